@@ -1,0 +1,32 @@
+import type { Feature, Geometry } from 'geojson';
+
+/** A feature to seed: a geometry in EPSG:4326 and properties named as the layer's attributes. */
+export type SeedFeature = Feature<Geometry, Record<string, unknown>>;
+
+/** A row of a seed source that could not be used, with its number and the reason. */
+export interface SeedRejection {
+  row: number | string;
+  reason: string;
+}
+
+/** What a seed source yields for one layer. */
+export interface SeedBatch {
+  features: SeedFeature[];
+  rejected: SeedRejection[];
+}
+
+/** A regency's seeds: for each layer id, a function reading its seed files from `seedDir`. */
+export type SeedSources = Record<string, (seedDir: string) => Promise<SeedBatch>>;
+
+/** The regency a seed folder describes. */
+export interface RegencyProfile {
+  name: string;
+  code: string;
+  province: string;
+}
+
+/** What a seed folder's `index.ts` exports. */
+export interface SeedModule {
+  seedSources: SeedSources;
+  regencyProfile: RegencyProfile;
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+
+/** Thrown when an environment variable holds a value Simpul cannot use. */
+export class ConfigError extends Error {}
+
+function readInteger(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
+  }
+  return value;
+}
+
+function readText(name: string): string | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function readSeedDir(): string {
+  return readText('SIMPUL_SEED_DIR') ?? path.resolve('seeds', readText('SIMPUL_REGENCY') ?? 'cilacap');
+}
+
+/** Every setting of the server, read once from the environment with safe defaults. */
+export const config = Object.freeze({
+  /** HTTP port, bound to HOST. */
+  port: readInteger('PORT', 3000, 0, 65535),
+  /** Listen address; loopback by default so nothing is exposed by accident. */
+  host: readText('HOST') ?? '127.0.0.1',
+  /** A PostgreSQL/PostGIS server; without it the embedded PostGIS is used. */
+  databaseUrl: readText('DATABASE_URL'),
+  /** Folder of the embedded database and its lock file. */
+  dataDir: path.resolve(readText('SIMPUL_DATA_DIR') ?? 'data'),
+  /** Seed folder loaded into an empty database (default `seeds/cilacap`). */
+  seedDir: readSeedDir(),
+  /** Connections in the pool to a real server (the embedded database takes one). */
+  poolSize: readInteger('DB_POOL_SIZE', 10, 1, 200),
+  /** Statement timeout per request query. */
+  queryTimeoutMs: readInteger('QUERY_TIMEOUT_MS', 15000, 100, 600000),
+  /** Queries slower than this are logged as warnings. */
+  slowQueryMs: readInteger('SLOW_QUERY_MS', 1000, 1, 600000),
+  /** Size limit of the in-memory tile cache. 0 turns the cache off. */
+  tileCacheMb: readInteger('TILE_CACHE_MB', 64, 0, 16384),
+  /** Optional XYZ basemap template for the web map; none by default (offline machines). */
+  basemapUrl: readText('BASEMAP_URL') ?? null,
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  logLevel: readText('LOG_LEVEL') ?? 'info',
+  /** Folder of the built web client served at `/`. */
+  webDistDir: path.resolve(readText('SIMPUL_WEB_DIR') ?? 'web/dist'),
+  /** Seed an empty database at start. Default on; `SIMPUL_AUTO_SEED=0` turns it off. */
+  autoSeed: readText('SIMPUL_AUTO_SEED') !== '0',
+});
+
+export type Config = typeof config;
+
+/** The configuration with secrets removed, for the start-up log line. */
+export function describeConfig(): Record<string, unknown> {
+  return { ...config, databaseUrl: config.databaseUrl && redactUrl(config.databaseUrl) };
+}
+
+/** A connection string with its password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { log } from '../log.js';
+
+/** Thrown when another live process holds the embedded database folder. */
+export class DataDirLockedError extends Error {}
+
+/** A running embedded PostGIS served over the PostgreSQL wire protocol on loopback. */
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<dataDir>/simpul.lock` for this process. PGlite has no locking of its own and two
+ * writers on one folder silently lose rows, so a second process is refused; a lock left by a
+ * dead process is taken over.
+ */
+function acquireLock(dataDir: string): () => void {
+  const lockPath = path.join(dataDir, 'simpul.lock');
+  try {
+    fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+
+    const holder = Number(fs.readFileSync(lockPath, 'utf8'));
+    if (holder !== process.pid && isProcessAlive(holder)) {
+      throw new DataDirLockedError(
+        `the embedded database in ${dataDir} is in use by process ${holder}; ` +
+          'stop it or set SIMPUL_DATA_DIR to another folder',
+      );
+    }
+    log.warn({ lockPath, stalePid: holder }, 'taking over a stale embedded database lock');
+    fs.writeFileSync(lockPath, String(process.pid));
+  }
+  return () => fs.rmSync(lockPath, { force: true });
+}
+
+/** Opens (or creates) the embedded PostGIS in `dataDir` and serves it on a free loopback port. */
+export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const releaseLock = acquireLock(dataDir);
+
+  try {
+    const db = await PGlite.create({ dataDir: path.join(dataDir, 'pgdata'), extensions: { postgis } });
+    await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+
+    // PGlite runs one session: the pool uses one connection; a few spare ones serve tools.
+    const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 4 });
+    await server.start();
+
+    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+    const stop = async () => {
+      await server.stop();
+      await db.close();
+      releaseLock();
+    };
+    return { url, stop };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+/** One fixed, numbered migration of the platform's own tables (not derived from layers). */
+export interface CoreMigration {
+  id: string;
+  sql: string;
+}
+
+/**
+ * The platform's own tables, applied in order, each once. Append new entries; never edit an
+ * applied one (its id is recorded in `simpul_migration`).
+ */
+export const coreMigrations: CoreMigration[] = [
+  {
+    id: '0001-layer-schema',
+    sql: `
+      CREATE TABLE IF NOT EXISTS simpul_layer_schema (
+        layer_id text PRIMARY KEY,
+        version integer NOT NULL,
+        checksum text NOT NULL,
+        definition jsonb NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+  },
+  {
+    id: '0002-seed-log',
+    sql: `
+      CREATE TABLE IF NOT EXISTS simpul_seed_log (
+        layer_id text NOT NULL,
+        seed_dir text NOT NULL,
+        inserted integer NOT NULL,
+        updated integer NOT NULL,
+        rejected jsonb NOT NULL DEFAULT '[]',
+        seeded_at timestamptz NOT NULL DEFAULT now()
+      )`,
+  },
+];

@@ -1,0 +1,94 @@
+import pg from 'pg';
+import { config, redactUrl } from '../config.js';
+import { log } from '../log.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
+
+/** Thrown when the database cannot be used; its message is the one line start-up prints. */
+export class DatabaseUnavailableError extends Error {}
+
+/** The capabilities probed once at start; code paths are chosen by these, not by engine name. */
+export interface DatabaseCapabilities {
+  postgisVersion: string;
+  /** `ST_AsMVT` works (PostGIS built with protobuf-c). */
+  hasAsMvt: boolean;
+  embedded: boolean;
+}
+
+/** An open database: the pool all queries go through and what the server can do with it. */
+export interface Database {
+  pool: pg.Pool;
+  capabilities: DatabaseCapabilities;
+  url: string;
+  close(): Promise<void>;
+}
+
+// bigint (int8) and numeric come back as JS numbers; counts and ids stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+// dates stay ISO text (`YYYY-MM-DD`), not JS dates shifted by the time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
+async function probeCapabilities(pool: pg.Pool, embedded: boolean): Promise<DatabaseCapabilities> {
+  const installed = await pool.query(
+    "SELECT extversion FROM pg_extension WHERE extname = 'postgis'",
+  );
+  if (installed.rowCount === 0) {
+    throw new DatabaseUnavailableError(
+      'PostGIS is not installed in this database: run CREATE EXTENSION postgis as its owner',
+    );
+  }
+  const version = await pool.query<{ v: string }>('SELECT postgis_lib_version() AS v');
+  const postgisVersion = version.rows[0]?.v ?? String(installed.rows[0].extversion);
+
+  let hasAsMvt = true;
+  try {
+    await pool.query("SELECT ST_AsMVT(t) FROM (SELECT 1 AS a, ST_Point(0, 0) AS g) t");
+  } catch {
+    hasAsMvt = false;
+  }
+  return { postgisVersion, hasAsMvt, embedded };
+}
+
+function createPool(url: string, embedded: boolean): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    // The embedded database runs one session: one connection, queries in turn.
+    max: embedded ? 1 : config.poolSize,
+    connectionTimeoutMillis: 10000,
+    ...(embedded ? {} : { statement_timeout: config.queryTimeoutMs }),
+  });
+  pool.on('error', (error) => log.error({ err: error }, 'idle database connection failed'));
+  return pool;
+}
+
+async function connectOrExplain(pool: pg.Pool, url: string): Promise<void> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end();
+    const reason = (error as Error).message;
+    throw new DatabaseUnavailableError(`cannot connect to ${redactUrl(url)}: ${reason}`);
+  }
+}
+
+/** Opens `DATABASE_URL`, or the embedded PostGIS in `SIMPUL_DATA_DIR` without it. */
+export async function openDatabase(databaseUrl = config.databaseUrl): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  if (!databaseUrl) embedded = await startEmbeddedDatabase(config.dataDir);
+
+  const url = databaseUrl ?? embedded!.url;
+  const pool = createPool(url, Boolean(embedded));
+  try {
+    await connectOrExplain(pool, url);
+    const capabilities = await probeCapabilities(pool, Boolean(embedded));
+    const close = async () => {
+      await pool.end();
+      await embedded?.stop();
+    };
+    return { pool, capabilities, url, close };
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop();
+    throw error;
+  }
+}

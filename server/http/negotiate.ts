@@ -1,0 +1,35 @@
+import type { Request } from 'express';
+import { badRequest } from './problem.js';
+
+/** The representation a client asked for. */
+export type Representation = 'json' | 'html';
+
+/**
+ * `f=json|html` wins; otherwise the Accept header decides, and a client that states no
+ * preference gets JSON (browsers always ask for text/html first).
+ */
+export function chooseRepresentation(req: Request): Representation {
+  const f = req.query.f;
+  if (f !== undefined) {
+    if (f === 'json' || f === 'geojson') return 'json';
+    if (f === 'html') return 'html';
+    throw badRequest('invalid-format', `f must be json or html; got "${String(f)}".`);
+  }
+  const best = req.accepts(['application/json', 'application/geo+json', 'text/html']);
+  return best === 'text/html' && req.get('accept')?.includes('text/html') ? 'html' : 'json';
+}
+
+/** The absolute base URL of this server as the client reached it, without a trailing slash. */
+export function baseUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host')}`;
+}
+
+/** The request's own URL with some query parameters replaced (undefined removes one). */
+export function urlWith(req: Request, changes: Record<string, string | undefined>): string {
+  const url = new URL(req.originalUrl, baseUrl(req));
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) url.searchParams.delete(name);
+    else url.searchParams.set(name, value);
+  }
+  return url.toString();
+}

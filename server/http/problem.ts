@@ -1,0 +1,77 @@
+import type { NextFunction, Request, Response } from 'express';
+import { log } from '../log.js';
+
+/** One field-level error in a validation problem, so a form can show it beside its input. */
+export interface FieldError {
+  field: string;
+  message: string;
+  /** Index of the feature in a batch or the row number of an import. */
+  index?: number;
+}
+
+/**
+ * An error that is an HTTP answer: services throw it, the error handler renders it as RFC 9457
+ * problem details. `type` is a stable slug under `/problems/`.
+ */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** 400 for input the caller can fix; `detail` says what would work. */
+export function badRequest(type: string, detail: string, extra?: Record<string, unknown>) {
+  return new HttpProblem(400, type, 'Invalid request', detail, extra);
+}
+
+/** 404 for a collection, feature or tile that does not exist. */
+export function notFound(type: string, detail: string) {
+  return new HttpProblem(404, type, 'Not found', detail);
+}
+
+function problemBody(problem: HttpProblem, req: Request) {
+  return {
+    type: `/problems/${problem.type}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    instance: req.originalUrl,
+    requestId: String(req.id ?? ''),
+    ...problem.extra,
+  };
+}
+
+function isMalformedBody(error: unknown): error is { status: number; type: string } {
+  const e = error as { status?: number; type?: string };
+  return e?.status !== undefined && e.status >= 400 && e.status < 500 && typeof e.type === 'string';
+}
+
+/** Normalises anything thrown into a problem; unknown errors become a generic 500. */
+function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (isMalformedBody(error)) {
+    // body-parser errors: malformed JSON (400), body too large (413), bad charset (415)
+    return new HttpProblem(error.status, `body-${error.type.replace(/\./g, '-')}`,
+      'Unreadable request body', (error as unknown as Error).message);
+  }
+  return new HttpProblem(500, 'internal', 'Internal server error',
+    'The server failed to answer; quote the requestId when reporting it.');
+}
+
+/** The one place errors become HTTP answers. Causes of 5xx go to the log, never to the client. */
+export function sendProblem(error: unknown, req: Request, res: Response, _next: NextFunction) {
+  const problem = toProblem(error);
+  const logger = req.log ?? log;
+  if (problem.status >= 500) logger.error({ err: error }, 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(problem.status).type('application/problem+json').json(problemBody(problem, req));
+}

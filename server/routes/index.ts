@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import { config } from '../config.js';
+import { chooseRepresentation } from '../http/negotiate.js';
+import { notFound } from '../http/problem.js';
+import { createClientRouter } from './client.js';
+import { createCollectionsRouter, sendLandingPage } from './collections.js';
+import { createHealthRouter } from './health.js';
+import { createTilesRouter } from './tiles.js';
+
+/**
+ * Every mount path and the file that serves it:
+ *   /                     web map for browsers, OGC API landing page for JSON clients
+ *   /conformance, /collections/...   routes/collections.ts (OGC API Features)
+ *   /tiles/...            routes/tiles.ts (MVT and TileJSON)
+ *   /client/config        routes/client.ts (what the web map builds itself from)
+ *   /health               routes/health.ts
+ *   /assets, /...         the built web client (web/dist)
+ */
+export function createRoutes(context: AppContext): Router {
+  const router = Router();
+  const indexHtml = path.join(config.webDistDir, 'index.html');
+
+  router.get('/', (req, res) => {
+    const wantsHtml = chooseRepresentation(req) === 'html';
+    if (wantsHtml && req.query.f === undefined && fs.existsSync(indexHtml)) {
+      res.sendFile(indexHtml);
+      return;
+    }
+    sendLandingPage(req, res, wantsHtml);
+  });
+  router.use(createHealthRouter(context));
+  router.use(createCollectionsRouter(context));
+  router.use(createTilesRouter(context));
+  router.use(createClientRouter(context));
+  router.use(express.static(config.webDistDir, { index: false, maxAge: '1h' }));
+
+  router.use((req) => {
+    throw notFound('unknown-path', `Nothing is served at ${req.path}. Start at / for the links.`);
+  });
+  return router;
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type pg from 'pg';
+import type { LayerDefinition } from '../../layers/index.js';
+import type { SeedModule, SeedRejection, SeedSources } from '../../seeds/types/seed-source.js';
+import { countFeatures, noConditions, upsertFeature } from '../db/queries/features.js';
+import { log } from '../log.js';
+import { writableAttributes } from './layer-registry.js';
+
+/** What seeding did to one layer. */
+export interface LayerSeedReport {
+  layerId: string;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped?: string;
+  rejected: SeedRejection[];
+}
+
+/** The seed folder's `index.ts`: its seed sources and the regency it describes. */
+export async function loadSeedModule(seedDir: string): Promise<SeedModule> {
+  const entry = ['index.ts', 'index.js'].map((f) => path.join(seedDir, f)).find(fs.existsSync);
+  if (!entry) throw new Error(`no seed index (index.ts) in ${seedDir}`);
+  return (await import(pathToFileURL(entry).href)) as SeedModule;
+}
+
+function pickDeclared(layer: LayerDefinition, properties: Record<string, unknown>) {
+  const picked: Record<string, unknown> = {};
+  for (const attribute of writableAttributes(layer)) {
+    if (properties[attribute.name] !== undefined) picked[attribute.name] = properties[attribute.name];
+  }
+  return picked;
+}
+
+async function seedLayer(
+  pool: pg.Pool, layer: LayerDefinition, read: SeedSources[string], seedDir: string,
+): Promise<LayerSeedReport> {
+  const report: LayerSeedReport = { layerId: layer.id, inserted: 0, updated: 0, unchanged: 0, rejected: [] };
+  const key = layer.attributes.find((a) => a.unique)?.name;
+  if (!key && (await countFeatures(pool, layer, noConditions())) > 0) {
+    return { ...report, skipped: 'the layer has features and no unique key to match seeds by' };
+  }
+  const batch = await read(seedDir);
+  report.rejected = batch.rejected;
+
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const feature of batch.features) {
+      const outcome = await upsertFeature(client, layer, pickDeclared(layer, feature.properties),
+        feature.geometry, key);
+      if (!outcome) report.unchanged += 1;
+      else if (outcome.inserted) report.inserted += 1;
+      else report.updated += 1;
+    }
+    await client.query(
+      `INSERT INTO simpul_seed_log (layer_id, seed_dir, inserted, updated, rejected)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [layer.id, path.basename(seedDir), report.inserted, report.updated, JSON.stringify(report.rejected)],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+  return report;
+}
+
+/**
+ * Loads the seeds of `seedDir` into every declared layer that has a seed source. Idempotent:
+ * layers with a unique key are matched on it and only changed rows are written; layers without
+ * one are seeded only while empty. Rows a source could not use are reported and logged.
+ */
+export async function seedLayers(pool: pg.Pool, layers: readonly LayerDefinition[], seedDir: string) {
+  const sources = (await loadSeedModule(seedDir)).seedSources;
+  const reports: LayerSeedReport[] = [];
+  for (const layer of layers) {
+    const read = sources[layer.id];
+    if (!read) continue;
+
+    const report = await seedLayer(pool, layer, read, seedDir);
+    for (const rejection of report.rejected) log.warn({ layerId: layer.id, ...rejection }, 'seed row not loaded');
+    reports.push(report);
+  }
+  return reports;
+}
+
+/** True when no layer holds any feature (a new database that `npm start` should seed). */
+export async function isDatabaseEmpty(pool: pg.Pool, layers: readonly LayerDefinition[]) {
+  for (const layer of layers) {
+    if ((await countFeatures(pool, layer, noConditions())) > 0) return false;
+  }
+  return true;
+}

@@ -1,0 +1,31 @@
+import type { Language } from '../i18n/messages.js';
+
+/** Events that features send each other; what the map itself carries goes through the map. */
+export interface SimpulEvents {
+  'language-change': Language;
+}
+
+type Listener<Payload> = (payload: Payload) => void;
+
+/** A typed publish/subscribe channel; `on` returns the function that unsubscribes. */
+export function createEventBus<Events extends object>() {
+  const listeners = new Map<keyof Events, Set<Listener<never>>>();
+
+  function on<Name extends keyof Events>(name: Name, listener: Listener<Events[Name]>) {
+    const named = listeners.get(name) ?? new Set();
+    named.add(listener as Listener<never>);
+    listeners.set(name, named);
+    return () => named.delete(listener as Listener<never>);
+  }
+
+  function emit<Name extends keyof Events>(name: Name, payload: Events[Name]) {
+    for (const listener of listeners.get(name) ?? []) {
+      (listener as Listener<Events[Name]>)(payload);
+    }
+  }
+
+  return { on, emit };
+}
+
+/** The one bus of the web client. */
+export const bus = createEventBus<SimpulEvents>();

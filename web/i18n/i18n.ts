@@ -1,0 +1,58 @@
+import { bus } from '../events/event-bus.js';
+import { locales, messages, type Language, type MessageKey } from './messages.js';
+
+export type { Language, MessageKey } from './messages.js';
+
+const storageKey = 'simpul.language';
+
+let currentLanguage: Language = readStoredLanguage();
+
+function readStoredLanguage(): Language {
+  try {
+    return localStorage.getItem(storageKey) === 'en' ? 'en' : 'id';
+  } catch {
+    // Storage can be refused (private windows, strict settings): Indonesian then.
+    return 'id';
+  }
+}
+
+/** The interface language now in use; Indonesian unless the user chose English before. */
+export function getLanguage(): Language {
+  return currentLanguage;
+}
+
+/** Switches the interface language, remembers it on this device and tells every feature. */
+export function setLanguage(language: Language) {
+  currentLanguage = language;
+
+  try {
+    localStorage.setItem(storageKey, language);
+  } catch {
+    // Not remembered where storage is refused; the switch still applies to this page.
+  }
+
+  bus.emit('language-change', language);
+}
+
+/** The locale that formats numbers and dates in the current language. */
+export function getLocale(): string {
+  return locales[currentLanguage];
+}
+
+/** Interface text for `key`, with `{name}` placeholders filled from `values`. */
+export function translate(key: MessageKey, values: Record<string, string | number> = {}) {
+  const text = messages[currentLanguage][key];
+  return text.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
+    name in values ? String(values[name]) : placeholder,
+  );
+}
+
+/** The title of a declaration item (layer, theme, attribute) in the current language. */
+export function pickTitle(item: { titleId: string; titleEn: string }): string {
+  return currentLanguage === 'en' ? item.titleEn : item.titleId;
+}
+
+/** The label of a coded value in the current language. */
+export function pickLabel(value: { labelId: string; labelEn: string }): string {
+  return currentLanguage === 'en' ? value.labelEn : value.labelId;
+}

@@ -1,0 +1,53 @@
+/** Interface languages: Indonesian first, English as the switch. */
+export type Language = 'id' | 'en';
+
+/** Indonesian interface text; its keys are the message keys. */
+const messagesId = {
+  'app.loading': 'Memuat peta…',
+  'app.failed': 'Peta tidak dapat dimuat. Periksa koneksi lalu muat ulang halaman.',
+  'panel.toggle': 'Tampilkan atau sembunyikan panel',
+  'panel.layers': 'Lapisan',
+  'panel.legend': 'Legenda',
+  'language.toggle': 'Switch to English',
+  'language.toggleShort': 'EN',
+  'layerTree.outOfZoom': 'Tampil pada zoom {min}–{max}',
+  'legend.empty': 'Tidak ada lapisan yang ditampilkan.',
+  'identify.loading': 'Memuat data…',
+  'identify.failed': 'Data objek tidak dapat dimuat.',
+  'identify.close': 'Tutup',
+  'value.yes': 'Ya',
+  'value.no': 'Tidak',
+  'map.zoomIn': 'Perbesar',
+  'map.zoomOut': 'Perkecil',
+} as const;
+
+/** A key of the interface text. */
+export type MessageKey = keyof typeof messagesId;
+
+const messagesEn: Record<MessageKey, string> = {
+  'app.loading': 'Loading the map…',
+  'app.failed': 'The map could not be loaded. Check the connection and reload the page.',
+  'panel.toggle': 'Show or hide the panel',
+  'panel.layers': 'Layers',
+  'panel.legend': 'Legend',
+  'language.toggle': 'Ganti ke Bahasa Indonesia',
+  'language.toggleShort': 'ID',
+  'layerTree.outOfZoom': 'Shown at zoom {min}–{max}',
+  'legend.empty': 'No layer is shown.',
+  'identify.loading': 'Loading…',
+  'identify.failed': 'The feature could not be loaded.',
+  'identify.close': 'Close',
+  'value.yes': 'Yes',
+  'value.no': 'No',
+  'map.zoomIn': 'Zoom in',
+  'map.zoomOut': 'Zoom out',
+};
+
+/** Interface text per language. */
+export const messages: Record<Language, Record<MessageKey, string>> = {
+  id: messagesId,
+  en: messagesEn,
+};
+
+/** The BCP 47 locale used to format numbers and dates in each language. */
+export const locales: Record<Language, string> = { id: 'id-ID', en: 'en-GB' };

@@ -1,0 +1,53 @@
+import type { AttributeDefinition } from '../../layers/types.js';
+import { getLocale, pickLabel, translate } from '../i18n/i18n.js';
+
+const emptyValue = '—';
+
+/**
+ * An attribute value as the popup shows it, in the current language: the label of a coded
+ * value, numbers and dates in the local format, yes or no, and the unit after the value.
+ */
+export function formatAttributeValue(attribute: AttributeDefinition, value: unknown): string {
+  if (value === null || value === undefined || value === '') return emptyValue;
+
+  const text = formatBareValue(attribute, value);
+  return attribute.unit ? `${text} ${attribute.unit}` : text;
+}
+
+function formatBareValue(attribute: AttributeDefinition, value: unknown): string {
+  const coded = attribute.domain?.find((codedValue) => codedValue.code === String(value));
+  if (coded) return pickLabel(coded);
+
+  switch (attribute.type) {
+    case 'boolean':
+      return translate(value === true || value === 'true' ? 'value.yes' : 'value.no');
+    case 'integer':
+    case 'number':
+      return formatNumber(attribute, value);
+    case 'date':
+    case 'timestamp':
+      return formatDate(attribute, value);
+    default:
+      return String(value);
+  }
+}
+
+function formatNumber(attribute: AttributeDefinition, value: unknown): string {
+  const number = Number(value);
+  if (!Number.isFinite(number)) return String(value);
+
+  const maximumFractionDigits = attribute.type === 'integer' ? 0 : 2;
+  return new Intl.NumberFormat(getLocale(), { maximumFractionDigits }).format(number);
+}
+
+// A `date` is a calendar day: read and shown in UTC so no time zone moves it to another day.
+function formatDate(attribute: AttributeDefinition, value: unknown): string {
+  const date = new Date(String(value));
+  if (Number.isNaN(date.getTime())) return String(value);
+
+  const options: Intl.DateTimeFormatOptions =
+    attribute.type === 'date'
+      ? { dateStyle: 'long', timeZone: 'UTC' }
+      : { dateStyle: 'long', timeStyle: 'short' };
+  return new Intl.DateTimeFormat(getLocale(), options).format(date);
+}

@@ -1,0 +1,85 @@
+import type Map from 'ol/Map.js';
+import type { ThemeTitle } from '../api/client-api.js';
+import { bus } from '../events/event-bus.js';
+import { pickTitle, translate } from '../i18n/i18n.js';
+import { listDataLayers, type DataLayer } from '../map/data-layers.js';
+import './layer-tree.css';
+
+/**
+ * The layer tree in `element`: the map's data layers grouped by theme, in the themes' order,
+ * each with a checkbox for its visibility. A layer outside its zoom range is dimmed and says
+ * at which zooms it shows.
+ */
+export function mountLayerTree(map: Map, element: HTMLElement, themes: ThemeTitle[]) {
+  const render = () => {
+    element.replaceChildren(...renderThemes(map, themes));
+    markOutOfZoom(map, element);
+  };
+
+  element.addEventListener('change', (event) => toggleLayer(map, event.target));
+  for (const { layer, definition } of listDataLayers(map)) {
+    layer.on('change:visible', () => {
+      const checkbox = findCheckbox(element, definition.id);
+      if (checkbox) checkbox.checked = layer.getVisible();
+    });
+  }
+  map.getView().on('change:resolution', () => markOutOfZoom(map, element));
+  bus.on('language-change', render);
+  render();
+}
+
+function renderThemes(map: Map, themes: ThemeTitle[]): HTMLElement[] {
+  const dataLayers = listDataLayers(map);
+
+  return themes.flatMap((theme) => {
+    const inTheme = dataLayers.filter(({ definition }) => definition.theme === theme.id);
+    return inTheme.length > 0 ? [renderTheme(theme, inTheme)] : [];
+  });
+}
+
+function renderTheme(theme: ThemeTitle, dataLayers: DataLayer[]): HTMLElement {
+  const group = document.createElement('fieldset');
+  group.className = 'layer-tree__theme';
+
+  const legend = document.createElement('legend');
+  legend.textContent = pickTitle(theme);
+
+  group.append(legend, ...dataLayers.map(renderLayerRow));
+  return group;
+}
+
+function renderLayerRow({ layer, definition }: DataLayer): HTMLElement {
+  const checkbox = document.createElement('input');
+  checkbox.type = 'checkbox';
+  checkbox.checked = layer.getVisible();
+  checkbox.dataset.layerId = definition.id;
+
+  const row = document.createElement('label');
+  row.className = 'layer-tree__layer';
+  row.dataset.layerId = definition.id;
+  row.title = translate('layerTree.outOfZoom', definition.zoom);
+  row.append(checkbox, document.createTextNode(pickTitle(definition)));
+  return row;
+}
+
+function toggleLayer(map: Map, target: EventTarget | null) {
+  if (!(target instanceof HTMLInputElement) || !target.dataset.layerId) return;
+
+  const id = target.dataset.layerId;
+  const dataLayer = listDataLayers(map).find(({ definition }) => definition.id === id);
+  dataLayer?.layer.setVisible(target.checked);
+}
+
+function findCheckbox(element: HTMLElement, layerId: string) {
+  return element.querySelector<HTMLInputElement>(`input[data-layer-id="${layerId}"]`);
+}
+
+function markOutOfZoom(map: Map, element: HTMLElement) {
+  const zoom = map.getView().getZoom() ?? 0;
+
+  for (const { layer, definition } of listDataLayers(map)) {
+    const row = element.querySelector(`label[data-layer-id="${definition.id}"]`);
+    const inRange = zoom > layer.getMinZoom() && zoom <= layer.getMaxZoom();
+    row?.classList.toggle('layer-tree__layer--out-of-zoom', !inRange);
+  }
+}

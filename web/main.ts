@@ -1,0 +1,61 @@
+import 'ol/ol.css';
+import './main.css';
+import type Map from 'ol/Map.js';
+import { fetchClientConfig, type ClientConfig } from './api/client-api.js';
+import { translate } from './i18n/i18n.js';
+import { mountLanguageToggle } from './i18n/mount-language-toggle.js';
+import { mountIdentify } from './identify/mount-identify.js';
+import { mountLayerTree } from './layer-tree/mount-layer-tree.js';
+import { mountLegend } from './legend/mount-legend.js';
+import { createMap } from './map/create-map.js';
+import { trackRenderedLayers } from './map/rendered-layers.js';
+import { mountPanel } from './panel/mount-panel.js';
+
+declare global {
+  interface Window {
+    /** The OpenLayers map, for browser tests and the console. */
+    __simpulMap?: Map;
+  }
+}
+
+function requireElement<Element extends HTMLElement>(selector: string): Element {
+  const element = document.querySelector<Element>(selector);
+  if (!element) throw new Error(`index.html has no ${selector}`);
+  return element;
+}
+
+/** Loads the client configuration, then builds the map and mounts every feature on it. */
+async function startSimpul() {
+  mountLanguageToggle(requireElement<HTMLButtonElement>('#lang-toggle'));
+  const status = requireElement('#app-status');
+
+  const config = await fetchClientConfig().catch((error: unknown) => {
+    console.error('client configuration not loaded', error);
+    status.dataset.i18n = 'app.failed';
+    status.textContent = translate('app.failed');
+    status.classList.add('app-status--failed');
+  });
+  if (!config) return;
+
+  status.remove();
+  showRegency(config);
+  mountFeatures(config);
+}
+
+function showRegency(config: ClientConfig) {
+  document.title = `Simpul · ${config.regency.name}`;
+  requireElement('#regency-name').textContent = config.regency.name;
+}
+
+function mountFeatures(config: ClientConfig) {
+  const map = createMap(requireElement('#map'), config);
+  window.__simpulMap = map;
+  trackRenderedLayers(map);
+
+  mountPanel(map, requireElement('#panel'), requireElement<HTMLButtonElement>('#panel-toggle'));
+  mountLayerTree(map, requireElement('#layer-tree'), config.themes);
+  mountLegend(map, requireElement('#legend'));
+  mountIdentify(map, requireElement('#identify-popup'));
+}
+
+void startSimpul();

@@ -1,0 +1,81 @@
+import type { FeatureLike } from 'ol/Feature.js';
+import CircleStyle from 'ol/style/Circle.js';
+import Fill from 'ol/style/Fill.js';
+import Stroke from 'ol/style/Stroke.js';
+import Style, { type StyleFunction } from 'ol/style/Style.js';
+import Text from 'ol/style/Text.js';
+import type { LayerDefinition } from '../../layers/types.js';
+import { resolveSymbolizer, type Symbolizer } from './symbolizer.js';
+
+/** Resolution of XYZ zoom 0 in EPSG:3857 metres per pixel, for 256-pixel tiles. */
+const zoomZeroResolution = 156543.03392804097;
+
+/** The XYZ zoom level (fractional) at which the map shows `resolution`. */
+export function zoomForResolution(resolution: number): number {
+  return Math.log2(zoomZeroResolution / resolution);
+}
+
+/**
+ * The OpenLayers style function of a layer, from its declaration: stroke, fill, marker,
+ * colour by the coded value of `classifyBy`, and a text label from `labelMinZoom` on.
+ */
+export function createLayerStyle(definition: LayerDefinition): StyleFunction {
+  const styleForClass = createClassStyles(definition);
+  const labelStyle = createLabelStyle(definition);
+  const labelMinZoom = definition.style.labelMinZoom ?? definition.zoom.min;
+
+  return (feature, resolution) => {
+    const base = styleForClass(feature);
+    if (!labelStyle || zoomForResolution(resolution) < labelMinZoom) return base;
+
+    const label = feature.get(definition.style.labelAttribute ?? '');
+    if (label === undefined || label === null || label === '') return base;
+
+    labelStyle.getText()?.setText(String(label));
+    return [base, labelStyle];
+  };
+}
+
+/** One cached style per coded value of `classifyBy`, and one for unclassified features. */
+function createClassStyles(definition: LayerDefinition) {
+  const { geometry, style } = definition;
+  const domain = definition.attributes.find((a) => a.name === style.classifyBy)?.domain ?? [];
+  const byCode = new Map<string, Style>();
+  for (const value of domain) {
+    byCode.set(value.code, toOlStyle(resolveSymbolizer(geometry.type, style, value.color)));
+  }
+  const unclassified = toOlStyle(resolveSymbolizer(geometry.type, style));
+
+  return (feature: FeatureLike) => {
+    const code = style.classifyBy && feature.get(style.classifyBy);
+    return byCode.get(String(code)) ?? unclassified;
+  };
+}
+
+function toOlStyle(symbolizer: Symbolizer): Style {
+  const stroke = new Stroke({
+    color: symbolizer.stroke,
+    width: symbolizer.strokeWidth,
+    lineDash: symbolizer.strokeDash,
+  });
+  const fill = symbolizer.fill ? new Fill({ color: symbolizer.fill }) : undefined;
+
+  if (symbolizer.shape !== 'point') return new Style({ stroke, fill });
+  return new Style({ image: new CircleStyle({ radius: symbolizer.pointRadius, stroke, fill }) });
+}
+
+// One label style per layer, its text set per feature just before drawing, as OpenLayers
+// draws each feature with the style it was handed at once.
+function createLabelStyle(definition: LayerDefinition): Style | undefined {
+  if (!definition.style.labelAttribute) return undefined;
+
+  const isPoint = definition.geometry.type.endsWith('Point');
+  const text = new Text({
+    font: '600 12px system-ui, sans-serif',
+    fill: new Fill({ color: '#1f2328' }),
+    stroke: new Stroke({ color: 'rgba(255, 255, 255, 0.9)', width: 3 }),
+    placement: definition.geometry.type === 'MultiLineString' ? 'line' : 'point',
+    offsetY: isPoint ? -12 : 0,
+  });
+  return new Style({ text });
+}

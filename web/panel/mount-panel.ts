@@ -1,0 +1,22 @@
+import type Map from 'ol/Map.js';
+import './panel.css';
+
+/** Below this width the panel floats over the map as a sheet and starts closed. */
+const narrowScreen = '(max-width: 720px)';
+
+/**
+ * The side panel (layer tree and legend) and the `toggle` button that opens and closes it.
+ * On a wide screen it sits beside the map; on a phone it lies over the map's lower half.
+ */
+export function mountPanel(map: Map, panel: HTMLElement, toggle: HTMLButtonElement) {
+  const setOpen = (open: boolean) => {
+    panel.classList.toggle('panel--closed', !open);
+    toggle.setAttribute('aria-expanded', String(open));
+    // The map takes the width the panel gives up; OpenLayers must measure it again.
+    requestAnimationFrame(() => map.updateSize());
+  };
+
+  toggle.setAttribute('aria-controls', panel.id);
+  toggle.addEventListener('click', () => setOpen(panel.classList.contains('panel--closed')));
+  setOpen(!window.matchMedia(narrowScreen).matches);
+}

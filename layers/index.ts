@@ -7,10 +7,20 @@ export type * from './types.js';
 
 /** The themes in layer-tree order. */
 export const themes: readonly ThemeDefinition[] = [
-  { id: 'administrative', titleId: 'Administrasi', titleEn: 'Administrative', owner: 'boundary-unit' },
+  {
+    id: 'administrative',
+    titleId: 'Administrasi',
+    titleEn: 'Administrative',
+    owner: 'boundary-unit',
+  },
   { id: 'roads', titleId: 'Jalan', titleEn: 'Roads', owner: 'bina-marga' },
   { id: 'irrigation', titleId: 'Irigasi', titleEn: 'Irrigation', owner: 'psda' },
-  { id: 'spatial-plan', titleId: 'Rencana Tata Ruang', titleEn: 'Spatial plan', owner: 'planning-office' },
+  {
+    id: 'spatial-plan',
+    titleId: 'Rencana Tata Ruang',
+    titleEn: 'Spatial plan',
+    owner: 'planning-office',
+  },
   { id: 'disaster-risk', titleId: 'Risiko Bencana', titleEn: 'Disaster risk', owner: 'bpbd' },
 ];
 

@@ -13,15 +13,17 @@ export function createApp(context: AppContext): express.Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
 
-  app.use(pinoHttp({
-    logger: log,
-    genReqId: (req, res) => {
-      const id = randomUUID().slice(0, 8);
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-  }));
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const id = randomUUID().slice(0, 8);
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
   app.use(createRoutes(context));
   app.use(sendProblem);
   return app;

@@ -20,7 +20,9 @@ function readText(name: string): string | undefined {
 }
 
 function readSeedDir(): string {
-  return readText('SIMPUL_SEED_DIR') ?? path.resolve('seeds', readText('SIMPUL_REGENCY') ?? 'cilacap');
+  return (
+    readText('SIMPUL_SEED_DIR') ?? path.resolve('seeds', readText('SIMPUL_REGENCY') ?? 'cilacap')
+  );
 }
 
 /** Every setting of the server, read once from the environment with safe defaults. */

@@ -15,8 +15,10 @@ async function start() {
 
   const server = app.listen(config.port, config.host, () => {
     const rssMb = Math.round(process.memoryUsage().rss / 1048576);
-    log.info({ url: `http://${config.host}:${config.port}`, startMs: Date.now() - started, rssMb },
-      'listening');
+    log.info(
+      { url: `http://${config.host}:${config.port}`, startMs: Date.now() - started, rssMb },
+      'listening',
+    );
   });
 
   const shutdown = (signal: string) => {

@@ -12,8 +12,10 @@ import { isDatabaseEmpty, seedLayers } from './services/seed-service.js';
 export async function prepareDatabase(options = { seed: config.autoSeed }): Promise<Database> {
   const database = await openDatabase();
   const { capabilities } = database;
-  log.info({ ...capabilities, tileEncoder: capabilities.hasAsMvt ? 'database' : 'server' },
-    'database ready');
+  log.info(
+    { ...capabilities, tileEncoder: capabilities.hasAsMvt ? 'database' : 'server' },
+    'database ready',
+  );
 
   const migration = await migrate(database.pool, layerDefinitions);
   log.info(migration, 'migrations applied');

@@ -8,8 +8,12 @@ async function readRegency(seedDir: string): Promise<SeedBatch> {
     const p = feature.properties;
     const areaKm2 = numberOrNull(String(p.area_km2_official ?? ''));
     const properties = {
-      name: p.name, code: p.code, province: p.province, population: p.population,
-      population_source: p.population_source, area_ha_official: areaKm2 && areaKm2 * 100,
+      name: p.name,
+      code: p.code,
+      province: p.province,
+      population: p.population,
+      population_source: p.population_source,
+      area_ha_official: areaKm2 && areaKm2 * 100,
     };
     return { ...feature, properties };
   });
@@ -41,7 +45,10 @@ async function readKecamatan(seedDir: string): Promise<SeedBatch> {
     const profile = byCode.get(String(p.code));
     byCode.delete(String(p.code));
     const properties = {
-      name: p.name, code: p.code, desa_count: p.desa_count, kelurahan_count: p.kelurahan_count,
+      name: p.name,
+      code: p.code,
+      desa_count: p.desa_count,
+      kelurahan_count: p.kelurahan_count,
       ...(profile ? profileProperties(profile) : {}),
     };
     return { ...feature, properties };
@@ -61,7 +68,10 @@ async function readDesa(seedDir: string): Promise<SeedBatch> {
   const features = collection.features.map((feature) => {
     const p = feature.properties;
     const properties = {
-      name: p.name, code: p.code, type: p.type, kecamatan: p.kecamatan,
+      name: p.name,
+      code: p.code,
+      type: p.type,
+      kecamatan: p.kecamatan,
       kecamatan_code: p.kecamatan_code,
     };
     return { ...feature, properties };

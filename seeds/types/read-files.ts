@@ -12,7 +12,10 @@ export async function readFeatureCollection(seedDir: string, file: string) {
 /** Reads a CSV with a header row from a seed folder; every value stays text. */
 export async function readCsvRows(seedDir: string, file: string) {
   const text = await fs.readFile(path.join(seedDir, file), 'utf8');
-  return parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  return parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<
+    string,
+    string
+  >[];
 }
 
 /** A CSV cell as a number, or null when empty. */

@@ -10,9 +10,11 @@ try {
   await migrate(database.pool, layerDefinitions);
   const reports = await seedLayers(database.pool, layerDefinitions, config.seedDir);
   for (const r of reports) {
-    const outcome = r.skipped ?? `${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged`;
+    const outcome =
+      r.skipped ?? `${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged`;
     console.log(`${r.layerId}: ${outcome}`);
-    for (const rejection of r.rejected) console.log(`  not loaded: ${rejection.row}: ${rejection.reason}`);
+    for (const rejection of r.rejected)
+      console.log(`  not loaded: ${rejection.row}: ${rejection.reason}`);
   }
 } finally {
   await database.close();

@@ -54,7 +54,10 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const releaseLock = acquireLock(dataDir);
 
   try {
-    const db = await PGlite.create({ dataDir: path.join(dataDir, 'pgdata'), extensions: { postgis } });
+    const db = await PGlite.create({
+      dataDir: path.join(dataDir, 'pgdata'),
+      extensions: { postgis },
+    });
     await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
 
     // PGlite runs one session: the pool uses one connection; a few spare ones serve tools.

@@ -70,7 +70,10 @@ async function migrateLayer(pool: pg.Pool, layer: LayerDefinition): Promise<numb
  * run changes nothing. Each step runs in its own transaction.
  */
 export async function migrate(pool: pg.Pool, layers: readonly LayerDefinition[]) {
-  const report: MigrationReport = { coreApplied: await applyCoreMigrations(pool), layersMigrated: [] };
+  const report: MigrationReport = {
+    coreApplied: await applyCoreMigrations(pool),
+    layersMigrated: [],
+  };
   for (const layer of layers) {
     const version = await migrateLayer(pool, layer);
     if (version !== undefined) report.layersMigrated.push({ layerId: layer.id, version });

@@ -42,7 +42,7 @@ async function probeCapabilities(pool: pg.Pool, embedded: boolean): Promise<Data
 
   let hasAsMvt = true;
   try {
-    await pool.query("SELECT ST_AsMVT(t) FROM (SELECT 1 AS a, ST_Point(0, 0) AS g) t");
+    await pool.query('SELECT ST_AsMVT(t) FROM (SELECT 1 AS a, ST_Point(0, 0) AS g) t');
   } catch {
     hasAsMvt = false;
   }

@@ -21,13 +21,24 @@ export interface Link {
 export function landingDocument(base: string, title: string) {
   const links: Link[] = [
     { href: `${base}/`, rel: 'self', type: 'application/json', title: 'This document' },
-    { href: `${base}/?f=html`, rel: 'alternate', type: 'text/html', title: 'This document as HTML' },
-    { href: `${base}/conformance`, rel: 'conformance', type: 'application/json', title: 'Conformance' },
+    {
+      href: `${base}/?f=html`,
+      rel: 'alternate',
+      type: 'text/html',
+      title: 'This document as HTML',
+    },
+    {
+      href: `${base}/conformance`,
+      rel: 'conformance',
+      type: 'application/json',
+      title: 'Conformance',
+    },
     { href: `${base}/collections`, rel: 'data', type: 'application/json', title: 'Collections' },
   ];
   return {
     title,
-    description: 'Simpul: the regency geospatial node. Layers as OGC API Features and vector tiles.',
+    description:
+      'Simpul: the regency geospatial node. Layers as OGC API Features and vector tiles.',
     links,
   };
 }
@@ -52,7 +63,12 @@ export function collectionDocument(base: string, layer: LayerDefinition, extent:
       { href: `${self}?f=html`, rel: 'alternate', type: 'text/html', title: layer.titleEn },
       { href: `${self}/items`, rel: 'items', type: 'application/geo+json', title: 'Features' },
       { href: `${self}/items?f=html`, rel: 'items', type: 'text/html', title: 'Features as HTML' },
-      { href: `${base}/tiles/${layer.id}.json`, rel: 'tiles', type: 'application/json', title: 'TileJSON' },
+      {
+        href: `${base}/tiles/${layer.id}.json`,
+        rel: 'tiles',
+        type: 'application/json',
+        title: 'TileJSON',
+      },
     ] satisfies Link[],
   };
 }

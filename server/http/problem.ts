@@ -57,11 +57,19 @@ function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (isMalformedBody(error)) {
     // body-parser errors: malformed JSON (400), body too large (413), bad charset (415)
-    return new HttpProblem(error.status, `body-${error.type.replace(/\./g, '-')}`,
-      'Unreadable request body', (error as unknown as Error).message);
+    return new HttpProblem(
+      error.status,
+      `body-${error.type.replace(/\./g, '-')}`,
+      'Unreadable request body',
+      (error as unknown as Error).message,
+    );
   }
-  return new HttpProblem(500, 'internal', 'Internal server error',
-    'The server failed to answer; quote the requestId when reporting it.');
+  return new HttpProblem(
+    500,
+    'internal',
+    'Internal server error',
+    'The server failed to answer; quote the requestId when reporting it.',
+  );
 }
 
 /** The one place errors become HTTP answers. Causes of 5xx go to the log, never to the client. */

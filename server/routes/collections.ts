@@ -5,7 +5,12 @@ import { parseFeatureId, parseItemsQuery } from '../http/items-query.js';
 import { baseUrl, chooseRepresentation, urlWith } from '../http/negotiate.js';
 import { collectionDocument, conformanceClasses, landingDocument } from '../http/ogc-documents.js';
 import type { AppContext } from '../app-context.js';
-import { getFeature, getLayerExtent, listFeatures, type ApiFeature } from '../services/feature-service.js';
+import {
+  getFeature,
+  getLayerExtent,
+  listFeatures,
+  type ApiFeature,
+} from '../services/feature-service.js';
 import { listLayers, requireLayer } from '../services/layer-registry.js';
 
 function sendJson(res: Response, body: unknown, type = 'application/json') {
@@ -13,20 +18,29 @@ function sendJson(res: Response, body: unknown, type = 'application/json') {
 }
 
 function renderCollectionsHtml(collections: ReturnType<typeof collectionDocument>[]) {
-  const rows = collections.map((c) =>
-    `<tr><td><a href="/collections/${escapeHtml(c.id)}?f=html">${escapeHtml(c.id)}</a></td>` +
-    `<td>${escapeHtml(c.title)}</td><td>${escapeHtml(c.description)}</td></tr>`);
+  const rows = collections.map(
+    (c) =>
+      `<tr><td><a href="/collections/${escapeHtml(c.id)}?f=html">${escapeHtml(c.id)}</a></td>` +
+      `<td>${escapeHtml(c.title)}</td><td>${escapeHtml(c.description)}</td></tr>`,
+  );
   return renderHtmlPage('Koleksi / Collections', `<table>${rows.join('')}</table>`);
 }
 
 function renderFeatureHtml(layer: LayerDefinition, feature: ApiFeature) {
   const rows: [string, unknown][] = layer.attributes.map((a) => [
-    `${a.titleId} / ${a.titleEn}${a.unit ? ` (${a.unit})` : ''}`, feature.properties[a.name],
+    `${a.titleId} / ${a.titleEn}${a.unit ? ` (${a.unit})` : ''}`,
+    feature.properties[a.name],
   ]);
   return renderPropertyTable([['id', feature.id], ...rows]);
 }
 
-function itemsLinks(req: Request, offset: number, limit: number, returned: number, matched: number) {
+function itemsLinks(
+  req: Request,
+  offset: number,
+  limit: number,
+  returned: number,
+  matched: number,
+) {
   const links = [
     { href: urlWith(req, { f: undefined }), rel: 'self', type: 'application/geo+json' },
     { href: urlWith(req, { f: 'html' }), rel: 'alternate', type: 'text/html' },
@@ -58,8 +72,11 @@ export function createCollectionsRouter(context: AppContext): Router {
 
   router.get('/collections', async (req, res) => {
     const base = baseUrl(req);
-    const collections = await Promise.all(listLayers().map(async (layer) =>
-      collectionDocument(base, layer, await getLayerExtent(pool, layer))));
+    const collections = await Promise.all(
+      listLayers().map(async (layer) =>
+        collectionDocument(base, layer, await getLayerExtent(pool, layer)),
+      ),
+    );
     if (chooseRepresentation(req) === 'html') {
       res.type('html').send(renderCollectionsHtml(collections));
       return;
@@ -86,16 +103,25 @@ export function createCollectionsRouter(context: AppContext): Router {
     const { layer, features, numberMatched } = await listFeatures(pool, req.params.layerId, query);
 
     if (representation === 'html') {
-      const tables = features.map((f) => `<h2>${escapeHtml(f.id)}</h2>${renderFeatureHtml(layer, f)}`);
+      const tables = features.map(
+        (f) => `<h2>${escapeHtml(f.id)}</h2>${renderFeatureHtml(layer, f)}`,
+      );
       res.type('html').send(renderHtmlPage(`${layer.titleId} / ${layer.titleEn}`, tables.join('')));
       return;
     }
     const links = itemsLinks(req, query.offset, query.limit, features.length, numberMatched);
-    sendJson(res, {
-      type: 'FeatureCollection',
-      features: features.map(({ version: _version, ...feature }) => feature),
-      numberMatched, numberReturned: features.length, timeStamp: new Date().toISOString(), links,
-    }, 'application/geo+json');
+    sendJson(
+      res,
+      {
+        type: 'FeatureCollection',
+        features: features.map(({ version: _version, ...feature }) => feature),
+        numberMatched,
+        numberReturned: features.length,
+        timeStamp: new Date().toISOString(),
+        links,
+      },
+      'application/geo+json',
+    );
   });
 
   router.get('/collections/:layerId/items/:featureId', async (req, res) => {
@@ -105,14 +131,20 @@ export function createCollectionsRouter(context: AppContext): Router {
 
     res.set('ETag', `"${feature.id}-${feature.version}"`);
     if (representation === 'html') {
-      res.type('html').send(renderHtmlPage(`${layer.titleId} ${feature.id}`, renderFeatureHtml(layer, feature)));
+      res
+        .type('html')
+        .send(renderHtmlPage(`${layer.titleId} ${feature.id}`, renderFeatureHtml(layer, feature)));
       return;
     }
     const { version: _version, ...body } = feature;
     const self = `${baseUrl(req)}/collections/${layer.id}/items/${feature.id}`;
     const links = [
       { href: self, rel: 'self', type: 'application/geo+json' },
-      { href: `${baseUrl(req)}/collections/${layer.id}`, rel: 'collection', type: 'application/json' },
+      {
+        href: `${baseUrl(req)}/collections/${layer.id}`,
+        rel: 'collection',
+        type: 'application/json',
+      },
     ];
     sendJson(res, { ...body, links }, 'application/geo+json');
   });
@@ -124,8 +156,17 @@ export function createCollectionsRouter(context: AppContext): Router {
 export function sendLandingPage(req: Request, res: Response, asHtml: boolean) {
   const document = landingDocument(baseUrl(req), 'Simpul');
   if (asHtml) {
-    const links = document.links.map((l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.title)}</a></li>`);
-    res.type('html').send(renderHtmlPage('Simpul', `<p>${escapeHtml(document.description)}</p><ul>${links.join('')}</ul>`));
+    const links = document.links.map(
+      (l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.title)}</a></li>`,
+    );
+    res
+      .type('html')
+      .send(
+        renderHtmlPage(
+          'Simpul',
+          `<p>${escapeHtml(document.description)}</p><ul>${links.join('')}</ul>`,
+        ),
+      );
     return;
   }
   sendJson(res, document);

@@ -10,14 +10,25 @@ export function createHealthRouter(context: AppContext): Router {
     const started = Date.now();
     try {
       await pool.query('SELECT 1');
-      res.json({ status: 'ok', database: 'ok', databaseMs: Date.now() - started,
-        postgis: capabilities.postgisVersion, embedded: capabilities.embedded });
+      res.json({
+        status: 'ok',
+        database: 'ok',
+        databaseMs: Date.now() - started,
+        postgis: capabilities.postgisVersion,
+        embedded: capabilities.embedded,
+      });
     } catch (error) {
       req.log.error({ err: error }, 'health check failed');
-      res.status(503).type('application/problem+json').json({
-        type: '/problems/database-unavailable', title: 'Database unavailable', status: 503,
-        detail: 'The database does not answer.', requestId: String(req.id),
-      });
+      res
+        .status(503)
+        .type('application/problem+json')
+        .json({
+          type: '/problems/database-unavailable',
+          title: 'Database unavailable',
+          status: 503,
+          detail: 'The database does not answer.',
+          requestId: String(req.id),
+        });
     }
   });
 

@@ -6,13 +6,25 @@ import { getLayerExtent } from '../services/feature-service.js';
 import { parseTileCoord, renderTile, resolveTileLayers } from '../services/tile-service.js';
 
 const fieldTypes = {
-  text: 'String', integer: 'Number', number: 'Number', boolean: 'Boolean',
-  date: 'String', timestamp: 'String' } as const;
+  text: 'String',
+  integer: 'Number',
+  number: 'Number',
+  boolean: 'Boolean',
+  date: 'String',
+  timestamp: 'String',
+} as const;
 
 function vectorLayer(layer: LayerDefinition) {
-  const fields = Object.fromEntries(layer.attributes.filter((a) => a.inTiles)
-    .map((a) => [a.name, fieldTypes[a.type]]));
-  return { id: layer.id, description: layer.titleEn, minzoom: layer.zoom.min, maxzoom: layer.zoom.max, fields };
+  const fields = Object.fromEntries(
+    layer.attributes.filter((a) => a.inTiles).map((a) => [a.name, fieldTypes[a.type]]),
+  );
+  return {
+    id: layer.id,
+    description: layer.titleEn,
+    minzoom: layer.zoom.min,
+    maxzoom: layer.zoom.max,
+    fields,
+  };
 }
 
 function unionBounds(extents: (number[] | null)[]): number[] {

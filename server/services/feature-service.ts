@@ -1,8 +1,13 @@
 import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
 import {
-  countFeatures, noConditions, selectFeatureById, selectFeaturePage, selectLayerExtent,
-  type FeatureConditions, type FeatureRow,
+  countFeatures,
+  noConditions,
+  selectFeatureById,
+  selectFeaturePage,
+  selectLayerExtent,
+  type FeatureConditions,
+  type FeatureRow,
 } from '../db/queries/features.js';
 import type { ItemsQuery } from '../http/items-query.js';
 import { notFound } from '../http/problem.js';
@@ -21,7 +26,13 @@ export interface ApiFeature {
 }
 
 function toApiFeature(row: FeatureRow): ApiFeature {
-  return { type: 'Feature', id: row.id, geometry: row.geometry, properties: row.properties, version: row.version };
+  return {
+    type: 'Feature',
+    id: row.id,
+    geometry: row.geometry,
+    properties: row.properties,
+    version: row.version,
+  };
 }
 
 function bboxConditions(bbox: ItemsQuery['bbox']): FeatureConditions {
@@ -40,8 +51,11 @@ export async function listFeatures(pool: pg.Pool, layerId: string, query: ItemsQ
 
   const numberMatched = await countFeatures(pool, layer, conditions);
   const rows = await selectFeaturePage(pool, layer, {
-    ...conditions, limit: query.limit, offset: query.offset,
-    outputSrid: 4326, precision: degreePrecision,
+    ...conditions,
+    limit: query.limit,
+    offset: query.offset,
+    outputSrid: 4326,
+    precision: degreePrecision,
   });
   return { layer, features: rows.map(toApiFeature), numberMatched };
 }
@@ -49,10 +63,12 @@ export async function listFeatures(pool: pg.Pool, layerId: string, query: ItemsQ
 /** One feature in CRS84; an unknown id is a 404. */
 export async function getFeature(pool: pg.Pool, layerId: string, featureId: number | undefined) {
   const layer = requireLayer(layerId);
-  const row = featureId === undefined
-    ? undefined
-    : await selectFeatureById(pool, layer, featureId, 4326, degreePrecision);
-  if (!row) throw notFound('unknown-feature', `Layer ${layerId} has no feature with id "${featureId}".`);
+  const row =
+    featureId === undefined
+      ? undefined
+      : await selectFeatureById(pool, layer, featureId, 4326, degreePrecision);
+  if (!row)
+    throw notFound('unknown-feature', `Layer ${layerId} has no feature with id "${featureId}".`);
   return { layer, feature: toApiFeature(row) };
 }
 

@@ -28,15 +28,25 @@ export async function loadSeedModule(seedDir: string): Promise<SeedModule> {
 function pickDeclared(layer: LayerDefinition, properties: Record<string, unknown>) {
   const picked: Record<string, unknown> = {};
   for (const attribute of writableAttributes(layer)) {
-    if (properties[attribute.name] !== undefined) picked[attribute.name] = properties[attribute.name];
+    if (properties[attribute.name] !== undefined)
+      picked[attribute.name] = properties[attribute.name];
   }
   return picked;
 }
 
 async function seedLayer(
-  pool: pg.Pool, layer: LayerDefinition, read: SeedSources[string], seedDir: string,
+  pool: pg.Pool,
+  layer: LayerDefinition,
+  read: SeedSources[string],
+  seedDir: string,
 ): Promise<LayerSeedReport> {
-  const report: LayerSeedReport = { layerId: layer.id, inserted: 0, updated: 0, unchanged: 0, rejected: [] };
+  const report: LayerSeedReport = {
+    layerId: layer.id,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: [],
+  };
   const key = layer.attributes.find((a) => a.unique)?.name;
   if (!key && (await countFeatures(pool, layer, noConditions())) > 0) {
     return { ...report, skipped: 'the layer has features and no unique key to match seeds by' };
@@ -48,8 +58,13 @@ async function seedLayer(
   try {
     await client.query('BEGIN');
     for (const feature of batch.features) {
-      const outcome = await upsertFeature(client, layer, pickDeclared(layer, feature.properties),
-        feature.geometry, key);
+      const outcome = await upsertFeature(
+        client,
+        layer,
+        pickDeclared(layer, feature.properties),
+        feature.geometry,
+        key,
+      );
       if (!outcome) report.unchanged += 1;
       else if (outcome.inserted) report.inserted += 1;
       else report.updated += 1;
@@ -57,7 +72,13 @@ async function seedLayer(
     await client.query(
       `INSERT INTO simpul_seed_log (layer_id, seed_dir, inserted, updated, rejected)
        VALUES ($1, $2, $3, $4, $5)`,
-      [layer.id, path.basename(seedDir), report.inserted, report.updated, JSON.stringify(report.rejected)],
+      [
+        layer.id,
+        path.basename(seedDir),
+        report.inserted,
+        report.updated,
+        JSON.stringify(report.rejected),
+      ],
     );
     await client.query('COMMIT');
   } catch (error) {
@@ -74,7 +95,11 @@ async function seedLayer(
  * layers with a unique key are matched on it and only changed rows are written; layers without
  * one are seeded only while empty. Rows a source could not use are reported and logged.
  */
-export async function seedLayers(pool: pg.Pool, layers: readonly LayerDefinition[], seedDir: string) {
+export async function seedLayers(
+  pool: pg.Pool,
+  layers: readonly LayerDefinition[],
+  seedDir: string,
+) {
   const sources = (await loadSeedModule(seedDir)).seedSources;
   const reports: LayerSeedReport[] = [];
   for (const layer of layers) {
@@ -82,7 +107,8 @@ export async function seedLayers(pool: pg.Pool, layers: readonly LayerDefinition
     if (!read) continue;
 
     const report = await seedLayer(pool, layer, read, seedDir);
-    for (const rejection of report.rejected) log.warn({ layerId: layer.id, ...rejection }, 'seed row not loaded');
+    for (const rejection of report.rejected)
+      log.warn({ layerId: layer.id, ...rejection }, 'seed row not loaded');
     reports.push(report);
   }
   return reports;

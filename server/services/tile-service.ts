@@ -13,12 +13,17 @@ export const maxTileZoom = 24;
 export function parseTileCoord(zText: string, xText: string, yText: string): TileCoord {
   const [z, x, y] = [zText, xText, yText].map((t) => (/^\d{1,10}$/.test(t) ? Number(t) : NaN));
   if (z === undefined || x === undefined || y === undefined || !(z >= 0 && z <= maxTileZoom)) {
-    throw badRequest('invalid-tile-address', `z must be an integer from 0 to ${maxTileZoom}; got "${zText}".`);
+    throw badRequest(
+      'invalid-tile-address',
+      `z must be an integer from 0 to ${maxTileZoom}; got "${zText}".`,
+    );
   }
   const size = 2 ** z;
   if (!(x >= 0 && x < size && y >= 0 && y < size)) {
-    throw badRequest('invalid-tile-address',
-      `At zoom ${z}, x and y must be integers from 0 to ${size - 1}; got x=${xText}, y=${yText}.`);
+    throw badRequest(
+      'invalid-tile-address',
+      `At zoom ${z}, x and y must be integers from 0 to ${size - 1}; got x=${xText}, y=${yText}.`,
+    );
   }
   return { z, x, y };
 }
@@ -36,14 +41,21 @@ function requireZoomInRange(layers: LayerDefinition[], tile: TileCoord) {
   const visible = layers.filter((l) => tile.z >= l.zoom.min && tile.z <= l.zoom.max);
   if (visible.length === 0) {
     const ranges = layers.map((l) => `${l.id} ${l.zoom.min}–${l.zoom.max}`).join(', ');
-    throw new HttpProblem(404, 'zoom-out-of-range', "Zoom level outside the layers' range",
-      `Tiles are published for zoom ${ranges}; zoom ${tile.z} was requested.`);
+    throw new HttpProblem(
+      404,
+      'zoom-out-of-range',
+      "Zoom level outside the layers' range",
+      `Tiles are published for zoom ${ranges}; zoom ${tile.z} was requested.`,
+    );
   }
   return visible;
 }
 
 async function renderLayer(
-  pool: pg.Pool, capabilities: DatabaseCapabilities, layer: LayerDefinition, tile: TileCoord,
+  pool: pg.Pool,
+  capabilities: DatabaseCapabilities,
+  layer: LayerDefinition,
+  tile: TileCoord,
 ): Promise<Buffer> {
   if (capabilities.hasAsMvt) return selectMvtLayer(pool, layer, tile);
   return encodeMvtLayer(layer.id, tile, await selectTileFeatures(pool, layer, tile));
@@ -55,7 +67,10 @@ async function renderLayer(
  * empty buffer means no feature touches the tile.
  */
 export async function renderTile(
-  pool: pg.Pool, capabilities: DatabaseCapabilities, layers: LayerDefinition[], tile: TileCoord,
+  pool: pg.Pool,
+  capabilities: DatabaseCapabilities,
+  layers: LayerDefinition[],
+  tile: TileCoord,
 ): Promise<Buffer> {
   const visible = requireZoomInRange(layers, tile);
   const parts: Buffer[] = [];

@@ -14,11 +14,18 @@ export function encodeMvtLayer(layerId: string, tile: TileCoord, rows: TileFeatu
   const collection: GeoJSON.FeatureCollection = {
     type: 'FeatureCollection',
     features: rows.map((row) => ({
-      type: 'Feature', id: row.id, properties: row.properties, geometry: row.geometry,
+      type: 'Feature',
+      id: row.id,
+      properties: row.properties,
+      geometry: row.geometry,
     })),
   };
   const index = new GeoJsonVt(collection, {
-    maxZoom: tile.z, indexMaxZoom: 0, extent: tileExtent, buffer: tileBuffer, tolerance: 1,
+    maxZoom: tile.z,
+    indexMaxZoom: 0,
+    extent: tileExtent,
+    buffer: tileBuffer,
+    tolerance: 1,
   });
   const encoded = index.getTile(tile.z, tile.x, tile.y);
   if (!encoded || encoded.features.length === 0) return Buffer.alloc(0);

@@ -22,8 +22,15 @@ export function schemaChecksum(layer: LayerDefinition): string {
   const shape = {
     geometry: layer.geometry,
     attributes: layer.attributes.map((a) => ({
-      name: a.name, type: a.type, required: a.required, unique: a.unique, computed: a.computed,
-      domain: a.domain?.map((v) => v.code), min: a.min, max: a.max, maxLength: a.maxLength,
+      name: a.name,
+      type: a.type,
+      required: a.required,
+      unique: a.unique,
+      computed: a.computed,
+      domain: a.domain?.map((v) => v.code),
+      min: a.min,
+      max: a.max,
+      maxLength: a.maxLength,
     })),
     timeAttribute: layer.timeAttribute,
   };
@@ -47,10 +54,12 @@ function literal(text: string): string {
 function checkExpression(attribute: AttributeDefinition): string | undefined {
   const name = quoteIdentifier(attribute.name);
   const parts: string[] = [];
-  if (attribute.domain) parts.push(`${name} IN (${attribute.domain.map((v) => literal(v.code)).join(', ')})`);
+  if (attribute.domain)
+    parts.push(`${name} IN (${attribute.domain.map((v) => literal(v.code)).join(', ')})`);
   if (attribute.min !== undefined) parts.push(`${name} >= ${Number(attribute.min)}`);
   if (attribute.max !== undefined) parts.push(`${name} <= ${Number(attribute.max)}`);
-  if (attribute.maxLength !== undefined) parts.push(`length(${name}) <= ${Number(attribute.maxLength)}`);
+  if (attribute.maxLength !== undefined)
+    parts.push(`length(${name}) <= ${Number(attribute.maxLength)}`);
   return parts.length > 0 ? parts.join(' AND ') : undefined;
 }
 
@@ -71,7 +80,9 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
   const table = quoteIdentifier(layer.id);
   const column = quoteIdentifier(attribute.name);
   const constraint = quoteIdentifier(`${layer.id}_${attribute.name}_check`.slice(0, 63));
-  const statements = [`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${columnDefinition(attribute)}`];
+  const statements = [
+    `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${columnDefinition(attribute)}`,
+  ];
 
   statements.push(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}`);
   const check = checkExpression(attribute);
@@ -96,7 +107,8 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
 export function layerSchemaStatements(layer: LayerDefinition): string[] {
   const table = quoteIdentifier(layer.id);
   const statements = [createTableStatement(layer)];
-  for (const attribute of layer.attributes) statements.push(...attributeStatements(layer, attribute));
+  for (const attribute of layer.attributes)
+    statements.push(...attributeStatements(layer, attribute));
 
   const spatialIndex = quoteIdentifier(`${layer.id}_geom_idx`);
   statements.push(`CREATE INDEX IF NOT EXISTS ${spatialIndex} ON ${table} USING gist (geom)`);

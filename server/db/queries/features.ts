@@ -59,7 +59,11 @@ function selectedNames(layer: LayerDefinition, names?: string[]): string[] {
 }
 
 /** One page of a layer's features in the order asked, then by id (stable paging). */
-export async function selectFeaturePage(db: Queryable, layer: LayerDefinition, query: FeaturePageQuery) {
+export async function selectFeaturePage(
+  db: Queryable,
+  layer: LayerDefinition,
+  query: FeaturePageQuery,
+) {
   const names = selectedNames(layer, query.attributeNames);
   const params = query.params;
   const order = [...(query.orderBy ?? []), 'id'].join(', ');
@@ -73,7 +77,11 @@ export async function selectFeaturePage(db: Queryable, layer: LayerDefinition, q
 }
 
 /** How many features match the conditions. */
-export async function countFeatures(db: Queryable, layer: LayerDefinition, conditions: FeatureConditions) {
+export async function countFeatures(
+  db: Queryable,
+  layer: LayerDefinition,
+  conditions: FeatureConditions,
+) {
   const sql = `SELECT count(*)::int AS n FROM ${quoteIdentifier(layer.id)} ${whereClause(conditions)}`;
   const result = await db.query<{ n: number }>(sql, conditions.params.values);
   return result.rows[0]?.n ?? 0;
@@ -81,7 +89,11 @@ export async function countFeatures(db: Queryable, layer: LayerDefinition, condi
 
 /** One feature by id, or undefined. */
 export async function selectFeatureById(
-  db: Queryable, layer: LayerDefinition, featureId: number, outputSrid: number, precision: number,
+  db: Queryable,
+  layer: LayerDefinition,
+  featureId: number,
+  outputSrid: number,
+  precision: number,
 ) {
   const names = selectedNames(layer);
   const sql = `SELECT id, version, ${propertiesExpression(names)} AS properties,
@@ -107,8 +119,11 @@ export async function selectLayerExtent(db: Queryable, layer: LayerDefinition) {
  * row already held exactly these values and nothing was written.
  */
 export async function upsertFeature(
-  db: Queryable, layer: LayerDefinition, properties: Record<string, unknown>,
-  geometry: unknown, conflictAttribute?: string,
+  db: Queryable,
+  layer: LayerDefinition,
+  properties: Record<string, unknown>,
+  geometry: unknown,
+  conflictAttribute?: string,
 ) {
   const params = new SqlParameters();
   const names = Object.keys(properties);
@@ -122,7 +137,10 @@ export async function upsertFeature(
   if (conflictAttribute) {
     const updates = columns.map((c) => `${c} = EXCLUDED.${c}`);
     updates.push('version = t.version + 1', 'updated_at = now()');
-    sql = sql.replace(`INSERT INTO ${quoteIdentifier(layer.id)}`, `INSERT INTO ${quoteIdentifier(layer.id)} AS t`);
+    sql = sql.replace(
+      `INSERT INTO ${quoteIdentifier(layer.id)}`,
+      `INSERT INTO ${quoteIdentifier(layer.id)} AS t`,
+    );
     const current = columns.map((c) => `t.${c}`).join(', ');
     const incoming = columns.map((c) => `EXCLUDED.${c}`).join(', ');
     sql += ` ON CONFLICT (${quoteIdentifier(conflictAttribute)}) DO UPDATE SET ${updates.join(', ')}

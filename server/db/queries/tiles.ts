@@ -31,11 +31,11 @@ export async function selectMvtLayer(db: Queryable, layer: LayerDefinition, tile
              ST_Transform(ST_TileEnvelope($1, $2, $3, margin => $4::float8 / $5), 4326) AS query_env
     ), rows AS (
       SELECT ${columns},
-        ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.env, $5, $6, true) AS mvt_geom
+        ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.env, $5::int, $6::int, true) AS mvt_geom
       FROM ${quoteIdentifier(layer.id)} t, bounds
       WHERE t.geom && bounds.query_env
     )
-    SELECT ST_AsMVT(rows, $7, $5, 'mvt_geom', 'id') AS mvt FROM rows WHERE mvt_geom IS NOT NULL`;
+    SELECT ST_AsMVT(rows, $7::text, $5::int, 'mvt_geom', 'id') AS mvt FROM rows WHERE mvt_geom IS NOT NULL`;
   const params = [tile.z, tile.x, tile.y, tileBuffer, tileExtent, tileBuffer, layer.id];
   const result = await db.query<{ mvt: Buffer | null }>(sql, params);
   return result.rows[0]?.mvt ?? Buffer.alloc(0);
@@ -59,6 +59,12 @@ export async function selectTileFeatures(db: Queryable, layer: LayerDefinition, 
       ST_AsGeoJSON(ST_Intersection(t.geom, bounds.env), 7)::json AS geometry
     FROM ${quoteIdentifier(layer.id)} t, bounds
     WHERE t.geom && bounds.env AND ST_Intersects(t.geom, bounds.env)`;
-  const result = await db.query<TileFeatureRow>(sql, [tile.z, tile.x, tile.y, tileBuffer, tileExtent]);
+  const result = await db.query<TileFeatureRow>(sql, [
+    tile.z,
+    tile.x,
+    tile.y,
+    tileBuffer,
+    tileExtent,
+  ]);
   return result.rows;
 }

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+interface FeaturePage {
+  features: { id: number; properties: Record<string, unknown> }[];
+  numberMatched: number;
+  numberReturned: number;
+  links: { rel: string; href: string }[];
+}
+
+describe('the feature API core', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  const getJson = async (path: string) => {
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      headers: { accept: 'application/json' },
+    });
+    return { response, body: await response.json() };
+  };
+
+  it('links the landing page to the API parts', async () => {
+    const { response, body } = await getJson('/');
+
+    expect(response.status).toBe(200);
+    expect(body.links.map((l: { rel: string }) => l.rel)).toEqual(
+      expect.arrayContaining(['self', 'conformance', 'data']),
+    );
+  });
+
+  it('lists the administrative collections with their extent', async () => {
+    const { body } = await getJson('/collections');
+
+    const kecamatan = body.collections.find((c: { id: string }) => c.id === 'kecamatan');
+    expect(kecamatan.extent.spatial.bbox[0][0]).toBeCloseTo(108.556, 2);
+    expect(body.collections.map((c: { id: string }) => c.id)).toEqual(
+      expect.arrayContaining(['regency', 'kecamatan', 'desa']),
+    );
+  });
+
+  it('returns the 24 kecamatan with code and population as GeoJSON', async () => {
+    const { response, body } = await getJson('/collections/kecamatan/items?limit=100');
+
+    expect(response.headers.get('content-type')).toContain('application/geo+json');
+    expect(body.numberMatched).toBe(24);
+    expect(body.numberReturned).toBe(24);
+    const kroya = body.features.find(
+      (f: { properties: { code: string } }) => f.properties.code === '33.01.06',
+    );
+    expect(kroya.properties).toMatchObject({ name: 'Kroya', population_2016: 104648 });
+  });
+
+  it('visits every desa exactly once when following next links', async () => {
+    const seen: number[] = [];
+    let url: string | undefined = `${server.baseUrl}/collections/desa/items?limit=50`;
+
+    while (url) {
+      const response = await fetch(url, { headers: { accept: 'application/geo+json' } });
+      const page = (await response.json()) as FeaturePage;
+      seen.push(...page.features.map((f) => f.id));
+      url = page.links.find((l) => l.rel === 'next')?.href;
+    }
+
+    expect(seen).toHaveLength(284);
+    expect(new Set(seen).size).toBe(284);
+  });
+
+  it('filters by bbox to the kecamatan around Cilacap city', async () => {
+    const { body } = await getJson('/collections/kecamatan/items?bbox=109.00,-7.74,109.03,-7.71');
+
+    const names = body.features.map((f: { properties: { name: string } }) => f.properties.name);
+    expect(names).toContain('Cilacap Tengah');
+    expect(names).not.toContain('Dayeuhluhur');
+  });
+
+  it('serves one feature with an ETag, and HTML to browsers', async () => {
+    const { response, body } = await getJson('/collections/kecamatan/items/1');
+    const html = await fetch(`${server.baseUrl}/collections/kecamatan/items/1`, {
+      headers: { accept: 'text/html' },
+    });
+
+    expect(response.headers.get('etag')).toMatch(/^"1-\d+"$/);
+    expect(body.properties.code).toMatch(/^33\.01\.\d\d$/);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(await html.text()).toContain(String(body.properties.name));
+  });
+
+  it.each([
+    ['/collections/kecamatan/items?bbox=1,2,3', 400, 'invalid-bbox'],
+    ['/collections/kecamatan/items?limit=-1', 400, 'invalid-limit'],
+    ['/collections/kecamatan/items?limit=abc', 400, 'invalid-limit'],
+    ['/collections/kecamatan/items?limit=10001', 400, 'invalid-limit'],
+    ['/collections/nope/items', 404, 'unknown-collection'],
+    ['/collections/kecamatan/items/99999', 404, 'unknown-feature'],
+    ['/collections/kecamatan/items/abc', 404, 'unknown-feature'],
+  ])('answers %s with %i problem details', async (path, status, type) => {
+    const { response, body } = await getJson(path);
+
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(body).toMatchObject({ status, type: `/problems/${type}` });
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts|SELECT/);
+  });
+});

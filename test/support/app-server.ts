@@ -1,0 +1,26 @@
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../server/app.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+/** A real Simpul HTTP server on a free loopback port over its own seeded test database. */
+export interface TestServer {
+  baseUrl: string;
+  testDatabase: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** Starts the real Express app (serving `web/dist` when built) on 127.0.0.1. */
+export async function startTestServer(): Promise<TestServer> {
+  const testDatabase = await createTestDatabase();
+  const app = createApp({ database: testDatabase.database });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+
+  const { port } = server.address() as AddressInfo;
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await testDatabase.drop();
+  };
+  return { baseUrl: `http://127.0.0.1:${port}`, testDatabase, close };
+}

@@ -1,0 +1,40 @@
+import type { LayerDefinition, Role } from '../../layers/index.js';
+
+/**
+ * Who is asking: a logged-in user, an API token, or nobody (`undefined` everywhere means an
+ * anonymous visitor). Tokens carry scopes that narrow what their roles allow.
+ */
+export interface Principal {
+  kind: 'user' | 'token';
+  /** User name, or the token's name. */
+  name: string;
+  roles: readonly Role[];
+  /** For tokens: the layers it may touch and whether it may write; undefined for users. */
+  scope?: { layerIds: readonly string[] | 'all'; write: boolean };
+}
+
+function hasAnyRole(principal: Principal, roles: readonly Role[]): boolean {
+  return principal.roles.includes('admin') || principal.roles.some((r) => roles.includes(r));
+}
+
+function scopeAllows(principal: Principal, layer: LayerDefinition, write: boolean): boolean {
+  const scope = principal.scope;
+  if (!scope) return true;
+  const layerInScope = scope.layerIds === 'all' || scope.layerIds.includes(layer.id);
+  return layerInScope && (!write || scope.write);
+}
+
+/** May this caller read the layer? Public layers are readable by anyone, others by role. */
+export function canReadLayer(principal: Principal | undefined, layer: LayerDefinition): boolean {
+  if (layer.access.read === 'public') return !principal || scopeAllows(principal, layer, false);
+  if (!principal || !scopeAllows(principal, layer, false)) return false;
+
+  const editors = layer.access.edit;
+  return hasAnyRole(principal, [...layer.access.read, ...editors]);
+}
+
+/** May this caller create, change or delete features of the layer? */
+export function canEditLayer(principal: Principal | undefined, layer: LayerDefinition): boolean {
+  if (!principal || !scopeAllows(principal, layer, true)) return false;
+  return hasAnyRole(principal, layer.access.edit);
+}

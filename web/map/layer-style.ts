@@ -64,6 +64,10 @@ function toOlStyle(symbolizer: Symbolizer): Style {
   return new Style({ image: new CircleStyle({ radius: symbolizer.pointRadius, stroke, fill }) });
 }
 
+// TODO: a polygon cut by tile edges is labelled once per piece, so at zoom 13 a desa crossing
+// two tiles shows its name twice. Labelling from one point per feature would lift it: tiles
+// carrying a label point (ST_PointOnSurface) beside each polygon, drawn instead of the pieces.
+//
 // One label style per layer, its text set per feature just before drawing, as OpenLayers
 // draws each feature with the style it was handed at once.
 function createLabelStyle(definition: LayerDefinition): Style | undefined {

@@ -1,0 +1,147 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/app-server.js';
+
+/** Debian's chromium package; the tests never download a browser. */
+const chromiumPath = '/usr/bin/chromium';
+
+const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
+const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
+
+let server: TestServer;
+let profileDir: string;
+let browser: BrowserContext;
+
+async function buildWebClient() {
+  const configFile = path.resolve(import.meta.dirname, '../../web/vite.config.ts');
+  await build({ configFile, logLevel: 'warn' });
+}
+
+beforeAll(async () => {
+  await buildWebClient();
+  server = await startTestServer();
+
+  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+});
+
+/** Opens the map in a new tab and waits until the kecamatan layer has drawn features. */
+async function openMap(): Promise<{ page: Page; pageErrors: Error[] }> {
+  const page = await browser.newPage();
+  const pageErrors: Error[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error));
+
+  await page.goto(server.baseUrl);
+  await waitForLayerDrawn(page, 'kecamatan');
+  return { page, pageErrors };
+}
+
+async function waitForLayerDrawn(page: Page, layerId: string) {
+  await page.waitForFunction(
+    (id) => document.body.dataset.layersRendered?.split(',').includes(id),
+    layerId,
+    { timeout: 20000 },
+  );
+}
+
+/** EPSG:3857 metres of a longitude and latitude in degrees (spherical Web Mercator). */
+function toWebMercator([lon, lat]: [number, number]): [number, number] {
+  const radius = 6378137;
+  const x = (lon * Math.PI * radius) / 180;
+  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+  return [x, y];
+}
+
+/** Clicks the map with the real mouse at a longitude and latitude. */
+async function clickMapAt(page: Page, lonLat: [number, number]) {
+  const coordinate = toWebMercator(lonLat);
+  const pixel = await page.evaluate(
+    (at) => window.__simpulMap?.getPixelFromCoordinate(at),
+    coordinate,
+  );
+  if (!pixel) throw new Error('the map has no pixel for the coordinate');
+
+  const [x, y] = pixel as [number, number];
+  await page.locator('#map').click({ position: { x, y } });
+}
+
+describe('web map', () => {
+  it('frames the regency and draws the kecamatan layer from vector tiles', async () => {
+    const { page, pageErrors } = await openMap();
+
+    const zoom = await page.evaluate(() => window.__simpulMap?.getView().getZoom());
+    const title = await page.title();
+
+    expect(zoom).toBeGreaterThan(8);
+    expect(title).toBe('Simpul · Kabupaten Cilacap');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a clicked kecamatan with its attributes from the feature API', async () => {
+    const { page } = await openMap();
+
+    await clickMapAt(page, kroyaInnerPoint);
+    const popup = page.locator('#identify-popup');
+    await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
+
+    await expect.poll(() => popup.isVisible()).toBe(true);
+    expect(await popup.locator('.identify__title').textContent()).toBe('Kroya');
+    const codeRow = popup.locator('tr', { hasText: 'Kode Kemendagri' });
+    expect(await codeRow.locator('td').textContent()).toBe('33.01.06');
+    await page.close();
+  });
+
+  it('hides a layer when its box in the layer tree is cleared', async () => {
+    const { page } = await openMap();
+
+    await page.locator('input[data-layer-id="kecamatan"]').uncheck();
+
+    const visible = await page.evaluate(() =>
+      window.__simpulMap?.getAllLayers()
+        .find((layer) => layer.get('layerDefinition')?.id === 'kecamatan')
+        ?.getVisible(),
+    );
+    expect(visible).toBe(false);
+    expect(await page.locator('#legend [data-layer-id="kecamatan"]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('switches the interface to English, remembers it, and switches back', async () => {
+    const { page } = await openMap();
+    const kecamatanRow = page.locator('label', { has: page.locator('[data-layer-id="kecamatan"]') });
+    expect(await kecamatanRow.textContent()).toBe('Kecamatan');
+
+    await page.locator('#lang-toggle').click();
+    expect(await kecamatanRow.textContent()).toBe('Kecamatan (district)');
+    expect(await page.locator('#panel h2').first().textContent()).toBe('Layers');
+
+    await page.reload();
+    await waitForLayerDrawn(page, 'kecamatan');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+
+    await page.locator('#lang-toggle').click();
+    expect(await kecamatanRow.textContent()).toBe('Kecamatan');
+    await page.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { VectorTile } from '@mapbox/vector-tile';
-import { PbfReader } from 'pbf';
+import Pbf from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTile, resolveTileLayers } from '../../../server/services/tile-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../../support/app-server.js';
 const cityTile = '12/3288/2136';
 
 function decode(bytes: ArrayBuffer | Uint8Array) {
-  return new VectorTile(new PbfReader(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)));
+  return new VectorTile(new Pbf(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)));
 }
 
 function featureNames(tile: VectorTile, layerId: string): string[] {

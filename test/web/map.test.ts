@@ -10,8 +10,13 @@ import { startTestServer, type TestServer } from '../support/app-server.js';
 const chromiumPath = '/usr/bin/chromium';
 
 const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
@@ -118,7 +123,8 @@ describe('web map', () => {
     await page.locator('input[data-layer-id="kecamatan"]').uncheck();
 
     const visible = await page.evaluate(() =>
-      window.__simpulMap?.getAllLayers()
+      window.__simpulMap
+        ?.getAllLayers()
         .find((layer) => layer.get('layerDefinition')?.id === 'kecamatan')
         ?.getVisible(),
     );
@@ -129,7 +135,8 @@ describe('web map', () => {
 
   it('switches the interface to English, remembers it, and switches back', async () => {
     const { page } = await openMap();
-    const kecamatanRow = page.locator('label', { has: page.locator('[data-layer-id="kecamatan"]') });
+    const kecamatanCheckbox = page.locator('input[data-layer-id="kecamatan"]');
+    const kecamatanRow = page.locator('label', { has: kecamatanCheckbox });
     expect(await kecamatanRow.textContent()).toBe('Kecamatan');
 
     await page.locator('#lang-toggle').click();

@@ -36,6 +36,7 @@ function createSvgElement(
   element.setAttribute('stroke', symbolizer.stroke);
   element.setAttribute('stroke-width', String(Math.min(symbolizer.strokeWidth, 3)));
   element.setAttribute('fill', symbolizer.fill ?? 'none');
-  if (symbolizer.strokeDash) element.setAttribute('stroke-dasharray', symbolizer.strokeDash.join(' '));
+  const dash = symbolizer.strokeDash?.join(' ');
+  if (dash) element.setAttribute('stroke-dasharray', dash);
   return element;
 }

@@ -35,8 +35,9 @@ export function resolveSymbolizer(
   };
 
   if (shape === 'line') return { ...base, stroke: classColor ?? style.stroke };
-  if (shape === 'point') return { ...base, stroke: style.stroke, fill: pointFill(style, classColor) };
-  return { ...base, stroke: style.stroke, fill: polygonFill(style, classColor) };
+
+  const fill = shape === 'point' ? pointFill(style, classColor) : polygonFill(style, classColor);
+  return { ...base, stroke: style.stroke, fill };
 }
 
 function shapeOf(geometry: GeometryType): Symbolizer['shape'] {

@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLanguage } from '../../../web/i18n/i18n.js';
+import { formatAttributeValue } from '../../../web/identify/format-value.js';
+import { roadsByCondition } from '../fixtures.js';
+
+function attribute(name: string) {
+  const found = roadsByCondition.attributes.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`fixture has no attribute ${name}`);
+  return found;
+}
+
+afterEach(() => setLanguage('id'));
+
+describe('formatAttributeValue', () => {
+  it('shows coded values by their label in the interface language', () => {
+    expect(formatAttributeValue(attribute('condition'), 'rusak_berat')).toBe('Rusak berat');
+
+    setLanguage('en');
+    expect(formatAttributeValue(attribute('condition'), 'rusak_berat')).toBe('Poor');
+  });
+
+  it('formats numbers in the local style with the unit after them', () => {
+    expect(formatAttributeValue(attribute('width_m'), 1234.567)).toBe('1.234,57 m');
+
+    setLanguage('en');
+    expect(formatAttributeValue(attribute('width_m'), 1234.567)).toBe('1,234.57 m');
+  });
+
+  it('shows a calendar date without moving it by the time zone', () => {
+    expect(formatAttributeValue(attribute('surveyed_on'), '2024-03-01')).toBe('1 Maret 2024');
+  });
+
+  it('says yes or no for booleans and a dash for missing values', () => {
+    expect(formatAttributeValue(attribute('paved'), true)).toBe('Ya');
+    expect(formatAttributeValue(attribute('width_m'), null)).toBe('—');
+  });
+});

@@ -2,6 +2,7 @@ import type { FeatureLike } from 'ol/Feature.js';
 import type Map from 'ol/Map.js';
 import type MapBrowserEvent from 'ol/MapBrowserEvent.js';
 import Overlay from 'ol/Overlay.js';
+import type BaseLayer from 'ol/layer/Base.js';
 import { fetchFeature } from '../api/client-api.js';
 import { bus } from '../events/event-bus.js';
 import { getLayerDefinition } from '../map/data-layers.js';
@@ -27,7 +28,22 @@ export function mountIdentify(map: Map, element: HTMLElement) {
 
   const popup = new IdentifyPopup(overlay, element, fetchFeature);
   map.on('singleclick', (event) => popup.open(findTopFeature(map, event), event.coordinate));
+  map.on('pointermove', (event) => showPointerOverFeature(map, event));
+  document.addEventListener('keydown', (event) => event.key === 'Escape' && popup.close());
   bus.on('language-change', () => popup.render());
+}
+
+// A mouse gets the hand cursor over a feature it can identify; touch has no hover.
+function showPointerOverFeature(map: Map, event: MapBrowserEvent) {
+  const pointer = event.originalEvent;
+  if (event.dragging || !(pointer instanceof PointerEvent) || pointer.pointerType !== 'mouse') {
+    return;
+  }
+
+  const layerFilter = (layer: BaseLayer) => !!getLayerDefinition(layer);
+  const overFeature = map.hasFeatureAtPixel(event.pixel, { layerFilter });
+  const viewport = map.getViewport();
+  if (viewport) viewport.style.cursor = overFeature ? 'pointer' : '';
 }
 
 function findTopFeature(map: Map, event: MapBrowserEvent): FeatureHit | undefined {

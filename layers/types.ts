@@ -28,6 +28,8 @@ export interface CodedValue {
   labelEn: string;
   /** CSS colour (`#rrggbb`) used by the web legend and the generated SLD. */
   color?: string;
+  /** Line width in CSS pixels for features of this value, when the style's `widthBy` names it. */
+  strokeWidth?: number;
 }
 
 /** One attribute of a layer: becomes a column, a queryable, a form field and a tile property. */
@@ -52,8 +54,17 @@ export interface AttributeDefinition {
   unique?: boolean;
   /** Carried in vector tiles. Default false: tiles stay small, the identify popup reads the API. */
   inTiles?: boolean;
-  /** Computed by the database from other values (for example a length from the geometry). */
-  computed?: 'length_m' | 'area_ha';
+  /**
+   * Computed by the database, never written by clients: `length_m` and `area_ha` from the
+   * geometry (geodesic), `latest_record` copied from the newest record named by `latestRecord`.
+   */
+  computed?: 'length_m' | 'area_ha' | 'latest_record';
+  /**
+   * With `computed: 'latest_record'`: the record table and its attribute whose value in the
+   * feature's newest record (by the table's `timeAttribute`) this attribute holds; null while the
+   * feature has no record. Kept current by a database trigger on the record table.
+   */
+  latestRecord?: { tableId: string; attribute: string };
   description?: string;
 }
 
@@ -72,6 +83,11 @@ export interface LayerStyle {
   pointRadius?: number;
   /** Colour each feature by the `color` of its coded value in this attribute. */
   classifyBy?: string;
+  /**
+   * Draw each line as wide as the `strokeWidth` of its coded value in this attribute (roads by
+   * status, canals by order); values without one use `strokeWidth`. May differ from `classifyBy`.
+   */
+  widthBy?: string;
   /** Attribute drawn as a text label. */
   labelAttribute?: string;
   /** Smallest zoom at which labels are drawn. Default: the layer's minimum zoom. */
@@ -120,6 +136,43 @@ export interface LayerDefinition {
   publish?: boolean;
   /** Drawing order in the web map: higher draws above. Default 0. */
   order?: number;
+  /**
+   * This layer's features are the regency outline: edits of every other layer must lie inside
+   * them, within `REGENCY_TOLERANCE_M`. Set on one layer (the regency boundary). Default false.
+   */
+  regencyOutline?: boolean;
+}
+
+/**
+ * A table of records without geometry, declared like a layer: a history kept per feature
+ * (condition surveys, inspections) or a rule table (activity rules per zone code). It gets the
+ * same domain, range and required checks as a layer table, but is neither a map layer nor a
+ * feature collection.
+ */
+export interface RecordTableDefinition {
+  /** Table name, lower snake_case, distinct from every layer id. */
+  id: string;
+  theme: ThemeId;
+  titleId: string;
+  titleEn: string;
+  owner: Department;
+  /**
+   * The layer whose features these records describe, joined on `attribute`: a required, unique
+   * attribute of that layer which the record table also declares (same name and type). The
+   * database enforces the reference; renaming the key follows it, and deleting the feature
+   * deletes its records. None for a stand-alone table such as a rule matrix.
+   */
+  parent?: { layerId: string; attribute: string };
+  attributes: readonly AttributeDefinition[];
+  /**
+   * Attribute (a `date` or `timestamp`) that orders records in time: a feature's newest record
+   * is its current state, the older ones its history. Ties are broken by insertion order.
+   */
+  timeAttribute?: string;
+  /** Attributes whose values together identify one record (a unique index). */
+  naturalKey?: readonly string[];
+  access: LayerAccess;
+  metadata: LayerMetadata;
 }
 
 /** A theme as shown in the layer tree. */

@@ -51,6 +51,8 @@ export const config = Object.freeze({
   logLevel: readText('LOG_LEVEL') ?? 'info',
   /** Folder of the built web client served at `/`. */
   webDistDir: path.resolve(readText('SIMPUL_WEB_DIR') ?? 'web/dist'),
+  /** How far outside the regency outline an edited feature may reach, in metres. */
+  regencyToleranceM: readInteger('REGENCY_TOLERANCE_M', 500, 0, 100000),
   /** Seed an empty database at start. Default on; `SIMPUL_AUTO_SEED=0` turns it off. */
   autoSeed: readText('SIMPUL_AUTO_SEED') !== '0',
 });

@@ -63,4 +63,5 @@ export const regency: LayerDefinition = {
     keywords: ['batas administrasi', 'kabupaten', 'administrative boundary', 'regency'],
   },
   order: 30,
+  regencyOutline: true,
 };

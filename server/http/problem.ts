@@ -5,6 +5,8 @@ import { log } from '../log.js';
 export interface FieldError {
   field: string;
   message: string;
+  /** Stable code of the rule broken (`required`, `not-in-domain`…), for translated messages. */
+  code?: string;
   /** Index of the feature in a batch or the row number of an import. */
   index?: number;
 }

@@ -1,0 +1,196 @@
+/**
+ * Attribute rules of a layer declaration, checked the same way by the server (API writes and
+ * imports) and by the web edit form. Pure: no server or browser imports, so both can use it.
+ */
+import type { AttributeDefinition, LayerDefinition } from './types.js';
+
+/** Stable codes of attribute and geometry problems, for clients that translate messages. */
+export type ProblemCode =
+  | 'unknown-attribute'
+  | 'required'
+  | 'wrong-type'
+  | 'not-in-domain'
+  | 'below-minimum'
+  | 'above-maximum'
+  | 'too-long'
+  | 'not-unique'
+  | 'geometry-missing'
+  | 'geometry-malformed'
+  | 'geometry-wrong-type'
+  | 'geometry-has-z'
+  | 'geometry-out-of-range'
+  | 'geometry-invalid'
+  | 'geometry-outside-regency';
+
+/** One problem of one feature: the field (`geometry` or an attribute name) and why. */
+export interface FeatureProblem {
+  field: string;
+  code: ProblemCode;
+  /** English sentence saying what would be accepted. */
+  message: string;
+}
+
+/**
+ * How the properties are meant: `create` and `replace` send the whole feature, so required
+ * attributes must be present; `patch` sends only changes (RFC 7396: `null` unsets).
+ */
+export type WriteMode = 'create' | 'replace' | 'patch';
+
+/** What to do with a property the layer does not declare. Default `reject`. */
+export type UnknownAttributePolicy = 'reject' | 'ignore';
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function isCalendarDay(text: string): boolean {
+  const match = isoDate.exec(text);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const typeChecks: Record<AttributeDefinition['type'], (value: unknown) => boolean> = {
+  text: (value) => typeof value === 'string',
+  integer: (value) => Number.isSafeInteger(value),
+  number: (value) => typeof value === 'number' && Number.isFinite(value),
+  boolean: (value) => typeof value === 'boolean',
+  date: (value) => typeof value === 'string' && isCalendarDay(value),
+  timestamp: (value) =>
+    typeof value === 'string' && isoTimestamp.test(value) && !Number.isNaN(Date.parse(value)),
+};
+
+const typeDescriptions: Record<AttributeDefinition['type'], string> = {
+  text: 'a text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  date: 'a date as YYYY-MM-DD',
+  timestamp: 'an ISO 8601 timestamp with time zone, e.g. 2024-05-01T08:30:00+07:00',
+};
+
+/** True when the value counts as absent: null, undefined, or text of spaces only. */
+export function isBlank(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'string' && !value.trim());
+}
+
+function problem(field: string, code: ProblemCode, message: string): FeatureProblem {
+  return { field, code, message };
+}
+
+/** The problems of one present value against its attribute's type, domain, range and length. */
+export function checkAttributeValue(
+  attribute: AttributeDefinition,
+  value: unknown,
+): FeatureProblem[] {
+  const name = attribute.name;
+  if (!typeChecks[attribute.type](value)) {
+    const got = value === null ? 'null' : typeof value;
+    const expected = typeDescriptions[attribute.type];
+    return [problem(name, 'wrong-type', `${name} must be ${expected}; got ${got}.`)];
+  }
+  const problems: FeatureProblem[] = [];
+
+  if (attribute.domain && !attribute.domain.some((coded) => coded.code === value)) {
+    const codes = attribute.domain.map((coded) => coded.code).join(', ');
+    problems.push(problem(name, 'not-in-domain', `${name} must be one of: ${codes}.`));
+  }
+  if (typeof value === 'number' && attribute.min !== undefined && value < attribute.min) {
+    problems.push(problem(name, 'below-minimum', `${name} must be at least ${attribute.min}.`));
+  }
+  if (typeof value === 'number' && attribute.max !== undefined && value > attribute.max) {
+    problems.push(problem(name, 'above-maximum', `${name} must be at most ${attribute.max}.`));
+  }
+  const tooLong = attribute.maxLength !== undefined && String(value).length > attribute.maxLength;
+  if (typeof value === 'string' && tooLong) {
+    const message = `${name} must be at most ${attribute.maxLength} characters long.`;
+    problems.push(problem(name, 'too-long', message));
+  }
+  return problems;
+}
+
+function requiredProblem(attribute: AttributeDefinition): FeatureProblem {
+  const name = attribute.name;
+  return problem(name, 'required', `${name} is required.`);
+}
+
+function unknownProblems(layer: LayerDefinition, properties: Record<string, unknown>) {
+  const declared = new Set(layer.attributes.map((a) => a.name));
+  const known = layer.attributes.filter((a) => !a.computed).map((a) => a.name);
+  return Object.keys(properties)
+    .filter((key) => !declared.has(key))
+    .map((key) => {
+      const message = `${layer.id} has no attribute ${key}; known attributes: ${known.join(', ')}.`;
+      return problem(key, 'unknown-attribute', message);
+    });
+}
+
+/** The outcome of checking a feature's properties. */
+export interface AttributeCheck {
+  problems: FeatureProblem[];
+  /**
+   * The writable values to store, keyed by attribute name: blank text becomes null, computed
+   * and unknown attributes are left out. For `patch`, only the attributes sent.
+   */
+  values: Record<string, unknown>;
+}
+
+/**
+ * Checks properties against the layer's declaration: every declared attribute of the right
+ * type, required ones present (for `create` and `replace`, or when `patch` unsets them), coded
+ * values in their domain, numbers in range, text within its length. Computed attributes are
+ * read-only: a value sent for one is ignored, so a feature read and sent back is accepted.
+ * Uniqueness needs the stored rows and is checked by the server.
+ */
+export function checkAttributes(
+  layer: LayerDefinition,
+  properties: Record<string, unknown>,
+  mode: WriteMode,
+  unknown: UnknownAttributePolicy = 'reject',
+): AttributeCheck {
+  const problems = unknown === 'reject' ? unknownProblems(layer, properties) : [];
+  const values: Record<string, unknown> = {};
+
+  for (const attribute of layer.attributes) {
+    if (attribute.computed) continue;
+    const sent = Object.hasOwn(properties, attribute.name);
+    if (mode === 'patch' && !sent) continue;
+
+    const value = properties[attribute.name];
+    if (isBlank(value)) {
+      if (attribute.required) problems.push(requiredProblem(attribute));
+      values[attribute.name] = null;
+      continue;
+    }
+    problems.push(...checkAttributeValue(attribute, value));
+    values[attribute.name] = value;
+  }
+  return { problems, values };
+}
+
+/**
+ * Reads a value typed as text (a form input, a CSV cell) as the attribute's type: numbers with
+ * a decimal point or comma, booleans as true/false, ya/tidak, 1/0; blank text is null. Text
+ * that cannot be read is returned unchanged, so `checkAttributeValue` names the problem.
+ */
+export function parseAttributeText(attribute: AttributeDefinition, text: string): unknown {
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  switch (attribute.type) {
+    case 'integer':
+    case 'number': {
+      const number = Number(trimmed.replace(',', '.'));
+      return Number.isFinite(number) ? number : text;
+    }
+    case 'boolean': {
+      const lower = trimmed.toLowerCase();
+      if (['true', 'ya', 'yes', '1'].includes(lower)) return true;
+      if (['false', 'tidak', 'no', '0'].includes(lower)) return false;
+      return text;
+    }
+    case 'text':
+      return text;
+    default:
+      return trimmed;
+  }
+}

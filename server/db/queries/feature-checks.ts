@@ -1,0 +1,75 @@
+import type pg from 'pg';
+import type { LayerDefinition } from '../../../layers/index.js';
+import { quoteIdentifier } from '../sql.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** What PostGIS says of one geometry: why it is invalid, and how far it reaches outside. */
+export interface GeometryCheckRow {
+  index: number;
+  /** `ST_IsValidReason` when the geometry is invalid, else null. */
+  invalidReason: string | null;
+  /**
+   * Distance in metres of the farthest vertex outside the outline; 0 when inside, null when
+   * there is no outline to compare with or the geometry is invalid.
+   */
+  outsideM: number | null;
+}
+
+function outlineSelect(outlineLayers: readonly LayerDefinition[]): string {
+  if (outlineLayers.length === 0) return 'SELECT NULL::geometry AS geom WHERE false';
+  return outlineLayers.map((l) => `SELECT geom FROM ${quoteIdentifier(l.id)}`).join(' UNION ALL ');
+}
+
+/**
+ * Validity and distance outside the regency outline of GeoJSON geometries in EPSG:4326, in
+ * one round trip. Distances are geodesic. Only vertices are measured: an edge whose two ends
+ * lie inside a concave outline but which bulges out between them passes (cheap and good
+ * enough for a tolerance of hundreds of metres; measuring edges would need a buffered outline).
+ */
+export async function selectGeometryChecks(
+  db: Queryable,
+  geometries: readonly string[],
+  outlineLayers: readonly LayerDefinition[],
+) {
+  const sql = `WITH outline AS (${outlineSelect(outlineLayers)}),
+    input AS (
+      SELECT (n - 1)::int AS index, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS geom
+      FROM unnest($1::text[]) WITH ORDINALITY AS t(g, n)
+    ),
+    checked AS (SELECT index, geom, ST_IsValid(geom) AS valid FROM input)
+    SELECT index,
+      CASE WHEN valid THEN NULL ELSE ST_IsValidReason(geom) END AS "invalidReason",
+      CASE
+        WHEN NOT valid OR NOT EXISTS (SELECT 1 FROM outline) THEN NULL
+        WHEN EXISTS (SELECT 1 FROM outline o WHERE ST_Covers(o.geom, checked.geom)) THEN 0
+        ELSE (
+          SELECT max(nearest) FROM (
+            SELECT min(CASE WHEN ST_Covers(o.geom, p.geom) THEN 0
+                ELSE ST_Distance(o.geom::geography, p.geom::geography) END) AS nearest
+            FROM ST_DumpPoints(checked.geom) p CROSS JOIN outline o
+            GROUP BY p.path
+          ) vertices
+        )
+      END AS "outsideM"
+    FROM checked ORDER BY index`;
+  const result = await db.query<GeometryCheckRow>(sql, [geometries]);
+  return result.rows;
+}
+
+/**
+ * The stored features holding any of `values` in a unique attribute, compared as text, with
+ * their ids; used to report a taken natural key before the unique index refuses it.
+ */
+export async function selectTakenValues(
+  db: Queryable,
+  layer: LayerDefinition,
+  attributeName: string,
+  values: readonly string[],
+) {
+  const column = quoteIdentifier(attributeName);
+  const sql = `SELECT id, ${column}::text AS value FROM ${quoteIdentifier(layer.id)}
+    WHERE ${column}::text = ANY($1::text[])`;
+  const result = await db.query<{ id: number; value: string }>(sql, [values]);
+  return result.rows;
+}

@@ -1,0 +1,226 @@
+/**
+ * The one validation of features against their layer's declaration, used by API writes, the
+ * batch endpoint and imports. The attribute and geometry-shape rules live in
+ * `layers/validate-attributes.ts` and `layers/validate-geometry.ts` (shared with the web
+ * form); this module adds what needs the database: validity, the regency extent, uniqueness.
+ */
+import type pg from 'pg';
+import type { LayerDefinition } from '../../layers/index.js';
+import {
+  checkAttributes,
+  type FeatureProblem,
+  type UnknownAttributePolicy,
+  type WriteMode,
+} from '../../layers/validate-attributes.js';
+import { checkGeometry, type StoredGeometry } from '../../layers/validate-geometry.js';
+import { config } from '../config.js';
+import { selectGeometryChecks, selectTakenValues } from '../db/queries/feature-checks.js';
+import { HttpProblem, type FieldError } from '../http/problem.js';
+import { listLayers } from './layer-registry.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** A feature that passed validation, ready to store. */
+export interface ValidFeature {
+  /** The geometry as stored (promoted to multi), EPSG:4326; absent in a patch without one. */
+  geometry?: StoredGeometry;
+  /** Writable attribute values keyed by name (for a patch, only those sent). */
+  values: Record<string, unknown>;
+}
+
+/** Every problem of every feature (`index`: position in the input) and the clean features. */
+export interface FeatureValidation {
+  errors: FieldError[];
+  /** Index-aligned with the input; meaningful only for indexes without errors. */
+  features: ValidFeature[];
+}
+
+/** How to validate a list of features. */
+export interface ValidationOptions {
+  mode: WriteMode;
+  /** Unknown properties are refused by default; imports may choose to ignore them. */
+  unknownAttributes?: UnknownAttributePolicy;
+  /** For `replace` and `patch`: the id each feature will keep, so its own unique values pass. */
+  featureIds?: readonly (number | undefined)[];
+  /** Metres a feature may reach outside the regency outline. Default `REGENCY_TOLERANCE_M`. */
+  toleranceM?: number;
+}
+
+interface FeatureInput {
+  geometry?: unknown;
+  properties?: unknown;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function shapeProblems(input: unknown): FeatureProblem[] {
+  if (!isPlainObject(input)) {
+    const message = 'each feature must be a GeoJSON Feature object.';
+    return [{ field: 'feature', code: 'geometry-malformed', message }];
+  }
+  const properties = input.properties;
+  if (properties !== undefined && properties !== null && !isPlainObject(properties)) {
+    const message = 'properties must be an object of attribute values.';
+    return [{ field: 'properties', code: 'wrong-type', message }];
+  }
+  return [];
+}
+
+/** The attribute and shape checks that need no database, for one feature. */
+function checkLocally(
+  layer: LayerDefinition,
+  input: unknown,
+  options: ValidationOptions,
+): { problems: FeatureProblem[]; feature: ValidFeature } {
+  const shape = shapeProblems(input);
+  if (shape.length > 0) return { problems: shape, feature: { values: {} } };
+
+  const { geometry, properties } = input as FeatureInput;
+  const attributes = checkAttributes(
+    layer,
+    (properties ?? {}) as Record<string, unknown>,
+    options.mode,
+    options.unknownAttributes,
+  );
+  const skipGeometry = options.mode === 'patch' && geometry === undefined;
+  const geometryCheck = skipGeometry ? undefined : checkGeometry(layer.geometry.type, geometry);
+
+  const problems = [...(geometryCheck?.problems ?? []), ...attributes.problems];
+  return { problems, feature: { geometry: geometryCheck?.geometry, values: attributes.values } };
+}
+
+/** The layers whose features are the regency outline (none makes the extent check a no-op). */
+function outlineLayersFor(layer: LayerDefinition): LayerDefinition[] {
+  if (layer.regencyOutline) return [];
+  return listLayers().filter((l) => l.regencyOutline);
+}
+
+function formatMetres(metres: number): string {
+  return metres >= 1000 ? `${(metres / 1000).toFixed(1)} km` : `${Math.round(metres)} m`;
+}
+
+async function databaseGeometryProblems(
+  db: Queryable,
+  layer: LayerDefinition,
+  features: Map<number, StoredGeometry>,
+  toleranceM: number,
+): Promise<Map<number, FeatureProblem>> {
+  const indexes = [...features.keys()];
+  const geometries = indexes.map((i) => JSON.stringify(features.get(i)));
+  const problems = new Map<number, FeatureProblem>();
+  if (indexes.length === 0) return problems;
+
+  const rows = await selectGeometryChecks(db, geometries, outlineLayersFor(layer));
+  for (const row of rows) {
+    const index = indexes[row.index]!;
+    if (row.invalidReason) {
+      const message = `the geometry is not valid: ${row.invalidReason}.`;
+      problems.set(index, { field: 'geometry', code: 'geometry-invalid', message });
+    } else if (row.outsideM !== null && row.outsideM > toleranceM) {
+      const message =
+        `the geometry reaches ${formatMetres(row.outsideM)} outside the regency; ` +
+        `at most ${formatMetres(toleranceM)} is accepted.`;
+      problems.set(index, { field: 'geometry', code: 'geometry-outside-regency', message });
+    }
+  }
+  return problems;
+}
+
+/** Values of unique attributes already held by another feature, or twice in the input. */
+async function uniquenessProblems(
+  db: Queryable,
+  layer: LayerDefinition,
+  features: Map<number, ValidFeature>,
+  featureIds: readonly (number | undefined)[] = [],
+): Promise<{ index: number; problem: FeatureProblem }[]> {
+  const found: { index: number; problem: FeatureProblem }[] = [];
+  for (const attribute of layer.attributes.filter((a) => a.unique && !a.computed)) {
+    const name = attribute.name;
+    const sent = [...features].filter(([, f]) => f.values[name] !== null && name in f.values);
+    if (sent.length === 0) continue;
+
+    const texts = sent.map(([, f]) => String(f.values[name]));
+    const taken = await selectTakenValues(db, layer, name, texts);
+    const holders = new Map<string, number[]>();
+    for (const row of taken) holders.set(row.value, [...(holders.get(row.value) ?? []), row.id]);
+
+    const firstIndexOf = new Map<string, number>();
+    for (const [index, feature] of sent) {
+      const value = String(feature.values[name]);
+      const others = (holders.get(value) ?? []).filter((id) => id !== featureIds[index]);
+      const repeated = firstIndexOf.has(value);
+      if (!repeated) firstIndexOf.set(value, index);
+      if (others.length === 0 && !repeated) continue;
+
+      const holder =
+        others.length > 0
+          ? `feature ${others[0]}`
+          : `feature #${firstIndexOf.get(value)} of this request`;
+      const message = `${name} must be unique; ${value} is already used by ${holder}.`;
+      found.push({ index, problem: { field: name, code: 'not-unique', message } });
+    }
+  }
+  return found;
+}
+
+/**
+ * Validates GeoJSON features against the layer's declaration and returns every problem of
+ * every feature (with `field`, `code` and `index`) plus the features as they would be stored.
+ * Shape, type, Z/M, attribute types, required, domains, ranges and lengths are checked in
+ * JavaScript; validity (`ST_IsValidReason`), the regency extent and uniqueness in PostGIS, in
+ * a few queries per call however many features. Geometries are CRS84 lon/lat.
+ */
+export async function validateFeatures(
+  db: Queryable,
+  layer: LayerDefinition,
+  inputs: readonly unknown[],
+  options: ValidationOptions,
+): Promise<FeatureValidation> {
+  const errors: FieldError[] = [];
+  const features: ValidFeature[] = [];
+  const geometries = new Map<number, StoredGeometry>();
+  const uniqueCandidates = new Map<number, ValidFeature>();
+
+  inputs.forEach((input, index) => {
+    const { problems, feature } = checkLocally(layer, input, options);
+    features.push(feature);
+    errors.push(...problems.map((p) => ({ ...p, index })));
+    if (feature.geometry) geometries.set(index, feature.geometry);
+    // a value already refused (wrong type, too long) is not checked for uniqueness too
+    const refused = new Set(problems.map((p) => p.field));
+    const values = Object.entries(feature.values).filter(([name]) => !refused.has(name));
+    uniqueCandidates.set(index, { values: Object.fromEntries(values) });
+  });
+
+  const toleranceM = options.toleranceM ?? config.regencyToleranceM;
+  const geometryProblems = await databaseGeometryProblems(db, layer, geometries, toleranceM);
+  for (const [index, problem] of geometryProblems) errors.push({ ...problem, index });
+
+  const unique = await uniquenessProblems(db, layer, uniqueCandidates, options.featureIds);
+  for (const { index, problem } of unique) errors.push({ ...problem, index });
+
+  errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  return { errors, features };
+}
+
+/** 422 listing every problem; `detail` summarises the first few for a human reader. */
+export function invalidFeaturesProblem(layer: LayerDefinition, errors: readonly FieldError[]) {
+  const first = errors.slice(0, 3).map((e) => `${e.field}: ${e.message}`);
+  const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
+  const detail = `The feature breaks ${layer.id}'s rules: ${first.join(' ')}${more}`;
+  return new HttpProblem(422, 'invalid-feature', 'Invalid feature', detail, { errors });
+}
+
+/** Validates and throws the 422 problem when anything is wrong; returns the clean features. */
+export async function requireValidFeatures(
+  db: Queryable,
+  layer: LayerDefinition,
+  inputs: readonly unknown[],
+  options: ValidationOptions,
+): Promise<ValidFeature[]> {
+  const { errors, features } = await validateFeatures(db, layer, inputs, options);
+  if (errors.length > 0) throw invalidFeaturesProblem(layer, errors);
+  return features;
+}

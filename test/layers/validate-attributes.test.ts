@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { LayerDefinition } from '../../layers/types.js';
+import { checkAttributes, parseAttributeText } from '../../layers/validate-attributes.js';
+
+/** A layer with one attribute of each rule, so each rule can fail alone. */
+const surveyedAssets = {
+  id: 'surveyed_asset',
+  geometry: { type: 'Point', srid: 4326 },
+  attributes: [
+    { name: 'name', type: 'text', titleId: 'Nama', titleEn: 'Name', required: true, maxLength: 10 },
+    {
+      name: 'condition',
+      type: 'text',
+      titleId: 'Kondisi',
+      titleEn: 'Condition',
+      domain: [
+        { code: 'baik', labelId: 'Baik', labelEn: 'Good' },
+        { code: 'rusak_berat', labelId: 'Rusak berat', labelEn: 'Poor' },
+      ],
+    },
+    { name: 'width_m', type: 'number', titleId: 'Lebar', titleEn: 'Width', min: 0, max: 50 },
+    { name: 'lanes', type: 'integer', titleId: 'Lajur', titleEn: 'Lanes' },
+    { name: 'paved', type: 'boolean', titleId: 'Diaspal', titleEn: 'Paved' },
+    { name: 'surveyed_on', type: 'date', titleId: 'Tanggal survei', titleEn: 'Survey date' },
+    { name: 'checked_at', type: 'timestamp', titleId: 'Diperiksa', titleEn: 'Checked at' },
+    {
+      name: 'length_m',
+      type: 'number',
+      titleId: 'Panjang',
+      titleEn: 'Length',
+      computed: 'length_m',
+    },
+  ],
+} as unknown as LayerDefinition;
+
+const complete = {
+  name: 'Jembatan',
+  condition: 'baik',
+  width_m: 6.5,
+  lanes: 2,
+  paved: true,
+  surveyed_on: '2024-02-29',
+  checked_at: '2024-05-01T08:30:00+07:00',
+};
+
+function codesOf(properties: Record<string, unknown>, mode: 'create' | 'patch' = 'create') {
+  return checkAttributes(surveyedAssets, properties, mode).problems.map(
+    (p) => `${p.field}:${p.code}`,
+  );
+}
+
+describe('attribute checks shared by the server and the edit form', () => {
+  it('accepts a feature that meets every rule', () => {
+    expect(codesOf(complete)).toEqual([]);
+  });
+
+  it.each([
+    ['a missing required attribute', { name: undefined }, 'name:required'],
+    ['blank text in a required attribute', { name: '   ' }, 'name:required'],
+    ['text longer than its maximum', { name: 'Jembatan Besar' }, 'name:too-long'],
+    ['a code outside the domain', { condition: 'bagus' }, 'condition:not-in-domain'],
+    ['a number below the minimum', { width_m: -1 }, 'width_m:below-minimum'],
+    ['a number above the maximum', { width_m: 51 }, 'width_m:above-maximum'],
+    ['a number sent as text', { width_m: '6.5' }, 'width_m:wrong-type'],
+    ['a fraction for an integer', { lanes: 1.5 }, 'lanes:wrong-type'],
+    ['a word for a boolean', { paved: 'ya' }, 'paved:wrong-type'],
+    ['a day that does not exist', { surveyed_on: '2023-02-29' }, 'surveyed_on:wrong-type'],
+    ['a timestamp without time zone', { checked_at: '2024-05-01T08:30' }, 'checked_at:wrong-type'],
+    ['an attribute the layer does not declare', { colour: 'red' }, 'colour:unknown-attribute'],
+  ])('refuses %s', (_case, change, expected) => {
+    expect(codesOf({ ...complete, ...change })).toEqual([expected]);
+  });
+
+  it('lists every problem of a feature, not only the first', () => {
+    const codes = codesOf({ condition: 'bagus', width_m: 99 });
+
+    expect(codes).toEqual(['name:required', 'condition:not-in-domain', 'width_m:above-maximum']);
+  });
+
+  it('ignores a value sent for a computed attribute and never returns it for storage', () => {
+    const check = checkAttributes(surveyedAssets, { ...complete, length_m: 12 }, 'create');
+
+    expect(check.problems).toEqual([]);
+    expect(check.values).not.toHaveProperty('length_m');
+  });
+
+  it('checks only the sent attributes of a patch, and refuses unsetting a required one', () => {
+    expect(codesOf({ width_m: 7 }, 'patch')).toEqual([]);
+    expect(codesOf({ name: null }, 'patch')).toEqual(['name:required']);
+    expect(checkAttributes(surveyedAssets, { width_m: 7 }, 'patch').values).toEqual({
+      width_m: 7,
+    });
+  });
+
+  it('ignores undeclared properties when asked to, as imports may', () => {
+    const check = checkAttributes(
+      surveyedAssets,
+      { ...complete, colour: 'red' },
+      'create',
+      'ignore',
+    );
+
+    expect(check.problems).toEqual([]);
+    expect(check.values).not.toHaveProperty('colour');
+  });
+
+  it('reads form and CSV text as the attribute type', () => {
+    const [name, , width, lanes, paved] = surveyedAssets.attributes;
+
+    expect(parseAttributeText(width!, '6,5')).toBe(6.5);
+    expect(parseAttributeText(lanes!, '2')).toBe(2);
+    expect(parseAttributeText(paved!, 'Ya')).toBe(true);
+    expect(parseAttributeText(name!, '  ')).toBeNull();
+    expect(parseAttributeText(width!, 'lebar')).toBe('lebar');
+  });
+});

@@ -10,19 +10,36 @@ export interface LegendEntry {
 
 /**
  * A layer's legend, from its declaration: one entry per coded value of `classifyBy` (values
- * without a colour are drawn like unclassified features), else one entry titled by the layer.
+ * without a colour are drawn like unclassified features), then one per coded value of a
+ * different `widthBy`; a layer with neither has one entry titled by the layer.
  */
 export function listLegendEntries(definition: LayerDefinition): LegendEntry[] {
-  const { geometry, style } = definition;
-  const classified = definition.attributes.find((a) => a.name === style.classifyBy);
+  const { classifyBy, widthBy } = definition.style;
+  const colorEntries = listClassEntries(definition, classifyBy, classifyBy === widthBy);
+  const widthEntries = widthBy === classifyBy ? [] : listClassEntries(definition, widthBy, true);
 
-  if (!classified?.domain?.length) {
-    const symbolizer = resolveSymbolizer(geometry.type, style);
-    return [{ labelId: definition.titleId, labelEn: definition.titleEn, symbolizer }];
-  }
-  return classified.domain.map((value) => ({
-    labelId: value.labelId,
-    labelEn: value.labelEn,
-    symbolizer: resolveSymbolizer(geometry.type, style, value.color),
-  }));
+  const entries = [...colorEntries, ...widthEntries];
+  if (entries.length > 0) return entries;
+
+  const symbolizer = resolveSymbolizer(definition.geometry.type, definition.style);
+  return [{ labelId: definition.titleId, labelEn: definition.titleEn, symbolizer }];
+}
+
+function listClassEntries(
+  definition: LayerDefinition,
+  attributeName: string | undefined,
+  withWidth: boolean,
+): LegendEntry[] {
+  const { geometry, style } = definition;
+  const domain = definition.attributes.find(({ name }) => name === attributeName)?.domain ?? [];
+
+  return domain.map((value) => {
+    const colored = attributeName === style.classifyBy;
+    const overrides = {
+      color: colored ? value.color : undefined,
+      strokeWidth: withWidth ? value.strokeWidth : undefined,
+    };
+    const symbolizer = resolveSymbolizer(geometry.type, style, overrides);
+    return { labelId: value.labelId, labelEn: value.labelEn, symbolizer };
+  });
 }

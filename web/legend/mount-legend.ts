@@ -36,7 +36,7 @@ function renderLayerLegend({ definition }: DataLayer): HTMLElement {
   section.dataset.layerId = definition.id;
 
   const entries = listLegendEntries(definition);
-  if (entries.length > 1 || definition.style.classifyBy) {
+  if (entries.length > 1 || definition.style.classifyBy || definition.style.widthBy) {
     const title = document.createElement('h3');
     title.textContent = pickTitle(definition);
     section.append(title);

@@ -4,7 +4,7 @@ import Fill from 'ol/style/Fill.js';
 import Stroke from 'ol/style/Stroke.js';
 import Style, { type StyleFunction } from 'ol/style/Style.js';
 import Text from 'ol/style/Text.js';
-import type { LayerDefinition } from '../../layers/types.js';
+import type { CodedValue, LayerDefinition } from '../../layers/types.js';
 import { resolveSymbolizer, type Symbolizer } from './symbolizer.js';
 
 /** Resolution of XYZ zoom 0 in EPSG:3857 metres per pixel, for 256-pixel tiles. */
@@ -17,7 +17,8 @@ export function zoomForResolution(resolution: number): number {
 
 /**
  * The OpenLayers style function of a layer, from its declaration: stroke, fill, marker,
- * colour by the coded value of `classifyBy`, and a text label from `labelMinZoom` on.
+ * colour by the coded value of `classifyBy`, line width by that of `widthBy`, and a text
+ * label from `labelMinZoom` on. Those attributes must travel in the tiles (`inTiles`).
  */
 export function createLayerStyle(definition: LayerDefinition): StyleFunction {
   const styleForClass = createClassStyles(definition);
@@ -36,20 +37,35 @@ export function createLayerStyle(definition: LayerDefinition): StyleFunction {
   };
 }
 
-/** One cached style per coded value of `classifyBy`, and one for unclassified features. */
+/** Styles cached per pair of coded values (`classifyBy` colour, `widthBy` width) met so far. */
 function createClassStyles(definition: LayerDefinition) {
   const { geometry, style } = definition;
-  const domain = definition.attributes.find((a) => a.name === style.classifyBy)?.domain ?? [];
-  const byCode = new Map<string, Style>();
-  for (const value of domain) {
-    byCode.set(value.code, toOlStyle(resolveSymbolizer(geometry.type, style, value.color)));
-  }
-  const unclassified = toOlStyle(resolveSymbolizer(geometry.type, style));
+  const colorClassOf = createCodedValueReader(definition, style.classifyBy);
+  const widthClassOf = createCodedValueReader(definition, style.widthBy);
+  const cache = new Map<string, Style>();
 
   return (feature: FeatureLike) => {
-    const code = style.classifyBy && feature.get(style.classifyBy);
-    return byCode.get(String(code)) ?? unclassified;
+    const colorClass = colorClassOf(feature);
+    const widthClass = widthClassOf(feature);
+    const key = `${colorClass?.code}|${widthClass?.code}`;
+
+    const cached = cache.get(key);
+    if (cached) return cached;
+
+    const overrides = { color: colorClass?.color, strokeWidth: widthClass?.strokeWidth };
+    const created = toOlStyle(resolveSymbolizer(geometry.type, style, overrides));
+    cache.set(key, created);
+    return created;
   };
+}
+
+/** Reads the coded value a feature holds in `attributeName`; none without such a domain. */
+function createCodedValueReader(definition: LayerDefinition, attributeName?: string) {
+  const attribute = definition.attributes.find(({ name }) => name === attributeName);
+  const byCode = new Map(attribute?.domain?.map((value) => [value.code, value]));
+
+  return (feature: FeatureLike): CodedValue | undefined =>
+    attribute && byCode.get(String(feature.get(attribute.name)));
 }
 
 function toOlStyle(symbolizer: Symbolizer): Style {

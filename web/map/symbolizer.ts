@@ -15,21 +15,29 @@ const defaultFillOpacity = 0.3;
 const defaultStrokeWidth = 1;
 const defaultPointRadius = 5;
 
+/** What a feature's coded values add to the layer style: `classifyBy` colour, `widthBy` width. */
+export interface ClassOverrides {
+  color?: string;
+  strokeWidth?: number;
+}
+
 /**
  * How to draw a layer's features, optionally of one class: the class colour replaces the
- * stroke of lines and the fill of polygons and points. Polygons get no fill when neither a
- * fill nor a class colour is declared, or when the opacity is 0, so they are not clickable
- * inside (the regency outline must not hide the kecamatan under it).
+ * stroke of lines and the fill of polygons and points, the class width the stroke width.
+ * Polygons get no fill when neither a fill nor a class colour is declared, or when the
+ * opacity is 0, so they are not clickable inside (the regency outline must not hide the
+ * kecamatan under it).
  */
 export function resolveSymbolizer(
   geometry: GeometryType,
   style: LayerStyle,
-  classColor?: string,
+  overrides: ClassOverrides = {},
 ): Symbolizer {
   const shape = shapeOf(geometry);
+  const classColor = overrides.color;
   const base = {
     shape,
-    strokeWidth: style.strokeWidth ?? defaultStrokeWidth,
+    strokeWidth: overrides.strokeWidth ?? style.strokeWidth ?? defaultStrokeWidth,
     strokeDash: style.strokeDash,
     pointRadius: style.pointRadius ?? defaultPointRadius,
   };

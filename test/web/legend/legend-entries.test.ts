@@ -11,12 +11,14 @@ describe('listLegendEntries', () => {
     expect(entries[0]).toMatchObject({ labelId: 'Kecamatan', labelEn: 'Kecamatan (district)' });
   });
 
-  it('gives a classified layer one entry per coded value in its colour', () => {
+  it('gives a classified layer one entry per coded value in its colour, then its widths', () => {
     const entries = listLegendEntries(roadsByCondition);
 
     const labels = entries.map((entry) => entry.labelEn);
     const strokes = entries.map((entry) => entry.symbolizer.stroke);
-    expect(labels).toEqual(['Good', 'Poor', 'Unknown']);
-    expect(strokes).toEqual(['#2e7d32', '#c62828', '#777777']);
+    const widths = entries.map((entry) => entry.symbolizer.strokeWidth);
+    expect(labels).toEqual(['Good', 'Poor', 'Unknown', 'Regency road', 'Village road']);
+    expect(strokes).toEqual(['#2e7d32', '#c62828', '#777777', '#777777', '#777777']);
+    expect(widths).toEqual([2, 2, 2, 4, 2]);
   });
 });

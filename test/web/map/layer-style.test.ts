@@ -1,9 +1,11 @@
 import Feature from 'ol/Feature.js';
+import MultiLineString from 'ol/geom/MultiLineString.js';
 import Polygon from 'ol/geom/Polygon.js';
 import type Style from 'ol/style/Style.js';
 import { describe, expect, it } from 'vitest';
 import { desa } from '../../../layers/administrative/desa.js';
 import { createLayerStyle, zoomForResolution } from '../../../web/map/layer-style.js';
+import { roadsByCondition } from '../fixtures.js';
 
 const resolutionAtZoom = (zoom: number) => 156543.03392804097 / 2 ** zoom;
 
@@ -31,6 +33,21 @@ describe('createLayerStyle', () => {
 
     expect(base?.getFill()?.getColor()).toBe('rgba(224, 164, 88, 0.12)');
     expect(base?.getStroke()?.getLineDash()).toEqual([4, 3]);
+  });
+
+  it('colours a line by one coded value and widens it by another', () => {
+    const geometry = new MultiLineString([
+      [
+        [0, 0],
+        [100, 100],
+      ],
+    ]);
+    const road = new Feature({ geometry, condition: 'rusak_berat', status: 'kabupaten' });
+
+    const style = createLayerStyle(roadsByCondition)(road, resolutionAtZoom(9)) as Style;
+
+    expect(style.getStroke()?.getColor()).toBe('#c62828');
+    expect(style.getStroke()?.getWidth()).toBe(4);
   });
 
   it('labels features only from the label zoom on', () => {

@@ -19,8 +19,8 @@ describe('resolveSymbolizer', () => {
   it('puts the class colour on the stroke of lines and the fill of polygons', () => {
     const style = { stroke: '#000000', fill: '#ffffff', fillOpacity: 0.5 };
 
-    const line = resolveSymbolizer('MultiLineString', style, '#00ff00');
-    const polygon = resolveSymbolizer('MultiPolygon', style, '#00ff00');
+    const line = resolveSymbolizer('MultiLineString', style, { color: '#00ff00' });
+    const polygon = resolveSymbolizer('MultiPolygon', style, { color: '#00ff00' });
 
     expect(line.stroke).toBe('#00ff00');
     expect(polygon).toMatchObject({ stroke: '#000000', fill: 'rgba(0, 255, 0, 0.5)' });

@@ -1,7 +1,23 @@
 import { desa } from './administrative/desa.js';
 import { kecamatan } from './administrative/kecamatan.js';
 import { regency } from './administrative/regency.js';
-import type { LayerDefinition, ThemeDefinition } from './types.js';
+import { evacuationPoint } from './disaster-risk/evacuation-point.js';
+import { hazardZone } from './disaster-risk/hazard-zone.js';
+import { boreWell } from './irrigation/bore-well.js';
+import { irrigationArea } from './irrigation/irrigation-area.js';
+import { irrigationCanal } from './irrigation/irrigation-canal.js';
+import {
+  irrigationCanalInspection,
+  irrigationStructureInspection,
+} from './irrigation/irrigation-inspections.js';
+import { irrigationStructure } from './irrigation/irrigation-structure.js';
+import { bridge } from './roads/bridge.js';
+import { drainage } from './roads/drainage.js';
+import { roadConditionSurvey } from './roads/road-condition-survey.js';
+import { roadSegment } from './roads/road-segment.js';
+import { planActivityRule } from './spatial-plan/plan-activity-rule.js';
+import { planZone } from './spatial-plan/plan-zone.js';
+import type { LayerDefinition, RecordTableDefinition, ThemeDefinition } from './types.js';
 
 export type * from './types.js';
 
@@ -25,4 +41,26 @@ export const themes: readonly ThemeDefinition[] = [
 ];
 
 /** Every declared layer. Adding a layer means adding its declaration here and its seed. */
-export const layerDefinitions: readonly LayerDefinition[] = [regency, kecamatan, desa];
+export const layerDefinitions: readonly LayerDefinition[] = [
+  regency,
+  kecamatan,
+  desa,
+  roadSegment,
+  bridge,
+  drainage,
+  irrigationArea,
+  irrigationCanal,
+  irrigationStructure,
+  boreWell,
+  planZone,
+  hazardZone,
+  evacuationPoint,
+];
+
+/** Every declared table of records without geometry (histories and rule tables). */
+export const recordTables: readonly RecordTableDefinition[] = [
+  roadConditionSurvey,
+  irrigationCanalInspection,
+  irrigationStructureInspection,
+  planActivityRule,
+];

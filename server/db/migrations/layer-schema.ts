@@ -11,7 +11,7 @@ const columnTypes: Record<AttributeDefinition['type'], string> = {
   timestamp: 'timestamptz',
 };
 
-const computedExpressions: Record<NonNullable<AttributeDefinition['computed']>, string> = {
+const computedExpressions: Record<'length_m' | 'area_ha', string> = {
   // Geodesic measures on the WGS 84 ellipsoid, never in degrees.
   length_m: 'ST_Length(geom::geography)',
   area_ha: 'ST_Area(geom::geography) / 10000',
@@ -40,7 +40,8 @@ export function schemaChecksum(layer: LayerDefinition): string {
 function columnDefinition(attribute: AttributeDefinition): string {
   const name = quoteIdentifier(attribute.name);
   const type = columnTypes[attribute.type];
-  if (attribute.computed) {
+  // A latest-record value is an ordinary column that the record table's trigger keeps current.
+  if (attribute.computed && attribute.computed !== 'latest_record') {
     return `${name} ${type} GENERATED ALWAYS AS (${computedExpressions[attribute.computed]}) STORED`;
   }
   return `${name} ${type}`;
@@ -51,7 +52,7 @@ function literal(text: string): string {
 }
 
 /** The CHECK expression for an attribute's domain, range and length, or none. */
-function checkExpression(attribute: AttributeDefinition): string | undefined {
+export function checkExpression(attribute: AttributeDefinition): string | undefined {
   const name = quoteIdentifier(attribute.name);
   const parts: string[] = [];
   if (attribute.domain)

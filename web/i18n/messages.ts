@@ -19,6 +19,7 @@ const messagesId = {
   'value.no': 'Tidak',
   'map.zoomIn': 'Perbesar',
   'map.zoomOut': 'Perkecil',
+  'map.showRegency': 'Tampilkan seluruh kabupaten',
 } as const;
 
 /** A key of the interface text. */
@@ -41,6 +42,7 @@ const messagesEn: Record<MessageKey, string> = {
   'value.no': 'No',
   'map.zoomIn': 'Zoom in',
   'map.zoomOut': 'Zoom out',
+  'map.showRegency': 'Show the whole regency',
 };
 
 /** Interface text per language. */

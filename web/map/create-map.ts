@@ -3,49 +3,61 @@ import View from 'ol/View.js';
 import Attribution from 'ol/control/Attribution.js';
 import ScaleLine from 'ol/control/ScaleLine.js';
 import Zoom from 'ol/control/Zoom.js';
+import ZoomToExtent from 'ol/control/ZoomToExtent.js';
+import type { Extent } from 'ol/extent.js';
 import TileLayer from 'ol/layer/Tile.js';
 import { transformExtent } from 'ol/proj.js';
 import XYZ from 'ol/source/XYZ.js';
 import type { ClientConfig } from '../api/client-api.js';
 import { bus } from '../events/event-bus.js';
-import { translate } from '../i18n/i18n.js';
+import { translate, type MessageKey } from '../i18n/i18n.js';
 import { createDataLayer } from './data-layers.js';
-
-/** Deepest view zoom; the finest declared tile zoom is 20, and nothing gains past it. */
-const maxViewZoom = 20;
 
 /**
  * The OpenLayers map in `element` (Web Mercator): one vector tile layer per declared layer,
  * drawn in `order`, an optional XYZ background map below them, framed on the regency.
  */
 export function createMap(element: HTMLElement, config: ClientConfig): Map {
+  const regencyExtent = transformExtent(config.regency.bbox, 'EPSG:4326', 'EPSG:3857');
   const map = new Map({
     target: element,
-    controls: [new Zoom(), new Attribution({ collapsible: false }), new ScaleLine()],
-    view: new View({ maxZoom: maxViewZoom, constrainResolution: false }),
+    controls: createControls(regencyExtent),
+    // No deeper than the finest tiles of any layer: past it nothing gains detail.
+    view: new View({ maxZoom: Math.max(...config.layers.map(({ zoom }) => zoom.max), 12) }),
   });
-  bus.on('language-change', () => relabelZoomButtons(map));
-  relabelZoomButtons(map);
+  bus.on('language-change', () => relabelControls(map));
+  relabelControls(map);
 
   if (config.basemapUrl) map.addLayer(createBasemapLayer(config.basemapUrl));
   for (const definition of config.layers) {
     map.addLayer(createDataLayer(definition, config.attribution));
   }
 
-  frameRegency(map, config.regency.bbox);
+  map.getView().fit(regencyExtent, { size: map.getSize(), padding: [24, 24, 24, 24] });
   return map;
 }
 
-/** Fits the view to the regency extent, given as [minLon, minLat, maxLon, maxLat]. */
-export function frameRegency(map: Map, bbox: ClientConfig['regency']['bbox']) {
-  const extent = transformExtent(bbox, 'EPSG:4326', map.getView().getProjection());
-  map.getView().fit(extent, { size: map.getSize(), padding: [24, 24, 24, 24] });
+function createControls(regencyExtent: Extent) {
+  const home = new ZoomToExtent({ extent: regencyExtent, label: homeIcon() });
+  return [new Zoom(), home, new Attribution({ collapsible: false }), new ScaleLine()];
 }
 
-function relabelZoomButtons(map: Map) {
-  const viewport = map.getViewport();
-  viewport?.querySelector('.ol-zoom-in')?.setAttribute('title', translate('map.zoomIn'));
-  viewport?.querySelector('.ol-zoom-out')?.setAttribute('title', translate('map.zoomOut'));
+function homeIcon(): HTMLElement {
+  const icon = document.createElement('span');
+  icon.className = 'map__home-icon';
+  icon.setAttribute('aria-hidden', 'true');
+  return icon;
+}
+
+function relabelControls(map: Map) {
+  const titles: [string, MessageKey][] = [
+    ['.ol-zoom-in', 'map.zoomIn'],
+    ['.ol-zoom-out', 'map.zoomOut'],
+    ['.ol-zoom-extent button', 'map.showRegency'],
+  ];
+  for (const [selector, key] of titles) {
+    map.getViewport()?.querySelector(selector)?.setAttribute('title', translate(key));
+  }
 }
 
 // No attribution of its own: the configured attribution line is expected to name the

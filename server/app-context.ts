@@ -1,6 +1,9 @@
 import type { Database } from './db/pool.js';
+import type { TileService } from './services/tile-service.js';
 
 /** What request handlers share: the open database and what it can do. */
 export interface AppContext {
   database: Database;
+  /** Cached, invalidated tiles (`TileService.start`); without it tiles are rendered uncached. */
+  tiles?: TileService;
 }

@@ -45,6 +45,16 @@ export const config = Object.freeze({
   slowQueryMs: readInteger('SLOW_QUERY_MS', 1000, 1, 600000),
   /** Size limit of the in-memory tile cache. 0 turns the cache off. */
   tileCacheMb: readInteger('TILE_CACHE_MB', 64, 0, 16384),
+  /** Largest tile served, in kilobytes; a larger one answers a `tile-too-large` problem. */
+  tileMaxKb: readInteger('TILE_MAX_KB', 4096, 1, 1048576),
+  /** Longest a tile query may run on PostgreSQL before it is abandoned with a 503. */
+  tileTimeoutMs: readInteger('TILE_TIMEOUT_MS', 5000, 100, 600000),
+  /** Connections reserved for tile queries, apart from the feature API's pool. */
+  tilePoolSize: readInteger('TILE_POOL_SIZE', 6, 1, 200),
+  /** Browser and proxy caching of tiles in seconds; 0 (default) makes them revalidate (304). */
+  tileMaxAgeS: readInteger('TILE_MAX_AGE_S', 0, 0, 31536000),
+  /** Server processes sharing the port (Node cluster); needs DATABASE_URL when above 1. */
+  serverProcesses: readInteger('SIMPUL_PROCESSES', 1, 1, 64),
   /** Optional XYZ basemap template for the web map; none by default (offline machines). */
   basemapUrl: readText('BASEMAP_URL') ?? null,
   /** pino level: fatal, error, warn, info, debug, trace, silent. */

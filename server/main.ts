@@ -3,15 +3,18 @@ import { config, ConfigError, describeConfig } from './config.js';
 import { DataDirLockedError } from './db/embedded.js';
 import { DatabaseUnavailableError } from './db/pool.js';
 import { log } from './log.js';
+import { runServerProcesses } from './processes.js';
+import { TileService } from './services/tile-service.js';
 import { prepareDatabase } from './startup.js';
 
 const expectedFailures = [ConfigError, DataDirLockedError, DatabaseUnavailableError];
 
-async function start() {
+async function start(seed: boolean) {
   const started = Date.now();
   log.info({ config: describeConfig() }, 'starting');
-  const database = await prepareDatabase();
-  const app = createApp({ database });
+  const database = await prepareDatabase({ seed });
+  const tiles = await TileService.start(database);
+  const app = createApp({ database, tiles });
 
   const server = app.listen(config.port, config.host, () => {
     const rssMb = Math.round(process.memoryUsage().rss / 1048576);
@@ -23,7 +26,13 @@ async function start() {
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
-    server.close(() => void database.close().then(() => process.exit(0)));
+    server.close(
+      () =>
+        void tiles
+          .close()
+          .then(() => database.close())
+          .then(() => process.exit(0)),
+    );
     server.closeAllConnections();
     setTimeout(() => process.exit(1), 10000).unref();
   };
@@ -31,7 +40,7 @@ async function start() {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-start().catch((error: Error) => {
+runServerProcesses(start).catch((error: Error) => {
   if (expectedFailures.some((type) => error instanceof type)) {
     // One clear line for the operator, no stack trace.
     log.fatal(`cannot start: ${error.message}`);

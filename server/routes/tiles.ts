@@ -1,9 +1,19 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { LayerDefinition } from '../../layers/index.js';
 import type { AppContext } from '../app-context.js';
+import { config } from '../config.js';
 import { baseUrl } from '../http/negotiate.js';
+import { notFound } from '../http/problem.js';
+import { canReadLayer, type Principal } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
-import { parseTileCoord, renderTile, resolveTileLayers } from '../services/tile-service.js';
+import { listLayers, listThemes } from '../services/layer-registry.js';
+import {
+  parseTileCoord,
+  resolveTileLayers,
+  TileService,
+  type CachedTile,
+  type TileEncoding,
+} from '../services/tile-service.js';
 
 const fieldTypes = {
   text: 'String',
@@ -33,27 +43,128 @@ function unionBounds(extents: (number[] | null)[]): number[] {
   return [0, 1, 2, 3].map((i) => (i < 2 ? Math.min : Math.max)(...present.map((e) => e[i]!)));
 }
 
-/** Vector tiles (MVT 2.1) per layer or for a comma-separated list, and their TileJSON. */
+/**
+ * The requested layers this caller may read. A layer it may not read is answered like one
+ * that does not exist, so tiles do not reveal which restricted layers there are; a theme
+ * quietly keeps only its readable layers.
+ */
+function readableLayers(res: Response, layerList: string): LayerDefinition[] {
+  const principal = res.locals.principal as Principal | undefined;
+  const layers = resolveTileLayers(layerList);
+  const explicit = new Set(layerList.split(','));
+  const readable = layers.filter((layer) => {
+    if (canReadLayer(principal, layer)) return true;
+    if (explicit.has(layer.id)) {
+      throw notFound('unknown-collection', `No layer "${layer.id}" is readable here.`);
+    }
+    return false;
+  });
+  if (readable.length === 0) {
+    throw notFound('unknown-collection', `No layer of "${layerList}" is readable here.`);
+  }
+  return readable;
+}
+
+function wantedEncoding(req: Request): TileEncoding | undefined {
+  const accepted = req.acceptsEncodings('br', 'gzip', 'identity');
+  return accepted === 'br' || accepted === 'gzip' ? accepted : undefined;
+}
+
+/** The representation sent: compressed bytes when stored and accepted, else the raw ones. */
+function representation(entry: CachedTile, wanted: TileEncoding | undefined) {
+  if (wanted === 'br' && entry.br) return { bytes: entry.br, encoding: 'br' as const };
+  if (wanted && entry.gzip) return { bytes: entry.gzip, encoding: 'gzip' as const };
+  return { bytes: entry.raw, encoding: undefined };
+}
+
+/** Each representation has its own strong ETag: `"<hash of raw>"`, `"<hash>-gzip"`, `"<hash>-br"`. */
+function etagFor(entry: CachedTile, encoding: TileEncoding | undefined) {
+  return encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
+}
+
+/**
+ * Whether `If-None-Match` names this tile's content. The encoding suffix is ignored: the
+ * client's stored copy decodes to the same tile whichever encoding it came in.
+ */
+function isNotModified(req: Request, entry: CachedTile): boolean {
+  const header = req.get('if-none-match');
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const base = entry.etag.slice(1, -1);
+  return header.split(',').some((tag) => {
+    const opaque = tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+    return opaque === base || opaque === `${base}-gzip` || opaque === `${base}-br`;
+  });
+}
+
+function cacheControl(layers: LayerDefinition[]): string {
+  // A restricted layer's tile must not be stored by a shared proxy.
+  const scope = layers.every((layer) => layer.access.read === 'public') ? 'public' : 'private';
+  return config.tileMaxAgeS > 0 ? `${scope}, max-age=${config.tileMaxAgeS}` : `${scope}, no-cache`;
+}
+
+function sendTile(req: Request, res: Response, layers: LayerDefinition[], entry: CachedTile) {
+  if (entry.problem) throw entry.problem;
+  const { bytes, encoding } = representation(entry, wantedEncoding(req));
+
+  res.set({
+    ETag: etagFor(entry, encoding),
+    'Cache-Control': cacheControl(layers),
+    Vary: 'Accept-Encoding',
+  });
+  if (isNotModified(req, entry)) {
+    res.status(304).end();
+    return;
+  }
+  if (bytes.length === 0) {
+    res.status(204).end();
+    return;
+  }
+  if (encoding) res.set('Content-Encoding', encoding);
+  res.type('application/vnd.mapbox-vector-tile').send(bytes);
+}
+
+function tileSets(req: Request) {
+  const base = baseUrl(req);
+  const entry = (list: string, title: string) => ({
+    id: list,
+    title,
+    tiles: `${base}/tiles/${list}/{z}/{x}/{y}.mvt`,
+    tilejson: `${base}/tiles/${list}.json`,
+  });
+  return {
+    layers: listLayers().map((layer) => entry(layer.id, layer.titleEn)),
+    themes: listThemes().map((theme) => entry(`theme:${theme.id}`, theme.titleEn)),
+  };
+}
+
+/**
+ * Vector tiles (MVT 2.1) per layer, for a comma-separated list of layers and `theme:<id>`,
+ * and their TileJSON. Tiles come through the app's tile service (cache, invalidation,
+ * limits); an app built without one gets an uncached service.
+ */
 export function createTilesRouter(context: AppContext): Router {
   const router = Router();
-  const { pool, capabilities } = context.database;
+  const { pool } = context.database;
+  const tiles = context.tiles ?? TileService.uncached(context.database);
+
+  router.get('/tiles', (req, res) => {
+    res.json(tileSets(req));
+  });
 
   router.get('/tiles/:layerList/:z/:x/:y.mvt', async (req, res) => {
-    const layers = resolveTileLayers(req.params.layerList);
+    const layers = readableLayers(res, req.params.layerList);
     const tile = parseTileCoord(req.params.z, req.params.x, req.params.y);
 
-    const bytes = await renderTile(pool, capabilities, layers, tile);
-    if (bytes.length === 0) {
-      res.status(204).end();
-      return;
-    }
-    res.type('application/vnd.mapbox-vector-tile').send(bytes);
+    const wanted = wantedEncoding(req);
+    const entry = await tiles.getTile(layers, tile, wanted ? [wanted] : []);
+    sendTile(req, res, layers, entry);
   });
 
   router.get('/tiles/:layerList.json', async (req, res) => {
-    const layers = resolveTileLayers(req.params.layerList);
+    const layers = readableLayers(res, req.params.layerList);
     const extents = await Promise.all(layers.map((layer) => getLayerExtent(pool, layer)));
-    const url = `${baseUrl(req)}/tiles/${layers.map((l) => l.id).join(',')}/{z}/{x}/{y}.mvt`;
+    const url = `${baseUrl(req)}/tiles/${req.params.layerList}/{z}/{x}/{y}.mvt`;
     res.json({
       tilejson: '3.0.0',
       name: layers.map((l) => l.titleEn).join(' + '),

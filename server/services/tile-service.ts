@@ -1,10 +1,25 @@
-import type pg from 'pg';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
-import type { DatabaseCapabilities } from '../db/pool.js';
-import { selectMvtLayer, selectTileFeatures, type TileCoord } from '../db/queries/tiles.js';
+import { config } from '../config.js';
+import type { Database } from '../db/pool.js';
+import { selectMvtTile, selectTileFeatures, type TileCoord } from '../db/queries/tiles.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
-import { encodeMvtLayer } from '../tiles/encode-mvt.js';
-import { requireLayer } from './layer-registry.js';
+import { log } from '../log.js';
+import { encodeMvtTile } from '../tiles/encode-mvt.js';
+import { generalisationAt } from '../tiles/generalisation.js';
+import { TileCache, tileKey, type CachedTile, type TileCacheStats } from '../tiles/tile-cache.js';
+import {
+  listenForTileChanges,
+  type TileChange,
+  type TileChangeFeed,
+} from '../tiles/tile-changes.js';
+import { rangeHolds, tileCentreLatitude, tileRangeOfBox } from '../tiles/tile-grid.js';
+import { listLayers, listThemes, requireLayer } from './layer-registry.js';
+
+export type { CachedTile } from '../tiles/tile-cache.js';
 
 /** The deepest zoom a tile may be asked for. */
 export const maxTileZoom = 24;
@@ -28,16 +43,39 @@ export function parseTileCoord(zText: string, xText: string, yText: string): Til
   return { z, x, y };
 }
 
-/** The layers of a tile request: one id or a comma-separated list, each declared, no repeats. */
-export function resolveTileLayers(layerList: string): LayerDefinition[] {
-  const ids = layerList.split(',');
-  if (new Set(ids).size !== ids.length) {
-    throw badRequest('invalid-layer-list', `Name each layer once; got "${layerList}".`);
+const themePrefix = 'theme:';
+
+function themeLayers(item: string): LayerDefinition[] {
+  const themeId = item.slice(themePrefix.length);
+  const layers = listLayers().filter((layer) => layer.theme === themeId);
+  if (layers.length === 0) {
+    const known = listThemes().map((t) => `${themePrefix}${t.id}`);
+    throw new HttpProblem(
+      404,
+      'unknown-theme',
+      'Not found',
+      `No theme "${themeId}" with layers. Known themes: ${known.join(', ')}.`,
+    );
   }
-  return ids.map((id) => requireLayer(id));
+  return layers;
 }
 
-function requireZoomInRange(layers: LayerDefinition[], tile: TileCoord) {
+/**
+ * The layers of a tile request: a comma-separated list of layer ids and `theme:<id>` (all the
+ * layers of a theme, in declaration order), each layer once.
+ */
+export function resolveTileLayers(layerList: string): LayerDefinition[] {
+  const layers = layerList
+    .split(',')
+    .flatMap((item) => (item.startsWith(themePrefix) ? themeLayers(item) : [requireLayer(item)]));
+  if (new Set(layers).size !== layers.length) {
+    throw badRequest('invalid-layer-list', `Name each layer once; got "${layerList}".`);
+  }
+  return layers;
+}
+
+/** The layers of a list that are published at the tile's zoom; none at all is a 404. */
+export function layersAtZoom(layers: LayerDefinition[], tile: TileCoord): LayerDefinition[] {
   const visible = layers.filter((l) => tile.z >= l.zoom.min && tile.z <= l.zoom.max);
   if (visible.length === 0) {
     const ranges = layers.map((l) => `${l.id} ${l.zoom.min}–${l.zoom.max}`).join(', ');
@@ -51,29 +89,336 @@ function requireZoomInRange(layers: LayerDefinition[], tile: TileCoord) {
   return visible;
 }
 
-async function renderLayer(
-  pool: pg.Pool,
-  capabilities: DatabaseCapabilities,
-  layer: LayerDefinition,
-  tile: TileCoord,
-): Promise<Buffer> {
-  if (capabilities.hasAsMvt) return selectMvtLayer(pool, layer, tile);
-  return encodeMvtLayer(layer.id, tile, await selectTileFeatures(pool, layer, tile));
+/** Limits of tile rendering. */
+export interface TileLimits {
+  /** Largest encoded tile served, in bytes; a larger one answers `tile-too-large`. */
+  maxTileBytes: number;
+  /** Longest a tile query may run, in milliseconds (real PostgreSQL only). */
+  timeoutMs: number;
 }
 
 /**
- * The MVT bytes of one tile holding each requested layer in its zoom range. MVT layers are
- * independent protobuf fields, so per-layer encodings concatenate into one valid tile. An
- * empty buffer means no feature touches the tile.
+ * The MVT bytes of one tile of the given layers (each in its zoom range), generalised for the
+ * zoom, straight from the database without cache: by `ST_AsMVT` where PostGIS has it, else
+ * by the server's encoder. An empty buffer means no feature touches the tile; a tile over
+ * `maxTileBytes` throws `tile-too-large`.
  */
 export async function renderTile(
   pool: pg.Pool,
-  capabilities: DatabaseCapabilities,
+  capabilities: Database['capabilities'],
   layers: LayerDefinition[],
   tile: TileCoord,
+  limits: Pick<TileLimits, 'maxTileBytes'> = { maxTileBytes: config.tileMaxKb * 1024 },
 ): Promise<Buffer> {
-  const visible = requireZoomInRange(layers, tile);
-  const parts: Buffer[] = [];
-  for (const layer of visible) parts.push(await renderLayer(pool, capabilities, layer, tile));
-  return Buffer.concat(parts);
+  const visible = layersAtZoom(layers, tile);
+  const generalisation = generalisationAt(tile);
+  const latitudeCos = Math.cos((tileCentreLatitude(tile) * Math.PI) / 180);
+
+  let bytes: Buffer;
+  if (capabilities.hasAsMvt) {
+    const options = {
+      generalisation,
+      maxBytes: limits.maxTileBytes,
+      prepared: !capabilities.embedded,
+    };
+    const encoded = await selectMvtTile(pool, visible, tile, options, latitudeCos);
+    if (!encoded.mvt) throw tooLarge(visible, tile, encoded.bytes, limits.maxTileBytes);
+    bytes = encoded.mvt;
+  } else {
+    const parts = [];
+    for (const layer of visible) {
+      const rows = await selectTileFeatures(pool, layer, tile, generalisation, latitudeCos);
+      parts.push({ layerId: layer.id, rows });
+    }
+    bytes = encodeMvtTile(parts);
+  }
+  if (bytes.length > limits.maxTileBytes) {
+    throw tooLarge(visible, tile, bytes.length, limits.maxTileBytes);
+  }
+  return bytes;
+}
+
+function tileName(layers: readonly { id: string }[], tile: TileCoord) {
+  return `${layers.map((l) => l.id).join(',')} ${tile.z}/${tile.x}/${tile.y}`;
+}
+
+function tooLarge(layers: LayerDefinition[], tile: TileCoord, bytes: number, maxBytes: number) {
+  const deepest = Math.max(...layers.map((l) => l.zoom.max));
+  const advice = tile.z < deepest ? ` Ask for zoom ${tile.z + 1} or deeper, or fewer layers.` : '';
+  return new HttpProblem(
+    422,
+    'tile-too-large',
+    'Tile larger than the size limit',
+    `Tile ${tileName(layers, tile)} would hold ${Math.ceil(bytes / 1024)} KB, above the ` +
+      `${Math.floor(maxBytes / 1024)} KB limit.${advice}`,
+    { tileBytes: bytes, maxTileBytes: maxBytes },
+  );
+}
+
+function timedOut(layers: LayerDefinition[], tile: TileCoord, timeoutMs: number) {
+  return new HttpProblem(
+    503,
+    'tile-timeout',
+    'Tile took too long',
+    `Tile ${tileName(layers, tile)} was not ready within ${timeoutMs} ms and was abandoned; ` +
+      'a deeper zoom covers less and is cheaper.',
+  );
+}
+
+function busy(timeoutMs: number) {
+  return new HttpProblem(
+    503,
+    'tiles-busy',
+    'Too many tiles in progress',
+    `No database connection for tiles came free within ${timeoutMs} ms; try again shortly.`,
+  );
+}
+
+/** Turns database give-ups into the declared problems; anything else passes unchanged. */
+function explainFailure(
+  error: unknown,
+  layers: LayerDefinition[],
+  tile: TileCoord,
+  limits: TileLimits,
+) {
+  const code = (error as { code?: string }).code;
+  const message = (error as Error).message ?? '';
+  if (code === '57014') return timedOut(layers, tile, limits.timeoutMs);
+  if (message.includes('timeout exceeded when trying to connect')) return busy(limits.timeoutMs);
+  return error;
+}
+
+const gzip = promisify(zlib.gzip);
+const brotli = promisify(zlib.brotliCompress);
+
+/** Encodings a tile may be stored and sent in, best first. */
+export type TileEncoding = 'br' | 'gzip';
+
+// Below this size compression saves too little to pay for the headers and the CPU.
+const minCompressBytes = 512;
+
+// Brotli quality 5: about gzip's speed, a tenth smaller on MVT. 11 would cost 20 times more.
+const brotliOptions = {
+  params: {
+    [zlib.constants.BROTLI_PARAM_QUALITY]: 5,
+    [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_GENERIC,
+  },
+};
+
+/** Adds the compressed forms of a tile that are smaller than its raw bytes. */
+async function compress(entry: CachedTile, encodings: readonly TileEncoding[]): Promise<void> {
+  if (entry.raw.length < minCompressBytes || entry.problem) return;
+  const smaller = (bytes: Buffer) => (bytes.length < entry.raw.length * 0.95 ? bytes : undefined);
+  await Promise.all([
+    encodings.includes('gzip') && !entry.gzip
+      ? gzip(entry.raw, { level: 6 }).then((bytes) => (entry.gzip = smaller(bytes)))
+      : undefined,
+    encodings.includes('br') && !entry.br
+      ? brotli(entry.raw, brotliOptions).then((bytes) => (entry.br = smaller(bytes)))
+      : undefined,
+  ]);
+}
+
+function etagOf(raw: Buffer): string {
+  return `"${createHash('sha1').update(raw).digest('base64url').slice(0, 20)}"`;
+}
+
+/** Options of a tile service; the defaults come from `server/config.ts`. */
+export interface TileServiceOptions extends TileLimits {
+  /** Memory for encoded tiles, in megabytes; 0 turns the cache off. */
+  cacheMb: number;
+  /** Connections of the tile pool (real PostgreSQL only). */
+  poolSize: number;
+}
+
+function defaultOptions(): TileServiceOptions {
+  return {
+    cacheMb: config.tileCacheMb,
+    maxTileBytes: config.tileMaxKb * 1024,
+    timeoutMs: config.tileTimeoutMs,
+    poolSize: config.tilePoolSize,
+  };
+}
+
+interface InFlight {
+  promise: Promise<CachedTile>;
+  layerIds: readonly string[];
+  tile: TileCoord;
+  /** Set when a change reached this tile while it rendered: serve it, but do not keep it. */
+  stale: boolean;
+}
+
+/**
+ * Tiles as the server answers them: cached, coalesced, limited, compressed, and dropped from
+ * the cache exactly where a committed change lands.
+ */
+export class TileService {
+  private readonly cache: TileCache | undefined;
+  private readonly inFlight = new Map<string, InFlight>();
+  private feed: TileChangeFeed | undefined;
+
+  private constructor(
+    private readonly database: Database,
+    private readonly pool: pg.Pool,
+    private readonly ownPool: boolean,
+    readonly options: TileServiceOptions,
+  ) {
+    if (options.cacheMb > 0) this.cache = new TileCache(options.cacheMb * 1024 * 1024);
+  }
+
+  /**
+   * A service on the database. On a real PostgreSQL tile queries get their own pool, with a
+   * statement timeout, so a storm of slow tiles cannot take the connections the feature API
+   * needs. With a cache, it listens for committed changes before answering anything.
+   */
+  static async start(database: Database, overrides: Partial<TileServiceOptions> = {}) {
+    const options = { ...defaultOptions(), ...overrides };
+    const service = TileService.withoutListener(database, options);
+    if (service.cache) {
+      service.feed = await listenForTileChanges(database, {
+        onChange: (change) => service.invalidate(change),
+        onReset: () => service.reset(),
+      });
+    }
+    return service;
+  }
+
+  /** A service that caches nothing, for an app built without `start` (it is never stale). */
+  static uncached(database: Database) {
+    return TileService.withoutListener(database, { ...defaultOptions(), cacheMb: 0 });
+  }
+
+  private static withoutListener(database: Database, options: TileServiceOptions) {
+    if (database.capabilities.embedded || options.cacheMb === 0) {
+      // The embedded database has one session: tiles queue on the one pool (no timeout).
+      return new TileService(database, database.pool, false, options);
+    }
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: options.poolSize,
+      statement_timeout: options.timeoutMs,
+      connectionTimeoutMillis: options.timeoutMs,
+    });
+    pool.on('error', (error) => log.error({ err: error }, 'idle tile connection failed'));
+    return new TileService(database, pool, true, options);
+  }
+
+  /**
+   * The tile of some layers, from the cache when it is current there. Concurrent requests for
+   * the same missing tile share one rendering. The compressed forms named are prepared.
+   */
+  async getTile(
+    layers: LayerDefinition[],
+    tile: TileCoord,
+    encodings: readonly TileEncoding[] = [],
+  ): Promise<CachedTile> {
+    const visible = layersAtZoom(layers, tile);
+    const layerIds = visible.map((l) => l.id);
+    const key = tileKey(layerIds, tile);
+
+    if (!this.cache || !(await this.feed!.sync())) {
+      const entry = await this.render(key, visible, tile);
+      await compress(entry, encodings);
+      return entry;
+    }
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+
+    const running = this.inFlight.get(key);
+    if (running) return running.promise;
+    return this.renderAndKeep(key, visible, tile);
+  }
+
+  /** Drops the cached and in-progress tiles a committed change reaches. */
+  invalidate(change: TileChange): void {
+    if (!this.cache) return;
+    const removed =
+      change.boxes === 'all'
+        ? this.cache.invalidateLayer(change.layerId)
+        : this.cache.invalidateBoxes(change.layerId, change.boxes);
+    for (const [key, running] of this.inFlight) {
+      if (!running.layerIds.includes(change.layerId)) continue;
+      const reached =
+        change.boxes === 'all' ||
+        change.boxes.some((box) => rangeHolds(tileRangeOfBox(box, running.tile.z), running.tile));
+      if (!reached) continue;
+      running.stale = true;
+      this.inFlight.delete(key);
+    }
+    log.debug({ layerId: change.layerId, removed }, 'tiles invalidated');
+  }
+
+  /** Cache counters, or undefined without a cache. */
+  stats(): TileCacheStats | undefined {
+    return this.cache?.stats();
+  }
+
+  async close(): Promise<void> {
+    await this.feed?.close();
+    if (this.ownPool) await this.pool.end();
+  }
+
+  private reset() {
+    this.cache?.clear();
+    for (const running of this.inFlight.values()) running.stale = true;
+    this.inFlight.clear();
+  }
+
+  private renderAndKeep(key: string, layers: LayerDefinition[], tile: TileCoord) {
+    const running: InFlight = {
+      layerIds: layers.map((l) => l.id),
+      tile,
+      stale: false,
+      promise: this.render(key, layers, tile).then(async (entry) => {
+        await compress(entry, ['gzip', 'br']);
+        if (!running.stale) this.cache!.set(entry);
+        return entry;
+      }),
+    };
+    this.inFlight.set(key, running);
+    const forget = () => {
+      if (this.inFlight.get(key) === running) this.inFlight.delete(key);
+    };
+    running.promise.then(forget, forget);
+    return running.promise;
+  }
+
+  private async render(key: string, layers: LayerDefinition[], tile: TileCoord) {
+    const started = performance.now();
+    const entry: CachedTile = {
+      key,
+      layerIds: layers.map((l) => l.id),
+      tile,
+      raw: Buffer.alloc(0),
+      etag: '',
+    };
+    try {
+      entry.raw = await renderTile(
+        this.pool,
+        this.database.capabilities,
+        layers,
+        tile,
+        this.options,
+      );
+    } catch (error) {
+      const explained = explainFailure(error, layers, tile, this.options);
+      if (!(explained instanceof HttpProblem)) throw explained;
+      if (explained.type !== 'tile-too-large') {
+        log.warn(
+          { key, problem: explained.type, timeoutMs: this.options.timeoutMs },
+          'tile abandoned',
+        );
+        throw explained;
+      }
+      // Kept in the cache like a tile, so a client retrying it does not render it again.
+      log.warn({ key, ...explained.extra }, 'tile over the size limit');
+      entry.problem = explained;
+    }
+    entry.etag = etagOf(entry.raw);
+
+    const ms = Math.round(performance.now() - started);
+    if (ms >= config.slowQueryMs)
+      log.warn({ key, ms, thresholdMs: config.slowQueryMs }, 'slow tile');
+    return entry;
+  }
 }

@@ -1,35 +1,58 @@
-import GeoJsonVt from 'geojson-vt';
 import vtpbf from 'vt-pbf';
-import type { TileCoord, TileFeatureRow } from '../db/queries/tiles.js';
-import { tileBuffer, tileExtent } from '../db/queries/tiles.js';
+import type { TileFeatureRow } from '../db/queries/tiles.js';
+import { tileExtent } from './tile-grid.js';
+
+type Position = number[];
+
+/** A feature as vt-pbf takes it: MVT geometry type, points or parts in tile units, tags. */
+interface EncodableFeature {
+  id: number;
+  type: 1 | 2 | 3;
+  geometry: Position[] | Position[][];
+  tags: Record<string, unknown>;
+}
+
+function encodableGeometry(
+  geometry: GeoJSON.Geometry,
+): Pick<EncodableFeature, 'type' | 'geometry'> {
+  switch (geometry.type) {
+    case 'Point':
+      return { type: 1, geometry: [geometry.coordinates] };
+    case 'MultiPoint':
+      return { type: 1, geometry: geometry.coordinates };
+    case 'LineString':
+      return { type: 2, geometry: [geometry.coordinates] };
+    case 'MultiLineString':
+      return { type: 2, geometry: geometry.coordinates };
+    case 'Polygon':
+      return { type: 3, geometry: geometry.coordinates };
+    case 'MultiPolygon':
+      // MVT keeps the rings of all parts in one list; orientation tells exterior from hole.
+      return { type: 3, geometry: geometry.coordinates.flat() };
+    default:
+      throw new Error(`no MVT encoding for ${geometry.type}`);
+  }
+}
 
 /**
- * Encodes one MVT 2.1 layer in the server, for databases without `ST_AsMVT` (the embedded
- * PostGIS). geojson-vt clips to the tile plus its buffer and quantises to the 4096 grid, as
- * `ST_AsMVTGeom` does; vt-pbf writes the protobuf. Returns an empty buffer for no features.
+ * Encodes MVT 2.1 in the server, for databases without `ST_AsMVT` (the embedded PostGIS).
+ * The rows arrive clipped, snapped to the 4096 grid and oriented by `selectTileFeatures`, so
+ * this only writes the protobuf. A layer without features is left out; no layer at all gives
+ * an empty buffer.
  */
-export function encodeMvtLayer(layerId: string, tile: TileCoord, rows: TileFeatureRow[]): Buffer {
-  if (rows.length === 0) return Buffer.alloc(0);
-
-  const collection: GeoJSON.FeatureCollection = {
-    type: 'FeatureCollection',
-    features: rows.map((row) => ({
-      type: 'Feature',
+export function encodeMvtTile(layers: { layerId: string; rows: TileFeatureRow[] }[]): Buffer {
+  const encodable: Record<string, { features: EncodableFeature[] }> = {};
+  for (const { layerId, rows } of layers) {
+    if (rows.length === 0) continue;
+    const features = rows.map((row) => ({
       id: row.id,
-      properties: row.properties,
-      geometry: row.geometry,
-    })),
-  };
-  const index = new GeoJsonVt(collection, {
-    maxZoom: tile.z,
-    indexMaxZoom: 0,
-    extent: tileExtent,
-    buffer: tileBuffer,
-    tolerance: 1,
-  });
-  const encoded = index.getTile(tile.z, tile.x, tile.y);
-  if (!encoded || encoded.features.length === 0) return Buffer.alloc(0);
+      tags: row.properties,
+      ...encodableGeometry(row.geometry),
+    }));
+    encodable[layerId] = { features };
+  }
+  if (Object.keys(encodable).length === 0) return Buffer.alloc(0);
 
-  const bytes = vtpbf.fromGeojsonVt({ [layerId]: encoded }, { version: 2, extent: tileExtent });
+  const bytes = vtpbf.fromGeojsonVt(encodable, { version: 2, extent: tileExtent });
   return Buffer.from(bytes);
 }

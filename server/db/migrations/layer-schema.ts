@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier } from '../sql.js';
+import { tileChangeRevision, tileChangeStatements } from './tile-change.js';
 
 const columnTypes: Record<AttributeDefinition['type'], string> = {
   text: 'text',
@@ -33,6 +34,7 @@ export function schemaChecksum(layer: LayerDefinition): string {
       maxLength: a.maxLength,
     })),
     timeAttribute: layer.timeAttribute,
+    tileChangeRevision,
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
@@ -97,6 +99,7 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
     const index = quoteIdentifier(`${layer.id}_${attribute.name}_key`.slice(0, 63));
     statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${index} ON ${table} (${column})`);
   }
+  statements.push(...tileChangeStatements(layer));
   return statements;
 }
 

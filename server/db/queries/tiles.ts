@@ -1,70 +1,211 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { LayerDefinition } from '../../../layers/index.js';
+import type { Generalisation } from '../../tiles/generalisation.js';
+import {
+  mercatorHalfWidthM,
+  tileBuffer,
+  tileExtent,
+  type TileCoord,
+} from '../../tiles/tile-grid.js';
 import { quoteIdentifier } from '../sql.js';
 
-/** A tile address in the XYZ scheme (y counted from the top), Web Mercator. */
-export interface TileCoord {
-  z: number;
-  x: number;
-  y: number;
-}
-
-/** MVT geometry space and the buffer beyond each edge, in tile units. */
-export const tileExtent = 4096;
-// 64-unit buffer: a line or label crossing a tile edge is cut the same way on both sides.
-export const tileBuffer = 64;
+export { tileBuffer, tileExtent, type TileCoord } from '../../tiles/tile-grid.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
-function tileAttributes(layer: LayerDefinition): string[] {
-  return layer.attributes.filter((a) => a.inTiles).map((a) => quoteIdentifier(a.name));
+/** How a tile query runs: generalisation, size cap, and whether it may be a prepared statement. */
+export interface TileQueryOptions {
+  generalisation: Generalisation;
+  /** Encoded tiles longer than this come back as their length only, in bytes. */
+  maxBytes: number;
+  /** Use named (server-side prepared) statements; never on the single shared embedded session. */
+  prepared: boolean;
+}
+
+/** An encoded tile, or only its length when it passed `maxBytes`. */
+export interface EncodedTile {
+  bytes: number;
+  mvt: Buffer | null;
+}
+
+const degreesPerMetre = 180 / mercatorHalfWidthM;
+
+function isPointLayer(layer: LayerDefinition): boolean {
+  return layer.geometry.type === 'Point' || layer.geometry.type === 'MultiPoint';
+}
+
+function tileAttributes(layer: LayerDefinition) {
+  return layer.attributes.filter((a) => a.inTiles);
 }
 
 /**
- * One layer of a tile encoded by PostGIS (`ST_AsMVT`), named by the layer id, feature ids set.
- * Returns an empty buffer when no feature touches the tile.
+ * The layer's geometry for a tile, in EPSG:4326: simplified below the full-detail zoom (in
+ * degrees, before reprojection, so the transform runs on fewer vertices).
  */
-export async function selectMvtLayer(db: Queryable, layer: LayerDefinition, tile: TileCoord) {
-  const columns = ['id', ...tileAttributes(layer)].join(', ');
-  const sql = `WITH bounds AS (
-      SELECT ST_TileEnvelope($1, $2, $3) AS env,
-             ST_Transform(ST_TileEnvelope($1, $2, $3, margin => $4::float8 / $5), 4326) AS query_env
-    ), rows AS (
-      SELECT ${columns},
-        ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.env, $5::int, $6::int, true) AS mvt_geom
-      FROM ${quoteIdentifier(layer.id)} t, bounds
-      WHERE t.geom && bounds.query_env
-    )
-    SELECT ST_AsMVT(rows, $7::text, $5::int, 'mvt_geom', 'id') AS mvt FROM rows WHERE mvt_geom IS NOT NULL`;
-  const params = [tile.z, tile.x, tile.y, tileBuffer, tileExtent, tileBuffer, layer.id];
-  const result = await db.query<{ mvt: Buffer | null }>(sql, params);
-  return result.rows[0]?.mvt ?? Buffer.alloc(0);
+function sourceGeometry(layer: LayerDefinition, simplify: boolean): string {
+  if (!simplify || isPointLayer(layer)) return 't.geom';
+  // preserveCollapsed: a small ring stays a ring instead of vanishing into nothing.
+  return 'ST_Simplify(t.geom, bounds.tolerance, true)';
 }
 
-/** A feature touching a tile, for encoding in the server: GeoJSON in EPSG:4326. */
+/** The rows of a layer near a tile: its buffered envelope, minus features too small to see. */
+function rowFilter(layer: LayerDefinition): string {
+  const near = 't.geom && bounds.query_env';
+  if (isPointLayer(layer)) return near;
+  const size = 'greatest(ST_XMax(t.geom) - ST_XMin(t.geom), ST_YMax(t.geom) - ST_YMin(t.geom))';
+  return `${near} AND ${size} >= bounds.min_size`;
+}
+
+function boundsCte(): string {
+  const margin = tileBuffer / tileExtent;
+  return `bounds AS (
+      SELECT ST_TileEnvelope($1, $2, $3) AS env,
+        ST_TileEnvelope($1, $2, $3, margin => ${margin}) AS clip_env,
+        ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${margin}), 4326) AS query_env,
+        $4::float8 AS tolerance, $5::float8 AS min_size
+    )`;
+}
+
+/**
+ * Parameters shared by both tile queries. Tolerance and size are converted to degrees: a
+ * degree of latitude is longer than one of longitude in Web Mercator, so the size test keeps
+ * every feature it should, and the tolerance stays under half a pixel in both directions.
+ */
+function tileParameters(tile: TileCoord, generalisation: Generalisation, latitudeCos: number) {
+  return [
+    tile.z,
+    tile.x,
+    tile.y,
+    generalisation.simplifyToleranceM * degreesPerMetre * latitudeCos,
+    generalisation.minFeatureSizeM * degreesPerMetre,
+  ];
+}
+
+function layerMvtSql(layer: LayerDefinition, simplify: boolean): string {
+  const columns = ['t.id', ...tileAttributes(layer).map((a) => `t.${quoteIdentifier(a.name)}`)];
+  const geometry = `ST_Transform(${sourceGeometry(layer, simplify)}, 3857)`;
+  return `(SELECT ST_AsMVT(r, '${layer.id}', ${tileExtent}, 'mvt_geom', 'id') FROM (
+        SELECT ${columns.join(', ')},
+          ST_AsMVTGeom(${geometry}, bounds.env, ${tileExtent}, ${tileBuffer}, true) AS mvt_geom
+        FROM ${quoteIdentifier(layer.id)} t, bounds
+        WHERE ${rowFilter(layer)}
+      ) r WHERE r.mvt_geom IS NOT NULL)`;
+}
+
+interface Statement {
+  text: string;
+  name: string;
+}
+
+const statements = new Map<string, Statement>();
+
+function cachedStatement(key: string, build: () => string): Statement {
+  let statement = statements.get(key);
+  if (!statement) {
+    const text = build();
+    const name = `tile_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statement = { text, name };
+    statements.set(key, statement);
+  }
+  return statement;
+}
+
+function mvtStatement(layers: LayerDefinition[], simplify: boolean): Statement {
+  const key = `mvt:${simplify}:${layers.map((l) => l.id).join(',')}`;
+  return cachedStatement(key, () => {
+    const parts = layers.map((layer) => `coalesce(${layerMvtSql(layer, simplify)}, '')`);
+    return `WITH ${boundsCte()}, tile AS (SELECT ${parts.join(' || ')} AS mvt FROM bounds)
+      SELECT octet_length(mvt) AS bytes,
+        CASE WHEN octet_length(mvt) <= $6 THEN mvt END AS mvt
+      FROM tile`;
+  });
+}
+
+/**
+ * One tile of several layers encoded by PostGIS (`ST_AsMVT`) in one statement: an MVT layer
+ * per declared layer, named by its id, with feature ids and the `inTiles` attributes.
+ * Generalised per zoom; `ST_AsMVTGeom` snaps to the 4096 grid and repairs any polygon the
+ * snap or the simplification made invalid. An empty buffer means no feature touches the tile.
+ */
+export async function selectMvtTile(
+  db: Queryable,
+  layers: LayerDefinition[],
+  tile: TileCoord,
+  options: TileQueryOptions,
+  latitudeCos = 1,
+): Promise<EncodedTile> {
+  const simplify = options.generalisation.simplifyToleranceM > 0;
+  const statement = mvtStatement(layers, simplify);
+  const values = [...tileParameters(tile, options.generalisation, latitudeCos), options.maxBytes];
+
+  const result = await db.query<{ bytes: number; mvt: Buffer | null }>({
+    text: statement.text,
+    values,
+    ...(options.prepared ? { name: statement.name } : {}),
+  });
+  const row = result.rows[0];
+  return { bytes: row?.bytes ?? 0, mvt: row?.mvt ?? Buffer.alloc(0) };
+}
+
+/** A feature of a tile for encoding in the server: geometry in tile units (0–4096, y down). */
 export interface TileFeatureRow {
   id: number;
   properties: Record<string, unknown>;
   geometry: GeoJSON.Geometry;
 }
 
-/** The features touching a tile and its buffer, with their tile attributes, in EPSG:4326. */
-export async function selectTileFeatures(db: Queryable, layer: LayerDefinition, tile: TileCoord) {
-  const names = layer.attributes.filter((a) => a.inTiles).map((a) => a.name);
-  const pairs = names.map((name) => `'${name}', ${quoteIdentifier(name)}`).join(', ');
-  const sql = `WITH bounds AS (
-      SELECT ST_Transform(ST_TileEnvelope($1, $2, $3, margin => $4::float8 / $5), 4326) AS env
+function propertiesSql(layer: LayerDefinition): string {
+  const pairs = tileAttributes(layer).map((a) => {
+    const column = `t.${quoteIdentifier(a.name)}`;
+    // ST_AsMVT writes dates and instants as their text form; the server encoder does the same.
+    const value = a.type === 'date' || a.type === 'timestamp' ? `${column}::text` : column;
+    return `'${a.name}', ${value}`;
+  });
+  return `jsonb_strip_nulls(jsonb_build_object(${pairs.join(', ')}))`;
+}
+
+/**
+ * The steps of `ST_AsMVTGeom` spelt out for a PostGIS without protobuf: clip to the buffered
+ * tile, move into tile units with y down, snap to the integer grid, and for polygons repair
+ * and orient rings (exterior counter-clockwise in tile units: positive area, as MVT 2.1 asks).
+ */
+function tileGeometrySql(layer: LayerDefinition, simplify: boolean): string {
+  const mercator = `ST_Transform(${sourceGeometry(layer, simplify)}, 3857)`;
+  const inTileUnits = `ST_TransScale(ST_ClipByBox2D(${mercator}, bounds.clip_env),
+      -ST_XMin(bounds.env), -ST_YMax(bounds.env), bounds.scale, -bounds.scale)`;
+  const snapped = `ST_RemoveRepeatedPoints(ST_SnapToGrid(${inTileUnits}, 1))`;
+  if (layer.geometry.type === 'MultiPolygon') {
+    return `ST_ForcePolygonCCW(ST_CollectionExtract(ST_MakeValid(${snapped}), 3))`;
+  }
+  return snapped;
+}
+
+/**
+ * The features of one layer touching a tile, generalised and in tile units, for the server's
+ * own MVT encoder (`server/tiles/encode-mvt.ts`), with their `inTiles` attributes.
+ */
+export async function selectTileFeatures(
+  db: Queryable,
+  layer: LayerDefinition,
+  tile: TileCoord,
+  generalisation: Generalisation,
+  latitudeCos = 1,
+): Promise<TileFeatureRow[]> {
+  const simplify = generalisation.simplifyToleranceM > 0;
+  const sql = `WITH ${boundsCte()}, scaled AS (
+      SELECT bounds.*, ${tileExtent} / (ST_XMax(bounds.env) - ST_XMin(bounds.env)) AS scale
+      FROM bounds
+    ), shaped AS (
+      SELECT t.id, ${propertiesSql(layer)} AS properties,
+        ${tileGeometrySql(layer, simplify)} AS tile_geom
+      FROM ${quoteIdentifier(layer.id)} t, scaled bounds
+      WHERE ${rowFilter(layer)}
     )
-    SELECT id, jsonb_build_object(${pairs}) AS properties,
-      ST_AsGeoJSON(ST_Intersection(t.geom, bounds.env), 7)::json AS geometry
-    FROM ${quoteIdentifier(layer.id)} t, bounds
-    WHERE t.geom && bounds.env AND ST_Intersects(t.geom, bounds.env)`;
-  const result = await db.query<TileFeatureRow>(sql, [
-    tile.z,
-    tile.x,
-    tile.y,
-    tileBuffer,
-    tileExtent,
-  ]);
+    SELECT id, properties, ST_AsGeoJSON(tile_geom)::json AS geometry
+    FROM shaped WHERE tile_geom IS NOT NULL AND NOT ST_IsEmpty(tile_geom)
+    ORDER BY id`;
+  const values = tileParameters(tile, generalisation, latitudeCos);
+  const result = await db.query<TileFeatureRow>(sql, values);
   return result.rows;
 }

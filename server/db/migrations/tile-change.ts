@@ -1,0 +1,85 @@
+/**
+ * Triggers that tell every server process which tiles a committed change spoils. Attached to
+ * each layer table by `layer-schema.ts`, so every writer (API, import, restore, seed, plain
+ * SQL) is heard; the notices reach listeners only when the transaction commits.
+ */
+import type { LayerDefinition } from '../../../layers/index.js';
+import { quoteIdentifier } from '../sql.js';
+
+/**
+ * Part of each layer's schema checksum: raising it re-runs the (idempotent) layer statements
+ * once on existing databases, so tables made before a change to these triggers get it too.
+ */
+export const tileChangeRevision = 1;
+
+/**
+ * One statement-level trigger function for every layer table. It reads the transition tables
+ * (old and new rows) and sends the bounding boxes of their geometries in EPSG:4326, rounded
+ * outwards to 1e-6° (about 0.1 m). A NOTIFY payload holds under 8000 bytes, so boxes travel
+ * in notices of at most 100; when a statement touched more than 100 distinct boxes (an
+ * import), boxes whose south-west corners share a 0.01° cell (about 1.1 km) are merged first,
+ * which invalidates a little more than needed but keeps a 200,000-row import to a few
+ * hundred notices. PostgreSQL drops duplicate notices within a transaction.
+ */
+const notifyFunctionSql = `CREATE OR REPLACE FUNCTION simpul_notify_tile_change() RETURNS trigger
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    changed text;
+    payload text;
+  BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+      PERFORM pg_notify('simpul_tile_change', json_build_object('layer', TG_TABLE_NAME,
+        'all', true)::text);
+      RETURN NULL;
+    END IF;
+    changed := CASE TG_OP
+      WHEN 'INSERT' THEN 'SELECT geom FROM simpul_new_rows'
+      WHEN 'DELETE' THEN 'SELECT geom FROM simpul_old_rows'
+      ELSE 'SELECT geom FROM simpul_old_rows UNION ALL SELECT geom FROM simpul_new_rows'
+    END;
+    FOR payload IN EXECUTE format($sql$
+      WITH boxes AS (
+        SELECT DISTINCT floor(ST_XMin(geom) * 1e6) / 1e6 AS x0,
+          floor(ST_YMin(geom) * 1e6) / 1e6 AS y0,
+          ceil(ST_XMax(geom) * 1e6) / 1e6 AS x1, ceil(ST_YMax(geom) * 1e6) / 1e6 AS y1
+        FROM (%s) changed WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)
+      ), cells AS (
+        SELECT CASE WHEN count(*) OVER () <= 100 THEN concat(x0, ' ', y0, ' ', x1, ' ', y1)
+          ELSE concat(floor(x0 * 100), ' ', floor(y0 * 100)) END AS cell, x0, y0, x1, y1
+        FROM boxes
+      ), merged AS (
+        SELECT json_build_array(min(x0), min(y0), max(x1), max(y1)) AS box,
+          (row_number() OVER () - 1) / 100 AS chunk
+        FROM cells GROUP BY cell
+      )
+      SELECT json_build_object('layer', %L, 'boxes', json_agg(box))::text
+      FROM merged GROUP BY chunk
+    $sql$, changed, TG_TABLE_NAME)
+    LOOP
+      PERFORM pg_notify('simpul_tile_change', payload);
+    END LOOP;
+    RETURN NULL;
+  END $fn$`;
+
+function triggerName(layer: LayerDefinition, event: string): string {
+  return quoteIdentifier(`${layer.id}_tile_${event}`.slice(0, 63));
+}
+
+/**
+ * The function and the four triggers of one layer table (idempotent). Statement-level with
+ * transition tables: an import of many rows fires once, not once per row.
+ */
+export function tileChangeStatements(layer: LayerDefinition): string[] {
+  const table = quoteIdentifier(layer.id);
+  const run = 'FOR EACH STATEMENT EXECUTE FUNCTION simpul_notify_tile_change()';
+  const trigger = (event: string, referencing = '') =>
+    `CREATE OR REPLACE TRIGGER ${triggerName(layer, event)} AFTER ${event.toUpperCase()}
+      ON ${table} ${referencing} ${run}`;
+  return [
+    notifyFunctionSql,
+    trigger('insert', 'REFERENCING NEW TABLE AS simpul_new_rows'),
+    trigger('update', 'REFERENCING OLD TABLE AS simpul_old_rows NEW TABLE AS simpul_new_rows'),
+    trigger('delete', 'REFERENCING OLD TABLE AS simpul_old_rows'),
+    trigger('truncate'),
+  ];
+}

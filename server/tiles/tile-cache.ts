@@ -1,0 +1,178 @@
+import { LRUCache } from 'lru-cache';
+import type { HttpProblem } from '../http/problem.js';
+import {
+  rangeHolds,
+  rangeSize,
+  tileRangeOfBox,
+  type LonLatBox,
+  type TileCoord,
+} from './tile-grid.js';
+
+/** A finished tile: its bytes in each stored encoding, its ETag, or the problem it answers. */
+export interface CachedTile {
+  /** `<layer ids>/<z>/<x>/<y>`: the layers present at that zoom, in request order. */
+  key: string;
+  layerIds: readonly string[];
+  tile: TileCoord;
+  /** The MVT bytes; empty when no feature touches the tile. */
+  raw: Buffer;
+  gzip?: Buffer;
+  br?: Buffer;
+  /** Quoted strong validator of `raw`, e.g. `"3q2-7w"`. */
+  etag: string;
+  /** Set when the tile is answered with a problem (over the size limit) instead of bytes. */
+  problem?: HttpProblem;
+}
+
+// What one entry costs beyond its bytes: the object, its key and its place in the index.
+const entryOverheadBytes = 256;
+
+function entrySize(entry: CachedTile): number {
+  const bytes = entry.raw.length + (entry.gzip?.length ?? 0) + (entry.br?.length ?? 0);
+  return bytes + entry.key.length * 2 + entryOverheadBytes;
+}
+
+/** The cache key of a tile of some layers. */
+export function tileKey(layerIds: readonly string[], tile: TileCoord): string {
+  return `${layerIds.join(',')}/${tile.z}/${tile.x}/${tile.y}`;
+}
+
+function cellOf(tile: TileCoord): number {
+  // Unique per zoom up to zoom 26 (2^52 cells), inside the exact range of a double.
+  return tile.x * 2 ** tile.z + tile.y;
+}
+
+/** Counters since start, for the logs and the benchmark. */
+export interface TileCacheStats {
+  entries: number;
+  bytes: number;
+  maxBytes: number;
+  hits: number;
+  misses: number;
+  invalidated: number;
+}
+
+/**
+ * Encoded tiles in memory, least recently used dropped first once `maxBytes` is reached, with
+ * a spatial index (layer → zoom → tile → keys) so that a change removes exactly the cached
+ * tiles its box reaches, at every zoom, without scanning the whole cache.
+ */
+export class TileCache {
+  private readonly entries: LRUCache<string, CachedTile>;
+  private readonly index = new Map<string, Map<number, Map<number, Set<string>>>>();
+  private hits = 0;
+  private misses = 0;
+  private invalidated = 0;
+
+  constructor(readonly maxBytes: number) {
+    this.entries = new LRUCache<string, CachedTile>({
+      maxSize: maxBytes,
+      sizeCalculation: entrySize,
+      dispose: (entry) => this.unindex(entry),
+    });
+  }
+
+  /** The cached tile, counting a hit or a miss. */
+  get(key: string): CachedTile | undefined {
+    const entry = this.entries.get(key);
+    if (entry) this.hits += 1;
+    else this.misses += 1;
+    return entry;
+  }
+
+  /** Stores a tile; one larger than the whole cache is not kept. */
+  set(entry: CachedTile): void {
+    this.entries.set(entry.key, entry);
+    if (this.entries.has(entry.key)) this.addToIndex(entry);
+  }
+
+  /** Removes the cached tiles of a layer that any of the boxes (EPSG:4326) reaches. */
+  invalidateBoxes(layerId: string, boxes: readonly LonLatBox[]): number {
+    const zooms = this.index.get(layerId);
+    if (!zooms) return 0;
+
+    const doomed = new Set<string>();
+    for (const [z, cells] of zooms) {
+      for (const box of boxes) this.collectKeys(cells, tileRangeOfBox(box, z), doomed);
+    }
+    return this.deleteKeys(doomed);
+  }
+
+  /** Removes every cached tile holding the layer (after a TRUNCATE, for example). */
+  invalidateLayer(layerId: string): number {
+    const doomed = new Set<string>();
+    for (const cells of this.index.get(layerId)?.values() ?? []) {
+      for (const keys of cells.values()) for (const key of keys) doomed.add(key);
+    }
+    return this.deleteKeys(doomed);
+  }
+
+  /** Empties the cache (when changes may have been missed). */
+  clear(): void {
+    this.invalidated += this.entries.size;
+    this.entries.clear();
+  }
+
+  stats(): TileCacheStats {
+    return {
+      entries: this.entries.size,
+      bytes: this.entries.calculatedSize,
+      maxBytes: this.maxBytes,
+      hits: this.hits,
+      misses: this.misses,
+      invalidated: this.invalidated,
+    };
+  }
+
+  private collectKeys(
+    cells: Map<number, Set<string>>,
+    range: ReturnType<typeof tileRangeOfBox>,
+    into: Set<string>,
+  ) {
+    if (rangeSize(range) < cells.size) {
+      // A small box: look up each tile it covers.
+      for (let x = range.minX; x <= range.maxX; x += 1) {
+        for (let y = range.minY; y <= range.maxY; y += 1) {
+          for (const key of cells.get(cellOf({ z: range.z, x, y })) ?? []) into.add(key);
+        }
+      }
+      return;
+    }
+    // A large box: walk the cached tiles of this zoom instead.
+    const size = 2 ** range.z;
+    for (const [cell, keys] of cells) {
+      const tile = { z: range.z, x: Math.floor(cell / size), y: cell % size };
+      if (rangeHolds(range, tile)) for (const key of keys) into.add(key);
+    }
+  }
+
+  private deleteKeys(keys: Set<string>): number {
+    for (const key of keys) this.entries.delete(key);
+    this.invalidated += keys.size;
+    return keys.size;
+  }
+
+  private addToIndex(entry: CachedTile) {
+    const cell = cellOf(entry.tile);
+    for (const layerId of entry.layerIds) {
+      let zooms = this.index.get(layerId);
+      if (!zooms) this.index.set(layerId, (zooms = new Map()));
+      let cells = zooms.get(entry.tile.z);
+      if (!cells) zooms.set(entry.tile.z, (cells = new Map()));
+      let keys = cells.get(cell);
+      if (!keys) cells.set(cell, (keys = new Set()));
+      keys.add(entry.key);
+    }
+  }
+
+  private unindex(entry: CachedTile) {
+    const cell = cellOf(entry.tile);
+    for (const layerId of entry.layerIds) {
+      const cells = this.index.get(layerId)?.get(entry.tile.z);
+      const keys = cells?.get(cell);
+      if (!keys) continue;
+      keys.delete(entry.key);
+      if (keys.size === 0) cells!.delete(cell);
+    }
+  }
+}

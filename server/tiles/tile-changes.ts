@@ -1,0 +1,193 @@
+import pg from 'pg';
+import type { Database } from '../db/pool.js';
+import { log } from '../log.js';
+import type { LonLatBox } from './tile-grid.js';
+
+/** The channel the layer tables' triggers notify on (see `db/migrations/tile-change.ts`). */
+export const tileChangeChannel = 'simpul_tile_change';
+
+/** What a committed statement changed in one layer: boxes in EPSG:4326, or all of it. */
+export interface TileChange {
+  layerId: string;
+  boxes: LonLatBox[] | 'all';
+}
+
+/** Callbacks of the feed: a change arrived; or changes may have been missed (drop everything). */
+export interface TileChangeHandlers {
+  onChange(change: TileChange): void;
+  onReset(): void;
+}
+
+/** The stream of committed layer changes this process hears. */
+export interface TileChangeFeed {
+  /**
+   * Resolves true once every change committed before the call has been handed to `onChange`;
+   * false when the feed is down, and cached tiles must not be trusted.
+   */
+  sync(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+function isBox(value: unknown): value is LonLatBox {
+  return Array.isArray(value) && value.length === 4 && value.every(Number.isFinite);
+}
+
+/** Reads a trigger's payload: `{"layer": id, "boxes": [[w,s,e,n], ...]}` or `{"layer", "all"}`. */
+export function parseTileChange(payload: string): TileChange | undefined {
+  try {
+    const message = JSON.parse(payload) as { layer?: unknown; boxes?: unknown; all?: unknown };
+    if (typeof message.layer !== 'string') return undefined;
+    if (message.all === true) return { layerId: message.layer, boxes: 'all' };
+    if (!Array.isArray(message.boxes)) return undefined;
+    return { layerId: message.layer, boxes: message.boxes.filter(isBox) };
+  } catch {
+    return undefined;
+  }
+}
+
+function handleNotification(message: pg.Notification, handlers: TileChangeHandlers) {
+  if (message.channel !== tileChangeChannel || !message.payload) return;
+  const change = parseTileChange(message.payload);
+  if (change) handlers.onChange(change);
+  else log.warn({ payload: message.payload.slice(0, 200) }, 'unreadable tile change notice');
+}
+
+/**
+ * The embedded database runs one session behind pglite-socket, so a notification is written
+ * to whichever connection ran the committing statement, never to a separate listener (tried
+ * with pglite-socket 0.2.11: a second client's LISTEN hears nothing). The server's own pool
+ * runs every write, so its connections carry the notices, in the same answer as the COMMIT:
+ * invalidation is synchronous and `sync` has nothing to wait for. Writes by another client of
+ * the socket (psql, a tool) are not heard; this process's cache would then serve old tiles.
+ */
+async function listenEmbedded(database: Database, handlers: TileChangeHandlers) {
+  const attach = (client: pg.PoolClient) =>
+    client.on('notification', (message) => handleNotification(message, handlers));
+  database.pool.on('connect', attach);
+
+  const client = await database.pool.connect();
+  try {
+    attach(client);
+    await client.query(`LISTEN ${tileChangeChannel}`);
+  } finally {
+    client.release();
+  }
+  return {
+    sync: async () => true,
+    close: async () => void database.pool.off('connect', attach),
+  };
+}
+
+interface Round {
+  promise: Promise<boolean>;
+  resolve(fresh: boolean): void;
+}
+
+function newRound(): Round {
+  let resolve!: (fresh: boolean) => void;
+  const promise = new Promise<boolean>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * A dedicated connection that LISTENs. PostgreSQL sends a session every notice committed
+ * before it answers a query, so a `SELECT 1` round trip is a barrier: once it returns, every
+ * change committed before it started has been applied. Callers arriving while one round trip
+ * is out share the next one, so a burst of requests costs one round trip, not one each.
+ */
+class ListeningConnection implements TileChangeFeed {
+  private client: pg.Client | undefined;
+  private connected = false;
+  private closed = false;
+  private running = false;
+  private next: Round | undefined;
+  private retryMs = 500;
+
+  constructor(
+    private readonly url: string,
+    private readonly handlers: TileChangeHandlers,
+  ) {}
+
+  async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('notification', (message) => handleNotification(message, this.handlers));
+    client.on('error', (error) => this.lose(client, error));
+    client.on('end', () => this.lose(client, new Error('connection ended')));
+    await client.connect();
+    await client.query(`LISTEN ${tileChangeChannel}`);
+
+    this.client = client;
+    this.connected = true;
+    this.retryMs = 500;
+    // Whatever changed while no one was listening is unknown: start from an empty cache.
+    this.handlers.onReset();
+  }
+
+  sync(): Promise<boolean> {
+    if (!this.connected) return Promise.resolve(false);
+    this.next ??= newRound();
+    const { promise } = this.next;
+    if (!this.running) this.runRound();
+    return promise;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.connected = false;
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private runRound() {
+    const round = this.next!;
+    this.next = undefined;
+    if (!this.client) return round.resolve(false);
+
+    this.running = true;
+    this.client.query('SELECT 1').then(
+      () => round.resolve(true),
+      () => round.resolve(false),
+    );
+    void round.promise.then(() => {
+      this.running = false;
+      if (this.next) this.runRound();
+    });
+  }
+
+  private lose(client: pg.Client, error: Error) {
+    if (this.client !== client || this.closed) return;
+    this.client = undefined;
+    this.connected = false;
+    this.handlers.onReset();
+    log.error({ err: error, retryMs: this.retryMs }, 'tile change listener lost; tiles uncached');
+    this.next?.resolve(false);
+    this.next = undefined;
+    this.running = false;
+    setTimeout(() => void this.reconnect(), this.retryMs).unref();
+  }
+
+  private async reconnect() {
+    if (this.closed) return;
+    try {
+      await this.connect();
+      log.info('tile change listener back; tiles cached again');
+    } catch (error) {
+      this.retryMs = Math.min(this.retryMs * 2, 30000);
+      log.warn({ err: error, retryMs: this.retryMs }, 'tile change listener still down');
+      setTimeout(() => void this.reconnect(), this.retryMs).unref();
+    }
+  }
+}
+
+/**
+ * Starts hearing committed changes of every layer table, from this and every other process
+ * writing to the same database: through LISTEN/NOTIFY fed by the tables' triggers.
+ */
+export async function listenForTileChanges(
+  database: Database,
+  handlers: TileChangeHandlers,
+): Promise<TileChangeFeed> {
+  if (database.capabilities.embedded) return listenEmbedded(database, handlers);
+  const connection = new ListeningConnection(database.url, handlers);
+  await connection.connect();
+  return connection;
+}

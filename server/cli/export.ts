@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { layerDefinitions } from '../../layers/index.js';
+import { migrate } from '../db/migrate.js';
+import { openDatabase } from '../db/pool.js';
+import { HttpProblem } from '../http/problem.js';
+import { countLayerFeatures } from '../services/feature-service.js';
+import { exportFormats, prepareExport } from '../services/export-service.js';
+import { createProgressBar } from './progress-bar.js';
+
+const usage = `Usage: npm run export -- --layer <layerId> --format <format> [options]
+
+Writes a layer, or the features a filter selects, to a file; streamed, in constant memory.
+
+Formats:
+  geojson      GeoJSON FeatureCollection (.geojson)
+  geojsonseq   newline-delimited GeoJSON (.geojsonl; also "ndjson")
+  csv          CSV with the geometry as WKT, or x/y columns for points (--csv-geometry xy)
+  shapefile    zipped Shapefile, "shp" (.zip: .shp .shx .dbf, .prj, UTF-8 .cpg, and
+               <layer>.fields.csv listing the field names shortened to 10 characters)
+  geopackage   GeoPackage, "gpkg" (.gpkg)
+  flatgeobuf   FlatGeobuf, "fgb" (.fgb)
+Shapefile and GeoPackage are written through GDAL's ogr2ogr (apt-get install gdal-bin).
+
+Options:
+  -l, --layer <id>           the layer to export (required)
+  -f, --format <format>      one of the formats above (default geojson)
+  -o, --out <file>           output file (default <layer>.<extension> here; "-" for stdout)
+  --crs <EPSG:code>          output coordinate system (default EPSG:4326, lon/lat), e.g.
+                             EPSG:32749 for UTM zone 49S
+  --bbox <minLon,minLat,maxLon,maxLat>   only features touching this box (CRS84)
+  --where <attribute=value>  only features whose attribute equals the value (repeatable)
+  --csv-geometry <wkt|xy>    CSV geometry column(s) (default wkt)
+  -h, --help                 this help
+
+Example:
+  npm run export -- --layer desa --format shp --crs EPSG:32749 --where kecamatan_code=33.01.06
+`;
+
+const { values } = parseArgs({
+  options: {
+    layer: { type: 'string', short: 'l' },
+    format: { type: 'string', short: 'f' },
+    out: { type: 'string', short: 'o' },
+    crs: { type: 'string' },
+    bbox: { type: 'string' },
+    where: { type: 'string', multiple: true },
+    'csv-geometry': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`export: ${message}`);
+  process.exit(2);
+}
+
+function parseWhere(pairs: string[] = []) {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) fail(`--where takes attribute=value; got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+/** Counts bytes on their way to the file, for the progress line. */
+function countingStream(onBytes: (bytes: number) => void) {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      onBytes(bytes);
+      done(null, chunk);
+    },
+  });
+}
+
+async function main() {
+  if (values.help) return console.log(usage);
+  if (!values.layer) fail(`name the layer with --layer\n\n${usage}`);
+  const csvGeometry = values['csv-geometry'];
+  if (csvGeometry && csvGeometry !== 'wkt' && csvGeometry !== 'xy') {
+    fail('--csv-geometry is wkt or xy');
+  }
+  const database = await openDatabase();
+  try {
+    await migrate(database.pool, layerDefinitions);
+    const prepared = await prepareExport(database.pool, {
+      layerId: values.layer,
+      format: values.format ?? 'geojson',
+      crs: values.crs,
+      bbox: values.bbox?.split(',').map(Number),
+      where: parseWhere(values.where),
+      csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
+    });
+    const target = values.out ?? prepared.fileName;
+    const toStdout = target === '-';
+    const total = await countLayerFeatures(database.pool, prepared.layer);
+    const bar = createProgressBar(`export ${exportFormats[prepared.format].title}`);
+    const counter = countingStream((bytes) =>
+      bar.update({
+        fraction: null,
+        counts: { features: total, 'kB written': Math.round(bytes / 1024) },
+      }),
+    );
+    const out = toStdout ? process.stdout : fs.createWriteStream(target);
+    const writing = pipeline(counter, out);
+    await prepared.write(counter);
+    counter.end();
+    await writing;
+    bar.stop(true);
+    if (!toStdout) console.error(`Wrote ${target} (${prepared.layer.id}, EPSG:${prepared.srid}).`);
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`export: ${error instanceof HttpProblem ? error.detail : error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'csv-stringify/sync';
+import { layerDefinitions } from '../../layers/index.js';
+import { migrate } from '../db/migrate.js';
+import { openDatabase } from '../db/pool.js';
+import { selectRejections } from '../db/queries/import-jobs.js';
+import { openSourceFile } from '../formats/source-file.js';
+import { HttpProblem } from '../http/problem.js';
+import type { FieldMapping } from '../services/field-mapping.js';
+import {
+  abortLocalImport,
+  prepareImport,
+  recordImportJob,
+  runImport,
+  undoImport,
+} from '../services/import-service.js';
+import { createProgressBar } from './progress-bar.js';
+
+const usage = `Usage: npm run import -- <file> --layer <layerId> [options]
+
+Loads a file into a layer: every row is validated with the same rules as an edit, and a
+report lists each rejected row (row number, field, reason).
+
+Formats (detected from the file):
+  GeoJSON            .geojson .json (FeatureCollection, streamed)
+  GeoJSON lines      .ndjson .geojsonl .geojsons (newline-delimited GeoJSON, GeoJSONSeq)
+  Shapefile          .zip holding .shp .shx .dbf .prj (.cpg), or a .shp path; without .prj
+                     the CRS must be given with --crs
+  GeoPackage         .gpkg (needs GDAL's ogr2ogr); --list-layers shows its layers
+  CSV                .csv .tsv with longitude/latitude (x/y) columns or a WKT column
+  KML / KMZ          .kml .kmz
+  FlatGeobuf         .fgb
+
+Options:
+  -l, --layer <id>           the layer to load into (required)
+  --source-layer <name>      layer inside the file (GeoPackage table, Shapefile of a zip);
+                             repeat to load several into the same layer
+  --list-layers              list the layers and fields inside the file, then stop
+  --map <attribute=field>    map a source field to an attribute (repeatable); by default
+                             fields are matched by name; "attribute=" leaves it empty
+  --mode <mode>              all-or-nothing (default: one bad row, nothing written)
+                             or valid-only (write the valid rows, report the rest)
+  --replace                  replace the layer's features (kept in history, undoable);
+                             the default is to append
+  --dry-run                  validate every row and report; write nothing
+  --encoding <name>          text encoding of a Shapefile .dbf, overriding its .cpg
+                             (utf-8, windows-1252, iso-8859-1 …)
+  --crs <EPSG:code>          coordinate system of the file when it names none
+  --delimiter <char>         CSV delimiter (detected: , ; tab |)
+  --decimal-comma            CSV numbers are written 109,01 (detected)
+  --wkt-column <name>        CSV column of WKT geometries
+  --x-column, --y-column     CSV columns of longitude and latitude
+  --report <file.csv>        write every rejected row to a CSV file
+  --undo <jobId>             undo a succeeded import (its features removed, replaced ones back)
+  -h, --help                 this help
+
+Example:
+  npm run import -- jalan.zip --layer road_segment --map name=NAMA_RUAS --mode valid-only
+`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    layer: { type: 'string', short: 'l' },
+    'source-layer': { type: 'string', multiple: true },
+    'list-layers': { type: 'boolean' },
+    map: { type: 'string', multiple: true },
+    mode: { type: 'string' },
+    replace: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    encoding: { type: 'string' },
+    crs: { type: 'string' },
+    delimiter: { type: 'string' },
+    'decimal-comma': { type: 'boolean' },
+    'wkt-column': { type: 'string' },
+    'x-column': { type: 'string' },
+    'y-column': { type: 'string' },
+    report: { type: 'string' },
+    undo: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`import: ${message}`);
+  process.exit(2);
+}
+
+function parseMapping(pairs: string[] | undefined): FieldMapping | undefined {
+  if (!pairs) return undefined;
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [attribute, field] = pair.split('=', 2);
+      if (!attribute || field === undefined) fail(`--map takes attribute=field; got "${pair}"`);
+      return [attribute, field || null];
+    }),
+  );
+}
+
+async function listLayers(file: string) {
+  const source = await openSourceFile(file, path.basename(file));
+  try {
+    console.log(`${path.basename(file)}: ${source.format}`);
+    for (const name of source.layerNames) {
+      const opened = await source.open(name, { encoding: values.encoding });
+      console.log(`  ${name}: ${opened.fields.join(', ') || '(fields known once read)'}`);
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+async function writeReport(pool: Parameters<typeof selectRejections>[0], jobId: string) {
+  const target = values.report!;
+  const out = fs.createWriteStream(target);
+  out.write(stringify([['row', 'field', 'reason']]));
+  for (let offset = 0; ; offset += 10000) {
+    const page = await selectRejections(pool, jobId, offset, 10000);
+    out.write(stringify(page.rejections.map((r) => [r.row, r.field, r.reason])));
+    if (offset + 10000 >= page.total) break;
+  }
+  await new Promise((resolve) => out.end(resolve));
+  console.log(`Rejected rows written to ${target}.`);
+}
+
+async function printRejections(pool: Parameters<typeof selectRejections>[0], jobId: string) {
+  const { rejections, total } = await selectRejections(pool, jobId, 0, 20);
+  for (const r of rejections) console.log(`  row ${r.row}, ${r.field}: ${r.reason}`);
+  if (total > rejections.length) {
+    console.log(`  … ${total - rejections.length} more (use --report file.csv for all)`);
+  }
+}
+
+async function main() {
+  if (values.help) return console.log(usage);
+  const file = positionals[0];
+  if (values['list-layers']) return listLayers(file ?? fail('name the file'));
+  if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);
+
+  const database = await openDatabase();
+  try {
+    await migrate(database.pool, layerDefinitions);
+    if (values.undo) {
+      const undone = await undoImport(database.pool, values.undo, 'command-line');
+      return console.log(`Undone: ${undone.deleted} removed, ${undone.restored} restored.`);
+    }
+    await runFromCommandLine(database.pool, file!);
+  } finally {
+    await database.close();
+  }
+}
+
+async function runFromCommandLine(
+  pool: Parameters<typeof prepareImport>[0] & Parameters<typeof runImport>[0],
+  file: string,
+) {
+  const mode = values.mode ?? 'all-or-nothing';
+  if (mode !== 'all-or-nothing' && mode !== 'valid-only') {
+    fail(`--mode is all-or-nothing or valid-only; got "${mode}"`);
+  }
+  const prepared = await prepareImport(pool, {
+    layerId: values.layer!,
+    file,
+    fileName: path.basename(file),
+    sourceLayers: values['source-layer'],
+    mapping: parseMapping(values.map),
+    mode,
+    action: values.replace ? 'replace' : 'append',
+    dryRun: values['dry-run'],
+    encoding: values.encoding,
+    crs: values.crs,
+    csv: {
+      delimiter: values.delimiter === 'tab' ? '\t' : values.delimiter,
+      decimalComma: values['decimal-comma'],
+      wktColumn: values['wkt-column'],
+      xColumn: values['x-column'],
+      yColumn: values['y-column'],
+    },
+    actor: 'command-line',
+  });
+  const mapped = Object.entries(prepared.mapping).map(([a, f]) => `${a} ← ${f ?? '(empty)'}`);
+  console.log(`Import ${prepared.jobId} into ${prepared.layer.id}: ${mapped.join(', ')}`);
+  for (const note of prepared.notes) console.log(`  ${note}`);
+  await recordImportJob(pool, prepared);
+
+  process.once('SIGINT', () => abortLocalImport(prepared.jobId));
+  const bar = createProgressBar('import');
+  const job = await runImport(pool, prepared, (p) =>
+    bar.update({
+      fraction: p.fractionRead,
+      counts: { read: p.rowsRead, valid: p.rowsWritten, rejected: p.rowsRejected },
+    }),
+  );
+  bar.stop(job.status === 'succeeded');
+
+  console.log(
+    `${job.status}: ${job.rowsRead} read, ${job.rowsWritten} written, ${job.rowsRejected} rejected${job.rowsReplaced !== null ? `, ${job.rowsReplaced} replaced` : ''}.`,
+  );
+  if (job.message) console.log(job.message);
+  for (const note of job.notes) console.log(`  ${note}`);
+  if (job.rowsRejected > 0)
+    await (values.report ? writeReport(pool, job.id) : printRejections(pool, job.id));
+  if (job.status !== 'succeeded' && job.status !== 'checked') process.exitCode = 1;
+}
+
+main().catch((error: Error) => {
+  const message = error instanceof HttpProblem ? error.detail : error.message;
+  console.error(`import: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+/**
+ * Tables of imports: one row per import job (its options, progress and outcome), and one row
+ * per rejected source row, so the report of a million-row file is paged from the database and
+ * a job can be followed and cancelled from any server instance. Appended in `core.ts`.
+ */
+export const importJobsSql = `
+  CREATE TABLE IF NOT EXISTS simpul_import_job (
+    id uuid PRIMARY KEY,
+    layer_id text NOT NULL,
+    status text NOT NULL CHECK (status IN ('running', 'committing', 'succeeded', 'checked',
+      'rejected', 'failed', 'cancelled', 'undone')),
+    action text NOT NULL CHECK (action IN ('append', 'replace')),
+    mode text NOT NULL CHECK (mode IN ('all-or-nothing', 'valid-only')),
+    source jsonb NOT NULL,
+    rows_read bigint NOT NULL DEFAULT 0,
+    rows_written bigint NOT NULL DEFAULT 0,
+    rows_rejected bigint NOT NULL DEFAULT 0,
+    fraction_read double precision,
+    rows_replaced bigint,
+    notes jsonb NOT NULL DEFAULT '[]',
+    message text,
+    cancel_requested boolean NOT NULL DEFAULT false,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    heartbeat_at timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz
+  );
+  CREATE INDEX IF NOT EXISTS simpul_import_job_layer_idx
+    ON simpul_import_job (layer_id, created_at);
+  CREATE TABLE IF NOT EXISTS simpul_import_rejection (
+    job_id uuid NOT NULL REFERENCES simpul_import_job (id) ON DELETE CASCADE,
+    row_number bigint NOT NULL,
+    field text NOT NULL,
+    reason text NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS simpul_import_rejection_job_idx
+    ON simpul_import_rejection (job_id, row_number);
+`;

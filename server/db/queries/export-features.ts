@@ -1,0 +1,52 @@
+import type pg from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { LayerDefinition } from '../../../layers/index.js';
+import { quoteIdentifier } from '../sql.js';
+import type { FeatureConditions } from './features.js';
+
+/** A feature row read for export: id, every attribute, GeoJSON geometry in the output CRS. */
+export interface ExportRow {
+  id: number;
+  properties: Record<string, unknown>;
+  geometry: unknown;
+}
+
+/** Rows fetched per round trip: memory stays flat whatever the layer's size. */
+const fetchSize = 1000;
+
+/**
+ * Streams the layer's features matching `conditions`, in id order, through a server-side
+ * cursor, with geometry in `srid` at `precision` decimals. The client is the caller's.
+ */
+export function streamExportRows(
+  client: pg.PoolClient,
+  layer: LayerDefinition,
+  conditions: FeatureConditions,
+  srid: number,
+  precision: number,
+): AsyncIterable<ExportRow> {
+  const names = layer.attributes.map((a) => a.name);
+  const pairs = names.map((name) => `'${name}', ${quoteIdentifier(name)}`);
+  const properties = pairs.length > 0 ? `jsonb_build_object(${pairs.join(', ')})` : `'{}'::jsonb`;
+  const geom = srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(srid)})`;
+  const where = conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
+  const sql = `SELECT id, ${properties} AS properties,
+      ST_AsGeoJSON(${geom}, ${Number(precision)})::json AS geometry
+    FROM ${quoteIdentifier(layer.id)} ${where} ORDER BY id`;
+  return client.query(new QueryStream(sql, conditions.params.values, { batchSize: fetchSize }));
+}
+
+/** True when the database knows this EPSG code. */
+export async function isKnownSrid(db: Pick<pg.Pool, 'query'>, srid: number) {
+  const result = await db.query('SELECT 1 FROM spatial_ref_sys WHERE srid = $1', [srid]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Whether the CRS is geographic (degrees), to choose the decimals of coordinates. */
+export async function isGeographicSrid(db: Pick<pg.Pool, 'query'>, srid: number) {
+  const result = await db.query<{ geographic: boolean }>(
+    "SELECT srtext LIKE 'GEOGCS%' AS geographic FROM spatial_ref_sys WHERE srid = $1",
+    [srid],
+  );
+  return result.rows[0]?.geographic ?? false;
+}

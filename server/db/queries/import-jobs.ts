@@ -1,0 +1,173 @@
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** Where an import job is: reading the file, committing, or one of its outcomes. */
+export type ImportStatus =
+  | 'running'
+  | 'committing'
+  | 'succeeded'
+  | 'checked'
+  | 'rejected'
+  | 'failed'
+  | 'cancelled'
+  | 'undone';
+
+/** An import job as stored: options, progress and outcome. */
+export interface ImportJobRow {
+  id: string;
+  layerId: string;
+  status: ImportStatus;
+  action: 'append' | 'replace';
+  mode: 'all-or-nothing' | 'valid-only';
+  source: Record<string, unknown>;
+  rowsRead: number;
+  rowsWritten: number;
+  rowsRejected: number;
+  /** Share of the file read, 0–1, when the reader can tell. */
+  fractionRead: number | null;
+  rowsReplaced: number | null;
+  notes: string[];
+  message: string | null;
+  cancelRequested: boolean;
+  createdBy: string;
+  createdAt: string;
+  heartbeatAt: string;
+  finishedAt: string | null;
+}
+
+/** One rejected source row: its number in the file, the field and the reason. */
+export interface RejectionRow {
+  row: number;
+  field: string;
+  reason: string;
+}
+
+const jobColumns = `id, layer_id AS "layerId", status, action, mode, source,
+  rows_read AS "rowsRead", rows_written AS "rowsWritten", rows_rejected AS "rowsRejected",
+  fraction_read AS "fractionRead", rows_replaced AS "rowsReplaced", notes, message,
+  cancel_requested AS "cancelRequested", created_by AS "createdBy",
+  created_at AS "createdAt", heartbeat_at AS "heartbeatAt", finished_at AS "finishedAt"`;
+
+/** Records a new running job. */
+export async function insertImportJob(
+  db: Queryable,
+  job: Pick<ImportJobRow, 'id' | 'layerId' | 'action' | 'mode' | 'source' | 'createdBy'>,
+) {
+  await db.query(
+    `INSERT INTO simpul_import_job (id, layer_id, status, action, mode, source, created_by)
+     VALUES ($1, $2, 'running', $3, $4, $5, $6)`,
+    [job.id, job.layerId, job.action, job.mode, JSON.stringify(job.source), job.createdBy],
+  );
+}
+
+/** One job, or undefined. */
+export async function selectImportJob(db: Queryable, jobId: string) {
+  const result = await db.query<ImportJobRow>(
+    `SELECT ${jobColumns} FROM simpul_import_job WHERE id = $1`,
+    [jobId],
+  );
+  return result.rows[0];
+}
+
+/** The latest jobs of a layer, newest first. */
+export async function selectImportJobs(db: Queryable, layerId: string, limit: number) {
+  const result = await db.query<ImportJobRow>(
+    `SELECT ${jobColumns} FROM simpul_import_job WHERE layer_id = $1
+     ORDER BY created_at DESC LIMIT $2`,
+    [layerId, limit],
+  );
+  return result.rows;
+}
+
+/**
+ * Writes the progress counters and the heartbeat, and returns whether a cancel was asked
+ * (by any server instance) since the last call.
+ */
+export async function updateImportProgress(
+  db: Queryable,
+  jobId: string,
+  progress: Pick<ImportJobRow, 'rowsRead' | 'rowsWritten' | 'rowsRejected' | 'fractionRead'>,
+) {
+  const result = await db.query<{ cancelRequested: boolean }>(
+    `UPDATE simpul_import_job SET rows_read = $2, rows_written = $3, rows_rejected = $4,
+       fraction_read = $5, heartbeat_at = now()
+     WHERE id = $1 RETURNING cancel_requested AS "cancelRequested"`,
+    [jobId, progress.rowsRead, progress.rowsWritten, progress.rowsRejected, progress.fractionRead],
+  );
+  return result.rows[0]?.cancelRequested ?? false;
+}
+
+/** Sets the status (and optionally the outcome fields) of a job. */
+export async function updateImportStatus(
+  db: Queryable,
+  jobId: string,
+  status: ImportStatus,
+  outcome: Partial<Pick<ImportJobRow, 'message' | 'notes' | 'rowsWritten' | 'rowsReplaced'>> = {},
+) {
+  const finished = status !== 'running' && status !== 'committing';
+  await db.query(
+    `UPDATE simpul_import_job SET status = $2, message = coalesce($3, message),
+       notes = coalesce($4::jsonb, notes), rows_written = coalesce($5, rows_written),
+       rows_replaced = coalesce($6, rows_replaced), heartbeat_at = now(),
+       finished_at = CASE WHEN $7 THEN now() ELSE finished_at END
+     WHERE id = $1`,
+    [
+      jobId,
+      status,
+      outcome.message ?? null,
+      outcome.notes ? JSON.stringify(outcome.notes) : null,
+      outcome.rowsWritten ?? null,
+      outcome.rowsReplaced ?? null,
+      finished,
+    ],
+  );
+}
+
+/** Asks a running job to stop; true when the job was still running (or committing). */
+export async function requestImportCancel(db: Queryable, jobId: string) {
+  const result = await db.query(
+    `UPDATE simpul_import_job SET cancel_requested = true
+     WHERE id = $1 AND status IN ('running', 'committing')`,
+    [jobId],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Stores rejected rows of one batch. */
+export async function insertRejections(
+  db: Queryable,
+  jobId: string,
+  rejections: readonly RejectionRow[],
+) {
+  if (rejections.length === 0) return;
+  await db.query(
+    `INSERT INTO simpul_import_rejection (job_id, row_number, field, reason)
+     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])`,
+    [
+      jobId,
+      rejections.map((r) => r.row),
+      rejections.map((r) => r.field),
+      rejections.map((r) => r.reason),
+    ],
+  );
+}
+
+/** A page of a job's rejected rows in file order, and how many there are in all. */
+export async function selectRejections(
+  db: Queryable,
+  jobId: string,
+  offset: number,
+  limit: number,
+) {
+  const rows = await db.query<RejectionRow>(
+    `SELECT row_number AS row, field, reason FROM simpul_import_rejection
+     WHERE job_id = $1 ORDER BY row_number, field OFFSET $2 LIMIT $3`,
+    [jobId, offset, limit],
+  );
+  const count = await db.query<{ n: number }>(
+    'SELECT count(*)::bigint AS n FROM simpul_import_rejection WHERE job_id = $1',
+    [jobId],
+  );
+  return { rejections: rows.rows, total: count.rows[0]?.n ?? 0 };
+}

@@ -1,0 +1,154 @@
+/**
+ * The load table of an import: valid rows are bulk-loaded into it with COPY while the file is
+ * read, then moved into the layer in one transaction. Until that transaction commits the layer
+ * is untouched, so a cancelled or refused import leaves nothing behind.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { LayerDefinition } from '../../../layers/index.js';
+import { quoteIdentifier } from '../sql.js';
+import type { RejectionRow } from './import-jobs.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** A validated row ready to load: its source row number, values and stored geometry. */
+export interface StagedRow {
+  rowNumber: number;
+  values: Record<string, unknown>;
+  geometry: unknown;
+}
+
+/** The load table of a job (an ordinary unlogged table, so any pooled session sees it). */
+export function stagingTableName(jobId: string): string {
+  return quoteIdentifier(`simpul_import_staging_${jobId.replace(/-/g, '')}`);
+}
+
+/** Creates the empty load table. */
+export async function createStagingTable(db: Queryable, table: string) {
+  await db.query(`CREATE UNLOGGED TABLE ${table} (
+    row_number bigint NOT NULL, properties jsonb NOT NULL, geometry text NOT NULL)`);
+}
+
+/** Drops the load table if it exists. */
+export async function dropStagingTable(db: Queryable, table: string) {
+  await db.query(`DROP TABLE IF EXISTS ${table}`);
+}
+
+/** COPY text format escapes backslashes; JSON.stringify never emits raw tabs or newlines. */
+function copyLine(row: StagedRow): string {
+  const properties = JSON.stringify(row.values).replace(/\\/g, '\\\\');
+  const geometry = JSON.stringify(row.geometry).replace(/\\/g, '\\\\');
+  return `${row.rowNumber}\t${properties}\t${geometry}\n`;
+}
+
+/** Bulk-loads rows into the load table with COPY (one round trip per call). */
+export async function copyIntoStaging(
+  client: pg.PoolClient,
+  table: string,
+  rows: readonly StagedRow[],
+) {
+  if (rows.length === 0) return;
+  const stream = client.query(
+    copyFrom(`COPY ${table} (row_number, properties, geometry) FROM STDIN`),
+  );
+  await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
+}
+
+/**
+ * Rows whose value of a unique attribute repeats an earlier row of the same file, with the
+ * row they repeat. (Values already held by stored features are found by the validation.)
+ */
+export async function selectRepeatedUniqueValues(
+  db: Queryable,
+  layer: LayerDefinition,
+  table: string,
+): Promise<RejectionRow[]> {
+  const repeated: RejectionRow[] = [];
+  for (const attribute of layer.attributes.filter((a) => a.unique && !a.computed)) {
+    const result = await db.query<{ row: number; value: string; first: number }>(
+      `SELECT row, value, first FROM (
+         SELECT row_number AS row, properties->>$1 AS value,
+           min(row_number) OVER (PARTITION BY properties->>$1) AS first
+         FROM ${table} WHERE properties->>$1 IS NOT NULL) numbered
+       WHERE row <> first ORDER BY row`,
+      [attribute.name],
+    );
+    for (const r of result.rows) {
+      const reason = `${attribute.name} must be unique; ${r.value} is already used by row ${r.first} of this file.`;
+      repeated.push({ row: r.row, field: attribute.name, reason });
+    }
+  }
+  return repeated;
+}
+
+/** Removes rows from the load table (those refused after loading). */
+export async function deleteStagedRows(db: Queryable, table: string, rowNumbers: number[]) {
+  if (rowNumbers.length === 0) return;
+  await db.query(`DELETE FROM ${table} WHERE row_number = ANY($1::bigint[])`, [rowNumbers]);
+}
+
+/** Who writes, for the history trigger and `updated_by`. */
+export interface WriterContext {
+  actor: string;
+  /** Recorded with each history row: `import <jobId>`; undo finds the job's rows by it. */
+  note: string;
+}
+
+/** Names the writer for the history trigger, for the current transaction only. */
+export async function setWriterContext(client: Queryable, writer: WriterContext) {
+  await client.query(
+    `SELECT set_config('simpul.actor', $1, true), set_config('simpul.client', 'import', true),
+       set_config('simpul.note', $2, true)`,
+    [writer.actor, writer.note],
+  );
+}
+
+function writableColumns(layer: LayerDefinition): string[] {
+  return layer.attributes.filter((a) => !a.computed).map((a) => quoteIdentifier(a.name));
+}
+
+/** Deletes every feature of the layer (inside the caller's transaction); returns how many. */
+export async function deleteAllFeatures(client: Queryable, layer: LayerDefinition) {
+  const result = await client.query(`DELETE FROM ${quoteIdentifier(layer.id)}`);
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Inserts the loaded rows into the layer in file order (inside the caller's transaction);
+ * `jsonb_populate_record` with the layer's own row type converts each value to its column type.
+ */
+export async function insertStagedRows(
+  client: Queryable,
+  layer: LayerDefinition,
+  table: string,
+  actor: string,
+) {
+  const columns = writableColumns(layer);
+  const values = columns.map((c) => `r.${c}`);
+  const promote = layer.geometry.type.startsWith('Multi') ? 'ST_Multi' : '';
+  const result = await client.query(
+    `INSERT INTO ${quoteIdentifier(layer.id)} (${[...columns, 'geom', 'updated_by'].join(', ')})
+     SELECT ${values.join(', ')},
+       ${promote}(ST_SetSRID(ST_GeomFromGeoJSON(s.geometry), 4326)), $1
+     FROM ${table} s
+     CROSS JOIN LATERAL jsonb_populate_record(NULL::${quoteIdentifier(layer.id)}, s.properties) r
+     ORDER BY s.row_number`,
+    [actor],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** Import load tables left behind by a server that stopped mid-import (to be dropped). */
+export async function selectOrphanStagingTables(db: Queryable) {
+  const result = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c
+     WHERE c.relkind = 'r' AND c.relname LIKE 'simpul\\_import\\_staging\\_%'
+       AND NOT EXISTS (SELECT 1 FROM simpul_import_job j
+         WHERE replace(j.id::text, '-', '') = substr(c.relname, 23)
+           AND j.status IN ('running', 'committing')
+           AND j.heartbeat_at > now() - interval '10 minutes')`,
+  );
+  return result.rows.map((r) => r.name);
+}

@@ -1,0 +1,68 @@
+/**
+ * Undoing an import through the feature history (`simpul_feature_history`, written by the
+ * history trigger of every layer table): the import's writes carry the note `import <jobId>`,
+ * so its inserted features can be deleted and the features it replaced put back, ids included.
+ */
+import type pg from 'pg';
+import type { LayerDefinition } from '../../../layers/index.js';
+import { quoteIdentifier } from '../sql.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** How many history rows carry the note, and how many later edits touched the layer since. */
+export async function selectImportHistoryState(
+  db: Queryable,
+  layer: LayerDefinition,
+  note: string,
+) {
+  const result = await db.query<{ recorded: number; laterEdits: number }>(
+    `WITH mine AS (SELECT max(id) AS last, count(*) AS n FROM simpul_feature_history
+       WHERE layer_id = $1 AND note = $2)
+     SELECT mine.n::bigint AS recorded,
+       (SELECT count(*) FROM simpul_feature_history h WHERE h.layer_id = $1
+         AND h.id > mine.last AND h.note IS DISTINCT FROM $2)::bigint AS "laterEdits"
+     FROM mine`,
+    [layer.id, note],
+  );
+  return result.rows[0] ?? { recorded: 0, laterEdits: 0 };
+}
+
+/** Deletes the features the import inserted (inside the caller's transaction). */
+export async function deleteImportedFeatures(
+  client: Queryable,
+  layer: LayerDefinition,
+  note: string,
+) {
+  const result = await client.query(
+    `DELETE FROM ${quoteIdentifier(layer.id)} WHERE id IN (
+       SELECT feature_id FROM simpul_feature_history
+       WHERE layer_id = $1 AND note = $2 AND operation = 'insert')`,
+    [layer.id, note],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Puts back the features a replace deleted, with their ids, attributes and geometry, as a new
+ * version (inside the caller's transaction).
+ */
+export async function restoreReplacedFeatures(
+  client: Queryable,
+  layer: LayerDefinition,
+  note: string,
+  actor: string,
+) {
+  const columns = layer.attributes.filter((a) => !a.computed).map((a) => quoteIdentifier(a.name));
+  const table = quoteIdentifier(layer.id);
+  const result = await client.query(
+    `INSERT INTO ${table} (id, ${columns.join(', ')}, geom, version, updated_by)
+     SELECT h.feature_id, ${columns.map((c) => `r.${c}`).join(', ')}, h.geom_before,
+       h.version_before + 1, $3
+     FROM simpul_feature_history h
+     CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, h.properties_before) r
+     WHERE h.layer_id = $1 AND h.note = $2 AND h.operation = 'delete'
+     ORDER BY h.feature_id`,
+    [layer.id, note, actor],
+  );
+  return result.rowCount ?? 0;
+}

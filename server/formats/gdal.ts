@@ -1,0 +1,106 @@
+/**
+ * GDAL's command-line tools, for the formats Simpul reads or writes through them (GeoPackage
+ * in and out, Shapefile out). GDAL is optional: without `ogr2ogr` on the PATH, only those
+ * formats are refused, with a message saying what to install.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import readline from 'node:readline';
+import type { Geometry } from 'geojson';
+import { SourceFileError, type SourceFeature } from './source-feature.js';
+
+let gdalVersion: string | null | undefined;
+
+/** The installed GDAL version (`3.6.2`), or null when `ogr2ogr` is not installed. */
+export function detectGdal(): string | null {
+  if (gdalVersion === undefined) {
+    const result = spawnSync('ogr2ogr', ['--version'], { encoding: 'utf8' });
+    gdalVersion = result.status === 0 ? (/GDAL ([\d.]+)/.exec(result.stdout)?.[1] ?? '') : null;
+  }
+  return gdalVersion;
+}
+
+/** Throws the "install GDAL" error when GDAL is missing. */
+export function requireGdal(formatTitle: string): void {
+  if (detectGdal() !== null) return;
+  throw new SourceFileError(
+    'gdal-missing',
+    `${formatTitle} needs GDAL's ogr2ogr, which is not installed on this server ` +
+      '(Debian/Ubuntu: apt-get install gdal-bin). GeoJSON, CSV, Shapefile import, KML and ' +
+      'FlatGeobuf work without it.',
+  );
+}
+
+/** Runs a GDAL tool to completion; a failure carries GDAL's own first error line. */
+export async function runGdal(tool: 'ogr2ogr' | 'ogrinfo', args: string[]): Promise<string> {
+  const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) {
+    const reason = /ERROR \d+: (.*)/.exec(stderr)?.[1] ?? stderr.trim().split('\n')[0];
+    throw new SourceFileError('gdal-failed', `${tool} failed: ${reason}`);
+  }
+  return stdout;
+}
+
+/** The vector layers of a file GDAL can open (`1: roads (Line String)` lines of ogrinfo). */
+export async function listGdalLayers(file: string) {
+  const output = await runGdal('ogrinfo', ['-ro', '-q', file]);
+  return output
+    .split('\n')
+    .map((line) => /^\d+: (.+?)(?: \((.+)\))?$/.exec(line.trim()))
+    .filter((match) => match !== null)
+    .map((match) => ({ name: match[1]!, geometryType: match[2] }));
+}
+
+/** The field names of one layer, from `ogrinfo -so`. */
+export async function listGdalFields(file: string, layer: string): Promise<string[]> {
+  const output = await runGdal('ogrinfo', ['-ro', '-so', '-nomd', file, layer]);
+  const fieldLine = /^([^:\s][^:]*): (String|Integer|Integer64|Real|Date|DateTime|Time)\b/;
+  return output
+    .split('\n')
+    .map((line) => fieldLine.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+}
+
+/**
+ * Streams one layer as features in lon/lat on WGS 84: GDAL's GeoJSONSeq writer reprojects
+ * from the layer's own CRS. Row numbers are feature positions from 1.
+ */
+export async function* readGdalLayer(
+  file: string,
+  layer: string,
+  signal?: AbortSignal,
+): AsyncGenerator<SourceFeature> {
+  const args = ['-f', 'GeoJSONSeq', '/vsistdout/', file, layer, '-lco', 'COORDINATE_PRECISION=9'];
+  const child = spawn('ogr2ogr', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
+  let rowNumber = 0;
+  try {
+    for await (const line of lines) {
+      signal?.throwIfAborted();
+      if (!line.trim()) continue;
+      rowNumber += 1;
+      const feature = JSON.parse(line) as {
+        properties?: Record<string, unknown>;
+        geometry?: Geometry | null;
+      };
+      yield { rowNumber, properties: feature.properties ?? {}, geometry: feature.geometry ?? null };
+    }
+    if ((await exited) !== 0) {
+      const reason = /ERROR \d+: (.*)/.exec(stderr)?.[1] ?? 'unknown error';
+      throw new SourceFileError('gdal-failed', `GDAL could not read layer ${layer}: ${reason}`);
+    }
+  } finally {
+    lines.close();
+    if (child.exitCode === null) child.kill();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * CSV reader: a table with either a WKT column or longitude/latitude (x/y) columns. The
+ * delimiter and a decimal comma are detected from the first lines unless given.
+ */
+import fs from 'node:fs';
+import { wktToGeoJSON } from '@terraformer/wkt';
+import { parse } from 'csv-parse';
+import type { Geometry } from 'geojson';
+import { trackFile, type TrackedFile } from './file-progress.js';
+import { SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
+
+/** How to read a CSV file; anything left out is detected. */
+export interface CsvOptions {
+  /** One character: `,`, `;`, tab or `|`. */
+  delimiter?: string;
+  /** Numbers are written `109,0123` (Indonesian and European spreadsheets). */
+  decimalComma?: boolean;
+  /** Column of WKT (or EWKT) geometries. */
+  wktColumn?: string;
+  /** Columns of longitude (x) and latitude (y) for points. */
+  xColumn?: string;
+  yColumn?: string;
+}
+
+/** What was detected (or given) about a CSV file. */
+export interface CsvLayout {
+  delimiter: string;
+  decimalComma: boolean;
+  columns: string[];
+  geometry: { wktColumn: string } | { xColumn: string; yColumn: string };
+}
+
+const delimiters = [',', ';', '\t', '|'];
+const wktNames = ['wkt', 'geometry', 'geom', 'the_geom', 'shape', 'geometri'];
+const xNames = ['lon', 'lng', 'long', 'longitude', 'x', 'bujur', 'koordinat_x', 'easting'];
+const yNames = ['lat', 'latitude', 'y', 'lintang', 'koordinat_y', 'northing'];
+
+function headLines(file: string, count: number): string[] {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(65536);
+    const length = fs.readSync(descriptor, buffer, 0, buffer.length, 0);
+    const text = buffer
+      .subarray(0, length)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
+    return text.split(/\r?\n/).slice(0, count);
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/** The candidate that splits the header line into the most fields, quotes respected. */
+function detectDelimiter(header: string): string {
+  const unquoted = header.replace(/"[^"]*"/g, '');
+  const counts = delimiters.map((d) => unquoted.split(d).length);
+  return delimiters[counts.indexOf(Math.max(...counts))]!;
+}
+
+function findColumn(columns: string[], names: string[], given?: string): string | undefined {
+  if (given) {
+    if (!columns.includes(given)) {
+      throw new SourceFileError(
+        'unknown-column',
+        `The CSV has no column "${given}"; its columns are: ${columns.join(', ')}.`,
+      );
+    }
+    return given;
+  }
+  return columns.find((c) => names.includes(c.trim().toLowerCase()));
+}
+
+function detectGeometry(columns: string[], options: CsvOptions): CsvLayout['geometry'] {
+  const wktColumn = findColumn(columns, wktNames, options.wktColumn);
+  if (wktColumn && !options.xColumn) return { wktColumn };
+
+  const xColumn = findColumn(columns, xNames, options.xColumn);
+  const yColumn = findColumn(columns, yNames, options.yColumn);
+  if (xColumn && yColumn) return { xColumn, yColumn };
+  throw new SourceFileError(
+    'no-geometry-columns',
+    `No geometry column found among: ${columns.join(', ')}. Name a WKT column (wkt_column) ` +
+      'or longitude and latitude columns (x_column, y_column).',
+  );
+}
+
+function splitLine(line: string, delimiter: string): string[] {
+  return line.split(delimiter).map((cell) => cell.replace(/^"|"$/g, '').trim());
+}
+
+/** Comma decimals: coordinates like `109,0123` in a file not delimited by commas. */
+function detectDecimalComma(lines: string[], layout: Omit<CsvLayout, 'decimalComma'>) {
+  if (layout.delimiter === ',' || !('xColumn' in layout.geometry)) return false;
+  const index = layout.columns.indexOf(layout.geometry.xColumn);
+  return lines
+    .slice(1)
+    .map((line) => splitLine(line, layout.delimiter)[index] ?? '')
+    .some((cell) => /^-?\d+,\d+$/.test(cell));
+}
+
+/** Reads the header and first lines: delimiter, decimal comma, columns, geometry columns. */
+export function detectCsvLayout(file: string, options: CsvOptions = {}): CsvLayout {
+  const lines = headLines(file, 20).filter((line) => line.trim());
+  if (lines.length === 0) throw new SourceFileError('empty-file', 'The CSV file is empty.');
+
+  const delimiter = options.delimiter ?? detectDelimiter(lines[0]!);
+  const columns = splitLine(lines[0]!, delimiter);
+  const base = { delimiter, columns, geometry: detectGeometry(columns, options) };
+  const decimalComma = options.decimalComma ?? detectDecimalComma(lines, base);
+  return { ...base, decimalComma };
+}
+
+function readNumber(text: string | undefined, decimalComma: boolean): number {
+  const normalized = decimalComma ? (text ?? '').replace(',', '.') : (text ?? '');
+  return normalized.trim() === '' ? NaN : Number(normalized);
+}
+
+/** EWKT `SRID=32749;POINT(…)` carries its CRS; the prefix is split off. */
+function splitEwkt(text: string): { wkt: string; crs?: SourceCrs } {
+  const match = /^\s*SRID=(\d+);(.*)$/is.exec(text);
+  return match ? { wkt: match[2]!, crs: { epsg: Number(match[1]) } } : { wkt: text };
+}
+
+function readGeometry(record: Record<string, string>, layout: CsvLayout): Geometry | null {
+  if ('wktColumn' in layout.geometry) {
+    const text = record[layout.geometry.wktColumn]?.trim();
+    if (!text) return null;
+    return wktToGeoJSON(splitEwkt(text).wkt) as Geometry;
+  }
+  const x = readNumber(record[layout.geometry.xColumn], layout.decimalComma);
+  const y = readNumber(record[layout.geometry.yColumn], layout.decimalComma);
+  return Number.isFinite(x) && Number.isFinite(y) ? { type: 'Point', coordinates: [x, y] } : null;
+}
+
+function geometryColumns(layout: CsvLayout): string[] {
+  const g = layout.geometry;
+  return 'wktColumn' in g ? [g.wktColumn] : [g.xColumn, g.yColumn];
+}
+
+/** The CRS of an EWKT column, read from its first value; undefined for plain WKT or x/y. */
+function ewktCrs(file: string, layout: CsvLayout): SourceCrs | undefined {
+  if (!('wktColumn' in layout.geometry)) return undefined;
+  const index = layout.columns.indexOf(layout.geometry.wktColumn);
+  const first = headLines(file, 2)[1];
+  return first ? splitEwkt(splitLine(first, layout.delimiter)[index] ?? '').crs : undefined;
+}
+
+async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: AbortSignal) {
+  const parser = file.open().pipe(
+    parse({
+      bom: true,
+      columns: true,
+      delimiter: layout.delimiter,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    }),
+  );
+  const attributeColumns = layout.columns.filter((c) => !geometryColumns(layout).includes(c));
+  try {
+    for await (const { record, info } of parser) {
+      signal?.throwIfAborted();
+      const row = record as Record<string, string>;
+      const properties = Object.fromEntries(attributeColumns.map((c) => [c, row[c] ?? null]));
+      let geometry: Geometry | null;
+      try {
+        geometry = readGeometry(row, layout);
+      } catch {
+        // unreadable WKT is reported by validation as a malformed geometry
+        geometry = { type: 'GeometryCollection', geometries: [] };
+      }
+      yield { rowNumber: info.lines as number, properties, geometry };
+    }
+  } finally {
+    parser.destroy();
+  }
+}
+
+/**
+ * Opens a CSV file. Row numbers are the spreadsheet line numbers (the header is line 1). The
+ * CRS is the EWKT SRID when the WKT column carries one, else unknown: the caller then assumes
+ * lon/lat (EPSG:4326) unless told otherwise, and says so in the notes.
+ */
+export function openCsv(file: string, name: string, options: CsvOptions = {}): OpenedSource {
+  const layout = detectCsvLayout(file, options);
+  const geometryNote =
+    'wktColumn' in layout.geometry
+      ? `Geometry from WKT column "${layout.geometry.wktColumn}".`
+      : `Points from columns "${layout.geometry.xColumn}" (x) and "${layout.geometry.yColumn}" (y).`;
+  const delimiterName = layout.delimiter === '\t' ? 'tab' : `"${layout.delimiter}"`;
+  const notes = [
+    geometryNote,
+    `Delimiter ${delimiterName}${layout.decimalComma ? ', decimal comma' : ''}.`,
+  ];
+  const tracked = trackFile(file);
+  return {
+    name,
+    fields: layout.columns.filter((c) => !geometryColumns(layout).includes(c)),
+    crs: ewktCrs(file, layout),
+    notes,
+    features: (signal) => readRecords(tracked, layout, signal),
+    fractionRead: tracked.fraction,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * GeoJSON readers: a FeatureCollection streamed feature by feature (constant memory however
+ * large the file), and newline-delimited GeoJSON (GeoJSONSeq, one feature per line, with or
+ * without the RFC 8142 record separator).
+ */
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { trackFile, type TrackedFile } from './file-progress.js';
+import type { Feature, Geometry } from 'geojson';
+import chain from 'stream-chain';
+import { parser } from 'stream-json';
+import pick from 'stream-json/filters/pick.js';
+import streamArray from 'stream-json/streamers/stream-array.js';
+import { parseCrsName } from './source-crs.js';
+import {
+  lonLat,
+  SourceFileError,
+  type OpenedSource,
+  type SourceCrs,
+  type SourceFeature,
+} from './source-feature.js';
+
+const headLength = 65536;
+
+function readHead(file: string): string {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(headLength);
+    const length = fs.readSync(descriptor, buffer, 0, headLength, 0);
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/**
+ * The CRS a GeoJSON file names in the 2008 `crs` member (still written by older tools and by
+ * GDAL for projected data), or CRS84 as RFC 7946 prescribes.
+ */
+function declaredCrs(head: string): SourceCrs {
+  const match = /"crs"\s*:\s*\{[^}]*?"name"\s*:\s*"([^"]+)"/.exec(head);
+  return (match && parseCrsName(match[1]!)) || lonLat;
+}
+
+function toSourceFeature(value: unknown, rowNumber: number): SourceFeature {
+  const feature = value as Partial<Feature>;
+  if (typeof feature !== 'object' || feature === null || feature.type !== 'Feature') {
+    throw new SourceFileError(
+      'not-a-feature',
+      `Record ${rowNumber} is not a GeoJSON Feature; each record must have "type": "Feature".`,
+    );
+  }
+  const properties = (feature.properties ?? {}) as Record<string, unknown>;
+  return { rowNumber, properties, geometry: (feature.geometry ?? null) as Geometry | null };
+}
+
+async function* streamCollection(file: TrackedFile, signal?: AbortSignal) {
+  const stream = chain([file.open(), parser(), pick({ filter: 'features' }), streamArray()]);
+  let rowNumber = 0;
+  try {
+    for await (const item of stream as AsyncIterable<{ value: unknown }>) {
+      signal?.throwIfAborted();
+      rowNumber += 1;
+      yield toSourceFeature(item.value, rowNumber);
+    }
+  } catch (error) {
+    if (error instanceof SourceFileError || signal?.aborted) throw error;
+    const reason = (error as Error).message;
+    throw new SourceFileError('unreadable-json', `The GeoJSON cannot be read: ${reason}`);
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function* streamSingleFeature(file: string) {
+  yield toSourceFeature(JSON.parse(await fs.promises.readFile(file, 'utf8')), 1);
+}
+
+async function* streamLines(file: TrackedFile, signal?: AbortSignal) {
+  const lines = readline.createInterface({ input: file.open(), crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      signal?.throwIfAborted();
+      lineNumber += 1;
+      const text = line.replace(/^\x1e/, '').trim();
+      if (!text) continue;
+
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new SourceFileError('unreadable-json', `Line ${lineNumber} is not valid JSON.`);
+      }
+      yield toSourceFeature(value, lineNumber);
+    }
+  } finally {
+    lines.close();
+  }
+}
+
+/** Opens a GeoJSON FeatureCollection (or a single Feature) for streaming. */
+export function openGeoJson(file: string, name: string): OpenedSource {
+  const head = readHead(file);
+  const isCollection = /"features"\s*:/.test(head) || !/"type"\s*:\s*"Feature"/.test(head);
+  const notes: string[] = [];
+  const crs = declaredCrs(head);
+  if (crs !== lonLat) notes.push('The file names its CRS in the legacy "crs" member.');
+  const tracked = trackFile(file);
+  return {
+    name,
+    fields: [],
+    crs,
+    notes,
+    features: (signal) =>
+      isCollection ? streamCollection(tracked, signal) : streamSingleFeature(file),
+    fractionRead: tracked.fraction,
+  };
+}
+
+/** Opens newline-delimited GeoJSON: row numbers are line numbers. */
+export function openGeoJsonSeq(file: string, name: string): OpenedSource {
+  const tracked = trackFile(file);
+  const features = (signal?: AbortSignal) => streamLines(tracked, signal);
+  return { name, fields: [], crs: lonLat, notes: [], features, fractionRead: tracked.fraction };
+}

@@ -1,0 +1,43 @@
+/**
+ * KML reader (and KMZ, once unzipped). Features come out as the KML has them: placemark name,
+ * description and ExtendedData fields as properties, lon/lat on WGS 84.
+ */
+import fs from 'node:fs';
+import { kmlGen } from '@tmcw/togeojson';
+import { DOMParser } from '@xmldom/xmldom';
+import type { Geometry } from 'geojson';
+import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
+
+/**
+ * KML is parsed as a whole document (XML DOM), so memory grows with the file. KML made by
+ * hand or by Google Earth stays far below this; larger data belongs in a GeoPackage.
+ */
+const maxKmlBytes = 200 * 1024 ** 2;
+
+async function* readPlacemarks(file: string, signal?: AbortSignal) {
+  const document = new DOMParser().parseFromString(
+    await fs.promises.readFile(file, 'utf8'),
+    'text/xml',
+  );
+  let rowNumber = 0;
+  for (const feature of kmlGen(document as unknown as Document)) {
+    signal?.throwIfAborted();
+    rowNumber += 1;
+    const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
+    delete properties.styleUrl;
+    delete properties.styleHash;
+    delete properties.styleMapHash;
+    yield { rowNumber, properties, geometry: (feature.geometry ?? null) as Geometry | null };
+  }
+}
+
+/** Opens a KML file; refused past 200 MB, with the reason. */
+export function openKml(file: string, name: string): OpenedSource {
+  if (fs.statSync(file).size > maxKmlBytes) {
+    throw new SourceFileError(
+      'file-too-large',
+      'KML files over 200 MB are not read (KML is parsed whole); convert it to GeoPackage.',
+    );
+  }
+  return { name, fields: [], crs: lonLat, notes: [], features: (s) => readPlacemarks(file, s) };
+}

@@ -1,0 +1,115 @@
+/**
+ * Reprojection of source geometries to the storage CRS (EPSG:4326, lon/lat) in JavaScript with
+ * proj4, so reading, validating and loading stay one stream. EPSG definitions come from the
+ * database's own `spatial_ref_sys`; a Shapefile's `.prj` WKT (ESRI or OGC flavour) is read by
+ * proj4 directly.
+ */
+import type { Geometry, Position } from 'geojson';
+import type pg from 'pg';
+import proj4 from 'proj4';
+import { SourceFileError, type SourceCrs } from './source-feature.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** Turns a source geometry into lon/lat on WGS 84, dropping Z and M values. */
+export type GeometryTransform = (geometry: Geometry) => Geometry;
+
+const wgs84Codes = new Set([4326, 4979]);
+
+/** Reads `EPSG:32749`, `epsg:4326`, `urn:ogc:def:crs:EPSG::32749` or `32749` as a CRS. */
+export function parseCrsName(text: string): SourceCrs | undefined {
+  const trimmed = text.trim();
+  if (/CRS84$/i.test(trimmed)) return { epsg: 4326 };
+  const match = /^(?:(?:urn:ogc:def:crs:)?EPSG:{1,2}(?:[\d.]*:)?)?(\d{4,6})$/i.exec(trimmed);
+  if (match) return { epsg: Number(match[1]) };
+  return /^(PROJCS|GEOGCS|PROJCRS|GEOGCRS|GEODCRS)\[/i.test(trimmed) ? { wkt: trimmed } : undefined;
+}
+
+/** `EPSG:32749`, or the first words of a WKT definition, for messages and job records. */
+export function describeCrs(crs: SourceCrs): string {
+  if ('epsg' in crs) return `EPSG:${crs.epsg}`;
+  const name = /^\w+\["([^"]+)"/.exec(crs.wkt)?.[1];
+  return name ? `WKT "${name}"` : 'WKT';
+}
+
+async function proj4Definition(db: Queryable, epsg: number): Promise<string> {
+  const result = await db.query<{ proj4text: string | null }>(
+    "SELECT proj4text FROM spatial_ref_sys WHERE auth_name = 'EPSG' AND auth_srid = $1",
+    [epsg],
+  );
+  const definition = result.rows[0]?.proj4text?.trim();
+  if (!definition) {
+    throw new SourceFileError(
+      'unknown-crs',
+      `EPSG:${epsg} is not a coordinate system this database knows; give another EPSG code.`,
+    );
+  }
+  return definition;
+}
+
+function mapPositions(geometry: Geometry, map: (p: Position) => Position): Geometry {
+  switch (geometry.type) {
+    case 'Point':
+      return { type: 'Point', coordinates: map(geometry.coordinates) };
+    case 'MultiPoint':
+    case 'LineString':
+      return { type: geometry.type, coordinates: geometry.coordinates.map(map) } as Geometry;
+    case 'MultiLineString':
+    case 'Polygon':
+      return {
+        type: geometry.type,
+        coordinates: geometry.coordinates.map((line) => line.map(map)),
+      } as Geometry;
+    case 'MultiPolygon':
+      return {
+        type: 'MultiPolygon',
+        coordinates: geometry.coordinates.map((p) => p.map((ring) => ring.map(map))),
+      };
+    case 'GeometryCollection':
+      return {
+        type: 'GeometryCollection',
+        geometries: geometry.geometries.map((g) => mapPositions(g, map)),
+      };
+  }
+}
+
+/** True when any position of the geometry carries a third (Z) or fourth (M) value. */
+export function hasZ(geometry: Geometry): boolean {
+  let found = false;
+  mapPositions(geometry, (p) => {
+    if (p.length > 2) found = true;
+    return p;
+  });
+  return found;
+}
+
+function toProj4Source(crs: SourceCrs, definition?: string): string {
+  if ('wkt' in crs) return crs.wkt;
+  return definition!;
+}
+
+/**
+ * The transform from `crs` to lon/lat on WGS 84. Z and M values are dropped in every case:
+ * layers store two-dimensional geometries, and an elevation belongs in an attribute.
+ */
+export async function createGeometryTransform(
+  db: Queryable,
+  crs: SourceCrs,
+): Promise<GeometryTransform> {
+  const flatten = (p: Position): Position => [p[0]!, p[1]!];
+  if ('epsg' in crs && wgs84Codes.has(crs.epsg)) return (g) => mapPositions(g, flatten);
+
+  const definition = 'epsg' in crs ? await proj4Definition(db, crs.epsg) : undefined;
+  let converter: proj4.Converter;
+  try {
+    converter = proj4(toProj4Source(crs, definition), 'WGS84');
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new SourceFileError(
+      'unreadable-crs',
+      `The coordinate system ${describeCrs(crs)} cannot be read (${reason}); give its EPSG code.`,
+    );
+  }
+  const project = (p: Position): Position => converter.forward([p[0]!, p[1]!]);
+  return (g) => mapPositions(g, project);
+}

@@ -1,0 +1,52 @@
+/**
+ * What every import reader yields: one record of the source file with its row number, its
+ * properties as the file holds them, and its geometry as GeoJSON in the source CRS.
+ */
+import type { Geometry } from 'geojson';
+
+/** One record of a source file, before mapping and validation. */
+export interface SourceFeature {
+  /** 1-based number a person can find in the file: the feature's position, or a CSV line. */
+  rowNumber: number;
+  properties: Record<string, unknown>;
+  /** GeoJSON geometry in the source CRS; null when the record has none. */
+  geometry: Geometry | null;
+}
+
+/** How a source names its coordinate system: an EPSG code, or WKT (a Shapefile `.prj`). */
+export type SourceCrs = { epsg: number } | { wkt: string };
+
+/** Longitude/latitude on WGS 84, what GeoJSON (RFC 7946) and KML always use. */
+export const lonLat: SourceCrs = { epsg: 4326 };
+
+/** A layer inside a source file (a GeoPackage table, a Shapefile of a zip, or the file itself). */
+export interface SourceLayer {
+  name: string;
+  /** Field names in file order, when the format declares them up front. */
+  fields: string[];
+  /** The CRS the file declares; undefined when it declares none (then the caller must say). */
+  crs?: SourceCrs;
+  /** Text encoding used to read attribute text, when the format has a choice (Shapefile). */
+  encoding?: string;
+  /** Number of features when the format knows it without reading them all. */
+  featureCount?: number;
+  /** Facts a person should know about how the file was read (encoding assumed, Z dropped…). */
+  notes: string[];
+}
+
+/** An opened source layer: its description and its features, read once, in file order. */
+export interface OpenedSource extends SourceLayer {
+  features(signal?: AbortSignal): AsyncIterable<SourceFeature>;
+  /** Share of the source read so far, 0–1, for progress bars; absent when unknown. */
+  fractionRead?(): number;
+}
+
+/** Thrown when a file cannot be read as asked; its message says what would work. */
+export class SourceFileError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

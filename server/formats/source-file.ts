@@ -1,0 +1,193 @@
+/**
+ * Opens any file an import accepts: detects its format from its name and first bytes, lists
+ * the layers inside (GeoPackage tables, the Shapefiles of a zip) and opens one for reading.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { listGdalFields, listGdalLayers, readGdalLayer, requireGdal } from './gdal.js';
+import { openCsv, type CsvOptions } from './read-csv.js';
+import { openFlatGeobuf } from './read-flatgeobuf.js';
+import { openGeoJson, openGeoJsonSeq } from './read-geojson.js';
+import { openKml } from './read-kml.js';
+import { findShapefiles, openShapefile, shapefilePartsAt } from './read-shapefile.js';
+import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
+import { isZipFile, unpackZip } from './zip-archive.js';
+
+/** The formats an import reads. */
+export const sourceFormats = [
+  'geojson',
+  'geojsonseq',
+  'shapefile',
+  'geopackage',
+  'csv',
+  'kml',
+  'flatgeobuf',
+] as const;
+
+export type SourceFormat = (typeof sourceFormats)[number];
+
+/** Options that change how a source is read. */
+export interface ReadOptions {
+  /** Text encoding of a Shapefile's `.dbf`, overriding its `.cpg`. */
+  encoding?: string;
+  csv?: CsvOptions;
+}
+
+/** An opened file: its format, the layers inside, and how to open one. */
+export interface SourceFile {
+  format: SourceFormat;
+  layerNames: string[];
+  open(layerName: string | undefined, options?: ReadOptions): Promise<OpenedSource>;
+  /** Removes what opening unpacked (the original file is the caller's). */
+  close(): Promise<void>;
+}
+
+const extensions: Record<string, SourceFormat> = {
+  '.geojson': 'geojson',
+  '.json': 'geojson',
+  '.ndjson': 'geojsonseq',
+  '.geojsonl': 'geojsonseq',
+  '.geojsons': 'geojsonseq',
+  '.geojsonseq': 'geojsonseq',
+  '.jsonl': 'geojsonseq',
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+  '.shp': 'shapefile',
+  '.gpkg': 'geopackage',
+  '.kml': 'kml',
+  '.fgb': 'flatgeobuf',
+};
+
+function readMagic(file: string): Buffer {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(512);
+    const length = fs.readSync(descriptor, head, 0, head.length, 0);
+    return head.subarray(0, length);
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/** A `.json`/`.geojson` whose first line is a whole Feature is newline-delimited. */
+function looksLineDelimited(head: Buffer): boolean {
+  const firstLine = head.toString('utf8').replace(/^\x1e/, '').split('\n')[0]!.trim();
+  try {
+    return (JSON.parse(firstLine) as { type?: string }).type === 'Feature' && head.includes(10);
+  } catch {
+    return false;
+  }
+}
+
+/** The format of a file, from its first bytes first and its name second. */
+export function detectFormat(file: string, fileName: string): SourceFormat | 'zip' {
+  const head = readMagic(file);
+  if (head.subarray(0, 15).toString('latin1') === 'SQLite format 3') return 'geopackage';
+  if (head.subarray(0, 3).toString('latin1') === 'fgb') return 'flatgeobuf';
+  if (isZipFile(file)) return 'zip';
+
+  const byName = extensions[path.extname(fileName).toLowerCase()];
+  if (byName === 'geojson' && looksLineDelimited(head)) return 'geojsonseq';
+  if (byName) return byName;
+  const text = head.toString('utf8').trimStart();
+  if (text.startsWith('<')) return 'kml';
+  if (text.startsWith('{')) return looksLineDelimited(head) ? 'geojsonseq' : 'geojson';
+  throw new SourceFileError(
+    'unknown-format',
+    `${fileName} is not a format Simpul reads. Send GeoJSON, newline-delimited GeoJSON, a ` +
+      'zipped Shapefile, a GeoPackage, CSV, KML/KMZ or FlatGeobuf.',
+  );
+}
+
+function singleLayer(
+  format: SourceFormat,
+  name: string,
+  open: (options: ReadOptions) => OpenedSource | Promise<OpenedSource>,
+  close: () => Promise<void> = async () => undefined,
+): SourceFile {
+  return { format, layerNames: [name], open: async (_l, options = {}) => open(options), close };
+}
+
+function requireLayerName(names: string[], asked: string | undefined, fileName: string) {
+  if (asked === undefined && names.length === 1) return names[0]!;
+  if (asked !== undefined && names.includes(asked)) return asked;
+  throw new SourceFileError(
+    'choose-source-layer',
+    `${fileName} holds ${names.length} layers; choose one of: ${names.join(', ')}.`,
+  );
+}
+
+async function openZip(file: string, fileName: string): Promise<SourceFile> {
+  const folder = `${file}.unpacked`;
+  await fs.promises.mkdir(folder, { recursive: true });
+  const close = () => fs.promises.rm(folder, { recursive: true, force: true });
+  const files = await unpackZip(file, folder);
+
+  const shapefiles = findShapefiles(files);
+  if (shapefiles.length > 0) {
+    const names = shapefiles.map((s) => s.name);
+    const open = async (layerName: string | undefined, options: ReadOptions = {}) => {
+      const name = requireLayerName(names, layerName, fileName);
+      return openShapefile(
+        shapefiles.find((s) => s.name === name)!,
+        options.encoding,
+      );
+    };
+    return { format: 'shapefile', layerNames: names, open, close };
+  }
+  const inner = files.find((f) => /\.(kml|gpkg|geojson|json|csv|fgb)$/i.test(f));
+  if (!inner) {
+    await close();
+    throw new SourceFileError(
+      'empty-zip',
+      `${fileName} holds no .shp, .kml, .gpkg, .geojson, .csv or .fgb file.`,
+    );
+  }
+  const opened = await openSourceFile(inner, path.basename(inner));
+  return { ...opened, close: async () => (await opened.close(), await close()) };
+}
+
+async function openGeoPackage(file: string): Promise<SourceFile> {
+  requireGdal('GeoPackage');
+  const layers = await listGdalLayers(file);
+  const names = layers.map((l) => l.name);
+  const open = async (layerName: string | undefined): Promise<OpenedSource> => {
+    const name = requireLayerName(names, layerName, path.basename(file));
+    return {
+      name,
+      fields: await listGdalFields(file, name),
+      // GDAL reprojects each layer from its own CRS while reading
+      crs: lonLat,
+      notes: ['Read through GDAL, reprojected from the layer CRS.'],
+      features: (signal) => readGdalLayer(file, name, signal),
+    };
+  };
+  return { format: 'geopackage', layerNames: names, open, close: async () => undefined };
+}
+
+/** Opens `file`, whose original name (for its extension) is `fileName`. */
+export async function openSourceFile(file: string, fileName: string): Promise<SourceFile> {
+  const stem = path.basename(fileName, path.extname(fileName));
+  const format = detectFormat(file, fileName);
+  switch (format) {
+    case 'zip':
+      return openZip(file, fileName);
+    case 'geopackage':
+      return openGeoPackage(file);
+    case 'shapefile': {
+      const parts = shapefilePartsAt(file);
+      return singleLayer(format, parts.name, (o) => openShapefile(parts, o.encoding));
+    }
+    case 'geojson':
+      return singleLayer(format, stem, () => openGeoJson(file, stem));
+    case 'geojsonseq':
+      return singleLayer(format, stem, () => openGeoJsonSeq(file, stem));
+    case 'csv':
+      return singleLayer(format, stem, (o) => openCsv(file, stem, o.csv));
+    case 'kml':
+      return singleLayer(format, stem, () => openKml(file, stem));
+    case 'flatgeobuf':
+      return singleLayer(format, stem, () => openFlatGeobuf(file, stem));
+  }
+}

@@ -1,0 +1,43 @@
+/** CSV writer: attributes and the geometry as WKT, or points as x/y columns. */
+import type { Writable } from 'node:stream';
+import { geojsonToWKT } from '@terraformer/wkt';
+import { stringify } from 'csv-stringify/sync';
+import { writeChunk, type ExportFeature, type ExportShape } from './export-feature.js';
+
+/** How the geometry goes into the CSV: one WKT column, or x and y columns for points. */
+export type CsvGeometry = 'wkt' | 'xy';
+
+function cell(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
+}
+
+function xyNames(srid: number): [string, string] {
+  return srid === 4326 ? ['longitude', 'latitude'] : ['x', 'y'];
+}
+
+/**
+ * Writes the CSV header and rows. x/y columns hold a point's coordinates (lon/lat for
+ * EPSG:4326); they fit point layers only and the caller refuses them for others.
+ */
+export async function writeCsv(
+  features: AsyncIterable<ExportFeature>,
+  shape: ExportShape,
+  geometry: CsvGeometry,
+  out: Writable,
+) {
+  const names = shape.columns.map((c) => c.name);
+  const geometryNames = geometry === 'wkt' ? ['wkt'] : xyNames(shape.srid);
+  await writeChunk(out, stringify([[...names, ...geometryNames]]));
+  for await (const feature of features) {
+    const values = names.map((n) => cell(n === 'id' ? feature.id : feature.properties[n]));
+    const g = feature.geometry;
+    const place =
+      geometry === 'wkt'
+        ? [geojsonToWKT(g)]
+        : g.type === 'Point'
+          ? [g.coordinates[0]!, g.coordinates[1]!]
+          : [null, null];
+    await writeChunk(out, stringify([[...values, ...place]]));
+  }
+}

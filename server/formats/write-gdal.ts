@@ -1,0 +1,83 @@
+/**
+ * Shapefile and GeoPackage output through GDAL's ogr2ogr: the features are first streamed into
+ * a FlatGeobuf file (typed columns, constant memory), which ogr2ogr converts on disk.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { runGdal, requireGdal } from './gdal.js';
+import type { ExportFeature, ExportShape } from './export-feature.js';
+import { fieldListCsv, shortenFieldNames } from './shapefile-field-names.js';
+import { writeFlatGeobuf } from './write-flatgeobuf.js';
+import { packZip } from './zip-archive.js';
+
+async function writeFlatGeobufFile(
+  features: AsyncIterable<ExportFeature>,
+  shape: ExportShape,
+  target: string,
+) {
+  const out = fs.createWriteStream(target);
+  await writeFlatGeobuf(features, shape, out);
+  await new Promise<void>((resolve, reject) =>
+    out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+  );
+}
+
+async function* renamed(features: AsyncIterable<ExportFeature>, names: Map<string, string>) {
+  for await (const feature of features) {
+    const properties: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(feature.properties)) {
+      properties[names.get(key) ?? key] = value;
+    }
+    yield { ...feature, properties };
+  }
+}
+
+/**
+ * A zipped Shapefile at `target`: `.shp .shx .dbf`, a `.prj` of the output CRS, a `.cpg` saying
+ * UTF-8, and `<layer>.fields.csv` listing the shortened field names. `folder` is scratch space.
+ */
+export async function writeShapefileZip(
+  features: AsyncIterable<ExportFeature>,
+  shape: ExportShape,
+  folder: string,
+  target: string,
+) {
+  requireGdal('Shapefile export');
+  const names = shortenFieldNames(shape.columns.map((c) => c.name));
+  const shortShape = {
+    ...shape,
+    columns: shape.columns.map((c) => ({ ...c, name: names.get(c.name)! })),
+  };
+  const source = path.join(folder, 'features.fgb');
+  await writeFlatGeobufFile(renamed(features, names), shortShape, source);
+
+  const output = path.join(folder, 'shp');
+  fs.mkdirSync(output);
+  const shp = path.join(output, `${shape.name}.shp`);
+  await runGdal('ogr2ogr', [
+    '-f',
+    'ESRI Shapefile',
+    shp,
+    source,
+    '-nln',
+    shape.name,
+    '-lco',
+    'ENCODING=UTF-8',
+  ]);
+  fs.writeFileSync(path.join(output, `${shape.name}.fields.csv`), fieldListCsv(names));
+  const files = fs.readdirSync(output).map((f) => path.join(output, f));
+  await packZip(files, target);
+}
+
+/** A GeoPackage at `target` holding one table named after the layer. */
+export async function writeGeoPackage(
+  features: AsyncIterable<ExportFeature>,
+  shape: ExportShape,
+  folder: string,
+  target: string,
+) {
+  requireGdal('GeoPackage export');
+  const source = path.join(folder, 'features.fgb');
+  await writeFlatGeobufFile(features, shape, source);
+  await runGdal('ogr2ogr', ['-f', 'GPKG', target, source, '-nln', shape.name]);
+}

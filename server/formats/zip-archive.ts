@@ -1,0 +1,64 @@
+/**
+ * Zip archives in and out: uploads (zipped Shapefiles, KMZ) are unpacked to a folder entry by
+ * entry, streaming; exports are packed the same way. Nothing is held in memory whole.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { SourceFileError } from './source-feature.js';
+
+/** Refuse archives that unpack to more than this (a guard against zip bombs). */
+const maxUnpackedBytes = 20 * 1024 ** 3;
+
+/** True when the file starts with the zip signature `PK\x03\x04`. */
+export function isZipFile(file: string): boolean {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    fs.readSync(descriptor, head, 0, 4, 0);
+    return head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/**
+ * Unpacks every file of the archive into `folder` (flattened: folders inside the zip are
+ * dropped, as GIS users often zip a folder) and returns the paths written.
+ */
+export async function unpackZip(file: string, folder: string): Promise<string[]> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(file, { lazyEntries: true });
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new SourceFileError('unreadable-zip', `The zip archive cannot be opened: ${reason}.`);
+  }
+  const written: string[] = [];
+  let unpacked = 0;
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName.endsWith('/') || entry.fileName.includes('__MACOSX')) continue;
+      unpacked += entry.uncompressedSize;
+      if (unpacked > maxUnpackedBytes) {
+        throw new SourceFileError('zip-too-large', 'The zip archive unpacks to more than 20 GB.');
+      }
+      const target = path.join(folder, path.basename(entry.fileName));
+      await pipeline(await zip.openReadStreamPromise(entry), fs.createWriteStream(target));
+      written.push(target);
+    }
+  } finally {
+    zip.close();
+  }
+  return written;
+}
+
+/** Packs files into a zip at `target`, each under its base name. */
+export async function packZip(files: readonly string[], target: string): Promise<void> {
+  const zip = new yazl.ZipFile();
+  for (const file of files) zip.addFile(file, path.basename(file));
+  zip.end();
+  await pipeline(zip.outputStream, fs.createWriteStream(target));
+}

@@ -1,0 +1,219 @@
+/**
+ * Exports: a layer, or the features a filter selects, written as GeoJSON, newline-delimited
+ * GeoJSON, CSV, zipped Shapefile, GeoPackage or FlatGeobuf, in a chosen CRS. Rows are read
+ * through a cursor and written as they come, so memory stays flat for any layer size.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import type { Geometry } from 'geojson';
+import type pg from 'pg';
+import type { LayerDefinition } from '../../layers/index.js';
+import {
+  isGeographicSrid,
+  isKnownSrid,
+  streamExportRows,
+  type ExportRow,
+} from '../db/queries/export-features.js';
+import { noConditions, type FeatureConditions } from '../db/queries/features.js';
+import { quoteIdentifier } from '../db/sql.js';
+import type { ExportFeature, ExportShape } from '../formats/export-feature.js';
+import { parseCrsName } from '../formats/source-crs.js';
+import { writeCsv, type CsvGeometry } from '../formats/write-csv.js';
+import { writeFlatGeobuf } from '../formats/write-flatgeobuf.js';
+import { writeGeoPackage, writeShapefileZip } from '../formats/write-gdal.js';
+import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
+import { badRequest } from '../http/problem.js';
+import { requireLayer } from './layer-registry.js';
+
+/** The formats an export writes: file extension, media type and title. */
+export const exportFormats = {
+  geojson: { extension: 'geojson', mediaType: 'application/geo+json', title: 'GeoJSON' },
+  geojsonseq: {
+    extension: 'geojsonl',
+    mediaType: 'application/geo+json-seq',
+    title: 'GeoJSON lines (newline-delimited)',
+  },
+  csv: { extension: 'csv', mediaType: 'text/csv; charset=utf-8', title: 'CSV (WKT or x/y)' },
+  shapefile: { extension: 'zip', mediaType: 'application/zip', title: 'Shapefile (zip)' },
+  geopackage: {
+    extension: 'gpkg',
+    mediaType: 'application/geopackage+sqlite3',
+    title: 'GeoPackage',
+  },
+  flatgeobuf: { extension: 'fgb', mediaType: 'application/flatgeobuf', title: 'FlatGeobuf' },
+} as const;
+
+export type ExportFormat = keyof typeof exportFormats;
+
+const formatAliases: Record<string, ExportFormat> = {
+  json: 'geojson',
+  ndjson: 'geojsonseq',
+  geojsonl: 'geojsonseq',
+  shp: 'shapefile',
+  zip: 'shapefile',
+  gpkg: 'geopackage',
+  fgb: 'flatgeobuf',
+};
+
+/** What to export and how. */
+export interface ExportRequest {
+  layerId: string;
+  /** A format name or its short form (shp, gpkg, fgb, ndjson). */
+  format: string;
+  /** Output CRS as `EPSG:code`; default EPSG:4326 (lon/lat). */
+  crs?: string;
+  /** Only features touching this box, [minLon, minLat, maxLon, maxLat] in CRS84. */
+  bbox?: number[];
+  /** Only features whose attributes equal these values (compared as text). */
+  where?: Record<string, string>;
+  /** For CSV: geometry as WKT (default) or x/y columns (point layers). */
+  csvGeometry?: CsvGeometry;
+}
+
+/** An export checked and ready to write. */
+export interface PreparedExport {
+  layer: LayerDefinition;
+  format: ExportFormat;
+  fileName: string;
+  mediaType: string;
+  srid: number;
+  /** Writes the file to `out` (not ended: the caller ends it). */
+  write(out: Writable): Promise<void>;
+}
+
+/** A format name or alias as its canonical name; unknown names are a 400 listing the known. */
+export function resolveExportFormat(name: string): ExportFormat {
+  const lower = name.toLowerCase();
+  const format = lower in exportFormats ? (lower as ExportFormat) : formatAliases[lower];
+  if (!format) {
+    const known = [...Object.keys(exportFormats), ...Object.keys(formatAliases)].join(', ');
+    throw badRequest('unknown-format', `Export formats are: ${known}; got "${name}".`);
+  }
+  return format;
+}
+
+async function resolveSrid(db: Pick<pg.Pool, 'query'>, crs: string | undefined) {
+  if (!crs) return 4326;
+  const parsed = parseCrsName(crs);
+  const srid = parsed && 'epsg' in parsed ? parsed.epsg : undefined;
+  if (srid === undefined || !(await isKnownSrid(db, srid))) {
+    throw badRequest(
+      'invalid-crs',
+      `"${crs}" is not a CRS this server knows; give an EPSG code such as EPSG:4326 or EPSG:32749.`,
+    );
+  }
+  return srid;
+}
+
+function filterConditions(layer: LayerDefinition, request: ExportRequest): FeatureConditions {
+  const conditions = noConditions();
+  const { bbox, where = {} } = request;
+  if (bbox) {
+    if (bbox.length !== 4 || bbox.some((n) => !Number.isFinite(n))) {
+      throw badRequest('invalid-bbox', 'bbox is minLon,minLat,maxLon,maxLat in CRS84.');
+    }
+    const [x0, y0, x1, y1] = bbox.map((n) => conditions.params.add(n));
+    conditions.clauses.push(`geom && ST_MakeEnvelope(${x0}, ${y0}, ${x1}, ${y1}, 4326)`);
+  }
+  for (const [name, value] of Object.entries(where)) {
+    if (!layer.attributes.some((a) => a.name === name)) {
+      const known = layer.attributes.map((a) => a.name).join(', ');
+      throw badRequest(
+        'unknown-attribute',
+        `${layer.id} has no attribute "${name}"; known: ${known}.`,
+      );
+    }
+    conditions.clauses.push(`${quoteIdentifier(name)}::text = ${conditions.params.add(value)}`);
+  }
+  return conditions;
+}
+
+function exportShape(layer: LayerDefinition, srid: number): ExportShape {
+  const columns = [
+    { name: 'id', type: 'id' as const },
+    ...layer.attributes.map((a) => ({ name: a.name, type: a.type })),
+  ];
+  return { name: layer.id, columns, geometryType: layer.geometry.type, srid };
+}
+
+async function* toExportFeatures(rows: AsyncIterable<ExportRow>): AsyncGenerator<ExportFeature> {
+  for await (const row of rows) {
+    yield { id: row.id, properties: row.properties, geometry: row.geometry as Geometry };
+  }
+}
+
+async function writeThroughFile(
+  out: Writable,
+  write: (folder: string, target: string) => Promise<void>,
+) {
+  const folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'simpul-export-'));
+  try {
+    const target = path.join(folder, 'export.out');
+    await write(folder, target);
+    await pipeline(fs.createReadStream(target), out, { end: false });
+  } finally {
+    await fs.promises.rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** Checks an export (layer, format, CRS, filter) and returns how to write it. */
+export async function prepareExport(
+  pool: pg.Pool,
+  request: ExportRequest,
+): Promise<PreparedExport> {
+  const layer = requireLayer(request.layerId);
+  const format = resolveExportFormat(request.format);
+  const srid = await resolveSrid(pool, request.crs);
+  const conditions = filterConditions(layer, request);
+  const csvGeometry = request.csvGeometry ?? 'wkt';
+  if (format === 'csv' && csvGeometry === 'xy' && layer.geometry.type !== 'Point') {
+    throw badRequest(
+      'csv-geometry-not-points',
+      `${layer.id} holds ${layer.geometry.type} geometries; x/y columns fit points only: use wkt.`,
+    );
+  }
+  // 8 decimals of a degree is about 1 mm; 3 decimals of a metre is 1 mm
+  const precision = (await isGeographicSrid(pool, srid)) ? 8 : 3;
+  const shape = exportShape(layer, srid);
+
+  const write = async (out: Writable) => {
+    const client = await pool.connect();
+    try {
+      const features = toExportFeatures(
+        streamExportRows(client, layer, conditions, srid, precision),
+      );
+      await writeFormat(format, features, shape, csvGeometry, out);
+    } finally {
+      client.release();
+    }
+  };
+  const { extension, mediaType } = exportFormats[format];
+  const suffix = srid === 4326 ? '' : `_epsg${srid}`;
+  return { layer, format, fileName: `${layer.id}${suffix}.${extension}`, mediaType, srid, write };
+}
+
+async function writeFormat(
+  format: ExportFormat,
+  features: AsyncIterable<ExportFeature>,
+  shape: ExportShape,
+  csvGeometry: CsvGeometry,
+  out: Writable,
+) {
+  switch (format) {
+    case 'geojson':
+      return writeGeoJson(features, shape, out);
+    case 'geojsonseq':
+      return writeGeoJsonSeq(features, out);
+    case 'csv':
+      return writeCsv(features, shape, csvGeometry, out);
+    case 'flatgeobuf':
+      return writeFlatGeobuf(features, shape, out);
+    case 'shapefile':
+      return writeThroughFile(out, (f, t) => writeShapefileZip(features, shape, f, t));
+    case 'geopackage':
+      return writeThroughFile(out, (f, t) => writeGeoPackage(features, shape, f, t));
+  }
+}

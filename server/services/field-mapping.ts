@@ -1,0 +1,116 @@
+/**
+ * How the fields of a source file become a layer's attributes: matched by name (automatically,
+ * adjustable by the caller), and converted to the attribute's type. Coded values are accepted
+ * by code or by label in either language. Whether the result is acceptable is decided by the
+ * one feature validation (`feature-validation.ts`), never here.
+ */
+import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
+import { parseAttributeText } from '../../layers/validate-attributes.js';
+import { badRequest } from '../http/problem.js';
+import { writableAttributes } from './layer-registry.js';
+
+/** Attribute name → source field name, or null to leave the attribute empty. */
+export type FieldMapping = Record<string, string | null>;
+
+/** Lower case, letters and digits only: `Kode_Kec.` and `kode kec` compare equal. */
+function normalize(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+/** Names a source field may carry for an attribute: its name (also cut to the 10 characters of a `.dbf`), and its titles. */
+function candidateNames(attribute: AttributeDefinition): string[] {
+  const names = [attribute.name, attribute.name.slice(0, 10), attribute.titleId, attribute.titleEn];
+  return [...new Set(names.map(normalize))];
+}
+
+/**
+ * The automatic mapping: each writable attribute takes the source field of the same name,
+ * else one of its `.dbf`-shortened name or its title. Attributes without a match map to null.
+ */
+export function suggestMapping(layer: LayerDefinition, fields: readonly string[]): FieldMapping {
+  const mapping: FieldMapping = {};
+  const taken = new Set<string>();
+  const byNormalized = new Map(fields.map((f) => [normalize(f), f]));
+  for (const attribute of writableAttributes(layer)) {
+    const exact = fields.find((f) => f === attribute.name);
+    const candidates = candidateNames(attribute).map((n) => byNormalized.get(n));
+    const match = [exact, ...candidates].find((f) => f !== undefined && !taken.has(f));
+    mapping[attribute.name] = match ?? null;
+    if (match) taken.add(match);
+  }
+  return mapping;
+}
+
+/** Checks a mapping given by a caller: attributes declared and writable, fields present. */
+export function checkMapping(
+  layer: LayerDefinition,
+  mapping: FieldMapping,
+  fields: readonly string[] | undefined,
+): void {
+  const writable = writableAttributes(layer).map((a) => a.name);
+  for (const [attribute, field] of Object.entries(mapping)) {
+    if (!writable.includes(attribute)) {
+      throw badRequest(
+        'invalid-mapping',
+        `${layer.id} has no writable attribute "${attribute}"; map any of: ${writable.join(', ')}.`,
+      );
+    }
+    if (field !== null && fields && fields.length > 0 && !fields.includes(field)) {
+      throw badRequest(
+        'invalid-mapping',
+        `The file has no field "${field}" (mapped to ${attribute}); its fields: ${fields.join(', ')}.`,
+      );
+    }
+  }
+}
+
+/** A calendar day `YYYY-MM-DD` of a Date read from a `.dbf` (built in local time there). */
+function toCalendarDay(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** The code whose code or label (either language) equals the value, ignoring case. */
+function findCode(attribute: AttributeDefinition, value: string): string | undefined {
+  const wanted = value.trim().toLowerCase();
+  const found = attribute.domain?.find((coded) =>
+    [coded.code, coded.labelId, coded.labelEn].some((text) => text.toLowerCase() === wanted),
+  );
+  return found?.code;
+}
+
+/** A source value converted to the attribute's type where it reads as one; else unchanged. */
+export function convertValue(attribute: AttributeDefinition, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return null;
+    return attribute.type === 'timestamp' ? value.toISOString() : toCalendarDay(value);
+  }
+  if (attribute.domain && (typeof value === 'string' || typeof value === 'number')) {
+    return findCode(attribute, String(value)) ?? value;
+  }
+  if (typeof value === 'string') return parseAttributeText(attribute, value);
+  if (attribute.type === 'text' && (typeof value === 'number' || typeof value === 'boolean')) {
+    return String(value);
+  }
+  if (attribute.type === 'boolean' && (value === 0 || value === 1)) return value === 1;
+  return value;
+}
+
+/** The properties to validate for one source record: mapped attributes, converted. */
+export function applyMapping(
+  layer: LayerDefinition,
+  mapping: FieldMapping,
+  properties: Record<string, unknown>,
+): Record<string, unknown> {
+  const mapped: Record<string, unknown> = {};
+  for (const attribute of writableAttributes(layer)) {
+    const field = mapping[attribute.name];
+    mapped[attribute.name] = field ? convertValue(attribute, properties[field]) : null;
+  }
+  return mapped;
+}

@@ -1,0 +1,511 @@
+/**
+ * Imports: a file read as a stream, each record reprojected, mapped and validated by the one
+ * feature validation, valid rows bulk-loaded (COPY) into a load table, then moved into the
+ * layer in one transaction. All or nothing by default; or the valid rows with a report of the
+ * rest. Append or replace; either can be undone from the feature history. Progress and
+ * cancellation go through the job row, so any server instance can follow or stop a job.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Geometry } from 'geojson';
+import type pg from 'pg';
+import type { LayerDefinition } from '../../layers/index.js';
+import {
+  insertImportJob,
+  insertRejections,
+  selectImportJob,
+  updateImportProgress,
+  updateImportStatus,
+  type ImportJobRow,
+  type RejectionRow,
+} from '../db/queries/import-jobs.js';
+import {
+  deleteImportedFeatures,
+  restoreReplacedFeatures,
+  selectImportHistoryState,
+} from '../db/queries/import-undo.js';
+import {
+  copyIntoStaging,
+  createStagingTable,
+  deleteAllFeatures,
+  deleteStagedRows,
+  dropStagingTable,
+  insertStagedRows,
+  selectRepeatedUniqueValues,
+  setWriterContext,
+  stagingTableName,
+  type StagedRow,
+} from '../db/queries/import-staging.js';
+import type { CsvOptions } from '../formats/read-csv.js';
+import {
+  createGeometryTransform,
+  describeCrs,
+  hasZ,
+  parseCrsName,
+  type GeometryTransform,
+} from '../formats/source-crs.js';
+import {
+  lonLat,
+  SourceFileError,
+  type OpenedSource,
+  type SourceFeature,
+} from '../formats/source-feature.js';
+import { openSourceFile, type SourceFile } from '../formats/source-file.js';
+import { badRequest, HttpProblem, notFound } from '../http/problem.js';
+import { log } from '../log.js';
+import { applyMapping, checkMapping, suggestMapping, type FieldMapping } from './field-mapping.js';
+import { validateFeatures } from './feature-validation.js';
+import { requireLayer } from './layer-registry.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** What to import, where, and how. */
+export interface ImportRequest {
+  layerId: string;
+  /** The file on disk, and the name it was given (its extension tells the format). */
+  file: string;
+  fileName: string;
+  /** Layers of the file to import, in order; default the file's only layer. */
+  sourceLayers?: string[];
+  /** Attribute → source field; default the automatic mapping by name. */
+  mapping?: FieldMapping;
+  /** `all-or-nothing` (default): one bad row and nothing is written. */
+  mode?: 'all-or-nothing' | 'valid-only';
+  /** `append` (default) adds features; `replace` deletes the layer's features first. */
+  action?: 'append' | 'replace';
+  /** Validate everything and report, but write nothing. */
+  dryRun?: boolean;
+  /** Text encoding of a Shapefile's `.dbf`, overriding its `.cpg`. */
+  encoding?: string;
+  /** CRS of the file (`EPSG:32749` or WKT), required when the file declares none. */
+  crs?: string;
+  csv?: CsvOptions;
+  /** Who imports: recorded in the job, `updated_by` and the feature history. */
+  actor: string;
+}
+
+/** Progress of a running job, as the command line and the web show it. */
+export type ImportProgress = Pick<
+  ImportJobRow,
+  'rowsRead' | 'rowsWritten' | 'rowsRejected' | 'fractionRead' | 'status'
+>;
+
+/** Records validated per round trip (one validation query and one COPY per batch). */
+const batchSize = 1000;
+/** How often progress is written to the job row (and a cancel looked for). */
+const progressIntervalMs = 1000;
+
+/** Jobs running in this process, so a cancel asked here stops them at once. */
+const runningJobs = new Map<string, AbortController>();
+
+/** An import checked and opened, ready to run. */
+export interface PreparedImport {
+  jobId: string;
+  layer: LayerDefinition;
+  request: Required<Pick<ImportRequest, 'mode' | 'action'>> & ImportRequest;
+  file: SourceFile;
+  sources: OpenedSource[];
+  mapping: FieldMapping;
+  transform: GeometryTransform;
+  notes: string[];
+}
+
+function toProblem(error: unknown): unknown {
+  if (error instanceof SourceFileError) return badRequest(error.code, error.message);
+  return error;
+}
+
+function resolveCrs(request: ImportRequest, source: OpenedSource, format: string, notes: string[]) {
+  if (request.crs) {
+    const given = parseCrsName(request.crs);
+    if (!given) {
+      throw badRequest(
+        'invalid-crs',
+        `"${request.crs}" is not a CRS; give an EPSG code such as EPSG:32749 or EPSG:4326.`,
+      );
+    }
+    notes.push(`Coordinates read in ${describeCrs(given)}, as asked.`);
+    return given;
+  }
+  if (source.crs) return source.crs;
+  if (format === 'csv') {
+    notes.push('The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).');
+    return lonLat;
+  }
+  const what = format === 'shapefile' ? `${source.name}.shp has no .prj file, so its` : 'Its';
+  throw badRequest(
+    'missing-crs',
+    `${what} coordinate system is unknown. Say which it is (crs), e.g. EPSG:32749 for ` +
+      'UTM zone 49S or EPSG:4326 for longitude/latitude; Simpul never guesses it.',
+  );
+}
+
+/** Records read to learn the fields of formats that do not declare them (GeoJSON, KML). */
+const fieldSampleSize = 100;
+
+/** The source's fields: declared, or gathered from its first records. */
+export async function fieldsOf(source: OpenedSource): Promise<string[]> {
+  if (source.fields.length > 0) return source.fields;
+  const fields = new Set<string>();
+  let read = 0;
+  for await (const record of source.features()) {
+    for (const key of Object.keys(record.properties)) fields.add(key);
+    if ((read += 1) >= fieldSampleSize) break;
+  }
+  return [...fields];
+}
+
+async function openSources(file: SourceFile, request: ImportRequest) {
+  const names = request.sourceLayers?.length ? request.sourceLayers : [undefined];
+  const options = { encoding: request.encoding, csv: request.csv };
+  const sources: OpenedSource[] = [];
+  for (const name of names) sources.push(await file.open(name, options));
+  return sources;
+}
+
+/**
+ * Checks an import before it starts: the layer, the file and its layers, the CRS and the
+ * mapping. Problems are 400s the caller can fix; nothing is recorded yet.
+ */
+export async function prepareImport(
+  db: Queryable,
+  request: ImportRequest,
+): Promise<PreparedImport> {
+  const layer = requireLayer(request.layerId);
+  const file = await openSourceFile(request.file, request.fileName).catch((e) => {
+    throw toProblem(e);
+  });
+  try {
+    const sources = await openSources(file, request);
+    const notes = sources.flatMap((s) => s.notes);
+    const crs = resolveCrs(request, sources[0]!, file.format, notes);
+    const transform = await createGeometryTransform(db, crs);
+
+    const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
+    const mapping = request.mapping ?? suggestMapping(layer, fields);
+    checkMapping(layer, mapping, fields);
+    const full = { mode: 'all-or-nothing' as const, action: 'append' as const, ...request };
+    return { jobId: randomUUID(), layer, request: full, file, sources, mapping, transform, notes };
+  } catch (error) {
+    await file.close();
+    throw toProblem(error);
+  }
+}
+
+/** A source record as the validation expects it: reprojected, 2D, attributes mapped. */
+function toValidationInput(prepared: PreparedImport, record: SourceFeature, counters: Counters) {
+  let geometry: Geometry | null = record.geometry;
+  if (geometry) {
+    if (hasZ(geometry)) counters.zDropped += 1;
+    try {
+      geometry = prepared.transform(geometry);
+    } catch {
+      // a geometry proj4 cannot transform is left for the validation to refuse
+    }
+  }
+  const properties = applyMapping(prepared.layer, prepared.mapping, record.properties);
+  return { geometry, properties };
+}
+
+interface Counters {
+  rowsRead: number;
+  rowsWritten: number;
+  rowsRejected: number;
+  zDropped: number;
+}
+
+class ImportCancelled extends Error {}
+
+/** Runs one job to its end; what the job row says at the end is returned. */
+class ImportRun {
+  readonly counters: Counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
+  readonly table: string;
+  private lastFlush = Date.now();
+  private source: OpenedSource | undefined;
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly prepared: PreparedImport,
+    readonly signal: AbortSignal,
+    readonly onProgress?: (progress: ImportProgress) => void,
+  ) {
+    this.table = stagingTableName(prepared.jobId);
+  }
+
+  private get stopsAtFirstRejection() {
+    const { mode, dryRun } = this.prepared.request;
+    return mode === 'all-or-nothing' && !dryRun && this.counters.rowsRejected > 0;
+  }
+
+  private progress(status: ImportProgress['status'] = 'running'): ImportProgress {
+    const fractionRead = this.source?.fractionRead?.() ?? null;
+    const { rowsRead, rowsWritten, rowsRejected } = this.counters;
+    return { rowsRead, rowsWritten, rowsRejected, fractionRead, status };
+  }
+
+  private async flush(force = false) {
+    if (!force && Date.now() - this.lastFlush < progressIntervalMs) return;
+    this.lastFlush = Date.now();
+    const progress = this.progress();
+    this.onProgress?.(progress);
+    const cancelAsked = await updateImportProgress(this.pool, this.prepared.jobId, progress);
+    if (cancelAsked || this.signal.aborted) throw new ImportCancelled();
+  }
+
+  private async reject(rejections: RejectionRow[]) {
+    await insertRejections(this.pool, this.prepared.jobId, rejections);
+    this.counters.rowsRejected += new Set(rejections.map((r) => r.row)).size;
+  }
+
+  private async processBatch(records: SourceFeature[]) {
+    const { layer, request } = this.prepared;
+    const inputs = records.map((r) => toValidationInput(this.prepared, r, this.counters));
+    const { errors, features } = await validateFeatures(this.pool, layer, inputs, {
+      mode: 'create',
+      unknownAttributes: 'ignore',
+    });
+    // A replace empties the layer first, so values held by today's features are free then;
+    // repeats inside the file are found over the whole load table (rejectRepeatedValues).
+    const relevant =
+      request.action === 'replace' ? errors.filter((e) => e.code !== 'not-unique') : errors;
+
+    const refused = new Set(relevant.map((e) => e.index!));
+    const rejections = relevant.map((e) => ({
+      row: records[e.index!]!.rowNumber,
+      field: e.field,
+      reason: e.message,
+    }));
+    await this.reject(rejections);
+
+    const staged: StagedRow[] = [];
+    features.forEach((feature, index) => {
+      if (refused.has(index)) return;
+      const rowNumber = records[index]!.rowNumber;
+      staged.push({ rowNumber, values: feature.values, geometry: feature.geometry });
+    });
+    this.counters.rowsRead += records.length;
+    if (this.stopsAtFirstRejection) return;
+
+    const client = await this.pool.connect();
+    try {
+      await copyIntoStaging(client, this.table, staged);
+    } finally {
+      client.release();
+    }
+    this.counters.rowsWritten += staged.length;
+  }
+
+  private async readAll() {
+    for (const source of this.prepared.sources) {
+      this.source = source;
+      let batch: SourceFeature[] = [];
+      for await (const record of source.features(this.signal)) {
+        batch.push(record);
+        if (batch.length < batchSize) continue;
+        await this.processBatch(batch);
+        batch = [];
+        await this.flush();
+      }
+      await this.processBatch(batch);
+    }
+  }
+
+  private async rejectRepeatedValues() {
+    const repeated = await selectRepeatedUniqueValues(this.pool, this.prepared.layer, this.table);
+    await this.reject(repeated);
+    const rows = [...new Set(repeated.map((r) => r.row))];
+    await deleteStagedRows(this.pool, this.table, rows);
+    this.counters.rowsWritten -= rows.length;
+  }
+
+  private notes(): string[] {
+    const notes = [...this.prepared.notes];
+    const { zDropped } = this.counters;
+    if (zDropped > 0) notes.push(`Z (elevation) values dropped from ${zDropped} features.`);
+    return notes;
+  }
+
+  private async commit() {
+    const { layer, request, jobId } = this.prepared;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // A million rows take minutes: no request timeout may cut the load off.
+      await client.query('SET LOCAL statement_timeout = 0');
+      await setWriterContext(client, { actor: request.actor, note: `import ${jobId}` });
+      const replaced = request.action === 'replace' ? await deleteAllFeatures(client, layer) : null;
+      const written = await insertStagedRows(client, layer, this.table, request.actor);
+      await updateImportStatus(client, jobId, 'succeeded', {
+        rowsWritten: written,
+        rowsReplaced: replaced ?? undefined,
+        notes: this.notes(),
+      });
+      await client.query('COMMIT');
+      this.counters.rowsWritten = written;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async finish() {
+    const { request, jobId } = this.prepared;
+    const notes = this.notes();
+    const { rowsRejected, rowsWritten } = this.counters;
+    if (request.dryRun) {
+      const message = `Checked: ${rowsWritten} valid rows, ${rowsRejected} rejected; nothing written.`;
+      return updateImportStatus(this.pool, jobId, 'checked', { message, notes });
+    }
+    if (request.mode === 'all-or-nothing' && rowsRejected > 0) {
+      const message = `${rowsRejected} rows were rejected, so nothing was written (all or nothing).`;
+      return updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
+    }
+    if (request.action === 'replace' && rowsWritten === 0) {
+      const message = 'No valid row: the layer was left as it was rather than emptied.';
+      return updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
+    }
+    await updateImportStatus(this.pool, jobId, 'committing');
+    this.onProgress?.(this.progress('committing'));
+    await this.commit();
+  }
+
+  async run(): Promise<void> {
+    try {
+      await createStagingTable(this.pool, this.table);
+      await this.readAll();
+      await this.flush(true);
+      await this.rejectRepeatedValues();
+      await this.finish();
+    } catch (error) {
+      await this.fail(error);
+    } finally {
+      await dropStagingTable(this.pool, this.table).catch(() => undefined);
+      await this.prepared.file.close().catch(() => undefined);
+    }
+  }
+
+  private async fail(error: unknown) {
+    const { jobId } = this.prepared;
+    const cancelled = error instanceof ImportCancelled || this.signal.aborted;
+    if (cancelled) {
+      const message = 'Cancelled; the layer was left as it was.';
+      return updateImportStatus(this.pool, jobId, 'cancelled', { message, rowsWritten: 0 });
+    }
+    const known = error instanceof SourceFileError || error instanceof HttpProblem;
+    if (!known) log.error({ err: error, jobId, layerId: this.prepared.layer.id }, 'import failed');
+    const message = known
+      ? `${(error as Error).message} The layer was left as it was.`
+      : 'The import failed on the server; the layer was left as it was. Quote the job id when reporting it.';
+    await updateImportStatus(this.pool, jobId, 'failed', { message, rowsWritten: 0 });
+  }
+}
+
+/** Records the job and returns its id; the job then runs with `runImport`. */
+export async function recordImportJob(db: Queryable, prepared: PreparedImport) {
+  const { request, layer, jobId } = prepared;
+  const source = {
+    fileName: request.fileName,
+    format: prepared.file.format,
+    sourceLayers: prepared.sources.map((s) => s.name),
+    mapping: prepared.mapping,
+    encoding: prepared.sources[0]?.encoding,
+    crs: request.crs,
+    dryRun: Boolean(request.dryRun),
+  };
+  await insertImportJob(db, {
+    id: jobId,
+    layerId: layer.id,
+    action: request.action,
+    mode: request.mode,
+    source,
+    createdBy: request.actor,
+  });
+  return jobId;
+}
+
+/**
+ * Runs a recorded job to its end and returns its final row. It never throws for a bad file:
+ * the job ends `failed`, `rejected` or `cancelled` with a message, and the layer unchanged.
+ */
+export async function runImport(
+  pool: pg.Pool,
+  prepared: PreparedImport,
+  onProgress?: (progress: ImportProgress) => void,
+): Promise<ImportJobRow> {
+  const controller = new AbortController();
+  runningJobs.set(prepared.jobId, controller);
+  try {
+    await new ImportRun(pool, prepared, controller.signal, onProgress).run();
+  } finally {
+    runningJobs.delete(prepared.jobId);
+  }
+  return (await selectImportJob(pool, prepared.jobId))!;
+}
+
+/** Stops a job running in this process at once (others see the flag within a second). */
+export function abortLocalImport(jobId: string): void {
+  runningJobs.get(jobId)?.abort();
+}
+
+/** True when a job of this process is still running (for a clean shutdown). */
+export function hasRunningImports(): boolean {
+  return runningJobs.size > 0;
+}
+
+/** A job by id; an unknown id is a 404. */
+export async function requireImportJob(db: Queryable, jobId: string): Promise<ImportJobRow> {
+  const valid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(jobId);
+  const job = valid ? await selectImportJob(db, jobId) : undefined;
+  if (!job) throw notFound('unknown-import', `No import job "${jobId}".`);
+  return job;
+}
+
+function conflict(type: string, detail: string) {
+  return new HttpProblem(409, type, 'Conflict', detail);
+}
+
+/**
+ * Undoes a succeeded import from the feature history: the features it inserted are deleted and
+ * those a replace deleted come back with their ids, as new versions. Refused (409) when the
+ * layer was edited after the import, since undoing would discard those edits.
+ */
+export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
+  const job = await requireImportJob(pool, jobId);
+  if (job.status !== 'succeeded') {
+    throw conflict(
+      'import-not-undoable',
+      `Only a succeeded import can be undone; this one is ${job.status}.`,
+    );
+  }
+  const layer = requireLayer(job.layerId);
+  const note = `import ${jobId}`;
+  const state = await selectImportHistoryState(pool, layer, note);
+  if (state.recorded === 0) {
+    throw conflict('import-not-undoable', 'The feature history holds no change of this import.');
+  }
+  if (state.laterEdits > 0) {
+    throw conflict(
+      'import-not-undoable',
+      `${layer.id} was changed ${state.laterEdits} times after this import; undoing it would ` +
+        'discard those changes. Restore single features from their history instead.',
+    );
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL statement_timeout = 0');
+    await setWriterContext(client, { actor, note: `undo import ${jobId}` });
+    const deleted = await deleteImportedFeatures(client, layer, note);
+    const restored = await restoreReplacedFeatures(client, layer, note, actor);
+    const message = `Undone by ${actor}: ${deleted} imported features removed, ${restored} restored.`;
+    await updateImportStatus(client, jobId, 'undone', { message });
+    await client.query('COMMIT');
+    return { deleted, restored };
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}

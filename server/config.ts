@@ -43,6 +43,10 @@ export const config = Object.freeze({
   queryTimeoutMs: readInteger('QUERY_TIMEOUT_MS', 15000, 100, 600000),
   /** Queries slower than this are logged as warnings. */
   slowQueryMs: readInteger('SLOW_QUERY_MS', 1000, 1, 600000),
+  /** Largest `limit` of a feature API items page; a larger one is a 400 naming it. */
+  itemsMaxLimit: readInteger('ITEMS_MAX_LIMIT', 10000, 1, 1000000),
+  /** Operators, properties and values a CQL2 filter may hold; more is a 400 naming it. */
+  filterMaxNodes: readInteger('FILTER_MAX_NODES', 500, 10, 100000),
   /** Size limit of the in-memory tile cache. 0 turns the cache off. */
   tileCacheMb: readInteger('TILE_CACHE_MB', 64, 0, 16384),
   /** Largest tile served, in kilobytes; a larger one answers a `tile-too-large` problem. */

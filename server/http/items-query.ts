@@ -1,71 +1,268 @@
+import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
+import { config } from '../config.js';
+import { isStorableText } from '../cql2/literals.js';
+import { parseFilter, type FilterLanguage } from '../cql2/parse-filter.js';
+import { crs84, parseCrs, type CrsDefinition } from './crs.js';
 import { badRequest } from './problem.js';
 
-/** The maximum and default page sizes of `/items`. */
-export const itemsLimits = { default: 10, max: 10000 } as const;
+/** The maximum and default page sizes of `/items` (the maximum from ITEMS_MAX_LIMIT). */
+export const itemsLimits = { default: 10, max: config.itemsMaxLimit } as const;
 
-/** Parsed, validated parameters of an items request (Part 1 core). */
+/** Most sort keys one `sortby` may name. */
+export const maxSortKeys = 8;
+
+/** One `sortby` key: an attribute name or `id`, ascending unless `descending`. */
+export interface SortKey {
+  name: string;
+  descending: boolean;
+}
+
+/**
+ * Parsed, validated parameters of an items request (Parts 1, 2 and 3). Every condition
+ * (`filter`, `datetime`, queryables given as parameters) is a CQL2 JSON expression; they are
+ * all combined with AND.
+ */
 export interface ItemsQuery {
-  /** [minLon, minLat, maxLon, maxLat] in CRS84; a 6-number bbox drops its heights. */
-  bbox?: [number, number, number, number];
   limit: number;
   offset: number;
+  /** [minX, minY, maxX, maxY] in `bboxCrs` axis order; a 6-number bbox drops its heights. */
+  bbox?: number[];
+  bboxCrs: CrsDefinition;
+  /** CRS of the returned geometries. */
+  crs: CrsDefinition;
+  conditions: unknown[];
+  /** CRS of geometry literals in `filter`. */
+  filterCrs: CrsDefinition;
+  /** Attribute names to return; all when undefined. */
+  properties?: string[];
+  sortby: SortKey[];
+}
+
+/** Parameters of a single-item request. */
+export interface ItemQuery {
+  crs: CrsDefinition;
+  properties?: string[];
 }
 
 type QueryValues = Record<string, unknown>;
+
+const commonParameters = ['f', 'crs', 'properties'];
+const itemsParameters = [
+  ...commonParameters,
+  'limit',
+  'offset',
+  'bbox',
+  'bbox-crs',
+  'datetime',
+  'filter',
+  'filter-lang',
+  'filter-crs',
+  'sortby',
+];
 
 function single(query: QueryValues, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string')
     throw badRequest('invalid-parameter', `Give ${name} once, as text.`);
+  if (!isStorableText(value))
+    throw badRequest('invalid-parameter', `${name} may not contain the NUL character.`);
   return value;
 }
 
 function parseInteger(text: string, name: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^-?\d+$/.test(text) || value < min || value > max) {
+  if (!/^\d{1,16}$/.test(text) || value < min || value > max) {
     throw badRequest(
       `invalid-${name}`,
-      `${name} must be an integer from ${min} to ${max}; got "${text}".`,
+      `${name} must be an integer from ${min} to ${max}; got "${text.slice(0, 40)}".`,
+      { limit: name, minimum: min, maximum: max },
     );
   }
   return value;
 }
 
-/** Parses `bbox`: 4 or 6 comma-separated numbers, min before max, latitudes within ±90. */
-export function parseBbox(text: string): [number, number, number, number] {
-  const numbers = text.split(',').map((part) => Number(part.trim()));
+/** Parses `bbox`: 4 or 6 comma-separated finite numbers; the CRS checks the ranges. */
+export function parseBbox(text: string): number[] {
+  const numbers = text.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
   const valid = (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite);
   if (!valid) {
     throw badRequest(
       'invalid-bbox',
-      `bbox must be 4 numbers (minLon,minLat,maxLon,maxLat) or 6 with heights; got "${text}".`,
+      `bbox must be 4 numbers (minX,minY,maxX,maxY) or 6 with heights; got "${text.slice(0, 80)}".`,
     );
   }
-  const [x0, y0, x1, y1] =
-    numbers.length === 4 ? numbers : [numbers[0], numbers[1], numbers[3], numbers[4]];
-  if (y0! > y1! || Math.abs(y0!) > 90 || Math.abs(y1!) > 90) {
-    throw badRequest(
-      'invalid-bbox',
-      `bbox latitudes must be within ±90 with min ≤ max; got "${text}".`,
-    );
-  }
-  return [x0!, y0!, x1!, y1!];
+  return numbers.length === 4 ? numbers : [numbers[0]!, numbers[1]!, numbers[3]!, numbers[4]!];
 }
 
-/** Parses the core parameters of `/items`; anything malformed is a 400 that says what works. */
-export function parseItemsQuery(query: QueryValues): ItemsQuery {
+function checkBboxRange(bbox: number[], crs: CrsDefinition) {
+  const [a, b, c, d] = bbox as [number, number, number, number];
+  const [x0, y0, x1, y1] = crs.latitudeFirst ? [b, a, d, c] : [a, b, c, d];
+  const [ax0, ay0, ax1, ay1] = crs.validArea;
+  const inside =
+    [x0, x1].every((x) => x >= ax0 && x <= ax1) && [y0, y1].every((y) => y >= ay0 && y <= ay1);
+  if (!inside || y0 > y1 || (crs.srid !== 4326 && x0 > x1)) {
+    throw badRequest(
+      'invalid-bbox',
+      `bbox ${bbox.join(',')} is not a box in ${crs.uri}: min before max, ` +
+        `eastings/longitudes ${ax0}..${ax1}, northings/latitudes ${ay0}..${ay1}.`,
+    );
+  }
+}
+
+function parseNames(text: string, layer: LayerDefinition, parameter: string): string[] {
+  const declared = layer.attributes.map((a) => a.name);
+  const names = text === '' ? [] : text.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !declared.includes(n));
+  if (unknown.length > 0) {
+    throw badRequest(
+      `invalid-${parameter}`,
+      `${parameter} names unknown attributes (${unknown.join(', ').slice(0, 200)}); ` +
+        `${layer.id} has ${declared.join(', ')}.`,
+    );
+  }
+  return names;
+}
+
+function parseSortby(text: string, layer: LayerDefinition): SortKey[] {
+  const sortable = ['id', ...layer.attributes.map((a) => a.name)];
+  const keys = text.split(',').map((part) => {
+    const trimmed = part.trim();
+    const descending = trimmed.startsWith('-');
+    const name = trimmed.replace(/^[+-]/, '');
+    if (!sortable.includes(name)) {
+      throw badRequest(
+        'invalid-sortby',
+        `sortby keys are [+|-]name with a name from ${sortable.join(', ')}; got "${trimmed.slice(0, 60)}".`,
+      );
+    }
+    return { name, descending };
+  });
+  if (keys.length > maxSortKeys)
+    throw badRequest('invalid-sortby', `sortby takes at most ${maxSortKeys} keys.`);
+  return keys;
+}
+
+/** `datetime` (an instant, or an interval `start/end` with `..` or empty for open) as CQL2. */
+function datetimeCondition(text: string, layer: LayerDefinition): unknown {
+  if (!layer.timeAttribute) {
+    throw badRequest(
+      'invalid-datetime',
+      `${layer.id} has no time attribute, so datetime does not apply to it.`,
+    );
+  }
+  const parts = text.split('/');
+  if (parts.length > 2 || (parts.length === 2 && parts.every((p) => p === '' || p === '..'))) {
+    throw badRequest(
+      'invalid-datetime',
+      'datetime is an instant (2024-05-01 or 2024-05-01T08:00:00Z) or an interval start/end ' +
+        `with ".." for an open end; got "${text.slice(0, 60)}".`,
+    );
+  }
+  const property = { property: layer.timeAttribute };
+  if (parts.length === 1) return { op: 't_intersects', args: [property, parts[0]] };
+  const bounds = parts.map((p) => (p === '' ? '..' : p));
+  return { op: 't_intersects', args: [property, { interval: bounds }] };
+}
+
+/** A queryable given as `?name=value`: equality, the value read after the attribute's type. */
+function equalityCondition(attribute: AttributeDefinition, text: string): unknown {
+  let value: unknown = text;
+  if (attribute.type === 'integer' || attribute.type === 'number') {
+    value = text.trim() === '' ? NaN : Number(text);
+    if (!Number.isFinite(value))
+      throw badRequest('invalid-parameter', `${attribute.name} must be a number; got "${text}".`);
+  } else if (attribute.type === 'boolean') {
+    if (text !== 'true' && text !== 'false')
+      throw badRequest('invalid-parameter', `${attribute.name} must be true or false.`);
+    value = text === 'true';
+  }
+  return { op: '=', args: [{ property: attribute.name }, value] };
+}
+
+function parseFilterParameters(query: QueryValues): { condition?: unknown; crs: CrsDefinition } {
+  const text = single(query, 'filter');
+  const language = single(query, 'filter-lang') ?? 'cql2-text';
+  const crsText = single(query, 'filter-crs');
+  if (language !== 'cql2-text' && language !== 'cql2-json') {
+    throw badRequest(
+      'invalid-filter-lang',
+      `filter-lang must be cql2-text or cql2-json; got "${language}".`,
+    );
+  }
+  const crs = crsText === undefined ? crs84 : parseCrs(crsText, 'filter-crs');
+  if (text === undefined) return { crs };
+  return { condition: parseFilter(text, language as FilterLanguage), crs };
+}
+
+function rejectUnknown(query: QueryValues, known: string[]) {
+  const unknown = Object.keys(query).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    const names = unknown.map((n) => `"${n.slice(0, 40)}"`).join(', ');
+    throw badRequest(
+      'unknown-parameter',
+      `Unknown query parameter ${names.slice(0, 200)}. This request takes ${known.join(', ')}.`,
+    );
+  }
+}
+
+/** The query parameters an items request of this layer accepts. */
+export function itemsParameterNames(layer: LayerDefinition): string[] {
+  const time = layer.timeAttribute ? [] : ['datetime'];
+  const generic = itemsParameters.filter((name) => !time.includes(name));
+  return [...generic, ...layer.attributes.map((a) => a.name)];
+}
+
+/** Parses an items request; anything malformed or unknown is a 400 that says what works. */
+export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): ItemsQuery {
+  rejectUnknown(query, [...itemsParameters, ...layer.attributes.map((a) => a.name)]);
   const limitText = single(query, 'limit');
   const offsetText = single(query, 'offset');
   const bboxText = single(query, 'bbox');
+  const bboxCrsText = single(query, 'bbox-crs');
+  const crsText = single(query, 'crs');
+  const datetimeText = single(query, 'datetime');
+  const propertiesText = single(query, 'properties');
+  const sortbyText = single(query, 'sortby');
+
+  const bboxCrs = bboxCrsText === undefined ? crs84 : parseCrs(bboxCrsText, 'bbox-crs');
+  const bbox = bboxText === undefined ? undefined : parseBbox(bboxText);
+  if (bbox) checkBboxRange(bbox, bboxCrs);
+
+  const filter = parseFilterParameters(query);
+  const conditions: unknown[] = filter.condition === undefined ? [] : [filter.condition];
+  if (datetimeText !== undefined) conditions.push(datetimeCondition(datetimeText, layer));
+  for (const attribute of layer.attributes) {
+    const text = single(query, attribute.name);
+    if (text !== undefined) conditions.push(equalityCondition(attribute, text));
+  }
+
   return {
     limit:
       limitText === undefined
         ? itemsLimits.default
         : parseInteger(limitText, 'limit', 1, itemsLimits.max),
-    offset:
-      offsetText === undefined ? 0 : parseInteger(offsetText, 'offset', 0, Number.MAX_SAFE_INTEGER),
-    bbox: bboxText === undefined ? undefined : parseBbox(bboxText),
+    offset: offsetText === undefined ? 0 : parseInteger(offsetText, 'offset', 0, 1e15),
+    bbox,
+    bboxCrs,
+    crs: crsText === undefined ? crs84 : parseCrs(crsText, 'crs'),
+    conditions,
+    filterCrs: filter.crs,
+    properties:
+      propertiesText === undefined ? undefined : parseNames(propertiesText, layer, 'properties'),
+    sortby: sortbyText === undefined ? [] : parseSortby(sortbyText, layer),
+  };
+}
+
+/** Parses a single-item request: `crs`, `properties` and `f`. */
+export function parseItemQuery(query: QueryValues, layer: LayerDefinition): ItemQuery {
+  rejectUnknown(query, commonParameters);
+  const crsText = single(query, 'crs');
+  const propertiesText = single(query, 'properties');
+  return {
+    crs: crsText === undefined ? crs84 : parseCrs(crsText, 'crs'),
+    properties:
+      propertiesText === undefined ? undefined : parseNames(propertiesText, layer, 'properties'),
   };
 }
 

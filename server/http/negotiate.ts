@@ -24,12 +24,17 @@ export function baseUrl(req: Request): string {
   return `${req.protocol}://${req.get('host')}`;
 }
 
-/** The request's own URL with some query parameters replaced (undefined removes one). */
-export function urlWith(req: Request, changes: Record<string, string | undefined>): string {
-  const url = new URL(req.originalUrl, baseUrl(req));
+/** An absolute URL with some query parameters replaced (undefined removes one). */
+export function changeUrl(href: string, changes: Record<string, string | undefined>): string {
+  const url = new URL(href);
   for (const [name, value] of Object.entries(changes)) {
     if (value === undefined) url.searchParams.delete(name);
     else url.searchParams.set(name, value);
   }
   return url.toString();
+}
+
+/** The request's own URL with some query parameters replaced (undefined removes one). */
+export function urlWith(req: Request, changes: Record<string, string | undefined>): string {
+  return changeUrl(new URL(req.originalUrl, baseUrl(req)).toString(), changes);
 }

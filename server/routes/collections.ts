@@ -1,173 +1,221 @@
 import { Router, type Request, type Response } from 'express';
 import type { LayerDefinition } from '../../layers/index.js';
-import { escapeHtml, renderHtmlPage, renderPropertyTable } from '../http/html-page.js';
-import { parseFeatureId, parseItemsQuery } from '../http/items-query.js';
-import { baseUrl, chooseRepresentation, urlWith } from '../http/negotiate.js';
-import { collectionDocument, conformanceClasses, landingDocument } from '../http/ogc-documents.js';
 import type { AppContext } from '../app-context.js';
+import { crs84, type CrsDefinition } from '../http/crs.js';
+import {
+  renderCollectionHtml,
+  renderCollectionsHtml,
+  renderConformanceHtml,
+  renderItemHtml,
+  renderItemsHtml,
+  renderLandingHtml,
+  renderOpenApiHtml,
+  renderQueryablesHtml,
+} from '../http/html-views.js';
+import { parseFeatureId, parseItemQuery, parseItemsQuery } from '../http/items-query.js';
+import { baseUrl, changeUrl, chooseRepresentation, urlWith } from '../http/negotiate.js';
+import {
+  collectionDocument,
+  conformanceClasses,
+  landingDocument,
+  openApiMediaType,
+  queryablesDocument,
+  schemaDocument,
+  type Link,
+} from '../http/ogc-documents.js';
+import { openApiDocument } from '../http/openapi.js';
+import { supportedCrsUris } from '../http/crs.js';
+import type { Principal } from '../services/access.js';
 import {
   getFeature,
   getLayerExtent,
+  getTimeExtent,
   listFeatures,
-  type ApiFeature,
+  listReadableLayers,
+  requireReadableLayer,
+  type FeaturePage,
 } from '../services/feature-service.js';
-import { listLayers, requireLayer } from '../services/layer-registry.js';
 
 function sendJson(res: Response, body: unknown, type = 'application/json') {
   res.type(type).send(JSON.stringify(body));
 }
 
-function renderCollectionsHtml(collections: ReturnType<typeof collectionDocument>[]) {
-  const rows = collections.map(
-    (c) =>
-      `<tr><td><a href="/collections/${escapeHtml(c.id)}?f=html">${escapeHtml(c.id)}</a></td>` +
-      `<td>${escapeHtml(c.title)}</td><td>${escapeHtml(c.description)}</td></tr>`,
-  );
-  return renderHtmlPage('Koleksi / Collections', `<table>${rows.join('')}</table>`);
+function sendHtml(res: Response, html: string) {
+  res.type('html').send(html);
 }
 
-function renderFeatureHtml(layer: LayerDefinition, feature: ApiFeature) {
-  const rows: [string, unknown][] = layer.attributes.map((a) => [
-    `${a.titleId} / ${a.titleEn}${a.unit ? ` (${a.unit})` : ''}`,
-    feature.properties[a.name],
+/** The caller set by the authentication middleware; undefined is an anonymous visitor. */
+function principalOf(res: Response): Principal | undefined {
+  return res.locals.principal as Principal | undefined;
+}
+
+function contentCrs(res: Response, crs: CrsDefinition) {
+  res.set('Content-Crs', `<${crs.uri}>`);
+}
+
+async function describeLayer(context: AppContext, base: string, layer: LayerDefinition) {
+  const { pool } = context.database;
+  const [spatial, temporal] = await Promise.all([
+    getLayerExtent(pool, layer),
+    getTimeExtent(pool, layer),
   ]);
-  return renderPropertyTable([['id', feature.id], ...rows]);
+  return collectionDocument(base, layer, { spatial, temporal });
 }
 
-function itemsLinks(
-  req: Request,
-  offset: number,
-  limit: number,
-  returned: number,
-  matched: number,
-) {
-  const links = [
-    { href: urlWith(req, { f: undefined }), rel: 'self', type: 'application/geo+json' },
-    { href: urlWith(req, { f: 'html' }), rel: 'alternate', type: 'text/html' },
+/** Links of an items page. They carry no `f`, so clients that follow them keep their Accept. */
+function itemsLinks(req: Request, page: FeaturePage, offset: number, limit: number) {
+  const link = (changes: Record<string, string | undefined>) =>
+    urlWith(req, { ...changes, f: undefined });
+  const links: Link[] = [
+    { href: link({}), rel: 'self', type: 'application/geo+json', title: 'This page' },
+    { href: urlWith(req, { f: 'html' }), rel: 'alternate', type: 'text/html', title: 'As HTML' },
+    {
+      href: `${baseUrl(req)}/collections/${page.layer.id}`,
+      rel: 'collection',
+      type: 'application/json',
+      title: page.layer.titleEn,
+    },
   ];
-  if (offset + returned < matched) {
-    const next = urlWith(req, { offset: String(offset + limit), f: undefined });
-    links.push({ href: next, rel: 'next', type: 'application/geo+json' });
+  if (page.hasNext) {
+    const next = link({ offset: String(offset + limit) });
+    links.push({ href: next, rel: 'next', type: 'application/geo+json', title: 'Next page' });
   }
   if (offset > 0) {
-    const prev = urlWith(req, { offset: String(Math.max(0, offset - limit)), f: undefined });
-    links.push({ href: prev, rel: 'prev', type: 'application/geo+json' });
+    const prev = link({ offset: String(Math.max(0, offset - limit)) });
+    links.push({ href: prev, rel: 'prev', type: 'application/geo+json', title: 'Previous page' });
   }
   return links;
 }
 
-/** OGC API Features, Part 1 core: landing page, conformance, collections, items. */
+/** The items response as text: the features array comes from the database as it is. */
+function featureCollectionText(page: FeaturePage, links: Link[]): string {
+  const matched = page.numberMatched === undefined ? '' : `,"numberMatched":${page.numberMatched}`;
+  return (
+    `{"type":"FeatureCollection","numberReturned":${page.numberReturned}${matched},` +
+    `"timeStamp":"${new Date().toISOString()}","links":${JSON.stringify(links)},` +
+    `"features":${page.featuresJson}}`
+  );
+}
+
+/**
+ * OGC API Features, Parts 1, 2 and 3, read side: landing page, conformance, OpenAPI, collections,
+ * queryables, schemas, items and single items, as JSON and HTML. Layers the caller may not read
+ * do not exist for them.
+ */
 export function createCollectionsRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
 
   router.get('/conformance', (req, res) => {
-    if (chooseRepresentation(req) === 'html') {
-      const items = conformanceClasses.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
-      res.type('html').send(renderHtmlPage('Kesesuaian / Conformance', `<ul>${items}</ul>`));
-      return;
-    }
+    if (chooseRepresentation(req) === 'html')
+      return sendHtml(res, renderConformanceHtml(conformanceClasses));
     sendJson(res, { conformsTo: conformanceClasses });
+  });
+
+  router.get('/api', (req, res) => {
+    const document = openApiDocument(baseUrl(req), listReadableLayers(principalOf(res)));
+    if (chooseRepresentation(req) === 'html') return sendHtml(res, renderOpenApiHtml(document));
+    sendJson(res, document, openApiMediaType);
   });
 
   router.get('/collections', async (req, res) => {
     const base = baseUrl(req);
+    const layers = listReadableLayers(principalOf(res));
     const collections = await Promise.all(
-      listLayers().map(async (layer) =>
-        collectionDocument(base, layer, await getLayerExtent(pool, layer)),
-      ),
+      layers.map((layer) => describeLayer(context, base, layer)),
     );
-    if (chooseRepresentation(req) === 'html') {
-      res.type('html').send(renderCollectionsHtml(collections));
-      return;
-    }
-    const links = [{ href: `${base}/collections`, rel: 'self', type: 'application/json' }];
-    sendJson(res, { links, collections });
+    if (chooseRepresentation(req) === 'html')
+      return sendHtml(res, renderCollectionsHtml(collections));
+
+    const links: Link[] = [
+      { href: `${base}/collections`, rel: 'self', type: 'application/json', title: 'Collections' },
+      { href: `${base}/collections?f=html`, rel: 'alternate', type: 'text/html', title: 'As HTML' },
+    ];
+    sendJson(res, { links, crs: supportedCrsUris, collections });
   });
 
   router.get('/collections/:layerId', async (req, res) => {
-    const layer = requireLayer(req.params.layerId);
-    const document = collectionDocument(baseUrl(req), layer, await getLayerExtent(pool, layer));
-    if (chooseRepresentation(req) === 'html') {
-      const link = `<p><a href="/collections/${escapeHtml(layer.id)}/items?f=html">Fitur / Features</a></p>`;
-      const body = `<p>${escapeHtml(document.description)}</p>${link}`;
-      res.type('html').send(renderHtmlPage(document.title, body));
-      return;
-    }
+    const layer = requireReadableLayer(req.params.layerId, principalOf(res));
+    const document = await describeLayer(context, baseUrl(req), layer);
+    if (chooseRepresentation(req) === 'html')
+      return sendHtml(res, renderCollectionHtml(layer, document));
     sendJson(res, document);
   });
 
-  router.get('/collections/:layerId/items', async (req, res) => {
-    const query = parseItemsQuery(req.query);
-    const representation = chooseRepresentation(req);
-    const { layer, features, numberMatched } = await listFeatures(pool, req.params.layerId, query);
+  router.get('/collections/:layerId/queryables', (req, res) => {
+    const layer = requireReadableLayer(req.params.layerId, principalOf(res));
+    const document = queryablesDocument(baseUrl(req), layer);
+    if (chooseRepresentation(req) === 'html')
+      return sendHtml(res, renderQueryablesHtml(layer, document.properties as never));
+    sendJson(res, document, 'application/schema+json');
+  });
 
+  router.get('/collections/:layerId/schema', (req, res) => {
+    const layer = requireReadableLayer(req.params.layerId, principalOf(res));
+    sendJson(res, schemaDocument(baseUrl(req), layer), 'application/schema+json');
+  });
+
+  router.get('/collections/:layerId/items', async (req, res) => {
+    const layer = requireReadableLayer(req.params.layerId, principalOf(res));
+    const representation = chooseRepresentation(req);
+    const query = parseItemsQuery(req.query, layer);
+    // The HTML map draws longitude and latitude, whatever crs was asked.
+    if (representation === 'html') query.crs = crs84;
+
+    const page = await listFeatures(pool, layer, query);
+    const links = itemsLinks(req, page, query.offset, query.limit);
+    res.vary('Accept');
     if (representation === 'html') {
-      const tables = features.map(
-        (f) => `<h2>${escapeHtml(f.id)}</h2>${renderFeatureHtml(layer, f)}`,
-      );
-      res.type('html').send(renderHtmlPage(`${layer.titleId} / ${layer.titleEn}`, tables.join('')));
-      return;
+      const htmlLink = (rel: string) => {
+        const link = links.find((l) => l.rel === rel);
+        return link && changeUrl(link.href, { f: 'html' });
+      };
+      const paging = {
+        next: htmlLink('next'),
+        prev: htmlLink('prev'),
+        numberMatched: page.numberMatched,
+      };
+      return sendHtml(res, renderItemsHtml(layer, JSON.parse(page.featuresJson), paging));
     }
-    const links = itemsLinks(req, query.offset, query.limit, features.length, numberMatched);
-    sendJson(
-      res,
-      {
-        type: 'FeatureCollection',
-        features: features.map(({ version: _version, ...feature }) => feature),
-        numberMatched,
-        numberReturned: features.length,
-        timeStamp: new Date().toISOString(),
-        links,
-      },
-      'application/geo+json',
-    );
+    contentCrs(res, query.crs);
+    res.type('application/geo+json').send(featureCollectionText(page, links));
   });
 
   router.get('/collections/:layerId/items/:featureId', async (req, res) => {
+    const layer = requireReadableLayer(req.params.layerId, principalOf(res));
     const representation = chooseRepresentation(req);
-    const featureId = parseFeatureId(req.params.featureId);
-    const { layer, feature } = await getFeature(pool, req.params.layerId, featureId);
+    const query = parseItemQuery(req.query, layer);
+    if (representation === 'html') query.crs = crs84;
+    const feature = await getFeature(pool, layer, parseFeatureId(req.params.featureId), query);
 
+    // Editing (Part 4) relies on this ETag form for If-Match: keep it "<id>-<version>".
     res.set('ETag', `"${feature.id}-${feature.version}"`);
-    if (representation === 'html') {
-      res
-        .type('html')
-        .send(renderHtmlPage(`${layer.titleId} ${feature.id}`, renderFeatureHtml(layer, feature)));
-      return;
-    }
-    const { version: _version, ...body } = feature;
-    const self = `${baseUrl(req)}/collections/${layer.id}/items/${feature.id}`;
-    const links = [
-      { href: self, rel: 'self', type: 'application/geo+json' },
+    res.vary('Accept');
+    if (representation === 'html') return sendHtml(res, renderItemHtml(layer, feature));
+
+    const base = baseUrl(req);
+    const self = `${base}/collections/${layer.id}/items/${feature.id}`;
+    const links: Link[] = [
+      { href: self, rel: 'self', type: 'application/geo+json', title: 'This feature' },
+      { href: `${self}?f=html`, rel: 'alternate', type: 'text/html', title: 'As HTML' },
       {
-        href: `${baseUrl(req)}/collections/${layer.id}`,
+        href: `${base}/collections/${layer.id}`,
         rel: 'collection',
         type: 'application/json',
+        title: layer.titleEn,
       },
     ];
-    sendJson(res, { ...body, links }, 'application/geo+json');
+    const { id, geometry, properties } = feature;
+    contentCrs(res, query.crs);
+    sendJson(res, { type: 'Feature', id, geometry, properties, links }, 'application/geo+json');
   });
 
   return router;
 }
 
-/** The landing page as JSON; HTML browsers get the web map at `/` (see routes/index.ts). */
+/** The landing page as JSON or HTML; browsers without `f` get the web map (routes/index.ts). */
 export function sendLandingPage(req: Request, res: Response, asHtml: boolean) {
   const document = landingDocument(baseUrl(req), 'Simpul');
-  if (asHtml) {
-    const links = document.links.map(
-      (l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.title)}</a></li>`,
-    );
-    res
-      .type('html')
-      .send(
-        renderHtmlPage(
-          'Simpul',
-          `<p>${escapeHtml(document.description)}</p><ul>${links.join('')}</ul>`,
-        ),
-      );
-    return;
-  }
+  if (asHtml) return sendHtml(res, renderLandingHtml(document.description, document.links));
   sendJson(res, document);
 }

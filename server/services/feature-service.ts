@@ -1,20 +1,23 @@
 import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
+import { config } from '../config.js';
+import { compileFilter, type FilterContext } from '../cql2/compile-sql.js';
 import {
   countFeatures,
   noConditions,
   selectFeatureById,
-  selectFeaturePage,
+  selectFeaturePageJson,
   selectLayerExtent,
+  selectTimeExtent,
   type FeatureConditions,
-  type FeatureRow,
 } from '../db/queries/features.js';
-import type { ItemsQuery } from '../http/items-query.js';
-import { notFound } from '../http/problem.js';
-import { requireLayer } from './layer-registry.js';
+import { crs84 } from '../http/crs.js';
+import type { ItemQuery, ItemsQuery } from '../http/items-query.js';
+import { badRequest, notFound } from '../http/problem.js';
+import { canReadLayer, type Principal } from './access.js';
+import { listLayers, requireLayer } from './layer-registry.js';
 
-/** Decimal places of CRS84 output: 6 decimals of a degree is about 0.1 m. */
-const degreePrecision = 6;
+type Queryable = Pick<pg.Pool, 'query'>;
 
 /** A GeoJSON feature as the API returns it, with its version for ETags. */
 export interface ApiFeature {
@@ -25,59 +28,155 @@ export interface ApiFeature {
   version: number;
 }
 
-function toApiFeature(row: FeatureRow): ApiFeature {
-  return {
-    type: 'Feature',
-    id: row.id,
-    geometry: row.geometry,
-    properties: row.properties,
-    version: row.version,
-  };
+/** A page of features: the GeoJSON array as text, and what the response says about it. */
+export interface FeaturePage {
+  layer: LayerDefinition;
+  featuresJson: string;
+  numberReturned: number;
+  /** Exact count of the whole query, when it was known without a second scan. */
+  numberMatched?: number;
+  hasNext: boolean;
 }
 
-function bboxConditions(bbox: ItemsQuery['bbox']): FeatureConditions {
+const sqlStateMessages: Record<string, string> = {
+  '22012': 'a division by zero',
+  '22003': 'a number out of range',
+  '2201E': 'a logarithm or power of an invalid number',
+  '2201F': 'a power of an invalid number',
+};
+
+/**
+ * Database errors the caller caused become 400s: the statement timeout (a request too costly)
+ * and data exceptions (class 22: a value the filter computes but PostgreSQL cannot). The
+ * driver's own message never reaches the client.
+ */
+function translateDatabaseError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === '57014') {
+    return badRequest(
+      'query-timeout',
+      `The query ran past the ${config.queryTimeoutMs} ms limit of one request; narrow it ` +
+        'with bbox, filter or a smaller limit.',
+      { limit: 'queryTimeoutMs', maximum: config.queryTimeoutMs },
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('22')) {
+    const what = sqlStateMessages[code] ?? 'a value the database cannot use';
+    return badRequest('invalid-filter-value', `The filter computes ${what}.`);
+  }
+  return error;
+}
+
+async function guarded<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+}
+
+/** The layers this caller may read, in declaration order. */
+export function listReadableLayers(principal: Principal | undefined): LayerDefinition[] {
+  return listLayers().filter((layer) => canReadLayer(principal, layer));
+}
+
+/** A layer the caller may read; an unknown or hidden one is the same 404, so ids do not leak. */
+export function requireReadableLayer(layerId: string, principal: Principal | undefined) {
+  const layer = requireLayer(layerId);
+  if (!canReadLayer(principal, layer)) {
+    const known = listReadableLayers(principal).map((l) => l.id);
+    throw notFound(
+      'unknown-collection',
+      `No layer "${layerId}". Known layers: ${known.join(', ')}.`,
+    );
+  }
+  return layer;
+}
+
+/** The WHERE clauses of an items query: bbox, then the CQL2 conditions, all over `$n`. */
+function itemsConditions(layer: LayerDefinition, query: ItemsQuery): FeatureConditions {
   const conditions = noConditions();
-  if (bbox) {
-    const [x0, y0, x1, y1] = bbox.map((n) => conditions.params.add(n));
-    conditions.clauses.push(`geom && ST_MakeEnvelope(${x0}, ${y0}, ${x1}, ${y1}, 4326)`);
+  const limits = { maxNodes: config.filterMaxNodes, maxDepth: 32 };
+  const context: FilterContext = {
+    layer,
+    params: conditions.params,
+    filterCrs: query.filterCrs,
+    limits,
+  };
+
+  if (query.bbox) {
+    const bbox = { op: 's_intersects', args: [{ property: 'geometry' }, { bbox: query.bbox }] };
+    conditions.clauses.push(compileFilter(bbox, { ...context, filterCrs: query.bboxCrs }));
+  }
+  if (query.conditions.length > 0) {
+    const all =
+      query.conditions.length === 1 ? query.conditions[0] : { op: 'and', args: query.conditions };
+    conditions.clauses.push(compileFilter(all, context));
   }
   return conditions;
 }
 
-/** A page of a layer's features in CRS84, with the number matched by the whole query. */
-export async function listFeatures(pool: pg.Pool, layerId: string, query: ItemsQuery) {
-  const layer = requireLayer(layerId);
-  const conditions = bboxConditions(query.bbox);
+/**
+ * A page of a layer's features in the requested CRS. `numberMatched` is given when it costs no
+ * second scan (the last page) or the query has no condition (a plain count); a filtered query
+ * with more pages omits it, as Part 1 allows, since counting every match of a wide bbox costs
+ * several times the page itself.
+ */
+export async function listFeatures(
+  db: Queryable,
+  layer: LayerDefinition,
+  query: ItemsQuery,
+): Promise<FeaturePage> {
+  const conditions = itemsConditions(layer, query);
+  const page = await guarded(() =>
+    selectFeaturePageJson(db, layer, {
+      ...conditions,
+      limit: query.limit,
+      offset: query.offset,
+      crs: query.crs,
+      attributeNames: query.properties,
+      orderBy: query.sortby,
+    }),
+  );
 
-  const numberMatched = await countFeatures(pool, layer, conditions);
-  const rows = await selectFeaturePage(pool, layer, {
-    ...conditions,
-    limit: query.limit,
-    offset: query.offset,
-    outputSrid: 4326,
-    precision: degreePrecision,
-  });
-  return { layer, features: rows.map(toApiFeature), numberMatched };
+  const hasNext = page.fetched > query.limit;
+  const numberReturned = Math.min(page.fetched, query.limit);
+  let numberMatched: number | undefined;
+  if (!hasNext && (numberReturned > 0 || query.offset === 0))
+    numberMatched = query.offset + numberReturned;
+  else if (conditions.clauses.length === 0)
+    numberMatched = await guarded(() => countFeatures(db, layer, noConditions()));
+
+  return { layer, featuresJson: page.featuresJson, numberReturned, numberMatched, hasNext };
 }
 
-/** One feature in CRS84; an unknown id is a 404. */
-export async function getFeature(pool: pg.Pool, layerId: string, featureId: number | undefined) {
-  const layer = requireLayer(layerId);
+/** One feature in the requested CRS (CRS84 by default); an unknown id is a 404. */
+export async function getFeature(
+  db: Queryable,
+  layer: LayerDefinition,
+  featureId: number | undefined,
+  query: ItemQuery = { crs: crs84 },
+): Promise<ApiFeature> {
   const row =
     featureId === undefined
       ? undefined
-      : await selectFeatureById(pool, layer, featureId, 4326, degreePrecision);
+      : await guarded(() => selectFeatureById(db, layer, featureId, query.crs, query.properties));
   if (!row)
-    throw notFound('unknown-feature', `Layer ${layerId} has no feature with id "${featureId}".`);
-  return { layer, feature: toApiFeature(row) };
+    throw notFound('unknown-feature', `Layer ${layer.id} has no feature with id "${featureId}".`);
+  return { type: 'Feature', ...row };
 }
 
 /** The layer's extent in CRS84, or null when it holds no feature. */
-export async function getLayerExtent(pool: pg.Pool, layer: LayerDefinition) {
+export async function getLayerExtent(pool: Queryable, layer: LayerDefinition) {
   return selectLayerExtent(pool, layer);
 }
 
+/** The first and last value of the layer's time attribute, or null (no attribute, no rows). */
+export async function getTimeExtent(pool: Queryable, layer: LayerDefinition) {
+  return selectTimeExtent(pool, layer);
+}
+
 /** The total number of features of a layer. */
-export async function countLayerFeatures(pool: pg.Pool, layer: LayerDefinition) {
+export async function countLayerFeatures(pool: Queryable, layer: LayerDefinition) {
   return countFeatures(pool, layer, noConditions());
 }

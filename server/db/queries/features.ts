@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { LayerDefinition } from '../../../layers/index.js';
+import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
+import type { CrsDefinition } from '../../http/crs.js';
 import { quoteIdentifier, SqlParameters } from '../sql.js';
 
 /** A feature row: its id, version, attribute values and GeoJSON geometry. */
@@ -16,18 +17,28 @@ export interface FeatureConditions {
   params: SqlParameters;
 }
 
-/** How a page of features is read: the conditions, the page and the output CRS. */
+/** One ORDER BY key, its name already checked against the declaration (or `id`). */
+export interface OrderKey {
+  name: string;
+  descending: boolean;
+}
+
+/** How a page of features is read: the conditions, the page, the output CRS and attributes. */
 export interface FeaturePageQuery extends FeatureConditions {
   limit: number;
   offset: number;
-  /** EPSG code of the output geometry; the storage CRS when equal to the layer's. */
-  outputSrid: number;
-  /** Decimal places of output coordinates. */
-  precision: number;
+  /** CRS of the output geometry, with its axis order and precision. */
+  crs: CrsDefinition;
   /** Attribute names to return; all attributes when undefined. */
   attributeNames?: string[];
-  /** ORDER BY terms, already resolved through the declaration; the id always ends the order. */
-  orderBy?: string[];
+  /** Sort keys; the id always ends the order, so paging is stable. */
+  orderBy?: OrderKey[];
+}
+
+/** A page as GeoJSON text built by the database, and how many rows it fetched (up to limit+1). */
+export interface FeaturePageJson {
+  featuresJson: string;
+  fetched: number;
 }
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -41,39 +52,91 @@ function whereClause(conditions: FeatureConditions): string {
   return conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
 }
 
-function geometryExpression(layer: LayerDefinition, srid: number, precision: number): string {
-  const geom = srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(srid)})`;
-  return `ST_AsGeoJSON(${geom}, ${Number(precision)})::json`;
+/** GeoJSON geometry text in the requested CRS: transformed, axes swapped, rounded; no CRS member. */
+function geometryJson(layer: LayerDefinition, crs: CrsDefinition): string {
+  let geom = crs.srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(crs.srid)})`;
+  if (crs.latitudeFirst) geom = `ST_FlipCoordinates(${geom})`;
+  return `ST_AsGeoJSON(${geom}, ${Number(crs.decimals)}, 0)`;
 }
 
-function propertiesExpression(names: string[]): string {
-  if (names.length === 0) return `'{}'::jsonb`;
-  const pairs = names.map((name) => `'${name}', ${quoteIdentifier(name)}`);
-  return `jsonb_build_object(${pairs.join(', ')})`;
+/**
+ * One attribute value as JSON text. Whole `number` values keep a decimal point (`1200.0`):
+ * GDAL and QGIS infer field types from the first page, and would otherwise make a real
+ * attribute an integer field and cut the fractions of later pages.
+ */
+function valueJson(attribute: AttributeDefinition): string {
+  const column = quoteIdentifier(attribute.name);
+  if (attribute.type !== 'number') return `coalesce(to_json(${column})::text, 'null')`;
+  return `coalesce(CASE WHEN ${column} = trunc(${column}) AND abs(${column}) < 1e15
+    THEN trunc(${column})::bigint::text || '.0' ELSE to_json(${column})::text END, 'null')`;
 }
 
-/** The attributes of a layer to read, checked against the declaration. */
-function selectedNames(layer: LayerDefinition, names?: string[]): string[] {
-  const declared = layer.attributes.map((a) => a.name);
-  return names ? declared.filter((name) => names.includes(name)) : declared;
+/** A JSON object of the given attributes as text, keys in declaration order. */
+function propertiesJson(attributes: AttributeDefinition[]): string {
+  if (attributes.length === 0) return `'{}'`;
+  const members = attributes.map(
+    (a, i) => `'${i === 0 ? '{' : ','}"${a.name}":' || ${valueJson(a)}`,
+  );
+  return `${members.join(' || ')} || '}'`;
 }
 
-/** One page of a layer's features in the order asked, then by id (stable paging). */
-export async function selectFeaturePage(
+/** The attributes of a layer to read, in declaration order; all when `names` is undefined. */
+function selectedAttributes(layer: LayerDefinition, names?: string[]): AttributeDefinition[] {
+  return names ? layer.attributes.filter((a) => names.includes(a.name)) : [...layer.attributes];
+}
+
+function orderSql(keys: OrderKey[]): string {
+  const terms = keys.map((k) => {
+    const column = k.name === 'id' ? 'id' : quoteIdentifier(k.name);
+    return `${column} ${k.descending ? 'DESC' : 'ASC'}`;
+  });
+  return [...terms, 'id ASC'].join(', ');
+}
+
+/** One GeoJSON Feature as text: id, geometry in the requested CRS, then the properties. */
+function featureJson(
+  layer: LayerDefinition,
+  crs: CrsDefinition,
+  attributes: AttributeDefinition[],
+): string {
+  return `'{"type":"Feature","id":' || id || ',"geometry":' ||
+    coalesce(${geometryJson(layer, crs)}, 'null') || ',"properties":' ||
+    ${propertiesJson(attributes)} || '}'`;
+}
+
+/**
+ * The SQL of one page of features in the order asked, then by id (stable paging). It reads
+ * limit+1 rows so the caller knows whether a next page exists without counting, and builds the
+ * GeoJSON in the database, so Node only relays text.
+ */
+export function featurePageSql(layer: LayerDefinition, query: FeaturePageQuery) {
+  const attributes = selectedAttributes(layer, query.attributeNames);
+  const params = query.params;
+  const order = orderSql(query.orderBy ?? []);
+  const limit = params.add(query.limit);
+  const sql = `SELECT count(*)::int AS fetched,
+      coalesce(string_agg(feature, ',' ORDER BY n) FILTER (WHERE n <= ${limit}), '') AS features
+    FROM (
+      SELECT row_number() OVER (ORDER BY ${order}) AS n, ${featureJson(layer, query.crs, attributes)} AS feature
+      FROM (
+        SELECT * FROM ${quoteIdentifier(layer.id)} ${whereClause(query)}
+        ORDER BY ${order}
+        LIMIT ${limit}::int + 1 OFFSET ${params.add(query.offset)}
+      ) page
+    ) numbered`;
+  return { sql, values: params.values };
+}
+
+/** One page of features as GeoJSON text; see featurePageSql. */
+export async function selectFeaturePageJson(
   db: Queryable,
   layer: LayerDefinition,
   query: FeaturePageQuery,
-) {
-  const names = selectedNames(layer, query.attributeNames);
-  const params = query.params;
-  const order = [...(query.orderBy ?? []), 'id'].join(', ');
-  const sql = `SELECT id, version, ${propertiesExpression(names)} AS properties,
-      ${geometryExpression(layer, query.outputSrid, query.precision)} AS geometry
-    FROM ${quoteIdentifier(layer.id)} ${whereClause(query)}
-    ORDER BY ${order}
-    LIMIT ${params.add(query.limit)} OFFSET ${params.add(query.offset)}`;
-  const result = await db.query<FeatureRow>(sql, params.values);
-  return result.rows;
+): Promise<FeaturePageJson> {
+  const { sql, values } = featurePageSql(layer, query);
+  const result = await db.query<{ fetched: number; features: string }>(sql, values);
+  const row = result.rows[0]!;
+  return { featuresJson: `[${row.features}]`, fetched: row.fetched };
 }
 
 /** How many features match the conditions. */
@@ -87,17 +150,17 @@ export async function countFeatures(
   return result.rows[0]?.n ?? 0;
 }
 
-/** One feature by id, or undefined. */
+/** One feature by id in the requested CRS, with its version for the ETag; or undefined. */
 export async function selectFeatureById(
   db: Queryable,
   layer: LayerDefinition,
   featureId: number,
-  outputSrid: number,
-  precision: number,
+  crs: CrsDefinition,
+  attributeNames?: string[],
 ) {
-  const names = selectedNames(layer);
-  const sql = `SELECT id, version, ${propertiesExpression(names)} AS properties,
-      ${geometryExpression(layer, outputSrid, precision)} AS geometry
+  const attributes = selectedAttributes(layer, attributeNames);
+  const sql = `SELECT id, version, (${propertiesJson(attributes)})::json AS properties,
+      ${geometryJson(layer, crs)}::json AS geometry
     FROM ${quoteIdentifier(layer.id)} WHERE id = $1`;
   const result = await db.query<FeatureRow>(sql, [featureId]);
   return result.rows[0];
@@ -110,6 +173,17 @@ export async function selectLayerExtent(db: Queryable, layer: LayerDefinition) {
   const result = await db.query<{ x0: number | null; y0: number; x1: number; y1: number }>(sql);
   const row = result.rows[0];
   return row && row.x0 !== null ? [row.x0, row.y0, row.x1, row.y1] : null;
+}
+
+/** The first and last value of the layer's time attribute as ISO text, or null when none. */
+export async function selectTimeExtent(db: Queryable, layer: LayerDefinition) {
+  if (!layer.timeAttribute) return null;
+  const column = quoteIdentifier(layer.timeAttribute);
+  const sql = `SELECT to_json(min(${column}))#>>'{}' AS first, to_json(max(${column}))#>>'{}' AS last
+    FROM ${quoteIdentifier(layer.id)}`;
+  const result = await db.query<{ first: string | null; last: string | null }>(sql);
+  const row = result.rows[0];
+  return row && row.first !== null ? [row.first, row.last] : null;
 }
 
 /**

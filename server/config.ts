@@ -65,6 +65,16 @@ export const config = Object.freeze({
   logLevel: readText('LOG_LEVEL') ?? 'info',
   /** Folder of the built web client served at `/`. */
   webDistDir: path.resolve(readText('SIMPUL_WEB_DIR') ?? 'web/dist'),
+  /** Lifetime of a login session; the user logs in again after it. */
+  sessionTtlHours: readInteger('SESSION_TTL_HOURS', 12, 1, 24 * 30),
+  /** Session cookie `Secure` always (`1`); by default only on requests that arrived over https. */
+  sessionCookieSecure: readText('SESSION_COOKIE_SECURE') === '1',
+  /** Failed logins of one user name, or 4× as many from one address, before logins pause. */
+  loginMaxFailures: readInteger('LOGIN_MAX_FAILURES', 5, 1, 1000),
+  /** The window in which failed logins are counted, and the pause once the limit is hit. */
+  loginWindowMinutes: readInteger('LOGIN_WINDOW_MINUTES', 15, 1, 1440),
+  /** Largest accepted body of a feature write or batch. */
+  writeBodyLimitMb: readInteger('WRITE_BODY_LIMIT_MB', 20, 1, 1024),
   /** How far outside the regency outline an edited feature may reach, in metres. */
   regencyToleranceM: readInteger('REGENCY_TOLERANCE_M', 500, 0, 100000),
   /** Seed an empty database at start. Default on; `SIMPUL_AUTO_SEED=0` turns it off. */

@@ -16,6 +16,9 @@ export interface FieldError {
  * problem details. `type` is a stable slug under `/problems/`.
  */
 export class HttpProblem extends Error {
+  /** Headers sent with the problem (`Retry-After`, `WWW-Authenticate`, `Allow`). */
+  readonly headers: Record<string, string> = {};
+
   constructor(
     readonly status: number,
     readonly type: string,
@@ -83,5 +86,6 @@ export function sendProblem(error: unknown, req: Request, res: Response, _next: 
     res.destroy();
     return;
   }
+  res.set(problem.headers);
   res.status(problem.status).type('application/problem+json').json(problemBody(problem, req));
 }

@@ -3,16 +3,24 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
+import { authenticate } from '../http/authenticate.js';
 import { chooseRepresentation } from '../http/negotiate.js';
 import { notFound } from '../http/problem.js';
+import { createAuthRouter } from './auth.js';
 import { createClientRouter } from './client.js';
+import { createCollectionWritesRouter } from './collection-writes.js';
 import { createCollectionsRouter, sendLandingPage } from './collections.js';
 import { createHealthRouter } from './health.js';
+import { createHistoryRouter } from './history.js';
 import { createTilesRouter } from './tiles.js';
 
 /**
  * Every mount path and the file that serves it:
  *   /                     web map for browsers, OGC API landing page for JSON clients
+ *   (every request)       http/authenticate.ts sets res.locals.principal (token or session)
+ *   /auth/...             routes/auth.ts (login, session, users, API tokens)
+ *   POST/PUT/PATCH/DELETE/OPTIONS /collections/.../items, /batch   routes/collection-writes.ts
+ *   /collections/{id}/history, .../items/{id}/history   routes/history.ts
  *   /conformance, /collections/...   routes/collections.ts (OGC API Features)
  *   /tiles/...            routes/tiles.ts (MVT and TileJSON)
  *   /client/config        routes/client.ts (what the web map builds itself from)
@@ -32,6 +40,11 @@ export function createRoutes(context: AppContext): Router {
     sendLandingPage(req, res, wantsHtml);
   });
   router.use(createHealthRouter(context));
+  router.use(authenticate(context.database.pool));
+  router.use(createAuthRouter(context));
+  // before the read routes, whose router would answer OPTIONS with GET only
+  router.use(createCollectionWritesRouter(context));
+  router.use(createHistoryRouter(context));
   router.use(createCollectionsRouter(context));
   router.use(createTilesRouter(context));
   router.use(createClientRouter(context));

@@ -90,6 +90,15 @@ async function clickMapAt(page: Page, lonLat: [number, number]) {
   await page.locator('#map').click({ position: { x, y } });
 }
 
+/** Leaves only `layerIds` checked in the layer tree, so a click meets only their features. */
+async function showOnlyLayers(page: Page, layerIds: string[]) {
+  const checkboxes = page.locator('#layer-tree input[data-layer-id]');
+  for (const checkbox of await checkboxes.all()) {
+    const layerId = await checkbox.getAttribute('data-layer-id');
+    await checkbox.setChecked(layerIds.includes(layerId ?? ''));
+  }
+}
+
 describe('web map', () => {
   it('frames the regency and draws the kecamatan layer from vector tiles', async () => {
     const { page, pageErrors } = await openMap();
@@ -105,6 +114,7 @@ describe('web map', () => {
 
   it('shows a clicked kecamatan with its attributes from the feature API', async () => {
     const { page } = await openMap();
+    await showOnlyLayers(page, ['kecamatan']);
 
     await clickMapAt(page, kroyaInnerPoint);
     const popup = page.locator('#identify-popup');
@@ -114,6 +124,27 @@ describe('web map', () => {
     expect(await popup.locator('.identify__title').textContent()).toBe('Kroya');
     const codeRow = popup.locator('tr', { hasText: 'Kode Kemendagri' });
     expect(await codeRow.locator('td').textContent()).toBe('33.01.06');
+    await page.close();
+  });
+
+  it('pages from the topmost feature under a click to the ones below it', async () => {
+    const { page } = await openMap();
+    await showOnlyLayers(page, ['kecamatan', 'desa']);
+    await page.evaluate((center) => {
+      window.__simpulMap?.getView().setCenter(center);
+      window.__simpulMap?.getView().setZoom(12);
+    }, toWebMercator(kroyaInnerPoint));
+    await waitForLayerDrawn(page, 'desa');
+
+    await clickMapAt(page, kroyaInnerPoint);
+    const popup = page.locator('#identify-popup');
+    await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
+    const firstLayer = await popup.locator('.identify__layer').textContent();
+    await popup.getByRole('button', { name: 'Objek berikutnya di titik ini' }).click();
+
+    expect(firstLayer).toBe('Kecamatan');
+    expect(await popup.locator('.identify__position').textContent()).toBe('2/2');
+    expect(await popup.locator('.identify__layer').textContent()).toBe('Desa/Kelurahan');
     await page.close();
   });
 

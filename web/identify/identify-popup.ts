@@ -11,8 +11,12 @@ export interface FeatureHit {
   definition: LayerDefinition;
 }
 
-/** The identify popup: which feature it shows, its loading, and its place on the map. */
+/**
+ * The identify popup: the features under the last click, the one it shows (the topmost
+ * first, the others a page away), that feature's loading, and the popup's place on the map.
+ */
 export class IdentifyPopup {
+  private hits: FeatureHit[] = [];
   private state: IdentifyState | undefined;
   private request: AbortController | undefined;
 
@@ -24,23 +28,20 @@ export class IdentifyPopup {
     element.hidden = true;
   }
 
-  /** Shows `hit` at `coordinate` and loads its attributes; no hit closes the popup. */
-  open(hit: FeatureHit | undefined, coordinate: Coordinate) {
+  /** Shows the first of `hits` at `coordinate`; no hit closes the popup. */
+  open(hits: FeatureHit[], coordinate: Coordinate) {
     this.close();
-    if (!hit) return;
+    if (hits.length === 0) return;
 
-    this.state = { definition: hit.definition, tileProperties: hit.feature.getProperties() };
+    this.hits = hits;
     this.element.hidden = false;
-    this.render();
+    this.show(0);
     this.overlay.setPosition(coordinate);
-
-    const featureId = hit.feature.getId();
-    if (featureId === undefined) this.update({ failed: true });
-    else void this.load(hit.definition.id, featureId);
   }
 
   close() {
     this.request?.abort();
+    this.hits = [];
     this.state = undefined;
     this.element.hidden = true;
     this.overlay.setPosition(undefined);
@@ -50,8 +51,28 @@ export class IdentifyPopup {
   render() {
     if (!this.state) return;
 
-    const content = renderIdentify(this.state, () => this.close());
+    const content = renderIdentify(this.state, {
+      close: () => this.close(),
+      page: (step) => this.show(this.state ? this.state.index + step : 0),
+    });
     this.element.replaceChildren(...content);
+  }
+
+  /** Shows hit `index` (wrapping around) and loads its attributes from the feature API. */
+  private show(index: number) {
+    const count = this.hits.length;
+    const shown = (index + count) % count;
+    const hit = this.hits[shown];
+    if (!hit) return;
+
+    this.request?.abort();
+    const tileProperties = hit.feature.getProperties();
+    this.state = { definition: hit.definition, tileProperties, index: shown, count };
+    this.render();
+
+    const featureId = hit.feature.getId();
+    if (featureId === undefined) this.update({ failed: true });
+    else void this.load(hit.definition.id, featureId);
   }
 
   private async load(layerId: string, featureId: string | number) {

@@ -3,6 +3,7 @@ import type Map from 'ol/Map.js';
 import type MapBrowserEvent from 'ol/MapBrowserEvent.js';
 import Overlay from 'ol/Overlay.js';
 import type BaseLayer from 'ol/layer/Base.js';
+import type { Pixel } from 'ol/pixel.js';
 import { fetchFeature } from '../api/client-api.js';
 import { bus } from '../events/event-bus.js';
 import { getLayerDefinition } from '../map/data-layers.js';
@@ -12,10 +13,15 @@ import './identify.css';
 /** Pixels around a click that still hit a line or a point. */
 const hitTolerancePx = 4;
 
+/** Features under a click the popup pages through, the topmost first, at most this many. */
+const maxHits = 10;
+
+const isDataLayer = (layer: BaseLayer) => !!getLayerDefinition(layer);
+
 /**
  * Identify: a click on the map opens `element` as a popup on the topmost visible feature,
  * titled from its layer declaration, and fills it with all attributes read from the feature
- * API. A click on empty map closes it.
+ * API; the other features under the click are a page away. A click on empty map closes it.
  */
 export function mountIdentify(map: Map, element: HTMLElement) {
   const overlay = new Overlay({
@@ -27,7 +33,7 @@ export function mountIdentify(map: Map, element: HTMLElement) {
   map.addOverlay(overlay);
 
   const popup = new IdentifyPopup(overlay, element, fetchFeature);
-  map.on('singleclick', (event) => popup.open(findTopFeature(map, event), event.coordinate));
+  map.on('singleclick', (event) => popup.open(findFeatures(map, event), event.coordinate));
   map.on('pointermove', (event) => showPointerOverFeature(map, event));
   document.addEventListener('keydown', (event) => event.key === 'Escape' && popup.close());
   bus.on('language-change', () => popup.render());
@@ -40,20 +46,47 @@ function showPointerOverFeature(map: Map, event: MapBrowserEvent) {
     return;
   }
 
-  const layerFilter = (layer: BaseLayer) => !!getLayerDefinition(layer);
-  const overFeature = map.hasFeatureAtPixel(event.pixel, { layerFilter });
+  const overFeature = map.hasFeatureAtPixel(event.pixel, { layerFilter: isDataLayer });
   const viewport = map.getViewport();
   if (viewport) viewport.style.cursor = overFeature ? 'pointer' : '';
 }
 
-function findTopFeature(map: Map, event: MapBrowserEvent): FeatureHit | undefined {
-  const hit = map.forEachFeatureAtPixel(
-    event.pixel,
+// Points and lines are hard to hit exactly, so they count within a few pixels; polygons only
+// under the pointer itself, or a click inside one desa would also list its neighbour.
+function findFeatures(map: Map, event: MapBrowserEvent): FeatureHit[] {
+  const near = collectHits(map, event.pixel, hitTolerancePx, (layer) => !isPolygonLayer(layer));
+  const under = collectHits(map, event.pixel, 0, isPolygonLayer);
+
+  const byOrder = (a: FeatureHit, b: FeatureHit) =>
+    (b.definition.order ?? 0) - (a.definition.order ?? 0);
+  return [...near, ...under].sort(byOrder).slice(0, maxHits);
+}
+
+function collectHits(
+  map: Map,
+  pixel: Pixel,
+  hitTolerance: number,
+  accepts: (layer: BaseLayer) => boolean,
+): FeatureHit[] {
+  const hits: FeatureHit[] = [];
+  const seen = new Set<string>();
+  const layerFilter = (layer: BaseLayer) => isDataLayer(layer) && accepts(layer);
+
+  // A feature drawn in two tiles' buffers can be hit twice: its id keeps one.
+  map.forEachFeatureAtPixel(
+    pixel,
     (feature: FeatureLike, layer) => {
-      const definition = layer && getLayerDefinition(layer);
-      return definition ? { feature, definition } : undefined;
+      const definition = getLayerDefinition(layer);
+      const key = `${definition?.id}/${feature.getId() ?? hits.length}`;
+      if (definition && !seen.has(key)) hits.push({ feature, definition });
+      seen.add(key);
+      return hits.length >= maxHits;
     },
-    { hitTolerance: hitTolerancePx, layerFilter: (layer) => !!getLayerDefinition(layer) },
+    { hitTolerance, layerFilter },
   );
-  return hit;
+  return hits;
+}
+
+function isPolygonLayer(layer: BaseLayer): boolean {
+  return getLayerDefinition(layer)?.geometry.type === 'MultiPolygon';
 }

@@ -1,6 +1,6 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/types.js';
 import type { ApiFeature } from '../api/client-api.js';
-import { pickTitle, translate } from '../i18n/i18n.js';
+import { pickTitle, translate, type MessageKey } from '../i18n/i18n.js';
 import { formatAttributeValue } from './format-value.js';
 
 /** What the popup knows of the clicked feature so far. */
@@ -11,15 +11,24 @@ export interface IdentifyState {
   /** All attributes, once the feature API has answered. */
   feature?: ApiFeature;
   failed?: boolean;
+  /** Which of the features under the click this is (from 0), and how many there are. */
+  index: number;
+  count: number;
+}
+
+/** What the popup's buttons do: close it, or show the previous (-1) or next (+1) feature. */
+export interface IdentifyActions {
+  close: () => void;
+  page: (step: -1 | 1) => void;
 }
 
 /** The popup's content: layer and feature name, then every attribute once it has loaded. */
-export function renderIdentify(state: IdentifyState, onClose: () => void): HTMLElement[] {
+export function renderIdentify(state: IdentifyState, actions: IdentifyActions): HTMLElement[] {
   const body = document.createElement('div');
   body.className = 'identify__body';
 
   body.append(...renderBody(state));
-  return [renderHeader(state, onClose), body];
+  return [renderHeader(state, actions), body];
 }
 
 // When the feature API fails, the attributes the tile carried are still worth showing.
@@ -32,7 +41,7 @@ function renderBody({ definition, feature, failed, tileProperties }: IdentifySta
   return [renderStatus('identify.failed'), renderAttributeTable(inTiles, tileProperties)];
 }
 
-function renderHeader(state: IdentifyState, onClose: () => void): HTMLElement {
+function renderHeader(state: IdentifyState, actions: IdentifyActions): HTMLElement {
   const header = document.createElement('header');
   header.className = 'identify__header';
 
@@ -46,7 +55,12 @@ function renderHeader(state: IdentifyState, onClose: () => void): HTMLElement {
 
   const heading = document.createElement('div');
   heading.append(layerTitle, name);
-  header.append(heading, renderCloseButton(onClose));
+  const buttons = document.createElement('div');
+  buttons.className = 'identify__buttons';
+  if (state.count > 1) buttons.append(...renderPager(state, actions.page));
+  buttons.append(renderButton('×', 'identify.close', actions.close));
+
+  header.append(heading, buttons);
   return header;
 }
 
@@ -58,14 +72,24 @@ function readFeatureName({ definition, feature, tileProperties }: IdentifyState)
   return name === undefined || name === null ? String(feature?.id ?? '') : String(name);
 }
 
-function renderCloseButton(onClose: () => void): HTMLButtonElement {
+function renderPager(state: IdentifyState, page: IdentifyActions['page']): HTMLElement[] {
+  const position = document.createElement('span');
+  position.className = 'identify__position';
+  position.textContent = `${state.index + 1}/${state.count}`;
+
+  const previous = renderButton('‹', 'identify.previous', () => page(-1));
+  const next = renderButton('›', 'identify.next', () => page(1));
+  return [previous, position, next];
+}
+
+function renderButton(symbol: string, labelKey: MessageKey, onClick: () => void) {
   const button = document.createElement('button');
   button.type = 'button';
-  button.className = 'identify__close';
-  button.textContent = '×';
-  button.title = translate('identify.close');
-  button.setAttribute('aria-label', translate('identify.close'));
-  button.addEventListener('click', onClose);
+  button.className = 'identify__button';
+  button.textContent = symbol;
+  button.title = translate(labelKey);
+  button.setAttribute('aria-label', translate(labelKey));
+  button.addEventListener('click', onClick);
   return button;
 }
 

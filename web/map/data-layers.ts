@@ -6,6 +6,7 @@ import VectorTileSource from 'ol/source/VectorTile.js';
 import type { LayerDefinition } from '../../layers/types.js';
 import { tileUrlTemplate } from '../api/client-api.js';
 import { createLayerStyle } from './layer-style.js';
+import { createPolygonLabelChooser, watchPolygonLabels } from './polygon-labels.js';
 
 /** A map layer drawn from a layer declaration, with the declaration beside it. */
 export interface DataLayer {
@@ -31,15 +32,26 @@ export function createDataLayer(definition: LayerDefinition, attribution: string
     attributions: escapeHtml(attribution),
   });
 
-  return new VectorTileLayer({
+  const labelChooser = hasPolygonLabels(definition) ? createPolygonLabelChooser() : undefined;
+  const layer = new VectorTileLayer({
     source,
-    style: createLayerStyle(definition),
+    style: createLayerStyle(definition, labelChooser?.carriesLabel),
     declutter: true,
     zIndex: definition.order ?? 0,
     minZoom: definition.zoom.min - 1,
     maxZoom: definition.zoom.max,
     properties: { [definitionKey]: definition },
   });
+
+  if (labelChooser) watchPolygonLabels(layer, labelChooser);
+  return layer;
+}
+
+// TODO: polygon labels are chosen in the browser (the largest tile piece in view), which
+// redraws a layer's labels whenever the tiles in view change. Tiles carrying one label point
+// per feature (ST_PointOnSurface) would make the choice free and steady while panning.
+function hasPolygonLabels(definition: LayerDefinition): boolean {
+  return definition.geometry.type === 'MultiPolygon' && !!definition.style.labelAttribute;
 }
 
 /** The declaration a map layer was made from, if it is a data layer. */

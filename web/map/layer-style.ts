@@ -19,8 +19,12 @@ export function zoomForResolution(resolution: number): number {
  * The OpenLayers style function of a layer, from its declaration: stroke, fill, marker,
  * colour by the coded value of `classifyBy`, line width by that of `widthBy`, and a text
  * label from `labelMinZoom` on. Those attributes must travel in the tiles (`inTiles`).
+ * `carriesLabel`, when given, says which tile pieces of a feature draw its label.
  */
-export function createLayerStyle(definition: LayerDefinition): StyleFunction {
+export function createLayerStyle(
+  definition: LayerDefinition,
+  carriesLabel: (feature: FeatureLike) => boolean = () => true,
+): StyleFunction {
   const styleForClass = createClassStyles(definition);
   const labelStyle = createLabelStyle(definition);
   const labelMinZoom = definition.style.labelMinZoom ?? definition.zoom.min;
@@ -28,6 +32,7 @@ export function createLayerStyle(definition: LayerDefinition): StyleFunction {
   return (feature, resolution) => {
     const base = styleForClass(feature);
     if (!labelStyle || zoomForResolution(resolution) < labelMinZoom) return base;
+    if (!carriesLabel(feature)) return base;
 
     const label = feature.get(definition.style.labelAttribute ?? '');
     if (label === undefined || label === null || label === '') return base;
@@ -80,10 +85,6 @@ function toOlStyle(symbolizer: Symbolizer): Style {
   return new Style({ image: new CircleStyle({ radius: symbolizer.pointRadius, stroke, fill }) });
 }
 
-// TODO: a polygon cut by tile edges is labelled once per piece, so at zoom 13 a desa crossing
-// two tiles shows its name twice. Labelling from one point per feature would lift it: tiles
-// carrying a label point (ST_PointOnSurface) beside each polygon, drawn instead of the pieces.
-//
 // One label style per layer, its text set per feature just before drawing, as OpenLayers
 // draws each feature with the style it was handed at once.
 function createLabelStyle(definition: LayerDefinition): Style | undefined {

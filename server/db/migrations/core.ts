@@ -1,3 +1,5 @@
+import { accountsSql, featureHistorySql } from './editing.js';
+
 /** One fixed, numbered migration of the platform's own tables (not derived from layers). */
 export interface CoreMigration {
   id: string;
@@ -32,4 +34,6 @@ export const coreMigrations: CoreMigration[] = [
         seeded_at timestamptz NOT NULL DEFAULT now()
       )`,
   },
+  { id: '0003-accounts', sql: accountsSql },
+  { id: '0004-feature-history', sql: featureHistorySql },
 ];

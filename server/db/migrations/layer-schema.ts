@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier } from '../sql.js';
+import { historyTriggerStatement } from './editing.js';
 import { tileChangeRevision, tileChangeStatements } from './tile-change.js';
 
 const columnTypes: Record<AttributeDefinition['type'], string> = {
@@ -121,5 +122,6 @@ export function layerSchemaStatements(layer: LayerDefinition): string[] {
     const column = quoteIdentifier(layer.timeAttribute);
     statements.push(`CREATE INDEX IF NOT EXISTS ${timeIndex} ON ${table} (${column})`);
   }
+  statements.push(historyTriggerStatement(layer));
   return statements;
 }

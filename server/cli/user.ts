@@ -1,0 +1,146 @@
+import { text } from 'node:stream/consumers';
+import { parseArgs } from 'node:util';
+import { read } from 'read';
+import { layerDefinitions } from '../../layers/index.js';
+import { migrate } from '../db/migrate.js';
+import { openDatabase } from '../db/pool.js';
+import { HttpProblem } from '../http/problem.js';
+import {
+  createApiToken,
+  createUser,
+  knownRoles,
+  listApiTokens,
+  listUsers,
+  minPasswordLength,
+  revokeApiToken,
+  updateUser,
+} from '../services/account-service.js';
+
+const usage = `Usage: npm run user -- <command> [options]
+
+  add <name> --role <role> [--role <role>...]   create a user (asks for the password)
+  passwd <name>                                 set a new password
+  roles <name> --role <role> [--role <role>...] replace a user's roles
+  disable <name> | enable <name>                stop or allow a user's logins
+  list                                          users and their roles
+  token <name> --role <role> [--layer <id>...] [--write]
+                                                create an API token (printed once)
+  tokens                                        API tokens
+  revoke-token <id>                             revoke an API token at once
+
+The password is read from SIMPUL_USER_PASSWORD, else from standard input when it is not a
+terminal (for scripts), else asked twice without echo. There is no default password.
+Roles: ${knownRoles().join(', ')}.`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    role: { type: 'string', multiple: true, default: [] },
+    layer: { type: 'string', multiple: true, default: [] },
+    write: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+/** Thrown for a wrong command line; its message is printed with the usage. */
+class UsageError extends Error {}
+
+async function readPassword(): Promise<string> {
+  const fromEnvironment = process.env.SIMPUL_USER_PASSWORD;
+  if (fromEnvironment) return fromEnvironment;
+  if (!process.stdin.isTTY) return (await text(process.stdin)).replace(/\r?\n$/, '');
+
+  const first = await read({
+    prompt: `Password (at least ${minPasswordLength} characters): `,
+    silent: true,
+  });
+  const second = await read({ prompt: 'Same password again: ', silent: true });
+  if (first !== second) throw new UsageError('the two passwords differ');
+  return first;
+}
+
+function requireName(): string {
+  const name = positionals[1];
+  if (!name) throw new UsageError('name the user');
+  return name;
+}
+
+function requireRoles(): string[] {
+  if (values.role.length === 0) throw new UsageError('give at least one --role');
+  return values.role;
+}
+
+async function run(command: string | undefined) {
+  const database = await openDatabase();
+  const db = database.pool;
+  try {
+    await migrate(db, layerDefinitions);
+    switch (command) {
+      case 'add': {
+        const name = requireName();
+        const user = await createUser(db, {
+          name,
+          roles: requireRoles(),
+          password: await readPassword(),
+        });
+        return `Created ${user.name} with roles ${user.roles.join(', ')}.`;
+      }
+      case 'passwd':
+        await updateUser(db, requireName(), { password: await readPassword() });
+        return "Password changed; the user's sessions have ended.";
+      case 'roles': {
+        const user = await updateUser(db, requireName(), { roles: requireRoles() });
+        return `${user.name} now has roles ${user.roles.join(', ')}.`;
+      }
+      case 'disable':
+      case 'enable': {
+        const user = await updateUser(db, requireName(), { disabled: command === 'disable' });
+        return `${user.name} is ${user.disabled ? 'disabled' : 'enabled'}.`;
+      }
+      case 'list':
+        return (await listUsers(db))
+          .map((u) => `${u.name}\t${u.roles.join(',')}${u.disabled ? '\t(disabled)' : ''}`)
+          .join('\n');
+      case 'token': {
+        const layerIds = values.layer.length > 0 ? values.layer : 'all';
+        const request = {
+          name: requireName(),
+          roles: requireRoles(),
+          layerIds,
+          write: values.write,
+        };
+        const token = await createApiToken(db, request, 'command line');
+        return `Token ${token.id} for ${token.name} (shown once, keep it secret):\n${token.secret}`;
+      }
+      case 'tokens':
+        return (await listApiTokens(db))
+          .map(
+            (t) =>
+              `${t.id}\t${t.name}\t${t.roles.join(',')}\t${t.layerIds?.join(',') ?? 'all'}` +
+              `\t${t.canWrite ? 'write' : 'read'}${t.revokedAt ? '\trevoked' : ''}`,
+          )
+          .join('\n');
+      case 'revoke-token': {
+        const token = await revokeApiToken(db, Number(positionals[1]));
+        return `Token ${token.id} (${token.name}) is revoked.`;
+      }
+      default:
+        throw new UsageError(command ? `unknown command ${command}` : 'name a command');
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+if (values.help) {
+  console.log(usage);
+} else {
+  try {
+    console.log(await run(positionals[0]));
+  } catch (error) {
+    if (error instanceof UsageError) console.error(`${error.message}\n\n${usage}`);
+    else if (error instanceof HttpProblem) console.error(error.detail);
+    else throw error;
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Tables of editing: accounts, sessions, API tokens, failed logins and the history of every
+ * feature. Appended to the core migrations in `core.ts`; the history trigger is attached to
+ * each layer table by `layer-schema.ts`.
+ */
+import type { LayerDefinition } from '../../../layers/index.js';
+import { quoteIdentifier } from '../sql.js';
+
+/** Users with argon2 hashes, their sessions, API tokens and the failed-login log. */
+export const accountsSql = `
+  CREATE TABLE IF NOT EXISTS simpul_user (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL UNIQUE CHECK (name ~ '^[a-z0-9][a-z0-9._-]{1,62}$'),
+    password_hash text NOT NULL,
+    roles text[] NOT NULL DEFAULT '{}',
+    disabled boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE TABLE IF NOT EXISTS simpul_session (
+    token_hash text PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES simpul_user (id) ON DELETE CASCADE,
+    csrf_token text NOT NULL,
+    client text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS simpul_session_user_idx ON simpul_session (user_id);
+  CREATE TABLE IF NOT EXISTS simpul_api_token (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL,
+    token_hash text NOT NULL UNIQUE,
+    roles text[] NOT NULL,
+    layer_ids text[],
+    can_write boolean NOT NULL DEFAULT false,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    last_used_at timestamptz,
+    revoked_at timestamptz
+  );
+  CREATE TABLE IF NOT EXISTS simpul_login_failure (
+    user_name text NOT NULL,
+    address text NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX IF NOT EXISTS simpul_login_failure_name_idx
+    ON simpul_login_failure (user_name, failed_at);
+  CREATE INDEX IF NOT EXISTS simpul_login_failure_address_idx
+    ON simpul_login_failure (address, failed_at);
+`;
+
+/**
+ * One row per insert, update and delete of any layer table, written by a trigger in the same
+ * transaction, so no path (API, import, seed, SQL) escapes it. The writer names itself with
+ * the transaction-local settings `simpul.actor`, `simpul.client`, `simpul.request_id` and
+ * `simpul.note`; without them the database role and `sql` are recorded.
+ */
+export const featureHistorySql = `
+  CREATE TABLE IF NOT EXISTS simpul_feature_history (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    layer_id text NOT NULL,
+    feature_id bigint NOT NULL,
+    operation text NOT NULL CHECK (operation IN ('insert', 'update', 'delete')),
+    version_before integer,
+    version_after integer,
+    properties_before jsonb,
+    properties_after jsonb,
+    geom_before geometry(Geometry, 4326),
+    geom_after geometry(Geometry, 4326),
+    changed_at timestamptz NOT NULL DEFAULT now(),
+    changed_by text NOT NULL,
+    client text NOT NULL,
+    request_id text,
+    note text
+  );
+  CREATE INDEX IF NOT EXISTS simpul_feature_history_feature_idx
+    ON simpul_feature_history (layer_id, feature_id, id);
+  CREATE INDEX IF NOT EXISTS simpul_feature_history_time_idx
+    ON simpul_feature_history (layer_id, changed_at);
+
+  CREATE OR REPLACE FUNCTION simpul_record_history() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+  DECLARE
+    system_columns text[] := ARRAY['id', 'geom', 'version', 'created_at', 'updated_at',
+      'updated_by'];
+    actor text := coalesce(nullif(current_setting('simpul.actor', true), ''),
+      'database:' || current_user);
+    client text := coalesce(nullif(current_setting('simpul.client', true), ''), 'sql');
+    request_id text := nullif(current_setting('simpul.request_id', true), '');
+    note text := nullif(current_setting('simpul.note', true), '');
+  BEGIN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_after,
+        properties_after, geom_after, changed_by, client, request_id, note)
+      VALUES (TG_TABLE_NAME, NEW.id, 'insert', NEW.version, to_jsonb(NEW) - system_columns,
+        NEW.geom, actor, client, request_id, note);
+      RETURN NEW;
+    ELSIF TG_OP = 'UPDATE' THEN
+      INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_before,
+        version_after, properties_before, properties_after, geom_before, geom_after,
+        changed_by, client, request_id, note)
+      VALUES (TG_TABLE_NAME, NEW.id, 'update', OLD.version, NEW.version,
+        to_jsonb(OLD) - system_columns, to_jsonb(NEW) - system_columns, OLD.geom, NEW.geom,
+        actor, client, request_id, note);
+      RETURN NEW;
+    END IF;
+    INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_before,
+      properties_before, geom_before, changed_by, client, request_id, note)
+    VALUES (TG_TABLE_NAME, OLD.id, 'delete', OLD.version, to_jsonb(OLD) - system_columns,
+      OLD.geom, actor, client, request_id, note);
+    RETURN OLD;
+  END $$;
+
+  -- Layer tables made before this migration get the trigger here; later ones from layer-schema.ts.
+  DO $$
+  DECLARE layer_table text;
+  BEGIN
+    FOR layer_table IN
+      SELECT s.layer_id FROM simpul_layer_schema s
+      WHERE to_regclass(quote_ident(s.layer_id)) IS NOT NULL
+    LOOP
+      EXECUTE format('CREATE OR REPLACE TRIGGER simpul_history AFTER INSERT OR UPDATE OR DELETE '
+        || 'ON %I FOR EACH ROW EXECUTE FUNCTION simpul_record_history()', layer_table);
+    END LOOP;
+  END $$;
+`;
+
+/** The statement attaching the history trigger to a layer's table (idempotent). */
+export function historyTriggerStatement(layer: LayerDefinition): string {
+  return `CREATE OR REPLACE TRIGGER simpul_history AFTER INSERT OR UPDATE OR DELETE
+    ON ${quoteIdentifier(layer.id)} FOR EACH ROW EXECUTE FUNCTION simpul_record_history()`;
+}

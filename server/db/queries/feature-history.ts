@@ -1,0 +1,151 @@
+import type pg from 'pg';
+import type { LayerDefinition } from '../../../layers/index.js';
+import { quoteIdentifier } from '../sql.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** One recorded edit of a feature: who, when, from which client, and both states. */
+export interface HistoryRow {
+  historyId: number;
+  featureId: number;
+  operation: 'insert' | 'update' | 'delete';
+  versionBefore: number | null;
+  versionAfter: number | null;
+  changedAt: string;
+  changedBy: string;
+  client: string;
+  requestId: string | null;
+  note: string | null;
+  propertiesBefore: Record<string, unknown> | null;
+  propertiesAfter: Record<string, unknown> | null;
+  /** GeoJSON in CRS84 (full precision), or null. */
+  geometryBefore: unknown;
+  geometryAfter: unknown;
+}
+
+const historyColumns = `id AS "historyId", feature_id AS "featureId", operation,
+  version_before AS "versionBefore", version_after AS "versionAfter",
+  changed_at AS "changedAt", changed_by AS "changedBy", client, request_id AS "requestId", note,
+  properties_before AS "propertiesBefore", properties_after AS "propertiesAfter"`;
+
+/** Every recorded edit of one feature, oldest first, with both geometries as GeoJSON. */
+export async function selectFeatureHistory(db: Queryable, layerId: string, featureId: number) {
+  const sql = `SELECT ${historyColumns},
+      ST_AsGeoJSON(geom_before, 15)::json AS "geometryBefore",
+      ST_AsGeoJSON(geom_after, 15)::json AS "geometryAfter"
+    FROM simpul_feature_history WHERE layer_id = $1 AND feature_id = $2 ORDER BY id`;
+  return (await db.query<HistoryRow>(sql, [layerId, featureId])).rows;
+}
+
+/** A feature as it was at one version: its attributes, geometry (GeoJSON and exact EWKB). */
+export interface HistoricState {
+  version: number;
+  properties: Record<string, unknown>;
+  geometry: unknown;
+  ewkbHex: string;
+}
+
+/**
+ * The state of a feature at `version`, from the edit that produced it or, for a version made
+ * before history was recorded, from the edit that replaced or deleted it; undefined if unknown.
+ */
+export async function selectHistoricState(
+  db: Queryable,
+  layerId: string,
+  featureId: number,
+  version: number,
+) {
+  const sql = `SELECT version, properties, ST_AsGeoJSON(geom, 15)::json AS geometry,
+      encode(ST_AsEWKB(geom), 'hex') AS "ewkbHex"
+    FROM (
+      SELECT version_after AS version, properties_after AS properties, geom_after AS geom, 0 AS pick
+      FROM simpul_feature_history
+      WHERE layer_id = $1 AND feature_id = $2 AND version_after = $3
+      UNION ALL
+      SELECT version_before, properties_before, geom_before, 1
+      FROM simpul_feature_history
+      WHERE layer_id = $1 AND feature_id = $2 AND version_before = $3
+    ) s ORDER BY pick LIMIT 1`;
+  return (await db.query<HistoricState>(sql, [layerId, featureId, version])).rows[0];
+}
+
+/** The highest version a feature ever had, deleted or not; undefined for an unknown feature. */
+export async function selectLastVersion(db: Queryable, layerId: string, featureId: number) {
+  const sql = `SELECT max(greatest(version_before, version_after)) AS version
+    FROM simpul_feature_history WHERE layer_id = $1 AND feature_id = $2`;
+  const result = await db.query<{ version: number | null }>(sql, [layerId, featureId]);
+  return result.rows[0]?.version ?? undefined;
+}
+
+/** One recent edit of a layer, without geometries. */
+export type LayerChangeRow = Omit<HistoryRow, 'geometryBefore' | 'geometryAfter'>;
+
+/** The edits of a layer in a time range, newest first, a page at a time. */
+export async function selectLayerChanges(
+  db: Queryable,
+  layerId: string,
+  range: { since?: string; until?: string; limit: number; offset: number },
+) {
+  const sql = `SELECT ${historyColumns} FROM simpul_feature_history
+    WHERE layer_id = $1 AND ($2::timestamptz IS NULL OR changed_at >= $2)
+      AND ($3::timestamptz IS NULL OR changed_at < $3)
+    ORDER BY id DESC LIMIT $4 OFFSET $5`;
+  const values = [layerId, range.since ?? null, range.until ?? null, range.limit, range.offset];
+  return (await db.query<LayerChangeRow>(sql, values)).rows;
+}
+
+/**
+ * The features of a layer as they were at instant `at`, in CRS84, ordered by id: each
+ * feature's last recorded state at or before `at` unless that edit deleted it. Features stored
+ * before history was recorded count from their `created_at` when never edited, else from their
+ * first edit's previous state (their creation time is then unknown: they count as present).
+ */
+export async function selectLayerAsOf(
+  db: Queryable,
+  layer: LayerDefinition,
+  page: { at: string; limit: number; offset: number; precision: number },
+) {
+  const table = quoteIdentifier(layer.id);
+  const sql = `WITH last_edit AS (
+      SELECT DISTINCT ON (feature_id) feature_id, operation, version_after, properties_after,
+        geom_after
+      FROM simpul_feature_history
+      WHERE layer_id = $1 AND changed_at <= $2
+      ORDER BY feature_id, id DESC
+    ),
+    first_edit AS (
+      SELECT DISTINCT ON (feature_id) feature_id, operation, changed_at, version_before,
+        properties_before, geom_before
+      FROM simpul_feature_history WHERE layer_id = $1
+      ORDER BY feature_id, id
+    ),
+    states AS (
+      SELECT feature_id AS id, version_after AS version, properties_after AS properties,
+        geom_after AS geom
+      FROM last_edit WHERE operation <> 'delete'
+      UNION ALL
+      SELECT t.id, t.version, to_jsonb(t) - ARRAY['id', 'geom', 'version', 'created_at',
+        'updated_at', 'updated_by'], t.geom
+      FROM ${table} t
+      WHERE t.created_at <= $2 AND NOT EXISTS (
+        SELECT 1 FROM simpul_feature_history h WHERE h.layer_id = $1 AND h.feature_id = t.id)
+      UNION ALL
+      -- stored before history was recorded and first edited after at: its state before that
+      SELECT f.feature_id, f.version_before, f.properties_before, f.geom_before
+      FROM first_edit f
+      WHERE f.operation <> 'insert' AND f.changed_at > $2
+        AND NOT EXISTS (SELECT 1 FROM last_edit l WHERE l.feature_id = f.feature_id)
+    )
+    SELECT id, version, properties, ST_AsGeoJSON(geom, $5::int)::json AS geometry,
+      count(*) OVER ()::int AS "numberMatched"
+    FROM states ORDER BY id LIMIT $3 OFFSET $4`;
+  const values = [layer.id, page.at, page.limit, page.offset, page.precision];
+  const result = await db.query<{
+    id: number;
+    version: number;
+    properties: Record<string, unknown>;
+    geometry: unknown;
+    numberMatched: number;
+  }>(sql, values);
+  return result.rows;
+}

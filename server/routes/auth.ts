@@ -1,0 +1,148 @@
+import express, { Router, type Request } from 'express';
+import type { AppContext } from '../app-context.js';
+import { checkSameOrigin, sessionCookieName, sessionCookieOptions } from '../http/authenticate.js';
+import { badRequest } from '../http/problem.js';
+import { canEditLayer, canReadLayer } from '../services/access.js';
+import {
+  createApiToken,
+  createUser,
+  findSession,
+  listApiTokens,
+  listUsers,
+  logIn,
+  logOut,
+  revokeApiToken,
+  updateUser,
+} from '../services/account-service.js';
+import { requireAdmin, requirePrincipal } from '../services/edit-access.js';
+import { listLayers } from '../services/layer-registry.js';
+
+function bodyOf(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('bad-body', 'Send a JSON object (Content-Type: application/json).');
+  }
+  return body as Record<string, unknown>;
+}
+
+function parseTokenId(text: string): number {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw badRequest('bad-token-id', 'A token id is a positive integer.');
+  return id;
+}
+
+/**
+ * Accounts: `/auth/login`, `/auth/logout`, `/auth/session` (who am I, CSRF token, layers I
+ * may edit), and for administrators `/auth/users` and `/auth/tokens`.
+ */
+export function createAuthRouter(context: AppContext): Router {
+  const router = Router();
+  const { pool } = context.database;
+  router.use('/auth', express.json({ limit: '64kb' }));
+
+  router.post('/auth/login', async (req, res) => {
+    checkSameOrigin(req);
+    const { name, password } = bodyOf(req);
+    const client = req.get('user-agent')?.slice(0, 200) ?? 'unknown';
+    const session = await logIn(pool, { name, password, address: req.ip ?? 'unknown', client });
+
+    res.cookie(sessionCookieName, session.secret, sessionCookieOptions(req));
+    res.json({ user: session.user, csrfToken: session.csrfToken });
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    const secret = req.cookies?.[sessionCookieName] as string | undefined;
+    if (secret) await logOut(pool, secret);
+    res.clearCookie(sessionCookieName, { path: '/' });
+    res.status(204).end();
+  });
+
+  router.get('/auth/session', async (req, res) => {
+    const principal = res.locals.principal;
+    res.set('Cache-Control', 'no-store');
+    if (!principal) {
+      res.json({ user: null });
+      return;
+    }
+    const secret = req.cookies?.[sessionCookieName] as string | undefined;
+    const session =
+      res.locals.authMethod === 'session' && secret ? await findSession(pool, secret) : undefined;
+    const layers = listLayers();
+    res.json({
+      user: { name: principal.name, roles: principal.roles, kind: principal.kind },
+      csrfToken: session?.csrfToken ?? null,
+      expiresAt: session?.expiresAt ?? null,
+      readableLayers: layers.filter((l) => canReadLayer(principal, l)).map((l) => l.id),
+      editableLayers: layers.filter((l) => canEditLayer(principal, l)).map((l) => l.id),
+    });
+  });
+
+  router.get('/auth/users', async (_req, res) => {
+    requireAdmin(res.locals.principal);
+    res.json({ users: await listUsers(pool) });
+  });
+
+  router.post('/auth/users', async (req, res) => {
+    requireAdmin(res.locals.principal);
+    const { name, password, roles } = bodyOf(req);
+    if (typeof name !== 'string') throw badRequest('bad-user-name', 'name is required.');
+    const user = await createUser(pool, {
+      name,
+      password: String(password ?? ''),
+      roles: Array.isArray(roles) ? roles : [],
+    });
+    res.status(201).json(user);
+  });
+
+  router.patch('/auth/users/:name', async (req, res) => {
+    requireAdmin(res.locals.principal);
+    const { password, roles, disabled } = bodyOf(req);
+    if (roles !== undefined && !Array.isArray(roles))
+      throw badRequest('unknown-role', 'roles is a list.');
+    const changes = {
+      password,
+      roles,
+      disabled: typeof disabled === 'boolean' ? disabled : undefined,
+    };
+    res.json(await updateUser(pool, req.params.name, changes));
+  });
+
+  router.post('/auth/password', async (req, res) => {
+    const principal = res.locals.principal;
+    requirePrincipal(principal);
+    if (principal.kind !== 'user') throw badRequest('not-a-user', 'Tokens have no password.');
+    const { currentPassword, newPassword } = bodyOf(req);
+    const address = req.ip ?? 'unknown';
+    // Re-checking the current password counts against the login limit like a login.
+    await logIn(pool, {
+      name: principal.name,
+      password: currentPassword,
+      address,
+      client: 'password-change',
+    });
+    await updateUser(pool, principal.name, { password: newPassword });
+    res.clearCookie(sessionCookieName, { path: '/' });
+    res.status(204).end();
+  });
+
+  router.get('/auth/tokens', async (_req, res) => {
+    requireAdmin(res.locals.principal);
+    res.json({ tokens: await listApiTokens(pool) });
+  });
+
+  router.post('/auth/tokens', async (req, res) => {
+    const principal = res.locals.principal;
+    requireAdmin(principal);
+    const { name, roles, layerIds, write } = bodyOf(req);
+    const token = await createApiToken(pool, { name, roles, layerIds, write }, principal!.name);
+    res.status(201).json(token);
+  });
+
+  router.delete('/auth/tokens/:tokenId', async (req, res) => {
+    requireAdmin(res.locals.principal);
+    res.json(await revokeApiToken(pool, parseTokenId(req.params.tokenId)));
+  });
+
+  return router;
+}

@@ -1,0 +1,180 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../app-context.js';
+import { config } from '../config.js';
+import { parseCrs } from '../http/crs.js';
+import { baseUrl } from '../http/negotiate.js';
+import { badRequest, HttpProblem } from '../http/problem.js';
+import { allowedMethods, requireReadable } from '../services/edit-access.js';
+import {
+  applyBatch,
+  applySingleEdit,
+  featureETag,
+  type Edit,
+  type EditContext,
+  type EditOutcome,
+} from '../services/edit-service.js';
+import { requireLayer } from '../services/layer-registry.js';
+
+const crs84Uri = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
+
+/** Parses a positive integer feature id from the URL; anything else is a 404 like a missing one. */
+export function parseWriteFeatureId(text: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id)) {
+    throw badRequest('bad-feature-id', `A feature id is a positive integer; got "${text}".`);
+  }
+  return id;
+}
+
+/** Who edits and from where, as the history records it. */
+export function editContext(req: Request, res: Response): EditContext {
+  const header = req.get('content-crs')?.trim();
+  const contentCrs = header ? parseCrs(header.replace(/^<|>$/g, ''), 'Content-Crs') : undefined;
+  const client = req.get('x-simpul-client') ?? req.get('user-agent') ?? 'unknown';
+  return {
+    principal: res.locals.principal,
+    client: client.slice(0, 200),
+    requestId: String(req.id ?? ''),
+    contentCrs,
+  };
+}
+
+function sendFeature(req: Request, res: Response, outcome: EditOutcome, status: number) {
+  const feature = outcome.feature!;
+  const { version, ...body } = feature;
+  const self = `${baseUrl(req)}/collections/${outcome.layerId}/items/${outcome.featureId}`;
+  res
+    .status(status)
+    .set({ ETag: featureETag(outcome.featureId, version), 'Content-Crs': `<${crs84Uri}>` });
+  if (status === 201) res.location(self);
+  res
+    .type('application/geo+json')
+    .send(JSON.stringify({ ...body, links: [{ href: self, rel: 'self' }] }));
+}
+
+const jsonTypes = ['application/json', 'application/geo+json', 'application/merge-patch+json'];
+
+function requireJsonBody(req: Request) {
+  if (!req.is(jsonTypes)) {
+    const detail = `Send the body as ${jsonTypes.join(' or ')}; got ${req.get('content-type') ?? 'none'}.`;
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);
+  }
+  return req.body as unknown;
+}
+
+function sendAllow(res: Response, methods: string[]) {
+  res.set('Allow', methods.join(', ')).status(204).end();
+}
+
+/** The `edits` of a batch body as typed edits; the shape is checked, content by the service. */
+function parseBatch(body: unknown): Edit[] {
+  const edits = (body as { edits?: unknown })?.edits;
+  if (!Array.isArray(edits) || edits.length === 0) {
+    throw badRequest(
+      'bad-batch',
+      'Send {"edits": [{"op": "create"|"replace"|"patch"|"delete", ...}]}.',
+    );
+  }
+  return edits.map((raw: unknown, index) => {
+    const e = (raw ?? {}) as Record<string, unknown>;
+    const layerId = String(e.collection ?? e.layerId ?? '');
+    const ifMatch = typeof e.etag === 'string' ? e.etag : undefined;
+    const featureId = () => parseWriteFeatureId(String(e.featureId ?? ''));
+    switch (e.op) {
+      case 'create':
+        return { op: 'create', layerId, feature: e.feature };
+      case 'replace':
+        return { op: 'replace', layerId, featureId: featureId(), ifMatch, feature: e.feature };
+      case 'patch':
+        return { op: 'patch', layerId, featureId: featureId(), ifMatch, patch: e.patch };
+      case 'delete':
+        return { op: 'delete', layerId, featureId: featureId(), ifMatch };
+      default:
+        throw badRequest(
+          'bad-batch',
+          `Edit ${index} has op ${String(e.op)}; use create, replace, patch or delete.`,
+        );
+    }
+  });
+}
+
+/**
+ * OGC API Features Part 4 on `/collections/{layerId}/items`: POST creates, PUT replaces, PATCH
+ * merges (RFC 7396), DELETE removes, OPTIONS lists what the caller may do; and `/batch`, many
+ * edits across layers applied all or nothing. Mounted before the read routes so OPTIONS
+ * answers with the caller's methods.
+ */
+export function createCollectionWritesRouter(context: AppContext): Router {
+  const router = Router();
+  const { pool } = context.database;
+  const json = express.json({
+    limit: `${config.writeBodyLimitMb}mb`,
+    type: jsonTypes,
+  });
+
+  router.options('/collections/:layerId/items', (req, res) => {
+    const layer = requireLayer(req.params.layerId);
+    requireReadable(res.locals.principal, layer);
+    sendAllow(res, allowedMethods(res.locals.principal, layer, 'collection'));
+  });
+
+  router.options('/collections/:layerId/items/:featureId', (req, res) => {
+    const layer = requireLayer(req.params.layerId);
+    requireReadable(res.locals.principal, layer);
+    sendAllow(res, allowedMethods(res.locals.principal, layer, 'item'));
+  });
+
+  router.post('/collections/:layerId/items', json, async (req, res) => {
+    const edit: Edit = { op: 'create', layerId: req.params.layerId, feature: requireJsonBody(req) };
+    const outcome = await applySingleEdit(pool, edit, editContext(req, res));
+    req.log.info({ layerId: outcome.layerId, featureId: outcome.featureId }, 'feature created');
+    sendFeature(req, res, outcome, 201);
+  });
+
+  router.put('/collections/:layerId/items/:featureId', json, async (req, res) => {
+    const featureId = parseWriteFeatureId(req.params.featureId);
+    const ifMatch = req.get('if-match');
+    const edit: Edit = {
+      op: 'replace',
+      layerId: req.params.layerId,
+      featureId,
+      ifMatch,
+      feature: requireJsonBody(req),
+    };
+    sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
+  });
+
+  router.patch('/collections/:layerId/items/:featureId', json, async (req, res) => {
+    const featureId = parseWriteFeatureId(req.params.featureId);
+    const ifMatch = req.get('if-match');
+    const edit: Edit = {
+      op: 'patch',
+      layerId: req.params.layerId,
+      featureId,
+      ifMatch,
+      patch: requireJsonBody(req),
+    };
+    sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
+  });
+
+  router.delete('/collections/:layerId/items/:featureId', async (req, res) => {
+    const featureId = parseWriteFeatureId(req.params.featureId);
+    const edit: Edit = {
+      op: 'delete',
+      layerId: req.params.layerId,
+      featureId,
+      ifMatch: req.get('if-match'),
+    };
+    await applySingleEdit(pool, edit, editContext(req, res));
+    req.log.info({ layerId: edit.layerId, featureId }, 'feature deleted');
+    res.status(204).end();
+  });
+
+  router.post('/batch', json, async (req, res) => {
+    const reports = await applyBatch(pool, parseBatch(requireJsonBody(req)), editContext(req, res));
+    req.log.info({ edits: reports.length }, 'batch applied');
+    res.json({ edits: reports });
+  });
+
+  return router;
+}

@@ -1,0 +1,125 @@
+import { Router, type Request } from 'express';
+import type { AppContext } from '../app-context.js';
+import { baseUrl } from '../http/negotiate.js';
+import { badRequest } from '../http/problem.js';
+import { featureETag } from '../services/edit-service.js';
+import {
+  getLayerAsOf,
+  listFeatureHistory,
+  listLayerChanges,
+  restoreVersion,
+} from '../services/history-service.js';
+import { editContext, parseWriteFeatureId } from './collection-writes.js';
+
+const maxPageSize = 1000;
+
+function parsePage(req: Request, fallback: number) {
+  const limit = Number(req.query.limit ?? fallback);
+  const offset = Number(req.query.offset ?? 0);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+    throw badRequest('bad-limit', `limit must be an integer from 1 to ${maxPageSize}.`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw badRequest('bad-offset', 'offset must be a non-negative integer.');
+  }
+  return { limit, offset };
+}
+
+function parseInstant(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (
+    !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(text) ||
+    Number.isNaN(Date.parse(text))
+  ) {
+    throw badRequest(
+      'bad-instant',
+      `${name} must be an RFC 3339 date or instant, e.g. 2025-01-31T00:00:00Z.`,
+    );
+  }
+  return text;
+}
+
+function parseVersion(text: string): number {
+  const version = Number(text);
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw badRequest('bad-version', `A version is a positive integer; got "${text}".`);
+  }
+  return version;
+}
+
+/**
+ * Feature history: `/collections/{layerId}/items/{featureId}/history` (every version),
+ * `…/history/{version}/restore` (POST: bring a version back as a new edit),
+ * `/collections/{layerId}/history` (recent edits of a layer) and
+ * `/collections/{layerId}/history/items?at=` (the layer as it was at an instant).
+ */
+export function createHistoryRouter(context: AppContext): Router {
+  const router = Router();
+  const { pool } = context.database;
+
+  router.get('/collections/:layerId/items/:featureId/history', async (req, res) => {
+    const featureId = parseWriteFeatureId(req.params.featureId);
+    const versions = await listFeatureHistory(
+      pool,
+      res.locals.principal,
+      req.params.layerId,
+      featureId,
+    );
+    res.set('Cache-Control', 'no-store').json({ layerId: req.params.layerId, featureId, versions });
+  });
+
+  router.post(
+    '/collections/:layerId/items/:featureId/history/:version/restore',
+    async (req, res) => {
+      const featureId = parseWriteFeatureId(req.params.featureId);
+      const target = {
+        layerId: req.params.layerId,
+        featureId,
+        version: parseVersion(req.params.version),
+        ifMatch: req.get('if-match'),
+      };
+      const written = await restoreVersion(pool, target, editContext(req, res));
+      req.log.info(
+        { layerId: target.layerId, featureId, restored: target.version },
+        'feature restored',
+      );
+      const self = `${baseUrl(req)}/collections/${target.layerId}/items/${featureId}`;
+      res.set('ETag', featureETag(featureId, written.version)).location(self);
+      res.json({ featureId, version: written.version, restoredVersion: target.version });
+    },
+  );
+
+  router.get('/collections/:layerId/history', async (req, res) => {
+    const range = {
+      since: parseInstant(req.query.since, 'since'),
+      until: parseInstant(req.query.until, 'until'),
+      ...parsePage(req, 100),
+    };
+    const changes = await listLayerChanges(pool, res.locals.principal, req.params.layerId, range);
+    res.set('Cache-Control', 'no-store').json({ layerId: req.params.layerId, changes });
+  });
+
+  router.get('/collections/:layerId/history/items', async (req, res) => {
+    const at = parseInstant(req.query.at, 'at');
+    if (!at) throw badRequest('bad-instant', 'Name the instant: ?at=2025-01-31T00:00:00Z.');
+    const page = { at, ...parsePage(req, 100) };
+    const { features, numberMatched } = await getLayerAsOf(
+      pool,
+      res.locals.principal,
+      req.params.layerId,
+      page,
+    );
+    res.type('application/geo+json').send(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: features.map(({ version: _version, ...feature }) => feature),
+        numberMatched,
+        numberReturned: features.length,
+        timeStamp: at,
+      }),
+    );
+  });
+
+  return router;
+}

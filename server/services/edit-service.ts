@@ -1,0 +1,416 @@
+/**
+ * Writes to layers (OGC API Features Part 4): create, replace, patch and delete, alone or as
+ * an all-or-nothing batch across layers. Every write is validated against the declaration,
+ * guarded by the feature's version (ETag `"<id>-<version>"`, If-Match required) and recorded
+ * in the history by the layer table's trigger in the same transaction.
+ */
+import type pg from 'pg';
+import type { LayerDefinition } from '../../layers/index.js';
+import {
+  deleteFeatureRow,
+  insertFeatureRow,
+  selectFeatureVersion,
+  selectWrittenFeature,
+  setEditAuthor,
+  updateFeatureRow,
+  type EditAuthor,
+  type GeometryToWrite,
+} from '../db/queries/feature-edits.js';
+import type { CrsDefinition } from '../http/crs.js';
+import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
+import type { Principal } from './access.js';
+import { requireEditable } from './edit-access.js';
+import {
+  invalidFeaturesProblem,
+  validateFeatures,
+  type ValidFeature,
+} from './feature-validation.js';
+import { requireLayer } from './layer-registry.js';
+
+/** One edit of a batch or a single write. `ifMatch` is the If-Match header value. */
+export type Edit =
+  | { op: 'create'; layerId: string; feature: unknown }
+  | { op: 'replace'; layerId: string; featureId: number; ifMatch?: string; feature: unknown }
+  | { op: 'patch'; layerId: string; featureId: number; ifMatch?: string; patch: unknown }
+  | { op: 'delete'; layerId: string; featureId: number; ifMatch?: string };
+
+/** Who edits, from which client, in which request. */
+export interface EditContext {
+  principal: Principal | undefined;
+  client: string;
+  requestId: string;
+  /** The CRS of incoming geometries (`Content-Crs`); CRS84 when undefined. */
+  contentCrs?: CrsDefinition;
+}
+
+/** A feature after a write, in CRS84, with its new version; null for a delete. */
+export interface WrittenFeature {
+  type: 'Feature';
+  id: number;
+  geometry: unknown;
+  properties: Record<string, unknown>;
+  version: number;
+}
+
+/** The outcome of one applied edit. */
+export interface EditOutcome {
+  op: Edit['op'];
+  layerId: string;
+  featureId: number;
+  /** Null after a delete. */
+  feature: WrittenFeature | null;
+}
+
+/** The ETag of a feature version. */
+export function featureETag(featureId: number, version: number): string {
+  return `"${featureId}-${version}"`;
+}
+
+/** An edit that passed permission, precondition syntax and validation, ready to apply. */
+interface PreparedEdit {
+  edit: Edit;
+  layer: LayerDefinition;
+  /** Acceptable current versions, or 'any' for `If-Match: *`; undefined for a create. */
+  versions?: number[] | 'any';
+  valid?: ValidFeature;
+}
+
+function preconditionRequired(edit: Edit): HttpProblem {
+  const detail =
+    `${edit.op} of a feature needs If-Match with its ETag, e.g. If-Match: "<id>-<version>"; ` +
+    'read it from GET of the item.';
+  return new HttpProblem(428, 'if-match-required', 'Precondition required', detail);
+}
+
+/** The versions an If-Match header accepts; ETags of other features never match. */
+function parseIfMatch(edit: Edit & { featureId: number; ifMatch?: string }): number[] | 'any' {
+  const header = edit.ifMatch?.trim();
+  if (!header) throw preconditionRequired(edit);
+  if (header === '*') return 'any';
+
+  const versions: number[] = [];
+  for (const tag of header.split(',').map((t) => t.trim())) {
+    const match = /^"(\d+)-(\d+)"$/.exec(tag);
+    if (match && Number(match[1]) === edit.featureId) versions.push(Number(match[2]));
+  }
+  return versions;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkBodyId(edit: Edit & { featureId: number }, body: unknown) {
+  const id = isPlainObject(body) ? body.id : undefined;
+  if (id !== undefined && id !== null && String(id) !== String(edit.featureId)) {
+    const detail = `The body names feature ${String(id)} but the URL ${edit.featureId}; ids cannot change.`;
+    throw badRequest('id-mismatch', detail);
+  }
+}
+
+/** A merge patch (RFC 7396) of a feature as the partial feature to validate. */
+function patchAsFeature(layer: LayerDefinition, patch: unknown) {
+  if (!isPlainObject(patch)) {
+    throw badRequest(
+      'bad-patch',
+      'A patch is a JSON object: {"properties": {...}, "geometry": ...}.',
+    );
+  }
+  const unset = Object.fromEntries(
+    layer.attributes.filter((a) => !a.computed).map((a) => [a.name, null]),
+  );
+  const properties = patch.properties === null ? unset : patch.properties;
+  return { geometry: patch.geometry, properties };
+}
+
+function swapAxes(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  if (typeof value[0] === 'number') return [value[1], value[0], ...value.slice(2)];
+  return value.map(swapAxes);
+}
+
+/** Brings an incoming geometry from `Content-Crs` to CRS84 (lon, lat). */
+async function toCrs84(db: Queryable, geometry: unknown, crs: CrsDefinition | undefined) {
+  if (!crs || !isPlainObject(geometry)) return geometry;
+  if (crs.srid === 4326) {
+    return crs.latitudeFirst
+      ? { ...geometry, coordinates: swapAxes(geometry.coordinates) }
+      : geometry;
+  }
+  try {
+    const sql = `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), $2::int), 4326), 15)::json AS g`;
+    const result = await db.query<{ g: unknown }>(sql, [JSON.stringify(geometry), crs.srid]);
+    return result.rows[0]?.g;
+  } catch {
+    // Malformed input: validation reports it against the untransformed geometry.
+    return geometry;
+  }
+}
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+async function featureInput(db: Queryable, body: unknown, context: EditContext) {
+  if (!isPlainObject(body)) return body;
+  const geometry = await toCrs84(db, body.geometry, context.contentCrs);
+  return body.geometry === undefined ? body : { ...body, geometry };
+}
+
+/**
+ * Checks one edit without writing: the layer exists and the caller may edit it, If-Match is
+ * present where needed, and the feature meets the declaration. Throws the HttpProblem of the
+ * first failed check (422 lists every field problem).
+ */
+async function prepareEdit(db: Queryable, edit: Edit, context: EditContext): Promise<PreparedEdit> {
+  const layer = requireLayer(edit.layerId);
+  requireEditable(context.principal, layer);
+  if (edit.op === 'delete') return { edit, layer, versions: parseIfMatch(edit) };
+
+  const versions = edit.op === 'create' ? undefined : parseIfMatch(edit);
+  const body = edit.op === 'patch' ? patchAsFeature(layer, edit.patch) : edit.feature;
+  if (edit.op !== 'create') checkBodyId(edit, body);
+
+  const mode = edit.op === 'patch' ? 'patch' : edit.op;
+  const featureIds = edit.op === 'create' ? [] : [edit.featureId];
+  const input = await featureInput(db, body, context);
+  const { errors, features } = await validateFeatures(db, layer, [input], { mode, featureIds });
+  if (errors.length > 0) throw invalidFeaturesProblem(layer, errors);
+  return { edit, layer, versions, valid: features[0] };
+}
+
+async function readWritten(db: Queryable, layer: LayerDefinition, id: number) {
+  const row = (await selectWrittenFeature(db, layer, id))!;
+  return { type: 'Feature' as const, ...row };
+}
+
+/** 412 carrying the current version and feature, so a client can show both sides. */
+async function staleProblem(db: Queryable, layer: LayerDefinition, id: number, version: number) {
+  const current = await readWritten(db, layer, id);
+  const detail =
+    `Feature ${id} of ${layer.id} is at version ${version} (ETag ${featureETag(id, version)}); ` +
+    'someone changed it since you read it. Reload it, merge, and send the new ETag.';
+  return new HttpProblem(412, 'stale-version', 'Precondition failed', detail, {
+    currentVersion: version,
+    currentETag: featureETag(id, version),
+    current,
+  });
+}
+
+/** The version to write over: the feature's current one if If-Match accepts it. */
+async function checkedVersion(db: Queryable, prepared: PreparedEdit, featureId: number) {
+  const { layer, versions } = prepared;
+  const current = await selectFeatureVersion(db, layer, featureId);
+  if (current === undefined) {
+    throw notFound('unknown-feature', `Layer ${layer.id} has no feature with id "${featureId}".`);
+  }
+  if (versions !== 'any' && !versions?.includes(current)) {
+    throw await staleProblem(db, layer, featureId, current);
+  }
+  return current;
+}
+
+/** Applies one prepared edit inside the caller's transaction. */
+async function applyEdit(
+  db: Queryable,
+  prepared: PreparedEdit,
+  actor: string,
+): Promise<EditOutcome> {
+  const { edit, layer, valid } = prepared;
+  const base = { op: edit.op, layerId: layer.id };
+  if (edit.op === 'create') {
+    const row = { values: valid!.values, geometry: valid!.geometry!, actor };
+    const { id } = await insertFeatureRow(db, layer, row);
+    return { ...base, featureId: id, feature: await readWritten(db, layer, id) };
+  }
+  const expectedVersion = await checkedVersion(db, prepared, edit.featureId);
+  const target = { id: edit.featureId, expectedVersion };
+  const written =
+    edit.op === 'delete'
+      ? await deleteFeatureRow(db, layer, target)
+      : await updateFeatureRow(db, layer, target, { ...valid!, actor });
+  // checkedVersion read the row in this transaction; a concurrent writer may still have won
+  if (!written)
+    throw await staleProblem(
+      db,
+      layer,
+      edit.featureId,
+      (await selectFeatureVersion(db, layer, edit.featureId)) ?? expectedVersion,
+    );
+
+  const feature = edit.op === 'delete' ? null : await readWritten(db, layer, edit.featureId);
+  return { ...base, featureId: edit.featureId, feature };
+}
+
+function describeAuthor(context: EditContext, note?: string): EditAuthor {
+  const principal = context.principal!;
+  const actor = principal.kind === 'token' ? `token:${principal.name}` : principal.name;
+  return { actor, client: context.client, requestId: context.requestId, note };
+}
+
+/** Maps constraint violations the checks could not foresee (a race on a unique key). */
+function constraintProblem(error: unknown): HttpProblem | undefined {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  const field =
+    constraint
+      ?.replace(/_(key|check)$/, '')
+      .split('_')
+      .slice(-1)[0] ?? 'feature';
+  if (code === '23505') {
+    const errors: FieldError[] = [
+      { field, code: 'not-unique', message: 'the value is already used.' },
+    ];
+    return new HttpProblem(
+      409,
+      'not-unique',
+      'Conflict',
+      `A unique value is already used (${constraint}).`,
+      { errors },
+    );
+  }
+  if (code === '23514' || code === '23502') {
+    return new HttpProblem(
+      422,
+      'invalid-feature',
+      'Invalid feature',
+      `The database refused the value (${constraint ?? code}).`,
+    );
+  }
+  return undefined;
+}
+
+/** Runs `work` in one transaction whose edits are recorded under `author`. */
+export async function inEditTransaction<T>(
+  pool: pg.Pool,
+  author: EditAuthor,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await setEditAuthor(client, author);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw constraintProblem(error) ?? error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Applies one edit: 201/200/204 semantics are the route's, errors are HttpProblems (401, 403,
+ * 404, 412 with the current feature, 422 listing every field, 428 without If-Match).
+ */
+export async function applySingleEdit(pool: pg.Pool, edit: Edit, context: EditContext) {
+  const prepared = await prepareEdit(pool, edit, context);
+  const author = describeAuthor(context);
+  return inEditTransaction(pool, author, (client) => applyEdit(client, prepared, author.actor));
+}
+
+/** What happened to one edit of a batch. */
+export interface BatchEditReport {
+  index: number;
+  op: Edit['op'];
+  layerId: string;
+  featureId?: number;
+  /** `applied`: committed; `failed`: this edit's problem; `not-applied`: rolled back with the batch. */
+  outcome: 'applied' | 'failed' | 'not-applied';
+  status: number;
+  etag?: string;
+  problem?: { type: string; title: string; detail: string; errors?: FieldError[] };
+}
+
+function reportProblem(problem: HttpProblem): BatchEditReport['problem'] {
+  const errors = problem.extra.errors as FieldError[] | undefined;
+  return {
+    type: `/problems/${problem.type}`,
+    title: problem.title,
+    detail: problem.detail,
+    errors,
+  };
+}
+
+function asProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  throw error;
+}
+
+/** The problem of a failed batch: the status of its first failure, a report of every edit. */
+function batchProblem(reports: BatchEditReport[]): HttpProblem {
+  const failed = reports.filter((r) => r.outcome === 'failed');
+  const first = failed[0]!;
+  const errors = failed.flatMap((r) =>
+    (r.problem?.errors ?? []).map((e) => ({ ...e, index: r.index })),
+  );
+  const detail = `${failed.length} of ${reports.length} edits failed; nothing was changed. First: ${first.problem?.detail}`;
+  return new HttpProblem(first.status, 'batch-failed', 'Batch not applied', detail, {
+    edits: reports,
+    errors,
+  });
+}
+
+/**
+ * Applies many edits across layers in one transaction: every edit is checked first (each
+ * failure reported), then all are applied in order; any failure rolls everything back.
+ * Validation reads committed data, so two edits of one batch do not see each other's
+ * unique values; the unique index still refuses a clash at commit (409).
+ */
+export async function applyBatch(pool: pg.Pool, edits: readonly Edit[], context: EditContext) {
+  const reports: BatchEditReport[] = [];
+  const prepared: PreparedEdit[] = [];
+  for (const [index, edit] of edits.entries()) {
+    const report: BatchEditReport = {
+      index,
+      op: edit.op,
+      layerId: edit.layerId,
+      outcome: 'not-applied',
+      status: 200,
+    };
+    if (edit.op !== 'create') report.featureId = edit.featureId;
+    try {
+      prepared.push(await prepareEdit(pool, edit, context));
+    } catch (error) {
+      const problem = asProblem(error);
+      Object.assign(report, {
+        outcome: 'failed',
+        status: problem.status,
+        problem: reportProblem(problem),
+      });
+    }
+    reports.push(report);
+  }
+  if (reports.some((r) => r.outcome === 'failed')) throw batchProblem(reports);
+
+  const author = describeAuthor(context);
+  let current = 0;
+  try {
+    return await inEditTransaction(pool, author, async (client) => {
+      for (const [index, step] of prepared.entries()) {
+        current = index;
+        const outcome = await applyEdit(client, step, author.actor);
+        const status = step.edit.op === 'create' ? 201 : step.edit.op === 'delete' ? 204 : 200;
+        const etag = outcome.feature
+          ? featureETag(outcome.featureId, outcome.feature.version)
+          : undefined;
+        Object.assign(reports[index]!, {
+          featureId: outcome.featureId,
+          status,
+          etag,
+          outcome: 'applied',
+        });
+      }
+      return reports;
+    });
+  } catch (error) {
+    const problem = asProblem(error);
+    for (const report of reports)
+      Object.assign(report, { outcome: 'not-applied', etag: undefined });
+    Object.assign(reports[current]!, {
+      outcome: 'failed',
+      status: problem.status,
+      problem: reportProblem(problem),
+    });
+    throw batchProblem(reports);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The history of features: every recorded edit of a feature, the recent edits of a layer, a
+ * layer as it was at an instant, and restoring an earlier version (also of a deleted feature)
+ * as a new edit, so nothing an edit removed is ever out of reach.
+ */
+import type pg from 'pg';
+import type { LayerDefinition } from '../../layers/index.js';
+import {
+  insertFeatureRow,
+  selectFeatureVersion,
+  updateFeatureRow,
+} from '../db/queries/feature-edits.js';
+import {
+  selectFeatureHistory,
+  selectHistoricState,
+  selectLastVersion,
+  selectLayerAsOf,
+  selectLayerChanges,
+} from '../db/queries/feature-history.js';
+import { HttpProblem, notFound } from '../http/problem.js';
+import type { Principal } from './access.js';
+import { requireEditable, requirePrincipal, requireReadable } from './edit-access.js';
+import { featureETag, inEditTransaction, type EditContext } from './edit-service.js';
+import { invalidFeaturesProblem, validateFeatures } from './feature-validation.js';
+import { requireLayer } from './layer-registry.js';
+
+/** Only the declared attributes of a recorded state (columns since dropped stay in the table). */
+function declaredProperties(layer: LayerDefinition, properties: Record<string, unknown> | null) {
+  if (!properties) return null;
+  return Object.fromEntries(layer.attributes.map((a) => [a.name, properties[a.name] ?? null]));
+}
+
+function readableLayer(principal: Principal | undefined, layerId: string) {
+  const layer = requireLayer(layerId);
+  requireReadable(principal, layer);
+  // Editors' names are personal data: history is for logged-in users and tokens only.
+  requirePrincipal(principal);
+  return layer;
+}
+
+/** Every recorded edit of a feature, oldest first, with both states; 404 when none. */
+export async function listFeatureHistory(
+  pool: pg.Pool,
+  principal: Principal | undefined,
+  layerId: string,
+  featureId: number,
+) {
+  const layer = readableLayer(principal, layerId);
+  const rows = await selectFeatureHistory(pool, layer.id, featureId);
+  if (rows.length === 0) {
+    throw notFound('unknown-feature', `Layer ${layer.id} has no recorded feature ${featureId}.`);
+  }
+  return rows.map((row) => ({
+    ...row,
+    propertiesBefore: declaredProperties(layer, row.propertiesBefore),
+    propertiesAfter: declaredProperties(layer, row.propertiesAfter),
+  }));
+}
+
+/** The edits of a layer, newest first, optionally within [since, until). */
+export async function listLayerChanges(
+  pool: pg.Pool,
+  principal: Principal | undefined,
+  layerId: string,
+  range: { since?: string; until?: string; limit: number; offset: number },
+) {
+  const layer = readableLayer(principal, layerId);
+  return selectLayerChanges(pool, layer.id, range);
+}
+
+/** The layer's features as they were at `at` (RFC 3339), in CRS84, a page at a time. */
+export async function getLayerAsOf(
+  pool: pg.Pool,
+  principal: Principal | undefined,
+  layerId: string,
+  page: { at: string; limit: number; offset: number },
+) {
+  const layer = readableLayer(principal, layerId);
+  const rows = await selectLayerAsOf(pool, layer, { ...page, precision: 7 });
+  const features = rows.map((row) => ({
+    type: 'Feature' as const,
+    id: row.id,
+    geometry: row.geometry,
+    properties: declaredProperties(layer, row.properties) ?? {},
+    version: row.version,
+  }));
+  return { layer, features, numberMatched: rows[0]?.numberMatched ?? 0 };
+}
+
+async function restorableState(
+  pool: pg.Pool,
+  layer: LayerDefinition,
+  featureId: number,
+  version: number,
+) {
+  const state = await selectHistoricState(pool, layer.id, featureId, version);
+  if (!state) {
+    throw notFound(
+      'unknown-version',
+      `Feature ${featureId} of ${layer.id} has no recorded version ${version}.`,
+    );
+  }
+  // The rules may have changed since: a version that breaks today's declaration is refused.
+  const properties = declaredProperties(layer, state.properties) ?? {};
+  const input = { type: 'Feature', geometry: state.geometry, properties };
+  const options = {
+    mode: 'replace' as const,
+    featureIds: [featureId],
+    unknownAttributes: 'ignore' as const,
+  };
+  const { errors, features } = await validateFeatures(pool, layer, [input], options);
+  if (errors.length > 0) throw invalidFeaturesProblem(layer, errors);
+  return { values: features[0]!.values, ewkbHex: state.ewkbHex };
+}
+
+function expectedVersion(ifMatch: string | undefined, featureId: number, current: number) {
+  if (!ifMatch?.trim()) {
+    const detail = `Feature ${featureId} exists: restoring over it needs If-Match with its ETag.`;
+    throw new HttpProblem(428, 'if-match-required', 'Precondition required', detail);
+  }
+  const etags = ifMatch.split(',').map((t) => t.trim());
+  if (!etags.includes('*') && !etags.includes(featureETag(featureId, current))) {
+    const detail = `Feature ${featureId} is at version ${current}; reload it before restoring.`;
+    throw new HttpProblem(412, 'stale-version', 'Precondition failed', detail, {
+      currentVersion: current,
+      currentETag: featureETag(featureId, current),
+    });
+  }
+  return current;
+}
+
+/**
+ * Restores version `version` of a feature as a new edit with exactly its attributes and
+ * geometry (copied as stored, not re-parsed). An existing feature is updated (If-Match
+ * required); a deleted one comes back under its old id with the next version number.
+ */
+export async function restoreVersion(
+  pool: pg.Pool,
+  target: { layerId: string; featureId: number; version: number; ifMatch?: string },
+  context: EditContext,
+) {
+  const layer = requireLayer(target.layerId);
+  requireEditable(context.principal, layer);
+  const { featureId, version } = target;
+  const state = await restorableState(pool, layer, featureId, version);
+
+  const principal = context.principal!;
+  const actor = principal.kind === 'token' ? `token:${principal.name}` : principal.name;
+  const author = {
+    actor,
+    client: context.client,
+    requestId: context.requestId,
+    note: `restore of version ${version}`,
+  };
+  const row = { values: state.values, geometry: { ewkbHex: state.ewkbHex }, actor };
+
+  return inEditTransaction(pool, author, async (client) => {
+    const current = await selectFeatureVersion(client, layer, featureId);
+    if (current === undefined) {
+      const last = (await selectLastVersion(client, layer.id, featureId)) ?? version;
+      return insertFeatureRow(client, layer, row, { id: featureId, version: last + 1 });
+    }
+    const expected = expectedVersion(target.ifMatch, featureId, current);
+    const written = await updateFeatureRow(
+      client,
+      layer,
+      { id: featureId, expectedVersion: expected },
+      row,
+    );
+    if (!written) {
+      const detail = 'The feature changed during the restore; reload it and try again.';
+      throw new HttpProblem(412, 'stale-version', 'Precondition failed', detail);
+    }
+    return written;
+  });
+}

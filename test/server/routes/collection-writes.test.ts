@@ -1,0 +1,339 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../layers/index.js';
+import { createApiToken, revokeApiToken } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { firstLayerOfType, validFeature } from '../../support/valid-feature.js';
+
+/** A line layer to edit (roads when declared), else a polygon layer such as desa. */
+const layer =
+  firstLayerOfType(layerDefinitions, 'MultiLineString') ??
+  firstLayerOfType(layerDefinitions, 'MultiPolygon')!;
+const optionalText = layer.attributes.find(
+  (a) => a.type === 'text' && !a.required && !a.domain && !a.computed && !a.unique,
+);
+
+describe(`writes to ${layer.id} through the feature API`, () => {
+  let server: TestServer;
+  let editorToken: string;
+  let otherEditorToken: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const role = `${layer.theme}:editor`;
+    editorToken = (await createApiToken(pool, { name: 'sync', roles: [role], write: true }, 't'))
+      .secret;
+    const otherTheme = layerDefinitions.find((l) => l.theme !== layer.theme)!.theme;
+    const otherRole = `${otherTheme}:editor`;
+    otherEditorToken = (
+      await createApiToken(pool, { name: 'other', roles: [otherRole], write: true }, 't')
+    ).secret;
+  });
+  afterAll(() => server.close());
+
+  const send = async (
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/geo+json';
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return { response, body: text ? JSON.parse(text) : undefined };
+  };
+  const items = `/collections/${layer.id}/items`;
+  const create = async () => {
+    const { response, body } = await send('POST', items, {
+      body: validFeature(layer),
+      token: editorToken,
+    });
+    expect(response.status).toBe(201);
+    return { id: body.id as number, etag: response.headers.get('etag')!, feature: body };
+  };
+  const historyCount = async (id: number) => {
+    const { rows } = await server.testDatabase.database.pool.query(
+      'SELECT count(*)::int AS n FROM simpul_feature_history WHERE layer_id = $1 AND feature_id = $2',
+      [layer.id, id],
+    );
+    return rows[0].n as number;
+  };
+
+  it('refuses an anonymous create with 401', async () => {
+    const { response, body } = await send('POST', items, { body: validFeature(layer) });
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(body.type).toBe('/problems/login-required');
+  });
+
+  it('answers OPTIONS with the methods the caller may use', async () => {
+    const anonymous = await send('OPTIONS', `${items}/1`);
+    const editor = await send('OPTIONS', `${items}/1`, { token: editorToken });
+    const collection = await send('OPTIONS', items, { token: editorToken });
+
+    expect(anonymous.response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(editor.response.headers.get('allow')).toBe('GET, HEAD, OPTIONS, PUT, PATCH, DELETE');
+    expect(collection.response.headers.get('allow')).toContain('POST');
+  });
+
+  it('creates a feature with 201, its Location and the ETag of version 1', async () => {
+    const { response, body } = await send('POST', items, {
+      body: validFeature(layer),
+      token: editorToken,
+    });
+
+    expect(response.status).toBe(201);
+    expect(response.headers.get('location')).toMatch(new RegExp(`${items}/${body.id}$`));
+    expect(response.headers.get('etag')).toBe(`"${body.id}-1"`);
+    expect(body.geometry.type).toBe(layer.geometry.type);
+  });
+
+  it('refuses an editor of another theme with 403', async () => {
+    const { response, body } = await send('POST', items, {
+      body: validFeature(layer),
+      token: otherEditorToken,
+    });
+
+    expect(response.status).toBe(403);
+    expect(body.detail).toContain(`${layer.theme}:editor`);
+  });
+
+  it('answers 422 listing every problem with its field', async () => {
+    const feature = validFeature(layer, { no_such_attribute: 1 });
+    feature.geometry = { type: 'Point', coordinates: [109, -7.7, 5] };
+
+    const { response, body } = await send('POST', items, { body: feature, token: editorToken });
+
+    expect(response.status).toBe(422);
+    expect(body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['geometry', 'no_such_attribute']),
+    );
+  });
+
+  it('answers 428 to a replace without If-Match and 412 with the current version when stale', async () => {
+    const { id } = await create();
+    const path = `${items}/${id}`;
+
+    const missing = await send('PUT', path, { body: validFeature(layer), token: editorToken });
+    const stale = await send('PUT', path, {
+      body: validFeature(layer),
+      token: editorToken,
+      headers: { 'if-match': `"${id}-0"` },
+    });
+
+    expect(missing.response.status).toBe(428);
+    expect(stale.response.status).toBe(412);
+    expect(stale.body).toMatchObject({ currentVersion: 1, currentETag: `"${id}-1"` });
+    expect(stale.body.current.id).toBe(id);
+  });
+
+  it('replaces with the right ETag, answers the next ETag, and records both versions', async () => {
+    const { id, etag } = await create();
+
+    const { response } = await send('PUT', `${items}/${id}`, {
+      body: validFeature(layer),
+      token: editorToken,
+      headers: { 'if-match': etag },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBe(`"${id}-2"`);
+    expect(await historyCount(id)).toBe(2);
+  });
+
+  it('merges a patch: sent attributes change, others stay, null unsets', async () => {
+    if (!optionalText) return;
+    const { id, etag, feature } = await create();
+    const name = optionalText.name;
+
+    const set = await send('PATCH', `${items}/${id}`, {
+      body: { properties: { [name]: 'Baru' } },
+      token: editorToken,
+      headers: { 'if-match': etag },
+    });
+    const unset = await send('PATCH', `${items}/${id}`, {
+      body: { properties: { [name]: null } },
+      token: editorToken,
+      headers: { 'if-match': set.response.headers.get('etag')! },
+    });
+
+    expect(set.body.properties[name]).toBe('Baru');
+    expect(set.body.geometry).toEqual(feature.geometry);
+    expect(unset.body.properties[name]).toBeNull();
+    expect(unset.response.headers.get('etag')).toBe(`"${id}-3"`);
+  });
+
+  it('deletes with the right ETag, and the delete is in the history', async () => {
+    const { id, etag } = await create();
+
+    const { response } = await send('DELETE', `${items}/${id}`, {
+      token: editorToken,
+      headers: { 'if-match': etag },
+    });
+    const again = await send('DELETE', `${items}/${id}`, {
+      token: editorToken,
+      headers: { 'if-match': etag },
+    });
+
+    expect(response.status).toBe(204);
+    expect(again.response.status).toBe(404);
+    expect(await historyCount(id)).toBe(2);
+  });
+
+  it('lets exactly one of 20 concurrent updates with the same ETag win', async () => {
+    const { id, etag } = await create();
+    const before = await historyCount(id);
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        send('PUT', `${items}/${id}`, {
+          body: validFeature(layer),
+          token: editorToken,
+          headers: { 'if-match': etag },
+        }),
+      ),
+    );
+
+    const statuses = answers.map((a) => a.response.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+    expect(await historyCount(id)).toBe(before + 1);
+  });
+
+  it('applies a batch across layers all together', async () => {
+    const polygonLayer = firstLayerOfType(layerDefinitions, 'MultiPolygon')!;
+    const { id, etag } = await create();
+
+    const { response, body } = await send('POST', '/batch', {
+      token: (
+        await createApiToken(
+          server.testDatabase.database.pool,
+          { name: 'admin-sync', roles: ['admin'], write: true },
+          't',
+        )
+      ).secret,
+      body: {
+        edits: [
+          { op: 'create', collection: polygonLayer.id, feature: validFeature(polygonLayer) },
+          {
+            op: 'replace',
+            collection: layer.id,
+            featureId: id,
+            etag,
+            feature: validFeature(layer),
+          },
+        ],
+      },
+    });
+
+    expect(response.status).toBe(200);
+    expect(body.edits.map((e: { outcome: string }) => e.outcome)).toEqual(['applied', 'applied']);
+    expect(body.edits[1].etag).toBe(`"${id}-2"`);
+  });
+
+  it('changes nothing when one edit of a batch is invalid, and reports each edit', async () => {
+    const pool = server.testDatabase.database.pool;
+    const count = async () =>
+      (await pool.query(`SELECT count(*)::int AS n FROM ${layer.id}`)).rows[0].n as number;
+    const { id, etag } = await create();
+    const before = await count();
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: {
+        edits: [
+          { op: 'create', collection: layer.id, feature: validFeature(layer) },
+          { op: 'delete', collection: layer.id, featureId: id, etag },
+          { op: 'create', collection: layer.id, feature: { type: 'Feature', geometry: null } },
+        ],
+      },
+    });
+
+    expect(response.status).toBe(422);
+    expect(body.edits.map((e: { outcome: string }) => e.outcome)).toEqual([
+      'not-applied',
+      'not-applied',
+      'failed',
+    ]);
+    expect(body.errors[0]).toMatchObject({ index: 2, field: 'geometry' });
+    expect(await count()).toBe(before);
+  });
+
+  it('rolls a batch back when a later edit meets a stale ETag', async () => {
+    const pool = server.testDatabase.database.pool;
+    const { id: first } = await create();
+    const { id: second } = await create();
+    const before = await historyCount(first);
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: {
+        edits: [
+          { op: 'delete', collection: layer.id, featureId: first, etag: `"${first}-1"` },
+          { op: 'delete', collection: layer.id, featureId: second, etag: `"${second}-7"` },
+        ],
+      },
+    });
+
+    expect(response.status).toBe(412);
+    expect(body.edits[1]).toMatchObject({ outcome: 'failed', status: 412 });
+    const still = await pool.query(`SELECT id FROM ${layer.id} WHERE id = $1`, [first]);
+    expect(still.rowCount).toBe(1);
+    expect(await historyCount(first)).toBe(before);
+  });
+
+  it('stops a revoked token at once', async () => {
+    const pool = server.testDatabase.database.pool;
+    const token = await createApiToken(
+      pool,
+      { name: 'short-lived', roles: [`${layer.theme}:editor`], write: true },
+      't',
+    );
+    const before = await send('OPTIONS', items, { token: token.secret });
+
+    await revokeApiToken(pool, token.id);
+    const after = await send('POST', items, { body: validFeature(layer), token: token.secret });
+
+    expect(before.response.headers.get('allow')).toContain('POST');
+    expect(after.response.status).toBe(401);
+    expect(after.body.type).toBe('/problems/bad-token');
+  });
+
+  it('refuses writes with a read-only token even for an editor role', async () => {
+    const pool = server.testDatabase.database.pool;
+    const token = await createApiToken(
+      pool,
+      { name: 'reader', roles: [`${layer.theme}:editor`], write: false },
+      't',
+    );
+
+    const { response } = await send('POST', items, {
+      body: validFeature(layer),
+      token: token.secret,
+    });
+
+    expect(response.status).toBe(403);
+  });
+
+  it('accepts geometry in UTM zone 49S named by Content-Crs', async () => {
+    const { rows } = await server.testDatabase.database.pool.query<{ g: unknown }>(
+      `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32749))::json AS g`,
+      [JSON.stringify(validFeature(layer).geometry)],
+    );
+    const feature = { ...validFeature(layer), geometry: rows[0]!.g };
+
+    const { response, body } = await send('POST', items, {
+      body: feature,
+      token: editorToken,
+      headers: { 'content-crs': '<http://www.opengis.net/def/crs/EPSG/0/32749>' },
+    });
+
+    expect(response.status).toBe(201);
+    expect(body.geometry.coordinates.flat(3)[0]).toBeCloseTo(109.0, 5);
+  });
+});

@@ -79,13 +79,41 @@ export const config = Object.freeze({
   regencyToleranceM: readInteger('REGENCY_TOLERANCE_M', 500, 0, 100000),
   /** Seed an empty database at start. Default on; `SIMPUL_AUTO_SEED=0` turns it off. */
   autoSeed: readText('SIMPUL_AUTO_SEED') !== '0',
+  /** Publication to GeoServer (`npm run geoserver`); no secret has a default. */
+  geoserver: Object.freeze({
+    /** GeoServer's REST root, e.g. `https://gis.example.go.id/geoserver/rest`. */
+    url: readText('GEOSERVER_URL'),
+    user: readText('GEOSERVER_USER'),
+    password: readText('GEOSERVER_PASSWORD'),
+    /** Workspace of the regency; default from the seeds' regency name (`cilacap`). */
+    workspace: readText('GEOSERVER_WORKSPACE'),
+    /** Namespace URI of the workspace; default `urn:simpul:regency:<Kemendagri code>`. */
+    namespaceUri: readText('GEOSERVER_NAMESPACE_URI'),
+    /** Name of the PostGIS data store in the workspace. */
+    datastore: readText('GEOSERVER_DATASTORE') ?? 'simpul',
+    /** The database as GeoServer reaches it (postgres://…?schema=); default DATABASE_URL. */
+    datastoreUrl: readText('GEOSERVER_DATASTORE_URL') ?? readText('DATABASE_URL'),
+    /** Deadline of each request to GeoServer. */
+    timeoutMs: readInteger('GEOSERVER_TIMEOUT_MS', 15000, 100, 600000),
+    /** `1` publishes layers that are not public too (when marked `publish: true`). */
+    publishNonPublic: readText('GEOSERVER_PUBLISH_NON_PUBLIC') === '1',
+  }),
 });
 
 export type Config = typeof config;
 
 /** The configuration with secrets removed, for the start-up log line. */
 export function describeConfig(): Record<string, unknown> {
-  return { ...config, databaseUrl: config.databaseUrl && redactUrl(config.databaseUrl) };
+  const { geoserver } = config;
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl && redactUrl(config.databaseUrl),
+    geoserver: {
+      ...geoserver,
+      password: geoserver.password && '***',
+      datastoreUrl: geoserver.datastoreUrl && redactUrl(geoserver.datastoreUrl),
+    },
+  };
 }
 
 /** A connection string with its password replaced by `***`. */

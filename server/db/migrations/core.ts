@@ -1,4 +1,5 @@
 import { accountsSql, featureHistorySql } from './editing.js';
+import { geoserverPublicationsSql } from './geoserver.js';
 
 /** One fixed, numbered migration of the platform's own tables (not derived from layers). */
 export interface CoreMigration {
@@ -36,4 +37,5 @@ export const coreMigrations: CoreMigration[] = [
   },
   { id: '0003-accounts', sql: accountsSql },
   { id: '0004-feature-history', sql: featureHistorySql },
+  { id: '0007-geoserver-runs', sql: geoserverPublicationsSql },
 ];

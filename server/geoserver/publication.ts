@@ -1,0 +1,191 @@
+import type pg from 'pg';
+import type { LayerDefinition, ThemeDefinition } from '../../layers/types.js';
+import type { RegencyProfile } from '../../seeds/types/seed-source.js';
+import { insertGeoServerRun, selectLastGeoServerRun } from '../db/queries/geoserver-runs.js';
+import { getLayerExtent } from '../services/feature-service.js';
+import { listLayers, listThemes } from '../services/layer-registry.js';
+import { applyPlan, type ApplyReport } from './apply.js';
+import { buildDesiredCatalog, selectPublishedLayers, type Extent } from './desired-catalog.js';
+import { createLibraryClient, type LibraryClient } from './library-client.js';
+import { asList, readObservedCatalog } from './observed-catalog.js';
+import { countChanges, planChanges, type ChangeAction, type Plan } from './plan.js';
+import { absent, createGeoServerRest, GeoServerResponseError, type GeoServerRest } from './rest.js';
+import type { GeoServerConnection, PublicationSettings } from './settings.js';
+import { judgeVersion, type VersionVerdict } from './version-policy.js';
+
+/** Publication was refused: the GeoServer version is vulnerable or unknown, and not forced. */
+export class GeoServerRefusedError extends Error {
+  constructor(readonly verdict: VersionVerdict) {
+    super(`${verdict.refusal}. Upgrade GeoServer, or force the publication (--force).`);
+  }
+}
+
+/** A GeoServer whose REST root answered and whose version was judged. */
+export interface GeoServerSession {
+  connection: GeoServerConnection;
+  rest: GeoServerRest;
+  library: LibraryClient;
+  verdict: VersionVerdict;
+  forced: boolean;
+}
+
+/** What a plan shows: the GeoServer, the workspace, every change and what is left alone. */
+export interface PublicationPlan extends Plan {
+  geoserver: { url: string; version: string; warning?: string; forced: boolean };
+  workspace: string;
+  datastore: string;
+  counts: Record<ChangeAction, number>;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The version GeoServer reports at `/about/version.json`. This is also the proof that
+ * GEOSERVER_URL is a GeoServer REST root, which a later 404 relies on to mean "absent".
+ */
+export async function readGeoServerVersion(rest: GeoServerRest): Promise<string | undefined> {
+  const body = await rest.getJson('/about/version.json');
+  const resources = body === absent ? [] : asList((body as { about?: Json }).about?.resource);
+  const geoserver = resources.find((r) => (r as Json)['@name'] === 'GeoServer') as Json | undefined;
+  if (!geoserver) {
+    throw new GeoServerResponseError(
+      `${rest.restUrl}/about/version.json did not describe a GeoServer: GEOSERVER_URL must be ` +
+        'the REST root, e.g. http://host:8080/geoserver/rest',
+      body === absent ? 404 : 200,
+    );
+  }
+  const version = geoserver.Version;
+  return version === undefined || version === null ? undefined : String(version);
+}
+
+/**
+ * Asks GeoServer its version and judges it before anything else is read or written: a
+ * vulnerable or unknown version is refused unless `force` is set.
+ */
+export async function openGeoServerSession(
+  connection: GeoServerConnection,
+  { force = false } = {},
+): Promise<GeoServerSession> {
+  const rest = createGeoServerRest(connection);
+  const verdict = judgeVersion(await readGeoServerVersion(rest));
+  if (verdict.refusal && !force) throw new GeoServerRefusedError(verdict);
+
+  const library = createLibraryClient(connection);
+  return { connection, rest, library, verdict, forced: force && Boolean(verdict.refusal) };
+}
+
+/** What a publication works from: the database, the regency, settings and declarations. */
+export interface PublicationScope {
+  pool: pg.Pool;
+  regency: RegencyProfile;
+  settings: PublicationSettings;
+  /** The declarations to publish; the registry's by default. */
+  declarations?: { layers: readonly LayerDefinition[]; themes: readonly ThemeDefinition[] };
+}
+
+async function readExtents(scope: PublicationScope, layers: readonly LayerDefinition[]) {
+  const published = selectPublishedLayers(layers, scope.settings.publishNonPublic);
+  const extents = await Promise.all(published.map((layer) => getLayerExtent(scope.pool, layer)));
+  return new Map(published.map((layer, i) => [layer.id, (extents[i] as Extent | null) ?? null]));
+}
+
+async function prepare(session: GeoServerSession, scope: PublicationScope) {
+  const { layers, themes } = scope.declarations ?? { layers: listLayers(), themes: listThemes() };
+  const { settings, regency } = scope;
+  const extents = await readExtents(scope, layers);
+  const desired = buildDesiredCatalog({ layers, themes, regency, settings, extents });
+  const observed = await readObservedCatalog(
+    session.rest,
+    settings.workspace,
+    settings.datastoreName,
+  );
+  return { desired, plan: planChanges(desired, observed) };
+}
+
+function describePlan(
+  session: GeoServerSession,
+  settings: PublicationSettings,
+  plan: Plan,
+): PublicationPlan {
+  const { verdict } = session;
+  return {
+    geoserver: {
+      url: session.connection.restUrl,
+      version: verdict.version,
+      ...(verdict.refusal ? { warning: verdict.refusal } : {}),
+      forced: session.forced,
+    },
+    workspace: settings.workspace,
+    datastore: settings.datastoreName,
+    ...plan,
+    counts: countChanges(plan.changes),
+  };
+}
+
+/** Compares GeoServer with the declarations; reads only. */
+export async function planPublication(
+  session: GeoServerSession,
+  scope: PublicationScope,
+): Promise<PublicationPlan> {
+  const { plan } = await prepare(session, scope);
+  return describePlan(session, scope.settings, plan);
+}
+
+/** What an apply planned and what became of each step. */
+export interface PublicationResult {
+  plan: PublicationPlan;
+  report: ApplyReport;
+}
+
+let applying = false;
+
+/**
+ * Plans, then carries the plan out step by step with verification. One apply at a time per
+ * process; a second one meanwhile is refused.
+ */
+// TODO: two processes (the server and `npm run geoserver -- apply`) can still apply at once;
+// each step is idempotent, so the cost is a failed step that the next apply repeats.
+export async function applyPublication(
+  session: GeoServerSession,
+  scope: PublicationScope,
+): Promise<PublicationResult> {
+  if (applying) throw new Error('another publication to GeoServer is running; try again later');
+  applying = true;
+  try {
+    const { desired, plan } = await prepare(session, scope);
+    const report = await applyPlan({ rest: session.rest, library: session.library, desired }, plan);
+    return { plan: describePlan(session, scope.settings, plan), report };
+  } finally {
+    applying = false;
+  }
+}
+
+/** Records a plan or an apply for the admin page; the report holds names, never secrets. */
+export async function recordGeoServerRun(
+  pool: pg.Pool,
+  run: {
+    kind: 'plan' | 'apply';
+    outcome: string;
+    session?: GeoServerSession;
+    url: string;
+    requestedBy: string;
+    report: unknown;
+    startedAt: Date;
+  },
+): Promise<void> {
+  await insertGeoServerRun(pool, {
+    kind: run.kind,
+    outcome: run.outcome,
+    forced: run.session?.forced ?? false,
+    requestedBy: run.requestedBy,
+    geoserverUrl: run.url,
+    geoserverVersion: run.session?.verdict.version ?? null,
+    report: run.report,
+    startedAt: run.startedAt.toISOString(),
+  });
+}
+
+/** The last apply, for the admin page. */
+export async function getLastApply(pool: pg.Pool) {
+  return selectLastGeoServerRun(pool, 'apply');
+}

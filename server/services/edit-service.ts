@@ -14,7 +14,6 @@ import {
   setEditAuthor,
   updateFeatureRow,
   type EditAuthor,
-  type GeometryToWrite,
 } from '../db/queries/feature-edits.js';
 import type { CrsDefinition } from '../http/crs.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
@@ -314,7 +313,7 @@ export interface BatchEditReport {
   op: Edit['op'];
   layerId: string;
   featureId?: number;
-  /** `applied`: committed; `failed`: this edit's problem; `not-applied`: rolled back with the batch. */
+  /** `applied`: committed; `failed`: its own problem; `not-applied`: rolled back with the rest. */
   outcome: 'applied' | 'failed' | 'not-applied';
   status: number;
   etag?: string;

@@ -77,7 +77,7 @@ function representation(entry: CachedTile, wanted: TileEncoding | undefined) {
   return { bytes: entry.raw, encoding: undefined };
 }
 
-/** Each representation has its own strong ETag: `"<hash of raw>"`, `"<hash>-gzip"`, `"<hash>-br"`. */
+/** A strong ETag per representation: `"<hash of raw>"`, `"<hash>-gzip"`, `"<hash>-br"`. */
 function etagFor(entry: CachedTile, encoding: TileEncoding | undefined) {
   return encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
 }

@@ -256,6 +256,8 @@ export class TileService {
   private readonly cache: TileCache | undefined;
   private readonly inFlight = new Map<string, InFlight>();
   private feed: TileChangeFeed | undefined;
+  private rendered = 0;
+  private coalesced = 0;
 
   private constructor(
     private readonly database: Database,
@@ -297,7 +299,8 @@ export class TileService {
       connectionString: database.url,
       max: options.poolSize,
       statement_timeout: options.timeoutMs,
-      connectionTimeoutMillis: options.timeoutMs,
+      // Waiting for a free connection gives up too, but not before a new one could be opened.
+      connectionTimeoutMillis: Math.max(options.timeoutMs, 1000),
     });
     pool.on('error', (error) => log.error({ err: error }, 'idle tile connection failed'));
     return new TileService(database, pool, true, options);
@@ -325,7 +328,10 @@ export class TileService {
     if (cached) return cached;
 
     const running = this.inFlight.get(key);
-    if (running) return running.promise;
+    if (running) {
+      this.coalesced += 1;
+      return running.promise;
+    }
     return this.renderAndKeep(key, visible, tile);
   }
 
@@ -348,9 +354,14 @@ export class TileService {
     log.debug({ layerId: change.layerId, removed }, 'tiles invalidated');
   }
 
-  /** Cache counters, or undefined without a cache. */
-  stats(): TileCacheStats | undefined {
-    return this.cache?.stats();
+  /** The cached tile of some layers (visible at the tile's zoom), without counting a hit. */
+  peekTile(layerIds: readonly string[], tile: TileCoord): CachedTile | undefined {
+    return this.cache?.peek(tileKey(layerIds, tile));
+  }
+
+  /** Counters since start: tiles rendered, requests that joined a rendering, the cache's. */
+  stats(): { rendered: number; coalesced: number; cache?: TileCacheStats } {
+    return { rendered: this.rendered, coalesced: this.coalesced, cache: this.cache?.stats() };
   }
 
   async close(): Promise<void> {
@@ -385,6 +396,7 @@ export class TileService {
 
   private async render(key: string, layers: LayerDefinition[], tile: TileCoord) {
     const started = performance.now();
+    this.rendered += 1;
     const entry: CachedTile = {
       key,
       layerIds: layers.map((l) => l.id),

@@ -80,6 +80,11 @@ export class TileCache {
     return entry;
   }
 
+  /** The cached tile without counting a hit or making it recently used. */
+  peek(key: string): CachedTile | undefined {
+    return this.entries.peek(key);
+  }
+
   /** Stores a tile; one larger than the whole cache is not kept. */
   set(entry: CachedTile): void {
     this.entries.set(entry.key, entry);

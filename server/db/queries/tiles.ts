@@ -145,7 +145,8 @@ export async function selectMvtTile(
     ...(options.prepared ? { name: statement.name } : {}),
   });
   const row = result.rows[0];
-  return { bytes: row?.bytes ?? 0, mvt: row?.mvt ?? Buffer.alloc(0) };
+  // A null mvt is a tile over the limit; no row at all cannot happen (one row of bounds).
+  return { bytes: row?.bytes ?? 0, mvt: row ? row.mvt : Buffer.alloc(0) };
 }
 
 /** A feature of a tile for encoding in the server: geometry in tile units (0–4096, y down). */
@@ -167,18 +168,23 @@ function propertiesSql(layer: LayerDefinition): string {
 
 /**
  * The steps of `ST_AsMVTGeom` spelt out for a PostGIS without protobuf: clip to the buffered
- * tile, move into tile units with y down, snap to the integer grid, and for polygons repair
- * and orient rings (exterior counter-clockwise in tile units: positive area, as MVT 2.1 asks).
+ * tile, move into tile units with y down, round to the integer grid keeping lines and polygons
+ * valid, and orient rings (exterior counter-clockwise in tile units: positive area, as MVT 2.1
+ * asks).
  */
 function tileGeometrySql(layer: LayerDefinition, simplify: boolean): string {
   const mercator = `ST_Transform(${sourceGeometry(layer, simplify)}, 3857)`;
   const inTileUnits = `ST_TransScale(ST_ClipByBox2D(${mercator}, bounds.clip_env),
       -ST_XMin(bounds.env), -ST_YMax(bounds.env), bounds.scale, -bounds.scale)`;
-  const snapped = `ST_RemoveRepeatedPoints(ST_SnapToGrid(${inTileUnits}, 1))`;
+  if (isPointLayer(layer)) return `ST_RemoveRepeatedPoints(ST_SnapToGrid(${inTileUnits}, 1))`;
+  // Simplifying and clipping may leave a polygon invalid, and ST_ReducePrecision needs a valid
+  // input. It then rounds to the integer grid and keeps the result valid: collapsed rings and
+  // lines drop out, and no repair leaves a vertex between grid points (as ST_MakeValid would).
+  const snapped = `ST_ReducePrecision(ST_MakeValid(${inTileUnits}), 1)`;
   if (layer.geometry.type === 'MultiPolygon') {
-    return `ST_ForcePolygonCCW(ST_CollectionExtract(ST_MakeValid(${snapped}), 3))`;
+    return `ST_ForcePolygonCCW(ST_CollectionExtract(${snapped}, 3))`;
   }
-  return snapped;
+  return `ST_CollectionExtract(${snapped}, 2)`;
 }
 
 /**

@@ -3,6 +3,7 @@ import Pbf from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTile, resolveTileLayers } from '../../../server/services/tile-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { startTileServer, type TileTestServer } from '../../support/tile-server.js';
 
 const cityTile = '12/3288/2136';
 
@@ -16,6 +17,14 @@ function featureNames(tile: VectorTile, layerId: string): string[] {
   return Array.from({ length: layer.length }, (_, i) =>
     String(layer.feature(i).properties.name),
   ).sort();
+}
+
+/** Each feature's id and MVT geometry type, in id order. */
+function featureKinds(tile: VectorTile, layerId: string): string[] {
+  const layer = tile.layers[layerId]!;
+  return Array.from({ length: layer.length }, (_, i) => layer.feature(i))
+    .map((feature) => `${feature.id}:${feature.type}`)
+    .sort();
 }
 
 describe('vector tiles', () => {
@@ -51,6 +60,7 @@ describe('vector tiles', () => {
     expect(database.capabilities.hasAsMvt).toBe(true);
     for (const layerId of ['kecamatan', 'desa']) {
       expect(featureNames(fromServer, layerId)).toEqual(featureNames(fromDatabase, layerId));
+      expect(featureKinds(fromServer, layerId)).toEqual(featureKinds(fromDatabase, layerId));
     }
     expect(featureNames(fromServer, 'desa').length).toBeGreaterThan(5);
   });
@@ -82,5 +92,149 @@ describe('vector tiles', () => {
     expect(tileJson.tiles[0]).toMatch(/\/tiles\/kecamatan\/\{z\}\/\{x\}\/\{y\}\.mvt$/);
     expect(tileJson.bounds[0]).toBeCloseTo(108.556, 2);
     expect(tileJson.vector_layers[0].fields).toEqual({ name: 'String', code: 'String' });
+  });
+});
+
+/** A polygon feature's rings as WKT in tile units; exterior rings have positive area (MVT 2.1). */
+function polygonWkt(feature: ReturnType<VectorTile['layers'][string]['feature']>): string {
+  const polygons: string[][] = [];
+  for (const ring of feature.loadGeometry()) {
+    let area = 0;
+    for (let i = 0; i < ring.length - 1; i += 1) {
+      area += ring[i]!.x * ring[i + 1]!.y - ring[i + 1]!.x * ring[i]!.y;
+    }
+    const closed = [...ring, ring[0]!].map((p) => `${p.x} ${p.y}`).join(', ');
+    if (area > 0 || polygons.length === 0) polygons.push([`(${closed})`]);
+    else polygons.at(-1)!.push(`(${closed})`);
+  }
+  return `MULTIPOLYGON(${polygons.map((rings) => `(${rings.join(', ')})`).join(', ')})`;
+}
+
+describe('cached vector tiles', () => {
+  let server: TileTestServer;
+  let plain: TestServer;
+  beforeAll(async () => {
+    plain = await startTestServer();
+    server = await startTileServer(plain.testDatabase.url);
+  });
+  afterAll(async () => {
+    await server.close();
+    await plain.close();
+  });
+
+  const cityPath = () => `${server.baseUrl}/tiles/kecamatan/${cityTile}.mvt`;
+
+  it('carry an ETag and Cache-Control, and answer 304 to If-None-Match', async () => {
+    const first = await fetch(cityPath(), { headers: { 'Accept-Encoding': 'identity' } });
+    const etag = first.headers.get('etag')!;
+
+    const again = await fetch(cityPath(), { headers: { 'If-None-Match': etag } });
+    const changed = await fetch(cityPath(), { headers: { 'If-None-Match': '"something-else"' } });
+
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers.get('cache-control')).toBe('public, no-cache');
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBeTruthy();
+    expect(changed.status).toBe(200);
+  });
+
+  it.each(['gzip', 'br'])('send %s bytes to a client that accepts them', async (encoding) => {
+    const identity = await fetch(cityPath(), { headers: { 'Accept-Encoding': 'identity' } });
+    const rawBytes = (await identity.arrayBuffer()).byteLength;
+
+    const response = await fetch(cityPath(), { headers: { 'Accept-Encoding': encoding } });
+    const decoded = decode(await response.arrayBuffer());
+
+    expect(response.headers.get('content-encoding')).toBe(encoding);
+    expect(response.headers.get('vary')).toBe('Accept-Encoding');
+    expect(response.headers.get('etag')).toMatch(new RegExp(`-${encoding}"$`));
+    expect(Number(response.headers.get('content-length'))).toBeLessThan(rawBytes);
+    expect(featureNames(decoded, 'kecamatan')).toContain('Cilacap Tengah');
+  });
+
+  it('combine the layers of a list and of a theme in one tile, each with its TileJSON', async () => {
+    const combined = await fetch(`${server.baseUrl}/tiles/kecamatan,desa/${cityTile}.mvt`);
+    const theme = await fetch(`${server.baseUrl}/tiles/theme:administrative/${cityTile}.mvt`);
+    const tileJson = await (
+      await fetch(`${server.baseUrl}/tiles/theme:administrative.json`)
+    ).json();
+
+    const combinedLayers = Object.keys(decode(await combined.arrayBuffer()).layers);
+    const themeLayers = Object.keys(decode(await theme.arrayBuffer()).layers);
+    expect(combinedLayers).toEqual(['kecamatan', 'desa']);
+    expect(themeLayers).toEqual(expect.arrayContaining(['regency', 'kecamatan', 'desa']));
+    expect(tileJson.tiles[0]).toMatch(/\/tiles\/theme:administrative\/\{z\}\/\{x\}\/\{y\}\.mvt$/);
+    expect(tileJson.vector_layers.map((l: { id: string }) => l.id)).toEqual(
+      expect.arrayContaining(['regency', 'kecamatan', 'desa']),
+    );
+  });
+
+  it('list every layer and theme as a tile set', async () => {
+    const sets = await (await fetch(`${server.baseUrl}/tiles`)).json();
+
+    expect(sets.layers.map((s: { id: string }) => s.id)).toContain('kecamatan');
+    expect(sets.themes.map((s: { id: string }) => s.id)).toContain('theme:roads');
+  });
+
+  it('answer 404 naming the themes for an unknown theme', async () => {
+    const response = await fetch(`${server.baseUrl}/tiles/theme:parks/${cityTile}.mvt`);
+
+    const problem = await response.json();
+    expect(response.status).toBe(404);
+    expect(problem.detail).toContain('theme:roads');
+  });
+
+  it('carry a line crossing a tile edge in both tiles, into the buffer', async () => {
+    const { pool } = plain.testDatabase.database;
+    const z = 14;
+    const edgeLon = (13154 / 2 ** z) * 360 - 180;
+    await pool.query(
+      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       VALUES (ST_GeomFromText($1, 4326), 'T-EDGE', '993', 'Jalan tepi', 'kabupaten')`,
+      [`MULTILINESTRING((${edgeLon - 0.002} -7.7001, ${edgeLon + 0.002} -7.7002))`],
+    );
+
+    const xs = [];
+    for (const x of [13153, 13154]) {
+      const response = await fetch(`${server.baseUrl}/tiles/road_segment/14/${x}/8543.mvt`);
+      const layer = decode(await response.arrayBuffer()).layers.road_segment!;
+      const index = Array.from({ length: layer.length }, (_, i) => i).find(
+        (i) => layer.feature(i).properties.segment_code === 'T-EDGE',
+      );
+      xs.push(
+        layer
+          .feature(index!)
+          .loadGeometry()[0]!
+          .map((p) => p.x),
+      );
+    }
+
+    expect(Math.max(...xs[0]!)).toBe(4096 + 64);
+    expect(Math.min(...xs[1]!)).toBe(-64);
+  });
+
+  it.each([
+    ['database', true],
+    ['server encoder', false],
+  ])('keep generalised polygons valid at low zoom (%s)', async (_path, hasAsMvt) => {
+    const { database } = plain.testDatabase;
+    const capabilities = { ...database.capabilities, hasAsMvt };
+    const bytes = await renderTile(database.pool, capabilities, resolveTileLayers('desa'), {
+      z: 10,
+      x: 822,
+      y: 533,
+    });
+
+    const layer = decode(bytes).layers.desa!;
+    const wkts = Array.from({ length: layer.length }, (_, i) => polygonWkt(layer.feature(i)));
+    const checked = await database.pool.query<{ valid: boolean; reason: string }>(
+      `SELECT ST_IsValid(ST_GeomFromText(w)) AS valid, ST_IsValidReason(ST_GeomFromText(w)) AS reason
+       FROM unnest($1::text[]) AS w`,
+      [wkts],
+    );
+
+    expect(layer.length).toBeGreaterThan(50);
+    expect(checked.rows.filter((row) => !row.valid).map((row) => row.reason)).toEqual([]);
   });
 });

@@ -1,0 +1,195 @@
+import { VectorTile } from '@mapbox/vector-tile';
+import Pbf from 'pbf';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveTileLayers } from '../../../server/services/tile-service.js';
+import type { TileCoord } from '../../../server/tiles/tile-grid.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { startTileServer, type TileTestServer } from '../../support/tile-server.js';
+
+/** The XYZ tile holding a point (lon/lat degrees) at a zoom. */
+function tileAt(lon: number, lat: number, z: number): TileCoord {
+  const size = 2 ** z;
+  const radians = (lat * Math.PI) / 180;
+  const x = Math.floor(((lon + 180) / 360) * size);
+  const y = Math.floor(
+    ((1 - Math.log(Math.tan(radians) + 1 / Math.cos(radians)) / Math.PI) / 2) * size,
+  );
+  return { z, x, y };
+}
+
+// Two places in the regency, far apart: a road is added at one and moved to the other.
+const nearCilacap = { lon: 109.0012, lat: -7.7051 };
+const nearMajenang = { lon: 108.7611, lat: -7.3012 };
+const zooms = [10, 13, 16];
+
+function shortRoadAt(place: { lon: number; lat: number }) {
+  const { lon, lat } = place;
+  return `MULTILINESTRING((${lon} ${lat}, ${lon + 0.0004} ${lat + 0.0003}))`;
+}
+
+function segmentCodes(bytes: ArrayBuffer): string[] {
+  const tile = new VectorTile(new Pbf(new Uint8Array(bytes)));
+  const layer = tile.layers.road_segment;
+  if (!layer) return [];
+  return Array.from({ length: layer.length }, (_, i) =>
+    String(layer.feature(i).properties.segment_code),
+  );
+}
+
+async function fetchCodes(server: TileTestServer, tile: TileCoord) {
+  const response = await fetch(
+    `${server.baseUrl}/tiles/road_segment/${tile.z}/${tile.x}/${tile.y}.mvt`,
+  );
+  return response.status === 204 ? [] : segmentCodes(await response.arrayBuffer());
+}
+
+describe('the tile service', () => {
+  let testDatabase: TestDatabase;
+  let server: TileTestServer;
+  let second: TileTestServer;
+  let writer: pg.Client;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    server = await startTileServer(testDatabase.url);
+    second = await startTileServer(testDatabase.url);
+    writer = new pg.Client({ connectionString: testDatabase.url });
+    await writer.connect();
+  });
+  afterAll(async () => {
+    await writer.end();
+    await second.close();
+    await server.close();
+    await testDatabase.drop();
+  });
+
+  const cached = (target: TileTestServer, tile: TileCoord) =>
+    target.tiles.peekTile(['road_segment'], tile) !== undefined;
+
+  it('drops exactly the cached tiles an insert, an update and a delete reach, at every zoom', async () => {
+    const here = zooms.map((z) => tileAt(nearCilacap.lon, nearCilacap.lat, z));
+    const there = zooms.map((z) => tileAt(nearMajenang.lon, nearMajenang.lat, z));
+    const beside = { ...here[2]!, x: here[2]!.x + 3 };
+    for (const tile of [...here, ...there, beside]) await fetchCodes(server, tile);
+
+    const inserted = await writer.query<{ id: number }>(
+      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       VALUES (ST_GeomFromText($1, 4326), 'T-MOVE', '990', 'Jalan uji', 'kabupaten')
+       RETURNING id`,
+      [shortRoadAt(nearCilacap)],
+    );
+    const afterInsert = await Promise.all(here.map((tile) => fetchCodes(server, tile)));
+    const keptAfterInsert = [...there, beside].map((tile) => cached(server, tile));
+
+    await writer.query('UPDATE road_segment SET geom = ST_GeomFromText($1, 4326) WHERE id = $2', [
+      shortRoadAt(nearMajenang),
+      inserted.rows[0]!.id,
+    ]);
+    const hereAfterUpdate = await Promise.all(here.map((tile) => fetchCodes(server, tile)));
+    const thereAfterUpdate = await Promise.all(there.map((tile) => fetchCodes(server, tile)));
+
+    await writer.query('DELETE FROM road_segment WHERE id = $1', [inserted.rows[0]!.id]);
+    const hereStillCached = here.map((tile) => cached(server, tile));
+    const thereAfterDelete = await Promise.all(there.map((tile) => fetchCodes(server, tile)));
+
+    for (const codes of afterInsert) expect(codes).toContain('T-MOVE');
+    expect(keptAfterInsert).toEqual([true, true, true, true]);
+    for (const codes of hereAfterUpdate) expect(codes).not.toContain('T-MOVE');
+    for (const codes of thereAfterUpdate) expect(codes).toContain('T-MOVE');
+    expect(hereStillCached).toEqual([true, true, true]);
+    for (const codes of thereAfterDelete) expect(codes).not.toContain('T-MOVE');
+  });
+
+  it('shows a commit in the very next tile of a second server process on the database', async () => {
+    const tile = tileAt(nearCilacap.lon, nearCilacap.lat, 14);
+    await writer.query(
+      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       VALUES (ST_GeomFromText($1, 4326), 'T-BOTH', '991', 'Jalan uji', 'kabupaten')`,
+      [shortRoadAt(nearCilacap)],
+    );
+    const before = [await fetchCodes(server, tile), await fetchCodes(second, tile)];
+
+    await writer.query(
+      "UPDATE road_segment SET segment_code = 'T-BOTH-2' WHERE segment_code = 'T-BOTH'",
+    );
+    const after = [await fetchCodes(server, tile), await fetchCodes(second, tile)];
+
+    for (const codes of before) expect(codes).toContain('T-BOTH');
+    for (const codes of after) {
+      expect(codes).toContain('T-BOTH-2');
+      expect(codes).not.toContain('T-BOTH');
+    }
+  });
+
+  it('renders a missing tile once for many simultaneous requests', async () => {
+    const layers = resolveTileLayers('kecamatan,desa');
+    const tile = { z: 11, x: 1644, y: 1067 };
+    const before = server.tiles.stats();
+
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => server.tiles.getTile(layers, tile)),
+    );
+
+    const after = server.tiles.stats();
+    expect(after.rendered - before.rendered).toBe(1);
+    expect(after.coalesced - before.coalesced).toBe(7);
+    expect(new Set(answers.map((a) => a.etag)).size).toBe(1);
+  });
+
+  it('notifies a bulk insert in payloads under the 8000-byte limit, merged by area', async () => {
+    const listener = new pg.Client({ connectionString: testDatabase.url });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await listener.query('LISTEN simpul_tile_change');
+
+    await writer.query(
+      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       SELECT ST_Multi(ST_MakeLine(ST_Point(108.2 + i * 0.004, -7.5, 4326),
+         ST_Point(108.2 + i * 0.004 + 0.001, -7.501, 4326))), 'BULK-' || i, '992', 'Uji', 'desa'
+       FROM generate_series(1, 300) AS i`,
+    );
+    await listener.query('SELECT 1');
+    await listener.end();
+
+    const boxes = payloads.flatMap((p) => JSON.parse(p).boxes as number[][]);
+    expect(payloads.length).toBeGreaterThan(0);
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+    expect(boxes.length).toBeLessThan(300);
+    expect(Math.min(...boxes.map((b) => b[0]!))).toBeLessThanOrEqual(108.204);
+    expect(Math.max(...boxes.map((b) => b[2]!))).toBeGreaterThanOrEqual(109.401);
+  });
+
+  it('answers a tile over the size limit with the declared problem, and logs it once', async () => {
+    const small = await startTileServer(testDatabase.url, { maxTileBytes: 4096 });
+    try {
+      const path = `${small.baseUrl}/tiles/desa,kecamatan/10/822/533.mvt`;
+
+      const first = await fetch(path);
+      const again = await fetch(path);
+
+      const problem = await first.json();
+      expect(first.status).toBe(422);
+      expect(first.headers.get('content-type')).toContain('application/problem+json');
+      expect(problem.type).toBe('/problems/tile-too-large');
+      expect(problem.detail).toMatch(/above the 4 KB limit/);
+      expect(again.status).toBe(422);
+      expect(small.tiles.stats().rendered).toBe(1);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('abandons a tile query past the time limit with a 503 problem', async () => {
+    const hasty = await startTileServer(testDatabase.url, { timeoutMs: 1 });
+    try {
+      const response = await fetch(`${hasty.baseUrl}/tiles/desa,kecamatan/10/822/533.mvt`);
+
+      const problem = await response.json();
+      expect(response.status).toBe(503);
+      expect(problem.type).toBe('/problems/tile-timeout');
+    } finally {
+      await hasty.close();
+    }
+  });
+});

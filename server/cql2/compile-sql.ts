@@ -285,8 +285,9 @@ class FilterCompiler {
 
   private intervalBound(node: unknown, isStart: boolean, depth: number) {
     if (node === '..') {
+      // Typed as a date so a date column keeps its index; a timestamp operand casts it.
       const infinity = isStart ? "'-infinity'" : "'infinity'";
-      return { sql: `${infinity}::timestamptz`, type: 'timestamp' as const };
+      return { sql: `${infinity}::date`, type: 'date' as const };
     }
     const bound = typeof node === 'string' ? this.instantText(node) : this.scalar(node, depth);
     if (bound.type !== 'date' && bound.type !== 'timestamp')

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Thrown when an environment variable holds a value Simpul cannot use. */
@@ -12,6 +13,12 @@ function readInteger(name: string, fallback: number, min: number, max: number): 
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
   }
   return value;
+}
+
+/** Debian's and Ubuntu's Chromium, the first that is installed, or null. */
+function findChromium(): string | null {
+  const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  return candidates.find((candidate) => fs.existsSync(candidate)) ?? null;
 }
 
 function readText(name: string): string | undefined {
@@ -65,6 +72,10 @@ export const config = Object.freeze({
   logLevel: readText('LOG_LEVEL') ?? 'info',
   /** Folder of the built web client served at `/`. */
   webDistDir: path.resolve(readText('SIMPUL_WEB_DIR') ?? 'web/dist'),
+  /** Chromium that renders printable pages to PDF and PNG; none found means HTML only. */
+  chromiumPath: readText('CHROMIUM_PATH') ?? findChromium(),
+  /** Longest a PDF or PNG rendering may take, browser start included. */
+  printTimeoutMs: readInteger('PRINT_TIMEOUT_MS', 20000, 1000, 600000),
   /** Lifetime of a login session; the user logs in again after it. */
   sessionTtlHours: readInteger('SESSION_TTL_HOURS', 12, 1, 24 * 30),
   /** Session cookie `Secure` always (`1`); by default only on requests that arrived over https. */

@@ -6,6 +6,7 @@ import { config } from '../config.js';
 import { authenticate } from '../http/authenticate.js';
 import { chooseRepresentation } from '../http/negotiate.js';
 import { notFound } from '../http/problem.js';
+import { createAnalysisRouter } from './analysis.js';
 import { createAuthRouter } from './auth.js';
 import { createClientRouter } from './client.js';
 import { createCollectionWritesRouter } from './collection-writes.js';
@@ -25,6 +26,7 @@ import { createTilesRouter } from './tiles.js';
  *   /tiles/...            routes/tiles.ts (MVT and TileJSON)
  *   /client/config        routes/client.ts (what the web map builds itself from)
  *   /health               routes/health.ts
+ *   /analysis/...         routes/analysis.ts (plan lookup, hazard exposure, condition statistics)
  *   /assets, /...         the built web client (web/dist)
  */
 export function createRoutes(context: AppContext): Router {
@@ -48,6 +50,7 @@ export function createRoutes(context: AppContext): Router {
   router.use(createCollectionsRouter(context));
   router.use(createTilesRouter(context));
   router.use(createClientRouter(context));
+  router.use(createAnalysisRouter(context));
   router.use(express.static(config.webDistDir, { index: false, maxAge: '1h' }));
 
   router.use((req) => {

@@ -1,0 +1,18 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Response } from 'express';
+import type { AnalysisTable } from '../services/analysis-tables.js';
+
+/**
+ * A table as RFC 4180 CSV in UTF-8 with a byte order mark, so spreadsheet programs that guess
+ * the encoding (Excel) read Indonesian names correctly. Empty values are empty cells.
+ */
+export function renderCsv(table: AnalysisTable): string {
+  return '\uFEFF' + stringify([table.columns, ...table.rows], { record_delimiter: '\r\n' });
+}
+
+/** Sends a table as a CSV download named `<table name>-<date>.csv`. */
+export function sendCsv(res: Response, table: AnalysisTable) {
+  const date = new Date().toISOString().slice(0, 10);
+  res.attachment(`${table.name}-${date}.csv`);
+  res.type('text/csv; charset=utf-8').send(renderCsv(table));
+}

@@ -1,0 +1,150 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../app-context.js';
+import { config } from '../config.js';
+import { registerAnalysisOpenApi } from '../http/analysis-openapi.js';
+import { sendCsv } from '../http/csv.js';
+import { baseUrl } from '../http/negotiate.js';
+import { renderPlanInformationPage } from '../http/plan-information-page.js';
+import { badRequest } from '../http/problem.js';
+import {
+  tabulateHazardExposure,
+  tabulateIrrigationCondition,
+  tabulateRoadCondition,
+} from '../services/analysis-tables.js';
+import {
+  getIrrigationCondition,
+  getRoadCondition,
+} from '../services/condition-statistics-service.js';
+import { getHazardExposure } from '../services/hazard-exposure-service.js';
+import { printPage } from '../services/page-printer.js';
+import { parsePlace, parsePointPlace } from '../services/place-input.js';
+import {
+  getPlanInformation,
+  getPlanInformationMap,
+  listPlanActivities,
+} from '../services/plan-information-service.js';
+import { loadSeedModule } from '../services/seed-service.js';
+
+registerAnalysisOpenApi();
+
+type Format = 'json' | 'csv' | 'html' | 'pdf' | 'png';
+
+const mediaTypes: Record<Format, string> = {
+  json: 'application/json',
+  csv: 'text/csv',
+  html: 'text/html',
+  pdf: 'application/pdf',
+  png: 'image/png',
+};
+
+/** `f` wins; else the Accept header among `allowed`; JSON when the client states nothing. */
+function chooseFormat(req: Request, allowed: Format[]): Format {
+  const f = req.query.f;
+  if (f !== undefined) {
+    if (allowed.includes(f as Format)) return f as Format;
+    throw badRequest(
+      'invalid-format',
+      `f must be one of ${allowed.join(', ')}; got "${String(f)}".`,
+    );
+  }
+  const best = req.accepts(allowed.map((format) => mediaTypes[format]));
+  const asked = allowed.find((format) => mediaTypes[format] === best);
+  return asked && req.get('accept') ? asked : 'json';
+}
+
+function optionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string')
+    throw badRequest('invalid-parameter', `Give ${name} once, as text.`);
+  return value;
+}
+
+/** The place and activity of a plan request: `lon`/`lat` on GET, a GeoJSON body on POST. */
+function readPlanRequest(req: Request) {
+  const activity = optionalText(req.query.activity, 'activity');
+  if (req.method === 'GET')
+    return { place: parsePointPlace(req.query.lon, req.query.lat), activity };
+
+  // Either { geometry, activity } or a bare GeoJSON geometry, Feature or FeatureCollection.
+  const body = (req.body ?? {}) as { geometry?: unknown; activity?: unknown; type?: unknown };
+  const place = parsePlace(typeof body.type === 'string' ? body : body.geometry);
+  return { place, activity: optionalText(body.activity, 'activity') ?? activity };
+}
+
+async function sendPlanInformation(context: AppContext, req: Request, res: Response) {
+  const { pool } = context.database;
+  const format = chooseFormat(req, ['json', 'html', 'pdf', 'png']);
+  const { place, activity } = readPlanRequest(req);
+
+  const info = await getPlanInformation(pool, place, activity);
+  req.log.info({ analysis: 'plan-information', ms: info.elapsedMs, format }, 'analysis answered');
+  if (format === 'json') {
+    res.json(info);
+    return;
+  }
+  const map = await getPlanInformationMap(pool, place);
+  const { regencyProfile } = await loadSeedModule(config.seedDir);
+  const html = renderPlanInformationPage(info, map, {
+    regencyName: regencyProfile.name,
+    source: baseUrl(req),
+  });
+  if (format === 'html') {
+    res.type('html').send(html);
+    return;
+  }
+  const bytes = await printPage(html, format as 'pdf' | 'png');
+  res.attachment(`informasi-tata-ruang.${format}`).type(mediaTypes[format]).send(bytes);
+}
+
+/**
+ * The planners' analyses, each recomputed from the current data on every request:
+ *   /analysis/plan-information   spatial plan information (Informasi Tata Ruang) of a place
+ *   /analysis/plan-activities    the activities of the ITBX matrix
+ *   /analysis/hazard-exposure    people and assets per hazard type, class and kecamatan
+ *   /analysis/road-condition     road length per condition class and kemantapan over years
+ *   /analysis/irrigation-condition  irrigation asset condition and IKSI per irrigation area
+ */
+export function createAnalysisRouter(context: AppContext): Router {
+  const router = Router();
+  const { pool } = context.database;
+  // An uploaded parcel of 20,000 vertices is about 1 MB of GeoJSON.
+  const geoJsonBody = express.json({
+    limit: '5mb',
+    type: ['application/json', 'application/geo+json'],
+  });
+
+  router.get('/analysis/plan-information', (req, res) => sendPlanInformation(context, req, res));
+  router.post('/analysis/plan-information', geoJsonBody, (req, res) =>
+    sendPlanInformation(context, req, res),
+  );
+
+  router.get('/analysis/plan-activities', async (_req, res) => {
+    res.json({ activities: await listPlanActivities(pool) });
+  });
+
+  router.get('/analysis/hazard-exposure', async (req, res) => {
+    const format = chooseFormat(req, ['json', 'csv']);
+    const report = await getHazardExposure(pool, optionalText(req.query.year, 'year'));
+    req.log.info({ analysis: 'hazard-exposure', ms: report.elapsedMs }, 'analysis answered');
+    if (format === 'csv') sendCsv(res, tabulateHazardExposure(report));
+    else res.json(report);
+  });
+
+  router.get('/analysis/road-condition', async (req, res) => {
+    const format = chooseFormat(req, ['json', 'csv']);
+    const report = await getRoadCondition(pool, optionalText(req.query.status, 'status'));
+    req.log.info({ analysis: 'road-condition', ms: report.elapsedMs }, 'analysis answered');
+    if (format === 'csv') sendCsv(res, tabulateRoadCondition(report));
+    else res.json(report);
+  });
+
+  router.get('/analysis/irrigation-condition', async (req, res) => {
+    const format = chooseFormat(req, ['json', 'csv']);
+    const report = await getIrrigationCondition(pool);
+    req.log.info({ analysis: 'irrigation-condition', ms: report.elapsedMs }, 'analysis answered');
+    if (format === 'csv') sendCsv(res, tabulateIrrigationCondition(report));
+    else res.json(report);
+  });
+
+  return router;
+}

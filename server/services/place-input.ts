@@ -1,0 +1,108 @@
+import type { Geometry, Polygon, Position } from 'geojson';
+import { badRequest } from '../http/problem.js';
+
+/** The most vertices a place may have: a surveyed parcel has tens, a traced field hundreds. */
+export const maxPlaceVertices = 20000;
+
+const acceptedTypes = ['Point', 'Polygon', 'MultiPolygon'];
+
+type GeoJsonInput = {
+  type?: unknown;
+  geometry?: unknown;
+  features?: unknown;
+  coordinates?: unknown;
+};
+
+function invalidPlace(detail: string) {
+  return badRequest('invalid-place', detail);
+}
+
+function polygonsOf(geometry: Geometry): Position[][][] {
+  if (geometry.type === 'Polygon') return [geometry.coordinates];
+  if (geometry.type === 'MultiPolygon') return geometry.coordinates;
+  throw invalidPlace(
+    `A FeatureCollection place must hold only polygons; it holds a ${geometry.type}.`,
+  );
+}
+
+/** A FeatureCollection of an uploaded parcel file becomes one MultiPolygon of all its parts. */
+function collectPolygons(features: unknown[]): Geometry {
+  if (features.length === 0) throw invalidPlace('The FeatureCollection has no feature.');
+  const geometries = features.map((feature) => (feature as { geometry?: Geometry }).geometry);
+  if (geometries.some((geometry) => !geometry)) {
+    throw invalidPlace('Every feature of the FeatureCollection needs a geometry.');
+  }
+  const polygons = geometries.flatMap((geometry) => polygonsOf(geometry!));
+  return polygons.length === 1
+    ? ({ type: 'Polygon', coordinates: polygons[0] } as Polygon)
+    : { type: 'MultiPolygon', coordinates: polygons };
+}
+
+function unwrapGeometry(input: GeoJsonInput): Geometry {
+  if (input.type === 'Feature') {
+    if (!input.geometry) throw invalidPlace('The Feature has no geometry.');
+    return input.geometry as Geometry;
+  }
+  if (input.type === 'FeatureCollection') {
+    if (!Array.isArray(input.features))
+      throw invalidPlace('The FeatureCollection has no features.');
+    return collectPolygons(input.features);
+  }
+  return input as Geometry;
+}
+
+function flattenPositions(coordinates: unknown, depth: number): unknown[] {
+  if (depth === 0) return [coordinates];
+  if (!Array.isArray(coordinates)) throw invalidPlace('The coordinates are not nested arrays.');
+  return coordinates.flatMap((part) => flattenPositions(part, depth - 1));
+}
+
+function checkPositions(geometry: Geometry) {
+  const depth = { Point: 0, Polygon: 2, MultiPolygon: 3 }[geometry.type as string] ?? 0;
+  const positions = flattenPositions((geometry as { coordinates: unknown }).coordinates, depth);
+  if (positions.length > maxPlaceVertices) {
+    throw invalidPlace(`A place may have at most ${maxPlaceVertices} vertices.`);
+  }
+  for (const position of positions) {
+    const [lon, lat] = Array.isArray(position) ? position : [];
+    if (!Number.isFinite(lon) || !Number.isFinite(lat)) {
+      throw invalidPlace('Every position must be [longitude, latitude] numbers.');
+    }
+    if (Math.abs(lon) > 180 || Math.abs(lat) > 90) {
+      throw invalidPlace(
+        `Position [${lon}, ${lat}] is not a longitude and latitude: GeoJSON places are in ` +
+          'EPSG:4326 degrees; reproject projected coordinates (such as UTM 49S metres) first.',
+      );
+    }
+  }
+}
+
+/**
+ * A place to look up, from a GeoJSON Point, Polygon or MultiPolygon in EPSG:4326, a Feature of
+ * one, or a FeatureCollection of polygons (an uploaded parcel file). Returns GeoJSON text for
+ * the database; anything else is a 400 `invalid-place` saying what is accepted.
+ */
+export function parsePlace(input: unknown): string {
+  if (!input || typeof input !== 'object') {
+    throw invalidPlace('Send a GeoJSON Point, Polygon or MultiPolygon in EPSG:4326 as geometry.');
+  }
+  const geometry = unwrapGeometry(input as GeoJsonInput);
+  if (!acceptedTypes.includes(String(geometry?.type))) {
+    throw invalidPlace(
+      `The place must be a ${acceptedTypes.join(', ')} (or a Feature of one); ` +
+        `got ${String(geometry?.type)}.`,
+    );
+  }
+  checkPositions(geometry);
+  return JSON.stringify(geometry);
+}
+
+/** A clicked point from `lon` and `lat` query values, as GeoJSON text. */
+export function parsePointPlace(lonText: unknown, latText: unknown): string {
+  const lon = Number(lonText);
+  const lat = Number(latText);
+  if (typeof lonText !== 'string' || typeof latText !== 'string' || !lonText || !latText) {
+    throw invalidPlace('Give lon and lat in degrees (EPSG:4326), or POST a geometry.');
+  }
+  return parsePlace({ type: 'Point', coordinates: [lon, lat] });
+}

@@ -66,6 +66,10 @@ export const config = Object.freeze({
   tileMaxAgeS: readInteger('TILE_MAX_AGE_S', 0, 0, 31536000),
   /** Server processes sharing the port (Node cluster); needs DATABASE_URL when above 1. */
   serverProcesses: readInteger('SIMPUL_PROCESSES', 1, 1, 64),
+  /** Folder where uploaded import files wait for their job; kept a day, then swept. */
+  importDir: path.resolve(readText('SIMPUL_IMPORT_DIR') ?? path.join('data', 'imports')),
+  /** Largest accepted import upload, in megabytes. */
+  importMaxMb: readInteger('IMPORT_MAX_MB', 4096, 1, 1048576),
   /** Optional XYZ basemap template for the web map; none by default (offline machines). */
   basemapUrl: readText('BASEMAP_URL') ?? null,
   /** pino level: fatal, error, warn, info, debug, trace, silent. */

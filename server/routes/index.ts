@@ -13,6 +13,7 @@ import { createCollectionWritesRouter } from './collection-writes.js';
 import { createCollectionsRouter, sendLandingPage } from './collections.js';
 import { createHealthRouter } from './health.js';
 import { createHistoryRouter } from './history.js';
+import { createImportsRouter } from './imports.js';
 import { createTilesRouter } from './tiles.js';
 
 /**
@@ -25,6 +26,7 @@ import { createTilesRouter } from './tiles.js';
  *   /conformance, /collections/...   routes/collections.ts (OGC API Features)
  *   /tiles/...            routes/tiles.ts (MVT and TileJSON)
  *   /client/config        routes/client.ts (what the web map builds itself from)
+ *   /imports/..., /exports/{layerId}   routes/imports.ts (uploads, import jobs, downloads)
  *   /health               routes/health.ts
  *   /analysis/...         routes/analysis.ts (plan lookup, hazard exposure, condition statistics)
  *   /assets, /...         the built web client (web/dist)
@@ -49,6 +51,7 @@ export function createRoutes(context: AppContext): Router {
   router.use(createHistoryRouter(context));
   router.use(createCollectionsRouter(context));
   router.use(createTilesRouter(context));
+  router.use(createImportsRouter(context));
   router.use(createClientRouter(context));
   router.use(createAnalysisRouter(context));
   router.use(express.static(config.webDistDir, { index: false, maxAge: '1h' }));

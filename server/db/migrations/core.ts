@@ -1,5 +1,6 @@
 import { accountsSql, featureHistorySql } from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
+import { importJobsSql } from './imports.js';
 
 /** One fixed, numbered migration of the platform's own tables (not derived from layers). */
 export interface CoreMigration {
@@ -37,5 +38,6 @@ export const coreMigrations: CoreMigration[] = [
   },
   { id: '0003-accounts', sql: accountsSql },
   { id: '0004-feature-history', sql: featureHistorySql },
+  { id: '0006-import-jobs', sql: importJobsSql },
   { id: '0007-geoserver-runs', sql: geoserverPublicationsSql },
 ];

@@ -1,0 +1,190 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../layers/index.js';
+import { createUser } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { firstLayerOfType, validFeature } from '../../support/valid-feature.js';
+
+const layer = firstLayerOfType(
+  layerDefinitions.filter((l) => !l.regencyOutline),
+  'MultiPolygon',
+)!;
+const password = 'rahasia-sekali-123';
+
+describe('accounts, sessions and API tokens', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    await createUser(pool, { name: 'admin', password, roles: ['admin'] });
+    await createUser(pool, { name: 'editor', password, roles: [`${layer.theme}:editor`] });
+    await createUser(pool, { name: 'viewer', password, roles: [`${layer.theme}:viewer`] });
+  });
+  afterAll(() => server.close());
+
+  const logIn = async (name: string, secret = password, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${server.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ name, password: secret }),
+    });
+    const body = await response.json();
+    const cookie = response.headers.get('set-cookie')?.split(';')[0] ?? '';
+    return { response, body, cookie, csrf: body.csrfToken as string };
+  };
+  const post = (
+    path: string,
+    cookie: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    fetch(`${server.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it('logs in with a session cookie that scripts cannot read and other sites do not send', async () => {
+    const { response, body } = await logIn('editor');
+
+    const setCookie = response.headers.get('set-cookie')!;
+    expect(response.status).toBe(200);
+    expect(setCookie).toMatch(/simpul_session=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).not.toMatch(/Secure/i);
+    expect(body.user).toEqual({ name: 'editor', roles: [`${layer.theme}:editor`] });
+  });
+
+  it('marks the cookie Secure behind an https proxy', async () => {
+    const { response } = await logIn('editor', password, { 'x-forwarded-proto': 'https' });
+
+    expect(response.headers.get('set-cookie')).toMatch(/Secure/i);
+  });
+
+  it('answers a wrong password and an unknown user alike', async () => {
+    const wrong = await logIn('viewer', 'salah-salah-salah');
+    const unknown = await logIn('nobody', 'salah-salah-salah');
+
+    expect(wrong.response.status).toBe(401);
+    expect(unknown.response.status).toBe(401);
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+  });
+
+  it('pauses logins of a name after repeated failures, even with the right password', async () => {
+    await createUser(server.testDatabase.database.pool, {
+      name: 'target',
+      password,
+      roles: ['roads:viewer'],
+    });
+    for (let i = 0; i < 5; i++) await logIn('target', 'tebakan-salah-' + i);
+
+    const { response, body } = await logIn('target');
+
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('900');
+    expect(body.type).toBe('/problems/too-many-logins');
+  });
+
+  it('tells the web client who is logged in, its CSRF token and the layers it may edit', async () => {
+    const { cookie, csrf } = await logIn('editor');
+
+    const response = await fetch(`${server.baseUrl}/auth/session`, { headers: { cookie } });
+    const body = await response.json();
+
+    expect(body.user.name).toBe('editor');
+    expect(body.csrfToken).toBe(csrf);
+    expect(body.editableLayers).toContain(layer.id);
+    expect(body.editableLayers).not.toContain(
+      layerDefinitions.find((l) => l.theme !== layer.theme)!.id,
+    );
+  });
+
+  it('refuses a cookie write without the CSRF token, and accepts it with the token', async () => {
+    const { cookie, csrf } = await logIn('editor');
+    const path = `/collections/${layer.id}/items`;
+
+    const without = await post(path, cookie, validFeature(layer));
+    const crossSite = await post(path, cookie, validFeature(layer), {
+      'x-csrf-token': csrf,
+      origin: 'https://evil.example',
+    });
+    const withToken = await post(path, cookie, validFeature(layer), { 'x-csrf-token': csrf });
+
+    expect(without.status).toBe(403);
+    expect((await without.json()).type).toBe('/problems/csrf-token-missing');
+    expect(crossSite.status).toBe(403);
+    expect(withToken.status).toBe(201);
+  });
+
+  it('ends the session at logout', async () => {
+    const { cookie, csrf } = await logIn('viewer');
+
+    await post('/auth/logout', cookie, {}, { 'x-csrf-token': csrf });
+    const response = await fetch(`${server.baseUrl}/auth/session`, { headers: { cookie } });
+
+    expect((await response.json()).user).toBeNull();
+  });
+
+  it('lets an administrator create a scoped token that writes through Bearer, then revoke it', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const headers = { 'x-csrf-token': csrf };
+    const request = { name: 'sipd-sync', roles: ['admin'], layerIds: [layer.id], write: true };
+
+    const created = await post('/auth/tokens', cookie, request, headers);
+    const token = await created.json();
+    const write = await fetch(`${server.baseUrl}/collections/${layer.id}/items`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(validFeature(layer)),
+    });
+    const revoked = await fetch(`${server.baseUrl}/auth/tokens/${token.id}`, {
+      method: 'DELETE',
+      headers: { cookie, ...headers },
+    });
+    const after = await fetch(`${server.baseUrl}/collections/${layer.id}/items`, {
+      headers: { authorization: `Bearer ${token.secret}` },
+    });
+
+    expect(created.status).toBe(201);
+    expect(token.secret).toMatch(/^simpul_/);
+    expect(write.status).toBe(201);
+    expect(revoked.status).toBe(200);
+    expect(after.status).toBe(401);
+  });
+
+  it('keeps account management from editors', async () => {
+    const { cookie, csrf } = await logIn('editor');
+
+    const response = await post(
+      '/auth/tokens',
+      cookie,
+      { name: 'x', roles: ['admin'], write: true },
+      { 'x-csrf-token': csrf },
+    );
+
+    expect(response.status).toBe(403);
+  });
+
+  it('creates the first admin by command, reading the password from the environment', async () => {
+    const run = promisify(execFile);
+    const env = {
+      ...process.env,
+      DATABASE_URL: server.testDatabase.url,
+      SIMPUL_USER_PASSWORD: password,
+    };
+
+    const { stdout } = await run(
+      'npx',
+      ['tsx', 'server/cli/user.ts', 'add', 'kepala-dinas', '--role', 'admin'],
+      {
+        env,
+      },
+    );
+    const { response } = await logIn('kepala-dinas');
+
+    expect(stdout).toContain('Created kepala-dinas with roles admin');
+    expect(response.status).toBe(200);
+  }, 60000);
+});

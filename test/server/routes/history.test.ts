@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../layers/index.js';
+import { createApiToken } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { firstLayerOfType, validFeature } from '../../support/valid-feature.js';
+
+const editable = layerDefinitions.filter((l) => !l.regencyOutline);
+const layer =
+  firstLayerOfType(editable, 'MultiPolygon') ?? firstLayerOfType(editable, 'MultiLineString')!;
+
+/** A second shape, so a restore can be told apart from the edit it undoes. */
+const movedGeometry = {
+  type: 'MultiPolygon',
+  coordinates: [
+    [
+      [
+        [109.02, -7.7],
+        [109.03, -7.7],
+        [109.03, -7.71],
+        [109.02, -7.7],
+      ],
+    ],
+  ],
+};
+
+describe(`history of ${layer.id} features`, () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const request = { name: 'history-test', roles: [`${layer.theme}:editor`], write: true };
+    token = (await createApiToken(pool, request, 't')).secret;
+  });
+  afterAll(() => server.close());
+
+  const send = async (method: string, path: string, body?: unknown, etag?: string) => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/geo+json',
+      'x-simpul-client': 'history-test',
+    };
+    if (etag) headers['if-match'] = etag;
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { response, body: text ? JSON.parse(text) : undefined };
+  };
+  const items = `/collections/${layer.id}/items`;
+  const storedState = async (id: number) => {
+    const { rows } = await server.testDatabase.database.pool.query(
+      `SELECT encode(ST_AsEWKB(geom), 'hex') AS wkb, to_jsonb(t) - ARRAY['geom', 'version',
+        'created_at', 'updated_at', 'updated_by'] AS properties FROM ${layer.id} t WHERE id = $1`,
+      [id],
+    );
+    return rows[0] as { wkb: string; properties: Record<string, unknown> } | undefined;
+  };
+
+  async function createAndChange() {
+    const created = await send('POST', items, validFeature(layer));
+    const id = created.body.id as number;
+    const original = await storedState(id);
+    const changed = await send(
+      'PUT',
+      `${items}/${id}`,
+      validFeature(layer, {}),
+      created.response.headers.get('etag')!,
+    );
+    await send(
+      'PATCH',
+      `${items}/${id}`,
+      { geometry: movedGeometry },
+      changed.response.headers.get('etag')!,
+    );
+    return { id, original: original! };
+  }
+
+  it('lists every edit of a feature with who, when, which client and both versions', async () => {
+    const { id } = await createAndChange();
+
+    const { response, body } = await send('GET', `${items}/${id}/history`);
+
+    expect(response.status).toBe(200);
+    expect(body.versions.map((v: { operation: string }) => v.operation)).toEqual([
+      'insert',
+      'update',
+      'update',
+    ]);
+    const last = body.versions[2];
+    expect(last).toMatchObject({
+      versionBefore: 2,
+      versionAfter: 3,
+      changedBy: 'token:history-test',
+      client: 'history-test',
+    });
+    expect(last.geometryAfter.coordinates[0][0][0]).toEqual([109.02, -7.7]);
+    expect(last.geometryBefore).not.toEqual(last.geometryAfter);
+  });
+
+  it('restores a version with exactly its geometry and attributes, as a new version', async () => {
+    const { id, original } = await createAndChange();
+
+    const { response, body } = await send(
+      'POST',
+      `${items}/${id}/history/1/restore`,
+      undefined,
+      `"${id}-3"`,
+    );
+
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({ version: 4, restoredVersion: 1 });
+    expect(await storedState(id)).toEqual(original);
+  });
+
+  it('refuses a restore over a changed feature without its current ETag', async () => {
+    const { id } = await createAndChange();
+
+    const missing = await send('POST', `${items}/${id}/history/1/restore`);
+    const stale = await send('POST', `${items}/${id}/history/1/restore`, undefined, `"${id}-1"`);
+
+    expect(missing.response.status).toBe(428);
+    expect(stale.response.status).toBe(412);
+  });
+
+  it('brings a deleted feature back under its id with the next version', async () => {
+    const { id } = await createAndChange();
+    const beforeDelete = await storedState(id);
+    await send('DELETE', `${items}/${id}`, undefined, `"${id}-3"`);
+
+    const { response, body } = await send('POST', `${items}/${id}/history/3/restore`);
+
+    expect(response.status).toBe(200);
+    expect(body.version).toBe(4);
+    expect(await storedState(id)).toEqual(beforeDelete);
+    const history = await send('GET', `${items}/${id}/history`);
+    expect(history.body.versions.at(-1)).toMatchObject({
+      operation: 'insert',
+      versionAfter: 4,
+      note: 'restore of version 3',
+    });
+  });
+
+  it('shows the layer as it was before a feature was created and after it was deleted', async () => {
+    const before = new Date().toISOString();
+    const { id } = await createAndChange();
+    const during = new Date().toISOString();
+    await send('DELETE', `${items}/${id}`, undefined, `"${id}-3"`);
+
+    const asOf = async (at: string) => {
+      const { body } = await send(
+        'GET',
+        `/collections/${layer.id}/history/items?at=${at}&limit=1000`,
+      );
+      return body.features.map((f: { id: number }) => f.id) as number[];
+    };
+
+    expect(await asOf(before)).not.toContain(id);
+    expect(await asOf(during)).toContain(id);
+    expect(await asOf(new Date().toISOString())).not.toContain(id);
+  });
+
+  it('keeps history from visitors', async () => {
+    const response = await fetch(`${server.baseUrl}${items}/1/history`);
+
+    expect(response.status).toBe(401);
+  });
+});

@@ -2,6 +2,7 @@
  * Opens any file an import accepts: detects its format from its name and first bytes, lists
  * the layers inside (GeoPackage tables, the Shapefiles of a zip) and opens one for reading.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listGdalFields, listGdalLayers, readGdalLayer, requireGdal } from './gdal.js';
@@ -119,7 +120,8 @@ function requireLayerName(names: string[], asked: string | undefined, fileName: 
 }
 
 async function openZip(file: string, fileName: string): Promise<SourceFile> {
-  const folder = `${file}.unpacked`;
+  // one folder per opening: a preview and a job may read the same upload at once
+  const folder = `${file}.${randomUUID().slice(0, 8)}.unpacked`;
   await fs.promises.mkdir(folder, { recursive: true });
   const close = () => fs.promises.rm(folder, { recursive: true, force: true });
   const files = await unpackZip(file, folder);

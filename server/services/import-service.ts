@@ -206,6 +206,14 @@ function toValidationInput(prepared: PreparedImport, record: SourceFeature, coun
   return { geometry, properties };
 }
 
+/** The validation names a batch position (`feature #3 of this request`); a person wants the row. */
+function inFileTerms(message: string, records: SourceFeature[]): string {
+  return message.replace(/feature #(\d+) of this request/, (text, index: string) => {
+    const row = records[Number(index)]?.rowNumber;
+    return row === undefined ? text : `row ${row} of this file`;
+  });
+}
+
 interface Counters {
   rowsRead: number;
   rowsWritten: number;
@@ -272,7 +280,7 @@ class ImportRun {
     const rejections = relevant.map((e) => ({
       row: records[e.index!]!.rowNumber,
       field: e.field,
-      reason: e.message,
+      reason: inFileTerms(e.message, records),
     }));
     await this.reject(rejections);
 
@@ -507,5 +515,65 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
     throw error;
   } finally {
     client.release();
+  }
+}
+
+/** The first rows of a file as the import would see them, for the mapping screen. */
+export interface ImportPreview {
+  format: string;
+  sourceLayers: string[];
+  fields: string[];
+  mapping: FieldMapping;
+  encoding?: string;
+  notes: string[];
+  /** The first rows: source properties and the geometry in lon/lat (null when unusable). */
+  sample: { row: number; properties: Record<string, unknown>; geometry: Geometry | null }[];
+  /** What validation says of those rows with this mapping. */
+  problems: RejectionRow[];
+}
+
+/**
+ * Reads the first `sampleSize` rows, reprojects, maps and validates them without writing:
+ * what the web shows before an import starts (the rows on the map, the problems in a table).
+ */
+export async function previewImport(
+  pool: pg.Pool,
+  request: ImportRequest,
+  sampleSize = 20,
+): Promise<ImportPreview> {
+  const prepared = await prepareImport(pool, request);
+  try {
+    const records: SourceFeature[] = [];
+    for await (const record of prepared.sources[0]!.features()) {
+      records.push(record);
+      if (records.length >= sampleSize) break;
+    }
+    const counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
+    const inputs = records.map((r) => toValidationInput(prepared, r, counters));
+    const { errors } = await validateFeatures(pool, prepared.layer, inputs, {
+      mode: 'create',
+      unknownAttributes: 'ignore',
+    });
+    const sources = prepared.sources;
+    return {
+      format: prepared.file.format,
+      sourceLayers: prepared.file.layerNames,
+      fields: [...new Set((await Promise.all(sources.map(fieldsOf))).flat())],
+      mapping: prepared.mapping,
+      encoding: sources[0]!.encoding,
+      notes: prepared.notes,
+      sample: records.map((r, i) => ({
+        row: r.rowNumber,
+        properties: r.properties,
+        geometry: inputs[i]!.geometry,
+      })),
+      problems: errors.map((e) => ({
+        row: records[e.index!]!.rowNumber,
+        field: e.field,
+        reason: e.message,
+      })),
+    };
+  } finally {
+    await prepared.file.close();
   }
 }

@@ -2,14 +2,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectRejections } from '../../../server/db/queries/import-jobs.js';
+import {
+  requestImportCancel,
+  selectImportJob,
+  selectRejections,
+} from '../../../server/db/queries/import-jobs.js';
 import {
   prepareImport,
+  previewImport,
   recordImportJob,
   runImport,
+  undoImport,
   type ImportRequest,
 } from '../../../server/services/import-service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+
+const fixtures = path.resolve('test/fixtures/import');
 
 /** Points inside Cilacap: the alun-alun of Cilacap town and of Kroya, Majenang's market. */
 const cilacapTown = [109.0153, -7.7266];
@@ -20,6 +28,17 @@ const farOffshore = [109.0, -8.3];
 
 function point(coordinates: number[], properties: Record<string, unknown>) {
   return { type: 'Feature', properties, geometry: { type: 'Point', coordinates } };
+}
+
+function square([lon, lat]: number[], d = 0.002) {
+  const ring = [
+    [lon! - d, lat! - d],
+    [lon! + d, lat! - d],
+    [lon! + d, lat! + d],
+    [lon! - d, lat! + d],
+    [lon! - d, lat! - d],
+  ];
+  return [ring];
 }
 
 describe('importing into a layer', () => {
@@ -40,26 +59,39 @@ describe('importing into a layer', () => {
     return file;
   };
 
+  const request = (file: string, options: Partial<ImportRequest> = {}): ImportRequest => ({
+    layerId: 'evacuation_point',
+    file,
+    fileName: path.basename(file),
+    actor: 'test',
+    ...options,
+  });
+
   const importFile = async (file: string, options: Partial<ImportRequest> = {}) => {
     const { pool } = testDatabase.database;
-    const prepared = await prepareImport(pool, {
-      layerId: 'evacuation_point',
-      file,
-      fileName: path.basename(file),
-      actor: 'test',
-      ...options,
-    });
+    const prepared = await prepareImport(pool, request(file, options));
     await recordImportJob(pool, prepared);
     return runImport(pool, prepared);
   };
 
-  const countPoints = async (name: string) => {
-    const result = await testDatabase.database.pool.query(
-      'SELECT count(*)::int AS n FROM evacuation_point WHERE name = $1',
-      [name],
-    );
-    return result.rows[0].n as number;
-  };
+  const query = async (sql: string, values: unknown[] = []) =>
+    (await testDatabase.database.pool.query(sql, values)).rows;
+
+  const countPoints = async (name: string) =>
+    (await query('SELECT count(*)::int AS n FROM evacuation_point WHERE name = $1', [name]))[0]
+      .n as number;
+
+  const rejectionsOf = async (jobId: string) =>
+    (await selectRejections(testDatabase.database.pool, jobId, 0, 100)).rejections;
+
+  const desaByCode = async (code: string) =>
+    (
+      await query(
+        `SELECT name, type, kecamatan, ST_X(ST_Centroid(geom)) AS lon,
+           ST_Y(ST_Centroid(geom)) AS lat FROM desa WHERE code = $1`,
+        [code],
+      )
+    )[0];
 
   it('imports a GeoJSON FeatureCollection and names coded values by label', async () => {
     const file = writeFile(
@@ -97,10 +129,9 @@ describe('importing into a layer', () => {
 
     expect(job.status).toBe('rejected');
     expect(await countPoints('Pasar Majenang')).toBe(0);
-    const { rejections } = await selectRejections(testDatabase.database.pool, job.id, 0, 10);
-    expect(rejections).toEqual([
+    expect(await rejectionsOf(job.id)).toEqual([
       expect.objectContaining({ row: 2, field: 'geometry' }),
-      expect.objectContaining({ row: 3, field: 'type' }),
+      expect.objectContaining({ row: 3, field: 'type', reason: expect.stringContaining('one of') }),
     ]);
   });
 
@@ -119,8 +150,272 @@ describe('importing into a layer', () => {
     const job = await importFile(file, { mode: 'valid-only' });
 
     expect(job.status).toBe('succeeded');
-    expect(job.rowsWritten).toBe(1);
-    expect(job.rowsRejected).toBe(1);
+    expect([job.rowsWritten, job.rowsRejected]).toEqual([1, 1]);
     expect(await countPoints('Terminal Majenang')).toBe(1);
   });
+
+  it('promotes Polygons beside MultiPolygons, drops Z values and rejects a null geometry', async () => {
+    const file = writeFile(
+      'mixed.geojson',
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { name: 'Polygon Z', code: '33.01.98.2001', type: 'desa' },
+            geometry: {
+              type: 'Polygon',
+              coordinates: square(cilacapTown).map((r) => r.map((p) => [...p, 12.5])),
+            },
+          },
+          {
+            type: 'Feature',
+            properties: { name: 'Multi', code: '33.01.98.2002', type: 'desa' },
+            geometry: { type: 'MultiPolygon', coordinates: [square(kroya)] },
+          },
+          {
+            type: 'Feature',
+            properties: { name: 'Tanpa geometri', code: '33.01.98.2003', type: 'desa' },
+            geometry: null,
+          },
+        ],
+      }),
+    );
+
+    const job = await importFile(file, { layerId: 'desa', mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 2, 1]);
+    expect(job.notes).toContain('Z (elevation) values dropped from 1 features.');
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({ row: 3, field: 'geometry' }),
+    ]);
+    const types = await query(
+      "SELECT DISTINCT GeometryType(geom) AS t, ST_NDims(geom) AS d FROM desa WHERE code LIKE '33.01.98.%'",
+    );
+    expect(types).toEqual([{ t: 'MULTIPOLYGON', d: 2 }]);
+  });
+
+  it('reads a Shapefile in UTM 49S with a cp1252 .dbf, reprojected, names intact', async () => {
+    const file = path.join(fixtures, 'desa-utm49s-cp1252.zip');
+
+    const job = await importFile(file, { layerId: 'desa', mapping: mappingWithCode });
+
+    expect(job.status).toBe('succeeded');
+    expect(job.notes).toContain('Text read as windows-1252, as the .cpg file says.');
+    const desa = await desaByCode('33.01.99.2001');
+    expect(desa).toMatchObject({ name: 'Tégalréja', type: 'desa', kecamatan: 'Cilacap Selatan' });
+    expect(desa.lon).toBeCloseTo(cilacapTown[0]!, 5);
+    expect(desa.lat).toBeCloseTo(cilacapTown[1]!, 5);
+    expect((await desaByCode('33.01.99.1003')).type).toBe('kelurahan');
+  });
+
+  it('refuses a Shapefile without .prj and asks for its coordinate system', async () => {
+    const file = path.join(fixtures, 'desa-utm49s-no-prj.zip');
+
+    const attempt = prepareImport(testDatabase.database.pool, request(file, { layerId: 'desa' }));
+
+    await expect(attempt).rejects.toMatchObject({
+      status: 400,
+      type: 'missing-crs',
+      detail: expect.stringContaining('no .prj file'),
+    });
+  });
+
+  it('reads a Shapefile without .prj once its CRS is given', async () => {
+    const file = path.join(fixtures, 'desa-utm49s-no-prj.zip');
+
+    const preview = await previewImport(
+      testDatabase.database.pool,
+      request(file, { layerId: 'desa', crs: 'EPSG:32749', mapping: mappingWithCode }),
+    );
+
+    // (their codes may already be stored by the test above: only the geometry matters here)
+    expect(preview.problems.filter((p) => p.field === 'geometry')).toEqual([]);
+    const first = preview.sample[0]!.geometry as { coordinates: number[][][] };
+    expect(first.coordinates[0]![0]![0]).toBeCloseTo(cilacapTown[0]! - 0.002, 5);
+  });
+
+  it('reads UTF-8 text when the .cpg says UTF-8', async () => {
+    const file = path.join(fixtures, 'desa-utm49s-utf8.zip');
+
+    const preview = await previewImport(
+      testDatabase.database.pool,
+      request(file, { layerId: 'desa', mapping: mappingWithCode }),
+    );
+
+    expect(preview.encoding).toBe('utf-8');
+    expect(preview.sample[0]!.properties.NAMA).toBe('Tégalréja');
+  });
+
+  it('reads text in the encoding given, overriding the Windows-1252 default', async () => {
+    const file = path.join(fixtures, 'desa-utm49s-utf8-no-cpg.zip');
+    const preview = (encoding?: string) =>
+      previewImport(
+        testDatabase.database.pool,
+        request(file, { layerId: 'desa', mapping: mappingWithCode, encoding }),
+      );
+
+    const guessed = await preview();
+    const given = await preview('utf-8');
+
+    expect(guessed.sample[0]!.properties.NAMA).toBe('TÃ©galrÃ©ja');
+    expect(guessed.notes.join(' ')).toContain('give the encoding');
+    expect(given.sample[0]!.properties.NAMA).toBe('Tégalréja');
+  });
+
+  it('lists the layers of a GeoPackage and imports the one chosen', async () => {
+    const file = path.join(fixtures, 'two-layers.gpkg');
+    const mapping = { name: 'nama', type: 'jenis', capacity: 'kapasitas' };
+
+    const attempt = prepareImport(testDatabase.database.pool, request(file));
+    const job = await importFile(file, { sourceLayers: ['titik_evakuasi'], mapping });
+
+    await expect(attempt).rejects.toMatchObject({
+      type: 'choose-source-layer',
+      detail: expect.stringContaining('batas_desa, titik_evakuasi'),
+    });
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    expect(await countPoints('Masjid Agung Kroya')).toBe(1);
+  });
+
+  it('reads a CSV with a WKT column', async () => {
+    const file = writeFile(
+      'points-wkt.csv',
+      'name,type,capacity,wkt\n' +
+        '"Balai Desa Grugu",titik_kumpul,150,"POINT (109.0153 -7.7266)"\n' +
+        'SD Negeri 1 Kroya,Tempat evakuasi sementara (TES),400,POINT(109.2456 -7.6329)\n',
+    );
+
+    const job = await importFile(file);
+
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    const [row] = await query(
+      "SELECT type, capacity FROM evacuation_point WHERE name = 'SD Negeri 1 Kroya'",
+    );
+    expect(row).toEqual({ type: 'tempat_evakuasi_sementara', capacity: 400 });
+  });
+
+  it('detects a semicolon delimiter and decimal commas in a CSV of coordinates', async () => {
+    const file = writeFile(
+      'points-comma.csv',
+      'nama;jenis;kapasitas;bujur;lintang\n' +
+        'Lapangan Sidareja;titik_kumpul;2500;108,8127;-7,4805\n' +
+        'Gedung Juang;titik_kumpul;;109,0201;-7,7301\n',
+    );
+
+    const preview = await previewImport(testDatabase.database.pool, request(file));
+    const job = await importFile(file);
+
+    expect(preview.mapping).toMatchObject({ name: 'nama', type: 'jenis', capacity: 'kapasitas' });
+    expect(preview.notes).toContain('Delimiter ";", decimal comma.');
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    const [row] = await query(
+      "SELECT ST_X(geom) AS lon, capacity FROM evacuation_point WHERE name = 'Lapangan Sidareja'",
+    );
+    expect(row).toEqual({ lon: 108.8127, capacity: 2500 });
+  });
+
+  it('rejects rows repeating a unique value, within the file and against stored features', async () => {
+    const features = [1, 2, 3].map((n) => ({
+      type: 'Feature',
+      properties: {
+        name: `Desa ${n}`,
+        code: n === 3 ? '33.01.01.2001' : '33.01.97.2001',
+        type: 'desa',
+      },
+      geometry: { type: 'Polygon', coordinates: square([109.0 + n * 0.01, -7.6]) },
+    }));
+    const file = writeFile(
+      'repeats.geojson',
+      JSON.stringify({ type: 'FeatureCollection', features }),
+    );
+
+    const job = await importFile(file, { layerId: 'desa', mode: 'valid-only' });
+
+    expect([job.rowsWritten, job.rowsRejected]).toEqual([1, 2]);
+    const reasons = (await rejectionsOf(job.id)).map((r) => [r.row, r.field, r.reason]);
+    expect(reasons).toEqual([
+      [2, 'code', expect.stringContaining('row 1 of this file')],
+      [3, 'code', expect.stringContaining('already used by feature')],
+    ]);
+  });
+
+  it('replaces a layer, keeping the old features in history, and undoes the replace', async () => {
+    const before = await query('SELECT id, name FROM evacuation_point ORDER BY id');
+    const file = writeFile(
+      'replacement.geojson',
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [point(kroya, { name: 'Satu-satunya titik', type: 'titik_kumpul' })],
+      }),
+    );
+
+    const job = await importFile(file, { action: 'replace' });
+    const during = await query('SELECT name FROM evacuation_point');
+    const undone = await undoImport(testDatabase.database.pool, job.id, 'test');
+    const after = await query('SELECT id, name FROM evacuation_point ORDER BY id');
+
+    expect([job.status, job.rowsReplaced]).toEqual(['succeeded', before.length]);
+    expect(during).toEqual([{ name: 'Satu-satunya titik' }]);
+    expect(undone).toEqual({ deleted: 1, restored: before.length });
+    expect(after).toEqual(before);
+    expect((await selectImportJob(testDatabase.database.pool, job.id))!.status).toBe('undone');
+  });
+
+  it('refuses to undo an import when the layer was edited after it', async () => {
+    const file = writeFile(
+      'then-edited.geojson',
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [point(majenang, { name: 'Akan diubah', type: 'titik_kumpul' })],
+      }),
+    );
+    const job = await importFile(file);
+    await query("UPDATE evacuation_point SET capacity = 10 WHERE name = 'Akan diubah'");
+
+    const attempt = undoImport(testDatabase.database.pool, job.id, 'test');
+
+    await expect(attempt).rejects.toMatchObject({ status: 409, type: 'import-not-undoable' });
+  });
+
+  it('leaves the layer as it was when an import is cancelled half-way', async () => {
+    const count = async () => (await query('SELECT count(*)::int AS n FROM evacuation_point'))[0].n;
+    const lines = Array.from({ length: 30000 }, (_, i) =>
+      JSON.stringify(
+        point([109.0 + (i % 100) * 0.001, -7.6 - Math.floor(i / 100) * 0.0002], {
+          name: `Titik ${i}`,
+          type: 'titik_kumpul',
+        }),
+      ),
+    );
+    const file = writeFile('many.geojsonl', `${lines.join('\n')}\n`);
+    const before = await count();
+    const { pool } = testDatabase.database;
+    const prepared = await prepareImport(pool, request(file));
+    await recordImportJob(pool, prepared);
+
+    const running = runImport(pool, prepared);
+    await waitFor(async () => ((await selectImportJob(pool, prepared.jobId))?.rowsRead ?? 0) > 0);
+    await requestImportCancel(pool, prepared.jobId);
+    const job = await running;
+
+    expect(job.status).toBe('cancelled');
+    expect(job.rowsRead).toBeLessThan(30000);
+    expect(await count()).toBe(before);
+    const staging = await query(
+      "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'simpul_import_staging_%'",
+    );
+    expect(staging[0].n).toBe(0);
+  });
 });
+
+/** The desa fixtures name the Kemendagri code KODE, which no automatic rule matches. */
+const mappingWithCode = { name: 'NAMA', code: 'KODE', type: 'JENIS', kecamatan: 'KECAMATAN' };
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20000) {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,292 @@
+import busboy from 'busboy';
+import express, { Router, type Request, type Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import type { AppContext } from '../app-context.js';
+import { selectImportJobs, selectRejections } from '../db/queries/import-jobs.js';
+import { detectGdal } from '../formats/gdal.js';
+import { SourceFileError } from '../formats/source-feature.js';
+import { openSourceFile, sourceFormats } from '../formats/source-file.js';
+import { badRequest, HttpProblem } from '../http/problem.js';
+import type { Principal } from '../services/access.js';
+import { requireEditable, requireReadable } from '../services/edit-access.js';
+import { exportFormats, prepareExport } from '../services/export-service.js';
+import type { FieldMapping } from '../services/field-mapping.js';
+import {
+  abortLocalImport,
+  prepareImport,
+  previewImport,
+  recordImportJob,
+  requireImportJob,
+  runImport,
+  undoImport,
+  type ImportRequest,
+} from '../services/import-service.js';
+import { requireLayer } from '../services/layer-registry.js';
+import { findUpload, saveUpload } from '../services/upload-store.js';
+import { requestImportCancel } from '../db/queries/import-jobs.js';
+import { log } from '../log.js';
+
+type Body = Record<string, unknown>;
+
+function text(body: Body, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw badRequest('invalid-import', `${name} must be text.`);
+  return value;
+}
+
+function oneOf<T extends string>(body: Body, name: string, allowed: readonly T[]): T | undefined {
+  const value = text(body, name);
+  if (value !== undefined && !allowed.includes(value as T)) {
+    throw badRequest('invalid-import', `${name} is one of ${allowed.join(', ')}; got "${value}".`);
+  }
+  return value as T | undefined;
+}
+
+function textList(body: Body, name: string): string[] | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw badRequest('invalid-import', `${name} must be a list of names.`);
+  }
+  return value as string[];
+}
+
+function mappingOf(body: Body): FieldMapping | undefined {
+  const value = body.mapping;
+  if (value === undefined || value === null) return undefined;
+  const valid =
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => v === null || typeof v === 'string');
+  if (!valid) throw badRequest('invalid-mapping', 'mapping is {"attribute": "field" or null}.');
+  return value as FieldMapping;
+}
+
+function csvOptionsOf(body: Body): ImportRequest['csv'] {
+  const csv = (body.csv ?? {}) as Body;
+  const decimalComma = csv.decimalComma;
+  return {
+    delimiter: text(csv, 'delimiter'),
+    decimalComma: typeof decimalComma === 'boolean' ? decimalComma : undefined,
+    wktColumn: text(csv, 'wktColumn'),
+    xColumn: text(csv, 'xColumn'),
+    yColumn: text(csv, 'yColumn'),
+  };
+}
+
+/** The import options of a JSON body, with the upload it names. */
+async function parseImportBody(body: Body, principal: Principal): Promise<ImportRequest> {
+  const uploadId = text(body, 'uploadId');
+  const layerId = text(body, 'layerId');
+  if (!uploadId || !layerId) throw badRequest('invalid-import', 'Name the uploadId and layerId.');
+  requireEditable(principal, requireLayer(layerId));
+  const upload = await findUpload(uploadId);
+  return {
+    layerId,
+    file: upload.file,
+    fileName: upload.fileName,
+    sourceLayers: textList(body, 'sourceLayers'),
+    mapping: mappingOf(body),
+    mode: oneOf(body, 'mode', ['all-or-nothing', 'valid-only']),
+    action: oneOf(body, 'action', ['append', 'replace']),
+    dryRun: body.dryRun === true,
+    encoding: text(body, 'encoding'),
+    crs: text(body, 'crs'),
+    csv: csvOptionsOf(body),
+    actor: principal.name,
+  };
+}
+
+function requirePrincipal(res: Response): Principal {
+  const principal = res.locals.principal;
+  if (!principal) {
+    const problem = new HttpProblem(
+      401,
+      'login-required',
+      'Login required',
+      'Imports need a login or an API token.',
+    );
+    problem.headers['WWW-Authenticate'] = 'Bearer';
+    throw problem;
+  }
+  return principal;
+}
+
+/** The file of a multipart form (field `file`), or the raw body named by `?fileName=`. */
+async function receiveUpload(req: Request) {
+  if (!req.is('multipart/form-data')) {
+    const fileName = typeof req.query.fileName === 'string' ? req.query.fileName : undefined;
+    if (!fileName) {
+      throw badRequest(
+        'missing-file-name',
+        'Send the file as multipart form data (field "file"), or raw with ?fileName=name.ext.',
+      );
+    }
+    return saveUpload(req, fileName);
+  }
+  return new Promise<Awaited<ReturnType<typeof saveUpload>>>((resolve, reject) => {
+    const form = busboy({ headers: req.headers, limits: { files: 1 } });
+    let received = false;
+    form.on('file', (_field, stream, info) => {
+      received = true;
+      saveUpload(stream, info.filename || 'upload').then(resolve, reject);
+    });
+    form.on('error', reject);
+    form.on('close', () => {
+      if (!received) reject(badRequest('missing-file', 'The form holds no file (field "file").'));
+    });
+    req.pipe(form);
+  });
+}
+
+/** What an upload holds: its format and the layers inside. */
+async function describeUpload(file: string, fileName: string) {
+  try {
+    const source = await openSourceFile(file, fileName);
+    await source.close();
+    return { format: source.format, sourceLayers: source.layerNames };
+  } catch (error) {
+    if (error instanceof SourceFileError) throw badRequest(error.code, error.message);
+    throw error;
+  }
+}
+
+function toPublicJob(job: Awaited<ReturnType<typeof requireImportJob>>) {
+  return { ...job, links: [{ rel: 'rejections', href: `/imports/${job.id}/rejections` }] };
+}
+
+/**
+ * Imports over HTTP: upload a file, preview it with a mapping, start a background job, follow
+ * its progress, page or download its report, cancel or undo it; and exports as downloads.
+ * Imports need the edit right of the layer, exports its read right.
+ */
+export function createImportsRouter(context: AppContext): Router {
+  const router = Router();
+  const { pool } = context.database;
+  const json = express.json({ limit: '1mb' });
+
+  router.get('/imports/formats', (_req, res) => {
+    const exports = Object.entries(exportFormats).map(([id, f]) => ({ id, title: f.title }));
+    res.json({ import: sourceFormats, export: exports, gdal: detectGdal() });
+  });
+
+  router.post('/imports/uploads', async (req, res) => {
+    requirePrincipal(res);
+    const upload = await receiveUpload(req);
+    const described = await describeUpload(upload.file, upload.fileName);
+    const { uploadId, fileName, bytes } = upload;
+    res.status(201).json({ uploadId, fileName, bytes, ...described });
+  });
+
+  router.post('/imports/preview', json, async (req, res) => {
+    const request = await parseImportBody(req.body ?? {}, requirePrincipal(res));
+    res.json(await previewImport(pool, request));
+  });
+
+  router.post('/imports', json, async (req, res) => {
+    const request = await parseImportBody(req.body ?? {}, requirePrincipal(res));
+    const prepared = await prepareImport(pool, request);
+    const jobId = await recordImportJob(pool, prepared);
+    runImport(pool, prepared).catch((error: unknown) =>
+      log.error({ err: error, jobId }, 'import job crashed'),
+    );
+    const job = await requireImportJob(pool, jobId);
+    res.status(202).location(`/imports/${jobId}`).json(toPublicJob(job));
+  });
+
+  router.get('/imports', async (req, res) => {
+    const layerId = typeof req.query.layerId === 'string' ? req.query.layerId : '';
+    requireEditable(res.locals.principal, requireLayer(layerId));
+    res.json({ jobs: (await selectImportJobs(pool, layerId, 20)).map(toPublicJob) });
+  });
+
+  router.get('/imports/:jobId', async (req, res) => {
+    const job = await requireImportJob(pool, req.params.jobId);
+    requireEditable(res.locals.principal, requireLayer(job.layerId));
+    res.json(toPublicJob(job));
+  });
+
+  router.get('/imports/:jobId/rejections', async (req, res) => {
+    const job = await requireImportJob(pool, req.params.jobId);
+    requireEditable(res.locals.principal, requireLayer(job.layerId));
+    if (req.query.f === 'csv') return sendRejectionsCsv(pool, job.id, res);
+    const offset = Math.max(0, Number(req.query.offset) || 0);
+    const limit = Math.min(1000, Math.max(1, Number(req.query.limit) || 100));
+    res.json(await selectRejections(pool, job.id, offset, limit));
+  });
+
+  router.post('/imports/:jobId/cancel', async (req, res) => {
+    const job = await requireImportJob(pool, req.params.jobId);
+    requireEditable(res.locals.principal, requireLayer(job.layerId));
+    if (!(await requestImportCancel(pool, job.id))) {
+      throw new HttpProblem(
+        409,
+        'import-finished',
+        'Conflict',
+        `The import is already ${job.status}.`,
+      );
+    }
+    abortLocalImport(job.id);
+    res.status(202).json(toPublicJob(await requireImportJob(pool, job.id)));
+  });
+
+  router.post('/imports/:jobId/undo', async (req, res) => {
+    const job = await requireImportJob(pool, req.params.jobId);
+    const principal = requirePrincipal(res);
+    requireEditable(principal, requireLayer(job.layerId));
+    const undone = await undoImport(pool, job.id, principal.name);
+    res.json({ ...undone, job: toPublicJob(await requireImportJob(pool, job.id)) });
+  });
+
+  router.get('/exports/:layerId', async (req, res) => {
+    const layer = requireLayer(req.params.layerId);
+    requireReadable(res.locals.principal, layer);
+    const prepared = await prepareExport(pool, parseExportQuery(layer.id, req.query));
+    res.type(prepared.mediaType).attachment(prepared.fileName);
+    await prepared.write(res);
+    res.end();
+  });
+
+  return router;
+}
+
+async function sendRejectionsCsv(
+  pool: AppContext['database']['pool'],
+  jobId: string,
+  res: Response,
+) {
+  res.type('text/csv; charset=utf-8').attachment(`import-${jobId}-rejected-rows.csv`);
+  res.write(stringify([['row', 'field', 'reason']]));
+  for (let offset = 0; ; offset += 10000) {
+    const page = await selectRejections(pool, jobId, offset, 10000);
+    res.write(stringify(page.rejections.map((r) => [r.row, r.field, r.reason])));
+    if (offset + 10000 >= page.total) break;
+  }
+  res.end();
+}
+
+const exportParameters = new Set(['format', 'f', 'crs', 'bbox', 'csvGeometry']);
+
+/** `format`, `crs`, `bbox`, `csvGeometry`; any other parameter naming an attribute filters by it. */
+function parseExportQuery(layerId: string, query: Request['query']) {
+  const single = (name: string) =>
+    typeof query[name] === 'string' ? (query[name] as string) : undefined;
+  const where = Object.fromEntries(
+    Object.entries(query).filter(
+      ([name, value]) => !exportParameters.has(name) && typeof value === 'string',
+    ),
+  ) as Record<string, string>;
+  const csvGeometry = single('csvGeometry');
+  if (csvGeometry && csvGeometry !== 'wkt' && csvGeometry !== 'xy') {
+    throw badRequest('invalid-csv-geometry', 'csvGeometry is wkt or xy.');
+  }
+  return {
+    layerId,
+    format: single('format') ?? single('f') ?? 'geojson',
+    crs: single('crs'),
+    bbox: single('bbox')?.split(',').map(Number),
+    where,
+    csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Uploaded import files, kept on disk under `SIMPUL_IMPORT_DIR` (one folder per upload) so an
+ * import can be previewed, mapped, run, and run again, without sending the file twice. Uploads
+ * older than a day are swept at the next upload.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { config } from '../config.js';
+import { HttpProblem, notFound } from '../http/problem.js';
+
+const keepMs = 24 * 3600 * 1000;
+const uploadIdPattern = /^[0-9a-f]{32}$/;
+
+/** A stored upload: its id, the file on disk and the name it was sent with. */
+export interface StoredUpload {
+  uploadId: string;
+  file: string;
+  fileName: string;
+  bytes: number;
+}
+
+/** A file name safe on disk that keeps the extension telling its format. */
+function safeFileName(fileName: string): string {
+  const base = path
+    .basename(fileName)
+    .replace(/[^\w.\-]+/g, '_')
+    .slice(-120);
+  return base && base !== '.' && base !== '..' ? base : 'upload';
+}
+
+async function sweepOldUploads() {
+  const entries = await fs.promises.readdir(config.importDir).catch(() => []);
+  for (const entry of entries) {
+    const folder = path.join(config.importDir, entry);
+    const stat = await fs.promises.stat(folder).catch(() => undefined);
+    if (stat && Date.now() - stat.mtimeMs > keepMs) {
+      await fs.promises.rm(folder, { recursive: true, force: true });
+    }
+  }
+}
+
+function tooLarge(): HttpProblem {
+  return new HttpProblem(
+    413,
+    'upload-too-large',
+    'Upload too large',
+    `Uploads are limited to ${config.importMaxMb} MB (IMPORT_MAX_MB).`,
+  );
+}
+
+/** Streams `body` to disk; a body past `IMPORT_MAX_MB` is a 413 and leaves nothing behind. */
+export async function saveUpload(body: Readable, fileName: string): Promise<StoredUpload> {
+  await fs.promises.mkdir(config.importDir, { recursive: true });
+  await sweepOldUploads();
+  const uploadId = randomUUID().replace(/-/g, '');
+  const folder = path.join(config.importDir, uploadId);
+  await fs.promises.mkdir(folder);
+  const file = path.join(folder, safeFileName(fileName));
+
+  const maxBytes = config.importMaxMb * 1024 * 1024;
+  let bytes = 0;
+  body.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > maxBytes) body.destroy(tooLarge());
+  });
+  try {
+    await pipeline(body, fs.createWriteStream(file));
+  } catch (error) {
+    await fs.promises.rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+  return { uploadId, file, fileName: path.basename(fileName), bytes };
+}
+
+/** An upload by id; unknown or swept uploads are a 404 asking to send the file again. */
+export async function findUpload(uploadId: string): Promise<StoredUpload> {
+  const folder = path.join(config.importDir, uploadId);
+  const names = uploadIdPattern.test(uploadId)
+    ? await fs.promises.readdir(folder).catch(() => [])
+    : [];
+  const name = names.find((n) => !n.endsWith('.unpacked'));
+  if (!name) {
+    throw notFound(
+      'unknown-upload',
+      `No upload "${uploadId}" (uploads are kept a day); send the file again.`,
+    );
+  }
+  const file = path.join(folder, name);
+  return { uploadId, file, fileName: name, bytes: (await fs.promises.stat(file)).size };
+}

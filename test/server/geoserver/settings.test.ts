@@ -1,0 +1,68 @@
+import { describe, expect, it, vi } from 'vitest';
+import { config, ConfigError } from '../../../server/config.js';
+import {
+  readGeoServerConnection,
+  readPublicationSettings,
+  workspaceFromRegency,
+} from '../../../server/geoserver/settings.js';
+
+const cilacap = { name: 'Kabupaten Cilacap', code: '33.01', province: 'Jawa Tengah' };
+const base = { ...config.geoserver, datastoreUrl: 'postgres://u:secret@db:5433/gis?schema=simpul' };
+
+describe('GeoServer settings', () => {
+  it('stop at a missing variable, naming it', () => {
+    const settings = { ...base, url: 'http://gs:8080/geoserver/rest', user: 'admin' };
+
+    expect(() => readGeoServerConnection({ ...settings, password: undefined })).toThrow(
+      new ConfigError('GEOSERVER_PASSWORD is not set: GeoServer publication needs it'),
+    );
+    expect(() => readGeoServerConnection({ ...settings, url: undefined })).toThrow(/GEOSERVER_URL/);
+  });
+
+  it('take the REST root without a trailing slash', () => {
+    const connection = readGeoServerConnection({
+      ...base,
+      url: 'https://gis.example/geoserver/rest/',
+      user: 'admin',
+      password: 'p',
+    });
+
+    expect(connection.restUrl).toBe('https://gis.example/geoserver/rest');
+  });
+
+  it('name the workspace after the regency and the namespace after its code', () => {
+    const settings = readPublicationSettings(cilacap, base);
+
+    expect(workspaceFromRegency({ ...cilacap, name: 'Kota Bandung' })).toBe('bandung');
+    expect(settings.workspace).toBe('cilacap');
+    expect(settings.namespaceUri).toBe('urn:simpul:regency:33.01');
+    expect(settings.datastore).toMatchObject({ host: 'db', port: '5433', schema: 'simpul' });
+  });
+
+  it('refuse the embedded database, which GeoServer cannot reach', () => {
+    expect(() => readPublicationSettings(cilacap, { ...base, datastoreUrl: undefined })).toThrow(
+      /GEOSERVER_DATASTORE_URL is not set/,
+    );
+  });
+
+  it('refuse a workspace name GeoServer would not take', () => {
+    expect(() => readPublicationSettings(cilacap, { ...base, workspace: 'cilacap/x' })).toThrow(
+      /GEOSERVER_WORKSPACE must be letters/,
+    );
+  });
+
+  it('keep the passwords out of the logged configuration', async () => {
+    vi.stubEnv('GEOSERVER_PASSWORD', 'gs-secret-1');
+    vi.stubEnv('GEOSERVER_DATASTORE_URL', 'postgres://reader:db-secret-2@db/gis');
+    vi.resetModules();
+
+    const fresh = await import('../../../server/config.js');
+    const described = JSON.stringify(fresh.describeConfig());
+    vi.unstubAllEnvs();
+
+    expect(fresh.config.geoserver.password).toBe('gs-secret-1');
+    expect(described).not.toContain('gs-secret-1');
+    expect(described).not.toContain('db-secret-2');
+    expect(described).toContain('reader:***@db');
+  });
+});

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareExport, type ExportRequest } from '../../../server/services/export-service.js';
+import {
+  prepareImport,
+  recordImportJob,
+  runImport,
+} from '../../../server/services/import-service.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+
+describe('exporting a layer and importing it back', () => {
+  let testDatabase: TestDatabase;
+  let folder: string;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-export-test-'));
+  });
+  afterAll(async () => {
+    await testDatabase.drop();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  const query = async (sql: string, values: unknown[] = []) =>
+    (await testDatabase.database.pool.query(sql, values)).rows;
+
+  const exportTo = async (request: ExportRequest) => {
+    const prepared = await prepareExport(testDatabase.database.pool, request);
+    const file = path.join(folder, prepared.fileName);
+    const out = fs.createWriteStream(file);
+    await prepared.write(out);
+    await new Promise((resolve) => out.end(resolve));
+    return file;
+  };
+
+  const replaceFrom = async (layerId: string, file: string) => {
+    const { pool } = testDatabase.database;
+    const prepared = await prepareImport(pool, {
+      layerId,
+      file,
+      fileName: path.basename(file),
+      action: 'replace',
+      actor: 'test',
+    });
+    await recordImportJob(pool, prepared);
+    return runImport(pool, prepared);
+  };
+
+  /** Features of the layer not found unchanged (same attributes, geometry within 1 cm). */
+  const changedDesa = async () =>
+    (
+      await query(`SELECT count(*)::int AS n FROM desa_before b
+        FULL JOIN desa a USING (code)
+        WHERE a.code IS NULL OR b.code IS NULL
+          OR (a.name, a.type, a.kecamatan, a.kecamatan_code)
+            IS DISTINCT FROM (b.name, b.type, b.kecamatan, b.kecamatan_code)
+          OR ST_HausdorffDistance(a.geom, b.geom) > 1e-7`)
+    )[0].n as number;
+
+  const roundTrips: [string, Partial<ExportRequest>][] = [
+    ['GeoJSON', { format: 'geojson' }],
+    ['GeoJSON lines', { format: 'ndjson' }],
+    ['CSV with WKT', { format: 'csv' }],
+    ['FlatGeobuf', { format: 'fgb' }],
+    ['a zipped Shapefile in UTM 49S', { format: 'shp', crs: 'EPSG:32749' }],
+    ['GeoPackage', { format: 'gpkg' }],
+    ['FlatGeobuf in UTM 49S', { format: 'fgb', crs: 'EPSG:32749' }],
+  ];
+
+  it.each(roundTrips)('gives back the same desa through %s', async (_name, options) => {
+    await query('DROP TABLE IF EXISTS desa_before');
+    await query('CREATE TABLE desa_before AS SELECT * FROM desa');
+    const count = (await query('SELECT count(*)::int AS n FROM desa'))[0].n;
+
+    const file = await exportTo({ layerId: 'desa', format: 'geojson', ...options });
+    const job = await replaceFrom('desa', file);
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', count, 0]);
+    expect(await changedDesa()).toBe(0);
+  });
+
+  it('gives back points with coded values and numbers through CSV x/y columns', async () => {
+    const before = await query(
+      'SELECT name, type, capacity, hazard_type, ST_AsText(geom) AS wkt FROM evacuation_point ORDER BY name, wkt',
+    );
+
+    const file = await exportTo({ layerId: 'evacuation_point', format: 'csv', csvGeometry: 'xy' });
+    const job = await replaceFrom('evacuation_point', file);
+
+    expect(job.status).toBe('succeeded');
+    const after = await query(
+      'SELECT name, type, capacity, hazard_type, ST_AsText(geom) AS wkt FROM evacuation_point ORDER BY name, wkt',
+    );
+    expect(after).toEqual(before);
+  });
+
+  it('lists shortened Shapefile field names without collisions beside a .prj and a UTF-8 .cpg', async () => {
+    const file = await exportTo({ layerId: 'desa', format: 'shp', crs: 'EPSG:32749' });
+    const unpacked = path.join(folder, 'unpacked');
+    fs.mkdirSync(unpacked, { recursive: true });
+    const { unpackZip } = await import('../../../server/formats/zip-archive.js');
+
+    const files = (await unpackZip(file, unpacked)).map((f) => path.basename(f)).sort();
+
+    expect(files).toEqual([
+      'desa.cpg',
+      'desa.dbf',
+      'desa.fields.csv',
+      'desa.prj',
+      'desa.shp',
+      'desa.shx',
+    ]);
+    expect(fs.readFileSync(path.join(unpacked, 'desa.cpg'), 'utf8').trim()).toBe('UTF-8');
+    expect(fs.readFileSync(path.join(unpacked, 'desa.prj'), 'utf8')).toContain('UTM_Zone_49S');
+    const fieldList = fs.readFileSync(path.join(unpacked, 'desa.fields.csv'), 'utf8');
+    expect(fieldList).toContain('kecamatan_,kecamatan_code');
+  });
+
+  it('exports only the features a filter selects', async () => {
+    const file = await exportTo({
+      layerId: 'desa',
+      format: 'ndjson',
+      where: { kecamatan_code: '33.01.06' },
+    });
+
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const expected = (
+      await query("SELECT count(*)::int AS n FROM desa WHERE kecamatan_code = '33.01.06'")
+    )[0].n;
+    expect(expected).toBeGreaterThan(0);
+    expect(lines).toHaveLength(expected);
+    expect(lines.every((l) => JSON.parse(l).properties.kecamatan_code === '33.01.06')).toBe(true);
+  });
+
+  it('refuses an unknown format or CRS with the accepted values', async () => {
+    const pool = testDatabase.database.pool;
+
+    await expect(prepareExport(pool, { layerId: 'desa', format: 'dwg' })).rejects.toMatchObject({
+      status: 400,
+      detail: expect.stringContaining('shapefile'),
+    });
+    await expect(
+      prepareExport(pool, { layerId: 'desa', format: 'csv', crs: 'EPSG:999999' }),
+    ).rejects.toMatchObject({ status: 400, type: 'invalid-crs' });
+  });
+});

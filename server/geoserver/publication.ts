@@ -20,6 +20,9 @@ export class GeoServerRefusedError extends Error {
   }
 }
 
+/** Another apply is running in this process. */
+export class PublicationBusyError extends Error {}
+
 /** A GeoServer whose REST root answered and whose version was judged. */
 export interface GeoServerSession {
   connection: GeoServerConnection;
@@ -149,7 +152,9 @@ export async function applyPublication(
   session: GeoServerSession,
   scope: PublicationScope,
 ): Promise<PublicationResult> {
-  if (applying) throw new Error('another publication to GeoServer is running; try again later');
+  if (applying) {
+    throw new PublicationBusyError('another publication to GeoServer is running; try again later');
+  }
   applying = true;
   try {
     const { desired, plan } = await prepare(session, scope);

@@ -11,6 +11,7 @@ import { createAuthRouter } from './auth.js';
 import { createClientRouter } from './client.js';
 import { createCollectionWritesRouter } from './collection-writes.js';
 import { createCollectionsRouter, sendLandingPage } from './collections.js';
+import { createGeoServerRouter } from './geoserver.js';
 import { createHealthRouter } from './health.js';
 import { createHistoryRouter } from './history.js';
 import { createImportsRouter } from './imports.js';
@@ -28,6 +29,7 @@ import { createTilesRouter } from './tiles.js';
  *   /client/config        routes/client.ts (what the web map builds itself from)
  *   /imports/..., /exports/{layerId}   routes/imports.ts (uploads, import jobs, downloads)
  *   /health               routes/health.ts
+ *   /admin/geoserver/...  routes/geoserver.ts (publication plan, apply, last result)
  *   /analysis/...         routes/analysis.ts (plan lookup, hazard exposure, condition statistics)
  *   /assets, /...         the built web client (web/dist)
  */
@@ -54,6 +56,7 @@ export function createRoutes(context: AppContext): Router {
   router.use(createImportsRouter(context));
   router.use(createClientRouter(context));
   router.use(createAnalysisRouter(context));
+  router.use(createGeoServerRouter(context));
   router.use(express.static(config.webDistDir, { index: false, maxAge: '1h' }));
 
   router.use((req) => {

@@ -1,0 +1,70 @@
+import express, { Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import { HttpProblem } from '../http/problem.js';
+import type { Principal } from '../services/access.js';
+import {
+  applyGeoServerPublication,
+  getGeoServerStatus,
+  planGeoServerPublication,
+} from '../services/geoserver-service.js';
+
+/**
+ * Publication is an administrator's act: a logged-in admin, or an admin's API token (whose
+ * scope must allow writing everything to apply).
+ */
+function requirePublisher(principal: Principal | undefined, write: boolean): Principal {
+  if (!principal) {
+    const detail = 'GeoServer publication needs an administrator login or API token.';
+    const problem = new HttpProblem(401, 'login-required', 'Login required', detail);
+    problem.headers['WWW-Authenticate'] = 'Bearer';
+    throw problem;
+  }
+  const scope = principal.scope;
+  const scopeAllows = !scope || (scope.layerIds === 'all' && (!write || scope.write));
+  if (!principal.roles.includes('admin') || !scopeAllows) {
+    const detail = 'Only an administrator may plan or apply the GeoServer publication.';
+    throw new HttpProblem(403, 'admin-only', 'Forbidden', detail);
+  }
+  return principal;
+}
+
+function readForce(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1';
+}
+
+/**
+ * `/admin/geoserver`: the status and last apply, `/admin/geoserver/plan` (asks GeoServer,
+ * changes nothing), `POST /admin/geoserver/apply` (carries the plan out, recorded).
+ */
+export function createGeoServerRouter(context: AppContext): Router {
+  const router = Router();
+  const { pool } = context.database;
+
+  router.get('/admin/geoserver', async (_req, res) => {
+    requirePublisher(res.locals.principal, false);
+    res.set('Cache-Control', 'no-store');
+    res.json(await getGeoServerStatus(pool));
+  });
+
+  router.get('/admin/geoserver/plan', async (req, res) => {
+    requirePublisher(res.locals.principal, false);
+    const plan = await planGeoServerPublication(pool, { force: readForce(req.query.force) });
+    res.set('Cache-Control', 'no-store');
+    res.json(plan);
+  });
+
+  router.post('/admin/geoserver/apply', express.json({ limit: '4kb' }), async (req, res) => {
+    const principal = requirePublisher(res.locals.principal, true);
+    const force = readForce((req.body as { force?: unknown } | undefined)?.force);
+
+    const requestedBy = `${principal.kind}:${principal.name}`;
+    const result = await applyGeoServerPublication(pool, { force, requestedBy });
+
+    const { outcome, steps } = result.report;
+    const done = steps.filter((step) => step.status === 'done').length;
+    req.log.info({ outcome, done, steps: steps.length, force }, 'geoserver publication applied');
+    res.json(result);
+  });
+
+  return router;
+}

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
+import type { TestServer } from '../../support/app-server.js';
+
+const password = 'rahasia-sekali-123';
+
+describe('the GeoServer admin endpoints', () => {
+  let geoserver: GeoServerStandIn;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    geoserver = await startGeoServerStandIn();
+    vi.stubEnv('GEOSERVER_URL', geoserver.restUrl);
+    vi.stubEnv('GEOSERVER_USER', geoserver.user);
+    vi.stubEnv('GEOSERVER_PASSWORD', geoserver.password);
+    vi.stubEnv('GEOSERVER_DATASTORE_URL', 'postgres://reader:db-secret@db.internal/simpul');
+    vi.stubEnv('GEOSERVER_TIMEOUT_MS', '500');
+    // The configuration is read once at import: load the app after the variables are set.
+    vi.resetModules();
+    const { startTestServer } = await import('../../support/app-server.js');
+    const { createUser } = await import('../../../server/services/account-service.js');
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    await createUser(pool, { name: 'admin', password, roles: ['admin'] });
+    await createUser(pool, { name: 'editor', password, roles: ['roads:editor'] });
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await server.close();
+    await geoserver.close();
+  });
+
+  async function logIn(name: string) {
+    const response = await fetch(`${server.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+    });
+    const body = (await response.json()) as { csrfToken: string };
+    const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+    return { cookie, csrf: body.csrfToken };
+  }
+
+  const get = (path: string, cookie = '') =>
+    fetch(`${server.baseUrl}${path}`, { headers: cookie ? { cookie } : {} });
+
+  const apply = (cookie: string, csrf?: string, body: unknown = {}) =>
+    fetch(`${server.baseUrl}/admin/geoserver/apply`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie,
+        ...(csrf ? { 'x-csrf-token': csrf } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+
+  it('answers a visitor 401 and an editor 403, as problem details', async () => {
+    const { cookie } = await logIn('editor');
+
+    const visitor = await get('/admin/geoserver/plan');
+    const editor = await get('/admin/geoserver/plan', cookie);
+
+    expect(visitor.status).toBe(401);
+    expect(visitor.headers.get('content-type')).toContain('application/problem+json');
+    expect(editor.status).toBe(403);
+    expect((await editor.json()).type).toBe('/problems/admin-only');
+    expect(geoserver.requests).toEqual([]);
+  });
+
+  it('shows an administrator the status, then the plan, without writing', async () => {
+    const { cookie } = await logIn('admin');
+
+    const status = await (await get('/admin/geoserver', cookie)).json();
+    const response = await get('/admin/geoserver/plan', cookie);
+    const plan = await response.json();
+
+    expect(status).toMatchObject({ configured: true, url: geoserver.restUrl, lastApply: null });
+    expect(response.status).toBe(200);
+    expect(plan.workspace).toBe('cilacap');
+    expect(plan.counts.create).toBeGreaterThan(3);
+    expect(JSON.stringify(plan)).not.toContain('db-secret');
+    expect(geoserver.writes()).toEqual([]);
+  });
+
+  it('applies only with the session CSRF token, and records the last result', async () => {
+    const { cookie, csrf } = await logIn('admin');
+
+    const withoutToken = await apply(cookie);
+    const applied = await apply(cookie, csrf);
+    const result = await applied.json();
+    const status = await (await get('/admin/geoserver', cookie)).json();
+
+    expect(withoutToken.status).toBe(403);
+    expect(applied.status).toBe(200);
+    expect(result.report.outcome).toBe('applied');
+    expect(status.lastApply).toMatchObject({ outcome: 'applied', requestedBy: 'user:admin' });
+    expect(status.lastApply.report.report.steps.length).toBe(result.report.steps.length);
+    expect(JSON.stringify(status)).not.toContain('db-secret');
+  });
+
+  it('refuses a vulnerable GeoServer with 409 naming the CVE, unless forced', async () => {
+    const { cookie } = await logIn('admin');
+    geoserver.setVersion('2.25.1');
+
+    const refused = await get('/admin/geoserver/plan', cookie);
+    const forced = await get('/admin/geoserver/plan?force=1', cookie);
+    geoserver.setVersion('2.28.2');
+
+    const problem = await refused.json();
+    expect(refused.status).toBe(409);
+    expect(problem.type).toBe('/problems/geoserver-version-refused');
+    expect(problem.vulnerabilities.map((v: { id: string }) => v.id)).toContain('CVE-2024-36401');
+    expect(forced.status).toBe(200);
+    expect((await forced.json()).geoserver.warning).toMatch(/CVE-2024-36401/);
+  });
+
+  it('answers 502 naming the cause when GeoServer does not answer in time', async () => {
+    const { cookie } = await logIn('admin');
+    geoserver.addFault({ path: /about\/version/, delayMs: 1000, times: 1 });
+
+    const response = await get('/admin/geoserver/plan', cookie);
+    const problem = await response.json();
+
+    expect(response.status).toBe(502);
+    expect(problem.type).toBe('/problems/geoserver-unavailable');
+    expect(problem.detail).toMatch(/no answer within 500 ms/);
+  });
+});

@@ -183,7 +183,11 @@ export async function prepareImport(
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
     const mapping = request.mapping ?? suggestMapping(layer, fields);
     checkMapping(layer, mapping, fields);
-    const full = { mode: 'all-or-nothing' as const, action: 'append' as const, ...request };
+    const full = {
+      ...request,
+      mode: request.mode ?? 'all-or-nothing',
+      action: request.action ?? 'append',
+    };
     return { jobId: randomUUID(), layer, request: full, file, sources, mapping, transform, notes };
   } catch (error) {
     await file.close();

@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+const fixtures = path.resolve('test/fixtures/import');
+
+describe('imports and exports over HTTP', () => {
+  let server: TestServer;
+  let editor: string;
+  let otherEditor: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const token = async (role: string) =>
+      (await createApiToken(pool, { name: role, roles: [role], write: true }, 'test')).secret;
+    editor = await token('disaster-risk:editor');
+    otherEditor = await token('administrative:editor');
+  });
+  afterAll(() => server.close());
+
+  const call = async (
+    method: string,
+    url: string,
+    options: { token?: string; json?: unknown; body?: BodyInit } = {},
+  ) => {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.json !== undefined) headers['content-type'] = 'application/json';
+    const body = options.json !== undefined ? JSON.stringify(options.json) : options.body;
+    return fetch(`${server.baseUrl}${url}`, { method, headers, body });
+  };
+
+  const upload = async (file: string, token = editor) => {
+    const response = await call('POST', `/imports/uploads?fileName=${path.basename(file)}`, {
+      token,
+      body: fs.readFileSync(file),
+    });
+    return { response, body: await response.json() };
+  };
+
+  const waitForJob = async (jobId: string) => {
+    for (let i = 0; i < 200; i += 1) {
+      const job = await (await call('GET', `/imports/${jobId}`, { token: editor })).json();
+      if (!['running', 'committing'].includes(job.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the job did not finish');
+  };
+
+  it('uploads a GeoPackage and tells its format and layers', async () => {
+    const { response, body } = await upload(path.join(fixtures, 'two-layers.gpkg'));
+
+    expect(response.status).toBe(201);
+    expect(body).toMatchObject({
+      format: 'geopackage',
+      sourceLayers: ['batas_desa', 'titik_evakuasi'],
+      uploadId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+  });
+
+  it('accepts a multipart upload', async () => {
+    const form = new FormData();
+    const bytes = fs.readFileSync(path.join(fixtures, 'evacuation-sample.geojson'));
+    form.append('file', new Blob([bytes]), 'titik.geojson');
+
+    const response = await call('POST', '/imports/uploads', { token: editor, body: form });
+
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ format: 'geojson', fileName: 'titik.geojson' });
+  });
+
+  it('previews, imports in the background and reports progress and rejected rows', async () => {
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = {
+      uploadId: uploaded.uploadId,
+      layerId: 'evacuation_point',
+      mapping: { name: 'nama', type: 'jenis', capacity: 'kapasitas' },
+      mode: 'valid-only',
+    };
+
+    const preview = await (
+      await call('POST', '/imports/preview', { token: editor, json: options })
+    ).json();
+    const started = await call('POST', '/imports', { token: editor, json: options });
+    const job = await waitForJob((await started.json()).id);
+
+    expect(preview.sample).toHaveLength(2);
+    expect(preview.problems).toEqual([]);
+    expect(started.status).toBe(202);
+    expect(started.headers.get('location')).toMatch(/^\/imports\/[0-9a-f-]{36}$/);
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      rowsRead: 2,
+      rowsWritten: 2,
+      rowsRejected: 0,
+    });
+  });
+
+  it('serves the report of rejected rows as JSON and as CSV', async () => {
+    const rows = [
+      { nama: 'Balai Desa', jenis: 'titik_kumpul', lon: 109.0153 },
+      { nama: '', jenis: 'stadion', lon: 109.2456 },
+    ];
+    const features = rows.map(({ lon, ...properties }) => ({
+      type: 'Feature',
+      properties,
+      geometry: { type: 'Point', coordinates: [lon, -7.7] },
+    }));
+    const response = await call('POST', '/imports/uploads?fileName=titik.geojson', {
+      token: editor,
+      body: JSON.stringify({ type: 'FeatureCollection', features }),
+    });
+    const uploaded = await response.json();
+    const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point' };
+
+    const started = await (await call('POST', '/imports', { token: editor, json: options })).json();
+    const job = await waitForJob(started.id);
+    const page = await (
+      await call('GET', `/imports/${job.id}/rejections`, { token: editor })
+    ).json();
+    const csv = await call('GET', `/imports/${job.id}/rejections?f=csv`, { token: editor });
+
+    expect(job.status).toBe('rejected');
+    expect(page.total).toBe(2);
+    expect(page.rejections[0]).toEqual({ row: 2, field: 'name', reason: 'name is required.' });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).split('\n')[1]).toBe('2,name,name is required.');
+  });
+
+  it('refuses a cancel of a finished job with 409', async () => {
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point', dryRun: true };
+    const started = await (await call('POST', '/imports', { token: editor, json: options })).json();
+    const job = await waitForJob(started.id);
+
+    const response = await call('POST', `/imports/${job.id}/cancel`, { token: editor });
+
+    expect(job.status).toBe('checked');
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('asks a visitor to log in and refuses an editor of another theme', async () => {
+    const anonymous = await call('POST', '/imports/uploads?fileName=a.geojson', { body: '{}' });
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point' };
+
+    const forbidden = await call('POST', '/imports', { token: otherEditor, json: options });
+
+    expect(anonymous.status).toBe(401);
+    expect(forbidden.status).toBe(403);
+    expect((await forbidden.json()).type).toBe('/problems/edit-forbidden');
+  });
+
+  it('answers 400 naming the fix for a Shapefile without .prj', async () => {
+    const { body: uploaded } = await upload(
+      path.join(fixtures, 'desa-utm49s-no-prj.zip'),
+      otherEditor,
+    );
+    const options = { uploadId: uploaded.uploadId, layerId: 'desa' };
+
+    const response = await call('POST', '/imports/preview', { token: otherEditor, json: options });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      type: '/problems/missing-crs',
+      detail: expect.stringContaining('EPSG:32749'),
+    });
+  });
+
+  it('downloads a public layer as a zipped Shapefile in UTM 49S without login', async () => {
+    const response = await call('GET', '/exports/desa?format=shp&crs=EPSG:32749');
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    expect(response.headers.get('content-disposition')).toContain('desa_epsg32749.zip');
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(bytes.subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('downloads the features of one kecamatan as GeoJSON', async () => {
+    const response = await call('GET', '/exports/desa?format=geojson&kecamatan_code=33.01.06');
+
+    const body = await response.json();
+    expect(body.features.length).toBeGreaterThan(0);
+    expect(
+      body.features.every(
+        (f: { properties: { kecamatan_code: string } }) =>
+          f.properties.kecamatan_code === '33.01.06',
+      ),
+    ).toBe(true);
+  });
+});

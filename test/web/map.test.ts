@@ -164,6 +164,21 @@ describe('web map', () => {
     await page.close();
   });
 
+  it('marks exactly the layers of invented sample data in the layer tree', async () => {
+    const { page } = await openMap();
+    const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
+      layers: { id: string; metadata: { sample: boolean } }[];
+    };
+
+    const badged = await page
+      .locator('#layer-tree label:has(.layer-tree__sample)')
+      .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.layerId));
+
+    const sampleLayerIds = config.layers.filter((l) => l.metadata.sample).map((l) => l.id);
+    expect(badged.sort()).toEqual(sampleLayerIds.sort());
+    await page.close();
+  });
+
   it('switches the interface to English, remembers it, and switches back', async () => {
     const { page } = await openMap();
     const kecamatanCheckbox = page.locator('input[data-layer-id="kecamatan"]');
@@ -172,7 +187,7 @@ describe('web map', () => {
 
     await page.locator('#lang-toggle').click();
     expect(await kecamatanRow.textContent()).toBe('Kecamatan (district)');
-    expect(await page.locator('#panel h2').first().textContent()).toBe('Layers');
+    expect(await page.locator('h2[data-i18n="panel.layers"]').textContent()).toBe('Layers');
 
     await page.reload();
     await waitForLayerDrawn(page, 'kecamatan');

@@ -27,6 +27,7 @@ export function renderIdentify(state: IdentifyState, actions: IdentifyActions): 
   const body = document.createElement('div');
   body.className = 'identify__body';
 
+  if (state.definition.metadata.sample) body.append(renderSampleNote());
   body.append(...renderBody(state));
   return [renderHeader(state, actions), body];
 }
@@ -109,6 +110,13 @@ function renderAttributeTable(
     row.insertCell().textContent = formatAttributeValue(attribute, properties[attribute.name]);
   }
   return table;
+}
+
+function renderSampleNote(): HTMLElement {
+  const note = document.createElement('p');
+  note.className = 'identify__sample';
+  note.textContent = translate('sample.note');
+  return note;
 }
 
 function renderStatus(key: 'identify.loading' | 'identify.failed'): HTMLElement {

@@ -8,7 +8,7 @@ import './layer-tree.css';
 /**
  * The layer tree in `element`: the map's data layers grouped by theme, in the themes' order,
  * each with a checkbox for its visibility. A layer outside its zoom range is dimmed and says
- * at which zooms it shows.
+ * at which zooms it shows; a layer of invented sample data carries a badge saying so.
  */
 export function mountLayerTree(map: Map, element: HTMLElement, themes: ThemeTitle[]) {
   const render = () => {
@@ -59,7 +59,17 @@ function renderLayerRow({ layer, definition }: DataLayer): HTMLElement {
   row.dataset.layerId = definition.id;
   row.title = translate('layerTree.outOfZoom', definition.zoom);
   row.append(checkbox, document.createTextNode(pickTitle(definition)));
+  if (definition.metadata.sample) row.append(renderSampleBadge());
   return row;
+}
+
+// Invented data must never pass for the regency's own: the layer says so where it is chosen.
+function renderSampleBadge(): HTMLElement {
+  const badge = document.createElement('span');
+  badge.className = 'layer-tree__sample';
+  badge.textContent = translate('sample.badge');
+  badge.title = translate('sample.note');
+  return badge;
 }
 
 function toggleLayer(map: Map, target: EventTarget | null) {

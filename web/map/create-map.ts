@@ -15,7 +15,8 @@ import { createDataLayer } from './data-layers.js';
 
 /**
  * The OpenLayers map in `element` (Web Mercator): one vector tile layer per declared layer,
- * drawn in `order`, an optional XYZ background map below them, framed on the regency.
+ * drawn in `order`, an optional XYZ background map below them, framed on the regency. Only
+ * the layers of the first theme show at start; the layer tree turns on the others.
  */
 export function createMap(element: HTMLElement, config: ClientConfig): Map {
   const regencyExtent = transformExtent(config.regency.bbox, 'EPSG:4326', 'EPSG:3857');
@@ -29,8 +30,13 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
   relabelControls(map);
 
   if (config.basemapUrl) map.addLayer(createBasemapLayer(config.basemapUrl));
+  // TODO: the first theme's layers (the boundaries) show at start because a dozen filled
+  // layers drawn at once hide one another. A `visible` option in the declaration would let
+  // each layer's owner choose; until then this one rule stands for all.
   for (const definition of config.layers) {
-    map.addLayer(createDataLayer(definition, config.attribution));
+    const layer = createDataLayer(definition, config.attribution);
+    layer.setVisible(definition.theme === config.themes[0]?.id);
+    map.addLayer(layer);
   }
 
   map.getView().fit(regencyExtent, { size: map.getSize(), padding: [24, 24, 24, 24] });

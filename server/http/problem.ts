@@ -69,6 +69,10 @@ function toProblem(error: unknown): HttpProblem {
       (error as unknown as Error).message,
     );
   }
+  if (error instanceof URIError) {
+    // the router could not decode a path segment such as %FF or a bare %
+    return badRequest('invalid-path', 'The path holds a percent-escape that is not valid UTF-8.');
+  }
   return new HttpProblem(
     500,
     'internal',

@@ -8,6 +8,7 @@ import {
 } from '../db/queries/hazard-exposure.js';
 import { selectUnitNames } from '../db/queries/unit-names.js';
 import { badRequest } from '../http/problem.js';
+import { reuseWhileUnchanged } from './analysis-cache.js';
 import { domainOf, findBoundLayer, requireBoundLayer } from './analysis-bindings.js';
 import type { Bilingual } from './plan-information-service.js';
 
@@ -54,6 +55,8 @@ export interface HazardExposureReport {
   hazards: HazardExposure[];
   generatedAt: string;
   elapsedMs: number;
+  /** True when the data were unchanged since the last computation and its result was reused. */
+  reused: boolean;
 }
 
 const unknownCondition = 'unknown';
@@ -221,12 +224,12 @@ function methodText(year: number, ownPopulation: boolean): Bilingual {
     id:
       `Penduduk terpapar = jumlah atas desa dari (penduduk desa × bagian luas desa di dalam ` +
       `zona bahaya), dengan anggapan penduduk tersebar merata di dalam desa; penduduk desa ` +
-      `adalah ${source.id}. Zona dengan jenis dan kelas yang sama digabung lebih dulu. Luas ` +
+      `adalah ${source.id}. Zona dengan jenis dan kelas yang sama dianggap tidak bertampalan. Luas ` +
       'dan panjang dihitung pada elipsoid WGS 84 dari data terkini.',
     en:
       'People exposed = the sum over desa of (desa population × the share of the desa area ' +
       'inside the hazard zone), assuming people spread evenly within a desa; the desa ' +
-      `population is ${source.en}. Zones of the same type and class are dissolved first. ` +
+      `population is ${source.en}. Zones of one type and class are taken not to overlap. ` +
       'Areas and lengths are computed on the WGS 84 ellipsoid from current data.',
   };
 }
@@ -263,7 +266,7 @@ export async function getHazardExposure(
   const { measures, omitted } = exposureMeasures();
   const people = peopleSource(year);
 
-  const rows = await selectHazardExposure(pool, {
+  const source = {
     hazardTable: hazard.layer.id,
     hazardTypeColumn: hazard.binding.typeAttribute,
     hazardClassColumn: hazard.binding.classAttribute,
@@ -271,7 +274,19 @@ export async function getHazardExposure(
     unitCodeColumn: reporting.binding.codeAttribute,
     people,
     measures,
-  });
+  };
+  const tables = [
+    source.hazardTable,
+    source.unitTable,
+    people.table,
+    ...measures.map((m) => m.table),
+  ];
+  const { value: rows, reused } = await reuseWhileUnchanged(
+    pool,
+    `hazard-exposure:${year}`,
+    tables,
+    () => selectHazardExposure(pool, source),
+  );
   const unitNames = await selectUnitNames(
     pool,
     reporting.layer.id,
@@ -301,5 +316,6 @@ export async function getHazardExposure(
     hazards: sortHazards(hazards, typeDomain, classDomain),
     generatedAt: new Date().toISOString(),
     elapsedMs: Date.now() - started,
+    reused,
   };
 }

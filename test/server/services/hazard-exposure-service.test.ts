@@ -161,4 +161,16 @@ describe('hazard exposure', () => {
       population2016 / 2,
     );
   });
+
+  it('reuses the last result while the data are unchanged, and recomputes after an edit', async () => {
+    const { pool } = testDatabase.database;
+    await getHazardExposure(pool);
+
+    const repeated = await getHazardExposure(pool);
+    await pool.query("UPDATE bridge SET name = 'Jembatan Uji Baru' WHERE bridge_number = 'UJI-B1'");
+    const edited = await getHazardExposure(pool);
+
+    expect(repeated.reused).toBe(true);
+    expect(edited.reused).toBe(false);
+  });
 });

@@ -2,6 +2,7 @@ import 'ol/ol.css';
 import './main.css';
 import type Map from 'ol/Map.js';
 import { fetchClientConfig, type ClientConfig } from './api/client-api.js';
+import { mountGeoServerAdmin } from './geoserver/mount-geoserver-admin.js';
 import { translate } from './i18n/i18n.js';
 import { mountLanguageToggle } from './i18n/mount-language-toggle.js';
 import { mountIdentify } from './identify/mount-identify.js';
@@ -27,6 +28,7 @@ function requireElement<Element extends HTMLElement>(selector: string): Element 
 /** Loads the client configuration, then builds the map and mounts every feature on it. */
 async function startSimpul() {
   mountLanguageToggle(requireElement<HTMLButtonElement>('#lang-toggle'));
+  mountGeoServerAdmin(document.body);
   const status = requireElement('#app-status');
 
   const config = await fetchClientConfig().catch((error: unknown) => {

@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TestServer } from '../../support/app-server.js';
+import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
+
+const password = 'rahasia-sekali-123';
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('the GeoServer admin page', () => {
+  let webDir: string;
+  let profileDir: string;
+  let geoserver: GeoServerStandIn;
+  let server: TestServer;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    // Its own build folder, so it never races the map test's build of web/dist.
+    webDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-web-'));
+    const configFile = path.resolve(import.meta.dirname, '../../../web/vite.config.ts');
+    await build({ configFile, logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
+
+    geoserver = await startGeoServerStandIn();
+    vi.stubEnv('SIMPUL_WEB_DIR', webDir);
+    vi.stubEnv('GEOSERVER_URL', geoserver.restUrl);
+    vi.stubEnv('GEOSERVER_USER', geoserver.user);
+    vi.stubEnv('GEOSERVER_PASSWORD', geoserver.password);
+    vi.stubEnv('GEOSERVER_DATASTORE_URL', 'postgres://reader:db-secret@db.internal/simpul');
+    vi.resetModules();
+    const { startTestServer } = await import('../../support/app-server.js');
+    const { createUser } = await import('../../../server/services/account-service.js');
+    server = await startTestServer();
+    await createUser(server.testDatabase.database.pool, {
+      name: 'admin',
+      password,
+      roles: ['admin'],
+    });
+
+    profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1100, height: 900 },
+    });
+  }, 180000);
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await browser?.close();
+    await server?.close();
+    await geoserver?.close();
+    for (const dir of [webDir, profileDir])
+      if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('logs an administrator in, shows the plan, applies it and shows the result', async () => {
+    const page = await browser.newPage();
+    const pageErrors: Error[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error));
+
+    await page.goto(`${server.baseUrl}/#/admin/geoserver`);
+    await page.locator('.geoserver-admin__login input[name=name]').fill('admin');
+    await page.locator('.geoserver-admin__login input[name=password]').fill(password);
+    await page.locator('.geoserver-admin__login button').click();
+    await expect
+      .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
+      .toContain('Belum pernah diterapkan');
+
+    await page.getByRole('button', { name: 'Periksa rencana' }).click();
+    await page.locator('.geoserver-admin__table').waitFor();
+    const planRows = await page.locator('.geoserver-admin__row--create').count();
+    await page.getByRole('button', { name: 'Terapkan rencana' }).click();
+    await expect
+      .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
+      .toContain('Diterapkan pada');
+    await page.screenshot({ path: path.join(os.tmpdir(), 'simpul-geoserver-admin.png') });
+
+    expect(planRows).toBeGreaterThan(5);
+    expect(await page.locator('.geoserver-admin__row--done').count()).toBe(planRows);
+    expect(geoserver.catalog.layerGroups.size).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,281 @@
+import './geoserver-admin.css';
+import {
+  applyGeoServerPlan,
+  fetchGeoServerPlan,
+  fetchGeoServerStatus,
+  fetchSession,
+  logIn,
+  ProblemError,
+  type GeoServerStatus,
+  type PublicationPlan,
+  type PublicationResult,
+  type SessionInfo,
+} from '../api/geoserver-api.js';
+import { bus } from '../events/event-bus.js';
+import { geoserverText, type GeoServerMessageKey } from './geoserver-messages.js';
+import {
+  describeCounts,
+  describeRun,
+  listPlanRows,
+  listStepRows,
+  type ViewRow,
+} from './plan-view.js';
+
+/** The address of the page: the map stays loaded behind it. */
+const pageHash = '#/admin/geoserver';
+
+interface AdminState {
+  session?: SessionInfo;
+  status?: GeoServerStatus;
+  plan?: PublicationPlan;
+  result?: PublicationResult;
+  error?: string;
+  busy: boolean;
+  force: boolean;
+}
+
+function element<Tag extends keyof HTMLElementTagNameMap>(
+  tag: Tag,
+  className: string,
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[Tag] {
+  const node = document.createElement(tag);
+  node.className = className;
+  node.append(...children);
+  return node;
+}
+
+function text(key: GeoServerMessageKey, values?: Record<string, string | number>) {
+  return geoserverText(key, values);
+}
+
+function renderTable(headers: GeoServerMessageKey[], rows: ViewRow[]): HTMLElement {
+  const head = element('tr', '', ...headers.map((key) => element('th', '', text(key))));
+  const body = rows.map((row) =>
+    element(
+      'tr',
+      `geoserver-admin__row--${row.tone}`,
+      ...row.cells.map((cell) => element('td', '', cell)),
+    ),
+  );
+  return element(
+    'table',
+    'geoserver-admin__table',
+    element('thead', '', head),
+    element('tbody', '', ...body),
+  );
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof ProblemError) return error.problem.detail ?? error.message;
+  return (error as Error).message;
+}
+
+/**
+ * The GeoServer publication page at `#/admin/geoserver`, over the map: the last apply, the
+ * plan on request, and the apply with its step-by-step report. Administrators only; a
+ * visitor gets a login form.
+ */
+export function mountGeoServerAdmin(host: HTMLElement) {
+  const page = element('section', 'geoserver-admin');
+  page.hidden = true;
+  page.setAttribute('aria-labelledby', 'geoserver-admin-title');
+  host.append(page);
+  const state: AdminState = { busy: false, force: false };
+
+  async function run(task: () => Promise<void>) {
+    state.busy = true;
+    state.error = undefined;
+    render();
+    try {
+      await task();
+    } catch (error) {
+      state.error = describeError(error);
+    } finally {
+      state.busy = false;
+      render();
+    }
+  }
+
+  const load = () =>
+    run(async () => {
+      state.session = await fetchSession();
+      if (isAdmin()) state.status = await fetchGeoServerStatus();
+    });
+
+  const checkPlan = () =>
+    run(async () => {
+      state.result = undefined;
+      state.plan = await fetchGeoServerPlan(state.force);
+    });
+
+  const applyPlan = () =>
+    run(async () => {
+      state.result = await applyGeoServerPlan(state.force, state.session?.csrfToken ?? null);
+      state.plan = undefined;
+      state.status = await fetchGeoServerStatus();
+    });
+
+  function isAdmin() {
+    return Boolean(state.session?.user?.roles.includes('admin'));
+  }
+
+  function renderLogin(): HTMLElement {
+    const name = element('input', '');
+    const password = element('input', '');
+    name.name = 'name';
+    name.autocomplete = 'username';
+    password.name = 'password';
+    password.type = 'password';
+    password.autocomplete = 'current-password';
+    const form = element(
+      'form',
+      'geoserver-admin__login',
+      element('p', '', text('loginNeeded')),
+      element('label', '', text('userName'), name),
+      element('label', '', text('password'), password),
+      element('button', 'geoserver-admin__button', text('logIn')),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void run(async () => {
+        await logIn(name.value, password.value);
+        state.session = await fetchSession();
+        if (isAdmin()) state.status = await fetchGeoServerStatus();
+      });
+    });
+    return form;
+  }
+
+  function renderStatus(status: GeoServerStatus): HTMLElement[] {
+    const lines: HTMLElement[] = [];
+    if (!status.configured) {
+      lines.push(
+        element(
+          'p',
+          'geoserver-admin__error',
+          text('notConfigured', { problem: status.problem ?? '' }),
+        ),
+      );
+    } else {
+      lines.push(element('p', '', text('geoserver', { url: status.url ?? '' })));
+    }
+    const last = status.lastApply;
+    lines.push(element('h3', '', text('lastResult')));
+    lines.push(element('p', '', last ? describeRun(last) : text('noResult')));
+    const failure = last?.report.report.steps.find((step) => step.status === 'failed');
+    if (failure)
+      lines.push(
+        element(
+          'p',
+          'geoserver-admin__error',
+          `${failure.kind} ${failure.name}: ${failure.error ?? ''}`,
+        ),
+      );
+    return lines;
+  }
+
+  function renderActions(): HTMLElement {
+    const force = element('input', '');
+    force.type = 'checkbox';
+    force.checked = state.force;
+    force.addEventListener('change', () => (state.force = force.checked));
+
+    const planButton = element('button', 'geoserver-admin__button', text('plan'));
+    planButton.type = 'button';
+    planButton.disabled = state.busy || !state.status?.configured;
+    planButton.addEventListener('click', () => void checkPlan());
+
+    const hasChanges = Boolean(
+      state.plan && state.plan.changes.some((c) => c.action !== 'unchanged'),
+    );
+    const applyButton = element(
+      'button',
+      'geoserver-admin__button geoserver-admin__button--primary',
+      text('apply'),
+    );
+    applyButton.type = 'button';
+    applyButton.disabled = state.busy || !hasChanges;
+    applyButton.addEventListener('click', () => void applyPlan());
+
+    const forceLabel = element('label', 'geoserver-admin__force', force, text('force'));
+    return element('div', 'geoserver-admin__actions', planButton, applyButton, forceLabel);
+  }
+
+  function renderPlan(plan: PublicationPlan): HTMLElement[] {
+    const parts: HTMLElement[] = [element('p', 'geoserver-admin__counts', describeCounts(plan))];
+    if (plan.geoserver.warning) {
+      parts.push(
+        element(
+          'p',
+          'geoserver-admin__error',
+          text('warning', { warning: plan.geoserver.warning }),
+        ),
+      );
+    }
+    const rows = listPlanRows(plan);
+    if (rows.length)
+      parts.push(
+        renderTable(['column.action', 'column.kind', 'column.name', 'column.fields'], rows),
+      );
+    if (plan.foreign.length) {
+      const names = plan.foreign.map((item) => `${item.kind} ${item.name}`).join(', ');
+      parts.push(element('p', 'geoserver-admin__muted', text('foreign', { names })));
+    }
+    return parts;
+  }
+
+  function renderResult(result: PublicationResult): HTMLElement[] {
+    const { outcome, steps } = result.report;
+    const parts: HTMLElement[] = [
+      element('p', 'geoserver-admin__counts', text(`outcome.${outcome}` as GeoServerMessageKey)),
+    ];
+    const rows = listStepRows(steps);
+    if (rows.length)
+      parts.push(
+        renderTable(['column.status', 'column.action', 'column.name', 'column.fields'], rows),
+      );
+    if (outcome === 'failed') parts.push(element('p', 'geoserver-admin__error', text('resume')));
+    return parts;
+  }
+
+  function renderContent(): (Node | string)[] {
+    if (!state.session) return [element('p', 'geoserver-admin__muted', text('loading'))];
+    if (!state.session.user) return [renderLogin()];
+    if (!isAdmin()) return [element('p', 'geoserver-admin__error', text('notAdmin'))];
+
+    const parts: (Node | string)[] = [
+      ...(state.status ? renderStatus(state.status) : []),
+      renderActions(),
+    ];
+    if (state.busy) parts.push(element('p', 'geoserver-admin__muted', text('working')));
+    if (state.plan) parts.push(...renderPlan(state.plan));
+    if (state.result) parts.push(...renderResult(state.result));
+    return parts;
+  }
+
+  function render() {
+    if (page.hidden) return;
+    const close = element('a', 'geoserver-admin__close', text('close'));
+    close.href = '#/';
+    const title = element('h2', '', text('title'));
+    title.id = 'geoserver-admin-title';
+    const error = state.error ? [element('p', 'geoserver-admin__error', state.error)] : [];
+    page.replaceChildren(
+      element('header', 'geoserver-admin__header', title, close),
+      element('p', 'geoserver-admin__muted', text('intro')),
+      ...error,
+      ...renderContent(),
+    );
+  }
+
+  function follow() {
+    const wasHidden = page.hidden;
+    page.hidden = location.hash !== pageHash;
+    if (!page.hidden && wasHidden) void load();
+  }
+
+  window.addEventListener('hashchange', follow);
+  bus.on('language-change', render);
+  follow();
+}

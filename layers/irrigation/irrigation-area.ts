@@ -14,7 +14,7 @@ const authorityDomain: readonly CodedValue[] = [
   { code: 'desa', labelId: 'Desa / P3A', labelEn: 'Village / water users', color: '#d9f0d3' },
 ];
 
-/** Daerah irigasi: the area served by one irrigation system, with its potential and functional area. */
+/** Daerah irigasi: the area one irrigation system serves, with potential and functional area. */
 export const irrigationArea: LayerDefinition = {
   id: 'irrigation_area',
   theme: 'irrigation',

@@ -1,3 +1,4 @@
+import { sampleSeedSources } from '../sample-themes/index.js';
 import type { SeedBatch, SeedSources } from '../types/seed-source.js';
 import { numberOrNull, readCsvRows, readFeatureCollection } from '../types/read-files.js';
 
@@ -79,12 +80,33 @@ async function readDesa(seedDir: string): Promise<SeedBatch> {
   return { features, rejected: [] };
 }
 
+/**
+ * No open data exists for the roads, irrigation, spatial plan and disaster risk of Cilacap:
+ * those layers are seeded with sample data generated from the real boundaries and profile,
+ * the same on every run. Their `source` says so; real data replaces it by import.
+ */
+const sample = sampleSeedSources({
+  randomSeed: 3301,
+  source: 'CONTOH / SAMPLE: data contoh buatan, bukan data resmi (generated sample data)',
+  surveyYears: [2022, 2023, 2024],
+  plan: {
+    regulation: 'CONTOH: Perda RTRW Kabupaten Cilacap (zona contoh, bukan peta resmi)',
+    periodStart: 2011,
+    periodEnd: 2031,
+  },
+  hazardYear: 2023,
+});
+
 /** Seeds of Kabupaten Cilacap, per layer id. Provenance and licences: SOURCES.md. */
 export const seedSources: SeedSources = {
   regency: readRegency,
   kecamatan: readKecamatan,
   desa: readDesa,
+  ...sample.seedSources,
 };
+
+/** Seeds of the record tables (condition surveys, inspections, zone activity rules). */
+export const recordSeedSources = sample.recordSeedSources;
 
 /** The regency these seeds describe, shown in the web map's title. */
 export const regencyProfile = { name: 'Kabupaten Cilacap', code: '33.01', province: 'Jawa Tengah' };

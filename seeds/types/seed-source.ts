@@ -18,6 +18,15 @@ export interface SeedBatch {
 /** A regency's seeds: for each layer id, a function reading its seed files from `seedDir`. */
 export type SeedSources = Record<string, (seedDir: string) => Promise<SeedBatch>>;
 
+/** What a seed source yields for one record table: rows keyed by its attribute names. */
+export interface RecordSeedBatch {
+  records: Record<string, unknown>[];
+  rejected: SeedRejection[];
+}
+
+/** A regency's seeds of record tables (histories, rule tables), per record table id. */
+export type RecordSeedSources = Record<string, (seedDir: string) => Promise<RecordSeedBatch>>;
+
 /** The regency a seed folder describes. */
 export interface RegencyProfile {
   name: string;
@@ -28,5 +37,6 @@ export interface RegencyProfile {
 /** What a seed folder's `index.ts` exports. */
 export interface SeedModule {
   seedSources: SeedSources;
+  recordSeedSources?: RecordSeedSources;
   regencyProfile: RegencyProfile;
 }

@@ -6,7 +6,8 @@ import { openDatabase } from '../db/pool.js';
 const database = await openDatabase();
 try {
   const report = await migrate(database.pool, layerDefinitions);
-  const changed = report.coreApplied.length + report.layersMigrated.length;
+  const changed =
+    report.coreApplied.length + report.layersMigrated.length + report.recordTablesMigrated.length;
   console.log(changed === 0 ? 'Database already current.' : JSON.stringify(report, null, 2));
 } finally {
   await database.close();

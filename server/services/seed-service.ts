@@ -7,6 +7,7 @@ import type { SeedModule, SeedRejection, SeedSources } from '../../seeds/types/s
 import { countFeatures, noConditions, upsertFeature } from '../db/queries/features.js';
 import { log } from '../log.js';
 import { writableAttributes } from './layer-registry.js';
+import { seedRecordTables } from './record-seed-service.js';
 
 /** What seeding did to one layer. */
 export interface LayerSeedReport {
@@ -91,7 +92,8 @@ async function seedLayer(
 }
 
 /**
- * Loads the seeds of `seedDir` into every declared layer that has a seed source. Idempotent:
+ * Loads the seeds of `seedDir` into every declared layer that has a seed source, then into the
+ * record tables of those layers (reported like layers). Idempotent:
  * layers with a unique key are matched on it and only changed rows are written; layers without
  * one are seeded only while empty. Rows a source could not use are reported and logged.
  */
@@ -100,7 +102,8 @@ export async function seedLayers(
   layers: readonly LayerDefinition[],
   seedDir: string,
 ) {
-  const sources = (await loadSeedModule(seedDir)).seedSources;
+  const seedModule = await loadSeedModule(seedDir);
+  const sources = seedModule.seedSources;
   const reports: LayerSeedReport[] = [];
   for (const layer of layers) {
     const read = sources[layer.id];
@@ -111,6 +114,8 @@ export async function seedLayers(
       log.warn({ layerId: layer.id, ...rejection }, 'seed row not loaded');
     reports.push(report);
   }
+  const recordSources = seedModule.recordSeedSources ?? {};
+  reports.push(...(await seedRecordTables(pool, layers, recordSources, seedDir)));
   return reports;
 }
 

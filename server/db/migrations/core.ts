@@ -38,6 +38,17 @@ export const coreMigrations: CoreMigration[] = [
   },
   { id: '0003-accounts', sql: accountsSql },
   { id: '0004-feature-history', sql: featureHistorySql },
+  {
+    id: '0005-record-table-schema',
+    sql: `
+      CREATE TABLE IF NOT EXISTS simpul_record_table_schema (
+        table_id text PRIMARY KEY,
+        version integer NOT NULL,
+        checksum text NOT NULL,
+        definition jsonb NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+  },
   { id: '0006-import-jobs', sql: importJobsSql },
   { id: '0007-geoserver-runs', sql: geoserverPublicationsSql },
 ];

@@ -62,11 +62,19 @@ async function openMap(): Promise<{ page: Page; pageErrors: Error[] }> {
 }
 
 async function waitForLayerDrawn(page: Page, layerId: string) {
-  await page.waitForFunction(
-    (id) => document.body.dataset.layersRendered?.split(',').includes(id),
-    layerId,
-    { timeout: 20000 },
-  );
+  const timeoutMs = 20000;
+  const drawn = (id: string) => document.body.dataset.layersRendered?.split(',').includes(id);
+
+  await page.waitForFunction(drawn, layerId, { timeout: timeoutMs }).catch(async () => {
+    const view = await page.evaluate(() => ({
+      drawn: document.body.dataset.layersRendered,
+      zoom: window.__simpulMap?.getView().getZoom(),
+    }));
+    throw new Error(
+      `${layerId} drew no tile within ${timeoutMs} ms; layers drawn: ` +
+        `"${view.drawn ?? ''}", view zoom ${view.zoom?.toFixed(1)}`,
+    );
+  });
 }
 
 /** EPSG:3857 metres of a longitude and latitude in degrees (spherical Web Mercator). */

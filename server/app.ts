@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.js';
 import { sendProblem } from './http/problem.js';
 import { log } from './log.js';
 import { createRoutes } from './routes/index.js';
+import { createCachedTileShortcut } from './routes/tiles.js';
 
 /** Builds the Express app: request logging with ids, the routes, and the one error handler. */
 export function createApp(context: AppContext): express.Express {
@@ -13,6 +14,8 @@ export function createApp(context: AppContext): express.Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
 
+  // Cached tiles answer before the per-request logger and the routes: the hot path.
+  app.use(createCachedTileShortcut(context));
   app.use(
     pinoHttp({
       logger: log,

@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { LayerDefinition } from '../../layers/index.js';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
@@ -14,6 +15,7 @@ import {
   type CachedTile,
   type TileEncoding,
 } from '../services/tile-service.js';
+import type { TileCoord } from '../tiles/tile-grid.js';
 
 const fieldTypes = {
   text: 'String',
@@ -65,9 +67,21 @@ function readableLayers(res: Response, layerList: string): LayerDefinition[] {
   return readable;
 }
 
-function wantedEncoding(req: Request): TileEncoding | undefined {
-  const accepted = req.acceptsEncodings('br', 'gzip', 'identity');
-  return accepted === 'br' || accepted === 'gzip' ? accepted : undefined;
+/**
+ * The best stored encoding the client accepts: br, then gzip (`q=0` refuses one). A small
+ * parser instead of the negotiator: this runs for every cached tile.
+ */
+function wantedEncoding(req: IncomingMessage): TileEncoding | undefined {
+  const header = req.headers['accept-encoding'];
+  if (!header) return undefined;
+  const accepted = new Set<string>();
+  for (const part of header.split(',')) {
+    const [name, ...parameters] = part.trim().toLowerCase().split(';');
+    const refused = parameters.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+    if (name && !refused) accepted.add(name);
+  }
+  if (accepted.has('br')) return 'br';
+  return accepted.has('gzip') || accepted.has('*') ? 'gzip' : undefined;
 }
 
 /** The representation sent: compressed bytes when stored and accepted, else the raw ones. */
@@ -86,8 +100,8 @@ function etagFor(entry: CachedTile, encoding: TileEncoding | undefined) {
  * Whether `If-None-Match` names this tile's content. The encoding suffix is ignored: the
  * client's stored copy decodes to the same tile whichever encoding it came in.
  */
-function isNotModified(req: Request, entry: CachedTile): boolean {
-  const header = req.get('if-none-match');
+function isNotModified(req: IncomingMessage, entry: CachedTile): boolean {
+  const header = req.headers['if-none-match'];
   if (!header) return false;
   if (header.trim() === '*') return true;
   const base = entry.etag.slice(1, -1);
@@ -99,29 +113,72 @@ function isNotModified(req: Request, entry: CachedTile): boolean {
 
 function cacheControl(layers: LayerDefinition[]): string {
   // A restricted layer's tile must not be stored by a shared proxy.
-  const scope = layers.every((layer) => layer.access.read === 'public') ? 'public' : 'private';
+  const scope = layers.every(isPublic) ? 'public' : 'private';
   return config.tileMaxAgeS > 0 ? `${scope}, max-age=${config.tileMaxAgeS}` : `${scope}, no-cache`;
 }
 
-function sendTile(req: Request, res: Response, layers: LayerDefinition[], entry: CachedTile) {
-  if (entry.problem) throw entry.problem;
-  const { bytes, encoding } = representation(entry, wantedEncoding(req));
+function isPublic(layer: LayerDefinition) {
+  return layer.access.read === 'public';
+}
 
-  res.set({
+/** Writes a tile (or 304, or 204 for an empty one) with its validators, straight to Node. */
+function writeTile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  layers: LayerDefinition[],
+  entry: CachedTile,
+) {
+  const { bytes, encoding } = representation(entry, wantedEncoding(req));
+  const headers: Record<string, string | number> = {
     ETag: etagFor(entry, encoding),
     'Cache-Control': cacheControl(layers),
     Vary: 'Accept-Encoding',
-  });
+  };
   if (isNotModified(req, entry)) {
-    res.status(304).end();
+    res.writeHead(304, headers).end();
     return;
   }
   if (bytes.length === 0) {
-    res.status(204).end();
+    res.writeHead(204, headers).end();
     return;
   }
-  if (encoding) res.set('Content-Encoding', encoding);
-  res.type('application/vnd.mapbox-vector-tile').send(bytes);
+  headers['Content-Type'] = 'application/vnd.mapbox-vector-tile';
+  headers['Content-Length'] = bytes.length;
+  if (encoding) headers['Content-Encoding'] = encoding;
+  res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+const tilePathPattern = /^\/tiles\/([^/]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})\.mvt$/;
+
+/**
+ * Answers a request for a cached, current tile of public layers before the rest of the app
+ * runs (request logging, sessions, routing): the hot path of the platform, where that work
+ * cost several times the tile itself. Everything else (a miss, a restricted layer, a token,
+ * a bad address) goes on to the tiles router. Hits are not logged one line each; the cache
+ * counters stand for them.
+ */
+export function createCachedTileShortcut(context: AppContext): RequestHandler {
+  const tiles = context.tiles;
+  return (req, res, next) => {
+    const match = tilePathPattern.exec(req.path);
+    const eligible = req.method === 'GET' || req.method === 'HEAD';
+    if (!tiles || !match || !eligible || req.headers.authorization) return next();
+
+    let layers: LayerDefinition[];
+    let tile: TileCoord;
+    try {
+      layers = resolveTileLayers(decodeURIComponent(match[1]!));
+      tile = parseTileCoord(match[2]!, match[3]!, match[4]!);
+    } catch {
+      return next();
+    }
+    if (!layers.every(isPublic)) return next();
+
+    tiles.cachedTile(layers, tile).then(
+      (entry) => (entry && !entry.problem ? writeTile(req, res, layers, entry) : next()),
+      () => next(),
+    );
+  };
 }
 
 function tileSets(req: Request) {
@@ -158,7 +215,8 @@ export function createTilesRouter(context: AppContext): Router {
 
     const wanted = wantedEncoding(req);
     const entry = await tiles.getTile(layers, tile, wanted ? [wanted] : []);
-    sendTile(req, res, layers, entry);
+    if (entry.problem) throw entry.problem;
+    writeTile(req, res, layers, entry);
   });
 
   router.get('/tiles/:layerList.json', async (req, res) => {

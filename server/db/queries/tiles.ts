@@ -90,7 +90,7 @@ function layerMvtSql(layer: LayerDefinition, simplify: boolean): string {
           ST_AsMVTGeom(${geometry}, bounds.env, ${tileExtent}, ${tileBuffer}, true) AS mvt_geom
         FROM ${quoteIdentifier(layer.id)} t, bounds
         WHERE ${rowFilter(layer)}
-      ) r WHERE r.mvt_geom IS NOT NULL)`;
+      ) r)`;
 }
 
 interface Statement {
@@ -115,7 +115,9 @@ function mvtStatement(layers: LayerDefinition[], simplify: boolean): Statement {
   const key = `mvt:${simplify}:${layers.map((l) => l.id).join(',')}`;
   return cachedStatement(key, () => {
     const parts = layers.map((layer) => `coalesce(${layerMvtSql(layer, simplify)}, '')`);
-    return `WITH ${boundsCte()}, tile AS (SELECT ${parts.join(' || ')} AS mvt FROM bounds)
+    // MATERIALIZED: the tile is read twice below and must be built once. ST_AsMVT skips the
+    // rows whose ST_AsMVTGeom is NULL (outside the tile), so no filter computes it twice.
+    return `WITH ${boundsCte()}, tile AS MATERIALIZED (SELECT ${parts.join(' || ')} AS mvt FROM bounds)
       SELECT octet_length(mvt) AS bytes,
         CASE WHEN octet_length(mvt) <= $6 THEN mvt END AS mvt
       FROM tile`;

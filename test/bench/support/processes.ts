@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitFor(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function childPids(pid: number): number[] {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return text ? text.split(/\s+/).map(Number) : [];
+  } catch {
+    return [];
+  }
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** A started process, the memory of it and its children sampled twice a second. */
+export interface RunningProcess {
+  baseUrl: string;
+  pid: number;
+  /** Largest and latest resident memory of the process and its children, in MB. */
+  memory(): { peakMb: number; lastMb: number };
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess, baseUrl: string): RunningProcess {
+  let peakMb = 0;
+  let lastMb = 0;
+  const sample = () => {
+    const pids = [child.pid!, ...childPids(child.pid!)];
+    lastMb = pids.reduce((sum, pid) => sum + rssMb(pid), 0);
+    peakMb = Math.max(peakMb, lastMb);
+  };
+  const timer = setInterval(sample, 500);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    baseUrl,
+    pid: child.pid!,
+    memory: () => {
+      sample();
+      return { peakMb: Math.round(peakMb), lastMb: Math.round(lastMb) };
+    },
+    stop: async () => {
+      clearInterval(timer);
+      child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 12000);
+      await exited;
+      clearTimeout(forced);
+    },
+  };
+}
+
+/** Starts Simpul (`server/main.ts` under tsx) on a free port with extra environment. */
+export async function startSimpul(env: Record<string, string>, logFile: string) {
+  const port = await freePort();
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), SIMPUL_AUTO_SEED: '0', ...env },
+    stdio: ['ignore', log, log],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor(`${baseUrl}/health`, 120000);
+  return track(child, baseUrl);
+}
+
+/**
+ * Starts Debian's nginx serving `root` (a folder in tmpfs): the warm limit, a static file
+ * server handing out the same tile bytes. An absent file answers 204, as Simpul does.
+ */
+export async function startNginx(root: string, workDir: string) {
+  const port = await freePort();
+  const conf = path.join(workDir, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    `worker_processes 2;
+daemon off;
+pid ${workDir}/nginx.pid;
+error_log ${workDir}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  open_file_cache max=10000 inactive=60s;
+  types { application/vnd.mapbox-vector-tile mvt; }
+  client_body_temp_path ${workDir}/nginx-body;
+  proxy_temp_path ${workDir}/nginx-proxy;
+  fastcgi_temp_path ${workDir}/nginx-fastcgi;
+  uwsgi_temp_path ${workDir}/nginx-uwsgi;
+  scgi_temp_path ${workDir}/nginx-scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    location / { try_files $uri =204; }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', workDir], { stdio: 'ignore' });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor(`${baseUrl}/`, 10000);
+  return track(child, baseUrl);
+}

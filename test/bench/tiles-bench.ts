@@ -1,0 +1,315 @@
+/**
+ * Tiles at speed: the road segment tiles of a large deterministic dataset, replayed through
+ * Simpul cold (no cache) and warm (cached), beside the limits measured in the same run:
+ * PostGIS `ST_AsMVT` queries sent straight to PostgreSQL (cold) and nginx serving the same
+ * tile bytes from tmpfs (warm). Also: memory of the server, the time from a commit to the
+ * changed tile, and tile sizes. Settings: BENCH_DURATION_S (15), BENCH_CONNECTIONS (16),
+ * BENCH_SQL_CONNECTIONS (2), BENCH_CACHE_MB (192), BENCH_SMALL=1 for a quick run on a small
+ * dataset (the figures then mean nothing).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { layerDefinitions, type LayerDefinition } from '../../layers/index.js';
+import { migrate } from '../../server/db/migrate.js';
+import { selectMvtTile } from '../../server/db/queries/tiles.js';
+import { generalisationAt } from '../../server/tiles/generalisation.js';
+import { tileCentreLatitude, type TileCoord } from '../../server/tiles/tile-grid.js';
+import { startLocalCluster } from '../support/local-cluster.js';
+import { datasetLayers, fullDataset, loadDataset, type DatasetSize } from './support/dataset.js';
+import { replayHttp } from './support/http-load.js';
+import { percentile, replaySql, round, type Measurement } from './support/measure.js';
+import { startNginx, startSimpul, type RunningProcess } from './support/processes.js';
+import { benchTileList } from './support/tile-list.js';
+
+const settings = {
+  durationS: Number(process.env.BENCH_DURATION_S ?? 15),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
+  sqlConnections: Number(process.env.BENCH_SQL_CONNECTIONS ?? 2),
+  cacheMb: Number(process.env.BENCH_CACHE_MB ?? 192),
+  small: process.env.BENCH_SMALL === '1',
+};
+
+const smallDataset: DatasetSize = { roads: 5000, points: 1000, zones: { columns: 20, rows: 10 } };
+
+function tilePath(layer: LayerDefinition, tile: TileCoord) {
+  return `/tiles/${layer.id}/${tile.z}/${tile.x}/${tile.y}.mvt`;
+}
+
+/** The harness's reference query: every row reprojected to 3857, nothing generalised. */
+function referenceQuery(layer: LayerDefinition) {
+  const attributes = layer.attributes.filter((a) => a.inTiles).map((a) => `"${a.name}"`);
+  const text = `SELECT ST_AsMVT(q, '${layer.id}', 4096, 'geom') AS mvt FROM (
+      SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true)
+        AS geom, ${attributes.join(', ')}
+      FROM "${layer.id}"
+      WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)) q`;
+  return async (client: pg.Client, tile: TileCoord) => {
+    const result = await client.query({
+      name: 'reference',
+      text,
+      values: [tile.z, tile.x, tile.y],
+    });
+    return (result.rows[0]?.mvt as Buffer | null)?.length ?? 0;
+  };
+}
+
+/** Simpul's own tile SQL (generalised), run without the server around it. */
+function simpulQuery(layer: LayerDefinition) {
+  return async (client: pg.Client, tile: TileCoord) => {
+    const latitudeCos = Math.cos((tileCentreLatitude(tile) * Math.PI) / 180);
+    const options = { generalisation: generalisationAt(tile), maxBytes: 1 << 30, prepared: true };
+    return (await selectMvtTile(client, [layer], tile, options, latitudeCos)).bytes;
+  };
+}
+
+async function createBenchDatabase(adminUrl: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query('CREATE DATABASE simpul_bench');
+  // As the harness: no JIT and no parallel workers, so 2 cores serve 2 queries.
+  await admin.query('ALTER DATABASE simpul_bench SET jit = off');
+  await admin.query('ALTER DATABASE simpul_bench SET max_parallel_workers_per_gather = 0');
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = '/simpul_bench';
+  return url.toString();
+}
+
+/** Fetches every tile once (filling a cache) and keeps the raw bytes for nginx. */
+async function fetchAll(baseUrl: string, paths: string[], encoding: string) {
+  const sizes: number[] = [];
+  const bodies = new Map<string, Buffer>();
+  for (const tilePathname of paths) {
+    const response = await fetch(`${baseUrl}${tilePathname}`, {
+      headers: { 'Accept-Encoding': encoding },
+    });
+    const body = Buffer.from(await response.arrayBuffer());
+    if (response.status === 200) {
+      sizes.push(Number(response.headers.get('content-length') ?? body.length));
+      bodies.set(tilePathname, body);
+    }
+  }
+  const mean = sizes.reduce((sum, n) => sum + n, 0) / Math.max(1, sizes.length);
+  return { bodies, meanBytes: Math.round(mean), tiles: sizes.length };
+}
+
+function writeStaticTiles(bodies: Map<string, Buffer>, root: string) {
+  for (const [pathname, body] of bodies) {
+    const file = path.join(root, pathname);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(file, body, { mode: 0o644 });
+  }
+}
+
+/** Times from a committed UPDATE to the first tile request that shows it, in ms. */
+async function measureEditVisibility(url: string, server: RunningProcess, layer: LayerDefinition) {
+  const tile = { z: 14, x: 13152, y: 8543 };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const found = await client.query<{ id: number }>(
+    `SELECT id FROM "${layer.id}"
+     WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326) ORDER BY id LIMIT 1`,
+    [tile.z, tile.x, tile.y],
+  );
+  const id = found.rows[0]?.id;
+  const column = layer.attributes.find(
+    (a) => a.inTiles && a.type === 'text' && !a.domain && !a.unique,
+  );
+  const delays: number[] = [];
+  let stale = 0;
+  for (let round = 0; id !== undefined && column && round < 20; round += 1) {
+    const url = `${server.baseUrl}${tilePath(layer, tile)}`;
+    const before = (await fetch(url)).headers.get('etag');
+    await client.query(`UPDATE "${layer.id}" SET "${column.name}" = $1 WHERE id = $2`, [
+      `E${round}`,
+      id,
+    ]);
+    const committed = performance.now();
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      if ((await fetch(url)).headers.get('etag') !== before) break;
+      stale += 1;
+    }
+    delays.push(performance.now() - committed);
+  }
+  await client.end();
+  return {
+    p50Ms: round(percentile(delays, 50)),
+    maxMs: round(Math.max(0, ...delays)),
+    staleAnswers: stale,
+  };
+}
+
+function printTable(rows: Measurement[], base: { cold: number; warm: number }) {
+  const ratio = (row: Measurement) => {
+    if (row.label.startsWith('Simpul cold') || row.label.startsWith('limit: Simpul SQL')) {
+      return `${Math.round((row.perSecond / base.cold) * 100)}% of ST_AsMVT limit`;
+    }
+    if (row.label.startsWith('Simpul warm'))
+      return `${Math.round((row.perSecond / base.warm) * 100)}% of nginx`;
+    return '';
+  };
+  console.log('\n| run | tiles/s | p50 ms | p95 ms | p99 ms | mean bytes | ratio | notes |');
+  console.log('|---|--:|--:|--:|--:|--:|---|---|');
+  for (const row of rows) {
+    const cells = [
+      row.label,
+      row.perSecond,
+      row.p50Ms,
+      row.p95Ms,
+      row.p99Ms,
+      row.meanBytes ?? '',
+      ratio(row),
+      row.note ?? '',
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}
+
+/** The whole tile benchmark; prints a table and writes JSON beside it. */
+export async function run() {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-bench-'));
+  const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  const staticRoot = fs.mkdtempSync(path.join(shm, 'simpul-tiles-'));
+  fs.chmodSync(staticRoot, 0o755);
+  const cluster = await startLocalCluster();
+  const running: RunningProcess[] = [];
+  try {
+    const url = await createBenchDatabase(cluster.url);
+    const setup = new pg.Pool({ connectionString: url, max: 2 });
+    await setup.query('CREATE EXTENSION postgis');
+    await migrate(setup, layerDefinitions);
+    console.log('loading the dataset…');
+    const dataset = await loadDataset(
+      setup,
+      layerDefinitions,
+      settings.small ? smallDataset : fullDataset,
+    );
+    await setup.end();
+    console.log(JSON.stringify(dataset));
+
+    const { roads } = datasetLayers(layerDefinitions);
+    const tiles = benchTileList();
+    const inRange = tiles.filter((t) => t.z >= roads.zoom.min && t.z <= roads.zoom.max);
+    const paths = tiles.map((tile) => tilePath(roads, tile));
+    const sqlOptions = { connections: settings.sqlConnections, durationS: settings.durationS };
+    const httpOptions = { connections: settings.connections, durationS: settings.durationS };
+    const rows: Measurement[] = [];
+
+    console.log('limits: SQL straight to PostgreSQL…');
+    const reference = await replaySql(
+      'limit: reference ST_AsMVT SQL',
+      url,
+      tiles,
+      referenceQuery(roads),
+      sqlOptions,
+    );
+    rows.push(reference);
+    // The same session setting as the server's tile pool.
+    const generic = { ...sqlOptions, sessionOptions: '-c plan_cache_mode=force_generic_plan' };
+    const simpulSql = await replaySql(
+      'limit: Simpul SQL',
+      url,
+      inRange,
+      simpulQuery(roads),
+      generic,
+    );
+    simpulSql.note += `, ${inRange.length} tiles in ${roads.id}'s zoom range`;
+    rows.push(simpulSql);
+
+    console.log('Simpul cold (no cache)…');
+    const serverLog = path.join(workDir, 'server.log');
+    const env = { DATABASE_URL: url, LOG_LEVEL: 'warn' };
+    const cold = await startSimpul({ ...env, TILE_CACHE_MB: '0' }, serverLog);
+    running.push(cold);
+    const coldRow = await replayHttp(
+      'Simpul cold (cache off)',
+      cold.baseUrl,
+      paths,
+      workDir,
+      httpOptions,
+    );
+    coldRow.note += `, RSS peak ${cold.memory().peakMb} MB`;
+    rows.push(coldRow);
+    await cold.stop();
+
+    console.log('Simpul warm…');
+    const warm = await startSimpul({ ...env, TILE_CACHE_MB: String(settings.cacheMb) }, serverLog);
+    running.push(warm);
+    const identity = await fetchAll(warm.baseUrl, paths, 'identity');
+    const gzip = await fetchAll(warm.baseUrl, paths, 'gzip');
+    const brotli = await fetchAll(warm.baseUrl, paths, 'br');
+    const warmRow = await replayHttp(
+      'Simpul warm (cached)',
+      warm.baseUrl,
+      paths,
+      workDir,
+      httpOptions,
+    );
+    const warmMemory = warm.memory();
+    warmRow.note += `, TILE_CACHE_MB=${settings.cacheMb}, RSS peak ${warmMemory.peakMb} MB`;
+    rows.push(warmRow);
+    const edit = await measureEditVisibility(url, warm, roads);
+    await warm.stop();
+
+    console.log('nginx serving the same bytes from tmpfs…');
+    writeStaticTiles(identity.bodies, staticRoot);
+    const nginx = await startNginx(staticRoot, workDir);
+    running.push(nginx);
+    const nginxRow = await replayHttp(
+      'nginx static (warm limit)',
+      nginx.baseUrl,
+      paths,
+      workDir,
+      httpOptions,
+    );
+    rows.push(nginxRow);
+    await nginx.stop();
+
+    console.log('Simpul warm, 2 processes…');
+    const pair = await startSimpul(
+      { ...env, TILE_CACHE_MB: String(settings.cacheMb), SIMPUL_PROCESSES: '2' },
+      serverLog,
+    );
+    running.push(pair);
+    for (let pass = 0; pass < 3; pass += 1) await fetchAll(pair.baseUrl, paths, 'identity');
+    const pairRow = await replayHttp(
+      'Simpul warm, 2 processes',
+      pair.baseUrl,
+      paths,
+      workDir,
+      httpOptions,
+    );
+    pairRow.note += `, RSS peak ${pair.memory().peakMb} MB (all processes)`;
+    rows.push(pairRow);
+    await pair.stop();
+
+    printTable(rows, { cold: reference.perSecond, warm: nginxRow.perSecond });
+    const sizes = {
+      referenceMeanBytes: reference.meanBytes,
+      simpulMeanBytes: identity.meanBytes,
+      gzipMeanBytes: gzip.meanBytes,
+      brMeanBytes: brotli.meanBytes,
+      tilesWithContent: identity.tiles,
+    };
+    const summary = {
+      coldVsLimit: round(coldRow.perSecond / reference.perSecond),
+      coldVsSimpulSql: round(coldRow.perSecond / simpulSql.perSecond),
+      warmVsNginx: round(warmRow.perSecond / nginxRow.perSecond),
+      warmP99Ms: warmRow.p99Ms,
+      editVisible: edit,
+      serverRssPeakMb: warmMemory.peakMb,
+      sizes,
+      msByZoom: { reference: reference.msByZoom, simpul: simpulSql.msByZoom },
+    };
+    console.log(`\n${JSON.stringify(summary, null, 2)}`);
+    const resultFile = path.join(workDir, 'tiles-bench.json');
+    fs.writeFileSync(resultFile, JSON.stringify({ settings, dataset, rows, summary }, null, 2));
+    console.log(`results: ${resultFile}`);
+  } finally {
+    for (const process of running) await process.stop().catch(() => undefined);
+    cluster.stop();
+    fs.rmSync(staticRoot, { recursive: true, force: true });
+  }
+}

@@ -1,19 +1,12 @@
 import { parseArgs } from 'node:util';
 import { config, ConfigError } from '../config.js';
-import { openDatabase, type Database } from '../db/pool.js';
+import type { Database } from '../db/pool.js';
 import type { StepReport } from '../geoserver/apply.js';
 import type { PlannedChange } from '../geoserver/plan.js';
-import {
-  applyPublication,
-  GeoServerRefusedError,
-  openGeoServerSession,
-  planPublication,
-  recordGeoServerRun,
-  type PublicationPlan,
-} from '../geoserver/publication.js';
+import type { PublicationPlan } from '../geoserver/publication.js';
 import { GeoServerAuthError, GeoServerUnavailableError } from '../geoserver/rest.js';
+import { GeoServerRefusedError, openGeoServerSession } from '../geoserver/session.js';
 import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
-import { loadSeedModule } from '../services/seed-service.js';
 
 const usage = `Usage: npm run geoserver -- plan|apply [--force] [--json]
 
@@ -97,29 +90,29 @@ function explain(error: unknown): { message: string; code: number } {
 async function run(command: NonNullable<ReturnType<typeof readCommand>>): Promise<number> {
   const startedAt = new Date();
   const connection = readGeoServerConnection();
-  // GeoServer first: without it (or with a vulnerable one) nothing else is worth opening.
+  // GeoServer first, before the database and the declarations are even loaded: without it
+  // (or with a vulnerable one) nothing else is worth opening, and the answer comes at once.
   const session = await openGeoServerSession(connection, { force: command.force });
+  const { loadSeedModule } = await import('../services/seed-service.js');
   const { regencyProfile } = await loadSeedModule(config.seedDir);
   const settings = readPublicationSettings(regencyProfile);
 
+  const { openDatabase } = await import('../db/pool.js');
+  const publication = await import('../geoserver/publication.js');
   const scope = (db: Database) => ({ pool: db.pool, regency: regencyProfile, settings });
   let database: Database | undefined;
   try {
     database = await openDatabase();
     const record = { session, url: connection.restUrl, requestedBy: 'cli', startedAt };
     if (command.command === 'plan') {
-      const plan = await planPublication(session, scope(database));
+      const plan = await publication.planPublication(session, scope(database));
       if (command.json) console.log(JSON.stringify(plan, null, 2));
       else printPlan(plan);
-      await recordGeoServerRun(database.pool, {
-        ...record,
-        kind: 'plan',
-        outcome: 'planned',
-        report: plan,
-      });
+      const run = { ...record, kind: 'plan' as const, outcome: 'planned', report: plan };
+      await publication.recordGeoServerRun(database.pool, run);
       return exitCodes.done;
     }
-    const result = await applyPublication(session, scope(database));
+    const result = await publication.applyPublication(session, scope(database));
     if (command.json) {
       console.log(JSON.stringify(result, null, 2));
     } else {
@@ -127,7 +120,8 @@ async function run(command: NonNullable<ReturnType<typeof readCommand>>): Promis
       printReport(result.report.steps);
     }
     const outcome = result.report.outcome;
-    await recordGeoServerRun(database.pool, { ...record, kind: 'apply', outcome, report: result });
+    const run = { ...record, kind: 'apply' as const, outcome, report: result };
+    await publication.recordGeoServerRun(database.pool, run);
     return outcome === 'failed' ? exitCodes.failed : exitCodes.done;
   } finally {
     await database?.close();

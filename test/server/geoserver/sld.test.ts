@@ -33,7 +33,8 @@ const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name 
 function rulesOf(sld: string) {
   const document = parser.parse(sld);
   const styles = [document.StyledLayerDescriptor.NamedLayer.UserStyle.FeatureTypeStyle].flat();
-  return styles[0].Rule as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return styles[0].Rule as Record<string, any>[];
 }
 
 function cssValue(parameters: unknown, name: string): string | undefined {

@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+/** A loopback port nothing listens on: taken from the system, then released. */
+async function findClosedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('npm run geoserver', () => {
+  let database: TestDatabase;
+  let geoserver: GeoServerStandIn;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    geoserver = await startGeoServerStandIn();
+  });
+  afterAll(async () => {
+    await geoserver.close();
+    await database.drop();
+  });
+
+  async function run(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+    const baseEnv = {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: database.url,
+      GEOSERVER_URL: geoserver.restUrl,
+      GEOSERVER_USER: geoserver.user,
+      GEOSERVER_PASSWORD: geoserver.password,
+      GEOSERVER_DATASTORE_URL: 'postgres://reader:db-secret@db.internal/simpul',
+      GEOSERVER_TIMEOUT_MS: '2000',
+    };
+    const command = promisify(execFile)(tsx, ['server/cli/geoserver.ts', ...args], {
+      cwd: root,
+      env: { ...baseEnv, ...env },
+    });
+    return command.then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
+    );
+  }
+
+  it('plans without writing, then applies, then finds nothing to change', async () => {
+    const plan = await run(['plan']);
+    const writesAfterPlan = geoserver.writes().length;
+    const apply = await run(['apply']);
+    const again = await run(['plan', '--json']);
+
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^GeoServer 2\.28\.2 at http/);
+    expect(plan.stdout).toMatch(/create\s+featureType\s+kecamatan/);
+    expect(writesAfterPlan).toBe(0);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/Applied: \d+ done, 0 unchanged\./);
+    expect(JSON.parse(again.stdout).counts).toMatchObject({ create: 0, update: 0, delete: 0 });
+    expect(plan.stdout + apply.stdout + again.stdout).not.toContain('db-secret');
+  });
+
+  it('exits 1 on a failed step, saying what was not done, and the next apply resumes', async () => {
+    geoserver.catalog.styles.delete('cilacap/desa');
+    geoserver.catalog.layerGroups.delete('cilacap/administrative');
+    geoserver.addFault({ method: 'POST', path: /\/styles/, status: 500, times: 1 });
+
+    const failed = await run(['apply']);
+    const resumed = await run(['apply']);
+
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/failed\s+create\s+style\s+desa/);
+    expect(failed.stdout).toMatch(/not-done\s+create\s+layerGroup\s+administrative/);
+    expect(failed.stdout).toContain('Run apply again to resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/done\s+create\s+style\s+desa/);
+  });
+
+  it('exits 3 for a vulnerable GeoServer, naming the CVE, and proceeds with --force', async () => {
+    geoserver.setVersion('2.23.5');
+
+    const refused = await run(['plan']);
+    const forced = await run(['plan', '--force']);
+    geoserver.setVersion('2.28.2');
+
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/Refused: GeoServer 2\.23\.5 is affected by CVE-2024-36401/);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/WARNING \(forced\): GeoServer 2\.23\.5/);
+  });
+
+  it('exits 1 quickly and says so when no GeoServer answers', async () => {
+    const port = await findClosedPort();
+    const startedAt = Date.now();
+
+    const result = await run(['plan'], {
+      GEOSERVER_URL: `http://127.0.0.1:${port}/geoserver/rest`,
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/GeoServer unavailable: cannot reach .* connection refused/);
+    expect(Date.now() - startedAt).toBeLessThan(15000);
+  });
+
+  it('names the missing variable and shows its usage on a wrong command', async () => {
+    const missing = await run(['plan'], { GEOSERVER_PASSWORD: '' });
+    const wrong = await run(['publish']);
+
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('GEOSERVER_PASSWORD is not set');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Usage: npm run geoserver -- plan|apply');
+  });
+});

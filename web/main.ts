@@ -9,6 +9,8 @@ import { mountIdentify } from './identify/mount-identify.js';
 import { mountLayerTree } from './layer-tree/mount-layer-tree.js';
 import { mountLegend } from './legend/mount-legend.js';
 import { createMap } from './map/create-map.js';
+import { mountDashboard } from './dashboard/mount-dashboard.js';
+import { mountPlanLookup } from './plan-lookup/mount-plan-lookup.js';
 import { trackRenderedLayers } from './map/rendered-layers.js';
 import { mountPanel } from './panel/mount-panel.js';
 
@@ -57,6 +59,8 @@ function mountFeatures(config: ClientConfig) {
   mountPanel(map, requireElement('#panel'), requireElement<HTMLButtonElement>('#panel-toggle'));
   mountLayerTree(map, requireElement('#layer-tree'), config.themes);
   mountLegend(map, requireElement('#legend'));
+  mountPlanLookup(map, requireElement('.app-bar'));
+  mountDashboard(map, requireElement('.app-bar'));
   mountIdentify(map, requireElement('#identify-popup'));
 }
 

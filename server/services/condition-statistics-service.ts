@@ -45,6 +45,8 @@ export interface RoadConditionPeriod {
 
 /** Road condition statistics: per kecamatan and regency, now and over the survey years. */
 export interface RoadConditionReport {
+  /** The layer of the reporting units (kecamatan) and its code attribute, to map the rows. */
+  unitLayer: { layerId: string; codeAttribute: string };
   conditions: CategoryLabel[];
   goodConditions: readonly string[];
   /** The road statuses counted, or null for every road. */
@@ -191,6 +193,7 @@ export async function getRoadCondition(
   );
 
   return {
+    unitLayer: { layerId: units.layer.id, codeAttribute: units.binding.codeAttribute },
     conditions: categoryLabels(domainOf(layer, binding.conditionAttribute)),
     goodConditions: binding.goodConditions,
     statuses,

@@ -33,6 +33,8 @@ export interface HazardExposure {
   hazardClass: string;
   hazardTypeLabel: Bilingual;
   hazardClassLabel: Bilingual;
+  /** Legend colour of the hazard class. */
+  hazardClassColor: string | null;
   regency: ExposureFigures;
   units: (ExposureFigures & { code: string; name: string })[];
 }
@@ -45,6 +47,8 @@ export interface CategoryLabel extends Bilingual {
 
 /** The whole exposure answer. */
 export interface HazardExposureReport {
+  /** The layer of the reporting units (kecamatan) and its code attribute, to map the rows. */
+  unitLayer: { layerId: string; codeAttribute: string };
   populationYear: number;
   /** Years that have population figures. */
   populationYears: number[];
@@ -300,11 +304,13 @@ export async function getHazardExposure(
     ...h,
     hazardTypeLabel: labelsOf(typeDomain, h.hazardType),
     hazardClassLabel: labelsOf(classDomain, h.hazardClass),
+    hazardClassColor: classDomain.find((v) => v.code === h.hazardClass)?.color ?? null,
   }));
   const roads = findBoundLayer('roads');
   const roadDomain = roads ? domainOf(roads.layer, roads.binding.conditionAttribute) : [];
 
   return {
+    unitLayer: { layerId: reporting.layer.id, codeAttribute: reporting.binding.codeAttribute },
     populationYear: year,
     populationYears: years,
     method: methodText(year, Boolean(people.populationColumn)),

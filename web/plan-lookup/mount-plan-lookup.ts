@@ -1,0 +1,289 @@
+import Feature from 'ol/Feature.js';
+import type Map from 'ol/Map.js';
+import type MapBrowserEvent from 'ol/MapBrowserEvent.js';
+import GeoJSON from 'ol/format/GeoJSON.js';
+import type Geometry from 'ol/geom/Geometry.js';
+import Point from 'ol/geom/Point.js';
+import Draw from 'ol/interaction/Draw.js';
+import VectorLayer from 'ol/layer/Vector.js';
+import VectorSource from 'ol/source/Vector.js';
+import { Circle, Fill, Stroke, Style } from 'ol/style.js';
+import {
+  fetchPlanActivities,
+  fetchPlanInformation,
+  fetchPlanPrint,
+  type Place,
+  type PlanActivity,
+  type PlanInformation,
+  type PrintFormat,
+} from '../api/analysis-api.js';
+import { bus } from '../events/event-bus.js';
+import './plan-lookup.css';
+import { planText, pickText, type PlanMessageKey } from './plan-lookup-messages.js';
+import { readParcelGeoJson } from './read-parcel-file.js';
+import { element, renderPlanInformation } from './render-plan-information.js';
+
+type Mode = 'point' | 'draw' | 'upload';
+
+const geoJson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
+
+const placeStyle = new Style({
+  stroke: new Stroke({ color: '#111111', width: 3 }),
+  fill: new Fill({ color: 'rgba(255, 235, 59, 0.25)' }),
+  image: new Circle({
+    radius: 7,
+    fill: new Fill({ color: '#d7191c' }),
+    stroke: new Stroke({ color: '#ffffff', width: 2 }),
+  }),
+});
+
+/**
+ * The Informasi Tata Ruang tool: a button in the app bar opens a sheet beside the map where
+ * the planner clicks a point, draws a parcel or uploads one, picks an activity, and reads the
+ * zones, the activity answer and the warnings; the answer prints as one page, PDF or PNG.
+ * Mount it before identify: while the tool is open, a click on the map asks the plan.
+ */
+export class PlanLookup {
+  private mode: Mode = 'point';
+  private place: Place | undefined;
+  private activity = '';
+  private activities: PlanActivity[] = [];
+  private info: PlanInformation | undefined;
+  private status: { key: PlanMessageKey; reason?: string } | undefined;
+  private request: AbortController | undefined;
+  private readonly source = new VectorSource();
+  private readonly layer = new VectorLayer({
+    source: this.source,
+    style: placeStyle,
+    zIndex: 1000,
+  });
+  private readonly draw = new Draw({ source: new VectorSource(), type: 'Polygon' });
+  readonly sheet = element('aside', 'plan-lookup');
+
+  constructor(private readonly map: Map) {
+    this.sheet.hidden = true;
+    this.sheet.setAttribute('aria-label', planText('plan.title'));
+    this.draw.on('drawend', (event) => this.drawn(event.feature.getGeometry()!));
+    map.on('singleclick', (event) => this.clicked(event));
+  }
+
+  get isOpen() {
+    return !this.sheet.hidden;
+  }
+
+  /** Opens or closes the sheet; closed, the map's clicks go back to identify. */
+  toggle(open = !this.isOpen) {
+    this.sheet.hidden = !open;
+    if (open) {
+      this.map.addLayer(this.layer);
+      if (this.activities.length === 0) void this.loadActivities();
+    } else {
+      this.map.removeLayer(this.layer);
+      this.map.removeInteraction(this.draw);
+    }
+    this.setMode(this.mode);
+  }
+
+  private setMode(mode: Mode) {
+    this.mode = mode;
+    this.map.removeInteraction(this.draw);
+    if (this.isOpen && mode === 'draw') this.map.addInteraction(this.draw);
+    this.render();
+  }
+
+  private async loadActivities() {
+    this.activities = await fetchPlanActivities().catch(() => []);
+    this.render();
+  }
+
+  private clicked(event: MapBrowserEvent) {
+    if (!this.isOpen || this.mode !== 'point') return;
+    // The tool owns map clicks while it is open in point mode (no identify popup).
+    event.stopPropagation();
+    const point = new Point(event.coordinate);
+    void this.ask(geoJson.writeGeometryObject(point) as Place, point);
+  }
+
+  private drawn(geometry: Geometry) {
+    void this.ask(geoJson.writeGeometryObject(geometry) as Place, geometry);
+  }
+
+  private async uploaded(file: File) {
+    try {
+      const place = readParcelGeoJson(await file.text());
+      const geometry = geoJson.readGeometry(place) as Geometry;
+      await this.ask(place, geometry);
+      this.map.getView().fit(geometry.getExtent(), { padding: [60, 60, 60, 60], maxZoom: 17 });
+    } catch (error) {
+      this.status = { key: 'plan.fileInvalid', reason: (error as Error).message };
+      this.render();
+    }
+  }
+
+  private async ask(place: Place, geometry: Geometry) {
+    this.place = place;
+    this.source.clear();
+    this.source.addFeature(new Feature(geometry));
+    await this.refresh();
+  }
+
+  private async refresh() {
+    if (!this.place) return;
+    this.request?.abort();
+    this.request = new AbortController();
+    this.status = { key: 'plan.loading' };
+    this.render();
+    try {
+      this.info = await fetchPlanInformation(this.place, this.activity, this.request.signal);
+      this.status = undefined;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      this.info = undefined;
+      this.status = { key: 'plan.failed', reason: (error as Error).message };
+    }
+    this.render();
+  }
+
+  private async print(format: PrintFormat) {
+    if (!this.place) return;
+    // Opened at once, while the click still counts as the user's: browsers block later pop-ups.
+    const target = format === 'html' ? window.open('', '_blank') : null;
+    try {
+      const blob = await fetchPlanPrint(this.place, this.activity, format);
+      const url = URL.createObjectURL(blob);
+      if (target) target.location.href = url;
+      else downloadFile(url, `informasi-tata-ruang.${format}`);
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (error) {
+      target?.close();
+      this.status = { key: 'plan.printFailed', reason: (error as Error).message };
+      this.render();
+    }
+  }
+
+  /** Redraws the sheet in the interface language. */
+  render() {
+    const close = element('button', 'plan-lookup__close', '×');
+    close.type = 'button';
+    close.setAttribute('aria-label', planText('plan.close'));
+    close.addEventListener('click', () => this.toggle(false));
+    const header = element(
+      'header',
+      'plan-lookup__header',
+      element('h2', '', planText('plan.title')),
+      close,
+    );
+
+    const parts: Node[] = [header, this.renderModes(), this.renderActivityPicker()];
+    if (this.status)
+      parts.push(
+        element(
+          'p',
+          `plan-status plan-status--${this.status.key.replace('plan.', '')}`,
+          planText(this.status.key, { reason: this.status.reason ?? '' }),
+        ),
+      );
+    if (this.info && this.status?.key !== 'plan.loading') {
+      parts.push(renderPlanInformation(this.info), this.renderPrintButtons());
+    }
+    this.sheet.replaceChildren(...parts);
+  }
+
+  private renderModes() {
+    const modes: [Mode, PlanMessageKey, PlanMessageKey][] = [
+      ['point', 'plan.modePoint', 'plan.hintPoint'],
+      ['draw', 'plan.modeDraw', 'plan.hintDraw'],
+      ['upload', 'plan.modeUpload', 'plan.hintUpload'],
+    ];
+    const buttons = modes.map(([mode, label]) => {
+      const button = element('button', 'plan-mode', planText(label));
+      button.type = 'button';
+      button.setAttribute('aria-pressed', String(mode === this.mode));
+      button.addEventListener('click', () => this.setMode(mode));
+      return button;
+    });
+    const hint = modes.find(([mode]) => mode === this.mode)![2];
+    const parts: Node[] = [
+      element('div', 'plan-modes', ...buttons),
+      element('p', 'plan-hint', planText(hint)),
+    ];
+    if (this.mode === 'upload') {
+      const input = element('input', 'plan-file');
+      input.type = 'file';
+      input.accept = '.geojson,.json,application/geo+json,application/json';
+      input.addEventListener(
+        'change',
+        () => input.files?.[0] && void this.uploaded(input.files[0]),
+      );
+      parts.push(input);
+    }
+    return element('div', '', ...parts);
+  }
+
+  private renderActivityPicker() {
+    const select = element('select', 'plan-activity');
+    const none = element('option', '', planText('plan.noActivity'));
+    none.value = '';
+    const options = this.activities.map((activity) => {
+      const option = element('option', '', pickText(activity.label));
+      option.value = activity.code;
+      return option;
+    });
+    select.append(none, ...options);
+    select.value = this.activity;
+    select.addEventListener('change', () => {
+      this.activity = select.value;
+      void this.refresh();
+    });
+    return element('label', 'plan-field', planText('plan.activity'), select);
+  }
+
+  private renderPrintButtons() {
+    const formats: [PrintFormat, PlanMessageKey][] = [
+      ['html', 'plan.print'],
+      ['pdf', 'plan.pdf'],
+      ['png', 'plan.png'],
+    ];
+    const buttons = formats.map(([format, label]) => {
+      const button = element('button', 'plan-print', planText(label));
+      button.type = 'button';
+      button.dataset.format = format;
+      button.addEventListener('click', () => void this.print(format));
+      return button;
+    });
+    return element('div', 'plan-prints', ...buttons);
+  }
+}
+
+function downloadFile(url: string, name: string) {
+  const link = element('a', '');
+  link.href = url;
+  link.download = name;
+  link.click();
+}
+
+/**
+ * Adds the Informasi Tata Ruang button to the app bar and its sheet to the page. Mount before
+ * identify, so that while the sheet is open a click on the map asks the plan.
+ */
+export function mountPlanLookup(map: Map, appBar: HTMLElement) {
+  const tool = new PlanLookup(map);
+  const button = element(
+    'button',
+    'app-bar__button app-bar__button--text plan-lookup__open',
+    planText('plan.openShort'),
+  );
+  button.type = 'button';
+  button.addEventListener('click', () => tool.toggle());
+  appBar.insertBefore(button, appBar.querySelector('#lang-toggle'));
+  map.getTargetElement()?.append(tool.sheet);
+
+  const relabel = () => {
+    button.title = planText('plan.open');
+    button.setAttribute('aria-label', planText('plan.open'));
+    tool.render();
+  };
+  bus.on('language-change', relabel);
+  relabel();
+  return tool;
+}

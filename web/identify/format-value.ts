@@ -37,7 +37,14 @@ function formatNumber(attribute: AttributeDefinition, value: unknown): string {
   if (!Number.isFinite(number)) return String(value);
 
   const maximumFractionDigits = attribute.type === 'integer' ? 0 : 2;
-  return new Intl.NumberFormat(getLocale(), { maximumFractionDigits }).format(number);
+  const useGrouping = !isYear(attribute);
+  return new Intl.NumberFormat(getLocale(), { maximumFractionDigits, useGrouping }).format(number);
+}
+
+// A year reads 2004, never 2.004. Declarations say "year" only in the name (`year`,
+// `year_built`); a unit or format option on the attribute would say it outright.
+function isYear(attribute: AttributeDefinition): boolean {
+  return attribute.type === 'integer' && /(^|_)year(_|$)/.test(attribute.name);
 }
 
 // A `date` is a calendar day: read and shown in UTC so no time zone moves it to another day.

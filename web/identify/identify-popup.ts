@@ -90,10 +90,12 @@ export class IdentifyPopup {
     }
   }
 
+  // The attributes make the popup taller than at the click: pan again so it stays in view.
   private update(change: Partial<IdentifyState>) {
     if (!this.state) return;
 
     this.state = { ...this.state, ...change };
     this.render();
+    this.overlay.panIntoView({ animation: { duration: 200 }, margin: 16 });
   }
 }

@@ -1,3 +1,4 @@
+import type { AttributeDefinition } from '../../../layers/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLanguage } from '../../../web/i18n/i18n.js';
 import { formatAttributeValue } from '../../../web/identify/format-value.js';
@@ -24,6 +25,17 @@ describe('formatAttributeValue', () => {
 
     setLanguage('en');
     expect(formatAttributeValue(attribute('width_m'), 1234.567)).toBe('1,234.57 m');
+  });
+
+  it('writes years without a thousands separator', () => {
+    const yearBuilt: AttributeDefinition = {
+      name: 'year_built',
+      type: 'integer',
+      titleId: 'Tahun dibangun',
+      titleEn: 'Year built',
+    };
+
+    expect(formatAttributeValue(yearBuilt, 2004)).toBe('2004');
   });
 
   it('shows a calendar date without moving it by the time zone', () => {

@@ -43,6 +43,7 @@ function printHeader(plan: PublicationPlan) {
   const { geoserver } = plan;
   console.log(`GeoServer ${geoserver.version} at ${geoserver.url}`);
   if (geoserver.warning) console.log(`WARNING (forced): ${geoserver.warning}`);
+  if (geoserver.transportWarning) console.log(`WARNING: ${geoserver.transportWarning}`);
   console.log(`Workspace ${plan.workspace}, data store ${plan.datastore}`);
 }
 

@@ -118,8 +118,10 @@ async function execute(target: ApplyTarget, change: PlannedChange): Promise<void
     return rest.send('PUT', `${at.featureType(name)}?recalculate=`, { json: featureType });
   }
   if (kind === 'layer') {
-    const defaultStyle = { name: find(desired.layers, name).styleName, workspace: ws };
-    return rest.send('PUT', at.layer(name), { json: { layer: { defaultStyle } } });
+    const layer = find(desired.layers, name);
+    const defaultStyle = { name: layer.styleName, workspace: ws };
+    const attribution = { title: layer.attribution };
+    return rest.send('PUT', at.layer(name), { json: { layer: { defaultStyle, attribution } } });
   }
   if (action === 'delete') return rest.send('DELETE', at.layerGroup(name));
   const layerGroup = { layerGroup: find(desired.layerGroups, name).body };

@@ -134,8 +134,10 @@ export function layerDifferences(desired: DesiredLayer, observed: Json, workspac
   const styleWorkspace = textOf(style?.workspace);
   const sameWorkspace =
     styleWorkspace === workspace || textOf(style?.name)?.startsWith(`${workspace}:`) === true;
+  const attribution = observed.attribution as Json | undefined;
   return failing([
     ['defaultStyle', localName(style?.name, workspace) === desired.styleName && sameWorkspace],
+    ['attribution', sameText(attribution?.title, desired.attribution)],
   ]);
 }
 

@@ -44,6 +44,8 @@ export interface DesiredFeatureType {
 export interface DesiredLayer {
   name: string;
   styleName: string;
+  /** WMS attribution: where the data comes from and under which licence. */
+  attribution: string;
 }
 
 /** The `layerGroup` object POSTed and PUT. */
@@ -153,6 +155,8 @@ function featureTypeAttributes(layer: LayerDefinition) {
     binding,
   });
   // Only declared attributes: the bookkeeping columns (version, updated_by…) stay private.
+  // GeoServer would create a missing table from this list; Simpul's tables exist once
+  // migrated, and the store's role should have no CREATE right on the schema anyway.
   return [
     attribute('id', 'java.lang.Long'),
     ...layer.attributes.map((a) => attribute(a.name, bindings[a.type])),
@@ -267,7 +271,11 @@ export function buildDesiredCatalog(input: PublicationInput): DesiredCatalog {
       name: layer.id,
       body: featureTypeBody(layer, themeOf(layer), extentOf(layer)),
     })),
-    layers: published.map((layer) => ({ name: layer.id, styleName: layer.id })),
+    layers: published.map((layer) => ({
+      name: layer.id,
+      styleName: layer.id,
+      attribution: `${layer.metadata.source} (${layer.metadata.licence})`,
+    })),
     layerGroups,
     themeIds: themes.map((theme) => theme.id),
   };

@@ -23,7 +23,15 @@ export class PublicationBusyError extends Error {}
 
 /** What a plan shows: the GeoServer, the workspace, every change and what is left alone. */
 export interface PublicationPlan extends Plan {
-  geoserver: { url: string; version: string; warning?: string; forced: boolean };
+  geoserver: {
+    url: string;
+    version: string;
+    /** Why the version would have been refused, when forced. */
+    warning?: string;
+    /** Set when the password travels unencrypted to another machine. */
+    transportWarning?: string;
+    forced: boolean;
+  };
   workspace: string;
   datastore: string;
   counts: Record<ChangeAction, number>;
@@ -57,6 +65,16 @@ async function prepare(session: GeoServerSession, scope: PublicationScope) {
   return { desired, plan: planChanges(desired, observed) };
 }
 
+/** A warning when the GeoServer password would travel unencrypted beyond this machine. */
+export function transportWarningOf(restUrl: string): { transportWarning?: string } {
+  const { protocol, hostname } = new URL(restUrl);
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+  if (protocol === 'https:' || loopback) return {};
+  return {
+    transportWarning: 'GEOSERVER_URL is plain http: the GeoServer password travels unencrypted',
+  };
+}
+
 function describePlan(
   session: GeoServerSession,
   settings: PublicationSettings,
@@ -68,6 +86,7 @@ function describePlan(
       url: session.connection.restUrl,
       version: verdict.version,
       ...(verdict.refusal ? { warning: verdict.refusal } : {}),
+      ...transportWarningOf(session.connection.restUrl),
       forced: session.forced,
     },
     workspace: settings.workspace,

@@ -360,6 +360,7 @@ function handlers(catalog: StandInCatalog, base: string, getVersion: () => strin
     },
     putLayer(ws: string, name: string, body: Json): Answer {
       const layer = catalog.layers.get(`${ws}/${name}`) ?? notFound(`layer: '${ws}:${name}'`);
+      if (body.layer?.attribution) layer.attribution = body.layer.attribution;
       const style = body.layer?.defaultStyle;
       if (style) {
         const styleWs =

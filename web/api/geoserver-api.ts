@@ -11,7 +11,13 @@ export interface PlannedChange {
 
 /** What `/admin/geoserver/plan` answers. */
 export interface PublicationPlan {
-  geoserver: { url: string; version: string; warning?: string; forced: boolean };
+  geoserver: {
+    url: string;
+    version: string;
+    warning?: string;
+    transportWarning?: string;
+    forced: boolean;
+  };
   workspace: string;
   datastore: string;
   changes: PlannedChange[];

@@ -204,6 +204,9 @@ export function mountGeoServerAdmin(host: HTMLElement) {
 
   function renderPlan(plan: PublicationPlan): HTMLElement[] {
     const parts: HTMLElement[] = [element('p', 'geoserver-admin__counts', describeCounts(plan))];
+    if (plan.geoserver.transportWarning) {
+      parts.push(element('p', 'geoserver-admin__error', plan.geoserver.transportWarning));
+    }
     if (plan.geoserver.warning) {
       parts.push(
         element(

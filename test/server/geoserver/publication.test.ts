@@ -10,6 +10,7 @@ import {
   GeoServerRefusedError,
   openGeoServerSession,
   planPublication,
+  transportWarningOf,
   type PublicationScope,
 } from '../../../server/geoserver/publication.js';
 import { GeoServerAuthError, GeoServerUnavailableError } from '../../../server/geoserver/rest.js';
@@ -143,6 +144,14 @@ describe('publication to GeoServer, against the stand-in', () => {
       expect(entries.get('user')).toBe('geoserver_reader');
       expect(entries.get('passwd')).toBe('db-secret');
       expect(entries.get('preparedStatements')).toBe('true');
+    });
+
+    it('points each layer at its own style and credits the data source and licence', () => {
+      const layer = geoserver.catalog.layers.get('cilacap/kecamatan')!;
+
+      expect(layer.defaultStyle).toMatchObject({ name: 'cilacap:kecamatan', workspace: 'cilacap' });
+      expect(layer.attribution.title).toContain('cahyadsn/wilayah_boundaries');
+      expect(layer.attribution.title).toContain('MIT');
     });
 
     it('groups the theme layers in drawing order, lowest order at the bottom', () => {
@@ -346,6 +355,14 @@ describe('publication to GeoServer, against the stand-in', () => {
       };
 
       await expect(openGeoServerSession(connection)).rejects.toThrow(/must be the REST root/);
+    });
+
+    it('warns when the password would cross the network unencrypted', () => {
+      expect(transportWarningOf('http://gis.cilacapkab.go.id/geoserver/rest')).toEqual({
+        transportWarning: expect.stringMatching(/plain http/),
+      });
+      expect(transportWarningOf('https://gis.cilacapkab.go.id/geoserver/rest')).toEqual({});
+      expect(transportWarningOf('http://127.0.0.1:8080/geoserver/rest')).toEqual({});
     });
 
     it('publishes only public layers unless configured otherwise', async () => {

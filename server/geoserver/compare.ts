@@ -35,6 +35,9 @@ function sameStrings(a: unknown[], b: unknown[], ordered: boolean): boolean {
   return left.length === right.length && left.every((value, i) => value === right[i]);
 }
 
+// GeoServer's REST specification does not document how it writes an internationalised text
+// in JSON; this reads `{ "id": "…", "en": "…" }`, the shape it accepts. Verified against the
+// stand-in only (see README, GeoServer section).
 function sameTranslations(desired: Record<string, string>, observed: unknown): boolean {
   if (!observed || typeof observed !== 'object') return false;
   const entries = Object.entries(observed as Json).filter(([, v]) => v !== '' && v !== null);

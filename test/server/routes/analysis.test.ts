@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+/** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
+const kroyaInnerPoint = [109.2239, -7.6301];
+
+const parcelInKroya = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [109.22, -7.633],
+      [109.227, -7.633],
+      [109.227, -7.627],
+      [109.22, -7.627],
+      [109.22, -7.633],
+    ],
+  ],
+};
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(() => server?.close());
+
+function post(path: string, body: unknown, type = 'application/json') {
+  return fetch(`${server.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': type },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+describe('the analysis API', () => {
+  it('answers the plan information of a clicked point with its kecamatan', async () => {
+    const [lon, lat] = kroyaInnerPoint;
+
+    const response = await fetch(
+      `${server.baseUrl}/analysis/plan-information?lon=${lon}&lat=${lat}`,
+    );
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = await response.json();
+    expect(body.location.kecamatan.map((k: { name: string }) => k.name)).toEqual(['Kroya']);
+    expect(body.place.geometryType).toBe('Point');
+  });
+
+  it('answers a posted parcel with zone shares that add up to the whole parcel', async () => {
+    const response = await post('/analysis/plan-information', { geometry: parcelInKroya });
+
+    const body = await response.json();
+    const shares = body.zones.reduce((sum: number, z: { share: number }) => sum + z.share, 0);
+    expect(response.status).toBe(200);
+    expect(shares + body.outsideZonesShare).toBeCloseTo(1, 3);
+  });
+
+  it('accepts a bare GeoJSON Feature as the body', async () => {
+    const feature = { type: 'Feature', properties: {}, geometry: parcelInKroya };
+
+    const response = await post('/analysis/plan-information', feature, 'application/geo+json');
+
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a place in projected metres with a problem saying to reproject', async () => {
+    const utm = { type: 'Point', coordinates: [305000, 9155000] };
+
+    const response = await post('/analysis/plan-information', { geometry: utm });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await response.json();
+    expect(problem.type).toBe('/problems/invalid-place');
+    expect(problem.detail).toMatch(/EPSG:4326/);
+  });
+
+  it('refuses a clicked point without coordinates', async () => {
+    const response = await fetch(`${server.baseUrl}/analysis/plan-information?lon=109`);
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).detail).toMatch(/lon and lat/);
+  });
+
+  it('serves the printable page as HTML that holds the map and the zones', async () => {
+    const [lon, lat] = kroyaInnerPoint;
+
+    const response = await fetch(
+      `${server.baseUrl}/analysis/plan-information?lon=${lon}&lat=${lat}&f=html`,
+    );
+
+    const html = await response.text();
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(html).toContain('Informasi Tata Ruang');
+    expect(html).toContain('<svg class="map__svg"');
+    expect(html).toContain('Kroya');
+  });
+
+  it('refuses an unknown format, naming those it serves', async () => {
+    const response = await fetch(`${server.baseUrl}/analysis/road-condition?f=xlsx`);
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).detail).toContain('json, csv');
+  });
+
+  it('exports the road condition table as CSV with a header row', async () => {
+    const response = await fetch(`${server.baseUrl}/analysis/road-condition?f=csv`);
+
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    expect(response.headers.get('content-disposition')).toContain('road-condition-');
+    expect(text.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(
+      /^year,kecamatan_code,kecamatan_name,total_km,km_baik,/,
+    );
+  });
+
+  it('answers hazard exposure with the method and a 400 for a year without figures', async () => {
+    const ok = await fetch(`${server.baseUrl}/analysis/hazard-exposure`);
+    const bad = await fetch(`${server.baseUrl}/analysis/hazard-exposure?year=1990`);
+
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).method.en).toContain('share of the desa area');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).type).toBe('/problems/invalid-year');
+  }, 120000);
+
+  it('answers irrigation condition per irrigation area', async () => {
+    const response = await fetch(`${server.baseUrl}/analysis/irrigation-condition`);
+
+    expect(response.status).toBe(200);
+    expect(Array.isArray((await response.json()).areas)).toBe(true);
+  });
+
+  it('documents the analyses in the OpenAPI document', async () => {
+    const response = await fetch(`${server.baseUrl}/api`, {
+      headers: { Accept: 'application/vnd.oai.openapi+json;version=3.0' },
+    });
+
+    const paths = Object.keys((await response.json()).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/analysis/plan-information',
+        '/analysis/hazard-exposure',
+        '/analysis/road-condition',
+        '/analysis/irrigation-condition',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,146 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../../support/app-server.js';
+
+/** Debian's chromium package; the tests never download a browser. */
+const chromiumPath = '/usr/bin/chromium';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
+const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
+
+/** 275 mm of printable A4 height in CSS pixels (96 per inch). */
+const printableHeightPx = 1039;
+
+let server: TestServer;
+let webDir: string;
+let profileDir: string;
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  // Its own build folder, so this file and the map test never build into the same one.
+  webDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-web-'));
+  const configFile = path.resolve(import.meta.dirname, '../../../web/vite.config.ts');
+  await build({ configFile, logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
+  process.env.SIMPUL_WEB_DIR = webDir;
+  const { startTestServer } = await import('../../support/app-server.js');
+  server = await startTestServer();
+
+  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  for (const dir of [profileDir, webDir]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function toWebMercator([lon, lat]: [number, number]): [number, number] {
+  const radius = 6378137;
+  const x = (lon * Math.PI * radius) / 180;
+  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+  return [x, y];
+}
+
+async function openMapAt(page: Page, lonLat: [number, number]) {
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(() => Boolean(window.__simpulMap), null, { timeout: 20000 });
+  await page.evaluate(([x, y]) => {
+    window.__simpulMap?.getView().setCenter([x, y]);
+    window.__simpulMap?.getView().setZoom(13);
+  }, toWebMercator(lonLat));
+}
+
+describe('the printable plan information', () => {
+  it('renders in the browser on one A4 page with its map and zone table', async () => {
+    const page = await browser.newPage();
+    const [lon, lat] = kroyaInnerPoint;
+
+    await page.goto(
+      `${server.baseUrl}/analysis/plan-information?lon=${lon}&lat=${lat}&activity=perumahan&f=html`,
+    );
+    await page.emulateMedia({ media: 'print' });
+    const height = await page.evaluate(() => {
+      (window as unknown as { fitToOnePage: () => void }).fitToOnePage();
+      const sheet = document.querySelector<HTMLElement>('.page')!;
+      return sheet.getBoundingClientRect().height * Number(sheet.style.zoom || 1);
+    });
+
+    expect(await page.locator('h1').textContent()).toBe('Informasi Tata Ruang');
+    expect(await page.locator('.map__svg path').count()).toBeGreaterThan(0);
+    expect(await page.locator('table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('.answer .rule').textContent()).toMatch(/^[ITBX]$/);
+    expect(height).toBeLessThanOrEqual(printableHeightPx + 1);
+    await page.close();
+  });
+
+  it('downloads as a one-page PDF', async () => {
+    const [lon, lat] = kroyaInnerPoint;
+
+    const response = await fetch(
+      `${server.baseUrl}/analysis/plan-information?lon=${lon}&lat=${lat}&f=pdf`,
+    );
+
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(bytes.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
+  });
+});
+
+describe('the Informasi Tata Ruang tool of the web map', () => {
+  it('answers a clicked point with its zone and the activity rule', async () => {
+    const page = await browser.newPage();
+    const pageErrors: Error[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error));
+    await openMapAt(page, kroyaInnerPoint);
+
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-activity option[value="perumahan"]').waitFor({ state: 'attached' });
+    await page.locator('.plan-activity').selectOption('perumahan');
+    const box = (await page.locator('#map').boundingBox())!;
+    // The map is centred on the point: click the centre of the map element.
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.locator('.plan-result').waitFor({ timeout: 15000 });
+
+    expect(await page.locator('.plan-facts dd').first().textContent()).toContain('Kroya');
+    expect(await page.locator('.plan-table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('.plan-answer .plan-rule').textContent()).toMatch(/^[ITBX]$/);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  // The first exposure answer overlays every hazard zone with every desa: seconds, not less.
+  it('opens the dashboard with the exposure chart and a CSV link', async () => {
+    const page = await browser.newPage();
+    await openMapAt(page, kroyaInnerPoint);
+
+    await page.locator('.dashboard__open').click();
+    await page.locator('.dashboard__chart canvas').waitFor({ timeout: 60000 });
+
+    expect(await page.locator('.dashboard__csv').getAttribute('href')).toBe(
+      '/analysis/hazard-exposure?f=csv',
+    );
+    expect(await page.locator('.dashboard__table tbody tr').count()).toBeGreaterThan(0);
+    await page.close();
+  }, 120000);
+});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app-server.js';
+import type { TestServer } from '../support/app-server.js';
 
 /** Debian's chromium package; the tests never download a browser. */
 const chromiumPath = '/usr/bin/chromium';
@@ -23,17 +23,30 @@ const chromiumArgs = [
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
 
 let server: TestServer;
+let webDir: string;
 let profileDir: string;
 let browser: BrowserContext;
 
-async function buildWebClient() {
+/**
+ * Builds the client into a folder of this file's own: other browser tests build at the same
+ * time, and a build empties its folder while a server may be reading it.
+ */
+async function buildWebClient(outDir: string) {
   const configFile = path.resolve(import.meta.dirname, '../../web/vite.config.ts');
-  await build({ configFile, logLevel: 'warn' });
+  await build({ configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+
+/** The real server, serving `webDir`; its config reads SIMPUL_WEB_DIR once, when loaded. */
+async function startServerOnBuild(): Promise<TestServer> {
+  process.env.SIMPUL_WEB_DIR = webDir;
+  const { startTestServer } = await import('../support/app-server.js');
+  return startTestServer();
 }
 
 beforeAll(async () => {
-  await buildWebClient();
-  server = await startTestServer();
+  webDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-web-'));
+  await buildWebClient(webDir);
+  server = await startServerOnBuild();
 
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
   browser = await chromium.launchPersistentContext(profileDir, {
@@ -47,7 +60,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  for (const dir of [profileDir, webDir]) {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** Opens the map in a new tab and waits until the kecamatan layer has drawn features. */

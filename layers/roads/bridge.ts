@@ -18,7 +18,7 @@ const bridgeStructureDomain: readonly CodedValue[] = [
 /**
  * BMS "nilai kondisi" of the whole bridge, 0 (no damage) to 5 (collapsed); wording from the
  * BMS inspection manual as cited in studies, still to be verified against the manual itself.
- * Codes are the integers written as text.
+ * An ordinal class, stored like every coded value as its text code ('0'…'5').
  */
 const bridgeConditionDomain: readonly CodedValue[] = [
   { code: '0', labelId: '0 – Baik sekali', labelEn: '0 – No damage', color: '#1a9641' },
@@ -105,11 +105,9 @@ export const bridge: LayerDefinition = {
     },
     {
       name: 'condition_bms',
-      type: 'integer',
+      type: 'text',
       titleId: 'Nilai kondisi (BMS)',
       titleEn: 'Condition rating (BMS)',
-      min: 0,
-      max: 5,
       domain: bridgeConditionDomain,
       inTiles: true,
     },

@@ -313,10 +313,7 @@ function bridgesOf(
       }),
     );
   }
-  return bridges.map((bridge) => ({
-    ...bridge,
-    properties: { ...bridge.properties, condition_bms: Number(bridge.properties.condition_bms) },
-  }));
+  return bridges;
 }
 
 /** Drains on both sides of a town segment, 7 m off its centre line. */
@@ -328,7 +325,9 @@ function drainsOf(
   options: SampleThemeOptions,
 ) {
   return (['kiri', 'kanan'] as const).map((side) => {
-    const offset = turf.lineOffset(turf.lineString(line), side === 'kiri' ? -0.007 : 0.007, {
+    // Repeated vertices (where a segment ends on a vertex) would make the offset NaN.
+    const centre = turf.cleanCoords(turf.lineString(line));
+    const offset = turf.lineOffset(centre, side === 'kiri' ? -0.007 : 0.007, {
       units: 'kilometers',
     });
     return lineFeature([offset.geometry.coordinates], {

@@ -7,7 +7,7 @@ import './layer-tree.css';
 
 /**
  * The layer tree in `element`: the map's data layers grouped by theme, in the themes' order,
- * each with a checkbox for its visibility. A layer outside its zoom range is dimmed and says
+ * each with a checkbox for its visibility and a slider for its opacity. A layer outside its zoom range is dimmed and says
  * at which zooms it shows; a layer of invented sample data carries a badge saying so.
  */
 export function mountLayerTree(map: Map, element: HTMLElement, themes: ThemeTitle[]) {
@@ -48,7 +48,14 @@ function renderTheme(theme: ThemeTitle, dataLayers: DataLayer[]): HTMLElement {
   return group;
 }
 
-function renderLayerRow({ layer, definition }: DataLayer): HTMLElement {
+function renderLayerRow(dataLayer: DataLayer): HTMLElement {
+  const item = document.createElement('div');
+  item.className = 'layer-tree__item';
+  item.append(renderLayerLabel(dataLayer), renderOpacity(dataLayer));
+  return item;
+}
+
+function renderLayerLabel({ layer, definition }: DataLayer): HTMLElement {
   const checkbox = document.createElement('input');
   checkbox.type = 'checkbox';
   checkbox.checked = layer.getVisible();
@@ -61,6 +68,25 @@ function renderLayerRow({ layer, definition }: DataLayer): HTMLElement {
   row.append(checkbox, document.createTextNode(pickTitle(definition)));
   if (definition.metadata.sample) row.append(renderSampleBadge());
   return row;
+}
+
+// A slider per layer, so a plan zone fill can be thinned to read the roads and hazards below.
+function renderOpacity({ layer, definition }: DataLayer): HTMLElement {
+  const slider = document.createElement('input');
+  slider.type = 'range';
+  slider.min = '0';
+  slider.max = '100';
+  slider.step = '5';
+  slider.value = String(Math.round(layer.getOpacity() * 100));
+  slider.className = 'layer-tree__opacity';
+  slider.dataset.opacityLayerId = definition.id;
+  slider.setAttribute(
+    'aria-label',
+    translate('layerTree.opacity', { title: pickTitle(definition) }),
+  );
+
+  slider.addEventListener('input', () => layer.setOpacity(Number(slider.value) / 100));
+  return slider;
 }
 
 // Invented data must never pass for the regency's own: the layer says so where it is chosen.

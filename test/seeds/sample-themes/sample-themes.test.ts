@@ -36,6 +36,17 @@ describe('the generated sample themes of Cilacap', () => {
     },
   );
 
+  it.each(sampleLayers.map((layer) => [layer.id]))(
+    'keep every %s feature valid and inside the bounding box of the regency',
+    async (layerId) => {
+      const result = await query(`
+        SELECT count(*)::int AS n FROM ${quoteIdentifier(layerId)} f, regency r
+        WHERE NOT ST_Within(f.geom, ST_Expand(r.geom, 0.01)) OR NOT ST_IsValid(f.geom)`);
+
+      expect(result.rows[0].n).toBe(0);
+    },
+  );
+
   it('seed every record table', async () => {
     for (const table of recordTables) {
       const result = await query(`SELECT count(*)::int AS n FROM ${quoteIdentifier(table.id)}`);

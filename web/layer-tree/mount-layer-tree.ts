@@ -7,8 +7,9 @@ import './layer-tree.css';
 
 /**
  * The layer tree in `element`: the map's data layers grouped by theme, in the themes' order,
- * each with a checkbox for its visibility and a slider for its opacity. A layer outside its zoom range is dimmed and says
- * at which zooms it shows; a layer of invented sample data carries a badge saying so.
+ * each with a checkbox for its visibility and a slider for its opacity. A layer outside its
+ * zoom range is dimmed and says at which zooms it shows; a layer of invented sample data
+ * carries a badge saying so.
  */
 export function mountLayerTree(map: Map, element: HTMLElement, themes: ThemeTitle[]) {
   const render = () => {

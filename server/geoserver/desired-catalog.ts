@@ -94,6 +94,9 @@ const geometryBindings: Record<GeometryType, string> = {
   MultiPolygon: 'org.locationtech.jts.geom.MultiPolygon',
 };
 
+/** Words in the description of every data store Simpul makes. */
+export const simpulStoreMarker = 'managed by Simpul';
+
 // Indonesia, for a regency whose layers are all still empty.
 const indonesia: Extent = [95, -11, 141, 6];
 
@@ -223,7 +226,7 @@ function datastoreOf(input: PublicationInput): DesiredDatastore {
   const db = settings.datastore;
   return {
     name: settings.datastoreName,
-    description: `Simpul database of ${regency.name} (managed by Simpul: changes here are undone)`,
+    description: `Simpul database of ${regency.name} (${simpulStoreMarker}: changes here are undone)`,
     parameters: {
       dbtype: 'postgis',
       host: db.host,

@@ -6,9 +6,12 @@ import {
   styleDifferences,
   workspaceDifferences,
 } from './compare.js';
-import type { DesiredCatalog } from './desired-catalog.js';
+import { simpulStoreMarker, type DesiredCatalog } from './desired-catalog.js';
 import type { ObservedCatalog } from './observed-catalog.js';
 import { readFingerprint } from './sld.js';
+
+/** The configured data store exists but is not Simpul's: it would delete others' layers. */
+export class ForeignDatastoreError extends Error {}
 
 /** The kinds of GeoServer objects a publication manages. */
 export type ObjectKind =
@@ -119,11 +122,34 @@ function listForeign(desired: DesiredCatalog, observed: ObservedCatalog): Foreig
 }
 
 /**
+ * Simpul deletes feature types of its store that no declaration asks for, so it must never
+ * mistake someone else's store for its own: the store must carry Simpul's marker, or be the
+ * bare store an interrupted apply left (no description, Simpul's connection).
+ */
+function checkStoreOwnership(desired: DesiredCatalog, observed: ObservedCatalog) {
+  const store = observed.datastore;
+  if (!store) return;
+
+  const description = typeof store.description === 'string' ? store.description : '';
+  if (description.includes(simpulStoreMarker)) return;
+  const differences = datastoreDifferences(desired.datastore, store);
+  const sameConnection = !differences.some((field) => field.startsWith('connection '));
+  if (!description && sameConnection) return;
+
+  const { workspace, datastore } = desired;
+  throw new ForeignDatastoreError(
+    `data store ${datastore.name} in workspace ${workspace.name} was not made by Simpul; ` +
+      'publishing would delete its other layers. Set GEOSERVER_DATASTORE to another name.',
+  );
+}
+
+/**
  * Compares what GeoServer holds with what the declarations ask for. The plan touches nothing;
  * `apply` carries it out in its order: workspace, data store, styles, feature types, layers,
  * layer groups, then removals.
  */
 export function planChanges(desired: DesiredCatalog, observed: ObservedCatalog): Plan {
+  checkStoreOwnership(desired, observed);
   return {
     changes: [
       ...planWorkspaceAndStore(desired, observed),

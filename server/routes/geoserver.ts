@@ -61,6 +61,8 @@ export function createGeoServerRouter(context: AppContext): Router {
     const result = await applyGeoServerPublication(pool, { force, requestedBy });
 
     const { outcome, steps } = result.report;
+    const { warning } = result.plan.geoserver;
+    if (warning) req.log.warn({ warning }, 'geoserver publication forced onto a refused version');
     const done = steps.filter((step) => step.status === 'done').length;
     req.log.info({ outcome, done, steps: steps.length, force }, 'geoserver publication applied');
     res.json(result);

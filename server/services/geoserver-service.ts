@@ -17,6 +17,7 @@ import {
   GeoServerResponseError,
   GeoServerUnavailableError,
 } from '../geoserver/rest.js';
+import { ForeignDatastoreError } from '../geoserver/plan.js';
 import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
 import { HttpProblem } from '../http/problem.js';
 import { loadSeedModule } from './seed-service.js';
@@ -37,6 +38,14 @@ function toProblem(error: unknown): unknown {
       503,
       'geoserver-not-configured',
       'GeoServer not configured',
+      error.message,
+    );
+  }
+  if (error instanceof ForeignDatastoreError) {
+    return new HttpProblem(
+      409,
+      'geoserver-foreign-datastore',
+      "Data store not Simpul's",
       error.message,
     );
   }

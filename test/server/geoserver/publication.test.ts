@@ -365,6 +365,30 @@ describe('publication to GeoServer, against the stand-in', () => {
       expect(transportWarningOf('http://127.0.0.1:8080/geoserver/rest')).toEqual({});
     });
 
+    it('refuses to take over a data store of the same name that Simpul did not make', async () => {
+      const other = await startGeoServerStandIn();
+      other.catalog.namespaces.set('cilacap', { prefix: 'cilacap', uri: 'http://cilacap' });
+      other.catalog.datastores.set('cilacap/simpul', {
+        name: 'simpul',
+        description: 'Bappeda production data',
+        enabled: true,
+        connectionParameters: { entry: [{ '@key': 'host', $: 'prod-db' }] },
+      });
+      const connection = {
+        restUrl: other.restUrl,
+        user: other.user,
+        password: other.password,
+        timeoutMs: 2000,
+      };
+
+      const plan = openGeoServerSession(connection).then((session) =>
+        planPublication(session, scope()),
+      );
+
+      await expect(plan).rejects.toThrow(/not made by Simpul.*GEOSERVER_DATASTORE/);
+      await other.close();
+    });
+
     it('publishes only public layers unless configured otherwise', async () => {
       const internal = {
         ...kecamatan,

@@ -45,7 +45,10 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
 
 function createControls(regencyExtent: Extent) {
   const home = new ZoomToExtent({ extent: regencyExtent, label: homeIcon() });
-  return [new Zoom(), home, new Attribution({ collapsible: false }), new ScaleLine()];
+  // On a phone the attribution spans several lines: shown at first, it can be folded away.
+  const collapsible = window.matchMedia('(max-width: 720px)').matches;
+  const attribution = new Attribution({ collapsible, collapsed: false });
+  return [new Zoom(), home, attribution, new ScaleLine()];
 }
 
 function homeIcon(): HTMLElement {

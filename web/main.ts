@@ -2,6 +2,8 @@ import 'ol/ol.css';
 import './main.css';
 import type Map from 'ol/Map.js';
 import { fetchClientConfig, type ClientConfig } from './api/client-api.js';
+import { mountLogin } from './auth/mount-login.js';
+import { mountEditor } from './edit/mount-editor.js';
 import { mountGeoServerAdmin } from './geoserver/mount-geoserver-admin.js';
 import { translate } from './i18n/i18n.js';
 import { mountLanguageToggle } from './i18n/mount-language-toggle.js';
@@ -59,6 +61,9 @@ function mountFeatures(config: ClientConfig) {
   mountPanel(map, requireElement('#panel'), requireElement<HTMLButtonElement>('#panel-toggle'));
   mountLayerTree(map, requireElement('#layer-tree'), config.themes);
   mountLegend(map, requireElement('#legend'));
+  mountLogin(requireElement('.app-bar'));
+  // before identify: while a layer is being edited, a click on the map edits
+  mountEditor(map, requireElement('#panel'), requireElement('#map'), config);
   mountPlanLookup(map, requireElement('.app-bar'));
   mountDashboard(map, requireElement('.app-bar'));
   mountIdentify(map, requireElement('#identify-popup'));

@@ -178,7 +178,8 @@ export function createCollectionsRouter(context: AppContext): Router {
       return sendHtml(res, renderItemsHtml(layer, JSON.parse(page.featuresJson), paging));
     }
     contentCrs(res, query.crs);
-    res.type('application/geo+json').send(featureCollectionText(page, links));
+    // res.end, not res.send: no ETag hashed over every page (a page is not revalidated).
+    res.type('application/geo+json').end(featureCollectionText(page, links));
   });
 
   router.get('/collections/:layerId/items/:featureId', async (req, res) => {

@@ -10,6 +10,7 @@ import {
   selectLayerExtent,
   selectTimeExtent,
   type FeatureConditions,
+  type FeaturePageQuery,
 } from '../db/queries/features.js';
 import { crs84 } from '../http/crs.js';
 import type { ItemQuery, ItemsQuery } from '../http/items-query.js';
@@ -117,6 +118,21 @@ function itemsConditions(layer: LayerDefinition, query: ItemsQuery): FeatureCond
 }
 
 /**
+ * The database query of an items request: conditions, page, CRS, attributes and order. The
+ * features benchmark sends exactly this to PostgreSQL as its limit.
+ */
+export function itemsPageQuery(layer: LayerDefinition, query: ItemsQuery): FeaturePageQuery {
+  return {
+    ...itemsConditions(layer, query),
+    limit: query.limit,
+    offset: query.offset,
+    crs: query.crs,
+    attributeNames: query.properties,
+    orderBy: query.sortby,
+  };
+}
+
+/**
  * A page of a layer's features in the requested CRS. `numberMatched` is given when it costs no
  * second scan (the last page) or the query has no condition (a plain count); a filtered query
  * with more pages omits it, as Part 1 allows, since counting every match of a wide bbox costs
@@ -127,24 +143,15 @@ export async function listFeatures(
   layer: LayerDefinition,
   query: ItemsQuery,
 ): Promise<FeaturePage> {
-  const conditions = itemsConditions(layer, query);
-  const page = await guarded(() =>
-    selectFeaturePageJson(db, layer, {
-      ...conditions,
-      limit: query.limit,
-      offset: query.offset,
-      crs: query.crs,
-      attributeNames: query.properties,
-      orderBy: query.sortby,
-    }),
-  );
+  const pageQuery = itemsPageQuery(layer, query);
+  const page = await guarded(() => selectFeaturePageJson(db, layer, pageQuery));
 
   const hasNext = page.fetched > query.limit;
   const numberReturned = Math.min(page.fetched, query.limit);
   let numberMatched: number | undefined;
   if (!hasNext && (numberReturned > 0 || query.offset === 0))
     numberMatched = query.offset + numberReturned;
-  else if (conditions.clauses.length === 0)
+  else if (pageQuery.clauses.length === 0)
     numberMatched = await guarded(() => countFeatures(db, layer, noConditions()));
 
   return { layer, featuresJson: page.featuresJson, numberReturned, numberMatched, hasNext };

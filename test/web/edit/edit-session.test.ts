@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { EditSession, storedKey } from '../../../web/edit/edit-session.js';
+
+const line = (x: number) => ({
+  type: 'MultiLineString',
+  coordinates: [
+    [
+      [x, -7.7],
+      [x + 0.01, -7.7],
+    ],
+  ],
+});
+
+function sessionWithOneStored() {
+  const session = new EditSession('road_segment');
+  session.load([
+    { key: storedKey(7), id: 7, etag: '"7-3"', geometry: line(109), properties: { name: 'A' } },
+  ]);
+  return session;
+}
+
+describe('the unsaved edits of a layer', () => {
+  it('has nothing to save until something changes', () => {
+    expect(sessionWithOneStored().pendingEdits()).toEqual([]);
+  });
+
+  it('turns a changed stored feature into a replace over the ETag it was read with', () => {
+    const session = sessionWithOneStored();
+
+    session.setProperties('f7', { name: 'B' });
+
+    expect(session.pendingEdits()).toEqual([
+      {
+        op: 'replace',
+        collection: 'road_segment',
+        featureId: 7,
+        etag: '"7-3"',
+        feature: { type: 'Feature', geometry: line(109), properties: { name: 'B' } },
+      },
+    ]);
+  });
+
+  it('undoes and redoes each change in order', () => {
+    const session = sessionWithOneStored();
+    session.setProperties('f7', { name: 'B' });
+    session.setGeometry('f7', line(110));
+
+    session.undo();
+    expect(session.get('f7')?.geometry).toEqual(line(109));
+    expect(session.get('f7')?.properties).toEqual({ name: 'B' });
+
+    session.undo();
+    expect(session.hasChanges).toBe(false);
+
+    session.redo();
+    expect(session.get('f7')?.properties).toEqual({ name: 'B' });
+  });
+
+  it('splits a feature into an update and a create carrying the same attributes, undone at once', () => {
+    const session = sessionWithOneStored();
+
+    const newKey = session.split('f7', line(109), line(109.005));
+
+    expect(session.pendingEdits().map((e) => e.op)).toEqual(['replace', 'create']);
+    expect(session.get(newKey)?.properties).toEqual({ name: 'A' });
+    session.undo();
+    expect(session.hasChanges).toBe(false);
+  });
+
+  it('deletes a stored feature on save but simply drops a new one', () => {
+    const session = sessionWithOneStored();
+    const drawn = session.create(line(111), {});
+
+    session.remove(drawn);
+    session.remove('f7');
+
+    expect(session.pendingEdits()).toEqual([
+      { op: 'delete', collection: 'road_segment', featureId: 7, etag: '"7-3"' },
+    ]);
+  });
+
+  it('keeps unsaved changes when the features in view are loaded again', () => {
+    const session = sessionWithOneStored();
+    session.setProperties('f7', { name: 'B' });
+
+    session.load([{ key: 'f7', id: 7, geometry: line(109), properties: { name: 'server' } }]);
+
+    expect(session.get('f7')?.properties).toEqual({ name: 'B' });
+  });
+
+  it('writes a merge over the newer ETag after a conflict, and saves under the server id', () => {
+    const session = sessionWithOneStored();
+    session.setProperties('f7', { name: 'B' });
+
+    session.rebase('f7', '"7-4"', { properties: { name: 'B', status: 'theirs' } });
+    const edit = session.pendingEdits()[0];
+    session.markSaved([{ key: 'f7', id: 7, etag: '"7-5"' }]);
+
+    expect(edit).toMatchObject({ etag: '"7-4"', feature: { properties: { status: 'theirs' } } });
+    expect(session.hasChanges).toBe(false);
+    expect(session.canUndo).toBe(false);
+  });
+});

@@ -1,0 +1,265 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../layers/index.js';
+import { createApiToken, createUser } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { validValue } from '../../support/valid-feature.js';
+
+const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The line layer engineers edit (road segments where declared). */
+const layer = layerDefinitions.find((l) => l.geometry.type === 'MultiLineString')!;
+const password = 'insinyur-jalan-2025';
+
+/** An existing segment whose end vertex the drawn one must snap to. */
+const existingStart: [number, number] = [109.0, -7.7];
+const existingEnd: [number, number] = [109.004, -7.704];
+
+let server: TestServer;
+let profileDir: string;
+let browser: BrowserContext;
+let token: string;
+let existingId: number;
+
+function requiredProperties() {
+  const properties: Record<string, unknown> = {};
+  for (const attribute of layer.attributes) {
+    if (attribute.required && !attribute.computed)
+      properties[attribute.name] = validValue(attribute);
+  }
+  return properties;
+}
+
+async function api(method: string, url: string, body?: unknown, etag?: string) {
+  const response = await fetch(`${server.baseUrl}${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/geo+json',
+      ...(etag ? { 'if-match': etag } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { response, body: await response.json() };
+}
+
+beforeAll(async () => {
+  const configFile = path.resolve(import.meta.dirname, '../../../web/vite.config.ts');
+  await build({ configFile, logLevel: 'warn' });
+  server = await startTestServer();
+  const pool = server.testDatabase.database.pool;
+  const role = `${layer.theme}:editor`;
+  await createUser(pool, { name: 'insinyur', password, roles: [role] });
+  token = (await createApiToken(pool, { name: 'other-system', roles: [role], write: true }, 't'))
+    .secret;
+  const existing = await api('POST', `/collections/${layer.id}/items`, {
+    type: 'Feature',
+    geometry: { type: 'LineString', coordinates: [existingStart, existingEnd] },
+    properties: requiredProperties(),
+  });
+  existingId = existing.body.id;
+
+  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+});
+
+function toWebMercator([lon, lat]: [number, number]): [number, number] {
+  const radius = 6378137;
+  return [
+    (lon * Math.PI * radius) / 180,
+    radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)),
+  ];
+}
+
+/** Page coordinates of a lon/lat on the map. */
+async function pagePointOf(page: Page, lonLat: [number, number]) {
+  const pixel = (await page.evaluate(
+    (at) => window.__simpulMap!.getPixelFromCoordinate(at),
+    toWebMercator(lonLat),
+  )) as [number, number];
+  const box = (await page.locator('#map').boundingBox())!;
+  return { x: box.x + pixel[0], y: box.y + pixel[1] };
+}
+
+async function openEditor(): Promise<Page> {
+  await browser.clearCookies();
+  const page = await browser.newPage();
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
+
+  await page.locator('#login-button').click();
+  await page.locator('.login-dialog input[name=name]').fill('insinyur');
+  await page.locator('.login-dialog input[name=password]').fill(password);
+  await page.locator('.login-dialog button[type=submit]').click();
+  await page.waitForFunction(
+    (id) => !!document.querySelector(`#edit-layer option[value="${id}"]`),
+    layer.id,
+  );
+
+  const center = toWebMercator([109.006, -7.705]);
+  await page.evaluate((c) => {
+    const view = window.__simpulMap!.getView();
+    view.setCenter(c);
+    view.setZoom(17);
+  }, center);
+  await page.locator('#edit-layer').selectOption(layer.id);
+  await page.waitForFunction(() => (window.__simpulEditor?.currentSession?.all().length ?? 0) > 0);
+  return page;
+}
+
+async function waitForSaved(page: Page) {
+  await page
+    .waitForFunction(
+      () => document.querySelector('.edit-status')?.textContent === 'Tersimpan.',
+      null,
+      {
+        timeout: 15000,
+      },
+    )
+    .catch(async (error: Error) => {
+      const state = await page.evaluate(() => ({
+        status: document.querySelector('.edit-status')?.textContent,
+        problems: [...document.querySelectorAll('.edit-field__problem, .edit-form__problem')]
+          .map((n) => n.textContent)
+          .filter(Boolean),
+        pending: JSON.stringify(window.__simpulEditor?.currentSession?.pendingEdits()),
+      }));
+      throw new Error(`${error.message}; editor: ${JSON.stringify(state)}`);
+    });
+}
+
+async function fillRequiredFields(page: Page) {
+  for (const attribute of layer.attributes.filter((a) => a.required && !a.computed)) {
+    const field = page.locator(`.edit-form [data-field="${attribute.name}"]`);
+    if (attribute.domain) await field.locator('select').selectOption(attribute.domain[0]!.code);
+    else await field.locator('input').fill(String(validValue(attribute)));
+    await field.locator('input, select').dispatchEvent('change');
+  }
+}
+
+describe('web editor', () => {
+  it('logs in, draws a segment snapped to an existing one, fills the form, saves and shows it', async () => {
+    const page = await openEditor();
+    const pageErrors: Error[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error));
+
+    await page.locator('.edit-toolbar [data-action=draw]').click();
+    const nearEnd = await pagePointOf(page, existingEnd);
+    const middle = await pagePointOf(page, [109.007, -7.706]);
+    const last = await pagePointOf(page, [109.01, -7.705]);
+    await page.mouse.move(nearEnd.x + 4, nearEnd.y - 3);
+    await page.mouse.click(nearEnd.x + 4, nearEnd.y - 3);
+    await page.mouse.click(middle.x, middle.y);
+    await page.mouse.dblclick(last.x, last.y);
+    await page.locator('.edit-form').waitFor();
+    await fillRequiredFields(page);
+    await page.locator('.edit-actions [data-action=save]').click();
+    await waitForSaved(page);
+
+    const { rows } = await server.testDatabase.database.pool.query(
+      `SELECT id, ST_AsText(ST_StartPoint(ST_GeometryN(geom, 1))) AS start
+       FROM ${layer.id} ORDER BY id DESC LIMIT 1`,
+    );
+    expect(rows[0].start).toBe(`POINT(${existingEnd[0]} ${existingEnd[1]})`);
+
+    const shown = await page.waitForFunction(
+      ({ id, coordinate, layerId }) => {
+        const map = window.__simpulMap!;
+        let found = false;
+        map.forEachFeatureAtPixel(
+          map.getPixelFromCoordinate(coordinate),
+          (feature) => {
+            found ||= feature.getId() === id;
+          },
+          { layerFilter: (l) => l.get('layerDefinition')?.id === layerId, hitTolerance: 5 },
+        );
+        return found;
+      },
+      { id: rows[0].id, coordinate: toWebMercator([109.007, -7.706]), layerId: layer.id },
+      { timeout: 15000 },
+    );
+    expect(await shown.jsonValue()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 90000);
+
+  it('shows both versions when someone else saved first, and saves the merge', async () => {
+    const page = await openEditor();
+    const id = existingId;
+    const textField = layer.attributes.find(
+      (a) => a.type === 'text' && !a.domain && !a.computed && !a.unique && a.required,
+    )!;
+
+    const middle = await pagePointOf(page, [109.002, -7.702]);
+    await page.mouse.click(middle.x, middle.y);
+    await page
+      .locator(`.edit-form [data-field="${textField.name}"] input`)
+      .waitFor({ timeout: 10000 })
+      .catch(async (error: Error) => {
+        const state = await page.evaluate(() => ({
+          status: document.querySelector('.edit-status')?.textContent,
+          form: document.querySelector('.edit-form-slot')?.innerHTML.slice(0, 300),
+          keys: window.__simpulEditor?.currentSession?.all().map((f) => f.key),
+          zoom: window.__simpulMap?.getView().getZoom(),
+        }));
+        throw new Error(`${error.message}; ${JSON.stringify(state)}`);
+      });
+    await page.waitForTimeout(300);
+    const input = page.locator(`.edit-form [data-field="${textField.name}"] input`);
+    await input.fill('Saya');
+    await input.dispatchEvent('change');
+
+    const current = await fetch(`${server.baseUrl}/collections/${layer.id}/items/${id}`);
+    const theirs = await api(
+      'PATCH',
+      `/collections/${layer.id}/items/${id}`,
+      { properties: { [textField.name]: 'Mereka' } },
+      current.headers.get('etag')!,
+    );
+    expect(theirs.response.status, JSON.stringify(theirs.body)).toBe(200);
+
+    await page.locator('.edit-actions [data-action=save]').click();
+    await page
+      .locator('.conflict-dialog')
+      .waitFor({ timeout: 10000 })
+      .catch(async (error: Error) => {
+        const status = await page.locator('.edit-status').textContent();
+        throw new Error(`${error.message}; status: ${status}`);
+      });
+    const dialogText = await page.locator('.conflict-dialog').textContent();
+    await page.locator('.conflict-dialog [data-action=merge]').click();
+    await waitForSaved(page);
+
+    const saved = await fetch(`${server.baseUrl}/collections/${layer.id}/items/${id}`);
+    const body = await saved.json();
+    expect(dialogText).toContain('Saya');
+    expect(dialogText).toContain('Mereka');
+    expect(body.properties[textField.name]).toBe('Saya');
+    expect(saved.headers.get('etag')).toBe(`"${id}-3"`);
+    await page.close();
+  }, 90000);
+});

@@ -1,0 +1,98 @@
+/**
+ * Login and logout from the app bar: a button that opens a small login dialog, and once
+ * logged in shows who is logged in and logs out. Other features follow the session through
+ * `onSessionChange`.
+ */
+import { ApiProblem, fetchSession, logIn, logOut, type Session } from '../api/edit-api.js';
+import { bus } from '../events/event-bus.js';
+import { editText } from '../edit/edit-messages.js';
+import './auth.css';
+
+type SessionListener = (session: Session) => void;
+
+const listeners = new Set<SessionListener>();
+let current: Session = { user: null, csrfToken: null, editableLayers: [] };
+
+/** Calls `listener` now and whenever the user logs in or out; returns the unsubscribe. */
+export function onSessionChange(listener: SessionListener) {
+  listeners.add(listener);
+  listener(current);
+  return () => listeners.delete(listener);
+}
+
+function publish(session: Session) {
+  current = session;
+  for (const listener of listeners) listener(session);
+}
+
+function createDialog(): HTMLDialogElement {
+  const dialog = document.createElement('dialog');
+  dialog.className = 'edit-dialog login-dialog';
+  dialog.innerHTML = `<form method="dialog">
+      <h2 data-text="auth.title"></h2>
+      <label><span data-text="auth.name"></span>
+        <input name="name" autocomplete="username" autocapitalize="none" required></label>
+      <label><span data-text="auth.password"></span>
+        <input name="password" type="password" autocomplete="current-password" required></label>
+      <p class="login-dialog__problem" role="alert"></p>
+      <div class="edit-dialog__actions">
+        <button type="button" value="cancel" data-text="auth.cancel"></button>
+        <button type="submit" class="primary" data-text="auth.submit"></button>
+      </div>
+    </form>`;
+  for (const node of dialog.querySelectorAll<HTMLElement>('[data-text]')) {
+    node.textContent = editText(node.dataset.text as Parameters<typeof editText>[0]);
+  }
+  document.body.append(dialog);
+  return dialog;
+}
+
+async function submitLogin(dialog: HTMLDialogElement) {
+  const form = dialog.querySelector('form')!;
+  const problem = dialog.querySelector('.login-dialog__problem')!;
+  const data = new FormData(form);
+  try {
+    publish(await logIn(String(data.get('name')), String(data.get('password'))));
+    form.reset();
+    problem.textContent = '';
+    dialog.close();
+  } catch (error) {
+    const tooMany = error instanceof ApiProblem && error.status === 429;
+    problem.textContent = editText(tooMany ? 'auth.tooMany' : 'auth.failed');
+  }
+}
+
+/** Mounts the login button in `container` (the app bar) and reads the current session. */
+export function mountLogin(container: HTMLElement) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'login-button';
+  button.className = 'app-bar__button app-bar__button--text';
+  container.append(button);
+  const dialog = createDialog();
+
+  const render = () => {
+    const user = current.user;
+    button.textContent = user
+      ? `${user.name} · ${editText('auth.logout')}`
+      : editText('auth.login');
+    button.title = user ? editText('auth.signedInAs', { name: user.name }) : '';
+  };
+  onSessionChange(render);
+  bus.on('language-change', render);
+
+  button.addEventListener('click', () => {
+    if (!current.user) {
+      dialog.showModal();
+      return;
+    }
+    void logOut().then(() => publish({ user: null, csrfToken: null, editableLayers: [] }));
+  });
+  dialog.querySelector('form')!.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submitLogin(dialog);
+  });
+  dialog.querySelector('button[value="cancel"]')!.addEventListener('click', () => dialog.close());
+
+  void fetchSession().then(publish, () => undefined);
+}

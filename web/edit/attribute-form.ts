@@ -1,0 +1,174 @@
+/**
+ * The attribute form of a feature, generated from its layer declaration: a dropdown for each
+ * coded domain, units beside numbers, required fields marked, computed ones read-only. The
+ * checks are the server's own (`layers/validate-attributes.ts`), and problems, local or from
+ * the server, are shown next to their field.
+ */
+import type { AttributeDefinition, LayerDefinition } from '../../layers/types.js';
+import {
+  checkAttributes,
+  parseAttributeText,
+  type FeatureProblem,
+} from '../../layers/validate-attributes.js';
+import type { FieldProblem } from '../api/edit-api.js';
+import { pickLabel, pickTitle } from '../i18n/i18n.js';
+import { editText, type EditMessageKey } from './edit-messages.js';
+
+/** A problem's text in the interface language, from its code; the server's words otherwise. */
+export function describeProblem(problem: FieldProblem, layer: LayerDefinition): string {
+  const attribute = layer.attributes.find((a) => a.name === problem.field);
+  if (problem.field === 'geometry')
+    return editText('problem.geometry', { message: problem.message });
+
+  const key = `problem.${problem.code}` as EditMessageKey;
+  const known = problem.code && key.startsWith('problem.') && key !== 'problem.geometry';
+  if (!known) return problem.message;
+  return editText(key, {
+    min: attribute?.min ?? '',
+    max: attribute?.max ?? '',
+    maxLength: attribute?.maxLength ?? '',
+  });
+}
+
+function element<Tag extends keyof HTMLElementTagNameMap>(tag: Tag, className?: string) {
+  const created = document.createElement(tag);
+  if (className) created.className = className;
+  return created;
+}
+
+function option(value: string, label: string, selected: boolean): HTMLOptionElement {
+  const created = element('option');
+  created.value = value;
+  created.textContent = label;
+  created.selected = selected;
+  return created;
+}
+
+function toLocalDateTime(value: unknown): string {
+  if (typeof value !== 'string' || !value) return '';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return '';
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}
+
+function createInput(
+  attribute: AttributeDefinition,
+  value: unknown,
+): HTMLInputElement | HTMLSelectElement {
+  const absent = value === null || value === undefined;
+  if (attribute.domain || attribute.type === 'boolean') {
+    const select = element('select');
+    if (!attribute.required || absent) select.append(option('', editText('edit.none'), absent));
+    const choices = attribute.domain
+      ? attribute.domain.map((coded) => [coded.code, `${pickLabel(coded)} (${coded.code})`])
+      : [
+          ['true', pickLabel({ labelId: 'Ya', labelEn: 'Yes' })],
+          ['false', pickLabel({ labelId: 'Tidak', labelEn: 'No' })],
+        ];
+    for (const [code, label] of choices)
+      select.append(option(code!, label!, String(value) === code));
+    return select;
+  }
+  const input = element('input');
+  const types: Record<string, string> = {
+    integer: 'number',
+    number: 'number',
+    date: 'date',
+    timestamp: 'datetime-local',
+  };
+  input.type = types[attribute.type] ?? 'text';
+  if (attribute.type === 'number') input.step = 'any';
+  if (attribute.type === 'integer') input.step = '1';
+  if (attribute.min !== undefined) input.min = String(attribute.min);
+  if (attribute.max !== undefined) input.max = String(attribute.max);
+  if (attribute.maxLength !== undefined) input.maxLength = attribute.maxLength;
+  input.value =
+    attribute.type === 'timestamp' ? toLocalDateTime(value) : absent ? '' : String(value);
+  return input;
+}
+
+function fieldLabel(attribute: AttributeDefinition): HTMLElement {
+  const label = element('span', 'edit-field__label');
+  label.textContent = pickTitle(attribute) + (attribute.unit ? ` (${attribute.unit})` : '');
+  if (attribute.required) {
+    const mark = element('abbr', 'edit-field__required');
+    mark.textContent = '*';
+    mark.title = editText('edit.required');
+    label.append(' ', mark);
+  }
+  if (attribute.computed) {
+    const note = element('small');
+    note.textContent = ` · ${editText('edit.readOnly')}`;
+    label.append(note);
+  }
+  return label;
+}
+
+/** A generated form for one feature. */
+export class AttributeForm {
+  readonly element = element('form', 'edit-form');
+  private readonly inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  private readonly problemSlots = new Map<string, HTMLElement>();
+
+  constructor(
+    readonly layer: LayerDefinition,
+    properties: Record<string, unknown>,
+  ) {
+    this.element.noValidate = true;
+    const general = element('p', 'edit-form__problem');
+    general.setAttribute('role', 'alert');
+    this.problemSlots.set('geometry', general);
+    this.element.append(general);
+    for (const attribute of layer.attributes)
+      this.element.append(this.createField(attribute, properties));
+  }
+
+  private createField(attribute: AttributeDefinition, properties: Record<string, unknown>) {
+    const field = element('label', 'edit-field');
+    field.dataset.field = attribute.name;
+    const input = createInput(attribute, properties[attribute.name]);
+    input.name = attribute.name;
+    input.disabled = !!attribute.computed;
+    const problem = element('span', 'edit-field__problem');
+    problem.setAttribute('aria-live', 'polite');
+
+    field.append(fieldLabel(attribute), input, problem);
+    this.inputs.set(attribute.name, input);
+    this.problemSlots.set(attribute.name, problem);
+    input.addEventListener('change', () => this.check());
+    return field;
+  }
+
+  /** The typed values of the writable attributes, as the user entered them. */
+  values(): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const attribute of this.layer.attributes.filter((a) => !a.computed)) {
+      const raw = this.inputs.get(attribute.name)!.value;
+      if (attribute.domain) values[attribute.name] = raw === '' ? null : raw;
+      else if (attribute.type === 'timestamp')
+        values[attribute.name] = raw ? new Date(raw).toISOString() : null;
+      else values[attribute.name] = parseAttributeText(attribute, raw);
+    }
+    return values;
+  }
+
+  /** Runs the shared checks, shows their problems, and returns them (none: valid). */
+  check(): FeatureProblem[] {
+    const { problems } = checkAttributes(this.layer, this.values(), 'replace');
+    this.showProblems(problems);
+    return problems;
+  }
+
+  /** Shows problems beside their fields (geometry and unknown fields at the top). */
+  showProblems(problems: readonly FieldProblem[]) {
+    for (const slot of this.problemSlots.values()) slot.textContent = '';
+    for (const input of this.inputs.values()) input.removeAttribute('aria-invalid');
+    for (const problem of problems) {
+      const slot = this.problemSlots.get(problem.field) ?? this.problemSlots.get('geometry')!;
+      const text = describeProblem(problem, this.layer);
+      slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
+      this.inputs.get(problem.field)?.setAttribute('aria-invalid', 'true');
+    }
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The unsaved edits of one layer: features as last read from the server (with their ETags),
+ * the working copies the user changed, drew or deleted, and undo/redo over those changes.
+ * Pure data, no map and no network, so the rules can be tested directly.
+ */
+import type { BatchEdit } from '../api/edit-api.js';
+
+/** A GeoJSON geometry in CRS84. */
+export interface Geometry {
+  type: string;
+  coordinates: unknown;
+}
+
+/** A feature being edited; `id` and `etag` are absent until the server has stored it. */
+export interface WorkingFeature {
+  key: string;
+  id?: number;
+  etag?: string;
+  geometry: Geometry;
+  properties: Record<string, unknown>;
+}
+
+interface State {
+  features: Map<string, WorkingFeature>;
+  deleted: Map<string, WorkingFeature>;
+}
+
+/** Undo steps kept; older ones are forgotten. */
+const maxUndoSteps = 100;
+
+/** The key of a stored feature. */
+export function storedKey(id: number): string {
+  return `f${id}`;
+}
+
+function cloneState(state: State): State {
+  return { features: new Map(state.features), deleted: new Map(state.deleted) };
+}
+
+/** Unsaved edits of one layer, with undo and redo. */
+export class EditSession {
+  private baseline = new Map<string, WorkingFeature>();
+  private state: State = { features: new Map(), deleted: new Map() };
+  private undoStack: State[] = [];
+  private redoStack: State[] = [];
+  private created = 0;
+
+  constructor(readonly layerId: string) {}
+
+  /** Adds or refreshes stored features; a feature with unsaved changes keeps them. */
+  load(features: readonly WorkingFeature[]) {
+    for (const feature of features) {
+      const key = storedKey(feature.id!);
+      const base = this.baseline.get(key);
+      const changed = this.isChanged(key) || this.state.deleted.has(key);
+      if (changed) {
+        // keep the user's changes; learn the ETag they will be written over if none yet
+        if (base && !base.etag && feature.etag)
+          this.baseline.set(key, { ...base, etag: feature.etag });
+        continue;
+      }
+      const stored = { ...feature, key, etag: feature.etag ?? base?.etag };
+      this.baseline.set(key, stored);
+      this.state.features.set(key, stored);
+    }
+  }
+
+  /** Takes the server's version of a feature as the new baseline, dropping local changes. */
+  acceptServerVersion(feature: WorkingFeature) {
+    const key = storedKey(feature.id!);
+    const stored = { ...feature, key };
+    this.baseline.set(key, stored);
+    this.state.features.set(key, stored);
+    this.state.deleted.delete(key);
+  }
+
+  /** Keeps the local changes of a feature but writes them over `etag` (after a merge). */
+  rebase(key: string, etag: string, merged?: Partial<WorkingFeature>) {
+    const base = this.baseline.get(key);
+    if (base) this.baseline.set(key, { ...base, etag });
+    this.change((state) => {
+      const current = state.features.get(key);
+      if (current) state.features.set(key, { ...current, ...merged, etag });
+      const deleted = state.deleted.get(key);
+      if (deleted) state.deleted.set(key, { ...deleted, etag });
+    });
+  }
+
+  get(key: string): WorkingFeature | undefined {
+    return this.state.features.get(key);
+  }
+
+  /** Every feature now on the working copy (deleted ones excluded). */
+  all(): WorkingFeature[] {
+    return [...this.state.features.values()];
+  }
+
+  /** True when the feature differs from what the server holds, or is new. */
+  isChanged(key: string): boolean {
+    const current = this.state.features.get(key);
+    return !!current && current !== this.baseline.get(key);
+  }
+
+  get hasChanges(): boolean {
+    return this.pendingEdits().length > 0;
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  private change(apply: (state: State) => void) {
+    this.undoStack.push(this.state);
+    if (this.undoStack.length > maxUndoSteps) this.undoStack.shift();
+    this.redoStack = [];
+    this.state = cloneState(this.state);
+    apply(this.state);
+  }
+
+  /** A new feature; returns its key. */
+  create(geometry: Geometry, properties: Record<string, unknown>): string {
+    this.created += 1;
+    const key = `n${this.created}`;
+    this.change((state) => state.features.set(key, { key, geometry, properties }));
+    return key;
+  }
+
+  setGeometry(key: string, geometry: Geometry) {
+    const current = this.requireFeature(key);
+    this.change((state) => state.features.set(key, { ...current, geometry }));
+  }
+
+  setProperties(key: string, properties: Record<string, unknown>) {
+    const current = this.requireFeature(key);
+    this.change((state) => state.features.set(key, { ...current, properties }));
+  }
+
+  /** Deletes a feature (a stored one is deleted on save, a new one simply dropped). */
+  remove(key: string) {
+    const current = this.requireFeature(key);
+    this.change((state) => {
+      state.features.delete(key);
+      if (current.id !== undefined) state.deleted.set(key, this.baseline.get(key) ?? current);
+    });
+  }
+
+  /**
+   * Splits a feature in two: it keeps `first`, and a new feature with the same attributes
+   * gets `second`; both happen as one undo step. Returns the new feature's key.
+   */
+  split(key: string, first: Geometry, second: Geometry): string {
+    const current = this.requireFeature(key);
+    this.created += 1;
+    const newKey = `n${this.created}`;
+    this.change((state) => {
+      state.features.set(key, { ...current, geometry: first });
+      state.features.set(newKey, {
+        key: newKey,
+        geometry: second,
+        properties: { ...current.properties },
+      });
+    });
+    return newKey;
+  }
+
+  undo() {
+    const previous = this.undoStack.pop();
+    if (!previous) return;
+    this.redoStack.push(this.state);
+    this.state = previous;
+  }
+
+  redo() {
+    const next = this.redoStack.pop();
+    if (!next) return;
+    this.undoStack.push(this.state);
+    this.state = next;
+  }
+
+  /** The keys of the pending edits, in the order of `pendingEdits`. */
+  pendingKeys(): string[] {
+    const changed = this.all()
+      .filter((f) => this.isChanged(f.key))
+      .map((f) => f.key);
+    return [...changed, ...this.state.deleted.keys()];
+  }
+
+  /** The unsaved changes as batch edits: creates, replaces (with ETags) and deletes. */
+  pendingEdits(): BatchEdit[] {
+    const collection = this.layerId;
+    return this.pendingKeys().map((key): BatchEdit => {
+      // the ETag is the one of the server version the change was made on: the baseline's
+      const etag = this.baseline.get(key)?.etag ?? '';
+      const deleted = this.state.deleted.get(key);
+      if (deleted) return { op: 'delete', collection, featureId: deleted.id!, etag };
+
+      const feature = this.state.features.get(key)!;
+      const body = {
+        type: 'Feature' as const,
+        geometry: feature.geometry,
+        properties: feature.properties,
+      };
+      if (feature.id === undefined) return { op: 'create', collection, feature: body };
+      return { op: 'replace', collection, featureId: feature.id, etag, feature: body };
+    });
+  }
+
+  /**
+   * Records a successful save: each pending key gets the id and ETag the server answered,
+   * deleted features are forgotten, and undo starts afresh (saved edits are history now).
+   */
+  markSaved(results: readonly { key: string; id: number; etag?: string }[]) {
+    for (const { key, id, etag } of results) {
+      const feature = this.state.features.get(key);
+      this.state.features.delete(key);
+      if (this.state.deleted.delete(key) || !feature) {
+        this.baseline.delete(key);
+        continue;
+      }
+      const savedKey = storedKey(id);
+      const saved = { ...feature, key: savedKey, id, etag };
+      this.state.features.set(savedKey, saved);
+      this.baseline.set(savedKey, saved);
+    }
+    this.undoStack = [];
+    this.redoStack = [];
+  }
+
+  /** Drops every unsaved change. */
+  discard() {
+    this.state = { features: new Map(this.baseline), deleted: new Map() };
+    this.undoStack = [];
+    this.redoStack = [];
+  }
+
+  private requireFeature(key: string): WorkingFeature {
+    const feature = this.state.features.get(key);
+    if (!feature) throw new Error(`no feature ${key} in the edit session`);
+    return feature;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The history of one feature: every recorded version with who, when and from which client,
+ * and a button to restore any earlier version as a new edit.
+ */
+import type { LayerDefinition } from '../../layers/types.js';
+import type { HistoryEntry } from '../api/edit-api.js';
+import { getLocale, pickTitle } from '../i18n/i18n.js';
+import { editText } from './edit-messages.js';
+
+function entryLine(entry: HistoryEntry): string {
+  const when = new Date(entry.changedAt).toLocaleString(getLocale());
+  const what = editText(`history.${entry.operation}`);
+  const version = entry.versionAfter ?? entry.versionBefore;
+  const note = entry.note ? ` (${entry.note})` : '';
+  return `v${version} · ${what} · ${entry.changedBy} · ${when} · ${entry.client}${note}`;
+}
+
+/**
+ * Shows the versions of a feature; `restore(version)` is called when the user restores one
+ * (the state after an insert or update, or the state a delete removed).
+ */
+export function showHistoryDialog(
+  layer: LayerDefinition,
+  featureId: number,
+  entries: readonly HistoryEntry[],
+  restore: (version: number) => Promise<void>,
+) {
+  const dialog = document.createElement('dialog');
+  dialog.className = 'edit-dialog history-dialog';
+  const title = document.createElement('h2');
+  title.textContent = `${pickTitle(layer)} · ${editText('history.title', { id: featureId })}`;
+  const list = document.createElement('ol');
+  list.reversed = true;
+
+  for (const entry of [...entries].reverse()) {
+    const item = document.createElement('li');
+    item.textContent = entryLine(entry);
+    const version = entry.operation === 'delete' ? entry.versionBefore : entry.versionAfter;
+    const isCurrent = entry === entries[entries.length - 1] && entry.operation !== 'delete';
+    if (version !== null && !isCurrent) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = editText('history.restore', { version });
+      button.addEventListener('click', () => {
+        void restore(version).then(() => dialog.close());
+      });
+      item.append(' ', button);
+    }
+    list.append(item);
+  }
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = editText('history.close');
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => dialog.remove());
+
+  dialog.append(title, list, close);
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}

@@ -1,0 +1,656 @@
+/**
+ * The web editor: for a logged-in user, choose a layer one may edit, then draw, modify,
+ * split and delete its features with snapping to them and to other visible layers, fill the
+ * form generated from the declaration, undo and redo, and save all changes at once. A save
+ * that meets a newer version opens the conflict dialog; history and restore are a button away.
+ */
+import type Feature from 'ol/Feature.js';
+import type Map from 'ol/Map.js';
+import type MapBrowserEvent from 'ol/MapBrowserEvent.js';
+import Collection from 'ol/Collection.js';
+import { transformExtent, toLonLat } from 'ol/proj.js';
+import DoubleClickZoom from 'ol/interaction/DoubleClickZoom.js';
+import Draw from 'ol/interaction/Draw.js';
+import Modify from 'ol/interaction/Modify.js';
+import Snap from 'ol/interaction/Snap.js';
+import VectorLayer from 'ol/layer/Vector.js';
+import VectorTileLayer from 'ol/layer/VectorTile.js';
+import VectorSource from 'ol/source/Vector.js';
+import { Circle, Fill, Stroke, Style } from 'ol/style.js';
+import type { LayerDefinition } from '../../layers/types.js';
+import { checkAttributes } from '../../layers/validate-attributes.js';
+import type { ClientConfig } from '../api/client-api.js';
+import {
+  ApiProblem,
+  fetchFeaturesInBbox,
+  fetchFeatureWithETag,
+  fetchHistory,
+  restoreVersion,
+  saveBatch,
+  type BatchReport,
+  type FieldProblem,
+  type Session,
+} from '../api/edit-api.js';
+import { onSessionChange } from '../auth/mount-login.js';
+import { bus } from '../events/event-bus.js';
+import { pickTitle } from '../i18n/i18n.js';
+import { getLayerDefinition } from '../map/data-layers.js';
+import { AttributeForm } from './attribute-form.js';
+import { askConflictResolution } from './conflict-dialog.js';
+import { drawTypeOf, toApiGeometry, toOlFeature } from './edit-geometry.js';
+import { editText, type EditMessageKey } from './edit-messages.js';
+import { EditSession, storedKey, type WorkingFeature } from './edit-session.js';
+import { showHistoryDialog } from './history-dialog.js';
+import { splitLineAt } from './split-line.js';
+import './edit.css';
+
+/** Below this zoom the editor loads nothing: a regency-wide layer is too much to edit. */
+const editMinZoom = 14;
+
+/** Most features of the edited layer, and of each layer snapped to, loaded for a view. */
+const editFeatureLimit = 2000;
+const snapFeatureLimit = 500;
+
+/** Pixels within which a drawn or moved vertex snaps to another. */
+const snapTolerancePx = 12;
+
+type Tool = 'select' | 'draw' | 'split';
+
+const selectedStyle = new Style({
+  stroke: new Stroke({ color: '#ff7a00', width: 5 }),
+  fill: new Fill({ color: 'rgba(255, 122, 0, 0.2)' }),
+  image: new Circle({
+    radius: 8,
+    fill: new Fill({ color: '#ff7a00' }),
+    stroke: new Stroke({ color: '#fff', width: 2 }),
+  }),
+});
+const changedStyle = new Style({
+  stroke: new Stroke({ color: '#d6336c', width: 4 }),
+  fill: new Fill({ color: 'rgba(214, 51, 108, 0.15)' }),
+  image: new Circle({
+    radius: 7,
+    fill: new Fill({ color: '#d6336c' }),
+    stroke: new Stroke({ color: '#fff', width: 2 }),
+  }),
+});
+const editableStyle = new Style({
+  stroke: new Stroke({ color: '#1c7ed6', width: 3 }),
+  fill: new Fill({ color: 'rgba(28, 126, 214, 0.1)' }),
+  image: new Circle({
+    radius: 6,
+    fill: new Fill({ color: '#1c7ed6' }),
+    stroke: new Stroke({ color: '#fff', width: 2 }),
+  }),
+});
+
+function button(key: EditMessageKey, action: string): HTMLButtonElement {
+  const created = document.createElement('button');
+  created.type = 'button';
+  created.className = 'edit-tool';
+  created.dataset.action = action;
+  created.dataset.text = key;
+  created.textContent = editText(key);
+  return created;
+}
+
+/** The editor's state and its wiring to the map. */
+class Editor {
+  private layer?: LayerDefinition;
+  private session?: EditSession;
+  private selectedKey?: string;
+  private form?: AttributeForm;
+  /** The working feature the form shows, so an unchanged one is not rendered again. */
+  private formFeature?: WorkingFeature;
+  private tool: Tool = 'select';
+  private loadAbort?: AbortController;
+
+  private readonly editSource = new VectorSource();
+  private readonly snapSource = new VectorSource();
+  private readonly selected = new Collection<Feature>();
+  private readonly editLayer = new VectorLayer({
+    source: this.editSource,
+    zIndex: 10000,
+    style: (feature) => this.styleOf(feature as Feature),
+  });
+  private readonly modify = new Modify({
+    features: this.selected,
+    pixelTolerance: snapTolerancePx,
+  });
+  private readonly snaps = [
+    new Snap({ source: this.editSource, pixelTolerance: snapTolerancePx }),
+    new Snap({ source: this.snapSource, pixelTolerance: snapTolerancePx }),
+  ];
+  private draw?: Draw;
+
+  readonly section = document.createElement('section');
+  readonly toolbar = document.createElement('div');
+  private readonly layerSelect = document.createElement('select');
+  private readonly status = document.createElement('p');
+  private readonly formSlot = document.createElement('div');
+
+  constructor(
+    private readonly map: Map,
+    private readonly layers: readonly LayerDefinition[],
+  ) {
+    this.buildPanel();
+    this.buildToolbar();
+    this.modify.on('modifyend', (event) => {
+      for (const feature of event.features.getArray()) this.geometryChanged(feature);
+    });
+    // Registered before identify's listener: while editing, a click edits and nothing else.
+    map.on('singleclick', (event) => this.handleClick(event));
+    map.on('moveend', () => void this.loadFeatures());
+  }
+
+  private buildPanel() {
+    this.section.className = 'panel__section edit-panel';
+    this.section.hidden = true;
+    const title = document.createElement('h2');
+    title.dataset.text = 'edit.title';
+    const label = document.createElement('label');
+    label.className = 'edit-field';
+    const labelText = document.createElement('span');
+    labelText.dataset.text = 'edit.layer';
+    this.layerSelect.id = 'edit-layer';
+    label.append(labelText, this.layerSelect);
+    this.status.className = 'edit-status';
+    this.status.setAttribute('role', 'status');
+
+    const actions = document.createElement('div');
+    actions.className = 'edit-actions';
+    actions.append(
+      button('edit.save', 'save'),
+      button('edit.discard', 'discard'),
+      button('edit.history', 'history'),
+    );
+    this.formSlot.className = 'edit-form-slot';
+    this.section.append(title, label, this.status, actions, this.formSlot);
+    this.layerSelect.addEventListener('change', () => this.chooseLayer(this.layerSelect.value));
+    actions.addEventListener('click', (event) => this.runAction(event));
+  }
+
+  private buildToolbar() {
+    this.toolbar.className = 'edit-toolbar';
+    this.toolbar.hidden = true;
+    this.toolbar.setAttribute('role', 'toolbar');
+    this.toolbar.append(
+      button('edit.select', 'select'),
+      button('edit.draw', 'draw'),
+      button('edit.split', 'split'),
+      button('edit.delete', 'delete'),
+      button('edit.undo', 'undo'),
+      button('edit.redo', 'redo'),
+      button('edit.locate', 'locate'),
+    );
+    this.toolbar.addEventListener('click', (event) => this.runAction(event));
+  }
+
+  /** Shows the editor to users who may edit something, with the layers they may edit. */
+  applySession(session: Session) {
+    const editable = this.layers.filter((l) => session.editableLayers.includes(l.id));
+    this.section.hidden = editable.length === 0;
+    if (editable.length === 0) this.chooseLayer('');
+
+    const chosen = this.layer?.id ?? '';
+    this.layerSelect.replaceChildren(new Option(editText('edit.chooseLayer'), ''));
+    for (const layer of editable)
+      this.layerSelect.append(new Option(pickTitle(layer), layer.id, false, layer.id === chosen));
+    this.relabel();
+  }
+
+  relabel() {
+    for (const node of [
+      ...this.section.querySelectorAll<HTMLElement>('[data-text]'),
+      ...this.toolbar.querySelectorAll<HTMLElement>('[data-text]'),
+    ]) {
+      node.textContent = editText(node.dataset.text as EditMessageKey);
+    }
+    this.updateStatus();
+  }
+
+  private setStatus(text: string) {
+    this.status.textContent = text;
+  }
+
+  private updateStatus() {
+    if (!this.session) return this.setStatus('');
+    const pending = this.session.pendingKeys().length;
+    this.setStatus(
+      pending > 0 ? editText('edit.pending', { count: pending }) : editText('edit.noChanges'),
+    );
+    this.toolbar.querySelector<HTMLButtonElement>('[data-action="undo"]')!.disabled =
+      !this.session.canUndo;
+    this.toolbar.querySelector<HTMLButtonElement>('[data-action="redo"]')!.disabled =
+      !this.session.canRedo;
+  }
+
+  private chooseLayer(layerId: string) {
+    if (this.session?.hasChanges && !window.confirm(editText('edit.confirmDiscard'))) {
+      this.layerSelect.value = this.layer?.id ?? '';
+      return;
+    }
+    this.stopEditing();
+    const layer = this.layers.find((l) => l.id === layerId);
+    if (!layer) return;
+
+    this.layer = layer;
+    this.session = new EditSession(layer.id);
+    this.map.addLayer(this.editLayer);
+    this.map.addInteraction(this.modify);
+    this.toolbar.hidden = false;
+    this.setTileOpacity(0.35);
+    this.setTool('select');
+    void this.loadFeatures();
+  }
+
+  private stopEditing() {
+    this.setTool('select');
+    this.map.removeInteraction(this.modify);
+    for (const snap of this.snaps) this.map.removeInteraction(snap);
+    this.map.removeLayer(this.editLayer);
+    this.setTileOpacity(1);
+    this.toolbar.hidden = true;
+    this.layer = undefined;
+    this.session = undefined;
+    this.select(undefined);
+    this.editSource.clear();
+    this.snapSource.clear();
+    this.setStatus('');
+  }
+
+  private dataLayerOf(layerId: string) {
+    const all = this.map.getLayers().getArray();
+    return all.find((l) => getLayerDefinition(l)?.id === layerId) as VectorTileLayer | undefined;
+  }
+
+  /** Dims the edited layer's tiles under the editable features; editing shows the layer. */
+  private setTileOpacity(opacity: number) {
+    const dataLayer = this.layer && this.dataLayerOf(this.layer.id);
+    dataLayer?.setOpacity(opacity);
+    if (opacity < 1) dataLayer?.setVisible(true);
+  }
+
+  /** Double-click finishes a drawing; it must not zoom the map as well. */
+  private setDoubleClickZoom(active: boolean) {
+    for (const interaction of this.map.getInteractions().getArray()) {
+      if (interaction instanceof DoubleClickZoom) interaction.setActive(active);
+    }
+  }
+
+  private viewBbox(): number[] {
+    const extent = this.map.getView().calculateExtent(this.map.getSize());
+    return transformExtent(extent, 'EPSG:3857', 'EPSG:4326');
+  }
+
+  /** Loads the edited layer's features in view, and other visible layers' for snapping. */
+  private async loadFeatures() {
+    const layer = this.layer;
+    const session = this.session;
+    if (!layer || !session) return;
+    if ((this.map.getView().getZoom() ?? 0) < editMinZoom) {
+      this.setStatus(editText('edit.zoomIn', { zoom: editMinZoom }));
+      return;
+    }
+    this.loadAbort?.abort();
+    const abort = (this.loadAbort = new AbortController());
+    const bbox = this.viewBbox();
+    try {
+      const features = await fetchFeaturesInBbox(layer.id, bbox, editFeatureLimit, abort.signal);
+      session.load(
+        features.map((f) => ({
+          key: storedKey(f.id),
+          id: f.id,
+          geometry: f.geometry,
+          properties: f.properties,
+        })),
+      );
+      this.render();
+      this.setStatus(editText('edit.loaded', { count: features.length }));
+      await this.loadSnapFeatures(bbox, abort.signal);
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') this.setStatus(String((error as Error).message));
+    }
+  }
+
+  private async loadSnapFeatures(bbox: number[], signal: AbortSignal) {
+    const visible = this.map
+      .getLayers()
+      .getArray()
+      .filter(
+        (l) =>
+          l.getVisible() && getLayerDefinition(l) && getLayerDefinition(l)!.id !== this.layer?.id,
+      )
+      .map((l) => getLayerDefinition(l)!);
+    const batches = await Promise.all(
+      visible.map((definition) =>
+        fetchFeaturesInBbox(definition.id, bbox, snapFeatureLimit, signal).catch(() => []),
+      ),
+    );
+    this.snapSource.clear();
+    for (const feature of batches.flat()) {
+      this.snapSource.addFeature(
+        toOlFeature({ key: `s${feature.id}`, geometry: feature.geometry, properties: {} }),
+      );
+    }
+  }
+
+  /** Redraws the edit layer from the session and keeps the selection and form in step. */
+  private render() {
+    const session = this.session;
+    if (!session) return;
+    this.editSource.clear();
+    this.editSource.addFeatures(session.all().map(toOlFeature));
+    const selected =
+      this.selectedKey && session.get(this.selectedKey) ? this.selectedKey : undefined;
+    this.select(selected);
+    this.updateStatus();
+  }
+
+  private styleOf(feature: Feature): Style {
+    const key = String(feature.getId());
+    if (key === this.selectedKey) return selectedStyle;
+    return this.session?.isChanged(key) ? changedStyle : editableStyle;
+  }
+
+  private select(key: string | undefined) {
+    this.selectedKey = key;
+    this.selected.clear();
+    const olFeature = key ? this.editSource.getFeatureById(key) : null;
+    if (olFeature) this.selected.push(olFeature);
+    this.editLayer.changed();
+    this.renderForm();
+  }
+
+  private renderForm() {
+    const feature = this.selectedKey ? this.session?.get(this.selectedKey) : undefined;
+    // a reload in the background must not wipe what the user is typing
+    if (feature && feature === this.formFeature) return;
+    this.formFeature = feature;
+    this.formSlot.replaceChildren();
+    this.form = undefined;
+    if (!feature || !this.layer) return;
+
+    const title = document.createElement('h3');
+    title.textContent = `${editText('form.title')} ${feature.id ?? ''}`;
+    this.form = new AttributeForm(this.layer, feature.properties);
+    this.form.element.addEventListener('change', () => this.propertiesChanged());
+    this.formSlot.append(title, this.form.element);
+    this.form.check();
+  }
+
+  private propertiesChanged() {
+    if (!this.form || !this.selectedKey || !this.session) return;
+    const values = this.form.values();
+    const current = this.session.get(this.selectedKey)!;
+    const merged = { ...current.properties, ...values };
+    if (JSON.stringify(merged) === JSON.stringify(current.properties)) return;
+    this.session.setProperties(this.selectedKey, merged);
+    this.formFeature = this.session.get(this.selectedKey);
+    this.editLayer.changed();
+    this.updateStatus();
+  }
+
+  private geometryChanged(olFeature: Feature) {
+    if (!this.session || !this.layer) return;
+    this.session.setGeometry(
+      String(olFeature.getId()),
+      toApiGeometry(olFeature, this.layer.geometry.type),
+    );
+    this.editLayer.changed();
+    this.updateStatus();
+  }
+
+  private setTool(tool: Tool) {
+    this.tool = tool;
+    if (this.draw) this.map.removeInteraction(this.draw);
+    this.draw = undefined;
+    for (const snap of this.snaps) this.map.removeInteraction(snap);
+    this.setDoubleClickZoom(tool !== 'draw');
+    if (tool === 'draw' && this.layer) {
+      this.draw = new Draw({ source: undefined, type: drawTypeOf(this.layer.geometry.type) });
+      this.draw.on('drawend', (event) => this.drawn(event.feature));
+      this.map.addInteraction(this.draw);
+    }
+    // Snap goes last, so it sees pointer moves before Draw and Modify do.
+    if (this.layer) for (const snap of this.snaps) this.map.addInteraction(snap);
+    for (const node of this.toolbar.querySelectorAll<HTMLButtonElement>('[data-action]')) {
+      node.setAttribute('aria-pressed', String(node.dataset.action === tool));
+    }
+    if (tool === 'split') this.setStatus(editText('edit.splitHint'));
+  }
+
+  private drawn(olFeature: Feature) {
+    if (!this.session || !this.layer) return;
+    const geometry = toApiGeometry(olFeature, this.layer.geometry.type);
+    const key = this.session.create(geometry, {});
+    this.render();
+    this.select(key);
+    this.setTool('select');
+  }
+
+  private handleClick(event: MapBrowserEvent) {
+    if (!this.layer || !this.session) return;
+    // The editor owns clicks on the map while a layer is being edited (no identify popup).
+    event.stopPropagation();
+    if (this.tool === 'draw') return;
+    if (this.tool === 'split') return this.splitAt(event.coordinate);
+
+    const hit = this.map.forEachFeatureAtPixel(event.pixel, (feature) => feature as Feature, {
+      layerFilter: (l) => l === this.editLayer,
+      hitTolerance: 6,
+    });
+    void this.selectForEditing(hit ? String(hit.getId()) : undefined);
+  }
+
+  /** Selects a feature and learns the ETag of a stored one, fresh from the server. */
+  private async selectForEditing(key: string | undefined) {
+    this.select(key);
+    const feature = key ? this.session?.get(key) : undefined;
+    if (!key || !feature?.id || !this.layer || !this.session) return;
+    const { feature: fresh, etag } = await fetchFeatureWithETag(this.layer.id, feature.id);
+    this.session.load([
+      { key, id: fresh.id, etag, geometry: fresh.geometry, properties: fresh.properties },
+    ]);
+    if (!this.session.isChanged(key)) this.render();
+  }
+
+  private splitAt(coordinate: number[]) {
+    const feature = this.selectedKey ? this.session?.get(this.selectedKey) : undefined;
+    if (!feature || !this.session) return this.setStatus(editText('edit.selectFirst'));
+    const parts = splitLineAt(feature.geometry, toLonLat(coordinate) as [number, number]);
+    if (!parts) return this.setStatus(editText('edit.splitFailed'));
+
+    const newKey = this.session.split(feature.key, parts[0], parts[1]);
+    this.render();
+    this.select(newKey);
+    this.setTool('select');
+  }
+
+  private runAction(event: Event) {
+    const action = (event.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset
+      .action;
+    const session = this.session;
+    if (!action || !session) return;
+    if (action === 'select' || action === 'draw' || action === 'split') return this.setTool(action);
+    if (action === 'delete') {
+      if (!this.selectedKey) return this.setStatus(editText('edit.selectFirst'));
+      session.remove(this.selectedKey);
+      this.selectedKey = undefined;
+    }
+    if (action === 'undo') session.undo();
+    if (action === 'redo') session.redo();
+    if (action === 'discard' && window.confirm(editText('edit.confirmDiscard'))) session.discard();
+    if (action === 'save') return void this.save();
+    if (action === 'history') return void this.openHistory();
+    if (action === 'locate') return this.locate();
+    this.render();
+  }
+
+  /** The first pending feature breaking a shared rule, with its problems (none: all valid). */
+  private localProblems(): { key: string; problems: FieldProblem[] } | undefined {
+    for (const key of this.session!.pendingKeys()) {
+      const feature = this.session!.get(key);
+      if (!feature) continue;
+      const { problems } = checkAttributes(this.layer!, feature.properties, 'replace');
+      if (problems.length > 0) return { key, problems };
+    }
+    return undefined;
+  }
+
+  private showProblems(key: string, problems: FieldProblem[]) {
+    this.select(key);
+    this.form?.showProblems(problems);
+    this.setStatus(editText('edit.fixFields'));
+  }
+
+  /** Saves every pending change in one batch; conflicts go to the dialog, then it retries. */
+  private async save(): Promise<void> {
+    const session = this.session!;
+    const keys = session.pendingKeys();
+    if (keys.length === 0) return this.setStatus(editText('edit.noChanges'));
+    const local = this.localProblems();
+    if (local) return this.showProblems(local.key, local.problems);
+
+    this.setStatus(editText('edit.saving'));
+    try {
+      const reports = await saveBatch(session.pendingEdits());
+      session.markSaved(reports.map((r, i) => ({ key: keys[i]!, id: r.featureId, etag: r.etag })));
+      this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
+      this.selectedKey = this.selectedKey?.startsWith('n') ? undefined : this.selectedKey;
+      this.render();
+      this.setStatus(editText('edit.saved'));
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      await this.handleSaveProblem(error, keys);
+    }
+  }
+
+  private async handleSaveProblem(problem: ApiProblem, keys: string[]) {
+    const reports = (problem.body.edits as BatchReport[] | undefined) ?? [];
+    const failed = reports.filter((r) => r.outcome === 'failed');
+    const conflicts = failed.filter((r) => r.status === 412);
+    if (conflicts.length > 0) {
+      for (const report of conflicts) await this.resolveConflict(keys[report.index]!);
+      return this.save();
+    }
+    const invalid = failed.find((r) => r.problem?.errors?.length);
+    if (invalid) return this.showProblems(keys[invalid.index]!, invalid.problem!.errors!);
+    this.setStatus(
+      editText('edit.saveFailed', { detail: failed[0]?.problem?.detail ?? problem.message }),
+    );
+  }
+
+  private async resolveConflict(key: string) {
+    const session = this.session!;
+    const layer = this.layer!;
+    const mine = session.get(key);
+    const id = Number(key.slice(1));
+    let theirs;
+    try {
+      theirs = await fetchFeatureWithETag(layer.id, id);
+    } catch {
+      // deleted by someone else: the local change is dropped with a message, never forced back
+      session.acceptServerVersion({
+        key,
+        id,
+        geometry: mine!.geometry,
+        properties: mine!.properties,
+      });
+      session.remove(key);
+      session.markSaved([{ key, id }]);
+      return this.setStatus(editText('conflict.deletedByOther'));
+    }
+    const history = await fetchHistory(layer.id, id).catch(() => []);
+    const who = history.at(-1)?.changedBy ?? '?';
+    const server: WorkingFeature = {
+      key,
+      id,
+      etag: theirs.etag,
+      geometry: theirs.feature.geometry,
+      properties: theirs.feature.properties,
+    };
+    if (!mine) return session.rebase(key, theirs.etag);
+
+    const resolution = await askConflictResolution(layer, mine, theirs.feature, who);
+    if (resolution.kind === 'theirs') session.acceptServerVersion(server);
+    if (resolution.kind === 'mine') session.rebase(key, theirs.etag);
+    if (resolution.kind === 'merge') {
+      session.rebase(key, theirs.etag, {
+        properties: resolution.properties,
+        geometry: resolution.geometry,
+      });
+    }
+    this.render();
+  }
+
+  private async openHistory() {
+    const feature = this.selectedKey ? this.session?.get(this.selectedKey) : undefined;
+    if (!feature?.id || !this.layer) return this.setStatus(editText('edit.selectFirst'));
+    const layer = this.layer;
+    const id = feature.id;
+    const entries = await fetchHistory(layer.id, id);
+    showHistoryDialog(layer, id, entries, async (version) => {
+      const { etag } = await fetchFeatureWithETag(layer.id, id).catch(() => ({ etag: undefined }));
+      await restoreVersion(layer.id, id, version, etag);
+      const fresh = await fetchFeatureWithETag(layer.id, id);
+      this.session?.acceptServerVersion({
+        key: storedKey(id),
+        id,
+        etag: fresh.etag,
+        geometry: fresh.feature.geometry,
+        properties: fresh.feature.properties,
+      });
+      this.dataLayerOf(layer.id)?.getSource()?.refresh();
+      this.render();
+      this.setStatus(editText('history.restored', { version }));
+    });
+  }
+
+  private locate() {
+    if (!navigator.geolocation) return this.setStatus(editText('edit.locateFailed'));
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        const { longitude, latitude } = position.coords;
+        const center = transformExtent(
+          [longitude, latitude, longitude, latitude],
+          'EPSG:4326',
+          'EPSG:3857',
+        );
+        this.map.getView().animate({ center: [center[0]!, center[1]!], zoom: 18, duration: 300 });
+      },
+      () => this.setStatus(editText('edit.locateFailed')),
+      { enableHighAccuracy: true, timeout: 15000 },
+    );
+  }
+
+  /** For browser tests and the console: the session of the layer being edited. */
+  get currentSession() {
+    return this.session;
+  }
+}
+
+declare global {
+  interface Window {
+    /** The editor, for browser tests and the console. */
+    __simpulEditor?: Editor;
+  }
+}
+
+/**
+ * Mounts the editor: its panel section at the top of `panel`, its toolbar over `mapElement`.
+ * Mount it before identify, so that while editing a click on the map edits.
+ */
+export function mountEditor(
+  map: Map,
+  panel: HTMLElement,
+  mapElement: HTMLElement,
+  config: ClientConfig,
+) {
+  const editor = new Editor(map, config.layers);
+  panel.prepend(editor.section);
+  mapElement.append(editor.toolbar);
+  onSessionChange((session) => editor.applySession(session));
+  bus.on('language-change', () => editor.relabel());
+  window.__simpulEditor = editor;
+}

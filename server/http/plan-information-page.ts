@@ -232,7 +232,7 @@ const printStyle = `
  * Shrinks the page to fit one A4 sheet when many zones or long conditions make it taller:
  * 275 mm of printable height is 1039 CSS pixels.
  */
-const fitToOnePage = `<script>
+export const fitToOnePage = `<script>
   function fitToOnePage() {
     const page = document.querySelector('.page');
     page.style.zoom = '';

@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { config } from '../config.js';
+import { openDatabase } from '../db/pool.js';
+import { renderSummaryPage } from '../http/analysis-summary-page.js';
+import { renderCsv } from '../http/csv.js';
+import { HttpProblem } from '../http/problem.js';
+import {
+  tabulateHazardExposure,
+  tabulateIrrigationCondition,
+  tabulateRoadCondition,
+} from '../services/analysis-tables.js';
+import {
+  getIrrigationCondition,
+  getRoadCondition,
+} from '../services/condition-statistics-service.js';
+import { getHazardExposure } from '../services/hazard-exposure-service.js';
+import { printPage } from '../services/page-printer.js';
+import { loadSeedModule } from '../services/seed-service.js';
+
+const usage = `npm run report -- [--out DIR] [--year YYYY] [--status kabupaten,...] [--pdf]
+
+Writes the planners' statistics from the current data, for monthly reporting:
+  hazard-exposure.csv       people and assets per hazard type, class and kecamatan
+  road-condition.csv        road km per condition class and kemantapan, per kecamatan and year
+  irrigation-condition.csv  canal km, structures and IKSI per irrigation area
+  summary.html              a one-page summary (A4), and summary.pdf with --pdf
+
+  --out DIR       folder to write into (default: report-YYYY-MM-DD)
+  --year YYYY     population year of the exposure (default: the latest with figures)
+  --status LIST   road statuses to count (default: every road)
+  --pdf           also render summary.pdf with the server's Chromium (CHROMIUM_PATH)
+Uses DATABASE_URL, or the embedded database in SIMPUL_DATA_DIR (stop the server first).`;
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      year: { type: 'string' },
+      status: { type: 'string' },
+      pdf: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const today = new Date().toISOString().slice(0, 10);
+  return { ...values, out: path.resolve(values.out ?? `report-${today}`) };
+}
+
+async function writeReport(options: ReturnType<typeof readOptions>) {
+  const database = await openDatabase();
+  try {
+    const { pool } = database;
+    const exposure = await getHazardExposure(pool, options.year);
+    const roads = await getRoadCondition(pool, options.status);
+    const irrigation = await getIrrigationCondition(pool);
+    const { regencyProfile } = await loadSeedModule(config.seedDir);
+
+    await fs.mkdir(options.out, { recursive: true });
+    const tables = [
+      tabulateHazardExposure(exposure),
+      tabulateRoadCondition(roads),
+      tabulateIrrigationCondition(irrigation),
+    ];
+    for (const table of tables) {
+      await fs.writeFile(path.join(options.out, `${table.name}.csv`), renderCsv(table));
+    }
+    const html = renderSummaryPage({
+      regencyName: regencyProfile.name,
+      generatedAt: new Date(),
+      exposure,
+      roads,
+      irrigation,
+    });
+    await fs.writeFile(path.join(options.out, 'summary.html'), html);
+    if (options.pdf)
+      await fs.writeFile(path.join(options.out, 'summary.pdf'), await printPage(html, 'pdf'));
+    return [...tables.map((t) => `${t.name}.csv (${t.rows.length} rows)`), 'summary.html'];
+  } finally {
+    await database.close();
+  }
+}
+
+/** `npm run report`: the planners' statistics as CSV files and a one-page summary. */
+const options = readOptions();
+if (options.help) {
+  console.log(usage);
+} else {
+  try {
+    const written = await writeReport(options);
+    if (options.pdf) written.push('summary.pdf');
+    console.log(`Wrote to ${options.out}:\n  ${written.join('\n  ')}`);
+  } catch (error) {
+    // A bad option (an unknown year or status) is the same problem the API answers: say it.
+    if (!(error instanceof HttpProblem)) throw error;
+    console.error(`report: ${error.detail}`);
+    process.exitCode = 1;
+  }
+}

@@ -42,6 +42,10 @@ function populationAttributeNames(binding: object): string[] {
 /**
  * The layer bound to `role` when it is declared with every attribute the binding names, else
  * undefined (a regency without that layer: the measures that need it are left out).
+
+ * TODO: analyses read bound layers whoever asks: every bound layer is public today, but a
+ * non-public one (say, hazard zones before BPBD releases them) would show in aggregates to
+ * visitors; pass the caller's principal here and treat an unreadable layer as undeclared.
  */
 export function findBoundLayer<Role extends AnalysisRole>(
   role: Role,

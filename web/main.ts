@@ -8,6 +8,7 @@ import { mountGeoServerAdmin } from './geoserver/mount-geoserver-admin.js';
 import { translate } from './i18n/i18n.js';
 import { mountLanguageToggle } from './i18n/mount-language-toggle.js';
 import { mountIdentify } from './identify/mount-identify.js';
+import { mountImport } from './import/mount-import.js';
 import { mountLayerTree } from './layer-tree/mount-layer-tree.js';
 import { mountLegend } from './legend/mount-legend.js';
 import { createMap } from './map/create-map.js';
@@ -66,6 +67,7 @@ function mountFeatures(config: ClientConfig) {
   mountEditor(map, requireElement('#panel'), requireElement('#map'), config);
   mountPlanLookup(map, requireElement('.app-bar'));
   mountDashboard(map, requireElement('.app-bar'));
+  mountImport(map, requireElement('.app-bar'), config);
   mountIdentify(map, requireElement('#identify-popup'));
 }
 

@@ -37,7 +37,11 @@ function attributeTitle(layer: LayerDefinition, name: string): string {
 function displayValue(layer: LayerDefinition, name: string, value: unknown): string {
   const domain = layer.attributes.find((a) => a.name === name)?.domain;
   const coded = domain?.find((v) => v.code === value);
-  return coded ? `${String(value)} (${coded.labelId} / ${coded.labelEn})` : String(value ?? '');
+  if (coded) return `${String(value)} (${coded.labelId} / ${coded.labelEn})`;
+  // Computed areas and lengths carry 13 decimals; a person reads two.
+  if (typeof value === 'number' && !Number.isInteger(value))
+    return String(Number(value.toFixed(2)));
+  return String(value ?? '');
 }
 
 /** The landing page with its links. */

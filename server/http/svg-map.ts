@@ -14,6 +14,8 @@ interface Frame {
   maxLat: number;
   scale: number;
   lonFactor: number;
+  /** Pixels added left and top, so the features sit in the middle of the map. */
+  offset: [number, number];
 }
 
 const size = { width: 640, height: 360, margin: 8 };
@@ -69,12 +71,16 @@ function frameOf(features: MapFeature[]): Frame | undefined {
   const spanY = Math.max(maxLat - minLat, 1e-6);
   const inner = [size.width - 2 * size.margin, size.height - 2 * size.margin];
   const scale = Math.min(inner[0]! / spanX, inner[1]! / spanY);
-  return { minLon, maxLat, scale, lonFactor };
+  const offset: [number, number] = [
+    (inner[0]! - spanX * scale) / 2,
+    (inner[1]! - spanY * scale) / 2,
+  ];
+  return { minLon, maxLat, scale, lonFactor, offset };
 }
 
 function project(frame: Frame, [lon, lat]: Position): Position {
-  const x = size.margin + (lon - frame.minLon) * frame.lonFactor * frame.scale;
-  const y = size.margin + (frame.maxLat - lat) * frame.scale;
+  const x = size.margin + frame.offset[0] + (lon - frame.minLon) * frame.lonFactor * frame.scale;
+  const y = size.margin + frame.offset[1] + (frame.maxLat - lat) * frame.scale;
   return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
 }
 

@@ -50,6 +50,10 @@ const sqlStateMessages: Record<string, string> = {
  * Database errors the caller caused become 400s: the statement timeout (a request too costly)
  * and data exceptions (class 22: a value the filter computes but PostgreSQL cannot). The
  * driver's own message never reaches the client.
+ *
+ * TODO: the embedded database runs without a statement timeout (db/pool.ts sets it only for a
+ * real server, since the one embedded session is shared), so there a costly filter runs to its
+ * end and holds up every other request meanwhile.
  */
 function translateDatabaseError(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;

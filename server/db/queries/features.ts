@@ -52,7 +52,7 @@ function whereClause(conditions: FeatureConditions): string {
   return conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
 }
 
-/** GeoJSON geometry text in the requested CRS: transformed, axes swapped, rounded; no CRS member. */
+/** GeoJSON geometry in the requested CRS: transformed, axes swapped, rounded; no CRS member. */
 function geometryJson(layer: LayerDefinition, crs: CrsDefinition): string {
   let geom = crs.srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(crs.srid)})`;
   if (crs.latitudeFirst) geom = `ST_FlipCoordinates(${geom})`;
@@ -108,6 +108,11 @@ function featureJson(
  * The SQL of one page of features in the order asked, then by id (stable paging). It reads
  * limit+1 rows so the caller knows whether a next page exists without counting, and builds the
  * GeoJSON in the database, so Node only relays text.
+ *
+ * TODO: pages are addressed by offset, so a feature inserted or deleted between two page
+ * requests shifts the later pages by one (a feature seen twice or missed). Keyset paging (the
+ * next link carrying the last row's sort key and id) would make paging exact under edits and
+ * spare PostgreSQL the skipped rows of deep pages.
  */
 export function featurePageSql(layer: LayerDefinition, query: FeaturePageQuery) {
   const attributes = selectedAttributes(layer, query.attributeNames);

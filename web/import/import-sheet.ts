@@ -1,0 +1,483 @@
+import type Map from 'ol/Map.js';
+import { transformExtent } from 'ol/proj.js';
+import type { LayerDefinition } from '../../layers/types.js';
+import {
+  cancelImport,
+  exportUrl,
+  fetchImportJob,
+  fetchRejections,
+  previewImport,
+  rejectionsCsvUrl,
+  startImport,
+  undoImport,
+  uploadFile,
+  type ImportJob,
+  type ImportOptions,
+  type ImportPreview,
+  type Rejection,
+  type UploadedFile,
+} from '../api/import-api.js';
+import { pickTitle } from '../i18n/i18n.js';
+import { importText, type ImportMessageKey } from './import-messages.js';
+import { createSampleLayer } from './sample-layer.js';
+
+/** What the sheet knows of the logged-in user. */
+export interface ImportSession {
+  csrfToken: string | null;
+  editableLayers: string[];
+}
+
+const exportFormats: [string, string][] = [
+  ['geojson', 'GeoJSON'],
+  ['shapefile', 'Shapefile (.zip)'],
+  ['geopackage', 'GeoPackage'],
+  ['csv', 'CSV (WKT)'],
+  ['flatgeobuf', 'FlatGeobuf'],
+  ['geojsonseq', 'GeoJSON lines'],
+];
+const coordinateSystems: [string, string][] = [
+  ['EPSG:4326', 'WGS 84 lon/lat (EPSG:4326)'],
+  ['EPSG:32749', 'UTM 49S (EPSG:32749)'],
+  ['EPSG:23839', 'TM-3 49.1 SRGI2013 (EPSG:23839)'],
+  ['EPSG:3857', 'Web Mercator (EPSG:3857)'],
+];
+const encodings = ['', 'utf-8', 'windows-1252', 'iso-8859-1'];
+const finished = new Set(['succeeded', 'checked', 'rejected', 'failed', 'cancelled', 'undone']);
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className = '',
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...children);
+  return node;
+}
+
+function labelled(key: ImportMessageKey, control: HTMLElement) {
+  return element('label', 'import-field', element('span', '', importText(key)), control);
+}
+
+function select(options: [string, string][], value?: string) {
+  const node = element('select');
+  for (const [optionValue, text] of options) {
+    const option = element('option', '', text);
+    option.value = optionValue;
+    node.append(option);
+  }
+  if (value !== undefined) node.value = value;
+  return node;
+}
+
+function button(key: ImportMessageKey, onClick: () => void, className = '') {
+  const node = element('button', className, importText(key));
+  node.type = 'button';
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+function progressBar(fraction: number | null) {
+  const bar = element('progress', 'import-progress');
+  if (fraction !== null) bar.value = fraction;
+  bar.max = 1;
+  return bar;
+}
+
+function rejectionTable(rejections: Rejection[]) {
+  const head = element(
+    'tr',
+    '',
+    element('th', '', importText('import.row')),
+    element('th', '', importText('import.attribute')),
+    element('th', '', importText('import.reason')),
+  );
+  const rows = rejections.map((r) =>
+    element(
+      'tr',
+      '',
+      element('td', '', String(r.row)),
+      element('td', '', r.field),
+      element('td', '', r.reason),
+    ),
+  );
+  return element(
+    'table',
+    'import-table',
+    element('thead', '', head),
+    element('tbody', '', ...rows),
+  );
+}
+
+/**
+ * The import and export sheet: export any readable layer in a chosen format and CRS; upload a
+ * file, choose how to read it, map its fields, preview its first rows on the map with their
+ * problems, run the import with a progress bar, read the report, cancel or undo.
+ */
+export class ImportSheet {
+  readonly sheet = element('aside', 'import-sheet');
+  session: ImportSession = { csrfToken: null, editableLayers: [] };
+  private upload?: UploadedFile;
+  private preview?: ImportPreview;
+  private job?: ImportJob;
+  private rejections?: { rejections: Rejection[]; total: number };
+  private uploadFraction: number | null = null;
+  private error?: string;
+  private options: Omit<ImportOptions, 'uploadId'> = { layerId: '' };
+  private readonly sample;
+  private polling?: number;
+
+  constructor(
+    private readonly map: Map,
+    private readonly layers: LayerDefinition[],
+  ) {
+    this.sheet.hidden = true;
+    this.sample = createSampleLayer(map);
+  }
+
+  toggle(open = this.sheet.hidden) {
+    this.sheet.hidden = !open;
+    if (!open) this.sample.clear();
+    this.render();
+  }
+
+  /** Redraws the sheet in the interface language from its state. */
+  render() {
+    const close = element('button', 'import-sheet__close', '×');
+    close.type = 'button';
+    close.setAttribute('aria-label', importText('import.close'));
+    close.addEventListener('click', () => this.toggle(false));
+    const header = element(
+      'header',
+      'import-sheet__header',
+      element('h2', '', importText('import.title')),
+      close,
+    );
+    this.sheet.replaceChildren(header, this.renderExport(), this.renderImport());
+  }
+
+  private renderExport() {
+    const readable = this.layers.map((l): [string, string] => [l.id, pickTitle(l)]);
+    const layer = select(readable);
+    const format = select(exportFormats);
+    const crs = select(coordinateSystems);
+    const viewOnly = element('input');
+    viewOnly.type = 'checkbox';
+    const download = element('a', 'import-download', importText('export.download'));
+    const update = () => {
+      const extent = this.map.getView().calculateExtent(this.map.getSize());
+      const bbox = viewOnly.checked ? transformExtent(extent, 'EPSG:3857', 'EPSG:4326') : undefined;
+      download.href = exportUrl({
+        layerId: layer.value,
+        format: format.value,
+        crs: crs.value,
+        bbox,
+      });
+    };
+    for (const control of [layer, format, crs, viewOnly])
+      control.addEventListener('change', update);
+    download.addEventListener('click', update);
+    update();
+    return element(
+      'section',
+      'import-section',
+      element('h3', '', importText('export.heading')),
+      labelled('export.layer', layer),
+      labelled('export.format', format),
+      labelled('export.crs', crs),
+      element('label', 'import-check', viewOnly, importText('export.viewOnly')),
+      download,
+    );
+  }
+
+  private renderImport() {
+    const section = element(
+      'section',
+      'import-section',
+      element('h3', '', importText('import.heading')),
+    );
+    const editable = this.layers.filter((l) => this.session.editableLayers.includes(l.id));
+    if (editable.length === 0) {
+      section.append(element('p', 'import-note', importText('import.loginFirst')));
+      return section;
+    }
+    if (!this.options.layerId || !editable.some((l) => l.id === this.options.layerId)) {
+      this.options.layerId = editable[0]!.id;
+    }
+    const layer = select(
+      editable.map((l): [string, string] => [l.id, pickTitle(l)]),
+      this.options.layerId,
+    );
+    layer.addEventListener('change', () => {
+      this.options = { layerId: layer.value };
+      this.preview = undefined;
+      this.render();
+    });
+    const file = element('input');
+    file.type = 'file';
+    file.accept = '.geojson,.json,.ndjson,.geojsonl,.zip,.gpkg,.csv,.tsv,.txt,.kml,.kmz,.fgb';
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      if (chosen) void this.send(chosen);
+    });
+    section.append(labelled('import.layer', layer), labelled('import.file', file));
+    if (this.uploadFraction !== null) {
+      const percent = `${Math.round(this.uploadFraction * 100)}%`;
+      section.append(
+        progressBar(this.uploadFraction),
+        element('p', 'import-note', importText('import.uploading', { percent })),
+      );
+    }
+    if (this.error)
+      section.append(
+        element('p', 'import-error', importText('import.failed', { reason: this.error })),
+      );
+    if (this.upload) section.append(this.renderReadOptions());
+    if (this.preview) section.append(this.renderPreview());
+    if (this.job) section.append(this.renderJob());
+    return section;
+  }
+
+  private renderReadOptions() {
+    const upload = this.upload!;
+    const parts: Node[] = [
+      element(
+        'p',
+        'import-note',
+        importText('import.uploaded', { file: upload.fileName, format: upload.format }),
+      ),
+    ];
+    if (upload.sourceLayers.length > 1) {
+      const chosen = this.options.sourceLayers?.[0] ?? upload.sourceLayers[0]!;
+      this.options.sourceLayers = [chosen];
+      const source = select(
+        upload.sourceLayers.map((n): [string, string] => [n, n]),
+        chosen,
+      );
+      source.addEventListener('change', () => (this.options.sourceLayers = [source.value]));
+      parts.push(labelled('import.sourceLayer', source));
+    }
+    if (upload.format === 'shapefile') {
+      const names = encodings.map((e): [string, string] => [
+        e,
+        e || importText('import.encodingAuto'),
+      ]);
+      const encoding = select(names, this.options.encoding ?? '');
+      encoding.addEventListener(
+        'change',
+        () => (this.options.encoding = encoding.value || undefined),
+      );
+      parts.push(labelled('import.encoding', encoding));
+    }
+    if (upload.format === 'csv') {
+      const delimiters: [string, string][] = [
+        ['', importText('import.delimiterAuto')],
+        [',', ','],
+        [';', ';'],
+        ['\t', 'tab'],
+        ['|', '|'],
+      ];
+      const delimiter = select(delimiters, this.options.csv?.delimiter ?? '');
+      delimiter.addEventListener('change', () => {
+        this.options.csv = { ...this.options.csv, delimiter: delimiter.value || undefined };
+      });
+      parts.push(labelled('import.delimiter', delimiter));
+    }
+    const crs = element('input');
+    crs.placeholder = 'EPSG:32749';
+    crs.value = this.options.crs ?? '';
+    crs.addEventListener('change', () => (this.options.crs = crs.value.trim() || undefined));
+    parts.push(
+      labelled('import.crs', crs),
+      button('import.preview', () => void this.loadPreview(), 'primary'),
+    );
+    return element('div', 'import-step', ...parts);
+  }
+
+  private renderPreview() {
+    const preview = this.preview!;
+    const layer = this.layers.find((l) => l.id === this.options.layerId)!;
+    const fields: [string, string][] = [
+      ['', importText('import.noField')],
+      ...preview.fields.map((f): [string, string] => [f, f]),
+    ];
+    const rows = layer.attributes
+      .filter((a) => !a.computed)
+      .map((attribute) => {
+        const chosen = select(fields, this.options.mapping?.[attribute.name] ?? '');
+        chosen.addEventListener('change', () => {
+          this.options.mapping = {
+            ...preview.mapping,
+            ...this.options.mapping,
+            [attribute.name]: chosen.value || null,
+          };
+        });
+        const title = `${pickTitle(attribute)}${attribute.required ? ' *' : ''}`;
+        return element('tr', '', element('td', '', title), element('td', '', chosen));
+      });
+    const problems =
+      preview.problems.length > 0
+        ? [element('h4', '', importText('import.sampleProblems')), rejectionTable(preview.problems)]
+        : [element('p', 'import-note', importText('import.noProblems'))];
+    const mode = select(
+      [
+        ['all-or-nothing', importText('import.modeAll')],
+        ['valid-only', importText('import.modeValid')],
+      ],
+      this.options.mode,
+    );
+    mode.addEventListener(
+      'change',
+      () => (this.options.mode = mode.value as ImportOptions['mode']),
+    );
+    const action = select(
+      [
+        ['append', importText('import.append')],
+        ['replace', importText('import.replace')],
+      ],
+      this.options.action,
+    );
+    action.addEventListener(
+      'change',
+      () => (this.options.action = action.value as ImportOptions['action']),
+    );
+    const dryRun = element('input');
+    dryRun.type = 'checkbox';
+    dryRun.checked = Boolean(this.options.dryRun);
+    dryRun.addEventListener('change', () => (this.options.dryRun = dryRun.checked));
+    return element(
+      'div',
+      'import-step',
+      element('h4', '', importText('import.mapping')),
+      element('table', 'import-table', element('tbody', '', ...rows)),
+      button('import.preview', () => void this.loadPreview()),
+      ...preview.notes.map((note) => element('p', 'import-note', note)),
+      element(
+        'p',
+        'import-note',
+        importText('import.sampleShown', { count: preview.sample.length }),
+      ),
+      ...problems,
+      labelled('import.mode', mode),
+      labelled('import.action', action),
+      element('label', 'import-check', dryRun, importText('import.dryRun')),
+      button('import.start', () => void this.start(), 'primary'),
+    );
+  }
+
+  private renderJob() {
+    const job = this.job!;
+    const parts: Node[] = [];
+    if (!finished.has(job.status)) {
+      const counts = { read: job.rowsRead, written: job.rowsWritten, rejected: job.rowsRejected };
+      const label =
+        job.status === 'committing'
+          ? importText('import.committing')
+          : importText('import.progress', counts);
+      parts.push(
+        progressBar(job.status === 'committing' ? null : job.fractionRead),
+        element('p', 'import-note', label),
+      );
+      parts.push(button('import.cancel', () => void this.cancel()));
+    } else {
+      const key = `import.status.${job.status}` as ImportMessageKey;
+      parts.push(
+        element(
+          'p',
+          `import-status import-status--${job.status}`,
+          importText(key, { written: job.rowsWritten }),
+        ),
+      );
+      if (job.message) parts.push(element('p', 'import-note', job.message));
+      parts.push(...job.notes.map((note) => element('p', 'import-note', note)));
+      if (job.status === 'succeeded') parts.push(button('import.undo', () => void this.undo()));
+    }
+    if (this.rejections && this.rejections.total > 0) {
+      const report = element('a', 'import-download', importText('import.downloadReport'));
+      report.href = rejectionsCsvUrl(job.id);
+      parts.push(
+        element('h4', '', importText('import.rejected', { total: this.rejections.total })),
+        rejectionTable(this.rejections.rejections),
+        report,
+      );
+    }
+    return element('div', 'import-step', ...parts);
+  }
+
+  private async run(action: () => Promise<void>) {
+    this.error = undefined;
+    try {
+      await action();
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+    this.render();
+  }
+
+  private send(file: File) {
+    return this.run(async () => {
+      this.upload = this.preview = this.job = this.rejections = undefined;
+      this.options = { layerId: this.options.layerId };
+      this.uploadFraction = 0;
+      this.render();
+      try {
+        this.upload = await uploadFile(file, this.session.csrfToken, (fraction) => {
+          this.uploadFraction = fraction;
+          this.render();
+        });
+      } finally {
+        this.uploadFraction = null;
+      }
+    });
+  }
+
+  private currentOptions(): ImportOptions {
+    return { ...this.options, uploadId: this.upload!.uploadId };
+  }
+
+  private loadPreview() {
+    return this.run(async () => {
+      this.preview = await previewImport(this.currentOptions(), this.session.csrfToken);
+      this.options.mapping = { ...this.preview.mapping, ...this.options.mapping };
+      this.sample.show(this.preview.sample.map((row) => row.geometry));
+    });
+  }
+
+  private start() {
+    return this.run(async () => {
+      this.rejections = undefined;
+      this.job = await startImport(this.currentOptions(), this.session.csrfToken);
+      this.follow();
+    });
+  }
+
+  /** Polls the job every second until it ends, then loads its first rejected rows. */
+  private follow() {
+    window.clearTimeout(this.polling);
+    const poll = async () => {
+      if (!this.job) return;
+      this.job = await fetchImportJob(this.job.id).catch(() => this.job);
+      if (finished.has(this.job!.status)) {
+        this.rejections = await fetchRejections(this.job!.id).catch(() => undefined);
+      } else {
+        this.polling = window.setTimeout(() => void poll(), 1000);
+      }
+      this.render();
+    };
+    this.polling = window.setTimeout(() => void poll(), 500);
+  }
+
+  private cancel() {
+    return this.run(async () => {
+      this.job = await cancelImport(this.job!.id, this.session.csrfToken);
+      this.follow();
+    });
+  }
+
+  private undo() {
+    return this.run(async () => {
+      await undoImport(this.job!.id, this.session.csrfToken);
+      this.job = await fetchImportJob(this.job!.id);
+    });
+  }
+}

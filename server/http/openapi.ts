@@ -392,7 +392,12 @@ export function openApiDocument(base: string, layers: readonly LayerDefinition[]
     Object.assign(paths, layerPaths(layer));
     layerSchemas[`${layer.id}_feature`] = featureSchema(layer);
   }
-  for (const contribute of openApiContributions) Object.assign(paths, contribute(layers));
+  // a contribution may add methods to a path already described here (POST beside GET)
+  for (const contribute of openApiContributions) {
+    for (const [path, item] of Object.entries(contribute(layers))) {
+      paths[path] = { ...paths[path], ...item };
+    }
+  }
 
   return {
     openapi: '3.0.3',

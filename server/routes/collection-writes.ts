@@ -2,6 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { parseCrs } from '../http/crs.js';
+import { registerEditingApi } from '../http/edit-openapi.js';
 import { baseUrl } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { allowedMethods, requireReadable } from '../services/edit-access.js';
@@ -107,6 +108,7 @@ function parseBatch(body: unknown): Edit[] {
 export function createCollectionWritesRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
+  registerEditingApi();
   const json = express.json({
     limit: `${config.writeBodyLimitMb}mb`,
     type: jsonTypes,

@@ -63,6 +63,25 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     return rows[0].n as number;
   };
 
+  it('declares Part 4 in the conformance classes and the OpenAPI document', async () => {
+    const conformance = await send('GET', '/conformance');
+    const api = await fetch(`${server.baseUrl}/api`, {
+      headers: { accept: 'application/vnd.oai.openapi+json;version=3.0' },
+    });
+    const paths = (await api.json()).paths;
+
+    expect(conformance.body.conformsTo).toEqual(
+      expect.arrayContaining([
+        'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete',
+        'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update',
+      ]),
+    );
+    expect(Object.keys(paths[`/collections/${layer.id}/items`])).toEqual(['get', 'post']);
+    expect(Object.keys(paths[`/collections/${layer.id}/items/{featureId}`])).toEqual(
+      expect.arrayContaining(['get', 'put', 'patch', 'delete', 'options']),
+    );
+  });
+
   it('refuses an anonymous create with 401', async () => {
     const { response, body } = await send('POST', items, { body: validFeature(layer) });
 

@@ -263,15 +263,34 @@ class ImportRun {
     if (cancelAsked || this.signal.aborted) throw new ImportCancelled();
   }
 
-  private async reject(rejections: RejectionRow[]) {
-    await insertRejections(this.pool, this.prepared.jobId, rejections);
+  private async reject(db: Queryable, rejections: RejectionRow[]) {
+    await insertRejections(db, this.prepared.jobId, rejections);
     this.counters.rowsRejected += new Set(rejections.map((r) => r.row)).size;
   }
 
+  /** Validates a batch, records its rejected rows and loads its valid ones, in one transaction. */
   private async processBatch(records: SourceFeature[]) {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // PostGIS functions are declared costly, so PostgreSQL would JIT-compile the validation
+      // query of every batch: measured 200 ms of compiling for 12 ms of work per 1000 points.
+      await client.query('SET LOCAL jit = off');
+      await this.validateAndLoad(client, records);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    this.counters.rowsRead += records.length;
+  }
+
+  private async validateAndLoad(client: pg.PoolClient, records: SourceFeature[]) {
     const { layer, request } = this.prepared;
     const inputs = records.map((r) => toValidationInput(this.prepared, r, this.counters));
-    const { errors, features } = await validateFeatures(this.pool, layer, inputs, {
+    const { errors, features } = await validateFeatures(client, layer, inputs, {
       mode: 'create',
       unknownAttributes: 'ignore',
     });
@@ -286,7 +305,8 @@ class ImportRun {
       field: e.field,
       reason: inFileTerms(e.message, records),
     }));
-    await this.reject(rejections);
+    await this.reject(client, rejections);
+    if (this.stopsAtFirstRejection) return;
 
     const staged: StagedRow[] = [];
     features.forEach((feature, index) => {
@@ -294,15 +314,7 @@ class ImportRun {
       const rowNumber = records[index]!.rowNumber;
       staged.push({ rowNumber, values: feature.values, geometry: feature.geometry });
     });
-    this.counters.rowsRead += records.length;
-    if (this.stopsAtFirstRejection) return;
-
-    const client = await this.pool.connect();
-    try {
-      await copyIntoStaging(client, this.table, staged);
-    } finally {
-      client.release();
-    }
+    await copyIntoStaging(client, this.table, staged);
     this.counters.rowsWritten += staged.length;
   }
 
@@ -323,7 +335,7 @@ class ImportRun {
 
   private async rejectRepeatedValues() {
     const repeated = await selectRepeatedUniqueValues(this.pool, this.prepared.layer, this.table);
-    await this.reject(repeated);
+    await this.reject(this.pool, repeated);
     const rows = [...new Set(repeated.map((r) => r.row))];
     await deleteStagedRows(this.pool, this.table, rows);
     this.counters.rowsWritten -= rows.length;
@@ -343,6 +355,7 @@ class ImportRun {
       await client.query('BEGIN');
       // A million rows take minutes: no request timeout may cut the load off.
       await client.query('SET LOCAL statement_timeout = 0');
+      await client.query('SET LOCAL jit = off');
       await setWriterContext(client, { actor: request.actor, note: `import ${jobId}` });
       const replaced = request.action === 'replace' ? await deleteAllFeatures(client, layer) : null;
       const written = await insertStagedRows(client, layer, this.table, request.actor);

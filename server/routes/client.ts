@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
+import { canReadLayer } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
 import { listLayers, listThemes } from '../services/layer-registry.js';
 import { loadSeedModule } from '../services/seed-service.js';
@@ -18,7 +19,8 @@ export function createClientRouter(context: AppContext): Router {
 
   router.get('/client/config', async (_req, res) => {
     const { regencyProfile } = await loadSeedModule(config.seedDir);
-    const layers = listLayers().filter((layer) => layer.access.read === 'public');
+    // Visitors get the public layers; a logged-in user also those its roles may read.
+    const layers = listLayers().filter((layer) => canReadLayer(res.locals.principal, layer));
     const extents = await Promise.all(layers.map((layer) => getLayerExtent(pool, layer)));
     res.json({
       // Without data, frame Indonesia.

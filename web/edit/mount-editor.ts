@@ -637,12 +637,12 @@ declare global {
   }
 }
 
+// TODO: the layers come from the client configuration read at page load; a layer that only
+// becomes readable by logging in (not public) is offered for editing after a page reload.
 /**
  * Mounts the editor: its panel section at the top of `panel`, its toolbar over `mapElement`.
  * Mount it before identify, so that while editing a click on the map edits.
  */
-// TODO: the layers come from the client configuration read at page load; a layer that only
-// becomes readable by logging in (not public) is offered for editing after a page reload.
 export function mountEditor(
   map: Map,
   panel: HTMLElement,

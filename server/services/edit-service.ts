@@ -24,7 +24,7 @@ import {
   validateFeatures,
   type ValidFeature,
 } from './feature-validation.js';
-import { requireLayer } from './layer-registry.js';
+import { listLayers, requireLayer } from './layer-registry.js';
 
 /** One edit of a batch or a single write. `ifMatch` is the If-Match header value. */
 export type Edit =
@@ -245,33 +245,31 @@ function describeAuthor(context: EditContext, note?: string): EditAuthor {
   return { actor, client: context.client, requestId: context.requestId, note };
 }
 
+/** The attribute a constraint of layer-schema.ts guards (`<layer>_<attribute>_key|check`). */
+function constrainedField(constraint: string | undefined): string {
+  for (const layer of listLayers()) {
+    for (const attribute of layer.attributes) {
+      const prefix = `${layer.id}_${attribute.name}_`.slice(0, 63);
+      if (constraint?.startsWith(prefix)) return attribute.name;
+    }
+  }
+  return 'feature';
+}
+
 /** Maps constraint violations the checks could not foresee (a race on a unique key). */
 function constraintProblem(error: unknown): HttpProblem | undefined {
   const { code, constraint } = error as { code?: string; constraint?: string };
-  const field =
-    constraint
-      ?.replace(/_(key|check)$/, '')
-      .split('_')
-      .slice(-1)[0] ?? 'feature';
+  const field = constrainedField(constraint);
   if (code === '23505') {
-    const errors: FieldError[] = [
-      { field, code: 'not-unique', message: 'the value is already used.' },
-    ];
-    return new HttpProblem(
-      409,
-      'not-unique',
-      'Conflict',
-      `A unique value is already used (${constraint}).`,
-      { errors },
-    );
+    const message = 'the value is already used by another feature.';
+    const errors: FieldError[] = [{ field, code: 'not-unique', message }];
+    const detail = `${field} must be unique; another feature saved the same value first.`;
+    return new HttpProblem(409, 'not-unique', 'Conflict', detail, { errors });
   }
   if (code === '23514' || code === '23502') {
-    return new HttpProblem(
-      422,
-      'invalid-feature',
-      'Invalid feature',
-      `The database refused the value (${constraint ?? code}).`,
-    );
+    const errors: FieldError[] = [{ field, code: 'invalid', message: 'the database refused it.' }];
+    const detail = `The database refused the value of ${field}.`;
+    return new HttpProblem(422, 'invalid-feature', 'Invalid feature', detail, { errors });
   }
   return undefined;
 }

@@ -309,6 +309,25 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(first)).toBe(before);
   });
 
+  it('answers 409 naming the field when two edits of a batch take the same unique value', async () => {
+    const unique = layer.attributes.find((a) => a.unique && !a.computed);
+    if (!unique) return;
+    const twin = validFeature(layer);
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: {
+        edits: [
+          { op: 'create', collection: layer.id, feature: twin },
+          { op: 'create', collection: layer.id, feature: twin },
+        ],
+      },
+    });
+
+    expect(response.status).toBe(409);
+    expect(body.errors[0]).toMatchObject({ index: 1, field: unique.name, code: 'not-unique' });
+  });
+
   it('stops a revoked token at once', async () => {
     const pool = server.testDatabase.database.pool;
     const token = await createApiToken(

@@ -206,13 +206,6 @@ function rejectUnknown(query: QueryValues, known: string[]) {
   }
 }
 
-/** The query parameters an items request of this layer accepts. */
-export function itemsParameterNames(layer: LayerDefinition): string[] {
-  const time = layer.timeAttribute ? [] : ['datetime'];
-  const generic = itemsParameters.filter((name) => !time.includes(name));
-  return [...generic, ...layer.attributes.map((a) => a.name)];
-}
-
 /** Parses an items request; anything malformed or unknown is a 400 that says what works. */
 export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): ItemsQuery {
   rejectUnknown(query, [...itemsParameters, ...layer.attributes.map((a) => a.name)]);

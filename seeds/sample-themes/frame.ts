@@ -106,19 +106,19 @@ function chooseCapital(name: string, desa: DesaSite[], centre: Position): DesaSi
   return byName ?? nearest;
 }
 
-/** Reads the boundaries and profile of a seed folder into the frame the generators share. */
-export async function readRegencyFrame(seedDir: string): Promise<RegencyFrame> {
-  const regencyFile = await readFeatureCollection(seedDir, 'regency.geojson');
-  const regency = regencyFile.features[0] as Feature<MultiPolygon, Record<string, unknown>>;
-  const contains = (point: Position) => turf.booleanPointInPolygon(point, regency);
-  const coast = traceCoast(regency, contains);
-  const island = mainPart(regency);
+/** What the desa and kecamatan readers need to know of the regency. */
+interface RegencyContext {
+  coast: Position[][];
+  mainland: Feature<Polygon>;
+  elevation: Map<string, number | null>;
+}
 
-  const profile = await readCsvRows(seedDir, 'kecamatan-profile.csv');
-  const elevation = new Map(profile.map((row) => [row.code, numberOrNull(row.elevation_m)]));
+/** Without a profile figure a place is taken for a lowland one, 25 m up. */
+const defaultElevationM = 25;
 
+async function readDesaSites(seedDir: string, context: RegencyContext): Promise<DesaSite[]> {
   const desaFile = await readFeatureCollection(seedDir, 'desa.geojson');
-  const desa = desaFile.features.map((feature): DesaSite => {
+  return desaFile.features.map((feature): DesaSite => {
     const p = feature.properties;
     const area = feature as Area;
     const point = insidePoint(area, p.centroid_lng, p.centroid_lat);
@@ -129,41 +129,53 @@ export async function readRegencyFrame(seedDir: string): Promise<RegencyFrame> {
       isKelurahan: p.type === 'kelurahan',
       area,
       point,
-      elevationM: elevation.get(String(p.kecamatan_code)) ?? 25,
-      coastKm: distanceToCoastKm(point, coast),
-      onIsland: !turf.booleanPointInPolygon(point, island),
+      elevationM: context.elevation.get(String(p.kecamatan_code)) ?? defaultElevationM,
+      coastKm: distanceToCoastKm(point, context.coast),
+      onIsland: !turf.booleanPointInPolygon(point, context.mainland),
     };
   });
+}
 
+async function readKecamatanSites(seedDir: string, desa: DesaSite[], context: RegencyContext) {
   const kecamatanFile = await readFeatureCollection(seedDir, 'kecamatan.geojson');
-  const kecamatan = kecamatanFile.features.map((feature): KecamatanSite => {
+  return kecamatanFile.features.map((feature): KecamatanSite => {
     const p = feature.properties;
     const members = desa.filter((d) => d.kecamatanCode === p.code);
     const centre: Position = [Number(p.centroid_lng), Number(p.centroid_lat)];
     return {
       code: String(p.code),
       name: String(p.name),
-      elevationM: elevation.get(String(p.code)) ?? 25,
+      elevationM: context.elevation.get(String(p.code)) ?? defaultElevationM,
       area: feature as Area,
       desa: members,
       capital: chooseCapital(String(p.name), members, centre),
     };
   });
+}
 
+/** Reads the boundaries and profile of a seed folder into the frame the generators share. */
+export async function readRegencyFrame(seedDir: string): Promise<RegencyFrame> {
+  const regencyFile = await readFeatureCollection(seedDir, 'regency.geojson');
+  const regency = regencyFile.features[0] as Feature<MultiPolygon, Record<string, unknown>>;
+  const contains = (point: Position) => turf.booleanPointInPolygon(point, regency);
+  const profile = await readCsvRows(seedDir, 'kecamatan-profile.csv');
+  const context: RegencyContext = {
+    coast: traceCoast(regency, contains),
+    mainland: mainPart(regency),
+    elevation: new Map(profile.map((row) => [String(row.code), numberOrNull(row.elevation_m)])),
+  };
+
+  const desa = await readDesaSites(seedDir, context);
+  const kecamatan = await readKecamatanSites(seedDir, desa, context);
   const kelurahanCount = (k: KecamatanSite) => k.desa.filter((d) => d.isKelurahan).length;
-  const capitalKecamatan = kecamatan.reduce((a, b) =>
-    kelurahanCount(b) > kelurahanCount(a) ? b : a,
-  );
-  const desaAt = (point: Position) => desa.find((d) => turf.booleanPointInPolygon(point, d.area));
-
   return {
     regencyCode: String(regency.properties.code),
     regency,
     kecamatan,
     desa,
-    capitalKecamatan,
-    coast,
+    capitalKecamatan: kecamatan.reduce((a, b) => (kelurahanCount(b) > kelurahanCount(a) ? b : a)),
+    coast: context.coast,
     contains,
-    desaAt,
+    desaAt: (point) => desa.find((d) => turf.booleanPointInPolygon(point, d.area)),
   };
 }

@@ -71,6 +71,26 @@ export async function generateSampleThemes(
   };
 }
 
+/** The layers and record tables the generator fills. */
+const generatedLayerIds = [
+  'road_segment',
+  'bridge',
+  'drainage',
+  'irrigation_area',
+  'irrigation_canal',
+  'irrigation_structure',
+  'bore_well',
+  'plan_zone',
+  'hazard_zone',
+  'evacuation_point',
+];
+const generatedTableIds = [
+  'road_condition_survey',
+  'irrigation_canal_inspection',
+  'irrigation_structure_inspection',
+  'plan_activity_rule',
+];
+
 /**
  * Seed sources for every generated layer and record table. The data is generated once per seed
  * folder and process, on the first read, and shared by all sources.
@@ -81,27 +101,8 @@ export function sampleSeedSources(options: SampleThemeOptions) {
     if (!generated.has(seedDir)) generated.set(seedDir, generateSampleThemes(seedDir, options));
     return generated.get(seedDir)!;
   };
-  const layerIds = [
-    'road_segment',
-    'bridge',
-    'drainage',
-    'irrigation_area',
-    'irrigation_canal',
-    'irrigation_structure',
-    'bore_well',
-    'plan_zone',
-    'hazard_zone',
-    'evacuation_point',
-  ];
-  const tableIds = [
-    'road_condition_survey',
-    'irrigation_canal_inspection',
-    'irrigation_structure_inspection',
-    'plan_activity_rule',
-  ];
-
   const seedSources: SeedSources = Object.fromEntries(
-    layerIds.map((id) => [
+    generatedLayerIds.map((id) => [
       id,
       async (seedDir: string): Promise<SeedBatch> => ({
         features: (await generate(seedDir)).features[id] ?? [],
@@ -110,7 +111,7 @@ export function sampleSeedSources(options: SampleThemeOptions) {
     ]),
   );
   const recordSeedSources: RecordSeedSources = Object.fromEntries(
-    tableIds.map((id) => [
+    generatedTableIds.map((id) => [
       id,
       async (seedDir: string) => ({
         records: (await generate(seedDir)).records[id] ?? [],

@@ -383,6 +383,33 @@ function generateWells(
   });
 }
 
+/** One daerah irigasi over a group of desa: weir, main canal, secondaries and structures. */
+function layOutArea(
+  frame: RegencyFrame,
+  members: DesaSite[],
+  index: number,
+  roads: SeedFeature[],
+  options: SampleThemeOptions,
+  random: Random,
+): IrrigationLayout {
+  const areas = members.map((m) => m.area as Feature<Polygon | MultiPolygon>);
+  const outline = turf.union(turf.featureCollection(areas))!;
+  const layout: IrrigationLayout = {
+    code: `DI.${frame.regencyCode}.${String(index + 1).padStart(2, '0')}`,
+    name: `DI ${members[0]!.name}`,
+    members,
+    outline,
+    contains: (point) => turf.booleanPointInPolygon(point, outline),
+    canals: [],
+    structures: [],
+  };
+
+  const primary = layPrimary(layout, options, random);
+  laySecondaries(layout, primary.stops, primary.code, options, random);
+  layCulverts(layout, roads, options);
+  return layout;
+}
+
 /**
  * Irrigation in the low plains of the real regency: neighbouring low desa grouped into daerah
  * irigasi, each with a weir, a main canal, secondary and tertiary canals, drains and their
@@ -394,56 +421,26 @@ export function generateIrrigation(
   options: SampleThemeOptions,
   random: Random,
 ): SampleIrrigation {
-  const result: SampleIrrigation = {
-    areas: [],
-    canals: [],
-    structures: [],
-    wells: [],
-    canalInspections: [],
-    structureInspections: [],
+  const layouts = clusterLowPlains(frame, random).map((members, i) =>
+    layOutArea(frame, members, i, roads, options, random),
+  );
+  const canals = layouts.flatMap((layout) => layout.canals);
+  const structures = layouts.flatMap((layout) => layout.structures);
+  const served = new Set(layouts.flatMap((layout) => layout.members));
+
+  return {
+    areas: layouts.map((layout) => areaFeature(layout, options, random)),
+    canals,
+    structures,
+    wells: generateWells(frame, served, options, random),
+    canalInspections: canals.flatMap((canal) => {
+      const baseDamage = canal.properties.canal_class === 'primer' ? 5 : random.between(3, 30);
+      const key = { code: String(canal.properties.code) };
+      return inspectionsOf(key, baseDamage, options, random, false);
+    }),
+    structureInspections: structures.flatMap((structure) => {
+      const key = { code: String(structure.properties.code) };
+      return inspectionsOf(key, random.between(2, 35), options, random, true);
+    }),
   };
-  const served = new Set<DesaSite>();
-
-  for (const [i, members] of clusterLowPlains(frame, random).entries()) {
-    const outline = turf.union(
-      turf.featureCollection(members.map((m) => m.area as Feature<Polygon | MultiPolygon>)),
-    )!;
-    const layout: IrrigationLayout = {
-      code: `DI.${frame.regencyCode}.${String(i + 1).padStart(2, '0')}`,
-      name: `DI ${members[0]!.name}`,
-      members,
-      outline,
-      contains: (point) => turf.booleanPointInPolygon(point, outline),
-      canals: [],
-      structures: [],
-    };
-    members.forEach((m) => served.add(m));
-
-    const primary = layPrimary(layout, options, random);
-    laySecondaries(layout, primary.stops, primary.code, options, random);
-    layCulverts(layout, roads, options);
-    result.areas.push(areaFeature(layout, options, random));
-    result.canals.push(...layout.canals);
-    result.structures.push(...layout.structures);
-  }
-
-  for (const canal of result.canals) {
-    const base = canal.properties.canal_class === 'primer' ? 5 : random.between(3, 30);
-    result.canalInspections.push(
-      ...inspectionsOf({ code: String(canal.properties.code) }, base, options, random, false),
-    );
-  }
-  for (const structure of result.structures) {
-    result.structureInspections.push(
-      ...inspectionsOf(
-        { code: String(structure.properties.code) },
-        random.between(2, 35),
-        options,
-        random,
-        true,
-      ),
-    );
-  }
-  result.wells = generateWells(frame, served, options, random);
-  return result;
 }

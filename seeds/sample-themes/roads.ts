@@ -111,10 +111,11 @@ function capitalLinks(frame: RegencyFrame): RoadLink[] {
   );
   const toCapital = shortestPath(links, nearestOnSpine, regencyCapital);
 
-  return links.map(([from, to]): RoadLink => {
-    if (spine.includes([from, to]) || spine.some((l) => l[0] === from && l[1] === to))
-      return { from, to, status: 'nasional', function: 'arteri_primer' };
-    if (toCapital.some((l) => l[0] === from && l[1] === to))
+  // Paths are made of the very link arrays of `links`, so membership is by identity.
+  return links.map((link): RoadLink => {
+    const [from, to] = link;
+    if (spine.includes(link)) return { from, to, status: 'nasional', function: 'arteri_primer' };
+    if (toCapital.includes(link))
       return { from, to, status: 'provinsi', function: 'kolektor_primer' };
     const urban = from.isKelurahan && to.isKelurahan;
     return {
@@ -269,44 +270,39 @@ function numberLinks(links: RoadLink[]) {
   });
 }
 
+/** The usual main structure for a bridge of this length. */
+function structureFor(lengthM: number, random: Random) {
+  if (lengthM < 10) return random.pick(['box_culvert', 'pelat_beton']);
+  if (lengthM < 25) return 'gelagar_beton';
+  return lengthM < 50 ? 'beton_prategang' : 'rangka_baja';
+}
+
+/** Bridges along a link every 4 to 14 km, numbered on the link, longer on national roads. */
 function bridgesOf(
-  roadNumber: string,
-  link: RoadLink,
-  line: Position[],
+  { link, roadNumber, line }: DrawnLink,
   frame: RegencyFrame,
-  random: Random,
   options: SampleThemeOptions,
+  random: Random,
 ) {
   const bridges: SeedFeature[] = [];
   const lengthKm = lineLengthKm(line);
-  for (
-    let km = random.between(1, bridgeSpacingKm);
-    km < lengthKm - 0.3;
-    km += random.between(4, 2 * bridgeSpacingKm)
-  ) {
+  let km = random.between(1, bridgeSpacingKm);
+
+  for (; km < lengthKm - 0.3; km += random.between(4, 2 * bridgeSpacingKm)) {
     const point = pointAlong(line, km);
-    const lengthM = Math.round(
-      link.status === 'nasional' ? random.between(15, 90) : random.between(6, 45),
-    );
-    const structure =
-      lengthM < 10
-        ? random.pick(['box_culvert', 'pelat_beton'])
-        : lengthM < 25
-          ? 'gelagar_beton'
-          : lengthM < 50
-            ? 'beton_prategang'
-            : 'rangka_baja';
-    const place = frame.desaAt(point)?.name ?? link.to.name;
+    const national = link.status === 'nasional';
+    const lengthM = Math.round(national ? random.between(15, 90) : random.between(6, 45));
+    const number = String(bridges.length + 1).padStart(2, '0');
     bridges.push(
       pointFeature(point, {
-        bridge_number: `${roadNumber}.${String(bridges.length + 1).padStart(2, '0')}`,
-        name: `Jembatan ${place}`,
+        bridge_number: `${roadNumber}.${number}`,
+        name: `Jembatan ${frame.desaAt(point)?.name ?? link.to.name}`,
         road_number: roadNumber,
         chainage_m: Math.round(km * 1000),
         length_m: lengthM,
         width_m: Math.round(random.between(...widthsM[link.status]) + 1),
         spans: Math.max(1, Math.ceil(lengthM / 20)),
-        structure_type: structure,
+        structure_type: structureFor(lengthM, random),
         condition_bms: random.weighted({ 0: 1, 1: 4, 2: 3, 3: 1.5, 4: 0.5 }),
         year_built: random.integer(1975, 2022),
         source: options.source,
@@ -345,6 +341,62 @@ function drainsOf(
   });
 }
 
+/** A numbered link with its drawn line. */
+interface DrawnLink {
+  link: RoadLink;
+  roadNumber: string;
+  line: Position[];
+}
+
+/** A link cut into segments of at most 3 km with chainage, surveys, and drains in towns. */
+function addSegments(
+  roads: SampleRoads,
+  { link, roadNumber, line }: DrawnLink,
+  frame: RegencyFrame,
+  options: SampleThemeOptions,
+  random: Random,
+) {
+  const surface = random.weighted(surfaces[link.status]);
+  const widthM = Math.round(random.between(...widthsM[link.status]) * 10) / 10;
+  const pieces = splitLine(line, Math.max(1, Math.ceil(lineLengthKm(line) / longestSegmentKm)));
+  let chainageM = 0;
+
+  for (const [i, piece] of pieces.entries()) {
+    const segmentCode = `${roadNumber}.${i + 1}`;
+    const lengthM = Math.round(lineLengthKm(piece) * 1000);
+    const middle = pointAlong(piece, lineLengthKm(piece) / 2);
+    const desa = frame.desaAt(middle);
+    roads.segments.push(
+      lineFeature([piece], {
+        segment_code: segmentCode,
+        road_number: roadNumber,
+        name: `${link.from.name} – ${link.to.name}`,
+        status: link.status,
+        function: link.function,
+        surface,
+        width_m: widthM,
+        chainage_from_m: chainageM,
+        chainage_to_m: chainageM + lengthM,
+        kecamatan_code: desa?.kecamatanCode ?? link.from.kecamatanCode,
+        source: options.source,
+      }),
+    );
+    roads.surveys.push(...surveysOf(segmentCode, link.status, surface, options, random));
+    chainageM += lengthM;
+
+    if (link.status !== 'desa' && isInTown(middle, desa, frame)) {
+      const urban = Boolean(desa?.isKelurahan);
+      roads.drains.push(...drainsOf(segmentCode, piece, urban, random, options));
+    }
+  }
+}
+
+/** In a kelurahan, or within 1.5 km of a kecamatan capital. */
+function isInTown(point: Position, desa: DesaSite | undefined, frame: RegencyFrame) {
+  const nearCapital = frame.kecamatan.some((k) => distanceKm(k.capital.point, point) < 1.5);
+  return Boolean(desa?.isKelurahan) || nearCapital;
+}
+
 /**
  * A road network over the real kecamatan capitals and desa: capitals joined by a national
  * spine and regency collectors, every desa reached from its capital, village roads between
@@ -358,47 +410,12 @@ export function generateRoads(
   const main = capitalLinks(frame);
   const tree = desaTreeLinks(frame);
   const links = [...main, ...tree, ...villageLinks(frame, [...main, ...tree], random)];
-  const capitals = frame.kecamatan.map((k) => k.capital.point);
   const roads: SampleRoads = { segments: [], bridges: [], drains: [], surveys: [] };
 
   for (const { link, roadNumber } of numberLinks(links)) {
-    const line = windingLine(link.from.point, link.to.point, random);
-    const surface = random.weighted(surfaces[link.status]);
-    const widthM = Math.round(random.between(...widthsM[link.status]) * 10) / 10;
-    const pieces = splitLine(line, Math.max(1, Math.ceil(lineLengthKm(line) / longestSegmentKm)));
-    let chainageM = 0;
-
-    for (const [i, piece] of pieces.entries()) {
-      const segmentCode = `${roadNumber}.${i + 1}`;
-      const lengthM = Math.round(lineLengthKm(piece) * 1000);
-      const middle = pointAlong(piece, lineLengthKm(piece) / 2);
-      const desa = frame.desaAt(middle);
-      roads.segments.push(
-        lineFeature([piece], {
-          segment_code: segmentCode,
-          road_number: roadNumber,
-          name: `${link.from.name} – ${link.to.name}`,
-          status: link.status,
-          function: link.function,
-          surface,
-          width_m: widthM,
-          chainage_from_m: chainageM,
-          chainage_to_m: chainageM + lengthM,
-          kecamatan_code: desa?.kecamatanCode ?? link.from.kecamatanCode,
-          source: options.source,
-        }),
-      );
-      roads.surveys.push(...surveysOf(segmentCode, link.status, surface, options, random));
-      chainageM += lengthM;
-
-      const nearTown = desa?.isKelurahan || capitals.some((c) => distanceKm(c, middle) < 1.5);
-      if (nearTown && link.status !== 'desa')
-        roads.drains.push(
-          ...drainsOf(segmentCode, piece, Boolean(desa?.isKelurahan), random, options),
-        );
-    }
-    if (link.status !== 'desa')
-      roads.bridges.push(...bridgesOf(roadNumber, link, line, frame, random, options));
+    const drawn = { link, roadNumber, line: windingLine(link.from.point, link.to.point, random) };
+    addSegments(roads, drawn, frame, options, random);
+    if (link.status !== 'desa') roads.bridges.push(...bridgesOf(drawn, frame, options, random));
   }
   return roads;
 }

@@ -15,6 +15,7 @@ import {
   type CachedTile,
   type TileEncoding,
 } from '../services/tile-service.js';
+import { rawBytes } from '../tiles/tile-cache.js';
 import type { TileCoord } from '../tiles/tile-grid.js';
 
 const fieldTypes = {
@@ -68,8 +69,8 @@ function readableLayers(res: Response, layerList: string): LayerDefinition[] {
 }
 
 /**
- * The best stored encoding the client accepts: br, then gzip (`q=0` refuses one). A small
- * parser instead of the negotiator: this runs for every cached tile.
+ * Whether the client takes gzip (`q=0` refuses it). A small parser instead of the
+ * negotiator: this runs for every cached tile.
  */
 function wantedEncoding(req: IncomingMessage): TileEncoding | undefined {
   const header = req.headers['accept-encoding'];
@@ -80,18 +81,16 @@ function wantedEncoding(req: IncomingMessage): TileEncoding | undefined {
     const refused = parameters.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
     if (name && !refused) accepted.add(name);
   }
-  if (accepted.has('br')) return 'br';
   return accepted.has('gzip') || accepted.has('*') ? 'gzip' : undefined;
 }
 
-/** The representation sent: compressed bytes when stored and accepted, else the raw ones. */
+/** The representation sent: gzip bytes when stored and accepted, else the raw ones. */
 function representation(entry: CachedTile, wanted: TileEncoding | undefined) {
-  if (wanted === 'br' && entry.br) return { bytes: entry.br, encoding: 'br' as const };
-  if (wanted && entry.gzip) return { bytes: entry.gzip, encoding: 'gzip' as const };
-  return { bytes: entry.raw, encoding: undefined };
+  if (wanted && entry.gzip) return { bytes: entry.gzip, encoding: wanted };
+  return { bytes: rawBytes(entry), encoding: undefined };
 }
 
-/** A strong ETag per representation: `"<hash of raw>"`, `"<hash>-gzip"`, `"<hash>-br"`. */
+/** A strong ETag per representation: `"<hash of raw>"` and `"<hash>-gzip"`. */
 function etagFor(entry: CachedTile, encoding: TileEncoding | undefined) {
   return encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
 }
@@ -107,7 +106,7 @@ function isNotModified(req: IncomingMessage, entry: CachedTile): boolean {
   const base = entry.etag.slice(1, -1);
   return header.split(',').some((tag) => {
     const opaque = tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-    return opaque === base || opaque === `${base}-gzip` || opaque === `${base}-br`;
+    return opaque === base || opaque === `${base}-gzip`;
   });
 }
 

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import type { HttpProblem } from '../http/problem.js';
 import {
@@ -14,10 +15,12 @@ export interface CachedTile {
   key: string;
   layerIds: readonly string[];
   tile: TileCoord;
-  /** The MVT bytes; empty when no feature touches the tile. */
-  raw: Buffer;
+  /**
+   * The MVT bytes (empty when no feature touches the tile). A cached tile that compresses
+   * keeps only `gzip`, and `rawBytes` inflates it for the rare client without gzip.
+   */
+  raw?: Buffer;
   gzip?: Buffer;
-  br?: Buffer;
   /** Quoted strong validator of `raw`, e.g. `"3q2-7w"`. */
   etag: string;
   /** Set when the tile is answered with a problem (over the size limit) instead of bytes. */
@@ -28,8 +31,13 @@ export interface CachedTile {
 const entryOverheadBytes = 256;
 
 function entrySize(entry: CachedTile): number {
-  const bytes = entry.raw.length + (entry.gzip?.length ?? 0) + (entry.br?.length ?? 0);
+  const bytes = (entry.raw?.length ?? 0) + (entry.gzip?.length ?? 0);
   return bytes + entry.key.length * 2 + entryOverheadBytes;
+}
+
+/** The uncompressed MVT bytes of a tile. */
+export function rawBytes(entry: CachedTile): Buffer {
+  return entry.raw ?? (entry.gzip ? gunzipSync(entry.gzip) : Buffer.alloc(0));
 }
 
 /** The cache key of a tile of some layers. */
@@ -57,6 +65,10 @@ export interface TileCacheStats {
  * a spatial index (layer → zoom → tile → keys) so that a change removes exactly the cached
  * tiles its box reaches, at every zoom, without scanning the whole cache.
  */
+// TODO: a disk tier below this one would keep tiles across restarts and past the memory
+// limit. It needs a change log in the database (a process that was down missed the notices
+// meanwhile) before it can be trusted; until then a restart starts cold, which costs one
+// rendering per tile asked for again.
 export class TileCache {
   private readonly entries: LRUCache<string, CachedTile>;
   private readonly index = new Map<string, Map<number, Map<number, Set<string>>>>();

@@ -4,12 +4,13 @@
  * PostGIS `ST_AsMVT` queries sent straight to PostgreSQL (cold) and nginx serving the same
  * tile bytes from tmpfs (warm). Also: memory of the server, the time from a commit to the
  * changed tile, and tile sizes. Settings: BENCH_DURATION_S (15), BENCH_CONNECTIONS (16),
- * BENCH_SQL_CONNECTIONS (2), BENCH_CACHE_MB (192), BENCH_SMALL=1 for a quick run on a small
+ * BENCH_SQL_CONNECTIONS (2), BENCH_CACHE_MB (96), BENCH_SMALL=1 for a quick run on a small
  * dataset (the figures then mean nothing).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { layerDefinitions, type LayerDefinition } from '../../layers/index.js';
 import { migrate } from '../../server/db/migrate.js';
@@ -27,7 +28,7 @@ const settings = {
   durationS: Number(process.env.BENCH_DURATION_S ?? 15),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
   sqlConnections: Number(process.env.BENCH_SQL_CONNECTIONS ?? 2),
-  cacheMb: Number(process.env.BENCH_CACHE_MB ?? 192),
+  cacheMb: Number(process.env.BENCH_CACHE_MB ?? 96),
   small: process.env.BENCH_SMALL === '1',
 };
 
@@ -77,30 +78,60 @@ async function createBenchDatabase(adminUrl: string) {
   return url.toString();
 }
 
-/** Fetches every tile once (filling a cache) and keeps the raw bytes for nginx. */
-async function fetchAll(baseUrl: string, paths: string[], encoding: string) {
+/**
+ * Fetches every tile once, `concurrency` at a time (filling a cache), and keeps the decoded
+ * bytes for nginx; sizes are those on the wire.
+ */
+async function fetchAll(baseUrl: string, paths: string[], encoding: string, concurrency = 1) {
   const sizes: number[] = [];
   const bodies = new Map<string, Buffer>();
-  for (const tilePathname of paths) {
-    const response = await fetch(`${baseUrl}${tilePathname}`, {
-      headers: { 'Accept-Encoding': encoding },
-    });
-    const body = Buffer.from(await response.arrayBuffer());
-    if (response.status === 200) {
-      sizes.push(Number(response.headers.get('content-length') ?? body.length));
-      bodies.set(tilePathname, body);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const tilePathname = paths[next++]!;
+      const response = await fetch(`${baseUrl}${tilePathname}`, {
+        headers: { 'Accept-Encoding': encoding },
+      });
+      const body = Buffer.from(await response.arrayBuffer());
+      if (response.status === 200) {
+        sizes.push(Number(response.headers.get('content-length') ?? body.length));
+        bodies.set(tilePathname, body);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   const mean = sizes.reduce((sum, n) => sum + n, 0) / Math.max(1, sizes.length);
   return { bodies, meanBytes: Math.round(mean), tiles: sizes.length };
 }
 
+/** The tiles as files, raw and gzipped (level 6, as Simpul stores them) for gzip_static. */
 function writeStaticTiles(bodies: Map<string, Buffer>, root: string) {
   for (const [pathname, body] of bodies) {
     const file = path.join(root, pathname);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
     fs.writeFileSync(file, body, { mode: 0o644 });
+    fs.writeFileSync(`${file}.gz`, gzipSync(body, { level: 6 }), { mode: 0o644 });
   }
+}
+
+/** Bytes of the same tiles from the reference SQL and from Simpul's, one connection. */
+async function compareSizes(url: string, layer: LayerDefinition, tiles: TileCoord[]) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const reference = referenceQuery(layer);
+  const simpul = simpulQuery(layer);
+  let referenceBytes = 0;
+  let simpulBytes = 0;
+  for (const tile of tiles) {
+    referenceBytes += await reference(client, tile);
+    simpulBytes += await simpul(client, tile);
+  }
+  await client.end();
+  return {
+    tiles: tiles.length,
+    referenceMeanBytes: Math.round(referenceBytes / tiles.length),
+    simpulMeanBytes: Math.round(simpulBytes / tiles.length),
+  };
 }
 
 /** Times from a committed UPDATE to the first tile request that shows it, in ms. */
@@ -195,6 +226,8 @@ export async function run() {
     const paths = tiles.map((tile) => tilePath(roads, tile));
     const sqlOptions = { connections: settings.sqlConnections, durationS: settings.durationS };
     const httpOptions = { connections: settings.connections, durationS: settings.durationS };
+    // Warm runs ask for gzip, as browsers do; nginx then serves the .gz files (gzip_static).
+    const warmOptions = { ...httpOptions, headers: { 'Accept-Encoding': 'gzip' } };
     const rows: Measurement[] = [];
 
     console.log('limits: SQL straight to PostgreSQL…');
@@ -206,6 +239,15 @@ export async function run() {
       sqlOptions,
     );
     rows.push(reference);
+    const referenceInRange = await replaySql(
+      'limit: reference ST_AsMVT SQL, same tiles',
+      url,
+      inRange,
+      referenceQuery(roads),
+      sqlOptions,
+    );
+    referenceInRange.note += `, the ${inRange.length} tiles in ${roads.id}'s zoom range`;
+    rows.push(referenceInRange);
     // The same session setting as the server's tile pool.
     const generic = { ...sqlOptions, sessionOptions: '-c plan_cache_mode=force_generic_plan' };
     const simpulSql = await replaySql(
@@ -237,15 +279,14 @@ export async function run() {
     console.log('Simpul warm…');
     const warm = await startSimpul({ ...env, TILE_CACHE_MB: String(settings.cacheMb) }, serverLog);
     running.push(warm);
-    const identity = await fetchAll(warm.baseUrl, paths, 'identity');
+    const identity = await fetchAll(warm.baseUrl, paths, 'identity', 4);
     const gzip = await fetchAll(warm.baseUrl, paths, 'gzip');
-    const brotli = await fetchAll(warm.baseUrl, paths, 'br');
     const warmRow = await replayHttp(
       'Simpul warm (cached)',
       warm.baseUrl,
       paths,
       workDir,
-      httpOptions,
+      warmOptions,
     );
     const warmMemory = warm.memory();
     warmRow.note += `, TILE_CACHE_MB=${settings.cacheMb}, RSS peak ${warmMemory.peakMb} MB`;
@@ -262,7 +303,7 @@ export async function run() {
       nginx.baseUrl,
       paths,
       workDir,
-      httpOptions,
+      warmOptions,
     );
     rows.push(nginxRow);
     await nginx.stop();
@@ -273,35 +314,36 @@ export async function run() {
       serverLog,
     );
     running.push(pair);
-    for (let pass = 0; pass < 3; pass += 1) await fetchAll(pair.baseUrl, paths, 'identity');
+    for (let pass = 0; pass < 3; pass += 1) await fetchAll(pair.baseUrl, paths, 'gzip', 4);
     const pairRow = await replayHttp(
       'Simpul warm, 2 processes',
       pair.baseUrl,
       paths,
       workDir,
-      httpOptions,
+      warmOptions,
     );
     pairRow.note += `, RSS peak ${pair.memory().peakMb} MB (all processes)`;
     rows.push(pairRow);
     await pair.stop();
 
     printTable(rows, { cold: reference.perSecond, warm: nginxRow.perSecond });
+    const sample = inRange.filter((_, i) => i % 10 === 0);
     const sizes = {
-      referenceMeanBytes: reference.meanBytes,
-      simpulMeanBytes: identity.meanBytes,
-      gzipMeanBytes: gzip.meanBytes,
-      brMeanBytes: brotli.meanBytes,
+      ...(await compareSizes(url, roads, sample)),
+      servedMeanBytes: identity.meanBytes,
+      servedGzipMeanBytes: gzip.meanBytes,
       tilesWithContent: identity.tiles,
     };
     const summary = {
       coldVsLimit: round(coldRow.perSecond / reference.perSecond),
+      coldVsLimitSameTiles: round(coldRow.perSecond / referenceInRange.perSecond),
       coldVsSimpulSql: round(coldRow.perSecond / simpulSql.perSecond),
       warmVsNginx: round(warmRow.perSecond / nginxRow.perSecond),
       warmP99Ms: warmRow.p99Ms,
       editVisible: edit,
       serverRssPeakMb: warmMemory.peakMb,
       sizes,
-      msByZoom: { reference: reference.msByZoom, simpul: simpulSql.msByZoom },
+      msByZoom: { reference: referenceInRange.msByZoom, simpul: simpulSql.msByZoom },
     };
     console.log(`\n${JSON.stringify(summary, null, 2)}`);
     const resultFile = path.join(workDir, 'tiles-bench.json');

@@ -116,6 +116,7 @@ http {
   tcp_nopush on;
   keepalive_requests 1000000;
   open_file_cache max=10000 inactive=60s;
+  gzip_static on;
   types { application/vnd.mapbox-vector-tile mvt; }
   client_body_temp_path ${workDir}/nginx-body;
   proxy_temp_path ${workDir}/nginx-proxy;

@@ -3,9 +3,11 @@
  * segments, point assets, plan zones), replayed through Simpul over HTTP with fixed
  * concurrency, beside the limit measured in the same run: the very SQL Simpul sends for each
  * request (built by the same functions), sent straight to PostgreSQL. Prints requests per
- * second, p50/p95/p99 and Simpul's share of the limit. Settings: BENCH_DURATION_S (15),
- * BENCH_CONNECTIONS (16), BENCH_SQL_CONNECTIONS (2,4), BENCH_ROUNDS (2), BENCH_SMALL=1 for a
- * quick run on a small dataset (the figures then mean nothing).
+ * second, p50/p95/p99 and Simpul's share of the limit, then the latency of bbox pages at low
+ * concurrency (at 16 connections on 2 cores, p50 is mostly queueing). Settings:
+ * BENCH_DURATION_S (15), BENCH_CONNECTIONS (16), BENCH_SQL_CONNECTIONS (2,4,8), BENCH_ROUNDS (2),
+ * BENCH_LATENCY_CONNECTIONS (2), BENCH_SMALL=1 for a quick run on a small dataset (the figures
+ * then mean nothing).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,9 @@ import { startSimpul, type RunningProcess } from './support/processes.js';
 const settings = {
   durationS: Number(process.env.BENCH_DURATION_S ?? 15),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
-  sqlConnections: (process.env.BENCH_SQL_CONNECTIONS ?? '2,4').split(',').map(Number),
+  sqlConnections: (process.env.BENCH_SQL_CONNECTIONS ?? '2,4,8').split(',').map(Number),
+  /** Connections of the latency run: p50 of a page without a queue in front of it. */
+  latencyConnections: Number(process.env.BENCH_LATENCY_CONNECTIONS ?? 2),
   rounds: Number(process.env.BENCH_ROUNDS ?? 2),
   small: process.env.BENCH_SMALL === '1',
 };
@@ -247,6 +251,14 @@ export async function run() {
       }
     }
     const rows = lists.flatMap(([kind]) => [best[`limit: ${kind}`]!, best[`Simpul: ${kind}`]!]);
+    const [, bboxPaths] = lists[0]!;
+    console.log(`Simpul, bbox, ${settings.latencyConnections} connections…`);
+    const latency = await replayHttp('Simpul: bbox latency', server.baseUrl, bboxPaths, workDir, {
+      connections: settings.latencyConnections,
+      durationS: settings.durationS,
+      headers: { Accept: 'application/geo+json' },
+    });
+    rows.push(latency);
     const limits = Object.fromEntries(lists.map(([kind]) => [kind, best[`limit: ${kind}`]!]));
     printTable(rows, limits);
     console.log(

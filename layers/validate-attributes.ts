@@ -4,6 +4,9 @@
  */
 import type { AttributeDefinition, LayerDefinition } from './types.js';
 
+/** A layer or a record table: what attribute checks read of a declaration. */
+export type AttributeHolder = Pick<LayerDefinition, 'id' | 'attributes'>;
+
 /** Stable codes of attribute and geometry problems, for clients that translate messages. */
 export type ProblemCode =
   | 'unknown-attribute'
@@ -114,7 +117,7 @@ function requiredProblem(attribute: AttributeDefinition): FeatureProblem {
   return problem(name, 'required', `${name} is required.`);
 }
 
-function unknownProblems(layer: LayerDefinition, properties: Record<string, unknown>) {
+function unknownProblems(layer: AttributeHolder, properties: Record<string, unknown>) {
   const declared = new Set(layer.attributes.map((a) => a.name));
   const known = layer.attributes.filter((a) => !a.computed).map((a) => a.name);
   return Object.keys(properties)
@@ -143,7 +146,7 @@ export interface AttributeCheck {
  * Uniqueness needs the stored rows and is checked by the server.
  */
 export function checkAttributes(
-  layer: LayerDefinition,
+  layer: AttributeHolder,
   properties: Record<string, unknown>,
   mode: WriteMode,
   unknown: UnknownAttributePolicy = 'reject',

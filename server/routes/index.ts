@@ -14,6 +14,7 @@ import { createCollectionsRouter, sendLandingPage } from './collections.js';
 import { createGeoServerRouter } from './geoserver.js';
 import { createHealthRouter } from './health.js';
 import { createHistoryRouter } from './history.js';
+import { createRecordsRouter } from './records.js';
 import { createImportsRouter } from './imports.js';
 import { createTilesRouter } from './tiles.js';
 
@@ -24,6 +25,7 @@ import { createTilesRouter } from './tiles.js';
  *   /auth/...             routes/auth.ts (login, session, users, API tokens)
  *   POST/PUT/PATCH/DELETE/OPTIONS /collections/.../items, /batch   routes/collection-writes.ts
  *   /collections/{id}/history, .../items/{id}/history   routes/history.ts
+ *   /records/{tableId}    routes/records.ts (condition surveys, inspections)
  *   /conformance, /collections/...   routes/collections.ts (OGC API Features)
  *   /tiles/...            routes/tiles.ts (MVT and TileJSON)
  *   /client/config        routes/client.ts (what the web map builds itself from)
@@ -51,6 +53,7 @@ export function createRoutes(context: AppContext): Router {
   // before the read routes, whose router would answer OPTIONS with GET only
   router.use(createCollectionWritesRouter(context));
   router.use(createHistoryRouter(context));
+  router.use(createRecordsRouter(context));
   router.use(createCollectionsRouter(context));
   router.use(createTilesRouter(context));
   router.use(createImportsRouter(context));

@@ -17,7 +17,10 @@ function hasAnyRole(principal: Principal, roles: readonly Role[]): boolean {
   return principal.roles.includes('admin') || principal.roles.some((r) => roles.includes(r));
 }
 
-function scopeAllows(principal: Principal, layer: LayerDefinition, write: boolean): boolean {
+/** What access rules read of a layer or a record table: its id and its access declaration. */
+type Guarded = Pick<LayerDefinition, 'id' | 'access'>;
+
+function scopeAllows(principal: Principal, layer: Guarded, write: boolean): boolean {
   const scope = principal.scope;
   if (!scope) return true;
   const layerInScope = scope.layerIds === 'all' || scope.layerIds.includes(layer.id);
@@ -25,7 +28,7 @@ function scopeAllows(principal: Principal, layer: LayerDefinition, write: boolea
 }
 
 /** May this caller read the layer? Public layers are readable by anyone, others by role. */
-export function canReadLayer(principal: Principal | undefined, layer: LayerDefinition): boolean {
+export function canReadLayer(principal: Principal | undefined, layer: Guarded): boolean {
   if (layer.access.read === 'public') return !principal || scopeAllows(principal, layer, false);
   if (!principal || !scopeAllows(principal, layer, false)) return false;
 
@@ -34,7 +37,7 @@ export function canReadLayer(principal: Principal | undefined, layer: LayerDefin
 }
 
 /** May this caller create, change or delete features of the layer? */
-export function canEditLayer(principal: Principal | undefined, layer: LayerDefinition): boolean {
+export function canEditLayer(principal: Principal | undefined, layer: Guarded): boolean {
   if (!principal || !scopeAllows(principal, layer, true)) return false;
   return hasAnyRole(principal, layer.access.edit);
 }

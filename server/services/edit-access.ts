@@ -2,6 +2,9 @@ import type { LayerDefinition } from '../../layers/index.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { canEditLayer, canReadLayer, type Principal } from './access.js';
 
+/** A layer or a record table, as far as access goes. */
+type Guarded = Pick<LayerDefinition, 'id' | 'access'>;
+
 function unauthenticated(detail: string): HttpProblem {
   const problem = new HttpProblem(401, 'login-required', 'Login required', detail);
   problem.headers['WWW-Authenticate'] = 'Bearer';
@@ -9,7 +12,7 @@ function unauthenticated(detail: string): HttpProblem {
 }
 
 /** A layer the caller may not read is a 404 as if it did not exist, so it is not disclosed. */
-export function requireReadable(principal: Principal | undefined, layer: LayerDefinition) {
+export function requireReadable(principal: Principal | undefined, layer: Guarded) {
   if (!canReadLayer(principal, layer)) {
     throw notFound('unknown-collection', `No layer "${layer.id}" readable by this caller.`);
   }
@@ -19,7 +22,7 @@ export function requireReadable(principal: Principal | undefined, layer: LayerDe
  * The caller may write the layer: a visitor gets 401 (log in or send a token), a caller who
  * may read but not edit gets 403 naming the roles that may, and an unreadable layer is a 404.
  */
-export function requireEditable(principal: Principal | undefined, layer: LayerDefinition) {
+export function requireEditable(principal: Principal | undefined, layer: Guarded) {
   requireReadable(principal, layer);
   if (!principal) {
     throw unauthenticated(`Editing ${layer.id} needs a login or an API token.`);

@@ -105,7 +105,7 @@ export async function selectFeatureVersion(db: Queryable, layer: LayerDefinition
  */
 export async function selectWrittenFeature(db: Queryable, layer: LayerDefinition, id: number) {
   const pairs = layer.attributes.map((a) => `'${a.name}', ${quoteIdentifier(a.name)}`);
-  const sql = `SELECT id, version, jsonb_build_object(${pairs.join(', ')}) AS properties,
+  const sql = `SELECT id, version, json_build_object(${pairs.join(', ')}) AS properties,
       ST_AsGeoJSON(geom, 7)::json AS geometry
     FROM ${quoteIdentifier(layer.id)} WHERE id = $1`;
   const result = await db.query<{

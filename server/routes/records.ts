@@ -1,0 +1,38 @@
+import express, { Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import { config } from '../config.js';
+import { badRequest } from '../http/problem.js';
+import { addRecord, listRecords } from '../services/record-service.js';
+import { editContext } from './collection-writes.js';
+
+/**
+ * Records kept per feature: `GET /records/{tableId}?parent=<key>` lists them newest first,
+ * `POST /records/{tableId}` with `{"properties": {...}}` adds one (a new condition survey or
+ * inspection). Records are added, not changed: a correction is a newer record.
+ */
+export function createRecordsRouter(context: AppContext): Router {
+  const router = Router();
+  const { pool } = context.database;
+  const json = express.json({ limit: `${config.writeBodyLimitMb}mb` });
+
+  router.get('/records/:tableId', async (req, res) => {
+    const limit = Number(req.query.limit ?? 100);
+    const offset = Number(req.query.offset ?? 0);
+    const validPage = Number.isInteger(limit) && limit >= 1 && limit <= 1000 && offset >= 0;
+    if (!validPage) throw badRequest('bad-limit', 'limit is 1 to 1000, offset 0 or more.');
+    const parent = typeof req.query.parent === 'string' ? req.query.parent : undefined;
+
+    const page = { parentValue: parent, limit, offset: Math.floor(offset) };
+    const records = await listRecords(pool, res.locals.principal, req.params.tableId, page);
+    res.set('Cache-Control', 'no-store').json({ tableId: req.params.tableId, records });
+  });
+
+  router.post('/records/:tableId', json, async (req, res) => {
+    const properties = (req.body as { properties?: unknown } | undefined)?.properties;
+    const record = await addRecord(pool, req.params.tableId, properties, editContext(req, res));
+    req.log.info({ tableId: req.params.tableId, recordId: record.id }, 'record added');
+    res.status(201).json(record);
+  });
+
+  return router;
+}

@@ -1,0 +1,86 @@
+/**
+ * Records kept per feature (condition surveys, inspections): listed newest first and added
+ * by the theme's editors, checked with the same attribute rules as features. Adding a record
+ * updates the parent feature's latest values in the same transaction (the record table's
+ * trigger), and that update enters the feature's history under the same author.
+ */
+import type pg from 'pg';
+import { recordTables, type RecordTableDefinition } from '../../layers/index.js';
+import { checkAttributes } from '../../layers/validate-attributes.js';
+import { insertRecordRow, selectRecords } from '../db/queries/record-edits.js';
+import { HttpProblem, notFound, type FieldError } from '../http/problem.js';
+import type { Principal } from './access.js';
+import { requireEditable, requireReadable } from './edit-access.js';
+import { inEditTransaction, type EditContext } from './edit-service.js';
+
+/** A record table by id; an unknown one is a 404 naming the known ones. */
+export function requireRecordTable(tableId: string): RecordTableDefinition {
+  const table = recordTables.find((t) => t.id === tableId);
+  if (!table) {
+    const known = recordTables.map((t) => t.id).join(', ');
+    throw notFound('unknown-record-table', `No record table "${tableId}". Known: ${known}.`);
+  }
+  return table;
+}
+
+/** The records of a table (of one parent feature when `parentValue` is given), newest first. */
+export async function listRecords(
+  pool: pg.Pool,
+  principal: Principal | undefined,
+  tableId: string,
+  page: { parentValue?: string; limit: number; offset: number },
+) {
+  const table = requireRecordTable(tableId);
+  requireReadable(principal, table);
+  const parentAttribute = page.parentValue === undefined ? undefined : table.parent?.attribute;
+  return selectRecords(pool, table, { ...page, parentAttribute });
+}
+
+function invalidRecord(table: RecordTableDefinition, errors: FieldError[]) {
+  const first = errors
+    .slice(0, 3)
+    .map((e) => `${e.field}: ${e.message}`)
+    .join(' ');
+  const detail = `The record breaks ${table.id}'s rules: ${first}`;
+  return new HttpProblem(422, 'invalid-record', 'Invalid record', detail, { errors });
+}
+
+function recordProblem(table: RecordTableDefinition, error: unknown): HttpProblem | undefined {
+  const code = (error as { code?: string }).code;
+  const parent = table.parent;
+  if (code === '23503' && parent) {
+    const message = `no feature of ${parent.layerId} has this ${parent.attribute}.`;
+    return invalidRecord(table, [{ field: parent.attribute, code: 'unknown-parent', message }]);
+  }
+  if (code === '23505') {
+    const key = (table.naturalKey ?? []).join(' and ');
+    const detail = `A record with the same ${key || 'key'} exists already.`;
+    return new HttpProblem(409, 'duplicate-record', 'Conflict', detail);
+  }
+  return undefined;
+}
+
+/** Adds a record after checking the caller may edit the table and the values meet its rules. */
+export async function addRecord(
+  pool: pg.Pool,
+  tableId: string,
+  properties: unknown,
+  context: EditContext,
+) {
+  const table = requireRecordTable(tableId);
+  requireEditable(context.principal, table);
+  const sent = typeof properties === 'object' && properties !== null ? properties : {};
+  const { problems, values } = checkAttributes(table, sent as Record<string, unknown>, 'create');
+  if (problems.length > 0) throw invalidRecord(table, problems);
+
+  const principal = context.principal!;
+  const actor = principal.kind === 'token' ? `token:${principal.name}` : principal.name;
+  const author = { actor, client: context.client, requestId: context.requestId };
+  return inEditTransaction(pool, author, async (client) => {
+    try {
+      return await insertRecordRow(client, table, values, actor);
+    } catch (error) {
+      throw recordProblem(table, error) ?? error;
+    }
+  });
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions, recordTables } from '../../../layers/index.js';
+import { createApiToken } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { validValue } from '../../support/valid-feature.js';
+
+/** A record table kept per feature whose parent carries its newest values (surveys). */
+const table = recordTables.find(
+  (t) =>
+    t.parent &&
+    t.timeAttribute &&
+    layerDefinitions.some((l) =>
+      l.attributes.some((a) => a.computed === 'latest_record' && a.latestRecord?.tableId === t.id),
+    ),
+)!;
+const parentLayer = layerDefinitions.find((l) => l.id === table.parent!.layerId)!;
+const latest = parentLayer.attributes.find(
+  (a) => a.computed === 'latest_record' && a.latestRecord?.tableId === table.id,
+)!;
+
+describe(`records of ${table.id}`, () => {
+  let server: TestServer;
+  let editorToken: string;
+  let otherToken: string;
+  let parentKey: string;
+  let parentId: number;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const role = `${table.theme}:editor`;
+    editorToken = (
+      await createApiToken(pool, { name: 'surveyor', roles: [role], write: true }, 't')
+    ).secret;
+    const otherTheme = layerDefinitions.find((l) => l.theme !== table.theme)!.theme;
+    const otherRequest = { name: 'other', roles: [`${otherTheme}:editor`], write: true };
+    otherToken = (await createApiToken(pool, otherRequest, 't')).secret;
+    const key = table.parent!.attribute;
+    const { rows } = await pool.query(
+      `SELECT id, "${key}"::text AS key FROM ${parentLayer.id} ORDER BY id LIMIT 1`,
+    );
+    parentKey = rows[0].key;
+    parentId = rows[0].id;
+  });
+  afterAll(() => server.close());
+
+  function record(date: string) {
+    const properties: Record<string, unknown> = {};
+    for (const attribute of table.attributes) {
+      if (attribute.required) properties[attribute.name] = validValue(attribute);
+    }
+    const recorded = latest.latestRecord!.attribute;
+    const source = table.attributes.find((a) => a.name === recorded)!;
+    properties[recorded] = source.domain ? source.domain.at(-1)!.code : validValue(source);
+    return { ...properties, [table.parent!.attribute]: parentKey, [table.timeAttribute!]: date };
+  }
+  const post = (properties: unknown, token = editorToken) =>
+    fetch(`${server.baseUrl}/records/${table.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties }),
+    });
+
+  it('adds a record, updates the feature it describes, and records that update in its history', async () => {
+    const sent = record('2099-01-15');
+
+    const response = await post(sent);
+
+    expect(response.status).toBe(201);
+    const feature = await (
+      await fetch(`${server.baseUrl}/collections/${parentLayer.id}/items/${parentId}`)
+    ).json();
+    expect(feature.properties[latest.name]).toEqual(sent[latest.latestRecord!.attribute]);
+    const history = await fetch(
+      `${server.baseUrl}/collections/${parentLayer.id}/items/${parentId}/history`,
+      { headers: { authorization: `Bearer ${editorToken}` } },
+    );
+    const versions = (await history.json()).versions;
+    expect(versions.at(-1)).toMatchObject({ operation: 'update', changedBy: 'token:surveyor' });
+  });
+
+  it('lists the records of a feature newest first', async () => {
+    await post(record('2098-06-01'));
+
+    const response = await fetch(`${server.baseUrl}/records/${table.id}?parent=${parentKey}`);
+    const { records } = await response.json();
+
+    const dates = records.map(
+      (r: { properties: Record<string, string> }) => r.properties[table.timeAttribute!],
+    );
+    expect(dates.slice(0, 2)).toEqual(['2099-01-15', '2098-06-01']);
+  });
+
+  it('refuses a record of a feature that does not exist, naming the field', async () => {
+    const response = await post({
+      ...record('2097-01-01'),
+      [table.parent!.attribute]: 'no-such-key',
+    });
+
+    expect(response.status).toBe(422);
+    expect((await response.json()).errors[0].field).toBe(table.parent!.attribute);
+  });
+
+  it('refuses a record breaking the declaration, and one from another department', async () => {
+    const invalid = await post({ [table.parent!.attribute]: parentKey });
+    const forbidden = await post(record('2096-01-01'), otherToken);
+
+    expect(invalid.status).toBe(422);
+    expect((await invalid.json()).errors.map((e: { code: string }) => e.code)).toContain(
+      'required',
+    );
+    expect(forbidden.status).toBe(403);
+  });
+});

@@ -5,9 +5,13 @@ import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
 import type { SeedModule, SeedRejection, SeedSources } from '../../seeds/types/seed-source.js';
 import { countFeatures, noConditions, upsertFeature } from '../db/queries/features.js';
+import { insertFeatureBatch } from '../db/queries/seed-features.js';
 import { log } from '../log.js';
 import { writableAttributes } from './layer-registry.js';
 import { seedRecordTables } from './record-seed-service.js';
+
+/** Features per insert statement when seeding an empty layer. */
+const seedBatchSize = 500;
 
 /** What seeding did to one layer. */
 export interface LayerSeedReport {
@@ -49,7 +53,8 @@ async function seedLayer(
     rejected: [],
   };
   const key = layer.attributes.find((a) => a.unique)?.name;
-  if (!key && (await countFeatures(pool, layer, noConditions())) > 0) {
+  const empty = (await countFeatures(pool, layer, noConditions())) === 0;
+  if (!key && !empty) {
     return { ...report, skipped: 'the layer has features and no unique key to match seeds by' };
   }
   const batch = await read(seedDir);
@@ -58,7 +63,15 @@ async function seedLayer(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    for (const feature of batch.features) {
+    // An empty layer takes its features in a few large statements: no row to match or compare.
+    for (let start = 0; empty && start < batch.features.length; start += seedBatchSize) {
+      const chunk = batch.features.slice(start, start + seedBatchSize).map((feature) => ({
+        properties: pickDeclared(layer, feature.properties),
+        geometry: feature.geometry,
+      }));
+      report.inserted += await insertFeatureBatch(client, layer, chunk);
+    }
+    for (const feature of empty ? [] : batch.features) {
       const outcome = await upsertFeature(
         client,
         layer,

@@ -92,11 +92,9 @@ describe('the Cilacap seeds', () => {
     const reports = await seedLayers(pool, layerDefinitions, path.resolve('seeds/cilacap'));
 
     const kecamatan = reports.find((r) => r.layerId === 'kecamatan')!;
-    expect(reports.map((r) => [r.layerId, r.inserted, r.updated])).toEqual([
-      ['regency', 0, 0],
-      ['kecamatan', 0, 0],
-      ['desa', 0, 0],
-    ]);
+    const changed = reports.filter((r) => r.inserted > 0 || r.updated > 0);
+    expect(reports.slice(0, 3).map((r) => r.layerId)).toEqual(['regency', 'kecamatan', 'desa']);
+    expect(changed.map((r) => r.layerId)).toEqual([]);
     expect(kecamatan.unchanged).toBe(24);
     expect(kecamatan.rejected).toEqual([
       expect.objectContaining({

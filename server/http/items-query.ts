@@ -1,6 +1,6 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
 import { config } from '../config.js';
-import { isStorableText } from '../cql2/literals.js';
+import { isDate, isStorableText, isTimestamp } from '../cql2/literals.js';
 import { parseFilter, type FilterLanguage } from '../cql2/parse-filter.js';
 import { crs84, parseCrs, type CrsDefinition } from './crs.js';
 import { badRequest } from './problem.js';
@@ -143,22 +143,28 @@ function parseSortby(text: string, layer: LayerDefinition): SortKey[] {
   return keys;
 }
 
-/** `datetime` (an instant, or an interval `start/end` with `..` or empty for open) as CQL2. */
+/**
+ * `datetime` (an instant, or an interval `start/end` with `..` or empty for an open end) as a
+ * CQL2 condition on the layer's time attribute. Part 1 requires every items operation to take
+ * the parameter, so on a layer without a time attribute it is checked and then ignored: none
+ * of its features carries a time to compare.
+ */
 function datetimeCondition(text: string, layer: LayerDefinition): unknown {
-  if (!layer.timeAttribute) {
-    throw badRequest(
-      'invalid-datetime',
-      `${layer.id} has no time attribute, so datetime does not apply to it.`,
-    );
-  }
   const parts = text.split('/');
-  if (parts.length > 2 || (parts.length === 2 && parts.every((p) => p === '' || p === '..'))) {
+  const isInstant = (p: string) => isDate(p) || isTimestamp(p);
+  const valid =
+    (parts.length === 1 && isInstant(parts[0]!)) ||
+    (parts.length === 2 &&
+      parts.every((p) => p === '' || p === '..' || isInstant(p)) &&
+      parts.some(isInstant));
+  if (!valid) {
     throw badRequest(
       'invalid-datetime',
       'datetime is an instant (2024-05-01 or 2024-05-01T08:00:00Z) or an interval start/end ' +
         `with ".." for an open end; got "${text.slice(0, 60)}".`,
     );
   }
+  if (!layer.timeAttribute) return undefined;
   const property = { property: layer.timeAttribute };
   if (parts.length === 1) return { op: 't_intersects', args: [property, parts[0]] };
   const bounds = parts.map((p) => (p === '' ? '..' : p));
@@ -224,7 +230,8 @@ export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): Ite
 
   const filter = parseFilterParameters(query);
   const conditions: unknown[] = filter.condition === undefined ? [] : [filter.condition];
-  if (datetimeText !== undefined) conditions.push(datetimeCondition(datetimeText, layer));
+  const datetime = datetimeText === undefined ? undefined : datetimeCondition(datetimeText, layer);
+  if (datetime !== undefined) conditions.push(datetime);
   for (const attribute of layer.attributes) {
     const text = single(query, attribute.name);
     if (text !== undefined) conditions.push(equalityCondition(attribute, text));

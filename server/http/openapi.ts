@@ -240,15 +240,14 @@ function itemsParameters(layer: LayerDefinition): Json[] {
       { style: 'form', explode: false },
     ),
   ];
-  if (layer.timeAttribute) {
-    own.push(
-      queryParameter(
-        'datetime',
-        `Instant or interval (start/end, ".." open) matched against ${layer.timeAttribute}.`,
-        { type: 'string' },
-      ),
-    );
-  }
+  const time = layer.timeAttribute
+    ? `matched against ${layer.timeAttribute}`
+    : 'checked, then ignored: this layer has no time attribute';
+  own.push(
+    queryParameter('datetime', `Instant or interval (start/end, ".." open), ${time}.`, {
+      type: 'string',
+    }),
+  );
   const queryables = layer.attributes.map((a) =>
     queryParameter(a.name, `Features whose ${a.name} equals this value.`, attributeSchema(a)),
   );

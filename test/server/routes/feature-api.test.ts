@@ -330,7 +330,8 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
   it.each([
     [{ limt: '10' }, 'unknown-parameter'],
     [{ limit: '10001' }, 'invalid-limit'],
-    [{ datetime: '2020-01-01' }, 'invalid-datetime'],
+    [{ datetime: '2020-02-30' }, 'invalid-datetime'],
+    [{ datetime: '../..' }, 'invalid-datetime'],
     [{ 'filter-lang': 'ecql', filter: 'a=1' }, 'invalid-filter-lang'],
     [{ bbox: '109,-7,108,-8' }, 'invalid-bbox'],
     [{ bbox: '0,-95,1,1' }, 'invalid-bbox'],
@@ -342,6 +343,16 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(page).toMatchObject({ type: `/problems/${type}` });
+  });
+
+  it('takes datetime on a layer without a time attribute, and ignores it', async () => {
+    const { response, page } = await items('kecamatan', {
+      datetime: '2020-01-01/..',
+      limit: '100',
+    });
+
+    expect(response.status).toBe(200);
+    expect(page.numberMatched).toBe(24);
   });
 
   it('names the page-size limit when it is passed', async () => {

@@ -212,58 +212,66 @@ function rejectUnknown(query: QueryValues, known: string[]) {
   }
 }
 
+/** The conditions of `filter`, `datetime` and queryables given as parameters, as CQL2 JSON. */
+function parseConditions(query: QueryValues, layer: LayerDefinition) {
+  const filter = parseFilterParameters(query);
+  const conditions: unknown[] = filter.condition === undefined ? [] : [filter.condition];
+
+  const datetimeText = single(query, 'datetime');
+  const datetime = datetimeText === undefined ? undefined : datetimeCondition(datetimeText, layer);
+  if (datetime !== undefined) conditions.push(datetime);
+
+  for (const attribute of layer.attributes) {
+    const text = single(query, attribute.name);
+    if (text !== undefined) conditions.push(equalityCondition(attribute, text));
+  }
+  return { conditions, filterCrs: filter.crs };
+}
+
+function parseBboxParameters(query: QueryValues) {
+  const bboxText = single(query, 'bbox');
+  const bboxCrsText = single(query, 'bbox-crs');
+  const bboxCrs = bboxCrsText === undefined ? crs84 : parseCrs(bboxCrsText, 'bbox-crs');
+  const bbox = bboxText === undefined ? undefined : parseBbox(bboxText);
+  if (bbox) checkBboxRange(bbox, bboxCrs);
+  return { bbox, bboxCrs };
+}
+
 /** Parses an items request; anything malformed or unknown is a 400 that says what works. */
 export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): ItemsQuery {
   rejectUnknown(query, [...itemsParameters, ...layer.attributes.map((a) => a.name)]);
   const limitText = single(query, 'limit');
   const offsetText = single(query, 'offset');
-  const bboxText = single(query, 'bbox');
-  const bboxCrsText = single(query, 'bbox-crs');
-  const crsText = single(query, 'crs');
-  const datetimeText = single(query, 'datetime');
-  const propertiesText = single(query, 'properties');
   const sortbyText = single(query, 'sortby');
 
-  const bboxCrs = bboxCrsText === undefined ? crs84 : parseCrs(bboxCrsText, 'bbox-crs');
-  const bbox = bboxText === undefined ? undefined : parseBbox(bboxText);
-  if (bbox) checkBboxRange(bbox, bboxCrs);
-
-  const filter = parseFilterParameters(query);
-  const conditions: unknown[] = filter.condition === undefined ? [] : [filter.condition];
-  const datetime = datetimeText === undefined ? undefined : datetimeCondition(datetimeText, layer);
-  if (datetime !== undefined) conditions.push(datetime);
-  for (const attribute of layer.attributes) {
-    const text = single(query, attribute.name);
-    if (text !== undefined) conditions.push(equalityCondition(attribute, text));
-  }
-
   return {
+    ...parseOutputParameters(query, layer),
+    ...parseBboxParameters(query),
+    ...parseConditions(query, layer),
     limit:
       limitText === undefined
         ? itemsLimits.default
         : parseInteger(limitText, 'limit', 1, itemsLimits.max),
     offset: offsetText === undefined ? 0 : parseInteger(offsetText, 'offset', 0, 1e15),
-    bbox,
-    bboxCrs,
+    sortby: sortbyText === undefined ? [] : parseSortby(sortbyText, layer),
+  };
+}
+
+/** `crs` and `properties`: how the features are written, for items and single items alike. */
+function parseOutputParameters(query: QueryValues, layer: LayerDefinition): ItemQuery {
+  const crsText = single(query, 'crs');
+  const propertiesText = single(query, 'properties');
+  return {
     crs: crsText === undefined ? crs84 : parseCrs(crsText, 'crs'),
-    conditions,
-    filterCrs: filter.crs,
     properties:
       propertiesText === undefined ? undefined : parseNames(propertiesText, layer, 'properties'),
-    sortby: sortbyText === undefined ? [] : parseSortby(sortbyText, layer),
   };
 }
 
 /** Parses a single-item request: `crs`, `properties` and `f`. */
 export function parseItemQuery(query: QueryValues, layer: LayerDefinition): ItemQuery {
   rejectUnknown(query, commonParameters);
-  const crsText = single(query, 'crs');
-  const propertiesText = single(query, 'properties');
-  return {
-    crs: crsText === undefined ? crs84 : parseCrs(crsText, 'crs'),
-    properties:
-      propertiesText === undefined ? undefined : parseNames(propertiesText, layer, 'properties'),
-  };
+  return parseOutputParameters(query, layer);
 }
 
 /** A feature id from a path segment: a positive integer, else 404 (no such feature). */

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
-import { openDatabase } from '../db/pool.js';
+import { openDatabase, type Database } from '../db/pool.js';
 import { selectRejections } from '../db/queries/import-jobs.js';
 import { openSourceFile } from '../formats/source-file.js';
 import { HttpProblem } from '../http/problem.js';
@@ -146,16 +146,14 @@ async function main() {
       const undone = await undoImport(database.pool, values.undo, 'command-line');
       return console.log(`Undone: ${undone.deleted} removed, ${undone.restored} restored.`);
     }
-    await runFromCommandLine(database.pool, file!);
+    await runFromCommandLine(database, file!);
   } finally {
     await database.close();
   }
 }
 
-async function runFromCommandLine(
-  pool: Parameters<typeof prepareImport>[0] & Parameters<typeof runImport>[0],
-  file: string,
-) {
+async function runFromCommandLine(database: Database, file: string) {
+  const { pool } = database;
   const mode = values.mode ?? 'all-or-nothing';
   if (mode !== 'all-or-nothing' && mode !== 'valid-only') {
     fail(`--mode is all-or-nothing or valid-only; got "${mode}"`);
@@ -187,7 +185,7 @@ async function runFromCommandLine(
 
   process.once('SIGINT', () => abortLocalImport(prepared.jobId));
   const bar = createProgressBar('import');
-  const job = await runImport(pool, prepared, (p) =>
+  const job = await runImport(database, prepared, (p) =>
     bar.update({
       fraction: p.fractionRead,
       counts: { read: p.rowsRead, valid: p.rowsWritten, rejected: p.rowsRejected },

@@ -188,7 +188,7 @@ export function createImportsRouter(context: AppContext): Router {
     const request = await parseImportBody(req.body ?? {}, requirePrincipal(res));
     const prepared = await prepareImport(pool, request);
     const jobId = await recordImportJob(pool, prepared);
-    runImport(pool, prepared).catch((error: unknown) =>
+    runImport(context.database, prepared).catch((error: unknown) =>
       log.error({ err: error, jobId }, 'import job crashed'),
     );
     const job = await requireImportJob(pool, jobId);

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Geometry } from 'geojson';
 import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
+import type { Database } from '../db/pool.js';
 import {
   insertImportJob,
   insertRejections,
@@ -29,6 +30,7 @@ import {
   deleteAllFeatures,
   deleteStagedRows,
   dropStagingTable,
+  insertIntoStaging,
   insertStagedRows,
   selectRepeatedUniqueValues,
   setWriterContext,
@@ -238,6 +240,7 @@ class ImportRun {
     readonly pool: pg.Pool,
     readonly prepared: PreparedImport,
     readonly signal: AbortSignal,
+    readonly load: typeof copyIntoStaging,
     readonly onProgress?: (progress: ImportProgress) => void,
   ) {
     this.table = stagingTableName(prepared.jobId);
@@ -314,22 +317,37 @@ class ImportRun {
       const rowNumber = records[index]!.rowNumber;
       staged.push({ rowNumber, values: feature.values, geometry: feature.geometry });
     });
-    await copyIntoStaging(client, this.table, staged);
+    await this.load(client, this.table, staged);
     this.counters.rowsWritten += staged.length;
   }
 
+  /**
+   * Reads every source, one batch in flight: while the database validates and loads a batch,
+   * the next one is parsed, so reading and the database work overlap instead of adding up.
+   */
   private async readAll() {
-    for (const source of this.prepared.sources) {
-      this.source = source;
-      let batch: SourceFeature[] = [];
-      for await (const record of source.features(this.signal)) {
-        batch.push(record);
-        if (batch.length < batchSize) continue;
-        await this.processBatch(batch);
-        batch = [];
-        await this.flush();
+    let inFlight: Promise<void> = Promise.resolve();
+    const send = async (batch: SourceFeature[]) => {
+      await inFlight;
+      inFlight = this.processBatch(batch);
+      // handled where it is awaited; this only keeps Node from calling it unhandled meanwhile
+      inFlight.catch(() => undefined);
+      await this.flush();
+    };
+    try {
+      for (const source of this.prepared.sources) {
+        this.source = source;
+        let batch: SourceFeature[] = [];
+        for await (const record of source.features(this.signal)) {
+          batch.push(record);
+          if (batch.length < batchSize) continue;
+          await send(batch);
+          batch = [];
+        }
+        await send(batch);
       }
-      await this.processBatch(batch);
+    } finally {
+      await inFlight;
     }
   }
 
@@ -396,12 +414,17 @@ class ImportRun {
   }
 
   async run(): Promise<void> {
+    const started = Date.now();
     try {
       await createStagingTable(this.pool, this.table);
       await this.readAll();
       await this.flush(true);
       await this.rejectRepeatedValues();
+      const readMs = Date.now() - started;
       await this.finish();
+      const { jobId, layer } = this.prepared;
+      const timing = { readMs, commitMs: Date.now() - started - readMs };
+      log.info({ jobId, layerId: layer.id, ...this.counters, ...timing }, 'import finished');
     } catch (error) {
       await this.fail(error);
     } finally {
@@ -454,18 +477,21 @@ export async function recordImportJob(db: Queryable, prepared: PreparedImport) {
  * the job ends `failed`, `rejected` or `cancelled` with a message, and the layer unchanged.
  */
 export async function runImport(
-  pool: pg.Pool,
+  database: Pick<Database, 'pool' | 'capabilities'>,
   prepared: PreparedImport,
   onProgress?: (progress: ImportProgress) => void,
 ): Promise<ImportJobRow> {
   const controller = new AbortController();
   runningJobs.set(prepared.jobId, controller);
+  // The embedded database's socket server loses protocol sync on COPY FROM STDIN.
+  const load = database.capabilities.embedded ? insertIntoStaging : copyIntoStaging;
+  const run = new ImportRun(database.pool, prepared, controller.signal, load, onProgress);
   try {
-    await new ImportRun(pool, prepared, controller.signal, onProgress).run();
+    await run.run();
   } finally {
     runningJobs.delete(prepared.jobId);
   }
-  return (await selectImportJob(pool, prepared.jobId))!;
+  return (await selectImportJob(database.pool, prepared.jobId))!;
 }
 
 /** Stops a job running in this process at once (others see the flag within a second). */

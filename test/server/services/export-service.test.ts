@@ -44,7 +44,7 @@ describe('exporting a layer and importing it back', () => {
       actor: 'test',
     });
     await recordImportJob(pool, prepared);
-    return runImport(pool, prepared);
+    return runImport(testDatabase.database, prepared);
   };
 
   /** Features of the layer not found unchanged (same attributes, geometry within 1 cm). */

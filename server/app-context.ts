@@ -6,4 +6,6 @@ export interface AppContext {
   database: Database;
   /** Cached, invalidated tiles (`TileService.start`); without it tiles are rendered uncached. */
   tiles?: TileService;
+  /** Folder of the built web client; `SIMPUL_WEB_DIR` (config.webDistDir) when not given. */
+  webDistDir?: string;
 }

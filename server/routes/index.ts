@@ -37,7 +37,8 @@ import { createTilesRouter } from './tiles.js';
  */
 export function createRoutes(context: AppContext): Router {
   const router = Router();
-  const indexHtml = path.join(config.webDistDir, 'index.html');
+  const webDistDir = context.webDistDir ?? config.webDistDir;
+  const indexHtml = path.join(webDistDir, 'index.html');
 
   router.get('/', (req, res) => {
     const wantsHtml = chooseRepresentation(req) === 'html';
@@ -60,7 +61,7 @@ export function createRoutes(context: AppContext): Router {
   router.use(createClientRouter(context));
   router.use(createAnalysisRouter(context));
   router.use(createGeoServerRouter(context));
-  router.use(express.static(config.webDistDir, { index: false, maxAge: '1h' }));
+  router.use(express.static(webDistDir, { index: false, maxAge: '1h' }));
 
   router.use((req) => {
     throw notFound('unknown-path', `Nothing is served at ${req.path}. Start at / for the links.`);

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -9,10 +10,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the real Express app (serving `web/dist` when built) on 127.0.0.1. */
+/** Starts the real Express app on 127.0.0.1, serving the web client built for this run. */
 export async function startTestServer(): Promise<TestServer> {
   const testDatabase = await createTestDatabase();
-  const app = createApp({ database: testDatabase.database });
+  const app = createApp({ database: testDatabase.database, webDistDir: inject('webDir') });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 

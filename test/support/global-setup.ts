@@ -91,20 +91,38 @@ export default async function setup(project: TestProject) {
   console.log(`[simpul tests] database: ${server.kind}`);
 
   const embedded = server.kind === 'embedded';
-  const templateUrl = embedded ? server.adminUrl : await buildTemplate(server.adminUrl);
-  if (embedded) await buildEmbeddedSeed(server.adminUrl);
+  const webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-web-'));
+  const [templateUrl] = await Promise.all([
+    embedded ? buildEmbeddedSeed(server.adminUrl) : buildTemplate(server.adminUrl),
+    buildWebClient(webDir),
+  ]);
 
   project.provide('adminUrl', server.adminUrl);
   project.provide('templateUrl', templateUrl);
   project.provide('databaseKind', server.kind);
-  return async () => server.stop();
+  project.provide('webDir', webDir);
+  return async () => {
+    await server.stop();
+    fs.rmSync(webDir, { recursive: true, force: true });
+  };
 }
 
-async function buildEmbeddedSeed(url: string) {
+/**
+ * Builds the web client once for every browser test, into a folder of the run's own: builds in
+ * parallel test files would empty a folder while another file's server reads it.
+ */
+async function buildWebClient(outDir: string) {
+  const { build } = await import('vite');
+  const configFile = path.resolve('web/vite.config.ts');
+  await build({ configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+
+async function buildEmbeddedSeed(url: string): Promise<string> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   await migrate(pool, layerDefinitions);
   await seedLayers(pool, layerDefinitions, path.resolve('seeds/cilacap'));
   await pool.end();
+  return url;
 }
 
 declare module 'vitest' {
@@ -112,5 +130,7 @@ declare module 'vitest' {
     adminUrl: string;
     templateUrl: string;
     databaseKind: string;
+    /** The web client built once for this run (serve it with startTestServer). */
+    webDir: string;
   }
 }

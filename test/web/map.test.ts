@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/app-server.js';
+import { startTestServer, type TestServer } from '../support/app-server.js';
 
 /** Debian's chromium package; the tests never download a browser. */
 const chromiumPath = '/usr/bin/chromium';
@@ -23,30 +22,11 @@ const chromiumArgs = [
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
 
 let server: TestServer;
-let webDir: string;
 let profileDir: string;
 let browser: BrowserContext;
 
-/**
- * Builds the client into a folder of this file's own: other browser tests build at the same
- * time, and a build empties its folder while a server may be reading it.
- */
-async function buildWebClient(outDir: string) {
-  const configFile = path.resolve(import.meta.dirname, '../../web/vite.config.ts');
-  await build({ configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-}
-
-/** The real server, serving `webDir`; its config reads SIMPUL_WEB_DIR once, when loaded. */
-async function startServerOnBuild(): Promise<TestServer> {
-  process.env.SIMPUL_WEB_DIR = webDir;
-  const { startTestServer } = await import('../support/app-server.js');
-  return startTestServer();
-}
-
 beforeAll(async () => {
-  webDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-web-'));
-  await buildWebClient(webDir);
-  server = await startServerOnBuild();
+  server = await startTestServer();
 
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
   browser = await chromium.launchPersistentContext(profileDir, {
@@ -60,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  for (const dir of [profileDir, webDir]) {
+  for (const dir of [profileDir]) {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 });

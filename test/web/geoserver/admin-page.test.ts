@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestServer } from '../../support/app-server.js';
 import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
@@ -19,20 +18,13 @@ const chromiumArgs = [
 ];
 
 describe('the GeoServer admin page', () => {
-  let webDir: string;
   let profileDir: string;
   let geoserver: GeoServerStandIn;
   let server: TestServer;
   let browser: BrowserContext;
 
   beforeAll(async () => {
-    // Its own build folder, so it never races the map test's build of web/dist.
-    webDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-web-'));
-    const configFile = path.resolve(import.meta.dirname, '../../../web/vite.config.ts');
-    await build({ configFile, logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
-
     geoserver = await startGeoServerStandIn();
-    vi.stubEnv('SIMPUL_WEB_DIR', webDir);
     vi.stubEnv('GEOSERVER_URL', geoserver.restUrl);
     vi.stubEnv('GEOSERVER_USER', geoserver.user);
     vi.stubEnv('GEOSERVER_PASSWORD', geoserver.password);
@@ -61,8 +53,7 @@ describe('the GeoServer admin page', () => {
     await browser?.close();
     await server?.close();
     await geoserver?.close();
-    for (const dir of [webDir, profileDir])
-      if (dir) await rm(dir, { recursive: true, force: true });
+    for (const dir of [profileDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('logs an administrator in, shows the plan, applies it and shows the result', async () => {

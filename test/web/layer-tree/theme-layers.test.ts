@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planZone } from '../../../layers/spatial-plan/plan-zone.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -25,7 +24,6 @@ let profileDir: string;
 let browser: BrowserContext;
 
 beforeAll(async () => {
-  await build({ configFile: path.resolve('web/vite.config.ts'), logLevel: 'warn' });
   server = await startTestServer();
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
   browser = await chromium.launchPersistentContext(profileDir, {

@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../../support/app-server.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 /** Debian's chromium package; the tests never download a browser. */
 const chromiumPath = '/usr/bin/chromium';
@@ -26,17 +25,10 @@ const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
 const printableHeightPx = 1039;
 
 let server: TestServer;
-let webDir: string;
 let profileDir: string;
 let browser: BrowserContext;
 
 beforeAll(async () => {
-  // Its own build folder, so this file and the map test never build into the same one.
-  webDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-web-'));
-  const configFile = path.resolve(import.meta.dirname, '../../../web/vite.config.ts');
-  await build({ configFile, logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
-  process.env.SIMPUL_WEB_DIR = webDir;
-  const { startTestServer } = await import('../../support/app-server.js');
   server = await startTestServer();
 
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
@@ -51,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  for (const dir of [profileDir, webDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  for (const dir of [profileDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function toWebMercator([lon, lat]: [number, number]): [number, number] {

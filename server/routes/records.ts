@@ -2,11 +2,12 @@ import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { badRequest } from '../http/problem.js';
-import { addRecord, listRecords } from '../services/record-service.js';
+import { addRecord, listRecords, listRecordTables } from '../services/record-service.js';
 import { editContext } from './collection-writes.js';
 
 /**
- * Records kept per feature: `GET /records/{tableId}?parent=<key>` lists them newest first,
+ * Records kept per feature: `GET /records` lists the tables the caller may read (their
+ * declarations, for forms), `GET /records/{tableId}?parent=<key>` their records newest first,
  * `POST /records/{tableId}` with `{"properties": {...}}` adds one (a new condition survey or
  * inspection). Records are added, not changed: a correction is a newer record.
  */
@@ -14,6 +15,10 @@ export function createRecordsRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
   const json = express.json({ limit: `${config.writeBodyLimitMb}mb` });
+
+  router.get('/records', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ tables: listRecordTables(res.locals.principal) });
+  });
 
   router.get('/records/:tableId', async (req, res) => {
     const limit = Number(req.query.limit ?? 100);

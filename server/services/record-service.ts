@@ -9,7 +9,7 @@ import { recordTables, type RecordTableDefinition } from '../../layers/index.js'
 import { checkAttributes } from '../../layers/validate-attributes.js';
 import { insertRecordRow, selectRecords } from '../db/queries/record-edits.js';
 import { HttpProblem, notFound, type FieldError } from '../http/problem.js';
-import type { Principal } from './access.js';
+import { canReadLayer, type Principal } from './access.js';
 import { requireEditable, requireReadable } from './edit-access.js';
 import { inEditTransaction, type EditContext } from './edit-service.js';
 
@@ -21,6 +21,11 @@ export function requireRecordTable(tableId: string): RecordTableDefinition {
     throw notFound('unknown-record-table', `No record table "${tableId}". Known: ${known}.`);
   }
   return table;
+}
+
+/** The declarations of the record tables the caller may read. */
+export function listRecordTables(principal: Principal | undefined) {
+  return recordTables.filter((table) => canReadLayer(principal, table));
 }
 
 /** The records of a table (of one parent feature when `parentValue` is given), newest first. */

@@ -2,7 +2,7 @@
  * The editing half of the server API: login and session, features with their ETags, batch
  * saves, history and restore. Writes carry the session's CSRF token; nothing here retries.
  */
-import type { Role } from '../../layers/types.js';
+import type { RecordTableDefinition, Role } from '../../layers/types.js';
 
 /** The logged-in user as the server reports it, or null for a visitor. */
 export interface Session {
@@ -164,4 +164,31 @@ export async function restoreVersion(
   const url = `${itemsPath(layerId)}/${featureId}/history/${version}/restore`;
   const response = await request('POST', url, undefined, etag ? { 'If-Match': etag } : {});
   return (await response.json()) as { version: number };
+}
+
+/** A stored record (condition survey, inspection). */
+export interface StoredRecord {
+  id: number;
+  properties: Record<string, unknown>;
+  createdAt: string;
+  updatedBy: string | null;
+}
+
+/** The declarations of the record tables the caller may read. */
+export async function fetchRecordTables(): Promise<RecordTableDefinition[]> {
+  const response = await request('GET', '/records');
+  return ((await response.json()) as { tables: RecordTableDefinition[] }).tables;
+}
+
+/** The records of one feature, newest first. */
+export async function fetchRecords(tableId: string, parentKey: string, limit = 5) {
+  const query = `parent=${encodeURIComponent(parentKey)}&limit=${limit}`;
+  const response = await request('GET', `/records/${encodeURIComponent(tableId)}?${query}`);
+  return ((await response.json()) as { records: StoredRecord[] }).records;
+}
+
+/** Adds a record; a 422 ApiProblem lists the fields to fix. */
+export async function addRecord(tableId: string, properties: Record<string, unknown>) {
+  const response = await request('POST', `/records/${encodeURIComponent(tableId)}`, { properties });
+  return (await response.json()) as StoredRecord;
 }

@@ -14,8 +14,11 @@ import type { FieldProblem } from '../api/edit-api.js';
 import { pickLabel, pickTitle } from '../i18n/i18n.js';
 import { editText, type EditMessageKey } from './edit-messages.js';
 
+/** A layer or a record table: what a form is generated from. */
+export type FormDeclaration = Pick<LayerDefinition, 'id' | 'attributes'>;
+
 /** A problem's text in the interface language, from its code; the server's words otherwise. */
-export function describeProblem(problem: FieldProblem, layer: LayerDefinition): string {
+export function describeProblem(problem: FieldProblem, layer: FormDeclaration): string {
   const attribute = layer.attributes.find((a) => a.name === problem.field);
   if (problem.field === 'geometry')
     return editText('problem.geometry', { message: problem.message });
@@ -112,7 +115,7 @@ export class AttributeForm {
   private readonly problemSlots = new Map<string, HTMLElement>();
 
   constructor(
-    readonly layer: LayerDefinition,
+    readonly layer: FormDeclaration,
     properties: Record<string, unknown>,
   ) {
     this.element.noValidate = true;

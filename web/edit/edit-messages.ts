@@ -73,6 +73,8 @@ const editMessagesId = {
   'history.restore': 'Pulihkan versi {version}',
   'history.restored': 'Versi {version} dipulihkan.',
   'history.close': 'Tutup',
+  'records.add': 'Tambah catatan baru',
+  'records.save': 'Simpan catatan',
 } as const;
 
 /** A key of the editing text. */
@@ -146,6 +148,8 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'history.restore': 'Restore version {version}',
   'history.restored': 'Version {version} restored.',
   'history.close': 'Close',
+  'records.add': 'Add a new record',
+  'records.save': 'Save record',
 };
 
 /** Editing text for `key` in the current language, `{name}` placeholders filled. */

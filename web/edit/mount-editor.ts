@@ -17,7 +17,7 @@ import VectorLayer from 'ol/layer/Vector.js';
 import VectorTileLayer from 'ol/layer/VectorTile.js';
 import VectorSource from 'ol/source/Vector.js';
 import { Circle, Fill, Stroke, Style } from 'ol/style.js';
-import type { LayerDefinition } from '../../layers/types.js';
+import type { LayerDefinition, RecordTableDefinition } from '../../layers/types.js';
 import { checkAttributes } from '../../layers/validate-attributes.js';
 import type { ClientConfig } from '../api/client-api.js';
 import {
@@ -25,6 +25,7 @@ import {
   fetchFeaturesInBbox,
   fetchFeatureWithETag,
   fetchHistory,
+  fetchRecordTables,
   restoreVersion,
   saveBatch,
   type BatchReport,
@@ -41,6 +42,7 @@ import { drawTypeOf, toApiGeometry, toOlFeature } from './edit-geometry.js';
 import { editText, type EditMessageKey } from './edit-messages.js';
 import { EditSession, storedKey, type WorkingFeature } from './edit-session.js';
 import { showHistoryDialog } from './history-dialog.js';
+import { renderRecords } from './records-section.js';
 import { splitLineAt } from './split-line.js';
 import './edit.css';
 
@@ -102,6 +104,8 @@ class Editor {
   private form?: AttributeForm;
   /** The working feature the form shows, so an unchanged one is not rendered again. */
   private formFeature?: WorkingFeature;
+  /** Record tables the user may read (surveys, inspections), for the records section. */
+  private recordTables: RecordTableDefinition[] = [];
   private tool: Tool = 'select';
   private loadAbort?: AbortController;
 
@@ -189,6 +193,12 @@ class Editor {
   /** Shows the editor to users who may edit something, with the layers they may edit. */
   applySession(session: Session) {
     const editable = this.layers.filter((l) => session.editableLayers.includes(l.id));
+    if (session.user) {
+      void fetchRecordTables().then(
+        (tables) => (this.recordTables = tables),
+        () => undefined,
+      );
+    }
     this.section.hidden = editable.length === 0;
     if (editable.length === 0) this.chooseLayer('');
 
@@ -377,6 +387,29 @@ class Editor {
     this.form.element.addEventListener('change', () => this.propertiesChanged());
     this.formSlot.append(title, this.form.element);
     this.form.check();
+    if (feature.id !== undefined) this.renderRecordsOf(feature);
+  }
+
+  private renderRecordsOf(feature: WorkingFeature) {
+    const slot = document.createElement('div');
+    slot.className = 'edit-records-slot';
+    this.formSlot.append(slot);
+    const reload = () => void this.reloadFeature(feature.id!);
+    void renderRecords(slot, this.layer!, this.recordTables, feature.properties, reload);
+  }
+
+  /** Reads a stored feature again (after a record changed its latest values). */
+  private async reloadFeature(id: number) {
+    if (!this.layer || !this.session) return;
+    const { feature, etag } = await fetchFeatureWithETag(this.layer.id, id);
+    const key = storedKey(id);
+    if (!this.session.isChanged(key)) {
+      const { geometry, properties } = feature;
+      this.session.acceptServerVersion({ key, id, etag, geometry, properties });
+    }
+    this.dataLayerOf(this.layer.id)?.getSource()?.refresh();
+    this.formFeature = undefined;
+    this.render();
   }
 
   private propertiesChanged() {

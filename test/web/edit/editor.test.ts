@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layerDefinitions } from '../../../layers/index.js';
+import { layerDefinitions, recordTables } from '../../../layers/index.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { validValue } from '../../support/valid-feature.js';
@@ -105,12 +105,14 @@ async function pagePointOf(page: Page, lonLat: [number, number]) {
   return { x: box.x + pixel[0], y: box.y + pixel[1] };
 }
 
-async function openEditor(): Promise<Page> {
+async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page> {
   await browser.clearCookies();
   const page = await browser.newPage();
+  await page.setViewportSize(viewport);
   await page.goto(server.baseUrl);
   await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
 
+  if (viewport.width < 720) await page.locator('#panel-toggle').click();
   await page.locator('#login-button').click();
   await page.locator('.login-dialog input[name=name]').fill('insinyur');
   await page.locator('.login-dialog input[name=password]').fill(password);
@@ -260,6 +262,48 @@ describe('web editor', () => {
     expect(dialogText).toContain('Mereka');
     expect(body.properties[textField.name]).toBe('Saya');
     expect(saved.headers.get('etag')).toBe(`"${id}-3"`);
+    await page.close();
+  }, 90000);
+
+  it('works on a phone: large touch targets, and a survey recorded in the field', async () => {
+    const table = recordTables.find((t) => t.parent?.layerId === layer.id);
+    const page = await openEditor({ width: 390, height: 844 });
+
+    const heights = await page
+      .locator('.edit-toolbar button')
+      .evaluateAll((buttons) => buttons.map((b) => b.getBoundingClientRect().height));
+    expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
+    if (!table) return;
+
+    // the panel lies over the lower half of a phone's map: close it, tap the feature, reopen
+    await page.locator('#panel-toggle').click();
+    await page.evaluate(
+      (c) => window.__simpulMap!.getView().setCenter(c),
+      toWebMercator([109.002, -7.702]),
+    );
+    await page.waitForTimeout(300);
+    const point = await pagePointOf(page, [109.002, -7.702]);
+    await page.mouse.click(point.x, point.y);
+    await page.locator('#panel-toggle').click();
+    const records = page.locator(`.edit-records[data-table="${table.id}"]`);
+    await records.locator('button').first().click();
+    for (const attribute of table.attributes.filter((a) => a.required && a.domain)) {
+      await records
+        .locator(`[data-field="${attribute.name}"] select`)
+        .selectOption(attribute.domain![0]!.code);
+    }
+    await records.locator('[data-action=save-record]').click();
+
+    await expect
+      .poll(async () => {
+        const response = await fetch(`${server.baseUrl}/records/${table.id}?limit=1000`);
+        return (await response.json()).records.length;
+      })
+      .toBeGreaterThan(0);
+    const { rows } = await server.testDatabase.database.pool.query(
+      `SELECT count(*)::int AS n FROM ${table.id} WHERE updated_by = 'insinyur'`,
+    );
+    expect(rows[0].n).toBe(1);
     await page.close();
   }, 90000);
 });

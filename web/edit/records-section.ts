@@ -1,0 +1,90 @@
+/**
+ * The records of the selected feature (condition surveys, inspections): the latest few of
+ * each record table the feature's layer has, and a form generated from the table's
+ * declaration to add a new one, which then becomes the feature's current state.
+ */
+import type { LayerDefinition, RecordTableDefinition } from '../../layers/types.js';
+import { addRecord, ApiProblem, fetchRecords, type StoredRecord } from '../api/edit-api.js';
+import { pickTitle } from '../i18n/i18n.js';
+import { formatAttributeValue } from '../identify/format-value.js';
+import { AttributeForm } from './attribute-form.js';
+import { editText } from './edit-messages.js';
+
+function summary(table: RecordTableDefinition, record: StoredRecord): string {
+  const shown = table.attributes.filter((a) => a.name !== table.parent?.attribute).slice(0, 3);
+  return shown
+    .map((a) => {
+      const value = record.properties[a.name];
+      return value === null || value === undefined ? '—' : formatAttributeValue(a, value);
+    })
+    .join(' · ');
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+async function renderTable(
+  table: RecordTableDefinition,
+  parentKey: string,
+  onAdded: () => void,
+): Promise<HTMLElement> {
+  const block = document.createElement('div');
+  block.className = 'edit-records';
+  block.dataset.table = table.id;
+  const title = document.createElement('h4');
+  title.textContent = pickTitle(table);
+  const list = document.createElement('ul');
+  const records = await fetchRecords(table.id, parentKey).catch(() => []);
+  for (const record of records) {
+    const item = document.createElement('li');
+    item.textContent = summary(table, record);
+    list.append(item);
+  }
+  const add = document.createElement('button');
+  add.type = 'button';
+  add.textContent = editText('records.add');
+  add.addEventListener('click', () => block.append(recordForm(table, parentKey, onAdded)));
+  block.append(title, list, add);
+  return block;
+}
+
+function recordForm(table: RecordTableDefinition, parentKey: string, onAdded: () => void) {
+  const initial: Record<string, unknown> = {};
+  if (table.parent) initial[table.parent.attribute] = parentKey;
+  const time = table.attributes.find((a) => a.name === table.timeAttribute);
+  if (time?.type === 'date') initial[time.name] = today();
+  const form = new AttributeForm(table, initial);
+  const save = document.createElement('button');
+  save.type = 'button';
+  save.className = 'primary';
+  save.dataset.action = 'save-record';
+  save.textContent = editText('records.save');
+  save.addEventListener('click', () => {
+    if (form.check().length > 0) return;
+    addRecord(table.id, form.values()).then(onAdded, (error: unknown) => {
+      if (error instanceof ApiProblem) form.showProblems(error.errors);
+    });
+  });
+  form.element.append(save);
+  return form.element;
+}
+
+/**
+ * Fills `slot` with the record tables of `layer` for the feature with these `properties` (its
+ * key attribute names the records); `onAdded` runs after a record is saved.
+ */
+export async function renderRecords(
+  slot: HTMLElement,
+  layer: LayerDefinition,
+  tables: readonly RecordTableDefinition[],
+  properties: Record<string, unknown>,
+  onAdded: () => void,
+) {
+  slot.replaceChildren();
+  for (const table of tables.filter((t) => t.parent?.layerId === layer.id)) {
+    const parentKey = properties[table.parent!.attribute];
+    if (parentKey === null || parentKey === undefined) continue;
+    slot.append(await renderTable(table, String(parentKey), onAdded));
+  }
+}

@@ -8,6 +8,7 @@ export const log = pino({
     paths: [
       'req.headers.authorization',
       'req.headers.cookie',
+      'req.headers["x-csrf-token"]',
       'res.headers["set-cookie"]',
       'databaseUrl',
       'password',

@@ -46,6 +46,8 @@ const { values, positionals } = parseArgs({
 class UsageError extends Error {}
 
 async function readPassword(): Promise<string> {
+  // Read here, not in config.ts: a secret of this one command, never of the server, and kept
+  // out of the configuration the server logs at start.
   const fromEnvironment = process.env.SIMPUL_USER_PASSWORD;
   if (fromEnvironment) return fromEnvironment;
   if (!process.stdin.isTTY) return (await text(process.stdin)).replace(/\r?\n$/, '');

@@ -83,6 +83,17 @@ export function hasZ(geometry: Geometry): boolean {
   return found;
 }
 
+/** EPSG:4326, or a `.prj` of plain geographic WGS 84 (what GIS tools write for lon/lat). */
+function isLonLatOnWgs84(crs: SourceCrs): boolean {
+  if ('epsg' in crs) return wgs84Codes.has(crs.epsg);
+  const geographic = /^GEOGCS\[/i.test(crs.wkt) && !/PROJCS\[/i.test(crs.wkt);
+  return (
+    geographic &&
+    /WGS[ _]?(19)?84/i.test(crs.wkt) &&
+    /PRIMEM\["Greenwich",0(\.0+)?\]/i.test(crs.wkt)
+  );
+}
+
 function toProj4Source(crs: SourceCrs, definition?: string): string {
   if ('wkt' in crs) return crs.wkt;
   return definition!;
@@ -97,7 +108,7 @@ export async function createGeometryTransform(
   crs: SourceCrs,
 ): Promise<GeometryTransform> {
   const flatten = (p: Position): Position => [p[0]!, p[1]!];
-  if ('epsg' in crs && wgs84Codes.has(crs.epsg)) return (g) => mapPositions(g, flatten);
+  if (isLonLatOnWgs84(crs)) return (g) => mapPositions(g, flatten);
 
   const definition = 'epsg' in crs ? await proj4Definition(db, crs.epsg) : undefined;
   let converter: proj4.Converter;

@@ -100,7 +100,6 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
     const index = quoteIdentifier(`${layer.id}_${attribute.name}_key`.slice(0, 63));
     statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${index} ON ${table} (${column})`);
   }
-  statements.push(...tileChangeStatements(layer));
   return statements;
 }
 
@@ -123,5 +122,6 @@ export function layerSchemaStatements(layer: LayerDefinition): string[] {
     statements.push(`CREATE INDEX IF NOT EXISTS ${timeIndex} ON ${table} (${column})`);
   }
   statements.push(historyTriggerStatement(layer));
+  statements.push(...tileChangeStatements(layer));
   return statements;
 }

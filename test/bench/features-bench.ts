@@ -191,7 +191,7 @@ function printTable(rows: Measurement[], limits: Record<string, Measurement>) {
     const kind = row.label.split(': ')[1]!;
     const limit = limits[kind];
     const share =
-      row.label.startsWith('Simpul') && limit
+      !row.label.startsWith('limit') && limit
         ? `${Math.round((row.perSecond / limit.perSecond) * 100)}%`
         : '';
     const cells = [row.label, row.perSecond, row.p50Ms, row.p95Ms, row.p99Ms, row.meanBytes ?? ''];
@@ -220,12 +220,15 @@ export async function run() {
 
     const { roads, points, zones } = datasetLayers(layerDefinitions);
     const lists = Object.entries(requestLists([roads, points, zones]));
-    const server = await startSimpul(
-      { DATABASE_URL: url, LOG_LEVEL: 'warn' },
-      path.join(workDir, 'server.log'),
-    );
-    running.push(server);
-    for (const [, paths] of lists) await verify(server.baseUrl, url, paths);
+    const serverLog = path.join(workDir, 'server.log');
+    const env = { DATABASE_URL: url, LOG_LEVEL: 'warn' };
+    const servers = {
+      Simpul: await startSimpul(env, serverLog),
+      // Two processes share the port: on 2 cores one Node thread is the first thing to saturate.
+      'Simpul ×2': await startSimpul({ ...env, SIMPUL_PROCESSES: '2' }, serverLog),
+    };
+    running.push(...Object.values(servers));
+    for (const [, paths] of lists) await verify(servers.Simpul.baseUrl, url, paths);
 
     // Rounds interleave the limit and Simpul, and the best of each is kept: on a shared
     // machine the load moves during a run, and a ratio of two quiet moments is the fair one.
@@ -233,6 +236,12 @@ export async function run() {
     const keep = (row: Measurement) => {
       if (!best[row.label] || row.perSecond > best[row.label]!.perSecond) best[row.label] = row;
     };
+    const replay = (label: string, server: RunningProcess, paths: string[], connections: number) =>
+      replayHttp(label, server.baseUrl, paths, workDir, {
+        connections,
+        durationS: settings.durationS,
+        headers: { Accept: 'application/geo+json' },
+      });
     for (let round = 1; round <= settings.rounds; round += 1) {
       for (const [kind, paths] of lists) {
         const statements = paths.map(sqlOf);
@@ -240,25 +249,23 @@ export async function run() {
           console.log(`round ${round}: limit, ${kind}, N=${connections}…`);
           keep(await replayFeatureSql(`limit: ${kind}`, url, statements, connections));
         }
-        console.log(`round ${round}: Simpul, ${kind}…`);
-        const row = await replayHttp(`Simpul: ${kind}`, server.baseUrl, paths, workDir, {
-          connections: settings.connections,
-          durationS: settings.durationS,
-          headers: { Accept: 'application/geo+json' },
-        });
-        row.note += `, RSS peak ${server.memory().peakMb} MB`;
-        keep(row);
+        for (const [name, server] of Object.entries(servers)) {
+          console.log(`round ${round}: ${name}, ${kind}…`);
+          const row = await replay(`${name}: ${kind}`, server, paths, settings.connections);
+          row.note += `, RSS peak ${server.memory().peakMb} MB`;
+          keep(row);
+        }
       }
     }
-    const rows = lists.flatMap(([kind]) => [best[`limit: ${kind}`]!, best[`Simpul: ${kind}`]!]);
+    const labels = (kind: string) => [
+      `limit: ${kind}`,
+      ...Object.keys(servers).map((n) => `${n}: ${kind}`),
+    ];
+    const rows = lists.flatMap(([kind]) => labels(kind).map((label) => best[label]!));
     const [, bboxPaths] = lists[0]!;
     console.log(`Simpul, bbox, ${settings.latencyConnections} connections…`);
-    const latency = await replayHttp('Simpul: bbox latency', server.baseUrl, bboxPaths, workDir, {
-      connections: settings.latencyConnections,
-      durationS: settings.durationS,
-      headers: { Accept: 'application/geo+json' },
-    });
-    rows.push(latency);
+    const latencyLabel = 'Simpul: bbox latency';
+    rows.push(await replay(latencyLabel, servers.Simpul, bboxPaths, settings.latencyConnections));
     const limits = Object.fromEntries(lists.map(([kind]) => [kind, best[`limit: ${kind}`]!]));
     printTable(rows, limits);
     console.log(

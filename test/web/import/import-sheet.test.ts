@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const password = 'batas-desa-2024';
+const shapefile = path.resolve('test/fixtures/import/desa-utm49s-cp1252.zip');
+
+describe('the import and export sheet', () => {
+  let server: TestServer;
+  let profileDir: string;
+  let browser: BrowserContext;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    await createUser(pool, { name: 'tapem', password, roles: ['administrative:editor'] });
+    profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  });
+
+  async function logIn(page: Page) {
+    await page.goto(server.baseUrl);
+    await page.click('#login-button');
+    await page.fill('.login-dialog input[name=name]', 'tapem');
+    await page.fill('.login-dialog input[name=password]', password);
+    await page.click('.login-dialog button[type=submit]');
+    await page.waitForFunction(() =>
+      document.querySelector('#login-button')?.textContent?.includes('tapem'),
+    );
+  }
+
+  const sheet = '.import-sheet';
+
+  it('uploads a Shapefile, maps a field by hand, previews it and imports it', async () => {
+    const page = await browser.newPage();
+    const pageErrors: Error[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error));
+    await logIn(page);
+
+    await page.click('.import-sheet__open');
+    await page
+      .locator(`${sheet} .import-section`)
+      .nth(1)
+      .locator('select')
+      .first()
+      .selectOption('desa');
+    await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
+    await page.click(`${sheet} button:has-text("Pratinjau")`);
+    await page.waitForSelector(`${sheet} .import-step table`);
+    const codeRow = page.locator(`${sheet} .import-step tr`, { hasText: 'Kode Kemendagri' });
+    await codeRow.locator('select').selectOption('KODE');
+    await page.click(`${sheet} button:has-text("Mulai impor")`);
+    await page.waitForSelector(`${sheet} .import-status--succeeded`, { timeout: 30000 });
+
+    const rows = await server.testDatabase.database.pool.query(
+      "SELECT name FROM desa WHERE code = '33.01.99.2001'",
+    );
+    expect(rows.rows).toEqual([{ name: 'Tégalréja' }]);
+    expect(await page.locator(`${sheet} .import-status`).innerText()).toContain('3 fitur');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('offers a visitor the chosen layer, format and CRS as a download link', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.goto(server.baseUrl);
+
+    await page.click('.import-sheet__open');
+    const exportSection = page.locator(`${sheet} .import-section`).first();
+    await exportSection.locator('select').nth(0).selectOption('kecamatan');
+    await exportSection.locator('select').nth(1).selectOption('shapefile');
+    await exportSection.locator('select').nth(2).selectOption('EPSG:32749');
+    const href = await exportSection.locator('a.import-download').getAttribute('href');
+    const response = await fetch(`${server.baseUrl}${href}`);
+
+    expect(href).toBe('/exports/kecamatan?format=shapefile&crs=EPSG%3A32749');
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    expect(await page.locator(`${sheet} .import-note`).innerText()).toContain('Masuk');
+  });
+});

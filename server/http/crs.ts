@@ -80,11 +80,6 @@ export function parseCrs(text: string, parameter: string): CrsDefinition {
   return crs;
 }
 
-/** An easting/northing pair in this CRS's own axis order turned into [x, y] (easting first). */
-export function toEastingFirst(crs: CrsDefinition, first: number, second: number) {
-  return crs.latitudeFirst ? [second, first] : [first, second];
-}
-
 /** True when the position (easting first) lies where the CRS can be transformed. */
 export function isInValidArea(crs: CrsDefinition, x: number, y: number): boolean {
   const [x0, y0, x1, y1] = crs.validArea;

@@ -85,7 +85,8 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(validation.valid).toBe(true);
     expect(response.headers.get('content-type')).toContain('application/vnd.oai.openapi+json');
     for (const layer of layerDefinitions) {
-      expect(Object.keys(body.paths)).toContain(`/collections/${layer.id}/items`);
+      expect(body.paths[`/collections/${layer.id}/items`].get.operationId).toBe(`list_${layer.id}`);
+      expect(body.paths[`/collections/${layer.id}/items/{featureId}`].get).toBeDefined();
     }
     const limit = body.components.parameters.limit.schema;
     expect(limit).toMatchObject({ minimum: 1, maximum: 10000, default: 10 });

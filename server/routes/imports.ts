@@ -2,7 +2,11 @@ import busboy from 'busboy';
 import express, { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../app-context.js';
-import { selectImportJobs, selectRejections } from '../db/queries/import-jobs.js';
+import {
+  requestImportCancel,
+  selectImportJobs,
+  selectRejections,
+} from '../db/queries/import-jobs.js';
 import { detectGdal } from '../formats/gdal.js';
 import { SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
@@ -23,7 +27,6 @@ import {
 } from '../services/import-service.js';
 import { requireLayer } from '../services/layer-registry.js';
 import { findUpload, saveUpload } from '../services/upload-store.js';
-import { requestImportCancel } from '../db/queries/import-jobs.js';
 import { log } from '../log.js';
 
 type Body = Record<string, unknown>;
@@ -268,7 +271,7 @@ async function sendRejectionsCsv(
 
 const exportParameters = new Set(['format', 'f', 'crs', 'bbox', 'csvGeometry']);
 
-/** `format`, `crs`, `bbox`, `csvGeometry`; any other parameter naming an attribute filters by it. */
+/** `format`, `crs`, `bbox`, `csvGeometry`; any other parameter names an attribute to filter by. */
 function parseExportQuery(layerId: string, query: Request['query']) {
   const single = (name: string) =>
     typeof query[name] === 'string' ? (query[name] as string) : undefined;

@@ -21,7 +21,7 @@ function normalize(name: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-/** Names a field may carry for an attribute: its name, cut to a `.dbf`'s 10 characters too, its titles. */
+/** Names a field may carry for an attribute: its name, also cut to 10 characters, its titles. */
 function candidateNames(attribute: AttributeDefinition): string[] {
   const names = [attribute.name, attribute.name.slice(0, 10), attribute.titleId, attribute.titleEn];
   return [...new Set(names.map(normalize))];

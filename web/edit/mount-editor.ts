@@ -440,6 +440,8 @@ class Editor {
     this.draw = undefined;
     for (const snap of this.snaps) this.map.removeInteraction(snap);
     this.setDoubleClickZoom(tool !== 'draw');
+    // Modify would take a tap on the selected line as a new vertex, not as the split point
+    this.modify.setActive(tool === 'select');
     if (tool === 'draw' && this.layer) {
       this.draw = new Draw({ source: undefined, type: drawTypeOf(this.layer.geometry.type) });
       this.draw.on('drawend', (event) => this.drawn(event.feature));

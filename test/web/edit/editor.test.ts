@@ -306,4 +306,62 @@ describe('web editor', () => {
     expect(rows[0].n).toBe(1);
     await page.close();
   }, 90000);
+
+  it('splits a segment in two, then restores the first from its history', async () => {
+    const unique = layer.attributes.find((a) => a.unique && !a.computed);
+    const created = await api('POST', `/collections/${layer.id}/items`, {
+      type: 'Feature',
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [109.004, -7.708],
+          [109.008, -7.708],
+        ],
+      },
+      properties: requiredProperties(),
+    });
+    const id = created.body.id as number;
+    const page = await openEditor();
+
+    const onLine = await pagePointOf(page, [109.005, -7.708]);
+    await page.mouse.click(onLine.x, onLine.y);
+    await page.locator('.edit-form').waitFor();
+    await page.waitForTimeout(300);
+    await page.locator('.edit-toolbar [data-action=split]').click();
+    const cut = await pagePointOf(page, [109.006, -7.708]);
+    await page.mouse.click(cut.x, cut.y);
+    await page.waitForFunction(
+      () => window.__simpulEditor?.currentSession?.pendingEdits().length === 2,
+    );
+    if (unique) {
+      const input = page.locator(`.edit-form [data-field="${unique.name}"] input`);
+      await input.fill(String(validValue(unique)));
+      await input.dispatchEvent('change');
+    }
+    await page.locator('.edit-actions [data-action=save]').click();
+    await waitForSaved(page);
+
+    const halves = await server.testDatabase.database.pool.query(
+      `SELECT id, round(ST_XMax(geom)::numeric, 4)::float AS east FROM ${layer.id}
+       WHERE ST_Intersects(geom, ST_MakeEnvelope(109.0039, -7.7081, 109.0081, -7.7079, 4326))`,
+    );
+    expect(halves.rows.map((r) => r.east).sort()).toEqual([109.006, 109.008]);
+
+    await page.mouse.click(onLine.x, onLine.y);
+    await page.waitForTimeout(300);
+    await page.locator('.edit-actions [data-action=history]').click();
+    await page.locator('.history-dialog button', { hasText: 'versi 1' }).click();
+    await page.waitForFunction(() =>
+      document.querySelector('.edit-status')?.textContent?.includes('dipulihkan'),
+    );
+
+    const restored = await api('GET', `/collections/${layer.id}/items/${id}`);
+    expect(restored.body.geometry.coordinates).toEqual([
+      [
+        [109.004, -7.708],
+        [109.008, -7.708],
+      ],
+    ]);
+    await page.close();
+  }, 90000);
 });

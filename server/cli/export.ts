@@ -32,6 +32,8 @@ Options:
                              EPSG:32749 for UTM zone 49S
   --bbox <minLon,minLat,maxLon,maxLat>   only features touching this box (CRS84)
   --where <attribute=value>  only features whose attribute equals the value (repeatable)
+  --filter <cql2>            only features a CQL2 text filter selects, e.g.
+                             "status = 'kabupaten' AND width_m >= 6"
   --csv-geometry <wkt|xy>    CSV geometry column(s) (default wkt)
   -h, --help                 this help
 
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     crs: { type: 'string' },
     bbox: { type: 'string' },
     where: { type: 'string', multiple: true },
+    filter: { type: 'string' },
     'csv-geometry': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -95,6 +98,7 @@ async function main() {
       crs: values.crs,
       bbox: values.bbox?.split(',').map(Number),
       where: parseWhere(values.where),
+      filter: values.filter,
       csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
     });
     const target = values.out ?? prepared.fileName;

@@ -269,9 +269,9 @@ async function sendRejectionsCsv(
   res.end();
 }
 
-const exportParameters = new Set(['format', 'f', 'crs', 'bbox', 'csvGeometry']);
+const exportParameters = new Set(['format', 'f', 'crs', 'bbox', 'csvGeometry', 'filter']);
 
-/** `format`, `crs`, `bbox`, `csvGeometry`; any other parameter names an attribute to filter by. */
+/** `format`, `crs`, `bbox`, `filter` (CQL2 text), `csvGeometry`; other names are attributes. */
 function parseExportQuery(layerId: string, query: Request['query']) {
   const single = (name: string) =>
     typeof query[name] === 'string' ? (query[name] as string) : undefined;
@@ -290,6 +290,7 @@ function parseExportQuery(layerId: string, query: Request['query']) {
     crs: single('crs'),
     bbox: single('bbox')?.split(',').map(Number),
     where,
+    filter: single('filter'),
     csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
   };
 }

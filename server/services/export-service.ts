@@ -11,6 +11,9 @@ import type { Writable } from 'node:stream';
 import type { Geometry } from 'geojson';
 import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
+import { config } from '../config.js';
+import { compileFilter } from '../cql2/compile-sql.js';
+import { parseFilter } from '../cql2/parse-filter.js';
 import {
   isGeographicSrid,
   isKnownSrid,
@@ -25,6 +28,7 @@ import { writeCsv, type CsvGeometry } from '../formats/write-csv.js';
 import { writeFlatGeobuf } from '../formats/write-flatgeobuf.js';
 import { writeGeoPackage, writeShapefileZip } from '../formats/write-gdal.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
+import { crs84 } from '../http/crs.js';
 import { badRequest } from '../http/problem.js';
 import { requireLayer } from './layer-registry.js';
 
@@ -69,6 +73,8 @@ export interface ExportRequest {
   bbox?: number[];
   /** Only features whose attributes equal these values (compared as text). */
   where?: Record<string, string>;
+  /** Only features this CQL2 filter selects (text encoding; geometry literals in CRS84). */
+  filter?: string;
   /** For CSV: geometry as WKT (default) or x/y columns (point layers). */
   csvGeometry?: CsvGeometry;
 }
@@ -117,6 +123,12 @@ function filterConditions(layer: LayerDefinition, request: ExportRequest): Featu
     }
     const [x0, y0, x1, y1] = bbox.map((n) => conditions.params.add(n));
     conditions.clauses.push(`geom && ST_MakeEnvelope(${x0}, ${y0}, ${x1}, ${y1}, 4326)`);
+  }
+  if (request.filter) {
+    const limits = { maxNodes: config.filterMaxNodes, maxDepth: 32 };
+    const parsed = parseFilter(request.filter, 'cql2-text');
+    const context = { layer, params: conditions.params, filterCrs: crs84, limits };
+    conditions.clauses.push(compileFilter(parsed, context));
   }
   for (const [name, value] of Object.entries(where)) {
     if (!layer.attributes.some((a) => a.name === name)) {

@@ -351,12 +351,24 @@ class ImportRun {
     }
   }
 
+  /** Repeats of unique values across batches, over the whole load table: no timeout either. */
   private async rejectRepeatedValues() {
-    const repeated = await selectRepeatedUniqueValues(this.pool, this.prepared.layer, this.table);
-    await this.reject(this.pool, repeated);
-    const rows = [...new Set(repeated.map((r) => r.row))];
-    await deleteStagedRows(this.pool, this.table, rows);
-    this.counters.rowsWritten -= rows.length;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL statement_timeout = 0');
+      const repeated = await selectRepeatedUniqueValues(client, this.prepared.layer, this.table);
+      await this.reject(client, repeated);
+      const rows = [...new Set(repeated.map((r) => r.row))];
+      await deleteStagedRows(client, this.table, rows);
+      await client.query('COMMIT');
+      this.counters.rowsWritten -= rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   private notes(): string[] {

@@ -133,6 +133,26 @@ describe('exporting a layer and importing it back', () => {
     expect(lines.every((l) => JSON.parse(l).properties.kecamatan_code === '33.01.06')).toBe(true);
   });
 
+  it('exports only the features a CQL2 filter selects', async () => {
+    const filter = "kecamatan_code = '33.01.06' AND area_ha > 500";
+
+    const file = await exportTo({ layerId: 'desa', format: 'ndjson', filter });
+
+    const properties = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).properties);
+    const expected = await query(
+      "SELECT count(*)::int AS n FROM desa WHERE kecamatan_code = '33.01.06' AND area_ha > 500",
+    );
+    expect(expected[0].n).toBeGreaterThan(0);
+    expect(properties).toHaveLength(expected[0].n);
+    const selected = (p: { area_ha: number; kecamatan_code: string }) =>
+      p.area_ha > 500 && p.kecamatan_code === '33.01.06';
+    expect(properties.every(selected)).toBe(true);
+  });
+
   it('refuses an unknown format or CRS with the accepted values', async () => {
     const pool = testDatabase.database.pool;
 

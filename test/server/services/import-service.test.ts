@@ -267,10 +267,10 @@ describe('importing into a layer', () => {
     const file = path.join(fixtures, 'two-layers.gpkg');
     const mapping = { name: 'nama', type: 'jenis', capacity: 'kapasitas' };
 
-    const attempt = prepareImport(testDatabase.database.pool, request(file));
+    const unchosen = await prepareImport(testDatabase.database.pool, request(file)).catch((e) => e);
     const job = await importFile(file, { sourceLayers: ['titik_evakuasi'], mapping });
 
-    await expect(attempt).rejects.toMatchObject({
+    expect(unchosen).toMatchObject({
       type: 'choose-source-layer',
       detail: expect.stringContaining('batas_desa, titik_evakuasi'),
     });
@@ -313,6 +313,27 @@ describe('importing into a layer', () => {
       "SELECT ST_X(geom) AS lon, capacity FROM evacuation_point WHERE name = 'Lapangan Sidareja'",
     );
     expect(row).toEqual({ lon: 108.8127, capacity: 2500 });
+  });
+
+  it('reads KML placemarks with their ExtendedData', async () => {
+    const placemark = (name: string, [lon, lat]: number[]) => `<Placemark><name>${name}</name>
+      <ExtendedData><Data name="type"><value>titik_kumpul</value></Data>
+      <Data name="capacity"><value>250</value></Data></ExtendedData>
+      <Point><coordinates>${lon},${lat},0</coordinates></Point></Placemark>`;
+    const file = writeFile(
+      'titik.kml',
+      '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">' +
+        `<Document>${placemark('Lapangan Gandrungmangu', kroya)}</Document></kml>`,
+    );
+
+    const job = await importFile(file);
+
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
+    expect(job.notes).toContain('Z (elevation) values dropped from 1 features.');
+    const [row] = await query(
+      "SELECT type, capacity FROM evacuation_point WHERE name = 'Lapangan Gandrungmangu'",
+    );
+    expect(row).toEqual({ type: 'titik_kumpul', capacity: 250 });
   });
 
   it('rejects rows repeating a unique value, within the file and against stored features', async () => {

@@ -70,6 +70,8 @@ export const config = Object.freeze({
   importDir: path.resolve(readText('SIMPUL_IMPORT_DIR') ?? path.join('data', 'imports')),
   /** Largest accepted import upload, in megabytes. */
   importMaxMb: readInteger('IMPORT_MAX_MB', 4096, 1, 1048576),
+  /** Longest any request body may take to arrive (an import upload); minutes. */
+  uploadTimeoutMin: readInteger('UPLOAD_TIMEOUT_MIN', 120, 1, 1440),
   /** Optional XYZ basemap template for the web map; none by default (offline machines). */
   basemapUrl: readText('BASEMAP_URL') ?? null,
   /** pino level: fatal, error, warn, info, debug, trace, silent. */

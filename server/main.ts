@@ -23,6 +23,8 @@ async function start(seed: boolean) {
       'listening',
     );
   });
+  // Node ends a request after 300 s by default, too short to upload a large import file.
+  server.requestTimeout = config.uploadTimeoutMin * 60000;
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');

@@ -4,18 +4,20 @@
  * as a new edit, so nothing an edit removed is ever out of reach.
  */
 import type pg from 'pg';
-import type { LayerDefinition } from '../../layers/index.js';
+import { recordTables, type LayerDefinition } from '../../layers/index.js';
 import {
   insertFeatureRow,
   selectFeatureVersion,
   updateFeatureRow,
 } from '../db/queries/feature-edits.js';
 import {
+  insertRecordAsItWas,
   selectFeatureHistory,
   selectHistoricState,
   selectLastVersion,
   selectLayerAsOf,
   selectLayerChanges,
+  selectRecordsDeletedWith,
 } from '../db/queries/feature-history.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import type { Principal } from './access.js';
@@ -113,6 +115,28 @@ async function restorableState(
   return { values: features[0]!.values, ewkbHex: state.ewkbHex };
 }
 
+/**
+ * Brings back the records (surveys, inspections) that the feature's deletion took with it,
+ * exactly as they were; only those naming this feature's key, should the same transaction
+ * have deleted other features too.
+ */
+async function restoreCascadedRecords(
+  db: pg.PoolClient,
+  layer: LayerDefinition,
+  featureId: number,
+  values: Record<string, unknown>,
+) {
+  const tables = recordTables.filter((t) => t.parent?.layerId === layer.id);
+  if (tables.length === 0) return;
+  const ids = tables.map((t) => t.id);
+  const rows = await selectRecordsDeletedWith(db, layer.id, featureId, ids);
+  for (const { tableId, row } of rows) {
+    const parent = tables.find((t) => t.id === tableId)!.parent!;
+    if (String(row[parent.attribute]) !== String(values[parent.attribute])) continue;
+    await insertRecordAsItWas(db, tableId, row);
+  }
+}
+
 function expectedVersion(ifMatch: string | undefined, featureId: number, current: number) {
   if (!ifMatch?.trim()) {
     const detail = `Feature ${featureId} exists: restoring over it needs If-Match with its ETag.`;
@@ -158,7 +182,12 @@ export async function restoreVersion(
     const current = await selectFeatureVersion(client, layer, featureId);
     if (current === undefined) {
       const last = (await selectLastVersion(client, layer.id, featureId)) ?? version;
-      return insertFeatureRow(client, layer, row, { id: featureId, version: last + 1 });
+      const written = await insertFeatureRow(client, layer, row, {
+        id: featureId,
+        version: last + 1,
+      });
+      await restoreCascadedRecords(client, layer, featureId, state.values);
+      return written;
     }
     const expected = expectedVersion(target.ifMatch, featureId, current);
     const written = await updateFeatureRow(

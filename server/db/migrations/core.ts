@@ -1,4 +1,4 @@
-import { accountsSql, featureHistorySql } from './editing.js';
+import { accountsSql, featureHistorySql, recordHistorySql } from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
 import { importJobsSql } from './imports.js';
 
@@ -51,4 +51,5 @@ export const coreMigrations: CoreMigration[] = [
   },
   { id: '0006-import-jobs', sql: importJobsSql },
   { id: '0007-geoserver-runs', sql: geoserverPublicationsSql },
+  { id: '0009-record-history', sql: recordHistorySql },
 ];

@@ -130,3 +130,51 @@ export function historyTriggerStatement(layer: LayerDefinition): string {
   return `CREATE OR REPLACE TRIGGER simpul_history AFTER INSERT OR UPDATE OR DELETE
     ON ${quoteIdentifier(layer.id)} FOR EACH ROW EXECUTE FUNCTION simpul_record_history()`;
 }
+
+/**
+ * History of record tables (surveys, inspections): a record's whole row before and after
+ * each change, in `simpul_feature_history` under the table's id. Records deleted with their
+ * feature (the foreign key cascades) are thereby kept, and restoring the feature brings them
+ * back from here.
+ */
+export const recordHistorySql = `
+  CREATE OR REPLACE FUNCTION simpul_record_history_row() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+  DECLARE
+    actor text := coalesce(nullif(current_setting('simpul.actor', true), ''),
+      'database:' || current_user);
+    client text := coalesce(nullif(current_setting('simpul.client', true), ''), 'sql');
+    request_id text := nullif(current_setting('simpul.request_id', true), '');
+    note text := nullif(current_setting('simpul.note', true), '');
+    before_row jsonb;
+    after_row jsonb;
+    record_id bigint;
+  BEGIN
+    IF TG_OP <> 'INSERT' THEN before_row := to_jsonb(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN after_row := to_jsonb(NEW); END IF;
+    record_id := coalesce(after_row, before_row)->>'id';
+    INSERT INTO simpul_feature_history (layer_id, feature_id, operation, properties_before,
+      properties_after, changed_by, client, request_id, note)
+    VALUES (TG_TABLE_NAME, record_id, lower(TG_OP), before_row, after_row, actor, client,
+      request_id, note);
+    RETURN coalesce(NEW, OLD);
+  END $$;
+
+  DO $$
+  DECLARE record_table text;
+  BEGIN
+    FOR record_table IN
+      SELECT s.table_id FROM simpul_record_table_schema s
+      WHERE to_regclass(quote_ident(s.table_id)) IS NOT NULL
+    LOOP
+      EXECUTE format('CREATE OR REPLACE TRIGGER simpul_history AFTER INSERT OR UPDATE OR DELETE '
+        || 'ON %I FOR EACH ROW EXECUTE FUNCTION simpul_record_history_row()', record_table);
+    END LOOP;
+  END $$;
+`;
+
+/** The statement attaching the record history trigger to a record table (idempotent). */
+export function recordHistoryTriggerStatement(table: { id: string }): string {
+  return `CREATE OR REPLACE TRIGGER simpul_history AFTER INSERT OR UPDATE OR DELETE
+    ON ${quoteIdentifier(table.id)} FOR EACH ROW EXECUTE FUNCTION simpul_record_history_row()`;
+}

@@ -5,6 +5,7 @@ import type {
   RecordTableDefinition,
 } from '../../../layers/index.js';
 import { quoteIdentifier } from '../sql.js';
+import { recordHistoryTriggerStatement } from './editing.js';
 import { checkExpression } from './layer-schema.js';
 
 const columnTypes: Record<AttributeDefinition['type'], string> = {
@@ -200,5 +201,6 @@ export function recordTableStatements(
 
   statements.push(...parentStatements(table), ...naturalKeyStatements(table));
   statements.push(...triggerStatements(table, parent));
+  statements.push(recordHistoryTriggerStatement(table));
   return statements;
 }

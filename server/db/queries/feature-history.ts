@@ -149,3 +149,43 @@ export async function selectLayerAsOf(
   }>(sql, values);
   return result.rows;
 }
+
+/**
+ * The record rows (whole, as `to_jsonb`) of the given record tables that were deleted in the
+ * same transaction as the feature's last deletion: those its foreign key cascaded to.
+ */
+export async function selectRecordsDeletedWith(
+  db: Queryable,
+  layerId: string,
+  featureId: number,
+  tableIds: readonly string[],
+) {
+  const sql = `WITH deletion AS (
+      SELECT changed_at, request_id FROM simpul_feature_history
+      WHERE layer_id = $1 AND feature_id = $2 AND operation = 'delete'
+      ORDER BY id DESC LIMIT 1
+    )
+    SELECT h.layer_id AS "tableId", h.properties_before AS row
+    FROM simpul_feature_history h JOIN deletion d ON h.changed_at = d.changed_at
+      AND h.request_id IS NOT DISTINCT FROM d.request_id
+    WHERE h.layer_id = ANY($3::text[]) AND h.operation = 'delete'
+    ORDER BY h.id`;
+  const result = await db.query<{ tableId: string; row: Record<string, unknown> }>(sql, [
+    layerId,
+    featureId,
+    tableIds,
+  ]);
+  return result.rows;
+}
+
+/** Puts a deleted record row back exactly as it was (same id, same timestamps). */
+export async function insertRecordAsItWas(
+  db: Queryable,
+  tableId: string,
+  row: Record<string, unknown>,
+) {
+  const table = quoteIdentifier(tableId);
+  await db.query(`INSERT INTO ${table} SELECT * FROM jsonb_populate_record(NULL::${table}, $1)`, [
+    row,
+  ]);
+}

@@ -110,4 +110,32 @@ describe(`records of ${table.id}`, () => {
     );
     expect(forbidden.status).toBe(403);
   });
+
+  it('keeps the records a feature deletion took with it, and restores them with the feature', async () => {
+    const pool = server.testDatabase.database.pool;
+    const recordIds = async () =>
+      (
+        await pool.query(
+          `SELECT id FROM ${table.id} WHERE "${table.parent!.attribute}" = $1 ORDER BY id`,
+          [parentKey],
+        )
+      ).rows.map((r) => r.id as number);
+    const before = await recordIds();
+    const itemUrl = `${server.baseUrl}/collections/${parentLayer.id}/items/${parentId}`;
+    const etag = (await fetch(itemUrl)).headers.get('etag')!;
+    const auth = { authorization: `Bearer ${editorToken}` };
+
+    await fetch(itemUrl, { method: 'DELETE', headers: { ...auth, 'if-match': etag } });
+    const afterDelete = await recordIds();
+    const version = Number(etag.replace(/"/g, '').split('-')[1]);
+    const restore = await fetch(`${itemUrl}/history/${version}/restore`, {
+      method: 'POST',
+      headers: auth,
+    });
+
+    expect(before.length).toBeGreaterThan(0);
+    expect(afterDelete).toEqual([]);
+    expect(restore.status).toBe(200);
+    expect(await recordIds()).toEqual(before);
+  });
 });

@@ -179,7 +179,10 @@ function propertiesSql(layer: LayerDefinition): string {
  * asks).
  */
 function tileGeometrySql(layer: LayerDefinition, simplify: boolean): string {
-  const mercator = `ST_Transform(${sourceGeometry(layer, simplify)}, 3857)`;
+  let mercator = `ST_Transform(${sourceGeometry(layer, simplify)}, 3857)`;
+  // ST_Simplify can make a ring cross itself, and ST_ClipByBox2D turns such a polygon inside
+  // out (the whole buffered tile minus the feature), so a simplified polygon is repaired first.
+  if (simplify && layer.geometry.type === 'MultiPolygon') mercator = `ST_MakeValid(${mercator})`;
   const inTileUnits = `ST_TransScale(ST_ClipByBox2D(${mercator}, bounds.clip_env),
       -ST_XMin(bounds.env), -ST_YMax(bounds.env), bounds.scale, -bounds.scale)`;
   if (isPointLayer(layer)) return `ST_RemoveRepeatedPoints(ST_SnapToGrid(${inTileUnits}, 1))`;

@@ -85,9 +85,10 @@ function preconditionRequired(edit: Edit): HttpProblem {
  * The versions an If-Match header accepts; ETags of other features never match. `*` accepts
  * any current version (RFC 9110), for scripts that knowingly overwrite.
  */
-// FIXME: QGIS (3.x OAPIF provider) sends PUT, PATCH and DELETE without If-Match, so editing
-// from QGIS desktop is refused with 428 until it learns to send it; a per-token opt-out of the
-// precondition would admit it at the price of last-write-wins for that client.
+// FIXME: QGIS's OAPIF provider (editing since 3.32, qgis/QGIS#52504) is not known to send
+// If-Match on PUT, PATCH and DELETE; if it does not, editing from QGIS desktop is refused with
+// 428. A per-token opt-out of the precondition would admit it, at the price of
+// last-write-wins for that client. Check against a QGIS before relying on either.
 
 function parseIfMatch(edit: Edit & { featureId: number; ifMatch?: string }): number[] | 'any' {
   const header = edit.ifMatch?.trim();

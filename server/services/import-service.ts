@@ -8,10 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Geometry } from 'geojson';
 import type pg from 'pg';
-import type { LayerDefinition } from '../../layers/index.js';
+import { recordTables, type LayerDefinition } from '../../layers/index.js';
 import type { Database } from '../db/pool.js';
+import { quoteIdentifier } from '../db/sql.js';
 import {
   insertImportJob,
+  failStaleImportJobs,
   insertRejections,
   selectImportJob,
   updateImportProgress,
@@ -21,20 +23,25 @@ import {
 } from '../db/queries/import-jobs.js';
 import {
   deleteImportedFeatures,
+  restoreDeletedRecords,
   restoreReplacedFeatures,
+  revertUpdatedFeatures,
   selectImportHistoryState,
 } from '../db/queries/import-undo.js';
 import {
   copyIntoStaging,
   createStagingTable,
   deleteAllFeatures,
+  deleteFeaturesMissingFrom,
   deleteStagedRows,
   dropStagingTable,
   insertIntoStaging,
   insertStagedRows,
+  selectOrphanStagingTables,
   selectRepeatedUniqueValues,
   setWriterContext,
   stagingTableName,
+  updateFeaturesFromStaging,
   type StagedRow,
 } from '../db/queries/import-staging.js';
 import type { CsvOptions } from '../formats/read-csv.js';
@@ -212,6 +219,11 @@ function toValidationInput(prepared: PreparedImport, record: SourceFeature, coun
   return { geometry, properties };
 }
 
+/** The attribute record tables (surveys, inspections) use to refer to the layer's features. */
+function recordParentKey(layer: LayerDefinition): string | undefined {
+  return recordTables.find((table) => table.parent?.layerId === layer.id)?.parent?.attribute;
+}
+
 /** The validation names a batch position (`feature #3 of this request`); a person wants the row. */
 function inFileTerms(message: string, records: SourceFeature[]): string {
   return message.replace(/feature #(\d+) of this request/, (text, index: string) => {
@@ -378,8 +390,35 @@ class ImportRun {
     return notes;
   }
 
+  /**
+   * Appends; or replaces: every feature deleted, then the file's inserted. A layer whose
+   * features carry records (surveys, inspections) is replaced by its key instead, so that the
+   * records of features still in the file stay attached: those features are updated in place,
+   * the others deleted with their records, and the new ones inserted.
+   */
+  private async write(client: pg.PoolClient) {
+    const { layer, request } = this.prepared;
+    const actor = request.actor;
+    if (request.action === 'append') {
+      return { written: await insertStagedRows(client, layer, this.table, actor), notes: [] };
+    }
+    const key = recordParentKey(layer);
+    if (!key) {
+      const replaced = await deleteAllFeatures(client, layer);
+      const written = await insertStagedRows(client, layer, this.table, actor);
+      return { written, replaced, notes: [] };
+    }
+    const removed = await deleteFeaturesMissingFrom(client, layer, this.table, key);
+    const updated = await updateFeaturesFromStaging(client, layer, this.table, key, actor);
+    const inserted = await insertStagedRows(client, layer, this.table, actor, key);
+    const note =
+      `Replaced by ${key}: ${updated} features updated in place with their records kept, ` +
+      `${removed} removed with their records, ${inserted} added.`;
+    return { written: updated + inserted, replaced: removed + updated, notes: [note] };
+  }
+
   private async commit() {
-    const { layer, request, jobId } = this.prepared;
+    const { request, jobId } = this.prepared;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -387,12 +426,11 @@ class ImportRun {
       await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SET LOCAL jit = off');
       await setWriterContext(client, { actor: request.actor, note: `import ${jobId}` });
-      const replaced = request.action === 'replace' ? await deleteAllFeatures(client, layer) : null;
-      const written = await insertStagedRows(client, layer, this.table, request.actor);
+      const { written, replaced, notes } = await this.write(client);
       await updateImportStatus(client, jobId, 'succeeded', {
         rowsWritten: written,
         rowsReplaced: replaced ?? undefined,
-        notes: this.notes(),
+        notes: [...this.notes(), ...notes],
       });
       await client.query('COMMIT');
       this.counters.rowsWritten = written;
@@ -493,6 +531,7 @@ export async function runImport(
   prepared: PreparedImport,
   onProgress?: (progress: ImportProgress) => void,
 ): Promise<ImportJobRow> {
+  await cleanUpAfterStoppedServers(database.pool);
   const controller = new AbortController();
   runningJobs.set(prepared.jobId, controller);
   // The embedded database's socket server loses protocol sync on COPY FROM STDIN.
@@ -504,6 +543,14 @@ export async function runImport(
     runningJobs.delete(prepared.jobId);
   }
   return (await selectImportJob(database.pool, prepared.jobId))!;
+}
+
+/** Fails the jobs of a server that stopped mid-import and drops their load tables. */
+async function cleanUpAfterStoppedServers(pool: pg.Pool) {
+  await failStaleImportJobs(pool);
+  for (const name of await selectOrphanStagingTables(pool)) {
+    await dropStagingTable(pool, quoteIdentifier(name));
+  }
 }
 
 /** Stops a job running in this process at once (others see the flag within a second). */
@@ -560,7 +607,11 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
     await client.query('SET LOCAL statement_timeout = 0');
     await setWriterContext(client, { actor, note: `undo import ${jobId}` });
     const deleted = await deleteImportedFeatures(client, layer, note);
-    const restored = await restoreReplacedFeatures(client, layer, note, actor);
+    const reverted = await revertUpdatedFeatures(client, layer, note, actor);
+    const restored = (await restoreReplacedFeatures(client, layer, note, actor)) + reverted;
+    for (const table of recordTables.filter((t) => t.parent?.layerId === layer.id)) {
+      await restoreDeletedRecords(client, table, note);
+    }
     const message = `Undone by ${actor}: ${deleted} imported features removed, ${restored} restored.`;
     await updateImportStatus(client, jobId, 'undone', { message });
     await client.query('COMMIT');

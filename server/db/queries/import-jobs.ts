@@ -171,3 +171,23 @@ export async function selectRejections(
   );
   return { rejections: rows.rows, total: count.rows[0]?.n ?? 0 };
 }
+
+/**
+ * The jobs taken for dead: running without a heartbeat for ten minutes, or committing for a
+ * day (the final load sends no heartbeat and may take long).
+ */
+export const staleJobCondition = `(
+  status = 'running' AND heartbeat_at < now() - interval '10 minutes'
+  OR status = 'committing' AND heartbeat_at < now() - interval '1 day')`;
+
+/**
+ * Marks as failed the jobs whose server stopped mid-import; their layer was never touched,
+ * since the load commits in one transaction.
+ */
+export async function failStaleImportJobs(db: Queryable) {
+  await db.query(
+    `UPDATE simpul_import_job SET status = 'failed', finished_at = now(),
+       message = 'The server stopped during the import; the layer was left as it was.'
+     WHERE ${staleJobCondition}`,
+  );
+}

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier } from '../sql.js';
-import type { RejectionRow } from './import-jobs.js';
+import { staleJobCondition, type RejectionRow } from './import-jobs.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -136,26 +136,80 @@ export async function deleteAllFeatures(client: Queryable, layer: LayerDefinitio
   return result.rowCount ?? 0;
 }
 
+function stagedGeometry(layer: LayerDefinition): string {
+  const promote = layer.geometry.type.startsWith('Multi') ? 'ST_Multi' : '';
+  return `${promote}(ST_SetSRID(ST_GeomFromGeoJSON(s.geometry), 4326))`;
+}
+
 /**
  * Inserts the loaded rows into the layer in file order (inside the caller's transaction);
  * `jsonb_populate_record` with the layer's own row type converts each value to its column type.
+ * With `newKeysOnly`, rows whose value of that attribute a feature already holds are skipped.
  */
 export async function insertStagedRows(
   client: Queryable,
   layer: LayerDefinition,
   table: string,
   actor: string,
+  newKeysOnly?: string,
 ) {
+  const target = quoteIdentifier(layer.id);
   const columns = writableColumns(layer);
   const values = columns.map((c) => `r.${c}`);
-  const promote = layer.geometry.type.startsWith('Multi') ? 'ST_Multi' : '';
+  const key = newKeysOnly && quoteIdentifier(newKeysOnly);
+  const onlyNew = key
+    ? `WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.${key} = r.${key})`
+    : '';
   const result = await client.query(
-    `INSERT INTO ${quoteIdentifier(layer.id)} (${[...columns, 'geom', 'updated_by'].join(', ')})
-     SELECT ${values.join(', ')},
-       ${promote}(ST_SetSRID(ST_GeomFromGeoJSON(s.geometry), 4326)), $1
+    `INSERT INTO ${target} (${[...columns, 'geom', 'updated_by'].join(', ')})
+     SELECT ${values.join(', ')}, ${stagedGeometry(layer)}, $1
      FROM ${table} s
-     CROSS JOIN LATERAL jsonb_populate_record(NULL::${quoteIdentifier(layer.id)}, s.properties) r
+     CROSS JOIN LATERAL jsonb_populate_record(NULL::${target}, s.properties) r
+     ${onlyNew}
      ORDER BY s.row_number`,
+    [actor],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Deletes the features whose `key` value no loaded row holds (inside the caller's
+ * transaction); the records of those features go with them (the foreign key cascades).
+ */
+export async function deleteFeaturesMissingFrom(
+  client: Queryable,
+  layer: LayerDefinition,
+  table: string,
+  key: string,
+) {
+  const column = quoteIdentifier(key);
+  const result = await client.query(
+    `DELETE FROM ${quoteIdentifier(layer.id)} t WHERE NOT EXISTS (
+       SELECT 1 FROM ${table} s WHERE s.properties->>$1 = t.${column}::text)`,
+    [key],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Updates, as a new version, each feature whose `key` value a loaded row holds, with that row's
+ * attributes and geometry (inside the caller's transaction): its id and records stay.
+ */
+export async function updateFeaturesFromStaging(
+  client: Queryable,
+  layer: LayerDefinition,
+  table: string,
+  key: string,
+  actor: string,
+) {
+  const target = quoteIdentifier(layer.id);
+  const columns = writableColumns(layer);
+  const assignments = columns.map((c) => `${c} = r.${c}`);
+  const result = await client.query(
+    `UPDATE ${target} t SET ${assignments.join(', ')}, geom = ${stagedGeometry(layer)},
+       version = t.version + 1, updated_at = now(), updated_by = $1
+     FROM ${table} s CROSS JOIN LATERAL jsonb_populate_record(NULL::${target}, s.properties) r
+     WHERE t.${quoteIdentifier(key)} = r.${quoteIdentifier(key)}`,
     [actor],
   );
   return result.rowCount ?? 0;
@@ -168,8 +222,7 @@ export async function selectOrphanStagingTables(db: Queryable) {
      WHERE c.relkind = 'r' AND c.relname LIKE 'simpul\\_import\\_staging\\_%'
        AND NOT EXISTS (SELECT 1 FROM simpul_import_job j
          WHERE replace(j.id::text, '-', '') = substr(c.relname, 23)
-           AND j.status IN ('running', 'committing')
-           AND j.heartbeat_at > now() - interval '10 minutes')`,
+           AND j.status IN ('running', 'committing') AND NOT ${staleJobCondition})`,
   );
   return result.rows.map((r) => r.name);
 }

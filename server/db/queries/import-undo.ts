@@ -4,7 +4,7 @@
  * so its inserted features can be deleted and the features it replaced put back, ids included.
  */
 import type pg from 'pg';
-import type { LayerDefinition } from '../../../layers/index.js';
+import type { LayerDefinition, RecordTableDefinition } from '../../../layers/index.js';
 import { quoteIdentifier } from '../sql.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -63,6 +63,57 @@ export async function restoreReplacedFeatures(
      WHERE h.layer_id = $1 AND h.note = $2 AND h.operation = 'delete'
      ORDER BY h.feature_id`,
     [layer.id, note, actor],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Puts back the state before the import of each feature it updated in place (a replace by
+ * key), as a new version (inside the caller's transaction).
+ */
+export async function revertUpdatedFeatures(
+  client: Queryable,
+  layer: LayerDefinition,
+  note: string,
+  actor: string,
+) {
+  const table = quoteIdentifier(layer.id);
+  const columns = layer.attributes.filter((a) => !a.computed).map((a) => quoteIdentifier(a.name));
+  const assignments = columns.map((c) => `${c} = r.${c}`);
+  const result = await client.query(
+    `UPDATE ${table} t SET ${assignments.join(', ')}, geom = h.geom_before,
+       version = t.version + 1, updated_at = now(), updated_by = $3
+     FROM (SELECT DISTINCT ON (feature_id) feature_id, properties_before, geom_before
+           FROM simpul_feature_history
+           WHERE layer_id = $1 AND note = $2 AND operation = 'update'
+           ORDER BY feature_id, id) h
+     CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, h.properties_before) r
+     WHERE t.id = h.feature_id`,
+    [layer.id, note, actor],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Puts back the records (surveys, inspections) deleted with the features an import removed,
+ * with their ids (inside the caller's transaction, after their features are back).
+ */
+export async function restoreDeletedRecords(
+  client: Queryable,
+  recordTable: RecordTableDefinition,
+  note: string,
+) {
+  const table = quoteIdentifier(recordTable.id);
+  const attributes = recordTable.attributes.filter((a) => !a.computed);
+  const columns = attributes.map((a) => quoteIdentifier(a.name));
+  const result = await client.query(
+    `INSERT INTO ${table} (id, ${columns.join(', ')}) OVERRIDING SYSTEM VALUE
+     SELECT h.feature_id, ${columns.map((c) => `r.${c}`).join(', ')}
+     FROM simpul_feature_history h
+     CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, h.properties_before) r
+     WHERE h.layer_id = $1 AND h.note = $2 AND h.operation = 'delete'
+     ORDER BY h.id`,
+    [recordTable.id, note],
   );
   return result.rowCount ?? 0;
 }

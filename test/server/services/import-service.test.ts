@@ -383,6 +383,59 @@ describe('importing into a layer', () => {
     expect((await selectImportJob(testDatabase.database.pool, job.id))!.status).toBe('undone');
   });
 
+  it('replaces road segments by their code, keeping the surveys of those still in the file', async () => {
+    const segments = await query(`SELECT s.id, s.segment_code, count(c.*)::int AS surveys
+      FROM road_segment s JOIN road_condition_survey c USING (segment_code)
+      GROUP BY s.id, s.segment_code ORDER BY s.segment_code LIMIT 2`);
+    const [kept, dropped] = segments as { id: number; segment_code: string; surveys: number }[];
+    const exported = await query(
+      `SELECT segment_code, road_number, name, status,
+      ST_AsGeoJSON(geom)::json AS geometry FROM road_segment WHERE segment_code <> $1`,
+      [dropped!.segment_code],
+    );
+    const features = exported.map(({ geometry, ...properties }) => ({
+      type: 'Feature',
+      properties:
+        properties.segment_code === kept!.segment_code
+          ? { ...properties, name: 'Jalan Baru' }
+          : properties,
+      geometry,
+    }));
+    const added = {
+      ...features[0]!,
+      properties: { ...features[0]!.properties, segment_code: 'BARU.001' },
+    };
+    const file = writeFile(
+      'roads.geojson',
+      JSON.stringify({ type: 'FeatureCollection', features: [...features, added] }),
+    );
+    const surveysOf = async (code: string) =>
+      (
+        await query(
+          'SELECT count(*)::int AS n FROM road_condition_survey WHERE segment_code = $1',
+          [code],
+        )
+      )[0].n;
+
+    const job = await importFile(file, { layerId: 'road_segment', action: 'replace' });
+    const afterReplace = await query('SELECT id, name FROM road_segment WHERE segment_code = $1', [
+      kept!.segment_code,
+    ]);
+    const droppedSurveys = await surveysOf(dropped!.segment_code);
+    await undoImport(testDatabase.database.pool, job.id, 'test');
+
+    expect(job.status).toBe('succeeded');
+    expect(afterReplace).toEqual([{ id: kept!.id, name: 'Jalan Baru' }]);
+    expect(await surveysOf(kept!.segment_code)).toBe(kept!.surveys);
+    expect(droppedSurveys).toBe(0);
+    expect(await surveysOf(dropped!.segment_code)).toBe(dropped!.surveys);
+    const back = await query('SELECT id FROM road_segment WHERE segment_code = $1', [
+      dropped!.segment_code,
+    ]);
+    expect(back).toEqual([{ id: dropped!.id }]);
+    expect(await query("SELECT 1 FROM road_segment WHERE segment_code = 'BARU.001'")).toEqual([]);
+  });
+
   it('refuses to undo an import when the layer was edited after it', async () => {
     const file = writeFile(
       'then-edited.geojson',

@@ -65,6 +65,7 @@ export interface BatchReport {
 /** One recorded edit of a feature. */
 export interface HistoryEntry {
   historyId: number;
+  featureId: number;
   operation: 'insert' | 'update' | 'delete';
   versionBefore: number | null;
   versionAfter: number | null;
@@ -191,4 +192,11 @@ export async function fetchRecords(tableId: string, parentKey: string, limit = 5
 export async function addRecord(tableId: string, properties: Record<string, unknown>) {
   const response = await request('POST', `/records/${encodeURIComponent(tableId)}`, { properties });
   return (await response.json()) as StoredRecord;
+}
+
+/** The recent edits of a layer, newest first (no geometries). */
+export async function fetchLayerChanges(layerId: string, limit = 200): Promise<HistoryEntry[]> {
+  const url = `/collections/${encodeURIComponent(layerId)}/history?limit=${limit}`;
+  const response = await request('GET', url);
+  return ((await response.json()) as { changes: HistoryEntry[] }).changes;
 }

@@ -74,6 +74,10 @@ const editMessagesId = {
   'history.restored': 'Versi {version} dipulihkan.',
   'history.close': 'Tutup',
   'records.add': 'Tambah catatan baru',
+  'deleted.open': 'Objek terhapus',
+  'deleted.title': 'Objek yang baru dihapus',
+  'deleted.none': 'Tidak ada objek yang dihapus baru-baru ini.',
+  'deleted.restore': 'Pulihkan',
   'records.save': 'Simpan catatan',
 } as const;
 
@@ -149,6 +153,10 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'history.restored': 'Version {version} restored.',
   'history.close': 'Close',
   'records.add': 'Add a new record',
+  'deleted.open': 'Deleted features',
+  'deleted.title': 'Recently deleted features',
+  'deleted.none': 'No feature was deleted recently.',
+  'deleted.restore': 'Restore',
   'records.save': 'Save record',
 };
 

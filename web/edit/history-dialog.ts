@@ -59,3 +59,49 @@ export function showHistoryDialog(
   dialog.showModal();
   return dialog;
 }
+
+/** The features whose latest recorded change is their deletion, from a layer's recent edits. */
+export function deletedFeatures(changes: readonly HistoryEntry[]): HistoryEntry[] {
+  const seen = new Set<number>();
+  const deleted: HistoryEntry[] = [];
+  for (const change of changes) {
+    if (seen.has(change.featureId)) continue;
+    seen.add(change.featureId);
+    if (change.operation === 'delete') deleted.push(change);
+  }
+  return deleted;
+}
+
+/** Lists recently deleted features of a layer, each with a button to bring it back. */
+export function showDeletedDialog(
+  layer: LayerDefinition,
+  deleted: readonly HistoryEntry[],
+  restore: (entry: HistoryEntry) => Promise<void>,
+) {
+  const dialog = document.createElement('dialog');
+  dialog.className = 'edit-dialog history-dialog deleted-dialog';
+  const title = document.createElement('h2');
+  title.textContent = `${pickTitle(layer)} · ${editText('deleted.title')}`;
+  const list = document.createElement('ul');
+  if (deleted.length === 0) list.append(editText('deleted.none'));
+  for (const entry of deleted) {
+    const item = document.createElement('li');
+    const name = layer.nameAttribute && entry.propertiesBefore?.[layer.nameAttribute];
+    item.textContent = `${entry.featureId}${name ? ` · ${String(name)}` : ''} · ${entryLine(entry)}`;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = editText('deleted.restore');
+    button.addEventListener('click', () => void restore(entry).then(() => dialog.close()));
+    item.append(' ', button);
+    list.append(item);
+  }
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = editText('history.close');
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => dialog.remove());
+
+  dialog.append(title, list, close);
+  document.body.append(dialog);
+  dialog.showModal();
+}

@@ -25,6 +25,7 @@ import {
   fetchFeaturesInBbox,
   fetchFeatureWithETag,
   fetchHistory,
+  fetchLayerChanges,
   fetchRecordTables,
   restoreVersion,
   saveBatch,
@@ -41,7 +42,7 @@ import { askConflictResolution } from './conflict-dialog.js';
 import { drawTypeOf, toApiGeometry, toOlFeature } from './edit-geometry.js';
 import { editText, type EditMessageKey } from './edit-messages.js';
 import { EditSession, storedKey, type WorkingFeature } from './edit-session.js';
-import { showHistoryDialog } from './history-dialog.js';
+import { deletedFeatures, showDeletedDialog, showHistoryDialog } from './history-dialog.js';
 import { renderRecords } from './records-section.js';
 import { splitLineAt } from './split-line.js';
 import './edit.css';
@@ -167,6 +168,7 @@ class Editor {
       button('edit.save', 'save'),
       button('edit.discard', 'discard'),
       button('edit.history', 'history'),
+      button('deleted.open', 'deleted'),
     );
     this.formSlot.className = 'edit-form-slot';
     this.section.append(title, label, this.status, actions, this.formSlot);
@@ -518,6 +520,7 @@ class Editor {
     if (action === 'discard' && window.confirm(editText('edit.confirmDiscard'))) session.discard();
     if (action === 'save') return void this.save();
     if (action === 'history') return void this.openHistory();
+    if (action === 'deleted') return void this.openDeleted();
     if (action === 'locate') return this.locate();
     this.render();
   }
@@ -642,6 +645,18 @@ class Editor {
     });
   }
 
+  /** Recently deleted features of the layer, to bring one back as a new edit. */
+  private async openDeleted() {
+    const layer = this.layer!;
+    const deleted = deletedFeatures(await fetchLayerChanges(layer.id));
+    showDeletedDialog(layer, deleted, async (entry) => {
+      await restoreVersion(layer.id, entry.featureId, entry.versionBefore!);
+      this.dataLayerOf(layer.id)?.getSource()?.refresh();
+      await this.loadFeatures();
+      this.setStatus(editText('history.restored', { version: entry.versionBefore! }));
+    });
+  }
+
   private locate() {
     if (!navigator.geolocation) return this.setStatus(editText('edit.locateFailed'));
     navigator.geolocation.getCurrentPosition(
@@ -657,6 +672,11 @@ class Editor {
       () => this.setStatus(editText('edit.locateFailed')),
       { enableHighAccuracy: true, timeout: 15000 },
     );
+  }
+
+  /** Selects a loaded feature by its key, as a tap on it would (browser tests, console). */
+  selectFeature(key: string) {
+    void this.selectForEditing(key);
   }
 
   /** For browser tests and the console: the session of the layer being edited. */

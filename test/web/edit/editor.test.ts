@@ -307,7 +307,7 @@ describe('web editor', () => {
     await page.close();
   }, 90000);
 
-  it('splits a segment in two, then restores the first from its history', async () => {
+  it('splits a segment, restores the first half from its history and brings back a deleted half', async () => {
     const unique = layer.attributes.find((a) => a.unique && !a.computed);
     const created = await api('POST', `/collections/${layer.id}/items`, {
       type: 'Feature',
@@ -362,6 +362,25 @@ describe('web editor', () => {
         [109.008, -7.708],
       ],
     ]);
+
+    const secondHalf = halves.rows.find((r) => r.id !== id)!.id as number;
+    await page.evaluate((key) => window.__simpulEditor?.selectFeature(key), `f${secondHalf}`);
+    await page.locator('.edit-toolbar [data-action=delete]').click();
+    await page.locator('.edit-actions [data-action=save]').click();
+    await waitForSaved(page);
+    const gone = await api('GET', `/collections/${layer.id}/items/${secondHalf}`);
+    await page.locator('.edit-actions [data-action=deleted]').click();
+    await page
+      .locator('.deleted-dialog li', { hasText: String(secondHalf) })
+      .locator('button')
+      .click();
+    await page.waitForFunction(() =>
+      document.querySelector('.edit-status')?.textContent?.includes('dipulihkan'),
+    );
+    const back = await api('GET', `/collections/${layer.id}/items/${secondHalf}`);
+
+    expect(gone.response.status).toBe(404);
+    expect(back.response.status).toBe(200);
     await page.close();
   }, 90000);
 });

@@ -5,7 +5,17 @@ import { defineConfig } from 'vite';
 const serverUrl = 'http://127.0.0.1:3000';
 
 /** URL families the client calls; the dev server hands them to the Simpul server. */
-const apiPaths = ['/client', '/tiles', '/collections', '/conformance', '/api', '/analysis'];
+const apiPaths = [
+  '/client',
+  '/tiles',
+  '/collections',
+  '/conformance',
+  '/api',
+  '/auth',
+  '/batch',
+  '/records',
+  '/analysis',
+];
 
 const proxy = Object.fromEntries(apiPaths.map((path) => [path, serverUrl]));
 

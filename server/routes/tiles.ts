@@ -69,19 +69,20 @@ function readableLayers(res: Response, layerList: string): LayerDefinition[] {
 }
 
 /**
- * Whether the client takes gzip (`q=0` refuses it). A small parser instead of the
- * negotiator: this runs for every cached tile.
+ * Whether the client takes gzip: named (or as `x-gzip`) without `q=0`, or covered by `*`
+ * when not named at all, so `gzip;q=0, *` refuses it (RFC 9110, 12.5.3). A small parser
+ * instead of the negotiator: this runs for every cached tile.
  */
 function wantedEncoding(req: IncomingMessage): TileEncoding | undefined {
   const header = req.headers['accept-encoding'];
   if (!header) return undefined;
-  const accepted = new Set<string>();
+  const accepted = new Map<string, boolean>();
   for (const part of header.split(',')) {
     const [name, ...parameters] = part.trim().toLowerCase().split(';');
     const refused = parameters.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
-    if (name && !refused) accepted.add(name);
+    if (name) accepted.set(name === 'x-gzip' ? 'gzip' : name, !refused);
   }
-  return accepted.has('gzip') || accepted.has('*') ? 'gzip' : undefined;
+  return (accepted.get('gzip') ?? accepted.get('*')) ? 'gzip' : undefined;
 }
 
 /** The representation sent: gzip bytes when stored and accepted, else the raw ones. */

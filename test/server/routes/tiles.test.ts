@@ -158,6 +158,21 @@ describe('cached vector tiles', () => {
     expect(featureNames(decode(plainBytes), 'kecamatan')).toContain('Cilacap Tengah');
   });
 
+  it.each([
+    ['gzip;q=0, *', null],
+    ['*;q=0.5, gzip;q=0.000', null],
+    ['*', 'gzip'],
+    ['x-gzip', 'gzip'],
+    ['br, identity', null],
+  ])('honour Accept-Encoding "%s" (%s)', async (acceptEncoding, expected) => {
+    await fetch(cityPath());
+
+    const response = await fetch(cityPath(), { headers: { 'Accept-Encoding': acceptEncoding } });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-encoding')).toBe(expected);
+  });
+
   it('combine the layers of a list and of a theme in one tile, each with its TileJSON', async () => {
     const combined = await fetch(`${server.baseUrl}/tiles/kecamatan,desa/${cityTile}.mvt`);
     const theme = await fetch(`${server.baseUrl}/tiles/theme:administrative/${cityTile}.mvt`);

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
@@ -70,18 +68,6 @@ function parseWhere(pairs: string[] = []) {
   );
 }
 
-/** Counts bytes on their way to the file, for the progress line. */
-function countingStream(onBytes: (bytes: number) => void) {
-  let bytes = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      onBytes(bytes);
-      done(null, chunk);
-    },
-  });
-}
-
 async function main() {
   if (values.help) return console.log(usage);
   if (!values.layer) fail(`name the layer with --layer\n\n${usage}`);
@@ -105,17 +91,12 @@ async function main() {
     const toStdout = target === '-';
     const total = await countLayerFeatures(database.pool, prepared.layer);
     const bar = createProgressBar(`export ${exportFormats[prepared.format].title}`);
-    const counter = countingStream((bytes) =>
-      bar.update({
-        fraction: null,
-        counts: { features: total, 'kB written': Math.round(bytes / 1024) },
-      }),
+    const file = toStdout ? undefined : fs.createWriteStream(target);
+    // a filtered export writes fewer than the layer holds: the bar then ends early, at 100%
+    await prepared.write(file ?? process.stdout, (written) =>
+      bar.update({ fraction: total ? written / total : null, counts: { features: written } }),
     );
-    const out = toStdout ? process.stdout : fs.createWriteStream(target);
-    const writing = pipeline(counter, out);
-    await prepared.write(counter);
-    counter.end();
-    await writing;
+    if (file) await new Promise((resolve) => file.end(resolve));
     bar.stop(true);
     if (!toStdout) console.error(`Wrote ${target} (${prepared.layer.id}, EPSG:${prepared.srid}).`);
   } finally {

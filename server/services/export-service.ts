@@ -86,8 +86,8 @@ export interface PreparedExport {
   fileName: string;
   mediaType: string;
   srid: number;
-  /** Writes the file to `out` (not ended: the caller ends it). */
-  write(out: Writable): Promise<void>;
+  /** Writes the file to `out` (not ended: the caller ends it); `onFeature` counts progress. */
+  write(out: Writable, onFeature?: (written: number) => void): Promise<void>;
 }
 
 /** A format name or alias as its canonical name; unknown names are a 400 listing the known. */
@@ -151,9 +151,14 @@ function exportShape(layer: LayerDefinition, srid: number): ExportShape {
   return { name: layer.id, columns, geometryType: layer.geometry.type, srid };
 }
 
-async function* toExportFeatures(rows: AsyncIterable<ExportRow>): AsyncGenerator<ExportFeature> {
+async function* toExportFeatures(
+  rows: AsyncIterable<ExportRow>,
+  onFeature?: (written: number) => void,
+): AsyncGenerator<ExportFeature> {
+  let written = 0;
   for await (const row of rows) {
     yield { id: row.id, properties: row.properties, geometry: row.geometry as Geometry };
+    onFeature?.((written += 1));
   }
 }
 
@@ -191,12 +196,11 @@ export async function prepareExport(
   const precision = (await isGeographicSrid(pool, srid)) ? 8 : 3;
   const shape = exportShape(layer, srid);
 
-  const write = async (out: Writable) => {
+  const write = async (out: Writable, onFeature?: (written: number) => void) => {
     const client = await pool.connect();
     try {
-      const features = toExportFeatures(
-        streamExportRows(client, layer, conditions, srid, precision),
-      );
+      const rows = streamExportRows(client, layer, conditions, srid, precision);
+      const features = toExportFeatures(rows, onFeature);
       await writeFormat(format, features, shape, csvGeometry, out);
     } finally {
       client.release();

@@ -24,7 +24,10 @@ export interface SortKey {
  */
 export interface ItemsQuery {
   limit: number;
+  /** Position of the page; with `after` it is only counted, not skipped. */
   offset: number;
+  /** Continue after this feature id (keyset paging of the default order, set by next links). */
+  after?: number;
   /** [minX, minY, maxX, maxY] in `bboxCrs` axis order; a 6-number bbox drops its heights. */
   bbox?: number[];
   bboxCrs: CrsDefinition;
@@ -51,6 +54,7 @@ const itemsParameters = [
   ...commonParameters,
   'limit',
   'offset',
+  'after',
   'bbox',
   'bbox-crs',
   'datetime',
@@ -243,6 +247,9 @@ export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): Ite
   const limitText = single(query, 'limit');
   const offsetText = single(query, 'offset');
   const sortbyText = single(query, 'sortby');
+  const afterText = single(query, 'after');
+  if (afterText !== undefined && sortbyText !== undefined)
+    throw badRequest('invalid-after', 'after continues the default order; with sortby use offset.');
 
   return {
     ...parseOutputParameters(query, layer),
@@ -253,6 +260,7 @@ export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): Ite
         ? itemsLimits.default
         : parseInteger(limitText, 'limit', 1, itemsLimits.max),
     offset: offsetText === undefined ? 0 : parseInteger(offsetText, 'offset', 0, 1e15),
+    after: afterText === undefined ? undefined : parseInteger(afterText, 'after', 0, 1e15),
     sortby: sortbyText === undefined ? [] : parseSortby(sortbyText, layer),
   };
 }

@@ -61,6 +61,11 @@ const parameters: Record<string, Json> = {
     minimum: 0,
     default: 0,
   }),
+  after: queryParameter(
+    'after',
+    'Continue after this feature id; next links set it (default order only, not with sortby).',
+    { type: 'integer', minimum: 0 },
+  ),
   bbox: queryParameter(
     'bbox',
     'minX,minY,maxX,maxY (or 6 numbers with heights) in bbox-crs; features intersecting it.',
@@ -255,6 +260,7 @@ function itemsParameters(layer: LayerDefinition): Json[] {
     'f',
     'limit',
     'offset',
+    'after',
     'bbox',
     'bboxCrs',
     'crs',

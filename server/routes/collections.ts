@@ -12,7 +12,12 @@ import {
   renderOpenApiHtml,
   renderQueryablesHtml,
 } from '../http/html-views.js';
-import { parseFeatureId, parseItemQuery, parseItemsQuery } from '../http/items-query.js';
+import {
+  parseFeatureId,
+  parseItemQuery,
+  parseItemsQuery,
+  type ItemsQuery,
+} from '../http/items-query.js';
 import { baseUrl, changeUrl, chooseRepresentation, urlWith } from '../http/negotiate.js';
 import {
   collectionDocument,
@@ -62,8 +67,13 @@ async function describeLayer(context: AppContext, base: string, layer: LayerDefi
   return collectionDocument(base, layer, { spatial, temporal });
 }
 
-/** Links of an items page. They carry no `f`, so clients that follow them keep their Accept. */
-function itemsLinks(req: Request, page: FeaturePage, offset: number, limit: number) {
+/**
+ * Links of an items page. They carry no `f`, so clients that follow them keep their Accept. In
+ * the default order `next` continues after the last id (keyset paging): exact while features
+ * are edited, and as fast on the last page of a large layer as on the first.
+ */
+function itemsLinks(req: Request, page: FeaturePage, query: ItemsQuery) {
+  const { offset, limit } = query;
   const link = (changes: Record<string, string | undefined>) =>
     urlWith(req, { ...changes, f: undefined });
   const links: Link[] = [
@@ -77,11 +87,13 @@ function itemsLinks(req: Request, page: FeaturePage, offset: number, limit: numb
     },
   ];
   if (page.hasNext) {
-    const next = link({ offset: String(offset + limit) });
+    const keyset = query.sortby.length === 0 && page.lastId !== undefined;
+    const after = keyset ? String(page.lastId) : undefined;
+    const next = link({ offset: String(offset + limit), after });
     links.push({ href: next, rel: 'next', type: 'application/geo+json', title: 'Next page' });
   }
   if (offset > 0) {
-    const prev = link({ offset: String(Math.max(0, offset - limit)) });
+    const prev = link({ offset: String(Math.max(0, offset - limit)), after: undefined });
     links.push({ href: prev, rel: 'prev', type: 'application/geo+json', title: 'Previous page' });
   }
   return links;
@@ -163,7 +175,7 @@ export function createCollectionsRouter(context: AppContext): Router {
     if (representation === 'html') query.crs = crs84;
 
     const page = await listFeatures(pool, layer, query);
-    const links = itemsLinks(req, page, query.offset, query.limit);
+    const links = itemsLinks(req, page, query);
     res.vary('Accept');
     if (representation === 'html') {
       const htmlLink = (rel: string) => {

@@ -37,6 +37,8 @@ export interface FeaturePage {
   /** Exact count of the whole query, when it was known without a second scan. */
   numberMatched?: number;
   hasNext: boolean;
+  /** Id of the page's last feature: where the next page of the default order starts. */
+  lastId?: number;
 }
 
 const sqlStateMessages: Record<string, string> = {
@@ -113,6 +115,10 @@ function itemsConditions(layer: LayerDefinition, query: ItemsQuery): FeatureCond
     const bbox = { op: 's_intersects', args: [{ property: 'geometry' }, { bbox: query.bbox }] };
     conditions.clauses.push(compileFilter(bbox, { ...context, filterCrs: query.bboxCrs }));
   }
+  if (query.after !== undefined) {
+    const after = { op: '>', args: [{ property: 'id' }, query.after] };
+    conditions.clauses.push(compileFilter(after, context));
+  }
   if (query.conditions.length > 0) {
     const all =
       query.conditions.length === 1 ? query.conditions[0] : { op: 'and', args: query.conditions };
@@ -129,7 +135,8 @@ export function itemsPageQuery(layer: LayerDefinition, query: ItemsQuery): Featu
   return {
     ...itemsConditions(layer, query),
     limit: query.limit,
-    offset: query.offset,
+    // After a known id the page starts there; the offset only says where the page lies.
+    offset: query.after === undefined ? query.offset : 0,
     crs: query.crs,
     attributeNames: query.properties,
     orderBy: query.sortby,
@@ -155,10 +162,11 @@ export async function listFeatures(
   let numberMatched: number | undefined;
   if (!hasNext && (numberReturned > 0 || query.offset === 0))
     numberMatched = query.offset + numberReturned;
-  else if (pageQuery.clauses.length === 0)
+  else if (pageQuery.clauses.length === 0 && query.after === undefined)
     numberMatched = await guarded(() => countFeatures(db, layer, noConditions()));
 
-  return { layer, featuresJson: page.featuresJson, numberReturned, numberMatched, hasNext };
+  const { featuresJson, lastId } = page;
+  return { layer, featuresJson, numberReturned, numberMatched, hasNext, lastId };
 }
 
 /** One feature in the requested CRS (CRS84 by default); an unknown id is a 404. */

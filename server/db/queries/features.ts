@@ -35,10 +35,11 @@ export interface FeaturePageQuery extends FeatureConditions {
   orderBy?: OrderKey[];
 }
 
-/** A page as GeoJSON text built by the database, and how many rows it fetched (up to limit+1). */
+/** A page as GeoJSON text from the database, the rows it fetched (up to limit+1), its last id. */
 export interface FeaturePageJson {
   featuresJson: string;
   fetched: number;
+  lastId?: number;
 }
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -107,12 +108,8 @@ function featureJson(
 /**
  * The SQL of one page of features in the order asked, then by id (stable paging). It reads
  * limit+1 rows so the caller knows whether a next page exists without counting, and builds the
- * GeoJSON in the database, so Node only relays text.
- *
- * TODO: pages are addressed by offset, so a feature inserted or deleted between two page
- * requests shifts the later pages by one (a feature seen twice or missed). Keyset paging (the
- * next link carrying the last row's sort key and id) would make paging exact under edits and
- * spare PostgreSQL the skipped rows of deep pages.
+ * GeoJSON in the database, so Node only relays text. `lastId` is the id of the page's last row,
+ * for the next link of a page in id order.
  */
 export function featurePageSql(layer: LayerDefinition, query: FeaturePageQuery) {
   const attributes = selectedAttributes(layer, query.attributeNames);
@@ -120,9 +117,11 @@ export function featurePageSql(layer: LayerDefinition, query: FeaturePageQuery) 
   const order = orderSql(query.orderBy ?? []);
   const limit = params.add(query.limit);
   const sql = `SELECT count(*)::int AS fetched,
-      coalesce(string_agg(feature, ',' ORDER BY n) FILTER (WHERE n <= ${limit}), '') AS features
+      coalesce(string_agg(feature, ',' ORDER BY n) FILTER (WHERE n <= ${limit}), '') AS features,
+      (array_agg(id ORDER BY n DESC) FILTER (WHERE n <= ${limit}))[1] AS last_id
     FROM (
-      SELECT row_number() OVER (ORDER BY ${order}) AS n, ${featureJson(layer, query.crs, attributes)} AS feature
+      SELECT row_number() OVER (ORDER BY ${order}) AS n, id,
+        ${featureJson(layer, query.crs, attributes)} AS feature
       FROM (
         SELECT * FROM ${quoteIdentifier(layer.id)} ${whereClause(query)}
         ORDER BY ${order}
@@ -139,9 +138,13 @@ export async function selectFeaturePageJson(
   query: FeaturePageQuery,
 ): Promise<FeaturePageJson> {
   const { sql, values } = featurePageSql(layer, query);
-  const result = await db.query<{ fetched: number; features: string }>(sql, values);
-  const row = result.rows[0]!;
-  return { featuresJson: `[${row.features}]`, fetched: row.fetched };
+  type Row = { fetched: number; features: string; last_id: number | null };
+  const row = (await db.query<Row>(sql, values)).rows[0]!;
+  return {
+    featuresJson: `[${row.features}]`,
+    fetched: row.fetched,
+    lastId: row.last_id ?? undefined,
+  };
 }
 
 /** How many features match the conditions. */

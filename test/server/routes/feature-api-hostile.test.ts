@@ -190,6 +190,7 @@ function randomJson(random: Random, names: string[], depth = 0): unknown {
 const parameters = [
   'limit',
   'offset',
+  'after',
   'bbox',
   'bbox-crs',
   'crs',

@@ -105,6 +105,23 @@ describe('the limits of one items request', () => {
     expect((error as HttpProblem).extra).toMatchObject({ limit: 'queryTimeoutMs' });
   });
 
+  it('pages in id order by keyset, so a feature deleted between pages shifts nothing', async () => {
+    const { pool } = testDatabase.database;
+    const page = async (parameters: Record<string, string>) => {
+      const result = await listFeatures(pool, desa, parseItemsQuery(parameters, desa));
+      const ids = (JSON.parse(result.featuresJson) as { id: number }[]).map((f) => f.id);
+      return { ...result, ids };
+    };
+    const expected = (await page({ limit: '20' })).ids;
+
+    const first = await page({ limit: '10' });
+    await pool.query('DELETE FROM desa WHERE id = $1', [first.ids[0]]);
+    const second = await page({ limit: '10', offset: '10', after: String(first.lastId) });
+
+    expect(first.lastId).toBe(expected[9]);
+    expect(second.ids).toEqual(expected.slice(10, 20));
+  });
+
   it('answers arithmetic the database cannot do with 400', async () => {
     const query = parseItemsQuery({ filter: 'desa_count / 0 > 1' }, kecamatan);
 

@@ -43,7 +43,8 @@ Options:
   --mode <mode>              all-or-nothing (default: one bad row, nothing written)
                              or valid-only (write the valid rows, report the rest)
   --replace                  replace the layer's features (kept in history, undoable);
-                             the default is to append
+                             the default is to append. A layer with records (surveys) is
+                             replaced by its key: kept features keep their records
   --dry-run                  validate every row and report; write nothing
   --encoding <name>          text encoding of a Shapefile .dbf, overriding its .cpg
                              (utf-8, windows-1252, iso-8859-1 …)

@@ -63,10 +63,14 @@ function rowFilter(layer: LayerDefinition): string {
 
 function boundsCte(): string {
   const margin = tileBuffer / tileExtent;
+  // The buffer of a tile in the first or last column reaches past ±180°, which ST_Transform
+  // wraps to the far side of the world: the envelope is cut to the Mercator square first.
+  const queryEnvelope = `ST_Intersection(ST_TileEnvelope($1, $2, $3, margin => ${margin}),
+        ST_TileEnvelope(0, 0, 0))`;
   return `bounds AS (
       SELECT ST_TileEnvelope($1, $2, $3) AS env,
         ST_TileEnvelope($1, $2, $3, margin => ${margin}) AS clip_env,
-        ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${margin}), 4326) AS query_env,
+        ST_Transform(${queryEnvelope}, 4326) AS query_env,
         $4::float8 AS tolerance, $5::float8 AS min_size
     )`;
 }

@@ -65,6 +65,20 @@ describe('vector tiles', () => {
     expect(featureNames(fromServer, 'desa').length).toBeGreaterThan(5);
   });
 
+  // The eastern column of zooms 1 and 2: its buffered envelope reaches past 180° east.
+  it.each([
+    ['database', true, { z: 1, x: 1, y: 1 }],
+    ['server encoder', false, { z: 2, x: 3, y: 2 }],
+  ])('draw the regency in a tile at the edge of the grid (%s)', async (_path, hasAsMvt, tile) => {
+    const { database } = server.testDatabase;
+    const capabilities = { ...database.capabilities, hasAsMvt };
+
+    const bytes = await renderTile(database.pool, capabilities, resolveTileLayers('regency'), tile);
+
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(decode(bytes).layers.regency?.length).toBe(1);
+  });
+
   it('answer 204 for a tile far from the regency', async () => {
     const response = await fetch(`${server.baseUrl}/tiles/kecamatan/12/0/0.mvt`);
 

@@ -11,7 +11,7 @@ import { detectGdal } from '../formats/gdal.js';
 import { SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
-import type { Principal } from '../services/access.js';
+import { canEditLayer, type Principal } from '../services/access.js';
 import { requireEditable, requireReadable } from '../services/edit-access.js';
 import { exportFormats, prepareExport } from '../services/export-service.js';
 import type { FieldMapping } from '../services/field-mapping.js';
@@ -25,7 +25,7 @@ import {
   undoImport,
   type ImportRequest,
 } from '../services/import-service.js';
-import { requireLayer } from '../services/layer-registry.js';
+import { listLayers, requireLayer } from '../services/layer-registry.js';
 import { findUpload, saveUpload } from '../services/upload-store.js';
 import { log } from '../log.js';
 
@@ -116,6 +116,14 @@ function requirePrincipal(res: Response): Principal {
   return principal;
 }
 
+/** Uploads take disk space: only an editor of some layer may send one. */
+function requireSomeEditableLayer(principal: Principal) {
+  if (!listLayers().some((layer) => canEditLayer(principal, layer))) {
+    const detail = `${principal.name} may edit no layer, so has nothing to import into.`;
+    throw new HttpProblem(403, 'edit-forbidden', 'Forbidden', detail);
+  }
+}
+
 /** The file of a multipart form (field `file`), or the raw body named by `?fileName=`. */
 async function receiveUpload(req: Request) {
   if (!req.is('multipart/form-data')) {
@@ -175,7 +183,7 @@ export function createImportsRouter(context: AppContext): Router {
   });
 
   router.post('/imports/uploads', async (req, res) => {
-    requirePrincipal(res);
+    requireSomeEditableLayer(requirePrincipal(res));
     const upload = await receiveUpload(req);
     const described = await describeUpload(upload.file, upload.fileName);
     const { uploadId, fileName, bytes } = upload;

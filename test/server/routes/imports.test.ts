@@ -142,6 +142,19 @@ describe('imports and exports over HTTP', () => {
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('refuses an upload from a caller who may edit no layer', async () => {
+    const pool = server.testDatabase.database.pool;
+    const viewer = (await createApiToken(pool, { name: 'v', roles: ['roads:viewer'] }, 'test'))
+      .secret;
+
+    const response = await call('POST', '/imports/uploads?fileName=a.geojson', {
+      token: viewer,
+      body: '{}',
+    });
+
+    expect(response.status).toBe(403);
+  });
+
   it('asks a visitor to log in and refuses an editor of another theme', async () => {
     const anonymous = await call('POST', '/imports/uploads?fileName=a.geojson', { body: '{}' });
     const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));

@@ -1,4 +1,4 @@
-import type { AttributeDefinition } from '../../layers/types.js';
+import type { AttributeDefinition, LayerDefinition } from '../../layers/types.js';
 import { getLocale, pickLabel, translate } from '../i18n/i18n.js';
 
 const emptyValue = '—';
@@ -12,6 +12,23 @@ export function formatAttributeValue(attribute: AttributeDefinition, value: unkn
 
   const text = formatBareValue(attribute, value);
   return attribute.unit ? `${text} ${attribute.unit}` : text;
+}
+
+/**
+ * The name a feature is shown under: its `nameAttribute` as the popup shows values (a coded
+ * name such as a hazard type by its label), else its id.
+ */
+export function formatFeatureName(
+  definition: LayerDefinition,
+  properties: Record<string, unknown>,
+  featureId: unknown,
+): string {
+  const attribute = definition.attributes.find(({ name }) => name === definition.nameAttribute);
+  const value = attribute && properties[attribute.name];
+  if (!attribute || value === undefined || value === null || value === '') {
+    return String(featureId ?? '');
+  }
+  return formatBareValue(attribute, value);
 }
 
 function formatBareValue(attribute: AttributeDefinition, value: unknown): string {
@@ -42,9 +59,12 @@ function formatNumber(attribute: AttributeDefinition, value: unknown): string {
 }
 
 // A year reads 2004, never 2.004. Declarations say "year" only in the name (`year`,
-// `year_built`); a unit or format option on the attribute would say it outright.
+// `year_built`) or by a range of years (`period_end`, 1990 to 2100); a unit or format option
+// on the attribute would say it outright.
 function isYear(attribute: AttributeDefinition): boolean {
-  return attribute.type === 'integer' && /(^|_)year(_|$)/.test(attribute.name);
+  if (attribute.type !== 'integer') return false;
+  const declaredAsYears = (attribute.min ?? 0) >= 1000 && (attribute.max ?? Infinity) <= 2999;
+  return /(^|_)year(_|$)/.test(attribute.name) || declaredAsYears;
 }
 
 // A `date` is a calendar day: read and shown in UTC so no time zone moves it to another day.

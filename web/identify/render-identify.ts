@@ -1,7 +1,7 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/types.js';
 import type { ApiFeature } from '../api/client-api.js';
 import { pickTitle, translate, type MessageKey } from '../i18n/i18n.js';
-import { formatAttributeValue } from './format-value.js';
+import { formatAttributeValue, formatFeatureName } from './format-value.js';
 
 /** What the popup knows of the clicked feature so far. */
 export interface IdentifyState {
@@ -66,11 +66,8 @@ function renderHeader(state: IdentifyState, actions: IdentifyActions): HTMLEleme
 }
 
 function readFeatureName({ definition, feature, tileProperties }: IdentifyState): string {
-  const nameAttribute = definition.nameAttribute;
-  if (!nameAttribute) return String(feature?.id ?? '');
-
-  const name = feature?.properties[nameAttribute] ?? tileProperties[nameAttribute];
-  return name === undefined || name === null ? String(feature?.id ?? '') : String(name);
+  const properties = { ...tileProperties, ...feature?.properties };
+  return formatFeatureName(definition, properties, feature?.id);
 }
 
 function renderPager(state: IdentifyState, page: IdentifyActions['page']): HTMLElement[] {

@@ -1,7 +1,7 @@
 import type { AttributeDefinition } from '../../../layers/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLanguage } from '../../../web/i18n/i18n.js';
-import { formatAttributeValue } from '../../../web/identify/format-value.js';
+import { formatAttributeValue, formatFeatureName } from '../../../web/identify/format-value.js';
 import { roadsByCondition } from '../fixtures.js';
 
 function attribute(name: string) {
@@ -36,6 +36,32 @@ describe('formatAttributeValue', () => {
     };
 
     expect(formatAttributeValue(yearBuilt, 2004)).toBe('2004');
+  });
+
+  it('writes an integer declared as a range of years without a thousands separator', () => {
+    const periodEnd: AttributeDefinition = {
+      name: 'period_end',
+      type: 'integer',
+      titleId: 'Akhir periode rencana',
+      titleEn: 'Plan period end',
+      min: 1990,
+      max: 2100,
+    };
+
+    expect(formatAttributeValue(periodEnd, 2031)).toBe('2031');
+  });
+
+  it('names a feature by the label of a coded name attribute, in the interface language', () => {
+    const byCondition = { ...roadsByCondition, nameAttribute: 'condition' };
+
+    expect(formatFeatureName(byCondition, { condition: 'rusak_berat' }, 7)).toBe('Rusak berat');
+    expect(formatFeatureName(roadsByCondition, { name: 'Jalan Gatot Subroto' }, 7)).toBe(
+      'Jalan Gatot Subroto',
+    );
+    expect(formatFeatureName(roadsByCondition, {}, 7)).toBe('7');
+
+    setLanguage('en');
+    expect(formatFeatureName(byCondition, { condition: 'rusak_berat' }, 7)).toBe('Poor');
   });
 
   it('shows a calendar date without moving it by the time zone', () => {

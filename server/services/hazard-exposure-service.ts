@@ -1,15 +1,19 @@
 import type pg from 'pg';
 import type { CodedValue, LayerDefinition } from '../../layers/index.js';
 import {
+  exposureOverlays,
   selectHazardExposure,
   type ExposureMeasure,
   type ExposureRow,
+  type ExposureSource,
   type PeopleSource,
 } from '../db/queries/hazard-exposure.js';
 import { selectUnitNames } from '../db/queries/unit-names.js';
 import { badRequest } from '../http/problem.js';
+import { log } from '../log.js';
 import { reuseWhileUnchanged } from './analysis-cache.js';
 import { domainOf, findBoundLayer, requireBoundLayer } from './analysis-bindings.js';
+import { readAfterRefresh, type RefreshReport } from './overlay-refresh.js';
 import type { Bilingual } from './plan-information-service.js';
 
 /** The measures of one hazard type and class in one kecamatan, or summed for the regency. */
@@ -254,6 +258,34 @@ function sortHazards(
   );
 }
 
+/** The tables and columns of the exposure query, from the bindings. */
+function exposureSource(year: number, measures: ExposureMeasure[]): ExposureSource {
+  const hazard = requireBoundLayer('hazardZones');
+  const reporting = requireBoundLayer('reportingUnits');
+  return {
+    hazardTable: hazard.layer.id,
+    hazardTypeColumn: hazard.binding.typeAttribute,
+    hazardClassColumn: hazard.binding.classAttribute,
+    unitTable: reporting.layer.id,
+    unitCodeColumn: reporting.binding.codeAttribute,
+    people: peopleSource(year),
+    measures,
+  };
+}
+
+/** The exposure rows from the stored overlays, refreshed first from the current data. */
+async function computeExposureRows(pool: pg.Pool, source: ExposureSource) {
+  const overlays = exposureOverlays(source);
+  const read = (client: pg.PoolClient) => selectHazardExposure(client, source);
+  const { result } = await readAfterRefresh(pool, overlays, read);
+  return result;
+}
+
+function sourceTables(source: ExposureSource): string[] {
+  const measureTables = source.measures.map((m) => m.table);
+  return [source.hazardTable, source.unitTable, source.people.table, ...measureTables];
+}
+
 /**
  * People, roads, bridges, irrigation assets and evacuation points inside each hazard type and
  * class, per kecamatan and for the regency, from the current data. `yearText` picks the
@@ -268,28 +300,13 @@ export async function getHazardExposure(
   const hazard = requireBoundLayer('hazardZones');
   const reporting = requireBoundLayer('reportingUnits');
   const { measures, omitted } = exposureMeasures();
-  const people = peopleSource(year);
+  const source = exposureSource(year, measures);
 
-  const source = {
-    hazardTable: hazard.layer.id,
-    hazardTypeColumn: hazard.binding.typeAttribute,
-    hazardClassColumn: hazard.binding.classAttribute,
-    unitTable: reporting.layer.id,
-    unitCodeColumn: reporting.binding.codeAttribute,
-    people,
-    measures,
-  };
-  const tables = [
-    source.hazardTable,
-    source.unitTable,
-    people.table,
-    ...measures.map((m) => m.table),
-  ];
   const { value: rows, reused } = await reuseWhileUnchanged(
     pool,
     `hazard-exposure:${year}`,
-    tables,
-    () => selectHazardExposure(pool, source),
+    sourceTables(source),
+    () => computeExposureRows(pool, source),
   );
   const unitNames = await selectUnitNames(
     pool,
@@ -313,7 +330,7 @@ export async function getHazardExposure(
     unitLayer: { layerId: reporting.layer.id, codeAttribute: reporting.binding.codeAttribute },
     populationYear: year,
     populationYears: years,
-    method: methodText(year, Boolean(people.populationColumn)),
+    method: methodText(year, Boolean(source.people.populationColumn)),
     omitted,
     roadConditions: [
       ...roadDomain.map((v) => ({ code: v.code, id: v.labelId, en: v.labelEn, color: v.color })),
@@ -324,4 +341,34 @@ export async function getHazardExposure(
     elapsedMs: Date.now() - started,
     reused,
   };
+}
+
+/**
+ * Brings the stored overlays of the exposure analysis up to date, so that the first answer after
+ * a start (or after a seed or an import) does not wait for them: on the seeded regency the first
+ * computation takes seconds, every later one milliseconds per edited row.
+ */
+export async function refreshHazardExposure(pool: pg.Pool): Promise<RefreshReport> {
+  const { year } = choosePopulationYear();
+  const source = exposureSource(year, exposureMeasures().measures);
+  const { refresh } = await readAfterRefresh(pool, exposureOverlays(source), async () => null);
+  return refresh;
+}
+
+/**
+ * Refreshes the exposure overlays in the background, so that the first answer after a start
+ * does not compute them (seconds once after a seed or an import, milliseconds when nothing
+ * changed). Without the bound layers there is nothing to refresh; a failure is logged, and the
+ * first answer refreshes instead.
+ */
+export function warmHazardExposure(pool: pg.Pool): void {
+  const roles = ['hazardZones', 'reportingUnits', 'populationUnits'] as const;
+  if (!roles.every((role) => findBoundLayer(role))) return;
+
+  const started = Date.now();
+  refreshHazardExposure(pool)
+    .then((refresh) => {
+      log.info({ ...refresh, ms: Date.now() - started }, 'exposure overlays refreshed');
+    })
+    .catch((error: Error) => log.warn({ err: error }, 'exposure overlays not refreshed'));
 }

@@ -1,6 +1,7 @@
 import { accountsSql, featureHistorySql, recordHistorySql } from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
 import { importJobsSql } from './imports.js';
+import { overlayStoreSql } from './overlays.js';
 
 /** One fixed, numbered migration of the platform's own tables (not derived from layers). */
 export interface CoreMigration {
@@ -51,5 +52,6 @@ export const coreMigrations: CoreMigration[] = [
   },
   { id: '0006-import-jobs', sql: importJobsSql },
   { id: '0007-geoserver-runs', sql: geoserverPublicationsSql },
+  { id: '0008-overlay-store', sql: overlayStoreSql },
   { id: '0009-record-history', sql: recordHistorySql },
 ];

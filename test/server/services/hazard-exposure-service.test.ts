@@ -5,7 +5,12 @@ import {
 } from '../../../server/services/hazard-exposure-service.js';
 import { insertRow, line } from '../../support/analysis-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { meridianLengthM, rectangle, type LonLatBox } from '../../support/ellipsoid.js';
+import {
+  meridianLengthM,
+  rectangle,
+  rectangleAreaHa,
+  type LonLatBox,
+} from '../../support/ellipsoid.js';
 
 // A hand-made kecamatan at sea, of two desa of equal area side by side.
 const kecamatanCell: LonLatBox = [108.6, -8.32, 108.62, -8.3];
@@ -172,5 +177,31 @@ describe('hazard exposure', () => {
 
     expect(repeated.reused).toBe(true);
     expect(edited.reused).toBe(false);
+  });
+
+  it('answers from the current desa: a shrunk desa shows in the next answer', async () => {
+    const { pool } = testDatabase.database;
+    const westThird: LonLatBox = [108.6, -8.32, 108.605, -8.3];
+    await pool.query(
+      `UPDATE desa SET geom = ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))
+       WHERE code = '33.99.01.2001'`,
+      [JSON.stringify(rectangle(westThird))],
+    );
+
+    const report = await getHazardExposure(pool);
+
+    // The western desa now holds a third of the kecamatan's area, so a third of its people.
+    const flood = findHazard(report.hazards, 'banjir', 'tinggi').regency;
+    expect(flood.population).toBe(Math.round(population2016 / 3));
+    expect(flood.areaHa).toBeCloseTo(rectangleAreaHa(westThird), 1);
+  });
+
+  it('answers from the current data: a deleted zone leaves the next answer', async () => {
+    const { pool } = testDatabase.database;
+    await pool.query("DELETE FROM hazard_zone WHERE hazard_type = 'tsunami'");
+
+    const report = await getHazardExposure(pool);
+
+    expect(report.hazards.map((h) => h.hazardType)).toEqual(['banjir']);
   });
 });

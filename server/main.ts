@@ -4,6 +4,7 @@ import { DataDirLockedError } from './db/embedded.js';
 import { DatabaseUnavailableError } from './db/pool.js';
 import { log } from './log.js';
 import { runServerProcesses } from './processes.js';
+import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { TileService } from './services/tile-service.js';
 import { prepareDatabase } from './startup.js';
 
@@ -25,6 +26,7 @@ async function start(seed: boolean) {
   });
   // Node ends a request after 300 s by default, too short to upload a large import file.
   server.requestTimeout = config.uploadTimeoutMin * 60000;
+  warmHazardExposure(database.pool);
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');

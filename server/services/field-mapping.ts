@@ -21,26 +21,33 @@ function normalize(name: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-/** Names a field may carry for an attribute: its name, also cut to 10 characters, its titles. */
-function candidateNames(attribute: AttributeDefinition): string[] {
-  const names = [attribute.name, attribute.name.slice(0, 10), attribute.titleId, attribute.titleEn];
-  return [...new Set(names.map(normalize))];
-}
+/** How a field may name an attribute, strongest first: each rule runs over every attribute. */
+const matchRules: ((attribute: AttributeDefinition, field: string) => boolean)[] = [
+  (attribute, field) => field === attribute.name,
+  (attribute, field) => field.toLowerCase() === attribute.name.slice(0, 10).toLowerCase(),
+  (attribute, field) =>
+    [attribute.name, attribute.titleId, attribute.titleEn].some(
+      (name) => normalize(name) === normalize(field),
+    ),
+];
 
 /**
  * The automatic mapping: each writable attribute takes the source field of the same name,
- * else one of its `.dbf`-shortened name or its title. Attributes without a match map to null.
+ * else the one holding its name cut to the 10 characters of a `.dbf`, else one equal to its
+ * name or title ignoring case, accents and punctuation. Each field serves one attribute;
+ * attributes without a match map to null.
  */
 export function suggestMapping(layer: LayerDefinition, fields: readonly string[]): FieldMapping {
-  const mapping: FieldMapping = {};
+  const attributes = writableAttributes(layer);
+  const mapping: FieldMapping = Object.fromEntries(attributes.map((a) => [a.name, null]));
   const taken = new Set<string>();
-  const byNormalized = new Map(fields.map((f) => [normalize(f), f]));
-  for (const attribute of writableAttributes(layer)) {
-    const exact = fields.find((f) => f === attribute.name);
-    const candidates = candidateNames(attribute).map((n) => byNormalized.get(n));
-    const match = [exact, ...candidates].find((f) => f !== undefined && !taken.has(f));
-    mapping[attribute.name] = match ?? null;
-    if (match) taken.add(match);
+  for (const rule of matchRules) {
+    for (const attribute of attributes.filter((a) => mapping[a.name] === null)) {
+      const field = fields.find((f) => !taken.has(f) && rule(attribute, f));
+      if (field === undefined) continue;
+      mapping[attribute.name] = field;
+      taken.add(field);
+    }
   }
   return mapping;
 }

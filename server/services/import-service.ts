@@ -247,6 +247,7 @@ class ImportRun {
   readonly table: string;
   private lastFlush = Date.now();
   private source: OpenedSource | undefined;
+  private readonly sourceNotes: string[] = [];
 
   constructor(
     readonly pool: pg.Pool,
@@ -346,17 +347,24 @@ class ImportRun {
       inFlight.catch(() => undefined);
       await this.flush();
     };
+    // Several layers of one file are numbered on from one another, so a row names one record.
+    let offset = 0;
+    const several = this.prepared.sources.length > 1;
     try {
       for (const source of this.prepared.sources) {
         this.source = source;
         let batch: SourceFeature[] = [];
+        let last = offset;
         for await (const record of source.features(this.signal)) {
-          batch.push(record);
+          last = record.rowNumber + offset;
+          batch.push(several ? { ...record, rowNumber: last } : record);
           if (batch.length < batchSize) continue;
           await send(batch);
           batch = [];
         }
         await send(batch);
+        if (several) this.sourceNotes.push(`${source.name}: rows ${offset + 1}–${last}.`);
+        offset = last;
       }
     } finally {
       await inFlight;
@@ -384,7 +392,7 @@ class ImportRun {
   }
 
   private notes(): string[] {
-    const notes = [...this.prepared.notes];
+    const notes = [...this.prepared.notes, ...this.sourceNotes];
     const { zDropped } = this.counters;
     if (zDropped > 0) notes.push(`Z (elevation) values dropped from ${zDropped} features.`);
     return notes;

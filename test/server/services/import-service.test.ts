@@ -278,6 +278,46 @@ describe('importing into a layer', () => {
     expect(await countPoints('Masjid Agung Kroya')).toBe(1);
   });
 
+  it('imports several layers of one file into one layer, numbering rows on', async () => {
+    const write = (name: string, names: string[]) =>
+      writeFile(
+        name,
+        JSON.stringify({
+          type: 'FeatureCollection',
+          features: names.map((n) => point(cilacapTown, { name: n, type: 'titik_kumpul' })),
+        }),
+      );
+    const folder2 = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-gpkg-'));
+    const gpkg = path.join(folder2, 'dua.gpkg');
+    const { spawnSync } = await import('node:child_process');
+    spawnSync('ogr2ogr', [
+      '-f',
+      'GPKG',
+      gpkg,
+      write('utara.geojson', ['Utara 1', 'Utara 2']),
+      '-nln',
+      'utara',
+    ]);
+    spawnSync('ogr2ogr', [
+      '-f',
+      'GPKG',
+      '-update',
+      gpkg,
+      write('selatan.geojson', ['Selatan 1', '']),
+      '-nln',
+      'selatan',
+    ]);
+
+    const job = await importFile(gpkg, { sourceLayers: ['utara', 'selatan'], mode: 'valid-only' });
+
+    expect([job.rowsWritten, job.rowsRejected]).toEqual([3, 1]);
+    expect(job.notes).toEqual(expect.arrayContaining(['utara: rows 1–2.', 'selatan: rows 3–4.']));
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({ row: 4, field: 'name' }),
+    ]);
+    fs.rmSync(folder2, { recursive: true, force: true });
+  });
+
   it('reads a CSV with a WKT column', async () => {
     const file = writeFile(
       'points-wkt.csv',

@@ -543,6 +543,8 @@ export async function runImport(
   const controller = new AbortController();
   runningJobs.set(prepared.jobId, controller);
   // The embedded database's socket server loses protocol sync on COPY FROM STDIN.
+  // FIXME: `embedded` is known only when Simpul started that database itself; a process that
+  // reaches an embedded database by URL (the test harness's last fallback) still tries COPY.
   const load = database.capabilities.embedded ? insertIntoStaging : copyIntoStaging;
   const run = new ImportRun(database.pool, prepared, controller.signal, load, onProgress);
   try {

@@ -88,6 +88,13 @@ export interface LayerStyle {
    * status, canals by order); values without one use `strokeWidth`. May differ from `classifyBy`.
    */
   widthBy?: string;
+  /**
+   * Draw the features of one coded value of this attribute at a time, chosen in the web map's
+   * layer tree (the domain's first value until then): for a layer whose kinds cover the same
+   * ground, such as hazard zones of every hazard type. Must travel in tiles. The GeoServer
+   * style has no such choice and draws every value.
+   */
+  showOneOf?: string;
   /** Attribute drawn as a text label. */
   labelAttribute?: string;
   /** Smallest zoom at which labels are drawn. Default: the layer's minimum zoom. */

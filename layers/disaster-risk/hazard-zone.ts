@@ -102,7 +102,14 @@ export const hazardZone: LayerDefinition = {
     { name: 'source', type: 'text', titleId: 'Sumber data', titleEn: 'Source', required: true },
   ],
   zoom: { min: 8, max: 20 },
-  style: { stroke: '#bd0026', strokeWidth: 0.5, fillOpacity: 0.35, classifyBy: 'hazard_class' },
+  // One hazard type at a time: ten hazards over the same ground, stacked, read as one blur.
+  style: {
+    stroke: '#bd0026',
+    strokeWidth: 0.5,
+    fillOpacity: 0.35,
+    classifyBy: 'hazard_class',
+    showOneOf: 'hazard_type',
+  },
   access: disasterRiskAccess,
   metadata: sampleMetadata({
     abstractId:

@@ -1,15 +1,22 @@
 import type Map from 'ol/Map.js';
 import type { ThemeTitle } from '../api/client-api.js';
 import { bus } from '../events/event-bus.js';
-import { pickTitle, translate } from '../i18n/i18n.js';
-import { listDataLayers, type DataLayer } from '../map/data-layers.js';
+import { pickLabel, pickTitle, translate } from '../i18n/i18n.js';
+import {
+  getShownValue,
+  listDataLayers,
+  listShownValues,
+  setShownValue,
+  type DataLayer,
+} from '../map/data-layers.js';
 import './layer-tree.css';
 
 /**
  * The layer tree in `element`: the map's data layers grouped by theme, in the themes' order,
- * each with a checkbox for its visibility and a slider for its opacity. A layer outside its
- * zoom range is dimmed and says at which zooms it shows; a layer of invented sample data
- * carries a badge saying so.
+ * each with a checkbox for its visibility and a slider for its opacity, and a choice of the
+ * value shown for a layer drawn one value at a time (`showOneOf`). A layer outside its zoom
+ * range is dimmed and says at which zooms it shows; a layer of invented sample data carries
+ * a badge saying so.
  */
 export function mountLayerTree(map: Map, element: HTMLElement, themes: ThemeTitle[]) {
   const render = () => {
@@ -53,7 +60,24 @@ function renderLayerRow(dataLayer: DataLayer): HTMLElement {
   const item = document.createElement('div');
   item.className = 'layer-tree__item';
   item.append(renderLayerLabel(dataLayer), renderOpacity(dataLayer));
+  if (dataLayer.definition.style.showOneOf) item.append(renderShownValue(dataLayer));
   return item;
+}
+
+// Hazard zones of ten hazards cover the same ground: the reader picks the one to see.
+function renderShownValue({ layer, definition }: DataLayer): HTMLElement {
+  const select = document.createElement('select');
+  select.className = 'layer-tree__shown';
+  select.dataset.shownLayerId = definition.id;
+  select.setAttribute('aria-label', translate('layerTree.shown', { title: pickTitle(definition) }));
+
+  for (const value of listShownValues(definition)) {
+    const option = new Option(pickLabel(value), value.code);
+    option.selected = value.code === getShownValue(layer);
+    select.append(option);
+  }
+  select.addEventListener('change', () => setShownValue(layer, select.value));
+  return select;
 }
 
 function renderLayerLabel({ layer, definition }: DataLayer): HTMLElement {

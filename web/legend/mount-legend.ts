@@ -1,7 +1,13 @@
 import type Map from 'ol/Map.js';
 import { bus } from '../events/event-bus.js';
 import { pickLabel, pickTitle, translate } from '../i18n/i18n.js';
-import { listDataLayers, type DataLayer } from '../map/data-layers.js';
+import {
+  getShownValue,
+  listDataLayers,
+  listShownValues,
+  onShownValueChange,
+  type DataLayer,
+} from '../map/data-layers.js';
 import { listLegendEntries, type LegendEntry } from './legend-entries.js';
 import { renderLegendSymbol } from './legend-symbol.js';
 import './legend.css';
@@ -13,7 +19,10 @@ import './legend.css';
 export function mountLegend(map: Map, element: HTMLElement) {
   const render = () => element.replaceChildren(...renderLegend(map));
 
-  for (const { layer } of listDataLayers(map)) layer.on('change:visible', render);
+  for (const { layer } of listDataLayers(map)) {
+    layer.on('change:visible', render);
+    onShownValueChange(layer, render);
+  }
   bus.on('language-change', render);
   render();
 }
@@ -29,8 +38,8 @@ function renderLegend(map: Map): HTMLElement[] {
 }
 
 // An unclassified layer is one row (its symbol beside its title); a classified one is a
-// heading over one row per coded value.
-function renderLayerLegend({ definition }: DataLayer): HTMLElement {
+// heading over one row per coded value. A layer drawn one value at a time names it.
+function renderLayerLegend({ layer, definition }: DataLayer): HTMLElement {
   const section = document.createElement('section');
   section.className = 'legend__layer';
   section.dataset.layerId = definition.id;
@@ -38,7 +47,10 @@ function renderLayerLegend({ definition }: DataLayer): HTMLElement {
   const entries = listLegendEntries(definition);
   if (entries.length > 1 || definition.style.classifyBy || definition.style.widthBy) {
     const title = document.createElement('h3');
-    title.textContent = pickTitle(definition);
+    const shown = listShownValues(definition).find(({ code }) => code === getShownValue(layer));
+    title.textContent = shown
+      ? `${pickTitle(definition)}: ${pickLabel(shown)}`
+      : pickTitle(definition);
     section.append(title);
   }
 

@@ -3,7 +3,7 @@ import MVT from 'ol/format/MVT.js';
 import type BaseLayer from 'ol/layer/Base.js';
 import VectorTileLayer from 'ol/layer/VectorTile.js';
 import VectorTileSource from 'ol/source/VectorTile.js';
-import type { LayerDefinition } from '../../layers/types.js';
+import type { CodedValue, LayerDefinition } from '../../layers/types.js';
 import { tileUrlTemplate } from '../api/client-api.js';
 import { createLayerStyle } from './layer-style.js';
 import { createPolygonLabelChooser, watchPolygonLabels } from './polygon-labels.js';
@@ -15,6 +15,7 @@ export interface DataLayer {
 }
 
 const definitionKey = 'layerDefinition';
+const shownValueKey = 'shownValue';
 
 /**
  * The vector tile layer of a declaration. Tiles are requested only for the declared XYZ zoom
@@ -35,13 +36,17 @@ export function createDataLayer(definition: LayerDefinition, attribution: string
   const labelChooser = hasPolygonLabels(definition) ? createPolygonLabelChooser() : undefined;
   const layer = new VectorTileLayer({
     source,
-    style: createLayerStyle(definition, labelChooser?.carriesLabel),
     declutter: true,
     zIndex: definition.order ?? 0,
     minZoom: definition.zoom.min - 1,
     maxZoom: definition.zoom.max,
-    properties: { [definitionKey]: definition },
+    properties: {
+      [definitionKey]: definition,
+      [shownValueKey]: listShownValues(definition)[0]?.code,
+    },
   });
+  const shownValue = () => getShownValue(layer);
+  layer.setStyle(createLayerStyle(definition, labelChooser?.carriesLabel, shownValue));
 
   if (labelChooser) watchPolygonLabels(layer, labelChooser);
   return layer;
@@ -52,6 +57,31 @@ export function createDataLayer(definition: LayerDefinition, attribution: string
 // per feature (ST_PointOnSurface) would make the choice free and steady while panning.
 function hasPolygonLabels(definition: LayerDefinition): boolean {
   return definition.geometry.type === 'MultiPolygon' && !!definition.style.labelAttribute;
+}
+
+/** The coded values a layer with `showOneOf` shows one at a time; none for other layers. */
+export function listShownValues(definition: LayerDefinition): readonly CodedValue[] {
+  const { showOneOf } = definition.style;
+  return definition.attributes.find(({ name }) => name === showOneOf)?.domain ?? [];
+}
+
+/** The coded value a `showOneOf` layer draws now, by its code. */
+export function getShownValue(layer: BaseLayer): string | undefined {
+  return layer.get(shownValueKey) as string | undefined;
+}
+
+/** Draws the features of another coded value of a `showOneOf` layer. */
+export function setShownValue(layer: BaseLayer, code: string): void {
+  layer.set(shownValueKey, code);
+  // The style function reads the value, but only a change makes OpenLayers draw anew.
+  layer.changed();
+}
+
+/** Calls `listener` when another coded value of a `showOneOf` layer is chosen. */
+export function onShownValueChange(layer: BaseLayer, listener: () => void): void {
+  layer.on('propertychange', (event) => {
+    if (event.key === shownValueKey) listener();
+  });
 }
 
 /** The declaration a map layer was made from, if it is a data layer. */

@@ -19,17 +19,22 @@ export function zoomForResolution(resolution: number): number {
  * The OpenLayers style function of a layer, from its declaration: stroke, fill, marker,
  * colour by the coded value of `classifyBy`, line width by that of `widthBy`, and a text
  * label from `labelMinZoom` on. Those attributes must travel in the tiles (`inTiles`).
- * `carriesLabel`, when given, says which tile pieces of a feature draw its label.
+ * `carriesLabel`, when given, says which tile pieces of a feature draw its label; with
+ * `showOneOf`, only features holding `shownValue()` in that attribute are drawn.
  */
 export function createLayerStyle(
   definition: LayerDefinition,
   carriesLabel: (feature: FeatureLike) => boolean = () => true,
+  shownValue: () => string | undefined = () => undefined,
 ): StyleFunction {
   const styleForClass = createClassStyles(definition);
   const labelStyle = createLabelStyle(definition);
   const labelMinZoom = definition.style.labelMinZoom ?? definition.zoom.min;
+  const { showOneOf } = definition.style;
 
   return (feature, resolution) => {
+    if (showOneOf && String(feature.get(showOneOf)) !== shownValue()) return undefined;
+
     const base = styleForClass(feature);
     if (!labelStyle || zoomForResolution(resolution) < labelMinZoom) return base;
     if (!carriesLabel(feature)) return base;

@@ -94,6 +94,34 @@ describe('the theme layers on the web map', () => {
     await page.close();
   });
 
+  it('draws one hazard type at a time, chosen in the layer tree and named in the legend', async () => {
+    const page = await openMapWith(['hazard_zone']);
+    const legendTitle = page.locator('#legend [data-layer-id="hazard_zone"] h3');
+    const drawnHazardTypes = () =>
+      page.evaluate(() => {
+        const map = window.__simpulMap!;
+        const layer = map
+          .getAllLayers()
+          .find((candidate) => candidate.get('layerDefinition')?.id === 'hazard_zone') as
+          import('ol/layer/VectorTile.js').default | undefined;
+        const style = layer!.getStyleFunction()!;
+        const resolution = map.getView().getResolution()!;
+        const features = layer!.getFeaturesInExtent(map.getView().calculateExtent());
+        const drawn = features.filter((feature) => style(feature, resolution) !== undefined);
+        return [...new Set(drawn.map((feature) => feature.get('hazard_type')))];
+      });
+
+    const firstTitle = await legendTitle.textContent();
+    const firstTypes = await drawnHazardTypes();
+    await page.locator('select[data-shown-layer-id="hazard_zone"]').selectOption('tsunami');
+
+    expect(firstTitle).toBe('Kawasan rawan bencana (bahaya): Banjir');
+    expect(firstTypes).toEqual(['banjir']);
+    expect(await legendTitle.textContent()).toBe('Kawasan rawan bencana (bahaya): Tsunami');
+    expect(await drawnHazardTypes()).toEqual(['tsunami']);
+    await page.close();
+  });
+
   it('names the zone of a clicked plan zone by its label and says it is sample data', async () => {
     const zone = await server.testDatabase.database.pool.query(
       `SELECT zone_code FROM plan_zone

@@ -4,6 +4,7 @@ import Polygon from 'ol/geom/Polygon.js';
 import type Style from 'ol/style/Style.js';
 import { describe, expect, it } from 'vitest';
 import { desa } from '../../../layers/administrative/desa.js';
+import { hazardZone } from '../../../layers/disaster-risk/hazard-zone.js';
 import { createLayerStyle, zoomForResolution } from '../../../web/map/layer-style.js';
 import { roadsByCondition } from '../fixtures.js';
 
@@ -48,6 +49,22 @@ describe('createLayerStyle', () => {
 
     expect(style.getStroke()?.getColor()).toBe('#c62828');
     expect(style.getStroke()?.getWidth()).toBe(4);
+  });
+
+  it('draws only the features of the value shown of a one-at-a-time attribute', () => {
+    const square = createKelurahan().getGeometry()!;
+    const flood = new Feature({ geometry: square, hazard_type: 'banjir', hazard_class: 'tinggi' });
+    const tsunami = new Feature({
+      geometry: square,
+      hazard_type: 'tsunami',
+      hazard_class: 'tinggi',
+    });
+
+    const style = createLayerStyle(hazardZone, undefined, () => 'tsunami');
+
+    expect(hazardZone.style.showOneOf).toBe('hazard_type');
+    expect(style(flood, resolutionAtZoom(12))).toBeUndefined();
+    expect((style(tsunami, resolutionAtZoom(12)) as Style).getFill()?.getColor()).toBeTruthy();
   });
 
   it('labels features only from the label zoom on', () => {

@@ -6,6 +6,7 @@ import type { LayerDefinition } from '../../layers/index.js';
 import type { SeedModule, SeedRejection, SeedSources } from '../../seeds/types/seed-source.js';
 import { countFeatures, noConditions, upsertFeature } from '../db/queries/features.js';
 import { insertFeatureBatch } from '../db/queries/seed-features.js';
+import { insertStartSeedingMarker, selectStartSeedingUnfinished } from '../db/queries/seed-log.js';
 import { log } from '../log.js';
 import { writableAttributes } from './layer-registry.js';
 import { seedRecordTables } from './record-seed-service.js';
@@ -138,4 +139,26 @@ export async function isDatabaseEmpty(pool: pg.Pool, layers: readonly LayerDefin
     if ((await countFeatures(pool, layer, noConditions())) > 0) return false;
   }
   return true;
+}
+
+/**
+ * Seeds a new database at start: one whose layers are all empty, or one whose seeding at an
+ * earlier start was cut short (a Ctrl-C during the long first start would otherwise leave
+ * the layers not yet seeded empty for good). Seeding is idempotent, so finishing it is running
+ * it again. Returns null when the database needed no seeding.
+ */
+export async function seedNewDatabase(
+  pool: pg.Pool,
+  layers: readonly LayerDefinition[],
+  seedDir: string,
+): Promise<LayerSeedReport[] | null> {
+  const unfinished = await selectStartSeedingUnfinished(pool);
+  if (!unfinished && !(await isDatabaseEmpty(pool, layers))) return null;
+  if (unfinished) log.warn({ seedDir }, 'an earlier start stopped while seeding; finishing it');
+  else log.info({ seedDir }, 'seeding the new database');
+
+  await insertStartSeedingMarker(pool, 'begun', seedDir);
+  const reports = await seedLayers(pool, layers, seedDir);
+  await insertStartSeedingMarker(pool, 'done', seedDir);
+  return reports;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
-import { seedLayers } from '../../../server/services/seed-service.js';
+import { seedLayers, seedNewDatabase } from '../../../server/services/seed-service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 const expectedKecamatan = [
@@ -31,7 +31,9 @@ const expectedKecamatan = [
   ['33.01.24', 'Kampung Laut'],
 ];
 
-describe('the Cilacap seeds', () => {
+// Seeding every layer again, row by row against what is stored, takes tens of seconds on a
+// busy machine.
+describe('the Cilacap seeds', { timeout: 180000 }, () => {
   let testDatabase: TestDatabase;
   beforeAll(async () => {
     testDatabase = await createTestDatabase();
@@ -101,5 +103,33 @@ describe('the Cilacap seeds', () => {
         row: expect.stringContaining('Pulau Nusa Kambangan'),
       }),
     ]);
+  });
+
+  it('leave a seeded database alone at start', async () => {
+    const { pool } = testDatabase.database;
+
+    const reports = await seedNewDatabase(pool, layerDefinitions, path.resolve('seeds/cilacap'));
+
+    expect(reports).toBeNull();
+  });
+
+  it('finish at start the seeding of a start that was stopped half-way', async () => {
+    const { pool } = testDatabase.database;
+    // A start stopped after the administrative layers: its marker, and the layers after empty.
+    await pool.query(
+      `INSERT INTO simpul_seed_log (layer_id, seed_dir, inserted, updated, seeded_at)
+       VALUES ('(start-up seeding begun)', 'cilacap', 0, 0, now() - interval '1 minute')`,
+    );
+    await pool.query('DELETE FROM plan_zone');
+
+    const reports = await seedNewDatabase(pool, layerDefinitions, path.resolve('seeds/cilacap'));
+    const again = await seedNewDatabase(pool, layerDefinitions, path.resolve('seeds/cilacap'));
+    const zones = await pool.query('SELECT count(*)::int AS n FROM plan_zone');
+
+    const planZone = reports?.find((r) => r.layerId === 'plan_zone');
+    expect(planZone?.inserted).toBeGreaterThan(100);
+    expect(reports?.find((r) => r.layerId === 'kecamatan')?.unchanged).toBe(24);
+    expect(zones.rows[0].n).toBe(planZone?.inserted);
+    expect(again).toBeNull();
   });
 });

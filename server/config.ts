@@ -4,13 +4,18 @@ import path from 'node:path';
 /** Thrown when an environment variable holds a value Simpul cannot use. */
 export class ConfigError extends Error {}
 
+// The config is read while modules load, before any entry point could catch an error: the
+// readers note what is wrong here, and the module stops the process once, in one line.
+const configProblems: string[] = [];
+
 function readInteger(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
+    configProblems.push(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
+    return fallback;
   }
   return value;
 }
@@ -26,11 +31,36 @@ function readText(name: string): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+function readChoice(name: string, choices: string[], fallback: string): string {
+  const raw = readText(name) ?? fallback;
+  if (choices.includes(raw)) return raw;
+
+  configProblems.push(`${name} must be one of ${choices.join(', ')}; got "${raw}"`);
+  return fallback;
+}
+
+/** A PostgreSQL connection URL; anything else would fail later with a puzzling driver error. */
+function readDatabaseUrl(name: string): string | undefined {
+  const raw = readText(name);
+  if (raw === undefined) return undefined;
+
+  const protocol = URL.canParse(raw) ? new URL(raw).protocol : null;
+  if (protocol === 'postgres:' || protocol === 'postgresql:' || protocol === 'socket:') return raw;
+  // The value is not echoed: it may hold a password.
+  configProblems.push(
+    `${name} must be a URL such as postgres://user:password@host:5432/simpul` +
+      (protocol ? `; got a ${protocol}// URL` : '; got text that is not a URL'),
+  );
+  return undefined;
+}
+
 function readSeedDir(): string {
   return (
     readText('SIMPUL_SEED_DIR') ?? path.resolve('seeds', readText('SIMPUL_REGENCY') ?? 'cilacap')
   );
 }
+
+const pinoLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Every setting of the server, read once from the environment with safe defaults. */
 export const config = Object.freeze({
@@ -39,7 +69,7 @@ export const config = Object.freeze({
   /** Listen address; loopback by default so nothing is exposed by accident. */
   host: readText('HOST') ?? '127.0.0.1',
   /** A PostgreSQL/PostGIS server; without it the embedded PostGIS is used. */
-  databaseUrl: readText('DATABASE_URL'),
+  databaseUrl: readDatabaseUrl('DATABASE_URL'),
   /** Folder of the embedded database and its lock file. */
   dataDir: path.resolve(readText('SIMPUL_DATA_DIR') ?? 'data'),
   /** Seed folder loaded into an empty database (default `seeds/cilacap`). */
@@ -75,7 +105,7 @@ export const config = Object.freeze({
   /** Optional XYZ basemap template for the web map; none by default (offline machines). */
   basemapUrl: readText('BASEMAP_URL') ?? null,
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
-  logLevel: readText('LOG_LEVEL') ?? 'info',
+  logLevel: readChoice('LOG_LEVEL', pinoLevels, 'info'),
   /** Folder of the built web client served at `/`. */
   webDistDir: path.resolve(readText('SIMPUL_WEB_DIR') ?? 'web/dist'),
   /** Chromium that renders printable pages to PDF and PNG; none found means HTML only. */
@@ -116,6 +146,12 @@ export const config = Object.freeze({
     publishNonPublic: readText('GEOSERVER_PUBLISH_NON_PUBLIC') === '1',
   }),
 });
+
+if (configProblems.length > 0) {
+  // One line for the operator, no stack trace; every command (server or CLI) reads config.
+  console.error(`Simpul cannot start: ${configProblems.join('; ')}`);
+  process.exit(1);
+}
 
 export type Config = typeof config;
 

@@ -1,14 +1,85 @@
+import http from 'node:http';
+import type { Express } from 'express';
 import { createApp } from './app.js';
-import { config, ConfigError, describeConfig } from './config.js';
-import { DataDirLockedError } from './db/embedded.js';
-import { DatabaseUnavailableError } from './db/pool.js';
+import { config, describeConfig } from './config.js';
 import { log } from './log.js';
 import { runServerProcesses } from './processes.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { TileService } from './services/tile-service.js';
-import { prepareDatabase } from './startup.js';
+import { exitAfterFailedStart, ListenError, prepareDatabase } from './startup.js';
 
-const expectedFailures = [ConfigError, DataDirLockedError, DatabaseUnavailableError];
+// Requests still running this long after SIGTERM are cut, so that a stop never hangs.
+const shutdownGraceMs = 10000;
+
+function describeListenFailure(error: NodeJS.ErrnoException): string {
+  const { host, port } = config;
+  if (error.code === 'EADDRINUSE') {
+    return `port ${port} on ${host} is in use by another process; stop it or set PORT`;
+  }
+  if (error.code === 'EACCES') {
+    return `port ${port} needs privileges this process lacks; set PORT to 1024 or above`;
+  }
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+    return `HOST ${host} is not an address of this machine; set HOST (default 127.0.0.1)`;
+  }
+  return `cannot listen on ${host}:${port}: ${error.message}`;
+}
+
+/** Listens on HOST:PORT; a port in use or an address not on this machine is a ListenError. */
+function listen(app: Express): Promise<http.Server> {
+  const server = http.createServer(app);
+  return new Promise((resolve, reject) => {
+    const fail = (error: NodeJS.ErrnoException) => {
+      reject(new ListenError(describeListenFailure(error)));
+    };
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => {
+      server.off('error', fail);
+      resolve(server);
+    });
+  });
+}
+
+/**
+ * On SIGTERM or SIGINT: take no new connection, close the idle ones, let the requests in
+ * flight finish (cut after the grace period), then close the tile service and the database.
+ */
+function stopOnSignals(server: http.Server, closeResources: () => Promise<void>) {
+  let stopping = false;
+  const inFlight = new Set<http.ServerResponse>();
+  server.on('request', (_req, res: http.ServerResponse) => {
+    inFlight.add(res);
+    res.on('finish', () => {
+      inFlight.delete(res);
+      // A keep-alive connection whose answer was already under way is idle now: close it.
+      if (stopping) server.closeIdleConnections();
+    });
+  });
+
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    log.info({ signal, inFlight: inFlight.size, graceMs: shutdownGraceMs }, 'shutting down');
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    const cut = setTimeout(() => {
+      log.warn({ inFlight: inFlight.size }, 'requests still running at shutdown; cutting them');
+      server.closeAllConnections();
+    }, shutdownGraceMs);
+    server.close(() => {
+      clearTimeout(cut);
+      closeResources().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), shutdownGraceMs + 5000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
 
 async function start(seed: boolean) {
   const started = Date.now();
@@ -16,41 +87,23 @@ async function start(seed: boolean) {
   const database = await prepareDatabase({ seed });
   const tiles = await TileService.start(database);
   const app = createApp({ database, tiles });
+  const closeResources = async () => {
+    await tiles.close();
+    await database.close();
+  };
 
-  const server = app.listen(config.port, config.host, () => {
-    const rssMb = Math.round(process.memoryUsage().rss / 1048576);
-    log.info(
-      { url: `http://${config.host}:${config.port}`, startMs: Date.now() - started, rssMb },
-      'listening',
-    );
+  const server = await listen(app).catch(async (error: unknown) => {
+    await closeResources();
+    throw error;
   });
   // Node ends a request after 300 s by default, too short to upload a large import file.
   server.requestTimeout = config.uploadTimeoutMin * 60000;
+  const rssMb = Math.round(process.memoryUsage().rss / 1048576);
+  const url = `http://${config.host}:${config.port}`;
+  log.info({ url, startMs: Date.now() - started, rssMb }, 'listening');
   warmHazardExposure(database.pool);
 
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    server.close(
-      () =>
-        void tiles
-          .close()
-          .then(() => database.close())
-          .then(() => process.exit(0)),
-    );
-    server.closeAllConnections();
-    setTimeout(() => process.exit(1), 10000).unref();
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(server, closeResources);
 }
 
-runServerProcesses(start).catch((error: Error) => {
-  if (expectedFailures.some((type) => error instanceof type)) {
-    // One clear line for the operator, no stack trace.
-    log.fatal(`cannot start: ${error.message}`);
-    console.error(`Simpul cannot start: ${error.message}`);
-  } else {
-    log.fatal({ err: error }, 'cannot start');
-  }
-  process.exit(1);
-});
+runServerProcesses(start).catch(exitAfterFailedStart);

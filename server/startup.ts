@@ -1,13 +1,15 @@
 import { layerDefinitions } from '../layers/index.js';
-import { config } from './config.js';
+import { config, ConfigError } from './config.js';
+import { DataDirLockedError } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
-import { openDatabase, type Database } from './db/pool.js';
+import { DatabaseUnavailableError, openDatabase, type Database } from './db/pool.js';
 import { log } from './log.js';
-import { isDatabaseEmpty, seedLayers } from './services/seed-service.js';
+import { seedNewDatabase } from './services/seed-service.js';
 
 /**
- * Opens the database, logs what it is, runs the migrations and seeds an empty database, so
- * that `npm start` on a new machine ends with a working platform.
+ * Opens the database, logs what it is, runs the migrations and seeds a new database (or
+ * finishes the seeding a stopped start began), so that `npm start` on a new machine ends with
+ * a working platform.
  */
 export async function prepareDatabase(options = { seed: config.autoSeed }): Promise<Database> {
   const database = await openDatabase();
@@ -20,9 +22,30 @@ export async function prepareDatabase(options = { seed: config.autoSeed }): Prom
   const migration = await migrate(database.pool, layerDefinitions);
   log.info(migration, 'migrations applied');
 
-  if (options.seed && (await isDatabaseEmpty(database.pool, layerDefinitions))) {
-    const reports = await seedLayers(database.pool, layerDefinitions, config.seedDir);
-    for (const report of reports) log.info(report, 'layer seeded');
-  }
+  const reports = options.seed
+    ? await seedNewDatabase(database.pool, layerDefinitions, config.seedDir)
+    : null;
+  for (const report of reports ?? []) log.info(report, 'layer seeded');
   return database;
+}
+
+/** Thrown when the HTTP port cannot be taken; its message is the one line start-up prints. */
+export class ListenError extends Error {}
+
+const expectedFailures = [ConfigError, DataDirLockedError, DatabaseUnavailableError, ListenError];
+
+/**
+ * Ends a server or command that could not start. A failure the operator can fix (a setting,
+ * the data folder in use, the database unreachable or without PostGIS, the port taken) is one
+ * line without a stack trace; anything else is logged whole.
+ */
+export function exitAfterFailedStart(error: unknown): never {
+  if (expectedFailures.some((type) => error instanceof type)) {
+    const { message } = error as Error;
+    log.fatal(`cannot start: ${message}`);
+    console.error(`Simpul cannot start: ${message}`);
+  } else {
+    log.fatal({ err: error }, 'cannot start');
+  }
+  process.exit(1);
 }

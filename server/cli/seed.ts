@@ -3,9 +3,10 @@ import { config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/pool.js';
 import { seedLayers } from '../services/seed-service.js';
+import { exitAfterFailedStart } from '../startup.js';
 
 /** `npm run seed`: loads the regency's seeds (idempotent) and reports every rejected row. */
-const database = await openDatabase();
+const database = await openDatabase().catch(exitAfterFailedStart);
 try {
   await migrate(database.pool, layerDefinitions);
   const reports = await seedLayers(database.pool, layerDefinitions, config.seedDir);

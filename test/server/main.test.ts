@@ -1,0 +1,177 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+/** `npm start` as a child process: its output so far, and a promise of its exit code. */
+interface SimpulProcess {
+  output: () => { stdout: string; stderr: string };
+  waitFor(pattern: RegExp): Promise<void>;
+  exitCode: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): void;
+}
+
+// Children still running when the file ends (a failed test) are stopped in afterAll.
+const children = new Set<ReturnType<typeof spawn>>();
+
+function startSimpul(env: Record<string, string>): SimpulProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, LOG_LEVEL: 'info', SIMPUL_AUTO_SEED: '0', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  children.add(child);
+  const exitCode = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  void exitCode.then(() => children.delete(child));
+
+  const waitFor = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (pattern.test(stdout)) resolve();
+        else if (child.exitCode !== null) reject(new Error(`exited: ${stdout}${stderr}`));
+        else setTimeout(check, 50);
+      };
+      check();
+    });
+  return {
+    output: () => ({ stdout, stderr }),
+    waitFor,
+    exitCode,
+    stop: (signal = 'SIGTERM') => child.kill(signal),
+  };
+}
+
+/** A loopback port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => probe.once('listening', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+/** Expects a failed start: exit code 1 and one line on stderr, without a stack trace. */
+async function expectOneLineFailure(simpul: SimpulProcess, pattern: RegExp) {
+  const code = await simpul.exitCode;
+  const { stderr } = simpul.output();
+
+  expect(code).toBe(1);
+  expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(pattern)]);
+  expect(stderr).toMatch(/^Simpul cannot start: /);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+// Each case starts the whole server under tsx: seconds apiece on a busy machine.
+describe('the server process', { timeout: 120000 }, () => {
+  let testDatabase: TestDatabase;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await testDatabase.drop();
+  });
+
+  it.concurrent(
+    'refuses settings it cannot use in one line, without echoing a password',
+    async () => {
+      const simpul = startSimpul({ PORT: 'abc', DATABASE_URL: 'mysql://simpul:secret@db/x' });
+
+      await expectOneLineFailure(simpul, /PORT must be an integer .*"abc".*DATABASE_URL must be/);
+      expect(simpul.output().stderr).not.toContain('secret');
+    },
+  );
+
+  it.concurrent('refuses a database server that does not answer in one line', async () => {
+    const port = await freePort();
+    const simpul = startSimpul({ DATABASE_URL: `postgres://simpul@127.0.0.1:${port}/simpul` });
+
+    await expectOneLineFailure(simpul, /cannot connect to .*ECONNREFUSED/);
+  });
+
+  it.concurrent('refuses a database without PostGIS in one line', async () => {
+    const name = `nogis_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: inject('adminUrl') });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+
+    const simpul = startSimpul({ DATABASE_URL: withDatabase(inject('adminUrl'), name) });
+    await expectOneLineFailure(simpul, /PostGIS is not installed in this database/);
+
+    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it.concurrent(
+    'stops in one line when its port is taken, instead of running unreachable',
+    async () => {
+      const taken = net.createServer().listen(0, '127.0.0.1');
+      await new Promise((resolve) => taken.once('listening', resolve));
+      const { port } = taken.address() as net.AddressInfo;
+
+      const simpul = startSimpul({ DATABASE_URL: testDatabase.url, PORT: String(port) });
+      await expectOneLineFailure(simpul, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
+
+      expect(simpul.output().stdout).not.toContain('"msg":"listening"');
+      taken.close();
+    },
+  );
+
+  it('answers the requests in flight before it stops on SIGTERM', async () => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const simpul = startSimpul({ DATABASE_URL: testDatabase.url, PORT: String(port) });
+    await simpul.waitFor(/"msg":"listening"/);
+    const locker = new pg.Client({ connectionString: testDatabase.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE kecamatan IN ACCESS EXCLUSIVE MODE');
+
+    const inFlight = fetch(`${baseUrl}/collections/kecamatan/items?limit=3`);
+    await waitForLockWaiter(testDatabase.url);
+    simpul.stop('SIGTERM');
+    await simpul.waitFor(/"msg":"shutting down"/);
+    const refused = await fetch(`${baseUrl}/health`).then(
+      () => false,
+      () => true,
+    );
+    await locker.query('ROLLBACK');
+    const response = await inFlight;
+    const body = await response.json();
+    await locker.end();
+
+    expect(refused).toBe(true);
+    expect(response.status).toBe(200);
+    expect(body.features).toHaveLength(3);
+    expect(await simpul.exitCode).toBe(0);
+  });
+});
+
+/** Waits until a query of the database waits for a lock (the request has reached it). */
+async function waitForLockWaiter(url: string) {
+  // A client of its own: inside a transaction pg_stat_activity would not change.
+  const watcher = new pg.Client({ connectionString: url });
+  await watcher.connect();
+  try {
+    for (let attempt = 0; attempt < 400; attempt += 1) {
+      const waiting = await watcher.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (waiting.rows[0].n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('no request reached the locked table');
+  } finally {
+    await watcher.end();
+  }
+}

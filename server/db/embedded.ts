@@ -23,25 +23,32 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
+function readLockHolder(lockPath: string): number | null {
+  const holder = Number(fs.readFileSync(lockPath, 'utf8').trim());
+  return Number.isSafeInteger(holder) && holder > 0 ? holder : null;
+}
+
 /**
- * Takes `<dataDir>/simpul.lock` for this process. PGlite has no locking of its own and two
- * writers on one folder silently lose rows, so a second process is refused; a lock left by a
- * dead process is taken over.
+ * Takes `<dataDir>/simpul.lock` for this process and returns its release. PGlite has no locking
+ * of its own and two writers on one folder silently lose rows, so a second process is refused;
+ * a lock left by a dead process, or one that names no process, is taken over.
  */
-function acquireLock(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   const lockPath = path.join(dataDir, 'simpul.lock');
   try {
     fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 
-    const holder = Number(fs.readFileSync(lockPath, 'utf8'));
-    if (holder !== process.pid && isProcessAlive(holder)) {
+    const holder = readLockHolder(lockPath);
+    if (holder !== null && holder !== process.pid && isProcessAlive(holder)) {
       throw new DataDirLockedError(
-        `the embedded database in ${dataDir} is in use by process ${holder}; ` +
-          'stop it or set SIMPUL_DATA_DIR to another folder',
+        `the embedded database in ${dataDir} is in use by process ${holder}; stop it or set ` +
+          `SIMPUL_DATA_DIR to another folder (if no Simpul runs there, remove ${lockPath})`,
       );
     }
+    // FIXME: two processes starting in the same instant over a stale lock may both take it
+    // over; an atomic takeover (rename, then check what was renamed) would close that window.
     log.warn({ lockPath, stalePid: holder }, 'taking over a stale embedded database lock');
     fs.writeFileSync(lockPath, String(process.pid));
   }
@@ -51,7 +58,7 @@ function acquireLock(dataDir: string): () => void {
 /** Opens (or creates) the embedded PostGIS in `dataDir` and serves it on a free loopback port. */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const releaseLock = acquireLock(dataDir);
+  const releaseLock = lockDataDir(dataDir);
 
   try {
     const db = await PGlite.create({

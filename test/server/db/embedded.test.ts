@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DataDirLockedError,
+  lockDataDir,
+  startEmbeddedDatabase,
+} from '../../../server/db/embedded.js';
+
+/** A process that lives until killed, to stand for another Simpul holding the folder. */
+function startLiveProcess() {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+  return { pid: child.pid!, stop: () => child.kill() };
+}
+
+/** A pid that no process has: one that ran and exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+describe('the embedded database folder lock', () => {
+  let dataDir: string;
+  let lockPath: string;
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-lock-'));
+    lockPath = path.join(dataDir, 'simpul.lock');
+  });
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('refuses a second process while the first one lives, saying what to do', async () => {
+    const holder = startLiveProcess();
+    fs.writeFileSync(lockPath, String(holder.pid));
+
+    const opening = startEmbeddedDatabase(dataDir);
+
+    await expect(opening).rejects.toThrow(DataDirLockedError);
+    await expect(opening).rejects.toThrow(
+      new RegExp(`in use by process ${holder.pid}; stop it or set SIMPUL_DATA_DIR`),
+    );
+    expect(fs.readFileSync(lockPath, 'utf8')).toBe(String(holder.pid));
+    holder.stop();
+  });
+
+  it.each([
+    ['a process that died', async () => String(await deadPid())],
+    ['no process (an empty file)', async () => ''],
+    ['no process (process group 0)', async () => '0'],
+    ['no process (text)', async () => 'simpul'],
+  ])('takes over a lock left by %s, and releases it', async (_case, content) => {
+    fs.writeFileSync(lockPath, await content());
+
+    const release = lockDataDir(dataDir);
+    const heldBy = fs.readFileSync(lockPath, 'utf8');
+    release();
+
+    expect(heldBy).toBe(String(process.pid));
+    expect(fs.existsSync(lockPath)).toBe(false);
+  });
+});

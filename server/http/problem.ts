@@ -57,6 +57,36 @@ function isMalformedBody(error: unknown): error is { status: number; type: strin
   return e?.status !== undefined && e.status >= 400 && e.status < 500 && typeof e.type === 'string';
 }
 
+// Node's network errors, and the SQLSTATEs of a connection lost, refused or shut down.
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+const unreachableStates = new Set(['57P01', '57P02', '57P03', '53300']);
+// pg and pg-pool say so in words only, without a code.
+const unreachableMessage =
+  /^Connection terminated|timeout exceeded when trying to connect|is not queryable/;
+
+/** True when an error says the database cannot be reached, not that a query was wrong. */
+function isDatabaseUnreachable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (unreachableCodes.has(code) || unreachableStates.has(code)) return true;
+    // SQLSTATE class 08: connection exception
+    if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return typeof message === 'string' && unreachableMessage.test(message);
+}
+
+/** 503 while the database does not answer: nothing the caller did, and worth retrying. */
+function databaseUnavailable(): HttpProblem {
+  const problem = new HttpProblem(
+    503,
+    'database-unavailable',
+    'Database unavailable',
+    'The database does not answer; try again in a moment. Quote the requestId if it lasts.',
+  );
+  problem.headers['Retry-After'] = '5';
+  return problem;
+}
+
 /** Normalises anything thrown into a problem; unknown errors become a generic 500. */
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
@@ -73,6 +103,7 @@ function toProblem(error: unknown): HttpProblem {
     // the router could not decode a path segment such as %FF or a bare %
     return badRequest('invalid-path', 'The path holds a percent-escape that is not valid UTF-8.');
   }
+  if (isDatabaseUnreachable(error)) return databaseUnavailable();
   return new HttpProblem(
     500,
     'internal',

@@ -1,0 +1,85 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../server/app.js';
+import { openDatabase, type Database } from '../../../server/db/pool.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+
+/** A TCP relay to the test database that can be cut and restored, as a server that goes away. */
+class DatabaseRelay {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async open() {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    this.server.listen(this.port, '127.0.0.1');
+    await new Promise((resolve) => this.server!.once('listening', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async cut() {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server!.close(resolve));
+  }
+}
+
+describe('errors of a database that went away', () => {
+  let testDatabase: TestDatabase;
+  let relay: DatabaseRelay;
+  let database: Database;
+  let server: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    const target = new URL(testDatabase.url);
+    relay = new DatabaseRelay({ host: target.hostname, port: Number(target.port) });
+    await relay.open();
+    target.hostname = '127.0.0.1';
+    target.port = String(relay.port);
+    database = await openDatabase(target.toString());
+    server = createApp({ database }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await database.close().catch(() => undefined);
+    await testDatabase.drop();
+  });
+
+  it('are 503 database-unavailable problems with Retry-After, and end when it is back', async () => {
+    const before = await fetch(`${baseUrl}/collections/kecamatan/items?limit=1`);
+    await relay.cut();
+
+    const answers = [];
+    for (const path of ['/collections/kecamatan/items?limit=1', '/client/config', '/health']) {
+      const response = await fetch(`${baseUrl}${path}`);
+      answers.push({ path, response, text: await response.text() });
+    }
+    await relay.open();
+    const after = await fetch(`${baseUrl}/health`);
+
+    expect(before.status).toBe(200);
+    for (const { path, response, text } of answers) {
+      expect({ path, status: response.status }).toEqual({ path, status: 503 });
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(JSON.parse(text).type).toBe('/problems/database-unavailable');
+      expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|postgres/);
+    }
+    expect(answers[0]!.response.headers.get('retry-after')).toBe('5');
+    expect(after.status).toBe(200);
+  });
+});

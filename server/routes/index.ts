@@ -40,7 +40,9 @@ export function createRoutes(context: AppContext): Router {
   const webDistDir = context.webDistDir ?? config.webDistDir;
   const indexHtml = path.join(webDistDir, 'index.html');
 
-  router.get('/', (req, res) => {
+  // a router of its own, which answers OPTIONS / before the catch-all below
+  const root = Router();
+  root.get('/', (req, res) => {
     const wantsHtml = chooseRepresentation(req) === 'html';
     if (wantsHtml && req.query.f === undefined && fs.existsSync(indexHtml)) {
       res.sendFile(indexHtml);
@@ -48,6 +50,7 @@ export function createRoutes(context: AppContext): Router {
     }
     sendLandingPage(req, res, wantsHtml);
   });
+  router.use(root);
   router.use(createHealthRouter(context));
   router.use(authenticate(context.database.pool));
   router.use(createAuthRouter(context));
@@ -61,10 +64,17 @@ export function createRoutes(context: AppContext): Router {
   router.use(createClientRouter(context));
   router.use(createAnalysisRouter(context));
   router.use(createGeoServerRouter(context));
-  router.use(express.static(webDistDir, { index: false, maxAge: '1h' }));
+  // redirect: false, or a folder such as /assets would answer an HTML 301 instead of a 404
+  router.use(express.static(webDistDir, { index: false, maxAge: '1h', redirect: false }));
 
+  // TODO: a known path asked with a method it does not take should be a 405 with Allow;
+  // Express 5 exposes no way to ask which methods a path takes short of OPTIONS.
   router.use((req) => {
-    throw notFound('unknown-path', `Nothing is served at ${req.path}. Start at / for the links.`);
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const detail = read
+      ? `Nothing is served at ${req.path}. Start at / for the links.`
+      : `Nothing answers ${req.method} at ${req.path}; OPTIONS lists the methods a path takes.`;
+    throw notFound('unknown-path', detail);
   });
   return router;
 }

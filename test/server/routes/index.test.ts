@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+/** GET with the path sent as written: fetch would resolve `..` and decode nothing. */
+async function getRaw(baseUrl: string, rawPath: string) {
+  const { request } = await import('node:http');
+  const url = new URL(baseUrl);
+  return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: rawPath }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, type: res.headers['content-type'] ?? '', body }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the routes of the foundation', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('serves the web map to browsers and the landing page to other clients at /', async () => {
+    const browser = await fetch(`${server.baseUrl}/`, { headers: { accept: 'text/html' } });
+    const client = await fetch(`${server.baseUrl}/`, { headers: { accept: '*/*' } });
+
+    expect(browser.headers.get('content-type')).toContain('text/html');
+    expect(await browser.text()).toContain('<div id="map"');
+    expect(client.headers.get('content-type')).toContain('application/json');
+    expect((await client.json()).links.length).toBeGreaterThan(3);
+  });
+
+  it.each([
+    '/..%2f..%2fetc/passwd',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/assets/..%2f..%2fpackage.json',
+    '/assets/%2e%2e/%2e%2e/package.json',
+    '/../../package.json',
+    '/assets',
+    '/assets/',
+  ])('answers %s with a 404 problem, never a file or a redirect', async (rawPath) => {
+    const response = await getRaw(server.baseUrl, rawPath);
+
+    expect(response.status).toBe(404);
+    expect(response.type).toContain('application/problem+json');
+    expect(response.body).not.toMatch(/root:|"dependencies"/);
+  });
+
+  it('says which method nothing answers, and lists the methods a path takes on OPTIONS', async () => {
+    const post = await fetch(`${server.baseUrl}/health`, { method: 'POST' });
+    const options = await fetch(`${server.baseUrl}/`, { method: 'OPTIONS' });
+
+    expect(post.status).toBe(404);
+    expect((await post.json()).detail).toContain('Nothing answers POST at /health');
+    expect(options.status).toBe(200);
+    expect(options.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('reports the database and its PostGIS at /health', async () => {
+    const response = await fetch(`${server.baseUrl}/health`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', database: 'ok' });
+  });
+});

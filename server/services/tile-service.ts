@@ -271,10 +271,12 @@ export class TileService {
     const options = { ...defaultOptions(), ...overrides };
     const service = TileService.withoutListener(database, options);
     if (service.cache) {
-      service.feed = await listenForTileChanges(database, {
-        onChange: (change) => service.invalidate(change),
+      const handlers = {
+        onChange: (change: TileChange) => service.invalidate(change),
         onReset: () => service.reset(),
-      });
+      };
+      const feedOptions = { syncTimeoutMs: options.timeoutMs };
+      service.feed = await listenForTileChanges(database, handlers, feedOptions);
     }
     return service;
   }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { config } from '../config.js';
 import type { Database } from '../db/pool.js';
 import { log } from '../log.js';
 import type { LonLatBox } from './tile-grid.js';
@@ -106,6 +107,7 @@ class ListeningConnection implements TileChangeFeed {
   constructor(
     private readonly url: string,
     private readonly handlers: TileChangeHandlers,
+    private readonly syncTimeoutMs: number,
   ) {}
 
   async connect(): Promise<void> {
@@ -140,14 +142,23 @@ class ListeningConnection implements TileChangeFeed {
   private runRound() {
     const round = this.next!;
     this.next = undefined;
-    if (!this.client) return round.resolve(false);
+    const client = this.client;
+    if (!client) return round.resolve(false);
 
+    // A connection that stops answering (a half-open socket, a stalled backend) would hold
+    // every tile request, cached ones too: past the limit it is dropped and tiles go uncached.
+    const timer = setTimeout(() => {
+      round.resolve(false);
+      this.lose(client, new Error(`no answer within ${this.syncTimeoutMs} ms`));
+      void client.end().catch(() => undefined);
+    }, this.syncTimeoutMs);
     this.running = true;
-    this.client.query('SELECT 1').then(
+    client.query('SELECT 1').then(
       () => round.resolve(true),
       () => round.resolve(false),
     );
     void round.promise.then(() => {
+      clearTimeout(timer);
       this.running = false;
       if (this.next) this.runRound();
     });
@@ -180,14 +191,17 @@ class ListeningConnection implements TileChangeFeed {
 
 /**
  * Starts hearing committed changes of every layer table, from this and every other process
- * writing to the same database: through LISTEN/NOTIFY fed by the tables' triggers.
+ * writing to the same database: through LISTEN/NOTIFY fed by the tables' triggers. A `sync`
+ * not answered within `syncTimeoutMs` (default: the tile time limit) resolves false, and the
+ * listening connection is replaced.
  */
 export async function listenForTileChanges(
   database: Database,
   handlers: TileChangeHandlers,
+  options = { syncTimeoutMs: config.tileTimeoutMs },
 ): Promise<TileChangeFeed> {
   if (database.capabilities.embedded) return listenEmbedded(database, handlers);
-  const connection = new ListeningConnection(database.url, handlers);
+  const connection = new ListeningConnection(database.url, handlers, options.syncTimeoutMs);
   await connection.connect();
   return connection;
 }

@@ -12,7 +12,9 @@ function forkWorker() {
   worker.on('exit', (code, signal) => {
     if (worker.exitedAfterDisconnect) return;
     const lifetimeMs = Date.now() - started;
-    log.error({ pid: worker.process.pid, code, signal, lifetimeMs }, 'server process died');
+    // `pid` is the primary's, in every line it logs.
+    const workerPid = worker.process.pid;
+    log.error({ workerPid, code, signal, lifetimeMs }, 'server process died');
     if (lifetimeMs >= minimumLifetimeMs) forkWorker();
     else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(1);
   });

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+type LogLine = Record<string, unknown> & { msg?: string };
+
+/** The server as `npm start` runs it with SIMPUL_PROCESSES, and its JSON log lines so far. */
+function startProcesses(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, LOG_LEVEL: 'info', SIMPUL_AUTO_SEED: '0', PORT: '0', ...env },
+  });
+  const lines: string[] = [];
+  let pending = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const parts = (pending + chunk.toString()).split('\n');
+    pending = parts.pop()!;
+    lines.push(...parts);
+  });
+  const exitCode = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+  // Each line as written, and as JSON.parse reads it (the last of two equal keys wins).
+  const logged = (msg: string) =>
+    lines
+      .filter((line) => line.includes(`"msg":"${msg}"`))
+      .map((line) => ({ line, parsed: JSON.parse(line) as LogLine }));
+  const waitForLines = async (msg: string, count: number) => {
+    await expect
+      .poll(() => logged(msg).length, { timeout: 60000, interval: 100 })
+      .toBeGreaterThanOrEqual(count);
+    return logged(msg);
+  };
+  return { child, exitCode, waitForLines };
+}
+
+describe('several server processes', { timeout: 120000 }, () => {
+  let testDatabase: TestDatabase;
+  let dataDir: string;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-processes-'));
+  });
+  afterAll(async () => {
+    await testDatabase.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('replace a process that dies, naming it apart from the primary in the log', async () => {
+    const env = { DATABASE_URL: testDatabase.url, SIMPUL_PROCESSES: '2', SIMPUL_DATA_DIR: dataDir };
+    const server = startProcesses(env);
+    try {
+      const listening = await server.waitForLines('listening', 2);
+      const victim = listening[0]!.parsed.pid as number;
+      // A process younger than 5 s is not restarted (it would only crash again).
+      await new Promise((resolve) => setTimeout(resolve, 5500));
+
+      process.kill(victim, 'SIGKILL');
+      const [died] = await server.waitForLines('server process died', 1);
+      await server.waitForLines('listening', 3);
+      server.child.kill('SIGTERM');
+
+      expect(await server.exitCode).toBe(0);
+      expect(died!.line.match(/"pid":/g)).toHaveLength(1);
+      expect(died!.parsed).toMatchObject({ pid: server.child.pid, workerPid: victim });
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});

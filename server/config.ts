@@ -54,10 +54,18 @@ function readDatabaseUrl(name: string): string | undefined {
   return undefined;
 }
 
+/** The seed folder; one without an index would break seeding and the web map's config. */
 function readSeedDir(): string {
-  return (
-    readText('SIMPUL_SEED_DIR') ?? path.resolve('seeds', readText('SIMPUL_REGENCY') ?? 'cilacap')
+  const given = readText('SIMPUL_SEED_DIR');
+  const seedDir = path.resolve(
+    given ?? path.join('seeds', readText('SIMPUL_REGENCY') ?? 'cilacap'),
   );
+  const hasIndex = ['index.ts', 'index.js'].some((f) => fs.existsSync(path.join(seedDir, f)));
+  if (!hasIndex) {
+    const variable = given ? 'SIMPUL_SEED_DIR' : 'SIMPUL_REGENCY';
+    configProblems.push(`${variable} names ${seedDir}, which holds no seed index (index.ts)`);
+  }
+  return seedDir;
 }
 
 const pinoLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

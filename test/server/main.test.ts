@@ -84,9 +84,16 @@ describe('the server process', { timeout: 120000 }, () => {
   it.concurrent(
     'refuses settings it cannot use in one line, without echoing a password',
     async () => {
-      const simpul = startSimpul({ PORT: 'abc', DATABASE_URL: 'mysql://simpul:secret@db/x' });
+      const simpul = startSimpul({
+        PORT: 'abc',
+        DATABASE_URL: 'mysql://simpul:secret@db/x',
+        SIMPUL_REGENCY: 'atlantis',
+      });
 
-      await expectOneLineFailure(simpul, /PORT must be an integer .*"abc".*DATABASE_URL must be/);
+      await expectOneLineFailure(
+        simpul,
+        /PORT must be an integer .*"abc".*DATABASE_URL must be.*seeds\/atlantis, which holds no/,
+      );
       expect(simpul.output().stderr).not.toContain('secret');
     },
   );

@@ -16,6 +16,7 @@ export type ProblemCode =
   | 'below-minimum'
   | 'above-maximum'
   | 'too-long'
+  | 'in-the-future'
   | 'not-unique'
   | 'geometry-missing'
   | 'geometry-malformed'
@@ -169,6 +170,41 @@ export function checkAttributes(
     values[attribute.name] = value;
   }
   return { problems, values };
+}
+
+/** What the time check reads of a record table: its attributes and the one dating its rows. */
+export type TimedHolder = Pick<AttributeHolder, 'attributes'> & { timeAttribute?: string };
+
+/** Clock skew allowed between a client and the server for a timestamp. */
+const clockSkewMs = 5 * 60 * 1000;
+
+/**
+ * The day it is now in Indonesia's easternmost time zone (WIT, UTC+9), so a record dated today
+ * anywhere in the country is never refused; a date one day ahead in WIB still slips through.
+ */
+function latestIndonesianDay(now: Date): string {
+  return new Date(now.getTime() + 9 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * A record dated in the future (its `timeAttribute` after now) would become the feature's
+ * current condition ahead of time: it is refused. Checked on the values `checkAttributes` kept.
+ */
+export function checkRecordTime(
+  table: TimedHolder,
+  values: Record<string, unknown>,
+  now: Date = new Date(),
+): FeatureProblem[] {
+  const attribute = table.attributes.find((a) => a.name === table.timeAttribute);
+  const value = attribute && values[attribute.name];
+  if (!attribute || typeof value !== 'string') return [];
+  const future =
+    attribute.type === 'date'
+      ? value > latestIndonesianDay(now)
+      : Date.parse(value) > now.getTime() + clockSkewMs;
+  if (!future) return [];
+  const message = `${attribute.name} must not lie in the future.`;
+  return [problem(attribute.name, 'in-the-future', message)];
 }
 
 /**

@@ -11,6 +11,9 @@ import { editContext } from './collection-writes.js';
  * `POST /records/{tableId}` with `{"properties": {...}}` adds one (a new condition survey or
  * inspection). Records are added, not changed: a correction is a newer record.
  */
+/** The query parameters `GET /records/{tableId}` understands; any other is refused. */
+const listParameters = ['parent', 'limit', 'offset'];
+
 export function createRecordsRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
@@ -21,6 +24,12 @@ export function createRecordsRouter(context: AppContext): Router {
   });
 
   router.get('/records/:tableId', async (req, res) => {
+    const unknown = Object.keys(req.query).filter((key) => !listParameters.includes(key));
+    if (unknown.length > 0) {
+      const accepted = listParameters.join(', ');
+      const detail = `Unknown query parameter ${unknown.join(', ')}; accepted: ${accepted}.`;
+      throw badRequest('unknown-parameter', detail, { accepted: listParameters });
+    }
     const limit = Number(req.query.limit ?? 100);
     const offset = Number(req.query.offset ?? 0);
     const validPage = Number.isInteger(limit) && limit >= 1 && limit <= 1000 && offset >= 0;

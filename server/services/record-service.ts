@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { recordTables, type RecordTableDefinition } from '../../layers/index.js';
-import { checkAttributes } from '../../layers/validate-attributes.js';
+import { checkAttributes, checkRecordTime } from '../../layers/validate-attributes.js';
 import { insertRecordRow, selectRecords } from '../db/queries/record-edits.js';
 import { HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import { canReadLayer, type Principal } from './access.js';
@@ -76,6 +76,7 @@ export async function addRecord(
   requireEditable(context.principal, table);
   const sent = typeof properties === 'object' && properties !== null ? properties : {};
   const { problems, values } = checkAttributes(table, sent as Record<string, unknown>, 'create');
+  if (problems.length === 0) problems.push(...checkRecordTime(table, values));
   if (problems.length > 0) throw invalidRecord(table, problems);
 
   const principal = context.principal!;

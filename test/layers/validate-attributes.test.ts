@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerDefinition } from '../../layers/types.js';
-import { checkAttributes, parseAttributeText } from '../../layers/validate-attributes.js';
+import {
+  checkAttributes,
+  checkRecordTime,
+  parseAttributeText,
+} from '../../layers/validate-attributes.js';
 
 /** A layer with one attribute of each rule, so each rule can fail alone. */
 const surveyedAssets = {
@@ -112,5 +116,26 @@ describe('attribute checks shared by the server and the edit form', () => {
     expect(parseAttributeText(paved!, 'Ya')).toBe(true);
     expect(parseAttributeText(name!, '  ')).toBeNull();
     expect(parseAttributeText(width!, 'lebar')).toBe('lebar');
+  });
+});
+
+describe('checkRecordTime', () => {
+  const dated = (type: 'date' | 'timestamp') => ({
+    timeAttribute: 'surveyed',
+    attributes: [{ name: 'surveyed', type, titleId: 'Tanggal', titleEn: 'Date' }],
+  });
+  const now = new Date('2026-06-01T10:00:00Z');
+
+  it('refuses a record dated after today, naming its time attribute', () => {
+    expect(checkRecordTime(dated('date'), { surveyed: '2031-06-01' }, now)).toEqual([
+      expect.objectContaining({ field: 'surveyed', code: 'in-the-future' }),
+    ]);
+    expect(checkRecordTime(dated('date'), { surveyed: '2026-06-01' }, now)).toEqual([]);
+  });
+
+  it('refuses a timestamp ahead of the clock by more than a few minutes', () => {
+    const table = dated('timestamp');
+    expect(checkRecordTime(table, { surveyed: '2026-06-01T11:00:00Z' }, now)).toHaveLength(1);
+    expect(checkRecordTime(table, { surveyed: '2026-06-01T10:01:00Z' }, now)).toEqual([]);
   });
 });

@@ -18,6 +18,13 @@ const latest = parentLayer.attributes.find(
   (a) => a.computed === 'latest_record' && a.latestRecord?.tableId === table.id,
 )!;
 
+/** A day relative to today (UTC) as YYYY-MM-DD: records may not be dated in the future. */
+function day(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+const today = day(0);
+const yesterday = day(-1);
+
 describe(`records of ${table.id}`, () => {
   let server: TestServer;
   let editorToken: string;
@@ -61,7 +68,7 @@ describe(`records of ${table.id}`, () => {
     });
 
   it('adds a record, updates the feature it describes, and records that update in its history', async () => {
-    const sent = record('2099-01-15');
+    const sent = record(today);
 
     const response = await post(sent);
 
@@ -79,7 +86,7 @@ describe(`records of ${table.id}`, () => {
   });
 
   it('lists the records of a feature newest first', async () => {
-    await post(record('2098-06-01'));
+    await post(record(yesterday));
 
     const response = await fetch(`${server.baseUrl}/records/${table.id}?parent=${parentKey}`);
     const { records } = await response.json();
@@ -87,12 +94,12 @@ describe(`records of ${table.id}`, () => {
     const dates = records.map(
       (r: { properties: Record<string, string> }) => r.properties[table.timeAttribute!],
     );
-    expect(dates.slice(0, 2)).toEqual(['2099-01-15', '2098-06-01']);
+    expect(dates.slice(0, 2)).toEqual([today, yesterday]);
   });
 
   it('refuses a record of a feature that does not exist, naming the field', async () => {
     const response = await post({
-      ...record('2097-01-01'),
+      ...record('2001-01-01'),
       [table.parent!.attribute]: 'no-such-key',
     });
 
@@ -102,13 +109,32 @@ describe(`records of ${table.id}`, () => {
 
   it('refuses a record breaking the declaration, and one from another department', async () => {
     const invalid = await post({ [table.parent!.attribute]: parentKey });
-    const forbidden = await post(record('2096-01-01'), otherToken);
+    const forbidden = await post(record('2001-01-02'), otherToken);
 
     expect(invalid.status).toBe(422);
     expect((await invalid.json()).errors.map((e: { code: string }) => e.code)).toContain(
       'required',
     );
     expect(forbidden.status).toBe(403);
+  });
+
+  it('refuses a record dated in the future, naming its time attribute', async () => {
+    const response = await post(record(day(3)));
+
+    expect(response.status).toBe(422);
+    const body = await response.json();
+    expect(body.errors).toEqual([expect.objectContaining({ field: table.timeAttribute })]);
+    expect(body.errors[0].code).toBe('in-the-future');
+  });
+
+  it('refuses an unknown query parameter instead of listing every record', async () => {
+    const response = await fetch(`${server.baseUrl}/records/${table.id}?segment_code=266.1`);
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const body = await response.json();
+    expect(body.detail).toContain('segment_code');
+    expect(body.accepted).toEqual(['parent', 'limit', 'offset']);
   });
 
   it('keeps the records a feature deletion took with it, and restores them with the feature', async () => {

@@ -1,6 +1,6 @@
 import { layerDefinitions } from '../layers/index.js';
 import { config, ConfigError } from './config.js';
-import { DataDirLockedError } from './db/embedded.js';
+import { DataDirLockedError, DataDirUnusableError } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/pool.js';
 import { log } from './log.js';
@@ -32,12 +32,18 @@ export async function prepareDatabase(options = { seed: config.autoSeed }): Prom
 /** Thrown when the HTTP port cannot be taken; its message is the one line start-up prints. */
 export class ListenError extends Error {}
 
-const expectedFailures = [ConfigError, DataDirLockedError, DatabaseUnavailableError, ListenError];
+const expectedFailures = [
+  ConfigError,
+  DataDirLockedError,
+  DataDirUnusableError,
+  DatabaseUnavailableError,
+  ListenError,
+];
 
 /**
  * Ends a server or command that could not start. A failure the operator can fix (a setting,
- * the data folder in use, the database unreachable or without PostGIS, the port taken) is one
- * line without a stack trace; anything else is logged whole.
+ * the data folder in use or unusable, the database unreachable or without PostGIS, the port
+ * taken) is one line without a stack trace; anything else is logged whole.
  */
 export function exitAfterFailedStart(error: unknown): never {
   if (expectedFailures.some((type) => error instanceof type)) {

@@ -8,6 +8,9 @@ import { log } from '../log.js';
 /** Thrown when another live process holds the embedded database folder. */
 export class DataDirLockedError extends Error {}
 
+/** Thrown when the embedded database folder cannot be made or written (a file, read-only). */
+export class DataDirUnusableError extends Error {}
+
 /** A running embedded PostGIS served over the PostgreSQL wire protocol on loopback. */
 export interface EmbeddedDatabase {
   url: string;
@@ -55,9 +58,22 @@ export function lockDataDir(dataDir: string): () => void {
   return () => fs.rmSync(lockPath, { force: true });
 }
 
+function makeDataDir(dataDir: string) {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    throw new DataDirUnusableError(
+      `${dataDir} cannot hold the embedded database (${code}); ` +
+        'set SIMPUL_DATA_DIR to a folder this process can write',
+    );
+  }
+}
+
 /** Opens (or creates) the embedded PostGIS in `dataDir` and serves it on a free loopback port. */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDataDir(dataDir);
   const releaseLock = lockDataDir(dataDir);
 
   try {

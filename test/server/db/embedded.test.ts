@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DataDirLockedError,
+  DataDirUnusableError,
   lockDataDir,
   startEmbeddedDatabase,
 } from '../../../server/db/embedded.js';
@@ -59,5 +60,15 @@ describe('the embedded database folder lock', () => {
 
     expect(heldBy).toBe(String(process.pid));
     expect(fs.existsSync(lockPath)).toBe(false);
+  });
+
+  it('refuses a data folder that is a file, naming the variable to change', async () => {
+    const notAFolder = path.join(dataDir, 'data');
+    fs.writeFileSync(notAFolder, '');
+
+    const opening = startEmbeddedDatabase(notAFolder);
+
+    await expect(opening).rejects.toThrow(DataDirUnusableError);
+    await expect(opening).rejects.toThrow(/cannot hold the embedded database .*SIMPUL_DATA_DIR/);
   });
 });

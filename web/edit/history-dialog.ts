@@ -5,6 +5,7 @@
 import type { LayerDefinition } from '../../layers/types.js';
 import type { HistoryEntry } from '../api/edit-api.js';
 import { getLocale, pickTitle } from '../i18n/i18n.js';
+import { formatFeatureName } from '../identify/format-value.js';
 import { editText } from './edit-messages.js';
 
 function entryLine(entry: HistoryEntry): string {
@@ -72,6 +73,15 @@ export function deletedFeatures(changes: readonly HistoryEntry[]): HistoryEntry[
   return deleted;
 }
 
+/**
+ * How a deleted feature is listed: its id and, when it had one, its name as the popup shows it
+ * (a coded name such as a hazard type by its label in the current language).
+ */
+export function deletedFeatureName(layer: LayerDefinition, entry: HistoryEntry): string {
+  const name = entry.propertiesBefore && formatFeatureName(layer, entry.propertiesBefore, '');
+  return name ? `${entry.featureId} · ${name}` : String(entry.featureId);
+}
+
 /** Lists recently deleted features of a layer, each with a button to bring it back. */
 export function showDeletedDialog(
   layer: LayerDefinition,
@@ -86,8 +96,7 @@ export function showDeletedDialog(
   if (deleted.length === 0) list.append(editText('deleted.none'));
   for (const entry of deleted) {
     const item = document.createElement('li');
-    const name = layer.nameAttribute && entry.propertiesBefore?.[layer.nameAttribute];
-    item.textContent = `${entry.featureId}${name ? ` · ${String(name)}` : ''} · ${entryLine(entry)}`;
+    item.textContent = `${deletedFeatureName(layer, entry)} · ${entryLine(entry)}`;
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = editText('deleted.restore');

@@ -19,9 +19,22 @@ export function chooseRepresentation(req: Request): Representation {
   return best === 'text/html' && req.get('accept')?.includes('text/html') ? 'html' : 'json';
 }
 
-/** The absolute base URL of this server as the client reached it, without a trailing slash. */
+// A host name, IPv4 or bracketed IPv6 address, with an optional port; nothing else.
+const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The absolute base URL of this server as the client reached it, without a trailing slash.
+ * Links are built from the Host and X-Forwarded-Proto headers, so both are checked: a link
+ * must never carry a scheme other than http(s) or a host with other characters (a shared
+ * cache would hand such a link to every client).
+ */
 export function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host')}`;
+  const protocol = req.protocol === 'https' ? 'https' : 'http';
+  const host = req.get('host') ?? '';
+  if (!hostPattern.test(host)) {
+    throw badRequest('invalid-host', 'The Host header must be a host name with an optional port.');
+  }
+  return `${protocol}://${host}`;
 }
 
 /** An absolute URL with some query parameters replaced (undefined removes one). */

@@ -180,8 +180,13 @@ export async function getFeature(
     featureId === undefined
       ? undefined
       : await guarded(() => selectFeatureById(db, layer, featureId, query.crs, query.properties));
-  if (!row)
-    throw notFound('unknown-feature', `Layer ${layer.id} has no feature with id "${featureId}".`);
+  if (!row) {
+    const detail =
+      featureId === undefined
+        ? `Feature ids of ${layer.id} are positive integers; the id asked for is not one.`
+        : `Layer ${layer.id} has no feature with id ${featureId}.`;
+    throw notFound('unknown-feature', detail);
+  }
   return { type: 'Feature', ...row };
 }
 

@@ -105,3 +105,49 @@ describe('the feature API core', () => {
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts|SELECT/);
   });
 });
+
+describe('links built from request headers', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('never take a scheme other than http or https from X-Forwarded-Proto', async () => {
+    const response = await fetch(`${server.baseUrl}/collections`, {
+      headers: { accept: 'application/json', 'x-forwarded-proto': 'javascript' },
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(200);
+    expect(body.links[0].href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/collections/);
+  });
+
+  it('refuse a Host header that is not a host name', async () => {
+    const { request } = await import('node:http');
+    const port = new URL(server.baseUrl).port;
+
+    const status = await new Promise<number>((resolve, reject) => {
+      const headers = { host: 'evil.example/<script>', accept: 'application/json' };
+      const req = request({ host: '127.0.0.1', port, path: '/collections', headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+    expect(status).toBe(400);
+  });
+
+  it('say what a feature id looks like when the one asked for is not a number', async () => {
+    const response = await fetch(`${server.baseUrl}/collections/kecamatan/items/abc`, {
+      headers: { accept: 'application/geo+json' },
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(404);
+    expect(body.detail).toContain('positive integers');
+    expect(body.detail).not.toContain('undefined');
+  });
+});

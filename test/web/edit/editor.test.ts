@@ -2,23 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumOptions } from '../../support/browser.js';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, recordTables } from '../../../layers/index.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { validValue } from '../../support/valid-feature.js';
-
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The line layer engineers edit (road segments where declared). */
 const layer = layerDefinitions.find((l) => l.geometry.type === 'MultiLineString')!;
@@ -73,12 +63,10 @@ beforeAll(async () => {
   existingId = existing.body.id;
 
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: chromiumArgs,
-    viewport: { width: 1280, height: 800 },
-  });
+  browser = await chromium.launchPersistentContext(
+    profileDir,
+    chromiumOptions({ width: 1280, height: 800 }),
+  );
 });
 
 afterAll(async () => {

@@ -2,21 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { chromiumOptions } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestServer } from '../../support/app-server.js';
 import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
 
 const password = 'rahasia-sekali-123';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 describe('the GeoServer admin page', () => {
   let profileDir: string;
   let geoserver: GeoServerStandIn;
@@ -40,12 +31,10 @@ describe('the GeoServer admin page', () => {
     });
 
     profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1100, height: 900 },
-    });
+    browser = await chromium.launchPersistentContext(
+      profileDir,
+      chromiumOptions({ width: 1100, height: 900 }),
+    );
   }, 180000);
 
   afterAll(async () => {

@@ -2,19 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumOptions } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const password = 'batas-desa-2024';
 const shapefile = path.resolve('test/fixtures/import/desa-utm49s-cp1252.zip');
 
@@ -27,12 +19,10 @@ describe('the import and export sheet', () => {
     const pool = server.testDatabase.database.pool;
     await createUser(pool, { name: 'tapem', password, roles: ['administrative:editor'] });
     profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1280, height: 900 },
-    });
+    browser = await chromium.launchPersistentContext(
+      profileDir,
+      chromiumOptions({ width: 1280, height: 900 }),
+    );
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,19 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumOptions } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planZone } from '../../../layers/spatial-plan/plan-zone.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A point well inside kecamatan Kroya, in the irrigated southern plain. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -26,12 +17,10 @@ let browser: BrowserContext;
 beforeAll(async () => {
   server = await startTestServer();
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: chromiumArgs,
-    viewport: { width: 1280, height: 800 },
-  });
+  browser = await chromium.launchPersistentContext(
+    profileDir,
+    chromiumOptions({ width: 1280, height: 800 }),
+  );
 });
 
 afterAll(async () => {

@@ -2,21 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumOptions } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-
-/** Debian's chromium package; the tests never download a browser. */
-const chromiumPath = '/usr/bin/chromium';
-
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -32,12 +20,10 @@ beforeAll(async () => {
   server = await startTestServer();
 
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: chromiumArgs,
-    viewport: { width: 1280, height: 800 },
-  });
+  browser = await chromium.launchPersistentContext(
+    profileDir,
+    chromiumOptions({ width: 1280, height: 800 }),
+  );
 });
 
 afterAll(async () => {

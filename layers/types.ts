@@ -68,6 +68,18 @@ export interface AttributeDefinition {
   description?: string;
 }
 
+/**
+ * A rule between two attributes of one feature: `attribute` must be at most (`<=`) or below
+ * (`<`) `other`, e.g. a chainage or a period that must not end before it starts. Both must be
+ * numbers, integers, dates or timestamps; the rule holds while either value is empty. Checked
+ * by the shared validation (API, batch, import, web form) and by a CHECK on the table.
+ */
+export interface AttributeRule {
+  attribute: string;
+  comparison: '<' | '<=';
+  other: string;
+}
+
 /** How the web map and the SLD draw the layer. Colours are CSS `#rrggbb`. */
 export interface LayerStyle {
   /** Fill colour for polygons, marker colour for points. */
@@ -130,6 +142,8 @@ export interface LayerDefinition {
   owner: Department;
   geometry: { type: GeometryType; srid: 4326 };
   attributes: readonly AttributeDefinition[];
+  /** Rules across two attributes (`chainage_from_m <= chainage_to_m`); none by default. */
+  attributeRules?: readonly AttributeRule[];
   /** Attribute that names a feature in popups and search results. */
   nameAttribute?: string;
   /** Attribute that the items `datetime` parameter filters on. */

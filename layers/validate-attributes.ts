@@ -2,10 +2,10 @@
  * Attribute rules of a layer declaration, checked the same way by the server (API writes and
  * imports) and by the web edit form. Pure: no server or browser imports, so both can use it.
  */
-import type { AttributeDefinition, LayerDefinition } from './types.js';
+import type { AttributeDefinition, AttributeRule, LayerDefinition } from './types.js';
 
 /** A layer or a record table: what attribute checks read of a declaration. */
-export type AttributeHolder = Pick<LayerDefinition, 'id' | 'attributes'>;
+export type AttributeHolder = Pick<LayerDefinition, 'id' | 'attributes' | 'attributeRules'>;
 
 /** Stable codes of attribute and geometry problems, for clients that translate messages. */
 export type ProblemCode =
@@ -17,6 +17,8 @@ export type ProblemCode =
   | 'above-maximum'
   | 'too-long'
   | 'in-the-future'
+  | 'above-other'
+  | 'not-below-other'
   | 'not-unique'
   | 'geometry-missing'
   | 'geometry-malformed'
@@ -32,6 +34,8 @@ export interface FeatureProblem {
   code: ProblemCode;
   /** English sentence saying what would be accepted. */
   message: string;
+  /** For a rule across two attributes: the other attribute, which `message` names too. */
+  otherField?: string;
 }
 
 /**
@@ -129,6 +133,46 @@ function unknownProblems(layer: AttributeHolder, properties: Record<string, unkn
     });
 }
 
+/** A value as a number to compare: dates and timestamps by their instant. */
+function comparable(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  const instant = Date.parse(value);
+  return Number.isNaN(instant) ? undefined : instant;
+}
+
+function ruleProblem(rule: AttributeRule, value: unknown, otherValue: unknown): FeatureProblem {
+  const { attribute, other } = rule;
+  const values = `got ${String(value)} and ${String(otherValue)}`;
+  if (rule.comparison === '<') {
+    const message = `${attribute} must be less than ${other}; ${values}.`;
+    return { field: attribute, code: 'not-below-other', message, otherField: other };
+  }
+  const message = `${attribute} must not be greater than ${other}; ${values}.`;
+  return { field: attribute, code: 'above-other', message, otherField: other };
+}
+
+/**
+ * The rules across two attributes (`attributeRules`) that `values` break: one problem per
+ * rule, on its first attribute, naming both. A rule with an empty or unreadable value is not
+ * checked (the type check reports the unreadable one). For a patch, pass the merged values.
+ */
+export function checkAttributeRules(
+  layer: Pick<AttributeHolder, 'attributeRules'>,
+  values: Record<string, unknown>,
+): FeatureProblem[] {
+  const problems: FeatureProblem[] = [];
+  for (const rule of layer.attributeRules ?? []) {
+    const value = comparable(values[rule.attribute]);
+    const otherValue = comparable(values[rule.other]);
+    if (value === undefined || otherValue === undefined) continue;
+
+    const holds = rule.comparison === '<' ? value < otherValue : value <= otherValue;
+    if (!holds) problems.push(ruleProblem(rule, values[rule.attribute], values[rule.other]));
+  }
+  return problems;
+}
+
 /** The outcome of checking a feature's properties. */
 export interface AttributeCheck {
   problems: FeatureProblem[];
@@ -142,7 +186,8 @@ export interface AttributeCheck {
 /**
  * Checks properties against the layer's declaration: every declared attribute of the right
  * type, required ones present (for `create` and `replace`, or when `patch` unsets them), coded
- * values in their domain, numbers in range, text within its length. Computed attributes are
+ * values in their domain, numbers in range, text within its length, and (except for a patch,
+which the server checks on the merged feature) the `attributeRules`. Computed attributes are
  * read-only: a value sent for one is ignored, so a feature read and sent back is accepted.
  * Uniqueness needs the stored rows and is checked by the server.
  */
@@ -169,7 +214,16 @@ export function checkAttributes(
     problems.push(...checkAttributeValue(attribute, value));
     values[attribute.name] = value;
   }
+  // a patch holds only the values sent: the server checks the rules on the merged feature
+  if (mode !== 'patch')
+    problems.push(...checkAttributeRules(layer, readableValues(values, problems)));
   return { problems, values };
+}
+
+/** The values without those already refused, so a wrong type is not reported twice. */
+function readableValues(values: Record<string, unknown>, problems: readonly FeatureProblem[]) {
+  const refused = new Set(problems.map((p) => p.field));
+  return Object.fromEntries(Object.entries(values).filter(([name]) => !refused.has(name)));
 }
 
 /** What the time check reads of a record table: its attributes and the one dating its rows. */

@@ -102,6 +102,7 @@ export const planZone: LayerDefinition = {
     { name: 'remark', type: 'text', titleId: 'Keterangan (REMARK)', titleEn: 'Remark' },
     { name: 'source', type: 'text', titleId: 'Sumber data (SBDATA)', titleEn: 'Source' },
   ],
+  attributeRules: [{ attribute: 'period_start', comparison: '<=', other: 'period_end' }],
   zoom: { min: 9, max: 20 },
   style: {
     stroke: '#6e6e6e',

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
 import {
+  checkAttributeRules,
   checkAttributes,
   type FeatureProblem,
   type UnknownAttributePolicy,
@@ -14,7 +15,11 @@ import {
 } from '../../layers/validate-attributes.js';
 import { checkGeometry, type StoredGeometry } from '../../layers/validate-geometry.js';
 import { config } from '../config.js';
-import { selectGeometryChecks, selectTakenValues } from '../db/queries/feature-checks.js';
+import {
+  selectGeometryChecks,
+  selectStoredValues,
+  selectTakenValues,
+} from '../db/queries/feature-checks.js';
 import { HttpProblem, type FieldError } from '../http/problem.js';
 import { listLayers } from './layer-registry.js';
 
@@ -166,11 +171,41 @@ async function uniquenessProblems(
 }
 
 /**
+ * The `attributeRules` a patch breaks once merged with the stored feature: a patch of
+ * `chainage_to_m` alone must still not fall below the stored `chainage_from_m`. `features`
+ * holds the patched values not already refused; a feature not found is left to the write.
+ */
+async function patchRuleProblems(
+  db: Queryable,
+  layer: LayerDefinition,
+  features: Map<number, ValidFeature>,
+  featureIds: readonly (number | undefined)[] = [],
+): Promise<{ index: number; problem: FeatureProblem }[]> {
+  const rules = layer.attributeRules ?? [];
+  const ids = [...features.keys()].map((index) => featureIds[index]);
+  const present = ids.filter((id): id is number => id !== undefined);
+  if (rules.length === 0 || present.length === 0) return [];
+
+  const names = [...new Set(rules.flatMap((rule) => [rule.attribute, rule.other]))];
+  const stored = await selectStoredValues(db, layer, present, names);
+
+  const found: { index: number; problem: FeatureProblem }[] = [];
+  for (const [index, feature] of features) {
+    const before = stored.get(featureIds[index]!);
+    if (!before) continue;
+    const merged = { ...before, ...feature.values };
+    for (const problem of checkAttributeRules(layer, merged)) found.push({ index, problem });
+  }
+  return found;
+}
+
+/**
  * Validates GeoJSON features against the layer's declaration and returns every problem of
  * every feature (with `field`, `code` and `index`) plus the features as they would be stored.
  * Shape, type, Z/M, attribute types, required, domains, ranges and lengths are checked in
- * JavaScript; validity (`ST_IsValidReason`), the regency extent and uniqueness in PostGIS, in
- * a few queries per call however many features. Geometries are CRS84 lon/lat.
+ * JavaScript, with the rules across two attributes (for a patch, on the merged stored feature);
+ * validity (`ST_IsValidReason`), the regency extent and uniqueness in PostGIS, in a few queries
+ * per call however many features. Geometries are CRS84 lon/lat.
  */
 export async function validateFeatures(
   db: Queryable,
@@ -200,6 +235,11 @@ export async function validateFeatures(
 
   const unique = await uniquenessProblems(db, layer, uniqueCandidates, options.featureIds);
   for (const { index, problem } of unique) errors.push({ ...problem, index });
+
+  if (options.mode === 'patch') {
+    const broken = await patchRuleProblems(db, layer, uniqueCandidates, options.featureIds);
+    for (const { index, problem } of broken) errors.push({ ...problem, index });
+  }
 
   errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   return { errors, features };

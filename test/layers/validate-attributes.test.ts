@@ -139,3 +139,63 @@ describe('checkRecordTime', () => {
     expect(checkRecordTime(table, { surveyed: '2026-06-01T10:01:00Z' }, now)).toEqual([]);
   });
 });
+
+describe('rules across two attributes', () => {
+  const surveyedPeriods = {
+    ...surveyedAssets,
+    attributes: [
+      ...surveyedAssets.attributes,
+      { name: 'surveyed_until', type: 'date', titleId: 'Sampai', titleEn: 'Until' },
+    ],
+    attributeRules: [
+      { attribute: 'lanes', comparison: '<=', other: 'width_m' },
+      { attribute: 'surveyed_on', comparison: '<', other: 'surveyed_until' },
+    ],
+  } as unknown as LayerDefinition;
+
+  it('refuses values out of order, naming both attributes, as the edit form sees them', () => {
+    const properties = {
+      ...complete,
+      lanes: 9,
+      width_m: 7.5,
+      surveyed_on: '2024-03-01',
+      surveyed_until: '2024-03-01',
+    };
+
+    const { problems } = checkAttributes(surveyedPeriods, properties, 'replace');
+
+    expect(problems).toEqual([
+      {
+        field: 'lanes',
+        otherField: 'width_m',
+        code: 'above-other',
+        message: 'lanes must not be greater than width_m; got 9 and 7.5.',
+      },
+      {
+        field: 'surveyed_on',
+        otherField: 'surveyed_until',
+        code: 'not-below-other',
+        message: 'surveyed_on must be less than surveyed_until; got 2024-03-01 and 2024-03-01.',
+      },
+    ]);
+  });
+
+  it('leaves a rule unchecked while one side is empty or already refused', () => {
+    const emptySide = { ...complete, lanes: 9, width_m: null };
+    const wrongType = { ...complete, lanes: 'nine', width_m: 2 };
+
+    const empty = checkAttributes(surveyedPeriods, emptySide, 'create').problems;
+    const refused = checkAttributes(surveyedPeriods, wrongType, 'create').problems;
+
+    expect(empty).toEqual([]);
+    expect(refused.map((p) => p.code)).toEqual(['wrong-type']);
+  });
+
+  it('leaves a patch to the server, which checks it on the merged feature', () => {
+    const patch = { lanes: 9, width_m: 2 };
+
+    const { problems } = checkAttributes(surveyedPeriods, patch, 'patch');
+
+    expect(problems).toEqual([]);
+  });
+});

@@ -25,6 +25,8 @@ export interface FieldProblem {
   message: string;
   code?: string;
   index?: number;
+  /** The other attribute of a rule across two attributes. */
+  otherField?: string;
 }
 
 /** A problem+json answer: status, type slug, detail, and what else the server sent. */

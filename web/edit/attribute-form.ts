@@ -15,7 +15,7 @@ import { pickLabel, pickTitle } from '../i18n/i18n.js';
 import { editText, type EditMessageKey } from './edit-messages.js';
 
 /** A layer or a record table: what a form is generated from. */
-export type FormDeclaration = Pick<LayerDefinition, 'id' | 'attributes'>;
+export type FormDeclaration = Pick<LayerDefinition, 'id' | 'attributes' | 'attributeRules'>;
 
 /** A problem's text in the interface language, from its code; the server's words otherwise. */
 export function describeProblem(problem: FieldProblem, layer: FormDeclaration): string {
@@ -26,10 +26,12 @@ export function describeProblem(problem: FieldProblem, layer: FormDeclaration): 
   const key = `problem.${problem.code}` as EditMessageKey;
   const known = problem.code && key.startsWith('problem.') && key !== 'problem.geometry';
   if (!known) return problem.message;
+  const other = layer.attributes.find((a) => a.name === problem.otherField);
   return editText(key, {
     min: attribute?.min ?? '',
     max: attribute?.max ?? '',
     maxLength: attribute?.maxLength ?? '',
+    other: other ? pickTitle(other) : (problem.otherField ?? ''),
   });
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
+import type { AttributeDefinition, AttributeRule, LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier } from '../sql.js';
 import { historyTriggerStatement } from './editing.js';
 import { tileChangeRevision, tileChangeStatements } from './tile-change.js';
@@ -35,6 +35,7 @@ export function schemaChecksum(layer: LayerDefinition): string {
       maxLength: a.maxLength,
     })),
     timeAttribute: layer.timeAttribute,
+    attributeRules: layer.attributeRules,
     tileChangeRevision,
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
@@ -65,6 +66,22 @@ export function checkExpression(attribute: AttributeDefinition): string | undefi
   if (attribute.maxLength !== undefined)
     parts.push(`length(${name}) <= ${Number(attribute.maxLength)}`);
   return parts.length > 0 ? parts.join(' AND ') : undefined;
+}
+
+/**
+ * A rule across two attributes as a CHECK named `<layer>_<attribute>_<other>_check`, so a
+ * refusal maps to its first attribute. NOT VALID: rows stored before the rule existed do not
+ * stop the migration, but any write of such a row must put it in order.
+ */
+function ruleStatements(layer: LayerDefinition, rule: AttributeRule): string[] {
+  const table = quoteIdentifier(layer.id);
+  const name = `${layer.id}_${rule.attribute}_${rule.other}_check`.slice(0, 63);
+  const constraint = quoteIdentifier(name);
+  const check = `${quoteIdentifier(rule.attribute)} ${rule.comparison} ${quoteIdentifier(rule.other)}`;
+  return [
+    `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}`,
+    `ALTER TABLE ${table} ADD CONSTRAINT ${constraint} CHECK (${check}) NOT VALID`,
+  ];
 }
 
 function createTableStatement(layer: LayerDefinition): string {
@@ -113,6 +130,7 @@ export function layerSchemaStatements(layer: LayerDefinition): string[] {
   const statements = [createTableStatement(layer)];
   for (const attribute of layer.attributes)
     statements.push(...attributeStatements(layer, attribute));
+  for (const rule of layer.attributeRules ?? []) statements.push(...ruleStatements(layer, rule));
 
   const spatialIndex = quoteIdentifier(`${layer.id}_geom_idx`);
   statements.push(`CREATE INDEX IF NOT EXISTS ${spatialIndex} ON ${table} USING gist (geom)`);

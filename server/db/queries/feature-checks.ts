@@ -99,3 +99,26 @@ export async function selectTakenValues(
   const result = await db.query<{ id: number; value: string }>(sql, [values]);
   return result.rows;
 }
+
+/**
+ * The stored values of some attributes of some features, keyed by feature id, as JSON reads
+ * them (dates and timestamps as ISO text); used to check a patch against the whole feature.
+ */
+export async function selectStoredValues(
+  db: Queryable,
+  layer: LayerDefinition,
+  featureIds: readonly number[],
+  attributeNames: readonly string[],
+): Promise<Map<number, Record<string, unknown>>> {
+  const columns = attributeNames.map(quoteIdentifier).join(', ');
+  const sql = `SELECT id, jsonb_build_array(${columns}) AS "values"
+    FROM ${quoteIdentifier(layer.id)} WHERE id = ANY($1::bigint[])`;
+  const result = await db.query<{ id: string; values: unknown[] }>(sql, [featureIds]);
+
+  const stored = new Map<number, Record<string, unknown>>();
+  for (const row of result.rows) {
+    const entries = attributeNames.map((name, i) => [name, row.values[i]]);
+    stored.set(Number(row.id), Object.fromEntries(entries));
+  }
+  return stored;
+}

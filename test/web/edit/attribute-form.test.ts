@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { checkAttributes } from '../../../layers/validate-attributes.js';
+import { findLayer } from '../../../server/services/layer-registry.js';
+import { describeProblem } from '../../../web/edit/attribute-form.js';
+
+const roadSegment = findLayer('road_segment')!;
+
+describe('attribute form problems', () => {
+  it('shows a backwards chainage beside its field, naming the other field by its title', () => {
+    const properties = { chainage_from_m: 1200, chainage_to_m: 800 };
+
+    const { problems } = checkAttributes(roadSegment, properties, 'replace');
+    const problem = problems.find((p) => p.field === 'chainage_from_m')!;
+
+    expect(describeProblem(problem, roadSegment)).toBe(
+      'Tidak boleh lebih besar dari Patok akhir (STA).',
+    );
+  });
+});

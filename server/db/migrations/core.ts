@@ -1,4 +1,9 @@
-import { accountsSql, featureHistorySql, recordHistorySql } from './editing.js';
+import {
+  accountsSql,
+  featureHistoryPerStatementSql,
+  featureHistorySql,
+  recordHistorySql,
+} from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
 import { importJobsSql } from './imports.js';
 import { overlayStoreSql } from './overlays.js';
@@ -54,4 +59,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0007-geoserver-runs', sql: geoserverPublicationsSql },
   { id: '0008-overlay-store', sql: overlayStoreSql },
   { id: '0009-record-history', sql: recordHistorySql },
+  { id: '0010-feature-history-per-statement', sql: featureHistoryPerStatementSql },
 ];

@@ -10,6 +10,7 @@ export type AttributeHolder = Pick<LayerDefinition, 'id' | 'attributes' | 'attri
 /** Stable codes of attribute and geometry problems, for clients that translate messages. */
 export type ProblemCode =
   | 'unknown-attribute'
+  | 'read-only'
   | 'required'
   | 'wrong-type'
   | 'not-in-domain'
@@ -173,6 +174,37 @@ export function checkAttributeRules(
   return problems;
 }
 
+const computedFrom: Record<NonNullable<AttributeDefinition['computed']>, string> = {
+  length_m: 'computed from the geometry',
+  area_ha: 'computed from the geometry',
+  latest_record: "copied from the feature's newest record",
+};
+
+/** The problem of a value sent for a computed attribute, which no client may write. */
+export function readOnlyProblem(attribute: AttributeDefinition): FeatureProblem {
+  const name = attribute.name;
+  const source = computedFrom[attribute.computed!];
+  const message = `${name} is read-only: it is ${source}; leave it out of the request.`;
+  return problem(name, 'read-only', message);
+}
+
+/**
+ * Values sent for computed attributes: any in a patch (unsetting one included), any but null
+ * on create. A replace is compared with the stored value by the server, so a feature read and
+ * sent back unchanged passes.
+ */
+function readOnlyProblems(
+  layer: AttributeHolder,
+  properties: Record<string, unknown>,
+  mode: WriteMode,
+): FeatureProblem[] {
+  if (mode === 'replace') return [];
+  return layer.attributes
+    .filter((a) => a.computed && Object.hasOwn(properties, a.name))
+    .filter((a) => mode === 'patch' || !isBlank(properties[a.name]))
+    .map(readOnlyProblem);
+}
+
 /** The outcome of checking a feature's properties. */
 export interface AttributeCheck {
   problems: FeatureProblem[];
@@ -188,7 +220,8 @@ export interface AttributeCheck {
  * type, required ones present (for `create` and `replace`, or when `patch` unsets them), coded
  * values in their domain, numbers in range, text within its length, and (except for a patch,
 which the server checks on the merged feature) the `attributeRules`. Computed attributes are
- * read-only: a value sent for one is ignored, so a feature read and sent back is accepted.
+ * read-only: a value sent for one is refused, except by a replace, where the server lets a
+ * value equal to the stored one pass (a feature read and sent back). They are never stored.
  * Uniqueness needs the stored rows and is checked by the server.
  */
 export function checkAttributes(
@@ -198,6 +231,7 @@ export function checkAttributes(
   unknown: UnknownAttributePolicy = 'reject',
 ): AttributeCheck {
   const problems = unknown === 'reject' ? unknownProblems(layer, properties) : [];
+  problems.push(...readOnlyProblems(layer, properties, mode));
   const values: Record<string, unknown> = {};
 
   for (const attribute of layer.attributes) {

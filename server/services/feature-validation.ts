@@ -9,6 +9,8 @@ import type { LayerDefinition } from '../../layers/index.js';
 import {
   checkAttributeRules,
   checkAttributes,
+  isBlank,
+  readOnlyProblem,
   type FeatureProblem,
   type UnknownAttributePolicy,
   type WriteMode,
@@ -199,6 +201,54 @@ async function patchRuleProblems(
   return found;
 }
 
+function sentProperties(input: unknown): Record<string, unknown> {
+  return isPlainObject(input) && isPlainObject(input.properties) ? input.properties : {};
+}
+
+/** True when a value sent back for a computed attribute is the one stored (JSON may round). */
+function isStoredValue(sent: unknown, stored: unknown): boolean {
+  if (typeof sent === 'number' && typeof stored === 'number') {
+    return Math.abs(sent - stored) <= 1e-9 * Math.max(1, Math.abs(stored));
+  }
+  if (typeof sent === 'string' && typeof stored === 'string') {
+    return sent === stored || Date.parse(sent) === Date.parse(stored);
+  }
+  return false;
+}
+
+/**
+ * Computed attributes a replace sends with a value other than the stored one: a feature read
+ * and sent back whole passes, an attempt to set `length_m` does not. A new feature id (not
+ * stored) is left to the write, which answers 404.
+ */
+async function replacedComputedProblems(
+  db: Queryable,
+  layer: LayerDefinition,
+  inputs: readonly unknown[],
+  featureIds: readonly (number | undefined)[] = [],
+): Promise<{ index: number; problem: FeatureProblem }[]> {
+  const computed = layer.attributes.filter((a) => a.computed);
+  const sending = inputs
+    .map((input, index) => ({ index, properties: sentProperties(input), id: featureIds[index] }))
+    .filter(({ properties }) => computed.some((a) => !isBlank(properties[a.name])));
+  const ids = sending.map(({ id }) => id).filter((id): id is number => id !== undefined);
+  if (ids.length === 0) return [];
+
+  const names = computed.map((a) => a.name);
+  const stored = await selectStoredValues(db, layer, ids, names);
+  const found: { index: number; problem: FeatureProblem }[] = [];
+  for (const { index, properties, id } of sending) {
+    const before = id === undefined ? undefined : stored.get(id);
+    if (!before) continue;
+    for (const attribute of computed) {
+      const sent = properties[attribute.name];
+      if (isBlank(sent) || isStoredValue(sent, before[attribute.name])) continue;
+      found.push({ index, problem: readOnlyProblem(attribute) });
+    }
+  }
+  return found;
+}
+
 /**
  * Validates GeoJSON features against the layer's declaration and returns every problem of
  * every feature (with `field`, `code` and `index`) plus the features as they would be stored.
@@ -239,6 +289,10 @@ export async function validateFeatures(
   if (options.mode === 'patch') {
     const broken = await patchRuleProblems(db, layer, uniqueCandidates, options.featureIds);
     for (const { index, problem } of broken) errors.push({ ...problem, index });
+  }
+  if (options.mode === 'replace') {
+    const written = await replacedComputedProblems(db, layer, inputs, options.featureIds);
+    for (const { index, problem } of written) errors.push({ ...problem, index });
   }
 
   errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));

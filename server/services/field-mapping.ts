@@ -5,7 +5,7 @@
  * one feature validation (`feature-validation.ts`), never here.
  */
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
-import { parseAttributeText } from '../../layers/validate-attributes.js';
+import { parseAttributeText, readOnlyProblem } from '../../layers/validate-attributes.js';
 import { badRequest } from '../http/problem.js';
 import { writableAttributes } from './layer-registry.js';
 
@@ -60,7 +60,12 @@ export function checkMapping(
 ): void {
   const writable = writableAttributes(layer).map((a) => a.name);
   for (const [attribute, field] of Object.entries(mapping)) {
-    if (!writable.includes(attribute)) {
+    const computed = layer.attributes.find((a) => a.name === attribute && a.computed);
+    if (computed && field !== null) {
+      const problem = readOnlyProblem(computed);
+      throw badRequest('invalid-mapping', `${problem.message} Map any of: ${writable.join(', ')}.`);
+    }
+    if (!writable.includes(attribute) && !computed) {
       throw badRequest(
         'invalid-mapping',
         `${layer.id} has no writable attribute "${attribute}"; map any of: ${writable.join(', ')}.`,

@@ -103,7 +103,11 @@ async function restorableState(
     );
   }
   // The rules may have changed since: a version that breaks today's declaration is refused.
-  const properties = declaredProperties(layer, state.properties) ?? {};
+  const stated = declaredProperties(layer, state.properties) ?? {};
+  // computed values are the database's: the restored geometry and records give them anew
+  const properties = Object.fromEntries(
+    layer.attributes.filter((a) => !a.computed).map((a) => [a.name, stated[a.name]]),
+  );
   const input = { type: 'Feature', geometry: state.geometry, properties };
   const options = {
     mode: 'replace' as const,

@@ -81,11 +81,29 @@ describe('attribute checks shared by the server and the edit form', () => {
     expect(codes).toEqual(['name:required', 'condition:not-in-domain', 'width_m:above-maximum']);
   });
 
-  it('ignores a value sent for a computed attribute and never returns it for storage', () => {
-    const check = checkAttributes(surveyedAssets, { ...complete, length_m: 12 }, 'create');
+  it('refuses a value for a computed attribute on create and in a patch, naming it read-only', () => {
+    const created = checkAttributes(surveyedAssets, { ...complete, length_m: 12 }, 'create');
+    const patched = checkAttributes(surveyedAssets, { length_m: null }, 'patch');
 
-    expect(check.problems).toEqual([]);
-    expect(check.values).not.toHaveProperty('length_m');
+    expect(created.problems).toEqual([
+      {
+        field: 'length_m',
+        code: 'read-only',
+        message:
+          'length_m is read-only: it is computed from the geometry; leave it out of the request.',
+      },
+    ]);
+    expect(patched.problems.map((p) => `${p.field}:${p.code}`)).toEqual(['length_m:read-only']);
+  });
+
+  it('accepts a computed attribute left empty, and never returns one for storage', () => {
+    const created = checkAttributes(surveyedAssets, { ...complete, length_m: null }, 'create');
+    // a replace sends back what it read: the server compares it with the stored value
+    const replaced = checkAttributes(surveyedAssets, { ...complete, length_m: 12 }, 'replace');
+
+    expect(created.problems).toEqual([]);
+    expect(replaced.problems).toEqual([]);
+    expect(replaced.values).not.toHaveProperty('length_m');
   });
 
   it('checks only the sent attributes of a patch, and refuses unsetting a required one', () => {

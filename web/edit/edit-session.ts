@@ -45,7 +45,11 @@ export class EditSession {
   private redoStack: State[] = [];
   private created = 0;
 
-  constructor(readonly layerId: string) {}
+  /** `computedNames`: attributes the server computes, left out of every edit sent (read-only). */
+  constructor(
+    readonly layerId: string,
+    private readonly computedNames: readonly string[] = [],
+  ) {}
 
   /** Adds or refreshes stored features; a feature with unsaved changes keeps them. */
   load(features: readonly WorkingFeature[]) {
@@ -202,11 +206,16 @@ export class EditSession {
       const body = {
         type: 'Feature' as const,
         geometry: feature.geometry,
-        properties: feature.properties,
+        properties: this.writableProperties(feature.properties),
       };
       if (feature.id === undefined) return { op: 'create', collection, feature: body };
       return { op: 'replace', collection, featureId: feature.id, etag, feature: body };
     });
+  }
+
+  private writableProperties(properties: Record<string, unknown>) {
+    const entries = Object.entries(properties);
+    return Object.fromEntries(entries.filter(([name]) => !this.computedNames.includes(name)));
   }
 
   /**

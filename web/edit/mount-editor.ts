@@ -247,7 +247,8 @@ class Editor {
     if (!layer) return;
 
     this.layer = layer;
-    this.session = new EditSession(layer.id);
+    const computedNames = layer.attributes.filter((a) => a.computed).map((a) => a.name);
+    this.session = new EditSession(layer.id, computedNames);
     this.map.addLayer(this.editLayer);
     this.map.addInteraction(this.modify);
     this.toolbar.hidden = false;

@@ -61,6 +61,12 @@ describe('mapping source fields to attributes', () => {
 
   it('refuses a mapping to a field the file does not have, naming its fields', () => {
     expect(() => checkMapping(desa, { name: 'NAME' }, ['NAMA', 'KODE'])).toThrow(/NAMA, KODE/);
-    expect(() => checkMapping(desa, { area_ha: 'LUAS' }, ['LUAS'])).toThrow(/no writable/);
+  });
+
+  it('refuses a mapping onto a computed attribute, saying it is computed', () => {
+    expect(() => checkMapping(desa, { area_ha: 'LUAS' }, ['LUAS'])).toThrow(
+      /area_ha is read-only: it is computed from the geometry/,
+    );
+    expect(() => checkMapping(desa, { area_ha: null }, ['LUAS'])).not.toThrow();
   });
 });

@@ -20,6 +20,19 @@ function sessionWithOneStored() {
 }
 
 describe('the unsaved edits of a layer', () => {
+  it('leaves computed attributes out of what it sends, a split copy included', () => {
+    const session = new EditSession('road_segment', ['length_m']);
+    const properties = { name: 'A', length_m: 1113.2 };
+    session.load([{ key: storedKey(7), id: 7, etag: '"7-3"', geometry: line(109), properties }]);
+
+    session.setProperties('f7', { ...properties, name: 'B' });
+    session.split('f7', line(109), line(109.005));
+
+    const sent = session.pendingEdits().map((edit) => JSON.stringify(edit));
+    expect(sent).toHaveLength(2);
+    expect(sent.join()).not.toContain('length_m');
+  });
+
   it('has nothing to save until something changes', () => {
     expect(sessionWithOneStored().pendingEdits()).toEqual([]);
   });

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../../server/services/account-service.js';
+import { findLayer } from '../../../server/services/layer-registry.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { validFeature } from '../../support/valid-feature.js';
+
+const roadSegment = findLayer('road_segment')!;
+const items = '/collections/road_segment/items';
+
+describe('computed attributes are read-only through the feature API', () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const request = { name: 'computed', roles: ['roads:editor'], write: true };
+    token = (await createApiToken(pool, request, 't')).secret;
+  });
+  afterAll(() => server.close());
+
+  const send = async (method: string, path: string, body?: unknown, etag?: string) => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/geo+json',
+    };
+    if (etag) headers['if-match'] = etag;
+    const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    const response = await fetch(`${server.baseUrl}${path}`, init);
+    return { response, body: await response.json() };
+  };
+  const create = async () => {
+    const created = await send('POST', items, validFeature(roadSegment));
+    expect(created.response.status).toBe(201);
+    const id = created.body.id as number;
+    return { id, etag: created.response.headers.get('etag')!, feature: created.body };
+  };
+  const expectReadOnly = (answer: { response: Response; body: Record<string, unknown> }) => {
+    expect(answer.response.status).toBe(422);
+    expect(answer.response.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({
+        field: 'length_m',
+        code: 'read-only',
+        message: expect.stringContaining('length_m is read-only'),
+      }),
+    ]);
+  };
+
+  it('refuses a patch of length_m with 422 naming it read-only, and keeps the feature', async () => {
+    const { id, etag, feature } = await create();
+
+    const answer = await send('PATCH', `${items}/${id}`, { properties: { length_m: 5 } }, etag);
+    const after = await send('GET', `${items}/${id}`);
+
+    expectReadOnly(answer);
+    expect(after.body.properties.length_m).toBe(feature.properties.length_m);
+  });
+
+  it('refuses length_m on create', async () => {
+    const answer = await send('POST', items, validFeature(roadSegment, { length_m: 5 }));
+
+    expectReadOnly(answer);
+  });
+
+  it('refuses a replace that changes length_m, but takes a feature read and sent back', async () => {
+    const { id, etag } = await create();
+    const read = await send('GET', `${items}/${id}`);
+    const { id: _id, links: _links, ...feature } = read.body;
+
+    const changed = { ...feature, properties: { ...feature.properties, length_m: 5 } };
+    const refused = await send('PUT', `${items}/${id}`, changed, etag);
+    const sentBack = await send('PUT', `${items}/${id}`, feature, etag);
+
+    expectReadOnly(refused);
+    expect(sentBack.response.status).toBe(200);
+  });
+
+  it('refuses a batch patch of length_m and applies none of the batch', async () => {
+    const { id, etag } = await create();
+    const edits = [
+      { op: 'create', collection: 'road_segment', feature: validFeature(roadSegment) },
+      {
+        op: 'patch',
+        collection: 'road_segment',
+        featureId: id,
+        etag,
+        patch: { properties: { length_m: 5 } },
+      },
+    ];
+
+    const answer = await send('POST', '/batch', { edits });
+
+    expect(answer.response.status).toBe(422);
+    expect(JSON.stringify(answer.body)).toContain('length_m is read-only');
+  });
+});

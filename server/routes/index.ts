@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
+import { methodNotAllowed, methodsAt } from '../http/allowed-methods.js';
 import { authenticate } from '../http/authenticate.js';
 import { chooseRepresentation } from '../http/negotiate.js';
 import { notFound } from '../http/problem.js';
@@ -67,9 +68,14 @@ export function createRoutes(context: AppContext): Router {
   // redirect: false, or a folder such as /assets would answer an HTML 301 instead of a 404
   router.use(express.static(webDistDir, { index: false, maxAge: '1h', redirect: false }));
 
-  // TODO: a known path asked with a method it does not take should be a 405 with Allow;
-  // Express 5 exposes no way to ask which methods a path takes short of OPTIONS.
   router.use((req) => {
+    // a path some route takes, but not by this method (a route may also pass a GET on)
+    const allowed = methodsAt(router, req.path);
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    if (allowed.length > 0 && !allowed.includes(method)) {
+      throw methodNotAllowed(req.method, req.path, allowed);
+    }
+
     const read = req.method === 'GET' || req.method === 'HEAD';
     const detail = read
       ? `Nothing is served at ${req.path}. Start at / for the links.`

@@ -52,13 +52,36 @@ describe('the routes of the foundation', () => {
   });
 
   it('says which method nothing answers, and lists the methods a path takes on OPTIONS', async () => {
-    const post = await fetch(`${server.baseUrl}/health`, { method: 'POST' });
+    const post = await fetch(`${server.baseUrl}/no-such-path`, { method: 'POST' });
     const options = await fetch(`${server.baseUrl}/`, { method: 'OPTIONS' });
 
     expect(post.status).toBe(404);
-    expect((await post.json()).detail).toContain('Nothing answers POST at /health');
+    expect((await post.json()).detail).toContain('Nothing answers POST at /no-such-path');
     expect(options.status).toBe(200);
     expect(options.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it.each([
+    ['DELETE', '/collections', 'GET, HEAD, OPTIONS'],
+    ['POST', '/health', 'GET, HEAD, OPTIONS'],
+    ['POST', '/tiles/desa/12/3263/2174.mvt', 'GET, HEAD, OPTIONS'],
+    ['POST', '/collections/desa/items/1', 'GET, HEAD, OPTIONS, PUT, PATCH, DELETE'],
+    ['PUT', '/collections/desa/items', 'GET, HEAD, OPTIONS, POST'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const response = await fetch(`${server.baseUrl}${path}`, { method });
+    const body = await response.json();
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.headers.get('allow')).toBe(allow);
+    expect(body).toMatchObject({ type: '/problems/method-not-allowed', status: 405 });
+    expect(body.detail).toBe(`${path} does not take ${method}; it takes ${allow}.`);
+  });
+
+  it('still answers HEAD where GET is taken', async () => {
+    const response = await fetch(`${server.baseUrl}/collections`, { method: 'HEAD' });
+
+    expect(response.status).toBe(200);
   });
 
   it('reports the database and its PostGIS at /health', async () => {

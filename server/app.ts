@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
@@ -13,9 +14,6 @@ export function createApp(context: AppContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
-
-  // Cached tiles answer before the per-request logger and the routes: the hot path.
-  app.use(createCachedTileShortcut(context));
   app.use(
     pinoHttp({
       logger: log,
@@ -30,4 +28,16 @@ export function createApp(context: AppContext): express.Express {
   app.use(createRoutes(context));
   app.use(sendProblem);
   return app;
+}
+
+/**
+ * What the HTTP server runs for each request: a cached tile of public layers is answered
+ * straight from Node's request, before Express builds its request and response objects, runs
+ * the logger and routes (the hot path of the platform, where that work cost several times the
+ * tile itself); every other request goes to the app.
+ */
+export function createRequestListener(context: AppContext): RequestListener {
+  const app = createApp(context);
+  const cachedTile = createCachedTileShortcut(context);
+  return (req, res) => cachedTile(req, res, () => void app(req, res));
 }

@@ -1,6 +1,5 @@
 import http from 'node:http';
-import type { Express } from 'express';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { config, describeConfig } from './config.js';
 import { log } from './log.js';
 import { runServerProcesses } from './processes.js';
@@ -26,8 +25,8 @@ function describeListenFailure(error: NodeJS.ErrnoException): string {
 }
 
 /** Listens on HOST:PORT; a port in use or an address not on this machine is a ListenError. */
-function listen(app: Express): Promise<http.Server> {
-  const server = http.createServer(app);
+function listen(listener: http.RequestListener): Promise<http.Server> {
+  const server = http.createServer(listener);
   return new Promise((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
       reject(new ListenError(describeListenFailure(error)));
@@ -86,13 +85,13 @@ async function start(seed: boolean) {
   log.info({ config: describeConfig() }, 'starting');
   const database = await prepareDatabase({ seed });
   const tiles = await TileService.start(database);
-  const app = createApp({ database, tiles });
+  const listener = createRequestListener({ database, tiles });
   const closeResources = async () => {
     await tiles.close();
     await database.close();
   };
 
-  const server = await listen(app).catch(async (error: unknown) => {
+  const server = await listen(listener).catch(async (error: unknown) => {
     await closeResources();
     throw error;
   });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { LayerDefinition } from '../../layers/index.js';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
@@ -9,6 +9,7 @@ import { canReadLayer, type Principal } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
 import { listLayers, listThemes } from '../services/layer-registry.js';
 import {
+  maxTileZoom,
   parseTileCoord,
   resolveTileLayers,
   TileService,
@@ -16,7 +17,6 @@ import {
   type TileEncoding,
 } from '../services/tile-service.js';
 import { rawBytes } from '../tiles/tile-cache.js';
-import type { TileCoord } from '../tiles/tile-grid.js';
 
 const fieldTypes = {
   text: 'String',
@@ -68,14 +68,15 @@ function readableLayers(res: Response, layerList: string): LayerDefinition[] {
   return readable;
 }
 
+/** What an `Accept-Encoding` header asks for, remembered per distinct header (a handful). */
+const encodingByHeader = new Map<string, TileEncoding | undefined>();
+
 /**
  * Whether the client takes gzip: named (or as `x-gzip`) without `q=0`, or covered by `*`
  * when not named at all, so `gzip;q=0, *` refuses it (RFC 9110, 12.5.3). A small parser
  * instead of the negotiator: this runs for every cached tile.
  */
-function wantedEncoding(req: IncomingMessage): TileEncoding | undefined {
-  const header = req.headers['accept-encoding'];
-  if (!header) return undefined;
+function parseAcceptEncoding(header: string): TileEncoding | undefined {
   const accepted = new Map<string, boolean>();
   for (const part of header.split(',')) {
     const [name, ...parameters] = part.trim().toLowerCase().split(';');
@@ -83,6 +84,16 @@ function wantedEncoding(req: IncomingMessage): TileEncoding | undefined {
     if (name) accepted.set(name === 'x-gzip' ? 'gzip' : name, !refused);
   }
   return (accepted.get('gzip') ?? accepted.get('*')) ? 'gzip' : undefined;
+}
+
+function wantedEncoding(req: IncomingMessage): TileEncoding | undefined {
+  const header = req.headers['accept-encoding'];
+  if (!header) return undefined;
+  if (encodingByHeader.has(header)) return encodingByHeader.get(header);
+  const wanted = parseAcceptEncoding(header);
+  // Browsers send a few distinct values; anything beyond is parsed each time, not kept.
+  if (encodingByHeader.size < 64) encodingByHeader.set(header, wanted);
+  return wanted;
 }
 
 /** The representation sent: gzip bytes when stored and accepted, else the raw ones. */
@@ -121,6 +132,36 @@ function isPublic(layer: LayerDefinition) {
   return layer.access.read === 'public';
 }
 
+/**
+ * The header lines of a 200 answer, as Node's flat name/value list. A cached tile builds
+ * them once per representation and keeps them: the same key always means the same layers,
+ * hence the same `Cache-Control`.
+ */
+function okHeaders(
+  entry: CachedTile,
+  layers: LayerDefinition[],
+  bytes: Buffer,
+  encoding: TileEncoding | undefined,
+): string[] {
+  const kept = encoding ? entry.wireHeaders?.gzip : entry.wireHeaders?.identity;
+  if (kept) return kept;
+  const headers = [
+    'ETag',
+    etagFor(entry, encoding),
+    'Cache-Control',
+    cacheControl(layers),
+    'Vary',
+    'Accept-Encoding',
+    'Content-Type',
+    'application/vnd.mapbox-vector-tile',
+    'Content-Length',
+    String(bytes.length),
+  ];
+  if (encoding) headers.push('Content-Encoding', encoding);
+  entry.wireHeaders = { ...entry.wireHeaders, [encoding ?? 'identity']: headers };
+  return headers;
+}
+
 /** Writes a tile (or 304, or 204 for an empty one) with its validators, straight to Node. */
 function writeTile(
   req: IncomingMessage,
@@ -129,50 +170,68 @@ function writeTile(
   entry: CachedTile,
 ) {
   const { bytes, encoding } = representation(entry, wantedEncoding(req));
-  const headers: Record<string, string | number> = {
+  const notModified = isNotModified(req, entry);
+  if (bytes.length > 0 && !notModified) {
+    res
+      .writeHead(200, okHeaders(entry, layers, bytes, encoding))
+      .end(req.method === 'HEAD' ? undefined : bytes);
+    return;
+  }
+  const headers = {
     ETag: etagFor(entry, encoding),
     'Cache-Control': cacheControl(layers),
     Vary: 'Accept-Encoding',
   };
-  if (isNotModified(req, entry)) {
-    res.writeHead(304, headers).end();
-    return;
-  }
-  if (bytes.length === 0) {
-    res.writeHead(204, headers).end();
-    return;
-  }
-  headers['Content-Type'] = 'application/vnd.mapbox-vector-tile';
-  headers['Content-Length'] = bytes.length;
-  if (encoding) headers['Content-Encoding'] = encoding;
-  res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : bytes);
+  res.writeHead(notModified ? 304 : 204, headers).end();
 }
 
-const tilePathPattern = /^\/tiles\/([^/]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})\.mvt$/;
+/** `/tiles/{layers}/{z}/{x}/{y}.mvt` with no query, numbers without leading zeros. */
+const tilePathPattern =
+  /^\/tiles\/([^/?]+)\/(0|[1-9]\d?)\/(0|[1-9]\d{0,9})\/(0|[1-9]\d{0,9})\.mvt$/;
 
 /**
- * Answers a request for a cached, current tile of public layers before the rest of the app
- * runs (request logging, sessions, routing): the hot path of the platform, where that work
- * cost several times the tile itself. Everything else (a miss, a restricted layer, a token,
- * a bad address) goes on to the tiles router. Hits are not logged one line each; the cache
- * counters stand for them.
+ * The layers of a tile address when all are public, remembered per distinct list; undefined
+ * for a list the shortcut leaves to the router (unknown, restricted, malformed).
  */
-export function createCachedTileShortcut(context: AppContext): RequestHandler {
+function publicLayerResolver() {
+  const known = new Map<string, LayerDefinition[] | undefined>();
+  return (layerList: string): LayerDefinition[] | undefined => {
+    if (known.has(layerList)) return known.get(layerList);
+    let layers: LayerDefinition[] | undefined;
+    try {
+      layers = resolveTileLayers(decodeURIComponent(layerList));
+      if (!layers.every(isPublic)) layers = undefined;
+    } catch {
+      layers = undefined;
+    }
+    // Lists are few (layers, themes, the client's combinations); a flood of made-up ones
+    // is resolved each time rather than kept.
+    if (known.size < 512) known.set(layerList, layers);
+    return layers;
+  };
+}
+
+/**
+ * Answers a request for a cached, current tile of public layers straight from Node's request,
+ * before Express and the rest of the app run (request logging, sessions, routing): the hot
+ * path of the platform, where that work cost several times the tile itself. Everything else
+ * (a miss, a restricted layer, a token, a bad address, a query string) goes on to `next`, the
+ * app. Hits are not logged one line each; the cache counters stand for them.
+ */
+export function createCachedTileShortcut(
+  context: AppContext,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const tiles = context.tiles;
+  const publicLayers = publicLayerResolver();
   return (req, res, next) => {
-    const match = tilePathPattern.exec(req.path);
+    const match = tiles && req.url ? tilePathPattern.exec(req.url) : null;
     const eligible = req.method === 'GET' || req.method === 'HEAD';
     if (!tiles || !match || !eligible || req.headers.authorization) return next();
 
-    let layers: LayerDefinition[];
-    let tile: TileCoord;
-    try {
-      layers = resolveTileLayers(decodeURIComponent(match[1]!));
-      tile = parseTileCoord(match[2]!, match[3]!, match[4]!);
-    } catch {
-      return next();
-    }
-    if (!layers.every(isPublic)) return next();
+    const layers = publicLayers(match[1]!);
+    const tile = { z: Number(match[2]), x: Number(match[3]), y: Number(match[4]) };
+    const size = 2 ** tile.z;
+    if (!layers || tile.z > maxTileZoom || tile.x >= size || tile.y >= size) return next();
 
     tiles.cachedTile(layers, tile).then(
       (entry) => (entry && !entry.problem ? writeTile(req, res, layers, entry) : next()),

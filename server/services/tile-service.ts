@@ -24,9 +24,14 @@ export type { CachedTile } from '../tiles/tile-cache.js';
 /** The deepest zoom a tile may be asked for. */
 export const maxTileZoom = 24;
 
-/** Parses `{z}/{x}/{y}`; an address outside the tile matrix is a 400. */
+/**
+ * Parses `{z}/{x}/{y}`: decimal integers without leading zeros (`012` is not a zoom, and one
+ * tile has one address, hence one cache entry); an address outside the tile matrix is a 400.
+ */
 export function parseTileCoord(zText: string, xText: string, yText: string): TileCoord {
-  const [z, x, y] = [zText, xText, yText].map((t) => (/^\d{1,10}$/.test(t) ? Number(t) : NaN));
+  const [z, x, y] = [zText, xText, yText].map((t) =>
+    /^(0|[1-9]\d{0,9})$/.test(t) ? Number(t) : NaN,
+  );
   if (z === undefined || x === undefined || y === undefined || !(z >= 0 && z <= maxTileZoom)) {
     throw badRequest(
       'invalid-tile-address',

@@ -25,6 +25,8 @@ export interface CachedTile {
   etag: string;
   /** Set when the tile is answered with a problem (over the size limit) instead of bytes. */
   problem?: HttpProblem;
+  /** The header lines of its 200 answer per representation, built on first use. */
+  wireHeaders?: { gzip?: string[]; identity?: string[] };
 }
 
 // What one entry costs beyond its bytes: the object, its key and its place in the index.

@@ -1,6 +1,7 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
-import { createApp } from '../../server/app.js';
+import { createRequestListener } from '../../server/app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** A real Simpul HTTP server on a free loopback port over its own seeded test database. */
@@ -10,11 +11,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the real Express app on 127.0.0.1, serving the web client built for this run. */
+/** Starts the real request listener on 127.0.0.1, serving the web client built for this run. */
 export async function startTestServer(): Promise<TestServer> {
   const testDatabase = await createTestDatabase();
-  const app = createApp({ database: testDatabase.database, webDistDir: inject('webDir') });
-  const server = app.listen(0, '127.0.0.1');
+  const context = { database: testDatabase.database, webDistDir: inject('webDir') };
+  const server = http.createServer(createRequestListener(context)).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
   const { port } = server.address() as AddressInfo;

@@ -1,9 +1,13 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../server/app.js';
+import { createRequestListener } from '../../server/app.js';
 import { openDatabase, type Database } from '../../server/db/pool.js';
 import { TileService, type TileServiceOptions } from '../../server/services/tile-service.js';
 
-/** The real app with a started (cached, listening) tile service, as `npm start` runs it. */
+/**
+ * The real request listener (the cached tile shortcut, then the app) with a started (cached,
+ * listening) tile service, as `npm start` runs it.
+ */
 export interface TileTestServer {
   baseUrl: string;
   database: Database;
@@ -21,7 +25,8 @@ export async function startTileServer(
 ): Promise<TileTestServer> {
   const database = await openDatabase(url);
   const tiles = await TileService.start(database, options);
-  const server = createApp({ database, tiles }).listen(0, '127.0.0.1');
+  const server = http.createServer(createRequestListener({ database, tiles }));
+  server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
   const { port } = server.address() as AddressInfo;

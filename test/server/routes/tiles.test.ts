@@ -89,6 +89,8 @@ describe('vector tiles', () => {
     ['/tiles/kecamatan/40/0/0.mvt', 400],
     ['/tiles/kecamatan/3/8/0.mvt', 400],
     ['/tiles/kecamatan/a/0/0.mvt', 400],
+    ['/tiles/kecamatan/012/3288/2136.mvt', 400],
+    ['/tiles/kecamatan/12/03288/2136.mvt', 400],
     ['/tiles/nope/12/3288/2136.mvt', 404],
     ['/tiles/kecamatan/2/1/1.mvt', 404],
   ])('answer %s with %i problem details', async (path, status) => {
@@ -185,6 +187,34 @@ describe('cached vector tiles', () => {
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-encoding')).toBe(expected);
+  });
+
+  it('refuse a zoom with a leading zero also once the tile is cached', async () => {
+    await fetch(cityPath());
+
+    const response = await fetch(`${server.baseUrl}/tiles/kecamatan/0${cityTile}.mvt`);
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answer a cached tile with a query string or to HEAD like any other', async () => {
+    const first = await fetch(cityPath(), { headers: { 'Accept-Encoding': 'gzip' } });
+    const body = await first.arrayBuffer();
+
+    const queried = await fetch(`${cityPath()}?v=2`, { headers: { 'Accept-Encoding': 'gzip' } });
+    const head = await fetch(cityPath(), {
+      method: 'HEAD',
+      headers: { 'Accept-Encoding': 'gzip' },
+    });
+
+    expect(queried.status).toBe(200);
+    expect(queried.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect((await queried.arrayBuffer()).byteLength).toBe(body.byteLength);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(head.headers.get('content-length')).toBe(first.headers.get('content-length'));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('combine the layers of a list and of a theme in one tile, each with its TileJSON', async () => {

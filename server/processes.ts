@@ -1,23 +1,52 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { config, ConfigError } from './config.js';
 import { log } from './log.js';
 import { prepareDatabase } from './startup.js';
 
 // A worker that dies this soon after its start is not restarted again: it would only loop.
 const minimumLifetimeMs = 5000;
+// Past a worker's own shutdown deadline (10 s grace, forced exit 5 s later): kill what is left.
+const stopDeadlineMs = 16000;
+
+const workers = new Set<Worker>();
+let stopping = false;
+
+function onWorkerExit(worker: Worker, started: number, code: number | null, signal: string) {
+  workers.delete(worker);
+  // `pid` is the primary's, in every line it logs.
+  const workerPid = worker.process.pid;
+  if (stopping) {
+    log.info({ workerPid, code, signal }, 'server process stopped');
+    if (workers.size === 0) process.exit(0);
+    return;
+  }
+  if (worker.exitedAfterDisconnect) return;
+
+  const lifetimeMs = Date.now() - started;
+  log.error({ workerPid, code, signal, lifetimeMs }, 'server process died');
+  if (lifetimeMs >= minimumLifetimeMs) forkWorker();
+  else if (workers.size === 0) process.exit(1);
+}
 
 function forkWorker() {
   const started = Date.now();
   const worker = cluster.fork();
-  worker.on('exit', (code, signal) => {
-    if (worker.exitedAfterDisconnect) return;
-    const lifetimeMs = Date.now() - started;
-    // `pid` is the primary's, in every line it logs.
-    const workerPid = worker.process.pid;
-    log.error({ workerPid, code, signal, lifetimeMs }, 'server process died');
-    if (lifetimeMs >= minimumLifetimeMs) forkWorker();
-    else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(1);
-  });
+  workers.add(worker);
+  worker.on('exit', (code, signal) => onWorkerExit(worker, started, code, signal));
+}
+
+/** Passes the signal to every worker and exits once they have all drained their requests. */
+function stopWorkers(signal: NodeJS.Signals) {
+  stopping = true;
+  log.info({ signal, processes: workers.size }, 'stopping server processes');
+  if (workers.size === 0) process.exit(0);
+  for (const worker of workers) worker.kill(signal);
+
+  setTimeout(() => {
+    log.warn({ processes: workers.size }, 'server processes still running at shutdown; killing');
+    for (const worker of workers) worker.kill('SIGKILL');
+    process.exit(1);
+  }, stopDeadlineMs).unref();
 }
 
 async function runPrimary(count: number) {
@@ -28,16 +57,8 @@ async function runPrimary(count: number) {
   log.info({ processes: count }, 'starting server processes');
   for (let i = 0; i < count; i += 1) forkWorker();
 
-  const stop = (signal: NodeJS.Signals) => {
-    log.info({ signal }, 'stopping server processes');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
-    setTimeout(() => process.exit(0), 11000).unref();
-    cluster.on('exit', () => {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-    });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stopWorkers('SIGTERM'));
+  process.once('SIGINT', () => stopWorkers('SIGINT'));
 }
 
 /**

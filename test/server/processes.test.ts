@@ -32,7 +32,7 @@ function startProcesses(env: Record<string, string>) {
       .toBeGreaterThanOrEqual(count);
     return logged(msg);
   };
-  return { child, exitCode, waitForLines };
+  return { child, exitCode, logged, waitForLines };
 }
 
 describe('several server processes', { timeout: 120000 }, () => {
@@ -64,6 +64,29 @@ describe('several server processes', { timeout: 120000 }, () => {
       expect(await server.exitCode).toBe(0);
       expect(died!.line.match(/"pid":/g)).toHaveLength(1);
       expect(died!.parsed).toMatchObject({ pid: server.child.pid, workerPid: victim });
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('stop on SIGTERM as soon as every process has drained, starting none anew', async () => {
+    const env = { DATABASE_URL: testDatabase.url, SIMPUL_PROCESSES: '2', SIMPUL_DATA_DIR: dataDir };
+    const server = startProcesses(env);
+    try {
+      await server.waitForLines('listening', 2);
+      // Past the 5 s under which a dead process is not replaced, so a replacement would show.
+      await new Promise((resolve) => setTimeout(resolve, 5500));
+
+      const signalled = Date.now();
+      server.child.kill('SIGTERM');
+      const exitCode = await server.exitCode;
+      const stopMs = Date.now() - signalled;
+
+      expect(exitCode).toBe(0);
+      expect(stopMs).toBeLessThan(5000);
+      expect(server.logged('server process stopped')).toHaveLength(2);
+      expect(server.logged('server process died')).toHaveLength(0);
+      expect(server.logged('listening')).toHaveLength(2);
     } finally {
       server.child.kill('SIGKILL');
     }

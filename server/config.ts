@@ -70,6 +70,8 @@ function readSeedDir(): string {
 
 const pinoLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+const dataDir = path.resolve(readText('SIMPUL_DATA_DIR') ?? 'data');
+
 /** Every setting of the server, read once from the environment with safe defaults. */
 export const config = Object.freeze({
   /** HTTP port, bound to HOST. */
@@ -79,7 +81,7 @@ export const config = Object.freeze({
   /** A PostgreSQL/PostGIS server; without it the embedded PostGIS is used. */
   databaseUrl: readDatabaseUrl('DATABASE_URL'),
   /** Folder of the embedded database and its lock file. */
-  dataDir: path.resolve(readText('SIMPUL_DATA_DIR') ?? 'data'),
+  dataDir,
   /** Seed folder loaded into an empty database (default `seeds/cilacap`). */
   seedDir: readSeedDir(),
   /** Connections in the pool to a real server (the embedded database takes one). */
@@ -105,7 +107,7 @@ export const config = Object.freeze({
   /** Server processes sharing the port (Node cluster); needs DATABASE_URL when above 1. */
   serverProcesses: readInteger('SIMPUL_PROCESSES', 1, 1, 64),
   /** Folder where uploaded import files wait for their job; kept a day, then swept. */
-  importDir: path.resolve(readText('SIMPUL_IMPORT_DIR') ?? path.join('data', 'imports')),
+  importDir: path.resolve(readText('SIMPUL_IMPORT_DIR') ?? path.join(dataDir, 'imports')),
   /** Largest accepted import upload, in megabytes. */
   importMaxMb: readInteger('IMPORT_MAX_MB', 4096, 1, 1048576),
   /** Longest any request body may take to arrive (an import upload); minutes. */

@@ -19,7 +19,7 @@ import { generalisationAt } from '../../server/tiles/generalisation.js';
 import { tileCentreLatitude, type TileCoord } from '../../server/tiles/tile-grid.js';
 import { startLocalCluster } from '../support/local-cluster.js';
 import { datasetLayers, fullDataset, loadDataset, type DatasetSize } from './support/dataset.js';
-import { replayHttp } from './support/http-load.js';
+import { replayHttp, type HttpLoadOptions } from './support/http-load.js';
 import { percentile, replaySql, round, type Measurement } from './support/measure.js';
 import { startNginx, startSimpul, type RunningProcess } from './support/processes.js';
 import { benchTileList } from './support/tile-list.js';
@@ -102,6 +102,24 @@ async function fetchAll(baseUrl: string, paths: string[], encoding: string, conc
   await Promise.all(Array.from({ length: concurrency }, worker));
   const mean = sizes.reduce((sum, n) => sum + n, 0) / Math.max(1, sizes.length);
   return { bodies, meanBytes: Math.round(mean), tiles: sizes.length };
+}
+
+/**
+ * Replays the list for a few seconds at a time until throughput stops rising (by 10 % or
+ * more), at most eight times: every process's cache then holds the tiles. One pass of
+ * `fetchAll` is not enough with several processes, each with a cache of its own, since a
+ * request reaches whichever process took its connection.
+ */
+async function warmUp(baseUrl: string, paths: string[], workDir: string, options: HttpLoadOptions) {
+  let previous = 0;
+  for (let round = 0; round < 8; round += 1) {
+    const { perSecond } = await replayHttp('warm-up', baseUrl, paths, workDir, {
+      ...options,
+      durationS: 5,
+    });
+    if (perSecond < previous * 1.1) return;
+    previous = perSecond;
+  }
 }
 
 /** The tiles as files, raw and gzipped (level 6, as Simpul stores them) for gzip_static. */
@@ -281,6 +299,7 @@ export async function run() {
     running.push(warm);
     const identity = await fetchAll(warm.baseUrl, paths, 'identity', 4);
     const gzip = await fetchAll(warm.baseUrl, paths, 'gzip');
+    await warmUp(warm.baseUrl, paths, workDir, warmOptions);
     const warmRow = await replayHttp(
       'Simpul warm (cached)',
       warm.baseUrl,
@@ -298,6 +317,7 @@ export async function run() {
     writeStaticTiles(identity.bodies, staticRoot);
     const nginx = await startNginx(staticRoot, workDir);
     running.push(nginx);
+    await warmUp(nginx.baseUrl, paths, workDir, warmOptions);
     const nginxRow = await replayHttp(
       'nginx static (warm limit)',
       nginx.baseUrl,
@@ -314,7 +334,7 @@ export async function run() {
       serverLog,
     );
     running.push(pair);
-    for (let pass = 0; pass < 3; pass += 1) await fetchAll(pair.baseUrl, paths, 'gzip', 4);
+    await warmUp(pair.baseUrl, paths, workDir, warmOptions);
     const pairRow = await replayHttp(
       'Simpul warm, 2 processes',
       pair.baseUrl,

@@ -49,6 +49,13 @@ async function probeCapabilities(pool: pg.Pool, embedded: boolean): Promise<Data
   return { postgisVersion, hasAsMvt, embedded };
 }
 
+// FIXME: the embedded database has no statement timeout. PGlite accepts `SET
+// statement_timeout` but never fires it (its WebAssembly build has no timer signal): under a
+// 200 ms timeout, pg_sleep(1) and a 6 s scan both ran to the end (PGlite 0.5.8). A client-side
+// `query_timeout` would only fake it, as the query keeps PGlite's one session busy all the same.
+// The cost: a runaway query (a costly filter, a large export) holds every other request
+// behind it until it ends, and QUERY_TIMEOUT_MS bounds only a server given by DATABASE_URL.
+// A PGlite that honours the timeout, or a real PostgreSQL, lifts it.
 function createPool(url: string, embedded: boolean): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,

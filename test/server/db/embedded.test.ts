@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DataDirLockedError,
@@ -70,5 +71,21 @@ describe('the embedded database folder lock', () => {
 
     await expect(opening).rejects.toThrow(DataDirUnusableError);
     await expect(opening).rejects.toThrow(/cannot hold the embedded database .*SIMPUL_DATA_DIR/);
+  });
+});
+
+describe('the embedded engine', () => {
+  // Guards the FIXME in server/db/pool.ts: when PGlite starts honouring the timeout, this
+  // fails, and the embedded pool can be given QUERY_TIMEOUT_MS like a real server.
+  it('does not honour statement_timeout, so QUERY_TIMEOUT_MS cannot bound it', async () => {
+    const db = await PGlite.create();
+    await db.exec('SET statement_timeout = 100');
+
+    const started = Date.now();
+    const sleeping = db.query('SELECT pg_sleep(0.5)');
+
+    await expect(sleeping).resolves.toBeDefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    await db.close();
   });
 });

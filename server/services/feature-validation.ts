@@ -19,8 +19,10 @@ import { checkGeometry, type StoredGeometry } from '../../layers/validate-geomet
 import { config } from '../config.js';
 import {
   selectGeometryChecks,
+  selectStagedGeometryProblems,
   selectStoredValues,
   selectTakenValues,
+  type GeometryCheckRow,
 } from '../db/queries/feature-checks.js';
 import { HttpProblem, type FieldError } from '../http/problem.js';
 import { listLayers } from './layer-registry.js';
@@ -51,6 +53,11 @@ export interface ValidationOptions {
   featureIds?: readonly (number | undefined)[];
   /** Metres a feature may reach outside the regency outline. Default `REGENCY_TOLERANCE_M`. */
   toleranceM?: number;
+  /**
+   * `later` leaves validity and the regency extent to the caller, who checks them set-wise on
+   * its load table with `stagedGeometryProblems` (imports). Default `now`.
+   */
+  geometryChecks?: 'now' | 'later';
 }
 
 interface FeatureInput {
@@ -108,6 +115,21 @@ function formatMetres(metres: number): string {
   return metres >= 1000 ? `${(metres / 1000).toFixed(1)} km` : `${Math.round(metres)} m`;
 }
 
+/** What PostGIS said of a geometry, as a problem; undefined when it passes. */
+function geometryProblemOf(row: GeometryCheckRow, toleranceM: number): FeatureProblem | undefined {
+  if (row.invalidReason) {
+    const message = `the geometry is not valid: ${row.invalidReason}.`;
+    return { field: 'geometry', code: 'geometry-invalid', message };
+  }
+  if (row.outsideM !== null && row.outsideM > toleranceM) {
+    const message =
+      `the geometry reaches ${formatMetres(row.outsideM)} outside the regency; ` +
+      `at most ${formatMetres(toleranceM)} is accepted.`;
+    return { field: 'geometry', code: 'geometry-outside-regency', message };
+  }
+  return undefined;
+}
+
 async function databaseGeometryProblems(
   db: Queryable,
   layer: LayerDefinition,
@@ -121,18 +143,28 @@ async function databaseGeometryProblems(
 
   const rows = await selectGeometryChecks(db, geometries, outlineLayersFor(layer));
   for (const row of rows) {
-    const index = indexes[row.index]!;
-    if (row.invalidReason) {
-      const message = `the geometry is not valid: ${row.invalidReason}.`;
-      problems.set(index, { field: 'geometry', code: 'geometry-invalid', message });
-    } else if (row.outsideM !== null && row.outsideM > toleranceM) {
-      const message =
-        `the geometry reaches ${formatMetres(row.outsideM)} outside the regency; ` +
-        `at most ${formatMetres(toleranceM)} is accepted.`;
-      problems.set(index, { field: 'geometry', code: 'geometry-outside-regency', message });
-    }
+    const problem = geometryProblemOf(row, toleranceM);
+    if (problem) problems.set(indexes[row.index]!, problem);
   }
   return problems;
+}
+
+/**
+ * The validity and regency-extent problems of every geometry in an import's load table
+ * (`geometry` column, EPSG:4326), by row number: the rules `validateFeatures` applies, run
+ * set-wise over the whole table for an import that chose `geometryChecks: 'later'`.
+ */
+export async function stagedGeometryProblems(
+  db: Queryable,
+  layer: LayerDefinition,
+  table: string,
+  toleranceM = config.regencyToleranceM,
+): Promise<{ row: number; problem: FeatureProblem }[]> {
+  const rows = await selectStagedGeometryProblems(db, table, outlineLayersFor(layer));
+  return rows.flatMap((row) => {
+    const problem = geometryProblemOf(row, toleranceM);
+    return problem ? [{ row: row.index, problem }] : [];
+  });
 }
 
 /** Values of unique attributes already held by another feature, or twice in the input. */
@@ -279,9 +311,11 @@ export async function validateFeatures(
     uniqueCandidates.set(index, { values: Object.fromEntries(values) });
   });
 
-  const toleranceM = options.toleranceM ?? config.regencyToleranceM;
-  const geometryProblems = await databaseGeometryProblems(db, layer, geometries, toleranceM);
-  for (const [index, problem] of geometryProblems) errors.push({ ...problem, index });
+  if (options.geometryChecks !== 'later') {
+    const toleranceM = options.toleranceM ?? config.regencyToleranceM;
+    const geometryProblems = await databaseGeometryProblems(db, layer, geometries, toleranceM);
+    for (const [index, problem] of geometryProblems) errors.push({ ...problem, index });
+  }
 
   const unique = await uniquenessProblems(db, layer, uniqueCandidates, options.featureIds);
   for (const { index, problem } of unique) errors.push({ ...problem, index });

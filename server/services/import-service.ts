@@ -30,6 +30,7 @@ import {
 } from '../db/queries/import-undo.js';
 import {
   copyIntoStaging,
+  countUnrefusedRows,
   createStagingTable,
   deleteAllFeatures,
   deleteFeaturesMissingFrom,
@@ -62,7 +63,7 @@ import { openSourceFile, type SourceFile } from '../formats/source-file.js';
 import { badRequest, HttpProblem, notFound } from '../http/problem.js';
 import { log } from '../log.js';
 import { applyMapping, checkMapping, suggestMapping, type FieldMapping } from './field-mapping.js';
-import { validateFeatures } from './feature-validation.js';
+import { stagedGeometryProblems, validateFeatures } from './feature-validation.js';
 import { requireLayer } from './layer-registry.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -259,11 +260,6 @@ class ImportRun {
     this.table = stagingTableName(prepared.jobId);
   }
 
-  private get stopsAtFirstRejection() {
-    const { mode, dryRun } = this.prepared.request;
-    return mode === 'all-or-nothing' && !dryRun && this.counters.rowsRejected > 0;
-  }
-
   private progress(status: ImportProgress['status'] = 'running'): ImportProgress {
     const fractionRead = this.source?.fractionRead?.() ?? null;
     const { rowsRead, rowsWritten, rowsRejected } = this.counters;
@@ -306,9 +302,12 @@ class ImportRun {
   private async validateAndLoad(client: pg.PoolClient, records: SourceFeature[]) {
     const { layer, request } = this.prepared;
     const inputs = records.map((r) => toValidationInput(this.prepared, r, this.counters));
+    // Validity and the regency extent are checked later over the whole load table at once
+    // (rejectGeometryProblems): a query per batch cost more than the rest of the reading.
     const { errors, features } = await validateFeatures(client, layer, inputs, {
       mode: 'create',
       unknownAttributes: 'ignore',
+      geometryChecks: 'later',
     });
     // A replace empties the layer first, so values held by today's features are free then;
     // repeats inside the file are found over the whole load table (rejectRepeatedValues).
@@ -322,16 +321,16 @@ class ImportRun {
       reason: inFileTerms(e.message, records),
     }));
     await this.reject(client, rejections);
-    if (this.stopsAtFirstRejection) return;
 
-    const staged: StagedRow[] = [];
-    features.forEach((feature, index) => {
-      if (refused.has(index)) return;
-      const rowNumber = records[index]!.rowNumber;
-      staged.push({ rowNumber, values: feature.values, geometry: feature.geometry });
-    });
+    // Refused rows are loaded too, without values, so their geometry problems are reported.
+    const staged: StagedRow[] = features.map((feature, index) => ({
+      rowNumber: records[index]!.rowNumber,
+      values: refused.has(index) ? {} : feature.values,
+      geometry: feature.geometry,
+      refused: refused.has(index),
+    }));
     await this.load(client, this.table, staged);
-    this.counters.rowsWritten += staged.length;
+    this.counters.rowsWritten += staged.length - refused.size;
   }
 
   /**
@@ -371,24 +370,55 @@ class ImportRun {
     }
   }
 
-  /** Repeats of unique values across batches, over the whole load table: no timeout either. */
-  private async rejectRepeatedValues() {
+  /** Runs `work` in one transaction over the whole load table: no statement timeout, no JIT. */
+  private async inTransaction(work: (client: pg.PoolClient) => Promise<void>) {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SET LOCAL statement_timeout = 0');
-      const repeated = await selectRepeatedUniqueValues(client, this.prepared.layer, this.table);
-      await this.reject(client, repeated);
-      const rows = [...new Set(repeated.map((r) => r.row))];
-      await deleteStagedRows(client, this.table, rows);
+      await client.query('SET LOCAL jit = off');
+      await work(client);
       await client.query('COMMIT');
-      this.counters.rowsWritten -= rows.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Validity and the regency extent of every loaded geometry, in one pass over the load table
+   * (the edit's rules, `stagedGeometryProblems`): problems are recorded as rejections, and the
+   * rows holding them leave the load table.
+   */
+  private async rejectGeometryProblems() {
+    await this.inTransaction(async (client) => {
+      const { layer, jobId } = this.prepared;
+      const found = await stagedGeometryProblems(client, layer, this.table);
+      const rows = [...new Set(found.map((f) => f.row))];
+      const newlyRejected = await countUnrefusedRows(client, this.table, rows);
+      const rejections = found.map(({ row, problem }) => ({
+        row,
+        field: problem.field,
+        reason: problem.message,
+      }));
+      await insertRejections(client, jobId, rejections);
+      await deleteStagedRows(client, this.table, rows);
+      this.counters.rowsRejected += newlyRejected;
+      this.counters.rowsWritten -= newlyRejected;
+    });
+  }
+
+  /** Repeats of unique values across batches, over the whole load table. */
+  private async rejectRepeatedValues() {
+    await this.inTransaction(async (client) => {
+      const repeated = await selectRepeatedUniqueValues(client, this.prepared.layer, this.table);
+      await this.reject(client, repeated);
+      const rows = [...new Set(repeated.map((r) => r.row))];
+      await deleteStagedRows(client, this.table, rows);
+      this.counters.rowsWritten -= rows.length;
+    });
   }
 
   private notes(): string[] {
@@ -477,7 +507,10 @@ class ImportRun {
       await createStagingTable(this.pool, this.table);
       await this.readAll();
       await this.flush(true);
+      await this.rejectGeometryProblems();
       await this.rejectRepeatedValues();
+      // the rows these two refused are counted in the job too
+      await this.flush(true);
       const readMs = Date.now() - started;
       await this.finish();
       const { jobId, layer } = this.prepared;

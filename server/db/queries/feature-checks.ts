@@ -21,10 +21,50 @@ function outlineSelect(outlineLayers: readonly LayerDefinition[]): string {
   return outlineLayers.map((l) => `SELECT geom FROM ${quoteIdentifier(l.id)}`).join(' UNION ALL ');
 }
 
-const inputGeometries = `input AS (
+/** The geometries sent with a request, as the `input (index, geom)` of the checks below. */
+const sentGeometries = `input AS (
     SELECT (n - 1)::int AS index, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS geom
     FROM unnest($1::text[]) WITH ORDINALITY AS t(g, n)
   )`;
+
+/** A load table's geometries, indexed by row number; `rowsParameter` limits the rows. */
+function stagedGeometries(table: string, rowsParameter?: string) {
+  const only = rowsParameter ? `AND row_number = ANY(${rowsParameter}::bigint[])` : '';
+  return `input AS (
+    SELECT row_number AS index, geometry AS geom FROM ${table}
+    WHERE geometry IS NOT NULL ${only}
+  )`;
+}
+
+/** Validity of each input geometry, and whether the outline covers it (0) or not (-1). */
+function checksSql(outlineLayers: readonly LayerDefinition[], input: string) {
+  // Two statements rather than one CASE: the distance subplan's cost estimate alone makes
+  // PostgreSQL JIT-compile the query, 200 ms spent on every edit for a branch rarely taken.
+  return `WITH outline AS (${outlineSelect(outlineLayers)}), ${input},
+    checked AS (SELECT index, geom, ST_IsValid(geom) AS valid FROM input)
+    SELECT index,
+      CASE WHEN valid THEN NULL ELSE ST_IsValidReason(geom) END AS "invalidReason",
+      CASE
+        WHEN NOT valid OR NOT EXISTS (SELECT 1 FROM outline) THEN NULL
+        WHEN EXISTS (SELECT 1 FROM outline o WHERE ST_Covers(o.geom, checked.geom)) THEN 0
+        ELSE -1
+      END AS "outsideM"
+    FROM checked ORDER BY index`;
+}
+
+/** For each input geometry, the geodesic distance in metres of its farthest vertex outside. */
+function distancesSql(outlineLayers: readonly LayerDefinition[], input: string) {
+  return `WITH outline AS (${outlineSelect(outlineLayers)}), ${input}
+    SELECT input.index, (
+      SELECT max(nearest) FROM (
+        SELECT min(CASE WHEN ST_Covers(o.geom, p.geom) THEN 0
+            ELSE ST_Distance(o.geom::geography, p.geom::geography) END) AS nearest
+        FROM ST_DumpPoints(input.geom) p CROSS JOIN outline o
+        GROUP BY p.path
+      ) vertices
+    ) AS "outsideM"
+    FROM input ORDER BY input.index`;
+}
 
 /**
  * Validity and distance outside the regency outline of GeoJSON geometries in EPSG:4326, in
@@ -38,49 +78,45 @@ export async function selectGeometryChecks(
   geometries: readonly string[],
   outlineLayers: readonly LayerDefinition[],
 ): Promise<GeometryCheckRow[]> {
-  // Two statements rather than one CASE: the distance subplan's cost estimate alone makes
-  // PostgreSQL JIT-compile the query, 200 ms spent on every edit for a branch rarely taken.
-  const sql = `WITH outline AS (${outlineSelect(outlineLayers)}), ${inputGeometries},
-    checked AS (SELECT index, geom, ST_IsValid(geom) AS valid FROM input)
-    SELECT index,
-      CASE WHEN valid THEN NULL ELSE ST_IsValidReason(geom) END AS "invalidReason",
-      CASE
-        WHEN NOT valid OR NOT EXISTS (SELECT 1 FROM outline) THEN NULL
-        WHEN EXISTS (SELECT 1 FROM outline o WHERE ST_Covers(o.geom, checked.geom)) THEN 0
-        ELSE -1
-      END AS "outsideM"
-    FROM checked ORDER BY index`;
+  const sql = checksSql(outlineLayers, sentGeometries);
   const rows = (await db.query<GeometryCheckRow>(sql, [geometries])).rows;
 
   const uncovered = rows.filter((row) => row.outsideM === -1);
   if (uncovered.length === 0) return rows;
-  const distances = await selectOutsideDistances(
-    db,
-    uncovered.map((row) => geometries[row.index]!),
-    outlineLayers,
+  const sent = uncovered.map((row) => geometries[row.index]!);
+  const distances = await db.query<{ outsideM: number }>(
+    distancesSql(outlineLayers, sentGeometries),
+    [sent],
   );
-  uncovered.forEach((row, i) => (row.outsideM = distances[i]!));
+  uncovered.forEach((row, i) => (row.outsideM = distances.rows[i]!.outsideM));
   return rows;
 }
 
-/** For each geometry, the geodesic distance in metres of its farthest vertex from the outline. */
-async function selectOutsideDistances(
+/**
+ * The same checks as `selectGeometryChecks` over every geometry of an import's load table at
+ * once (column `geometry`, EPSG:4326), returning only the rows that are invalid or reach
+ * outside the outline, `index` being their row number. Set-wise: one pass over the table
+ * instead of a round trip and a GeoJSON parse per batch.
+ */
+export async function selectStagedGeometryProblems(
   db: Queryable,
-  geometries: readonly string[],
+  table: string,
   outlineLayers: readonly LayerDefinition[],
-) {
-  const sql = `WITH outline AS (${outlineSelect(outlineLayers)}), ${inputGeometries}
-    SELECT input.index, (
-      SELECT max(nearest) FROM (
-        SELECT min(CASE WHEN ST_Covers(o.geom, p.geom) THEN 0
-            ELSE ST_Distance(o.geom::geography, p.geom::geography) END) AS nearest
-        FROM ST_DumpPoints(input.geom) p CROSS JOIN outline o
-        GROUP BY p.path
-      ) vertices
-    ) AS "outsideM"
-    FROM input ORDER BY input.index`;
-  const result = await db.query<{ outsideM: number }>(sql, [geometries]);
-  return result.rows.map((row) => row.outsideM);
+): Promise<GeometryCheckRow[]> {
+  const sql = `SELECT * FROM (${checksSql(outlineLayers, stagedGeometries(table))}) checks
+    WHERE "invalidReason" IS NOT NULL OR "outsideM" = -1 ORDER BY index`;
+  const rows = (await db.query<GeometryCheckRow>(sql)).rows;
+
+  const uncovered = rows.filter((row) => row.outsideM === -1);
+  if (uncovered.length === 0) return rows;
+  const input = stagedGeometries(table, '$1');
+  const distances = await db.query<{ index: number; outsideM: number }>(
+    distancesSql(outlineLayers, input),
+    [uncovered.map((row) => row.index)],
+  );
+  const byRow = new Map(distances.rows.map((row) => [row.index, row.outsideM]));
+  uncovered.forEach((row) => (row.outsideM = byRow.get(row.index) ?? null));
+  return rows;
 }
 
 /**

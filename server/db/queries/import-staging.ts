@@ -1,7 +1,9 @@
 /**
- * The load table of an import: valid rows are bulk-loaded into it with COPY while the file is
- * read, then moved into the layer in one transaction. Until that transaction commits the layer
- * is untouched, so a cancelled or refused import leaves nothing behind.
+ * The load table of an import: rows are bulk-loaded into it with COPY while the file is read,
+ * their geometries parsed by PostGIS on the way in (GeoJSON text is valid geometry input) and
+ * checked there set-wise, then the valid rows are moved into the layer in one transaction.
+ * Until that transaction commits the layer is untouched, so a cancelled or refused import
+ * leaves nothing behind.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,11 +15,16 @@ import { staleJobCondition, type RejectionRow } from './import-jobs.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
-/** A validated row ready to load: its source row number, values and stored geometry. */
+/**
+ * A row to load: its source row number, values and geometry (GeoJSON in EPSG:4326). A row
+ * `refused` by a check made before loading carries no values and is never written; it is
+ * loaded only so that its geometry's problems are reported with the others.
+ */
 export interface StagedRow {
   rowNumber: number;
   values: Record<string, unknown>;
   geometry: unknown;
+  refused: boolean;
 }
 
 /** The load table of a job (an ordinary unlogged table, so any pooled session sees it). */
@@ -28,7 +35,8 @@ export function stagingTableName(jobId: string): string {
 /** Creates the empty load table. */
 export async function createStagingTable(db: Queryable, table: string) {
   await db.query(`CREATE UNLOGGED TABLE ${table} (
-    row_number bigint NOT NULL, properties jsonb NOT NULL, geometry text NOT NULL)`);
+    row_number bigint NOT NULL, properties jsonb NOT NULL, geometry geometry(Geometry, 4326),
+    refused boolean NOT NULL)`);
 }
 
 /** Drops the load table if it exists. */
@@ -39,8 +47,8 @@ export async function dropStagingTable(db: Queryable, table: string) {
 /** COPY text format escapes backslashes; JSON.stringify never emits raw tabs or newlines. */
 function copyLine(row: StagedRow): string {
   const properties = JSON.stringify(row.values).replace(/\\/g, '\\\\');
-  const geometry = JSON.stringify(row.geometry).replace(/\\/g, '\\\\');
-  return `${row.rowNumber}\t${properties}\t${geometry}\n`;
+  const geometry = row.geometry ? JSON.stringify(row.geometry).replace(/\\/g, '\\\\') : '\\N';
+  return `${row.rowNumber}\t${properties}\t${geometry}\t${row.refused ? 't' : 'f'}\n`;
 }
 
 /** Bulk-loads rows into the load table with COPY (one round trip per call). */
@@ -51,7 +59,7 @@ export async function copyIntoStaging(
 ) {
   if (rows.length === 0) return;
   const stream = client.query(
-    copyFrom(`COPY ${table} (row_number, properties, geometry) FROM STDIN`),
+    copyFrom(`COPY ${table} (row_number, properties, geometry, refused) FROM STDIN`),
   );
   await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
 }
@@ -67,12 +75,14 @@ export async function insertIntoStaging(
 ) {
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO ${table} (row_number, properties, geometry)
-     SELECT * FROM unnest($1::bigint[], $2::jsonb[], $3::text[])`,
+    `INSERT INTO ${table} (row_number, properties, geometry, refused)
+     SELECT r, p, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326), f
+     FROM unnest($1::bigint[], $2::jsonb[], $3::text[], $4::boolean[]) AS t(r, p, g, f)`,
     [
       rows.map((r) => r.rowNumber),
       rows.map((r) => JSON.stringify(r.values)),
-      rows.map((r) => JSON.stringify(r.geometry)),
+      rows.map((r) => (r.geometry ? JSON.stringify(r.geometry) : null)),
+      rows.map((r) => r.refused),
     ],
   );
 }
@@ -92,7 +102,7 @@ export async function selectRepeatedUniqueValues(
       `SELECT row, value, first FROM (
          SELECT row_number AS row, properties->>$1 AS value,
            min(row_number) OVER (PARTITION BY properties->>$1) AS first
-         FROM ${table} WHERE properties->>$1 IS NOT NULL) numbered
+         FROM ${table} WHERE NOT refused AND properties->>$1 IS NOT NULL) numbered
        WHERE row <> first ORDER BY row`,
       [attribute.name],
     );
@@ -138,7 +148,7 @@ export async function deleteAllFeatures(client: Queryable, layer: LayerDefinitio
 
 function stagedGeometry(layer: LayerDefinition): string {
   const promote = layer.geometry.type.startsWith('Multi') ? 'ST_Multi' : '';
-  return `${promote}(ST_SetSRID(ST_GeomFromGeoJSON(s.geometry), 4326))`;
+  return `${promote}(s.geometry)`;
 }
 
 /**
@@ -157,15 +167,13 @@ export async function insertStagedRows(
   const columns = writableColumns(layer);
   const values = columns.map((c) => `r.${c}`);
   const key = newKeysOnly && quoteIdentifier(newKeysOnly);
-  const onlyNew = key
-    ? `WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.${key} = r.${key})`
-    : '';
+  const onlyNew = key ? `AND NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.${key} = r.${key})` : '';
   const result = await client.query(
     `INSERT INTO ${target} (${[...columns, 'geom', 'updated_by'].join(', ')})
      SELECT ${values.join(', ')}, ${stagedGeometry(layer)}, $1
      FROM ${table} s
      CROSS JOIN LATERAL jsonb_populate_record(NULL::${target}, s.properties) r
-     ${onlyNew}
+     WHERE NOT s.refused ${onlyNew}
      ORDER BY s.row_number`,
     [actor],
   );
@@ -185,7 +193,7 @@ export async function deleteFeaturesMissingFrom(
   const column = quoteIdentifier(key);
   const result = await client.query(
     `DELETE FROM ${quoteIdentifier(layer.id)} t WHERE NOT EXISTS (
-       SELECT 1 FROM ${table} s WHERE s.properties->>$1 = t.${column}::text)`,
+       SELECT 1 FROM ${table} s WHERE NOT s.refused AND s.properties->>$1 = t.${column}::text)`,
     [key],
   );
   return result.rowCount ?? 0;
@@ -209,7 +217,7 @@ export async function updateFeaturesFromStaging(
     `UPDATE ${target} t SET ${assignments.join(', ')}, geom = ${stagedGeometry(layer)},
        version = t.version + 1, updated_at = now(), updated_by = $1
      FROM ${table} s CROSS JOIN LATERAL jsonb_populate_record(NULL::${target}, s.properties) r
-     WHERE t.${quoteIdentifier(key)} = r.${quoteIdentifier(key)}`,
+     WHERE NOT s.refused AND t.${quoteIdentifier(key)} = r.${quoteIdentifier(key)}`,
     [actor],
   );
   return result.rowCount ?? 0;
@@ -225,4 +233,14 @@ export async function selectOrphanStagingTables(db: Queryable) {
            AND j.status IN ('running', 'committing') AND NOT ${staleJobCondition})`,
   );
   return result.rows.map((r) => r.name);
+}
+
+/** How many of these rows of the load table were not refused before loading. */
+export async function countUnrefusedRows(db: Queryable, table: string, rowNumbers: number[]) {
+  if (rowNumbers.length === 0) return 0;
+  const result = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE NOT refused AND row_number = ANY($1::bigint[])`,
+    [rowNumbers],
+  );
+  return result.rows[0]!.n;
 }

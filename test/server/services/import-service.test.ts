@@ -154,6 +154,52 @@ describe('importing into a layer', () => {
     expect(await countPoints('Terminal Majenang')).toBe(1);
   });
 
+  it('reports an invalid geometry, and both problems of a row with two, counting it once', async () => {
+    const [lon, lat] = kroya as [number, number];
+    const bowTie = [
+      [
+        [lon, lat],
+        [lon + 0.002, lat + 0.002],
+        [lon + 0.002, lat],
+        [lon, lat + 0.002],
+        [lon, lat],
+      ],
+    ];
+    const feature = (name: string, code: string, coordinates: number[][][]) => ({
+      type: 'Feature',
+      properties: { name, code, type: 'desa' },
+      geometry: { type: 'Polygon', coordinates },
+    });
+    const file = writeFile(
+      'bow-ties.geojson',
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          feature('Sah', '33.01.98.3001', square(cilacapTown)),
+          feature('Pita', '33.01.98.3002', bowTie),
+          feature('Pita tanpa kode', '', bowTie),
+        ],
+      }),
+    );
+
+    const job = await importFile(file, { layerId: 'desa', mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 2]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({
+        row: 2,
+        field: 'geometry',
+        reason: expect.stringContaining('not valid'),
+      }),
+      expect.objectContaining({ row: 3, field: 'code' }),
+      expect.objectContaining({
+        row: 3,
+        field: 'geometry',
+        reason: expect.stringContaining('not valid'),
+      }),
+    ]);
+  });
+
   it('promotes Polygons beside MultiPolygons, drops Z values and rejects a null geometry', async () => {
     const file = writeFile(
       'mixed.geojson',
@@ -494,9 +540,10 @@ describe('importing into a layer', () => {
 
   it('leaves the layer as it was when an import is cancelled half-way', async () => {
     const count = async () => (await query('SELECT count(*)::int AS n FROM evacuation_point'))[0].n;
-    const lines = Array.from({ length: 100000 }, (_, i) =>
+    // Large enough that reading outlasts the second between progress flushes (cancel checks).
+    const lines = Array.from({ length: 300000 }, (_, i) =>
       JSON.stringify(
-        point([109.0 + (i % 100) * 0.001, -7.6 - Math.floor(i / 100) * 0.0002], {
+        point([109.0 + (i % 300) * 0.0003, -7.6 - Math.floor(i / 300) * 0.0002], {
           name: `Titik ${i}`,
           type: 'titik_kumpul',
         }),
@@ -514,7 +561,7 @@ describe('importing into a layer', () => {
     const job = await running;
 
     expect(job.status).toBe('cancelled');
-    expect(job.rowsRead).toBeLessThan(100000);
+    expect(job.rowsRead).toBeLessThan(300000);
     expect(await count()).toBe(before);
     const staging = await query(
       "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'simpul_import_staging_%'",

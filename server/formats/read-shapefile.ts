@@ -1,10 +1,12 @@
 /**
- * Shapefile reader (pure JavaScript, streaming from disk): the `.shp` geometries, the `.dbf`
- * attributes decoded with the `.cpg` encoding (or one given), and the `.prj` coordinate system.
- * A Shapefile without `.prj` has no known CRS: the caller must be told it, never guess it.
+ * Shapefile reader (pure JavaScript, streaming from disk): the `.shp` geometries (`shapefile`),
+ * the `.dbf` attributes (`dbffile`, decoded by iconv-lite) with the `.cpg` encoding (or one
+ * given), and the `.prj` coordinate system. A Shapefile without `.prj` has no known CRS: the
+ * caller must be told it, never guess it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DBFFile } from 'dbffile';
 import type { Geometry } from 'geojson';
 import * as shapefile from 'shapefile';
 import { SourceFileError, type OpenedSource, type SourceFeature } from './source-feature.js';
@@ -146,34 +148,71 @@ function dbfFieldNames(dbf: string, encoding: string): string[] {
   }
 }
 
-function renameFields(properties: Record<string, unknown>, renames: Map<string, string>) {
-  if (renames.size === 0) return properties;
-  const renamed: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(properties)) renamed[renames.get(key) ?? key] = value;
-  return renamed;
+/** `.dbf` records read per call: one file read each, decoded in one go. */
+const dbfChunkSize = 1000;
+
+/**
+ * A `.dbf` value as the import expects it (as the `shapefile` package read them before):
+ * text trimmed, blank text and unreadable numbers null, dates as local calendar days.
+ */
+function normalizeDbfValue(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim() || null;
+  if (typeof value === 'number') return Number.isNaN(value) ? null : value;
+  if (value instanceof Date) {
+    // dbffile reads YYYYMMDD as UTC midnight; field mapping takes the calendar day in local time
+    return new Date(value.getUTCFullYear(), value.getUTCMonth(), value.getUTCDate());
+  }
+  return value;
+}
+
+/**
+ * The `.dbf` records in file order, chunk by chunk, as properties named by `names` (the
+ * field names in file order). Deleted records are kept: the `.shp` holds a shape for each.
+ */
+async function* readDbfRecords(dbf: string, encoding: string, names: readonly string[]) {
+  let file: DBFFile;
+  try {
+    file = await DBFFile.open(dbf, { encoding, readMode: 'loose', includeDeletedRecords: true });
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new SourceFileError('unreadable-dbf', `The .dbf file cannot be read: ${reason}.`);
+  }
+  for (;;) {
+    const records = await file.readRecords(dbfChunkSize);
+    if (records.length === 0) return;
+    for (const record of records) {
+      const properties: Record<string, unknown> = {};
+      file.fields.forEach((field, i) => {
+        if (field.name in record) properties[names[i]!] = normalizeDbfValue(record[field.name]);
+      });
+      yield properties;
+    }
+  }
 }
 
 async function* readFeatures(
   parts: ShapefileParts,
+  fieldNames: readonly string[],
   encoding: string,
-  renames: Map<string, string>,
   counter: { read: number },
   signal?: AbortSignal,
 ): AsyncGenerator<SourceFeature> {
-  const source = await shapefile.open(parts.shp, parts.dbf, { encoding });
+  const shapes = await shapefile.openShp(parts.shp);
+  const records = parts.dbf ? readDbfRecords(parts.dbf, encoding, fieldNames) : undefined;
   let rowNumber = 0;
   try {
     for (;;) {
       signal?.throwIfAborted();
-      const { done, value } = await source.read();
+      const { done, value } = await shapes.read();
       if (done) return;
       rowNumber += 1;
       counter.read = rowNumber;
-      const properties = renameFields(value.properties ?? {}, renames);
-      yield { rowNumber, properties, geometry: (value.geometry as Geometry | null) ?? null };
+      const properties = (await records?.next())?.value ?? {};
+      yield { rowNumber, properties, geometry: (value as Geometry | null) ?? null };
     }
   } finally {
-    await source.cancel().catch(() => undefined);
+    await shapes.cancel().catch(() => undefined);
+    await records?.return(undefined);
   }
 }
 
@@ -197,7 +236,7 @@ export function openShapefile(parts: ShapefileParts, encoding?: string): OpenedS
     encoding: chosen,
     featureCount,
     notes,
-    features: (signal) => readFeatures(parts, chosen, renames, counter, signal),
+    features: (signal) => readFeatures(parts, fields, chosen, counter, signal),
     fractionRead: () => (featureCount ? Math.min(1, counter.read / featureCount) : 0),
   };
 }

@@ -256,6 +256,8 @@ export function checkAttributes(
 
 /** The values without those already refused, so a wrong type is not reported twice. */
 function readableValues(values: Record<string, unknown>, problems: readonly FeatureProblem[]) {
+  // most rows have no problem: no copy then (a copy per row was a tenth of an import's reading)
+  if (problems.length === 0) return values;
   const refused = new Set(problems.map((p) => p.field));
   return Object.fromEntries(Object.entries(values).filter(([name]) => !refused.has(name)));
 }

@@ -69,7 +69,9 @@ function isOneFeaturePerLine(head: string): boolean {
 
 /** A feature from one line of a collection (commas around it dropped), or undefined. */
 function readFeatureLine(line: string): unknown {
-  const text = line.trim().replace(/^,/, '').replace(/,$/, '');
+  let text = line.trim();
+  if (text.startsWith(',')) text = text.slice(1);
+  if (text.endsWith(',')) text = text.slice(0, -1);
   try {
     const value = JSON.parse(text) as { type?: unknown };
     return value?.type === 'Feature' ? value : undefined;

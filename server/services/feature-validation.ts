@@ -305,6 +305,10 @@ export async function validateFeatures(
     features.push(feature);
     errors.push(...problems.map((p) => ({ ...p, index })));
     if (feature.geometry) geometries.set(index, feature.geometry);
+    if (problems.length === 0) {
+      uniqueCandidates.set(index, feature);
+      return;
+    }
     // a value already refused (wrong type, too long) is not checked for uniqueness too
     const refused = new Set(problems.map((p) => p.field));
     const values = Object.entries(feature.values).filter(([name]) => !refused.has(name));

@@ -463,6 +463,9 @@ class ImportRun {
       // A million rows take minutes: no request timeout may cut the load off.
       await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SET LOCAL jit = off');
+      // The rows are sorted into file order and the history trigger's transition table is
+      // held in memory: with the default 4 MB both spill to disk past a few thousand rows.
+      await client.query("SET LOCAL work_mem = '64MB'");
       await setWriterContext(client, { actor: request.actor, note: `import ${jobId}` });
       const { written, replaced, notes } = await this.write(client);
       await updateImportStatus(client, jobId, 'succeeded', {

@@ -1,8 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { postgis } from '@electric-sql/pglite-postgis';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { log } from '../log.js';
 
 /** Thrown when another live process holds the embedded database folder. */
@@ -73,6 +70,13 @@ function makeDataDir(dataDir: string) {
 
 /** Opens (or creates) the embedded PostGIS in `dataDir` and serves it on a free loopback port. */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  // Loaded here, not at the top: PGlite's modules add about 60 MB to every process that
+  // imports them, and a server on DATABASE_URL never needs them.
+  const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-postgis'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   makeDataDir(dataDir);
   const releaseLock = lockDataDir(dataDir);
 

@@ -105,20 +105,21 @@ async function fetchAll(baseUrl: string, paths: string[], encoding: string, conc
 }
 
 /**
- * Replays the list for a few seconds at a time until throughput stops rising (by 10 % or
- * more), at most eight times: every process's cache then holds the tiles. One pass of
- * `fetchAll` is not enough with several processes, each with a cache of its own, since a
- * request reaches whichever process took its connection.
+ * Replays the list five seconds at a time until two rounds in a row gain less than 10 % on
+ * the best so far (at most twelve rounds): every process's cache then holds the tiles. One
+ * pass of `fetchAll` is not enough with several processes, each with a cache of its own,
+ * since a request reaches whichever process took its connection.
  */
 async function warmUp(baseUrl: string, paths: string[], workDir: string, options: HttpLoadOptions) {
-  let previous = 0;
-  for (let round = 0; round < 8; round += 1) {
+  let best = 0;
+  let flat = 0;
+  for (let round = 0; round < 12 && flat < 2; round += 1) {
     const { perSecond } = await replayHttp('warm-up', baseUrl, paths, workDir, {
       ...options,
       durationS: 5,
     });
-    if (perSecond < previous * 1.1) return;
-    previous = perSecond;
+    flat = perSecond < best * 1.1 ? flat + 1 : 0;
+    best = Math.max(best, perSecond);
   }
 }
 

@@ -96,6 +96,13 @@ export const config = Object.freeze({
   filterMaxNodes: readInteger('FILTER_MAX_NODES', 500, 10, 100000),
   /** Size limit of the in-memory tile cache. 0 turns the cache off. */
   tileCacheMb: readInteger('TILE_CACHE_MB', 64, 0, 16384),
+  /**
+   * Folder of the tile cache's disk tier, which keeps the tiles memory drops for room (kept
+   * while the process runs; see `server/tiles/tile-disk-cache.ts`). Unset: no disk tier.
+   */
+  tileCacheDir: readText('TILE_CACHE_DIR'),
+  /** Size limit of the disk tier. */
+  tileCacheDiskMb: readInteger('TILE_CACHE_DISK_MB', 1024, 1, 1048576),
   /** Largest tile served, in kilobytes; a larger one answers a `tile-too-large` problem. */
   tileMaxKb: readInteger('TILE_MAX_KB', 4096, 1, 1048576),
   /** Longest a tile query may run on PostgreSQL before it is abandoned with a 503. */

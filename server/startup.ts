@@ -1,6 +1,7 @@
 import { layerDefinitions } from '../layers/index.js';
 import { config, ConfigError } from './config.js';
 import { DataDirLockedError, DataDirUnusableError } from './db/embedded.js';
+import { TileCacheDirUnusableError } from './tiles/tile-disk-cache.js';
 import { migrate } from './db/migrate.js';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/pool.js';
 import { log } from './log.js';
@@ -34,6 +35,7 @@ export class ListenError extends Error {}
 
 const expectedFailures = [
   ConfigError,
+  TileCacheDirUnusableError,
   DataDirLockedError,
   DataDirUnusableError,
   DatabaseUnavailableError,

@@ -226,6 +226,10 @@ function etagOf(raw: Buffer): string {
 export interface TileServiceOptions extends TileLimits {
   /** Memory for encoded tiles, in megabytes; 0 turns the cache off. */
   cacheMb: number;
+  /** Folder of the cache's disk tier (tiles dropped from memory); none turns the tier off. */
+  cacheDir?: string;
+  /** Size limit of the disk tier, in megabytes. */
+  cacheDiskMb: number;
   /** Connections of the tile pool (real PostgreSQL only). */
   poolSize: number;
 }
@@ -233,6 +237,8 @@ export interface TileServiceOptions extends TileLimits {
 function defaultOptions(): TileServiceOptions {
   return {
     cacheMb: config.tileCacheMb,
+    cacheDir: config.tileCacheDir,
+    cacheDiskMb: config.tileCacheDiskMb,
     maxTileBytes: config.tileMaxKb * 1024,
     timeoutMs: config.tileTimeoutMs,
     poolSize: config.tilePoolSize,
@@ -264,7 +270,12 @@ export class TileService {
     private readonly ownPool: boolean,
     readonly options: TileServiceOptions,
   ) {
-    if (options.cacheMb > 0) this.cache = new TileCache(options.cacheMb * 1024 * 1024);
+    if (options.cacheMb > 0) {
+      const disk = options.cacheDir
+        ? { dir: options.cacheDir, maxBytes: Math.ceil(options.cacheDiskMb * 1024 * 1024) }
+        : undefined;
+      this.cache = new TileCache(Math.ceil(options.cacheMb * 1024 * 1024), disk);
+    }
   }
 
   /**
@@ -385,6 +396,7 @@ export class TileService {
 
   async close(): Promise<void> {
     await this.feed?.close();
+    this.cache?.close();
     if (this.ownPool) await this.pool.end();
   }
 
@@ -399,7 +411,8 @@ export class TileService {
       layerIds: layers.map((l) => l.id),
       tile,
       stale: false,
-      promise: this.render(key, layers, tile).then(async (entry) => {
+      promise: this.renderOrReadBack(key, layers, tile).then(async (entry) => {
+        if (this.cache!.peek(key) === entry) return entry;
         await compress(entry, false);
         if (!running.stale) this.cache!.set(entry);
         return entry;
@@ -411,6 +424,11 @@ export class TileService {
     };
     running.promise.then(forget, forget);
     return running.promise;
+  }
+
+  /** The tile from the cache's disk tier when it keeps it, else rendered. */
+  private async renderOrReadBack(key: string, layers: LayerDefinition[], tile: TileCoord) {
+    return (await this.cache!.getFromDisk(key)) ?? this.render(key, layers, tile);
   }
 
   private async render(key: string, layers: LayerDefinition[], tile: TileCoord) {

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import type { HttpProblem } from '../http/problem.js';
+import { TileDiskCache } from './tile-disk-cache.js';
 import {
   rangeHolds,
   rangeSize,
@@ -60,30 +61,48 @@ export interface TileCacheStats {
   hits: number;
   misses: number;
   invalidated: number;
+  /** The disk tier, when there is one: its size, and the misses it answered. */
+  disk?: { entries: number; bytes: number; maxBytes: number; hits: number };
+}
+
+/** Where the disk tier keeps tiles, and how much it may keep. */
+export interface TileDiskOptions {
+  dir: string;
+  maxBytes: number;
 }
 
 /**
- * Encoded tiles in memory, least recently used dropped first once `maxBytes` is reached, with
- * a spatial index (layer → zoom → tile → keys) so that a change removes exactly the cached
- * tiles its box reaches, at every zoom, without scanning the whole cache.
+ * Encoded tiles in memory, least recently used dropped first once `maxBytes` is reached
+ * (into the disk tier when there is one), with a spatial index (layer → zoom → tile → keys)
+ * over both tiers, so that a change removes exactly the cached tiles its box reaches, at every
+ * zoom, without scanning the whole cache.
  */
-// TODO: a disk tier below this one would keep tiles across restarts and past the memory
-// limit. It needs a change log in the database (a process that was down missed the notices
-// meanwhile) before it can be trusted; until then a restart starts cold, which costs one
-// rendering per tile asked for again.
 export class TileCache {
   private readonly entries: LRUCache<string, CachedTile>;
+  private readonly disk: TileDiskCache | undefined;
   private readonly index = new Map<string, Map<number, Map<number, Set<string>>>>();
   private hits = 0;
   private misses = 0;
+  private diskHits = 0;
   private invalidated = 0;
 
-  constructor(readonly maxBytes: number) {
+  constructor(
+    readonly maxBytes: number,
+    disk?: TileDiskOptions,
+  ) {
     this.entries = new LRUCache<string, CachedTile>({
       maxSize: maxBytes,
       sizeCalculation: entrySize,
-      dispose: (entry) => this.unindex(entry),
+      dispose: (entry, _key, reason) => {
+        if (reason === 'evict') this.disk?.put(entry);
+        if (!this.disk?.has(entry.key)) this.unindex(entry);
+      },
     });
+    this.disk =
+      disk &&
+      new TileDiskCache(disk.dir, disk.maxBytes, (entry) => {
+        if (!this.entries.has(entry.key)) this.unindex(entry);
+      });
   }
 
   /** The cached tile, counting a hit or a miss. */
@@ -99,10 +118,27 @@ export class TileCache {
     return this.entries.peek(key);
   }
 
-  /** Stores a tile; one larger than the whole cache is not kept. */
+  /**
+   * The tile kept by the disk tier, read back into memory; undefined when it has none, or
+   * when a change reached it while it was read.
+   */
+  async getFromDisk(key: string): Promise<CachedTile | undefined> {
+    const entry = await this.disk?.get(key);
+    if (!entry) return undefined;
+    this.diskHits += 1;
+    this.set(entry);
+    return entry;
+  }
+
+  /** Stores a tile; one larger than the whole memory tier is kept on disk only, if at all. */
   set(entry: CachedTile): void {
+    if (this.disk?.has(entry.key) && this.disk.etag(entry.key) !== entry.etag) {
+      this.disk.delete(entry.key);
+    }
     this.entries.set(entry.key, entry);
-    if (this.entries.has(entry.key)) this.addToIndex(entry);
+    // A tile larger than the whole memory tier goes straight to disk.
+    if (!this.entries.has(entry.key)) this.disk?.put(entry);
+    if (this.entries.has(entry.key) || this.disk?.has(entry.key)) this.addToIndex(entry);
   }
 
   /** Removes the cached tiles of a layer that any of the boxes (EPSG:4326) reaches. */
@@ -128,12 +164,21 @@ export class TileCache {
 
   /** Empties the cache (when changes may have been missed). */
   clear(): void {
-    this.invalidated += this.entries.size;
+    this.invalidated += this.entries.size + (this.disk?.stats().entries ?? 0);
     this.entries.clear();
+    this.disk?.clear();
+  }
+
+  /** Empties both tiers and removes the disk tier's folder. */
+  close(): void {
+    this.entries.clear();
+    this.disk?.close();
   }
 
   stats(): TileCacheStats {
+    const disk = this.disk && { ...this.disk.stats(), hits: this.diskHits };
     return {
+      disk,
       entries: this.entries.size,
       bytes: this.entries.calculatedSize,
       maxBytes: this.maxBytes,
@@ -166,7 +211,10 @@ export class TileCache {
   }
 
   private deleteKeys(keys: Set<string>): number {
-    for (const key of keys) this.entries.delete(key);
+    for (const key of keys) {
+      this.entries.delete(key);
+      this.disk?.delete(key);
+    }
     this.invalidated += keys.size;
     return keys.size;
   }
@@ -184,7 +232,7 @@ export class TileCache {
     }
   }
 
-  private unindex(entry: CachedTile) {
+  private unindex(entry: Pick<CachedTile, 'key' | 'layerIds' | 'tile'>) {
     const cell = cellOf(entry.tile);
     for (const layerId of entry.layerIds) {
       const cells = this.index.get(layerId)?.get(entry.tile.z);

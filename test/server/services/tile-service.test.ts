@@ -1,5 +1,8 @@
 import { VectorTile } from '@mapbox/vector-tile';
 import Pbf from 'pbf';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTileLayers } from '../../../server/services/tile-service.js';
@@ -118,6 +121,41 @@ describe('the tile service', () => {
     for (const codes of after) {
       expect(codes).toContain('T-BOTH-2');
       expect(codes).not.toContain('T-BOTH');
+    }
+  });
+
+  it('serves a tile memory dropped from its disk tier, and never a changed one', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-tile-disk-'));
+    // Memory for one small tile or so: every other tile goes to disk.
+    const tight = await startTileServer(testDatabase.url, { cacheMb: 0.002, cacheDir });
+    try {
+      const tile = tileAt(nearMajenang.lon, nearMajenang.lat, 15);
+      await writer.query(
+        `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+         VALUES (ST_GeomFromText($1, 4326), 'T-DISK', '993', 'Jalan uji', 'kabupaten')`,
+        [shortRoadAt(nearMajenang)],
+      );
+      const first = await fetchCodes(tight, tile);
+      for (let x = 0; x < 12; x += 1) await fetchCodes(tight, { ...tile, x: tile.x + 10 + x });
+      const renderedBefore = tight.tiles.stats().rendered;
+
+      const fromDisk = await fetchCodes(tight, tile);
+      const renderedAfterRead = tight.tiles.stats().rendered;
+      await writer.query(
+        "UPDATE road_segment SET segment_code = 'T-DISK-2' WHERE segment_code = 'T-DISK'",
+      );
+      for (let x = 0; x < 12; x += 1) await fetchCodes(tight, { ...tile, x: tile.x + 30 + x });
+      const afterEdit = await fetchCodes(tight, tile);
+
+      expect(first).toContain('T-DISK');
+      expect(fromDisk).toEqual(first);
+      expect(renderedAfterRead).toBe(renderedBefore);
+      expect(tight.tiles.stats().cache?.disk?.hits).toBeGreaterThanOrEqual(1);
+      expect(afterEdit).toContain('T-DISK-2');
+      expect(afterEdit).not.toContain('T-DISK');
+    } finally {
+      await tight.close();
+      fs.rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 

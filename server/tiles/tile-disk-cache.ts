@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { LRUCache } from 'lru-cache';
+import { log } from '../log.js';
+import type { CachedTile } from './tile-cache.js';
+
+/** What the disk tier knows of a tile without reading its file. */
+interface DiskEntry {
+  key: string;
+  file: string;
+  bytes: number;
+  layerIds: readonly string[];
+  tile: CachedTile['tile'];
+  etag: string;
+  /** Whether the file holds the gzip form (else the raw MVT). */
+  gzip: boolean;
+  /** Set once the file is complete; a read before then waits for it. */
+  written: Promise<boolean>;
+}
+
+/** Thrown when `TILE_CACHE_DIR` cannot be made or written (a file, read-only). */
+export class TileCacheDirUnusableError extends Error {}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The second tier of the tile cache: tiles the memory tier drops for room are written to
+ * files under `<dir>/process-<pid>/`, least recently used removed first past `maxBytes`, and
+ * read back on a memory miss instead of rendering again. Changes invalidate them exactly as
+ * they do the memory tier (the cache's spatial index covers both).
+ *
+ * The tier lives as long as its process: a process folder is emptied when the process starts
+ * and removed when it stops, and folders of processes no longer running are removed. Across a
+ * restart the tiles would need the changes committed meanwhile, which no one heard; keeping
+ * them would need a change log in the database. Until then a restart starts cold, which costs
+ * one rendering per tile asked for again.
+ */
+export class TileDiskCache {
+  private readonly entries: LRUCache<string, DiskEntry>;
+  private readonly folder: string;
+  private sequence = 0;
+  private failures = 0;
+
+  constructor(
+    dir: string,
+    readonly maxBytes: number,
+    private readonly onDrop: (entry: Pick<CachedTile, 'key' | 'layerIds' | 'tile'>) => void,
+  ) {
+    this.folder = path.join(dir, `process-${process.pid}`);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      for (const name of fs.readdirSync(dir)) {
+        const pid = /^process-(\d+)$/.exec(name)?.[1];
+        if (pid && (Number(pid) === process.pid || !isProcessAlive(Number(pid)))) {
+          fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+        }
+      }
+      fs.mkdirSync(this.folder);
+      fs.accessSync(this.folder, fs.constants.W_OK);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new TileCacheDirUnusableError(
+        `TILE_CACHE_DIR ${dir} cannot hold the tile cache (${reason}); set it to a writable folder or unset it`,
+      );
+    }
+    this.entries = new LRUCache<string, DiskEntry>({
+      maxSize: maxBytes,
+      sizeCalculation: (entry) => Math.max(1, entry.bytes),
+      dispose: (entry) => {
+        void fsp.rm(entry.file, { force: true });
+        this.onDrop(entry);
+      },
+    });
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /** The ETag of the kept tile, without making it recently used. */
+  etag(key: string): string | undefined {
+    return this.entries.peek(key)?.etag;
+  }
+
+  /** Keeps a tile dropped from memory; a tile with a problem or one already kept is skipped. */
+  put(tile: CachedTile): void {
+    const bytes = tile.gzip ?? tile.raw;
+    if (!bytes || tile.problem || this.entries.get(tile.key)?.etag === tile.etag) return;
+    if (bytes.length > this.maxBytes) return;
+
+    this.sequence += 1;
+    const file = path.join(this.folder, `${this.sequence}.tile`);
+    const written = fsp.writeFile(file, bytes).then(
+      () => true,
+      (error: unknown) => {
+        this.failures += 1;
+        if (this.failures <= 3) log.warn({ err: error, file }, 'tile not written to disk');
+        if (this.entries.peek(tile.key) === entry) this.entries.delete(tile.key);
+        return false;
+      },
+    );
+    const entry: DiskEntry = {
+      key: tile.key,
+      file,
+      bytes: bytes.length,
+      layerIds: tile.layerIds,
+      tile: tile.tile,
+      etag: tile.etag,
+      gzip: tile.gzip !== undefined,
+      written,
+    };
+    this.entries.set(tile.key, entry);
+  }
+
+  /**
+   * The kept tile, read back; undefined when it is not kept, or when a change removed it
+   * while it was being read (the caller then renders it anew).
+   */
+  async get(key: string): Promise<CachedTile | undefined> {
+    const entry = this.entries.get(key);
+    if (!entry || !(await entry.written)) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = await fsp.readFile(entry.file);
+    } catch {
+      return undefined;
+    }
+    if (this.entries.peek(key) !== entry) return undefined;
+    const tile: CachedTile = { key, layerIds: entry.layerIds, tile: entry.tile, etag: entry.etag };
+    if (entry.gzip) tile.gzip = bytes;
+    else tile.raw = bytes;
+    return tile;
+  }
+
+  /** Removes kept tiles (a change reached them). */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  stats(): { entries: number; bytes: number; maxBytes: number } {
+    return {
+      entries: this.entries.size,
+      bytes: this.entries.calculatedSize,
+      maxBytes: this.maxBytes,
+    };
+  }
+
+  /** Removes the process folder (at shutdown). */
+  close(): void {
+    this.entries.clear();
+    fs.rmSync(this.folder, { recursive: true, force: true });
+  }
+}

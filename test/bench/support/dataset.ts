@@ -82,14 +82,24 @@ function attributeValue(attribute: AttributeDefinition, salt: number): string {
   }
 }
 
-/** Column list and values of every stored attribute (computed ones are the database's). */
+/**
+ * Column list and values of every stored attribute (computed ones are the database's). An
+ * attribute a rule keeps at or above another (chainage to ≥ from) takes the larger of the two.
+ */
 function attributeColumns(layer: LayerDefinition) {
   const stored = layer.attributes.filter(
     (a) => a.computed !== 'length_m' && a.computed !== 'area_ha',
   );
+  const values = new Map(stored.map((a, index) => [a.name, attributeValue(a, 100 + index)]));
+  for (const rule of layer.attributeRules ?? []) {
+    const low = values.get(rule.attribute);
+    const high = values.get(rule.other);
+    if (!low || !high) continue;
+    values.set(rule.other, `GREATEST(${high}, ${low}${rule.comparison === '<' ? ' + 1' : ''})`);
+  }
   return {
     names: stored.map((a) => quoteIdentifier(a.name)),
-    values: stored.map((a, index) => attributeValue(a, 100 + index)),
+    values: stored.map((a) => values.get(a.name)!),
   };
 }
 

@@ -33,13 +33,16 @@ import {
 import {
   copyIntoStaging,
   countUnrefusedRows,
+  createSpatialIndex,
   createStagingTable,
   deleteAllFeatures,
   deleteFeaturesMissingFrom,
   deleteStagedRows,
+  dropSpatialIndex,
   dropStagingTable,
   insertIntoStaging,
   insertStagedRows,
+  isLayerEmpty,
   selectOrphanStagingTables,
   selectRepeatedUniqueValues,
   setWriterContext,
@@ -103,6 +106,8 @@ export type ImportProgress = Pick<
 
 /** Records validated per round trip (one validation query and one COPY per batch). */
 const batchSize = 1000;
+/** Rows from which a load into an empty layer builds its spatial index after the insert. */
+const bulkIndexMinRows = 10000;
 /** How often progress is written to the job row (and a cancel looked for). */
 const progressIntervalMs = 1000;
 
@@ -431,6 +436,17 @@ class ImportRun {
   }
 
   /**
+   * True when a large load goes into an empty layer: its spatial index is then dropped and
+   * built once after the insert, as a bulk load does (1,000,000 points: 9.2 s of inserting
+   * into a live GiST index became 3.5 s plus 1.5 s of building it). The cost: dropping the
+   * index locks the table, so readers of the (still empty) layer wait for the commit.
+   */
+  private async buildsIndexAfresh(client: pg.PoolClient) {
+    if (this.counters.rowsWritten < bulkIndexMinRows) return false;
+    return isLayerEmpty(client, this.prepared.layer);
+  }
+
+  /**
    * Appends; or replaces: every feature deleted, then the file's inserted. A layer whose
    * features carry records (surveys, inspections) is replaced by its key instead, so that the
    * records of features still in the file stay attached: those features are updated in place,
@@ -440,7 +456,11 @@ class ImportRun {
     const { layer, request } = this.prepared;
     const actor = request.actor;
     if (request.action === 'append') {
-      return { written: await insertStagedRows(client, layer, this.table, actor), notes: [] };
+      const rebuildIndex = await this.buildsIndexAfresh(client);
+      if (rebuildIndex) await dropSpatialIndex(client, layer);
+      const written = await insertStagedRows(client, layer, this.table, actor);
+      if (rebuildIndex) await createSpatialIndex(client, layer);
+      return { written, notes: [] };
     }
     const key = recordParentKey(layer);
     if (!key) {

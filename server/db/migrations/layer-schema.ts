@@ -120,6 +120,21 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
   return statements;
 }
 
+function spatialIndexName(layer: LayerDefinition): string {
+  return quoteIdentifier(`${layer.id}_geom_idx`);
+}
+
+/** The statement creating the GiST index of a layer's geometries (idempotent). */
+export function spatialIndexStatement(layer: LayerDefinition): string {
+  const table = quoteIdentifier(layer.id);
+  return `CREATE INDEX IF NOT EXISTS ${spatialIndexName(layer)} ON ${table} USING gist (geom)`;
+}
+
+/** The statement dropping that index (an import into an empty layer builds it afresh). */
+export function dropSpatialIndexStatement(layer: LayerDefinition): string {
+  return `DROP INDEX IF EXISTS ${spatialIndexName(layer)}`;
+}
+
 /**
  * The statements that bring a layer's table to its declaration: create the table, add missing
  * columns, replace domain and range checks, set nullability, add indexes. Each statement is
@@ -132,8 +147,7 @@ export function layerSchemaStatements(layer: LayerDefinition): string[] {
     statements.push(...attributeStatements(layer, attribute));
   for (const rule of layer.attributeRules ?? []) statements.push(...ruleStatements(layer, rule));
 
-  const spatialIndex = quoteIdentifier(`${layer.id}_geom_idx`);
-  statements.push(`CREATE INDEX IF NOT EXISTS ${spatialIndex} ON ${table} USING gist (geom)`);
+  statements.push(spatialIndexStatement(layer));
   if (layer.timeAttribute) {
     const timeIndex = quoteIdentifier(`${layer.id}_${layer.timeAttribute}_idx`.slice(0, 63));
     const column = quoteIdentifier(layer.timeAttribute);

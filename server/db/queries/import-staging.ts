@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { LayerDefinition } from '../../../layers/index.js';
+import { dropSpatialIndexStatement, spatialIndexStatement } from '../migrations/layer-schema.js';
 import { quoteIdentifier } from '../sql.js';
 import { staleJobCondition, type RejectionRow } from './import-jobs.js';
 
@@ -243,4 +244,23 @@ export async function countUnrefusedRows(db: Queryable, table: string, rowNumber
     [rowNumbers],
   );
   return result.rows[0]!.n;
+}
+
+/** True when the layer holds no feature (inside the caller's transaction). */
+export async function isLayerEmpty(db: Queryable, layer: LayerDefinition): Promise<boolean> {
+  const table = quoteIdentifier(layer.id);
+  const result = await db.query<{ empty: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`,
+  );
+  return result.rows[0]!.empty;
+}
+
+/** Drops the layer's spatial index (inside the caller's transaction, which then locks it). */
+export async function dropSpatialIndex(db: Queryable, layer: LayerDefinition) {
+  await db.query(dropSpatialIndexStatement(layer));
+}
+
+/** Builds the layer's spatial index again, in one pass over its rows. */
+export async function createSpatialIndex(db: Queryable, layer: LayerDefinition) {
+  await db.query(spatialIndexStatement(layer));
 }

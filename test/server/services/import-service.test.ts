@@ -538,6 +538,33 @@ describe('importing into a layer', () => {
     await expect(attempt).rejects.toMatchObject({ status: 409, type: 'import-not-undoable' });
   });
 
+  it('loads 12,000 points into an empty layer and builds its spatial index again', async () => {
+    await query('DELETE FROM evacuation_point');
+    const lines = Array.from({ length: 12000 }, (_, i) =>
+      JSON.stringify(
+        point([108.8 + (i % 120) * 0.001, -7.5 - Math.floor(i / 120) * 0.001], {
+          name: `Titik kosong ${i}`,
+          type: 'titik_kumpul',
+        }),
+      ),
+    );
+    const file = writeFile('empty-layer.geojsonl', `${lines.join('\n')}\n`);
+
+    const job = await importFile(file);
+
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 12000]);
+    const index = await query(
+      `SELECT i.indisvalid AS valid FROM pg_index i
+       WHERE i.indexrelid = 'evacuation_point_geom_idx'::regclass`,
+    );
+    expect(index).toEqual([{ valid: true }]);
+    const inBox = await query(
+      `SELECT count(*)::int AS n FROM evacuation_point
+       WHERE geom && ST_MakeEnvelope(108.8, -7.6, 108.8495, -7.5, 4326)`,
+    );
+    expect(inBox[0].n).toBe(50 * 100);
+  });
+
   it('leaves the layer as it was when an import is cancelled half-way', async () => {
     const count = async () => (await query('SELECT count(*)::int AS n FROM evacuation_point'))[0].n;
     // Large enough that reading outlasts the second between progress flushes (cancel checks).

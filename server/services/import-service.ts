@@ -106,6 +106,8 @@ export type ImportProgress = Pick<
 
 /** Records validated per round trip (one validation query and one COPY per batch). */
 const batchSize = 1000;
+/** Batches validated and loaded at once, each on its own connection (one on embedded). */
+const batchesInFlight = 2;
 /** Rows from which a load into an empty layer builds its spatial index after the insert. */
 const bulkIndexMinRows = 10000;
 /** How often progress is written to the job row (and a cancel looked for). */
@@ -350,16 +352,19 @@ class ImportRun {
   }
 
   /**
-   * Reads every source, one batch in flight: while the database validates and loads a batch,
-   * the next one is parsed, so reading and the database work overlap instead of adding up.
+   * Reads every source, two batches in flight on two connections: while the database loads
+   * one batch, the next is validated and the one after parsed, so reading, checking and the
+   * database work overlap instead of adding up. Batches may reach the load table out of
+   * order; the layer receives its rows sorted by row number.
    */
   private async readAll() {
-    let inFlight: Promise<void> = Promise.resolve();
+    const inFlight: Promise<void>[] = [];
     const send = async (batch: SourceFeature[]) => {
-      await inFlight;
-      inFlight = this.processBatch(batch);
+      if (inFlight.length >= batchesInFlight) await inFlight.shift();
+      const sent = this.processBatch(batch);
       // handled where it is awaited; this only keeps Node from calling it unhandled meanwhile
-      inFlight.catch(() => undefined);
+      sent.catch(() => undefined);
+      inFlight.push(sent);
       await this.flush();
     };
     // Several layers of one file are numbered on from one another, so a row names one record.
@@ -382,7 +387,7 @@ class ImportRun {
         offset = last;
       }
     } finally {
-      await inFlight;
+      for (const sent of inFlight) await sent;
     }
   }
 

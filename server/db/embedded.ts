@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { log } from '../log.js';
+import { isProcessAlive } from '../process-alive.js';
 
 /** Thrown when another live process holds the embedded database folder. */
 export class DataDirLockedError extends Error {}
@@ -12,15 +13,6 @@ export class DataDirUnusableError extends Error {}
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readLockHolder(lockPath: string): number | null {

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { log } from '../log.js';
+import { isProcessAlive } from '../process-alive.js';
 import type { CachedTile } from './tile-cache.js';
 
 /** What the disk tier knows of a tile without reading its file. */
@@ -21,15 +22,6 @@ interface DiskEntry {
 
 /** Thrown when `TILE_CACHE_DIR` cannot be made or written (a file, read-only). */
 export class TileCacheDirUnusableError extends Error {}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The second tier of the tile cache: tiles the memory tier drops for room are written to

@@ -1,6 +1,7 @@
 import {
   accountsSql,
   featureHistoryPerStatementSql,
+  featureHistoryRowsAsJsonSql,
   featureHistorySql,
   recordHistorySql,
 } from './editing.js';
@@ -60,4 +61,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0008-overlay-store', sql: overlayStoreSql },
   { id: '0009-record-history', sql: recordHistorySql },
   { id: '0010-feature-history-per-statement', sql: featureHistoryPerStatementSql },
+  { id: '0011-feature-history-rows-as-json', sql: featureHistoryRowsAsJsonSql },
 ];

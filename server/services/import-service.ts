@@ -252,14 +252,15 @@ interface Counters {
 class ImportCancelled extends Error {}
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
-// database (`npm run bench -- import`): about 3× on 100,000 road segments from GeoJSON, 10×
-// from a zipped Shapefile (ogr2ogr reads those in 0.7 s), 2.3× on a million points. Per
-// 100,000 road segments: 0.7 s to start the command; about 2 s of one core to parse, map and
-// check the attribute rules in JavaScript, overlapped with PostgreSQL parsing the COPYed
-// GeoJSON (1.5 s); 0.3 s of geometry checks; then the commit, 2.5 s: the insert into the live
-// table with its unique and spatial indexes and computed length (1.2 s), the feature history
-// (0.9 s) and tile notices (0.2 s). ogr2ogr checks nothing, keeps no history and indexes once.
-// Parsing in a worker thread would help where a core is free (not on a busy 2-core server).
+// database (`npm run bench -- import`): about 3× on 100,000 road segments from GeoJSON, 9× from
+// a zipped Shapefile (ogr2ogr reads those in 0.7 s), 2.5× on a million points. Per 100,000
+// road segments (5 s): 0.7 s to start the command; 2.4 s of reading, where parsing, mapping
+// and the attribute rules take 1.4 s of one core in JavaScript beside PostgreSQL parsing the
+// COPYed GeoJSON; then the commit, 2.2 s: the insert into the live table with its unique index
+// and computed length (1 s), the feature history (0.7 s), the spatial index and tile notices.
+// ogr2ogr checks nothing, keeps no history and fills a new table. Parsing in a worker thread
+// would help where a core is free (not on a busy 2-core server); geometry sent as WKB rather
+// than GeoJSON text would spare PostgreSQL most of its parsing.
 /** Runs one job to its end; what the job row says at the end is returned. */
 class ImportRun {
   readonly counters: Counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };

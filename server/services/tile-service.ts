@@ -396,7 +396,7 @@ export class TileService {
 
   async close(): Promise<void> {
     await this.feed?.close();
-    this.cache?.close();
+    await this.cache?.close();
     if (this.ownPool) await this.pool.end();
   }
 

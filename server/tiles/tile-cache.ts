@@ -170,9 +170,9 @@ export class TileCache {
   }
 
   /** Empties both tiers and removes the disk tier's folder. */
-  close(): void {
+  async close(): Promise<void> {
     this.entries.clear();
-    this.disk?.close();
+    await this.disk?.close();
   }
 
   stats(): TileCacheStats {

@@ -23,11 +23,21 @@ interface DiskEntry {
 /** Thrown when `TILE_CACHE_DIR` cannot be made or written (a file, read-only). */
 export class TileCacheDirUnusableError extends Error {}
 
+/** The folders of this process's disk tiers, which a second tier must not take for leftovers. */
+const foldersInUse = new Set<string>();
+
+/** Whether a folder of `dir` is a process folder left by a process no longer running. */
+function isLeftOver(dir: string, name: string): boolean {
+  const pid = Number(/^process-(\d+)(-\w+)?$/.exec(name)?.[1]);
+  if (!pid || foldersInUse.has(path.join(dir, name))) return false;
+  return pid === process.pid || !isProcessAlive(pid);
+}
+
 /**
  * The second tier of the tile cache: tiles the memory tier drops for room are written to
- * files under `<dir>/process-<pid>/`, least recently used removed first past `maxBytes`, and
- * read back on a memory miss instead of rendering again. Changes invalidate them exactly as
- * they do the memory tier (the cache's spatial index covers both).
+ * files under `<dir>/process-<pid>-<random>/`, least recently used removed first past
+ * `maxBytes`, and read back on a memory miss instead of rendering again. Changes invalidate
+ * them exactly as they do the memory tier (the cache's spatial index covers both).
  *
  * The tier lives as long as its process: a process folder is emptied when the process starts
  * and removed when it stops, and folders of processes no longer running are removed. Across a
@@ -38,6 +48,8 @@ export class TileCacheDirUnusableError extends Error {}
 export class TileDiskCache {
   private readonly entries: LRUCache<string, DiskEntry>;
   private readonly folder: string;
+  /** Writes not finished yet: a folder is removed only after them. */
+  private readonly writing = new Set<Promise<boolean>>();
   private sequence = 0;
   private failures = 0;
 
@@ -46,16 +58,18 @@ export class TileDiskCache {
     readonly maxBytes: number,
     private readonly onDrop: (entry: Pick<CachedTile, 'key' | 'layerIds' | 'tile'>) => void,
   ) {
-    this.folder = path.join(dir, `process-${process.pid}`);
     try {
       fs.mkdirSync(dir, { recursive: true });
       for (const name of fs.readdirSync(dir)) {
-        const pid = /^process-(\d+)$/.exec(name)?.[1];
-        if (pid && (Number(pid) === process.pid || !isProcessAlive(Number(pid)))) {
+        if (isLeftOver(dir, name))
           fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-        }
       }
-      fs.mkdirSync(this.folder);
+      // A random suffix: tiers that share a folder and a pid (two in one process, or processes
+      // of containers on one volume, each pid 1) never write each other's files. A container's
+      // start still takes the folder of a running container with its pid for a leftover: that
+      // tier's reads and writes then fail and it renders instead, never serving another's bytes.
+      this.folder = fs.mkdtempSync(path.join(dir, `process-${process.pid}-`));
+      foldersInUse.add(this.folder);
       fs.accessSync(this.folder, fs.constants.W_OK);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -99,6 +113,8 @@ export class TileDiskCache {
         return false;
       },
     );
+    this.writing.add(written);
+    void written.then(() => this.writing.delete(written));
     const entry: DiskEntry = {
       key: tile.key,
       file,
@@ -149,9 +165,12 @@ export class TileDiskCache {
     };
   }
 
-  /** Removes the process folder (at shutdown). */
-  close(): void {
+  /** Removes the process folder (at shutdown), once the writes under way have landed. */
+  async close(): Promise<void> {
     this.entries.clear();
-    fs.rmSync(this.folder, { recursive: true, force: true });
+    // A write still running would put a file back into the folder being removed (ENOTEMPTY).
+    await Promise.all(this.writing);
+    await fsp.rm(this.folder, { recursive: true, force: true });
+    foldersInUse.delete(this.folder);
   }
 }

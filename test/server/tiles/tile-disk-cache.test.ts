@@ -54,7 +54,7 @@ describe('the tile cache disk tier', () => {
     expect(cache.peek(tiles[0]!.key)).toBe(back);
     expect(cache.stats().disk).toMatchObject({ hits: 1 });
     expect((await filesIn(dir)).length).toBeGreaterThanOrEqual(4);
-    cache.close();
+    await cache.close();
   });
 
   it('drops a kept tile that a change reaches, from disk too', async () => {
@@ -73,7 +73,7 @@ describe('the tile cache disk tier', () => {
     expect(await cache.getFromDisk(town.key)).toBeUndefined();
     expect(cache.stats().disk?.entries).toBe(1);
     expect(await filesIn(dir)).toHaveLength(1);
-    cache.close();
+    await cache.close();
   });
 
   it('does not hand back a tile a change reached while it was being read', async () => {
@@ -89,7 +89,7 @@ describe('the tile cache disk tier', () => {
 
     expect(await reading).toBeUndefined();
     expect(cache.peek(town.key)).toBeUndefined();
-    cache.close();
+    await cache.close();
   });
 
   it('empties with the cache when changes may have been missed', async () => {
@@ -102,10 +102,10 @@ describe('the tile cache disk tier', () => {
     expect(cache.stats().disk?.entries).toBe(0);
     expect(await cache.getFromDisk(tileKey(['desa'], { z: 14, x: 0, y: 0 }))).toBeUndefined();
     expect(await filesIn(dir)).toHaveLength(0);
-    cache.close();
+    await cache.close();
   });
 
-  it('removes the folders of stopped processes at start and its own at close', () => {
+  it('removes the folders of stopped processes at start and its own at close', async () => {
     const dir = tempDir();
     const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const stale = path.join(dir, `process-${exited.stdout.toString()}`);
@@ -115,13 +115,41 @@ describe('the tile cache disk tier', () => {
     fs.writeFileSync(unrelated, 'kept');
 
     const cache = new TileCache(5000, { dir, maxBytes: 1e6 });
-    const own = path.join(dir, `process-${process.pid}`);
+    const own = fs.readdirSync(dir).filter((name) => name.startsWith(`process-${process.pid}-`));
 
     expect(fs.existsSync(stale)).toBe(false);
-    expect(fs.existsSync(own)).toBe(true);
+    expect(own).toHaveLength(1);
     expect(fs.existsSync(unrelated)).toBe(true);
-    cache.close();
-    expect(fs.existsSync(own)).toBe(false);
+    await cache.close();
+    expect(fs.existsSync(path.join(dir, own[0]!))).toBe(false);
+  });
+
+  it('removes its folder at close also while tiles are still being written', async () => {
+    const dir = tempDir();
+    const cache = new TileCache(5000, { dir, maxBytes: 1e7 });
+    for (let x = 0; x < 1000; x += 1) cache.set(entryOf(['desa'], { z: 14, x, y: 0 }, x % 256));
+
+    await cache.close();
+
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('keeps the tiles of two caches sharing a folder in one process apart', async () => {
+    const dir = tempDir();
+    const first = new TileCache(5000, { dir, maxBytes: 1e6 });
+    const second = new TileCache(5000, { dir, maxBytes: 1e6 });
+    const tiles = [0, 1, 2].map((x) => ({ z: 14, x, y: 0 }));
+    for (const tile of tiles) first.set(entryOf(['desa'], tile, 1));
+    for (const tile of tiles) second.set(entryOf(['desa'], tile, 2));
+    await filesIn(dir);
+
+    const fromFirst = await first.getFromDisk(tileKey(['desa'], tiles[0]!));
+    const fromSecond = await second.getFromDisk(tileKey(['desa'], tiles[0]!));
+
+    expect(fromFirst?.gzip?.equals(Buffer.alloc(4000, 1))).toBe(true);
+    expect(fromSecond?.gzip?.equals(Buffer.alloc(4000, 2))).toBe(true);
+    await first.close();
+    await second.close();
   });
 
   it('refuses a folder it cannot write in one clear error', () => {

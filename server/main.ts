@@ -56,6 +56,9 @@ function stopOnSignals(server: http.Server, closeResources: () => Promise<void>)
   });
 
   const stop = (signal: NodeJS.Signals) => {
+    // A second signal (Ctrl-C or systemd signal the whole group, so a worker of
+    // SIMPUL_PROCESSES hears its primary too) must neither cut the drain nor close twice.
+    if (stopping) return;
     stopping = true;
     log.info({ signal, inFlight: inFlight.size, graceMs: shutdownGraceMs }, 'shutting down');
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -76,8 +79,8 @@ function stopOnSignals(server: http.Server, closeResources: () => Promise<void>)
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), shutdownGraceMs + 5000).unref();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 async function start(seed: boolean) {

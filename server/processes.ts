@@ -37,6 +37,7 @@ function forkWorker() {
 
 /** Passes the signal to every worker and exits once they have all drained their requests. */
 function stopWorkers(signal: NodeJS.Signals) {
+  if (stopping) return;
   stopping = true;
   log.info({ signal, processes: workers.size }, 'stopping server processes');
   if (workers.size === 0) process.exit(0);
@@ -57,8 +58,9 @@ async function runPrimary(count: number) {
   log.info({ processes: count }, 'starting server processes');
   for (let i = 0; i < count; i += 1) forkWorker();
 
-  process.once('SIGTERM', () => stopWorkers('SIGTERM'));
-  process.once('SIGINT', () => stopWorkers('SIGINT'));
+  // `on`, not `once`: a second signal would otherwise end the primary before its workers.
+  process.on('SIGTERM', () => stopWorkers('SIGTERM'));
+  process.on('SIGINT', () => stopWorkers('SIGINT'));
 }
 
 /**

@@ -161,6 +161,31 @@ describe('the server process', { timeout: 120000 }, () => {
     expect(body.features).toHaveLength(3);
     expect(await simpul.exitCode).toBe(0);
   });
+
+  it('keeps draining when a second signal arrives while it stops', async () => {
+    const port = await freePort();
+    const simpul = startSimpul({ DATABASE_URL: testDatabase.url, PORT: String(port) });
+    await simpul.waitFor(/"msg":"listening"/);
+    const locker = new pg.Client({ connectionString: testDatabase.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE kecamatan IN ACCESS EXCLUSIVE MODE');
+
+    const inFlight = fetch(`http://127.0.0.1:${port}/collections/kecamatan/items?limit=3`);
+    await waitForLockWaiter(testDatabase.url);
+    simpul.stop('SIGTERM');
+    await simpul.waitFor(/"msg":"shutting down"/);
+    // Ctrl-C, or systemd stopping a unit, signals every process of the group: a worker of
+    // SIMPUL_PROCESSES then hears it twice, from the group and from the primary.
+    simpul.stop('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await locker.query('ROLLBACK');
+    const response = await inFlight.catch(() => undefined);
+    await locker.end();
+
+    expect(response?.status).toBe(200);
+    expect(await simpul.exitCode).toBe(0);
+  });
 });
 
 /** Waits until a query of the database waits for a lock (the request has reached it). */

@@ -5,7 +5,7 @@
  * in the history by the layer table's trigger in the same transaction.
  */
 import type pg from 'pg';
-import type { LayerDefinition } from '../../layers/index.js';
+import type { AttributeRule, LayerDefinition } from '../../layers/index.js';
 import {
   deleteFeatureRow,
   insertFeatureRow,
@@ -264,6 +264,18 @@ function constrainedField(constraint: string | undefined): string {
   return 'feature';
 }
 
+/** The rule across two attributes a CHECK guards (`<layer>_<attribute>_<other>_check`). */
+function brokenRule(constraint: string | undefined): AttributeRule | undefined {
+  for (const layer of listLayers()) {
+    for (const rule of layer.attributeRules ?? []) {
+      if (constraint === `${layer.id}_${rule.attribute}_${rule.other}_check`.slice(0, 63)) {
+        return rule;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Maps constraint violations the checks could not foresee (a race on a unique key). */
 function constraintProblem(error: unknown): HttpProblem | undefined {
   const { code, constraint } = error as { code?: string; constraint?: string };
@@ -273,6 +285,24 @@ function constraintProblem(error: unknown): HttpProblem | undefined {
     const errors: FieldError[] = [{ field, code: 'not-unique', message }];
     const detail = `${field} must be unique; another feature saved the same value first.`;
     return new HttpProblem(409, 'not-unique', 'Conflict', detail, { errors });
+  }
+  const rule = code === '23514' ? brokenRule(constraint) : undefined;
+  if (rule) {
+    // Rows stored before the rule was declared keep their values (its CHECK is NOT VALID), and
+    // any later update of such a row meets the rule, even one that sends other columns only.
+    const { attribute, other } = rule;
+    const strict = rule.comparison === '<';
+    const wanted = strict ? `less than ${other}` : `not greater than ${other}`;
+    const error = {
+      field: attribute,
+      code: strict ? 'not-below-other' : 'above-other',
+      message: `${attribute} must be ${wanted}.`,
+      otherField: other,
+    };
+    const detail =
+      `${attribute} must be ${wanted}, and the feature as it would be saved breaks this rule ` +
+      `(a feature stored before the rule keeps its values until both are corrected).`;
+    return new HttpProblem(422, 'invalid-feature', 'Invalid feature', detail, { errors: [error] });
   }
   if (code === '23514' || code === '23502') {
     const errors: FieldError[] = [{ field, code: 'invalid', message: 'the database refused it.' }];

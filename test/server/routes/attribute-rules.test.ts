@@ -50,6 +50,44 @@ describe('rules across two attributes through the feature API', () => {
     expect(body.detail).toContain('chainage_to_m');
   });
 
+  it('says which rule an older feature breaks when a survey updates it', async () => {
+    const pool = server.testDatabase.database.pool;
+    const constraint = 'road_segment_chainage_from_m_chainage_to_m_check';
+    const { rows } = await pool.query<{ code: string }>(
+      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       VALUES (ST_GeomFromText('MULTILINESTRING((109 -7.7, 109.001 -7.701))', 4326),
+         'T-OLD', '995', 'Jalan lama', 'kabupaten') RETURNING segment_code AS code`,
+    );
+    // A feature stored before the rule was declared: the rule's CHECK is NOT VALID.
+    await pool.query(`ALTER TABLE road_segment DROP CONSTRAINT ${constraint}`);
+    await pool.query(
+      "UPDATE road_segment SET chainage_from_m = 9000, chainage_to_m = 10 WHERE segment_code = 'T-OLD'",
+    );
+    await pool.query(`ALTER TABLE road_segment ADD CONSTRAINT ${constraint}
+      CHECK (chainage_from_m <= chainage_to_m) NOT VALID`);
+
+    const response = await fetch(`${server.baseUrl}/records/road_condition_survey`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        properties: {
+          segment_code: rows[0]!.code,
+          survey_date: '2026-01-05',
+          condition_class: 'baik',
+        },
+      }),
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(422);
+    expect(body.errors[0]).toMatchObject({
+      field: 'chainage_from_m',
+      otherField: 'chainage_to_m',
+      code: 'above-other',
+    });
+    expect(body.detail).toMatch(/stored before the rule/);
+  });
+
   it('refuses a plan zone whose period ends before it starts', async () => {
     const feature = validFeature(planZone, { period_start: 2031, period_end: 2011 });
 

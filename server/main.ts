@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createRequestListener } from './app.js';
 import { config, describeConfig } from './config.js';
+import { answerClientErrors } from './http/client-error.js';
 import { log } from './log.js';
 import { runServerProcesses } from './processes.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
@@ -27,6 +28,7 @@ function describeListenFailure(error: NodeJS.ErrnoException): string {
 /** Listens on HOST:PORT; a port in use or an address not on this machine is a ListenError. */
 function listen(listener: http.RequestListener): Promise<http.Server> {
   const server = http.createServer(listener);
+  answerClientErrors(server);
   return new Promise((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
       reject(new ListenError(describeListenFailure(error)));

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { createRequestListener } from '../../server/app.js';
+import { answerClientErrors } from '../../server/http/client-error.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** A real Simpul HTTP server on a free loopback port over its own seeded test database. */
@@ -15,7 +16,9 @@ export interface TestServer {
 export async function startTestServer(): Promise<TestServer> {
   const testDatabase = await createTestDatabase();
   const context = { database: testDatabase.database, webDistDir: inject('webDir') };
-  const server = http.createServer(createRequestListener(context)).listen(0, '127.0.0.1');
+  const server = http.createServer(createRequestListener(context));
+  answerClientErrors(server);
+  server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
   const { port } = server.address() as AddressInfo;

@@ -18,12 +18,41 @@ async function getRaw(baseUrl: string, rawPath: string) {
   });
 }
 
+/** Sends bytes as they are and reads whatever comes back until the server closes. */
+async function sendBytes(baseUrl: string, bytes: string) {
+  const net = await import('node:net');
+  const url = new URL(baseUrl);
+  return new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(bytes));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 describe('the routes of the foundation', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
   });
   afterAll(() => server.close());
+
+  it('answers headers over 16 KB and malformed requests with problem details', async () => {
+    const huge = await fetch(`${server.baseUrl}/collections`, {
+      headers: { 'x-filler': 'a'.repeat(20000) },
+    });
+    const malformed = await sendBytes(server.baseUrl, 'NOT HTTP AT ALL\r\n\r\n');
+
+    expect(huge.status).toBe(431);
+    expect(huge.headers.get('content-type')).toBe('application/problem+json');
+    expect(await huge.json()).toMatchObject({ type: '/problems/headers-too-large', status: 431 });
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(malformed).toContain('application/problem+json');
+    expect(JSON.parse(malformed.split('\r\n\r\n')[1]!)).toMatchObject({
+      type: '/problems/malformed-request',
+    });
+  });
 
   it('serves the web map to browsers and the landing page to other clients at /', async () => {
     const browser = await fetch(`${server.baseUrl}/`, { headers: { accept: 'text/html' } });

@@ -5,7 +5,9 @@ import { registerAnalysisOpenApi } from '../http/analysis-openapi.js';
 import { sendCsv } from '../http/csv.js';
 import { baseUrl } from '../http/negotiate.js';
 import { renderPlanInformationPage } from '../http/plan-information-page.js';
-import { badRequest } from '../http/problem.js';
+import { badRequest, HttpProblem } from '../http/problem.js';
+import type { Principal } from '../services/access.js';
+import { unreadableBoundTables, type AnalysisRole } from '../services/analysis-bindings.js';
 import {
   tabulateHazardExposure,
   tabulateIrrigationCondition,
@@ -36,6 +38,52 @@ const mediaTypes: Record<Format, string> = {
   pdf: 'application/pdf',
   png: 'image/png',
 };
+
+/** The roles of `layers/analysis-bindings.ts` each analysis reads. */
+const rolesRead: Record<string, readonly AnalysisRole[]> = {
+  planInformation: [
+    'planZones',
+    'activityRules',
+    'hazardZones',
+    'reportingUnits',
+    'populationUnits',
+  ],
+  planActivities: ['activityRules'],
+  hazardExposure: [
+    'hazardZones',
+    'reportingUnits',
+    'populationUnits',
+    'roads',
+    'bridges',
+    'irrigationCanals',
+    'irrigationStructures',
+    'evacuationPoints',
+  ],
+  roadCondition: ['roads', 'reportingUnits'],
+  irrigationCondition: [
+    'irrigationAreas',
+    'irrigationCanals',
+    'irrigationStructures',
+    'reportingUnits',
+  ],
+};
+
+/**
+ * Refuses an analysis that reads a layer the caller may not read: 401 for a visitor (log in or
+ * send a token), 403 for a caller without a role that reads it.
+ */
+function requireReadableAnalysis(analysis: keyof typeof rolesRead) {
+  return (_req: Request, res: Response, next: () => void) => {
+    const principal = res.locals.principal as Principal | undefined;
+    const unreadable = unreadableBoundTables(principal, rolesRead[analysis]!);
+    if (unreadable.length === 0) return next();
+    const detail = `This analysis reads ${unreadable.join(', ')}, which this caller may not read.`;
+    if (principal) throw new HttpProblem(403, 'analysis-forbidden', 'Forbidden', detail);
+    const problem = new HttpProblem(401, 'login-required', 'Login required', detail);
+    problem.headers['WWW-Authenticate'] = 'Bearer';
+    throw problem;
+  };
+}
 
 /** `f` wins; else the Accept header among `allowed`; JSON when the client states nothing. */
 function chooseFormat(req: Request, allowed: Format[]): Format {
@@ -113,38 +161,57 @@ export function createAnalysisRouter(context: AppContext): Router {
     type: ['application/json', 'application/geo+json'],
   });
 
-  router.get('/analysis/plan-information', (req, res) => sendPlanInformation(context, req, res));
-  router.post('/analysis/plan-information', geoJsonBody, (req, res) =>
+  const planInformation = requireReadableAnalysis('planInformation');
+  router.get('/analysis/plan-information', planInformation, (req, res) =>
+    sendPlanInformation(context, req, res),
+  );
+  router.post('/analysis/plan-information', planInformation, geoJsonBody, (req, res) =>
     sendPlanInformation(context, req, res),
   );
 
-  router.get('/analysis/plan-activities', async (_req, res) => {
-    res.json({ activities: await listPlanActivities(pool) });
-  });
+  router.get(
+    '/analysis/plan-activities',
+    requireReadableAnalysis('planActivities'),
+    async (_req, res) => {
+      res.json({ activities: await listPlanActivities(pool) });
+    },
+  );
 
-  router.get('/analysis/hazard-exposure', async (req, res) => {
-    const format = chooseFormat(req, ['json', 'csv']);
-    const report = await getHazardExposure(pool, optionalText(req.query.year, 'year'));
-    req.log.info({ analysis: 'hazard-exposure', ms: report.elapsedMs }, 'analysis answered');
-    if (format === 'csv') sendCsv(res, tabulateHazardExposure(report));
-    else res.json(report);
-  });
+  router.get(
+    '/analysis/hazard-exposure',
+    requireReadableAnalysis('hazardExposure'),
+    async (req, res) => {
+      const format = chooseFormat(req, ['json', 'csv']);
+      const report = await getHazardExposure(pool, optionalText(req.query.year, 'year'));
+      req.log.info({ analysis: 'hazard-exposure', ms: report.elapsedMs }, 'analysis answered');
+      if (format === 'csv') sendCsv(res, tabulateHazardExposure(report));
+      else res.json(report);
+    },
+  );
 
-  router.get('/analysis/road-condition', async (req, res) => {
-    const format = chooseFormat(req, ['json', 'csv']);
-    const report = await getRoadCondition(pool, optionalText(req.query.status, 'status'));
-    req.log.info({ analysis: 'road-condition', ms: report.elapsedMs }, 'analysis answered');
-    if (format === 'csv') sendCsv(res, tabulateRoadCondition(report));
-    else res.json(report);
-  });
+  router.get(
+    '/analysis/road-condition',
+    requireReadableAnalysis('roadCondition'),
+    async (req, res) => {
+      const format = chooseFormat(req, ['json', 'csv']);
+      const report = await getRoadCondition(pool, optionalText(req.query.status, 'status'));
+      req.log.info({ analysis: 'road-condition', ms: report.elapsedMs }, 'analysis answered');
+      if (format === 'csv') sendCsv(res, tabulateRoadCondition(report));
+      else res.json(report);
+    },
+  );
 
-  router.get('/analysis/irrigation-condition', async (req, res) => {
-    const format = chooseFormat(req, ['json', 'csv']);
-    const report = await getIrrigationCondition(pool);
-    req.log.info({ analysis: 'irrigation-condition', ms: report.elapsedMs }, 'analysis answered');
-    if (format === 'csv') sendCsv(res, tabulateIrrigationCondition(report));
-    else res.json(report);
-  });
+  router.get(
+    '/analysis/irrigation-condition',
+    requireReadableAnalysis('irrigationCondition'),
+    async (req, res) => {
+      const format = chooseFormat(req, ['json', 'csv']);
+      const report = await getIrrigationCondition(pool);
+      req.log.info({ analysis: 'irrigation-condition', ms: report.elapsedMs }, 'analysis answered');
+      if (format === 'csv') sendCsv(res, tabulateIrrigationCondition(report));
+      else res.json(report);
+    },
+  );
 
   return router;
 }

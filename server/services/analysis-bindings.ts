@@ -11,6 +11,7 @@ import {
 } from '../../layers/index.js';
 import { selectTableColumns } from '../db/queries/table-columns.js';
 import { HttpProblem } from '../http/problem.js';
+import { canReadLayer, type Principal } from './access.js';
 import { findLayer } from './layer-registry.js';
 
 /** A role of the analyses, e.g. `planZones` or `hazardZones`. */
@@ -41,11 +42,8 @@ function populationAttributeNames(binding: object): string[] {
 
 /**
  * The layer bound to `role` when it is declared with every attribute the binding names, else
- * undefined (a regency without that layer: the measures that need it are left out).
-
- * TODO: analyses read bound layers whoever asks: every bound layer is public today, but a
- * non-public one (say, hazard zones before BPBD releases them) would show in aggregates to
- * visitors; pass the caller's principal here and treat an unreadable layer as undeclared.
+ * undefined (a regency without that layer: the measures that need it are left out). Who may
+ * read them is checked before an analysis runs (`unreadableBoundTables`).
  */
 export function findBoundLayer<Role extends AnalysisRole>(
   role: Role,
@@ -157,4 +155,35 @@ export async function findActivityTable(pool: pg.Pool, bindings = analysisBindin
 /** The coded values of a declared attribute, in declaration order (empty when not coded). */
 export function domainOf(layer: Pick<LayerDefinition, 'attributes'>, attributeName: string) {
   return layer.attributes.find((a) => a.name === attributeName)?.domain ?? [];
+}
+
+/** The record tables a binding names (`tableId`), at any depth (`roads.surveys.tableId`). */
+function boundTableIds(binding: unknown): string[] {
+  if (typeof binding !== 'object' || binding === null) return [];
+  return Object.entries(binding).flatMap(([key, value]) =>
+    key === 'tableId' && typeof value === 'string' ? [value] : boundTableIds(value),
+  );
+}
+
+/**
+ * The layers and record tables bound to `roles` that the caller may not read. An analysis
+ * answers only when this is empty: its aggregates would otherwise disclose a restricted layer
+ * (say, hazard zones before BPBD releases them) to whoever asks. The whole analysis is refused
+ * rather than answered without that layer, so an answer never silently leaves data out.
+ */
+export function unreadableBoundTables(
+  principal: Principal | undefined,
+  roles: readonly AnalysisRole[],
+  bindings: AnalysisBindings = analysisBindings,
+): string[] {
+  const guarded = roles.flatMap((role) => {
+    const layer = findBoundLayer(role, bindings)?.layer;
+    const tables = boundTableIds(bindings[role]).flatMap((id) => {
+      const table = recordTables.find((t) => t.id === id);
+      return table ? [table] : [];
+    });
+    return [...(layer ? [layer] : []), ...tables];
+  });
+  const unreadable = guarded.filter((table) => !canReadLayer(principal, table)).map((t) => t.id);
+  return [...new Set(unreadable)];
 }

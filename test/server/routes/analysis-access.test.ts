@@ -1,0 +1,58 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LayerAccess } from '../../../layers/types.js';
+import { createApiToken } from '../../../server/services/account-service.js';
+import { findLayer } from '../../../server/services/layer-registry.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+// Every layer is public in the Cilacap declarations; this file restricts hazard zones, as a
+// regency would before BPBD releases them (each test file has its own copy of the modules).
+const hazardZone = findLayer('hazard_zone')!;
+const publicAccess = hazardZone.access;
+const restricted: LayerAccess = { ...publicAccess, read: ['disaster-risk:viewer'] };
+
+describe('analyses of a restricted layer', () => {
+  let server: TestServer;
+  let viewer: string;
+  let stranger: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const token = (name: string, roles: string[]) =>
+      createApiToken(pool, { name, roles, write: false }, 't').then((t) => t.secret);
+    viewer = await token('bpbd', ['disaster-risk:viewer']);
+    stranger = await token('roads', ['roads:viewer']);
+  });
+  afterEach(() => {
+    (hazardZone as { access: LayerAccess }).access = publicAccess;
+  });
+  afterAll(() => server.close());
+
+  const get = (path: string, token?: string) =>
+    fetch(`${server.baseUrl}${path}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+
+  it('are refused to visitors and to callers who may not read it, answered to those who may', async () => {
+    (hazardZone as { access: LayerAccess }).access = restricted;
+
+    const visitor = await get('/analysis/hazard-exposure');
+    const other = await get('/analysis/hazard-exposure', stranger);
+    const plan = await get('/analysis/plan-information?lon=109.0&lat=-7.7', stranger);
+    const allowed = await get('/analysis/hazard-exposure', viewer);
+    const roads = await get('/analysis/road-condition', stranger);
+
+    expect(visitor.status).toBe(401);
+    expect(visitor.headers.get('content-type')).toContain('application/problem+json');
+    expect((await visitor.json()).detail).toContain('hazard_zone');
+    expect(other.status).toBe(403);
+    expect(plan.status).toBe(403);
+    expect(allowed.status).toBe(200);
+    expect(roads.status).toBe(200);
+  });
+
+  it('are answered to anyone while the layer is public', async () => {
+    const response = await get('/analysis/hazard-exposure');
+
+    expect(response.status).toBe(200);
+  });
+});

@@ -59,7 +59,10 @@ export class TileDiskCache {
     private readonly onDrop: (entry: Pick<CachedTile, 'key' | 'layerIds' | 'tile'>) => void,
   ) {
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      // The parent recursively, the folder itself not: Node 20's recursive mkdir never returns
+      // for a missing folder under /proc, where a plain one fails at once.
+      fs.mkdirSync(path.dirname(dir), { recursive: true });
+      if (!fs.existsSync(dir)) fs.mkdirSync(dir);
       for (const name of fs.readdirSync(dir)) {
         if (isLeftOver(dir, name))
           fs.rmSync(path.join(dir, name), { recursive: true, force: true });

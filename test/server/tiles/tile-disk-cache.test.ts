@@ -161,4 +161,10 @@ describe('the tile cache disk tier', () => {
     );
     expect(() => new TileCache(5000, { dir: file, maxBytes: 1e6 })).toThrow(/TILE_CACHE_DIR/);
   });
+
+  it('refuses a folder that cannot be made under /proc at once, instead of hanging', () => {
+    expect(() => new TileCache(5000, { dir: '/proc/simpul-none', maxBytes: 1e6 })).toThrow(
+      TileCacheDirUnusableError,
+    );
+  });
 });

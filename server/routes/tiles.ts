@@ -5,6 +5,7 @@ import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { baseUrl } from '../http/negotiate.js';
 import { notFound } from '../http/problem.js';
+import { log } from '../log.js';
 import { canReadLayer, type Principal } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
 import { listLayers, listThemes } from '../services/layer-registry.js';
@@ -233,10 +234,17 @@ export function createCachedTileShortcut(
     const size = 2 ** tile.z;
     if (!layers || tile.z > maxTileZoom || tile.x >= size || tile.y >= size) return next();
 
-    tiles.cachedTile(layers, tile).then(
-      (entry) => (entry && !entry.problem ? writeTile(req, res, layers, entry) : next()),
-      () => next(),
-    );
+    tiles
+      .cachedTile(layers, tile)
+      .then(
+        (entry) => (entry && !entry.problem ? writeTile(req, res, layers, entry) : next()),
+        () => next(),
+      )
+      .catch((error: unknown) => {
+        // Nothing above should throw; if it does, end this answer rather than leave it hanging.
+        log.error({ err: error, url: req.url }, 'cached tile not answered');
+        res.destroy();
+      });
   };
 }
 

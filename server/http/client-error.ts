@@ -29,10 +29,47 @@ function describe(error: NodeJS.ErrnoException) {
   };
 }
 
+// A refused peer gets this long to read the answer and hang up; one that leaves the
+// connection half open (slowloris) would otherwise hold it, and its file descriptor, forever.
+const closeGraceMs = 1000;
+
+/** The answer a pipelined earlier request still has under way on this socket, if any. */
+function answerInFlight(socket: Duplex): http.ServerResponse | undefined {
+  // Node keeps the response being written as `_httpMessage`; there is no public accessor.
+  const response = (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage;
+  return response && !response.writableFinished ? response : undefined;
+}
+
+function sendProblem(socket: Duplex, error: NodeJS.ErrnoException) {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { status, title, type, detail } = describe(error);
+  const body = JSON.stringify({ type: `/problems/${type}`, title, status, detail });
+  log.info({ status, code: error.code }, 'request refused by the HTTP parser');
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+  setTimeout(() => socket.destroy(), closeGraceMs).unref();
+}
+
+/** Sends the problem once every request pipelined before the refused one has its answer. */
+function answerAfterEarlierRequests(socket: Duplex, error: NodeJS.ErrnoException) {
+  const earlier = answerInFlight(socket);
+  if (earlier) earlier.once('close', () => answerAfterEarlierRequests(socket, error));
+  else sendProblem(socket, error);
+}
+
 /**
  * Answers requests that Node's HTTP parser refuses before any route sees them (headers over
  * 16 KB, malformed request lines, timeouts) with problem details like every other error,
- * instead of Node's bare status line, and closes the connection.
+ * instead of Node's bare status line, and closes the connection. A malformed request pipelined
+ * after a good one is answered after that one's answer, so each answer meets its request.
  */
 export function answerClientErrors(server: http.Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -41,15 +78,6 @@ export function answerClientErrors(server: http.Server): void {
       socket.destroy();
       return;
     }
-    const { status, title, type, detail } = describe(error);
-    const body = JSON.stringify({ type: `/problems/${type}`, title, status, detail });
-    log.info({ status, code: error.code }, 'request refused by the HTTP parser');
-    socket.end(
-      `HTTP/1.1 ${status} ${title}\r\n` +
-        'Content-Type: application/problem+json\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+    answerAfterEarlierRequests(socket, error);
   });
 }

@@ -1,0 +1,65 @@
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerClientErrors } from '../../../server/http/client-error.js';
+
+/** Sends bytes on one connection and reads until the server ends it (or `waitMs` passes). */
+function exchange(port: number, bytes: string, waitMs = 2000) {
+  return new Promise<string>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+    let answer = '';
+    const timer = setTimeout(() => socket.destroy(), waitMs);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+  });
+}
+
+function countConnections(server: http.Server) {
+  return new Promise<number>((resolve) => server.getConnections((_e, count) => resolve(count)));
+}
+
+describe('answers to requests the HTTP parser refuses', () => {
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    // A handler slow enough that a pipelined second request is parsed while the first is open.
+    server = http.createServer((req, res) => {
+      setTimeout(() => res.end(`answered ${req.url}`), 100);
+    });
+    answerClientErrors(server);
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('answers pipelined good requests before refusing the malformed one after it', async () => {
+    const good = 'GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n';
+    const answer = await exchange(port, `${good}NOT HTTP\r\n\r\n`);
+
+    const statuses = answer.match(/HTTP\/1\.1 \d{3}/g);
+    expect(statuses).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
+    expect(answer).toMatch(/answered \/first.*answered \/second/s);
+    expect(answer).toContain('/problems/malformed-request');
+  });
+
+  it('closes a refused connection that the peer leaves half open', async () => {
+    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.resume().write('NOT HTTP\r\n\r\n');
+    await new Promise((resolve) => socket.once('end', resolve));
+
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const open = await countConnections(server);
+    socket.destroy();
+
+    expect(open).toBe(0);
+  });
+});

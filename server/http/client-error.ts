@@ -33,9 +33,8 @@ function describe(error: NodeJS.ErrnoException) {
 // connection half open (slowloris) would otherwise hold it, and its file descriptor, forever.
 const closeGraceMs = 1000;
 
-/** The answer a pipelined earlier request still has under way on this socket, if any. */
+/** The answer still under way on this socket, if any (Node keeps it as `_httpMessage`). */
 function answerInFlight(socket: Duplex): http.ServerResponse | undefined {
-  // Node keeps the response being written as `_httpMessage`; there is no public accessor.
   const response = (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage;
   return response && !response.writableFinished ? response : undefined;
 }
@@ -60,9 +59,13 @@ function sendProblem(socket: Duplex, error: NodeJS.ErrnoException) {
 
 /** Sends the problem once every request pipelined before the refused one has its answer. */
 function answerAfterEarlierRequests(socket: Duplex, error: NodeJS.ErrnoException) {
-  const earlier = answerInFlight(socket);
-  if (earlier) earlier.once('close', () => answerAfterEarlierRequests(socket, error));
-  else sendProblem(socket, error);
+  const inFlight = answerInFlight(socket);
+  // An incomplete request is the refused one itself (its body broke off or came too slowly):
+  // its route may wait for that body forever, so it is answered now, or cut if already started.
+  if (inFlight && !inFlight.req.complete && inFlight.headersSent) socket.destroy();
+  else if (inFlight?.req.complete) {
+    inFlight.once('close', () => answerAfterEarlierRequests(socket, error));
+  } else sendProblem(socket, error);
 }
 
 /**

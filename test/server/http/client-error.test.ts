@@ -62,4 +62,23 @@ describe('answers to requests the HTTP parser refuses', () => {
 
     expect(open).toBe(0);
   });
+
+  it('answers 408 to a body that stops arriving while its route waits for it', async () => {
+    const slow = http.createServer({ requestTimeout: 300, connectionsCheckingInterval: 100 });
+    slow.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      req.resume().on('end', () => res.end('whole body read'));
+    });
+    answerClientErrors(slow);
+    slow.listen(0, '127.0.0.1');
+    await new Promise((resolve) => slow.once('listening', resolve));
+    const slowPort = (slow.address() as AddressInfo).port;
+
+    const head = 'POST /import HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab';
+    const answer = await exchange(slowPort, head, 3000);
+    slow.closeAllConnections();
+    slow.close();
+
+    expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(answer).toContain('/problems/request-timeout');
+  });
 });

@@ -68,6 +68,11 @@ const rolesRead: Record<string, readonly AnalysisRole[]> = {
   ],
 };
 
+/** The roles whose condition history (surveys, inspections) an analysis reads too. */
+const historiesRead: Record<string, readonly AnalysisRole[]> = {
+  roadCondition: ['roads'],
+};
+
 /**
  * Refuses an analysis that reads a layer the caller may not read: 401 for a visitor (log in or
  * send a token), 403 for a caller without a role that reads it.
@@ -75,7 +80,8 @@ const rolesRead: Record<string, readonly AnalysisRole[]> = {
 function requireReadableAnalysis(analysis: keyof typeof rolesRead) {
   return (_req: Request, res: Response, next: () => void) => {
     const principal = res.locals.principal as Principal | undefined;
-    const unreadable = unreadableBoundTables(principal, rolesRead[analysis]!);
+    const histories = historiesRead[analysis] ?? [];
+    const unreadable = unreadableBoundTables(principal, rolesRead[analysis]!, histories);
     if (unreadable.length === 0) return next();
     const detail = `This analysis reads ${unreadable.join(', ')}, which this caller may not read.`;
     if (principal) throw new HttpProblem(403, 'analysis-forbidden', 'Forbidden', detail);

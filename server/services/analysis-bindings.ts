@@ -157,33 +157,41 @@ export function domainOf(layer: Pick<LayerDefinition, 'attributes'>, attributeNa
   return layer.attributes.find((a) => a.name === attributeName)?.domain ?? [];
 }
 
-/** The record tables a binding names (`tableId`), at any depth (`roads.surveys.tableId`). */
-function boundTableIds(binding: unknown): string[] {
-  if (typeof binding !== 'object' || binding === null) return [];
-  return Object.entries(binding).flatMap(([key, value]) =>
-    key === 'tableId' && typeof value === 'string' ? [value] : boundTableIds(value),
+/** The record table a binding names itself (`activityRules.tableId`), if any. */
+function ownTableIds(binding: object): string[] {
+  const tableId = (binding as { tableId?: unknown }).tableId;
+  return typeof tableId === 'string' ? [tableId] : [];
+}
+
+/** The record tables of a binding's histories (`roads.surveys.tableId`). */
+function historyTableIds(binding: object): string[] {
+  return Object.values(binding).flatMap((value: unknown) =>
+    typeof value === 'object' && value !== null ? ownTableIds(value) : [],
   );
 }
 
 /**
- * The layers and record tables bound to `roles` that the caller may not read. An analysis
- * answers only when this is empty: its aggregates would otherwise disclose a restricted layer
- * (say, hazard zones before BPBD releases them) to whoever asks. The whole analysis is refused
- * rather than answered without that layer, so an answer never silently leaves data out.
+ * The layers and record tables bound to `roles`, and the condition histories of `histories`,
+ * that the caller may not read. An analysis answers only when this is empty: its aggregates
+ * would otherwise disclose a restricted layer (say, hazard zones before BPBD releases them) to
+ * whoever asks. The whole analysis is refused rather than answered without that layer, so an
+ * answer never silently leaves data out. A history is named only by the analyses that read
+ * it, so restricted inspections do not refuse an analysis of the current condition.
  */
 export function unreadableBoundTables(
   principal: Principal | undefined,
   roles: readonly AnalysisRole[],
+  histories: readonly AnalysisRole[] = [],
   bindings: AnalysisBindings = analysisBindings,
 ): string[] {
-  const guarded = roles.flatMap((role) => {
-    const layer = findBoundLayer(role, bindings)?.layer;
-    const tables = boundTableIds(bindings[role]).flatMap((id) => {
-      const table = recordTables.find((t) => t.id === id);
-      return table ? [table] : [];
-    });
-    return [...(layer ? [layer] : []), ...tables];
-  });
+  const tableIds = [
+    ...roles.flatMap((role) => ownTableIds(bindings[role])),
+    ...histories.flatMap((role) => historyTableIds(bindings[role])),
+  ];
+  const tables = recordTables.filter((table) => tableIds.includes(table.id));
+  const layers = roles.flatMap((role) => findBoundLayer(role, bindings)?.layer ?? []);
+
+  const guarded = [...layers, ...tables];
   const unreadable = guarded.filter((table) => !canReadLayer(principal, table)).map((t) => t.id);
   return [...new Set(unreadable)];
 }

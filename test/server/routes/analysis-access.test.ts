@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { recordTables } from '../../../layers/index.js';
 import type { LayerAccess } from '../../../layers/types.js';
 import { createApiToken } from '../../../server/services/account-service.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
@@ -9,6 +10,8 @@ import { startTestServer, type TestServer } from '../../support/app-server.js';
 const hazardZone = findLayer('hazard_zone')!;
 const publicAccess = hazardZone.access;
 const restricted: LayerAccess = { ...publicAccess, read: ['disaster-risk:viewer'] };
+const roadSurvey = recordTables.find((table) => table.id === 'road_condition_survey')!;
+const surveyAccess = roadSurvey.access;
 
 describe('analyses of a restricted layer', () => {
   let server: TestServer;
@@ -24,6 +27,7 @@ describe('analyses of a restricted layer', () => {
   });
   afterEach(() => {
     (hazardZone as { access: LayerAccess }).access = publicAccess;
+    (roadSurvey as { access: LayerAccess }).access = surveyAccess;
   });
   afterAll(() => server.close());
 
@@ -54,5 +58,19 @@ describe('analyses of a restricted layer', () => {
     const response = await get('/analysis/hazard-exposure');
 
     expect(response.status).toBe(200);
+  });
+
+  it('refuse only the analyses that read a restricted record table', async () => {
+    const internal: LayerAccess = { ...surveyAccess, read: ['roads:viewer'] };
+    (roadSurvey as { access: LayerAccess }).access = internal;
+
+    const roads = await get('/analysis/road-condition');
+    const exposure = await get('/analysis/hazard-exposure');
+    const irrigation = await get('/analysis/irrigation-condition');
+
+    expect(roads.status).toBe(401);
+    expect((await roads.json()).detail).toContain('road_condition_survey');
+    expect(exposure.status).toBe(200);
+    expect(irrigation.status).toBe(200);
   });
 });

@@ -75,14 +75,21 @@ const historiesRead: Record<string, readonly AnalysisRole[]> = {
 
 /**
  * Refuses an analysis that reads a layer the caller may not read: 401 for a visitor (log in or
- * send a token), 403 for a caller without a role that reads it.
+ * send a token), 403 for a caller without a role that reads it. An answer it lets through is
+ * marked private when a visitor could not have had it.
  */
 function requireReadableAnalysis(analysis: keyof typeof rolesRead) {
   return (_req: Request, res: Response, next: () => void) => {
     const principal = res.locals.principal as Principal | undefined;
+    const roles = rolesRead[analysis]!;
     const histories = historiesRead[analysis] ?? [];
-    const unreadable = unreadableBoundTables(principal, rolesRead[analysis]!, histories);
-    if (unreadable.length === 0) return next();
+    const unreadable = unreadableBoundTables(principal, roles, histories);
+    if (unreadable.length === 0) {
+      // An answer drawn from a restricted layer must not be stored by a shared proxy.
+      const restricted = unreadableBoundTables(undefined, roles, histories).length > 0;
+      if (restricted) res.set('Cache-Control', 'private');
+      return next();
+    }
     const detail = `This analysis reads ${unreadable.join(', ')}, which this caller may not read.`;
     if (principal) throw new HttpProblem(403, 'analysis-forbidden', 'Forbidden', detail);
     const problem = new HttpProblem(401, 'login-required', 'Login required', detail);

@@ -51,7 +51,9 @@ describe('analyses of a restricted layer', () => {
     expect(other.status).toBe(403);
     expect(plan.status).toBe(403);
     expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('cache-control')).toBe('private');
     expect(roads.status).toBe(200);
+    expect(roads.headers.get('cache-control')).toBeNull();
   });
 
   it('are answered to anyone while the layer is public', async () => {

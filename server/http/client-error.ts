@@ -33,6 +33,9 @@ function describe(error: NodeJS.ErrnoException) {
 // connection half open (slowloris) would otherwise hold it, and its file descriptor, forever.
 const closeGraceMs = 1000;
 
+/** Connections whose refusal waits for the answers of the requests pipelined before it. */
+const refused = new WeakSet<Duplex>();
+
 /** The answer still under way on this socket, if any (Node keeps it as `_httpMessage`). */
 function answerInFlight(socket: Duplex): http.ServerResponse | undefined {
   const response = (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage;
@@ -81,6 +84,9 @@ export function answerClientErrors(server: http.Server): void {
       socket.destroy();
       return;
     }
+    // The parser repeats its error for every later chunk: the first one is answered.
+    if (refused.has(socket)) return;
+    refused.add(socket);
     answerAfterEarlierRequests(socket, error);
   });
 }

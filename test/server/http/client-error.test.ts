@@ -50,6 +50,28 @@ describe('answers to requests the HTTP parser refuses', () => {
     expect(answer).toContain('/problems/malformed-request');
   });
 
+  it('answers a refused request once however many bytes follow it', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const socket = net.connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+
+    socket.write('GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /huge HTTP/1.1\r\nX: ');
+    for (let chunk = 0; chunk < 40; chunk += 1) {
+      socket.write('a'.repeat(20000));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await closed;
+    process.off('warning', onWarning);
+
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 431']);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('closes a refused connection that the peer leaves half open', async () => {
     const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
     await new Promise((resolve) => socket.once('connect', resolve));

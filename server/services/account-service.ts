@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import type pg from 'pg';
-import type { Role } from '../../layers/index.js';
+import { recordTables, type Role } from '../../layers/index.js';
 import { config } from '../config.js';
 import {
   countLoginFailures,
@@ -202,10 +202,18 @@ export async function principalFromToken(db: Queryable, secret: string): Promise
   };
 }
 
+// A scope names record tables (surveys, the activity matrix) too: access checks them like
+// layers, so a token that could name layers only could never read a record or run an
+// analysis that reads one.
+function isScopable(id: unknown): boolean {
+  return typeof id === 'string' && (!!findLayer(id) || recordTables.some((t) => t.id === id));
+}
+
 function parseLayerIds(layerIds: unknown): string[] | null {
   if (layerIds === undefined || layerIds === null || layerIds === 'all') return null;
-  if (!Array.isArray(layerIds) || layerIds.some((id) => typeof id !== 'string' || !findLayer(id))) {
-    throw badRequest('unknown-layer', 'layerIds must be "all" or a list of declared layer ids.');
+  if (!Array.isArray(layerIds) || !layerIds.every(isScopable)) {
+    const detail = 'layerIds must be "all" or a list of declared layer and record table ids.';
+    throw badRequest('unknown-layer', detail);
   }
   return layerIds as string[];
 }

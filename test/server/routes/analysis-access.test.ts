@@ -75,4 +75,17 @@ describe('analyses of a restricted layer', () => {
     expect(exposure.status).toBe(200);
     expect(irrigation.status).toBe(200);
   });
+
+  it('are answered to a token scoped to every layer and record table they read', async () => {
+    const pool = server.testDatabase.database.pool;
+    const layerIds = ['road_segment', 'kecamatan', 'road_condition_survey'];
+    const request = { name: 'pkrms', roles: ['roads:viewer'], layerIds, write: false };
+    const scoped = (await createApiToken(pool, request, 't')).secret;
+
+    const roads = await get('/analysis/road-condition', scoped);
+    const records = await get('/records/road_condition_survey', scoped);
+
+    expect(roads.status).toBe(200);
+    expect(records.status).toBe(200);
+  });
 });

@@ -7,6 +7,7 @@ import { baseUrl } from '../http/negotiate.js';
 import { renderPlanInformationPage } from '../http/plan-information-page.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import type { Principal } from '../services/access.js';
+import { unauthenticated } from '../services/edit-access.js';
 import { unreadableBoundTables, type AnalysisRole } from '../services/analysis-bindings.js';
 import {
   tabulateHazardExposure,
@@ -92,9 +93,7 @@ function requireReadableAnalysis(analysis: keyof typeof rolesRead) {
     }
     const detail = `This analysis reads ${unreadable.join(', ')}, which this caller may not read.`;
     if (principal) throw new HttpProblem(403, 'analysis-forbidden', 'Forbidden', detail);
-    const problem = new HttpProblem(401, 'login-required', 'Login required', detail);
-    problem.headers['WWW-Authenticate'] = 'Bearer';
-    throw problem;
+    throw unauthenticated(detail);
   };
 }
 
@@ -190,40 +189,38 @@ export function createAnalysisRouter(context: AppContext): Router {
     },
   );
 
-  router.get(
-    '/analysis/hazard-exposure',
-    requireReadableAnalysis('hazardExposure'),
-    async (req, res) => {
+  /** A report route: JSON, or CSV with `f=csv` or `Accept: text/csv`. */
+  const report = <Report extends { elapsedMs: number }>(
+    name: string,
+    analysis: keyof typeof rolesRead,
+    compute: (req: Request) => Promise<Report>,
+    tabulate: (report: Report) => Parameters<typeof sendCsv>[1],
+  ) =>
+    router.get(`/analysis/${name}`, requireReadableAnalysis(analysis), async (req, res) => {
       const format = chooseFormat(req, ['json', 'csv']);
-      const report = await getHazardExposure(pool, optionalText(req.query.year, 'year'));
-      req.log.info({ analysis: 'hazard-exposure', ms: report.elapsedMs }, 'analysis answered');
-      if (format === 'csv') sendCsv(res, tabulateHazardExposure(report));
-      else res.json(report);
-    },
-  );
+      const answer = await compute(req);
+      req.log.info({ analysis: name, ms: answer.elapsedMs }, 'analysis answered');
+      if (format === 'csv') sendCsv(res, tabulate(answer));
+      else res.json(answer);
+    });
 
-  router.get(
-    '/analysis/road-condition',
-    requireReadableAnalysis('roadCondition'),
-    async (req, res) => {
-      const format = chooseFormat(req, ['json', 'csv']);
-      const report = await getRoadCondition(pool, optionalText(req.query.status, 'status'));
-      req.log.info({ analysis: 'road-condition', ms: report.elapsedMs }, 'analysis answered');
-      if (format === 'csv') sendCsv(res, tabulateRoadCondition(report));
-      else res.json(report);
-    },
+  report(
+    'hazard-exposure',
+    'hazardExposure',
+    (req) => getHazardExposure(pool, optionalText(req.query.year, 'year')),
+    tabulateHazardExposure,
   );
-
-  router.get(
-    '/analysis/irrigation-condition',
-    requireReadableAnalysis('irrigationCondition'),
-    async (req, res) => {
-      const format = chooseFormat(req, ['json', 'csv']);
-      const report = await getIrrigationCondition(pool);
-      req.log.info({ analysis: 'irrigation-condition', ms: report.elapsedMs }, 'analysis answered');
-      if (format === 'csv') sendCsv(res, tabulateIrrigationCondition(report));
-      else res.json(report);
-    },
+  report(
+    'road-condition',
+    'roadCondition',
+    (req) => getRoadCondition(pool, optionalText(req.query.status, 'status')),
+    tabulateRoadCondition,
+  );
+  report(
+    'irrigation-condition',
+    'irrigationCondition',
+    () => getIrrigationCondition(pool),
+    tabulateIrrigationCondition,
   );
 
   return router;

@@ -5,7 +5,8 @@ import { canEditLayer, canReadLayer, type Principal } from './access.js';
 /** A layer or a record table, as far as access goes. */
 type Guarded = Pick<LayerDefinition, 'id' | 'access'>;
 
-function unauthenticated(detail: string): HttpProblem {
+/** 401 asking for a login or a token (`WWW-Authenticate: Bearer`). */
+export function unauthenticated(detail: string): HttpProblem {
   const problem = new HttpProblem(401, 'login-required', 'Login required', detail);
   problem.headers['WWW-Authenticate'] = 'Bearer';
   return problem;

@@ -10,7 +10,8 @@ function describe(error: NodeJS.ErrnoException) {
       title: 'Request Header Fields Too Large',
       type: 'headers-too-large',
       detail:
-        'The request line and headers together must stay under 16 KB; send long filters in a shorter form.',
+        'The request line and headers together must stay under 16 KB; ' +
+        'send long filters in a shorter form.',
     };
   }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {

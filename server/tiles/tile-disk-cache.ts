@@ -77,7 +77,8 @@ export class TileDiskCache {
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new TileCacheDirUnusableError(
-        `TILE_CACHE_DIR ${dir} cannot hold the tile cache (${reason}); set it to a writable folder or unset it`,
+        `TILE_CACHE_DIR ${dir} cannot hold the tile cache (${reason}); ` +
+          'set it to a writable folder or unset it',
       );
     }
     this.entries = new LRUCache<string, DiskEntry>({

@@ -121,9 +121,8 @@ async function measure(url: string, benchCase: BenchCase): Promise<CaseResult> {
     const ours = importWithSimpul(url, benchCase.file, benchCase.layerId);
     const theirs = importWithOgr2ogr(url, benchCase.file, benchCase.ogrTable);
     const ratio = round(ours.seconds / theirs.seconds);
-    console.log(
-      `round ${i}: ${benchCase.label}: Simpul ${ours.seconds} s, ogr2ogr ${theirs.seconds} s (×${ratio})`,
-    );
+    const times = `Simpul ${ours.seconds} s, ogr2ogr ${theirs.seconds} s (×${ratio})`;
+    console.log(`round ${i}: ${benchCase.label}: ${times}`);
     simpul = best(simpul, ours);
     ogr2ogr = best(ogr2ogr, theirs);
   }
@@ -131,9 +130,9 @@ async function measure(url: string, benchCase: BenchCase): Promise<CaseResult> {
 }
 
 function printTable(results: CaseResult[]) {
-  console.log(
-    '\n| file | features | Simpul s | ogr2ogr s | Simpul / ogr2ogr | Simpul peak RSS MB | ogr2ogr peak RSS MB |',
-  );
+  const columns = ['file', 'features', 'Simpul s', 'ogr2ogr s', 'Simpul / ogr2ogr'];
+  columns.push('Simpul peak RSS MB', 'ogr2ogr peak RSS MB');
+  console.log(`\n| ${columns.join(' | ')} |`);
   console.log('|---|--:|--:|--:|--:|--:|--:|');
   for (const { benchCase, simpul, ogr2ogr } of results) {
     const ratio = round(simpul.seconds / ogr2ogr.seconds);

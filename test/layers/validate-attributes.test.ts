@@ -81,7 +81,7 @@ describe('attribute checks shared by the server and the edit form', () => {
     expect(codes).toEqual(['name:required', 'condition:not-in-domain', 'width_m:above-maximum']);
   });
 
-  it('refuses a value for a computed attribute on create and in a patch, naming it read-only', () => {
+  it('refuses a computed attribute on create and in a patch, naming it read-only', () => {
     const created = checkAttributes(surveyedAssets, { ...complete, length_m: 12 }, 'create');
     const patched = checkAttributes(surveyedAssets, { length_m: null }, 'patch');
 

@@ -77,7 +77,8 @@ function ruleStatements(layer: LayerDefinition, rule: AttributeRule): string[] {
   const table = quoteIdentifier(layer.id);
   const name = `${layer.id}_${rule.attribute}_${rule.other}_check`.slice(0, 63);
   const constraint = quoteIdentifier(name);
-  const check = `${quoteIdentifier(rule.attribute)} ${rule.comparison} ${quoteIdentifier(rule.other)}`;
+  const [low, high] = [quoteIdentifier(rule.attribute), quoteIdentifier(rule.other)];
+  const check = `${low} ${rule.comparison} ${high}`;
   return [
     `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}`,
     `ALTER TABLE ${table} ADD CONSTRAINT ${constraint} CHECK (${check}) NOT VALID`,

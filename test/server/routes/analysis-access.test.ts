@@ -36,7 +36,7 @@ describe('analyses of a restricted layer', () => {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
 
-  it('are refused to visitors and to callers who may not read it, answered to those who may', async () => {
+  it('are refused to visitors and callers who may not read it, answered to others', async () => {
     (hazardZone as { access: LayerAccess }).access = restricted;
 
     const visitor = await get('/analysis/hazard-exposure');

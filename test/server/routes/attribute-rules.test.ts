@@ -32,7 +32,7 @@ describe('rules across two attributes through the feature API', () => {
     return { response, body: await response.json() };
   };
 
-  it('refuses a road segment whose chainage runs backwards with 422 naming both fields', async () => {
+  it('refuses a road segment whose chainage runs backwards, naming both fields', async () => {
     const feature = validFeature(roadSegment, { chainage_from_m: 1200, chainage_to_m: 800 });
 
     const { response, body } = await send('POST', '/collections/road_segment/items', feature);
@@ -61,7 +61,8 @@ describe('rules across two attributes through the feature API', () => {
     // A feature stored before the rule was declared: the rule's CHECK is NOT VALID.
     await pool.query(`ALTER TABLE road_segment DROP CONSTRAINT ${constraint}`);
     await pool.query(
-      "UPDATE road_segment SET chainage_from_m = 9000, chainage_to_m = 10 WHERE segment_code = 'T-OLD'",
+      `UPDATE road_segment SET chainage_from_m = 9000, chainage_to_m = 10
+       WHERE segment_code = 'T-OLD'`,
     );
     await pool.query(`ALTER TABLE road_segment ADD CONSTRAINT ${constraint}
       CHECK (chainage_from_m <= chainage_to_m) NOT VALID`);

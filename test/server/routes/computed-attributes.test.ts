@@ -46,7 +46,7 @@ describe('computed attributes are read-only through the feature API', () => {
     ]);
   };
 
-  it('refuses a patch of length_m with 422 naming it read-only, and keeps the feature', async () => {
+  it('refuses a patch of length_m as read-only, and keeps the feature', async () => {
     const { id, etag, feature } = await create();
 
     const answer = await send('PATCH', `${items}/${id}`, { properties: { length_m: 5 } }, etag);
@@ -62,7 +62,7 @@ describe('computed attributes are read-only through the feature API', () => {
     expectReadOnly(answer);
   });
 
-  it('refuses a replace that changes length_m, but takes a feature read and sent back', async () => {
+  it('refuses a replace changing length_m, but takes a feature read and sent back', async () => {
     const { id, etag } = await create();
     const read = await send('GET', `${items}/${id}`);
     const { id: _id, links: _links, ...feature } = read.body;

@@ -154,7 +154,7 @@ describe('importing into a layer', () => {
     expect(await countPoints('Terminal Majenang')).toBe(1);
   });
 
-  it('reports an invalid geometry, and both problems of a row with two, counting it once', async () => {
+  it('reports an invalid geometry, and both problems of one row, counting it once', async () => {
     const [lon, lat] = kroya as [number, number];
     const bowTie = [
       [

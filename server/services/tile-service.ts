@@ -16,7 +16,7 @@ import {
   type TileChange,
   type TileChangeFeed,
 } from '../tiles/tile-changes.js';
-import { rangeHolds, tileCentreLatitude, tileRangeOfBox } from '../tiles/tile-grid.js';
+import { rangeHolds, tileRangeOfBox } from '../tiles/tile-grid.js';
 import { listLayers, listThemes, requireLayer } from './layer-registry.js';
 
 export type { CachedTile } from '../tiles/tile-cache.js';
@@ -117,7 +117,6 @@ export async function renderTile(
 ): Promise<Buffer> {
   const visible = layersAtZoom(layers, tile);
   const generalisation = generalisationAt(tile);
-  const latitudeCos = Math.cos((tileCentreLatitude(tile) * Math.PI) / 180);
 
   let bytes: Buffer;
   if (capabilities.hasAsMvt) {
@@ -126,13 +125,13 @@ export async function renderTile(
       maxBytes: limits.maxTileBytes,
       prepared: !capabilities.embedded,
     };
-    const encoded = await selectMvtTile(pool, visible, tile, options, latitudeCos);
+    const encoded = await selectMvtTile(pool, visible, tile, options);
     if (!encoded.mvt) throw tooLarge(visible, tile, encoded.bytes, limits.maxTileBytes);
     bytes = encoded.mvt;
   } else {
     const parts = [];
     for (const layer of visible) {
-      const rows = await selectTileFeatures(pool, layer, tile, generalisation, latitudeCos);
+      const rows = await selectTileFeatures(pool, layer, tile, generalisation);
       parts.push({ layerId: layer.id, rows });
     }
     bytes = encodeMvtTile(parts);

@@ -87,9 +87,3 @@ export function rangeHolds(range: TileRange, tile: TileCoord): boolean {
 export function rangeSize(range: TileRange): number {
   return (range.maxX - range.minX + 1) * (range.maxY - range.minY + 1);
 }
-
-/** The latitude of a tile's centre, in degrees. */
-export function tileCentreLatitude(tile: TileCoord): number {
-  const yM = mercatorHalfWidthM - (tile.y + 0.5) * tileWidthM(tile.z);
-  return (Math.atan(Math.exp((yM * Math.PI) / mercatorHalfWidthM)) * 360) / Math.PI - 90;
-}

@@ -16,7 +16,7 @@ import { layerDefinitions, type LayerDefinition } from '../../layers/index.js';
 import { migrate } from '../../server/db/migrate.js';
 import { selectMvtTile } from '../../server/db/queries/tiles.js';
 import { generalisationAt } from '../../server/tiles/generalisation.js';
-import { tileCentreLatitude, type TileCoord } from '../../server/tiles/tile-grid.js';
+import type { TileCoord } from '../../server/tiles/tile-grid.js';
 import { startLocalCluster } from '../support/local-cluster.js';
 import { datasetLayers, fullDataset, loadDataset, type DatasetSize } from './support/dataset.js';
 import { replayHttp, type HttpLoadOptions } from './support/http-load.js';
@@ -59,9 +59,8 @@ function referenceQuery(layer: LayerDefinition) {
 /** Simpul's own tile SQL (generalised), run without the server around it. */
 function simpulQuery(layer: LayerDefinition) {
   return async (client: pg.Client, tile: TileCoord) => {
-    const latitudeCos = Math.cos((tileCentreLatitude(tile) * Math.PI) / 180);
     const options = { generalisation: generalisationAt(tile), maxBytes: 1 << 30, prepared: true };
-    return (await selectMvtTile(client, [layer], tile, options, latitudeCos)).bytes;
+    return (await selectMvtTile(client, [layer], tile, options)).bytes;
   };
 }
 

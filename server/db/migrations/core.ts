@@ -2,6 +2,7 @@ import {
   accountsSql,
   featureHistoryPerStatementSql,
   featureHistoryRowsAsJsonSql,
+  featureHistoryWithoutMercatorSql,
   featureHistorySql,
   recordHistorySql,
 } from './editing.js';
@@ -62,4 +63,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0009-record-history', sql: recordHistorySql },
   { id: '0010-feature-history-per-statement', sql: featureHistoryPerStatementSql },
   { id: '0011-feature-history-rows-as-json', sql: featureHistoryRowsAsJsonSql },
+  { id: '0012-feature-history-without-mercator', sql: featureHistoryWithoutMercatorSql },
 ];

@@ -334,3 +334,19 @@ export function recordHistoryTriggerStatement(table: { id: string }): string {
   return `CREATE OR REPLACE TRIGGER simpul_history AFTER INSERT OR UPDATE OR DELETE
     ON ${quoteIdentifier(table.id)} FOR EACH ROW EXECUTE FUNCTION simpul_record_history_row()`;
 }
+
+/**
+ * The history's column list without the Web Mercator copy of the geometry (`mercatorColumn`
+ * of `layer-schema.ts`, computed from `geom`): it is never a property, and history keeps the
+ * geometry as stored.
+ */
+export const featureHistoryWithoutMercatorSql = `
+  CREATE OR REPLACE FUNCTION simpul_history_columns_sql(layer_table oid, alias text)
+  RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(string_agg(format('%I.%I', alias, attname), ', ' ORDER BY attnum), '')
+    FROM pg_attribute
+    WHERE attrelid = layer_table AND attnum > 0 AND NOT attisdropped
+      AND attname <> ALL (ARRAY['id', 'geom', 'geom_3857', 'version', 'created_at',
+        'updated_at', 'updated_by'])
+  $$;
+`;

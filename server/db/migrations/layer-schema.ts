@@ -37,6 +37,7 @@ export function schemaChecksum(layer: LayerDefinition): string {
     timeAttribute: layer.timeAttribute,
     attributeRules: layer.attributeRules,
     tileChangeRevision,
+    mercatorColumn,
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
@@ -121,19 +122,45 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
   return statements;
 }
 
-function spatialIndexName(layer: LayerDefinition): string {
-  return quoteIdentifier(`${layer.id}_geom_idx`);
+/**
+ * Each layer's geometry kept a second time in Web Mercator (EPSG:3857), the tile grid's own
+ * system, computed by PostgreSQL on every write: tiles are cut from it without reprojecting
+ * every row on every request (about a quarter more tiles per second on the benchmark). It
+ * costs the geometry's size again per row, a second GiST index, and a reprojection per row
+ * written. It is never a property: history, exports and the feature API leave it out.
+ */
+export const mercatorColumn = 'geom_3857';
+
+function mercatorColumnStatement(layer: LayerDefinition): string {
+  const table = quoteIdentifier(layer.id);
+  const type = `geometry(${layer.geometry.type}, 3857)`;
+  return `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${mercatorColumn} ${type}
+    GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED`;
 }
 
-/** The statement creating the GiST index of a layer's geometries (idempotent). */
+/** The GiST indexes of a layer's geometries: as stored, and in Web Mercator. */
+function spatialIndexes(layer: LayerDefinition) {
+  return [
+    { name: quoteIdentifier(`${layer.id}_geom_idx`), column: 'geom' },
+    { name: quoteIdentifier(`${layer.id}_${mercatorColumn}_idx`), column: mercatorColumn },
+  ];
+}
+
+/** The statement creating the GiST indexes of a layer's geometries (idempotent). */
 export function spatialIndexStatement(layer: LayerDefinition): string {
   const table = quoteIdentifier(layer.id);
-  return `CREATE INDEX IF NOT EXISTS ${spatialIndexName(layer)} ON ${table} USING gist (geom)`;
+  return spatialIndexes(layer)
+    .map(
+      ({ name, column }) => `CREATE INDEX IF NOT EXISTS ${name} ON ${table} USING gist (${column})`,
+    )
+    .join(';\n');
 }
 
-/** The statement dropping that index (an import into an empty layer builds it afresh). */
+/** The statement dropping those indexes (an import into an empty layer builds them afresh). */
 export function dropSpatialIndexStatement(layer: LayerDefinition): string {
-  return `DROP INDEX IF EXISTS ${spatialIndexName(layer)}`;
+  return spatialIndexes(layer)
+    .map(({ name }) => `DROP INDEX IF EXISTS ${name}`)
+    .join(';\n');
 }
 
 /**
@@ -148,6 +175,7 @@ export function layerSchemaStatements(layer: LayerDefinition): string[] {
     statements.push(...attributeStatements(layer, attribute));
   for (const rule of layer.attributeRules ?? []) statements.push(...ruleStatements(layer, rule));
 
+  statements.push(mercatorColumnStatement(layer));
   statements.push(spatialIndexStatement(layer));
   if (layer.timeAttribute) {
     const timeIndex = quoteIdentifier(`${layer.id}_${layer.timeAttribute}_idx`.slice(0, 63));

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { LayerDefinition } from '../../../layers/index.js';
+import { mercatorColumn } from '../migrations/layer-schema.js';
 import { quoteIdentifier } from '../sql.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -124,8 +125,8 @@ export async function selectLayerAsOf(
         geom_after AS geom
       FROM last_edit WHERE operation <> 'delete'
       UNION ALL
-      SELECT t.id, t.version, to_jsonb(t) - ARRAY['id', 'geom', 'version', 'created_at',
-        'updated_at', 'updated_by'], t.geom
+      SELECT t.id, t.version, to_jsonb(t) - ARRAY['id', 'geom', '${mercatorColumn}', 'version',
+        'created_at', 'updated_at', 'updated_by'], t.geom
       FROM ${table} t
       WHERE t.created_at <= $2 AND NOT EXISTS (
         SELECT 1 FROM simpul_feature_history h WHERE h.layer_id = $1 AND h.feature_id = t.id)

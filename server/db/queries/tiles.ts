@@ -2,12 +2,8 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { LayerDefinition } from '../../../layers/index.js';
 import type { Generalisation } from '../../tiles/generalisation.js';
-import {
-  mercatorHalfWidthM,
-  tileBuffer,
-  tileExtent,
-  type TileCoord,
-} from '../../tiles/tile-grid.js';
+import { tileBuffer, tileExtent, type TileCoord } from '../../tiles/tile-grid.js';
+import { mercatorColumn } from '../migrations/layer-schema.js';
 import { quoteIdentifier } from '../sql.js';
 
 export { tileBuffer, tileExtent, type TileCoord } from '../../tiles/tile-grid.js';
@@ -29,8 +25,6 @@ export interface EncodedTile {
   mvt: Buffer | null;
 }
 
-const degreesPerMetre = 180 / mercatorHalfWidthM;
-
 function isPointLayer(layer: LayerDefinition): boolean {
   return layer.geometry.type === 'Point' || layer.geometry.type === 'MultiPoint';
 }
@@ -40,59 +34,49 @@ function tileAttributes(layer: LayerDefinition) {
 }
 
 /**
- * The layer's geometry for a tile, in EPSG:4326: simplified below the full-detail zoom (in
- * degrees, before reprojection, so the transform runs on fewer vertices).
+ * The layer's geometry for a tile, from its stored Web Mercator copy (no reprojection per
+ * row), simplified below the full-detail zoom.
  */
-// A stored `geom_3857` column would spare the per-row ST_Transform (the shared benchmark
-// harness measured about a quarter more tiles per second with one). Not added: it doubles the
-// geometry stored per row, the history trigger would copy it into every history record, and
-// on this project's shared 2-core machine the difference stayed within the run-to-run noise.
 function sourceGeometry(layer: LayerDefinition, simplify: boolean): string {
-  if (!simplify || isPointLayer(layer)) return 't.geom';
+  const geometry = `t.${mercatorColumn}`;
+  if (!simplify || isPointLayer(layer)) return geometry;
   // preserveCollapsed: a small ring stays a ring instead of vanishing into nothing.
-  return 'ST_Simplify(t.geom, bounds.tolerance, true)';
+  return `ST_Simplify(${geometry}, bounds.tolerance, true)`;
 }
 
 /** The rows of a layer near a tile: its buffered envelope, minus features too small to see. */
 function rowFilter(layer: LayerDefinition): string {
-  const near = 't.geom && bounds.query_env';
+  const near = `t.${mercatorColumn} && bounds.clip_env`;
   if (isPointLayer(layer)) return near;
-  const size = 'greatest(ST_XMax(t.geom) - ST_XMin(t.geom), ST_YMax(t.geom) - ST_YMin(t.geom))';
+  // The box stored with the geometry: ST_XMax(geom) itself would walk every vertex.
+  const box = `t.${mercatorColumn}::box2d`;
+  const size = `greatest(ST_XMax(${box}) - ST_XMin(${box}), ST_YMax(${box}) - ST_YMin(${box}))`;
   return `${near} AND ${size} >= bounds.min_size`;
 }
 
 function boundsCte(): string {
   const margin = tileBuffer / tileExtent;
-  // The buffer of a tile in the first or last column reaches past ±180°, which ST_Transform
-  // wraps to the far side of the world: the envelope is cut to the Mercator square first.
-  const queryEnvelope = `ST_Intersection(ST_TileEnvelope($1, $2, $3, margin => ${margin}),
-        ST_TileEnvelope(0, 0, 0))`;
   return `bounds AS (
       SELECT ST_TileEnvelope($1, $2, $3) AS env,
         ST_TileEnvelope($1, $2, $3, margin => ${margin}) AS clip_env,
-        ST_Transform(${queryEnvelope}, 4326) AS query_env,
         $4::float8 AS tolerance, $5::float8 AS min_size
     )`;
 }
 
-/**
- * Parameters shared by both tile queries. Tolerance and size are converted to degrees: a
- * degree of latitude is longer than one of longitude in Web Mercator, so the size test keeps
- * every feature it should, and the tolerance stays under half a pixel in both directions.
- */
-function tileParameters(tile: TileCoord, generalisation: Generalisation, latitudeCos: number) {
+/** Parameters shared by both tile queries; tolerance and size in Web Mercator metres. */
+function tileParameters(tile: TileCoord, generalisation: Generalisation) {
   return [
     tile.z,
     tile.x,
     tile.y,
-    generalisation.simplifyToleranceM * degreesPerMetre * latitudeCos,
-    generalisation.minFeatureSizeM * degreesPerMetre,
+    generalisation.simplifyToleranceM,
+    generalisation.minFeatureSizeM,
   ];
 }
 
 function layerMvtSql(layer: LayerDefinition, simplify: boolean): string {
   const columns = ['t.id', ...tileAttributes(layer).map((a) => `t.${quoteIdentifier(a.name)}`)];
-  const geometry = `ST_Transform(${sourceGeometry(layer, simplify)}, 3857)`;
+  const geometry = sourceGeometry(layer, simplify);
   return `(SELECT ST_AsMVT(r, '${layer.id}', ${tileExtent}, 'mvt_geom', 'id') FROM (
         SELECT ${columns.join(', ')},
           ST_AsMVTGeom(${geometry}, bounds.env, ${tileExtent}, ${tileBuffer}, true) AS mvt_geom
@@ -143,11 +127,10 @@ export async function selectMvtTile(
   layers: LayerDefinition[],
   tile: TileCoord,
   options: TileQueryOptions,
-  latitudeCos = 1,
 ): Promise<EncodedTile> {
   const simplify = options.generalisation.simplifyToleranceM > 0;
   const statement = mvtStatement(layers, simplify);
-  const values = [...tileParameters(tile, options.generalisation, latitudeCos), options.maxBytes];
+  const values = [...tileParameters(tile, options.generalisation), options.maxBytes];
 
   const result = await db.query<{ bytes: number; mvt: Buffer | null }>({
     text: statement.text,
@@ -183,7 +166,7 @@ function propertiesSql(layer: LayerDefinition): string {
  * asks).
  */
 function tileGeometrySql(layer: LayerDefinition, simplify: boolean): string {
-  let mercator = `ST_Transform(${sourceGeometry(layer, simplify)}, 3857)`;
+  let mercator = sourceGeometry(layer, simplify);
   // ST_Simplify can make a ring cross itself, and ST_ClipByBox2D turns such a polygon inside
   // out (the whole buffered tile minus the feature), so a simplified polygon is repaired first.
   if (simplify && layer.geometry.type === 'MultiPolygon') mercator = `ST_MakeValid(${mercator})`;
@@ -209,7 +192,6 @@ export async function selectTileFeatures(
   layer: LayerDefinition,
   tile: TileCoord,
   generalisation: Generalisation,
-  latitudeCos = 1,
 ): Promise<TileFeatureRow[]> {
   const simplify = generalisation.simplifyToleranceM > 0;
   const sql = `WITH ${boundsCte()}, scaled AS (
@@ -224,7 +206,7 @@ export async function selectTileFeatures(
     SELECT id, properties, ST_AsGeoJSON(tile_geom)::json AS geometry
     FROM shaped WHERE tile_geom IS NOT NULL AND NOT ST_IsEmpty(tile_geom)
     ORDER BY id`;
-  const values = tileParameters(tile, generalisation, latitudeCos);
+  const values = tileParameters(tile, generalisation);
   const result = await db.query<TileFeatureRow>(sql, values);
   return result.rows;
 }

@@ -2,14 +2,18 @@ import type { LayerDefinition, Role } from '../../layers/index.js';
 
 /**
  * Who is asking: a logged-in user, an API token, or nobody (`undefined` everywhere means an
- * anonymous visitor). Tokens carry scopes that narrow what their roles allow.
+ * anonymous visitor). Tokens carry scopes that narrow what their roles add to a visitor's
+ * rights: a scope never takes away what the public may read.
  */
 export interface Principal {
   kind: 'user' | 'token';
   /** User name, or the token's name. */
   name: string;
   roles: readonly Role[];
-  /** For tokens: the layers it may touch and whether it may write; undefined for users. */
+  /**
+   * For tokens: the layers its roles reach and whether it may write; undefined for users.
+   * Public layers stay readable outside the list.
+   */
   scope?: { layerIds: readonly string[] | 'all'; write: boolean };
 }
 
@@ -27,9 +31,12 @@ function scopeAllows(principal: Principal, layer: Guarded, write: boolean): bool
   return layerInScope && (!write || scope.write);
 }
 
-/** May this caller read the layer? Public layers are readable by anyone, others by role. */
+/**
+ * May this caller read the layer? Public layers are readable by anyone, a token scoped to
+ * other layers included (a visitor could read them without it); others by role, within scope.
+ */
 export function canReadLayer(principal: Principal | undefined, layer: Guarded): boolean {
-  if (layer.access.read === 'public') return !principal || scopeAllows(principal, layer, false);
+  if (layer.access.read === 'public') return true;
   if (!principal || !scopeAllows(principal, layer, false)) return false;
 
   const editors = layer.access.edit;

@@ -203,8 +203,8 @@ export async function principalFromToken(db: Queryable, secret: string): Promise
 }
 
 // A scope names record tables (surveys, the activity matrix) too: access checks them like
-// layers, so a token that could name layers only could never read a record or run an
-// analysis that reads one.
+// layers, so a token that could name layers only could never read a restricted record table
+// or run an analysis that reads one (public ones it reads whatever its scope).
 function isScopable(id: unknown): boolean {
   return typeof id === 'string' && (!!findLayer(id) || recordTables.some((t) => t.id === id));
 }

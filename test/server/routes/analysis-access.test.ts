@@ -88,4 +88,41 @@ describe('analyses of a restricted layer', () => {
     expect(roads.status).toBe(200);
     expect(records.status).toBe(200);
   });
+
+  it('are answered to a token scoped to other layers when every layer they read is public', async () => {
+    const pool = server.testDatabase.database.pool;
+    const request = { name: 'sipd', roles: ['roads:viewer'], layerIds: ['bridge'], write: false };
+    const scoped = (await createApiToken(pool, request, 't')).secret;
+
+    const visitor = await get('/analysis/hazard-exposure');
+    const exposure = await get('/analysis/hazard-exposure', scoped);
+    const roads = await get('/analysis/road-condition', scoped);
+    const desa = await get('/collections/desa/items?limit=1', scoped);
+    const tile = await get('/tiles/desa/12/3288/2136.mvt', scoped);
+
+    expect(visitor.status).toBe(200);
+    expect(exposure.status).toBe(200);
+    expect(roads.status).toBe(200);
+    expect(desa.status).toBe(200);
+    expect([200, 204]).toContain(tile.status);
+  });
+
+  it('keep a restricted layer from a token whose scope leaves it out, whatever its roles', async () => {
+    (hazardZone as { access: LayerAccess }).access = restricted;
+    const pool = server.testDatabase.database.pool;
+    const roles = ['disaster-risk:viewer'];
+    const outside = { name: 'bpbd-roads', roles, layerIds: ['road_segment'], write: false };
+    const inside = { name: 'bpbd', roles, layerIds: ['hazard_zone'], write: false };
+    const scopedOutside = (await createApiToken(pool, outside, 't')).secret;
+    const scopedInside = (await createApiToken(pool, inside, 't')).secret;
+
+    const refused = await get('/analysis/hazard-exposure', scopedOutside);
+    const hidden = await get('/collections/hazard_zone/items?limit=1', scopedOutside);
+    const answered = await get('/analysis/hazard-exposure', scopedInside);
+
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).detail).toContain('hazard_zone');
+    expect(hidden.status).toBe(404);
+    expect(answered.status).toBe(200);
+  });
 });

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
+import type { LayerAccess } from '../../../layers/types.js';
 import { sendProblem } from '../../../server/http/problem.js';
 import { createCollectionsRouter } from '../../../server/routes/collections.js';
 import type { Principal } from '../../../server/services/access.js';
+import { findLayer } from '../../../server/services/layer-registry.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 interface Feature {
@@ -408,6 +410,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
 });
 
 describe('the feature API for a caller with a narrow token', () => {
+  const desa = findLayer('desa')!;
   let close: () => Promise<void>;
   let baseUrl: string;
   let server: TestServer;
@@ -437,14 +440,31 @@ describe('the feature API for a caller with a narrow token', () => {
   afterAll(() => close());
 
   it('lists, describes and serves only the layers the caller may read', async () => {
-    const collections = await (await fetch(`${baseUrl}/collections`)).json();
-    const api = await (await fetch(`${baseUrl}/api`)).json();
-    const hidden = await fetch(`${baseUrl}/collections/desa/items`);
-    const queryables = await fetch(`${baseUrl}/collections/desa/queryables`);
+    const desaAccess = desa.access;
+    (desa as { access: LayerAccess }).access = { ...desaAccess, read: ['admin'] };
+    try {
+      const collections = await (await fetch(`${baseUrl}/collections`)).json();
+      const api = await (await fetch(`${baseUrl}/api`)).json();
+      const hidden = await fetch(`${baseUrl}/collections/desa/items`);
+      const queryables = await fetch(`${baseUrl}/collections/desa/queryables`);
 
-    expect(collections.collections.map((c: { id: string }) => c.id)).toEqual(['kecamatan']);
-    expect(Object.keys(api.paths).filter((p) => p.includes('desa'))).toEqual([]);
-    expect(hidden.status).toBe(404);
-    expect(queryables.status).toBe(404);
+      const ids = collections.collections.map((c: { id: string }) => c.id);
+      expect(ids).toContain('kecamatan');
+      expect(ids).not.toContain('desa');
+      expect(Object.keys(api.paths).filter((p) => p.includes('desa'))).toEqual([]);
+      expect(hidden.status).toBe(404);
+      expect(queryables.status).toBe(404);
+    } finally {
+      (desa as { access: LayerAccess }).access = desaAccess;
+    }
+  });
+
+  it('serves public layers outside its scope, as it would to a visitor', async () => {
+    const collections = await (await fetch(`${baseUrl}/collections`)).json();
+    const items = await fetch(`${baseUrl}/collections/desa/items?limit=1`);
+
+    const ids = collections.collections.map((c: { id: string }) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['kecamatan', 'desa', 'road_segment']));
+    expect(items.status).toBe(200);
   });
 });

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+// fetch adds `Cache-Control: no-cache` to a conditional request, which bypasses 304 in Express.
+const revalidate = { 'cache-control': 'max-age=0' };
+
+describe('conditional GET with If-None-Match', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  /** The status of each If-None-Match sent after a first read, by the header sent. */
+  async function answersTo(path: string, headers: (etag: string) => string[]) {
+    const first = await fetch(`${server.baseUrl}${path}`, { headers: revalidate });
+    await first.arrayBuffer();
+    const etag = first.headers.get('etag')!;
+    const statuses: Record<string, number> = {};
+    for (const header of headers(etag)) {
+      const again = await fetch(`${server.baseUrl}${path}`, {
+        headers: { ...revalidate, 'if-none-match': header },
+      });
+      await again.arrayBuffer();
+      statuses[header] = again.status;
+    }
+    return { etag, statuses };
+  }
+
+  const unquoted = (etag: string) => etag.replace(/^W\//, '').replace(/"/g, '');
+
+  it('answers a feature 304 for its quoted or weak ETag and 200 for it unquoted', async () => {
+    const { etag, statuses } = await answersTo('/collections/kecamatan/items/3', (tag) => [
+      tag,
+      `W/${tag}`,
+      '*',
+      unquoted(tag),
+      `"${unquoted(tag)}`,
+    ]);
+
+    expect(etag).toMatch(/^"3-\d+"$/);
+    expect(Object.values(statuses)).toEqual([304, 304, 304, 200, 200]);
+  });
+
+  it('answers TileJSON 304 for its ETag and 200 for it unquoted', async () => {
+    const { statuses } = await answersTo('/tiles/kecamatan.json', (tag) => [tag, unquoted(tag)]);
+
+    expect(Object.values(statuses)).toEqual([304, 200]);
+  });
+});

@@ -348,7 +348,7 @@ class ImportRun {
       geometry: feature.geometry,
       refused: refused.has(index),
     }));
-    await this.load(client, this.table, staged);
+    await this.load(client, this.table, layer, staged);
     this.counters.rowsWritten += staged.length - refused.size;
   }
 
@@ -544,7 +544,7 @@ class ImportRun {
   async run(): Promise<void> {
     const started = Date.now();
     try {
-      await createStagingTable(this.pool, this.table);
+      await createStagingTable(this.pool, this.table, this.prepared.layer);
       await this.readAll();
       await this.flush(true);
       await this.rejectGeometryProblems();

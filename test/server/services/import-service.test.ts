@@ -538,6 +538,32 @@ describe('importing into a layer', () => {
     await expect(attempt).rejects.toMatchObject({ status: 409, type: 'import-not-undoable' });
   });
 
+  it('keeps tabs, line ends and backslashes of text through COPY and the INSERT fallback', async () => {
+    const name = 'Pos\tC:\\banjir\nbaris dua\r\\N';
+    const file = writeFile(
+      'odd-text.geojson',
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [point(cilacapTown, { name, type: 'titik_kumpul', capacity: 7 })],
+      }),
+    );
+    const { pool, capabilities } = testDatabase.database;
+    const embedded = { pool, capabilities: { ...capabilities, embedded: true } };
+    const prepared = await prepareImport(pool, request(file));
+    await recordImportJob(pool, prepared);
+
+    const copied = await importFile(file);
+    const inserted = await runImport(embedded, prepared);
+
+    expect([copied.status, inserted.status]).toEqual(['succeeded', 'succeeded']);
+    const rows = await query(
+      'SELECT name, capacity, ST_AsText(geom) AS wkt FROM evacuation_point WHERE name = $1',
+      [name],
+    );
+    const stored = { name, capacity: 7, wkt: `POINT(${cilacapTown.join(' ')})` };
+    expect(rows).toEqual([stored, stored]);
+  });
+
   it('loads 12,000 points into an empty layer and builds its spatial index again', async () => {
     await query('DELETE FROM evacuation_point');
     const lines = Array.from({ length: 12000 }, (_, i) =>

@@ -72,7 +72,9 @@ export interface AttributeDefinition {
  * A rule between two attributes of one feature: `attribute` must be at most (`<=`) or below
  * (`<`) `other`, e.g. a chainage or a period that must not end before it starts. Both must be
  * numbers, integers, dates or timestamps; the rule holds while either value is empty. Checked
- * by the shared validation (API, batch, import, web form) and by a CHECK on the table.
+ * by the shared validation (API, batch, import, web form) and by a trigger on the table, on
+ * insert and on an update that changes either value: a feature stored before the rule keeps
+ * its two values through edits of its other attributes.
  */
 export interface AttributeRule {
   attribute: string;

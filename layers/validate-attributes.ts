@@ -153,17 +153,30 @@ function ruleProblem(rule: AttributeRule, value: unknown, otherValue: unknown): 
   return { field: attribute, code: 'above-other', message, otherField: other };
 }
 
+/** Whether a value sent is the one stored: the same number, day or instant, or both empty. */
+function isSameValue(sent: unknown, stored: unknown): boolean {
+  if (isBlank(sent) || isBlank(stored)) return isBlank(sent) && isBlank(stored);
+  const value = comparable(sent);
+  return value !== undefined && value === comparable(stored);
+}
+
 /**
  * The rules across two attributes (`attributeRules`) that `values` break: one problem per
  * rule, on its first attribute, naming both. A rule with an empty or unreadable value is not
  * checked (the type check reports the unreadable one). For a patch, pass the merged values.
+ * `stored` holds an edited feature's values as stored: a rule whose two values the edit
+ * leaves as they are is not checked, so a feature saved before the rule existed can still be
+ * edited in its other attributes (the table's trigger lets it through the same way).
  */
 export function checkAttributeRules(
   layer: Pick<AttributeHolder, 'attributeRules'>,
   values: Record<string, unknown>,
+  stored?: Record<string, unknown>,
 ): FeatureProblem[] {
   const problems: FeatureProblem[] = [];
   for (const rule of layer.attributeRules ?? []) {
+    const names = [rule.attribute, rule.other];
+    if (stored && names.every((name) => isSameValue(values[name], stored[name]))) continue;
     const value = comparable(values[rule.attribute]);
     const otherValue = comparable(values[rule.other]);
     if (value === undefined || otherValue === undefined) continue;
@@ -219,16 +232,18 @@ export interface AttributeCheck {
  * Checks properties against the layer's declaration: every declared attribute of the right
  * type, required ones present (for `create` and `replace`, or when `patch` unsets them), coded
  * values in their domain, numbers in range, text within its length, and (except for a patch,
-which the server checks on the merged feature) the `attributeRules`. Computed attributes are
- * read-only: a value sent for one is refused, except by a replace, where the server lets a
- * value equal to the stored one pass (a feature read and sent back). They are never stored.
- * Uniqueness needs the stored rows and is checked by the server.
+ * which the server checks on the merged feature) the `attributeRules`, those left as `stored`
+ * excepted (see `checkAttributeRules`). Computed attributes are read-only: a value sent for
+ * one is refused, except by a replace, where the server lets a value equal to the stored one
+ * pass (a feature read and sent back). They are never stored. Uniqueness needs the stored
+ * rows and is checked by the server.
  */
 export function checkAttributes(
   layer: AttributeHolder,
   properties: Record<string, unknown>,
   mode: WriteMode,
   unknown: UnknownAttributePolicy = 'reject',
+  stored?: Record<string, unknown>,
 ): AttributeCheck {
   const problems = unknown === 'reject' ? unknownProblems(layer, properties) : [];
   problems.push(...readOnlyProblems(layer, properties, mode));
@@ -250,7 +265,7 @@ export function checkAttributes(
   }
   // a patch holds only the values sent: the server checks the rules on the merged feature
   if (mode !== 'patch')
-    problems.push(...checkAttributeRules(layer, readableValues(values, problems)));
+    problems.push(...checkAttributeRules(layer, readableValues(values, problems), stored));
   return { problems, values };
 }
 

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import type { AttributeRule, LayerDefinition } from '../../layers/index.js';
+import { attributeRuleName } from '../db/migrations/attribute-rules.js';
 import {
   deleteFeatureRow,
   insertFeatureRow,
@@ -264,13 +265,11 @@ function constrainedField(constraint: string | undefined): string {
   return 'feature';
 }
 
-/** The rule across two attributes a CHECK guards (`<layer>_<attribute>_<other>_check`). */
+/** The rule across two attributes whose trigger refused a row, by the name it raised. */
 function brokenRule(constraint: string | undefined): AttributeRule | undefined {
   for (const layer of listLayers()) {
     for (const rule of layer.attributeRules ?? []) {
-      if (constraint === `${layer.id}_${rule.attribute}_${rule.other}_check`.slice(0, 63)) {
-        return rule;
-      }
+      if (constraint === attributeRuleName(layer.id, rule)) return rule;
     }
   }
   return undefined;
@@ -288,8 +287,8 @@ function constraintProblem(error: unknown): HttpProblem | undefined {
   }
   const rule = code === '23514' ? brokenRule(constraint) : undefined;
   if (rule) {
-    // Rows stored before the rule was declared keep their values (its CHECK is NOT VALID), and
-    // any later update of such a row meets the rule, even one that sends other columns only.
+    // The table checks an update only when it changes one of the rule's two values: a row
+    // stored before the rule keeps them through other edits, but not through one of them.
     const { attribute, other } = rule;
     const strict = rule.comparison === '<';
     const wanted = strict ? `less than ${other}` : `not greater than ${other}`;
@@ -301,7 +300,8 @@ function constraintProblem(error: unknown): HttpProblem | undefined {
     };
     const detail =
       `${attribute} must be ${wanted}, and the feature as it would be saved breaks this rule ` +
-      `(a feature stored before the rule keeps its values until both are corrected).`;
+      `(a feature stored before the rule may keep both values, but a change to either must ` +
+      `put them in order).`;
     return new HttpProblem(422, 'invalid-feature', 'Invalid feature', detail, { errors: [error] });
   }
   if (code === '23514' || code === '23502') {

@@ -82,11 +82,15 @@ function shapeProblems(input: unknown): FeatureProblem[] {
   return [];
 }
 
-/** The attribute and shape checks that need no database, for one feature. */
+/**
+ * The attribute and shape checks that need no database, for one feature; `stored` holds the
+ * stored values of the rules' attributes of a feature a replace writes over.
+ */
 function checkLocally(
   layer: LayerDefinition,
   input: unknown,
   options: ValidationOptions,
+  stored?: Record<string, unknown>,
 ): { problems: FeatureProblem[]; feature: ValidFeature } {
   const shape = shapeProblems(input);
   if (shape.length > 0) return { problems: shape, feature: { values: {} } };
@@ -97,6 +101,7 @@ function checkLocally(
     (properties ?? {}) as Record<string, unknown>,
     options.mode,
     options.unknownAttributes,
+    stored,
   );
   const skipGeometry = options.mode === 'patch' && geometry === undefined;
   const geometryCheck = skipGeometry ? undefined : checkGeometry(layer.geometry.type, geometry);
@@ -205,30 +210,42 @@ async function uniquenessProblems(
 }
 
 /**
+ * The stored values of the `attributeRules` attributes of the features a replace or patch
+ * writes over, by feature id: an edit that leaves a rule's two values as stored is not held
+ * to the rule (a feature saved before the rule existed stays editable in other attributes).
+ */
+async function storedRuleValues(
+  db: Queryable,
+  layer: LayerDefinition,
+  options: ValidationOptions,
+): Promise<Map<number, Record<string, unknown>>> {
+  const rules = layer.attributeRules ?? [];
+  const ids = (options.featureIds ?? []).filter((id): id is number => id !== undefined);
+  if (options.mode === 'create' || rules.length === 0 || ids.length === 0) return new Map();
+
+  const names = [...new Set(rules.flatMap((rule) => [rule.attribute, rule.other]))];
+  return selectStoredValues(db, layer, ids, names);
+}
+
+/**
  * The `attributeRules` a patch breaks once merged with the stored feature: a patch of
  * `chainage_to_m` alone must still not fall below the stored `chainage_from_m`. `features`
  * holds the patched values not already refused; a feature not found is left to the write.
  */
-async function patchRuleProblems(
-  db: Queryable,
+function patchRuleProblems(
   layer: LayerDefinition,
   features: Map<number, ValidFeature>,
+  stored: Map<number, Record<string, unknown>>,
   featureIds: readonly (number | undefined)[] = [],
-): Promise<{ index: number; problem: FeatureProblem }[]> {
-  const rules = layer.attributeRules ?? [];
-  const ids = [...features.keys()].map((index) => featureIds[index]);
-  const present = ids.filter((id): id is number => id !== undefined);
-  if (rules.length === 0 || present.length === 0) return [];
-
-  const names = [...new Set(rules.flatMap((rule) => [rule.attribute, rule.other]))];
-  const stored = await selectStoredValues(db, layer, present, names);
-
+): { index: number; problem: FeatureProblem }[] {
   const found: { index: number; problem: FeatureProblem }[] = [];
   for (const [index, feature] of features) {
-    const before = stored.get(featureIds[index]!);
+    const id = featureIds[index];
+    const before = id === undefined ? undefined : stored.get(id);
     if (!before) continue;
     const merged = { ...before, ...feature.values };
-    for (const problem of checkAttributeRules(layer, merged)) found.push({ index, problem });
+    const problems = checkAttributeRules(layer, merged, before);
+    for (const problem of problems) found.push({ index, problem });
   }
   return found;
 }
@@ -299,9 +316,12 @@ export async function validateFeatures(
   const features: ValidFeature[] = [];
   const geometries = new Map<number, StoredGeometry>();
   const uniqueCandidates = new Map<number, ValidFeature>();
+  const storedRules = await storedRuleValues(db, layer, options);
 
   inputs.forEach((input, index) => {
-    const { problems, feature } = checkLocally(layer, input, options);
+    const id = options.featureIds?.[index];
+    const stored = id === undefined ? undefined : storedRules.get(id);
+    const { problems, feature } = checkLocally(layer, input, options, stored);
     features.push(feature);
     errors.push(...problems.map((p) => ({ ...p, index })));
     if (feature.geometry) geometries.set(index, feature.geometry);
@@ -325,7 +345,7 @@ export async function validateFeatures(
   for (const { index, problem } of unique) errors.push({ ...problem, index });
 
   if (options.mode === 'patch') {
-    const broken = await patchRuleProblems(db, layer, uniqueCandidates, options.featureIds);
+    const broken = patchRuleProblems(layer, uniqueCandidates, storedRules, options.featureIds);
     for (const { index, problem } of broken) errors.push({ ...problem, index });
   }
   if (options.mode === 'replace') {

@@ -116,9 +116,14 @@ export class AttributeForm {
   private readonly inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   private readonly problemSlots = new Map<string, HTMLElement>();
 
+  /**
+   * `stored`: the feature's properties as the server holds them, for an edit of a saved
+   * feature; a rule across two attributes whose values are left as stored is not checked.
+   */
   constructor(
     readonly layer: FormDeclaration,
     properties: Record<string, unknown>,
+    private readonly stored?: Record<string, unknown>,
   ) {
     this.element.noValidate = true;
     const general = element('p', 'edit-form__problem');
@@ -160,7 +165,13 @@ export class AttributeForm {
 
   /** Runs the shared checks, shows their problems, and returns them (none: valid). */
   check(): FeatureProblem[] {
-    const { problems } = checkAttributes(this.layer, this.values(), 'replace');
+    const { problems } = checkAttributes(
+      this.layer,
+      this.values(),
+      'replace',
+      'reject',
+      this.stored,
+    );
     this.showProblems(problems);
     return problems;
   }

@@ -94,6 +94,12 @@ export class EditSession {
     return this.state.features.get(key);
   }
 
+  /** A saved feature's properties as the server last gave them; undefined for a new one. */
+  storedProperties(key: string): Record<string, unknown> | undefined {
+    const base = this.baseline.get(key);
+    return base?.id === undefined ? undefined : base.properties;
+  }
+
   /** Every feature now on the working copy (deleted ones excluded). */
   all(): WorkingFeature[] {
     return [...this.state.features.values()];

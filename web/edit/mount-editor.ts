@@ -386,7 +386,8 @@ class Editor {
 
     const title = document.createElement('h3');
     title.textContent = `${editText('form.title')} ${feature.id ?? ''}`;
-    this.form = new AttributeForm(this.layer, feature.properties);
+    const stored = this.session?.storedProperties(feature.key);
+    this.form = new AttributeForm(this.layer, feature.properties, stored);
     this.form.element.addEventListener('change', () => this.propertiesChanged());
     this.formSlot.append(title, this.form.element);
     this.form.check();
@@ -531,7 +532,9 @@ class Editor {
     for (const key of this.session!.pendingKeys()) {
       const feature = this.session!.get(key);
       if (!feature) continue;
-      const { problems } = checkAttributes(this.layer!, feature.properties, 'replace');
+      const stored = this.session!.storedProperties(key);
+      const properties = feature.properties;
+      const { problems } = checkAttributes(this.layer!, properties, 'replace', 'reject', stored);
       if (problems.length > 0) return { key, problems };
     }
     return undefined;

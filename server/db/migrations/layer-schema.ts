@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { AttributeDefinition, AttributeRule, LayerDefinition } from '../../../layers/index.js';
+import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier } from '../sql.js';
+import { attributeRuleRevision, attributeRuleStatements } from './attribute-rules.js';
 import { historyTriggerStatement } from './editing.js';
 import { tileChangeRevision, tileChangeStatements } from './tile-change.js';
 
@@ -36,6 +37,7 @@ export function schemaChecksum(layer: LayerDefinition): string {
     })),
     timeAttribute: layer.timeAttribute,
     attributeRules: layer.attributeRules,
+    attributeRuleRevision,
     tileChangeRevision,
     mercatorColumn,
   };
@@ -67,23 +69,6 @@ export function checkExpression(attribute: AttributeDefinition): string | undefi
   if (attribute.maxLength !== undefined)
     parts.push(`length(${name}) <= ${Number(attribute.maxLength)}`);
   return parts.length > 0 ? parts.join(' AND ') : undefined;
-}
-
-/**
- * A rule across two attributes as a CHECK named `<layer>_<attribute>_<other>_check`, so a
- * refusal maps to its first attribute. NOT VALID: rows stored before the rule existed do not
- * stop the migration, but any write of such a row must put it in order.
- */
-function ruleStatements(layer: LayerDefinition, rule: AttributeRule): string[] {
-  const table = quoteIdentifier(layer.id);
-  const name = `${layer.id}_${rule.attribute}_${rule.other}_check`.slice(0, 63);
-  const constraint = quoteIdentifier(name);
-  const [low, high] = [quoteIdentifier(rule.attribute), quoteIdentifier(rule.other)];
-  const check = `${low} ${rule.comparison} ${high}`;
-  return [
-    `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}`,
-    `ALTER TABLE ${table} ADD CONSTRAINT ${constraint} CHECK (${check}) NOT VALID`,
-  ];
 }
 
 function createTableStatement(layer: LayerDefinition): string {
@@ -173,7 +158,8 @@ export function layerSchemaStatements(layer: LayerDefinition): string[] {
   const statements = [createTableStatement(layer)];
   for (const attribute of layer.attributes)
     statements.push(...attributeStatements(layer, attribute));
-  for (const rule of layer.attributeRules ?? []) statements.push(...ruleStatements(layer, rule));
+  for (const rule of layer.attributeRules ?? [])
+    statements.push(...attributeRuleStatements(layer, rule));
 
   statements.push(mercatorColumnStatement(layer));
   statements.push(spatialIndexStatement(layer));

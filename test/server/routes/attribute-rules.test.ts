@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerSchemaStatements } from '../../../server/db/migrations/layer-schema.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { createApiToken } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -6,6 +7,7 @@ import { validFeature } from '../../support/valid-feature.js';
 
 const roadSegment = findLayer('road_segment')!;
 const planZone = findLayer('plan_zone')!;
+const ruleName = 'road_segment_chainage_from_m_chainage_to_m_check';
 
 describe('rules across two attributes through the feature API', () => {
   let server: TestServer;
@@ -50,43 +52,102 @@ describe('rules across two attributes through the feature API', () => {
     expect(body.detail).toContain('chainage_to_m');
   });
 
-  it('says which rule an older feature breaks when a survey updates it', async () => {
+  /**
+   * A road stored before the chainage rule was declared, its chainage backwards (9000 to 10):
+   * written with the rule's constraint and triggers out of the way, then the layer's schema
+   * statements are run again, as a migration adding the rule would.
+   */
+  async function insertRoadStoredBeforeTheRule(code: string): Promise<number> {
     const pool = server.testDatabase.database.pool;
-    const constraint = 'road_segment_chainage_from_m_chainage_to_m_check';
-    const { rows } = await pool.query<{ code: string }>(
-      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
-       VALUES (ST_GeomFromText('MULTILINESTRING((109 -7.7, 109.001 -7.701))', 4326),
-         'T-OLD', '995', 'Jalan lama', 'kabupaten') RETURNING segment_code AS code`,
-    );
-    // A feature stored before the rule was declared: the rule's CHECK is NOT VALID.
-    await pool.query(`ALTER TABLE road_segment DROP CONSTRAINT ${constraint}`);
-    await pool.query(
-      `UPDATE road_segment SET chainage_from_m = 9000, chainage_to_m = 10
-       WHERE segment_code = 'T-OLD'`,
-    );
-    await pool.query(`ALTER TABLE road_segment ADD CONSTRAINT ${constraint}
-      CHECK (chainage_from_m <= chainage_to_m) NOT VALID`);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`ALTER TABLE road_segment DROP CONSTRAINT IF EXISTS ${ruleName}`);
+      await client.query('SET LOCAL session_replication_role = replica');
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO road_segment (geom, segment_code, road_number, name, status,
+           chainage_from_m, chainage_to_m)
+         VALUES (ST_GeomFromText('MULTILINESTRING((109 -7.7, 109.001 -7.701))', 4326),
+           $1, '995', 'Jalan lama', 'kabupaten', 9000, 10) RETURNING id`,
+        [code],
+      );
+      await client.query('COMMIT');
+      for (const statement of layerSchemaStatements(roadSegment)) await pool.query(statement);
+      return rows[0]!.id;
+    } finally {
+      client.release();
+    }
+  }
+
+  const readItem = async (id: number) => {
+    const response = await fetch(`${server.baseUrl}/collections/road_segment/items/${id}`, {
+      headers: { authorization: `Bearer ${token}`, 'cache-control': 'no-store' },
+    });
+    return { etag: response.headers.get('etag')!, feature: await response.json() };
+  };
+
+  it('records a survey on a road stored with its chainage backwards before the rule', async () => {
+    const id = await insertRoadStoredBeforeTheRule('T-OLD-1');
 
     const response = await fetch(`${server.baseUrl}/records/road_condition_survey`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        properties: {
-          segment_code: rows[0]!.code,
-          survey_date: '2026-01-05',
-          condition_class: 'baik',
-        },
+        properties: { segment_code: 'T-OLD-1', survey_date: '2026-01-05', condition_class: 'baik' },
       }),
     });
-    const body = await response.json();
+    const { feature } = await readItem(id);
 
-    expect(response.status).toBe(422);
-    expect(body.errors[0]).toMatchObject({
+    expect(response.status).toBe(201);
+    expect(feature.properties).toMatchObject({
+      condition_class: 'baik',
+      chainage_from_m: 9000,
+      chainage_to_m: 10,
+    });
+  });
+
+  it('saves a patch or a replace of such a road that leaves both chainages as stored', async () => {
+    const id = await insertRoadStoredBeforeTheRule('T-OLD-2');
+    const item = `/collections/road_segment/items/${id}`;
+
+    const patched = await send(
+      'PATCH',
+      item,
+      { properties: { name: 'Jalan lama baru' } },
+      (await readItem(id)).etag,
+    );
+    const read = await readItem(id);
+    const properties = { ...read.feature.properties, name: 'Jalan lama ganti' };
+    const body = { type: 'Feature', geometry: read.feature.geometry, properties };
+    const replaced = await send('PUT', item, body, read.etag);
+    const { feature } = await readItem(id);
+
+    expect(patched.response.status).toBe(200);
+    expect(replaced.response.status).toBe(200);
+    expect(feature.properties).toMatchObject({ name: 'Jalan lama ganti', chainage_from_m: 9000 });
+  });
+
+  it('holds an edit that changes either chainage of such a road to the rule', async () => {
+    const pool = server.testDatabase.database.pool;
+    const id = await insertRoadStoredBeforeTheRule('T-OLD-3');
+    const item = `/collections/road_segment/items/${id}`;
+    const { etag } = await readItem(id);
+
+    const stillBackwards = await send('PATCH', item, { properties: { chainage_to_m: 20 } }, etag);
+    const bySql = await pool
+      .query('UPDATE road_segment SET chainage_to_m = 20 WHERE id = $1', [id])
+      .catch((error: unknown) => error);
+    const inOrder = { properties: { chainage_from_m: 0, chainage_to_m: 20 } };
+    const corrected = await send('PATCH', item, inOrder, etag);
+
+    expect(stillBackwards.response.status).toBe(422);
+    expect(stillBackwards.body.errors[0]).toMatchObject({
       field: 'chainage_from_m',
       otherField: 'chainage_to_m',
       code: 'above-other',
     });
-    expect(body.detail).toMatch(/stored before the rule/);
+    expect(bySql).toMatchObject({ code: '23514', constraint: ruleName });
+    expect(corrected.response.status).toBe(200);
   });
 
   it('refuses a plan zone whose period ends before it starts', async () => {
@@ -134,6 +195,6 @@ describe('rules across two attributes through the feature API', () => {
       created.body.id,
     ]);
 
-    await expect(update).rejects.toMatchObject({ code: '23514' });
+    await expect(update).rejects.toMatchObject({ code: '23514', constraint: ruleName });
   });
 });

@@ -16,4 +16,18 @@ describe('attribute form problems', () => {
       'Tidak boleh lebih besar dari Patok akhir (STA).',
     );
   });
+
+  it('lets a road saved with a backwards chainage be edited while both chainages stay as saved', () => {
+    const stored = { chainage_from_m: 9000, chainage_to_m: 10, name: 'Jalan lama' };
+    const renamed = { ...stored, name: 'Jalan lama baru' };
+    const moved = { ...stored, chainage_to_m: 20 };
+
+    const kept = checkAttributes(roadSegment, renamed, 'replace', 'reject', stored);
+    const changed = checkAttributes(roadSegment, moved, 'replace', 'reject', stored);
+
+    expect(kept.problems.filter((p) => p.field === 'chainage_from_m')).toEqual([]);
+    expect(changed.problems).toContainEqual(
+      expect.objectContaining({ field: 'chainage_from_m', code: 'above-other' }),
+    );
+  });
 });

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'csv-stringify/sync';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
@@ -115,6 +114,7 @@ async function listLayers(file: string) {
 
 async function writeReport(pool: Parameters<typeof selectRejections>[0], jobId: string) {
   const target = values.report!;
+  const { stringify } = await import('csv-stringify/sync');
   const out = fs.createWriteStream(target);
   out.write(stringify([['row', 'field', 'reason']]));
   for (let offset = 0; ; offset += 10000) {

@@ -7,10 +7,6 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import type { Feature, Geometry } from 'geojson';
-import chain from 'stream-chain';
-import { parser } from 'stream-json';
-import pick from 'stream-json/filters/pick.js';
-import streamArray from 'stream-json/streamers/stream-array.js';
 import { parseCrsName } from './source-crs.js';
 import {
   lonLat,
@@ -105,8 +101,20 @@ async function* streamCollectionLines(file: TrackedFile, signal?: AbortSignal) {
   if (inFeatures) yield* streamCollection(file, signal, rowNumber);
 }
 
+/** The streaming tokenizer, loaded only for a collection not written one feature per line. */
+async function openTokenizer(file: TrackedFile) {
+  const [{ default: chain }, { parser }, { default: pick }, { default: streamArray }] =
+    await Promise.all([
+      import('stream-chain'),
+      import('stream-json'),
+      import('stream-json/filters/pick.js'),
+      import('stream-json/streamers/stream-array.js'),
+    ]);
+  return chain([file.open(), parser(), pick({ filter: 'features' }), streamArray()]);
+}
+
 async function* streamCollection(file: TrackedFile, signal?: AbortSignal, skip = 0) {
-  const stream = chain([file.open(), parser(), pick({ filter: 'features' }), streamArray()]);
+  const stream = await openTokenizer(file);
   let rowNumber = 0;
   try {
     for await (const item of stream as AsyncIterable<{ value: unknown }>) {

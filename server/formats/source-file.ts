@@ -1,18 +1,15 @@
 /**
  * Opens any file an import accepts: detects its format from its name and first bytes, lists
  * the layers inside (GeoPackage tables, the Shapefiles of a zip) and opens one for reading.
+ * Each reader and its libraries are loaded only when a file of its format is opened: loading
+ * them all cost the import command about a quarter of a second at every start.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { listGdalFields, listGdalLayers, readGdalLayer, requireGdal } from './gdal.js';
-import { openCsv, type CsvOptions } from './read-csv.js';
-import { openFlatGeobuf } from './read-flatgeobuf.js';
-import { openGeoJson, openGeoJsonSeq } from './read-geojson.js';
-import { openKml } from './read-kml.js';
-import { findShapefiles, openShapefile, shapefilePartsAt } from './read-shapefile.js';
+import type { CsvOptions } from './read-csv.js';
 import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
-import { isZipFile, unpackZip } from './zip-archive.js';
+import { isZipFile } from './zip-archive.js';
 
 /** The formats an import reads. */
 export const sourceFormats = [
@@ -124,8 +121,10 @@ async function openZip(file: string, fileName: string): Promise<SourceFile> {
   const folder = `${file}.${randomUUID().slice(0, 8)}.unpacked`;
   await fs.promises.mkdir(folder, { recursive: true });
   const close = () => fs.promises.rm(folder, { recursive: true, force: true });
+  const { unpackZip } = await import('./zip-archive.js');
   const files = await unpackZip(file, folder);
 
+  const { findShapefiles, openShapefile } = await import('./read-shapefile.js');
   const shapefiles = findShapefiles(files);
   if (shapefiles.length > 0) {
     const names = shapefiles.map((s) => s.name);
@@ -151,6 +150,7 @@ async function openZip(file: string, fileName: string): Promise<SourceFile> {
 }
 
 async function openGeoPackage(file: string): Promise<SourceFile> {
+  const { listGdalFields, listGdalLayers, readGdalLayer, requireGdal } = await import('./gdal.js');
   requireGdal('GeoPackage');
   const layers = await listGdalLayers(file);
   const names = layers.map((l) => l.name);
@@ -178,18 +178,29 @@ export async function openSourceFile(file: string, fileName: string): Promise<So
     case 'geopackage':
       return openGeoPackage(file);
     case 'shapefile': {
+      const { openShapefile, shapefilePartsAt } = await import('./read-shapefile.js');
       const parts = shapefilePartsAt(file);
       return singleLayer(format, parts.name, (o) => openShapefile(parts, o.encoding));
     }
-    case 'geojson':
+    case 'geojson': {
+      const { openGeoJson } = await import('./read-geojson.js');
       return singleLayer(format, stem, () => openGeoJson(file, stem));
-    case 'geojsonseq':
+    }
+    case 'geojsonseq': {
+      const { openGeoJsonSeq } = await import('./read-geojson.js');
       return singleLayer(format, stem, () => openGeoJsonSeq(file, stem));
-    case 'csv':
+    }
+    case 'csv': {
+      const { openCsv } = await import('./read-csv.js');
       return singleLayer(format, stem, (o) => openCsv(file, stem, o.csv));
-    case 'kml':
+    }
+    case 'kml': {
+      const { openKml } = await import('./read-kml.js');
       return singleLayer(format, stem, () => openKml(file, stem));
-    case 'flatgeobuf':
+    }
+    case 'flatgeobuf': {
+      const { openFlatGeobuf } = await import('./read-flatgeobuf.js');
       return singleLayer(format, stem, () => openFlatGeobuf(file, stem));
+    }
   }
 }

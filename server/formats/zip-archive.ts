@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
-import yazl from 'yazl';
+import type yauzl from 'yauzl';
 import { SourceFileError } from './source-feature.js';
 
 /** Refuse archives that unpack to more than this (a guard against zip bombs). */
@@ -29,9 +28,11 @@ export function isZipFile(file: string): boolean {
  * dropped, as GIS users often zip a folder) and returns the paths written.
  */
 export async function unpackZip(file: string, folder: string): Promise<string[]> {
+  // loaded here, not with this module: format detection needs only `isZipFile`
+  const { default: unzip } = await import('yauzl');
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(file, { lazyEntries: true });
+    zip = await unzip.openPromise(file, { lazyEntries: true });
   } catch (error) {
     const reason = (error as Error).message;
     throw new SourceFileError('unreadable-zip', `The zip archive cannot be opened: ${reason}.`);
@@ -57,6 +58,7 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
 
 /** Packs files into a zip at `target`, each under its base name. */
 export async function packZip(files: readonly string[], target: string): Promise<void> {
+  const { default: yazl } = await import('yazl');
   const zip = new yazl.ZipFile();
   for (const file of files) zip.addFile(file, path.basename(file));
   zip.end();

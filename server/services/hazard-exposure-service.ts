@@ -232,13 +232,13 @@ function methodText(year: number, ownPopulation: boolean): Bilingual {
     id:
       `Penduduk terpapar = jumlah atas desa dari (penduduk desa × bagian luas desa di dalam ` +
       `zona bahaya), dengan anggapan penduduk tersebar merata di dalam desa; penduduk desa ` +
-      `adalah ${source.id}. Zona dengan jenis dan kelas yang sama dianggap tidak bertampalan. Luas ` +
-      'dan panjang dihitung pada elipsoid WGS 84 dari data terkini.',
+      `adalah ${source.id}. Bagian yang bertampalan dari zona-zona dengan jenis dan kelas yang ` +
+      'sama dihitung sekali. Luas dan panjang dihitung pada elipsoid WGS 84 dari data terkini.',
     en:
       'People exposed = the sum over desa of (desa population × the share of the desa area ' +
       'inside the hazard zone), assuming people spread evenly within a desa; the desa ' +
-      `population is ${source.en}. Zones of one type and class are taken not to overlap. ` +
-      'Areas and lengths are computed on the WGS 84 ellipsoid from current data.',
+      `population is ${source.en}. Where zones of one type and class overlap, their common ` +
+      'part counts once. Areas and lengths are computed on the WGS 84 ellipsoid from current data.',
   };
 }
 

@@ -85,18 +85,89 @@ function peopleSql(source: ExposureSource, params: SqlParameters): string {
     JOIN ${q(people.reportingTable)} AS k ON k.${q(people.reportingCodeColumn)} = ${unitCode}`;
 }
 
+/** Whether zone `z` is of a class in `overlapped` (the classes whose figures are dissolved). */
+const inOverlappedClass = `EXISTS (SELECT FROM overlapped AS o
+  WHERE o.hazard_type = z.hazard_type AND o.hazard_class = z.hazard_class)`;
+
+/**
+ * The hazard types and classes that have two zones whose interiors overlap inside a population
+ * unit: only their figures are dissolved (slower, and exact), the others are summed from the
+ * stored overlays as they are. Candidate pairs come from the stored area overlay (two zones of
+ * one class that both have area in one desa), so the geometric test runs on a few pairs, not
+ * on every pair of neighbours. An overlap outside every desa is not seen: it holds no people,
+ * and the reporting units that measures are cut by cover the same land as the desa.
+ */
+function overlappedClassesSql(source: ExposureSource, areaOverlay: string): string {
+  const hazard = q(source.hazardTable);
+  // Zones are paired by desa first (OFFSET 0), and the class is compared as a filter (IS NOT
+  // DISTINCT FROM is no join key): joined by class, the planner paired every two zones of a
+  // class first (16,000 pairs on the seeded data, 70 ms instead of a few).
+  return `SELECT DISTINCT z1.hazard_type, z1.hazard_class
+    FROM (SELECT a1.zone_id AS first_id, a2.zone_id AS second_id
+          FROM simpul_overlay_area AS a1
+          JOIN simpul_overlay_area AS a2
+            ON a2.overlay = a1.overlay AND a2.unit_id = a1.unit_id AND a2.zone_id > a1.zone_id
+          WHERE a1.overlay = ${areaOverlay} OFFSET 0) AS pair
+    JOIN zone AS z1 ON z1.id = pair.first_id
+    JOIN zone AS z2 ON z2.id = pair.second_id
+      AND (z2.hazard_type, z2.hazard_class) IS NOT DISTINCT FROM (z1.hazard_type, z1.hazard_class)
+    JOIN ${hazard} AS g1 ON g1.id = pair.first_id
+    JOIN ${hazard} AS g2 ON g2.id = pair.second_id
+    WHERE ST_Relate(g1.geom, g2.geom, '2********')`;
+}
+
+/**
+ * The exposed area (m²) of each desa per hazard type and class: the stored area of each zone
+ * in the desa, and for a class whose zones overlap, the zones' pieces in the desa dissolved so
+ * their common part counts once.
+ */
+function pieceSql(source: ExposureSource, areaOverlay: string): string {
+  const [hazard, desa] = [q(source.hazardTable), q(source.people.table)];
+  const columns = 'z.hazard_type, z.hazard_class, pe.unit_code, pe.population, pe.area_m2';
+  const stored = `FROM simpul_overlay_area AS a
+      JOIN zone AS z ON z.id = a.zone_id
+      JOIN people AS pe ON pe.id = a.unit_id`;
+  return `SELECT ${columns}, a.area_m2 AS exposed_m2
+    ${stored}
+    WHERE a.overlay = ${areaOverlay} AND NOT ${inOverlappedClass}
+    UNION ALL
+    SELECT ${columns}, ST_Area(ST_Union(ST_Intersection(g.geom, d.geom))::geography)
+    ${stored}
+    JOIN ${hazard} AS g ON g.id = a.zone_id
+    JOIN ${desa} AS d ON d.id = a.unit_id
+    WHERE a.overlay = ${areaOverlay} AND ${inOverlappedClass}
+    GROUP BY ${columns}, pe.id`;
+}
+
 function measureHitsSql(source: ExposureSource, measure: ExposureMeasure, params: SqlParameters) {
   const overlay = params.add(overlayKey(source.hazardTable, source.unitTable, measure.table));
   const category = measure.categoryColumn ? `f.${q(measure.categoryColumn)}::text` : 'NULL';
   const summed = measure.kind === 'sum' ? `f.${q(measure.sumColumn!)}` : '1';
-  const amount = measure.kind === 'length_km' ? 'm.amount / 1000' : summed;
-  return `SELECT z.hazard_type, z.hazard_class, u.${q(source.unitCodeColumn)}::text AS unit_code,
-      f.id, ${category} AS category, ${amount} AS amount
-    FROM simpul_overlay_measure AS m
+  const unitCode = `u.${q(source.unitCodeColumn)}::text`;
+  const joins = `FROM simpul_overlay_measure AS m
     JOIN zone AS z ON z.id = m.zone_id
     JOIN ${q(source.unitTable)} AS u ON u.id = m.unit_id
-    JOIN ${q(measure.table)} AS f ON f.id = m.feature_id
-    WHERE m.overlay = ${overlay}`;
+    JOIN ${q(measure.table)} AS f ON f.id = m.feature_id`;
+  if (measure.kind !== 'length_km') {
+    return `SELECT z.hazard_type, z.hazard_class, ${unitCode} AS unit_code,
+        f.id, ${category} AS category, ${summed} AS amount
+      ${joins}
+      WHERE m.overlay = ${overlay}`;
+  }
+  // A line in two overlapping zones of one class: its pieces in them dissolved, then cut by
+  // the unit, so the stretch in both counts once.
+  const dissolved = `ST_Intersection(ST_Union(ST_Intersection(f.geom, g.geom)), u.geom)`;
+  return `SELECT z.hazard_type, z.hazard_class, ${unitCode} AS unit_code,
+      f.id, ${category} AS category, m.amount / 1000 AS amount
+    ${joins}
+    WHERE m.overlay = ${overlay} AND NOT ${inOverlappedClass}
+    UNION ALL
+    SELECT z.hazard_type, z.hazard_class, ${unitCode}, f.id, ${category},
+      ST_Length(${dissolved}::geography) / 1000
+    ${joins}
+    JOIN ${q(source.hazardTable)} AS g ON g.id = m.zone_id
+    WHERE m.overlay = ${overlay} AND ${inOverlappedClass}
+    GROUP BY z.hazard_type, z.hazard_class, u.id, f.id`;
 }
 
 function measureSql(source: ExposureSource, measure: ExposureMeasure, params: SqlParameters) {
@@ -117,7 +188,7 @@ function measureSql(source: ExposureSource, measure: ExposureMeasure, params: Sq
  * `exposureOverlays`; refresh them first, in the same transaction) joined to the current
  * attributes. Areas and lengths are geodesic (WGS 84 ellipsoid); population is each population
  * unit's count times the share of its area inside the zone (areal weighting), attributed to the
- * unit's reporting unit.
+ * unit's reporting unit. Overlapping zones of one type and class count their common part once.
  */
 export async function selectHazardExposure(
   db: Pick<pg.PoolClient, 'query'>,
@@ -125,22 +196,16 @@ export async function selectHazardExposure(
 ): Promise<ExposureRow[]> {
   const params = new SqlParameters();
   const areaOverlay = params.add(overlayKey(source.hazardTable, source.people.table));
-  // FIXME: zones of one type and class are summed as they are; where two of them overlap, the
-  // overlap is counted twice. Dissolving them first cost several seconds on the seeded data;
-  // the hazard layer's topology check (no overlaps within a class) is what keeps this exact.
+  // Zones of one class that overlap are dissolved only where they do (`overlapped`): dissolving
+  // every class cost several seconds on the seeded data, finding the overlaps under 10 ms.
   const sql = `
     WITH zone AS (
       SELECT id, ${q(source.hazardTypeColumn)}::text AS hazard_type,
         ${q(source.hazardClassColumn)}::text AS hazard_class
       FROM ${q(source.hazardTable)}),
+    overlapped AS MATERIALIZED (${overlappedClassesSql(source, areaOverlay)}),
     people AS MATERIALIZED (${peopleSql(source, params)}),
-    piece AS MATERIALIZED (
-      SELECT z.hazard_type, z.hazard_class, pe.unit_code, pe.population, pe.area_m2,
-        a.area_m2 AS exposed_m2
-      FROM simpul_overlay_area AS a
-      JOIN zone AS z ON z.id = a.zone_id
-      JOIN people AS pe ON pe.id = a.unit_id
-      WHERE a.overlay = ${areaOverlay})
+    piece AS MATERIALIZED (${pieceSql(source, areaOverlay)})
     SELECT hazard_type, hazard_class, unit_code, 'area_ha' AS measure, NULL AS category,
       sum(exposed_m2) / 10000 AS value
     FROM piece GROUP BY 1, 2, 3

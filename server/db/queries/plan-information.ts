@@ -20,7 +20,8 @@ export interface OverlapRow {
 /**
  * The features of `layer` that the place touches, grouped by the values of `attributeNames`,
  * with the overlap area in hectares on the WGS 84 ellipsoid and its share of the place.
- * Largest overlap first.
+ * Largest overlap first. The pieces of a group are dissolved before they are measured, so
+ * two overlapping features of one group count their common part once.
  */
 export async function selectOverlapShares(
   db: Queryable,
@@ -32,15 +33,18 @@ export async function selectOverlapShares(
   const pairs = attributeNames.map((name, i) => `'${name}', ${columns[i]}`).join(', ');
   const sql = `
     WITH place AS (SELECT geom, NULLIF(ST_Area(geom::geography), 0) AS area_m2
-                   FROM (SELECT ${placeSql} AS geom) AS p)
-    SELECT jsonb_build_object(${pairs}) AS values,
-      coalesce(sum(ST_Area(ST_Intersection(f.geom, place.geom)::geography)), 0) / 10000 AS area_ha,
-      sum(ST_Area(ST_Intersection(f.geom, place.geom)::geography)) / place.area_m2 AS share
-    FROM ${q(layer.id)} AS f, place
-    WHERE ST_Intersects(f.geom, place.geom)
-    GROUP BY ${columns.join(', ')}, place.area_m2
+                   FROM (SELECT ${placeSql} AS geom) AS p),
+    grouped AS (
+      SELECT ${columns.join(', ')}, jsonb_build_object(${pairs}) AS values, place.area_m2,
+        ST_Union(ST_Intersection(f.geom, place.geom)) AS inside
+      FROM ${q(layer.id)} AS f, place
+      WHERE ST_Intersects(f.geom, place.geom)
+      GROUP BY ${columns.join(', ')}, place.area_m2)
+    SELECT values, coalesce(ST_Area(inside::geography), 0) / 10000 AS area_ha,
+      ST_Area(inside::geography) / area_m2 AS share
+    FROM grouped
     -- A parcel that only shares an edge with a feature does not lie in it.
-    HAVING place.area_m2 IS NULL OR sum(ST_Area(ST_Intersection(f.geom, place.geom))) > 0
+    WHERE area_m2 IS NULL OR ST_Area(inside) > 0
     ORDER BY area_ha DESC, ${columns.join(', ')}`;
   const result = await db.query<{
     values: Record<string, unknown>;

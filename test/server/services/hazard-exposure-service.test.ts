@@ -134,6 +134,33 @@ describe('hazard exposure', () => {
     expect(tsunami.canalKm).toBeCloseTo(meridianLengthM(-8.318, -8.302) / 1000, 3);
   });
 
+  it('counts the common part of two overlapping zones of one type and class once', async () => {
+    const { pool } = testDatabase.database;
+    // A second high flood zone over the eastern part of the western desa and the western half
+    // of the eastern desa: with the first, the flood covers three quarters of the kecamatan.
+    const secondFloodCell: LonLatBox = [108.604, -8.32, 108.615, -8.3];
+    const flood = { hazard_type: 'banjir', hazard_class: 'tinggi', source: 'uji' };
+    const id = await insertRow(pool, 'hazard_zone', flood, rectangle(secondFloodCell));
+
+    try {
+      const report = await getHazardExposure(pool);
+
+      const figures = findHazard(report.hazards, 'banjir', 'tinggi').regency;
+      const unionCell: LonLatBox = [108.6, -8.32, 108.615, -8.3];
+      expect(figures.population).toBe((population2016 * 3) / 4);
+      expect(figures.areaHa).toBeCloseTo(rectangleAreaHa(unionCell), 1);
+      expect(figures.roadKmByCondition.baik).toBeCloseTo(meridianLengthM(-8.318, -8.302) / 1000, 3);
+      expect(figures.roadKmByCondition.rusak_berat).toBeCloseTo(
+        meridianLengthM(-8.32, -8.31) / 1000,
+        3,
+      );
+      expect(figures).toMatchObject({ bridges: 1, irrigationStructures: 1 });
+      expect(figures.canalKm).toBeCloseTo(meridianLengthM(-8.318, -8.302) / 1000, 3);
+    } finally {
+      await pool.query('DELETE FROM hazard_zone WHERE id = $1', [id]);
+    }
+  });
+
   it('uses the asked population year and states the method', async () => {
     const report = await getHazardExposure(testDatabase.database.pool, '2012');
 

@@ -86,6 +86,34 @@ describe('plan information of a place', () => {
     expect(info.outsideZonesShare).toBe(0);
   });
 
+  it('counts the common part of two overlapping zones of one plan zone once', async () => {
+    const { pool } = testDatabase.database;
+    // The same settlement zone drawn twice: once whole, once over its eastern part.
+    const overlapCell: LonLatBox = [108.803, -8.11, 108.81, -8.1];
+    const settlement = ['permukiman_perdesaan', 'budidaya', 'Permukiman Perdesaan'] as const;
+    const id = await insertZone(overlapCell, ...settlement);
+    const hazard = { hazard_type: 'tsunami', hazard_class: 'tinggi', source: 'uji' };
+    const hazardId = await insertRow(pool, 'hazard_zone', hazard, rectangle(tsunamiOverNorthHalf));
+
+    try {
+      const place = parsePlace(rectangle(parcelAcrossTwoZones));
+      const info = await getPlanInformation(pool, place);
+
+      const [west, south, east, north] = parcelAcrossTwoZones;
+      const halfHa = rectangleAreaHa([west, south, (west + east) / 2, north]);
+      const zone = info.zones.find((z) => z.zoneCode === 'permukiman_perdesaan')!;
+      expect(info.zones).toHaveLength(2);
+      expect(zone.share).toBeCloseTo(0.5, 4);
+      expect(zone.areaHa).toBeCloseTo(halfHa, 2);
+      expect(info.outsideZonesShare).toBe(0);
+      const tsunami = info.warnings.find((w) => w.kind === 'hazard');
+      expect(tsunami?.share).toBeCloseTo(0.5, 4);
+    } finally {
+      await pool.query('DELETE FROM plan_zone WHERE id = $1', [id]);
+      await pool.query('DELETE FROM hazard_zone WHERE id = $1', [hazardId]);
+    }
+  });
+
   it('gives the zone code, name, regulation and period of the zone at a point', async () => {
     const info = await getPlanInformation(testDatabase.database.pool, centre(farmCell));
 

@@ -3,6 +3,7 @@
  * exposure, and road and irrigation condition. Shapes mirror the server's JSON answers.
  */
 import { ApiRequestError } from './client-api.js';
+import { sessionPostHeaders } from './edit-api.js';
 
 /** Text in both interface languages. */
 export interface Bilingual {
@@ -177,9 +178,10 @@ function planRequest(
   format: string,
   signal?: AbortSignal,
 ) {
+  // A read sent as POST (the place can be large): with a session cookie it needs the token.
   return request(`/analysis/plan-information?f=${format}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...sessionPostHeaders() },
     body: JSON.stringify({ geometry: place, activity: activity || undefined }),
     signal,
   });

@@ -81,6 +81,14 @@ export interface HistoryEntry {
 
 let csrfToken: string | null = null;
 
+/**
+ * The header a POST made with the session cookie must carry (the CSRF token of the session
+ * last read), for the other API modules; none for a visitor.
+ */
+export function sessionPostHeaders(): Record<string, string> {
+  return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
+}
+
 async function request(method: string, url: string, body?: unknown, headers = {}) {
   const sent: Record<string, string> = { Accept: 'application/json', ...headers };
   if (body !== undefined) sent['Content-Type'] = 'application/json';

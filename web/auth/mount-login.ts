@@ -1,7 +1,7 @@
 /**
  * Login and logout from the app bar: a button that opens a small login dialog, and once
  * logged in shows who is logged in and logs out. Other features follow the session through
- * `onSessionChange`.
+ * `onSessionChange`, and drop what they read as someone else on the bus's `session-change`.
  */
 import { ApiProblem, fetchSession, logIn, logOut, type Session } from '../api/edit-api.js';
 import { bus } from '../events/event-bus.js';
@@ -12,6 +12,8 @@ type SessionListener = (session: Session) => void;
 
 const listeners = new Set<SessionListener>();
 let current: Session = { user: null, csrfToken: null, editableLayers: [] };
+/** False until the server said who is asking: what was read before was read as that user. */
+let known = false;
 
 /** Calls `listener` now and whenever the user logs in or out; returns the unsubscribe. */
 export function onSessionChange(listener: SessionListener) {
@@ -21,8 +23,12 @@ export function onSessionChange(listener: SessionListener) {
 }
 
 function publish(session: Session) {
+  const user = session.user?.name ?? null;
+  const changed = known && user !== (current.user?.name ?? null);
+  known = true;
   current = session;
   for (const listener of listeners) listener(session);
+  if (changed) bus.emit('session-change', { user });
 }
 
 function createDialog(): HTMLDialogElement {

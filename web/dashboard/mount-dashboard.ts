@@ -113,6 +113,8 @@ export class Dashboard {
   private roads: RoadConditionReport | undefined;
   private irrigation: IrrigationConditionReport | undefined;
   private failure: string | undefined;
+  /** Raised at each change of user: answers to requests of an older one are dropped. */
+  private generation = 0;
   private charts: Chart[] = [];
   private readonly unitSource = new VectorSource();
   private unitLayerId: string | undefined;
@@ -144,15 +146,36 @@ export class Dashboard {
     this.render();
   }
 
+  /**
+   * Drops every report and the kecamatan shapes read so far (after a logout or a change of
+   * user they were read with someone else's rights), and reads the open tab afresh.
+   */
+  forget() {
+    this.exposure = undefined;
+    this.roads = undefined;
+    this.irrigation = undefined;
+    this.failure = undefined;
+    this.unitValues = new globalThis.Map();
+    this.unitLayerId = undefined;
+    this.unitSource.clear();
+    this.generation += 1;
+    if (this.isOpen) void this.load();
+    else this.render();
+  }
+
   private async load() {
+    const generation = this.generation;
     this.failure = undefined;
     this.render();
     try {
-      if (this.tab === 'exposure') this.exposure ??= await fetchHazardExposure();
-      if (this.tab === 'roads') this.roads ??= await fetchRoadCondition();
-      if (this.tab === 'irrigation') this.irrigation ??= await fetchIrrigationCondition();
+      // an answer asked before a change of user is not kept: it was read with other rights
+      const keep = <Report>(report: Report) =>
+        generation === this.generation ? report : undefined;
+      if (this.tab === 'exposure') this.exposure ??= keep(await fetchHazardExposure());
+      if (this.tab === 'roads') this.roads ??= keep(await fetchRoadCondition());
+      if (this.tab === 'irrigation') this.irrigation ??= keep(await fetchIrrigationCondition());
     } catch (error) {
-      this.failure = (error as Error).message;
+      if (generation === this.generation) this.failure = (error as Error).message;
     }
     const unitLayer = this.tab === 'exposure' ? this.exposure?.unitLayer : this.roads?.unitLayer;
     if (this.tab !== 'irrigation' && unitLayer) await this.loadUnits(unitLayer);
@@ -161,10 +184,11 @@ export class Dashboard {
 
   private async loadUnits(unitLayer: UnitLayer) {
     if (this.unitLayerId === unitLayer.layerId) return;
+    const generation = this.generation;
     this.unitLayerId = unitLayer.layerId;
     this.unitCodeAttribute = unitLayer.codeAttribute;
     const collection = await fetchLayerGeoJson(unitLayer.layerId).catch(() => undefined);
-    if (!collection) return;
+    if (!collection || generation !== this.generation) return;
     const format = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
     this.unitSource.clear();
     this.unitSource.addFeatures(format.readFeatures(collection));
@@ -390,6 +414,7 @@ export function mountDashboard(map: Map, appBar: HTMLElement) {
     dashboard.render();
   };
   bus.on('language-change', relabel);
+  bus.on('session-change', () => dashboard.forget());
   relabel();
   return dashboard;
 }

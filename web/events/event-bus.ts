@@ -3,6 +3,12 @@ import type { Language } from '../i18n/messages.js';
 /** Events that features send each other; what the map itself carries goes through the map. */
 export interface SimpulEvents {
   'language-change': Language;
+  /**
+   * Someone else is asking now: a logout, or a login after another user or a visitor. The
+   * payload is the new user's name (null: a visitor). Whatever a feature read with the old
+   * credentials (analysis results, popups, tiles of restricted layers) must leave the page.
+   */
+  'session-change': { user: string | null };
 }
 
 type Listener<Payload> = (payload: Payload) => void;

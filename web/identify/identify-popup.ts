@@ -44,6 +44,7 @@ export class IdentifyPopup {
     this.hits = [];
     this.state = undefined;
     this.element.hidden = true;
+    this.element.replaceChildren();
     this.overlay.setPosition(undefined);
   }
 

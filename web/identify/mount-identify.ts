@@ -37,6 +37,8 @@ export function mountIdentify(map: Map, element: HTMLElement) {
   map.on('pointermove', (event) => showPointerOverFeature(map, event));
   document.addEventListener('keydown', (event) => event.key === 'Escape' && popup.close());
   bus.on('language-change', () => popup.render());
+  // its attributes were read with the rights of whoever was logged in
+  bus.on('session-change', () => popup.close());
 }
 
 // A mouse gets the hand cursor over a feature it can identify; touch has no hover.

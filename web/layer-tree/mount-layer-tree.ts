@@ -3,6 +3,7 @@ import type { ThemeTitle } from '../api/client-api.js';
 import { bus } from '../events/event-bus.js';
 import { pickLabel, pickTitle, translate } from '../i18n/i18n.js';
 import {
+  getLayerDefinition,
   getShownValue,
   listDataLayers,
   listShownValues,
@@ -24,13 +25,25 @@ export function mountLayerTree(map: Map, element: HTMLElement, themes: ThemeTitl
     markOutOfZoom(map, element);
   };
 
-  element.addEventListener('change', (event) => toggleLayer(map, event.target));
-  for (const { layer, definition } of listDataLayers(map)) {
+  const followVisibility = ({ layer, definition }: DataLayer) => {
     layer.on('change:visible', () => {
       const checkbox = findCheckbox(element, definition.id);
       if (checkbox) checkbox.checked = layer.getVisible();
     });
-  }
+  };
+
+  element.addEventListener('change', (event) => toggleLayer(map, event.target));
+  listDataLayers(map).forEach(followVisibility);
+  // layers leave and join the map when someone else logs in (web/map/follow-session.ts)
+  map.getLayers().on('add', (event) => {
+    const added = listDataLayers(map).find(({ layer }) => layer === event.element);
+    if (!added) return;
+    followVisibility(added);
+    render();
+  });
+  map.getLayers().on('remove', (event) => {
+    if (getLayerDefinition(event.element)) render();
+  });
   map.getView().on('change:resolution', () => markOutOfZoom(map, element));
   bus.on('language-change', render);
   render();

@@ -2,6 +2,7 @@ import type Map from 'ol/Map.js';
 import { bus } from '../events/event-bus.js';
 import { pickLabel, pickTitle, translate } from '../i18n/i18n.js';
 import {
+  getLayerDefinition,
   getShownValue,
   listDataLayers,
   listShownValues,
@@ -19,10 +20,19 @@ import './legend.css';
 export function mountLegend(map: Map, element: HTMLElement) {
   const render = () => element.replaceChildren(...renderLegend(map));
 
-  for (const { layer } of listDataLayers(map)) {
+  const follow = ({ layer }: DataLayer) => {
     layer.on('change:visible', render);
     onShownValueChange(layer, render);
-  }
+  };
+  listDataLayers(map).forEach(follow);
+  // layers leave and join the map when someone else logs in (web/map/follow-session.ts)
+  map.getLayers().on('add', (event) => {
+    const added = listDataLayers(map).find(({ layer }) => layer === event.element);
+    if (added) follow(added);
+  });
+  map.getLayers().on('remove', (event) => {
+    if (getLayerDefinition(event.element)) render();
+  });
   bus.on('language-change', render);
   render();
 }

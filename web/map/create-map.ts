@@ -12,6 +12,7 @@ import type { ClientConfig } from '../api/client-api.js';
 import { bus } from '../events/event-bus.js';
 import { translate, type MessageKey } from '../i18n/i18n.js';
 import { createDataLayer } from './data-layers.js';
+import { followSession } from './follow-session.js';
 
 /**
  * The OpenLayers map in `element` (Web Mercator): one vector tile layer per declared layer,
@@ -38,6 +39,8 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
     layer.setVisible(definition.theme === config.themes[0]?.id);
     map.addLayer(layer);
   }
+
+  followSession(map);
 
   map.getView().fit(regencyExtent, { size: map.getSize(), padding: [24, 24, 24, 24] });
   return map;

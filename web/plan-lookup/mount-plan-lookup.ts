@@ -51,6 +51,8 @@ export class PlanLookup {
   private info: PlanInformation | undefined;
   private status: { key: PlanMessageKey; reason?: string } | undefined;
   private request: AbortController | undefined;
+  /** Raised at each change of user: answers to requests of an older one are dropped. */
+  private generation = 0;
   private readonly source = new VectorSource();
   private readonly layer = new VectorLayer({
     source: this.source,
@@ -91,8 +93,27 @@ export class PlanLookup {
     this.render();
   }
 
+  /**
+   * Drops the place, its answer and the activity list (after a logout or a change of user they
+   * were read with someone else's rights); an answer still on its way is abandoned.
+   */
+  forget() {
+    this.request?.abort();
+    this.generation += 1;
+    this.place = undefined;
+    this.info = undefined;
+    this.status = undefined;
+    this.activities = [];
+    this.source.clear();
+    if (this.isOpen) void this.loadActivities();
+    this.render();
+  }
+
   private async loadActivities() {
-    this.activities = await fetchPlanActivities().catch(() => []);
+    const generation = this.generation;
+    const activities = await fetchPlanActivities().catch(() => []);
+    if (generation !== this.generation) return;
+    this.activities = activities;
     this.render();
   }
 
@@ -284,6 +305,7 @@ export function mountPlanLookup(map: Map, appBar: HTMLElement) {
     tool.render();
   };
   bus.on('language-change', relabel);
+  bus.on('session-change', () => tool.forget());
   relabel();
   return tool;
 }

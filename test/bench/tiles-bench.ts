@@ -359,6 +359,8 @@ export async function run() {
       coldVsLimitSameTiles: round(coldRow.perSecond / referenceInRange.perSecond),
       coldVsSimpulSql: round(coldRow.perSecond / simpulSql.perSecond),
       warmVsNginx: round(warmRow.perSecond / nginxRow.perSecond),
+      // nginx runs two workers: two Simpul processes is the like-for-like comparison.
+      warmTwoProcessesVsNginx: round(pairRow.perSecond / nginxRow.perSecond),
       warmP99Ms: warmRow.p99Ms,
       editVisible: edit,
       serverRssPeakMb: warmMemory.peakMb,

@@ -73,14 +73,39 @@ function mapPositions(geometry: Geometry, map: (p: Position) => Position): Geome
   }
 }
 
-/** True when any position of the geometry carries a third (Z) or fourth (M) value. */
+/** True when some member of `value` (if it is an array) passes `test`. */
+function someOf(value: unknown, test: (member: unknown) => boolean): boolean {
+  return Array.isArray(value) && value.some(test);
+}
+
+// Declared once here rather than inside `hasZ`: every record of an import passes there, and a
+// closure made per call cost ten times the walk itself.
+const positionHasZ = (p: unknown) => Array.isArray(p) && p.length > 2;
+const lineHasZ = (line: unknown) => someOf(line, positionHasZ);
+const polygonHasZ = (polygon: unknown) => someOf(polygon, lineHasZ);
+const geometryHasZ = (member: unknown) => hasZ(member as Geometry);
+
+/**
+ * True when any position of the geometry carries a third (Z) or fourth (M) value. Walked
+ * without copying; malformed coordinates (the validation refuses them) count as 2D.
+ */
 export function hasZ(geometry: Geometry): boolean {
-  let found = false;
-  mapPositions(geometry, (p) => {
-    if (p.length > 2) found = true;
-    return p;
-  });
-  return found;
+  switch (geometry.type) {
+    case 'Point':
+      return positionHasZ(geometry.coordinates);
+    case 'MultiPoint':
+    case 'LineString':
+      return lineHasZ(geometry.coordinates);
+    case 'MultiLineString':
+    case 'Polygon':
+      return polygonHasZ(geometry.coordinates);
+    case 'MultiPolygon':
+      return someOf(geometry.coordinates, polygonHasZ);
+    case 'GeometryCollection':
+      return someOf(geometry.geometries, geometryHasZ);
+    default:
+      return false;
+  }
 }
 
 /** EPSG:4326, or a `.prj` of plain geographic WGS 84 (what GIS tools write for lon/lat). */
@@ -108,7 +133,8 @@ export async function createGeometryTransform(
   crs: SourceCrs,
 ): Promise<GeometryTransform> {
   const flatten = (p: Position): Position => [p[0]!, p[1]!];
-  if (isLonLatOnWgs84(crs)) return (g) => mapPositions(g, flatten);
+  // lon/lat in two dimensions, what most files hold, is kept as read rather than copied
+  if (isLonLatOnWgs84(crs)) return (g) => (hasZ(g) ? mapPositions(g, flatten) : g);
 
   const definition = 'epsg' in crs ? await proj4Definition(db, crs.epsg) : undefined;
   let converter: proj4.Converter;

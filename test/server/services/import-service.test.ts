@@ -8,6 +8,7 @@ import {
   selectRejections,
 } from '../../../server/db/queries/import-jobs.js';
 import {
+  abortLocalImport,
   prepareImport,
   previewImport,
   recordImportJob,
@@ -239,6 +240,29 @@ describe('importing into a layer', () => {
       "SELECT DISTINCT GeometryType(geom) AS t, ST_NDims(geom) AS d FROM desa WHERE code LIKE '33.01.98.%'",
     );
     expect(types).toEqual([{ t: 'MULTIPOLYGON', d: 2 }]);
+  });
+
+  it('rejects a row whose coordinates are missing instead of failing the import', async () => {
+    const file = writeFile(
+      'no-coordinates.geojson',
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          point(kroya, { name: 'Koordinat ada', type: 'titik_kumpul' }),
+          {
+            ...point(kroya, { name: 'Koordinat hilang', type: 'titik_kumpul' }),
+            geometry: { type: 'Point', coordinates: null },
+          },
+        ],
+      }),
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 1]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({ row: 2, field: 'geometry' }),
+    ]);
   });
 
   it('reads a Shapefile in UTM 49S with a cp1252 .dbf, reprojected, names intact', async () => {
@@ -610,7 +634,10 @@ describe('importing into a layer', () => {
 
     const running = runImport(testDatabase.database, prepared);
     await waitFor(async () => ((await selectImportJob(pool, prepared.jobId))?.rowsRead ?? 0) > 0);
+    // as the API cancels: the job row for any server, the signal for this one (a faster read
+    // could otherwise end before the next progress flush looks at the row)
     await requestImportCancel(pool, prepared.jobId);
+    abortLocalImport(prepared.jobId);
     const job = await running;
 
     expect(job.status).toBe('cancelled');

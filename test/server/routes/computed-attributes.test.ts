@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../../server/services/account-service.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
+import { apiSender } from '../../support/api-client.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { validFeature } from '../../support/valid-feature.js';
 
@@ -18,16 +19,10 @@ describe('computed attributes are read-only through the feature API', () => {
   });
   afterAll(() => server.close());
 
-  const send = async (method: string, path: string, body?: unknown, etag?: string) => {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/geo+json',
-    };
-    if (etag) headers['if-match'] = etag;
-    const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
-    const response = await fetch(`${server.baseUrl}${path}`, init);
-    return { response, body: await response.json() };
-  };
+  const send = apiSender(
+    () => server.baseUrl,
+    () => token,
+  );
   const create = async () => {
     const created = await send('POST', items, validFeature(roadSegment));
     expect(created.response.status).toBe(201);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { createApiToken } from '../../../server/services/account-service.js';
+import { apiSender } from '../../support/api-client.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { firstLayerOfType, validFeature } from '../../support/valid-feature.js';
 
@@ -34,21 +35,11 @@ describe(`history of ${layer.id} features`, () => {
   });
   afterAll(() => server.close());
 
-  const send = async (method: string, path: string, body?: unknown, etag?: string) => {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/geo+json',
-      'x-simpul-client': 'history-test',
-    };
-    if (etag) headers['if-match'] = etag;
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { response, body: text ? JSON.parse(text) : undefined };
-  };
+  const send = apiSender(
+    () => server.baseUrl,
+    () => token,
+    { 'x-simpul-client': 'history-test' },
+  );
   const items = `/collections/${layer.id}/items`;
   const storedState = async (id: number) => {
     const { rows } = await server.testDatabase.database.pool.query(

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { mercatorColumn } from '../../../server/db/migrations/layer-schema.js';
 import { createApiToken } from '../../../server/services/account-service.js';
+import { apiSender } from '../../support/api-client.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { firstLayerOfType, validFeature } from '../../support/valid-feature.js';
 
@@ -29,20 +30,10 @@ describe(`the Web Mercator copy of ${layer.id} geometries`, () => {
   });
   afterAll(() => server.close());
 
-  const send = async (method: string, path: string, body?: unknown, etag?: string) => {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/geo+json',
-    };
-    if (etag) headers['if-match'] = etag;
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { response, body: text ? JSON.parse(text) : undefined };
-  };
+  const send = apiSender(
+    () => server.baseUrl,
+    () => token,
+  );
   const items = `/collections/${layer.id}/items`;
 
   /** How far the stored copy lies from the stored geometry reprojected now, in metres. */

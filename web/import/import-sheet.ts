@@ -135,6 +135,20 @@ export class ImportSheet {
     this.sample = createSampleLayer(map);
   }
 
+  /**
+   * Forgets the file, its preview, the job and its report, read with the rights of the user
+   * who just logged out; a job still running goes on on the server, unfollowed here.
+   */
+  forget() {
+    window.clearTimeout(this.polling);
+    this.upload = this.preview = this.job = this.rejections = undefined;
+    this.error = undefined;
+    this.uploadFraction = null;
+    this.options = { layerId: '' };
+    this.sample.clear();
+    if (!this.sheet.hidden) this.render();
+  }
+
   toggle(open = this.sheet.hidden) {
     this.sheet.hidden = !open;
     if (!open) this.sample.clear();
@@ -455,10 +469,15 @@ export class ImportSheet {
   private follow() {
     window.clearTimeout(this.polling);
     const poll = async () => {
-      if (!this.job) return;
-      this.job = await fetchImportJob(this.job.id).catch(() => this.job);
-      if (finished.has(this.job!.status)) {
-        this.rejections = await fetchRejections(this.job!.id).catch(() => undefined);
+      const followed = this.job;
+      if (!followed) return;
+      const job = await fetchImportJob(followed.id).catch(() => followed);
+      if (this.job !== followed) return;
+      this.job = job;
+      if (finished.has(job.status)) {
+        const rejections = await fetchRejections(job.id).catch(() => undefined);
+        if (this.job !== job) return;
+        this.rejections = rejections;
       } else {
         this.polling = window.setTimeout(() => void poll(), 1000);
       }

@@ -29,6 +29,7 @@ export function mountImport(map: Map, appBar: HTMLElement, config: ClientConfig)
     if (!sheet.sheet.hidden) sheet.render();
   };
   bus.on('language-change', relabel);
+  bus.on('session-change', () => sheet.forget());
   relabel();
   return sheet;
 }

@@ -72,6 +72,31 @@ describe('the import and export sheet', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('forgets the preview of the user who logged out', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const importSection = page.locator(`${sheet} .import-section`).nth(1);
+    await importSection.locator('select').first().selectOption('desa');
+    await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
+    await page.click(`${sheet} button:has-text("Pratinjau")`);
+    await page.waitForSelector(`${sheet} .import-step table`);
+
+    await page.click('#login-button');
+    await page.waitForFunction(
+      () => !document.querySelector('#login-button')?.textContent?.includes('tapem'),
+    );
+    await page.click('#login-button');
+    await page.fill('.login-dialog input[name=name]', 'tapem');
+    await page.fill('.login-dialog input[name=password]', password);
+    await page.click('.login-dialog button[type=submit]');
+    await importSection.locator('select').first().waitFor();
+
+    expect(await page.locator(`${sheet} .import-step table`).count()).toBe(0);
+    await page.close();
+  });
+
   it('offers a visitor the chosen layer, format and CRS as a download link', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();

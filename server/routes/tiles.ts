@@ -4,6 +4,7 @@ import type { LayerDefinition } from '../../layers/index.js';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { baseUrl } from '../http/negotiate.js';
+import { matchesIfNoneMatch } from '../http/entity-tags.js';
 import { notFound } from '../http/problem.js';
 import { log } from '../log.js';
 import { canReadLayer, type Principal } from '../services/access.js';
@@ -109,18 +110,14 @@ function etagFor(entry: CachedTile, encoding: TileEncoding | undefined) {
 }
 
 /**
- * Whether `If-None-Match` names this tile's content. The encoding suffix is ignored: the
- * client's stored copy decodes to the same tile whichever encoding it came in.
+ * Whether `If-None-Match` names this tile's content, by the comparison every answer shares.
+ * Either encoding's tag matches: the client's stored copy decodes to the same tile whichever
+ * encoding it came in.
  */
 function isNotModified(req: IncomingMessage, entry: CachedTile): boolean {
   const header = req.headers['if-none-match'];
   if (!header) return false;
-  if (header.trim() === '*') return true;
-  const base = entry.etag.slice(1, -1);
-  return header.split(',').some((tag) => {
-    const opaque = tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-    return opaque === base || opaque === `${base}-gzip`;
-  });
+  return matchesIfNoneMatch(header, [etagFor(entry, undefined), etagFor(entry, 'gzip')]);
 }
 
 function cacheControl(layers: LayerDefinition[]): string {

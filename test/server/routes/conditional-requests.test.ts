@@ -42,6 +42,22 @@ describe('conditional GET with If-None-Match', () => {
     expect(Object.values(statuses)).toEqual([304, 304, 304, 200, 200]);
   });
 
+  it('answers a tile 304 for either of its ETags, strong or weak, and 200 for one unquoted', async () => {
+    const tile = '/tiles/kecamatan/12/3288/2136.mvt';
+    const { etag, statuses } = await answersTo(tile, (tag) => [
+      tag,
+      `W/${tag}`,
+      tag.replace(/-gzip"$/, '"'),
+      '*',
+      unquoted(tag),
+      `W/${unquoted(tag)}`,
+      `${unquoted(tag)}, "other"`,
+    ]);
+
+    expect(etag).toMatch(/^"[\w-]+-gzip"$/);
+    expect(Object.values(statuses)).toEqual([304, 304, 304, 304, 200, 200, 200]);
+  });
+
   it('answers TileJSON 304 for its ETag and 200 for it unquoted', async () => {
     const { statuses } = await answersTo('/tiles/kecamatan.json', (tag) => [tag, unquoted(tag)]);
 

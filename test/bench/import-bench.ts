@@ -6,7 +6,8 @@
  * its defaults (COPY, a GiST index built after the load) into a new table. Simpul appends to
  * its emptied layer, validating every row and keeping its history. Each run is timed as a
  * whole process, start-up included; rounds interleave the two tools and the best of each is
- * kept. Settings: BENCH_ROADS (100000), BENCH_POINTS (1000000), BENCH_ROUNDS (2).
+ * kept. Settings: BENCH_ROADS (100000), BENCH_POINTS (1000000; 0 leaves that case out),
+ * BENCH_ROUNDS (2).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,11 +51,18 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Ti
   return { seconds: Number(match[1]), peakRssMb: Math.round(Number(match[2]) / 1024) };
 }
 
+/** The command `npm run import` runs, without npm's own start-up. */
+const importCommand = [path.resolve('server/cli/launch.mjs'), 'import'];
+
 /** `npm run import` of the whole file into the layer, as its own process. */
 function importWithSimpul(url: string, file: string, layerId: string): Timing {
-  const cli = path.resolve('server/cli/import.ts');
-  const args = ['--import', 'tsx', cli, file, '--layer', layerId];
+  const args = [...importCommand, file, '--layer', layerId];
   return timed(process.execPath, args, { DATABASE_URL: url, LOG_LEVEL: 'warn' });
+}
+
+/** Compiles the import command once before the timed runs, as its first use after a change. */
+function buildImportCommand() {
+  timed(process.execPath, [...importCommand, '--help']);
 }
 
 /** ogr2ogr with its defaults into a new table (a zip is read through GDAL's /vsizip/). */
@@ -150,6 +158,7 @@ export async function run() {
     console.log(`writing ${settings.roads} road segments and ${settings.points} points…`);
     const files = await writeImportFiles(folder, seedFolder, settings);
     const roads = { features: settings.roads, layerId: 'road_segment' };
+    buildImportCommand();
     const cases: BenchCase[] = [
       { label: 'roads, GeoJSON', file: files.roadsGeoJson, ...roads, ogrTable: 'ogr_roads' },
       {
@@ -158,14 +167,16 @@ export async function run() {
         ...roads,
         ogrTable: 'ogr_roads_shp',
       },
-      {
+    ];
+    if (settings.points > 0) {
+      cases.push({
         label: 'points, GeoJSONSeq',
         file: files.points,
         features: settings.points,
         layerId: 'evacuation_point',
         ogrTable: 'ogr_points',
-      },
-    ];
+      });
+    }
     const results: CaseResult[] = [];
     for (const benchCase of cases) results.push(await measure(url, benchCase));
     printTable(results);

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const launcher = path.join(root, 'server/cli/launch.mjs');
+
+interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The launcher npm runs for `npm run import -- …`, which starts the compiled bundle. */
+async function runLauncher(args: string[], env: Record<string, string> = {}) {
+  const options = { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env } };
+  try {
+    const run = promisify(execFile);
+    const { stdout, stderr } = await run(process.execPath, [launcher, ...args], options);
+    return { code: 0, stdout, stderr } satisfies CommandResult;
+  } catch (error) {
+    const { code, stdout, stderr } = error as CommandResult;
+    return { code, stdout, stderr };
+  }
+}
+
+const runImportCommand = (args: string[], env: Record<string, string> = {}) =>
+  runLauncher(['import', ...args], env);
+
+describe('npm run import', () => {
+  let database: TestDatabase;
+  let folder: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-import-cli-'));
+  });
+  afterAll(async () => {
+    await database.drop();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('prints its usage, naming the formats it reads', async () => {
+    const result = await runImportCommand(['--help']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: npm run import');
+    expect(result.stdout).toMatch(/Shapefile.*\n[\s\S]*GeoPackage/);
+  });
+
+  it('loads a GeoJSON file into a layer and says how many rows it wrote', async () => {
+    const feature = {
+      type: 'Feature',
+      properties: { name: 'Titik kumpul baris perintah', type: 'titik_kumpul', capacity: 40 },
+      geometry: { type: 'Point', coordinates: [109.0153, -7.7266] },
+    };
+    const file = path.join(folder, 'one-point.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [feature] }));
+
+    const result = await runImportCommand([file, '--layer', 'evacuation_point'], {
+      DATABASE_URL: database.url,
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('succeeded: 1 read, 1 written, 0 rejected.');
+    const stored = await database.database.pool.query(
+      'SELECT capacity FROM evacuation_point WHERE name = $1',
+      ['Titik kumpul baris perintah'],
+    );
+    expect(stored.rows).toEqual([{ capacity: 40 }]);
+  });
+
+  it('refuses a tool the launcher does not bundle', async () => {
+    const result = await runLauncher(['seed']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no bundled tool "seed"');
+  });
+});

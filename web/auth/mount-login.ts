@@ -31,6 +31,15 @@ function publish(session: Session) {
   if (changed) bus.emit('session-change', { user });
 }
 
+/**
+ * Reads the session again and passes it on as the app bar's own login would: for a login made
+ * elsewhere on the page (the GeoServer admin page has its own form), so that the app bar and
+ * every feature following the session learn of it.
+ */
+export async function refreshSession(): Promise<void> {
+  publish(await fetchSession());
+}
+
 function createDialog(): HTMLDialogElement {
   const dialog = document.createElement('dialog');
   dialog.className = 'edit-dialog login-dialog';

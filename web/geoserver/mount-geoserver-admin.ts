@@ -11,6 +11,7 @@ import {
   type PublicationResult,
   type SessionInfo,
 } from '../api/geoserver-api.js';
+import { refreshSession } from '../auth/mount-login.js';
 import { bus } from '../events/event-bus.js';
 import { geoserverText, type GeoServerMessageKey } from './geoserver-messages.js';
 import {
@@ -142,7 +143,7 @@ export function mountGeoServerAdmin(host: HTMLElement) {
         await logIn(name.value, password.value);
         state.session = await fetchSession();
         if (isAdmin()) state.status = await fetchGeoServerStatus();
-      });
+      }).then(() => refreshSession().catch(() => undefined));
     });
     return form;
   }
@@ -278,7 +279,23 @@ export function mountGeoServerAdmin(host: HTMLElement) {
     if (!page.hidden && wasHidden) void load();
   }
 
+  /**
+   * Someone else logged in, or the administrator logged out (from the app bar): the status,
+   * plan and report read with their rights leave the page, and it asks again as the new caller.
+   */
+  function forgetSession({ user }: { user: string | null }) {
+    if ((state.session?.user?.name ?? null) === user) return;
+    state.session = undefined;
+    state.status = undefined;
+    state.plan = undefined;
+    state.result = undefined;
+    state.error = undefined;
+    if (page.hidden) return;
+    void load();
+  }
+
   window.addEventListener('hashchange', follow);
   bus.on('language-change', render);
+  bus.on('session-change', forgetSession);
   follow();
 }

@@ -72,4 +72,30 @@ describe('the GeoServer admin page', () => {
     expect(geoserver.catalog.layerGroups.size).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   });
+
+  it('drops what it read as an administrator at a logout from the app bar', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    const pageErrors: Error[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error));
+
+    await page.goto(`${server.baseUrl}/#/admin/geoserver`);
+    await page.locator('.geoserver-admin__login input[name=name]').fill('admin');
+    await page.locator('.geoserver-admin__login input[name=password]').fill(password);
+    await page.locator('.geoserver-admin__login button').click();
+    await expect
+      .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
+      .toContain('Diterapkan pada');
+    await page.getByRole('button', { name: 'Periksa rencana' }).click();
+    await page.locator('.geoserver-admin__counts').waitFor({ timeout: 20000 });
+    // the app bar learns of the login made on this page, and logs out from there
+    await page.locator('#login-button', { hasText: 'admin' }).click({ timeout: 10000 });
+    await page.locator('#login-button', { hasNotText: 'admin' }).waitFor();
+    await page.locator('.geoserver-admin__login').waitFor({ timeout: 10000 });
+
+    expect(await page.locator('.geoserver-admin__counts').count()).toBe(0);
+    expect(await page.locator('.geoserver-admin').innerText()).not.toContain('Diterapkan pada');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
 });

@@ -43,6 +43,16 @@ export function canReadLayer(principal: Principal | undefined, layer: Guarded): 
   return hasAnyRole(principal, [...layer.access.read, ...editors]);
 }
 
+/**
+ * May this caller read the layer's edit history? It names the editors, so visitors may not,
+ * and it is therefore among what a token's roles add to a visitor's rights: a token reads it
+ * only within its scope, even for a public layer.
+ */
+export function canReadHistory(principal: Principal | undefined, layer: Guarded): boolean {
+  if (!principal || !canReadLayer(principal, layer)) return false;
+  return scopeAllows(principal, layer, false);
+}
+
 /** May this caller create, change or delete features of the layer? */
 export function canEditLayer(principal: Principal | undefined, layer: Guarded): boolean {
   if (!principal || !scopeAllows(principal, layer, true)) return false;

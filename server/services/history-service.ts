@@ -20,7 +20,7 @@ import {
   selectRecordsDeletedWith,
 } from '../db/queries/feature-history.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import type { Principal } from './access.js';
+import { canReadHistory, type Principal } from './access.js';
 import { requireEditable, requirePrincipal, requireReadable } from './edit-access.js';
 import { featureETag, inEditTransaction, type EditContext } from './edit-service.js';
 import { invalidFeaturesProblem, validateFeatures } from './feature-validation.js';
@@ -37,6 +37,10 @@ function readableLayer(principal: Principal | undefined, layerId: string) {
   requireReadable(principal, layer);
   // Editors' names are personal data: history is for logged-in users and tokens only.
   requirePrincipal(principal);
+  if (!canReadHistory(principal, layer)) {
+    const detail = `This token's scope does not include ${layer.id}, so not its history either.`;
+    throw new HttpProblem(403, 'out-of-scope', 'Forbidden', detail);
+  }
   return layer;
 }
 

@@ -158,4 +158,31 @@ describe(`history of ${layer.id} features`, () => {
 
     expect(response.status).toBe(401);
   });
+
+  it('keeps history from a token scoped to other layers, though the layer is public', async () => {
+    const pool = server.testDatabase.database.pool;
+    const elsewhere = editable.find((l) => l.id !== layer.id)!;
+    const request = {
+      name: 'scoped-elsewhere',
+      roles: ['admin' as const],
+      layerIds: [elsewhere.id],
+    };
+    const scoped = (await createApiToken(pool, request, 't')).secret;
+    const read = (path: string) =>
+      fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${scoped}` } });
+
+    const paths = [
+      `${items}/1/history`,
+      `/collections/${layer.id}/history`,
+      `/collections/${layer.id}/history/items?at=${new Date().toISOString()}`,
+    ];
+    const answers = await Promise.all(paths.map(read));
+    const inScope = await read(`/collections/${elsewhere.id}/history`);
+    const features = await read(`${items}?limit=1`);
+
+    expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403]);
+    expect(answers[0]!.headers.get('content-type')).toContain('application/problem+json');
+    expect(inScope.status).toBe(200);
+    expect(features.status).toBe(200);
+  });
 });

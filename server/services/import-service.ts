@@ -252,15 +252,23 @@ interface Counters {
 class ImportCancelled extends Error {}
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
-// database (`npm run bench -- import`): about 3× on 100,000 road segments from GeoJSON, 9× from
-// a zipped Shapefile (ogr2ogr reads those in 0.7 s), 2.5× on a million points. Per 100,000
-// road segments (5 s): 0.7 s to start the command; 2.4 s of reading, where parsing, mapping
-// and the attribute rules take 1.4 s of one core in JavaScript beside PostgreSQL parsing the
-// COPYed GeoJSON; then the commit, 2.2 s: the insert into the live table with its unique index
-// and computed length (1 s), the feature history (0.7 s), the spatial index and tile notices.
-// ogr2ogr checks nothing, keeps no history and fills a new table. Parsing in a worker thread
-// would help where a core is free (not on a busy 2-core server); geometry sent as WKB rather
-// than GeoJSON text would spare PostgreSQL most of its parsing.
+// database (`npm run bench -- import`, ratios from one run, which vary by a fifth with the load
+// of the machine): 3× on 100,000 road segments from GeoJSON (4.2 s against 1.4 s), 8× from a
+// zipped Shapefile (5.6 s against 0.7 s), 2.3× on a million points (20 s against 8.5 s).
+// ogr2ogr checks nothing, keeps no history and fills a new table. Per 100,000 road segments:
+// 0.2 s to start; 1.8 s of reading, bound by Node (JSON parsing, the attribute rules, WKB
+// encoding, 0.3 s of garbage collection) beside PostgreSQL COPYing typed rows, and the geometry
+// and uniqueness checks over the load table (0.3 s); then the commit, 2.3 s, most of it in
+// triggers and computed columns of the layer table, not in this module: the history trigger
+// 0.8 s, the tile notices 0.3 s, the row with its geodesic length, Web Mercator copy, unique
+// index and attribute-rule trigger about 1 s, the two GiST indexes 0.3 s. On a million points
+// the insert alone takes 10.4 s: history 5 s, tile notices 2.3 s, the rows 3 s. A Shapefile
+// adds about 1 s: unzipping to disk, and dbffile decoding each field through iconv-lite
+// (0.4 s). What would close most of the gap lies outside this module: a cheaper history for
+// bulk loads (each row is copied into simpul_feature_history, 0.45 s per 100,000 rows, with its
+// properties as jsonb, 0.35 s more) and one layer-wide tile notice for a load into an empty
+// layer instead of boxes gathered from every row; then reading in a worker thread, which only
+// pays where a second core is free.
 /** Runs one job to its end; what the job row says at the end is returned. */
 class ImportRun {
   readonly counters: Counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };

@@ -69,6 +69,17 @@ function featureValues(feature: ExportFeature, columns: ExportColumn[]) {
   return values;
 }
 
+/**
+ * A geometry in FlatGeobuf's flat form. The library leaves out the part ends of a
+ * MultiLineString of one part, which the format allows, but GDAL (3.6, and the QGIS built on
+ * it) refuses such a feature ("MultiLineString ends data"): the ends are always written.
+ */
+function flatGeometry(geometry: Point | MultiPoint | MultiLineString | MultiPolygon) {
+  const parsed = parseGeometry(geometry);
+  if (geometry.type === 'MultiLineString' && !parsed.ends) parsed.ends = [parsed.xy.length / 2];
+  return parsed;
+}
+
 /** Writes a FlatGeobuf file feature by feature. */
 export async function writeFlatGeobuf(
   features: AsyncIterable<ExportFeature>,
@@ -81,7 +92,7 @@ export async function writeFlatGeobuf(
   for await (const feature of features) {
     const geometry = feature.geometry as Point | MultiPoint | MultiLineString | MultiPolygon;
     const bytes = buildFeature(
-      parseGeometry(geometry),
+      flatGeometry(geometry),
       featureValues(feature, shape.columns),
       header,
     );

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../layers/index.js';
+import { runGdal } from '../../../server/formats/gdal.js';
 import { prepareExport, type ExportRequest } from '../../../server/services/export-service.js';
 import {
   prepareImport,
@@ -116,6 +118,53 @@ describe('exporting a layer and importing it back', () => {
     const fieldList = fs.readFileSync(path.join(unpacked, 'desa.fields.csv'), 'utf8');
     expect(fieldList).toContain('kecamatan_,kecamatan_code');
   });
+
+  it.each([
+    ['FlatGeobuf', 'fgb'],
+    ['a zipped Shapefile', 'shp'],
+    ['GeoPackage', 'gpkg'],
+  ])(
+    'writes road lines of one and two parts that GDAL reads back, as %s',
+    async (_name, format) => {
+      const roads = layerDefinitions.find((l) => l.id === 'road_segment')!;
+      const status = roads.attributes.find((a) => a.name === 'status')!.domain![0]!.code;
+      await query(
+        `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       SELECT ST_GeomFromText(wkt, 4326), code, 'GDAL-READ', 'Jalan uji', $1
+       FROM (VALUES ('GDAL-1', 'MULTILINESTRING((109 -7.7, 109.005 -7.705, 109.01 -7.7))'),
+         ('GDAL-2', 'MULTILINESTRING((109 -7.71, 109.005 -7.715), (109.01 -7.71, 109.02 -7.72))')
+       ) v (code, wkt)
+       ON CONFLICT DO NOTHING`,
+        [status],
+      );
+
+      const file = await exportTo({
+        layerId: 'road_segment',
+        format: format as ExportRequest['format'],
+        where: { road_number: 'GDAL-READ' },
+      });
+      const source = format === 'shp' ? `/vsizip/${file}` : file;
+      const read = JSON.parse(
+        await runGdal('ogr2ogr', ['-f', 'GeoJSON', '-lco', 'RFC7946=NO', '/vsistdout/', source]),
+      ) as { features: { properties: Record<string, unknown>; geometry: GeoJSON.Geometry }[] };
+
+      const lines = read.features
+        .map((f) => {
+          const geometry = f.geometry as GeoJSON.MultiLineString | GeoJSON.LineString;
+          const parts =
+            geometry.type === 'LineString' ? [geometry.coordinates] : geometry.coordinates;
+          return {
+            code: f.properties.segment_code ?? f.properties.segment_co,
+            parts: parts.length,
+          };
+        })
+        .sort((a, b) => String(a.code).localeCompare(String(b.code)));
+      expect(lines).toEqual([
+        { code: 'GDAL-1', parts: 1 },
+        { code: 'GDAL-2', parts: 2 },
+      ]);
+    },
+  );
 
   it('exports only the features a filter selects', async () => {
     const file = await exportTo({

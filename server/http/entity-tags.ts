@@ -1,7 +1,9 @@
 /**
  * The one comparison of `If-None-Match` with a response's entity tags. Express answers 304 for
  * `res.send` through the same library (`req.fresh`), so features, TileJSON and every other
- * Express answer compare as the tile shortcut does.
+ * Express answer compare tags as the tile shortcut does. One difference: `req.fresh` also
+ * answers 200 to a request saying `Cache-Control: no-cache`, where tiles still answer 304 (the
+ * origin server may: the client has the current bytes either way).
  */
 import fresh from 'fresh';
 

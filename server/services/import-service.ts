@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Geometry } from 'geojson';
 import type pg from 'pg';
 import { recordTables, type LayerDefinition } from '../../layers/index.js';
+import { restoringSetting } from '../db/migrations/attribute-rules.js';
 import type { Database } from '../db/pool.js';
 import { quoteIdentifier } from '../db/sql.js';
 import {
@@ -697,6 +698,8 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
     await client.query('BEGIN');
     await client.query('SET LOCAL statement_timeout = 0');
     await setWriterContext(client, { actor, note: `undo import ${jobId}` });
+    // Rows go back exactly as stored, one stored before a two-attribute rule existed included.
+    await client.query(`SELECT set_config('${restoringSetting}', 'on', true)`);
     const deleted = await deleteImportedFeatures(client, layer, note);
     const reverted = await revertUpdatedFeatures(client, layer, note, actor);
     const restored = (await restoreReplacedFeatures(client, layer, note, actor)) + reverted;

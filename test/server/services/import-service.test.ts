@@ -546,6 +546,57 @@ describe('importing into a layer', () => {
     expect(await query("SELECT 1 FROM road_segment WHERE segment_code = 'BARU.001'")).toEqual([]);
   });
 
+  it('puts back a road stored before the chainage rule when undoing the import that corrected it', async () => {
+    // Stored before the rule existed: chainage backwards, written past the rule's triggers.
+    const client = await testDatabase.database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query(
+        `INSERT INTO road_segment (geom, segment_code, road_number, name, status,
+           chainage_from_m, chainage_to_m)
+         VALUES (ST_GeomFromText('MULTILINESTRING((109 -7.7, 109.001 -7.701))', 4326),
+           'LAMA.001', '995', 'Jalan lama', 'kabupaten', 9000, 10)`,
+      );
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const stored = await query(
+      `SELECT segment_code, road_number, name, status, chainage_from_m, chainage_to_m,
+        ST_AsGeoJSON(geom)::json AS geometry FROM road_segment`,
+    );
+    const features = stored.map(({ geometry, ...properties }) => ({
+      type: 'Feature',
+      properties:
+        properties.segment_code === 'LAMA.001'
+          ? { ...properties, chainage_from_m: 0, chainage_to_m: 20 }
+          : properties,
+      geometry,
+    }));
+    const file = writeFile(
+      'corrected.geojson',
+      JSON.stringify({ type: 'FeatureCollection', features }),
+    );
+    const chainage = async () =>
+      await query(
+        "SELECT chainage_from_m, chainage_to_m FROM road_segment WHERE segment_code = 'LAMA.001'",
+      );
+
+    const job = await importFile(file, { layerId: 'road_segment', action: 'replace' });
+    const corrected = await chainage();
+    await undoImport(testDatabase.database.pool, job.id, 'test');
+
+    expect(job.status).toBe('succeeded');
+    expect(corrected).toEqual([{ chainage_from_m: 0, chainage_to_m: 20 }]);
+    expect(await chainage()).toEqual([{ chainage_from_m: 9000, chainage_to_m: 10 }]);
+    // Only the undo may put such a row back: a plain write of it is still refused.
+    const write = query(
+      "UPDATE road_segment SET chainage_from_m = 8000 WHERE segment_code = 'LAMA.001'",
+    );
+    await expect(write).rejects.toMatchObject({ code: '23514' });
+  });
+
   it('refuses to undo an import when the layer was edited after it', async () => {
     const file = writeFile(
       'then-edited.geojson',

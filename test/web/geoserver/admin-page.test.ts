@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumOptions } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestServer } from '../../support/app-server.js';
@@ -45,15 +45,20 @@ describe('the GeoServer admin page', () => {
     for (const dir of [profileDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** Opens the GeoServer page and logs the administrator in through the page's own form. */
+  async function logInOnThePage(page: Page) {
+    await page.goto(`${server.baseUrl}/#/admin/geoserver`);
+    await page.locator('.geoserver-admin__login input[name=name]').fill('admin');
+    await page.locator('.geoserver-admin__login input[name=password]').fill(password);
+    await page.locator('.geoserver-admin__login button').click();
+  }
+
   it('logs an administrator in, shows the plan, applies it and shows the result', async () => {
     const page = await browser.newPage();
     const pageErrors: Error[] = [];
     page.on('pageerror', (error) => pageErrors.push(error));
 
-    await page.goto(`${server.baseUrl}/#/admin/geoserver`);
-    await page.locator('.geoserver-admin__login input[name=name]').fill('admin');
-    await page.locator('.geoserver-admin__login input[name=password]').fill(password);
-    await page.locator('.geoserver-admin__login button').click();
+    await logInOnThePage(page);
     await expect
       .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
       .toContain('Belum pernah diterapkan');
@@ -79,10 +84,7 @@ describe('the GeoServer admin page', () => {
     const pageErrors: Error[] = [];
     page.on('pageerror', (error) => pageErrors.push(error));
 
-    await page.goto(`${server.baseUrl}/#/admin/geoserver`);
-    await page.locator('.geoserver-admin__login input[name=name]').fill('admin');
-    await page.locator('.geoserver-admin__login input[name=password]').fill(password);
-    await page.locator('.geoserver-admin__login button').click();
+    await logInOnThePage(page);
     await expect
       .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
       .toContain('Diterapkan pada');

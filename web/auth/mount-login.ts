@@ -32,12 +32,32 @@ function publish(session: Session) {
 }
 
 /**
+ * Tabs of the site share the session cookie, so a login or logout in one tab changes who the
+ * others ask as: each tab tells the others, which read the session again and drop what they
+ * read as someone else, instead of finding out at their next refused request.
+ */
+let otherTabs: BroadcastChannel | undefined;
+
+function listenToOtherTabs() {
+  if (typeof BroadcastChannel === 'undefined') return;
+  otherTabs = new BroadcastChannel('simpul-session');
+  otherTabs.addEventListener('message', () => void fetchSession().then(publish, () => undefined));
+}
+
+/** Passes on a session this tab changed itself, and tells the other tabs when the user changed. */
+function publishOwn(session: Session) {
+  const before = current.user?.name ?? null;
+  publish(session);
+  if ((session.user?.name ?? null) !== before) otherTabs?.postMessage('session-change');
+}
+
+/**
  * Reads the session again and passes it on as the app bar's own login would: for a login made
  * elsewhere on the page (the GeoServer admin page has its own form), so that the app bar and
  * every feature following the session learn of it.
  */
 export async function refreshSession(): Promise<void> {
-  publish(await fetchSession());
+  publishOwn(await fetchSession());
 }
 
 function createDialog(): HTMLDialogElement {
@@ -67,7 +87,7 @@ async function submitLogin(dialog: HTMLDialogElement) {
   const problem = dialog.querySelector('.login-dialog__problem')!;
   const data = new FormData(form);
   try {
-    publish(await logIn(String(data.get('name')), String(data.get('password'))));
+    publishOwn(await logIn(String(data.get('name')), String(data.get('password'))));
     form.reset();
     problem.textContent = '';
     dialog.close();
@@ -101,7 +121,7 @@ export function mountLogin(container: HTMLElement) {
       dialog.showModal();
       return;
     }
-    void logOut().then(() => publish({ user: null, csrfToken: null, editableLayers: [] }));
+    void logOut().then(() => publishOwn({ user: null, csrfToken: null, editableLayers: [] }));
   });
   dialog.querySelector('form')!.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -109,5 +129,6 @@ export function mountLogin(container: HTMLElement) {
   });
   dialog.querySelector('button[value="cancel"]')!.addEventListener('click', () => dialog.close());
 
+  listenToOtherTabs();
   void fetchSession().then(publish, () => undefined);
 }

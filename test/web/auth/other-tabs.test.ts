@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { chromiumOptions } from '../../support/browser.js';
+
+const password = 'sandi-pupr-yang-panjang';
+
+let server: TestServer;
+let profileDir: string;
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await createUser(server.testDatabase.database.pool, {
+    name: 'pupr',
+    password,
+    roles: ['roads:editor'],
+  });
+  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+  browser = await chromium.launchPersistentContext(
+    profileDir,
+    chromiumOptions({ width: 1280, height: 800 }),
+  );
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+});
+
+async function openMap(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(server.baseUrl);
+  await page.locator('#login-button', { hasText: 'Masuk' }).waitFor({ timeout: 20000 });
+  return page;
+}
+
+describe('tabs of one browser', () => {
+  it('follow a login and a logout made in another tab', async () => {
+    const first = await openMap();
+    const second = await openMap();
+
+    await first.locator('#login-button').click();
+    await first.locator('.login-dialog input[name=name]').fill('pupr');
+    await first.locator('.login-dialog input[name=password]').fill(password);
+    await first.locator('.login-dialog button[type=submit]').click();
+    await first.locator('#login-button', { hasText: 'pupr' }).waitFor();
+
+    // the second tab learns of the login without a reload or a request of its own
+    await expect
+      .poll(() => second.locator('#login-button').innerText(), { timeout: 10000 })
+      .toContain('pupr');
+
+    await first.locator('#login-button').click();
+    await first.locator('#login-button', { hasText: 'Masuk' }).waitFor();
+
+    await expect
+      .poll(() => second.locator('#login-button').innerText(), { timeout: 10000 })
+      .toContain('Masuk');
+  });
+});

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The one way identifiers and values reach SQL text. Identifiers come only from layer
  * declarations and are checked again here; values always travel as `$n` parameters.
@@ -9,6 +11,17 @@ const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 export function quoteIdentifier(name: string): string {
   if (!identifierPattern.test(name)) throw new Error(`not a safe SQL identifier: ${name}`);
   return `"${name}"`;
+}
+
+/**
+ * The name of a derived object (`<table>_<column>_check`, an index, a trigger), within
+ * PostgreSQL's 63 bytes. A longer one is cut and ends in a hash of the whole, so two long names
+ * sharing their first 54 characters stay apart; a name that fits is left as it is.
+ */
+export function objectName(name: string): string {
+  if (name.length <= 63) return name;
+  const hash = createHash('sha1').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, 54)}_${hash}`;
 }
 
 /** Collects parameter values and hands out their `$n` placeholders in order. */

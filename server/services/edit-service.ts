@@ -16,6 +16,7 @@ import {
   updateFeatureRow,
   type EditAuthor,
 } from '../db/queries/feature-edits.js';
+import { objectName } from '../db/sql.js';
 import type { CrsDefinition } from '../http/crs.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import type { Principal } from './access.js';
@@ -258,8 +259,10 @@ function describeAuthor(context: EditContext, note?: string): EditAuthor {
 function constrainedField(constraint: string | undefined): string {
   for (const layer of listLayers()) {
     for (const attribute of layer.attributes) {
-      const prefix = `${layer.id}_${attribute.name}_`.slice(0, 63);
-      if (constraint?.startsWith(prefix)) return attribute.name;
+      const names = ['key', 'check'].map((kind) =>
+        objectName(`${layer.id}_${attribute.name}_${kind}`),
+      );
+      if (constraint && names.includes(constraint)) return attribute.name;
     }
   }
   return 'feature';

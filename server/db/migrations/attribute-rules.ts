@@ -3,7 +3,7 @@
  * table itself, for every writer (API, import, restore, a survey's trigger, plain SQL).
  */
 import type { AttributeRule, LayerDefinition } from '../../../layers/index.js';
-import { quoteIdentifier } from '../sql.js';
+import { objectName, quoteIdentifier } from '../sql.js';
 
 /**
  * Part of each layer's schema checksum: raising it re-runs the (idempotent) layer statements
@@ -22,7 +22,7 @@ export const restoringSetting = 'simpul.restoring';
 
 /** The name a rule is refused under, as a constraint: `<layer>_<attribute>_<other>_check`. */
 export function attributeRuleName(layerId: string, rule: AttributeRule): string {
-  return `${layerId}_${rule.attribute}_${rule.other}_check`.slice(0, 63);
+  return objectName(`${layerId}_${rule.attribute}_${rule.other}_check`);
 }
 
 function ruleFunctionStatement(name: string, rule: AttributeRule): string {
@@ -59,8 +59,8 @@ export function attributeRuleStatements(layer: LayerDefinition, rule: AttributeR
   const table = quoteIdentifier(layer.id);
   const name = attributeRuleName(layer.id, rule);
   const [low, high] = [quoteIdentifier(rule.attribute), quoteIdentifier(rule.other)];
-  const onInsert = quoteIdentifier(`${name.slice(0, 56)}_insert`);
-  const onUpdate = quoteIdentifier(`${name.slice(0, 56)}_update`);
+  const onInsert = quoteIdentifier(objectName(`${name}_insert`));
+  const onUpdate = quoteIdentifier(objectName(`${name}_update`));
   const changed = `NEW.${low} IS DISTINCT FROM OLD.${low} OR NEW.${high} IS DISTINCT FROM OLD.${high}`;
   const run = `EXECUTE FUNCTION ${quoteIdentifier(name)}()`;
   return [

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
-import { quoteIdentifier } from '../sql.js';
+import { objectName, quoteIdentifier } from '../sql.js';
 import { attributeRuleRevision, attributeRuleStatements } from './attribute-rules.js';
 import { historyTriggerStatement } from './editing.js';
 import { tileChangeRevision, tileChangeStatements } from './tile-change.js';
@@ -87,7 +87,7 @@ function createTableStatement(layer: LayerDefinition): string {
 function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinition): string[] {
   const table = quoteIdentifier(layer.id);
   const column = quoteIdentifier(attribute.name);
-  const constraint = quoteIdentifier(`${layer.id}_${attribute.name}_check`.slice(0, 63));
+  const constraint = quoteIdentifier(objectName(`${layer.id}_${attribute.name}_check`));
   const statements = [
     `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${columnDefinition(attribute)}`,
   ];
@@ -101,7 +101,7 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
     statements.push(`ALTER TABLE ${table} ALTER COLUMN ${column} ${nullability}`);
   }
   if (attribute.unique) {
-    const index = quoteIdentifier(`${layer.id}_${attribute.name}_key`.slice(0, 63));
+    const index = quoteIdentifier(objectName(`${layer.id}_${attribute.name}_key`));
     statements.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${index} ON ${table} (${column})`);
   }
   return statements;
@@ -164,7 +164,7 @@ export function layerSchemaStatements(layer: LayerDefinition): string[] {
   statements.push(mercatorColumnStatement(layer));
   statements.push(spatialIndexStatement(layer));
   if (layer.timeAttribute) {
-    const timeIndex = quoteIdentifier(`${layer.id}_${layer.timeAttribute}_idx`.slice(0, 63));
+    const timeIndex = quoteIdentifier(objectName(`${layer.id}_${layer.timeAttribute}_idx`));
     const column = quoteIdentifier(layer.timeAttribute);
     statements.push(`CREATE INDEX IF NOT EXISTS ${timeIndex} ON ${table} (${column})`);
   }

@@ -4,7 +4,7 @@ import type {
   LayerDefinition,
   RecordTableDefinition,
 } from '../../../layers/index.js';
-import { quoteIdentifier } from '../sql.js';
+import { objectName, quoteIdentifier } from '../sql.js';
 import { recordHistoryTriggerStatement } from './editing.js';
 import { checkExpression } from './layer-schema.js';
 
@@ -59,8 +59,8 @@ function createTableStatement(table: RecordTableDefinition): string {
 function attributeStatements(table: RecordTableDefinition, attribute: AttributeDefinition) {
   const name = quoteIdentifier(table.id);
   const column = quoteIdentifier(attribute.name);
-  const constraint = quoteIdentifier(`${table.id}_${attribute.name}_check`.slice(0, 63));
-  const unique = quoteIdentifier(`${table.id}_${attribute.name}_key`.slice(0, 63));
+  const constraint = quoteIdentifier(objectName(`${table.id}_${attribute.name}_check`));
+  const unique = quoteIdentifier(objectName(`${table.id}_${attribute.name}_key`));
   const check = checkExpression(attribute);
   const nullability = attribute.required ? 'SET NOT NULL' : 'DROP NOT NULL';
 
@@ -79,8 +79,8 @@ function parentStatements(table: RecordTableDefinition): string[] {
   if (!table.parent) return [];
   const name = quoteIdentifier(table.id);
   const key = quoteIdentifier(table.parent.attribute);
-  const constraint = quoteIdentifier(`${table.id}_parent_fkey`.slice(0, 63));
-  const index = quoteIdentifier(`${table.id}_parent_idx`.slice(0, 63));
+  const constraint = quoteIdentifier(objectName(`${table.id}_parent_fkey`));
+  const index = quoteIdentifier(objectName(`${table.id}_parent_idx`));
   const time = table.timeAttribute ? `, ${quoteIdentifier(table.timeAttribute)}` : '';
 
   // CASCADE: a renamed key follows, a deleted feature takes its records with it (the feature's

@@ -12,6 +12,7 @@ import type { Geometry } from 'geojson';
 import type pg from 'pg';
 import { recordTables, type LayerDefinition } from '../../layers/index.js';
 import { restoringSetting } from '../db/migrations/attribute-rules.js';
+import { wholeLayerChangeSetting } from '../db/migrations/tile-change.js';
 import type { Database } from '../db/pool.js';
 import { quoteIdentifier } from '../db/sql.js';
 import {
@@ -270,6 +271,11 @@ class ImportCancelled extends Error {}
 // properties as jsonb, 0.35 s more) and one layer-wide tile notice for a load into an empty
 // layer instead of boxes gathered from every row; then reading in a worker thread, which only
 // pays where a second core is free.
+/** Makes the layer's tile triggers send one layer-wide notice for this transaction. */
+async function notifyWholeLayer(client: pg.PoolClient) {
+  await client.query(`SELECT set_config('${wholeLayerChangeSetting}', 'on', true)`);
+}
+
 /** Runs one job to its end; what the job row says at the end is returned. */
 class ImportRun {
   readonly counters: Counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
@@ -482,12 +488,15 @@ class ImportRun {
     if (request.action === 'append') {
       const rebuildIndex = await this.buildsIndexAfresh(client);
       if (rebuildIndex) await dropSpatialIndex(client, layer);
+      // A large load into an empty layer reaches every tile the layer shows in.
+      if (rebuildIndex) await notifyWholeLayer(client);
       const written = await insertStagedRows(client, layer, this.table, actor);
       if (rebuildIndex) await createSpatialIndex(client, layer);
       return { written, notes: [] };
     }
     const key = recordParentKey(layer);
     if (!key) {
+      await notifyWholeLayer(client);
       const replaced = await deleteAllFeatures(client, layer);
       const written = await insertStagedRows(client, layer, this.table, actor);
       return { written, replaced, notes: [] };

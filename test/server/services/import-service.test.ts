@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   requestImportCancel,
@@ -491,6 +492,47 @@ describe('importing into a layer', () => {
     expect(undone).toEqual({ deleted: 1, restored: before.length });
     expect(after).toEqual(before);
     expect((await selectImportJob(testDatabase.database.pool, job.id))!.status).toBe('undone');
+  });
+
+  it('tells the tiles of a replace, and of a large load into an empty layer, in one notice', async () => {
+    const listener = new pg.Client({ connectionString: testDatabase.url });
+    await listener.connect();
+    const notices: { layer: string; all?: boolean; boxes?: unknown[] }[] = [];
+    listener.on('notification', (message) => notices.push(JSON.parse(message.payload ?? '{}')));
+    await listener.query('LISTEN simpul_tile_change');
+    const points = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        JSON.stringify(
+          point([kroya[0]! + (i % 100) * 0.0002, kroya[1]! + Math.floor(i / 100) * 0.0002], {
+            name: `Titik ${i}`,
+            type: 'titik_kumpul',
+          }),
+        ),
+      ).join('\n');
+
+    const replaced = await importFile(writeFile('one.geojsonl', points(1)), { action: 'replace' });
+    await listener.query('SELECT 1');
+    const afterReplace = notices.splice(0);
+    await query('DELETE FROM evacuation_point');
+    await listener.query('SELECT 1');
+    notices.splice(0);
+    const loaded = await importFile(writeFile('many.geojsonl', points(10000)));
+    await listener.query('SELECT 1');
+    const afterLoad = notices.splice(0);
+    const appended = await importFile(
+      writeFile('two.geojsonl', points(2).replace(/Titik/g, 'Pos')),
+    );
+    await listener.query('SELECT 1');
+    await listener.end();
+    await query("DELETE FROM evacuation_point WHERE name LIKE 'Titik %' OR name LIKE 'Pos %'");
+
+    expect([replaced.status, loaded.status, appended.status]).toEqual(Array(3).fill('succeeded'));
+    expect(loaded.rowsWritten).toBe(10000);
+    expect(afterReplace).toEqual([{ layer: 'evacuation_point', all: true }]);
+    expect(afterLoad).toEqual([{ layer: 'evacuation_point', all: true }]);
+    // a small append into a layer with features is told by the boxes of its rows
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.boxes).toHaveLength(2);
   });
 
   it('replaces road segments by their code, keeping the surveys of those still in the file', async () => {

@@ -281,12 +281,16 @@ const exportParameters = new Set(['format', 'f', 'crs', 'bbox', 'csvGeometry', '
 
 /** `format`, `crs`, `bbox`, `filter` (CQL2 text), `csvGeometry`; other names are attributes. */
 function parseExportQuery(layerId: string, query: Request['query']) {
-  const single = (name: string) =>
-    typeof query[name] === 'string' ? (query[name] as string) : undefined;
+  // A parameter given twice arrives as an array: dropping it would export the whole layer,
+  // or another CRS or format, than the one asked for.
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value !== 'string') {
+      throw badRequest('invalid-export', `Give ${name} once, as a single value.`);
+    }
+  }
+  const single = (name: string) => query[name] as string | undefined;
   const where = Object.fromEntries(
-    Object.entries(query).filter(
-      ([name, value]) => !exportParameters.has(name) && typeof value === 'string',
-    ),
+    Object.entries(query).filter(([name]) => !exportParameters.has(name)),
   ) as Record<string, string>;
   const csvGeometry = single('csvGeometry');
   if (csvGeometry && csvGeometry !== 'wkt' && csvGeometry !== 'xy') {

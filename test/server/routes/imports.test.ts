@@ -205,4 +205,18 @@ describe('imports and exports over HTTP', () => {
       ),
     ).toBe(true);
   });
+
+  it('refuses an export parameter given twice rather than dropping it', async () => {
+    for (const query of [
+      'format=gpkg&format=fgb',
+      'crs=EPSG:32749&crs=EPSG:4326',
+      'kecamatan_code=33.01.06&kecamatan_code=33.01.07',
+    ]) {
+      const response = await call('GET', `/exports/desa?${query}`);
+
+      expect(response.status, query).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect((await response.json()).detail).toMatch(/once/);
+    }
+  });
 });

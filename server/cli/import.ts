@@ -194,8 +194,10 @@ async function runFromCommandLine(database: Database, file: string) {
   );
   bar.stop(job.status === 'succeeded');
 
+  // a dry run writes nothing: its count is of the rows that would be written
+  const kept = job.status === 'checked' ? 'valid' : 'written';
   console.log(
-    `${job.status}: ${job.rowsRead} read, ${job.rowsWritten} written, ${job.rowsRejected} rejected${job.rowsReplaced !== null ? `, ${job.rowsReplaced} replaced` : ''}.`,
+    `${job.status}: ${job.rowsRead} read, ${job.rowsWritten} ${kept}, ${job.rowsRejected} rejected${job.rowsReplaced !== null ? `, ${job.rowsReplaced} replaced` : ''}.`,
   );
   if (job.message) console.log(job.message);
   for (const note of job.notes) console.log(`  ${note}`);

@@ -73,6 +73,28 @@ describe('npm run import', () => {
     expect(stored.rows).toEqual([{ capacity: 40 }]);
   });
 
+  it('calls the rows of a dry run valid, not written', async () => {
+    const feature = {
+      type: 'Feature',
+      properties: { name: 'Titik kumpul uji kering', type: 'titik_kumpul', capacity: 5 },
+      geometry: { type: 'Point', coordinates: [109.0153, -7.7266] },
+    };
+    const file = path.join(folder, 'dry-run.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [feature] }));
+
+    const result = await runImportCommand([file, '--layer', 'evacuation_point', '--dry-run'], {
+      DATABASE_URL: database.url,
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('checked: 1 read, 1 valid, 0 rejected.');
+    const stored = await database.database.pool.query(
+      'SELECT count(*)::int AS n FROM evacuation_point WHERE name = $1',
+      ['Titik kumpul uji kering'],
+    );
+    expect(stored.rows).toEqual([{ n: 0 }]);
+  });
+
   it('refuses a tool the launcher does not bundle', async () => {
     const result = await runLauncher(['seed']);
 

@@ -79,8 +79,9 @@ function detectGeometry(columns: string[], options: CsvOptions): CsvLayout['geom
   if (xColumn && yColumn) return { xColumn, yColumn };
   throw new SourceFileError(
     'no-geometry-columns',
-    `No geometry column found among: ${columns.join(', ')}. Name a WKT column (wkt_column) ` +
-      'or longitude and latitude columns (x_column, y_column).',
+    `No geometry column found among: ${columns.join(', ')}. Name a WKT column ` +
+      '(--wkt-column on the command line, csv.wktColumn in the API) or the longitude and ' +
+      'latitude columns (--x-column and --y-column, csv.xColumn and csv.yColumn).',
   );
 }
 

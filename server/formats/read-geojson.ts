@@ -182,9 +182,15 @@ export function openGeoJson(file: string, name: string): OpenedSource {
   };
 }
 
-/** Opens newline-delimited GeoJSON: row numbers are line numbers. */
+/**
+ * Opens newline-delimited GeoJSON: row numbers are line numbers. A `crs` member in the first
+ * lines (Simpul's own export in another CRS puts one in each geometry) is honoured as in a
+ * collection; the first one found is taken for the whole file.
+ */
 export function openGeoJsonSeq(file: string, name: string): OpenedSource {
+  const crs = declaredCrs(readHead(file));
+  const notes = crs === lonLat ? [] : ['The file names its CRS in the legacy "crs" member.'];
   const tracked = trackFile(file);
   const features = (signal?: AbortSignal) => streamLines(tracked, signal);
-  return { name, fields: [], crs: lonLat, notes: [], features, fractionRead: tracked.fraction };
+  return { name, fields: [], crs, notes, features, fractionRead: tracked.fraction };
 }

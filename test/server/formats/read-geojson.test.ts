@@ -53,6 +53,19 @@ describe('reading GeoJSON', () => {
     expect((await readAll(text)).rows).toEqual(expected);
   });
 
+  it('reads the CRS named in the geometries of a GeoJSONSeq export in UTM 49S', async () => {
+    const crs = { type: 'name', properties: { name: 'EPSG:32749' } };
+    const line = (n: number) =>
+      JSON.stringify({
+        type: 'Feature',
+        properties: { n },
+        geometry: { type: 'Point', crs, coordinates: [287337.418, 9152163.034] },
+      });
+    const { source } = await readAll(`${line(1)}\n${line(2)}\n`, 'utm.geojsonl');
+
+    expect(source.crs).toEqual({ epsg: 32749 });
+  });
+
   it('reads the CRS a legacy crs member names', async () => {
     const crs = { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32749' } };
     const text = JSON.stringify({ type: 'FeatureCollection', crs, features: [feature(1)] });

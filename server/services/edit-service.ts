@@ -176,7 +176,8 @@ async function prepareEdit(db: Queryable, edit: Edit, context: EditContext): Pro
 
   const versions = edit.op === 'create' ? undefined : parseIfMatch(edit);
   const body = edit.op === 'patch' ? patchAsFeature(layer, edit.patch) : edit.feature;
-  if (edit.op !== 'create') checkBodyId(edit, body);
+  // A patch's own `id` member, which the partial feature leaves out.
+  if (edit.op !== 'create') checkBodyId(edit, edit.op === 'patch' ? edit.patch : body);
 
   const mode = edit.op === 'patch' ? 'patch' : edit.op;
   const featureIds = edit.op === 'create' ? [] : [edit.featureId];

@@ -185,4 +185,25 @@ describe(`history of ${layer.id} features`, () => {
     expect(inScope.status).toBe(200);
     expect(features.status).toBe(200);
   });
+  it('refuses a PUT or a PATCH whose body names another feature, and writes nothing', async () => {
+    const created = await send('POST', items, validFeature(layer));
+    const id = created.body.id as number;
+    const etag = created.response.headers.get('etag')!;
+
+    const patched = await send('PATCH', `${items}/${id}`, { id: id + 1000 }, etag);
+    const put = await send(
+      'PUT',
+      `${items}/${id}`,
+      { ...validFeature(layer), id: id + 1000 },
+      etag,
+    );
+    const samePatch = await send('PATCH', `${items}/${id}`, { id, properties: {} }, etag);
+
+    expect([patched.response.status, put.response.status]).toEqual([400, 400]);
+    expect(patched.body.type).toContain('id-mismatch');
+    expect(patched.response.headers.get('content-type')).toContain('application/problem+json');
+    expect(samePatch.response.status).toBe(200);
+    const history = await send('GET', `${items}/${id}/history`);
+    expect(history.body.versions).toHaveLength(2);
+  });
 });

@@ -196,9 +196,9 @@ async function runFromCommandLine(database: Database, file: string) {
 
   // a dry run writes nothing: its count is of the rows that would be written
   const kept = job.status === 'checked' ? 'valid' : 'written';
-  console.log(
-    `${job.status}: ${job.rowsRead} read, ${job.rowsWritten} ${kept}, ${job.rowsRejected} rejected${job.rowsReplaced !== null ? `, ${job.rowsReplaced} replaced` : ''}.`,
-  );
+  const replaced = job.rowsReplaced !== null ? `, ${job.rowsReplaced} replaced` : '';
+  const counts = `${job.rowsRead} read, ${job.rowsWritten} ${kept}, ${job.rowsRejected} rejected`;
+  console.log(`${job.status}: ${counts}${replaced}.`);
   if (job.message) console.log(job.message);
   for (const note of job.notes) console.log(`  ${note}`);
   if (job.rowsRejected > 0)

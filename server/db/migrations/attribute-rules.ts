@@ -61,7 +61,7 @@ export function attributeRuleStatements(layer: LayerDefinition, rule: AttributeR
   const [low, high] = [quoteIdentifier(rule.attribute), quoteIdentifier(rule.other)];
   const onInsert = quoteIdentifier(objectName(`${name}_insert`));
   const onUpdate = quoteIdentifier(objectName(`${name}_update`));
-  const changed = `NEW.${low} IS DISTINCT FROM OLD.${low} OR NEW.${high} IS DISTINCT FROM OLD.${high}`;
+  const changed = [low, high].map((c) => `NEW.${c} IS DISTINCT FROM OLD.${c}`).join(' OR ');
   const run = `EXECUTE FUNCTION ${quoteIdentifier(name)}()`;
   return [
     // the NOT VALID CHECK of earlier schemas, which the triggers replace

@@ -89,7 +89,7 @@ describe('analyses of a restricted layer', () => {
     expect(records.status).toBe(200);
   });
 
-  it('are answered to a token scoped to other layers when every layer they read is public', async () => {
+  it('are answered to a token scoped elsewhere when every layer they read is public', async () => {
     const pool = server.testDatabase.database.pool;
     const request = { name: 'sipd', roles: ['roads:viewer'], layerIds: ['bridge'], write: false };
     const scoped = (await createApiToken(pool, request, 't')).secret;
@@ -107,7 +107,7 @@ describe('analyses of a restricted layer', () => {
     expect([200, 204]).toContain(tile.status);
   });
 
-  it('keep a restricted layer from a token whose scope leaves it out, whatever its roles', async () => {
+  it('keep a restricted layer from a token whose scope leaves it out, roles or not', async () => {
     (hazardZone as { access: LayerAccess }).access = restricted;
     const pool = server.testDatabase.database.pool;
     const roles = ['disaster-risk:viewer'];

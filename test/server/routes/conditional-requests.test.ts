@@ -42,7 +42,7 @@ describe('conditional GET with If-None-Match', () => {
     expect(Object.values(statuses)).toEqual([304, 304, 304, 200, 200]);
   });
 
-  it('answers a tile 304 for either of its ETags, strong or weak, and 200 for one unquoted', async () => {
+  it('answers a tile 304 for either ETag, strong or weak, and 200 for one unquoted', async () => {
     const tile = '/tiles/kecamatan/12/3288/2136.mvt';
     const { etag, statuses } = await answersTo(tile, (tag) => [
       tag,

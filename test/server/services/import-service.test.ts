@@ -494,7 +494,7 @@ describe('importing into a layer', () => {
     expect((await selectImportJob(testDatabase.database.pool, job.id))!.status).toBe('undone');
   });
 
-  it('tells the tiles of a replace, and of a large load into an empty layer, in one notice', async () => {
+  it('tells a replace, or a large load into an empty layer, in one tile notice', async () => {
     const listener = new pg.Client({ connectionString: testDatabase.url });
     await listener.connect();
     const notices: { layer: string; all?: boolean; boxes?: unknown[] }[] = [];
@@ -588,7 +588,7 @@ describe('importing into a layer', () => {
     expect(await query("SELECT 1 FROM road_segment WHERE segment_code = 'BARU.001'")).toEqual([]);
   });
 
-  it('puts back a road stored before the chainage rule when undoing the import that corrected it', async () => {
+  it('puts back an old backwards road when undoing the import that corrected it', async () => {
     // Stored before the rule existed: chainage backwards, written past the rule's triggers.
     const client = await testDatabase.database.pool.connect();
     try {
@@ -655,7 +655,7 @@ describe('importing into a layer', () => {
     await expect(attempt).rejects.toMatchObject({ status: 409, type: 'import-not-undoable' });
   });
 
-  it('keeps tabs, line ends and backslashes of text through COPY and the INSERT fallback', async () => {
+  it('keeps tabs, line ends and backslashes through COPY and the INSERT fallback', async () => {
     const name = 'Pos\tC:\\banjir\nbaris dua\r\\N';
     const file = writeFile(
       'odd-text.geojson',

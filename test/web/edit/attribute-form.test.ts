@@ -17,7 +17,7 @@ describe('attribute form problems', () => {
     );
   });
 
-  it('lets a road saved with a backwards chainage be edited while both chainages stay as saved', () => {
+  it('lets a road saved with backwards chainage be edited while both stay as saved', () => {
     const stored = { chainage_from_m: 9000, chainage_to_m: 10, name: 'Jalan lama' };
     const renamed = { ...stored, name: 'Jalan lama baru' };
     const moved = { ...stored, chainage_to_m: 20 };

@@ -1,3 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
 /** Debian's chromium package; the tests never download a browser. */
 const chromiumPath = '/usr/bin/chromium';
 
@@ -18,4 +23,23 @@ const chromiumArgs = [
  */
 export function chromiumOptions(viewport: { width: number; height: number }) {
   return { executablePath: chromiumPath, headless: true, args: chromiumArgs, viewport };
+}
+
+/** A headless chromium with a profile of its own; `close` also removes the profile. */
+export interface TestBrowser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Starts Debian's chromium on a fresh profile folder at the given viewport size. */
+export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<TestBrowser> {
+  const profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+  const context = await chromium.launchPersistentContext(profileDir, chromiumOptions(viewport));
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
 }

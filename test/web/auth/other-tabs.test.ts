@@ -1,17 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { chromiumOptions } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 
 const password = 'sandi-pupr-yang-panjang';
 
 let server: TestServer;
-let profileDir: string;
-let browser: BrowserContext;
+let browser: TestBrowser;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -20,21 +16,16 @@ beforeAll(async () => {
     password,
     roles: ['roads:editor'],
   });
-  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(
-    profileDir,
-    chromiumOptions({ width: 1280, height: 800 }),
-  );
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 async function openMap(): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   await page.goto(server.baseUrl);
   await page.locator('#login-button', { hasText: 'Masuk' }).waitFor({ timeout: 20000 });
   return page;

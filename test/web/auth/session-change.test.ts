@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayerAccess } from '../../../layers/types.js';
 import { createUser } from '../../../server/services/account-service.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { chromiumOptions } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -19,7 +16,7 @@ const hazardZone = findLayer('hazard_zone')!;
 const publicAccess = hazardZone.access;
 
 let server: TestServer;
-let profileDir: string;
+let launched: TestBrowser;
 let browser: BrowserContext;
 
 beforeAll(async () => {
@@ -31,18 +28,14 @@ beforeAll(async () => {
   const pool = server.testDatabase.database.pool;
   await createUser(pool, { name: 'bpbd', password, roles: ['disaster-risk:viewer'] });
 
-  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(
-    profileDir,
-    chromiumOptions({ width: 1280, height: 800 }),
-  );
+  launched = await launchBrowser({ width: 1280, height: 800 });
+  browser = launched.context;
 });
 
 afterAll(async () => {
   (hazardZone as { access: LayerAccess }).access = publicAccess;
-  await browser?.close();
+  await launched?.close();
   await server?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 function toWebMercator([lon, lat]: [number, number]): [number, number] {

@@ -1,15 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumOptions } from '../../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestServer } from '../../support/app-server.js';
 import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
 
 const password = 'rahasia-sekali-123';
 describe('the GeoServer admin page', () => {
-  let profileDir: string;
+  let launched: TestBrowser;
   let geoserver: GeoServerStandIn;
   let server: TestServer;
   let browser: BrowserContext;
@@ -30,19 +29,15 @@ describe('the GeoServer admin page', () => {
       roles: ['admin'],
     });
 
-    profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-    browser = await chromium.launchPersistentContext(
-      profileDir,
-      chromiumOptions({ width: 1100, height: 900 }),
-    );
+    launched = await launchBrowser({ width: 1100, height: 900 });
+    browser = launched.context;
   }, 180000);
 
   afterAll(async () => {
     vi.unstubAllEnvs();
-    await browser?.close();
+    await launched?.close();
     await server?.close();
     await geoserver?.close();
-    for (const dir of [profileDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** Opens the GeoServer page and logs the administrator in through the page's own form. */

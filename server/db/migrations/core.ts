@@ -2,6 +2,7 @@ import {
   accountsSql,
   featureHistoryPerStatementSql,
   featureHistoryRowsAsJsonSql,
+  featureHistoryLeanInsertsSql,
   featureHistoryWithoutMercatorSql,
   featureHistorySql,
   recordHistorySql,
@@ -64,4 +65,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0010-feature-history-per-statement', sql: featureHistoryPerStatementSql },
   { id: '0011-feature-history-rows-as-json', sql: featureHistoryRowsAsJsonSql },
   { id: '0012-feature-history-without-mercator', sql: featureHistoryWithoutMercatorSql },
+  { id: '0013-feature-history-lean-inserts', sql: featureHistoryLeanInsertsSql },
 ];

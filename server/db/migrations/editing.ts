@@ -350,3 +350,53 @@ export const featureHistoryWithoutMercatorSql = `
         'updated_at', 'updated_by'])
   $$;
 `;
+
+/**
+ * Inserts recorded without a copy of the inserted row: the history row of an insert keeps who,
+ * when and the version, and its state is read where it already is (`insertedState` of
+ * `queries/feature-history.ts`): in the stored feature while it keeps that version, then in
+ * the next edit's `before`. Copying every inserted row cost an import of 100,000 road segments
+ * about 0.65 s of its commit (0.95 s for the history against 0.3 s now), and doubled the space
+ * an import takes. Updates and deletes still copy both states: the state they replace exists
+ * nowhere else. History rows written before this migration keep their copies.
+ */
+export const featureHistoryLeanInsertsSql = `
+  CREATE OR REPLACE FUNCTION simpul_record_history_rows() RETURNS trigger
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    actor text := coalesce(nullif(current_setting('simpul.actor', true), ''),
+      'database:' || current_user);
+    client text := coalesce(nullif(current_setting('simpul.client', true), ''), 'sql');
+    request_id text := nullif(current_setting('simpul.request_id', true), '');
+    note text := nullif(current_setting('simpul.note', true), '');
+    old_columns text := simpul_history_columns_sql(TG_RELID, 'o');
+    new_columns text := simpul_history_columns_sql(TG_RELID, 'n');
+  BEGIN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_after,
+        changed_by, client, request_id, note)
+      SELECT TG_TABLE_NAME, n.id, 'insert', n.version, actor, client, request_id, note
+      FROM simpul_history_new n ORDER BY n.id;
+    ELSIF TG_OP = 'UPDATE' THEN
+      EXECUTE format($sql$
+        INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_before,
+          version_after, properties_before, properties_after, geom_before, geom_after,
+          changed_by, client, request_id, note)
+        SELECT $1, n.id, 'update', o.version, n.version, to_jsonb(op), to_jsonb(np), o.geom,
+          n.geom, $2, $3, $4, $5
+        FROM simpul_history_old o JOIN simpul_history_new n ON n.id = o.id
+          CROSS JOIN LATERAL (SELECT %s) op CROSS JOIN LATERAL (SELECT %s) np
+        ORDER BY n.id
+      $sql$, old_columns, new_columns)
+        USING TG_TABLE_NAME, actor, client, request_id, note;
+    ELSE
+      EXECUTE format($sql$
+        INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_before,
+          properties_before, geom_before, changed_by, client, request_id, note)
+        SELECT $1, o.id, 'delete', o.version, to_jsonb(op), o.geom, $2, $3, $4, $5
+        FROM simpul_history_old o CROSS JOIN LATERAL (SELECT %s) op ORDER BY o.id
+      $sql$, old_columns) USING TG_TABLE_NAME, actor, client, request_id, note;
+    END IF;
+    RETURN NULL;
+  END $fn$;
+`;

@@ -24,17 +24,59 @@ export interface HistoryRow {
   geometryAfter: unknown;
 }
 
-const historyColumns = `id AS "historyId", feature_id AS "featureId", operation,
-  version_before AS "versionBefore", version_after AS "versionAfter",
-  changed_at AS "changedAt", changed_by AS "changedBy", client, request_id AS "requestId", note,
-  properties_before AS "propertiesBefore", properties_after AS "propertiesAfter"`;
+/** The columns of a layer table that are not properties (`to_jsonb` of a row minus these). */
+const systemColumns = `ARRAY['id', 'geom', '${mercatorColumn}', 'version', 'created_at',
+  'updated_at', 'updated_by']`;
+
+/**
+ * Joins, to history rows `h`, the state an insert produced when its row holds no copy of it
+ * (inserts are recorded lean since core migration 0013): the state the feature's next edit
+ * found (`next_edit`), else the stored feature while it still has the inserted version
+ * (`live`). Read as `coalesce(h.properties_after, next_edit.properties, live.properties)`
+ * (`afterProperties`) and likewise for the geometry (`afterGeometry`). Both subqueries run
+ * only for such rows; for every other row they are empty. A feature emptied by TRUNCATE (no
+ * history of its own) has no known inserted state: its after-state is then null.
+ */
+function insertedStateJoins(layerId: string, h: string): string {
+  const lean = `${h}.operation = 'insert' AND ${h}.properties_after IS NULL`;
+  return `LEFT JOIN LATERAL (
+      SELECT n.properties_before AS properties, n.geom_before AS geom
+      FROM simpul_feature_history n
+      WHERE ${lean} AND n.layer_id = ${h}.layer_id AND n.feature_id = ${h}.feature_id
+        AND n.id > ${h}.id
+      ORDER BY n.id LIMIT 1
+    ) next_edit ON true
+    LEFT JOIN LATERAL (
+      SELECT to_jsonb(t) - ${systemColumns} AS properties, t.geom
+      FROM ${quoteIdentifier(layerId)} t
+      WHERE ${lean} AND t.id = ${h}.feature_id AND t.version = ${h}.version_after
+    ) live ON true`;
+}
+
+function afterProperties(h: string): string {
+  return `coalesce(${h}.properties_after, next_edit.properties, live.properties)`;
+}
+
+function afterGeometry(h: string): string {
+  return `coalesce(${h}.geom_after, next_edit.geom, live.geom)`;
+}
+
+/** The columns of a `HistoryRow` but the geometries, from history rows `h` (joined as above). */
+function historyColumns(h: string): string {
+  return `${h}.id AS "historyId", ${h}.feature_id AS "featureId", ${h}.operation,
+    ${h}.version_before AS "versionBefore", ${h}.version_after AS "versionAfter",
+    ${h}.changed_at AS "changedAt", ${h}.changed_by AS "changedBy", ${h}.client,
+    ${h}.request_id AS "requestId", ${h}.note,
+    ${h}.properties_before AS "propertiesBefore", ${afterProperties(h)} AS "propertiesAfter"`;
+}
 
 /** Every recorded edit of one feature, oldest first, with both geometries as GeoJSON. */
 export async function selectFeatureHistory(db: Queryable, layerId: string, featureId: number) {
-  const sql = `SELECT ${historyColumns},
-      ST_AsGeoJSON(geom_before, 15)::json AS "geometryBefore",
-      ST_AsGeoJSON(geom_after, 15)::json AS "geometryAfter"
-    FROM simpul_feature_history WHERE layer_id = $1 AND feature_id = $2 ORDER BY id`;
+  const sql = `SELECT ${historyColumns('h')},
+      ST_AsGeoJSON(h.geom_before, 15)::json AS "geometryBefore",
+      ST_AsGeoJSON(${afterGeometry('h')}, 15)::json AS "geometryAfter"
+    FROM simpul_feature_history h ${insertedStateJoins(layerId, 'h')}
+    WHERE h.layer_id = $1 AND h.feature_id = $2 ORDER BY h.id`;
   return (await db.query<HistoryRow>(sql, [layerId, featureId])).rows;
 }
 
@@ -59,14 +101,15 @@ export async function selectHistoricState(
   const sql = `SELECT version, properties, ST_AsGeoJSON(geom, 15)::json AS geometry,
       encode(ST_AsEWKB(geom), 'hex') AS "ewkbHex"
     FROM (
-      SELECT version_after AS version, properties_after AS properties, geom_after AS geom, 0 AS pick
-      FROM simpul_feature_history
-      WHERE layer_id = $1 AND feature_id = $2 AND version_after = $3
+      SELECT h.version_after AS version, ${afterProperties('h')} AS properties,
+        ${afterGeometry('h')} AS geom, 0 AS pick
+      FROM simpul_feature_history h ${insertedStateJoins(layerId, 'h')}
+      WHERE h.layer_id = $1 AND h.feature_id = $2 AND h.version_after = $3
       UNION ALL
       SELECT version_before, properties_before, geom_before, 1
       FROM simpul_feature_history
       WHERE layer_id = $1 AND feature_id = $2 AND version_before = $3
-    ) s ORDER BY pick LIMIT 1`;
+    ) s WHERE properties IS NOT NULL ORDER BY pick LIMIT 1`;
   return (await db.query<HistoricState>(sql, [layerId, featureId, version])).rows[0];
 }
 
@@ -87,10 +130,13 @@ export async function selectLayerChanges(
   layerId: string,
   range: { since?: string; until?: string; limit: number; offset: number },
 ) {
-  const sql = `SELECT ${historyColumns} FROM simpul_feature_history
-    WHERE layer_id = $1 AND ($2::timestamptz IS NULL OR changed_at >= $2)
-      AND ($3::timestamptz IS NULL OR changed_at < $3)
-    ORDER BY id DESC LIMIT $4 OFFSET $5`;
+  const sql = `SELECT ${historyColumns('h')}
+    FROM (SELECT * FROM simpul_feature_history
+      WHERE layer_id = $1 AND ($2::timestamptz IS NULL OR changed_at >= $2)
+        AND ($3::timestamptz IS NULL OR changed_at < $3)
+      ORDER BY id DESC LIMIT $4 OFFSET $5) h
+    ${insertedStateJoins(layerId, 'h')}
+    ORDER BY h.id DESC`;
   const values = [layerId, range.since ?? null, range.until ?? null, range.limit, range.offset];
   return (await db.query<LayerChangeRow>(sql, values)).rows;
 }
@@ -108,8 +154,7 @@ export async function selectLayerAsOf(
 ) {
   const table = quoteIdentifier(layer.id);
   const sql = `WITH last_edit AS (
-      SELECT DISTINCT ON (feature_id) feature_id, operation, version_after, properties_after,
-        geom_after
+      SELECT DISTINCT ON (feature_id) *
       FROM simpul_feature_history
       WHERE layer_id = $1 AND changed_at <= $2
       ORDER BY feature_id, id DESC
@@ -121,12 +166,12 @@ export async function selectLayerAsOf(
       ORDER BY feature_id, id
     ),
     states AS (
-      SELECT feature_id AS id, version_after AS version, properties_after AS properties,
-        geom_after AS geom
-      FROM last_edit WHERE operation <> 'delete'
+      SELECT l.feature_id AS id, l.version_after AS version, ${afterProperties('l')} AS properties,
+        ${afterGeometry('l')} AS geom
+      FROM last_edit l ${insertedStateJoins(layer.id, 'l')}
+      WHERE l.operation <> 'delete'
       UNION ALL
-      SELECT t.id, t.version, to_jsonb(t) - ARRAY['id', 'geom', '${mercatorColumn}', 'version',
-        'created_at', 'updated_at', 'updated_by'], t.geom
+      SELECT t.id, t.version, to_jsonb(t) - ${systemColumns}, t.geom
       FROM ${table} t
       WHERE t.created_at <= $2 AND NOT EXISTS (
         SELECT 1 FROM simpul_feature_history h WHERE h.layer_id = $1 AND h.feature_id = t.id)

@@ -153,6 +153,36 @@ describe(`history of ${layer.id} features`, () => {
     expect(await asOf(new Date().toISOString())).not.toContain(id);
   });
 
+  it('keeps no copy of an inserted row, yet shows the state the insert made at every step', async () => {
+    const created = await send('POST', items, validFeature(layer));
+    const id = created.body.id as number;
+    const inserted = await send('GET', `${items}/${id}`);
+    const { rows } = await server.testDatabase.database.pool.query(
+      `SELECT properties_after, geom_after FROM simpul_feature_history
+       WHERE layer_id = $1 AND feature_id = $2 AND operation = 'insert'`,
+      [layer.id, id],
+    );
+    const insertState = async () => (await send('GET', `${items}/${id}/history`)).body.versions[0];
+
+    const whileStored = await insertState();
+    const afterInsert = new Date().toISOString();
+    await send('PATCH', `${items}/${id}`, { geometry: movedGeometry }, `"${id}-1"`);
+    const afterEdit = await insertState();
+    const asOf = await send(
+      'GET',
+      `/collections/${layer.id}/history/items?at=${afterInsert}&limit=1000`,
+    );
+
+    expect(rows).toEqual([{ properties_after: null, geom_after: null }]);
+    for (const state of [whileStored, afterEdit]) {
+      expect(state.propertiesAfter).toEqual(inserted.body.properties);
+      expect(state.geometryAfter).toEqual(inserted.body.geometry);
+    }
+    const then = asOf.body.features.find((f: { id: number }) => f.id === id);
+    expect(then.geometry).toEqual(inserted.body.geometry);
+    expect(then.properties).toEqual(inserted.body.properties);
+  });
+
   it('keeps history from visitors', async () => {
     const response = await fetch(`${server.baseUrl}${items}/1/history`);
 

@@ -8,7 +8,7 @@ import {
   recordHistorySql,
 } from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
-import { importJobsSql } from './imports.js';
+import { importJobStepSql, importJobsSql } from './imports.js';
 import { overlayStoreSql } from './overlays.js';
 
 /** One fixed, numbered migration of the platform's own tables (not derived from layers). */
@@ -66,4 +66,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0011-feature-history-rows-as-json', sql: featureHistoryRowsAsJsonSql },
   { id: '0012-feature-history-without-mercator', sql: featureHistoryWithoutMercatorSql },
   { id: '0013-feature-history-lean-inserts', sql: featureHistoryLeanInsertsSql },
+  { id: '0014-import-job-step', sql: importJobStepSql },
 ];

@@ -36,3 +36,13 @@ export const importJobsSql = `
   CREATE INDEX IF NOT EXISTS simpul_import_rejection_job_idx
     ON simpul_import_rejection (job_id, row_number);
 `;
+
+/**
+ * The step of an import job (reading, checking geometries, checking unique values, writing),
+ * so that a job busy for minutes in one statement says which. Null for jobs recorded before.
+ */
+export const importJobStepSql = `
+  ALTER TABLE simpul_import_job ADD COLUMN IF NOT EXISTS step text
+    CONSTRAINT simpul_import_job_step_check
+    CHECK (step IN ('reading', 'checking-geometries', 'checking-unique-values', 'writing'));
+`;

@@ -45,4 +45,38 @@ describe('migrations derived from the layer declarations', () => {
     expect(again.layersMigrated).toEqual([]);
     expect(columns.rowCount).toBe(1);
   });
+
+  it('replace a length computed by an older expression, keeping the metres', async () => {
+    const { pool } = testDatabase.database;
+    const roads = layerDefinitions.find((l) => l.id === 'road_segment')!;
+    const older = 'ST_Length(geom::geography)';
+    await pool.query('ALTER TABLE road_segment DROP COLUMN length_m');
+    await pool.query(
+      `ALTER TABLE road_segment ADD COLUMN length_m double precision
+         GENERATED ALWAYS AS (${older}) STORED`,
+    );
+    await pool.query("UPDATE simpul_layer_schema SET checksum = 'older' WHERE layer_id = $1", [
+      roads.id,
+    ]);
+    const expression = async () =>
+      (
+        await pool.query<{ expression: string }>(
+          `SELECT pg_get_expr(d.adbin, d.adrelid) AS expression
+           FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+           WHERE d.adrelid = 'road_segment'::regclass AND a.attname = 'length_m'`,
+        )
+      ).rows[0]!.expression;
+    const before = await expression();
+
+    await migrate(pool, [roads]);
+
+    const after = await expression();
+    const drift = await pool.query<{ rows: number; worst: number }>(
+      `SELECT count(*)::int AS rows, max(abs(length_m - ${older})) AS worst FROM road_segment`,
+    );
+    expect(before).toMatch(/geography/);
+    expect(after).toMatch(/st_lengthspheroid/);
+    expect(drift.rows[0]!.rows).toBeGreaterThan(0);
+    expect(drift.rows[0]!.worst).toBeLessThan(1e-6);
+  });
 });

@@ -4,9 +4,9 @@
  * Each reader and its libraries are loaded only when a file of its format is opened: loading
  * them all cost the import command about a quarter of a second at every start.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { config } from '../config.js';
 import type { CsvOptions } from './read-csv.js';
 import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
 import { isZipFile } from './zip-archive.js';
@@ -117,9 +117,12 @@ function requireLayerName(names: string[], asked: string | undefined, fileName: 
 }
 
 async function openZip(file: string, fileName: string): Promise<SourceFile> {
-  // one folder per opening: a preview and a job may read the same upload at once
-  const folder = `${file}.${randomUUID().slice(0, 8)}.unpacked`;
-  await fs.promises.mkdir(folder, { recursive: true });
+  // One folder per opening (a preview and a job may read the same upload at once), in the
+  // import folder rather than beside the file: a file given on the command line may lie in a
+  // folder the import cannot write to, or should not litter. One left by a stopped process is
+  // swept with old uploads after a day.
+  await fs.promises.mkdir(config.importDir, { recursive: true });
+  const folder = await fs.promises.mkdtemp(path.join(config.importDir, 'unpacked-'));
   const close = () => fs.promises.rm(folder, { recursive: true, force: true });
   const { unpackZip } = await import('./zip-archive.js');
   const files = await unpackZip(file, folder);

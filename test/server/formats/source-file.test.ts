@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { config } from '../../../server/config.js';
+import { openSourceFile } from '../../../server/formats/source-file.js';
+
+const fixture = path.resolve(import.meta.dirname, '../../fixtures/import/desa-utm49s-utf8.zip');
+
+describe('opening a zipped Shapefile', () => {
+  let folder: string;
+  beforeAll(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-source-file-'));
+  });
+  afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it('unpacks it in the import folder, never beside the file, and removes it when closed', async () => {
+    const file = path.join(folder, 'desa.zip');
+    fs.copyFileSync(fixture, file);
+    const unpackedBefore = fs
+      .readdirSync(config.importDir)
+      .filter((n) => n.startsWith('unpacked-'));
+
+    const source = await openSourceFile(file, 'desa.zip');
+    const besideWhileOpen = fs.readdirSync(folder);
+    const unpackedWhileOpen = fs
+      .readdirSync(config.importDir)
+      .filter((n) => n.startsWith('unpacked-') && !unpackedBefore.includes(n));
+    const opened = await source.open(undefined);
+    let rows = 0;
+    for await (const feature of opened.features()) rows += feature ? 1 : 0;
+    await source.close();
+
+    expect(source.format).toBe('shapefile');
+    expect(rows).toBeGreaterThan(0);
+    expect(besideWhileOpen).toEqual(['desa.zip']);
+    expect(unpackedWhileOpen).toHaveLength(1);
+    expect(fs.existsSync(path.join(config.importDir, unpackedWhileOpen[0]!))).toBe(false);
+  });
+});

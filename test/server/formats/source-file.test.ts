@@ -14,7 +14,7 @@ describe('opening a zipped Shapefile', () => {
   });
   afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
-  it('unpacks it in the import folder, never beside the file, and removes it when closed', async () => {
+  it('unpacks into the import folder, not beside the file, and cleans up on close', async () => {
     const file = path.join(folder, 'desa.zip');
     fs.copyFileSync(fixture, file);
     const unpackedBefore = fs

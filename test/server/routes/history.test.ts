@@ -153,7 +153,7 @@ describe(`history of ${layer.id} features`, () => {
     expect(await asOf(new Date().toISOString())).not.toContain(id);
   });
 
-  it('keeps no copy of an inserted row, yet shows the state the insert made at every step', async () => {
+  it('keeps no copy of an inserted row, yet shows the state it made at every step', async () => {
     const created = await send('POST', items, validFeature(layer));
     const id = created.body.id as number;
     const inserted = await send('GET', `${items}/${id}`);

@@ -190,6 +190,7 @@ async function runFromCommandLine(database: Database, file: string) {
     bar.update({
       fraction: p.fractionRead,
       counts: { read: p.rowsRead, valid: p.rowsWritten, rejected: p.rowsRejected },
+      step: p.step.replace(/-/g, ' '),
     }),
   );
   bar.stop(job.status === 'succeeded');

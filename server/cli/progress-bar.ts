@@ -5,6 +5,16 @@ export interface BarProgress {
   /** Share done, 0–1; null when the total is unknown (only counts are shown then). */
   fraction: number | null;
   counts: Record<string, number>;
+  /** What the job is doing now (`checking geometries`), shown before the counts. */
+  step?: string;
+}
+
+/** The text after the bar: the step, then each count (`reading | read 1,000 | valid 990`). */
+export function describeProgress(progress: BarProgress): string {
+  const counts = Object.entries(progress.counts).map(
+    ([name, n]) => `${name} ${n.toLocaleString('en')}`,
+  );
+  return [progress.step, ...counts].filter(Boolean).join(' | ');
 }
 
 /**
@@ -14,7 +24,7 @@ export interface BarProgress {
 export function createProgressBar(label: string) {
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {counts}`,
+      format: `${label} [{bar}] {percentage}% | {detail}`,
       barsize: 30,
       hideCursor: true,
       stream: process.stderr,
@@ -24,15 +34,11 @@ export function createProgressBar(label: string) {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const describe = (counts: Record<string, number>) =>
-    Object.entries(counts)
-      .map(([name, n]) => `${name} ${n.toLocaleString('en')}`)
-      .join(' | ');
 
   return {
     update(progress: BarProgress) {
       const value = Math.round((progress.fraction ?? 0) * 1000);
-      const payload = { counts: describe(progress.counts) };
+      const payload = { detail: describeProgress(progress) };
       if (!started) bar.start(1000, value, payload);
       else bar.update(value, payload);
       started = true;

@@ -231,12 +231,10 @@ export function createImportsRouter(context: AppContext): Router {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
     if (!(await requestImportCancel(pool, job.id))) {
-      throw new HttpProblem(
-        409,
-        'import-finished',
-        'Conflict',
-        `The import is already ${job.status}.`,
-      );
+      // read again: a job committing when asked has finished by now, most likely succeeded
+      const { status } = await requireImportJob(pool, job.id);
+      const detail = `The import is already ${status}.`;
+      throw new HttpProblem(409, 'import-finished', 'Conflict', detail);
     }
     abortLocalImport(job.id);
     res.status(202).json(toPublicJob(await requireImportJob(pool, job.id)));

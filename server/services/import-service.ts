@@ -22,7 +22,9 @@ import {
   selectImportJob,
   updateImportProgress,
   updateImportStatus,
+  updateImportStep,
   type ImportJobRow,
+  type ImportStep,
   type RejectionRow,
 } from '../db/queries/import-jobs.js';
 import {
@@ -71,6 +73,7 @@ import { badRequest, HttpProblem, notFound } from '../http/problem.js';
 import { log } from '../log.js';
 import { applyMapping, checkMapping, suggestMapping, type FieldMapping } from './field-mapping.js';
 import { stagedGeometryProblems, validateFeatures } from './feature-validation.js';
+import { backendPidOf, watchForCancel } from './import-cancel-watch.js';
 import { requireLayer } from './layer-registry.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -104,7 +107,7 @@ export interface ImportRequest {
 export type ImportProgress = Pick<
   ImportJobRow,
   'rowsRead' | 'rowsWritten' | 'rowsRejected' | 'fractionRead' | 'status'
->;
+> & { step: ImportStep };
 
 /** Records validated per round trip (one validation query and one COPY per batch). */
 const batchSize = 1000;
@@ -280,6 +283,7 @@ async function notifyWholeLayer(client: pg.PoolClient) {
 class ImportRun {
   readonly counters: Counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
   readonly table: string;
+  private step: ImportStep = 'reading';
   private lastFlush = Date.now();
   private source: OpenedSource | undefined;
   private readonly sourceNotes: string[] = [];
@@ -289,6 +293,8 @@ class ImportRun {
     readonly prepared: PreparedImport,
     readonly signal: AbortSignal,
     readonly load: typeof copyIntoStaging,
+    /** False on the embedded database: one session, so a statement cannot be cancelled. */
+    readonly canCancelStatements: boolean,
     readonly onProgress?: (progress: ImportProgress) => void,
   ) {
     this.table = stagingTableName(prepared.jobId);
@@ -297,7 +303,34 @@ class ImportRun {
   private progress(status: ImportProgress['status'] = 'running'): ImportProgress {
     const fractionRead = this.source?.fractionRead?.() ?? null;
     const { rowsRead, rowsWritten, rowsRejected } = this.counters;
-    return { rowsRead, rowsWritten, rowsRejected, fractionRead, status };
+    return { rowsRead, rowsWritten, rowsRejected, fractionRead, status, step: this.step };
+  }
+
+  private async enterStep(step: ImportStep) {
+    this.step = step;
+    await updateImportStep(this.pool, this.prepared.jobId, step);
+    this.onProgress?.(this.progress());
+  }
+
+  /**
+   * Runs `work`, one or more long statements on `client`, so that a cancel stops it within a
+   * second instead of at its end: the statement running is cancelled (it fails with
+   * "canceling statement"), and ImportCancelled is thrown once no cancel can reach the
+   * session any more, so the caller's ROLLBACK, or whatever it runs next, is never cancelled.
+   */
+  private async cancellable<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+    const backendPid = this.canCancelStatements ? backendPidOf(client) : undefined;
+    const watch = watchForCancel(this.pool, this.prepared.jobId, this.signal, backendPid);
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await watch.stop();
+      throw watch.cancelled ? new ImportCancelled() : error;
+    }
+    await watch.stop();
+    if (watch.cancelled) throw new ImportCancelled();
+    return result;
   }
 
   private async flush(force = false) {
@@ -407,14 +440,17 @@ class ImportRun {
     }
   }
 
-  /** Runs `work` in one transaction over the whole load table: no statement timeout, no JIT. */
+  /**
+   * Runs `work` in one transaction over the whole load table: no statement timeout, no JIT,
+   * and stopped within a second by a cancel.
+   */
   private async inTransaction(work: (client: pg.PoolClient) => Promise<void>) {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SET LOCAL jit = off');
-      await work(client);
+      await this.cancellable(client, () => work(client));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -522,12 +558,15 @@ class ImportRun {
       // held in memory: with the default 4 MB both spill to disk past a few thousand rows.
       await client.query("SET LOCAL work_mem = '64MB'");
       await setWriterContext(client, { actor: request.actor, note: `import ${jobId}` });
-      const { written, replaced, notes } = await this.write(client);
-      await updateImportStatus(client, jobId, 'succeeded', {
+      const { written, replaced, notes } = await this.cancellable(client, () => this.write(client));
+      // This locks the job row until COMMIT: a cancel asked before it is returned here, one
+      // asked after it waits for the commit and then finds the job succeeded (a 409).
+      const cancelAsked = await updateImportStatus(client, jobId, 'succeeded', {
         rowsWritten: written,
         rowsReplaced: replaced ?? undefined,
         notes: [...this.notes(), ...notes],
       });
+      if (cancelAsked || this.signal.aborted) throw new ImportCancelled();
       await client.query('COMMIT');
       this.counters.rowsWritten = written;
     } catch (error) {
@@ -554,7 +593,8 @@ class ImportRun {
       const message = 'No valid row: the layer was left as it was rather than emptied.';
       return updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
     }
-    await updateImportStatus(this.pool, jobId, 'committing');
+    this.step = 'writing';
+    await updateImportStatus(this.pool, jobId, 'committing', { step: 'writing' });
     this.onProgress?.(this.progress('committing'));
     await this.commit();
   }
@@ -565,7 +605,9 @@ class ImportRun {
       await createStagingTable(this.pool, this.table, this.prepared.layer);
       await this.readAll();
       await this.flush(true);
+      await this.enterStep('checking-geometries');
       await this.rejectGeometryProblems();
+      await this.enterStep('checking-unique-values');
       await this.rejectRepeatedValues();
       // the rows these two refused are counted in the job too
       await this.flush(true);
@@ -636,8 +678,13 @@ export async function runImport(
   // The embedded database's socket server loses protocol sync on COPY FROM STDIN.
   // FIXME: `embedded` is known only when Simpul started that database itself; a process that
   // reaches an embedded database by URL (the test harness's last fallback) still tries COPY.
-  const load = database.capabilities.embedded ? insertIntoStaging : copyIntoStaging;
-  const run = new ImportRun(database.pool, prepared, controller.signal, load, onProgress);
+  const { embedded } = database.capabilities;
+  const load = embedded ? insertIntoStaging : copyIntoStaging;
+  const signal = controller.signal;
+  // FIXME: on the embedded database a cancel asked during the checks or the final insert still
+  // waits for the statement's end (up to minutes on a large file): its one session cannot run
+  // pg_cancel_backend beside the statement, nor read the job row meanwhile.
+  const run = new ImportRun(database.pool, prepared, signal, load, !embedded, onProgress);
   try {
     await run.run();
   } finally {

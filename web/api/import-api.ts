@@ -58,6 +58,8 @@ export interface ImportJob {
     | 'failed'
     | 'cancelled'
     | 'undone';
+  /** The step running, or the last one a finished job reached; null for older jobs. */
+  step: 'reading' | 'checking-geometries' | 'checking-unique-values' | 'writing' | null;
   action: 'append' | 'replace';
   rowsRead: number;
   rowsWritten: number;

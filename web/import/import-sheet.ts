@@ -84,6 +84,12 @@ function progressBar(fraction: number | null) {
   return bar;
 }
 
+/** What a running job is doing: reading, checking or saving (older jobs name no step). */
+function stepText(job: ImportJob) {
+  if (job.step) return importText(`import.step.${job.step}`);
+  return importText(job.status === 'committing' ? 'import.committing' : 'import.status.running');
+}
+
 function rejectionTable(rejections: Rejection[]) {
   const head = element(
     'tr',
@@ -384,13 +390,12 @@ export class ImportSheet {
     const parts: Node[] = [];
     if (!finished.has(job.status)) {
       const counts = { read: job.rowsRead, written: job.rowsWritten, rejected: job.rowsRejected };
-      const label =
-        job.status === 'committing'
-          ? importText('import.committing')
-          : importText('import.progress', counts);
+      // The checks and the saving are single statements whose progress nobody can tell.
+      const reading = job.step ? job.step === 'reading' : job.status === 'running';
       parts.push(
-        progressBar(job.status === 'committing' ? null : job.fractionRead),
-        element('p', 'import-note', label),
+        progressBar(reading ? job.fractionRead : null),
+        element('p', 'import-step-name', stepText(job)),
+        element('p', 'import-note', importText('import.progress', counts)),
       );
       parts.push(button('import.cancel', () => void this.cancel()));
     } else {

@@ -13,11 +13,19 @@ export type ImportStatus =
   | 'cancelled'
   | 'undone';
 
+/**
+ * The step a job is at, or for a finished job the last it reached: reading the file into the
+ * load table, checking every loaded geometry, checking unique values across the file, writing
+ * into the layer. The last three are single long statements (up to minutes on a large file).
+ */
+export type ImportStep = 'reading' | 'checking-geometries' | 'checking-unique-values' | 'writing';
+
 /** An import job as stored: options, progress and outcome. */
 export interface ImportJobRow {
   id: string;
   layerId: string;
   status: ImportStatus;
+  step: ImportStep | null;
   action: 'append' | 'replace';
   mode: 'all-or-nothing' | 'valid-only';
   source: Record<string, unknown>;
@@ -43,20 +51,21 @@ export interface RejectionRow {
   reason: string;
 }
 
-const jobColumns = `id, layer_id AS "layerId", status, action, mode, source,
+const jobColumns = `id, layer_id AS "layerId", status, step, action, mode, source,
   rows_read AS "rowsRead", rows_written AS "rowsWritten", rows_rejected AS "rowsRejected",
   fraction_read AS "fractionRead", rows_replaced AS "rowsReplaced", notes, message,
   cancel_requested AS "cancelRequested", created_by AS "createdBy",
   created_at AS "createdAt", heartbeat_at AS "heartbeatAt", finished_at AS "finishedAt"`;
 
-/** Records a new running job. */
+/** Records a new running job, at its first step (reading the file). */
 export async function insertImportJob(
   db: Queryable,
   job: Pick<ImportJobRow, 'id' | 'layerId' | 'action' | 'mode' | 'source' | 'createdBy'>,
 ) {
   await db.query(
-    `INSERT INTO simpul_import_job (id, layer_id, status, action, mode, source, created_by)
-     VALUES ($1, $2, 'running', $3, $4, $5, $6)`,
+    `INSERT INTO simpul_import_job
+       (id, layer_id, status, step, action, mode, source, created_by)
+     VALUES ($1, $2, 'running', 'reading', $3, $4, $5, $6)`,
     [job.id, job.layerId, job.action, job.mode, JSON.stringify(job.source), job.createdBy],
   );
 }
@@ -98,20 +107,29 @@ export async function updateImportProgress(
   return result.rows[0]?.cancelRequested ?? false;
 }
 
-/** Sets the status (and optionally the outcome fields) of a job. */
+/** What a status change may set besides the status. */
+type ImportOutcome = Partial<
+  Pick<ImportJobRow, 'message' | 'notes' | 'rowsWritten' | 'rowsReplaced' | 'step'>
+>;
+
+/**
+ * Sets the status (and optionally the outcome fields and the step) of a job, and returns
+ * whether a cancel was asked. Inside a transaction the row stays locked until it ends, so a
+ * cancel asked meanwhile waits for it and then finds the job's final status.
+ */
 export async function updateImportStatus(
   db: Queryable,
   jobId: string,
   status: ImportStatus,
-  outcome: Partial<Pick<ImportJobRow, 'message' | 'notes' | 'rowsWritten' | 'rowsReplaced'>> = {},
+  outcome: ImportOutcome = {},
 ) {
   const finished = status !== 'running' && status !== 'committing';
-  await db.query(
+  const result = await db.query<{ cancelRequested: boolean }>(
     `UPDATE simpul_import_job SET status = $2, message = coalesce($3, message),
        notes = coalesce($4::jsonb, notes), rows_written = coalesce($5, rows_written),
        rows_replaced = coalesce($6, rows_replaced), heartbeat_at = now(),
-       finished_at = CASE WHEN $7 THEN now() ELSE finished_at END
-     WHERE id = $1`,
+       finished_at = CASE WHEN $7 THEN now() ELSE finished_at END, step = coalesce($8, step)
+     WHERE id = $1 RETURNING cancel_requested AS "cancelRequested"`,
     [
       jobId,
       status,
@@ -120,8 +138,44 @@ export async function updateImportStatus(
       outcome.rowsWritten ?? null,
       outcome.rowsReplaced ?? null,
       finished,
+      outcome.step ?? null,
     ],
   );
+  return result.rows[0]?.cancelRequested ?? false;
+}
+
+/** Moves a running job to its next step. */
+export async function updateImportStep(db: Queryable, jobId: string, step: ImportStep) {
+  await db.query('UPDATE simpul_import_job SET step = $2, heartbeat_at = now() WHERE id = $1', [
+    jobId,
+    step,
+  ]);
+}
+
+/**
+ * Writes the heartbeat of a job busy in a long statement and returns whether a cancel was
+ * asked (the heartbeat also keeps a check of many minutes from being taken for a dead job).
+ */
+export async function updateImportHeartbeat(db: Queryable, jobId: string) {
+  const result = await db.query<{ cancelRequested: boolean }>(
+    `UPDATE simpul_import_job SET heartbeat_at = now()
+     WHERE id = $1 RETURNING cancel_requested AS "cancelRequested"`,
+    [jobId],
+  );
+  return result.rows[0]?.cancelRequested ?? false;
+}
+
+/**
+ * Cancels the statement a database session is running (`pg_cancel_backend`), asked from
+ * another session; true when the session was found. A session waiting for its next statement
+ * ignores the cancel.
+ */
+export async function cancelBackendStatement(db: Queryable, backendPid: number) {
+  const result = await db.query<{ cancelled: boolean }>(
+    'SELECT pg_cancel_backend($1) AS cancelled',
+    [backendPid],
+  );
+  return result.rows[0]?.cancelled ?? false;
 }
 
 /** Asks a running job to stop; true when the job was still running (or committing). */

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -40,13 +41,28 @@ describe('imports and exports over HTTP', () => {
     return { response, body: await response.json() };
   };
 
-  const waitForJob = async (jobId: string) => {
-    for (let i = 0; i < 200; i += 1) {
+  /** The job once `until` holds (by default: once it has finished), polled every 50 ms. */
+  const waitForJob = async (
+    jobId: string,
+    until = (job: { status: string; step?: string }) =>
+      !['running', 'committing'].includes(job.status),
+    timeoutMs = 10000,
+  ) => {
+    const start = Date.now();
+    while (Date.now() - start < timeoutMs) {
       const job = await (await call('GET', `/imports/${jobId}`, { token: editor })).json();
-      if (!['running', 'committing'].includes(job.status)) return job;
+      if (until(job)) return job;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error('the job did not finish');
+    throw new Error(`the job did not reach the state waited for in ${timeoutMs} ms`);
+  };
+
+  const waitFor = async (condition: () => Promise<boolean>) => {
+    const start = Date.now();
+    while (!(await condition())) {
+      if (Date.now() - start > 10000) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
 
   it('uploads a GeoPackage and tells its format and layers', async () => {
@@ -140,6 +156,58 @@ describe('imports and exports over HTTP', () => {
     expect(job.status).toBe('checked');
     expect(response.status).toBe(409);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('shows the step of a job and stops its final insert within a second of a cancel', async () => {
+    const pool = server.testDatabase.database.pool;
+    const count = async () =>
+      (await pool.query('SELECT count(*)::int AS n FROM evacuation_point')).rows[0].n;
+    const before = await count();
+    // A session of its own holds the layer so that the insert waits, as one writing a large
+    // file would be busy for minutes: readers pass this lock, writers wait behind it.
+    const lock = new pg.Client({ connectionString: server.testDatabase.url });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE evacuation_point IN SHARE MODE');
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = {
+      uploadId: uploaded.uploadId,
+      layerId: 'evacuation_point',
+      mapping: { name: 'nama', type: 'jenis', capacity: 'kapasitas' },
+    };
+    let job;
+    let tookMs = Infinity;
+    try {
+      const started = await (
+        await call('POST', '/imports', { token: editor, json: options })
+      ).json();
+      const writing = await waitForJob(started.id, (j) => j.step === 'writing');
+      await waitFor(async () => {
+        const waiting = await pool.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return waiting.rows[0].n > 0;
+      });
+
+      const asked = Date.now();
+      const cancel = await call('POST', `/imports/${started.id}/cancel`, { token: editor });
+      job = await waitForJob(started.id, undefined, 5000);
+      tookMs = Date.now() - asked;
+
+      expect(writing).toMatchObject({ status: 'committing', step: 'writing' });
+      expect(cancel.status).toBe(202);
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+    }
+    expect(tookMs).toBeLessThan(2000);
+    expect(job).toMatchObject({ status: 'cancelled', step: 'writing', rowsWritten: 0 });
+    expect(await count()).toBe(before);
+    const loadTables = await pool.query(
+      "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'simpul_import_staging_%'",
+    );
+    expect(loadTables.rows[0].n).toBe(0);
   });
 
   it('refuses an upload from a caller who may edit no layer', async () => {

@@ -741,6 +741,140 @@ describe('importing into a layer', () => {
     );
     expect(staging[0].n).toBe(0);
   });
+
+  /**
+   * Holds a lock from a session of its own until `release`. A statement held up behind it
+   * stands for one busy for minutes on a large file, and is cancelled the same way, without
+   * a hook in the import or a file large enough to keep a check busy for seconds.
+   */
+  const holdLock = async (lockStatement: string) => {
+    const client = new pg.Client({ connectionString: testDatabase.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(lockStatement);
+    return async () => {
+      await client.query('ROLLBACK');
+      await client.end();
+    };
+  };
+
+  /** True once a session of this database waits for a lock (the import's long statement). */
+  const someoneWaitsForLock = async () => {
+    const waiting = await query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return waiting[0].n > 0;
+  };
+
+  const startImportOf = async (count: number, name: string) => {
+    const lines = Array.from({ length: count }, (_, i) =>
+      JSON.stringify(point([109.0 + i * 0.001, -7.6], { name, type: 'titik_kumpul' })),
+    );
+    const file = writeFile(`${name.replace(/\W+/g, '-')}.geojsonl`, `${lines.join('\n')}\n`);
+    const { pool } = testDatabase.database;
+    const prepared = await prepareImport(pool, request(file));
+    await recordImportJob(pool, prepared);
+    return { jobId: prepared.jobId, running: runImport(testDatabase.database, prepared) };
+  };
+
+  const stepOf = async (jobId: string) =>
+    (await selectImportJob(testDatabase.database.pool, jobId))?.step;
+
+  const loadTableCount = async () =>
+    (
+      await query(
+        "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'simpul_import_staging_%'",
+      )
+    )[0].n as number;
+
+  /**
+   * Starts an import behind a lock, waits until it is at `step` and waiting, cancels it with
+   * `cancel`, and returns the job and how long it took to end (given up after 5 s). The lock
+   * is released only then, so a cancel that does not reach the statement cannot pass.
+   */
+  const cancelBehindLock = async (
+    lockStatement: string,
+    step: string,
+    name: string,
+    cancel: (jobId: string) => Promise<unknown>,
+  ) => {
+    const release = await holdLock(lockStatement);
+    const { jobId, running } = await startImportOf(50, name);
+    try {
+      await waitFor(async () => (await stepOf(jobId)) === step);
+      await waitFor(someoneWaitsForLock);
+
+      const asked = Date.now();
+      await cancel(jobId);
+      const gaveUp = new Promise<undefined>((resolve) => setTimeout(resolve, 5000));
+      const job = await Promise.race([running, gaveUp]);
+      return { job, tookMs: Date.now() - asked };
+    } finally {
+      await release();
+      await running;
+    }
+  };
+
+  it('stops the geometry check within a second of a cancel asked in the job row', async () => {
+    // The check reads the regency outline, so it waits behind this lock. The cancel goes
+    // through the job row only, as the API of another server instance asks it.
+    const { job, tookMs } = await cancelBehindLock(
+      'LOCK TABLE regency IN ACCESS EXCLUSIVE MODE',
+      'checking-geometries',
+      'Titik diperiksa',
+      (jobId) => requestImportCancel(testDatabase.database.pool, jobId),
+    );
+
+    expect(tookMs).toBeLessThan(2000);
+    expect(job).toMatchObject({
+      status: 'cancelled',
+      step: 'checking-geometries',
+      message: 'Cancelled; the layer was left as it was.',
+    });
+    expect(await countPoints('Titik diperiksa')).toBe(0);
+    expect(await loadTableCount()).toBe(0);
+  });
+
+  it('stops the final insert within a second of a cancel signal, the layer unchanged', async () => {
+    const count = async () => (await query('SELECT count(*)::int AS n FROM evacuation_point'))[0].n;
+    const before = await count();
+
+    // Readers pass this lock; the insert into the layer waits behind it. The cancel is the
+    // signal only, as Ctrl-C in the command line stops its own import.
+    const { job, tookMs } = await cancelBehindLock(
+      'LOCK TABLE evacuation_point IN SHARE MODE',
+      'writing',
+      'Titik ditulis',
+      async (jobId) => abortLocalImport(jobId),
+    );
+
+    expect(tookMs).toBeLessThan(2000);
+    expect(job).toMatchObject({ status: 'cancelled', step: 'writing', rowsWritten: 0 });
+    expect(await count()).toBe(before);
+    expect(await loadTableCount()).toBe(0);
+  });
+
+  it('names each step of a job and keeps the last one reached', async () => {
+    const line = JSON.stringify(point(kroya, { name: 'Titik bertahap', type: 'titik_kumpul' }));
+    const file = writeFile('steps.geojsonl', `${line}\n`);
+    const { pool } = testDatabase.database;
+    const prepared = await prepareImport(pool, request(file));
+    await recordImportJob(pool, prepared);
+    const steps: string[] = [];
+
+    const recorded = await stepOf(prepared.jobId);
+    const job = await runImport(testDatabase.database, prepared, (p) => steps.push(p.step));
+
+    expect(recorded).toBe('reading');
+    expect([...new Set(steps)]).toEqual([
+      'reading',
+      'checking-geometries',
+      'checking-unique-values',
+      'writing',
+    ]);
+    expect(job).toMatchObject({ status: 'succeeded', step: 'writing' });
+  });
 });
 
 /** The desa fixtures name the Kemendagri code KODE, which no automatic rule matches. */

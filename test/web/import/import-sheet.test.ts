@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumOptions } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,47 @@ describe('the import and export sheet', () => {
     expect(rows.rows).toEqual([{ name: 'Tégalréja' }]);
     expect(await page.locator(`${sheet} .import-status`).innerText()).toContain('3 fitur');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('names the step a long import is at and stops it when asked', async () => {
+    const pool = server.testDatabase.database.pool;
+    const countDesa = async () =>
+      (await pool.query('SELECT count(*)::int AS n FROM desa')).rows[0].n;
+    const before = await countDesa();
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const importSection = page.locator(`${sheet} .import-section`).nth(1);
+    await importSection.locator('select').first().selectOption('desa');
+    await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
+    await page.click(`${sheet} button:has-text("Pratinjau")`);
+    await page.waitForSelector(`${sheet} .import-step table`);
+    const codeRow = page.locator(`${sheet} .import-step tr`, { hasText: 'Kode Kemendagri' });
+    await codeRow.locator('select').selectOption('KODE');
+    const action = page.locator(`${sheet} label.import-field`, { hasText: 'Fitur yang ada' });
+    await action.locator('select').selectOption('replace');
+    // Readers pass this lock; the replace waits behind it, as one of a large file would be
+    // busy for minutes.
+    const lock = new pg.Client({ connectionString: server.testDatabase.url });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE desa IN SHARE MODE');
+    try {
+      await page.click(`${sheet} button:has-text("Mulai impor")`);
+      const step = page.locator(`${sheet} .import-step-name`);
+      await step.filter({ hasText: 'Menyimpan ke lapisan' }).waitFor({ timeout: 15000 });
+
+      await page.click(`${sheet} button:has-text("Hentikan")`);
+      await page.waitForSelector(`${sheet} .import-status--cancelled`, { timeout: 5000 });
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+    }
+
+    expect(await page.locator(`${sheet} .import-status`).innerText()).toContain('tidak berubah');
+    expect(await countDesa()).toBe(before);
+    await page.close();
   });
 
   it('forgets the preview of the user who logged out', async () => {

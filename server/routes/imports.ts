@@ -84,7 +84,7 @@ async function parseImportBody(body: Body, principal: Principal): Promise<Import
   const layerId = text(body, 'layerId');
   if (!uploadId || !layerId) throw badRequest('invalid-import', 'Name the uploadId and layerId.');
   requireEditable(principal, requireLayer(layerId));
-  const upload = await findUpload(uploadId);
+  const upload = await findUpload(uploadId, principal);
   return {
     layerId,
     file: upload.file,
@@ -125,7 +125,7 @@ function requireSomeEditableLayer(principal: Principal) {
 }
 
 /** The file of a multipart form (field `file`), or the raw body named by `?fileName=`. */
-async function receiveUpload(req: Request) {
+async function receiveUpload(req: Request, uploader: Principal) {
   if (!req.is('multipart/form-data')) {
     const fileName = typeof req.query.fileName === 'string' ? req.query.fileName : undefined;
     if (!fileName) {
@@ -134,14 +134,14 @@ async function receiveUpload(req: Request) {
         'Send the file as multipart form data (field "file"), or raw with ?fileName=name.ext.',
       );
     }
-    return saveUpload(req, fileName);
+    return saveUpload(req, fileName, uploader);
   }
   return new Promise<Awaited<ReturnType<typeof saveUpload>>>((resolve, reject) => {
     const form = busboy({ headers: req.headers, limits: { files: 1 } });
     let received = false;
     form.on('file', (_field, stream, info) => {
       received = true;
-      saveUpload(stream, info.filename || 'upload').then(resolve, reject);
+      saveUpload(stream, info.filename || 'upload', uploader).then(resolve, reject);
     });
     form.on('error', reject);
     form.on('close', () => {
@@ -183,8 +183,9 @@ export function createImportsRouter(context: AppContext): Router {
   });
 
   router.post('/imports/uploads', async (req, res) => {
-    requireSomeEditableLayer(requirePrincipal(res));
-    const upload = await receiveUpload(req);
+    const principal = requirePrincipal(res);
+    requireSomeEditableLayer(principal);
+    const upload = await receiveUpload(req, principal);
     const described = await describeUpload(upload.file, upload.fileName);
     const { uploadId, fileName, bytes } = upload;
     res.status(201).json({ uploadId, fileName, bytes, ...described });

@@ -9,6 +9,8 @@ export interface Principal {
   kind: 'user' | 'token';
   /** User name, or the token's name. */
   name: string;
+  /** For tokens: the token's id, since two tokens may share a name; undefined for users. */
+  tokenId?: number;
   roles: readonly Role[];
   /**
    * For tokens: the layers its roles reach and whether it may write; undefined for users.

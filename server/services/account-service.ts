@@ -197,6 +197,7 @@ export async function principalFromToken(db: Queryable, secret: string): Promise
   return {
     kind: 'token',
     name: token.name,
+    tokenId: token.id,
     roles: token.roles as Role[],
     scope: { layerIds: token.layerIds ?? 'all', write: token.canWrite },
   };

@@ -1,7 +1,8 @@
 /**
  * Uploaded import files, kept on disk under `SIMPUL_IMPORT_DIR` (one folder per upload) so an
- * import can be previewed, mapped, run, and run again, without sending the file twice. Uploads
- * older than a day are swept at the next upload.
+ * import can be previewed, mapped, run, and run again, without sending the file twice. Each
+ * upload serves only the user or token that sent it. Uploads older than a day are swept at
+ * the next upload.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,9 +11,12 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { config } from '../config.js';
 import { HttpProblem, notFound } from '../http/problem.js';
+import type { Principal } from './access.js';
 
 const keepMs = 24 * 3600 * 1000;
 const uploadIdPattern = /^[0-9a-f]{32}$/;
+/** Who sent an upload, beside its file; `@` never survives safeFileName, so no file clashes. */
+const uploaderFileName = '@uploader.json';
 
 /** A stored upload: its id, the file on disk and the name it was sent with. */
 export interface StoredUpload {
@@ -51,13 +55,27 @@ function tooLarge(): HttpProblem {
   );
 }
 
-/** Streams `body` to disk; a body past `IMPORT_MAX_MB` is a 413 and leaves nothing behind. */
-export async function saveUpload(body: Readable, fileName: string): Promise<StoredUpload> {
+/** Who a principal is for uploads: a user by name, a token by id (token names repeat). */
+function uploaderOf(principal: Principal): string {
+  const who = principal.kind === 'token' ? principal.tokenId : principal.name;
+  return JSON.stringify({ kind: principal.kind, who });
+}
+
+/**
+ * Streams `body` to disk as an upload of `uploader`; a body past `IMPORT_MAX_MB` is a 413 and
+ * leaves nothing behind.
+ */
+export async function saveUpload(
+  body: Readable,
+  fileName: string,
+  uploader: Principal,
+): Promise<StoredUpload> {
   await fs.promises.mkdir(config.importDir, { recursive: true });
   await sweepOldUploads();
   const uploadId = randomUUID().replace(/-/g, '');
   const folder = path.join(config.importDir, uploadId);
   await fs.promises.mkdir(folder);
+  await fs.promises.writeFile(path.join(folder, uploaderFileName), uploaderOf(uploader));
   const file = path.join(folder, safeFileName(fileName));
 
   const maxBytes = config.importMaxMb * 1024 * 1024;
@@ -75,14 +93,25 @@ export async function saveUpload(body: Readable, fileName: string): Promise<Stor
   return { uploadId, file, fileName: path.basename(fileName), bytes };
 }
 
-/** An upload by id; unknown or swept uploads are a 404 asking to send the file again. */
-export async function findUpload(uploadId: string): Promise<StoredUpload> {
+/** True when `principal` sent the upload in `folder` (false for one kept from before owners). */
+async function isUploadOf(folder: string, principal: Principal) {
+  const recorded = await fs.promises
+    .readFile(path.join(folder, uploaderFileName), 'utf8')
+    .catch(() => undefined);
+  return recorded === uploaderOf(principal);
+}
+
+/**
+ * An upload of `requester` by id. Unknown and swept uploads are a 404 asking to send the file
+ * again, and so is another's upload: a 403 would tell that the id exists.
+ */
+export async function findUpload(uploadId: string, requester: Principal): Promise<StoredUpload> {
   const folder = path.join(config.importDir, uploadId);
   const names = uploadIdPattern.test(uploadId)
     ? await fs.promises.readdir(folder).catch(() => [])
     : [];
-  const name = names.find((n) => !n.endsWith('.unpacked'));
-  if (!name) {
+  const name = names.find((n) => !n.endsWith('.unpacked') && n !== uploaderFileName);
+  if (!name || !(await isUploadOf(folder, requester))) {
     throw notFound(
       'unknown-upload',
       `No upload "${uploadId}" (uploads are kept a day); send the file again.`,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../../server/services/account-service.js';
+import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 const fixtures = path.resolve('test/fixtures/import');
@@ -208,6 +208,82 @@ describe('imports and exports over HTTP', () => {
       "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'simpul_import_staging_%'",
     );
     expect(loadTables.rows[0].n).toBe(0);
+  });
+
+  describe('an upload', () => {
+    const password = 'titik-kumpul-2024';
+    const session = async (name: string) => {
+      const pool = server.testDatabase.database.pool;
+      await createUser(pool, { name, password, roles: ['disaster-risk:editor'] });
+      const response = await fetch(`${server.baseUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, password }),
+      });
+      const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+      const { csrfToken } = await response.json();
+      return { cookie, 'x-csrf-token': csrfToken as string };
+    };
+    const send = (method: string, url: string, headers: Record<string, string>, body: unknown) =>
+      fetch(`${server.baseUrl}${url}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const sample = fs.readFileSync(path.join(fixtures, 'evacuation-sample.geojson'), 'utf8');
+    const options = (uploadId: string) => ({
+      uploadId,
+      layerId: 'evacuation_point',
+      mapping: { name: 'nama', type: 'jenis', capacity: 'kapasitas' },
+      dryRun: true,
+    });
+
+    it('serves only the user who sent it; another gets the 404 of an unknown id', async () => {
+      const owner = await session('bpbd-ani');
+      const other = await session('bpbd-budi');
+      const sent = await send('POST', '/imports/uploads?fileName=titik.geojson', owner, sample);
+      const { uploadId } = await sent.json();
+
+      const ownPreview = await send('POST', '/imports/preview', owner, options(uploadId));
+      const otherPreview = await send('POST', '/imports/preview', other, options(uploadId));
+      const otherImport = await send('POST', '/imports', other, options(uploadId));
+      const unknownId = '0'.repeat(32);
+      const unknown = await send('POST', '/imports/preview', other, options(unknownId));
+
+      expect(sent.status).toBe(201);
+      expect(ownPreview.status).toBe(200);
+      for (const refused of [otherPreview, otherImport]) {
+        expect(refused.status).toBe(404);
+        expect(refused.headers.get('content-type')).toContain('application/problem+json');
+        const body = await refused.json();
+        expect(body.type).toBe('/problems/unknown-upload');
+        expect(body.detail.replace(uploadId, 'ID')).toBe(
+          (await unknown.clone().json()).detail.replace(unknownId, 'ID'),
+        );
+      }
+      const started = await send('POST', '/imports', owner, options(uploadId));
+      expect(started.status).toBe(202);
+    });
+
+    it('serves only the token that sent it, not another token of the same name', async () => {
+      const pool = server.testDatabase.database.pool;
+      const token = async () => {
+        const spec = { name: 'sig-bpbd', roles: ['disaster-risk:editor'], write: true };
+        const { secret } = await createApiToken(pool, spec, 'test');
+        return { authorization: `Bearer ${secret}` };
+      };
+      const first = await token();
+      const second = await token();
+      const sent = await send('POST', '/imports/uploads?fileName=titik.geojson', first, sample);
+      const { uploadId } = await sent.json();
+
+      const own = await send('POST', '/imports/preview', first, options(uploadId));
+      const sameName = await send('POST', '/imports/preview', second, options(uploadId));
+
+      expect(own.status).toBe(200);
+      expect(sameName.status).toBe(404);
+      expect(sameName.headers.get('content-type')).toContain('application/problem+json');
+    });
   });
 
   it('refuses an upload from a caller who may edit no layer', async () => {

@@ -2,7 +2,8 @@
  * Writes to layers (OGC API Features Part 4): create, replace, patch and delete, alone or as
  * an all-or-nothing batch across layers. Every write is validated against the declaration,
  * guarded by the feature's version (ETag `"<id>-<version>"`, If-Match required) and recorded
- * in the history by the layer table's trigger in the same transaction.
+ * in the history by the layer table's trigger in the same transaction. A patch or replace that
+ * would store what the feature already holds writes nothing and keeps its version.
  */
 import type pg from 'pg';
 import type { AttributeRule, LayerDefinition } from '../../layers/index.js';
@@ -10,6 +11,7 @@ import { attributeRuleName } from '../db/migrations/attribute-rules.js';
 import {
   deleteFeatureRow,
   insertFeatureRow,
+  isFeatureUnchangedBy,
   selectFeatureVersion,
   selectWrittenFeature,
   setEditAuthor,
@@ -233,6 +235,12 @@ async function applyEdit(
   }
   const expectedVersion = await checkedVersion(db, prepared, edit.featureId);
   const target = { id: edit.featureId, expectedVersion };
+  // A patch or replace that would store what the feature already holds writes nothing: no
+  // new version, no history row, no tile notice; the answer is the feature as stored.
+  if (edit.op !== 'delete' && (await isFeatureUnchangedBy(db, layer, target, valid!))) {
+    const feature = await readWritten(db, layer, edit.featureId);
+    return { ...base, featureId: edit.featureId, feature };
+  }
   const written =
     edit.op === 'delete'
       ? await deleteFeatureRow(db, layer, target)

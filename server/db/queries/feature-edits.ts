@@ -81,6 +81,32 @@ export async function updateFeatureRow(
   return result.rows[0];
 }
 
+/**
+ * True when the feature is at `expectedVersion` and `updateFeatureRow` with these values (and
+ * geometry, when given) would store exactly what it holds: each value compared as its column
+ * reads it, as the update would store it, and the geometry as PostGIS stores it (the same
+ * coordinates in the same order, `=` on geometry), not as JSON text. Other columns stay as
+ * they are in an update, so they are not compared.
+ */
+export async function isFeatureUnchangedBy(
+  db: Queryable,
+  layer: LayerDefinition,
+  target: { id: number; expectedVersion: number },
+  row: { values: Record<string, unknown>; geometry?: GeometryToWrite },
+) {
+  const params = new SqlParameters();
+  const same = Object.keys(row.values).map(
+    (name) => `${quoteIdentifier(name)} IS NOT DISTINCT FROM ${params.add(row.values[name])}`,
+  );
+  if (row.geometry !== undefined) same.push(`geom = ${geometryValue(params, row.geometry)}`);
+
+  const sql = `SELECT EXISTS (SELECT 1 FROM ${quoteIdentifier(layer.id)}
+    WHERE id = ${params.add(target.id)} AND version = ${params.add(target.expectedVersion)}
+      ${same.map((condition) => `AND ${condition}`).join(' ')}) AS unchanged`;
+  const result = await db.query<{ unchanged: boolean }>(sql, params.values);
+  return result.rows[0]!.unchanged;
+}
+
 /** Deletes the feature only if it still has `expectedVersion`; false when nothing matched. */
 export async function deleteFeatureRow(
   db: Queryable,

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { createApiToken, revokeApiToken } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -359,6 +360,150 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     });
 
     expect(response.status).toBe(403);
+  });
+
+  describe('an edit that changes nothing', () => {
+    const writable = (properties: Record<string, unknown>) =>
+      Object.fromEntries(
+        layer.attributes.filter((a) => !a.computed).map((a) => [a.name, properties[a.name]]),
+      );
+    /**
+     * The stored geometry as other JSON text that PostGIS stores alike: decimals padded with
+     * zeros, and a multi geometry of one part sent as its single part (which an edit promotes).
+     */
+    const sameGeometryOtherText = (geometry: { type: string; coordinates: unknown[] }) => {
+      const single = geometry.type.startsWith('Multi') && geometry.coordinates.length === 1;
+      const sent = single
+        ? { type: geometry.type.slice('Multi'.length), coordinates: geometry.coordinates[0] }
+        : geometry;
+      return JSON.stringify(sent).replace(/(\d+\.\d+)/g, '$1000');
+    };
+    const sendText = (method: string, path: string, text: string, ifMatch: string) =>
+      fetch(`${server.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${editorToken}`,
+          'content-type': 'application/merge-patch+json',
+          'if-match': ifMatch,
+        },
+        body: text,
+      });
+    /** The geometry moved east by `degrees`, every position. */
+    const shifted = (geometry: { type: string; coordinates: unknown[] }, degrees: number) => {
+      const move = (value: unknown): unknown =>
+        typeof (value as number[])[0] === 'number'
+          ? [(value as number[])[0]! + degrees, ...(value as number[]).slice(1)]
+          : (value as unknown[]).map(move);
+      return { type: geometry.type, coordinates: move(geometry.coordinates) };
+    };
+    /** Tile notices of this layer, in the order their transactions committed. */
+    const listenForTileNotices = async () => {
+      const client = new pg.Client({ connectionString: server.testDatabase.url });
+      await client.connect();
+      const notices: string[] = [];
+      client.on('notification', (n) => {
+        if (n.payload?.includes(`"${layer.id}"`)) notices.push(n.payload);
+      });
+      await client.query('LISTEN simpul_tile_change');
+      return { notices, stop: () => client.end() };
+    };
+
+    it('answers a patch as stored: no new version, history row or tile notice', async () => {
+      const { id, etag, feature } = await create();
+      const before = await historyCount(id);
+      const listener = await listenForTileNotices();
+      const properties = JSON.stringify(writable(feature.properties));
+      const geometry = sameGeometryOtherText(feature.geometry);
+
+      const unchanged = await sendText(
+        'PATCH',
+        `${items}/${id}`,
+        `{"properties": ${properties}, "geometry": ${geometry}}`,
+        etag,
+      );
+      const body = await unchanged.json();
+      const afterNoOp = await historyCount(id);
+      // a real change afterwards: its notice arrives, so one of the no-op would have come first
+      const moved = await send('PATCH', `${items}/${id}`, {
+        body: { geometry: shifted(feature.geometry, 0.001) },
+        token: editorToken,
+        headers: { 'if-match': etag },
+      });
+      await vi.waitFor(() => expect(listener.notices.length).toBeGreaterThan(0));
+      await listener.stop();
+
+      expect(unchanged.status).toBe(200);
+      expect(unchanged.headers.get('etag')).toBe(etag);
+      expect(body).toMatchObject({
+        id,
+        properties: feature.properties,
+        geometry: feature.geometry,
+      });
+      expect(afterNoOp).toBe(before);
+      expect(moved.response.headers.get('etag')).toBe(`"${id}-2"`);
+      expect(listener.notices).toHaveLength(1);
+    });
+
+    it('answers an empty patch without a new version', async () => {
+      const { id, etag } = await create();
+
+      const { response } = await send('PATCH', `${items}/${id}`, {
+        body: {},
+        token: editorToken,
+        headers: { 'if-match': etag },
+      });
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toBe(etag);
+    });
+
+    it('still answers 412 when its If-Match names an older version', async () => {
+      const { id, etag, feature } = await create();
+      const changed = await send('PATCH', `${items}/${id}`, {
+        body: { geometry: shifted(feature.geometry, 0.001) },
+        token: editorToken,
+        headers: { 'if-match': etag },
+      });
+
+      const stale = await send('PATCH', `${items}/${id}`, {
+        body: { geometry: changed.body.geometry },
+        token: editorToken,
+        headers: { 'if-match': etag },
+      });
+
+      expect(stale.response.status).toBe(412);
+      expect(stale.response.headers.get('content-type')).toContain('application/problem+json');
+      expect(stale.body.currentETag).toBe(`"${id}-2"`);
+    });
+
+    it('writes a new version for a geometry a thousandth of a millimetre away', async () => {
+      const { id, etag, feature } = await create();
+      const nudged = JSON.stringify(shifted(feature.geometry, 1e-11));
+
+      const response = await sendText('PATCH', `${items}/${id}`, `{"geometry": ${nudged}}`, etag);
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toBe(`"${id}-2"`);
+    });
+
+    it('answers a replace with the feature as stored, writing no version or history', async () => {
+      const { id, etag, feature } = await create();
+      const before = await historyCount(id);
+
+      const { response } = await send('PUT', `${items}/${id}`, {
+        body: {
+          type: 'Feature',
+          properties: writable(feature.properties),
+          geometry: feature.geometry,
+        },
+        token: editorToken,
+        headers: { 'if-match': etag },
+      });
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toBe(etag);
+      expect(await historyCount(id)).toBe(before);
+    });
   });
 
   it('accepts geometry in UTM zone 49S named by Content-Crs', async () => {

@@ -234,6 +234,7 @@ describe(`history of ${layer.id} features`, () => {
     expect(patched.response.headers.get('content-type')).toContain('application/problem+json');
     expect(samePatch.response.status).toBe(200);
     const history = await send('GET', `${items}/${id}/history`);
-    expect(history.body.versions).toHaveLength(2);
+    // the accepted patch changes nothing, so it writes no version either
+    expect(history.body.versions).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@
  * can follow or stop a job.
  */
 import { randomUUID } from 'node:crypto';
-import type { Geometry } from 'geojson';
+import type { Geometry, Position } from 'geojson';
 import type pg from 'pg';
 import { recordTables, type LayerDefinition } from '../../layers/index.js';
 import { restoringSetting } from '../db/migrations/attribute-rules.js';
@@ -66,6 +66,7 @@ import {
   lonLat,
   SourceFileError,
   type OpenedSource,
+  type SourceCrs,
   type SourceFeature,
 } from '../formats/source-feature.js';
 import { openSourceFile, type SourceFile } from '../formats/source-file.js';
@@ -163,6 +164,64 @@ function resolveCrs(request: ImportRequest, source: OpenedSource, format: string
   );
 }
 
+/** The first position of a geometry, or undefined for an empty one. */
+function firstPosition(geometry: Geometry): Position | undefined {
+  if (geometry.type === 'GeometryCollection') {
+    for (const part of geometry.geometries) {
+      const found = firstPosition(part);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  let coordinates: unknown = geometry.coordinates;
+  while (Array.isArray(coordinates) && Array.isArray(coordinates[0])) coordinates = coordinates[0];
+  return Array.isArray(coordinates) && coordinates.length >= 2
+    ? (coordinates as Position)
+    : undefined;
+}
+
+/** Records sampled to tell coordinates read in the wrong coordinate system. */
+const crsSampleSize = 20;
+
+/**
+ * Refuses a file whose first geometries all land outside longitude/latitude once read in
+ * `crs`: projected coordinates (metres of UTM) in a CSV that names no CRS, or in a file said
+ * to be EPSG:4326. Without this every row would be rejected one by one, a report of the whole
+ * file saying the same thing. A file with a few bad rows among good ones is not refused: those
+ * rows are rejected as usual.
+ */
+async function refuseCoordinatesOutsideCrs(
+  source: OpenedSource,
+  transform: GeometryTransform,
+  crs: SourceCrs,
+) {
+  const outside: Position[] = [];
+  let sampled = 0;
+  for await (const record of source.features()) {
+    if (sampled >= crsSampleSize) break;
+    if (!record.geometry) continue;
+    sampled += 1;
+    let position: Position | undefined;
+    try {
+      position = firstPosition(transform(record.geometry));
+    } catch {
+      position = undefined;
+    }
+    const [x, y] = position ?? [];
+    const degrees = Math.abs(x ?? NaN) <= 180 && Math.abs(y ?? NaN) <= 90;
+    if (degrees) return;
+    outside.push(firstPosition(record.geometry) ?? []);
+  }
+  if (sampled === 0) return;
+  const example = outside[0]!.slice(0, 2).join(', ');
+  throw badRequest(
+    'coordinates-outside-crs',
+    `The coordinates of the first ${sampled} features (such as ${example}) are not ` +
+      `longitude/latitude once read in ${describeCrs(crs)}. Say which coordinate system ` +
+      'they are in (crs), e.g. EPSG:32749 for UTM zone 49S.',
+  );
+}
+
 /** Records read to learn the fields of formats that do not declare them (GeoJSON, KML). */
 const fieldSampleSize = 100;
 
@@ -203,6 +262,7 @@ export async function prepareImport(
     const notes = sources.flatMap((s) => s.notes);
     const crs = resolveCrs(request, sources[0]!, file.format, notes);
     const transform = await createGeometryTransform(db, crs);
+    await refuseCoordinatesOutsideCrs(sources[0]!, transform, crs);
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
     const mapping = request.mapping ?? suggestMapping(layer, fields);

@@ -8,6 +8,7 @@ import {
   selectImportJob,
   selectRejections,
 } from '../../../server/db/queries/import-jobs.js';
+import { HttpProblem } from '../../../server/http/problem.js';
 import {
   abortLocalImport,
   prepareImport,
@@ -424,6 +425,42 @@ describe('importing into a layer', () => {
       "SELECT ST_X(geom) AS lon, capacity FROM evacuation_point WHERE name = 'Lapangan Sidareja'",
     );
     expect(row).toEqual({ lon: 108.8127, capacity: 2500 });
+  });
+
+  it('refuses a CSV of UTM metres read as lon/lat once, and reads it in the CRS given', async () => {
+    // Lapangan Sidareja and Gedung Juang in UTM zone 49S, as a CSV export in EPSG:32749 writes
+    const file = writeFile(
+      'points-utm.csv',
+      'name,type,x,y\n' +
+        'Lapangan Sidareja,titik_kumpul,258609.0,9172532.9\n' +
+        'Gedung Juang,titik_kumpul,281633.4,9145032.2\n',
+    );
+    const { pool } = testDatabase.database;
+
+    const refused = await prepareImport(pool, request(file)).catch((error: unknown) => error);
+    const job = await importFile(file, { crs: 'EPSG:32749' });
+
+    expect(refused).toBeInstanceOf(HttpProblem);
+    expect((refused as HttpProblem).status).toBe(400);
+    expect((refused as HttpProblem).message).toMatch(/258609, 9172532\.9.*EPSG:32749/s);
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    const [row] = await query(
+      "SELECT ST_X(geom) AS lon FROM evacuation_point WHERE name = 'Gedung Juang'",
+    );
+    expect(row!.lon).toBeCloseTo(109.0201, 3);
+  });
+
+  it('rejects one row of projected metres among lon/lat rows instead of the file', async () => {
+    const file = writeFile(
+      'points-one-utm.csv',
+      'name,type,lon,lat\n' +
+        'Balai Desa Kawunganten,titik_kumpul,108.9344,-7.5925\n' +
+        'Salah koordinat,titik_kumpul,258609.0,9172532.9\n',
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 1]);
   });
 
   it('reads KML placemarks with their ExtendedData', async () => {

@@ -318,22 +318,21 @@ class ImportCancelled extends Error {}
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
 // database (`npm run bench -- import`, ratios from one run, which vary by a fifth with the load
-// of the machine): 3× on 100,000 road segments from GeoJSON (4.2 s against 1.4 s), 8× from a
-// zipped Shapefile (5.6 s against 0.7 s), 2.3× on a million points (20 s against 8.5 s).
+// of the machine): 2.5× on 100,000 road segments from GeoJSON (3.4 s against 1.35 s), 7× from
+// a zipped Shapefile (4.3 s against 0.6 s), 1.9× on a million points (16.7 s against 8.9 s).
 // ogr2ogr checks nothing, keeps no history and fills a new table. Per 100,000 road segments:
-// 0.2 s to start; 1.8 s of reading, bound by Node (JSON parsing, the attribute rules, WKB
-// encoding, 0.3 s of garbage collection) beside PostgreSQL COPYing typed rows, and the geometry
-// and uniqueness checks over the load table (0.3 s); then the commit, 2.3 s, most of it in
-// triggers and computed columns of the layer table, not in this module: the history trigger
-// 0.8 s, the tile notices 0.3 s, the row with its geodesic length, Web Mercator copy, unique
-// index and attribute-rule trigger about 1 s, the two GiST indexes 0.3 s. On a million points
-// the insert alone takes 10.4 s: history 5 s, tile notices 2.3 s, the rows 3 s. A Shapefile
-// adds about 1 s: unzipping to disk, and dbffile decoding each field through iconv-lite
-// (0.4 s). What would close most of the gap lies outside this module: a cheaper history for
-// bulk loads (each row is copied into simpul_feature_history, 0.45 s per 100,000 rows, with its
-// properties as jsonb, 0.35 s more) and one layer-wide tile notice for a load into an empty
-// layer instead of boxes gathered from every row; then reading in a worker thread, which only
-// pays where a second core is free.
+// 0.2 s to start; 1.7 s of reading, bound by Node (JSON parsing, the attribute rules, WKB
+// encoding, garbage collection) beside PostgreSQL COPYing typed rows, then the geometry and
+// uniqueness checks over the load table (0.35 s; checked per batch while reading instead, they
+// cost twice as much in PostgreSQL and saved nothing); then the commit, 1.5 s, most of it in
+// the layer table, not in this module: the row with its geodesic length (0.45 s), Web Mercator
+// copy (0.2 s), unique index and attribute-rule trigger; the history 0.3 s, the two GiST
+// indexes 0.3 s. On a million points the commit takes 9 s: the rows 3 s, the history 3.4 s
+// (a small row per feature and its indexes), building the GiST indexes 2.6 s. A Shapefile adds
+// about 1 s: unzipping to disk, and dbffile decoding each field through iconv-lite (0.4 s).
+// What would close most of the gap: a history row per bulk statement instead of per feature
+// (ids kept as ranges), and inserting into the layer while reading, in the transaction that
+// commits, where a second core is free (at the price of holding that transaction open).
 /** Makes the layer's tile triggers send one layer-wide notice for this transaction. */
 async function notifyWholeLayer(client: pg.PoolClient) {
   await client.query(`SELECT set_config('${wholeLayerChangeSetting}', 'on', true)`);

@@ -44,22 +44,23 @@ describe('the import and export sheet', () => {
 
   const sheet = '.import-sheet';
 
+  /** Opens the sheet on `page` and previews the desa Shapefile for the desa layer. */
+  async function previewDesaShapefile(page: Page) {
+    await page.click('.import-sheet__open');
+    const importSection = page.locator(`${sheet} .import-section`).nth(1);
+    await importSection.locator('select').first().selectOption('desa');
+    await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
+    await page.click(`${sheet} button:has-text("Pratinjau")`);
+    await page.waitForSelector(`${sheet} .import-step table`);
+  }
+
   it('uploads a Shapefile, maps a field by hand, previews it and imports it', async () => {
     const page = await browser.newPage();
     const pageErrors: Error[] = [];
     page.on('pageerror', (error) => pageErrors.push(error));
     await logIn(page);
 
-    await page.click('.import-sheet__open');
-    await page
-      .locator(`${sheet} .import-section`)
-      .nth(1)
-      .locator('select')
-      .first()
-      .selectOption('desa');
-    await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
-    await page.click(`${sheet} button:has-text("Pratinjau")`);
-    await page.waitForSelector(`${sheet} .import-step table`);
+    await previewDesaShapefile(page);
     const codeRow = page.locator(`${sheet} .import-step tr`, { hasText: 'Kode Kemendagri' });
     await codeRow.locator('select').selectOption('KODE');
     await page.click(`${sheet} button:has-text("Mulai impor")`);
@@ -81,12 +82,7 @@ describe('the import and export sheet', () => {
     await browser.clearCookies();
     const page = await browser.newPage();
     await logIn(page);
-    await page.click('.import-sheet__open');
-    const importSection = page.locator(`${sheet} .import-section`).nth(1);
-    await importSection.locator('select').first().selectOption('desa');
-    await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
-    await page.click(`${sheet} button:has-text("Pratinjau")`);
-    await page.waitForSelector(`${sheet} .import-step table`);
+    await previewDesaShapefile(page);
     const codeRow = page.locator(`${sheet} .import-step tr`, { hasText: 'Kode Kemendagri' });
     await codeRow.locator('select').selectOption('KODE');
     const action = page.locator(`${sheet} label.import-field`, { hasText: 'Fitur yang ada' });
@@ -118,12 +114,7 @@ describe('the import and export sheet', () => {
     await browser.clearCookies();
     const page = await browser.newPage();
     await logIn(page);
-    await page.click('.import-sheet__open');
-    const importSection = page.locator(`${sheet} .import-section`).nth(1);
-    await importSection.locator('select').first().selectOption('desa');
-    await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
-    await page.click(`${sheet} button:has-text("Pratinjau")`);
-    await page.waitForSelector(`${sheet} .import-step table`);
+    await previewDesaShapefile(page);
 
     await page.click('#login-button');
     await page.waitForFunction(
@@ -133,7 +124,7 @@ describe('the import and export sheet', () => {
     await page.fill('.login-dialog input[name=name]', 'tapem');
     await page.fill('.login-dialog input[name=password]', password);
     await page.click('.login-dialog button[type=submit]');
-    await importSection.locator('select').first().waitFor();
+    await page.locator(`${sheet} .import-section`).nth(1).locator('select').first().waitFor();
 
     expect(await page.locator(`${sheet} .import-step table`).count()).toBe(0);
     await page.close();

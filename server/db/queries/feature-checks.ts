@@ -56,19 +56,22 @@ function checksSql(outlineLayers: readonly LayerDefinition[], input: string) {
  * For each input geometry, the geodesic distance in metres of its farthest vertex outside. The
  * outline is made a geography once (MATERIALIZED), not again for every vertex: a file lying
  * wholly outside the regency (a wrong coordinate system, another regency) is measured about
- * seven times faster, 75 µs per point against 0.5 ms, the same metres.
+ * seven times faster, 75 µs per point against 0.5 ms, the same metres. Each vertex takes the
+ * minimum over the outlines in a subquery of its own: grouping the vertices instead sorted a
+ * copy of the outline (50 kB for Cilacap) with each, 2.6 GB of temporary files and 5 s for a
+ * line of 50,000 vertices, against 1 s now.
  */
 function distancesSql(outlineLayers: readonly LayerDefinition[], input: string) {
   return `WITH outline AS MATERIALIZED (
       SELECT geom, geom::geography AS area FROM (${outlineSelect(outlineLayers)}) layers
     ), ${input}
     SELECT input.index, (
-      SELECT max(nearest) FROM (
+      SELECT max(vertex.nearest)
+      FROM ST_DumpPoints(input.geom) p CROSS JOIN LATERAL (
         SELECT min(CASE WHEN ST_Covers(o.geom, p.geom) THEN 0
             ELSE ST_Distance(o.area, p.geom::geography) END) AS nearest
-        FROM ST_DumpPoints(input.geom) p CROSS JOIN outline o
-        GROUP BY p.path
-      ) vertices
+        FROM outline o
+      ) vertex
     ) AS "outsideM"
     FROM input ORDER BY input.index`;
 }

@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../../layers/index.js';
+import { selectGeometryChecks } from '../../../../server/db/queries/feature-checks.js';
+import { createTestDatabase, type TestDatabase } from '../../../support/database.js';
+
+const outline = layerDefinitions.filter((l) => l.regencyOutline);
+
+/** A line of `vertices` points zigzagging in Kalimantan, far outside Cilacap. */
+function longLineOutside(vertices: number) {
+  const coordinates = Array.from({ length: vertices }, (_, i) => [
+    112 + i * 1e-6,
+    -2 + (i % 2) * 1e-6,
+  ]);
+  return JSON.stringify({ type: 'LineString', coordinates });
+}
+
+describe('checks of geometries against the regency outline', () => {
+  let testDatabase: TestDatabase;
+  let client: pg.PoolClient;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    client = await testDatabase.database.pool.connect();
+  });
+  afterAll(async () => {
+    client.release();
+    await testDatabase.drop();
+  });
+
+  it('measures a long line outside without copying the outline for each vertex', async () => {
+    const line = longLineOutside(5000);
+    const { rows } = await client.query<{ m: number }>(
+      `WITH r AS MATERIALIZED (SELECT geom::geography AS area FROM regency)
+       SELECT max(ST_Distance(r.area, p.geom::geography)) AS m
+       FROM r, ST_DumpPoints(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) p`,
+      [line],
+    );
+    // Sorting 5,000 copies of the outline (50 kB each) wrote 250 MB of temporary files.
+    await client.query("SET temp_file_limit = '20MB'");
+
+    const started = performance.now();
+    const [checked] = await selectGeometryChecks(client, [line], outline).finally(() =>
+      client.query('RESET temp_file_limit'),
+    );
+    const tookMs = performance.now() - started;
+
+    expect(checked!.outsideM).toBeCloseTo(rows[0]!.m, 3);
+    expect(tookMs).toBeLessThan(2000);
+  });
+});

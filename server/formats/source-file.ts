@@ -124,6 +124,22 @@ async function openZip(file: string, fileName: string): Promise<SourceFile> {
   await fs.promises.mkdir(config.importDir, { recursive: true });
   const folder = await fs.promises.mkdtemp(path.join(config.importDir, 'unpacked-'));
   const close = () => fs.promises.rm(folder, { recursive: true, force: true });
+  try {
+    return await openUnpacked(folder, file, fileName, close);
+  } catch (error) {
+    // an archive that cannot be read, or a file inside that cannot be opened: nothing is left
+    await close();
+    throw error;
+  }
+}
+
+/** Unpacks the zip `file` into `folder` and opens what it holds; `close` removes the folder. */
+async function openUnpacked(
+  folder: string,
+  file: string,
+  fileName: string,
+  close: () => Promise<void>,
+): Promise<SourceFile> {
   const { unpackZip } = await import('./zip-archive.js');
   const files = await unpackZip(file, folder);
 
@@ -142,7 +158,6 @@ async function openZip(file: string, fileName: string): Promise<SourceFile> {
   }
   const inner = files.find((f) => /\.(kml|gpkg|geojson|json|csv|fgb)$/i.test(f));
   if (!inner) {
-    await close();
     throw new SourceFileError(
       'empty-zip',
       `${fileName} holds no .shp, .kml, .gpkg, .geojson, .csv or .fgb file.`,

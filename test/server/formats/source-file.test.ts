@@ -4,8 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../../server/config.js';
 import { openSourceFile } from '../../../server/formats/source-file.js';
+import { packZip } from '../../../server/formats/zip-archive.js';
 
 const fixture = path.resolve(import.meta.dirname, '../../fixtures/import/desa-utm49s-utf8.zip');
+
+function unpackedFolders() {
+  fs.mkdirSync(config.importDir, { recursive: true });
+  return fs.readdirSync(config.importDir).filter((n) => n.startsWith('unpacked-'));
+}
 
 describe('opening a zipped Shapefile', () => {
   let folder: string;
@@ -36,5 +42,29 @@ describe('opening a zipped Shapefile', () => {
     expect(besideWhileOpen).toEqual(['desa.zip']);
     expect(unpackedWhileOpen).toHaveLength(1);
     expect(fs.existsSync(path.join(config.importDir, unpackedWhileOpen[0]!))).toBe(false);
+  });
+
+  it('leaves no unpacking folder behind when the zip cannot be read', async () => {
+    const file = path.join(folder, 'truncated.zip');
+    fs.writeFileSync(file, fs.readFileSync(fixture).subarray(0, 200));
+    const before = unpackedFolders();
+
+    const opening = openSourceFile(file, 'truncated.zip');
+
+    await expect(opening).rejects.toThrow(/cannot be opened/);
+    expect(unpackedFolders().filter((n) => !before.includes(n))).toEqual([]);
+  });
+
+  it('leaves no unpacking folder behind when the file inside cannot be opened', async () => {
+    const inner = path.join(folder, 'roads.gpkg');
+    fs.writeFileSync(inner, 'not a GeoPackage');
+    const file = path.join(folder, 'roads.zip');
+    await packZip([inner], file);
+    const before = unpackedFolders();
+
+    const opening = openSourceFile(file, 'roads.zip');
+
+    await expect(opening).rejects.toThrow();
+    expect(unpackedFolders().filter((n) => !before.includes(n))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
 import { selectRejections } from '../db/queries/import-jobs.js';
-import { openSourceFile } from '../formats/source-file.js';
+import { openSourceFile, removeUnpackedFolders } from '../formats/source-file.js';
 import { HttpProblem } from '../http/problem.js';
 import type { FieldMapping } from '../services/field-mapping.js';
 import {
@@ -159,6 +159,12 @@ async function runFromCommandLine(database: Database, file: string) {
   if (mode !== 'all-or-nothing' && mode !== 'valid-only') {
     fail(`--mode is all-or-nothing or valid-only; got "${mode}"`);
   }
+  // Until the job can be cancelled, Ctrl-C quits at once, without the zip's unpacked copy.
+  const quitWhilePreparing = () => {
+    removeUnpackedFolders();
+    process.exit(130);
+  };
+  process.once('SIGINT', quitWhilePreparing);
   const prepared = await prepareImport(pool, {
     layerId: values.layer!,
     file,
@@ -184,6 +190,7 @@ async function runFromCommandLine(database: Database, file: string) {
   for (const note of prepared.notes) console.log(`  ${note}`);
   await recordImportJob(pool, prepared);
 
+  process.removeListener('SIGINT', quitWhilePreparing);
   process.once('SIGINT', () => abortLocalImport(prepared.jobId));
   const bar = createProgressBar('import');
   const job = await runImport(database, prepared, (p) =>

@@ -116,6 +116,19 @@ function requireLayerName(names: string[], asked: string | undefined, fileName: 
   );
 }
 
+/** The unpacking folders of zips this process opened and has not closed yet. */
+const unpackedFolders = new Set<string>();
+
+/**
+ * Removes at once, synchronously, the unpacking folders this process still holds: for a
+ * command stopped before its import could be cancelled the ordinary way (Ctrl-C while a zip
+ * unpacks), which would otherwise leave the copy in the import folder.
+ */
+export function removeUnpackedFolders(): void {
+  for (const folder of unpackedFolders) fs.rmSync(folder, { recursive: true, force: true });
+  unpackedFolders.clear();
+}
+
 async function openZip(file: string, fileName: string): Promise<SourceFile> {
   // One folder per opening (a preview and a job may read the same upload at once), in the
   // import folder rather than beside the file: a file given on the command line may lie in a
@@ -123,7 +136,11 @@ async function openZip(file: string, fileName: string): Promise<SourceFile> {
   // swept with old uploads after a day.
   await fs.promises.mkdir(config.importDir, { recursive: true });
   const folder = await fs.promises.mkdtemp(path.join(config.importDir, 'unpacked-'));
-  const close = () => fs.promises.rm(folder, { recursive: true, force: true });
+  unpackedFolders.add(folder);
+  const close = async () => {
+    unpackedFolders.delete(folder);
+    await fs.promises.rm(folder, { recursive: true, force: true });
+  };
   try {
     return await openUnpacked(folder, file, fileName, close);
   } catch (error) {

@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packZip } from '../../../server/formats/zip-archive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -100,5 +101,27 @@ describe('npm run import', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no bundled tool "seed"');
+  });
+
+  it('leaves no unpacked copy in the import folder when stopped while a zip unpacks', async () => {
+    const importDir = fs.mkdtempSync(path.join(folder, 'imports-'));
+    const filler = path.join(folder, 'filler.txt');
+    fs.writeFileSync(filler, Buffer.alloc(100 * 1024 ** 2));
+    const zip = path.join(folder, 'slow-to-unpack.zip');
+    await packZip([filler], zip);
+    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+    const child = spawn(process.execPath, [launcher, 'import', zip, '--layer', 'road_segment'], {
+      cwd: root,
+      env: { ...env, SIMPUL_IMPORT_DIR: importDir },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    while (fs.readdirSync(importDir).length === 0) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    const code = await exited;
+
+    expect(code).not.toBe(0);
+    expect(fs.readdirSync(importDir)).toEqual([]);
   });
 });

@@ -40,10 +40,14 @@ function parseInstant(value: unknown, name: string): string | undefined {
   return text;
 }
 
+/** The highest version a feature can have: its `version` column is a PostgreSQL integer. */
+const maxVersion = 2 ** 31 - 1;
+
 function parseVersion(text: string): number {
   const version = Number(text);
-  if (!Number.isSafeInteger(version) || version < 1) {
-    throw badRequest('bad-version', `A version is a positive integer; got "${text}".`);
+  if (!Number.isSafeInteger(version) || version < 1 || version > maxVersion) {
+    const detail = `A version is a positive integer up to ${maxVersion}; got "${text}".`;
+    throw badRequest('bad-version', detail);
   }
   return version;
 }

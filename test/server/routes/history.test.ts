@@ -116,6 +116,15 @@ describe(`history of ${layer.id} features`, () => {
     expect(stale.response.status).toBe(412);
   });
 
+  it('answers a version past any a feature can have as a bad request, not a failure', async () => {
+    const { id } = await createAndChange();
+
+    const { response, body } = await send('POST', `${items}/${id}/history/99999999999/restore`);
+
+    expect(response.status).toBe(400);
+    expect(body.type).toBe('/problems/bad-version');
+  });
+
   it('brings a deleted feature back under its id with the next version', async () => {
     const { id } = await createAndChange();
     const beforeDelete = await storedState(id);

@@ -31,11 +31,13 @@ const systemColumns = `ARRAY['id', 'geom', '${mercatorColumn}', 'version', 'crea
 /**
  * Joins, to history rows `h`, the state an insert produced when its row holds no copy of it
  * (inserts are recorded lean since core migration 0013): the state the feature's next edit
- * found (`next_edit`), else the stored feature while it still has the inserted version
- * (`live`). Read as `coalesce(h.properties_after, next_edit.properties, <live as JSON>)`
- * (`afterProperties`) and likewise for the geometry (`afterGeometry`). Both subqueries run
- * only for such rows; for every other row they are empty. A feature emptied by TRUNCATE (no
- * history of its own) has no known inserted state: its after-state is then null. `live`
+ * found (`next_edit`), else, when nothing was recorded after the insert, the stored feature
+ * while it still has the inserted version (`live`). Read as `coalesce(h.properties_after,
+ * next_edit.properties, <live as JSON>)` (`afterProperties`) and likewise for the geometry
+ * (`afterGeometry`). Both subqueries run only for such rows; for every other row they are
+ * empty. A feature emptied by TRUNCATE (no history of its own) has no known inserted state:
+ * its after-state is then null, even once a new feature takes its id (whose insert is then
+ * the next row: the stored row is that feature's, not this one's). `live`
  * yields the stored row whole, turned into JSON only once joined: a hash join (which
  * PostgreSQL picks on statistics older than a bulk load) would otherwise convert every
  * feature of the layer, 4 s per 100,000 road segments, for a page of a few rows.
@@ -43,7 +45,7 @@ const systemColumns = `ARRAY['id', 'geom', '${mercatorColumn}', 'version', 'crea
 function insertedStateJoins(layerId: string, h: string): string {
   const lean = `${h}.operation = 'insert' AND ${h}.properties_after IS NULL`;
   return `LEFT JOIN LATERAL (
-      SELECT n.properties_before AS properties, n.geom_before AS geom
+      SELECT n.id, n.properties_before AS properties, n.geom_before AS geom
       FROM simpul_feature_history n
       WHERE ${lean} AND n.layer_id = ${h}.layer_id AND n.feature_id = ${h}.feature_id
         AND n.id > ${h}.id
@@ -52,7 +54,8 @@ function insertedStateJoins(layerId: string, h: string): string {
     LEFT JOIN LATERAL (
       SELECT t AS row, t.geom
       FROM ${quoteIdentifier(layerId)} t
-      WHERE ${lean} AND t.id = ${h}.feature_id AND t.version = ${h}.version_after
+      WHERE ${lean} AND next_edit.id IS NULL
+        AND t.id = ${h}.feature_id AND t.version = ${h}.version_after
     ) live ON true`;
 }
 

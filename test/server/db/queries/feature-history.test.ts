@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../../layers/index.js';
 import {
+  selectFeatureHistory,
   selectLayerAsOf,
   selectLayerChanges,
 } from '../../../../server/db/queries/feature-history.js';
@@ -113,5 +114,22 @@ describe('history of a layer whose inserts were recorded without a copy of the r
 
     expect(then).toEqual(['Old 1', 'Old 2']);
     expect(now).toEqual(['Old 1', 'Renamed']);
+  });
+
+  it('knows no state of an insert emptied by TRUNCATE, though its id is taken again', async () => {
+    const insert = `INSERT INTO evacuation_point (id, name, type, geom)
+      VALUES ($1, $2, 'titik_kumpul', ST_SetSRID(ST_MakePoint(109.0, -7.7), 4326))`;
+    const { rows } = await client.query<{ id: number }>(
+      'SELECT max(id) + 1 AS id FROM evacuation_point',
+    );
+    const id = Number(rows[0]!.id);
+    await client.query(insert, [id, 'Before the truncate']);
+    await client.query('TRUNCATE evacuation_point');
+    await client.query(insert, [id, 'After the truncate']);
+
+    const history = await selectFeatureHistory(client, 'evacuation_point', id);
+
+    const names = history.map((h) => h.propertiesAfter?.name ?? null);
+    expect(names).toEqual([null, 'After the truncate']);
   });
 });

@@ -12,6 +12,7 @@ import {
   deleteFeatureRow,
   insertFeatureRow,
   isFeatureUnchangedBy,
+  isStoredGeometryAsShown,
   selectFeatureVersion,
   selectWrittenFeature,
   setEditAuthor,
@@ -19,7 +20,7 @@ import {
   type EditAuthor,
 } from '../db/queries/feature-edits.js';
 import { objectName } from '../db/sql.js';
-import type { CrsDefinition } from '../http/crs.js';
+import { crs84, type CrsDefinition } from '../http/crs.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import type { Principal } from './access.js';
 import { requireEditable } from './edit-access.js';
@@ -220,6 +221,23 @@ async function checkedVersion(db: Queryable, prepared: PreparedEdit, featureId: 
   return current;
 }
 
+/**
+ * The edit without its geometry when that is the stored one as the API shows it in CRS84, so
+ * the finer digits stored stay (see isStoredGeometryAsShown). A geometry read in another CRS
+ * comes back with other digits and is written as sent.
+ */
+async function keepingShownGeometry(
+  db: Queryable,
+  layer: LayerDefinition,
+  featureId: number,
+  valid: ValidFeature,
+): Promise<ValidFeature> {
+  if (valid.geometry === undefined) return valid;
+  const { decimals } = crs84;
+  const shown = await isStoredGeometryAsShown(db, layer, featureId, valid.geometry, decimals);
+  return shown ? { values: valid.values } : valid;
+}
+
 /** Applies one prepared edit inside the caller's transaction. */
 async function applyEdit(
   db: Queryable,
@@ -235,16 +253,17 @@ async function applyEdit(
   }
   const expectedVersion = await checkedVersion(db, prepared, edit.featureId);
   const target = { id: edit.featureId, expectedVersion };
+  const row = valid && (await keepingShownGeometry(db, layer, edit.featureId, valid));
   // A patch or replace that would store what the feature already holds writes nothing: no
   // new version, no history row, no tile notice; the answer is the feature as stored.
-  if (edit.op !== 'delete' && (await isFeatureUnchangedBy(db, layer, target, valid!))) {
+  if (edit.op !== 'delete' && (await isFeatureUnchangedBy(db, layer, target, row!))) {
     const feature = await readWritten(db, layer, edit.featureId);
     return { ...base, featureId: edit.featureId, feature };
   }
   const written =
     edit.op === 'delete'
       ? await deleteFeatureRow(db, layer, target)
-      : await updateFeatureRow(db, layer, target, { ...valid!, actor });
+      : await updateFeatureRow(db, layer, target, { ...row!, actor });
   // checkedVersion read the row in this transaction; a concurrent writer may still have won
   if (!written)
     throw await staleProblem(

@@ -107,6 +107,29 @@ export async function isFeatureUnchangedBy(
   return result.rows[0]!.unchanged;
 }
 
+/**
+ * True when `geometry` is the feature's stored geometry exactly as the feature API shows it,
+ * its coordinates rounded to `decimals` (EPSG:4326). Stored coordinates often carry more
+ * digits (drawn in the web map, reprojected from UTM), so a client sending back the geometry
+ * it read, as the web editor does with every attribute edit, would otherwise move the feature
+ * by up to half the last decimal and count as a change.
+ */
+export async function isStoredGeometryAsShown(
+  db: Queryable,
+  layer: LayerDefinition,
+  featureId: number,
+  geometry: GeometryToWrite,
+  decimals: number,
+) {
+  const params = new SqlParameters();
+  const printed = `ST_AsGeoJSON(geom, ${params.add(decimals)}::int)`;
+  const shown = `ST_SetSRID(ST_GeomFromGeoJSON(${printed}), 4326)`;
+  const sql = `SELECT ${shown} = ${geometryValue(params, geometry)} AS "asShown"
+    FROM ${quoteIdentifier(layer.id)} WHERE id = ${params.add(featureId)}`;
+  const result = await db.query<{ asShown: boolean }>(sql, params.values);
+  return result.rows[0]?.asShown ?? false;
+}
+
 /** Deletes the feature only if it still has `expectedVersion`; false when nothing matched. */
 export async function deleteFeatureRow(
   db: Queryable,

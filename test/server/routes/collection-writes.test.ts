@@ -506,6 +506,65 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     });
   });
 
+  describe('a replace sending back the feature as the API showed it', () => {
+    const writable = (properties: Record<string, unknown>) =>
+      Object.fromEntries(
+        layer.attributes.filter((a) => !a.computed).map((a) => [a.name, properties[a.name]]),
+      );
+    const storedWkb = async (id: number) => {
+      const { rows } = await server.testDatabase.database.pool.query(
+        `SELECT encode(ST_AsEWKB(geom), 'hex') AS wkb FROM ${layer.id} WHERE id = $1`,
+        [id],
+      );
+      return rows[0].wkb as string;
+    };
+    /** A feature stored with more digits than the API's 7 decimals, as drawn or reprojected. */
+    const createFinelyStored = async () => {
+      const { id } = await create();
+      await server.testDatabase.database.pool.query(
+        `UPDATE ${layer.id} SET geom = ST_Translate(geom, 1.23456789e-8, 0) WHERE id = $1`,
+        [id],
+      );
+      const read = await send('GET', `${items}/${id}`, { token: editorToken });
+      return { id, etag: read.response.headers.get('etag')!, feature: read.body };
+    };
+
+    it('keeps the version and the stored digits when nothing else changed', async () => {
+      const { id, etag, feature } = await createFinelyStored();
+      const stored = await storedWkb(id);
+
+      const { response } = await send('PUT', `${items}/${id}`, {
+        body: {
+          type: 'Feature',
+          properties: writable(feature.properties),
+          geometry: feature.geometry,
+        },
+        token: editorToken,
+        headers: { 'if-match': etag },
+      });
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toBe(etag);
+      expect(await storedWkb(id)).toBe(stored);
+    });
+
+    it('changes the attribute and leaves the stored geometry as it was', async () => {
+      const { id, etag, feature } = await createFinelyStored();
+      const stored = await storedWkb(id);
+      const properties = { ...writable(feature.properties), [optionalText!.name]: 'changed' };
+
+      const { response, body } = await send('PUT', `${items}/${id}`, {
+        body: { type: 'Feature', properties, geometry: feature.geometry },
+        token: editorToken,
+        headers: { 'if-match': etag },
+      });
+
+      expect(response.status).toBe(200);
+      expect(body.properties[optionalText!.name]).toBe('changed');
+      expect(await storedWkb(id)).toBe(stored);
+    });
+  });
+
   it('accepts geometry in UTM zone 49S named by Content-Crs', async () => {
     const { rows } = await server.testDatabase.database.pool.query<{ g: unknown }>(
       `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32749))::json AS g`,

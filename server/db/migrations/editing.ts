@@ -360,6 +360,15 @@ export const featureHistoryWithoutMercatorSql = `
   $$;
 `;
 
+/** The insert branch of migration 0013: who, when and the version, no copy of the row. */
+const leanInsertStatements = [
+  '      INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_after,',
+  `        changed_by, client, request_id, note)
+      SELECT TG_TABLE_NAME, n.id, 'insert', n.version, actor, client, request_id, note
+      FROM simpul_history_new n ORDER BY n.id;
+`,
+].join('\n');
+
 /**
  * Inserts recorded without a copy of the inserted row: the history row of an insert keeps who,
  * when and the version, and its state is read where it already is (`insertedState` of
@@ -370,8 +379,4 @@ export const featureHistoryWithoutMercatorSql = `
  * nowhere else. History rows written before this migration keep their copies.
  */
 export const featureHistoryLeanInsertsSql = `
-${recordHistoryRowsFunction(`      INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_after,
-        changed_by, client, request_id, note)
-      SELECT TG_TABLE_NAME, n.id, 'insert', n.version, actor, client, request_id, note
-      FROM simpul_history_new n ORDER BY n.id;
-`)}`;
+${recordHistoryRowsFunction(leanInsertStatements)}`;

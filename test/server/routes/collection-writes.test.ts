@@ -362,11 +362,21 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(response.status).toBe(403);
   });
 
+  /** The writable attributes of a feature as read: what a client sends back in a PUT. */
+  const writable = (properties: Record<string, unknown>) =>
+    Object.fromEntries(
+      layer.attributes.filter((a) => !a.computed).map((a) => [a.name, properties[a.name]]),
+    );
+
+  /** A PUT of `properties` and `geometry` by the editor, on the version `etag` names. */
+  const putBack = (id: number, etag: string, properties: unknown, geometry: unknown) =>
+    send('PUT', `${items}/${id}`, {
+      body: { type: 'Feature', properties, geometry },
+      token: editorToken,
+      headers: { 'if-match': etag },
+    });
+
   describe('an edit that changes nothing', () => {
-    const writable = (properties: Record<string, unknown>) =>
-      Object.fromEntries(
-        layer.attributes.filter((a) => !a.computed).map((a) => [a.name, properties[a.name]]),
-      );
     /**
      * The stored geometry as other JSON text that PostGIS stores alike: decimals padded with
      * zeros, and a multi geometry of one part sent as its single part (which an edit promotes).
@@ -490,15 +500,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
       const { id, etag, feature } = await create();
       const before = await historyCount(id);
 
-      const { response } = await send('PUT', `${items}/${id}`, {
-        body: {
-          type: 'Feature',
-          properties: writable(feature.properties),
-          geometry: feature.geometry,
-        },
-        token: editorToken,
-        headers: { 'if-match': etag },
-      });
+      const { response } = await putBack(id, etag, writable(feature.properties), feature.geometry);
 
       expect(response.status).toBe(200);
       expect(response.headers.get('etag')).toBe(etag);
@@ -507,10 +509,6 @@ describe(`writes to ${layer.id} through the feature API`, () => {
   });
 
   describe('a replace sending back the feature as the API showed it', () => {
-    const writable = (properties: Record<string, unknown>) =>
-      Object.fromEntries(
-        layer.attributes.filter((a) => !a.computed).map((a) => [a.name, properties[a.name]]),
-      );
     const storedWkb = async (id: number) => {
       const { rows } = await server.testDatabase.database.pool.query(
         `SELECT encode(ST_AsEWKB(geom), 'hex') AS wkb FROM ${layer.id} WHERE id = $1`,
@@ -533,15 +531,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
       const { id, etag, feature } = await createFinelyStored();
       const stored = await storedWkb(id);
 
-      const { response } = await send('PUT', `${items}/${id}`, {
-        body: {
-          type: 'Feature',
-          properties: writable(feature.properties),
-          geometry: feature.geometry,
-        },
-        token: editorToken,
-        headers: { 'if-match': etag },
-      });
+      const { response } = await putBack(id, etag, writable(feature.properties), feature.geometry);
 
       expect(response.status).toBe(200);
       expect(response.headers.get('etag')).toBe(etag);
@@ -553,11 +543,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
       const stored = await storedWkb(id);
       const properties = { ...writable(feature.properties), [optionalText!.name]: 'changed' };
 
-      const { response, body } = await send('PUT', `${items}/${id}`, {
-        body: { type: 'Feature', properties, geometry: feature.geometry },
-        token: editorToken,
-        headers: { 'if-match': etag },
-      });
+      const { response, body } = await putBack(id, etag, properties, feature.geometry);
 
       expect(response.status).toBe(200);
       expect(body.properties[optionalText!.name]).toBe('changed');

@@ -427,7 +427,7 @@ describe('importing into a layer', () => {
     expect(row).toEqual({ lon: 108.8127, capacity: 2500 });
   });
 
-  it('refuses a CSV of UTM metres read as lon/lat once, and reads it in the CRS given', async () => {
+  it('refuses a CSV of UTM metres read as lon/lat, then reads it in the CRS given', async () => {
     // Lapangan Sidareja and Gedung Juang in UTM zone 49S, as a CSV export in EPSG:32749 writes
     const file = writeFile(
       'points-utm.csv',

@@ -187,7 +187,8 @@ export function openCsv(file: string, name: string, options: CsvOptions = {}): O
   const geometryNote =
     'wktColumn' in layout.geometry
       ? `Geometry from WKT column "${layout.geometry.wktColumn}".`
-      : `Points from columns "${layout.geometry.xColumn}" (x) and "${layout.geometry.yColumn}" (y).`;
+      : `Points from columns "${layout.geometry.xColumn}" (x) and ` +
+        `"${layout.geometry.yColumn}" (y).`;
   const delimiterName = layout.delimiter === '\t' ? 'tab' : `"${layout.delimiter}"`;
   const notes = [
     geometryNote,

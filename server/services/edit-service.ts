@@ -115,7 +115,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function checkBodyId(edit: Edit & { featureId: number }, body: unknown) {
   const id = isPlainObject(body) ? body.id : undefined;
   if (id !== undefined && id !== null && String(id) !== String(edit.featureId)) {
-    const detail = `The body names feature ${String(id)} but the URL ${edit.featureId}; ids cannot change.`;
+    const detail =
+      `The body names feature ${String(id)} but the URL ${edit.featureId}; ` + 'ids cannot change.';
     throw badRequest('id-mismatch', detail);
   }
 }
@@ -150,7 +151,8 @@ async function toCrs84(db: Queryable, geometry: unknown, crs: CrsDefinition | un
       : geometry;
   }
   try {
-    const sql = `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), $2::int), 4326), 15)::json AS g`;
+    const sql = `SELECT ST_AsGeoJSON(
+      ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), $2::int), 4326), 15)::json AS g`;
     const result = await db.query<{ g: unknown }>(sql, [JSON.stringify(geometry), crs.srid]);
     return result.rows[0]?.g;
   } catch {
@@ -409,7 +411,9 @@ function batchProblem(reports: BatchEditReport[]): HttpProblem {
   const errors = failed.flatMap((r) =>
     (r.problem?.errors ?? []).map((e) => ({ ...e, index: r.index })),
   );
-  const detail = `${failed.length} of ${reports.length} edits failed; nothing was changed. First: ${first.problem?.detail}`;
+  const detail =
+    `${failed.length} of ${reports.length} edits failed; nothing was changed. ` +
+    `First: ${first.problem?.detail}`;
   return new HttpProblem(first.status, 'batch-failed', 'Batch not applied', detail, {
     edits: reports,
     errors,

@@ -641,11 +641,13 @@ class ImportRun {
     const notes = this.notes();
     const { rowsRejected, rowsWritten } = this.counters;
     if (request.dryRun) {
-      const message = `Checked: ${rowsWritten} valid rows, ${rowsRejected} rejected; nothing written.`;
+      const counts = `${rowsWritten} valid rows, ${rowsRejected} rejected`;
+      const message = `Checked: ${counts}; nothing written.`;
       return updateImportStatus(this.pool, jobId, 'checked', { message, notes });
     }
     if (request.mode === 'all-or-nothing' && rowsRejected > 0) {
-      const message = `${rowsRejected} rows were rejected, so nothing was written (all or nothing).`;
+      const rejected = `${rowsRejected} rows were rejected`;
+      const message = `${rejected}, so nothing was written (all or nothing).`;
       return updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
     }
     if (request.action === 'replace' && rowsWritten === 0) {
@@ -694,7 +696,8 @@ class ImportRun {
     if (!known) log.error({ err: error, jobId, layerId: this.prepared.layer.id }, 'import failed');
     const message = known
       ? `${(error as Error).message} The layer was left as it was.`
-      : 'The import failed on the server; the layer was left as it was. Quote the job id when reporting it.';
+      : 'The import failed on the server; the layer was left as it was. ' +
+        'Quote the job id when reporting it.';
     await updateImportStatus(this.pool, jobId, 'failed', { message, rowsWritten: 0 });
   }
 }
@@ -821,7 +824,8 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
     for (const table of recordTables.filter((t) => t.parent?.layerId === layer.id)) {
       await restoreDeletedRecords(client, table, note);
     }
-    const message = `Undone by ${actor}: ${deleted} imported features removed, ${restored} restored.`;
+    const counts = `${deleted} imported features removed, ${restored} restored`;
+    const message = `Undone by ${actor}: ${counts}.`;
     await updateImportStatus(client, jobId, 'undone', { message });
     await client.query('COMMIT');
     return { deleted, restored };

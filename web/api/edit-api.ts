@@ -140,7 +140,8 @@ export async function fetchFeaturesInBbox(
   limit: number,
   signal?: AbortSignal,
 ): Promise<EditableFeature[]> {
-  const url = `${itemsPath(layerId)}?bbox=${bbox.map((n) => n.toFixed(6)).join(',')}&limit=${limit}`;
+  const box = bbox.map((n) => n.toFixed(6)).join(',');
+  const url = `${itemsPath(layerId)}?bbox=${box}&limit=${limit}`;
   const response = await fetch(url, { headers: { Accept: 'application/geo+json' }, signal });
   if (!response.ok) throw await toProblem(response);
   return ((await response.json()) as { features: EditableFeature[] }).features;

@@ -63,7 +63,8 @@ function columnDefinition(attribute: AttributeDefinition): string {
   const type = columnTypes[attribute.type];
   // A latest-record value is an ordinary column that the record table's trigger keeps current.
   if (attribute.computed && attribute.computed !== 'latest_record') {
-    return `${name} ${type} GENERATED ALWAYS AS (${computedExpressions[attribute.computed]}) STORED`;
+    const expression = computedExpressions[attribute.computed];
+    return `${name} ${type} GENERATED ALWAYS AS (${expression}) STORED`;
   }
   return `${name} ${type}`;
 }

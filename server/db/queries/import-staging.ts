@@ -154,7 +154,9 @@ export async function selectRepeatedUniqueValues(
        WHERE row <> first ORDER BY row`,
     );
     for (const r of result.rows) {
-      const reason = `${attribute.name} must be unique; ${r.value} is already used by row ${r.first} of this file.`;
+      const reason =
+        `${attribute.name} must be unique; ${r.value} is already used by row ${r.first} ` +
+        'of this file.';
       repeated.push({ row: r.row, field: attribute.name, reason });
     }
   }

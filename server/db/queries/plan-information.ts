@@ -158,8 +158,9 @@ export async function selectPlaceFrame(
   const sql = `
     WITH place AS (SELECT ST_Transform(${placeSql}, 32749) AS geom),
     box AS (SELECT ST_Envelope(geom) AS e FROM place),
-    margin AS (SELECT greatest($2, 0.2 * greatest(ST_XMax(e) - ST_XMin(e), ST_YMax(e) - ST_YMin(e))) AS m
-               FROM box),
+    margin AS (
+      SELECT greatest($2, 0.2 * greatest(ST_XMax(e) - ST_XMin(e), ST_YMax(e) - ST_YMin(e))) AS m
+      FROM box),
     grown AS (SELECT ST_Expand(e, m) AS g FROM box, margin)
     SELECT ST_AsSVG(place.geom, 0, 1) AS "svgPath",
       ST_X(ST_PointOnSurface(place.geom)) AS cx, ST_Y(ST_PointOnSurface(place.geom)) AS cy,

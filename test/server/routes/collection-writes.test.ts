@@ -58,7 +58,8 @@ describe(`writes to ${layer.id} through the feature API`, () => {
   };
   const historyCount = async (id: number) => {
     const { rows } = await server.testDatabase.database.pool.query(
-      'SELECT count(*)::int AS n FROM simpul_feature_history WHERE layer_id = $1 AND feature_id = $2',
+      'SELECT count(*)::int AS n FROM simpul_feature_history ' +
+        'WHERE layer_id = $1 AND feature_id = $2',
       [layer.id, id],
     );
     return rows[0].n as number;
@@ -135,7 +136,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     );
   });
 
-  it('answers 428 to a replace without If-Match and 412 with the current version when stale', async () => {
+  it('answers 428 to a replace without If-Match, 412 when its version is stale', async () => {
     const { id } = await create();
     const path = `${items}/${id}`;
 
@@ -310,7 +311,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(first)).toBe(before);
   });
 
-  it('answers 409 naming the field when two edits of a batch take the same unique value', async () => {
+  it('answers 409 naming the field when two edits of a batch take one unique value', async () => {
     const unique = layer.attributes.find((a) => a.unique && !a.computed);
     if (!unique) return;
     const twin = validFeature(layer);
@@ -553,7 +554,8 @@ describe(`writes to ${layer.id} through the feature API`, () => {
 
   it('accepts geometry in UTM zone 49S named by Content-Crs', async () => {
     const { rows } = await server.testDatabase.database.pool.query<{ g: unknown }>(
-      `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32749))::json AS g`,
+      `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32749))::json
+         AS g`,
       [JSON.stringify(validFeature(layer).geometry)],
     );
     const feature = { ...validFeature(layer), geometry: rows[0]!.g };

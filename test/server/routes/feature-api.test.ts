@@ -78,7 +78,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(body.conformsTo.join(' ')).not.toMatch(/accent-insensitive|array-functions/);
   });
 
-  it('serves a valid OpenAPI 3.0 document describing every layer, and an HTML view of it', async () => {
+  it('serves a valid OpenAPI 3.0 document of every layer, and an HTML view of it', async () => {
     const { response, body } = await get('/api', 'application/vnd.oai.openapi+json;version=3.0');
     const html = await get('/api?f=html', 'text/html');
 
@@ -121,7 +121,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     );
   });
 
-  it('publishes coded domains in the queryables as oneOf codes titled in both languages', async () => {
+  it('publishes coded domains in the queryables as oneOf codes with both titles', async () => {
     const { response, body } = await get('/collections/desa/queryables');
 
     expect(response.headers.get('content-type')).toContain('application/schema+json');
@@ -176,7 +176,8 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     [
       'S_TOUCHES(geometry, POLYGON((109 -7.7, 109.05 -7.7, 109.05 -7.65, 109 -7.7)))',
       'kecamatan',
-      "ST_Touches(geom, ST_GeomFromText('POLYGON((109 -7.7, 109.05 -7.7, 109.05 -7.65, 109 -7.7))', 4326))",
+      'ST_Touches(geom, ST_GeomFromText(' +
+        "'POLYGON((109 -7.7, 109.05 -7.7, 109.05 -7.65, 109 -7.7))', 4326))",
     ],
   ])('filters with CQL2 text %s on %s like the SQL %s', async (filter, layerId, where) => {
     const expected = await idsWhere(layerId, where);
@@ -205,7 +206,8 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
   it('reads geometry literals in filter-crs: UTM 49S and latitude-first EPSG:4326', async () => {
     const [utm] = (
       await server.testDatabase.database.pool.query<{ x: number; y: number }>(
-        'SELECT ST_X(p) AS x, ST_Y(p) AS y FROM ST_Transform(ST_SetSRID(ST_Point(109.0, -7.7), 4326), 32749) p',
+        'SELECT ST_X(p) AS x, ST_Y(p) AS y ' +
+          'FROM ST_Transform(ST_SetSRID(ST_Point(109.0, -7.7), 4326), 32749) p',
       )
     ).rows;
     const crs84 = await items('kecamatan', { filter: 'S_INTERSECTS(geometry, POINT(109.0 -7.7))' });
@@ -244,7 +246,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(page.numberMatched).toBe(24);
   });
 
-  it('returns geometries in the requested CRS with Content-Crs, axis order and precision', async () => {
+  it('returns geometries in the asked CRS with Content-Crs, axis order and precision', async () => {
     const [expected] = (
       await server.testDatabase.database.pool.query<{ utm: string; merc: string }>(
         `SELECT ST_AsGeoJSON(ST_Transform(geom, 32749), 2, 0) AS utm,
@@ -272,7 +274,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(lon!.toString().split('.')[1]!.length).toBeLessThanOrEqual(7);
   });
 
-  it('reads bbox in bbox-crs: the same box in CRS84, EPSG:4326 and EPSG:3857 selects the same', async () => {
+  it('reads bbox in bbox-crs: a box in CRS84, EPSG:4326 or EPSG:3857 selects alike', async () => {
     const crs84 = await items('desa', { bbox: '109.0,-7.74,109.03,-7.71', limit: '100' });
     const latLon = await items('desa', {
       bbox: '-7.74,109.0,-7.71,109.03',
@@ -365,7 +367,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(page).toMatchObject({ limit: 'limit', maximum: 10000 });
   });
 
-  it('gives numberMatched on the last page and omits it when counting would cost a scan', async () => {
+  it('gives numberMatched on the last page, and omits it when counting costs a scan', async () => {
     const wide = await items('desa', { bbox: '108,-8,110,-7', limit: '10' });
     const last = await items('desa', { bbox: '108,-8,110,-7', limit: '10', offset: '280' });
     const whole = await items('desa', { limit: '10' });

@@ -143,7 +143,7 @@ describe(`history of ${layer.id} features`, () => {
     });
   });
 
-  it('shows the layer as it was before a feature was created and after it was deleted', async () => {
+  it('shows the layer as it was before a feature was created and after its deletion', async () => {
     const before = new Date().toISOString();
     const { id } = await createAndChange();
     const during = new Date().toISOString();

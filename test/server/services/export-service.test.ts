@@ -83,21 +83,20 @@ describe('exporting a layer and importing it back', () => {
   });
 
   it('gives back points with coded values and numbers through CSV x/y columns', async () => {
-    const before = await query(
-      'SELECT name, type, capacity, hazard_type, ST_AsText(geom) AS wkt FROM evacuation_point ORDER BY name, wkt',
-    );
+    const pointRows =
+      'SELECT name, type, capacity, hazard_type, ST_AsText(geom) AS wkt ' +
+      'FROM evacuation_point ORDER BY name, wkt';
+    const before = await query(pointRows);
 
     const file = await exportTo({ layerId: 'evacuation_point', format: 'csv', csvGeometry: 'xy' });
     const job = await replaceFrom('evacuation_point', file);
 
     expect(job.status).toBe('succeeded');
-    const after = await query(
-      'SELECT name, type, capacity, hazard_type, ST_AsText(geom) AS wkt FROM evacuation_point ORDER BY name, wkt',
-    );
+    const after = await query(pointRows);
     expect(after).toEqual(before);
   });
 
-  it('lists shortened Shapefile field names without collisions beside a .prj and a UTF-8 .cpg', async () => {
+  it('lists shortened Shapefile field names, no two alike, a .prj and a UTF-8 .cpg', async () => {
     const file = await exportTo({ layerId: 'desa', format: 'shp', crs: 'EPSG:32749' });
     const unpacked = path.join(folder, 'unpacked');
     fs.mkdirSync(unpacked, { recursive: true });

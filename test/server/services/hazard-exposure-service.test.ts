@@ -113,7 +113,7 @@ describe('hazard exposure', () => {
     );
   });
 
-  it('measures road length in the zone per condition class, cut at the zone and kecamatan edges', async () => {
+  it('measures road length in a zone per condition, cut at zone and kecamatan edges', async () => {
     const report = await getHazardExposure(testDatabase.database.pool);
 
     const flood = findHazard(report.hazards, 'banjir', 'tinggi').regency;
@@ -124,7 +124,7 @@ describe('hazard exposure', () => {
     expect(flood.roadKm).toBeCloseTo(insideKm + halfOutKm, 3);
   });
 
-  it('counts bridges, irrigation structures, canal length and evacuation points in each zone', async () => {
+  it('counts bridges, irrigation structures, canal length and evacuation points', async () => {
     const report = await getHazardExposure(testDatabase.database.pool);
 
     const flood = findHazard(report.hazards, 'banjir', 'tinggi').regency;
@@ -194,7 +194,7 @@ describe('hazard exposure', () => {
     );
   });
 
-  it('reuses the last result while the data are unchanged, and recomputes after an edit', async () => {
+  it('reuses the last result while the data stay unchanged, recomputes after an edit', async () => {
     const { pool } = testDatabase.database;
     await getHazardExposure(pool);
 

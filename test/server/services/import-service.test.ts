@@ -115,7 +115,7 @@ describe('importing into a layer', () => {
     expect(await countPoints('Alun-alun Cilacap')).toBe(1);
   });
 
-  it('writes nothing when one row is invalid in all-or-nothing mode, and reports the row', async () => {
+  it('writes nothing when one row is invalid in all-or-nothing mode, and reports it', async () => {
     const file = writeFile(
       'one-bad.geojson',
       JSON.stringify({
@@ -203,7 +203,7 @@ describe('importing into a layer', () => {
     ]);
   });
 
-  it('promotes Polygons beside MultiPolygons, drops Z values and rejects a null geometry', async () => {
+  it('promotes Polygons beside MultiPolygons, drops Z and rejects a null geometry', async () => {
     const file = writeFile(
       'mixed.geojson',
       JSON.stringify({
@@ -239,7 +239,8 @@ describe('importing into a layer', () => {
       expect.objectContaining({ row: 3, field: 'geometry' }),
     ]);
     const types = await query(
-      "SELECT DISTINCT GeometryType(geom) AS t, ST_NDims(geom) AS d FROM desa WHERE code LIKE '33.01.98.%'",
+      'SELECT DISTINCT GeometryType(geom) AS t, ST_NDims(geom) AS d ' +
+        "FROM desa WHERE code LIKE '33.01.98.%'",
     );
     expect(types).toEqual([{ t: 'MULTIPOLYGON', d: 2 }]);
   });
@@ -484,7 +485,7 @@ describe('importing into a layer', () => {
     expect(row).toEqual({ type: 'titik_kumpul', capacity: 250 });
   });
 
-  it('rejects rows repeating a unique value, within the file and against stored features', async () => {
+  it('rejects rows repeating a unique value, in the file or against stored features', async () => {
     const features = [1, 2, 3].map((n) => ({
       type: 'Feature',
       properties: {
@@ -572,7 +573,7 @@ describe('importing into a layer', () => {
     expect(notices[0]!.boxes).toHaveLength(2);
   });
 
-  it('replaces road segments by their code, keeping the surveys of those still in the file', async () => {
+  it('replaces road segments by code, keeping the surveys of those still in the file', async () => {
     const segments = await query(`SELECT s.id, s.segment_code, count(c.*)::int AS surveys
       FROM road_segment s JOIN road_condition_survey c USING (segment_code)
       GROUP BY s.id, s.segment_code ORDER BY s.segment_code LIMIT 2`);

@@ -67,7 +67,7 @@ beforeAll(async () => {
 afterAll(() => testDatabase?.drop());
 
 describe('plan information of a place', () => {
-  it('splits a parcel half in one zone and half in another into two rows of 50% with their hectares', async () => {
+  it('splits a parcel across two zones into two rows of 50% with their hectares', async () => {
     const place = parsePlace(rectangle(parcelAcrossTwoZones));
 
     const info = await getPlanInformation(testDatabase.database.pool, place);
@@ -161,7 +161,7 @@ describe('plan information of a place', () => {
     expect(rules).toEqual({ permukiman_perdesaan: 'I', hutan_lindung: 'X' });
   });
 
-  it('warns of the protected zone and of the hazard zone with the share of the parcel in each', async () => {
+  it('warns of the protected and hazard zones with the share of the parcel in each', async () => {
     const place = parsePlace(rectangle(parcelAcrossTwoZones));
 
     const info = await getPlanInformation(testDatabase.database.pool, place);

@@ -52,14 +52,20 @@ describe('npm run import', () => {
     expect(result.stdout).toMatch(/Shapefile.*\n[\s\S]*GeoPackage/);
   });
 
-  it('loads a GeoJSON file into a layer and says how many rows it wrote', async () => {
+  /** A GeoJSON file in the test folder holding one evacuation point named `name`. */
+  const writeOnePoint = (fileName: string, name: string, capacity: number) => {
     const feature = {
       type: 'Feature',
-      properties: { name: 'Titik kumpul baris perintah', type: 'titik_kumpul', capacity: 40 },
+      properties: { name, type: 'titik_kumpul', capacity },
       geometry: { type: 'Point', coordinates: [109.0153, -7.7266] },
     };
-    const file = path.join(folder, 'one-point.geojson');
+    const file = path.join(folder, fileName);
     fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [feature] }));
+    return file;
+  };
+
+  it('loads a GeoJSON file into a layer and says how many rows it wrote', async () => {
+    const file = writeOnePoint('one-point.geojson', 'Titik kumpul baris perintah', 40);
 
     const result = await runImportCommand([file, '--layer', 'evacuation_point'], {
       DATABASE_URL: database.url,
@@ -75,13 +81,7 @@ describe('npm run import', () => {
   });
 
   it('calls the rows of a dry run valid, not written', async () => {
-    const feature = {
-      type: 'Feature',
-      properties: { name: 'Titik kumpul uji kering', type: 'titik_kumpul', capacity: 5 },
-      geometry: { type: 'Point', coordinates: [109.0153, -7.7266] },
-    };
-    const file = path.join(folder, 'dry-run.geojson');
-    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [feature] }));
+    const file = writeOnePoint('dry-run.geojson', 'Titik kumpul uji kering', 5);
 
     const result = await runImportCommand([file, '--layer', 'evacuation_point', '--dry-run'], {
       DATABASE_URL: database.url,

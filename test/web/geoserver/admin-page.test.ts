@@ -48,23 +48,32 @@ describe('the GeoServer admin page', () => {
     await page.locator('.geoserver-admin__login button').click();
   }
 
-  it('logs an administrator in, shows the plan, applies it and shows the result', async () => {
+  /** A new page whose uncaught errors are kept in `pageErrors`. */
+  async function pageKeepingErrors() {
     const page = await browser.newPage();
     const pageErrors: Error[] = [];
     page.on('pageerror', (error) => pageErrors.push(error));
+    return { page, pageErrors };
+  }
 
-    await logInOnThePage(page);
+  /** Waits until the admin page says `text`. */
+  async function adminPageSays(page: Page, text: string) {
     await expect
       .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
-      .toContain('Belum pernah diterapkan');
+      .toContain(text);
+  }
+
+  it('logs an administrator in, shows the plan, applies it and shows the result', async () => {
+    const { page, pageErrors } = await pageKeepingErrors();
+
+    await logInOnThePage(page);
+    await adminPageSays(page, 'Belum pernah diterapkan');
 
     await page.getByRole('button', { name: 'Periksa rencana' }).click();
     await page.locator('.geoserver-admin__table').waitFor();
     const planRows = await page.locator('.geoserver-admin__row--create').count();
     await page.getByRole('button', { name: 'Terapkan rencana' }).click();
-    await expect
-      .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
-      .toContain('Diterapkan pada');
+    await adminPageSays(page, 'Diterapkan pada');
     await page.screenshot({ path: path.join(os.tmpdir(), 'simpul-geoserver-admin.png') });
 
     expect(planRows).toBeGreaterThan(5);
@@ -75,14 +84,10 @@ describe('the GeoServer admin page', () => {
 
   it('drops what it read as an administrator at a logout from the app bar', async () => {
     await browser.clearCookies();
-    const page = await browser.newPage();
-    const pageErrors: Error[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error));
+    const { page, pageErrors } = await pageKeepingErrors();
 
     await logInOnThePage(page);
-    await expect
-      .poll(() => page.locator('.geoserver-admin').innerText(), { timeout: 20000 })
-      .toContain('Diterapkan pada');
+    await adminPageSays(page, 'Diterapkan pada');
     await page.getByRole('button', { name: 'Periksa rencana' }).click();
     await page.locator('.geoserver-admin__counts').waitFor({ timeout: 20000 });
     // the app bar learns of the login made on this page, and logs out from there

@@ -212,6 +212,27 @@ export const featureHistoryPerStatementSql = `
   END $$;
 `;
 
+/** The columns that are not properties, up to migration 0012 (which adds `geom_3857`). */
+const systemColumnsUntil0012 = `'id', 'geom', 'version', 'created_at', 'updated_at',
+        'updated_by'`;
+const systemColumnsFrom0012 = `'id', 'geom', 'geom_3857', 'version', 'created_at',
+        'updated_at', 'updated_by'`;
+
+/**
+ * The function listing, as SQL, a layer table's columns that are properties, qualified by
+ * `alias`: every column but those `excluded` (a list of quoted names).
+ */
+function historyColumnsFunction(excluded: string): string {
+  return `
+  CREATE OR REPLACE FUNCTION simpul_history_columns_sql(layer_table oid, alias text)
+  RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(string_agg(format('%I.%I', alias, attname), ', ' ORDER BY attnum), '')
+    FROM pg_attribute
+    WHERE attrelid = layer_table AND attnum > 0 AND NOT attisdropped
+      AND attname <> ALL (ARRAY[${excluded}])
+  $$;`;
+}
+
 /**
  * The history trigger function of the layer tables (see `featureHistoryPerStatementSql`), with
  * the statements that record an insert: updates and deletes record both states, their
@@ -261,15 +282,7 @@ ${insertStatements}    ELSIF TG_OP = 'UPDATE' THEN
  * instead of `jsonb_build_object` over the same columns: the same JSON, built in about two
  * thirds of the time (190 ms instead of 300 ms per 100,000 road segments).
  */
-export const featureHistoryRowsAsJsonSql = `
-  CREATE OR REPLACE FUNCTION simpul_history_columns_sql(layer_table oid, alias text)
-  RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT coalesce(string_agg(format('%I.%I', alias, attname), ', ' ORDER BY attnum), '')
-    FROM pg_attribute
-    WHERE attrelid = layer_table AND attnum > 0 AND NOT attisdropped
-      AND attname <> ALL (ARRAY['id', 'geom', 'version', 'created_at', 'updated_at',
-        'updated_by'])
-  $$;
+export const featureHistoryRowsAsJsonSql = `${historyColumnsFunction(systemColumnsUntil0012)}
 
 ${recordHistoryRowsFunction(`      EXECUTE format($sql$
         INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_after,
@@ -349,15 +362,7 @@ export function recordHistoryTriggerStatement(table: { id: string }): string {
  * of `layer-schema.ts`, computed from `geom`): it is never a property, and history keeps the
  * geometry as stored.
  */
-export const featureHistoryWithoutMercatorSql = `
-  CREATE OR REPLACE FUNCTION simpul_history_columns_sql(layer_table oid, alias text)
-  RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT coalesce(string_agg(format('%I.%I', alias, attname), ', ' ORDER BY attnum), '')
-    FROM pg_attribute
-    WHERE attrelid = layer_table AND attnum > 0 AND NOT attisdropped
-      AND attname <> ALL (ARRAY['id', 'geom', 'geom_3857', 'version', 'created_at',
-        'updated_at', 'updated_by'])
-  $$;
+export const featureHistoryWithoutMercatorSql = `${historyColumnsFunction(systemColumnsFrom0012)}
 `;
 
 /** The insert branch of migration 0013: who, when and the version, no copy of the row. */

@@ -83,12 +83,12 @@ export function resolveTileLayers(layerList: string): LayerDefinition[] {
 export function layersAtZoom(layers: LayerDefinition[], tile: TileCoord): LayerDefinition[] {
   const visible = layers.filter((l) => tile.z >= l.zoom.min && tile.z <= l.zoom.max);
   if (visible.length === 0) {
-    const ranges = layers.map((l) => `${l.id} ${l.zoom.min}–${l.zoom.max}`).join(', ');
+    const ranges = layers.map((l) => `${l.id} at zoom ${l.zoom.min}–${l.zoom.max}`).join(', ');
     throw new HttpProblem(
       404,
       'zoom-out-of-range',
       "Zoom level outside the layers' range",
-      `Tiles are published for zoom ${ranges}; zoom ${tile.z} was requested.`,
+      `Tiles are published for ${ranges}; zoom ${tile.z} was requested.`,
     );
   }
   return visible;

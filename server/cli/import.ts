@@ -45,8 +45,10 @@ Options:
                              the default is to append. A layer with records (surveys) is
                              replaced by its key: kept features keep their records
   --dry-run                  validate every row and report; write nothing
-  --encoding <name>          text encoding of a Shapefile .dbf, overriding its .cpg
-                             (utf-8, windows-1252, iso-8859-1 …)
+  --encoding <name>          text encoding of a Shapefile .dbf (utf-8, windows-1252,
+                             iso-8859-1 …). By default: its .cpg, else the code page of
+                             the .dbf header, else utf-8 when the text is UTF-8, else
+                             windows-1252; the notes say which was used
   --crs <EPSG:code>          coordinate system of the file when it names none
   --delimiter <char>         CSV delimiter (detected: , ; tab |)
   --decimal-comma            CSV numbers are written 109,01 (detected)

@@ -4,10 +4,12 @@
  * given), and the `.prj` coordinate system. A Shapefile without `.prj` has no known CRS: the
  * caller must be told it, never guess it.
  */
+import { isAscii, isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DBFFile } from 'dbffile';
 import type { Geometry } from 'geojson';
+import iconv from 'iconv-lite';
 import * as shapefile from 'shapefile';
 import { SourceFileError, type OpenedSource, type SourceFeature } from './source-feature.js';
 
@@ -59,9 +61,10 @@ function recordCount(parts: ShapefileParts): number | undefined {
   return fs.existsSync(shx) ? Math.max(0, (fs.statSync(shx).size - 100) / 8) : undefined;
 }
 
-/** Encoding names found in `.cpg` files, as WHATWG encoding labels. */
+/** Encoding names found in `.cpg` files, as iconv-lite encoding names. */
 function encodingFromCpg(text: string): string | undefined {
   const name = text
+    .replace(/^\xEF\xBB\xBF/, '')
     .trim()
     .toUpperCase()
     .replace(/^ANSI\s+/, '');
@@ -74,28 +77,172 @@ function encodingFromCpg(text: string): string | undefined {
 
 /** True when the encoding label is one this server can decode. */
 export function isKnownEncoding(label: string): boolean {
-  try {
-    new TextDecoder(label);
-    return true;
-  } catch {
-    return false;
-  }
+  return iconv.encodingExists(label);
 }
 
-/** The `.dbf` language driver byte (offset 29) for the common Windows code page values. */
-function encodingFromLanguageDriver(dbf: string): string | undefined {
+/**
+ * Code pages named by the dBASE language driver id (byte 29 of the `.dbf` header), as GDAL
+ * and ArcGIS read them. 0x57 means "the writer's ANSI code page": Windows-1252 on Indonesian
+ * Windows. 0 (no driver named) is absent, and so are the few pages iconv-lite cannot decode.
+ */
+const languageDriverCodePages: [string, number[]][] = [
+  ['cp437', [0x01, 0x09, 0x0b, 0x0d, 0x0f, 0x11, 0x15, 0x18, 0x19, 0x1b]],
+  ['cp850', [0x02, 0x0a, 0x0e, 0x10, 0x12, 0x14, 0x16, 0x1a, 0x1d, 0x25, 0x37]],
+  ['cp852', [0x1f, 0x22, 0x23, 0x40, 0x64, 0x87]],
+  ['cp737', [0x6a, 0x86]],
+  ['cp857', [0x6b, 0x88]],
+  ['cp860', [0x24]],
+  ['cp861', [0x67]],
+  ['cp863', [0x1c, 0x6c]],
+  ['cp865', [0x08, 0x17, 0x66]],
+  ['cp866', [0x26, 0x65]],
+  ['windows-1252', [0x03, 0x57, 0x58, 0x59]],
+  ['windows-1250', [0xc8]],
+  ['windows-1251', [0xc9]],
+  ['windows-1253', [0xcb]],
+  ['windows-1254', [0xca]],
+  ['windows-1257', [0xcc]],
+  ['windows-874', [0x50, 0x7c]],
+  ['shift_jis', [0x13, 0x7b]],
+  ['gbk', [0x4d, 0x7a]],
+  ['cp949', [0x4e, 0x79]],
+  ['big5', [0x4f, 0x78]],
+  ['macintosh', [0x04]],
+  ['maccyrillic', [0x96]],
+  ['maccenteuro', [0x97]],
+];
+
+const languageDriverEncodings = new Map(
+  languageDriverCodePages.flatMap(([encoding, ids]) => ids.map((id) => [id, encoding] as const)),
+);
+
+/** One field of a `.dbf` header: its raw name, dBASE type letter and place in a record. */
+interface DbfField {
+  rawName: Buffer;
+  type: string;
+  /** Bytes from the start of a record (the deletion flag is byte 0). */
+  offset: number;
+  length: number;
+}
+
+/** What the import reads of a `.dbf` header (dBASE III, as Shapefiles use). */
+interface DbfHeader {
+  headerLength: number;
+  recordLength: number;
+  /** The language driver id (byte 29); 0 when the writer named no code page. */
+  languageDriver: number;
+  fields: DbfField[];
+}
+
+function readDbfHeader(dbf: string): DbfHeader {
   const descriptor = fs.openSync(dbf, 'r');
   try {
-    const byte = Buffer.alloc(1);
-    fs.readSync(descriptor, byte, 0, 1, 29);
-    const drivers: Record<number, string> = { 0x03: 'windows-1252', 0x57: 'windows-1252' };
-    return drivers[byte[0]!];
+    const header = Buffer.alloc(32);
+    fs.readSync(descriptor, header, 0, 32, 0);
+    const headerLength = header.readUInt16LE(8);
+    const descriptors = Buffer.alloc(Math.max(0, headerLength - 32));
+    fs.readSync(descriptor, descriptors, 0, descriptors.length, 32);
+
+    const fields: DbfField[] = [];
+    let offset = 1;
+    for (let at = 0; at + 32 <= descriptors.length && descriptors[at] !== 0x0d; at += 32) {
+      const raw = descriptors.subarray(at, at + 11);
+      const end = raw.indexOf(0);
+      const type = String.fromCharCode(descriptors[at + 11]!);
+      const length = descriptors[at + 16]!;
+      fields.push({ rawName: end >= 0 ? raw.subarray(0, end) : raw, type, offset, length });
+      offset += length;
+    }
+    const recordLength = header.readUInt16LE(10);
+    return { headerLength, recordLength, languageDriver: header[29]!, fields };
   } finally {
     fs.closeSync(descriptor);
   }
 }
 
-function chooseEncoding(parts: ShapefileParts, override: string | undefined, notes: string[]) {
+/** Field types whose bytes are text: characters, and numbers, dates and logicals as digits. */
+const textFieldTypes = new Set(['C', 'N', 'F', 'L', 'D']);
+
+/** The character-field bytes of whole `records` (all of them when every field is text). */
+function characterBytes(records: Buffer, header: DbfHeader): Buffer {
+  if (header.fields.every((f) => textFieldTypes.has(f.type))) return records;
+  const parts: Buffer[] = [];
+  const characterFields = header.fields.filter((f) => f.type === 'C');
+  for (let start = 0; start < records.length; start += header.recordLength) {
+    for (const { offset, length } of characterFields) {
+      parts.push(records.subarray(start + offset, start + offset + length));
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/** Bytes read per step of the `.dbf` text scan, rounded down to whole records. */
+const textScanBytes = 1 << 20;
+
+/**
+ * What the text of a `.dbf` (field names and every record's character fields) is: `ascii`
+ * (any encoding reads it alike), `utf-8` (valid UTF-8 with multi-byte sequences), or `other`.
+ * One pass over the file, about 1 MB at a time: a 100 MB `.dbf` costs a few tenths of a second.
+ */
+async function classifyDbfText(dbf: string, header: DbfHeader) {
+  const names = Buffer.concat(header.fields.map((f) => f.rawName));
+  if (!isUtf8(names)) return 'other';
+  let multiByte = !isAscii(names);
+
+  const step = Math.max(1, Math.floor(textScanBytes / Math.max(1, header.recordLength)));
+  const buffer = Buffer.alloc(step * Math.max(1, header.recordLength));
+  const file = await fs.promises.open(dbf, 'r');
+  try {
+    for (let position = header.headerLength; ; position += buffer.length) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      const text = characterBytes(buffer.subarray(0, bytesRead), header);
+      if (!isUtf8(text)) return 'other';
+      multiByte ||= !isAscii(text);
+    }
+  } finally {
+    await file.close();
+  }
+  return multiByte ? 'utf-8' : 'ascii';
+}
+
+/**
+ * The encoding of a `.dbf` that no `.cpg` names: the code page of its language driver byte,
+ * else UTF-8 when its text is UTF-8 with accented letters, else Windows-1252, the encoding of
+ * Windows GIS tools in Indonesian government offices.
+ */
+async function guessDbfEncoding(dbf: string, notes: string[]): Promise<string> {
+  const header = readDbfHeader(dbf);
+  const fromDriver = languageDriverEncodings.get(header.languageDriver);
+  if (fromDriver) {
+    const driver = `0x${header.languageDriver.toString(16).padStart(2, '0')}`;
+    notes.push(`Text read as ${fromDriver}, as the .dbf language driver (${driver}) says.`);
+    return fromDriver;
+  }
+
+  // FIXME: a UTF-8 value cut mid-letter by its writer at the field width makes the whole
+  // file invalid UTF-8, so it is read as Windows-1252; giving the encoding reads it right.
+  const text = await classifyDbfText(dbf, header);
+  const unnamed = 'Neither a .cpg file nor the .dbf names the encoding:';
+  const giveIt = 'If names look wrong, give the encoding.';
+  if (text === 'utf-8') {
+    notes.push(`${unnamed} text read as utf-8, since it is UTF-8 with accented letters. ${giveIt}`);
+    return 'utf-8';
+  }
+  notes.push(
+    text === 'ascii'
+      ? `${unnamed} its text is plain ASCII, which reads the same in every encoding.`
+      : `${unnamed} text read as windows-1252, the Windows default, since it is not UTF-8. ` +
+          giveIt,
+  );
+  return 'windows-1252';
+}
+
+async function chooseEncoding(
+  parts: ShapefileParts,
+  override: string | undefined,
+  notes: string[],
+) {
   if (override) {
     if (!isKnownEncoding(override)) {
       throw new SourceFileError(
@@ -112,12 +259,8 @@ function chooseEncoding(parts: ShapefileParts, override: string | undefined, not
     notes.push(`Text read as ${fromCpg}, as the .cpg file says.`);
     return fromCpg;
   }
-  const fromDriver = parts.dbf && encodingFromLanguageDriver(parts.dbf);
-  const chosen = fromDriver ?? 'windows-1252';
-  notes.push(
-    `No usable .cpg file: text read as ${chosen}. If names look wrong, give the encoding.`,
-  );
-  return chosen;
+  if (cpg) notes.push(`The .cpg file names no known encoding ("${cpg.trim().slice(0, 40)}").`);
+  return parts.dbf ? guessDbfEncoding(parts.dbf, notes) : 'windows-1252';
 }
 
 function readFieldNames(parts: ShapefileParts): Map<string, string> {
@@ -128,24 +271,7 @@ function readFieldNames(parts: ShapefileParts): Map<string, string> {
 }
 
 function dbfFieldNames(dbf: string, encoding: string): string[] {
-  const descriptor = fs.openSync(dbf, 'r');
-  try {
-    const header = Buffer.alloc(32);
-    fs.readSync(descriptor, header, 0, 32, 0);
-    const headerLength = header.readUInt16LE(8);
-    const fields = Buffer.alloc(headerLength - 32);
-    fs.readSync(descriptor, fields, 0, fields.length, 32);
-    const names: string[] = [];
-    const decoder = new TextDecoder(encoding);
-    for (let offset = 0; offset + 32 <= fields.length && fields[offset] !== 0x0d; offset += 32) {
-      const raw = fields.subarray(offset, offset + 11);
-      const end = raw.indexOf(0);
-      names.push(decoder.decode(end >= 0 ? raw.subarray(0, end) : raw).trim());
-    }
-    return names;
-  } finally {
-    fs.closeSync(descriptor);
-  }
+  return readDbfHeader(dbf).fields.map((f) => iconv.decode(f.rawName, encoding).trim());
 }
 
 /** `.dbf` records read per call: one file read each, decoded in one go. */
@@ -220,9 +346,12 @@ async function* readFeatures(
  * Opens one Shapefile. Its CRS is the `.prj` WKT; without `.prj` the CRS is left undefined,
  * and the import refuses to guess. `encoding` overrides the `.cpg`.
  */
-export function openShapefile(parts: ShapefileParts, encoding?: string): OpenedSource {
+export async function openShapefile(
+  parts: ShapefileParts,
+  encoding?: string,
+): Promise<OpenedSource> {
   const notes: string[] = [];
-  const chosen = chooseEncoding(parts, encoding, notes);
+  const chosen = await chooseEncoding(parts, encoding, notes);
   const renames = readFieldNames(parts);
   if (renames.size > 0) notes.push('Full field names restored from the export field list.');
   const prj = parts.prj && fs.readFileSync(parts.prj, 'utf8').trim();

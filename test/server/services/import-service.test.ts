@@ -320,7 +320,7 @@ describe('importing into a layer', () => {
     expect(preview.sample[0]!.properties.NAMA).toBe('Tégalréja');
   });
 
-  it('reads text in the encoding given, overriding the Windows-1252 default', async () => {
+  it('reads UTF-8 text without .cpg as UTF-8, unless another encoding is given', async () => {
     const file = path.join(fixtures, 'desa-utm49s-utf8-no-cpg.zip');
     const preview = (encoding?: string) =>
       previewImport(
@@ -328,12 +328,15 @@ describe('importing into a layer', () => {
         request(file, { layerId: 'desa', mapping: mappingWithCode, encoding }),
       );
 
-    const guessed = await preview();
-    const given = await preview('utf-8');
+    const detected = await preview();
+    const given = await preview('windows-1252');
 
-    expect(guessed.sample[0]!.properties.NAMA).toBe('TÃ©galrÃ©ja');
-    expect(guessed.notes.join(' ')).toContain('give the encoding');
-    expect(given.sample[0]!.properties.NAMA).toBe('Tégalréja');
+    expect(detected.encoding).toBe('utf-8');
+    expect(detected.sample[0]!.properties.NAMA).toBe('Tégalréja');
+    expect(detected.notes.join(' ')).toContain('text read as utf-8');
+    expect(given.encoding).toBe('windows-1252');
+    expect(given.sample[0]!.properties.NAMA).toBe('TÃ©galrÃ©ja');
+    expect(given.notes).toContain('Text read as windows-1252, as asked.');
   });
 
   it('lists the layers of a GeoPackage and imports the one chosen', async () => {

@@ -193,29 +193,36 @@ const computedFrom: Record<NonNullable<AttributeDefinition['computed']>, string>
   latest_record: "copied from the feature's newest record",
 };
 
-/** The problem of a value sent for a computed attribute, which no client may write. */
-export function readOnlyProblem(attribute: AttributeDefinition): FeatureProblem {
+/**
+ * The problem of a value sent for a computed attribute, which no client may write; `stored`
+ * (for an edit of a stored feature) is named as the value that may be sent back.
+ */
+export function readOnlyProblem(
+  attribute: AttributeDefinition,
+  stored?: { value: unknown },
+): FeatureProblem {
   const name = attribute.name;
   const source = computedFrom[attribute.computed!];
-  const message = `${name} is read-only: it is ${source}; leave it out of the request.`;
+  const storedText = stored && (isBlank(stored.value) ? 'empty' : String(stored.value));
+  const sentBack = stored ? ` or send it as stored (${storedText})` : '';
+  const message = `${name} is read-only: it is ${source}; leave it out of the request${sentBack}.`;
   return problem(name, 'read-only', message);
 }
 
 /**
- * Values sent for computed attributes: any in a patch (unsetting one included), any but null
- * on create. A replace is compared with the stored value by the server, so a feature read and
- * sent back unchanged passes.
+ * Values sent for computed attributes on create (any but null). A replace or a patch is
+ * compared with the stored value by the server, so a feature read and sent back passes,
+ * whole or as a patch, while an attempt to change the value does not.
  */
 function readOnlyProblems(
   layer: AttributeHolder,
   properties: Record<string, unknown>,
   mode: WriteMode,
 ): FeatureProblem[] {
-  if (mode === 'replace') return [];
+  if (mode !== 'create') return [];
   return layer.attributes
-    .filter((a) => a.computed && Object.hasOwn(properties, a.name))
-    .filter((a) => mode === 'patch' || !isBlank(properties[a.name]))
-    .map(readOnlyProblem);
+    .filter((a) => a.computed && !isBlank(properties[a.name]))
+    .map((a) => readOnlyProblem(a));
 }
 
 /** The outcome of checking a feature's properties. */
@@ -234,9 +241,9 @@ export interface AttributeCheck {
  * values in their domain, numbers in range, text within its length, and (except for a patch,
  * which the server checks on the merged feature) the `attributeRules`, those left as `stored`
  * excepted (see `checkAttributeRules`). Computed attributes are read-only: a value sent for
- * one is refused, except by a replace, where the server lets a value equal to the stored one
- * pass (a feature read and sent back). They are never stored. Uniqueness needs the stored
- * rows and is checked by the server.
+ * one is refused on create; a replace or a patch is left to the server, which lets a value
+ * equal to the stored one pass (a feature read and sent back). They are never stored.
+ * Uniqueness needs the stored rows and is checked by the server.
  */
 export function checkAttributes(
   layer: AttributeHolder,

@@ -266,20 +266,33 @@ function isStoredValue(sent: unknown, stored: unknown): boolean {
 }
 
 /**
- * Computed attributes a replace sends with a value other than the stored one: a feature read
- * and sent back whole passes, an attempt to set `length_m` does not. A new feature id (not
- * stored) is left to the write, which answers 404.
+ * Whether an edit sends a value for a computed attribute that the stored one must match. A
+ * replace leaves one out by sending it empty; a patch sends only what it changes, so there
+ * `null` asks to unset the value, which is a change like any other.
  */
-async function replacedComputedProblems(
+function sendsComputedValue(properties: Record<string, unknown>, name: string, mode: WriteMode) {
+  return mode === 'patch' ? Object.hasOwn(properties, name) : !isBlank(properties[name]);
+}
+
+/**
+ * Computed attributes a replace or a patch sends with a value other than the stored one: a
+ * feature read and sent back (whole, or as a patch naming what it read, as the web editor and
+ * QGIS do) passes and the value is ignored; an attempt to set `length_m` is refused. A feature
+ * id not stored is left to the write, which answers 404.
+ */
+async function changedComputedProblems(
   db: Queryable,
   layer: LayerDefinition,
   inputs: readonly unknown[],
-  featureIds: readonly (number | undefined)[] = [],
+  options: ValidationOptions,
 ): Promise<{ index: number; problem: FeatureProblem }[]> {
   const computed = layer.attributes.filter((a) => a.computed);
+  const featureIds = options.featureIds ?? [];
   const sending = inputs
     .map((input, index) => ({ index, properties: sentProperties(input), id: featureIds[index] }))
-    .filter(({ properties }) => computed.some((a) => !isBlank(properties[a.name])));
+    .filter(({ properties }) =>
+      computed.some((a) => sendsComputedValue(properties, a.name, options.mode)),
+    );
   const ids = sending.map(({ id }) => id).filter((id): id is number => id !== undefined);
   if (ids.length === 0) return [];
 
@@ -290,9 +303,11 @@ async function replacedComputedProblems(
     const before = id === undefined ? undefined : stored.get(id);
     if (!before) continue;
     for (const attribute of computed) {
+      if (!sendsComputedValue(properties, attribute.name, options.mode)) continue;
       const sent = properties[attribute.name];
-      if (isBlank(sent) || isStoredValue(sent, before[attribute.name])) continue;
-      found.push({ index, problem: readOnlyProblem(attribute) });
+      const value = before[attribute.name];
+      if (isBlank(sent) ? isBlank(value) : isStoredValue(sent, value)) continue;
+      found.push({ index, problem: readOnlyProblem(attribute, { value }) });
     }
   }
   return found;
@@ -348,9 +363,9 @@ export async function validateFeatures(
     const broken = patchRuleProblems(layer, uniqueCandidates, storedRules, options.featureIds);
     for (const { index, problem } of broken) errors.push({ ...problem, index });
   }
-  if (options.mode === 'replace') {
-    const written = await replacedComputedProblems(db, layer, inputs, options.featureIds);
-    for (const { index, problem } of written) errors.push({ ...problem, index });
+  if (options.mode !== 'create') {
+    const changed = await changedComputedProblems(db, layer, inputs, options);
+    for (const { index, problem } of changed) errors.push({ ...problem, index });
   }
 
   errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));

@@ -81,9 +81,8 @@ describe('attribute checks shared by the server and the edit form', () => {
     expect(codes).toEqual(['name:required', 'condition:not-in-domain', 'width_m:above-maximum']);
   });
 
-  it('refuses a computed attribute on create and in a patch, naming it read-only', () => {
+  it('refuses a computed attribute on create, naming it read-only', () => {
     const created = checkAttributes(surveyedAssets, { ...complete, length_m: 12 }, 'create');
-    const patched = checkAttributes(surveyedAssets, { length_m: null }, 'patch');
 
     expect(created.problems).toEqual([
       {
@@ -93,7 +92,14 @@ describe('attribute checks shared by the server and the edit form', () => {
           'length_m is read-only: it is computed from the geometry; leave it out of the request.',
       },
     ]);
-    expect(patched.problems.map((p) => `${p.field}:${p.code}`)).toEqual(['length_m:read-only']);
+  });
+
+  it('leaves a computed attribute of a patch to the server, and never returns it', () => {
+    // a patch may send back what it read: the server compares it with the stored value
+    const patched = checkAttributes(surveyedAssets, { length_m: 12, width_m: 7 }, 'patch');
+
+    expect(patched.problems).toEqual([]);
+    expect(patched.values).toEqual({ width_m: 7 });
   });
 
   it('accepts a computed attribute left empty, and never returns one for storage', () => {

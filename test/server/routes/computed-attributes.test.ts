@@ -48,7 +48,69 @@ describe('computed attributes are read-only through the feature API', () => {
     const after = await send('GET', `${items}/${id}`);
 
     expectReadOnly(answer);
+    expect(answer.body.errors[0].message).toContain(
+      `or send it as stored (${feature.properties.length_m})`,
+    );
     expect(after.body.properties.length_m).toBe(feature.properties.length_m);
+  });
+
+  it('refuses a patch unsetting length_m, which is a change too', async () => {
+    const { id, etag } = await create();
+
+    const answer = await send('PATCH', `${items}/${id}`, { properties: { length_m: null } }, etag);
+
+    expectReadOnly(answer);
+  });
+
+  it('takes a patch sending length_m back as read, ignoring it and applying the rest', async () => {
+    const { id, etag } = await create();
+    const read = await send('GET', `${items}/${id}`);
+    const { length_m: lengthM, name } = read.body.properties;
+
+    const patch = { properties: { length_m: lengthM, name: `${name} (diperbarui)` } };
+    const answer = await send('PATCH', `${items}/${id}`, patch, etag);
+    const patchedETag = answer.response.headers.get('etag')!;
+    const sameAgain = { properties: { length_m: lengthM } };
+    const unchanged = await send('PATCH', `${items}/${id}`, sameAgain, patchedETag);
+
+    expect(answer.response.status).toBe(200);
+    expect(answer.body.properties).toMatchObject({
+      name: `${name} (diperbarui)`,
+      length_m: lengthM,
+    });
+    expect(unchanged.response.status).toBe(200);
+    expect(unchanged.response.headers.get('etag')).toBe(patchedETag);
+  });
+
+  it('treats a value copied from the surveys alike in a patch and a replace', async () => {
+    const { id, etag } = await create();
+    const read = await send('GET', `${items}/${id}`);
+    const { id: _id, links: _links, ...feature } = read.body;
+    const withCondition = (conditionClass: string | null) => ({
+      patch: { properties: { condition_class: conditionClass } },
+      whole: { ...feature, properties: { ...feature.properties, condition_class: conditionClass } },
+    });
+
+    // no survey yet: the stored condition is empty, and sending it empty changes nothing
+    const asStored = withCondition(null);
+    const patchedAsStored = await send('PATCH', `${items}/${id}`, asStored.patch, etag);
+    const replacedAsStored = await send('PUT', `${items}/${id}`, asStored.whole, etag);
+    const changed = withCondition('baik');
+    const patchedChanged = await send('PATCH', `${items}/${id}`, changed.patch, etag);
+    const replacedChanged = await send('PUT', `${items}/${id}`, changed.whole, etag);
+
+    expect(read.body.properties.condition_class).toBeNull();
+    expect([patchedAsStored, replacedAsStored].map((a) => a.response.status)).toEqual([200, 200]);
+    for (const answer of [patchedChanged, replacedChanged]) {
+      expect(answer.response.status).toBe(422);
+      expect(answer.body.errors).toEqual([
+        expect.objectContaining({
+          field: 'condition_class',
+          code: 'read-only',
+          message: expect.stringContaining('or send it as stored (empty)'),
+        }),
+      ]);
+    }
   });
 
   it('refuses length_m on create', async () => {

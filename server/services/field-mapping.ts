@@ -1,8 +1,9 @@
 /**
  * How the fields of a source file become a layer's attributes: matched by name (automatically,
  * adjustable by the caller), and converted to the attribute's type. Coded values are accepted
- * by code or by label in either language. Whether the result is acceptable is decided by the
- * one feature validation (`feature-validation.ts`), never here.
+ * by code or by whole label in either language (case, spaces and, where that names one code,
+ * accents aside). Whether the result is acceptable is decided by the one feature validation
+ * (`feature-validation.ts`), never here.
  */
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
 import { parseAttributeText, readOnlyProblem } from '../../layers/validate-attributes.js';
@@ -86,13 +87,53 @@ function toCalendarDay(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** The code whose code or label (either language) equals the value, ignoring case. */
+/** Text as labels are compared: spaces trimmed and collapsed, case folded; or accents too. */
+function looseText(text: string, ignoreAccents: boolean): string {
+  const spaced = text.trim().replace(/\s+/g, ' ').toLowerCase();
+  return ignoreAccents ? spaced.normalize('NFD').replace(/\p{M}/gu, '') : spaced;
+}
+
+/** A domain's codes, and the codes each loose form of a code or label names. */
+interface CodeIndex {
+  codes: Set<string>;
+  byText: Map<string, Set<string>>;
+  byBareText: Map<string, Set<string>>;
+}
+
+/** Built once per attribute: an import converts the values of every row through it. */
+const codeIndexes = new WeakMap<AttributeDefinition, CodeIndex>();
+
+function addCode(codesByText: Map<string, Set<string>>, text: string, code: string) {
+  codesByText.set(text, (codesByText.get(text) ?? new Set()).add(code));
+}
+
+function codeIndexOf(attribute: AttributeDefinition): CodeIndex {
+  let index = codeIndexes.get(attribute);
+  if (index) return index;
+  index = { codes: new Set(), byText: new Map(), byBareText: new Map() };
+  for (const coded of attribute.domain ?? []) {
+    index.codes.add(coded.code);
+    for (const text of [coded.code, coded.labelId, coded.labelEn]) {
+      addCode(index.byText, looseText(text, false), coded.code);
+      addCode(index.byBareText, looseText(text, true), coded.code);
+    }
+  }
+  codeIndexes.set(attribute, index);
+  return index;
+}
+
+/**
+ * The code a value names: the code itself; else the one code whose code or label (either
+ * language) equals the whole value ignoring case and spaces; else ignoring accents too.
+ * A value naming two codes at the first step that finds any names none: the import never
+ * guesses, so the validation rejects it listing the codes, as it rejects an edit's.
+ */
 function findCode(attribute: AttributeDefinition, value: string): string | undefined {
-  const wanted = value.trim().toLowerCase();
-  const found = attribute.domain?.find((coded) =>
-    [coded.code, coded.labelId, coded.labelEn].some((text) => text.toLowerCase() === wanted),
-  );
-  return found?.code;
+  const index = codeIndexOf(attribute);
+  if (index.codes.has(value)) return value;
+  const found =
+    index.byText.get(looseText(value, false)) ?? index.byBareText.get(looseText(value, true));
+  return found?.size === 1 ? [...found][0] : undefined;
 }
 
 /** A source value converted to the attribute's type where it reads as one; else unchanged. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AttributeDefinition } from '../../../layers/index.js';
+import { checkAttributeValue } from '../../../layers/validate-attributes.js';
 import { requireLayer } from '../../../server/services/layer-registry.js';
 import {
   applyMapping,
@@ -36,6 +38,58 @@ describe('mapping source fields to attributes', () => {
     expect(convertValue(type, 'urban village')).toBe('kelurahan');
     expect(convertValue(type, 'DESA')).toBe('desa');
     expect(convertValue(type, 'kota')).toBe('kota');
+  });
+
+  it('matches a whole label whatever its case, surrounding or doubled spaces', () => {
+    const type = attribute('type');
+
+    expect(convertValue(type, 'Kelurahan ')).toBe('kelurahan');
+    expect(convertValue(type, '  URBAN   village')).toBe('kelurahan');
+    expect(convertValue(type, 'Kelurahan Baru')).toBe('Kelurahan Baru');
+    expect(convertValue(type, 'Kelu')).toBe('Kelu');
+  });
+
+  it('matches a label written with other accents only when that names one code', () => {
+    const condition: AttributeDefinition = {
+      name: 'condition',
+      type: 'text',
+      titleId: 'Kondisi',
+      titleEn: 'Condition',
+      domain: [
+        { code: 'baik', labelId: 'Baik', labelEn: 'Good' },
+        { code: 'rusak', labelId: 'Rusak', labelEn: 'Damaged' },
+        { code: 'cafe', labelId: 'Kafe', labelEn: 'Cafe' },
+        { code: 'cafe_2', labelId: 'Kafe dua', labelEn: 'Café' },
+      ],
+    };
+
+    expect(convertValue(condition, 'Baik ')).toBe('baik');
+    expect(convertValue(condition, 'báik')).toBe('baik');
+    expect(convertValue(condition, 'Dámaged')).toBe('rusak');
+    // Cafe and Café are both labels: only the exact one names a code, and "CAFÉ" names both
+    expect(convertValue(condition, 'cafe')).toBe('cafe');
+    expect(convertValue(condition, 'Café')).toBe('cafe_2');
+    expect(convertValue(condition, 'cafè')).toBe('cafè');
+  });
+
+  it('leaves an unknown or ambiguous value for the validation, which names the codes', () => {
+    const type = attribute('type');
+    const twoCodes = {
+      ...type,
+      domain: [
+        { code: 'a', labelId: 'Sama', labelEn: 'Same' },
+        { code: 'b', labelId: 'Lain', labelEn: 'same' },
+      ],
+    };
+
+    const ambiguous = convertValue(twoCodes, 'SAME');
+    const unknown = convertValue(type, 'dusun');
+
+    expect(ambiguous).toBe('SAME');
+    expect(checkAttributeValue(twoCodes, ambiguous)).toEqual([
+      expect.objectContaining({ code: 'not-in-domain', message: 'type must be one of: a, b.' }),
+    ]);
+    expect(checkAttributeValue(type, unknown)[0]?.message).toMatch(/one of: desa, kelurahan/);
   });
 
   it('reads numbers written with a decimal comma and dates read from a .dbf', () => {

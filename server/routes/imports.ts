@@ -26,7 +26,7 @@ import {
   type ImportRequest,
 } from '../services/import-service.js';
 import { listLayers, requireLayer } from '../services/layer-registry.js';
-import { findUpload, saveUpload } from '../services/upload-store.js';
+import { findUpload, removeUpload, saveUpload } from '../services/upload-store.js';
 import { log } from '../log.js';
 
 type Body = Record<string, unknown>;
@@ -98,6 +98,9 @@ async function parseImportBody(body: Body, principal: Principal): Promise<Import
     crs: text(body, 'crs'),
     csv: csvOptionsOf(body),
     actor: principal.name,
+    // An upload no option can read is of no further use; one that the CRS, the encoding or
+    // the CSV columns may still make readable is kept for the retry (see isUnreadableFile).
+    onUnreadableFile: () => removeUpload(uploadId),
   };
 }
 
@@ -186,7 +189,11 @@ export function createImportsRouter(context: AppContext): Router {
     const principal = requirePrincipal(res);
     requireSomeEditableLayer(principal);
     const upload = await receiveUpload(req, principal);
-    const described = await describeUpload(upload.file, upload.fileName);
+    // An upload that cannot even be opened gets no id in the answer, so nothing could use it.
+    const described = await describeUpload(upload.file, upload.fileName).catch(async (error) => {
+      await removeUpload(upload.uploadId);
+      throw error;
+    });
     const { uploadId, fileName, bytes } = upload;
     res.status(201).json({ uploadId, fileName, bytes, ...described });
   });

@@ -102,6 +102,11 @@ export interface ImportRequest {
   csv?: CsvOptions;
   /** Who imports: recorded in the job, `updated_by` and the feature history. */
   actor: string;
+  /**
+   * Called once the file is known unreadable whatever the options (see `isUnreadableFile`):
+   * the server removes the upload then. A file given on the command line has none.
+   */
+  onUnreadableFile?: () => Promise<void>;
 }
 
 /** Progress of a running job, as the command line and the web show it. */
@@ -137,6 +142,58 @@ export interface PreparedImport {
 function toProblem(error: unknown): unknown {
   if (error instanceof SourceFileError) return badRequest(error.code, error.message);
   return error;
+}
+
+/**
+ * Read problems of the file itself, which no option of the import lifts: not a format read
+ * here, a broken archive, JSON or `.dbf`, nothing to import inside, too large. Problems an
+ * option can lift (the CRS, the encoding, the CSV columns, the layer of the file, the mapping)
+ * are not among them, nor a failure of the server or of the database: the upload is kept
+ * for another try then.
+ */
+const unreadableFileCodes = new Set([
+  'unknown-format',
+  'unreadable-zip',
+  'zip-too-large',
+  'empty-zip',
+  'no-shapefile',
+  'unreadable-dbf',
+  'unreadable-json',
+  'empty-file',
+  'file-too-large',
+  'gdal-failed',
+]);
+
+/** True when `error` says the file cannot be read whatever the import's options. */
+export function isUnreadableFile(error: unknown): boolean {
+  if (error instanceof SourceFileError) return unreadableFileCodes.has(error.code);
+  return error instanceof HttpProblem && unreadableFileCodes.has(error.type);
+}
+
+/**
+ * Lets the request's owner drop a file found unreadable; true when it did. The answer then
+ * says so, so the caller sends a corrected file rather than retrying with other options.
+ */
+async function dropUnreadableFile(request: ImportRequest, error: unknown): Promise<boolean> {
+  if (!request.onUnreadableFile || !isUnreadableFile(error)) return false;
+  try {
+    await request.onUnreadableFile();
+    return true;
+  } catch (failure) {
+    log.warn({ err: failure, file: request.fileName }, 'unreadable upload not removed');
+    return false;
+  }
+}
+
+const droppedNote = 'The uploaded file was removed: send a corrected one.';
+
+/** The 400 of a file read problem, saying when the upload was removed for it. */
+async function readProblem(request: ImportRequest, error: unknown): Promise<unknown> {
+  const problem = toProblem(error);
+  if (!(problem instanceof HttpProblem) || !(await dropUnreadableFile(request, error))) {
+    return problem;
+  }
+  return badRequest(problem.type, `${problem.detail} ${droppedNote}`, problem.extra);
 }
 
 function resolveCrs(request: ImportRequest, source: OpenedSource, format: string, notes: string[]) {
@@ -254,8 +311,8 @@ export async function prepareImport(
   request: ImportRequest,
 ): Promise<PreparedImport> {
   const layer = requireLayer(request.layerId);
-  const file = await openSourceFile(request.file, request.fileName).catch((e) => {
-    throw toProblem(e);
+  const file = await openSourceFile(request.file, request.fileName).catch(async (e) => {
+    throw await readProblem(request, e);
   });
   try {
     const sources = await openSources(file, request);
@@ -275,7 +332,7 @@ export async function prepareImport(
     return { jobId: randomUUID(), layer, request: full, file, sources, mapping, transform, notes };
   } catch (error) {
     await file.close();
-    throw toProblem(error);
+    throw await readProblem(request, error);
   }
 }
 
@@ -694,8 +751,10 @@ class ImportRun {
     }
     const known = error instanceof SourceFileError || error instanceof HttpProblem;
     if (!known) log.error({ err: error, jobId, layerId: this.prepared.layer.id }, 'import failed');
+    const dropped = await dropUnreadableFile(this.prepared.request, error);
+    const told = `${(error as Error).message} The layer was left as it was.`;
     const message = known
-      ? `${(error as Error).message} The layer was left as it was.`
+      ? `${told}${dropped ? ` ${droppedNote}` : ''}`
       : 'The import failed on the server; the layer was left as it was. ' +
         'Quote the job id when reporting it.';
     await updateImportStatus(this.pool, jobId, 'failed', { message, rowsWritten: 0 });
@@ -863,9 +922,13 @@ export async function previewImport(
   const prepared = await prepareImport(pool, request);
   try {
     const records: SourceFeature[] = [];
-    for await (const record of prepared.sources[0]!.features()) {
-      records.push(record);
-      if (records.length >= sampleSize) break;
+    try {
+      for await (const record of prepared.sources[0]!.features()) {
+        records.push(record);
+        if (records.length >= sampleSize) break;
+      }
+    } catch (error) {
+      throw await readProblem(request, error);
     }
     const counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
     const inputs = records.map((r) => toValidationInput(prepared, r, counters));

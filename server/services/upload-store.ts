@@ -2,7 +2,7 @@
  * Uploaded import files, kept on disk under `SIMPUL_IMPORT_DIR` (one folder per upload) so an
  * import can be previewed, mapped, run, and run again, without sending the file twice. Each
  * upload serves only the user or token that sent it. Uploads older than a day are swept at
- * the next upload.
+ * the next upload; one found unreadable is removed at once (`removeUpload`).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -119,4 +119,14 @@ export async function findUpload(uploadId: string, requester: Principal): Promis
   }
   const file = path.join(folder, name);
   return { uploadId, file, fileName: name, bytes: (await fs.promises.stat(file)).size };
+}
+
+/**
+ * Removes an upload at once: for a file found unreadable, which no other option of an import
+ * (encoding, CRS, CSV columns, layer) could read, so keeping it a day would only hold disk.
+ * One that another option may still read is kept for the retry, and swept after a day.
+ */
+export async function removeUpload(uploadId: string): Promise<void> {
+  if (!uploadIdPattern.test(uploadId)) return;
+  await fs.promises.rm(path.join(config.importDir, uploadId), { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { config } from '../../../server/config.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
@@ -283,6 +284,111 @@ describe('imports and exports over HTTP', () => {
       expect(own.status).toBe(200);
       expect(sameName.status).toBe(404);
       expect(sameName.headers.get('content-type')).toContain('application/problem+json');
+    });
+  });
+
+  describe('an upload found unreadable', () => {
+    const uploadExists = (uploadId: string) => fs.existsSync(path.join(config.importDir, uploadId));
+    const uploadText = async (fileName: string, text: string) => {
+      const response = await call('POST', `/imports/uploads?fileName=${fileName}`, {
+        token: editor,
+        body: text,
+      });
+      return { response, body: await response.json() };
+    };
+    const titik = (i: number) => ({
+      type: 'Feature',
+      properties: { nama: `Titik ${i}`, jenis: 'titik_kumpul', kapasitas: 50 },
+      geometry: { type: 'Point', coordinates: [109.0 + i / 10000, -7.7] },
+    });
+    const options = (uploadId: string, extra: Record<string, unknown> = {}) => ({
+      uploadId,
+      layerId: 'evacuation_point',
+      mapping: { name: 'nama', type: 'jenis', capacity: 'kapasitas' },
+      ...extra,
+    });
+
+    it('is removed when its job fails reading it, and the job says so', async () => {
+      // the preview and the checks before the job read the first 100 lines; line 151 is cut
+      const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify(titik(i)));
+      const text = `${lines.join('\n')}\n{"type": "Feature", "propert\n`;
+      const { response, body: uploaded } = await uploadText('cut.geojsonl', text);
+
+      const preview = await call('POST', '/imports/preview', {
+        token: editor,
+        json: options(uploaded.uploadId),
+      });
+      const keptAfterPreview = uploadExists(uploaded.uploadId);
+      const started = await call('POST', '/imports', {
+        token: editor,
+        json: options(uploaded.uploadId),
+      });
+      const job = await waitForJob((await started.json()).id);
+      const retry = await call('POST', '/imports', {
+        token: editor,
+        json: options(uploaded.uploadId, { mode: 'valid-only' }),
+      });
+
+      expect([response.status, preview.status, started.status]).toEqual([201, 200, 202]);
+      expect(keptAfterPreview).toBe(true);
+      expect(job.status).toBe('failed');
+      expect(job.message).toBe(
+        'Line 151 is not valid JSON. The layer was left as it was. ' +
+          'The uploaded file was removed: send a corrected one.',
+      );
+      expect(uploadExists(uploaded.uploadId)).toBe(false);
+      expect(retry.status).toBe(404);
+      expect((await retry.json()).type).toBe('/problems/unknown-upload');
+    });
+
+    it('is removed when a preview finds it broken, with a 400 saying so', async () => {
+      const cut = '{"type": "FeatureCollection", "features": [{"type": "Fe';
+      const { body: uploaded } = await uploadText('cut.geojson', cut);
+
+      const preview = await call('POST', '/imports/preview', {
+        token: editor,
+        json: options(uploaded.uploadId),
+      });
+
+      expect(preview.status).toBe(400);
+      expect(await preview.json()).toMatchObject({
+        type: '/problems/unreadable-json',
+        detail: expect.stringContaining('The uploaded file was removed: send a corrected one.'),
+      });
+      expect(uploadExists(uploaded.uploadId)).toBe(false);
+    });
+
+    it('is kept while another CRS may read it, and imports once the CRS is given', async () => {
+      const { body: uploaded } = await upload(
+        path.join(fixtures, 'desa-utm49s-no-prj.zip'),
+        otherEditor,
+      );
+      const desa = { uploadId: uploaded.uploadId, layerId: 'desa', dryRun: true };
+
+      const withoutCrs = await call('POST', '/imports', { token: otherEditor, json: desa });
+      const keptAfterRefusal = uploadExists(uploaded.uploadId);
+      const withCrs = await call('POST', '/imports', {
+        token: otherEditor,
+        json: { ...desa, crs: 'EPSG:32749' },
+      });
+
+      expect(withoutCrs.status).toBe(400);
+      expect((await withoutCrs.json()).detail).not.toContain('removed');
+      expect(keptAfterRefusal).toBe(true);
+      expect(withCrs.status).toBe(202);
+    });
+
+    it('leaves nothing behind when it cannot even be opened', async () => {
+      const name = `not-geodata-${Date.now()}.dat`;
+
+      const { response, body } = await uploadText(name, 'just some notes');
+
+      const left = fs
+        .readdirSync(config.importDir)
+        .filter((folder) => fs.existsSync(path.join(config.importDir, folder, name)));
+      expect(response.status).toBe(400);
+      expect(body.type).toBe('/problems/unknown-format');
+      expect(left).toEqual([]);
     });
   });
 

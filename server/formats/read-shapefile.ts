@@ -182,7 +182,8 @@ const textScanBytes = 1 << 20;
 /**
  * What the text of a `.dbf` (field names and every record's character fields) is: `ascii`
  * (any encoding reads it alike), `utf-8` (valid UTF-8 with multi-byte sequences), or `other`.
- * One pass over the file, about 1 MB at a time: a 100 MB `.dbf` costs a few tenths of a second.
+ * One pass over the file, 1 MB at a time: 25 ms for 200,000 records (42 MB), 150 ms when a
+ * binary field makes it copy the character fields out first.
  */
 async function classifyDbfText(dbf: string, header: DbfHeader) {
   const names = Buffer.concat(header.fields.map((f) => f.rawName));

@@ -58,6 +58,12 @@ export interface ValidationOptions {
    * its load table with `stagedGeometryProblems` (imports). Default `now`.
    */
   geometryChecks?: 'now' | 'later';
+  /**
+   * True when the layer is known to hold no feature (an import filling an empty layer that its
+   * transaction holds locked): unique values are then compared within the input only, without
+   * asking the layer, whose lock would hold the question up until that transaction ends.
+   */
+  layerKnownEmpty?: boolean;
 }
 
 interface FeatureInput {
@@ -177,8 +183,9 @@ async function uniquenessProblems(
   db: Queryable,
   layer: LayerDefinition,
   features: Map<number, ValidFeature>,
-  featureIds: readonly (number | undefined)[] = [],
+  options: ValidationOptions,
 ): Promise<{ index: number; problem: FeatureProblem }[]> {
+  const featureIds = options.featureIds ?? [];
   const found: { index: number; problem: FeatureProblem }[] = [];
   for (const attribute of layer.attributes.filter((a) => a.unique && !a.computed)) {
     const name = attribute.name;
@@ -186,7 +193,7 @@ async function uniquenessProblems(
     if (sent.length === 0) continue;
 
     const texts = sent.map(([, f]) => String(f.values[name]));
-    const taken = await selectTakenValues(db, layer, name, texts);
+    const taken = options.layerKnownEmpty ? [] : await selectTakenValues(db, layer, name, texts);
     const holders = new Map<string, number[]>();
     for (const row of taken) holders.set(row.value, [...(holders.get(row.value) ?? []), row.id]);
 
@@ -356,7 +363,7 @@ export async function validateFeatures(
     for (const [index, problem] of geometryProblems) errors.push({ ...problem, index });
   }
 
-  const unique = await uniquenessProblems(db, layer, uniqueCandidates, options.featureIds);
+  const unique = await uniquenessProblems(db, layer, uniqueCandidates, options);
   for (const { index, problem } of unique) errors.push({ ...problem, index });
 
   if (options.mode === 'patch') {

@@ -12,7 +12,6 @@ import type { Geometry, Position } from 'geojson';
 import type pg from 'pg';
 import { recordTables, type LayerDefinition } from '../../layers/index.js';
 import { restoringSetting } from '../db/migrations/attribute-rules.js';
-import { wholeLayerChangeSetting } from '../db/migrations/tile-change.js';
 import type { Database } from '../db/pool.js';
 import { quoteIdentifier } from '../db/sql.js';
 import {
@@ -75,6 +74,7 @@ import { log } from '../log.js';
 import { applyMapping, checkMapping, suggestMapping, type FieldMapping } from './field-mapping.js';
 import { stagedGeometryProblems, validateFeatures } from './feature-validation.js';
 import { backendPidOf, watchForCancel } from './import-cancel-watch.js';
+import { beginImportTransaction, EarlyWrite, notifyWholeLayer } from './import-early-write.js';
 import { requireLayer } from './layer-registry.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -119,8 +119,13 @@ export type ImportProgress = Pick<
 const batchSize = 1000;
 /** Batches validated and loaded at once, each on its own connection (one on embedded). */
 const batchesInFlight = 2;
-/** Rows from which a load into an empty layer builds its spatial index after the insert. */
+/**
+ * Rows from which a load into an empty layer builds its spatial index after the insert, and
+ * from which an append writes into the layer while it reads (`EarlyWrite`).
+ */
 const bulkIndexMinRows = 10000;
+/** Connections an early write needs: the batches', its own, progress and a cancel's. */
+const earlyWriteConnections = batchesInFlight + 3;
 /** How often progress is written to the job row (and a cancel looked for). */
 const progressIntervalMs = 1000;
 
@@ -390,10 +395,6 @@ class ImportCancelled extends Error {}
 // What would close most of the gap: a history row per bulk statement instead of per feature
 // (ids kept as ranges), and inserting into the layer while reading, in the transaction that
 // commits, where a second core is free (at the price of holding that transaction open).
-/** Makes the layer's tile triggers send one layer-wide notice for this transaction. */
-async function notifyWholeLayer(client: pg.PoolClient) {
-  await client.query(`SELECT set_config('${wholeLayerChangeSetting}', 'on', true)`);
-}
 
 /** Runs one job to its end; what the job row says at the end is returned. */
 class ImportRun {
@@ -403,6 +404,12 @@ class ImportRun {
   private lastFlush = Date.now();
   private source: OpenedSource | undefined;
   private readonly sourceNotes: string[] = [];
+  private rowsSent = 0;
+  private earlyWrite: EarlyWrite | undefined;
+  private earlyWriteTried = false;
+  private earlyWriteKept = false;
+  /** Rows the checks after loading removed that had passed before (they void an early write). */
+  private rowsRemovedAfterLoad = 0;
 
   constructor(
     readonly pool: pg.Pool,
@@ -491,6 +498,7 @@ class ImportRun {
       mode: 'create',
       unknownAttributes: 'ignore',
       geometryChecks: 'later',
+      layerKnownEmpty: this.earlyWrite?.fillsEmptyLayer,
     });
     // A replace empties the layer first, so values held by today's features are free then;
     // repeats inside the file are found over the whole load table (rejectRepeatedValues).
@@ -523,14 +531,27 @@ class ImportRun {
    * order; the layer receives its rows sorted by row number.
    */
   private async readAll() {
-    const inFlight: Promise<void>[] = [];
+    const inFlight: { sent: Promise<void>; lastRow: number }[] = [];
+    const awaitOldest = async () => {
+      const oldest = inFlight.shift()!;
+      await oldest.sent;
+      // batches are awaited in the order sent: every row up to this one's last is loaded
+      this.earlyWrite?.loaded(oldest.lastRow);
+    };
     const send = async (batch: SourceFeature[]) => {
-      if (inFlight.length >= batchesInFlight) await inFlight.shift();
+      if (inFlight.length >= batchesInFlight) await awaitOldest();
       const sent = this.processBatch(batch);
       // handled where it is awaited; this only keeps Node from calling it unhandled meanwhile
       sent.catch(() => undefined);
-      inFlight.push(sent);
+      inFlight.push({ sent, lastRow: batch.at(-1)?.rowNumber ?? 0 });
+      this.rowsSent += batch.length;
       await this.flush();
+      if (this.shouldWriteEarly()) {
+        // the load table is indexed and the layer maybe locked with no batch between
+        while (inFlight.length > 0) await awaitOldest();
+        await this.startEarlyWrite();
+      }
+      if (this.earlyWrite && this.isRejectedWhole()) await this.abandonEarlyWrite();
     };
     // Several layers of one file are numbered on from one another, so a row names one record.
     let offset = 0;
@@ -552,8 +573,48 @@ class ImportRun {
         offset = last;
       }
     } finally {
-      for (const sent of inFlight) await sent;
+      while (inFlight.length > 0) await awaitOldest();
     }
+  }
+
+  /**
+   * True once the rows sent make writing early worth an open transaction: a large append,
+   * on a database whose statements can be cancelled, with connections to spare for it.
+   */
+  private shouldWriteEarly() {
+    const { request } = this.prepared;
+    if (this.earlyWriteTried || !this.canCancelStatements || this.rowsSent < bulkIndexMinRows) {
+      return false;
+    }
+    const connections = this.pool.options.max ?? 10;
+    if (request.dryRun || request.action !== 'append' || connections < earlyWriteConnections) {
+      return false;
+    }
+    return !this.isRejectedWhole();
+  }
+
+  /** True when a row was rejected in all-or-nothing mode: nothing will be written. */
+  private isRejectedWhole() {
+    return this.prepared.request.mode === 'all-or-nothing' && this.counters.rowsRejected > 0;
+  }
+
+  private async startEarlyWrite() {
+    this.earlyWriteTried = true;
+    const { layer, jobId, request } = this.prepared;
+    const writer = { actor: request.actor, note: `import ${jobId}` };
+    try {
+      const target = { pool: this.pool, layer, table: this.table, writer, jobId };
+      this.earlyWrite = await EarlyWrite.begin(target);
+    } catch (error) {
+      // the layer stayed locked by a reader, or received a feature: written at the end instead
+      log.info({ err: error, jobId, layerId: layer.id }, 'import early write not started');
+    }
+  }
+
+  private async abandonEarlyWrite() {
+    const early = this.earlyWrite;
+    this.earlyWrite = undefined;
+    await early?.abandon();
   }
 
   /**
@@ -596,6 +657,7 @@ class ImportRun {
       await deleteStagedRows(client, this.table, rows);
       this.counters.rowsRejected += newlyRejected;
       this.counters.rowsWritten -= newlyRejected;
+      this.rowsRemovedAfterLoad += newlyRejected;
     });
   }
 
@@ -607,6 +669,7 @@ class ImportRun {
       const rows = [...new Set(repeated.map((r) => r.row))];
       await deleteStagedRows(client, this.table, rows);
       this.counters.rowsWritten -= rows.length;
+      this.rowsRemovedAfterLoad += rows.length;
     });
   }
 
@@ -655,26 +718,46 @@ class ImportRun {
     }
     const removed = await deleteFeaturesMissingFrom(client, layer, this.table, key);
     const updated = await updateFeaturesFromStaging(client, layer, this.table, key, actor);
-    const inserted = await insertStagedRows(client, layer, this.table, actor, key);
+    const inserted = await insertStagedRows(client, layer, this.table, actor, {
+      newKeysOnly: key,
+    });
     const note =
       `Replaced by ${key}: ${updated} features updated in place with their records kept, ` +
       `${removed} removed with their records, ${inserted} added.`;
     return { written: updated + inserted, replaced: removed + updated, notes: [note] };
   }
 
+  /**
+   * The early write, once every loaded row is written, when it holds exactly the rows the
+   * checks kept; otherwise it is rolled back, and the rows are written from the load table.
+   */
+  private async keptEarlyWrite(): Promise<EarlyWrite | undefined> {
+    const early = this.earlyWrite;
+    if (!early) return undefined;
+    const settled = await this.cancellable(early.client, () => early.settle());
+    const exact =
+      this.rowsRemovedAfterLoad === 0 && early.rowsWritten === this.counters.rowsWritten;
+    if (!settled || !exact) {
+      await this.abandonEarlyWrite();
+      return undefined;
+    }
+    this.earlyWrite = undefined;
+    early.end();
+    this.earlyWriteKept = true;
+    return early;
+  }
+
   private async commit() {
     const { request, jobId } = this.prepared;
-    const client = await this.pool.connect();
+    const early = await this.keptEarlyWrite();
+    const client = early?.client ?? (await this.pool.connect());
     try {
-      await client.query('BEGIN');
-      // A million rows take minutes: no request timeout may cut the load off.
-      await client.query('SET LOCAL statement_timeout = 0');
-      await client.query('SET LOCAL jit = off');
-      // The rows are sorted into file order and the history trigger's transition table is
-      // held in memory: with the default 4 MB both spill to disk past a few thousand rows.
-      await client.query("SET LOCAL work_mem = '64MB'");
-      await setWriterContext(client, { actor: request.actor, note: `import ${jobId}` });
-      const { written, replaced, notes } = await this.cancellable(client, () => this.write(client));
+      const writer = { actor: request.actor, note: `import ${jobId}` };
+      if (!early) await beginImportTransaction(client, writer);
+      const write = early
+        ? async () => ({ written: await early.complete(), replaced: undefined, notes: [] })
+        : () => this.write(client);
+      const { written, replaced, notes } = await this.cancellable(client, write);
       // This locks the job row until COMMIT: a cancel asked before it is returned here, one
       // asked after it waits for the commit and then finds the job succeeded (a 409).
       const cancelAsked = await updateImportStatus(client, jobId, 'succeeded', {
@@ -733,10 +816,16 @@ class ImportRun {
       await this.finish();
       const { jobId, layer } = this.prepared;
       const timing = { readMs, commitMs: Date.now() - started - readMs };
-      log.info({ jobId, layerId: layer.id, ...this.counters, ...timing }, 'import finished');
+      const wroteEarly = this.earlyWriteKept;
+      log.info(
+        { jobId, layerId: layer.id, ...this.counters, ...timing, wroteEarly },
+        'import finished',
+      );
     } catch (error) {
       await this.fail(error);
     } finally {
+      // before the load table goes: the early write's transaction holds it
+      await this.abandonEarlyWrite().catch(() => undefined);
       await dropStagingTable(this.pool, this.table).catch(() => undefined);
       await this.prepared.file.close().catch(() => undefined);
     }

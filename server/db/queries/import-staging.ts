@@ -200,31 +200,50 @@ function stagedGeometry(layer: LayerDefinition): string {
   return `${promote}(s.geometry)`;
 }
 
-/**
- * Inserts the loaded rows into the layer in file order (inside the caller's transaction).
- * With `newKeysOnly`, rows whose value of that attribute a feature already holds are skipped.
- */
+/** Which loaded rows `insertStagedRows` writes; by default all of them. */
+export interface StagedRowChoice {
+  /** Only rows whose value of this attribute no feature holds yet (a replace by key). */
+  newKeysOnly?: string;
+  /** Only rows numbered after the first and up to the second (`indexStagedRowNumbers`). */
+  rowNumbers?: [after: number, upTo: number];
+}
+
+/** Inserts the loaded rows into the layer in file order (inside the caller's transaction). */
 export async function insertStagedRows(
   client: Queryable,
   layer: LayerDefinition,
   table: string,
   actor: string,
-  newKeysOnly?: string,
+  choice: StagedRowChoice = {},
 ) {
   const target = quoteIdentifier(layer.id);
   const columns = writableColumns(layer);
   const values = columns.map((c) => `s.${c}`);
-  const key = newKeysOnly && quoteIdentifier(newKeysOnly);
-  const onlyNew = key ? `AND NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.${key} = s.${key})` : '';
+  const conditions = ['NOT s.refused'];
+  const key = choice.newKeysOnly && quoteIdentifier(choice.newKeysOnly);
+  if (key) conditions.push(`NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.${key} = s.${key})`);
+  const parameters: unknown[] = [actor];
+  if (choice.rowNumbers) {
+    conditions.push('s.row_number > $2 AND s.row_number <= $3');
+    parameters.push(...choice.rowNumbers);
+  }
   const result = await client.query(
     `INSERT INTO ${target} (${[...columns, 'geom', 'updated_by'].join(', ')})
      SELECT ${values.join(', ')}, ${stagedGeometry(layer)}, $1
      FROM ${table} s
-     WHERE NOT s.refused ${onlyNew}
+     WHERE ${conditions.join(' AND ')}
      ORDER BY s.row_number`,
-    [actor],
+    parameters,
   );
   return result.rowCount ?? 0;
+}
+
+/**
+ * Indexes the load table by row number, so that rows are taken from it a range at a time
+ * without reading the whole table for each range.
+ */
+export async function indexStagedRowNumbers(db: Queryable, table: string) {
+  await db.query(`CREATE INDEX ON ${table} (row_number)`);
 }
 
 /**

@@ -9,7 +9,7 @@ import { notFound } from '../http/problem.js';
 import { log } from '../log.js';
 import { canReadLayer, type Principal } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
-import { listLayers, listThemes } from '../services/layer-registry.js';
+import { listLayers, listThemes, unknownLayer } from '../services/layer-registry.js';
 import {
   maxTileZoom,
   parseTileCoord,
@@ -59,9 +59,7 @@ function readableLayers(res: Response, layerList: string): LayerDefinition[] {
   const explicit = new Set(layerList.split(','));
   const readable = layers.filter((layer) => {
     if (canReadLayer(principal, layer)) return true;
-    if (explicit.has(layer.id)) {
-      throw notFound('unknown-collection', `No layer "${layer.id}" is readable here.`);
-    }
+    if (explicit.has(layer.id)) throw unknownLayer(layer.id);
     return false;
   });
   if (readable.length === 0) {
@@ -245,7 +243,8 @@ export function createCachedTileShortcut(
   };
 }
 
-function tileSets(req: Request) {
+/** The tile sets of the layers this caller may read, and of every theme. */
+function tileSets(req: Request, principal: Principal | undefined) {
   const base = baseUrl(req);
   const entry = (list: string, title: string) => ({
     id: list,
@@ -254,7 +253,9 @@ function tileSets(req: Request) {
     tilejson: `${base}/tiles/${list}.json`,
   });
   return {
-    layers: listLayers().map((layer) => entry(layer.id, layer.titleEn)),
+    layers: listLayers()
+      .filter((layer) => canReadLayer(principal, layer))
+      .map((layer) => entry(layer.id, layer.titleEn)),
     themes: listThemes().map((theme) => entry(`theme:${theme.id}`, theme.titleEn)),
   };
 }
@@ -270,7 +271,7 @@ export function createTilesRouter(context: AppContext): Router {
   const tiles = context.tiles ?? TileService.uncached(context.database);
 
   router.get('/tiles', (req, res) => {
-    res.json(tileSets(req));
+    res.json(tileSets(req, res.locals.principal as Principal | undefined));
   });
 
   router.get('/tiles/:layerList/:z/:x/:y.mvt', async (req, res) => {

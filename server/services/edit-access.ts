@@ -1,6 +1,7 @@
 import type { LayerDefinition } from '../../layers/index.js';
-import { HttpProblem, notFound } from '../http/problem.js';
+import { HttpProblem } from '../http/problem.js';
 import { canEditLayer, canReadLayer, type Principal } from './access.js';
+import { unknownLayer } from './layer-registry.js';
 
 /** A layer or a record table, as far as access goes. */
 type Guarded = Pick<LayerDefinition, 'id' | 'access'>;
@@ -15,7 +16,7 @@ export function unauthenticated(detail: string): HttpProblem {
 /** A layer the caller may not read is a 404 as if it did not exist, so it is not disclosed. */
 export function requireReadable(principal: Principal | undefined, layer: Guarded) {
   if (!canReadLayer(principal, layer)) {
-    throw notFound('unknown-collection', `No layer "${layer.id}" readable by this caller.`);
+    throw unknownLayer(layer.id);
   }
 }
 

@@ -16,7 +16,7 @@ import { crs84 } from '../http/crs.js';
 import type { ItemQuery, ItemsQuery } from '../http/items-query.js';
 import { badRequest, notFound } from '../http/problem.js';
 import { canReadLayer, type Principal } from './access.js';
-import { listLayers, requireLayer } from './layer-registry.js';
+import { findLayer, listLayers, unknownLayer } from './layer-registry.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -89,14 +89,8 @@ export function listReadableLayers(principal: Principal | undefined): LayerDefin
 
 /** A layer the caller may read; an unknown or hidden one is the same 404, so ids do not leak. */
 export function requireReadableLayer(layerId: string, principal: Principal | undefined) {
-  const layer = requireLayer(layerId);
-  if (!canReadLayer(principal, layer)) {
-    const known = listReadableLayers(principal).map((l) => l.id);
-    throw notFound(
-      'unknown-collection',
-      `No layer "${layerId}". Known layers: ${known.join(', ')}.`,
-    );
-  }
+  const layer = findLayer(layerId);
+  if (!layer || !canReadLayer(principal, layer)) throw unknownLayer(layerId);
   return layer;
 }
 

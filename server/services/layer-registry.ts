@@ -18,13 +18,20 @@ export function findLayer(layerId: string): LayerDefinition | undefined {
   return layersById.get(layerId);
 }
 
-/** A layer by id; an unknown id is a 404 naming the known ones. */
+/**
+ * The 404 of a layer that does not exist or that the caller may not read: the same words for
+ * both, naming only the public layers, so that no answer tells a restricted layer's id apart.
+ */
+export function unknownLayer(layerId: string) {
+  const known = layerDefinitions.filter((l) => l.access.read === 'public').map((l) => l.id);
+  const detail = `No layer "${layerId}". Known layers: ${known.join(', ')}.`;
+  return notFound('unknown-collection', detail);
+}
+
+/** A layer by id; an unknown id is the 404 of `unknownLayer`. */
 export function requireLayer(layerId: string): LayerDefinition {
   const layer = layersById.get(layerId);
-  if (!layer) {
-    const known = layerDefinitions.map((l) => l.id).join(', ');
-    throw notFound('unknown-collection', `No layer "${layerId}". Known layers: ${known}.`);
-  }
+  if (!layer) throw unknownLayer(layerId);
   return layer;
 }
 

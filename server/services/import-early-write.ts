@@ -74,6 +74,8 @@ export class EarlyWrite {
   private writing: Promise<void> | undefined;
   private failure: unknown;
   private ended = false;
+  private allLoaded = false;
+  private indexBuilt = false;
 
   private constructor(
     readonly target: EarlyWriteTarget,
@@ -117,25 +119,47 @@ export class EarlyWrite {
     this.writeNext();
   }
 
+  /**
+   * Every row is in the load table: once written, the spatial index of an empty layer is
+   * built at once, while the import checks the load table on other connections (and thrown
+   * away with the rest if the checks refuse a row written).
+   */
+  loadedAll() {
+    this.allLoaded = true;
+    this.writeNext();
+  }
+
   private writeNext() {
     const idle = this.writing === undefined && this.failure === undefined && !this.ended;
-    if (!idle || this.loadedThrough <= this.writtenThrough) return;
-    const { layer, table, writer } = this.target;
-    const rowNumbers: [number, number] = [this.writtenThrough, this.loadedThrough];
-    this.writing = insertStagedRows(this.client, layer, table, writer.actor, { rowNumbers })
-      .then(
-        (written) => {
-          this.rowsWritten += written;
-          this.writtenThrough = rowNumbers[1];
-        },
-        (error: unknown) => {
-          this.failure = error;
-        },
-      )
+    if (!idle) return;
+    if (this.loadedThrough > this.writtenThrough) {
+      this.run(this.writeRows([this.writtenThrough, this.loadedThrough]));
+    } else if (this.allLoaded && this.fillsEmptyLayer && !this.indexBuilt) {
+      this.run(this.buildSpatialIndex());
+    }
+  }
+
+  private run(statement: Promise<void>) {
+    this.writing = statement
+      .catch((error: unknown) => {
+        this.failure = error;
+      })
       .finally(() => {
         this.writing = undefined;
         this.writeNext();
       });
+  }
+
+  private async writeRows(rowNumbers: [number, number]) {
+    const { layer, table, writer } = this.target;
+    const options = { rowNumbers };
+    this.rowsWritten += await insertStagedRows(this.client, layer, table, writer.actor, options);
+    this.writtenThrough = rowNumbers[1];
+  }
+
+  private async buildSpatialIndex() {
+    await createSpatialIndex(this.client, this.target.layer);
+    this.indexBuilt = true;
   }
 
   /** Waits until every loaded row is written; false when a write failed (then nothing holds). */
@@ -148,9 +172,9 @@ export class EarlyWrite {
     return this.failure === undefined;
   }
 
-  /** Builds the spatial index of an empty layer again, once every row is written. */
+  /** Builds the spatial index of an empty layer again if not yet built; returns rows written. */
   async complete(): Promise<number> {
-    if (this.fillsEmptyLayer) await createSpatialIndex(this.client, this.target.layer);
+    if (this.fillsEmptyLayer && !this.indexBuilt) await this.buildSpatialIndex();
     return this.rowsWritten;
   }
 

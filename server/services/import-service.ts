@@ -805,6 +805,7 @@ class ImportRun {
     try {
       await createStagingTable(this.pool, this.table, this.prepared.layer);
       await this.readAll();
+      this.earlyWrite?.loadedAll();
       await this.flush(true);
       await this.enterStep('checking-geometries');
       await this.rejectGeometryProblems();

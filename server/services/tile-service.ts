@@ -5,11 +5,18 @@ import pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
 import { config } from '../config.js';
 import type { Database } from '../db/pool.js';
+import { deleteTileChangesBefore, selectDatabaseIdentity } from '../db/queries/tile-change-log.js';
 import { selectMvtTile, selectTileFeatures, type TileCoord } from '../db/queries/tiles.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { log } from '../log.js';
 import { encodeMvtTile } from '../tiles/encode-mvt.js';
 import { generalisationAt } from '../tiles/generalisation.js';
+import {
+  adoptSavedTiles,
+  selectSavePosition,
+  type TileCacheOrigin,
+} from '../tiles/saved-tile-cache.js';
+import { changeLogRetentionDays, tileFormatFingerprint } from '../tiles/tile-cache-manifest.js';
 import { TileCache, tileKey, type CachedTile, type TileCacheStats } from '../tiles/tile-cache.js';
 import {
   listenForTileChanges,
@@ -252,6 +259,9 @@ interface InFlight {
   stale: boolean;
 }
 
+// The change log is pruned at start and then this often.
+const pruneIntervalMs = 3600000;
+
 /**
  * Tiles as the server answers them: cached, coalesced, limited, compressed, and dropped from
  * the cache exactly where a committed change lands.
@@ -260,6 +270,9 @@ export class TileService {
   private readonly cache: TileCache | undefined;
   private readonly inFlight = new Map<string, InFlight>();
   private feed: TileChangeFeed | undefined;
+  /** Set when the cache has a disk tier and the database's identity is known: it is saved. */
+  private origin: TileCacheOrigin | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private rendered = 0;
   private coalesced = 0;
 
@@ -280,11 +293,16 @@ export class TileService {
   /**
    * A service on the database. On a real PostgreSQL tile queries get their own pool, with a
    * statement timeout, so a storm of slow tiles cannot take the connections the feature API
-   * needs. With a cache, it listens for committed changes before answering anything.
+   * needs. With a cache, it listens for committed changes before answering anything; with a
+   * disk tier, it then adopts the tiles a gracefully stopped process saved, minus those the
+   * changes logged since reach. It prunes the change log now and every hour.
    */
   static async start(database: Database, overrides: Partial<TileServiceOptions> = {}) {
     const options = { ...defaultOptions(), ...overrides };
     const service = TileService.withoutListener(database, options);
+    await service.pruneChangeLog();
+    service.pruneTimer = setInterval(() => void service.pruneChangeLog(), pruneIntervalMs);
+    service.pruneTimer.unref();
     if (service.cache) {
       const handlers = {
         onChange: (change: TileChange) => service.invalidate(change),
@@ -292,6 +310,7 @@ export class TileService {
       };
       const feedOptions = { syncTimeoutMs: options.timeoutMs };
       service.feed = await listenForTileChanges(database, handlers, feedOptions);
+      if (service.cache.hasDisk) await service.adoptSavedTiles();
     }
     return service;
   }
@@ -393,10 +412,56 @@ export class TileService {
     return { rendered: this.rendered, coalesced: this.coalesced, cache: this.cache?.stats() };
   }
 
+  /**
+   * Stops listening and closes the pool. A disk tier is saved for the next process (see
+   * `selectSavePosition`), unless the position cannot be taken: it is then removed.
+   */
   async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    const position = await this.savePosition();
     await this.feed?.close();
-    await this.cache?.close();
+    await this.cache?.close(position);
     if (this.ownPool) await this.pool.end();
+  }
+
+  private async savePosition() {
+    if (!this.origin || !this.feed) return undefined;
+    try {
+      const position = await selectSavePosition(this.database.pool, this.feed, this.origin);
+      if (!position) log.warn('tile change listener down at shutdown; tile cache not saved');
+      return position;
+    } catch (error) {
+      log.warn({ err: error }, 'tile cache not saved: no position in the change log');
+      return undefined;
+    }
+  }
+
+  /**
+   * Learns the database's identity (no saving without it), then adopts a saved disk tier;
+   * on any failure the cache starts cold, as it would without one.
+   */
+  private async adoptSavedTiles() {
+    const cache = this.cache!;
+    try {
+      const identity = await selectDatabaseIdentity(this.database.pool);
+      const fingerprint = tileFormatFingerprint(listLayers(), this.database.capabilities);
+      this.origin = { database: identity, fingerprint };
+      const invalidate = (change: TileChange) => this.invalidate(change);
+      await adoptSavedTiles(cache, this.database.pool, this.origin, invalidate);
+    } catch (error) {
+      cache.clear();
+      log.warn({ err: error }, 'saved tile caches not looked at; tiles start cold');
+    }
+  }
+
+  /** Deletes the change log's rows past the retention (a failure is logged, not thrown). */
+  private async pruneChangeLog() {
+    try {
+      const deleted = await deleteTileChangesBefore(this.database.pool, changeLogRetentionDays);
+      if (deleted > 0) log.info({ deleted, changeLogRetentionDays }, 'tile change log pruned');
+    } catch (error) {
+      log.warn({ err: error }, 'tile change log not pruned');
+    }
   }
 
   private reset() {

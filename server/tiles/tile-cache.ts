@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import type { HttpProblem } from '../http/problem.js';
+import type { SavedCachePosition, SavedTile } from './tile-cache-manifest.js';
 import { TileDiskCache } from './tile-disk-cache.js';
 import {
   rangeHolds,
@@ -169,8 +170,39 @@ export class TileCache {
     this.disk?.clear();
   }
 
-  /** Empties both tiers and removes the disk tier's folder. */
-  async close(): Promise<void> {
+  /** Whether the cache has a disk tier, which can be saved and claimed across restarts. */
+  get hasDisk(): boolean {
+    return this.disk !== undefined;
+  }
+
+  /** The saved disk tiers of stopped processes this cache may claim, newest first. */
+  savedFolders(): string[] {
+    return this.disk?.savedFolders() ?? [];
+  }
+
+  /**
+   * Claims a saved folder for the disk tier and keeps the tiles its manifest lists, indexed
+   * like any other; returns how many, or undefined when another process claimed it first.
+   */
+  adoptSaved(folder: string, tiles: readonly SavedTile[]): number | undefined {
+    if (!this.disk?.claim(folder)) return undefined;
+    const kept = this.disk.load(tiles);
+    for (const tile of kept) this.addToIndex(tile);
+    return kept.length;
+  }
+
+  /**
+   * Empties both tiers and removes the disk tier's folder; with a position in the change log,
+   * writes the memory tier's tiles to disk too and saves the disk tier for the next process.
+   */
+  async close(position?: SavedCachePosition): Promise<void> {
+    if (position && this.disk) {
+      // Least recently used first: the disk tier then ranks memory's tiles as its newest.
+      for (const entry of this.entries.rvalues()) if (entry) this.disk.put(entry);
+      await this.disk.close(position);
+      this.entries.clear();
+      return;
+    }
     this.entries.clear();
     await this.disk?.close();
   }
@@ -219,7 +251,7 @@ export class TileCache {
     return keys.size;
   }
 
-  private addToIndex(entry: CachedTile) {
+  private addToIndex(entry: Pick<CachedTile, 'key' | 'layerIds' | 'tile'>) {
     const cell = cellOf(entry.tile);
     for (const layerId of entry.layerIds) {
       let zooms = this.index.get(layerId);

@@ -5,6 +5,13 @@ import { LRUCache } from 'lru-cache';
 import { log } from '../log.js';
 import { isProcessAlive } from '../process-alive.js';
 import type { CachedTile } from './tile-cache.js';
+import {
+  manifestFileName,
+  savedCacheMaxAgeDays,
+  writeManifest,
+  type SavedCachePosition,
+  type SavedTile,
+} from './tile-cache-manifest.js';
 
 /** What the disk tier knows of a tile without reading its file. */
 interface DiskEntry {
@@ -33,17 +40,33 @@ function isLeftOver(dir: string, name: string): boolean {
   return pid === process.pid || !isProcessAlive(pid);
 }
 
+/** Whether a folder holds a manifest young enough to be worth a look (by this clock). */
+function holdsRecentManifest(folder: string): boolean {
+  try {
+    const ageMs = Date.now() - fs.statSync(path.join(folder, manifestFileName)).mtimeMs;
+    return ageMs < savedCacheMaxAgeDays * 86400000;
+  } catch {
+    return false;
+  }
+}
+
+function fileNumber(file: string): number {
+  return Number(/^(\d+)\.tile$/.exec(file)?.[1] ?? 0);
+}
+
 /**
  * The second tier of the tile cache: tiles the memory tier drops for room are written to
  * files under `<dir>/process-<pid>-<random>/`, least recently used removed first past
  * `maxBytes`, and read back on a memory miss instead of rendering again. Changes invalidate
  * them exactly as they do the memory tier (the cache's spatial index covers both).
  *
- * The tier lives as long as its process: a process folder is emptied when the process starts
- * and removed when it stops, and folders of processes no longer running are removed. Across a
- * restart the tiles would need the changes committed meanwhile, which no one heard; keeping
- * them would need a change log in the database. Until then a restart starts cold, which costs
- * one rendering per tile asked for again.
+ * A graceful stop saves the tier (`close` with a position): the memory tier's tiles are
+ * written too, then a manifest listing every kept tile and the position in the database's
+ * change log they reflect. A starting process claims the folder of one stopped process by
+ * renaming it to its own (of two starting processes, one wins), and the tile service replays
+ * the changes logged since (`server/tiles/saved-tile-cache.ts`). A folder without a manifest
+ * (its process crashed or was killed: what it missed is unknown) is removed at the next start,
+ * which then starts cold, as does one whose manifest is too old to be checked against the log.
  */
 export class TileDiskCache {
   private readonly entries: LRUCache<string, DiskEntry>;
@@ -52,6 +75,8 @@ export class TileDiskCache {
   private readonly writing = new Set<Promise<boolean>>();
   private sequence = 0;
   private failures = 0;
+  /** Set once saved: a tile finishing late must not change the folder the manifest lists. */
+  private saved = false;
 
   constructor(
     dir: string,
@@ -64,8 +89,11 @@ export class TileDiskCache {
       fs.mkdirSync(path.dirname(dir), { recursive: true });
       if (!fs.existsSync(dir)) fs.mkdirSync(dir);
       for (const name of fs.readdirSync(dir)) {
-        if (isLeftOver(dir, name))
-          fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+        const folder = path.join(dir, name);
+        // A folder saved at a graceful stop waits for a starting process to claim it.
+        if (isLeftOver(dir, name) && !holdsRecentManifest(folder)) {
+          fs.rmSync(folder, { recursive: true, force: true });
+        }
       }
       // A random suffix: tiers that share a folder and a pid (two in one process, or processes
       // of containers on one volume, each pid 1) never write each other's files. A container's
@@ -103,7 +131,8 @@ export class TileDiskCache {
   /** Keeps a tile dropped from memory; a tile with a problem or one already kept is skipped. */
   put(tile: CachedTile): void {
     const bytes = tile.gzip ?? tile.raw;
-    if (!bytes || tile.problem || this.entries.get(tile.key)?.etag === tile.etag) return;
+    if (!bytes || tile.problem || this.saved) return;
+    if (this.entries.get(tile.key)?.etag === tile.etag) return;
     if (bytes.length > this.maxBytes) return;
 
     this.sequence += 1;
@@ -169,12 +198,92 @@ export class TileDiskCache {
     };
   }
 
-  /** Removes the process folder (at shutdown), once the writes under way have landed. */
-  async close(): Promise<void> {
+  /**
+   * The folders of stopped processes holding a manifest, newest first: saved caches this
+   * tier may claim.
+   */
+  savedFolders(): string[] {
+    const dir = path.dirname(this.folder);
+    const saved = fs
+      .readdirSync(dir)
+      .filter((name) => isLeftOver(dir, name))
+      .map((name) => path.join(dir, name))
+      .filter(holdsRecentManifest);
+    const savedAt = (folder: string) => fs.statSync(path.join(folder, manifestFileName)).mtimeMs;
+    return saved.sort((a, b) => savedAt(b) - savedAt(a));
+  }
+
+  /**
+   * Takes a saved folder for this tier's own, by renaming it over the (still empty) own one:
+   * false when another process took it first. Its manifest is removed at once, so that the
+   * folder of this running process never looks saved.
+   */
+  claim(folder: string): boolean {
+    try {
+      fs.renameSync(folder, this.folder);
+    } catch {
+      return false;
+    }
+    fs.rmSync(path.join(this.folder, manifestFileName), { force: true });
+    return true;
+  }
+
+  /**
+   * Keeps the tiles of a claimed folder's manifest (least recently used first), those whose
+   * file is whole; returns them. Files the manifest does not list are removed.
+   */
+  load(tiles: readonly SavedTile[]): SavedTile[] {
+    const sizes = new Map<string, number>();
+    for (const file of fs.readdirSync(this.folder)) {
+      sizes.set(file, fs.statSync(path.join(this.folder, file)).size);
+    }
+    const whole = tiles.filter((tile) => sizes.get(tile.file) === tile.bytes);
+    const listed = new Set(whole.map((tile) => tile.file));
+    for (const file of sizes.keys()) {
+      if (!listed.has(file)) fs.rmSync(path.join(this.folder, file), { force: true });
+    }
+
+    for (const tile of whole) {
+      const file = path.join(this.folder, tile.file);
+      const written = Promise.resolve(true);
+      this.entries.set(tile.key, { ...tile, file, written });
+      this.sequence = Math.max(this.sequence, fileNumber(tile.file));
+    }
+    // Past `maxBytes` (a smaller TILE_CACHE_DISK_MB than before) the oldest went again.
+    const folder = this.folder;
+    return whole.filter(
+      (tile) => this.entries.peek(tile.key)?.file === path.join(folder, tile.file),
+    );
+  }
+
+  /**
+   * Removes the process folder (at shutdown), once the writes under way have landed; with a
+   * position, keeps it instead and writes its manifest, for the next process to claim.
+   */
+  async close(position?: SavedCachePosition): Promise<void> {
+    if (position) {
+      this.saved = true;
+      await Promise.all(this.writing);
+      await writeManifest(this.folder, { format: 1, ...position, tiles: await this.list() });
+      foldersInUse.delete(this.folder);
+      return;
+    }
     this.entries.clear();
     // A write still running would put a file back into the folder being removed (ENOTEMPTY).
     await Promise.all(this.writing);
     await fsp.rm(this.folder, { recursive: true, force: true });
     foldersInUse.delete(this.folder);
+  }
+
+  /** The kept tiles whose file is written, least recently used first. */
+  private async list(): Promise<SavedTile[]> {
+    const tiles: SavedTile[] = [];
+    for (const entry of this.entries.rvalues()) {
+      if (!entry || !(await entry.written)) continue;
+      const { key, bytes, layerIds, tile, etag, gzip } = entry;
+      const file = path.basename(entry.file);
+      tiles.push({ key, file, bytes, layerIds: [...layerIds], tile, etag, gzip });
+    }
+    return tiles;
   }
 }

@@ -10,6 +10,7 @@ import {
 import { geoserverPublicationsSql } from './geoserver.js';
 import { importJobStepSql, importJobsSql } from './imports.js';
 import { overlayStoreSql } from './overlays.js';
+import { tileChangeLogSql } from './tile-change.js';
 
 /** One fixed, numbered migration of the platform's own tables (not derived from layers). */
 export interface CoreMigration {
@@ -67,4 +68,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0012-feature-history-without-mercator', sql: featureHistoryWithoutMercatorSql },
   { id: '0013-feature-history-lean-inserts', sql: featureHistoryLeanInsertsSql },
   { id: '0014-import-job-step', sql: importJobStepSql },
+  { id: '0015-tile-change-log', sql: tileChangeLogSql },
 ];

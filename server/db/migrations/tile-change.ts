@@ -10,7 +10,7 @@ import { quoteIdentifier } from '../sql.js';
  * Part of each layer's schema checksum: raising it re-runs the (idempotent) layer statements
  * once on existing databases, so tables made before a change to these triggers get it too.
  */
-export const tileChangeRevision = 2;
+export const tileChangeRevision = 3;
 
 /**
  * A transaction setting (`set_config(…, 'on', true)`) under which a statement sends one notice
@@ -28,6 +28,10 @@ export const wholeLayerChangeSetting = 'simpul.tile_change_whole_layer';
  * import), boxes whose south-west corners share a 0.01° cell (about 1.1 km) are merged first,
  * which invalidates a little more than needed but keeps a 200,000-row import to a few
  * hundred notices. PostgreSQL drops duplicate notices within a transaction.
+ *
+ * Each notice is also written to `simpul_tile_change_log` (boxes NULL for a whole layer), in
+ * the same transaction, so a process that was not listening (stopped, restarting) can replay
+ * what it missed; see `tileChangeLogSql`.
  */
 const notifyFunctionSql = `CREATE OR REPLACE FUNCTION simpul_notify_tile_change() RETURNS trigger
   LANGUAGE plpgsql AS $fn$
@@ -38,6 +42,7 @@ const notifyFunctionSql = `CREATE OR REPLACE FUNCTION simpul_notify_tile_change(
     IF TG_OP = 'TRUNCATE' OR current_setting('${wholeLayerChangeSetting}', true) = 'on' THEN
       PERFORM pg_notify('simpul_tile_change', json_build_object('layer', TG_TABLE_NAME,
         'all', true)::text);
+      INSERT INTO simpul_tile_change_log (layer_id, boxes) VALUES (TG_TABLE_NAME, NULL);
       RETURN NULL;
     END IF;
     changed := CASE TG_OP
@@ -65,9 +70,29 @@ const notifyFunctionSql = `CREATE OR REPLACE FUNCTION simpul_notify_tile_change(
     $sql$, changed, TG_TABLE_NAME)
     LOOP
       PERFORM pg_notify('simpul_tile_change', payload);
+      INSERT INTO simpul_tile_change_log (layer_id, boxes)
+        VALUES (TG_TABLE_NAME, payload::jsonb -> 'boxes');
     END LOOP;
     RETURN NULL;
   END $fn$`;
+
+/**
+ * The notices of the last days as rows, with the id of the transaction that sent them: a tile
+ * cache saved at a graceful stop records a snapshot, and at the next start drops the tiles of
+ * every row whose transaction that snapshot did not see. Rows older than the retention of
+ * `server/services/tile-service.ts` are deleted. Indexed by transaction, for that replay (rows
+ * below the snapshot's xmin are all visible), and by time, for the pruning.
+ */
+export const tileChangeLogSql = `
+  CREATE TABLE IF NOT EXISTS simpul_tile_change_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    layer_id text NOT NULL,
+    boxes jsonb,
+    at timestamptz NOT NULL DEFAULT clock_timestamp()
+  );
+  CREATE INDEX IF NOT EXISTS simpul_tile_change_log_xid ON simpul_tile_change_log (xid);
+  CREATE INDEX IF NOT EXISTS simpul_tile_change_log_at ON simpul_tile_change_log (at)`;
 
 function triggerName(layer: LayerDefinition, event: string): string {
   return quoteIdentifier(`${layer.id}_tile_${event}`.slice(0, 63));

@@ -198,7 +198,13 @@ export async function selectTileFeatures(
   generalisation: Generalisation,
 ): Promise<TileFeatureRow[]> {
   const simplify = generalisation.simplifyToleranceM > 0;
-  const sql = `WITH ${boundsCte()}, scaled AS (
+  const values = tileParameters(tile, generalisation);
+  const result = await db.query<TileFeatureRow>(tileFeaturesSql(layer, simplify), values);
+  return result.rows;
+}
+
+function tileFeaturesSql(layer: LayerDefinition, simplify: boolean): string {
+  return `WITH ${boundsCte()}, scaled AS (
       SELECT bounds.*, ${tileExtent} / (ST_XMax(bounds.env) - ST_XMin(bounds.env)) AS scale
       FROM bounds
     ), shaped AS (
@@ -210,7 +216,16 @@ export async function selectTileFeatures(
     SELECT id, properties, ST_AsGeoJSON(tile_geom)::json AS geometry
     FROM shaped WHERE tile_geom IS NOT NULL AND NOT ST_IsEmpty(tile_geom)
     ORDER BY id`;
-  const values = tileParameters(tile, generalisation);
-  const result = await db.query<TileFeatureRow>(sql, values);
-  return result.rows;
+}
+
+/**
+ * The SQL texts a layer's tiles are cut with, by either encoder, simplified or not: a tile
+ * cache saved by a server whose texts differ (another generalisation, other tile attributes)
+ * holds tiles of another format.
+ */
+export function tileSqlTexts(layer: LayerDefinition): string[] {
+  return [false, true].flatMap((simplify) => [
+    mvtStatement([layer], simplify).text,
+    tileFeaturesSql(layer, simplify),
+  ]);
 }

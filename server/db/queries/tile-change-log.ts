@@ -1,0 +1,60 @@
+import type pg from 'pg';
+import type { LonLatBox } from '../../tiles/tile-grid.js';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** Which cluster and database a saved tile cache was cut from. */
+export interface DatabaseIdentity {
+  /** The cluster's `system_identifier`: a new one for every initdb, kept by its replicas. */
+  systemIdentifier: string;
+  name: string;
+}
+
+/** The cluster and database this connection is on. */
+export async function selectDatabaseIdentity(db: Queryable): Promise<DatabaseIdentity> {
+  const result = await db.query<DatabaseIdentity>(
+    `SELECT system_identifier::text AS "systemIdentifier", current_database() AS name
+     FROM pg_control_system()`,
+  );
+  return result.rows[0]!;
+}
+
+/**
+ * The transactions committed so far, as a `pg_snapshot` text (`xmin:xmax:xip,…`), and the
+ * database's clock (a saved cache's age is measured by it). Taken outside any transaction, it
+ * assigns no transaction id.
+ */
+export async function selectCurrentSnapshot(db: Queryable) {
+  const result = await db.query<{ snapshot: string; now: Date }>(
+    'SELECT pg_current_snapshot()::text AS snapshot, now()',
+  );
+  return result.rows[0]!;
+}
+
+/** A row of the change log: boxes in EPSG:4326, or null for the whole layer. */
+export interface LoggedTileChange {
+  layerId: string;
+  boxes: LonLatBox[] | null;
+}
+
+/** The logged changes of the transactions `snapshot` did not see: committed after it. */
+export async function selectTileChangesAfter(db: Queryable, snapshot: string) {
+  // Every transaction below xmin is visible in the snapshot: the index skips them.
+  const result = await db.query<LoggedTileChange>(
+    `SELECT layer_id AS "layerId", boxes FROM simpul_tile_change_log
+     WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
+       AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot)
+     ORDER BY id`,
+    [snapshot],
+  );
+  return result.rows;
+}
+
+/** Deletes the logged changes older than `retentionDays`; returns how many. */
+export async function deleteTileChangesBefore(db: Queryable, retentionDays: number) {
+  const result = await db.query(
+    "DELETE FROM simpul_tile_change_log WHERE at < now() - $1 * interval '1 day'",
+    [retentionDays],
+  );
+  return result.rowCount ?? 0;
+}

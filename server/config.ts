@@ -97,8 +97,9 @@ export const config = Object.freeze({
   /** Size limit of the in-memory tile cache. 0 turns the cache off. */
   tileCacheMb: readInteger('TILE_CACHE_MB', 64, 0, 16384),
   /**
-   * Folder of the tile cache's disk tier, which keeps the tiles memory drops for room (kept
-   * while the process runs; see `server/tiles/tile-disk-cache.ts`). Unset: no disk tier.
+   * Folder of the tile cache's disk tier, which keeps the tiles memory drops for room (saved
+   * at a graceful stop for the next start; see `server/tiles/tile-disk-cache.ts`). Unset: no
+   * disk tier.
    */
   tileCacheDir: readText('TILE_CACHE_DIR'),
   /** Size limit of the disk tier. */

@@ -16,6 +16,7 @@ import {
   undoImport,
 } from '../services/import-service.js';
 import { createProgressBar } from './progress-bar.js';
+import { formulaSafe } from '../formats/spreadsheet-formula.js';
 
 const usage = `Usage: npm run import -- <file> --layer <layerId> [options]
 
@@ -121,7 +122,7 @@ async function writeReport(pool: Parameters<typeof selectRejections>[0], jobId: 
   out.write(stringify([['row', 'field', 'reason']]));
   for (let offset = 0; ; offset += 10000) {
     const page = await selectRejections(pool, jobId, offset, 10000);
-    out.write(stringify(page.rejections.map((r) => [r.row, r.field, r.reason])));
+    out.write(stringify(page.rejections.map((r) => formulaSafe([r.row, r.field, r.reason]))));
     if (offset + 10000 >= page.total) break;
   }
   await new Promise((resolve) => out.end(resolve));

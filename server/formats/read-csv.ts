@@ -8,6 +8,7 @@ import { parse } from 'csv-parse';
 import type { Geometry } from 'geojson';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import { SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
+import { restoreFormula } from './spreadsheet-formula.js';
 
 /** How to read a CSV file; anything left out is detected. */
 export interface CsvOptions {
@@ -162,7 +163,9 @@ async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: Abort
     for await (const { record, info } of parser) {
       signal?.throwIfAborted();
       const row = record as Record<string, string>;
-      const properties = Object.fromEntries(attributeColumns.map((c) => [c, row[c] ?? null]));
+      const properties = Object.fromEntries(
+        attributeColumns.map((c) => [c, row[c] === undefined ? null : restoreFormula(row[c])]),
+      );
       let geometry: Geometry | null;
       try {
         geometry = readGeometry(row, layout);

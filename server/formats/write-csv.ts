@@ -1,15 +1,21 @@
-/** CSV writer: attributes and the geometry as WKT, or points as x/y columns. */
+/**
+ * CSV writer: attributes and the geometry as WKT, or points as x/y columns. Text cells that a
+ * spreadsheet would run as formulas get a leading apostrophe (`spreadsheet-formula.ts`).
+ */
 import type { Writable } from 'node:stream';
 import { geojsonToWKT } from '@terraformer/wkt';
 import { stringify } from 'csv-stringify/sync';
 import { writeChunk, type ExportFeature, type ExportShape } from './export-feature.js';
+import { neutraliseFormula } from './spreadsheet-formula.js';
 
 /** How the geometry goes into the CSV: one WKT column, or x and y columns for points. */
 export type CsvGeometry = 'wkt' | 'xy';
 
+/** A cell: objects as JSON, text that a spreadsheet would run as a formula made harmless. */
 function cell(value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null;
-  return typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return neutraliseFormula(value as string | number | boolean);
 }
 
 function xyNames(srid: number): [string, string] {

@@ -28,6 +28,7 @@ import {
 import { listLayers, requireLayer } from '../services/layer-registry.js';
 import { findUpload, removeUpload, saveUpload } from '../services/upload-store.js';
 import { log } from '../log.js';
+import { formulaSafe } from '../formats/spreadsheet-formula.js';
 
 type Body = Record<string, unknown>;
 
@@ -277,7 +278,7 @@ async function sendRejectionsCsv(
   res.write(stringify([['row', 'field', 'reason']]));
   for (let offset = 0; ; offset += 10000) {
     const page = await selectRejections(pool, jobId, offset, 10000);
-    res.write(stringify(page.rejections.map((r) => [r.row, r.field, r.reason])));
+    res.write(stringify(page.rejections.map((r) => formulaSafe([r.row, r.field, r.reason]))));
     if (offset + 10000 >= page.total) break;
   }
   res.end();

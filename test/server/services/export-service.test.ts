@@ -96,6 +96,26 @@ describe('exporting a layer and importing it back', () => {
     expect(after).toEqual(before);
   });
 
+  it('writes formula-like names harmless in CSV and reads them back unchanged', async () => {
+    const names = ['=HYPERLINK("http://contoh.invalid","klik")', '@SUM(A1)', '-'];
+    const ids = await query(`SELECT id FROM evacuation_point ORDER BY id LIMIT ${names.length}`);
+    for (const [i, { id }] of ids.entries()) {
+      await query('UPDATE evacuation_point SET name = $1 WHERE id = $2', [names[i], id]);
+    }
+    const pointRows = 'SELECT name, ST_AsText(geom) AS wkt FROM evacuation_point ORDER BY 1, 2';
+    const before = await query(pointRows);
+
+    const file = await exportTo({ layerId: 'evacuation_point', format: 'csv' });
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://contoh.invalid"",""klik"")"`);
+    expect(text).toMatch(/(^|,)'@SUM\(A1\)(,|$)/m);
+    expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
+
+    const job = await replaceFrom('evacuation_point', file);
+    expect(job.status).toBe('succeeded');
+    expect(await query(pointRows)).toEqual(before);
+  });
+
   it('lists shortened Shapefile field names, no two alike, a .prj and a UTF-8 .cpg', async () => {
     const file = await exportTo({ layerId: 'desa', format: 'shp', crs: 'EPSG:32749' });
     const unpacked = path.join(folder, 'unpacked');

@@ -16,10 +16,15 @@ export type GeometryTransform = (geometry: Geometry) => Geometry;
 
 const wgs84Codes = new Set([4326, 4979]);
 
-/** Reads `EPSG:32749`, `epsg:4326`, `urn:ogc:def:crs:EPSG::32749` or `32749` as a CRS. */
+/**
+ * Reads `EPSG:32749`, `epsg:4326`, `urn:ogc:def:crs:EPSG::32749`, the OGC API's URI
+ * `http://www.opengis.net/def/crs/EPSG/0/32749` or `32749` as a CRS.
+ */
 export function parseCrsName(text: string): SourceCrs | undefined {
   const trimmed = text.trim();
   if (/CRS84$/i.test(trimmed)) return { epsg: 4326 };
+  const uri = /^https?:\/\/www\.opengis\.net\/def\/crs\/EPSG\/0\/(\d{4,6})$/i.exec(trimmed);
+  if (uri) return { epsg: Number(uri[1]) };
   const match = /^(?:(?:urn:ogc:def:crs:)?EPSG:{1,2}(?:[\d.]*:)?)?(\d{4,6})$/i.exec(trimmed);
   if (match) return { epsg: Number(match[1]) };
   return /^(PROJCS|GEOGCS|PROJCRS|GEOGCRS|GEODCRS)\[/i.test(trimmed) ? { wkt: trimmed } : undefined;

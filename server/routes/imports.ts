@@ -261,7 +261,7 @@ export function createImportsRouter(context: AppContext): Router {
     const layer = requireLayer(req.params.layerId);
     requireReadable(res.locals.principal, layer);
     const prepared = await prepareExport(pool, parseExportQuery(layer.id, req.query));
-    res.type(prepared.mediaType).attachment(prepared.fileName);
+    res.attachment(prepared.fileName).type(prepared.mediaType);
     await prepared.write(res);
     res.end();
   });
@@ -274,7 +274,7 @@ async function sendRejectionsCsv(
   jobId: string,
   res: Response,
 ) {
-  res.type('text/csv; charset=utf-8').attachment(`import-${jobId}-rejected-rows.csv`);
+  res.attachment(`import-${jobId}-rejected-rows.csv`).type('text/csv; charset=utf-8');
   res.write(stringify([['row', 'field', 'reason']]));
   for (let offset = 0; ; offset += 10000) {
     const page = await selectRejections(pool, jobId, offset, 10000);

@@ -443,6 +443,18 @@ describe('imports and exports over HTTP', () => {
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
   });
 
+  it('names the media type of GeoPackage and FlatGeobuf downloads, CRS given as a URI', async () => {
+    const uri = 'http://www.opengis.net/def/crs/EPSG/0/32749';
+    const gpkg = await call('GET', `/exports/desa?format=gpkg&crs=${encodeURIComponent(uri)}`);
+    const fgb = await call('GET', '/exports/desa?format=fgb');
+
+    expect(gpkg.status).toBe(200);
+    expect(gpkg.headers.get('content-type')).toBe('application/geopackage+sqlite3');
+    expect(gpkg.headers.get('content-disposition')).toContain('desa_epsg32749.gpkg');
+    expect(fgb.headers.get('content-type')).toBe('application/flatgeobuf');
+    await Promise.all([gpkg.arrayBuffer(), fgb.arrayBuffer()]);
+  });
+
   it('downloads the features of one kecamatan as GeoJSON', async () => {
     const response = await call('GET', '/exports/desa?format=geojson&kecamatan_code=33.01.06');
 

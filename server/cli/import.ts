@@ -45,7 +45,8 @@ Options:
   --replace                  replace the layer's features (kept in history, undoable);
                              the default is to append. A layer with records (surveys) is
                              replaced by its key: kept features keep their records
-  --dry-run                  validate every row and report; write nothing
+  --dry-run                  validate every row and report; write nothing. Exits 1 when
+                             the import itself would be refused
   --encoding <name>          text encoding of a Shapefile .dbf (utf-8, windows-1252,
                              iso-8859-1 …). By default: its .cpg, else the code page of
                              the .dbf header, else utf-8 when the text is UTF-8, else
@@ -214,7 +215,19 @@ async function runFromCommandLine(database: Database, file: string) {
   for (const note of job.notes) console.log(`  ${note}`);
   if (job.rowsRejected > 0)
     await (values.report ? writeReport(pool, job.id) : printRejections(pool, job.id));
-  if (job.status !== 'succeeded' && job.status !== 'checked') process.exitCode = 1;
+  if (!wouldSucceed(job, mode, values.replace === true)) process.exitCode = 1;
+}
+
+type FinishedJob = Awaited<ReturnType<typeof runImport>>;
+
+/**
+ * Whether the run succeeded or, for a dry run, whether the import itself would, by the rules
+ * the import applies at its end: a script checking a file first reads the exit code.
+ */
+function wouldSucceed(job: FinishedJob, mode: string, replace: boolean) {
+  if (job.status !== 'checked') return job.status === 'succeeded';
+  if (mode === 'all-or-nothing' && job.rowsRejected > 0) return false;
+  return !(replace && job.rowsWritten === 0);
 }
 
 main().catch((error: Error) => {

@@ -96,6 +96,17 @@ describe('npm run import', () => {
     expect(stored.rows).toEqual([{ n: 0 }]);
   });
 
+  it('exits 1 from a dry run whose import would be refused for a rejected row', async () => {
+    const file = writeOnePoint('dry-run-bad.geojson', 'Titik kumpul ditolak', -5);
+
+    const result = await runImportCommand([file, '--layer', 'evacuation_point', '--dry-run'], {
+      DATABASE_URL: database.url,
+    });
+
+    expect(result.stdout).toContain('checked: 1 read, 0 valid, 1 rejected.');
+    expect(result.code).toBe(1);
+  });
+
   it('refuses a tool the launcher does not bundle', async () => {
     const result = await runLauncher(['seed']);
 

@@ -8,9 +8,10 @@ import { objectName, quoteIdentifier } from '../sql.js';
 /**
  * Part of each layer's schema checksum: raising it re-runs the (idempotent) layer statements
  * once on existing databases. Revision 1 replaced the rules' NOT VALID CHECKs by triggers;
- * revision 2 lets an undo put a row back as it was (`restoringSetting`).
+ * revision 2 lets an undo put a row back as it was (`restoringSetting`); revision 3 calls the
+ * rule's function only for a row that breaks the rule.
  */
-export const attributeRuleRevision = 2;
+export const attributeRuleRevision = 3;
 
 /**
  * A transaction setting (`set_config(…, 'on', true)`) under which the rules are not checked:
@@ -62,14 +63,18 @@ export function attributeRuleStatements(layer: LayerDefinition, rule: AttributeR
   const onInsert = quoteIdentifier(objectName(`${name}_insert`));
   const onUpdate = quoteIdentifier(objectName(`${name}_update`));
   const changed = [low, high].map((c) => `NEW.${c} IS DISTINCT FROM OLD.${c}`).join(' OR ');
+  // The function runs only for a row that breaks the rule: a PL/pgSQL call per row cost an
+  // import of 100,000 road segments 0.1 s of its insert, for rows that nearly all pass.
+  const breaks = `NOT (NEW.${low} ${rule.comparison} NEW.${high})`;
   const run = `EXECUTE FUNCTION ${quoteIdentifier(name)}()`;
   return [
     // the NOT VALID CHECK of earlier schemas, which the triggers replace
     `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(name)}`,
     ruleFunctionStatement(name, rule),
     `DROP TRIGGER IF EXISTS ${onInsert} ON ${table}`,
-    `CREATE TRIGGER ${onInsert} BEFORE INSERT ON ${table} FOR EACH ROW ${run}`,
+    `CREATE TRIGGER ${onInsert} BEFORE INSERT ON ${table} FOR EACH ROW WHEN (${breaks}) ${run}`,
     `DROP TRIGGER IF EXISTS ${onUpdate} ON ${table}`,
-    `CREATE TRIGGER ${onUpdate} BEFORE UPDATE ON ${table} FOR EACH ROW WHEN (${changed}) ${run}`,
+    `CREATE TRIGGER ${onUpdate} BEFORE UPDATE ON ${table} FOR EACH ROW
+      WHEN ((${changed}) AND ${breaks}) ${run}`,
   ];
 }

@@ -427,7 +427,7 @@ export class TileService {
   private async savePosition() {
     if (!this.origin || !this.feed) return undefined;
     try {
-      const position = await selectSavePosition(this.database.pool, this.feed, this.origin);
+      const position = await selectSavePosition(this.feed, this.origin);
       if (!position) log.warn('tile change listener down at shutdown; tile cache not saved');
       return position;
     } catch (error) {

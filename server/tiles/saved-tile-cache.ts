@@ -25,19 +25,17 @@ export interface TileCacheOrigin {
 }
 
 /**
- * The position to save a cache at: the snapshot first, then the barrier. Every transaction
- * the snapshot sees committed before the barrier began, so its notice has been applied; each
- * one it does not see is replayed from the log at the next start. The other order would lose
- * a commit landing between the barrier and the snapshot. Undefined when the feed is down.
+ * The position to save a cache at: a snapshot whose every transaction has had its notices
+ * applied (see `TileChangeFeed.position`); each transaction it does not see is replayed from
+ * the log at the next start. Undefined when the feed is down.
  */
 export async function selectSavePosition(
-  db: Queryable,
   feed: TileChangeFeed,
   origin: TileCacheOrigin,
 ): Promise<SavedCachePosition | undefined> {
-  const { snapshot, now } = await selectCurrentSnapshot(db);
-  if (!(await feed.sync())) return undefined;
-  return { ...origin, snapshot, savedAt: now.toISOString() };
+  const position = await feed.position();
+  if (!position) return undefined;
+  return { ...origin, snapshot: position.snapshot, savedAt: position.now.toISOString() };
 }
 
 function snapshotXmax(snapshot: string): bigint {

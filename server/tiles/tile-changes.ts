@@ -1,11 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { config } from '../config.js';
 import type { Database } from '../db/pool.js';
+import { selectCurrentSnapshot, selectSnapshotAndNotify } from '../db/queries/tile-change-log.js';
 import { log } from '../log.js';
 import type { LonLatBox } from './tile-grid.js';
 
 /** The channel the layer tables' triggers notify on (see `db/migrations/tile-change.ts`). */
 export const tileChangeChannel = 'simpul_tile_change';
+
+/** The channel of `position` markers, each heard back by the process that sent it. */
+const positionChannel = 'simpul_tile_position';
+
+/** A point of the change log the feed has applied everything before, and the database's clock. */
+export interface FeedPosition {
+  /** A `pg_snapshot`: every transaction it sees has had its changes handed to `onChange`. */
+  snapshot: string;
+  now: Date;
+}
 
 /** What a committed statement changed in one layer: boxes in EPSG:4326, or all of it. */
 export interface TileChange {
@@ -26,6 +38,11 @@ export interface TileChangeFeed {
    * false when the feed is down, and cached tiles must not be trusted.
    */
   sync(): Promise<boolean>;
+  /**
+   * Where the feed stands in the change log (to save a cache at); undefined when the feed is
+   * down or the position was not confirmed within the sync time limit.
+   */
+  position(): Promise<FeedPosition | undefined>;
   close(): Promise<void>;
 }
 
@@ -75,6 +92,8 @@ async function listenEmbedded(database: Database, handlers: TileChangeHandlers) 
   }
   return {
     sync: async () => true,
+    // Every commit went through this one session, its notices in the same answer.
+    position: () => selectCurrentSnapshot(database.pool),
     close: async () => void database.pool.off('connect', attach),
   };
 }
@@ -106,6 +125,8 @@ class ListeningConnection implements TileChangeFeed {
   private running = false;
   private next: Round | undefined;
   private retryMs = 500;
+  /** `position` markers sent and not yet heard back. */
+  private readonly markers = new Map<string, () => void>();
 
   constructor(
     private readonly url: string,
@@ -115,11 +136,14 @@ class ListeningConnection implements TileChangeFeed {
 
   async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', (message) => handleNotification(message, this.handlers));
+    client.on('notification', (message) => {
+      if (message.channel === positionChannel) this.markers.get(message.payload ?? '')?.();
+      else handleNotification(message, this.handlers);
+    });
     client.on('error', (error) => this.lose(client, error));
     client.on('end', () => this.lose(client, new Error('connection ended')));
     await client.connect();
-    await client.query(`LISTEN ${tileChangeChannel}`);
+    await client.query(`LISTEN ${tileChangeChannel}; LISTEN ${positionChannel}`);
 
     this.client = client;
     this.connected = true;
@@ -134,6 +158,32 @@ class ListeningConnection implements TileChangeFeed {
     const { promise } = this.next;
     this.schedule();
     return promise;
+  }
+
+  /**
+   * A snapshot, and a marker notice sent in the same statement, waited for on this connection.
+   * A barrier alone would not do: a transaction shows in snapshots a moment before it signals
+   * its listeners. Notices leave the queue in commit order, so once the marker (committed after
+   * every transaction the snapshot sees) is heard, their notices have been heard before it.
+   */
+  async position(): Promise<FeedPosition | undefined> {
+    const client = this.client;
+    if (!this.connected || !client) return undefined;
+    const marker = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const heard = new Promise<boolean>((resolve) => {
+      this.markers.set(marker, () => resolve(true));
+      timer = setTimeout(() => resolve(false), this.syncTimeoutMs);
+    });
+    try {
+      const position = await selectSnapshotAndNotify(client, positionChannel, marker);
+      return (await heard) && this.client === client ? position : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      this.markers.delete(marker);
+    }
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,18 @@ export async function selectCurrentSnapshot(db: Queryable) {
   return result.rows[0]!;
 }
 
+/**
+ * The current snapshot, and a notice on `channel` sent by the same statement, so committed
+ * after every transaction the snapshot sees.
+ */
+export async function selectSnapshotAndNotify(db: Queryable, channel: string, payload: string) {
+  const result = await db.query<{ snapshot: string; now: Date }>(
+    'SELECT pg_current_snapshot()::text AS snapshot, now(), pg_notify($1, $2)',
+    [channel, payload],
+  );
+  return result.rows[0]!;
+}
+
 /** A row of the change log: boxes in EPSG:4326, or null for the whole layer. */
 export interface LoggedTileChange {
   layerId: string;

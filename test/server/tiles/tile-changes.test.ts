@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenForTileChanges } from '../../../server/tiles/tile-changes.js';
+import { listenForTileChanges, type TileChange } from '../../../server/tiles/tile-changes.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 /**
@@ -41,6 +41,28 @@ describe('the tile change feed', () => {
     testDatabase = await createTestDatabase();
   });
   afterAll(() => testDatabase.drop());
+
+  it('marks a position whose snapshot sees only changes it has handed on', async () => {
+    const { pool } = testDatabase.database;
+    const heard: string[] = [];
+    const handlers = { onChange: (change: TileChange) => heard.push(change.layerId), onReset() {} };
+    const feed = await listenForTileChanges(testDatabase.database, handlers);
+
+    const committed = await pool.query<{ xid: string }>(
+      `WITH changed AS (UPDATE desa SET updated_by = updated_by WHERE id = (SELECT min(id) FROM desa))
+       SELECT pg_current_xact_id()::text AS xid`,
+    );
+    const position = await feed.position();
+    const seen = await pool.query<{ visible: boolean }>(
+      'SELECT pg_visible_in_snapshot($1::xid8, $2::pg_snapshot) AS visible',
+      [committed.rows[0]!.xid, position!.snapshot],
+    );
+
+    expect(seen.rows[0]!.visible).toBe(true);
+    expect(heard).toContain('desa');
+    await feed.close();
+    expect(await feed.position()).toBeUndefined();
+  });
 
   it('gives up on a listening connection that stops answering, then listens anew', async () => {
     const relay = await startFreezableRelay(testDatabase.url);

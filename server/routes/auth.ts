@@ -44,6 +44,11 @@ export function createAuthRouter(context: AppContext): Router {
   router.post('/auth/login', async (req, res) => {
     checkSameOrigin(req);
     const { name, password } = bodyOf(req);
+    // A body without the two fields is a client's mistake, not a wrong password: it is not
+    // counted against the login limit.
+    if (typeof name !== 'string' || typeof password !== 'string') {
+      throw badRequest('bad-login', 'Send {"name": "…", "password": "…"}, both as text.');
+    }
     const client = req.get('user-agent')?.slice(0, 200) ?? 'unknown';
     const session = await logIn(pool, { name, password, address: req.ip ?? 'unknown', client });
 

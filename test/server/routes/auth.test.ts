@@ -57,6 +57,18 @@ describe('accounts, sessions and API tokens', () => {
     expect(body.user).toEqual({ name: 'editor', roles: [`${layer.theme}:editor`] });
   });
 
+  it('answers 400 naming the fields to a login without name and password', async () => {
+    const response = await fetch(`${server.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'editor', password }),
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect((await response.json()).detail).toContain('"name"');
+  });
+
   it('marks the cookie Secure behind an https proxy', async () => {
     const { response } = await logIn('editor', password, { 'x-forwarded-proto': 'https' });
 

@@ -49,7 +49,9 @@ describe('the tile change feed', () => {
     const feed = await listenForTileChanges(testDatabase.database, handlers);
 
     const committed = await pool.query<{ xid: string }>(
-      `WITH changed AS (UPDATE desa SET updated_by = updated_by WHERE id = (SELECT min(id) FROM desa))
+      `WITH changed AS (
+         UPDATE desa SET updated_by = updated_by WHERE id = (SELECT min(id) FROM desa)
+       )
        SELECT pg_current_xact_id()::text AS xid`,
     );
     const position = await feed.position();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { config } from '../config.js';
-import { HttpProblem, notFound } from '../http/problem.js';
+import { badRequest, HttpProblem, notFound } from '../http/problem.js';
 import type { Principal } from './access.js';
 
 const keepMs = 24 * 3600 * 1000;
@@ -62,8 +62,8 @@ function uploaderOf(principal: Principal): string {
 }
 
 /**
- * Streams `body` to disk as an upload of `uploader`; a body past `IMPORT_MAX_MB` is a 413 and
- * leaves nothing behind.
+ * Streams `body` to disk as an upload of `uploader`; a body past `IMPORT_MAX_MB` is a 413, an
+ * empty one a 400, and either leaves nothing behind.
  */
 export async function saveUpload(
   body: Readable,
@@ -86,6 +86,7 @@ export async function saveUpload(
   });
   try {
     await pipeline(body, fs.createWriteStream(file));
+    if (bytes === 0) throw badRequest('empty-upload', 'The uploaded file is empty (0 bytes).');
   } catch (error) {
     await fs.promises.rm(folder, { recursive: true, force: true });
     throw error;

@@ -308,6 +308,19 @@ describe('imports and exports over HTTP', () => {
       ...extra,
     });
 
+    it('is refused at once when empty, and nothing is kept', async () => {
+      // Other test files upload into the same folder meanwhile: look for this file's name.
+      const kept = () =>
+        fs
+          .readdirSync(config.importDir)
+          .filter((id) => fs.existsSync(path.join(config.importDir, id, 'kosong-sekali.geojson')));
+      const { response, body } = await uploadText('kosong-sekali.geojson', '');
+
+      expect(response.status).toBe(400);
+      expect(body.type).toBe('/problems/empty-upload');
+      expect(kept()).toEqual([]);
+    });
+
     it('is removed when its job fails reading it, and the job says so', async () => {
       // the preview and the checks before the job read the first 100 lines; line 151 is cut
       const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify(titik(i)));

@@ -57,6 +57,23 @@ function toLocalDateTime(value: unknown): string {
   return local.toISOString().slice(0, 16);
 }
 
+/** The choices of a coded or yes/no attribute, as [value, label in the interface language]. */
+function choicesOf(attribute: AttributeDefinition): [string, string][] {
+  if (attribute.domain)
+    return attribute.domain.map((coded) => [coded.code, `${pickLabel(coded)} (${coded.code})`]);
+  return [
+    ['true', pickLabel({ labelId: 'Ya', labelEn: 'Yes' })],
+    ['false', pickLabel({ labelId: 'Tidak', labelEn: 'No' })],
+  ];
+}
+
+/** Puts the choices of `select` in the interface language; the chosen one stays chosen. */
+function relabelChoices(attribute: AttributeDefinition, select: HTMLSelectElement) {
+  const labels = new Map(choicesOf(attribute));
+  labels.set('', editText('edit.none'));
+  for (const choice of select.options) choice.textContent = labels.get(choice.value) ?? '';
+}
+
 function createInput(
   attribute: AttributeDefinition,
   value: unknown,
@@ -65,14 +82,8 @@ function createInput(
   if (attribute.domain || attribute.type === 'boolean') {
     const select = element('select');
     if (!attribute.required || absent) select.append(option('', editText('edit.none'), absent));
-    const choices = attribute.domain
-      ? attribute.domain.map((coded) => [coded.code, `${pickLabel(coded)} (${coded.code})`])
-      : [
-          ['true', pickLabel({ labelId: 'Ya', labelEn: 'Yes' })],
-          ['false', pickLabel({ labelId: 'Tidak', labelEn: 'No' })],
-        ];
-    for (const [code, label] of choices)
-      select.append(option(code!, label!, String(value) === code));
+    for (const [code, label] of choicesOf(attribute))
+      select.append(option(code, label, String(value) === code));
     return select;
   }
   const input = element('input');
@@ -110,11 +121,22 @@ function fieldLabel(attribute: AttributeDefinition): HTMLElement {
   return label;
 }
 
+/** The forms on the page, found by their element when the interface language changes. */
+const formsByElement = new WeakMap<HTMLFormElement, AttributeForm>();
+
+/** Puts every attribute form inside `root` in the interface language, keeping what is typed. */
+export function relabelForms(root: HTMLElement) {
+  for (const node of root.querySelectorAll<HTMLFormElement>('form.edit-form'))
+    formsByElement.get(node)?.relabel();
+}
+
 /** A generated form for one feature. */
 export class AttributeForm {
   readonly element = element('form', 'edit-form');
   private readonly inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   private readonly problemSlots = new Map<string, HTMLElement>();
+  /** The problems on show, described again in a new interface language. */
+  private shownProblems: readonly FieldProblem[] = [];
 
   /**
    * `stored`: the feature's properties as the server holds them, for an edit of a saved
@@ -132,6 +154,7 @@ export class AttributeForm {
     this.element.append(general);
     for (const attribute of layer.attributes)
       this.element.append(this.createField(attribute, properties));
+    formsByElement.set(this.element, this);
   }
 
   private createField(attribute: AttributeDefinition, properties: Record<string, unknown>) {
@@ -176,8 +199,22 @@ export class AttributeForm {
     return problems;
   }
 
+  /**
+   * Puts labels, choices and problems in the interface language. The inputs are left alone,
+   * so what the user typed, saved or not, stays as it is.
+   */
+  relabel() {
+    for (const attribute of this.layer.attributes) {
+      const input = this.inputs.get(attribute.name)!;
+      input.parentElement?.querySelector('.edit-field__label')?.replaceWith(fieldLabel(attribute));
+      if (input instanceof HTMLSelectElement) relabelChoices(attribute, input);
+    }
+    this.showProblems(this.shownProblems);
+  }
+
   /** Shows problems beside their fields (geometry and unknown fields at the top). */
   showProblems(problems: readonly FieldProblem[]) {
+    this.shownProblems = problems;
     for (const slot of this.problemSlots.values()) slot.textContent = '';
     for (const input of this.inputs.values()) input.removeAttribute('aria-invalid');
     for (const problem of problems) {

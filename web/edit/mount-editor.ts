@@ -37,13 +37,13 @@ import { onSessionChange } from '../auth/mount-login.js';
 import { bus } from '../events/event-bus.js';
 import { pickTitle } from '../i18n/i18n.js';
 import { getLayerDefinition } from '../map/data-layers.js';
-import { AttributeForm } from './attribute-form.js';
+import { AttributeForm, relabelForms } from './attribute-form.js';
 import { askConflictResolution } from './conflict-dialog.js';
 import { drawTypeOf, toApiGeometry, toOlFeature } from './edit-geometry.js';
 import { editText, type EditMessageKey } from './edit-messages.js';
 import { EditSession, storedKey, type WorkingFeature } from './edit-session.js';
 import { deletedFeatures, showDeletedDialog, showHistoryDialog } from './history-dialog.js';
-import { renderRecords } from './records-section.js';
+import { relabelRecords, renderRecords } from './records-section.js';
 import { splitLineAt } from './split-line.js';
 import './edit.css';
 
@@ -133,6 +133,8 @@ class Editor {
   private readonly layerSelect = document.createElement('select');
   private readonly status = document.createElement('p');
   private readonly formSlot = document.createElement('div');
+  /** The status line's message in the interface language, shown again when it changes. */
+  private statusText = () => '';
 
   constructor(
     private readonly map: Map,
@@ -205,12 +207,17 @@ class Editor {
     if (editable.length === 0) this.chooseLayer('');
 
     const chosen = this.layer?.id ?? '';
-    this.layerSelect.replaceChildren(new Option(editText('edit.chooseLayer'), ''));
+    this.layerSelect.replaceChildren(new Option('', ''));
     for (const layer of editable)
-      this.layerSelect.append(new Option(pickTitle(layer), layer.id, false, layer.id === chosen));
+      this.layerSelect.append(new Option('', layer.id, false, layer.id === chosen));
     this.relabel();
   }
 
+  /**
+   * Puts everything the editor shows in the interface language: texts marked `data-text`, the
+   * layer choice, the form and the records, and the status line. Inputs are left alone, so
+   * what the user typed and has not saved stays, and nothing is asked of the server again.
+   */
   relabel() {
     for (const node of [
       ...this.section.querySelectorAll<HTMLElement>('[data-text]'),
@@ -218,19 +225,32 @@ class Editor {
     ]) {
       node.textContent = editText(node.dataset.text as EditMessageKey);
     }
-    this.updateStatus();
+    for (const choice of this.layerSelect.options) {
+      const layer = this.layers.find((l) => l.id === choice.value);
+      choice.textContent = layer ? pickTitle(layer) : editText('edit.chooseLayer');
+    }
+    relabelForms(this.formSlot);
+    relabelRecords(this.formSlot);
+    this.status.textContent = this.statusText();
   }
 
+  /** Shows the server's or the browser's own words, which a change of language leaves as is. */
   private setStatus(text: string) {
+    this.statusText = () => text;
     this.status.textContent = text;
+  }
+
+  /** Shows an editor message; a change of language shows it again, translated. */
+  private showStatus(key: EditMessageKey, values: Record<string, string | number> = {}) {
+    this.statusText = () => editText(key, values);
+    this.status.textContent = this.statusText();
   }
 
   private updateStatus() {
     if (!this.session) return this.setStatus('');
     const pending = this.session.pendingKeys().length;
-    this.setStatus(
-      pending > 0 ? editText('edit.pending', { count: pending }) : editText('edit.noChanges'),
-    );
+    if (pending > 0) this.showStatus('edit.pending', { count: pending });
+    else this.showStatus('edit.noChanges');
     this.toolbar.querySelector<HTMLButtonElement>('[data-action="undo"]')!.disabled =
       !this.session.canUndo;
     this.toolbar.querySelector<HTMLButtonElement>('[data-action="redo"]')!.disabled =
@@ -302,7 +322,7 @@ class Editor {
     const session = this.session;
     if (!layer || !session) return;
     if ((this.map.getView().getZoom() ?? 0) < editMinZoom) {
-      this.setStatus(editText('edit.zoomIn', { zoom: editMinZoom }));
+      this.showStatus('edit.zoomIn', { zoom: editMinZoom });
       return;
     }
     this.loadAbort?.abort();
@@ -319,7 +339,7 @@ class Editor {
         })),
       );
       this.render();
-      this.setStatus(editText('edit.loaded', { count: features.length }));
+      this.showStatus('edit.loaded', { count: features.length });
       await this.loadSnapFeatures(bbox, abort.signal);
     } catch (error) {
       if ((error as Error).name !== 'AbortError') this.setStatus(String((error as Error).message));
@@ -385,7 +405,10 @@ class Editor {
     if (!feature || !this.layer) return;
 
     const title = document.createElement('h3');
-    title.textContent = `${editText('form.title')} ${feature.id ?? ''}`;
+    const titleText = document.createElement('span');
+    titleText.dataset.text = 'form.title';
+    titleText.textContent = editText('form.title');
+    title.append(titleText, ` ${feature.id ?? ''}`);
     const stored = this.session?.storedProperties(feature.key);
     this.form = new AttributeForm(this.layer, feature.properties, stored);
     this.form.element.addEventListener('change', () => this.propertiesChanged());
@@ -456,7 +479,7 @@ class Editor {
     for (const node of this.toolbar.querySelectorAll<HTMLButtonElement>('[data-action]')) {
       node.setAttribute('aria-pressed', String(node.dataset.action === tool));
     }
-    if (tool === 'split') this.setStatus(editText('edit.splitHint'));
+    if (tool === 'split') this.showStatus('edit.splitHint');
   }
 
   private drawn(olFeature: Feature) {
@@ -496,9 +519,9 @@ class Editor {
 
   private splitAt(coordinate: number[]) {
     const feature = this.selectedKey ? this.session?.get(this.selectedKey) : undefined;
-    if (!feature || !this.session) return this.setStatus(editText('edit.selectFirst'));
+    if (!feature || !this.session) return this.showStatus('edit.selectFirst');
     const parts = splitLineAt(feature.geometry, toLonLat(coordinate) as [number, number]);
-    if (!parts) return this.setStatus(editText('edit.splitFailed'));
+    if (!parts) return this.showStatus('edit.splitFailed');
 
     const newKey = this.session.split(feature.key, parts[0], parts[1]);
     this.render();
@@ -513,7 +536,7 @@ class Editor {
     if (!action || !session) return;
     if (action === 'select' || action === 'draw' || action === 'split') return this.setTool(action);
     if (action === 'delete') {
-      if (!this.selectedKey) return this.setStatus(editText('edit.selectFirst'));
+      if (!this.selectedKey) return this.showStatus('edit.selectFirst');
       session.remove(this.selectedKey);
       this.selectedKey = undefined;
     }
@@ -543,25 +566,25 @@ class Editor {
   private showProblems(key: string, problems: FieldProblem[]) {
     this.select(key);
     this.form?.showProblems(problems);
-    this.setStatus(editText('edit.fixFields'));
+    this.showStatus('edit.fixFields');
   }
 
   /** Saves every pending change in one batch; conflicts go to the dialog, then it retries. */
   private async save(): Promise<void> {
     const session = this.session!;
     const keys = session.pendingKeys();
-    if (keys.length === 0) return this.setStatus(editText('edit.noChanges'));
+    if (keys.length === 0) return this.showStatus('edit.noChanges');
     const local = this.localProblems();
     if (local) return this.showProblems(local.key, local.problems);
 
-    this.setStatus(editText('edit.saving'));
+    this.showStatus('edit.saving');
     try {
       const reports = await saveBatch(session.pendingEdits());
       session.markSaved(reports.map((r, i) => ({ key: keys[i]!, id: r.featureId, etag: r.etag })));
       this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
       this.selectedKey = this.selectedKey?.startsWith('n') ? undefined : this.selectedKey;
       this.render();
-      this.setStatus(editText('edit.saved'));
+      this.showStatus('edit.saved');
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       await this.handleSaveProblem(error, keys);
@@ -578,9 +601,7 @@ class Editor {
     }
     const invalid = failed.find((r) => r.problem?.errors?.length);
     if (invalid) return this.showProblems(keys[invalid.index]!, invalid.problem!.errors!);
-    this.setStatus(
-      editText('edit.saveFailed', { detail: failed[0]?.problem?.detail ?? problem.message }),
-    );
+    this.showStatus('edit.saveFailed', { detail: failed[0]?.problem?.detail ?? problem.message });
   }
 
   private async resolveConflict(key: string) {
@@ -601,7 +622,7 @@ class Editor {
       });
       session.remove(key);
       session.markSaved([{ key, id }]);
-      return this.setStatus(editText('conflict.deletedByOther'));
+      return this.showStatus('conflict.deletedByOther');
     }
     const history = await fetchHistory(layer.id, id).catch(() => []);
     const who = history.at(-1)?.changedBy ?? '?';
@@ -628,7 +649,7 @@ class Editor {
 
   private async openHistory() {
     const feature = this.selectedKey ? this.session?.get(this.selectedKey) : undefined;
-    if (!feature?.id || !this.layer) return this.setStatus(editText('edit.selectFirst'));
+    if (!feature?.id || !this.layer) return this.showStatus('edit.selectFirst');
     const layer = this.layer;
     const id = feature.id;
     const entries = await fetchHistory(layer.id, id);
@@ -645,7 +666,7 @@ class Editor {
       });
       this.dataLayerOf(layer.id)?.getSource()?.refresh();
       this.render();
-      this.setStatus(editText('history.restored', { version }));
+      this.showStatus('history.restored', { version });
     });
   }
 
@@ -657,12 +678,12 @@ class Editor {
       await restoreVersion(layer.id, entry.featureId, entry.versionBefore!);
       this.dataLayerOf(layer.id)?.getSource()?.refresh();
       await this.loadFeatures();
-      this.setStatus(editText('history.restored', { version: entry.versionBefore! }));
+      this.showStatus('history.restored', { version: entry.versionBefore! });
     });
   }
 
   private locate() {
-    if (!navigator.geolocation) return this.setStatus(editText('edit.locateFailed'));
+    if (!navigator.geolocation) return this.showStatus('edit.locateFailed');
     navigator.geolocation.getCurrentPosition(
       (position) => {
         const { longitude, latitude } = position.coords;
@@ -673,7 +694,7 @@ class Editor {
         );
         this.map.getView().animate({ center: [center[0]!, center[1]!], zoom: 18, duration: 300 });
       },
-      () => this.setStatus(editText('edit.locateFailed')),
+      () => this.showStatus('edit.locateFailed'),
       { enableHighAccuracy: true, timeout: 15000 },
     );
   }

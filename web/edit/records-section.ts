@@ -24,6 +24,9 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/** Each shown table's block and what puts it in the interface language again. */
+const relabelByBlock = new WeakMap<HTMLElement, () => void>();
+
 async function renderTable(
   table: RecordTableDefinition,
   parentKey: string,
@@ -33,16 +36,20 @@ async function renderTable(
   block.className = 'edit-records';
   block.dataset.table = table.id;
   const title = document.createElement('h4');
-  title.textContent = pickTitle(table);
   const list = document.createElement('ul');
   const records = await fetchRecords(table.id, parentKey).catch(() => []);
-  for (const record of records) {
-    const item = document.createElement('li');
-    item.textContent = summary(table, record);
-    list.append(item);
-  }
+  const items = records.map(() => document.createElement('li'));
+  list.append(...items);
+  const relabel = () => {
+    title.textContent = pickTitle(table);
+    records.forEach((record, index) => (items[index]!.textContent = summary(table, record)));
+  };
+  relabel();
+  relabelByBlock.set(block, relabel);
+
   const add = document.createElement('button');
   add.type = 'button';
+  add.dataset.text = 'records.add';
   add.textContent = editText('records.add');
   add.addEventListener('click', () => block.append(recordForm(table, parentKey, onAdded)));
   block.append(title, list, add);
@@ -59,6 +66,7 @@ function recordForm(table: RecordTableDefinition, parentKey: string, onAdded: ()
   save.type = 'button';
   save.className = 'primary';
   save.dataset.action = 'save-record';
+  save.dataset.text = 'records.save';
   save.textContent = editText('records.save');
   save.addEventListener('click', () => {
     if (form.check().length > 0) return;
@@ -68,6 +76,16 @@ function recordForm(table: RecordTableDefinition, parentKey: string, onAdded: ()
   });
   form.element.append(save);
   return form.element;
+}
+
+/**
+ * Puts the record tables in `slot` in the interface language from the records already read:
+ * nothing is asked of the server again. Their buttons carry `data-text` and their forms are
+ * attribute forms, both relabelled by the editor.
+ */
+export function relabelRecords(slot: HTMLElement) {
+  for (const block of slot.querySelectorAll<HTMLElement>('.edit-records'))
+    relabelByBlock.get(block)?.();
 }
 
 /**

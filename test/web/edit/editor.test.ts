@@ -371,4 +371,111 @@ describe('web editor', () => {
     expect(back.response.status).toBe(200);
     await page.close();
   }, 90000);
+
+  it('switches the open form between Indonesian and English, keeping what was typed', async () => {
+    const textField = layer.attributes.find(
+      (a) => a.type === 'text' && !a.domain && !a.computed && !a.unique,
+    )!;
+    const codedField = layer.attributes.find(
+      (a) => !a.computed && a.domain?.some((c) => c.labelEn !== c.labelId),
+    )!;
+    const coded = codedField.domain!.find((c) => c.labelEn !== c.labelId)!;
+    const boundedField = layer.attributes.find(
+      (a) => !a.computed && a.type === 'number' && a.max !== undefined,
+    )!;
+    const created = await api('POST', `/collections/${layer.id}/items`, {
+      type: 'Feature',
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [109.006, -7.7025],
+          [109.009, -7.7025],
+        ],
+      },
+      properties: requiredProperties(),
+    });
+    const id = created.body.id as number;
+    const page = await openEditor();
+    const form = page.locator('.edit-form');
+    const field = (name: string) => form.locator(`[data-field="${name}"]`);
+    const shown = () =>
+      page.evaluate(
+        ({ text, codedName, boundedName }) => {
+          const select = document.querySelector<HTMLSelectElement>('#edit-layer')!;
+          const fieldOf = (name: string) =>
+            document.querySelector(`.edit-form [data-field="${name}"]`)!;
+          const codedSelect = fieldOf(codedName).querySelector('select')!;
+          return {
+            placeholder: select.options[0]!.textContent,
+            layer: select.selectedOptions[0]!.textContent,
+            layerId: select.value,
+            heading: document.querySelector('.edit-form-slot h3')!.textContent,
+            textLabel: fieldOf(text).querySelector('.edit-field__label')!.textContent,
+            typed: fieldOf(text).querySelector('input')!.value,
+            codedLabel: fieldOf(codedName).querySelector('.edit-field__label')!.textContent,
+            codedChoice: codedSelect.selectedOptions[0]!.textContent,
+            codedValue: codedSelect.value,
+            problem: fieldOf(boundedName).querySelector('.edit-field__problem')!.textContent,
+            status: document.querySelector('.edit-status')!.textContent,
+          };
+        },
+        { text: textField.name, codedName: codedField.name, boundedName: boundedField.name },
+      );
+    const requests: string[] = [];
+
+    try {
+      const onLine = await pagePointOf(page, [109.0075, -7.7025]);
+      await page.mouse.click(onLine.x, onLine.y);
+      await page.waitForFunction(
+        (key) => !!window.__simpulEditor?.currentSession?.get(key)?.etag,
+        `f${id}`,
+      );
+      await field(codedField.name).locator('select').selectOption(coded.code);
+      await field(boundedField.name)
+        .locator('input')
+        .fill(String(boundedField.max! + 1));
+      await field(boundedField.name).locator('input').dispatchEvent('change');
+      // no change event of its own: the click on the language button is what blurs it
+      await field(textField.name).locator('input').fill('Jalan belum disimpan');
+      page.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
+
+      await page.locator('#lang-toggle').click();
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      const english = await shown();
+      await page.locator('#lang-toggle').click();
+      await page.waitForFunction(() => document.documentElement.lang === 'id');
+      const indonesian = await shown();
+
+      expect(english).toEqual({
+        placeholder: '— choose a layer —',
+        layer: layer.titleEn,
+        layerId: layer.id,
+        heading: `Attributes ${id}`,
+        textLabel: expect.stringContaining(textField.titleEn),
+        typed: 'Jalan belum disimpan',
+        codedLabel: expect.stringContaining(codedField.titleEn),
+        codedChoice: `${coded.labelEn} (${coded.code})`,
+        codedValue: coded.code,
+        problem: `At most ${boundedField.max}.`,
+        status: expect.stringMatching(/^\d+ unsaved changes$/),
+      });
+      expect(indonesian).toEqual({
+        placeholder: '— pilih lapisan —',
+        layer: layer.titleId,
+        layerId: layer.id,
+        heading: `Atribut ${id}`,
+        textLabel: expect.stringContaining(textField.titleId),
+        typed: 'Jalan belum disimpan',
+        codedLabel: expect.stringContaining(codedField.titleId),
+        codedChoice: `${coded.labelId} (${coded.code})`,
+        codedValue: coded.code,
+        problem: `Paling besar ${boundedField.max}.`,
+        status: expect.stringMatching(/^\d+ perubahan belum disimpan$/),
+      });
+      expect(requests.filter((r) => r.includes(server.baseUrl))).toEqual([]);
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  }, 90000);
 });

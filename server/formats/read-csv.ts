@@ -129,9 +129,12 @@ function readGeometry(record: Record<string, string>, layout: CsvLayout): Geomet
     if (!text) return null;
     return wktToGeoJSON(splitEwkt(text).wkt) as Geometry;
   }
-  const x = readNumber(record[layout.geometry.xColumn], layout.decimalComma);
-  const y = readNumber(record[layout.geometry.yColumn], layout.decimalComma);
-  return Number.isFinite(x) && Number.isFinite(y) ? { type: 'Point', coordinates: [x, y] } : null;
+  const cells = [record[layout.geometry.xColumn], record[layout.geometry.yColumn]];
+  // Both cells empty: no geometry. Otherwise a point, whose coordinates that are not numbers
+  // (NaN) the validation reports as such, quoting them.
+  if (cells.every((cell) => !cell?.trim())) return null;
+  const [x, y] = cells.map((cell) => readNumber(cell, layout.decimalComma));
+  return { type: 'Point', coordinates: [x!, y!] };
 }
 
 function geometryColumns(layout: CsvLayout): string[] {

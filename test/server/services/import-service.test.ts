@@ -467,6 +467,23 @@ describe('importing into a layer', () => {
     expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 1]);
   });
 
+  it('reports a coordinate that is not a number as such, not as a missing geometry', async () => {
+    const file = writeFile(
+      'points-nan.csv',
+      'name,type,lon,lat\n' +
+        'Balai Desa Kawunganten,titik_kumpul,108.9344,-7.5925\n' +
+        'Bujur kosong,titik_kumpul,NaN,-7.5925\n' +
+        'Tanpa lokasi,titik_kumpul,,\n',
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 2]);
+    const reasons = (await rejectionsOf(job.id)).map((r) => [r.row, r.reason]);
+    expect(reasons[0]).toEqual([3, expect.stringContaining('[NaN, -7.5925]')]);
+    expect(reasons[1]![1]).not.toContain('NaN');
+  });
+
   it('reads KML placemarks with their ExtendedData', async () => {
     const placemark = (name: string, [lon, lat]: number[]) => `<Placemark><name>${name}</name>
       <ExtendedData><Data name="type"><value>titik_kumpul</value></Data>

@@ -75,25 +75,33 @@ function createDialog(): HTMLDialogElement {
         <button type="submit" class="primary" data-text="auth.submit"></button>
       </div>
     </form>`;
-  for (const node of dialog.querySelectorAll<HTMLElement>('[data-text]')) {
-    node.textContent = editText(node.dataset.text as Parameters<typeof editText>[0]);
-  }
+  relabelDialog(dialog);
   document.body.append(dialog);
   return dialog;
 }
 
+/** Puts the dialog's texts (its problem included) in the interface language; inputs stay. */
+function relabelDialog(dialog: HTMLDialogElement) {
+  for (const node of dialog.querySelectorAll<HTMLElement>('[data-text]')) {
+    node.textContent = editText(node.dataset.text as Parameters<typeof editText>[0]);
+  }
+}
+
 async function submitLogin(dialog: HTMLDialogElement) {
   const form = dialog.querySelector('form')!;
-  const problem = dialog.querySelector('.login-dialog__problem')!;
+  const problem = dialog.querySelector<HTMLElement>('.login-dialog__problem')!;
   const data = new FormData(form);
   try {
     publishOwn(await logIn(String(data.get('name')), String(data.get('password'))));
     form.reset();
+    delete problem.dataset.text;
     problem.textContent = '';
     dialog.close();
   } catch (error) {
     const tooMany = error instanceof ApiProblem && error.status === 429;
-    problem.textContent = editText(tooMany ? 'auth.tooMany' : 'auth.failed');
+    const key = tooMany ? 'auth.tooMany' : 'auth.failed';
+    problem.dataset.text = key;
+    problem.textContent = editText(key);
   }
 }
 
@@ -114,7 +122,10 @@ export function mountLogin(container: HTMLElement) {
     button.title = user ? editText('auth.signedInAs', { name: user.name }) : '';
   };
   onSessionChange(render);
-  bus.on('language-change', render);
+  bus.on('language-change', () => {
+    render();
+    relabelDialog(dialog);
+  });
 
   button.addEventListener('click', () => {
     if (!current.user) {

@@ -122,8 +122,14 @@ export function mountGeoServerAdmin(host: HTMLElement) {
   }
 
   function renderLogin(): HTMLElement {
+    // Called while the old form is still on the page: a redraw (a new language, a login on
+    // its way) keeps what was typed.
+    const typed = (field: string) =>
+      page.querySelector<HTMLInputElement>(`.geoserver-admin__login [name=${field}]`)?.value;
     const name = element('input', '');
     const password = element('input', '');
+    name.value = typed('name') ?? '';
+    password.value = typed('password') ?? '';
     name.name = 'name';
     name.autocomplete = 'username';
     password.name = 'password';

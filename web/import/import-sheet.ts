@@ -130,6 +130,8 @@ export class ImportSheet {
   private uploadFraction: number | null = null;
   private error?: string;
   private options: Omit<ImportOptions, 'uploadId'> = { layerId: '' };
+  /** The export choices, kept so that redrawing the sheet (a new language) keeps them. */
+  private exportChoice = { layerId: '', format: '', crs: '', viewOnly: false };
   private readonly sample;
   private polling?: number;
 
@@ -178,13 +180,21 @@ export class ImportSheet {
 
   private renderExport() {
     const readable = this.layers.map((l): [string, string] => [l.id, pickTitle(l)]);
-    const layer = select(readable);
-    const format = select(exportFormats);
-    const crs = select(coordinateSystems);
+    const chosen = this.exportChoice;
+    const layer = select(readable, chosen.layerId || undefined);
+    const format = select(exportFormats, chosen.format || undefined);
+    const crs = select(coordinateSystems, chosen.crs || undefined);
     const viewOnly = element('input');
     viewOnly.type = 'checkbox';
+    viewOnly.checked = chosen.viewOnly;
     const download = element('a', 'import-download', importText('export.download'));
     const update = () => {
+      this.exportChoice = {
+        layerId: layer.value,
+        format: format.value,
+        crs: crs.value,
+        viewOnly: viewOnly.checked,
+      };
       const extent = this.map.getView().calculateExtent(this.map.getSize());
       const bbox = viewOnly.checked ? transformExtent(extent, 'EPSG:3857', 'EPSG:4326') : undefined;
       download.href = exportUrl({

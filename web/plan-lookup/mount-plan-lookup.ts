@@ -64,7 +64,6 @@ export class PlanLookup {
 
   constructor(private readonly map: Map) {
     this.sheet.hidden = true;
-    this.sheet.setAttribute('aria-label', planText('plan.title'));
     this.draw.on('drawend', (event) => this.drawn(event.feature.getGeometry()!));
     map.on('singleclick', (event) => this.clicked(event));
   }
@@ -184,6 +183,7 @@ export class PlanLookup {
 
   /** Redraws the sheet in the interface language. */
   render() {
+    this.sheet.setAttribute('aria-label', planText('plan.title'));
     const close = element('button', 'plan-lookup__close', '×');
     close.type = 'button';
     close.setAttribute('aria-label', planText('plan.close'));

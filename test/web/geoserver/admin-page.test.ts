@@ -100,4 +100,27 @@ describe('the GeoServer admin page', () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  it('keeps what was typed in its login form when the language switches', async () => {
+    await browser.clearCookies();
+    const { page, pageErrors } = await pageKeepingErrors();
+    await page.goto(`${server.baseUrl}/#/admin/geoserver`);
+    const form = page.locator('.geoserver-admin__login');
+    await form.locator('input[name=name]').fill('admin');
+    await form.locator('input[name=password]').fill('setengah-diketik');
+
+    try {
+      await page.locator('#lang-toggle').click();
+      await adminPageSays(page, 'Log in as an administrator');
+      const typed = await form.evaluate((node) =>
+        [...node.querySelectorAll('input')].map((input) => input.value),
+      );
+
+      expect(typed).toEqual(['admin', 'setengah-diketik']);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
 });

@@ -147,4 +147,38 @@ describe('the import and export sheet', () => {
     expect(response.headers.get('content-type')).toBe('application/zip');
     expect(await page.locator(`${sheet} .import-note`).innerText()).toContain('Masuk');
   });
+
+  it('keeps the chosen export layer, format and CRS when the language switches', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.goto(server.baseUrl);
+    await page.click('.import-sheet__open');
+    const exportSection = page.locator(`${sheet} .import-section`).first();
+    await exportSection.locator('select').nth(0).selectOption('kecamatan');
+    await exportSection.locator('select').nth(1).selectOption('geopackage');
+    await exportSection.locator('select').nth(2).selectOption('EPSG:32749');
+    const shown = () =>
+      exportSection.evaluate((section) => ({
+        heading: section.querySelector('h3')!.textContent,
+        choices: [...section.querySelectorAll('select')].map((s) => s.value),
+        href: section.querySelector('a.import-download')!.getAttribute('href'),
+      }));
+
+    try {
+      await page.click('#lang-toggle');
+      const english = await shown();
+      await page.click('#lang-toggle');
+      const indonesian = await shown();
+
+      const chosen = {
+        choices: ['kecamatan', 'geopackage', 'EPSG:32749'],
+        href: '/exports/kecamatan?format=geopackage&crs=EPSG%3A32749',
+      };
+      expect(english).toEqual({ heading: 'Export a layer', ...chosen });
+      expect(indonesian).toEqual({ heading: 'Ekspor lapisan', ...chosen });
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
 });

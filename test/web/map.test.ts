@@ -177,6 +177,8 @@ describe('web map', () => {
     await page.locator('#lang-toggle').click();
     expect(await kecamatanRow.textContent()).toBe('Kecamatan (district)');
     expect(await page.locator('h2[data-i18n="panel.layers"]').textContent()).toBe('Layers');
+    const attribution = page.locator('.ol-attribution button');
+    expect(await attribution.getAttribute('title')).toBe('Data and map sources');
 
     await page.reload();
     await waitForLayerDrawn(page, 'kecamatan');

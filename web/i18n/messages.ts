@@ -26,6 +26,7 @@ const messagesId = {
   'map.zoomIn': 'Perbesar',
   'map.zoomOut': 'Perkecil',
   'map.showRegency': 'Tampilkan seluruh kabupaten',
+  'map.attribution': 'Sumber data dan peta',
 } as const;
 
 /** A key of the interface text. */
@@ -55,6 +56,7 @@ const messagesEn: Record<MessageKey, string> = {
   'map.zoomIn': 'Zoom in',
   'map.zoomOut': 'Zoom out',
   'map.showRegency': 'Show the whole regency',
+  'map.attribution': 'Data and map sources',
 };
 
 /** Interface text per language. */

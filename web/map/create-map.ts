@@ -66,6 +66,7 @@ function relabelControls(map: Map) {
     ['.ol-zoom-in', 'map.zoomIn'],
     ['.ol-zoom-out', 'map.zoomOut'],
     ['.ol-zoom-extent button', 'map.showRegency'],
+    ['.ol-attribution button', 'map.attribution'],
   ];
   for (const [selector, key] of titles) {
     map.getViewport()?.querySelector(selector)?.setAttribute('title', translate(key));

@@ -113,7 +113,7 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'edit.history': 'History',
   'edit.locate': 'My location',
   'edit.locateFailed': 'Location not available.',
-  'edit.pending': '{count} unsaved changes',
+  'edit.pending': 'Unsaved changes: {count}',
   'edit.noChanges': 'No changes',
   'edit.saving': 'Saving…',
   'edit.saved': 'Saved.',

@@ -457,7 +457,7 @@ describe('web editor', () => {
         codedChoice: `${coded.labelEn} (${coded.code})`,
         codedValue: coded.code,
         problem: `At most ${boundedField.max}.`,
-        status: expect.stringMatching(/^\d+ unsaved changes$/),
+        status: expect.stringMatching(/^Unsaved changes: \d+$/),
       });
       expect(indonesian).toEqual({
         placeholder: '— pilih lapisan —',

@@ -2,10 +2,11 @@
  * Imports: a file read as a stream, each record reprojected, mapped and validated by the one
  * feature validation (attribute rules per batch in JavaScript; geometry validity and the
  * regency extent set-wise in PostGIS once every row is bulk-loaded (COPY) into a load table),
- * then the valid rows moved into the layer in one transaction. All or nothing by default; or
- * the valid rows with a report of the rest. Append or replace; either can be undone from the
- * feature history. Progress and cancellation go through the job row, so any server instance
- * can follow or stop a job.
+ * then the valid rows moved into the layer in one transaction (a large append writes them there
+ * while it reads, in that transaction, kept only if the checks refuse none: `EarlyWrite`). All
+ * or nothing by default; or the valid rows with a report of the rest. Append or replace; either
+ * can be undone from the feature history. Progress and cancellation go through the job row, so
+ * any server instance can follow or stop a job.
  */
 import { randomUUID } from 'node:crypto';
 import type { Geometry, Position } from 'geojson';
@@ -379,22 +380,22 @@ interface Counters {
 class ImportCancelled extends Error {}
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
-// database (`npm run bench -- import`, ratios from one run, which vary by a fifth with the load
-// of the machine): 2.5× on 100,000 road segments from GeoJSON (3.4 s against 1.35 s), 7× from
-// a zipped Shapefile (4.3 s against 0.6 s), 1.9× on a million points (16.7 s against 8.9 s).
-// ogr2ogr checks nothing, keeps no history and fills a new table. Per 100,000 road segments:
-// 0.2 s to start; 1.7 s of reading, bound by Node (JSON parsing, the attribute rules, WKB
-// encoding, garbage collection) beside PostgreSQL COPYing typed rows, then the geometry and
-// uniqueness checks over the load table (0.35 s; checked per batch while reading instead, they
-// cost twice as much in PostgreSQL and saved nothing); then the commit, 1.5 s, most of it in
-// the layer table, not in this module: the row with its geodesic length (0.45 s), Web Mercator
-// copy (0.2 s), unique index and attribute-rule trigger; the history 0.3 s, the two GiST
-// indexes 0.3 s. On a million points the commit takes 9 s: the rows 3 s, the history 3.4 s
-// (a small row per feature and its indexes), building the GiST indexes 2.6 s. A Shapefile adds
-// about 1 s: unzipping to disk, and dbffile decoding each field through iconv-lite (0.4 s).
-// What would close most of the gap: a history row per bulk statement instead of per feature
-// (ids kept as ranges), and inserting into the layer while reading, in the transaction that
-// commits, where a second core is free (at the price of holding that transaction open).
+// database (`npm run bench -- import`, ratios from one run, which move by a tenth with the load
+// of the machine): 1.5× on 100,000 road segments from GeoJSON (2.1 s against 1.4 s), 4× from a
+// zipped Shapefile (2.4 s against 0.6 s), 1.3× on a million points (11 s against 8.4 s).
+// ogr2ogr checks nothing, keeps no history and fills a new table. Both cores are busy already:
+// per 100,000 road segments, 0.3 s to start, then 1.3 s of reading in which Node (JSON parsing,
+// the attribute rules, COPY text: 1.5 s of processor time) runs beside PostgreSQL loading the
+// load table and writing the rows early into the layer (1.15 s: the row with its geodesic
+// length and Web Mercator copy, 0.2 s of it ST_Transform, its indexes, the history 0.35 s);
+// then 0.25 s of writing that fell behind and the GiST indexes (0.3 s), beside the geometry and
+// uniqueness checks over the load table (0.35 s). On a million points the reading takes 7.2 s,
+// then the GiST indexes 2.8 s beside the checks (1.4 s). A Shapefile adds 0.3 to 0.5 s:
+// unzipping to disk (0.2 s), and reading the .shp and .dbf in JavaScript (0.45 s, against
+// 0.3 s of JSON parsing). Reading it through GDAL (ogr2ogr to GeoJSONSeq) was measured and
+// dropped: GDAL takes 1 s of processor time to write what Node then parses again. What would
+// close more of the gap: a history row per bulk statement instead of per feature (ids kept as
+// ranges), and a cheaper Web Mercator copy.
 
 /** Runs one job to its end; what the job row says at the end is returned. */
 class ImportRun {

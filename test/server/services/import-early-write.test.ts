@@ -207,6 +207,36 @@ describe('writing a large import into the layer while it is read', () => {
     expect(await loadTableCount()).toBe(0);
   });
 
+  it('writes at the end, as before, when a reader holds the empty layer for long', async () => {
+    await query('DELETE FROM evacuation_point');
+    const file = writeLines(
+      'reader-holds.geojsonl',
+      points(12000, (i) => `Titik dibaca ${i}`),
+    );
+    const reader = new pg.Client({ connectionString: testDatabase.url });
+    await reader.connect();
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM evacuation_point');
+    const { jobId, running } = await startImport(file);
+
+    // the early write gave up waiting for the layer; the insert at the end waits for the reader
+    await waitFor(async () => {
+      const step = (await selectImportJob(testDatabase.database.pool, jobId))?.step;
+      return step === 'writing';
+    });
+    // asked in the reader's session: another would queue behind the import's wait for the lock
+    const heldCount = await reader.query('SELECT count(*)::int AS n FROM evacuation_point');
+    await reader.query('COMMIT');
+    await reader.end();
+    const job = await running;
+
+    expect(heldCount.rows[0].n).toBe(0);
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 12000]);
+    expect(await count('evacuation_point')).toBe(12000);
+    expect(await spatialIndexIsValid()).toBe(true);
+    await query('DELETE FROM evacuation_point');
+  });
+
   it('stops a write held up by a lock while reading within a second of a cancel', async () => {
     const file = writeLines(
       'behind-lock.geojsonl',

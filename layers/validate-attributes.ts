@@ -27,7 +27,8 @@ export type ProblemCode =
   | 'geometry-has-z'
   | 'geometry-out-of-range'
   | 'geometry-invalid'
-  | 'geometry-outside-regency';
+  | 'geometry-outside-regency'
+  | 'geometry-too-complex';
 
 /** One problem of one feature: the field (`geometry` or an attribute name) and why. */
 export interface FeatureProblem {

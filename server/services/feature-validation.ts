@@ -141,6 +141,13 @@ function geometryProblemOf(row: GeometryCheckRow, toleranceM: number): FeaturePr
   return undefined;
 }
 
+function tooComplexProblem(): FeatureProblem {
+  const message =
+    `the geometry has too many vertices to check against the regency within the ` +
+    `${config.queryTimeoutMs} ms limit of one request; simplify it or split it.`;
+  return { field: 'geometry', code: 'geometry-too-complex', message };
+}
+
 async function databaseGeometryProblems(
   db: Queryable,
   layer: LayerDefinition,
@@ -152,7 +159,20 @@ async function databaseGeometryProblems(
   const problems = new Map<number, FeatureProblem>();
   if (indexes.length === 0) return problems;
 
-  const rows = await selectGeometryChecks(db, geometries, outlineLayersFor(layer));
+  let rows: GeometryCheckRow[];
+  try {
+    rows = await selectGeometryChecks(db, geometries, outlineLayersFor(layer));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== '57014') throw error;
+    // The statement timeout: a geometry of hundreds of thousands of vertices outside the
+    // regency, each measured geodesically against the outline. Refused as too complex to
+    // check, on the largest of the request's geometries, rather than answered with a 500.
+    const largest = geometries.reduce(
+      (best, geometry, i) => (geometry.length > geometries[best]!.length ? i : best),
+      0,
+    );
+    return new Map([[indexes[largest]!, tooComplexProblem()]]);
+  }
   for (const row of rows) {
     const problem = geometryProblemOf(row, toleranceM);
     if (problem) problems.set(indexes[row.index]!, problem);

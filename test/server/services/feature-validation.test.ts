@@ -85,6 +85,38 @@ describe('feature validation against the declaration and the database', () => {
     expect(outcome.errors[0]?.message).toMatch(/\d+(\.\d)? km outside/);
   });
 
+  it('refuses a geometry too large to check in time, not with a database error', async () => {
+    const lineLayer = { ...pointLayer, id: 'test_line', geometry: { type: 'MultiLineString' } };
+    const small = {
+      type: 'LineString',
+      coordinates: [
+        [109.0, -7.7],
+        [109.01, -7.7],
+      ],
+    };
+    // 200,000 vertices wandering near Jakarta: each is measured against the outline
+    const coordinates = Array.from({ length: 200000 }, (_, i) => [
+      106.8 + (i % 1000) / 10000,
+      -6.2 + Math.floor(i / 1000) / 10000,
+    ]);
+    const client = await db().connect();
+    try {
+      await client.query("SET statement_timeout = '50ms'");
+      const inputs = [{ geometry: small }, { geometry: { type: 'LineString', coordinates } }];
+      const outcome = await validateFeatures(client, lineLayer as LayerDefinition, inputs, {
+        mode: 'create',
+      });
+
+      expect(outcome.errors).toEqual([
+        expect.objectContaining({ index: 1, field: 'geometry', code: 'geometry-too-complex' }),
+      ]);
+      expect(outcome.errors[0]?.message).toMatch(/simplify it or split it/);
+    } finally {
+      await client.query('RESET statement_timeout');
+      client.release();
+    }
+  });
+
   it('accepts a point just outside the outline when within the tolerance', async () => {
     const offshore = { type: 'Point', coordinates: [109.0, -7.8] };
     const { rows } = await db().query<{ m: number }>(

@@ -50,7 +50,10 @@ function textDecoder(encoding: string): Decode | undefined {
   const codec = iconv.getCodec(encoding) as { constructor: { name: string } };
   const kind = codec.constructor.name;
   if (kind === 'InternalCodec' && /^utf-?8$/i.test(encoding)) {
-    return (buffer, start, end) => buffer.toString('utf8', start, end).replace(/^\uFEFF/, '');
+    return (buffer, start, end) => {
+      const text = buffer.toString('utf8', start, end);
+      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    };
   }
   if (kind !== 'SBCSCodec') return undefined;
   const table = iconv.decode(Buffer.from(Array.from({ length: 256 }, (_, i) => i)), encoding);

@@ -381,8 +381,8 @@ class ImportCancelled extends Error {}
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
 // database (`npm run bench -- import`, ratios from one run, which move by a tenth with the load
-// of the machine): 1.5× on 100,000 road segments from GeoJSON (2.1 s against 1.4 s), 4× from a
-// zipped Shapefile (2.4 s against 0.6 s), 1.3× on a million points (11 s against 8.4 s).
+// of the machine): 1.5× on 100,000 road segments from GeoJSON (2.1 s against 1.4 s), 3.9× from
+// a zipped Shapefile (2.4 s against 0.6 s), 1.25× on a million points (10.2 s against 8.2 s).
 // ogr2ogr checks nothing, keeps no history and fills a new table. Both cores are busy already:
 // per 100,000 road segments, 0.3 s to start, then 1.3 s of reading in which Node (JSON parsing,
 // the attribute rules, COPY text: 1.5 s of processor time) runs beside PostgreSQL loading the

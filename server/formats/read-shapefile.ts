@@ -1,7 +1,6 @@
 /**
  * Shapefile reader (pure JavaScript, streaming from disk): the `.shp` geometries (`shapefile`),
- * the `.dbf` attributes (header by `dbffile`; records by `read-dbf.ts`, or by dbffile when a
- * field or code page is one that reader leaves to it) with the `.cpg` encoding (or one
+ * the `.dbf` attributes (`dbffile`, decoded by iconv-lite) with the `.cpg` encoding (or one
  * given), and the `.prj` coordinate system. A Shapefile without `.prj` has no known CRS: the
  * caller must be told it, never guess it.
  */
@@ -12,7 +11,6 @@ import { DBFFile } from 'dbffile';
 import type { Geometry } from 'geojson';
 import iconv from 'iconv-lite';
 import * as shapefile from 'shapefile';
-import { readPlainDbf } from './read-dbf.js';
 import { SourceFileError, type OpenedSource, type SourceFeature } from './source-feature.js';
 
 /** The files of one Shapefile found in a folder, by their lower-case extension. */
@@ -305,15 +303,6 @@ async function* readDbfRecords(dbf: string, encoding: string, names: readonly st
   } catch (error) {
     const reason = (error as Error).message;
     throw new SourceFileError('unreadable-dbf', `The .dbf file cannot be read: ${reason}.`);
-  }
-  const plain = readPlainDbf(dbf, file, encoding);
-  if (plain) {
-    for (const values of plain) {
-      const properties: Record<string, unknown> = {};
-      values.forEach((value, i) => (properties[names[i]!] = normalizeDbfValue(value)));
-      yield properties;
-    }
-    return;
   }
   for (;;) {
     const records = await file.readRecords(dbfChunkSize);

@@ -10,9 +10,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import wkx from 'wkx';
 import type { LayerDefinition } from '../../../layers/index.js';
 import type { StoredGeometry } from '../../../layers/validate-geometry.js';
-import { toWkbHex } from '../../formats/write-wkb.js';
 import { dropSpatialIndexStatement, spatialIndexStatement } from '../migrations/layer-schema.js';
 import { quoteIdentifier } from '../sql.js';
 import { staleJobCondition, type RejectionRow } from './import-jobs.js';
@@ -66,6 +66,11 @@ export async function createStagingTable(db: Queryable, table: string, layer: La
 /** Drops the load table if it exists. */
 export async function dropStagingTable(db: Queryable, table: string) {
   await db.query(`DROP TABLE IF EXISTS ${table}`);
+}
+
+/** A geometry as hexadecimal WKB; its SRID is the load column's (EPSG:4326). */
+function toWkbHex(geometry: StoredGeometry): string {
+  return wkx.Geometry.parseGeoJSON(geometry).toWkb().toString('hex');
 }
 
 /** A value in COPY text format: `\N` for null, backslash, tab and line ends escaped. */

@@ -230,17 +230,22 @@ export class TileDiskCache {
 
   /**
    * Keeps the tiles of a claimed folder's manifest (least recently used first), those whose
-   * file is whole; returns them. Files the manifest does not list are removed.
+   * file is whole; returns them. Entries the manifest does not list are removed. Only plain
+   * files count: a symbolic link (to a file outside the folder) is removed, never followed.
    */
   load(tiles: readonly SavedTile[]): SavedTile[] {
     const sizes = new Map<string, number>();
-    for (const file of fs.readdirSync(this.folder)) {
-      sizes.set(file, fs.statSync(path.join(this.folder, file)).size);
+    const names = fs.readdirSync(this.folder);
+    for (const name of names) {
+      const stats = fs.lstatSync(path.join(this.folder, name));
+      if (stats.isFile()) sizes.set(name, stats.size);
     }
     const whole = tiles.filter((tile) => sizes.get(tile.file) === tile.bytes);
     const listed = new Set(whole.map((tile) => tile.file));
-    for (const file of sizes.keys()) {
-      if (!listed.has(file)) fs.rmSync(path.join(this.folder, file), { force: true });
+    for (const name of names) {
+      // Recursive removes a link itself, not what it points to.
+      const entry = path.join(this.folder, name);
+      if (!listed.has(name)) fs.rmSync(entry, { recursive: true, force: true });
     }
 
     for (const tile of whole) {

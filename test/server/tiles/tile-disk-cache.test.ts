@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TileCache, tileKey, type CachedTile } from '../../../server/tiles/tile-cache.js';
+import { manifestFileName } from '../../../server/tiles/tile-cache-manifest.js';
 import { TileCacheDirUnusableError } from '../../../server/tiles/tile-disk-cache.js';
 import type { TileCoord } from '../../../server/tiles/tile-grid.js';
 
@@ -160,6 +161,36 @@ describe('the tile cache disk tier', () => {
       TileCacheDirUnusableError,
     );
     expect(() => new TileCache(5000, { dir: file, maxBytes: 1e6 })).toThrow(/TILE_CACHE_DIR/);
+  });
+
+  it('never follows a link in a saved folder to a file outside it', async () => {
+    const dir = tempDir();
+    const outside = path.join(tempDir(), 'secret.txt');
+    fs.writeFileSync(outside, 'not a tile');
+    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const saved = path.join(dir, `process-${exited.stdout.toString()}-saved`);
+    fs.mkdirSync(saved);
+    fs.symlinkSync(outside, path.join(saved, '1.tile'));
+    // Its manifest keeps it from being swept as a crashed process's leftovers.
+    fs.writeFileSync(path.join(saved, manifestFileName), '{}');
+    const tile = { z: 14, x: 1, y: 0 };
+    const listed = {
+      key: tileKey(['desa'], tile),
+      file: '1.tile',
+      bytes: fs.statSync(outside).size,
+      layerIds: ['desa'],
+      tile,
+      etag: '"planted"',
+      gzip: false,
+    };
+
+    const cache = new TileCache(5000, { dir, maxBytes: 1e6 });
+    const kept = cache.adoptSaved(saved, [listed]);
+
+    expect(kept).toBe(0);
+    expect(await cache.getFromDisk(listed.key)).toBeUndefined();
+    expect(fs.readFileSync(outside, 'utf8')).toBe('not a tile');
+    await cache.close();
   });
 
   it('refuses a folder that cannot be made under /proc at once, instead of hanging', () => {

@@ -53,6 +53,9 @@ function refusalOf(
   if (systemIdentifier !== origin.database.systemIdentifier || name !== origin.database.name) {
     return 'saved from another database';
   }
+  if (manifest.database.incarnation !== origin.database.incarnation) {
+    return 'the database was made again since the save (restored from a backup?)';
+  }
   if (manifest.fingerprint !== origin.fingerprint) return 'tiles are made differently now';
   const ageMs = current.now.getTime() - Date.parse(manifest.savedAt);
   if (ageMs > savedCacheMaxAgeDays * 86400000) return 'older than the change log can vouch for';

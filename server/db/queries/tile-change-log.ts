@@ -8,12 +8,21 @@ export interface DatabaseIdentity {
   /** The cluster's `system_identifier`: a new one for every initdb, kept by its replicas. */
   systemIdentifier: string;
   name: string;
+  /**
+   * The oids of the database and of the change log table: new when either is made again, as a
+   * restore from a logical backup (`pg_restore`, with or without `--clean`) does. Such a
+   * restore writes the rows before the triggers exist and brings back the old log, so the log
+   * cannot tell what changed.
+   */
+  incarnation: string;
 }
 
 /** The cluster and database this connection is on. */
 export async function selectDatabaseIdentity(db: Queryable): Promise<DatabaseIdentity> {
   const result = await db.query<DatabaseIdentity>(
-    `SELECT system_identifier::text AS "systemIdentifier", current_database() AS name
+    `SELECT system_identifier::text AS "systemIdentifier", current_database() AS name,
+       concat((SELECT oid FROM pg_database WHERE datname = current_database()), ':',
+         to_regclass('simpul_tile_change_log')::oid) AS incarnation
      FROM pg_control_system()`,
   );
   return result.rows[0]!;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tileChangeLogSql } from '../../../server/db/migrations/tile-change.js';
 import { TileService } from '../../../server/services/tile-service.js';
 import { manifestFileName } from '../../../server/tiles/tile-cache-manifest.js';
 import type { TileCoord } from '../../../server/tiles/tile-grid.js';
@@ -216,6 +217,33 @@ describe('a tile cache saved at a graceful stop', () => {
 
     expect(entries.sort()).toEqual([0, 1, 1]);
     expect(processFolders(cacheDir).filter((folder) => folder.saved)).toEqual([]);
+  });
+
+  it('is not used once a logical backup is restored, whose rows came unlogged', async () => {
+    const cacheDir = tempDir();
+    const before = await start(cacheDir);
+    await fetchTile(before, 'road_segment', untouched);
+    await stop(before);
+
+    // As pg_restore --clean does: the rows are written before the triggers exist, and the
+    // change log table is made again and filled with the backup's rows.
+    await writer.query('ALTER TABLE road_segment DISABLE TRIGGER USER');
+    await writer.query(
+      "UPDATE road_segment SET segment_code = 'T-RESTORED' WHERE road_number = '996'",
+    );
+    await writer.query('ALTER TABLE road_segment ENABLE TRIGGER USER');
+    await writer.query('CREATE TABLE log_backup AS SELECT * FROM simpul_tile_change_log');
+    await writer.query('DROP TABLE simpul_tile_change_log');
+    await writer.query(tileChangeLogSql);
+    await writer.query(
+      `INSERT INTO simpul_tile_change_log (xid, layer_id, boxes, at)
+       SELECT xid, layer_id, boxes, at FROM log_backup`,
+    );
+    await writer.query('DROP TABLE log_backup');
+    const after = await start(cacheDir);
+
+    expect(await segmentCodes(after, untouched)).toContain('T-RESTORED');
+    expect(after.tiles.stats().cache?.disk?.hits).toBe(0);
   });
 
   it('loses a layer emptied by TRUNCATE while it was down, and keeps the others', async () => {

@@ -5,11 +5,16 @@
  * CSV reader takes that apostrophe off again, so an export imported back gives the same value.
  */
 
-const formulaStart = /^[=+\-@\t\r]/;
+/** A formula start (= + - @, tab, CR), behind any number of apostrophes. */
+const apostrophesThenFormula = /^'*[=+\-@\t\r]/;
 
-/** A value as written to a CSV: text that would run as a formula gets a leading apostrophe. */
+/**
+ * A value as written to a CSV: text that would run as a formula gets a leading apostrophe, as
+ * does text that already starts with apostrophes before one (`'=x` is written `''=x`), so
+ * that `restoreFormula` gives back every value as it was.
+ */
 export function neutraliseFormula<T>(value: T): T | string {
-  if (typeof value !== 'string' || !formulaStart.test(value)) return value;
+  if (typeof value !== 'string' || !apostrophesThenFormula.test(value)) return value;
   // Numbers written as text ("-7.5", "+62") are data, not formulas.
   return Number.isFinite(Number(value)) && value.trim() !== '' ? value : `'${value}`;
 }
@@ -20,10 +25,10 @@ export function formulaSafe(cells: readonly unknown[]): unknown[] {
 }
 
 /**
- * A CSV cell as read: the apostrophe `neutraliseFormula` adds is taken off. A source whose
- * text really starts with an apostrophe before = + - @ loses that apostrophe (rare, and the
- * same as a spreadsheet program shows the cell).
+ * A CSV cell as read: the apostrophe `neutraliseFormula` adds is taken off. A file from
+ * elsewhere whose text really starts with an apostrophe before = + - @ loses that apostrophe
+ * (rare, and the same as a spreadsheet program shows the cell).
  */
 export function restoreFormula(text: string): string {
-  return text.startsWith("'") && formulaStart.test(text.slice(1)) ? text.slice(1) : text;
+  return text.startsWith("'") && apostrophesThenFormula.test(text) ? text.slice(1) : text;
 }

@@ -57,6 +57,21 @@ function isMalformedBody(error: unknown): error is { status: number; type: strin
   return e?.status !== undefined && e.status >= 400 && e.status < 500 && typeof e.type === 'string';
 }
 
+/**
+ * What is wrong with a body the JSON parser refused. It takes objects and arrays only, and
+ * words its refusal of valid JSON such as `null` or `42` as a syntax error; say what it is.
+ */
+function bodyErrorDetail(error: { type: string; body?: unknown }): string {
+  const message = (error as unknown as Error).message;
+  if (error.type !== 'entity.parse.failed' || typeof error.body !== 'string') return message;
+  try {
+    const value: unknown = JSON.parse(error.body);
+    return `The body must be a JSON object or array, not ${value === null ? 'null' : typeof value}.`;
+  } catch {
+    return message;
+  }
+}
+
 // Node's network errors, and the SQLSTATEs of a connection lost, refused or shut down.
 const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 const unreachableStates = new Set(['57P01', '57P02', '57P03', '53300']);
@@ -96,7 +111,7 @@ function toProblem(error: unknown): HttpProblem {
       error.status,
       `body-${error.type.replace(/\./g, '-')}`,
       'Unreadable request body',
-      (error as unknown as Error).message,
+      bodyErrorDetail(error),
     );
   }
   if (error instanceof URIError) {

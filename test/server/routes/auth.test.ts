@@ -69,6 +69,24 @@ describe('accounts, sessions and API tokens', () => {
     expect((await response.json()).detail).toContain('"name"');
   });
 
+  it('says a JSON body must be an object when sent null or a number', async () => {
+    const answers = await Promise.all(
+      ['null', '42'].map(async (body) => {
+        const response = await fetch(`${server.baseUrl}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        return [response.status, (await response.json()).detail];
+      }),
+    );
+
+    expect(answers).toEqual([
+      [400, 'The body must be a JSON object or array, not null.'],
+      [400, 'The body must be a JSON object or array, not number.'],
+    ]);
+  });
+
   it('marks the cookie Secure behind an https proxy', async () => {
     const { response } = await logIn('editor', password, { 'x-forwarded-proto': 'https' });
 

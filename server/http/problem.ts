@@ -66,7 +66,8 @@ function bodyErrorDetail(error: { type: string; body?: unknown }): string {
   if (error.type !== 'entity.parse.failed' || typeof error.body !== 'string') return message;
   try {
     const value: unknown = JSON.parse(error.body);
-    return `The body must be a JSON object or array, not ${value === null ? 'null' : typeof value}.`;
+    const kind = value === null ? 'null' : typeof value;
+    return `The body must be a JSON object or array, not ${kind}.`;
   } catch {
     return message;
   }

@@ -777,28 +777,33 @@ class ImportRun {
     }
   }
 
-  private async finish() {
+  /** Ends the job as its counts and mode say, committing when it may; returns its status. */
+  private async finish(): Promise<'checked' | 'rejected' | 'succeeded'> {
     const { request, jobId } = this.prepared;
     const notes = this.notes();
     const { rowsRejected, rowsWritten } = this.counters;
     if (request.dryRun) {
       const counts = `${rowsWritten} valid rows, ${rowsRejected} rejected`;
       const message = `Checked: ${counts}; nothing written.`;
-      return updateImportStatus(this.pool, jobId, 'checked', { message, notes });
+      await updateImportStatus(this.pool, jobId, 'checked', { message, notes });
+      return 'checked';
     }
     if (request.mode === 'all-or-nothing' && rowsRejected > 0) {
       const rejected = `${rowsRejected} rows were rejected`;
       const message = `${rejected}, so nothing was written (all or nothing).`;
-      return updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
+      await updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
+      return 'rejected';
     }
     if (request.action === 'replace' && rowsWritten === 0) {
       const message = 'No valid row: the layer was left as it was rather than emptied.';
-      return updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
+      await updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
+      return 'rejected';
     }
     this.step = 'writing';
     await updateImportStatus(this.pool, jobId, 'committing', { step: 'writing' });
     this.onProgress?.(this.progress('committing'));
     await this.commit();
+    return 'succeeded';
   }
 
   async run(): Promise<void> {
@@ -815,12 +820,15 @@ class ImportRun {
       // the rows these two refused are counted in the job too
       await this.flush(true);
       const readMs = Date.now() - started;
-      await this.finish();
+      const status = await this.finish();
       const { jobId, layer } = this.prepared;
       const timing = { readMs, commitMs: Date.now() - started - readMs };
       const wroteEarly = this.earlyWriteKept;
+      // rowsWritten counts the valid rows; only a committed import wrote them
+      const rowsWritten = status === 'succeeded' ? this.counters.rowsWritten : 0;
+      const counts = { ...this.counters, rowsValid: this.counters.rowsWritten, rowsWritten };
       log.info(
-        { jobId, layerId: layer.id, ...this.counters, ...timing, wroteEarly },
+        { jobId, layerId: layer.id, status, ...counts, ...timing, wroteEarly },
         'import finished',
       );
     } catch (error) {

@@ -32,7 +32,8 @@ export function requireEditable(principal: Principal | undefined, layer: Guarded
   if (!canEditLayer(principal, layer)) {
     const roles = layer.access.edit.join(', ');
     const scoped = principal.scope ? ' with a token scoped to it for writing' : '';
-    const detail = `${principal.name} may not edit ${layer.id}; it needs one of: ${roles}${scoped}.`;
+    const needed = `one of: ${roles}${scoped}`;
+    const detail = `${principal.name} may not edit ${layer.id}; it needs ${needed}.`;
     throw new HttpProblem(403, 'edit-forbidden', 'Forbidden', detail);
   }
 }

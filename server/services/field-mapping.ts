@@ -75,7 +75,8 @@ export function checkMapping(
     if (field !== null && fields && fields.length > 0 && !fields.includes(field)) {
       throw badRequest(
         'invalid-mapping',
-        `The file has no field "${field}" (mapped to ${attribute}); its fields: ${fields.join(', ')}.`,
+        `The file has no field "${field}" (mapped to ${attribute}); ` +
+          `its fields: ${fields.join(', ')}.`,
       );
     }
   }

@@ -456,7 +456,7 @@ describe('imports and exports over HTTP', () => {
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
   });
 
-  it('names the media type of GeoPackage and FlatGeobuf downloads, CRS given as a URI', async () => {
+  it('names the GeoPackage and FlatGeobuf media types, the CRS given as a URI', async () => {
     const uri = 'http://www.opengis.net/def/crs/EPSG/0/32749';
     const gpkg = await call('GET', `/exports/desa?format=gpkg&crs=${encodeURIComponent(uri)}`);
     const fgb = await call('GET', '/exports/desa?format=fgb');

@@ -19,6 +19,7 @@ import {
   updateFeatureRow,
   type EditAuthor,
 } from '../db/queries/feature-edits.js';
+import { config } from '../config.js';
 import { objectName } from '../db/sql.js';
 import { crs84, type CrsDefinition } from '../http/crs.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
@@ -308,9 +309,31 @@ function brokenRule(constraint: string | undefined): AttributeRule | undefined {
   return undefined;
 }
 
-/** Maps constraint violations the checks could not foresee (a race on a unique key). */
+/**
+ * An edit that waited past the statement timeout, nearly always on a row lock or a unique
+ * value another open transaction holds: a large import writes its rows before it commits, and
+ * an edit naming a value it wrote waits for that commit. Nothing is saved; worth retrying.
+ */
+function waitedTooLong(): HttpProblem {
+  const problem = new HttpProblem(
+    503,
+    'edit-timeout',
+    'Edit not saved in time',
+    `The edit waited past the ${config.queryTimeoutMs} ms limit of one request, most likely ` +
+      'for another writer of the same layer (an import running); nothing was saved. ' +
+      'Try again in a moment.',
+  );
+  problem.headers['Retry-After'] = '5';
+  return problem;
+}
+
+/**
+ * Maps constraint violations the checks could not foresee (a race on a unique key), and an
+ * edit that timed out waiting for another transaction.
+ */
 function constraintProblem(error: unknown): HttpProblem | undefined {
   const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code === '57014' || code === '55P03') return waitedTooLong();
   const field = constrainedField(constraint);
   if (code === '23505') {
     const message = 'the value is already used by another feature.';

@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { config, ConfigError } from './config.js';
 import { log } from './log.js';
-import { prepareDatabase } from './startup.js';
 
 // A worker that dies this soon after its start is not restarted again: it would only loop.
 const minimumLifetimeMs = 5000;
@@ -50,10 +49,36 @@ function stopWorkers(signal: NodeJS.Signals) {
   }, stopDeadlineMs).unref();
 }
 
-async function runPrimary(count: number) {
-  // Migrate and seed once, before any worker exists; workers then find the schema current.
+/** The environment variable marking the short-lived process that prepares the database. */
+const roleVariable = 'SIMPUL_PROCESS_ROLE';
+
+/**
+ * Migrates and seeds once, before any serving process exists, in a process of its own that
+ * then exits: loaded into the primary, the migrations, the seeds and the modules they pull in
+ * held about 100 MB of its memory for as long as the server ran. A failure there (logged by
+ * that process) stops the primary too.
+ */
+function prepareInOwnProcess(): Promise<void> {
+  const preparer = cluster.fork({ [roleVariable]: 'prepare' });
+  return new Promise((resolve) => {
+    preparer.on('exit', (code, signal) => {
+      if (code === 0) return resolve();
+      log.fatal({ code, signal }, 'database not prepared; not starting server processes');
+      process.exit(1);
+    });
+  });
+}
+
+async function prepareAndExit(): Promise<never> {
+  const { prepareDatabase } = await import('./startup.js');
   const database = await prepareDatabase();
   await database.close();
+  process.exit(0);
+}
+
+async function runPrimary(count: number) {
+  // Workers then find the schema current and the seeds in place.
+  await prepareInOwnProcess();
 
   log.info({ processes: count }, 'starting server processes');
   for (let i = 0; i < count; i += 1) forkWorker();
@@ -78,5 +103,6 @@ export async function runServerProcesses(startServer: (seed: boolean) => Promise
   }
   if (count === 1) return startServer(config.autoSeed);
   if (cluster.isPrimary) return runPrimary(count);
+  if (process.env[roleVariable] === 'prepare') return prepareAndExit();
   return startServer(false);
 }

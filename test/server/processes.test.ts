@@ -91,4 +91,36 @@ describe('several server processes', { timeout: 120000 }, () => {
       server.child.kill('SIGKILL');
     }
   });
+
+  it('prepare the database in a process of its own, and start none when that fails', async () => {
+    const prepared = startProcesses({
+      DATABASE_URL: testDatabase.url,
+      SIMPUL_PROCESSES: '2',
+      SIMPUL_DATA_DIR: dataDir,
+    });
+    const refused = startProcesses({
+      DATABASE_URL: 'postgres://simpul@127.0.0.1:1/simpul',
+      SIMPUL_PROCESSES: '2',
+      SIMPUL_DATA_DIR: dataDir,
+    });
+    try {
+      const [ready] = await prepared.waitForLines('database ready', 1);
+      await prepared.waitForLines('listening', 2);
+      prepared.child.kill('SIGTERM');
+      const refusedExit = await refused.exitCode;
+
+      // the line comes from neither the primary nor a serving process
+      const servingPids = prepared.logged('listening').map((l) => l.parsed.pid);
+      expect([prepared.child.pid, ...servingPids]).not.toContain(ready!.parsed.pid);
+      expect(await prepared.exitCode).toBe(0);
+      expect(refusedExit).toBe(1);
+      expect(refused.logged('database not prepared; not starting server processes')).toHaveLength(
+        1,
+      );
+      expect(refused.logged('listening')).toHaveLength(0);
+    } finally {
+      prepared.child.kill('SIGKILL');
+      refused.child.kill('SIGKILL');
+    }
+  });
 });

@@ -381,21 +381,23 @@ class ImportCancelled extends Error {}
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
 // database (`npm run bench -- import`, ratios from one run, which move by a tenth with the load
-// of the machine): 1.5× on 100,000 road segments from GeoJSON (2.1 s against 1.4 s), 3.9× from
-// a zipped Shapefile (2.4 s against 0.6 s), 1.25× on a million points (10.2 s against 8.2 s).
+// of the machine): 1.6× on 100,000 road segments from GeoJSON (2.3 s against 1.4 s), 4.3× from
+// a zipped Shapefile (2.7 s against 0.6 s), 1.2× on a million points (10.2 s against 8.5 s).
 // ogr2ogr checks nothing, keeps no history and fills a new table. Both cores are busy already:
 // per 100,000 road segments, 0.3 s to start, then 1.3 s of reading in which Node (JSON parsing,
-// the attribute rules, COPY text: 1.5 s of processor time) runs beside PostgreSQL loading the
-// load table and writing the rows early into the layer (1.15 s: the row with its geodesic
-// length and Web Mercator copy, 0.2 s of it ST_Transform, its indexes, the history 0.35 s);
-// then 0.25 s of writing that fell behind and the GiST indexes (0.3 s), beside the geometry and
-// uniqueness checks over the load table (0.35 s). On a million points the reading takes 7.2 s,
-// then the GiST indexes 2.8 s beside the checks (1.4 s). A Shapefile adds 0.3 to 0.5 s:
-// unzipping to disk (0.2 s), and reading the .shp and .dbf in JavaScript (0.45 s, against
-// 0.3 s of JSON parsing). Reading it through GDAL (ogr2ogr to GeoJSONSeq) was measured and
-// dropped: GDAL takes 1 s of processor time to write what Node then parses again. What would
-// close more of the gap: a history row per bulk statement instead of per feature (ids kept as
-// ranges), and a cheaper Web Mercator copy.
+// the attribute rules, WKB and COPY text: 1.5 s of processor time) runs beside PostgreSQL
+// loading the load table and writing the rows early into the layer (1.15 s: the row with its
+// geodesic length and Web Mercator copy, 0.2 s of it ST_Transform, its indexes, the history
+// 0.35 s); then 0.25 s of writing that fell behind and the GiST indexes (0.3 s), beside the
+// geometry and uniqueness checks over the load table (0.35 s). On a million points the reading
+// takes 7.2 s, then the GiST indexes 2.8 s beside the checks (1.4 s). A Shapefile adds about
+// 0.7 s: unzipping to disk (0.2 s), and reading the .shp and .dbf in JavaScript (dbffile
+// decodes each value through a new iconv-lite decoder: 0.75 s for the .dbf of 100,000 roads).
+// A hand-written .dbf decoder and WKB encoder saved 0.37 s and 0.15 s but copied what those
+// libraries do, and were taken out. Reading it through GDAL (ogr2ogr to GeoJSONSeq) was
+// measured and dropped: GDAL takes 1 s of processor time to write what Node then parses again.
+// What would close more of the gap: a history row per bulk statement instead of per feature
+// (ids kept as ranges), and a cheaper Web Mercator copy.
 
 /** Runs one job to its end; what the job row says at the end is returned. */
 class ImportRun {

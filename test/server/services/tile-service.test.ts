@@ -1,5 +1,3 @@
-import { VectorTile } from '@mapbox/vector-tile';
-import Pbf from 'pbf';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,37 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTileLayers } from '../../../server/services/tile-service.js';
 import type { TileCoord } from '../../../server/tiles/tile-grid.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import {
+  nearCilacap,
+  nearMajenang,
+  segmentCodes,
+  shortRoadAt,
+  tileAt,
+} from '../../support/road-tiles.js';
 import { startTileServer, type TileTestServer } from '../../support/tile-server.js';
 
-/** The XYZ tile holding a point (lon/lat degrees) at a zoom. */
-function tileAt(lon: number, lat: number, z: number): TileCoord {
-  const size = 2 ** z;
-  const radians = (lat * Math.PI) / 180;
-  const x = Math.floor(((lon + 180) / 360) * size);
-  const y = Math.floor(
-    ((1 - Math.log(Math.tan(radians) + 1 / Math.cos(radians)) / Math.PI) / 2) * size,
-  );
-  return { z, x, y };
-}
-
-// Two places in the regency, far apart: a road is added at one and moved to the other.
-const nearCilacap = { lon: 109.0012, lat: -7.7051 };
-const nearMajenang = { lon: 108.7611, lat: -7.3012 };
+// A road is added at one place and moved to the other.
 const zooms = [10, 13, 16];
-
-function shortRoadAt(place: { lon: number; lat: number }) {
-  const { lon, lat } = place;
-  return `MULTILINESTRING((${lon} ${lat}, ${lon + 0.0004} ${lat + 0.0003}))`;
-}
-
-function segmentCodes(bytes: ArrayBuffer): string[] {
-  const tile = new VectorTile(new Pbf(new Uint8Array(bytes)));
-  const layer = tile.layers.road_segment;
-  if (!layer) return [];
-  return Array.from({ length: layer.length }, (_, i) =>
-    String(layer.feature(i).properties.segment_code),
-  );
-}
 
 async function fetchCodes(server: TileTestServer, tile: TileCoord) {
   const response = await fetch(

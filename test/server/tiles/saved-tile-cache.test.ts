@@ -1,5 +1,3 @@
-import { VectorTile } from '@mapbox/vector-tile';
-import Pbf from 'pbf';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,29 +8,18 @@ import { TileService } from '../../../server/services/tile-service.js';
 import { manifestFileName } from '../../../server/tiles/tile-cache-manifest.js';
 import type { TileCoord } from '../../../server/tiles/tile-grid.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import {
+  nearCilacap,
+  nearMajenang,
+  segmentCodes,
+  shortRoadAt,
+  tileAt,
+} from '../../support/road-tiles.js';
 import { startTileServer, type TileTestServer } from '../../support/tile-server.js';
 
-/** The XYZ tile holding a point (lon/lat degrees) at a zoom. */
-function tileAt(lon: number, lat: number, z: number): TileCoord {
-  const size = 2 ** z;
-  const radians = (lat * Math.PI) / 180;
-  const x = Math.floor(((lon + 180) / 360) * size);
-  const y = Math.floor(
-    ((1 - Math.log(Math.tan(radians) + 1 / Math.cos(radians)) / Math.PI) / 2) * size,
-  );
-  return { z, x, y };
-}
-
-// Two places in the regency, far apart: one is edited while the server is down.
-const nearCilacap = { lon: 109.0012, lat: -7.7051 };
-const nearMajenang = { lon: 108.7611, lat: -7.3012 };
+// Of the two places, one is edited while the server is down.
 const edited = tileAt(nearCilacap.lon, nearCilacap.lat, 14);
 const untouched = tileAt(nearMajenang.lon, nearMajenang.lat, 14);
-
-function shortRoadAt(place: { lon: number; lat: number }) {
-  const { lon, lat } = place;
-  return `MULTILINESTRING((${lon} ${lat}, ${lon + 0.0004} ${lat + 0.0003}))`;
-}
 
 async function fetchTile(server: TileTestServer, layerIds: string, tile: TileCoord) {
   const url = `${server.baseUrl}/tiles/${layerIds}/${tile.z}/${tile.x}/${tile.y}.mvt`;
@@ -41,13 +28,8 @@ async function fetchTile(server: TileTestServer, layerIds: string, tile: TileCoo
   return { etag: response.headers.get('etag'), bytes };
 }
 
-async function segmentCodes(server: TileTestServer, tile: TileCoord) {
-  const { bytes } = await fetchTile(server, 'road_segment', tile);
-  const layer = new VectorTile(new Pbf(bytes)).layers.road_segment;
-  if (!layer) return [];
-  return Array.from({ length: layer.length }, (_, i) =>
-    String(layer.feature(i).properties.segment_code),
-  );
+async function roadCodes(server: TileTestServer, tile: TileCoord) {
+  return segmentCodes((await fetchTile(server, 'road_segment', tile)).bytes);
 }
 
 const folders: string[] = [];
@@ -102,7 +84,7 @@ describe('a tile cache saved at a graceful stop', () => {
     const cacheDir = tempDir();
     const before = await start(cacheDir);
     const kept = await fetchTile(before, 'road_segment', untouched);
-    expect(await segmentCodes(before, edited)).toContain('T-SAVED');
+    expect(await roadCodes(before, edited)).toContain('T-SAVED');
     await stop(before);
 
     await writer.query(
@@ -111,7 +93,7 @@ describe('a tile cache saved at a graceful stop', () => {
     const after = await start(cacheDir);
     const fromDisk = await fetchTile(after, 'road_segment', untouched);
     const renderedForUntouched = after.tiles.stats().rendered;
-    const codes = await segmentCodes(after, edited);
+    const codes = await roadCodes(after, edited);
 
     expect(fromDisk.etag).toBe(kept.etag);
     expect(Buffer.from(fromDisk.bytes).equals(Buffer.from(kept.bytes))).toBe(true);
@@ -126,8 +108,8 @@ describe('a tile cache saved at a graceful stop', () => {
   it('drops the tiles of a transaction open during the stop that commits after it', async () => {
     const cacheDir = tempDir();
     const before = await start(cacheDir);
-    expect(await segmentCodes(before, edited)).toContain('T-SAVED-2');
-    expect(await segmentCodes(before, untouched)).toContain('T-FAR');
+    expect(await roadCodes(before, edited)).toContain('T-SAVED-2');
+    expect(await roadCodes(before, untouched)).toContain('T-FAR');
     const late = new pg.Client({ connectionString: testDatabase.url });
     const racing = new pg.Client({ connectionString: testDatabase.url });
     await Promise.all([late.connect(), racing.connect()]);
@@ -151,8 +133,8 @@ describe('a tile cache saved at a graceful stop', () => {
     const after = await start(cacheDir);
 
     const [editedCodes, untouchedCodes] = [
-      await segmentCodes(after, edited),
-      await segmentCodes(after, untouched),
+      await roadCodes(after, edited),
+      await roadCodes(after, untouched),
     ];
 
     expect(editedCodes).toContain('T-LATE');
@@ -242,7 +224,7 @@ describe('a tile cache saved at a graceful stop', () => {
     await writer.query('DROP TABLE log_backup');
     const after = await start(cacheDir);
 
-    expect(await segmentCodes(after, untouched)).toContain('T-RESTORED');
+    expect(await roadCodes(after, untouched)).toContain('T-RESTORED');
     expect(after.tiles.stats().cache?.disk?.hits).toBe(0);
   });
 
@@ -259,7 +241,7 @@ describe('a tile cache saved at a graceful stop', () => {
     const after = await start(cacheDir);
     const desaAfter = await fetchTile(after, 'desa', untouched);
     const renderedForDesa = after.tiles.stats().rendered;
-    const roads = await segmentCodes(after, untouched);
+    const roads = await roadCodes(after, untouched);
     await fetchTile(after, 'road_segment,desa', untouched);
 
     expect(desaAfter.etag).toBe(desa.etag);

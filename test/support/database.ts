@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type Database } from '../../server/db/pool.js';
 
 /** A database of one test file: a copy of the seeded template, dropped by `drop`. */
@@ -42,4 +45,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await cleanup.end();
   };
   return { url, database, drop };
+}
+
+/**
+ * A test database and a scratch folder (under the system's temporary folder, named from
+ * `folderPrefix`) for the describe block this is called in: made before its tests, dropped
+ * and removed after them. Read both from the returned object inside the tests.
+ */
+export function useDatabaseAndFolder(folderPrefix: string) {
+  const scratch = {} as { testDatabase: TestDatabase; folder: string };
+  beforeAll(async () => {
+    scratch.testDatabase = await createTestDatabase();
+    scratch.folder = fs.mkdtempSync(path.join(os.tmpdir(), folderPrefix));
+  });
+  afterAll(async () => {
+    await scratch.testDatabase.drop();
+    fs.rmSync(scratch.folder, { recursive: true, force: true });
+  });
+  return scratch;
 }

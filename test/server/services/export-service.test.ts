@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { runGdal } from '../../../server/formats/gdal.js';
 import { prepareExport, type ExportRequest } from '../../../server/services/export-service.js';
@@ -10,26 +9,17 @@ import {
   recordImportJob,
   runImport,
 } from '../../../server/services/import-service.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { useDatabaseAndFolder } from '../../support/database.js';
 
 describe('exporting a layer and importing it back', () => {
-  let testDatabase: TestDatabase;
-  let folder: string;
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-export-test-'));
-  });
-  afterAll(async () => {
-    await testDatabase.drop();
-    fs.rmSync(folder, { recursive: true, force: true });
-  });
+  const scratch = useDatabaseAndFolder('simpul-export-test-');
 
   const query = async (sql: string, values: unknown[] = []) =>
-    (await testDatabase.database.pool.query(sql, values)).rows;
+    (await scratch.testDatabase.database.pool.query(sql, values)).rows;
 
   const exportTo = async (request: ExportRequest) => {
-    const prepared = await prepareExport(testDatabase.database.pool, request);
-    const file = path.join(folder, prepared.fileName);
+    const prepared = await prepareExport(scratch.testDatabase.database.pool, request);
+    const file = path.join(scratch.folder, prepared.fileName);
     const out = fs.createWriteStream(file);
     await prepared.write(out);
     await new Promise((resolve) => out.end(resolve));
@@ -37,7 +27,7 @@ describe('exporting a layer and importing it back', () => {
   };
 
   const replaceFrom = async (layerId: string, file: string) => {
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
     const prepared = await prepareImport(pool, {
       layerId,
       file,
@@ -46,7 +36,7 @@ describe('exporting a layer and importing it back', () => {
       actor: 'test',
     });
     await recordImportJob(pool, prepared);
-    return runImport(testDatabase.database, prepared);
+    return runImport(scratch.testDatabase.database, prepared);
   };
 
   /** Features of the layer not found unchanged (same attributes, geometry within 1 cm). */
@@ -118,7 +108,7 @@ describe('exporting a layer and importing it back', () => {
 
   it('lists shortened Shapefile field names, no two alike, a .prj and a UTF-8 .cpg', async () => {
     const file = await exportTo({ layerId: 'desa', format: 'shp', crs: 'EPSG:32749' });
-    const unpacked = path.join(folder, 'unpacked');
+    const unpacked = path.join(scratch.folder, 'unpacked');
     fs.mkdirSync(unpacked, { recursive: true });
     const { unpackZip } = await import('../../../server/formats/zip-archive.js');
 
@@ -222,7 +212,7 @@ describe('exporting a layer and importing it back', () => {
   });
 
   it('refuses an unknown format or CRS with the accepted values', async () => {
-    const pool = testDatabase.database.pool;
+    const pool = scratch.testDatabase.database.pool;
 
     await expect(prepareExport(pool, { layerId: 'desa', format: 'dwg' })).rejects.toMatchObject({
       status: 400,

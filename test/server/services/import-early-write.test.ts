@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   requestImportCancel,
   selectImportJob,
@@ -15,7 +14,7 @@ import {
   runImport,
   type ImportRequest,
 } from '../../../server/services/import-service.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { useDatabaseAndFolder } from '../../support/database.js';
 
 /** A point in the Indian Ocean, 60 km south of the coast. */
 const farOffshore = [109.0, -8.3];
@@ -45,19 +44,10 @@ function segmentNearCilacap(i: number, code: string) {
 
 // Files of more rows than an import reads before it starts writing into the layer early.
 describe('writing a large import into the layer while it is read', () => {
-  let testDatabase: TestDatabase;
-  let folder: string;
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-early-write-test-'));
-  });
-  afterAll(async () => {
-    await testDatabase.drop();
-    fs.rmSync(folder, { recursive: true, force: true });
-  });
+  const scratch = useDatabaseAndFolder('simpul-early-write-test-');
 
   const writeLines = (name: string, features: unknown[]) => {
-    const file = path.join(folder, name);
+    const file = path.join(scratch.folder, name);
     fs.writeFileSync(file, `${features.map((f) => JSON.stringify(f)).join('\n')}\n`);
     return file;
   };
@@ -66,7 +56,7 @@ describe('writing a large import into the layer while it is read', () => {
     Array.from({ length: count }, (_, i) => pointNearKroya(i, name(i)));
 
   const startImport = async (file: string, options: Partial<ImportRequest> = {}) => {
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
     const request: ImportRequest = {
       layerId: 'evacuation_point',
       file,
@@ -76,20 +66,20 @@ describe('writing a large import into the layer while it is read', () => {
     };
     const prepared = await prepareImport(pool, request);
     await recordImportJob(pool, prepared);
-    return { jobId: prepared.jobId, running: runImport(testDatabase.database, prepared) };
+    return { jobId: prepared.jobId, running: runImport(scratch.testDatabase.database, prepared) };
   };
 
   const importFile = async (file: string, options: Partial<ImportRequest> = {}) =>
     (await startImport(file, options)).running;
 
   const query = async (sql: string, values: unknown[] = []) =>
-    (await testDatabase.database.pool.query(sql, values)).rows;
+    (await scratch.testDatabase.database.pool.query(sql, values)).rows;
 
   const count = async (table: string) =>
     (await query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
 
   const rejectionsOf = async (jobId: string) =>
-    (await selectRejections(testDatabase.database.pool, jobId, 0, 100)).rejections;
+    (await selectRejections(scratch.testDatabase.database.pool, jobId, 0, 100)).rejections;
 
   const spatialIndexIsValid = async () =>
     (
@@ -192,7 +182,7 @@ describe('writing a large import into the layer while it is read', () => {
       'cancelled.geojsonl',
       points(200000, (i) => `Titik batal ${i}`),
     );
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
     const { jobId, running } = await startImport(file);
 
     await waitFor(async () => ((await selectImportJob(pool, jobId))?.rowsRead ?? 0) >= 30000);
@@ -213,7 +203,7 @@ describe('writing a large import into the layer while it is read', () => {
       'reader-holds.geojsonl',
       points(12000, (i) => `Titik dibaca ${i}`),
     );
-    const reader = new pg.Client({ connectionString: testDatabase.url });
+    const reader = new pg.Client({ connectionString: scratch.testDatabase.url });
     await reader.connect();
     await reader.query('BEGIN');
     await reader.query('SELECT count(*) FROM evacuation_point');
@@ -221,7 +211,7 @@ describe('writing a large import into the layer while it is read', () => {
 
     // the early write gave up waiting for the layer; the insert at the end waits for the reader
     await waitFor(async () => {
-      const step = (await selectImportJob(testDatabase.database.pool, jobId))?.step;
+      const step = (await selectImportJob(scratch.testDatabase.database.pool, jobId))?.step;
       return step === 'writing';
     });
     // asked in the reader's session: another would queue behind the import's wait for the lock
@@ -243,7 +233,7 @@ describe('writing a large import into the layer while it is read', () => {
       points(60000, (i) => `Titik tertahan ${i}`),
     );
     const before = await count('evacuation_point');
-    const locker = new pg.Client({ connectionString: testDatabase.url });
+    const locker = new pg.Client({ connectionString: scratch.testDatabase.url });
     await locker.connect();
     await locker.query('BEGIN');
     // readers pass this lock; a write into the layer waits behind it
@@ -257,7 +247,7 @@ describe('writing a large import into the layer while it is read', () => {
         );
         return waiting[0].n > 0;
       });
-      const stepWhenHeld = (await selectImportJob(testDatabase.database.pool, jobId))?.step;
+      const stepWhenHeld = (await selectImportJob(scratch.testDatabase.database.pool, jobId))?.step;
 
       const asked = Date.now();
       abortLocalImport(jobId);

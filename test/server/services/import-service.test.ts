@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   requestImportCancel,
   selectImportJob,
@@ -18,7 +18,7 @@ import {
   undoImport,
   type ImportRequest,
 } from '../../../server/services/import-service.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { useDatabaseAndFolder } from '../../support/database.js';
 
 const fixtures = path.resolve('test/fixtures/import');
 
@@ -45,19 +45,10 @@ function square([lon, lat]: number[], d = 0.002) {
 }
 
 describe('importing into a layer', () => {
-  let testDatabase: TestDatabase;
-  let folder: string;
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-import-test-'));
-  });
-  afterAll(async () => {
-    await testDatabase.drop();
-    fs.rmSync(folder, { recursive: true, force: true });
-  });
+  const scratch = useDatabaseAndFolder('simpul-import-test-');
 
   const writeFile = (name: string, content: string) => {
-    const file = path.join(folder, name);
+    const file = path.join(scratch.folder, name);
     fs.writeFileSync(file, content);
     return file;
   };
@@ -71,21 +62,21 @@ describe('importing into a layer', () => {
   });
 
   const importFile = async (file: string, options: Partial<ImportRequest> = {}) => {
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
     const prepared = await prepareImport(pool, request(file, options));
     await recordImportJob(pool, prepared);
-    return runImport(testDatabase.database, prepared);
+    return runImport(scratch.testDatabase.database, prepared);
   };
 
   const query = async (sql: string, values: unknown[] = []) =>
-    (await testDatabase.database.pool.query(sql, values)).rows;
+    (await scratch.testDatabase.database.pool.query(sql, values)).rows;
 
   const countPoints = async (name: string) =>
     (await query('SELECT count(*)::int AS n FROM evacuation_point WHERE name = $1', [name]))[0]
       .n as number;
 
   const rejectionsOf = async (jobId: string) =>
-    (await selectRejections(testDatabase.database.pool, jobId, 0, 100)).rejections;
+    (await selectRejections(scratch.testDatabase.database.pool, jobId, 0, 100)).rejections;
 
   const desaByCode = async (code: string) =>
     (
@@ -285,7 +276,10 @@ describe('importing into a layer', () => {
   it('refuses a Shapefile without .prj and asks for its coordinate system', async () => {
     const file = path.join(fixtures, 'desa-utm49s-no-prj.zip');
 
-    const attempt = prepareImport(testDatabase.database.pool, request(file, { layerId: 'desa' }));
+    const attempt = prepareImport(
+      scratch.testDatabase.database.pool,
+      request(file, { layerId: 'desa' }),
+    );
 
     await expect(attempt).rejects.toMatchObject({
       status: 400,
@@ -298,7 +292,7 @@ describe('importing into a layer', () => {
     const file = path.join(fixtures, 'desa-utm49s-no-prj.zip');
 
     const preview = await previewImport(
-      testDatabase.database.pool,
+      scratch.testDatabase.database.pool,
       request(file, { layerId: 'desa', crs: 'EPSG:32749', mapping: mappingWithCode }),
     );
 
@@ -312,7 +306,7 @@ describe('importing into a layer', () => {
     const file = path.join(fixtures, 'desa-utm49s-utf8.zip');
 
     const preview = await previewImport(
-      testDatabase.database.pool,
+      scratch.testDatabase.database.pool,
       request(file, { layerId: 'desa', mapping: mappingWithCode }),
     );
 
@@ -324,7 +318,7 @@ describe('importing into a layer', () => {
     const file = path.join(fixtures, 'desa-utm49s-utf8-no-cpg.zip');
     const preview = (encoding?: string) =>
       previewImport(
-        testDatabase.database.pool,
+        scratch.testDatabase.database.pool,
         request(file, { layerId: 'desa', mapping: mappingWithCode, encoding }),
       );
 
@@ -343,7 +337,9 @@ describe('importing into a layer', () => {
     const file = path.join(fixtures, 'two-layers.gpkg');
     const mapping = { name: 'nama', type: 'jenis', capacity: 'kapasitas' };
 
-    const unchosen = await prepareImport(testDatabase.database.pool, request(file)).catch((e) => e);
+    const unchosen = await prepareImport(scratch.testDatabase.database.pool, request(file)).catch(
+      (e) => e,
+    );
     const job = await importFile(file, { sourceLayers: ['titik_evakuasi'], mapping });
 
     expect(unchosen).toMatchObject({
@@ -419,7 +415,7 @@ describe('importing into a layer', () => {
         'Gedung Juang;titik_kumpul;;109,0201;-7,7301\n',
     );
 
-    const preview = await previewImport(testDatabase.database.pool, request(file));
+    const preview = await previewImport(scratch.testDatabase.database.pool, request(file));
     const job = await importFile(file);
 
     expect(preview.mapping).toMatchObject({ name: 'nama', type: 'jenis', capacity: 'kapasitas' });
@@ -439,7 +435,7 @@ describe('importing into a layer', () => {
         'Lapangan Sidareja,titik_kumpul,258609.0,9172532.9\n' +
         'Gedung Juang,titik_kumpul,281633.4,9145032.2\n',
     );
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
 
     const refused = await prepareImport(pool, request(file)).catch((error: unknown) => error);
     const job = await importFile(file, { crs: 'EPSG:32749' });
@@ -542,18 +538,20 @@ describe('importing into a layer', () => {
 
     const job = await importFile(file, { action: 'replace' });
     const during = await query('SELECT name FROM evacuation_point');
-    const undone = await undoImport(testDatabase.database.pool, job.id, 'test');
+    const undone = await undoImport(scratch.testDatabase.database.pool, job.id, 'test');
     const after = await query('SELECT id, name FROM evacuation_point ORDER BY id');
 
     expect([job.status, job.rowsReplaced]).toEqual(['succeeded', before.length]);
     expect(during).toEqual([{ name: 'Satu-satunya titik' }]);
     expect(undone).toEqual({ deleted: 1, restored: before.length });
     expect(after).toEqual(before);
-    expect((await selectImportJob(testDatabase.database.pool, job.id))!.status).toBe('undone');
+    expect((await selectImportJob(scratch.testDatabase.database.pool, job.id))!.status).toBe(
+      'undone',
+    );
   });
 
   it('tells a replace, or a large load into an empty layer, in one tile notice', async () => {
-    const listener = new pg.Client({ connectionString: testDatabase.url });
+    const listener = new pg.Client({ connectionString: scratch.testDatabase.url });
     await listener.connect();
     const notices: { layer: string; all?: boolean; boxes?: unknown[] }[] = [];
     listener.on('notification', (message) => notices.push(JSON.parse(message.payload ?? '{}')));
@@ -632,7 +630,7 @@ describe('importing into a layer', () => {
       kept!.segment_code,
     ]);
     const droppedSurveys = await surveysOf(dropped!.segment_code);
-    await undoImport(testDatabase.database.pool, job.id, 'test');
+    await undoImport(scratch.testDatabase.database.pool, job.id, 'test');
 
     expect(job.status).toBe('succeeded');
     expect(afterReplace).toEqual([{ id: kept!.id, name: 'Jalan Baru' }]);
@@ -648,7 +646,7 @@ describe('importing into a layer', () => {
 
   it('puts back an old backwards road when undoing the import that corrected it', async () => {
     // Stored before the rule existed: chainage backwards, written past the rule's triggers.
-    const client = await testDatabase.database.pool.connect();
+    const client = await scratch.testDatabase.database.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SET LOCAL session_replication_role = replica');
@@ -685,7 +683,7 @@ describe('importing into a layer', () => {
 
     const job = await importFile(file, { layerId: 'road_segment', action: 'replace' });
     const corrected = await chainage();
-    await undoImport(testDatabase.database.pool, job.id, 'test');
+    await undoImport(scratch.testDatabase.database.pool, job.id, 'test');
 
     expect(job.status).toBe('succeeded');
     expect(corrected).toEqual([{ chainage_from_m: 0, chainage_to_m: 20 }]);
@@ -708,7 +706,7 @@ describe('importing into a layer', () => {
     const job = await importFile(file);
     await query("UPDATE evacuation_point SET capacity = 10 WHERE name = 'Akan diubah'");
 
-    const attempt = undoImport(testDatabase.database.pool, job.id, 'test');
+    const attempt = undoImport(scratch.testDatabase.database.pool, job.id, 'test');
 
     await expect(attempt).rejects.toMatchObject({ status: 409, type: 'import-not-undoable' });
   });
@@ -722,7 +720,7 @@ describe('importing into a layer', () => {
         features: [point(cilacapTown, { name, type: 'titik_kumpul', capacity: 7 })],
       }),
     );
-    const { pool, capabilities } = testDatabase.database;
+    const { pool, capabilities } = scratch.testDatabase.database;
     const embedded = { pool, capabilities: { ...capabilities, embedded: true } };
     const prepared = await prepareImport(pool, request(file));
     await recordImportJob(pool, prepared);
@@ -779,11 +777,11 @@ describe('importing into a layer', () => {
     );
     const file = writeFile('many.geojsonl', `${lines.join('\n')}\n`);
     const before = await count();
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
     const prepared = await prepareImport(pool, request(file));
     await recordImportJob(pool, prepared);
 
-    const running = runImport(testDatabase.database, prepared);
+    const running = runImport(scratch.testDatabase.database, prepared);
     await waitFor(async () => ((await selectImportJob(pool, prepared.jobId))?.rowsRead ?? 0) > 0);
     // as the API cancels: the job row for any server, the signal for this one (a faster read
     // could otherwise end before the next progress flush looks at the row)
@@ -806,7 +804,7 @@ describe('importing into a layer', () => {
    * a hook in the import or a file large enough to keep a check busy for seconds.
    */
   const holdLock = async (lockStatement: string) => {
-    const client = new pg.Client({ connectionString: testDatabase.url });
+    const client = new pg.Client({ connectionString: scratch.testDatabase.url });
     await client.connect();
     await client.query('BEGIN');
     await client.query(lockStatement);
@@ -830,14 +828,14 @@ describe('importing into a layer', () => {
       JSON.stringify(point([109.0 + i * 0.001, -7.6], { name, type: 'titik_kumpul' })),
     );
     const file = writeFile(`${name.replace(/\W+/g, '-')}.geojsonl`, `${lines.join('\n')}\n`);
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
     const prepared = await prepareImport(pool, request(file));
     await recordImportJob(pool, prepared);
-    return { jobId: prepared.jobId, running: runImport(testDatabase.database, prepared) };
+    return { jobId: prepared.jobId, running: runImport(scratch.testDatabase.database, prepared) };
   };
 
   const stepOf = async (jobId: string) =>
-    (await selectImportJob(testDatabase.database.pool, jobId))?.step;
+    (await selectImportJob(scratch.testDatabase.database.pool, jobId))?.step;
 
   const loadTableCount = async () =>
     (
@@ -881,7 +879,7 @@ describe('importing into a layer', () => {
       'LOCK TABLE regency IN ACCESS EXCLUSIVE MODE',
       'checking-geometries',
       'Titik diperiksa',
-      (jobId) => requestImportCancel(testDatabase.database.pool, jobId),
+      (jobId) => requestImportCancel(scratch.testDatabase.database.pool, jobId),
     );
 
     expect(tookMs).toBeLessThan(2000);
@@ -916,13 +914,13 @@ describe('importing into a layer', () => {
   it('names each step of a job and keeps the last one reached', async () => {
     const line = JSON.stringify(point(kroya, { name: 'Titik bertahap', type: 'titik_kumpul' }));
     const file = writeFile('steps.geojsonl', `${line}\n`);
-    const { pool } = testDatabase.database;
+    const { pool } = scratch.testDatabase.database;
     const prepared = await prepareImport(pool, request(file));
     await recordImportJob(pool, prepared);
     const steps: string[] = [];
 
     const recorded = await stepOf(prepared.jobId);
-    const job = await runImport(testDatabase.database, prepared, (p) => steps.push(p.step));
+    const job = await runImport(scratch.testDatabase.database, prepared, (p) => steps.push(p.step));
 
     expect(recorded).toBe('reading');
     expect([...new Set(steps)]).toEqual([

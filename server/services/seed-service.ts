@@ -24,11 +24,22 @@ export interface LayerSeedReport {
   rejected: SeedRejection[];
 }
 
-/** The seed folder's `index.ts`: its seed sources and the regency it describes. */
+/**
+ * The seed folder's `index.ts`: its seed sources and the regency it describes. A seed folder
+ * is data chosen at run time (`SIMPUL_SEED_DIR`), never part of the server's bundle: when the
+ * server runs compiled, without a TypeScript loader, tsx loads the folder's sources on demand.
+ */
 export async function loadSeedModule(seedDir: string): Promise<SeedModule> {
   const entry = ['index.ts', 'index.js'].map((f) => path.join(seedDir, f)).find(fs.existsSync);
   if (!entry) throw new Error(`no seed index (index.ts) in ${seedDir}`);
-  return (await import(pathToFileURL(entry).href)) as SeedModule;
+  const url = pathToFileURL(entry).href;
+  try {
+    return (await import(url)) as SeedModule;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as SeedModule;
+  }
 }
 
 function pickDeclared(layer: LayerDefinition, properties: Record<string, unknown>) {

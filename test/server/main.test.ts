@@ -16,7 +16,7 @@ interface SimpulProcess {
 const children = new Set<ReturnType<typeof spawn>>();
 
 function startSimpul(env: Record<string, string>): SimpulProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['server/cli/launch.mjs', 'server'], {
     env: { ...process.env, LOG_LEVEL: 'info', SIMPUL_AUTO_SEED: '0', ...env },
   });
   let stdout = '';

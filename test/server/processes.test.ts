@@ -9,7 +9,7 @@ type LogLine = Record<string, unknown> & { msg?: string };
 
 /** The server as `npm start` runs it with SIMPUL_PROCESSES, and its JSON log lines so far. */
 function startProcesses(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['server/cli/launch.mjs', 'server'], {
     env: { ...process.env, LOG_LEVEL: 'info', SIMPUL_AUTO_SEED: '0', PORT: '0', ...env },
   });
   const lines: string[] = [];

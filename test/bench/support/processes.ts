@@ -83,11 +83,11 @@ function track(child: ChildProcess, baseUrl: string): RunningProcess {
   };
 }
 
-/** Starts Simpul (`server/main.ts` under tsx) on a free port with extra environment. */
+/** Starts Simpul as `npm start` does, on a free port with extra environment. */
 export async function startSimpul(env: Record<string, string>, logFile: string) {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['server/cli/launch.mjs', 'server'], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), SIMPUL_AUTO_SEED: '0', ...env },
     stdio: ['ignore', log, log],
   });

@@ -3,9 +3,10 @@
  * `main.ts` only in a process that serves, so a primary of several processes stays small.
  */
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createRequestListener } from './app.js';
 import { config, describeConfig } from './config.js';
-import { answerClientErrors } from './http/client-error.js';
+import { answerClientErrors, answerInFlight } from './http/client-error.js';
 import { log } from './log.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { TileService } from './services/tile-service.js';
@@ -47,28 +48,40 @@ function listen(listener: http.RequestListener): Promise<http.Server> {
 /**
  * On SIGTERM or SIGINT: take no new connection, close the idle ones, let the requests in
  * flight finish (cut after the grace period), then close the tile service and the database.
+ *
+ * Requests in flight are found at that moment, through the open connections, rather than
+ * tracked one by one: a set of every response and a listener on each, kept on the hot tile
+ * path, made V8 promote most of each waiting request to its old generation (measured: 1,283
+ * bytes promoted per cached tile instead of 32, 9% fewer tiles per second, and tens of MB of
+ * heap per process between full collections).
  */
 function stopOnSignals(server: http.Server, closeResources: () => Promise<void>) {
   let stopping = false;
-  const inFlight = new Set<http.ServerResponse>();
-  server.on('request', (_req, res: http.ServerResponse) => {
-    inFlight.add(res);
-    res.on('finish', () => {
-      inFlight.delete(res);
-      // A keep-alive connection whose answer was already under way is idle now: close it.
-      if (stopping) server.closeIdleConnections();
-    });
+  const connections = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
   });
+  const inFlight = () => [...connections].map(answerInFlight).filter((res) => res !== undefined);
+
+  // Once stopping: an answer ends its connection, and a connection left idle is closed.
+  const closeAfter = (res: http.ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    res.once('finish', () => server.closeIdleConnections());
+  };
 
   const stop = (signal: NodeJS.Signals) => {
     // A second signal (Ctrl-C or systemd signal the whole group, so a worker of
     // SIMPUL_PROCESSES hears its primary too) must neither cut the drain nor close twice.
     if (stopping) return;
     stopping = true;
-    log.info({ signal, inFlight: inFlight.size, graceMs: shutdownGraceMs }, 'shutting down');
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    const running = inFlight();
+    log.info({ signal, inFlight: running.length, graceMs: shutdownGraceMs }, 'shutting down');
+    running.forEach(closeAfter);
+    // a request still arriving on a kept-alive connection is answered, then the connection ends
+    server.on('request', (_req, res: http.ServerResponse) => closeAfter(res));
     const cut = setTimeout(() => {
-      log.warn({ inFlight: inFlight.size }, 'requests still running at shutdown; cutting them');
+      log.warn({ inFlight: inFlight().length }, 'requests still running at shutdown; cutting them');
       server.closeAllConnections();
     }, shutdownGraceMs);
     server.close(() => {

@@ -38,7 +38,7 @@ const closeGraceMs = 1000;
 const refused = new WeakSet<Duplex>();
 
 /** The answer still under way on this socket, if any (Node keeps it as `_httpMessage`). */
-function answerInFlight(socket: Duplex): http.ServerResponse | undefined {
+export function answerInFlight(socket: Duplex): http.ServerResponse | undefined {
   const response = (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage;
   return response && !response.writableFinished ? response : undefined;
 }

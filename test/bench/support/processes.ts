@@ -37,32 +37,82 @@ function childPids(pid: number): number[] {
   }
 }
 
-function rssMb(pid: number): number {
+/** A line of a /proc file in kB, as MB; 0 once the process is gone. */
+function procMb(file: string, pattern: RegExp): number {
   try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return kb / 1024;
+    return Number(pattern.exec(fs.readFileSync(file, 'utf8'))?.[1] ?? 0) / 1024;
   } catch {
     return 0;
   }
+}
+
+const rssMb = (pid: number) => procMb(`/proc/${pid}/status`, /VmRSS:\s+(\d+)/);
+
+/**
+ * The resident memory of several processes together, in MB: the pages each holds privately,
+ * plus every page of a shared file mapping once (the largest resident share of that mapping
+ * among them). A sum of RSS counts the Node binary, which the processes of a server all map,
+ * once per process.
+ */
+function residentTogetherMb(pids: number[]): number {
+  let privateKb = 0;
+  const sharedKb = new Map<string, number>();
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    } catch {
+      continue; // the process is gone
+    }
+    let mapping = '';
+    let shared = 0;
+    const keep = () => {
+      if (mapping) sharedKb.set(mapping, Math.max(sharedKb.get(mapping) ?? 0, shared));
+    };
+    for (const line of text.split('\n')) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ ([0-9a-f]+) (\S+) (\d+)/.exec(line);
+      if (header) {
+        keep();
+        // device, inode and offset name a file mapping; an anonymous one (inode 0) is private
+        mapping = header[3] === '0' ? `${pid} ${line}` : `${header[2]} ${header[3]} ${header[1]}`;
+        shared = 0;
+        continue;
+      }
+      const field = /^(Private_Clean|Private_Dirty|Shared_Clean|Shared_Dirty):\s+(\d+)/.exec(line);
+      if (!field) continue;
+      if (field[1]!.startsWith('Private')) privateKb += Number(field[2]);
+      else shared += Number(field[2]);
+    }
+    keep();
+  }
+  let total = privateKb;
+  for (const kb of sharedKb.values()) total += kb;
+  return total / 1024;
 }
 
 /** A started process, the memory of it and its children sampled twice a second. */
 export interface RunningProcess {
   baseUrl: string;
   pid: number;
-  /** Largest and latest resident memory of the process and its children, in MB. */
-  memory(): { peakMb: number; lastMb: number };
+  /**
+   * Largest and latest resident memory of the process and its children, in MB: RSS summed,
+   * and the largest resident memory of them together (see `residentTogetherMb`).
+   */
+  memory(): { peakMb: number; lastMb: number; peakTogetherMb: number };
   stop(): Promise<void>;
 }
 
 function track(child: ChildProcess, baseUrl: string): RunningProcess {
   let peakMb = 0;
   let lastMb = 0;
+  let peakTogetherMb = 0;
   const sample = () => {
     const pids = [child.pid!, ...childPids(child.pid!)];
     lastMb = pids.reduce((sum, pid) => sum + rssMb(pid), 0);
     peakMb = Math.max(peakMb, lastMb);
+    // Shared pages are told apart only among several processes; one is its own RSS.
+    if (pids.length > 1) peakTogetherMb = Math.max(peakTogetherMb, residentTogetherMb(pids));
+    else peakTogetherMb = peakMb;
   };
   const timer = setInterval(sample, 500);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -71,7 +121,11 @@ function track(child: ChildProcess, baseUrl: string): RunningProcess {
     pid: child.pid!,
     memory: () => {
       sample();
-      return { peakMb: Math.round(peakMb), lastMb: Math.round(lastMb) };
+      return {
+        peakMb: Math.round(peakMb),
+        lastMb: Math.round(lastMb),
+        peakTogetherMb: Math.round(peakTogetherMb),
+      };
     },
     stop: async () => {
       clearInterval(timer);
@@ -87,7 +141,9 @@ function track(child: ChildProcess, baseUrl: string): RunningProcess {
 export async function startSimpul(env: Record<string, string>, logFile: string) {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['server/cli/launch.mjs', 'server'], {
+  // the command line of `npm start` (package.json)
+  const args = ['--max-semi-space-size=2', 'server/cli/launch.mjs', 'server'];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), SIMPUL_AUTO_SEED: '0', ...env },
     stdio: ['ignore', log, log],
   });

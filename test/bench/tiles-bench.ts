@@ -342,7 +342,10 @@ export async function run() {
       workDir,
       warmOptions,
     );
-    pairRow.note += `, RSS peak ${pair.memory().peakMb} MB (all processes)`;
+    const pairMemory = pair.memory();
+    pairRow.note +=
+      `, memory peak ${pairMemory.peakTogetherMb} MB (all processes, pages they share once;` +
+      ` RSS summed ${pairMemory.peakMb} MB)`;
     rows.push(pairRow);
     await pair.stop();
 
@@ -364,6 +367,10 @@ export async function run() {
       warmP99Ms: warmRow.p99Ms,
       editVisible: edit,
       serverRssPeakMb: warmMemory.peakMb,
+      twoProcessesMemoryPeakMb: {
+        sharedPagesOnce: pairMemory.peakTogetherMb,
+        rssSummed: pairMemory.peakMb,
+      },
       sizes,
       msByZoom: { reference: referenceInRange.msByZoom, simpul: simpulSql.msByZoom },
     };

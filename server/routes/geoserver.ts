@@ -2,11 +2,12 @@ import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { HttpProblem } from '../http/problem.js';
 import type { Principal } from '../services/access.js';
-import {
-  applyGeoServerPublication,
-  getGeoServerStatus,
-  planGeoServerPublication,
-} from '../services/geoserver-service.js';
+
+/**
+ * The publication code, loaded on the first request that needs it: its REST client and XML
+ * parser (about 6 MB per process) are not held by every server process from its start.
+ */
+const publication = () => import('../services/geoserver-service.js');
 
 /**
  * Publication is an administrator's act: a logged-in admin, or an admin's API token (whose
@@ -43,11 +44,12 @@ export function createGeoServerRouter(context: AppContext): Router {
   router.get('/admin/geoserver', async (_req, res) => {
     requirePublisher(res.locals.principal, false);
     res.set('Cache-Control', 'no-store');
-    res.json(await getGeoServerStatus(pool));
+    res.json(await (await publication()).getGeoServerStatus(pool));
   });
 
   router.get('/admin/geoserver/plan', async (req, res) => {
     requirePublisher(res.locals.principal, false);
+    const { planGeoServerPublication } = await publication();
     const plan = await planGeoServerPublication(pool, { force: readForce(req.query.force) });
     res.set('Cache-Control', 'no-store');
     res.json(plan);
@@ -58,6 +60,7 @@ export function createGeoServerRouter(context: AppContext): Router {
     const force = readForce((req.body as { force?: unknown } | undefined)?.force);
 
     const requestedBy = `${principal.kind}:${principal.name}`;
+    const { applyGeoServerPublication } = await publication();
     const result = await applyGeoServerPublication(pool, { force, requestedBy });
 
     const { outcome, steps } = result.report;

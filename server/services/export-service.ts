@@ -24,9 +24,7 @@ import { noConditions, type FeatureConditions } from '../db/queries/features.js'
 import { quoteIdentifier } from '../db/sql.js';
 import type { ExportFeature, ExportShape } from '../formats/export-feature.js';
 import { parseCrsName } from '../formats/source-crs.js';
-import { writeCsv, type CsvGeometry } from '../formats/write-csv.js';
-import { writeFlatGeobuf } from '../formats/write-flatgeobuf.js';
-import { writeGeoPackage, writeShapefileZip } from '../formats/write-gdal.js';
+import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
 import { crs84 } from '../http/crs.js';
 import { badRequest } from '../http/problem.js';
@@ -223,13 +221,22 @@ async function writeFormat(
       return writeGeoJson(features, shape, out);
     case 'geojsonseq':
       return writeGeoJsonSeq(features, out);
-    case 'csv':
+    // loaded when first asked for: their libraries need not sit in every server process
+    case 'csv': {
+      const { writeCsv } = await import('../formats/write-csv.js');
       return writeCsv(features, shape, csvGeometry, out);
-    case 'flatgeobuf':
+    }
+    case 'flatgeobuf': {
+      const { writeFlatGeobuf } = await import('../formats/write-flatgeobuf.js');
       return writeFlatGeobuf(features, shape, out);
-    case 'shapefile':
+    }
+    case 'shapefile': {
+      const { writeShapefileZip } = await import('../formats/write-gdal.js');
       return writeThroughFile(out, (f, t) => writeShapefileZip(features, shape, f, t));
-    case 'geopackage':
+    }
+    case 'geopackage': {
+      const { writeGeoPackage } = await import('../formats/write-gdal.js');
       return writeThroughFile(out, (f, t) => writeGeoPackage(features, shape, f, t));
+    }
   }
 }

@@ -9,8 +9,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import wkx from 'wkx';
 import type { LayerDefinition } from '../../../layers/index.js';
 import type { StoredGeometry } from '../../../layers/validate-geometry.js';
 import { dropSpatialIndexStatement, spatialIndexStatement } from '../migrations/layer-schema.js';
@@ -68,9 +66,16 @@ export async function dropStagingTable(db: Queryable, table: string) {
   await db.query(`DROP TABLE IF EXISTS ${table}`);
 }
 
-/** A geometry as hexadecimal WKB; its SRID is the load column's (EPSG:4326). */
-function toWkbHex(geometry: StoredGeometry): string {
-  return wkx.Geometry.parseGeoJSON(geometry).toWkb().toString('hex');
+/** The COPY stream and WKB encoder, loaded by the first import rather than by every process. */
+async function copyLibraries() {
+  const [{ from: copyFrom }, { default: wkx }] = await Promise.all([
+    import('pg-copy-streams'),
+    import('wkx'),
+  ]);
+  /** A geometry as hexadecimal WKB; its SRID is the load column's (EPSG:4326). */
+  const toWkbHex = (geometry: StoredGeometry) =>
+    wkx.Geometry.parseGeoJSON(geometry).toWkb().toString('hex');
+  return { copyFrom, toWkbHex };
 }
 
 /** A value in COPY text format: `\N` for null, backslash, tab and line ends escaped. */
@@ -88,7 +93,11 @@ function escapeCopyCharacter(character: string): string {
 }
 
 /** One row in COPY text format, columns in the load table's order. */
-function copyLine(row: StagedRow, names: readonly string[]): string {
+function copyLine(
+  row: StagedRow,
+  names: readonly string[],
+  toWkbHex: (geometry: StoredGeometry) => string,
+): string {
   const geometry = row.geometry ? toWkbHex(row.geometry) : '\\N';
   const fields = [row.rowNumber, row.refused ? 't' : 'f', geometry];
   for (const name of names) fields.push(copyValue(row.values[name]));
@@ -105,8 +114,9 @@ export async function copyIntoStaging(
   if (rows.length === 0) return;
   const names = writableAttributeNames(layer);
   const columns = [...stagingColumns, ...names.map(quoteIdentifier)].join(', ');
+  const { copyFrom, toWkbHex } = await copyLibraries();
   const stream = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
-  const text = rows.map((row) => copyLine(row, names)).join('');
+  const text = rows.map((row) => copyLine(row, names, toWkbHex)).join('');
   await pipeline(Readable.from([text]), stream);
 }
 
@@ -122,6 +132,7 @@ export async function insertIntoStaging(
   rows: readonly StagedRow[],
 ) {
   if (rows.length === 0) return;
+  const { toWkbHex } = await copyLibraries();
   const records = rows.map((row) => ({
     ...row.values,
     row_number: row.rowNumber,

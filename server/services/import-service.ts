@@ -16,6 +16,7 @@ import { restoringSetting } from '../db/migrations/attribute-rules.js';
 import type { Database } from '../db/pool.js';
 import { quoteIdentifier } from '../db/sql.js';
 import {
+  endImportUnlessCancelled,
   insertImportJob,
   failStaleImportJobs,
   insertRejections,
@@ -129,6 +130,8 @@ const bulkIndexMinRows = 10000;
 const earlyWriteConnections = batchesInFlight + 3;
 /** How often progress is written to the job row (and a cancel looked for). */
 const progressIntervalMs = 1000;
+
+const cancelledMessage = 'Cancelled; the layer was left as it was.';
 
 /** Jobs running in this process, so a cancel asked here stops them at once. */
 const runningJobs = new Map<string, AbortController>();
@@ -780,26 +783,25 @@ class ImportRun {
   }
 
   /** Ends the job as its counts and mode say, committing when it may; returns its status. */
-  private async finish(): Promise<'checked' | 'rejected' | 'succeeded'> {
+  private async finish(): Promise<'checked' | 'rejected' | 'cancelled' | 'succeeded'> {
     const { request, jobId } = this.prepared;
     const notes = this.notes();
     const { rowsRejected, rowsWritten } = this.counters;
+    // A job that writes nothing ends in one statement, which a cancel asked before it turns
+    // into `cancelled`: the cancel was answered 202, and the job must not then say `checked`.
+    const endWithoutWriting = (status: 'checked' | 'rejected', message: string) =>
+      endImportUnlessCancelled(this.pool, jobId, status, { message, notes }, cancelledMessage);
     if (request.dryRun) {
       const counts = `${rowsWritten} valid rows, ${rowsRejected} rejected`;
-      const message = `Checked: ${counts}; nothing written.`;
-      await updateImportStatus(this.pool, jobId, 'checked', { message, notes });
-      return 'checked';
+      return endWithoutWriting('checked', `Checked: ${counts}; nothing written.`);
     }
     if (request.mode === 'all-or-nothing' && rowsRejected > 0) {
       const rejected = `${rowsRejected} rows were rejected`;
-      const message = `${rejected}, so nothing was written (all or nothing).`;
-      await updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
-      return 'rejected';
+      return endWithoutWriting('rejected', `${rejected}, so nothing was written (all or nothing).`);
     }
     if (request.action === 'replace' && rowsWritten === 0) {
       const message = 'No valid row: the layer was left as it was rather than emptied.';
-      await updateImportStatus(this.pool, jobId, 'rejected', { message, notes, rowsWritten: 0 });
-      return 'rejected';
+      return endWithoutWriting('rejected', message);
     }
     this.step = 'writing';
     await updateImportStatus(this.pool, jobId, 'committing', { step: 'writing' });
@@ -847,7 +849,7 @@ class ImportRun {
     const { jobId } = this.prepared;
     const cancelled = error instanceof ImportCancelled || this.signal.aborted;
     if (cancelled) {
-      const message = 'Cancelled; the layer was left as it was.';
+      const message = cancelledMessage;
       return updateImportStatus(this.pool, jobId, 'cancelled', { message, rowsWritten: 0 });
     }
     const known = error instanceof SourceFileError || error instanceof HttpProblem;

@@ -144,6 +144,37 @@ export async function updateImportStatus(
   return result.rows[0]?.cancelRequested ?? false;
 }
 
+/**
+ * Ends a job that wrote nothing (a dry run checked, an import rejected) with `status`, unless a
+ * cancel was asked before this statement: the job then ends `cancelled` with
+ * `cancelledMessage`, as the 202 that answered the cancel said it would. Returns the status
+ * written. (A cancel asked after it finds the job finished, and is answered 409.)
+ */
+export async function endImportUnlessCancelled(
+  db: Queryable,
+  jobId: string,
+  status: 'checked' | 'rejected',
+  outcome: { message: string; notes?: unknown },
+  cancelledMessage: string,
+): Promise<'checked' | 'rejected' | 'cancelled'> {
+  const result = await db.query<{ status: 'checked' | 'rejected' | 'cancelled' }>(
+    `UPDATE simpul_import_job
+     SET status = CASE WHEN cancel_requested THEN 'cancelled' ELSE $2 END,
+       message = CASE WHEN cancel_requested THEN $3 ELSE $4 END,
+       notes = coalesce($5::jsonb, notes), rows_written = 0, heartbeat_at = now(),
+       finished_at = now()
+     WHERE id = $1 RETURNING status`,
+    [
+      jobId,
+      status,
+      cancelledMessage,
+      outcome.message,
+      outcome.notes ? JSON.stringify(outcome.notes) : null,
+    ],
+  );
+  return result.rows[0]?.status ?? status;
+}
+
 /** Moves a running job to its next step. */
 export async function updateImportStep(db: Queryable, jobId: string, step: ImportStep) {
   await db.query('UPDATE simpul_import_job SET step = $2, heartbeat_at = now() WHERE id = $1', [

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
-import { baseUrl } from '../http/negotiate.js';
+import { baseUrl, urlWith } from '../http/negotiate.js';
+import type { Link } from '../http/ogc-documents.js';
 import { badRequest } from '../http/problem.js';
 import { featureETag } from '../services/edit-service.js';
 import {
@@ -40,6 +41,40 @@ function parseInstant(value: unknown, name: string): string | undefined {
   return text;
 }
 
+function parseAfter(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const after = Number(value);
+  if (!Number.isSafeInteger(after) || after < 0) {
+    throw badRequest('bad-after', 'after must be a feature id: a non-negative integer.');
+  }
+  return after;
+}
+
+/**
+ * Links of a page of a layer as it was, as those of an items page: `next` continues after
+ * the last id (keyset paging, as fast at the end of the layer as at its start) and counts
+ * the offset on; `prev` steps back by offset.
+ */
+function asOfLinks(
+  req: Request,
+  page: { limit: number; offset: number },
+  asOf: { hasNext: boolean; lastId?: number },
+) {
+  const { limit, offset } = page;
+  const links: Link[] = [
+    { href: urlWith(req, {}), rel: 'self', type: 'application/geo+json', title: 'This page' },
+  ];
+  if (asOf.hasNext) {
+    const next = urlWith(req, { offset: String(offset + limit), after: String(asOf.lastId) });
+    links.push({ href: next, rel: 'next', type: 'application/geo+json', title: 'Next page' });
+  }
+  if (offset > 0) {
+    const prev = urlWith(req, { offset: String(Math.max(0, offset - limit)), after: undefined });
+    links.push({ href: prev, rel: 'prev', type: 'application/geo+json', title: 'Previous page' });
+  }
+  return links;
+}
+
 /** The highest version a feature can have: its `version` column is a PostgreSQL integer. */
 const maxVersion = 2 ** 31 - 1;
 
@@ -56,7 +91,8 @@ function parseVersion(text: string): number {
  * Feature history: `/collections/{layerId}/items/{featureId}/history` (every version),
  * `…/history/{version}/restore` (POST: bring a version back as a new edit),
  * `/collections/{layerId}/history` (recent edits of a layer) and
- * `/collections/{layerId}/history/items?at=` (the layer as it was at an instant).
+ * `/collections/{layerId}/history/items?at=` (the layer as it was at an instant, a page at a
+ * time: `limit`, `offset`, and `after` a feature id, which its next links use).
  */
 export function createHistoryRouter(context: AppContext): Router {
   const router = Router();
@@ -107,20 +143,20 @@ export function createHistoryRouter(context: AppContext): Router {
   router.get('/collections/:layerId/history/items', async (req, res) => {
     const at = parseInstant(req.query.at, 'at');
     if (!at) throw badRequest('bad-instant', 'Name the instant: ?at=2025-01-31T00:00:00Z.');
-    const page = { at, ...parsePage(req, 100) };
-    const { features, numberMatched } = await getLayerAsOf(
-      pool,
-      res.locals.principal,
-      req.params.layerId,
-      page,
-    );
+    const page = { at, ...parsePage(req, 100), after: parseAfter(req.query.after) };
+    const asOf = await getLayerAsOf(pool, res.locals.principal, req.params.layerId, page);
+
+    const numberReturned = asOf.features.length;
+    // Counted only where the page tells it: counting would read the layer's whole history.
+    const counted = !asOf.hasNext && (numberReturned > 0 || page.offset === 0);
     res.type('application/geo+json').send(
       JSON.stringify({
         type: 'FeatureCollection',
-        features: features.map(({ version: _version, ...feature }) => feature),
-        numberMatched,
-        numberReturned: features.length,
+        features: asOf.features.map(({ version: _version, ...feature }) => feature),
+        numberMatched: counted ? page.offset + numberReturned : undefined,
+        numberReturned,
         timeStamp: at,
+        links: asOfLinks(req, page, asOf),
       }),
     );
   });

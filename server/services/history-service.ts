@@ -17,6 +17,7 @@ import {
   selectLastVersion,
   selectLayerAsOf,
   selectLayerChanges,
+  selectRecordedReachAsOf,
   selectRecordsDeletedWith,
 } from '../db/queries/feature-history.js';
 import { HttpProblem, notFound } from '../http/problem.js';
@@ -74,23 +75,82 @@ export async function listLayerChanges(
   return selectLayerChanges(pool, layer.id, range);
 }
 
-/** The layer's features as they were at `at` (RFC 3339), in CRS84, a page at a time. */
+/**
+ * Runs `read` in one read-only snapshot, so that its statements see the same history, and
+ * without JIT: PostgreSQL estimated a page of 400,000 road segments high enough to spend
+ * 0.8 s compiling it, for a query that then ran in 0.3 s (see db/without-jit.ts).
+ */
+async function inSnapshot<T>(pool: pg.Pool, read: (client: pg.PoolClient) => Promise<T>) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query('SET LOCAL jit = off');
+    const result = await read(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Which page of a layer as it was: `after` a feature id (keyset), else skipping `offset`. */
+export interface AsOfPageQuery {
+  /** The instant, RFC 3339. */
+  at: string;
+  limit: number;
+  /** Features skipped; with `after` only counted (the position of the page), not skipped. */
+  offset: number;
+  after?: number;
+}
+
+/**
+ * One more row than the page, so that the caller knows whether more follow: first how far
+ * the recorded features reach, then the page within that stretch of ids.
+ */
+async function selectAsOfPage(db: pg.PoolClient, layer: LayerDefinition, page: AsOfPageQuery) {
+  const skipped = page.after === undefined ? page.offset : 0;
+  const atMost = skipped + page.limit + 1;
+  const reach = await selectRecordedReachAsOf(db, layer.id, { ...page, atMost });
+
+  return selectLayerAsOf(db, layer, {
+    at: page.at,
+    after: page.after,
+    recordedUpTo: reach.lastId,
+    // Fewer recorded features than asked: the others may lie anywhere after them.
+    unrecordedUpTo: reach.found === atMost ? reach.lastId! : undefined,
+    limit: page.limit + 1,
+    offset: skipped,
+    precision: 7,
+  });
+}
+
+/**
+ * A page of the layer's features as they were at `at`, in CRS84, in id order; whether more
+ * follow, and the last id (where the next page starts). The features are not counted: that
+ * would read the layer's whole history on every page (about 0.3 s at 400,000 road segments),
+ * which the page itself no longer does; the route gives the count on the last page.
+ */
 export async function getLayerAsOf(
   pool: pg.Pool,
   principal: Principal | undefined,
   layerId: string,
-  page: { at: string; limit: number; offset: number },
+  page: AsOfPageQuery,
 ) {
   const layer = readableLayer(principal, layerId);
-  const rows = await selectLayerAsOf(pool, layer, { ...page, precision: 7 });
-  const features = rows.map((row) => ({
+  const rows = await inSnapshot(pool, (client) => selectAsOfPage(client, layer, page));
+
+  const features = rows.slice(0, page.limit).map((row) => ({
     type: 'Feature' as const,
     id: row.id,
     geometry: row.geometry,
     properties: declaredProperties(layer, row.properties) ?? {},
     version: row.version,
   }));
-  return { layer, features, numberMatched: rows[0]?.numberMatched ?? 0 };
+  const hasNext = rows.length > page.limit;
+  return { layer, features, hasNext, lastId: features.at(-1)?.id };
 }
 
 async function restorableState(

@@ -1,5 +1,6 @@
 import {
   accountsSql,
+  featureHistoryAsOfIndexSql,
   featureHistoryPerStatementSql,
   featureHistoryRowsAsJsonSql,
   featureHistoryLeanInsertsSql,
@@ -69,4 +70,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0013-feature-history-lean-inserts', sql: featureHistoryLeanInsertsSql },
   { id: '0014-import-job-step', sql: importJobStepSql },
   { id: '0015-tile-change-log', sql: tileChangeLogSql },
+  { id: '0016-feature-history-as-of-index', sql: featureHistoryAsOfIndexSql },
 ];

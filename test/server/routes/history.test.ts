@@ -192,6 +192,43 @@ describe(`history of ${layer.id} features`, () => {
     expect(then.properties).toEqual(inserted.body.properties);
   });
 
+  it('pages through the layer as it was by its next links, counting it on the last page', async () => {
+    const asOfItems = `/collections/${layer.id}/history/items?at=${new Date().toISOString()}`;
+    const whole = await send('GET', `${asOfItems}&limit=1000`);
+    const limit = Math.ceil(whole.body.features.length / 3);
+    const pages = [];
+    for (let path: string | undefined = `${asOfItems}&limit=${limit}`; path;) {
+      const { response, body } = await send('GET', path);
+      expect(response.status).toBe(200);
+      pages.push(body);
+      const next = body.links.find((l: { rel: string }) => l.rel === 'next');
+      path = next && new URL(next.href).pathname + new URL(next.href).search;
+    }
+
+    const ids = (features: { id: number }[]) => features.map((f) => f.id);
+    expect(pages.flatMap((page) => ids(page.features))).toEqual(ids(whole.body.features));
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    expect(pages.map((page) => page.numberMatched)).toEqual([
+      ...Array(pages.length - 1).fill(undefined),
+      whole.body.features.length,
+    ]);
+    expect(whole.body.numberMatched).toBe(whole.body.features.length);
+    const prev = pages[1].links.find((l: { rel: string }) => l.rel === 'prev');
+    expect(new URL(prev.href).searchParams.get('offset')).toBe('0');
+  });
+
+  it('refuses an after that is not a feature id', async () => {
+    const at = new Date().toISOString();
+
+    const { response, body } = await send(
+      'GET',
+      `/collections/${layer.id}/history/items?at=${at}&after=-1`,
+    );
+
+    expect(response.status).toBe(400);
+    expect(body.type).toContain('bad-after');
+  });
+
   it('keeps history from visitors', async () => {
     const response = await fetch(`${server.baseUrl}${items}/1/history`);
 

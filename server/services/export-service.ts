@@ -190,6 +190,15 @@ export async function prepareExport(
       `${layer.id} holds ${layer.geometry.type} geometries; x/y columns fit points only: use wkt.`,
     );
   }
+  if (format === 'geojsonseq' && srid !== 4326) {
+    // A GeoJSON text sequence (RFC 8142) has no place to name a CRS: readers such as GDAL take
+    // its coordinates as longitude/latitude (RFC 7946), and would misplace every feature.
+    throw badRequest(
+      'crs-not-in-format',
+      `GeoJSONSeq is always in longitude/latitude (EPSG:4326) and cannot name EPSG:${srid}; ` +
+        'export GeoJSON, GeoPackage, FlatGeobuf, Shapefile or CSV in that CRS, or omit crs.',
+    );
+  }
   // 8 decimals of a degree is about 1 mm; 3 decimals of a metre is 1 mm
   const precision = (await isGeographicSrid(pool, srid)) ? 8 : 3;
   const shape = exportShape(layer, srid);

@@ -161,7 +161,9 @@ export async function endImportUnlessCancelled(
     `UPDATE simpul_import_job
      SET status = CASE WHEN cancel_requested THEN 'cancelled' ELSE $2 END,
        message = CASE WHEN cancel_requested THEN $3 ELSE $4 END,
-       notes = coalesce($5::jsonb, notes), rows_written = 0, heartbeat_at = now(),
+       notes = coalesce($5::jsonb, notes), heartbeat_at = now(),
+       -- a dry run's count of valid rows stays; a rejected or cancelled job wrote none
+       rows_written = CASE WHEN cancel_requested OR $2 = 'rejected' THEN 0 ELSE rows_written END,
        finished_at = now()
      WHERE id = $1 RETURNING status`,
     [

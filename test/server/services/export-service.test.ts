@@ -222,4 +222,22 @@ describe('exporting a layer and importing it back', () => {
       prepareExport(pool, { layerId: 'desa', format: 'csv', crs: 'EPSG:999999' }),
     ).rejects.toMatchObject({ status: 400, type: 'invalid-crs' });
   });
+
+  it('refuses GeoJSONSeq in a projected CRS, which the format cannot name', async () => {
+    const pool = scratch.testDatabase.database.pool;
+
+    await expect(
+      prepareExport(pool, { layerId: 'desa', format: 'geojsonseq', crs: 'EPSG:32749' }),
+    ).rejects.toMatchObject({
+      status: 400,
+      type: 'crs-not-in-format',
+      detail: expect.stringContaining('EPSG:32749'),
+    });
+    const lonLat = await prepareExport(pool, {
+      layerId: 'desa',
+      format: 'geojsonseq',
+      crs: 'EPSG:4326',
+    });
+    expect(lonLat.srid).toBe(4326);
+  });
 });

@@ -53,7 +53,7 @@ describe('the end of an import job that writes nothing', () => {
     expect(job?.finishedAt).toBeTruthy();
   });
 
-  it('ends as checked without a cancel, and a cancel asked after finds it finished', async () => {
+  it('ends as rejected without a cancel, and a cancel asked after finds it finished', async () => {
     const pool = testDatabase.database.pool;
     const jobId = await runningJob();
     const message = '3 rows were rejected, so nothing was written (all or nothing).';

@@ -13,6 +13,8 @@ import {
 import { editContext, parseWriteFeatureId } from './collection-writes.js';
 
 const maxPageSize = 1000;
+/** Past this an offset loses integer precision on its way to the database. */
+const maxOffset = Number.MAX_SAFE_INTEGER;
 
 function parsePage(req: Request, fallback: number) {
   const limit = Number(req.query.limit ?? fallback);
@@ -20,8 +22,8 @@ function parsePage(req: Request, fallback: number) {
   if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
     throw badRequest('bad-limit', `limit must be an integer from 1 to ${maxPageSize}.`);
   }
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw badRequest('bad-offset', 'offset must be a non-negative integer.');
+  if (!Number.isInteger(offset) || offset < 0 || offset > maxOffset) {
+    throw badRequest('bad-offset', `offset must be an integer from 0 to ${maxOffset}.`);
   }
   return { limit, offset };
 }

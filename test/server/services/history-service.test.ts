@@ -63,23 +63,34 @@ describe('a layer as it was at an instant', () => {
     return runImport(scratch.testDatabase.database, prepared);
   }
 
-  beforeAll(async () => {
-    story.beforeAny = '2000-01-01T00:00:00Z';
-    // rows written with the triggers off stand for features stored before history was recorded
+  /**
+   * Two features stored before history was recorded (rows written with the triggers off stand
+   * for them), between two recorded ones in id order; the id of the second.
+   */
+  async function storeBetweenRecorded() {
+    const insert = `INSERT INTO evacuation_point (name, type, geom)
+      SELECT $1 || n, 'titik_kumpul', ST_SetSRID(ST_MakePoint(109 + n * 1e-3, -7.7), 4326)
+      FROM generate_series(1, $2::int) n RETURNING id`;
+    const [recorded] = await query(insert, ['Baru ', 1]);
     const client = await pool().connect();
     await client.query('SET session_replication_role = replica');
-    await client.query(`INSERT INTO evacuation_point (name, type, geom)
-      SELECT 'Lama ' || n, 'titik_kumpul', ST_SetSRID(ST_MakePoint(109 + n * 1e-3, -7.7), 4326)
-      FROM generate_series(1, 2) n`);
+    const unrecorded = await client.query(insert, ['Lama ', 2]);
     await client.query('SET session_replication_role = DEFAULT');
     client.release();
+    await query(insert, ['Baru lagi ', 1]);
+    expect(unrecorded.rows.map((r) => Number(r.id))).toEqual([1, 2].map((n) => recorded.id + n));
+    return recorded.id + 2;
+  }
+
+  beforeAll(async () => {
+    story.beforeAny = '2000-01-01T00:00:00Z';
+    const storedBeforeHistory = await storeBetweenRecorded();
     story.idsBefore = await ids();
     const [first, second, third, fourth] = story.idsBefore as [number, number, number, number];
-    const last = story.idsBefore.at(-1)!;
 
     const rename = `UPDATE evacuation_point SET name = name || ' (diubah)', version = version + 1
       WHERE id = ANY($1::bigint[])`;
-    await query(rename, [[first, second, last]]);
+    await query(rename, [[first, second, storedBeforeHistory]]);
     await query(rename, [[first]]);
     story.edited = await now();
     await query('DELETE FROM evacuation_point WHERE id = ANY($1::bigint[])', [[third, fourth]]);

@@ -11,11 +11,20 @@ export async function queryWithoutJit<Row extends pg.QueryResultRow>(
   sql: string,
   values: unknown[] = [],
 ): Promise<pg.QueryResult<Row>> {
+  return inTransactionWithoutJit(pool, 'BEGIN', (client) => client.query<Row>(sql, values));
+}
+
+/** Runs `work` in a transaction opened by `begin`, with JIT off for its statements. */
+export async function inTransactionWithoutJit<T>(
+  pool: pg.Pool,
+  begin: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     await client.query('SET LOCAL jit = off');
-    const result = await client.query<Row>(sql, values);
+    const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {

@@ -20,6 +20,7 @@ import {
   selectRecordedReachAsOf,
   selectRecordsDeletedWith,
 } from '../db/queries/feature-history.js';
+import { inTransactionWithoutJit } from '../db/without-jit.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { canReadHistory, type Principal } from './access.js';
 import { requireEditable, requirePrincipal, requireReadable } from './edit-access.js';
@@ -80,20 +81,8 @@ export async function listLayerChanges(
  * without JIT: PostgreSQL estimated a page of 400,000 road segments high enough to spend
  * 0.8 s compiling it, for a query that then ran in 0.3 s (see db/without-jit.ts).
  */
-async function inSnapshot<T>(pool: pg.Pool, read: (client: pg.PoolClient) => Promise<T>) {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query('SET LOCAL jit = off');
-    const result = await read(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+function inSnapshot<T>(pool: pg.Pool, read: (client: pg.PoolClient) => Promise<T>) {
+  return inTransactionWithoutJit(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', read);
 }
 
 /** Which page of a layer as it was: `after` a feature id (keyset), else skipping `offset`. */

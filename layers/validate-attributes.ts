@@ -38,6 +38,12 @@ export interface FeatureProblem {
   message: string;
   /** For a rule across two attributes: the other attribute, which `message` names too. */
   otherField?: string;
+  /**
+   * For `geometry-outside-regency`: how far the geometry reaches outside the regency and how
+   * far it may, in metres, so that a client can say it in its own language.
+   */
+  outsideM?: number;
+  toleranceM?: number;
 }
 
 /**

@@ -136,7 +136,8 @@ function geometryProblemOf(row: GeometryCheckRow, toleranceM: number): FeaturePr
     const message =
       `the geometry reaches ${formatMetres(row.outsideM)} outside the regency; ` +
       `at most ${formatMetres(toleranceM)} is accepted.`;
-    return { field: 'geometry', code: 'geometry-outside-regency', message };
+    const outsideM = Math.round(row.outsideM);
+    return { field: 'geometry', code: 'geometry-outside-regency', message, outsideM, toleranceM };
   }
   return undefined;
 }

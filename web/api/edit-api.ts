@@ -27,6 +27,9 @@ export interface FieldProblem {
   index?: number;
   /** The other attribute of a rule across two attributes. */
   otherField?: string;
+  /** A geometry outside the regency: how far it reaches out, and how far it may, in metres. */
+  outsideM?: number;
+  toleranceM?: number;
 }
 
 /** A problem+json answer: status, type slug, detail, and what else the server sent. */

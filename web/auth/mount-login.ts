@@ -15,6 +15,28 @@ let current: Session = { user: null, csrfToken: null, editableLayers: [] };
 /** False until the server said who is asking: what was read before was read as that user. */
 let known = false;
 
+/** Checks asked before the app bar logs out (unsaved edits); one answering false stops it. */
+const logoutChecks = new Set<() => boolean>();
+
+/** Adds a check asked before a logout from the app bar; returns the function removing it. */
+export function checkBeforeLogout(check: () => boolean) {
+  logoutChecks.add(check);
+  return () => logoutChecks.delete(check);
+}
+
+let loginDialog: HTMLDialogElement | undefined;
+
+/**
+ * Opens the login dialog, with the last user's name filled in: for a session that ended while
+ * its user was working (a save answered 401), so they log in again without losing their work.
+ */
+export function askToLogIn() {
+  if (!loginDialog || loginDialog.open) return;
+  const name = loginDialog.querySelector<HTMLInputElement>('input[name=name]')!;
+  if (!name.value) name.value = current.user?.name ?? '';
+  loginDialog.showModal();
+}
+
 /** Calls `listener` now and whenever the user logs in or out; returns the unsubscribe. */
 export function onSessionChange(listener: SessionListener) {
   listeners.add(listener);
@@ -113,6 +135,7 @@ export function mountLogin(container: HTMLElement) {
   button.className = 'app-bar__button app-bar__button--text';
   container.append(button);
   const dialog = createDialog();
+  loginDialog = dialog;
 
   const render = () => {
     const user = current.user;
@@ -132,6 +155,7 @@ export function mountLogin(container: HTMLElement) {
       dialog.showModal();
       return;
     }
+    for (const check of logoutChecks) if (!check()) return;
     void logOut().then(() => publishOwn({ user: null, csrfToken: null, editableLayers: [] }));
   });
   dialog.querySelector('form')!.addEventListener('submit', (event) => {

@@ -37,11 +37,17 @@ const editMessagesId = {
   'edit.saving': 'Menyimpan…',
   'edit.saved': 'Tersimpan.',
   'edit.saveFailed': 'Belum tersimpan: {detail}',
+  'edit.offline':
+    'Belum tersimpan: tidak tersambung ke server. Perubahan Anda masih ada; simpan lagi nanti.',
+  'edit.sessionEnded': 'Belum tersimpan: sesi masuk Anda telah berakhir. Masuk lagi, lalu simpan.',
+  'edit.forbidden': 'Belum tersimpan: akun Anda tidak berhak menyunting {layer}.',
+  'edit.serverFailed': 'Belum tersimpan: server sedang bermasalah. Coba simpan lagi nanti.',
   'edit.fixFields': 'Perbaiki isian yang ditandai, lalu simpan lagi.',
   'edit.splitHint': 'Ketuk titik pada garis terpilih untuk memotongnya.',
   'edit.splitFailed': 'Titik potong harus di tengah garis, bukan di ujungnya.',
   'edit.selectFirst': 'Pilih objek terlebih dahulu.',
   'edit.confirmDiscard': 'Buang semua perubahan yang belum disimpan?',
+  'edit.confirmLogout': 'Ada perubahan yang belum disimpan. Keluar dan buang perubahan itu?',
   'edit.required': 'wajib',
   'edit.readOnly': 'dihitung otomatis',
   'edit.none': '—',
@@ -58,7 +64,20 @@ const editMessagesId = {
   'problem.above-other': 'Tidak boleh lebih besar dari {other}.',
   'problem.not-below-other': 'Harus lebih kecil dari {other}.',
   'problem.unknown-attribute': 'Atribut tidak dikenal.',
+  'problem.read-only': 'Dihitung otomatis; tidak dapat diisi.',
+  'problem.in-the-future': 'Tanggal tidak boleh di masa depan.',
   'problem.geometry': 'Geometri tidak sah: {message}',
+  'problem.geometry-missing': 'Gambar objeknya pada peta terlebih dahulu.',
+  'problem.geometry-malformed': 'Bentuk geometri tidak lengkap; gambar ulang objeknya.',
+  'problem.geometry-wrong-type': 'Jenis geometri tidak sesuai dengan lapisan ini.',
+  'problem.geometry-has-z': 'Geometri hanya boleh berkoordinat dua dimensi (tanpa Z atau M).',
+  'problem.geometry-out-of-range': 'Koordinat bukan bujur dan lintang yang sah.',
+  'problem.geometry-invalid':
+    'Geometri tidak sah, misalnya garis atau poligon yang memotong dirinya sendiri. Perbaiki bentuknya.',
+  'problem.geometry-outside-regency':
+    'Geometri berada {outside} di luar batas kabupaten; paling jauh {tolerance} yang diterima.',
+  'problem.geometry-too-complex':
+    'Geometri terlalu rumit untuk diperiksa; sederhanakan atau pecah menjadi beberapa objek.',
   'conflict.title': 'Objek ini diubah orang lain',
   'conflict.intro': 'Sejak Anda membukanya, {who} menyimpan versi lain. Pilih nilai yang dipakai.',
   'conflict.field': 'Isian',
@@ -81,6 +100,7 @@ const editMessagesId = {
   'deleted.none': 'Tidak ada objek yang dihapus baru-baru ini.',
   'deleted.restore': 'Pulihkan',
   'records.save': 'Simpan catatan',
+  'records.forbidden': 'Belum tersimpan: akun Anda tidak berhak menambah catatan ini.',
 } as const;
 
 /** A key of the editing text. */
@@ -118,11 +138,17 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'edit.saving': 'Saving…',
   'edit.saved': 'Saved.',
   'edit.saveFailed': 'Not saved: {detail}',
+  'edit.offline':
+    'Not saved: no connection to the server. Your changes are still here; save later.',
+  'edit.sessionEnded': 'Not saved: your login session has ended. Log in again, then save.',
+  'edit.forbidden': 'Not saved: your account may not edit {layer}.',
+  'edit.serverFailed': 'Not saved: the server has a problem. Try to save again later.',
   'edit.fixFields': 'Fix the marked fields, then save again.',
   'edit.splitHint': 'Tap a point on the selected line to split it.',
   'edit.splitFailed': 'The split point must lie inside the line, not at an end.',
   'edit.selectFirst': 'Select a feature first.',
   'edit.confirmDiscard': 'Discard all unsaved changes?',
+  'edit.confirmLogout': 'Some changes are not saved. Log out and discard them?',
   'edit.required': 'required',
   'edit.readOnly': 'computed',
   'edit.none': '—',
@@ -139,7 +165,20 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'problem.above-other': 'Must not be greater than {other}.',
   'problem.not-below-other': 'Must be less than {other}.',
   'problem.unknown-attribute': 'Unknown attribute.',
+  'problem.read-only': 'Computed; it cannot be filled in.',
+  'problem.in-the-future': 'The date must not lie in the future.',
   'problem.geometry': 'Invalid geometry: {message}',
+  'problem.geometry-missing': 'Draw the feature on the map first.',
+  'problem.geometry-malformed': 'The geometry is incomplete; draw the feature again.',
+  'problem.geometry-wrong-type': 'The kind of geometry does not fit this layer.',
+  'problem.geometry-has-z': 'Only two-dimensional coordinates are accepted (no Z or M).',
+  'problem.geometry-out-of-range': 'A coordinate is not a valid longitude and latitude.',
+  'problem.geometry-invalid':
+    'The geometry is not valid, for instance a line or polygon crossing itself. Fix its shape.',
+  'problem.geometry-outside-regency':
+    'The geometry reaches {outside} outside the regency; at most {tolerance} is accepted.',
+  'problem.geometry-too-complex':
+    'The geometry is too complex to check; simplify it or split it into several features.',
   'conflict.title': 'Someone else changed this feature',
   'conflict.intro': 'Since you opened it, {who} saved another version. Choose the values to keep.',
   'conflict.field': 'Field',
@@ -162,7 +201,13 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'deleted.none': 'No feature was deleted recently.',
   'deleted.restore': 'Restore',
   'records.save': 'Save record',
+  'records.forbidden': 'Not saved: your account may not add this record.',
 };
+
+/** True when `key` names an editing text (a problem code the form can put in words, say). */
+export function isEditMessageKey(key: string): key is EditMessageKey {
+  return key in editMessagesId;
+}
 
 /** Editing text for `key` in the current language, `{name}` placeholders filled. */
 export function editText(key: EditMessageKey, values: Record<string, string | number> = {}) {

@@ -33,7 +33,7 @@ import {
   type FieldProblem,
   type Session,
 } from '../api/edit-api.js';
-import { onSessionChange } from '../auth/mount-login.js';
+import { askToLogIn, checkBeforeLogout, onSessionChange } from '../auth/mount-login.js';
 import { bus } from '../events/event-bus.js';
 import { pickTitle } from '../i18n/i18n.js';
 import { getLayerDefinition } from '../map/data-layers.js';
@@ -56,6 +56,12 @@ const snapFeatureLimit = 500;
 
 /** Pixels within which a drawn or moved vertex snaps to another. */
 const snapTolerancePx = 12;
+
+/**
+ * How long after a drawing ends double-click zoom stays off: the double-click that finished
+ * it reaches the map after `drawend`, and must not zoom as well.
+ */
+const doubleClickSettleMs = 300;
 
 type Tool = 'select' | 'draw' | 'split';
 
@@ -306,9 +312,14 @@ class Editor {
 
   /** Double-click finishes a drawing; it must not zoom the map as well. */
   private setDoubleClickZoom(active: boolean) {
-    for (const interaction of this.map.getInteractions().getArray()) {
-      if (interaction instanceof DoubleClickZoom) interaction.setActive(active);
-    }
+    const apply = () => {
+      for (const interaction of this.map.getInteractions().getArray()) {
+        if (interaction instanceof DoubleClickZoom)
+          interaction.setActive(active && this.tool !== 'draw');
+      }
+    };
+    if (active) setTimeout(apply, doubleClickSettleMs);
+    else apply();
   }
 
   private viewBbox(): number[] {
@@ -339,7 +350,8 @@ class Editor {
         })),
       );
       this.render();
-      this.showStatus('edit.loaded', { count: features.length });
+      // render() said how many changes wait to be saved; that matters more than the count
+      if (!session.hasChanges) this.showStatus('edit.loaded', { count: features.length });
       await this.loadSnapFeatures(bbox, abort.signal);
     } catch (error) {
       if ((error as Error).name !== 'AbortError') this.setStatus(String((error as Error).message));
@@ -578,22 +590,43 @@ class Editor {
     if (local) return this.showProblems(local.key, local.problems);
 
     this.showStatus('edit.saving');
+    let reports: BatchReport[];
     try {
-      const reports = await saveBatch(session.pendingEdits());
-      session.markSaved(reports.map((r, i) => ({ key: keys[i]!, id: r.featureId, etag: r.etag })));
-      this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
-      this.selectedKey = this.selectedKey?.startsWith('n') ? undefined : this.selectedKey;
-      this.render();
-      this.showStatus('edit.saved');
+      reports = await saveBatch(session.pendingEdits());
     } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      await this.handleSaveProblem(error, keys);
+      return this.handleSaveFailure(error, keys);
     }
+    session.markSaved(reports.map((r, i) => ({ key: keys[i]!, id: r.featureId, etag: r.etag })));
+    this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
+    this.selectedKey = this.selectedKey?.startsWith('n') ? undefined : this.selectedKey;
+    this.render();
+    this.showStatus('edit.saved');
+  }
+
+  /** Says why nothing was saved, in the interface language; the changes stay to save again. */
+  private async handleSaveFailure(error: unknown, keys: string[]) {
+    // fetch rejects with a TypeError when no answer came: offline, or the server unreachable
+    if (error instanceof TypeError) return this.showStatus('edit.offline');
+    if (!(error instanceof ApiProblem)) throw error;
+
+    if (error.status === 401 || error.type === 'csrf-token-missing') {
+      this.showStatus('edit.sessionEnded');
+      return askToLogIn();
+    }
+    if (error.status >= 500) return this.showStatus('edit.serverFailed');
+    await this.handleSaveProblem(error, keys);
   }
 
   private async handleSaveProblem(problem: ApiProblem, keys: string[]) {
     const reports = (problem.body.edits as BatchReport[] | undefined) ?? [];
     const failed = reports.filter((r) => r.outcome === 'failed');
+    if (failed.some((r) => r.status === 403)) {
+      // the layer's title is looked up at each showing, so a change of language translates it
+      const layer = this.layer!;
+      this.statusText = () => editText('edit.forbidden', { layer: pickTitle(layer) });
+      this.status.textContent = this.statusText();
+      return;
+    }
     const conflicts = failed.filter((r) => r.status === 412);
     if (conflicts.length > 0) {
       for (const report of conflicts) await this.resolveConflict(keys[report.index]!);
@@ -699,6 +732,15 @@ class Editor {
     );
   }
 
+  /** Before a logout: false keeps the user logged in, to save the changes first. */
+  confirmLogout(): boolean {
+    if (!this.session?.hasChanges) return true;
+    if (!window.confirm(editText('edit.confirmLogout'))) return false;
+    // agreed to drop them: the session's end must not ask a second time
+    this.session.discard();
+    return true;
+  }
+
   /** Selects a loaded feature by its key, as a tap on it would (browser tests, console). */
   selectFeature(key: string) {
     void this.selectForEditing(key);
@@ -733,6 +775,7 @@ export function mountEditor(
   panel.prepend(editor.section);
   mapElement.append(editor.toolbar);
   onSessionChange((session) => editor.applySession(session));
+  checkBeforeLogout(() => editor.confirmLogout());
   bus.on('language-change', () => editor.relabel());
   window.__simpulEditor = editor;
 }

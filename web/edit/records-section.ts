@@ -5,10 +5,11 @@
  */
 import type { LayerDefinition, RecordTableDefinition } from '../../layers/types.js';
 import { addRecord, ApiProblem, fetchRecords, type StoredRecord } from '../api/edit-api.js';
+import { askToLogIn } from '../auth/mount-login.js';
 import { pickTitle } from '../i18n/i18n.js';
 import { formatAttributeValue } from '../identify/format-value.js';
 import { AttributeForm } from './attribute-form.js';
-import { editText } from './edit-messages.js';
+import { editText, type EditMessageKey } from './edit-messages.js';
 
 function summary(table: RecordTableDefinition, record: StoredRecord): string {
   const shown = table.attributes.filter((a) => a.name !== table.parent?.attribute).slice(0, 3);
@@ -56,6 +57,31 @@ async function renderTable(
   return block;
 }
 
+/** Why a record with no field to fix was not saved; undefined: the server's own words. */
+function failureKeyOf(error: unknown): EditMessageKey | undefined {
+  // fetch rejects with a TypeError when no answer came: offline, or the server unreachable
+  if (error instanceof TypeError) return 'edit.offline';
+  if (!(error instanceof ApiProblem)) throw error;
+  if (error.status === 401 || error.type === 'csrf-token-missing') return 'edit.sessionEnded';
+  if (error.status === 403) return 'records.forbidden';
+  if (error.status >= 500) return 'edit.serverFailed';
+  return undefined;
+}
+
+/** Shows why a record was not saved: beside its fields, or above the save button. */
+function showRecordFailure(form: AttributeForm, failure: HTMLElement, error: unknown) {
+  if (error instanceof ApiProblem && error.errors.length > 0)
+    return form.showProblems(error.errors);
+
+  const key = failureKeyOf(error);
+  // with data-text the editor translates it again when the language changes
+  if (key) failure.dataset.text = key;
+  failure.textContent = key
+    ? editText(key)
+    : editText('edit.saveFailed', { detail: (error as Error).message });
+  if (key === 'edit.sessionEnded') askToLogIn();
+}
+
 function recordForm(table: RecordTableDefinition, parentKey: string, onAdded: () => void) {
   const initial: Record<string, unknown> = {};
   if (table.parent) initial[table.parent.attribute] = parentKey;
@@ -68,13 +94,18 @@ function recordForm(table: RecordTableDefinition, parentKey: string, onAdded: ()
   save.dataset.action = 'save-record';
   save.dataset.text = 'records.save';
   save.textContent = editText('records.save');
+  const failure = document.createElement('p');
+  failure.className = 'edit-form__problem';
+  failure.setAttribute('role', 'alert');
   save.addEventListener('click', () => {
     if (form.check().length > 0) return;
-    addRecord(table.id, form.values()).then(onAdded, (error: unknown) => {
-      if (error instanceof ApiProblem) form.showProblems(error.errors);
-    });
+    delete failure.dataset.text;
+    failure.textContent = '';
+    addRecord(table.id, form.values()).then(onAdded, (error: unknown) =>
+      showRecordFailure(form, failure, error),
+    );
   });
-  form.element.append(save);
+  form.element.append(failure, save);
   return form.element;
 }
 

@@ -1,0 +1,309 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../layers/index.js';
+import { createApiToken, createUser } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { validValue } from '../../support/valid-feature.js';
+
+/** The line layer engineers edit (road segments where declared). */
+const layer = layerDefinitions.find((l) => l.geometry.type === 'MultiLineString')!;
+const password = 'insinyur-lapangan-2025';
+
+/** A segment of the test's own, in Cilacap city. */
+const existingLine: [number, number][] = [
+  [109.0, -7.7],
+  [109.004, -7.704],
+];
+/** The Indian Ocean about 20 km south of Cilacap: far outside the regency. */
+const atSea: [number, number] = [109.0, -7.9];
+
+let server: TestServer;
+let browser: TestBrowser;
+let existingId: number;
+
+function requiredProperties() {
+  const properties: Record<string, unknown> = {};
+  for (const attribute of layer.attributes) {
+    if (attribute.required && !attribute.computed)
+      properties[attribute.name] = validValue(attribute);
+  }
+  return properties;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const pool = server.testDatabase.database.pool;
+  const role = `${layer.theme}:editor`;
+  await createUser(pool, { name: 'lapangan', password, roles: [role] });
+  const apiToken = await createApiToken(pool, { name: 'seed', roles: [role], write: true }, 't');
+
+  const response = await fetch(`${server.baseUrl}/collections/${layer.id}/items`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${apiToken.secret}`,
+      'content-type': 'application/geo+json',
+    },
+    body: JSON.stringify({
+      type: 'Feature',
+      geometry: { type: 'LineString', coordinates: existingLine },
+      properties: requiredProperties(),
+    }),
+  });
+  existingId = ((await response.json()) as { id: number }).id;
+
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function toWebMercator([lon, lat]: [number, number]): [number, number] {
+  const radius = 6378137;
+  return [
+    (lon * Math.PI * radius) / 180,
+    radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)),
+  ];
+}
+
+async function pagePointOf(page: Page, lonLat: [number, number]) {
+  const pixel = (await page.evaluate(
+    (at) => window.__simpulMap!.getPixelFromCoordinate(at),
+    toWebMercator(lonLat),
+  )) as [number, number];
+  const box = (await page.locator('#map').boundingBox())!;
+  return { x: box.x + pixel[0], y: box.y + pixel[1] };
+}
+
+async function openMap(viewport = { width: 1280, height: 800 }) {
+  await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  const pageErrors: Error[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error));
+  await page.setViewportSize(viewport);
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
+  return { page, pageErrors };
+}
+
+async function logIn(page: Page) {
+  await page.locator('#login-button').click();
+  await page.locator('.login-dialog input[name=name]').fill('lapangan');
+  await page.locator('.login-dialog input[name=password]').fill(password);
+  await page.locator('.login-dialog button[type=submit]').click();
+  await page.waitForFunction(
+    (id) => !!document.querySelector(`#edit-layer option[value="${id}"]`),
+    layer.id,
+  );
+}
+
+/** Logs in and edits the test's layer around `center` at zoom 17. */
+async function openEditor(center: [number, number], viewport?: { width: number; height: number }) {
+  const opened = await openMap(viewport);
+  const { page } = opened;
+  if (viewport && viewport.width < 720) await page.locator('#panel-toggle').click();
+  await logIn(page);
+  await page.evaluate((c) => {
+    const view = window.__simpulMap!.getView();
+    view.setCenter(c);
+    view.setZoom(17);
+  }, toWebMercator(center));
+  await page.locator('#edit-layer').selectOption(layer.id);
+  await page.waitForFunction(() => !!window.__simpulEditor?.currentSession);
+  return opened;
+}
+
+/** Selects the test's existing segment and types a new value into a free text field. */
+async function changeExistingSegment(page: Page, value: string) {
+  await page.waitForFunction(
+    (key) => !!window.__simpulEditor?.currentSession?.get(key),
+    `f${existingId}`,
+  );
+  await page.evaluate((key) => window.__simpulEditor!.selectFeature(key), `f${existingId}`);
+  const textField = layer.attributes.find(
+    (a) => a.type === 'text' && !a.domain && !a.computed && !a.unique && a.required,
+  )!;
+  const input = page.locator(`.edit-form [data-field="${textField.name}"] input`);
+  await input.fill(value);
+  await input.dispatchEvent('change');
+  await expect.poll(() => pendingCount(page)).toBe(1);
+}
+
+function pendingCount(page: Page) {
+  return page.evaluate(() => window.__simpulEditor?.currentSession?.pendingKeys().length ?? 0);
+}
+
+function editStatus(page: Page) {
+  return page.locator('.edit-status').textContent();
+}
+
+/** Draws a line through `points`, finishing with a double-click on the last one. */
+async function drawLine(page: Page, points: [number, number][]) {
+  await page.locator('.edit-toolbar [data-action=draw]').click();
+  for (const [index, point] of points.entries()) {
+    const at = await pagePointOf(page, point);
+    await page.mouse.move(at.x, at.y);
+    if (index < points.length - 1) await page.mouse.click(at.x, at.y);
+    else await page.mouse.dblclick(at.x, at.y);
+  }
+}
+
+async function fillRequiredFields(page: Page) {
+  for (const attribute of layer.attributes.filter((a) => a.required && !a.computed)) {
+    const field = page.locator(`.edit-form [data-field="${attribute.name}"]`);
+    if (attribute.domain) await field.locator('select').selectOption(attribute.domain[0]!.code);
+    else await field.locator('input').fill(String(validValue(attribute)));
+    await field.locator('input, select').dispatchEvent('change');
+  }
+}
+
+describe('the web editor as engineers use it in the field', () => {
+  it('shows no editing section to a visitor, who may edit nothing', async () => {
+    const { page } = await openMap();
+
+    await page.locator('#layer-tree input').first().waitFor();
+
+    expect(await page.locator('.edit-panel').isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it('finishes a line with a double-click and leaves the zoom as it was', async () => {
+    const { page } = await openEditor([109.006, -7.705]);
+
+    await drawLine(page, [
+      [109.005, -7.704],
+      [109.006, -7.705],
+      [109.007, -7.704],
+    ]);
+    await page.locator('.edit-form').waitFor();
+    await page.waitForTimeout(400);
+
+    expect(await page.evaluate(() => window.__simpulMap!.getView().getZoom())).toBe(17);
+    expect(await pendingCount(page)).toBe(1);
+    await page.close();
+  });
+
+  it('keeps saying that changes are unsaved after the map moves', async () => {
+    const { page } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan belum disimpan');
+
+    await page.evaluate(
+      (c) => window.__simpulMap!.getView().setCenter(c),
+      toWebMercator([109.003, -7.703]),
+    );
+    await page.waitForFunction(() => document.querySelector('.edit-status')?.textContent !== '');
+    await page.waitForTimeout(1000);
+
+    expect(await editStatus(page)).toBe('1 perubahan belum disimpan');
+    await page.close();
+  });
+
+  it('says a save failed for want of a connection, keeps the changes and saves them later', async () => {
+    const { page, pageErrors } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan disimpan nanti');
+
+    await browser.context.setOffline(true);
+    let offlineStatus: string | null;
+    let keptWhileOffline: number;
+    try {
+      await page.locator('.edit-actions [data-action=save]').click();
+      await page.waitForTimeout(1000);
+      offlineStatus = await editStatus(page);
+      keptWhileOffline = await pendingCount(page);
+    } finally {
+      await browser.context.setOffline(false);
+    }
+    await page.locator('.edit-actions [data-action=save]').click();
+
+    await expect.poll(() => editStatus(page), { timeout: 15000 }).toBe('Tersimpan.');
+    expect(offlineStatus).toBe(
+      'Belum tersimpan: tidak tersambung ke server. Perubahan Anda masih ada; simpan lagi nanti.',
+    );
+    expect(keptWhileOffline).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('asks to log in again when the session ended before a save, and keeps the changes', async () => {
+    const { page } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan sesudah sesi habis');
+
+    await browser.context.clearCookies();
+    await page.locator('.edit-actions [data-action=save]').click();
+    const dialog = page.locator('.login-dialog');
+    await dialog.waitFor();
+    const status = await editStatus(page);
+    await dialog.locator('input[name=name]').fill('lapangan');
+    await dialog.locator('input[name=password]').fill(password);
+    await dialog.locator('button[type=submit]').click();
+    await expect.poll(() => page.locator('#login-button').textContent()).toContain('lapangan');
+    await page.locator('.edit-actions [data-action=save]').click();
+
+    await expect.poll(() => editStatus(page), { timeout: 15000 }).toBe('Tersimpan.');
+    expect(status).toBe(
+      'Belum tersimpan: sesi masuk Anda telah berakhir. Masuk lagi, lalu simpan.',
+    );
+    await page.close();
+  });
+
+  it('asks before a logout would drop unsaved changes, and keeps them when told no', async () => {
+    const { page } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan jangan dibuang');
+    const questions: string[] = [];
+    page.on('dialog', (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+
+    await page.locator('#login-button').click();
+    await page.waitForTimeout(500);
+
+    expect(questions).toEqual([
+      'Ada perubahan yang belum disimpan. Keluar dan buang perubahan itu?',
+    ]);
+    expect(await page.locator('#login-button').textContent()).toContain('lapangan');
+    expect(await pendingCount(page)).toBe(1);
+    await page.close();
+  });
+
+  it('says in Indonesian, then in English, that a line drawn at sea lies outside the regency', async () => {
+    const { page } = await openEditor(atSea);
+
+    await drawLine(page, [atSea, [atSea[0] + 0.002, atSea[1] - 0.001]]);
+    await page.locator('.edit-form').waitFor();
+    await fillRequiredFields(page);
+    await page.locator('.edit-actions [data-action=save]').click();
+    const problem = page.locator('.edit-form__problem');
+    await expect.poll(() => problem.textContent(), { timeout: 15000 }).not.toBe('');
+    const indonesian = await problem.textContent();
+    await page.locator('#lang-toggle').click();
+    const english = await problem.textContent();
+
+    expect(indonesian).toMatch(
+      /^Geometri berada \d+(,\d)? km di luar batas kabupaten; paling jauh 500 m yang diterima\.$/,
+    );
+    expect(english).toMatch(
+      /^The geometry reaches \d+(\.\d)? km outside the regency; at most 500 m is accepted\.$/,
+    );
+    await page.close();
+  });
+
+  it('shows every editing tool whole and clear of the zoom buttons on a phone', async () => {
+    const { page } = await openEditor([109.006, -7.705], { width: 390, height: 844 });
+
+    const tools = await page.locator('.edit-toolbar .edit-tool').evaluateAll((buttons) =>
+      buttons.map((button) => ({
+        clipped: button.scrollWidth > button.clientWidth || button.scrollHeight > 48,
+        box: button.getBoundingClientRect().toJSON() as DOMRect,
+      })),
+    );
+    const zoom = (await page.locator('.ol-zoom').boundingBox())!;
+    const toolbar = (await page.locator('.edit-toolbar').boundingBox())!;
+
+    expect(tools.filter((tool) => tool.clipped)).toEqual([]);
+    expect(toolbar.x).toBeGreaterThanOrEqual(zoom.x + zoom.width);
+    await page.close();
+  });
+});

@@ -28,7 +28,28 @@ export interface ExportShape {
   srid: number;
 }
 
-/** Writes a chunk, waiting for the stream to drain when its buffer is full (constant memory). */
+/**
+ * Writes a chunk, waiting for the stream to drain when its buffer is full (constant memory).
+ * Rejects when the stream closes first (a client that hung up, a server cutting connections
+ * at shutdown): waiting for a 'drain' that never comes held the export's database connection
+ * for as long as the process ran, and a pool's worth of abandoned downloads stopped the API.
+ */
 export async function writeChunk(out: Writable, chunk: string | Uint8Array): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+  if (out.destroyed) throw closedEarly();
+  if (out.write(chunk)) return;
+  const settled = new AbortController();
+  const closed = once(out, 'close', { signal: settled.signal }).then(() => {
+    throw closedEarly();
+  });
+  try {
+    await Promise.race([once(out, 'drain', { signal: settled.signal }), closed]);
+  } finally {
+    settled.abort();
+  }
+}
+
+function closedEarly() {
+  return Object.assign(new Error('the output closed before the export was written'), {
+    code: 'ERR_STREAM_PREMATURE_CLOSE',
+  });
 }

@@ -262,8 +262,16 @@ export function createImportsRouter(context: AppContext): Router {
     requireReadable(res.locals.principal, layer);
     const prepared = await prepareExport(pool, parseExportQuery(layer.id, req.query));
     res.attachment(prepared.fileName).type(prepared.mediaType);
-    await prepared.write(res);
-    res.end();
+    const written = await prepared.write(res).then(
+      () => true,
+      (error: unknown) => {
+        // A client that hung up (or a shutdown cutting the download) is no server failure.
+        if (!res.destroyed) throw error;
+        return false;
+      },
+    );
+    if (written) res.end();
+    else req.log.info({ layerId: layer.id }, 'export stopped: the client closed the connection');
   });
 
   return router;

@@ -209,8 +209,11 @@ export async function prepareExport(
       const rows = streamExportRows(client, layer, conditions, srid, precision);
       const features = toExportFeatures(rows, onFeature);
       await writeFormat(format, features, shape, csvGeometry, out);
-    } finally {
       client.release();
+    } catch (error) {
+      // The cursor may still be open, its query running: the connection is closed, not reused.
+      client.release(error as Error);
+      throw error;
     }
   };
   const { extension, mediaType } = exportFormats[format];

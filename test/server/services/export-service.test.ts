@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { runGdal } from '../../../server/formats/gdal.js';
@@ -240,4 +241,29 @@ describe('exporting a layer and importing it back', () => {
     });
     expect(lonLat.srid).toBe(4326);
   });
+
+  it.each(['geojson', 'csv', 'fgb'])(
+    'gives its connection back when the %s reader goes away before the end',
+    async (format) => {
+      const { pool } = scratch.testDatabase.database;
+      const prepared = await prepareExport(pool, { layerId: 'desa', format });
+      // A reader that stops reading (a full socket), then hangs up: 'drain' never comes.
+      const stalled = new Writable({ highWaterMark: 1, write: () => undefined });
+      const writing = prepared.write(stalled);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      stalled.destroy();
+
+      const hung = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3000));
+      const outcome = await Promise.race([
+        writing.then(
+          () => 'finished',
+          () => 'stopped',
+        ),
+        hung,
+      ]);
+
+      expect(outcome).toBe('stopped');
+      await expect.poll(() => pool.totalCount - pool.idleCount).toBe(0);
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -186,7 +187,45 @@ describe('the server process', { timeout: 120000 }, () => {
     expect(response?.status).toBe(200);
     expect(await simpul.exitCode).toBe(0);
   });
+  it('answers every request sent on a kept-alive connection while it stops', async () => {
+    const port = await freePort();
+    const simpul = startSimpul({ DATABASE_URL: testDatabase.url, PORT: String(port) });
+    await simpul.waitFor(/"msg":"listening"/);
+
+    const clients = Array.from({ length: 16 }, () => requestUntilRefused(port, '/health'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    simpul.stop('SIGTERM');
+    const outcomes = (await Promise.all(clients)).flat();
+
+    // Refused: a new connection after the server stopped listening. Anything else (a reset,
+    // a hang-up) is a request that reached the server and was dropped.
+    const failures = outcomes.filter((outcome) => outcome !== 200 && outcome !== 'ECONNREFUSED');
+    expect(failures).toEqual([]);
+    expect(outcomes.filter((outcome) => outcome === 200).length).toBeGreaterThan(16);
+    expect(await simpul.exitCode).toBe(0);
+  });
 });
+
+/**
+ * Sends requests one after another on one kept-alive connection (a new one when the server
+ * closes it) until a connection is refused: the status of each, or its error code.
+ */
+async function requestUntilRefused(port: number, path: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const outcomes: (number | string)[] = [];
+  const send = () =>
+    new Promise<number | string>((resolve) => {
+      const request = http.get({ host: '127.0.0.1', port, path, agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode!));
+        response.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+  while (outcomes.at(-1) !== 'ECONNREFUSED') outcomes.push(await send());
+  agent.destroy();
+  return outcomes;
+}
 
 /** Waits until a query of the database waits for a lock (the request has reached it). */
 async function waitForLockWaiter(url: string) {

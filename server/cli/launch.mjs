@@ -15,6 +15,10 @@
  * Stack traces then name the bundle's lines; the bundle carries source maps, so
  * `NODE_OPTIONS=--enable-source-maps` maps them back to the sources at some memory.
  * Files a bundled module reads beside itself (the CQL2 grammar) are copied beside the bundle.
+ *
+ * A bundle stays while a process started from it runs (it marks the bundle with its pid):
+ * the server forks replacements of dead processes from it and loads chunks from it lazily,
+ * long after a change of the sources made newer bundles.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,6 +30,8 @@ const entryPoints = {
   server: 'server/main.ts',
   import: 'server/cli/import.ts',
 };
+/** Where the bundled sources live: a change of a file in one of them builds anew. */
+const sourceFolders = ['server', 'layers', 'web/map'];
 /** Files read at run time next to their module, copied next to the bundle's chunks. */
 const besideFiles = ['server/cql2/cql2-text.peggy'];
 const bundledTools = Object.keys(entryPoints);
@@ -45,7 +51,7 @@ process.argv.splice(2, 1);
 /** The newest modification time of the code a bundle is made of, in whole milliseconds. */
 function newestSourceMs() {
   let newest = fs.statSync(path.join(root, 'package-lock.json')).mtimeMs;
-  for (const folder of ['server', 'layers']) {
+  for (const folder of sourceFolders.filter((f) => fs.existsSync(path.join(root, f)))) {
     const names = fs.readdirSync(path.join(root, folder), { recursive: true });
     for (const name of names.filter((n) => n.endsWith('.ts') || n.endsWith('.peggy'))) {
       newest = Math.max(newest, fs.statSync(path.join(root, folder, name)).mtimeMs);
@@ -58,7 +64,13 @@ function newestSourceMs() {
 async function build(target) {
   const { build: bundle, stop } = await import('esbuild');
   const building = `${target}.${randomUUID()}`;
-  await bundle({
+  // one clear error when the cache cannot be written, rather than one per output file
+  try {
+    fs.mkdirSync(building);
+  } catch (error) {
+    throw new Error(`cannot write the bundle: ${error.message}`);
+  }
+  const { metafile } = await bundle({
     entryPoints: Object.fromEntries(
       Object.entries(entryPoints).map(([name, source]) => [name, path.join(root, source)]),
     ),
@@ -69,10 +81,14 @@ async function build(target) {
     packages: 'external',
     outdir: building,
     sourcemap: 'linked',
+    metafile: true,
+    absWorkingDir: root,
     logLevel: 'warning',
-  });
-  // esbuild's service process would otherwise live (about 45 MB) as long as the server
-  await stop();
+  }).finally(
+    // esbuild's service process would otherwise live (about 45 MB) as long as the server
+    stop,
+  );
+  warnOfUnwatchedSources(Object.keys(metafile.inputs));
   for (const file of besideFiles) {
     fs.copyFileSync(path.join(root, file), path.join(building, path.basename(file)));
   }
@@ -84,11 +100,56 @@ async function build(target) {
   }
 }
 
+/** A source outside `sourceFolders` would not rebuild the bundle when it changes: say so. */
+function warnOfUnwatchedSources(inputs) {
+  const inFolder = (file) => sourceFolders.some((folder) => file.startsWith(`${folder}/`));
+  const unwatched = inputs.filter((file) => !file.includes('node_modules/') && !inFolder(file));
+  if (unwatched.length === 0) return;
+  console.error(
+    `launch: ${unwatched.join(', ')} outside ${sourceFolders.join(', ')}: ` +
+      'add its folder to sourceFolders in server/cli/launch.mjs, or its edits will not rebuild',
+  );
+}
+
+const inUsePrefix = 'in-use-';
+
+/** Marks the bundle as used by this process (and the processes it forks) until it exits. */
+function markInUse(target) {
+  const marker = path.join(target, `${inUsePrefix}${process.pid}`);
+  try {
+    fs.writeFileSync(marker, '');
+    process.on('exit', () => fs.rmSync(marker, { force: true }));
+  } catch {
+    // a cache this process cannot write in, where it removes nothing either
+  }
+}
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** True while a process that marked the bundle runs (a marker left by a kill is ignored). */
+function isInUse(folder) {
+  const pids = fs.readdirSync(folder).filter((name) => name.startsWith(inUsePrefix));
+  return pids.some((name) => isRunning(Number(name.slice(inUsePrefix.length))));
+}
+
 function removeOldBundles(current) {
   for (const name of fs.readdirSync(cacheFolder)) {
     const folder = path.join(cacheFolder, name);
-    const old = Date.now() - fs.statSync(folder).mtimeMs > staleBundleMs;
-    if (folder !== current && old) fs.rmSync(folder, { recursive: true, force: true });
+    try {
+      const old = Date.now() - fs.statSync(folder).mtimeMs > staleBundleMs;
+      if (folder !== current && old && !isInUse(folder)) {
+        fs.rmSync(folder, { recursive: true, force: true });
+      }
+    } catch {
+      // removed meanwhile by another start
+    }
   }
 }
 
@@ -99,6 +160,7 @@ async function startBundled() {
     await build(target);
     removeOldBundles(target);
   }
+  markInUse(target);
   return path.join(target, `${tool}.js`);
 }
 
@@ -106,13 +168,14 @@ let entry;
 try {
   entry = await startBundled();
 } catch (error) {
-  console.error(`launch: running ${tool} through tsx (${error.message})`);
+  const reason = error.errors?.[0]?.text ?? error.message.split('\n')[0];
+  console.error(`launch: running ${tool} through tsx, which holds more memory (${reason})`);
   const { register } = await import('tsx/esm/api');
   register();
+  // the processes the server's cluster forks load the sources through tsx too
+  process.execArgv.push('--import', import.meta.resolve('tsx'));
   entry = path.join(root, entryPoints[tool]);
 }
 // As if started directly: the server's cluster forks its processes from the bundle itself.
-// (A bundle older than an hour is removed once the sources change, so a server that outlives
-// a change of its sources by an hour can no longer replace a process that died.)
 process.argv[1] = entry;
 await import(pathToFileURL(entry).href);

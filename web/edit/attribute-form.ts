@@ -12,6 +12,7 @@ import {
 } from '../../layers/validate-attributes.js';
 import type { FieldProblem } from '../api/edit-api.js';
 import { getLocale, pickLabel, pickTitle } from '../i18n/i18n.js';
+import { formatUnit } from '../i18n/units.js';
 import { editText, isEditMessageKey } from './edit-messages.js';
 
 /** A layer or a record table: what a form is generated from. */
@@ -116,7 +117,8 @@ function createInput(
 
 function fieldLabel(attribute: AttributeDefinition): HTMLElement {
   const label = element('span', 'edit-field__label');
-  label.textContent = pickTitle(attribute) + (attribute.unit ? ` (${attribute.unit})` : '');
+  const unit = attribute.unit ? ` (${formatUnit(attribute.unit)})` : '';
+  label.textContent = pickTitle(attribute) + unit;
   if (attribute.required) {
     const mark = element('abbr', 'edit-field__required');
     mark.textContent = '*';

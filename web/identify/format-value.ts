@@ -1,5 +1,6 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/types.js';
 import { getLocale, pickLabel, translate } from '../i18n/i18n.js';
+import { formatUnit } from '../i18n/units.js';
 
 const emptyValue = '—';
 
@@ -11,7 +12,7 @@ export function formatAttributeValue(attribute: AttributeDefinition, value: unkn
   if (value === null || value === undefined || value === '') return emptyValue;
 
   const text = formatBareValue(attribute, value);
-  return attribute.unit ? `${text} ${attribute.unit}` : text;
+  return attribute.unit ? `${text} ${formatUnit(attribute.unit)}` : text;
 }
 
 /**

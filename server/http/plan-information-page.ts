@@ -170,6 +170,16 @@ function warningSection(info: PlanInformation) {
   return `<ul class="warnings">${items.join('')}</ul>`;
 }
 
+/** A banner naming the layers of invented sample data the answer read; none when all are real. */
+function sampleBanner(info: PlanInformation) {
+  if (info.sampleSources.length === 0) return '';
+  const namesId = info.sampleSources.map((source) => source.titleId).join(', ');
+  const namesEn = info.sampleSources.map((source) => source.titleEn).join(', ');
+  const textId = `CONTOH: dihitung dari data contoh buatan, bukan data resmi: ${namesId}.`;
+  const textEn = `SAMPLE: computed from invented sample data, not official data: ${namesEn}.`;
+  return `<p class="sample">${both({ id: textId, en: textEn })}</p>`;
+}
+
 function locationLine(info: PlanInformation) {
   const desa = info.location.desa.map((d) => `${d.name} (${d.code})`).join(', ') || '–';
   const kecamatan = info.location.kecamatan.map((k) => k.name).join(', ') || '–';
@@ -223,6 +233,8 @@ const printStyle = `
   .rule--B { background: #e66101; } .rule--X { background: #d7191c; }
   .warnings { margin: 0; padding-left: 5mm; }
   .warning { color: #8a1c00; }
+  .sample { margin: 1.5mm 0 0; padding: 1mm 2mm; border: 2px solid #8a1c00; color: #8a1c00;
+    font-weight: bold; }
   footer { margin-top: 3mm; border-top: 1px solid #999; padding-top: 1.5mm; font-size: 7.5pt; color: #333; }
   tr, li, .map { break-inside: avoid; }
   @media screen { body { background: #ddd; } .page { background: #fff; padding: 10mm; margin: 5mm auto;
@@ -260,6 +272,7 @@ export function renderPlanInformationPage(
   <body><main class="page">
   <header><div><h1>Informasi Tata Ruang</h1><div class="en">Spatial plan information</div></div>
     <div class="meta"><b>${e(header.regencyName)}</b><br>${e(formatDate(info.generatedAt))}</div></header>
+  ${sampleBanner(info)}
   <h2>Lokasi <span class="en">Location</span></h2>${locationLine(info)}
   ${renderPrintMap(map)}${legendMarkup(map.legend.zones, map.legend.hazards)}
   <h2>Rencana pola ruang <span class="en">Spatial plan zones</span></h2>${zoneTable(info)}

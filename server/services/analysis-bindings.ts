@@ -73,6 +73,34 @@ export function requireBoundLayer<Role extends AnalysisRole>(
   );
 }
 
+/** A layer or record table of invented sample data, named as declarations name it. */
+export interface SampleSource {
+  id: string;
+  titleId: string;
+  titleEn: string;
+}
+
+function boundDeclaration(role: AnalysisRole) {
+  const binding = analysisBindings[role];
+  if ('tableId' in binding) return recordTables.find((t) => t.id === binding.tableId);
+  return findBoundLayer(role)?.layer;
+}
+
+/**
+ * The layers and record tables bound to `roles` whose data are invented samples
+ * (`metadata.sample`), so that an answer computed from them says so; none once the departments
+ * have loaded their real data.
+ */
+export function listSampleSources(roles: readonly AnalysisRole[]): SampleSource[] {
+  const sources = new Map<string, SampleSource>();
+  for (const declaration of roles.map(boundDeclaration)) {
+    if (!declaration?.metadata.sample) continue;
+    const { id, titleId, titleEn } = declaration;
+    sources.set(id, { id, titleId, titleEn });
+  }
+  return [...sources.values()];
+}
+
 const checkedTables = new WeakMap<pg.Pool, Map<string, boolean>>();
 
 /**

@@ -9,7 +9,13 @@ import {
 } from '../db/queries/condition-statistics.js';
 import { selectUnitNames } from '../db/queries/unit-names.js';
 import { badRequest } from '../http/problem.js';
-import { domainOf, findConditionHistory, requireBoundLayer } from './analysis-bindings.js';
+import {
+  domainOf,
+  findConditionHistory,
+  listSampleSources,
+  requireBoundLayer,
+  type SampleSource,
+} from './analysis-bindings.js';
 import type { CategoryLabel } from './hazard-exposure-service.js';
 import type { Bilingual } from './plan-information-service.js';
 
@@ -54,6 +60,8 @@ export interface RoadConditionReport {
   statusLabels: CategoryLabel[];
   periods: RoadConditionPeriod[];
   method: Bilingual;
+  /** The layers of invented sample data the answer was computed from (none: all real). */
+  sampleSources: SampleSource[];
   generatedAt: string;
   elapsedMs: number;
 }
@@ -200,6 +208,7 @@ export async function getRoadCondition(
     statusLabels: categoryLabels(statusDomain).filter((s) => s.code !== unknownCondition),
     periods: buildPeriods(rows, names, binding.goodConditions),
     method: roadMethod,
+    sampleSources: listSampleSources(['roads', 'reportingUnits']),
     generatedAt: new Date().toISOString(),
     elapsedMs: Date.now() - started,
   };
@@ -227,6 +236,8 @@ export interface IrrigationConditionReport {
   conditions: CategoryLabel[];
   areas: IrrigationAreaCondition[];
   method: Bilingual;
+  /** The layers of invented sample data the answer was computed from (none: all real). */
+  sampleSources: SampleSource[];
   generatedAt: string;
   elapsedMs: number;
 }
@@ -330,6 +341,11 @@ export async function getIrrigationCondition(pool: pg.Pool): Promise<IrrigationC
     conditions: categoryLabels(domain),
     areas: result,
     method: irrigationMethod,
+    sampleSources: listSampleSources([
+      'irrigationAreas',
+      'irrigationCanals',
+      'irrigationStructures',
+    ]),
     generatedAt: new Date().toISOString(),
     elapsedMs: Date.now() - started,
   };

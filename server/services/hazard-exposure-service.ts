@@ -12,7 +12,13 @@ import { selectUnitNames } from '../db/queries/unit-names.js';
 import { badRequest } from '../http/problem.js';
 import { log } from '../log.js';
 import { reuseWhileUnchanged } from './analysis-cache.js';
-import { domainOf, findBoundLayer, requireBoundLayer } from './analysis-bindings.js';
+import {
+  domainOf,
+  findBoundLayer,
+  listSampleSources,
+  requireBoundLayer,
+  type SampleSource,
+} from './analysis-bindings.js';
 import { readAfterRefresh, type RefreshReport } from './overlay-refresh.js';
 import type { Bilingual } from './plan-information-service.js';
 
@@ -49,6 +55,18 @@ export interface CategoryLabel extends Bilingual {
   color?: string;
 }
 
+/** Every role the exposure answer reads. */
+const exposureRoles = [
+  'hazardZones',
+  'populationUnits',
+  'reportingUnits',
+  'roads',
+  'bridges',
+  'irrigationStructures',
+  'irrigationCanals',
+  'evacuationPoints',
+] as const;
+
 /** The whole exposure answer. */
 export interface HazardExposureReport {
   /** The layer of the reporting units (kecamatan) and its code attribute, to map the rows. */
@@ -57,6 +75,8 @@ export interface HazardExposureReport {
   /** Years that have population figures. */
   populationYears: number[];
   method: Bilingual;
+  /** The layers of invented sample data the answer was computed from (none: all real). */
+  sampleSources: SampleSource[];
   /** Measures left out because their layer is not declared here. */
   omitted: string[];
   roadConditions: CategoryLabel[];
@@ -331,6 +351,7 @@ export async function getHazardExposure(
     populationYear: year,
     populationYears: years,
     method: methodText(year, Boolean(source.people.populationColumn)),
+    sampleSources: listSampleSources(exposureRoles),
     omitted,
     roadConditions: [
       ...roadDomain.map((v) => ({ code: v.code, id: v.labelId, en: v.labelEn, color: v.color })),

@@ -17,7 +17,9 @@ import {
   domainOf,
   findActivityTable,
   findBoundLayer,
+  listSampleSources,
   requireBoundLayer,
+  type SampleSource,
 } from './analysis-bindings.js';
 
 /** Text in both interface languages. */
@@ -96,10 +98,21 @@ export interface PlanInformation {
   outsideZonesShare: number | null;
   activity: ActivityAnswer | null;
   warnings: PlaceWarning[];
+  /** The layers of invented sample data the answer was computed from (none: all real). */
+  sampleSources: SampleSource[];
   generatedAt: string;
   elapsedMs: number;
   notes: Bilingual[];
 }
+
+/** Every role the plan information reads. */
+const planRoles = [
+  'planZones',
+  'activityRules',
+  'hazardZones',
+  'populationUnits',
+  'reportingUnits',
+] as const;
 
 const unknownRule: Bilingual = {
   id: 'Tidak diatur dalam matriks kegiatan',
@@ -164,15 +177,23 @@ async function findUnits(pool: pg.Pool, role: 'populationUnits' | 'reportingUnit
   }));
 }
 
-function percentText(share: number | null) {
-  return share === null ? '' : ` (${(Math.round(share * 1000) / 10).toLocaleString('id-ID')}%)`;
+/** ` (12,5%)` in Indonesian, ` (12.5%)` in English; nothing for a point (no share). */
+function percentText(share: number | null, locale: 'id-ID' | 'en-GB') {
+  return share === null ? '' : ` (${(Math.round(share * 1000) / 10).toLocaleString(locale)}%)`;
+}
+
+/** The English indefinite article of a word: `an earthquake`, `a flood`. */
+function articleOf(word: string) {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 function hazardWarning(row: OverlapRow, typeLabel: Bilingual, classLabel: Bilingual) {
-  const part = percentText(row.share);
+  const type = typeLabel.en.toLowerCase();
+  const level = { id: classLabel.id.toLowerCase(), en: classLabel.en.toLowerCase() };
+  const [partId, partEn] = [percentText(row.share, 'id-ID'), percentText(row.share, 'en-GB')];
   const message = {
-    id: `Lokasi berada di zona bahaya ${typeLabel.id}, ${classLabel.id.toLowerCase()}${part}.`,
-    en: `The place lies in a ${typeLabel.en.toLowerCase()} hazard zone, ${classLabel.en.toLowerCase()}${part}.`,
+    id: `Lokasi berada di zona bahaya ${typeLabel.id}, ${level.id}${partId}.`,
+    en: `The place lies in ${articleOf(type)} ${type} hazard zone, ${level.en}${partEn}.`,
   };
   const label = {
     id: `${typeLabel.id} – ${classLabel.id}`,
@@ -208,17 +229,15 @@ async function findHazardWarnings(pool: pg.Pool, placeGeoJson: string): Promise<
 function protectedWarnings(zones: PlanZoneShare[]): PlaceWarning[] {
   return zones
     .filter((zone) => zone.protected)
-    .map((zone) => ({
-      kind: 'protected',
-      code: zone.zoneCode,
-      label: zone.zoneLabel,
-      areaHa: zone.areaHa,
-      share: zone.share,
-      message: {
-        id: `Lokasi berada di kawasan lindung: ${zone.zoneLabel.id}${percentText(zone.share)}.`,
-        en: `The place lies in a protected area: ${zone.zoneLabel.en}${percentText(zone.share)}.`,
-      },
-    }));
+    .map((zone) => {
+      const [partId, partEn] = [percentText(zone.share, 'id-ID'), percentText(zone.share, 'en-GB')];
+      const message = {
+        id: `Lokasi berada di kawasan lindung: ${zone.zoneLabel.id}${partId}.`,
+        en: `The place lies in a protected area: ${zone.zoneLabel.en}${partEn}.`,
+      };
+      const { zoneCode: code, zoneLabel: label, areaHa, share } = zone;
+      return { kind: 'protected', code, label, areaHa, share, message };
+    });
 }
 
 function strictestRule(answers: ZoneActivityAnswer[]): ActivityRule | null {
@@ -320,6 +339,7 @@ export async function getPlanInformation(
     outsideZonesShare: outsideShare(zones, place.areaHa),
     activity: answer,
     warnings: [...protectedWarnings(zones), ...hazards],
+    sampleSources: listSampleSources(planRoles),
     generatedAt: new Date().toISOString(),
     elapsedMs: Date.now() - started,
     notes: [methodNote],

@@ -11,6 +11,13 @@ export interface Bilingual {
   en: string;
 }
 
+/** A layer (or record table) of invented sample data that an answer was computed from. */
+export interface SampleSource {
+  id: string;
+  titleId: string;
+  titleEn: string;
+}
+
 /** A coded category with labels and legend colour. */
 export interface CategoryLabel extends Bilingual {
   code: string;
@@ -42,6 +49,8 @@ export interface PlanInformation {
     overallLabel: Bilingual;
   } | null;
   warnings: { kind: 'hazard' | 'protected'; code: string; message: Bilingual }[];
+  /** The layers of invented sample data the answer was computed from (empty: all real). */
+  sampleSources: SampleSource[];
   elapsedMs: number;
   notes: Bilingual[];
 }
@@ -109,6 +118,8 @@ export interface HazardExposureReport {
   populationYear: number;
   populationYears: number[];
   method: Bilingual;
+  /** The layers of invented sample data the answer was computed from (empty: all real). */
+  sampleSources: SampleSource[];
   roadConditions: CategoryLabel[];
   hazards: HazardExposure[];
   elapsedMs: number;
@@ -134,6 +145,8 @@ export interface RoadConditionReport {
     units: (RoadConditionFigures & { code: string; name: string })[];
   }[];
   method: Bilingual;
+  /** The layers of invented sample data the answer was computed from (empty: all real). */
+  sampleSources: SampleSource[];
   elapsedMs: number;
 }
 
@@ -154,6 +167,8 @@ export interface IrrigationConditionReport {
     canalGoodShare: number | null;
   }[];
   method: Bilingual;
+  /** The layers of invented sample data the answer was computed from (empty: all real). */
+  sampleSources: SampleSource[];
   elapsedMs: number;
 }
 

@@ -29,7 +29,7 @@ import {
 } from '../api/analysis-api.js';
 import { bus } from '../events/event-bus.js';
 import { planText, pickText, type PlanMessageKey } from '../plan-lookup/plan-lookup-messages.js';
-import { element } from '../plan-lookup/render-plan-information.js';
+import { element, renderSampleNote } from '../plan-lookup/render-plan-information.js';
 import {
   exposedPopulationByUnit,
   exposureChart,
@@ -273,6 +273,7 @@ export class Dashboard {
     return element(
       'div',
       'dashboard__body',
+      ...renderSampleNote(report.sampleSources),
       element('label', 'dashboard__field', planText('dashboard.hazardType'), select),
       this.barChart(exposureChart(report, hazardType), planText('dashboard.population')),
       renderTable(exposureTable(report, hazardType)),
@@ -314,6 +315,7 @@ export class Dashboard {
     return element(
       'div',
       'dashboard__body',
+      ...renderSampleNote(report.sampleSources),
       this.trendChart(report),
       element('label', 'dashboard__field', planText('dashboard.year'), select),
       this.barChart(roadChart(report, this.roadYear), planText('dashboard.totalKm')),
@@ -333,6 +335,7 @@ export class Dashboard {
     return element(
       'div',
       'dashboard__body',
+      ...renderSampleNote(report.sampleSources),
       this.barChart(irrigationChart(report), planText('dashboard.canalKm')),
       renderTable(irrigationTable(report)),
       element('p', 'dashboard__note', pickText(report.method)),

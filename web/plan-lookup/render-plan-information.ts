@@ -1,5 +1,5 @@
-import type { PlanInformation } from '../api/analysis-api.js';
-import { getLocale } from '../i18n/i18n.js';
+import type { PlanInformation, SampleSource } from '../api/analysis-api.js';
+import { getLocale, pickTitle } from '../i18n/i18n.js';
 import { pickText, planText } from './plan-lookup-messages.js';
 
 /** A new element with a class and children. */
@@ -25,6 +25,19 @@ export function formatShare(share: number | null) {
 /** A number in the interface locale with at most `digits` decimals. */
 export function formatNumber(value: number, digits = 2) {
   return new Intl.NumberFormat(getLocale(), { maximumFractionDigits: digits }).format(value);
+}
+
+/**
+ * A warning that an answer was computed from invented sample data, naming those layers in the
+ * interface language: a list of one note to spread among an answer's parts, or none when every
+ * layer the answer read holds real data.
+ */
+export function renderSampleNote(sources: readonly SampleSource[]): HTMLElement[] {
+  if (sources.length === 0) return [];
+  const layers = sources.map(pickTitle).join(', ');
+  const note = element('p', 'sample-note', planText('sample.analysis', { layers }));
+  note.setAttribute('role', 'note');
+  return [note];
 }
 
 function ruleBadge(rule: string | null) {
@@ -135,6 +148,7 @@ function renderWarnings(info: PlanInformation) {
 /** The plan information of a place as the tool's result panel shows it. */
 export function renderPlanInformation(info: PlanInformation): HTMLElement {
   const sections = [
+    ...renderSampleNote(info.sampleSources),
     renderLocation(info),
     element(
       'section',

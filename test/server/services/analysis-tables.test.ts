@@ -28,6 +28,7 @@ const report = {
     },
   ],
   method: { id: '', en: '' },
+  sampleSources: [],
   generatedAt: '',
   elapsedMs: 0,
 } satisfies RoadConditionReport;

@@ -40,6 +40,7 @@ const exposure: HazardExposureReport = {
   populationYear: 2016,
   populationYears: [2016],
   method: { id: 'metode', en: 'method' },
+  sampleSources: [],
   roadConditions: [],
   hazards: [
     hazard('rendah', [['01', 100]]),

@@ -1,0 +1,122 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+
+/** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
+const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
+
+interface ConfigLayer {
+  id: string;
+  titleId: string;
+  titleEn: string;
+  metadata: { sample: boolean };
+}
+
+let server: TestServer;
+let browser: TestBrowser;
+let sampleLayers: ConfigLayer[];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+  const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
+    layers: ConfigLayer[];
+  };
+  sampleLayers = config.layers.filter((layer) => layer.metadata.sample);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function toWebMercator([lon, lat]: [number, number]): [number, number] {
+  const radius = 6378137;
+  const x = (lon * Math.PI * radius) / 180;
+  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+  return [x, y];
+}
+
+async function openMapAt(lonLat: [number, number]): Promise<Page> {
+  const page = await browser.context.newPage();
+  // each test starts in Indonesian, whatever language the one before left chosen
+  await page.addInitScript(() => localStorage.setItem('simpul.language', 'id'));
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(() => Boolean(window.__simpulMap), null, { timeout: 20000 });
+  await page.evaluate(([x, y]) => {
+    window.__simpulMap?.getView().setCenter([x, y]);
+    window.__simpulMap?.getView().setZoom(13);
+  }, toWebMercator(lonLat));
+  return page;
+}
+
+/** Opens the plan lookup and asks it about the point at the centre of the map. */
+async function askPlanAtCentre(page: Page) {
+  await page.locator('.plan-lookup__open').click();
+  const box = (await page.locator('#map').boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.locator('.plan-result').waitFor({ timeout: 15000 });
+}
+
+function titlesOf(layerIds: string[], language: 'id' | 'en') {
+  return sampleLayers
+    .filter((layer) => layerIds.includes(layer.id))
+    .map((layer) => (language === 'en' ? layer.titleEn : layer.titleId));
+}
+
+describe('the planner sheets beside the map', () => {
+  it('keeps the activity picker inside the plan sheet in English', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-activity option:nth-child(2)').waitFor({ state: 'attached' });
+
+    await page.locator('#lang-toggle').click();
+    const sheet = page.locator('.plan-lookup');
+    const overflow = await sheet.evaluate((node) => node.scrollWidth - node.clientWidth);
+    const picker = (await page.locator('.plan-activity').boundingBox())!;
+    const header = (await page.locator('.plan-lookup__header').boundingBox())!;
+
+    expect(overflow).toBe(0);
+    expect(picker.x + picker.width).toBeLessThanOrEqual(header.x + header.width);
+    await page.close();
+  });
+
+  it('says the plan answer was read from invented sample data, in both languages', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    await askPlanAtCentre(page);
+    const note = page.locator('.plan-lookup .sample-note');
+
+    const indonesian = await note.textContent();
+    await page.locator('#lang-toggle').click();
+    const english = await note.textContent();
+
+    const planLayers = titlesOf(['plan_zone', 'hazard_zone'], 'id');
+    expect(planLayers.length).toBeGreaterThan(0);
+    expect(indonesian).toMatch(/^Dihitung dari data contoh buatan, bukan data resmi: /);
+    for (const title of planLayers) expect(indonesian).toContain(title);
+    expect(english).toMatch(/^Computed from invented sample data, not official data: /);
+    for (const title of titlesOf(['plan_zone', 'hazard_zone'], 'en'))
+      expect(english).toContain(title);
+    await page.close();
+  });
+
+  // The first exposure answer overlays every hazard zone with every desa: seconds, not less.
+  it('says each dashboard was computed from invented sample data', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    await page.locator('.dashboard__open').click();
+    const notes: string[] = [];
+
+    for (const tab of await page.locator('.dashboard__tab').all()) {
+      await tab.click();
+      await page.locator('.dashboard__chart canvas').first().waitFor({ timeout: 60000 });
+      notes.push((await page.locator('.dashboard .sample-note').textContent()) ?? '');
+    }
+
+    expect(notes).toHaveLength(3);
+    expect(notes[0]).toContain(titlesOf(['hazard_zone'], 'id')[0]);
+    expect(notes[1]).toContain(titlesOf(['road_segment'], 'id')[0]);
+    expect(notes[2]).toContain(titlesOf(['irrigation_canal'], 'id')[0]);
+    await page.close();
+  }, 120000);
+});

@@ -5,7 +5,7 @@ import { TileCacheDirUnusableError } from './tiles/tile-disk-cache.js';
 import { migrate } from './db/migrate.js';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/pool.js';
 import { log } from './log.js';
-import { seedNewDatabase } from './services/seed-service.js';
+import { SeedFolderError, seedNewDatabase } from './services/seed-service.js';
 
 /**
  * Opens the database, logs what it is, runs the migrations and seeds a new database (or
@@ -40,6 +40,7 @@ const expectedFailures = [
   DataDirUnusableError,
   DatabaseUnavailableError,
   ListenError,
+  SeedFolderError,
 ];
 
 /**

@@ -24,15 +24,49 @@ export interface LayerSeedReport {
   rejected: SeedRejection[];
 }
 
+/** A seed folder whose index cannot be loaded; the message is one line for the operator. */
+export class SeedFolderError extends Error {}
+
+const seedModules = new Map<string, Promise<SeedModule>>();
+
 /**
- * The seed folder's `index.ts`: its seed sources and the regency it describes. A seed folder
- * is data chosen at run time (`SIMPUL_SEED_DIR`), never part of the server's bundle: when the
- * server runs compiled, without a TypeScript loader, tsx loads the folder's sources on demand.
+ * The seed folder's `index.ts`: its seed sources and the regency it describes, loaded once
+ * per process (every `/client/config` asks for the regency's name).
  */
-export async function loadSeedModule(seedDir: string): Promise<SeedModule> {
+export function loadSeedModule(seedDir: string): Promise<SeedModule> {
+  let loading = seedModules.get(seedDir);
+  if (!loading) {
+    loading = importSeedModule(seedDir);
+    seedModules.set(seedDir, loading);
+    loading.catch(() => seedModules.delete(seedDir));
+  }
+  return loading;
+}
+
+/**
+ * A seed folder is data chosen at run time (`SIMPUL_SEED_DIR`), never part of the server's
+ * bundle: when the server runs compiled, without a TypeScript loader, tsx loads the folder's
+ * sources. Each tsImport is a new copy of the folder's modules that Node never frees (loaded
+ * per request, they grew a server to 3 GB in 300 requests), hence the cache above.
+ */
+async function importSeedModule(seedDir: string): Promise<SeedModule> {
   const entry = ['index.ts', 'index.js'].map((f) => path.join(seedDir, f)).find(fs.existsSync);
-  if (!entry) throw new Error(`no seed index (index.ts) in ${seedDir}`);
+  if (!entry) throw new SeedFolderError(`no seed index (index.ts) in ${seedDir}`);
   const url = pathToFileURL(entry).href;
+  try {
+    return await importModule(url);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const reason = message.split('\n')[0]!.replace(/\?namespace=[\w-]+/g, '');
+    throw new SeedFolderError(
+      `the seed folder ${seedDir} cannot be loaded: ${reason}; a seed folder finds its ` +
+        'imports from where it lies: keep it under seeds/ or bring what it imports beside it',
+    );
+  }
+}
+
+async function importModule(url: string): Promise<SeedModule> {
   try {
     return (await import(url)) as SeedModule;
   } catch (error) {

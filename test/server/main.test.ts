@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -187,6 +190,70 @@ describe('the server process', { timeout: 120000 }, () => {
     expect(response?.status).toBe(200);
     expect(await simpul.exitCode).toBe(0);
   });
+  it('loads a seed folder outside the repository once, with its own relative imports', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-seed-'));
+    const loads = path.join(folder, 'loads.txt');
+    writeSeedFolder(folder, {
+      'index.ts': `import fs from 'node:fs';
+        export { regencyProfile } from './profile.js';
+        export const seedSources = {};
+        fs.appendFileSync(${JSON.stringify(loads)}, 'loaded\\n');`,
+      'profile.ts': `export const regencyProfile = {
+        name: 'Kabupaten Uji', code: '99.01', province: 'Uji' };`,
+    });
+    const port = await freePort();
+    const simpul = startSimpul({
+      DATABASE_URL: testDatabase.url,
+      PORT: String(port),
+      SIMPUL_SEED_DIR: folder,
+    });
+    await simpul.waitFor(/"msg":"listening"/);
+
+    const names: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const response = await fetch(`http://127.0.0.1:${port}/client/config`);
+      names.push(((await response.json()) as { regency: { name: string } }).regency.name);
+    }
+    simpul.stop();
+    await simpul.exitCode;
+
+    expect(names).toEqual(Array(5).fill('Kabupaten Uji'));
+    // Each load of a TypeScript seed folder is a new copy of its modules, never freed.
+    expect(fs.readFileSync(loads, 'utf8')).toBe('loaded\n');
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('refuses in one line a seed folder whose imports cannot be found from where it lies', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-seed-'));
+    writeSeedFolder(folder, {
+      'index.ts': `export { seedSources, regencyProfile } from '../sample-themes/index.js';`,
+    });
+    const name = `noseed_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: inject('adminUrl') });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const emptyUrl = withDatabase(inject('adminUrl'), name);
+    const empty = new pg.Client({ connectionString: emptyUrl });
+    await empty.connect();
+    await empty.query('CREATE EXTENSION postgis');
+    await empty.end();
+
+    const simpul = startSimpul({
+      DATABASE_URL: emptyUrl,
+      SIMPUL_SEED_DIR: folder,
+      SIMPUL_AUTO_SEED: '1',
+      PORT: String(await freePort()),
+    });
+    await expectOneLineFailure(
+      simpul,
+      new RegExp(`seed folder ${folder} cannot be loaded: .*'\\.\\./sample-themes/index\\.js'`),
+    );
+
+    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.end();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
   it('answers every request sent on a kept-alive connection while it stops', async () => {
     const port = await freePort();
     const simpul = startSimpul({ DATABASE_URL: testDatabase.url, PORT: String(port) });
@@ -225,6 +292,11 @@ async function requestUntilRefused(port: number, path: string) {
   while (outcomes.at(-1) !== 'ECONNREFUSED') outcomes.push(await send());
   agent.destroy();
   return outcomes;
+}
+
+/** Writes the files of a seed folder. */
+function writeSeedFolder(folder: string, files: Record<string, string>) {
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(folder, name), text);
 }
 
 /** Waits until a query of the database waits for a lock (the request has reached it). */

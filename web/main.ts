@@ -16,6 +16,7 @@ import { mountDashboard } from './dashboard/mount-dashboard.js';
 import { mountPlanLookup } from './plan-lookup/mount-plan-lookup.js';
 import { trackRenderedLayers } from './map/rendered-layers.js';
 import { mountPanel } from './panel/mount-panel.js';
+import { mountSearch } from './search/mount-search.js';
 
 declare global {
   interface Window {
@@ -65,6 +66,8 @@ function mountFeatures(config: ClientConfig) {
   mountLogin(requireElement('.app-bar'));
   // before identify: while a layer is being edited, a click on the map edits
   mountEditor(map, requireElement('#panel'), requireElement('#map'), config);
+  // after the editor: both go to the top of the panel, the search above the editing
+  mountSearch(map, requireElement('#panel'), config.themes);
   mountPlanLookup(map, requireElement('.app-bar'));
   mountDashboard(map, requireElement('.app-bar'));
   mountImport(map, requireElement('.app-bar'), config);

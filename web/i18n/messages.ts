@@ -27,6 +27,14 @@ const messagesId = {
   'map.zoomOut': 'Perkecil',
   'map.showRegency': 'Tampilkan seluruh kabupaten',
   'map.attribution': 'Sumber data dan peta',
+  'search.title': 'Cari',
+  'search.placeholder': 'Nama atau kode: kecamatan, desa, jalan…',
+  'search.label': 'Cari objek menurut nama atau kode',
+  'search.searching': 'Mencari…',
+  'search.none': 'Tidak ada yang cocok dengan “{text}”.',
+  'search.count': '{count} hasil; pilih untuk melihatnya di peta.',
+  'search.more': 'Hanya {count} hasil pertama yang ditampilkan; ketik lebih lengkap.',
+  'search.failed': 'Pencarian gagal. Periksa koneksi, lalu coba lagi.',
 } as const;
 
 /** A key of the interface text. */
@@ -57,6 +65,14 @@ const messagesEn: Record<MessageKey, string> = {
   'map.zoomOut': 'Zoom out',
   'map.showRegency': 'Show the whole regency',
   'map.attribution': 'Data and map sources',
+  'search.title': 'Search',
+  'search.placeholder': 'Name or code: kecamatan, desa, road…',
+  'search.label': 'Search features by name or code',
+  'search.searching': 'Searching…',
+  'search.none': 'Nothing matches “{text}”.',
+  'search.count': '{count} results; choose one to see it on the map.',
+  'search.more': 'Only the first {count} results are shown; type more of the name.',
+  'search.failed': 'The search failed. Check the connection, then try again.',
 };
 
 /** Interface text per language. */

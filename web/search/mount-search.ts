@@ -1,0 +1,257 @@
+import Feature from 'ol/Feature.js';
+import type Map from 'ol/Map.js';
+import GeoJSON from 'ol/format/GeoJSON.js';
+import VectorLayer from 'ol/layer/Vector.js';
+import VectorSource from 'ol/source/Vector.js';
+import { Fill, Stroke, Style } from 'ol/style.js';
+import type { LayerDefinition } from '../../layers/types.js';
+import type { ThemeTitle } from '../api/client-api.js';
+import { searchLayer, type FoundFeature, type SearchedAttributes } from '../api/search-api.js';
+import { bus } from '../events/event-bus.js';
+import { pickTitle, translate } from '../i18n/i18n.js';
+import { formatFeatureName } from '../identify/format-value.js';
+import { listDataLayers, type DataLayer } from '../map/data-layers.js';
+import './search.css';
+
+/** Characters typed before a search starts, and the pause after the last one. */
+const minimumLength = 2;
+const typingPauseMs = 250;
+
+/** Features asked of each layer, and results shown in all. */
+const perLayerLimit = 5;
+const shownLimit = 12;
+
+/** The deepest zoom a found feature is framed at: a point or a short road stays in context. */
+const frameMaxZoom = 16;
+
+const geoJson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
+
+const foundStyle = new Style({
+  stroke: new Stroke({ color: '#ff7a00', width: 4 }),
+  fill: new Fill({ color: 'rgba(255, 122, 0, 0.12)' }),
+});
+
+interface SearchResult {
+  dataLayer: DataLayer;
+  feature: FoundFeature;
+  name: string;
+  code: string;
+  /** 0: the name or code is the text; 1: it starts with it; 2: it holds it. */
+  rank: number;
+}
+
+/**
+ * What a layer is searched by: its `nameAttribute` when that is free text, and its unique
+ * text attributes (official codes); nothing for a layer with neither.
+ */
+function searchedAttributesOf(definition: LayerDefinition): SearchedAttributes | undefined {
+  const isFreeText = (name?: string) =>
+    definition.attributes.some((a) => a.name === name && a.type === 'text' && !a.domain);
+  const name = isFreeText(definition.nameAttribute) ? definition.nameAttribute : undefined;
+  const codes = definition.attributes
+    .filter((a) => a.unique && a.type === 'text' && !a.domain && a.name !== name)
+    .map((a) => a.name);
+  return name || codes.length > 0 ? { name, codes } : undefined;
+}
+
+function rankOf(text: string, values: string[]): number {
+  const wanted = text.toLocaleLowerCase();
+  const found = values.map((value) => value.toLocaleLowerCase());
+  if (found.includes(wanted)) return 0;
+  return found.some((value) => value.startsWith(wanted)) ? 1 : 2;
+}
+
+function toResult(dataLayer: DataLayer, attributes: SearchedAttributes, text: string) {
+  return (feature: FoundFeature): SearchResult => {
+    const { definition } = dataLayer;
+    const code = attributes.codes.map((c) => feature.properties[c]).find((value) => value) ?? '';
+    const name = formatFeatureName(definition, feature.properties, feature.id);
+    return { dataLayer, feature, name, code: String(code), rank: rankOf(text, [name, `${code}`]) };
+  };
+}
+
+/**
+ * Search by name or code in the side panel: typing asks every searchable layer on the map
+ * (kecamatan, desa, roads, assets…) and lists what matches, best first; choosing a result
+ * frames it on the map, outlines it and shows its layer.
+ */
+class Search {
+  readonly section = document.createElement('section');
+  private readonly heading = document.createElement('h2');
+  private readonly input = document.createElement('input');
+  private readonly status = document.createElement('p');
+  private readonly list = document.createElement('ul');
+  private readonly source = new VectorSource();
+  private results: SearchResult[] = [];
+  private total = 0;
+  private state: 'idle' | 'searching' | 'done' | 'failed' = 'idle';
+  private searchedText = '';
+  private pause?: ReturnType<typeof setTimeout>;
+  private request?: AbortController;
+
+  constructor(
+    private readonly map: Map,
+    private readonly themes: readonly ThemeTitle[],
+  ) {
+    this.section.className = 'panel__section search';
+    this.input.type = 'search';
+    this.input.className = 'search__input';
+    this.input.autocomplete = 'off';
+    this.status.className = 'search__status';
+    this.status.setAttribute('role', 'status');
+    this.list.className = 'search__results';
+    this.section.append(this.heading, this.input, this.status, this.list);
+    map.addLayer(new VectorLayer({ source: this.source, style: foundStyle, zIndex: 9000 }));
+
+    this.input.addEventListener('input', () => this.typed());
+    this.input.addEventListener('keydown', (event) => this.keyPressed(event));
+    this.list.addEventListener('click', (event) => this.chosen(event));
+  }
+
+  private typed() {
+    clearTimeout(this.pause);
+    this.pause = setTimeout(() => void this.search(this.input.value.trim()), typingPauseMs);
+  }
+
+  private keyPressed(event: KeyboardEvent) {
+    if (event.key === 'Enter' && this.results[0]) this.show(this.results[0]);
+    if (event.key === 'Escape') this.clear();
+  }
+
+  /** Drops the results and the outline (a change of user may not read the same layers). */
+  clear() {
+    this.request?.abort();
+    clearTimeout(this.pause);
+    this.input.value = '';
+    this.results = [];
+    this.state = 'idle';
+    this.source.clear();
+    this.render();
+  }
+
+  private searchedLayers() {
+    const themeOrder = this.themes.map((theme) => theme.id);
+    return listDataLayers(this.map)
+      .map((dataLayer) => ({ dataLayer, attributes: searchedAttributesOf(dataLayer.definition) }))
+      .filter((entry): entry is { dataLayer: DataLayer; attributes: SearchedAttributes } =>
+        Boolean(entry.attributes),
+      )
+      .sort(
+        (a, b) =>
+          themeOrder.indexOf(a.dataLayer.definition.theme) -
+          themeOrder.indexOf(b.dataLayer.definition.theme),
+      );
+  }
+
+  private async search(text: string) {
+    this.request?.abort();
+    if (text.length < minimumLength) return this.clear();
+    const request = (this.request = new AbortController());
+    this.state = 'searching';
+    this.searchedText = text;
+    this.render();
+
+    try {
+      const found = await Promise.all(
+        this.searchedLayers().map(async ({ dataLayer, attributes }) => {
+          const { id } = dataLayer.definition;
+          const features = await searchLayer(id, attributes, text, perLayerLimit, request.signal);
+          return features.map(toResult(dataLayer, attributes, text));
+        }),
+      );
+      // a stable sort: equally good matches stay in the order of the themes
+      const all = found.flat().sort((a, b) => a.rank - b.rank);
+      this.total = all.length;
+      this.results = all.slice(0, shownLimit);
+      this.state = 'done';
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      this.state = 'failed';
+    }
+    this.render();
+  }
+
+  private chosen(event: Event) {
+    const button = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
+    const result = button && this.results[Number(button.dataset.index)];
+    if (result) this.show(result);
+  }
+
+  /** Frames a found feature, outlined, above whatever covers the map's lower part. */
+  private show(result: SearchResult) {
+    const geometry = result.feature.geometry && geoJson.readGeometry(result.feature.geometry);
+    if (!geometry) return;
+    this.source.clear();
+    this.source.addFeature(new Feature(geometry));
+    result.dataLayer.layer.setVisible(true);
+
+    const padding = 40;
+    const bottom = padding + this.coveredBottomPx();
+    this.map.getView().fit(geometry.getExtent(), {
+      padding: [padding, padding, bottom, padding],
+      maxZoom: frameMaxZoom,
+      duration: 300,
+    });
+  }
+
+  /** Pixels of the map's lower edge under the panel, which lies over the map on a phone. */
+  private coveredBottomPx(): number {
+    const mapBox = this.map.getTargetElement()?.getBoundingClientRect();
+    const panelBox = this.section.closest('.panel')?.getBoundingClientRect();
+    if (!mapBox || !panelBox || panelBox.width < mapBox.width) return 0;
+    return Math.max(0, mapBox.bottom - panelBox.top);
+  }
+
+  /** Redraws labels, status and results in the interface language. */
+  render() {
+    this.heading.textContent = translate('search.title');
+    this.input.placeholder = translate('search.placeholder');
+    this.input.setAttribute('aria-label', translate('search.label'));
+    this.status.textContent = this.statusText();
+    this.list.replaceChildren(
+      ...this.results.map((result, index) => this.renderItem(result, index)),
+    );
+  }
+
+  private statusText(): string {
+    if (this.state === 'searching') return translate('search.searching');
+    if (this.state === 'failed') return translate('search.failed');
+    if (this.state !== 'done') return '';
+    if (this.total === 0) return translate('search.none', { text: this.searchedText });
+    if (this.total > shownLimit) return translate('search.more', { count: shownLimit });
+    return translate('search.count', { count: this.total });
+  }
+
+  private renderItem(result: SearchResult, index: number) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'search__result';
+    button.dataset.index = String(index);
+    button.dataset.layerId = result.dataLayer.definition.id;
+    const name = document.createElement('span');
+    name.className = 'search__name';
+    name.textContent = result.name;
+    const detail = document.createElement('span');
+    detail.className = 'search__detail';
+    const layerTitle = pickTitle(result.dataLayer.definition);
+    detail.textContent = result.code ? `${layerTitle} · ${result.code}` : layerTitle;
+    button.append(name, detail);
+
+    const item = document.createElement('li');
+    item.append(button);
+    return item;
+  }
+}
+
+/**
+ * Mounts the search at the top of `panel`: by name or code over the layers the user may read,
+ * in the themes' order. Mount it after the editor, whose section it goes above.
+ */
+export function mountSearch(map: Map, panel: HTMLElement, themes: readonly ThemeTitle[]) {
+  const search = new Search(map, themes);
+  panel.prepend(search.section);
+  bus.on('language-change', () => search.render());
+  bus.on('session-change', () => search.clear());
+  search.render();
+  return search;
+}

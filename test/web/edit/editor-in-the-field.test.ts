@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layerDefinitions } from '../../../layers/index.js';
+import { layerDefinitions, recordTables } from '../../../layers/index.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
@@ -83,6 +83,8 @@ async function openMap(viewport = { width: 1280, height: 800 }) {
   const pageErrors: Error[] = [];
   page.on('pageerror', (error) => pageErrors.push(error));
   await page.setViewportSize(viewport);
+  // each test starts in Indonesian, whatever language the one before left chosen
+  await page.addInitScript(() => localStorage.setItem('simpul.language', 'id'));
   await page.goto(server.baseUrl);
   await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
   return { page, pageErrors };
@@ -223,6 +225,39 @@ describe('the web editor as engineers use it in the field', () => {
     );
     expect(keptWhileOffline).toBe(1);
     expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('says a record could not be saved for want of a connection, beside its form', async () => {
+    const table = recordTables.find((t) => t.parent?.layerId === layer.id)!;
+    const { page } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan disurvei');
+    const block = page.locator(`.edit-records[data-table="${table.id}"]`);
+    await block.locator('button[data-text="records.add"]').click();
+    for (const attribute of table.attributes.filter((a) => a.required && a.domain)) {
+      await block
+        .locator(`[data-field="${attribute.name}"] select`)
+        .selectOption(attribute.domain![0]!.code);
+    }
+
+    await browser.context.setOffline(true);
+    let problem: string | null;
+    try {
+      await block.locator('[data-action="save-record"]').click();
+      await page.waitForTimeout(1000);
+      problem = await block.locator('.edit-form__problem').last().textContent();
+    } finally {
+      await browser.context.setOffline(false);
+    }
+    await page.locator('#lang-toggle').click();
+    const english = await block.locator('.edit-form__problem').last().textContent();
+
+    expect(problem).toBe(
+      'Belum tersimpan: tidak tersambung ke server. Perubahan Anda masih ada; simpan lagi nanti.',
+    );
+    expect(english).toBe(
+      'Not saved: no connection to the server. Your changes are still here; save later.',
+    );
     await page.close();
   });
 

@@ -26,7 +26,7 @@ import {
   getPlanInformationMap,
   listPlanActivities,
 } from '../services/plan-information-service.js';
-import { loadSeedModule } from '../services/seed-service.js';
+import { loadRegencyProfile } from '../services/seed-service.js';
 
 registerAnalysisOpenApi();
 
@@ -143,7 +143,7 @@ async function sendPlanInformation(context: AppContext, req: Request, res: Respo
     return;
   }
   const map = await getPlanInformationMap(pool, place);
-  const { regencyProfile } = await loadSeedModule(config.seedDir);
+  const regencyProfile = await loadRegencyProfile(config.seedDir);
   const html = renderPlanInformationPage(info, map, {
     regencyName: regencyProfile.name,
     source: baseUrl(req),

@@ -4,7 +4,7 @@ import { config } from '../config.js';
 import { canReadLayer } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
 import { listLayers, listThemes } from '../services/layer-registry.js';
-import { loadSeedModule } from '../services/seed-service.js';
+import { loadRegencyProfile } from '../services/seed-service.js';
 
 function unionExtent(extents: (number[] | null)[]): number[] | null {
   const present = extents.filter((e): e is number[] => e !== null);
@@ -18,7 +18,7 @@ export function createClientRouter(context: AppContext): Router {
   const { pool } = context.database;
 
   router.get('/client/config', async (_req, res) => {
-    const { regencyProfile } = await loadSeedModule(config.seedDir);
+    const regencyProfile = await loadRegencyProfile(config.seedDir);
     // Visitors get the public layers; a logged-in user also those its roles may read.
     const layers = listLayers().filter((layer) => canReadLayer(res.locals.principal, layer));
     const extents = await Promise.all(layers.map((layer) => getLayerExtent(pool, layer)));

@@ -20,7 +20,7 @@ import {
 import { ForeignDatastoreError } from '../geoserver/plan.js';
 import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
 import { HttpProblem } from '../http/problem.js';
-import { loadSeedModule } from './seed-service.js';
+import { loadRegencyProfile } from './seed-service.js';
 
 /** What the admin page shows without asking GeoServer: is it configured, and the last apply. */
 export interface GeoServerStatus {
@@ -91,7 +91,7 @@ function toProblem(error: unknown): unknown {
 async function openScope(pool: pg.Pool, force: boolean) {
   const connection = readGeoServerConnection();
   const session = await openGeoServerSession(connection, { force });
-  const { regencyProfile } = await loadSeedModule(config.seedDir);
+  const regencyProfile = await loadRegencyProfile(config.seedDir);
   const settings = readPublicationSettings(regencyProfile);
   return { connection, session, scope: { pool, regency: regencyProfile, settings } };
 }
@@ -101,7 +101,7 @@ export async function getGeoServerStatus(pool: pg.Pool): Promise<GeoServerStatus
   const lastApply = (await getLastApply(pool)) ?? null;
   try {
     const connection = readGeoServerConnection();
-    readPublicationSettings((await loadSeedModule(config.seedDir)).regencyProfile);
+    readPublicationSettings(await loadRegencyProfile(config.seedDir));
     return { configured: true, url: connection.restUrl, lastApply };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

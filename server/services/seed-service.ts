@@ -1,9 +1,16 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
-import type { SeedModule, SeedRejection, SeedSources } from '../../seeds/types/seed-source.js';
+import type {
+  RegencyProfile,
+  SeedModule,
+  SeedRejection,
+  SeedSources,
+} from '../../seeds/types/seed-source.js';
 import { countFeatures, noConditions, upsertFeature } from '../db/queries/features.js';
 import { insertFeatureBatch } from '../db/queries/seed-features.js';
 import { insertStartSeedingMarker, selectStartSeedingUnfinished } from '../db/queries/seed-log.js';
@@ -50,20 +57,28 @@ export function loadSeedModule(seedDir: string): Promise<SeedModule> {
  * per request, they grew a server to 3 GB in 300 requests), hence the cache above.
  */
 async function importSeedModule(seedDir: string): Promise<SeedModule> {
-  const entry = ['index.ts', 'index.js'].map((f) => path.join(seedDir, f)).find(fs.existsSync);
-  if (!entry) throw new SeedFolderError(`no seed index (index.ts) in ${seedDir}`);
-  const url = pathToFileURL(entry).href;
+  const url = seedIndexUrl(seedDir);
   try {
     return await importModule(url);
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    const reason = message.split('\n')[0]!.replace(/\?namespace=[\w-]+/g, '');
-    throw new SeedFolderError(
-      `the seed folder ${seedDir} cannot be loaded: ${reason}; a seed folder finds its ` +
-        'imports from where it lies: keep it under seeds/ or bring what it imports beside it',
-    );
+    throw describeLoadFailure(seedDir, error as NodeJS.ErrnoException);
   }
+}
+
+function seedIndexUrl(seedDir: string): string {
+  const entry = ['index.ts', 'index.js'].map((f) => path.join(seedDir, f)).find(fs.existsSync);
+  if (!entry) throw new SeedFolderError(`no seed index (index.ts) in ${seedDir}`);
+  return pathToFileURL(entry).href;
+}
+
+/** A module the folder imports but cannot find is the operator's to fix: one line. */
+function describeLoadFailure(seedDir: string, error: { code?: string; message: string }) {
+  if (error.code !== 'MODULE_NOT_FOUND' && error.code !== 'ERR_MODULE_NOT_FOUND') return error;
+  const reason = error.message.split('\n')[0]!.replace(/\?namespace=[\w-]+/g, '');
+  return new SeedFolderError(
+    `the seed folder ${seedDir} cannot be loaded: ${reason}; a seed folder finds its ` +
+      'imports from where it lies: keep it under seeds/ or bring what it imports beside it',
+  );
 }
 
 async function importModule(url: string): Promise<SeedModule> {
@@ -74,6 +89,67 @@ async function importModule(url: string): Promise<SeedModule> {
     const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(url, import.meta.url)) as SeedModule;
   }
+}
+
+const regencyProfiles = new Map<string, Promise<RegencyProfile>>();
+
+/**
+ * The regency a seed folder describes, which the web map and printed pages name; read once
+ * per process. A server running compiled reads it in a short-lived process of its own:
+ * loading the folder would keep tsx's loader and the seed code in the server for good
+ * (measured: 83 MB before the web map's first `/client/config`, 125 MB after).
+ */
+export function loadRegencyProfile(seedDir: string): Promise<RegencyProfile> {
+  let loading = regencyProfiles.get(seedDir);
+  if (!loading) {
+    loading = readRegencyProfile(seedDir);
+    regencyProfiles.set(seedDir, loading);
+    loading.catch(() => regencyProfiles.delete(seedDir));
+  }
+  return loading;
+}
+
+async function readRegencyProfile(seedDir: string): Promise<RegencyProfile> {
+  const loaded = seedModules.get(seedDir);
+  if (loaded) return (await loaded).regencyProfile;
+  const url = seedIndexUrl(seedDir);
+  try {
+    return ((await import(url)) as SeedModule).regencyProfile;
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw describeLoadFailure(seedDir, failure);
+  }
+  return readRegencyProfileApart(seedDir, url);
+}
+
+// Loads the seed index as importModule does; the last line it prints is the answer (the
+// seed code may print before it).
+const printRegencyProfile = `
+try {
+  const { tsImport } = await import(process.env.SIMPUL_TSX_API);
+  const { regencyProfile } = await tsImport(process.env.SIMPUL_SEED_INDEX, import.meta.url);
+  console.log('\\n' + JSON.stringify({ regencyProfile }));
+} catch (error) {
+  console.log('\\n' + JSON.stringify({ error: { code: error.code, message: error.message } }));
+}`;
+
+async function readRegencyProfileApart(seedDir: string, url: string): Promise<RegencyProfile> {
+  const args = ['--input-type=module', '--eval', printRegencyProfile];
+  const env = {
+    ...process.env,
+    SIMPUL_TSX_API: import.meta.resolve('tsx/esm/api'),
+    SIMPUL_SEED_INDEX: url,
+  };
+  const { stdout } = await promisify(execFile)(process.execPath, args, { env });
+  const answer = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    regencyProfile?: RegencyProfile;
+    error?: { code?: string; message: string };
+  };
+  if (answer.error) {
+    const error = Object.assign(new Error(answer.error.message), { code: answer.error.code });
+    throw describeLoadFailure(seedDir, error);
+  }
+  return answer.regencyProfile!;
 }
 
 function pickDeclared(layer: LayerDefinition, properties: Record<string, unknown>) {

@@ -223,6 +223,37 @@ describe('the server process', { timeout: 120000 }, () => {
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
+  it('reads the regency of a seed folder without loading it into the serving process', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-seed-'));
+    const loadedBy = path.join(folder, 'loaded-by.txt');
+    writeSeedFolder(folder, {
+      'index.ts': `import fs from 'node:fs';
+        export const regencyProfile = { name: 'Kabupaten Uji', code: '99.01', province: 'Uji' };
+        export const seedSources = {};
+        fs.appendFileSync(${JSON.stringify(loadedBy)}, process.pid + '\\n');`,
+    });
+    const port = await freePort();
+    const simpul = startSimpul({
+      DATABASE_URL: testDatabase.url,
+      PORT: String(port),
+      SIMPUL_SEED_DIR: folder,
+    });
+    await simpul.waitFor(/"msg":"listening"/);
+
+    const response = await fetch(`http://127.0.0.1:${port}/client/config`);
+    const body = (await response.json()) as { regency: { name: string } };
+    const servingPid = /"pid":(\d+)[^\n]*"msg":"listening"/.exec(simpul.output().stdout)![1];
+    simpul.stop();
+    await simpul.exitCode;
+
+    // tsx's loader and the seed code would otherwise stay in the process: about 40 MB.
+    expect(body.regency.name).toBe('Kabupaten Uji');
+    const loaders = fs.readFileSync(loadedBy, 'utf8').trim().split('\n');
+    expect(loaders).toHaveLength(1);
+    expect(loaders).not.toContain(servingPid);
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
   it('refuses in one line a seed folder whose imports cannot be found from where it lies', async () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-seed-'));
     writeSeedFolder(folder, {

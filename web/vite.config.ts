@@ -15,6 +15,9 @@ const apiPaths = [
   '/batch',
   '/records',
   '/analysis',
+  '/imports',
+  '/exports',
+  '/admin',
 ];
 
 const proxy = Object.fromEntries(apiPaths.map((path) => [path, serverUrl]));

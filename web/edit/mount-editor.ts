@@ -732,6 +732,22 @@ class Editor {
     );
   }
 
+  /**
+   * Opens a feature for editing, as asked from its popup: its layer (unless the user keeps
+   * unsaved changes of another), the map close enough to edit around `coordinate`, its form.
+   */
+  editFeature(layerId: string, featureId: number, coordinate: number[]) {
+    if (this.layer?.id !== layerId) {
+      this.layerSelect.value = layerId;
+      this.chooseLayer(layerId);
+    }
+    if (this.layer?.id !== layerId) return;
+
+    const view = this.map.getView();
+    if ((view.getZoom() ?? 0) < editMinZoom) view.animate({ center: coordinate, zoom: 17 });
+    void this.selectForEditing(storedKey(featureId));
+  }
+
   /** Before a logout: false keeps the user logged in, to save the changes first. */
   confirmLogout(): boolean {
     if (!this.session?.hasChanges) return true;
@@ -776,6 +792,9 @@ export function mountEditor(
   mapElement.append(editor.toolbar);
   onSessionChange((session) => editor.applySession(session));
   checkBeforeLogout(() => editor.confirmLogout());
+  bus.on('edit-request', ({ layerId, featureId, coordinate }) =>
+    editor.editFeature(layerId, featureId, coordinate),
+  );
   bus.on('language-change', () => editor.relabel());
   window.__simpulEditor = editor;
 }

@@ -9,6 +9,11 @@ export interface SimpulEvents {
    * credentials (analysis results, popups, tiles of restricted layers) must leave the page.
    */
   'session-change': { user: string | null };
+  /**
+   * Someone asks to edit a feature (its popup's edit button): the editor opens its layer and
+   * form, the panel that holds the form opens. `coordinate` is where it was clicked (EPSG:3857).
+   */
+  'edit-request': { layerId: string; featureId: number; coordinate: number[] };
 }
 
 type Listener<Payload> = (payload: Payload) => void;

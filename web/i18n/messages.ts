@@ -21,6 +21,9 @@ const messagesId = {
   'identify.close': 'Tutup',
   'identify.previous': 'Objek sebelumnya di titik ini',
   'identify.next': 'Objek berikutnya di titik ini',
+  'identify.edit': 'Sunting objek ini',
+  'identify.readOnly':
+    'Akun Anda hanya dapat melihat lapisan ini; menyuntingnya perlu salah satu peran: {roles}.',
   'value.yes': 'Ya',
   'value.no': 'Tidak',
   'map.zoomIn': 'Perbesar',
@@ -59,6 +62,9 @@ const messagesEn: Record<MessageKey, string> = {
   'identify.close': 'Close',
   'identify.previous': 'Previous feature at this place',
   'identify.next': 'Next feature at this place',
+  'identify.edit': 'Edit this feature',
+  'identify.readOnly':
+    'Your account may only view this layer; editing it needs one of the roles: {roles}.',
   'value.yes': 'Yes',
   'value.no': 'No',
   'map.zoomIn': 'Zoom in',

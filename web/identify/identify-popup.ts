@@ -5,6 +5,12 @@ import type { LayerDefinition } from '../../layers/types.js';
 import type { fetchFeature } from '../api/client-api.js';
 import { renderIdentify, type IdentifyState } from './render-identify.js';
 
+/** What the logged-in user may do with a layer (undefined: a visitor), and how to edit. */
+export interface IdentifyEditing {
+  accessTo(layerId: string): 'edit' | 'view' | undefined;
+  edit(layerId: string, featureId: number, coordinate: Coordinate): void;
+}
+
 /** A feature under a click and the declaration of its layer. */
 export interface FeatureHit {
   feature: FeatureLike;
@@ -19,11 +25,13 @@ export class IdentifyPopup {
   private hits: FeatureHit[] = [];
   private state: IdentifyState | undefined;
   private request: AbortController | undefined;
+  private coordinate: Coordinate | undefined;
 
   constructor(
     private readonly overlay: Overlay,
     private readonly element: HTMLElement,
     private readonly loadFeature: typeof fetchFeature,
+    private readonly editing?: IdentifyEditing,
   ) {
     element.hidden = true;
   }
@@ -34,6 +42,7 @@ export class IdentifyPopup {
     if (hits.length === 0) return;
 
     this.hits = hits;
+    this.coordinate = coordinate;
     this.element.hidden = false;
     this.show(0);
     this.overlay.setPosition(coordinate);
@@ -52,11 +61,25 @@ export class IdentifyPopup {
   render() {
     if (!this.state) return;
 
-    const content = renderIdentify(this.state, {
-      close: () => this.close(),
-      page: (step) => this.show(this.state ? this.state.index + step : 0),
-    });
+    const access = this.editing?.accessTo(this.state.definition.id);
+    const content = renderIdentify(
+      { ...this.state, access },
+      {
+        close: () => this.close(),
+        page: (step) => this.show(this.state ? this.state.index + step : 0),
+        edit: () => this.edit(),
+      },
+    );
     this.element.replaceChildren(...content);
+  }
+
+  private edit() {
+    const feature = this.state?.feature;
+    if (!feature || !this.state || !this.coordinate) return;
+    const { definition } = this.state;
+    const coordinate = this.coordinate;
+    this.close();
+    this.editing?.edit(definition.id, Number(feature.id), coordinate);
   }
 
   /** Shows hit `index` (wrapping around) and loads its attributes from the feature API. */

@@ -5,6 +5,8 @@ import Overlay from 'ol/Overlay.js';
 import type BaseLayer from 'ol/layer/Base.js';
 import type { Pixel } from 'ol/pixel.js';
 import { fetchFeature } from '../api/client-api.js';
+import type { Session } from '../api/edit-api.js';
+import { onSessionChange } from '../auth/mount-login.js';
 import { bus } from '../events/event-bus.js';
 import { getLayerDefinition } from '../map/data-layers.js';
 import { IdentifyPopup, type FeatureHit } from './identify-popup.js';
@@ -22,6 +24,8 @@ const isDataLayer = (layer: BaseLayer) => !!getLayerDefinition(layer);
  * Identify: a click on the map opens `element` as a popup on the topmost visible feature,
  * titled from its layer declaration, and fills it with all attributes read from the feature
  * API; the other features under the click are a page away. A click on empty map closes it.
+ * A logged-in user also reads whether the layer is theirs to edit, with a button that opens
+ * the feature in the editor, or the roles that may edit it.
  */
 export function mountIdentify(map: Map, element: HTMLElement) {
   const overlay = new Overlay({
@@ -32,7 +36,19 @@ export function mountIdentify(map: Map, element: HTMLElement) {
   });
   map.addOverlay(overlay);
 
-  const popup = new IdentifyPopup(overlay, element, fetchFeature);
+  let session: Session | undefined;
+  const popup = new IdentifyPopup(overlay, element, fetchFeature, {
+    accessTo: (layerId) => {
+      if (!session?.user) return undefined;
+      return session.editableLayers.includes(layerId) ? 'edit' : 'view';
+    },
+    edit: (layerId, featureId, coordinate) =>
+      bus.emit('edit-request', { layerId, featureId, coordinate }),
+  });
+  onSessionChange((current) => {
+    session = current;
+    popup.render();
+  });
   map.on('singleclick', (event) => popup.open(findFeatures(map, event), event.coordinate));
   map.on('pointermove', (event) => showPointerOverFeature(map, event));
   document.addEventListener('keydown', (event) => event.key === 'Escape' && popup.close());

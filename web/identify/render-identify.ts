@@ -14,12 +14,18 @@ export interface IdentifyState {
   /** Which of the features under the click this is (from 0), and how many there are. */
   index: number;
   count: number;
+  /** What the logged-in user may do with the layer; undefined for a visitor. */
+  access?: 'edit' | 'view';
 }
 
-/** What the popup's buttons do: close it, or show the previous (-1) or next (+1) feature. */
+/**
+ * What the popup's buttons do: close it, show the previous (-1) or next (+1) feature, or open
+ * the feature in the editor.
+ */
 export interface IdentifyActions {
   close: () => void;
   page: (step: -1 | 1) => void;
+  edit: () => void;
 }
 
 /** The popup's content: layer and feature name, then every attribute once it has loaded. */
@@ -29,7 +35,24 @@ export function renderIdentify(state: IdentifyState, actions: IdentifyActions): 
 
   if (state.definition.metadata.sample) body.append(renderSampleNote());
   body.append(...renderBody(state));
+  if (state.feature && state.access) body.append(renderAccess(state, actions.edit));
   return [renderHeader(state, actions), body];
+}
+
+/** For a logged-in user: the way into the editor, or why this layer is not theirs to edit. */
+function renderAccess({ access, definition }: IdentifyState, edit: () => void): HTMLElement {
+  if (access === 'edit') {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'identify__edit';
+    button.textContent = translate('identify.edit');
+    button.addEventListener('click', edit);
+    return button;
+  }
+  const note = document.createElement('p');
+  note.className = 'identify__read-only';
+  note.textContent = translate('identify.readOnly', { roles: definition.access.edit.join(', ') });
+  return note;
 }
 
 // When the feature API fails, the attributes the tile carried are still worth showing.

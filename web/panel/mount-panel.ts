@@ -1,4 +1,5 @@
 import type Map from 'ol/Map.js';
+import { bus } from '../events/event-bus.js';
 import './panel.css';
 
 /** Below this width the panel floats over the map as a sheet and starts closed. */
@@ -18,5 +19,7 @@ export function mountPanel(map: Map, panel: HTMLElement, toggle: HTMLButtonEleme
 
   toggle.setAttribute('aria-controls', panel.id);
   toggle.addEventListener('click', () => setOpen(panel.classList.contains('panel--closed')));
+  // the edit form lives in the panel
+  bus.on('edit-request', () => setOpen(true));
   setOpen(!window.matchMedia(narrowScreen).matches);
 }

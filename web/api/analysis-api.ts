@@ -234,9 +234,10 @@ export async function fetchHazardExposure(year?: number): Promise<HazardExposure
   return (await request(`/analysis/hazard-exposure${query}`)).json();
 }
 
-/** Road condition per kecamatan over survey years. */
-export async function fetchRoadCondition(): Promise<RoadConditionReport> {
-  return (await request('/analysis/road-condition')).json();
+/** Road condition per kecamatan over survey years, of the roads of `status` (all by default). */
+export async function fetchRoadCondition(status = ''): Promise<RoadConditionReport> {
+  const query = status ? `?status=${encodeURIComponent(status)}` : '';
+  return (await request(`/analysis/road-condition${query}`)).json();
 }
 
 /** Irrigation asset condition per irrigation area. */

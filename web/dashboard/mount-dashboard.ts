@@ -109,6 +109,8 @@ export class Dashboard {
   private tab: Tab = 'exposure';
   private hazardType: string | undefined;
   private roadYear: number | null = null;
+  /** The road status the road statistics are narrowed to ('' for every road). */
+  private roadStatus = '';
   private exposure: HazardExposureReport | undefined;
   private roads: RoadConditionReport | undefined;
   private irrigation: IrrigationConditionReport | undefined;
@@ -172,7 +174,7 @@ export class Dashboard {
       const keep = <Report>(report: Report) =>
         generation === this.generation ? report : undefined;
       if (this.tab === 'exposure') this.exposure ??= keep(await fetchHazardExposure());
-      if (this.tab === 'roads') this.roads ??= keep(await fetchRoadCondition());
+      if (this.tab === 'roads') this.roads ??= keep(await fetchRoadCondition(this.roadStatus));
       if (this.tab === 'irrigation') this.irrigation ??= keep(await fetchIrrigationCondition());
     } catch (error) {
       if (generation === this.generation) this.failure = (error as Error).message;
@@ -316,6 +318,12 @@ export class Dashboard {
       'div',
       'dashboard__body',
       ...renderSampleNote(report.sampleSources),
+      element(
+        'label',
+        'dashboard__field',
+        planText('dashboard.roadStatus'),
+        this.statusSelect(report),
+      ),
       this.trendChart(report),
       element('label', 'dashboard__field', planText('dashboard.year'), select),
       this.barChart(roadChart(report, this.roadYear), planText('dashboard.totalKm')),
@@ -326,8 +334,32 @@ export class Dashboard {
         'dashboard__note',
         planText('dashboard.mapNote', { what: planText('dashboard.kemantapan').toLowerCase() }),
       ),
-      csvLink(analysisCsvUrl('road-condition')),
+      csvLink(analysisCsvUrl('road-condition', this.roadStatus && `status=${this.roadStatus}`)),
     );
+  }
+
+  /**
+   * The choice of road status: regency roads alone give the regency's own kemantapan, the
+   * figure its plans report; national and provincial roads are other governments' to keep.
+   */
+  private statusSelect(report: RoadConditionReport) {
+    const select = element('select', 'dashboard__select dashboard__status');
+    const all = element('option', '', planText('dashboard.allRoads'));
+    all.value = '';
+    select.append(all);
+    for (const status of report.statusLabels) {
+      const option = element('option', '', pickText(status));
+      option.value = status.code;
+      select.append(option);
+    }
+    select.value = this.roadStatus;
+    select.addEventListener('change', () => {
+      this.roadStatus = select.value;
+      this.roads = undefined;
+      this.roadYear = null;
+      void this.load();
+    });
+    return select;
   }
 
   private renderIrrigation(report: IrrigationConditionReport) {

@@ -101,6 +101,24 @@ describe('the planner sheets beside the map', () => {
     await page.close();
   });
 
+  it('narrows the road statistics and their CSV to the roads of one status', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    await page.locator('.dashboard__open').click();
+    await page.locator('.dashboard__tab').nth(1).click();
+    const regencyRow = page.locator('.dashboard__table--total tbody tr').last();
+    await regencyRow.waitFor({ timeout: 30000 });
+    const allRoads = await regencyRow.textContent();
+
+    await page.locator('.dashboard__status').selectOption('kabupaten');
+    await expect.poll(() => regencyRow.textContent(), { timeout: 15000 }).not.toBe(allRoads);
+
+    expect(await page.locator('.dashboard__status').inputValue()).toBe('kabupaten');
+    expect(await page.locator('.dashboard__csv').getAttribute('href')).toBe(
+      '/analysis/road-condition?f=csv&status=kabupaten',
+    );
+    await page.close();
+  });
+
   // The first exposure answer overlays every hazard zone with every desa: seconds, not less.
   it('says each dashboard was computed from invented sample data', async () => {
     const page = await openMapAt(kroyaInnerPoint);

@@ -17,7 +17,7 @@ import {
   type Rejection,
   type UploadedFile,
 } from '../api/import-api.js';
-import { pickTitle } from '../i18n/i18n.js';
+import { pickTitle, translate } from '../i18n/i18n.js';
 import { importText, type ImportMessageKey } from './import-messages.js';
 import { createSampleLayer } from './sample-layer.js';
 
@@ -179,7 +179,12 @@ export class ImportSheet {
   }
 
   private renderExport() {
-    const readable = this.layers.map((l): [string, string] => [l.id, pickTitle(l)]);
+    // what is downloaded from a layer of invented sample data must say so before it leaves
+    const sampleMark = ` (${translate('sample.badge')})`;
+    const readable = this.layers.map((l): [string, string] => [
+      l.id,
+      pickTitle(l) + (l.metadata.sample ? sampleMark : ''),
+    ]);
     const chosen = this.exportChoice;
     const layer = select(readable, chosen.layerId || undefined);
     const format = select(exportFormats, chosen.format || undefined);

@@ -18,6 +18,19 @@ export interface SummaryInput {
   irrigation: IrrigationConditionReport;
 }
 
+/** A banner naming the layers of invented sample data the figures read; none when all are real. */
+function sampleBanner({ exposure, roads, irrigation }: SummaryInput) {
+  const sources = [exposure, roads, irrigation].flatMap((report) => report.sampleSources);
+  const titlesId = [...new Set(sources.map((source) => source.titleId))];
+  const titlesEn = [...new Set(sources.map((source) => source.titleEn))];
+  if (titlesId.length === 0) return '';
+  return (
+    `<p class="sample">CONTOH: dihitung dari data contoh buatan, bukan data resmi: ` +
+    `${e(titlesId.join(', '))}. <i>SAMPLE: computed from invented sample data, not official ` +
+    `data: ${e(titlesEn.join(', '))}.</i></p>`
+  );
+}
+
 function exposureRows(report: HazardExposureReport) {
   return report.hazards.map(
     (h) => `<tr><td>${e(h.hazardTypeLabel.id)}</td><td>${e(h.hazardClassLabel.id)}</td>
@@ -58,6 +71,8 @@ const style = `
   th, td { border-bottom: 1px solid #bbb; padding: 0.4mm 1mm; text-align: left; }
   th { background: #e8eef5; } .n { text-align: right; white-space: nowrap; }
   .note { color: #444; font-size: 7pt; margin: 1mm 0 0; }
+  .sample { margin: 1.5mm 0 0; padding: 1mm 2mm; border: 2px solid #8a1c00; color: #8a1c00;
+    font-weight: bold; }
   .page { max-width: 186mm; }`;
 
 /**
@@ -74,6 +89,7 @@ export function renderSummaryPage(input: SummaryInput): string {
   <body><main class="page">
   <h1>Ringkasan analisis perencanaan · ${e(input.regencyName)}</h1>
   <p class="note">Planning statistics summary, ${date}. Dihitung dari data terkini di Simpul.</p>
+  ${sampleBanner(input)}
   <h2>Paparan bahaya (penduduk ${exposure.populationYear}) <i>Hazard exposure</i></h2>
   <table><tr><th>Bahaya</th><th>Kelas</th><th class="n">Luas (ha)</th><th class="n">Penduduk</th>
   <th class="n">Jalan (km)</th><th class="n">Jembatan</th><th class="n">Bangunan irigasi</th>

@@ -103,6 +103,11 @@ function button(key: EditMessageKey, action: string): HTMLButtonElement {
   return created;
 }
 
+/** True for two copies of one feature with the same attribute values (the ETag aside). */
+function showsSameValues(a: WorkingFeature, b: WorkingFeature): boolean {
+  return a.key === b.key && JSON.stringify(a.properties) === JSON.stringify(b.properties);
+}
+
 /** The editor's state and its wiring to the map. */
 class Editor {
   private layer?: LayerDefinition;
@@ -409,8 +414,13 @@ class Editor {
 
   private renderForm() {
     const feature = this.selectedKey ? this.session?.get(this.selectedKey) : undefined;
-    // a reload in the background must not wipe what the user is typing
-    if (feature && feature === this.formFeature) return;
+    // A reload in the background must not wipe what the user is typing: the fresh copy a
+    // selection fetches (for its ETag) often lands after the first keys; it is drawn again
+    // only when it shows other values than the form does.
+    if (feature && this.formFeature && showsSameValues(feature, this.formFeature)) {
+      this.formFeature = feature;
+      return;
+    }
     this.formFeature = feature;
     this.formSlot.replaceChildren();
     this.form = undefined;

@@ -130,7 +130,7 @@ async function changeExistingSegment(page: Page, value: string) {
   const input = page.locator(`.edit-form [data-field="${textField.name}"] input`);
   await input.fill(value);
   await input.dispatchEvent('change');
-  await expect.poll(() => pendingCount(page)).toBe(1);
+  await expect.poll(() => pendingCount(page), { timeout: 5000 }).toBe(1);
 }
 
 function pendingCount(page: Page) {
@@ -184,6 +184,32 @@ describe('the web editor as engineers use it in the field', () => {
 
     expect(await page.evaluate(() => window.__simpulMap!.getView().getZoom())).toBe(17);
     expect(await pendingCount(page)).toBe(1);
+    await page.close();
+  });
+
+  it('keeps what is being typed when the selected feature arrives late from the server', async () => {
+    const { page } = await openEditor([109.002, -7.702]);
+    await page.waitForFunction(
+      (key) => !!window.__simpulEditor?.currentSession?.get(key),
+      `f${existingId}`,
+    );
+    // a slow field connection: the fresh copy of the feature (with its ETag) comes 1.5 s late
+    const featureUrl = `**/collections/${layer.id}/items/${existingId}`;
+    await page.route(featureUrl, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    const textField = layer.attributes.find(
+      (a) => a.type === 'text' && !a.domain && !a.computed && !a.unique && a.required,
+    )!;
+
+    await page.evaluate((key) => window.__simpulEditor!.selectFeature(key), `f${existingId}`);
+    const input = page.locator(`.edit-form [data-field="${textField.name}"] input`);
+    await input.fill('Diketik di sawah');
+    await page.waitForResponse((response) => response.url().endsWith(`/items/${existingId}`));
+    await page.waitForTimeout(300);
+
+    expect(await input.inputValue()).toBe('Diketik di sawah');
     await page.close();
   });
 

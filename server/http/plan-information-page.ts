@@ -109,7 +109,8 @@ function legendMarkup(zones: MapLegendEntry[], hazards: MapLegendEntry[]) {
       `${e(h.id)} <span class="en">${e(h.en)}</span></li>`,
   );
   const place =
-    '<li><span class="swatch swatch--place"></span>Lokasi dimohon <span class="en">Requested place</span></li>';
+    '<li><span class="swatch swatch--place"></span>' +
+    'Lokasi dimohon <span class="en">Requested place</span></li>';
   return `<ul class="legend">${place}${zoneItems.join('')}${hazardItems.join('')}</ul>`;
 }
 
@@ -124,7 +125,10 @@ function period(zone: PlanZoneShare) {
 
 function zoneTable(info: PlanInformation) {
   if (info.zones.length === 0) {
-    return '<p class="warning">Lokasi tidak berada dalam zona rencana tata ruang mana pun. <span class="en">The place lies in no plan zone.</span></p>';
+    return (
+      '<p class="warning">Lokasi tidak berada dalam zona rencana tata ruang mana pun. ' +
+      '<span class="en">The place lies in no plan zone.</span></p>'
+    );
   }
   const rows = info.zones.map(
     (z) => `<tr><td><span class="swatch" style="background:${e(z.color ?? '#eee')}"></span>
@@ -146,7 +150,10 @@ function zoneTable(info: PlanInformation) {
 function activitySection(info: PlanInformation) {
   const activity = info.activity;
   if (!activity) {
-    return '<p class="muted">Tidak ada kegiatan yang ditanyakan. <span class="en">No activity was asked.</span></p>';
+    return (
+      '<p class="muted">Tidak ada kegiatan yang ditanyakan. ' +
+      '<span class="en">No activity was asked.</span></p>'
+    );
   }
   const rows = activity.answers.map((a) => {
     const zone = info.zones.find((z) => z.zoneCode === a.zoneCode);
@@ -164,7 +171,10 @@ function activitySection(info: PlanInformation) {
 
 function warningSection(info: PlanInformation) {
   if (info.warnings.length === 0) {
-    return '<p class="muted">Tidak ada peringatan kawasan lindung atau zona bahaya. <span class="en">No protected area or hazard zone.</span></p>';
+    return (
+      '<p class="muted">Tidak ada peringatan kawasan lindung atau zona bahaya. ' +
+      '<span class="en">No protected area or hazard zone.</span></p>'
+    );
   }
   const items = info.warnings.map((w) => `<li class="warning">${both(w.message)}</li>`);
   return `<ul class="warnings">${items.join('')}</ul>`;

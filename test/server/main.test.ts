@@ -254,7 +254,7 @@ describe('the server process', { timeout: 120000 }, () => {
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  it('refuses in one line a seed folder whose imports cannot be found from where it lies', async () => {
+  it('refuses in one line a seed folder whose imports cannot be found', async () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-seed-'));
     writeSeedFolder(folder, {
       'index.ts': `export { seedSources, regencyProfile } from '../sample-themes/index.js';`,

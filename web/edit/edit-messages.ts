@@ -73,7 +73,8 @@ const editMessagesId = {
   'problem.geometry-has-z': 'Geometri hanya boleh berkoordinat dua dimensi (tanpa Z atau M).',
   'problem.geometry-out-of-range': 'Koordinat bukan bujur dan lintang yang sah.',
   'problem.geometry-invalid':
-    'Geometri tidak sah, misalnya garis atau poligon yang memotong dirinya sendiri. Perbaiki bentuknya.',
+    'Geometri tidak sah, misalnya garis atau poligon yang memotong dirinya sendiri. ' +
+    'Perbaiki bentuknya.',
   'problem.geometry-outside-regency':
     'Geometri berada {outside} di luar batas kabupaten; paling jauh {tolerance} yang diterima.',
   'problem.geometry-too-complex':

@@ -192,7 +192,7 @@ describe(`history of ${layer.id} features`, () => {
     expect(then.properties).toEqual(inserted.body.properties);
   });
 
-  it('pages through the layer as it was by its next links, counting it on the last page', async () => {
+  it('pages the layer as it was by next links, counting it on the last page', async () => {
     const asOfItems = `/collections/${layer.id}/history/items?at=${new Date().toISOString()}`;
     const whole = await send('GET', `${asOfItems}&limit=1000`);
     const limit = Math.ceil(whole.body.features.length / 3);

@@ -148,7 +148,7 @@ describe('a layer as it was at an instant', () => {
     return [beforeAny, edited, deleted, restored, replaced, undone, ...recorded.map((r) => r.at)];
   }
 
-  it('lists each instant by its next pages exactly as the query that read every state', async () => {
+  it('lists each instant by next pages exactly as the query reading every state', async () => {
     const checked = await instants();
 
     for (const at of checked) {
@@ -208,7 +208,7 @@ describe('a layer as it was at an instant', () => {
     expect(restored?.geometry).toEqual(edited?.geometry);
   });
 
-  it('shows what a replacing import removed until it ran, its features after, and the undo', async () => {
+  it('shows what a replacing import removed, its features after, and the undo', async () => {
     const idsAt = async (at: string) =>
       (await followNextPages(at)).features.map((f) => (f as { id: number }).id);
 

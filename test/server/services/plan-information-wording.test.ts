@@ -58,7 +58,7 @@ describe('the words of the plan information', () => {
     ]);
   });
 
-  it('names the layers of invented sample data it read, on screen and on the printed page', async () => {
+  it('names the invented sample layers it read, on screen and on the printed page', async () => {
     const { pool } = testDatabase.database;
     const place = parcel(parcelAcrossBoth);
     const sampleTitles = layerDefinitions

@@ -187,7 +187,7 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('keeps what is being typed when the selected feature arrives late from the server', async () => {
+  it('keeps what is typed when the selected feature arrives late from the server', async () => {
     const { page } = await openEditor([109.002, -7.702]);
     await page.waitForFunction(
       (key) => !!window.__simpulEditor?.currentSession?.get(key),
@@ -228,7 +228,7 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('says a save failed for want of a connection, keeps the changes and saves them later', async () => {
+  it('says a save failed offline, keeps the changes and saves them later', async () => {
     const { page, pageErrors } = await openEditor([109.002, -7.702]);
     await changeExistingSegment(page, 'Jalan disimpan nanti');
 
@@ -287,7 +287,7 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('asks to log in again when the session ended before a save, and keeps the changes', async () => {
+  it('asks to log in again when the session ended before a save, keeping changes', async () => {
     const { page } = await openEditor([109.002, -7.702]);
     await changeExistingSegment(page, 'Jalan sesudah sesi habis');
 
@@ -329,7 +329,7 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('says in Indonesian, then in English, that a line drawn at sea lies outside the regency', async () => {
+  it('says in both languages that a line drawn at sea lies outside the regency', async () => {
     const { page } = await openEditor(atSea);
 
     await drawLine(page, [atSea, [atSea[0] + 0.002, atSea[1] - 0.001]]);

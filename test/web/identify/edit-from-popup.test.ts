@@ -127,7 +127,7 @@ async function clickLine(page: Page, layerId: string, line: [number, number][]) 
 }
 
 describe('editing from the identify popup', () => {
-  it("tells an engineer that another department's layer is not theirs to edit, and by whom it is", async () => {
+  it("tells an engineer another department's layer is not theirs, and who edits it", async () => {
     const page = await openMapLoggedIn();
 
     await clickLine(page, otherLayer.id, otherLine);

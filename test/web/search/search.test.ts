@@ -39,8 +39,12 @@ async function openMap(viewport = { width: 1280, height: 800 }): Promise<Page> {
 
 async function search(page: Page, text: string) {
   await page.locator('.search__input').fill(text);
+  // done once the status shows neither nothing nor "searching"
   await page.waitForFunction(
-    () => !['', 'Mencari…'].includes(document.querySelector('.search__status')?.textContent ?? ''),
+    () => {
+      const status = document.querySelector('.search__status')?.textContent ?? '';
+      return !['', 'Mencari…'].includes(status);
+    },
     null,
     { timeout: 15000 },
   );

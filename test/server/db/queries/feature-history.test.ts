@@ -181,7 +181,7 @@ describe('a page of a layer as it was, among thousands of features', () => {
     await testDatabase.drop();
   });
 
-  it('reads the history of about as many features as a page of the layer as it was holds', async () => {
+  it('reads the history of about a page of features of the layer as it was', async () => {
     const page = { at: new Date().toISOString(), limit: pageSize, offset: 0 };
     const after = firstBulkId - 1;
 

@@ -94,7 +94,9 @@ function statistics(summary: string, operationId: string, description: string, p
       parameters: [...params, formatParameter(['json', 'csv'])],
       responses: {
         '200': {
-          description: 'The statistics as JSON, or as a CSV table (UTF-8 with BOM).',
+          description:
+            'The statistics as JSON, or as a CSV table (UTF-8 with BOM) whose last column, ' +
+            'sample_data, names the layers of invented sample data the figures come from.',
           content: {
             'application/json': { schema: { type: 'object' } },
             'text/csv': { schema: { type: 'string' } },

@@ -12,9 +12,14 @@ export function renderCsv(table: AnalysisTable): string {
   return '\uFEFF' + stringify([table.columns, ...rows], { record_delimiter: '\r\n' });
 }
 
-/** Sends a table as a CSV download named `<table name>-<date>.csv`. */
+/**
+ * Sends a table as a CSV download named `<table name>-<date>.csv`, or
+ * `<table name>-data-contoh-<date>.csv` when computed from invented sample data, so the file
+ * says so in the downloads list and the spreadsheet's title before it is opened.
+ */
 export function sendCsv(res: Response, table: AnalysisTable) {
   const date = new Date().toISOString().slice(0, 10);
-  res.attachment(`${table.name}-${date}.csv`);
+  const sampleMark = table.fromSampleData ? '-data-contoh' : '';
+  res.attachment(`${table.name}${sampleMark}-${date}.csv`);
   res.type('text/csv; charset=utf-8').send(renderCsv(table));
 }

@@ -3,17 +3,56 @@ import type {
   RoadConditionFigures,
   RoadConditionReport,
 } from './condition-statistics-service.js';
+import type { SampleSource } from './analysis-bindings.js';
 import type { ExposureFigures, HazardExposureReport } from './hazard-exposure-service.js';
 
-/** A flat table of an analysis: snake_case column names and one array of values per row. */
+/**
+ * A flat table of an analysis: snake_case column names and one array of values per row. The
+ * last column, `sample_data`, is empty when every layer read holds real data.
+ */
 export interface AnalysisTable {
   name: string;
   columns: string[];
   rows: (string | number | null)[][];
+  /** True when the figures were computed from invented sample data (`sample_data` filled). */
+  fromSampleData: boolean;
 }
+
+type TableRows = AnalysisTable['rows'];
 
 /** The label of the regency total rows in every table. */
 export const regencyRowName = 'Seluruh kabupaten / Whole regency';
+
+/**
+ * The `sample_data` cell of a table computed from `sources`: the interface's warning in both
+ * languages, naming the layers of invented sample data; null (an empty cell) for real data.
+ */
+export function describeSampleData(sources: readonly SampleSource[]): string | null {
+  if (sources.length === 0) return null;
+  const titlesId = [...new Set(sources.map((source) => source.titleId))].join(', ');
+  const titlesEn = [...new Set(sources.map((source) => source.titleEn))].join(', ');
+  return (
+    `CONTOH: dihitung dari data contoh buatan, bukan data resmi: ${titlesId}. ` +
+    `SAMPLE: computed from invented sample data, not official data: ${titlesEn}.`
+  );
+}
+
+// A column rather than a line above the header: a spreadsheet shows it on every row, filters
+// and sorts keep it beside the figures, and programs reading the header row still find it.
+function withSampleColumn(
+  name: string,
+  columns: string[],
+  rows: TableRows,
+  sources: readonly SampleSource[],
+): AnalysisTable {
+  const note = describeSampleData(sources);
+  return {
+    name,
+    columns: [...columns, 'sample_data'],
+    rows: rows.map((row) => [...row, note]),
+    fromSampleData: note !== null,
+  };
+}
 
 function exposureValues(figures: ExposureFigures, conditions: string[]) {
   return [
@@ -66,7 +105,7 @@ export function tabulateHazardExposure(report: HazardExposureReport): AnalysisTa
       [...head, '', regencyRowName, ...exposureValues(hazard.regency, conditions)],
     ];
   });
-  return { name: 'hazard-exposure', columns, rows };
+  return withSampleColumn('hazard-exposure', columns, rows, report.sampleSources);
 }
 
 function roadValues(figures: RoadConditionFigures, conditions: string[]) {
@@ -100,7 +139,7 @@ export function tabulateRoadCondition(report: RoadConditionReport): AnalysisTabl
       [year, '', regencyRowName, ...roadValues(period.regency, conditions)],
     ];
   });
-  return { name: 'road-condition', columns, rows };
+  return withSampleColumn('road-condition', columns, rows, report.sampleSources);
 }
 
 /** Irrigation asset condition as one row per irrigation area. */
@@ -132,5 +171,5 @@ export function tabulateIrrigationCondition(report: IrrigationConditionReport): 
     area.iksiMean,
     area.iksiCount,
   ]);
-  return { name: 'irrigation-condition', columns, rows };
+  return withSampleColumn('irrigation-condition', columns, rows, report.sampleSources);
 }

@@ -6,6 +6,7 @@ const tableOf = (rows: (string | number | null)[][]) => ({
   name: 'irrigation-condition',
   columns: ['irrigation_area_name', 'canal_km'],
   rows,
+  fromSampleData: false,
 });
 
 const cellsOf = (csv: string) => parse(csv.replace(/^\uFEFF/, '')) as string[][];

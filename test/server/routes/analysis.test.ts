@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
@@ -115,6 +116,17 @@ describe('the analysis API', () => {
     expect(text.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(
       /^year,kecamatan_code,kecamatan_name,total_km,km_baik,/,
     );
+  });
+
+  it('marks a CSV computed from sample data in its file name and its sample_data column', async () => {
+    const response = await fetch(`${server.baseUrl}/analysis/road-condition?f=csv`);
+
+    const [header, ...rows] = parse((await response.text()).replace(/^\uFEFF/, '')) as string[][];
+    const column = header!.indexOf('sample_data');
+    expect(response.headers.get('content-disposition')).toMatch(/road-condition-data-contoh-/);
+    expect(column).toBe(header!.length - 1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row[column]).toMatch(/^CONTOH: .* SAMPLE: /);
   });
 
   it('answers hazard exposure with the method and a 400 for a year without figures', async () => {

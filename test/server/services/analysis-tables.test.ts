@@ -47,14 +47,30 @@ describe('analysis tables', () => {
       'surveyed_km',
       'mantap_km',
       'kemantapan_percent',
+      'sample_data',
     ]);
-    expect(table.rows[1]).toEqual([2023, '', regencyRowName, 4, 3, 1, 4, 3, 75]);
+    expect(table.rows[1]).toEqual([2023, '', regencyRowName, 4, 3, 1, 4, 3, 75, null]);
+  });
+
+  it('says on every row, in both languages, which layers of sample data the figures come from', () => {
+    const sampleSources = [
+      { id: 'road_segment', titleId: 'Ruas jalan', titleEn: 'Road segment' },
+      { id: 'road_condition_survey', titleId: 'Survei kondisi jalan', titleEn: 'Road survey' },
+    ];
+
+    const table = tabulateRoadCondition({ ...report, sampleSources });
+
+    const notes = table.rows.map((row) => row[table.columns.indexOf('sample_data')]);
+    expect(table.fromSampleData).toBe(true);
+    expect(notes).toEqual([notes[0], notes[0]]);
+    expect(notes[0]).toContain('bukan data resmi: Ruas jalan, Survei kondisi jalan');
+    expect(notes[0]).toContain('not official data: Road segment, Road survey');
   });
 
   it('writes CSV with a byte order mark and quotes names holding commas or quotes', () => {
     const csv = renderCsv(tabulateRoadCondition(report));
 
     expect(csv.startsWith('\uFEFFyear,')).toBe(true);
-    expect(csv).toContain('2023,33.01.01,"Satu, ""Dua""",4,3,1,4,3,75\r\n');
+    expect(csv).toContain('2023,33.01.01,"Satu, ""Dua""",4,3,1,4,3,75,\r\n');
   });
 });

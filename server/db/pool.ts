@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { config, redactUrl } from '../config.js';
 import { log } from '../log.js';
+import { noTileCachesElsewhere } from '../tiles/tile-changes.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
 
 /** Thrown when the database cannot be used; its message is the one line start-up prints. */
@@ -85,6 +86,7 @@ export async function openDatabase(databaseUrl = config.databaseUrl): Promise<Da
 
   const url = databaseUrl ?? embedded!.url;
   const pool = createPool(url, Boolean(embedded));
+  if (embedded) noTileCachesElsewhere(pool);
   try {
     await connectOrExplain(pool, url);
     const capabilities = await probeCapabilities(pool, Boolean(embedded));

@@ -29,6 +29,7 @@ import { listLayers, requireLayer } from '../services/layer-registry.js';
 import { findUpload, removeUpload, saveUpload } from '../services/upload-store.js';
 import { log } from '../log.js';
 import { formulaSafe } from '../formats/spreadsheet-formula.js';
+import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 
 type Body = Record<string, unknown>;
 
@@ -224,6 +225,9 @@ export function createImportsRouter(context: AppContext): Router {
   router.get('/imports/:jobId', async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
+    // A job of another process reads `succeeded` from its commit, a moment before that process
+    // has heard every cache confirm it: this answer waits for them, as the edit routes do.
+    if (job.status === 'succeeded' || job.status === 'undone') await untilTileCachesHeard(pool);
     res.json(toPublicJob(job));
   });
 

@@ -229,17 +229,15 @@ export function createCachedTileShortcut(
     const size = 2 ** tile.z;
     if (!layers || tile.z > maxTileZoom || tile.x >= size || tile.y >= size) return next();
 
-    tiles
-      .cachedTile(layers, tile)
-      .then(
-        (entry) => (entry && !entry.problem ? writeTile(req, res, layers, entry) : next()),
-        () => next(),
-      )
-      .catch((error: unknown) => {
-        // Nothing above should throw; if it does, end this answer rather than leave it hanging.
-        log.error({ err: error, url: req.url }, 'cached tile not answered');
-        res.destroy();
-      });
+    const entry = tiles.cachedTile(layers, tile);
+    if (!entry || entry.problem) return next();
+    try {
+      writeTile(req, res, layers, entry);
+    } catch (error) {
+      // Nothing above should throw; if it does, end this answer rather than leave it hanging.
+      log.error({ err: error, url: req.url }, 'cached tile not answered');
+      res.destroy();
+    }
   };
 }
 

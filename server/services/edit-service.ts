@@ -30,6 +30,7 @@ import {
   validateFeatures,
   type ValidFeature,
 } from './feature-validation.js';
+import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 import { listLayers, requireLayer } from './layer-registry.js';
 
 /** One edit of a batch or a single write. `ifMatch` is the If-Match header value. */
@@ -368,25 +369,30 @@ function constraintProblem(error: unknown): HttpProblem | undefined {
   return undefined;
 }
 
-/** Runs `work` in one transaction whose edits are recorded under `author`. */
+/**
+ * Runs `work` in one transaction whose edits are recorded under `author`. Returns once every
+ * tile cache shows the commit, so the edit's answer is never followed by an old tile.
+ */
 export async function inEditTransaction<T>(
   pool: pg.Pool,
   author: EditAuthor,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  let result: T;
   try {
     await client.query('BEGIN');
     await setEditAuthor(client, author);
-    const result = await work(client);
+    result = await work(client);
     await client.query('COMMIT');
-    return result;
   } catch (error) {
     await client.query('ROLLBACK');
     throw constraintProblem(error) ?? error;
   } finally {
     client.release();
   }
+  await untilTileCachesHeard(pool);
+  return result;
 }
 
 /**

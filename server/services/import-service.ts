@@ -77,6 +77,7 @@ import { applyMapping, checkMapping, suggestMapping, type FieldMapping } from '.
 import { stagedGeometryProblems, validateFeatures } from './feature-validation.js';
 import { backendPidOf, watchForCancel } from './import-cancel-watch.js';
 import { beginImportTransaction, EarlyWrite, notifyWholeLayer } from './import-early-write.js';
+import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 import { requireLayer } from './layer-registry.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -780,6 +781,8 @@ class ImportRun {
     } finally {
       client.release();
     }
+    // The job reads `succeeded` from the commit on; a status read waits for the caches too.
+    await untilTileCachesHeard(this.pool);
   }
 
   /** Ends the job as its counts and mode say, committing when it may; returns its status. */
@@ -974,15 +977,17 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
     );
   }
   const client = await pool.connect();
+  let deleted: number;
+  let restored: number;
   try {
     await client.query('BEGIN');
     await client.query('SET LOCAL statement_timeout = 0');
     await setWriterContext(client, { actor, note: `undo import ${jobId}` });
     // Rows go back exactly as stored, one stored before a two-attribute rule existed included.
     await client.query(`SELECT set_config('${restoringSetting}', 'on', true)`);
-    const deleted = await deleteImportedFeatures(client, layer, note);
+    deleted = await deleteImportedFeatures(client, layer, note);
     const reverted = await revertUpdatedFeatures(client, layer, note, actor);
-    const restored = (await restoreReplacedFeatures(client, layer, note, actor)) + reverted;
+    restored = (await restoreReplacedFeatures(client, layer, note, actor)) + reverted;
     for (const table of recordTables.filter((t) => t.parent?.layerId === layer.id)) {
       await restoreDeletedRecords(client, table, note);
     }
@@ -990,13 +995,14 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
     const message = `Undone by ${actor}: ${counts}.`;
     await updateImportStatus(client, jobId, 'undone', { message });
     await client.query('COMMIT');
-    return { deleted, restored };
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;
   } finally {
     client.release();
   }
+  await untilTileCachesHeard(pool);
+  return { deleted, restored };
 }
 
 /** The first rows of a file as the import would see them, for the mapping screen. */

@@ -15,6 +15,7 @@ import { countFeatures, noConditions, upsertFeature } from '../db/queries/featur
 import { insertFeatureBatch } from '../db/queries/seed-features.js';
 import { insertStartSeedingMarker, selectStartSeedingUnfinished } from '../db/queries/seed-log.js';
 import { log } from '../log.js';
+import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 import { writableAttributes } from './layer-registry.js';
 import { seedRecordTables } from './record-seed-service.js';
 
@@ -251,6 +252,8 @@ export async function seedLayers(
   }
   const recordSources = seedModule.recordSeedSources ?? {};
   reports.push(...(await seedRecordTables(pool, layers, recordSources, seedDir)));
+  // A seeding run beside serving processes (`npm run seed`) ends once their caches show it.
+  await untilTileCachesHeard(pool);
   return reports;
 }
 

@@ -352,7 +352,7 @@ export class TileService {
     const layerIds = visible.map((l) => l.id);
     const key = tileKey(layerIds, tile);
 
-    if (!this.cache || !(await this.feed!.sync())) {
+    if (!this.cache || !this.feed!.current()) {
       const entry = await this.render(key, visible, tile);
       if (encodings.includes('gzip')) await compress(entry, true);
       return entry;
@@ -372,9 +372,9 @@ export class TileService {
    * The cached tile when it is current, else undefined (also for a layer list with nothing
    * at this zoom): the shortcut for cache hits, which never renders.
    */
-  async cachedTile(layers: LayerDefinition[], tile: TileCoord): Promise<CachedTile | undefined> {
+  cachedTile(layers: LayerDefinition[], tile: TileCoord): CachedTile | undefined {
     const visible = layers.filter((l) => tile.z >= l.zoom.min && tile.z <= l.zoom.max);
-    if (!this.cache || visible.length === 0 || !(await this.feed!.sync())) return undefined;
+    if (!this.cache || visible.length === 0 || !this.feed!.current()) return undefined;
     return this.cache.get(
       tileKey(
         visible.map((l) => l.id),

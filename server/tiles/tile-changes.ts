@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { config } from '../config.js';
 import type { Database } from '../db/pool.js';
-import { selectCurrentSnapshot, selectSnapshotAndNotify } from '../db/queries/tile-change-log.js';
+import {
+  notifyListeners,
+  selectCurrentSnapshot,
+  selectSnapshotAndNotify,
+  terminateListeners,
+} from '../db/queries/tile-change-log.js';
 import { log } from '../log.js';
 import type { LonLatBox } from './tile-grid.js';
 
@@ -11,6 +16,27 @@ export const tileChangeChannel = 'simpul_tile_change';
 
 /** The channel of `position` markers, each heard back by the process that sent it. */
 const positionChannel = 'simpul_tile_position';
+
+/** The channel of barrier markers, which every listening connection answers. */
+const barrierChannel = 'simpul_tile_barrier';
+
+/** The answers to barrier markers: `<marker> <backend pid of the listening connection>`. */
+const heardChannel = 'simpul_tile_heard';
+
+/**
+ * The application name a listening connection takes once it listens: writers find the tile
+ * caches they must wait for in `pg_stat_activity` by it.
+ */
+export const listenerApplicationName = 'simpul tile listener';
+
+/**
+ * How long a writer waits for every tile cache to confirm its commit. A cache that has not
+ * answered by then (a process stalled for seconds) is logged, and the write answered anyway.
+ */
+const heardTimeoutMs = 2000;
+
+/** How often an idle listening connection is checked for an answer (see `heartbeat`). */
+const heartbeatMs = 1000;
 
 /** A point of the change log the feed has applied everything before, and the database's clock. */
 export interface FeedPosition {
@@ -34,10 +60,17 @@ export interface TileChangeHandlers {
 /** The stream of committed layer changes this process hears. */
 export interface TileChangeFeed {
   /**
-   * Resolves true once every change committed before the call has been handed to `onChange`;
-   * false when the feed is down, and cached tiles must not be trusted.
+   * True while the feed hears every commit, so cached tiles may be served; false when it is
+   * down, and cached tiles must not be trusted. Answered at once: readers never wait.
    */
-  sync(): Promise<boolean>;
+  current(): boolean;
+  /**
+   * Resolves true once every listening tile cache of the database (this process's and every
+   * other's) has applied every change committed before the call; false when one did not
+   * confirm within the limit, or this feed is down. A writer awaits it after its commit and
+   * before it answers, so whoever learns of the commit reads current tiles everywhere.
+   */
+  heardEverywhere(): Promise<boolean>;
   /**
    * Where the feed stands in the change log (to save a cache at); undefined when the feed is
    * down or the position was not confirmed within the sync time limit.
@@ -91,32 +124,103 @@ async function listenEmbedded(database: Database, handlers: TileChangeHandlers) 
     client.release();
   }
   return {
-    sync: async () => true,
+    current: () => true,
     // Every commit went through this one session, its notices in the same answer.
+    heardEverywhere: async () => true,
     position: () => selectCurrentSnapshot(database.pool),
     close: async () => void database.pool.off('connect', attach),
   };
 }
 
+/** The pid of a connection's backend, which its answers to barrier markers name. */
+function backendPid(client: pg.ClientBase): number | undefined {
+  const pid = (client as pg.ClientBase & { processID?: number | null }).processID;
+  return typeof pid === 'number' ? pid : undefined;
+}
+
+/**
+ * Barriers across every tile cache of a database. A barrier is a marker notice sent with the
+ * list of listening connections (one statement, see `notifyListeners`); each of them answers
+ * the marker once it has heard it, and notices leave the queue in commit order: an answer
+ * means its cache applied every change committed before the marker. The answers come to the
+ * connection `heard` is fed from, which must listen on `heardChannel`.
+ */
+class Barriers {
+  private readonly waiting = new Map<string, (pid: number) => void>();
+
+  heard(payload: string) {
+    const [marker, pid] = payload.split(' ');
+    this.waiting.get(marker ?? '')?.(Number(pid));
+  }
+
+  async run(client: Pick<pg.ClientBase, 'query'>): Promise<boolean> {
+    const marker = randomUUID();
+    const answered = new Set<number>();
+    let listeners: number[] | undefined;
+    let finish!: (confirmed: boolean) => void;
+    const finished = new Promise<boolean>((resolve) => (finish = resolve));
+    const check = () => {
+      if (listeners?.every((pid) => answered.has(pid))) finish(true);
+    };
+    this.waiting.set(marker, (pid) => {
+      answered.add(pid);
+      check();
+    });
+    const timer = setTimeout(() => finish(false), heardTimeoutMs);
+    try {
+      listeners = await notifyListeners(client, barrierChannel, marker, listenerApplicationName);
+      check();
+      const confirmed = await finished;
+      if (!confirmed)
+        await this.endSilent(
+          client,
+          listeners.filter((pid) => !answered.has(pid)),
+        );
+      return confirmed;
+    } catch (error) {
+      log.warn({ err: error }, 'tile caches could not be asked to confirm a commit');
+      return false;
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(marker);
+    }
+  }
+
+  /**
+   * Ends the connections of caches that did not answer in time. A live process then drops its
+   * cache and listens anew, so it cannot serve what the commit changed; the connection of a
+   * process that died with its host (which PostgreSQL may keep for hours) stops holding up
+   * every later write.
+   */
+  private async endSilent(client: Pick<pg.ClientBase, 'query'>, silent: number[]) {
+    const waitedMs = heardTimeoutMs;
+    log.warn(
+      { silent, waitedMs },
+      'tile caches did not confirm a commit; ending their connections',
+    );
+    await terminateListeners(client, silent, listenerApplicationName).catch((error: unknown) =>
+      log.warn({ err: error, silent }, 'silent tile cache connections not ended'),
+    );
+  }
+}
+
 interface Round {
   promise: Promise<boolean>;
-  resolve(fresh: boolean): void;
+  resolve(confirmed: boolean): void;
 }
 
 function newRound(): Round {
-  let resolve!: (fresh: boolean) => void;
+  let resolve!: (confirmed: boolean) => void;
   const promise = new Promise<boolean>((r) => (resolve = r));
   return { promise, resolve };
 }
 
 /**
- * A dedicated connection that LISTENs. PostgreSQL sends a session every notice committed
- * before it answers a query, so a round trip is a barrier: once it returns, every change
- * committed before it started has been applied. The round trip is an empty query (the
- * protocol's EmptyQueryResponse): no parse, plan or execution, half the time of `SELECT 1`,
- * and it still delivers the pending notices first (tested with 2,000 NOTIFY-then-barrier
- * pairs, none missed). Callers arriving while one round trip
- * is out share the next one, so a burst of requests costs one round trip, not one each.
+ * A dedicated connection that LISTENs, and answers every barrier marker it hears (see
+ * `Barriers`). Readers never wait on it: a notice is applied when it arrives, and writers wait
+ * for the answers of every cache after they commit. Writers arriving while a barrier is out
+ * share the next one. An idle connection is checked every second; one that stops answering
+ * (a half-open socket, a stalled backend) is dropped and tiles go uncached until it is back.
  */
 class ListeningConnection implements TileChangeFeed {
   private client: pg.Client | undefined;
@@ -125,6 +229,11 @@ class ListeningConnection implements TileChangeFeed {
   private running = false;
   private next: Round | undefined;
   private retryMs = 500;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  /** Backends of connections given up on, ended from the next one (see `connect`). */
+  private lostPids: number[] = [];
+  private readonly barriers = new Barriers();
   /** `position` markers sent and not yet heard back. */
   private readonly markers = new Map<string, () => void>();
 
@@ -136,23 +245,34 @@ class ListeningConnection implements TileChangeFeed {
 
   async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', (message) => {
-      if (message.channel === positionChannel) this.markers.get(message.payload ?? '')?.();
-      else handleNotification(message, this.handlers);
-    });
+    client.on('notification', (message) => this.hear(client, message));
     client.on('error', (error) => this.lose(client, error));
     client.on('end', () => this.lose(client, new Error('connection ended')));
     await client.connect();
-    await client.query(`LISTEN ${tileChangeChannel}; LISTEN ${positionChannel}`);
+    const channels = [tileChangeChannel, positionChannel, barrierChannel, heardChannel];
+    await client.query(channels.map((channel) => `LISTEN ${channel}`).join('; '));
+    // Named only once it listens: a writer that finds it by name can count on its answer.
+    await client.query(`SET application_name = '${listenerApplicationName}'`);
 
     this.client = client;
     this.connected = true;
     this.retryMs = 500;
     // Whatever changed while no one was listening is unknown: start from an empty cache.
     this.handlers.onReset();
+    this.heartbeatTimer ??= setInterval(() => this.heartbeat(), heartbeatMs).unref();
+    // A connection given up on may still stand on the server (a half-open socket): writers
+    // would wait for its answers in vain.
+    const lost = this.lostPids.splice(0);
+    if (lost.length > 0) {
+      await terminateListeners(client, lost, listenerApplicationName).catch(() => undefined);
+    }
   }
 
-  sync(): Promise<boolean> {
+  current(): boolean {
+    return this.connected;
+  }
+
+  heardEverywhere(): Promise<boolean> {
     if (!this.connected) return Promise.resolve(false);
     this.next ??= newRound();
     const { promise } = this.next;
@@ -189,21 +309,33 @@ class ListeningConnection implements TileChangeFeed {
   async close(): Promise<void> {
     this.closed = true;
     this.connected = false;
+    clearInterval(this.heartbeatTimer);
     await this.client?.end().catch(() => undefined);
   }
 
-  /**
-   * Starts the next round once the event loop has read every request that arrived in this
-   * turn, so they share one round trip (under load, one round served a request or two
-   * otherwise, and the round trips took a tenth of the process).
-   */
+  private hear(client: pg.Client, message: pg.Notification) {
+    const payload = message.payload ?? '';
+    if (message.channel === positionChannel) this.markers.get(payload)?.();
+    else if (message.channel === heardChannel) this.barriers.heard(payload);
+    else if (message.channel === barrierChannel) this.answer(client, payload);
+    else handleNotification(message, this.handlers);
+  }
+
+  /** Tells the writer waiting on `marker` that this cache applied everything before it. */
+  private answer(client: pg.Client, marker: string) {
+    // Every notice before the marker was handled, synchronously, before this one.
+    const answer = `${marker} ${backendPid(client)}`;
+    client.query('SELECT pg_notify($1, $2)', [heardChannel, answer]).catch(() => undefined);
+  }
+
+  /** Starts the next barrier once the ones already asked for in this turn have joined it. */
   private schedule() {
     if (this.running) return;
     this.running = true;
-    setImmediate(() => this.runRound());
+    setImmediate(() => void this.runRound());
   }
 
-  private runRound() {
+  private async runRound() {
     const round = this.next;
     const client = this.client;
     this.next = undefined;
@@ -212,29 +344,38 @@ class ListeningConnection implements TileChangeFeed {
       round?.resolve(false);
       return;
     }
+    round.resolve(await this.barriers.run(client));
+    // After a lost connection, the state belongs to the next one.
+    if (this.client !== client) return;
+    this.running = false;
+    if (this.next) this.schedule();
+  }
 
-    // A connection that stops answering (a half-open socket, a stalled backend) would hold
-    // every tile request, cached ones too: past the limit it is dropped and tiles go uncached.
+  /**
+   * Readers no longer ask the connection anything, so a connection that went silent would go
+   * unnoticed: an empty query each second must be answered within the sync time limit.
+   */
+  private heartbeat() {
+    const client = this.client;
+    if (!client || this.checking) return;
+    this.checking = true;
     const timer = setTimeout(() => {
-      round.resolve(false);
       this.lose(client, new Error(`no answer within ${this.syncTimeoutMs} ms`));
       void client.end().catch(() => undefined);
     }, this.syncTimeoutMs);
-    client.query('').then(
-      () => round.resolve(true),
-      () => round.resolve(false),
-    );
-    void round.promise.then(() => {
-      clearTimeout(timer);
-      // After a lost connection, the state belongs to the next one.
-      if (this.client !== client) return;
-      this.running = false;
-      if (this.next) this.schedule();
-    });
+    void client
+      .query('')
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        this.checking = false;
+      });
   }
 
   private lose(client: pg.Client, error: Error) {
     if (this.client !== client || this.closed) return;
+    const pid = backendPid(client);
+    if (pid !== undefined) this.lostPids.push(pid);
     this.client = undefined;
     this.connected = false;
     this.handlers.onReset();
@@ -258,19 +399,79 @@ class ListeningConnection implements TileChangeFeed {
   }
 }
 
+/** How writers on a pool wait for the caches: through this process's feed, or not at all. */
+const barriersByPool = new WeakMap<pg.Pool, () => Promise<boolean>>();
+
+/**
+ * Marks the pool of an embedded database, whose one session carries every commit's notices to
+ * this process synchronously: there is no other cache, and nothing to wait for.
+ */
+export function noTileCachesElsewhere(pool: pg.Pool): void {
+  barriersByPool.set(pool, async () => true);
+}
+
 /**
  * Starts hearing committed changes of every layer table, from this and every other process
- * writing to the same database: through LISTEN/NOTIFY fed by the tables' triggers. A `sync`
- * not answered within `syncTimeoutMs` (default: the tile time limit) resolves false, and the
- * listening connection is replaced.
+ * writing to the same database: through LISTEN/NOTIFY fed by the tables' triggers. Writers on
+ * `database.pool` then confirm their commits through this feed (see `untilTileCachesHeard`).
+ * The listening connection is replaced when it does not answer within `syncTimeoutMs`
+ * (default: the tile time limit).
  */
 export async function listenForTileChanges(
   database: Database,
   handlers: TileChangeHandlers,
   options = { syncTimeoutMs: config.tileTimeoutMs },
 ): Promise<TileChangeFeed> {
-  if (database.capabilities.embedded) return listenEmbedded(database, handlers);
-  const connection = new ListeningConnection(database.url, handlers, options.syncTimeoutMs);
+  const feed = database.capabilities.embedded
+    ? await listenEmbedded(database, handlers)
+    : await connectListener(database.url, handlers, options.syncTimeoutMs);
+  const barrier = () => feed.heardEverywhere();
+  barriersByPool.set(database.pool, barrier);
+  const close = feed.close.bind(feed);
+  feed.close = async () => {
+    if (barriersByPool.get(database.pool) === barrier) barriersByPool.delete(database.pool);
+    await close();
+  };
+  return feed;
+}
+
+async function connectListener(url: string, handlers: TileChangeHandlers, syncTimeoutMs: number) {
+  const connection = new ListeningConnection(url, handlers, syncTimeoutMs);
   await connection.connect();
   return connection;
+}
+
+/**
+ * Waits, after a commit that changed layer rows, until every tile cache listening on the
+ * database has applied it (and everything committed before it); true when all confirmed.
+ * Through the feed of this process when `db` is its pool; otherwise (a command-line import, a
+ * process without a cache) with a connection listening for the answers just for this wait.
+ * Never throws: the commit stands whatever the caches say, and a silent one is logged.
+ */
+export async function untilTileCachesHeard(db: pg.Pool | pg.ClientBase): Promise<boolean> {
+  const barrier = db instanceof pg.Pool ? barriersByPool.get(db) : undefined;
+  if (barrier) return barrier();
+  let client: pg.ClientBase;
+  try {
+    client = db instanceof pg.Pool ? await db.connect() : db;
+  } catch (error) {
+    log.warn({ err: error }, 'tile caches could not be asked to confirm a commit');
+    return false;
+  }
+  const barriers = new Barriers();
+  const onNotification = (message: pg.Notification) => {
+    if (message.channel === heardChannel) barriers.heard(message.payload ?? '');
+  };
+  client.on('notification', onNotification);
+  try {
+    await client.query(`LISTEN ${heardChannel}`);
+    return await barriers.run(client);
+  } catch (error) {
+    log.warn({ err: error }, 'tile caches could not be asked to confirm a commit');
+    return false;
+  } finally {
+    client.off('notification', onNotification);
+    await client.query(`UNLISTEN ${heardChannel}`).catch(() => undefined);
+    if (db instanceof pg.Pool) (client as pg.PoolClient).release();
+  }
 }

@@ -79,3 +79,36 @@ export async function deleteTileChangesBefore(db: Queryable, retentionDays: numb
   );
   return result.rowCount ?? 0;
 }
+
+/**
+ * Sends `marker` on `channel` and lists the backends of the database's listening connections
+ * (by their application name) in the same statement: each of them listened before the marker
+ * commits, so each will hear it.
+ */
+export async function notifyListeners(
+  db: Queryable,
+  channel: string,
+  marker: string,
+  listenerName: string,
+): Promise<number[]> {
+  const result = await db.query<{ listeners: number[] }>(
+    `SELECT pg_notify($1, $2), array(
+       SELECT pid FROM pg_stat_activity
+       WHERE application_name = $3 AND datname = current_database()
+     ) AS listeners`,
+    [channel, marker, listenerName],
+  );
+  return result.rows[0]!.listeners;
+}
+
+/**
+ * Ends the listening connections among `pids` (still named `listenerName`, in this database):
+ * ones that stopped answering. Their processes, if alive, drop their caches and listen anew.
+ */
+export async function terminateListeners(db: Queryable, pids: number[], listenerName: string) {
+  await db.query(
+    `SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity
+     WHERE pid = ANY($1::int[]) AND application_name = $2 AND datname = current_database()`,
+    [pids, listenerName],
+  );
+}

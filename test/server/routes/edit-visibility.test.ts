@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { createApiToken } from '../../../server/services/account-service.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { startFreezableRelay } from '../../support/database-relay.js';
 import { startTileServer, type TileTestServer } from '../../support/tile-server.js';
 import {
   firstLayerOfType,
@@ -42,8 +43,8 @@ describe('edits appear at once in items and tiles', () => {
   const zoom = Math.max(layer.zoom.min, 14);
   const { z, x, y } = tileOf(109.0025, -7.7025, zoom);
   const tilePath = `/tiles/${layer.id}/${z}/${x}/${y}.mvt`;
-  const featureIdsInTile = async () => {
-    const response = await fetch(`${server.baseUrl}${tilePath}`);
+  const featureIdsInTile = async (target = server) => {
+    const response = await fetch(`${target.baseUrl}${tilePath}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const tileLayer = new VectorTile(new Pbf(bytes)).layers[layer.id];
     return Array.from({ length: tileLayer?.length ?? 0 }, (_, i) => tileLayer!.feature(i).id);
@@ -101,5 +102,23 @@ describe('edits appear at once in items and tiles', () => {
 
     expect(before).not.toContain(id);
     expect(nextRequest).toContain(id);
+  });
+
+  it('answers an edit only once a process that hears the database late shows it too', async () => {
+    // Every byte from the database reaches this second process 30 ms late.
+    const relay = await startFreezableRelay(testDatabase.url, 30);
+    const late = await startTileServer(relay.url);
+    try {
+      const before = await featureIdsInTile(late);
+      const created = await write('POST', `/collections/${layer.id}/items`, validFeature(layer));
+      const { id } = await created.json();
+      const nextRequest = await featureIdsInTile(late);
+
+      expect(before).not.toContain(id);
+      expect(nextRequest).toContain(id);
+    } finally {
+      await late.close();
+      relay.close();
+    }
   });
 });

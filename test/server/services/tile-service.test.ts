@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTileLayers } from '../../../server/services/tile-service.js';
+import { untilTileCachesHeard } from '../../../server/tiles/tile-changes.js';
 import type { TileCoord } from '../../../server/tiles/tile-grid.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import {
@@ -44,6 +45,13 @@ describe('the tile service', () => {
     await testDatabase.drop();
   });
 
+  /** A write from outside the servers, as Simpul's own writers make it: waiting for the caches. */
+  const commit = async <Row extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => {
+    const result = await writer.query<Row>(sql, values);
+    expect(await untilTileCachesHeard(writer)).toBe(true);
+    return result;
+  };
+
   const cached = (target: TileTestServer, tile: TileCoord) =>
     target.tiles.peekTile(['road_segment'], tile) !== undefined;
 
@@ -53,7 +61,7 @@ describe('the tile service', () => {
     const beside = { ...here[2]!, x: here[2]!.x + 3 };
     for (const tile of [...here, ...there, beside]) await fetchCodes(server, tile);
 
-    const inserted = await writer.query<{ id: number }>(
+    const inserted = await commit<{ id: number }>(
       `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
        VALUES (ST_GeomFromText($1, 4326), 'T-MOVE', '990', 'Jalan uji', 'kabupaten')
        RETURNING id`,
@@ -62,14 +70,14 @@ describe('the tile service', () => {
     const afterInsert = await Promise.all(here.map((tile) => fetchCodes(server, tile)));
     const keptAfterInsert = [...there, beside].map((tile) => cached(server, tile));
 
-    await writer.query('UPDATE road_segment SET geom = ST_GeomFromText($1, 4326) WHERE id = $2', [
+    await commit('UPDATE road_segment SET geom = ST_GeomFromText($1, 4326) WHERE id = $2', [
       shortRoadAt(nearMajenang),
       inserted.rows[0]!.id,
     ]);
     const hereAfterUpdate = await Promise.all(here.map((tile) => fetchCodes(server, tile)));
     const thereAfterUpdate = await Promise.all(there.map((tile) => fetchCodes(server, tile)));
 
-    await writer.query('DELETE FROM road_segment WHERE id = $1', [inserted.rows[0]!.id]);
+    await commit('DELETE FROM road_segment WHERE id = $1', [inserted.rows[0]!.id]);
     const hereStillCached = here.map((tile) => cached(server, tile));
     const thereAfterDelete = await Promise.all(there.map((tile) => fetchCodes(server, tile)));
 
@@ -81,18 +89,16 @@ describe('the tile service', () => {
     for (const codes of thereAfterDelete) expect(codes).not.toContain('T-MOVE');
   });
 
-  it('shows a commit in the very next tile of a second server process on the database', async () => {
+  it('shows a commit in the very next tile of a second process, once the writer is told', async () => {
     const tile = tileAt(nearCilacap.lon, nearCilacap.lat, 14);
-    await writer.query(
+    await commit(
       `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
        VALUES (ST_GeomFromText($1, 4326), 'T-BOTH', '991', 'Jalan uji', 'kabupaten')`,
       [shortRoadAt(nearCilacap)],
     );
     const before = [await fetchCodes(server, tile), await fetchCodes(second, tile)];
 
-    await writer.query(
-      "UPDATE road_segment SET segment_code = 'T-BOTH-2' WHERE segment_code = 'T-BOTH'",
-    );
+    await commit("UPDATE road_segment SET segment_code = 'T-BOTH-2' WHERE segment_code = 'T-BOTH'");
     const after = [await fetchCodes(server, tile), await fetchCodes(second, tile)];
 
     for (const codes of before) expect(codes).toContain('T-BOTH');
@@ -102,13 +108,40 @@ describe('the tile service', () => {
     }
   });
 
+  it('shows a commit that did not wait for the caches within 100 ms, in both processes', async () => {
+    const tile = tileAt(nearCilacap.lon, nearCilacap.lat, 13);
+    await commit(
+      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       VALUES (ST_GeomFromText($1, 4326), 'T-LATE', '992', 'Jalan uji', 'kabupaten')`,
+      [shortRoadAt(nearCilacap)],
+    );
+    const targets = [server, second];
+    for (const target of targets) expect(await fetchCodes(target, tile)).toContain('T-LATE');
+
+    // psql or another tool: the caches hear of it when PostgreSQL's notice reaches them.
+    await writer.query(
+      "UPDATE road_segment SET segment_code = 'T-LATE-2' WHERE segment_code = 'T-LATE'",
+    );
+    const committed = performance.now();
+    const shownAfterMs = await Promise.all(
+      targets.map(async (target) => {
+        while (!(await fetchCodes(target, tile)).includes('T-LATE-2')) {
+          if (performance.now() - committed > 5000) break;
+        }
+        return performance.now() - committed;
+      }),
+    );
+
+    for (const ms of shownAfterMs) expect(ms).toBeLessThan(100);
+  });
+
   it('serves a tile memory dropped from its disk tier, and never a changed one', async () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-tile-disk-'));
     // Memory for one small tile or so: every other tile goes to disk.
     const tight = await startTileServer(testDatabase.url, { cacheMb: 0.002, cacheDir });
     try {
       const tile = tileAt(nearMajenang.lon, nearMajenang.lat, 15);
-      await writer.query(
+      await commit(
         `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
          VALUES (ST_GeomFromText($1, 4326), 'T-DISK', '993', 'Jalan uji', 'kabupaten')`,
         [shortRoadAt(nearMajenang)],
@@ -119,7 +152,7 @@ describe('the tile service', () => {
 
       const fromDisk = await fetchCodes(tight, tile);
       const renderedAfterRead = tight.tiles.stats().rendered;
-      await writer.query(
+      await commit(
         "UPDATE road_segment SET segment_code = 'T-DISK-2' WHERE segment_code = 'T-DISK'",
       );
       for (let x = 0; x < 12; x += 1) await fetchCodes(tight, { ...tile, x: tile.x + 30 + x });

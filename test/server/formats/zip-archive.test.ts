@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SourceFileError } from '../../../server/formats/source-feature.js';
+import { packZip, unpackZip } from '../../../server/formats/zip-archive.js';
+
+/** Text that deflates well and spans several inflate steps, as a `.dbf` of padded fields does. */
+const paddedRecords = Array.from({ length: 40000 }, (_, i) => `Jalan Contoh ${i}`.padEnd(80)).join(
+  '',
+);
+
+/** Offset of the uncompressed size in a central directory header (signature PK\x01\x02). */
+const centralSizeOffset = 24;
+
+/** Rewrites the uncompressed size that the archive's central directory declares for its entry. */
+function declareUncompressedSize(zipFile: string, bytes: number) {
+  const archive = fs.readFileSync(zipFile);
+  const header = archive.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  archive.writeUInt32LE(bytes, header + centralSizeOffset);
+  fs.writeFileSync(zipFile, archive);
+}
+
+describe('unpacking a zip archive', () => {
+  let folder: string;
+  let archive: string;
+  beforeEach(async () => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-zip-archive-'));
+    const source = path.join(folder, 'roads.dbf');
+    fs.writeFileSync(source, paddedRecords);
+    archive = path.join(folder, 'roads.zip');
+    await packZip([source], archive);
+    fs.mkdirSync(path.join(folder, 'out'));
+  });
+  afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it('writes each entry back byte for byte, however many steps it inflates in', async () => {
+    const files = await unpackZip(archive, path.join(folder, 'out'));
+
+    expect(files.map((f) => path.basename(f))).toEqual(['roads.dbf']);
+    expect(fs.readFileSync(files[0]!, 'latin1')).toBe(paddedRecords);
+  });
+
+  it('refuses an entry that inflates to more bytes than it declares', async () => {
+    declareUncompressedSize(archive, paddedRecords.length - 1);
+
+    const unpacking = unpackZip(archive, path.join(folder, 'out'));
+
+    await expect(unpacking).rejects.toThrow(SourceFileError);
+    await expect(unpacking).rejects.toMatchObject({ code: 'unreadable-zip' });
+  });
+
+  it('refuses an entry that inflates to fewer bytes than it declares', async () => {
+    declareUncompressedSize(archive, paddedRecords.length + 1);
+
+    const unpacking = unpackZip(archive, path.join(folder, 'out'));
+
+    await expect(unpacking).rejects.toMatchObject({ code: 'unreadable-zip' });
+  });
+});

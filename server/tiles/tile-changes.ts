@@ -425,7 +425,8 @@ export async function listenForTileChanges(
   const feed = database.capabilities.embedded
     ? await listenEmbedded(database, handlers)
     : await connectListener(database.url, handlers, options.syncTimeoutMs);
-  const barrier = () => feed.heardEverywhere();
+  // While this feed is down (its own cache then unused), the other caches are still waited for.
+  const barrier = () => (feed.current() ? feed.heardEverywhere() : barrierApart(database.pool));
   barriersByPool.set(database.pool, barrier);
   const close = feed.close.bind(feed);
   feed.close = async () => {
@@ -444,13 +445,18 @@ async function connectListener(url: string, handlers: TileChangeHandlers, syncTi
 /**
  * Waits, after a commit that changed layer rows, until every tile cache listening on the
  * database has applied it (and everything committed before it); true when all confirmed.
- * Through the feed of this process when `db` is its pool; otherwise (a command-line import, a
- * process without a cache) with a connection listening for the answers just for this wait.
+ * Through the feed of this process when `db` is its pool and the feed is up; otherwise (a
+ * command-line import, a process without a cache, a feed reconnecting) with a connection that
+ * listens for the answers just for this wait.
  * Never throws: the commit stands whatever the caches say, and a silent one is logged.
  */
 export async function untilTileCachesHeard(db: pg.Pool | pg.ClientBase): Promise<boolean> {
   const barrier = db instanceof pg.Pool ? barriersByPool.get(db) : undefined;
-  if (barrier) return barrier();
+  return barrier ? barrier() : barrierApart(db);
+}
+
+/** A barrier on a connection of `db` that listens for the answers only while it waits. */
+async function barrierApart(db: pg.Pool | pg.ClientBase): Promise<boolean> {
   let client: pg.ClientBase;
   try {
     client = db instanceof pg.Pool ? await db.connect() : db;

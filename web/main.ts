@@ -12,11 +12,13 @@ import { mountImport } from './import/mount-import.js';
 import { mountLayerTree } from './layer-tree/mount-layer-tree.js';
 import { mountLegend } from './legend/mount-legend.js';
 import { createMap } from './map/create-map.js';
+import { mountMeasure } from './measure/mount-measure.js';
 import { mountDashboard } from './dashboard/mount-dashboard.js';
 import { mountPlanLookup } from './plan-lookup/mount-plan-lookup.js';
 import { trackRenderedLayers } from './map/rendered-layers.js';
 import { mountPanel } from './panel/mount-panel.js';
 import { mountSearch } from './search/mount-search.js';
+import { mountViewExport } from './view-export/mount-view-export.js';
 
 declare global {
   interface Window {
@@ -64,6 +66,9 @@ function mountFeatures(config: ClientConfig) {
   mountLayerTree(map, requireElement('#layer-tree'), config.themes);
   mountLegend(map, requireElement('#legend'));
   mountLogin(requireElement('.app-bar'));
+  // before the editor and identify: while measuring, a tap on the map measures only
+  mountMeasure(map);
+  mountViewExport(map, config.regency.name);
   // before identify: while a layer is being edited, a click on the map edits
   mountEditor(map, requireElement('#panel'), requireElement('#map'), config);
   // after the editor: both go to the top of the panel, the search above the editing

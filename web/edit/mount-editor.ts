@@ -278,6 +278,7 @@ class Editor {
     if (!layer) return;
 
     this.layer = layer;
+    bus.emit('edit-start', { layerId });
     const computedNames = layer.attributes.filter((a) => a.computed).map((a) => a.name);
     this.session = new EditSession(layer.id, computedNames);
     this.map.addLayer(this.editLayer);
@@ -556,7 +557,10 @@ class Editor {
       .action;
     const session = this.session;
     if (!action || !session) return;
-    if (action === 'select' || action === 'draw' || action === 'split') return this.setTool(action);
+    if (action === 'select' || action === 'draw' || action === 'split') {
+      bus.emit('edit-start', { layerId: this.layer!.id });
+      return this.setTool(action);
+    }
     if (action === 'delete') {
       if (!this.selectedKey) return this.showStatus('edit.selectFirst');
       session.remove(this.selectedKey);
@@ -752,10 +756,22 @@ class Editor {
       this.chooseLayer(layerId);
     }
     if (this.layer?.id !== layerId) return;
+    bus.emit('edit-start', { layerId });
 
     const view = this.map.getView();
     if ((view.getZoom() ?? 0) < editMinZoom) view.animate({ center: coordinate, zoom: 17 });
     void this.selectForEditing(storedKey(featureId));
+  }
+
+  /**
+   * Measuring takes the map's clicks: the drawing tool and the selection are put down (a
+   * selected feature's vertices would otherwise move under a measuring tap). Pending changes
+   * stay in the session.
+   */
+  yieldToMeasuring() {
+    if (!this.layer) return;
+    this.setTool('select');
+    this.select(undefined);
   }
 
   /** Before a logout: false keeps the user logged in, to save the changes first. */
@@ -805,6 +821,7 @@ export function mountEditor(
   bus.on('edit-request', ({ layerId, featureId, coordinate }) =>
     editor.editFeature(layerId, featureId, coordinate),
   );
+  bus.on('measure-start', () => editor.yieldToMeasuring());
   bus.on('language-change', () => editor.relabel());
   window.__simpulEditor = editor;
 }

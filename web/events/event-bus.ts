@@ -14,6 +14,13 @@ export interface SimpulEvents {
    * form, the panel that holds the form opens. `coordinate` is where it was clicked (EPSG:3857).
    */
   'edit-request': { layerId: string; featureId: number; coordinate: number[] };
+  /**
+   * Measuring takes the map's clicks: the editor puts its drawing tool and selection down, so a
+   * measurement's taps neither draw nor select a feature.
+   */
+  'measure-start': Record<string, never>;
+  /** The editor takes the map's clicks (a layer, a tool or a feature chosen): measuring ends. */
+  'edit-start': { layerId: string };
 }
 
 type Listener<Payload> = (payload: Payload) => void;

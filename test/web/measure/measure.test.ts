@@ -1,0 +1,204 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { meridianLengthM, rectangleAreaHa } from '../../support/ellipsoid.js';
+
+const password = 'pengukur-peta-2025';
+
+/** Inside kecamatan Kroya (33.01.06), about 2.9 km from its boundary. */
+const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
+
+let server: TestServer;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const pool = server.testDatabase.database.pool;
+  await createUser(pool, { name: 'pengukur', password, roles: ['admin'] });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** EPSG:3857 metres of a longitude and latitude in degrees (spherical Web Mercator). */
+function toWebMercator([lon, lat]: [number, number]): [number, number] {
+  const radius = 6378137;
+  const x = (lon * Math.PI * radius) / 180;
+  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+  return [x, y];
+}
+
+function toLonLat([x, y]: [number, number]): [number, number] {
+  const radius = 6378137;
+  const lon = (x / radius) * (180 / Math.PI);
+  const lat = (2 * Math.atan(Math.exp(y / radius)) - Math.PI / 2) * (180 / Math.PI);
+  return [lon, lat];
+}
+
+async function openMap(language: 'id' | 'en' = 'id'): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.addInitScript((chosen) => localStorage.setItem('simpul.language', chosen), language);
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(() => Boolean(window.__simpulMap?.getSize()), null, {
+    timeout: 20000,
+  });
+  return page;
+}
+
+async function centreMapOn(page: Page, lonLat: [number, number], zoom?: number) {
+  await page.evaluate(
+    ({ centre, zoom }) => {
+      const view = window.__simpulMap!.getView();
+      view.setCenter(centre);
+      if (zoom !== undefined) view.setZoom(zoom);
+    },
+    { centre: toWebMercator(lonLat), zoom },
+  );
+}
+
+/** The number in the measuring bar's figure, read in the interface's own number format. */
+async function readFigure(page: Page, language: 'id' | 'en') {
+  const text = (await page.locator('.measure-bar__result').textContent()) ?? '';
+  const number = /[\d.,]+/.exec(text)?.[0] ?? '';
+  const plain =
+    language === 'id' ? number.replace(/\./g, '').replace(',', '.') : number.replace(/,/g, '');
+  return { text, value: Number(plain) };
+}
+
+/** Waits until nothing more is asked of the map: a click's singleclick comes 250 ms later. */
+const settle = (page: Page) => page.waitForTimeout(600);
+
+describe('measuring on the map', () => {
+  // The line is measured on the sphere that fits the ellipsoid at its latitude: along a
+  // meridian that sphere is 0.33% longer than the ellipsoid, and the figure is rounded to
+  // 10 m (0.09% of 11 km), so 0.5% of the ellipsoid's length bounds the figure shown.
+  it('measures a line from the points added at the centre, live, in both languages', async () => {
+    const page = await openMap('id');
+    const expectedM = meridianLengthM(-7.7, -7.6);
+
+    await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
+    await centreMapOn(page, [109.0, -7.7], 12);
+    await page.getByRole('button', { name: 'Tambah titik di tengah peta (tanda silang)' }).click();
+    await centreMapOn(page, [109.0, -7.6]);
+    await page.getByRole('button', { name: 'Tambah titik di tengah peta (tanda silang)' }).click();
+    const live = await readFigure(page, 'id');
+    await page.locator('.measure-bar [data-action="finish"]').click();
+    const indonesian = await readFigure(page, 'id');
+    await page.locator('#lang-toggle').click();
+    const english = await readFigure(page, 'en');
+
+    expect(live.text).toMatch(/^Panjang: \d+,\d\d km$/);
+    expect(Math.abs(indonesian.value * 1000 - expectedM) / expectedM).toBeLessThan(0.005);
+    expect(english.text).toBe(
+      `Length: ${indonesian.text.replace('Panjang: ', '').replace(',', '.')}`,
+    );
+    expect(live.value).toBe(indonesian.value);
+    await page.close();
+  });
+
+  // The corners are read back from the pixels clicked, so only the measuring is judged: the
+  // local sphere gives areas within 0.01% of the ellipsoid, and the figure is rounded to
+  // 0.1 ha of about 270 ha (0.04%): 0.1% bounds both.
+  it('measures an area drawn with the mouse, finished by a double-click, in English', async () => {
+    const page = await openMap('en');
+    await centreMapOn(page, kroyaInnerPoint, 14);
+    const box = (await page.locator('#map').boundingBox())!;
+    const corners: [number, number][] = [
+      [400, 250],
+      [600, 250],
+      [600, 400],
+      [400, 400],
+    ];
+
+    await page.getByRole('button', { name: 'Measure a distance or an area' }).click();
+    await page.locator('.measure-bar [data-action="area"]').click();
+    for (const [x, y] of corners.slice(0, 3)) await page.mouse.click(box.x + x, box.y + y);
+    await page.mouse.dblclick(box.x + 400, box.y + 400);
+    await page.locator('.measure-bar__result', { hasText: 'Area:' }).waitFor();
+    const lonLats = await page.evaluate(
+      (pixels) => pixels.map((pixel) => window.__simpulMap!.getCoordinateFromPixel(pixel)),
+      [corners[0]!, corners[2]!],
+    );
+    const [west, north] = toLonLat(lonLats[0] as [number, number]);
+    const [east, south] = toLonLat(lonLats[1] as [number, number]);
+    const expectedHa = rectangleAreaHa([west, south, east, north]);
+    const figure = await readFigure(page, 'en');
+
+    expect(figure.text).toMatch(/^Area: [\d,]+\.\d ha · perimeter \d+\.\d\d km$/);
+    expect(Math.abs(figure.value - expectedHa) / expectedHa).toBeLessThan(0.001);
+    await page.close();
+  });
+
+  it('keeps measuring taps from the identify popup, and clears and closes with Escape', async () => {
+    const page = await openMap('id');
+    await page.waitForFunction(() => document.body.dataset.layersRendered?.includes('kecamatan'));
+    const box = (await page.locator('#map').boundingBox())!;
+    const pixel = (await page.evaluate(
+      (at) => window.__simpulMap!.getPixelFromCoordinate(at),
+      toWebMercator(kroyaInnerPoint),
+    )) as [number, number];
+
+    await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
+    await page.mouse.click(box.x + pixel[0], box.y + pixel[1]);
+    await page.mouse.click(box.x + pixel[0] + 80, box.y + pixel[1]);
+    await settle(page);
+    const popupWhileMeasuring = await page.locator('#identify-popup').isVisible();
+    const measuredWhileDrawing = await page.locator('.measure-bar__result').textContent();
+    await page.keyboard.press('Escape');
+    const hintAfterEscape = await page.locator('.measure-bar__result').textContent();
+    await page.keyboard.press('Escape');
+    const barAfterSecondEscape = await page.locator('.measure-bar').isVisible();
+    await page.mouse.click(box.x + pixel[0], box.y + pixel[1]);
+
+    expect(popupWhileMeasuring).toBe(false);
+    expect(measuredWhileDrawing).toMatch(/^Panjang: /);
+    expect(hintAfterEscape).toMatch(/^Ketuk peta/);
+    expect(barAfterSecondEscape).toBe(false);
+    await expect.poll(() => page.locator('#identify-popup').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('puts the editor down while measuring, and ends measuring when a tool is chosen', async () => {
+    const page = await openMap('id');
+    await page.locator('#login-button').click();
+    await page.locator('.login-dialog input[name=name]').fill('pengukur');
+    await page.locator('.login-dialog input[name=password]').fill(password);
+    await page.locator('.login-dialog button[type=submit]').click();
+    await page.waitForFunction(() => !!document.querySelector('#edit-layer option[value=desa]'));
+    await centreMapOn(page, kroyaInnerPoint, 15);
+    await page.locator('#edit-layer').selectOption('desa');
+    await page.waitForFunction(
+      () => (window.__simpulEditor?.currentSession?.all().length ?? 0) > 0,
+    );
+    const box = (await page.locator('#map').boundingBox())!;
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await page.locator('.edit-toolbar [data-action=draw]').click();
+
+    await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
+    const drawPressed = await page
+      .locator('.edit-toolbar [data-action=draw]')
+      .getAttribute('aria-pressed');
+    await page.mouse.click(centre.x, centre.y);
+    await page.mouse.dblclick(centre.x + 120, centre.y);
+    await settle(page);
+    const formWhileMeasuring = await page.locator('.edit-form').count();
+    const pendingWhileMeasuring = await page.evaluate(
+      () => window.__simpulEditor?.currentSession?.pendingKeys().length,
+    );
+    await page.locator('.edit-toolbar [data-action=select]').click();
+
+    expect(drawPressed).toBe('false');
+    expect(formWhileMeasuring).toBe(0);
+    expect(pendingWhileMeasuring).toBe(0);
+    expect(await page.locator('.measure-bar').isVisible()).toBe(false);
+    expect(
+      await page.getByRole('button', { name: 'Ukur jarak atau luas' }).getAttribute('aria-pressed'),
+    ).toBe('false');
+    await page.close();
+  });
+});

@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+
+let server: TestServer;
+let browser: TestBrowser;
+/** Another origin (another port of 127.0.0.1) serving an image without CORS headers. */
+let otherOrigin: http.Server;
+let otherOriginUrl: string;
+
+const picture =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">' +
+  '<rect width="64" height="64" fill="#3366cc"/></svg>';
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+  otherOrigin = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(picture);
+  });
+  otherOrigin.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => otherOrigin.once('listening', () => resolve()));
+  otherOriginUrl = `http://127.0.0.1:${(otherOrigin.address() as AddressInfo).port}/tile.svg`;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await new Promise((resolve) => otherOrigin?.close(resolve));
+});
+
+/**
+ * Opens the map with every text drawn on a canvas recorded in `window.__drawnTexts`, so a
+ * test can read the caption an exported image carries.
+ */
+async function openMap(language: 'id' | 'en'): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.addInitScript((chosen) => {
+    localStorage.setItem('simpul.language', chosen);
+    const drawn: string[] = [];
+    (window as unknown as { __drawnTexts: string[] }).__drawnTexts = drawn;
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+      drawn.push(String(text));
+      return fillText.call(this, text, ...rest);
+    };
+  }, language);
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(
+    () => document.body.dataset.layersRendered?.includes('kecamatan'),
+    null,
+    {
+      timeout: 20000,
+    },
+  );
+  return page;
+}
+
+async function showOnlyLayers(page: Page, layerIds: string[]) {
+  for (const checkbox of await page.locator('#layer-tree input[data-layer-id]').all()) {
+    const layerId = await checkbox.getAttribute('data-layer-id');
+    await checkbox.setChecked(layerIds.includes(layerId ?? ''));
+  }
+}
+
+/** Presses the export button and reads the PNG downloaded, with the texts drawn meanwhile. */
+async function exportView(page: Page, buttonName: string) {
+  await page.evaluate(
+    () => ((window as unknown as { __drawnTexts: string[] }).__drawnTexts.length = 0),
+  );
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 20000 }),
+    page.getByRole('button', { name: buttonName }).click(),
+  ]);
+  const png = await readFile((await download.path())!);
+  const texts = await page.evaluate(
+    () => (window as unknown as { __drawnTexts: string[] }).__drawnTexts,
+  );
+  return { png, texts, fileName: download.suggestedFilename() };
+}
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(png: Buffer) {
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  return [png.readUInt32BE(16), png.readUInt32BE(20)];
+}
+
+/** The share of pixels in the image's top half that differ from the map's background. */
+async function drawnShareOfTopHalf(page: Page, png: Buffer) {
+  return page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    const half = context.getImageData(0, 0, bitmap.width, Math.floor(bitmap.height / 2)).data;
+    let drawn = 0;
+    const background = [0xf7, 0xf8, 0xf6];
+    for (let i = 0; i < half.length; i += 4) {
+      const differs = background.some((value, channel) => Math.abs(half[i + channel]! - value) > 8);
+      if (differs) drawn += 1;
+    }
+    return drawn / (half.length / 4);
+  }, png.toString('base64'));
+}
+
+describe('export of the map view', () => {
+  it('downloads a PNG of the map with title, date, scale, sources and legend', async () => {
+    const page = await openMap('id');
+    await showOnlyLayers(page, ['kecamatan']);
+    const mapSize = await page.evaluate(() => window.__simpulMap!.getSize());
+
+    const { png, texts, fileName } = await exportView(page, 'Unduh tampilan peta (PNG)');
+
+    expect(pngSize(png)).toEqual(mapSize);
+    expect(await drawnShareOfTopHalf(page, png)).toBeGreaterThan(0.2);
+    expect(fileName).toMatch(/^peta-kabupaten-cilacap-\d{4}-\d\d-\d\d\.png$/);
+    expect(texts).toContain('Simpul · Kabupaten Cilacap');
+    expect(texts.find((t) => t.startsWith('Dibuat '))).toMatch(
+      / · skala ±1:[\d.]+ pada layar 96 dpi$/,
+    );
+    expect(texts.find((t) => t.startsWith('Sumber: '))).toBeDefined();
+    expect(texts).toEqual(expect.arrayContaining(['Legenda', 'Kecamatan']));
+    expect(texts.some((t) => t.includes('bukan data resmi'))).toBe(false);
+    await expect
+      .poll(() => page.locator('.view-export__status').textContent())
+      .toBe('Gambar peta diunduh.');
+    await page.close();
+  });
+
+  it('carries the sample data warning in both languages when a sample layer is drawn', async () => {
+    const page = await openMap('en');
+    const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
+      layers: {
+        id: string;
+        titleId: string;
+        titleEn: string;
+        zoom: { min: number };
+        metadata: { sample: boolean };
+      }[];
+    };
+    const sample = config.layers.find((l) => l.metadata.sample && l.zoom.min <= 12)!;
+    await showOnlyLayers(page, ['kecamatan', sample.id]);
+    await page.evaluate(() => window.__simpulMap!.getView().setZoom(12));
+
+    const { texts } = await exportView(page, 'Download the map view (PNG)');
+
+    const notes = texts.filter((t) => t.includes('sample') || t.includes('contoh'));
+    expect(texts.find((t) => t.startsWith('Made '))).toMatch(
+      / · scale ±1:[\d,]+ on a 96 dpi screen$/,
+    );
+    expect(notes.join(' ')).toContain(`Data contoh buatan, bukan data resmi: ${sample.titleId}.`);
+    expect(notes.join(' ')).toContain(
+      `Invented sample data, not official data: ${sample.titleEn}.`,
+    );
+    expect(texts).toContain(`${sample.titleEn} (sample)`);
+    await page.close();
+  });
+
+  // No Simpul layer draws images from another server without CORS today (the background map
+  // asks for CORS), so a layer is made to: it draws such an image on its canvas, as a layer of
+  // a server without CORS headers would.
+  it('says why, instead of downloading a blank image, when a layer drew a cross-origin image', async () => {
+    const page = await openMap('id');
+    await page.evaluate(async (url) => {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      const layer = window
+        .__simpulMap!.getAllLayers()
+        .find((l) => l.get('layerDefinition')?.id === 'kecamatan')!;
+      layer.on('postrender', (event) =>
+        (event.context as CanvasRenderingContext2D).drawImage(image, 10, 10),
+      );
+      window.__simpulMap!.render();
+    }, otherOriginUrl);
+    let downloaded = false;
+    page.on('download', () => (downloaded = true));
+
+    await page.getByRole('button', { name: 'Unduh tampilan peta (PNG)' }).click();
+    const status = page.locator('.view-export__status--failed');
+    await status.waitFor({ timeout: 20000 });
+
+    expect(await status.textContent()).toContain('tidak mengizinkan penyalinan (CORS)');
+    expect(await status.getAttribute('role')).toBe('status');
+    expect(downloaded).toBe(false);
+    await page.close();
+  });
+});

@@ -92,6 +92,11 @@ export class PlanLookup {
     this.render();
   }
 
+  /** Measuring takes the map's clicks: a parcel being drawn is dropped, a click asks again. */
+  yieldToMeasuring() {
+    if (this.mode === 'draw') this.setMode('point');
+  }
+
   /**
    * Drops the place, its answer and the activity list (after a logout or a change of user they
    * were read with someone else's rights); an answer still on its way is abandoned.
@@ -306,6 +311,7 @@ export function mountPlanLookup(map: Map, appBar: HTMLElement) {
   };
   bus.on('language-change', relabel);
   bus.on('session-change', () => tool.forget());
+  bus.on('measure-start', () => tool.yieldToMeasuring());
   relabel();
   return tool;
 }

@@ -163,6 +163,24 @@ describe('measuring on the map', () => {
     await page.close();
   });
 
+  it('stops the Informasi Tata Ruang sheet drawing a parcel while measuring', async () => {
+    const page = await openMap('id');
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-mode', { hasText: 'Gambar persil' }).click();
+    const box = (await page.locator('#map').boundingBox())!;
+
+    await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
+    await page.mouse.click(box.x + 300, box.y + 300);
+    await page.mouse.click(box.x + 400, box.y + 300);
+    await page.mouse.dblclick(box.x + 400, box.y + 400);
+    await settle(page);
+
+    const drawPressed = page.locator('.plan-mode', { hasText: 'Gambar persil' });
+    expect(await drawPressed.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.locator('.plan-status').count()).toBe(0);
+    await page.close();
+  });
+
   it('puts the editor down while measuring, and ends measuring when a tool is chosen', async () => {
     const page = await openMap('id');
     await page.locator('#login-button').click();

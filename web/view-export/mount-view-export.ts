@@ -16,10 +16,19 @@ import './view-export.css';
 /** How long the "downloaded" message stays; a failure stays until the next export. */
 const doneMessageMs = 4000;
 
+/**
+ * How long an export waits for the tiles in view. A tile the server never answers would keep
+ * `rendercomplete` from coming; past this the image holds what is drawn, holes and all.
+ */
+const renderWaitMs = 15000;
+
 /** The map view as a PNG with its caption, once every tile in view has been drawn. */
 export function renderViewPng(map: Map, title: string): Promise<Blob> {
   const pixelRatio = window.devicePixelRatio || 1;
-  const rendered = new Promise<void>((resolve) => map.once('rendercomplete', () => resolve()));
+  const rendered = new Promise<void>((resolve) => {
+    map.once('rendercomplete', () => resolve());
+    setTimeout(resolve, renderWaitMs);
+  });
   map.render();
 
   return rendered.then(() => {
@@ -47,6 +56,9 @@ function download(blob: Blob, name: string) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+// TODO: while measuring with a mouse, the small circle that follows the pointer is drawn on
+// the map and so lands in the image too; the measuring tool would have to hide it for the
+// export (it costs a dot on the picture, no figure).
 /** Adds the export button to the map's controls, with a status line beside it. */
 export function mountViewExport(map: Map, regencyName: string) {
   const button = element('button', 'view-export__button');

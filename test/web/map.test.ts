@@ -5,6 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumOptions } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/app-server.js';
+import { toWebMercator } from '../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -56,14 +57,6 @@ async function waitForLayerDrawn(page: Page, layerId: string) {
         `"${view.drawn ?? ''}", view zoom ${view.zoom?.toFixed(1)}`,
     );
   });
-}
-
-/** EPSG:3857 metres of a longitude and latitude in degrees (spherical Web Mercator). */
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  const x = (lon * Math.PI * radius) / 180;
-  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
-  return [x, y];
 }
 
 /** Clicks the map with the real mouse at a longitude and latitude. */

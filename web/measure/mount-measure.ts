@@ -20,6 +20,7 @@ import { element } from '../plan-lookup/render-plan-information.js';
 import { formatArea, formatLength, measureGeometry, type Measurement } from './measure-geometry.js';
 import { measureText, type MeasureMessageKey } from './measure-messages.js';
 import './measure.css';
+import { lineIcon } from '../icons/line-icon.js';
 
 type MeasureKind = 'length' | 'area';
 
@@ -306,19 +307,7 @@ class MeasureTool {
 
 /** A ruler drawn in SVG, so the control needs no icon file. */
 function rulerIcon(): SVGSVGElement {
-  const namespace = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(namespace, 'svg');
-  svg.setAttribute('viewBox', '0 0 20 20');
-  svg.setAttribute('width', '18');
-  svg.setAttribute('height', '18');
-  svg.setAttribute('aria-hidden', 'true');
-  const path = document.createElementNS(namespace, 'path');
-  path.setAttribute('d', 'M2 13 13 2l5 5L7 18zM5 10l2 2M8 7l2 2M11 4l2 2');
-  path.setAttribute('fill', 'none');
-  path.setAttribute('stroke', 'currentColor');
-  path.setAttribute('stroke-width', '1.6');
-  svg.append(path);
-  return svg;
+  return lineIcon('M2 13 13 2l5 5L7 18zM5 10l2 2M8 7l2 2M11 4l2 2', 1.6);
 }
 
 function labelText(text: string): Text {

@@ -12,6 +12,7 @@ import { drawCaption } from './draw-caption.js';
 import { describeView } from './view-caption.js';
 import { exportText, type ExportMessageKey } from './view-export-messages.js';
 import './view-export.css';
+import { lineIcon } from '../icons/line-icon.js';
 
 /** How long the "downloaded" message stays; a failure stays until the next export. */
 const doneMessageMs = 4000;
@@ -114,17 +115,5 @@ export function mountViewExport(map: Map, regencyName: string) {
 
 /** An arrow into a tray drawn in SVG, so the control needs no icon file. */
 function downloadIcon(): SVGSVGElement {
-  const namespace = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(namespace, 'svg');
-  svg.setAttribute('viewBox', '0 0 20 20');
-  svg.setAttribute('width', '18');
-  svg.setAttribute('height', '18');
-  svg.setAttribute('aria-hidden', 'true');
-  const path = document.createElementNS(namespace, 'path');
-  path.setAttribute('d', 'M10 2v11M5.5 8.5 10 13l4.5-4.5M3 14v3h14v-3');
-  path.setAttribute('fill', 'none');
-  path.setAttribute('stroke', 'currentColor');
-  path.setAttribute('stroke-width', '1.8');
-  svg.append(path);
-  return svg;
+  return lineIcon('M10 2v11M5.5 8.5 10 13l4.5-4.5M3 14v3h14v-3', 1.8);
 }

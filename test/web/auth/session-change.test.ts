@@ -5,6 +5,7 @@ import { createUser } from '../../../server/services/account-service.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { toWebMercator } from '../../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -37,13 +38,6 @@ afterAll(async () => {
   await launched?.close();
   await server?.close();
 });
-
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  const x = (lon * Math.PI * radius) / 180;
-  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
-  return [x, y];
-}
 
 async function openMapLoggedIn(): Promise<Page> {
   const page = await browser.newPage();

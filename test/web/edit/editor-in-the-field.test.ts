@@ -5,6 +5,7 @@ import { createApiToken, createUser } from '../../../server/services/account-ser
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { validValue } from '../../support/valid-feature.js';
+import { toWebMercator } from '../../support/web-mercator.js';
 
 /** The line layer engineers edit (road segments where declared). */
 const layer = layerDefinitions.find((l) => l.geometry.type === 'MultiLineString')!;
@@ -59,14 +60,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  return [
-    (lon * Math.PI * radius) / 180,
-    radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)),
-  ];
-}
 
 async function pagePointOf(page: Page, lonLat: [number, number]) {
   const pixel = (await page.evaluate(

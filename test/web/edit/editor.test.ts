@@ -9,6 +9,7 @@ import { layerDefinitions, recordTables } from '../../../layers/index.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { validValue } from '../../support/valid-feature.js';
+import { toWebMercator } from '../../support/web-mercator.js';
 
 /** The line layer engineers edit (road segments where declared). */
 const layer = layerDefinitions.find((l) => l.geometry.type === 'MultiLineString')!;
@@ -74,14 +75,6 @@ afterAll(async () => {
   await server?.close();
   if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
-
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  return [
-    (lon * Math.PI * radius) / 180,
-    radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)),
-  ];
-}
 
 /** Page coordinates of a lon/lat on the map. */
 async function pagePointOf(page: Page, lonLat: [number, number]) {

@@ -6,6 +6,7 @@ import { createApiToken, createUser } from '../../../server/services/account-ser
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { validValue } from '../../support/valid-feature.js';
+import { toWebMercator } from '../../support/web-mercator.js';
 
 /** Two line layers of two departments: the engineer's own, and the other department's. */
 const ownLayer = layerDefinitions.find(
@@ -65,14 +66,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  return [
-    (lon * Math.PI * radius) / 180,
-    radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)),
-  ];
-}
 
 /** Logs in and shows only the two layers, around the lines at zoom 17. */
 async function openMapLoggedIn(): Promise<Page> {

@@ -6,6 +6,7 @@ import { chromiumOptions } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planZone } from '../../../layers/spatial-plan/plan-zone.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { toWebMercator } from '../../support/web-mercator.js';
 
 /** A point well inside kecamatan Kroya, in the irrigated southern plain. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -28,12 +29,6 @@ afterAll(async () => {
   await server?.close();
   if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
-
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
-  return [(lon * Math.PI * radius) / 180, y];
-}
 
 /** Opens the map centred on Kroya at zoom 13 with only `layerIds` checked. */
 async function openMapWith(layerIds: string[]): Promise<Page> {

@@ -4,6 +4,7 @@ import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { meridianLengthM, rectangleAreaHa } from '../../support/ellipsoid.js';
+import { toWebMercator, toLonLat } from '../../support/web-mercator.js';
 
 const password = 'pengukur-peta-2025';
 
@@ -24,21 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** EPSG:3857 metres of a longitude and latitude in degrees (spherical Web Mercator). */
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  const x = (lon * Math.PI * radius) / 180;
-  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
-  return [x, y];
-}
-
-function toLonLat([x, y]: [number, number]): [number, number] {
-  const radius = 6378137;
-  const lon = (x / radius) * (180 / Math.PI);
-  const lat = (2 * Math.atan(Math.exp(y / radius)) - Math.PI / 2) * (180 / Math.PI);
-  return [lon, lat];
-}
 
 async function openMap(language: 'id' | 'en' = 'id'): Promise<Page> {
   const page = await browser.context.newPage();

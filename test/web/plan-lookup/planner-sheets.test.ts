@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { toWebMercator } from '../../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -30,13 +31,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-function toWebMercator([lon, lat]: [number, number]): [number, number] {
-  const radius = 6378137;
-  const x = (lon * Math.PI * radius) / 180;
-  const y = radius * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
-  return [x, y];
-}
 
 async function openMapAt(lonLat: [number, number]): Promise<Page> {
   const page = await browser.context.newPage();

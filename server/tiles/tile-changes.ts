@@ -36,7 +36,15 @@ export const listenerApplicationName = 'simpul tile listener';
 const heardTimeoutMs = 2000;
 
 /** How often an idle listening connection is checked for an answer (see `heartbeat`). */
-const heartbeatMs = 1000;
+const heartbeatMs = 500;
+
+/**
+ * How long an answer of the listening connection keeps its cache trusted, counted from when
+ * the question was sent. Shorter than `heardTimeoutMs`: a process whose connection went silent
+ * (a half-open socket, which ending its backend does not reach; a process stopped for seconds)
+ * stops serving its cache before any writer gives up waiting for it and answers.
+ */
+const trustMs = 1500;
 
 /** A point of the change log the feed has applied everything before, and the database's clock. */
 export interface FeedPosition {
@@ -61,7 +69,8 @@ export interface TileChangeHandlers {
 export interface TileChangeFeed {
   /**
    * True while the feed hears every commit, so cached tiles may be served; false when it is
-   * down, and cached tiles must not be trusted. Answered at once: readers never wait.
+   * down or its connection has not answered lately, and cached tiles must not be trusted.
+   * Answered at once: readers never wait.
    */
   current(): boolean;
   /**
@@ -231,6 +240,11 @@ class ListeningConnection implements TileChangeFeed {
   private retryMs = 500;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private checking = false;
+  /**
+   * When the latest question the connection answered was sent (`performance.now()`): every
+   * notice committed before then has been applied. The cache is trusted `trustMs` from it.
+   */
+  private answeredSentAt = 0;
   /** Backends of connections given up on, ended from the next one (see `connect`). */
   private lostPids: number[] = [];
   private readonly barriers = new Barriers();
@@ -256,6 +270,7 @@ class ListeningConnection implements TileChangeFeed {
 
     this.client = client;
     this.connected = true;
+    this.answeredSentAt = performance.now();
     this.retryMs = 500;
     // Whatever changed while no one was listening is unknown: start from an empty cache.
     this.handlers.onReset();
@@ -269,7 +284,7 @@ class ListeningConnection implements TileChangeFeed {
   }
 
   current(): boolean {
-    return this.connected;
+    return this.connected && performance.now() - this.answeredSentAt < trustMs;
   }
 
   heardEverywhere(): Promise<boolean> {
@@ -353,18 +368,24 @@ class ListeningConnection implements TileChangeFeed {
 
   /**
    * Readers no longer ask the connection anything, so a connection that went silent would go
-   * unnoticed: an empty query each second must be answered within the sync time limit.
+   * unnoticed: an empty query twice a second renews the cache's trust when answered (the
+   * database sends the notices it has for the connection before the answer), and must be
+   * answered within the sync time limit or the connection is given up on.
    */
   private heartbeat() {
     const client = this.client;
     if (!client || this.checking) return;
     this.checking = true;
+    const sentAt = performance.now();
     const timer = setTimeout(() => {
       this.lose(client, new Error(`no answer within ${this.syncTimeoutMs} ms`));
       void client.end().catch(() => undefined);
     }, this.syncTimeoutMs);
     void client
       .query('')
+      .then(() => {
+        if (this.client === client) this.answeredSentAt = Math.max(this.answeredSentAt, sentAt);
+      })
       .catch(() => undefined)
       .finally(() => {
         clearTimeout(timer);

@@ -133,4 +133,29 @@ describe('the tile change feed', () => {
     await feed.close();
     relay.close();
   });
+
+  it('stops trusting its cache before a writer gives up on its silent connection', async () => {
+    // A half-open connection: ending its backend does not reach the process, which keeps
+    // serving its cache until its own check gives up, at the default limit of 5 s.
+    const relay = await startFreezableRelay(testDatabase.url);
+    const database = { ...testDatabase.database, url: relay.url };
+    const handlers = { onChange: () => undefined, onReset() {} };
+    const feed = await listenForTileChanges(database, handlers, { syncTimeoutMs: 5000 });
+    const writer = new pg.Client({ connectionString: testDatabase.url });
+    await writer.connect();
+
+    relay.freeze();
+    await writer.query(
+      'UPDATE desa SET updated_by = updated_by WHERE id = (SELECT min(id) FROM desa)',
+    );
+    const confirmed = await untilTileCachesHeard(writer);
+    // The writer's answer goes out now: the silent cache must no longer be served.
+    const trustedAfterAnswer = feed.current();
+
+    expect(confirmed).toBe(false);
+    expect(trustedAfterAnswer).toBe(false);
+    await writer.end();
+    await feed.close();
+    relay.close();
+  });
 });

@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumOptions } from '../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/app-server.js';
 import { toWebMercator } from '../support/web-mercator.js';
@@ -11,25 +8,19 @@ import { toWebMercator } from '../support/web-mercator.js';
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
 
 let server: TestServer;
-let profileDir: string;
+let launched: TestBrowser;
 let browser: BrowserContext;
 
 beforeAll(async () => {
   server = await startTestServer();
 
-  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(
-    profileDir,
-    chromiumOptions({ width: 1280, height: 800 }),
-  );
+  launched = await launchBrowser({ width: 1280, height: 800 });
+  browser = launched.context;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await launched?.close();
   await server?.close();
-  for (const dir of [profileDir]) {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }
 });
 
 /** Opens the map in a new tab and waits until the kecamatan layer has drawn features. */

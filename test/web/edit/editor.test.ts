@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumOptions } from '../../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, recordTables } from '../../../layers/index.js';
@@ -20,7 +18,7 @@ const existingStart: [number, number] = [109.0, -7.7];
 const existingEnd: [number, number] = [109.004, -7.704];
 
 let server: TestServer;
-let profileDir: string;
+let launched: TestBrowser;
 let browser: BrowserContext;
 let token: string;
 let existingId: number;
@@ -63,17 +61,13 @@ beforeAll(async () => {
   });
   existingId = existing.body.id;
 
-  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(
-    profileDir,
-    chromiumOptions({ width: 1280, height: 800 }),
-  );
+  launched = await launchBrowser({ width: 1280, height: 800 });
+  browser = launched.context;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await launched?.close();
   await server?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 /** Page coordinates of a lon/lat on the map. */

@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumOptions } from '../../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -13,22 +11,18 @@ const shapefile = path.resolve('test/fixtures/import/desa-utm49s-cp1252.zip');
 
 describe('the import and export sheet', () => {
   let server: TestServer;
-  let profileDir: string;
+  let launched: TestBrowser;
   let browser: BrowserContext;
   beforeAll(async () => {
     server = await startTestServer();
     const pool = server.testDatabase.database.pool;
     await createUser(pool, { name: 'tapem', password, roles: ['administrative:editor'] });
-    profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-    browser = await chromium.launchPersistentContext(
-      profileDir,
-      chromiumOptions({ width: 1280, height: 900 }),
-    );
+    launched = await launchBrowser({ width: 1280, height: 900 });
+    browser = launched.context;
   });
   afterAll(async () => {
-    await browser?.close();
+    await launched?.close();
     await server?.close();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
   async function logIn(page: Page) {

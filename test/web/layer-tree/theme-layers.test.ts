@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumOptions } from '../../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planZone } from '../../../layers/spatial-plan/plan-zone.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -12,22 +9,18 @@ import { toWebMercator } from '../../support/web-mercator.js';
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
 
 let server: TestServer;
-let profileDir: string;
+let launched: TestBrowser;
 let browser: BrowserContext;
 
 beforeAll(async () => {
   server = await startTestServer();
-  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
-  browser = await chromium.launchPersistentContext(
-    profileDir,
-    chromiumOptions({ width: 1280, height: 800 }),
-  );
+  launched = await launchBrowser({ width: 1280, height: 800 });
+  browser = launched.context;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await launched?.close();
   await server?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 /** Opens the map centred on Kroya at zoom 13 with only `layerIds` checked. */

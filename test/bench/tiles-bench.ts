@@ -8,6 +8,7 @@
  * dataset (the figures then mean nothing).
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +16,7 @@ import pg from 'pg';
 import { layerDefinitions, type LayerDefinition } from '../../layers/index.js';
 import { migrate } from '../../server/db/migrate.js';
 import { selectMvtTile } from '../../server/db/queries/tiles.js';
+import { createApiToken } from '../../server/services/account-service.js';
 import { generalisationAt } from '../../server/tiles/generalisation.js';
 import type { TileCoord } from '../../server/tiles/tile-grid.js';
 import { startLocalCluster } from '../support/local-cluster.js';
@@ -152,20 +154,84 @@ async function compareSizes(url: string, layer: LayerDefinition, tiles: TileCoor
   };
 }
 
-/** Times from a committed UPDATE to the first tile request that shows it, in ms. */
-async function measureEditVisibility(url: string, server: RunningProcess, layer: LayerDefinition) {
-  const tile = { z: 14, x: 13152, y: 8543 };
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/** The tile edits are timed on, a feature in it and a text attribute it shows. */
+const editTile = { z: 14, x: 13152, y: 8543 };
+
+async function editTarget(client: pg.Client, layer: LayerDefinition) {
   const found = await client.query<{ id: number }>(
     `SELECT id FROM "${layer.id}"
      WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326) ORDER BY id LIMIT 1`,
-    [tile.z, tile.x, tile.y],
+    [editTile.z, editTile.x, editTile.y],
   );
-  const id = found.rows[0]?.id;
   const column = layer.attributes.find(
     (a) => a.inTiles && a.type === 'text' && !a.domain && !a.unique,
   );
+  return { id: found.rows[0]?.id, column };
+}
+
+/** The ETag of a tile, over a new connection (with several processes, any of them answers). */
+function tileEtag(tileUrl: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(tileUrl, { agent: false }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.headers.etag));
+      })
+      .on('error', reject);
+  });
+}
+
+/**
+ * Edits through the Feature API, as the editors in the browser make them: from the edit's
+ * answer, the tile is asked for `askings` times over new connections (so each process of a
+ * cluster answers some). Every answer must show the edit: stale answers are counted.
+ */
+async function measureApiEditVisibility(
+  url: string,
+  server: RunningProcess,
+  layer: LayerDefinition,
+  askings: number,
+) {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const client = await pool.connect();
+  const { id, column } = await editTarget(client, layer);
+  client.release();
+  const request = { name: 'bench-edits', roles: [`${layer.theme}:editor`], write: true };
+  const token = (await createApiToken(pool, request, 'bench')).secret;
+  const item = `${server.baseUrl}/collections/${layer.id}/items/${id}`;
+  const tileUrl = `${server.baseUrl}${tilePath(layer, editTile)}`;
+  const answerMs: number[] = [];
+  let stale = 0;
+  for (let edit = 0; id !== undefined && column && edit < 20; edit += 1) {
+    const before = await tileEtag(tileUrl);
+    const etag = (await fetch(item)).headers.get('etag')!;
+    const sent = performance.now();
+    const patched = await fetch(item, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/merge-patch+json',
+        'if-match': etag,
+      },
+      body: JSON.stringify({ properties: { [column.name]: `A${edit}` } }),
+    });
+    answerMs.push(performance.now() - sent);
+    if (!patched.ok) throw new Error(`bench edit answered ${patched.status}`);
+    for (let i = 0; i < askings; i += 1) if ((await tileEtag(tileUrl)) === before) stale += 1;
+  }
+  await pool.end();
+  return { answerP50Ms: round(percentile(answerMs, 50)), staleAnswers: stale };
+}
+
+/**
+ * Times from an UPDATE committed outside Simpul (psql, another tool), which waits for no
+ * cache, to the first tile request that shows it, in ms; the answers before are counted.
+ */
+async function measureEditVisibility(url: string, server: RunningProcess, layer: LayerDefinition) {
+  const tile = editTile;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { id, column } = await editTarget(client, layer);
   const delays: number[] = [];
   let stale = 0;
   for (let round = 0; id !== undefined && column && round < 20; round += 1) {
@@ -343,6 +409,7 @@ export async function run() {
       warmOptions,
     );
     const pairMemory = pair.memory();
+    const pairEdits = await measureApiEditVisibility(url, pair, roads, 4);
     pairRow.note +=
       `, memory peak ${pairMemory.peakTogetherMb} MB (all processes, pages they share once;` +
       ` RSS summed ${pairMemory.peakMb} MB)`;
@@ -366,6 +433,7 @@ export async function run() {
       warmTwoProcessesVsNginx: round(pairRow.perSecond / nginxRow.perSecond),
       warmP99Ms: warmRow.p99Ms,
       editVisible: edit,
+      apiEditTwoProcesses: pairEdits,
       serverRssPeakMb: warmMemory.peakMb,
       twoProcessesMemoryPeakMb: {
         sharedPagesOnce: pairMemory.peakTogetherMb,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { config } from '../config.js';
 import type { Database } from '../db/pool.js';
@@ -470,10 +471,17 @@ async function connectListener(url: string, handlers: TileChangeHandlers, syncTi
  * command-line import, a process without a cache, a feed reconnecting) with a connection that
  * listens for the answers just for this wait.
  * Never throws: the commit stands whatever the caches say, and a silent one is logged.
+ * When not every cache confirmed (a silent one, or a wait that failed: the database restarting,
+ * this connection ended), it returns no sooner than `trustMs` after it was called: by then a
+ * cache that has not heard the commit no longer trusts itself (see `current`).
  */
 export async function untilTileCachesHeard(db: pg.Pool | pg.ClientBase): Promise<boolean> {
+  const started = performance.now();
   const barrier = db instanceof pg.Pool ? barriersByPool.get(db) : undefined;
-  return barrier ? barrier() : barrierApart(db);
+  const confirmed = await (barrier ? barrier() : barrierApart(db));
+  const untrustedInMs = trustMs - (performance.now() - started);
+  if (!confirmed && untrustedInMs > 0) await delay(untrustedInMs);
+  return confirmed;
 }
 
 /** A barrier on a connection of `db` that listens for the answers only while it waits. */

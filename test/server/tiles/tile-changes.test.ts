@@ -158,4 +158,34 @@ describe('the tile change feed', () => {
     await feed.close();
     relay.close();
   });
+
+  it("returns from a writer's failed wait only once a cache it missed no longer trusts itself", async () => {
+    // A restart of the database ends the writer's connection between its commit and its wait,
+    // before a cache has heard the commit: the wait fails at once, and the writer answers.
+    const relay = await startFreezableRelay(testDatabase.url);
+    const database = { ...testDatabase.database, url: relay.url };
+    const handlers = { onChange: () => undefined, onReset() {} };
+    const feed = await listenForTileChanges(database, handlers);
+    const writer = new pg.Client({ connectionString: testDatabase.url });
+    writer.on('error', () => undefined);
+    await writer.connect();
+
+    relay.freeze();
+    const committed = await writer.query<{ pid: number }>(
+      `WITH changed AS (
+         UPDATE desa SET updated_by = updated_by WHERE id = (SELECT min(id) FROM desa)
+       )
+       SELECT pg_backend_pid() AS pid`,
+    );
+    await testDatabase.database.pool.query('SELECT pg_terminate_backend($1, 1000)', [
+      committed.rows[0]!.pid,
+    ]);
+    const confirmed = await untilTileCachesHeard(writer);
+    const trustedAfterAnswer = feed.current();
+
+    expect(confirmed).toBe(false);
+    expect(trustedAfterAnswer).toBe(false);
+    await feed.close();
+    relay.close();
+  });
 });

@@ -263,11 +263,17 @@ class ListeningConnection implements TileChangeFeed {
     client.on('notification', (message) => this.hear(client, message));
     client.on('error', (error) => this.lose(client, error));
     client.on('end', () => this.lose(client, new Error('connection ended')));
-    await client.connect();
-    const channels = [tileChangeChannel, positionChannel, barrierChannel, heardChannel];
-    await client.query(channels.map((channel) => `LISTEN ${channel}`).join('; '));
-    // Named only once it listens: a writer that finds it by name can count on its answer.
-    await client.query(`SET application_name = '${listenerApplicationName}'`);
+    try {
+      await client.connect();
+      const channels = [tileChangeChannel, positionChannel, barrierChannel, heardChannel];
+      await client.query(channels.map((channel) => `LISTEN ${channel}`).join('; '));
+      // Named only once it listens: a writer that finds it by name can count on its answer.
+      await client.query(`SET application_name = '${listenerApplicationName}'`);
+    } catch (error) {
+      // A half-made connection (LISTEN refused while PostgreSQL starts) must not stay open.
+      await client.end().catch(() => undefined);
+      throw error;
+    }
 
     this.client = client;
     this.connected = true;

@@ -26,7 +26,10 @@ const heardChannel = 'simpul_tile_heard';
 
 /**
  * The application name a listening connection takes once it listens: writers find the tile
- * caches they must wait for in `pg_stat_activity` by it.
+ * caches they must wait for in `pg_stat_activity` by it. Known shortcomings: any session may
+ * take the name (a psql started with it made the next write wait 2 s, then was ended); and a
+ * silent listener of another role, which this role may not end without `pg_signal_backend`,
+ * makes every write wait 2 s until it goes. A registry of listener pids would avoid both.
  */
 export const listenerApplicationName = 'simpul tile listener';
 

@@ -191,7 +191,7 @@ async function runFromCommandLine(database: Database, file: string) {
   });
   const mapped = Object.entries(prepared.mapping).map(([a, f]) => `${a} ← ${f ?? '(empty)'}`);
   console.log(`Import ${prepared.jobId} into ${prepared.layer.id}: ${mapped.join(', ')}`);
-  for (const note of prepared.notes) console.log(`  ${note}`);
+  for (const note of prepared.notes) console.log(`  ${note.text}`);
   await recordImportJob(pool, prepared);
 
   process.removeListener('SIGINT', quitWhilePreparing);

@@ -7,6 +7,7 @@ import { wktToGeoJSON } from '@terraformer/wkt';
 import { parse } from 'csv-parse';
 import type { Geometry } from 'geojson';
 import { trackFile, type TrackedFile } from './file-progress.js';
+import type { ImportNote } from '../db/queries/import-jobs.js';
 import { SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
 import { restoreFormula } from './spreadsheet-formula.js';
 
@@ -190,16 +191,27 @@ async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: Abort
  */
 export function openCsv(file: string, name: string, options: CsvOptions = {}): OpenedSource {
   const layout = detectCsvLayout(file, options);
-  const geometryNote =
-    'wktColumn' in layout.geometry
-      ? `Geometry from WKT column "${layout.geometry.wktColumn}".`
-      : `Points from columns "${layout.geometry.xColumn}" (x) and ` +
-        `"${layout.geometry.yColumn}" (y).`;
-  const delimiterName = layout.delimiter === '\t' ? 'tab' : `"${layout.delimiter}"`;
-  const notes = [
-    geometryNote,
-    `Delimiter ${delimiterName}${layout.decimalComma ? ', decimal comma' : ''}.`,
-  ];
+  const { geometry } = layout;
+  const geometryNote: ImportNote =
+    'wktColumn' in geometry
+      ? {
+          code: 'csv-wkt-column',
+          params: { column: geometry.wktColumn },
+          text: `Geometry from WKT column "${geometry.wktColumn}".`,
+        }
+      : {
+          code: 'csv-coordinate-columns',
+          params: { xColumn: geometry.xColumn, yColumn: geometry.yColumn },
+          text: `Points from columns "${geometry.xColumn}" (x) and "${geometry.yColumn}" (y).`,
+        };
+  const delimiter = layout.delimiter === '\t' ? 'tab' : `"${layout.delimiter}"`;
+  const comma = layout.decimalComma ? ', decimal comma' : '';
+  const delimiterNote = {
+    code: layout.decimalComma ? 'csv-delimiter-decimal-comma' : 'csv-delimiter',
+    params: { delimiter },
+    text: `Delimiter ${delimiter}${comma}.`,
+  };
+  const notes = [geometryNote, delimiterNote];
   const tracked = trackFile(file);
   return {
     name,

@@ -158,13 +158,17 @@ async function* streamLines(file: TrackedFile, signal?: AbortSignal) {
   }
 }
 
+const legacyCrsNote = {
+  code: 'legacy-crs-member',
+  text: 'The file names its CRS in the legacy "crs" member.',
+};
+
 /** Opens a GeoJSON FeatureCollection (or a single Feature) for streaming. */
 export function openGeoJson(file: string, name: string): OpenedSource {
   const head = readHead(file);
   const isCollection = /"features"\s*:/.test(head) || !/"type"\s*:\s*"Feature"/.test(head);
-  const notes: string[] = [];
   const crs = declaredCrs(head);
-  if (crs !== lonLat) notes.push('The file names its CRS in the legacy "crs" member.');
+  const notes = crs === lonLat ? [] : [legacyCrsNote];
   const tracked = trackFile(file);
   const lineByLine = isOneFeaturePerLine(head);
   return {
@@ -189,7 +193,7 @@ export function openGeoJson(file: string, name: string): OpenedSource {
  */
 export function openGeoJsonSeq(file: string, name: string): OpenedSource {
   const crs = declaredCrs(readHead(file));
-  const notes = crs === lonLat ? [] : ['The file names its CRS in the legacy "crs" member.'];
+  const notes = crs === lonLat ? [] : [legacyCrsNote];
   const tracked = trackFile(file);
   const features = (signal?: AbortSignal) => streamLines(tracked, signal);
   return { name, fields: [], crs, notes, features, fractionRead: tracked.fraction };

@@ -11,6 +11,7 @@ import { DBFFile } from 'dbffile';
 import type { Geometry } from 'geojson';
 import iconv from 'iconv-lite';
 import * as shapefile from 'shapefile';
+import type { ImportNote } from '../db/queries/import-jobs.js';
 import { SourceFileError, type OpenedSource, type SourceFeature } from './source-feature.js';
 
 /** The files of one Shapefile found in a folder, by their lower-case extension. */
@@ -212,12 +213,13 @@ async function classifyDbfText(dbf: string, header: DbfHeader) {
  * else UTF-8 when its text is UTF-8 with accented letters, else Windows-1252, the encoding of
  * Windows GIS tools in Indonesian government offices.
  */
-async function guessDbfEncoding(dbf: string, notes: string[]): Promise<string> {
+async function guessDbfEncoding(dbf: string, notes: ImportNote[]): Promise<string> {
   const header = readDbfHeader(dbf);
   const fromDriver = languageDriverEncodings.get(header.languageDriver);
   if (fromDriver) {
     const driver = `0x${header.languageDriver.toString(16).padStart(2, '0')}`;
-    notes.push(`Text read as ${fromDriver}, as the .dbf language driver (${driver}) says.`);
+    const text = `Text read as ${fromDriver}, as the .dbf language driver (${driver}) says.`;
+    notes.push({ code: 'encoding-from-driver', params: { encoding: fromDriver, driver }, text });
     return fromDriver;
   }
 
@@ -227,14 +229,22 @@ async function guessDbfEncoding(dbf: string, notes: string[]): Promise<string> {
   const unnamed = 'Neither a .cpg file nor the .dbf names the encoding:';
   const giveIt = 'If names look wrong, give the encoding.';
   if (text === 'utf-8') {
-    notes.push(`${unnamed} text read as utf-8, since it is UTF-8 with accented letters. ${giveIt}`);
+    const note = `${unnamed} text read as utf-8, since it is UTF-8 with accented letters. ${giveIt}`;
+    notes.push({ code: 'encoding-recognised-utf-8', text: note });
     return 'utf-8';
   }
   notes.push(
     text === 'ascii'
-      ? `${unnamed} its text is plain ASCII, which reads the same in every encoding.`
-      : `${unnamed} text read as windows-1252, the Windows default, since it is not UTF-8. ` +
-          giveIt,
+      ? {
+          code: 'encoding-plain-ascii',
+          text: `${unnamed} its text is plain ASCII, which reads the same in every encoding.`,
+        }
+      : {
+          code: 'encoding-assumed-windows-1252',
+          text:
+            `${unnamed} text read as windows-1252, the Windows default, since it is not ` +
+            `UTF-8. ${giveIt}`,
+        },
   );
   return 'windows-1252';
 }
@@ -242,7 +252,7 @@ async function guessDbfEncoding(dbf: string, notes: string[]): Promise<string> {
 async function chooseEncoding(
   parts: ShapefileParts,
   override: string | undefined,
-  notes: string[],
+  notes: ImportNote[],
 ) {
   if (override) {
     if (!isKnownEncoding(override)) {
@@ -251,16 +261,22 @@ async function chooseEncoding(
         `"${override}" is not a text encoding; use e.g. utf-8, windows-1252 or iso-8859-1.`,
       );
     }
-    notes.push(`Text read as ${override}, as asked.`);
+    const text = `Text read as ${override}, as asked.`;
+    notes.push({ code: 'encoding-given', params: { encoding: override }, text });
     return override;
   }
   const cpg = parts.cpg && fs.readFileSync(parts.cpg, 'latin1');
   const fromCpg = cpg ? encodingFromCpg(cpg) : undefined;
   if (fromCpg) {
-    notes.push(`Text read as ${fromCpg}, as the .cpg file says.`);
+    const text = `Text read as ${fromCpg}, as the .cpg file says.`;
+    notes.push({ code: 'encoding-from-cpg', params: { encoding: fromCpg }, text });
     return fromCpg;
   }
-  if (cpg) notes.push(`The .cpg file names no known encoding ("${cpg.trim().slice(0, 40)}").`);
+  if (cpg) {
+    const named = cpg.trim().slice(0, 40);
+    const text = `The .cpg file names no known encoding ("${named}").`;
+    notes.push({ code: 'cpg-unknown-encoding', params: { cpg: named }, text });
+  }
   return parts.dbf ? guessDbfEncoding(parts.dbf, notes) : 'windows-1252';
 }
 
@@ -351,10 +367,13 @@ export async function openShapefile(
   parts: ShapefileParts,
   encoding?: string,
 ): Promise<OpenedSource> {
-  const notes: string[] = [];
+  const notes: ImportNote[] = [];
   const chosen = await chooseEncoding(parts, encoding, notes);
   const renames = readFieldNames(parts);
-  if (renames.size > 0) notes.push('Full field names restored from the export field list.');
+  if (renames.size > 0) {
+    const text = 'Full field names restored from the export field list.';
+    notes.push({ code: 'field-names-restored', text });
+  }
   const prj = parts.prj && fs.readFileSync(parts.prj, 'utf8').trim();
   const fields = parts.dbf ? dbfFieldNames(parts.dbf, chosen).map((f) => renames.get(f) ?? f) : [];
   const featureCount = recordCount(parts);

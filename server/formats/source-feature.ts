@@ -3,6 +3,7 @@
  * properties as the file holds them, and its geometry as GeoJSON in the source CRS.
  */
 import type { Geometry } from 'geojson';
+import type { ImportNote } from '../db/queries/import-jobs.js';
 
 /** One record of a source file, before mapping and validation. */
 export interface SourceFeature {
@@ -31,7 +32,7 @@ export interface SourceLayer {
   /** Number of features when the format knows it without reading them all. */
   featureCount?: number;
   /** Facts a person should know about how the file was read (encoding assumed, Z dropped…). */
-  notes: string[];
+  notes: ImportNote[];
 }
 
 /** An opened source layer: its description and its features, read once, in file order. */

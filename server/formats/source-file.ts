@@ -196,7 +196,9 @@ async function openGeoPackage(file: string): Promise<SourceFile> {
       fields: await listGdalFields(file, name),
       // GDAL reprojects each layer from its own CRS while reading
       crs: lonLat,
-      notes: ['Read through GDAL, reprojected from the layer CRS.'],
+      notes: [
+        { code: 'read-through-gdal', text: 'Read through GDAL, reprojected from the layer CRS.' },
+      ],
       features: (signal) => readGdalLayer(file, name, signal),
     };
   };

@@ -287,10 +287,12 @@ async function sendRejectionsCsv(
   res: Response,
 ) {
   res.attachment(`import-${jobId}-rejected-rows.csv`).type('text/csv; charset=utf-8');
-  res.write(stringify([['row', 'field', 'reason']]));
+  // `code` comes last, so that readers of the first three columns by position still read them
+  res.write(stringify([['row', 'field', 'reason', 'code']]));
   for (let offset = 0; ; offset += 10000) {
     const page = await selectRejections(pool, jobId, offset, 10000);
-    res.write(stringify(page.rejections.map((r) => formulaSafe([r.row, r.field, r.reason]))));
+    const rows = page.rejections.map((r) => formulaSafe([r.row, r.field, r.reason, r.code ?? '']));
+    res.write(stringify(rows));
     if (offset + 10000 >= page.total) break;
   }
   res.end();

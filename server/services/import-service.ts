@@ -24,8 +24,11 @@ import {
   updateImportProgress,
   updateImportStatus,
   updateImportStep,
+  type CodedText,
   type ImportJobRow,
+  type ImportNote,
   type ImportStep,
+  type MessageParams,
   type RejectionRow,
 } from '../db/queries/import-jobs.js';
 import {
@@ -71,7 +74,7 @@ import {
   type SourceFeature,
 } from '../formats/source-feature.js';
 import { openSourceFile, type SourceFile } from '../formats/source-file.js';
-import { badRequest, HttpProblem, notFound } from '../http/problem.js';
+import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import { log } from '../log.js';
 import { applyMapping, checkMapping, suggestMapping, type FieldMapping } from './field-mapping.js';
 import { stagedGeometryProblems, validateFeatures } from './feature-validation.js';
@@ -79,6 +82,7 @@ import { backendPidOf, watchForCancel } from './import-cancel-watch.js';
 import { beginImportTransaction, EarlyWrite, notifyWholeLayer } from './import-early-write.js';
 import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 import { requireLayer } from './layer-registry.js';
+import type { FeatureProblem } from '../../layers/validate-attributes.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -132,7 +136,10 @@ const earlyWriteConnections = batchesInFlight + 3;
 /** How often progress is written to the job row (and a cancel looked for). */
 const progressIntervalMs = 1000;
 
-const cancelledMessage = 'Cancelled; the layer was left as it was.';
+const cancelledMessage: ImportNote = {
+  code: 'cancelled',
+  text: 'Cancelled; the layer was left as it was.',
+};
 
 /** Jobs running in this process, so a cancel asked here stops them at once. */
 const runningJobs = new Map<string, AbortController>();
@@ -146,7 +153,7 @@ export interface PreparedImport {
   sources: OpenedSource[];
   mapping: FieldMapping;
   transform: GeometryTransform;
-  notes: string[];
+  notes: ImportNote[];
 }
 
 function toProblem(error: unknown): unknown {
@@ -206,7 +213,12 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
   return badRequest(problem.type, `${problem.detail} ${droppedNote}`, problem.extra);
 }
 
-function resolveCrs(request: ImportRequest, source: OpenedSource, format: string, notes: string[]) {
+function resolveCrs(
+  request: ImportRequest,
+  source: OpenedSource,
+  format: string,
+  notes: ImportNote[],
+) {
   if (request.crs) {
     const given = parseCrsName(request.crs);
     if (!given) {
@@ -215,12 +227,18 @@ function resolveCrs(request: ImportRequest, source: OpenedSource, format: string
         `"${request.crs}" is not a CRS; give an EPSG code such as EPSG:32749 or EPSG:4326.`,
       );
     }
-    notes.push(`Coordinates read in ${describeCrs(given)}, as asked.`);
+    const crs = describeCrs(given);
+    notes.push({
+      code: 'crs-given',
+      params: { crs },
+      text: `Coordinates read in ${crs}, as asked.`,
+    });
     return given;
   }
   if (source.crs) return source.crs;
   if (format === 'csv') {
-    notes.push('The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).');
+    const text = 'The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).';
+    notes.push({ code: 'csv-crs-assumed', text });
     return lonLat;
   }
   const what = format === 'shapefile' ? `${source.name}.shp has no .prj file, so its` : 'Its';
@@ -374,6 +392,52 @@ function inFileTerms(message: string, records: SourceFeature[]): string {
   });
 }
 
+/** A validation problem with the figures `FeatureProblem` adds for translated text. */
+type ValidationProblem = FieldError &
+  Pick<FeatureProblem, 'otherField' | 'outsideM' | 'toleranceM'>;
+
+/** Longest value quoted in a rejection's params, in characters. */
+const quotedValueMaxLength = 200;
+
+/**
+ * What a rejection's translated text may quote: the value refused (mapped, as validated), the
+ * other attribute of a rule across two, how far outside the regency and how far is accepted.
+ */
+function rejectionParams(problem: ValidationProblem, value: unknown): MessageParams | undefined {
+  const params: MessageParams = {};
+  if (problem.field !== 'geometry' && value !== undefined && value !== null) {
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    params.value = typeof value === 'number' ? value : text.slice(0, quotedValueMaxLength);
+  }
+  if (problem.otherField) params.otherField = problem.otherField;
+  if (problem.outsideM !== undefined) params.outsideM = problem.outsideM;
+  if (problem.toleranceM !== undefined) params.toleranceM = problem.toleranceM;
+  return Object.keys(params).length > 0 ? params : undefined;
+}
+
+/** A problem of the validation as a rejected row, its reason in file terms. */
+function toRejection(
+  problem: ValidationProblem,
+  records: SourceFeature[],
+  inputs: { properties: Record<string, unknown> }[],
+): RejectionRow {
+  const index = problem.index!;
+  const value = inputs[index]?.properties[problem.field];
+  return {
+    row: records[index]!.rowNumber,
+    field: problem.field,
+    reason: inFileTerms(problem.message, records),
+    code: problem.code,
+    params: rejectionParams(problem, value),
+  };
+}
+
+/** The note of one layer of a file read with others: the rows numbered for it. */
+function rowsOfSourceNote(name: string, firstRow: number, lastRow: number): ImportNote {
+  const text = `${name}: rows ${firstRow}–${lastRow}.`;
+  return { code: 'source-layer-rows', params: { sourceLayer: name, firstRow, lastRow }, text };
+}
+
 interface Counters {
   rowsRead: number;
   rowsWritten: number;
@@ -410,7 +474,7 @@ class ImportRun {
   private step: ImportStep = 'reading';
   private lastFlush = Date.now();
   private source: OpenedSource | undefined;
-  private readonly sourceNotes: string[] = [];
+  private readonly sourceNotes: ImportNote[] = [];
   private rowsSent = 0;
   private earlyWrite: EarlyWrite | undefined;
   private earlyWriteTried = false;
@@ -513,11 +577,7 @@ class ImportRun {
       request.action === 'replace' ? errors.filter((e) => e.code !== 'not-unique') : errors;
 
     const refused = new Set(relevant.map((e) => e.index!));
-    const rejections = relevant.map((e) => ({
-      row: records[e.index!]!.rowNumber,
-      field: e.field,
-      reason: inFileTerms(e.message, records),
-    }));
+    const rejections = relevant.map((e) => toRejection(e, records, inputs));
     await this.reject(client, rejections);
 
     // Refused rows are loaded too, without values, so their geometry problems are reported.
@@ -576,7 +636,7 @@ class ImportRun {
           batch = [];
         }
         await send(batch);
-        if (several) this.sourceNotes.push(`${source.name}: rows ${offset + 1}–${last}.`);
+        if (several) this.sourceNotes.push(rowsOfSourceNote(source.name, offset + 1, last));
         offset = last;
       }
     } finally {
@@ -659,6 +719,8 @@ class ImportRun {
         row,
         field: problem.field,
         reason: problem.message,
+        code: problem.code,
+        params: rejectionParams(problem, undefined),
       }));
       await insertRejections(client, jobId, rejections);
       await deleteStagedRows(client, this.table, rows);
@@ -680,10 +742,13 @@ class ImportRun {
     });
   }
 
-  private notes(): string[] {
+  private notes(): ImportNote[] {
     const notes = [...this.prepared.notes, ...this.sourceNotes];
     const { zDropped } = this.counters;
-    if (zDropped > 0) notes.push(`Z (elevation) values dropped from ${zDropped} features.`);
+    if (zDropped > 0) {
+      const text = `Z (elevation) values dropped from ${zDropped} features.`;
+      notes.push({ code: 'z-dropped', params: { count: zDropped }, text });
+    }
     return notes;
   }
 
@@ -714,23 +779,25 @@ class ImportRun {
       if (rebuildIndex) await notifyWholeLayer(client);
       const written = await insertStagedRows(client, layer, this.table, actor);
       if (rebuildIndex) await createSpatialIndex(client, layer);
-      return { written, notes: [] };
+      return { written, notes: [] as ImportNote[] };
     }
     const key = recordParentKey(layer);
     if (!key) {
       await notifyWholeLayer(client);
       const replaced = await deleteAllFeatures(client, layer);
       const written = await insertStagedRows(client, layer, this.table, actor);
-      return { written, replaced, notes: [] };
+      return { written, replaced, notes: [] as ImportNote[] };
     }
     const removed = await deleteFeaturesMissingFrom(client, layer, this.table, key);
     const updated = await updateFeaturesFromStaging(client, layer, this.table, key, actor);
     const inserted = await insertStagedRows(client, layer, this.table, actor, {
       newKeysOnly: key,
     });
-    const note =
+    const text =
       `Replaced by ${key}: ${updated} features updated in place with their records kept, ` +
       `${removed} removed with their records, ${inserted} added.`;
+    const params = { key, updated, removed, inserted };
+    const note: ImportNote = { code: 'replaced-by-key', params, text };
     return { written: updated + inserted, replaced: removed + updated, notes: [note] };
   }
 
@@ -792,19 +859,24 @@ class ImportRun {
     const { rowsRejected, rowsWritten } = this.counters;
     // A job that writes nothing ends in one statement, which a cancel asked before it turns
     // into `cancelled`: the cancel was answered 202, and the job must not then say `checked`.
-    const endWithoutWriting = (status: 'checked' | 'rejected', message: string) =>
+    const endWithoutWriting = (status: 'checked' | 'rejected', message: ImportNote) =>
       endImportUnlessCancelled(this.pool, jobId, status, { message, notes }, cancelledMessage);
+    const counts = { valid: rowsWritten, rejected: rowsRejected };
     if (request.dryRun) {
-      const counts = `${rowsWritten} valid rows, ${rowsRejected} rejected`;
-      return endWithoutWriting('checked', `Checked: ${counts}; nothing written.`);
+      const text = `Checked: ${rowsWritten} valid rows, ${rowsRejected} rejected; nothing written.`;
+      return endWithoutWriting('checked', { code: 'checked', params: counts, text });
     }
     if (request.mode === 'all-or-nothing' && rowsRejected > 0) {
-      const rejected = `${rowsRejected} rows were rejected`;
-      return endWithoutWriting('rejected', `${rejected}, so nothing was written (all or nothing).`);
+      const text = `${rowsRejected} rows were rejected, so nothing was written (all or nothing).`;
+      return endWithoutWriting('rejected', {
+        code: 'rejected-all-or-nothing',
+        params: counts,
+        text,
+      });
     }
     if (request.action === 'replace' && rowsWritten === 0) {
-      const message = 'No valid row: the layer was left as it was rather than emptied.';
-      return endWithoutWriting('rejected', message);
+      const text = 'No valid row: the layer was left as it was rather than emptied.';
+      return endWithoutWriting('rejected', { code: 'replace-without-valid-rows', text });
     }
     this.step = 'writing';
     await updateImportStatus(this.pool, jobId, 'committing', { step: 'writing' });
@@ -858,13 +930,29 @@ class ImportRun {
     const known = error instanceof SourceFileError || error instanceof HttpProblem;
     if (!known) log.error({ err: error, jobId, layerId: this.prepared.layer.id }, 'import failed');
     const dropped = await dropUnreadableFile(this.prepared.request, error);
-    const told = `${(error as Error).message} The layer was left as it was.`;
-    const message = known
-      ? `${told}${dropped ? ` ${droppedNote}` : ''}`
-      : 'The import failed on the server; the layer was left as it was. ' +
-        'Quote the job id when reporting it.';
+    const message = known ? fileFailure(error, dropped) : serverFailure;
     await updateImportStatus(this.pool, jobId, 'failed', { message, rowsWritten: 0 });
   }
+}
+
+const serverFailure: ImportNote = {
+  code: 'failed-on-server',
+  text:
+    'The import failed on the server; the layer was left as it was. ' +
+    'Quote the job id when reporting it.',
+};
+
+/**
+ * The message of a job stopped by its file: the reader's problem (its type as `problem`, its
+ * English words as `detail`: readers say no more in another language) and whether the upload
+ * was removed for it.
+ */
+function fileFailure(error: SourceFileError | HttpProblem, dropped: boolean): ImportNote {
+  const detail = error.message;
+  const problem = error instanceof SourceFileError ? error.code : error.type;
+  const text = `${detail} The layer was left as it was.${dropped ? ` ${droppedNote}` : ''}`;
+  const code = dropped ? 'failed-reading-upload-removed' : 'failed-reading';
+  return { code, params: { problem, detail }, text };
 }
 
 /** Records the job and returns its id; the job then runs with `runImport`. */
@@ -992,7 +1080,8 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
       await restoreDeletedRecords(client, table, note);
     }
     const counts = `${deleted} imported features removed, ${restored} restored`;
-    const message = `Undone by ${actor}: ${counts}.`;
+    const params = { actor, deleted, restored };
+    const message = { code: 'undone', params, text: `Undone by ${actor}: ${counts}.` };
     await updateImportStatus(client, jobId, 'undone', { message });
     await client.query('COMMIT');
   } catch (error) {
@@ -1012,7 +1101,9 @@ export interface ImportPreview {
   fields: string[];
   mapping: FieldMapping;
   encoding?: string;
+  /** English notes on how the file was read, and their codes, index-aligned. */
   notes: string[];
+  noteCodes: CodedText[];
   /** The first rows: source properties and the geometry in lon/lat (null when unusable). */
   sample: { row: number; properties: Record<string, unknown>; geometry: Geometry | null }[];
   /** What validation says of those rows with this mapping. */
@@ -1052,17 +1143,14 @@ export async function previewImport(
       fields: [...new Set((await Promise.all(sources.map(fieldsOf))).flat())],
       mapping: prepared.mapping,
       encoding: sources[0]!.encoding,
-      notes: prepared.notes,
+      notes: prepared.notes.map((note) => note.text),
+      noteCodes: prepared.notes.map(({ code, params }) => ({ code, params })),
       sample: records.map((r, i) => ({
         row: r.rowNumber,
         properties: r.properties,
         geometry: inputs[i]!.geometry,
       })),
-      problems: errors.map((e) => ({
-        row: records[e.index!]!.rowNumber,
-        field: e.field,
-        reason: e.message,
-      })),
+      problems: errors.map((e) => toRejection(e, records, inputs)),
     };
   } finally {
     await prepared.file.close();

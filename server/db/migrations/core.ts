@@ -9,7 +9,7 @@ import {
   recordHistorySql,
 } from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
-import { importJobStepSql, importJobsSql } from './imports.js';
+import { importCodesSql, importJobStepSql, importJobsSql } from './imports.js';
 import { overlayStoreSql } from './overlays.js';
 import { tileChangeLogSql } from './tile-change.js';
 
@@ -71,4 +71,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0014-import-job-step', sql: importJobStepSql },
   { id: '0015-tile-change-log', sql: tileChangeLogSql },
   { id: '0016-feature-history-as-of-index', sql: featureHistoryAsOfIndexSql },
+  { id: '0017-import-codes', sql: importCodesSql },
 ];

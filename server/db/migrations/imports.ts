@@ -46,3 +46,18 @@ export const importJobStepSql = `
     CONSTRAINT simpul_import_job_step_check
     CHECK (step IN ('reading', 'checking-geometries', 'checking-unique-values', 'writing'));
 `;
+
+/**
+ * Stable codes beside the English texts of imports, so a client words them in its own
+ * language: each rejected row's rule code and the params its text quotes, each note's code
+ * and params (index-aligned with `notes`), and the message's. Null or empty on older jobs.
+ */
+export const importCodesSql = `
+  ALTER TABLE simpul_import_rejection
+    ADD COLUMN IF NOT EXISTS code text,
+    ADD COLUMN IF NOT EXISTS params jsonb;
+  ALTER TABLE simpul_import_job
+    ADD COLUMN IF NOT EXISTS note_codes jsonb NOT NULL DEFAULT '[]',
+    ADD COLUMN IF NOT EXISTS message_code text,
+    ADD COLUMN IF NOT EXISTS message_params jsonb;
+`;

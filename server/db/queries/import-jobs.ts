@@ -20,6 +20,20 @@ export type ImportStatus =
  */
 export type ImportStep = 'reading' | 'checking-geometries' | 'checking-unique-values' | 'writing';
 
+/** Values a translated text quotes: a value, a distance in metres, a count, a name. */
+export type MessageParams = Record<string, string | number>;
+
+/** A stable code and its params, from which a client words a text in its own language. */
+export interface CodedText {
+  code: string;
+  params?: MessageParams;
+}
+
+/** A note or message of a job: its code and params, and the English text (API, CLI, logs). */
+export interface ImportNote extends CodedText {
+  text: string;
+}
+
 /** An import job as stored: options, progress and outcome. */
 export interface ImportJobRow {
   id: string;
@@ -35,8 +49,14 @@ export interface ImportJobRow {
   /** Share of the file read, 0–1, when the reader can tell. */
   fractionRead: number | null;
   rowsReplaced: number | null;
+  /** English notes on how the file was read; `noteCodes` holds their codes, index-aligned. */
   notes: string[];
+  /** Codes of `notes`, one per note (empty for jobs recorded before codes were kept). */
+  noteCodes: CodedText[];
   message: string | null;
+  /** Code and params of `message`; null before codes were kept, or without a message. */
+  messageCode: string | null;
+  messageParams: MessageParams | null;
   cancelRequested: boolean;
   createdBy: string;
   createdAt: string;
@@ -44,17 +64,25 @@ export interface ImportJobRow {
   finishedAt: string | null;
 }
 
-/** One rejected source row: its number in the file, the field and the reason. */
+/**
+ * One rejected source row: its number in the file, the field, the English reason, and the
+ * stable code of the rule broken (`FeatureProblem['code']`) with the params its translation
+ * quotes (`value`, `outsideM`, `toleranceM`, `otherField`, `firstRow`, `featureId`). Code and
+ * params are null on rows stored before they were kept.
+ */
 export interface RejectionRow {
   row: number;
   field: string;
   reason: string;
+  code?: string | null;
+  params?: MessageParams | null;
 }
 
 const jobColumns = `id, layer_id AS "layerId", status, step, action, mode, source,
   rows_read AS "rowsRead", rows_written AS "rowsWritten", rows_rejected AS "rowsRejected",
-  fraction_read AS "fractionRead", rows_replaced AS "rowsReplaced", notes, message,
-  cancel_requested AS "cancelRequested", created_by AS "createdBy",
+  fraction_read AS "fractionRead", rows_replaced AS "rowsReplaced", notes,
+  note_codes AS "noteCodes", message, message_code AS "messageCode",
+  message_params AS "messageParams", cancel_requested AS "cancelRequested", created_by AS "createdBy",
   created_at AS "createdAt", heartbeat_at AS "heartbeatAt", finished_at AS "finishedAt"`;
 
 /** Records a new running job, at its first step (reading the file). */
@@ -108,9 +136,17 @@ export async function updateImportProgress(
 }
 
 /** What a status change may set besides the status. */
-type ImportOutcome = Partial<
-  Pick<ImportJobRow, 'message' | 'notes' | 'rowsWritten' | 'rowsReplaced' | 'step'>
->;
+type ImportOutcome = Partial<Pick<ImportJobRow, 'rowsWritten' | 'rowsReplaced' | 'step'>> & {
+  message?: ImportNote;
+  notes?: readonly ImportNote[];
+};
+
+/** The notes as stored: English texts, and their codes index-aligned (JSON, or null). */
+function storedNotes(notes: readonly ImportNote[] | undefined) {
+  if (!notes) return { texts: null, codes: null };
+  const codes = notes.map(({ code, params }) => ({ code, params }));
+  return { texts: JSON.stringify(notes.map((n) => n.text)), codes: JSON.stringify(codes) };
+}
 
 /**
  * Sets the status (and optionally the outcome fields and the step) of a job, and returns
@@ -124,21 +160,29 @@ export async function updateImportStatus(
   outcome: ImportOutcome = {},
 ) {
   const finished = status !== 'running' && status !== 'committing';
+  const notes = storedNotes(outcome.notes);
+  const { message } = outcome;
   const result = await db.query<{ cancelRequested: boolean }>(
     `UPDATE simpul_import_job SET status = $2, message = coalesce($3, message),
        notes = coalesce($4::jsonb, notes), rows_written = coalesce($5, rows_written),
        rows_replaced = coalesce($6, rows_replaced), heartbeat_at = now(),
-       finished_at = CASE WHEN $7 THEN now() ELSE finished_at END, step = coalesce($8, step)
+       finished_at = CASE WHEN $7 THEN now() ELSE finished_at END, step = coalesce($8, step),
+       note_codes = coalesce($9::jsonb, note_codes),
+       message_code = CASE WHEN $3 IS NULL THEN message_code ELSE $10 END,
+       message_params = CASE WHEN $3 IS NULL THEN message_params ELSE $11::jsonb END
      WHERE id = $1 RETURNING cancel_requested AS "cancelRequested"`,
     [
       jobId,
       status,
-      outcome.message ?? null,
-      outcome.notes ? JSON.stringify(outcome.notes) : null,
+      message?.text ?? null,
+      notes.texts,
       outcome.rowsWritten ?? null,
       outcome.rowsReplaced ?? null,
       finished,
       outcome.step ?? null,
+      notes.codes,
+      message?.code ?? null,
+      message?.params ? JSON.stringify(message.params) : null,
     ],
   );
   return result.rows[0]?.cancelRequested ?? false;
@@ -154,14 +198,20 @@ export async function endImportUnlessCancelled(
   db: Queryable,
   jobId: string,
   status: 'checked' | 'rejected',
-  outcome: { message: string; notes?: unknown },
-  cancelledMessage: string,
+  outcome: { message: ImportNote; notes?: readonly ImportNote[] },
+  cancelledMessage: ImportNote,
 ): Promise<'checked' | 'rejected' | 'cancelled'> {
+  const notes = storedNotes(outcome.notes);
+  const { message } = outcome;
+  const params = (text: ImportNote) => (text.params ? JSON.stringify(text.params) : null);
   const result = await db.query<{ status: 'checked' | 'rejected' | 'cancelled' }>(
     `UPDATE simpul_import_job
      SET status = CASE WHEN cancel_requested THEN 'cancelled' ELSE $2 END,
        message = CASE WHEN cancel_requested THEN $3 ELSE $4 END,
-       notes = coalesce($5::jsonb, notes), heartbeat_at = now(),
+       message_code = CASE WHEN cancel_requested THEN $6 ELSE $7 END,
+       message_params = CASE WHEN cancel_requested THEN $8::jsonb ELSE $9::jsonb END,
+       notes = coalesce($5::jsonb, notes), note_codes = coalesce($10::jsonb, note_codes),
+       heartbeat_at = now(),
        -- a dry run's count of valid rows stays; a rejected or cancelled job wrote none
        rows_written = CASE WHEN cancel_requested OR $2 = 'rejected' THEN 0 ELSE rows_written END,
        finished_at = now()
@@ -169,9 +219,14 @@ export async function endImportUnlessCancelled(
     [
       jobId,
       status,
-      cancelledMessage,
-      outcome.message,
-      outcome.notes ? JSON.stringify(outcome.notes) : null,
+      cancelledMessage.text,
+      message.text,
+      notes.texts,
+      cancelledMessage.code,
+      message.code,
+      params(cancelledMessage),
+      params(message),
+      notes.codes,
     ],
   );
   return result.rows[0]?.status ?? status;
@@ -229,13 +284,15 @@ export async function insertRejections(
 ) {
   if (rejections.length === 0) return;
   await db.query(
-    `INSERT INTO simpul_import_rejection (job_id, row_number, field, reason)
-     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])`,
+    `INSERT INTO simpul_import_rejection (job_id, row_number, field, reason, code, params)
+     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
     [
       jobId,
       rejections.map((r) => r.row),
       rejections.map((r) => r.field),
       rejections.map((r) => r.reason),
+      rejections.map((r) => r.code ?? null),
+      rejections.map((r) => (r.params ? JSON.stringify(r.params) : null)),
     ],
   );
 }
@@ -248,7 +305,7 @@ export async function selectRejections(
   limit: number,
 ) {
   const rows = await db.query<RejectionRow>(
-    `SELECT row_number AS row, field, reason FROM simpul_import_rejection
+    `SELECT row_number AS row, field, reason, code, params FROM simpul_import_rejection
      WHERE job_id = $1 ORDER BY row_number, field OFFSET $2 LIMIT $3`,
     [jobId, offset, limit],
   );
@@ -274,7 +331,8 @@ export const staleJobCondition = `(
 export async function failStaleImportJobs(db: Queryable) {
   await db.query(
     `UPDATE simpul_import_job SET status = 'failed', finished_at = now(),
-       message = 'The server stopped during the import; the layer was left as it was.'
+       message = 'The server stopped during the import; the layer was left as it was.',
+       message_code = 'server-stopped', message_params = NULL
      WHERE ${staleJobCondition}`,
   );
 }

@@ -168,7 +168,8 @@ export async function selectRepeatedUniqueValues(
       const reason =
         `${attribute.name} must be unique; ${r.value} is already used by row ${r.first} ` +
         'of this file.';
-      repeated.push({ row: r.row, field: attribute.name, reason });
+      const params = { value: r.value, firstRow: r.first };
+      repeated.push({ row: r.row, field: attribute.name, reason, code: 'not-unique', params });
     }
   }
   return repeated;

@@ -63,7 +63,7 @@ describe('reading a Shapefile .dbf in the encoding it was written in', () => {
     const source = await openShapefile(shapefilePartsAt(shp), encoding);
     const names: unknown[] = [];
     for await (const feature of source.features()) names.push(feature.properties.NAMA);
-    return { encoding: source.encoding, notes: source.notes.join(' '), names };
+    return { encoding: source.encoding, notes: source.notes.map((n) => n.text).join(' '), names };
   };
 
   it('reads UTF-8 names with diacritics right when no .cpg says so', async () => {

@@ -141,9 +141,20 @@ describe('imports and exports over HTTP', () => {
 
     expect(job.status).toBe('rejected');
     expect(page.total).toBe(2);
-    expect(page.rejections[0]).toEqual({ row: 2, field: 'name', reason: 'name is required.' });
+    expect(job.messageCode).toBe('rejected-all-or-nothing');
+    expect(page.rejections[0]).toEqual({
+      row: 2,
+      field: 'name',
+      reason: 'name is required.',
+      code: 'required',
+      params: null,
+    });
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    expect((await csv.text()).split('\n')[1]).toBe('2,name,name is required.');
+    const lines = (await csv.text()).split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      'row,field,reason,code',
+      '2,name,name is required.,required',
+    ]);
   });
 
   it('refuses a cancel of a finished job with 409', async () => {

@@ -171,6 +171,8 @@ describe('writing a large import into the layer while it is read', () => {
         row: 11501,
         field: 'segment_code',
         reason: 'segment_code must be unique; UJI-00003 is already used by row 4 of this file.',
+        code: 'not-unique',
+        params: { value: 'UJI-00003', firstRow: 4 },
       },
     ]);
     await query("DELETE FROM road_segment WHERE segment_code LIKE 'UJI-%'");

@@ -8,7 +8,7 @@ import {
 } from '../../../../server/db/queries/import-jobs.js';
 import { createTestDatabase, type TestDatabase } from '../../../support/database.js';
 
-const cancelledMessage = 'Cancelled; the layer was left as it was.';
+const cancelledMessage = { code: 'cancelled', text: 'Cancelled; the layer was left as it was.' };
 
 describe('the end of an import job that writes nothing', () => {
   let testDatabase: TestDatabase;
@@ -38,7 +38,8 @@ describe('the end of an import job that writes nothing', () => {
     const jobId = await runningJob();
     expect(await requestImportCancel(pool, jobId)).toBe(true);
 
-    const message = 'Checked: 10 valid rows, 0 rejected; nothing written.';
+    const text = 'Checked: 10 valid rows, 0 rejected; nothing written.';
+    const message = { code: 'checked', params: { valid: 10, rejected: 0 }, text };
     const status = await endImportUnlessCancelled(
       pool,
       jobId,
@@ -49,25 +50,40 @@ describe('the end of an import job that writes nothing', () => {
 
     expect(status).toBe('cancelled');
     const job = await selectImportJob(pool, jobId);
-    expect(job).toMatchObject({ status: 'cancelled', message: cancelledMessage, rowsWritten: 0 });
+    expect(job).toMatchObject({
+      status: 'cancelled',
+      message: cancelledMessage.text,
+      messageCode: 'cancelled',
+      messageParams: null,
+      rowsWritten: 0,
+    });
     expect(job?.finishedAt).toBeTruthy();
   });
 
   it('ends as rejected without a cancel, and a cancel asked after finds it finished', async () => {
     const pool = testDatabase.database.pool;
     const jobId = await runningJob();
-    const message = '3 rows were rejected, so nothing was written (all or nothing).';
+    const text = '3 rows were rejected, so nothing was written (all or nothing).';
+    const message = { code: 'rejected-all-or-nothing', params: { rejected: 3 }, text };
+    const note = { code: 'crs-given', params: { crs: 'EPSG:32749' }, text: 'a note' };
 
     const status = await endImportUnlessCancelled(
       pool,
       jobId,
       'rejected',
-      { message, notes: ['a note'] },
+      { message, notes: [note] },
       cancelledMessage,
     );
 
     expect(status).toBe('rejected');
-    expect(await selectImportJob(pool, jobId)).toMatchObject({ status: 'rejected', message });
+    expect(await selectImportJob(pool, jobId)).toMatchObject({
+      status: 'rejected',
+      message: text,
+      messageCode: 'rejected-all-or-nothing',
+      messageParams: { rejected: 3 },
+      notes: ['a note'],
+      noteCodes: [{ code: 'crs-given', params: { crs: 'EPSG:32749' } }],
+    });
     expect(await requestImportCancel(pool, jobId)).toBe(false);
     expect((await selectImportJob(pool, jobId))?.status).toBe('rejected');
   });

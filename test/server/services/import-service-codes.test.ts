@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { selectRejections } from '../../../server/db/queries/import-jobs.js';
+import {
+  prepareImport,
+  previewImport,
+  recordImportJob,
+  runImport,
+  type ImportRequest,
+} from '../../../server/services/import-service.js';
+import { useDatabaseAndFolder } from '../../support/database.js';
+
+/** The alun-alun of Cilacap town and of Kroya; a point 60 km south of the coast. */
+const cilacapTown = [109.0153, -7.7266];
+const kroya = [109.2456, -7.6329];
+const farOffshore = [109.0, -8.3];
+
+function point(coordinates: number[], properties: Record<string, unknown>) {
+  return { type: 'Feature', properties, geometry: { type: 'Point', coordinates } };
+}
+
+describe('the codes an import keeps beside its English texts', () => {
+  const scratch = useDatabaseAndFolder('simpul-import-codes-test-');
+
+  const writeFile = (name: string, content: string) => {
+    const file = path.join(scratch.folder, name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  const request = (file: string, options: Partial<ImportRequest> = {}): ImportRequest => ({
+    layerId: 'evacuation_point',
+    file,
+    fileName: path.basename(file),
+    actor: 'test',
+    ...options,
+  });
+
+  const importFile = async (file: string, options: Partial<ImportRequest> = {}) => {
+    const { pool } = scratch.testDatabase.database;
+    const prepared = await prepareImport(pool, request(file, options));
+    await recordImportJob(pool, prepared);
+    return runImport(scratch.testDatabase.database, prepared);
+  };
+
+  const badRows = () =>
+    writeFile(
+      'bad-rows.geojson',
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          point(cilacapTown, { name: 'Alun-alun Cilacap', type: 'titik_kumpul' }),
+          point(farOffshore, { name: 'Laut', type: 'titik_kumpul' }),
+          point(kroya, { name: 'Lapangan Kroya', type: 'stadion' }),
+          { ...point([...kroya, 15], { name: 'Kroya Z', type: 'titik_kumpul' }) },
+        ],
+      }),
+    );
+
+  it('stores the rule code of each rejected row with the value and distances it quotes', async () => {
+    const job = await importFile(badRows(), { mode: 'valid-only' });
+
+    const { rejections } = await selectRejections(
+      scratch.testDatabase.database.pool,
+      job.id,
+      0,
+      10,
+    );
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        row: 2,
+        field: 'geometry',
+        code: 'geometry-outside-regency',
+        params: { outsideM: expect.any(Number), toleranceM: expect.any(Number) },
+      }),
+      expect.objectContaining({
+        row: 3,
+        field: 'type',
+        code: 'not-in-domain',
+        params: { value: 'stadion' },
+        reason: expect.stringContaining('one of'),
+      }),
+    ]);
+    expect(rejections[0]!.params!.outsideM).toBeGreaterThan(40000);
+  });
+
+  it('codes the notes and the message of a job beside their English text', async () => {
+    const job = await importFile(badRows());
+
+    expect(job.status).toBe('rejected');
+    expect(job.messageCode).toBe('rejected-all-or-nothing');
+    expect(job.messageParams).toEqual({ valid: 2, rejected: 2 });
+    expect(job.notes).toEqual(['Z (elevation) values dropped from 1 features.']);
+    expect(job.noteCodes).toEqual([{ code: 'z-dropped', params: { count: 1 } }]);
+  });
+
+  it('codes the notes and problems of a preview', async () => {
+    const csv = writeFile('points.csv', 'name,type,lon,lat\nPasar,pasar,109.0153,-7.7266\n');
+    const { pool } = scratch.testDatabase.database;
+
+    const preview = await previewImport(pool, request(csv));
+
+    const codes = preview.noteCodes.map((note) => note.code);
+    expect(codes).toEqual(['csv-coordinate-columns', 'csv-delimiter', 'csv-crs-assumed']);
+    expect(preview.notes).toHaveLength(codes.length);
+    expect(preview.problems).toEqual([
+      expect.objectContaining({ row: 2, code: 'not-in-domain', params: { value: 'pasar' } }),
+    ]);
+  });
+});

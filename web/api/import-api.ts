@@ -26,11 +26,25 @@ export interface ImportOptions {
   csv?: { delimiter?: string; decimalComma?: boolean };
 }
 
-/** One rejected row: its number in the file, the field and why. */
+/** Values a coded text quotes: a value, a distance in metres, a count, a name. */
+export type MessageParams = Record<string, string | number>;
+
+/** A text's stable code and params, from which the interface words it in its language. */
+export interface CodedText {
+  code: string;
+  params?: MessageParams | null;
+}
+
+/**
+ * One rejected row: its number in the file, the field and why, in English (`reason`) and as
+ * the code of the rule broken with what its text quotes (null for jobs before codes were kept).
+ */
 export interface Rejection {
   row: number;
   field: string;
   reason: string;
+  code?: string | null;
+  params?: MessageParams | null;
 }
 
 /** The first rows of a file as the import would read them. */
@@ -40,7 +54,9 @@ export interface ImportPreview {
   fields: string[];
   mapping: Record<string, string | null>;
   encoding?: string;
+  /** English notes, and their codes index-aligned. */
   notes: string[];
+  noteCodes: CodedText[];
   sample: { row: number; properties: Record<string, unknown>; geometry: unknown }[];
   problems: Rejection[];
 }
@@ -67,7 +83,10 @@ export interface ImportJob {
   fractionRead: number | null;
   rowsReplaced: number | null;
   notes: string[];
+  noteCodes?: CodedText[];
   message: string | null;
+  messageCode?: string | null;
+  messageParams?: MessageParams | null;
 }
 
 /** A problem+json answer turned into an error carrying its detail. */

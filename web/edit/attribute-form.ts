@@ -11,40 +11,15 @@ import {
   type FeatureProblem,
 } from '../../layers/validate-attributes.js';
 import type { FieldProblem } from '../api/edit-api.js';
-import { getLocale, pickLabel, pickTitle } from '../i18n/i18n.js';
+import { pickLabel, pickTitle } from '../i18n/i18n.js';
+import { describeProblem } from '../i18n/problem-messages.js';
 import { formatUnit } from '../i18n/units.js';
-import { editText, isEditMessageKey } from './edit-messages.js';
+import { editText } from './edit-messages.js';
+
+export { describeProblem } from '../i18n/problem-messages.js';
 
 /** A layer or a record table: what a form is generated from. */
 export type FormDeclaration = Pick<LayerDefinition, 'id' | 'attributes' | 'attributeRules'>;
-
-/** A distance in metres as people read it: `500 m`, `3,2 km` (in the interface language). */
-function formatDistance(metres: number | undefined): string {
-  if (metres === undefined) return '';
-  const kilometres = metres >= 1000;
-  const format = new Intl.NumberFormat(getLocale(), { maximumFractionDigits: kilometres ? 1 : 0 });
-  return kilometres ? `${format.format(metres / 1000)} km` : `${format.format(metres)} m`;
-}
-
-/** A problem's text in the interface language, from its code; the server's words otherwise. */
-export function describeProblem(problem: FieldProblem, layer: FormDeclaration): string {
-  const key = `problem.${problem.code ?? ''}`;
-  if (!problem.code || !isEditMessageKey(key) || key === 'problem.geometry') {
-    if (problem.field !== 'geometry') return problem.message;
-    return editText('problem.geometry', { message: problem.message });
-  }
-
-  const attribute = layer.attributes.find((a) => a.name === problem.field);
-  const other = layer.attributes.find((a) => a.name === problem.otherField);
-  return editText(key, {
-    min: attribute?.min ?? '',
-    max: attribute?.max ?? '',
-    maxLength: attribute?.maxLength ?? '',
-    other: other ? pickTitle(other) : (problem.otherField ?? ''),
-    outside: formatDistance(problem.outsideM),
-    tolerance: formatDistance(problem.toleranceM),
-  });
-}
 
 function element<Tag extends keyof HTMLElementTagNameMap>(tag: Tag, className?: string) {
   const created = document.createElement(tag);

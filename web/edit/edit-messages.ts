@@ -54,31 +54,6 @@ const editMessagesId = {
   'edit.geometry': 'Geometri',
   'form.title': 'Atribut',
   'form.apply': 'Terapkan',
-  'problem.required': 'Wajib diisi.',
-  'problem.wrong-type': 'Jenis nilai tidak sesuai.',
-  'problem.not-in-domain': 'Pilih salah satu nilai yang tersedia.',
-  'problem.below-minimum': 'Paling kecil {min}.',
-  'problem.above-maximum': 'Paling besar {max}.',
-  'problem.too-long': 'Paling banyak {maxLength} karakter.',
-  'problem.not-unique': 'Nilai ini sudah dipakai objek lain.',
-  'problem.above-other': 'Tidak boleh lebih besar dari {other}.',
-  'problem.not-below-other': 'Harus lebih kecil dari {other}.',
-  'problem.unknown-attribute': 'Atribut tidak dikenal.',
-  'problem.read-only': 'Dihitung otomatis; tidak dapat diisi.',
-  'problem.in-the-future': 'Tanggal tidak boleh di masa depan.',
-  'problem.geometry': 'Geometri tidak sah: {message}',
-  'problem.geometry-missing': 'Gambar objeknya pada peta terlebih dahulu.',
-  'problem.geometry-malformed': 'Bentuk geometri tidak lengkap; gambar ulang objeknya.',
-  'problem.geometry-wrong-type': 'Jenis geometri tidak sesuai dengan lapisan ini.',
-  'problem.geometry-has-z': 'Geometri hanya boleh berkoordinat dua dimensi (tanpa Z atau M).',
-  'problem.geometry-out-of-range': 'Koordinat bukan bujur dan lintang yang sah.',
-  'problem.geometry-invalid':
-    'Geometri tidak sah, misalnya garis atau poligon yang memotong dirinya sendiri. ' +
-    'Perbaiki bentuknya.',
-  'problem.geometry-outside-regency':
-    'Geometri berada {outside} di luar batas kabupaten; paling jauh {tolerance} yang diterima.',
-  'problem.geometry-too-complex':
-    'Geometri terlalu rumit untuk diperiksa; sederhanakan atau pecah menjadi beberapa objek.',
   'conflict.title': 'Objek ini diubah orang lain',
   'conflict.intro': 'Sejak Anda membukanya, {who} menyimpan versi lain. Pilih nilai yang dipakai.',
   'conflict.field': 'Isian',
@@ -156,30 +131,6 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'edit.geometry': 'Geometry',
   'form.title': 'Attributes',
   'form.apply': 'Apply',
-  'problem.required': 'Required.',
-  'problem.wrong-type': 'Wrong kind of value.',
-  'problem.not-in-domain': 'Choose one of the listed values.',
-  'problem.below-minimum': 'At least {min}.',
-  'problem.above-maximum': 'At most {max}.',
-  'problem.too-long': 'At most {maxLength} characters.',
-  'problem.not-unique': 'Another feature already uses this value.',
-  'problem.above-other': 'Must not be greater than {other}.',
-  'problem.not-below-other': 'Must be less than {other}.',
-  'problem.unknown-attribute': 'Unknown attribute.',
-  'problem.read-only': 'Computed; it cannot be filled in.',
-  'problem.in-the-future': 'The date must not lie in the future.',
-  'problem.geometry': 'Invalid geometry: {message}',
-  'problem.geometry-missing': 'Draw the feature on the map first.',
-  'problem.geometry-malformed': 'The geometry is incomplete; draw the feature again.',
-  'problem.geometry-wrong-type': 'The kind of geometry does not fit this layer.',
-  'problem.geometry-has-z': 'Only two-dimensional coordinates are accepted (no Z or M).',
-  'problem.geometry-out-of-range': 'A coordinate is not a valid longitude and latitude.',
-  'problem.geometry-invalid':
-    'The geometry is not valid, for instance a line or polygon crossing itself. Fix its shape.',
-  'problem.geometry-outside-regency':
-    'The geometry reaches {outside} outside the regency; at most {tolerance} is accepted.',
-  'problem.geometry-too-complex':
-    'The geometry is too complex to check; simplify it or split it into several features.',
   'conflict.title': 'Someone else changed this feature',
   'conflict.intro': 'Since you opened it, {who} saved another version. Choose the values to keep.',
   'conflict.field': 'Field',
@@ -204,11 +155,6 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'records.save': 'Save record',
   'records.forbidden': 'Not saved: your account may not add this record.',
 };
-
-/** True when `key` names an editing text (a problem code the form can put in words, say). */
-export function isEditMessageKey(key: string): key is EditMessageKey {
-  return key in editMessagesId;
-}
 
 /** Editing text for `key` in the current language, `{name}` placeholders filled. */
 export function editText(key: EditMessageKey, values: Record<string, string | number> = {}) {

@@ -1,3 +1,4 @@
+import type { CodedText } from '../api/import-api.js';
 import { getLanguage } from '../i18n/i18n.js';
 
 /** Interface text of import and export, Indonesian first. */
@@ -63,6 +64,52 @@ const messagesId = {
   'import.reason': 'Alasan',
   'import.downloadReport': 'Unduh laporan (CSV)',
   'import.failed': 'Gagal: {reason}',
+  'import.value': 'Nilai',
+  'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
+  'note.read-through-gdal':
+    'Dibaca melalui GDAL, diproyeksikan ulang dari sistem koordinat lapisannya.',
+  'note.csv-wkt-column': 'Geometri dari kolom WKT "{column}".',
+  'note.csv-coordinate-columns': 'Titik dari kolom "{xColumn}" (x) dan "{yColumn}" (y).',
+  'note.csv-delimiter': 'Pemisah {delimiter}.',
+  'note.csv-delimiter-decimal-comma': 'Pemisah {delimiter}, desimal dengan koma.',
+  'note.csv-crs-assumed':
+    'CSV tidak menyebut sistem koordinat: koordinat dibaca sebagai bujur/lintang (EPSG:4326).',
+  'note.crs-given': 'Koordinat dibaca dalam {crs}, sesuai pilihan.',
+  'note.encoding-given': 'Teks dibaca sebagai {encoding}, sesuai pilihan.',
+  'note.encoding-from-cpg': 'Teks dibaca sebagai {encoding}, sesuai berkas .cpg.',
+  'note.encoding-from-driver':
+    'Teks dibaca sebagai {encoding}, sesuai kode bahasa .dbf ({driver}).',
+  'note.encoding-recognised-utf-8':
+    'Pengodean tidak disebut berkas .cpg maupun .dbf: teks dibaca sebagai utf-8 karena berisi ' +
+    'huruf beraksen UTF-8. Bila nama tampak salah, pilih pengodeannya.',
+  'note.encoding-plain-ascii':
+    'Pengodean tidak disebut berkas .cpg maupun .dbf: teksnya ASCII biasa, terbaca sama ' +
+    'dalam pengodean apa pun.',
+  'note.encoding-assumed-windows-1252':
+    'Pengodean tidak disebut berkas .cpg maupun .dbf: teks dibaca sebagai windows-1252, ' +
+    'bawaan Windows, karena bukan UTF-8. Bila nama tampak salah, pilih pengodeannya.',
+  'note.cpg-unknown-encoding': 'Berkas .cpg menyebut pengodean yang tidak dikenal ("{cpg}").',
+  'note.field-names-restored': 'Nama kolom lengkap dipulihkan dari daftar kolom ekspor.',
+  'note.source-layer-rows': '{sourceLayer}: baris {firstRow}–{lastRow}.',
+  'note.z-dropped': 'Nilai Z (ketinggian) dibuang dari {count} fitur.',
+  'note.replaced-by-key':
+    'Diganti menurut {key}: {updated} fitur diperbarui di tempat beserta catatannya, ' +
+    '{removed} dihapus beserta catatannya, {inserted} ditambahkan.',
+  'note.checked': 'Diperiksa: {valid} baris valid, {rejected} ditolak; tidak ada yang ditulis.',
+  'note.rejected-all-or-nothing':
+    '{rejected} baris ditolak, jadi tidak ada yang ditulis (batalkan semuanya).',
+  'note.replace-without-valid-rows':
+    'Tidak ada baris yang valid: lapisan dibiarkan seperti semula, tidak dikosongkan.',
+  'note.cancelled': 'Dihentikan; lapisan dibiarkan seperti semula.',
+  'note.failed-reading': 'Berkas tidak dapat dibaca: {detail} Lapisan dibiarkan seperti semula.',
+  'note.failed-reading-upload-removed':
+    'Berkas tidak dapat dibaca: {detail} Lapisan dibiarkan seperti semula. Berkas unggahan ' +
+    'telah dihapus: kirim berkas yang sudah diperbaiki.',
+  'note.failed-on-server':
+    'Impor gagal di server; lapisan dibiarkan seperti semula. Sebutkan nomor impor saat ' +
+    'melaporkannya.',
+  'note.server-stopped': 'Server berhenti saat impor berjalan; lapisan dibiarkan seperti semula.',
+  'note.undone': 'Dibatalkan oleh {actor}: {deleted} fitur impor dihapus, {restored} dipulihkan.',
 } as const;
 
 /** A key of the import and export interface text. */
@@ -130,6 +177,51 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.reason': 'Reason',
   'import.downloadReport': 'Download the report (CSV)',
   'import.failed': 'Failed: {reason}',
+  'import.value': 'Value',
+  'note.legacy-crs-member': 'The file names its CRS in the legacy "crs" member.',
+  'note.read-through-gdal': 'Read through GDAL, reprojected from the layer CRS.',
+  'note.csv-wkt-column': 'Geometry from WKT column "{column}".',
+  'note.csv-coordinate-columns': 'Points from columns "{xColumn}" (x) and "{yColumn}" (y).',
+  'note.csv-delimiter': 'Delimiter {delimiter}.',
+  'note.csv-delimiter-decimal-comma': 'Delimiter {delimiter}, decimal comma.',
+  'note.csv-crs-assumed':
+    'The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).',
+  'note.crs-given': 'Coordinates read in {crs}, as asked.',
+  'note.encoding-given': 'Text read as {encoding}, as asked.',
+  'note.encoding-from-cpg': 'Text read as {encoding}, as the .cpg file says.',
+  'note.encoding-from-driver':
+    'Text read as {encoding}, as the .dbf language driver ({driver}) says.',
+  'note.encoding-recognised-utf-8':
+    'Neither a .cpg file nor the .dbf names the encoding: text read as utf-8, since it is ' +
+    'UTF-8 with accented letters. If names look wrong, give the encoding.',
+  'note.encoding-plain-ascii':
+    'Neither a .cpg file nor the .dbf names the encoding: its text is plain ASCII, which ' +
+    'reads the same in every encoding.',
+  'note.encoding-assumed-windows-1252':
+    'Neither a .cpg file nor the .dbf names the encoding: text read as windows-1252, the ' +
+    'Windows default, since it is not UTF-8. If names look wrong, give the encoding.',
+  'note.cpg-unknown-encoding': 'The .cpg file names no known encoding ("{cpg}").',
+  'note.field-names-restored': 'Full field names restored from the export field list.',
+  'note.source-layer-rows': '{sourceLayer}: rows {firstRow}–{lastRow}.',
+  'note.z-dropped': 'Z (elevation) values dropped from {count} features.',
+  'note.replaced-by-key':
+    'Replaced by {key}: {updated} features updated in place with their records kept, ' +
+    '{removed} removed with their records, {inserted} added.',
+  'note.checked': 'Checked: {valid} valid rows, {rejected} rejected; nothing written.',
+  'note.rejected-all-or-nothing':
+    '{rejected} rows were rejected, so nothing was written (all or nothing).',
+  'note.replace-without-valid-rows':
+    'No valid row: the layer was left as it was rather than emptied.',
+  'note.cancelled': 'Cancelled; the layer was left as it was.',
+  'note.failed-reading': 'The file could not be read: {detail} The layer was left as it was.',
+  'note.failed-reading-upload-removed':
+    'The file could not be read: {detail} The layer was left as it was. The uploaded file ' +
+    'was removed: send a corrected one.',
+  'note.failed-on-server':
+    'The import failed on the server; the layer was left as it was. Quote the job id when ' +
+    'reporting it.',
+  'note.server-stopped': 'The server stopped during the import; the layer was left as it was.',
+  'note.undone': 'Undone by {actor}: {deleted} imported features removed, {restored} restored.',
 };
 
 /** Import and export text in the interface language, `{name}` placeholders filled. */
@@ -138,4 +230,18 @@ export function importText(key: ImportMessageKey, values: Record<string, string 
   return text.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
     name in values ? String(values[name]) : placeholder,
   );
+}
+
+function isImportMessageKey(key: string): key is ImportMessageKey {
+  return key in messagesId;
+}
+
+/**
+ * A job's note or message in the interface language, from its code and params; `english`, the
+ * server's text, for a code not known here (a newer server, an older job).
+ */
+export function codedText(coded: CodedText | null | undefined, english: string): string {
+  const key = `note.${coded?.code ?? ''}`;
+  if (!coded || !isImportMessageKey(key)) return english;
+  return importText(key, coded.params ?? {});
 }

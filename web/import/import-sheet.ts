@@ -18,7 +18,8 @@ import {
   type UploadedFile,
 } from '../api/import-api.js';
 import { pickTitle, translate } from '../i18n/i18n.js';
-import { importText, type ImportMessageKey } from './import-messages.js';
+import { describeProblem, type ProblemDeclaration } from '../i18n/problem-messages.js';
+import { codedText, importText, type ImportMessageKey } from './import-messages.js';
 import { createSampleLayer } from './sample-layer.js';
 
 /** What the sheet knows of the logged-in user. */
@@ -90,12 +91,27 @@ function stepText(job: ImportJob) {
   return importText(job.status === 'committing' ? 'import.committing' : 'import.status.running');
 }
 
-function rejectionTable(rejections: Rejection[]) {
+/** Why a row was rejected in the interface language, as the edit form says it. */
+function describeRejection(rejection: Rejection, layer: ProblemDeclaration | undefined) {
+  const { field, reason, code, params } = rejection;
+  const problem = {
+    field,
+    message: reason,
+    code: code ?? undefined,
+    otherField: typeof params?.otherField === 'string' ? params.otherField : undefined,
+    outsideM: typeof params?.outsideM === 'number' ? params.outsideM : undefined,
+    toleranceM: typeof params?.toleranceM === 'number' ? params.toleranceM : undefined,
+  };
+  return describeProblem(problem, layer ?? { attributes: [] });
+}
+
+function rejectionTable(rejections: Rejection[], layer: ProblemDeclaration | undefined) {
   const head = element(
     'tr',
     '',
     element('th', '', importText('import.row')),
     element('th', '', importText('import.attribute')),
+    element('th', '', importText('import.value')),
     element('th', '', importText('import.reason')),
   );
   const rows = rejections.map((r) =>
@@ -104,7 +120,8 @@ function rejectionTable(rejections: Rejection[]) {
       '',
       element('td', '', String(r.row)),
       element('td', '', r.field),
-      element('td', '', r.reason),
+      element('td', '', r.params?.value === undefined ? '' : String(r.params.value)),
+      element('td', '', describeRejection(r, layer)),
     ),
   );
   return element(
@@ -352,7 +369,10 @@ export class ImportSheet {
       });
     const problems =
       preview.problems.length > 0
-        ? [element('h4', '', importText('import.sampleProblems')), rejectionTable(preview.problems)]
+        ? [
+            element('h4', '', importText('import.sampleProblems')),
+            rejectionTable(preview.problems, layer),
+          ]
         : [element('p', 'import-note', importText('import.noProblems'))];
     const mode = select(
       [
@@ -386,7 +406,9 @@ export class ImportSheet {
       element('h4', '', importText('import.mapping')),
       element('table', 'import-table', element('tbody', '', ...rows)),
       button('import.preview', () => void this.loadPreview()),
-      ...preview.notes.map((note) => element('p', 'import-note', note)),
+      ...preview.notes.map((note, i) =>
+        element('p', 'import-note', codedText(preview.noteCodes?.[i], note)),
+      ),
       element(
         'p',
         'import-note',
@@ -422,8 +444,12 @@ export class ImportSheet {
           importText(key, { written: job.rowsWritten }),
         ),
       );
-      if (job.message) parts.push(element('p', 'import-note', job.message));
-      parts.push(...job.notes.map((note) => element('p', 'import-note', note)));
+      if (job.message) {
+        const coded = job.messageCode ? { code: job.messageCode, params: job.messageParams } : null;
+        parts.push(element('p', 'import-note', codedText(coded, job.message)));
+      }
+      const notes = job.notes.map((note, i) => codedText(job.noteCodes?.[i], note));
+      parts.push(...notes.map((note) => element('p', 'import-note', note)));
       if (job.status === 'succeeded') parts.push(button('import.undo', () => void this.undo()));
     }
     if (this.rejections && this.rejections.total > 0) {
@@ -431,7 +457,10 @@ export class ImportSheet {
       report.href = rejectionsCsvUrl(job.id);
       parts.push(
         element('h4', '', importText('import.rejected', { total: this.rejections.total })),
-        rejectionTable(this.rejections.rejections),
+        rejectionTable(
+          this.rejections.rejections,
+          this.layers.find((l) => l.id === job.layerId),
+        ),
         report,
       );
     }

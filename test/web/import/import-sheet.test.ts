@@ -142,6 +142,73 @@ describe('the import and export sheet', () => {
     expect(await page.locator(`${sheet} .import-note`).innerText()).toContain('Masuk');
   });
 
+  it('words a rejected row and the outcome in the language of the interface', async () => {
+    const square = (lon: number, lat: number, d = 0.002) => ({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [lon - d, lat - d],
+          [lon + d, lat - d],
+          [lon + d, lat + d],
+          [lon - d, lat + d],
+          [lon - d, lat - d],
+        ],
+      ],
+    });
+    const desa = (name: string, code: string, type: string, [lon, lat]: number[]) => ({
+      type: 'Feature',
+      properties: { name, code, type },
+      geometry: square(lon!, lat!),
+    });
+    const file = {
+      name: 'desa-satu-salah.geojson',
+      mimeType: 'application/geo+json',
+      buffer: Buffer.from(
+        JSON.stringify({
+          type: 'FeatureCollection',
+          features: [
+            desa('Uji Benar', '33.01.97.2001', 'desa', [109.0153, -7.7266]),
+            desa('Uji Salah', '33.01.97.2002', 'kota', [109.2456, -7.6329]),
+          ],
+        }),
+      ),
+    };
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const importSection = page.locator(`${sheet} .import-section`).nth(1);
+    await importSection.locator('select').first().selectOption('desa');
+    await page.setInputFiles(`${sheet} input[type=file]`, file);
+    await page.click(`${sheet} button:has-text("Pratinjau")`);
+    await page.click(`${sheet} button:has-text("Mulai impor")`);
+    await page.waitForSelector(`${sheet} .import-status--rejected`, { timeout: 30000 });
+    const report = page.locator(`${sheet} .import-step`).last();
+    await report.locator('table').waitFor();
+    const shown = async () => ({
+      rejected: await report.locator('tbody tr').allInnerTexts(),
+      notes: await report.locator('.import-note').allInnerTexts(),
+    });
+
+    try {
+      const indonesian = await shown();
+      await page.click('#lang-toggle');
+      const english = await shown();
+
+      expect(indonesian).toEqual({
+        rejected: ['2\ttype\tkota\tPilih salah satu nilai yang tersedia.'],
+        notes: ['1 baris ditolak, jadi tidak ada yang ditulis (batalkan semuanya).'],
+      });
+      expect(english).toEqual({
+        rejected: ['2\ttype\tkota\tChoose one of the listed values.'],
+        notes: ['1 rows were rejected, so nothing was written (all or nothing).'],
+      });
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
+
   it('keeps the chosen export layer, format and CRS when the language switches', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();

@@ -44,6 +44,8 @@ export interface FeatureProblem {
    */
   outsideM?: number;
   toleranceM?: number;
+  /** For `geometry-invalid`: what PostGIS says is wrong and where (`Self-intersection[x y]`). */
+  invalidReason?: string;
 }
 
 /**

@@ -129,8 +129,9 @@ function formatMetres(metres: number): string {
 /** What PostGIS said of a geometry, as a problem; undefined when it passes. */
 function geometryProblemOf(row: GeometryCheckRow, toleranceM: number): FeatureProblem | undefined {
   if (row.invalidReason) {
-    const message = `the geometry is not valid: ${row.invalidReason}.`;
-    return { field: 'geometry', code: 'geometry-invalid', message };
+    const invalidReason = row.invalidReason;
+    const message = `the geometry is not valid: ${invalidReason}.`;
+    return { field: 'geometry', code: 'geometry-invalid', message, invalidReason };
   }
   if (row.outsideM !== null && row.outsideM > toleranceM) {
     const message =

@@ -394,14 +394,15 @@ function inFileTerms(message: string, records: SourceFeature[]): string {
 
 /** A validation problem with the figures `FeatureProblem` adds for translated text. */
 type ValidationProblem = FieldError &
-  Pick<FeatureProblem, 'otherField' | 'outsideM' | 'toleranceM'>;
+  Pick<FeatureProblem, 'otherField' | 'outsideM' | 'toleranceM' | 'invalidReason'>;
 
 /** Longest value quoted in a rejection's params, in characters. */
 const quotedValueMaxLength = 200;
 
 /**
  * What a rejection's translated text may quote: the value refused (mapped, as validated), the
- * other attribute of a rule across two, how far outside the regency and how far is accepted.
+ * other attribute of a rule across two, how far outside the regency and how far is accepted,
+ * and what PostGIS found wrong with an invalid geometry (in its own English words).
  */
 function rejectionParams(problem: ValidationProblem, value: unknown): MessageParams | undefined {
   const params: MessageParams = {};
@@ -412,6 +413,7 @@ function rejectionParams(problem: ValidationProblem, value: unknown): MessagePar
   if (problem.otherField) params.otherField = problem.otherField;
   if (problem.outsideM !== undefined) params.outsideM = problem.outsideM;
   if (problem.toleranceM !== undefined) params.toleranceM = problem.toleranceM;
+  if (problem.invalidReason) params.invalidReason = problem.invalidReason;
   return Object.keys(params).length > 0 ? params : undefined;
 }
 

@@ -120,7 +120,7 @@ function rejectionTable(rejections: Rejection[], layer: ProblemDeclaration | und
       '',
       element('td', '', String(r.row)),
       element('td', '', r.field),
-      element('td', '', r.params?.value === undefined ? '' : String(r.params.value)),
+      element('td', '', String(r.params?.value ?? r.params?.invalidReason ?? '')),
       element('td', '', describeRejection(r, layer)),
     ),
   );

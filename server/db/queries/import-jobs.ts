@@ -67,7 +67,7 @@ export interface ImportJobRow {
 /**
  * One rejected source row: its number in the file, the field, the English reason, and the
  * stable code of the rule broken (`FeatureProblem['code']`) with the params its translation
- * quotes (`value`, `outsideM`, `toleranceM`, `otherField`, `firstRow`, `featureId`). Code and
+ * quotes (`value`, `outsideM`, `toleranceM`, `otherField`, `invalidReason`, `firstRow`). Code and
  * params are null on rows stored before they were kept.
  */
 export interface RejectionRow {

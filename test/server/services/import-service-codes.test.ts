@@ -85,6 +85,39 @@ describe('the codes an import keeps beside its English texts', () => {
     expect(rejections[0]!.params!.outsideM).toBeGreaterThan(40000);
   });
 
+  it('keeps what PostGIS found wrong with an invalid geometry beside its code', async () => {
+    const [lon, lat] = kroya as [number, number];
+    const bowTie = [
+      [lon, lat],
+      [lon + 0.002, lat + 0.002],
+      [lon + 0.002, lat],
+      [lon, lat + 0.002],
+      [lon, lat],
+    ];
+    const feature = {
+      type: 'Feature',
+      properties: { name: 'Pita', code: '33.01.98.4001', type: 'desa' },
+      geometry: { type: 'Polygon', coordinates: [bowTie] },
+    };
+    const file = writeFile('bow-tie.geojson', JSON.stringify(feature));
+
+    const job = await importFile(file, { layerId: 'desa' });
+
+    const { rejections } = await selectRejections(
+      scratch.testDatabase.database.pool,
+      job.id,
+      0,
+      10,
+    );
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        row: 1,
+        code: 'geometry-invalid',
+        params: { invalidReason: expect.stringMatching(/^Self-intersection\[/) },
+      }),
+    ]);
+  });
+
   it('codes the notes and the message of a job beside their English text', async () => {
     const job = await importFile(badRows());
 

@@ -225,6 +225,7 @@ function resolveCrs(
       throw badRequest(
         'invalid-crs',
         `"${request.crs}" is not a CRS; give an EPSG code such as EPSG:32749 or EPSG:4326.`,
+        { crs: request.crs },
       );
     }
     const crs = describeCrs(given);
@@ -241,11 +242,14 @@ function resolveCrs(
     notes.push({ code: 'csv-crs-assumed', text });
     return lonLat;
   }
-  const what = format === 'shapefile' ? `${source.name}.shp has no .prj file, so its` : 'Its';
+  // `shapefile` (the .shp without .prj) lets a client word the problem in its own language
+  const shapefile = format === 'shapefile' ? `${source.name}.shp` : undefined;
+  const what = shapefile ? `${shapefile} has no .prj file, so its` : 'Its';
   throw badRequest(
     'missing-crs',
     `${what} coordinate system is unknown. Say which it is (crs), e.g. EPSG:32749 for ` +
       'UTM zone 49S or EPSG:4326 for longitude/latitude; Simpul never guesses it.',
+    shapefile ? { shapefile } : undefined,
   );
 }
 
@@ -304,6 +308,7 @@ async function refuseCoordinatesOutsideCrs(
     `The coordinates of the first ${sampled} features (such as ${example}) are not ` +
       `longitude/latitude once read in ${describeCrs(crs)}. Say which coordinate system ` +
       'they are in (crs), e.g. EPSG:32749 for UTM zone 49S.',
+    { sampled, example, crs: describeCrs(crs) },
   );
 }
 

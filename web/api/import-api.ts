@@ -91,12 +91,18 @@ export interface ImportJob {
 
 /** A problem+json answer turned into an error carrying its detail. */
 export class ImportApiError extends Error {
+  /** The problem's stable type without `/problems/` (`missing-crs`), when the server named one. */
+  readonly type: string | undefined;
+
   constructor(
     readonly status: number,
     detail: string,
+    /** The problem+json body: its members beside `detail` are what a translation quotes. */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(detail);
     this.name = 'ImportApiError';
+    this.type = typeof body.type === 'string' ? body.type.replace(/^\/problems\//, '') : undefined;
   }
 }
 
@@ -110,7 +116,7 @@ async function readAnswer<Body>(response: Response): Promise<Body> {
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
     const detail = typeof body.detail === 'string' ? body.detail : `HTTP ${response.status}`;
-    throw new ImportApiError(response.status, detail);
+    throw new ImportApiError(response.status, detail, body);
   }
   return body as Body;
 }
@@ -142,7 +148,10 @@ export function uploadFile(
     xhr.addEventListener('load', () => {
       const body = JSON.parse(xhr.responseText || '{}') as Record<string, unknown>;
       if (xhr.status === 201) resolve(body as unknown as UploadedFile);
-      else reject(new ImportApiError(xhr.status, String(body.detail ?? `HTTP ${xhr.status}`)));
+      else {
+        const detail = String(body.detail ?? `HTTP ${xhr.status}`);
+        reject(new ImportApiError(xhr.status, detail, body));
+      }
     });
     xhr.addEventListener('error', () => reject(new ImportApiError(0, 'network error')));
     xhr.send(file);

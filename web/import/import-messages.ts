@@ -1,4 +1,4 @@
-import type { CodedText } from '../api/import-api.js';
+import type { CodedText, ImportApiError } from '../api/import-api.js';
 import { getLanguage } from '../i18n/i18n.js';
 
 /** Interface text of import and export, Indonesian first. */
@@ -65,6 +65,18 @@ const messagesId = {
   'import.downloadReport': 'Unduh laporan (CSV)',
   'import.failed': 'Gagal: {reason}',
   'import.value': 'Nilai',
+  'refusal.missing-crs':
+    'Sistem koordinat berkas tidak diketahui. Isi sistem koordinat berkas, mis. EPSG:32749 ' +
+    'untuk UTM zona 49S atau EPSG:4326 untuk bujur/lintang; Simpul tidak pernah menebaknya.',
+  'refusal.missing-crs-shapefile':
+    '{shapefile} tidak disertai berkas .prj, jadi sistem koordinatnya tidak diketahui. Isi ' +
+    'sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S atau EPSG:4326 untuk ' +
+    'bujur/lintang; Simpul tidak pernah menebaknya.',
+  'refusal.invalid-crs':
+    '"{crs}" bukan sistem koordinat; isi kode EPSG seperti EPSG:32749 atau EPSG:4326.',
+  'refusal.coordinates-outside-crs':
+    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
   'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
   'note.read-through-gdal':
     'Dibaca melalui GDAL, diproyeksikan ulang dari sistem koordinat lapisannya.',
@@ -178,6 +190,20 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.downloadReport': 'Download the report (CSV)',
   'import.failed': 'Failed: {reason}',
   'import.value': 'Value',
+  'refusal.missing-crs':
+    'The coordinate system of the file is unknown. Give the coordinate system of the file, ' +
+    'e.g. EPSG:32749 for UTM zone 49S or EPSG:4326 for longitude/latitude; Simpul never ' +
+    'guesses it.',
+  'refusal.missing-crs-shapefile':
+    '{shapefile} has no .prj file, so its coordinate system is unknown. Give the coordinate ' +
+    'system of the file, e.g. EPSG:32749 for UTM zone 49S or EPSG:4326 for ' +
+    'longitude/latitude; Simpul never guesses it.',
+  'refusal.invalid-crs':
+    '"{crs}" is not a coordinate system; give an EPSG code such as EPSG:32749 or EPSG:4326.',
+  'refusal.coordinates-outside-crs':
+    'The coordinates of the first {sampled} features (such as {example}) are not ' +
+    'longitude/latitude once read in {crs}. Give the coordinate system of the file, e.g. ' +
+    'EPSG:32749 for UTM zone 49S.',
   'note.legacy-crs-member': 'The file names its CRS in the legacy "crs" member.',
   'note.read-through-gdal': 'Read through GDAL, reprojected from the layer CRS.',
   'note.csv-wkt-column': 'Geometry from WKT column "{column}".',
@@ -244,4 +270,20 @@ export function codedText(coded: CodedText | null | undefined, english: string):
   const key = `note.${coded?.code ?? ''}`;
   if (!coded || !isImportMessageKey(key)) return english;
   return importText(key, coded.params ?? {});
+}
+
+/**
+ * Why the server refused a file or its options, in the interface language: the refusals that
+ * ask for the file's coordinate system are worded here, pointing at the sheet's field; any
+ * other keeps the server's English `detail`.
+ */
+export function describeRefusal(error: ImportApiError): string {
+  const { shapefile } = error.body;
+  const key = `refusal.${error.type ?? ''}${shapefile ? '-shapefile' : ''}`;
+  if (!isImportMessageKey(key)) return error.message;
+  const values = Object.entries(error.body).filter(
+    (entry): entry is [string, string | number] =>
+      typeof entry[1] === 'string' || typeof entry[1] === 'number',
+  );
+  return importText(key, Object.fromEntries(values));
 }

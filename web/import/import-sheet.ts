@@ -5,6 +5,7 @@ import {
   cancelImport,
   exportUrl,
   fetchImportJob,
+  ImportApiError,
   fetchRejections,
   previewImport,
   rejectionsCsvUrl,
@@ -19,7 +20,12 @@ import {
 } from '../api/import-api.js';
 import { pickTitle, translate } from '../i18n/i18n.js';
 import { describeProblem, type ProblemDeclaration } from '../i18n/problem-messages.js';
-import { codedText, importText, type ImportMessageKey } from './import-messages.js';
+import {
+  codedText,
+  describeRefusal,
+  importText,
+  type ImportMessageKey,
+} from './import-messages.js';
 import { createSampleLayer } from './sample-layer.js';
 
 /** What the sheet knows of the logged-in user. */
@@ -145,7 +151,8 @@ export class ImportSheet {
   private job?: ImportJob;
   private rejections?: { rejections: Rejection[]; total: number };
   private uploadFraction: number | null = null;
-  private error?: string;
+  /** The last action's failure, worded at each render so a new language words it anew. */
+  private error?: Error;
   private options: Omit<ImportOptions, 'uploadId'> = { layerId: '' };
   /** The export choices, kept so that redrawing the sheet (a new language) keeps them. */
   private exportChoice = { layerId: '', format: '', crs: '', viewOnly: false };
@@ -282,7 +289,7 @@ export class ImportSheet {
     }
     if (this.error)
       section.append(
-        element('p', 'import-error', importText('import.failed', { reason: this.error })),
+        element('p', 'import-error', importText('import.failed', { reason: this.errorText() })),
       );
     if (this.upload) section.append(this.renderReadOptions());
     if (this.preview) section.append(this.renderPreview());
@@ -467,12 +474,17 @@ export class ImportSheet {
     return element('div', 'import-step', ...parts);
   }
 
+  private errorText() {
+    const error = this.error!;
+    return error instanceof ImportApiError ? describeRefusal(error) : error.message;
+  }
+
   private async run(action: () => Promise<void>) {
     this.error = undefined;
     try {
       await action();
     } catch (error) {
-      this.error = (error as Error).message;
+      this.error = error as Error;
     }
     this.render();
   }

@@ -454,6 +454,7 @@ describe('imports and exports over HTTP', () => {
     expect(await response.json()).toMatchObject({
       type: '/problems/missing-crs',
       detail: expect.stringContaining('EPSG:32749'),
+      shapefile: 'desa.shp',
     });
   });
 

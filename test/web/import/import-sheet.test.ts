@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 const password = 'batas-desa-2024';
 const shapefile = path.resolve('test/fixtures/import/desa-utm49s-cp1252.zip');
+const shapefileWithoutPrj = path.resolve('test/fixtures/import/desa-utm49s-no-prj.zip');
 
 describe('the import and export sheet', () => {
   let server: TestServer;
@@ -203,6 +204,39 @@ describe('the import and export sheet', () => {
         rejected: ['2\ttype\tkota\tChoose one of the listed values.'],
         notes: ['1 rows were rejected, so nothing was written (all or nothing).'],
       });
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
+
+  it('asks for the coordinate system of a Shapefile without .prj in either language', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const importSection = page.locator(`${sheet} .import-section`).nth(1);
+    await importSection.locator('select').first().selectOption('desa');
+    await page.setInputFiles(`${sheet} input[type=file]`, shapefileWithoutPrj);
+    await page.click(`${sheet} button:has-text("Pratinjau")`);
+    const error = page.locator(`${sheet} .import-error`);
+    await error.waitFor();
+
+    try {
+      const indonesian = await error.innerText();
+      await page.click('#lang-toggle');
+      const english = await error.innerText();
+
+      expect(indonesian).toBe(
+        'Gagal: desa.shp tidak disertai berkas .prj, jadi sistem koordinatnya ' +
+          'tidak diketahui. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S ' +
+          'atau EPSG:4326 untuk bujur/lintang; Simpul tidak pernah menebaknya.',
+      );
+      expect(english).toBe(
+        'Failed: desa.shp has no .prj file, so its coordinate system is unknown. ' +
+          'Give the coordinate system of the file, e.g. EPSG:32749 for UTM zone 49S or ' +
+          'EPSG:4326 for longitude/latitude; Simpul never guesses it.',
+      );
     } finally {
       await page.evaluate(() => localStorage.removeItem('simpul.language'));
       await page.close();

@@ -229,7 +229,8 @@ async function guessDbfEncoding(dbf: string, notes: ImportNote[]): Promise<strin
   const unnamed = 'Neither a .cpg file nor the .dbf names the encoding:';
   const giveIt = 'If names look wrong, give the encoding.';
   if (text === 'utf-8') {
-    const note = `${unnamed} text read as utf-8, since it is UTF-8 with accented letters. ${giveIt}`;
+    const why = 'since it is UTF-8 with accented letters';
+    const note = `${unnamed} text read as utf-8, ${why}. ${giveIt}`;
     notes.push({ code: 'encoding-recognised-utf-8', text: note });
     return 'utf-8';
   }

@@ -118,7 +118,7 @@ describe('the analysis API', () => {
     );
   });
 
-  it('marks a CSV computed from sample data in its file name and its sample_data column', async () => {
+  it('marks a CSV from sample data in its file name and its sample_data column', async () => {
     const response = await fetch(`${server.baseUrl}/analysis/road-condition?f=csv`);
 
     const [header, ...rows] = parse((await response.text()).replace(/^\uFEFF/, '')) as string[][];

@@ -52,7 +52,7 @@ describe('analysis tables', () => {
     expect(table.rows[1]).toEqual([2023, '', regencyRowName, 4, 3, 1, 4, 3, 75, null]);
   });
 
-  it('says on every row, in both languages, which layers of sample data the figures come from', () => {
+  it('names on every row, in both languages, the sample layers its figures come from', () => {
     const sampleSources = [
       { id: 'road_segment', titleId: 'Ruas jalan', titleEn: 'Road segment' },
       { id: 'road_condition_survey', titleId: 'Survei kondisi jalan', titleEn: 'Road survey' },

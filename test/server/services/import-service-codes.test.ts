@@ -58,7 +58,7 @@ describe('the codes an import keeps beside its English texts', () => {
       }),
     );
 
-  it('stores the rule code of each rejected row with the value and distances it quotes', async () => {
+  it('stores the rule code of each rejected row with the values it quotes', async () => {
     const job = await importFile(badRows(), { mode: 'valid-only' });
 
     const { rejections } = await selectRejections(

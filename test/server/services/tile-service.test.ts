@@ -89,7 +89,7 @@ describe('the tile service', () => {
     for (const codes of thereAfterDelete) expect(codes).not.toContain('T-MOVE');
   });
 
-  it('shows a commit in the very next tile of a second process, once the writer is told', async () => {
+  it('shows a commit in the next tile of a second process once the writer is told', async () => {
     const tile = tileAt(nearCilacap.lon, nearCilacap.lat, 14);
     await commit(
       `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
@@ -108,7 +108,7 @@ describe('the tile service', () => {
     }
   });
 
-  it('shows a commit that did not wait for the caches within 100 ms, in both processes', async () => {
+  it('shows a commit that did not wait for the caches within 100 ms in both', async () => {
     const tile = tileAt(nearCilacap.lon, nearCilacap.lat, 13);
     await commit(
       `INSERT INTO road_segment (geom, segment_code, road_number, name, status)

@@ -40,7 +40,7 @@ describe('measuring on the map', () => {
     expect(relativeError(measurement.lengthM, meridianLengthM(-7.7, -7.6))).toBeLessThan(0.0035);
   });
 
-  it('writes lengths in metres below a kilometre and in kilometres above, in both languages', () => {
+  it('writes lengths in metres below a kilometre, in kilometres above, in both languages', () => {
     const lengths = [12.34, 850.4, 11_059.3, 152_345].map(formatLength);
     setLanguage('en');
     const englishLengths = [12.34, 850.4, 11_059.3, 152_345].map(formatLength);

@@ -120,7 +120,7 @@ describe('measuring on the map', () => {
     await page.close();
   });
 
-  it('keeps measuring taps from the identify popup, and clears and closes with Escape', async () => {
+  it('keeps measuring taps from the identify popup; Escape clears, then closes', async () => {
     const page = await openMap('id');
     await page.waitForFunction(() => document.body.dataset.layersRendered?.includes('kecamatan'));
     const box = (await page.locator('#map').boundingBox())!;

@@ -164,7 +164,7 @@ describe('export of the map view', () => {
   // No Simpul layer draws images from another server without CORS today (the background map
   // asks for CORS), so a layer is made to: it draws such an image on its canvas, as a layer of
   // a server without CORS headers would.
-  it('says why, instead of downloading a blank image, when a layer drew a cross-origin image', async () => {
+  it('says why, not a blank image, when a layer drew a cross-origin image', async () => {
     const page = await openMap('id');
     await page.evaluate(async (url) => {
       const image = new Image();

@@ -1,48 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectRejections } from '../../../server/db/queries/import-jobs.js';
+import { previewImport } from '../../../server/services/import-service.js';
 import {
-  prepareImport,
-  previewImport,
-  recordImportJob,
-  runImport,
-  type ImportRequest,
-} from '../../../server/services/import-service.js';
-import { useDatabaseAndFolder } from '../../support/database.js';
-
-/** The alun-alun of Cilacap town and of Kroya; a point 60 km south of the coast. */
-const cilacapTown = [109.0153, -7.7266];
-const kroya = [109.2456, -7.6329];
-const farOffshore = [109.0, -8.3];
-
-function point(coordinates: number[], properties: Record<string, unknown>) {
-  return { type: 'Feature', properties, geometry: { type: 'Point', coordinates } };
-}
+  cilacapTown,
+  farOffshore,
+  kroya,
+  point,
+  useImportScratch,
+} from '../../support/import-scratch.js';
 
 describe('the codes an import keeps beside its English texts', () => {
-  const scratch = useDatabaseAndFolder('simpul-import-codes-test-');
-
-  const writeFile = (name: string, content: string) => {
-    const file = path.join(scratch.folder, name);
-    fs.writeFileSync(file, content);
-    return file;
-  };
-
-  const request = (file: string, options: Partial<ImportRequest> = {}): ImportRequest => ({
-    layerId: 'evacuation_point',
-    file,
-    fileName: path.basename(file),
-    actor: 'test',
-    ...options,
-  });
-
-  const importFile = async (file: string, options: Partial<ImportRequest> = {}) => {
-    const { pool } = scratch.testDatabase.database;
-    const prepared = await prepareImport(pool, request(file, options));
-    await recordImportJob(pool, prepared);
-    return runImport(scratch.testDatabase.database, prepared);
-  };
+  const { scratch, writeFile, request, importFile } = useImportScratch('simpul-import-codes-test-');
 
   const badRows = () =>
     writeFile(

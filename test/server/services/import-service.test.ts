@@ -16,22 +16,19 @@ import {
   recordImportJob,
   runImport,
   undoImport,
-  type ImportRequest,
 } from '../../../server/services/import-service.js';
-import { useDatabaseAndFolder } from '../../support/database.js';
+import {
+  cilacapTown,
+  farOffshore,
+  kroya,
+  point,
+  useImportScratch,
+} from '../../support/import-scratch.js';
 
 const fixtures = path.resolve('test/fixtures/import');
 
-/** Points inside Cilacap: the alun-alun of Cilacap town and of Kroya, Majenang's market. */
-const cilacapTown = [109.0153, -7.7266];
-const kroya = [109.2456, -7.6329];
+/** Majenang's market, inside Cilacap. */
 const majenang = [108.7622, -7.2986];
-/** A point in the Indian Ocean, 60 km south of the coast. */
-const farOffshore = [109.0, -8.3];
-
-function point(coordinates: number[], properties: Record<string, unknown>) {
-  return { type: 'Feature', properties, geometry: { type: 'Point', coordinates } };
-}
 
 function square([lon, lat]: number[], d = 0.002) {
   const ring = [
@@ -45,28 +42,7 @@ function square([lon, lat]: number[], d = 0.002) {
 }
 
 describe('importing into a layer', () => {
-  const scratch = useDatabaseAndFolder('simpul-import-test-');
-
-  const writeFile = (name: string, content: string) => {
-    const file = path.join(scratch.folder, name);
-    fs.writeFileSync(file, content);
-    return file;
-  };
-
-  const request = (file: string, options: Partial<ImportRequest> = {}): ImportRequest => ({
-    layerId: 'evacuation_point',
-    file,
-    fileName: path.basename(file),
-    actor: 'test',
-    ...options,
-  });
-
-  const importFile = async (file: string, options: Partial<ImportRequest> = {}) => {
-    const { pool } = scratch.testDatabase.database;
-    const prepared = await prepareImport(pool, request(file, options));
-    await recordImportJob(pool, prepared);
-    return runImport(scratch.testDatabase.database, prepared);
-  };
+  const { scratch, writeFile, request, importFile } = useImportScratch('simpul-import-test-');
 
   const query = async (sql: string, values: unknown[] = []) =>
     (await scratch.testDatabase.database.pool.query(sql, values)).rows;

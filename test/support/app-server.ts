@@ -29,3 +29,20 @@ export async function startTestServer(): Promise<TestServer> {
   };
   return { baseUrl: `http://127.0.0.1:${port}`, testDatabase, close };
 }
+
+/** A layer as `/client/config` gives it to the web map (the parts the tests read). */
+export interface ClientLayer {
+  id: string;
+  titleId: string;
+  titleEn: string;
+  zoom: { min: number; max: number };
+  metadata: { sample: boolean };
+}
+
+/** The layers the web map is configured with on a running test server. */
+export async function clientLayers(server: TestServer): Promise<ClientLayer[]> {
+  const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
+    layers: ClientLayer[];
+  };
+  return config.layers;
+}

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app-server.js';
+import { clientLayers, startTestServer, type TestServer } from '../support/app-server.js';
 import { toWebMercator } from '../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
@@ -139,15 +139,13 @@ describe('web map', () => {
 
   it('marks exactly the layers of invented sample data in the layer tree', async () => {
     const { page } = await openMap();
-    const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
-      layers: { id: string; metadata: { sample: boolean } }[];
-    };
+    const layers = await clientLayers(server);
 
     const badged = await page
       .locator('#layer-tree label:has(.layer-tree__sample)')
       .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.layerId));
 
-    const sampleLayerIds = config.layers.filter((l) => l.metadata.sample).map((l) => l.id);
+    const sampleLayerIds = layers.filter((l) => l.metadata.sample).map((l) => l.id);
     expect(badged.sort()).toEqual(sampleLayerIds.sort());
     await page.close();
   });

@@ -1,23 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../support/app-server.js';
+import {
+  clientLayers,
+  startTestServer,
+  type ClientLayer,
+  type TestServer,
+} from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
-
-interface ConfigLayer {
-  id: string;
-  titleId: string;
-  titleEn: string;
-  metadata: { sample: boolean };
-}
 
 let server: TestServer;
 let browser: TestBrowser;
-let layers: ConfigLayer[];
+let layers: ClientLayer[];
 
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
-  const config = await (await fetch(`${server.baseUrl}/client/config`)).json();
-  layers = (config as { layers: ConfigLayer[] }).layers;
+  layers = await clientLayers(server);
 });
 
 afterAll(async () => {

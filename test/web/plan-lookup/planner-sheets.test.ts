@@ -1,30 +1,25 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../support/app-server.js';
+import {
+  clientLayers,
+  startTestServer,
+  type ClientLayer,
+  type TestServer,
+} from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { toWebMercator } from '../../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
 
-interface ConfigLayer {
-  id: string;
-  titleId: string;
-  titleEn: string;
-  metadata: { sample: boolean };
-}
-
 let server: TestServer;
 let browser: TestBrowser;
-let sampleLayers: ConfigLayer[];
+let sampleLayers: ClientLayer[];
 
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
-  const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
-    layers: ConfigLayer[];
-  };
-  sampleLayers = config.layers.filter((layer) => layer.metadata.sample);
+  sampleLayers = (await clientLayers(server)).filter((layer) => layer.metadata.sample);
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { clientLayers, startTestServer, type TestServer } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 
 let server: TestServer;
@@ -134,16 +134,8 @@ describe('export of the map view', () => {
 
   it('carries the sample data warning in both languages when a sample layer is drawn', async () => {
     const page = await openMap('en');
-    const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
-      layers: {
-        id: string;
-        titleId: string;
-        titleEn: string;
-        zoom: { min: number };
-        metadata: { sample: boolean };
-      }[];
-    };
-    const sample = config.layers.find((l) => l.metadata.sample && l.zoom.min <= 12)!;
+    const layers = await clientLayers(server);
+    const sample = layers.find((l) => l.metadata.sample && l.zoom.min <= 12)!;
     await showOnlyLayers(page, ['kecamatan', sample.id]);
     await page.evaluate(() => window.__simpulMap!.getView().setZoom(12));
 

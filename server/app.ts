@@ -6,7 +6,7 @@ import type { AppContext } from './app-context.js';
 import { sendProblem } from './http/problem.js';
 import { log } from './log.js';
 import { createRoutes } from './routes/index.js';
-import { createCachedTileShortcut } from './routes/tiles.js';
+import { createPublicTileShortcut } from './routes/tiles.js';
 
 /** Builds the Express app: request logging with ids, the routes, and the one error handler. */
 export function createApp(context: AppContext): express.Express {
@@ -31,13 +31,13 @@ export function createApp(context: AppContext): express.Express {
 }
 
 /**
- * What the HTTP server runs for each request: a cached tile of public layers is answered
- * straight from Node's request, before Express builds its request and response objects, runs
- * the logger and routes (the hot path of the platform, where that work cost several times the
- * tile itself); every other request goes to the app.
+ * What the HTTP server runs for each request: a tile of public layers is answered straight
+ * from Node's request, before Express builds its request and response objects, runs the logger
+ * and routes (the hot path of the platform, where that work cost several times a cached tile);
+ * a tile that fails, and every other request, goes to the app.
  */
 export function createRequestListener(context: AppContext): RequestListener {
   const app = createApp(context);
-  const cachedTile = createCachedTileShortcut(context);
-  return (req, res) => cachedTile(req, res, () => void app(req, res));
+  const publicTile = createPublicTileShortcut(context);
+  return (req, res) => publicTile(req, res, () => void app(req, res));
 }

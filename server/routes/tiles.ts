@@ -207,14 +207,31 @@ function publicLayerResolver() {
   };
 }
 
+/** Where the shortcut leaves a tile it rendered but did not answer, for the router to use. */
+const shortcutOutcome = Symbol('tile rendered by the shortcut');
+
+type TileRequest = IncomingMessage & { [shortcutOutcome]?: Promise<CachedTile> };
+
+/** The tile the shortcut already asked for on this request, taken once. */
+function takeShortcutOutcome(req: IncomingMessage): Promise<CachedTile> | undefined {
+  const outcome = (req as TileRequest)[shortcutOutcome];
+  delete (req as TileRequest)[shortcutOutcome];
+  return outcome;
+}
+
 /**
- * Answers a request for a cached, current tile of public layers straight from Node's request,
- * before Express and the rest of the app run (request logging, sessions, routing): the hot
- * path of the platform, where that work cost several times the tile itself. Everything else
- * (a miss, a restricted layer, a token, a bad address, a query string) goes on to `next`, the
- * app. Hits are not logged one line each; the cache counters stand for them.
+ * Answers a request for a tile of public layers straight from Node's request, before Express
+ * and the rest of the app run (request logging, sessions, routing): the hot path of the
+ * platform, where that work cost several times a cached tile, and a tenth of the processor a
+ * rendered one leaves to Node. A cached, current tile is answered at once; a missing one is
+ * rendered (shared with concurrent requests for it) and answered when it succeeds. A tile that
+ * fails (too large, too slow, no database) goes on to the app with its outcome attached, so
+ * the app's one error path answers it without rendering it again. Everything else (a
+ * restricted layer, a token, a bad address, a query string) goes on to `next`, the app.
+ * Tiles are not logged one line each; the tile service's counters stand for them, and slow or
+ * refused tiles are logged where they happen.
  */
-export function createCachedTileShortcut(
+export function createPublicTileShortcut(
   context: AppContext,
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const tiles = context.tiles;
@@ -229,15 +246,27 @@ export function createCachedTileShortcut(
     const size = 2 ** tile.z;
     if (!layers || tile.z > maxTileZoom || tile.x >= size || tile.y >= size) return next();
 
+    const answer = (entry: CachedTile) => {
+      try {
+        writeTile(req, res, layers, entry);
+      } catch (error) {
+        // Nothing above should throw; if it does, end this answer rather than leave it hanging.
+        log.error({ err: error, url: req.url }, 'tile not answered');
+        res.destroy();
+      }
+    };
     const entry = tiles.cachedTile(layers, tile);
-    if (!entry || entry.problem) return next();
-    try {
-      writeTile(req, res, layers, entry);
-    } catch (error) {
-      // Nothing above should throw; if it does, end this answer rather than leave it hanging.
-      log.error({ err: error, url: req.url }, 'cached tile not answered');
-      res.destroy();
+    if (entry) {
+      if (entry.problem) return next();
+      return answer(entry);
     }
+    const wanted = wantedEncoding(req);
+    const outcome = tiles.getTile(layers, tile, wanted ? [wanted] : []);
+    const handOver = () => {
+      (req as TileRequest)[shortcutOutcome] = outcome;
+      next();
+    };
+    outcome.then((rendered) => (rendered.problem ? handOver() : answer(rendered)), handOver);
   };
 }
 
@@ -277,7 +306,8 @@ export function createTilesRouter(context: AppContext): Router {
     const tile = parseTileCoord(req.params.z, req.params.x, req.params.y);
 
     const wanted = wantedEncoding(req);
-    const entry = await tiles.getTile(layers, tile, wanted ? [wanted] : []);
+    const entry = await (takeShortcutOutcome(req) ??
+      tiles.getTile(layers, tile, wanted ? [wanted] : []));
     if (entry.problem) throw entry.problem;
     writeTile(req, res, layers, entry);
   });

@@ -315,13 +315,17 @@ export class TileService {
     return service;
   }
 
-  /** A service that caches nothing, for an app built without `start` (it is never stale). */
+  /**
+   * A service that caches nothing, for an app built without `start` (it is never stale). It
+   * renders on the app's own pool, so building an app opens no extra connections.
+   */
   static uncached(database: Database) {
-    return TileService.withoutListener(database, { ...defaultOptions(), cacheMb: 0 });
+    const options = { ...defaultOptions(), cacheMb: 0 };
+    return new TileService(database, database.pool, false, options);
   }
 
   private static withoutListener(database: Database, options: TileServiceOptions) {
-    if (database.capabilities.embedded || options.cacheMb === 0) {
+    if (database.capabilities.embedded) {
       // The embedded database has one session: tiles queue on the one pool (no timeout).
       return new TileService(database, database.pool, false, options);
     }

@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../../server/db/pool.js';
 import { TileService, type TileServiceOptions } from '../../server/services/tile-service.js';
 
 /**
- * The real request listener (the cached tile shortcut, then the app) with a started (cached,
+ * The real request listener (the public tile shortcut, then the app) with a started (cached,
  * listening) tile service, as `npm start` runs it.
  */
 export interface TileTestServer {

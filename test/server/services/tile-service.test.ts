@@ -229,6 +229,24 @@ describe('the tile service', () => {
     }
   });
 
+  it('renders a refused tile once per request when nothing is cached', async () => {
+    const uncached = await startTileServer(testDatabase.url, { maxTileBytes: 4096, cacheMb: 0 });
+    try {
+      const path = `${uncached.baseUrl}/tiles/desa,kecamatan/10/822/533.mvt`;
+
+      const first = await fetch(path);
+      const again = await fetch(path);
+
+      expect(first.status).toBe(422);
+      expect(first.headers.get('content-type')).toContain('application/problem+json');
+      expect((await first.json()).type).toBe('/problems/tile-too-large');
+      expect(again.status).toBe(422);
+      expect(uncached.tiles.stats().rendered).toBe(2);
+    } finally {
+      await uncached.close();
+    }
+  });
+
   it('abandons a tile query past the time limit with a 503 problem', async () => {
     const hasty = await startTileServer(testDatabase.url, { timeoutMs: 1 });
     try {

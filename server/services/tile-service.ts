@@ -194,7 +194,9 @@ function explainFailure(
 ) {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message ?? '';
-  if (code === '57014') return timedOut(layers, tile, limits.timeoutMs);
+  if (code === '57014' || message === 'Query read timeout') {
+    return timedOut(layers, tile, limits.timeoutMs);
+  }
   if (message.includes('timeout exceeded when trying to connect')) return busy(limits.timeoutMs);
   return error;
 }
@@ -227,6 +229,9 @@ async function compress(entry: CachedTile, keepRaw: boolean): Promise<void> {
 function etagOf(raw: Buffer): string {
   return `"${createHash('sha1').update(raw).digest('base64url').slice(0, 20)}"`;
 }
+
+// How long past the statement timeout a tile query waits for the database's own answer.
+const answerGraceMs = 1000;
 
 /** Options of a tile service; the defaults come from `server/config.ts`. */
 export interface TileServiceOptions extends TileLimits {
@@ -336,6 +341,9 @@ export class TileService {
       options: '-c plan_cache_mode=force_generic_plan',
       max: options.poolSize,
       statement_timeout: options.timeoutMs,
+      // The database ends a statement past the limit; this gives up on an answer that cannot
+      // come (a half-open connection, a frozen link), and the failed connection is dropped.
+      query_timeout: options.timeoutMs + answerGraceMs,
       // Waiting for a free connection gives up too, but not before a new one could be opened.
       connectionTimeoutMillis: Math.max(options.timeoutMs, 1000),
     });

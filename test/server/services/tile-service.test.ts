@@ -7,6 +7,7 @@ import { resolveTileLayers } from '../../../server/services/tile-service.js';
 import { untilTileCachesHeard } from '../../../server/tiles/tile-changes.js';
 import type { TileCoord } from '../../../server/tiles/tile-grid.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { startFreezableRelay } from '../../support/database-relay.js';
 import {
   nearCilacap,
   nearMajenang,
@@ -244,6 +245,29 @@ describe('the tile service', () => {
       expect(uncached.tiles.stats().rendered).toBe(2);
     } finally {
       await uncached.close();
+    }
+  });
+
+  it('gives up on a tile whose connection stopped answering, then renders on a new one', async () => {
+    const relay = await startFreezableRelay(testDatabase.url);
+    const cut = await startTileServer(relay.url, { timeoutMs: 300, cacheMb: 0, poolSize: 1 });
+    try {
+      const tilePath = (x: number) => `${cut.baseUrl}/tiles/desa,kecamatan/12/${x}/2136.mvt`;
+      expect((await fetch(tilePath(3288))).status).toBe(200);
+      relay.freeze();
+
+      const started = performance.now();
+      const stuck = await fetch(tilePath(3289), { signal: AbortSignal.timeout(5000) });
+      const waitedMs = performance.now() - started;
+      const after = await fetch(tilePath(3288), { signal: AbortSignal.timeout(5000) });
+
+      expect(stuck.status).toBe(503);
+      expect((await stuck.json()).type).toBe('/problems/tile-timeout');
+      expect(waitedMs).toBeLessThan(3000);
+      expect(after.status).toBe(200);
+    } finally {
+      await cut.close();
+      relay.close();
     }
   });
 

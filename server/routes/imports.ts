@@ -222,12 +222,28 @@ export function createImportsRouter(context: AppContext): Router {
     res.json({ jobs: (await selectImportJobs(pool, layerId, 20)).map(toPublicJob) });
   });
 
+  // Finished jobs (id and status) whose commit every tile cache has heard since this process
+  // read it: polling them again needs no wait. The newest few hundred are kept.
+  const heardJobs = new Set<string>();
+
+  /**
+   * A job of another process reads `succeeded` (or `undone`) from its commit, a moment before
+   * that process has heard every cache confirm it: the first answer saying so waits for them,
+   * as the edit routes do. Another process polling the same job waits once more itself.
+   */
+  const untilJobHeard = async (job: { id: string; status: string }) => {
+    if (job.status !== 'succeeded' && job.status !== 'undone') return;
+    const key = `${job.id} ${job.status}`;
+    if (heardJobs.has(key)) return;
+    await untilTileCachesHeard(pool);
+    heardJobs.add(key);
+    if (heardJobs.size > 500) heardJobs.delete(heardJobs.values().next().value!);
+  };
+
   router.get('/imports/:jobId', async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
-    // A job of another process reads `succeeded` from its commit, a moment before that process
-    // has heard every cache confirm it: this answer waits for them, as the edit routes do.
-    if (job.status === 'succeeded' || job.status === 'undone') await untilTileCachesHeard(pool);
+    await untilJobHeard(job);
     res.json(toPublicJob(job));
   });
 

@@ -115,6 +115,39 @@ describe('imports and exports over HTTP', () => {
     });
   });
 
+  it('waits for the tile caches on the first read of a finished job only', async () => {
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = {
+      uploadId: uploaded.uploadId,
+      layerId: 'evacuation_point',
+      mapping: { name: 'nama', type: 'jenis', capacity: 'kapasitas' },
+    };
+    const started = await call('POST', '/imports', { token: editor, json: options });
+    const { id } = await started.json();
+    const markers: string[] = [];
+    const listener = new pg.Client({ connectionString: server.testDatabase.url });
+    await listener.connect();
+    listener.on('notification', (n) => markers.push(n.channel));
+    await listener.query('LISTEN simpul_tile_barrier');
+    try {
+      await waitForJob(id);
+      const afterFinish = markers.length;
+      for (let i = 0; i < 3; i += 1) await call('GET', `/imports/${id}`, { token: editor });
+      await listener.query('SELECT 1');
+      const afterPolls = markers.length;
+      await call('POST', `/imports/${id}/undo`, { token: editor });
+      await call('GET', `/imports/${id}`, { token: editor });
+      await listener.query('SELECT 1');
+      const afterUndoRead = markers.length;
+
+      expect(afterFinish).toBeGreaterThanOrEqual(1);
+      expect(afterPolls).toBe(afterFinish);
+      expect(afterUndoRead).toBeGreaterThan(afterPolls);
+    } finally {
+      await listener.end();
+    }
+  });
+
   it('serves the report of rejected rows as JSON and as CSV', async () => {
     const rows = [
       { nama: 'Balai Desa', jenis: 'titik_kumpul', lon: 109.0153 },

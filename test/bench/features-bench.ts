@@ -18,7 +18,7 @@ import { migrate } from '../../server/db/migrate.js';
 import { featurePageSql } from '../../server/db/queries/features.js';
 import { parseItemsQuery } from '../../server/http/items-query.js';
 import { itemsPageQuery } from '../../server/services/feature-service.js';
-import { startLocalCluster } from '../support/local-cluster.js';
+import { createDatabase, prewarm, startBenchCluster } from './support/bench-cluster.js';
 import { datasetLayers, loadDataset, townCentres, type DatasetSize } from './support/dataset.js';
 import { replayHttp } from './support/http-load.js';
 import { percentile, round, type Measurement } from './support/measure.js';
@@ -171,19 +171,6 @@ async function verify(baseUrl: string, url: string, paths: string[]) {
   }
 }
 
-async function createBenchDatabase(adminUrl: string) {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE simpul_features_bench');
-  // No JIT and no parallel workers, so 2 cores serve 2 queries, as in the shared harness.
-  await admin.query('ALTER DATABASE simpul_features_bench SET jit = off');
-  await admin.query('ALTER DATABASE simpul_features_bench SET max_parallel_workers_per_gather = 0');
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = '/simpul_features_bench';
-  return url.toString();
-}
-
 function printTable(rows: Measurement[], limits: Record<string, Measurement>) {
   console.log('\n| run | req/s | p50 ms | p95 ms | p99 ms | mean bytes | of limit | notes |');
   console.log('|---|--:|--:|--:|--:|--:|--:|---|');
@@ -202,10 +189,10 @@ function printTable(rows: Measurement[], limits: Record<string, Measurement>) {
 /** Loads the dataset, measures the limit and Simpul for both lists, prints the table. */
 export async function run() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-features-bench-'));
-  const cluster = await startLocalCluster();
+  const cluster = await startBenchCluster();
   const running: RunningProcess[] = [];
   try {
-    const url = await createBenchDatabase(cluster.url);
+    const url = await createDatabase(cluster.url, 'simpul_features_bench');
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     await pool.query('CREATE EXTENSION IF NOT EXISTS postgis');
     await migrate(pool, layerDefinitions);
@@ -216,6 +203,7 @@ export async function run() {
       settings.small ? smallDataset : undefined,
     );
     await pool.end();
+    await prewarm(url);
     console.log(`dataset: ${JSON.stringify(dataset.rows)} in ${dataset.loadS} s`);
 
     const { roads, points, zones } = datasetLayers(layerDefinitions);

@@ -18,7 +18,7 @@ import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../../server/db/migrate.js';
 import { quoteIdentifier } from '../../server/db/sql.js';
 import { seedLayers } from '../../server/services/seed-service.js';
-import { startLocalCluster } from '../support/local-cluster.js';
+import { createDatabase, startBenchCluster } from './support/bench-cluster.js';
 import { writeImportFiles } from './support/import-files.js';
 import { round } from './support/measure.js';
 
@@ -78,19 +78,13 @@ function importWithOgr2ogr(url: string, file: string, table: string): Timing {
 
 /** A new database on the cluster with PostGIS, Simpul's tables and the regency seeds. */
 async function createBenchDatabase(adminUrl: string) {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE simpul_import_bench');
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = '/simpul_import_bench';
-
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  const url = await createDatabase(adminUrl, 'simpul_import_bench');
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
   await pool.query('CREATE EXTENSION IF NOT EXISTS postgis');
   await migrate(pool, layerDefinitions);
   await seedLayers(pool, layerDefinitions, seedFolder);
   await pool.end();
-  return url.toString();
+  return url;
 }
 
 /** Empties the layer and the feature history, so each run starts as the one before it. */
@@ -152,7 +146,7 @@ function printTable(results: CaseResult[]) {
 /** Writes the files, then times each of them with both tools and prints the table. */
 export async function run() {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-import-bench-'));
-  const cluster = await startLocalCluster();
+  const cluster = await startBenchCluster();
   try {
     const url = await createBenchDatabase(cluster.url);
     console.log(`writing ${settings.roads} road segments and ${settings.points} points…`);

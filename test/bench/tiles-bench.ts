@@ -19,7 +19,7 @@ import { selectMvtTile } from '../../server/db/queries/tiles.js';
 import { createApiToken } from '../../server/services/account-service.js';
 import { generalisationAt } from '../../server/tiles/generalisation.js';
 import type { TileCoord } from '../../server/tiles/tile-grid.js';
-import { startLocalCluster } from '../support/local-cluster.js';
+import { createDatabase, prewarm, startBenchCluster } from './support/bench-cluster.js';
 import { datasetLayers, fullDataset, loadDataset, type DatasetSize } from './support/dataset.js';
 import { replayHttp, type HttpLoadOptions } from './support/http-load.js';
 import { percentile, replaySql, round, type Measurement } from './support/measure.js';
@@ -64,19 +64,6 @@ function simpulQuery(layer: LayerDefinition) {
     const options = { generalisation: generalisationAt(tile), maxBytes: 1 << 30, prepared: true };
     return (await selectMvtTile(client, [layer], tile, options)).bytes;
   };
-}
-
-async function createBenchDatabase(adminUrl: string) {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE simpul_bench');
-  // As the harness: no JIT and no parallel workers, so 2 cores serve 2 queries.
-  await admin.query('ALTER DATABASE simpul_bench SET jit = off');
-  await admin.query('ALTER DATABASE simpul_bench SET max_parallel_workers_per_gather = 0');
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = '/simpul_bench';
-  return url.toString();
 }
 
 /**
@@ -288,10 +275,10 @@ export async function run() {
   const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const staticRoot = fs.mkdtempSync(path.join(shm, 'simpul-tiles-'));
   fs.chmodSync(staticRoot, 0o755);
-  const cluster = await startLocalCluster();
+  const cluster = await startBenchCluster();
   const running: RunningProcess[] = [];
   try {
-    const url = await createBenchDatabase(cluster.url);
+    const url = await createDatabase(cluster.url, 'simpul_bench');
     const setup = new pg.Pool({ connectionString: url, max: 2 });
     await setup.query('CREATE EXTENSION postgis');
     await migrate(setup, layerDefinitions);
@@ -302,6 +289,7 @@ export async function run() {
       settings.small ? smallDataset : fullDataset,
     );
     await setup.end();
+    await prewarm(url);
     console.log(JSON.stringify(dataset));
 
     const { roads } = datasetLayers(layerDefinitions);

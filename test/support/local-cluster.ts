@@ -49,8 +49,13 @@ function runPg(bin: string, args: string[]) {
     throw new Error(`${path.basename(bin)} failed: ${result.stderr || result.stdout}`);
 }
 
-/** Starts a throwaway cluster with fsync off; `stop` shuts it down and removes its folder. */
-export async function startLocalCluster(): Promise<LocalCluster> {
+/**
+ * Starts a throwaway cluster with fsync off; `stop` shuts it down and removes its folder.
+ * `settings` are further server settings (`shared_buffers: '1GB'`).
+ */
+export async function startLocalCluster(
+  settings: Record<string, string> = {},
+): Promise<LocalCluster> {
   const bin = findPgBin();
   if (!bin) throw new Error('no PostgreSQL with PostGIS installed');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-pg-'));
@@ -71,7 +76,11 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     '--no-sync',
   ]);
   const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=200`;
+  const all = { listen_addresses: '127.0.0.1', fsync: 'off', max_connections: '200', ...settings };
+  const options = [
+    `-p ${port} -k ${dir}`,
+    ...Object.entries(all).map(([name, value]) => `-c ${name}=${value}`),
+  ].join(' ');
   runPg(path.join(bin, 'pg_ctl'), [
     '-D',
     data,

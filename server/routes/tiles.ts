@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
+import { startTime as requestLogStart } from 'pino-http';
 import type { LayerDefinition } from '../../layers/index.js';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
@@ -260,10 +261,13 @@ export function createPublicTileShortcut(
       if (entry.problem) return next();
       return answer(entry);
     }
+    const arrivedAt = Date.now();
     const wanted = wantedEncoding(req);
     const outcome = tiles.getTile(layers, tile, wanted ? [wanted] : []);
     const handOver = () => {
       (req as TileRequest)[shortcutOutcome] = outcome;
+      // The request log then times the answer from its arrival, the failed rendering included.
+      res[requestLogStart] = arrivedAt;
       next();
     };
     outcome.then((rendered) => (rendered.problem ? handOver() : answer(rendered)), handOver);

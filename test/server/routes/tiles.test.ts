@@ -1,8 +1,20 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { VectorTile } from '@mapbox/vector-tile';
 import Pbf from 'pbf';
+import pg from 'pg';
+import { startTime } from 'pino-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderTile, resolveTileLayers } from '../../../server/services/tile-service.js';
+import type { LayerAccess } from '../../../layers/types.js';
+import { createRequestListener } from '../../../server/app.js';
+import { findLayer } from '../../../server/services/layer-registry.js';
+import {
+  renderTile,
+  resolveTileLayers,
+  TileService,
+} from '../../../server/services/tile-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { startTileServer, type TileTestServer } from '../../support/tile-server.js';
 
 const cityTile = '12/3288/2136';
@@ -300,5 +312,73 @@ describe('cached vector tiles', () => {
 
     expect(layer.length).toBeGreaterThan(50);
     expect(checked.rows.filter((row) => !row.valid).map((row) => row.reason)).toEqual([]);
+  });
+});
+
+describe('tiles before the app', () => {
+  let testDatabase: TestDatabase;
+  let tiles: TileService;
+  let server: http.Server;
+  let baseUrl: string;
+  /** Per finished answer, the time the request log gives it (as pino-http measures it). */
+  const loggedMs: number[] = [];
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    tiles = await TileService.start(testDatabase.database, { timeoutMs: 300 });
+    const listener = createRequestListener({ database: testDatabase.database, tiles });
+    server = http.createServer((req, res) => {
+      res.on('finish', () => loggedMs.push(Date.now() - res[startTime]));
+      listener(req, res);
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await tiles.close();
+    await testDatabase.drop();
+  });
+
+  it('log a tile that failed with its whole time, its rendering included', async () => {
+    const locker = new pg.Client({ connectionString: testDatabase.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE kecamatan IN ACCESS EXCLUSIVE MODE');
+    loggedMs.length = 0;
+
+    const started = performance.now();
+    const response = await fetch(`${baseUrl}/tiles/kecamatan/${cityTile}.mvt`);
+    const waitedMs = performance.now() - started;
+    await locker.query('ROLLBACK');
+    await locker.end();
+
+    expect(response.status).toBe(503);
+    expect((await response.json()).type).toBe('/problems/tile-timeout');
+    expect(waitedMs).toBeGreaterThanOrEqual(300);
+    expect(loggedMs).toHaveLength(1);
+    expect(loggedMs[0]).toBeGreaterThanOrEqual(waitedMs - 50);
+  });
+
+  it('serve a visitor no tile of a restricted layer, cached or not', async () => {
+    const desa = findLayer('desa')!;
+    const desaAccess = desa.access;
+    (desa as { access: LayerAccess }).access = { ...desaAccess, read: ['admin'] };
+    try {
+      const desaPath = `${baseUrl}/tiles/desa/${cityTile}.mvt`;
+      const hidden = await fetch(desaPath);
+      const encoded = await fetch(`${baseUrl}/tiles/kecamatan%2Cdesa/${cityTile}.mvt`);
+      const withCookie = await fetch(desaPath, { headers: { Cookie: 'simpul_session=made-up' } });
+      const theme = await fetch(`${baseUrl}/tiles/theme:administrative/${cityTile}.mvt`);
+
+      expect(hidden.status).toBe(404);
+      expect(encoded.status).toBe(404);
+      expect(withCookie.status).toBe(404);
+      expect(theme.status).toBe(200);
+      expect(Object.keys(decode(await theme.arrayBuffer()).layers)).not.toContain('desa');
+    } finally {
+      (desa as { access: LayerAccess }).access = desaAccess;
+    }
   });
 });

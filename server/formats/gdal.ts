@@ -27,6 +27,7 @@ export function requireGdal(formatTitle: string): void {
     `${formatTitle} needs GDAL's ogr2ogr, which is not installed on this server ` +
       '(Debian/Ubuntu: apt-get install gdal-bin). GeoJSON, CSV, Shapefile import, KML and ' +
       'FlatGeobuf work without it.',
+    { format: formatTitle },
   );
 }
 
@@ -43,7 +44,7 @@ export async function runGdal(tool: 'ogr2ogr' | 'ogrinfo', args: string[]): Prom
   });
   if (code !== 0) {
     const reason = /ERROR \d+: (.*)/.exec(stderr)?.[1] ?? stderr.trim().split('\n')[0];
-    throw new SourceFileError('gdal-failed', `${tool} failed: ${reason}`);
+    throw new SourceFileError('gdal-failed', `${tool} failed: ${reason}`, { reason: reason ?? '' });
   }
   return stdout;
 }
@@ -97,7 +98,8 @@ export async function* readGdalLayer(
     }
     if ((await exited) !== 0) {
       const reason = /ERROR \d+: (.*)/.exec(stderr)?.[1] ?? 'unknown error';
-      throw new SourceFileError('gdal-failed', `GDAL could not read layer ${layer}: ${reason}`);
+      const message = `GDAL could not read layer ${layer}: ${reason}`;
+      throw new SourceFileError('gdal-failed', message, { reason, sourceLayer: layer });
     }
   } finally {
     lines.close();

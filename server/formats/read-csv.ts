@@ -65,6 +65,7 @@ function findColumn(columns: string[], names: string[], given?: string): string 
       throw new SourceFileError(
         'unknown-column',
         `The CSV has no column "${given}"; its columns are: ${columns.join(', ')}.`,
+        { column: given, columns },
       );
     }
     return given;
@@ -84,6 +85,7 @@ function detectGeometry(columns: string[], options: CsvOptions): CsvLayout['geom
     `No geometry column found among: ${columns.join(', ')}. Name a WKT column ` +
       '(--wkt-column on the command line, csv.wktColumn in the API) or the longitude and ' +
       'latitude columns (--x-column and --y-column, csv.xColumn and csv.yColumn).',
+    { columns },
   );
 }
 

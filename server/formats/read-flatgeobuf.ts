@@ -4,16 +4,25 @@ import { Readable } from 'node:stream';
 import { deserialize } from 'flatgeobuf/lib/mjs/geojson.js';
 import type { HeaderMeta } from 'flatgeobuf/lib/mjs/header-meta.js';
 import type { Geometry } from 'geojson';
-import type { OpenedSource, SourceCrs, SourceFeature } from './source-feature.js';
+import {
+  readerFailure,
+  type OpenedSource,
+  type SourceCrs,
+  type SourceFeature,
+} from './source-feature.js';
 
 async function* readFeatures(file: string, signal?: AbortSignal): AsyncGenerator<SourceFeature> {
   const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
   let rowNumber = 0;
-  for await (const feature of deserialize(stream)) {
-    signal?.throwIfAborted();
-    rowNumber += 1;
-    const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
-    yield { rowNumber, properties, geometry: (feature.geometry ?? null) as Geometry | null };
+  try {
+    for await (const feature of deserialize(stream)) {
+      signal?.throwIfAborted();
+      rowNumber += 1;
+      const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
+      yield { rowNumber, properties, geometry: (feature.geometry ?? null) as Geometry | null };
+    }
+  } catch (error) {
+    throw readerFailure('unreadable-flatgeobuf', 'The FlatGeobuf file', error, signal);
   }
 }
 
@@ -22,8 +31,13 @@ async function readHeader(file: string): Promise<HeaderMeta | undefined> {
   const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
   let header: HeaderMeta | undefined;
   const features = deserialize(stream, { headerMetaFn: (meta: HeaderMeta) => (header = meta) });
-  await features.next();
-  await features.return(undefined);
+  try {
+    await features.next();
+  } catch (error) {
+    throw readerFailure('unreadable-flatgeobuf', 'The FlatGeobuf file', error);
+  } finally {
+    await features.return(undefined);
+  }
   return header;
 }
 

@@ -10,6 +10,7 @@ import type { Feature, Geometry } from 'geojson';
 import { parseCrsName } from './source-crs.js';
 import {
   lonLat,
+  readerFailure,
   SourceFileError,
   type OpenedSource,
   type SourceCrs,
@@ -44,6 +45,7 @@ function toSourceFeature(value: unknown, rowNumber: number): SourceFeature {
     throw new SourceFileError(
       'not-a-feature',
       `Record ${rowNumber} is not a GeoJSON Feature; each record must have "type": "Feature".`,
+      { row: rowNumber },
     );
   }
   const properties = (feature.properties ?? {}) as Record<string, unknown>;
@@ -125,14 +127,22 @@ async function* streamCollection(file: TrackedFile, signal?: AbortSignal, skip =
   } catch (error) {
     if (error instanceof SourceFileError || signal?.aborted) throw error;
     const reason = (error as Error).message;
-    throw new SourceFileError('unreadable-json', `The GeoJSON cannot be read: ${reason}`);
+    throw new SourceFileError('unreadable-json', `The GeoJSON cannot be read: ${reason}`, {
+      reason,
+    });
   } finally {
     stream.destroy();
   }
 }
 
 async function* streamSingleFeature(file: string) {
-  yield toSourceFeature(JSON.parse(await fs.promises.readFile(file, 'utf8')), 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(await fs.promises.readFile(file, 'utf8'));
+  } catch (error) {
+    throw readerFailure('unreadable-json', 'The GeoJSON', error);
+  }
+  yield toSourceFeature(value, 1);
 }
 
 async function* streamLines(file: TrackedFile, signal?: AbortSignal) {
@@ -149,7 +159,8 @@ async function* streamLines(file: TrackedFile, signal?: AbortSignal) {
       try {
         value = JSON.parse(text);
       } catch {
-        throw new SourceFileError('unreadable-json', `Line ${lineNumber} is not valid JSON.`);
+        const message = `Line ${lineNumber} is not valid JSON.`;
+        throw new SourceFileError('unreadable-json', message, { line: lineNumber });
       }
       yield toSourceFeature(value, lineNumber);
     }

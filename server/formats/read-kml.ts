@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { kmlGen } from '@tmcw/togeojson';
 import { DOMParser } from '@xmldom/xmldom';
 import type { Geometry } from 'geojson';
-import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
+import { lonLat, readerFailure, SourceFileError, type OpenedSource } from './source-feature.js';
 
 /**
  * KML is parsed as a whole document (XML DOM), so memory grows with the file. KML made by
@@ -14,13 +14,19 @@ import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js'
  */
 const maxKmlBytes = 200 * 1024 ** 2;
 
+async function parseKml(file: string): Promise<Document> {
+  try {
+    const text = await fs.promises.readFile(file, 'utf8');
+    return new DOMParser().parseFromString(text, 'text/xml') as unknown as Document;
+  } catch (error) {
+    throw readerFailure('unreadable-kml', 'The KML file', error);
+  }
+}
+
 async function* readPlacemarks(file: string, signal?: AbortSignal) {
-  const document = new DOMParser().parseFromString(
-    await fs.promises.readFile(file, 'utf8'),
-    'text/xml',
-  );
+  const document = await parseKml(file);
   let rowNumber = 0;
-  for (const feature of kmlGen(document as unknown as Document)) {
+  for (const feature of kmlGen(document)) {
     signal?.throwIfAborted();
     rowNumber += 1;
     const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
@@ -37,6 +43,7 @@ export function openKml(file: string, name: string): OpenedSource {
     throw new SourceFileError(
       'file-too-large',
       'KML files over 200 MB are not read (KML is parsed whole); convert it to GeoPackage.',
+      { maxMb: maxKmlBytes / 1024 ** 2 },
     );
   }
   return { name, fields: [], crs: lonLat, notes: [], features: (s) => readPlacemarks(file, s) };

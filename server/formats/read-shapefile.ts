@@ -12,7 +12,12 @@ import type { Geometry } from 'geojson';
 import iconv from 'iconv-lite';
 import * as shapefile from 'shapefile';
 import type { ImportNote } from '../db/queries/import-jobs.js';
-import { SourceFileError, type OpenedSource, type SourceFeature } from './source-feature.js';
+import {
+  readerFailure,
+  SourceFileError,
+  type OpenedSource,
+  type SourceFeature,
+} from './source-feature.js';
 
 /** The files of one Shapefile found in a folder, by their lower-case extension. */
 export interface ShapefileParts {
@@ -52,7 +57,10 @@ export function shapefilePartsAt(shpPath: string): ShapefileParts {
   const files = fs.readdirSync(folder).map((f) => path.join(folder, f));
   const stem = path.basename(shpPath, path.extname(shpPath)).toLowerCase();
   const found = findShapefiles(files).find((p) => p.name.toLowerCase() === stem);
-  if (!found) throw new SourceFileError('no-shapefile', `${shpPath} is not a readable .shp file.`);
+  if (!found) {
+    const file = path.basename(shpPath);
+    throw new SourceFileError('no-shapefile', `${shpPath} is not a readable .shp file.`, { file });
+  }
   return found;
 }
 
@@ -260,6 +268,7 @@ async function chooseEncoding(
       throw new SourceFileError(
         'unknown-encoding',
         `"${override}" is not a text encoding; use e.g. utf-8, windows-1252 or iso-8859-1.`,
+        { encoding: override },
       );
     }
     const text = `Text read as ${override}, as asked.`;
@@ -319,10 +328,13 @@ async function* readDbfRecords(dbf: string, encoding: string, names: readonly st
     file = await DBFFile.open(dbf, { encoding, readMode: 'loose', includeDeletedRecords: true });
   } catch (error) {
     const reason = (error as Error).message;
-    throw new SourceFileError('unreadable-dbf', `The .dbf file cannot be read: ${reason}.`);
+    const message = `The .dbf file cannot be read: ${reason}.`;
+    throw new SourceFileError('unreadable-dbf', message, { reason });
   }
   for (;;) {
-    const records = await file.readRecords(dbfChunkSize);
+    const records = await file.readRecords(dbfChunkSize).catch((error: unknown) => {
+      throw readerFailure('unreadable-dbf', 'The .dbf file', error);
+    });
     if (records.length === 0) return;
     for (const record of records) {
       const properties: Record<string, unknown> = {};
@@ -341,13 +353,18 @@ async function* readFeatures(
   counter: { read: number },
   signal?: AbortSignal,
 ): AsyncGenerator<SourceFeature> {
-  const shapes = await shapefile.openShp(parts.shp);
+  const what = `${parts.name}.shp`;
+  const shapes = await shapefile.openShp(parts.shp).catch((error: unknown) => {
+    throw readerFailure('unreadable-shp', what, error);
+  });
   const records = parts.dbf ? readDbfRecords(parts.dbf, encoding, fieldNames) : undefined;
   let rowNumber = 0;
   try {
     for (;;) {
       signal?.throwIfAborted();
-      const { done, value } = await shapes.read();
+      const { done, value } = await shapes.read().catch((error: unknown) => {
+        throw readerFailure('unreadable-shp', what, error, signal);
+      });
       if (done) return;
       rowNumber += 1;
       counter.read = rowNumber;

@@ -47,6 +47,7 @@ async function proj4Definition(db: Queryable, epsg: number): Promise<string> {
     throw new SourceFileError(
       'unknown-crs',
       `EPSG:${epsg} is not a coordinate system this database knows; give another EPSG code.`,
+      { crs: `EPSG:${epsg}` },
     );
   }
   return definition;
@@ -150,6 +151,7 @@ export async function createGeometryTransform(
     throw new SourceFileError(
       'unreadable-crs',
       `The coordinate system ${describeCrs(crs)} cannot be read (${reason}); give its EPSG code.`,
+      { crs: describeCrs(crs), reason },
     );
   }
   const project = (p: Position): Position => converter.forward([p[0]!, p[1]!]);

@@ -42,12 +42,35 @@ export interface OpenedSource extends SourceLayer {
   fractionRead?(): number;
 }
 
-/** Thrown when a file cannot be read as asked; its message says what would work. */
+/** What a refusal quotes beside its English message: a field name, a list of layers… */
+export type SourceFileParams = Record<string, string | number | string[]>;
+
+/**
+ * Thrown when a file cannot be read as asked; its message says what would work, and `params`
+ * hold what that message quotes, so a client can word it in its own language.
+ */
 export class SourceFileError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly params: SourceFileParams = {},
   ) {
     super(message);
   }
+}
+
+/**
+ * A reader library's own failure (`unexpected end of file`) as a refusal of the file: `code`
+ * says in plain words what could not be read, the library's English text stays as `reason`.
+ * A refusal already worded, and a cancel, pass through unchanged.
+ */
+export function readerFailure(
+  code: string,
+  what: string,
+  error: unknown,
+  signal?: AbortSignal,
+): unknown {
+  if (error instanceof SourceFileError || signal?.aborted) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SourceFileError(code, `${what} cannot be read: ${reason}`, { reason });
 }

@@ -24,6 +24,17 @@ export const sourceFormats = [
 
 export type SourceFormat = (typeof sourceFormats)[number];
 
+/** The formats as a person names them, in the order of `sourceFormats`. */
+const readableFormatTitles = [
+  'GeoJSON',
+  'GeoJSON (newline-delimited)',
+  'Shapefile (.zip)',
+  'GeoPackage',
+  'CSV',
+  'KML/KMZ',
+  'FlatGeobuf',
+];
+
 /** Options that change how a source is read. */
 export interface ReadOptions {
   /** Text encoding of a Shapefile's `.dbf`, overriding its `.cpg`. */
@@ -95,6 +106,7 @@ export function detectFormat(file: string, fileName: string): SourceFormat | 'zi
     'unknown-format',
     `${fileName} is not a format Simpul reads. Send GeoJSON, newline-delimited GeoJSON, a ` +
       'zipped Shapefile, a GeoPackage, CSV, KML/KMZ or FlatGeobuf.',
+    { fileName, formats: [...readableFormatTitles] },
   );
 }
 
@@ -113,6 +125,7 @@ function requireLayerName(names: string[], asked: string | undefined, fileName: 
   throw new SourceFileError(
     'choose-source-layer',
     `${fileName} holds ${names.length} layers; choose one of: ${names.join(', ')}.`,
+    { fileName, sourceLayers: names, ...(asked === undefined ? {} : { sourceLayer: asked }) },
   );
 }
 
@@ -178,6 +191,7 @@ async function openUnpacked(
     throw new SourceFileError(
       'empty-zip',
       `${fileName} holds no .shp, .kml, .gpkg, .geojson, .csv or .fgb file.`,
+      { fileName },
     );
   }
   const opened = await openSourceFile(inner, path.basename(inner));

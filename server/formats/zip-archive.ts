@@ -40,7 +40,8 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
     zip = await unzip.openPromise(file, { lazyEntries: true });
   } catch (error) {
     const reason = (error as Error).message;
-    throw new SourceFileError('unreadable-zip', `The zip archive cannot be opened: ${reason}.`);
+    const message = `The zip archive cannot be opened: ${reason}.`;
+    throw new SourceFileError('unreadable-zip', message, { reason });
   }
   const written: string[] = [];
   // Entries inflate at once, each on a thread of its own: a Shapefile's .dbf beside its .shp
@@ -53,7 +54,8 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
       if (entry.fileName.endsWith('/') || entry.fileName.includes('__MACOSX')) continue;
       unpacked += entry.uncompressedSize;
       if (unpacked > maxUnpackedBytes) {
-        throw new SourceFileError('zip-too-large', 'The zip archive unpacks to more than 20 GB.');
+        const message = 'The zip archive unpacks to more than 20 GB.';
+        throw new SourceFileError('zip-too-large', message, { maxGb: 20 });
       }
       const target = path.join(folder, path.basename(entry.fileName));
       const unpack = async () => {
@@ -96,6 +98,7 @@ function checkedSize(entry: yauzl.Entry): Transform {
       'unreadable-zip',
       `The zip archive cannot be read: ${entry.fileName} does not inflate to the ` +
         `${entry.uncompressedSize} bytes it declares.`,
+      { entry: entry.fileName, declaredBytes: entry.uncompressedSize },
     );
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {

@@ -22,6 +22,7 @@ import {
   recordImportJob,
   requireImportJob,
   runImport,
+  sourceFileProblem,
   undoImport,
   type ImportRequest,
 } from '../services/import-service.js';
@@ -36,14 +37,17 @@ type Body = Record<string, unknown>;
 function text(body: Body, name: string): string | undefined {
   const value = body[name];
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw badRequest('invalid-import', `${name} must be text.`);
+  if (typeof value !== 'string') {
+    throw badRequest('invalid-import', `${name} must be text.`, { code: 'not-text', name });
+  }
   return value;
 }
 
 function oneOf<T extends string>(body: Body, name: string, allowed: readonly T[]): T | undefined {
   const value = text(body, name);
   if (value !== undefined && !allowed.includes(value as T)) {
-    throw badRequest('invalid-import', `${name} is one of ${allowed.join(', ')}; got "${value}".`);
+    const detail = `${name} is one of ${allowed.join(', ')}; got "${value}".`;
+    throw badRequest('invalid-import', detail, { code: 'not-one-of', name, allowed, value });
   }
   return value as T | undefined;
 }
@@ -52,7 +56,10 @@ function textList(body: Body, name: string): string[] | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw badRequest('invalid-import', `${name} must be a list of names.`);
+    throw badRequest('invalid-import', `${name} must be a list of names.`, {
+      code: 'not-a-list',
+      name,
+    });
   }
   return value as string[];
 }
@@ -64,7 +71,10 @@ function mappingOf(body: Body): FieldMapping | undefined {
     typeof value === 'object' &&
     !Array.isArray(value) &&
     Object.values(value).every((v) => v === null || typeof v === 'string');
-  if (!valid) throw badRequest('invalid-mapping', 'mapping is {"attribute": "field" or null}.');
+  if (!valid) {
+    const detail = 'mapping is {"attribute": "field" or null}.';
+    throw badRequest('invalid-mapping', detail, { code: 'not-an-object' });
+  }
   return value as FieldMapping;
 }
 
@@ -84,7 +94,10 @@ function csvOptionsOf(body: Body): ImportRequest['csv'] {
 async function parseImportBody(body: Body, principal: Principal): Promise<ImportRequest> {
   const uploadId = text(body, 'uploadId');
   const layerId = text(body, 'layerId');
-  if (!uploadId || !layerId) throw badRequest('invalid-import', 'Name the uploadId and layerId.');
+  if (!uploadId || !layerId) {
+    const detail = 'Name the uploadId and layerId.';
+    throw badRequest('invalid-import', detail, { code: 'missing-upload-or-layer' });
+  }
   requireEditable(principal, requireLayer(layerId));
   const upload = await findUpload(uploadId, principal);
   return {
@@ -125,7 +138,7 @@ function requirePrincipal(res: Response): Principal {
 function requireSomeEditableLayer(principal: Principal) {
   if (!listLayers().some((layer) => canEditLayer(principal, layer))) {
     const detail = `${principal.name} may edit no layer, so has nothing to import into.`;
-    throw new HttpProblem(403, 'edit-forbidden', 'Forbidden', detail);
+    throw new HttpProblem(403, 'edit-forbidden', 'Forbidden', detail, { user: principal.name });
   }
 }
 
@@ -163,7 +176,7 @@ async function describeUpload(file: string, fileName: string) {
     await source.close();
     return { format: source.format, sourceLayers: source.layerNames };
   } catch (error) {
-    if (error instanceof SourceFileError) throw badRequest(error.code, error.message);
+    if (error instanceof SourceFileError) throw sourceFileProblem(error);
     throw error;
   }
 }

@@ -53,31 +53,35 @@ export function suggestMapping(layer: LayerDefinition, fields: readonly string[]
   return mapping;
 }
 
-/** Checks a mapping given by a caller: attributes declared and writable, fields present. */
+/**
+ * Checks a mapping given by a caller: attributes declared and writable, fields present. A
+ * refusal names its `code` (`read-only`, `unknown-attribute`, `unknown-field`) and quotes the
+ * attribute, the field and the names that would work as members.
+ */
 export function checkMapping(
   layer: LayerDefinition,
   mapping: FieldMapping,
   fields: readonly string[] | undefined,
 ): void {
-  const writable = writableAttributes(layer).map((a) => a.name);
+  const attributes = writableAttributes(layer).map((a) => a.name);
+  const mapAnyOf = `Map any of: ${attributes.join(', ')}.`;
   for (const [attribute, field] of Object.entries(mapping)) {
     const computed = layer.attributes.find((a) => a.name === attribute && a.computed);
     if (computed && field !== null) {
-      const problem = readOnlyProblem(computed);
-      throw badRequest('invalid-mapping', `${problem.message} Map any of: ${writable.join(', ')}.`);
+      const detail = `${readOnlyProblem(computed).message} ${mapAnyOf}`;
+      throw badRequest('invalid-mapping', detail, { code: 'read-only', attribute, attributes });
     }
-    if (!writable.includes(attribute) && !computed) {
-      throw badRequest(
-        'invalid-mapping',
-        `${layer.id} has no writable attribute "${attribute}"; map any of: ${writable.join(', ')}.`,
-      );
+    if (!attributes.includes(attribute) && !computed) {
+      const detail = `${layer.id} has no writable attribute "${attribute}". ${mapAnyOf}`;
+      const extra = { code: 'unknown-attribute', attribute, attributes };
+      throw badRequest('invalid-mapping', detail, extra);
     }
     if (field !== null && fields && fields.length > 0 && !fields.includes(field)) {
-      throw badRequest(
-        'invalid-mapping',
+      const detail =
         `The file has no field "${field}" (mapped to ${attribute}); ` +
-          `its fields: ${fields.join(', ')}.`,
-      );
+        `its fields: ${fields.join(', ')}.`;
+      const extra = { code: 'unknown-field', field, attribute, fields };
+      throw badRequest('invalid-mapping', detail, extra);
     }
   }
 }

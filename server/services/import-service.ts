@@ -156,9 +156,13 @@ export interface PreparedImport {
   notes: ImportNote[];
 }
 
+/** A reader's refusal as a 400 whose members are what its detail quotes. */
+export function sourceFileProblem(error: SourceFileError): HttpProblem {
+  return badRequest(error.code, error.message, error.params);
+}
+
 function toProblem(error: unknown): unknown {
-  if (error instanceof SourceFileError) return badRequest(error.code, error.message);
-  return error;
+  return error instanceof SourceFileError ? sourceFileProblem(error) : error;
 }
 
 /**
@@ -175,7 +179,10 @@ const unreadableFileCodes = new Set([
   'empty-zip',
   'no-shapefile',
   'unreadable-dbf',
+  'unreadable-shp',
   'unreadable-json',
+  'unreadable-kml',
+  'unreadable-flatgeobuf',
   'empty-file',
   'file-too-large',
   'gdal-failed',
@@ -210,7 +217,8 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
   if (!(problem instanceof HttpProblem) || !(await dropUnreadableFile(request, error))) {
     return problem;
   }
-  return badRequest(problem.type, `${problem.detail} ${droppedNote}`, problem.extra);
+  const extra = { ...problem.extra, uploadRemoved: true };
+  return badRequest(problem.type, `${problem.detail} ${droppedNote}`, extra);
 }
 
 function resolveCrs(
@@ -957,9 +965,20 @@ const serverFailure: ImportNote = {
 function fileFailure(error: SourceFileError | HttpProblem, dropped: boolean): ImportNote {
   const detail = error.message;
   const problem = error instanceof SourceFileError ? error.code : error.type;
+  const quoted = error instanceof SourceFileError ? error.params : error.extra;
   const text = `${detail} The layer was left as it was.${dropped ? ` ${droppedNote}` : ''}`;
   const code = dropped ? 'failed-reading-upload-removed' : 'failed-reading';
-  return { code, params: { problem, detail }, text };
+  return { code, params: { ...messageParams(quoted), problem, detail }, text };
+}
+
+/** A problem's members as a job message keeps them: text and numbers, lists joined. */
+function messageParams(members: Record<string, unknown>): MessageParams {
+  const params: MessageParams = {};
+  for (const [name, value] of Object.entries(members)) {
+    if (typeof value === 'string' || typeof value === 'number') params[name] = value;
+    else if (Array.isArray(value)) params[name] = value.join(', ');
+  }
+  return params;
 }
 
 /** Records the job and returns its id; the job then runs with `runImport`. */

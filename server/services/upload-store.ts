@@ -52,6 +52,7 @@ function tooLarge(): HttpProblem {
     'upload-too-large',
     'Upload too large',
     `Uploads are limited to ${config.importMaxMb} MB (IMPORT_MAX_MB).`,
+    { maxMb: config.importMaxMb },
   );
 }
 

@@ -1,5 +1,6 @@
 import type { CodedText, ImportApiError } from '../api/import-api.js';
-import { getLanguage } from '../i18n/i18n.js';
+import { getLanguage, pickTitle } from '../i18n/i18n.js';
+import type { ProblemDeclaration } from '../i18n/problem-messages.js';
 
 /** Interface text of import and export, Indonesian first. */
 const messagesId = {
@@ -77,6 +78,76 @@ const messagesId = {
   'refusal.coordinates-outside-crs':
     'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
+  'refusal.unknown-crs':
+    '{crs} bukan sistem koordinat yang dikenal basis data; isi kode EPSG yang lain.',
+  'refusal.unreadable-crs':
+    'Sistem koordinat {crs} tidak dapat dibaca; isi kode EPSG-nya, mis. EPSG:32749.',
+  'refusal.unknown-format':
+    '{fileName} bukan format yang dapat dibaca Simpul. Kirim salah satu: {formats}.',
+  'refusal.unreadable-zip':
+    'Arsip zip rusak atau bukan arsip zip, sehingga tidak dapat dibuka. Buat ulang arsipnya ' +
+    'lalu unggah lagi.',
+  'refusal.unreadable-zip-entry':
+    '{entry} di dalam arsip zip rusak: isinya tidak sebesar {declaredBytes} bita yang ' +
+    'tertulis. Buat ulang arsipnya lalu unggah lagi.',
+  'refusal.zip-too-large':
+    'Arsip zip berisi lebih dari {maxGb} GB setelah dibuka; pecah menjadi beberapa berkas.',
+  'refusal.empty-zip':
+    '{fileName} tidak berisi berkas .shp, .kml, .gpkg, .geojson, .csv, atau .fgb.',
+  'refusal.no-shapefile': '{file} bukan berkas .shp yang dapat dibaca.',
+  'refusal.unreadable-shp':
+    'Bagian geometri Shapefile (.shp) rusak atau terpotong, sehingga tidak dapat dibaca. ' +
+    'Ekspor ulang dari aplikasi asalnya lalu unggah lagi.',
+  'refusal.unreadable-dbf':
+    'Tabel atribut Shapefile (.dbf) rusak atau terpotong, sehingga tidak dapat dibaca. ' +
+    'Ekspor ulang dari aplikasi asalnya lalu unggah lagi.',
+  'refusal.unreadable-json':
+    'Berkas GeoJSON rusak atau terpotong: isinya bukan JSON yang sah. Ekspor ulang berkasnya.',
+  'refusal.unreadable-json-line':
+    'Baris {line} bukan JSON yang sah; berkasnya mungkin terpotong. Ekspor ulang berkasnya.',
+  'refusal.not-a-feature':
+    'Rekaman {row} bukan Feature GeoJSON; setiap rekaman harus berisi "type": "Feature".',
+  'refusal.unreadable-kml': 'Berkas KML rusak, sehingga tidak dapat dibaca.',
+  'refusal.unreadable-flatgeobuf': 'Berkas FlatGeobuf rusak, sehingga tidak dapat dibaca.',
+  'refusal.empty-file': 'Berkas CSV kosong.',
+  'refusal.empty-upload': 'Berkas yang diunggah kosong (0 bita).',
+  'refusal.upload-too-large': 'Ukuran unggahan paling besar {maxMb} MB.',
+  'refusal.file-too-large':
+    'Berkas KML di atas {maxMb} MB tidak dibaca (KML dibaca utuh); ubah menjadi GeoPackage.',
+  'refusal.choose-source-layer':
+    '{fileName} berisi beberapa lapisan; pilih salah satu: {sourceLayers}.',
+  'refusal.choose-source-layer-sourceLayer':
+    '{fileName} tidak berisi lapisan "{sourceLayer}"; pilih salah satu: {sourceLayers}.',
+  'refusal.unknown-encoding':
+    '"{encoding}" bukan pengodean teks; pakai mis. utf-8, windows-1252, atau iso-8859-1.',
+  'refusal.unknown-column': 'CSV tidak punya kolom "{column}"; kolomnya: {columns}.',
+  'refusal.no-geometry-columns':
+    'Tidak ada kolom geometri di antara: {columns}. Sebutkan kolom WKT, atau kolom bujur dan ' +
+    'lintang.',
+  'refusal.gdal-missing':
+    '{format} memerlukan GDAL, yang belum terpasang di server. Kirim GeoJSON, CSV, ' +
+    'Shapefile, KML, atau FlatGeobuf, atau minta pengelola server memasang GDAL.',
+  'refusal.gdal-failed': 'GDAL tidak dapat membaca berkas ini; berkasnya mungkin rusak.',
+  'refusal.invalid-mapping-unknown-field':
+    'Berkas tidak punya kolom "{field}" (dipetakan ke {attribute}); kolomnya: {fields}.',
+  'refusal.invalid-mapping-unknown-attribute':
+    'Lapisan tidak punya atribut "{attribute}" yang dapat diisi; petakan salah satu: ' +
+    '{attributes}.',
+  'refusal.invalid-mapping-read-only':
+    '{attribute} dihitung otomatis, jadi tidak dapat diisi dari berkas; petakan salah satu: ' +
+    '{attributes}.',
+  'refusal.invalid-mapping-not-an-object':
+    'Pemetaan kolom tidak sah: setiap atribut dipetakan ke satu kolom berkas atau dikosongkan.',
+  'refusal.invalid-import-not-text': 'Pilihan {name} harus berupa teks.',
+  'refusal.invalid-import-not-a-list': 'Pilihan {name} harus berupa daftar nama.',
+  'refusal.invalid-import-not-one-of':
+    'Pilihan {name} harus salah satu dari {allowed}, bukan "{value}".',
+  'refusal.invalid-import-missing-upload-or-layer':
+    'Unggah berkas dan pilih lapisan tujuan terlebih dahulu.',
+  'refusal.unknown-upload':
+    'Berkas unggahan tidak ada lagi (unggahan disimpan sehari); kirim berkasnya lagi.',
+  'refusal.login-required': 'Masuk terlebih dahulu untuk mengimpor data.',
+  'refusal.upload-removed': 'Berkas unggahan telah dihapus: kirim berkas yang sudah diperbaiki.',
   'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
   'note.read-through-gdal':
     'Dibaca melalui GDAL, diproyeksikan ulang dari sistem koordinat lapisannya.',
@@ -204,6 +275,70 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The coordinates of the first {sampled} features (such as {example}) are not ' +
     'longitude/latitude once read in {crs}. Give the coordinate system of the file, e.g. ' +
     'EPSG:32749 for UTM zone 49S.',
+  'refusal.unknown-crs':
+    '{crs} is not a coordinate system the database knows; give another EPSG code.',
+  'refusal.unreadable-crs':
+    'The coordinate system {crs} cannot be read; give its EPSG code, e.g. EPSG:32749.',
+  'refusal.unknown-format': '{fileName} is not a format Simpul reads. Send one of: {formats}.',
+  'refusal.unreadable-zip':
+    'The zip archive is damaged or not a zip archive, so it cannot be opened. Make the ' +
+    'archive again and upload it again.',
+  'refusal.unreadable-zip-entry':
+    '{entry} in the zip archive is damaged: it does not hold the {declaredBytes} bytes it ' +
+    'declares. Make the archive again and upload it again.',
+  'refusal.zip-too-large':
+    'The zip archive unpacks to more than {maxGb} GB; split it into several files.',
+  'refusal.empty-zip': '{fileName} holds no .shp, .kml, .gpkg, .geojson, .csv or .fgb file.',
+  'refusal.no-shapefile': '{file} is not a readable .shp file.',
+  'refusal.unreadable-shp':
+    'The geometry part of the Shapefile (.shp) is damaged or cut short, so it cannot be ' +
+    'read. Export it again from the program that made it and upload it again.',
+  'refusal.unreadable-dbf':
+    'The attribute table of the Shapefile (.dbf) is damaged or cut short, so it cannot be ' +
+    'read. Export it again from the program that made it and upload it again.',
+  'refusal.unreadable-json':
+    'The GeoJSON file is damaged or cut short: it is not valid JSON. Export the file again.',
+  'refusal.unreadable-json-line':
+    'Line {line} is not valid JSON; the file may be cut short. Export the file again.',
+  'refusal.not-a-feature':
+    'Record {row} is not a GeoJSON Feature; each record must have "type": "Feature".',
+  'refusal.unreadable-kml': 'The KML file is damaged, so it cannot be read.',
+  'refusal.unreadable-flatgeobuf': 'The FlatGeobuf file is damaged, so it cannot be read.',
+  'refusal.empty-file': 'The CSV file is empty.',
+  'refusal.empty-upload': 'The uploaded file is empty (0 bytes).',
+  'refusal.upload-too-large': 'Uploads are limited to {maxMb} MB.',
+  'refusal.file-too-large':
+    'KML files over {maxMb} MB are not read (KML is read whole); convert it to GeoPackage.',
+  'refusal.choose-source-layer': '{fileName} holds several layers; choose one of: {sourceLayers}.',
+  'refusal.choose-source-layer-sourceLayer':
+    '{fileName} holds no layer "{sourceLayer}"; choose one of: {sourceLayers}.',
+  'refusal.unknown-encoding':
+    '"{encoding}" is not a text encoding; use e.g. utf-8, windows-1252 or iso-8859-1.',
+  'refusal.unknown-column': 'The CSV has no column "{column}"; its columns are: {columns}.',
+  'refusal.no-geometry-columns':
+    'No geometry column among: {columns}. Name a WKT column, or the longitude and latitude ' +
+    'columns.',
+  'refusal.gdal-missing':
+    '{format} needs GDAL, which is not installed on the server. Send GeoJSON, CSV, ' +
+    'Shapefile, KML or FlatGeobuf, or ask the server administrator to install GDAL.',
+  'refusal.gdal-failed': 'GDAL cannot read this file; it may be damaged.',
+  'refusal.invalid-mapping-unknown-field':
+    'The file has no field "{field}" (mapped to {attribute}); its fields: {fields}.',
+  'refusal.invalid-mapping-unknown-attribute':
+    'The layer has no writable attribute "{attribute}"; map any of: {attributes}.',
+  'refusal.invalid-mapping-read-only':
+    '{attribute} is computed, so it cannot be filled from the file; map any of: {attributes}.',
+  'refusal.invalid-mapping-not-an-object':
+    'The field mapping is not valid: each attribute maps to one field of the file, or none.',
+  'refusal.invalid-import-not-text': 'The option {name} must be text.',
+  'refusal.invalid-import-not-a-list': 'The option {name} must be a list of names.',
+  'refusal.invalid-import-not-one-of': 'The option {name} is one of {allowed}, not "{value}".',
+  'refusal.invalid-import-missing-upload-or-layer':
+    'Upload a file and choose the target layer first.',
+  'refusal.unknown-upload':
+    'The uploaded file is no longer there (uploads are kept a day); send the file again.',
+  'refusal.login-required': 'Log in first to import data.',
+  'refusal.upload-removed': 'The uploaded file was removed: send a corrected one.',
   'note.legacy-crs-member': 'The file names its CRS in the legacy "crs" member.',
   'note.read-through-gdal': 'Read through GDAL, reprojected from the layer CRS.',
   'note.csv-wkt-column': 'Geometry from WKT column "{column}".',
@@ -264,26 +399,75 @@ function isImportMessageKey(key: string): key is ImportMessageKey {
 
 /**
  * A job's note or message in the interface language, from its code and params; `english`, the
- * server's text, for a code not known here (a newer server, an older job).
+ * server's text, for a code not known here (a newer server, an older job). A job stopped by its
+ * file words the file's problem too, from the problem's type and members kept in its params.
  */
 export function codedText(coded: CodedText | null | undefined, english: string): string {
   const key = `note.${coded?.code ?? ''}`;
   if (!coded || !isImportMessageKey(key)) return english;
-  return importText(key, coded.params ?? {});
+  const params = { ...coded.params };
+  if (typeof params.problem === 'string' && typeof params.detail === 'string') {
+    params.detail = refusalText(params.problem, params, params.detail);
+  }
+  return importText(key, params);
+}
+
+/** An attribute's title in the interface language, its name when the layer is not known. */
+function attributeTitle(name: string, declaration: ProblemDeclaration | undefined): string {
+  const attribute = declaration?.attributes.find((a) => a.name === name);
+  return attribute ? pickTitle(attribute) : name;
+}
+
+/** The members a refusal's text quotes: text and numbers as sent, lists joined. */
+function quotedValues(members: Record<string, unknown>, declaration?: ProblemDeclaration) {
+  const values: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(members)) {
+    if (typeof value === 'string' || typeof value === 'number') values[name] = value;
+    else if (Array.isArray(value)) values[name] = value.map(String).join(', ');
+  }
+  if (typeof members.attribute === 'string') {
+    values.attribute = attributeTitle(members.attribute, declaration);
+  }
+  if (Array.isArray(members.attributes)) {
+    const titles = members.attributes.map((name) => attributeTitle(String(name), declaration));
+    values.attributes = titles.join(', ');
+  }
+  return values;
 }
 
 /**
- * Why the server refused a file or its options, in the interface language: the refusals that
- * ask for the file's coordinate system are worded here, pointing at the sheet's field; any
- * other keeps the server's English `detail`.
+ * The text of a refusal of type `type`: the most precise key the members allow
+ * (`invalid-mapping-unknown-field` by its `code`, `missing-crs-shapefile` by a member present),
+ * else the type's own; `english` when no key fits or a member the text quotes is missing.
  */
-export function describeRefusal(error: ImportApiError): string {
-  const { shapefile } = error.body;
-  const key = `refusal.${error.type ?? ''}${shapefile ? '-shapefile' : ''}`;
-  if (!isImportMessageKey(key)) return error.message;
-  const values = Object.entries(error.body).filter(
-    (entry): entry is [string, string | number] =>
-      typeof entry[1] === 'string' || typeof entry[1] === 'number',
-  );
-  return importText(key, Object.fromEntries(values));
+function refusalText(
+  type: string | undefined,
+  members: Record<string, unknown>,
+  english: string,
+  declaration?: ProblemDeclaration,
+): string {
+  const variants = [
+    ...(typeof members.code === 'string' ? [members.code] : []),
+    ...Object.keys(members).filter((name) => members[name] !== undefined),
+  ];
+  const candidates = [
+    ...variants.map((variant) => `refusal.${type}-${variant}`),
+    `refusal.${type}`,
+  ];
+  const key = candidates.find(isImportMessageKey);
+  if (!type || !key) return english;
+
+  const text = importText(key, quotedValues(members, declaration));
+  return /\{\w+\}/.test(text) ? english : text;
+}
+
+/**
+ * Why the server refused a file or its options, in the interface language, from the problem's
+ * type and the members it quotes (attributes by their titles in `declaration`, the target
+ * layer); the server's English `detail` for a type not known here.
+ */
+export function describeRefusal(error: ImportApiError, declaration?: ProblemDeclaration): string {
+  const text = refusalText(error.type, error.body, error.message, declaration);
+  if (text === error.message || error.body.uploadRemoved !== true) return text;
+  return `${text} ${importText('refusal.upload-removed')}`;
 }

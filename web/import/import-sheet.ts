@@ -476,7 +476,9 @@ export class ImportSheet {
 
   private errorText() {
     const error = this.error!;
-    return error instanceof ImportApiError ? describeRefusal(error) : error.message;
+    if (!(error instanceof ImportApiError)) return error.message;
+    const layer = this.layers.find((l) => l.id === this.options.layerId);
+    return describeRefusal(error, layer);
   }
 
   private async run(action: () => Promise<void>) {

@@ -243,6 +243,74 @@ describe('the import and export sheet', () => {
     }
   });
 
+  /** The sheet's error text in Indonesian, then in English after the language toggle. */
+  async function errorInBothLanguages(page: Page) {
+    const error = page.locator(`${sheet} .import-error`);
+    await error.waitFor();
+    const indonesian = await error.innerText();
+    await page.click('#lang-toggle');
+    await page.waitForSelector('html[lang=en]');
+    return { indonesian, english: await error.innerText() };
+  }
+
+  it('says a zip is damaged in the interface language', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const damaged = {
+      name: 'desa.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from('PK\x03\x04 rusak'),
+    };
+
+    try {
+      await page.setInputFiles(`${sheet} input[type=file]`, damaged);
+      const { indonesian, english } = await errorInBothLanguages(page);
+
+      expect(indonesian).toBe(
+        'Gagal: Arsip zip rusak atau bukan arsip zip, sehingga tidak dapat dibuka. ' +
+          'Buat ulang arsipnya lalu unggah lagi.',
+      );
+      expect(english).toBe(
+        'Failed: The zip archive is damaged or not a zip archive, so it cannot be opened. ' +
+          'Make the archive again and upload it again.',
+      );
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
+
+  it('names a field mapped but missing from the file in the interface language', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await previewDesaShapefile(page);
+    // The sheet offers only the file's fields; a mapping from an older preview or another
+    // client can still name one the file lacks.
+    await page.route('**/imports/preview', (route) => {
+      const body = route.request().postDataJSON() as { mapping?: Record<string, unknown> };
+      const postData = JSON.stringify({ ...body, mapping: { ...body.mapping, code: 'KODE_DS' } });
+      return route.continue({ postData });
+    });
+
+    try {
+      await page.click(`${sheet} button:has-text("Pratinjau")`);
+      const { indonesian, english } = await errorInBothLanguages(page);
+
+      const [id, idFields] = indonesian.split('; kolomnya: ');
+      const [en, enFields] = english.split('; its fields: ');
+      expect(id).toBe('Gagal: Berkas tidak punya kolom "KODE_DS" (dipetakan ke Kode Kemendagri)');
+      expect(en).toBe('Failed: The file has no field "KODE_DS" (mapped to Kemendagri code)');
+      expect(idFields).toMatch(/\bKODE\b.*\.$/);
+      expect(enFields).toBe(idFields);
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
+
   it('keeps the chosen export layer, format and CRS when the language switches', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();

@@ -1,0 +1,284 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packZip, unpackZip } from '../../../server/formats/zip-archive.js';
+import { createApiToken } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+const fixtures = path.resolve('test/fixtures/import');
+
+/** Offset of the uncompressed size in a central directory header (signature PK\x01\x02). */
+const centralSizeOffset = 24;
+
+describe('refusals of the import API', () => {
+  let server: TestServer;
+  let editor: string;
+  let desaEditor: string;
+  let scratch: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const token = async (role: string) =>
+      (await createApiToken(pool, { name: role, roles: [role], write: true }, 'test')).secret;
+    editor = await token('disaster-risk:editor');
+    desaEditor = await token('administrative:editor');
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-import-refusals-'));
+  });
+  afterAll(async () => {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await server.close();
+  });
+
+  const call = async (url: string, token: string, body: string | Buffer | object) => {
+    const raw = typeof body === 'string' || Buffer.isBuffer(body);
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (!raw) headers['content-type'] = 'application/json';
+    const sent = raw ? body : JSON.stringify(body);
+    const response = await fetch(`${server.baseUrl}${url}`, {
+      method: 'POST',
+      headers,
+      body: sent as BodyInit,
+    });
+    const type = response.headers.get('content-type');
+    return { status: response.status, type, body: await response.json() };
+  };
+
+  const upload = (fileName: string, content: string | Buffer, token = editor) =>
+    call(`/imports/uploads?fileName=${fileName}`, token, content);
+
+  /** The uploadId of a file the server accepted. */
+  const uploaded = async (fileName: string, content: string | Buffer, token = editor) => {
+    const answer = await upload(fileName, content, token);
+    expect(answer.status).toBe(201);
+    return answer.body.uploadId as string;
+  };
+
+  const evacuationSample = fs.readFileSync(path.join(fixtures, 'evacuation-sample.geojson'));
+  const desaShapefile = fs.readFileSync(path.join(fixtures, 'desa-utm49s-cp1252.zip'));
+  const evacuationMapping = { name: 'nama', type: 'jenis', capacity: 'kapasitas' };
+
+  /** A zip of the desa Shapefile with its `.shp` cut after `shpBytes`. */
+  const desaWithCutShp = async (shpBytes: number) => {
+    const folder = fs.mkdtempSync(path.join(scratch, 'cut-'));
+    const zip = path.join(scratch, `desa-cut-${shpBytes}.zip`);
+    fs.writeFileSync(zip, desaShapefile);
+    const files = await unpackZip(zip, folder);
+    const shp = files.find((f) => f.endsWith('.shp'))!;
+    fs.truncateSync(shp, shpBytes);
+    await packZip(files, zip);
+    return fs.readFileSync(zip);
+  };
+
+  it('names the file and the formats read when the format is unknown', async () => {
+    const answer = await upload('catatan.dat', 'just some notes');
+
+    expect(answer.status).toBe(400);
+    expect(answer.type).toContain('application/problem+json');
+    expect(answer.body).toMatchObject({
+      type: '/problems/unknown-format',
+      fileName: 'catatan.dat',
+      formats: expect.arrayContaining(['GeoPackage', 'Shapefile (.zip)', 'CSV']),
+    });
+  });
+
+  it("keeps the zip library's reason as a member of an unreadable zip", async () => {
+    const answer = await upload('rusak.zip', Buffer.from('PK\x03\x04 not really a zip'));
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/unreadable-zip',
+      reason: expect.any(String),
+    });
+    expect(answer.body.reason.length).toBeGreaterThan(0);
+  });
+
+  it('names the entry and its declared size when a zip entry inflates to another size', async () => {
+    const geojson = path.join(scratch, 'titik.geojson');
+    const zip = path.join(scratch, 'titik.zip');
+    fs.writeFileSync(geojson, evacuationSample);
+    await packZip([geojson], zip);
+    const archive = fs.readFileSync(zip);
+    const header = archive.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    archive.writeUInt32LE(evacuationSample.length + 1, header + centralSizeOffset);
+
+    const answer = await upload('titik.zip', archive);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/unreadable-zip',
+      entry: 'titik.geojson',
+      declaredBytes: evacuationSample.length + 1,
+    });
+  });
+
+  it('names the zip that holds nothing to import', async () => {
+    const notes = path.join(scratch, 'catatan.txt.md');
+    const zip = path.join(scratch, 'catatan.zip');
+    fs.writeFileSync(notes, 'nothing here');
+    await packZip([notes], zip);
+
+    const answer = await upload('catatan.zip', fs.readFileSync(zip));
+
+    expect(answer.body).toMatchObject({ type: '/problems/empty-zip', fileName: 'catatan.zip' });
+  });
+
+  it('wraps what the Shapefile reader says of a cut .shp in a coded refusal', async () => {
+    const uploadId = await uploaded('desa-cut.zip', await desaWithCutShp(180), desaEditor);
+
+    const answer = await call('/imports/preview', desaEditor, { uploadId, layerId: 'desa' });
+
+    expect(answer.status).toBe(400);
+    expect(answer.type).toContain('application/problem+json');
+    expect(answer.body).toMatchObject({
+      type: '/problems/unreadable-shp',
+      reason: expect.any(String),
+      uploadRemoved: true,
+    });
+    expect(answer.body.detail).toContain(answer.body.reason);
+  });
+
+  it('names the GeoPackage layer asked for and those it holds', async () => {
+    const gpkg = fs.readFileSync(path.join(fixtures, 'two-layers.gpkg'));
+    const uploadId = await uploaded('dua.gpkg', gpkg);
+
+    const answer = await call('/imports/preview', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      sourceLayers: ['jalan'],
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/choose-source-layer',
+      fileName: 'dua.gpkg',
+      sourceLayer: 'jalan',
+      sourceLayers: ['batas_desa', 'titik_evakuasi'],
+    });
+  });
+
+  it('names an encoding it does not know', async () => {
+    const uploadId = await uploaded('desa.zip', desaShapefile, desaEditor);
+
+    const answer = await call('/imports/preview', desaEditor, {
+      uploadId,
+      layerId: 'desa',
+      encoding: 'klingon-8',
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/unknown-encoding',
+      encoding: 'klingon-8',
+    });
+  });
+
+  it('names a CSV column asked for that is missing, and the columns there are', async () => {
+    const csv = 'nama;jenis;bujur;lintang\nTitik 1;titik_kumpul;109,01;-7,72\n';
+    const uploadId = await uploaded('titik.csv', csv);
+
+    const answer = await call('/imports/preview', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      csv: { xColumn: 'lon', yColumn: 'lintang' },
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/unknown-column',
+      column: 'lon',
+      columns: ['nama', 'jenis', 'bujur', 'lintang'],
+    });
+  });
+
+  describe('a bad mapping', () => {
+    it('names the field the file lacks, its attribute and the fields there are', async () => {
+      const uploadId = await uploaded('titik.geojson', evacuationSample);
+      const mapping = { ...evacuationMapping, name: 'nama_titik' };
+
+      const answer = await call('/imports', editor, {
+        uploadId,
+        layerId: 'evacuation_point',
+        mapping,
+      });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        type: '/problems/invalid-mapping',
+        code: 'unknown-field',
+        field: 'nama_titik',
+        attribute: 'name',
+        fields: expect.arrayContaining(['nama', 'jenis', 'kapasitas']),
+      });
+    });
+
+    it('names an attribute the layer lacks and those it may write', async () => {
+      const uploadId = await uploaded('titik.geojson', evacuationSample);
+      const mapping = { ...evacuationMapping, warna: 'nama' };
+
+      const answer = await call('/imports/preview', editor, {
+        uploadId,
+        layerId: 'evacuation_point',
+        mapping,
+      });
+
+      expect(answer.body).toMatchObject({
+        type: '/problems/invalid-mapping',
+        code: 'unknown-attribute',
+        attribute: 'warna',
+        attributes: expect.arrayContaining(['name', 'type', 'capacity']),
+      });
+    });
+
+    it('names a computed attribute mapped to a field', async () => {
+      const uploadId = await uploaded('desa.zip', desaShapefile, desaEditor);
+
+      const answer = await call('/imports/preview', desaEditor, {
+        uploadId,
+        layerId: 'desa',
+        mapping: { area_ha: 'NAMA' },
+      });
+
+      expect(answer.body).toMatchObject({
+        type: '/problems/invalid-mapping',
+        code: 'read-only',
+        attribute: 'area_ha',
+        attributes: expect.not.arrayContaining(['area_ha']),
+      });
+    });
+
+    it('says when the mapping is not an object of names', async () => {
+      const uploadId = await uploaded('titik.geojson', evacuationSample);
+
+      const answer = await call('/imports/preview', editor, {
+        uploadId,
+        layerId: 'evacuation_point',
+        mapping: ['nama'],
+      });
+
+      expect(answer.body).toMatchObject({
+        type: '/problems/invalid-mapping',
+        code: 'not-an-object',
+      });
+    });
+  });
+
+  it('names the option, the values allowed and the value given', async () => {
+    const uploadId = await uploaded('titik.geojson', evacuationSample);
+
+    const answer = await call('/imports', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      mode: 'sebagian',
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/invalid-import',
+      code: 'not-one-of',
+      name: 'mode',
+      allowed: ['all-or-nothing', 'valid-only'],
+      value: 'sebagian',
+    });
+  });
+});

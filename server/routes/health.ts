@@ -1,7 +1,11 @@
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 
-/** `/health`: 200 when the database answers, 503 when it does not. */
+/**
+ * `/health`: 200 when the database answers, 503 when it does not. The answer carries the tile
+ * counters of the process that gave it (rendered, shared renderings, cache hits and misses):
+ * the tiles answered before Express are not logged one line each, and these stand for them.
+ */
 export function createHealthRouter(context: AppContext): Router {
   const router = Router();
   const { pool, capabilities } = context.database;
@@ -16,6 +20,7 @@ export function createHealthRouter(context: AppContext): Router {
         databaseMs: Date.now() - started,
         postgis: capabilities.postgisVersion,
         embedded: capabilities.embedded,
+        ...(context.tiles ? { tiles: { pid: process.pid, ...context.tiles.stats() } } : {}),
       });
     } catch (error) {
       req.log.error({ err: error }, 'health check failed');

@@ -229,8 +229,8 @@ function takeShortcutOutcome(req: IncomingMessage): Promise<CachedTile> | undefi
  * fails (too large, too slow, no database) goes on to the app with its outcome attached, so
  * the app's one error path answers it without rendering it again. Everything else (a
  * restricted layer, a token, a bad address, a query string) goes on to `next`, the app.
- * Tiles are not logged one line each; the tile service's counters stand for them, and slow or
- * refused tiles are logged where they happen.
+ * Tiles are not logged one line each; the tile service's counters (on `/health`) stand for
+ * them, and slow or refused tiles are logged where they happen.
  */
 export function createPublicTileShortcut(
   context: AppContext,

@@ -387,7 +387,7 @@ export class TileService {
   cachedTile(layers: LayerDefinition[], tile: TileCoord): CachedTile | undefined {
     const visible = layers.filter((l) => tile.z >= l.zoom.min && tile.z <= l.zoom.max);
     if (!this.cache || visible.length === 0 || !this.feed!.current()) return undefined;
-    return this.cache.get(
+    return this.cache.getIfCached(
       tileKey(
         visible.map((l) => l.id),
         tile,

@@ -114,6 +114,16 @@ export class TileCache {
     return entry;
   }
 
+  /**
+   * The cached tile, counting a hit when there is one; a miss is left uncounted, for the
+   * `get` of whoever then renders the tile to count once.
+   */
+  getIfCached(key: string): CachedTile | undefined {
+    const entry = this.entries.get(key);
+    if (entry) this.hits += 1;
+    return entry;
+  }
+
   /** The cached tile without counting a hit or making it recently used. */
   peek(key: string): CachedTile | undefined {
     return this.entries.peek(key);

@@ -186,6 +186,22 @@ describe('the tile service', () => {
     expect(new Set(answers.map((a) => a.etag)).size).toBe(1);
   });
 
+  it('counts a tile asked for over HTTP as one miss, then as one hit', async () => {
+    const tilePath = `${server.baseUrl}/tiles/desa/12/3287/2136.mvt`;
+    const before = server.tiles.stats().cache!;
+
+    await fetch(tilePath);
+    const missed = server.tiles.stats().cache!;
+    await fetch(tilePath);
+    const hit = server.tiles.stats().cache!;
+
+    expect([missed.misses - before.misses, missed.hits - before.hits]).toEqual([1, 0]);
+    expect([hit.misses - missed.misses, hit.hits - missed.hits]).toEqual([0, 1]);
+    const health = await (await fetch(`${server.baseUrl}/health`)).json();
+    expect(health.tiles.cache.hits).toBe(hit.hits);
+    expect(health.tiles.rendered).toBe(server.tiles.stats().rendered);
+  });
+
   it('notifies a bulk insert in payloads under the 8000-byte limit, merged by area', async () => {
     const listener = new pg.Client({ connectionString: testDatabase.url });
     await listener.connect();

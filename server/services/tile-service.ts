@@ -365,6 +365,10 @@ export class TileService {
     const key = tileKey(layerIds, tile);
 
     if (!this.cache || !this.feed!.current()) {
+      // Not shared with concurrent requests: a process that does not hear commits cannot tell
+      // whether a rendering in progress began before one that a later request must see. So
+      // without a cache (TILE_CACHE_MB=0), or while the listener reconnects, a burst of
+      // requests for one tile renders it once each.
       const entry = await this.render(key, visible, tile);
       if (encodings.includes('gzip')) await compress(entry, true);
       return entry;

@@ -263,6 +263,35 @@ describe('refusals of the import API', () => {
     });
   });
 
+  it('keeps the members of the problem that stopped a job in its message params', async () => {
+    // the checks before the job read the first 100 lines; line 151 is cut
+    const titik = (i: number) =>
+      JSON.stringify({
+        type: 'Feature',
+        properties: { nama: `Titik ${i}`, jenis: 'titik_kumpul', kapasitas: 50 },
+        geometry: { type: 'Point', coordinates: [109.0 + i / 10000, -7.7] },
+      });
+    const lines = Array.from({ length: 150 }, (_, i) => titik(i));
+    const uploadId = await uploaded('cut.geojsonl', `${lines.join('\n')}\n{"type": "Fe\n`);
+
+    const started = await call('/imports', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      mapping: evacuationMapping,
+    });
+    let job = started.body;
+    while (['running', 'committing'].includes(job.status)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const polled = await fetch(`${server.baseUrl}/imports/${job.id}`, {
+        headers: { authorization: `Bearer ${editor}` },
+      });
+      job = await polled.json();
+    }
+
+    expect(job.status).toBe('failed');
+    expect(job.messageParams).toMatchObject({ problem: 'unreadable-json', line: 151 });
+  });
+
   it('names the option, the values allowed and the value given', async () => {
     const uploadId = await uploaded('titik.geojson', evacuationSample);
 

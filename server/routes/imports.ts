@@ -276,7 +276,9 @@ export function createImportsRouter(context: AppContext): Router {
       // read again: a job committing when asked has finished by now, most likely succeeded
       const { status } = await requireImportJob(pool, job.id);
       const detail = `The import is already ${status}.`;
-      throw new HttpProblem(409, 'import-finished', 'Conflict', detail);
+      throw new HttpProblem(409, 'import-finished', 'Conflict', detail, {
+        jobStatus: status,
+      });
     }
     abortLocalImport(job.id);
     res.status(202).json(toPublicJob(await requireImportJob(pool, job.id)));

@@ -1060,8 +1060,8 @@ export async function requireImportJob(db: Queryable, jobId: string): Promise<Im
   return job;
 }
 
-function conflict(type: string, detail: string) {
-  return new HttpProblem(409, type, 'Conflict', detail);
+function conflict(type: string, detail: string, extra?: Record<string, unknown>) {
+  return new HttpProblem(409, type, 'Conflict', detail, extra);
 }
 
 /**
@@ -1075,19 +1075,22 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
     throw conflict(
       'import-not-undoable',
       `Only a succeeded import can be undone; this one is ${job.status}.`,
+      { code: 'not-succeeded', jobStatus: job.status },
     );
   }
   const layer = requireLayer(job.layerId);
   const note = `import ${jobId}`;
   const state = await selectImportHistoryState(pool, layer, note);
   if (state.recorded === 0) {
-    throw conflict('import-not-undoable', 'The feature history holds no change of this import.');
+    const detail = 'The feature history holds no change of this import.';
+    throw conflict('import-not-undoable', detail, { code: 'no-history' });
   }
   if (state.laterEdits > 0) {
     throw conflict(
       'import-not-undoable',
       `${layer.id} was changed ${state.laterEdits} times after this import; undoing it would ` +
         'discard those changes. Restore single features from their history instead.',
+      { code: 'later-edits', laterEdits: state.laterEdits },
     );
   }
   const client = await pool.connect();

@@ -148,6 +148,13 @@ const messagesId = {
     'Berkas unggahan tidak ada lagi (unggahan disimpan sehari); kirim berkasnya lagi.',
   'refusal.login-required': 'Masuk terlebih dahulu untuk mengimpor data.',
   'refusal.upload-removed': 'Berkas unggahan telah dihapus: kirim berkas yang sudah diperbaiki.',
+  'refusal.import-finished': 'Impor ini sudah berakhir, jadi tidak dapat dihentikan lagi.',
+  'refusal.import-not-undoable-not-succeeded': 'Hanya impor yang berhasil yang dapat dibatalkan.',
+  'refusal.import-not-undoable-no-history':
+    'Riwayat fitur tidak menyimpan perubahan dari impor ini, jadi impor tidak dapat dibatalkan.',
+  'refusal.import-not-undoable-later-edits':
+    'Lapisan telah diubah {laterEdits} kali setelah impor ini; membatalkannya akan membuang ' +
+    'perubahan itu. Pulihkan fitur satu per satu dari riwayatnya.',
   'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
   'note.read-through-gdal':
     'Dibaca melalui GDAL, diproyeksikan ulang dari sistem koordinat lapisannya.',
@@ -339,6 +346,13 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The uploaded file is no longer there (uploads are kept a day); send the file again.',
   'refusal.login-required': 'Log in first to import data.',
   'refusal.upload-removed': 'The uploaded file was removed: send a corrected one.',
+  'refusal.import-finished': 'This import has already ended, so it can no longer be stopped.',
+  'refusal.import-not-undoable-not-succeeded': 'Only a succeeded import can be undone.',
+  'refusal.import-not-undoable-no-history':
+    'The feature history holds no change of this import, so it cannot be undone.',
+  'refusal.import-not-undoable-later-edits':
+    'The layer was changed {laterEdits} times after this import; undoing it would discard ' +
+    'those changes. Restore single features from their history instead.',
   'note.legacy-crs-member': 'The file names its CRS in the legacy "crs" member.',
   'note.read-through-gdal': 'Read through GDAL, reprojected from the layer CRS.',
   'note.csv-wkt-column': 'Geometry from WKT column "{column}".',

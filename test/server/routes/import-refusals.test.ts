@@ -54,6 +54,18 @@ describe('refusals of the import API', () => {
     return answer.body.uploadId as string;
   };
 
+  /** The job once it has finished, polled every 50 ms. */
+  const finishedJob = async (jobId: string) => {
+    for (;;) {
+      const polled = await fetch(`${server.baseUrl}/imports/${jobId}`, {
+        headers: { authorization: `Bearer ${editor}` },
+      });
+      const job = await polled.json();
+      if (!['running', 'committing'].includes(job.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
   const evacuationSample = fs.readFileSync(path.join(fixtures, 'evacuation-sample.geojson'));
   const desaShapefile = fs.readFileSync(path.join(fixtures, 'desa-utm49s-cp1252.zip'));
   const evacuationMapping = { name: 'nama', type: 'jenis', capacity: 'kapasitas' };
@@ -279,17 +291,30 @@ describe('refusals of the import API', () => {
       layerId: 'evacuation_point',
       mapping: evacuationMapping,
     });
-    let job = started.body;
-    while (['running', 'committing'].includes(job.status)) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const polled = await fetch(`${server.baseUrl}/imports/${job.id}`, {
-        headers: { authorization: `Bearer ${editor}` },
-      });
-      job = await polled.json();
-    }
+    const job = await finishedJob(started.body.id);
 
     expect(job.status).toBe('failed');
     expect(job.messageParams).toMatchObject({ problem: 'unreadable-json', line: 151 });
+  });
+
+  it('says why an import cannot be undone, with the status it has', async () => {
+    const uploadId = await uploaded('titik.geojson', evacuationSample);
+    const started = await call('/imports', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      mapping: evacuationMapping,
+      dryRun: true,
+    });
+    const job = await finishedJob(started.body.id);
+
+    const answer = await call(`/imports/${job.id}/undo`, editor, {});
+
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({
+      type: '/problems/import-not-undoable',
+      code: 'not-succeeded',
+      jobStatus: 'checked',
+    });
   });
 
   it('names the option, the values allowed and the value given', async () => {

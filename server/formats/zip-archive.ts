@@ -8,7 +8,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type yauzl from 'yauzl';
-import { SourceFileError } from './source-feature.js';
+import { readerFailure, SourceFileError } from './source-feature.js';
 
 /** Refuse archives that unpack to more than this (a guard against zip bombs). */
 const maxUnpackedBytes = 20 * 1024 ** 3;
@@ -39,7 +39,7 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
   try {
     zip = await unzip.openPromise(file, { lazyEntries: true });
   } catch (error) {
-    const reason = (error as Error).message;
+    const reason = withoutFinalStop((error as Error).message);
     const message = `The zip archive cannot be opened: ${reason}.`;
     throw new SourceFileError('unreadable-zip', message, { reason });
   }
@@ -59,12 +59,23 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
       }
       const target = path.join(folder, path.basename(entry.fileName));
       const unpack = async () => {
-        const steps = await entryStreams(zip, entry);
-        await pipeline([...steps, fs.createWriteStream(target)]);
+        try {
+          const steps = await entryStreams(zip, entry);
+          await pipeline([...steps, fs.createWriteStream(target)]);
+        } catch (error) {
+          throw unreadableEntry(entry, error);
+        }
       };
-      unpacking.push(unpack());
+      const entryUnpacked = unpack();
+      // settled below; without a handler now, an entry failing while the next one is read
+      // (a compression yauzl does not know) is an unhandled rejection that ends the process
+      entryUnpacked.catch(() => undefined);
+      unpacking.push(entryUnpacked);
       written.push(target);
     }
+  } catch (error) {
+    // the central directory or a local header is damaged
+    throw readerFailure('unreadable-zip', 'The zip archive', error);
   } finally {
     // every file is closed before the caller may remove the folder, on failure too
     outcomes = await Promise.allSettled(unpacking);
@@ -73,6 +84,19 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
   const failed = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failed) throw failed.reason;
   return written;
+}
+
+function withoutFinalStop(text: string): string {
+  return text.replace(/\.+$/, '');
+}
+
+/** An entry's failure (damaged data, a compression or encryption not read) as a refusal. */
+function unreadableEntry(entry: yauzl.Entry, error: unknown): unknown {
+  if (error instanceof SourceFileError) return error;
+  const reason = withoutFinalStop(error instanceof Error ? error.message : String(error));
+  const message = `The zip archive cannot be read: ${entry.fileName}: ${reason}.`;
+  const params = { code: 'damaged-entry', entry: entry.fileName, reason };
+  return new SourceFileError('unreadable-zip', message, params);
 }
 
 /**

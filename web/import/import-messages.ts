@@ -90,6 +90,9 @@ const messagesId = {
   'refusal.unreadable-zip-entry':
     '{entry} di dalam arsip zip rusak: isinya tidak sebesar {declaredBytes} bita yang ' +
     'tertulis. Buat ulang arsipnya lalu unggah lagi.',
+  'refusal.unreadable-zip-damaged-entry':
+    '{entry} di dalam arsip zip tidak dapat dibaca (rusak, atau dikemas dengan kompresi atau ' +
+    'sandi yang tidak dikenal). Buat ulang arsipnya dengan kompresi biasa lalu unggah lagi.',
   'refusal.zip-too-large':
     'Arsip zip berisi lebih dari {maxGb} GB setelah dibuka; pecah menjadi beberapa berkas.',
   'refusal.empty-zip':
@@ -293,6 +296,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.unreadable-zip-entry':
     '{entry} in the zip archive is damaged: it does not hold the {declaredBytes} bytes it ' +
     'declares. Make the archive again and upload it again.',
+  'refusal.unreadable-zip-damaged-entry':
+    '{entry} in the zip archive cannot be read (damaged, or packed with a compression or ' +
+    'encryption not known here). Make the archive again with ordinary compression and ' +
+    'upload it again.',
   'refusal.zip-too-large':
     'The zip archive unpacks to more than {maxGb} GB; split it into several files.',
   'refusal.empty-zip': '{fileName} holds no .shp, .kml, .gpkg, .geojson, .csv or .fgb file.',

@@ -124,6 +124,53 @@ describe('refusals of the import API', () => {
     });
   });
 
+  /** The zip of the evacuation sample, packed by Simpul, with `change` done to its bytes. */
+  const damagedSampleZip = async (name: string, change: (archive: Buffer) => void) => {
+    const geojson = path.join(scratch, 'titik.geojson');
+    const zip = path.join(scratch, name);
+    fs.writeFileSync(geojson, evacuationSample);
+    await packZip([geojson], zip);
+    const archive = fs.readFileSync(zip);
+    change(archive);
+    return archive;
+  };
+
+  it('names the entry packed with a compression it cannot read, and keeps serving', async () => {
+    // method 12 (bzip2), as some archivers write it: in both the local and the central header
+    const archive = await damagedSampleZip('bzip2.zip', (bytes) => {
+      bytes.writeUInt16LE(12, bytes.indexOf(Buffer.from('PK\x03\x04', 'latin1')) + 8);
+      bytes.writeUInt16LE(12, bytes.indexOf(Buffer.from('PK\x01\x02', 'latin1')) + 10);
+    });
+
+    const answer = await upload('bzip2.zip', archive);
+
+    expect(answer.status).toBe(400);
+    expect(answer.type).toContain('application/problem+json');
+    expect(answer.body).toMatchObject({
+      type: '/problems/unreadable-zip',
+      entry: 'titik.geojson',
+      reason: expect.stringContaining('compression'),
+    });
+    expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);
+  });
+
+  it('names the entry whose compressed data is damaged', async () => {
+    const archive = await damagedSampleZip('rusak-isi.zip', (bytes) => {
+      const data = bytes.indexOf(Buffer.from('titik.geojson')) + 'titik.geojson'.length;
+      for (let i = data; i < data + 40; i++) bytes[i] = bytes[i]! ^ 0x55;
+    });
+
+    const answer = await upload('rusak-isi.zip', archive);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/unreadable-zip',
+      entry: 'titik.geojson',
+      reason: expect.any(String),
+    });
+    expect(answer.body.detail).not.toMatch(/\.\.$/);
+  });
+
   it('names the zip that holds nothing to import', async () => {
     const notes = path.join(scratch, 'catatan.txt.md');
     const zip = path.join(scratch, 'catatan.zip');

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
+import { packZip } from '../../../server/formats/zip-archive.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 const password = 'batas-desa-2024';
@@ -277,6 +280,44 @@ describe('the import and export sheet', () => {
           'Make the archive again and upload it again.',
       );
     } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
+
+  it('names a zip entry it cannot read as text, never as markup, in either language', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const entry = '<img src=x onerror="window.entryRan=1">.geojson';
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-sheet-zip-'));
+    fs.writeFileSync(path.join(scratch, entry), '{"type":"FeatureCollection","features":[]}');
+    await packZip([path.join(scratch, entry)], path.join(scratch, 'titik.zip'));
+    const archive = fs.readFileSync(path.join(scratch, 'titik.zip'));
+    // method 12 (bzip2), which the zip reader does not inflate
+    archive.writeUInt16LE(12, archive.indexOf(Buffer.from('PK\x03\x04', 'latin1')) + 8);
+    archive.writeUInt16LE(12, archive.indexOf(Buffer.from('PK\x01\x02', 'latin1')) + 10);
+    const zip = { name: 'titik.zip', mimeType: 'application/zip', buffer: archive };
+
+    try {
+      await page.setInputFiles(`${sheet} input[type=file]`, zip);
+      const { indonesian, english } = await errorInBothLanguages(page);
+
+      expect(indonesian).toBe(
+        `Gagal: ${entry} di dalam arsip zip tidak dapat dibaca (rusak, atau dikemas dengan ` +
+          'kompresi atau sandi yang tidak dikenal). Buat ulang arsipnya dengan kompresi biasa ' +
+          'lalu unggah lagi.',
+      );
+      expect(english).toBe(
+        `Failed: ${entry} in the zip archive cannot be read (damaged, or packed with a ` +
+          'compression or encryption not known here). Make the archive again with ordinary ' +
+          'compression and upload it again.',
+      );
+      expect(await page.locator(`${sheet} img`).count()).toBe(0);
+      expect(await page.evaluate(() => (window as { entryRan?: number }).entryRan)).toBeUndefined();
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
       await page.evaluate(() => localStorage.removeItem('simpul.language'));
       await page.close();
     }

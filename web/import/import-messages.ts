@@ -478,8 +478,11 @@ function refusalText(
   const key = candidates.find(isImportMessageKey);
   if (!type || !key) return english;
 
-  const text = importText(key, quotedValues(members, declaration));
-  return /\{\w+\}/.test(text) ? english : text;
+  // placeholders are checked in the text, not the result: a quoted value may hold braces
+  const values = quotedValues(members, declaration);
+  const template = (getLanguage() === 'en' ? messagesEn : messagesId)[key];
+  const quoted = [...template.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
+  return quoted.every((name) => name in values) ? importText(key, values) : english;
 }
 
 /**

@@ -323,6 +323,27 @@ describe('the import and export sheet', () => {
     }
   });
 
+  it('words a refusal whose file name holds braces in the interface language', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const notes = { name: 'rekap{2024}.dat', mimeType: 'text/plain', buffer: Buffer.from('x') };
+
+    try {
+      await page.setInputFiles(`${sheet} input[type=file]`, notes);
+      const { indonesian, english } = await errorInBothLanguages(page);
+
+      expect(indonesian).toMatch(/^Gagal: rekap\{2024\}\.dat bukan format yang dapat dibaca/);
+      expect(english).toMatch(
+        /^Failed: rekap\{2024\}\.dat is not a format Simpul reads\. Send one/,
+      );
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
+
   it('names a field mapped but missing from the file in the interface language', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();

@@ -52,8 +52,13 @@ export interface AttributeDefinition {
   maxLength?: number;
   /** The value must be unique across the layer (a natural key such as a Kemendagri code). */
   unique?: boolean;
-  /** Carried in vector tiles. Default false: tiles stay small, the identify popup reads the API. */
-  inTiles?: boolean;
+  /**
+   * Carried in vector tiles: at every zoom of the layer, or from `fromZoom` on (a label drawn
+   * only close up, a code read only when single features can be told apart: below that zoom a
+   * value different for every feature makes a wide tile a third larger and slower to build).
+   * Default false: tiles stay small, the identify popup reads the API.
+   */
+  inTiles?: boolean | { fromZoom: number };
   /**
    * Computed by the database, never written by clients: `length_m` and `area_ha` from the
    * geometry (geodesic), `latest_record` copied from the newest record named by `latestRecord`.

@@ -37,7 +37,15 @@ export const boreWell: LayerDefinition = {
       unique: true,
       maxLength: 30,
     },
-    { name: 'name', type: 'text', titleId: 'Nama sumur', titleEn: 'Name', required: true },
+    {
+      name: 'name',
+      type: 'text',
+      titleId: 'Nama sumur',
+      titleEn: 'Name',
+      required: true,
+      // the label, drawn from labelMinZoom
+      inTiles: { fromZoom: 16 },
+    },
     {
       name: 'depth_m',
       type: 'number',

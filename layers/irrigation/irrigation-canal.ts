@@ -74,7 +74,15 @@ export const irrigationCanal: LayerDefinition = {
       unique: true,
       maxLength: 40,
     },
-    { name: 'name', type: 'text', titleId: 'Nama saluran', titleEn: 'Name', required: true },
+    {
+      name: 'name',
+      type: 'text',
+      titleId: 'Nama saluran',
+      titleEn: 'Name',
+      required: true,
+      // the label, drawn from labelMinZoom
+      inTiles: { fromZoom: 15 },
+    },
     {
       name: 'canal_class',
       type: 'text',

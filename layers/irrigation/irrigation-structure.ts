@@ -84,7 +84,15 @@ export const irrigationStructure: LayerDefinition = {
       maxLength: 40,
       inTiles: true,
     },
-    { name: 'name', type: 'text', titleId: 'Nama bangunan', titleEn: 'Name', required: true },
+    {
+      name: 'name',
+      type: 'text',
+      titleId: 'Nama bangunan',
+      titleEn: 'Name',
+      required: true,
+      // the label, drawn from labelMinZoom
+      inTiles: { fromZoom: 16 },
+    },
     {
       name: 'structure_type',
       type: 'text',

@@ -54,7 +54,15 @@ export const bridge: LayerDefinition = {
       maxLength: 30,
       inTiles: true,
     },
-    { name: 'name', type: 'text', titleId: 'Nama jembatan', titleEn: 'Name', required: true },
+    {
+      name: 'name',
+      type: 'text',
+      titleId: 'Nama jembatan',
+      titleEn: 'Name',
+      required: true,
+      // the label, drawn from labelMinZoom
+      inTiles: { fromZoom: 15 },
+    },
     {
       name: 'road_number',
       type: 'text',

@@ -41,6 +41,8 @@ export const planZone: LayerDefinition = {
       titleId: 'NAMOBJ',
       titleEn: 'Object name',
       required: true,
+      // the label, drawn from labelMinZoom
+      inTiles: { fromZoom: 14 },
       description: 'Name of the lowest classification element (NAMOBJ).',
     },
     {

@@ -32,3 +32,14 @@ export function segmentCodes(bytes: ArrayBuffer | Uint8Array): string[] {
     String(layer.feature(i).properties.segment_code),
   );
 }
+
+/**
+ * The feature ids of the road features in an MVT tile: what tells a segment apart at every
+ * zoom (its code travels only in close tiles).
+ */
+export function roadIds(bytes: ArrayBuffer | Uint8Array): string[] {
+  const tile = new VectorTile(new Pbf(new Uint8Array(bytes)));
+  const layer = tile.layers.road_segment;
+  if (!layer) return [];
+  return Array.from({ length: layer.length }, (_, i) => String(layer.feature(i).id));
+}

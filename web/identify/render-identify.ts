@@ -61,7 +61,8 @@ function renderBody({ definition, feature, failed, tileProperties }: IdentifySta
   if (feature) return [renderAttributeTable(attributes, feature.properties)];
   if (!failed) return [renderStatus('identify.loading')];
 
-  const inTiles = attributes.filter((attribute) => attribute.inTiles);
+  // Some attributes travel only in closer tiles: those this tile did not carry are left out.
+  const inTiles = attributes.filter((a) => a.inTiles && a.name in tileProperties);
   return [renderStatus('identify.failed'), renderAttributeTable(inTiles, tileProperties)];
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { LayerDefinition } from '../../../layers/index.js';
+import { tileAttributesAt } from '../../../layers/tile-attributes.js';
 import type { Generalisation } from '../../tiles/generalisation.js';
 import { tileBuffer, tileExtent, type TileCoord } from '../../tiles/tile-grid.js';
 import { mercatorColumn } from '../migrations/layer-schema.js';
@@ -27,10 +28,6 @@ export interface EncodedTile {
 
 function isPointLayer(layer: LayerDefinition): boolean {
   return layer.geometry.type === 'Point' || layer.geometry.type === 'MultiPoint';
-}
-
-function tileAttributes(layer: LayerDefinition) {
-  return layer.attributes.filter((a) => a.inTiles);
 }
 
 /**
@@ -74,8 +71,9 @@ function tileParameters(tile: TileCoord, generalisation: Generalisation) {
   ];
 }
 
-function layerMvtSql(layer: LayerDefinition, simplify: boolean): string {
-  const columns = ['t.id', ...tileAttributes(layer).map((a) => `t.${quoteIdentifier(a.name)}`)];
+function layerMvtSql(layer: LayerDefinition, simplify: boolean, z: number): string {
+  const attributes = tileAttributesAt(layer, z);
+  const columns = ['t.id', ...attributes.map((a) => `t.${quoteIdentifier(a.name)}`)];
   const geometry = sourceGeometry(layer, simplify);
   return `(SELECT ST_AsMVT(r, '${layer.id}', ${tileExtent}, 'mvt_geom', 'id') FROM (
         SELECT ${columns.join(', ')},
@@ -103,10 +101,12 @@ function cachedStatement(key: string, build: () => string): Statement {
   return statement;
 }
 
-function mvtStatement(layers: LayerDefinition[], simplify: boolean): Statement {
-  const key = `mvt:${simplify}:${layers.map((l) => l.id).join(',')}`;
+function mvtStatement(layers: LayerDefinition[], simplify: boolean, z: number): Statement {
+  // One statement per layer list and set of attributes: zooms carrying the same share it.
+  const carried = layers.map((l) => `${l.id}(${tileAttributesAt(l, z).map((a) => a.name)})`);
+  const key = `mvt:${simplify}:${carried.join(',')}`;
   return cachedStatement(key, () => {
-    const parts = layers.map((layer) => `coalesce(${layerMvtSql(layer, simplify)}, '')`);
+    const parts = layers.map((layer) => `coalesce(${layerMvtSql(layer, simplify, z)}, '')`);
     // MATERIALIZED: the tile is read twice below and must be built once. ST_AsMVT skips the
     // rows whose ST_AsMVTGeom is NULL (outside the tile), so no filter computes it twice.
     // The bytes travel as base64 text: node-postgres reads every value as text, and bytea's
@@ -132,7 +132,7 @@ export async function selectMvtTile(
   options: TileQueryOptions,
 ): Promise<EncodedTile> {
   const simplify = options.generalisation.simplifyToleranceM > 0;
-  const statement = mvtStatement(layers, simplify);
+  const statement = mvtStatement(layers, simplify, tile.z);
   const values = [...tileParameters(tile, options.generalisation), options.maxBytes];
 
   const result = await db.query<{ bytes: number; mvt: string | null }>({
@@ -153,8 +153,8 @@ export interface TileFeatureRow {
   geometry: GeoJSON.Geometry;
 }
 
-function propertiesSql(layer: LayerDefinition): string {
-  const pairs = tileAttributes(layer).map((a) => {
+function propertiesSql(layer: LayerDefinition, z: number): string {
+  const pairs = tileAttributesAt(layer, z).map((a) => {
     const column = `t.${quoteIdentifier(a.name)}`;
     // ST_AsMVT writes dates and instants as their text form; the server encoder does the same.
     const value = a.type === 'date' || a.type === 'timestamp' ? `${column}::text` : column;
@@ -199,16 +199,17 @@ export async function selectTileFeatures(
 ): Promise<TileFeatureRow[]> {
   const simplify = generalisation.simplifyToleranceM > 0;
   const values = tileParameters(tile, generalisation);
-  const result = await db.query<TileFeatureRow>(tileFeaturesSql(layer, simplify), values);
+  const text = tileFeaturesSql(layer, simplify, tile.z);
+  const result = await db.query<TileFeatureRow>(text, values);
   return result.rows;
 }
 
-function tileFeaturesSql(layer: LayerDefinition, simplify: boolean): string {
+function tileFeaturesSql(layer: LayerDefinition, simplify: boolean, z: number): string {
   return `WITH ${boundsCte()}, scaled AS (
       SELECT bounds.*, ${tileExtent} / (ST_XMax(bounds.env) - ST_XMin(bounds.env)) AS scale
       FROM bounds
     ), shaped AS (
-      SELECT t.id, ${propertiesSql(layer)} AS properties,
+      SELECT t.id, ${propertiesSql(layer, z)} AS properties,
         ${tileGeometrySql(layer, simplify)} AS tile_geom
       FROM ${quoteIdentifier(layer.id)} t, scaled bounds
       WHERE ${rowFilter(layer)}
@@ -224,8 +225,12 @@ function tileFeaturesSql(layer: LayerDefinition, simplify: boolean): string {
  * holds tiles of another format.
  */
 export function tileSqlTexts(layer: LayerDefinition): string[] {
-  return [false, true].flatMap((simplify) => [
-    mvtStatement([layer], simplify).text,
-    tileFeaturesSql(layer, simplify),
-  ]);
+  const texts = new Set<string>();
+  for (let z = layer.zoom.min; z <= layer.zoom.max; z += 1) {
+    for (const simplify of [false, true]) {
+      texts.add(mvtStatement([layer], simplify, z).text);
+      texts.add(tileFeaturesSql(layer, simplify, z));
+    }
+  }
+  return [...texts];
 }

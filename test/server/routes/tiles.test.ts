@@ -15,6 +15,7 @@ import {
 } from '../../../server/services/tile-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { tileAt } from '../../support/road-tiles.js';
 import { startTileServer, type TileTestServer } from '../../support/tile-server.js';
 
 const cityTile = '12/3288/2136';
@@ -45,6 +46,35 @@ describe('vector tiles', () => {
     server = await startTestServer();
   });
   afterAll(() => server.close());
+
+  it('carry a road segment code only from the zoom it is declared for, its status at all', async () => {
+    const { rows } = await server.testDatabase.database.pool.query<{
+      id: string;
+      x: number;
+      y: number;
+    }>(
+      `SELECT id::text, ST_X(p) AS x, ST_Y(p) AS y
+       FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM road_segment ORDER BY id LIMIT 1) r`,
+    );
+    const road = rows[0]!;
+    const propertiesAt = async (z: number) => {
+      const { x, y } = tileAt(road.x, road.y, z);
+      const response = await fetch(`${server.baseUrl}/tiles/road_segment/${z}/${x}/${y}.mvt`);
+      const layer = decode(await response.arrayBuffer()).layers.road_segment!;
+      const features = Array.from({ length: layer.length }, (_, i) => layer.feature(i));
+      return features.find((f) => String(f.id) === road.id)!.properties;
+    };
+
+    const far = await propertiesAt(12);
+    const near = await propertiesAt(14);
+
+    expect(far).toHaveProperty('status');
+    expect(far).not.toHaveProperty('segment_code');
+    expect(far).not.toHaveProperty('road_number');
+    expect(near).toHaveProperty('status');
+    expect(near).toHaveProperty('segment_code');
+    expect(near).toHaveProperty('road_number');
+  });
 
   it('hold the kecamatan of Cilacap city in the city tile', async () => {
     const response = await fetch(`${server.baseUrl}/tiles/kecamatan/${cityTile}.mvt`);

@@ -90,6 +90,9 @@ const messagesId = {
   'refusal.unreadable-zip-entry':
     '{entry} di dalam arsip zip rusak: isinya tidak sebesar {declaredBytes} bita yang ' +
     'tertulis. Buat ulang arsipnya lalu unggah lagi.',
+  'refusal.unreadable-zip-duplicate-name':
+    'Arsip zip berisi dua berkas dengan nama yang sama ({otherEntry} dan {entry}); zip satu ' +
+    'set data saja, atau ganti nama salah satunya.',
   'refusal.unreadable-zip-damaged-entry':
     '{entry} di dalam arsip zip tidak dapat dibaca (rusak, atau dikemas dengan kompresi atau ' +
     'sandi yang tidak dikenal). Buat ulang arsipnya dengan kompresi biasa lalu unggah lagi.',
@@ -296,6 +299,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.unreadable-zip-entry':
     '{entry} in the zip archive is damaged: it does not hold the {declaredBytes} bytes it ' +
     'declares. Make the archive again and upload it again.',
+  'refusal.unreadable-zip-duplicate-name':
+    'The zip archive holds two files of one name ({otherEntry} and {entry}); zip one dataset ' +
+    'at a time, or rename one of them.',
   'refusal.unreadable-zip-damaged-entry':
     '{entry} in the zip archive cannot be read (damaged, or packed with a compression or ' +
     'encryption not known here). Make the archive again with ordinary compression and ' +

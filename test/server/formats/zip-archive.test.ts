@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { SourceFileError } from '../../../server/formats/source-feature.js';
 import { packZip, unpackZip } from '../../../server/formats/zip-archive.js';
 
@@ -48,6 +50,22 @@ describe('unpacking a zip archive', () => {
 
     await expect(unpacking).rejects.toThrow(SourceFileError);
     await expect(unpacking).rejects.toMatchObject({ code: 'unreadable-zip' });
+  });
+
+  it('refuses two files of one name in different folders rather than keep one', async () => {
+    const twoFolders = path.join(folder, 'two-folders.zip');
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('{"type":"FeatureCollection","features":[]}'), 'a/jalan.geojson');
+    zip.addBuffer(Buffer.from('{"type":"FeatureCollection","features":[]}'), 'b/Jalan.geojson');
+    zip.end();
+    await pipeline(zip.outputStream, fs.createWriteStream(twoFolders));
+
+    const unpacking = unpackZip(twoFolders, path.join(folder, 'out'));
+
+    await expect(unpacking).rejects.toMatchObject({
+      code: 'unreadable-zip',
+      params: { code: 'duplicate-name', entry: 'b/Jalan.geojson', otherEntry: 'a/jalan.geojson' },
+    });
   });
 
   it('refuses an entry that inflates to fewer bytes than it declares', async () => {

@@ -105,7 +105,7 @@ describe('refusals of the import API', () => {
     expect(answer.body.reason.length).toBeGreaterThan(0);
   });
 
-  it('names the entry and its declared size when a zip entry inflates to another size', async () => {
+  it('names the entry and its declared size when a zip entry inflates to another', async () => {
     const geojson = path.join(scratch, 'titik.geojson');
     const zip = path.join(scratch, 'titik.zip');
     fs.writeFileSync(geojson, evacuationSample);

@@ -47,7 +47,7 @@ describe('vector tiles', () => {
   });
   afterAll(() => server.close());
 
-  it('carry a road segment code only from the zoom it is declared for, its status at all', async () => {
+  it('carry a road segment code from its declared zoom on, its status at every zoom', async () => {
     const { rows } = await server.testDatabase.database.pool.query<{
       id: string;
       x: number;

@@ -270,7 +270,7 @@ describe('the tile service', () => {
     }
   });
 
-  it('gives up on a tile whose connection stopped answering, then renders on a new one', async () => {
+  it('gives up on a tile whose connection went silent, then renders on a new one', async () => {
     const relay = await startFreezableRelay(testDatabase.url);
     const cut = await startTileServer(relay.url, { timeoutMs: 300, cacheMb: 0, poolSize: 1 });
     try {

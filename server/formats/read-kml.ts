@@ -17,7 +17,10 @@ const maxKmlBytes = 200 * 1024 ** 2;
 async function parseKml(file: string): Promise<Document> {
   try {
     const text = await fs.promises.readFile(file, 'utf8');
-    return new DOMParser().parseFromString(text, 'text/xml') as unknown as Document;
+    // A fatal error still throws (and becomes the refusal below); without a handler xmldom
+    // would also print every error and warning to the console, before the command line's line.
+    const parser = new DOMParser({ onError: () => undefined });
+    return parser.parseFromString(text, 'text/xml') as unknown as Document;
   } catch (error) {
     throw readerFailure('unreadable-kml', 'The KML file', error);
   }

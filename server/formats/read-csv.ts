@@ -9,6 +9,7 @@ import type { Geometry } from 'geojson';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import type { ImportNote } from '../db/queries/import-jobs.js';
 import { SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
+import { quotedNames } from './quoted-names.js';
 import { restoreFormula } from './spreadsheet-formula.js';
 
 /** How to read a CSV file; anything left out is detected. */
@@ -37,13 +38,24 @@ const wktNames = ['wkt', 'geometry', 'geom', 'the_geom', 'shape', 'geometri'];
 const xNames = ['lon', 'lng', 'long', 'longitude', 'x', 'bujur', 'koordinat_x', 'easting'];
 const yNames = ['lat', 'latitude', 'y', 'lintang', 'koordinat_y', 'northing'];
 
+// Read until the first lines are whole: a header of thousands of columns passes 64 KB.
+const maxHeadBytes = 8 * 1024 ** 2;
+
 function headLines(file: string, count: number): string[] {
   const descriptor = fs.openSync(file, 'r');
   try {
-    const buffer = Buffer.alloc(65536);
-    const length = fs.readSync(descriptor, buffer, 0, buffer.length, 0);
-    const text = buffer
-      .subarray(0, length)
+    const chunks: Buffer[] = [];
+    let read = 0;
+    let newlines = 0;
+    while (newlines < count && read < maxHeadBytes) {
+      const chunk = Buffer.alloc(65536);
+      const length = fs.readSync(descriptor, chunk, 0, chunk.length, read);
+      if (length === 0) break;
+      chunks.push(chunk.subarray(0, length));
+      read += length;
+      for (let i = 0; i < length; i += 1) if (chunk[i] === 0x0a) newlines += 1;
+    }
+    const text = Buffer.concat(chunks)
       .toString('utf8')
       .replace(/^\uFEFF/, '');
     return text.split(/\r?\n/).slice(0, count);
@@ -62,10 +74,11 @@ function detectDelimiter(header: string): string {
 function findColumn(columns: string[], names: string[], given?: string): string | undefined {
   if (given) {
     if (!columns.includes(given)) {
+      const quoted = quotedNames(columns);
       throw new SourceFileError(
         'unknown-column',
-        `The CSV has no column "${given}"; its columns are: ${columns.join(', ')}.`,
-        { column: given, columns },
+        `The CSV has no column "${given}"; its columns are: ${quoted.text}.`,
+        { column: given, columns: quoted.shown, columnCount: columns.length },
       );
     }
     return given;
@@ -80,12 +93,13 @@ function detectGeometry(columns: string[], options: CsvOptions): CsvLayout['geom
   const xColumn = findColumn(columns, xNames, options.xColumn);
   const yColumn = findColumn(columns, yNames, options.yColumn);
   if (xColumn && yColumn) return { xColumn, yColumn };
+  const quoted = quotedNames(columns);
   throw new SourceFileError(
     'no-geometry-columns',
-    `No geometry column found among: ${columns.join(', ')}. Name a WKT column ` +
+    `No geometry column found among: ${quoted.text}. Name a WKT column ` +
       '(--wkt-column on the command line, csv.wktColumn in the API) or the longitude and ' +
       'latitude columns (--x-column and --y-column, csv.xColumn and csv.yColumn).',
-    { columns },
+    { columns: quoted.shown, columnCount: columns.length },
   );
 }
 

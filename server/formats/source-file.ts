@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '../config.js';
 import type { CsvOptions } from './read-csv.js';
+import { quotedNames } from './quoted-names.js';
 import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
 import { isZipFile } from './zip-archive.js';
 
@@ -122,10 +123,16 @@ function singleLayer(
 function requireLayerName(names: string[], asked: string | undefined, fileName: string) {
   if (asked === undefined && names.length === 1) return names[0]!;
   if (asked !== undefined && names.includes(asked)) return asked;
+  const quoted = quotedNames(names);
   throw new SourceFileError(
     'choose-source-layer',
-    `${fileName} holds ${names.length} layers; choose one of: ${names.join(', ')}.`,
-    { fileName, sourceLayers: names, ...(asked === undefined ? {} : { sourceLayer: asked }) },
+    `${fileName} holds ${names.length} layers; choose one of: ${quoted.text}.`,
+    {
+      fileName,
+      sourceLayers: quoted.shown,
+      sourceLayerCount: names.length,
+      ...(asked === undefined ? {} : { sourceLayer: asked }),
+    },
   );
 }
 

@@ -7,6 +7,7 @@
  */
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
 import { parseAttributeText, readOnlyProblem } from '../../layers/validate-attributes.js';
+import { quotedNames } from '../formats/quoted-names.js';
 import { badRequest } from '../http/problem.js';
 import { writableAttributes } from './layer-registry.js';
 
@@ -77,10 +78,10 @@ export function checkMapping(
       throw badRequest('invalid-mapping', detail, extra);
     }
     if (field !== null && fields && fields.length > 0 && !fields.includes(field)) {
-      const detail =
-        `The file has no field "${field}" (mapped to ${attribute}); ` +
-        `its fields: ${fields.join(', ')}.`;
-      const extra = { code: 'unknown-field', field, attribute, fields };
+      const quoted = quotedNames(fields);
+      const detail = `The file has no field "${field}" (mapped to ${attribute}); its fields: ${quoted.text}.`;
+      const fieldCount = fields.length;
+      const extra = { code: 'unknown-field', field, attribute, fields: quoted.shown, fieldCount };
       throw badRequest('invalid-mapping', detail, extra);
     }
   }

@@ -445,12 +445,20 @@ function attributeTitle(name: string, declaration: ProblemDeclaration | undefine
   return attribute ? pickTitle(attribute) : name;
 }
 
-/** The members a refusal's text quotes: text and numbers as sent, lists joined. */
+/**
+ * The members a refusal's text quotes: text and numbers as sent, lists joined. The server
+ * quotes the first 50 names of a long list (`columns`) with the count of all (`columnCount`):
+ * the rest is shown as their number.
+ */
 function quotedValues(members: Record<string, unknown>, declaration?: ProblemDeclaration) {
   const values: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(members)) {
     if (typeof value === 'string' || typeof value === 'number') values[name] = value;
-    else if (Array.isArray(value)) values[name] = value.map(String).join(', ');
+    else if (Array.isArray(value)) {
+      const count = members[`${name.replace(/s$/, '')}Count`];
+      const more = typeof count === 'number' ? count - value.length : 0;
+      values[name] = [...value.map(String), ...(more > 0 ? [`… (+${more})`] : [])].join(', ');
+    }
   }
   if (typeof members.attribute === 'string') {
     values.attribute = attributeTitle(members.attribute, declaration);

@@ -250,6 +250,25 @@ describe('refusals of the import API', () => {
     });
   });
 
+  it('quotes the first 50 of 10,000 columns with their count, not all of them', async () => {
+    const header = Array.from({ length: 10000 }, (_, i) => `kolom_${i}`);
+    const uploadId = await uploaded('lebar.csv', `${header.join(';')}\n${header.join(';')}\n`);
+
+    const answer = await call('/imports/preview', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/no-geometry-columns',
+      columnCount: 10000,
+    });
+    expect(answer.body.columns).toEqual(header.slice(0, 50));
+    expect(answer.body.detail).toContain('kolom_49 and 9950 more');
+    expect(JSON.stringify(answer.body).length).toBeLessThan(4000);
+  });
+
   describe('a bad mapping', () => {
     it('names the field the file lacks, its attribute and the fields there are', async () => {
       const uploadId = await uploaded('titik.geojson', evacuationSample);

@@ -323,6 +323,30 @@ describe('the import and export sheet', () => {
     }
   });
 
+  it('quotes the first of many columns and counts the rest, in either language', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await logIn(page);
+    await page.click('.import-sheet__open');
+    const importSection = page.locator(`${sheet} .import-section`).nth(1);
+    await importSection.locator('select').first().selectOption('desa');
+    const header = Array.from({ length: 80 }, (_, i) => `kolom_${i}`).join(';');
+    const wide = { name: 'lebar.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n`) };
+
+    try {
+      await page.setInputFiles(`${sheet} input[type=file]`, wide);
+      await page.click(`${sheet} button:has-text("Pratinjau")`);
+      const { indonesian, english } = await errorInBothLanguages(page);
+
+      expect(indonesian).toContain('kolom_48, kolom_49, … (+30)');
+      expect(indonesian).not.toContain('kolom_50');
+      expect(english).toContain('kolom_49, … (+30)');
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
+
   it('words a refusal whose file name holds braces in the interface language', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();

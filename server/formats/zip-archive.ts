@@ -129,11 +129,29 @@ function unreadableEntry(entry: yauzl.Entry, error: unknown): unknown {
  */
 async function entryStreams(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable[]> {
   if (entry.compressionMethod !== 8 || entry.isEncrypted()) {
-    return [await zip.openReadStreamPromise(entry)];
+    return [await zip.openReadStreamPromise(entry), checkedCrc(entry)];
   }
   const compressed = await zip.openReadStreamPromise(entry, { decompress: false });
   const inflate = zlib.createInflateRaw({ chunkSize: inflateChunkBytes });
-  return [compressed, inflate, checkedSize(entry)];
+  return [compressed, inflate, checkedSize(entry), checkedCrc(entry)];
+}
+
+/**
+ * Passes an entry's bytes on, failing when they do not match the CRC-32 the archive keeps for
+ * them: yauzl checks none, and a stored (uncompressed) entry has no other check of its bytes.
+ */
+function checkedCrc(entry: yauzl.Entry): Transform {
+  let crc = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      crc = zlib.crc32(chunk, crc);
+      done(null, chunk);
+    },
+    flush(done) {
+      const matches = crc >>> 0 === entry.crc32 >>> 0;
+      done(matches ? null : new Error('its bytes do not match the CRC-32 the archive keeps'));
+    },
+  });
 }
 
 /** Passes an entry's inflated bytes on, failing when they are not as many as it declares. */

@@ -68,6 +68,26 @@ describe('unpacking a zip archive', () => {
     });
   });
 
+  it('refuses a stored entry whose bytes no longer match their checksum', async () => {
+    const stored = path.join(folder, 'stored.zip');
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('{"type":"FeatureCollection","features":[]}'), 'jalan.geojson', {
+      compress: false,
+    });
+    zip.end();
+    await pipeline(zip.outputStream, fs.createWriteStream(stored));
+    const bytes = fs.readFileSync(stored);
+    bytes[bytes.indexOf('FeatureCollection')] = 'f'.charCodeAt(0);
+    fs.writeFileSync(stored, bytes);
+
+    const unpacking = unpackZip(stored, path.join(folder, 'out'));
+
+    await expect(unpacking).rejects.toMatchObject({
+      code: 'unreadable-zip',
+      params: { code: 'damaged-entry', entry: 'jalan.geojson' },
+    });
+  });
+
   it('refuses an entry that inflates to fewer bytes than it declares', async () => {
     declareUncompressedSize(archive, paddedRecords.length + 1);
 

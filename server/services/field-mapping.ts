@@ -79,7 +79,9 @@ export function checkMapping(
     }
     if (field !== null && fields && fields.length > 0 && !fields.includes(field)) {
       const quoted = quotedNames(fields);
-      const detail = `The file has no field "${field}" (mapped to ${attribute}); its fields: ${quoted.text}.`;
+      const detail =
+        `The file has no field "${field}" (mapped to ${attribute}); ` +
+        `its fields: ${quoted.text}.`;
       const fieldCount = fields.length;
       const extra = { code: 'unknown-field', field, attribute, fields: quoted.shown, fieldCount };
       throw badRequest('invalid-mapping', detail, extra);

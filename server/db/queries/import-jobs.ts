@@ -83,7 +83,8 @@ const jobColumns = `id, layer_id AS "layerId", status, step, action, mode, sourc
   fraction_read AS "fractionRead", rows_replaced AS "rowsReplaced", notes,
   note_codes AS "noteCodes", message, message_code AS "messageCode",
   message_params AS "messageParams", cancel_requested AS "cancelRequested",
-  created_by AS "createdBy", created_at AS "createdAt", heartbeat_at AS "heartbeatAt", finished_at AS "finishedAt"`;
+  created_by AS "createdBy", created_at AS "createdAt", heartbeat_at AS "heartbeatAt",
+  finished_at AS "finishedAt"`;
 
 /** Records a new running job, at its first step (reading the file). */
 export async function insertImportJob(

@@ -159,7 +159,7 @@ describe('the tile change feed', () => {
     relay.close();
   });
 
-  it("ends a writer's failed wait only once a cache it missed no longer trusts itself", async () => {
+  it("ends a writer's failed wait only once a cache that missed it distrusts itself", async () => {
     // A restart of the database ends the writer's connection between its commit and its wait,
     // before a cache has heard the commit: the wait fails at once, and the writer answers.
     const relay = await startFreezableRelay(testDatabase.url);

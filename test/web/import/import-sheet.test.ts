@@ -40,13 +40,34 @@ describe('the import and export sheet', () => {
     );
   }
 
+  /**
+   * Runs `body` on a new page logged in as the editor, then puts the interface language back
+   * and closes the page, whatever the body did.
+   */
+  async function withEditorPage(body: (page: Page) => Promise<void>) {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    try {
+      await logIn(page);
+      await body(page);
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  }
+
   const sheet = '.import-sheet';
 
-  /** Opens the sheet on `page` and previews the desa Shapefile for the desa layer. */
-  async function previewDesaShapefile(page: Page) {
+  /** Opens the sheet on `page` with the desa layer chosen to import into. */
+  async function openSheetForDesa(page: Page) {
     await page.click('.import-sheet__open');
     const importSection = page.locator(`${sheet} .import-section`).nth(1);
     await importSection.locator('select').first().selectOption('desa');
+  }
+
+  /** Opens the sheet on `page` and previews the desa Shapefile for the desa layer. */
+  async function previewDesaShapefile(page: Page) {
+    await openSheetForDesa(page);
     await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
     await page.click(`${sheet} button:has-text("Pratinjau")`);
     await page.waitForSelector(`${sheet} .import-step table`);
@@ -177,24 +198,19 @@ describe('the import and export sheet', () => {
         }),
       ),
     };
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    await logIn(page);
-    await page.click('.import-sheet__open');
-    const importSection = page.locator(`${sheet} .import-section`).nth(1);
-    await importSection.locator('select').first().selectOption('desa');
-    await page.setInputFiles(`${sheet} input[type=file]`, file);
-    await page.click(`${sheet} button:has-text("Pratinjau")`);
-    await page.click(`${sheet} button:has-text("Mulai impor")`);
-    await page.waitForSelector(`${sheet} .import-status--rejected`, { timeout: 30000 });
-    const report = page.locator(`${sheet} .import-step`).last();
-    await report.locator('table').waitFor();
-    const shown = async () => ({
-      rejected: await report.locator('tbody tr').allInnerTexts(),
-      notes: await report.locator('.import-note').allInnerTexts(),
-    });
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      await page.setInputFiles(`${sheet} input[type=file]`, file);
+      await page.click(`${sheet} button:has-text("Pratinjau")`);
+      await page.click(`${sheet} button:has-text("Mulai impor")`);
+      await page.waitForSelector(`${sheet} .import-status--rejected`, { timeout: 30000 });
+      const report = page.locator(`${sheet} .import-step`).last();
+      await report.locator('table').waitFor();
+      const shown = async () => ({
+        rejected: await report.locator('tbody tr').allInnerTexts(),
+        notes: await report.locator('.import-note').allInnerTexts(),
+      });
 
-    try {
       const indonesian = await shown();
       await page.click('#lang-toggle');
       const english = await shown();
@@ -207,25 +223,17 @@ describe('the import and export sheet', () => {
         rejected: ['2\ttype\tkota\tChoose one of the listed values.'],
         notes: ['1 rows were rejected, so nothing was written (all or nothing).'],
       });
-    } finally {
-      await page.evaluate(() => localStorage.removeItem('simpul.language'));
-      await page.close();
-    }
+    });
   });
 
   it('asks for the coordinate system of a Shapefile without .prj in either language', async () => {
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    await logIn(page);
-    await page.click('.import-sheet__open');
-    const importSection = page.locator(`${sheet} .import-section`).nth(1);
-    await importSection.locator('select').first().selectOption('desa');
-    await page.setInputFiles(`${sheet} input[type=file]`, shapefileWithoutPrj);
-    await page.click(`${sheet} button:has-text("Pratinjau")`);
-    const error = page.locator(`${sheet} .import-error`);
-    await error.waitFor();
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      await page.setInputFiles(`${sheet} input[type=file]`, shapefileWithoutPrj);
+      await page.click(`${sheet} button:has-text("Pratinjau")`);
+      const error = page.locator(`${sheet} .import-error`);
+      await error.waitFor();
 
-    try {
       const indonesian = await error.innerText();
       await page.click('#lang-toggle');
       const english = await error.innerText();
@@ -240,10 +248,7 @@ describe('the import and export sheet', () => {
           'Give the coordinate system of the file, e.g. EPSG:32749 for UTM zone 49S or ' +
           'EPSG:4326 for longitude/latitude; Simpul never guesses it.',
       );
-    } finally {
-      await page.evaluate(() => localStorage.removeItem('simpul.language'));
-      await page.close();
-    }
+    });
   });
 
   /** The sheet's error text in Indonesian, then in English after the language toggle. */
@@ -257,17 +262,14 @@ describe('the import and export sheet', () => {
   }
 
   it('says a zip is damaged in the interface language', async () => {
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    await logIn(page);
-    await page.click('.import-sheet__open');
-    const damaged = {
-      name: 'desa.zip',
-      mimeType: 'application/zip',
-      buffer: Buffer.from('PK\x03\x04 rusak'),
-    };
+    await withEditorPage(async (page) => {
+      await page.click('.import-sheet__open');
+      const damaged = {
+        name: 'desa.zip',
+        mimeType: 'application/zip',
+        buffer: Buffer.from('PK\x03\x04 rusak'),
+      };
 
-    try {
       await page.setInputFiles(`${sheet} input[type=file]`, damaged);
       const { indonesian, english } = await errorInBothLanguages(page);
 
@@ -279,10 +281,7 @@ describe('the import and export sheet', () => {
         'Failed: The zip archive is damaged or not a zip archive, so it cannot be opened. ' +
           'Make the archive again and upload it again.',
       );
-    } finally {
-      await page.evaluate(() => localStorage.removeItem('simpul.language'));
-      await page.close();
-    }
+    });
   });
 
   it('names a zip entry it cannot read as text, never as markup, in either language', async () => {
@@ -324,16 +323,11 @@ describe('the import and export sheet', () => {
   });
 
   it('quotes the first of many columns and counts the rest, in either language', async () => {
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    await logIn(page);
-    await page.click('.import-sheet__open');
-    const importSection = page.locator(`${sheet} .import-section`).nth(1);
-    await importSection.locator('select').first().selectOption('desa');
-    const header = Array.from({ length: 80 }, (_, i) => `kolom_${i}`).join(';');
-    const wide = { name: 'lebar.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n`) };
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      const header = Array.from({ length: 80 }, (_, i) => `kolom_${i}`).join(';');
+      const wide = { name: 'lebar.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n`) };
 
-    try {
       await page.setInputFiles(`${sheet} input[type=file]`, wide);
       await page.click(`${sheet} button:has-text("Pratinjau")`);
       const { indonesian, english } = await errorInBothLanguages(page);
@@ -341,20 +335,14 @@ describe('the import and export sheet', () => {
       expect(indonesian).toContain('kolom_48, kolom_49, … (+30)');
       expect(indonesian).not.toContain('kolom_50');
       expect(english).toContain('kolom_49, … (+30)');
-    } finally {
-      await page.evaluate(() => localStorage.removeItem('simpul.language'));
-      await page.close();
-    }
+    });
   });
 
   it('words a refusal whose file name holds braces in the interface language', async () => {
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    await logIn(page);
-    await page.click('.import-sheet__open');
-    const notes = { name: 'rekap{2024}.dat', mimeType: 'text/plain', buffer: Buffer.from('x') };
+    await withEditorPage(async (page) => {
+      await page.click('.import-sheet__open');
+      const notes = { name: 'rekap{2024}.dat', mimeType: 'text/plain', buffer: Buffer.from('x') };
 
-    try {
       await page.setInputFiles(`${sheet} input[type=file]`, notes);
       const { indonesian, english } = await errorInBothLanguages(page);
 
@@ -362,26 +350,20 @@ describe('the import and export sheet', () => {
       expect(english).toMatch(
         /^Failed: rekap\{2024\}\.dat is not a format Simpul reads\. Send one/,
       );
-    } finally {
-      await page.evaluate(() => localStorage.removeItem('simpul.language'));
-      await page.close();
-    }
+    });
   });
 
   it('names a field mapped but missing from the file in the interface language', async () => {
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    await logIn(page);
-    await previewDesaShapefile(page);
-    // The sheet offers only the file's fields; a mapping from an older preview or another
-    // client can still name one the file lacks.
-    await page.route('**/imports/preview', (route) => {
-      const body = route.request().postDataJSON() as { mapping?: Record<string, unknown> };
-      const postData = JSON.stringify({ ...body, mapping: { ...body.mapping, code: 'KODE_DS' } });
-      return route.continue({ postData });
-    });
+    await withEditorPage(async (page) => {
+      await previewDesaShapefile(page);
+      // The sheet offers only the file's fields; a mapping from an older preview or another
+      // client can still name one the file lacks.
+      await page.route('**/imports/preview', (route) => {
+        const body = route.request().postDataJSON() as { mapping?: Record<string, unknown> };
+        const postData = JSON.stringify({ ...body, mapping: { ...body.mapping, code: 'KODE_DS' } });
+        return route.continue({ postData });
+      });
 
-    try {
       await page.click(`${sheet} button:has-text("Pratinjau")`);
       const { indonesian, english } = await errorInBothLanguages(page);
 
@@ -391,10 +373,7 @@ describe('the import and export sheet', () => {
       expect(en).toBe('Failed: The file has no field "KODE_DS" (mapped to Kemendagri code)');
       expect(idFields).toMatch(/\bKODE\b.*\.$/);
       expect(enFields).toBe(idFields);
-    } finally {
-      await page.evaluate(() => localStorage.removeItem('simpul.language'));
-      await page.close();
-    }
+    });
   });
 
   it('keeps the chosen export layer, format and CRS when the language switches', async () => {

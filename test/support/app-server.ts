@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { createRequestListener } from '../../server/app.js';
+import { createApiToken } from '../../server/services/account-service.js';
 import { answerClientErrors } from '../../server/http/client-error.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -28,6 +29,12 @@ export async function startTestServer(): Promise<TestServer> {
     await testDatabase.drop();
   };
   return { baseUrl: `http://127.0.0.1:${port}`, testDatabase, close };
+}
+
+/** The secret of a new API token of one role that may write, on the server's database. */
+export async function writeToken(server: TestServer, role: string): Promise<string> {
+  const pool = server.testDatabase.database.pool;
+  return (await createApiToken(pool, { name: role, roles: [role], write: true }, 'test')).secret;
 }
 
 /** A layer as `/client/config` gives it to the web map (the parts the tests read). */

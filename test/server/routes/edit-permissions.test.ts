@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, type LayerDefinition, type Role } from '../../../layers/index.js';
-import { createApiToken, knownRoles } from '../../../server/services/account-service.js';
-import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { knownRoles } from '../../../server/services/account-service.js';
+import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 
 /** What the declaration promises a role on a layer, derived independently of the server. */
 function expectedAccess(role: Role | undefined, layer: LayerDefinition) {
@@ -35,11 +35,7 @@ describe('edit permissions of every role on every layer and method', () => {
   const tokens = new Map<Role, string>();
   beforeAll(async () => {
     server = await startTestServer();
-    const pool = server.testDatabase.database.pool;
-    for (const role of knownRoles()) {
-      const token = await createApiToken(pool, { name: role, roles: [role], write: true }, 't');
-      tokens.set(role, token.secret);
-    }
+    for (const role of knownRoles()) tokens.set(role, await writeToken(server, role));
   });
   afterAll(() => server.close());
 

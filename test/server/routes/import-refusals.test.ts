@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packZip, unpackZip } from '../../../server/formats/zip-archive.js';
-import { createApiToken } from '../../../server/services/account-service.js';
-import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 
 const fixtures = path.resolve('test/fixtures/import');
 
@@ -18,11 +17,8 @@ describe('refusals of the import API', () => {
   let scratch: string;
   beforeAll(async () => {
     server = await startTestServer();
-    const pool = server.testDatabase.database.pool;
-    const token = async (role: string) =>
-      (await createApiToken(pool, { name: role, roles: [role], write: true }, 'test')).secret;
-    editor = await token('disaster-risk:editor');
-    desaEditor = await token('administrative:editor');
+    editor = await writeToken(server, 'disaster-risk:editor');
+    desaEditor = await writeToken(server, 'administrative:editor');
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-import-refusals-'));
   });
   afterAll(async () => {

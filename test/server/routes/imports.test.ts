@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../../server/config.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
-import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 
 const fixtures = path.resolve('test/fixtures/import');
 
@@ -14,11 +14,8 @@ describe('imports and exports over HTTP', () => {
   let otherEditor: string;
   beforeAll(async () => {
     server = await startTestServer();
-    const pool = server.testDatabase.database.pool;
-    const token = async (role: string) =>
-      (await createApiToken(pool, { name: role, roles: [role], write: true }, 'test')).secret;
-    editor = await token('disaster-risk:editor');
-    otherEditor = await token('administrative:editor');
+    editor = await writeToken(server, 'disaster-risk:editor');
+    otherEditor = await writeToken(server, 'administrative:editor');
   });
   afterAll(() => server.close());
 

@@ -189,15 +189,55 @@ function characterBytes(records: Buffer, header: DbfHeader): Buffer {
 const textScanBytes = 1 << 20;
 
 /**
+ * Bytes of `field` up to its padding, without a UTF-8 letter its writer cut at the field width:
+ * a lead byte and fewer continuation bytes than it announces, at the very end of a full field.
+ * Tools that count a field's width in bytes (ArcGIS among them) cut a long value there.
+ */
+function withoutCutLetter(field: Buffer): Buffer {
+  let end = field.length;
+  while (end > 0 && (field[end - 1] === 0x20 || field[end - 1] === 0)) end -= 1;
+  if (end < field.length) return field.subarray(0, end);
+  // at most three bytes of an unfinished letter: find its lead byte
+  for (let lead = end - 1; lead >= Math.max(0, end - 3); lead -= 1) {
+    const byte = field[lead]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const announced = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return announced > end - lead ? field.subarray(0, lead) : field;
+  }
+  return field;
+}
+
+/**
+ * True when every character field of whole `records` is UTF-8 once a letter cut at the field
+ * width is left out, and at least one was cut (the slow path, taken only when the text as a
+ * whole is not UTF-8).
+ */
+function isUtf8WithCutLetters(records: Buffer, header: DbfHeader): boolean {
+  const characterFields = header.fields.filter((f) => f.type === 'C');
+  let cut = false;
+  for (let start = 0; start < records.length; start += header.recordLength) {
+    for (const { offset, length } of characterFields) {
+      const field = records.subarray(start + offset, start + offset + length);
+      if (isUtf8(field)) continue;
+      if (!isUtf8(withoutCutLetter(field))) return false;
+      cut = true;
+    }
+  }
+  return cut;
+}
+
+/**
  * What the text of a `.dbf` (field names and every record's character fields) is: `ascii`
- * (any encoding reads it alike), `utf-8` (valid UTF-8 with multi-byte sequences), or `other`.
- * One pass over the file, 1 MB at a time: 25 ms for 200,000 records (42 MB), 150 ms when a
- * binary field makes it copy the character fields out first.
+ * (any encoding reads it alike), `utf-8` (valid UTF-8 with multi-byte sequences, maybe with
+ * letters cut at the field width: `cutLetters`), or `other`. One pass over the file, 1 MB at
+ * a time: 25 ms for 200,000 records (42 MB), 150 ms when a binary field makes it copy the
+ * character fields out first.
  */
 async function classifyDbfText(dbf: string, header: DbfHeader) {
   const names = Buffer.concat(header.fields.map((f) => f.rawName));
-  if (!isUtf8(names)) return 'other';
+  if (!isUtf8(names)) return { text: 'other' } as const;
   let multiByte = !isAscii(names);
+  let cutLetters = false;
 
   const step = Math.max(1, Math.floor(textScanBytes / Math.max(1, header.recordLength)));
   const buffer = Buffer.alloc(step * Math.max(1, header.recordLength));
@@ -206,15 +246,28 @@ async function classifyDbfText(dbf: string, header: DbfHeader) {
     for (let position = header.headerLength; ; position += buffer.length) {
       const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
-      const text = characterBytes(buffer.subarray(0, bytesRead), header);
-      if (!isUtf8(text)) return 'other';
-      multiByte ||= !isAscii(text);
+      const records = buffer.subarray(0, bytesRead);
+      const text = characterBytes(records, header);
+      if (isUtf8(text)) {
+        multiByte ||= !isAscii(text);
+      } else if (isUtf8WithCutLetters(records, header)) {
+        multiByte = cutLetters = true;
+      } else {
+        return { text: 'other' } as const;
+      }
     }
   } finally {
     await file.close();
   }
-  return multiByte ? 'utf-8' : 'ascii';
+  return { text: multiByte ? 'utf-8' : 'ascii', cutLetters } as const;
 }
+
+const cutLettersNote: ImportNote = {
+  code: 'dbf-cut-letters',
+  text:
+    'Some values were cut mid-letter at the .dbf field width by the program that wrote them; ' +
+    'the cut letter is left out.',
+};
 
 /**
  * The encoding of a `.dbf` that no `.cpg` names: the code page of its language driver byte,
@@ -231,15 +284,14 @@ async function guessDbfEncoding(dbf: string, notes: ImportNote[]): Promise<strin
     return fromDriver;
   }
 
-  // FIXME: a UTF-8 value cut mid-letter by its writer at the field width makes the whole
-  // file invalid UTF-8, so it is read as Windows-1252; giving the encoding reads it right.
-  const text = await classifyDbfText(dbf, header);
+  const { text, cutLetters } = await classifyDbfText(dbf, header);
   const unnamed = 'Neither a .cpg file nor the .dbf names the encoding:';
   const giveIt = 'If names look wrong, give the encoding.';
   if (text === 'utf-8') {
     const why = 'since it is UTF-8 with accented letters';
     const note = `${unnamed} text read as utf-8, ${why}. ${giveIt}`;
     notes.push({ code: 'encoding-recognised-utf-8', text: note });
+    if (cutLetters) notes.push(cutLettersNote);
     return 'utf-8';
   }
   notes.push(
@@ -306,10 +358,14 @@ const dbfChunkSize = 1000;
 
 /**
  * A `.dbf` value as the import expects it (as the `shapefile` package read them before):
- * text trimmed, blank text and unreadable numbers null, dates as local calendar days.
+ * text trimmed, blank text and unreadable numbers null, dates as local calendar days. Text
+ * read as UTF-8 loses a letter its writer cut at the field width (read as U+FFFD at its end).
  */
-function normalizeDbfValue(value: unknown): unknown {
-  if (typeof value === 'string') return value.trim() || null;
+function normalizeDbfValue(value: unknown, utf8: boolean): unknown {
+  if (typeof value === 'string') {
+    const whole = utf8 && value.endsWith('\ufffd') ? value.replace(/\ufffd+$/, '') : value;
+    return whole.trim() || null;
+  }
   if (typeof value === 'number') return Number.isNaN(value) ? null : value;
   if (value instanceof Date) {
     // dbffile reads YYYYMMDD as UTC midnight; field mapping takes the calendar day in local time
@@ -331,6 +387,7 @@ async function* readDbfRecords(dbf: string, encoding: string, names: readonly st
     const message = `The .dbf file cannot be read: ${reason}.`;
     throw new SourceFileError('unreadable-dbf', message, { reason });
   }
+  const utf8 = /^utf-?8$/i.test(encoding);
   for (;;) {
     const records = await file.readRecords(dbfChunkSize).catch((error: unknown) => {
       throw readerFailure('unreadable-dbf', 'The .dbf file', error);
@@ -339,7 +396,8 @@ async function* readDbfRecords(dbf: string, encoding: string, names: readonly st
     for (const record of records) {
       const properties: Record<string, unknown> = {};
       file.fields.forEach((field, i) => {
-        if (field.name in record) properties[names[i]!] = normalizeDbfValue(record[field.name]);
+        if (!(field.name in record)) return;
+        properties[names[i]!] = normalizeDbfValue(record[field.name], utf8);
       });
       yield properties;
     }

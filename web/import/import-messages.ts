@@ -178,6 +178,9 @@ const messagesId = {
   'note.encoding-recognised-utf-8':
     'Pengodean tidak disebut berkas .cpg maupun .dbf: teks dibaca sebagai utf-8 karena berisi ' +
     'huruf beraksen UTF-8. Bila nama tampak salah, pilih pengodeannya.',
+  'note.dbf-cut-letters':
+    'Sebagian nilai terpotong di tengah huruf pada lebar kolom .dbf oleh program pembuatnya; ' +
+    'huruf yang terpotong dibuang.',
   'note.encoding-plain-ascii':
     'Pengodean tidak disebut berkas .cpg maupun .dbf: teksnya ASCII biasa, terbaca sama ' +
     'dalam pengodean apa pun.',
@@ -382,6 +385,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.encoding-recognised-utf-8':
     'Neither a .cpg file nor the .dbf names the encoding: text read as utf-8, since it is ' +
     'UTF-8 with accented letters. If names look wrong, give the encoding.',
+  'note.dbf-cut-letters':
+    'Some values were cut mid-letter at the .dbf field width by the program that wrote them; ' +
+    'the cut letter is left out.',
   'note.encoding-plain-ascii':
     'Neither a .cpg file nor the .dbf names the encoding: its text is plain ASCII, which ' +
     'reads the same in every encoding.',

@@ -20,6 +20,8 @@ interface DbfOptions {
   cpg?: string;
   /** A binary FoxPro integer field holding these values beside the names. */
   integers?: number[];
+  /** The width of the name field in bytes (40). */
+  size?: number;
 }
 
 describe('reading a Shapefile .dbf in the encoding it was written in', () => {
@@ -43,7 +45,7 @@ describe('reading a Shapefile .dbf in the encoding it was written in', () => {
     fs.mkdirSync(dir);
     fs.copyFileSync(geometry.shp, path.join(dir, 'desa.shp'));
     fs.copyFileSync(geometry.shx, path.join(dir, 'desa.shx'));
-    const fields: FieldDescriptor[] = [{ name: 'NAMA', type: 'C', size: 40 }];
+    const fields: FieldDescriptor[] = [{ name: 'NAMA', type: 'C', size: options.size ?? 40 }];
     if (options.integers) fields.push({ name: 'LUAS', type: 'I', size: 4 });
     const dbf = path.join(dir, 'desa.dbf');
     const fileVersion = options.integers ? 0x30 : 0x03;
@@ -74,6 +76,33 @@ describe('reading a Shapefile .dbf in the encoding it was written in', () => {
     expect(read1.names).toEqual(accentedNames);
     expect(read1.encoding).toBe('utf-8');
     expect(read1.notes).toContain('UTF-8 with accented letters');
+  });
+
+  it('reads UTF-8 names cut mid-letter at the field width as UTF-8, without the cut letter', async () => {
+    // dbffile, like ArcGIS, cuts a value at the field width in bytes: "é" loses its 2nd byte
+    const names = ['Tégal', 'Karangsaré', 'Léor'];
+    const shp = await writeShapefile('utf8-cut', { encoding: 'utf-8', names, size: 10 });
+    const dbf = fs.readFileSync(shp.replace(/\.shp$/, '.dbf'));
+    // the fixture holds the cut letter: its lead byte, then the next record's deletion flag
+    expect(dbf.includes(Buffer.from('Karangsar\xc3 ', 'latin1'))).toBe(true);
+
+    const read1 = await read(shp);
+
+    expect(read1.names).toEqual(['Tégal', 'Karangsar', 'Léor']);
+    expect(read1.encoding).toBe('utf-8');
+    expect(read1.notes).toContain('cut mid-letter');
+  });
+
+  it('leaves out a letter cut at the field width when the .cpg says UTF-8', async () => {
+    const names = ['Karangsaré', 'Tégal', 'Léor'];
+    const shp = await writeShapefile('utf8-cut-cpg', {
+      encoding: 'utf-8',
+      names,
+      size: 10,
+      cpg: 'UTF-8',
+    });
+
+    expect((await read(shp)).names).toEqual(['Karangsar', 'Tégal', 'Léor']);
   });
 
   it('reads Windows-1252 names right when no .cpg names the encoding', async () => {

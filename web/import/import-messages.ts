@@ -451,10 +451,13 @@ function attributeTitle(name: string, declaration: ProblemDeclaration | undefine
   return attribute ? pickTitle(attribute) : name;
 }
 
+/** Names of a long list a refusal shows; the rest are counted. */
+const namesShown = 10;
+
 /**
- * The members a refusal's text quotes: text and numbers as sent, lists joined. The server
- * quotes the first 50 names of a long list (`columns`) with the count of all (`columnCount`):
- * the rest is shown as their number.
+ * The members a refusal's text quotes: text and numbers as sent, lists joined. A list shows
+ * its first ten names and the count of the rest, which also counts the names the server left
+ * out: it quotes the first 50 of a long list (`columns`) with the count of all (`columnCount`).
  */
 function quotedValues(members: Record<string, unknown>, declaration?: ProblemDeclaration) {
   const values: Record<string, string | number> = {};
@@ -462,8 +465,10 @@ function quotedValues(members: Record<string, unknown>, declaration?: ProblemDec
     if (typeof value === 'string' || typeof value === 'number') values[name] = value;
     else if (Array.isArray(value)) {
       const count = members[`${name.replace(/s$/, '')}Count`];
-      const more = typeof count === 'number' ? count - value.length : 0;
-      values[name] = [...value.map(String), ...(more > 0 ? [`… (+${more})`] : [])].join(', ');
+      const all = typeof count === 'number' ? Math.max(count, value.length) : value.length;
+      const shown = value.slice(0, namesShown).map(String);
+      const more = all - shown.length;
+      values[name] = [...shown, ...(more > 0 ? [`… (+${more})`] : [])].join(', ');
     }
   }
   if (typeof members.attribute === 'string') {

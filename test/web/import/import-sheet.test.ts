@@ -332,9 +332,10 @@ describe('the import and export sheet', () => {
       await page.click(`${sheet} button:has-text("Pratinjau")`);
       const { indonesian, english } = await errorInBothLanguages(page);
 
-      expect(indonesian).toContain('kolom_48, kolom_49, … (+30)');
-      expect(indonesian).not.toContain('kolom_50');
-      expect(english).toContain('kolom_49, … (+30)');
+      expect(indonesian).toContain('kolom_0, kolom_1,');
+      expect(indonesian).toContain('kolom_8, kolom_9, … (+70)');
+      expect(indonesian).not.toContain('kolom_10');
+      expect(english).toContain('kolom_9, … (+70)');
     });
   });
 

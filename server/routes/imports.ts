@@ -52,6 +52,24 @@ function oneOf<T extends string>(body: Body, name: string, allowed: readonly T[]
   return value as T | undefined;
 }
 
+/**
+ * A yes/no option: JSON true or false, absent meaning no. Anything else ("true", 1, "yes") is
+ * refused rather than read either way: a dry run taken for a real one writes to the layer.
+ */
+function flag(body: Body, name: string): boolean | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') {
+    const detail = `${name} must be true or false (JSON), not ${JSON.stringify(value)}.`;
+    throw badRequest('invalid-import', detail, {
+      code: 'not-true-or-false',
+      name,
+      value: JSON.stringify(value).slice(0, 200),
+    });
+  }
+  return value;
+}
+
 function textList(body: Body, name: string): string[] | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
@@ -80,10 +98,9 @@ function mappingOf(body: Body): FieldMapping | undefined {
 
 function csvOptionsOf(body: Body): ImportRequest['csv'] {
   const csv = (body.csv ?? {}) as Body;
-  const decimalComma = csv.decimalComma;
   return {
     delimiter: text(csv, 'delimiter'),
-    decimalComma: typeof decimalComma === 'boolean' ? decimalComma : undefined,
+    decimalComma: flag(csv, 'decimalComma'),
     wktColumn: text(csv, 'wktColumn'),
     xColumn: text(csv, 'xColumn'),
     yColumn: text(csv, 'yColumn'),
@@ -108,7 +125,7 @@ async function parseImportBody(body: Body, principal: Principal): Promise<Import
     mapping: mappingOf(body),
     mode: oneOf(body, 'mode', ['all-or-nothing', 'valid-only']),
     action: oneOf(body, 'action', ['append', 'replace']),
-    dryRun: body.dryRun === true,
+    dryRun: flag(body, 'dryRun') ?? false,
     encoding: text(body, 'encoding'),
     crs: text(body, 'crs'),
     csv: csvOptionsOf(body),

@@ -146,6 +146,8 @@ const messagesId = {
     'Pemetaan kolom tidak sah: setiap atribut dipetakan ke satu kolom berkas atau dikosongkan.',
   'refusal.invalid-import-not-text': 'Pilihan {name} harus berupa teks.',
   'refusal.invalid-import-not-a-list': 'Pilihan {name} harus berupa daftar nama.',
+  'refusal.invalid-import-not-true-or-false':
+    'Pilihan {name} harus bernilai true atau false (JSON), bukan {value}.',
   'refusal.invalid-import-not-one-of':
     'Pilihan {name} harus salah satu dari {allowed}, bukan "{value}".',
   'refusal.invalid-import-missing-upload-or-layer':
@@ -355,6 +357,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The field mapping is not valid: each attribute maps to one field of the file, or none.',
   'refusal.invalid-import-not-text': 'The option {name} must be text.',
   'refusal.invalid-import-not-a-list': 'The option {name} must be a list of names.',
+  'refusal.invalid-import-not-true-or-false':
+    'The option {name} must be true or false (JSON), not {value}.',
   'refusal.invalid-import-not-one-of': 'The option {name} is one of {allowed}, not "{value}".',
   'refusal.invalid-import-missing-upload-or-layer':
     'Upload a file and choose the target layer first.',

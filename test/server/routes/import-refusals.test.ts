@@ -397,4 +397,33 @@ describe('refusals of the import API', () => {
       value: 'sebagian',
     });
   });
+
+  it('refuses a dry run asked as text or a number, and writes nothing', async () => {
+    const count = async () =>
+      (
+        await server.testDatabase.database.pool.query(
+          'SELECT count(*)::int AS n FROM evacuation_point',
+        )
+      ).rows[0].n;
+    const before = await count();
+
+    for (const dryRun of ['true', 1, 'yes']) {
+      const uploadId = await uploaded('titik.geojson', evacuationSample);
+      const answer = await call('/imports', editor, {
+        uploadId,
+        layerId: 'evacuation_point',
+        mapping: evacuationMapping,
+        dryRun,
+      });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        type: '/problems/invalid-import',
+        code: 'not-true-or-false',
+        name: 'dryRun',
+        value: JSON.stringify(dryRun),
+      });
+    }
+    expect(await count()).toBe(before);
+  });
 });

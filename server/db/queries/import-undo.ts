@@ -9,7 +9,11 @@ import { quoteIdentifier } from '../sql.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
-/** How many history rows carry the note, and how many later edits touched the layer since. */
+/**
+ * How many history rows carry the note, and how many later edits touched the layer since. The
+ * rows of a later import that was undone, and of its undo, are not counted: together they left
+ * the layer as it was, so imports can be undone newest first, one after the other.
+ */
 export async function selectImportHistoryState(
   db: Queryable,
   layer: LayerDefinition,
@@ -17,10 +21,13 @@ export async function selectImportHistoryState(
 ) {
   const result = await db.query<{ recorded: number; laterEdits: number }>(
     `WITH mine AS (SELECT max(id) AS last, count(*) AS n FROM simpul_feature_history
-       WHERE layer_id = $1 AND note = $2)
+       WHERE layer_id = $1 AND note = $2),
+     undone AS (SELECT unnest(ARRAY['import ' || j.id, 'undo import ' || j.id]) AS note
+       FROM simpul_import_job j WHERE j.layer_id = $1 AND j.status = 'undone')
      SELECT mine.n::bigint AS recorded,
        (SELECT count(*) FROM simpul_feature_history h WHERE h.layer_id = $1
-         AND h.id > mine.last AND h.note IS DISTINCT FROM $2)::bigint AS "laterEdits"
+         AND h.id > mine.last AND h.note IS DISTINCT FROM $2
+         AND NOT EXISTS (SELECT 1 FROM undone WHERE undone.note = h.note))::bigint AS "laterEdits"
      FROM mine`,
     [layer.id, note],
   );

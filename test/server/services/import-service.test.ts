@@ -526,6 +526,40 @@ describe('importing into a layer', () => {
     );
   });
 
+  it('undoes two imports newest first, but not past an edit made after them', async () => {
+    const pool = scratch.testDatabase.database.pool;
+    const before = await query('SELECT id, name FROM evacuation_point ORDER BY id');
+    const replacement = JSON.stringify({
+      type: 'FeatureCollection',
+      features: [point(kroya, { name: 'Titik pengganti', type: 'titik_kumpul' })],
+    });
+    const added = JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        point([kroya[0]! + 0.001, kroya[1]!], { name: 'Titik baru', type: 'titik_kumpul' }),
+      ],
+    });
+
+    const first = await importFile(writeFile('first.geojson', replacement), { action: 'replace' });
+    const second = await importFile(writeFile('second.geojson', added));
+    await undoImport(pool, second.id, 'test');
+    const undone = await undoImport(pool, first.id, 'test');
+
+    expect(undone).toEqual({ deleted: 1, restored: before.length });
+    expect(await query('SELECT id, name FROM evacuation_point ORDER BY id')).toEqual(before);
+
+    // an edit of its own after the imports still stops the older one's undo
+    const third = await importFile(writeFile('third.geojson', added));
+    const fourth = await importFile(writeFile('fourth.geojson', replacement));
+    await undoImport(pool, fourth.id, 'test');
+    await query("UPDATE evacuation_point SET name = 'Diubah tangan' WHERE name = 'Titik baru'");
+    await expect(undoImport(pool, third.id, 'test')).rejects.toMatchObject({
+      status: 409,
+      extra: { code: 'later-edits', laterEdits: 1 },
+    });
+    await query("DELETE FROM evacuation_point WHERE name = 'Diubah tangan'");
+  });
+
   it('tells a replace, or a large load into an empty layer, in one tile notice', async () => {
     const listener = new pg.Client({ connectionString: scratch.testDatabase.url });
     await listener.connect();

@@ -10,7 +10,7 @@ import { quoteIdentifier } from '../sql.js';
  * Part of each layer's schema checksum: raising it re-runs the (idempotent) layer statements
  * once on existing databases, so tables made before a change to these triggers get it too.
  */
-export const tileChangeRevision = 3;
+export const tileChangeRevision = 4;
 
 /**
  * A transaction setting (`set_config(…, 'on', true)`) under which a statement sends one notice
@@ -21,13 +21,48 @@ export const tileChangeRevision = 3;
 export const wholeLayerChangeSetting = 'simpul.tile_change_whole_layer';
 
 /**
- * One statement-level trigger function for every layer table. It reads the transition tables
- * (old and new rows) and sends the bounding boxes of their geometries in EPSG:4326, rounded
- * outwards to 1e-6° (about 0.1 m). A NOTIFY payload holds under 8000 bytes, so boxes travel
- * in notices of at most 100; when a statement touched more than 100 distinct boxes (an
+ * The notices of the rows `changed` selects (a query over the transition tables), as a PL/pgSQL
+ * loop: the bounding boxes of their geometries in EPSG:4326, rounded outwards to 1e-6° (about
+ * 0.1 m), at most 100 to a notice. When a statement touched more than 100 distinct boxes (an
  * import), boxes whose south-west corners share a 0.01° cell (about 1.1 km) are merged first,
- * which invalidates a little more than needed but keeps a 200,000-row import to a few
- * hundred notices. PostgreSQL drops duplicate notices within a transaction.
+ * which invalidates a little more than needed but keeps a 200,000-row import to a few hundred
+ * notices (a NOTIFY payload holds under 8000 bytes).
+ */
+function notifyChangedBoxes(changed: string): string {
+  return `FOR payload IN
+        WITH boxes AS (
+          SELECT DISTINCT floor(ST_XMin(geom) * 1e6) / 1e6 AS x0,
+            floor(ST_YMin(geom) * 1e6) / 1e6 AS y0,
+            ceil(ST_XMax(geom) * 1e6) / 1e6 AS x1, ceil(ST_YMax(geom) * 1e6) / 1e6 AS y1
+          FROM (${changed}) changed WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)
+        ), cells AS (
+          SELECT CASE WHEN count(*) OVER () <= 100 THEN concat(x0, ' ', y0, ' ', x1, ' ', y1)
+            ELSE concat(floor(x0 * 100), ' ', floor(y0 * 100)) END AS cell, x0, y0, x1, y1
+          FROM boxes
+        ), merged AS (
+          SELECT json_build_array(min(x0), min(y0), max(x1), max(y1)) AS box,
+            (row_number() OVER () - 1) / 100 AS chunk
+          FROM cells GROUP BY cell
+        )
+        SELECT json_build_object('layer', TG_TABLE_NAME, 'boxes', json_agg(box))::text
+        FROM merged GROUP BY chunk
+      LOOP
+        PERFORM pg_notify('simpul_tile_change', payload);
+        INSERT INTO simpul_tile_change_log (layer_id, boxes)
+          VALUES (TG_TABLE_NAME, payload::jsonb -> 'boxes');
+      END LOOP;`;
+}
+
+/**
+ * One statement-level trigger function for every layer table. It reads the transition tables
+ * (old and new rows) and sends the boxes of their geometries (`notifyChangedBoxes`);
+ * PostgreSQL drops duplicate notices within a transaction.
+ *
+ * The queries are static, one per event, so PL/pgSQL plans each once per trigger and keeps
+ * the plan (it compiles the function per trigger, and a branch only when it first runs: an
+ * insert trigger never plans the branch that reads old rows). Built with EXECUTE format(…)
+ * instead, they were parsed and planned on every statement: about 0.22 ms of a single-row
+ * write's 0.7 ms on road segments (2,000 inserts, one per statement, as a desktop GIS saves).
  *
  * Each notice is also written to `simpul_tile_change_log` (boxes NULL for a whole layer), in
  * the same transaction, so a process that was not listening (stopped, restarting) can replay
@@ -36,43 +71,21 @@ export const wholeLayerChangeSetting = 'simpul.tile_change_whole_layer';
 const notifyFunctionSql = `CREATE OR REPLACE FUNCTION simpul_notify_tile_change() RETURNS trigger
   LANGUAGE plpgsql AS $fn$
   DECLARE
-    changed text;
     payload text;
   BEGIN
     IF TG_OP = 'TRUNCATE' OR current_setting('${wholeLayerChangeSetting}', true) = 'on' THEN
       PERFORM pg_notify('simpul_tile_change', json_build_object('layer', TG_TABLE_NAME,
         'all', true)::text);
       INSERT INTO simpul_tile_change_log (layer_id, boxes) VALUES (TG_TABLE_NAME, NULL);
-      RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+      ${notifyChangedBoxes('SELECT geom FROM simpul_new_rows')}
+    ELSIF TG_OP = 'DELETE' THEN
+      ${notifyChangedBoxes('SELECT geom FROM simpul_old_rows')}
+    ELSE
+      ${notifyChangedBoxes(
+        'SELECT geom FROM simpul_old_rows UNION ALL SELECT geom FROM simpul_new_rows',
+      )}
     END IF;
-    changed := CASE TG_OP
-      WHEN 'INSERT' THEN 'SELECT geom FROM simpul_new_rows'
-      WHEN 'DELETE' THEN 'SELECT geom FROM simpul_old_rows'
-      ELSE 'SELECT geom FROM simpul_old_rows UNION ALL SELECT geom FROM simpul_new_rows'
-    END;
-    FOR payload IN EXECUTE format($sql$
-      WITH boxes AS (
-        SELECT DISTINCT floor(ST_XMin(geom) * 1e6) / 1e6 AS x0,
-          floor(ST_YMin(geom) * 1e6) / 1e6 AS y0,
-          ceil(ST_XMax(geom) * 1e6) / 1e6 AS x1, ceil(ST_YMax(geom) * 1e6) / 1e6 AS y1
-        FROM (%s) changed WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)
-      ), cells AS (
-        SELECT CASE WHEN count(*) OVER () <= 100 THEN concat(x0, ' ', y0, ' ', x1, ' ', y1)
-          ELSE concat(floor(x0 * 100), ' ', floor(y0 * 100)) END AS cell, x0, y0, x1, y1
-        FROM boxes
-      ), merged AS (
-        SELECT json_build_array(min(x0), min(y0), max(x1), max(y1)) AS box,
-          (row_number() OVER () - 1) / 100 AS chunk
-        FROM cells GROUP BY cell
-      )
-      SELECT json_build_object('layer', %L, 'boxes', json_agg(box))::text
-      FROM merged GROUP BY chunk
-    $sql$, changed, TG_TABLE_NAME)
-    LOOP
-      PERFORM pg_notify('simpul_tile_change', payload);
-      INSERT INTO simpul_tile_change_log (layer_id, boxes)
-        VALUES (TG_TABLE_NAME, payload::jsonb -> 'boxes');
-    END LOOP;
     RETURN NULL;
   END $fn$`;
 

@@ -232,6 +232,47 @@ describe('the tile service', () => {
     expect(Math.max(...boxes.map((b) => b[2]!))).toBeGreaterThanOrEqual(109.401);
   });
 
+  it('notifies the old and new place of a moved feature, and the place of a deleted one', async () => {
+    const listener = new pg.Client({ connectionString: testDatabase.url });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await listener.query('LISTEN simpul_tile_change');
+    /** Boxes of the notices after the first `count`, to 0.00001° (they round outwards). */
+    const boxesSince = async (count: number) => {
+      await listener.query('SELECT 1');
+      const boxes = payloads.slice(count).flatMap((p) => JSON.parse(p).boxes as number[][]);
+      return boxes.map((box) => box.map((n) => Number(n.toFixed(5))));
+    };
+    const line = (lon: number) =>
+      `ST_Multi(ST_MakeLine(ST_Point(${lon}, -7.6, 4326), ST_Point(${lon + 0.001}, -7.601, 4326)))`;
+
+    await writer.query(
+      `INSERT INTO road_segment (geom, segment_code, road_number, name, status)
+       VALUES (${line(108.9)}, 'MOVE-1', '993', 'Uji', 'desa')`,
+    );
+    const inserted = await boxesSince(0);
+    const count = payloads.length;
+    await writer.query(
+      `UPDATE road_segment SET geom = ${line(109.1)} WHERE segment_code = 'MOVE-1'`,
+    );
+    const moved = await boxesSince(count);
+    const countAfterMove = payloads.length;
+    await writer.query("DELETE FROM road_segment WHERE segment_code = 'MOVE-1'");
+    const deleted = await boxesSince(countAfterMove);
+    await listener.end();
+
+    expect(inserted).toEqual([[108.9, -7.601, 108.901, -7.6]]);
+    expect(moved).toHaveLength(2);
+    expect(moved).toEqual(
+      expect.arrayContaining([
+        [108.9, -7.601, 108.901, -7.6],
+        [109.1, -7.601, 109.101, -7.6],
+      ]),
+    );
+    expect(deleted).toEqual([[109.1, -7.601, 109.101, -7.6]]);
+  });
+
   it('answers a tile over the size limit with the declared problem, and logs it once', async () => {
     const small = await startTileServer(testDatabase.url, { maxTileBytes: 4096 });
     try {

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Geometry, Position } from 'geojson';
-import type pg from 'pg';
+import pg from 'pg';
 import { recordTables, type LayerDefinition } from '../../layers/index.js';
 import { restoringSetting } from '../db/migrations/attribute-rules.js';
 import type { Database } from '../db/pool.js';
@@ -20,6 +20,7 @@ import {
   insertImportJob,
   failStaleImportJobs,
   insertRejections,
+  recordJobSession,
   selectImportJob,
   updateImportProgress,
   updateImportStatus,
@@ -1026,12 +1027,33 @@ export async function runImport(
   // waits for the statement's end (up to minutes on a large file): its one session cannot run
   // pg_cancel_backend beside the statement, nor read the job row meanwhile.
   const run = new ImportRun(database.pool, prepared, signal, load, !embedded, onProgress);
+  // the embedded database has one session: a job there is known dead by its heartbeat alone
+  const session = embedded ? undefined : await holdJobSession(database.pool, prepared.jobId);
+  session?.client.on('error', () => controller.abort());
   try {
     await run.run();
   } finally {
     runningJobs.delete(prepared.jobId);
+    await session?.client.end().catch(() => undefined);
   }
   return (await selectImportJob(database.pool, prepared.jobId))!;
+}
+
+/**
+ * Opens the connection that keeps a job alive (outside the pool, which the job's batches and
+ * the rest of the server need) and records its session in the job (`staleJobCondition`). If
+ * the connection is lost the job is stopped, since others would soon take it for dead.
+ */
+async function holdJobSession(pool: pg.Pool, jobId: string) {
+  const client = new pg.Client(pool.options);
+  await client.connect();
+  try {
+    await recordJobSession(client, jobId);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return { client };
 }
 
 /** Fails the jobs of a server that stopped mid-import and drops their load tables. */
@@ -1057,7 +1079,10 @@ export async function requireImportJob(db: Queryable, jobId: string): Promise<Im
   const valid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(jobId);
   const job = valid ? await selectImportJob(db, jobId) : undefined;
   if (!job) throw notFound('unknown-import', `No import job "${jobId}".`);
-  return job;
+  if (job.status !== 'running' && job.status !== 'committing') return job;
+  // a job whose process died is told as failed at once, not after minutes without a heartbeat
+  await failStaleImportJobs(db, jobId);
+  return (await selectImportJob(db, jobId))!;
 }
 
 function conflict(type: string, detail: string, extra?: Record<string, unknown>) {

@@ -9,7 +9,7 @@ import {
   recordHistorySql,
 } from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
-import { importCodesSql, importJobStepSql, importJobsSql } from './imports.js';
+import { importCodesSql, importJobSessionSql, importJobStepSql, importJobsSql } from './imports.js';
 import { overlayStoreSql } from './overlays.js';
 import { tileChangeLogSql } from './tile-change.js';
 
@@ -72,4 +72,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0015-tile-change-log', sql: tileChangeLogSql },
   { id: '0016-feature-history-as-of-index', sql: featureHistoryAsOfIndexSql },
   { id: '0017-import-codes', sql: importCodesSql },
+  { id: '0018-import-job-session', sql: importJobSessionSql },
 ];

@@ -61,3 +61,15 @@ export const importCodesSql = `
     ADD COLUMN IF NOT EXISTS message_code text,
     ADD COLUMN IF NOT EXISTS message_params jsonb;
 `;
+
+/**
+ * The database session that keeps a running job's process alive (its backend's pid and start
+ * time, as pg_stat_activity shows them). A process that dies (killed, or its machine down)
+ * loses its sessions at once, so its job is known dead at the next look instead of after the
+ * ten minutes without a heartbeat. Null for jobs of the embedded database and older jobs.
+ */
+export const importJobSessionSql = `
+  ALTER TABLE simpul_import_job
+    ADD COLUMN IF NOT EXISTS session_pid integer,
+    ADD COLUMN IF NOT EXISTS session_started timestamptz;
+`;

@@ -318,22 +318,39 @@ export async function selectRejections(
 }
 
 /**
- * The jobs taken for dead: running without a heartbeat for ten minutes, or committing for a
- * day (the final load sends no heartbeat and may take long).
+ * The jobs taken for dead: running or committing while the session their process keeps open
+ * is gone; else, for jobs without one, running without a heartbeat for ten minutes, or
+ * committing for a day (the final load sends no heartbeat and may take long).
  */
 export const staleJobCondition = `(
-  status = 'running' AND heartbeat_at < now() - interval '10 minutes'
+  status IN ('running', 'committing') AND session_pid IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM pg_stat_activity a
+    WHERE a.pid = session_pid AND a.backend_start = session_started)
+  OR status = 'running' AND heartbeat_at < now() - interval '10 minutes'
   OR status = 'committing' AND heartbeat_at < now() - interval '1 day')`;
 
 /**
- * Marks as failed the jobs whose server stopped mid-import; their layer was never touched,
- * since the load commits in one transaction.
+ * Records the calling session as the one that keeps the job alive (see `staleJobCondition`);
+ * run on a connection the job's process holds open until the job ends.
  */
-export async function failStaleImportJobs(db: Queryable) {
+export async function recordJobSession(db: Queryable, jobId: string) {
+  await db.query(
+    `UPDATE simpul_import_job SET session_pid = a.pid, session_started = a.backend_start
+     FROM pg_stat_activity a WHERE a.pid = pg_backend_pid() AND id = $1`,
+    [jobId],
+  );
+}
+
+/**
+ * Marks as failed the jobs whose server stopped mid-import (only `jobId` when given); their
+ * layer was never touched, since the load commits in one transaction.
+ */
+export async function failStaleImportJobs(db: Queryable, jobId?: string) {
   await db.query(
     `UPDATE simpul_import_job SET status = 'failed', finished_at = now(),
        message = 'The server stopped during the import; the layer was left as it was.',
        message_code = 'server-stopped', message_params = NULL
-     WHERE ${staleJobCondition}`,
+     WHERE ${staleJobCondition} AND ($1::uuid IS NULL OR id = $1)`,
+    [jobId ?? null],
   );
 }

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  insertImportJob,
+  recordJobSession,
   requestImportCancel,
   selectImportJob,
   selectRejections,
@@ -14,6 +17,7 @@ import {
   prepareImport,
   previewImport,
   recordImportJob,
+  requireImportJob,
   runImport,
   undoImport,
 } from '../../../server/services/import-service.js';
@@ -524,6 +528,28 @@ describe('importing into a layer', () => {
     expect((await selectImportJob(scratch.testDatabase.database.pool, job.id))!.status).toBe(
       'undone',
     );
+  });
+
+  it('tells a job as failed as soon as the session its process kept open is gone', async () => {
+    const pool = scratch.testDatabase.database.pool;
+    const jobId = randomUUID();
+    const job = { id: jobId, layerId: 'evacuation_point', source: {}, createdBy: 'test' };
+    await insertImportJob(pool, { ...job, action: 'append', mode: 'all-or-nothing' });
+    // the process's connection, as a job holds it; a killed process loses it the same way
+    const session = new pg.Client({ connectionString: scratch.testDatabase.url });
+    session.on('error', () => undefined);
+    await session.connect();
+    await recordJobSession(session, jobId);
+    const pid = (await session.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+
+    const alive = await requireImportJob(pool, jobId);
+    await query('SELECT pg_terminate_backend($1)', [pid]);
+
+    expect(alive.status).toBe('running');
+    await vi.waitFor(async () => {
+      const dead = await requireImportJob(pool, jobId);
+      expect([dead.status, dead.messageCode]).toEqual(['failed', 'server-stopped']);
+    });
   });
 
   it('undoes two imports newest first, but not past an edit made after them', async () => {

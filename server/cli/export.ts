@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
 import { countLayerFeatures } from '../services/feature-service.js';
 import { exportFormats, prepareExport } from '../services/export-service.js';
+import { readCommandLine } from './command-line.js';
 import { createProgressBar } from './progress-bar.js';
 
 const usage = `Usage: npm run export -- --layer <layerId> --format <format> [options]
@@ -39,19 +39,22 @@ Example:
   npm run export -- --layer desa --format shp --crs EPSG:32749 --where kecamatan_code=33.01.06
 `;
 
-const { values } = parseArgs({
-  options: {
-    layer: { type: 'string', short: 'l' },
-    format: { type: 'string', short: 'f' },
-    out: { type: 'string', short: 'o' },
-    crs: { type: 'string' },
-    bbox: { type: 'string' },
-    where: { type: 'string', multiple: true },
-    filter: { type: 'string' },
-    'csv-geometry': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+const { values } = readCommandLine(
+  {
+    options: {
+      layer: { type: 'string', short: 'l' },
+      format: { type: 'string', short: 'f' },
+      out: { type: 'string', short: 'o' },
+      crs: { type: 'string' },
+      bbox: { type: 'string' },
+      where: { type: 'string', multiple: true },
+      filter: { type: 'string' },
+      'csv-geometry': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   },
-});
+  (mistake) => fail(`${mistake}\n\n${usage}`),
+);
 
 function fail(message: string): never {
   console.error(`export: ${message}`);

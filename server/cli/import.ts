@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
@@ -15,6 +14,7 @@ import {
   runImport,
   undoImport,
 } from '../services/import-service.js';
+import { readCommandLine } from './command-line.js';
 import { createProgressBar } from './progress-bar.js';
 import { formulaSafe } from '../formats/spreadsheet-formula.js';
 
@@ -64,28 +64,31 @@ Example:
   npm run import -- jalan.zip --layer road_segment --map name=NAMA_RUAS --mode valid-only
 `;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    layer: { type: 'string', short: 'l' },
-    'source-layer': { type: 'string', multiple: true },
-    'list-layers': { type: 'boolean' },
-    map: { type: 'string', multiple: true },
-    mode: { type: 'string' },
-    replace: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    encoding: { type: 'string' },
-    crs: { type: 'string' },
-    delimiter: { type: 'string' },
-    'decimal-comma': { type: 'boolean' },
-    'wkt-column': { type: 'string' },
-    'x-column': { type: 'string' },
-    'y-column': { type: 'string' },
-    report: { type: 'string' },
-    undo: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+const { values, positionals } = readCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      layer: { type: 'string', short: 'l' },
+      'source-layer': { type: 'string', multiple: true },
+      'list-layers': { type: 'boolean' },
+      map: { type: 'string', multiple: true },
+      mode: { type: 'string' },
+      replace: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      encoding: { type: 'string' },
+      crs: { type: 'string' },
+      delimiter: { type: 'string' },
+      'decimal-comma': { type: 'boolean' },
+      'wkt-column': { type: 'string' },
+      'x-column': { type: 'string' },
+      'y-column': { type: 'string' },
+      report: { type: 'string' },
+      undo: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   },
-});
+  (mistake) => fail(`${mistake}\n\n${usage}`),
+);
 
 function fail(message: string): never {
   console.error(`import: ${message}`);

@@ -107,6 +107,21 @@ describe('npm run import', () => {
     expect(result.code).toBe(1);
   });
 
+  it.each([
+    [['x.geojson', '--layer', 'evacuation_point', '--bogus'], 'import: unknown option --bogus'],
+    [['x.geojson', '--layer', 'evacuation_point', '--dryrun'], 'did you mean --dry-run?'],
+    [['x.geojson', '--layer'], 'import: --layer needs a value'],
+    [['x.geojson', '--layer', '--dry-run'], 'import: --layer needs a value, not "--dry-run"'],
+    [['x.geojson', '--layer', 'evacuation_point', '--replace=yes'], '--replace takes no value'],
+  ])('answers %j with one line, the usage and exit code 2', async (args, message) => {
+    const result = await runImportCommand(args);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toContain(message);
+    expect(result.stderr).toContain('Usage: npm run import');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('refuses a tool the launcher does not bundle', async () => {
     const result = await runLauncher(['seed']);
 

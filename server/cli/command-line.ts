@@ -1,0 +1,50 @@
+/** The command line of a tool: its options read strictly. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * The options and positionals of `process.argv` by `config`. A mistake (an unknown option, one
+ * without its value, a value given to a flag) calls `fail` with one line saying what is wrong,
+ * where `parseArgs` alone would throw at the user a stack trace.
+ */
+export function readCommandLine<const T extends ParseArgsConfig>(
+  config: T,
+  fail: (message: string) => never,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    fail(describeMistake(config, error as Error));
+  }
+}
+
+function describeMistake(config: ParseArgsConfig, error: Error): string {
+  const options: OptionsConfig = config.options ?? {};
+  const { tokens } = parseArgs({ ...config, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'positional' && !config.allowPositionals) {
+      return `unexpected argument "${token.value}"`;
+    }
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    if (!option) return `unknown option ${token.rawName}${suggestOption(options, token.name)}`;
+    const long = `--${token.name}`;
+    if (option.type === 'boolean' && token.value !== undefined) {
+      return `${long} takes no value; got "${token.value}"`;
+    }
+    if (option.type === 'string' && token.value === undefined) return `${long} needs a value`;
+    // parseArgs takes no value starting with a dash unless it is written --name=value
+    if (option.type === 'string' && !token.inlineValue && /^-./.test(token.value!)) {
+      return `${long} needs a value, not "${token.value}" (write ${long}=${token.value} if meant)`;
+    }
+  }
+  return error.message.split('\n')[0]!;
+}
+
+/** `, did you mean --dry-run?` for `--dryrun` or `--Dry_Run`; empty without a likely one. */
+function suggestOption(options: OptionsConfig, name: string): string {
+  const bare = (text: string) => text.toLowerCase().replace(/[-_]/g, '');
+  const meant = Object.keys(options).find((known) => bare(known) === bare(name));
+  return meant ? `; did you mean --${meant}?` : '';
+}

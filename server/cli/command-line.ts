@@ -1,4 +1,5 @@
-/** The command line of a tool: its options read strictly. */
+/** The command line of a tool: its options read strictly, and the files it names. */
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -47,4 +48,13 @@ function suggestOption(options: OptionsConfig, name: string): string {
   const bare = (text: string) => text.toLowerCase().replace(/[-_]/g, '');
   const meant = Object.keys(options).find((known) => bare(known) === bare(name));
   return meant ? `; did you mean --${meant}?` : '';
+}
+
+/**
+ * `file` as the person typing the command meant it: relative to the folder they typed it in.
+ * npm runs a script in the package root and names that folder in INIT_CWD (read here, not in
+ * config.ts: it is npm's word about this one run, never the server's configuration).
+ */
+export function resolveCallerPath(file: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 }

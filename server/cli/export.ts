@@ -5,7 +5,7 @@ import { openDatabase } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
 import { countLayerFeatures } from '../services/feature-service.js';
 import { exportFormats, prepareExport } from '../services/export-service.js';
-import { readCommandLine } from './command-line.js';
+import { readCommandLine, resolveCallerPath } from './command-line.js';
 import { createProgressBar } from './progress-bar.js';
 
 const usage = `Usage: npm run export -- --layer <layerId> --format <format> [options]
@@ -90,8 +90,8 @@ async function main() {
       filter: values.filter,
       csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
     });
-    const target = values.out ?? prepared.fileName;
-    const toStdout = target === '-';
+    const toStdout = values.out === '-';
+    const target = resolveCallerPath(values.out ?? prepared.fileName);
     const total = await countLayerFeatures(database.pool, prepared.layer);
     const bar = createProgressBar(`export ${exportFormats[prepared.format].title}`);
     const file = toStdout ? undefined : fs.createWriteStream(target);

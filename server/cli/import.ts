@@ -14,7 +14,7 @@ import {
   runImport,
   undoImport,
 } from '../services/import-service.js';
-import { readCommandLine } from './command-line.js';
+import { readCommandLine, resolveCallerPath } from './command-line.js';
 import { createProgressBar } from './progress-bar.js';
 import { formulaSafe } from '../formats/spreadsheet-formula.js';
 
@@ -120,7 +120,7 @@ async function listLayers(file: string) {
 }
 
 async function writeReport(pool: Parameters<typeof selectRejections>[0], jobId: string) {
-  const target = values.report!;
+  const target = resolveCallerPath(values.report!);
   const { stringify } = await import('csv-stringify/sync');
   const out = fs.createWriteStream(target);
   out.write(stringify([['row', 'field', 'reason']]));
@@ -143,7 +143,7 @@ async function printRejections(pool: Parameters<typeof selectRejections>[0], job
 
 async function main() {
   if (values.help) return console.log(usage);
-  const file = positionals[0];
+  const file = positionals[0] && resolveCallerPath(positionals[0]);
   if (values['list-layers']) return listLayers(file ?? fail('name the file'));
   if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);
 

@@ -43,6 +43,39 @@ describe('npm run export', () => {
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
+  const freshFolder = () => fs.mkdtempSync(path.join(folder, 'out-'));
+
+  it('writes a relative --out into the folder it was typed in, and names the path', async () => {
+    const callerFolder = freshFolder();
+    const name = `relative-${path.basename(callerFolder)}.geojson`;
+
+    const result = await runExportCommand(['--layer', 'kecamatan', '--out', name], {
+      DATABASE_URL: database.url,
+      INIT_CWD: callerFolder,
+    });
+
+    const written = path.join(callerFolder, name);
+    const inRoot = path.join(root, name);
+    const wroteInRoot = fs.existsSync(inRoot);
+    fs.rmSync(inRoot, { force: true });
+    expect(result.code).toBe(0);
+    expect(wroteInRoot).toBe(false);
+    expect(JSON.parse(fs.readFileSync(written, 'utf8')).type).toBe('FeatureCollection');
+    expect(result.stderr).toContain(`Wrote ${written} `);
+  });
+
+  it('writes its default file name into the folder it was typed in', async () => {
+    const callerFolder = freshFolder();
+
+    const result = await runExportCommand(['--layer', 'kecamatan'], {
+      DATABASE_URL: database.url,
+      INIT_CWD: callerFolder,
+    });
+
+    expect(result.code).toBe(0);
+    expect(fs.readdirSync(callerFolder)).toEqual(['kecamatan.geojson']);
+  });
+
   it.each([
     [['--layer', 'kecamatan', '--bogus'], 'export: unknown option --bogus'],
     [['--layer', 'kecamatan', '--Out', 'x.geojson'], 'unknown option --Out; did you mean --out?'],

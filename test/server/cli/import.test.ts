@@ -107,6 +107,19 @@ describe('npm run import', () => {
     expect(result.code).toBe(1);
   });
 
+  it('reads a relative file name from the folder the command was typed in', async () => {
+    writeOnePoint('typed-here.geojson', 'Titik kumpul folder pemanggil', 12);
+
+    const result = await runImportCommand(['typed-here.geojson', '--layer', 'evacuation_point'], {
+      DATABASE_URL: database.url,
+      INIT_CWD: folder,
+    });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('succeeded: 1 read, 1 written, 0 rejected.');
+  });
+
   it.each([
     [['x.geojson', '--layer', 'evacuation_point', '--bogus'], 'import: unknown option --bogus'],
     [['x.geojson', '--layer', 'evacuation_point', '--dryrun'], 'did you mean --dry-run?'],

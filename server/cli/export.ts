@@ -1,11 +1,12 @@
-import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
-import { openDatabase } from '../db/pool.js';
+import { openDatabase, type Database } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
 import { countLayerFeatures } from '../services/feature-service.js';
-import { exportFormats, prepareExport } from '../services/export-service.js';
+import { exportFormats, prepareExport, type PreparedExport } from '../services/export-service.js';
 import { readCommandLine, resolveCallerPath } from './command-line.js';
+import { writeWholeFile } from './partial-file.js';
 import { createProgressBar } from './progress-bar.js';
 
 const usage = `Usage: npm run export -- --layer <layerId> --format <format> [options]
@@ -91,20 +92,30 @@ async function main() {
       csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
     });
     const toStdout = values.out === '-';
-    const target = resolveCallerPath(values.out ?? prepared.fileName);
-    const total = await countLayerFeatures(database.pool, prepared.layer);
-    const bar = createProgressBar(`export ${exportFormats[prepared.format].title}`);
-    const file = toStdout ? undefined : fs.createWriteStream(target);
-    // a filtered export writes fewer than the layer holds: the bar then ends early, at 100%
-    await prepared.write(file ?? process.stdout, (written) =>
-      bar.update({ fraction: total ? written / total : null, counts: { features: written } }),
-    );
-    if (file) await new Promise((resolve) => file.end(resolve));
-    bar.stop(true);
-    if (!toStdout) console.error(`Wrote ${target} (${prepared.layer.id}, EPSG:${prepared.srid}).`);
+    const target = toStdout ? undefined : resolveCallerPath(values.out ?? prepared.fileName);
+    await writeExport(database, prepared, target);
+    if (target) console.error(`Wrote ${target} (${prepared.layer.id}, EPSG:${prepared.srid}).`);
   } finally {
     await database.close();
   }
+}
+
+/** Writes to `target`, whole or not at all, or streams to stdout when `target` is undefined. */
+async function writeExport(database: Database, prepared: PreparedExport, target?: string) {
+  const total = await countLayerFeatures(database.pool, prepared.layer);
+  const bar = createProgressBar(`export ${exportFormats[prepared.format].title}`);
+  // a filtered export writes fewer than the layer holds: the bar then ends early, at 100%
+  const write = (out: Writable) =>
+    prepared.write(out, (written) =>
+      bar.update({ fraction: total ? written / total : null, counts: { features: written } }),
+    );
+  try {
+    await (target ? writeWholeFile(target, write) : write(process.stdout));
+  } catch (error) {
+    bar.stop(false);
+    throw error;
+  }
+  bar.stop(true);
 }
 
 main().catch((error: Error) => {

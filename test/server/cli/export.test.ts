@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,5 +88,41 @@ describe('npm run export', () => {
     expect(result.stderr.split('\n')[0]).toContain(message);
     expect(result.stderr).toContain('Usage: npm run export');
     expect(result.stderr).not.toMatch(stackFrame);
+  });
+
+  it('reports a missing --out folder in one line, without a stack trace', async () => {
+    const target = path.join(folder, 'no-such-folder', 'x.geojson');
+
+    const result = await runExportCommand(['--layer', 'kecamatan', '--out', target], {
+      DATABASE_URL: database.url,
+    });
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(path.dirname(target));
+    expect(result.stderr).not.toMatch(stackFrame);
+  });
+
+  it('leaves no file, partial or complete, when interrupted while writing', async () => {
+    await database.database.pool.query(
+      `INSERT INTO evacuation_point (name, type, capacity, geom)
+       SELECT 'Titik uji ' || i, 'titik_kumpul', 10,
+              ST_SetSRID(ST_MakePoint(109.0 + i * 1e-7, -7.7), 4326)
+       FROM generate_series(1, 200000) AS i`,
+    );
+    const callerFolder = freshFolder();
+    const target = path.join(callerFolder, 'evacuation.geojson');
+    const [node, ...nodeArgs] = exportCommand;
+    const args = [...nodeArgs, '--layer', 'evacuation_point', '--out', target];
+    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+    const child = spawn(node, args, { cwd: root, env, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    while (fs.readdirSync(callerFolder).length === 0) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    const code = await exited;
+
+    expect(code).not.toBe(0);
+    expect(fs.readdirSync(callerFolder)).toEqual([]);
   });
 });

@@ -1,10 +1,17 @@
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
 import { countLayerFeatures } from '../services/feature-service.js';
-import { exportFormats, prepareExport, type PreparedExport } from '../services/export-service.js';
+import {
+  exportFormats,
+  prepareExport,
+  resolveExportFormat,
+  type ExportFormat,
+  type PreparedExport,
+} from '../services/export-service.js';
 import { readCommandLine, resolveCallerPath } from './command-line.js';
 import { writeWholeFile } from './partial-file.js';
 import { createProgressBar } from './progress-bar.js';
@@ -26,7 +33,8 @@ Shapefile and GeoPackage are written through GDAL's ogr2ogr (apt-get install gda
 Options:
   -l, --layer <id>           the layer to export (required)
   -f, --format <format>      one of the formats above (default geojson)
-  -o, --out <file>           output file (default <layer>.<extension> here; "-" for stdout)
+  -o, --out <file>           output file, ending in the format's extension (default
+                             <layer>.<extension> in this folder; "-" for stdout)
   --crs <EPSG:code>          output coordinate system (default EPSG:4326, lon/lat), e.g.
                              EPSG:32749 for UTM zone 49S
   --bbox <minLon,minLat,maxLon,maxLat>   only features touching this box (CRS84)
@@ -72,6 +80,42 @@ function parseWhere(pairs: string[] = []) {
   );
 }
 
+/**
+ * The endings a file of each format may carry, the first the one to suggest: the import, QGIS
+ * and ogrinfo tell a file's format by its ending.
+ */
+const outExtensions: Record<ExportFormat, string[]> = {
+  geojson: ['geojson', 'json'],
+  geojsonseq: ['geojsonl', 'geojsons', 'ndjson'],
+  csv: ['csv'],
+  shapefile: ['zip'],
+  geopackage: ['gpkg'],
+  flatgeobuf: ['fgb'],
+};
+
+/**
+ * Refuses an --out whose ending does not fit the format, naming the one it needs. Refused
+ * rather than renamed: a GIS officer who asked for road.shp would look for it and not find the
+ * road.zip written instead, while the refusal costs one retyped command and says why.
+ */
+function checkOutExtension(out: string, format: ExportFormat) {
+  const extension = path.extname(out);
+  const given = extension.slice(1).toLowerCase();
+  const endings = outExtensions[format];
+  if (endings.includes(given)) return;
+
+  const renamed = `${out.slice(0, out.length - extension.length)}.${endings[0]}`;
+  if (format === 'shapefile') {
+    fail(`--out ${out}: a Shapefile export is one zip of .shp .shx .dbf .prj; name it ${renamed}`);
+  }
+  const formats = Object.keys(outExtensions) as ExportFormat[];
+  const named = formats.find((other) => outExtensions[other].includes(given));
+  const reason = named
+    ? `.${given} is ${exportFormats[named].title}; add --format ${named}, or`
+    : `--format ${format} writes a .${endings[0]} file;`;
+  fail(`--out ${out}: ${reason} name it ${renamed}`);
+}
+
 async function main() {
   if (values.help) return console.log(usage);
   if (!values.layer) fail(`name the layer with --layer\n\n${usage}`);
@@ -79,19 +123,22 @@ async function main() {
   if (csvGeometry && csvGeometry !== 'wkt' && csvGeometry !== 'xy') {
     fail('--csv-geometry is wkt or xy');
   }
+  const toStdout = values.out === '-';
+  const format = resolveExportFormat(values.format ?? 'geojson');
+  if (values.out && !toStdout) checkOutExtension(values.out, format);
+
   const database = await openDatabase();
   try {
     await migrate(database.pool, layerDefinitions);
     const prepared = await prepareExport(database.pool, {
       layerId: values.layer,
-      format: values.format ?? 'geojson',
+      format,
       crs: values.crs,
       bbox: values.bbox?.split(',').map(Number),
       where: parseWhere(values.where),
       filter: values.filter,
       csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
     });
-    const toStdout = values.out === '-';
     const target = toStdout ? undefined : resolveCallerPath(values.out ?? prepared.fileName);
     await writeExport(database, prepared, target);
     if (target) console.error(`Wrote ${target} (${prepared.layer.id}, EPSG:${prepared.srid}).`);

@@ -103,6 +103,31 @@ describe('npm run export', () => {
     expect(result.stderr).not.toMatch(stackFrame);
   });
 
+  it('refuses a Shapefile export to a .shp name, naming the .zip it writes', async () => {
+    const callerFolder = freshFolder();
+    const target = path.join(callerFolder, 'road.shp');
+
+    const result = await runExportCommand(
+      ['--layer', 'road_segment', '--format', 'shp', '--out', target],
+      { DATABASE_URL: database.url },
+    );
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('road.zip');
+    expect(fs.readdirSync(callerFolder)).toEqual([]);
+  });
+
+  it('suggests the format an --out extension names when --format says another', async () => {
+    const callerFolder = freshFolder();
+
+    const args = ['--layer', 'kecamatan', '--out', 'kecamatan.gpkg'];
+    const result = await runExportCommand(args, { INIT_CWD: callerFolder });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--format geopackage');
+    expect(fs.readdirSync(callerFolder)).toEqual([]);
+  });
+
   it('leaves no file, partial or complete, when interrupted while writing', async () => {
     await database.database.pool.query(
       `INSERT INTO evacuation_point (name, type, capacity, geom)

@@ -51,10 +51,7 @@ Options:
                              iso-8859-1 …). By default: its .cpg, else the code page of
                              the .dbf header, else utf-8 when the text is UTF-8, else
                              windows-1252; the notes say which was used
-  --crs <EPSG:code>          coordinate system of a file that names none (a Shapefile
-                             without .prj, a CSV of UTM metres); refused when it differs
-                             from the one the file names. Imports are always stored in
-                             EPSG:4326: this is never the CRS to convert to
+  --crs <EPSG:code>          coordinate system of the file when it names none
   --delimiter <char>         CSV delimiter (detected: , ; tab |)
   --decimal-comma            CSV numbers are written 109,01 (detected)
   --wkt-column <name>        CSV column of WKT geometries

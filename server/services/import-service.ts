@@ -222,26 +222,6 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
   return badRequest(problem.type, `${problem.detail} ${droppedNote}`, extra);
 }
 
-/**
- * Refuses a given `crs` other than the one the file names: `crs` is for a file that names none,
- * and reading coordinates in another CRS than their file says misplaces every feature, a
- * mistake more often made (the export's `crs` is the output CRS) than a file naming a wrong one.
- * `lonLat` itself is what a format implies, not what a file names (GeoJSON without `crs`).
- */
-function refuseCrsContradictingFile(given: SourceCrs, source: OpenedSource) {
-  const named = source.crs;
-  if (!named || named === lonLat) return;
-  const [crs, fileCrs] = [describeCrs(given), describeCrs(named)];
-  if (crs === fileCrs) return;
-  throw badRequest(
-    'crs-contradicts-file',
-    `The file names its coordinate system, ${fileCrs}, but crs says ${crs}. Leave crs out ` +
-      'to read the file in its own (the import reprojects to EPSG:4326 itself); crs is for a ' +
-      'file that names none. If the file names a wrong one, correct the file.',
-    { crs, fileCrs },
-  );
-}
-
 function resolveCrs(
   request: ImportRequest,
   source: OpenedSource,
@@ -257,7 +237,6 @@ function resolveCrs(
         { crs: request.crs },
       );
     }
-    refuseCrsContradictingFile(given, source);
     const crs = describeCrs(given);
     notes.push({
       code: 'crs-given',

@@ -3,14 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packZip } from '../../../server/formats/zip-archive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const launcher = path.join(root, 'server/cli/launch.mjs');
-const utm49s = '+proj=utm +zone=49 +south +datum=WGS84 +units=m +no_defs';
 
 interface CommandResult {
   code: number;
@@ -135,53 +133,6 @@ describe('npm run import', () => {
     expect(result.stderr.split('\n')[0]).toContain(message);
     expect(result.stderr).toContain('Usage: npm run import');
     expect(result.stderr).not.toMatch(/^\s+at /m);
-  });
-
-  /** A GeoJSON file naming EPSG:32749 in its `crs` member, or naming none when `crs` is unset. */
-  const writeUtmPoint = (fileName: string, name: string, crs?: string) => {
-    const [x, y] = proj4('EPSG:4326', utm49s, [109.0153, -7.7266]);
-    const feature = {
-      type: 'Feature',
-      properties: { name, type: 'titik_kumpul', capacity: 20 },
-      geometry: { type: 'Point', coordinates: [x, y] },
-    };
-    const member = crs && { type: 'name', properties: { name: crs } };
-    const collection = { type: 'FeatureCollection', crs: member, features: [feature] };
-    const file = path.join(folder, fileName);
-    fs.writeFileSync(file, JSON.stringify(collection));
-    return file;
-  };
-
-  it('refuses a --crs that contradicts the CRS the file names, naming both', async () => {
-    const file = writeUtmPoint('utm-named.geojson', 'Titik UTM', 'urn:ogc:def:crs:EPSG::32749');
-
-    const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:4326', '--dry-run'];
-    const result = await runImportCommand(args, { DATABASE_URL: database.url });
-
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('EPSG:32749');
-    expect(result.stderr).toContain('EPSG:4326');
-    expect(result.stderr).not.toContain('longitude/latitude once read');
-  });
-
-  it('accepts a --crs that agrees with the CRS the file names', async () => {
-    const file = writeUtmPoint('utm-agreed.geojson', 'Titik UTM sama', 'EPSG:32749');
-
-    const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:32749', '--dry-run'];
-    const result = await runImportCommand(args, { DATABASE_URL: database.url });
-
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('checked: 1 read, 1 valid, 0 rejected.');
-  });
-
-  it('reads a GeoJSON that names no CRS in the --crs given', async () => {
-    const file = writeUtmPoint('utm-unnamed.geojson', 'Titik UTM tanpa crs');
-
-    const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:32749', '--dry-run'];
-    const result = await runImportCommand(args, { DATABASE_URL: database.url });
-
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('checked: 1 read, 1 valid, 0 rejected.');
   });
 
   it('refuses a tool the launcher does not bundle', async () => {

@@ -51,7 +51,11 @@ Options:
                              iso-8859-1 …). By default: its .cpg, else the code page of
                              the .dbf header, else utf-8 when the text is UTF-8, else
                              windows-1252; the notes say which was used
-  --crs <EPSG:code>          coordinate system of the file when it names none
+  --crs <EPSG:code>          coordinate system of the file's coordinates: needed when it
+                             names none (a Shapefile without .prj, a CSV of UTM metres);
+                             given for a file that names one, it is read instead (a wrong
+                             .prj), and the notes say so. Not the CRS to convert to: imports
+                             are always stored in the layer's CRS
   --delimiter <char>         CSV delimiter (detected: , ; tab |)
   --decimal-comma            CSV numbers are written 109,01 (detected)
   --wkt-column <name>        CSV column of WKT geometries

@@ -222,6 +222,11 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
   return badRequest(problem.type, `${problem.detail} ${droppedNote}`, extra);
 }
 
+/** The CRS the file itself names, described; undefined when it names none (lon/lat implied). */
+function namedCrs(source: OpenedSource): string | undefined {
+  return source.crs && source.crs !== lonLat ? describeCrs(source.crs) : undefined;
+}
+
 function resolveCrs(
   request: ImportRequest,
   source: OpenedSource,
@@ -238,11 +243,21 @@ function resolveCrs(
       );
     }
     const crs = describeCrs(given);
-    notes.push({
-      code: 'crs-given',
-      params: { crs },
-      text: `Coordinates read in ${crs}, as asked.`,
-    });
+    const fileCrs = namedCrs(source);
+    if (fileCrs && fileCrs !== crs) {
+      // a file naming a wrong CRS (a .prj copied from another file) is read as the user says
+      notes.push({
+        code: 'crs-given-over-file',
+        params: { crs, fileCrs },
+        text: `Coordinates read in ${crs}, as asked, not in ${fileCrs} that the file names.`,
+      });
+    } else {
+      notes.push({
+        code: 'crs-given',
+        params: { crs },
+        text: `Coordinates read in ${crs}, as asked.`,
+      });
+    }
     return given;
   }
   if (source.crs) return source.crs;
@@ -292,6 +307,8 @@ async function refuseCoordinatesOutsideCrs(
   source: OpenedSource,
   transform: GeometryTransform,
   crs: SourceCrs,
+  /** The CRS the file names, when a given one was read instead. */
+  fileCrs?: string,
 ) {
   const outside: Position[] = [];
   let sampled = 0;
@@ -312,11 +329,19 @@ async function refuseCoordinatesOutsideCrs(
   }
   if (sampled === 0) return;
   const example = outside[0]!.slice(0, 2).join(', ');
+  const read =
+    `The coordinates of the first ${sampled} features (such as ${example}) are not ` +
+    `longitude/latitude once read in ${describeCrs(crs)}.`;
+  if (fileCrs) {
+    throw badRequest(
+      'coordinates-outside-crs',
+      `${read} The file itself names ${fileCrs}: leave crs out to read them in that.`,
+      { sampled, example, crs: describeCrs(crs), fileCrs },
+    );
+  }
   throw badRequest(
     'coordinates-outside-crs',
-    `The coordinates of the first ${sampled} features (such as ${example}) are not ` +
-      `longitude/latitude once read in ${describeCrs(crs)}. Say which coordinate system ` +
-      'they are in (crs), e.g. EPSG:32749 for UTM zone 49S.',
+    `${read} Say which coordinate system they are in (crs), e.g. EPSG:32749 for UTM zone 49S.`,
     { sampled, example, crs: describeCrs(crs) },
   );
 }
@@ -361,7 +386,8 @@ export async function prepareImport(
     const notes = sources.flatMap((s) => s.notes);
     const crs = resolveCrs(request, sources[0]!, file.format, notes);
     const transform = await createGeometryTransform(db, crs);
-    await refuseCoordinatesOutsideCrs(sources[0]!, transform, crs);
+    const overridden = request.crs ? namedCrs(sources[0]!) : undefined;
+    await refuseCoordinatesOutsideCrs(sources[0]!, transform, crs, overridden);
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
     const mapping = request.mapping ?? suggestMapping(layer, fields);

@@ -78,6 +78,10 @@ const messagesId = {
   'refusal.coordinates-outside-crs':
     'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
+  'refusal.coordinates-outside-crs-fileCrs':
+    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'dalam {crs}. Berkas sendiri menyebut {fileCrs}: kosongkan pilihan sistem koordinat agar ' +
+    'dibaca dalam itu.',
   'refusal.unknown-crs':
     '{crs} bukan sistem koordinat yang dikenal basis data; isi kode EPSG yang lain.',
   'refusal.unreadable-crs':
@@ -173,6 +177,8 @@ const messagesId = {
   'note.csv-crs-assumed':
     'CSV tidak menyebut sistem koordinat: koordinat dibaca sebagai bujur/lintang (EPSG:4326).',
   'note.crs-given': 'Koordinat dibaca dalam {crs}, sesuai pilihan.',
+  'note.crs-given-over-file':
+    'Koordinat dibaca dalam {crs}, sesuai pilihan, bukan dalam {fileCrs} yang disebut berkas.',
   'note.encoding-given': 'Teks dibaca sebagai {encoding}, sesuai pilihan.',
   'note.encoding-from-cpg': 'Teks dibaca sebagai {encoding}, sesuai berkas .cpg.',
   'note.encoding-from-driver':
@@ -293,6 +299,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The coordinates of the first {sampled} features (such as {example}) are not ' +
     'longitude/latitude once read in {crs}. Give the coordinate system of the file, e.g. ' +
     'EPSG:32749 for UTM zone 49S.',
+  'refusal.coordinates-outside-crs-fileCrs':
+    'The coordinates of the first {sampled} features (such as {example}) are not ' +
+    'longitude/latitude once read in {crs}. The file itself names {fileCrs}: leave the ' +
+    'coordinate system empty to read them in that.',
   'refusal.unknown-crs':
     '{crs} is not a coordinate system the database knows; give another EPSG code.',
   'refusal.unreadable-crs':
@@ -382,6 +392,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.csv-crs-assumed':
     'The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).',
   'note.crs-given': 'Coordinates read in {crs}, as asked.',
+  'note.crs-given-over-file':
+    'Coordinates read in {crs}, as asked, not in {fileCrs} that the file names.',
   'note.encoding-given': 'Text read as {encoding}, as asked.',
   'note.encoding-from-cpg': 'Text read as {encoding}, as the .cpg file says.',
   'note.encoding-from-driver':

@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packZip } from '../../../server/formats/zip-archive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const launcher = path.join(root, 'server/cli/launch.mjs');
+const utm49s = '+proj=utm +zone=49 +south +datum=WGS84 +units=m +no_defs';
 
 interface CommandResult {
   code: number;
@@ -133,6 +135,46 @@ describe('npm run import', () => {
     expect(result.stderr.split('\n')[0]).toContain(message);
     expect(result.stderr).toContain('Usage: npm run import');
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  /** A GeoJSON file of one point in UTM 49S metres whose `crs` member names `crs`. */
+  const writeUtmPoint = (fileName: string, crs: string) => {
+    const [x, y] = proj4('EPSG:4326', utm49s, [109.0153, -7.7266]);
+    const feature = {
+      type: 'Feature',
+      properties: { name: 'Titik UTM', type: 'titik_kumpul', capacity: 20 },
+      geometry: { type: 'Point', coordinates: [x, y] },
+    };
+    const member = { type: 'name', properties: { name: crs } };
+    const file = path.join(folder, fileName);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ type: 'FeatureCollection', crs: member, features: [feature] }),
+    );
+    return file;
+  };
+
+  it('says the file names its own CRS when a --crs given over it misreads the coordinates', async () => {
+    const file = writeUtmPoint('utm-named.geojson', 'urn:ogc:def:crs:EPSG::32749');
+
+    const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:4326', '--dry-run'];
+    const result = await runImportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('once read in EPSG:4326');
+    expect(result.stderr).toContain('The file itself names EPSG:32749: leave crs out');
+  });
+
+  it('reads a file naming a wrong CRS in the --crs given, and says so', async () => {
+    // UTM metres in a file that says longitude/latitude, as a copied .prj or crs member does
+    const file = writeUtmPoint('utm-misnamed.geojson', 'EPSG:4326');
+
+    const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:32749', '--dry-run'];
+    const result = await runImportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('checked: 1 read, 1 valid, 0 rejected.');
+    expect(result.stdout).toContain('read in EPSG:32749, as asked, not in EPSG:4326');
   });
 
   it('refuses a tool the launcher does not bundle', async () => {

@@ -101,6 +101,14 @@ export const config = Object.freeze({
   seedDir: readSeedDir(),
   /** Connections in the pool to a real server (the embedded database takes one). */
   poolSize: readInteger('DB_POOL_SIZE', 10, 1, 200),
+  /**
+   * Connections reserved for exports, apart from the feature API's pool: a download holds one
+   * until its client has read the whole file (GeoPackage and Shapefile: until the file is
+   * written), so slow clients fill this pool and no other.
+   */
+  exportPoolSize: readInteger('EXPORT_POOL_SIZE', 3, 1, 200),
+  /** Longest an export waits for an export connection before answering 503 (`exports-busy`). */
+  exportWaitMs: readInteger('EXPORT_WAIT_MS', 5000, 100, 600000),
   /** Statement timeout per request query. */
   queryTimeoutMs: readInteger('QUERY_TIMEOUT_MS', 15000, 100, 600000),
   /** Queries slower than this are logged as warnings. */

@@ -130,7 +130,7 @@ async function main() {
   const database = await openDatabase();
   try {
     await migrate(database.pool, layerDefinitions);
-    const prepared = await prepareExport(database.pool, {
+    const prepared = await prepareExport(database, {
       layerId: values.layer,
       format,
       crs: values.crs,

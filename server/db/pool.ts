@@ -18,6 +18,12 @@ export interface DatabaseCapabilities {
 /** An open database: the pool all queries go through and what the server can do with it. */
 export interface Database {
   pool: pg.Pool;
+  /**
+   * Connections of exports (EXPORT_POOL_SIZE), which a slow download holds for as long as its
+   * client reads; a wait past EXPORT_WAIT_MS fails. The embedded database's one session is
+   * `pool` itself.
+   */
+  exportPool: pg.Pool;
   capabilities: DatabaseCapabilities;
   url: string;
   close(): Promise<void>;
@@ -69,6 +75,21 @@ function createPool(url: string, embedded: boolean): pg.Pool {
   return pool;
 }
 
+/**
+ * The export pool of a real server: a download holds its connection until the client has read
+ * the file, so slow downloads fill these connections and leave the others to the rest of the API.
+ */
+function createExportPool(url: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.exportPoolSize,
+    connectionTimeoutMillis: config.exportWaitMs,
+    statement_timeout: config.queryTimeoutMs,
+  });
+  pool.on('error', (error) => log.error({ err: error }, 'idle export connection failed'));
+  return pool;
+}
+
 async function connectOrExplain(pool: pg.Pool, url: string): Promise<void> {
   try {
     await pool.query('SELECT 1');
@@ -87,15 +108,21 @@ export async function openDatabase(databaseUrl = config.databaseUrl): Promise<Da
   const url = databaseUrl ?? embedded!.url;
   const pool = createPool(url, Boolean(embedded));
   if (embedded) noTileCachesElsewhere(pool);
+  // FIXME: on the embedded database an export reads on the one session, so a download read
+  // slowly holds every other request until it ends (GeoPackage and Shapefile excepted: they
+  // release it once their file is written). A real PostgreSQL (DATABASE_URL) lifts it.
+  const exportPool = embedded ? pool : createExportPool(url);
   try {
     await connectOrExplain(pool, url);
     const capabilities = await probeCapabilities(pool, Boolean(embedded));
     const close = async () => {
+      if (exportPool !== pool) await exportPool.end();
       await pool.end();
       await embedded?.stop();
     };
-    return { pool, capabilities, url, close };
+    return { pool, exportPool, capabilities, url, close };
   } catch (error) {
+    if (exportPool !== pool) await exportPool.end().catch(() => undefined);
     await pool.end().catch(() => undefined);
     await embedded?.stop();
     throw error;

@@ -312,14 +312,17 @@ export function createImportsRouter(context: AppContext): Router {
   router.get('/exports/:layerId', async (req, res) => {
     const layer = requireLayer(req.params.layerId);
     requireReadable(res.locals.principal, layer);
-    const prepared = await prepareExport(pool, parseExportQuery(layer.id, req.query));
+    const request = parseExportQuery(layer.id, req.query);
+    const prepared = await prepareExport(context.database, request);
     res.attachment(prepared.fileName).type(prepared.mediaType);
     const written = await prepared.write(res).then(
       () => true,
       (error: unknown) => {
         // A client that hung up (or a shutdown cutting the download) is no server failure.
-        if (!res.destroyed) throw error;
-        return false;
+        if (res.destroyed) return false;
+        // Failed before the first byte (exports busy, GDAL failing): a problem, not a file.
+        if (!res.headersSent) res.removeHeader('Content-Disposition');
+        throw error;
       },
     );
     if (written) res.end();

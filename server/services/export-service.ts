@@ -1,7 +1,8 @@
 /**
  * Exports: a layer, or the features a filter selects, written as GeoJSON, newline-delimited
  * GeoJSON, CSV, zipped Shapefile, GeoPackage or FlatGeobuf, in a chosen CRS. Rows are read
- * through a cursor and written as they come, so memory stays flat for any layer size.
+ * through a cursor and written as they come, so memory stays flat for any layer size; the
+ * cursor runs on the export pool, so slow downloads cannot take the connections of the rest.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import type { LayerDefinition } from '../../layers/index.js';
 import { config } from '../config.js';
 import { compileFilter } from '../cql2/compile-sql.js';
 import { parseFilter } from '../cql2/parse-filter.js';
+import type { Database } from '../db/pool.js';
 import {
   isGeographicSrid,
   isKnownSrid,
@@ -27,7 +29,7 @@ import { parseCrsName } from '../formats/source-crs.js';
 import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
 import { crs84 } from '../http/crs.js';
-import { badRequest } from '../http/problem.js';
+import { badRequest, HttpProblem } from '../http/problem.js';
 import { requireLayer } from './layer-registry.js';
 
 /** The formats an export writes: file extension, media type and title. */
@@ -160,6 +162,45 @@ async function* toExportFeatures(
   }
 }
 
+/** 503 for an export that found every export connection busy: worth retrying shortly. */
+function exportsBusy(): HttpProblem {
+  const problem = new HttpProblem(
+    503,
+    'exports-busy',
+    'Exports busy',
+    'Every connection for exports is in use by other downloads; try again in a minute.',
+  );
+  problem.headers['Retry-After'] = '30';
+  return problem;
+}
+
+/** A connection of the export pool, waited for at most EXPORT_WAIT_MS, else `exports-busy`. */
+async function connectForExport(exportPool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await exportPool.connect();
+  } catch (error) {
+    // pg gives up with the same error on a full pool and on a database that does not answer:
+    // a full pool tells them apart.
+    const max = exportPool.options.max ?? Infinity;
+    if (exportPool.totalCount >= max) throw exportsBusy();
+    throw error;
+  }
+}
+
+/**
+ * Reads the export's features through one export connection and hands them to `use`; the
+ * connection is released when `use` ends. `onFeature` counts progress.
+ */
+type FeatureReader = (
+  use: (features: AsyncIterable<ExportFeature>) => Promise<void>,
+  onFeature?: (written: number) => void,
+) => Promise<void>;
+
+/**
+ * Writes a file in a scratch folder with `write`, then sends it to `out`. The features are read
+ * while the file is written, so the database connection is free again before a slow client
+ * starts to download it.
+ */
 async function writeThroughFile(
   out: Writable,
   write: (folder: string, target: string) => Promise<void>,
@@ -174,11 +215,15 @@ async function writeThroughFile(
   }
 }
 
-/** Checks an export (layer, format, CRS, filter) and returns how to write it. */
+/**
+ * Checks an export (layer, format, CRS, filter) and returns how to write it. The checks query
+ * `database.pool`; the features are read through `database.exportPool`.
+ */
 export async function prepareExport(
-  pool: pg.Pool,
+  database: Pick<Database, 'pool' | 'exportPool'>,
   request: ExportRequest,
 ): Promise<PreparedExport> {
+  const { pool } = database;
   const layer = requireLayer(request.layerId);
   const format = resolveExportFormat(request.format);
   const srid = await resolveSrid(pool, request.crs);
@@ -203,12 +248,11 @@ export async function prepareExport(
   const precision = (await isGeographicSrid(pool, srid)) ? 8 : 3;
   const shape = exportShape(layer, srid);
 
-  const write = async (out: Writable, onFeature?: (written: number) => void) => {
-    const client = await pool.connect();
+  const readFeatures: FeatureReader = async (use, onFeature) => {
+    const client = await connectForExport(database.exportPool);
     try {
       const rows = streamExportRows(client, layer, conditions, srid, precision);
-      const features = toExportFeatures(rows, onFeature);
-      await writeFormat(format, features, shape, csvGeometry, out);
+      await use(toExportFeatures(rows, onFeature));
       client.release();
     } catch (error) {
       // The cursor may still be open, its query running: the connection is closed, not reused.
@@ -216,6 +260,8 @@ export async function prepareExport(
       throw error;
     }
   };
+  const write = (out: Writable, onFeature?: (written: number) => void) =>
+    writeFormat(format, (use) => readFeatures(use, onFeature), shape, csvGeometry, out);
   const { extension, mediaType } = exportFormats[format];
   const suffix = srid === 4326 ? '' : `_epsg${srid}`;
   return { layer, format, fileName: `${layer.id}${suffix}.${extension}`, mediaType, srid, write };
@@ -223,32 +269,36 @@ export async function prepareExport(
 
 async function writeFormat(
   format: ExportFormat,
-  features: AsyncIterable<ExportFeature>,
+  read: FeatureReader,
   shape: ExportShape,
   csvGeometry: CsvGeometry,
   out: Writable,
 ) {
   switch (format) {
     case 'geojson':
-      return writeGeoJson(features, shape, out);
+      return read((features) => writeGeoJson(features, shape, out));
     case 'geojsonseq':
-      return writeGeoJsonSeq(features, out);
+      return read((features) => writeGeoJsonSeq(features, out));
     // loaded when first asked for: their libraries need not sit in every server process
     case 'csv': {
       const { writeCsv } = await import('../formats/write-csv.js');
-      return writeCsv(features, shape, csvGeometry, out);
+      return read((features) => writeCsv(features, shape, csvGeometry, out));
     }
     case 'flatgeobuf': {
       const { writeFlatGeobuf } = await import('../formats/write-flatgeobuf.js');
-      return writeFlatGeobuf(features, shape, out);
+      return read((features) => writeFlatGeobuf(features, shape, out));
     }
     case 'shapefile': {
       const { writeShapefileZip } = await import('../formats/write-gdal.js');
-      return writeThroughFile(out, (f, t) => writeShapefileZip(features, shape, f, t));
+      return writeThroughFile(out, (folder, target) =>
+        read((features) => writeShapefileZip(features, shape, folder, target)),
+      );
     }
     case 'geopackage': {
       const { writeGeoPackage } = await import('../formats/write-gdal.js');
-      return writeThroughFile(out, (f, t) => writeGeoPackage(features, shape, f, t));
+      return writeThroughFile(out, (folder, target) =>
+        read((features) => writeGeoPackage(features, shape, folder, target)),
+      );
     }
   }
 }

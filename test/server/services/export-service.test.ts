@@ -19,7 +19,7 @@ describe('exporting a layer and importing it back', () => {
     (await scratch.testDatabase.database.pool.query(sql, values)).rows;
 
   const exportTo = async (request: ExportRequest) => {
-    const prepared = await prepareExport(scratch.testDatabase.database.pool, request);
+    const prepared = await prepareExport(scratch.testDatabase.database, request);
     const file = path.join(scratch.folder, prepared.fileName);
     const out = fs.createWriteStream(file);
     await prepared.write(out);
@@ -213,28 +213,30 @@ describe('exporting a layer and importing it back', () => {
   });
 
   it('refuses an unknown format or CRS with the accepted values', async () => {
-    const pool = scratch.testDatabase.database.pool;
+    const { database } = scratch.testDatabase;
 
-    await expect(prepareExport(pool, { layerId: 'desa', format: 'dwg' })).rejects.toMatchObject({
-      status: 400,
-      detail: expect.stringContaining('shapefile'),
-    });
+    await expect(prepareExport(database, { layerId: 'desa', format: 'dwg' })).rejects.toMatchObject(
+      {
+        status: 400,
+        detail: expect.stringContaining('shapefile'),
+      },
+    );
     await expect(
-      prepareExport(pool, { layerId: 'desa', format: 'csv', crs: 'EPSG:999999' }),
+      prepareExport(database, { layerId: 'desa', format: 'csv', crs: 'EPSG:999999' }),
     ).rejects.toMatchObject({ status: 400, type: 'invalid-crs' });
   });
 
   it('refuses GeoJSONSeq in a projected CRS, which the format cannot name', async () => {
-    const pool = scratch.testDatabase.database.pool;
+    const { database } = scratch.testDatabase;
 
     await expect(
-      prepareExport(pool, { layerId: 'desa', format: 'geojsonseq', crs: 'EPSG:32749' }),
+      prepareExport(database, { layerId: 'desa', format: 'geojsonseq', crs: 'EPSG:32749' }),
     ).rejects.toMatchObject({
       status: 400,
       type: 'crs-not-in-format',
       detail: expect.stringContaining('EPSG:32749'),
     });
-    const lonLat = await prepareExport(pool, {
+    const lonLat = await prepareExport(database, {
       layerId: 'desa',
       format: 'geojsonseq',
       crs: 'EPSG:4326',
@@ -245,8 +247,8 @@ describe('exporting a layer and importing it back', () => {
   it.each(['geojson', 'csv', 'fgb'])(
     'gives its connection back when the %s reader goes away before the end',
     async (format) => {
-      const { pool } = scratch.testDatabase.database;
-      const prepared = await prepareExport(pool, { layerId: 'desa', format });
+      const { database } = scratch.testDatabase;
+      const prepared = await prepareExport(database, { layerId: 'desa', format });
       // A reader that stops reading (a full socket), then hangs up: 'drain' never comes.
       const stalled = new Writable({ highWaterMark: 1, write: () => undefined });
       const writing = prepared.write(stalled);
@@ -263,7 +265,25 @@ describe('exporting a layer and importing it back', () => {
       ]);
 
       expect(outcome).toBe('stopped');
-      await expect.poll(() => pool.totalCount - pool.idleCount).toBe(0);
+      const { exportPool } = database;
+      await expect.poll(() => exportPool.totalCount - exportPool.idleCount).toBe(0);
+    },
+  );
+
+  it.each(['gpkg', 'shp'])(
+    'gives its connection back once the %s file is written, before a slow reader has it',
+    async (format) => {
+      const { database } = scratch.testDatabase;
+      const { exportPool } = database;
+      const prepared = await prepareExport(database, { layerId: 'desa', format });
+      const stalled = new Writable({ highWaterMark: 1, write: () => undefined });
+
+      const writing = prepared.write(stalled).catch(() => 'stopped');
+      await expect.poll(() => stalled.writableLength, { timeout: 10000 }).toBeGreaterThan(0);
+
+      expect(exportPool.totalCount - exportPool.idleCount).toBe(0);
+      stalled.destroy();
+      expect(await writing).toBe('stopped');
     },
   );
 });

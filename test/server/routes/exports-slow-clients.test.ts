@@ -1,0 +1,84 @@
+import http from 'node:http';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { config } from '../../../server/config.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+/** A download whose client never reads: the server's writes stall once the sockets are full. */
+function startStalledDownload(url: string) {
+  const request = http.get(url, { agent: false });
+  // the test ends each download by hanging up, which is no failure
+  request.on('error', () => undefined);
+  const response = new Promise<http.IncomingMessage>((resolve) =>
+    request.once('response', (answer) => resolve(answer.on('error', () => undefined))),
+  );
+  return { request, response };
+}
+
+describe('exports read by slow clients', () => {
+  let server: TestServer;
+  let observer: pg.Client;
+  beforeAll(async () => {
+    server = await startTestServer();
+    // Thirty copies of the desa outlines, about 30 MB of GeoJSON: more than the sockets between
+    // a client that does not read and the server hold, so its export stalls half-way.
+    await server.testDatabase.database.pool.query(`INSERT INTO hazard_zone
+        (hazard_type, hazard_class, source, geom)
+      SELECT 'banjir', 'rendah', 'slow client test', geom FROM desa, generate_series(1, 30)`);
+    observer = new pg.Client({ connectionString: server.testDatabase.url });
+    await observer.connect();
+  });
+  afterAll(async () => {
+    await observer.end();
+    await server.close();
+  });
+
+  /** Connections of this database in the middle of an export query. */
+  const exportsInProgress = async () => {
+    const result = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND state <> 'idle' AND query LIKE '%ST_AsGeoJSON%'`);
+    return result.rows[0].n as number;
+  };
+
+  it('keeps the feature API prompt while stalled downloads fill the export pool', async () => {
+    // as many stalled downloads as the shared pool has connections: before exports had their
+    // own pool, they took all of them and the feature API waited 10 s for a 503
+    const downloads = Array.from({ length: config.poolSize }, () =>
+      startStalledDownload(`${server.baseUrl}/exports/hazard_zone?format=geojson`),
+    );
+    try {
+      await expect.poll(exportsInProgress, { timeout: 10000 }).toBe(config.exportPoolSize);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await exportsInProgress()).toBe(config.exportPoolSize);
+
+      const started = Date.now();
+      const items = await fetch(`${server.baseUrl}/collections/desa/items?limit=1`);
+      const health = await fetch(`${server.baseUrl}/health`);
+      const elapsedMs = Date.now() - started;
+
+      expect(items.status).toBe(200);
+      expect(health.status).toBe(200);
+      expect(elapsedMs).toBeLessThan(2000);
+    } finally {
+      for (const download of downloads) download.request.destroy();
+    }
+  });
+
+  it('answers 503 with Retry-After to an export that waited in vain for a connection', async () => {
+    const downloads = Array.from({ length: config.exportPoolSize + 1 }, () =>
+      startStalledDownload(`${server.baseUrl}/exports/hazard_zone?format=geojson`),
+    );
+    try {
+      const answers = await Promise.all(downloads.map((d) => d.response));
+
+      const refused = answers.filter((answer) => answer.statusCode === 503);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.headers['retry-after']).toBe('30');
+      expect(refused[0]!.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused[0]!.headers['content-disposition']).toBeUndefined();
+    } finally {
+      for (const download of downloads) download.request.destroy();
+    }
+  });
+});

@@ -134,7 +134,7 @@ async function main() {
       layerId: values.layer,
       format,
       crs: values.crs,
-      bbox: values.bbox?.split(',').map(Number),
+      bbox: values.bbox,
       where: parseWhere(values.where),
       filter: values.filter,
       csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,

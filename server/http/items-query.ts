@@ -114,6 +114,17 @@ function checkBboxRange(bbox: number[], crs: CrsDefinition) {
   }
 }
 
+/**
+ * Parses `bbox` in `crs` (CRS84 when not given) and checks it is a box there: min before max,
+ * within the CRS's valid area. In CRS84 a west edge east of the east edge crosses the
+ * antimeridian. Anything else is a 400 `invalid-bbox` saying what works.
+ */
+export function parseCheckedBbox(text: string, crs: CrsDefinition = crs84): number[] {
+  const bbox = parseBbox(text);
+  checkBboxRange(bbox, crs);
+  return bbox;
+}
+
 function parseNames(text: string, layer: LayerDefinition, parameter: string): string[] {
   const declared = layer.attributes.map((a) => a.name);
   const names = text === '' ? [] : text.split(',').map((n) => n.trim());
@@ -236,8 +247,7 @@ function parseBboxParameters(query: QueryValues) {
   const bboxText = single(query, 'bbox');
   const bboxCrsText = single(query, 'bbox-crs');
   const bboxCrs = bboxCrsText === undefined ? crs84 : parseCrs(bboxCrsText, 'bbox-crs');
-  const bbox = bboxText === undefined ? undefined : parseBbox(bboxText);
-  if (bbox) checkBboxRange(bbox, bboxCrs);
+  const bbox = bboxText === undefined ? undefined : parseCheckedBbox(bboxText, bboxCrs);
   return { bbox, bboxCrs };
 }
 

@@ -372,7 +372,7 @@ function parseExportQuery(layerId: string, query: Request['query']) {
     layerId,
     format: single('format') ?? single('f') ?? 'geojson',
     crs: single('crs'),
-    bbox: single('bbox')?.split(',').map(Number),
+    bbox: single('bbox'),
     where,
     filter: single('filter'),
     csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,

@@ -29,6 +29,7 @@ import { parseCrsName } from '../formats/source-crs.js';
 import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
 import { crs84 } from '../http/crs.js';
+import { parseCheckedBbox } from '../http/items-query.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { requireLayer } from './layer-registry.js';
 
@@ -69,8 +70,11 @@ export interface ExportRequest {
   format: string;
   /** Output CRS as `EPSG:code`; default EPSG:4326 (lon/lat). */
   crs?: string;
-  /** Only features touching this box, [minLon, minLat, maxLon, maxLat] in CRS84. */
-  bbox?: number[];
+  /**
+   * Only features touching this box, `minLon,minLat,maxLon,maxLat` in CRS84, read and checked
+   * as the feature API's `bbox` (a 400 `invalid-bbox` for a box it refuses).
+   */
+  bbox?: string;
   /** Only features whose attributes equal these values (compared as text). */
   where?: Record<string, string>;
   /** Only features this CQL2 filter selects (text encoding; geometry literals in CRS84). */
@@ -116,18 +120,17 @@ async function resolveSrid(db: Pick<pg.Pool, 'query'>, crs: string | undefined) 
 
 function filterConditions(layer: LayerDefinition, request: ExportRequest): FeatureConditions {
   const conditions = noConditions();
-  const { bbox, where = {} } = request;
-  if (bbox) {
-    if (bbox.length !== 4 || bbox.some((n) => !Number.isFinite(n))) {
-      throw badRequest('invalid-bbox', 'bbox is minLon,minLat,maxLon,maxLat in CRS84.');
-    }
-    const [x0, y0, x1, y1] = bbox.map((n) => conditions.params.add(n));
-    conditions.clauses.push(`geom && ST_MakeEnvelope(${x0}, ${y0}, ${x1}, ${y1}, 4326)`);
+  const { where = {} } = request;
+  const limits = { maxNodes: config.filterMaxNodes, maxDepth: 32 };
+  const context = { layer, params: conditions.params, filterCrs: crs84, limits };
+  if (request.bbox !== undefined) {
+    // the feature API's bbox, so an export selects what /items selects with the same box
+    const box = { bbox: parseCheckedBbox(request.bbox) };
+    const touching = { op: 's_intersects', args: [{ property: 'geometry' }, box] };
+    conditions.clauses.push(compileFilter(touching, context));
   }
   if (request.filter) {
-    const limits = { maxNodes: config.filterMaxNodes, maxDepth: 32 };
     const parsed = parseFilter(request.filter, 'cql2-text');
-    const context = { layer, params: conditions.params, filterCrs: crs84, limits };
     conditions.clauses.push(compileFilter(parsed, context));
   }
   for (const [name, value] of Object.entries(where)) {

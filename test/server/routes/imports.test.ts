@@ -536,4 +536,29 @@ describe('imports and exports over HTTP', () => {
       expect((await response.json()).detail).toMatch(/once/);
     }
   });
+  it('refuses an inverted or out-of-range export bbox as the feature API does', async () => {
+    for (const bbox of ['110,-7,108,-8', '200,-100,300,100', '108,-8,110']) {
+      const exported = await call('GET', `/exports/road_segment?bbox=${bbox}`);
+      const items = await call('GET', `/collections/road_segment/items?bbox=${bbox}`);
+
+      expect(exported.status, bbox).toBe(400);
+      expect(exported.headers.get('content-type')).toContain('application/problem+json');
+      const problem = await exported.json();
+      expect(problem.type).toBe('/problems/invalid-bbox');
+      expect(problem.detail).toBe((await items.json()).detail);
+    }
+  });
+
+  it('exports the features /items selects with the same bbox, one crossing 180° too', async () => {
+    for (const bbox of ['108.9,-7.7,109.1,-7.5', '109.0,-8,108.9,-7']) {
+      const exported = await (await call('GET', `/exports/desa?bbox=${bbox}`)).json();
+      const items = await (
+        await call('GET', `/collections/desa/items?bbox=${bbox}&limit=1000`)
+      ).json();
+
+      const ids = (body: { features: { id: number }[] }) => body.features.map((f) => f.id).sort();
+      expect(ids(exported).length, bbox).toBeGreaterThan(0);
+      expect(ids(exported), bbox).toEqual(ids(items));
+    }
+  });
 });

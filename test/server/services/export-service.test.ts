@@ -226,6 +226,16 @@ describe('exporting a layer and importing it back', () => {
     ).rejects.toMatchObject({ status: 400, type: 'invalid-crs' });
   });
 
+  it('refuses an inverted bbox rather than exporting the whole layer', async () => {
+    const request = { layerId: 'desa', format: 'geojson', bbox: '110,-7,108,-8' };
+
+    await expect(prepareExport(scratch.testDatabase.database, request)).rejects.toMatchObject({
+      status: 400,
+      type: 'invalid-bbox',
+      detail: expect.stringContaining('min before max'),
+    });
+  });
+
   it('refuses GeoJSONSeq in a projected CRS, which the format cannot name', async () => {
     const { database } = scratch.testDatabase;
 

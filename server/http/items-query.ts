@@ -1,4 +1,4 @@
-import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
+import type { AttributeDefinition, AttributeType, LayerDefinition } from '../../layers/index.js';
 import { config } from '../config.js';
 import { isDate, isStorableText, isTimestamp } from '../cql2/literals.js';
 import { parseFilter, type FilterLanguage } from '../cql2/parse-filter.js';
@@ -186,17 +186,49 @@ function datetimeCondition(text: string, layer: LayerDefinition): unknown {
   return { op: 't_intersects', args: [property, { interval: bounds }] };
 }
 
-/** A queryable given as `?name=value`: equality, the value read after the attribute's type. */
-function equalityCondition(attribute: AttributeDefinition, text: string): unknown {
-  let value: unknown = text;
-  if (attribute.type === 'integer' || attribute.type === 'number') {
-    value = text.trim() === '' ? NaN : Number(text);
-    if (!Number.isFinite(value))
-      throw badRequest('invalid-parameter', `${attribute.name} must be a number; got "${text}".`);
-  } else if (attribute.type === 'boolean') {
-    if (text !== 'true' && text !== 'false')
-      throw badRequest('invalid-parameter', `${attribute.name} must be true or false.`);
-    value = text === 'true';
+/** How each attribute type reads a parameter's text, and what it expects (for the 400). */
+const parameterReaders: Record<
+  AttributeType,
+  { expected: string; read: (text: string) => unknown | undefined }
+> = {
+  text: { expected: 'text', read: (text) => text },
+  integer: {
+    expected: 'an integer',
+    read: (text) => (/^\s*[+-]?\d+(\.0*)?\s*$/.test(text) ? Number(text) : undefined),
+  },
+  number: {
+    expected: 'a number',
+    read: (text) =>
+      text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined,
+  },
+  boolean: {
+    expected: 'true or false',
+    read: (text) => (text === 'true' || text === 'false' ? text === 'true' : undefined),
+  },
+  date: {
+    expected: 'a date (YYYY-MM-DD)',
+    read: (text) => (isDate(text) ? { date: text } : undefined),
+  },
+  timestamp: {
+    expected: 'an RFC 3339 timestamp',
+    read: (text) => (isTimestamp(text) ? { timestamp: text } : undefined),
+  },
+};
+
+/**
+ * A queryable given as `?name=value` (an items parameter, an export's `attribute=value`):
+ * equality as CQL2 JSON, the value read as the attribute's declared type. A value not of that
+ * type is a 400 `invalid-parameter` naming the attribute, the value and the type expected.
+ */
+export function equalityCondition(attribute: AttributeDefinition, text: string): unknown {
+  const { expected, read } = parameterReaders[attribute.type];
+  const value = read(text);
+  if (value === undefined) {
+    throw badRequest(
+      'invalid-parameter',
+      `${attribute.name} is ${expected}; got "${text.slice(0, 80)}".`,
+      { attribute: attribute.name, value: text.slice(0, 80), expected: attribute.type },
+    );
   }
   return { op: '=', args: [{ property: attribute.name }, value] };
 }

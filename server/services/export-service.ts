@@ -23,13 +23,12 @@ import {
   type ExportRow,
 } from '../db/queries/export-features.js';
 import { noConditions, type FeatureConditions } from '../db/queries/features.js';
-import { quoteIdentifier } from '../db/sql.js';
 import type { ExportFeature, ExportShape } from '../formats/export-feature.js';
 import { parseCrsName } from '../formats/source-crs.js';
 import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
 import { crs84 } from '../http/crs.js';
-import { parseCheckedBbox } from '../http/items-query.js';
+import { equalityCondition, parseCheckedBbox } from '../http/items-query.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { requireLayer } from './layer-registry.js';
 
@@ -75,7 +74,10 @@ export interface ExportRequest {
    * as the feature API's `bbox` (a 400 `invalid-bbox` for a box it refuses).
    */
   bbox?: string;
-  /** Only features whose attributes equal these values (compared as text). */
+  /**
+   * Only features whose attributes equal these values, each read as its attribute's type as
+   * the feature API reads `?name=value` (a 400 naming the attribute for a value not of it).
+   */
   where?: Record<string, string>;
   /** Only features this CQL2 filter selects (text encoding; geometry literals in CRS84). */
   filter?: string;
@@ -134,14 +136,15 @@ function filterConditions(layer: LayerDefinition, request: ExportRequest): Featu
     conditions.clauses.push(compileFilter(parsed, context));
   }
   for (const [name, value] of Object.entries(where)) {
-    if (!layer.attributes.some((a) => a.name === name)) {
+    const attribute = layer.attributes.find((a) => a.name === name);
+    if (!attribute) {
       const known = layer.attributes.map((a) => a.name).join(', ');
       throw badRequest(
         'unknown-attribute',
         `${layer.id} has no attribute "${name}"; known: ${known}.`,
       );
     }
-    conditions.clauses.push(`${quoteIdentifier(name)}::text = ${conditions.params.add(value)}`);
+    conditions.clauses.push(compileFilter(equalityCondition(attribute, value), context));
   }
   return conditions;
 }

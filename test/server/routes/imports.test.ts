@@ -561,4 +561,46 @@ describe('imports and exports over HTTP', () => {
       expect(ids(exported), bbox).toEqual(ids(items));
     }
   });
+  it('reads an export filter value as the type its attribute declares', async () => {
+    const inserted = await server.testDatabase.database.pool.query(`INSERT INTO road_segment
+        (geom, segment_code, road_number, name, status, width_m, survey_date)
+      VALUES (ST_GeomFromText('MULTILINESTRING((109 -7.6, 109.01 -7.6))', 4326),
+        'T-EXPORT-6', '991', 'Jalan ekspor', 'kabupaten', 6, '2024-06-01') RETURNING id`);
+    const insertedId = inserted.rows[0].id as number;
+    const exportedIds = async (query: string) => {
+      const body = await (await call('GET', `/exports/road_segment?${query}`)).json();
+      return body.features.map((f: { id: number }) => f.id);
+    };
+    const selectedIds = async (where: string) => {
+      const sql = `SELECT id FROM road_segment WHERE ${where} ORDER BY id`;
+      const result = await server.testDatabase.database.pool.query(sql);
+      return result.rows.map((row) => row.id);
+    };
+
+    const sixMetres = await exportedIds('width_m=6.0');
+    const surveyed = await exportedIds('survey_date=2024-06-01');
+
+    expect(sixMetres).toEqual(await selectedIds('width_m = 6'));
+    expect(surveyed).toEqual(await selectedIds(`survey_date = '2024-06-01'`));
+    expect(sixMetres).toContain(insertedId);
+    expect(surveyed).toContain(insertedId);
+  });
+
+  it('refuses an export filter value not of its attribute type, naming both', async () => {
+    const refused = [
+      ['road_segment', 'survey_date', 'notadate', 'a date'],
+      ['road_segment', 'width_m', 'abc', 'a number'],
+      ['hazard_zone', 'year', '2024.5', 'an integer'],
+    ];
+    for (const [layerId, attribute, value, expected] of refused) {
+      const response = await call('GET', `/exports/${layerId}?${attribute}=${value}`);
+
+      expect(response.status, attribute).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const { detail } = await response.json();
+      expect(detail).toContain(attribute);
+      expect(detail).toContain(`"${value}"`);
+      expect(detail).toContain(expected);
+    }
+  });
 });

@@ -16,12 +16,7 @@ import { config } from '../config.js';
 import { compileFilter } from '../cql2/compile-sql.js';
 import { parseFilter } from '../cql2/parse-filter.js';
 import type { Database } from '../db/pool.js';
-import {
-  isGeographicSrid,
-  isKnownSrid,
-  streamExportRows,
-  type ExportRow,
-} from '../db/queries/export-features.js';
+import { selectCrsKind, streamExportRows, type ExportRow } from '../db/queries/export-features.js';
 import { noConditions, type FeatureConditions } from '../db/queries/features.js';
 import type { ExportFeature, ExportShape } from '../formats/export-feature.js';
 import { parseCrsName } from '../formats/source-crs.js';
@@ -107,17 +102,27 @@ export function resolveExportFormat(name: string): ExportFormat {
   return format;
 }
 
-async function resolveSrid(db: Pick<pg.Pool, 'query'>, crs: string | undefined) {
-  if (!crs) return 4326;
+/** The EPSG code of `crs` (default 4326) and its kind; unknown and geocentric CRSs are a 400. */
+async function resolveCrs(db: Pick<pg.Pool, 'query'>, crs: string | undefined) {
+  if (!crs) return { srid: 4326, kind: 'geographic' as const };
   const parsed = parseCrsName(crs);
   const srid = parsed && 'epsg' in parsed ? parsed.epsg : undefined;
-  if (srid === undefined || !(await isKnownSrid(db, srid))) {
+  const kind = srid === undefined ? undefined : await selectCrsKind(db, srid);
+  if (srid === undefined || kind === undefined) {
     throw badRequest(
       'invalid-crs',
       `"${crs}" is not a CRS this server knows; give an EPSG code such as EPSG:4326 or EPSG:32749.`,
     );
   }
-  return srid;
+  if (kind === 'geocentric') {
+    // X, Y, Z from the Earth's centre: written as flat x/y they would place nothing anywhere
+    throw badRequest(
+      'invalid-crs',
+      `EPSG:${srid} is geocentric (X, Y, Z from the Earth's centre), which the export formats ` +
+        'cannot hold; give a geographic or projected CRS such as EPSG:4326 or EPSG:32749.',
+    );
+  }
+  return { srid, kind };
 }
 
 function filterConditions(layer: LayerDefinition, request: ExportRequest): FeatureConditions {
@@ -232,7 +237,7 @@ export async function prepareExport(
   const { pool } = database;
   const layer = requireLayer(request.layerId);
   const format = resolveExportFormat(request.format);
-  const srid = await resolveSrid(pool, request.crs);
+  const { srid, kind } = await resolveCrs(pool, request.crs);
   const conditions = filterConditions(layer, request);
   const csvGeometry = request.csvGeometry ?? 'wkt';
   if (format === 'csv' && csvGeometry === 'xy' && layer.geometry.type !== 'Point') {
@@ -251,7 +256,7 @@ export async function prepareExport(
     );
   }
   // 8 decimals of a degree is about 1 mm; 3 decimals of a metre is 1 mm
-  const precision = (await isGeographicSrid(pool, srid)) ? 8 : 3;
+  const precision = kind === 'geographic' ? 8 : 3;
   const shape = exportShape(layer, srid);
 
   const readFeatures: FeatureReader = async (use, onFeature) => {

@@ -36,17 +36,21 @@ export function streamExportRows(
   return client.query(new QueryStream(sql, conditions.params.values, { batchSize: fetchSize }));
 }
 
-/** True when the database knows this EPSG code. */
-export async function isKnownSrid(db: Pick<pg.Pool, 'query'>, srid: number) {
-  const result = await db.query('SELECT 1 FROM spatial_ref_sys WHERE srid = $1', [srid]);
-  return (result.rowCount ?? 0) > 0;
-}
+/** Kinds of CRS: degrees, metres on a plane, or X, Y, Z from the Earth's centre. */
+export type CrsKind = 'geographic' | 'projected' | 'geocentric';
 
-/** Whether the CRS is geographic (degrees), to choose the decimals of coordinates. */
-export async function isGeographicSrid(db: Pick<pg.Pool, 'query'>, srid: number) {
-  const result = await db.query<{ geographic: boolean }>(
-    "SELECT srtext LIKE 'GEOGCS%' AS geographic FROM spatial_ref_sys WHERE srid = $1",
+/**
+ * The kind of the CRS of an EPSG code, from its PROJ definition in spatial_ref_sys (the WKT
+ * there starts GEOGCS or GEOGCRS depending on the row's age); undefined when it is unknown.
+ */
+export async function selectCrsKind(db: Pick<pg.Pool, 'query'>, srid: number) {
+  const result = await db.query<{ kind: CrsKind }>(
+    `SELECT CASE
+        WHEN proj4text ~ '\\+proj=(longlat|latlong|lonlat|latlon)\\M' THEN 'geographic'
+        WHEN proj4text ~ '\\+proj=geocent\\M' THEN 'geocentric'
+        ELSE 'projected' END AS kind
+      FROM spatial_ref_sys WHERE srid = $1`,
     [srid],
   );
-  return result.rows[0]?.geographic ?? false;
+  return result.rows[0]?.kind;
 }

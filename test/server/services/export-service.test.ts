@@ -236,6 +236,26 @@ describe('exporting a layer and importing it back', () => {
     });
   });
 
+  it('writes a 3D geographic CRS (EPSG:4979) to 8 decimals, as degrees need', async () => {
+    const file = await exportTo({ layerId: 'desa', format: 'geojson', crs: 'EPSG:4979' });
+
+    const body = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const ring = body.features[0].geometry.coordinates[0][0] as number[][];
+    const decimals = (n: number) => String(n).split('.')[1]?.length ?? 0;
+    expect(Math.max(...ring.flat().map(decimals))).toBeGreaterThan(3);
+    expect(ring[0]![0]).toBeGreaterThan(108);
+  });
+
+  it('refuses a geocentric CRS (EPSG:4978), naming it', async () => {
+    const request = { layerId: 'desa', format: 'gpkg', crs: 'EPSG:4978' };
+
+    await expect(prepareExport(scratch.testDatabase.database, request)).rejects.toMatchObject({
+      status: 400,
+      type: 'invalid-crs',
+      detail: expect.stringMatching(/EPSG:4978 is geocentric/),
+    });
+  });
+
   it('refuses GeoJSONSeq in a projected CRS, which the format cannot name', async () => {
     const { database } = scratch.testDatabase;
 

@@ -3,12 +3,15 @@
  * has no spatial index (an index needs every feature first), which every reader accepts.
  */
 import type { Writable } from 'node:stream';
+import { Builder } from 'flatbuffers';
 import type { ColumnMeta } from 'flatgeobuf/lib/mjs/column-meta.js';
 import { magicbytes } from 'flatgeobuf/lib/mjs/constants.js';
+import { Column } from 'flatgeobuf/lib/mjs/flat-geobuf/column.js';
 import { ColumnType } from 'flatgeobuf/lib/mjs/flat-geobuf/column-type.js';
+import { Crs } from 'flatgeobuf/lib/mjs/flat-geobuf/crs.js';
 import { GeometryType } from 'flatgeobuf/lib/mjs/flat-geobuf/geometry-type.js';
+import { Header } from 'flatgeobuf/lib/mjs/flat-geobuf/header.js';
 import { buildFeature } from 'flatgeobuf/lib/mjs/generic/feature.js';
-import { buildHeader } from 'flatgeobuf/lib/mjs/generic/featurecollection.js';
 import { parseGeometry } from 'flatgeobuf/lib/mjs/geojson/geometry.js';
 import type { HeaderMeta } from 'flatgeobuf/lib/mjs/header-meta.js';
 import type { Point, MultiPoint, MultiLineString, MultiPolygon } from 'geojson';
@@ -60,6 +63,36 @@ export function flatGeobufHeader(shape: ExportShape): HeaderMeta {
   };
 }
 
+/**
+ * The header's bytes, size-prefixed. The library's `buildHeader` names every layer "L1", which
+ * GDAL and QGIS then show: this one writes the same fields with the layer's id as its name.
+ */
+function buildNamedHeader(header: HeaderMeta, name: string, srid: number): Uint8Array {
+  const builder = new Builder();
+  const columns = (header.columns ?? []).map((column) => {
+    const columnName = builder.createString(column.name);
+    Column.startColumn(builder);
+    Column.addName(builder, columnName);
+    Column.addType(builder, column.type);
+    return Column.endColumn(builder);
+  });
+  const columnsVector = Header.createColumnsVector(builder, columns);
+  const nameOffset = builder.createString(name);
+  Crs.startCrs(builder);
+  Crs.addCode(builder, srid);
+  const crs = Crs.endCrs(builder);
+
+  Header.startHeader(builder);
+  Header.addCrs(builder, crs);
+  Header.addFeaturesCount(builder, BigInt(header.featuresCount));
+  Header.addGeometryType(builder, header.geometryType);
+  Header.addIndexNodeSize(builder, 0);
+  Header.addColumns(builder, columnsVector);
+  Header.addName(builder, nameOffset);
+  builder.finishSizePrefixed(Header.endHeader(builder));
+  return builder.asUint8Array();
+}
+
 function featureValues(feature: ExportFeature, columns: ExportColumn[]) {
   const values: Record<string, string | number | boolean | null> = {};
   for (const column of columns) {
@@ -88,7 +121,7 @@ export async function writeFlatGeobuf(
 ) {
   const header = flatGeobufHeader(shape);
   await writeChunk(out, magicbytes);
-  await writeChunk(out, buildHeader(header, shape.srid));
+  await writeChunk(out, buildNamedHeader(header, shape.name, shape.srid));
   for await (const feature of features) {
     const geometry = feature.geometry as Point | MultiPoint | MultiLineString | MultiPolygon;
     const bytes = buildFeature(

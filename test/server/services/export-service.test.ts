@@ -176,6 +176,14 @@ describe('exporting a layer and importing it back', () => {
     },
   );
 
+  it('names the FlatGeobuf layer after the layer, as GDAL reads it', async () => {
+    const file = await exportTo({ layerId: 'desa', format: 'fgb' });
+
+    const summary = await runGdal('ogrinfo', ['-so', '-al', file]);
+
+    expect(summary).toMatch(/^Layer name: desa$/m);
+  });
+
   it('exports only the features a filter selects', async () => {
     const file = await exportTo({
       layerId: 'desa',

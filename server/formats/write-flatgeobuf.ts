@@ -28,8 +28,9 @@ const columnTypes: Record<ExportColumn['type'], ColumnType> = {
   integer: ColumnType.Int,
   number: ColumnType.Double,
   boolean: ColumnType.Bool,
-  // FlatGeobuf has no calendar-day type: a date travels as ISO text
-  date: ColumnType.String,
+  // FlatGeobuf has no calendar-day type: a date is its nearest, an ISO 8601 DateTime holding
+  // only the day ("2024-06-01"), as GDAL writes its own date fields; readers see a date field
+  date: ColumnType.DateTime,
   timestamp: ColumnType.DateTime,
 };
 

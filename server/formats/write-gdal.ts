@@ -22,6 +22,19 @@ async function writeFlatGeobufFile(
   );
 }
 
+/**
+ * ogr2ogr options that make date columns Date fields: the FlatGeobuf in between holds them as
+ * DateTime (its nearest type), which GeoPackage and Shapefile would keep. That file names its
+ * layer after the layer; names come from declarations. None when no column is a date.
+ */
+function dateFieldOptions(shape: ExportShape): string[] {
+  if (!shape.columns.some((column) => column.type === 'date')) return [];
+  const fields = shape.columns.map(({ name, type }) =>
+    type === 'date' ? `CAST("${name}" AS date) AS "${name}"` : `"${name}"`,
+  );
+  return ['-sql', `SELECT ${fields.join(', ')} FROM "${shape.name}"`];
+}
+
 async function* renamed(features: AsyncIterable<ExportFeature>, names: Map<string, string>) {
   for await (const feature of features) {
     const properties: Record<string, unknown> = {};
@@ -63,6 +76,7 @@ export async function writeShapefileZip(
     shape.name,
     '-lco',
     'ENCODING=UTF-8',
+    ...dateFieldOptions(shortShape),
   ]);
   fs.writeFileSync(path.join(output, `${shape.name}.fields.csv`), fieldListCsv(names));
   const files = fs.readdirSync(output).map((f) => path.join(output, f));
@@ -79,5 +93,6 @@ export async function writeGeoPackage(
   requireGdal('GeoPackage export');
   const source = path.join(folder, 'features.fgb');
   await writeFlatGeobufFile(features, shape, source);
-  await runGdal('ogr2ogr', ['-f', 'GPKG', target, source, '-nln', shape.name]);
+  const options = ['-nln', shape.name, ...dateFieldOptions(shape)];
+  await runGdal('ogr2ogr', ['-f', 'GPKG', target, source, ...options]);
 }

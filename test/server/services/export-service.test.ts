@@ -4,8 +4,10 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { runGdal } from '../../../server/formats/gdal.js';
+import { convertValue } from '../../../server/services/field-mapping.js';
 import { prepareExport, type ExportRequest } from '../../../server/services/export-service.js';
 import {
+  previewImport,
   prepareImport,
   recordImportJob,
   runImport,
@@ -175,6 +177,38 @@ describe('exporting a layer and importing it back', () => {
       ]);
     },
   );
+
+  it.each([
+    ['GeoPackage', 'gpkg', 'survey_date: Date '],
+    ['a zipped Shapefile', 'shp', 'survey_dat: Date '],
+    ['FlatGeobuf (which has no day type)', 'fgb', 'survey_date: DateTime '],
+  ])('writes a date attribute as a date field in %s', async (_name, format, field) => {
+    await query(`INSERT INTO road_segment
+        (geom, segment_code, road_number, name, status, survey_date)
+      VALUES (ST_GeomFromText('MULTILINESTRING((109 -7.73, 109.01 -7.73))', 4326),
+        'DATE-1', 'DATE-READ', 'Jalan uji', 'kabupaten', '2024-06-01')
+      ON CONFLICT DO NOTHING`);
+
+    const surveyDate = layerDefinitions
+      .find((l) => l.id === 'road_segment')!
+      .attributes.find((a) => a.name === 'survey_date')!;
+    const { pool } = scratch.testDatabase.database;
+
+    const where = { road_number: 'DATE-READ' };
+    const file = await exportTo({ layerId: 'road_segment', format, where });
+    const source = format === 'shp' ? `/vsizip/${file}` : file;
+    const summary = await runGdal('ogrinfo', ['-so', '-al', source]);
+    const read = JSON.parse(await runGdal('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', source]));
+    // the import reads its own export: the file as the import's preview sees it
+    const importing = { layerId: 'road_segment', file, fileName: path.basename(file) };
+    const preview = await previewImport(pool, { ...importing, action: 'replace', actor: 'test' });
+
+    expect(summary).toContain(`\n${field}`);
+    const { properties } = read.features[0];
+    expect(properties.survey_date ?? properties.survey_dat).toMatch(/^2024-06-01/);
+    const imported = convertValue(surveyDate, preview.sample[0]!.properties.survey_date);
+    expect(imported).toBe('2024-06-01');
+  });
 
   it('names the FlatGeobuf layer after the layer, as GDAL reads it', async () => {
     const file = await exportTo({ layerId: 'desa', format: 'fgb' });

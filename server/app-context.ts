@@ -8,4 +8,6 @@ export interface AppContext {
   tiles?: TileService;
   /** Folder of the built web client; `SIMPUL_WEB_DIR` (config.webDistDir) when not given. */
   webDistDir?: string;
+  /** How long a download may stall before it is cut; config.exportStallMs when not given. */
+  exportStallMs?: number;
 }

@@ -109,6 +109,11 @@ export const config = Object.freeze({
   exportPoolSize: readInteger('EXPORT_POOL_SIZE', 3, 1, 200),
   /** Longest an export waits for an export connection before answering 503 (`exports-busy`). */
   exportWaitMs: readInteger('EXPORT_WAIT_MS', 5000, 100, 600000),
+  /**
+   * Longest an export waits on a client that reads nothing before cutting the download, which
+   * gives its export connection back: a client that stalls for good would hold one forever.
+   */
+  exportStallMs: readInteger('EXPORT_STALL_MS', 60000, 1000, 3600000),
   /** Statement timeout per request query. */
   queryTimeoutMs: readInteger('QUERY_TIMEOUT_MS', 15000, 100, 600000),
   /** Queries slower than this are logged as warnings. */

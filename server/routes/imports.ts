@@ -28,6 +28,7 @@ import {
 } from '../services/import-service.js';
 import { listLayers, requireLayer } from '../services/layer-registry.js';
 import { findUpload, removeUpload, saveUpload } from '../services/upload-store.js';
+import { config } from '../config.js';
 import { log } from '../log.js';
 import { formulaSafe } from '../formats/spreadsheet-formula.js';
 import { untilTileCachesHeard } from '../tiles/tile-changes.js';
@@ -315,6 +316,8 @@ export function createImportsRouter(context: AppContext): Router {
     const request = parseExportQuery(layer.id, req.query);
     const prepared = await prepareExport(context.database, request);
     res.attachment(prepared.fileName).type(prepared.mediaType);
+    // a client that reads nothing for this long is cut off, and its export connection freed
+    res.setTimeout(context.exportStallMs ?? config.exportStallMs, () => res.destroy());
     const written = await prepared.write(res).then(
       () => true,
       (error: unknown) => {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { createRequestListener } from '../../server/app.js';
+import type { AppContext } from '../../server/app-context.js';
 import { createApiToken } from '../../server/services/account-service.js';
 import { answerClientErrors } from '../../server/http/client-error.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -14,9 +15,11 @@ export interface TestServer {
 }
 
 /** Starts the real request listener on 127.0.0.1, serving the web client built for this run. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(
+  options: Pick<AppContext, 'exportStallMs'> = {},
+): Promise<TestServer> {
   const testDatabase = await createTestDatabase();
-  const context = { database: testDatabase.database, webDistDir: inject('webDir') };
+  const context = { database: testDatabase.database, webDistDir: inject('webDir'), ...options };
   const server = http.createServer(createRequestListener(context));
   answerClientErrors(server);
   server.listen(0, '127.0.0.1');

@@ -81,4 +81,35 @@ describe('exports read by slow clients', () => {
       for (const download of downloads) download.request.destroy();
     }
   });
+
+  it('cuts a download whose client reads nothing for the stall time, freeing its connection', async () => {
+    const impatient = await startTestServer({ exportStallMs: 1000 });
+    const exportsOf = async () => {
+      const result = await observer.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = $1 AND state <> 'idle' AND query LIKE '%ST_AsGeoJSON%'`,
+        [new URL(impatient.testDatabase.url).pathname.slice(1)],
+      );
+      return result.rows[0].n as number;
+    };
+    await impatient.testDatabase.database.pool.query(`INSERT INTO hazard_zone
+        (hazard_type, hazard_class, source, geom)
+      SELECT 'banjir', 'rendah', 'slow client test', geom FROM desa, generate_series(1, 30)`);
+    const download = startStalledDownload(
+      `${impatient.baseUrl}/exports/hazard_zone?format=geojson`,
+    );
+    try {
+      const answer = await download.response;
+      await expect.poll(exportsOf, { timeout: 10000 }).toBe(1);
+      const stalledAt = Date.now();
+
+      await expect.poll(exportsOf, { timeout: 10000 }).toBe(0);
+
+      expect(answer.statusCode).toBe(200);
+      expect(Date.now() - stalledAt).toBeLessThan(5000);
+    } finally {
+      download.request.destroy();
+      await impatient.close();
+    }
+  });
 });

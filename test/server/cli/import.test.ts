@@ -154,7 +154,7 @@ describe('npm run import', () => {
     return file;
   };
 
-  it('says the file names its own CRS when a --crs given over it misreads the coordinates', async () => {
+  it('names the CRS of the file when a --crs given over it misreads the coordinates', async () => {
     const file = writeUtmPoint('utm-named.geojson', 'urn:ogc:def:crs:EPSG::32749');
 
     const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:4326', '--dry-run'];

@@ -78,7 +78,7 @@ describe('reading a Shapefile .dbf in the encoding it was written in', () => {
     expect(read1.notes).toContain('UTF-8 with accented letters');
   });
 
-  it('reads UTF-8 names cut mid-letter at the field width as UTF-8, without the cut letter', async () => {
+  it('reads UTF-8 cut mid-letter at the field width as UTF-8, without the cut letter', async () => {
     // dbffile, like ArcGIS, cuts a value at the field width in bytes: "é" loses its 2nd byte
     const names = ['Tégal', 'Karangsaré', 'Léor'];
     const shp = await writeShapefile('utf8-cut', { encoding: 'utf-8', names, size: 10 });

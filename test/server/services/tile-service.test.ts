@@ -232,7 +232,7 @@ describe('the tile service', () => {
     expect(Math.max(...boxes.map((b) => b[2]!))).toBeGreaterThanOrEqual(109.401);
   });
 
-  it('notifies the old and new place of a moved feature, and the place of a deleted one', async () => {
+  it('notifies where a moved feature was and is, and where a deleted one was', async () => {
     const listener = new pg.Client({ connectionString: testDatabase.url });
     await listener.connect();
     const payloads: string[] = [];

@@ -8,6 +8,7 @@ import { countLayerFeatures } from '../services/feature-service.js';
 import {
   exportFormats,
   prepareExport,
+  removeExportScratch,
   resolveExportFormat,
   type ExportFormat,
   type PreparedExport,
@@ -157,7 +158,7 @@ async function writeExport(database: Database, prepared: PreparedExport, target?
       bar.update({ fraction: total ? written / total : null, counts: { features: written } }),
     );
   try {
-    await (target ? writeWholeFile(target, write) : write(process.stdout));
+    await (target ? writeWholeFile(target, write, removeExportScratch) : write(process.stdout));
   } catch (error) {
     bar.stop(false);
     throw error;

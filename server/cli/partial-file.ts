@@ -15,14 +15,20 @@ const interruptSignals = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * Writes `target` through `write`, into a hidden file beside it renamed once `write` resolves.
- * On a failure the hidden file is removed; on an interrupt too, and the process exits 130.
+ * On a failure the hidden file is removed; on an interrupt too, after `onInterrupt` (the
+ * writer's own clean-up, which the exit would skip), and the process exits 130.
  */
-export async function writeWholeFile(target: string, write: (out: Writable) => Promise<void>) {
+export async function writeWholeFile(
+  target: string,
+  write: (out: Writable) => Promise<void>,
+  onInterrupt?: () => void,
+) {
   const temporary = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${randomUUID().slice(0, 8)}.partial`,
   );
   const removeOnInterrupt = () => {
+    onInterrupt?.();
     fs.rmSync(temporary, { force: true });
     process.exit(130);
   };

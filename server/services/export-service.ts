@@ -212,16 +212,30 @@ type FeatureReader = (
  * while the file is written, so the database connection is free again before a slow client
  * starts to download it.
  */
+/** Scratch folders of the exports being written through a file in this process. */
+const scratchFolders = new Set<string>();
+
+/**
+ * Removes the scratch folders of exports in progress, at once: the last act of a command
+ * interrupted (Ctrl-C) mid-export, which exits without reaching their own clean-up.
+ */
+export function removeExportScratch() {
+  for (const folder of scratchFolders) fs.rmSync(folder, { recursive: true, force: true });
+  scratchFolders.clear();
+}
+
 async function writeThroughFile(
   out: Writable,
   write: (folder: string, target: string) => Promise<void>,
 ) {
   const folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'simpul-export-'));
+  scratchFolders.add(folder);
   try {
     const target = path.join(folder, 'export.out');
     await write(folder, target);
     await pipeline(fs.createReadStream(target), out, { end: false });
   } finally {
+    scratchFolders.delete(folder);
     await fs.promises.rm(folder, { recursive: true, force: true });
   }
 }

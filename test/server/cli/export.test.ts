@@ -150,4 +150,25 @@ describe('npm run export', () => {
     expect(code).not.toBe(0);
     expect(fs.readdirSync(callerFolder)).toEqual([]);
   });
+
+  it('leaves no scratch folder when interrupted while GDAL writes a Shapefile', async () => {
+    const callerFolder = freshFolder();
+    // the command's own temporary folder, so that only its scratch can appear there
+    const scratch = freshFolder();
+    const target = path.join(callerFolder, 'evacuation.zip');
+    const [node, ...nodeArgs] = exportCommand;
+    const args = [...nodeArgs, '--layer', 'evacuation_point', '--format', 'shp', '--out', target];
+    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url, TMPDIR: scratch };
+    const child = spawn(node, args, { cwd: root, env, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    const writing = () => fs.readdirSync(scratch).some((name) => name.startsWith('simpul-export-'));
+    while (!writing()) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    const code = await exited;
+
+    expect(code).toBe(130);
+    expect(fs.readdirSync(callerFolder)).toEqual([]);
+    expect(fs.readdirSync(scratch).filter((name) => name.startsWith('simpul-export-'))).toEqual([]);
+  });
 });

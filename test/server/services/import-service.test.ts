@@ -541,6 +541,8 @@ describe('importing into a layer', () => {
     await session.connect();
     await recordJobSession(session, jobId);
     const pid = (await session.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    // rows counted valid while reading; none was written into the layer
+    await query('UPDATE simpul_import_job SET rows_written = 500 WHERE id = $1', [jobId]);
 
     const alive = await requireImportJob(pool, jobId);
     await query('SELECT pg_terminate_backend($1)', [pid]);
@@ -548,7 +550,11 @@ describe('importing into a layer', () => {
     expect(alive.status).toBe('running');
     await vi.waitFor(async () => {
       const dead = await requireImportJob(pool, jobId);
-      expect([dead.status, dead.messageCode]).toEqual(['failed', 'server-stopped']);
+      expect([dead.status, dead.messageCode, dead.rowsWritten]).toEqual([
+        'failed',
+        'server-stopped',
+        0,
+      ]);
     });
   });
 

@@ -84,7 +84,9 @@ function createExportPool(url: string): pg.Pool {
     connectionString: url,
     max: config.exportPoolSize,
     connectionTimeoutMillis: config.exportWaitMs,
-    statement_timeout: config.queryTimeoutMs,
+    // No statement timeout: the cursor's one statement lasts as long as the client reads, and a
+    // slow client reading all along is served; one that stops reading is cut (EXPORT_STALL_MS).
+    statement_timeout: 0,
   });
   pool.on('error', (error) => log.error({ err: error }, 'idle export connection failed'));
   return pool;

@@ -316,8 +316,7 @@ export function createImportsRouter(context: AppContext): Router {
     const request = parseExportQuery(layer.id, req.query);
     const prepared = await prepareExport(context.database, request);
     res.attachment(prepared.fileName).type(prepared.mediaType);
-    // a client that reads nothing for this long is cut off, and its export connection freed
-    res.setTimeout(context.exportStallMs ?? config.exportStallMs, () => res.destroy());
+    cutWhenStalled(req, res, context.exportStallMs ?? config.exportStallMs);
     const written = await prepared.write(res).then(
       () => true,
       (error: unknown) => {
@@ -333,6 +332,19 @@ export function createImportsRouter(context: AppContext): Router {
   });
 
   return router;
+}
+
+/**
+ * Cuts a download whose client has taken none of the bytes waiting for it for `ms` (its socket
+ * idle that long with data queued), which frees its export connection. An export still writing
+ * its file (GeoPackage, Shapefile) or waiting on a slow query has nothing queued: left alone.
+ */
+function cutWhenStalled(req: Request, res: Response, ms: number) {
+  // a listener on the response keeps the server from ending an idle socket on its own
+  res.setTimeout(ms, () => {
+    if (req.socket.writableLength > 0) res.destroy();
+    else res.setTimeout(ms);
+  });
 }
 
 async function sendRejectionsCsv(

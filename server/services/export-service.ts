@@ -179,7 +179,7 @@ function exportsBusy(): HttpProblem {
     503,
     'exports-busy',
     'Exports busy',
-    'Every connection for exports is in use by other downloads; try again in a minute.',
+    'Every connection for exports is in use by other downloads; try again in half a minute.',
   );
   problem.headers['Retry-After'] = '30';
   return problem;

@@ -82,8 +82,26 @@ describe('exports read by slow clients', () => {
     }
   });
 
-  it('cuts a download whose client reads nothing for the stall time', async () => {
-    const impatient = await startTestServer({ exportStallMs: 1000 });
+  it('reads exports without a statement timeout, which cut slow downloads still reading', async () => {
+    // the cursor's one statement lasts as long as its client reads: 15 s cut a 35 MB download
+    // read at 1 MB/s (a tester's find); only a client that stops reading is cut
+    const { exportPool } = server.testDatabase.database;
+    const setting = await exportPool.query<{ statement_timeout: string }>('SHOW statement_timeout');
+
+    expect(setting.rows[0]!.statement_timeout).toBe('0');
+  });
+
+  describe('with a short stall time', () => {
+    const stallMs = 300;
+    let impatient: TestServer;
+    beforeAll(async () => {
+      impatient = await startTestServer({ exportStallMs: stallMs });
+      await impatient.testDatabase.database.pool.query(`INSERT INTO hazard_zone
+          (hazard_type, hazard_class, source, geom)
+        SELECT 'banjir', 'rendah', 'slow client test', geom FROM desa, generate_series(1, 30)`);
+    });
+    afterAll(() => impatient.close());
+
     const exportsOf = async () => {
       const result = await observer.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
@@ -92,24 +110,36 @@ describe('exports read by slow clients', () => {
       );
       return result.rows[0].n as number;
     };
-    await impatient.testDatabase.database.pool.query(`INSERT INTO hazard_zone
-        (hazard_type, hazard_class, source, geom)
-      SELECT 'banjir', 'rendah', 'slow client test', geom FROM desa, generate_series(1, 30)`);
-    const download = startStalledDownload(
-      `${impatient.baseUrl}/exports/hazard_zone?format=geojson`,
-    );
-    try {
-      const answer = await download.response;
-      await expect.poll(exportsOf, { timeout: 10000 }).toBe(1);
-      const stalledAt = Date.now();
 
-      await expect.poll(exportsOf, { timeout: 10000 }).toBe(0);
+    it('cuts a download whose client reads nothing for the stall time', async () => {
+      const download = startStalledDownload(
+        `${impatient.baseUrl}/exports/hazard_zone?format=geojson`,
+      );
+      try {
+        const answer = await download.response;
+        await expect.poll(exportsOf, { timeout: 10000 }).toBe(1);
+        const stalledAt = Date.now();
 
-      expect(answer.statusCode).toBe(200);
-      expect(Date.now() - stalledAt).toBeLessThan(5000);
-    } finally {
-      download.request.destroy();
-      await impatient.close();
-    }
+        await expect.poll(exportsOf, { timeout: 10000 }).toBe(0);
+
+        expect(answer.statusCode).toBe(200);
+        expect(Date.now() - stalledAt).toBeLessThan(5000);
+      } finally {
+        download.request.destroy();
+      }
+    });
+
+    it('lets a Shapefile take longer than the stall time to write before sending', async () => {
+      const started = Date.now();
+      const answer = await fetch(`${impatient.baseUrl}/exports/hazard_zone?format=shp`);
+      // the headers leave with the first bytes, once GDAL has written the whole file
+      const waitedMs = Date.now() - started;
+      const body = Buffer.from(await answer.arrayBuffer());
+
+      expect(waitedMs).toBeGreaterThan(stallMs);
+      expect(answer.status).toBe(200);
+      expect(body.subarray(0, 2).toString()).toBe('PK');
+      expect(await exportsOf()).toBe(0);
+    });
   });
 });

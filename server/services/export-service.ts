@@ -24,7 +24,9 @@ import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
 import { crs84 } from '../http/crs.js';
 import { equalityCondition, parseCheckedBbox } from '../http/items-query.js';
+import { cancelBackendStatement } from '../db/queries/import-jobs.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
+import { backendPidOf } from './import-cancel-watch.js';
 import { requireLayer } from './layer-registry.js';
 
 /** The formats an export writes: file extension, media type and title. */
@@ -207,11 +209,6 @@ type FeatureReader = (
   onFeature?: (written: number) => void,
 ) => Promise<void>;
 
-/**
- * Writes a file in a scratch folder with `write`, then sends it to `out`. The features are read
- * while the file is written, so the database connection is free again before a slow client
- * starts to download it.
- */
 /** Scratch folders of the exports being written through a file in this process. */
 const scratchFolders = new Set<string>();
 
@@ -224,6 +221,11 @@ export function removeExportScratch() {
   scratchFolders.clear();
 }
 
+/**
+ * Writes a file in a scratch folder with `write`, then sends it to `out`. The features are read
+ * while the file is written, so the database connection is free again before a slow client
+ * starts to download it.
+ */
 async function writeThroughFile(
   out: Writable,
   write: (folder: string, target: string) => Promise<void>,
@@ -273,8 +275,18 @@ export async function prepareExport(
   const precision = kind === 'geographic' ? 8 : 3;
   const shape = exportShape(layer, srid);
 
-  const readFeatures: FeatureReader = async (use, onFeature) => {
+  const readFeatures = async (
+    out: Writable,
+    ...[use, onFeature]: Parameters<FeatureReader>
+  ): Promise<void> => {
     const client = await connectForExport(database.exportPool);
+    // Exports have no statement timeout: a client gone while the query runs (or waits for a
+    // lock) has it cancelled at once, rather than holding the connection until it yields rows.
+    const cancelQuery = () => {
+      const pid = backendPidOf(client);
+      if (pid !== undefined) cancelBackendStatement(pool, pid).catch(() => undefined);
+    };
+    out.once('close', cancelQuery);
     try {
       const rows = streamExportRows(client, layer, conditions, srid, precision);
       await use(toExportFeatures(rows, onFeature));
@@ -283,10 +295,12 @@ export async function prepareExport(
       // The cursor may still be open, its query running: the connection is closed, not reused.
       client.release(error as Error);
       throw error;
+    } finally {
+      out.off('close', cancelQuery);
     }
   };
   const write = (out: Writable, onFeature?: (written: number) => void) =>
-    writeFormat(format, (use) => readFeatures(use, onFeature), shape, csvGeometry, out);
+    writeFormat(format, (use) => readFeatures(out, use, onFeature), shape, csvGeometry, out);
   const { extension, mediaType } = exportFormats[format];
   const suffix = srid === 4326 ? '' : `_epsg${srid}`;
   return { layer, format, fileName: `${layer.id}${suffix}.${extension}`, mediaType, srid, write };

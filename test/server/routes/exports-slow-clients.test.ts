@@ -91,6 +91,31 @@ describe('exports read by slow clients', () => {
     expect(setting.rows[0]!.statement_timeout).toBe('0');
   });
 
+  it('cancels the query of an export whose client hung up while it waited for a lock', async () => {
+    // a session holding the layer makes the export's query wait, as a slow filter would work
+    const holder = new pg.Client({ connectionString: server.testDatabase.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE hazard_zone IN ACCESS EXCLUSIVE MODE');
+    const waiting = async () => {
+      const result = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'
+          AND query LIKE '%ST_AsGeoJSON%'`);
+      return result.rows[0].n as number;
+    };
+    try {
+      const download = startStalledDownload(`${server.baseUrl}/exports/hazard_zone?format=csv`);
+      await expect.poll(waiting, { timeout: 10000 }).toBe(1);
+
+      download.request.destroy();
+
+      await expect.poll(waiting, { timeout: 5000 }).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+  });
+
   describe('with a short stall time', () => {
     const stallMs = 300;
     let impatient: TestServer;

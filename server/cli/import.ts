@@ -145,11 +145,25 @@ async function printRejections(pool: Parameters<typeof selectRejections>[0], job
   }
 }
 
+/** Refuses, before the import runs, a --report that could not be written at its end. */
+function refuseUnwritableReport(target: string) {
+  const folder = path.dirname(target);
+  try {
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    fail(
+      `cannot write --report ${target}: ${missing ? 'no folder' : 'no permission to write in'} ${folder}`,
+    );
+  }
+}
+
 async function main() {
   if (values.help) return console.log(usage);
   const file = positionals[0] && resolveCallerPath(positionals[0]);
   if (values['list-layers']) return listLayers(file ?? fail('name the file'));
   if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);
+  if (values.report) refuseUnwritableReport(resolveCallerPath(values.report));
 
   const database = await openDatabase();
   try {

@@ -122,6 +122,19 @@ describe('npm run import', () => {
     expect(result.stdout).toContain('succeeded: 1 read, 1 written, 0 rejected.');
   });
 
+  it('refuses a --report in a missing folder before importing anything', async () => {
+    const file = writeOnePoint('report-nowhere.geojson', 'Titik tanpa laporan', 13);
+    const report = path.join(folder, 'no-such-folder', 'rejected.csv');
+
+    const args = [file, '--layer', 'evacuation_point', '--report', report];
+    const result = await runImportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toContain('no folder');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).not.toContain('succeeded');
+  });
+
   it.each([
     [['x.geojson', '--layer', 'evacuation_point', '--bogus'], 'import: unknown option --bogus'],
     [['x.geojson', '--layer', 'evacuation_point', '--dryrun'], 'did you mean --dry-run?'],

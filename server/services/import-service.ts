@@ -222,11 +222,51 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
   return badRequest(problem.type, `${problem.detail} ${droppedNote}`, extra);
 }
 
-/** The CRS the file itself names, described; undefined when it names none (lon/lat implied). */
-function namedCrs(source: OpenedSource): string | undefined {
-  return source.crs && source.crs !== lonLat ? describeCrs(source.crs) : undefined;
+/**
+ * The CRS the file itself names, described, when it differs from the CRS given (`transform`
+ * reads in): both read the file's first geometry to the same place within 1 mm, or they differ
+ * (a `.prj` and an EPSG code may name one CRS in other words). Undefined when the file names
+ * none (lon/lat implied) or names the same.
+ */
+async function fileCrsOverridden(
+  db: Queryable,
+  source: OpenedSource,
+  transform: GeometryTransform,
+): Promise<string | undefined> {
+  if (!source.crs || source.crs === lonLat) return undefined;
+  const named = describeCrs(source.crs);
+  const fileTransform = await createGeometryTransform(db, source.crs).catch(() => undefined);
+  if (!fileTransform) return named;
+  for await (const record of source.features()) {
+    if (!record.geometry) continue;
+    const place = (read: GeometryTransform) => {
+      try {
+        return firstPosition(read(record.geometry!));
+      } catch {
+        return undefined;
+      }
+    };
+    const [a, b] = [place(transform), place(fileTransform)];
+    const same = a && b && Math.abs(a[0]! - b[0]!) < 1e-8 && Math.abs(a[1]! - b[1]!) < 1e-8;
+    return same ? undefined : named;
+  }
+  return undefined;
 }
 
+/** The note of a CRS given: read as asked, and instead of the file's own when it names another. */
+function crsGivenNote(given: SourceCrs, fileCrs: string | undefined): ImportNote {
+  const crs = describeCrs(given);
+  if (!fileCrs)
+    return { code: 'crs-given', params: { crs }, text: `Coordinates read in ${crs}, as asked.` };
+  // a file naming a wrong CRS (a .prj copied from another file) is read as the user says
+  return {
+    code: 'crs-given-over-file',
+    params: { crs, fileCrs },
+    text: `Coordinates read in ${crs}, as asked, not in ${fileCrs} that the file names.`,
+  };
+}
+
+/** The CRS to read the file in: the one given, else the one it names (see `crsGivenNote`). */
 function resolveCrs(
   request: ImportRequest,
   source: OpenedSource,
@@ -241,22 +281,6 @@ function resolveCrs(
         `"${request.crs}" is not a CRS; give an EPSG code such as EPSG:32749 or EPSG:4326.`,
         { crs: request.crs },
       );
-    }
-    const crs = describeCrs(given);
-    const fileCrs = namedCrs(source);
-    if (fileCrs && fileCrs !== crs) {
-      // a file naming a wrong CRS (a .prj copied from another file) is read as the user says
-      notes.push({
-        code: 'crs-given-over-file',
-        params: { crs, fileCrs },
-        text: `Coordinates read in ${crs}, as asked, not in ${fileCrs} that the file names.`,
-      });
-    } else {
-      notes.push({
-        code: 'crs-given',
-        params: { crs },
-        text: `Coordinates read in ${crs}, as asked.`,
-      });
     }
     return given;
   }
@@ -386,8 +410,9 @@ export async function prepareImport(
     const notes = sources.flatMap((s) => s.notes);
     const crs = resolveCrs(request, sources[0]!, file.format, notes);
     const transform = await createGeometryTransform(db, crs);
-    const overridden = request.crs ? namedCrs(sources[0]!) : undefined;
-    await refuseCoordinatesOutsideCrs(sources[0]!, transform, crs, overridden);
+    const overridden = request.crs && (await fileCrsOverridden(db, sources[0]!, transform));
+    if (request.crs) notes.push(crsGivenNote(crs, overridden || undefined));
+    await refuseCoordinatesOutsideCrs(sources[0]!, transform, crs, overridden || undefined);
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
     const mapping = request.mapping ?? suggestMapping(layer, fields);

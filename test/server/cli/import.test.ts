@@ -190,6 +190,17 @@ describe('npm run import', () => {
     expect(result.stdout).toContain('read in EPSG:32749, as asked, not in EPSG:4326');
   });
 
+  it("says nothing of the file's CRS when --crs names the same one in other words", async () => {
+    // the .prj names "WGS_1984_UTM_Zone_49S" in ESRI's words: EPSG:32749 under another name
+    const file = path.join(root, 'test/fixtures/import/desa-utm49s-utf8.zip');
+
+    const args = [file, '--layer', 'desa', '--crs', 'EPSG:32749', '--dry-run'];
+    const result = await runImportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.stdout).toContain('Coordinates read in EPSG:32749, as asked.');
+    expect(result.stdout).not.toContain('that the file names');
+  });
+
   it('refuses a tool the launcher does not bundle', async () => {
     const result = await runLauncher(['seed']);
 

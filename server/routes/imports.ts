@@ -99,6 +99,10 @@ function mappingOf(body: Body): FieldMapping | undefined {
 
 function csvOptionsOf(body: Body): ImportRequest['csv'] {
   const csv = (body.csv ?? {}) as Body;
+  if (typeof csv !== 'object' || Array.isArray(csv)) {
+    const detail = 'csv is an object of CSV options, e.g. {"delimiter": ";"}.';
+    throw badRequest('invalid-import', detail, { code: 'not-an-object', name: 'csv' });
+  }
   return {
     delimiter: text(csv, 'delimiter'),
     decimalComma: flag(csv, 'decimalComma'),

@@ -150,6 +150,7 @@ const messagesId = {
     'Pemetaan kolom tidak sah: setiap atribut dipetakan ke satu kolom berkas atau dikosongkan.',
   'refusal.invalid-import-not-text': 'Pilihan {name} harus berupa teks.',
   'refusal.invalid-import-not-a-list': 'Pilihan {name} harus berupa daftar nama.',
+  'refusal.invalid-import-not-an-object': 'Pilihan {name} harus berupa objek (JSON).',
   'refusal.invalid-import-not-true-or-false':
     'Pilihan {name} harus bernilai true atau false (JSON), bukan {value}.',
   'refusal.invalid-import-not-one-of':
@@ -367,6 +368,7 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The field mapping is not valid: each attribute maps to one field of the file, or none.',
   'refusal.invalid-import-not-text': 'The option {name} must be text.',
   'refusal.invalid-import-not-a-list': 'The option {name} must be a list of names.',
+  'refusal.invalid-import-not-an-object': 'The option {name} must be an object (JSON).',
   'refusal.invalid-import-not-true-or-false':
     'The option {name} must be true or false (JSON), not {value}.',
   'refusal.invalid-import-not-one-of': 'The option {name} is one of {allowed}, not "{value}".',

@@ -426,4 +426,18 @@ describe('refusals of the import API', () => {
     }
     expect(await count()).toBe(before);
   });
+
+  it('refuses CSV options that are not an object, and writes nothing', async () => {
+    const uploadId = await uploaded('titik.geojson', evacuationSample);
+
+    const answer = await call('/imports', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      mapping: evacuationMapping,
+      csv: 'x',
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ code: 'not-an-object', name: 'csv' });
+  });
 });

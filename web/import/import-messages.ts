@@ -216,7 +216,8 @@ const messagesId = {
   'note.failed-on-server':
     'Impor gagal di server; lapisan dibiarkan seperti semula. Sebutkan nomor impor saat ' +
     'melaporkannya.',
-  'note.server-stopped': 'Server berhenti saat impor berjalan; lapisan dibiarkan seperti semula.',
+  'note.server-stopped':
+    'Server atau perintah yang menjalankan impor berhenti; lapisan dibiarkan seperti semula.',
   'note.undone': 'Dibatalkan oleh {actor}: {deleted} fitur impor dihapus, {restored} dipulihkan.',
 } as const;
 
@@ -432,7 +433,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.failed-on-server':
     'The import failed on the server; the layer was left as it was. Quote the job id when ' +
     'reporting it.',
-  'note.server-stopped': 'The server stopped during the import; the layer was left as it was.',
+  'note.server-stopped':
+    'The server or command running the import stopped; the layer was left as it was.',
   'note.undone': 'Undone by {actor}: {deleted} imported features removed, {restored} restored.',
 };
 

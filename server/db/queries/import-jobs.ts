@@ -348,7 +348,7 @@ export async function recordJobSession(db: Queryable, jobId: string) {
 export async function failStaleImportJobs(db: Queryable, jobId?: string) {
   await db.query(
     `UPDATE simpul_import_job SET status = 'failed', finished_at = now(), rows_written = 0,
-       message = 'The server stopped during the import; the layer was left as it was.',
+       message = 'The server or command running the import stopped; the layer was left as it was.',
        message_code = 'server-stopped', message_params = NULL
      WHERE ${staleJobCondition} AND ($1::uuid IS NULL OR id = $1)`,
     [jobId ?? null],

@@ -24,6 +24,9 @@ import { replayHttp } from './support/http-load.js';
 import { percentile, round, type Measurement } from './support/measure.js';
 import { startSimpul, type RunningProcess } from './support/processes.js';
 
+/** Commands this benchmark runs besides Node (checked by `npm run bench` before it starts). */
+export const tools = ['wrk'];
+
 const settings = {
   durationS: Number(process.env.BENCH_DURATION_S ?? 15),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),

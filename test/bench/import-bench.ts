@@ -22,6 +22,9 @@ import { createDatabase, startBenchCluster } from './support/bench-cluster.js';
 import { writeImportFiles } from './support/import-files.js';
 import { round } from './support/measure.js';
 
+/** Commands this benchmark runs besides Node (checked by `npm run bench` before it starts). */
+export const tools = ['ogr2ogr', '/usr/bin/time'];
+
 const settings = {
   roads: Number(process.env.BENCH_ROADS ?? 100000),
   points: Number(process.env.BENCH_POINTS ?? 1000000),

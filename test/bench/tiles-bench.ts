@@ -26,6 +26,9 @@ import { percentile, replaySql, round, type Measurement } from './support/measur
 import { startNginx, startSimpul, type RunningProcess } from './support/processes.js';
 import { benchTileList } from './support/tile-list.js';
 
+/** Commands this benchmark runs besides Node (checked by `npm run bench` before it starts). */
+export const tools = ['wrk', 'nginx'];
+
 const settings = {
   durationS: Number(process.env.BENCH_DURATION_S ?? 15),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),

@@ -59,14 +59,22 @@ export async function listGdalLayers(file: string) {
     .map((match) => ({ name: match[1]!, geometryType: match[2] }));
 }
 
-/** The field names of one layer, from `ogrinfo -so`. */
-export async function listGdalFields(file: string, layer: string): Promise<string[]> {
+/**
+ * The field names of one layer, and whether it names its CRS (`Layer SRS WKT: (unknown)`, or
+ * a GeoPackage's undefined system, when not), from `ogrinfo -so`.
+ */
+export async function describeGdalLayer(file: string, layer: string) {
   const output = await runGdal('ogrinfo', ['-ro', '-so', '-nomd', file, layer]);
   const fieldLine = /^([^:\s][^:]*): (String|Integer|Integer64|Real|Date|DateTime|Time)\b/;
-  return output
+  const fields = output
     .split('\n')
     .map((line) => fieldLine.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
+  // a GeoPackage's "undefined" systems (srs_id 0 and -1) name none either
+  const namesCrs =
+    /^Layer SRS WKT:\s*\n\s*(?!\(unknown\))\S/m.test(output) &&
+    !/"Undefined (geographic|Cartesian) SRS"/i.test(output);
+  return { fields, namesCrs };
 }
 
 /**

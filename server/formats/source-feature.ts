@@ -27,6 +27,11 @@ export interface SourceLayer {
   fields: string[];
   /** The CRS the file declares; undefined when it declares none (then the caller must say). */
   crs?: SourceCrs;
+  /**
+   * True when the reader already reprojected the coordinates from the CRS the file names into
+   * `crs` (GDAL reading a GeoPackage): a CRS given for the file can then only misread them.
+   */
+  reprojected?: boolean;
   /** Text encoding used to read attribute text, when the format has a choice (Shapefile). */
   encoding?: string;
   /** Number of features when the format knows it without reading them all. */

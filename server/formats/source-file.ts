@@ -206,20 +206,27 @@ async function openUnpacked(
 }
 
 async function openGeoPackage(file: string): Promise<SourceFile> {
-  const { listGdalFields, listGdalLayers, readGdalLayer, requireGdal } = await import('./gdal.js');
+  const { describeGdalLayer, listGdalLayers, readGdalLayer, requireGdal } =
+    await import('./gdal.js');
   requireGdal('GeoPackage');
   const layers = await listGdalLayers(file);
   const names = layers.map((l) => l.name);
   const open = async (layerName: string | undefined): Promise<OpenedSource> => {
     const name = requireLayerName(names, layerName, path.basename(file));
+    const { fields, namesCrs } = await describeGdalLayer(file, name);
+    const reprojectedNote = {
+      code: 'read-through-gdal',
+      text: 'Read through GDAL, reprojected from the layer CRS.',
+    };
     return {
       name,
-      fields: await listGdalFields(file, name),
-      // GDAL reprojects each layer from its own CRS while reading
+      fields,
+      // GDAL reprojects a layer from the CRS it names while reading; one naming none comes as
+      // stored, taken for lon/lat (GDAL refuses coordinates beyond ±180°/±90° then)
+      // FIXME: a layer naming no CRS, in UTM metres, cannot be imported: GDAL's GeoJSONSeq
+      // writer refuses its coordinates before the crs given could apply (-s_srs would).
       crs: lonLat,
-      notes: [
-        { code: 'read-through-gdal', text: 'Read through GDAL, reprojected from the layer CRS.' },
-      ],
+      ...(namesCrs ? { reprojected: true, notes: [reprojectedNote] } : { notes: [] }),
       features: (signal) => readGdalLayer(file, name, signal),
     };
   };

@@ -273,6 +273,14 @@ function resolveCrs(
   format: string,
   notes: ImportNote[],
 ) {
+  if (request.crs && source.reprojected) {
+    throw badRequest(
+      'crs-not-applicable',
+      `${source.name} names its coordinate system, from which GDAL reads it into ` +
+        'longitude/latitude: leave crs out.',
+      { sourceLayer: source.name, crs: request.crs },
+    );
+  }
   if (request.crs) {
     const given = parseCrsName(request.crs);
     if (!given) {

@@ -75,6 +75,9 @@ const messagesId = {
     'bujur/lintang; Simpul tidak pernah menebaknya.',
   'refusal.invalid-crs':
     '"{crs}" bukan sistem koordinat; isi kode EPSG seperti EPSG:32749 atau EPSG:4326.',
+  'refusal.crs-not-applicable':
+    'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke bujur/lintang: ' +
+    'kosongkan pilihan sistem koordinat.',
   'refusal.coordinates-outside-crs':
     'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
@@ -297,6 +300,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'longitude/latitude; Simpul never guesses it.',
   'refusal.invalid-crs':
     '"{crs}" is not a coordinate system; give an EPSG code such as EPSG:32749 or EPSG:4326.',
+  'refusal.crs-not-applicable':
+    'The layer {sourceLayer} names its own coordinate system, from which GDAL reads it into ' +
+    'longitude/latitude: leave the coordinate system empty.',
   'refusal.coordinates-outside-crs':
     'The coordinates of the first {sampled} features (such as {example}) are not ' +
     'longitude/latitude once read in {crs}. Give the coordinate system of the file, e.g. ' +

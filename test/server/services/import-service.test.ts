@@ -330,6 +330,18 @@ describe('importing into a layer', () => {
     expect(await countPoints('Masjid Agung Kroya')).toBe(1);
   });
 
+  it('refuses a crs for a GeoPackage layer that names its own, which GDAL reprojects', async () => {
+    const file = path.join(fixtures, 'two-layers.gpkg');
+    const options = { sourceLayers: ['titik_evakuasi'], crs: 'EPSG:32749' };
+
+    const refused = await prepareImport(
+      scratch.testDatabase.database.pool,
+      request(file, options),
+    ).catch((e) => e);
+
+    expect(refused).toMatchObject({ status: 400, type: 'crs-not-applicable' });
+  });
+
   it('imports several layers of one file into one layer, numbering rows on', async () => {
     const write = (name: string, names: string[]) =>
       writeFile(

@@ -76,8 +76,8 @@ const messagesId = {
   'refusal.invalid-crs':
     '"{crs}" bukan sistem koordinat; isi kode EPSG seperti EPSG:32749 atau EPSG:4326.',
   'refusal.crs-not-applicable':
-    'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke bujur/lintang: ' +
-    'kosongkan pilihan sistem koordinat.',
+    'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke ' +
+    'bujur/lintang: kosongkan pilihan sistem koordinat.',
   'refusal.coordinates-outside-crs':
     'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',

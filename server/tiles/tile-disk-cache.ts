@@ -113,7 +113,8 @@ export class TileDiskCache {
       maxSize: maxBytes,
       sizeCalculation: (entry) => Math.max(1, entry.bytes),
       dispose: (entry) => {
-        void fsp.rm(entry.file, { force: true });
+        // after its write: a file removed while still being written would come back, orphaned
+        void entry.written.then(() => fsp.rm(entry.file, { force: true }));
         this.onDrop(entry);
       },
     });

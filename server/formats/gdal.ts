@@ -79,14 +79,17 @@ export async function describeGdalLayer(file: string, layer: string) {
 
 /**
  * Streams one layer as features in lon/lat on WGS 84: GDAL's GeoJSONSeq writer reprojects
- * from the layer's own CRS. Row numbers are feature positions from 1.
+ * from the layer's own CRS, or from `sourceSrs`. Row numbers are feature positions from 1.
  */
 export async function* readGdalLayer(
   file: string,
   layer: string,
   signal?: AbortSignal,
+  /** The CRS of a layer that names none (`EPSG:32749` or WKT), to reproject from. */
+  sourceSrs?: string,
 ): AsyncGenerator<SourceFeature> {
   const args = ['-f', 'GeoJSONSeq', '/vsistdout/', file, layer, '-lco', 'COORDINATE_PRECISION=9'];
+  if (sourceSrs) args.push('-s_srs', sourceSrs, '-t_srs', 'EPSG:4326');
   const child = spawn('ogr2ogr', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

@@ -32,6 +32,8 @@ export interface SourceLayer {
    * `crs` (GDAL reading a GeoPackage): a CRS given for the file can then only misread them.
    */
   reprojected?: boolean;
+  /** True when the reader already reprojected the coordinates from the CRS given for the file. */
+  crsApplied?: boolean;
   /** Text encoding used to read attribute text, when the format has a choice (Shapefile). */
   encoding?: string;
   /** Number of features when the format knows it without reading them all. */

@@ -10,6 +10,7 @@ import { config } from '../config.js';
 import type { CsvOptions } from './read-csv.js';
 import { quotedNames } from './quoted-names.js';
 import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
+import { describeCrs, parseCrsName } from './source-crs.js';
 import { isZipFile } from './zip-archive.js';
 
 /** The formats an import reads. */
@@ -41,6 +42,8 @@ export interface ReadOptions {
   /** Text encoding of a Shapefile's `.dbf`, overriding its `.cpg`. */
   encoding?: string;
   csv?: CsvOptions;
+  /** The CRS given for the file: GDAL reprojects from it a layer that names none itself. */
+  crs?: string;
 }
 
 /** An opened file: its format, the layers inside, and how to open one. */
@@ -211,24 +214,29 @@ async function openGeoPackage(file: string): Promise<SourceFile> {
   requireGdal('GeoPackage');
   const layers = await listGdalLayers(file);
   const names = layers.map((l) => l.name);
-  const open = async (layerName: string | undefined): Promise<OpenedSource> => {
+  const open = async (
+    layerName: string | undefined,
+    options: ReadOptions = {},
+  ): Promise<OpenedSource> => {
     const name = requireLayerName(names, layerName, path.basename(file));
     const { fields, namesCrs } = await describeGdalLayer(file, name);
-    const reprojectedNote = {
-      code: 'read-through-gdal',
-      text: 'Read through GDAL, reprojected from the layer CRS.',
-    };
-    return {
-      name,
-      fields,
-      // GDAL reprojects a layer from the CRS it names while reading; one naming none comes as
-      // stored, taken for lon/lat (GDAL refuses coordinates beyond ±180°/±90° then)
-      // FIXME: a layer naming no CRS, in UTM metres, cannot be imported: GDAL's GeoJSONSeq
-      // writer refuses its coordinates before the crs given could apply (-s_srs would).
-      crs: lonLat,
-      ...(namesCrs ? { reprojected: true, notes: [reprojectedNote] } : { notes: [] }),
-      features: (signal) => readGdalLayer(file, name, signal),
-    };
+    const layer = { name, fields };
+    // GDAL reprojects a layer from the CRS it names while reading (a crs given is refused)
+    if (namesCrs) {
+      const text = 'Read through GDAL, reprojected from the layer CRS.';
+      const notes = [{ code: 'read-through-gdal', text }];
+      const features = (signal?: AbortSignal) => readGdalLayer(file, name, signal);
+      return { ...layer, crs: lonLat, reprojected: true, notes, features };
+    }
+    // a layer naming none is reprojected from the CRS given; without one, the import asks
+    const given = options.crs ? parseCrsName(options.crs) : undefined;
+    if (!given) return { ...layer, notes: [], features: (s) => readGdalLayer(file, name, s) };
+    const crs = describeCrs(given);
+    const text = `Read through GDAL, reprojected from ${crs}, as asked.`;
+    const notes = [{ code: 'read-through-gdal-given', params: { crs }, text }];
+    const sourceSrs = 'epsg' in given ? `EPSG:${given.epsg}` : given.wkt;
+    const features = (signal?: AbortSignal) => readGdalLayer(file, name, signal, sourceSrs);
+    return { ...layer, crs: lonLat, crsApplied: true, notes, features };
   };
   return { format: 'geopackage', layerNames: names, open, close: async () => undefined };
 }

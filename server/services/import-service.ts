@@ -281,6 +281,8 @@ function resolveCrs(
       { sourceLayer: source.name, crs: request.crs },
     );
   }
+  // the reader reprojected from the crs given: its coordinates are lon/lat now
+  if (request.crs && source.crsApplied && source.crs) return source.crs;
   if (request.crs) {
     const given = parseCrsName(request.crs);
     if (!given) {
@@ -395,7 +397,7 @@ export async function fieldsOf(source: OpenedSource): Promise<string[]> {
 
 async function openSources(file: SourceFile, request: ImportRequest) {
   const names = request.sourceLayers?.length ? request.sourceLayers : [undefined];
-  const options = { encoding: request.encoding, csv: request.csv };
+  const options = { encoding: request.encoding, csv: request.csv, crs: request.crs };
   const sources: OpenedSource[] = [];
   for (const name of names) sources.push(await file.open(name, options));
   return sources;
@@ -419,7 +421,9 @@ export async function prepareImport(
     const crs = resolveCrs(request, sources[0]!, file.format, notes);
     const transform = await createGeometryTransform(db, crs);
     const overridden = request.crs && (await fileCrsOverridden(db, sources[0]!, transform));
-    if (request.crs) notes.push(crsGivenNote(crs, overridden || undefined));
+    if (request.crs && !sources[0]!.crsApplied) {
+      notes.push(crsGivenNote(crs, overridden || undefined));
+    }
     await refuseCoordinatesOutsideCrs(sources[0]!, transform, crs, overridden || undefined);
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];

@@ -172,6 +172,8 @@ const messagesId = {
     'Lapisan telah diubah {laterEdits} kali setelah impor ini; membatalkannya akan membuang ' +
     'perubahan itu. Pulihkan fitur satu per satu dari riwayatnya.',
   'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
+  'note.read-through-gdal-given':
+    'Dibaca lewat GDAL, diproyeksikan ulang dari {crs}, sesuai pilihan.',
   'note.read-through-gdal':
     'Dibaca melalui GDAL, diproyeksikan ulang dari sistem koordinat lapisannya.',
   'note.csv-wkt-column': 'Geometri dari kolom WKT "{column}".',
@@ -393,6 +395,7 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The layer was changed {laterEdits} times after this import; undoing it would discard ' +
     'those changes. Restore single features from their history instead.',
   'note.legacy-crs-member': 'The file names its CRS in the legacy "crs" member.',
+  'note.read-through-gdal-given': 'Read through GDAL, reprojected from {crs}, as asked.',
   'note.read-through-gdal': 'Read through GDAL, reprojected from the layer CRS.',
   'note.csv-wkt-column': 'Geometry from WKT column "{column}".',
   'note.csv-coordinate-columns': 'Points from columns "{xColumn}" (x) and "{yColumn}" (y).',

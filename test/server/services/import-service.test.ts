@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import proj4 from 'proj4';
 import { describe, expect, it, vi } from 'vitest';
 import {
   insertImportJob,
@@ -30,6 +32,7 @@ import {
 } from '../../support/import-scratch.js';
 
 const fixtures = path.resolve('test/fixtures/import');
+const utm49s = '+proj=utm +zone=49 +south +datum=WGS84 +units=m +no_defs';
 
 /** Majenang's market, inside Cilacap. */
 const majenang = [108.7622, -7.2986];
@@ -340,6 +343,31 @@ describe('importing into a layer', () => {
     ).catch((e) => e);
 
     expect(refused).toMatchObject({ status: 400, type: 'crs-not-applicable' });
+  });
+
+  it('asks the CRS of a GeoPackage layer that names none, and reads it in the one given', async () => {
+    // UTM 49S metres in a layer without a CRS, as a CSV turned into a GeoPackage leaves it
+    const [x, y] = proj4('EPSG:4326', utm49s, kroya);
+    const csv = writeFile('tanpa-crs.csv', `x,y,nama,jenis\n${x},${y},Titik UTM,titik_kumpul\n`);
+    const file = path.join(path.dirname(csv), 'tanpa-crs.gpkg');
+    const args = ['-f', 'GPKG', file, csv, '-nln', 'titik', '-oo', 'X_POSSIBLE_NAMES=x'];
+    execFileSync('ogr2ogr', [...args, '-oo', 'Y_POSSIBLE_NAMES=y']);
+    const mapping = { name: 'nama', type: 'jenis' };
+
+    const unasked = await prepareImport(
+      scratch.testDatabase.database.pool,
+      request(file, { mapping }),
+    ).catch((e) => e);
+    const job = await importFile(file, { mapping, crs: 'EPSG:32749' });
+
+    expect(unasked).toMatchObject({ status: 400, type: 'missing-crs' });
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
+    const [stored] = await query(
+      "SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM evacuation_point WHERE name = 'Titik UTM'",
+    );
+    expect(stored.lon).toBeCloseTo(kroya[0]!, 6);
+    expect(stored.lat).toBeCloseTo(kroya[1]!, 6);
+    await query("DELETE FROM evacuation_point WHERE name = 'Titik UTM'");
   });
 
   it('imports several layers of one file into one layer, numbering rows on', async () => {

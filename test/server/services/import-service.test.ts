@@ -345,7 +345,7 @@ describe('importing into a layer', () => {
     expect(refused).toMatchObject({ status: 400, type: 'crs-not-applicable' });
   });
 
-  it('asks the CRS of a GeoPackage layer that names none, and reads it in the one given', async () => {
+  it('asks the CRS of a GeoPackage layer naming none, and reads it in the one given', async () => {
     // UTM 49S metres in a layer without a CRS, as a CSV turned into a GeoPackage leaves it
     const [x, y] = proj4('EPSG:4326', utm49s, kroya);
     const csv = writeFile('tanpa-crs.csv', `x,y,nama,jenis\n${x},${y},Titik UTM,titik_kumpul\n`);

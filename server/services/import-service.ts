@@ -11,8 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Geometry, Position } from 'geojson';
 import pg from 'pg';
-import { recordTables, type LayerDefinition } from '../../layers/index.js';
+import { layerDefinitions, recordTables, type LayerDefinition } from '../../layers/index.js';
 import { restoringSetting } from '../db/migrations/attribute-rules.js';
+import { selectOutlineBox } from '../db/queries/feature-checks.js';
 import type { Database } from '../db/pool.js';
 import { quoteIdentifier } from '../db/sql.js';
 import {
@@ -222,35 +223,87 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
   return badRequest(problem.type, `${problem.detail} ${droppedNote}`, extra);
 }
 
+/** Where `read` puts the first `count` geometries of the source (their first positions). */
+async function firstPlaces(source: OpenedSource, read: GeometryTransform, count: number) {
+  const places: (Position | undefined)[] = [];
+  for await (const record of source.features()) {
+    if (!record.geometry) continue;
+    try {
+      places.push(firstPosition(read(record.geometry)));
+    } catch {
+      places.push(undefined);
+    }
+    if (places.length >= count) break;
+  }
+  return places;
+}
+
 /**
  * The CRS the file itself names, described, when it differs from the CRS given (`transform`
  * reads in): both read the file's first geometry to the same place within 1 mm, or they differ
  * (a `.prj` and an EPSG code may name one CRS in other words). Undefined when the file names
- * none (lon/lat implied) or names the same.
+ * none (lon/lat implied) or names the same. A CRS given that puts the first features outside
+ * the regency where the file's own puts them inside is refused, naming both.
  */
 async function fileCrsOverridden(
   db: Queryable,
   source: OpenedSource,
   transform: GeometryTransform,
+  given: SourceCrs,
 ): Promise<string | undefined> {
   if (!source.crs || source.crs === lonLat) return undefined;
   const named = describeCrs(source.crs);
   const fileTransform = await createGeometryTransform(db, source.crs).catch(() => undefined);
   if (!fileTransform) return named;
-  for await (const record of source.features()) {
-    if (!record.geometry) continue;
-    const place = (read: GeometryTransform) => {
-      try {
-        return firstPosition(read(record.geometry!));
-      } catch {
-        return undefined;
-      }
-    };
-    const [a, b] = [place(transform), place(fileTransform)];
-    const same = a && b && Math.abs(a[0]! - b[0]!) < 1e-8 && Math.abs(a[1]! - b[1]!) < 1e-8;
-    return same ? undefined : named;
-  }
-  return undefined;
+  const [asGiven] = await firstPlaces(source, transform, 1);
+  const [asNamed] = await firstPlaces(source, fileTransform, 1);
+  const near = (a?: Position, b?: Position) =>
+    a && b && Math.abs(a[0]! - b[0]!) < 1e-8 && Math.abs(a[1]! - b[1]!) < 1e-8;
+  if (near(asGiven, asNamed)) return undefined;
+  await refuseCrsMisplacingFeatures(db, source, { transform, given }, { fileTransform, named });
+  return named;
+}
+
+/** Features sampled to tell a CRS given that misplaces them from the file's own. */
+const misplacedSampleSize = 20;
+/** How far outside the regency's bounding box a sampled feature still counts as near, in °. */
+const regencyMarginDegrees = 0.1;
+
+/**
+ * Refuses a CRS given over the file's own when, read in it, none of the first features lies
+ * near the regency while, read in the file's, some do: every row would be rejected as outside.
+ */
+async function refuseCrsMisplacingFeatures(
+  db: Queryable,
+  source: OpenedSource,
+  { transform, given }: { transform: GeometryTransform; given: SourceCrs },
+  { fileTransform, named }: { fileTransform: GeometryTransform; named: string },
+) {
+  const outlines = layerDefinitions.filter((l) => l.regencyOutline);
+  if (outlines.length === 0) return;
+  const box = await selectOutlineBox(db, outlines);
+  if (!box) return;
+  const near = (place?: Position) =>
+    place !== undefined &&
+    place[0]! >= box.minX - regencyMarginDegrees &&
+    place[0]! <= box.maxX + regencyMarginDegrees &&
+    place[1]! >= box.minY - regencyMarginDegrees &&
+    place[1]! <= box.maxY + regencyMarginDegrees;
+  const asGiven = await firstPlaces(source, transform, misplacedSampleSize);
+  const asNamed = await firstPlaces(source, fileTransform, misplacedSampleSize);
+  if (asGiven.some(near) || !asNamed.some(near)) return;
+  const crs = describeCrs(given);
+  const example = (asGiven.find((p) => p) ?? [])
+    .slice(0, 2)
+    .map((n) => n.toFixed(5))
+    .join(', ');
+  throw badRequest(
+    'crs-misplaces-features',
+    `Read in ${crs}, as crs says, the first ${asGiven.length} features land outside the ` +
+      `regency (such as ${example}); read in ${named}, which the file names, they land in it. ` +
+      'Leave crs out to read the file in its own.',
+    { crs, fileCrs: named, sampled: asGiven.length, example },
+  );
 }
 
 /** The note of a CRS given: read as asked, and instead of the file's own when it names another. */
@@ -420,7 +473,7 @@ export async function prepareImport(
     const notes = sources.flatMap((s) => s.notes);
     const crs = resolveCrs(request, sources[0]!, file.format, notes);
     const transform = await createGeometryTransform(db, crs);
-    const overridden = request.crs && (await fileCrsOverridden(db, sources[0]!, transform));
+    const overridden = request.crs && (await fileCrsOverridden(db, sources[0]!, transform, crs));
     if (request.crs && !sources[0]!.crsApplied) {
       notes.push(crsGivenNote(crs, overridden || undefined));
     }

@@ -75,6 +75,10 @@ const messagesId = {
     'bujur/lintang; Simpul tidak pernah menebaknya.',
   'refusal.invalid-crs':
     '"{crs}" bukan sistem koordinat; isi kode EPSG seperti EPSG:32749 atau EPSG:4326.',
+  'refusal.crs-misplaces-features':
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
+    'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
   'refusal.crs-not-applicable':
     'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke ' +
     'bujur/lintang: kosongkan pilihan sistem koordinat.',
@@ -302,6 +306,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'longitude/latitude; Simpul never guesses it.',
   'refusal.invalid-crs':
     '"{crs}" is not a coordinate system; give an EPSG code such as EPSG:32749 or EPSG:4326.',
+  'refusal.crs-misplaces-features':
+    'Read in {crs}, as chosen, the first {sampled} features land outside the regency (such as ' +
+    '{example}); read in {fileCrs}, which the file names, they land in it. Leave the ' +
+    'coordinate system empty to read the file in its own.',
   'refusal.crs-not-applicable':
     'The layer {sourceLayer} names its own coordinate system, from which GDAL reads it into ' +
     'longitude/latitude: leave the coordinate system empty.',

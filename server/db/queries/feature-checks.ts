@@ -21,6 +21,17 @@ function outlineSelect(outlineLayers: readonly LayerDefinition[]): string {
   return outlineLayers.map((l) => `SELECT geom FROM ${quoteIdentifier(l.id)}`).join(' UNION ALL ');
 }
 
+/** The bounding box of the regency outline in lon/lat; undefined while it holds nothing. */
+export async function selectOutlineBox(db: Queryable, outlineLayers: readonly LayerDefinition[]) {
+  const result = await db.query<{ minX: number; minY: number; maxX: number; maxY: number }>(
+    `SELECT ST_XMin(box) AS "minX", ST_YMin(box) AS "minY", ST_XMax(box) AS "maxX",
+       ST_YMax(box) AS "maxY"
+     FROM (SELECT ST_Extent(geom)::box2d AS box FROM (${outlineSelect(outlineLayers)}) o) e
+     WHERE box IS NOT NULL`,
+  );
+  return result.rows[0];
+}
+
 /** The geometries sent with a request, as the `input (index, geom)` of the checks below. */
 const sentGeometries = `input AS (
     SELECT (n - 1)::int AS index, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS geom

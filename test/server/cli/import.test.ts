@@ -174,8 +174,26 @@ describe('npm run import', () => {
     const result = await runImportCommand(args, { DATABASE_URL: database.url });
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('once read in EPSG:4326');
-    expect(result.stderr).toContain('The file itself names EPSG:32749: leave crs out');
+    expect(result.stderr).toContain('Read in EPSG:4326, as crs says, the first 1 features land');
+    expect(result.stderr).toContain('read in EPSG:32749, which the file names, they land in it');
+  });
+
+  it('refuses a --crs that misplaces lon/lat features the file names as EPSG:4326', async () => {
+    const feature = {
+      type: 'Feature',
+      properties: { name: 'Titik bujur lintang', type: 'titik_kumpul', capacity: 20 },
+      geometry: { type: 'Point', coordinates: [109.0153, -7.7266] },
+    };
+    const crs = { type: 'name', properties: { name: 'EPSG:4326' } };
+    const file = path.join(folder, 'lonlat-named.geojson');
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', crs, features: [feature] }));
+
+    const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:32749', '--dry-run'];
+    const result = await runImportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Read in EPSG:32749, as crs says, the first 1 features');
+    expect(result.stderr).toContain('read in EPSG:4326, which the file names, they land in it');
   });
 
   it('reads a file naming a wrong CRS in the --crs given, and says so', async () => {

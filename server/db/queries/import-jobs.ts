@@ -319,13 +319,16 @@ export async function selectRejections(
 
 /**
  * The jobs taken for dead: running or committing while the session their process keeps open
- * is gone; else, for jobs without one, running without a heartbeat for ten minutes, or
+ * is gone (its pid, and its start time where the reader may see it: PostgreSQL hides it from
+ * another role without pg_read_all_stats, and a pid is seldom reused that soon); else, for jobs
+ * without one, running without a heartbeat for ten minutes, or
  * committing for a day (the final load sends no heartbeat and may take long).
  */
 export const staleJobCondition = `(
   status IN ('running', 'committing') AND session_pid IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM pg_stat_activity a
-    WHERE a.pid = session_pid AND a.backend_start = session_started)
+    WHERE a.pid = session_pid
+      AND (a.backend_start = session_started OR a.backend_start IS NULL))
   OR status = 'running' AND heartbeat_at < now() - interval '10 minutes'
   OR status = 'committing' AND heartbeat_at < now() - interval '1 day')`;
 

@@ -585,9 +585,21 @@ describe('importing into a layer', () => {
     await query('UPDATE simpul_import_job SET rows_written = 500 WHERE id = $1', [jobId]);
 
     const alive = await requireImportJob(pool, jobId);
+    // a server of another role sees the session's pid but not its start time
+    const role = `simpul_other_${jobId.slice(0, 8)}`;
+    await query(`CREATE ROLE ${role} LOGIN`);
+    await query(`GRANT SELECT, UPDATE ON simpul_import_job TO ${role}`);
+    const otherUrl = new URL(scratch.testDatabase.url);
+    otherUrl.username = role;
+    const other = new pg.Client({ connectionString: otherUrl.toString() });
+    await other.connect();
+    const aliveToOther = await requireImportJob(other, jobId).finally(() => other.end());
+    await query(`REVOKE ALL ON simpul_import_job FROM ${role}`);
+    await query(`DROP ROLE ${role}`);
     await query('SELECT pg_terminate_backend($1)', [pid]);
 
     expect(alive.status).toBe('running');
+    expect(aliveToOther.status).toBe('running');
     await vi.waitFor(async () => {
       const dead = await requireImportJob(pool, jobId);
       expect([dead.status, dead.messageCode, dead.rowsWritten]).toEqual([

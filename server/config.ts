@@ -110,10 +110,13 @@ export const config = Object.freeze({
   /** Longest an export waits for an export connection before answering 503 (`exports-busy`). */
   exportWaitMs: readInteger('EXPORT_WAIT_MS', 5000, 100, 600000),
   /**
-   * Longest an export waits on a client that reads nothing before cutting the download, which
-   * gives its export connection back: a client that stalls for good would hold one forever.
+   * Longest a download may go without a write completing before it is cut, which gives its
+   * export connection back: a client that stalls for good would hold one forever. The kernel
+   * takes more bytes only once it has sent a good part of its send buffer (up to a few MB), so
+   * a slow client that keeps reading sees writes complete minutes apart: keep this well above
+   * that (4 MB at 10 kB/s is 7 minutes).
    */
-  exportStallMs: readInteger('EXPORT_STALL_MS', 60000, 1000, 3600000),
+  exportStallMs: readInteger('EXPORT_STALL_MS', 600000, 1000, 3600000),
   /** Statement timeout per request query. */
   queryTimeoutMs: readInteger('QUERY_TIMEOUT_MS', 15000, 100, 600000),
   /** Queries slower than this are logged as warnings. */

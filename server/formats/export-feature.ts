@@ -48,7 +48,8 @@ export async function writeChunk(out: Writable, chunk: string | Uint8Array): Pro
   }
 }
 
-function closedEarly() {
+/** The error of a write to an output already closed (a client gone). */
+export function closedEarly() {
   return Object.assign(new Error('the output closed before the export was written'), {
     code: 'ERR_STREAM_PREMATURE_CLOSE',
   });

@@ -18,7 +18,7 @@ import { parseFilter } from '../cql2/parse-filter.js';
 import type { Database } from '../db/pool.js';
 import { selectCrsKind, streamExportRows, type ExportRow } from '../db/queries/export-features.js';
 import { noConditions, type FeatureConditions } from '../db/queries/features.js';
-import type { ExportFeature, ExportShape } from '../formats/export-feature.js';
+import { closedEarly, type ExportFeature, type ExportShape } from '../formats/export-feature.js';
 import { parseCrsName } from '../formats/source-crs.js';
 import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
@@ -280,6 +280,11 @@ export async function prepareExport(
     ...[use, onFeature]: Parameters<FeatureReader>
   ): Promise<void> => {
     const client = await connectForExport(database.exportPool);
+    // a client gone while this export waited for a connection: nothing to run the query for
+    if (out.destroyed) {
+      client.release();
+      throw closedEarly();
+    }
     // Exports have no statement timeout: a client gone while the query runs (or waits for a
     // lock) has it cancelled at once, rather than holding the connection until it yields rows.
     const cancelQuery = () => {

@@ -116,6 +116,38 @@ describe('exports read by slow clients', () => {
     }
   });
 
+  it('runs no query for a client that left while it waited for an export connection', async () => {
+    const holder = new pg.Client({ connectionString: server.testDatabase.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE hazard_zone IN ACCESS EXCLUSIVE MODE');
+    const waiting = async () => {
+      const result = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'
+          AND query LIKE '%ST_AsGeoJSON%'`);
+      return result.rows[0].n as number;
+    };
+    const url = `${server.baseUrl}/exports/hazard_zone?format=csv`;
+    const holding = Array.from({ length: config.exportPoolSize }, () => startStalledDownload(url));
+    try {
+      await expect.poll(waiting, { timeout: 10000 }).toBe(config.exportPoolSize);
+      const queued = startStalledDownload(url);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      queued.request.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // the first hangs up: its connection is freed and goes to the one queued, long gone
+      holding[0]!.request.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+
+      expect(await waiting()).toBe(config.exportPoolSize - 1);
+    } finally {
+      for (const download of holding) download.request.destroy();
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+  });
+
   describe('with a short stall time', () => {
     const stallMs = 300;
     let impatient: TestServer;

@@ -292,16 +292,27 @@ export async function prepareExport(
       if (pid !== undefined) cancelBackendStatement(pool, pid).catch(() => undefined);
     };
     out.once('close', cancelQuery);
-    try {
-      const rows = streamExportRows(client, layer, conditions, srid, precision);
-      await use(toExportFeatures(rows, onFeature));
-      client.release();
-    } catch (error) {
-      // The cursor may still be open, its query running: the connection is closed, not reused.
-      client.release(error as Error);
-      throw error;
-    } finally {
+    let released = false;
+    // The cursor may still be open, its query running, after a failure: the connection is then
+    // closed, not reused.
+    const release = (error?: Error) => {
+      if (released) return;
+      released = true;
       out.off('close', cancelQuery);
+      client.release(error);
+    };
+    const rows = streamExportRows(client, layer, conditions, srid, precision);
+    // given back once the last row is read: GDAL then converts and packs without holding it
+    async function* releasedAtTheEnd() {
+      yield* toExportFeatures(rows, onFeature);
+      release();
+    }
+    try {
+      await use(releasedAtTheEnd());
+      release();
+    } catch (error) {
+      release(error as Error);
+      throw error;
     }
   };
   const write = (out: Writable, onFeature?: (written: number) => void) =>

@@ -186,6 +186,23 @@ describe('exports read by slow clients', () => {
       }
     });
 
+    it('gives the export connection back before GDAL has made the Shapefile', async () => {
+      const { exportPool } = impatient.testDatabase.database;
+      const inUse = () => exportPool.totalCount - exportPool.idleCount;
+      let answered = false;
+      const answer = fetch(`${impatient.baseUrl}/exports/hazard_zone?format=shp`).then((r) => {
+        answered = true;
+        return r.arrayBuffer();
+      });
+
+      await expect.poll(inUse, { interval: 5 }).toBe(1);
+      await expect.poll(inUse, { interval: 5, timeout: 10000 }).toBe(0);
+
+      // the rows are read: GDAL converts and zips them with no connection held
+      expect(answered).toBe(false);
+      expect((await answer).byteLength).toBeGreaterThan(0);
+    });
+
     it('lets a Shapefile take longer than the stall time to write before sending', async () => {
       const started = Date.now();
       const answer = await fetch(`${impatient.baseUrl}/exports/hazard_zone?format=shp`);

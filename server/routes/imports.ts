@@ -332,6 +332,7 @@ export function createImportsRouter(context: AppContext): Router {
       },
     );
     if (written) res.end();
+    else if (res.locals.exportStalled) req.log.info({ layerId: layer.id }, 'export cut: stalled');
     else req.log.info({ layerId: layer.id }, 'export stopped: the client closed the connection');
   });
 
@@ -346,8 +347,10 @@ export function createImportsRouter(context: AppContext): Router {
 function cutWhenStalled(req: Request, res: Response, ms: number) {
   // a listener on the response keeps the server from ending an idle socket on its own
   res.setTimeout(ms, () => {
-    if (req.socket.writableLength > 0) res.destroy();
-    else res.setTimeout(ms);
+    if (req.socket.writableLength === 0) return res.setTimeout(ms);
+    // logged as the server's cut, not as a client that hung up
+    res.locals.exportStalled = true;
+    res.destroy();
   });
 }
 

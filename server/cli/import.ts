@@ -152,9 +152,8 @@ function refuseUnwritableReport(target: string) {
     fs.accessSync(folder, fs.constants.W_OK);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    fail(
-      `cannot write --report ${target}: ${missing ? 'no folder' : 'no permission to write in'} ${folder}`,
-    );
+    const why = missing ? 'no folder' : 'no permission to write in';
+    fail(`cannot write --report ${target}: ${why} ${folder}`);
   }
 }
 

@@ -82,7 +82,27 @@ describe('exports read by slow clients', () => {
     }
   });
 
-  it('reads exports without a statement timeout, which cut slow downloads still reading', async () => {
+  /**
+   * A session holding the hazard zones, which makes an export's query wait as a slow filter
+   * would work; `release` ends it.
+   */
+  const lockHazardZones = async () => {
+    const holder = new pg.Client({ connectionString: server.testDatabase.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE hazard_zone IN ACCESS EXCLUSIVE MODE');
+    return { release: () => holder.query('ROLLBACK').then(() => holder.end()) };
+  };
+
+  /** Export queries of this database waiting for a lock. */
+  const waitingOnLock = async () => {
+    const result = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'
+        AND query LIKE '%ST_AsGeoJSON%'`);
+    return result.rows[0].n as number;
+  };
+
+  it('reads exports without a statement timeout, which cut slow downloads', async () => {
     // the cursor's one statement lasts as long as its client reads: 15 s cut a 35 MB download
     // read at 1 MB/s (a tester's find); only a client that stops reading is cut
     const { exportPool } = server.testDatabase.database;
@@ -92,45 +112,25 @@ describe('exports read by slow clients', () => {
   });
 
   it('cancels the query of an export whose client hung up while it waited for a lock', async () => {
-    // a session holding the layer makes the export's query wait, as a slow filter would work
-    const holder = new pg.Client({ connectionString: server.testDatabase.url });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE hazard_zone IN ACCESS EXCLUSIVE MODE');
-    const waiting = async () => {
-      const result = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'
-          AND query LIKE '%ST_AsGeoJSON%'`);
-      return result.rows[0].n as number;
-    };
+    const holder = await lockHazardZones();
     try {
       const download = startStalledDownload(`${server.baseUrl}/exports/hazard_zone?format=csv`);
-      await expect.poll(waiting, { timeout: 10000 }).toBe(1);
+      await expect.poll(waitingOnLock, { timeout: 10000 }).toBe(1);
 
       download.request.destroy();
 
-      await expect.poll(waiting, { timeout: 5000 }).toBe(0);
+      await expect.poll(waitingOnLock, { timeout: 5000 }).toBe(0);
     } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
+      await holder.release();
     }
   });
 
   it('runs no query for a client that left while it waited for an export connection', async () => {
-    const holder = new pg.Client({ connectionString: server.testDatabase.url });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE hazard_zone IN ACCESS EXCLUSIVE MODE');
-    const waiting = async () => {
-      const result = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'
-          AND query LIKE '%ST_AsGeoJSON%'`);
-      return result.rows[0].n as number;
-    };
+    const holder = await lockHazardZones();
     const url = `${server.baseUrl}/exports/hazard_zone?format=csv`;
     const holding = Array.from({ length: config.exportPoolSize }, () => startStalledDownload(url));
     try {
-      await expect.poll(waiting, { timeout: 10000 }).toBe(config.exportPoolSize);
+      await expect.poll(waitingOnLock, { timeout: 10000 }).toBe(config.exportPoolSize);
       const queued = startStalledDownload(url);
       await new Promise((resolve) => setTimeout(resolve, 300));
       queued.request.destroy();
@@ -140,11 +140,10 @@ describe('exports read by slow clients', () => {
       holding[0]!.request.destroy();
       await new Promise((resolve) => setTimeout(resolve, 1000));
 
-      expect(await waiting()).toBe(config.exportPoolSize - 1);
+      expect(await waitingOnLock()).toBe(config.exportPoolSize - 1);
     } finally {
       for (const download of holding) download.request.destroy();
-      await holder.query('ROLLBACK');
-      await holder.end();
+      await holder.release();
     }
   });
 

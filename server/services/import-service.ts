@@ -223,59 +223,68 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
   return badRequest(problem.type, `${problem.detail} ${droppedNote}`, extra);
 }
 
-/** Where `read` puts the first `count` geometries of the source (their first positions). */
-async function firstPlaces(source: OpenedSource, read: GeometryTransform, count: number) {
-  const places: (Position | undefined)[] = [];
+/** Records sampled to tell coordinates read in the wrong coordinate system. */
+const crsSampleSize = 20;
+
+/** The first geometries of the source (`crsSampleSize`), read once for the CRS checks. */
+async function sampleGeometries(source: OpenedSource): Promise<Geometry[]> {
+  const sample: Geometry[] = [];
   for await (const record of source.features()) {
-    if (!record.geometry) continue;
-    try {
-      places.push(firstPosition(read(record.geometry)));
-    } catch {
-      places.push(undefined);
-    }
-    if (places.length >= count) break;
+    if (sample.length >= crsSampleSize) break;
+    if (record.geometry) sample.push(record.geometry);
   }
-  return places;
+  return sample;
+}
+
+/** Where `read` puts a geometry (its first position); undefined when it cannot. */
+function placeOf(geometry: Geometry, read: GeometryTransform): Position | undefined {
+  try {
+    return firstPosition(read(geometry));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The CRS the file itself names, described, when it differs from the CRS given (`transform`
  * reads in): both read the file's first geometry to the same place within 1 mm, or they differ
  * (a `.prj` and an EPSG code may name one CRS in other words). Undefined when the file names
- * none (lon/lat implied) or names the same. A CRS given that puts the first features outside
+ * none (lon/lat implied) or names the same. A CRS given that puts the sampled features outside
  * the regency where the file's own puts them inside is refused, naming both.
  */
 async function fileCrsOverridden(
   db: Queryable,
   source: OpenedSource,
+  sample: Geometry[],
   transform: GeometryTransform,
   given: SourceCrs,
 ): Promise<string | undefined> {
   if (!source.crs || source.crs === lonLat) return undefined;
   const named = describeCrs(source.crs);
   const fileTransform = await createGeometryTransform(db, source.crs).catch(() => undefined);
-  if (!fileTransform) return named;
-  const [asGiven] = await firstPlaces(source, transform, 1);
-  const [asNamed] = await firstPlaces(source, fileTransform, 1);
-  const near = (a?: Position, b?: Position) =>
-    a && b && Math.abs(a[0]! - b[0]!) < 1e-8 && Math.abs(a[1]! - b[1]!) < 1e-8;
-  if (near(asGiven, asNamed)) return undefined;
-  await refuseCrsMisplacingFeatures(db, source, { transform, given }, { fileTransform, named });
+  if (!fileTransform || sample.length === 0) return named;
+  const asGiven = placeOf(sample[0]!, transform);
+  const asNamed = placeOf(sample[0]!, fileTransform);
+  const same =
+    asGiven &&
+    asNamed &&
+    Math.abs(asGiven[0]! - asNamed[0]!) < 1e-8 &&
+    Math.abs(asGiven[1]! - asNamed[1]!) < 1e-8;
+  if (same) return undefined;
+  await refuseCrsMisplacingFeatures(db, sample, { transform, given }, { fileTransform, named });
   return named;
 }
 
-/** Features sampled to tell a CRS given that misplaces them from the file's own. */
-const misplacedSampleSize = 20;
 /** How far outside the regency's bounding box a sampled feature still counts as near, in °. */
 const regencyMarginDegrees = 0.1;
 
 /**
- * Refuses a CRS given over the file's own when, read in it, none of the first features lies
+ * Refuses a CRS given over the file's own when, read in it, none of the sampled features lies
  * near the regency while, read in the file's, some do: every row would be rejected as outside.
  */
 async function refuseCrsMisplacingFeatures(
   db: Queryable,
-  source: OpenedSource,
+  sample: Geometry[],
   { transform, given }: { transform: GeometryTransform; given: SourceCrs },
   { fileTransform, named }: { fileTransform: GeometryTransform; named: string },
 ) {
@@ -289,8 +298,8 @@ async function refuseCrsMisplacingFeatures(
     place[0]! <= box.maxX + regencyMarginDegrees &&
     place[1]! >= box.minY - regencyMarginDegrees &&
     place[1]! <= box.maxY + regencyMarginDegrees;
-  const asGiven = await firstPlaces(source, transform, misplacedSampleSize);
-  const asNamed = await firstPlaces(source, fileTransform, misplacedSampleSize);
+  const asGiven = sample.map((geometry) => placeOf(geometry, transform));
+  const asNamed = sample.map((geometry) => placeOf(geometry, fileTransform));
   if (asGiven.some(near) || !asNamed.some(near)) return;
   const crs = describeCrs(given);
   const example = (asGiven.find((p) => p) ?? [])
@@ -299,10 +308,10 @@ async function refuseCrsMisplacingFeatures(
     .join(', ');
   throw badRequest(
     'crs-misplaces-features',
-    `Read in ${crs}, as crs says, the first ${asGiven.length} features land outside the ` +
+    `Read in ${crs}, as crs says, the first ${sample.length} features land outside the ` +
       `regency (such as ${example}); read in ${named}, which the file names, they land in it. ` +
       'Leave crs out to read the file in its own.',
-    { crs, fileCrs: named, sampled: asGiven.length, example },
+    { crs, fileCrs: named, sampled: sample.length, example },
   );
 }
 
@@ -380,9 +389,6 @@ function firstPosition(geometry: Geometry): Position | undefined {
     : undefined;
 }
 
-/** Records sampled to tell coordinates read in the wrong coordinate system. */
-const crsSampleSize = 20;
-
 /**
  * Refuses a file whose first geometries all land outside longitude/latitude once read in
  * `crs`: projected coordinates (metres of UTM) in a CSV that names no CRS, or in a file said
@@ -390,32 +396,20 @@ const crsSampleSize = 20;
  * file saying the same thing. A file with a few bad rows among good ones is not refused: those
  * rows are rejected as usual.
  */
-async function refuseCoordinatesOutsideCrs(
-  source: OpenedSource,
+function refuseCoordinatesOutsideCrs(
+  sample: Geometry[],
   transform: GeometryTransform,
   crs: SourceCrs,
   /** The CRS the file names, when a given one was read instead. */
   fileCrs?: string,
 ) {
-  const outside: Position[] = [];
-  let sampled = 0;
-  for await (const record of source.features()) {
-    if (sampled >= crsSampleSize) break;
-    if (!record.geometry) continue;
-    sampled += 1;
-    let position: Position | undefined;
-    try {
-      position = firstPosition(transform(record.geometry));
-    } catch {
-      position = undefined;
-    }
-    const [x, y] = position ?? [];
-    const degrees = Math.abs(x ?? NaN) <= 180 && Math.abs(y ?? NaN) <= 90;
-    if (degrees) return;
-    outside.push(firstPosition(record.geometry) ?? []);
-  }
-  if (sampled === 0) return;
-  const example = outside[0]!.slice(0, 2).join(', ');
+  const inDegrees = (geometry: Geometry) => {
+    const [x, y] = placeOf(geometry, transform) ?? [];
+    return Math.abs(x ?? NaN) <= 180 && Math.abs(y ?? NaN) <= 90;
+  };
+  if (sample.length === 0 || sample.some(inDegrees)) return;
+  const sampled = sample.length;
+  const example = (firstPosition(sample[0]!) ?? []).slice(0, 2).join(', ');
   const read =
     `The coordinates of the first ${sampled} features (such as ${example}) are not ` +
     `longitude/latitude once read in ${describeCrs(crs)}.`;
@@ -473,11 +467,12 @@ export async function prepareImport(
     const notes = sources.flatMap((s) => s.notes);
     const crs = resolveCrs(request, sources[0]!, file.format, notes);
     const transform = await createGeometryTransform(db, crs);
-    const overridden = request.crs && (await fileCrsOverridden(db, sources[0]!, transform, crs));
-    if (request.crs && !sources[0]!.crsApplied) {
-      notes.push(crsGivenNote(crs, overridden || undefined));
-    }
-    await refuseCoordinatesOutsideCrs(sources[0]!, transform, crs, overridden || undefined);
+    const sample = await sampleGeometries(sources[0]!);
+    const overridden = request.crs
+      ? await fileCrsOverridden(db, sources[0]!, sample, transform, crs)
+      : undefined;
+    if (request.crs && !sources[0]!.crsApplied) notes.push(crsGivenNote(crs, overridden));
+    refuseCoordinatesOutsideCrs(sample, transform, crs, overridden);
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
     const mapping = request.mapping ?? suggestMapping(layer, fields);

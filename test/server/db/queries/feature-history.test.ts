@@ -127,7 +127,10 @@ describe('history of a layer whose inserts were recorded without a copy of the r
     );
     await client.query('SET session_replication_role = DEFAULT');
     const [untouched, edited] = rows.map((r) => Number(r.id)) as [number, number];
-    const beforeEdit = new Date().toISOString();
+    // the database's clock, to the microsecond: a JavaScript time is cut to the millisecond,
+    // and then fell before the rows stored in that same millisecond (seen once in CI)
+    const clock = await client.query<{ at: string }>('SELECT clock_timestamp()::text AS at');
+    const beforeEdit = clock.rows[0]!.at;
     await client.query("UPDATE road_segment SET name = 'Renamed' WHERE id = $1", [edited]);
     const asOf = async (at: string) => {
       const features = await roadsAsOf(client, { at, limit: 10000, offset: 0 });

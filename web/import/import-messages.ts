@@ -167,6 +167,18 @@ const messagesId = {
   'refusal.unknown-upload':
     'Berkas unggahan tidak ada lagi (unggahan disimpan sehari); kirim berkasnya lagi.',
   'refusal.login-required': 'Masuk terlebih dahulu untuk mengimpor data.',
+  'refusal.edit-forbidden':
+    'Akun ini tidak berhak menyunting lapisan tersebut, jadi tidak dapat mengimpor ke dalamnya. ' +
+    'Mintalah hak sunting kepada admin.',
+  'refusal.unknown-collection':
+    'Lapisan tujuan tidak ada di server; muat ulang halaman lalu pilih lapisannya lagi.',
+  'refusal.unknown-import': 'Server tidak mengenal impor ini lagi; mulai impornya kembali.',
+  'refusal.missing-file': 'Unggahan tidak berisi berkas; pilih berkasnya lagi.',
+  'refusal.database-unavailable':
+    'Basis data tidak menjawab; coba lagi sebentar lagi. Jika berlanjut, sebutkan kode ' +
+    'permintaan {requestId}.',
+  'refusal.internal':
+    'Server gagal menjawab; sebutkan kode permintaan {requestId} saat melaporkannya.',
   'refusal.upload-removed': 'Berkas unggahan telah dihapus: kirim berkas yang sudah diperbaiki.',
   'refusal.import-finished': 'Impor ini sudah berakhir, jadi tidak dapat dihentikan lagi.',
   'refusal.import-not-undoable-not-succeeded': 'Hanya impor yang berhasil yang dapat dibatalkan.',
@@ -394,6 +406,17 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.unknown-upload':
     'The uploaded file is no longer there (uploads are kept a day); send the file again.',
   'refusal.login-required': 'Log in first to import data.',
+  'refusal.edit-forbidden':
+    'This account may not edit that layer, so it cannot import into it. Ask an administrator ' +
+    'for the edit right.',
+  'refusal.unknown-collection':
+    'The target layer does not exist on the server; reload the page and choose the layer again.',
+  'refusal.unknown-import': 'The server no longer knows this import; start it again.',
+  'refusal.missing-file': 'The upload held no file; choose the file again.',
+  'refusal.database-unavailable':
+    'The database does not answer; try again in a moment. If it lasts, quote request ' +
+    '{requestId}.',
+  'refusal.internal': 'The server failed to answer; quote request {requestId} when reporting it.',
   'refusal.upload-removed': 'The uploaded file was removed: send a corrected one.',
   'refusal.import-finished': 'This import has already ended, so it can no longer be stopped.',
   'refusal.import-not-undoable-not-succeeded': 'Only a succeeded import can be undone.',

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../../server/config.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
+import { ImportApiError } from '../../../web/api/import-api.js';
+import { setLanguage } from '../../../web/i18n/i18n.js';
+import { describeRefusal } from '../../../web/import/import-messages.js';
 
 const fixtures = path.resolve('test/fixtures/import');
 
@@ -469,6 +472,50 @@ describe('imports and exports over HTTP', () => {
     expect(anonymous.status).toBe(401);
     expect(forbidden.status).toBe(403);
     expect((await forbidden.json()).type).toBe('/problems/edit-forbidden');
+  });
+
+  it('answers refusals that the import sheet words in Indonesian and in English', async () => {
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point' };
+    const answers = [
+      await call('POST', '/imports', { token: otherEditor, json: options }),
+      await call('GET', '/imports/00000000-0000-4000-8000-000000000000', { token: editor }),
+      await call('POST', '/imports', { token: editor, json: { ...options, layerId: 'jalan' } }),
+    ];
+    const refusals = await Promise.all(
+      answers.map(async (answer) => {
+        const body = (await answer.json()) as Record<string, unknown>;
+        return new ImportApiError(answer.status, String(body.detail), body);
+      }),
+    );
+    const worded = () => refusals.map((refusal) => describeRefusal(refusal));
+
+    try {
+      const indonesian = worded();
+      setLanguage('en');
+      const english = worded();
+
+      expect(refusals.map((r) => [r.status, r.type])).toEqual([
+        [403, 'edit-forbidden'],
+        [404, 'unknown-import'],
+        [404, 'unknown-collection'],
+      ]);
+      expect(indonesian).toEqual([
+        'Akun ini tidak berhak menyunting lapisan tersebut, jadi tidak dapat mengimpor ke ' +
+          'dalamnya. Mintalah hak sunting kepada admin.',
+        'Server tidak mengenal impor ini lagi; mulai impornya kembali.',
+        'Lapisan tujuan tidak ada di server; muat ulang halaman lalu pilih lapisannya lagi.',
+      ]);
+      expect(english).toEqual([
+        'This account may not edit that layer, so it cannot import into it. Ask an ' +
+          'administrator for the edit right.',
+        'The server no longer knows this import; start it again.',
+        'The target layer does not exist on the server; reload the page and choose the layer ' +
+          'again.',
+      ]);
+    } finally {
+      setLanguage('id');
+    }
   });
 
   it('answers 400 naming the fix for a Shapefile without .prj', async () => {

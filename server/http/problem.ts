@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { log } from '../log.js';
+import { prefersHtmlProblem, renderProblemPage } from './problem-page.js';
 
 /** One field-level error in a validation problem, so a form can show it beside its input. */
 export interface FieldError {
@@ -138,5 +139,12 @@ export function sendProblem(error: unknown, req: Request, res: Response, _next: 
     return;
   }
   res.set(problem.headers);
-  res.status(problem.status).type('application/problem+json').json(problemBody(problem, req));
+  res.vary('Accept');
+  const body = problemBody(problem, req);
+  if (prefersHtmlProblem(req)) {
+    const page = renderProblemPage({ ...problem, requestId: body.requestId });
+    res.status(problem.status).type('text/html').send(page);
+    return;
+  }
+  res.status(problem.status).type('application/problem+json').json(body);
 }

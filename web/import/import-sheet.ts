@@ -217,6 +217,10 @@ export class ImportSheet {
     viewOnly.type = 'checkbox';
     viewOnly.checked = chosen.viewOnly;
     const download = element('a', 'import-download', importText('export.download'));
+    // A download leaves the map as it is; a refusal (exports busy, a session ended) opens as a
+    // page of its own in the new tab instead of replacing the map.
+    download.target = '_blank';
+    download.rel = 'noopener';
     const update = () => {
       this.exportChoice = {
         layerId: layer.value,

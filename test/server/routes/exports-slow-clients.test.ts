@@ -5,8 +5,8 @@ import { config } from '../../../server/config.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 /** A download whose client never reads: the server's writes stall once the sockets are full. */
-function startStalledDownload(url: string) {
-  const request = http.get(url, { agent: false });
+function startStalledDownload(url: string, headers: http.OutgoingHttpHeaders = {}) {
+  const request = http.get(url, { agent: false, headers });
   // the test ends each download by hanging up, which is no failure
   request.on('error', () => undefined);
   const response = new Promise<http.IncomingMessage>((resolve) =>
@@ -79,6 +79,34 @@ describe('exports read by slow clients', () => {
       expect(refused[0]!.headers['content-disposition']).toBeUndefined();
     } finally {
       for (const download of downloads) download.request.destroy();
+    }
+  });
+
+  it('shows a browser that followed a download link the refusal as a page it can read', async () => {
+    const url = `${server.baseUrl}/exports/hazard_zone?format=geojson`;
+    const stalled = Array.from({ length: config.exportPoolSize }, () => startStalledDownload(url));
+    try {
+      await Promise.all(stalled.map((d) => d.response));
+      // what Chromium sends when a link is followed
+      const accept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+      const [browser, program] = await Promise.all([
+        fetch(url, { headers: { accept } }),
+        fetch(url, { headers: { accept: 'application/json' } }),
+      ]);
+      const page = await browser.text();
+
+      expect(browser.status).toBe(503);
+      expect(browser.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(browser.headers.get('retry-after')).toBe('30');
+      expect(page).toContain(
+        'Server sedang melayani unduhan lain. Coba lagi dalam setengah menit.',
+      );
+      expect(page).toContain('The server is busy with other downloads.');
+      expect(page).toContain('<a href="/">Kembali ke peta / Back to the map</a>');
+      expect(program.status).toBe(503);
+      expect(program.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    } finally {
+      for (const download of stalled) download.request.destroy();
     }
   });
 

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { config } from '../../../server/config.js';
 import { createUser } from '../../../server/services/account-service.js';
 import { packZip } from '../../../server/formats/zip-archive.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -165,6 +166,51 @@ describe('the import and export sheet', () => {
     expect(href).toBe('/exports/kecamatan?format=shapefile&crs=EPSG%3A32749');
     expect(response.headers.get('content-type')).toBe('application/zip');
     expect(await page.locator(`${sheet} .import-note`).innerText()).toContain('Masuk');
+  });
+
+  it('downloads in a tab of its own, where a refusal opens as a page worded for a person', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.goto(server.baseUrl);
+    await page.click('.import-sheet__open');
+    const exportSection = page.locator(`${sheet} .import-section`).first();
+    await exportSection.locator('select').nth(0).selectOption('kecamatan');
+    // the new tab downloads the file and closes; Playwright reports the download on the opener
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      exportSection.locator('a.import-download').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^kecamatan.*\.geojson$/);
+    // Exports that wait behind this lock hold every export connection, so the next is refused.
+    const lock = new pg.Client({ connectionString: server.testDatabase.url });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE kecamatan IN ACCESS EXCLUSIVE MODE');
+    const href = await exportSection.locator('a.import-download').getAttribute('href');
+    const waiting = Array.from({ length: config.exportPoolSize }, () =>
+      fetch(`${server.baseUrl}${href}`).then((r) => r.arrayBuffer()),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const [popup] = await Promise.all([
+        page.waitForEvent('popup'),
+        exportSection.locator('a.import-download').click(),
+      ]);
+      await popup.waitForSelector('text=Kembali ke peta', { timeout: 20000 });
+
+      expect(await popup.locator('p[lang=id]').innerText()).toBe(
+        'Server sedang melayani unduhan lain. Coba lagi dalam setengah menit.',
+      );
+      expect(await page.locator(`${sheet} .import-section h3`).first().innerText()).toBe(
+        'Ekspor lapisan',
+      );
+      await popup.close();
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+      await Promise.all(waiting);
+      await page.close();
+    }
   });
 
   it('words a rejected row and the outcome in the language of the interface', async () => {

@@ -312,4 +312,25 @@ describe('the feature API under hostile input', () => {
     expect(statuses.get(400)).toBeGreaterThan(1000);
     expect(await layerChecksums(server)).toEqual(before);
   }, 600000);
+
+  it('shows a browser a refusal that quotes its input as a page holding that input as text', async () => {
+    const markup = '<img src=x onerror="window.ran=1">';
+    const paths = [
+      `/collections/${encodeURIComponent(markup)}/items`,
+      `/collections/kecamatan/items?limit=${encodeURIComponent(markup)}`,
+      `/collections/kecamatan/items?f=html&bbox=${encodeURIComponent(markup)}`,
+    ];
+    const accept = 'text/html,application/xhtml+xml,*/*;q=0.8';
+
+    for (const path of paths) {
+      const response = await fetch(`${server.baseUrl}${path}`, { headers: { accept } });
+      const page = await response.text();
+
+      expect([400, 404], path).toContain(response.status);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page).toContain('Kembali ke peta / Back to the map');
+      expect(page).not.toContain('<img');
+      expect(page).toContain('&lt;img src=x onerror=&quot;window.ran=1&quot;&gt;');
+    }
+  });
 });

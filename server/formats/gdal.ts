@@ -31,9 +31,16 @@ export function requireGdal(formatTitle: string): void {
   );
 }
 
-/** Runs a GDAL tool to completion; a failure carries GDAL's own first error line. */
-export async function runGdal(tool: 'ogr2ogr' | 'ogrinfo', args: string[]): Promise<string> {
-  const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a GDAL tool to completion; a failure carries GDAL's own first error line. `signal` stops
+ * the tool (SIGTERM) when whoever waits for its output has gone, and rejects with its reason.
+ */
+export async function runGdal(
+  tool: 'ogr2ogr' | 'ogrinfo',
+  args: string[],
+  signal?: AbortSignal,
+): Promise<string> {
+  const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

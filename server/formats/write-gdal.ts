@@ -47,13 +47,15 @@ async function* renamed(features: AsyncIterable<ExportFeature>, names: Map<strin
 
 /**
  * A zipped Shapefile at `target`: `.shp .shx .dbf`, a `.prj` of the output CRS, a `.cpg` saying
- * UTF-8, and `<layer>.fields.csv` listing the shortened field names. `folder` is scratch space.
+ * UTF-8, and `<layer>.fields.csv` listing the shortened field names. `folder` is scratch space;
+ * `signal` stops ogr2ogr when the file is no longer wanted.
  */
 export async function writeShapefileZip(
   features: AsyncIterable<ExportFeature>,
   shape: ExportShape,
   folder: string,
   target: string,
+  signal?: AbortSignal,
 ) {
   requireGdal('Shapefile export');
   const names = shortenFieldNames(shape.columns.map((c) => c.name));
@@ -67,32 +69,25 @@ export async function writeShapefileZip(
   const output = path.join(folder, 'shp');
   fs.mkdirSync(output);
   const shp = path.join(output, `${shape.name}.shp`);
-  await runGdal('ogr2ogr', [
-    '-f',
-    'ESRI Shapefile',
-    shp,
-    source,
-    '-nln',
-    shape.name,
-    '-lco',
-    'ENCODING=UTF-8',
-    ...dateFieldOptions(shortShape),
-  ]);
+  const options = ['-nln', shape.name, '-lco', 'ENCODING=UTF-8', ...dateFieldOptions(shortShape)];
+  await runGdal('ogr2ogr', ['-f', 'ESRI Shapefile', shp, source, ...options], signal);
+  signal?.throwIfAborted();
   fs.writeFileSync(path.join(output, `${shape.name}.fields.csv`), fieldListCsv(names));
   const files = fs.readdirSync(output).map((f) => path.join(output, f));
   await packZip(files, target);
 }
 
-/** A GeoPackage at `target` holding one table named after the layer. */
+/** A GeoPackage at `target` holding one table named after the layer (`signal` as above). */
 export async function writeGeoPackage(
   features: AsyncIterable<ExportFeature>,
   shape: ExportShape,
   folder: string,
   target: string,
+  signal?: AbortSignal,
 ) {
   requireGdal('GeoPackage export');
   const source = path.join(folder, 'features.fgb');
   await writeFlatGeobufFile(features, shape, source);
   const options = ['-nln', shape.name, ...dateFieldOptions(shape)];
-  await runGdal('ogr2ogr', ['-f', 'GPKG', target, source, ...options]);
+  await runGdal('ogr2ogr', ['-f', 'GPKG', target, source, ...options], signal);
 }

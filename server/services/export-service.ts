@@ -228,15 +228,20 @@ export function removeExportScratch() {
  */
 async function writeThroughFile(
   out: Writable,
-  write: (folder: string, target: string) => Promise<void>,
+  write: (folder: string, target: string, signal: AbortSignal) => Promise<void>,
 ) {
   const folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'simpul-export-'));
   scratchFolders.add(folder);
+  // a client that hung up while GDAL converts stops GDAL, not only the query before it
+  const hungUp = new AbortController();
+  const abort = () => hungUp.abort(closedEarly());
+  out.once('close', abort);
   try {
     const target = path.join(folder, 'export.out');
-    await write(folder, target);
+    await write(folder, target, hungUp.signal);
     await pipeline(fs.createReadStream(target), out, { end: false });
   } finally {
+    out.off('close', abort);
     scratchFolders.delete(folder);
     await fs.promises.rm(folder, { recursive: true, force: true });
   }
@@ -345,14 +350,14 @@ async function writeFormat(
     }
     case 'shapefile': {
       const { writeShapefileZip } = await import('../formats/write-gdal.js');
-      return writeThroughFile(out, (folder, target) =>
-        read((features) => writeShapefileZip(features, shape, folder, target)),
+      return writeThroughFile(out, (folder, target, signal) =>
+        read((features) => writeShapefileZip(features, shape, folder, target, signal)),
       );
     }
     case 'geopackage': {
       const { writeGeoPackage } = await import('../formats/write-gdal.js');
-      return writeThroughFile(out, (folder, target) =>
-        read((features) => writeGeoPackage(features, shape, folder, target)),
+      return writeThroughFile(out, (folder, target, signal) =>
+        read((features) => writeGeoPackage(features, shape, folder, target, signal)),
       );
     }
   }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,23 @@ function startStalledDownload(url: string, headers: http.OutgoingHttpHeaders = {
     request.once('response', (answer) => resolve(answer.on('error', () => undefined))),
   );
   return { request, response };
+}
+
+/** The ogr2ogr processes this test process started (through the server it runs). */
+function ogr2ogrChildren(): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // pid (comm) state ppid …
+      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (match?.[1] === 'ogr2ogr' && Number(match[2]) === process.pid)
+        children.push(Number(entry));
+    } catch {
+      // the process ended while the list was read
+    }
+  }
+  return children;
 }
 
 describe('exports read by slow clients', () => {
@@ -228,6 +246,21 @@ describe('exports read by slow clients', () => {
       // the rows are read: GDAL converts and zips them with no connection held
       expect(answered).toBe(false);
       expect((await answer).byteLength).toBeGreaterThan(0);
+    });
+
+    it('stops GDAL making a Shapefile for a client that hung up', async () => {
+      const download = startStalledDownload(`${impatient.baseUrl}/exports/hazard_zone?format=shp`);
+      try {
+        await expect.poll(() => ogr2ogrChildren().length, { interval: 5, timeout: 20000 }).toBe(1);
+        download.request.destroy();
+        const hungUpAt = Date.now();
+
+        await expect.poll(() => ogr2ogrChildren().length, { interval: 20, timeout: 5000 }).toBe(0);
+
+        expect(Date.now() - hungUpAt).toBeLessThan(1000);
+      } finally {
+        download.request.destroy();
+      }
     });
 
     it('lets a Shapefile take longer than the stall time to write before sending', async () => {

@@ -53,6 +53,7 @@ import {
   insertIntoStaging,
   insertStagedRows,
   isLayerEmpty,
+  lockLayerForReplace,
   selectOrphanStagingTables,
   selectRepeatedUniqueValues,
   setWriterContext,
@@ -914,6 +915,10 @@ class ImportRun {
       if (rebuildIndex) await createSpatialIndex(client, layer);
       return { written, notes: [] as ImportNote[] };
     }
+    // Another replace (or any write) of the layer waits until this one commits, and this one
+    // for it: two replaces at once each deleted only the features their start could see and
+    // both inserted, so the layer held both files. Readers go on reading meanwhile.
+    await lockLayerForReplace(client, layer);
     const key = recordParentKey(layer);
     if (!key) {
       await notifyWholeLayer(client);

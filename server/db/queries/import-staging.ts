@@ -202,6 +202,15 @@ function writableColumns(layer: LayerDefinition): string[] {
 }
 
 /** Deletes every feature of the layer (inside the caller's transaction); returns how many. */
+/**
+ * Locks the layer against every other writer until the caller's transaction ends (a mode that
+ * conflicts with itself and with INSERT, UPDATE and DELETE, not with SELECT), so that a
+ * replace works on the layer as the writer before it left it.
+ */
+export async function lockLayerForReplace(client: Queryable, layer: LayerDefinition) {
+  await client.query(`LOCK TABLE ${quoteIdentifier(layer.id)} IN SHARE ROW EXCLUSIVE MODE`);
+}
+
 export async function deleteAllFeatures(client: Queryable, layer: LayerDefinition) {
   const result = await client.query(`DELETE FROM ${quoteIdentifier(layer.id)}`);
   return result.rowCount ?? 0;

@@ -570,6 +570,54 @@ describe('importing into a layer', () => {
     );
   });
 
+  it('leaves the file of the later of two replaces run at once, never both', async () => {
+    const file = (name: string, names: string[]) =>
+      writeFile(
+        `${name}.geojson`,
+        JSON.stringify({
+          type: 'FeatureCollection',
+          features: names.map((n, i) =>
+            point([kroya[0]! + i * 0.001, kroya[1]!], { name: n, type: 'titik_kumpul' }),
+          ),
+        }),
+      );
+    const first = file('pertama', ['Pertama 1', 'Pertama 2']);
+    const second = file('kedua', ['Kedua 1', 'Kedua 2', 'Kedua 3']);
+    // Both replaces read their files, then wait behind this lock to write: they overlap.
+    const holder = new pg.Client({ connectionString: scratch.testDatabase.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE evacuation_point IN SHARE MODE');
+    const writers = () =>
+      query(`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND query ~ '^(DELETE|LOCK TABLE)'`);
+    let jobs: Awaited<ReturnType<typeof importFile>>[];
+    try {
+      const running = [
+        importFile(first, { action: 'replace' }),
+        importFile(second, { action: 'replace' }),
+      ];
+      await expect.poll(async () => (await writers())[0].n, { timeout: 20000 }).toBe(2);
+      await holder.query('ROLLBACK');
+      jobs = await Promise.all(running);
+    } finally {
+      await holder.end();
+    }
+
+    const names = (await query('SELECT name FROM evacuation_point ORDER BY name')).map(
+      (row: { name: string }) => row.name,
+    );
+    expect(jobs.map((job) => job.status)).toEqual(['succeeded', 'succeeded']);
+    expect([
+      ['Kedua 1', 'Kedua 2', 'Kedua 3'],
+      ['Pertama 1', 'Pertama 2'],
+    ]).toContainEqual(names);
+    // whichever wrote last replaced exactly what the other had written
+    const [firstJob, secondJob] = jobs;
+    if (names.length === 3) expect(secondJob!.rowsReplaced).toBe(2);
+    else expect(firstJob!.rowsReplaced).toBe(3);
+  });
+
   it('tells a job as failed as soon as the session its process kept open is gone', async () => {
     const pool = scratch.testDatabase.database.pool;
     const jobId = randomUUID();

@@ -9,6 +9,7 @@ import { trackFile, type TrackedFile } from './file-progress.js';
 import type { Feature, Geometry } from 'geojson';
 import { parseCrsName } from './source-crs.js';
 import {
+  asSentence,
   lonLat,
   readerFailure,
   SourceFileError,
@@ -127,9 +128,8 @@ async function* streamCollection(file: TrackedFile, signal?: AbortSignal, skip =
   } catch (error) {
     if (error instanceof SourceFileError || signal?.aborted) throw error;
     const reason = (error as Error).message;
-    throw new SourceFileError('unreadable-json', `The GeoJSON cannot be read: ${reason}`, {
-      reason,
-    });
+    const message = `The GeoJSON cannot be read: ${asSentence(reason)}`;
+    throw new SourceFileError('unreadable-json', message, { reason });
   } finally {
     stream.destroy();
   }

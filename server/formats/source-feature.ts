@@ -79,5 +79,14 @@ export function readerFailure(
 ): unknown {
   if (error instanceof SourceFileError || signal?.aborted) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new SourceFileError(code, `${what} cannot be read: ${reason}`, { reason });
+  return new SourceFileError(code, `${what} cannot be read: ${asSentence(reason)}`, { reason });
+}
+
+/**
+ * A library's message ending as a sentence, so that text added after it (the upload was
+ * removed) does not run on: `Parser has expected a value` becomes `… a value.`.
+ */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

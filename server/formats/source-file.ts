@@ -245,6 +245,10 @@ async function openGeoPackage(file: string): Promise<SourceFile> {
 export async function openSourceFile(file: string, fileName: string): Promise<SourceFile> {
   const stem = path.basename(fileName, path.extname(fileName));
   const format = detectFormat(file, fileName);
+  // as an upload of 0 bytes is refused: a parser's "expected a value" told nobody why
+  if (fs.statSync(file).size === 0 && format !== 'shapefile') {
+    throw new SourceFileError('empty-upload', `${fileName} is empty (0 bytes).`, { fileName });
+  }
   switch (format) {
     case 'zip':
       return openZip(file, fileName);

@@ -187,6 +187,7 @@ const unreadableFileCodes = new Set([
   'unreadable-kml',
   'unreadable-flatgeobuf',
   'empty-file',
+  'empty-upload',
   'file-too-large',
   'gdal-failed',
 ]);

@@ -68,3 +68,26 @@ describe('opening a zipped Shapefile', () => {
     expect(unpackedFolders().filter((n) => !before.includes(n))).toEqual([]);
   });
 });
+
+describe('opening an empty file', () => {
+  it('says the file is empty, in any format the name suggests', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-empty-file-'));
+    try {
+      const refusals = [];
+      for (const name of ['titik.geojson', 'titik.geojsonl', 'titik.csv', 'titik.kml']) {
+        fs.writeFileSync(path.join(folder, name), '');
+        const refusal = await openSourceFile(path.join(folder, name), name).catch((e) => e);
+        refusals.push([refusal.code, refusal.message]);
+      }
+
+      expect(refusals).toEqual([
+        ['empty-upload', 'titik.geojson is empty (0 bytes).'],
+        ['empty-upload', 'titik.geojsonl is empty (0 bytes).'],
+        ['empty-upload', 'titik.csv is empty (0 bytes).'],
+        ['empty-upload', 'titik.kml is empty (0 bytes).'],
+      ]);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

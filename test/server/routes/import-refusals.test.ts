@@ -193,6 +193,23 @@ describe('refusals of the import API', () => {
     expect(answer.body.detail).toContain(answer.body.reason);
   });
 
+  it("ends the reader's words as a sentence before saying the upload was removed", async () => {
+    const uploadId = await uploaded('titik.geojson', '{"type": "FeatureCollection", "features": [');
+
+    const answer = await call('/imports/preview', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ type: '/problems/unreadable-json', uploadRemoved: true });
+    expect(answer.body.reason).not.toMatch(/\.$/);
+    expect(answer.body.detail).toBe(
+      `The GeoJSON cannot be read: ${answer.body.reason}. ` +
+        'The uploaded file was removed: send a corrected one.',
+    );
+  });
+
   it('names the GeoPackage layer asked for and those it holds', async () => {
     const gpkg = fs.readFileSync(path.join(fixtures, 'two-layers.gpkg'));
     const uploadId = await uploaded('dua.gpkg', gpkg);

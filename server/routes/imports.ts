@@ -252,7 +252,10 @@ export function createImportsRouter(context: AppContext): Router {
   });
 
   router.get('/imports', async (req, res) => {
-    const layerId = typeof req.query.layerId === 'string' ? req.query.layerId : '';
+    const layerId = req.query.layerId;
+    if (typeof layerId !== 'string' || layerId === '') {
+      throw badRequest('missing-layer', 'Name the layer whose imports to list: ?layerId=…');
+    }
     requireEditable(res.locals.principal, requireLayer(layerId));
     res.json({ jobs: (await selectImportJobs(pool, layerId, 20)).map(toPublicJob) });
   });

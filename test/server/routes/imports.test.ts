@@ -474,6 +474,21 @@ describe('imports and exports over HTTP', () => {
     expect((await forbidden.json()).type).toBe('/problems/edit-forbidden');
   });
 
+  it('lists the newest imports of a layer, and asks for the layer when none is named', async () => {
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point', dryRun: true };
+    const started = await (await call('POST', '/imports', { token: editor, json: options })).json();
+    await waitForJob(started.id);
+
+    const listed = await call('GET', '/imports?layerId=evacuation_point', { token: editor });
+    const unnamed = await call('GET', '/imports', { token: editor });
+
+    expect(listed.status).toBe(200);
+    expect((await listed.json()).jobs[0]).toMatchObject({ id: started.id, status: 'checked' });
+    expect(unnamed.status).toBe(400);
+    expect(await unnamed.json()).toMatchObject({ type: '/problems/missing-layer' });
+  });
+
   it('answers refusals that the import sheet words in Indonesian and in English', async () => {
     const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
     const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point' };

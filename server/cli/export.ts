@@ -167,6 +167,8 @@ async function writeExport(database: Database, prepared: PreparedExport, target?
 }
 
 main().catch((error: Error) => {
+  // a refused layer, format, CRS or filter is a wrong option (2), as the parser's mistakes
+  if (error instanceof HttpProblem && error.status < 500) fail(error.detail);
   console.error(`export: ${error instanceof HttpProblem ? error.detail : error.message}`);
   process.exit(1);
 });

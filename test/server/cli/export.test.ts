@@ -90,6 +90,22 @@ describe('npm run export', () => {
     expect(result.stderr).not.toMatch(stackFrame);
   });
 
+  it.each([
+    [['--layer', 'kecamatan', '--filter', 'name ='], 'CQL2 text syntax error'],
+    [['--layer', 'jalan'], 'No layer "jalan"'],
+    [['--layer', 'kecamatan', '--crs', 'EPSG:999999'], 'EPSG:999999'],
+  ])(
+    'answers an option the server refuses, %j, in one line with exit code 2',
+    async (args, says) => {
+      const result = await runExportCommand(args, { DATABASE_URL: database.url });
+
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(says);
+      expect(result.stderr).not.toMatch(stackFrame);
+    },
+  );
+
   it('reports a missing --out folder in one line, without a stack trace', async () => {
     const target = path.join(folder, 'no-such-folder', 'x.geojson');
 

@@ -6,6 +6,7 @@
  * origin server may: the client has the current bytes either way).
  */
 import fresh from 'fresh';
+import { badRequest } from './problem.js';
 
 /**
  * Whether `If-None-Match` names one of the current representation's ETags, by the weak
@@ -17,4 +18,24 @@ import fresh from 'fresh';
 export function matchesIfNoneMatch(header: string | undefined, etags: readonly string[]): boolean {
   if (!header) return false;
   return etags.some((etag) => fresh({ 'if-none-match': header }, { etag }));
+}
+
+/**
+ * The entity tags of an `If-Match` header, refused with a 400 when one is not an entity tag
+ * (RFC 9110 section 8.8.3: in double quotes, maybe `W/`-prefixed): an unquoted `35-3` matched
+ * nothing and was answered as a stale version, which sent its sender looking for an edit no
+ * one made. `*` comes back as the one tag `*`.
+ */
+export function ifMatchTags(header: string): string[] {
+  const tags = header.split(',').map((tag) => tag.trim());
+  if (tags.length === 1 && tags[0] === '*') return tags;
+  const malformed = tags.find((tag) => !/^(W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/.test(tag));
+  if (malformed !== undefined) {
+    throw badRequest(
+      'invalid-if-match',
+      `If-Match takes entity tags in double quotes, as GET sends them in ETag ` +
+        `(If-Match: "35-3"); "${malformed.slice(0, 60)}" is not one.`,
+    );
+  }
+  return tags;
 }

@@ -34,8 +34,8 @@ const byType: Record<string, Explanation> = {
     en: 'The database does not answer. Try again in a moment.',
   },
   'login-required': {
-    id: 'Lapisan ini hanya untuk pengguna yang masuk. Masuk pada peta, lalu unduh lagi.',
-    en: 'This layer is for logged-in users only. Log in on the map, then download again.',
+    id: 'Ini hanya untuk pengguna yang masuk. Masuk pada peta, lalu buka lagi tautan ini.',
+    en: 'This is for logged-in users only. Log in on the map, then open this link again.',
   },
   'unknown-collection': {
     id: 'Lapisan ini tidak ada, atau akun Anda tidak berhak membacanya.',

@@ -22,6 +22,7 @@ import {
 import { config } from '../config.js';
 import { objectName } from '../db/sql.js';
 import { crs84, type CrsDefinition } from '../http/crs.js';
+import { ifMatchTags } from '../http/entity-tags.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import type { Principal } from './access.js';
 import { requireEditable } from './edit-access.js';
@@ -100,10 +101,11 @@ function preconditionRequired(edit: Edit): HttpProblem {
 function parseIfMatch(edit: Edit & { featureId: number; ifMatch?: string }): number[] | 'any' {
   const header = edit.ifMatch?.trim();
   if (!header) throw preconditionRequired(edit);
-  if (header === '*') return 'any';
+  const tags = ifMatchTags(header);
+  if (tags[0] === '*') return 'any';
 
   const versions: number[] = [];
-  for (const tag of header.split(',').map((t) => t.trim())) {
+  for (const tag of tags) {
     const match = /^"(\d+)-(\d+)"$/.exec(tag);
     if (match && Number(match[1]) === edit.featureId) versions.push(Number(match[2]));
   }

@@ -21,6 +21,7 @@ import {
   selectRecordsDeletedWith,
 } from '../db/queries/feature-history.js';
 import { inTransactionWithoutJit } from '../db/without-jit.js';
+import { ifMatchTags } from '../http/entity-tags.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { canReadHistory, type Principal } from './access.js';
 import { requireEditable, requirePrincipal, requireReadable } from './edit-access.js';
@@ -199,7 +200,7 @@ function expectedVersion(ifMatch: string | undefined, featureId: number, current
     const detail = `Feature ${featureId} exists: restoring over it needs If-Match with its ETag.`;
     throw new HttpProblem(428, 'if-match-required', 'Precondition required', detail);
   }
-  const etags = ifMatch.split(',').map((t) => t.trim());
+  const etags = ifMatchTags(ifMatch.trim());
   if (!etags.includes('*') && !etags.includes(featureETag(featureId, current))) {
     const detail = `Feature ${featureId} is at version ${current}; reload it before restoring.`;
     throw new HttpProblem(412, 'stale-version', 'Precondition failed', detail, {

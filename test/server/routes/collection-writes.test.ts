@@ -153,6 +153,22 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(stale.body.current.id).toBe(id);
   });
 
+  it('answers 400 to an If-Match that is no entity tag, and changes nothing', async () => {
+    const { id } = await create();
+    const path = `${items}/${id}`;
+
+    const unquoted = await send('PUT', path, {
+      body: validFeature(layer),
+      token: editorToken,
+      headers: { 'if-match': `${id}-1` },
+    });
+
+    expect(unquoted.response.status).toBe(400);
+    expect(unquoted.body).toMatchObject({ type: '/problems/invalid-if-match' });
+    expect(unquoted.body.detail).toContain(`"${id}-1" is not one`);
+    expect(await historyCount(id)).toBe(1);
+  });
+
   it('replaces with the right ETag, answers the next ETag, and records both versions', async () => {
     const { id, etag } = await create();
 

@@ -40,6 +40,27 @@ function readChoice(name: string, choices: string[], fallback: string): string {
   return fallback;
 }
 
+const switchWords: Record<string, boolean> = {
+  '1': true,
+  true: true,
+  yes: true,
+  on: true,
+  '0': false,
+  false: false,
+  no: false,
+  off: false,
+};
+
+/** A switch: 1/0, true/false, yes/no or on/off; anything else stops start-up, never a guess. */
+function readSwitch(name: string, fallback: boolean): boolean {
+  const raw = readText(name);
+  if (raw === undefined) return fallback;
+  const value = switchWords[raw.trim().toLowerCase()];
+  if (value !== undefined) return value;
+  configProblems.push(`${name} must be 1 or 0 (true/false, yes/no, on/off); got "${raw}"`);
+  return fallback;
+}
+
 /** A PostgreSQL connection URL; anything else would fail later with a puzzling driver error. */
 function readDatabaseUrl(name: string): string | undefined {
   const raw = readText(name);
@@ -164,7 +185,7 @@ export const config = Object.freeze({
   /** Lifetime of a login session; the user logs in again after it. */
   sessionTtlHours: readInteger('SESSION_TTL_HOURS', 12, 1, 24 * 30),
   /** Session cookie `Secure` always (`1`); by default only on requests that arrived over https. */
-  sessionCookieSecure: readText('SESSION_COOKIE_SECURE') === '1',
+  sessionCookieSecure: readSwitch('SESSION_COOKIE_SECURE', false),
   /** Failed logins of one user name, or 4× as many from one address, before logins pause. */
   loginMaxFailures: readInteger('LOGIN_MAX_FAILURES', 5, 1, 1000),
   /** The window in which failed logins are counted, and the pause once the limit is hit. */
@@ -174,7 +195,7 @@ export const config = Object.freeze({
   /** How far outside the regency outline an edited feature may reach, in metres. */
   regencyToleranceM: readInteger('REGENCY_TOLERANCE_M', 500, 0, 100000),
   /** Seed an empty database at start. Default on; `SIMPUL_AUTO_SEED=0` turns it off. */
-  autoSeed: readText('SIMPUL_AUTO_SEED') !== '0',
+  autoSeed: readSwitch('SIMPUL_AUTO_SEED', true),
   /** Publication to GeoServer (`npm run geoserver`); no secret has a default. */
   geoserver: Object.freeze({
     /** GeoServer's REST root, e.g. `https://gis.example.go.id/geoserver/rest`. */

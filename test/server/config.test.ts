@@ -10,7 +10,7 @@ async function configUnder(env: Record<string, string>) {
   const script = "import('./server/config.ts').then((m) => console.log(JSON.stringify(m.config)))";
   const options = { env: { ...process.env, ...env } };
   const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], options);
-  return JSON.parse(stdout) as { dataDir: string; importDir: string };
+  return JSON.parse(stdout) as { dataDir: string; importDir: string; autoSeed: boolean };
 }
 
 describe('configuration', { timeout: 30000 }, () => {
@@ -23,5 +23,20 @@ describe('configuration', { timeout: 30000 }, () => {
 
     expect(defaulted.importDir).toBe(path.join(dataDir, 'imports'));
     expect(chosen.importDir).toBe(importDir);
+  });
+
+  it('reads a switch written as 0/1, false/true, no/yes or off/on, and refuses anything else', async () => {
+    const seeds = [];
+    for (const value of ['', '0', 'false', 'No', 'off', '1', 'TRUE', 'yes', 'on']) {
+      seeds.push((await configUnder({ SIMPUL_AUTO_SEED: value })).autoSeed);
+    }
+    const refused = await configUnder({ SIMPUL_AUTO_SEED: 'nanti' }).catch((e) => e);
+
+    expect(seeds).toEqual([true, false, false, false, false, true, true, true, true]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      'Simpul cannot start: SIMPUL_AUTO_SEED must be 1 or 0 (true/false, yes/no, on/off); ' +
+        'got "nanti"',
+    );
   });
 });

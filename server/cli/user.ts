@@ -5,6 +5,7 @@ import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
+import { exitAfterFailedStart } from '../startup.js';
 import {
   createApiToken,
   createUser,
@@ -142,7 +143,8 @@ if (values.help) {
   } catch (error) {
     if (error instanceof UsageError) console.error(`${error.message}\n\n${usage}`);
     else if (error instanceof HttpProblem) console.error(error.detail);
-    else throw error;
+    // the data folder in use, the database unreachable: one line, as every command says it
+    else exitAfterFailedStart(error);
     process.exitCode = 1;
   }
 }

@@ -35,8 +35,9 @@ export function lockDataDir(dataDir: string): () => void {
     const holder = readLockHolder(lockPath);
     if (holder !== null && holder !== process.pid && isProcessAlive(holder)) {
       throw new DataDirLockedError(
-        `the embedded database in ${dataDir} is in use by process ${holder}; stop it or set ` +
-          `SIMPUL_DATA_DIR to another folder (if no Simpul runs there, remove ${lockPath})`,
+        `the embedded database in ${dataDir} is in use by process ${holder} (one process at ` +
+          `a time): stop that process, then run this again; a second server needs a ` +
+          `SIMPUL_DATA_DIR of its own (if no Simpul runs there, remove ${lockPath})`,
       );
     }
     // FIXME: two processes starting in the same instant over a stale lock may both take it

@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+describe('npm run user', { timeout: 60000 }, () => {
+  it('says in one line, without a stack trace, that the data folder is in use', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-user-cli-'));
+    // this test's own process holds the folder, as a running server would
+    fs.writeFileSync(path.join(dataDir, 'simpul.lock'), String(process.pid));
+    try {
+      const env = { ...process.env, SIMPUL_DATA_DIR: dataDir, DATABASE_URL: '' };
+      const failed = await run(
+        process.execPath,
+        ['--import', 'tsx', 'server/cli/user.ts', 'list'],
+        {
+          env,
+        },
+      ).catch((error) => error);
+
+      expect(failed.code).toBe(1);
+      expect(failed.stderr.trim().split('\n')).toEqual([
+        expect.stringContaining(`is in use by process ${process.pid} (one process at a time)`),
+      ]);
+      expect(failed.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -37,6 +37,10 @@ const byType: Record<string, Explanation> = {
     id: 'Ini hanya untuk pengguna yang masuk. Masuk pada peta, lalu buka lagi tautan ini.',
     en: 'This is for logged-in users only. Log in on the map, then open this link again.',
   },
+  'place-outside-regency': {
+    id: 'Tempat ini berada di luar wilayah kabupaten; rencana tata ruangnya tidak mencakupnya.',
+    en: 'This place lies outside the regency; its spatial plan does not cover it.',
+  },
   'unknown-collection': {
     id: 'Lapisan ini tidak ada, atau akun Anda tidak berhak membacanya.',
     en: 'This layer does not exist, or your account may not read it.',

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ActivityRuleBinding } from '../../layers/analysis-bindings.js';
 import type { CodedValue, LayerDefinition, RecordTableDefinition } from '../../layers/index.js';
 import {
+  placeTouchesAny,
   selectActivities,
   selectActivityRules,
   selectMapShapes,
@@ -12,7 +13,7 @@ import {
   type OverlapRow,
   type UtmFrame,
 } from '../db/queries/plan-information.js';
-import { badRequest } from '../http/problem.js';
+import { badRequest, HttpProblem } from '../http/problem.js';
 import {
   domainOf,
   findActivityTable,
@@ -21,6 +22,12 @@ import {
   requireBoundLayer,
   type SampleSource,
 } from './analysis-bindings.js';
+import { listLayers } from './layer-registry.js';
+
+/** The layers whose features are the regency's outline. */
+function outlineLayers(): LayerDefinition[] {
+  return listLayers().filter((layer) => layer.regencyOutline);
+}
 
 /** Text in both interface languages. */
 export interface Bilingual {
@@ -325,6 +332,15 @@ export async function getPlanInformation(
   const started = Date.now();
   const place = await selectPlaceSummary(pool, placeGeoJson);
   if (place.empty) throw badRequest('invalid-place', 'The place is empty once made valid.');
+  // no zone, desa or warning of the plan reaches there: an empty answer would read as "free"
+  if (!(await placeTouchesAny(pool, outlineLayers(), placeGeoJson))) {
+    throw new HttpProblem(
+      422,
+      'place-outside-regency',
+      'Place outside the regency',
+      'The place lies wholly outside the regency; its spatial plan says nothing of it.',
+    );
+  }
 
   const zones = await findPlanZones(pool, placeGeoJson);
   const desa = await findUnits(pool, 'populationUnits', placeGeoJson);

@@ -175,15 +175,21 @@ export interface IrrigationConditionReport {
 /** The formats a plan answer can be printed in. */
 export type PrintFormat = 'html' | 'pdf' | 'png';
 
-async function readProblem(response: Response): Promise<string | undefined> {
-  if (!response.headers.get('content-type')?.includes('json')) return undefined;
-  const problem = (await response.json().catch(() => ({}))) as { detail?: unknown };
-  return typeof problem.detail === 'string' ? problem.detail : undefined;
+async function readProblem(response: Response) {
+  if (!response.headers.get('content-type')?.includes('json')) return {};
+  const problem = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  return {
+    detail: typeof problem.detail === 'string' ? problem.detail : undefined,
+    type: typeof problem.type === 'string' ? problem.type.replace(/^\/problems\//, '') : undefined,
+  };
 }
 
 async function request(url: string, init: RequestInit = {}): Promise<Response> {
   const response = await fetch(url, init);
-  if (!response.ok) throw new ApiRequestError(response.status, url, await readProblem(response));
+  if (!response.ok) {
+    const { detail, type } = await readProblem(response);
+    throw new ApiRequestError(response.status, url, detail, type);
+  }
   return response;
 }
 

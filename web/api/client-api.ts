@@ -34,6 +34,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly url: string,
     detail?: string,
+    /** The problem's type without `/problems/` (`place-outside-regency`), when one was named. */
+    readonly type?: string,
   ) {
     super(detail ?? `${url} answered ${status}`);
     this.name = 'ApiRequestError';

@@ -17,6 +17,7 @@ import {
   type PlanInformation,
   type PrintFormat,
 } from '../api/analysis-api.js';
+import { ApiRequestError } from '../api/client-api.js';
 import { bus } from '../events/event-bus.js';
 import './plan-lookup.css';
 import { planText, pickText, type PlanMessageKey } from './plan-lookup-messages.js';
@@ -164,7 +165,10 @@ export class PlanLookup {
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
       this.info = undefined;
-      this.status = { key: 'plan.failed', reason: (error as Error).message };
+      this.status =
+        error instanceof ApiRequestError && error.type === 'place-outside-regency'
+          ? { key: 'plan.outsideRegency' }
+          : { key: 'plan.failed', reason: (error as Error).message };
     }
     this.render();
   }

@@ -16,6 +16,8 @@ const messagesId = {
   'plan.noActivity': '— tanpa kegiatan —',
   'plan.loading': 'Menghitung…',
   'plan.failed': 'Informasi tidak dapat dihitung: {reason}',
+  'plan.outsideRegency':
+    'Tempat ini berada di luar wilayah kabupaten; rencana tata ruangnya tidak mencakupnya.',
   'plan.location': 'Lokasi',
   'plan.area': 'Luas persil',
   'plan.point': 'titik',
@@ -87,6 +89,7 @@ const messagesEn: Record<PlanMessageKey, string> = {
   'plan.noActivity': '— no activity —',
   'plan.loading': 'Computing…',
   'plan.failed': 'The information could not be computed: {reason}',
+  'plan.outsideRegency': 'This place lies outside the regency; its spatial plan does not cover it.',
   'plan.location': 'Location',
   'plan.area': 'Parcel area',
   'plan.point': 'point',

@@ -184,3 +184,20 @@ function widenToAspect([x0, y0, x1, y1]: UtmFrame, aspect: number): UtmFrame {
   const grow = (width / aspect - height) / 2;
   return [x0, y0 - grow, x1, y1 + grow];
 }
+
+/** True when the place touches a feature of one of `outlines` (the regency's outline layers). */
+export async function placeTouchesAny(
+  db: Queryable,
+  outlines: readonly LayerDefinition[],
+  placeGeoJson: string,
+): Promise<boolean> {
+  if (outlines.length === 0) return true;
+  const touches = outlines.map(
+    (layer) => `EXISTS (SELECT 1 FROM ${q(layer.id)} AS f WHERE ST_Intersects(f.geom, p.geom))`,
+  );
+  const result = await db.query<{ inside: boolean }>(
+    `SELECT ${touches.join(' OR ')} AS inside FROM (SELECT ${placeSql} AS geom) AS p`,
+    [placeGeoJson],
+  );
+  return result.rows[0]!.inside;
+}

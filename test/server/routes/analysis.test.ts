@@ -78,6 +78,20 @@ describe('the analysis API', () => {
     expect(problem.detail).toMatch(/EPSG:4326/);
   });
 
+  it('refuses a place wholly outside the regency, as data and as the printable page', async () => {
+    // a point in the Flores Sea, far from Cilacap
+    const answers = [
+      await fetch(`${server.baseUrl}/analysis/plan-information?lon=120&lat=-7.6`),
+      await fetch(`${server.baseUrl}/analysis/plan-information?lon=120&lat=-7.6&f=html`),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([422, 422]);
+    expect((await answers[0]!.json()).type).toBe('/problems/place-outside-regency');
+    const page = await answers[1]!.text();
+    expect(page).toContain('Tempat ini berada di luar wilayah kabupaten');
+    expect(page).not.toContain('Informasi Tata Ruang');
+  });
+
   it('refuses a clicked point without coordinates', async () => {
     const response = await fetch(`${server.baseUrl}/analysis/plan-information?lon=109`);
 

@@ -94,6 +94,31 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
     await page.close();
   });
 
+  it('says a point clicked outside the regency lies outside it, in either language', async () => {
+    const page = await browser.newPage();
+    // the Indian Ocean south of Nusakambangan
+    await openMapAt(page, [109.0, -7.9]);
+
+    await page.locator('.plan-lookup__open').click();
+    const box = (await page.locator('#map').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const status = page.locator('.plan-status--outsideRegency');
+    await status.waitFor({ timeout: 15000 });
+    const indonesian = await status.innerText();
+    await page.click('#lang-toggle');
+    await page.waitForSelector('html[lang=en]');
+    const english = await page.locator('.plan-status--outsideRegency').innerText();
+
+    expect(indonesian).toBe(
+      'Tempat ini berada di luar wilayah kabupaten; rencana tata ruangnya tidak mencakupnya.',
+    );
+    expect(english).toBe(
+      'This place lies outside the regency; its spatial plan does not cover it.',
+    );
+    await page.evaluate(() => localStorage.removeItem('simpul.language'));
+    await page.close();
+  });
+
   // The first exposure answer overlays every hazard zone with every desa: seconds, not less.
   it('opens the dashboard with the exposure chart and a CSV link', async () => {
     const page = await browser.newPage();

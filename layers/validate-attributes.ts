@@ -87,6 +87,24 @@ const typeDescriptions: Record<AttributeDefinition['type'], string> = {
   timestamp: 'an ISO 8601 timestamp with time zone, e.g. 2024-05-01T08:30:00+07:00',
 };
 
+/** The whole numbers an `integer` column (PostgreSQL `integer`, 32 bits) stores. */
+const integerColumnRange = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+
+/**
+ * The range a numeric attribute accepts: its declared `min` and `max`, narrowed to what its
+ * column stores (an `integer` holds -2147483648 to 2147483647; a `number`, a double, holds
+ * every finite number, so only its declared limits count). Undefined where nothing limits it.
+ */
+export function acceptedRange(
+  attribute: Partial<Pick<AttributeDefinition, 'type' | 'min' | 'max'>>,
+) {
+  if (attribute.type !== 'integer') return { min: attribute.min, max: attribute.max };
+  return {
+    min: Math.max(attribute.min ?? integerColumnRange.min, integerColumnRange.min),
+    max: Math.min(attribute.max ?? integerColumnRange.max, integerColumnRange.max),
+  };
+}
+
 /** True when the value counts as absent: null, undefined, or text of spaces only. */
 export function isBlank(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'string' && !value.trim());
@@ -113,11 +131,12 @@ export function checkAttributeValue(
     const codes = attribute.domain.map((coded) => coded.code).join(', ');
     problems.push(problem(name, 'not-in-domain', `${name} must be one of: ${codes}.`));
   }
-  if (typeof value === 'number' && attribute.min !== undefined && value < attribute.min) {
-    problems.push(problem(name, 'below-minimum', `${name} must be at least ${attribute.min}.`));
+  const { min, max } = acceptedRange(attribute);
+  if (typeof value === 'number' && min !== undefined && value < min) {
+    problems.push(problem(name, 'below-minimum', `${name} must be at least ${min}.`));
   }
-  if (typeof value === 'number' && attribute.max !== undefined && value > attribute.max) {
-    problems.push(problem(name, 'above-maximum', `${name} must be at most ${attribute.max}.`));
+  if (typeof value === 'number' && max !== undefined && value > max) {
+    problems.push(problem(name, 'above-maximum', `${name} must be at most ${max}.`));
   }
   const tooLong = attribute.maxLength !== undefined && String(value).length > attribute.maxLength;
   if (typeof value === 'string' && tooLong) {

@@ -68,11 +68,29 @@ describe('attribute checks shared by the server and the edit form', () => {
     ['a number sent as text', { width_m: '6.5' }, 'width_m:wrong-type'],
     ['a fraction for an integer', { lanes: 1.5 }, 'lanes:wrong-type'],
     ['a word for a boolean', { paved: 'ya' }, 'paved:wrong-type'],
+    ['a whole number above what its column stores', { lanes: 2 ** 31 }, 'lanes:above-maximum'],
+    [
+      'a whole number below what its column stores',
+      { lanes: -(2 ** 31) - 1 },
+      'lanes:below-minimum',
+    ],
     ['a day that does not exist', { surveyed_on: '2023-02-29' }, 'surveyed_on:wrong-type'],
     ['a timestamp without time zone', { checked_at: '2024-05-01T08:30' }, 'checked_at:wrong-type'],
     ['an attribute the layer does not declare', { colour: 'red' }, 'colour:unknown-attribute'],
   ])('refuses %s', (_case, change, expected) => {
     expect(codesOf({ ...complete, ...change })).toEqual([expected]);
+  });
+
+  it('names the largest whole number an integer column stores, for a value past it', () => {
+    const { problems } = checkAttributes(
+      surveyedAssets,
+      { ...complete, lanes: 2147483648 },
+      'create',
+    );
+
+    expect(problems).toEqual([
+      { field: 'lanes', code: 'above-maximum', message: 'lanes must be at most 2147483647.' },
+    ]);
   });
 
   it('lists every problem of a feature, not only the first', () => {

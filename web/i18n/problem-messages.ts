@@ -4,6 +4,8 @@
  * `geometry-outside-regency`…). Shared by the edit form and the import report, so a rule
  * broken reads the same wherever it is met.
  */
+import type { AttributeType } from '../../layers/types.js';
+import { acceptedRange } from '../../layers/validate-attributes.js';
 import type { FieldProblem } from '../api/edit-api.js';
 import { getLanguage, getLocale, pickTitle } from './i18n.js';
 
@@ -89,6 +91,8 @@ export type ProblemDeclaration = {
     name: string;
     titleId: string;
     titleEn: string;
+    /** With it, an integer's limits include what its column stores (see `acceptedRange`). */
+    type?: AttributeType;
     min?: number;
     max?: number;
     maxLength?: number;
@@ -108,9 +112,10 @@ export function describeProblem(problem: FieldProblem, declaration: ProblemDecla
 
   const attribute = declaration.attributes.find((a) => a.name === problem.field);
   const other = declaration.attributes.find((a) => a.name === problem.otherField);
+  const range = attribute && acceptedRange(attribute);
   return problemText(key, {
-    min: attribute?.min ?? '',
-    max: attribute?.max ?? '',
+    min: range?.min ?? '',
+    max: range?.max ?? '',
     maxLength: attribute?.maxLength ?? '',
     other: other ? pickTitle(other) : (problem.otherField ?? ''),
     outside: formatDistance(problem.outsideM),

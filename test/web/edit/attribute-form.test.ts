@@ -17,6 +17,17 @@ describe('attribute form problems', () => {
     );
   });
 
+  it('words a whole number past what its column stores with the largest it takes', () => {
+    const evacuationPoint = findLayer('evacuation_point')!;
+    const properties = { name: 'Balai Desa', type: 'titik_kumpul', capacity: 2147483648 };
+
+    const { problems } = checkAttributes(evacuationPoint, properties, 'replace');
+
+    expect(problems.map((p) => describeProblem(p, evacuationPoint))).toEqual([
+      'Paling besar 2147483647.',
+    ]);
+  });
+
   it('lets a road saved with backwards chainage be edited while both stay as saved', () => {
     const stored = { chainage_from_m: 9000, chainage_to_m: 10, name: 'Jalan lama' };
     const renamed = { ...stored, name: 'Jalan lama baru' };

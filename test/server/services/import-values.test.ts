@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { selectRejections } from '../../../server/db/queries/import-jobs.js';
+import { cilacapTown, kroya, point, useImportScratch } from '../../support/import-scratch.js';
+
+describe('importing values a column cannot store', () => {
+  const { scratch, writeFile, importFile } = useImportScratch('simpul-import-values-');
+
+  const query = async (sql: string, values: unknown[] = []) =>
+    (await scratch.testDatabase.database.pool.query(sql, values)).rows;
+
+  const rejectionsOf = async (jobId: string) =>
+    (await selectRejections(scratch.testDatabase.database.pool, jobId, 0, 100)).rejections;
+
+  const capacitiesOf = async (prefix: string) =>
+    await query('SELECT name, capacity FROM evacuation_point WHERE name LIKE $1 ORDER BY name', [
+      `${prefix}%`,
+    ]);
+
+  const geoJson = (features: unknown[]) => JSON.stringify({ type: 'FeatureCollection', features });
+
+  it('rejects a capacity past 32 bits as a row, and writes the others in valid-only', async () => {
+    const file = writeFile(
+      'capacity-too-large.geojson',
+      geoJson([
+        point(cilacapTown, { name: 'Besar 1', type: 'titik_kumpul', capacity: 2147483648 }),
+        point(kroya, { name: 'Besar 2', type: 'titik_kumpul', capacity: 2147483647 }),
+      ]),
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 1]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      {
+        row: 1,
+        field: 'capacity',
+        reason: 'capacity must be at most 2147483647.',
+        code: 'above-maximum',
+        params: { value: 2147483648 },
+      },
+    ]);
+    expect(await capacitiesOf('Besar')).toEqual([{ name: 'Besar 2', capacity: 2147483647 }]);
+  });
+
+  it('rejects a CSV number too large for a double as not a number', async () => {
+    const file = writeFile(
+      'capacity-overflow.csv',
+      'name,type,capacity,lon,lat\n' +
+        'Luap 1,titik_kumpul,1e400,109.0153,-7.7266\n' +
+        'Luap 2,titik_kumpul,1e3,109.2456,-7.6329\n',
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 1]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({ row: 2, field: 'capacity', code: 'wrong-type' }),
+    ]);
+    expect(await capacitiesOf('Luap')).toEqual([{ name: 'Luap 2', capacity: 1000 }]);
+  });
+});

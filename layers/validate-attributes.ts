@@ -17,6 +17,7 @@ export type ProblemCode =
   | 'below-minimum'
   | 'above-maximum'
   | 'too-long'
+  | 'nul-character'
   | 'in-the-future'
   | 'above-other'
   | 'not-below-other'
@@ -124,6 +125,11 @@ export function checkAttributeValue(
     const got = value === null ? 'null' : typeof value;
     const expected = typeDescriptions[attribute.type];
     return [problem(name, 'wrong-type', `${name} must be ${expected}; got ${got}.`)];
+  }
+  // PostgreSQL text cannot hold U+0000: stored, it would fail the whole statement
+  if (typeof value === 'string' && value.includes('\u0000')) {
+    const message = `${name} must not contain the NUL character (U+0000).`;
+    return [problem(name, 'nul-character', message)];
   }
   const problems: FeatureProblem[] = [];
 

@@ -78,6 +78,17 @@ export interface RejectionRow {
   params?: MessageParams | null;
 }
 
+/** An escaped U+0000, not itself behind an escaped backslash. */
+const escapedNul = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/**
+ * JSON text for a jsonb column. jsonb cannot hold U+0000, which a file may put in a field name
+ * or a value quoted by a rejection: it becomes U+FFFD, so the job is recorded, not failed.
+ */
+function jsonbText(value: unknown): string {
+  return JSON.stringify(value).replace(escapedNul, '$1\\ufffd');
+}
+
 const jobColumns = `id, layer_id AS "layerId", status, step, action, mode, source,
   rows_read AS "rowsRead", rows_written AS "rowsWritten", rows_rejected AS "rowsRejected",
   fraction_read AS "fractionRead", rows_replaced AS "rowsReplaced", notes,
@@ -95,7 +106,7 @@ export async function insertImportJob(
     `INSERT INTO simpul_import_job
        (id, layer_id, status, step, action, mode, source, created_by)
      VALUES ($1, $2, 'running', 'reading', $3, $4, $5, $6)`,
-    [job.id, job.layerId, job.action, job.mode, JSON.stringify(job.source), job.createdBy],
+    [job.id, job.layerId, job.action, job.mode, jsonbText(job.source), job.createdBy],
   );
 }
 
@@ -146,7 +157,7 @@ type ImportOutcome = Partial<Pick<ImportJobRow, 'rowsWritten' | 'rowsReplaced' |
 function storedNotes(notes: readonly ImportNote[] | undefined) {
   if (!notes) return { texts: null, codes: null };
   const codes = notes.map(({ code, params }) => ({ code, params }));
-  return { texts: JSON.stringify(notes.map((n) => n.text)), codes: JSON.stringify(codes) };
+  return { texts: jsonbText(notes.map((n) => n.text)), codes: jsonbText(codes) };
 }
 
 /**
@@ -183,7 +194,7 @@ export async function updateImportStatus(
       outcome.step ?? null,
       notes.codes,
       message?.code ?? null,
-      message?.params ? JSON.stringify(message.params) : null,
+      message?.params ? jsonbText(message.params) : null,
     ],
   );
   return result.rows[0]?.cancelRequested ?? false;
@@ -204,7 +215,7 @@ export async function endImportUnlessCancelled(
 ): Promise<'checked' | 'rejected' | 'cancelled'> {
   const notes = storedNotes(outcome.notes);
   const { message } = outcome;
-  const params = (text: ImportNote) => (text.params ? JSON.stringify(text.params) : null);
+  const params = (text: ImportNote) => (text.params ? jsonbText(text.params) : null);
   const result = await db.query<{ status: 'checked' | 'rejected' | 'cancelled' }>(
     `UPDATE simpul_import_job
      SET status = CASE WHEN cancel_requested THEN 'cancelled' ELSE $2 END,
@@ -293,7 +304,7 @@ export async function insertRejections(
       rejections.map((r) => r.field),
       rejections.map((r) => r.reason),
       rejections.map((r) => r.code ?? null),
-      rejections.map((r) => (r.params ? JSON.stringify(r.params) : null)),
+      rejections.map((r) => (r.params ? jsonbText(r.params) : null)),
     ],
   );
 }

@@ -50,4 +50,35 @@ describe('edits holding values a column cannot store', () => {
       },
     ]);
   });
+
+  it('answers 422 naming the field for text holding a NUL, created or patched', async () => {
+    const created = await send('POST', items, evacuationPoint({ name: 'Balai\u0000Desa' }));
+    const stored = await send('POST', items, evacuationPoint({ name: 'Balai Desa Tambakreja' }));
+    const id = stored.body.id as number;
+    const etag = stored.response.headers.get('etag')!;
+    const patched = await send(
+      'PATCH',
+      `${items}/${id}`,
+      { properties: { source: '\u0000' } },
+      etag,
+    );
+
+    expect(created.status).toBe(422);
+    expect(created.body.errors).toEqual([
+      expect.objectContaining({ field: 'name', code: 'nul-character' }),
+    ]);
+    expect(patched.status).toBe(422);
+    expect(patched.body.errors).toEqual([
+      expect.objectContaining({ field: 'source', code: 'nul-character' }),
+    ]);
+  });
+
+  it('answers 422 for a property whose name holds a NUL', async () => {
+    const answer = await send('POST', items, evacuationPoint({ 'nama\u0000': 'x' }));
+
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ field: 'nama\u0000', code: 'unknown-attribute' }),
+    ]);
+  });
 });

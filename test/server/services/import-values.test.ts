@@ -42,6 +42,39 @@ describe('importing values a column cannot store', () => {
     expect(await capacitiesOf('Besar')).toEqual([{ name: 'Besar 2', capacity: 2147483647 }]);
   });
 
+  it('rejects text holding a NUL as a row, quoting it with U+FFFD in its place', async () => {
+    const file = writeFile(
+      'nul-in-name.geojson',
+      geoJson([
+        point(cilacapTown, { name: 'Nul\u00001', type: 'titik_kumpul' }),
+        point(kroya, { name: 'Nul 2', type: 'titik_kumpul', source: 'uji\u0000' }),
+        point(kroya, { name: 'Nul 3', type: 'titik_kumpul' }),
+      ]),
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 2]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({ row: 1, field: 'name', code: 'nul-character' }),
+      expect.objectContaining({ row: 2, field: 'source', code: 'nul-character' }),
+    ]);
+    expect((await rejectionsOf(job.id))[0]!.params).toEqual({ value: 'Nul\ufffd1' });
+    expect(await capacitiesOf('Nul')).toEqual([{ name: 'Nul 3', capacity: null }]);
+  });
+
+  it('imports a file whose property names hold a NUL, mapped to an attribute', async () => {
+    const file = writeFile(
+      'nul-in-key.geojson',
+      geoJson([point(cilacapTown, { 'name\u0000': 'Kunci 1', type: 'titik_kumpul' })]),
+    );
+
+    const job = await importFile(file);
+
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
+    expect(job.source.mapping).toMatchObject({ name: 'name\ufffd' });
+  });
+
   it('rejects a CSV number too large for a double as not a number', async () => {
     const file = writeFile(
       'capacity-overflow.csv',

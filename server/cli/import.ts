@@ -157,12 +157,19 @@ function refuseUnwritableReport(target: string) {
   }
 }
 
+/** Refuses a layer given twice, whose rows would otherwise be imported twice. */
+function refuseRepeatedSourceLayer(names: string[]) {
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) fail(`--source-layer "${repeated}" is given twice; give it once`);
+}
+
 async function main() {
   if (values.help) return console.log(usage);
   const file = positionals[0] && resolveCallerPath(positionals[0]);
   if (values['list-layers']) return listLayers(file ?? fail('name the file'));
   if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);
   if (values.report) refuseUnwritableReport(resolveCallerPath(values.report));
+  refuseRepeatedSourceLayer(values['source-layer'] ?? []);
 
   const database = await openDatabase();
   try {

@@ -114,22 +114,28 @@ export function detectFormat(file: string, fileName: string): SourceFormat | 'zi
   );
 }
 
+/** A file that is its own one layer, named `name`: a layer asked by another name is refused. */
 function singleLayer(
   format: SourceFormat,
   name: string,
+  fileName: string,
   open: (options: ReadOptions) => OpenedSource | Promise<OpenedSource>,
-  close: () => Promise<void> = async () => undefined,
 ): SourceFile {
-  return { format, layerNames: [name], open: async (_l, options = {}) => open(options), close };
+  const openLayer = async (layerName: string | undefined, options: ReadOptions = {}) => {
+    requireLayerName([name], layerName, fileName);
+    return open(options);
+  };
+  return { format, layerNames: [name], open: openLayer, close: async () => undefined };
 }
 
 function requireLayerName(names: string[], asked: string | undefined, fileName: string) {
   if (asked === undefined && names.length === 1) return names[0]!;
   if (asked !== undefined && names.includes(asked)) return asked;
   const quoted = quotedNames(names);
+  const holds = asked === undefined ? `holds ${names.length} layers` : `holds no layer "${asked}"`;
   throw new SourceFileError(
     'choose-source-layer',
-    `${fileName} holds ${names.length} layers; choose one of: ${quoted.text}.`,
+    `${fileName} ${holds}; choose one of: ${quoted.text}.`,
     {
       fileName,
       sourceLayers: quoted.shown,
@@ -257,27 +263,27 @@ export async function openSourceFile(file: string, fileName: string): Promise<So
     case 'shapefile': {
       const { openShapefile, shapefilePartsAt } = await import('./read-shapefile.js');
       const parts = shapefilePartsAt(file);
-      return singleLayer(format, parts.name, (o) => openShapefile(parts, o.encoding));
+      return singleLayer(format, parts.name, fileName, (o) => openShapefile(parts, o.encoding));
     }
     case 'geojson': {
       const { openGeoJson } = await import('./read-geojson.js');
-      return singleLayer(format, stem, () => openGeoJson(file, stem));
+      return singleLayer(format, stem, fileName, () => openGeoJson(file, stem));
     }
     case 'geojsonseq': {
       const { openGeoJsonSeq } = await import('./read-geojson.js');
-      return singleLayer(format, stem, () => openGeoJsonSeq(file, stem));
+      return singleLayer(format, stem, fileName, () => openGeoJsonSeq(file, stem));
     }
     case 'csv': {
       const { openCsv } = await import('./read-csv.js');
-      return singleLayer(format, stem, (o) => openCsv(file, stem, o.csv));
+      return singleLayer(format, stem, fileName, (o) => openCsv(file, stem, o.csv));
     }
     case 'kml': {
       const { openKml } = await import('./read-kml.js');
-      return singleLayer(format, stem, () => openKml(file, stem));
+      return singleLayer(format, stem, fileName, () => openKml(file, stem));
     }
     case 'flatgeobuf': {
       const { openFlatGeobuf } = await import('./read-flatgeobuf.js');
-      return singleLayer(format, stem, () => openFlatGeobuf(file, stem));
+      return singleLayer(format, stem, fileName, () => openFlatGeobuf(file, stem));
     }
   }
 }

@@ -444,7 +444,19 @@ export async function fieldsOf(source: OpenedSource): Promise<string[]> {
   return [...fields];
 }
 
+/** Refuses a source layer named twice, whose rows would otherwise be imported twice. */
+function refuseRepeatedSourceLayer(names: readonly string[]) {
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated === undefined) return;
+  throw badRequest(
+    'repeated-source-layer',
+    `The source layer "${repeated}" is named twice; name each layer of the file once.`,
+    { sourceLayer: repeated },
+  );
+}
+
 async function openSources(file: SourceFile, request: ImportRequest) {
+  refuseRepeatedSourceLayer(request.sourceLayers ?? []);
   const names = request.sourceLayers?.length ? request.sourceLayers : [undefined];
   const options = { encoding: request.encoding, csv: request.csv, crs: request.crs };
   const sources: OpenedSource[] = [];

@@ -135,6 +135,8 @@ const messagesId = {
     '{fileName} berisi beberapa lapisan; pilih salah satu: {sourceLayers}.',
   'refusal.choose-source-layer-sourceLayer':
     '{fileName} tidak berisi lapisan "{sourceLayer}"; pilih salah satu: {sourceLayers}.',
+  'refusal.repeated-source-layer':
+    'Lapisan sumber "{sourceLayer}" disebut dua kali; sebut setiap lapisan berkas sekali saja.',
   'refusal.unknown-encoding':
     '"{encoding}" bukan pengodean teks; pakai mis. utf-8, windows-1252, atau iso-8859-1.',
   'refusal.unknown-column': 'CSV tidak punya kolom "{column}"; kolomnya: {columns}.',
@@ -377,6 +379,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.choose-source-layer': '{fileName} holds several layers; choose one of: {sourceLayers}.',
   'refusal.choose-source-layer-sourceLayer':
     '{fileName} holds no layer "{sourceLayer}"; choose one of: {sourceLayers}.',
+  'refusal.repeated-source-layer':
+    'The source layer "{sourceLayer}" is named twice; name each layer of the file once.',
   'refusal.unknown-encoding':
     '"{encoding}" is not a text encoding; use e.g. utf-8, windows-1252 or iso-8859-1.',
   'refusal.unknown-column': 'The CSV has no column "{column}"; its columns are: {columns}.',

@@ -150,6 +150,16 @@ describe('npm run import', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('refuses a --source-layer given twice with one line and exit code 2', async () => {
+    const args = ['x.gpkg', '--layer', 'evacuation_point'];
+    const twice = ['--source-layer', 'titik_a', '--source-layer', 'titik_a'];
+
+    const result = await runImportCommand([...args, ...twice]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('import: --source-layer "titik_a" is given twice; give it once\n');
+  });
+
   /** A GeoJSON file of one point in UTM 49S metres whose `crs` member names `crs`. */
   const writeUtmPoint = (fileName: string, crs: string) => {
     const [x, y] = proj4('EPSG:4326', utm49s, [109.0153, -7.7266]);

@@ -229,6 +229,52 @@ describe('refusals of the import API', () => {
     });
   });
 
+  it('refuses a source layer a single-layer file does not hold, naming the one it does', async () => {
+    const uploadId = await uploaded('titik.geojson', evacuationSample);
+    const asked = { uploadId, layerId: 'evacuation_point', sourceLayers: ['zzz'] };
+
+    const preview = await call('/imports/preview', editor, asked);
+    const started = await call('/imports', editor, { ...asked, mapping: evacuationMapping });
+
+    for (const answer of [preview, started]) {
+      expect(answer.status).toBe(400);
+      expect(answer.type).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toMatchObject({
+        type: '/problems/choose-source-layer',
+        detail: 'titik.geojson holds no layer "zzz"; choose one of: titik.',
+        sourceLayer: 'zzz',
+        sourceLayers: ['titik'],
+      });
+    }
+  });
+
+  it('refuses a source layer named twice, whose rows would be imported twice', async () => {
+    const gpkg = fs.readFileSync(path.join(fixtures, 'two-layers.gpkg'));
+    const uploadId = await uploaded('dua.gpkg', gpkg);
+    const sourceLayers = ['titik_evakuasi', 'titik_evakuasi'];
+
+    const preview = await call('/imports/preview', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      sourceLayers,
+    });
+    const started = await call('/imports', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+      sourceLayers,
+    });
+
+    for (const answer of [preview, started]) {
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        type: '/problems/repeated-source-layer',
+        detail:
+          'The source layer "titik_evakuasi" is named twice; name each layer of the file once.',
+        sourceLayer: 'titik_evakuasi',
+      });
+    }
+  });
+
   it('names an encoding it does not know', async () => {
     const uploadId = await uploaded('desa.zip', desaShapefile, desaEditor);
 

@@ -354,19 +354,47 @@ export function checkRecordTime(
 }
 
 /**
- * Reads a value typed as text (a form input, a CSV cell) as the attribute's type: numbers with
- * a decimal point or comma, booleans as true/false, ya/tidak, 1/0; blank text is null. Text
- * that cannot be read is returned unchanged, so `checkAttributeValue` names the problem.
+ * How numbers are written in text. By default one comma or point is the decimal mark (`6,5`,
+ * `6.5`). With `decimalComma` (a CSV in Indonesian number format) the comma is the decimal
+ * mark and a point groups thousands (`1.234.567,5`); a point elsewhere (`1.23`) is refused.
  */
-export function parseAttributeText(attribute: AttributeDefinition, text: string): unknown {
+export interface NumberFormat {
+  decimalComma?: boolean;
+}
+
+/** Thousands grouped by points in threes, then decimals after a comma: `2.000`, `1.234,5`. */
+const groupedWithDecimalComma = /^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$/;
+
+/** The number a text writes, or undefined when it writes none (or an ambiguous one). */
+function readNumberText(text: string, format: NumberFormat): number | undefined {
+  let normalized = text.replace(',', '.');
+  if (format.decimalComma && groupedWithDecimalComma.test(text)) {
+    normalized = text.replace(/\./g, '').replace(',', '.');
+  } else if (format.decimalComma && text.includes('.')) {
+    // `1.23` is a thousands point out of place or a decimal point: the reader never guesses
+    return undefined;
+  }
+  const number = Number(normalized);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/**
+ * Reads a value typed as text (a form input, a CSV cell) as the attribute's type: numbers as
+ * `format` says (see `NumberFormat`), booleans as true/false, ya/tidak, 1/0; blank text is
+ * null. Text that cannot be read is returned unchanged, so `checkAttributeValue` names the
+ * problem.
+ */
+export function parseAttributeText(
+  attribute: AttributeDefinition,
+  text: string,
+  format: NumberFormat = {},
+): unknown {
   const trimmed = text.trim();
   if (!trimmed) return null;
   switch (attribute.type) {
     case 'integer':
-    case 'number': {
-      const number = Number(trimmed.replace(',', '.'));
-      return Number.isFinite(number) ? number : text;
-    }
+    case 'number':
+      return readNumberText(trimmed, format) ?? text;
     case 'boolean': {
       const lower = trimmed.toLowerCase();
       if (['true', 'ya', 'yes', '1'].includes(lower)) return true;

@@ -233,6 +233,7 @@ export function openCsv(file: string, name: string, options: CsvOptions = {}): O
     name,
     fields: layout.columns.filter((c) => !geometryColumns(layout).includes(c)),
     crs: ewktCrs(file, layout),
+    decimalComma: layout.decimalComma,
     notes,
     features: (signal) => readRecords(tracked, layout, signal),
     fractionRead: tracked.fraction,

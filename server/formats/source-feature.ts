@@ -36,6 +36,11 @@ export interface SourceLayer {
   crsApplied?: boolean;
   /** Text encoding used to read attribute text, when the format has a choice (Shapefile). */
   encoding?: string;
+  /**
+   * Numbers in text cells are written with a decimal comma, a point grouping thousands
+   * (`1.234,5`): a CSV read so, detected or as asked. Default false.
+   */
+  decimalComma?: boolean;
   /** Number of features when the format knows it without reading them all. */
   featureCount?: number;
   /** Facts a person should know about how the file was read (encoding assumed, Z dropped…). */

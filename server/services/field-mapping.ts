@@ -6,7 +6,11 @@
  * (`feature-validation.ts`), never here.
  */
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
-import { parseAttributeText, readOnlyProblem } from '../../layers/validate-attributes.js';
+import {
+  parseAttributeText,
+  readOnlyProblem,
+  type NumberFormat,
+} from '../../layers/validate-attributes.js';
 import { quotedNames } from '../formats/quoted-names.js';
 import { badRequest } from '../http/problem.js';
 import { writableAttributes } from './layer-registry.js';
@@ -144,8 +148,15 @@ function findCode(attribute: AttributeDefinition, value: string): string | undef
   return found?.size === 1 ? [...found][0] : undefined;
 }
 
-/** A source value converted to the attribute's type where it reads as one; else unchanged. */
-export function convertValue(attribute: AttributeDefinition, value: unknown): unknown {
+/**
+ * A source value converted to the attribute's type where it reads as one; else unchanged.
+ * Numbers written as text are read as `format` says (a CSV with a decimal comma).
+ */
+export function convertValue(
+  attribute: AttributeDefinition,
+  value: unknown,
+  format: NumberFormat = {},
+): unknown {
   if (value === undefined || value === null) return null;
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return null;
@@ -154,7 +165,7 @@ export function convertValue(attribute: AttributeDefinition, value: unknown): un
   if (attribute.domain && (typeof value === 'string' || typeof value === 'number')) {
     return findCode(attribute, String(value)) ?? value;
   }
-  if (typeof value === 'string') return parseAttributeText(attribute, value);
+  if (typeof value === 'string') return parseAttributeText(attribute, value, format);
   if (attribute.type === 'text' && (typeof value === 'number' || typeof value === 'boolean')) {
     return String(value);
   }
@@ -167,11 +178,12 @@ export function applyMapping(
   layer: LayerDefinition,
   mapping: FieldMapping,
   properties: Record<string, unknown>,
+  format: NumberFormat = {},
 ): Record<string, unknown> {
   const mapped: Record<string, unknown> = {};
   for (const attribute of writableAttributes(layer)) {
     const field = mapping[attribute.name];
-    mapped[attribute.name] = field ? convertValue(attribute, properties[field]) : null;
+    mapped[attribute.name] = field ? convertValue(attribute, properties[field], format) : null;
   }
   return mapped;
 }

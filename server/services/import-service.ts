@@ -514,7 +514,9 @@ function toValidationInput(prepared: PreparedImport, record: SourceFeature, coun
       // a geometry proj4 cannot transform is left for the validation to refuse
     }
   }
-  const properties = applyMapping(prepared.layer, prepared.mapping, record.properties);
+  // only a CSV writes numbers with a decimal comma, and a CSV is a file's one source
+  const format = { decimalComma: prepared.sources[0]!.decimalComma };
+  const properties = applyMapping(prepared.layer, prepared.mapping, record.properties, format);
   return { geometry, properties };
 }
 

@@ -160,6 +160,22 @@ describe('attribute checks shared by the server and the edit form', () => {
     expect(parseAttributeText(name!, '  ')).toBeNull();
     expect(parseAttributeText(width!, 'lebar')).toBe('lebar');
   });
+
+  it('reads points as thousands and the comma as decimals with a decimal comma', () => {
+    const width = surveyedAssets.attributes[2]!;
+    const read = (text: string) => parseAttributeText(width, text, { decimalComma: true });
+
+    expect(['2.000', '1.234.567,5', '-1.500', '6,5', '2500'].map(read)).toEqual([
+      2000, 1234567.5, -1500, 6.5, 2500,
+    ]);
+    // a point not grouping thousands is either misplaced or a decimal point: not guessed
+    expect(['1.23', '1.5', '12.34.567', '1.234,5,6'].map(read)).toEqual([
+      '1.23',
+      '1.5',
+      '12.34.567',
+      '1.234,5,6',
+    ]);
+  });
 });
 
 describe('checkRecordTime', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectRejections } from '../../../server/db/queries/import-jobs.js';
 import { cilacapTown, kroya, point, useImportScratch } from '../../support/import-scratch.js';
 
-describe('importing values a column cannot store', () => {
+describe('importing attribute values', () => {
   const { scratch, writeFile, importFile } = useImportScratch('simpul-import-values-');
 
   const query = async (sql: string, values: unknown[] = []) =>
@@ -73,6 +73,30 @@ describe('importing values a column cannot store', () => {
 
     expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
     expect(job.source.mapping).toMatchObject({ name: 'name\ufffd' });
+  });
+
+  it('reads points as thousands in a decimal-comma CSV and rejects a misplaced one', async () => {
+    const file = writeFile(
+      'thousands.csv',
+      'name;type;capacity;lon;lat\n' +
+        'Ribuan 1;titik_kumpul;1.500;109,0153;-7,7266\n' +
+        'Ribuan 2;titik_kumpul;2.000;109,2456;-7,6329\n' +
+        'Ribuan 3;titik_kumpul;1.23;109,2456;-7,6329\n' +
+        'Ribuan 4;titik_kumpul;1.234.567;109,2456;-7,6329\n',
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect(job.notes).toContain('Delimiter ";", decimal comma.');
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 3, 1]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({ row: 4, field: 'capacity', code: 'wrong-type' }),
+    ]);
+    expect(await capacitiesOf('Ribuan')).toEqual([
+      { name: 'Ribuan 1', capacity: 1500 },
+      { name: 'Ribuan 2', capacity: 2000 },
+      { name: 'Ribuan 4', capacity: 1234567 },
+    ]);
   });
 
   it('rejects a CSV number too large for a double as not a number', async () => {

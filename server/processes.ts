@@ -77,6 +77,8 @@ async function prepareAndExit(): Promise<never> {
 }
 
 async function runPrimary(count: number) {
+  const { checkListenAddress } = await import('./listen-address.js');
+  await checkListenAddress();
   // Workers then find the schema current and the seeds in place.
   await prepareInOwnProcess();
 

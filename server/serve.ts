@@ -2,6 +2,7 @@
  * One server process: opens the database, starts the tile service and listens. Imported by
  * `main.ts` only in a process that serves, so a primary of several processes stays small.
  */
+import cluster from 'node:cluster';
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,26 +12,13 @@ import { answerClientErrors, answerInFlight } from './http/client-error.js';
 import { log } from './log.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { TileService } from './services/tile-service.js';
-import { ListenError, prepareDatabase } from './startup.js';
+import { checkListenAddress, describeListenFailure, ListenError } from './listen-address.js';
+import { prepareDatabase } from './startup.js';
 
 // Requests still running this long after SIGTERM are cut, so that a stop never hangs.
 const shutdownGraceMs = 10000;
 // While stopping, a kept-alive connection idle this long is closed: no request is on its way.
 const idleCloseMs = 500;
-
-function describeListenFailure(error: NodeJS.ErrnoException): string {
-  const { host, port } = config;
-  if (error.code === 'EADDRINUSE') {
-    return `port ${port} on ${host} is in use by another process; stop it or set PORT`;
-  }
-  if (error.code === 'EACCES') {
-    return `port ${port} needs privileges this process lacks; set PORT to 1024 or above`;
-  }
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-    return `HOST ${host} is not an address of this machine; set HOST (default 127.0.0.1)`;
-  }
-  return `cannot listen on ${host}:${port}: ${error.message}`;
-}
 
 /** Listens on HOST:PORT; a port in use or an address not on this machine is a ListenError. */
 function listen(listener: http.RequestListener): Promise<http.Server> {
@@ -123,6 +111,8 @@ function stopOnSignals(server: http.Server, closeResources: () => Promise<void>)
 export async function serve(seed: boolean) {
   const started = Date.now();
   log.info({ config: describeConfig() }, 'starting');
+  // a process of SIMPUL_PROCESSES shares the port its primary checked
+  if (cluster.isPrimary) await checkListenAddress();
   const database = await prepareDatabase({ seed });
   const tiles = await TileService.start(database);
   const listener = createRequestListener({ database, tiles });

@@ -1,5 +1,6 @@
 import { layerDefinitions } from '../layers/index.js';
 import { config, ConfigError } from './config.js';
+import { ListenError } from './listen-address.js';
 import { DataDirLockedError, DataDirUnusableError } from './db/embedded.js';
 import { TileCacheDirUnusableError } from './tiles/tile-disk-cache.js';
 import { migrate } from './db/migrate.js';
@@ -29,9 +30,6 @@ export async function prepareDatabase(options = { seed: config.autoSeed }): Prom
   for (const report of reports ?? []) log.info(report, 'layer seeded');
   return database;
 }
-
-/** Thrown when the HTTP port cannot be taken; its message is the one line start-up prints. */
-export class ListenError extends Error {}
 
 const expectedFailures = [
   ConfigError,

@@ -137,6 +137,27 @@ describe('the server process', { timeout: 120000 }, () => {
     },
   );
 
+  it.concurrent(
+    'says its port is taken before it creates the embedded database, not after',
+    async () => {
+      const taken = net.createServer().listen(0, '127.0.0.1');
+      await new Promise((resolve) => taken.once('listening', resolve));
+      const { port } = taken.address() as net.AddressInfo;
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-port-taken-'));
+
+      try {
+        const simpul = startSimpul({ SIMPUL_DATA_DIR: dataDir, PORT: String(port) });
+        await expectOneLineFailure(simpul, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
+
+        // a first start would have spent its 30 s or more creating the database here
+        expect(fs.readdirSync(dataDir)).toEqual([]);
+      } finally {
+        taken.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('answers the requests in flight before it stops on SIGTERM', async () => {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { createRequestListener } from './app.js';
 import { config, describeConfig } from './config.js';
 import { answerClientErrors, answerInFlight } from './http/client-error.js';
+import { continueWhenBodyRead } from './http/expect-continue.js';
 import { log } from './log.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { TileService } from './services/tile-service.js';
@@ -24,6 +25,7 @@ const idleCloseMs = 500;
 function listen(listener: http.RequestListener): Promise<http.Server> {
   const server = http.createServer(listener);
   answerClientErrors(server);
+  continueWhenBodyRead(server);
   return new Promise((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
       reject(new ListenError(describeListenFailure(error)));

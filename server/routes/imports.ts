@@ -174,7 +174,11 @@ async function receiveUpload(req: Request, uploader: Principal) {
         'Send the file as multipart form data (field "file"), or raw with ?fileName=name.ext.',
       );
     }
-    return saveUpload(req, fileName, uploader);
+    const length = req.headers['content-length'];
+    return saveUpload(req, fileName, uploader, {
+      declaredBytes: length === undefined ? undefined : Number(length),
+      waitsToSend: /100-continue/i.test(req.headers.expect ?? ''),
+    });
   }
   return new Promise<Awaited<ReturnType<typeof saveUpload>>>((resolve, reject) => {
     const form = busboy({ headers: req.headers, limits: { files: 1 } });

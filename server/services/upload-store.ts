@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { config } from '../config.js';
 import { badRequest, HttpProblem, notFound } from '../http/problem.js';
@@ -62,15 +62,59 @@ function uploaderOf(principal: Principal): string {
   return JSON.stringify({ kind: principal.kind, who });
 }
 
+// A refused body is still read to its end, unstored, so that its client, done sending, reads
+// the 413: HTTP clients such as Node's and browsers read no answer while they send, and a
+// connection closed on unread bytes is reset, the answer lost with it. A body going on this
+// far past the limit is cut instead, and its client sees that reset.
+const discardMaxBytes = 64 * 1024 * 1024;
+
+/** What the request tells of its body before sending it. */
+export interface UploadBodyHeaders {
+  /** Content-Length, when given (a chunked body has none). */
+  declaredBytes?: number;
+  /** The client sends the body only once told to continue (`Expect: 100-continue`). */
+  waitsToSend?: boolean;
+}
+
+/** A sink for the bytes of a refused body. */
+function discarding(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
+}
+
+/**
+ * Pipes `body` into `out` up to `maxBytes`, and what follows nowhere (at most discardMaxBytes,
+ * then the body is cut with `upload-too-large`). The body's size in bytes.
+ */
+async function storeWithin(body: Readable, out: Writable, maxBytes: number): Promise<number> {
+  let bytes = 0;
+  const within = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes + discardMaxBytes) done(tooLarge());
+      else done(null, bytes > maxBytes ? undefined : chunk);
+    },
+  });
+  await pipeline(body, within, out);
+  return bytes;
+}
+
 /**
  * Streams `body` to disk as an upload of `uploader`; a body past `IMPORT_MAX_MB` is a 413, an
- * empty one a 400, and either leaves nothing behind.
+ * empty one a 400, and either leaves nothing behind. One declared larger is refused unstored,
+ * and unread when its client waits to be told to send it.
  */
 export async function saveUpload(
   body: Readable,
   fileName: string,
   uploader: Principal,
+  { declaredBytes, waitsToSend }: UploadBodyHeaders = {},
 ): Promise<StoredUpload> {
+  const maxBytes = config.importMaxMb * 1024 * 1024;
+  if (declaredBytes !== undefined && declaredBytes > maxBytes) {
+    if (!waitsToSend) await storeWithin(body, discarding(), 0);
+    throw tooLarge();
+  }
+
   await fs.promises.mkdir(config.importDir, { recursive: true });
   await sweepOldUploads();
   const uploadId = randomUUID().replace(/-/g, '');
@@ -79,20 +123,15 @@ export async function saveUpload(
   await fs.promises.writeFile(path.join(folder, uploaderFileName), uploaderOf(uploader));
   const file = path.join(folder, safeFileName(fileName));
 
-  const maxBytes = config.importMaxMb * 1024 * 1024;
-  let bytes = 0;
-  body.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > maxBytes) body.destroy(tooLarge());
-  });
   try {
-    await pipeline(body, fs.createWriteStream(file));
+    const bytes = await storeWithin(body, fs.createWriteStream(file), maxBytes);
+    if (bytes > maxBytes) throw tooLarge();
     if (bytes === 0) throw badRequest('empty-upload', 'The uploaded file is empty (0 bytes).');
+    return { uploadId, file, fileName: path.basename(fileName), bytes };
   } catch (error) {
     await fs.promises.rm(folder, { recursive: true, force: true });
     throw error;
   }
-  return { uploadId, file, fileName: path.basename(fileName), bytes };
 }
 
 /** True when `principal` sent the upload in `folder` (false for one kept from before owners). */

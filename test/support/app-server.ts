@@ -5,6 +5,7 @@ import { createRequestListener } from '../../server/app.js';
 import type { AppContext } from '../../server/app-context.js';
 import { createApiToken } from '../../server/services/account-service.js';
 import { answerClientErrors } from '../../server/http/client-error.js';
+import { continueWhenBodyRead } from '../../server/http/expect-continue.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** A real Simpul HTTP server on a free loopback port over its own seeded test database. */
@@ -22,6 +23,7 @@ export async function startTestServer(
   const context = { database: testDatabase.database, webDistDir: inject('webDir'), ...options };
   const server = http.createServer(createRequestListener(context));
   answerClientErrors(server);
+  continueWhenBodyRead(server);
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 

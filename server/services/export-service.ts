@@ -26,6 +26,7 @@ import { crs84 } from '../http/crs.js';
 import { equalityCondition, parseCheckedBbox } from '../http/items-query.js';
 import { cancelBackendStatement } from '../db/queries/import-jobs.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
+import { translateDatabaseError } from './feature-service.js';
 import { backendPidOf } from './import-cancel-watch.js';
 import { requireLayer } from './layer-registry.js';
 
@@ -175,6 +176,26 @@ async function* toExportFeatures(
   }
 }
 
+/**
+ * The features with the first one already fetched, so that a query the database fails at once
+ * (a filter dividing by zero) fails before a writer has written a byte of the file, as the 400
+ * the feature API answers. A failure on a later row still cuts the file short.
+ */
+async function firstFetched(
+  features: AsyncIterable<ExportFeature>,
+): Promise<AsyncIterable<ExportFeature>> {
+  const iterator = features[Symbol.asyncIterator]();
+  const first = await iterator.next().catch((error: unknown) => {
+    throw translateDatabaseError(error);
+  });
+  const rest = { [Symbol.asyncIterator]: () => iterator };
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* rest;
+  })();
+}
+
 /** 503 for an export that found every export connection busy: worth retrying shortly. */
 function exportsBusy(): HttpProblem {
   const problem = new HttpProblem(
@@ -313,7 +334,7 @@ export async function prepareExport(
       release();
     }
     try {
-      await use(releasedAtTheEnd());
+      await use(await firstFetched(releasedAtTheEnd()));
       release();
     } catch (error) {
       release(error as Error);

@@ -57,7 +57,7 @@ const sqlStateMessages: Record<string, string> = {
  * real server, since the one embedded session is shared), so there a costly filter runs to its
  * end and holds up every other request meanwhile.
  */
-function translateDatabaseError(error: unknown): unknown {
+export function translateDatabaseError(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (code === '57014') {
     return badRequest(

@@ -665,4 +665,27 @@ describe('imports and exports over HTTP', () => {
       expect(detail).toContain(expected);
     }
   });
+
+  it('answers a filter the database fails on at once as /items does, with no file', async () => {
+    const filter = encodeURIComponent('capacity / 0 > 1');
+    const items = await call('GET', `/collections/evacuation_point/items?filter=${filter}`);
+    const itemsProblem = await items.json();
+
+    for (const format of ['csv', 'geojson', 'geojsonseq', 'fgb', 'shp', 'gpkg']) {
+      const response = await call(
+        'GET',
+        `/exports/evacuation_point?format=${format}&filter=${filter}`,
+      );
+
+      expect(response.status, format).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.headers.get('content-disposition')).toBeNull();
+      expect(await response.json()).toMatchObject({
+        type: itemsProblem.type,
+        detail: itemsProblem.detail,
+      });
+    }
+    expect(items.status).toBe(400);
+    expect(itemsProblem.type).toBe('/problems/invalid-filter-value');
+  });
 });

@@ -26,6 +26,7 @@ import {
   importText,
   type ImportMessageKey,
 } from './import-messages.js';
+import { exportCoordinateSystems } from './export-coordinate-systems.js';
 import { createSampleLayer } from './sample-layer.js';
 
 /** What the sheet knows of the logged-in user. */
@@ -41,12 +42,6 @@ const exportFormats: [string, string][] = [
   ['csv', 'CSV (WKT)'],
   ['flatgeobuf', 'FlatGeobuf'],
   ['geojsonseq', 'GeoJSON lines'],
-];
-const coordinateSystems: [string, string][] = [
-  ['EPSG:4326', 'WGS 84 lon/lat (EPSG:4326)'],
-  ['EPSG:32749', 'UTM 49S (EPSG:32749)'],
-  ['EPSG:23839', 'TM-3 49.1 SRGI2013 (EPSG:23839)'],
-  ['EPSG:3857', 'Web Mercator (EPSG:3857)'],
 ];
 const encodings = ['', 'utf-8', 'windows-1252', 'iso-8859-1'];
 const finished = new Set(['succeeded', 'checked', 'rejected', 'failed', 'cancelled', 'undone']);
@@ -212,7 +207,7 @@ export class ImportSheet {
     const chosen = this.exportChoice;
     const layer = select(readable, chosen.layerId || undefined);
     const format = select(exportFormats, chosen.format || undefined);
-    const crs = select(coordinateSystems, chosen.crs || undefined);
+    const crs = select(exportCoordinateSystems, chosen.crs || undefined);
     const viewOnly = element('input');
     viewOnly.type = 'checkbox';
     viewOnly.checked = chosen.viewOnly;

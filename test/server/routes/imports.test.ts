@@ -7,6 +7,7 @@ import { createApiToken, createUser } from '../../../server/services/account-ser
 import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 import { ImportApiError } from '../../../web/api/import-api.js';
 import { setLanguage } from '../../../web/i18n/i18n.js';
+import { exportCoordinateSystems } from '../../../web/import/export-coordinate-systems.js';
 import { describeRefusal } from '../../../web/import/import-messages.js';
 
 const fixtures = path.resolve('test/fixtures/import');
@@ -687,5 +688,29 @@ describe('imports and exports over HTTP', () => {
     }
     expect(items.status).toBe(400);
     expect(itemsProblem.type).toBe('/problems/invalid-filter-value');
+  });
+
+  it('offers the TM-3 zone of Cilacap, 49.1, which puts the regency west of its 200 km origin', async () => {
+    const [crs, label] = exportCoordinateSystems.find(([, title]) => title.includes('TM-3'))!;
+    const code = Number(crs.replace('EPSG:', ''));
+    const pool = server.testDatabase.database.pool;
+    const { rows } = await pool.query('SELECT srtext FROM spatial_ref_sys WHERE srid = $1', [code]);
+
+    const exported = await call('GET', `/exports/kecamatan?format=geojson&crs=${crs}`);
+    const { features } = await exported.json();
+    const points = features.flatMap((f: { geometry: { coordinates: number[][][][] } }) =>
+      f.geometry.coordinates.flat(2),
+    );
+    const eastings = points.map((p: number[]) => p[0]);
+    const northings = points.map((p: number[]) => p[1]);
+
+    expect(rows[0].srtext).toContain('Indonesia TM-3 zone 49.1');
+    expect(label).toContain(rows[0].srtext.match(/^PROJCS\["(\w+) \//)[1]);
+    // central meridian 109.5° E at 200,000 m; Cilacap spans about 108.6° to 109.5° E, 7.2° to
+    // 7.8° S, 1,500,000 m being the equator
+    expect(Math.min(...eastings)).toBeGreaterThan(80000);
+    expect(Math.max(...eastings)).toBeLessThan(210000);
+    expect(Math.min(...northings)).toBeGreaterThan(600000);
+    expect(Math.max(...northings)).toBeLessThan(720000);
   });
 });

@@ -690,7 +690,7 @@ describe('imports and exports over HTTP', () => {
     expect(itemsProblem.type).toBe('/problems/invalid-filter-value');
   });
 
-  it('offers the TM-3 zone of Cilacap, 49.1, which puts the regency west of its 200 km origin', async () => {
+  it('offers TM-3 zone 49.1, which puts Cilacap just west of its 200 km origin', async () => {
     const [crs, label] = exportCoordinateSystems.find(([, title]) => title.includes('TM-3'))!;
     const code = Number(crs.replace('EPSG:', ''));
     const pool = server.testDatabase.database.pool;

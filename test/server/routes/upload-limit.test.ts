@@ -119,7 +119,7 @@ describe('an upload over IMPORT_MAX_MB (1 MB here)', () => {
     expect(uploadsKept()).toEqual(before);
   });
 
-  it('answers 413 before 100 Continue to a client waiting to send a body over the limit', async () => {
+  it('answers 413 before 100 Continue to a client waiting to send too much', async () => {
     const answer = await postRaw(server, editor, 34 * 1024 * 1024, { expectContinue: true });
 
     expectTooLarge(answer);
@@ -134,7 +134,7 @@ describe('an upload over IMPORT_MAX_MB (1 MB here)', () => {
     expect(answer.status).not.toBe(413);
   });
 
-  it('answers 413 to a chunked body growing past the limit and removes what it stored', async () => {
+  it('answers 413 to a chunked body growing past the limit, storing nothing', async () => {
     const before = uploadsKept();
 
     const answer = await postRaw(server, editor, 3 * 1024 * 1024, { chunked: true });

@@ -35,20 +35,46 @@ function dateFieldOptions(shape: ExportShape): string[] {
   return ['-sql', `SELECT ${fields.join(', ')} FROM "${shape.name}"`];
 }
 
-async function* renamed(features: AsyncIterable<ExportFeature>, names: Map<string, string>) {
+/** Bytes a .dbf text field holds: longer text is cut by GDAL (a dBASE limit). */
+const dbfTextBytes = 254;
+
+/**
+ * The features with their attributes under the shortened names; counts, by attribute, the
+ * text values too long for a .dbf field (`cut`), which the Shapefile will hold cut short.
+ */
+async function* renamed(
+  features: AsyncIterable<ExportFeature>,
+  names: Map<string, string>,
+  cut: Map<string, number>,
+) {
   for await (const feature of features) {
     const properties: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(feature.properties)) {
       properties[names.get(key) ?? key] = value;
+      if (typeof value === 'string' && Buffer.byteLength(value) > dbfTextBytes) {
+        cut.set(key, (cut.get(key) ?? 0) + 1);
+      }
     }
     yield { ...feature, properties };
   }
 }
 
+/** `<layer>.notes.txt`, in Indonesian and English: the attributes whose text was cut. */
+function cutTextNotes(cut: Map<string, number>): string {
+  const list = [...cut].map(([name, count]) => `${name}: ${count}`).join(', ');
+  return (
+    `Teks lebih dari ${dbfTextBytes} bita dipotong oleh format Shapefile (.dbf); jumlah nilai ` +
+    `yang terpotong per atribut: ${list}. Ekspor GeoPackage atau GeoJSON untuk teks utuh.\n` +
+    `Text longer than ${dbfTextBytes} bytes was cut by the Shapefile format (.dbf); values cut ` +
+    `per attribute: ${list}. Export GeoPackage or GeoJSON to keep the whole text.\n`
+  );
+}
+
 /**
  * A zipped Shapefile at `target`: `.shp .shx .dbf`, a `.prj` of the output CRS, a `.cpg` saying
- * UTF-8, and `<layer>.fields.csv` listing the shortened field names. `folder` is scratch space;
- * `signal` stops ogr2ogr when the file is no longer wanted.
+ * UTF-8, `<layer>.fields.csv` listing the shortened field names, and `<layer>.notes.txt` when
+ * text was cut at the .dbf limit. `folder` is scratch space; `signal` stops ogr2ogr when the
+ * file is no longer wanted.
  */
 export async function writeShapefileZip(
   features: AsyncIterable<ExportFeature>,
@@ -64,7 +90,8 @@ export async function writeShapefileZip(
     columns: shape.columns.map((c) => ({ ...c, name: names.get(c.name)! })),
   };
   const source = path.join(folder, 'features.fgb');
-  await writeFlatGeobufFile(renamed(features, names), shortShape, source);
+  const cut = new Map<string, number>();
+  await writeFlatGeobufFile(renamed(features, names, cut), shortShape, source);
 
   const output = path.join(folder, 'shp');
   fs.mkdirSync(output);
@@ -73,6 +100,8 @@ export async function writeShapefileZip(
   await runGdal('ogr2ogr', ['-f', 'ESRI Shapefile', shp, source, ...options], signal);
   signal?.throwIfAborted();
   fs.writeFileSync(path.join(output, `${shape.name}.fields.csv`), fieldListCsv(names));
+  if (cut.size > 0)
+    fs.writeFileSync(path.join(output, `${shape.name}.notes.txt`), cutTextNotes(cut));
   const files = fs.readdirSync(output).map((f) => path.join(output, f));
   await packZip(files, target);
 }

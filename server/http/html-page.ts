@@ -28,6 +28,7 @@ const pageStyle = `
 export function renderHtmlPage(title: string, body: string): string {
   return `<!doctype html><html lang="id"><head><meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
+    <link rel="icon" type="image/svg+xml" href="/favicon.svg">
     <title>${escapeHtml(title)} · Simpul</title><style>${pageStyle}</style></head>
     <body><header><a href="/?f=html">Simpul</a> · <a href="/collections?f=html">Koleksi / Collections</a>
     · <a href="/api?f=html">API</a> · <a href="/">Peta / Map</a></header>

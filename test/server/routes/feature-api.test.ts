@@ -408,6 +408,10 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(list.text).toContain('offset=5');
     expect(one.text).toContain('<svg class="map"');
     expect(queryables.text).toContain('kelurahan: Kelurahan / Urban village');
+    // the icon the pages name is served, so a browser logs no 404 for each page
+    const icon = /<link rel="icon" type="image\/svg\+xml" href="([^"]+)">/.exec(landing.text)![1];
+    const served = await fetch(`${server.baseUrl}${icon}`);
+    expect([served.status, served.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
   });
 });
 

@@ -154,8 +154,9 @@ export interface PreparedImport {
   request: Required<Pick<ImportRequest, 'mode' | 'action'>> & ImportRequest;
   file: SourceFile;
   sources: OpenedSource[];
+  /** One per source, index-aligned: each layer of a file is read in its own CRS. */
+  transforms: GeometryTransform[];
   mapping: FieldMapping;
-  transform: GeometryTransform;
   notes: ImportNote[];
 }
 
@@ -465,6 +466,33 @@ async function openSources(file: SourceFile, request: ImportRequest) {
 }
 
 /**
+ * The transform of one source from the CRS it is read in (the one given, else its own), once
+ * the CRS checks have passed on its first geometries; the notes it warrants join `notes`.
+ */
+async function prepareTransform(
+  db: Queryable,
+  request: ImportRequest,
+  source: OpenedSource,
+  format: string,
+  notes: ImportNote[],
+): Promise<GeometryTransform> {
+  const crs = resolveCrs(request, source, format, notes);
+  const transform = await createGeometryTransform(db, crs);
+  const sample = await sampleGeometries(source);
+  const overridden = request.crs
+    ? await fileCrsOverridden(db, source, sample, transform, crs)
+    : undefined;
+  if (request.crs && !source.crsApplied) addNote(notes, crsGivenNote(crs, overridden));
+  refuseCoordinatesOutsideCrs(sample, transform, crs, overridden);
+  return transform;
+}
+
+/** Adds `note` unless the same text is there (several layers read alike say it once). */
+function addNote(notes: ImportNote[], note: ImportNote) {
+  if (!notes.some((n) => n.text === note.text)) notes.push(note);
+}
+
+/**
  * Checks an import before it starts: the layer, the file and its layers, the CRS and the
  * mapping. Problems are 400s the caller can fix; nothing is recorded yet.
  */
@@ -479,14 +507,10 @@ export async function prepareImport(
   try {
     const sources = await openSources(file, request);
     const notes = sources.flatMap((s) => s.notes);
-    const crs = resolveCrs(request, sources[0]!, file.format, notes);
-    const transform = await createGeometryTransform(db, crs);
-    const sample = await sampleGeometries(sources[0]!);
-    const overridden = request.crs
-      ? await fileCrsOverridden(db, sources[0]!, sample, transform, crs)
-      : undefined;
-    if (request.crs && !sources[0]!.crsApplied) notes.push(crsGivenNote(crs, overridden));
-    refuseCoordinatesOutsideCrs(sample, transform, crs, overridden);
+    const transforms: GeometryTransform[] = [];
+    for (const source of sources) {
+      transforms.push(await prepareTransform(db, request, source, file.format, notes));
+    }
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
     const mapping = request.mapping ?? suggestMapping(layer, fields);
@@ -496,20 +520,29 @@ export async function prepareImport(
       mode: request.mode ?? 'all-or-nothing',
       action: request.action ?? 'append',
     };
-    return { jobId: randomUUID(), layer, request: full, file, sources, mapping, transform, notes };
+    const jobId = randomUUID();
+    return { jobId, layer, request: full, file, sources, transforms, mapping, notes };
   } catch (error) {
     await file.close();
     throw await readProblem(request, error);
   }
 }
 
-/** A source record as the validation expects it: reprojected, 2D, attributes mapped. */
-function toValidationInput(prepared: PreparedImport, record: SourceFeature, counters: Counters) {
+/**
+ * A source record as the validation expects it: reprojected by `transform` (its source's),
+ * 2D, attributes mapped.
+ */
+function toValidationInput(
+  prepared: PreparedImport,
+  transform: GeometryTransform,
+  record: SourceFeature,
+  counters: Counters,
+) {
   let geometry: Geometry | null = record.geometry;
   if (geometry) {
     if (hasZ(geometry)) counters.zDropped += 1;
     try {
-      geometry = prepared.transform(geometry);
+      geometry = transform(geometry);
     } catch {
       // a geometry proj4 cannot transform is left for the validation to refuse
     }
@@ -690,15 +723,18 @@ class ImportRun {
     this.counters.rowsRejected += new Set(rejections.map((r) => r.row)).size;
   }
 
-  /** Validates a batch, records its rejected rows and loads them all, in one transaction. */
-  private async processBatch(records: SourceFeature[]) {
+  /**
+   * Validates a batch of one source, read by its `transform`, records its rejected rows and
+   * loads them all, in one transaction.
+   */
+  private async processBatch(records: SourceFeature[], transform: GeometryTransform) {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       // PostGIS functions are declared costly, so PostgreSQL would JIT-compile small queries:
       // measured 200 ms of compiling for 12 ms of work per 1000 points.
       await client.query('SET LOCAL jit = off');
-      await this.validateAndLoad(client, records);
+      await this.validateAndLoad(client, records, transform);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -709,9 +745,15 @@ class ImportRun {
     this.counters.rowsRead += records.length;
   }
 
-  private async validateAndLoad(client: pg.PoolClient, records: SourceFeature[]) {
+  private async validateAndLoad(
+    client: pg.PoolClient,
+    records: SourceFeature[],
+    transform: GeometryTransform,
+  ) {
     const { layer, request } = this.prepared;
-    const inputs = records.map((r) => toValidationInput(this.prepared, r, this.counters));
+    const toInput = (r: SourceFeature) =>
+      toValidationInput(this.prepared, transform, r, this.counters);
+    const inputs = records.map(toInput);
     // Validity and the regency extent are checked later over the whole load table at once
     // (rejectGeometryProblems): a query per batch cost more than the rest of the reading.
     const { errors, features } = await validateFeatures(client, layer, inputs, {
@@ -754,9 +796,9 @@ class ImportRun {
       // batches are awaited in the order sent: every row up to this one's last is loaded
       this.earlyWrite?.loaded(oldest.lastRow);
     };
-    const send = async (batch: SourceFeature[]) => {
+    const send = async (batch: SourceFeature[], transform: GeometryTransform) => {
       if (inFlight.length >= batchesInFlight) await awaitOldest();
-      const sent = this.processBatch(batch);
+      const sent = this.processBatch(batch, transform);
       // handled where it is awaited; this only keeps Node from calling it unhandled meanwhile
       sent.catch(() => undefined);
       inFlight.push({ sent, lastRow: batch.at(-1)?.rowNumber ?? 0 });
@@ -773,18 +815,20 @@ class ImportRun {
     let offset = 0;
     const several = this.prepared.sources.length > 1;
     try {
-      for (const source of this.prepared.sources) {
+      for (const [index, source] of this.prepared.sources.entries()) {
         this.source = source;
+        // a batch holds rows of one source only, all read in its CRS
+        const transform = this.prepared.transforms[index]!;
         let batch: SourceFeature[] = [];
         let last = offset;
         for await (const record of source.features(this.signal)) {
           last = record.rowNumber + offset;
           batch.push(several ? { ...record, rowNumber: last } : record);
           if (batch.length < batchSize) continue;
-          await send(batch);
+          await send(batch, transform);
           batch = [];
         }
-        await send(batch);
+        await send(batch, transform);
         if (several) this.sourceNotes.push(rowsOfSourceNote(source.name, offset + 1, last));
         offset = last;
       }
@@ -1322,7 +1366,8 @@ export async function previewImport(
       throw await readProblem(request, error);
     }
     const counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
-    const inputs = records.map((r) => toValidationInput(prepared, r, counters));
+    const transform = prepared.transforms[0]!;
+    const inputs = records.map((r) => toValidationInput(prepared, transform, r, counters));
     const { errors } = await validateFeatures(pool, prepared.layer, inputs, {
       mode: 'create',
       unknownAttributes: 'ignore',

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import proj4 from 'proj4';
+import { describe, expect, it } from 'vitest';
+import { packZip } from '../../../server/formats/zip-archive.js';
+import { prepareImport } from '../../../server/services/import-service.js';
+import { cilacapTown, kroya, point, useImportScratch } from '../../support/import-scratch.js';
+
+/** Two points inside Cilacap: the market of Majenang and the square of Sidareja. */
+const majenang = [108.7622, -7.2986];
+const sidareja = [108.8127, -7.4805];
+const utm49s = '+proj=utm +zone=49 +south +datum=WGS84 +units=m +no_defs';
+
+describe('the coordinate systems of an import', () => {
+  const { scratch, writeFile, request, importFile } = useImportScratch('simpul-import-crs-test-');
+
+  const query = async (sql: string, values: unknown[] = []) =>
+    (await scratch.testDatabase.database.pool.query(sql, values)).rows;
+
+  /** Where `name` was stored, in lon/lat. */
+  const storedAt = async (name: string) => {
+    const sql = 'SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM evacuation_point WHERE name = $1';
+    const [row] = await query(sql, [name]);
+    return [row?.lon, row?.lat] as number[];
+  };
+
+  /** Points given in lon/lat, as a GeoJSON file named for `layer`. */
+  const writePoints = (layer: string, places: number[][]) => {
+    const features = places.map((place, i) =>
+      point(place, { name: `${layer} ${i + 1}`, type: 'titik_kumpul' }),
+    );
+    return writeFile(`${layer}.geojson`, JSON.stringify({ type: 'FeatureCollection', features }));
+  };
+
+  /** The points written by GDAL in EPSG:`epsg` as the Shapefile `layer` in `folder`. */
+  const writeShapefile = (folder: string, layer: string, epsg: number, places: number[][]) => {
+    const shp = path.join(folder, `${layer}.shp`);
+    const source = writePoints(layer, places);
+    execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', shp, source, '-t_srs', `EPSG:${epsg}`]);
+  };
+
+  /** The points written by GDAL in EPSG:`epsg` as the layer `layer` of the GeoPackage `gpkg`. */
+  const addGeoPackageLayer = (gpkg: string, layer: string, epsg: number, places: number[][]) => {
+    const source = writePoints(layer, places);
+    const update = fs.existsSync(gpkg) ? ['-update'] : [];
+    const args = ['-f', 'GPKG', ...update, gpkg, source, '-nln', layer];
+    execFileSync('ogr2ogr', [...args, '-t_srs', `EPSG:${epsg}`]);
+  };
+
+  const expectStoredAt = async (name: string, place: number[]) => {
+    const [lon, lat] = await storedAt(name);
+    expect(lon).toBeCloseTo(place[0]!, 6);
+    expect(lat).toBeCloseTo(place[1]!, 6);
+  };
+
+  it('reads each Shapefile of a zip in the CRS of its own .prj, in either order', async () => {
+    const folder = fs.mkdtempSync(path.join(scratch.folder, 'two-shapefiles-'));
+    writeShapefile(folder, 'tm3', 23835, [cilacapTown, kroya]);
+    writeShapefile(folder, 'utm', 32749, [majenang, sidareja]);
+    const zip = path.join(scratch.folder, 'two-shapefiles.zip');
+    const files = fs.readdirSync(folder).map((name) => path.join(folder, name));
+    await packZip(files, zip);
+
+    const tm3First = await importFile(zip, { sourceLayers: ['tm3', 'utm'], dryRun: true });
+    const utmFirst = await importFile(zip, { sourceLayers: ['utm', 'tm3'] });
+
+    const checked = [tm3First.status, tm3First.rowsWritten, tm3First.rowsRejected];
+    expect(checked).toEqual(['checked', 4, 0]);
+    expect([utmFirst.status, utmFirst.rowsWritten]).toEqual(['succeeded', 4]);
+    await expectStoredAt('tm3 2', kroya);
+    await expectStoredAt('utm 1', majenang);
+  });
+
+  it('reads each layer of a GeoPackage in its own CRS', async () => {
+    const gpkg = path.join(scratch.folder, 'two-crs.gpkg');
+    addGeoPackageLayer(gpkg, 'tm3_gpkg', 23835, [cilacapTown]);
+    addGeoPackageLayer(gpkg, 'utm_gpkg', 32749, [sidareja]);
+
+    const job = await importFile(gpkg, { sourceLayers: ['utm_gpkg', 'tm3_gpkg'] });
+
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    await expectStoredAt('tm3_gpkg 1', cilacapTown);
+    await expectStoredAt('utm_gpkg 1', sidareja);
+  });
+
+  it('asks the CRS of a GeoPackage layer naming none after one naming its own', async () => {
+    const gpkg = path.join(scratch.folder, 'one-crs-named.gpkg');
+    addGeoPackageLayer(gpkg, 'named', 32749, [kroya]);
+    const [x, y] = proj4('EPSG:4326', utm49s, majenang);
+    const csv = writeFile('unnamed.csv', `x,y,name,type\n${x},${y},unnamed 1,titik_kumpul\n`);
+    const xy = ['-oo', 'X_POSSIBLE_NAMES=x', '-oo', 'Y_POSSIBLE_NAMES=y'];
+    execFileSync('ogr2ogr', ['-f', 'GPKG', '-update', gpkg, csv, '-nln', 'unnamed', ...xy]);
+    const { pool } = scratch.testDatabase.database;
+
+    const refused = await prepareImport(
+      pool,
+      request(gpkg, { sourceLayers: ['named', 'unnamed'] }),
+    ).catch((error: unknown) => error);
+
+    expect(refused).toMatchObject({ status: 400, type: 'missing-crs' });
+  });
+});

@@ -186,6 +186,7 @@ export function openGeoJson(file: string, name: string): OpenedSource {
     name,
     fields: [],
     crs,
+    formatCrs: lonLat,
     notes,
     features: (signal) => {
       if (!isCollection) return streamSingleFeature(file);
@@ -207,5 +208,6 @@ export function openGeoJsonSeq(file: string, name: string): OpenedSource {
   const notes = crs === lonLat ? [] : [legacyCrsNote];
   const tracked = trackFile(file);
   const features = (signal?: AbortSignal) => streamLines(tracked, signal);
-  return { name, fields: [], crs, notes, features, fractionRead: tracked.fraction };
+  const layer = { name, fields: [], crs, formatCrs: lonLat, notes };
+  return { ...layer, features, fractionRead: tracked.fraction };
 }

@@ -49,5 +49,6 @@ export function openKml(file: string, name: string): OpenedSource {
       { maxMb: maxKmlBytes / 1024 ** 2 },
     );
   }
-  return { name, fields: [], crs: lonLat, notes: [], features: (s) => readPlacemarks(file, s) };
+  const layer = { name, fields: [], crs: lonLat, formatCrs: lonLat, notes: [] };
+  return { ...layer, features: (s) => readPlacemarks(file, s) };
 }

@@ -28,6 +28,13 @@ export interface SourceLayer {
   /** The CRS the file declares; undefined when it declares none (then the caller must say). */
   crs?: SourceCrs;
   /**
+   * The CRS the format itself prescribes (lon/lat for GeoJSON, RFC 7946, and KML), which a
+   * file may contradict (a GeoJSON's legacy `crs` member) and a CRS given may override: a
+   * reading that puts the first features outside the regency where this one puts them in it
+   * is refused.
+   */
+  formatCrs?: SourceCrs;
+  /**
    * True when the reader already reprojected the coordinates from the CRS the file names into
    * `crs` (GDAL reading a GeoPackage): a CRS given for the file can then only misread them.
    */

@@ -266,24 +266,62 @@ async function fileCrsOverridden(
   const named = describeCrs(source.crs);
   const fileTransform = await createGeometryTransform(db, source.crs).catch(() => undefined);
   if (!fileTransform || sample.length === 0) return named;
-  const asGiven = placeOf(sample[0]!, transform);
-  const asNamed = placeOf(sample[0]!, fileTransform);
-  const same =
-    asGiven &&
-    asNamed &&
-    Math.abs(asGiven[0]! - asNamed[0]!) < 1e-8 &&
-    Math.abs(asGiven[1]! - asNamed[1]!) < 1e-8;
+  const same = samePlace(placeOf(sample[0]!, transform), placeOf(sample[0]!, fileTransform));
   if (same) return undefined;
   await refuseCrsMisplacingFeatures(db, sample, { transform, given }, { fileTransform, named });
   return named;
+}
+
+/** True when two places are one within 1e-8° (1 mm), as two names of one CRS put them. */
+function samePlace(a: Position | undefined, b: Position | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    Math.abs(a[0]! - b[0]!) < 1e-8 &&
+    Math.abs(a[1]! - b[1]!) < 1e-8
+  );
 }
 
 /** How far outside the regency's bounding box a sampled feature still counts as near, in °. */
 const regencyMarginDegrees = 0.1;
 
 /**
+ * Where `transform` puts the first sampled feature, when it puts none of the sample near the
+ * regency while `fitting` puts some in it: every row would then be rejected as outside.
+ * Undefined when it does not misplace them, or when no layer outlines the regency.
+ */
+async function misplacedExample(
+  db: Queryable,
+  sample: Geometry[],
+  transform: GeometryTransform,
+  fitting: GeometryTransform,
+): Promise<string | undefined> {
+  const asRead = sample.map((geometry) => placeOf(geometry, transform));
+  const asFitting = sample.map((geometry) => placeOf(geometry, fitting));
+  // Read alike (lon/lat GeoJSON read as lon/lat, most files) they cannot disagree: then no
+  // query, and an import starts without reading the regency outline.
+  if (asRead.every((place, i) => samePlace(place, asFitting[i]))) return undefined;
+
+  const outlines = layerDefinitions.filter((l) => l.regencyOutline);
+  if (outlines.length === 0) return undefined;
+  const box = await selectOutlineBox(db, outlines);
+  if (!box) return undefined;
+  const near = (place?: Position) =>
+    place !== undefined &&
+    place[0]! >= box.minX - regencyMarginDegrees &&
+    place[0]! <= box.maxX + regencyMarginDegrees &&
+    place[1]! >= box.minY - regencyMarginDegrees &&
+    place[1]! <= box.maxY + regencyMarginDegrees;
+  if (asRead.some(near) || !asFitting.some(near)) return undefined;
+  return (asRead.find((p) => p) ?? [])
+    .slice(0, 2)
+    .map((n) => n.toFixed(5))
+    .join(', ');
+}
+
+/**
  * Refuses a CRS given over the file's own when, read in it, none of the sampled features lies
- * near the regency while, read in the file's, some do: every row would be rejected as outside.
+ * near the regency while, read in the file's, some do.
  */
 async function refuseCrsMisplacingFeatures(
   db: Queryable,
@@ -291,30 +329,49 @@ async function refuseCrsMisplacingFeatures(
   { transform, given }: { transform: GeometryTransform; given: SourceCrs },
   { fileTransform, named }: { fileTransform: GeometryTransform; named: string },
 ) {
-  const outlines = layerDefinitions.filter((l) => l.regencyOutline);
-  if (outlines.length === 0) return;
-  const box = await selectOutlineBox(db, outlines);
-  if (!box) return;
-  const near = (place?: Position) =>
-    place !== undefined &&
-    place[0]! >= box.minX - regencyMarginDegrees &&
-    place[0]! <= box.maxX + regencyMarginDegrees &&
-    place[1]! >= box.minY - regencyMarginDegrees &&
-    place[1]! <= box.maxY + regencyMarginDegrees;
-  const asGiven = sample.map((geometry) => placeOf(geometry, transform));
-  const asNamed = sample.map((geometry) => placeOf(geometry, fileTransform));
-  if (asGiven.some(near) || !asNamed.some(near)) return;
+  const example = await misplacedExample(db, sample, transform, fileTransform);
+  if (example === undefined) return;
   const crs = describeCrs(given);
-  const example = (asGiven.find((p) => p) ?? [])
-    .slice(0, 2)
-    .map((n) => n.toFixed(5))
-    .join(', ');
   throw badRequest(
     'crs-misplaces-features',
     `Read in ${crs}, as crs says, the first ${sample.length} features land outside the ` +
       `regency (such as ${example}); read in ${named}, which the file names, they land in it. ` +
       'Leave crs out to read the file in its own.',
     { crs, fileCrs: named, sampled: sample.length, example },
+  );
+}
+
+/**
+ * Refuses to read a source in `crs` (given, or named by a GeoJSON's legacy `crs` member) when
+ * that puts the sampled features outside the regency where the CRS of its format (lon/lat for
+ * GeoJSON and KML) puts them in it. A file whose own CRS the format fixes names no other, so
+ * the check against the file's own (`fileCrsOverridden`) cannot catch this.
+ */
+async function refuseCrsMisplacingFormatFeatures(
+  db: Queryable,
+  source: OpenedSource,
+  sample: Geometry[],
+  { transform, crs, given }: { transform: GeometryTransform; crs: SourceCrs; given: boolean },
+) {
+  if (!source.formatCrs || source.crsApplied) return;
+  const fitting = await createGeometryTransform(db, source.formatCrs);
+  const example = await misplacedExample(db, sample, transform, fitting);
+  if (example === undefined) return;
+  const read = describeCrs(crs);
+  const formatCrs = describeCrs(source.formatCrs);
+  const how = given ? 'as crs says' : 'which the file names';
+  throw badRequest(
+    'crs-misplaces-features',
+    `Read in ${read}, ${how}, the first ${sample.length} features land outside the regency ` +
+      `(such as ${example}); read in ${formatCrs}, the CRS of the format, they land in it. ` +
+      `Give crs ${formatCrs} to read them in that.`,
+    {
+      code: given ? 'format-crs-given' : 'format-crs-named',
+      crs: read,
+      formatCrs,
+      sampled: sample.length,
+      example,
+    },
   );
 }
 
@@ -484,6 +541,8 @@ async function prepareTransform(
     : undefined;
   if (request.crs && !source.crsApplied) addNote(notes, crsGivenNote(crs, overridden));
   refuseCoordinatesOutsideCrs(sample, transform, crs, overridden);
+  const given = request.crs !== undefined;
+  await refuseCrsMisplacingFormatFeatures(db, source, sample, { transform, crs, given });
   return transform;
 }
 

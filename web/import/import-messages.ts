@@ -79,6 +79,15 @@ const messagesId = {
     'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
     '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
     'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
+  'refusal.crs-misplaces-features-format-crs-given':
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    '(misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat formatnya, jatuh ' +
+    'di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar dibaca dalam itu.',
+  'refusal.crs-misplaces-features-format-crs-named':
+    'Bila dibaca dalam {crs} yang disebut berkas, {sampled} fitur pertama jatuh di luar ' +
+    'kabupaten (misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat ' +
+    'formatnya, jatuh di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar ' +
+    'dibaca dalam itu.',
   'refusal.crs-not-applicable':
     'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke ' +
     'bujur/lintang: kosongkan pilihan sistem koordinat.',
@@ -324,6 +333,15 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'Read in {crs}, as chosen, the first {sampled} features land outside the regency (such as ' +
     '{example}); read in {fileCrs}, which the file names, they land in it. Leave the ' +
     'coordinate system empty to read the file in its own.',
+  'refusal.crs-misplaces-features-format-crs-given':
+    'Read in {crs}, as chosen, the first {sampled} features land outside the regency (such as ' +
+    '{example}); read in {formatCrs}, the coordinate system of the format, they land in it. ' +
+    'Give {formatCrs} as the coordinate system of the file to read them in that.',
+  'refusal.crs-misplaces-features-format-crs-named':
+    'Read in {crs}, which the file names, the first {sampled} features land outside the ' +
+    'regency (such as {example}); read in {formatCrs}, the coordinate system of the format, ' +
+    'they land in it. Give {formatCrs} as the coordinate system of the file to read them in ' +
+    'that.',
   'refusal.crs-not-applicable':
     'The layer {sourceLayer} names its own coordinate system, from which GDAL reads it into ' +
     'longitude/latitude: leave the coordinate system empty.',

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packZip, unpackZip } from '../../../server/formats/zip-archive.js';
 import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
+import { ImportApiError } from '../../../web/api/import-api.js';
+import { setLanguage } from '../../../web/i18n/i18n.js';
+import { describeRefusal } from '../../../web/import/import-messages.js';
 
 const fixtures = path.resolve('test/fixtures/import');
 
@@ -273,6 +276,39 @@ describe('refusals of the import API', () => {
         sourceLayer: 'titik_evakuasi',
       });
     }
+  });
+
+  it('refuses a CRS that puts lon/lat GeoJSON far off, worded in both languages', async () => {
+    const crs = { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32749' } };
+    const sample = JSON.parse(evacuationSample.toString('utf8'));
+    const named = await uploaded('titik-utm.geojson', JSON.stringify({ ...sample, crs }));
+    const plain = await uploaded('titik.geojson', evacuationSample);
+    const layer = { layerId: 'evacuation_point', mapping: evacuationMapping };
+
+    const answers = [
+      await call('/imports/preview', editor, { uploadId: named, ...layer }),
+      await call('/imports', editor, { uploadId: plain, ...layer, crs: 'EPSG:32749' }),
+    ];
+    const refusals = answers.map((a) => new ImportApiError(a.status, a.body.detail, a.body));
+    const indonesian = refusals.map((refusal) => describeRefusal(refusal));
+    setLanguage('en');
+    const english = refusals.map((refusal) => describeRefusal(refusal));
+    setLanguage('id');
+    const problem = 'application/problem+json; charset=utf-8';
+
+    const both = { crs: 'EPSG:32749', formatCrs: 'EPSG:4326' };
+    expect(answers.map((a) => [a.status, a.type, a.body.type, a.body.code])).toEqual([
+      [400, problem, '/problems/crs-misplaces-features', 'format-crs-named'],
+      [400, problem, '/problems/crs-misplaces-features', 'format-crs-given'],
+    ]);
+    expect(answers.map((a) => a.body)).toEqual([
+      expect.objectContaining(both),
+      expect.objectContaining(both),
+    ]);
+    expect(indonesian[0]).toMatch(/^Bila dibaca dalam EPSG:32749 yang disebut berkas, .*4326/);
+    expect(indonesian[1]).toMatch(/^Bila dibaca dalam EPSG:32749 sesuai pilihan, .*4326/);
+    expect(english[0]).toMatch(/^Read in EPSG:32749, which the file names, .*EPSG:4326 as/);
+    expect(english[1]).toMatch(/^Read in EPSG:32749, as chosen, .*EPSG:4326 as the/);
   });
 
   it('names an encoding it does not know', async () => {

@@ -11,6 +11,7 @@ import { cilacapTown, kroya, point, useImportScratch } from '../../support/impor
 const majenang = [108.7622, -7.2986];
 const sidareja = [108.8127, -7.4805];
 const utm49s = '+proj=utm +zone=49 +south +datum=WGS84 +units=m +no_defs';
+const utm49sUrn = 'urn:ogc:def:crs:EPSG::32749';
 
 describe('the coordinate systems of an import', () => {
   const { scratch, writeFile, request, importFile } = useImportScratch('simpul-import-crs-test-');
@@ -99,5 +100,55 @@ describe('the coordinate systems of an import', () => {
     ).catch((error: unknown) => error);
 
     expect(refused).toMatchObject({ status: 400, type: 'missing-crs' });
+  });
+
+  /** A FeatureCollection of lon/lat points whose legacy crs member names `crsName`. */
+  const lonLatNamedAs = (crsName: string) => {
+    const crs = { type: 'name', properties: { name: crsName } };
+    const features = [point(cilacapTown, { name: 'Lon/lat 1', type: 'titik_kumpul' })];
+    return JSON.stringify({ type: 'FeatureCollection', crs, features });
+  };
+
+  it('refuses lon/lat GeoJSON that its legacy crs member puts far off, naming both', async () => {
+    const collection = writeFile('crs-member-utm.geojson', lonLatNamedAs(utm49sUrn));
+    const feature = point(kroya, { name: 'Lon/lat 2', type: 'titik_kumpul' });
+    const crs = { type: 'name', properties: { name: utm49sUrn } };
+    const sequence = writeFile('crs-member-utm.geojsonl', JSON.stringify({ ...feature, crs }));
+    const { pool } = scratch.testDatabase.database;
+    const prepare = (file: string, crsGiven?: string) =>
+      prepareImport(pool, request(file, { crs: crsGiven })).catch((error: unknown) => error);
+
+    const refusals = [await prepare(collection), await prepare(sequence)];
+    const repeated = await prepare(collection, 'EPSG:32749');
+    const job = await importFile(collection, { crs: 'EPSG:4326' });
+
+    const extra = { code: 'format-crs-named', crs: 'EPSG:32749', formatCrs: 'EPSG:4326' };
+    for (const refusal of refusals) {
+      expect(refusal).toMatchObject({ status: 400, type: 'crs-misplaces-features', extra });
+    }
+    expect((refusals[0] as Error).message).toMatch(/EPSG:32749, which the file names.*EPSG:4326/);
+    expect(repeated).toMatchObject({ extra: { code: 'format-crs-given', crs: 'EPSG:32749' } });
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
+    await expectStoredAt('Lon/lat 1', cilacapTown);
+  });
+
+  it('refuses a crs given that puts lon/lat GeoJSON or KML far off, naming both', async () => {
+    const geojson = writePoints('lon-lat', [cilacapTown, kroya]);
+    const kml = writeFile(
+      'lon-lat.kml',
+      '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>KML 1</name>' +
+        `<Point><coordinates>${kroya.join(',')}</coordinates></Point></Placemark></Document></kml>`,
+    );
+    const { pool } = scratch.testDatabase.database;
+    const prepare = (file: string) =>
+      prepareImport(pool, request(file, { crs: 'EPSG:32749' })).catch((error: unknown) => error);
+
+    const refusals = [await prepare(geojson), await prepare(kml)];
+
+    const extra = { code: 'format-crs-given', crs: 'EPSG:32749', formatCrs: 'EPSG:4326' };
+    for (const refusal of refusals) {
+      expect(refusal).toMatchObject({ status: 400, type: 'crs-misplaces-features', extra });
+    }
+    expect((refusals[0] as Error).message).toMatch(/EPSG:32749, as crs says.*EPSG:4326/);
   });
 });

@@ -167,6 +167,15 @@ function ewktCrs(file: string, layout: CsvLayout): SourceCrs | undefined {
   return first ? splitEwkt(splitLine(first, layout.delimiter)[index] ?? '').crs : undefined;
 }
 
+/**
+ * The row a spreadsheet shows a record on: the header is row 1, an empty line is a row of its
+ * own, and a cell holding line breaks is one row. The parser's line count is not used: it
+ * counts a CRLF inside quotes as two lines, so rows after such a cell came one too far.
+ */
+function spreadsheetRow(info: { records: number; empty_lines: number }): number {
+  return 1 + info.records + info.empty_lines;
+}
+
 async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: AbortSignal) {
   const parser = file.open().pipe(
     parse({
@@ -193,7 +202,7 @@ async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: Abort
         // unreadable WKT is reported by validation as a malformed geometry
         geometry = { type: 'GeometryCollection', geometries: [] };
       }
-      yield { rowNumber: info.lines as number, properties, geometry };
+      yield { rowNumber: spreadsheetRow(info), properties, geometry };
     }
   } finally {
     parser.destroy();
@@ -201,9 +210,10 @@ async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: Abort
 }
 
 /**
- * Opens a CSV file. Row numbers are the spreadsheet line numbers (the header is line 1). The
- * CRS is the EWKT SRID when the WKT column carries one, else unknown: the caller then assumes
- * lon/lat (EPSG:4326) unless told otherwise, and says so in the notes.
+ * Opens a CSV file. Row numbers are the rows a spreadsheet shows (the header is row 1), not
+ * lines of text: a cell holding line breaks does not move the rows after it. The CRS is the
+ * EWKT SRID when the WKT column carries one, else unknown: the caller then assumes lon/lat
+ * (EPSG:4326) unless told otherwise, and says so in the notes.
  */
 export function openCsv(file: string, name: string, options: CsvOptions = {}): OpenedSource {
   const layout = detectCsvLayout(file, options);

@@ -7,7 +7,7 @@ import type { ImportNote } from '../db/queries/import-jobs.js';
 
 /** One record of a source file, before mapping and validation. */
 export interface SourceFeature {
-  /** 1-based number a person can find in the file: the feature's position, or a CSV line. */
+  /** 1-based number a person can find in the file: the feature's position, or a CSV row. */
   rowNumber: number;
   properties: Record<string, unknown>;
   /** GeoJSON geometry in the source CRS; null when the record has none. */

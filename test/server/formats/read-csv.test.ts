@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectCsvLayout } from '../../../server/formats/read-csv.js';
+import { detectCsvLayout, openCsv } from '../../../server/formats/read-csv.js';
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-csv-test-'));
 
@@ -15,5 +15,35 @@ describe('reading CSV', () => {
 
     expect(() => detectCsvLayout(file)).toThrow(/--wkt-column.*csv\.wktColumn/s);
     expect(() => detectCsvLayout(file)).toThrow(/--x-column and --y-column.*csv\.xColumn/s);
+  });
+
+  it('numbers rows as a spreadsheet does, a multi-line cell one row, LF or CRLF', async () => {
+    const lines = [
+      'name,type,lon,lat',
+      '"Balai',
+      'Dua Baris",titik_kumpul,109.072089,-7.66587',
+      'Kedua,bogus,109.072089,-7.66587',
+      '',
+      'Ketiga,titik_kumpul,,',
+    ];
+    const rowsOf = async (lineEnd: string) => {
+      const file = path.join(folder, `multi-line-${lineEnd.length}.csv`);
+      fs.writeFileSync(file, lines.join(lineEnd) + lineEnd);
+      const rows: [number, unknown][] = [];
+      for await (const record of openCsv(file, 'titik').features()) {
+        rows.push([record.rowNumber, record.properties.name]);
+      }
+      return rows;
+    };
+
+    const lf = await rowsOf('\n');
+    const crlf = await rowsOf('\r\n');
+
+    expect(crlf.map(([row]) => row)).toEqual(lf.map(([row]) => row));
+    expect(lf).toEqual([
+      [2, 'Balai\nDua Baris'],
+      [3, 'Kedua'],
+      [5, 'Ketiga'],
+    ]);
   });
 });

@@ -106,10 +106,15 @@ function checkBboxRange(bbox: number[], crs: CrsDefinition) {
   const inside =
     [x0, x1].every((x) => x >= ax0 && x <= ax1) && [y0, y1].every((y) => y >= ay0 && y <= ay1);
   if (!inside || y0 > y1 || (crs.srid !== 4326 && x0 > x1)) {
+    // the usual slip: longitude first, as in CRS84, for a CRS whose axes run the other way
+    const order = crs.latitudeFirst
+      ? ` ${crs.uri} takes latitude first (minLat,minLon,maxLat,maxLon); for longitude ` +
+        'first, give no bbox-crs (CRS84).'
+      : '';
     throw badRequest(
       'invalid-bbox',
       `bbox ${bbox.join(',')} is not a box in ${crs.uri}: min before max, ` +
-        `eastings/longitudes ${ax0}..${ax1}, northings/latitudes ${ay0}..${ay1}.`,
+        `eastings/longitudes ${ax0}..${ax1}, northings/latitudes ${ay0}..${ay1}.${order}`,
     );
   }
 }

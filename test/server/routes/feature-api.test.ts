@@ -295,6 +295,17 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(ids(mercator.page)).toEqual(ids(crs84.page));
   });
 
+  it('says EPSG:4326 takes latitude first when a bbox in it is given longitude first', async () => {
+    const lonFirst = { bbox: '109.2,-7.7,109.3,-7.6', 'bbox-crs': epsg(4326) };
+
+    const { response, page } = await items('desa', lonFirst);
+
+    expect(response.status).toBe(400);
+    expect((page as unknown as { detail: string }).detail).toContain(
+      'takes latitude first (minLat,minLon,maxLat,maxLon); for longitude first, give no bbox-crs',
+    );
+  });
+
   it('answers an unknown CRS with 400 listing the supported ones', async () => {
     const { response, page } = await items('kecamatan', { crs: epsg(2154) });
 

@@ -1,47 +1,29 @@
 /**
- * The dialog shown when a save meets a newer version on the server (412): both versions side
- * by side, field by field, and the choice to keep one's own, take the server's, or merge per
- * field. Nothing is overwritten without this choice.
+ * The dialog shown when a save meets a newer version on the server (412). It compares three
+ * versions: the one the user started from, the user's and the server's. A field only someone
+ * else changed keeps their value (shown as kept), a field only the user changed keeps the
+ * user's; the fields both changed are the choice: keep one's own, take the server's, or pick
+ * per field. Nothing is overwritten without this choice, and never with untouched stale values.
  */
 import type { LayerDefinition } from '../../layers/types.js';
-import type { EditableFeature } from '../api/edit-api.js';
 import { pickTitle } from '../i18n/i18n.js';
 import { formatAttributeValue } from '../identify/format-value.js';
-import type { WorkingFeature } from './edit-session.js';
 import { editText } from './edit-messages.js';
+import {
+  mergeVersions,
+  type FeatureVersion,
+  type FieldVersions,
+  type VersionComparison,
+} from './merge-versions.js';
 
-/** What the user chose; for a merge, the merged attributes and geometry. */
+/** What the user chose; for their own or a per-field choice, the version to write. */
 export type ConflictResolution =
-  | { kind: 'mine' }
-  | { kind: 'theirs' }
-  | { kind: 'merge'; properties: Record<string, unknown>; geometry: WorkingFeature['geometry'] };
+  { kind: 'theirs' } | { kind: 'mine' | 'merge'; version: FeatureVersion };
 
-interface Row {
-  field: string;
-  title: string;
-  mine: unknown;
-  theirs: unknown;
-}
-
-function differingRows(layer: LayerDefinition, mine: WorkingFeature, theirs: EditableFeature) {
-  const rows: Row[] = layer.attributes
-    .filter((a) => !a.computed)
-    .map((a) => ({
-      field: a.name,
-      title: pickTitle(a),
-      mine: mine.properties[a.name] ?? null,
-      theirs: theirs.properties[a.name] ?? null,
-    }))
-    .filter((row) => JSON.stringify(row.mine) !== JSON.stringify(row.theirs));
-  if (JSON.stringify(mine.geometry) !== JSON.stringify(theirs.geometry)) {
-    rows.push({
-      field: 'geometry',
-      title: editText('edit.geometry'),
-      mine: mine.geometry,
-      theirs: theirs.geometry,
-    });
-  }
-  return rows;
+function titleOf(layer: LayerDefinition, field: string): string {
+  if (field === 'geometry') return editText('edit.geometry');
+  const attribute = layer.attributes.find((a) => a.name === field);
+  return attribute ? pickTitle(attribute) : field;
 }
 
 function describe(layer: LayerDefinition, field: string, value: unknown): string {
@@ -52,49 +34,64 @@ function describe(layer: LayerDefinition, field: string, value: unknown): string
     : editText('edit.none');
 }
 
-function renderRow(layer: LayerDefinition, row: Row): HTMLTableRowElement {
+function headerCell(layer: LayerDefinition, versions: FieldVersions) {
+  const title = document.createElement('th');
+  title.scope = 'row';
+  title.textContent = titleOf(layer, versions.field);
+  return title;
+}
+
+/** A field both changed: a choice between the two values, the user's checked. */
+function renderConflict(layer: LayerDefinition, versions: FieldVersions): HTMLTableRowElement {
   const tr = document.createElement('tr');
-  const name = `conflict-${row.field}`;
+  tr.dataset.field = versions.field;
   const cell = (side: 'mine' | 'theirs') => {
     const td = document.createElement('td');
     const label = document.createElement('label');
     const radio = document.createElement('input');
+    const name = `conflict-${versions.field}`;
     Object.assign(radio, { type: 'radio', name, value: side, checked: side === 'mine' });
-    label.append(radio, ` ${describe(layer, row.field, row[side])}`);
+    label.append(radio, ` ${describe(layer, versions.field, versions[side])}`);
     td.append(label);
     return td;
   };
-  const title = document.createElement('th');
-  title.scope = 'row';
-  title.textContent = row.title;
-  tr.append(title, cell('mine'), cell('theirs'));
+  tr.append(headerCell(layer, versions), cell('mine'), cell('theirs'));
   return tr;
 }
 
-function merged(dialog: HTMLDialogElement, rows: Row[], mine: WorkingFeature) {
-  const properties = { ...mine.properties };
-  let geometry = mine.geometry;
-  for (const row of rows) {
-    const chosen = dialog.querySelector<HTMLInputElement>(
-      `input[name="conflict-${row.field}"]:checked`,
-    );
-    if (chosen?.value !== 'theirs') continue;
-    if (row.field === 'geometry') geometry = row.theirs as WorkingFeature['geometry'];
-    else properties[row.field] = row.theirs;
-  }
-  return { kind: 'merge' as const, properties, geometry };
+/** A field only one side changed: both values, and a note of whose is kept. */
+function renderKept(layer: LayerDefinition, versions: FieldVersions, by: 'me' | 'them') {
+  const tr = document.createElement('tr');
+  tr.className = 'conflict-dialog__kept';
+  tr.dataset.field = versions.field;
+  const mine = document.createElement('td');
+  mine.textContent = describe(layer, versions.field, versions.mine);
+  const theirs = document.createElement('td');
+  theirs.textContent = describe(layer, versions.field, versions.theirs);
+  const note = document.createElement('small');
+  note.textContent = ` ${editText(by === 'me' ? 'conflict.keptMine' : 'conflict.keptTheirs')}`;
+  (by === 'me' ? mine : theirs).append(note);
+  tr.append(headerCell(layer, versions), mine, theirs);
+  return tr;
 }
 
-/** Asks how to resolve the conflict of `mine` with the server's `theirs`. */
+function chosenSide(dialog: HTMLDialogElement, field: string) {
+  const chosen = dialog.querySelector<HTMLInputElement>(`input[name="conflict-${field}"]:checked`);
+  return chosen?.value === 'theirs' ? 'theirs' : 'mine';
+}
+
+/**
+ * Asks how to resolve a conflict with the server's `theirs`, given the comparison of the
+ * three versions; `who` saved theirs.
+ */
 export function askConflictResolution(
   layer: LayerDefinition,
-  mine: WorkingFeature,
-  theirs: EditableFeature,
+  comparison: VersionComparison,
+  theirs: FeatureVersion,
   who: string,
 ): Promise<ConflictResolution> {
   const dialog = document.createElement('dialog');
   dialog.className = 'edit-dialog conflict-dialog';
-  const rows = differingRows(layer, mine, theirs);
   dialog.innerHTML = `<h2></h2><p></p><table><thead><tr><th></th><th></th><th></th></tr></thead><tbody></tbody></table><div class="edit-dialog__actions"></div>`;
   dialog.querySelector('h2')!.textContent = editText('conflict.title');
   dialog.querySelector('p')!.textContent = editText('conflict.intro', { who });
@@ -102,7 +99,13 @@ export function askConflictResolution(
   heads[0]!.textContent = editText('conflict.field');
   heads[1]!.textContent = editText('conflict.mine');
   heads[2]!.textContent = editText('conflict.theirs');
-  dialog.querySelector('tbody')!.append(...rows.map((row) => renderRow(layer, row)));
+  dialog
+    .querySelector('tbody')!
+    .append(
+      ...comparison.conflicts.map((versions) => renderConflict(layer, versions)),
+      ...comparison.changedByThem.map((versions) => renderKept(layer, versions, 'them')),
+      ...comparison.changedByMe.map((versions) => renderKept(layer, versions, 'me')),
+    );
 
   return new Promise((resolve) => {
     const finish = (resolution: ConflictResolution) => {
@@ -122,9 +125,13 @@ export function askConflictResolution(
       created.addEventListener('click', action);
       actions.append(created);
     };
-    button('conflict.keepMine', () => finish({ kind: 'mine' }));
+    const merged = (choose: (field: string) => 'mine' | 'theirs') =>
+      mergeVersions(comparison, theirs, choose);
+    button('conflict.keepMine', () => finish({ kind: 'mine', version: merged(() => 'mine') }));
     button('conflict.takeTheirs', () => finish({ kind: 'theirs' }));
-    button('conflict.merge', () => finish(merged(dialog, rows, mine)));
+    button('conflict.merge', () =>
+      finish({ kind: 'merge', version: merged((field) => chosenSide(dialog, field)) }),
+    );
     dialog.addEventListener('cancel', (event) => event.preventDefault());
     document.body.append(dialog);
     dialog.showModal();

@@ -78,16 +78,27 @@ export class EditSession {
     this.state.deleted.delete(key);
   }
 
-  /** Keeps the local changes of a feature but writes them over `etag` (after a merge). */
-  rebase(key: string, etag: string, merged?: Partial<WorkingFeature>) {
-    const base = this.baseline.get(key);
-    if (base) this.baseline.set(key, { ...base, etag });
+  /**
+   * After a conflict: the server's version becomes the one the changes were made on, and the
+   * feature's pending change becomes `merged` (the local change is kept as it is without one),
+   * written over the server's ETag. A feature deleted locally is deleted over that ETag.
+   */
+  rebase(server: WorkingFeature, merged?: Pick<WorkingFeature, 'geometry' | 'properties'>) {
+    const key = storedKey(server.id!);
+    const etag = server.etag;
+    this.baseline.set(key, { ...server, key });
     this.change((state) => {
       const current = state.features.get(key);
       if (current) state.features.set(key, { ...current, ...merged, etag });
       const deleted = state.deleted.get(key);
       if (deleted) state.deleted.set(key, { ...deleted, etag });
     });
+  }
+
+  /** The version of a saved feature the local changes were made on; undefined for a new one. */
+  storedVersion(key: string): WorkingFeature | undefined {
+    const base = this.baseline.get(key);
+    return base?.id === undefined ? undefined : base;
   }
 
   get(key: string): WorkingFeature | undefined {

@@ -2,7 +2,8 @@
  * The web editor: for a logged-in user, choose a layer one may edit, then draw, modify,
  * split and delete its features with snapping to them and to other visible layers, fill the
  * form generated from the declaration, undo and redo, and save all changes at once. A save
- * that meets a newer version opens the conflict dialog; history and restore are a button away.
+ * that meets a newer version keeps the other editor's changes to fields the user left alone,
+ * and opens the conflict dialog for fields both changed; history and restore are a button away.
  */
 import type Feature from 'ol/Feature.js';
 import type Map from 'ol/Map.js';
@@ -41,6 +42,7 @@ import { AttributeForm, relabelForms } from './attribute-form.js';
 import { askConflictResolution } from './conflict-dialog.js';
 import { drawTypeOf, toApiGeometry, toOlFeature } from './edit-geometry.js';
 import { editText, type EditMessageKey } from './edit-messages.js';
+import { compareVersions, mergeVersions } from './merge-versions.js';
 import { EditSession, storedKey, type WorkingFeature } from './edit-session.js';
 import { deletedFeatures, showDeletedDialog, showHistoryDialog } from './history-dialog.js';
 import { relabelRecords, renderRecords } from './records-section.js';
@@ -680,17 +682,18 @@ class Editor {
       geometry: theirs.feature.geometry,
       properties: theirs.feature.properties,
     };
-    if (!mine) return session.rebase(key, theirs.etag);
+    if (!mine) return session.rebase(server);
 
-    const resolution = await askConflictResolution(layer, mine, theirs.feature, who);
+    const base = session.storedVersion(key) ?? server;
+    const names = layer.attributes.filter((a) => !a.computed).map((a) => a.name);
+    const comparison = compareVersions(names, base, mine, server);
+    // only someone else's changes to fields the user left alone: theirs stay, no question
+    if (comparison.conflicts.length === 0)
+      return session.rebase(server, mergeVersions(comparison, server));
+
+    const resolution = await askConflictResolution(layer, comparison, server, who);
     if (resolution.kind === 'theirs') session.acceptServerVersion(server);
-    if (resolution.kind === 'mine') session.rebase(key, theirs.etag);
-    if (resolution.kind === 'merge') {
-      session.rebase(key, theirs.etag, {
-        properties: resolution.properties,
-        geometry: resolution.geometry,
-      });
-    }
+    else session.rebase(server, resolution.version);
     this.render();
   }
 

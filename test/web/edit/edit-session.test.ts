@@ -105,11 +105,20 @@ describe('the unsaved edits of a layer', () => {
     const session = sessionWithOneStored();
     session.setProperties('f7', { name: 'B' });
 
-    session.rebase('f7', '"7-4"', { properties: { name: 'B', status: 'theirs' } });
+    const server = { key: 'f7', id: 7, etag: '"7-4"', geometry: line(109) };
+    session.rebase(
+      { ...server, properties: { name: 'A', status: 'theirs' } },
+      {
+        geometry: line(109),
+        properties: { name: 'B', status: 'theirs' },
+      },
+    );
     const edit = session.pendingEdits()[0];
+    const base = session.storedVersion('f7');
     session.markSaved([{ key: 'f7', id: 7, etag: '"7-5"' }]);
 
     expect(edit).toMatchObject({ etag: '"7-4"', feature: { properties: { status: 'theirs' } } });
+    expect(base?.properties).toEqual({ name: 'A', status: 'theirs' });
     expect(session.hasChanges).toBe(false);
     expect(session.canUndo).toBe(false);
   });

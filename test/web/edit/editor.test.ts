@@ -240,6 +240,60 @@ describe('web editor', () => {
     await page.close();
   }, 90000);
 
+  it('keeps what only another editor changed when the user keeps their own version', async () => {
+    const created = await api('POST', `/collections/${layer.id}/items`, {
+      type: 'Feature',
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [109.0085, -7.7075],
+          [109.0105, -7.7075],
+        ],
+      },
+      properties: { ...requiredProperties(), surface: 'aspal', width_m: 6 },
+    });
+    const id = created.body.id as number;
+    const page = await openEditor();
+    await page.waitForFunction(
+      (key) => !!window.__simpulEditor?.currentSession?.get(key),
+      `f${id}`,
+    );
+    await page.evaluate((key) => window.__simpulEditor!.selectFeature(key), `f${id}`);
+    await page.waitForFunction(
+      (key) => !!window.__simpulEditor?.currentSession?.get(key)?.etag,
+      `f${id}`,
+    );
+
+    const current = await api('GET', `/collections/${layer.id}/items/${id}`);
+    const theirs = await api(
+      'PATCH',
+      `/collections/${layer.id}/items/${id}`,
+      { properties: { surface: 'beton', width_m: 10.5 } },
+      current.response.headers.get('etag')!,
+    );
+    expect(theirs.response.status, JSON.stringify(theirs.body)).toBe(200);
+    const width = page.locator('.edit-form [data-field="width_m"] input');
+    await width.fill('7');
+    await width.dispatchEvent('change');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await page.locator('.conflict-dialog').waitFor({ timeout: 10000 });
+    const choices = await page
+      .locator('.conflict-dialog input[type=radio]')
+      .evaluateAll((radios) => [...new Set(radios.map((r) => (r as HTMLInputElement).name))]);
+    const surfaceRow = await page
+      .locator('.conflict-dialog tr', { hasText: 'Jenis perkerasan' })
+      .innerText();
+    await page.locator('.conflict-dialog [data-action=keepMine]').click();
+    await waitForSaved(page);
+
+    const saved = await api('GET', `/collections/${layer.id}/items/${id}`);
+    expect(saved.body.properties).toMatchObject({ surface: 'beton', width_m: 7 });
+    expect(choices).toEqual(['conflict-width_m']);
+    expect(surfaceRow).toContain('Beton');
+    expect(surfaceRow).toContain('diubah orang lain');
+    await page.close();
+  }, 90000);
+
   it('works on a phone: large touch targets, and a survey recorded in the field', async () => {
     const table = recordTables.find((t) => t.parent?.layerId === layer.id);
     const page = await openEditor({ width: 390, height: 844 });

@@ -607,12 +607,19 @@ class Editor {
 
     this.showStatus('edit.saving');
     let reports: BatchReport[];
+    const edits = session.pendingEdits();
     try {
-      reports = await saveBatch(session.pendingEdits());
+      reports = await saveBatch(edits);
     } catch (error) {
       return this.handleSaveFailure(error, keys);
     }
     session.markSaved(reports.map((r, i) => ({ key: keys[i]!, id: r.featureId, etag: r.etag })));
+    const features = reports.map((report, i) => {
+      const edit = edits[i]!;
+      const geometry = edit.op === 'delete' ? null : (edit.feature as WorkingFeature).geometry;
+      return { featureId: report.featureId, geometry };
+    });
+    bus.emit('features-saved', { layerId: this.layer!.id, features });
     this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
     this.selectedKey = this.selectedKey?.startsWith('n') ? undefined : this.selectedKey;
     this.render();
@@ -714,6 +721,8 @@ class Editor {
         geometry: fresh.feature.geometry,
         properties: fresh.feature.properties,
       });
+      const geometry = fresh.feature.geometry;
+      bus.emit('features-saved', { layerId: layer.id, features: [{ featureId: id, geometry }] });
       this.dataLayerOf(layer.id)?.getSource()?.refresh();
       this.render();
       this.showStatus('history.restored', { version });

@@ -21,6 +21,14 @@ export interface SimpulEvents {
   'measure-start': Record<string, never>;
   /** The editor takes the map's clicks (a layer, a tool or a feature chosen): measuring ends. */
   'edit-start': { layerId: string };
+  /**
+   * Features of a layer were saved, restored or deleted: each with its geometry as now stored
+   * (GeoJSON in CRS84), null for a deleted one. Whatever draws a copy of one draws it anew.
+   */
+  'features-saved': {
+    layerId: string;
+    features: { featureId: number; geometry: { type: string; coordinates: unknown } | null }[];
+  };
 }
 
 type Listener<Payload> = (payload: Payload) => void;

@@ -1,13 +1,14 @@
 import Feature from 'ol/Feature.js';
 import type Map from 'ol/Map.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
+import type Geometry from 'ol/geom/Geometry.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
 import { Fill, Stroke, Style } from 'ol/style.js';
 import type { LayerDefinition } from '../../layers/types.js';
 import type { ThemeTitle } from '../api/client-api.js';
 import { searchLayer, type FoundFeature, type SearchedAttributes } from '../api/search-api.js';
-import { bus } from '../events/event-bus.js';
+import { bus, type SimpulEvents } from '../events/event-bus.js';
 import { pickTitle, translate } from '../i18n/i18n.js';
 import { formatFeatureName } from '../identify/format-value.js';
 import { listDataLayers, type DataLayer } from '../map/data-layers.js';
@@ -101,7 +102,10 @@ class Search {
     this.status.setAttribute('role', 'status');
     this.list.className = 'search__results';
     this.section.append(this.heading, this.input, this.status, this.list);
-    map.addLayer(new VectorLayer({ source: this.source, style: foundStyle, zIndex: 9000 }));
+    const properties = { id: 'search-outline' };
+    map.addLayer(
+      new VectorLayer({ source: this.source, style: foundStyle, zIndex: 9000, properties }),
+    );
 
     this.input.addEventListener('input', () => this.typed());
     this.input.addEventListener('keydown', (event) => this.keyPressed(event));
@@ -182,7 +186,7 @@ class Search {
     const geometry = result.feature.geometry && geoJson.readGeometry(result.feature.geometry);
     if (!geometry) return;
     this.source.clear();
-    this.source.addFeature(new Feature(geometry));
+    this.source.addFeature(this.outlineOf(result, geometry));
     result.dataLayer.layer.setVisible(true);
 
     const padding = 40;
@@ -192,6 +196,44 @@ class Search {
       maxZoom: frameMaxZoom,
       duration: 300,
     });
+  }
+
+  private outlineOf(result: SearchResult, geometry: Geometry) {
+    const outline = new Feature(geometry);
+    outline.setProperties({
+      layerId: result.dataLayer.definition.id,
+      featureId: result.feature.id,
+    });
+    return outline;
+  }
+
+  /**
+   * Draws the outline of a feature saved since it was found with its stored geometry, and
+   * drops it when the feature was deleted: a stale copy must not lie beside the new shape.
+   */
+  redrawSaved({ layerId, features }: SimpulEvents['features-saved']) {
+    const savedAs = (featureLayerId: unknown, featureId: unknown) =>
+      featureLayerId === layerId
+        ? features.find((f) => String(f.featureId) === String(featureId))
+        : undefined;
+
+    for (const outline of this.source.getFeatures()) {
+      const saved = savedAs(outline.get('layerId'), outline.get('featureId'));
+      if (saved?.geometry) outline.setGeometry(geoJson.readGeometry(saved.geometry));
+      else if (saved) this.source.removeFeature(outline);
+    }
+
+    // a result chosen again frames the feature as it is now; a deleted one is no result
+    const shown = this.results.length;
+    this.results = this.results.flatMap((result) => {
+      const saved = savedAs(result.dataLayer.definition.id, result.feature.id);
+      if (!saved) return [result];
+      return saved.geometry
+        ? [{ ...result, feature: { ...result.feature, geometry: saved.geometry } }]
+        : [];
+    });
+    this.total -= shown - this.results.length;
+    if (this.results.length < shown) this.render();
   }
 
   /** Pixels of the map's lower edge under the panel, which lies over the map on a phone. */
@@ -252,6 +294,7 @@ export function mountSearch(map: Map, panel: HTMLElement, themes: readonly Theme
   panel.prepend(search.section);
   bus.on('language-change', () => search.render());
   bus.on('session-change', () => search.clear());
+  bus.on('features-saved', (saved) => search.redrawSaved(saved));
   search.render();
   return search;
 }

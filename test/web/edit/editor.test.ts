@@ -294,6 +294,73 @@ describe('web editor', () => {
     await page.close();
   }, 90000);
 
+  it('redraws the search outline of a road with the geometry just saved', async () => {
+    const code = 'N.910.4';
+    const start: [number, number] = [109.004, -7.712];
+    const end: [number, number] = [109.008, -7.712];
+    const created = await api('POST', `/collections/${layer.id}/items`, {
+      type: 'Feature',
+      geometry: { type: 'LineString', coordinates: [start, end] },
+      properties: { ...requiredProperties(), segment_code: code },
+    });
+    const id = created.body.id as number;
+    const page = await openEditor();
+    const outline = () =>
+      page.evaluate(() => {
+        const layers = window.__simpulMap!.getLayers().getArray();
+        const found = layers.find((l) => l.get('id') === 'search-outline') as unknown as {
+          getSource(): { getFeatures(): { getGeometry(): { getCoordinates(): unknown } }[] };
+        };
+        return found
+          .getSource()
+          .getFeatures()
+          .map((f) => f.getGeometry().getCoordinates());
+      });
+
+    await page.locator('.search__input').fill(code);
+    await page.locator('.search__result', { hasText: code }).click();
+    await page.waitForFunction(() => !window.__simpulMap!.getView().getAnimating());
+    await page.waitForFunction(
+      (key) => !!window.__simpulEditor?.currentSession?.get(key),
+      `f${id}`,
+    );
+    await page.evaluate((key) => window.__simpulEditor!.selectFeature(key), `f${id}`);
+    await page.waitForFunction(
+      (key) => !!window.__simpulEditor?.currentSession?.get(key)?.etag,
+      `f${id}`,
+    );
+    const before = await outline();
+    const from = await pagePointOf(page, end);
+    const to = await pagePointOf(page, [109.008, -7.714]);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+    await page.mouse.move(to.x, to.y, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => window.__simpulEditor?.currentSession?.hasChanges);
+    await page.locator('.edit-actions [data-action=save]').click();
+    await waitForSaved(page);
+
+    const saved = await api('GET', `/collections/${layer.id}/items/${id}`);
+    const savedMercator = (saved.body.geometry.coordinates as [number, number][][]).map((part) =>
+      part.map((position) => toWebMercator(position)),
+    );
+    const after = (await outline()) as number[][][][];
+    expect(before).toHaveLength(1);
+    expect(saved.body.geometry.coordinates[0][1][1]).toBeCloseTo(-7.714, 3);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.flat(2).length).toBe(savedMercator.flat(2).length);
+    after[0]!
+      .flat(2)
+      .forEach((value, i) => expect(value).toBeCloseTo(savedMercator.flat(2)[i]!, 0));
+
+    await page.locator('.edit-toolbar [data-action=delete]').click();
+    await page.locator('.edit-actions [data-action=save]').click();
+    await waitForSaved(page);
+    expect(await outline()).toEqual([]);
+    await page.close();
+  }, 90000);
+
   it('works on a phone: large touch targets, and a survey recorded in the field', async () => {
     const table = recordTables.find((t) => t.parent?.layerId === layer.id);
     const page = await openEditor({ width: 390, height: 844 });

@@ -61,6 +61,7 @@ const messagesId = {
   'import.status.cancelled': 'Dihentikan: lapisan tidak berubah.',
   'import.status.undone': 'Impor telah dibatalkan.',
   'import.rejected': 'Baris yang ditolak ({total})',
+  'import.geometry': 'Geometri',
   'import.row': 'Baris',
   'import.reason': 'Alasan',
   'import.downloadReport': 'Unduh laporan (CSV)',
@@ -314,6 +315,7 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.status.cancelled': 'Stopped: the layer is unchanged.',
   'import.status.undone': 'The import was undone.',
   'import.rejected': 'Rejected rows ({total})',
+  'import.geometry': 'Geometry',
   'import.row': 'Row',
   'import.reason': 'Reason',
   'import.downloadReport': 'Download the report (CSV)',
@@ -527,8 +529,12 @@ export function codedText(coded: CodedText | null | undefined, english: string):
   return importText(key, params);
 }
 
-/** An attribute's title in the interface language, its name when the layer is not known. */
-function attributeTitle(name: string, declaration: ProblemDeclaration | undefined): string {
+/**
+ * An attribute's title in the interface language, "Geometri" / "Geometry" for the geometry,
+ * its name when the layer is not known.
+ */
+export function attributeTitle(name: string, declaration: ProblemDeclaration | undefined) {
+  if (name === 'geometry') return importText('import.geometry');
   const attribute = declaration?.attributes.find((a) => a.name === name);
   return attribute ? pickTitle(attribute) : name;
 }

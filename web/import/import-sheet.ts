@@ -21,6 +21,7 @@ import {
 import { pickTitle, translate } from '../i18n/i18n.js';
 import { describeProblem, type ProblemDeclaration } from '../i18n/problem-messages.js';
 import {
+  attributeTitle,
   codedText,
   describeRefusal,
   importText,
@@ -120,7 +121,7 @@ function rejectionTable(rejections: Rejection[], layer: ProblemDeclaration | und
       'tr',
       '',
       element('td', '', String(r.row)),
-      element('td', '', r.field),
+      element('td', '', attributeTitle(r.field, layer)),
       element('td', '', String(r.params?.value ?? r.params?.invalidReason ?? '')),
       element('td', '', describeRejection(r, layer)),
     ),
@@ -462,7 +463,8 @@ export class ImportSheet {
       const report = element('a', 'import-download', importText('import.downloadReport'));
       report.href = rejectionsCsvUrl(job.id);
       parts.push(
-        element('h4', '', importText('import.rejected', { total: this.rejections.total })),
+        // the job counts rows; the list has one entry per problem, a row may have several
+        element('h4', '', importText('import.rejected', { total: job.rowsRejected })),
         rejectionTable(
           this.rejections.rejections,
           this.layers.find((l) => l.id === job.layerId),

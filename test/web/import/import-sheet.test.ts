@@ -262,13 +262,67 @@ describe('the import and export sheet', () => {
       const english = await shown();
 
       expect(indonesian).toEqual({
-        rejected: ['2\ttype\tkota\tPilih salah satu nilai yang tersedia.'],
+        rejected: ['2\tJenis\tkota\tPilih salah satu nilai yang tersedia.'],
         notes: ['1 baris ditolak, jadi tidak ada yang ditulis (batalkan semuanya).'],
       });
       expect(english).toEqual({
-        rejected: ['2\ttype\tkota\tChoose one of the listed values.'],
+        rejected: ['2\tType\tkota\tChoose one of the listed values.'],
         notes: ['1 rows were rejected, so nothing was written (all or nothing).'],
       });
+    });
+  });
+
+  it('counts rejected rows, not their problems, and names attributes by their titles', async () => {
+    const squareWkt = (lon: number, lat: number, d = 0.002) => {
+      const ring = [
+        [lon - d, lat - d],
+        [lon + d, lat - d],
+        [lon + d, lat + d],
+        [lon - d, lat + d],
+        [lon - d, lat - d],
+      ];
+      return `"POLYGON((${ring.map((point) => point.join(' ')).join(', ')}))"`;
+    };
+    const lines = [
+      'name,code,type,wkt',
+      `Uji Satu,33.01.97.3001,desa,${squareWkt(109.0153, -7.7266)}`,
+      `Uji Dua,33.01.97.3002,desa,${squareWkt(109.2456, -7.6329)}`,
+      `Uji Tiga,33.01.97.3003,kota,${squareWkt(109.1, -7.65)}`,
+      // far outside the regency
+      `Uji Empat,33.01.97.3004,desa,${squareWkt(112.5, -7.2)}`,
+      // two problems: the type and the missing name
+      `,33.01.97.3005,kota,${squareWkt(109.1, -7.66)}`,
+    ];
+    const file = {
+      name: 'desa-tiga-salah.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${lines.join('\n')}\n`),
+    };
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      await page.setInputFiles(`${sheet} input[type=file]`, file);
+      await page.click(`${sheet} button:has-text("Pratinjau")`);
+      const modeSelect = page.locator(`${sheet} .import-field`, { hasText: 'Jika ada baris' });
+      await modeSelect.locator('select').selectOption({ label: 'tulis baris yang benar saja' });
+      await page.click(`${sheet} button:has-text("Mulai impor")`);
+      await page.waitForSelector(`${sheet} .import-status--succeeded`, { timeout: 30000 });
+      const report = page.locator(`${sheet} .import-step`).last();
+      await report.locator('table').waitFor();
+      const shown = async () => ({
+        heading: await report.locator('h4').innerText(),
+        fields: await report.locator('tbody tr td:nth-child(2)').allInnerTexts(),
+      });
+
+      const indonesian = await shown();
+      await page.click('#lang-toggle');
+      const english = await shown();
+
+      const jobs = await page.evaluate(() => fetch('/imports?layerId=desa').then((r) => r.json()));
+      expect(JSON.stringify(jobs)).toContain('"rowsRejected":3');
+      expect(indonesian.heading).toBe('Baris yang ditolak (3)');
+      expect(english.heading).toBe('Rejected rows (3)');
+      expect([...indonesian.fields].sort()).toEqual(['Geometri', 'Jenis', 'Jenis', 'Nama']);
+      expect([...english.fields].sort()).toEqual(['Geometry', 'Name', 'Type', 'Type']);
     });
   });
 

@@ -25,7 +25,7 @@ describe('configuration', { timeout: 30000 }, () => {
     expect(chosen.importDir).toBe(importDir);
   });
 
-  it('reads a switch written as 0/1, false/true, no/yes or off/on, and refuses anything else', async () => {
+  it('reads a switch as 0/1, false/true, no/yes or off/on, and refuses the rest', async () => {
     const seeds = [];
     for (const value of ['', '0', 'false', 'No', 'off', '1', 'TRUE', 'yes', 'on']) {
       seeds.push((await configUnder({ SIMPUL_AUTO_SEED: value })).autoSeed);

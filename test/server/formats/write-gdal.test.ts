@@ -48,7 +48,7 @@ describe('a Shapefile export', () => {
     return { read, notes: notes && fs.readFileSync(notes, 'utf8') };
   }
 
-  it('says, in both languages, which text it had to cut at the .dbf limit, and cuts no letter', async () => {
+  it('names in both languages the text cut at the .dbf limit, and cuts no letter', async () => {
     const long = 'Lapangan Desa Tégalréja '.repeat(12);
 
     const { read, notes } = await roundTrip('long', ['Balai Desa Kroya', long, long]);

@@ -100,7 +100,7 @@ describe('exports read by slow clients', () => {
     }
   });
 
-  it('shows a browser that followed a download link the refusal as a page it can read', async () => {
+  it('shows a browser that followed a download link a refusal page', async () => {
     const url = `${server.baseUrl}/exports/hazard_zone?format=geojson`;
     const stalled = Array.from({ length: config.exportPoolSize }, () => startStalledDownload(url));
     try {

@@ -313,7 +313,7 @@ describe('the feature API under hostile input', () => {
     expect(await layerChecksums(server)).toEqual(before);
   }, 600000);
 
-  it('shows a browser a refusal that quotes its input as a page holding that input as text', async () => {
+  it('shows a browser a refusal page that holds hostile input as text', async () => {
     const markup = '<img src=x onerror="window.ran=1">';
     const paths = [
       `/collections/${encodeURIComponent(markup)}/items`,

@@ -232,7 +232,7 @@ describe('refusals of the import API', () => {
     });
   });
 
-  it('refuses a source layer a single-layer file does not hold, naming the one it does', async () => {
+  it('refuses a source layer a single-layer file lacks, naming the one it has', async () => {
     const uploadId = await uploaded('titik.geojson', evacuationSample);
     const asked = { uploadId, layerId: 'evacuation_point', sourceLayers: ['zzz'] };
 

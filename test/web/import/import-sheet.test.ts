@@ -168,7 +168,7 @@ describe('the import and export sheet', () => {
     expect(await page.locator(`${sheet} .import-note`).innerText()).toContain('Masuk');
   });
 
-  it('downloads in a tab of its own, where a refusal opens as a page worded for a person', async () => {
+  it('downloads in a tab of its own, where a refusal opens as a page for a person', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();
     await page.goto(server.baseUrl);

@@ -108,6 +108,14 @@ async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page
   return page;
 }
 
+/** Selects feature `id` of the editor's layer once the editor holds it, and waits for its ETag. */
+async function selectInEditor(page: Page, id: number) {
+  const key = `f${id}`;
+  await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k), key);
+  await page.evaluate((k) => window.__simpulEditor!.selectFeature(k), key);
+  await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k)?.etag, key);
+}
+
 async function waitForSaved(page: Page) {
   await page
     .waitForFunction(
@@ -254,15 +262,7 @@ describe('web editor', () => {
     });
     const id = created.body.id as number;
     const page = await openEditor();
-    await page.waitForFunction(
-      (key) => !!window.__simpulEditor?.currentSession?.get(key),
-      `f${id}`,
-    );
-    await page.evaluate((key) => window.__simpulEditor!.selectFeature(key), `f${id}`);
-    await page.waitForFunction(
-      (key) => !!window.__simpulEditor?.currentSession?.get(key)?.etag,
-      `f${id}`,
-    );
+    await selectInEditor(page, id);
 
     const current = await api('GET', `/collections/${layer.id}/items/${id}`);
     const theirs = await api(
@@ -320,15 +320,7 @@ describe('web editor', () => {
     await page.locator('.search__input').fill(code);
     await page.locator('.search__result', { hasText: code }).click();
     await page.waitForFunction(() => !window.__simpulMap!.getView().getAnimating());
-    await page.waitForFunction(
-      (key) => !!window.__simpulEditor?.currentSession?.get(key),
-      `f${id}`,
-    );
-    await page.evaluate((key) => window.__simpulEditor!.selectFeature(key), `f${id}`);
-    await page.waitForFunction(
-      (key) => !!window.__simpulEditor?.currentSession?.get(key)?.etag,
-      `f${id}`,
-    );
+    await selectInEditor(page, id);
     const before = await outline();
     const from = await pagePointOf(page, end);
     const to = await pagePointOf(page, [109.008, -7.714]);

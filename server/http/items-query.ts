@@ -235,6 +235,16 @@ export function equalityCondition(attribute: AttributeDefinition, text: string):
       { attribute: attribute.name, value: text.slice(0, 80), expected: attribute.type },
     );
   }
+  // a code the domain lacks matched nothing, and an empty page read as "none there"
+  const codes = attribute.domain?.map((coded) => coded.code);
+  if (codes && !codes.includes(String(value))) {
+    const listed = codes.length > 20 ? `${codes.slice(0, 20).join(', ')}, …` : codes.join(', ');
+    throw badRequest(
+      'invalid-parameter',
+      `${attribute.name} takes one of its codes: ${listed}; got "${text.slice(0, 80)}".`,
+      { attribute: attribute.name, value: text.slice(0, 80), expected: 'code', codes },
+    );
+  }
   return { op: '=', args: [{ property: attribute.name }, value] };
 }
 

@@ -343,6 +343,18 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(response.status).toBe(400);
   });
 
+  it('refuses a coded queryable given a code its domain lacks, listing the codes', async () => {
+    const known = await items('road_segment', { status: 'kabupaten', limit: '1' });
+    const mistyped = await items('road_segment', { status: 'nasionall' });
+
+    expect(known.response.status).toBe(200);
+    expect(mistyped.response.status).toBe(400);
+    expect(mistyped.page).toMatchObject({
+      type: '/problems/invalid-parameter',
+      detail: expect.stringContaining('status takes one of its codes: nasional, provinsi,'),
+    });
+  });
+
   it.each([
     [{ limt: '10' }, 'unknown-parameter'],
     [{ limit: '10001' }, 'invalid-limit'],

@@ -292,7 +292,11 @@ export function createImportsRouter(context: AppContext): Router {
   router.get('/imports/:jobId/rejections', async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
-    if (req.query.f === 'csv') return sendRejectionsCsv(pool, job.id, res);
+    const format = req.query.f ?? 'json';
+    if (format !== 'json' && format !== 'csv') {
+      throw badRequest('invalid-format', `f must be json or csv; got "${String(format)}".`);
+    }
+    if (format === 'csv') return sendRejectionsCsv(pool, job.id, res);
     const offset = Math.max(0, Number(req.query.offset) || 0);
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit) || 100));
     res.json(await selectRejections(pool, job.id, offset, limit));

@@ -172,7 +172,10 @@ describe('imports and exports over HTTP', () => {
       await call('GET', `/imports/${job.id}/rejections`, { token: editor })
     ).json();
     const csv = await call('GET', `/imports/${job.id}/rejections?f=csv`, { token: editor });
+    const xml = await call('GET', `/imports/${job.id}/rejections?f=xml`, { token: editor });
 
+    expect(xml.status).toBe(400);
+    expect(await xml.json()).toMatchObject({ type: '/problems/invalid-format' });
     expect(job.status).toBe('rejected');
     expect(page.total).toBe(2);
     expect(job.messageCode).toBe('rejected-all-or-nothing');

@@ -113,7 +113,8 @@ async function run(command: string | undefined) {
           write: values.write,
         };
         const token = await createApiToken(db, request, 'command line');
-        return `Token ${token.id} for ${token.name} (shown once, keep it secret):\n${token.secret}`;
+        const shown = `Token ${token.id} for ${token.name} (shown once, keep it secret):`;
+        return [shown, token.secret, ...writeWarning(request)].join('\n');
       }
       case 'tokens':
         return (await listApiTokens(db))
@@ -133,6 +134,26 @@ async function run(command: string | undefined) {
   } finally {
     await database.close();
   }
+}
+
+/**
+ * A line saying that a token asked to write can write nowhere: its roles edit none of the
+ * layers it is scoped to. The token is still made (its roles may be given the right later).
+ */
+function writeWarning(request: {
+  roles: readonly string[];
+  layerIds: readonly string[] | string;
+  write?: boolean;
+}): string[] {
+  if (!request.write) return [];
+  const { layerIds, roles } = request;
+  const reached = layerDefinitions.filter((l) => layerIds === 'all' || layerIds.includes(l.id));
+  const editors = [...new Set(reached.flatMap((layer) => layer.access.edit))];
+  if (editors.some((role) => roles.includes(role))) return [];
+  return [
+    `Warning: none of its roles edits the layers it reaches, so it cannot write; ` +
+      `roles that do: ${editors.join(', ') || '(none)'}.`,
+  ];
 }
 
 if (values.help) {

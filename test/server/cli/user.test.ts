@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../support/database.js';
 
 const run = promisify(execFile);
 
@@ -29,6 +30,41 @@ describe('npm run user', { timeout: 60000 }, () => {
       expect(failed.stderr).not.toMatch(/^\s+at /m);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('warns that a token asked to write cannot, when its roles edit none of its layers', async () => {
+    const database = await createTestDatabase();
+    const token = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', 'token', ...args], {
+        env: { ...process.env, DATABASE_URL: database.url },
+      });
+    try {
+      const useless = await token([
+        'jalan',
+        '--role',
+        'roads:editor',
+        '--layer',
+        'kecamatan',
+        '--write',
+      ]);
+      const useful = await token([
+        'jalan',
+        '--role',
+        'roads:editor',
+        '--layer',
+        'bridge',
+        '--write',
+      ]);
+
+      expect(useless.stdout).toContain(
+        'Warning: none of its roles edits the layers it reaches, so it cannot write; ' +
+          'roles that do: admin, administrative:editor.',
+      );
+      expect(useful.stdout).toMatch(/^Token \d+ for jalan/);
+      expect(useful.stdout).not.toContain('Warning');
+    } finally {
+      await database.drop();
     }
   });
 });

@@ -332,8 +332,14 @@ export async function getPlanInformation(
   const started = Date.now();
   const place = await selectPlaceSummary(pool, placeGeoJson);
   if (place.empty) throw badRequest('invalid-place', 'The place is empty once made valid.');
-  // no zone, desa or warning of the plan reaches there: an empty answer would read as "free"
-  if (!(await placeTouchesAny(pool, outlineLayers(), placeGeoJson))) {
+  const zones = await findPlanZones(pool, placeGeoJson);
+  const desa = await findUnits(pool, 'populationUnits', placeGeoJson);
+  const kecamatan = await findUnits(pool, 'reportingUnits', placeGeoJson);
+  const hazards = await findHazardWarnings(pool, placeGeoJson);
+  // Nothing of the regency's data reaches there, nor its outline: an empty answer would read
+  // as "free of zones and hazards" for a place the plan says nothing of.
+  const found = zones.length + desa.length + kecamatan.length + hazards.length;
+  if (found === 0 && !(await placeTouchesAny(pool, outlineLayers(), placeGeoJson))) {
     throw new HttpProblem(
       422,
       'place-outside-regency',
@@ -341,11 +347,6 @@ export async function getPlanInformation(
       'The place lies wholly outside the regency; its spatial plan says nothing of it.',
     );
   }
-
-  const zones = await findPlanZones(pool, placeGeoJson);
-  const desa = await findUnits(pool, 'populationUnits', placeGeoJson);
-  const kecamatan = await findUnits(pool, 'reportingUnits', placeGeoJson);
-  const hazards = await findHazardWarnings(pool, placeGeoJson);
   const answer = activity ? await answerActivity(pool, activity, zones) : null;
 
   return {

@@ -185,18 +185,24 @@ function widenToAspect([x0, y0, x1, y1]: UtmFrame, aspect: number): UtmFrame {
   return [x0, y0 - grow, x1, y1 + grow];
 }
 
-/** True when the place touches a feature of one of `outlines` (the regency's outline layers). */
+/**
+ * True when the place touches a feature of one of `outlines` (the regency's outline layers), or
+ * when they hold no feature at all.
+ */
 export async function placeTouchesAny(
   db: Queryable,
   outlines: readonly LayerDefinition[],
   placeGeoJson: string,
 ): Promise<boolean> {
   if (outlines.length === 0) return true;
+  // an outline not loaded yet tells nothing: the place is not refused for it
+  const loaded = outlines.map((layer) => `EXISTS (SELECT 1 FROM ${q(layer.id)})`).join(' OR ');
   const touches = outlines.map(
     (layer) => `EXISTS (SELECT 1 FROM ${q(layer.id)} AS f WHERE ST_Intersects(f.geom, p.geom))`,
   );
   const result = await db.query<{ inside: boolean }>(
-    `SELECT ${touches.join(' OR ')} AS inside FROM (SELECT ${placeSql} AS geom) AS p`,
+    `SELECT NOT (${loaded}) OR ${touches.join(' OR ')} AS inside
+     FROM (SELECT ${placeSql} AS geom) AS p`,
     [placeGeoJson],
   );
   return result.rows[0]!.inside;

@@ -183,13 +183,21 @@ describe('plan information of a place', () => {
   });
 
   it('lists no zone for a point outside every zone and says all of it is outside', async () => {
-    const info = await getPlanInformation(
-      testDatabase.database.pool,
-      centre([108.9, -8.2, 108.91, -8.19] as LonLatBox),
-    );
+    // in kecamatan Kroya: in the regency, where this test's zones (at sea) are not
+    const kroya = parsePlace({ type: 'Point', coordinates: [109.2239, -7.6301] });
+    const info = await getPlanInformation(testDatabase.database.pool, kroya);
 
     expect(info.zones).toEqual([]);
     expect(info.outsideZonesShare).toBe(1);
+  });
+
+  it('refuses a place that nothing of the regency reaches, its outline included', async () => {
+    const atSea = centre([108.9, -8.2, 108.91, -8.19] as LonLatBox);
+
+    await expect(getPlanInformation(testDatabase.database.pool, atSea)).rejects.toMatchObject({
+      status: 422,
+      type: 'place-outside-regency',
+    });
   });
 
   it('answers from the current data: a changed zone code shows in the next answer', async () => {

@@ -41,7 +41,7 @@ describe('the embedded database folder lock', () => {
 
     await expect(opening).rejects.toThrow(DataDirLockedError);
     await expect(opening).rejects.toThrow(
-      new RegExp(`in use by process ${holder.pid}; stop it or set SIMPUL_DATA_DIR`),
+      new RegExp(`in use by process ${holder.pid} .*stop that process, then run this again`),
     );
     expect(fs.readFileSync(lockPath, 'utf8')).toBe(String(holder.pid));
     holder.stop();

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse';
 import type { Geometry } from 'geojson';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import type { ImportNote } from '../db/queries/import-jobs.js';
-import { SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
+import { lonLat, SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
 import { quotedNames } from './quoted-names.js';
 import { restoreFormula } from './spreadsheet-formula.js';
 
@@ -243,6 +243,8 @@ export function openCsv(file: string, name: string, options: CsvOptions = {}): O
     name,
     fields: layout.columns.filter((c) => !geometryColumns(layout).includes(c)),
     crs: ewktCrs(file, layout),
+    // read in lon/lat when no CRS is named or given: the reading a given CRS is checked against
+    formatCrs: lonLat,
     decimalComma: layout.decimalComma,
     notes,
     features: (signal) => readRecords(tracked, layout, signal),

@@ -132,7 +132,7 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('Lon/lat 1', cilacapTown);
   });
 
-  it('refuses a crs given that puts lon/lat GeoJSON or KML far off, naming both', async () => {
+  it('refuses a crs given that puts lon/lat GeoJSON, KML or CSV far off, naming both', async () => {
     const geojson = writePoints('lon-lat', [cilacapTown, kroya]);
     const kml = writeFile(
       'lon-lat.kml',
@@ -143,7 +143,13 @@ describe('the coordinate systems of an import', () => {
     const prepare = (file: string) =>
       prepareImport(pool, request(file, { crs: 'EPSG:32749' })).catch((error: unknown) => error);
 
-    const refusals = [await prepare(geojson), await prepare(kml)];
+    const csv = writeFile(
+      'lon-lat.csv',
+      `name,type,longitude,latitude\nCSV 1,titik_kumpul,${kroya.join(',')}\n` +
+        `CSV 2,titik_kumpul,${cilacapTown.join(',')}\n`,
+    );
+
+    const refusals = [await prepare(geojson), await prepare(kml), await prepare(csv)];
 
     const extra = { code: 'format-crs-given', crs: 'EPSG:32749', formatCrs: 'EPSG:4326' };
     for (const refusal of refusals) {

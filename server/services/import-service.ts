@@ -684,9 +684,13 @@ class ImportCancelled extends Error {}
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
 // database (`npm run bench -- import`, ratios from one run, which move by a tenth with the load
-// of the machine): 1.58× on 100,000 road segments from GeoJSON (2.07 s against 1.31 s), 4.74×
-// from a zipped Shapefile (2.56 s against 0.54 s), 1.24× on a million points (9.04 s against
-// 7.27 s). The layer's own machinery alone outlasts ogr2ogr's whole Shapefile load: inserting
+// of the machine): 1.32× on 100,000 road segments from GeoJSON (4.49 s against 3.4 s), 4.29×
+// from a zipped Shapefile (5.53 s against 1.29 s), 1.13× on a million points (21.83 s against
+// 19.26 s), on a machine some three times slower than the one of the figures below. Processor
+// time on it, Shapefile: Simpul's Node 8.3 s and PostgreSQL 7.5 s, where ogr2ogr took 1.3 s and
+// PostgreSQL 2.3 s; both cores are busy, so the wall time is about half their sum, and either
+// side alone outlasts ogr2ogr's whole load. The layer's own machinery alone outlasts ogr2ogr's
+// whole Shapefile load: inserting
 // 100,000 road segments in one statement takes 0.94 s (the geodesic length 0.23 s, the Web
 // Mercator copy 0.15 s, the history rows 0.26 s), the two GiST indexes 0.26 s more. Measured and
 // dropped: writing early from the first batch instead of the 10,000th row (no difference), COPY

@@ -33,7 +33,7 @@ describe('npm run user', { timeout: 60000 }, () => {
     }
   });
 
-  it('warns that a token asked to write cannot, when its roles edit none of its layers', async () => {
+  it('warns of a token asked to write whose roles edit none of its layers', async () => {
     const database = await createTestDatabase();
     const token = (args: string[]) =>
       run(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', 'token', ...args], {

@@ -5,6 +5,7 @@ import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
+import { canEditLayer, type Principal } from '../services/access.js';
 import { exitAfterFailedStart } from '../startup.js';
 import {
   createApiToken,
@@ -13,6 +14,7 @@ import {
   listApiTokens,
   listUsers,
   minPasswordLength,
+  parseRoles,
   revokeApiToken,
   updateUser,
 } from '../services/account-service.js';
@@ -137,19 +139,27 @@ async function run(command: string | undefined) {
 }
 
 /**
- * A line saying that a token asked to write can write nowhere: its roles edit none of the
- * layers it is scoped to. The token is still made (its roles may be given the right later).
+ * A line saying that a token asked to write can write nowhere: by the access rules, its roles
+ * edit none of the layers it reaches. The token is still made (its roles may be given the
+ * right later).
  */
 function writeWarning(request: {
+  name: string;
   roles: readonly string[];
   layerIds: readonly string[] | string;
   write?: boolean;
 }): string[] {
   if (!request.write) return [];
-  const { layerIds, roles } = request;
+  const layerIds = request.layerIds === 'all' ? 'all' : [...request.layerIds];
+  const principal: Principal = {
+    kind: 'token',
+    name: request.name,
+    roles: parseRoles(request.roles),
+    scope: { layerIds, write: true },
+  };
+  if (layerDefinitions.some((layer) => canEditLayer(principal, layer))) return [];
   const reached = layerDefinitions.filter((l) => layerIds === 'all' || layerIds.includes(l.id));
   const editors = [...new Set(reached.flatMap((layer) => layer.access.edit))];
-  if (editors.some((role) => roles.includes(role))) return [];
   return [
     `Warning: none of its roles edits the layers it reaches, so it cannot write; ` +
       `roles that do: ${editors.join(', ') || '(none)'}.`,

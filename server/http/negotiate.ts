@@ -15,8 +15,13 @@ export function chooseRepresentation(req: Request): Representation {
     if (f === 'html') return 'html';
     throw badRequest('invalid-format', `f must be json or html; got "${String(f)}".`);
   }
+  return acceptsHtmlFirst(req) ? 'html' : 'json';
+}
+
+/** True when the Accept header names text/html and prefers it to JSON (a browser navigating). */
+export function acceptsHtmlFirst(req: Request): boolean {
   const best = req.accepts(['application/json', 'application/geo+json', 'text/html']);
-  return best === 'text/html' && req.get('accept')?.includes('text/html') ? 'html' : 'json';
+  return best === 'text/html' && Boolean(req.get('accept')?.includes('text/html'));
 }
 
 // A host name, IPv4 or bracketed IPv6 address, with an optional port; nothing else.

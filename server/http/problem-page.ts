@@ -8,13 +8,13 @@
  */
 import type { Request } from 'express';
 import { escapeHtml, renderHtmlPage } from './html-page.js';
+import { acceptsHtmlFirst } from './negotiate.js';
 
 /** True when the request is a browser's navigation, or asks `f=html`, and may read a page. */
 export function prefersHtmlProblem(req: Request): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (req.query.f !== undefined) return req.query.f === 'html';
-  const best = req.accepts(['application/problem+json', 'application/json', 'text/html']);
-  return best === 'text/html' && Boolean(req.get('accept')?.includes('text/html'));
+  return acceptsHtmlFirst(req);
 }
 
 /** What went wrong, in Indonesian and in English. */

@@ -147,7 +147,8 @@ describe('the server process', { timeout: 120000 }, () => {
 
       try {
         const simpul = startSimpul({ SIMPUL_DATA_DIR: dataDir, PORT: String(port) });
-        await expectOneLineFailure(simpul, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
+        const taken = new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`);
+        await expectOneLineFailure(simpul, taken);
 
         // a first start would have spent its 30 s or more creating the database here
         expect(fs.readdirSync(dataDir)).toEqual([]);

@@ -196,7 +196,8 @@ describe('npm run import', () => {
     };
     const crs = { type: 'name', properties: { name: 'EPSG:4326' } };
     const file = path.join(folder, 'lonlat-named.geojson');
-    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', crs, features: [feature] }));
+    const collection = { type: 'FeatureCollection', crs, features: [feature] };
+    fs.writeFileSync(file, JSON.stringify(collection));
 
     const args = [file, '--layer', 'evacuation_point', '--crs', 'EPSG:32749', '--dry-run'];
     const result = await runImportCommand(args, { DATABASE_URL: database.url });

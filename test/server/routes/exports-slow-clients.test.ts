@@ -152,12 +152,13 @@ describe('exports read by slow clients', () => {
     // the cursor's one statement lasts as long as its client reads: 15 s cut a 35 MB download
     // read at 1 MB/s (a tester's find); only a client that stops reading is cut
     const { exportPool } = server.testDatabase.database;
-    const setting = await exportPool.query<{ statement_timeout: string }>('SHOW statement_timeout');
+    const show = 'SHOW statement_timeout';
+    const setting = await exportPool.query<{ statement_timeout: string }>(show);
 
     expect(setting.rows[0]!.statement_timeout).toBe('0');
   });
 
-  it('cancels the query of an export whose client hung up while it waited for a lock', async () => {
+  it('cancels the query of an export whose client hung up while waiting for a lock', async () => {
     const holder = await lockHazardZones();
     try {
       const download = startStalledDownload(`${server.baseUrl}/exports/hazard_zone?format=csv`);

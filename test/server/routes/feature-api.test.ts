@@ -295,7 +295,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(ids(mercator.page)).toEqual(ids(crs84.page));
   });
 
-  it('says EPSG:4326 takes latitude first when a bbox in it is given longitude first', async () => {
+  it('says EPSG:4326 takes latitude first when its bbox is given longitude first', async () => {
     const lonFirst = { bbox: '109.2,-7.7,109.3,-7.6', 'bbox-crs': epsg(4326) };
 
     const { response, page } = await items('desa', lonFirst);

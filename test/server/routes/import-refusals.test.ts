@@ -197,7 +197,8 @@ describe('refusals of the import API', () => {
   });
 
   it("ends the reader's words as a sentence before saying the upload was removed", async () => {
-    const uploadId = await uploaded('titik.geojson', '{"type": "FeatureCollection", "features": [');
+    const cut = '{"type": "FeatureCollection", "features": [';
+    const uploadId = await uploaded('titik.geojson', cut);
 
     const answer = await call('/imports/preview', editor, {
       uploadId,

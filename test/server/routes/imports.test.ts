@@ -478,10 +478,11 @@ describe('imports and exports over HTTP', () => {
     expect((await forbidden.json()).type).toBe('/problems/edit-forbidden');
   });
 
-  it('lists the newest imports of a layer, and asks for the layer when none is named', async () => {
+  it('lists the newest imports of a layer, and asks for the layer if none is named', async () => {
     const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
     const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point', dryRun: true };
-    const started = await (await call('POST', '/imports', { token: editor, json: options })).json();
+    const start = await call('POST', '/imports', { token: editor, json: options });
+    const started = await start.json();
     await waitForJob(started.id);
 
     const listed = await call('GET', '/imports?layerId=evacuation_point', { token: editor });
@@ -697,7 +698,8 @@ describe('imports and exports over HTTP', () => {
     const [crs, label] = exportCoordinateSystems.find(([, title]) => title.includes('TM-3'))!;
     const code = Number(crs.replace('EPSG:', ''));
     const pool = server.testDatabase.database.pool;
-    const { rows } = await pool.query('SELECT srtext FROM spatial_ref_sys WHERE srid = $1', [code]);
+    const sql = 'SELECT srtext FROM spatial_ref_sys WHERE srid = $1';
+    const { rows } = await pool.query(sql, [code]);
 
     const exported = await call('GET', `/exports/kecamatan?format=geojson&crs=${crs}`);
     const { features } = await exported.json();

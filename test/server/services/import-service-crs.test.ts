@@ -21,7 +21,8 @@ describe('the coordinate systems of an import', () => {
 
   /** Where `name` was stored, in lon/lat. */
   const storedAt = async (name: string) => {
-    const sql = 'SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM evacuation_point WHERE name = $1';
+    const columns = 'ST_X(geom) AS lon, ST_Y(geom) AS lat';
+    const sql = `SELECT ${columns} FROM evacuation_point WHERE name = $1`;
     const [row] = await query(sql, [name]);
     return [row?.lon, row?.lat] as number[];
   };
@@ -132,12 +133,13 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('Lon/lat 1', cilacapTown);
   });
 
-  it('refuses a crs given that puts lon/lat GeoJSON, KML or CSV far off, naming both', async () => {
+  it('refuses a crs given that misplaces lon/lat GeoJSON, KML or CSV, naming both', async () => {
     const geojson = writePoints('lon-lat', [cilacapTown, kroya]);
     const kml = writeFile(
       'lon-lat.kml',
       '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>KML 1</name>' +
-        `<Point><coordinates>${kroya.join(',')}</coordinates></Point></Placemark></Document></kml>`,
+        `<Point><coordinates>${kroya.join(',')}</coordinates></Point>` +
+        '</Placemark></Document></kml>',
     );
     const { pool } = scratch.testDatabase.database;
     const prepare = (file: string) =>

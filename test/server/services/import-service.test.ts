@@ -333,7 +333,7 @@ describe('importing into a layer', () => {
     expect(await countPoints('Masjid Agung Kroya')).toBe(1);
   });
 
-  it('refuses a crs for a GeoPackage layer that names its own, which GDAL reprojects', async () => {
+  it('refuses a crs for a GeoPackage layer naming its own, which GDAL reprojects', async () => {
     const file = path.join(fixtures, 'two-layers.gpkg');
     const options = { sourceLayers: ['titik_evakuasi'], crs: 'EPSG:32749' };
 

@@ -66,6 +66,30 @@ describe('the import and export sheet', () => {
     await importSection.locator('select').first().selectOption('desa');
   }
 
+  /**
+   * Imports `file` into the desa layer through the sheet, in the mode asked, and returns the
+   * report step once its table of rejected rows is shown.
+   */
+  async function importIntoDesa(
+    page: Page,
+    file: Parameters<Page['setInputFiles']>[1],
+    mode: 'all-or-nothing' | 'valid-only',
+  ) {
+    await openSheetForDesa(page);
+    await page.setInputFiles(`${sheet} input[type=file]`, file);
+    await page.click(`${sheet} button:has-text("Pratinjau")`);
+    if (mode === 'valid-only') {
+      const modeSelect = page.locator(`${sheet} .import-field`, { hasText: 'Jika ada baris' });
+      await modeSelect.locator('select').selectOption({ label: 'tulis baris yang benar saja' });
+    }
+    await page.click(`${sheet} button:has-text("Mulai impor")`);
+    const status = mode === 'valid-only' ? 'succeeded' : 'rejected';
+    await page.waitForSelector(`${sheet} .import-status--${status}`, { timeout: 30000 });
+    const report = page.locator(`${sheet} .import-step`).last();
+    await report.locator('table').waitFor();
+    return report;
+  }
+
   /** Opens the sheet on `page` and previews the desa Shapefile for the desa layer. */
   async function previewDesaShapefile(page: Page) {
     await openSheetForDesa(page);
@@ -245,13 +269,7 @@ describe('the import and export sheet', () => {
       ),
     };
     await withEditorPage(async (page) => {
-      await openSheetForDesa(page);
-      await page.setInputFiles(`${sheet} input[type=file]`, file);
-      await page.click(`${sheet} button:has-text("Pratinjau")`);
-      await page.click(`${sheet} button:has-text("Mulai impor")`);
-      await page.waitForSelector(`${sheet} .import-status--rejected`, { timeout: 30000 });
-      const report = page.locator(`${sheet} .import-step`).last();
-      await report.locator('table').waitFor();
+      const report = await importIntoDesa(page, file, 'all-or-nothing');
       const shown = async () => ({
         rejected: await report.locator('tbody tr').allInnerTexts(),
         notes: await report.locator('.import-note').allInnerTexts(),
@@ -272,7 +290,7 @@ describe('the import and export sheet', () => {
     });
   });
 
-  it('counts rejected rows, not their problems, and names attributes by their titles', async () => {
+  it('counts rejected rows, not their problems, and names attributes by title', async () => {
     const squareWkt = (lon: number, lat: number, d = 0.002) => {
       const ring = [
         [lon - d, lat - d],
@@ -299,15 +317,7 @@ describe('the import and export sheet', () => {
       buffer: Buffer.from(`${lines.join('\n')}\n`),
     };
     await withEditorPage(async (page) => {
-      await openSheetForDesa(page);
-      await page.setInputFiles(`${sheet} input[type=file]`, file);
-      await page.click(`${sheet} button:has-text("Pratinjau")`);
-      const modeSelect = page.locator(`${sheet} .import-field`, { hasText: 'Jika ada baris' });
-      await modeSelect.locator('select').selectOption({ label: 'tulis baris yang benar saja' });
-      await page.click(`${sheet} button:has-text("Mulai impor")`);
-      await page.waitForSelector(`${sheet} .import-status--succeeded`, { timeout: 30000 });
-      const report = page.locator(`${sheet} .import-step`).last();
-      await report.locator('table').waitFor();
+      const report = await importIntoDesa(page, file, 'valid-only');
       const shown = async () => ({
         heading: await report.locator('h4').innerText(),
         fields: await report.locator('tbody tr td:nth-child(2)').allInnerTexts(),

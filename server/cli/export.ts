@@ -152,23 +152,39 @@ async function main() {
 async function writeExport(database: Database, prepared: PreparedExport, target?: string) {
   const total = await countLayerFeatures(database.pool, prepared.layer);
   const bar = createProgressBar(`export ${exportFormats[prepared.format].title}`);
+  let written = 0;
   // a filtered export writes fewer than the layer holds: the bar then ends early, at 100%
   const write = (out: Writable) =>
-    prepared.write(out, (written) =>
-      bar.update({ fraction: total ? written / total : null, counts: { features: written } }),
-    );
+    prepared.write(out, (count) => {
+      written = count;
+      bar.update({ fraction: total ? count / total : null, counts: { features: count } });
+    });
   try {
     await (target ? writeWholeFile(target, write, removeExportScratch) : write(process.stdout));
   } catch (error) {
     bar.stop(false);
-    throw error;
+    throw written > 0 ? new StoppedPartWay(error, written, target) : error;
   }
   bar.stop(true);
 }
 
+/** A failure after the first features were written (a filter failing on a later row). */
+class StoppedPartWay extends Error {
+  constructor(
+    readonly reason: unknown,
+    written: number,
+    target?: string,
+  ) {
+    const said = (reason instanceof Error ? reason.message : String(reason)).replace(/\.$/, '');
+    const lost = target ? `${target} was not written` : 'what went to stdout is incomplete';
+    super(`${said}; the export stopped after ${written} features and ${lost}.`);
+  }
+}
+
 main().catch((error: Error) => {
+  const refused = error instanceof StoppedPartWay ? error.reason : error;
   // a refused layer, format, CRS or filter is a wrong option (2), as the parser's mistakes
-  if (error instanceof HttpProblem && error.status < 500) fail(error.detail);
-  console.error(`export: ${error instanceof HttpProblem ? error.detail : error.message}`);
+  if (refused instanceof HttpProblem && refused.status < 500) fail(error.message);
+  console.error(`export: ${error.message}`);
   process.exit(1);
 });

@@ -13,7 +13,7 @@ import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { canEditLayer, type Principal } from '../services/access.js';
 import { requireEditable, requireReadable } from '../services/edit-access.js';
-import { exportFormats, prepareExport } from '../services/export-service.js';
+import { exportFormats, prepareExport, type PreparedExport } from '../services/export-service.js';
 import type { FieldMapping } from '../services/field-mapping.js';
 import {
   abortLocalImport,
@@ -332,22 +332,44 @@ export function createImportsRouter(context: AppContext): Router {
     const prepared = await prepareExport(context.database, request);
     res.attachment(prepared.fileName).type(prepared.mediaType);
     cutWhenStalled(req, res, context.exportStallMs ?? config.exportStallMs);
-    const written = await prepared.write(res).then(
-      () => true,
-      (error: unknown) => {
-        // A client that hung up (or a shutdown cutting the download) is no server failure.
-        if (res.destroyed) return false;
-        // Failed before the first byte (exports busy, GDAL failing): a problem, not a file.
-        if (!res.headersSent) res.removeHeader('Content-Disposition');
-        throw error;
-      },
-    );
-    if (written) res.end();
-    else if (res.locals.exportStalled) req.log.info({ layerId: layer.id }, 'export cut: stalled');
-    else req.log.info({ layerId: layer.id }, 'export stopped: the client closed the connection');
+    await sendExport(req, res, prepared);
   });
 
   return router;
+}
+
+/**
+ * Writes the export to the response and ends it; a failure before its first byte is thrown for
+ * the error handler. A failure after it (a filter failing on a later row) cuts the connection
+ * before the last chunk: 200 and part of the file are out, and only the cut tells the client
+ * (curl, a browser, GDAL) that the file is incomplete.
+ */
+async function sendExport(req: Request, res: Response, prepared: PreparedExport) {
+  const layerId = prepared.layer.id;
+  try {
+    await prepared.write(res);
+  } catch (error) {
+    // A client that hung up (or a shutdown cutting the download) is no server failure.
+    if (res.locals.exportStalled) {
+      req.log.info({ layerId }, 'export cut: stalled');
+      return;
+    }
+    if (res.destroyed) {
+      req.log.info({ layerId }, 'export stopped: the client closed the connection');
+      return;
+    }
+    if (res.headersSent) {
+      // a filter failing on a later row is the caller's; anything else a person must look at
+      const level = error instanceof HttpProblem && error.status < 500 ? 'warn' : 'error';
+      req.log[level]({ layerId, err: error }, 'export cut: failed after its first bytes');
+      res.destroy();
+      return;
+    }
+    // Failed before the first byte (exports busy, GDAL failing): a problem, not a file.
+    res.removeHeader('Content-Disposition');
+    throw error;
+  }
+  res.end();
 }
 
 /**

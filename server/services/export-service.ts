@@ -165,29 +165,38 @@ function exportShape(layer: LayerDefinition, srid: number): ExportShape {
   return { name: layer.id, columns, geometryType: layer.geometry.type, srid };
 }
 
+/**
+ * The rows as features. A filter the database fails on (a division by zero) is the 400 the
+ * feature API answers, on the first row as on a later one the query reaches only when the
+ * rows before it have been written.
+ */
 async function* toExportFeatures(
   rows: AsyncIterable<ExportRow>,
   onFeature?: (written: number) => void,
 ): AsyncGenerator<ExportFeature> {
   let written = 0;
-  for await (const row of rows) {
-    yield { id: row.id, properties: row.properties, geometry: row.geometry as Geometry };
-    onFeature?.((written += 1));
+  try {
+    for await (const row of rows) {
+      yield { id: row.id, properties: row.properties, geometry: row.geometry as Geometry };
+      onFeature?.((written += 1));
+    }
+  } catch (error) {
+    throw translateDatabaseError(error);
   }
 }
 
 /**
  * The features with the first one already fetched, so that a query the database fails at once
- * (a filter dividing by zero) fails before a writer has written a byte of the file, as the 400
- * the feature API answers. A failure on a later row still cuts the file short.
+ * fails before a writer has written a byte of the file, as a problem instead of a file. A
+ * failure on a later row reaches a streamed format's writer after the file began: the download
+ * is then cut (see routes/imports.ts), and a GeoPackage or Shapefile, sent only once whole, is
+ * still a problem.
  */
 async function firstFetched(
   features: AsyncIterable<ExportFeature>,
 ): Promise<AsyncIterable<ExportFeature>> {
   const iterator = features[Symbol.asyncIterator]();
-  const first = await iterator.next().catch((error: unknown) => {
-    throw translateDatabaseError(error);
-  });
+  const first = await iterator.next();
   const rest = { [Symbol.asyncIterator]: () => iterator };
   return (async function* () {
     if (first.done) return;

@@ -5,6 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import {
+  addPointsFailingFilterLate,
+  filterFailingLate,
+  setSortForNewConnections,
+} from '../../support/late-failing-filter.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 /** What `npm run export -- …` runs: the sources through tsx. */
@@ -17,7 +22,9 @@ interface CommandResult {
 }
 
 async function runExportCommand(args: string[], env: Record<string, string> = {}) {
-  const options = { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env } };
+  const commandEnv = { ...process.env, LOG_LEVEL: 'warn', ...env };
+  // room for an export streamed to stdout
+  const options = { cwd: root, env: commandEnv, maxBuffer: 64 * 1024 * 1024 };
   const [node, ...nodeArgs] = exportCommand;
   try {
     const { stdout, stderr } = await promisify(execFile)(node, [...nodeArgs, ...args], options);
@@ -186,5 +193,45 @@ describe('npm run export', () => {
     expect(code).toBe(130);
     expect(fs.readdirSync(callerFolder)).toEqual([]);
     expect(fs.readdirSync(scratch).filter((name) => name.startsWith('simpul-export-'))).toEqual([]);
+  });
+});
+
+describe('npm run export with a filter failing on a later row', () => {
+  let database: TestDatabase;
+  let folder: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await addPointsFailingFilterLate(database.database.pool);
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-export-cli-late-'));
+  });
+  afterAll(async () => {
+    await setSortForNewConnections(database.database.pool, 'on');
+    await database.drop();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('exits 2 naming the failure and the features written, and leaves no file', async () => {
+    const target = path.join(folder, 'evacuation.geojson');
+
+    const args = ['--layer', 'evacuation_point', '--filter', filterFailingLate, '--out', target];
+    const result = await runExportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('The filter computes a division by zero');
+    expect(result.stderr).toMatch(/stopped after \d+ features and /);
+    expect(result.stderr).toContain(`and ${target} was not written.`);
+    expect(fs.readdirSync(folder)).toEqual([]);
+  });
+
+  it('says what it streamed to stdout is incomplete', async () => {
+    const args = ['--layer', 'evacuation_point', '--filter', filterFailingLate, '--out', '-'];
+    const result = await runExportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(2);
+    expect(result.stdout.length).toBeGreaterThan(100000);
+    expect(result.stderr).toMatch(
+      /stopped after \d+ features and what went to stdout is incomplete/,
+    );
   });
 });

@@ -201,16 +201,46 @@ function writableColumns(layer: LayerDefinition): string[] {
   return writableAttributeNames(layer).map(quoteIdentifier);
 }
 
-/** Deletes every feature of the layer (inside the caller's transaction); returns how many. */
 /**
  * Locks the layer against every other writer until the caller's transaction ends (a mode that
- * conflicts with itself and with INSERT, UPDATE and DELETE, not with SELECT), so that a
- * replace works on the layer as the writer before it left it.
+ * conflicts with itself and with INSERT, UPDATE and DELETE, not with SELECT), so that an
+ * import writes into the layer as the writer before it left it: a replace deletes what is
+ * there, an append finds the unique values stored since it checked its rows.
  */
-export async function lockLayerForReplace(client: Queryable, layer: LayerDefinition) {
+export async function lockLayerAgainstWriters(client: Queryable, layer: LayerDefinition) {
   await client.query(`LOCK TABLE ${quoteIdentifier(layer.id)} IN SHARE ROW EXCLUSIVE MODE`);
 }
 
+/**
+ * Rows of the load table whose value of a unique attribute a feature of the layer holds, with
+ * that feature: a value stored by another writer after the rows were checked. Reliable only
+ * while the layer is locked against writers (`lockLayerAgainstWriters`).
+ */
+export async function selectStagedValuesTaken(
+  db: Queryable,
+  layer: LayerDefinition,
+  table: string,
+): Promise<RejectionRow[]> {
+  const taken: RejectionRow[] = [];
+  for (const attribute of layer.attributes.filter((a) => a.unique && !a.computed)) {
+    const column = quoteIdentifier(attribute.name);
+    const result = await db.query<{ row: number; value: string; id: number }>(
+      `SELECT s.row_number AS row, s.${column}::text AS value, t.id
+       FROM ${table} s JOIN ${quoteIdentifier(layer.id)} t ON t.${column} = s.${column}
+       WHERE NOT s.refused ORDER BY s.row_number`,
+    );
+    for (const r of result.rows) {
+      const reason =
+        `${attribute.name} must be unique; ${r.value} already exists in feature ${r.id}, ` +
+        'stored by another writer while this import ran.';
+      const params = { value: r.value };
+      taken.push({ row: r.row, field: attribute.name, reason, code: 'not-unique', params });
+    }
+  }
+  return taken;
+}
+
+/** Deletes every feature of the layer (inside the caller's transaction); returns how many. */
 export async function deleteAllFeatures(client: Queryable, layer: LayerDefinition) {
   const result = await client.query(`DELETE FROM ${quoteIdentifier(layer.id)}`);
   return result.rowCount ?? 0;

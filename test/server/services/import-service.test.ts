@@ -22,6 +22,7 @@ import {
   requireImportJob,
   runImport,
   undoImport,
+  type ImportRequest,
 } from '../../../server/services/import-service.js';
 import {
   cilacapTown,
@@ -544,6 +545,91 @@ describe('importing into a layer', () => {
       [2, 'code', expect.stringContaining('row 1 of this file')],
       [3, 'code', expect.stringContaining('already used by feature')],
     ]);
+  });
+
+  /** A file of bore wells at Kroya, one per code. */
+  const wellsFile = (name: string, codes: string[]) =>
+    writeFile(
+      `${name}.geojson`,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: codes.map((code, i) =>
+          point([kroya[0]! + i * 0.001, kroya[1]!], { code, name: code, status: 'berfungsi' }),
+        ),
+      }),
+    );
+
+  /**
+   * Imports the files into bore_well at once, each held by a lock on the layer once it has
+   * checked its rows, so that every one checked them before any wrote; they then write in the
+   * order given (PostgreSQL grants waiting locks in turn).
+   */
+  const importWellsTogether = async (runs: [string, Partial<ImportRequest>][]) => {
+    const holder = new pg.Client({ connectionString: scratch.testDatabase.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE bore_well IN SHARE MODE');
+    const writers = async () =>
+      (
+        await query(`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'
+            AND query ~ '^(INSERT|LOCK TABLE)'`)
+      )[0].n as number;
+    try {
+      const running: ReturnType<typeof importFile>[] = [];
+      for (const [file, options] of runs) {
+        running.push(importFile(file, { layerId: 'bore_well', ...options }));
+        await expect.poll(writers, { timeout: 20000 }).toBe(running.length);
+      }
+      await holder.query('ROLLBACK');
+      return await Promise.all(running);
+    } finally {
+      await holder.end();
+    }
+  };
+
+  const wellsCoded = async (code: string) =>
+    (await query('SELECT count(*)::int AS n FROM bore_well WHERE code = $1', [code]))[0]
+      .n as number;
+
+  it('rejects whole an import whose unique value another stored while it ran', async () => {
+    const first = wellsFile('first-wells', ['SB-RACE-01']);
+    const second = wellsFile('second-wells', ['SB-RACE-02', 'SB-RACE-01']);
+
+    const [firstJob, secondJob] = await importWellsTogether([
+      [first, {}],
+      [second, {}],
+    ]);
+
+    expect([firstJob!.status, secondJob!.status]).toEqual(['succeeded', 'rejected']);
+    expect([secondJob!.rowsWritten, secondJob!.rowsRejected]).toEqual([0, 1]);
+    expect(secondJob!.messageCode).toBe('rejected-all-or-nothing');
+    expect(await rejectionsOf(secondJob!.id)).toEqual([
+      expect.objectContaining({
+        row: 2,
+        field: 'code',
+        code: 'not-unique',
+        reason: expect.stringContaining('SB-RACE-01 already exists'),
+      }),
+    ]);
+    expect([await wellsCoded('SB-RACE-01'), await wellsCoded('SB-RACE-02')]).toEqual([1, 0]);
+  });
+
+  it('keeps the rest of a valid-only import whose unique value was taken meanwhile', async () => {
+    const first = wellsFile('first-wells-valid', ['SB-RACE-11']);
+    const second = wellsFile('second-wells-valid', ['SB-RACE-12', 'SB-RACE-11']);
+
+    const [firstJob, secondJob] = await importWellsTogether([
+      [first, {}],
+      [second, { mode: 'valid-only' }],
+    ]);
+
+    expect([firstJob!.status, secondJob!.status]).toEqual(['succeeded', 'succeeded']);
+    expect([secondJob!.rowsWritten, secondJob!.rowsRejected]).toEqual([1, 1]);
+    expect(await rejectionsOf(secondJob!.id)).toEqual([
+      expect.objectContaining({ row: 2, field: 'code', code: 'not-unique' }),
+    ]);
+    expect([await wellsCoded('SB-RACE-11'), await wellsCoded('SB-RACE-12')]).toEqual([1, 1]);
   });
 
   it('replaces a layer, keeping the old features in history, and undoes the replace', async () => {

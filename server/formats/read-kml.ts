@@ -1,11 +1,15 @@
 /**
  * KML reader (and KMZ, once unzipped). Features come out as the KML has them: placemark name,
- * description and ExtendedData fields as properties, lon/lat on WGS 84.
+ * description and ExtendedData fields as properties, lon/lat on WGS 84. A NetworkLink to
+ * another KML file of the same KMZ is followed: that file's placemarks come after those of the
+ * file linking to it, numbered on. A link to anything else (a web address, a file not sent) is
+ * refused, naming it: Simpul fetches nothing.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { kmlGen } from '@tmcw/togeojson';
 import { DOMParser } from '@xmldom/xmldom';
-import type { Geometry } from 'geojson';
+import type { GeoJsonProperties, Geometry } from 'geojson';
 import { lonLat, readerFailure, SourceFileError, type OpenedSource } from './source-feature.js';
 
 /**
@@ -13,6 +17,15 @@ import { lonLat, readerFailure, SourceFileError, type OpenedSource } from './sou
  * hand or by Google Earth stays far below this; larger data belongs in a GeoPackage.
  */
 const maxKmlBytes = 200 * 1024 ** 2;
+
+function refuseLargeKml(file: string) {
+  if (fs.statSync(file).size <= maxKmlBytes) return;
+  throw new SourceFileError(
+    'file-too-large',
+    'KML files over 200 MB are not read (KML is parsed whole); convert it to GeoPackage.',
+    { maxMb: maxKmlBytes / 1024 ** 2 },
+  );
+}
 
 async function parseKml(file: string): Promise<Document> {
   try {
@@ -26,29 +39,109 @@ async function parseKml(file: string): Promise<Document> {
   }
 }
 
-async function* readPlacemarks(file: string, signal?: AbortSignal) {
+/** togeojson yields a NetworkLink as a feature of this kind, its address as `href`. */
+function isNetworkLink(feature: { properties: GeoJsonProperties }) {
+  return feature.properties?.['@geometry-type'] === 'networklink';
+}
+
+/** A NetworkLink this reader does not follow, named, with what would work instead. */
+function unreadLink(code: 'remote' | 'missing', file: string, link: string) {
+  const instead =
+    code === 'remote'
+      ? 'which Simpul does not fetch: it reads only files inside the KMZ. Download the linked ' +
+        'file and send it, or a KMZ holding it.'
+      : 'which is not inside the file sent; send a KMZ that holds the linked file too.';
+  const message = `${file} links to ${link} (a NetworkLink), ${instead}`;
+  return new SourceFileError('kml-link-not-read', message, { code, file, link });
+}
+
+/** A NetworkLink without an address (KML 2.0's Url, which togeojson does not read, or none). */
+function linkWithoutHref(file: string, name: string) {
+  const message =
+    `${file} holds the NetworkLink "${name}" without an address in Link/href (KML 2.2); ` +
+    'save the file again with a current KML writer, or send the linked file itself.';
+  return new SourceFileError('kml-link-not-read', message, { code: 'no-href', file, name });
+}
+
+/** `href` with its %-escapes decoded, or as written when they are not valid UTF-8. */
+function decodedHref(href: string) {
+  try {
+    return decodeURIComponent(href);
+  } catch {
+    return href;
+  }
+}
+
+/**
+ * The KML files a document's NetworkLinks name, found among the files of its KMZ (`archive`,
+ * unpacked by file name: an archive holding two of one name is refused when unpacked).
+ */
+function linkedFiles(document: Document, name: string, archive: readonly string[]): string[] {
+  // togeojson yields the links after every placemark: asked only of a document holding one
+  if (document.getElementsByTagName('NetworkLink').length === 0) return [];
+  const linked: string[] = [];
+  for (const feature of kmlGen(document)) {
+    if (!isNetworkLink(feature)) continue;
+    const href = String(feature.properties?.href ?? '').trim();
+    if (!href) throw linkWithoutHref(name, String(feature.properties?.name ?? ''));
+    if (/^(https?|ftp):/i.test(href)) throw unreadLink('remote', name, href);
+    // another scheme (file:), a drive letter or a path from the root: never inside the archive
+    const inArchive = !/^([a-z][a-z0-9+.-]*:|[/\\])/i.test(href);
+    const entry = decodedHref(href.split('#')[0]!).replace(/\\/g, '/');
+    const wanted = path.posix.basename(entry).toLowerCase();
+    const found = archive.find((file) => path.basename(file).toLowerCase() === wanted);
+    if (!inArchive || !found) throw unreadLink('missing', name, href);
+    linked.push(found);
+  }
+  return linked;
+}
+
+/**
+ * The placemarks of `file` and then, in link order, of the KML files it links to, each file
+ * read once however often it is linked.
+ */
+async function* readKmlFile(
+  file: string,
+  archive: readonly string[],
+  read: Set<string>,
+  signal?: AbortSignal,
+): AsyncGenerator<{ properties: Record<string, unknown>; geometry: Geometry | null }> {
+  read.add(file);
+  refuseLargeKml(file);
   const document = await parseKml(file);
-  let rowNumber = 0;
+  const linked = linkedFiles(document, path.basename(file), archive);
   for (const feature of kmlGen(document)) {
     signal?.throwIfAborted();
-    rowNumber += 1;
+    if (isNetworkLink(feature)) continue;
     const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
     delete properties.styleUrl;
     delete properties.styleHash;
     delete properties.styleMapHash;
-    yield { rowNumber, properties, geometry: (feature.geometry ?? null) as Geometry | null };
+    yield { properties, geometry: (feature.geometry ?? null) as Geometry | null };
+  }
+  for (const next of linked) {
+    if (!read.has(next)) yield* readKmlFile(next, archive, read, signal);
   }
 }
 
-/** Opens a KML file; refused past 200 MB, with the reason. */
-export function openKml(file: string, name: string): OpenedSource {
-  if (fs.statSync(file).size > maxKmlBytes) {
-    throw new SourceFileError(
-      'file-too-large',
-      'KML files over 200 MB are not read (KML is parsed whole); convert it to GeoPackage.',
-      { maxMb: maxKmlBytes / 1024 ** 2 },
-    );
+async function* readPlacemarks(file: string, archive: readonly string[], signal?: AbortSignal) {
+  let rowNumber = 0;
+  for await (const placemark of readKmlFile(file, archive, new Set(), signal)) {
+    rowNumber += 1;
+    yield { rowNumber, ...placemark };
   }
+}
+
+/**
+ * Opens a KML file; refused past 200 MB, with the reason. `archive` lists the files of the
+ * KMZ it came from (unpacked), where its NetworkLinks are looked for; none for a plain KML.
+ */
+export function openKml(file: string, name: string, archive: readonly string[] = []) {
+  refuseLargeKml(file);
   const layer = { name, fields: [], crs: lonLat, formatCrs: lonLat, notes: [] };
-  return { ...layer, features: (s) => readPlacemarks(file, s) };
+  const source: OpenedSource = {
+    ...layer,
+    features: (signal) => readPlacemarks(file, archive, signal),
+  };
+  return source;
 }

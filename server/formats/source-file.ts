@@ -210,8 +210,25 @@ async function openUnpacked(
       { fileName },
     );
   }
+  if (/\.kml$/i.test(inner)) return openKmz(files, inner, fileName, close);
   const opened = await openSourceFile(inner, path.basename(inner));
   return { ...opened, close: async () => (await opened.close(), await close()) };
+}
+
+/**
+ * A KMZ: its doc.kml (the name KMZ files give their main document), else its first KML file,
+ * read with the archive's other files, where its NetworkLinks may lead.
+ */
+async function openKmz(
+  files: string[],
+  firstKml: string,
+  fileName: string,
+  close: () => Promise<void>,
+): Promise<SourceFile> {
+  const main = files.find((f) => path.basename(f).toLowerCase() === 'doc.kml') ?? firstKml;
+  const stem = path.basename(main, path.extname(main));
+  const { openKml } = await import('./read-kml.js');
+  return { ...singleLayer('kml', stem, fileName, () => openKml(main, stem, files)), close };
 }
 
 async function openGeoPackage(file: string): Promise<SourceFile> {

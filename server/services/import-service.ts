@@ -187,6 +187,7 @@ const unreadableFileCodes = new Set([
   'unreadable-shp',
   'unreadable-json',
   'unreadable-kml',
+  'kml-link-not-read',
   'unreadable-flatgeobuf',
   'empty-file',
   'empty-upload',

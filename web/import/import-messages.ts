@@ -135,6 +135,15 @@ const messagesId = {
   'refusal.not-a-feature':
     'Rekaman {row} bukan Feature GeoJSON; setiap rekaman harus berisi "type": "Feature".',
   'refusal.unreadable-kml': 'Berkas KML rusak, sehingga tidak dapat dibaca.',
+  'refusal.kml-link-not-read-remote':
+    '{file} menautkan ke {link} (NetworkLink), yang tidak diambil Simpul: hanya berkas di ' +
+    'dalam KMZ yang dibaca. Unduh berkas tautan itu lalu kirim, atau kirim KMZ yang memuatnya.',
+  'refusal.kml-link-not-read-missing':
+    '{file} menautkan ke {link} (NetworkLink), yang tidak ada di dalam berkas yang dikirim; ' +
+    'kirim KMZ yang juga memuat berkas tautan itu.',
+  'refusal.kml-link-not-read-no-href':
+    '{file} memuat NetworkLink "{name}" tanpa alamat di Link/href (KML 2.2); simpan ulang ' +
+    'berkasnya dengan penulis KML terkini, atau kirim berkas tautannya sendiri.',
   'refusal.unreadable-flatgeobuf': 'Berkas FlatGeobuf rusak, sehingga tidak dapat dibaca.',
   'refusal.empty-file': 'Berkas CSV kosong.',
   'refusal.empty-upload': 'Berkas yang diunggah kosong (0 bita).',
@@ -390,6 +399,15 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.not-a-feature':
     'Record {row} is not a GeoJSON Feature; each record must have "type": "Feature".',
   'refusal.unreadable-kml': 'The KML file is damaged, so it cannot be read.',
+  'refusal.kml-link-not-read-remote':
+    '{file} links to {link} (a NetworkLink), which Simpul does not fetch: it reads only files ' +
+    'inside the KMZ. Download the linked file and send it, or a KMZ holding it.',
+  'refusal.kml-link-not-read-missing':
+    '{file} links to {link} (a NetworkLink), which is not inside the file sent; send a KMZ ' +
+    'that holds the linked file too.',
+  'refusal.kml-link-not-read-no-href':
+    '{file} holds the NetworkLink "{name}" without an address in Link/href (KML 2.2); save ' +
+    'the file again with a current KML writer, or send the linked file itself.',
   'refusal.unreadable-flatgeobuf': 'The FlatGeobuf file is damaged, so it cannot be read.',
   'refusal.empty-file': 'The CSV file is empty.',
   'refusal.empty-upload': 'The uploaded file is empty (0 bytes).',

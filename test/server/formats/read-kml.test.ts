@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import yazl from 'yazl';
 import { openKml } from '../../../server/formats/read-kml.js';
+import { openSourceFile } from '../../../server/formats/source-file.js';
 
 describe('reading KML', () => {
   let folder: string;
@@ -25,5 +28,107 @@ describe('reading KML', () => {
 
     await expect(reading).rejects.toMatchObject({ code: 'unreadable-kml' });
     expect(printed).not.toHaveBeenCalled();
+  });
+});
+
+/** A KML document of placemarks named `names` at Kroya, then `links` as NetworkLinks. */
+function kmlDocument(names: string[], links: string[] = []) {
+  const placemarks = names.map(
+    (name, i) =>
+      `<Placemark><name>${name}</name>` +
+      `<Point><coordinates>${109.2456 + i * 0.001},-7.6329</coordinates></Point></Placemark>`,
+  );
+  const networkLinks = links.map(
+    (href) => `<NetworkLink><name>${href}</name><Link><href>${href}</href></Link></NetworkLink>`,
+  );
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">' +
+    `<Document>${[...placemarks, ...networkLinks].join('')}</Document></kml>`
+  );
+}
+
+describe('reading a KMZ', () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-read-kmz-'));
+  });
+  afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  /** A KMZ of these entries (archive path, KML text), in this order. */
+  const writeKmz = async (name: string, entries: [string, string][]) => {
+    const zip = new yazl.ZipFile();
+    for (const [entry, text] of entries) zip.addBuffer(Buffer.from(text), entry);
+    zip.end();
+    const file = path.join(folder, name);
+    await pipeline(zip.outputStream, fs.createWriteStream(file));
+    return file;
+  };
+
+  /** The rows of the KMZ's one layer: row number and placemark name. */
+  const readRows = async (file: string) => {
+    const source = await openSourceFile(file, path.basename(file));
+    try {
+      const rows: [number, unknown][] = [];
+      const opened = await source.open(undefined);
+      for await (const feature of opened.features()) {
+        rows.push([feature.rowNumber, feature.properties.name]);
+      }
+      return rows;
+    } finally {
+      await source.close();
+    }
+  };
+
+  it('reads the placemarks of the KML files its doc.kml links to inside it', async () => {
+    const file = await writeKmz('posko.kmz', [
+      ['doc.kml', kmlDocument(['Posko utama'], ['files/titik.kml', 'files/lagi.kml'])],
+      ['files/titik.kml', kmlDocument(['Titik A', 'Titik B'], ['../doc.kml'])],
+      ['files/lagi.kml', kmlDocument(['Titik C'])],
+    ]);
+
+    const rows = await readRows(file);
+
+    expect(rows).toEqual([
+      [1, 'Posko utama'],
+      [2, 'Titik A'],
+      [3, 'Titik B'],
+      [4, 'Titik C'],
+    ]);
+  });
+
+  it('reads doc.kml first, wherever the archive lists it', async () => {
+    const file = await writeKmz('posko.kmz', [
+      ['files/titik.kml', kmlDocument(['Titik A'])],
+      ['doc.kml', kmlDocument(['Posko'], ['files/titik.kml'])],
+    ]);
+
+    expect(await readRows(file)).toEqual([
+      [1, 'Posko'],
+      [2, 'Titik A'],
+    ]);
+  });
+
+  it('refuses a link to a web address, naming it, and fetches nothing', async () => {
+    const link = 'https://example.org/titik.kml';
+    const file = await writeKmz('posko.kmz', [['doc.kml', kmlDocument(['Posko'], [link])]]);
+    const fetched = vi.spyOn(globalThis, 'fetch');
+
+    const reading = readRows(file);
+
+    await expect(reading).rejects.toMatchObject({
+      code: 'kml-link-not-read',
+      params: { code: 'remote', file: 'doc.kml', link },
+      message: expect.stringContaining(`doc.kml links to ${link}`),
+    });
+    expect(fetched).not.toHaveBeenCalled();
+  });
+
+  it('refuses a link to a file the KMZ does not hold, naming it', async () => {
+    const file = await writeKmz('posko.kmz', [['doc.kml', kmlDocument([], ['files/hilang.kml'])]]);
+
+    await expect(readRows(file)).rejects.toMatchObject({
+      code: 'kml-link-not-read',
+      params: { code: 'missing', file: 'doc.kml', link: 'files/hilang.kml' },
+    });
   });
 });

@@ -540,4 +540,38 @@ describe('refusals of the import API', () => {
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ code: 'not-an-object', name: 'csv' });
   });
+
+  it('refuses a KMZ linking to a web address, naming the link in both languages', async () => {
+    const link = 'https://example.org/posko.kml';
+    const doc =
+      '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><NetworkLink><name>Posko</name>' +
+      `<Link><href>${link}</href></Link></NetworkLink></Document></kml>`;
+    const kml = path.join(scratch, 'doc.kml');
+    fs.writeFileSync(kml, doc);
+    const kmz = path.join(scratch, 'posko.kmz');
+    await packZip([kml], kmz);
+    const uploadId = await uploaded('posko.kmz', fs.readFileSync(kmz));
+
+    const answer = await call('/imports/preview', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+    });
+    const refusal = new ImportApiError(answer.status, answer.body.detail, answer.body);
+    const indonesian = describeRefusal(refusal);
+    setLanguage('en');
+    const english = describeRefusal(refusal);
+    setLanguage('id');
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: '/problems/kml-link-not-read',
+      code: 'remote',
+      file: 'doc.kml',
+      link,
+      uploadRemoved: true,
+    });
+    expect(indonesian).toContain(`doc.kml menautkan ke ${link} (NetworkLink), yang tidak diambil`);
+    expect(english).toContain(`doc.kml links to ${link} (a NetworkLink), which Simpul does not`);
+    expect(english).toContain('send a corrected one');
+  });
 });

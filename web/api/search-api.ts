@@ -62,3 +62,21 @@ export async function searchLayer(
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   return ((await response.json()) as { features: FoundFeature[] }).features;
 }
+
+/**
+ * A found feature as stored now, for an outline drawn from an older copy; null when it was
+ * deleted (404). `signal` cancels a reading overtaken by a newer one.
+ */
+export async function fetchStoredFeature(
+  layerId: string,
+  featureId: number | string,
+  signal?: AbortSignal,
+): Promise<FoundFeature | null> {
+  const url = `/collections/${encodeURIComponent(layerId)}/items/${encodeURIComponent(featureId)}`;
+  // no-cache: the browser may keep the item, but must ask whether it changed
+  const headers = { Accept: 'application/geo+json' };
+  const response = await fetch(url, { headers, signal, cache: 'no-cache' });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return (await response.json()) as FoundFeature;
+}

@@ -3,11 +3,19 @@ import type Map from 'ol/Map.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import type Geometry from 'ol/geom/Geometry.js';
 import VectorLayer from 'ol/layer/Vector.js';
+import type { EventsKey } from 'ol/events.js';
+import { unByKey } from 'ol/Observable.js';
 import VectorSource from 'ol/source/Vector.js';
 import { Fill, Stroke, Style } from 'ol/style.js';
 import type { LayerDefinition } from '../../layers/types.js';
 import type { ThemeTitle } from '../api/client-api.js';
-import { searchLayer, type FoundFeature, type SearchedAttributes } from '../api/search-api.js';
+import {
+  fetchStoredFeature,
+  searchLayer,
+  type FoundFeature,
+  type FoundGeometry,
+  type SearchedAttributes,
+} from '../api/search-api.js';
 import { bus, type SimpulEvents } from '../events/event-bus.js';
 import { pickTitle, translate } from '../i18n/i18n.js';
 import { formatFeatureName } from '../identify/format-value.js';
@@ -39,6 +47,12 @@ interface SearchResult {
   code: string;
   /** 0: the name or code is the text; 1: it starts with it; 2: it holds it. */
   rank: number;
+}
+
+/** A feature as now stored: its geometry, null for a deleted one. */
+interface StoredGeometry {
+  featureId: number | string;
+  geometry: FoundGeometry | null;
 }
 
 /**
@@ -89,6 +103,9 @@ class Search {
   private searchedText = '';
   private pause?: ReturnType<typeof setTimeout>;
   private request?: AbortController;
+  /** The outlined feature's layer reloading its tiles, and the reading of it that follows. */
+  private refreshWatch?: EventsKey;
+  private followRequest?: AbortController;
 
   constructor(
     private readonly map: Map,
@@ -129,6 +146,7 @@ class Search {
     this.input.value = '';
     this.results = [];
     this.state = 'idle';
+    this.stopFollowing();
     this.source.clear();
     this.render();
   }
@@ -187,6 +205,7 @@ class Search {
     if (!geometry) return;
     this.source.clear();
     this.source.addFeature(this.outlineOf(result, geometry));
+    this.followRefreshesOf(result);
     result.dataLayer.layer.setVisible(true);
 
     const padding = 40;
@@ -208,28 +227,64 @@ class Search {
   }
 
   /**
-   * Draws the outline of a feature saved since it was found with its stored geometry, and
-   * drops it when the feature was deleted: a stale copy must not lie beside the new shape.
+   * Reads the outlined feature again whenever its layer reloads its tiles (after a save, a
+   * conflict, a change of user): what another editor changed or deleted meanwhile then moves
+   * or removes the outline, as it does the feature's tiles beside it.
    */
+  private followRefreshesOf(result: SearchResult) {
+    this.stopFollowing();
+    const source = result.dataLayer.layer.getSource();
+    this.refreshWatch = source?.on('change', () => void this.readAgain(result));
+  }
+
+  private stopFollowing() {
+    if (this.refreshWatch) unByKey(this.refreshWatch);
+    this.refreshWatch = undefined;
+    this.followRequest?.abort();
+  }
+
+  private async readAgain(result: SearchResult) {
+    this.followRequest?.abort();
+    const request = (this.followRequest = new AbortController());
+    const layerId = result.dataLayer.definition.id;
+    const featureId = result.feature.id;
+    try {
+      const stored = await fetchStoredFeature(layerId, featureId, request.signal);
+      this.followStored(layerId, [{ featureId, geometry: stored?.geometry ?? null }]);
+    } catch {
+      // not read (offline, or overtaken by a newer reading): the outline stays as last known
+    }
+  }
+
+  /** Follows the editor's saves, restores and deletes: see `followStored`. */
   redrawSaved({ layerId, features }: SimpulEvents['features-saved']) {
-    const savedAs = (featureLayerId: unknown, featureId: unknown) =>
+    this.followStored(layerId, features);
+  }
+
+  /**
+   * Draws the outline of a feature stored anew since it was found with its stored geometry,
+   * and drops it when the feature was deleted: a stale copy must not lie beside the new shape.
+   */
+  private followStored(layerId: string, features: readonly StoredGeometry[]) {
+    const storedAs = (featureLayerId: unknown, featureId: unknown) =>
       featureLayerId === layerId
         ? features.find((f) => String(f.featureId) === String(featureId))
         : undefined;
 
     for (const outline of this.source.getFeatures()) {
-      const saved = savedAs(outline.get('layerId'), outline.get('featureId'));
-      if (saved?.geometry) outline.setGeometry(geoJson.readGeometry(saved.geometry));
-      else if (saved) this.source.removeFeature(outline);
+      const stored = storedAs(outline.get('layerId'), outline.get('featureId'));
+      if (stored?.geometry) outline.setGeometry(geoJson.readGeometry(stored.geometry));
+      else if (stored) this.source.removeFeature(outline);
     }
+    if (this.source.getFeatures().length === 0) this.stopFollowing();
 
     // a result chosen again frames the feature as it is now; a deleted one is no result
     const shown = this.results.length;
     this.results = this.results.flatMap((result) => {
-      const saved = savedAs(result.dataLayer.definition.id, result.feature.id);
-      if (!saved) return [result];
-      return saved.geometry
-        ? [{ ...result, feature: { ...result.feature, geometry: saved.geometry } }]
+      const stored = storedAs(result.dataLayer.definition.id, result.feature.id);
+      if (!stored) return [result];
+      return stored.geometry
+        ? [{ ...result, feature: { ...result.feature, geometry: stored.geometry } }]
         : [];
     });
     this.total -= shown - this.results.length;

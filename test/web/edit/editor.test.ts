@@ -42,7 +42,9 @@ async function api(method: string, url: string, body?: unknown, etag?: string) {
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { response, body: await response.json() };
+  // a delete answers 204 without a body
+  const text = await response.text();
+  return { response, body: text ? JSON.parse(text) : undefined };
 }
 
 beforeAll(async () => {
@@ -135,6 +137,49 @@ async function waitForSaved(page: Page) {
       }));
       throw new Error(`${error.message}; editor: ${JSON.stringify(state)}`);
     });
+}
+
+/** The coordinates (EPSG:3857) of each outline the search draws. */
+async function searchOutlines(page: Page) {
+  return page.evaluate(() => {
+    const layers = window.__simpulMap!.getLayers().getArray();
+    const found = layers.find((l) => l.get('id') === 'search-outline') as unknown as {
+      getSource(): { getFeatures(): { getGeometry(): { getCoordinates(): unknown } }[] };
+    };
+    return found
+      .getSource()
+      .getFeatures()
+      .map((f) => f.getGeometry().getCoordinates());
+  });
+}
+
+/** Creates a segment with the given code along `line` as another system would. */
+async function createSegment(code: string, line: [number, number][]): Promise<number> {
+  const created = await api('POST', `/collections/${layer.id}/items`, {
+    type: 'Feature',
+    geometry: { type: 'LineString', coordinates: line },
+    properties: { ...requiredProperties(), segment_code: code },
+  });
+  expect(created.response.status, JSON.stringify(created.body)).toBe(201);
+  return created.body.id as number;
+}
+
+/** Changes a feature as another editor would: through the API, over its current ETag. */
+async function changeAsAnotherEditor(id: number, method: 'PATCH' | 'DELETE', patch?: unknown) {
+  const url = `/collections/${layer.id}/items/${id}`;
+  const current = await api('GET', url);
+  const changed = await api(method, url, patch, current.response.headers.get('etag')!);
+  expect(changed.response.status, JSON.stringify(changed.body)).toBeLessThan(300);
+}
+
+/** Sets the pavement width of a feature in the editor and saves it. */
+async function saveWidthOf(page: Page, id: number, widthM: number) {
+  await selectInEditor(page, id);
+  const width = page.locator('.edit-form [data-field="width_m"] input');
+  await width.fill(String(widthM));
+  await width.dispatchEvent('change');
+  await page.locator('.edit-actions [data-action=save]').click();
+  await waitForSaved(page);
 }
 
 async function fillRequiredFields(page: Page) {
@@ -305,17 +350,7 @@ describe('web editor', () => {
     });
     const id = created.body.id as number;
     const page = await openEditor();
-    const outline = () =>
-      page.evaluate(() => {
-        const layers = window.__simpulMap!.getLayers().getArray();
-        const found = layers.find((l) => l.get('id') === 'search-outline') as unknown as {
-          getSource(): { getFeatures(): { getGeometry(): { getCoordinates(): unknown } }[] };
-        };
-        return found
-          .getSource()
-          .getFeatures()
-          .map((f) => f.getGeometry().getCoordinates());
-      });
+    const outline = () => searchOutlines(page);
 
     await page.locator('.search__input').fill(code);
     await page.locator('.search__result', { hasText: code }).click();
@@ -350,6 +385,48 @@ describe('web editor', () => {
     await page.locator('.edit-actions [data-action=save]').click();
     await waitForSaved(page);
     expect(await outline()).toEqual([]);
+    await page.close();
+  }, 90000);
+
+  it('outlines a found road as another editor left it, once the layer reloads', async () => {
+    const found = await createSegment('N.910.5', [
+      [109.004, -7.716],
+      [109.008, -7.716],
+    ]);
+    const neighbour = await createSegment('N.910.6', [
+      [109.004, -7.718],
+      [109.008, -7.718],
+    ]);
+    const page = await openEditor();
+    await page.locator('.search__input').fill('N.910.5');
+    await page.locator('.search__result', { hasText: 'N.910.5' }).click();
+    await page.waitForFunction(() => !window.__simpulMap!.getView().getAnimating());
+    const reshaped: [number, number][] = [
+      [109.004, -7.716],
+      [109.006, -7.7175],
+      [109.008, -7.716],
+    ];
+
+    await changeAsAnotherEditor(found, 'PATCH', {
+      geometry: { type: 'LineString', coordinates: reshaped },
+    });
+    await saveWidthOf(page, neighbour, 6.5);
+
+    await expect
+      .poll(async () => ((await searchOutlines(page)) as number[][][][])[0]?.[0]?.length)
+      .toBe(3);
+    const [outline] = (await searchOutlines(page)) as [number, number][][][];
+    outline![0]!.forEach((position, i) => {
+      const expected = toWebMercator(reshaped[i]!);
+      expect(position[0]).toBeCloseTo(expected[0], 0);
+      expect(position[1]).toBeCloseTo(expected[1], 0);
+    });
+
+    await changeAsAnotherEditor(found, 'DELETE');
+    await saveWidthOf(page, neighbour, 7);
+
+    await expect.poll(() => searchOutlines(page)).toEqual([]);
+    expect(await page.locator('.search__result', { hasText: 'N.910.5' }).count()).toBe(0);
     await page.close();
   }, 90000);
 

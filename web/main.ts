@@ -36,7 +36,8 @@ function requireElement<Element extends HTMLElement>(selector: string): Element 
 /** Loads the client configuration, then builds the map and mounts every feature on it. */
 async function startSimpul() {
   mountLanguageToggle(requireElement<HTMLButtonElement>('#lang-toggle'));
-  mountGeoServerAdmin(document.body);
+  // over the map, below the app bar whatever its height (two rows on a phone)
+  mountGeoServerAdmin(requireElement('.app-main'));
   const status = requireElement('#app-status');
 
   const config = await fetchClientConfig().catch((error: unknown) => {

@@ -32,6 +32,33 @@ async function isInReach(page: Page, selector: string) {
   });
 }
 
+/**
+ * Ids or classes of the app bar's buttons that are not wholly inside the window, or that a
+ * tap near one of their corners or at their centre would not reach (another lies over it).
+ */
+async function listButtonsOutOfReach(page: Page) {
+  return page.locator('.app-bar button').evaluateAll((buttons) =>
+    buttons
+      .filter((button) => {
+        const box = button.getBoundingClientRect();
+        const inside = box.left >= 0 && box.right <= window.innerWidth && box.bottom > 0;
+        const inset = 3;
+        const points = [
+          [box.left + box.width / 2, box.top + box.height / 2],
+          [box.left + inset, box.top + inset],
+          [box.right - inset, box.top + inset],
+          [box.left + inset, box.bottom - inset],
+          [box.right - inset, box.bottom - inset],
+        ];
+        const reached = points.every(([x, y]) =>
+          button.contains(document.elementFromPoint(x!, y!)),
+        );
+        return !inside || !reached;
+      })
+      .map((button) => button.id || button.className),
+  );
+}
+
 describe('the app bar on a phone', () => {
   it('keeps the login and the language switch in reach without scrolling', async () => {
     const page = await browser.context.newPage();
@@ -51,6 +78,36 @@ describe('the app bar on a phone', () => {
     expect(languageInReach).toBe(true);
     expect(await isInReach(page, '#login-button')).toBe(true);
     expect(await isInReach(page, '#lang-toggle')).toBe(true);
+    await page.close();
+  });
+
+  it('shows every button whole and uncovered, logged in, in both languages', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(server.baseUrl);
+    await page.waitForFunction(() => Boolean(window.__simpulMap));
+    await page.locator('#login-button').waitFor();
+    await page.locator('.import-sheet__open').waitFor();
+
+    const asVisitor = await listButtonsOutOfReach(page);
+    await page.locator('#login-button').click();
+    await page.locator('.login-dialog input[name=name]').fill('insinyur-irigasi');
+    await page.locator('.login-dialog input[name=password]').fill(password);
+    await page.locator('.login-dialog button[type=submit]').click();
+    await expect.poll(() => page.locator('#login-button').textContent()).toContain('insinyur');
+    const loggedIn = await listButtonsOutOfReach(page);
+    await page.locator('#lang-toggle').click();
+    await expect.poll(() => page.locator('#lang-toggle').textContent()).toContain('ID');
+    const inEnglish = await listButtonsOutOfReach(page);
+    await page.evaluate(() => (window.location.hash = '#/admin/geoserver'));
+    await page.locator('.geoserver-admin').waitFor();
+    const overAdminPage = await listButtonsOutOfReach(page);
+
+    expect(await page.locator('.app-bar button').count()).toBeGreaterThanOrEqual(6);
+    expect(asVisitor).toEqual([]);
+    expect(loggedIn).toEqual([]);
+    expect(inEnglish).toEqual([]);
+    expect(overAdminPage).toEqual([]);
     await page.close();
   });
 });

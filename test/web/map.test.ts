@@ -121,6 +121,34 @@ describe('web map', () => {
     await page.close();
   });
 
+  it('titles the popup with the count of features clicked, in both languages', async () => {
+    const { page } = await openMap();
+    await showOnlyLayers(page, ['kecamatan', 'desa']);
+    await page.evaluate((center) => {
+      window.__simpulMap?.getView().setCenter(center);
+      window.__simpulMap?.getView().setZoom(12);
+    }, toWebMercator(kroyaInnerPoint));
+    await waitForLayerDrawn(page, 'desa');
+
+    await clickMapAt(page, kroyaInnerPoint);
+    const popup = page.locator('#identify-popup');
+    await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
+    const indonesian = await popup.locator('.identify__count').allTextContents();
+    await page.locator('#lang-toggle').click();
+    const english = await popup.locator('.identify__count').allTextContents();
+    await page.locator('#lang-toggle').click();
+    await popup.getByRole('button', { name: 'Tutup' }).click();
+    await showOnlyLayers(page, ['kecamatan']);
+    await clickMapAt(page, kroyaInnerPoint);
+    await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
+
+    expect(indonesian).toEqual(['2 fitur di titik ini']);
+    expect(english).toEqual(['2 features at this place']);
+    expect(await popup.locator('.identify__title').textContent()).toBe('Kroya');
+    expect(await popup.locator('.identify__count').count()).toBe(0);
+    await page.close();
+  });
+
   it('hides a layer when its box in the layer tree is cleared', async () => {
     const { page } = await openMap();
 

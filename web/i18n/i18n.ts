@@ -47,6 +47,25 @@ export function translate(key: MessageKey, values: Record<string, string | numbe
   );
 }
 
+/** A message counting something, by the key its forms share (`identify.count`). */
+type CountedKey<Key> = Key extends `${infer Shared}.other` ? Shared : never;
+export type CountedMessageKey = CountedKey<MessageKey>;
+
+/**
+ * Interface text counting `count` things, in the form the language's plural rules choose
+ * (`<key>.one`, `<key>.other`…: 1 feature, 3 features; an Indonesian noun keeps one form),
+ * with `{count}` written in the local style.
+ */
+export function translateCount(
+  key: CountedMessageKey,
+  count: number,
+  values: Record<string, string | number> = {},
+) {
+  const form = `${key}.${new Intl.PluralRules(getLocale()).select(count)}`;
+  const chosen = (form in messages[currentLanguage] ? form : `${key}.other`) as MessageKey;
+  return translate(chosen, { ...values, count: count.toLocaleString(getLocale()) });
+}
+
 /** The title of a declaration item (layer, theme, attribute) in the current language. */
 export function pickTitle(item: { titleId: string; titleEn: string }): string {
   return currentLanguage === 'en' ? item.titleEn : item.titleId;

@@ -18,6 +18,9 @@ const messagesId = {
   'legend.empty': 'Tidak ada lapisan yang ditampilkan.',
   'identify.loading': 'Memuat data…',
   'identify.failed': 'Data objek tidak dapat dimuat.',
+  // Indonesian nouns keep one form: 1 fitur, 3 fitur ("one" keeps the keys of both alike)
+  'identify.count.one': '{count} fitur di titik ini',
+  'identify.count.other': '{count} fitur di titik ini',
   'identify.close': 'Tutup',
   'identify.previous': 'Objek sebelumnya di titik ini',
   'identify.next': 'Objek berikutnya di titik ini',
@@ -59,6 +62,8 @@ const messagesEn: Record<MessageKey, string> = {
   'legend.empty': 'No layer is shown.',
   'identify.loading': 'Loading…',
   'identify.failed': 'The feature could not be loaded.',
+  'identify.count.one': '{count} feature at this place',
+  'identify.count.other': '{count} features at this place',
   'identify.close': 'Close',
   'identify.previous': 'Previous feature at this place',
   'identify.next': 'Next feature at this place',

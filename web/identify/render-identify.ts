@@ -1,6 +1,6 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/types.js';
 import type { ApiFeature } from '../api/client-api.js';
-import { pickTitle, translate, type MessageKey } from '../i18n/i18n.js';
+import { pickTitle, translate, translateCount, type MessageKey } from '../i18n/i18n.js';
 import { formatAttributeValue, formatFeatureName } from './format-value.js';
 
 /** What the popup knows of the clicked feature so far. */
@@ -79,6 +79,7 @@ function renderHeader(state: IdentifyState, actions: IdentifyActions): HTMLEleme
   name.textContent = readFeatureName(state);
 
   const heading = document.createElement('div');
+  if (state.count > 1) heading.append(renderCount(state.count));
   heading.append(layerTitle, name);
   const buttons = document.createElement('div');
   buttons.className = 'identify__buttons';
@@ -87,6 +88,14 @@ function renderHeader(state: IdentifyState, actions: IdentifyActions): HTMLEleme
 
   header.append(heading, buttons);
   return header;
+}
+
+/** How many features lie under the click, above the one shown. */
+function renderCount(count: number): HTMLElement {
+  const line = document.createElement('p');
+  line.className = 'identify__count';
+  line.textContent = translateCount('identify.count', count);
+  return line;
 }
 
 function readFeatureName({ definition, feature, tileProperties }: IdentifyState): string {

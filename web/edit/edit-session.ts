@@ -33,6 +33,11 @@ export function storedKey(id: number): string {
   return `f${id}`;
 }
 
+/** The id of a stored feature by its key; undefined for a new feature's key. */
+export function storedIdOf(key: string): number | undefined {
+  return key.startsWith('f') ? Number(key.slice(1)) : undefined;
+}
+
 function cloneState(state: State): State {
   return { features: new Map(state.features), deleted: new Map(state.deleted) };
 }

@@ -43,7 +43,7 @@ import { askConflictResolution } from './conflict-dialog.js';
 import { drawTypeOf, toApiGeometry, toOlFeature } from './edit-geometry.js';
 import { editText, type EditMessageKey } from './edit-messages.js';
 import { compareVersions, mergeVersions } from './merge-versions.js';
-import { EditSession, storedKey, type WorkingFeature } from './edit-session.js';
+import { EditSession, storedIdOf, storedKey, type WorkingFeature } from './edit-session.js';
 import { deletedFeatures, showDeletedDialog, showHistoryDialog } from './history-dialog.js';
 import { relabelRecords, renderRecords } from './records-section.js';
 import { splitLineAt } from './split-line.js';
@@ -530,16 +530,22 @@ class Editor {
     void this.selectForEditing(hit ? String(hit.getId()) : undefined);
   }
 
-  /** Selects a feature and learns the ETag of a stored one, fresh from the server. */
+  /**
+   * Selects a feature and learns the ETag of a stored one, fresh from the server. A feature
+   * asked for before the features in view are loaded (from its popup) is read by its key.
+   */
   private async selectForEditing(key: string | undefined) {
     this.select(key);
-    const feature = key ? this.session?.get(key) : undefined;
-    if (!key || !feature?.id || !this.layer || !this.session) return;
-    const { feature: fresh, etag } = await fetchFeatureWithETag(this.layer.id, feature.id);
-    this.session.load([
+    const layer = this.layer;
+    const session = this.session;
+    const id = key && (session?.get(key)?.id ?? storedIdOf(key));
+    if (!key || !id || !layer || !session) return;
+    const { feature: fresh, etag } = await fetchFeatureWithETag(layer.id, id);
+    if (this.session !== session) return;
+    session.load([
       { key, id: fresh.id, etag, geometry: fresh.geometry, properties: fresh.properties },
     ]);
-    if (!this.session.isChanged(key)) this.render();
+    if (!session.isChanged(key)) this.render();
   }
 
   private splitAt(coordinate: number[]) {

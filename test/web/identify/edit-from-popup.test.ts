@@ -146,4 +146,28 @@ describe('editing from the identify popup', () => {
     expect(await page.locator('#identify-popup').isHidden()).toBe(true);
     await page.close();
   });
+
+  it('saves a change made to a feature opened from its popup', async () => {
+    const page = await openMapLoggedIn();
+    const field = ownLayer.attributes.find(
+      (a) => a.type === 'text' && !a.domain && !a.computed && !a.unique,
+    )!;
+
+    await clickLine(page, ownLayer.id, ownLine);
+    await page.locator('#identify-popup .identify__edit').click();
+    const input = page.locator(`.edit-form [data-field="${field.name}"] input`);
+    await input.fill('Diubah dari popup');
+    await input.dispatchEvent('change');
+    await page.locator('.edit-actions [data-action=save]').click();
+
+    await expect
+      .poll(() => page.locator('.edit-status').textContent(), { timeout: 15000 })
+      .toBe('Tersimpan.');
+    const saved = await fetch(`${server.baseUrl}/collections/${ownLayer.id}/items/${ownId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await saved.json()) as { properties: Record<string, unknown> };
+    expect(body.properties[field.name]).toBe('Diubah dari popup');
+    await page.close();
+  }, 60000);
 });

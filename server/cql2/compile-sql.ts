@@ -171,8 +171,9 @@ class FilterCompiler {
       this.arity('isNull', args, 1);
       return `(${this.scalar(args[0], depth + 1).sql} IS NULL)`;
     }
-    if (op in spatialFunctions) return this.spatial(op, args, depth);
-    if (op in temporalRelations) return this.temporal(op, args, depth);
+    // Own keys only: `constructor` or `__proto__` would otherwise find Object's prototype.
+    if (Object.hasOwn(spatialFunctions, op)) return this.spatial(op, args, depth);
+    if (Object.hasOwn(temporalRelations, op)) return this.temporal(op, args, depth);
     return this.unsupported(rawOp);
   }
 

@@ -67,6 +67,14 @@ describe('the CQL2 to SQL compiler', () => {
     expect(problemOf(() => compile("ACCENTI(name) = 'x'")).detail).toContain('ACCENTI');
   });
 
+  it('refuses an operator named after a property every JavaScript object has', () => {
+    const constructor = problemOf(() => compile('constructor(geometry, POINT(109 -7.6))'));
+    const proto = problemOf(() => compile("__proto__(name, 'x')"));
+
+    expect(constructor.detail).toContain('Unknown operator or function "constructor"');
+    expect(proto.detail).toContain('Unknown operator or function "__proto__"');
+  });
+
   it('compiles CASEI to lower() on both sides', () => {
     expect(compile("CASEI(name) = CASEI('KROYA')").sql).toBe('(lower("name") = lower($1::text))');
   });

@@ -97,7 +97,9 @@ export interface PreparedExport {
 /** A format name or alias as its canonical name; unknown names are a 400 listing the known. */
 export function resolveExportFormat(name: string): ExportFormat {
   const lower = name.toLowerCase();
-  const format = lower in exportFormats ? (lower as ExportFormat) : formatAliases[lower];
+  // Own keys only: `constructor` or `__proto__` would otherwise find Object's prototype.
+  const aliased = Object.hasOwn(formatAliases, lower) ? formatAliases[lower] : undefined;
+  const format = Object.hasOwn(exportFormats, lower) ? (lower as ExportFormat) : aliased;
   if (!format) {
     const known = [...Object.keys(exportFormats), ...Object.keys(formatAliases)].join(', ');
     throw badRequest('unknown-format', `Export formats are: ${known}; got "${name}".`);

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { runGdal } from '../../../server/formats/gdal.js';
 import { convertValue } from '../../../server/services/field-mapping.js';
-import { prepareExport, type ExportRequest } from '../../../server/services/export-service.js';
+import {
+  prepareExport,
+  resolveExportFormat,
+  type ExportRequest,
+} from '../../../server/services/export-service.js';
 import {
   previewImport,
   prepareImport,
@@ -13,6 +17,16 @@ import {
   runImport,
 } from '../../../server/services/import-service.js';
 import { useDatabaseAndFolder } from '../../support/database.js';
+
+describe('naming an export format', () => {
+  it('refuses a format named after a property every JavaScript object has', () => {
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      expect(() => resolveExportFormat(name)).toThrow(
+        expect.objectContaining({ status: 400, type: 'unknown-format' }),
+      );
+    }
+  });
+});
 
 describe('exporting a layer and importing it back', () => {
   const scratch = useDatabaseAndFolder('simpul-export-test-');

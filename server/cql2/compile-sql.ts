@@ -19,10 +19,26 @@ interface Scalar {
   type: ValueType;
 }
 
+/**
+ * An instant or interval. Its ends become SQL only when a relation reads them, so a bound the
+ * relation does not compare (T_AFTER reads only the end of its second operand) binds no value:
+ * PostgreSQL refuses a parameter that the statement never uses.
+ */
 interface TemporalOperand {
-  start: string;
-  end: string;
+  start: () => string;
+  end: () => string;
   type: 'date' | 'timestamp';
+}
+
+interface TemporalBound {
+  sql: () => string;
+  type: 'date' | 'timestamp';
+}
+
+/** `make`, run at most once, on the first call. */
+function once(make: () => string): () => string {
+  let made: string | undefined;
+  return () => (made ??= make());
 }
 
 /** What a filter may cost before it is refused. */
@@ -59,23 +75,23 @@ type AllenRelation = (a: TemporalOperand, b: TemporalOperand) => string;
 
 /** The temporal operators of CQL2 as relations between [start, end] of both operands. */
 const temporalRelations: Record<string, AllenRelation> = {
-  t_after: (a, b) => `${a.start} > ${b.end}`,
-  t_before: (a, b) => `${a.end} < ${b.start}`,
-  t_contains: (a, b) => `(${a.start} < ${b.start} AND ${a.end} > ${b.end})`,
-  t_disjoint: (a, b) => `(${a.end} < ${b.start} OR ${a.start} > ${b.end})`,
-  t_during: (a, b) => `(${a.start} > ${b.start} AND ${a.end} < ${b.end})`,
-  t_equals: (a, b) => `(${a.start} = ${b.start} AND ${a.end} = ${b.end})`,
-  t_finishedby: (a, b) => `(${a.start} < ${b.start} AND ${a.end} = ${b.end})`,
-  t_finishes: (a, b) => `(${a.start} > ${b.start} AND ${a.end} = ${b.end})`,
-  t_intersects: (a, b) => `(${a.start} <= ${b.end} AND ${a.end} >= ${b.start})`,
-  t_meets: (a, b) => `${a.end} = ${b.start}`,
-  t_metby: (a, b) => `${a.start} = ${b.end}`,
+  t_after: (a, b) => `${a.start()} > ${b.end()}`,
+  t_before: (a, b) => `${a.end()} < ${b.start()}`,
+  t_contains: (a, b) => `(${a.start()} < ${b.start()} AND ${a.end()} > ${b.end()})`,
+  t_disjoint: (a, b) => `(${a.end()} < ${b.start()} OR ${a.start()} > ${b.end()})`,
+  t_during: (a, b) => `(${a.start()} > ${b.start()} AND ${a.end()} < ${b.end()})`,
+  t_equals: (a, b) => `(${a.start()} = ${b.start()} AND ${a.end()} = ${b.end()})`,
+  t_finishedby: (a, b) => `(${a.start()} < ${b.start()} AND ${a.end()} = ${b.end()})`,
+  t_finishes: (a, b) => `(${a.start()} > ${b.start()} AND ${a.end()} = ${b.end()})`,
+  t_intersects: (a, b) => `(${a.start()} <= ${b.end()} AND ${a.end()} >= ${b.start()})`,
+  t_meets: (a, b) => `${a.end()} = ${b.start()}`,
+  t_metby: (a, b) => `${a.start()} = ${b.end()}`,
   t_overlappedby: (a, b) =>
-    `(${a.start} > ${b.start} AND ${a.start} < ${b.end} AND ${a.end} > ${b.end})`,
+    `(${a.start()} > ${b.start()} AND ${a.start()} < ${b.end()} AND ${a.end()} > ${b.end()})`,
   t_overlaps: (a, b) =>
-    `(${a.start} < ${b.start} AND ${a.end} > ${b.start} AND ${a.end} < ${b.end})`,
-  t_startedby: (a, b) => `(${a.start} = ${b.start} AND ${a.end} > ${b.end})`,
-  t_starts: (a, b) => `(${a.start} = ${b.start} AND ${a.end} < ${b.end})`,
+    `(${a.start()} < ${b.start()} AND ${a.end()} > ${b.start()} AND ${a.end()} < ${b.end()})`,
+  t_startedby: (a, b) => `(${a.start()} = ${b.start()} AND ${a.end()} > ${b.end()})`,
+  t_starts: (a, b) => `(${a.start()} = ${b.start()} AND ${a.end()} < ${b.end()})`,
 };
 
 const attributeTypes: Record<AttributeDefinition['type'], [ValueType, string]> = {
@@ -261,10 +277,11 @@ class FilterCompiler {
     this.arity(op, args, 2);
     const [a, b] = args.map((arg) => this.temporalOperand(arg, depth + 1));
     const asTimestamps = a!.type === 'timestamp' || b!.type === 'timestamp';
-    const cast = (o: TemporalOperand): TemporalOperand =>
-      asTimestamps && o.type === 'date'
-        ? { start: `${o.start}::timestamptz`, end: `${o.end}::timestamptz`, type: 'timestamp' }
-        : o;
+    const cast = (o: TemporalOperand): TemporalOperand => {
+      if (!asTimestamps || o.type !== 'date') return o;
+      const start = once(() => `${o.start()}::timestamptz`);
+      return { start, end: once(() => `${o.end()}::timestamptz`), type: 'timestamp' };
+    };
     return temporalRelations[op]!(cast(a!), cast(b!));
   }
 
@@ -278,29 +295,62 @@ class FilterCompiler {
       const type = start!.type === 'timestamp' || end!.type === 'timestamp' ? 'timestamp' : 'date';
       return { start: start!.sql, end: end!.sql, type };
     }
+    // Both ends of an instant are one SQL text, and every relation reads an end of each side.
     const instant = typeof node === 'string' ? this.instantText(node) : this.scalar(node, depth);
     if (instant.type !== 'date' && instant.type !== 'timestamp')
       invalid(`${describe(node)} is not a date, a timestamp or an interval.`);
-    return { start: instant.sql, end: instant.sql, type: instant.type };
+    return { start: () => instant.sql, end: () => instant.sql, type: instant.type };
   }
 
-  private intervalBound(node: unknown, isStart: boolean, depth: number) {
+  private intervalBound(node: unknown, isStart: boolean, depth: number): TemporalBound {
     if (node === '..') {
       // Typed as a date so a date column keeps its index; a timestamp operand casts it.
       const infinity = isStart ? "'-infinity'" : "'infinity'";
-      return { sql: `${infinity}::date`, type: 'date' as const };
+      return { sql: () => `${infinity}::date`, type: 'date' };
     }
-    const bound = typeof node === 'string' ? this.instantText(node) : this.scalar(node, depth);
+    const literal = this.instantLiteral(node);
+    if (literal) {
+      this.count(depth);
+      return { sql: once(literal.bind), type: literal.type };
+    }
+    const bound = this.scalar(node, depth);
     if (bound.type !== 'date' && bound.type !== 'timestamp')
       invalid(`Interval bound ${describe(node)} is not a date, a timestamp or "..".`);
-    return { sql: bound.sql, type: bound.type };
+    return { sql: () => bound.sql, type: bound.type };
+  }
+
+  /**
+   * A date or timestamp given as text or as `{date}` / `{timestamp}`: checked at once, its value
+   * bound as a parameter when `bind` runs. Undefined for any other node.
+   */
+  private instantLiteral(node: unknown) {
+    const { params } = this.context;
+    const literal = (type: 'date' | 'timestamp', value: unknown) => ({
+      type,
+      bind: () => `${params.add(value)}::${type === 'date' ? 'date' : 'timestamptz'}`,
+    });
+    if (typeof node === 'string') {
+      if (isDate(node)) return literal('date', node);
+      if (isTimestamp(node)) return literal('timestamp', node);
+      return invalid(`${describe(node)} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp.`);
+    }
+    if (!isObject(node)) return undefined;
+    if ('date' in node) {
+      if (typeof node.date !== 'string' || !isDate(node.date))
+        invalid(`DATE needs YYYY-MM-DD naming a real day; got ${describe(node.date)}.`);
+      return literal('date', node.date);
+    }
+    if ('timestamp' in node) {
+      if (typeof node.timestamp !== 'string' || !isTimestamp(node.timestamp))
+        invalid(`TIMESTAMP needs an RFC 3339 instant; got ${describe(node.timestamp)}.`);
+      return literal('timestamp', node.timestamp);
+    }
+    return undefined;
   }
 
   private instantText(text: string): Scalar {
-    const { params } = this.context;
-    if (isDate(text)) return { sql: `${params.add(text)}::date`, type: 'date' };
-    if (isTimestamp(text)) return { sql: `${params.add(text)}::timestamptz`, type: 'timestamp' };
-    return invalid(`${describe(text)} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp.`);
+    const literal = this.instantLiteral(text)!;
+    return { sql: literal.bind(), type: literal.type };
   }
 
   /**
@@ -309,23 +359,14 @@ class FilterCompiler {
    */
   scalar(node: unknown, depth: number, columnType?: string): Scalar {
     this.count(depth);
-    const { params } = this.context;
     if (typeof node === 'string') return this.textLiteral(node, columnType);
     if (typeof node === 'number') return this.numberLiteral(node, columnType);
     if (typeof node === 'boolean') return { sql: node ? 'TRUE' : 'FALSE', type: 'boolean' };
     if (!isObject(node)) return invalid(`Unexpected value ${describe(node)}.`);
 
     if ('property' in node) return this.property(node);
-    if ('date' in node) {
-      if (typeof node.date !== 'string' || !isDate(node.date))
-        invalid(`DATE needs YYYY-MM-DD naming a real day; got ${describe(node.date)}.`);
-      return { sql: `${params.add(node.date)}::date`, type: 'date' };
-    }
-    if ('timestamp' in node) {
-      if (typeof node.timestamp !== 'string' || !isTimestamp(node.timestamp))
-        invalid(`TIMESTAMP needs an RFC 3339 instant; got ${describe(node.timestamp)}.`);
-      return { sql: `${params.add(node.timestamp)}::timestamptz`, type: 'timestamp' };
-    }
+    const instant = this.instantLiteral(node);
+    if (instant) return { sql: instant.bind(), type: instant.type };
     if ('interval' in node) invalid('An interval can only be used in a T_ operator.');
     if ('bbox' in node) return this.bbox(node.bbox);
     if ('type' in node) return this.geometry(node);

@@ -111,6 +111,19 @@ describe('the CQL2 to SQL compiler', () => {
     expect(after.sql).toBe('"checked_at" > $1::date::timestamptz');
   });
 
+  it('binds only the interval ends a temporal operator compares', () => {
+    const interval = "INTERVAL('2020-01-01', '2021-01-01')";
+
+    const after = compile(`T_AFTER(surveyed_on, ${interval})`, surveyLayer);
+    const before = compile(`T_BEFORE(${interval}, checked_at)`, surveyLayer);
+
+    expect(after).toEqual({ sql: '"surveyed_on" > $1::date', values: ['2021-01-01'] });
+    expect(before).toEqual({
+      sql: '$1::date::timestamptz < "checked_at"',
+      values: ['2021-01-01'],
+    });
+  });
+
   it('refuses impossible dates before the database sees them', () => {
     const problem = problemOf(() => compile("surveyed_on = DATE('2023-02-29')", surveyLayer));
 

@@ -189,6 +189,26 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(page.numberMatched).toBe(expected.length);
   });
 
+  it('compares dates with an interval of which the operator reads one end', async () => {
+    const interval = "INTERVAL('2020-01-01', '2022-01-01')";
+    const later = await idsWhere('road_segment', 'survey_date > $1', ['2022-01-01']);
+    const earlier = await idsWhere('road_segment', 'survey_date < $1', ['2020-01-01']);
+
+    const after = await items('road_segment', {
+      filter: `T_AFTER(survey_date, ${interval})`,
+      limit: '1000',
+    });
+    const before = await items('road_segment', {
+      filter: `T_BEFORE(survey_date, ${interval})`,
+      limit: '1000',
+    });
+
+    expect(after.response.status).toBe(200);
+    expect(before.response.status).toBe(200);
+    expect(after.page.features.map((f) => f.id)).toEqual(later);
+    expect(before.page.features.map((f) => f.id)).toEqual(earlier);
+  });
+
   it('reads the same filter in CQL2 JSON', async () => {
     const filter = JSON.stringify({
       op: 'and',

@@ -97,12 +97,18 @@ export function parsePlace(input: unknown): string {
   return JSON.stringify(geometry);
 }
 
+/** Decimal notation only: Number() would also read a blank as 0 and `0x6d` as 109. */
+const decimalDegrees = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
+
+function readDegrees(text: string): number {
+  return decimalDegrees.test(text) ? Number(text) : NaN;
+}
+
 /** A clicked point from `lon` and `lat` query values, as GeoJSON text. */
 export function parsePointPlace(lonText: unknown, latText: unknown): string {
-  const lon = Number(lonText);
-  const lat = Number(latText);
   if (typeof lonText !== 'string' || typeof latText !== 'string' || !lonText || !latText) {
     throw invalidPlace('Give lon and lat in degrees (EPSG:4326), or POST a geometry.');
   }
-  return parsePlace({ type: 'Point', coordinates: [lon, lat] });
+  const coordinates = [readDegrees(lonText), readDegrees(latText)];
+  return parsePlace({ type: 'Point', coordinates });
 }

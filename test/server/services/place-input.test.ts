@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { HttpProblem } from '../../../server/http/problem.js';
+import { parsePointPlace } from '../../../server/services/place-input.js';
+
+function problemOf(run: () => unknown): HttpProblem {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HttpProblem) return error;
+    throw error;
+  }
+  throw new Error('expected a problem');
+}
+
+describe('a clicked point from lon and lat', () => {
+  it('reads decimal degrees, spaces around them allowed', () => {
+    expect(JSON.parse(parsePointPlace(' 109.0 ', '-7.6'))).toEqual({
+      type: 'Point',
+      coordinates: [109, -7.6],
+    });
+  });
+
+  it('refuses a blank value rather than reading it as 0', () => {
+    const problem = problemOf(() => parsePointPlace(' ', '-7.6'));
+
+    expect(problem.status).toBe(400);
+    expect(problem.type).toBe('invalid-place');
+  });
+
+  it('refuses hexadecimal and binary notations JavaScript would read as numbers', () => {
+    for (const lon of ['0x6d', '0b1101101', '0o155', 'Infinity']) {
+      expect(problemOf(() => parsePointPlace(lon, '-7.6')).type, lon).toBe('invalid-place');
+    }
+  });
+});

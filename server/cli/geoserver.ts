@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { config, ConfigError } from '../config.js';
 import type { Database } from '../db/pool.js';
 import type { StepReport } from '../geoserver/apply.js';
@@ -7,6 +6,7 @@ import type { PublicationPlan } from '../geoserver/publication.js';
 import { GeoServerAuthError, GeoServerUnavailableError } from '../geoserver/rest.js';
 import { GeoServerRefusedError, openGeoServerSession } from '../geoserver/session.js';
 import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
+import { readCommandLine } from './command-line.js';
 
 const usage = `Usage: npm run geoserver -- plan|apply [--force] [--json]
 
@@ -21,11 +21,18 @@ GeoServer can reach: GEOSERVER_DATASTORE_URL or DATABASE_URL.`;
 /** Exit codes: 0 done, 1 failed, 2 wrong usage, 3 refused (vulnerable GeoServer). */
 const exitCodes = { done: 0, failed: 1, usage: 2, refused: 3 } as const;
 
+function failUsage(mistake: string): never {
+  console.error(`geoserver: ${mistake}\n\n${usage}`);
+  process.exit(exitCodes.usage);
+}
+
+const flag = { type: 'boolean' } as const;
+
 function readCommand() {
-  const { values, positionals } = parseArgs({
-    options: { force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = readCommandLine(
+    { options: { force: flag, json: flag, help: flag }, allowPositionals: true },
+    failUsage,
+  );
   const command = positionals[0];
   if (values.help || positionals.length !== 1 || (command !== 'plan' && command !== 'apply')) {
     return undefined;

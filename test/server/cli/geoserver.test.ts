@@ -129,4 +129,13 @@ describe('npm run geoserver', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('Usage: npm run geoserver -- plan|apply');
   });
+
+  it('names an unknown option in one line with the usage, without a stack trace', async () => {
+    const result = await run(['plan', '--dryrun']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^geoserver: unknown option --dryrun\n/);
+    expect(result.stderr).toContain('Usage: npm run geoserver -- plan|apply');
+    expect(result.stderr).not.toContain('    at ');
+  });
 });

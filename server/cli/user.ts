@@ -1,5 +1,4 @@
 import { text } from 'node:stream/consumers';
-import { parseArgs } from 'node:util';
 import { read } from 'read';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
@@ -18,6 +17,7 @@ import {
   revokeApiToken,
   updateUser,
 } from '../services/account-service.js';
+import { readCommandLine } from './command-line.js';
 
 const usage = `Usage: npm run user -- <command> [options]
 
@@ -35,15 +35,22 @@ The password is read from SIMPUL_USER_PASSWORD, else from standard input when it
 terminal (for scripts), else asked twice without echo. There is no default password.
 Roles: ${knownRoles().join(', ')}.`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    role: { type: 'string', multiple: true, default: [] },
-    layer: { type: 'string', multiple: true, default: [] },
-    write: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
+const { values, positionals } = readCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      role: { type: 'string', multiple: true, default: [] },
+      layer: { type: 'string', multiple: true, default: [] },
+      write: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   },
-});
+  (mistake) => {
+    // exit 1, as this command's other usage errors do
+    console.error(`${mistake}\n\n${usage}`);
+    process.exit(1);
+  },
+);
 
 /** Thrown for a wrong command line; its message is printed with the usage. */
 class UsageError extends Error {}

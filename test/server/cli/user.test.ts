@@ -33,6 +33,18 @@ describe('npm run user', { timeout: 60000 }, () => {
     }
   });
 
+  it('names an unknown option in one line with the usage, without a stack trace', async () => {
+    const env = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const args = ['--import', 'tsx', 'server/cli/user.ts', 'add', 'budi', '--Role', 'admin'];
+
+    const failed = await run(process.execPath, args, { env }).catch((error) => error);
+
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^unknown option --Role; did you mean --role\?\n/);
+    expect(failed.stderr).toContain('Usage: npm run user -- <command> [options]');
+    expect(failed.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('warns of a token asked to write whose roles edit none of its layers', async () => {
     const database = await createTestDatabase();
     const token = (args: string[]) =>

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { config } from '../config.js';
 import { openDatabase } from '../db/pool.js';
 import { renderSummaryPage } from '../http/analysis-summary-page.js';
@@ -18,6 +17,8 @@ import {
 import { getHazardExposure } from '../services/hazard-exposure-service.js';
 import { printPage } from '../services/page-printer.js';
 import { loadSeedModule } from '../services/seed-service.js';
+import { exitAfterFailedStart } from '../startup.js';
+import { readCommandLine } from './command-line.js';
 
 const usage = `npm run report -- [--out DIR] [--year YYYY] [--status kabupaten,...] [--pdf]
 
@@ -34,15 +35,21 @@ Writes the planners' statistics from the current data, for monthly reporting:
 Uses DATABASE_URL, or the embedded database in SIMPUL_DATA_DIR (stop the server first).`;
 
 function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      year: { type: 'string' },
-      status: { type: 'string' },
-      pdf: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+  const { values } = readCommandLine(
+    {
+      options: {
+        out: { type: 'string' },
+        year: { type: 'string' },
+        status: { type: 'string' },
+        pdf: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
+    (mistake) => {
+      console.error(`report: ${mistake}\n\n${usage}`);
+      process.exit(2);
+    },
+  );
   const today = new Date().toISOString().slice(0, 10);
   return { ...values, out: path.resolve(values.out ?? `report-${today}`) };
 }
@@ -81,6 +88,12 @@ async function writeReport(options: ReturnType<typeof readOptions>) {
   }
 }
 
+/** An error of the file system (a folder that cannot be made, a file that cannot be written). */
+function isFileError(error: unknown): error is NodeJS.ErrnoException {
+  const { syscall, path: target } = (error ?? {}) as NodeJS.ErrnoException;
+  return typeof syscall === 'string' && typeof target === 'string';
+}
+
 /** `npm run report`: the planners' statistics as CSV files and a one-page summary. */
 const options = readOptions();
 if (options.help) {
@@ -92,8 +105,11 @@ if (options.help) {
     console.log(`Wrote to ${options.out}:\n  ${written.join('\n  ')}`);
   } catch (error) {
     // A bad option (an unknown year or status) is the same problem the API answers: say it.
-    if (!(error instanceof HttpProblem)) throw error;
-    console.error(`report: ${error.detail}`);
+    if (error instanceof HttpProblem) console.error(`report: ${error.detail}`);
+    else if (isFileError(error))
+      console.error(`report: cannot write ${options.out}: ${error.message}`);
+    // the database unreachable, the data folder in use: one line, as every command says it
+    else exitAfterFailedStart(error);
     process.exitCode = 1;
   }
 }

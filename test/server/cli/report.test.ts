@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../support/database.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run report -- …` as npm runs it: the sources through tsx, in the package root. */
+async function runReportCommand(args: string[], env: Record<string, string> = {}) {
+  const options = { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env } };
+  const nodeArgs = ['--import', 'tsx', 'server/cli/report.ts', ...args];
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, nodeArgs, options);
+    return { code: 0, stdout, stderr } satisfies CommandResult;
+  } catch (error) {
+    const { code, stdout, stderr } = error as CommandResult;
+    return { code, stdout, stderr };
+  }
+}
+
+/** A stack trace's first frame line, which a mistake of the user must never print. */
+const stackFrame = /^\s+at /m;
+
+/** A database URL nothing answers at. */
+const unreachable = 'postgres://nobody@127.0.0.1:1/none';
+
+describe('npm run report', { timeout: 60000 }, () => {
+  it('answers an unknown option with one line, the usage and exit code 2', async () => {
+    const result = await runReportCommand(['--Year', '2016'], { DATABASE_URL: unreachable });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'report: unknown option --Year; did you mean --year?',
+    );
+    expect(result.stderr).toContain('npm run report -- [--out DIR]');
+    expect(result.stderr).not.toMatch(stackFrame);
+  });
+
+  it('says in one line, with exit code 1, that the database does not answer', async () => {
+    const result = await runReportCommand([], { DATABASE_URL: unreachable });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining('cannot connect to postgres://nobody@127.0.0.1:1/none'),
+    ]);
+  });
+
+  it('says in one line, with exit code 1, that its folder cannot be made', async () => {
+    const database = await createTestDatabase();
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-report-cli-'));
+    const aFile = path.join(folder, 'a-file');
+    fs.writeFileSync(aFile, '');
+    try {
+      const out = path.join(aFile, 'report');
+
+      const result = await runReportCommand(['--out', out], { DATABASE_URL: database.url });
+
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^report: cannot write .*ENOTDIR/),
+      ]);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+      await database.drop();
+    }
+  });
+});

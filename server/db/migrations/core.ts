@@ -6,6 +6,7 @@ import {
   featureHistoryLeanInsertsSql,
   featureHistoryWithoutMercatorSql,
   featureHistorySql,
+  featureHistoryWriterSql,
   recordHistorySql,
 } from './editing.js';
 import { geoserverPublicationsSql } from './geoserver.js';
@@ -73,4 +74,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0016-feature-history-as-of-index', sql: featureHistoryAsOfIndexSql },
   { id: '0017-import-codes', sql: importCodesSql },
   { id: '0018-import-job-session', sql: importJobSessionSql },
+  { id: '0019-feature-history-writer', sql: featureHistoryWriterSql },
 ];

@@ -236,9 +236,14 @@ function historyColumnsFunction(excluded: string): string {
 /**
  * The history trigger function of the layer tables (see `featureHistoryPerStatementSql`), with
  * the statements that record an insert: updates and deletes record both states, their
- * properties as `to_jsonb` of a row of the layer's own columns.
+ * properties as `to_jsonb` of a row of the layer's own columns, and with `keepsWriter` the
+ * times and writer of the state they replace (`featureHistoryWriterSql`).
  */
-function recordHistoryRowsFunction(insertStatements: string): string {
+function recordHistoryRowsFunction(insertStatements: string, keepsWriter = false): string {
+  const writerColumns = keepsWriter
+    ? ', created_at_before, updated_at_before, updated_by_before'
+    : '';
+  const writer = keepsWriter ? ', o.created_at, o.updated_at, o.updated_by' : '';
   return `  CREATE OR REPLACE FUNCTION simpul_record_history_rows() RETURNS trigger
   LANGUAGE plpgsql AS $fn$
   DECLARE
@@ -255,9 +260,9 @@ ${insertStatements}    ELSIF TG_OP = 'UPDATE' THEN
       EXECUTE format($sql$
         INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_before,
           version_after, properties_before, properties_after, geom_before, geom_after,
-          changed_by, client, request_id, note)
+          changed_by, client, request_id, note${writerColumns})
         SELECT $1, n.id, 'update', o.version, n.version, to_jsonb(op), to_jsonb(np), o.geom,
-          n.geom, $2, $3, $4, $5
+          n.geom, $2, $3, $4, $5${writer}
         FROM simpul_history_old o JOIN simpul_history_new n ON n.id = o.id
           CROSS JOIN LATERAL (SELECT %s) op CROSS JOIN LATERAL (SELECT %s) np
         ORDER BY n.id
@@ -266,8 +271,8 @@ ${insertStatements}    ELSIF TG_OP = 'UPDATE' THEN
     ELSE
       EXECUTE format($sql$
         INSERT INTO simpul_feature_history (layer_id, feature_id, operation, version_before,
-          properties_before, geom_before, changed_by, client, request_id, note)
-        SELECT $1, o.id, 'delete', o.version, to_jsonb(op), o.geom, $2, $3, $4, $5
+          properties_before, geom_before, changed_by, client, request_id, note${writerColumns})
+        SELECT $1, o.id, 'delete', o.version, to_jsonb(op), o.geom, $2, $3, $4, $5${writer}
         FROM simpul_history_old o CROSS JOIN LATERAL (SELECT %s) op ORDER BY o.id
       $sql$, old_columns) USING TG_TABLE_NAME, actor, client, request_id, note;
     END IF;
@@ -385,6 +390,19 @@ const leanInsertStatements = [
  */
 export const featureHistoryLeanInsertsSql = `
 ${recordHistoryRowsFunction(leanInsertStatements)}`;
+
+/**
+ * The times and writer of the state an update or delete replaces (`created_at`, `updated_at`,
+ * `updated_by`, left out of its properties as system columns), kept in the history row beside
+ * it: undoing an import puts a feature back with its own, where it gave every feature it put
+ * back the undo's time and writer. Rows recorded before this migration have none (null).
+ */
+export const featureHistoryWriterSql = `
+  ALTER TABLE simpul_feature_history
+    ADD COLUMN IF NOT EXISTS created_at_before timestamptz,
+    ADD COLUMN IF NOT EXISTS updated_at_before timestamptz,
+    ADD COLUMN IF NOT EXISTS updated_by_before text;
+${recordHistoryRowsFunction(leanInsertStatements, true)}`;
 
 /**
  * The per-feature index of the history carrying each row's time and operation, in place of

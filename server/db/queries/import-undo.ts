@@ -50,8 +50,18 @@ export async function deleteImportedFeatures(
 }
 
 /**
- * Puts back the features a replace deleted, with their ids, attributes and geometry, as a new
- * version (inside the caller's transaction).
+ * The writer a history row `h` keeps of the state it replaced (`updated_by_before`, which may be
+ * null), or `actor` for a row recorded before history kept it (its `updated_at_before` null).
+ */
+function writerBefore(h: string, actor: string) {
+  return `CASE WHEN ${h}.updated_at_before IS NULL THEN ${actor} ELSE ${h}.updated_by_before END`;
+}
+
+/**
+ * Puts back the features a replace deleted, with their ids, attributes, geometry, times and
+ * writer, as a new version (inside the caller's transaction). The attributes the latest of
+ * their records sets come back too, so that putting their records back then changes nothing.
+ * History recorded before it kept times and writer gives the undo's instead.
  */
 export async function restoreReplacedFeatures(
   client: Queryable,
@@ -59,12 +69,15 @@ export async function restoreReplacedFeatures(
   note: string,
   actor: string,
 ) {
-  const columns = layer.attributes.filter((a) => !a.computed).map((a) => quoteIdentifier(a.name));
+  const restored = layer.attributes.filter((a) => !a.computed || a.computed === 'latest_record');
+  const columns = restored.map((a) => quoteIdentifier(a.name));
   const table = quoteIdentifier(layer.id);
+  const times = 'created_at, updated_at, updated_by';
   const result = await client.query(
-    `INSERT INTO ${table} (id, ${columns.join(', ')}, geom, version, updated_by)
+    `INSERT INTO ${table} (id, ${columns.join(', ')}, geom, version, ${times})
      SELECT h.feature_id, ${columns.map((c) => `r.${c}`).join(', ')}, h.geom_before,
-       h.version_before + 1, $3
+       h.version_before + 1, coalesce(h.created_at_before, now()),
+       coalesce(h.updated_at_before, now()), ${writerBefore('h', '$3')}
      FROM simpul_feature_history h
      CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, h.properties_before) r
      WHERE h.layer_id = $1 AND h.note = $2 AND h.operation = 'delete'
@@ -76,7 +89,7 @@ export async function restoreReplacedFeatures(
 
 /**
  * Puts back the state before the import of each feature it updated in place (a replace by
- * key), as a new version (inside the caller's transaction).
+ * key), with its time and writer, as a new version (inside the caller's transaction).
  */
 export async function revertUpdatedFeatures(
   client: Queryable,
@@ -89,8 +102,10 @@ export async function revertUpdatedFeatures(
   const assignments = columns.map((c) => `${c} = r.${c}`);
   const result = await client.query(
     `UPDATE ${table} t SET ${assignments.join(', ')}, geom = h.geom_before,
-       version = t.version + 1, updated_at = now(), updated_by = $3
-     FROM (SELECT DISTINCT ON (feature_id) feature_id, properties_before, geom_before
+       version = t.version + 1, updated_at = coalesce(h.updated_at_before, now()),
+       updated_by = ${writerBefore('h', '$3')}
+     FROM (SELECT DISTINCT ON (feature_id) feature_id, properties_before, geom_before,
+             updated_at_before, updated_by_before
            FROM simpul_feature_history
            WHERE layer_id = $1 AND note = $2 AND operation = 'update'
            ORDER BY feature_id, id) h
@@ -103,7 +118,8 @@ export async function revertUpdatedFeatures(
 
 /**
  * Puts back the records (surveys, inspections) deleted with the features an import removed,
- * with their ids (inside the caller's transaction, after their features are back).
+ * with their ids, times and writer (inside the caller's transaction, after their features are
+ * back): a record's history keeps its whole row.
  */
 export async function restoreDeletedRecords(
   client: Queryable,
@@ -114,8 +130,10 @@ export async function restoreDeletedRecords(
   const attributes = recordTable.attributes.filter((a) => !a.computed);
   const columns = attributes.map((a) => quoteIdentifier(a.name));
   const result = await client.query(
-    `INSERT INTO ${table} (id, ${columns.join(', ')}) OVERRIDING SYSTEM VALUE
-     SELECT h.feature_id, ${columns.map((c) => `r.${c}`).join(', ')}
+    `INSERT INTO ${table} (id, ${columns.join(', ')}, created_at, updated_at, updated_by)
+     OVERRIDING SYSTEM VALUE
+     SELECT h.feature_id, ${columns.map((c) => `r.${c}`).join(', ')},
+       coalesce(r.created_at, now()), coalesce(r.updated_at, now()), r.updated_by
      FROM simpul_feature_history h
      CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, h.properties_before) r
      WHERE h.layer_id = $1 AND h.note = $2 AND h.operation = 'delete'

@@ -872,6 +872,48 @@ describe('importing into a layer', () => {
     expect(await query("SELECT 1 FROM road_segment WHERE segment_code = 'BARU.001'")).toEqual([]);
   });
 
+  it('undoes a replace by code, putting back the times and writer too', async () => {
+    const [dropped] = await query(`SELECT segment_code FROM road_segment s WHERE EXISTS (
+      SELECT 1 FROM road_condition_survey c WHERE c.segment_code = s.segment_code) LIMIT 1`);
+    // a road whose feature and surveys were written long before, by its surveyor
+    await query(
+      `UPDATE road_segment SET created_at = '2019-02-03T04:05:06Z',
+         updated_at = '2021-07-08T09:10:11Z', updated_by = 'surveyor'`,
+    );
+    await query(
+      `UPDATE road_condition_survey SET created_at = '2020-01-02T03:04:05Z',
+         updated_at = '2020-06-07T08:09:10Z', updated_by = 'surveyor'`,
+    );
+    const features = (
+      await query(
+        `SELECT segment_code, road_number, name, status, ST_AsGeoJSON(geom)::json AS geometry
+         FROM road_segment WHERE segment_code <> $1`,
+        [dropped.segment_code],
+      )
+    ).map(({ geometry, ...properties }) => ({ type: 'Feature', properties, geometry }));
+    const file = writeFile(
+      'roads-times.geojson',
+      JSON.stringify({ type: 'FeatureCollection', features }),
+    );
+    const times = (table: string) =>
+      query(`SELECT id, created_at, updated_at, updated_by FROM ${table} ORDER BY id`);
+    const versions = async () =>
+      (await query('SELECT version FROM road_segment ORDER BY id')).map((r) => r.version);
+    const segmentsBefore = await times('road_segment');
+    const surveysBefore = await times('road_condition_survey');
+    const versionsBefore = await versions();
+
+    const job = await importFile(file, { layerId: 'road_segment', action: 'replace' });
+    await undoImport(scratch.testDatabase.database.pool, job.id, 'test');
+
+    expect(job.status).toBe('succeeded');
+    expect(await times('road_segment')).toEqual(segmentsBefore);
+    expect(await times('road_condition_survey')).toEqual(surveysBefore);
+    // each a new version still, so that a client holding an older one is refused as stale
+    const versionsAfter = await versions();
+    versionsAfter.forEach((version, i) => expect(version).toBeGreaterThan(versionsBefore[i]));
+  });
+
   it('puts back an old backwards road when undoing the import that corrected it', async () => {
     // Stored before the rule existed: chainage backwards, written past the rule's triggers.
     const client = await scratch.testDatabase.database.pool.connect();

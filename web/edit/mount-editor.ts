@@ -659,6 +659,9 @@ class Editor {
     const conflicts = failed.filter((r) => r.status === 412);
     if (conflicts.length > 0) {
       for (const report of conflicts) await this.resolveConflict(keys[report.index]!);
+      // the tiles drawn so far predate the other editor's save: without a reload, a version
+      // taken from them, or a feature they deleted, stays drawn as the user first saw it
+      this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
       return this.save();
     }
     const invalid = failed.find((r) => r.problem?.errors?.length);

@@ -182,6 +182,28 @@ async function saveWidthOf(page: Page, id: number, widthM: number) {
   await waitForSaved(page);
 }
 
+/** Whether the layer's tiles draw feature `id` at a lon/lat (within a few pixels). */
+async function tilesDrawAt(page: Page, id: number, lonLat: [number, number]) {
+  return page.evaluate(
+    ({ coordinate, featureId, layerId }) => {
+      const map = window.__simpulMap!;
+      const ids: unknown[] = [];
+      map.forEachFeatureAtPixel(
+        map.getPixelFromCoordinate(coordinate),
+        (f) => {
+          ids.push(f.getId());
+        },
+        {
+          layerFilter: (l) => l.get('layerDefinition')?.id === layerId,
+          hitTolerance: 3,
+        },
+      );
+      return ids.includes(featureId);
+    },
+    { coordinate: toWebMercator(lonLat), featureId: id, layerId: layer.id },
+  );
+}
+
 async function fillRequiredFields(page: Page) {
   for (const attribute of layer.attributes.filter((a) => a.required && !a.computed)) {
     const field = page.locator(`.edit-form [data-field="${attribute.name}"]`);
@@ -427,6 +449,35 @@ describe('web editor', () => {
 
     await expect.poll(() => searchOutlines(page)).toEqual([]);
     expect(await page.locator('.search__result', { hasText: 'N.910.5' }).count()).toBe(0);
+    await page.close();
+  }, 90000);
+
+  it("draws another editor's version on the map once taken in a conflict", async () => {
+    const id = await createSegment('N.910.7', [
+      [109.003, -7.708],
+      [109.007, -7.708],
+    ]);
+    const page = await openEditor();
+    await selectInEditor(page, id);
+    await expect.poll(() => tilesDrawAt(page, id, [109.005, -7.708])).toBe(true);
+    const theirs: [number, number][] = [
+      [109.003, -7.708],
+      [109.005, -7.7065],
+      [109.007, -7.708],
+    ];
+
+    await changeAsAnotherEditor(id, 'PATCH', {
+      geometry: { type: 'LineString', coordinates: theirs },
+      properties: { width_m: 9 },
+    });
+    const width = page.locator('.edit-form [data-field="width_m"] input');
+    await width.fill('5');
+    await width.dispatchEvent('change');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await page.locator('.conflict-dialog [data-action=takeTheirs]').click();
+
+    await expect.poll(() => tilesDrawAt(page, id, [109.005, -7.7065])).toBe(true);
+    expect(await tilesDrawAt(page, id, [109.005, -7.708])).toBe(false);
     await page.close();
   }, 90000);
 

@@ -19,6 +19,11 @@ export interface SimpulEvents {
    * measurement's taps neither draw nor select a feature.
    */
   'measure-start': Record<string, never>;
+  /**
+   * The identify popup opened on the features under a click: a panel lying over the map (on a
+   * phone) makes way, or it would hide the popup's lower part and its edit button.
+   */
+  'identify-open': Record<string, never>;
   /** The editor takes the map's clicks (a layer, a tool or a feature chosen): measuring ends. */
   'edit-start': { layerId: string };
   /**

@@ -49,7 +49,11 @@ export function mountIdentify(map: Map, element: HTMLElement) {
     session = current;
     popup.render();
   });
-  map.on('singleclick', (event) => popup.open(findFeatures(map, event), event.coordinate));
+  map.on('singleclick', (event) => {
+    const hits = findFeatures(map, event);
+    popup.open(hits, event.coordinate);
+    if (hits.length > 0) bus.emit('identify-open', {});
+  });
   map.on('pointermove', (event) => showPointerOverFeature(map, event));
   document.addEventListener('keydown', (event) => event.key === 'Escape' && popup.close());
   bus.on('language-change', () => popup.render());

@@ -7,7 +7,8 @@ const narrowScreen = '(max-width: 720px)';
 
 /**
  * The side panel (layer tree and legend) and the `toggle` button that opens and closes it.
- * On a wide screen it sits beside the map; on a phone it lies over the map's lower half.
+ * On a wide screen it sits beside the map; on a phone it lies over the map's lower half, and
+ * folds away when a popup opens on the map.
  */
 export function mountPanel(map: Map, panel: HTMLElement, toggle: HTMLButtonElement) {
   const setOpen = (open: boolean) => {
@@ -21,5 +22,9 @@ export function mountPanel(map: Map, panel: HTMLElement, toggle: HTMLButtonEleme
   toggle.addEventListener('click', () => setOpen(panel.classList.contains('panel--closed')));
   // the edit form lives in the panel
   bus.on('edit-request', () => setOpen(true));
+  // lying over the map, the sheet would hide the popup; the panel button brings it back
+  bus.on('identify-open', () => {
+    if (window.matchMedia(narrowScreen).matches) setOpen(false);
+  });
   setOpen(!window.matchMedia(narrowScreen).matches);
 }

@@ -67,13 +67,19 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Logs in and shows only the two layers, around the lines at zoom 17. */
-async function openMapLoggedIn(): Promise<Page> {
+/**
+ * Logs in and shows only the two layers, around the lines at zoom 17; on a phone with the
+ * panel open over the map's lower part, the lines are shown above it.
+ */
+async function openMapLoggedIn(viewport = { width: 1280, height: 800 }): Promise<Page> {
   await browser.context.clearCookies();
   const page = await browser.context.newPage();
+  await page.setViewportSize(viewport);
   await page.addInitScript(() => localStorage.setItem('simpul.language', 'id'));
   await page.goto(server.baseUrl);
   await page.waitForFunction(() => Boolean(window.__simpulMap));
+  const onPhone = viewport.width < 720;
+  if (onPhone) await page.locator('#panel-toggle').click();
   await page.locator('#login-button').click();
   await page.locator('.login-dialog input[name=name]').fill('psda');
   await page.locator('.login-dialog input[name=password]').fill(password);
@@ -89,7 +95,7 @@ async function openMapLoggedIn(): Promise<Page> {
       window.__simpulMap!.getView().setCenter(centre);
       window.__simpulMap!.getView().setZoom(17);
     },
-    toWebMercator([109.021, -7.711]),
+    toWebMercator([109.021, onPhone ? -7.7135 : -7.711]),
   );
   // the map takes its final size a frame after the panel settles: pixels are read after that
   await page.evaluate(
@@ -168,6 +174,17 @@ describe('editing from the identify popup', () => {
     });
     const body = (await saved.json()) as { properties: Record<string, unknown> };
     expect(body.properties[field.name]).toBe('Diubah dari popup');
+    await page.close();
+  }, 60000);
+
+  it('opens a feature from its popup on a phone while the panel lies over the map', async () => {
+    const page = await openMapLoggedIn({ width: 390, height: 844 });
+
+    await clickLine(page, ownLayer.id, ownLine);
+    await page.locator('#identify-popup .identify__edit').click({ timeout: 5000 });
+    await page.locator('.edit-form').waitFor({ timeout: 10000 });
+
+    expect(await page.locator('.edit-form-slot h3').textContent()).toContain(String(ownId));
     await page.close();
   }, 60000);
 });

@@ -99,7 +99,7 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'edit.layer': 'Layer to edit',
   'edit.chooseLayer': '— choose a layer —',
   'edit.zoomIn': 'Zoom in (zoom {zoom} or more) to edit.',
-  'edit.loaded': '{count} features loaded for editing.',
+  'edit.loaded': 'Features loaded for editing: {count}.',
   'edit.select': 'Select / modify',
   'edit.draw': 'Draw',
   'edit.split': 'Split',

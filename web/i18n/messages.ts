@@ -38,7 +38,8 @@ const messagesId = {
   'search.label': 'Cari objek menurut nama atau kode',
   'search.searching': 'Mencari…',
   'search.none': 'Tidak ada yang cocok dengan “{text}”.',
-  'search.count': '{count} hasil; pilih untuk melihatnya di peta.',
+  'search.count.one': '{count} hasil; pilih untuk melihatnya di peta.',
+  'search.count.other': '{count} hasil; pilih untuk melihatnya di peta.',
   'search.more': 'Hanya {count} hasil pertama yang ditampilkan; ketik lebih lengkap.',
   'search.failed': 'Pencarian gagal. Periksa koneksi, lalu coba lagi.',
 } as const;
@@ -81,7 +82,8 @@ const messagesEn: Record<MessageKey, string> = {
   'search.label': 'Search features by name or code',
   'search.searching': 'Searching…',
   'search.none': 'Nothing matches “{text}”.',
-  'search.count': '{count} results; choose one to see it on the map.',
+  'search.count.one': '{count} result; choose it to see it on the map.',
+  'search.count.other': '{count} results; choose one to see it on the map.',
   'search.more': 'Only the first {count} results are shown; type more of the name.',
   'search.failed': 'The search failed. Check the connection, then try again.',
 };

@@ -17,7 +17,7 @@ import {
   type SearchedAttributes,
 } from '../api/search-api.js';
 import { bus, type SimpulEvents } from '../events/event-bus.js';
-import { pickTitle, translate } from '../i18n/i18n.js';
+import { pickTitle, translate, translateCount } from '../i18n/i18n.js';
 import { formatFeatureName } from '../identify/format-value.js';
 import { listDataLayers, type DataLayer } from '../map/data-layers.js';
 import './search.css';
@@ -316,7 +316,7 @@ class Search {
     if (this.state !== 'done') return '';
     if (this.total === 0) return translate('search.none', { text: this.searchedText });
     if (this.total > shownLimit) return translate('search.more', { count: shownLimit });
-    return translate('search.count', { count: this.total });
+    return translateCount('search.count', this.total);
   }
 
   private renderItem(result: SearchResult, index: number) {

@@ -109,6 +109,20 @@ describe('search by name or code', () => {
     await page.close();
   });
 
+  it('counts a single result in the singular in English', async () => {
+    const page = await openMap();
+
+    await search(page, '33.01.06.2005');
+    const indonesian = await page.locator('.search__status').textContent();
+    await page.locator('#lang-toggle').click();
+    const english = await page.locator('.search__status').textContent();
+
+    expect(await page.locator('.search__result').count()).toBe(1);
+    expect(indonesian).toBe('1 hasil; pilih untuk melihatnya di peta.');
+    expect(english).toBe('1 result; choose it to see it on the map.');
+    await page.close();
+  });
+
   it('frames a found kecamatan above the panel on a phone', async () => {
     const page = await openMap({ width: 390, height: 844 });
     await page.locator('#panel-toggle').click();

@@ -656,20 +656,39 @@ class Editor {
       this.status.textContent = this.statusText();
       return;
     }
-    const conflicts = failed.filter((r) => r.status === 412);
-    if (conflicts.length > 0) {
-      for (const report of conflicts) await this.resolveConflict(keys[report.index]!);
-      // the tiles drawn so far predate the other editor's save: without a reload, a version
-      // taken from them, or a feature they deleted, stays drawn as the user first saw it
-      this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
-      return this.save();
-    }
+    // another editor changed (412) or deleted (404) the feature since the user read it
+    const conflicts = failed.filter((r) => r.status === 412 || r.status === 404);
+    if (conflicts.length > 0) return this.resolveConflicts(conflicts, keys);
     const invalid = failed.find((r) => r.problem?.errors?.length);
     if (invalid) return this.showProblems(keys[invalid.index]!, invalid.problem!.errors!);
     this.showStatus('edit.saveFailed', { detail: failed[0]?.problem?.detail ?? problem.message });
   }
 
-  private async resolveConflict(key: string) {
+  /** Resolves each conflict of a save, then saves what is left. */
+  private async resolveConflicts(conflicts: BatchReport[], keys: string[]) {
+    let deletedByOther = false;
+    try {
+      for (const report of conflicts) {
+        const dropped = await this.resolveConflict(keys[report.index]!);
+        deletedByOther ||= dropped;
+      }
+    } catch (error) {
+      return this.handleSaveFailure(error, keys);
+    }
+    // the tiles drawn so far predate the other editor's save: without a reload, a version
+    // taken from them, or a feature they deleted, stays drawn as the user first saw it
+    this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
+    this.render();
+    await this.save();
+    // said once nothing else waits, so a failure of what was left is not hidden by it
+    if (deletedByOther && !this.session?.hasChanges) this.showStatus('conflict.deletedByOther');
+  }
+
+  /**
+   * Settles one feature's conflict: the version to save over the server's (asked when both
+   * changed a field). True when someone else deleted the feature and the change was dropped.
+   */
+  private async resolveConflict(key: string): Promise<boolean> {
     const session = this.session!;
     const layer = this.layer!;
     const mine = session.get(key);
@@ -677,17 +696,16 @@ class Editor {
     let theirs;
     try {
       theirs = await fetchFeatureWithETag(layer.id, id);
-    } catch {
-      // deleted by someone else: the local change is dropped with a message, never forced back
-      session.acceptServerVersion({
-        key,
-        id,
-        geometry: mine!.geometry,
-        properties: mine!.properties,
-      });
-      session.remove(key);
+    } catch (error) {
+      if (!(error instanceof ApiProblem && error.status === 404)) throw error;
+      // deleted by someone else: a change is dropped, never forced back; a deletion is done
+      if (mine) {
+        const { geometry, properties } = mine;
+        session.acceptServerVersion({ key, id, geometry, properties });
+        session.remove(key);
+      }
       session.markSaved([{ key, id }]);
-      return this.showStatus('conflict.deletedByOther');
+      return mine !== undefined;
     }
     const history = await fetchHistory(layer.id, id).catch(() => []);
     const who = history.at(-1)?.changedBy ?? '?';
@@ -698,19 +716,25 @@ class Editor {
       geometry: theirs.feature.geometry,
       properties: theirs.feature.properties,
     };
-    if (!mine) return session.rebase(server);
+    if (!mine) {
+      session.rebase(server);
+      return false;
+    }
 
     const base = session.storedVersion(key) ?? server;
     const names = layer.attributes.filter((a) => !a.computed).map((a) => a.name);
     const comparison = compareVersions(names, base, mine, server);
     // only someone else's changes to fields the user left alone: theirs stay, no question
-    if (comparison.conflicts.length === 0)
-      return session.rebase(server, mergeVersions(comparison, server));
+    if (comparison.conflicts.length === 0) {
+      session.rebase(server, mergeVersions(comparison, server));
+      return false;
+    }
 
     const resolution = await askConflictResolution(layer, comparison, server, who);
     if (resolution.kind === 'theirs') session.acceptServerVersion(server);
     else session.rebase(server, resolution.version);
     this.render();
+    return false;
   }
 
   private async openHistory() {

@@ -481,6 +481,40 @@ describe('web editor', () => {
     await page.close();
   }, 90000);
 
+  it('drops a change to a road another editor deleted meanwhile, and says so', async () => {
+    const id = await createSegment('N.910.8', [
+      [109.003, -7.7025],
+      [109.005, -7.7025],
+    ]);
+    const page = await openEditor();
+    await selectInEditor(page, id);
+    await expect.poll(() => tilesDrawAt(page, id, [109.004, -7.7025])).toBe(true);
+    const width = page.locator('.edit-form [data-field="width_m"] input');
+    await width.fill('5');
+    await width.dispatchEvent('change');
+
+    await changeAsAnotherEditor(id, 'DELETE');
+    await page.locator('.edit-actions [data-action=save]').click();
+
+    await expect
+      .poll(() => page.locator('.edit-status').textContent())
+      .toBe('Objek ini telah dihapus orang lain.');
+    await expect.poll(() => tilesDrawAt(page, id, [109.004, -7.7025])).toBe(false);
+    const pending = await page.evaluate(() => window.__simpulEditor!.currentSession!.hasChanges);
+    const drawnForEditing = await page.evaluate(
+      ({ coordinate, key }) => {
+        const map = window.__simpulMap!;
+        const pixel = map.getPixelFromCoordinate(coordinate);
+        const keys = map.getFeaturesAtPixel(pixel, { hitTolerance: 3 }).map((f) => f.getId());
+        return keys.includes(key);
+      },
+      { coordinate: toWebMercator([109.004, -7.7025]), key: `f${id}` },
+    );
+    expect(pending).toBe(false);
+    expect(drawnForEditing).toBe(false);
+    await page.close();
+  }, 90000);
+
   it('works on a phone: large touch targets, and a survey recorded in the field', async () => {
     const table = recordTables.find((t) => t.parent?.layerId === layer.id);
     const page = await openEditor({ width: 390, height: 844 });

@@ -18,7 +18,7 @@ import { getHazardExposure } from '../services/hazard-exposure-service.js';
 import { printPage } from '../services/page-printer.js';
 import { loadSeedModule } from '../services/seed-service.js';
 import { exitAfterFailedStart } from '../startup.js';
-import { readCommandLine } from './command-line.js';
+import { readCommandLine, resolveCallerPath } from './command-line.js';
 
 const usage = `npm run report -- [--out DIR] [--year YYYY] [--status kabupaten,...] [--pdf]
 
@@ -51,7 +51,7 @@ function readOptions() {
     },
   );
   const today = new Date().toISOString().slice(0, 10);
-  return { ...values, out: path.resolve(values.out ?? `report-${today}`) };
+  return { ...values, out: resolveCallerPath(values.out ?? `report-${today}`) };
 }
 
 async function writeReport(options: ReturnType<typeof readOptions>) {

@@ -73,4 +73,25 @@ describe('npm run report', { timeout: 60000 }, () => {
       await database.drop();
     }
   });
+
+  it('writes a relative --out into the folder it was typed in', async () => {
+    const database = await createTestDatabase();
+    const callerFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-report-cli-'));
+    const name = `report-${path.basename(callerFolder)}`;
+    try {
+      const result = await runReportCommand(['--out', name], {
+        DATABASE_URL: database.url,
+        INIT_CWD: callerFolder,
+      });
+
+      const inRoot = fs.existsSync(path.join(root, name));
+      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      expect(result.code).toBe(0);
+      expect(inRoot).toBe(false);
+      expect(fs.readdirSync(path.join(callerFolder, name))).toContain('summary.html');
+    } finally {
+      fs.rmSync(callerFolder, { recursive: true, force: true });
+      await database.drop();
+    }
+  });
 });

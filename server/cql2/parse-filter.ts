@@ -17,21 +17,29 @@ function tooComplex(detail: string, limit: string, maximum: number) {
   return badRequest('filter-too-complex', detail, { limit, maximum });
 }
 
-/** Deepest nesting of brackets outside quoted text, counted without recursion. */
-function bracketDepth(text: string): number {
+/**
+ * Deepest nesting of brackets outside quoted text, counted without recursion, and the index of
+ * a quote the text leaves open at its end.
+ */
+function scanBrackets(text: string): { deepest: number; openQuoteAt?: number } {
   let depth = 0;
   let deepest = 0;
   let quote: string | undefined;
+  let quoteAt = 0;
   for (let i = 0; i < text.length; i += 1) {
     const char = text[i]!;
     if (quote) {
       if (char === '\\' && quote === '"') i += 1;
+      else if (char === "'" && quote === "'" && text[i + 1] === "'")
+        i += 1; // '' is a quote
       else if (char === quote) quote = undefined;
-    } else if (char === "'" || char === '"') quote = char;
-    else if (char === '(' || char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      quoteAt = i;
+    } else if (char === '(' || char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
     else if (char === ')' || char === ']' || char === '}') depth -= 1;
   }
-  return deepest;
+  return { deepest, openQuoteAt: quote ? quoteAt : undefined };
 }
 
 function checkSize(text: string) {
@@ -42,7 +50,7 @@ function checkSize(text: string) {
       'maxLength',
       maxLength,
     );
-  if (bracketDepth(text) > maxBracketDepth) {
+  if (scanBrackets(text).deepest > maxBracketDepth) {
     throw tooComplex(
       `A filter may nest brackets at most ${maxBracketDepth} deep.`,
       'maxBracketDepth',
@@ -57,17 +65,26 @@ interface PeggyExpectation {
   description?: string;
 }
 
-/** A syntax error as a sentence: where, what was found, and the words that would fit. */
-function describeSyntaxError(error: peggy.parser.SyntaxError): string {
-  const column = error.location.start.offset + 1;
-  const found = error.found === null ? 'the end of the filter' : `"${error.found}"`;
+/**
+ * A syntax error as a sentence: where, what was found (or that the filter ended, or left a
+ * quote open), and the words that would fit.
+ */
+function describeSyntaxError(error: peggy.parser.SyntaxError, text: string): string {
+  const where = `CQL2 text syntax error at character ${error.location.start.offset + 1}`;
+  const openQuoteAt = error.found === null ? scanBrackets(text).openQuoteAt : undefined;
+  if (openQuoteAt !== undefined) {
+    const quote = text[openQuoteAt]!;
+    const opened = `the ${quote === "'" ? 'text' : 'name'} opened with ${quote}`;
+    return `${where}: ${opened} at character ${openQuoteAt + 1} is not closed.`;
+  }
+  const found = error.found === null ? 'the filter ends early' : `unexpected "${error.found}"`;
   const expected = (error.expected as PeggyExpectation[] | null) ?? [];
   const words = expected
     .filter((e) => e.type === 'literal' && e.text)
     .map((e) => e.text!.toUpperCase());
   const unique = [...new Set(words)].slice(0, 12);
   const hint = unique.length > 0 ? ` Expected one of: ${unique.join(' ')}.` : '';
-  return `CQL2 text syntax error at character ${column}: unexpected ${found}.${hint}`;
+  return `${where}: ${found}.${hint}`;
 }
 
 function parseText(text: string): unknown {
@@ -75,7 +92,8 @@ function parseText(text: string): unknown {
     return textParser.parse(text);
   } catch (error) {
     if (error instanceof textParser.SyntaxError) {
-      throw badRequest('invalid-filter', describeSyntaxError(error as peggy.parser.SyntaxError));
+      const syntaxError = error as peggy.parser.SyntaxError;
+      throw badRequest('invalid-filter', describeSyntaxError(syntaxError, text));
     }
     throw error;
   }

@@ -119,6 +119,18 @@ describe('the CQL2 text parser', () => {
     expect(problem.detail).toContain('character 11');
   });
 
+  it('says a filter ends too early, and which quote it leaves open', () => {
+    const early = problemOf(() => parseFilter('name = 1 AND', 'cql2-text'));
+    const text = problemOf(() => parseFilter("name = 'Kroya''s", 'cql2-text'));
+    const name = problemOf(() => parseFilter('"name = 1', 'cql2-text'));
+
+    expect(early.detail).toMatch(
+      /^CQL2 text syntax error at character 13: the filter ends early\./,
+    );
+    expect(text.detail).toContain("the text opened with ' at character 8 is not closed");
+    expect(name.detail).toContain('the name opened with " at character 1 is not closed');
+  });
+
   it('refuses brackets nested past the limit before parsing', () => {
     const deep = `${'('.repeat(5000)}a = 1${')'.repeat(5000)}`;
 

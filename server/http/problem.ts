@@ -74,6 +74,16 @@ function bodyErrorDetail(error: { type: string; body?: unknown }): string {
   }
 }
 
+/**
+ * A body whose Content-Encoding (gzip, deflate, br) does not decompress: the body parser passes
+ * zlib's error on with status 400 but, unlike its own errors, without a `type`.
+ */
+function isUndecodableBody(error: unknown): error is Error {
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  // zlib's codes (gzip, deflate) begin Z_, the Brotli decoder's ERR__ERROR_
+  return status === 400 && typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code);
+}
+
 // Node's network errors, and the SQLSTATEs of a connection lost, refused or shut down.
 const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 const unreachableStates = new Set(['57P01', '57P02', '57P03', '53300']);
@@ -105,8 +115,13 @@ function databaseUnavailable(): HttpProblem {
 }
 
 /** Normalises anything thrown into a problem; unknown errors become a generic 500. */
-function toProblem(error: unknown): HttpProblem {
+function toProblem(error: unknown, req: Request): HttpProblem {
   if (error instanceof HttpProblem) return error;
+  if (isUndecodableBody(error)) {
+    const encoding = req.get('content-encoding');
+    const detail = `The body is not valid Content-Encoding ${encoding} data (${error.message}).`;
+    return new HttpProblem(400, 'body-encoding-invalid', 'Unreadable request body', detail);
+  }
   if (isMalformedBody(error)) {
     // body-parser errors: malformed JSON (400), body too large (413), bad charset (415)
     return new HttpProblem(
@@ -131,7 +146,7 @@ function toProblem(error: unknown): HttpProblem {
 
 /** The one place errors become HTTP answers. Causes of 5xx go to the log, never to the client. */
 export function sendProblem(error: unknown, req: Request, res: Response, _next: NextFunction) {
-  const problem = toProblem(error);
+  const problem = toProblem(error, req);
   const logger = req.log ?? log;
   if (problem.status >= 500) logger.error({ err: error }, 'request failed');
   if (res.headersSent) {

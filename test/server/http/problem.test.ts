@@ -1,9 +1,11 @@
+import express from 'express';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../server/app.js';
 import { openDatabase, type Database } from '../../../server/db/pool.js';
+import { sendProblem } from '../../../server/http/problem.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 /** A TCP relay to the test database that can be cut and restored, as a server that goes away. */
@@ -81,5 +83,35 @@ describe('errors of a database that went away', () => {
     }
     expect(answers[0]!.response.headers.get('retry-after')).toBe('5');
     expect(after.status).toBe(200);
+  });
+});
+
+describe('a request body that does not decompress', () => {
+  let server: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    const app = express();
+    app.post('/echo', express.json(), (req, res) => res.json(req.body));
+    app.use(sendProblem);
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('is a 400 problem naming its Content-Encoding, not a 500', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const response = await fetch(`${baseUrl}/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: '{"not": "compressed"}',
+      });
+      const body = (await response.json()) as { type: string; detail: string };
+
+      expect(response.status, encoding).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(body.type).toBe('/problems/body-encoding-invalid');
+      expect(body.detail).toContain(`Content-Encoding ${encoding}`);
+    }
   });
 });

@@ -58,12 +58,28 @@ function isMalformedBody(error: unknown): error is { status: number; type: strin
   return e?.status !== undefined && e.status >= 400 && e.status < 500 && typeof e.type === 'string';
 }
 
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A body past the parser's limit: its size (declared, or read so far) and the limit. */
+function tooLargeDetail(error: object): string {
+  const { length, received, limit } = error as Record<string, unknown>;
+  const size = typeof length === 'number' ? length : received;
+  if (typeof limit !== 'number') return 'The body is larger than this request takes.';
+  const held = typeof size === 'number' ? `holds ${formatBytes(size)}` : 'is larger';
+  return `The body ${held}; this request takes at most ${formatBytes(limit)}.`;
+}
+
 /**
  * What is wrong with a body the JSON parser refused. It takes objects and arrays only, and
  * words its refusal of valid JSON such as `null` or `42` as a syntax error; say what it is.
  */
 function bodyErrorDetail(error: { type: string; body?: unknown }): string {
   const message = (error as unknown as Error).message;
+  if (error.type === 'entity.too.large') return tooLargeDetail(error);
   if (error.type !== 'entity.parse.failed' || typeof error.body !== 'string') return message;
   try {
     const value: unknown = JSON.parse(error.body);

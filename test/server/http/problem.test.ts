@@ -86,12 +86,13 @@ describe('errors of a database that went away', () => {
   });
 });
 
-describe('a request body that does not decompress', () => {
+describe('a request body the parser cannot take', () => {
   let server: Server;
   let baseUrl: string;
   beforeAll(async () => {
     const app = express();
     app.post('/echo', express.json(), (req, res) => res.json(req.body));
+    app.post('/small', express.json({ limit: '4kb' }), (req, res) => res.json(req.body));
     app.use(sendProblem);
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -113,5 +114,18 @@ describe('a request body that does not decompress', () => {
       expect(body.type).toBe('/problems/body-encoding-invalid');
       expect(body.detail).toContain(`Content-Encoding ${encoding}`);
     }
+  });
+
+  it('is a 413 problem saying how large a body may be', async () => {
+    const response = await fetch(`${baseUrl}/small`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x'.repeat(6000) }),
+    });
+    const body = (await response.json()) as { type: string; detail: string };
+
+    expect(response.status).toBe(413);
+    expect(body.type).toBe('/problems/body-entity-too-large');
+    expect(body.detail).toBe('The body holds 5.9 KB; this request takes at most 4.0 KB.');
   });
 });

@@ -112,6 +112,19 @@ function chooseFormat(req: Request, allowed: Format[]): Format {
   return asked && req.get('accept') ? asked : 'json';
 }
 
+/** Refuses a query parameter the analysis does not take, which it would silently ignore. */
+function takesParameters(...names: string[]) {
+  return (req: Request, _res: Response, next: () => void) => {
+    const unknown = Object.keys(req.query).filter((name) => !names.includes(name));
+    if (unknown.length > 0) {
+      const quoted = unknown.map((name) => `"${name.slice(0, 40)}"`).join(', ');
+      const detail = `Unknown query parameter ${quoted.slice(0, 200)}. This request takes`;
+      throw badRequest('unknown-parameter', `${detail} ${names.join(', ')}.`);
+    }
+    next();
+  };
+}
+
 function optionalText(value: unknown, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string')
@@ -174,17 +187,25 @@ export function createAnalysisRouter(context: AppContext): Router {
   });
 
   const planInformation = requireReadableAnalysis('planInformation');
-  router.get('/analysis/plan-information', planInformation, (req, res) =>
+  const pointParameters = takesParameters('lon', 'lat', 'activity', 'f');
+  router.get('/analysis/plan-information', planInformation, pointParameters, (req, res) =>
     sendPlanInformation(context, req, res),
   );
-  router.post('/analysis/plan-information', planInformation, geoJsonBody, (req, res) =>
-    sendPlanInformation(context, req, res),
+  const parcelParameters = takesParameters('activity', 'f');
+  router.post(
+    '/analysis/plan-information',
+    planInformation,
+    parcelParameters,
+    geoJsonBody,
+    (req, res) => sendPlanInformation(context, req, res),
   );
 
   router.get(
     '/analysis/plan-activities',
     requireReadableAnalysis('planActivities'),
-    async (_req, res) => {
+    takesParameters('f'),
+    async (req, res) => {
+      chooseFormat(req, ['json']);
       res.json({ activities: await listPlanActivities(pool) });
     },
   );
@@ -192,33 +213,38 @@ export function createAnalysisRouter(context: AppContext): Router {
   /** A report route: JSON, or CSV with `f=csv` or `Accept: text/csv`. */
   const report = <Report extends { elapsedMs: number }>(
     name: string,
-    analysis: keyof typeof rolesRead,
+    { analysis, parameters }: { analysis: keyof typeof rolesRead; parameters: string[] },
     compute: (req: Request) => Promise<Report>,
     tabulate: (report: Report) => Parameters<typeof sendCsv>[1],
   ) =>
-    router.get(`/analysis/${name}`, requireReadableAnalysis(analysis), async (req, res) => {
-      const format = chooseFormat(req, ['json', 'csv']);
-      const answer = await compute(req);
-      req.log.info({ analysis: name, ms: answer.elapsedMs }, 'analysis answered');
-      if (format === 'csv') sendCsv(res, tabulate(answer));
-      else res.json(answer);
-    });
+    router.get(
+      `/analysis/${name}`,
+      requireReadableAnalysis(analysis),
+      takesParameters(...parameters, 'f'),
+      async (req, res) => {
+        const format = chooseFormat(req, ['json', 'csv']);
+        const answer = await compute(req);
+        req.log.info({ analysis: name, ms: answer.elapsedMs }, 'analysis answered');
+        if (format === 'csv') sendCsv(res, tabulate(answer));
+        else res.json(answer);
+      },
+    );
 
   report(
     'hazard-exposure',
-    'hazardExposure',
+    { analysis: 'hazardExposure', parameters: ['year'] },
     (req) => getHazardExposure(pool, optionalText(req.query.year, 'year')),
     tabulateHazardExposure,
   );
   report(
     'road-condition',
-    'roadCondition',
+    { analysis: 'roadCondition', parameters: ['status'] },
     (req) => getRoadCondition(pool, optionalText(req.query.status, 'status')),
     tabulateRoadCondition,
   );
   report(
     'irrigation-condition',
-    'irrigationCondition',
+    { analysis: 'irrigationCondition', parameters: [] },
     () => getIrrigationCondition(pool),
     tabulateIrrigationCondition,
   );

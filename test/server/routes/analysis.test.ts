@@ -120,6 +120,28 @@ describe('the analysis API', () => {
     expect((await response.json()).detail).toContain('json, csv');
   });
 
+  it('refuses a parameter an analysis does not take, naming those it takes', async () => {
+    const roads = `${server.baseUrl}/analysis/road-condition`;
+    const byKecamatan = await fetch(`${roads}?kecamatan=33.01.06`);
+    const [lon, lat] = kroyaInnerPoint;
+    const withCrs = `${server.baseUrl}/analysis/plan-information?lon=${lon}&lat=${lat}&crs=x`;
+    const plan = await fetch(withCrs);
+
+    expect(byKecamatan.status).toBe(400);
+    expect((await byKecamatan.json()).detail).toBe(
+      'Unknown query parameter "kecamatan". This request takes status, f.',
+    );
+    expect(plan.status).toBe(400);
+    expect((await plan.json()).detail).toContain('This request takes lon, lat, activity, f.');
+  });
+
+  it('refuses a format the list of activities is not served in', async () => {
+    const response = await fetch(`${server.baseUrl}/analysis/plan-activities?f=csv`);
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).detail).toBe('f must be one of json; got "csv".');
+  });
+
   it('exports the road condition table as CSV with a header row', async () => {
     const response = await fetch(`${server.baseUrl}/analysis/road-condition?f=csv`);
 

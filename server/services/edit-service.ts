@@ -452,6 +452,29 @@ function batchProblem(reports: BatchEditReport[]): HttpProblem {
 }
 
 /**
+ * A 412 of a batch's edit `index` whose feature an earlier edit of the batch changed: that
+ * edit, not another writer, moved the version on, and the 412 says so.
+ */
+function staleWithinBatch(problem: HttpProblem, prepared: PreparedEdit[], index: number) {
+  const { edit } = prepared[index]!;
+  if (problem.type !== 'stale-version' || edit.op === 'create') return problem;
+  const earlier = prepared
+    .slice(0, index)
+    .findLastIndex(
+      ({ edit: other }) =>
+        other.op !== 'create' &&
+        other.layerId === edit.layerId &&
+        other.featureId === edit.featureId,
+    );
+  if (earlier < 0) return problem;
+  const etag = String(problem.extra.currentETag);
+  const detail =
+    `Edit ${earlier} of this batch changes feature ${edit.featureId} of ${edit.layerId} ` +
+    `before this one, to ETag ${etag}; send that ETag with this edit.`;
+  return new HttpProblem(problem.status, problem.type, problem.title, detail, problem.extra);
+}
+
+/**
  * Applies many edits across layers in one transaction: every edit is checked first (each
  * failure reported), then all are applied in order; any failure rolls everything back.
  * Validation reads committed data, so two edits of one batch do not see each other's
@@ -504,7 +527,7 @@ export async function applyBatch(pool: pg.Pool, edits: readonly Edit[], context:
       return reports;
     });
   } catch (error) {
-    const problem = asProblem(error);
+    const problem = staleWithinBatch(asProblem(error), prepared, current);
     for (const report of reports)
       Object.assign(report, { outcome: 'not-applied', etag: undefined });
     Object.assign(reports[current]!, {

@@ -327,6 +327,29 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(first)).toBe(before);
   });
 
+  it('names the earlier edit of a batch that made a later edit of its feature stale', async () => {
+    if (!optionalText) return;
+    const { id, etag } = await create();
+    const patch = (value: string) => ({
+      op: 'patch',
+      collection: layer.id,
+      featureId: id,
+      etag,
+      patch: { properties: { [optionalText.name]: value } },
+    });
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [patch('Satu'), patch('Dua')] },
+    });
+
+    expect(response.status).toBe(412);
+    expect(body.edits[1].problem.detail).toBe(
+      `Edit 0 of this batch changes feature ${id} of ${layer.id} before this one, ` +
+        `to ETag "${id}-2"; send that ETag with this edit.`,
+    );
+  });
+
   it('answers 409 naming the field when two edits of a batch take one unique value', async () => {
     const unique = layer.attributes.find((a) => a.unique && !a.computed);
     if (!unique) return;

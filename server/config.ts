@@ -233,6 +233,7 @@ export function describeConfig(): Record<string, unknown> {
     databaseUrl: config.databaseUrl && redactUrl(config.databaseUrl),
     geoserver: {
       ...geoserver,
+      url: geoserver.url && redactUrl(geoserver.url),
       password: geoserver.password && '***',
       datastoreUrl: geoserver.datastoreUrl && redactUrl(geoserver.datastoreUrl),
     },

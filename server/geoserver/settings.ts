@@ -1,4 +1,4 @@
-import { config, ConfigError } from '../config.js';
+import { config, ConfigError, redactUrl } from '../config.js';
 import type { RegencyProfile } from '../../seeds/types/seed-source.js';
 
 /** Where GeoServer is and how to log in; enough to ask it its version. */
@@ -38,12 +38,29 @@ function requireVariable(name: string, value: string | undefined): string {
   return value;
 }
 
+/** A URL fetch can ask, without credentials: they would be refused, and echoed in messages. */
+function checkRestUrl(restUrl: string) {
+  let parsed: URL;
+  try {
+    parsed = new URL(restUrl);
+  } catch {
+    throw new ConfigError('GEOSERVER_URL is not a URL; look for a space or a stray character');
+  }
+  if (parsed.username || parsed.password) {
+    throw new ConfigError(
+      `GEOSERVER_URL must not hold a user or password (${redactUrl(restUrl)}); ` +
+        'set GEOSERVER_USER and GEOSERVER_PASSWORD instead',
+    );
+  }
+}
+
 /** The GeoServer connection from the environment; a missing variable stops here, named. */
 export function readGeoServerConnection(settings = config.geoserver): GeoServerConnection {
   const restUrl = requireVariable('GEOSERVER_URL', settings.url).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(restUrl)) {
     throw new ConfigError(`GEOSERVER_URL must be an http(s) URL of the REST root; got ${restUrl}`);
   }
+  checkRestUrl(restUrl);
   return {
     restUrl,
     user: requireVariable('GEOSERVER_USER', settings.user),

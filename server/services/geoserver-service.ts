@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { config, ConfigError } from '../config.js';
+import { config, ConfigError, redactUrl } from '../config.js';
 import type { GeoServerRun } from '../db/queries/geoserver-runs.js';
 import {
   applyPublication,
@@ -108,7 +108,7 @@ export async function getGeoServerStatus(pool: pg.Pool): Promise<GeoServerStatus
     return {
       configured: false,
       problem: error.message,
-      url: config.geoserver.url ?? null,
+      url: config.geoserver.url ? redactUrl(config.geoserver.url) : null,
       lastApply,
     };
   }

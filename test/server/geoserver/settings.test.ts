@@ -30,6 +30,17 @@ describe('GeoServer settings', () => {
     expect(connection.restUrl).toBe('https://gis.example/geoserver/rest');
   });
 
+  it('refuse a URL holding a password, or not a URL, without repeating the password', () => {
+    const read = (url: string) => () =>
+      readGeoServerConnection({ ...base, url, user: 'admin', password: 'p' });
+    const withPassword = read('http://admin:gs-secret@gs:8080/geoserver/rest');
+
+    expect(withPassword).toThrow(ConfigError);
+    expect(withPassword).toThrow(/set GEOSERVER_USER and GEOSERVER_PASSWORD instead/);
+    expect(withPassword).not.toThrow(/gs-secret/);
+    expect(read('http://gis example/geoserver/rest')).toThrow(/GEOSERVER_URL is not a URL/);
+  });
+
   it('name the workspace after the regency and the namespace after its code', () => {
     const settings = readPublicationSettings(cilacap, base);
 
@@ -53,6 +64,7 @@ describe('GeoServer settings', () => {
 
   it('keep the passwords out of the logged configuration', async () => {
     vi.stubEnv('GEOSERVER_PASSWORD', 'gs-secret-1');
+    vi.stubEnv('GEOSERVER_URL', 'http://admin:gs-secret-3@gs:8080/geoserver/rest');
     vi.stubEnv('GEOSERVER_DATASTORE_URL', 'postgres://reader:db-secret-2@db/gis');
     vi.resetModules();
 
@@ -63,6 +75,7 @@ describe('GeoServer settings', () => {
     expect(fresh.config.geoserver.password).toBe('gs-secret-1');
     expect(described).not.toContain('gs-secret-1');
     expect(described).not.toContain('db-secret-2');
+    expect(described).not.toContain('gs-secret-3');
     expect(described).toContain('reader:***@db');
   });
 });

@@ -127,3 +127,41 @@ describe('the GeoServer admin endpoints', () => {
     expect(problem.detail).toMatch(/no answer within 500 ms/);
   });
 });
+
+describe('the GeoServer admin endpoints with a password written into GEOSERVER_URL', () => {
+  let server: TestServer;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    vi.stubEnv('GEOSERVER_URL', 'http://admin:gs-secret-4@127.0.0.1:9/geoserver/rest');
+    vi.stubEnv('GEOSERVER_USER', 'admin');
+    vi.stubEnv('GEOSERVER_PASSWORD', 'gs-secret-5');
+    vi.stubEnv('GEOSERVER_DATASTORE_URL', 'postgres://reader:db-secret@db.internal/simpul');
+    vi.resetModules();
+    const { startTestServer } = await import('../../support/app-server.js');
+    const { createApiToken } = await import('../../../server/services/account-service.js');
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    const token = await createApiToken(pool, { name: 'admin', roles: ['admin'] }, 'test');
+    headers = { authorization: `Bearer ${token.secret}` };
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await server.close();
+  });
+
+  it('says it is not configured, and never shows the password', async () => {
+    const status = await fetch(`${server.baseUrl}/admin/geoserver`, { headers });
+    const plan = await fetch(`${server.baseUrl}/admin/geoserver/plan`, { headers });
+
+    const statusText = await status.text();
+    const planText = await plan.text();
+    expect(JSON.parse(statusText)).toMatchObject({
+      configured: false,
+      url: 'http://admin:***@127.0.0.1:9/geoserver/rest',
+      problem: expect.stringContaining('set GEOSERVER_USER and GEOSERVER_PASSWORD instead'),
+    });
+    expect(plan.status).toBe(503);
+    expect(statusText + planText).not.toContain('gs-secret-4');
+  });
+});

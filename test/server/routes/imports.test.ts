@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../../server/config.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
+import { hasRunningImports } from '../../../server/services/import-service.js';
 import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 import { ImportApiError } from '../../../web/api/import-api.js';
 import { setLanguage } from '../../../web/i18n/i18n.js';
@@ -132,6 +133,10 @@ describe('imports and exports over HTTP', () => {
     await listener.query('LISTEN simpul_tile_barrier');
     try {
       await waitForJob(id);
+      // The job itself confirms its commit after it reads succeeded: that marker must be in
+      // the count before the polls, and the listener's round trip brings the markers sent.
+      await waitFor(async () => !hasRunningImports());
+      await listener.query('SELECT 1');
       const afterFinish = markers.length;
       for (let i = 0; i < 3; i += 1) await call('GET', `/imports/${id}`, { token: editor });
       await listener.query('SELECT 1');

@@ -201,12 +201,34 @@ async function readWritten(db: Queryable, layer: LayerDefinition, id: number) {
   return { type: 'Feature' as const, ...row };
 }
 
+/**
+ * Why If-Match missed: another writer, or (RFC 9110 section 13.1.1: If-Match compares strongly)
+ * the weak form of the current tag, which a proxy compressing the answer may have made of it.
+ */
+function staleDetail(layer: LayerDefinition, id: number, version: number, ifMatch?: string) {
+  const etag = featureETag(id, version);
+  if (ifMatch && ifMatchTags(ifMatch).includes(`W/${etag}`)) {
+    return (
+      `If-Match named W/${etag}, a weak entity tag, which If-Match never matches; send ${etag} ` +
+      'as ETag gave it (a proxy that compresses answers may have weakened it).'
+    );
+  }
+  return (
+    `Feature ${id} of ${layer.id} is at version ${version} (ETag ${etag}); ` +
+    'someone changed it since you read it. Reload it, merge, and send the new ETag.'
+  );
+}
+
 /** 412 carrying the current version and feature, so a client can show both sides. */
-async function staleProblem(db: Queryable, layer: LayerDefinition, id: number, version: number) {
+async function staleProblem(
+  db: Queryable,
+  layer: LayerDefinition,
+  id: number,
+  version: number,
+  ifMatch?: string,
+) {
   const current = await readWritten(db, layer, id);
-  const detail =
-    `Feature ${id} of ${layer.id} is at version ${version} (ETag ${featureETag(id, version)}); ` +
-    'someone changed it since you read it. Reload it, merge, and send the new ETag.';
+  const detail = staleDetail(layer, id, version, ifMatch);
   return new HttpProblem(412, 'stale-version', 'Precondition failed', detail, {
     currentVersion: version,
     currentETag: featureETag(id, version),
@@ -222,7 +244,8 @@ async function checkedVersion(db: Queryable, prepared: PreparedEdit, featureId: 
     throw notFound('unknown-feature', `Layer ${layer.id} has no feature with id "${featureId}".`);
   }
   if (versions !== 'any' && !versions?.includes(current)) {
-    throw await staleProblem(db, layer, featureId, current);
+    const ifMatch = prepared.edit.op === 'create' ? undefined : prepared.edit.ifMatch;
+    throw await staleProblem(db, layer, featureId, current, ifMatch);
   }
   return current;
 }

@@ -169,6 +169,23 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(1);
   });
 
+  it('answers 412 to the weak form of the current ETag, saying to send it strong', async () => {
+    const { id, etag } = await create();
+
+    const weak = await send('PUT', `${items}/${id}`, {
+      body: validFeature(layer),
+      token: editorToken,
+      headers: { 'if-match': `W/${etag}` },
+    });
+
+    expect(weak.response.status).toBe(412);
+    expect(weak.body.detail).toBe(
+      `If-Match named W/${etag}, a weak entity tag, which If-Match never matches; send ${etag} ` +
+        'as ETag gave it (a proxy that compresses answers may have weakened it).',
+    );
+    expect(await historyCount(id)).toBe(1);
+  });
+
   it('replaces with the right ETag, answers the next ETag, and records both versions', async () => {
     const { id, etag } = await create();
 

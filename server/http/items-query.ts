@@ -184,6 +184,14 @@ function datetimeCondition(text: string, layer: LayerDefinition): unknown {
         `with ".." for an open end; got "${text.slice(0, 60)}".`,
     );
   }
+  // A day is taken as its first instant (UTC), as Date reads YYYY-MM-DD.
+  const [start, end] = parts.map((part) => (isInstant(part) ? Date.parse(part) : NaN));
+  if (start! > end!) {
+    throw badRequest(
+      'invalid-datetime',
+      `datetime ${text.slice(0, 60)} ends before it starts; give the earlier instant first.`,
+    );
+  }
   if (!layer.timeAttribute) return undefined;
   const property = { property: layer.timeAttribute };
   if (parts.length === 1) return { op: 't_intersects', args: [property, parts[0]] };

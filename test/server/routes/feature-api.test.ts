@@ -380,6 +380,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     [{ limit: '10001' }, 'invalid-limit'],
     [{ datetime: '2020-02-30' }, 'invalid-datetime'],
     [{ datetime: '../..' }, 'invalid-datetime'],
+    [{ datetime: '2021-01-01/2020-06-30T23:59:59Z' }, 'invalid-datetime'],
     [{ 'filter-lang': 'ecql', filter: 'a=1' }, 'invalid-filter-lang'],
     [{ bbox: '109,-7,108,-8' }, 'invalid-bbox'],
     [{ bbox: '0,-95,1,1' }, 'invalid-bbox'],

@@ -106,6 +106,13 @@ function readDegrees(text: string): number {
 
 /** A clicked point from `lon` and `lat` query values, as GeoJSON text. */
 export function parsePointPlace(lonText: unknown, latText: unknown): string {
+  for (const [name, value] of [
+    ['lon', lonText],
+    ['lat', latText],
+  ] as const) {
+    if (Array.isArray(value))
+      throw invalidPlace(`Give lon and lat once each; ${name} was given ${value.length} times.`);
+  }
   if (typeof lonText !== 'string' || typeof latText !== 'string' || !lonText || !latText) {
     throw invalidPlace('Give lon and lat in degrees (EPSG:4326), or POST a geometry.');
   }

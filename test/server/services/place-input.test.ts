@@ -32,4 +32,10 @@ describe('a clicked point from lon and lat', () => {
       expect(problemOf(() => parsePointPlace(lon, '-7.6')).type, lon).toBe('invalid-place');
     }
   });
+
+  it('says to give lon and lat once each when one is repeated', () => {
+    const problem = problemOf(() => parsePointPlace(['109', '110'], '-7.6'));
+
+    expect(problem.detail).toBe('Give lon and lat once each; lon was given 2 times.');
+  });
 });

@@ -14,6 +14,7 @@ describe('editing text', () => {
       '1 objek dimuat untuk disunting.',
       '3 objek dimuat untuk disunting.',
     ]);
-    expect(english).toEqual(['Features loaded for editing: 1.', 'Features loaded for editing: 3.']);
+    const loaded = 'Features loaded for editing:';
+    expect(english).toEqual([`${loaded} 1.`, `${loaded} 3.`]);
   });
 });

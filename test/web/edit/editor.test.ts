@@ -454,16 +454,16 @@ describe('web editor', () => {
 
   it("draws another editor's version on the map once taken in a conflict", async () => {
     const id = await createSegment('N.910.7', [
-      [109.003, -7.708],
-      [109.007, -7.708],
+      [109.001, -7.7055],
+      [109.0035, -7.7055],
     ]);
     const page = await openEditor();
     await selectInEditor(page, id);
-    await expect.poll(() => tilesDrawAt(page, id, [109.005, -7.708])).toBe(true);
+    await expect.poll(() => tilesDrawAt(page, id, [109.00225, -7.7055])).toBe(true);
     const theirs: [number, number][] = [
-      [109.003, -7.708],
-      [109.005, -7.7065],
-      [109.007, -7.708],
+      [109.001, -7.7055],
+      [109.00225, -7.707],
+      [109.0035, -7.7055],
     ];
 
     await changeAsAnotherEditor(id, 'PATCH', {
@@ -476,19 +476,19 @@ describe('web editor', () => {
     await page.locator('.edit-actions [data-action=save]').click();
     await page.locator('.conflict-dialog [data-action=takeTheirs]').click();
 
-    await expect.poll(() => tilesDrawAt(page, id, [109.005, -7.7065])).toBe(true);
-    expect(await tilesDrawAt(page, id, [109.005, -7.708])).toBe(false);
+    await expect.poll(() => tilesDrawAt(page, id, [109.00225, -7.707])).toBe(true);
+    expect(await tilesDrawAt(page, id, [109.00225, -7.7055])).toBe(false);
     await page.close();
   }, 90000);
 
   it('drops a change to a road another editor deleted meanwhile, and says so', async () => {
     const id = await createSegment('N.910.8', [
-      [109.003, -7.7025],
-      [109.005, -7.7025],
+      [109.001, -7.7075],
+      [109.003, -7.7075],
     ]);
     const page = await openEditor();
     await selectInEditor(page, id);
-    await expect.poll(() => tilesDrawAt(page, id, [109.004, -7.7025])).toBe(true);
+    await expect.poll(() => tilesDrawAt(page, id, [109.002, -7.7075])).toBe(true);
     const width = page.locator('.edit-form [data-field="width_m"] input');
     await width.fill('5');
     await width.dispatchEvent('change');
@@ -499,7 +499,7 @@ describe('web editor', () => {
     await expect
       .poll(() => page.locator('.edit-status').textContent())
       .toBe('Objek ini telah dihapus orang lain.');
-    await expect.poll(() => tilesDrawAt(page, id, [109.004, -7.7025])).toBe(false);
+    await expect.poll(() => tilesDrawAt(page, id, [109.002, -7.7075])).toBe(false);
     const pending = await page.evaluate(() => window.__simpulEditor!.currentSession!.hasChanges);
     const drawnForEditing = await page.evaluate(
       ({ coordinate, key }) => {
@@ -508,10 +508,38 @@ describe('web editor', () => {
         const keys = map.getFeaturesAtPixel(pixel, { hitTolerance: 3 }).map((f) => f.getId());
         return keys.includes(key);
       },
-      { coordinate: toWebMercator([109.004, -7.7025]), key: `f${id}` },
+      { coordinate: toWebMercator([109.002, -7.7075]), key: `f${id}` },
     );
     expect(pending).toBe(false);
     expect(drawnForEditing).toBe(false);
+    await page.close();
+  }, 90000);
+
+  it('keeps a change in conflict when the connection drops while reading theirs', async () => {
+    const id = await createSegment('N.910.9', [
+      [109.001, -7.7075],
+      [109.003, -7.7075],
+    ]);
+    const page = await openEditor();
+    await selectInEditor(page, id);
+    const width = page.locator('.edit-form [data-field="width_m"] input');
+    await width.fill('5');
+    await width.dispatchEvent('change');
+    await changeAsAnotherEditor(id, 'PATCH', { properties: { width_m: 9 } });
+
+    await page.route(`**/collections/${layer.id}/items/${id}`, (route) =>
+      route.abort('internetdisconnected'),
+    );
+    await page.locator('.edit-actions [data-action=save]').click();
+
+    const offline =
+      'Belum tersimpan: tidak tersambung ke server. Perubahan Anda masih ada; simpan lagi nanti.';
+    await expect.poll(() => page.locator('.edit-status').textContent()).toBe(offline);
+    const kept = await page.evaluate(
+      (key) => window.__simpulEditor!.currentSession!.get(key)?.properties.width_m,
+      `f${id}`,
+    );
+    expect(kept).toBe(5);
     await page.close();
   }, 90000);
 

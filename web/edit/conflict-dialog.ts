@@ -8,6 +8,7 @@
 import type { LayerDefinition } from '../../layers/types.js';
 import { pickTitle } from '../i18n/i18n.js';
 import { formatAttributeValue } from '../identify/format-value.js';
+import { describeGeometry } from './describe-geometry.js';
 import { editText } from './edit-messages.js';
 import {
   mergeVersions,
@@ -27,7 +28,7 @@ function titleOf(layer: LayerDefinition, field: string): string {
 }
 
 function describe(layer: LayerDefinition, field: string, value: unknown): string {
-  if (field === 'geometry') return `${(value as { type: string }).type}`;
+  if (field === 'geometry') return describeGeometry(value as { type: string });
   const attribute = layer.attributes.find((a) => a.name === field);
   return attribute && value !== null
     ? formatAttributeValue(attribute, value)

@@ -474,10 +474,12 @@ describe('web editor', () => {
     await width.fill('5');
     await width.dispatchEvent('change');
     await page.locator('.edit-actions [data-action=save]').click();
+    const geometryRow = await page.locator('.conflict-dialog tr[data-field=geometry]').innerText();
     await page.locator('.conflict-dialog [data-action=takeTheirs]').click();
 
     await expect.poll(() => tilesDrawAt(page, id, [109.00225, -7.707])).toBe(true);
     expect(await tilesDrawAt(page, id, [109.00225, -7.7055])).toBe(false);
+    expect(geometryRow).toMatch(/garis [\d,]+ m, 2 titik\s+garis [\d,]+ m, 3 titik/);
     await page.close();
   }, 90000);
 

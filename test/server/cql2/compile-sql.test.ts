@@ -5,7 +5,7 @@ import { compileFilter, type FilterLimits } from '../../../server/cql2/compile-s
 import { parseFilter } from '../../../server/cql2/parse-filter.js';
 import { SqlParameters } from '../../../server/db/sql.js';
 import { crs84, parseCrs } from '../../../server/http/crs.js';
-import { HttpProblem } from '../../../server/http/problem.js';
+import { problemOf } from '../../support/problem-of.js';
 
 const limits: FilterLimits = { maxNodes: 50, maxDepth: 10 };
 
@@ -24,16 +24,6 @@ function compile(text: string, layer: LayerDefinition = kecamatan, filterCrs = c
   const params = new SqlParameters();
   const sql = compileFilter(parseFilter(text, 'cql2-text'), { layer, params, filterCrs, limits });
   return { sql, values: params.values };
-}
-
-function problemOf(run: () => unknown): HttpProblem {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HttpProblem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
 }
 
 describe('the CQL2 to SQL compiler', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../../server/cql2/parse-filter.js';
-import { HttpProblem } from '../../../server/http/problem.js';
-
-function problemOf(run: () => unknown): HttpProblem {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HttpProblem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-}
+import { problemOf } from '../../support/problem-of.js';
 
 describe('the CQL2 text parser', () => {
   it.each([

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpProblem } from '../../../server/http/problem.js';
 import { parsePointPlace } from '../../../server/services/place-input.js';
-
-function problemOf(run: () => unknown): HttpProblem {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HttpProblem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-}
+import { problemOf } from '../../support/problem-of.js';
 
 describe('a clicked point from lon and lat', () => {
   it('reads decimal degrees, spaces around them allowed', () => {

@@ -101,17 +101,7 @@ describe('web map', () => {
   });
 
   it('pages from the topmost feature under a click to the ones below it', async () => {
-    const { page } = await openMap();
-    await showOnlyLayers(page, ['kecamatan', 'desa']);
-    await page.evaluate((center) => {
-      window.__simpulMap?.getView().setCenter(center);
-      window.__simpulMap?.getView().setZoom(12);
-    }, toWebMercator(kroyaInnerPoint));
-    await waitForLayerDrawn(page, 'desa');
-
-    await clickMapAt(page, kroyaInnerPoint);
-    const popup = page.locator('#identify-popup');
-    await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
+    const { page, popup } = await clickKroyaWithItsDesa();
     const firstLayer = await popup.locator('.identify__layer').textContent();
     await popup.getByRole('button', { name: 'Objek berikutnya di titik ini' }).click();
 
@@ -122,17 +112,7 @@ describe('web map', () => {
   });
 
   it('titles the popup with the count of features clicked, in both languages', async () => {
-    const { page } = await openMap();
-    await showOnlyLayers(page, ['kecamatan', 'desa']);
-    await page.evaluate((center) => {
-      window.__simpulMap?.getView().setCenter(center);
-      window.__simpulMap?.getView().setZoom(12);
-    }, toWebMercator(kroyaInnerPoint));
-    await waitForLayerDrawn(page, 'desa');
-
-    await clickMapAt(page, kroyaInnerPoint);
-    const popup = page.locator('#identify-popup');
-    await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
+    const { page, popup } = await clickKroyaWithItsDesa();
     const indonesian = await popup.locator('.identify__count').allTextContents();
     await page.locator('#lang-toggle').click();
     const english = await popup.locator('.identify__count').allTextContents();
@@ -199,3 +179,18 @@ describe('web map', () => {
     await page.close();
   });
 });
+
+/** Opens the map on Kroya with kecamatan and desa shown, clicks where both lie, waits for the popup. */
+async function clickKroyaWithItsDesa() {
+  const { page } = await openMap();
+  await showOnlyLayers(page, ['kecamatan', 'desa']);
+  await page.evaluate((center) => {
+    window.__simpulMap?.getView().setCenter(center);
+    window.__simpulMap?.getView().setZoom(12);
+  }, toWebMercator(kroyaInnerPoint));
+  await waitForLayerDrawn(page, 'desa');
+  await clickMapAt(page, kroyaInnerPoint);
+  const popup = page.locator('#identify-popup');
+  await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
+  return { page, popup };
+}

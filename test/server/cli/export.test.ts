@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { startFreezableRelay } from '../../support/database-relay.js';
 import {
   addPointsFailingFilterLate,
   filterFailingLate,
@@ -152,26 +153,39 @@ describe('npm run export', () => {
   });
 
   it('leaves no file, partial or complete, when interrupted while writing', async () => {
+    // ten read batches: far more than the command holds when its first bytes reach the disk
     await database.database.pool.query(
       `INSERT INTO evacuation_point (name, type, capacity, geom)
        SELECT 'Titik uji ' || i, 'titik_kumpul', 10,
               ST_SetSRID(ST_MakePoint(109.0 + i * 1e-7, -7.7), 4326)
-       FROM generate_series(1, 200000) AS i`,
+       FROM generate_series(1, 10000) AS i`,
     );
     const callerFolder = freshFolder();
     const target = path.join(callerFolder, 'evacuation.geojson');
+    const holdsBytes = () =>
+      fs.readdirSync(callerFolder).some((name) => {
+        const size = fs.statSync(path.join(callerFolder, name), { throwIfNoEntry: false })?.size;
+        return (size ?? 0) > 0;
+      });
+    // Once the file holds its first rows, the database's answers stop: the command is then
+    // still writing when interrupted, however slowly either side runs.
+    const relay = await startFreezableRelay(database.url, 0, holdsBytes);
     const [node, ...nodeArgs] = exportCommand;
     const args = [...nodeArgs, '--layer', 'evacuation_point', '--out', target];
-    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: relay.url };
     const child = spawn(node, args, { cwd: root, env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
 
-    while (fs.readdirSync(callerFolder).length === 0) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGINT');
-    const code = await exited;
+    try {
+      await Promise.race([relay.frozen, exited]);
+      child.kill('SIGINT');
+      const code = await exited;
 
-    expect(code).not.toBe(0);
-    expect(fs.readdirSync(callerFolder)).toEqual([]);
+      expect(code).toBe(130);
+      expect(fs.readdirSync(callerFolder)).toEqual([]);
+    } finally {
+      relay.close();
+    }
   });
 
   it('leaves no scratch folder when interrupted while GDAL writes a Shapefile', async () => {

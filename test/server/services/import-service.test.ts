@@ -632,6 +632,99 @@ describe('importing into a layer', () => {
     expect([await wellsCoded('SB-RACE-11'), await wellsCoded('SB-RACE-12')]).toEqual([1, 1]);
   });
 
+  /** `count` bore wells 20 m apart east of Kroya, coded `<prefix>-00001` on, named by code. */
+  const manyWellsFile = (prefix: string, count: number) =>
+    writeFile(
+      `${prefix}.geojsonl`,
+      Array.from({ length: count }, (_, i) => {
+        const code = `${prefix}-${String(i + 1).padStart(5, '0')}`;
+        const at = [kroya[0]! + (i % 200) * 0.0002, kroya[1]! - Math.floor(i / 200) * 0.0002];
+        return JSON.stringify(point(at, { code, name: code, status: 'berfungsi' }));
+      }).join('\n'),
+    );
+
+  /**
+   * Imports a file large enough to be written into bore_well while it is read, while another
+   * writer (an edit) holds `code` stored but not yet committed: the import's checks cannot see
+   * it, and its early write waits at that row in the unique index until the writer commits.
+   */
+  const importWhileAnotherStores = async (
+    file: string,
+    code: string,
+    options: Partial<ImportRequest> = {},
+  ) => {
+    const writer = new pg.Client({ connectionString: scratch.testDatabase.url });
+    await writer.connect();
+    await writer.query('BEGIN');
+    await writer.query(
+      `INSERT INTO bore_well (code, name, status, geom)
+       VALUES ($1, 'Sumur lain', 'berfungsi', ST_SetSRID(ST_MakePoint($2, $3), 4326))`,
+      [code, ...kroya],
+    );
+    const earlyWriteWaits = async () =>
+      (
+        await query(`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event = 'transactionid'
+            AND query ~ '^INSERT INTO "?bore_well'`)
+      )[0].n as number;
+    try {
+      const running = importFile(file, { layerId: 'bore_well', ...options });
+      await expect.poll(earlyWriteWaits, { timeout: 20000 }).toBe(1);
+      await writer.query('COMMIT');
+      return await running;
+    } finally {
+      await writer.end();
+    }
+  };
+
+  const wellsStored = async (prefix: string) =>
+    query(
+      `SELECT count(*)::int AS n, count(DISTINCT code)::int AS codes,
+         count(*) FILTER (WHERE name = code)::int AS "fromFile"
+       FROM bore_well WHERE code LIKE $1`,
+      [`${prefix}-%`],
+    );
+
+  it('rejects whole an import whose unique value was taken as it wrote early', async () => {
+    const file = manyWellsFile('SB-EARLY-A', 11000);
+    const taken = 'SB-EARLY-A-10500';
+
+    const job = await importWhileAnotherStores(file, taken);
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['rejected', 0, 1]);
+    expect(job.messageCode).toBe('rejected-all-or-nothing');
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({
+        row: 10500,
+        field: 'code',
+        code: 'not-unique',
+        reason: expect.stringContaining(`${taken} already exists`),
+      }),
+    ]);
+    expect(await wellsStored('SB-EARLY-A')).toEqual([{ n: 1, codes: 1, fromFile: 0 }]);
+    expect(await query('SELECT name FROM bore_well WHERE code = $1', [taken])).toEqual([
+      { name: 'Sumur lain' },
+    ]);
+    await query("DELETE FROM bore_well WHERE code LIKE 'SB-EARLY-A-%'");
+  });
+
+  it('keeps the rest of a valid-only import whose value was taken as it wrote early', async () => {
+    const file = manyWellsFile('SB-EARLY-V', 11000);
+    const taken = 'SB-EARLY-V-10500';
+
+    const job = await importWhileAnotherStores(file, taken, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 10999, 1]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({ row: 10500, field: 'code', code: 'not-unique' }),
+    ]);
+    expect(await wellsStored('SB-EARLY-V')).toEqual([{ n: 11000, codes: 11000, fromFile: 10999 }]);
+    expect(await query('SELECT name FROM bore_well WHERE code = $1', [taken])).toEqual([
+      { name: 'Sumur lain' },
+    ]);
+    await query("DELETE FROM bore_well WHERE code LIKE 'SB-EARLY-V-%'");
+  });
+
   it('replaces a layer, keeping the old features in history, and undoes the replace', async () => {
     const before = await query('SELECT id, name FROM evacuation_point ORDER BY id');
     const file = writeFile(

@@ -180,7 +180,7 @@ describe('web map', () => {
   });
 });
 
-/** Opens the map on Kroya with kecamatan and desa shown, clicks where both lie, waits for the popup. */
+/** Opens the map on Kroya, kecamatan and desa shown, clicks where both lie, awaits the popup. */
 async function clickKroyaWithItsDesa() {
   const { page } = await openMap();
   await showOnlyLayers(page, ['kecamatan', 'desa']);

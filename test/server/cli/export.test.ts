@@ -188,25 +188,34 @@ describe('npm run export', () => {
     }
   });
 
-  it('leaves no scratch folder when interrupted while GDAL writes a Shapefile', async () => {
+  it('leaves no scratch folder when interrupted while preparing a Shapefile', async () => {
     const callerFolder = freshFolder();
     // the command's own temporary folder, so that only its scratch can appear there
     const scratch = freshFolder();
     const target = path.join(callerFolder, 'evacuation.zip');
+    const writing = () => fs.readdirSync(scratch).some((name) => name.startsWith('simpul-export-'));
+    // Once the scratch folder exists, the database's answers stop: the command is then still
+    // filling it when interrupted, however fast or slow the machine is.
+    const relay = await startFreezableRelay(database.url, 0, writing);
     const [node, ...nodeArgs] = exportCommand;
     const args = [...nodeArgs, '--layer', 'evacuation_point', '--format', 'shp', '--out', target];
-    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url, TMPDIR: scratch };
+    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: relay.url, TMPDIR: scratch };
     const child = spawn(node, args, { cwd: root, env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
 
-    const writing = () => fs.readdirSync(scratch).some((name) => name.startsWith('simpul-export-'));
-    while (!writing()) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGINT');
-    const code = await exited;
+    try {
+      await Promise.race([relay.frozen, exited]);
+      expect(writing()).toBe(true);
+      child.kill('SIGINT');
+      const code = await exited;
 
-    expect(code).toBe(130);
-    expect(fs.readdirSync(callerFolder)).toEqual([]);
-    expect(fs.readdirSync(scratch).filter((name) => name.startsWith('simpul-export-'))).toEqual([]);
+      expect(code).toBe(130);
+      expect(fs.readdirSync(callerFolder)).toEqual([]);
+      const left = fs.readdirSync(scratch).filter((name) => name.startsWith('simpul-export-'));
+      expect(left).toEqual([]);
+    } finally {
+      relay.close();
+    }
   });
 });
 

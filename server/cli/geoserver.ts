@@ -2,9 +2,13 @@ import { config, ConfigError } from '../config.js';
 import type { Database } from '../db/pool.js';
 import type { StepReport } from '../geoserver/apply.js';
 import type { PlannedChange } from '../geoserver/plan.js';
-import type { PublicationPlan } from '../geoserver/publication.js';
+import type { PublicationPlan, PublicationResult, RunAttempt } from '../geoserver/publication.js';
 import { GeoServerAuthError, GeoServerUnavailableError } from '../geoserver/rest.js';
-import { GeoServerRefusedError, openGeoServerSession } from '../geoserver/session.js';
+import {
+  GeoServerRefusedError,
+  openGeoServerSession,
+  type GeoServerSession,
+} from '../geoserver/session.js';
 import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
 import { readCommandLine } from './command-line.js';
 
@@ -95,12 +99,59 @@ function explain(error: unknown): { message: string; code: number } {
   return { message: `GeoServer publication failed: ${(error as Error).message}`, code: 1 };
 }
 
-async function run(command: NonNullable<ReturnType<typeof readCommand>>): Promise<number> {
-  const startedAt = new Date();
+type Command = NonNullable<ReturnType<typeof readCommand>>;
+
+const stageText = {
+  connect: 'while asking GeoServer its version',
+  plan: "while reading GeoServer's catalog to plan",
+} as const;
+
+/**
+ * Records an apply that failed before its report, as the admin page shows it, and says so;
+ * `--json` prints the record's report. The database is opened here when it was not yet: a
+ * GeoServer that fails at once is asked before anything else.
+ */
+async function recordFailure(
+  command: Command,
+  attempt: RunAttempt,
+  stage: keyof typeof stageText,
+  error: unknown,
+  database?: Database,
+) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (command.json) {
+    const report = { plan: null, report: { outcome: 'failed', steps: [] } };
+    console.log(JSON.stringify({ ...report, failedStage: stage, error: message }, null, 2));
+  }
+  const { openDatabase } = await import('../db/pool.js');
+  const { recordFailedApply } = await import('../geoserver/publication.js');
+  let opened: Database | undefined;
+  try {
+    opened = database ? undefined : await openDatabase();
+    await recordFailedApply((database ?? opened)!.pool, attempt, stage, error);
+    console.error(`Apply failed ${stageText[stage]}; recorded as the last result.`);
+  } catch (recordError) {
+    const reason = (recordError as Error).message;
+    console.error(`Apply failed ${stageText[stage]}; not recorded (${reason}).`);
+  } finally {
+    await opened?.close();
+  }
+}
+
+async function run(command: Command): Promise<number> {
   const connection = readGeoServerConnection();
+  const startedAt = new Date();
+  const attempt: RunAttempt = { url: connection.restUrl, requestedBy: 'cli', startedAt };
   // GeoServer first, before the database and the declarations are even loaded: without it
   // (or with a vulnerable one) nothing else is worth opening, and the answer comes at once.
-  const session = await openGeoServerSession(connection, { force: command.force });
+  let session: GeoServerSession;
+  try {
+    session = await openGeoServerSession(connection, { force: command.force });
+  } catch (error) {
+    if (command.command === 'apply') await recordFailure(command, attempt, 'connect', error);
+    throw error;
+  }
+  attempt.session = session;
   const { loadSeedModule } = await import('../services/seed-service.js');
   const { regencyProfile } = await loadSeedModule(config.seedDir);
   const settings = readPublicationSettings(regencyProfile);
@@ -111,26 +162,28 @@ async function run(command: NonNullable<ReturnType<typeof readCommand>>): Promis
   let database: Database | undefined;
   try {
     database = await openDatabase();
-    const record = { session, url: connection.restUrl, requestedBy: 'cli', startedAt };
     if (command.command === 'plan') {
       const plan = await publication.planPublication(session, scope(database));
       if (command.json) console.log(JSON.stringify(plan, null, 2));
       else printPlan(plan);
-      const run = { ...record, kind: 'plan' as const, outcome: 'planned', report: plan };
-      await publication.recordGeoServerRun(database.pool, run);
+      await publication.recordPlan(database.pool, attempt, plan);
       return exitCodes.done;
     }
-    const result = await publication.applyPublication(session, scope(database));
+    let result: PublicationResult;
+    try {
+      result = await publication.applyPublication(session, scope(database));
+    } catch (error) {
+      await recordFailure(command, attempt, 'plan', error, database);
+      throw error;
+    }
     if (command.json) {
       console.log(JSON.stringify(result, null, 2));
     } else {
       printHeader(result.plan);
       printReport(result.report.steps);
     }
-    const outcome = result.report.outcome;
-    const run = { ...record, kind: 'apply' as const, outcome, report: result };
-    await publication.recordGeoServerRun(database.pool, run);
-    return outcome === 'failed' ? exitCodes.failed : exitCodes.done;
+    await publication.recordApply(database.pool, attempt, result);
+    return result.report.outcome === 'failed' ? exitCodes.failed : exitCodes.done;
   } finally {
     await database?.close();
   }

@@ -1,7 +1,11 @@
 import type pg from 'pg';
 import type { LayerDefinition, ThemeDefinition } from '../../layers/types.js';
 import type { RegencyProfile } from '../../seeds/types/seed-source.js';
-import { insertGeoServerRun, selectLastGeoServerRun } from '../db/queries/geoserver-runs.js';
+import {
+  insertGeoServerRun,
+  selectLastGeoServerRun,
+  type FailedStage,
+} from '../db/queries/geoserver-runs.js';
 import { getLayerExtent } from '../services/feature-service.js';
 import { listLayers, listThemes } from '../services/layer-registry.js';
 import { applyPlan, type ApplyReport } from './apply.js';
@@ -136,32 +140,84 @@ export async function applyPublication(
   }
 }
 
+/** Who asked for a run against which GeoServer, and when; its session once it opened. */
+export interface RunAttempt {
+  url: string;
+  requestedBy: string;
+  startedAt: Date;
+  session?: GeoServerSession;
+}
+
 /** Records a plan or an apply for the admin page; the report holds names, never secrets. */
-export async function recordGeoServerRun(
+async function recordGeoServerRun(
   pool: pg.Pool,
+  attempt: RunAttempt,
   run: {
     kind: 'plan' | 'apply';
     outcome: string;
-    session?: GeoServerSession;
-    url: string;
-    requestedBy: string;
     report: unknown;
-    startedAt: Date;
+    failedStage?: FailedStage;
+    error?: string;
   },
 ): Promise<void> {
   await insertGeoServerRun(pool, {
     kind: run.kind,
     outcome: run.outcome,
-    forced: run.session?.forced ?? false,
-    requestedBy: run.requestedBy,
-    geoserverUrl: run.url,
-    geoserverVersion: run.session?.verdict.version ?? null,
+    forced: attempt.session?.forced ?? false,
+    requestedBy: attempt.requestedBy,
+    geoserverUrl: attempt.url,
+    geoserverVersion: attempt.session?.verdict.version ?? null,
     report: run.report,
-    startedAt: run.startedAt.toISOString(),
+    failedStage: run.failedStage ?? null,
+    error: run.error ?? null,
+    startedAt: attempt.startedAt.toISOString(),
+  });
+}
+
+/** Records a plan that was shown. */
+export async function recordPlan(pool: pg.Pool, attempt: RunAttempt, plan: PublicationPlan) {
+  await recordGeoServerRun(pool, attempt, { kind: 'plan', outcome: 'planned', report: plan });
+}
+
+/** Records an apply and its report; a failed step is recorded as where the apply stopped. */
+export async function recordApply(pool: pg.Pool, attempt: RunAttempt, result: PublicationResult) {
+  const { outcome, steps } = result.report;
+  const failed = steps.find((step) => step.status === 'failed');
+  const failure = failed && {
+    failedStage: 'apply' as const,
+    error: `${failed.kind} ${failed.name}: ${failed.error ?? 'failed'}`,
+  };
+  await recordGeoServerRun(pool, attempt, { kind: 'apply', outcome, report: result, ...failure });
+}
+
+/**
+ * Records an apply that ended before it had a report: GeoServer unreachable, credentials or
+ * version refused (`connect`), or its catalog unreadable (`plan`). The report has the shape of
+ * an apply's, with no plan and no step, so every reader of the last apply can read it.
+ */
+export async function recordFailedApply(
+  pool: pg.Pool,
+  attempt: RunAttempt,
+  failedStage: Exclude<FailedStage, 'apply'>,
+  error: unknown,
+) {
+  const report = { plan: null, report: { outcome: 'failed', steps: [] } };
+  const message = error instanceof Error ? error.message : String(error);
+  await recordGeoServerRun(pool, attempt, {
+    kind: 'apply',
+    outcome: 'failed',
+    report,
+    failedStage,
+    error: message,
   });
 }
 
 /** The last apply, for the admin page. */
 export async function getLastApply(pool: pg.Pool) {
   return selectLastGeoServerRun(pool, 'apply');
+}
+
+/** The last apply that did not fail (it applied, or found nothing to change). */
+export async function getLastSuccessfulApply(pool: pg.Pool) {
+  return selectLastGeoServerRun(pool, 'apply', ['applied', 'unchanged']);
 }

@@ -4,13 +4,16 @@ import type { GeoServerRun } from '../db/queries/geoserver-runs.js';
 import {
   applyPublication,
   getLastApply,
+  getLastSuccessfulApply,
   GeoServerRefusedError,
   openGeoServerSession,
   planPublication,
   PublicationBusyError,
-  recordGeoServerRun,
+  recordApply,
+  recordFailedApply,
   type PublicationPlan,
   type PublicationResult,
+  type RunAttempt,
 } from '../geoserver/publication.js';
 import {
   GeoServerAuthError,
@@ -20,6 +23,7 @@ import {
 import { ForeignDatastoreError } from '../geoserver/plan.js';
 import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
 import { HttpProblem } from '../http/problem.js';
+import { log } from '../log.js';
 import { loadRegencyProfile } from './seed-service.js';
 
 /** What the admin page shows without asking GeoServer: is it configured, and the last apply. */
@@ -29,6 +33,8 @@ export interface GeoServerStatus {
   problem?: string;
   url: string | null;
   lastApply: GeoServerRun | null;
+  /** The last apply that did not fail: the last apply itself unless that one failed. */
+  lastSuccess: GeoServerRun | null;
 }
 
 /** Turns what went wrong with GeoServer into a problem the admin page can show as is. */
@@ -88,28 +94,31 @@ function toProblem(error: unknown): unknown {
   return error;
 }
 
-async function openScope(pool: pg.Pool, force: boolean) {
+/** The connection and what a publication works from; reads no GeoServer yet. */
+async function readScope(pool: pg.Pool) {
   const connection = readGeoServerConnection();
-  const session = await openGeoServerSession(connection, { force });
   const regencyProfile = await loadRegencyProfile(config.seedDir);
   const settings = readPublicationSettings(regencyProfile);
-  return { connection, session, scope: { pool, regency: regencyProfile, settings } };
+  return { connection, scope: { pool, regency: regencyProfile, settings } };
 }
 
-/** Whether GeoServer publication is configured, and the last apply with its report. */
+/** Whether GeoServer publication is configured, the last apply and the last that succeeded. */
 export async function getGeoServerStatus(pool: pg.Pool): Promise<GeoServerStatus> {
   const lastApply = (await getLastApply(pool)) ?? null;
+  const lastSuccess =
+    lastApply?.outcome === 'failed' ? ((await getLastSuccessfulApply(pool)) ?? null) : lastApply;
+  const runs = { lastApply, lastSuccess };
   try {
     const connection = readGeoServerConnection();
     readPublicationSettings(await loadRegencyProfile(config.seedDir));
-    return { configured: true, url: connection.restUrl, lastApply };
+    return { configured: true, url: connection.restUrl, ...runs };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return {
       configured: false,
       problem: error.message,
       url: config.geoserver.url ? redactUrl(config.geoserver.url) : null,
-      lastApply,
+      ...runs,
     };
   }
 }
@@ -120,36 +129,48 @@ export async function planGeoServerPublication(
   { force = false } = {},
 ): Promise<PublicationPlan> {
   try {
-    const { session, scope } = await openScope(pool, force);
+    const { connection, scope } = await readScope(pool);
+    const session = await openGeoServerSession(connection, { force });
     return await planPublication(session, scope);
   } catch (error) {
     throw toProblem(error);
   }
 }
 
-/** Applies the plan, records the run for the admin page, and returns what became of it. */
+/**
+ * Applies the plan and records the run for the admin page, a failed one too: where it stopped
+ * and why. A configuration that stops it before GeoServer is asked, or an apply already
+ * running, is answered without a record (nothing was attempted).
+ */
 export async function applyGeoServerPublication(
   pool: pg.Pool,
   { force = false, requestedBy }: { force?: boolean; requestedBy: string },
 ): Promise<PublicationResult> {
   const startedAt = new Date();
+  let prepared;
   try {
-    const { connection, session, scope } = await openScope(pool, force);
-    const result = await applyPublication(session, scope);
-    await recordGeoServerRun(pool, {
-      kind: 'apply',
-      outcome: result.report.outcome,
-      session,
-      url: connection.restUrl,
-      requestedBy,
-      report: result,
-      startedAt,
-    });
-    return result;
+    prepared = await readScope(pool);
+  } catch (error) {
+    throw toProblem(error);
+  }
+  const attempt: RunAttempt = { url: prepared.connection.restUrl, requestedBy, startedAt };
+
+  let stage: 'connect' | 'plan' = 'connect';
+  let result: PublicationResult;
+  try {
+    attempt.session = await openGeoServerSession(prepared.connection, { force });
+    stage = 'plan';
+    result = await applyPublication(attempt.session, prepared.scope);
   } catch (error) {
     if (error instanceof PublicationBusyError) {
       throw new HttpProblem(409, 'geoserver-busy', 'Publication running', error.message);
     }
+    // The caller learns what GeoServer did either way; a record lost is for the log.
+    await recordFailedApply(pool, attempt, stage, error).catch((recordError: unknown) =>
+      log.error({ err: recordError }, 'failed geoserver apply not recorded'),
+    );
     throw toProblem(error);
   }
+  await recordApply(pool, attempt, result);
+  return result;
 }

@@ -9,7 +9,7 @@ import {
   featureHistoryWriterSql,
   recordHistorySql,
 } from './editing.js';
-import { geoserverPublicationsSql } from './geoserver.js';
+import { geoserverPublicationsSql, geoserverRunFailureSql } from './geoserver.js';
 import { importCodesSql, importJobSessionSql, importJobStepSql, importJobsSql } from './imports.js';
 import { overlayStoreSql } from './overlays.js';
 import { tileChangeLogSql } from './tile-change.js';
@@ -75,4 +75,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0017-import-codes', sql: importCodesSql },
   { id: '0018-import-job-session', sql: importJobSessionSql },
   { id: '0019-feature-history-writer', sql: featureHistoryWriterSql },
+  { id: '0020-geoserver-run-failure', sql: geoserverRunFailureSql },
 ];

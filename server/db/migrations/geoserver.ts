@@ -17,3 +17,17 @@ export const geoserverPublicationsSql = `
   );
   CREATE INDEX IF NOT EXISTS simpul_geoserver_run_recent
     ON simpul_geoserver_run (kind, finished_at DESC)`;
+
+/**
+ * Where a failed apply stopped and why, so a failure shows as the last result: `connect`
+ * (asking GeoServer its version: unreachable, credentials or version refused), `plan` (reading
+ * GeoServer's catalog to plan) or `apply` (a step of the plan, named in the report). Both null
+ * for runs that did not fail, and for runs recorded before.
+ */
+export const geoserverRunFailureSql = `
+  ALTER TABLE simpul_geoserver_run
+    ADD COLUMN IF NOT EXISTS failed_stage text
+      CONSTRAINT simpul_geoserver_run_failed_stage_check
+      CHECK (failed_stage IN ('connect', 'plan', 'apply')),
+    ADD COLUMN IF NOT EXISTS error text;
+`;

@@ -120,6 +120,30 @@ describe('npm run geoserver', () => {
     expect(Date.now() - startedAt).toBeLessThan(15000);
   });
 
+  it('records an apply that cannot reach GeoServer as the last result, and says so', async () => {
+    const port = await findClosedPort();
+
+    const result = await run(['apply', '--json'], {
+      GEOSERVER_URL: `http://127.0.0.1:${port}/geoserver/rest`,
+    });
+    const { getLastApply } = await import('../../../server/geoserver/publication.js');
+    const recorded = await getLastApply(database.database.pool);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      report: { outcome: 'failed', steps: [] },
+      failedStage: 'connect',
+    });
+    expect(result.stderr).toContain('Apply failed while asking GeoServer its version; recorded');
+    expect(recorded).toMatchObject({
+      outcome: 'failed',
+      failedStage: 'connect',
+      requestedBy: 'cli',
+      geoserverUrl: `http://127.0.0.1:${port}/geoserver/rest`,
+    });
+    expect(recorded?.error).toMatch(/cannot reach GeoServer .* connection refused/);
+  });
+
   it('names the missing variable and shows its usage on a wrong command', async () => {
     const missing = await run(['plan'], { GEOSERVER_PASSWORD: '' });
     const wrong = await run(['publish']);

@@ -126,6 +126,69 @@ describe('the GeoServer admin endpoints', () => {
     expect(problem.type).toBe('/problems/geoserver-unavailable');
     expect(problem.detail).toMatch(/no answer within 500 ms/);
   });
+
+  it('records an apply GeoServer refuses, and keeps showing the last success', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    geoserver.addFault({ path: /about\/version/, status: 401, times: 1 });
+
+    const refused = await apply(cookie, csrf);
+    const problem = await refused.json();
+    const status = await (await get('/admin/geoserver', cookie)).json();
+
+    expect(refused.status).toBe(502);
+    expect(problem.type).toBe('/problems/geoserver-credentials-refused');
+    expect(status.lastApply).toMatchObject({
+      outcome: 'failed',
+      failedStage: 'connect',
+      requestedBy: 'user:admin',
+      geoserverUrl: geoserver.restUrl,
+      error: problem.detail,
+      report: { plan: null, report: { outcome: 'failed', steps: [] } },
+    });
+    expect(status.lastSuccess).toMatchObject({ outcome: 'applied', failedStage: null });
+    expect(status.lastSuccess.finishedAt < status.lastApply.finishedAt).toBe(true);
+  });
+
+  it('records an apply refused for a vulnerable version, and one unread half-way', async () => {
+    const { cookie, csrf } = await logIn('admin');
+
+    geoserver.setVersion('2.25.1');
+    const refused = await apply(cookie, csrf);
+    geoserver.setVersion('2.28.2');
+    const afterRefusal = await (await get('/admin/geoserver', cookie)).json();
+    geoserver.addFault({ method: 'GET', path: /featuretypes\/desa\.json$/, status: 500 });
+    const unread = await apply(cookie, csrf);
+    geoserver.clearFaults();
+    const afterUnread = await (await get('/admin/geoserver', cookie)).json();
+
+    expect(refused.status).toBe(409);
+    expect(afterRefusal.lastApply).toMatchObject({ outcome: 'failed', failedStage: 'connect' });
+    expect(afterRefusal.lastApply.error).toMatch(/CVE-2024-36401/);
+    expect(unread.status).toBe(502);
+    expect(afterUnread.lastApply).toMatchObject({
+      outcome: 'failed',
+      failedStage: 'plan',
+      geoserverVersion: '2.28.2',
+    });
+    expect(afterUnread.lastApply.error).toMatch(/answered 500 to GET .*desa\.json/);
+    expect(afterUnread.lastSuccess.outcome).toBe('applied');
+  });
+
+  it('records a failed step as where the apply stopped, with the steps done or not', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    geoserver.catalog.styles.delete('cilacap/desa');
+    geoserver.addFault({ method: 'POST', path: /\/styles/, status: 500, times: 1 });
+
+    const response = await apply(cookie, csrf);
+    const status = await (await get('/admin/geoserver', cookie)).json();
+
+    expect(response.status).toBe(200);
+    expect(status.lastApply).toMatchObject({ outcome: 'failed', failedStage: 'apply' });
+    expect(status.lastApply.error).toMatch(/^style desa: /);
+    const steps = status.lastApply.report.report.steps as { status: string }[];
+    expect(steps.some((step) => step.status === 'failed')).toBe(true);
+    expect(status.lastSuccess.outcome).toBe('applied');
+  });
 });
 
 describe('the GeoServer admin endpoints with a password written into GEOSERVER_URL', () => {

@@ -43,8 +43,15 @@ export interface GeoServerRun {
   forced: boolean;
   requestedBy: string;
   geoserverVersion: string | null;
+  /**
+   * Where a failed apply stopped: asking GeoServer its version, reading its catalog to plan
+   * (both with no plan and no step in the report), or a step of the plan. Null otherwise.
+   */
+  failedStage?: 'connect' | 'plan' | 'apply' | null;
+  /** Why it failed; null when it did not. */
+  error?: string | null;
   finishedAt: string;
-  report: PublicationResult;
+  report: { plan: PublicationPlan | null; report: PublicationResult['report'] };
 }
 
 /** What `/admin/geoserver` answers without asking GeoServer. */
@@ -53,6 +60,8 @@ export interface GeoServerStatus {
   problem?: string;
   url: string | null;
   lastApply: GeoServerRun | null;
+  /** The last apply that did not fail: the last apply itself, unless that one failed. */
+  lastSuccess: GeoServerRun | null;
 }
 
 /** The logged-in user, if any, and the CSRF token writes must send. */

@@ -16,6 +16,7 @@ import { bus } from '../events/event-bus.js';
 import { geoserverText, type GeoServerMessageKey } from './geoserver-messages.js';
 import {
   describeCounts,
+  describeFailure,
   describeRun,
   listPlanRows,
   listStepRows,
@@ -112,9 +113,13 @@ export function mountGeoServerAdmin(host: HTMLElement) {
 
   const applyPlan = () =>
     run(async () => {
-      state.result = await applyGeoServerPlan(state.force, state.session?.csrfToken ?? null);
-      state.plan = undefined;
-      state.status = await fetchGeoServerStatus();
+      try {
+        state.result = await applyGeoServerPlan(state.force, state.session?.csrfToken ?? null);
+        state.plan = undefined;
+      } finally {
+        // A refused or failed apply is recorded too: the last result must show it.
+        state.status = await fetchGeoServerStatus().catch(() => state.status);
+      }
     });
 
   function isAdmin() {
@@ -167,18 +172,34 @@ export function mountGeoServerAdmin(host: HTMLElement) {
     } else {
       lines.push(element('p', '', text('geoserver', { url: status.url ?? '' })));
     }
-    const last = status.lastApply;
-    lines.push(element('h3', '', text('lastResult')));
-    lines.push(element('p', '', last ? describeRun(last) : text('noResult')));
-    const failure = last?.report.report.steps.find((step) => step.status === 'failed');
-    if (failure)
-      lines.push(
-        element(
-          'p',
-          'geoserver-admin__error',
-          `${failure.kind} ${failure.name}: ${failure.error ?? ''}`,
-        ),
-      );
+    lines.push(element('h3', '', text('lastResult')), ...renderLastRun(status));
+    return lines;
+  }
+
+  /**
+   * The last apply; a failed one plainly as such, with where it stopped, its steps done, failed
+   * and not done (unless the report of this very apply is shown below), and the last success.
+   */
+  function renderLastRun({ lastApply: last, lastSuccess }: GeoServerStatus): HTMLElement[] {
+    const failure = last && describeFailure(last);
+    if (!last || !failure) return [element('p', '', last ? describeRun(last) : text('noResult'))];
+
+    const lines: HTMLElement[] = [
+      element('p', 'geoserver-admin__error', describeRun(last)),
+      element('p', 'geoserver-admin__error', failure),
+    ];
+    const rows = listStepRows(last.report.report.steps);
+    if (rows.length && !state.result) {
+      const headers: GeoServerMessageKey[] = [
+        'column.status',
+        'column.action',
+        'column.name',
+        'column.fields',
+      ];
+      lines.push(renderTable(headers, rows));
+    }
+    const success = lastSuccess ? text('lastSuccess', { run: describeRun(lastSuccess) }) : null;
+    lines.push(element('p', 'geoserver-admin__muted', success ?? text('noSuccess')));
     return lines;
   }
 

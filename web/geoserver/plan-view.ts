@@ -58,3 +58,18 @@ export function describeRun(run: GeoServerRun): string {
   const who = run.requestedBy.replace(/^(user|token|cli):?/, '') || 'CLI';
   return geoserverText('runSummary', { outcome, when, who, version: run.geoserverVersion ?? '?' });
 }
+
+/**
+ * Where a failed apply stopped and why, in the interface language; undefined for a run that
+ * did not fail. A run recorded before stages were (no `failedStage`) is read from its steps.
+ */
+export function describeFailure(run: GeoServerRun): string | undefined {
+  if (run.outcome !== 'failed') return undefined;
+  const failed = run.report.report.steps.find((step) => step.status === 'failed');
+  if (failed || run.failedStage === 'apply') {
+    const step = failed ? `${actionCell(failed.action)} ${failed.kind} ${failed.name}` : '?';
+    return geoserverText('failure.apply', { step, error: failed?.error ?? run.error ?? '' });
+  }
+  const stage = run.failedStage ?? 'connect';
+  return geoserverText(`failure.${stage}`, { error: run.error ?? '' });
+}

@@ -82,6 +82,43 @@ describe('the GeoServer admin page', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('shows a failed apply, where it stopped and the last success, after reloading', async () => {
+    await browser.clearCookies();
+    const { page, pageErrors } = await pageKeepingErrors();
+    await logInOnThePage(page);
+    await adminPageSays(page, 'Diterapkan pada');
+    geoserver.catalog.styles.delete('cilacap/desa');
+    geoserver.catalog.layerGroups.delete('cilacap/administrative');
+
+    // The plan's version request passes; the apply's is refused.
+    geoserver.addFault({ path: /about\/version/, skip: 1, times: 1, status: 401 });
+    await page.getByRole('button', { name: 'Periksa rencana' }).click();
+    await page.locator('.geoserver-admin__table').waitFor();
+    await page.getByRole('button', { name: 'Terapkan rencana' }).click();
+    await adminPageSays(page, 'Gagal saat menanyakan versi GeoServer: GeoServer refused');
+    const refused = await page.locator('.geoserver-admin').innerText();
+    geoserver.clearFaults();
+
+    // A step fails: after a reload the page still lists what was done and what was not.
+    geoserver.addFault({ method: 'POST', path: /\/styles/, status: 500, times: 1 });
+    await page.getByRole('button', { name: 'Periksa rencana' }).click();
+    await page.locator('.geoserver-admin__table').waitFor();
+    await page.getByRole('button', { name: 'Terapkan rencana' }).click();
+    await adminPageSays(page, 'Terapkan lagi untuk melanjutkan');
+    await page.reload();
+    await adminPageSays(page, 'Gagal pada langkah buat style desa: GeoServer refused');
+    const stopped = await page.locator('.geoserver-admin').innerText();
+    geoserver.clearFaults();
+
+    expect(refused).toMatch(/Hasil terakhir\s+Terhenti karena kegagalan pada .+ oleh admin/);
+    expect(refused).toMatch(/Terakhir berhasil: Diterapkan pada .+ oleh admin/);
+    expect(await page.locator('.geoserver-admin__row--failed').count()).toBe(1);
+    expect(await page.locator('.geoserver-admin__row--not-done').count()).toBeGreaterThan(0);
+    expect(stopped).toMatch(/Terakhir berhasil: Diterapkan pada/);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('drops what it read as an administrator at a logout from the app bar', async () => {
     await browser.clearCookies();
     const { page, pageErrors } = await pageKeepingErrors();

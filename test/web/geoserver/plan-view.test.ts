@@ -3,6 +3,7 @@ import type { PublicationPlan, StepReport } from '../../../web/api/geoserver-api
 import { setLanguage } from '../../../web/i18n/i18n.js';
 import {
   describeCounts,
+  describeFailure,
   describeRun,
   listPlanRows,
   listStepRows,
@@ -81,5 +82,56 @@ describe('GeoServer plan view', () => {
       /^Stopped by a failure on .+ by admin \(GeoServer 2\.28\.2\)$/,
     );
     expect(describeRun({ ...run, requestedBy: 'cli' })).toContain('by CLI');
+  });
+
+  it('says where a failed apply stopped and why, and nothing for one that did not fail', () => {
+    const base = {
+      forced: false,
+      requestedBy: 'user:admin',
+      geoserverVersion: null,
+      finishedAt: '2026-12-04T09:30:00Z',
+    };
+    const unreachable = {
+      ...base,
+      outcome: 'failed',
+      failedStage: 'connect' as const,
+      error: 'cannot reach GeoServer at http://gs/geoserver/rest: connection refused',
+      report: { plan: null, report: { outcome: 'failed' as const, steps: [] } },
+    };
+    const failedStep: StepReport = {
+      kind: 'style',
+      name: 'desa',
+      action: 'create',
+      fields: [],
+      status: 'failed',
+      error: 'GeoServer answered 500',
+    };
+    const stopped = {
+      ...base,
+      outcome: 'failed',
+      failedStage: 'apply' as const,
+      error: 'style desa: GeoServer answered 500',
+      report: { plan, report: { outcome: 'failed' as const, steps: [failedStep] } },
+    };
+    const applied = {
+      ...stopped,
+      outcome: 'applied',
+      failedStage: null,
+      error: null,
+      report: { plan, report: { outcome: 'applied' as const, steps: [] } },
+    };
+
+    expect(describeFailure(unreachable)).toBe(
+      'Gagal saat menanyakan versi GeoServer: cannot reach GeoServer at ' +
+        'http://gs/geoserver/rest: connection refused',
+    );
+    expect(describeFailure(stopped)).toBe(
+      'Gagal pada langkah buat style desa: GeoServer answered 500',
+    );
+    setLanguage('en');
+    expect(describeFailure({ ...unreachable, failedStage: 'plan', error: 'answered 500' })).toBe(
+      "Failed while reading GeoServer's catalog to plan: answered 500",
+    );
+    expect(describeFailure(applied)).toBeUndefined();
   });
 });

@@ -9,7 +9,13 @@
  *   boxes, and `layergroups.create` sends a broken body to a URL with a double slash.
  * Here a GET is three-valued: a body, `absent` (a 404 from a GeoServer whose REST root answered)
  * or an error; every request has a deadline; every error says what was asked and what came back.
+ *
+ * Requests go through node-fetch, the HTTP client geoserver-node-client itself uses, not
+ * Node's own fetch: that one refuses the Fetch standard's "bad ports" (6000, 6665-6669, 10080
+ * and others, meant to keep browsers off mail and IRC servers), so a GeoServer listening on
+ * one could be written to by the library yet never read here. node-fetch connects to any port.
  */
+import fetch, { type Response } from 'node-fetch';
 import type { GeoServerConnection } from './settings.js';
 
 /** GeoServer could not be reached or did not answer in time. */
@@ -48,11 +54,12 @@ function describeNetworkFailure(error: unknown, timeoutMs: number): string {
   const name = (error as Error)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
 
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
-  if (cause?.code === 'ENOTFOUND') return 'host name not found';
-  if (cause?.code === 'ECONNRESET') return 'connection reset';
-  return cause?.message ?? (error as Error)?.message ?? String(error);
+  // node-fetch's FetchError carries the system error's code itself.
+  const code = (error as { code?: string })?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND') return 'host name not found';
+  if (code === 'ECONNRESET') return 'connection reset';
+  return (error as Error)?.message ?? String(error);
 }
 
 function contentTypeOf(body: RestBody | undefined): Record<string, string> {
@@ -64,6 +71,11 @@ function contentTypeOf(body: RestBody | undefined): Record<string, string> {
 function encodeBody(body: RestBody | undefined): string | undefined {
   if (!body) return undefined;
   return 'sld' in body ? body.sld : JSON.stringify(body.json);
+}
+
+/** Reads an unwanted body to its end, so the connection is free for the next request. */
+async function discard(response: Response): Promise<void> {
+  await response.arrayBuffer().catch(() => undefined);
 }
 
 async function readExcerpt(response: Response): Promise<string> {
@@ -103,7 +115,7 @@ export function createGeoServerRest(connection: GeoServerConnection): GeoServerR
   async function checkStatus(response: Response, method: string, url: string) {
     const { status } = response;
     if (status === 401 || status === 403) {
-      await response.body?.cancel();
+      await discard(response);
       const what = status === 401 ? 'refused the credentials' : 'refused the request';
       throw new GeoServerAuthError(
         `GeoServer ${what} (${status}) for ${method} ${url}: check GEOSERVER_USER and ` +
@@ -111,7 +123,7 @@ export function createGeoServerRest(connection: GeoServerConnection): GeoServerR
       );
     }
     if (status >= 300 && status < 400) {
-      await response.body?.cancel();
+      await discard(response);
       const target = response.headers.get('location') ?? 'nowhere';
       throw new GeoServerResponseError(
         `GeoServer redirected ${method} ${url} to ${target}: is GEOSERVER_URL the REST root?`,
@@ -131,7 +143,7 @@ export function createGeoServerRest(connection: GeoServerConnection): GeoServerR
 
   async function getJson(path: string) {
     const response = await request('GET', path, 'application/json');
-    if (response.status === 404) return (await response.body?.cancel(), absent);
+    if (response.status === 404) return (await discard(response), absent);
     if (response.status !== 200) throw await failure(response, 'GET', path);
 
     const text = await response.text();
@@ -148,7 +160,7 @@ export function createGeoServerRest(connection: GeoServerConnection): GeoServerR
 
   async function getSld(path: string) {
     const response = await request('GET', path, 'application/vnd.ogc.sld+xml');
-    if (response.status === 404) return (await response.body?.cancel(), absent);
+    if (response.status === 404) return (await discard(response), absent);
     if (response.status !== 200) throw await failure(response, 'GET', path);
 
     const text = await response.text();
@@ -163,7 +175,7 @@ export function createGeoServerRest(connection: GeoServerConnection): GeoServerR
     if (response.status < 200 || response.status >= 300) {
       throw await failure(response, method, path);
     }
-    await response.body?.cancel();
+    await discard(response);
   }
 
   return { restUrl, getJson, getSld, send };

@@ -650,7 +650,14 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts a stand-in GeoServer on a free loopback port. `tables` are the store's tables. */
 export async function startGeoServerStandIn(
-  options: { user?: string; password?: string; version?: string; tables?: string[] } = {},
+  options: {
+    user?: string;
+    password?: string;
+    version?: string;
+    tables?: string[];
+    /** The loopback port to listen on; by default one the system picks. */
+    port?: number;
+  } = {},
 ): Promise<GeoServerStandIn> {
   const user = options.user ?? 'admin';
   const password = options.password ?? 'stand-in-secret';
@@ -661,7 +668,10 @@ export async function startGeoServerStandIn(
   const expectedAuth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
   const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}/geoserver/rest`;
   const api = handlers(catalog, base, () => version);

@@ -18,6 +18,21 @@ import { readPublicationSettings } from '../../../server/geoserver/settings.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
 
+/**
+ * The stand-in on a port of the Fetch standard's "bad ports" (which Node's fetch refuses to
+ * connect to), the first of a few that is free on this machine.
+ */
+async function startStandInOnBadPort(): Promise<GeoServerStandIn> {
+  for (const port of [10080, 6000, 6665, 6666, 6667, 6668, 6669, 6679, 6697]) {
+    try {
+      return await startGeoServerStandIn({ tables: administrative.map((l) => l.id), port });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  throw new Error('every bad port tried is in use on this machine');
+}
+
 const cilacap = { name: 'Kabupaten Cilacap', code: '33.01', province: 'Jawa Tengah' };
 const administrative = [regency, kecamatan, desa];
 
@@ -387,6 +402,27 @@ describe('publication to GeoServer, against the stand-in', () => {
 
       await expect(plan).rejects.toThrow(/not made by Simpul.*GEOSERVER_DATASTORE/);
       await other.close();
+    });
+
+    it('publishes to a GeoServer on a port that fetch refuses as a bad port', async () => {
+      const other = await startStandInOnBadPort();
+      const connection = {
+        restUrl: other.restUrl,
+        user: other.user,
+        password: other.password,
+        timeoutMs: 2000,
+      };
+
+      try {
+        const result = await applyPublication(await openGeoServerSession(connection), scope());
+        const again = await planPublication(await openGeoServerSession(connection), scope());
+
+        expect(result.report.outcome).toBe('applied');
+        expect(other.catalog.layers.has('cilacap/kecamatan')).toBe(true);
+        expect(again.counts).toMatchObject({ create: 0, update: 0, delete: 0 });
+      } finally {
+        await other.close();
+      }
     });
 
     it('publishes only public layers unless configured otherwise', async () => {

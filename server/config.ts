@@ -213,7 +213,7 @@ export const config = Object.freeze({
     /** Deadline of each request to GeoServer. */
     timeoutMs: readInteger('GEOSERVER_TIMEOUT_MS', 15000, 100, 600000),
     /** `1` publishes layers that are not public too (when marked `publish: true`). */
-    publishNonPublic: readText('GEOSERVER_PUBLISH_NON_PUBLIC') === '1',
+    publishNonPublic: readSwitch('GEOSERVER_PUBLISH_NON_PUBLIC', false),
   }),
 });
 

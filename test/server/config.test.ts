@@ -10,7 +10,12 @@ async function configUnder(env: Record<string, string>) {
   const script = "import('./server/config.ts').then((m) => console.log(JSON.stringify(m.config)))";
   const options = { env: { ...process.env, ...env } };
   const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], options);
-  return JSON.parse(stdout) as { dataDir: string; importDir: string; autoSeed: boolean };
+  return JSON.parse(stdout) as {
+    dataDir: string;
+    importDir: string;
+    autoSeed: boolean;
+    geoserver: { publishNonPublic: boolean };
+  };
 }
 
 describe('configuration', { timeout: 30000 }, () => {
@@ -38,5 +43,18 @@ describe('configuration', { timeout: 30000 }, () => {
       'Simpul cannot start: SIMPUL_AUTO_SEED must be 1 or 0 (true/false, yes/no, on/off); ' +
         'got "nanti"',
     );
+  });
+
+  it('reads GEOSERVER_PUBLISH_NON_PUBLIC as a switch like the others', async () => {
+    const published = [];
+    for (const value of ['', '0', 'no', '1', 'true', 'Yes']) {
+      const config = await configUnder({ GEOSERVER_PUBLISH_NON_PUBLIC: value });
+      published.push(config.geoserver.publishNonPublic);
+    }
+    const refused = await configUnder({ GEOSERVER_PUBLISH_NON_PUBLIC: 'ya' }).catch((e) => e);
+
+    expect(published).toEqual([false, false, false, true, true, true]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('GEOSERVER_PUBLISH_NON_PUBLIC must be 1 or 0');
   });
 });

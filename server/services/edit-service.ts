@@ -173,17 +173,13 @@ async function featureInput(db: Queryable, body: unknown, context: EditContext) 
   return body.geometry === undefined ? body : { ...body, geometry };
 }
 
-/**
- * Checks one edit without writing: the layer exists and the caller may edit it, If-Match is
- * present where needed, and the feature meets the declaration. Throws the HttpProblem of the
- * first failed check (422 lists every field problem).
- */
-async function prepareEdit(db: Queryable, edit: Edit, context: EditContext): Promise<PreparedEdit> {
-  const layer = requireLayer(edit.layerId);
-  requireEditable(context.principal, layer);
-  if (edit.op === 'delete') return { edit, layer, versions: parseIfMatch(edit) };
-
-  const versions = edit.op === 'create' ? undefined : parseIfMatch(edit);
+/** The feature a create, replace or patch writes, checked against the declaration. */
+async function validateEditBody(
+  db: Queryable,
+  layer: LayerDefinition,
+  edit: Exclude<Edit, { op: 'delete' }>,
+  context: EditContext,
+): Promise<ValidFeature | undefined> {
   const body = edit.op === 'patch' ? patchAsFeature(layer, edit.patch) : edit.feature;
   // A patch's own `id` member, which the partial feature leaves out.
   if (edit.op !== 'create') checkBodyId(edit, edit.op === 'patch' ? edit.patch : body);
@@ -193,7 +189,36 @@ async function prepareEdit(db: Queryable, edit: Edit, context: EditContext): Pro
   const input = await featureInput(db, body, context);
   const { errors, features } = await validateFeatures(db, layer, [input], { mode, featureIds });
   if (errors.length > 0) throw invalidFeaturesProblem(layer, errors);
-  return { edit, layer, versions, valid: features[0] };
+  return features[0];
+}
+
+/**
+ * Checks one edit without writing: the layer exists and the caller may edit it, If-Match is
+ * present where needed, and the feature meets the declaration. Throws the HttpProblem of the
+ * first failed check (422 lists every field problem). `versionKnown` is false for an edit of
+ * a batch whose feature an earlier edit of the batch changes: its version is not known yet.
+ */
+async function prepareEdit(
+  db: Queryable,
+  edit: Edit,
+  context: EditContext,
+  versionKnown = true,
+): Promise<PreparedEdit> {
+  const layer = requireLayer(edit.layerId);
+  requireEditable(context.principal, layer);
+  if (edit.op === 'delete') return { edit, layer, versions: parseIfMatch(edit) };
+
+  const versions = edit.op === 'create' ? undefined : parseIfMatch(edit);
+  try {
+    return { edit, layer, versions, valid: await validateEditBody(db, layer, edit, context) };
+  } catch (error) {
+    // RFC 9110 section 13.2.2: preconditions are evaluated before the content is processed,
+    // so a missing feature (404) or a stale If-Match (412) wins over what the body holds.
+    if (edit.op !== 'create' && versionKnown) {
+      await checkedVersion(db, { edit, layer, versions }, edit.featureId);
+    }
+    throw error;
+  }
 }
 
 async function readWritten(db: Queryable, layer: LayerDefinition, id: number) {
@@ -497,6 +522,15 @@ function staleWithinBatch(problem: HttpProblem, prepared: PreparedEdit[], index:
   return new HttpProblem(problem.status, problem.type, problem.title, detail, problem.extra);
 }
 
+/** Whether one of `earlier` edits the feature `edit` edits (a create edits none yet). */
+function changesFeatureOf(earlier: readonly Edit[], edit: Edit): boolean {
+  if (edit.op === 'create') return false;
+  const { layerId, featureId } = edit;
+  const sameFeature = (other: Edit) =>
+    other.op !== 'create' && other.layerId === layerId && other.featureId === featureId;
+  return earlier.some(sameFeature);
+}
+
 /**
  * Applies many edits across layers in one transaction: every edit is checked first (each
  * failure reported), then all are applied in order; any failure rolls everything back.
@@ -516,7 +550,8 @@ export async function applyBatch(pool: pg.Pool, edits: readonly Edit[], context:
     };
     if (edit.op !== 'create') report.featureId = edit.featureId;
     try {
-      prepared.push(await prepareEdit(pool, edit, context));
+      const versionKnown = !changesFeatureOf(edits.slice(0, index), edit);
+      prepared.push(await prepareEdit(pool, edit, context, versionKnown));
     } catch (error) {
       const problem = asProblem(error);
       Object.assign(report, {

@@ -153,6 +153,49 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(stale.body.current.id).toBe(id);
   });
 
+  it('answers 412, not 422, to a stale If-Match sent with an invalid body', async () => {
+    const { id } = await create();
+    const path = `${items}/${id}`;
+    const staleEtag = `"${id}-0"`;
+    const invalid = validFeature(layer, { no_such_attribute: 1 });
+    const stale = { token: editorToken, headers: { 'if-match': staleEtag } };
+    const edit = { op: 'replace', collection: layer.id, featureId: id, etag: staleEtag };
+
+    const replace = await send('PUT', path, { ...stale, body: invalid });
+    const patch = await send('PATCH', path, { ...stale, body: { properties: { x: 1 } } });
+    const batch = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [{ ...edit, feature: invalid }] },
+    });
+
+    expect(replace.response.status).toBe(412);
+    expect(replace.body).toMatchObject({ type: '/problems/stale-version', currentVersion: 1 });
+    expect(patch.response.status).toBe(412);
+    expect(patch.body.type).toBe('/problems/stale-version');
+    expect(batch.response.status).toBe(412);
+    expect(batch.body.edits[0]).toMatchObject({ outcome: 'failed', status: 412 });
+  });
+
+  it('answers 422 to an invalid batch edit whose ETag an earlier edit makes', async () => {
+    if (!optionalText) return;
+    const { id, etag } = await create();
+    const edit = { op: 'patch', collection: layer.id, featureId: id };
+    const patch = { properties: { [optionalText.name]: 'Satu' } };
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: {
+        edits: [
+          { ...edit, etag, patch },
+          { ...edit, etag: `"${id}-2"`, patch: { properties: { no_such_attribute: 1 } } },
+        ],
+      },
+    });
+
+    expect(response.status).toBe(422);
+    expect(body.edits[1]).toMatchObject({ outcome: 'failed', status: 422 });
+  });
+
   it('answers 400 to an If-Match that is no entity tag, and changes nothing', async () => {
     const { id } = await create();
     const path = `${items}/${id}`;

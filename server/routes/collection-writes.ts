@@ -67,6 +67,19 @@ function sendAllow(res: Response, methods: string[]) {
   res.set('Allow', methods.join(', ')).status(204).end();
 }
 
+/**
+ * The `etag` of a batch edit, the If-Match of that edit: a string as ETag gives it. A number
+ * such as 3 was taken for no etag at all, and answered 428 as if none had been sent.
+ */
+function parseBatchETag(etag: unknown, index: number): string | undefined {
+  if (etag === undefined || etag === null || typeof etag === 'string') return etag ?? undefined;
+  throw badRequest(
+    'bad-batch',
+    `Edit ${index} has etag ${JSON.stringify(etag).slice(0, 60)}; an etag must be a string, ` +
+      'as ETag gives it: "etag": "\\"35-3\\"".',
+  );
+}
+
 /** The `edits` of a batch body as typed edits; the shape is checked, content by the service. */
 function parseBatch(body: unknown): Edit[] {
   const edits = (body as { edits?: unknown })?.edits;
@@ -79,7 +92,7 @@ function parseBatch(body: unknown): Edit[] {
   return edits.map((raw: unknown, index) => {
     const e = (raw ?? {}) as Record<string, unknown>;
     const layerId = String(e.collection ?? e.layerId ?? '');
-    const ifMatch = typeof e.etag === 'string' ? e.etag : undefined;
+    const ifMatch = parseBatchETag(e.etag, index);
     const featureId = () => parseWriteFeatureId(String(e.featureId ?? ''));
     switch (e.op) {
       case 'create':

@@ -196,6 +196,20 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.edits[1]).toMatchObject({ outcome: 'failed', status: 422 });
   });
 
+  it('answers 400 to a batch etag that is not a string, naming the edit', async () => {
+    const { id } = await create();
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [{ op: 'delete', collection: layer.id, featureId: id, etag: 1 }] },
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(body.type).toBe('/problems/bad-batch');
+    expect(body.detail).toContain('Edit 0 has etag 1; an etag must be a string');
+  });
+
   it('answers 400 to an If-Match that is no entity tag, and changes nothing', async () => {
     const { id } = await create();
     const path = `${items}/${id}`;

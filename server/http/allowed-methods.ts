@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { HttpProblem } from './problem.js';
 
 // What the router's layer stack looks like from here: router 2 (Express 5) keeps these
@@ -36,6 +36,23 @@ export function methodsAt(router: Router, path: string): string[] {
   found.add('OPTIONS');
   const rank = (method: string) => methodOrder.indexOf(method) >>> 0;
   return [...found].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/**
+ * Answers OPTIONS on every routed path with 204 and the `Allow` a 405 there sends, where each
+ * router would otherwise answer it alone with the methods of its own routes, as 200 text and
+ * without OPTIONS. A path whose route answers OPTIONS itself (the feature writes, whose
+ * methods depend on the caller) is left to that route.
+ */
+export function answerOptions(router: Router) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'OPTIONS') return next();
+    const routed = new Set<string>();
+    collectMethods(router.stack as unknown as StackLayer[], req.path, routed);
+    if (routed.size === 0 || routed.has('OPTIONS')) return next();
+
+    res.set('Allow', methodsAt(router, req.path).join(', ')).status(204).end();
+  };
 }
 
 /** 405 with the `Allow` header a client needs to retry with a method the path takes. */

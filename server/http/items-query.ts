@@ -4,6 +4,7 @@ import { isDate, isStorableText, isTimestamp } from '../cql2/literals.js';
 import { parseFilter, type FilterLanguage } from '../cql2/parse-filter.js';
 import { crs84, parseCrs, type CrsDefinition } from './crs.js';
 import { badRequest } from './problem.js';
+import { rejectUnknownParameters } from './query-parameters.js';
 
 /** The maximum and default page sizes of `/items` (the maximum from ITEMS_MAX_LIMIT). */
 export const itemsLimits = { default: 10, max: config.itemsMaxLimit } as const;
@@ -271,17 +272,6 @@ function parseFilterParameters(query: QueryValues): { condition?: unknown; crs: 
   return { condition: parseFilter(text, language as FilterLanguage), crs };
 }
 
-function rejectUnknown(query: QueryValues, known: string[]) {
-  const unknown = Object.keys(query).filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    const names = unknown.map((n) => `"${n.slice(0, 40)}"`).join(', ');
-    throw badRequest(
-      'unknown-parameter',
-      `Unknown query parameter ${names.slice(0, 200)}. This request takes ${known.join(', ')}.`,
-    );
-  }
-}
-
 /** The conditions of `filter`, `datetime` and queryables given as parameters, as CQL2 JSON. */
 function parseConditions(query: QueryValues, layer: LayerDefinition) {
   const filter = parseFilterParameters(query);
@@ -308,7 +298,7 @@ function parseBboxParameters(query: QueryValues) {
 
 /** Parses an items request; anything malformed or unknown is a 400 that says what works. */
 export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): ItemsQuery {
-  rejectUnknown(query, [...itemsParameters, ...layer.attributes.map((a) => a.name)]);
+  rejectUnknownParameters(query, [...itemsParameters, ...layer.attributes.map((a) => a.name)]);
   const limitText = single(query, 'limit');
   const offsetText = single(query, 'offset');
   const sortbyText = single(query, 'sortby');
@@ -343,7 +333,7 @@ function parseOutputParameters(query: QueryValues, layer: LayerDefinition): Item
 
 /** Parses a single-item request: `crs`, `properties` and `f`. */
 export function parseItemQuery(query: QueryValues, layer: LayerDefinition): ItemQuery {
-  rejectUnknown(query, commonParameters);
+  rejectUnknownParameters(query, commonParameters);
   return parseOutputParameters(query, layer);
 }
 

@@ -1,21 +1,73 @@
-import type { Request } from 'express';
-import { badRequest } from './problem.js';
+import type { NextFunction, Request, Response } from 'express';
+import { badRequest, HttpProblem } from './problem.js';
 
 /** The representation a client asked for. */
 export type Representation = 'json' | 'html';
 
+/** The JSON media types every JSON answer satisfies; a route adds its own (schema, OpenAPI). */
+export const jsonMediaTypes = ['application/json', 'application/geo+json'] as const;
+
+/**
+ * 406 for an Accept header that names nothing a route serves, listing what it does serve
+ * (in `detail` and as `available`), rather than JSON the client said it cannot use.
+ */
+export function notAcceptable<Params>(
+  req: Request<Params>,
+  available: readonly string[],
+): HttpProblem {
+  const asked = (req.get('accept') ?? '').slice(0, 120);
+  const detail =
+    `Accept: ${asked} names nothing ${req.path.slice(0, 120)} serves; ` +
+    `it serves ${available.join(', ')}.`;
+  return new HttpProblem(406, 'not-acceptable', 'Not acceptable', detail, { available });
+}
+
+/**
+ * The one check of the Accept header: passes when it takes one of `available`, and when it is
+ * missing or empty, or takes every type (the wildcard browsers send at a lower q); else 406.
+ */
+export function requireAcceptable<Params>(
+  req: Request<Params>,
+  available: readonly string[],
+): void {
+  if (!req.get('accept')?.trim()) return;
+  if (req.accepts([...available]) === false) throw notAcceptable(req, available);
+}
+
 /**
  * `f=json|html` wins; otherwise the Accept header decides, and a client that states no
- * preference gets JSON (browsers always ask for text/html first).
+ * preference gets JSON (browsers always ask for text/html first). An Accept header taking
+ * neither is a 406; `jsonTypes` are the route's own JSON media types (schema, OpenAPI).
  */
-export function chooseRepresentation(req: Request): Representation {
+export function chooseRepresentation(
+  req: Request,
+  jsonTypes: readonly string[] = [],
+): Representation {
   const f = req.query.f;
   if (f !== undefined) {
     if (f === 'json' || f === 'geojson') return 'json';
     if (f === 'html') return 'html';
     throw badRequest('invalid-format', `f must be json or html; got "${String(f)}".`);
   }
-  return acceptsHtmlFirst(req) ? 'html' : 'json';
+  if (acceptsHtmlFirst(req)) return 'html';
+  requireAcceptable(req, [...jsonMediaTypes, ...jsonTypes, 'text/html']);
+  return 'json';
+}
+
+/**
+ * A route answering JSON only: `f` may be `json` (or left out), and the Accept header must
+ * take JSON or one of the route's own `jsonTypes`; else 400 or 406 before the route works.
+ */
+export function answersJson(...jsonTypes: string[]) {
+  const available = [...jsonMediaTypes, ...jsonTypes];
+  return <Params>(req: Request<Params>, _res: Response, next: NextFunction) => {
+    const f = req.query.f;
+    if (f !== undefined && f !== 'json') {
+      throw badRequest('invalid-format', `f must be json here; got "${String(f)}".`);
+    }
+    requireAcceptable(req, available);
+    next();
+  };
 }
 
 /** True when the Accept header names text/html and prefers it to JSON (a browser navigating). */

@@ -3,9 +3,10 @@ import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { registerAnalysisOpenApi } from '../http/analysis-openapi.js';
 import { sendCsv } from '../http/csv.js';
-import { baseUrl } from '../http/negotiate.js';
+import { baseUrl, requireAcceptable } from '../http/negotiate.js';
 import { renderPlanInformationPage } from '../http/plan-information-page.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
+import { takesParameters } from '../http/query-parameters.js';
 import type { Principal } from '../services/access.js';
 import { unauthenticated } from '../services/edit-access.js';
 import { unreadableBoundTables, type AnalysisRole } from '../services/analysis-bindings.js';
@@ -97,7 +98,10 @@ function requireReadableAnalysis(analysis: keyof typeof rolesRead) {
   };
 }
 
-/** `f` wins; else the Accept header among `allowed`; JSON when the client states nothing. */
+/**
+ * `f` wins; else the Accept header among `allowed` (406 when it takes none of them); JSON when
+ * the client states nothing.
+ */
 function chooseFormat(req: Request, allowed: Format[]): Format {
   const f = req.query.f;
   if (f !== undefined) {
@@ -107,22 +111,11 @@ function chooseFormat(req: Request, allowed: Format[]): Format {
       `f must be one of ${allowed.join(', ')}; got "${String(f)}".`,
     );
   }
-  const best = req.accepts(allowed.map((format) => mediaTypes[format]));
+  const types = allowed.map((format) => mediaTypes[format]);
+  requireAcceptable(req, types);
+  const best = req.accepts(types);
   const asked = allowed.find((format) => mediaTypes[format] === best);
   return asked && req.get('accept') ? asked : 'json';
-}
-
-/** Refuses a query parameter the analysis does not take, which it would silently ignore. */
-function takesParameters(...names: string[]) {
-  return (req: Request, _res: Response, next: () => void) => {
-    const unknown = Object.keys(req.query).filter((name) => !names.includes(name));
-    if (unknown.length > 0) {
-      const quoted = unknown.map((name) => `"${name.slice(0, 40)}"`).join(', ');
-      const detail = `Unknown query parameter ${quoted.slice(0, 200)}. This request takes`;
-      throw badRequest('unknown-parameter', `${detail} ${names.join(', ')}.`);
-    }
-    next();
-  };
 }
 
 function optionalText(value: unknown, name: string): string | undefined {

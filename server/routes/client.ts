@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
+import { answersJson } from '../http/negotiate.js';
+import { takesParameters } from '../http/query-parameters.js';
 import { canReadLayer } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
 import { listLayers, listThemes } from '../services/layer-registry.js';
@@ -17,7 +19,7 @@ export function createClientRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
 
-  router.get('/client/config', async (_req, res) => {
+  router.get('/client/config', takesParameters(), answersJson(), async (_req, res) => {
     const regencyProfile = await loadRegencyProfile(config.seedDir);
     // Visitors get the public layers; a logged-in user also those its roles may read.
     const layers = listLayers().filter((layer) => canReadLayer(res.locals.principal, layer));

@@ -18,7 +18,13 @@ import {
   parseItemsQuery,
   type ItemsQuery,
 } from '../http/items-query.js';
-import { baseUrl, changeUrl, chooseRepresentation, urlWith } from '../http/negotiate.js';
+import {
+  answersJson,
+  baseUrl,
+  changeUrl,
+  chooseRepresentation,
+  urlWith,
+} from '../http/negotiate.js';
 import {
   collectionDocument,
   conformanceClasses,
@@ -29,6 +35,7 @@ import {
   type Link,
 } from '../http/ogc-documents.js';
 import { openApiDocument } from '../http/openapi.js';
+import { takesParameters } from '../http/query-parameters.js';
 import { supportedCrsUris } from '../http/crs.js';
 import type { Principal } from '../services/access.js';
 import {
@@ -40,6 +47,8 @@ import {
   requireReadableLayer,
   type FeaturePage,
 } from '../services/feature-service.js';
+
+const schemaMediaType = 'application/schema+json';
 
 function sendJson(res: Response, body: unknown, type = 'application/json') {
   res.type(type).send(JSON.stringify(body));
@@ -117,20 +126,22 @@ function featureCollectionText(page: FeaturePage, links: Link[]): string {
 export function createCollectionsRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
+  const formatOnly = takesParameters('f');
 
-  router.get('/conformance', (req, res) => {
+  router.get('/conformance', formatOnly, (req, res) => {
     if (chooseRepresentation(req) === 'html')
       return sendHtml(res, renderConformanceHtml(conformanceClasses));
     sendJson(res, { conformsTo: conformanceClasses });
   });
 
-  router.get('/api', (req, res) => {
+  router.get('/api', formatOnly, (req, res) => {
     const document = openApiDocument(baseUrl(req), listReadableLayers(principalOf(res)));
-    if (chooseRepresentation(req) === 'html') return sendHtml(res, renderOpenApiHtml(document));
+    if (chooseRepresentation(req, [openApiMediaType]) === 'html')
+      return sendHtml(res, renderOpenApiHtml(document));
     sendJson(res, document, openApiMediaType);
   });
 
-  router.get('/collections', async (req, res) => {
+  router.get('/collections', formatOnly, async (req, res) => {
     const base = baseUrl(req);
     const layers = listReadableLayers(principalOf(res));
     const collections = await Promise.all(
@@ -146,7 +157,7 @@ export function createCollectionsRouter(context: AppContext): Router {
     sendJson(res, { links, crs: supportedCrsUris, collections });
   });
 
-  router.get('/collections/:layerId', async (req, res) => {
+  router.get('/collections/:layerId', formatOnly, async (req, res) => {
     const layer = requireReadableLayer(req.params.layerId, principalOf(res));
     const document = await describeLayer(context, baseUrl(req), layer);
     if (chooseRepresentation(req) === 'html')
@@ -154,17 +165,18 @@ export function createCollectionsRouter(context: AppContext): Router {
     sendJson(res, document);
   });
 
-  router.get('/collections/:layerId/queryables', (req, res) => {
+  router.get('/collections/:layerId/queryables', formatOnly, (req, res) => {
     const layer = requireReadableLayer(req.params.layerId, principalOf(res));
     const document = queryablesDocument(baseUrl(req), layer);
-    if (chooseRepresentation(req) === 'html')
+    if (chooseRepresentation(req, [schemaMediaType]) === 'html')
       return sendHtml(res, renderQueryablesHtml(layer, document.properties as never));
-    sendJson(res, document, 'application/schema+json');
+    sendJson(res, document, schemaMediaType);
   });
 
-  router.get('/collections/:layerId/schema', (req, res) => {
+  const schemaAnswer = answersJson(schemaMediaType);
+  router.get('/collections/:layerId/schema', formatOnly, schemaAnswer, (req, res) => {
     const layer = requireReadableLayer(req.params.layerId, principalOf(res));
-    sendJson(res, schemaDocument(baseUrl(req), layer), 'application/schema+json');
+    sendJson(res, schemaDocument(baseUrl(req), layer), schemaMediaType);
   });
 
   router.get('/collections/:layerId/items', async (req, res) => {

@@ -1,8 +1,9 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
-import { baseUrl, urlWith } from '../http/negotiate.js';
+import { answersJson, baseUrl, urlWith } from '../http/negotiate.js';
 import type { Link } from '../http/ogc-documents.js';
 import { badRequest } from '../http/problem.js';
+import { takesParameters } from '../http/query-parameters.js';
 import { featureETag } from '../services/edit-service.js';
 import {
   getLayerAsOf,
@@ -41,6 +42,20 @@ function parseInstant(value: unknown, name: string): string | undefined {
     );
   }
   return text;
+}
+
+/** `since` and `until` of a layer's changes; a range ending before it starts is a 400. */
+function parseRange(req: Request) {
+  const since = parseInstant(req.query.since, 'since');
+  const until = parseInstant(req.query.until, 'until');
+  if (since && until && Date.parse(since) > Date.parse(until)) {
+    // an empty page read as "nothing changed then", where the range held nothing at all
+    throw badRequest(
+      'bad-range',
+      `since (${since}) is after until (${until}); give the earlier instant as since.`,
+    );
+  }
+  return { since, until };
 }
 
 function parseAfter(value: unknown): number | undefined {
@@ -100,19 +115,32 @@ export function createHistoryRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
 
-  router.get('/collections/:layerId/items/:featureId/history', async (req, res) => {
-    const featureId = parseWriteFeatureId(req.params.featureId);
-    const versions = await listFeatureHistory(
-      pool,
-      res.locals.principal,
-      req.params.layerId,
-      featureId,
-    );
-    res.set('Cache-Control', 'no-store').json({ layerId: req.params.layerId, featureId, versions });
-  });
+  const json = answersJson();
+
+  // A feature's history comes whole, not paged: `limit` is refused rather than ignored.
+  const noParameters = takesParameters();
+  router.get(
+    '/collections/:layerId/items/:featureId/history',
+    noParameters,
+    json,
+    async (req, res) => {
+      const featureId = parseWriteFeatureId(req.params.featureId);
+      const versions = await listFeatureHistory(
+        pool,
+        res.locals.principal,
+        req.params.layerId,
+        featureId,
+      );
+      res
+        .set('Cache-Control', 'no-store')
+        .json({ layerId: req.params.layerId, featureId, versions });
+    },
+  );
 
   router.post(
     '/collections/:layerId/items/:featureId/history/:version/restore',
+    noParameters,
+    json,
     async (req, res) => {
       const featureId = parseWriteFeatureId(req.params.featureId);
       const target = {
@@ -132,17 +160,15 @@ export function createHistoryRouter(context: AppContext): Router {
     },
   );
 
-  router.get('/collections/:layerId/history', async (req, res) => {
-    const range = {
-      since: parseInstant(req.query.since, 'since'),
-      until: parseInstant(req.query.until, 'until'),
-      ...parsePage(req, 100),
-    };
+  const changesParameters = takesParameters('since', 'until', 'limit', 'offset');
+  router.get('/collections/:layerId/history', changesParameters, json, async (req, res) => {
+    const range = { ...parseRange(req), ...parsePage(req, 100) };
     const changes = await listLayerChanges(pool, res.locals.principal, req.params.layerId, range);
     res.set('Cache-Control', 'no-store').json({ layerId: req.params.layerId, changes });
   });
 
-  router.get('/collections/:layerId/history/items', async (req, res) => {
+  const asOfParameters = takesParameters('at', 'limit', 'offset', 'after');
+  router.get('/collections/:layerId/history/items', asOfParameters, json, async (req, res) => {
     const at = parseInstant(req.query.at, 'at');
     if (!at) throw badRequest('bad-instant', 'Name the instant: ?at=2025-01-31T00:00:00Z.');
     const page = { at, ...parsePage(req, 100), after: parseAfter(req.query.after) };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
-import { methodNotAllowed, methodsAt } from '../http/allowed-methods.js';
+import { answerOptions, methodNotAllowed, methodsAt } from '../http/allowed-methods.js';
 import { authenticate } from '../http/authenticate.js';
 import { chooseRepresentation } from '../http/negotiate.js';
 import { notFound } from '../http/problem.js';
@@ -41,6 +41,8 @@ export function createRoutes(context: AppContext): Router {
   const webDistDir = context.webDistDir ?? config.webDistDir;
   const indexHtml = path.join(webDistDir, 'index.html');
 
+  // before every router, each of which would answer OPTIONS with its own methods only
+  router.use(answerOptions(router));
   // a router of its own, which answers OPTIONS / before the catch-all below
   const root = Router();
   root.get('/', (req, res) => {

@@ -1,7 +1,9 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
+import { answersJson } from '../http/negotiate.js';
 import { badRequest } from '../http/problem.js';
+import { rejectUnknownParameters, takesParameters } from '../http/query-parameters.js';
 import { addRecord, listRecords, listRecordTables } from '../services/record-service.js';
 import { editContext } from './collection-writes.js';
 
@@ -19,22 +21,22 @@ export function createRecordsRouter(context: AppContext): Router {
   const { pool } = context.database;
   const json = express.json({ limit: `${config.writeBodyLimitMb}mb` });
 
-  router.get('/records', (_req, res) => {
+  const jsonAnswer = answersJson();
+
+  router.get('/records', takesParameters(), jsonAnswer, (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ tables: listRecordTables(res.locals.principal) });
   });
 
-  router.get('/records/:tableId', async (req, res) => {
-    const unknown = Object.keys(req.query).filter((key) => !listParameters.includes(key));
-    if (unknown.length > 0) {
-      const accepted = listParameters.join(', ');
-      const detail = `Unknown query parameter ${unknown.join(', ')}; accepted: ${accepted}.`;
-      throw badRequest('unknown-parameter', detail, { accepted: listParameters });
-    }
+  router.get('/records/:tableId', jsonAnswer, async (req, res) => {
+    rejectUnknownParameters(req.query, listParameters);
     const limit = Number(req.query.limit ?? 100);
     const offset = Number(req.query.offset ?? 0);
     const validPage = Number.isInteger(limit) && limit >= 1 && limit <= 1000 && offset >= 0;
     if (!validPage) throw badRequest('bad-limit', 'limit is 1 to 1000, offset 0 or more.');
-    const parent = typeof req.query.parent === 'string' ? req.query.parent : undefined;
+    const parent = req.query.parent;
+    if (parent !== undefined && typeof parent !== 'string') {
+      throw badRequest('invalid-parent', 'Give parent once: one feature per request.');
+    }
 
     const page = { parentValue: parent, limit, offset: Math.floor(offset) };
     const records = await listRecords(pool, res.locals.principal, req.params.tableId, page);

@@ -4,9 +4,10 @@ import { startTime as requestLogStart } from 'pino-http';
 import type { LayerDefinition } from '../../layers/index.js';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
-import { baseUrl } from '../http/negotiate.js';
+import { answersJson, baseUrl } from '../http/negotiate.js';
 import { matchesIfNoneMatch } from '../http/entity-tags.js';
 import { notFound } from '../http/problem.js';
+import { takesParameters } from '../http/query-parameters.js';
 import { log } from '../log.js';
 import { canReadLayer, type Principal } from '../services/access.js';
 import { getLayerExtent } from '../services/feature-service.js';
@@ -301,7 +302,10 @@ export function createTilesRouter(context: AppContext): Router {
   const { pool } = context.database;
   const tiles = context.tiles ?? TileService.uncached(context.database);
 
-  router.get('/tiles', (req, res) => {
+  const formatOnly = takesParameters('f');
+  const json = answersJson();
+
+  router.get('/tiles', formatOnly, json, (req, res) => {
     res.json(tileSets(req, res.locals.principal as Principal | undefined));
   });
 
@@ -316,7 +320,7 @@ export function createTilesRouter(context: AppContext): Router {
     writeTile(req, res, layers, entry);
   });
 
-  router.get('/tiles/:layerList.json', async (req, res) => {
+  router.get('/tiles/:layerList.json', formatOnly, json, async (req, res) => {
     const layers = readableLayers(res, req.params.layerList);
     const extents = await Promise.all(layers.map((layer) => getLayerExtent(pool, layer)));
     const url = `${baseUrl(req)}/tiles/${req.params.layerList}/{z}/{x}/{y}.mvt`;

@@ -7,8 +7,8 @@
 import type pg from 'pg';
 import { recordTables, type RecordTableDefinition } from '../../layers/index.js';
 import { checkAttributes, checkRecordTime } from '../../layers/validate-attributes.js';
-import { insertRecordRow, selectRecords } from '../db/queries/record-edits.js';
-import { HttpProblem, notFound, type FieldError } from '../http/problem.js';
+import { hasParentFeature, insertRecordRow, selectRecords } from '../db/queries/record-edits.js';
+import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import { canReadLayer, type Principal } from './access.js';
 import { requireEditable, requireReadable } from './edit-access.js';
 import { inEditTransaction, type EditContext } from './edit-service.js';
@@ -28,7 +28,28 @@ export function listRecordTables(principal: Principal | undefined) {
   return recordTables.filter((table) => canReadLayer(principal, table));
 }
 
-/** The records of a table (of one parent feature when `parentValue` is given), newest first. */
+/**
+ * Refuses a `parent` that names no feature of the table's parent layer (and any `parent` of a
+ * table not kept per feature): its empty list read as "no surveys yet" of a feature that is not
+ * there. A deleted feature takes its records with it, so none are lost to this check.
+ */
+async function requireParent(pool: pg.Pool, table: RecordTableDefinition, value: string) {
+  const parent = table.parent;
+  if (!parent) {
+    const detail = `${table.id} is not kept per feature; it takes no parent.`;
+    throw badRequest('invalid-parent', detail);
+  }
+  if (await hasParentFeature(pool, parent, value)) return;
+  const detail =
+    `parent names no feature of ${parent.layerId}: none has ${parent.attribute} ` +
+    `"${value.slice(0, 60)}". Give the ${parent.attribute} of one of its features.`;
+  throw badRequest('invalid-parent', detail);
+}
+
+/**
+ * The records of a table (of one parent feature when `parentValue` is given), newest first;
+ * a `parentValue` naming no feature is a 400.
+ */
 export async function listRecords(
   pool: pg.Pool,
   principal: Principal | undefined,
@@ -37,6 +58,7 @@ export async function listRecords(
 ) {
   const table = requireRecordTable(tableId);
   requireReadable(principal, table);
+  if (page.parentValue !== undefined) await requireParent(pool, table, page.parentValue);
   const parentAttribute = page.parentValue === undefined ? undefined : table.parent?.attribute;
   return selectRecords(pool, table, { ...page, parentAttribute });
 }

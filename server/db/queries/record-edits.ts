@@ -35,6 +35,17 @@ export async function insertRecordRow(
   return (await db.query<RecordRow>(sql, params.values)).rows[0]!;
 }
 
+/** Whether the parent layer of `table` has a feature whose parent attribute is `value`. */
+export async function hasParentFeature(
+  db: Queryable,
+  parent: NonNullable<RecordTableDefinition['parent']>,
+  value: string,
+): Promise<boolean> {
+  const sql = `SELECT EXISTS (SELECT 1 FROM ${quoteIdentifier(parent.layerId)}
+    WHERE ${quoteIdentifier(parent.attribute)}::text = $1) AS found`;
+  return (await db.query<{ found: boolean }>(sql, [value])).rows[0]!.found;
+}
+
 /**
  * Records of a table, newest first by its time attribute (then by insertion), optionally only
  * those whose `parentAttribute` equals `parentValue`.

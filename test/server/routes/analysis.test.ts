@@ -135,6 +135,19 @@ describe('the analysis API', () => {
     expect((await plan.json()).detail).toContain('This request takes lon, lat, activity, f.');
   });
 
+  it('answers 406 to an Accept header naming no format a report is served in', async () => {
+    const roads = `${server.baseUrl}/analysis/road-condition`;
+
+    const image = await fetch(roads, { headers: { accept: 'image/png' } });
+    const csv = await fetch(roads, { headers: { accept: 'text/csv' } });
+
+    expect(image.status).toBe(406);
+    expect(image.headers.get('content-type')).toContain('application/problem+json');
+    expect((await image.json()).available).toEqual(['application/json', 'text/csv']);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+  });
+
   it('refuses a format the list of activities is not served in', async () => {
     const response = await fetch(`${server.baseUrl}/analysis/plan-activities?f=csv`);
 

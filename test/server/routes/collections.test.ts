@@ -8,6 +8,10 @@ interface FeaturePage {
   links: { rel: string; href: string }[];
 }
 
+/** What a browser navigating to a page sends. */
+const browserAccept =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+
 describe('the feature API core', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -86,6 +90,43 @@ describe('the feature API core', () => {
     expect(body.properties.code).toMatch(/^33\.01\.\d\d$/);
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(await html.text()).toContain(String(body.properties.name));
+  });
+
+  it.each([
+    '/',
+    '/collections',
+    '/collections/kecamatan/items',
+    '/collections/kecamatan/schema',
+    '/tiles',
+    '/tiles/kecamatan.json',
+    '/client/config',
+  ])('answers %s asked for an image with 406 listing what it serves', async (path) => {
+    const headers = { accept: 'image/png' };
+
+    const response = await fetch(`${server.baseUrl}${path}`, { headers });
+
+    expect(response.status).toBe(406);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const body = await response.json();
+    expect(body.type).toBe('/problems/not-acceptable');
+    expect(body.available).toContain('application/json');
+    expect(body.detail).toContain('application/json');
+  });
+
+  it.each([
+    ['*/*', '/collections/kecamatan/items', 'application/geo+json'],
+    ['', '/tiles', 'application/json'],
+    ['application/json', '/collections/kecamatan/schema', 'application/schema+json'],
+    ['application/json;q=0.9, */*;q=0.1', '/collections', 'application/json'],
+    [browserAccept, '/tiles/kecamatan.json', 'application/json'],
+    [browserAccept, '/collections', 'text/html'],
+  ])('answers Accept "%s" on %s with %s', async (accept, path, type) => {
+    const headers: Record<string, string> = accept ? { accept } : {};
+
+    const response = await fetch(`${server.baseUrl}${path}`, { headers });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain(type);
   });
 
   it.each([

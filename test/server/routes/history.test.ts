@@ -228,6 +228,31 @@ describe(`history of ${layer.id} features`, () => {
     expect(offset.body.type).toContain('bad-offset');
   });
 
+  it('refuses a range whose since comes after its until, instead of an empty list', async () => {
+    const range = 'since=2025-02-01T00:00:00Z&until=2025-01-01T00:00:00Z';
+
+    const { response, body } = await send('GET', `/collections/${layer.id}/history?${range}`);
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(body.type).toBe('/problems/bad-range');
+    expect(body.detail).toContain('since (2025-02-01T00:00:00Z) is after until');
+  });
+
+  it('refuses a query parameter a history does not take, naming it', async () => {
+    const { id } = await createAndChange();
+
+    const item = await send('GET', `${items}/${id}/history?limit=abc`);
+    const layerChanges = await send('GET', `/collections/${layer.id}/history?limt=5`);
+
+    expect([item.response.status, layerChanges.response.status]).toEqual([400, 400]);
+    expect(item.body.type).toBe('/problems/unknown-parameter');
+    expect(item.body.detail).toBe(
+      'Unknown query parameter "limit". This request takes no query parameters.',
+    );
+    expect(layerChanges.body.accepted).toEqual(['since', 'until', 'limit', 'offset']);
+  });
+
   it('keeps history from visitors', async () => {
     const response = await fetch(`${server.baseUrl}${items}/1/history`);
 

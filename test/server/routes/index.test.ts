@@ -86,8 +86,8 @@ describe('the routes of the foundation', () => {
 
     expect(post.status).toBe(404);
     expect((await post.json()).detail).toContain('Nothing answers POST at /no-such-path');
-    expect(options.status).toBe(200);
-    expect(options.headers.get('allow')).toBe('GET, HEAD');
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 
   it.each([

@@ -137,6 +137,22 @@ describe(`records of ${table.id}`, () => {
     expect(body.accepted).toEqual(['parent', 'limit', 'offset']);
   });
 
+  it('refuses a parent that names no feature, instead of an empty list', async () => {
+    const list = (query: string) => fetch(`${server.baseUrl}/records/${table.id}?${query}`);
+
+    const unknown = await list('parent=abc');
+    const twice = await list(`parent=${parentKey}&parent=abc`);
+    const known = await list(`parent=${encodeURIComponent(parentKey)}`);
+
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    const body = await unknown.json();
+    expect(body.type).toBe('/problems/invalid-parent');
+    expect(body.detail).toContain(`parent names no feature of ${parentLayer.id}`);
+    expect(twice.status).toBe(400);
+    expect(known.status).toBe(200);
+  });
+
   it('keeps the records a feature deletion took with it, and restores them with the feature', async () => {
     const pool = server.testDatabase.database.pool;
     const recordIds = async () =>

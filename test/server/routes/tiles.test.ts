@@ -168,6 +168,45 @@ function polygonWkt(feature: ReturnType<VectorTile['layers'][string]['feature']>
   return `MULTIPOLYGON(${polygons.map((rings) => `(${rings.join(', ')})`).join(', ')})`;
 }
 
+describe('the tile documents and methods', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    ['/tiles?f=csv', 'invalid-format'],
+    ['/tiles?layer=kecamatan', 'unknown-parameter'],
+    ['/tiles/kecamatan.json?minzoom=12', 'unknown-parameter'],
+    ['/collections/kecamatan/schema?properties=name', 'unknown-parameter'],
+  ])('answer %s with a 400 %s instead of ignoring it', async (path, type) => {
+    const response = await fetch(`${server.baseUrl}${path}`);
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect((await response.json()).type).toBe(`/problems/${type}`);
+  });
+
+  it('answer a tile set list asked as HTML with a 400, since it is JSON only', async () => {
+    const response = await fetch(`${server.baseUrl}/tiles?f=html`);
+
+    expect(response.status).toBe(400);
+  });
+
+  it('answer OPTIONS on a tile with the methods a GET of it takes', async () => {
+    const tile = `${server.baseUrl}/tiles/kecamatan/${cityTile}.mvt`;
+
+    const options = await fetch(tile, { method: 'OPTIONS' });
+    const post = await fetch(tile, { method: 'POST' });
+
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+});
+
 describe('cached vector tiles', () => {
   let server: TileTestServer;
   let plain: TestServer;

@@ -1,0 +1,28 @@
+import type { NextFunction, Request, Response } from 'express';
+import { badRequest } from './problem.js';
+
+/**
+ * Refuses query parameters a request does not take, which it would otherwise ignore: a
+ * misspelt `limt` or `bbx` then answered as if it had not been sent. The 400 names them and
+ * lists the accepted ones, in `detail` and as `accepted`.
+ */
+export function rejectUnknownParameters(
+  query: Record<string, unknown>,
+  accepted: readonly string[],
+): void {
+  const unknown = Object.keys(query).filter((name) => !accepted.includes(name));
+  if (unknown.length === 0) return;
+
+  const quoted = unknown.map((name) => `"${name.slice(0, 40)}"`).join(', ');
+  const takes = accepted.length > 0 ? `takes ${accepted.join(', ')}` : 'takes no query parameters';
+  const detail = `Unknown query parameter ${quoted.slice(0, 200)}. This request ${takes}.`;
+  throw badRequest('unknown-parameter', detail, { accepted });
+}
+
+/** A route's middleware refusing every query parameter but `accepted` (see above). */
+export function takesParameters(...accepted: string[]) {
+  return <Params>(req: Request<Params>, _res: Response, next: NextFunction) => {
+    rejectUnknownParameters(req.query, accepted);
+    next();
+  };
+}

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseSwitch, switchWordsHint } from './switch-value.js';
 
 /** Thrown when an environment variable holds a value Simpul cannot use. */
 export class ConfigError extends Error {}
@@ -40,24 +41,13 @@ function readChoice(name: string, choices: string[], fallback: string): string {
   return fallback;
 }
 
-const switchWords: Record<string, boolean> = {
-  '1': true,
-  true: true,
-  yes: true,
-  on: true,
-  '0': false,
-  false: false,
-  no: false,
-  off: false,
-};
-
 /** A switch: 1/0, true/false, yes/no or on/off; anything else stops start-up, never a guess. */
 function readSwitch(name: string, fallback: boolean): boolean {
   const raw = readText(name);
   if (raw === undefined) return fallback;
-  const value = switchWords[raw.trim().toLowerCase()];
+  const value = parseSwitch(raw);
   if (value !== undefined) return value;
-  configProblems.push(`${name} must be 1 or 0 (true/false, yes/no, on/off); got "${raw}"`);
+  configProblems.push(`${name} must be ${switchWordsHint}; got "${raw}"`);
   return fallback;
 }
 
@@ -212,7 +202,7 @@ export const config = Object.freeze({
     datastoreUrl: readText('GEOSERVER_DATASTORE_URL') ?? readText('DATABASE_URL'),
     /** Deadline of each request to GeoServer. */
     timeoutMs: readInteger('GEOSERVER_TIMEOUT_MS', 15000, 100, 600000),
-    /** `1` publishes layers that are not public too (when marked `publish: true`). */
+    /** On (`1`, `yes`…) publishes layers that are not public too (when `publish: true`). */
     publishNonPublic: readSwitch('GEOSERVER_PUBLISH_NON_PUBLIC', false),
   }),
 });

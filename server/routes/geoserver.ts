@@ -1,7 +1,9 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
-import { HttpProblem } from '../http/problem.js';
+import { badRequest, HttpProblem } from '../http/problem.js';
+import { takesParameters } from '../http/query-parameters.js';
 import type { Principal } from '../services/access.js';
+import { parseSwitch, switchWordsHint } from '../switch-value.js';
 
 /**
  * The publication code, loaded on the first request that needs it: its REST client and XML
@@ -29,8 +31,14 @@ function requirePublisher(principal: Principal | undefined, write: boolean): Pri
   return principal;
 }
 
+/** `force` as a switch (true or a switch word); anything else is a 400, never a quiet no. */
 function readForce(value: unknown): boolean {
-  return value === true || value === 'true' || value === '1';
+  if (value === undefined || typeof value === 'boolean') return value ?? false;
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  const force = parseSwitch(text);
+  if (force !== undefined) return force;
+  const detail = `force must be ${switchWordsHint}; got ${JSON.stringify(value).slice(0, 40)}.`;
+  throw badRequest('invalid-force', detail);
 }
 
 /**
@@ -41,13 +49,13 @@ export function createGeoServerRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
 
-  router.get('/admin/geoserver', async (_req, res) => {
+  router.get('/admin/geoserver', takesParameters(), async (_req, res) => {
     requirePublisher(res.locals.principal, false);
     res.set('Cache-Control', 'no-store');
     res.json(await (await publication()).getGeoServerStatus(pool));
   });
 
-  router.get('/admin/geoserver/plan', async (req, res) => {
+  router.get('/admin/geoserver/plan', takesParameters('force'), async (req, res) => {
     requirePublisher(res.locals.principal, false);
     const { planGeoServerPublication } = await publication();
     const plan = await planGeoServerPublication(pool, { force: readForce(req.query.force) });

@@ -45,9 +45,9 @@ describe('configuration', { timeout: 30000 }, () => {
     );
   });
 
-  it('reads GEOSERVER_PUBLISH_NON_PUBLIC as a switch like the others', async () => {
+  it('reads GEOSERVER_PUBLISH_NON_PUBLIC as the same switch', async () => {
     const published = [];
-    for (const value of ['', '0', 'no', '1', 'true', 'Yes']) {
+    for (const value of ['', '0', 'no', '1', 'yes', 'On']) {
       const config = await configUnder({ GEOSERVER_PUBLISH_NON_PUBLIC: value });
       published.push(config.geoserver.publishNonPublic);
     }
@@ -56,5 +56,15 @@ describe('configuration', { timeout: 30000 }, () => {
     expect(published).toEqual([false, false, false, true, true, true]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('GEOSERVER_PUBLISH_NON_PUBLIC must be 1 or 0');
+  });
+
+  it('refuses a switch word that is a name of every object, such as constructor', async () => {
+    const refused = await configUnder({ SIMPUL_AUTO_SEED: 'constructor' }).catch((e) => e);
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      'Simpul cannot start: SIMPUL_AUTO_SEED must be 1 or 0 (true/false, yes/no, on/off); ' +
+        'got "constructor"',
+    );
   });
 });

@@ -115,6 +115,24 @@ describe('the GeoServer admin endpoints', () => {
     expect((await forced.json()).geoserver.warning).toMatch(/CVE-2024-36401/);
   });
 
+  it('reads force as a switch, yes included, and refuses a word that is none', async () => {
+    const { cookie } = await logIn('admin');
+    geoserver.setVersion('2.25.1');
+
+    const yes = await get('/admin/geoserver/plan?force=yes', cookie);
+    const no = await get('/admin/geoserver/plan?force=no', cookie);
+    const maybe = await get('/admin/geoserver/plan?force=maybe', cookie);
+    geoserver.setVersion('2.28.2');
+
+    expect(yes.status).toBe(200);
+    expect(no.status).toBe(409);
+    expect(maybe.status).toBe(400);
+    expect(maybe.headers.get('content-type')).toContain('application/problem+json');
+    expect((await maybe.json()).detail).toBe(
+      'force must be 1 or 0 (true/false, yes/no, on/off); got "maybe".',
+    );
+  });
+
   it('answers 502 naming the cause when GeoServer does not answer in time', async () => {
     const { cookie } = await logIn('admin');
     geoserver.addFault({ path: /about\/version/, delayMs: 1000, times: 1 });

@@ -26,3 +26,27 @@ export function takesParameters(...accepted: string[]) {
     next();
   };
 }
+
+/** Past this an offset loses integer precision on its way to the database. */
+const maxOffset = Number.MAX_SAFE_INTEGER;
+
+/**
+ * `limit` and `offset` of a paged list that is not a feature API page (histories, records,
+ * rejected rows): `limit` 1 to `maxLimit`, `defaultLimit` when not given, `offset` 0 or more.
+ * Anything else is a 400 `bad-limit` or `bad-offset` saying what works, never a quiet default.
+ */
+export function parsePageParameters(
+  query: Record<string, unknown>,
+  defaultLimit = 100,
+  maxLimit = 1000,
+): { limit: number; offset: number } {
+  const limit = Number(query.limit ?? defaultLimit);
+  const offset = Number(query.offset ?? 0);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
+    throw badRequest('bad-limit', `limit must be an integer from 1 to ${maxLimit}.`);
+  }
+  if (!Number.isInteger(offset) || offset < 0 || offset > maxOffset) {
+    throw badRequest('bad-offset', `offset must be an integer from 0 to ${maxOffset}.`);
+  }
+  return { limit, offset };
+}

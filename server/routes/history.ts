@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { answersJson, baseUrl, urlWith } from '../http/negotiate.js';
 import type { Link } from '../http/ogc-documents.js';
 import { badRequest } from '../http/problem.js';
-import { takesParameters } from '../http/query-parameters.js';
+import { parsePageParameters, takesParameters } from '../http/query-parameters.js';
 import { featureETag } from '../services/edit-service.js';
 import {
   getLayerAsOf,
@@ -12,22 +12,6 @@ import {
   restoreVersion,
 } from '../services/history-service.js';
 import { editContext, parseWriteFeatureId } from './collection-writes.js';
-
-const maxPageSize = 1000;
-/** Past this an offset loses integer precision on its way to the database. */
-const maxOffset = Number.MAX_SAFE_INTEGER;
-
-function parsePage(req: Request, fallback: number) {
-  const limit = Number(req.query.limit ?? fallback);
-  const offset = Number(req.query.offset ?? 0);
-  if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-    throw badRequest('bad-limit', `limit must be an integer from 1 to ${maxPageSize}.`);
-  }
-  if (!Number.isInteger(offset) || offset < 0 || offset > maxOffset) {
-    throw badRequest('bad-offset', `offset must be an integer from 0 to ${maxOffset}.`);
-  }
-  return { limit, offset };
-}
 
 function parseInstant(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -162,7 +146,7 @@ export function createHistoryRouter(context: AppContext): Router {
 
   const changesParameters = takesParameters('since', 'until', 'limit', 'offset');
   router.get('/collections/:layerId/history', changesParameters, json, async (req, res) => {
-    const range = { ...parseRange(req), ...parsePage(req, 100) };
+    const range = { ...parseRange(req), ...parsePageParameters(req.query) };
     const changes = await listLayerChanges(pool, res.locals.principal, req.params.layerId, range);
     res.set('Cache-Control', 'no-store').json({ layerId: req.params.layerId, changes });
   });
@@ -171,7 +155,7 @@ export function createHistoryRouter(context: AppContext): Router {
   router.get('/collections/:layerId/history/items', asOfParameters, json, async (req, res) => {
     const at = parseInstant(req.query.at, 'at');
     if (!at) throw badRequest('bad-instant', 'Name the instant: ?at=2025-01-31T00:00:00Z.');
-    const page = { at, ...parsePage(req, 100), after: parseAfter(req.query.after) };
+    const page = { at, ...parsePageParameters(req.query), after: parseAfter(req.query.after) };
     const asOf = await getLayerAsOf(pool, res.locals.principal, req.params.layerId, page);
 
     const numberReturned = asOf.features.length;

@@ -11,6 +11,7 @@ import { detectGdal } from '../formats/gdal.js';
 import { SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
+import { parsePageParameters, takesParameters } from '../http/query-parameters.js';
 import { canEditLayer, type Principal } from '../services/access.js';
 import { requireEditable, requireReadable } from '../services/edit-access.js';
 import { exportFormats, prepareExport, type PreparedExport } from '../services/export-service.js';
@@ -289,7 +290,8 @@ export function createImportsRouter(context: AppContext): Router {
     res.json(toPublicJob(job));
   });
 
-  router.get('/imports/:jobId/rejections', async (req, res) => {
+  const rejectionsParameters = takesParameters('f', 'limit', 'offset');
+  router.get('/imports/:jobId/rejections', rejectionsParameters, async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
     const format = req.query.f ?? 'json';
@@ -297,8 +299,7 @@ export function createImportsRouter(context: AppContext): Router {
       throw badRequest('invalid-format', `f must be json or csv; got "${String(format)}".`);
     }
     if (format === 'csv') return sendRejectionsCsv(pool, job.id, res);
-    const offset = Math.max(0, Number(req.query.offset) || 0);
-    const limit = Math.min(1000, Math.max(1, Number(req.query.limit) || 100));
+    const { limit, offset } = parsePageParameters(req.query);
     res.json(await selectRejections(pool, job.id, offset, limit));
   });
 

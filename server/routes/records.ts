@@ -3,7 +3,11 @@ import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest } from '../http/problem.js';
-import { rejectUnknownParameters, takesParameters } from '../http/query-parameters.js';
+import {
+  parsePageParameters,
+  rejectUnknownParameters,
+  takesParameters,
+} from '../http/query-parameters.js';
 import { addRecord, listRecords, listRecordTables } from '../services/record-service.js';
 import { editContext } from './collection-writes.js';
 
@@ -29,16 +33,13 @@ export function createRecordsRouter(context: AppContext): Router {
 
   router.get('/records/:tableId', jsonAnswer, async (req, res) => {
     rejectUnknownParameters(req.query, listParameters);
-    const limit = Number(req.query.limit ?? 100);
-    const offset = Number(req.query.offset ?? 0);
-    const validPage = Number.isInteger(limit) && limit >= 1 && limit <= 1000 && offset >= 0;
-    if (!validPage) throw badRequest('bad-limit', 'limit is 1 to 1000, offset 0 or more.');
+    const { limit, offset } = parsePageParameters(req.query);
     const parent = req.query.parent;
     if (parent !== undefined && typeof parent !== 'string') {
       throw badRequest('invalid-parent', 'Give parent once: one feature per request.');
     }
 
-    const page = { parentValue: parent, limit, offset: Math.floor(offset) };
+    const page = { parentValue: parent, limit, offset };
     const records = await listRecords(pool, res.locals.principal, req.params.tableId, page);
     res.set('Cache-Control', 'no-store').json({ tableId: req.params.tableId, records });
   });

@@ -178,7 +178,15 @@ describe('imports and exports over HTTP', () => {
     ).json();
     const csv = await call('GET', `/imports/${job.id}/rejections?f=csv`, { token: editor });
     const xml = await call('GET', `/imports/${job.id}/rejections?f=xml`, { token: editor });
+    const rejections = `/imports/${job.id}/rejections`;
+    const word = await call('GET', `${rejections}?limit=abc`, { token: editor });
+    const many = await call('GET', `${rejections}?limit=5000`, { token: editor });
 
+    expect([word.status, many.status]).toEqual([400, 400]);
+    expect(await many.json()).toMatchObject({
+      type: '/problems/bad-limit',
+      detail: 'limit must be an integer from 1 to 1000.',
+    });
     expect(xml.status).toBe(400);
     expect(await xml.json()).toMatchObject({ type: '/problems/invalid-format' });
     expect(job.status).toBe('rejected');

@@ -80,6 +80,28 @@ function parseBatchETag(etag: unknown, index: number): string | undefined {
   );
 }
 
+/** The collection of a batch edit: a layer id, never an object or a list made into text. */
+function parseBatchCollection(collection: unknown, index: number): string {
+  if (typeof collection === 'string' && collection !== '') return collection;
+  throw badRequest(
+    'bad-batch',
+    `Edit ${index} has collection ${JSON.stringify(collection ?? null).slice(0, 60)}; ` +
+      'give the layer id as a string: "collection": "jalan_kabupaten".',
+  );
+}
+
+/** The feature id of a batch edit: an integer, or its digits as a string, as ids appear. */
+function parseBatchFeatureId(featureId: unknown, index: number): number {
+  if (typeof featureId === 'string' || typeof featureId === 'number') {
+    return parseWriteFeatureId(String(featureId));
+  }
+  throw badRequest(
+    'bad-feature-id',
+    `Edit ${index} has featureId ${JSON.stringify(featureId ?? null).slice(0, 60)}; ` +
+      'a feature id is a positive integer.',
+  );
+}
+
 /** The `edits` of a batch body as typed edits; the shape is checked, content by the service. */
 function parseBatch(body: unknown): Edit[] {
   const edits = (body as { edits?: unknown })?.edits;
@@ -91,9 +113,9 @@ function parseBatch(body: unknown): Edit[] {
   }
   return edits.map((raw: unknown, index) => {
     const e = (raw ?? {}) as Record<string, unknown>;
-    const layerId = String(e.collection ?? e.layerId ?? '');
+    const layerId = parseBatchCollection(e.collection ?? e.layerId, index);
     const ifMatch = parseBatchETag(e.etag, index);
-    const featureId = () => parseWriteFeatureId(String(e.featureId ?? ''));
+    const featureId = () => parseBatchFeatureId(e.featureId, index);
     switch (e.op) {
       case 'create':
         return { op: 'create', layerId, feature: e.feature };

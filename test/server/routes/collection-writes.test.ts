@@ -210,6 +210,31 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).toContain('Edit 0 has etag 1; an etag must be a string');
   });
 
+  it.each([
+    ['a missing collection', { featureId: 1 }, 'bad-batch', 'Edit 1 has collection null'],
+    ['a collection list', { collection: ['jalan'], featureId: 1 }, 'bad-batch', '["jalan"]'],
+    ['a featureId list', { collection: 'x', featureId: [1] }, 'bad-feature-id', '[1]'],
+    ['a featureId object', { collection: 'x', featureId: {} }, 'bad-feature-id', 'featureId {}'],
+  ])('answers 400 to a batch edit with %s, naming it, and deletes nothing', async (...c) => {
+    const [, shape, type, named] = c;
+    const { id } = await create();
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: {
+        edits: [
+          { op: 'delete', collection: layer.id, featureId: id },
+          { op: 'delete', ...shape },
+        ],
+      },
+    });
+
+    expect(response.status).toBe(400);
+    expect(body.type).toBe(`/problems/${type}`);
+    expect(body.detail).toContain(named);
+    expect(await historyCount(id)).toBe(1);
+  });
+
   it('answers 400 to an If-Match that is no entity tag, and changes nothing', async () => {
     const { id } = await create();
     const path = `${items}/${id}`;

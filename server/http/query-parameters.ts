@@ -30,6 +30,12 @@ export function takesParameters(...accepted: string[]) {
 /** Past this an offset loses integer precision on its way to the database. */
 const maxOffset = Number.MAX_SAFE_INTEGER;
 
+/** A parameter written in decimal digits as a number; `1e2`, `0x10`, ` 5` or a repeat are NaN. */
+function decimalDigits(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  return typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+}
+
 /**
  * `limit` and `offset` of a paged list that is not a feature API page (histories, records,
  * rejected rows): `limit` 1 to `maxLimit`, `defaultLimit` when not given, `offset` 0 or more.
@@ -40,8 +46,8 @@ export function parsePageParameters(
   defaultLimit = 100,
   maxLimit = 1000,
 ): { limit: number; offset: number } {
-  const limit = Number(query.limit ?? defaultLimit);
-  const offset = Number(query.offset ?? 0);
+  const limit = decimalDigits(query.limit, defaultLimit);
+  const offset = decimalDigits(query.offset, 0);
   if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
     throw badRequest('bad-limit', `limit must be an integer from 1 to ${maxLimit}.`);
   }

@@ -181,8 +181,14 @@ describe('imports and exports over HTTP', () => {
     const rejections = `/imports/${job.id}/rejections`;
     const word = await call('GET', `${rejections}?limit=abc`, { token: editor });
     const many = await call('GET', `${rejections}?limit=5000`, { token: editor });
+    const notations = await Promise.all(
+      ['limit=1e2', 'limit=0x10', 'offset=1e1', 'limit=2&limit=3'].map(
+        async (query) => (await call('GET', `${rejections}?${query}`, { token: editor })).status,
+      ),
+    );
 
     expect([word.status, many.status]).toEqual([400, 400]);
+    expect(notations).toEqual([400, 400, 400, 400]);
     expect(await many.json()).toMatchObject({
       type: '/problems/bad-limit',
       detail: 'limit must be an integer from 1 to 1000.',

@@ -48,22 +48,39 @@ export function translate(key: MessageKey, values: Record<string, string | numbe
 }
 
 /** A message counting something, by the key its forms share (`identify.count`). */
-type CountedKey<Key> = Key extends `${infer Shared}.other` ? Shared : never;
+export type CountedKey<Key> = Key extends `${infer Shared}.other` ? Shared : never;
 export type CountedMessageKey = CountedKey<MessageKey>;
 
 /**
+ * The form of the counted text `key` in `texts` that counts `count`: `<key>.one`,
+ * `<key>.other`… as the plural rules of the interface language choose (1 feature, 3 features;
+ * an Indonesian noun keeps one form), `<key>.other` where `texts` lacks the chosen form.
+ */
+export function selectCountForm<Key extends string>(
+  texts: Record<Key, string>,
+  key: string,
+  count: number,
+): Key {
+  const form = `${key}.${new Intl.PluralRules(getLocale()).select(count)}`;
+  return (form in texts ? form : `${key}.other`) as Key;
+}
+
+/** `count` written in the local style of the interface language (1.200, 1,200). */
+export function formatCount(count: number): string {
+  return count.toLocaleString(getLocale());
+}
+
+/**
  * Interface text counting `count` things, in the form the language's plural rules choose
- * (`<key>.one`, `<key>.other`…: 1 feature, 3 features; an Indonesian noun keeps one form),
- * with `{count}` written in the local style.
+ * (see `selectCountForm`), with `{count}` written in the local style.
  */
 export function translateCount(
   key: CountedMessageKey,
   count: number,
   values: Record<string, string | number> = {},
 ) {
-  const form = `${key}.${new Intl.PluralRules(getLocale()).select(count)}`;
-  const chosen = (form in messages[currentLanguage] ? form : `${key}.other`) as MessageKey;
-  return translate(chosen, { ...values, count: count.toLocaleString(getLocale()) });
+  const chosen = selectCountForm(messages[currentLanguage], key, count);
+  return translate(chosen, { ...values, count: formatCount(count) });
 }
 
 /** The title of a declaration item (layer, theme, attribute) in the current language. */

@@ -1,8 +1,17 @@
 import type { CodedText, ImportApiError } from '../api/import-api.js';
-import { getLanguage, pickTitle } from '../i18n/i18n.js';
+import {
+  formatCount,
+  getLanguage,
+  pickTitle,
+  selectCountForm,
+  type CountedKey,
+} from '../i18n/i18n.js';
 import type { ProblemDeclaration } from '../i18n/problem-messages.js';
 
-/** Interface text of import and export, Indonesian first. */
+/**
+ * Interface text of import and export, Indonesian first. A text that counts has a form per
+ * plural category (`.one`, `.other`); an Indonesian noun keeps one form, so its two are alike.
+ */
 const messagesId = {
   'import.open': 'Impor dan ekspor data',
   'import.openShort': 'Impor/Ekspor',
@@ -33,7 +42,8 @@ const messagesId = {
   'import.attribute': 'Atribut',
   'import.field': 'Kolom berkas',
   'import.noField': '— kosong —',
-  'import.sampleShown': '{count} baris pertama ditampilkan di peta.',
+  'import.sampleShown.one': '{count} baris pertama ditampilkan di peta.',
+  'import.sampleShown.other': '{count} baris pertama ditampilkan di peta.',
   'import.sampleProblems': 'Masalah pada baris pertama',
   'import.noProblems': 'Baris pertama lolos validasi.',
   'import.mode': 'Jika ada baris yang salah',
@@ -54,7 +64,8 @@ const messagesId = {
   'import.step.writing': 'Menyimpan ke lapisan…',
   'import.status.running': 'Berjalan',
   'import.status.committing': 'Menyimpan',
-  'import.status.succeeded': 'Berhasil: {written} fitur ditulis.',
+  'import.status.succeeded.one': 'Berhasil: {written} fitur ditulis.',
+  'import.status.succeeded.other': 'Berhasil: {written} fitur ditulis.',
   'import.status.checked': 'Diperiksa: tidak ada yang ditulis.',
   'import.status.rejected': 'Ditolak: tidak ada yang ditulis.',
   'import.status.failed': 'Gagal.',
@@ -76,15 +87,28 @@ const messagesId = {
     'bujur/lintang; Simpul tidak pernah menebaknya.',
   'refusal.invalid-crs':
     '"{crs}" bukan sistem koordinat; isi kode EPSG seperti EPSG:32749 atau EPSG:4326.',
-  'refusal.crs-misplaces-features':
+  'refusal.crs-misplaces-features.one':
     'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
     '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
     'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
-  'refusal.crs-misplaces-features-format-crs-given':
+  'refusal.crs-misplaces-features.other':
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
+    'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
+  'refusal.crs-misplaces-features-format-crs-given.one':
     'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
     '(misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat formatnya, jatuh ' +
     'di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar dibaca dalam itu.',
-  'refusal.crs-misplaces-features-format-crs-named':
+  'refusal.crs-misplaces-features-format-crs-given.other':
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    '(misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat formatnya, jatuh ' +
+    'di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar dibaca dalam itu.',
+  'refusal.crs-misplaces-features-format-crs-named.one':
+    'Bila dibaca dalam {crs} yang disebut berkas, {sampled} fitur pertama jatuh di luar ' +
+    'kabupaten (misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat ' +
+    'formatnya, jatuh di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar ' +
+    'dibaca dalam itu.',
+  'refusal.crs-misplaces-features-format-crs-named.other':
     'Bila dibaca dalam {crs} yang disebut berkas, {sampled} fitur pertama jatuh di luar ' +
     'kabupaten (misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat ' +
     'formatnya, jatuh di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar ' +
@@ -92,10 +116,17 @@ const messagesId = {
   'refusal.crs-not-applicable':
     'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke ' +
     'bujur/lintang: kosongkan pilihan sistem koordinat.',
-  'refusal.coordinates-outside-crs':
+  'refusal.coordinates-outside-crs.one':
     'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
-  'refusal.coordinates-outside-crs-fileCrs':
+  'refusal.coordinates-outside-crs.other':
+    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
+  'refusal.coordinates-outside-crs-fileCrs.one':
+    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'dalam {crs}. Berkas sendiri menyebut {fileCrs}: kosongkan pilihan sistem koordinat agar ' +
+    'dibaca dalam itu.',
+  'refusal.coordinates-outside-crs-fileCrs.other':
     'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Berkas sendiri menyebut {fileCrs}: kosongkan pilihan sistem koordinat agar ' +
     'dibaca dalam itu.',
@@ -205,7 +236,10 @@ const messagesId = {
   'refusal.import-not-undoable-not-succeeded': 'Hanya impor yang berhasil yang dapat dibatalkan.',
   'refusal.import-not-undoable-no-history':
     'Riwayat fitur tidak menyimpan perubahan dari impor ini, jadi impor tidak dapat dibatalkan.',
-  'refusal.import-not-undoable-later-edits':
+  'refusal.import-not-undoable-later-edits.one':
+    'Lapisan telah diubah {laterEdits} kali setelah impor ini; membatalkannya akan membuang ' +
+    'perubahan itu. Pulihkan fitur satu per satu dari riwayatnya.',
+  'refusal.import-not-undoable-later-edits.other':
     'Lapisan telah diubah {laterEdits} kali setelah impor ini; membatalkannya akan membuang ' +
     'perubahan itu. Pulihkan fitur satu per satu dari riwayatnya.',
   'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
@@ -241,12 +275,21 @@ const messagesId = {
   'note.cpg-unknown-encoding': 'Berkas .cpg menyebut pengodean yang tidak dikenal ("{cpg}").',
   'note.field-names-restored': 'Nama kolom lengkap dipulihkan dari daftar kolom ekspor.',
   'note.source-layer-rows': '{sourceLayer}: baris {firstRow}–{lastRow}.',
-  'note.z-dropped': 'Nilai Z (ketinggian) dibuang dari {count} fitur.',
-  'note.replaced-by-key':
+  'note.z-dropped.one': 'Nilai Z (ketinggian) dibuang dari {count} fitur.',
+  'note.z-dropped.other': 'Nilai Z (ketinggian) dibuang dari {count} fitur.',
+  'note.replaced-by-key.one':
     'Diganti menurut {key}: {updated} fitur diperbarui di tempat beserta catatannya, ' +
     '{removed} dihapus beserta catatannya, {inserted} ditambahkan.',
-  'note.checked': 'Diperiksa: {valid} baris valid, {rejected} ditolak; tidak ada yang ditulis.',
-  'note.rejected-all-or-nothing':
+  'note.replaced-by-key.other':
+    'Diganti menurut {key}: {updated} fitur diperbarui di tempat beserta catatannya, ' +
+    '{removed} dihapus beserta catatannya, {inserted} ditambahkan.',
+  'note.checked.one':
+    'Diperiksa: {valid} baris valid dan {rejected} ditolak; tidak ada yang ditulis.',
+  'note.checked.other':
+    'Diperiksa: {valid} baris valid dan {rejected} ditolak; tidak ada yang ditulis.',
+  'note.rejected-all-or-nothing.one':
+    '{rejected} baris ditolak, jadi tidak ada yang ditulis (batalkan semuanya).',
+  'note.rejected-all-or-nothing.other':
     '{rejected} baris ditolak, jadi tidak ada yang ditulis (batalkan semuanya).',
   'note.replace-without-valid-rows':
     'Tidak ada baris yang valid: lapisan dibiarkan seperti semula, tidak dikosongkan.',
@@ -260,7 +303,10 @@ const messagesId = {
     'melaporkannya.',
   'note.server-stopped':
     'Server atau perintah yang menjalankan impor berhenti; lapisan dibiarkan seperti semula.',
-  'note.undone': 'Dibatalkan oleh {actor}: {deleted} fitur impor dihapus, {restored} dipulihkan.',
+  'note.undone.one':
+    'Dibatalkan oleh {actor}: {deleted} fitur impor dihapus, {restored} dipulihkan.',
+  'note.undone.other':
+    'Dibatalkan oleh {actor}: {deleted} fitur impor dihapus, {restored} dipulihkan.',
 } as const;
 
 /** A key of the import and export interface text. */
@@ -296,7 +342,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.attribute': 'Attribute',
   'import.field': 'File field',
   'import.noField': '— empty —',
-  'import.sampleShown': 'The first {count} rows are shown on the map.',
+  'import.sampleShown.one': 'The first row is shown on the map.',
+  'import.sampleShown.other': 'The first {count} rows are shown on the map.',
   'import.sampleProblems': 'Problems in the first rows',
   'import.noProblems': 'The first rows pass validation.',
   'import.mode': 'When a row is wrong',
@@ -317,7 +364,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.step.writing': 'Saving into the layer…',
   'import.status.running': 'Running',
   'import.status.committing': 'Saving',
-  'import.status.succeeded': 'Done: {written} features written.',
+  'import.status.succeeded.one': 'Done: {written} feature written.',
+  'import.status.succeeded.other': 'Done: {written} features written.',
   'import.status.checked': 'Checked: nothing was written.',
   'import.status.rejected': 'Refused: nothing was written.',
   'import.status.failed': 'Failed.',
@@ -340,15 +388,27 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'longitude/latitude; Simpul never guesses it.',
   'refusal.invalid-crs':
     '"{crs}" is not a coordinate system; give an EPSG code such as EPSG:32749 or EPSG:4326.',
-  'refusal.crs-misplaces-features':
+  'refusal.crs-misplaces-features.one':
+    'Read in {crs}, as chosen, the first feature lands outside the regency ({example}); ' +
+    'read in {fileCrs}, which the file names, it lands in it. Leave the coordinate system ' +
+    'empty to read the file in its own.',
+  'refusal.crs-misplaces-features.other':
     'Read in {crs}, as chosen, the first {sampled} features land outside the regency (such as ' +
     '{example}); read in {fileCrs}, which the file names, they land in it. Leave the ' +
     'coordinate system empty to read the file in its own.',
-  'refusal.crs-misplaces-features-format-crs-given':
+  'refusal.crs-misplaces-features-format-crs-given.one':
+    'Read in {crs}, as chosen, the first feature lands outside the regency ({example}); ' +
+    'read in {formatCrs}, the coordinate system of the format, it lands in it. Give ' +
+    '{formatCrs} as the coordinate system of the file to read it in that.',
+  'refusal.crs-misplaces-features-format-crs-given.other':
     'Read in {crs}, as chosen, the first {sampled} features land outside the regency (such as ' +
     '{example}); read in {formatCrs}, the coordinate system of the format, they land in it. ' +
     'Give {formatCrs} as the coordinate system of the file to read them in that.',
-  'refusal.crs-misplaces-features-format-crs-named':
+  'refusal.crs-misplaces-features-format-crs-named.one':
+    'Read in {crs}, which the file names, the first feature lands outside the regency ' +
+    '({example}); read in {formatCrs}, the coordinate system of the format, it lands in it. ' +
+    'Give {formatCrs} as the coordinate system of the file to read it in that.',
+  'refusal.crs-misplaces-features-format-crs-named.other':
     'Read in {crs}, which the file names, the first {sampled} features land outside the ' +
     'regency (such as {example}); read in {formatCrs}, the coordinate system of the format, ' +
     'they land in it. Give {formatCrs} as the coordinate system of the file to read them in ' +
@@ -356,11 +416,18 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.crs-not-applicable':
     'The layer {sourceLayer} names its own coordinate system, from which GDAL reads it into ' +
     'longitude/latitude: leave the coordinate system empty.',
-  'refusal.coordinates-outside-crs':
+  'refusal.coordinates-outside-crs.one':
+    'The coordinates of the first feature ({example}) are not longitude/latitude once read ' +
+    'in {crs}. Give the coordinate system of the file, e.g. EPSG:32749 for UTM zone 49S.',
+  'refusal.coordinates-outside-crs.other':
     'The coordinates of the first {sampled} features (such as {example}) are not ' +
     'longitude/latitude once read in {crs}. Give the coordinate system of the file, e.g. ' +
     'EPSG:32749 for UTM zone 49S.',
-  'refusal.coordinates-outside-crs-fileCrs':
+  'refusal.coordinates-outside-crs-fileCrs.one':
+    'The coordinates of the first feature ({example}) are not longitude/latitude once read ' +
+    'in {crs}. The file itself names {fileCrs}: leave the coordinate system empty to read ' +
+    'it in that.',
+  'refusal.coordinates-outside-crs-fileCrs.other':
     'The coordinates of the first {sampled} features (such as {example}) are not ' +
     'longitude/latitude once read in {crs}. The file itself names {fileCrs}: leave the ' +
     'coordinate system empty to read them in that.',
@@ -464,7 +531,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.import-not-undoable-not-succeeded': 'Only a succeeded import can be undone.',
   'refusal.import-not-undoable-no-history':
     'The feature history holds no change of this import, so it cannot be undone.',
-  'refusal.import-not-undoable-later-edits':
+  'refusal.import-not-undoable-later-edits.one':
+    'The layer was changed once after this import; undoing it would discard that change. ' +
+    'Restore single features from their history instead.',
+  'refusal.import-not-undoable-later-edits.other':
     'The layer was changed {laterEdits} times after this import; undoing it would discard ' +
     'those changes. Restore single features from their history instead.',
   'note.legacy-crs-member': 'The file names its CRS in the legacy "crs" member.',
@@ -498,12 +568,19 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.cpg-unknown-encoding': 'The .cpg file names no known encoding ("{cpg}").',
   'note.field-names-restored': 'Full field names restored from the export field list.',
   'note.source-layer-rows': '{sourceLayer}: rows {firstRow}–{lastRow}.',
-  'note.z-dropped': 'Z (elevation) values dropped from {count} features.',
-  'note.replaced-by-key':
+  'note.z-dropped.one': 'Z (elevation) values dropped from {count} feature.',
+  'note.z-dropped.other': 'Z (elevation) values dropped from {count} features.',
+  'note.replaced-by-key.one':
+    'Replaced by {key}: {updated} feature updated in place with its records kept, ' +
+    '{removed} removed with their records, {inserted} added.',
+  'note.replaced-by-key.other':
     'Replaced by {key}: {updated} features updated in place with their records kept, ' +
     '{removed} removed with their records, {inserted} added.',
-  'note.checked': 'Checked: {valid} valid rows, {rejected} rejected; nothing written.',
-  'note.rejected-all-or-nothing':
+  'note.checked.one': 'Checked: {valid} valid row, {rejected} rejected; nothing written.',
+  'note.checked.other': 'Checked: {valid} valid rows, {rejected} rejected; nothing written.',
+  'note.rejected-all-or-nothing.one':
+    '{rejected} row was rejected, so nothing was written (all or nothing).',
+  'note.rejected-all-or-nothing.other':
     '{rejected} rows were rejected, so nothing was written (all or nothing).',
   'note.replace-without-valid-rows':
     'No valid row: the layer was left as it was rather than emptied.',
@@ -517,19 +594,70 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'reporting it.',
   'note.server-stopped':
     'The server or command running the import stopped; the layer was left as it was.',
-  'note.undone': 'Undone by {actor}: {deleted} imported features removed, {restored} restored.',
+  'note.undone.one':
+    'Undone by {actor}: {deleted} imported feature removed and {restored} restored.',
+  'note.undone.other':
+    'Undone by {actor}: {deleted} imported features removed and {restored} restored.',
 };
 
-/** Import and export text in the interface language, `{name}` placeholders filled. */
-export function importText(key: ImportMessageKey, values: Record<string, string | number> = {}) {
-  const text = (getLanguage() === 'en' ? messagesEn : messagesId)[key];
-  return text.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
-    name in values ? String(values[name]) : placeholder,
+/** A key of an import text as its callers name it: a counting text by its forms' shared key. */
+export type ImportTextKey =
+  Exclude<ImportMessageKey, `${string}.${'one' | 'other'}`> | CountedKey<ImportMessageKey>;
+
+/**
+ * The value each counting text counts, which chooses its form and is written in the local
+ * style (1.200, 1,200); the other numbers of the text follow the form it chose.
+ */
+const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
+  'import.sampleShown': 'count',
+  'import.status.succeeded': 'written',
+  'refusal.crs-misplaces-features': 'sampled',
+  'refusal.crs-misplaces-features-format-crs-given': 'sampled',
+  'refusal.crs-misplaces-features-format-crs-named': 'sampled',
+  'refusal.coordinates-outside-crs': 'sampled',
+  'refusal.coordinates-outside-crs-fileCrs': 'sampled',
+  'refusal.import-not-undoable-later-edits': 'laterEdits',
+  'note.z-dropped': 'count',
+  'note.replaced-by-key': 'updated',
+  'note.checked': 'valid',
+  'note.rejected-all-or-nothing': 'rejected',
+  'note.undone': 'deleted',
+};
+
+function isCountedKey(key: string): key is CountedKey<ImportMessageKey> {
+  return key in countedValues;
+}
+
+/**
+ * The text of `key` in the interface language and its values: a counting text in the form its
+ * count takes (the `.other` form when the count is missing), that count written locally.
+ */
+function chooseText(key: ImportTextKey, values: Record<string, string | number>) {
+  const texts = getLanguage() === 'en' ? messagesEn : messagesId;
+  if (!isCountedKey(key)) return { text: texts[key], values };
+
+  const name = countedValues[key];
+  const count = Number(values[name]);
+  if (!(name in values) || !Number.isFinite(count)) {
+    return { text: texts[`${key}.other`], values };
+  }
+  const form = selectCountForm(texts, key, count);
+  return { text: texts[form], values: { ...values, [name]: formatCount(count) } };
+}
+
+/**
+ * Import and export text in the interface language, `{name}` placeholders filled; a counting
+ * text in the form its count takes (1 feature, 3 features).
+ */
+export function importText(key: ImportTextKey, values: Record<string, string | number> = {}) {
+  const chosen = chooseText(key, values);
+  return chosen.text.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
+    name in chosen.values ? String(chosen.values[name]) : placeholder,
   );
 }
 
-function isImportMessageKey(key: string): key is ImportMessageKey {
-  return key in messagesId;
+function isImportTextKey(key: string): key is ImportTextKey {
+  return isCountedKey(key) || (key in messagesId && !/\.(one|other)$/.test(key));
 }
 
 /**
@@ -539,7 +667,7 @@ function isImportMessageKey(key: string): key is ImportMessageKey {
  */
 export function codedText(coded: CodedText | null | undefined, english: string): string {
   const key = `note.${coded?.code ?? ''}`;
-  if (!coded || !isImportMessageKey(key)) return english;
+  if (!coded || !isImportTextKey(key)) return english;
   const params = { ...coded.params };
   if (typeof params.problem === 'string' && typeof params.detail === 'string') {
     params.detail = refusalText(params.problem, params, params.detail);
@@ -606,12 +734,12 @@ function refusalText(
     ...variants.map((variant) => `refusal.${type}-${variant}`),
     `refusal.${type}`,
   ];
-  const key = candidates.find(isImportMessageKey);
+  const key = candidates.find(isImportTextKey);
   if (!type || !key) return english;
 
   // placeholders are checked in the text, not the result: a quoted value may hold braces
   const values = quotedValues(members, declaration);
-  const template = (getLanguage() === 'en' ? messagesEn : messagesId)[key];
+  const template = chooseText(key, values).text;
   const quoted = [...template.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
   return quoted.every((name) => name in values) ? importText(key, values) : english;
 }

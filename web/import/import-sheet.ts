@@ -25,7 +25,7 @@ import {
   codedText,
   describeRefusal,
   importText,
-  type ImportMessageKey,
+  type ImportTextKey,
 } from './import-messages.js';
 import { exportCoordinateSystems } from './export-coordinate-systems.js';
 import { createSampleLayer } from './sample-layer.js';
@@ -58,7 +58,7 @@ function element<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-function labelled(key: ImportMessageKey, control: HTMLElement) {
+function labelled(key: ImportTextKey, control: HTMLElement) {
   return element('label', 'import-field', element('span', '', importText(key)), control);
 }
 
@@ -73,7 +73,7 @@ function select(options: [string, string][], value?: string) {
   return node;
 }
 
-function button(key: ImportMessageKey, onClick: () => void, className = '') {
+function button(key: ImportTextKey, onClick: () => void, className = '') {
   const node = element('button', className, importText(key));
   node.type = 'button';
   node.addEventListener('click', onClick);
@@ -443,7 +443,7 @@ export class ImportSheet {
       );
       parts.push(button('import.cancel', () => void this.cancel()));
     } else {
-      const key = `import.status.${job.status}` as ImportMessageKey;
+      const key = `import.status.${job.status}` as ImportTextKey;
       parts.push(
         element(
           'p',

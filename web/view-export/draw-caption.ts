@@ -1,6 +1,6 @@
 import type { Symbolizer } from '../map/symbolizer.js';
 import type { ViewCaption } from './view-caption.js';
-import { exportText } from './view-export-messages.js';
+import { exportCount, exportText } from './view-export-messages.js';
 
 const font = 'system-ui, sans-serif';
 const padding = 8;
@@ -116,7 +116,7 @@ function drawLegend(
   const rows = caption.legend.slice(0, fitting);
   const more = caption.legend.length - rows.length;
   const texts = rows.map((row) => row.title);
-  if (more > 0) texts.push(exportText('export.moreLayers', { count: more }));
+  if (more > 0) texts.push(exportCount('export.moreLayers', more));
 
   context.font = `12px ${font}`;
   const textWidth = Math.max(...texts.map((text) => context.measureText(text).width));

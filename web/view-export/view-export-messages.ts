@@ -1,5 +1,5 @@
 /** Interface text of the map view export, Indonesian first with English. */
-import { getLanguage } from '../i18n/i18n.js';
+import { formatCount, getLanguage, selectCountForm, type CountedKey } from '../i18n/i18n.js';
 
 const exportMessagesId = {
   'export.open': 'Unduh tampilan peta (PNG)',
@@ -15,7 +15,9 @@ const exportMessagesId = {
   'export.sources': 'Sumber: {sources}',
   'export.legend': 'Legenda',
   'export.sampleBadge': 'contoh',
-  'export.moreLayers': '… dan {count} lapisan lain',
+  // Indonesian nouns keep one form: the two forms of a counting text are alike
+  'export.moreLayers.one': '… dan {count} lapisan lain',
+  'export.moreLayers.other': '… dan {count} lapisan lain',
 } as const;
 
 /** A key of the view export's text. */
@@ -34,7 +36,8 @@ const exportMessagesEn: Record<ExportMessageKey, string> = {
   'export.sources': 'Sources: {sources}',
   'export.legend': 'Legend',
   'export.sampleBadge': 'sample',
-  'export.moreLayers': '… and {count} more layers',
+  'export.moreLayers.one': '… and {count} more layer',
+  'export.moreLayers.other': '… and {count} more layers',
 };
 
 /** View export text for `key` in the current language, `{name}` placeholders filled. */
@@ -43,4 +46,10 @@ export function exportText(key: ExportMessageKey, values: Record<string, string 
   return text.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
     name in values ? String(values[name]) : placeholder,
   );
+}
+
+/** View export text counting `count` things, in the form the count takes (1 layer, 2 layers). */
+export function exportCount(key: CountedKey<ExportMessageKey>, count: number) {
+  const texts = getLanguage() === 'en' ? exportMessagesEn : exportMessagesId;
+  return exportText(selectCountForm(texts, key, count), { count: formatCount(count) });
 }

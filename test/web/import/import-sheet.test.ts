@@ -285,7 +285,7 @@ describe('the import and export sheet', () => {
       });
       expect(english).toEqual({
         rejected: ['2\tType\tkota\tChoose one of the listed values.'],
-        notes: ['1 rows were rejected, so nothing was written (all or nothing).'],
+        notes: ['1 row was rejected, so nothing was written (all or nothing).'],
       });
     });
   });

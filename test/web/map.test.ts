@@ -122,7 +122,7 @@ describe('web map', () => {
     await clickMapAt(page, kroyaInnerPoint);
     await popup.locator('.identify__attributes').waitFor({ timeout: 10000 });
 
-    expect(indonesian).toEqual(['2 fitur di titik ini']);
+    expect(indonesian).toEqual(['2 objek di titik ini']);
     expect(english).toEqual(['2 features at this place']);
     expect(await popup.locator('.identify__title').textContent()).toBe('Kroya');
     expect(await popup.locator('.identify__count').count()).toBe(0);

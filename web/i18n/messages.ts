@@ -18,9 +18,9 @@ const messagesId = {
   'legend.empty': 'Tidak ada lapisan yang ditampilkan.',
   'identify.loading': 'Memuat data…',
   'identify.failed': 'Data objek tidak dapat dimuat.',
-  // Indonesian nouns keep one form: 1 fitur, 3 fitur ("one" keeps the keys of both alike)
-  'identify.count.one': '{count} fitur di titik ini',
-  'identify.count.other': '{count} fitur di titik ini',
+  // Indonesian nouns keep one form: 1 objek, 3 objek ("one" keeps the keys of both alike)
+  'identify.count.one': '{count} objek di titik ini',
+  'identify.count.other': '{count} objek di titik ini',
   'identify.close': 'Tutup',
   'identify.previous': 'Objek sebelumnya di titik ini',
   'identify.next': 'Objek berikutnya di titik ini',

@@ -49,7 +49,7 @@ const messagesId = {
   'import.mode': 'Jika ada baris yang salah',
   'import.modeAll': 'batalkan semuanya',
   'import.modeValid': 'tulis baris yang benar saja',
-  'import.action': 'Fitur yang ada',
+  'import.action': 'Objek yang ada',
   'import.append': 'tambahkan',
   'import.replace': 'ganti semuanya (dapat dibatalkan)',
   'import.dryRun': 'Periksa saja, jangan tulis',
@@ -64,8 +64,8 @@ const messagesId = {
   'import.step.writing': 'Menyimpan ke lapisan…',
   'import.status.running': 'Berjalan',
   'import.status.committing': 'Menyimpan',
-  'import.status.succeeded.one': 'Berhasil: {written} fitur ditulis.',
-  'import.status.succeeded.other': 'Berhasil: {written} fitur ditulis.',
+  'import.status.succeeded.one': 'Berhasil: {written} objek ditulis.',
+  'import.status.succeeded.other': 'Berhasil: {written} objek ditulis.',
   'import.status.checked': 'Diperiksa: tidak ada yang ditulis.',
   'import.status.rejected': 'Ditolak: tidak ada yang ditulis.',
   'import.status.failed': 'Gagal.',
@@ -88,28 +88,28 @@ const messagesId = {
   'refusal.invalid-crs':
     '"{crs}" bukan sistem koordinat; isi kode EPSG seperti EPSG:32749 atau EPSG:4326.',
   'refusal.crs-misplaces-features.one':
-    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} objek pertama jatuh di luar kabupaten ' +
     '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
     'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
   'refusal.crs-misplaces-features.other':
-    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} objek pertama jatuh di luar kabupaten ' +
     '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
     'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
   'refusal.crs-misplaces-features-format-crs-given.one':
-    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} objek pertama jatuh di luar kabupaten ' +
     '(misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat formatnya, jatuh ' +
     'di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar dibaca dalam itu.',
   'refusal.crs-misplaces-features-format-crs-given.other':
-    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} fitur pertama jatuh di luar kabupaten ' +
+    'Bila dibaca dalam {crs} sesuai pilihan, {sampled} objek pertama jatuh di luar kabupaten ' +
     '(misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat formatnya, jatuh ' +
     'di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar dibaca dalam itu.',
   'refusal.crs-misplaces-features-format-crs-named.one':
-    'Bila dibaca dalam {crs} yang disebut berkas, {sampled} fitur pertama jatuh di luar ' +
+    'Bila dibaca dalam {crs} yang disebut berkas, {sampled} objek pertama jatuh di luar ' +
     'kabupaten (misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat ' +
     'formatnya, jatuh di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar ' +
     'dibaca dalam itu.',
   'refusal.crs-misplaces-features-format-crs-named.other':
-    'Bila dibaca dalam {crs} yang disebut berkas, {sampled} fitur pertama jatuh di luar ' +
+    'Bila dibaca dalam {crs} yang disebut berkas, {sampled} objek pertama jatuh di luar ' +
     'kabupaten (misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat ' +
     'formatnya, jatuh di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar ' +
     'dibaca dalam itu.',
@@ -117,17 +117,17 @@ const messagesId = {
     'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke ' +
     'bujur/lintang: kosongkan pilihan sistem koordinat.',
   'refusal.coordinates-outside-crs.one':
-    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'Koordinat {sampled} objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
   'refusal.coordinates-outside-crs.other':
-    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'Koordinat {sampled} objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
   'refusal.coordinates-outside-crs-fileCrs.one':
-    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'Koordinat {sampled} objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Berkas sendiri menyebut {fileCrs}: kosongkan pilihan sistem koordinat agar ' +
     'dibaca dalam itu.',
   'refusal.coordinates-outside-crs-fileCrs.other':
-    'Koordinat {sampled} fitur pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'Koordinat {sampled} objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Berkas sendiri menyebut {fileCrs}: kosongkan pilihan sistem koordinat agar ' +
     'dibaca dalam itu.',
   'refusal.unknown-crs':
@@ -235,13 +235,13 @@ const messagesId = {
   'refusal.import-finished': 'Impor ini sudah berakhir, jadi tidak dapat dihentikan lagi.',
   'refusal.import-not-undoable-not-succeeded': 'Hanya impor yang berhasil yang dapat dibatalkan.',
   'refusal.import-not-undoable-no-history':
-    'Riwayat fitur tidak menyimpan perubahan dari impor ini, jadi impor tidak dapat dibatalkan.',
+    'Riwayat objek tidak menyimpan perubahan dari impor ini, jadi impor tidak dapat dibatalkan.',
   'refusal.import-not-undoable-later-edits.one':
     'Lapisan telah diubah {laterEdits} kali setelah impor ini; membatalkannya akan membuang ' +
-    'perubahan itu. Pulihkan fitur satu per satu dari riwayatnya.',
+    'perubahan itu. Pulihkan objek satu per satu dari riwayatnya.',
   'refusal.import-not-undoable-later-edits.other':
     'Lapisan telah diubah {laterEdits} kali setelah impor ini; membatalkannya akan membuang ' +
-    'perubahan itu. Pulihkan fitur satu per satu dari riwayatnya.',
+    'perubahan itu. Pulihkan objek satu per satu dari riwayatnya.',
   'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
   'note.read-through-gdal-given':
     'Dibaca lewat GDAL, diproyeksikan ulang dari {crs}, sesuai pilihan.',
@@ -275,13 +275,13 @@ const messagesId = {
   'note.cpg-unknown-encoding': 'Berkas .cpg menyebut pengodean yang tidak dikenal ("{cpg}").',
   'note.field-names-restored': 'Nama kolom lengkap dipulihkan dari daftar kolom ekspor.',
   'note.source-layer-rows': '{sourceLayer}: baris {firstRow}–{lastRow}.',
-  'note.z-dropped.one': 'Nilai Z (ketinggian) dibuang dari {count} fitur.',
-  'note.z-dropped.other': 'Nilai Z (ketinggian) dibuang dari {count} fitur.',
+  'note.z-dropped.one': 'Nilai Z (ketinggian) dibuang dari {count} objek.',
+  'note.z-dropped.other': 'Nilai Z (ketinggian) dibuang dari {count} objek.',
   'note.replaced-by-key.one':
-    'Diganti menurut {key}: {updated} fitur diperbarui di tempat beserta catatannya, ' +
+    'Diganti menurut {key}: {updated} objek diperbarui di tempat beserta catatannya, ' +
     '{removed} dihapus beserta catatannya, {inserted} ditambahkan.',
   'note.replaced-by-key.other':
-    'Diganti menurut {key}: {updated} fitur diperbarui di tempat beserta catatannya, ' +
+    'Diganti menurut {key}: {updated} objek diperbarui di tempat beserta catatannya, ' +
     '{removed} dihapus beserta catatannya, {inserted} ditambahkan.',
   'note.checked.one':
     'Diperiksa: {valid} baris valid dan {rejected} ditolak; tidak ada yang ditulis.',
@@ -304,9 +304,9 @@ const messagesId = {
   'note.server-stopped':
     'Server atau perintah yang menjalankan impor berhenti; lapisan dibiarkan seperti semula.',
   'note.undone.one':
-    'Dibatalkan oleh {actor}: {deleted} fitur impor dihapus, {restored} dipulihkan.',
+    'Dibatalkan oleh {actor}: {deleted} objek impor dihapus, {restored} dipulihkan.',
   'note.undone.other':
-    'Dibatalkan oleh {actor}: {deleted} fitur impor dihapus, {restored} dipulihkan.',
+    'Dibatalkan oleh {actor}: {deleted} objek impor dihapus, {restored} dipulihkan.',
 } as const;
 
 /** A key of the import and export interface text. */

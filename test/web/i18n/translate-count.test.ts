@@ -9,7 +9,7 @@ describe('counting in the interface language', () => {
     setLanguage('en');
     const english = [1, 3].map((count) => translateCount('identify.count', count));
 
-    expect(indonesian).toEqual(['1 fitur di titik ini', '3 fitur di titik ini']);
+    expect(indonesian).toEqual(['1 objek di titik ini', '3 objek di titik ini']);
     expect(english).toEqual(['1 feature at this place', '3 features at this place']);
   });
 
@@ -18,7 +18,7 @@ describe('counting in the interface language', () => {
     setLanguage('en');
     const english = translateCount('identify.count', 1200);
 
-    expect(indonesian).toBe('1.200 fitur di titik ini');
+    expect(indonesian).toBe('1.200 objek di titik ini');
     expect(english).toBe('1,200 features at this place');
   });
 });

@@ -114,7 +114,7 @@ describe('the import and export sheet', () => {
       "SELECT name FROM desa WHERE code = '33.01.99.2001'",
     );
     expect(rows.rows).toEqual([{ name: 'Tégalréja' }]);
-    expect(await page.locator(`${sheet} .import-status`).innerText()).toContain('3 fitur');
+    expect(await page.locator(`${sheet} .import-status`).innerText()).toContain('3 objek');
     expect(pageErrors).toEqual([]);
   });
 
@@ -129,7 +129,7 @@ describe('the import and export sheet', () => {
     await previewDesaShapefile(page);
     const codeRow = page.locator(`${sheet} .import-step tr`, { hasText: 'Kode Kemendagri' });
     await codeRow.locator('select').selectOption('KODE');
-    const action = page.locator(`${sheet} label.import-field`, { hasText: 'Fitur yang ada' });
+    const action = page.locator(`${sheet} label.import-field`, { hasText: 'Objek yang ada' });
     await action.locator('select').selectOption('replace');
     // Readers pass this lock; the replace waits behind it, as one of a large file would be
     // busy for minutes.

@@ -360,4 +360,35 @@ describe('the web editor as engineers use it in the field', () => {
     expect(toolbar.x).toBeGreaterThanOrEqual(zoom.x + zoom.width);
     await page.close();
   });
+
+  it('puts every editing tool in reach on a phone, unscrolled, in both languages', async () => {
+    const { page } = await openEditor([109.006, -7.705], { width: 390, height: 844 });
+    const outOfReach = () =>
+      page.locator('.edit-toolbar').evaluate((toolbar) => {
+        const bar = toolbar.getBoundingClientRect();
+        const tools = [...toolbar.querySelectorAll<HTMLElement>('.edit-tool')];
+        const missed = tools.filter((tool) => {
+          const box = tool.getBoundingClientRect();
+          const right = Math.min(bar.right, innerWidth);
+          const inside = box.left >= bar.left && box.right <= right;
+          const centre = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          return !inside || !tool.contains(centre);
+        });
+        const scrolls = toolbar.scrollWidth > toolbar.clientWidth;
+        return [
+          ...(scrolls ? ['the toolbar scrolls'] : []),
+          ...missed.map((t) => t.dataset.action),
+        ];
+      });
+
+    const indonesian = await outOfReach();
+    await page.locator('#lang-toggle').click();
+    const english = await outOfReach();
+    await page.locator('#lang-toggle').click();
+
+    expect(await page.locator('.edit-toolbar .edit-tool').count()).toBeGreaterThanOrEqual(7);
+    expect(indonesian).toEqual([]);
+    expect(english).toEqual([]);
+    await page.close();
+  });
 });

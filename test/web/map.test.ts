@@ -129,6 +129,46 @@ describe('web map', () => {
     await page.close();
   });
 
+  it('keeps the popup of a feature under the zoom buttons clear of them on a phone', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.baseUrl);
+    await waitForLayerDrawn(page, 'kecamatan');
+    // Kroya's inner point under the zoom buttons, where a tap beside them would land
+    await page.evaluate((at) => {
+      const map = window.__simpulMap!;
+      map.getView().setZoom(12);
+      map.getView().centerOn(at, map.getSize()!, [24, 120]);
+    }, toWebMercator(kroyaInnerPoint));
+    await page.evaluate(
+      () => new Promise((resolve) => window.__simpulMap!.once('rendercomplete', resolve)),
+    );
+
+    await clickMapAt(page, kroyaInnerPoint);
+    await page.locator('#identify-popup .identify__attributes').waitFor({ timeout: 10000 });
+    await page.waitForFunction(() => !window.__simpulMap!.getView().getAnimating());
+    // the popup takes its place in the frame drawn after the pan
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
+    const overlaps = await page.evaluate(() => {
+      const popup = document.querySelector('#identify-popup')!.getBoundingClientRect();
+      const controls = [...document.querySelectorAll<HTMLElement>('#map .ol-control')];
+      return controls
+        .filter((control) => {
+          const box = control.getBoundingClientRect();
+          const apart = box.right <= popup.left || box.left >= popup.right;
+          return !apart && box.bottom > popup.top && box.top < popup.bottom;
+        })
+        .map((control) => control.className);
+    });
+    const popup = (await page.locator('#identify-popup').boundingBox())!;
+
+    expect(overlaps).toEqual([]);
+    expect(popup.x + popup.width).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+
   it('hides a layer when its box in the layer tree is cleared', async () => {
     const { page } = await openMap();
 

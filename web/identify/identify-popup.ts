@@ -3,6 +3,7 @@ import type Overlay from 'ol/Overlay.js';
 import type { Coordinate } from 'ol/coordinate.js';
 import type { LayerDefinition } from '../../layers/types.js';
 import type { fetchFeature } from '../api/client-api.js';
+import { panPopupIntoView } from './pan-popup.js';
 import { renderIdentify, type IdentifyState } from './render-identify.js';
 
 /** What the logged-in user may do with a layer (undefined: a visitor), and how to edit. */
@@ -46,6 +47,7 @@ export class IdentifyPopup {
     this.element.hidden = false;
     this.show(0);
     this.overlay.setPosition(coordinate);
+    panPopupIntoView(this.overlay);
   }
 
   close() {
@@ -120,6 +122,6 @@ export class IdentifyPopup {
 
     this.state = { ...this.state, ...change };
     this.render();
-    this.overlay.panIntoView({ animation: { duration: 200 }, margin: 16 });
+    panPopupIntoView(this.overlay);
   }
 }

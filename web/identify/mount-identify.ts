@@ -32,7 +32,6 @@ export function mountIdentify(map: Map, element: HTMLElement) {
     element,
     positioning: 'bottom-center',
     offset: [0, -12],
-    autoPan: { animation: { duration: 200 }, margin: 16 },
   });
   map.addOverlay(overlay);
 

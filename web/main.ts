@@ -2,6 +2,7 @@ import 'ol/ol.css';
 import './main.css';
 import type Map from 'ol/Map.js';
 import { fetchClientConfig, type ClientConfig } from './api/client-api.js';
+import { mountAppBar } from './app-bar/mount-app-bar.js';
 import { mountLogin } from './auth/mount-login.js';
 import { mountEditor } from './edit/mount-editor.js';
 import { mountGeoServerAdmin } from './geoserver/mount-geoserver-admin.js';
@@ -66,7 +67,8 @@ function mountFeatures(config: ClientConfig) {
   mountPanel(map, requireElement('#panel'), requireElement<HTMLButtonElement>('#panel-toggle'));
   mountLayerTree(map, requireElement('#layer-tree'), config.themes);
   mountLegend(map, requireElement('#legend'));
-  mountLogin(requireElement('.app-bar'));
+  const tools = mountAppBar(requireElement('.app-bar'));
+  mountLogin(requireElement('.app-bar__account'));
   // before the editor and identify: while measuring, a tap on the map measures only
   mountMeasure(map);
   mountViewExport(map, config.regency.name);
@@ -74,9 +76,9 @@ function mountFeatures(config: ClientConfig) {
   mountEditor(map, requireElement('#panel'), requireElement('#map'), config);
   // after the editor: both go to the top of the panel, the search above the editing
   mountSearch(map, requireElement('#panel'), config.themes);
-  mountPlanLookup(map, requireElement('.app-bar'));
-  mountDashboard(map, requireElement('.app-bar'));
-  mountImport(map, requireElement('.app-bar'), config);
+  mountPlanLookup(map, tools);
+  mountDashboard(map, tools);
+  mountImport(map, tools, config);
   mountIdentify(map, requireElement('#identify-popup'));
 }
 

@@ -127,13 +127,16 @@ async function submitLogin(dialog: HTMLDialogElement) {
   }
 }
 
-/** Mounts the login button in `container` (the app bar) and reads the current session. */
+/**
+ * Mounts the login button at the start of `container` (the app bar's account part, before the
+ * language switch) and reads the current session.
+ */
 export function mountLogin(container: HTMLElement) {
   const button = document.createElement('button');
   button.type = 'button';
   button.id = 'login-button';
   button.className = 'app-bar__button app-bar__button--text';
-  container.append(button);
+  container.prepend(button);
   const dialog = createDialog();
   loginDialog = dialog;
 

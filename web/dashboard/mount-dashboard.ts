@@ -435,13 +435,13 @@ export class Dashboard {
   }
 }
 
-/** Adds the dashboard button to the app bar and the dashboard sheet beside the map. */
-export function mountDashboard(map: Map, appBar: HTMLElement) {
+/** Adds the dashboard button to the app bar's `tools` and the dashboard sheet beside the map. */
+export function mountDashboard(map: Map, tools: HTMLElement) {
   const dashboard = new Dashboard(map);
   const button = element('button', 'app-bar__button app-bar__button--text dashboard__open', '');
   button.type = 'button';
   button.addEventListener('click', () => dashboard.toggle());
-  appBar.insertBefore(button, appBar.querySelector('#lang-toggle'));
+  tools.append(button);
   map.getTargetElement()?.append(dashboard.sheet);
 
   const relabel = () => {

@@ -7,16 +7,17 @@ import { ImportSheet } from './import-sheet.js';
 import './import.css';
 
 /**
- * Adds the import and export button to the app bar and its sheet beside the map. Exports are
- * open to whoever may read a layer; imports appear once an editor of a layer is logged in.
+ * Adds the import and export button to the app bar's `tools` and its sheet beside the map.
+ * Exports are open to whoever may read a layer; imports appear once an editor of a layer is
+ * logged in.
  */
-export function mountImport(map: Map, appBar: HTMLElement, config: ClientConfig) {
+export function mountImport(map: Map, tools: HTMLElement, config: ClientConfig) {
   const sheet = new ImportSheet(map, config.layers);
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'app-bar__button app-bar__button--text import-sheet__open';
   button.addEventListener('click', () => sheet.toggle());
-  appBar.insertBefore(button, appBar.querySelector('#lang-toggle'));
+  tools.append(button);
   map.getTargetElement()?.append(sheet.sheet);
 
   onSessionChange((session) => {

@@ -293,10 +293,10 @@ function downloadFile(url: string, name: string) {
 }
 
 /**
- * Adds the Informasi Tata Ruang button to the app bar and its sheet to the page. Mount before
- * identify, so that while the sheet is open a click on the map asks the plan.
+ * Adds the Informasi Tata Ruang button to the app bar's `tools` and its sheet to the page.
+ * Mount before identify, so that while the sheet is open a click on the map asks the plan.
  */
-export function mountPlanLookup(map: Map, appBar: HTMLElement) {
+export function mountPlanLookup(map: Map, tools: HTMLElement) {
   const tool = new PlanLookup(map);
   const button = element(
     'button',
@@ -305,7 +305,7 @@ export function mountPlanLookup(map: Map, appBar: HTMLElement) {
   );
   button.type = 'button';
   button.addEventListener('click', () => tool.toggle());
-  appBar.insertBefore(button, appBar.querySelector('#lang-toggle'));
+  tools.append(button);
   map.getTargetElement()?.append(tool.sheet);
 
   const relabel = () => {

@@ -59,6 +59,41 @@ async function listButtonsOutOfReach(page: Page) {
   );
 }
 
+/**
+ * The app bar's buttons in the order the Tab key reaches them from the top of the page, and
+ * in the order they are read: row by row from the top, left to right within a row.
+ */
+async function listTabAndReadingOrder(page: Page) {
+  // Tab starts from a button put first in the page for the count, wherever the focus was
+  await page.evaluate(() => {
+    const start = document.createElement('button');
+    start.id = 'tab-start';
+    document.body.prepend(start);
+    start.focus();
+  });
+  const tabbed: string[] = [];
+  for (let press = 0; press < 20; press += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement;
+      return element?.closest('.app-bar') ? element.id || element.className : null;
+    });
+    if (focused === null) break;
+    tabbed.push(focused);
+  }
+  await page.evaluate(() => document.querySelector('#tab-start')?.remove());
+  const read = await page.locator('.app-bar button').evaluateAll((buttons) =>
+    buttons
+      .map((button) => ({
+        box: button.getBoundingClientRect(),
+        name: button.id || button.className,
+      }))
+      .sort((a, b) => Math.round(a.box.top - b.box.top) || a.box.left - b.box.left)
+      .map((button) => button.name),
+  );
+  return { tabbed, read };
+}
+
 describe('the app bar on a phone', () => {
   it('keeps the login and the language switch in reach without scrolling', async () => {
     const page = await browser.context.newPage();
@@ -108,6 +143,23 @@ describe('the app bar on a phone', () => {
     expect(loggedIn).toEqual([]);
     expect(inEnglish).toEqual([]);
     expect(overAdminPage).toEqual([]);
+    await page.close();
+  });
+
+  it('moves the keyboard focus through the buttons in the order they are read', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(server.baseUrl);
+    await page.waitForFunction(() => Boolean(window.__simpulMap));
+    await page.locator('.import-sheet__open').waitFor();
+
+    const onPhone = await listTabAndReadingOrder(page);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const onDesktop = await listTabAndReadingOrder(page);
+
+    expect(onPhone.tabbed.length).toBeGreaterThanOrEqual(6);
+    expect(onPhone.tabbed).toEqual(onPhone.read);
+    expect(onDesktop.tabbed).toEqual(onDesktop.read);
     await page.close();
   });
 });

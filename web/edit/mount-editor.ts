@@ -528,6 +528,10 @@ class Editor {
       hitTolerance: 6,
     });
     void this.selectForEditing(hit ? String(hit.getId()) : undefined);
+    if (!hit) return;
+
+    bus.emit('edit-select', {});
+    this.formSlot.scrollIntoView({ block: 'nearest' });
   }
 
   /**

@@ -24,6 +24,11 @@ export interface SimpulEvents {
    * phone) makes way, or it would hide the popup's lower part and its edit button.
    */
   'identify-open': Record<string, never>;
+  /**
+   * A feature was tapped on the map for editing: the panel that holds its form opens, or on a
+   * phone the engineer would see the feature turn orange and no form to fill in.
+   */
+  'edit-select': Record<string, never>;
   /** The editor takes the map's clicks (a layer, a tool or a feature chosen): measuring ends. */
   'edit-start': { layerId: string };
   /**

@@ -22,6 +22,7 @@ export function mountPanel(map: Map, panel: HTMLElement, toggle: HTMLButtonEleme
   toggle.addEventListener('click', () => setOpen(panel.classList.contains('panel--closed')));
   // the edit form lives in the panel
   bus.on('edit-request', () => setOpen(true));
+  bus.on('edit-select', () => setOpen(true));
   // lying over the map, the sheet would hide the popup; the panel button brings it back
   bus.on('identify-open', () => {
     if (window.matchMedia(narrowScreen).matches) setOpen(false);

@@ -391,4 +391,26 @@ describe('the web editor as engineers use it in the field', () => {
     expect(english).toEqual([]);
     await page.close();
   });
+
+  it('opens the panel with the form of a feature tapped on a phone', async () => {
+    const middle: [number, number] = [109.002, -7.702];
+    const { page } = await openEditor(middle, { width: 390, height: 844 });
+    await page.waitForFunction(
+      (key) => !!window.__simpulEditor?.currentSession?.get(key),
+      `f${existingId}`,
+    );
+    await page.locator('#panel-toggle').click();
+    await expect.poll(() => page.locator('#panel').isVisible()).toBe(false);
+
+    const tap = await pagePointOf(page, middle);
+    await page.mouse.click(tap.x, tap.y);
+    await page.locator('.edit-form').waitFor({ timeout: 10000 });
+
+    const panel = (await page.locator('#panel').boundingBox())!;
+    const form = (await page.locator('.edit-form-slot h3').boundingBox())!;
+    expect(await page.locator('.edit-form-slot h3').textContent()).toContain(String(existingId));
+    expect(form.y).toBeGreaterThanOrEqual(panel.y);
+    expect(form.y + form.height).toBeLessThanOrEqual(panel.y + panel.height);
+    await page.close();
+  });
 });

@@ -118,6 +118,21 @@ describe('the import and export sheet', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('shows the sheet whole on a phone, its left edge inside the window', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.baseUrl);
+    await page.click('.import-sheet__open');
+    await page.locator(`${sheet} .import-section`).first().waitFor();
+
+    const box = (await page.locator(sheet).boundingBox())!;
+
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+
   it('names the step a long import is at and stops it when asked', async () => {
     const pool = server.testDatabase.database.pool;
     const countDesa = async () =>

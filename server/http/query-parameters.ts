@@ -14,7 +14,8 @@ export function rejectUnknownParameters(
   if (unknown.length === 0) return;
 
   const quoted = unknown.map((name) => `"${name.slice(0, 40)}"`).join(', ');
-  const takes = accepted.length > 0 ? `takes ${accepted.join(', ')}` : 'takes no query parameters';
+  const names = accepted.join(', ');
+  const takes = names ? `takes ${names}` : 'takes no query parameters';
   const detail = `Unknown query parameter ${quoted.slice(0, 200)}. This request ${takes}.`;
   throw badRequest('unknown-parameter', detail, { accepted });
 }

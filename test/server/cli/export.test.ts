@@ -193,7 +193,8 @@ describe('npm run export', () => {
     // the command's own temporary folder, so that only its scratch can appear there
     const scratch = freshFolder();
     const target = path.join(callerFolder, 'evacuation.zip');
-    const writing = () => fs.readdirSync(scratch).some((name) => name.startsWith('simpul-export-'));
+    const isScratch = (name: string) => name.startsWith('simpul-export-');
+    const writing = () => fs.readdirSync(scratch).some(isScratch);
     // Once the scratch folder exists, the database's answers stop: the command is then still
     // filling it when interrupted, however fast or slow the machine is.
     const relay = await startFreezableRelay(database.url, 0, writing);
@@ -211,8 +212,7 @@ describe('npm run export', () => {
 
       expect(code).toBe(130);
       expect(fs.readdirSync(callerFolder)).toEqual([]);
-      const left = fs.readdirSync(scratch).filter((name) => name.startsWith('simpul-export-'));
-      expect(left).toEqual([]);
+      expect(fs.readdirSync(scratch).filter(isScratch)).toEqual([]);
     } finally {
       relay.close();
     }

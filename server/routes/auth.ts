@@ -1,7 +1,9 @@
 import express, { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
 import { checkSameOrigin, sessionCookieName, sessionCookieOptions } from '../http/authenticate.js';
+import { answersJson } from '../http/negotiate.js';
 import { badRequest } from '../http/problem.js';
+import { takesParameters } from '../http/query-parameters.js';
 import { canEditLayer, canReadLayer } from '../services/access.js';
 import {
   createApiToken,
@@ -38,6 +40,8 @@ function parseTokenId(text: string): number {
  */
 export function createAuthRouter(context: AppContext): Router {
   const router = Router();
+  // what the GET routes read: no query parameters, and an Accept that takes JSON
+  const readsJson = [takesParameters(), answersJson()];
   const { pool } = context.database;
   router.use('/auth', express.json({ limit: '64kb' }));
 
@@ -63,7 +67,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.status(204).end();
   });
 
-  router.get('/auth/session', async (req, res) => {
+  router.get('/auth/session', ...readsJson, async (req, res) => {
     const principal = res.locals.principal;
     res.set('Cache-Control', 'no-store');
     if (!principal) {
@@ -83,7 +87,7 @@ export function createAuthRouter(context: AppContext): Router {
     });
   });
 
-  router.get('/auth/users', async (_req, res) => {
+  router.get('/auth/users', ...readsJson, async (_req, res) => {
     requireAdmin(res.locals.principal);
     res.json({ users: await listUsers(pool) });
   });
@@ -131,7 +135,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.status(204).end();
   });
 
-  router.get('/auth/tokens', async (_req, res) => {
+  router.get('/auth/tokens', ...readsJson, async (_req, res) => {
     requireAdmin(res.locals.principal);
     res.json({ tokens: await listApiTokens(pool) });
   });

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
+import { answersJson } from '../http/negotiate.js';
 import { takesParameters } from '../http/query-parameters.js';
 import type { Principal } from '../services/access.js';
 import { parseSwitch, switchWordsHint } from '../switch-value.js';
@@ -49,13 +50,13 @@ export function createGeoServerRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
 
-  router.get('/admin/geoserver', takesParameters(), async (_req, res) => {
+  router.get('/admin/geoserver', takesParameters(), answersJson(), async (_req, res) => {
     requirePublisher(res.locals.principal, false);
     res.set('Cache-Control', 'no-store');
     res.json(await (await publication()).getGeoServerStatus(pool));
   });
 
-  router.get('/admin/geoserver/plan', takesParameters('force'), async (req, res) => {
+  router.get('/admin/geoserver/plan', takesParameters('force'), answersJson(), async (req, res) => {
     requirePublisher(res.locals.principal, false);
     const { planGeoServerPublication } = await publication();
     const plan = await planGeoServerPublication(pool, { force: readForce(req.query.force) });

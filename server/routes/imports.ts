@@ -10,6 +10,7 @@ import {
 import { detectGdal } from '../formats/gdal.js';
 import { SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
+import { answersJson } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { parsePageParameters, takesParameters } from '../http/query-parameters.js';
 import { canEditLayer, type Principal } from '../services/access.js';
@@ -221,8 +222,9 @@ export function createImportsRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
   const json = express.json({ limit: '1mb' });
+  const jsonAnswer = answersJson();
 
-  router.get('/imports/formats', (_req, res) => {
+  router.get('/imports/formats', takesParameters(), jsonAnswer, (_req, res) => {
     const exports = Object.entries(exportFormats).map(([id, f]) => ({ id, title: f.title }));
     res.json({ import: sourceFormats, export: exports, gdal: detectGdal() });
   });
@@ -256,7 +258,7 @@ export function createImportsRouter(context: AppContext): Router {
     res.status(202).location(`/imports/${jobId}`).json(toPublicJob(job));
   });
 
-  router.get('/imports', async (req, res) => {
+  router.get('/imports', takesParameters('layerId'), jsonAnswer, async (req, res) => {
     const layerId = req.query.layerId;
     if (typeof layerId !== 'string' || layerId === '') {
       throw badRequest('missing-layer', 'Name the layer whose imports to list: ?layerId=…');
@@ -283,7 +285,7 @@ export function createImportsRouter(context: AppContext): Router {
     if (heardJobs.size > 500) heardJobs.delete(heardJobs.values().next().value!);
   };
 
-  router.get('/imports/:jobId', async (req, res) => {
+  router.get('/imports/:jobId', takesParameters(), jsonAnswer, async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
     await untilJobHeard(job);

@@ -100,6 +100,14 @@ describe('the feature API core', () => {
     '/tiles',
     '/tiles/kecamatan.json',
     '/client/config',
+    '/auth/session',
+    '/auth/users',
+    '/auth/tokens',
+    '/imports/formats',
+    '/imports?layerId=kecamatan',
+    '/imports/no-such-job',
+    '/admin/geoserver',
+    '/admin/geoserver/plan',
   ])('answers %s asked for an image with 406 listing what it serves', async (path) => {
     const headers = { accept: 'image/png' };
 

@@ -28,6 +28,15 @@ export interface ChangedRows {
   goneIds: number[];
 }
 
+/**
+ * Grid of the overlays of lon/lat geometries, in degrees (about 0.1 mm): with a grid GEOS
+ * snap-rounds, which cannot fail on valid input. Without one it overlays in floating point and,
+ * for some neighbouring polygons (or a line along a polygon's edge), falls back to snapping by
+ * catching its own error; the embedded engine's GEOS cannot catch it, and there the statement
+ * ends with no row and no error, so a whole answer or refresh came back short.
+ */
+export const overlayGridDeg = 1e-9;
+
 /** The name an overlay is stored under: its layers in order, e.g. `hazard_zone/desa`. */
 export function overlayKey(...tables: string[]): string {
   return tables.join('/');
@@ -86,6 +95,19 @@ export async function deleteSourceRows(
   await db.query(sql, [overlay, table, ids]);
 }
 
+/**
+ * The rows an INSERT stored. A statement whose tag is not INSERT did not complete: the embedded
+ * engine ends a statement that GEOS aborts so, with no error and part of its rows written (an
+ * overlay of an invalid geometry, which even a grid cannot make), and recording the sources as
+ * computed after it would lose the missing pieces until their rows change.
+ */
+function insertedCount(result: pg.QueryResult): number {
+  if (result.command !== 'INSERT') {
+    throw new Error(`an overlay statement ended without completing (tag ${result.command})`);
+  }
+  return result.rowCount ?? 0;
+}
+
 /** Drops the stored areas of an overlay that involve any of the given zones or units. */
 export async function deleteOverlayAreas(
   db: Queryable,
@@ -104,7 +126,7 @@ export async function deleteOverlayAreas(
  * test runs on the prepared zone, while a cut of two polygons costs 0.1 to 1 ms.
  */
 const areaSql = `ST_Area(CASE WHEN z.geom = u.geom OR ST_ContainsProperly(z.geom, u.geom)
-    THEN u.geom ELSE ST_Intersection(z.geom, u.geom) END::geography)`;
+    THEN u.geom ELSE ST_Intersection(z.geom, u.geom, ${overlayGridDeg}) END::geography)`;
 
 /**
  * Computes and stores the area of every zone in every unit it overlaps, for the pairs that
@@ -128,8 +150,7 @@ export async function insertOverlayAreas(
     SELECT $1, zone_id, unit_id, area_m2 FROM pair
     -- Neighbours that only touch the zone have no area in it.
     WHERE area_m2 > 0`;
-  const result = await db.query(sql, [overlay.key, zoneIds, unitIds]);
-  return result.rowCount ?? 0;
+  return insertedCount(await db.query(sql, [overlay.key, zoneIds, unitIds]));
 }
 
 /** Drops the stored measures of an overlay that involve any given zone, unit or feature. */
@@ -149,13 +170,14 @@ export async function deleteOverlayMeasures(
 function measureExpressions(kind: MeasureOverlay['kind']) {
   if (kind === 'presence') return { inZone: 'NULL::geometry', inside: 'true', amount: '1' };
   // A line wholly inside a zone or unit is not cut by it: the containment test runs on the
-  // prepared polygon and costs far less than cutting by a polygon of a thousand vertices.
+  // prepared polygon and costs far less than cutting by a polygon of a thousand vertices. Only
+  // the lines of a cut are kept: a gridded cut refuses a piece that holds a touching point too.
+  const cut = `ST_CollectionExtract(ST_Intersection(f.geom, z.geom, ${overlayGridDeg}), 2)`;
   return {
-    inZone: `CASE WHEN ST_ContainsProperly(z.geom, f.geom) THEN f.geom
-      ELSE ST_Intersection(f.geom, z.geom) END`,
+    inZone: `CASE WHEN ST_ContainsProperly(z.geom, f.geom) THEN f.geom ELSE ${cut} END`,
     inside: 'ST_ContainsProperly(u.geom, f.geom)',
     amount: `ST_Length(CASE WHEN c.inside THEN p.geom
-      ELSE ST_Intersection(p.geom, u.geom) END::geography)`,
+      ELSE ST_Intersection(p.geom, u.geom, ${overlayGridDeg}) END::geography)`,
   };
 }
 
@@ -206,6 +228,5 @@ export async function insertOverlayMeasures(
     SELECT $1, zone_id, unit_id, feature_id, amount FROM hit
     -- A line that only touches a zone or unit has no length in it.
     WHERE amount > 0`;
-  const result = await db.query(sql, [overlay.key, zoneIds, unitIds, featureIds]);
-  return result.rowCount ?? 0;
+  return insertedCount(await db.query(sql, [overlay.key, zoneIds, unitIds, featureIds]));
 }

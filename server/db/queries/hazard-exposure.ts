@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdentifier as q, SqlParameters } from '../sql.js';
-import { overlayKey, type AreaOverlay, type MeasureOverlay } from './overlays.js';
+import { overlayGridDeg, overlayKey, type AreaOverlay, type MeasureOverlay } from './overlays.js';
 
 /** How the people of each population unit are known, in SQL terms of declared layers. */
 export interface PeopleSource {
@@ -127,11 +127,15 @@ function pieceSql(source: ExposureSource, areaOverlay: string): string {
   const stored = `FROM simpul_overlay_area AS a
       JOIN zone AS z ON z.id = a.zone_id
       JOIN people AS pe ON pe.id = a.unit_id`;
+  const grid = overlayGridDeg;
+  // Only the polygons of each piece: a gridded union refuses pieces that hold lines too.
+  const piece = `ST_CollectionExtract(ST_Intersection(g.geom, d.geom, ${grid}), 3)`;
+  const dissolved = `ST_Union(${piece}, ${grid})`;
   return `SELECT ${columns}, a.area_m2 AS exposed_m2
     ${stored}
     WHERE a.overlay = ${areaOverlay} AND NOT ${inOverlappedClass}
     UNION ALL
-    SELECT ${columns}, ST_Area(ST_Union(ST_Intersection(g.geom, d.geom))::geography)
+    SELECT ${columns}, ST_Area(${dissolved}::geography)
     ${stored}
     JOIN ${hazard} AS g ON g.id = a.zone_id
     JOIN ${desa} AS d ON d.id = a.unit_id
@@ -155,8 +159,12 @@ function measureHitsSql(source: ExposureSource, measure: ExposureMeasure, params
       WHERE m.overlay = ${overlay}`;
   }
   // A line in two overlapping zones of one class: its pieces in them dissolved, then cut by
-  // the unit, so the stretch in both counts once.
-  const dissolved = `ST_Intersection(ST_Union(ST_Intersection(f.geom, g.geom)), u.geom)`;
+  // the unit, so the stretch in both counts once. On a grid, as the stored overlays are cut,
+  // and only the lines of each piece.
+  const grid = overlayGridDeg;
+  const pieces = `ST_Union(ST_CollectionExtract(ST_Intersection(f.geom, g.geom, ${grid}), 2),
+    ${grid})`;
+  const dissolved = `ST_Intersection(${pieces}, u.geom, ${grid})`;
   return `SELECT z.hazard_type, z.hazard_class, ${unitCode} AS unit_code,
       f.id, ${category} AS category, m.amount / 1000 AS amount
     ${joins}

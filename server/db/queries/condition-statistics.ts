@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdentifier as q } from '../sql.js';
 import { queryWithoutJit } from '../without-jit.js';
+import { overlayGridDeg } from './overlays.js';
 
 /** A line layer whose length is split by a condition class and by reporting unit. */
 export interface ConditionSource {
@@ -54,12 +55,13 @@ export async function selectConditionLengths(
     filter = `WHERE r.${q(source.filter.column)} = ANY ($1)`;
   }
   const key = source.history ? `r.${q(source.history.keyColumn)}::text` : 'r.id::text';
+  const cut = `ST_Intersection(r.geom, u.geom, ${overlayGridDeg})`;
   const sql = `
     WITH part AS MATERIALIZED (
       SELECT ${key} AS key, r.${q(source.conditionColumn)}::text AS condition,
         u.${q(source.unitCodeColumn)}::text AS unit_code,
         ST_Length(CASE WHEN ST_CoveredBy(r.geom, u.geom) THEN r.geom
-                       ELSE ST_Intersection(r.geom, u.geom) END::geography) AS m
+                       ELSE ${cut} END::geography) AS m
       FROM (SELECT * FROM ${q(source.table)} AS r ${filter}) AS r
       JOIN ${q(source.unitTable)} AS u ON ST_Intersects(r.geom, u.geom))
     SELECT NULL::int AS year, unit_code, condition, sum(m) / 1000 AS km

@@ -50,6 +50,14 @@ function readOptions() {
       process.exit(2);
     },
   );
+  // Checked here, before the database opens: a year in words is a typing mistake, not a year
+  // without figures (which the service answers, listing the years that have them).
+  if (values.year !== undefined && !/^\d{4}$/.test(values.year)) {
+    const year = values.year;
+    console.error(`report: --year takes a year in four digits, such as 2024, not "${year}"`);
+    console.error(`\n${usage}`);
+    process.exit(2);
+  }
   const today = new Date().toISOString().slice(0, 10);
   return { ...values, out: resolveCallerPath(values.out ?? `report-${today}`) };
 }

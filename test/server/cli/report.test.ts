@@ -45,6 +45,17 @@ describe('npm run report', { timeout: 60000 }, () => {
     expect(result.stderr).not.toMatch(stackFrame);
   });
 
+  it('answers a --year that is not a number with one line, the usage and exit 2', async () => {
+    const result = await runReportCommand(['--year', 'abc'], { DATABASE_URL: unreachable });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'report: --year takes a year in four digits, such as 2024, not "abc"',
+    );
+    expect(result.stderr).toContain('npm run report -- [--out DIR]');
+    expect(result.stderr).not.toMatch(stackFrame);
+  });
+
   it('says in one line, with exit code 1, that the database does not answer', async () => {
     const result = await runReportCommand([], { DATABASE_URL: unreachable });
 

@@ -8,6 +8,7 @@ const acceptedTypes = ['Point', 'Polygon', 'MultiPolygon'];
 
 type GeoJsonInput = {
   type?: unknown;
+  crs?: unknown;
   geometry?: unknown;
   features?: unknown;
   coordinates?: unknown;
@@ -15,6 +16,32 @@ type GeoJsonInput = {
 
 function invalidPlace(detail: string) {
   return badRequest('invalid-place', detail);
+}
+
+/** The names of WGS 84 longitude and latitude that a legacy GeoJSON `crs` member may carry. */
+const lonLatCrsNames = new Set([
+  'urn:ogc:def:crs:OGC:1.3:CRS84',
+  'urn:ogc:def:crs:OGC::CRS84',
+  'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
+  'EPSG:4326',
+  'urn:ogc:def:crs:EPSG::4326',
+  'http://www.opengis.net/def/crs/EPSG/0/4326',
+]);
+
+/**
+ * Refuses a legacy `crs` member (GeoJSON 2008) naming another system: its coordinates would
+ * be read as degrees. Not reprojected: places are small, and the client holding them can.
+ */
+function checkCrsMember(object: unknown) {
+  const crs = (object as { crs?: unknown } | null | undefined)?.crs;
+  if (crs === undefined) return;
+  const name = (crs as { properties?: { name?: unknown } } | null)?.properties?.name;
+  if (typeof name === 'string' && lonLatCrsNames.has(name)) return;
+  const named = typeof name === 'string' ? name : JSON.stringify(crs);
+  throw invalidPlace(
+    `The place names the coordinate system ${named}; coordinates must be longitude and ` +
+      'latitude in WGS 84 (EPSG:4326, CRS84): reproject the place and leave out crs.',
+  );
 }
 
 function polygonsOf(geometry: Geometry): Position[][][] {
@@ -32,6 +59,8 @@ function collectPolygons(features: unknown[]): Geometry {
   if (geometries.some((geometry) => !geometry)) {
     throw invalidPlace('Every feature of the FeatureCollection needs a geometry.');
   }
+  features.forEach(checkCrsMember);
+  geometries.forEach(checkCrsMember);
   const polygons = geometries.flatMap((geometry) => polygonsOf(geometry!));
   return polygons.length === 1
     ? ({ type: 'Polygon', coordinates: polygons[0] } as Polygon)
@@ -77,6 +106,19 @@ function checkPositions(geometry: Geometry) {
   }
 }
 
+/** A ring of fewer than 4 positions encloses nothing: the database would read a line. */
+function checkRings(geometry: Geometry) {
+  if (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon') return;
+  const rings = polygonsOf(geometry).flat();
+  const short = rings.find((ring) => ring.length < 4);
+  if (short) {
+    throw invalidPlace(
+      `Every ring of a polygon needs at least 4 positions, the last repeating the first; ` +
+        `one has ${short.length}.`,
+    );
+  }
+}
+
 /**
  * A place to look up, from a GeoJSON Point, Polygon or MultiPolygon in EPSG:4326, a Feature of
  * one, or a FeatureCollection of polygons (an uploaded parcel file). Returns GeoJSON text for
@@ -86,7 +128,9 @@ export function parsePlace(input: unknown): string {
   if (!input || typeof input !== 'object') {
     throw invalidPlace('Send a GeoJSON Point, Polygon or MultiPolygon in EPSG:4326 as geometry.');
   }
+  checkCrsMember(input);
   const geometry = unwrapGeometry(input as GeoJsonInput);
+  checkCrsMember(geometry);
   if (!acceptedTypes.includes(String(geometry?.type))) {
     throw invalidPlace(
       `The place must be a ${acceptedTypes.join(', ')} (or a Feature of one); ` +
@@ -94,7 +138,9 @@ export function parsePlace(input: unknown): string {
     );
   }
   checkPositions(geometry);
-  return JSON.stringify(geometry);
+  checkRings(geometry);
+  // A crs member left is one naming WGS 84, which the database need not read.
+  return JSON.stringify({ ...geometry, crs: undefined });
 }
 
 /** Decimal notation only: Number() would also read a blank as 0 and `0x6d` as 109. */

@@ -78,6 +78,29 @@ describe('the analysis API', () => {
     expect(problem.detail).toMatch(/EPSG:4326/);
   });
 
+  it('refuses a polygon whose ring has two positions as an invalid place', async () => {
+    const ring = parcelInKroya.coordinates[0]!.slice(0, 2);
+    const twoPoints = { type: 'Polygon', coordinates: [ring] };
+
+    const response = await post('/analysis/plan-information', { geometry: twoPoints });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect((await response.json()).type).toBe('/problems/invalid-place');
+  });
+
+  it('refuses a place in metres named by a legacy crs member, asking lon and lat', async () => {
+    const crs = { type: 'name', properties: { name: 'EPSG:32749' } };
+    const body = { type: 'Feature', properties: {}, crs, geometry: parcelInKroya };
+
+    const response = await post('/analysis/plan-information', body, 'application/geo+json');
+
+    expect(response.status).toBe(400);
+    const problem = await response.json();
+    expect(problem.type).toBe('/problems/invalid-place');
+    expect(problem.detail).toContain('must be longitude and latitude in WGS 84');
+  });
+
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {
     // a point in the Flores Sea, far from Cilacap
     const answers = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePointPlace } from '../../../server/services/place-input.js';
+import { parsePlace, parsePointPlace } from '../../../server/services/place-input.js';
 import { problemOf } from '../../support/problem-of.js';
 
 describe('a clicked point from lon and lat', () => {
@@ -27,5 +27,70 @@ describe('a clicked point from lon and lat', () => {
     const problem = problemOf(() => parsePointPlace(['109', '110'], '-7.6'));
 
     expect(problem.detail).toBe('Give lon and lat once each; lon was given 2 times.');
+  });
+});
+
+/** A parcel in Kroya, as longitude and latitude. */
+const parcel = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [109.24, -7.63],
+      [109.25, -7.63],
+      [109.25, -7.62],
+      [109.24, -7.63],
+    ],
+  ],
+};
+
+describe('a posted place', () => {
+  it('refuses a polygon whose ring has two positions, saying a ring needs four', () => {
+    const twoPoints = { type: 'Polygon', coordinates: [parcel.coordinates[0]!.slice(0, 2)] };
+
+    const problem = problemOf(() => parsePlace(twoPoints));
+
+    expect(problem.status).toBe(400);
+    expect(problem.type).toBe('invalid-place');
+    expect(problem.detail).toBe(
+      'Every ring of a polygon needs at least 4 positions, the last repeating the first; ' +
+        'one has 2.',
+    );
+  });
+
+  it('refuses a short hole of one polygon of a FeatureCollection too', () => {
+    const holed = { ...parcel, coordinates: [...parcel.coordinates, [[109.245, -7.625]]] };
+    const collection = {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: {}, geometry: holed }],
+    };
+
+    expect(problemOf(() => parsePlace(collection)).detail).toMatch(/at least 4 .* one has 1\.$/);
+  });
+
+  it.each([
+    ['a geometry', { ...parcel, crs: { type: 'name', properties: { name: 'EPSG:32749' } } }],
+    [
+      'a Feature',
+      {
+        type: 'Feature',
+        crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32749' } },
+        geometry: parcel,
+      },
+    ],
+  ])('refuses a crs member of another system on %s, saying to send lon and lat', (_, place) => {
+    const problem = problemOf(() => parsePlace(place));
+
+    expect(problem.status).toBe(400);
+    expect(problem.type).toBe('invalid-place');
+    expect(problem.detail).toMatch(/^The place names the coordinate system .*32749; /);
+    expect(problem.detail).toContain('must be longitude and latitude in WGS 84');
+  });
+
+  it('takes a crs member naming WGS 84 longitude and latitude, and leaves it out', () => {
+    const crs = { type: 'name', properties: { name: 'urn:ogc:def:crs:OGC:1.3:CRS84' } };
+
+    const place = JSON.parse(parsePlace({ ...parcel, crs }));
+
+    expect(place).toEqual(parcel);
   });
 });

@@ -2,19 +2,12 @@ import type pg from 'pg';
 import type { ActivityRuleBinding } from '../../../layers/analysis-bindings.js';
 import type { LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier as q } from '../sql.js';
+import { overlayGridDeg } from './overlays.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
 /** The asked place: a GeoJSON geometry in EPSG:4326 made valid, without Z or M. */
 const placeSql = 'ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)))';
-
-/**
- * Grid of the overlays, in degrees (about 0.1 mm): with a grid GEOS snap-rounds, which cannot
- * fail. Without one it overlays in floating point and, for some adjacent seeded zones, falls
- * back to snapping by catching its own error; the embedded engine's GEOS cannot catch it, and
- * there the statement ended with no row and no error, dropping a whole zone group.
- */
-const overlayGridDeg = 1e-9;
 
 /** One group of a layer's features overlapping a place, with how much of the place they cover. */
 export interface OverlapRow {

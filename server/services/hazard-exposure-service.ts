@@ -100,6 +100,12 @@ export function choosePopulationYear(yearText?: string) {
   const years = Object.keys(binding.populationAttributes).map(Number).sort();
   if (yearText === undefined) return { year: years[years.length - 1]!, years };
 
+  if (!/^\d{4}$/.test(yearText)) {
+    throw badRequest(
+      'invalid-year',
+      `year is a four-digit year (${years.join(', ')}); got "${yearText.slice(0, 40)}".`,
+    );
+  }
   const year = Number(yearText);
   if (!years.includes(year)) {
     throw badRequest(

@@ -211,6 +211,20 @@ describe('the analysis API', () => {
     expect((await bad.json()).type).toBe('/problems/invalid-year');
   }, 120000);
 
+  it.each(['abc', '0x7e4', '2020.0', ' 2020'])(
+    'answers hazard exposure for year "%s" with a 400 saying a year is four digits',
+    async (year) => {
+      const query = new URLSearchParams({ year });
+      const response = await fetch(`${server.baseUrl}/analysis/hazard-exposure?${query}`);
+
+      expect(response.status).toBe(400);
+      const body = await response.json();
+      expect(body.type).toBe('/problems/invalid-year');
+      expect(body.detail).toContain('year is a four-digit year');
+    },
+    120000,
+  );
+
   it('answers irrigation condition per irrigation area', async () => {
     const response = await fetch(`${server.baseUrl}/analysis/irrigation-condition`);
 

@@ -12,6 +12,7 @@ import { answerClientErrors, answerInFlight } from './http/client-error.js';
 import { continueWhenBodyRead } from './http/expect-continue.js';
 import { log } from './log.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
+import { stopLocalImports } from './services/import-service.js';
 import { TileService } from './services/tile-service.js';
 import { checkListenAddress, describeListenFailure, ListenError } from './listen-address.js';
 import { prepareDatabase } from './startup.js';
@@ -40,7 +41,8 @@ function listen(listener: http.RequestListener): Promise<http.Server> {
 
 /**
  * On SIGTERM or SIGINT: take no new connection, let the requests in flight finish (cut after
- * the grace period), then close the tile service and the database.
+ * the grace period), let running imports finish within what is left of it (the rest end as
+ * stopped, their layers untouched), then close the tile service and the database.
  *
  * Requests in flight are found at that moment, through the open connections, rather than
  * tracked one by one: a set of every response and a listener on each, kept on the hot tile
@@ -53,7 +55,10 @@ function listen(listener: http.RequestListener): Promise<http.Server> {
  * `/health` lost one). Every answer from the signal on says `Connection: close`, and an idle
  * connection is closed once it has stayed idle for `idleCloseMs`.
  */
-function stopOnSignals(server: http.Server, closeResources: () => Promise<void>) {
+function stopOnSignals(
+  server: http.Server,
+  closeResources: (importDeadlineMs: number) => Promise<void>,
+) {
   let stopping = false;
   const connections = new Set<Duplex>();
   server.on('connection', (socket: Duplex) => {
@@ -81,6 +86,7 @@ function stopOnSignals(server: http.Server, closeResources: () => Promise<void>)
     // SIMPUL_PROCESSES hears its primary too) must neither cut the drain nor close twice.
     if (stopping) return;
     stopping = true;
+    const graceEndMs = Date.now() + shutdownGraceMs;
     log.info({ signal, inFlight: inFlight().length, graceMs: shutdownGraceMs }, 'shutting down');
     // Before the app's listener, which may answer a cached tile at once.
     server.prependListener('request', (_req, res: http.ServerResponse) => {
@@ -95,7 +101,7 @@ function stopOnSignals(server: http.Server, closeResources: () => Promise<void>)
     // would also close every idle connection at once.
     net.Server.prototype.close.call(server, () => {
       clearTimeout(cut);
-      closeResources().then(
+      closeResources(graceEndMs).then(
         () => process.exit(0),
         (error: unknown) => {
           log.error({ err: error }, 'shutdown failed');
@@ -118,7 +124,9 @@ export async function serve(seed: boolean) {
   const database = await prepareDatabase({ seed });
   const tiles = await TileService.start(database);
   const listener = createRequestListener({ database, tiles });
-  const closeResources = async () => {
+  // Imports run in the background, on the pool: they get what is left of the grace period.
+  const closeResources = async (importDeadlineMs = Date.now()) => {
+    await stopLocalImports(importDeadlineMs);
     await tiles.close();
     await database.close();
   };

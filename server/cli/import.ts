@@ -9,6 +9,7 @@ import { HttpProblem } from '../http/problem.js';
 import type { FieldMapping } from '../services/field-mapping.js';
 import {
   abortLocalImport,
+  stopLocalImports,
   prepareImport,
   recordImportJob,
   runImport,
@@ -223,6 +224,8 @@ async function runFromCommandLine(database: Database, file: string) {
 
   process.removeListener('SIGINT', quitWhilePreparing);
   process.once('SIGINT', () => abortLocalImport(prepared.jobId));
+  // a service manager's stop: the job records that it was stopped, rather than dying running
+  process.once('SIGTERM', () => void stopLocalImports(Date.now()));
   const bar = createProgressBar('import');
   const job = await runImport(database, prepared, (p) =>
     bar.update({

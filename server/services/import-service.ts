@@ -145,8 +145,26 @@ const cancelledMessage: ImportNote = {
   text: 'Cancelled; the layer was left as it was.',
 };
 
+/**
+ * The message of a job its server or command stopped; the same words as a job found dead
+ * (`failStaleImportJobs`), which the web sheet shows in both languages.
+ */
+const serverStoppedMessage: ImportNote = {
+  code: 'server-stopped',
+  text: 'The server or command running the import stopped; the layer was left as it was.',
+};
+
+/** The reason a job is aborted with when its process stops (`stopLocalImports`). */
+const processStopping = new Error('the process running the import is stopping');
+
+/** A job running in this process: its cancel, and when it has recorded its end. */
+interface RunningJob {
+  controller: AbortController;
+  ended: Promise<void>;
+}
+
 /** Jobs running in this process, so a cancel asked here stops them at once. */
-const runningJobs = new Map<string, AbortController>();
+const runningJobs = new Map<string, RunningJob>();
 
 /** An import checked and opened, ready to run. */
 export interface PreparedImport {
@@ -1231,6 +1249,10 @@ class ImportRun {
 
   private async fail(error: unknown) {
     const { jobId } = this.prepared;
+    if (this.signal.reason === processStopping) {
+      const message = serverStoppedMessage;
+      return updateImportStatus(this.pool, jobId, 'failed', { message, rowsWritten: 0 });
+    }
     const cancelled = error instanceof ImportCancelled || this.signal.aborted;
     if (cancelled) {
       const message = cancelledMessage;
@@ -1309,7 +1331,9 @@ export async function runImport(
 ): Promise<ImportJobRow> {
   await cleanUpAfterStoppedServers(database.pool);
   const controller = new AbortController();
-  runningJobs.set(prepared.jobId, controller);
+  let markEnded = () => {};
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
+  runningJobs.set(prepared.jobId, { controller, ended });
   // The embedded database's socket server loses protocol sync on COPY FROM STDIN.
   // FIXME: `embedded` is known only when Simpul started that database itself; a process that
   // reaches an embedded database by URL (the test harness's last fallback) still tries COPY.
@@ -1328,6 +1352,7 @@ export async function runImport(
   } finally {
     runningJobs.delete(prepared.jobId);
     await session?.client.end().catch(() => undefined);
+    markEnded();
   }
   return (await selectImportJob(database.pool, prepared.jobId))!;
 }
@@ -1359,7 +1384,23 @@ async function cleanUpAfterStoppedServers(pool: pg.Pool) {
 
 /** Stops a job running in this process at once (others see the flag within a second). */
 export function abortLocalImport(jobId: string): void {
-  runningJobs.get(jobId)?.abort();
+  runningJobs.get(jobId)?.controller.abort();
+}
+
+/**
+ * Lets the jobs of this process run until `deadlineMs` (a time in ms since the epoch), then
+ * stops the rest; resolves once each has recorded its end, those stopped as `failed` with
+ * `server-stopped` and the layer as it was. Run before the pool closes under them.
+ */
+export async function stopLocalImports(deadlineMs: number): Promise<void> {
+  const allEnded = () => Promise.all([...runningJobs.values()].map((job) => job.ended));
+  let deadline: NodeJS.Timeout | undefined;
+  const waitMs = Math.max(0, deadlineMs - Date.now());
+  await Promise.race([allEnded(), new Promise((r) => (deadline = setTimeout(r, waitMs)))]);
+  clearTimeout(deadline);
+
+  for (const job of runningJobs.values()) job.controller.abort(processStopping);
+  await allEnded();
 }
 
 /** True when a job of this process is still running (for a clean shutdown). */

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApiToken } from '../../server/services/account-service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** `npm start` as a child process: its output so far, and a promise of its exit code. */
@@ -323,6 +324,58 @@ describe('the server process', { timeout: 120000 }, () => {
     expect(failures).toEqual([]);
     expect(outcomes.filter((outcome) => outcome === 200).length).toBeGreaterThan(16);
     expect(await simpul.exitCode).toBe(0);
+  });
+
+  it('gives a running import the grace period, then ends it as stopped', async () => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const importDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-stop-import-'));
+    const simpul = startSimpul({
+      DATABASE_URL: testDatabase.url,
+      PORT: String(port),
+      SIMPUL_IMPORT_DIR: importDir,
+    });
+    await simpul.waitFor(/"msg":"listening"/);
+    const roles = ['disaster-risk:editor'];
+    const token = await createApiToken(
+      testDatabase.database.pool,
+      { name: 'stop', roles, write: true },
+      't',
+    );
+    const headers = { authorization: `Bearer ${token.secret}` };
+    const sample = fs.readFileSync('test/fixtures/import/evacuation-sample.geojson');
+    const uploaded = await fetch(`${baseUrl}/imports/uploads?fileName=titik.geojson`, {
+      method: 'POST',
+      headers,
+      body: sample,
+    }).then((response) => response.json());
+    // The import's checks read the regency outline, so the job waits here while it stops.
+    const locker = new pg.Client({ connectionString: testDatabase.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
+
+    const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point' };
+    const started = await fetch(`${baseUrl}/imports`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(options),
+    }).then((response) => response.json());
+    await waitForLockWaiter(testDatabase.url);
+    simpul.stop('SIGTERM');
+    // The lock outlasts the stop: the job cannot finish within the grace period.
+    const code = await simpul.exitCode;
+    await locker.query('ROLLBACK');
+    await locker.end();
+    const job = await testDatabase.database.pool.query(
+      'SELECT status, message_code FROM simpul_import_job WHERE id = $1',
+      [started.id],
+    );
+    fs.rmSync(importDir, { recursive: true, force: true });
+
+    expect(code).toBe(0);
+    expect(job.rows).toEqual([{ status: 'failed', message_code: 'server-stopped' }]);
+    expect(simpul.output().stdout).not.toMatch(/"level":50/);
   });
 });
 

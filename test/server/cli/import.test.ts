@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packZip } from '../../../server/formats/zip-archive.js';
@@ -258,4 +259,53 @@ describe('npm run import', () => {
     expect(code).not.toBe(0);
     expect(fs.readdirSync(importDir)).toEqual([]);
   });
+
+  it('ends its job as stopped and says so when stopped with SIGTERM', async () => {
+    const file = writeOnePoint('stopped.geojson', 'Titik Berhenti', 40);
+    // The import's checks read the regency outline, so the job waits here when stopped.
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
+    const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+    const child = spawn(
+      process.execPath,
+      [launcher, 'import', file, '--layer', 'evacuation_point'],
+      {
+        cwd: root,
+        env,
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    const { pool } = database.database;
+    while (!(await lockWaited(pool))) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    const code = await exited;
+    await locker.query('ROLLBACK');
+    await locker.end();
+    const jobId = /^Import (\S+) into/m.exec(stdout)?.[1];
+    const job = await database.database.pool.query(
+      'SELECT status, message_code FROM simpul_import_job WHERE id = $1',
+      [jobId],
+    );
+
+    expect(code).toBe(1);
+    expect(stdout).toContain('The server or command running the import stopped');
+    expect(job.rows).toEqual([{ status: 'failed', message_code: 'server-stopped' }]);
+  });
 });
+
+/**
+ * True when a session of the database waits for a lock (the import has reached it); asked
+ * outside the locking transaction, whose view of pg_stat_activity would not change.
+ */
+async function lockWaited(pool: pg.Pool) {
+  const waiting = await pool.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return waiting.rows[0].n > 0;
+}

@@ -138,7 +138,9 @@ export async function serve(seed: boolean) {
   // Node ends a request after 300 s by default, too short to upload a large import file.
   server.requestTimeout = config.uploadTimeoutMin * 60000;
   const rssMb = Math.round(process.memoryUsage().rss / 1048576);
-  const url = `http://${config.host}:${config.port}`;
+  // the port bound, which PORT=0 leaves to the system
+  const { port } = server.address() as net.AddressInfo;
+  const url = `http://${config.host}:${port}`;
   log.info({ url, startMs: Date.now() - started, rssMb }, 'listening');
   warmHazardExposure(database.pool);
 

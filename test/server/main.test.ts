@@ -160,6 +160,19 @@ describe('the server process', { timeout: 120000 }, () => {
     },
   );
 
+  it('logs the port it was given when PORT is 0, so it can be reached', async () => {
+    const simpul = startSimpul({ DATABASE_URL: testDatabase.url, PORT: '0' });
+    await simpul.waitFor(/"msg":"listening"/);
+
+    const url = /"url":"([^"]+)"[^\n]*"msg":"listening"/.exec(simpul.output().stdout)?.[1];
+    const health = await fetch(`${url}/health`).then((response) => response.status);
+    simpul.stop('SIGTERM');
+
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    expect(health).toBe(200);
+    expect(await simpul.exitCode).toBe(0);
+  });
+
   it('answers the requests in flight before it stops on SIGTERM', async () => {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;

@@ -56,6 +56,18 @@ async function probeCapabilities(pool: pg.Pool, embedded: boolean): Promise<Data
   return { postgisVersion, hasAsMvt, embedded };
 }
 
+/**
+ * Listens for the end of each connection of `pool` while a caller holds it. PostgreSQL ending a
+ * held connection between two queries (a restart, a failover, an administrator) emits 'error'
+ * on it, which pg's pool hears only while the connection is idle: unheard, the event ended the
+ * whole process. The holder's next query fails and is answered like any other failure.
+ */
+function hearHeldConnectionErrors(pool: pg.Pool) {
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log.debug({ err: error }, 'held database connection ended'));
+  });
+}
+
 // FIXME: the embedded database has no statement timeout. PGlite accepts `SET
 // statement_timeout` but never fires it (its WebAssembly build has no timer signal): under a
 // 200 ms timeout, pg_sleep(1) and a 6 s scan both ran to the end (PGlite 0.5.8). A client-side
@@ -72,6 +84,7 @@ function createPool(url: string, embedded: boolean): pg.Pool {
     ...(embedded ? {} : { statement_timeout: config.queryTimeoutMs }),
   });
   pool.on('error', (error) => log.error({ err: error }, 'idle database connection failed'));
+  hearHeldConnectionErrors(pool);
   return pool;
 }
 
@@ -89,6 +102,7 @@ function createExportPool(url: string): pg.Pool {
     statement_timeout: 0,
   });
   pool.on('error', (error) => log.error({ err: error }, 'idle export connection failed'));
+  hearHeldConnectionErrors(pool);
   return pool;
 }
 

@@ -119,7 +119,7 @@ function isDatabaseUnreachable(error: unknown): boolean {
 }
 
 /** 503 while the database does not answer: nothing the caller did, and worth retrying. */
-function databaseUnavailable(): HttpProblem {
+export function databaseUnavailable(): HttpProblem {
   const problem = new HttpProblem(
     503,
     'database-unavailable',

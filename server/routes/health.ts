@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
+import { databaseUnavailable } from '../http/problem.js';
 
 /**
  * `/health`: 200 when the database answers, 503 when it does not. The answer carries the tile
@@ -24,16 +25,8 @@ export function createHealthRouter(context: AppContext): Router {
       });
     } catch (error) {
       req.log.error({ err: error }, 'health check failed');
-      res
-        .status(503)
-        .type('application/problem+json')
-        .json({
-          type: '/problems/database-unavailable',
-          title: 'Database unavailable',
-          status: 503,
-          detail: 'The database does not answer.',
-          requestId: String(req.id),
-        });
+      // whatever failed, the database did not answer the simplest query
+      throw databaseUnavailable();
     }
   });
 

@@ -8,6 +8,11 @@ import { config } from './config.js';
 /** Thrown when the HTTP port cannot be taken; its message is the one line start-up prints. */
 export class ListenError extends Error {}
 
+/** The address a server on `host` and `port` answers at; an IPv6 host goes in brackets. */
+export function listeningUrl(host: string, port: number): string {
+  return `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+}
+
 /** A failure to listen as the one line start-up prints. */
 export function describeListenFailure(error: NodeJS.ErrnoException): string {
   const { host, port } = config;

@@ -14,7 +14,12 @@ import { log } from './log.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { stopLocalImports } from './services/import-service.js';
 import { TileService } from './services/tile-service.js';
-import { checkListenAddress, describeListenFailure, ListenError } from './listen-address.js';
+import {
+  checkListenAddress,
+  describeListenFailure,
+  listeningUrl,
+  ListenError,
+} from './listen-address.js';
 import { prepareDatabase } from './startup.js';
 
 // Requests still running this long after SIGTERM are cut, so that a stop never hangs.
@@ -140,7 +145,7 @@ export async function serve(seed: boolean) {
   const rssMb = Math.round(process.memoryUsage().rss / 1048576);
   // the port bound, which PORT=0 leaves to the system
   const { port } = server.address() as net.AddressInfo;
-  const url = `http://${config.host}:${port}`;
+  const url = listeningUrl(config.host, port);
   log.info({ url, startMs: Date.now() - started, rssMb }, 'listening');
   warmHazardExposure(database.pool);
 

@@ -392,6 +392,18 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
+  it('leaves the scale bar in sight above the editing toolbar on a phone', async () => {
+    const { page } = await openEditor([109.006, -7.705], { width: 390, height: 844 });
+
+    const scale = (await page.locator('.ol-scale-line').boundingBox())!;
+    const toolbar = (await page.locator('.edit-toolbar').boundingBox())!;
+    const map = (await page.locator('#map').boundingBox())!;
+
+    expect(scale.y).toBeGreaterThanOrEqual(map.y);
+    expect(scale.y + scale.height).toBeLessThanOrEqual(toolbar.y);
+    await page.close();
+  });
+
   it('opens the panel with the form of a feature tapped on a phone', async () => {
     const middle: [number, number] = [109.002, -7.702];
     const { page } = await openEditor(middle, { width: 390, height: 844 });

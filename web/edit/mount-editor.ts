@@ -186,9 +186,25 @@ class Editor {
       button('deleted.open', 'deleted'),
     );
     this.formSlot.className = 'edit-form-slot';
-    this.section.append(title, label, this.status, actions, this.formSlot);
+    this.section.append(title, label, this.formSlot, this.buildFooter(actions));
     this.layerSelect.addEventListener('change', () => this.chooseLayer(this.layerSelect.value));
     actions.addEventListener('click', (event) => this.runAction(event));
+  }
+
+  /**
+   * The status and the actions below the form, held at the panel's bottom edge while the form
+   * scrolls: on a phone's short panel Save lay above the form, out of sight of its fields. The
+   * fields keep clear of it when Tab brings them into view (`--edit-footer-height`).
+   */
+  private buildFooter(actions: HTMLElement) {
+    const footer = document.createElement('div');
+    footer.className = 'edit-footer';
+    footer.append(this.status, actions);
+    new ResizeObserver(() => {
+      const height = `${footer.offsetHeight}px`;
+      this.section.style.setProperty('--edit-footer-height', height);
+    }).observe(footer);
+    return footer;
   }
 
   private buildToolbar() {

@@ -425,4 +425,56 @@ describe('the web editor as engineers use it in the field', () => {
     expect(form.y + form.height).toBeLessThanOrEqual(panel.y + panel.height);
     await page.close();
   });
+
+  it('keeps Save in reach beside the form of a feature tapped on a phone', async () => {
+    const middle: [number, number] = [109.002, -7.702];
+    const { page } = await openEditor(middle, { width: 390, height: 844 });
+    await page.waitForFunction(
+      (key) => !!window.__simpulEditor?.currentSession?.get(key),
+      `f${existingId}`,
+    );
+    await page.locator('#panel-toggle').click();
+
+    const tap = await pagePointOf(page, middle);
+    await page.mouse.click(tap.x, tap.y);
+    await page.locator('.edit-form').waitFor({ timeout: 10000 });
+    await page.waitForTimeout(500);
+
+    const panel = (await page.locator('#panel').boundingBox())!;
+    const save = (await page.locator('.edit-actions [data-action=save]').boundingBox())!;
+    const form = (await page.locator('.edit-form-slot h3').boundingBox())!;
+    const saveOnTop = await page.evaluate(
+      ({ x, y }) => document.elementFromPoint(x, y)?.closest('button')?.dataset.action,
+      { x: save.x + save.width / 2, y: save.y + save.height / 2 },
+    );
+    expect(form.y).toBeGreaterThanOrEqual(panel.y);
+    expect(save.y).toBeGreaterThanOrEqual(panel.y);
+    expect(save.y + save.height).toBeLessThanOrEqual(panel.y + panel.height);
+    expect(saveOnTop).toBe('save');
+    await page.close();
+  });
+
+  it('leaves no field of the form under the action row when it is reached by Tab', async () => {
+    for (const viewport of [undefined, { width: 390, height: 844 }]) {
+      const { page } = await openEditor([109.002, -7.702], viewport);
+      await changeExistingSegment(page, 'Jalan ditelusuri');
+
+      const hidden = await page.locator('.edit-form').evaluate(async (form) => {
+        const covered: string[] = [];
+        for (const field of form.querySelectorAll<HTMLElement>('input, select, textarea')) {
+          field.focus();
+          // computed fields take no focus, so Tab never brings them into view
+          if (document.activeElement !== field) continue;
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+          const box = field.getBoundingClientRect();
+          const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          if (hit !== field && !field.contains(hit)) covered.push(field.name);
+        }
+        return covered;
+      });
+
+      expect(hidden).toEqual([]);
+      await page.close();
+    }
+  });
 });

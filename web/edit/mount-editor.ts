@@ -146,6 +146,7 @@ class Editor {
   private readonly layerSelect = document.createElement('select');
   private readonly status = document.createElement('p');
   private readonly formSlot = document.createElement('div');
+  private readonly actions = document.createElement('div');
   /** The status line's message in the interface language, shown again when it changes. */
   private statusText = () => '';
 
@@ -177,7 +178,7 @@ class Editor {
     this.status.className = 'edit-status';
     this.status.setAttribute('role', 'status');
 
-    const actions = document.createElement('div');
+    const actions = this.actions;
     actions.className = 'edit-actions';
     actions.append(
       button('edit.save', 'save'),
@@ -261,6 +262,37 @@ class Editor {
     relabelForms(this.formSlot);
     relabelRecords(this.formSlot);
     this.status.textContent = this.statusText();
+    this.updateActions();
+  }
+
+  /**
+   * Marks each action that can do nothing yet as disabled, with the reason as its tooltip.
+   * `aria-disabled` rather than `disabled`: the button keeps its focus, so a keyboard or
+   * screen reader user hears the reason too.
+   */
+  private updateActions() {
+    const reasons = this.actionBlockers();
+    for (const node of this.actions.querySelectorAll<HTMLButtonElement>('[data-action]')) {
+      const reason = reasons[node.dataset.action!];
+      node.setAttribute('aria-disabled', String(reason !== undefined));
+      if (reason) node.title = editText(reason);
+      else node.removeAttribute('title');
+    }
+  }
+
+  /** Why each action of the panel can do nothing now, by action (none: it can). */
+  private actionBlockers(): Record<string, EditMessageKey | undefined> {
+    if (!this.session) {
+      const reason = 'edit.chooseLayerFirst';
+      return { save: reason, discard: reason, history: reason, deleted: reason };
+    }
+    const unchanged = !this.session.hasChanges;
+    const selected = this.selectedKey ? this.session.get(this.selectedKey) : undefined;
+    return {
+      save: unchanged ? 'edit.nothingToSave' : undefined,
+      discard: unchanged ? 'edit.nothingToDiscard' : undefined,
+      history: selected?.id === undefined ? 'edit.historyNeedsFeature' : undefined,
+    };
   }
 
   /** Shows the server's or the browser's own words, which a change of language leaves as is. */
@@ -276,6 +308,7 @@ class Editor {
   }
 
   private updateStatus() {
+    this.updateActions();
     if (!this.session) return this.setStatus('');
     const pending = this.session.pendingKeys().length;
     if (pending > 0) this.showStatus('edit.pending', { count: pending });
@@ -320,6 +353,7 @@ class Editor {
     this.editSource.clear();
     this.snapSource.clear();
     this.setStatus('');
+    this.updateActions();
   }
 
   private dataLayerOf(layerId: string) {
@@ -429,6 +463,7 @@ class Editor {
     if (olFeature) this.selected.push(olFeature);
     this.editLayer.changed();
     this.renderForm();
+    this.updateActions();
   }
 
   private renderForm() {
@@ -581,10 +616,10 @@ class Editor {
   }
 
   private runAction(event: Event) {
-    const action = (event.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset
-      .action;
+    const target = (event.target as HTMLElement).closest<HTMLElement>('[data-action]');
+    const action = target?.dataset.action;
     const session = this.session;
-    if (!action || !session) return;
+    if (!action || !session || target.ariaDisabled === 'true') return;
     if (action === 'select' || action === 'draw' || action === 'split') {
       bus.emit('edit-start', { layerId: this.layer!.id });
       return this.setTool(action);

@@ -221,6 +221,63 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
+  it('disables the actions until they can do something, saying why', async () => {
+    const { page } = await openMap();
+    await logIn(page);
+    // each action's tooltip when it is disabled, else 'active'
+    const actions = () =>
+      page
+        .locator('.edit-actions button')
+        .evaluateAll((buttons: HTMLButtonElement[]) =>
+          Object.fromEntries(
+            buttons.map((b) => [b.dataset.action, b.ariaDisabled ? b.title : 'active']),
+          ),
+        );
+
+    const noLayer = await actions();
+    await page.locator('.edit-actions [data-action=save]').focus();
+    const focused = await page.evaluate(() => (document.activeElement as HTMLElement).dataset);
+    await page.locator('#lang-toggle').click();
+    const noLayerEnglish = await actions();
+    await page.locator('#lang-toggle').click();
+    await page.evaluate(
+      (c) => {
+        const view = window.__simpulMap!.getView();
+        view.setCenter(c);
+        view.setZoom(17);
+      },
+      toWebMercator([109.002, -7.702]),
+    );
+    await page.locator('#edit-layer').selectOption(layer.id);
+    await page.waitForFunction(() => !!window.__simpulEditor?.currentSession);
+    const noChange = await actions();
+    await changeExistingSegment(page, 'Jalan siap disimpan');
+    const changed = await actions();
+
+    const chooseLayer = 'Pilih dulu lapisan yang disunting.';
+    expect(noLayer).toEqual({
+      save: chooseLayer,
+      discard: chooseLayer,
+      history: chooseLayer,
+      deleted: chooseLayer,
+    });
+    expect(focused.action).toBe('save');
+    expect(noLayerEnglish.save).toBe('Choose a layer to edit first.');
+    expect(noChange).toEqual({
+      save: 'Belum ada perubahan untuk disimpan.',
+      discard: 'Belum ada perubahan untuk dibuang.',
+      history: 'Pilih objek tersimpan untuk melihat riwayatnya.',
+      deleted: 'active',
+    });
+    expect(changed).toEqual({
+      save: 'active',
+      discard: 'active',
+      history: 'active',
+      deleted: 'active',
+    });
+    await page.close();
+  });
+
   it('says a save failed offline, keeps the changes and saves them later', async () => {
     const { page, pageErrors } = await openEditor([109.002, -7.702]);
     await changeExistingSegment(page, 'Jalan disimpan nanti');
@@ -461,7 +518,7 @@ describe('the web editor as engineers use it in the field', () => {
 
       const hidden = await page.locator('.edit-form').evaluate(async (form) => {
         const covered: string[] = [];
-        for (const field of form.querySelectorAll<HTMLElement>('input, select, textarea')) {
+        for (const field of form.querySelectorAll<HTMLInputElement>('input, select, textarea')) {
           field.focus();
           // computed fields take no focus, so Tab never brings them into view
           if (document.activeElement !== field) continue;

@@ -85,6 +85,7 @@ import { stagedGeometryProblems, validateFeatures } from './feature-validation.j
 import { backendPidOf, watchForCancel } from './import-cancel-watch.js';
 import { beginImportTransaction, EarlyWrite, notifyWholeLayer } from './import-early-write.js';
 import { untilTileCachesHeard } from '../tiles/tile-changes.js';
+import { countNoun, countTimes } from '../counted-noun.js';
 import { requireLayer } from './layer-registry.js';
 import type { FeatureProblem } from '../../layers/validate-attributes.js';
 
@@ -305,6 +306,19 @@ function samePlace(a: Position | undefined, b: Position | undefined): boolean {
 /** How far outside the regency's bounding box a sampled feature still counts as near, in °. */
 const regencyMarginDegrees = 0.1;
 
+/** "the first feature" or "the first 5 features" of a sample, for the texts below. */
+function firstFeatures(sampled: number): string {
+  return sampled === 1 ? 'the first feature' : `the first ${sampled} features`;
+}
+
+function firstFeaturesLand(sampled: number): string {
+  return `${firstFeatures(sampled)} ${sampled === 1 ? 'lands' : 'land'}`;
+}
+
+function theyLand(sampled: number): string {
+  return sampled === 1 ? 'it lands' : 'they land';
+}
+
 /**
  * Where `transform` puts the first sampled feature, when it puts none of the sample near the
  * regency while `fitting` puts some in it: every row would then be rejected as outside.
@@ -354,9 +368,9 @@ async function refuseCrsMisplacingFeatures(
   const crs = describeCrs(given);
   throw badRequest(
     'crs-misplaces-features',
-    `Read in ${crs}, as crs says, the first ${sample.length} features land outside the ` +
-      `regency (such as ${example}); read in ${named}, which the file names, they land in it. ` +
-      'Leave crs out to read the file in its own.',
+    `Read in ${crs}, as crs says, ${firstFeaturesLand(sample.length)} outside the regency ` +
+      `(such as ${example}); read in ${named}, which the file names, ` +
+      `${theyLand(sample.length)} in it. Leave crs out to read the file in its own.`,
     { crs, fileCrs: named, sampled: sample.length, example },
   );
 }
@@ -382,8 +396,9 @@ async function refuseCrsMisplacingFormatFeatures(
   const how = given ? 'as crs says' : 'which the file names';
   throw badRequest(
     'crs-misplaces-features',
-    `Read in ${read}, ${how}, the first ${sample.length} features land outside the regency ` +
-      `(such as ${example}); read in ${formatCrs}, the CRS of the format, they land in it. ` +
+    `Read in ${read}, ${how}, ${firstFeaturesLand(sample.length)} outside the regency ` +
+      `(such as ${example}); read in ${formatCrs}, the CRS of the format, ` +
+      `${theyLand(sample.length)} in it. ` +
       `Give crs ${formatCrs} to read them in that.`,
     {
       code: given ? 'format-crs-given' : 'format-crs-named',
@@ -491,7 +506,7 @@ function refuseCoordinatesOutsideCrs(
   const sampled = sample.length;
   const example = (firstPosition(sample[0]!) ?? []).slice(0, 2).join(', ');
   const read =
-    `The coordinates of the first ${sampled} features (such as ${example}) are not ` +
+    `The coordinates of ${firstFeatures(sampled)} (such as ${example}) are not ` +
     `longitude/latitude once read in ${describeCrs(crs)}.`;
   if (fileCrs) {
     throw badRequest(
@@ -1033,7 +1048,7 @@ class ImportRun {
     const notes = [...this.prepared.notes, ...this.sourceNotes];
     const { zDropped } = this.counters;
     if (zDropped > 0) {
-      const text = `Z (elevation) values dropped from ${zDropped} features.`;
+      const text = `Z (elevation) values dropped from ${countNoun(zDropped, 'feature')}.`;
       notes.push({ code: 'z-dropped', params: { count: zDropped }, text });
     }
     return notes;
@@ -1087,7 +1102,8 @@ class ImportRun {
       newKeysOnly: key,
     });
     const text =
-      `Replaced by ${key}: ${updated} features updated in place with their records kept, ` +
+      `Replaced by ${key}: ${countNoun(updated, 'feature')} updated in place with their ` +
+      'records kept, ' +
       `${removed} removed with their records, ${inserted} added.`;
     const params = { key, updated, removed, inserted };
     const note: ImportNote = { code: 'replaced-by-key', params, text };
@@ -1177,12 +1193,16 @@ class ImportRun {
       endImportUnlessCancelled(this.pool, jobId, status, { message, notes }, cancelledMessage);
     const counts = { valid: rowsWritten, rejected: rowsRejected };
     if (request.dryRun) {
-      const text = `Checked: ${rowsWritten} valid rows, ${rowsRejected} rejected; nothing written.`;
+      const valid = countNoun(rowsWritten, 'valid row');
+      const text = `Checked: ${valid}, ${rowsRejected} rejected; nothing written.`;
       return endWithoutWriting('checked', { code: 'checked', params: counts, text });
     }
     const rejectedWhole = () => {
       const { rowsRejected: rejected, rowsWritten: valid } = this.counters;
-      const text = `${rejected} rows were rejected, so nothing was written (all or nothing).`;
+      const were = rejected === 1 ? 'was' : 'were';
+      const text =
+        `${countNoun(rejected, 'row')} ${were} rejected, so nothing was written ` +
+        '(all or nothing).';
       const params = { valid, rejected };
       return endWithoutWriting('rejected', { code: 'rejected-all-or-nothing', params, text });
     };
@@ -1447,8 +1467,8 @@ export async function undoImport(pool: pg.Pool, jobId: string, actor: string) {
   if (state.laterEdits > 0) {
     throw conflict(
       'import-not-undoable',
-      `${layer.id} was changed ${state.laterEdits} times after this import; undoing it would ` +
-        'discard those changes. Restore single features from their history instead.',
+      `${layer.id} was changed ${countTimes(state.laterEdits)} after this import; undoing ` +
+        'it would discard those changes. Restore single features from their history instead.',
       { code: 'later-edits', laterEdits: state.laterEdits },
     );
   }

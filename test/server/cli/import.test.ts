@@ -185,8 +185,8 @@ describe('npm run import', () => {
     const result = await runImportCommand(args, { DATABASE_URL: database.url });
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Read in EPSG:4326, as crs says, the first 1 features land');
-    expect(result.stderr).toContain('read in EPSG:32749, which the file names, they land in it');
+    expect(result.stderr).toContain('Read in EPSG:4326, as crs says, the first feature lands');
+    expect(result.stderr).toContain('read in EPSG:32749, which the file names, it lands in it');
   });
 
   it('refuses a --crs that misplaces lon/lat features the file names as EPSG:4326', async () => {
@@ -204,8 +204,8 @@ describe('npm run import', () => {
     const result = await runImportCommand(args, { DATABASE_URL: database.url });
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Read in EPSG:32749, as crs says, the first 1 features');
-    expect(result.stderr).toContain('read in EPSG:4326, which the file names, they land in it');
+    expect(result.stderr).toContain('Read in EPSG:32749, as crs says, the first feature lands');
+    expect(result.stderr).toContain('read in EPSG:4326, which the file names, it lands in it');
   });
 
   it('reads a file naming a wrong CRS in the --crs given, and says so', async () => {

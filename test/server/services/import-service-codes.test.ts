@@ -92,8 +92,28 @@ describe('the codes an import keeps beside its English texts', () => {
     expect(job.status).toBe('rejected');
     expect(job.messageCode).toBe('rejected-all-or-nothing');
     expect(job.messageParams).toEqual({ valid: 2, rejected: 2 });
-    expect(job.notes).toEqual(['Z (elevation) values dropped from 1 features.']);
+    expect(job.notes).toEqual(['Z (elevation) values dropped from 1 feature.']);
     expect(job.noteCodes).toEqual([{ code: 'z-dropped', params: { count: 1 } }]);
+  });
+
+  it('counts one rejected row, or one valid row checked, in the singular', async () => {
+    const oneOfEach = () =>
+      writeFile(
+        'one-of-each.geojson',
+        JSON.stringify({
+          type: 'FeatureCollection',
+          features: [
+            point(cilacapTown, { name: 'Alun-alun Cilacap', type: 'titik_kumpul' }),
+            point(farOffshore, { name: 'Laut', type: 'titik_kumpul' }),
+          ],
+        }),
+      );
+
+    const rejected = await importFile(oneOfEach());
+    const checked = await importFile(oneOfEach(), { dryRun: true, mode: 'valid-only' });
+
+    expect(rejected.message).toBe('1 row was rejected, so nothing was written (all or nothing).');
+    expect(checked.message).toBe('Checked: 1 valid row, 1 rejected; nothing written.');
   });
 
   it('codes the notes and problems of a preview', async () => {

@@ -209,7 +209,7 @@ describe('importing into a layer', () => {
     const job = await importFile(file, { layerId: 'desa', mode: 'valid-only' });
 
     expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 2, 1]);
-    expect(job.notes).toContain('Z (elevation) values dropped from 1 features.');
+    expect(job.notes).toContain('Z (elevation) values dropped from 1 feature.');
     expect(await rejectionsOf(job.id)).toEqual([
       expect.objectContaining({ row: 3, field: 'geometry' }),
     ]);
@@ -515,7 +515,7 @@ describe('importing into a layer', () => {
     const job = await importFile(file);
 
     expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
-    expect(job.notes).toContain('Z (elevation) values dropped from 1 features.');
+    expect(job.notes).toContain('Z (elevation) values dropped from 1 feature.');
     const [row] = await query(
       "SELECT type, capacity FROM evacuation_point WHERE name = 'Lapangan Gandrungmangu'",
     );
@@ -866,6 +866,7 @@ describe('importing into a layer', () => {
     await query("UPDATE evacuation_point SET name = 'Diubah tangan' WHERE name = 'Titik baru'");
     await expect(undoImport(pool, third.id, 'test')).rejects.toMatchObject({
       status: 409,
+      detail: expect.stringMatching(/^evacuation_point was changed once after this import;/),
       extra: { code: 'later-edits', laterEdits: 1 },
     });
     await query("DELETE FROM evacuation_point WHERE name = 'Diubah tangan'");

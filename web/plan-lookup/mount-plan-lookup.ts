@@ -309,8 +309,10 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
   map.getTargetElement()?.append(tool.sheet);
 
   const relabel = () => {
-    button.title = planText('plan.open');
-    button.setAttribute('aria-label', planText('plan.open'));
+    // the name starts with the letters shown, so "click ITR" works by voice too; the tooltip
+    // spells them out, which an English reader cannot guess
+    button.title = planText('plan.openTooltip');
+    button.setAttribute('aria-label', planText('plan.openName'));
     tool.render();
   };
   bus.on('language-change', relabel);

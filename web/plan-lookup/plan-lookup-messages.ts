@@ -2,8 +2,10 @@ import { getLanguage } from '../i18n/i18n.js';
 
 /** Interface text of the plan lookup (Informasi Tata Ruang) and dashboards, Indonesian first. */
 const messagesId = {
-  'plan.open': 'Informasi Tata Ruang',
   'plan.openShort': 'ITR',
+  'plan.openName': 'ITR, Informasi Tata Ruang',
+  'plan.openTooltip':
+    'ITR, Informasi Tata Ruang: zona rencana tata ruang dan aturan kegiatan di satu tempat',
   'plan.close': 'Tutup',
   'plan.title': 'Informasi Tata Ruang',
   'plan.modePoint': 'Klik titik',
@@ -75,8 +77,10 @@ const messagesId = {
 export type PlanMessageKey = keyof typeof messagesId;
 
 const messagesEn: Record<PlanMessageKey, string> = {
-  'plan.open': 'Spatial plan information',
   'plan.openShort': 'ITR',
+  'plan.openName': 'ITR, spatial plan information (Informasi Tata Ruang)',
+  'plan.openTooltip':
+    'ITR (Informasi Tata Ruang): the spatial plan zone and activity rules of a place',
   'plan.close': 'Close',
   'plan.title': 'Spatial plan information',
   'plan.modePoint': 'Click a point',

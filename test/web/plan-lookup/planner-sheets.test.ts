@@ -55,6 +55,35 @@ function titlesOf(layerIds: string[], language: 'id' | 'en') {
 }
 
 describe('the planner sheets beside the map', () => {
+  it('names the ITR button and explains its letters, in both languages', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    const button = page.locator('.plan-lookup__open');
+    const describe = () =>
+      button.evaluate((node: HTMLButtonElement) => ({
+        text: node.textContent?.trim(),
+        name: node.getAttribute('aria-label'),
+        tooltip: node.title,
+      }));
+
+    const indonesian = await describe();
+    await page.locator('#lang-toggle').click();
+    const english = await describe();
+
+    // the visible letters begin the accessible name, so "click ITR" works by voice as well
+    expect(indonesian).toEqual({
+      text: 'ITR',
+      name: 'ITR, Informasi Tata Ruang',
+      tooltip:
+        'ITR, Informasi Tata Ruang: zona rencana tata ruang dan aturan kegiatan di satu tempat',
+    });
+    expect(english).toEqual({
+      text: 'ITR',
+      name: 'ITR, spatial plan information (Informasi Tata Ruang)',
+      tooltip: 'ITR (Informasi Tata Ruang): the spatial plan zone and activity rules of a place',
+    });
+    await page.close();
+  });
+
   it('keeps the activity picker inside the plan sheet in English', async () => {
     const page = await openMapAt(kroyaInnerPoint);
     await page.locator('.plan-lookup__open').click();

@@ -33,6 +33,7 @@ import {
 } from './feature-validation.js';
 import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 import { listLayers, requireLayer } from './layer-registry.js';
+import { countNoun } from '../counted-noun.js';
 
 /** One edit of a batch or a single write. `ifMatch` is the If-Match header value. */
 export type Edit =
@@ -491,7 +492,7 @@ function batchProblem(reports: BatchEditReport[]): HttpProblem {
     (r.problem?.errors ?? []).map((e) => ({ ...e, index: r.index })),
   );
   const detail =
-    `${failed.length} of ${reports.length} edits failed; nothing was changed. ` +
+    `${failed.length} of ${countNoun(reports.length, 'edit')} failed; nothing was changed. ` +
     `First: ${first.problem?.detail}`;
   return new HttpProblem(first.status, 'batch-failed', 'Batch not applied', detail, {
     edits: reports,

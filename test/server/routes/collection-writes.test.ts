@@ -196,6 +196,19 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.edits[1]).toMatchObject({ outcome: 'failed', status: 422 });
   });
 
+  it('counts the one edit of a failed batch of one in the singular', async () => {
+    const { id, etag } = await create();
+    const patch = { properties: { no_such_attribute: 1 } };
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [{ op: 'patch', collection: layer.id, featureId: id, etag, patch }] },
+    });
+
+    expect(response.status).toBe(422);
+    expect(body.detail).toMatch(/^1 of 1 edit failed; nothing was changed\. First: /);
+  });
+
   it('answers 400 to a batch etag that is not a string, naming the edit', async () => {
     const { id } = await create();
 

@@ -50,13 +50,15 @@ export function createGeoServerRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
 
-  router.get('/admin/geoserver', takesParameters(), answersJson(), async (_req, res) => {
+  const jsonAnswer = answersJson();
+
+  router.get('/admin/geoserver', takesParameters(), jsonAnswer, async (_req, res) => {
     requirePublisher(res.locals.principal, false);
     res.set('Cache-Control', 'no-store');
     res.json(await (await publication()).getGeoServerStatus(pool));
   });
 
-  router.get('/admin/geoserver/plan', takesParameters('force'), answersJson(), async (req, res) => {
+  router.get('/admin/geoserver/plan', takesParameters('force'), jsonAnswer, async (req, res) => {
     requirePublisher(res.locals.principal, false);
     const { planGeoServerPublication } = await publication();
     const plan = await planGeoServerPublication(pool, { force: readForce(req.query.force) });

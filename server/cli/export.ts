@@ -16,6 +16,7 @@ import {
 import { readCommandLine, resolveCallerPath } from './command-line.js';
 import { writeWholeFile } from './partial-file.js';
 import { createProgressBar } from './progress-bar.js';
+import { countNoun } from '../counted-noun.js';
 
 const usage = `Usage: npm run export -- --layer <layerId> --format <format> [options]
 
@@ -177,7 +178,7 @@ class StoppedPartWay extends Error {
   ) {
     const said = (reason instanceof Error ? reason.message : String(reason)).replace(/\.$/, '');
     const lost = target ? `${target} was not written` : 'what went to stdout is incomplete';
-    super(`${said}; the export stopped after ${written} features and ${lost}.`);
+    super(`${said}; the export stopped after ${countNoun(written, 'feature')} and ${lost}.`);
   }
 }
 

@@ -19,6 +19,7 @@ import { printPage } from '../services/page-printer.js';
 import { loadSeedModule } from '../services/seed-service.js';
 import { exitAfterFailedStart } from '../startup.js';
 import { readCommandLine, resolveCallerPath } from './command-line.js';
+import { countNoun } from '../counted-noun.js';
 
 const usage = `npm run report -- [--out DIR] [--year YYYY] [--status kabupaten,...] [--pdf]
 
@@ -90,7 +91,10 @@ async function writeReport(options: ReturnType<typeof readOptions>) {
     await fs.writeFile(path.join(options.out, 'summary.html'), html);
     if (options.pdf)
       await fs.writeFile(path.join(options.out, 'summary.pdf'), await printPage(html, 'pdf'));
-    return [...tables.map((t) => `${t.name}.csv (${t.rows.length} rows)`), 'summary.html'];
+    return [
+      ...tables.map((t) => `${t.name}.csv (${countNoun(t.rows.length, 'row')})`),
+      'summary.html',
+    ];
   } finally {
     await database.close();
   }

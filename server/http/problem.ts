@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { log } from '../log.js';
 import { prefersHtmlProblem, renderProblemPage } from './problem-page.js';
+import { countNoun } from '../counted-noun.js';
 
 /** One field-level error in a validation problem, so a form can show it beside its input. */
 export interface FieldError {
@@ -59,7 +60,7 @@ function isMalformedBody(error: unknown): error is { status: number; type: strin
 }
 
 function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024) return countNoun(bytes, 'byte');
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

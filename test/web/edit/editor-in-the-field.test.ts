@@ -230,7 +230,7 @@ describe('the web editor as engineers use it in the field', () => {
         .locator('.edit-actions button')
         .evaluateAll((buttons: HTMLButtonElement[]) =>
           Object.fromEntries(
-            buttons.map((b) => [b.dataset.action, b.ariaDisabled ? b.title : 'active']),
+            buttons.map((b) => [b.dataset.action, b.ariaDisabled === 'true' ? b.title : 'active']),
           ),
         );
 

@@ -726,9 +726,9 @@ class ValuesTakenMeanwhile extends Error {
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
 // database (`npm run bench -- import`, ratios from one run, which move by a tenth with the load
-// of the machine): 1.4× on 100,000 road segments from GeoJSON (5.68 s against 4.06 s), 4.31×
-// from a zipped Shapefile (7.15 s against 1.66 s), 1.15× on a million points (29.1 s against
-// 25.33 s), on a machine some three times slower than the one of the figures below. Processor
+// of the machine): 1.44× on 100,000 road segments from GeoJSON (5.62 s against 3.9 s), 4.33×
+// from a zipped Shapefile (6.93 s against 1.6 s), 1.12× on a million points (27.82 s against
+// 24.87 s), on a machine some three times slower than the one of the figures below. Processor
 // time on it, Shapefile: Simpul's Node 8.3 s and PostgreSQL 7.5 s, where ogr2ogr took 1.3 s and
 // PostgreSQL 2.3 s; both cores are busy, so the wall time is about half their sum, and either
 // side alone outlasts ogr2ogr's whole load. The layer's own machinery alone outlasts ogr2ogr's

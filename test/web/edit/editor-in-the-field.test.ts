@@ -226,13 +226,14 @@ describe('the web editor as engineers use it in the field', () => {
     await logIn(page);
     // each action's tooltip when it is disabled, else 'active'
     const actions = () =>
-      page
-        .locator('.edit-actions button')
-        .evaluateAll((buttons: HTMLButtonElement[]) =>
-          Object.fromEntries(
-            buttons.map((b) => [b.dataset.action, b.ariaDisabled === 'true' ? b.title : 'active']),
-          ),
-        );
+      page.locator('.edit-actions button').evaluateAll((buttons: HTMLButtonElement[]) =>
+        Object.fromEntries(
+          buttons.map((b) => {
+            const disabled = b.getAttribute('aria-disabled') === 'true';
+            return [b.dataset.action, disabled ? b.title : 'active'];
+          }),
+        ),
+      );
 
     const noLayer = await actions();
     await page.locator('.edit-actions [data-action=save]').focus();
@@ -461,7 +462,11 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('opens the panel with the form of a feature tapped on a phone', async () => {
+  /**
+   * On a phone, with the panel folded away, taps the existing road in edit mode and returns
+   * the page once its form is shown.
+   */
+  async function tapExistingRoadOnPhone() {
     const middle: [number, number] = [109.002, -7.702];
     const { page } = await openEditor(middle, { width: 390, height: 844 });
     await page.waitForFunction(
@@ -474,6 +479,11 @@ describe('the web editor as engineers use it in the field', () => {
     const tap = await pagePointOf(page, middle);
     await page.mouse.click(tap.x, tap.y);
     await page.locator('.edit-form').waitFor({ timeout: 10000 });
+    return page;
+  }
+
+  it('opens the panel with the form of a feature tapped on a phone', async () => {
+    const page = await tapExistingRoadOnPhone();
 
     const panel = (await page.locator('#panel').boundingBox())!;
     const form = (await page.locator('.edit-form-slot h3').boundingBox())!;
@@ -484,17 +494,7 @@ describe('the web editor as engineers use it in the field', () => {
   });
 
   it('keeps Save in reach beside the form of a feature tapped on a phone', async () => {
-    const middle: [number, number] = [109.002, -7.702];
-    const { page } = await openEditor(middle, { width: 390, height: 844 });
-    await page.waitForFunction(
-      (key) => !!window.__simpulEditor?.currentSession?.get(key),
-      `f${existingId}`,
-    );
-    await page.locator('#panel-toggle').click();
-
-    const tap = await pagePointOf(page, middle);
-    await page.mouse.click(tap.x, tap.y);
-    await page.locator('.edit-form').waitFor({ timeout: 10000 });
+    const page = await tapExistingRoadOnPhone();
     await page.waitForTimeout(500);
 
     const panel = (await page.locator('#panel').boundingBox())!;

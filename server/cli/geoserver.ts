@@ -2,7 +2,8 @@ import { config, ConfigError } from '../config.js';
 import type { Database } from '../db/pool.js';
 import type { StepReport } from '../geoserver/apply.js';
 import type { PlannedChange } from '../geoserver/plan.js';
-import type { PublicationPlan, PublicationResult, RunAttempt } from '../geoserver/publication.js';
+import type { PublicationPlan, PublicationResult } from '../geoserver/publication.js';
+import type { RunAttempt } from '../geoserver/publication.js';
 import { GeoServerAuthError, GeoServerUnavailableError } from '../geoserver/rest.js';
 import {
   GeoServerRefusedError,

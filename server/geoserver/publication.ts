@@ -180,14 +180,15 @@ export async function recordPlan(pool: pg.Pool, attempt: RunAttempt, plan: Publi
 }
 
 /** Records an apply and its report; a failed step is recorded as where the apply stopped. */
-export async function recordApply(pool: pg.Pool, attempt: RunAttempt, result: PublicationResult) {
-  const { outcome, steps } = result.report;
+export async function recordApply(pool: pg.Pool, attempt: RunAttempt, done: PublicationResult) {
+  const { outcome, steps } = done.report;
   const failed = steps.find((step) => step.status === 'failed');
   const failure = failed && {
     failedStage: 'apply' as const,
     error: `${failed.kind} ${failed.name}: ${failed.error ?? 'failed'}`,
   };
-  await recordGeoServerRun(pool, attempt, { kind: 'apply', outcome, report: result, ...failure });
+  const run = { kind: 'apply' as const, outcome, report: done, ...failure };
+  await recordGeoServerRun(pool, attempt, run);
 }
 
 /**

@@ -31,7 +31,7 @@ export function takesParameters(...accepted: string[]) {
 /** Past this an offset loses integer precision on its way to the database. */
 const maxOffset = Number.MAX_SAFE_INTEGER;
 
-/** A parameter written in decimal digits as a number; `1e2`, `0x10`, ` 5` or a repeat are NaN. */
+/** A parameter in decimal digits as a number; `1e2`, `0x10`, ` 5` or a repeat are NaN. */
 function decimalDigits(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   return typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;

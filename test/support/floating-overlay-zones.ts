@@ -3,6 +3,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 
+const fixtures = path.join(import.meta.dirname, '../fixtures/geometry');
+
 /**
  * Two adjacent plan zones of the Cilacap seed (kept at full precision) that GEOS cannot overlay
  * in floating point: their union, their intersection, and the intersection of one with the
@@ -11,10 +13,7 @@ import { postgis } from '@electric-sql/pglite-postgis';
  */
 export const zonesFloatingOverlayFails = (
   JSON.parse(
-    fs.readFileSync(
-      path.join(import.meta.dirname, '../fixtures/geometry/zones-floating-overlay-fails.geojson'),
-      'utf8',
-    ),
+    fs.readFileSync(path.join(fixtures, 'zones-floating-overlay-fails.geojson'), 'utf8'),
   ) as { features: { geometry: unknown }[] }
 ).features.map((feature) => JSON.stringify(feature.geometry));
 

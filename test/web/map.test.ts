@@ -129,7 +129,7 @@ describe('web map', () => {
     await page.close();
   });
 
-  it('keeps the popup of a feature under the zoom buttons clear of them on a phone', async () => {
+  it('keeps the popup of a feature under the zoom buttons clear of them (phone)', async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(server.baseUrl);
@@ -149,7 +149,7 @@ describe('web map', () => {
     await page.waitForFunction(() => !window.__simpulMap!.getView().getAnimating());
     // the popup takes its place in the frame drawn after the pan
     await page.evaluate(
-      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
     );
     const overlaps = await page.evaluate(() => {
       const popup = document.querySelector('#identify-popup')!.getBoundingClientRect();

@@ -182,7 +182,8 @@ export function mountGeoServerAdmin(host: HTMLElement) {
    */
   function renderLastRun({ lastApply: last, lastSuccess }: GeoServerStatus): HTMLElement[] {
     const failure = last && describeFailure(last);
-    if (!last || !failure) return [element('p', '', last ? describeRun(last) : text('noResult'))];
+    const summary = last ? describeRun(last) : text('noResult');
+    if (!last || !failure) return [element('p', '', summary)];
 
     const lines: HTMLElement[] = [
       element('p', 'geoserver-admin__error', describeRun(last)),

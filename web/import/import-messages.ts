@@ -89,11 +89,13 @@ const messagesId = {
     '"{crs}" bukan sistem koordinat; isi kode EPSG seperti EPSG:32749 atau EPSG:4326.',
   'refusal.crs-misplaces-features.one':
     'Bila dibaca dalam {crs} sesuai pilihan, {sampled} objek pertama jatuh di luar kabupaten ' +
-    '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
+    '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, ' +
+    'jatuh di dalamnya. ' +
     'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
   'refusal.crs-misplaces-features.other':
     'Bila dibaca dalam {crs} sesuai pilihan, {sampled} objek pertama jatuh di luar kabupaten ' +
-    '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, jatuh di dalamnya. ' +
+    '(misalnya {example}); bila dibaca dalam {fileCrs} yang disebut berkas, ' +
+    'jatuh di dalamnya. ' +
     'Kosongkan pilihan sistem koordinat agar berkas dibaca dalam sistemnya sendiri.',
   'refusal.crs-misplaces-features-format-crs-given.one':
     'Bila dibaca dalam {crs} sesuai pilihan, {sampled} objek pertama jatuh di luar kabupaten ' +

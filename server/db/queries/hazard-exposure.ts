@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdentifier as q, SqlParameters } from '../sql.js';
-import { overlayGridDeg, overlayKey, type AreaOverlay, type MeasureOverlay } from './overlays.js';
+import { overlayGridDeg, overlayKey } from './overlays.js';
+import type { AreaOverlay, MeasureOverlay } from './overlays.js';
 
 /** How the people of each population unit are known, in SQL terms of declared layers. */
 export interface PeopleSource {

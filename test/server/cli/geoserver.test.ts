@@ -120,7 +120,7 @@ describe('npm run geoserver', () => {
     expect(Date.now() - startedAt).toBeLessThan(15000);
   });
 
-  it('records an apply that cannot reach GeoServer as the last result, and says so', async () => {
+  it('records an apply that cannot reach GeoServer as the last result, saying so', async () => {
     const port = await findClosedPort();
 
     const result = await run(['apply', '--json'], {

@@ -192,7 +192,7 @@ describe('the GeoServer admin endpoints', () => {
     expect(afterUnread.lastSuccess.outcome).toBe('applied');
   });
 
-  it('records a failed step as where the apply stopped, with the steps done or not', async () => {
+  it('records a failed step as where the apply stopped, with steps done or not', async () => {
     const { cookie, csrf } = await logIn('admin');
     geoserver.catalog.styles.delete('cilacap/desa');
     geoserver.addFault({ method: 'POST', path: /\/styles/, status: 500, times: 1 });

@@ -112,7 +112,8 @@ describe('the codes an import keeps beside its English texts', () => {
     const rejected = await importFile(oneOfEach());
     const checked = await importFile(oneOfEach(), { dryRun: true, mode: 'valid-only' });
 
-    expect(rejected.message).toBe('1 row was rejected, so nothing was written (all or nothing).');
+    const allOrNothing = '1 row was rejected, so nothing was written (all or nothing).';
+    expect(rejected.message).toBe(allOrNothing);
     expect(checked.message).toBe('Checked: 1 valid row, 1 rejected; nothing written.');
   });
 

@@ -708,7 +708,7 @@ describe('importing into a layer', () => {
     await query("DELETE FROM bore_well WHERE code LIKE 'SB-EARLY-A-%'");
   });
 
-  it('keeps the rest of a valid-only import whose value was taken as it wrote early', async () => {
+  it('keeps the rest of a valid-only import whose value was taken as it wrote', async () => {
     const file = manyWellsFile('SB-EARLY-V', 11000);
     const taken = 'SB-EARLY-V-10500';
 
@@ -718,7 +718,8 @@ describe('importing into a layer', () => {
     expect(await rejectionsOf(job.id)).toEqual([
       expect.objectContaining({ row: 10500, field: 'code', code: 'not-unique' }),
     ]);
-    expect(await wellsStored('SB-EARLY-V')).toEqual([{ n: 11000, codes: 11000, fromFile: 10999 }]);
+    const stored = await wellsStored('SB-EARLY-V');
+    expect(stored).toEqual([{ n: 11000, codes: 11000, fromFile: 10999 }]);
     expect(await query('SELECT name FROM bore_well WHERE code = $1', [taken])).toEqual([
       { name: 'Sumur lain' },
     ]);

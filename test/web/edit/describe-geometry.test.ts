@@ -49,7 +49,7 @@ describe('a geometry told apart from another version of it', () => {
     expect(english).toEqual(['line of 1.10 km, 2 vertices', 'line of 1.56 km, 3 vertices']);
   });
 
-  it("gives a polygon's area and its vertices without counting a ring's closing one twice", () => {
+  it("gives a polygon's area and vertices without counting a ring's closing one twice", () => {
     setLanguage('en');
 
     expect(describeGeometry(square)).toBe('area of 1.22 ha, 4 vertices');

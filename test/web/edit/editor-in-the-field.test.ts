@@ -429,7 +429,8 @@ describe('the web editor as engineers use it in the field', () => {
           const box = tool.getBoundingClientRect();
           const right = Math.min(bar.right, innerWidth);
           const inside = box.left >= bar.left && box.right <= right;
-          const centre = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+          const centre = document.elementFromPoint(x, y);
           return !inside || !tool.contains(centre);
         });
         const scrolls = toolbar.scrollWidth > toolbar.clientWidth;

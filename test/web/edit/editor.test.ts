@@ -474,7 +474,8 @@ describe('web editor', () => {
     await width.fill('5');
     await width.dispatchEvent('change');
     await page.locator('.edit-actions [data-action=save]').click();
-    const geometryRow = await page.locator('.conflict-dialog tr[data-field=geometry]').innerText();
+    const geometryCell = page.locator('.conflict-dialog tr[data-field=geometry]');
+    const geometryRow = await geometryCell.innerText();
     await page.locator('.conflict-dialog [data-action=takeTheirs]').click();
 
     await expect.poll(() => tilesDrawAt(page, id, [109.00225, -7.707])).toBe(true);
@@ -535,7 +536,8 @@ describe('web editor', () => {
     await page.locator('.edit-actions [data-action=save]').click();
 
     const offline =
-      'Belum tersimpan: tidak tersambung ke server. Perubahan Anda masih ada; simpan lagi nanti.';
+      'Belum tersimpan: tidak tersambung ke server. ' +
+      'Perubahan Anda masih ada; simpan lagi nanti.';
     await expect.poll(() => page.locator('.edit-status').textContent()).toBe(offline);
     const kept = await page.evaluate(
       (key) => window.__simpulEditor!.currentSession!.get(key)?.properties.width_m,

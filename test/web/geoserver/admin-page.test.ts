@@ -82,7 +82,7 @@ describe('the GeoServer admin page', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a failed apply, where it stopped and the last success, after reloading', async () => {
+  it('shows a failed apply, where it stopped and the last success, after a reload', async () => {
     await browser.clearCookies();
     const { page, pageErrors } = await pageKeepingErrors();
     await logInOnThePage(page);

@@ -36,8 +36,8 @@ describe('stored overlays, on the embedded engine', () => {
 
     await insertOverlayAreas(db as never, overlay, [1, 2], [1, 2]);
 
-    const stored = await db.query(`SELECT zone_id, unit_id, a.area_m2 / ST_Area(d.geom::geography)
-        AS share
+    const stored = await db.query(`SELECT zone_id, unit_id,
+        a.area_m2 / ST_Area(d.geom::geography) AS share
       FROM simpul_overlay_area AS a JOIN desa AS d ON d.id = a.unit_id ORDER BY 1, 2`);
     expect(stored.rows).toEqual([
       { zone_id: 1, unit_id: 1, share: 1 },
@@ -77,7 +77,8 @@ describe('stored overlays, on the embedded engine', () => {
   it('fails, not answers short, when an invalid zone cannot be cut at all', async () => {
     // A bow tie, as a direct write to the database could store it: no grid makes GEOS cut it.
     await db.exec(`INSERT INTO hazard_zone VALUES (3, ST_Multi(ST_SetSRID(
-      'POLYGON((108.90 -7.62, 108.93 -7.59, 108.93 -7.62, 108.90 -7.59, 108.90 -7.62))'::geometry,
+      'POLYGON((108.90 -7.62, 108.93 -7.59, 108.93 -7.62, 108.90 -7.59, 108.90 -7.62))'
+        ::geometry,
       4326)))`);
     const overlay = {
       key: 'hazard_zone/kecamatan',

@@ -9,6 +9,16 @@ type Queryable = Pick<pg.Pool, 'query'>;
 /** The asked place: a GeoJSON geometry in EPSG:4326 made valid, without Z or M. */
 const placeSql = 'ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)))';
 
+/**
+ * A layer's geometry `f.geom` as GEOS can overlay it: as stored when valid, else repaired.
+ * Edits and imports store only valid geometry, but one written straight into the database
+ * may not be, and GEOS refuses to intersect a self-intersecting ring: the whole answer failed.
+ * The test (flags 0: without a NOTICE per invalid row) runs only on the features the place
+ * touches.
+ */
+const overlayableGeomSql =
+  'CASE WHEN ST_IsValid(f.geom, 0) THEN f.geom ELSE ST_MakeValid(f.geom) END';
+
 /** One group of a layer's features overlapping a place, with how much of the place they cover. */
 export interface OverlapRow {
   values: Record<string, unknown>;
@@ -37,7 +47,8 @@ export async function selectOverlapShares(
                    FROM (SELECT ${placeSql} AS geom) AS p),
     grouped AS (
       SELECT ${columns.join(', ')}, jsonb_build_object(${pairs}) AS values, place.area_m2,
-        ST_Union(ST_Intersection(f.geom, place.geom, ${overlayGridDeg}), ${overlayGridDeg})
+        ST_Union(ST_Intersection(${overlayableGeomSql}, place.geom, ${overlayGridDeg}),
+          ${overlayGridDeg})
           AS inside
       FROM ${q(layer.id)} AS f, place
       WHERE ST_Intersects(f.geom, place.geom)
@@ -126,7 +137,10 @@ export type UtmFrame = [number, number, number, number];
 
 /**
  * The features of `layer` inside the frame, clipped to it and drawn as SVG paths in EPSG:32749
- * with one decimal (10 cm), with the value of `codeAttribute` to colour them by.
+ * with one decimal (10 cm), with the value of `codeAttribute` to colour them by. The clip is
+ * ST_ClipByBox2D, not ST_Intersection: a drawing needs no valid overlay, and a geometry written
+ * invalid straight into the database (GEOS refuses to intersect a self-intersecting ring) still
+ * draws instead of failing the whole page.
  */
 export async function selectMapShapes(
   db: Queryable,
@@ -138,7 +152,7 @@ export async function selectMapShapes(
   const sql = `
     WITH frame AS (SELECT ST_MakeEnvelope($1, $2, $3, $4, 32749) AS box)
     SELECT ${code} AS code,
-      ST_AsSVG(ST_Intersection(ST_Transform(f.geom, 32749), frame.box), 0, 1) AS "svgPath"
+      ST_AsSVG(ST_ClipByBox2D(ST_Transform(f.geom, 32749), frame.box), 0, 1) AS "svgPath"
     FROM ${q(layer.id)} AS f, frame
     WHERE f.geom && ST_Transform(frame.box, 4326)
       AND ST_Intersects(ST_Transform(f.geom, 32749), frame.box)`;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdentifier as q } from '../sql.js';
 import { queryWithoutJit } from '../without-jit.js';
-import { overlayGridDeg } from './overlays.js';
+import { overlayable, overlayGridDeg, selectHoldsInvalidPolygon } from './overlays.js';
 
 /** A line layer whose length is split by a condition class and by reporting unit. */
 export interface ConditionSource {
@@ -55,7 +55,8 @@ export async function selectConditionLengths(
     filter = `WHERE r.${q(source.filter.column)} = ANY ($1)`;
   }
   const key = source.history ? `r.${q(source.history.keyColumn)}::text` : 'r.id::text';
-  const cut = `ST_Intersection(r.geom, u.geom, ${overlayGridDeg})`;
+  const repair = await selectHoldsInvalidPolygon(pool, [source.unitTable]);
+  const cut = `ST_Intersection(r.geom, ${overlayable('u.geom', repair)}, ${overlayGridDeg})`;
   const sql = `
     WITH part AS MATERIALIZED (
       SELECT ${key} AS key, r.${q(source.conditionColumn)}::text AS condition,

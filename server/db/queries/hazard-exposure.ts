@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdentifier as q, SqlParameters } from '../sql.js';
-import { overlayGridDeg, overlayKey } from './overlays.js';
+import { overlayable, overlayGridDeg, overlayKey } from './overlays.js';
+import { selectHoldsInvalidPolygon } from './overlays.js';
 import type { AreaOverlay, MeasureOverlay } from './overlays.js';
 
 /** How the people of each population unit are known, in SQL terms of declared layers. */
@@ -122,7 +123,7 @@ function overlappedClassesSql(source: ExposureSource, areaOverlay: string): stri
  * in the desa, and for a class whose zones overlap, the zones' pieces in the desa dissolved so
  * their common part counts once.
  */
-function pieceSql(source: ExposureSource, areaOverlay: string): string {
+function pieceSql(source: ExposureSource, areaOverlay: string, repair: boolean): string {
   const [hazard, desa] = [q(source.hazardTable), q(source.people.table)];
   const columns = 'z.hazard_type, z.hazard_class, pe.unit_code, pe.population, pe.area_m2';
   const stored = `FROM simpul_overlay_area AS a
@@ -130,7 +131,9 @@ function pieceSql(source: ExposureSource, areaOverlay: string): string {
       JOIN people AS pe ON pe.id = a.unit_id`;
   const grid = overlayGridDeg;
   // Only the polygons of each piece: a gridded union refuses pieces that hold lines too.
-  const piece = `ST_CollectionExtract(ST_Intersection(g.geom, d.geom, ${grid}), 3)`;
+  const [zone, unit] = [overlayable('g.geom', repair), overlayable('d.geom', repair)];
+  const cut = `ST_Intersection(${zone}, ${unit}, ${grid})`;
+  const piece = `ST_CollectionExtract(${cut}, 3)`;
   const dissolved = `ST_Union(${piece}, ${grid})`;
   return `SELECT ${columns}, a.area_m2 AS exposed_m2
     ${stored}
@@ -144,7 +147,12 @@ function pieceSql(source: ExposureSource, areaOverlay: string): string {
     GROUP BY ${columns}, pe.id`;
 }
 
-function measureHitsSql(source: ExposureSource, measure: ExposureMeasure, params: SqlParameters) {
+function measureHitsSql(
+  source: ExposureSource,
+  measure: ExposureMeasure,
+  params: SqlParameters,
+  repair: boolean,
+) {
   const overlay = params.add(overlayKey(source.hazardTable, source.unitTable, measure.table));
   const category = measure.categoryColumn ? `f.${q(measure.categoryColumn)}::text` : 'NULL';
   const summed = measure.kind === 'sum' ? `f.${q(measure.sumColumn!)}` : '1';
@@ -163,9 +171,10 @@ function measureHitsSql(source: ExposureSource, measure: ExposureMeasure, params
   // the unit, so the stretch in both counts once. On a grid, as the stored overlays are cut,
   // and only the lines of each piece.
   const grid = overlayGridDeg;
-  const pieces = `ST_Union(ST_CollectionExtract(ST_Intersection(f.geom, g.geom, ${grid}), 2),
+  const zone = overlayable('g.geom', repair);
+  const pieces = `ST_Union(ST_CollectionExtract(ST_Intersection(f.geom, ${zone}, ${grid}), 2),
     ${grid})`;
-  const dissolved = `ST_Intersection(${pieces}, u.geom, ${grid})`;
+  const dissolved = `ST_Intersection(${pieces}, ${overlayable('u.geom', repair)}, ${grid})`;
   return `SELECT z.hazard_type, z.hazard_class, ${unitCode} AS unit_code,
       f.id, ${category} AS category, m.amount / 1000 AS amount
     ${joins}
@@ -179,8 +188,13 @@ function measureHitsSql(source: ExposureSource, measure: ExposureMeasure, params
     GROUP BY z.hazard_type, z.hazard_class, u.id, f.id`;
 }
 
-function measureSql(source: ExposureSource, measure: ExposureMeasure, params: SqlParameters) {
-  const hits = measureHitsSql(source, measure, params);
+function measureSql(
+  source: ExposureSource,
+  measure: ExposureMeasure,
+  params: SqlParameters,
+  repair: boolean,
+) {
+  const hits = measureHitsSql(source, measure, params, repair);
   if (measure.kind === 'length_km') {
     return `SELECT hazard_type, hazard_class, unit_code, '${measure.name}', category, sum(amount)
       FROM (${hits}) AS hit GROUP BY 1, 2, 3, 5`;
@@ -204,7 +218,11 @@ export async function selectHazardExposure(
   source: ExposureSource,
 ): Promise<ExposureRow[]> {
   const params = new SqlParameters();
+  const polygonTables = [source.hazardTable, source.people.table, source.unitTable];
+  const repair = await selectHoldsInvalidPolygon(db, polygonTables);
   const areaOverlay = params.add(overlayKey(source.hazardTable, source.people.table));
+  const measureSqls = source.measures.map((m) => measureSql(source, m, params, repair));
+  const measures = measureSqls.map((sql) => `UNION ALL ${sql}`);
   // Zones of one class that overlap are dissolved only where they do (`overlapped`): dissolving
   // every class cost several seconds on the seeded data, finding the overlaps under 10 ms.
   const sql = `
@@ -214,7 +232,7 @@ export async function selectHazardExposure(
       FROM ${q(source.hazardTable)}),
     overlapped AS MATERIALIZED (${overlappedClassesSql(source, areaOverlay)}),
     people AS MATERIALIZED (${peopleSql(source, params)}),
-    piece AS MATERIALIZED (${pieceSql(source, areaOverlay)})
+    piece AS MATERIALIZED (${pieceSql(source, areaOverlay, repair)})
     SELECT hazard_type, hazard_class, unit_code, 'area_ha' AS measure, NULL AS category,
       sum(exposed_m2) / 10000 AS value
     FROM piece GROUP BY 1, 2, 3
@@ -222,7 +240,7 @@ export async function selectHazardExposure(
     SELECT hazard_type, hazard_class, unit_code, 'population', NULL,
       sum(population * exposed_m2 / nullif(area_m2, 0))
     FROM piece GROUP BY 1, 2, 3
-    ${source.measures.map((m) => `UNION ALL ${measureSql(source, m, params)}`).join('\n')}`;
+    ${measures.join('\n')}`;
   const result = await db.query(sql, params.values);
   return result.rows
     .map((row) => ({

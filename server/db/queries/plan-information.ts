@@ -2,22 +2,12 @@ import type pg from 'pg';
 import type { ActivityRuleBinding } from '../../../layers/analysis-bindings.js';
 import type { LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier as q } from '../sql.js';
-import { overlayGridDeg } from './overlays.js';
+import { overlayable, overlayGridDeg } from './overlays.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
 /** The asked place: a GeoJSON geometry in EPSG:4326 made valid, without Z or M. */
 const placeSql = 'ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)))';
-
-/**
- * A layer's geometry `f.geom` as GEOS can overlay it: as stored when valid, else repaired.
- * Edits and imports store only valid geometry, but one written straight into the database
- * may not be, and GEOS refuses to intersect a self-intersecting ring: the whole answer failed.
- * The test (flags 0: without a NOTICE per invalid row) runs only on the features the place
- * touches.
- */
-const overlayableGeomSql =
-  'CASE WHEN ST_IsValid(f.geom, 0) THEN f.geom ELSE ST_MakeValid(f.geom) END';
 
 /** One group of a layer's features overlapping a place, with how much of the place they cover. */
 export interface OverlapRow {
@@ -47,7 +37,7 @@ export async function selectOverlapShares(
                    FROM (SELECT ${placeSql} AS geom) AS p),
     grouped AS (
       SELECT ${columns.join(', ')}, jsonb_build_object(${pairs}) AS values, place.area_m2,
-        ST_Union(ST_Intersection(${overlayableGeomSql}, place.geom, ${overlayGridDeg}),
+        ST_Union(ST_Intersection(${overlayable('f.geom', true)}, place.geom, ${overlayGridDeg}),
           ${overlayGridDeg})
           AS inside
       FROM ${q(layer.id)} AS f, place

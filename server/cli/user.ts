@@ -2,6 +2,7 @@ import { text } from 'node:stream/consumers';
 import { read } from 'read';
 import { layerDefinitions } from '../../layers/index.js';
 import { migrate } from '../db/migrate.js';
+import type { ApiTokenRow } from '../db/queries/accounts.js';
 import { openDatabase } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
 import { canEditLayer, type Principal } from '../services/access.js';
@@ -26,8 +27,10 @@ const usage = `Usage: npm run user -- <command> [options]
   roles <name> --role <role> [--role <role>...] replace a user's roles
   disable <name> | enable <name>                stop or allow a user's logins
   list                                          users and their roles
-  token <name> --role <role> [--layer <id>...] [--write]
-                                                create an API token (printed once)
+  token <name> --role <role> [--layer <id>...] [--write [--without-if-match]]
+                                                create an API token (printed once);
+                                                --without-if-match: its edits need no
+                                                If-Match (QGIS), last write wins
   tokens                                        API tokens
   revoke-token <id>                             revoke an API token at once
 
@@ -42,6 +45,7 @@ const { values, positionals } = readCommandLine(
       role: { type: 'string', multiple: true, default: [] },
       layer: { type: 'string', multiple: true, default: [] },
       write: { type: 'boolean', default: false },
+      'without-if-match': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   },
@@ -82,6 +86,32 @@ function requireRoles(): string[] {
   return values.role;
 }
 
+function requireWriteForWithoutIfMatch(): boolean {
+  const withoutIfMatch = values['without-if-match'];
+  if (withoutIfMatch && !values.write) {
+    throw new UsageError('--without-if-match is for a token that writes: add --write');
+  }
+  return withoutIfMatch;
+}
+
+const withoutIfMatchNote =
+  'It edits without If-Match (for QGIS): the last write wins over a change saved since ' +
+  'the feature was read; the history keeps the overwritten version.';
+
+/** One line of `tokens`: id, name, roles, layers, read or write, the opt-out, revoked. */
+function describeToken(token: ApiTokenRow): string {
+  const fields = [
+    token.id,
+    token.name,
+    token.roles.join(','),
+    token.layerIds?.join(',') ?? 'all',
+    token.canWrite ? 'write' : 'read',
+  ];
+  if (token.withoutIfMatch) fields.push('without If-Match');
+  if (token.revokedAt) fields.push('revoked');
+  return fields.join('\t');
+}
+
 async function run(command: string | undefined) {
   const database = await openDatabase();
   const db = database.pool;
@@ -120,19 +150,16 @@ async function run(command: string | undefined) {
           roles: requireRoles(),
           layerIds,
           write: values.write,
+          withoutIfMatch: requireWriteForWithoutIfMatch(),
         };
         const token = await createApiToken(db, request, 'command line');
         const shown = `Token ${token.id} for ${token.name} (shown once, keep it secret):`;
-        return [shown, token.secret, ...writeWarning(request)].join('\n');
+        const lines = [shown, token.secret, ...writeWarning(request)];
+        if (token.withoutIfMatch) lines.push(withoutIfMatchNote);
+        return lines.join('\n');
       }
       case 'tokens':
-        return (await listApiTokens(db))
-          .map(
-            (t) =>
-              `${t.id}\t${t.name}\t${t.roles.join(',')}\t${t.layerIds?.join(',') ?? 'all'}` +
-              `\t${t.canWrite ? 'write' : 'read'}${t.revokedAt ? '\trevoked' : ''}`,
-          )
-          .join('\n');
+        return (await listApiTokens(db)).map(describeToken).join('\n');
       case 'revoke-token': {
         const token = await revokeApiToken(db, Number(positionals[1]));
         return `Token ${token.id} (${token.name}) is revoked.`;

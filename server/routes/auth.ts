@@ -143,8 +143,9 @@ export function createAuthRouter(context: AppContext): Router {
   router.post('/auth/tokens', async (req, res) => {
     const principal = res.locals.principal;
     requireAdmin(principal);
-    const { name, roles, layerIds, write } = bodyOf(req);
-    const token = await createApiToken(pool, { name, roles, layerIds, write }, principal!.name);
+    const { name, roles, layerIds, write, withoutIfMatch } = bodyOf(req);
+    const request = { name, roles, layerIds, write, withoutIfMatch };
+    const token = await createApiToken(pool, request, principal!.name);
     res.status(201).json(token);
   });
 

@@ -13,10 +13,11 @@ export interface Principal {
   tokenId?: number;
   roles: readonly Role[];
   /**
-   * For tokens: the layers its roles reach and whether it may write; undefined for users.
-   * Public layers stay readable outside the list.
+   * For tokens: the layers its roles reach, whether it may write, and whether its replaces,
+   * patches and deletes may leave out If-Match (last-write-wins, for desktop GIS clients that
+   * never send it); undefined for users. Public layers stay readable outside the list.
    */
-  scope?: { layerIds: readonly string[] | 'all'; write: boolean };
+  scope?: { layerIds: readonly string[] | 'all'; write: boolean; withoutIfMatch?: boolean };
 }
 
 function hasAnyRole(principal: Principal, roles: readonly Role[]): boolean {

@@ -199,7 +199,11 @@ export async function principalFromToken(db: Queryable, secret: string): Promise
     name: token.name,
     tokenId: token.id,
     roles: token.roles as Role[],
-    scope: { layerIds: token.layerIds ?? 'all', write: token.canWrite },
+    scope: {
+      layerIds: token.layerIds ?? 'all',
+      write: token.canWrite,
+      withoutIfMatch: token.withoutIfMatch,
+    },
   };
 }
 
@@ -220,13 +224,37 @@ function parseLayerIds(layerIds: unknown): string[] | null {
 }
 
 /**
- * Creates an API token for a system: its roles, the layers it may touch (all by default) and
- * whether it may write. The secret is returned once and stored only as a SHA-256 hash (it is
- * 256 random bits, so a slow hash adds nothing).
+ * Whether a token's writes may leave out If-Match; only a token that writes may ask (a 400
+ * says so), since the opt-out means nothing to one that cannot.
+ */
+function parseWithoutIfMatch(request: { write?: unknown; withoutIfMatch?: unknown }): boolean {
+  const asked = request.withoutIfMatch;
+  if (asked !== undefined && typeof asked !== 'boolean') {
+    throw badRequest('bad-without-if-match', 'withoutIfMatch is true or false.');
+  }
+  if (!asked) return false;
+  if (request.write === true) return true;
+  const detail =
+    'withoutIfMatch lets a token replace, patch and delete without If-Match, so only a token ' +
+    'that writes can have it; send "write": true with it, or leave it out.';
+  throw badRequest('without-if-match-read-only', detail);
+}
+
+/**
+ * Creates an API token for a system: its roles, the layers it may touch (all by default),
+ * whether it may write, and whether its writes may leave out If-Match (last-write-wins, for
+ * desktop GIS clients such as QGIS). The secret is returned once and stored only as a
+ * SHA-256 hash (it is 256 random bits, so a slow hash adds nothing).
  */
 export async function createApiToken(
   db: Queryable,
-  request: { name: unknown; roles: unknown; layerIds?: unknown; write?: unknown },
+  request: {
+    name: unknown;
+    roles: unknown;
+    layerIds?: unknown;
+    write?: unknown;
+    withoutIfMatch?: unknown;
+  },
   createdBy: string,
 ) {
   if (typeof request.name !== 'string' || !request.name.trim()) {
@@ -246,6 +274,7 @@ export async function createApiToken(
     roles,
     layerIds: parseLayerIds(request.layerIds),
     canWrite: request.write === true,
+    withoutIfMatch: parseWithoutIfMatch(request),
     createdBy,
   });
   return { ...token, secret };

@@ -1,8 +1,9 @@
 /**
  * Writes to layers (OGC API Features Part 4): create, replace, patch and delete, alone or as
  * an all-or-nothing batch across layers. Every write is validated against the declaration,
- * guarded by the feature's version (ETag `"<id>-<version>"`, If-Match required) and recorded
- * in the history by the layer table's trigger in the same transaction. A patch or replace that
+ * guarded by the feature's version (ETag `"<id>-<version>"`, If-Match required but for
+ * tokens made without it) and recorded in the history by the layer table's trigger in the
+ * same transaction. A patch or replace that
  * would store what the feature already holds writes nothing and keeps its version.
  */
 import type pg from 'pg';
@@ -86,21 +87,23 @@ interface PreparedEdit {
 function preconditionRequired(edit: Edit): HttpProblem {
   const detail =
     `${edit.op} of a feature needs If-Match with its ETag, e.g. If-Match: "<id>-<version>"; ` +
-    'read it from GET of the item.';
+    'read it from GET of the item (an API token made without If-Match, for QGIS, needs none).';
   return new HttpProblem(428, 'if-match-required', 'Precondition required', detail);
 }
 
 /**
  * The versions an If-Match header accepts; ETags of other features never match. `*` accepts
- * any current version (RFC 9110), for scripts that knowingly overwrite.
+ * any current version (RFC 9110), for scripts that knowingly overwrite. Without the header
+ * it is a 428, except for a token made without If-Match: QGIS's OGC API Features provider
+ * (editing since 3.32) never sends it, so such a token's write counts as `*` and overwrites
+ * whatever another writer saved since QGIS read the feature (the history keeps that version).
  */
-// FIXME: QGIS's OAPIF provider (editing since 3.32, qgis/QGIS#52504) is not known to send
-// If-Match on PUT, PATCH and DELETE; if it does not, editing from QGIS desktop is refused with
-// 428. A per-token opt-out of the precondition would admit it, at the price of
-// last-write-wins for that client. Check against a QGIS before relying on either.
-
-function parseIfMatch(edit: Edit & { featureId: number; ifMatch?: string }): number[] | 'any' {
+function parseIfMatch(
+  edit: Edit & { featureId: number; ifMatch?: string },
+  principal: Principal | undefined,
+): number[] | 'any' {
   const header = edit.ifMatch?.trim();
+  if (!header && principal?.scope?.withoutIfMatch) return 'any';
   if (!header) throw preconditionRequired(edit);
   const tags = ifMatchTags(header);
   if (tags[0] === '*') return 'any';
@@ -206,10 +209,11 @@ async function prepareEdit(
   versionKnown = true,
 ): Promise<PreparedEdit> {
   const layer = requireLayer(edit.layerId);
-  requireEditable(context.principal, layer);
-  if (edit.op === 'delete') return { edit, layer, versions: parseIfMatch(edit) };
+  const { principal } = context;
+  requireEditable(principal, layer);
+  if (edit.op === 'delete') return { edit, layer, versions: parseIfMatch(edit, principal) };
 
-  const versions = edit.op === 'create' ? undefined : parseIfMatch(edit);
+  const versions = edit.op === 'create' ? undefined : parseIfMatch(edit, principal);
   try {
     return { edit, layer, versions, valid: await validateEditBody(db, layer, edit, context) };
   } catch (error) {

@@ -1,5 +1,6 @@
 import {
   accountsSql,
+  apiTokenWithoutIfMatchSql,
   featureHistoryAsOfIndexSql,
   featureHistoryPerStatementSql,
   featureHistoryRowsAsJsonSql,
@@ -76,4 +77,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0018-import-job-session', sql: importJobSessionSql },
   { id: '0019-feature-history-writer', sql: featureHistoryWriterSql },
   { id: '0020-geoserver-run-failure', sql: geoserverRunFailureSql },
+  { id: '0021-api-token-without-if-match', sql: apiTokenWithoutIfMatchSql },
 ];

@@ -50,6 +50,16 @@ export const accountsSql = `
 `;
 
 /**
+ * Tokens that may write without If-Match, for desktop GIS clients that never send it (QGIS's
+ * OGC API Features provider): their edits are last-write-wins. Existing tokens keep requiring
+ * If-Match; only a token that may write can have it (see createApiToken).
+ */
+export const apiTokenWithoutIfMatchSql = `
+  ALTER TABLE simpul_api_token
+    ADD COLUMN IF NOT EXISTS without_if_match boolean NOT NULL DEFAULT false;
+`;
+
+/**
  * One row per insert, update and delete of any layer table, written by a trigger in the same
  * transaction, so no path (API, import, seed, SQL) escapes it. The writer names itself with
  * the transaction-local settings `simpul.actor`, `simpul.client`, `simpul.request_id` and

@@ -19,6 +19,8 @@ export interface ApiTokenRow {
   /** Null: every layer the roles allow. */
   layerIds: string[] | null;
   canWrite: boolean;
+  /** Writes without If-Match are applied as last-write-wins (a desktop GIS client). */
+  withoutIfMatch: boolean;
   createdBy: string;
   createdAt: string;
   lastUsedAt: string | null;
@@ -27,7 +29,8 @@ export interface ApiTokenRow {
 
 const userColumns = 'id, name, roles, disabled, created_at AS "createdAt"';
 const tokenColumns = `id, name, roles, layer_ids AS "layerIds", can_write AS "canWrite",
-  created_by AS "createdBy", created_at AS "createdAt", last_used_at AS "lastUsedAt",
+  without_if_match AS "withoutIfMatch", created_by AS "createdBy", created_at AS "createdAt",
+  last_used_at AS "lastUsedAt",
   revoked_at AS "revokedAt"`;
 
 /** Inserts a user; a taken name raises the unique violation (23505). */
@@ -166,14 +169,15 @@ export async function insertApiToken(
     roles: readonly string[];
     layerIds: readonly string[] | null;
     canWrite: boolean;
+    withoutIfMatch: boolean;
     createdBy: string;
   },
 ) {
   const sql = `INSERT INTO simpul_api_token
-      (name, token_hash, roles, layer_ids, can_write, created_by)
-    VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${tokenColumns}`;
-  const { name, tokenHash, roles, layerIds, canWrite, createdBy } = token;
-  const values = [name, tokenHash, roles, layerIds, canWrite, createdBy];
+      (name, token_hash, roles, layer_ids, can_write, without_if_match, created_by)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${tokenColumns}`;
+  const { name, tokenHash, roles, layerIds, canWrite, withoutIfMatch, createdBy } = token;
+  const values = [name, tokenHash, roles, layerIds, canWrite, withoutIfMatch, createdBy];
   const result = await db.query<ApiTokenRow>(sql, values);
   return result.rows[0]!;
 }

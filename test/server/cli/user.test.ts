@@ -79,4 +79,28 @@ describe('npm run user', { timeout: 60000 }, () => {
       await database.drop();
     }
   });
+
+  it('makes a writing token skip If-Match, lists it, refuses it read-only', async () => {
+    const database = await createTestDatabase();
+    const user = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', ...args], {
+        env: { ...process.env, DATABASE_URL: database.url },
+      });
+    try {
+      const qgis = ['token', 'qgis', '--role', 'roads:editor', '--without-if-match'];
+
+      const refused = await user(qgis).catch((error) => error);
+      const made = await user([...qgis, '--write']);
+      const listed = await user(['tokens']);
+
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('--write');
+      expect(refused.stderr).not.toMatch(/^\s+at /m);
+      expect(made.stdout).toMatch(/^Token \d+ for qgis/);
+      expect(made.stdout).toContain('without If-Match');
+      expect(listed.stdout).toMatch(/\tqgis\troads:editor\tall\twrite\twithout If-Match\n/);
+    } finally {
+      await database.drop();
+    }
+  });
 });

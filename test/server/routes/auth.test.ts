@@ -184,6 +184,27 @@ describe('accounts, sessions and API tokens', () => {
     expect(after.status).toBe(401);
   });
 
+  it('creates a token writing without If-Match, lists it, refuses it read-only', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const headers = { 'x-csrf-token': csrf };
+    const roles = ['admin'];
+    const request = { name: 'qgis-desktop', roles, write: true, withoutIfMatch: true };
+
+    const created = await post('/auth/tokens', cookie, request, headers);
+    const token = await created.json();
+    const readOnly = await post('/auth/tokens', cookie, { ...request, write: false }, headers);
+    const problem = await readOnly.json();
+    const list = await fetch(`${server.baseUrl}/auth/tokens`, { headers: { cookie } });
+    const listed = (await list.json()).tokens.find((t: { id: number }) => t.id === token.id);
+
+    expect(created.status).toBe(201);
+    expect(token.withoutIfMatch).toBe(true);
+    expect(readOnly.status).toBe(400);
+    expect(readOnly.headers.get('content-type')).toContain('application/problem+json');
+    expect(problem.detail).toContain('"write": true');
+    expect(listed.withoutIfMatch).toBe(true);
+  });
+
   it('keeps account management from editors', async () => {
     const { cookie, csrf } = await logIn('editor');
 

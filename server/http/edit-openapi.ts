@@ -31,11 +31,16 @@ const writeErrors = {
   '422': problem('The feature breaks the declaration; `errors` lists each field.'),
 };
 
+// Not required for every caller: an API token made without If-Match (for QGIS) may leave
+// it out, and its write then overwrites the current version.
 const ifMatch = {
   name: 'If-Match',
   in: 'header',
-  required: true,
-  description: 'The ETag of the version being changed, `"<id>-<version>"`, from GET of the item.',
+  required: false,
+  description:
+    'The ETag of the version being changed, `"<id>-<version>"`, from GET of the item. ' +
+    'Needed (428 without it) except for an API token made without If-Match, whose write ' +
+    'then replaces the current version whatever it is.',
   schema: { type: 'string' },
 };
 
@@ -60,7 +65,7 @@ function itemOperations(layer: LayerDefinition): Json {
   const changed = { description: 'Changed.', headers: etagHeader };
   const preconditionErrors = {
     '412': problem('Stale ETag; `current`, `currentETag` and `currentVersion` say what it is now.'),
-    '428': problem('If-Match is missing.'),
+    '428': problem('If-Match is missing, and the API token was not made without If-Match.'),
   };
   return {
     put: {

@@ -171,6 +171,19 @@ describe('editing road_segment as QGIS desktop does', () => {
     expect(body.type).toBe('/problems/stale-version');
   });
 
+  it('documents If-Match as needed by every caller but such a token', async () => {
+    const api = await fetch(`${server.baseUrl}/api`, {
+      headers: { accept: 'application/vnd.oai.openapi+json;version=3.0' },
+    });
+    const put = (await api.json()).paths[`${items}/{featureId}`].put;
+
+    const ifMatch = put.parameters.find((p: { name?: string }) => p.name === 'If-Match');
+
+    expect(ifMatch.required).toBe(false);
+    expect(ifMatch.description).toContain('without If-Match');
+    expect(put.responses['428'].description).toContain('without If-Match');
+  });
+
   it('keeps answering 428 to a token that did not opt out', async () => {
     const [, , , , , feature] = await firstPage();
     const path = `${items}/${feature!.id}`;

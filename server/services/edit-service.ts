@@ -3,8 +3,8 @@
  * an all-or-nothing batch across layers. Every write is validated against the declaration,
  * guarded by the feature's version (ETag `"<id>-<version>"`, If-Match required but for
  * tokens made without it) and recorded in the history by the layer table's trigger in the
- * same transaction. A patch or replace that
- * would store what the feature already holds writes nothing and keeps its version.
+ * same transaction. A patch or replace that would store what the feature already holds
+ * writes nothing and keeps its version.
  */
 import type pg from 'pg';
 import type { AttributeRule, LayerDefinition } from '../../layers/index.js';

@@ -44,6 +44,15 @@ describe('API tokens that write without If-Match', () => {
     expect((attempt as HttpProblem).detail).toContain('write');
   });
 
+  it('refuses with 400 an opt-out that is not true or false', async () => {
+    const attempt = await create({ write: true, withoutIfMatch: 'yes' }).catch(
+      (error: unknown) => error,
+    );
+
+    expect((attempt as HttpProblem).status).toBe(400);
+    expect((attempt as HttpProblem).detail).toBe('withoutIfMatch is true or false.');
+  });
+
   it('lists which tokens write without If-Match', async () => {
     const created = await create({ write: true, withoutIfMatch: true });
 

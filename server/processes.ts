@@ -2,15 +2,44 @@ import cluster, { type Worker } from 'node:cluster';
 import { config, ConfigError } from './config.js';
 import { log } from './log.js';
 
-// A worker that dies this soon after its start is not restarted again: it would only loop.
+// A worker that dies this soon after its start is replaced only after a wait (see below).
 const minimumLifetimeMs = 5000;
+// The first wait before replacing a worker that died young, doubled at each young death in a
+// row up to the last: a database that is down is retried every 30 s, not in a tight loop.
+const firstRestartDelayMs = 1000;
+const maxRestartDelayMs = 30000;
 // Past a worker's own shutdown deadline (10 s grace, forced exit 5 s later): kill what is left.
 const stopDeadlineMs = 16000;
 
 const workers = new Set<Worker>();
+// Replacements waiting for their delay, cancelled by a stop.
+const pendingRestarts = new Set<NodeJS.Timeout>();
 let stopping = false;
 
-function onWorkerExit(worker: Worker, started: number, code: number | null, signal: string) {
+/** Forks a replacement after `delayMs`; it waits `nextDelayMs` in turn if it dies young. */
+function restartLater(delayMs: number, nextDelayMs: number) {
+  const timer = setTimeout(() => {
+    pendingRestarts.delete(timer);
+    forkWorker(nextDelayMs);
+  }, delayMs);
+  pendingRestarts.add(timer);
+}
+
+/** A serving process, when it started and how long its replacement waits if it dies young. */
+interface ServingProcess {
+  worker: Worker;
+  started: number;
+  restartDelayMs: number;
+}
+
+/**
+ * A worker that ran `minimumLifetimeMs` is replaced at once. One that died younger (the
+ * database down, say) is replaced after its `restartDelayMs`, a replacement that dies young in
+ * turn after twice that, and so on: the others keep serving meanwhile, and the first
+ * replacement that lives ends the waits.
+ */
+function onWorkerExit(serving: ServingProcess, code: number | null, signal: string) {
+  const { worker, started, restartDelayMs } = serving;
   workers.delete(worker);
   // `pid` is the primary's, in every line it logs.
   const workerPid = worker.process.pid;
@@ -22,16 +51,19 @@ function onWorkerExit(worker: Worker, started: number, code: number | null, sign
   if (worker.exitedAfterDisconnect) return;
 
   const lifetimeMs = Date.now() - started;
-  log.error({ workerPid, code, signal, lifetimeMs }, 'server process died');
-  if (lifetimeMs >= minimumLifetimeMs) forkWorker();
-  else if (workers.size === 0) process.exit(1);
+  const young = lifetimeMs < minimumLifetimeMs;
+  const restartInMs = young ? restartDelayMs : 0;
+  const running = workers.size;
+  const fields = { workerPid, code, signal, lifetimeMs, restartInMs, running };
+  log.error(fields, 'server process died');
+  if (!young) return forkWorker(firstRestartDelayMs);
+  restartLater(restartInMs, Math.min(restartDelayMs * 2, maxRestartDelayMs));
 }
 
-function forkWorker() {
-  const started = Date.now();
-  const worker = cluster.fork();
-  workers.add(worker);
-  worker.on('exit', (code, signal) => onWorkerExit(worker, started, code, signal));
+function forkWorker(restartDelayMs: number) {
+  const serving = { worker: cluster.fork(), started: Date.now(), restartDelayMs };
+  workers.add(serving.worker);
+  serving.worker.on('exit', (code, signal) => onWorkerExit(serving, code, signal));
 }
 
 /** Passes the signal to every worker and exits once they have all drained their requests. */
@@ -39,6 +71,7 @@ function stopWorkers(signal: NodeJS.Signals) {
   if (stopping) return;
   stopping = true;
   log.info({ signal, processes: workers.size }, 'stopping server processes');
+  for (const timer of pendingRestarts) clearTimeout(timer);
   if (workers.size === 0) process.exit(0);
   for (const worker of workers) worker.kill(signal);
 
@@ -83,7 +116,7 @@ async function runPrimary(count: number) {
   await prepareInOwnProcess();
 
   log.info({ processes: count }, 'starting server processes');
-  for (let i = 0; i < count; i += 1) forkWorker();
+  for (let i = 0; i < count; i += 1) forkWorker(firstRestartDelayMs);
 
   // `on`, not `once`: a second signal would otherwise end the primary before its workers.
   process.on('SIGTERM', () => stopWorkers('SIGTERM'));

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startFreezableRelay } from '../support/database-relay.js';
 
 type LogLine = Record<string, unknown> & { msg?: string };
 
@@ -66,6 +67,36 @@ describe('several server processes', { timeout: 120000 }, () => {
       expect(died!.parsed).toMatchObject({ pid: server.child.pid, workerPid: victim });
     } finally {
       server.child.kill('SIGKILL');
+    }
+  });
+
+  it('retry a replacement, waits doubling, while the database is down', async () => {
+    const relay = await startFreezableRelay(testDatabase.url);
+    const env = { DATABASE_URL: relay.url, SIMPUL_PROCESSES: '2', SIMPUL_DATA_DIR: dataDir };
+    const server = startProcesses(env);
+    try {
+      const listening = await server.waitForLines('listening', 2);
+      const [victim, survivor] = listening.map((line) => line.parsed.pid as number);
+      const url = listening[0]!.parsed.url as string;
+      // Past 5 s, so the victim itself is replaced at once: the waits are its replacements'.
+      await new Promise((resolve) => setTimeout(resolve, 5500));
+
+      relay.cut();
+      process.kill(victim!, 'SIGKILL');
+      const died = await server.waitForLines('server process died', 3);
+      const answeredMeanwhile = await fetch(`${url}/health`).then((response) => response.status);
+      relay.restore();
+      await server.waitForLines('listening', 3);
+      server.child.kill('SIGTERM');
+
+      expect(await server.exitCode).toBe(0);
+      const waits = died.slice(0, 3).map((line) => line.parsed.restartInMs);
+      expect(waits).toEqual([0, 1000, 2000]);
+      expect(died.map((line) => line.parsed.workerPid)).not.toContain(survivor);
+      expect(answeredMeanwhile).toBe(503);
+    } finally {
+      server.child.kill('SIGKILL');
+      relay.close();
     }
   });
 

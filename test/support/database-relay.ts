@@ -6,7 +6,8 @@ import net from 'node:net';
  * the database sends arrives that much later (a distant or busy process). With `freezesWhen`,
  * asked before each chunk the database sends is passed on, the relay freezes itself, that
  * chunk held, once it holds: the client stops at a point the test chose (`frozen`), whatever
- * the machine's load.
+ * the machine's load. `cut` ends every connection and refuses new ones, as a database that
+ * went down; `restore` lets them pass again.
  */
 export async function startFreezableRelay(
   databaseUrl: string,
@@ -17,7 +18,9 @@ export async function startFreezableRelay(
   const open: net.Socket[] = [];
   let markFrozen!: () => void;
   const frozen = new Promise<void>((resolve) => (markFrozen = resolve));
+  let down = false;
   const relay = net.createServer((client) => {
+    if (down) return client.destroy();
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     client.pipe(upstream);
     const pass = (bytes: Buffer) => {
@@ -43,9 +46,16 @@ export async function startFreezableRelay(
     }
     markFrozen();
   }
+  const cut = () => {
+    down = true;
+    for (const socket of open.splice(0)) socket.destroy();
+  };
+  const restore = () => {
+    down = false;
+  };
   const close = () => {
     for (const socket of open) socket.destroy();
     relay.close();
   };
-  return { url: url.toString(), freeze, frozen, close };
+  return { url: url.toString(), freeze, frozen, cut, restore, close };
 }

@@ -58,7 +58,7 @@ function listen(listener: http.RequestListener): Promise<http.Server> {
  * A kept-alive connection is not closed the moment it is idle: its client may have sent the
  * next request already, which would meet a reset (measured: 4 to 10 of 16 clients looping on
  * `/health` lost one). Every answer from the signal on says `Connection: close`, and an idle
- * connection is closed once it has stayed idle for `idleCloseMs`.
+ * connection is closed once it has stayed idle for `idleCloseMs`. Returns that stop.
  */
 function stopOnSignals(
   server: http.Server,
@@ -118,6 +118,38 @@ function stopOnSignals(
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  return stop;
+}
+
+/** The reason a start is aborted with when a stop signal comes before the server listens. */
+const stoppedWhileStarting = new Error('a stop signal came while the server was starting');
+
+/**
+ * Until the server listens, SIGTERM or SIGINT aborts the start rather than end the process at
+ * once: killed while creating the embedded database, PGlite left its folder locked and maybe
+ * half written. The start then closes what it opened and `exitIfStopped` ends the process.
+ */
+function abortStartOnSignals() {
+  const controller = new AbortController();
+  const abort = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    log.info({ signal }, 'stopping before the server listens; closing the database first');
+    controller.abort(stoppedWhileStarting);
+  };
+  process.on('SIGTERM', abort);
+  process.on('SIGINT', abort);
+  const release = () => {
+    process.off('SIGTERM', abort);
+    process.off('SIGINT', abort);
+  };
+  return { signal: controller.signal, release };
+}
+
+/** Ends the process when a start failed for a stop signal (with all closed), else rethrows. */
+function exitIfStopped(error: unknown): never {
+  if (error !== stoppedWhileStarting) throw error;
+  log.info('stopped before listening');
+  process.exit(0);
 }
 
 /** Starts serving in this process: the database, the tile service, the listener. */
@@ -126,8 +158,12 @@ export async function serve(seed: boolean) {
   log.info({ config: describeConfig() }, 'starting');
   // a process of SIMPUL_PROCESSES shares the port its primary checked
   if (cluster.isPrimary) await checkListenAddress();
-  const database = await prepareDatabase({ seed });
-  const tiles = await TileService.start(database);
+  const starting = abortStartOnSignals();
+  const database = await prepareDatabase({ seed, signal: starting.signal }).catch(exitIfStopped);
+  const tiles = await TileService.start(database).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   const listener = createRequestListener({ database, tiles });
   // Imports run in the background, on the pool: they get what is left of the grace period.
   const closeResources = async (importDeadlineMs = Date.now()) => {
@@ -149,5 +185,8 @@ export async function serve(seed: boolean) {
   log.info({ url, startMs: Date.now() - started, rssMb }, 'listening');
   warmHazardExposure(database.pool);
 
-  stopOnSignals(server, closeResources);
+  const stop = stopOnSignals(server, closeResources);
+  starting.release();
+  // a signal heard after the database was prepared: the server stops as soon as it started
+  if (starting.signal.aborted) stop('SIGTERM');
 }

@@ -8,26 +8,44 @@ import { DatabaseUnavailableError, openDatabase, type Database } from './db/pool
 import { log } from './log.js';
 import { SeedFolderError, seedNewDatabase } from './services/seed-service.js';
 
+/** What `prepareDatabase` does beyond opening and migrating. */
+interface PrepareOptions {
+  /** Seed a new database (default `SIMPUL_AUTO_SEED`). */
+  seed?: boolean;
+  /** Stops the start between steps: what was opened is closed, and the reason is thrown. */
+  signal?: AbortSignal;
+}
+
 /**
  * Opens the database, logs what it is, runs the migrations and seeds a new database (or
  * finishes the seeding a stopped start began), so that `npm start` on a new machine ends with
- * a working platform.
+ * a working platform. A failure or an abort closes the database (PGlite's folder unlocked).
  */
-export async function prepareDatabase(options = { seed: config.autoSeed }): Promise<Database> {
-  const database = await openDatabase();
+export async function prepareDatabase(options: PrepareOptions = {}): Promise<Database> {
+  const { seed = config.autoSeed, signal } = options;
+  const database = await openDatabase(config.databaseUrl, signal);
   const { capabilities } = database;
   log.info(
     { ...capabilities, tileEncoder: capabilities.hasAsMvt ? 'database' : 'server' },
     'database ready',
   );
 
-  const migration = await migrate(database.pool, layerDefinitions);
-  log.info(migration, 'migrations applied');
+  try {
+    signal?.throwIfAborted();
+    const migration = await migrate(database.pool, layerDefinitions);
+    log.info(migration, 'migrations applied');
 
-  const reports = options.seed
-    ? await seedNewDatabase(database.pool, layerDefinitions, config.seedDir)
-    : null;
-  for (const report of reports ?? []) log.info(report, 'layer seeded');
+    signal?.throwIfAborted();
+    const reports = seed
+      ? await seedNewDatabase(database.pool, layerDefinitions, config.seedDir, signal)
+      : null;
+    for (const report of reports ?? []) log.info(report, 'layer seeded');
+  } catch (error) {
+    await database.close().catch((closeError: unknown) => {
+      log.warn({ err: closeError }, 'database not closed after a failed start');
+    });
+    throw error;
+  }
   return database;
 }
 

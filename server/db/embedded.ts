@@ -61,8 +61,15 @@ function makeDataDir(dataDir: string) {
   }
 }
 
-/** Opens (or creates) the embedded PostGIS in `dataDir` and serves it on a free loopback port. */
-export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+/**
+ * Opens (or creates) the embedded PostGIS in `dataDir` and serves it on a free loopback port.
+ * Aborted by `signal`, it closes what it opened once PGlite's current step ends (creating a
+ * database cannot be cut short) and rejects with the signal's reason, the folder unlocked.
+ */
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  signal?: AbortSignal,
+): Promise<EmbeddedDatabase> {
   // Loaded here, not at the top: PGlite's modules add about 60 MB to every process that
   // imports them, and a server on DATABASE_URL never needs them.
   const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
@@ -70,6 +77,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
     import('@electric-sql/pglite-postgis'),
     import('@electric-sql/pglite-socket'),
   ]);
+  signal?.throwIfAborted();
   makeDataDir(dataDir);
   const releaseLock = lockDataDir(dataDir);
 
@@ -78,19 +86,26 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
       dataDir: path.join(dataDir, 'pgdata'),
       extensions: { postgis },
     });
-    await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+    try {
+      signal?.throwIfAborted();
+      await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+      signal?.throwIfAborted();
+      // PGlite runs one session: the pool uses one connection; a few spare ones serve tools.
+      const options = { db, port: 0, host: '127.0.0.1', maxConnections: 4 };
+      const server = new PGLiteSocketServer(options);
+      await server.start();
 
-    // PGlite runs one session: the pool uses one connection; a few spare ones serve tools.
-    const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 4 });
-    await server.start();
-
-    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-    const stop = async () => {
-      await server.stop();
+      const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+      const stop = async () => {
+        await server.stop();
+        await db.close();
+        releaseLock();
+      };
+      return { url, stop };
+    } catch (error) {
       await db.close();
-      releaseLock();
-    };
-    return { url, stop };
+      throw error;
+    }
   } catch (error) {
     releaseLock();
     throw error;

@@ -116,10 +116,16 @@ async function connectOrExplain(pool: pg.Pool, url: string): Promise<void> {
   }
 }
 
-/** Opens `DATABASE_URL`, or the embedded PostGIS in `SIMPUL_DATA_DIR` without it. */
-export async function openDatabase(databaseUrl = config.databaseUrl): Promise<Database> {
+/**
+ * Opens `DATABASE_URL`, or the embedded PostGIS in `SIMPUL_DATA_DIR` without it; `signal`
+ * stops the embedded database's start (see `startEmbeddedDatabase`).
+ */
+export async function openDatabase(
+  databaseUrl = config.databaseUrl,
+  signal?: AbortSignal,
+): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
-  if (!databaseUrl) embedded = await startEmbeddedDatabase(config.dataDir);
+  if (!databaseUrl) embedded = await startEmbeddedDatabase(config.dataDir, signal);
 
   const url = databaseUrl ?? embedded!.url;
   const pool = createPool(url, Boolean(embedded));

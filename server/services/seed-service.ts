@@ -232,11 +232,13 @@ async function seedLayer(
  * record tables of those layers (reported like layers). Idempotent:
  * layers with a unique key are matched on it and only changed rows are written; layers without
  * one are seeded only while empty. Rows a source could not use are reported and logged.
+ * An abort of `signal` stops it before the next layer, rejecting with the signal's reason.
  */
 export async function seedLayers(
   pool: pg.Pool,
   layers: readonly LayerDefinition[],
   seedDir: string,
+  signal?: AbortSignal,
 ) {
   const seedModule = await loadSeedModule(seedDir);
   const sources = seedModule.seedSources;
@@ -244,6 +246,7 @@ export async function seedLayers(
   for (const layer of layers) {
     const read = sources[layer.id];
     if (!read) continue;
+    signal?.throwIfAborted();
 
     const report = await seedLayer(pool, layer, read, seedDir);
     for (const rejection of report.rejected)
@@ -269,12 +272,13 @@ export async function isDatabaseEmpty(pool: pg.Pool, layers: readonly LayerDefin
  * Seeds a new database at start: one whose layers are all empty, or one whose seeding at an
  * earlier start was cut short (a Ctrl-C during the long first start would otherwise leave
  * the layers not yet seeded empty for good). Seeding is idempotent, so finishing it is running
- * it again. Returns null when the database needed no seeding.
+ * it again. Returns null when the database needed no seeding; `signal` as for `seedLayers`.
  */
 export async function seedNewDatabase(
   pool: pg.Pool,
   layers: readonly LayerDefinition[],
   seedDir: string,
+  signal?: AbortSignal,
 ): Promise<LayerSeedReport[] | null> {
   const unfinished = await selectStartSeedingUnfinished(pool);
   if (!unfinished && !(await isDatabaseEmpty(pool, layers))) return null;
@@ -282,7 +286,7 @@ export async function seedNewDatabase(
   else log.info({ seedDir }, 'seeding the new database');
 
   await insertStartSeedingMarker(pool, 'begun', seedDir);
-  const reports = await seedLayers(pool, layers, seedDir);
+  const reports = await seedLayers(pool, layers, seedDir, signal);
   await insertStartSeedingMarker(pool, 'done', seedDir);
   return reports;
 }

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApiToken } from '../../server/services/account-service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -155,6 +155,42 @@ describe('the server process', { timeout: 120000 }, () => {
         expect(fs.readdirSync(dataDir)).toEqual([]);
       } finally {
         taken.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it(
+    'closes the embedded database it is creating on SIGTERM, for the next start to open',
+    {
+      timeout: 300000,
+    },
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-stop-creating-'));
+      const env = { DATABASE_URL: '', SIMPUL_DATA_DIR: dataDir };
+      try {
+        const creating = startSimpul({ ...env, PORT: String(await freePort()) });
+        // The lock is taken just before PGlite creates the database, which takes seconds.
+        await vi.waitFor(() => fs.accessSync(path.join(dataDir, 'simpul.lock')), {
+          timeout: 60000,
+          interval: 20,
+        });
+        creating.stop('SIGTERM');
+        const stoppedCode = await creating.exitCode;
+        const leftFiles = fs.readdirSync(dataDir);
+        const pgdataFiles = fs.readdirSync(path.join(dataDir, 'pgdata'));
+
+        const reopening = startSimpul({ ...env, PORT: String(await freePort()) });
+        await reopening.waitFor(/"msg":"listening"/);
+        reopening.stop('SIGTERM');
+
+        expect(stoppedCode).toBe(0);
+        expect(creating.output().stdout).toContain('"msg":"stopped before listening"');
+        expect(leftFiles).toEqual(['pgdata']);
+        expect(pgdataFiles).toContain('PG_VERSION');
+        expect(pgdataFiles).not.toContain('postmaster.pid');
+        expect(await reopening.exitCode).toBe(0);
+      } finally {
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
     },

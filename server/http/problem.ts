@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnreachable } from '../db/unreachable.js';
 import { log } from '../log.js';
 import { prefersHtmlProblem, renderProblemPage } from './problem-page.js';
 import { countNoun } from '../counted-noun.js';
@@ -99,24 +100,6 @@ function isUndecodableBody(error: unknown): error is Error {
   const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
   // zlib's codes (gzip, deflate) begin Z_, the Brotli decoder's ERR__ERROR_
   return status === 400 && typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code);
-}
-
-// Node's network errors, and the SQLSTATEs of a connection lost, refused or shut down.
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
-const unreachableStates = new Set(['57P01', '57P02', '57P03', '53300']);
-// pg and pg-pool say so in words only, without a code.
-const unreachableMessage =
-  /^Connection terminated|timeout exceeded when trying to connect|is not queryable/;
-
-/** True when an error says the database cannot be reached, not that a query was wrong. */
-function isDatabaseUnreachable(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string') {
-    if (unreachableCodes.has(code) || unreachableStates.has(code)) return true;
-    // SQLSTATE class 08: connection exception
-    if (/^08[0-9A-Z]{3}$/.test(code)) return true;
-  }
-  return typeof message === 'string' && unreachableMessage.test(message);
 }
 
 /** 503 while the database does not answer: nothing the caller did, and worth retrying. */

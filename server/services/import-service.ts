@@ -9,6 +9,7 @@
  * any server instance can follow or stop a job.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Geometry, Position } from 'geojson';
 import pg from 'pg';
 import { layerDefinitions, recordTables, type LayerDefinition } from '../../layers/index.js';
@@ -16,8 +17,10 @@ import { restoringSetting } from '../db/migrations/attribute-rules.js';
 import { selectOutlineBox } from '../db/queries/feature-checks.js';
 import type { Database } from '../db/pool.js';
 import { quoteIdentifier } from '../db/sql.js';
+import { isDatabaseUnreachable } from '../db/unreachable.js';
 import {
   endImportUnlessCancelled,
+  failCutOffImportJob,
   insertImportJob,
   failStaleImportJobs,
   insertRejections,
@@ -157,6 +160,43 @@ const serverStoppedMessage: ImportNote = {
 
 /** The reason a job is aborted with when its process stops (`stopLocalImports`). */
 const processStopping = new Error('the process running the import is stopping');
+
+/**
+ * The message of a job cut off from its database (connection terminated, database shut down
+ * or unreachable); the same words as a job found dead across a restart of the database
+ * (`failStaleImportJobs`). The layer is as it was: the load commits in one transaction.
+ */
+const connectionLostMessage: ImportNote = {
+  code: 'database-connection-lost',
+  text:
+    'The connection to the database was lost, so the import stopped; the layer was left as it ' +
+    'was. Try the import again once the database answers.',
+};
+
+/** How a job found dead ends (`failStaleImportJobs`). */
+const staleJobEndings = {
+  processGone: serverStoppedMessage,
+  databaseRestarted: connectionLostMessage,
+};
+
+/** The reason a job is aborted with when the connection that keeps it alive is lost. */
+const connectionLost = new Error('the connection keeping the import alive was lost');
+
+/**
+ * How long a job cut off from its database keeps trying to record that end, once a second:
+ * a database back within it (a restart, a failover) reads the job's own outcome at once.
+ */
+const recordEndRetryMs = 30000;
+
+/** Set once this process stops its imports: a job then stops waiting for its database. */
+let stoppingImports = false;
+
+/** Thrown by `runImport` when the database went away and the job's end could not be read. */
+export class ImportConnectionLost extends Error {
+  constructor() {
+    super(connectionLostMessage.text);
+  }
+}
 
 /** A job running in this process: its cancel, and when it has recorded its end. */
 interface RunningJob {
@@ -1273,6 +1313,11 @@ class ImportRun {
       const message = serverStoppedMessage;
       return updateImportStatus(this.pool, jobId, 'failed', { message, rowsWritten: 0 });
     }
+    if (this.signal.reason === connectionLost || isDatabaseUnreachable(error)) {
+      const layerId = this.prepared.layer.id;
+      log.error({ err: error, jobId, layerId }, 'import stopped: database connection lost');
+      return recordConnectionLost(this.pool, jobId);
+    }
     const cancelled = error instanceof ImportCancelled || this.signal.aborted;
     if (cancelled) {
       const message = cancelledMessage;
@@ -1283,6 +1328,24 @@ class ImportRun {
     const dropped = await dropUnreadableFile(this.prepared.request, error);
     const message = known ? fileFailure(error, dropped) : serverFailure;
     await updateImportStatus(this.pool, jobId, 'failed', { message, rowsWritten: 0 });
+  }
+}
+
+/**
+ * Ends a job cut off from its database as `database-connection-lost`, trying again each second
+ * while the database does not answer, for `recordEndRetryMs` at most. Past that the job is
+ * left running, to be found dead (`failStaleImportJobs`), and the last error is thrown.
+ */
+async function recordConnectionLost(pool: pg.Pool, jobId: string) {
+  const giveUpAt = Date.now() + recordEndRetryMs;
+  for (;;) {
+    try {
+      return await failCutOffImportJob(pool, jobId, connectionLostMessage);
+    } catch (error) {
+      const waitLonger = isDatabaseUnreachable(error) && !stoppingImports;
+      if (!waitLonger || Date.now() >= giveUpAt) throw error;
+      await sleep(1000);
+    }
   }
 }
 
@@ -1366,15 +1429,20 @@ export async function runImport(
   const run = new ImportRun(database.pool, prepared, signal, load, !embedded, onProgress);
   // the embedded database has one session: a job there is known dead by its heartbeat alone
   const session = embedded ? undefined : await holdJobSession(database.pool, prepared.jobId);
-  session?.client.on('error', () => controller.abort());
+  session?.client.on('error', () => controller.abort(connectionLost));
   try {
-    await run.run();
+    await run.run().catch(throwConnectionLost);
   } finally {
     runningJobs.delete(prepared.jobId);
     await session?.client.end().catch(() => undefined);
     markEnded();
   }
-  return (await selectImportJob(database.pool, prepared.jobId))!;
+  return (await selectImportJob(database.pool, prepared.jobId).catch(throwConnectionLost))!;
+}
+
+/** Rethrows a database that does not answer as `ImportConnectionLost`, anything else as is. */
+function throwConnectionLost(error: unknown): never {
+  throw isDatabaseUnreachable(error) ? new ImportConnectionLost() : error;
 }
 
 /**
@@ -1396,7 +1464,7 @@ async function holdJobSession(pool: pg.Pool, jobId: string) {
 
 /** Fails the jobs of a server that stopped mid-import and drops their load tables. */
 async function cleanUpAfterStoppedServers(pool: pg.Pool) {
-  await failStaleImportJobs(pool);
+  await failStaleImportJobs(pool, staleJobEndings);
   for (const name of await selectOrphanStagingTables(pool)) {
     await dropStagingTable(pool, quoteIdentifier(name));
   }
@@ -1413,6 +1481,7 @@ export function abortLocalImport(jobId: string): void {
  * `server-stopped` and the layer as it was. Run before the pool closes under them.
  */
 export async function stopLocalImports(deadlineMs: number): Promise<void> {
+  stoppingImports = true;
   const allEnded = () => Promise.all([...runningJobs.values()].map((job) => job.ended));
   let deadline: NodeJS.Timeout | undefined;
   const waitMs = Math.max(0, deadlineMs - Date.now());
@@ -1435,7 +1504,7 @@ export async function requireImportJob(db: Queryable, jobId: string): Promise<Im
   if (!job) throw notFound('unknown-import', `No import job "${jobId}".`);
   if (job.status !== 'running' && job.status !== 'committing') return job;
   // a job whose process died is told as failed at once, not after minutes without a heartbeat
-  await failStaleImportJobs(db, jobId);
+  await failStaleImportJobs(db, staleJobEndings, jobId);
   return (await selectImportJob(db, jobId))!;
 }
 

@@ -305,6 +305,9 @@ const messagesId = {
     'melaporkannya.',
   'note.server-stopped':
     'Server atau perintah yang menjalankan impor berhenti; lapisan dibiarkan seperti semula.',
+  'note.database-connection-lost':
+    'Sambungan ke basis data terputus, jadi impor berhenti; lapisan dibiarkan seperti semula. ' +
+    'Ulangi impor setelah basis data kembali menjawab.',
   'note.undone.one':
     'Dibatalkan oleh {actor}: {deleted} objek impor dihapus, {restored} dipulihkan.',
   'note.undone.other':
@@ -596,6 +599,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'reporting it.',
   'note.server-stopped':
     'The server or command running the import stopped; the layer was left as it was.',
+  'note.database-connection-lost':
+    'The connection to the database was lost, so the import stopped; the layer was left as ' +
+    'it was. Try the import again once the database answers.',
   'note.undone.one':
     'Undone by {actor}: {deleted} imported feature removed and {restored} restored.',
   'note.undone.other':

@@ -201,6 +201,21 @@ export async function updateImportStatus(
 }
 
 /**
+ * Ends a job cut off from its database as failed with `message`, unless it ended meanwhile: a
+ * commit cut off may have been made, and then the job reads `succeeded`. A job another process
+ * took for stopped (`server-stopped`) gets this, truer, message instead.
+ */
+export async function failCutOffImportJob(db: Queryable, jobId: string, message: ImportNote) {
+  await db.query(
+    `UPDATE simpul_import_job SET status = 'failed', finished_at = now(), rows_written = 0,
+       message = $2, message_code = $3, message_params = NULL, heartbeat_at = now()
+     WHERE id = $1
+       AND (status IN ('running', 'committing') OR message_code = 'server-stopped')`,
+    [jobId, message.text, message.code],
+  );
+}
+
+/**
  * Ends a job that wrote nothing (a dry run checked, an import rejected) with `status`, unless a
  * cancel was asked before this statement: the job then ends `cancelled` with
  * `cancelledMessage`, as the 202 that answered the cancel said it would. Returns the status
@@ -355,16 +370,26 @@ export async function recordJobSession(db: Queryable, jobId: string) {
   );
 }
 
+/** The messages of jobs found dead: whose process went, or cut off by a database restart. */
+export interface StaleJobEndings {
+  processGone: ImportNote;
+  databaseRestarted: ImportNote;
+}
+
 /**
- * Marks as failed the jobs whose server stopped mid-import (only `jobId` when given); their
- * layer was never touched, since the load commits in one transaction.
+ * Marks as failed the jobs whose server stopped mid-import (only `jobId` when given), with
+ * `ends.processGone`; their layer was never touched, since the load commits in one
+ * transaction. A job whose session began before the database last started was cut off by that
+ * restart rather than by its process: it ends with `ends.databaseRestarted`.
  */
-export async function failStaleImportJobs(db: Queryable, jobId?: string) {
+export async function failStaleImportJobs(db: Queryable, ends: StaleJobEndings, jobId?: string) {
+  const { processGone: gone, databaseRestarted: restarted } = ends;
   await db.query(
     `UPDATE simpul_import_job SET status = 'failed', finished_at = now(), rows_written = 0,
-       message = 'The server or command running the import stopped; the layer was left as it was.',
-       message_code = 'server-stopped', message_params = NULL
+       message = CASE WHEN session_started < pg_postmaster_start_time() THEN $2 ELSE $4 END,
+       message_code = CASE WHEN session_started < pg_postmaster_start_time() THEN $3 ELSE $5 END,
+       message_params = NULL
      WHERE ${staleJobCondition} AND ($1::uuid IS NULL OR id = $1)`,
-    [jobId ?? null],
+    [jobId ?? null, restarted.text, restarted.code, gone.text, gone.code],
   );
 }

@@ -13,6 +13,7 @@ import {
   selectImportJob,
   selectRejections,
 } from '../../../server/db/queries/import-jobs.js';
+import { openDatabase } from '../../../server/db/pool.js';
 import { HttpProblem } from '../../../server/http/problem.js';
 import {
   abortLocalImport,
@@ -31,6 +32,7 @@ import {
   point,
   useImportScratch,
 } from '../../support/import-scratch.js';
+import { startFreezableRelay } from '../../support/database-relay.js';
 
 const fixtures = path.resolve('test/fixtures/import');
 const utm49s = '+proj=utm +zone=49 +south +datum=WGS84 +units=m +no_defs';
@@ -1274,6 +1276,57 @@ describe('importing into a layer', () => {
     expect(job).toMatchObject({ status: 'cancelled', step: 'writing', rowsWritten: 0 });
     expect(await count()).toBe(before);
     expect(await loadTableCount()).toBe(0);
+  });
+
+  it('ends a job cut off from its database as a lost connection, the layer unchanged', async () => {
+    const relay = await startFreezableRelay(scratch.testDatabase.url);
+    const database = await openDatabase(relay.url);
+    const release = await holdLock('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
+    const cutOff = { name: 'Titik terputus', type: 'titik_kumpul' };
+    const collection = { type: 'FeatureCollection', features: [point(kroya, cutOff)] };
+    const file = writeFile('terputus.geojson', JSON.stringify(collection));
+    try {
+      const prepared = await prepareImport(database.pool, request(file));
+      await recordImportJob(database.pool, prepared);
+      const running = runImport(database, prepared);
+      await waitFor(async () => (await stepOf(prepared.jobId)) === 'checking-geometries');
+      await waitFor(someoneWaitsForLock);
+
+      // the database goes away for two seconds: every connection ends, new ones are refused
+      relay.cut();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      relay.restore();
+      const job = await running;
+
+      expect(job).toMatchObject({
+        status: 'failed',
+        rowsWritten: 0,
+        messageCode: 'database-connection-lost',
+        message: expect.stringMatching(/^The connection to the database was lost/),
+      });
+      expect(await countPoints(cutOff.name)).toBe(0);
+    } finally {
+      await release();
+      await database.close();
+      relay.close();
+    }
+  });
+
+  it('tells a job found dead across a restart of its database as a lost connection', async () => {
+    const pool = scratch.testDatabase.database.pool;
+    const jobId = randomUUID();
+    const job = { id: jobId, layerId: 'evacuation_point', source: {}, createdBy: 'test' };
+    await insertImportJob(pool, { ...job, action: 'append', mode: 'all-or-nothing' });
+    // a session begun before the database last started, which no backend holds any more
+    await query(
+      `UPDATE simpul_import_job SET status = 'running', session_pid = 0,
+         session_started = pg_postmaster_start_time() - interval '1 minute' WHERE id = $1`,
+      [jobId],
+    );
+
+    const dead = await requireImportJob(pool, jobId);
+
+    expect([dead.status, dead.messageCode]).toEqual(['failed', 'database-connection-lost']);
   });
 
   it('names each step of a job and keeps the last one reached', async () => {

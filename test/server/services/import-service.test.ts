@@ -1278,7 +1278,7 @@ describe('importing into a layer', () => {
     expect(await loadTableCount()).toBe(0);
   });
 
-  it('ends a job cut off from its database as a lost connection, the layer unchanged', async () => {
+  it('ends a job cut off from its database as a lost connection, layer unchanged', async () => {
     const relay = await startFreezableRelay(scratch.testDatabase.url);
     const database = await openDatabase(relay.url);
     const release = await holdLock('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
@@ -1312,7 +1312,7 @@ describe('importing into a layer', () => {
     }
   });
 
-  it('tells a job found dead across a restart of its database as a lost connection', async () => {
+  it('tells a job found dead across a database restart as a lost connection', async () => {
     const pool = scratch.testDatabase.database.pool;
     const jobId = randomUUID();
     const job = { id: jobId, layerId: 'evacuation_point', source: {}, createdBy: 'test' };

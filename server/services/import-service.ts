@@ -1503,6 +1503,8 @@ export async function requireImportJob(db: Queryable, jobId: string): Promise<Im
   const job = valid ? await selectImportJob(db, jobId) : undefined;
   if (!job) throw notFound('unknown-import', `No import job "${jobId}".`);
   if (job.status !== 'running' && job.status !== 'committing') return job;
+  // Running here, it is not dead, though its session may be gone: it records its own end.
+  if (runningJobs.has(jobId)) return job;
   // a job whose process died is told as failed at once, not after minutes without a heartbeat
   await failStaleImportJobs(db, staleJobEndings, jobId);
   return (await selectImportJob(db, jobId))!;

@@ -1295,6 +1295,9 @@ describe('importing into a layer', () => {
       // the database goes away for two seconds: every connection ends, new ones are refused
       relay.cut();
       await new Promise((resolve) => setTimeout(resolve, 2000));
+      // read by this process, as the web sheet polls it, while the job waits for its database
+      const ownPool = scratch.testDatabase.database.pool;
+      const meanwhile = await requireImportJob(ownPool, prepared.jobId);
       relay.restore();
       const job = await running;
 
@@ -1305,6 +1308,7 @@ describe('importing into a layer', () => {
         message: expect.stringMatching(/^The connection to the database was lost/),
       });
       expect(await countPoints(cutOff.name)).toBe(0);
+      expect(meanwhile.status).toBe('running');
     } finally {
       await release();
       await database.close();

@@ -20,7 +20,7 @@ import {
   listeningUrl,
   ListenError,
 } from './listen-address.js';
-import { prepareDatabase } from './startup.js';
+import { abortOnStopSignals, exitIfStopped, prepareDatabase } from './startup.js';
 
 // Requests still running this long after SIGTERM are cut, so that a stop never hangs.
 const shutdownGraceMs = 10000;
@@ -121,44 +121,13 @@ function stopOnSignals(
   return stop;
 }
 
-/** The reason a start is aborted with when a stop signal comes before the server listens. */
-const stoppedWhileStarting = new Error('a stop signal came while the server was starting');
-
-/**
- * Until the server listens, SIGTERM or SIGINT aborts the start rather than end the process at
- * once: killed while creating the embedded database, PGlite left its folder locked and maybe
- * half written. The start then closes what it opened and `exitIfStopped` ends the process.
- */
-function abortStartOnSignals() {
-  const controller = new AbortController();
-  const abort = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
-    log.info({ signal }, 'stopping before the server listens; closing the database first');
-    controller.abort(stoppedWhileStarting);
-  };
-  process.on('SIGTERM', abort);
-  process.on('SIGINT', abort);
-  const release = () => {
-    process.off('SIGTERM', abort);
-    process.off('SIGINT', abort);
-  };
-  return { signal: controller.signal, release };
-}
-
-/** Ends the process when a start failed for a stop signal (with all closed), else rethrows. */
-function exitIfStopped(error: unknown): never {
-  if (error !== stoppedWhileStarting) throw error;
-  log.info('stopped before listening');
-  process.exit(0);
-}
-
 /** Starts serving in this process: the database, the tile service, the listener. */
 export async function serve(seed: boolean) {
   const started = Date.now();
   log.info({ config: describeConfig() }, 'starting');
   // a process of SIMPUL_PROCESSES shares the port its primary checked
   if (cluster.isPrimary) await checkListenAddress();
-  const starting = abortStartOnSignals();
+  const starting = abortOnStopSignals('the server listens');
   const database = await prepareDatabase({ seed, signal: starting.signal }).catch(exitIfStopped);
   const tiles = await TileService.start(database).catch(async (error: unknown) => {
     await database.close();

@@ -49,6 +49,41 @@ export async function prepareDatabase(options: PrepareOptions = {}): Promise<Dat
   return database;
 }
 
+/** The reason work is aborted with when a stop signal comes (`abortOnStopSignals`). */
+const stopSignalled = new Error('a stop signal came');
+
+/**
+ * Until `release`, SIGTERM or SIGINT aborts the returned signal rather than end the process at
+ * once: killed while creating or writing the embedded database, PGlite left its folder locked
+ * and maybe half written. The work aborted closes what it opened, then `exitIfStopped` ends
+ * the process. `until` names what ends this in the log line ("the server listens").
+ */
+export function abortOnStopSignals(until: string) {
+  const controller = new AbortController();
+  const abort = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    log.info({ signal, until }, 'stopping; closing the database first');
+    controller.abort(stopSignalled);
+  };
+  process.on('SIGTERM', abort);
+  process.on('SIGINT', abort);
+  const release = () => {
+    process.off('SIGTERM', abort);
+    process.off('SIGINT', abort);
+  };
+  return { signal: controller.signal, release };
+}
+
+/**
+ * Ends the process with `exitCode` when `error` is the abort of `abortOnStopSignals` (what was
+ * opened is closed by then); rethrows anything else.
+ */
+export function exitIfStopped(error: unknown, exitCode = 0): never {
+  if (error !== stopSignalled) throw error;
+  log.info({ exitCode }, 'stopped by a signal');
+  process.exit(exitCode);
+}
+
 const expectedFailures = [
   ConfigError,
   TileCacheDirUnusableError,

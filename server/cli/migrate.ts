@@ -1,10 +1,17 @@
 import { layerDefinitions } from '../../layers/index.js';
+import { config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/pool.js';
-import { exitAfterFailedStart } from '../startup.js';
+import { abortOnStopSignals, exitAfterFailedStart, exitIfStopped } from '../startup.js';
 
-/** `npm run migrate`: brings the database to the layer declarations and prints what changed. */
-const database = await openDatabase().catch(exitAfterFailedStart);
+/**
+ * `npm run migrate`: brings the database to the layer declarations and prints what changed.
+ * Ctrl-C or SIGTERM lets the migrations end, then closes the database (PGlite's folder whole).
+ */
+const stopping = abortOnStopSignals('the migrations end');
+const database = await openDatabase(config.databaseUrl, stopping.signal)
+  .catch((error: unknown) => exitIfStopped(error, 1))
+  .catch(exitAfterFailedStart);
 try {
   const report = await migrate(database.pool, layerDefinitions);
   const changed =

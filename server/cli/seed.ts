@@ -1,15 +1,13 @@
 import { layerDefinitions } from '../../layers/index.js';
 import { config } from '../config.js';
 import { migrate } from '../db/migrate.js';
-import { openDatabase } from '../db/pool.js';
+import { openDatabase, type Database } from '../db/pool.js';
 import { seedLayers } from '../services/seed-service.js';
-import { exitAfterFailedStart } from '../startup.js';
+import { abortOnStopSignals, exitAfterFailedStart, exitIfStopped } from '../startup.js';
 
-/** `npm run seed`: loads the regency's seeds (idempotent) and reports every rejected row. */
-const database = await openDatabase().catch(exitAfterFailedStart);
-try {
+async function seedAndReport(database: Database, signal: AbortSignal) {
   await migrate(database.pool, layerDefinitions);
-  const reports = await seedLayers(database.pool, layerDefinitions, config.seedDir);
+  const reports = await seedLayers(database.pool, layerDefinitions, config.seedDir, signal);
   for (const r of reports) {
     const outcome =
       r.skipped ?? `${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged`;
@@ -17,6 +15,17 @@ try {
     for (const rejection of r.rejected)
       console.log(`  not loaded: ${rejection.row}: ${rejection.reason}`);
   }
-} finally {
-  await database.close();
 }
+
+/**
+ * `npm run seed`: loads the regency's seeds (idempotent) and reports every rejected row. Ctrl-C
+ * or SIGTERM stops it before the next layer, the database closed, with exit code 1; running it
+ * again finishes the seeding.
+ */
+const stopping = abortOnStopSignals('the layer being seeded is loaded');
+const database = await openDatabase(config.databaseUrl, stopping.signal)
+  .catch((error: unknown) => exitIfStopped(error, 1))
+  .catch(exitAfterFailedStart);
+await seedAndReport(database, stopping.signal)
+  .finally(() => database.close())
+  .catch((error: unknown) => exitIfStopped(error, 1));

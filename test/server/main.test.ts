@@ -185,7 +185,7 @@ describe('the server process', { timeout: 120000 }, () => {
         reopening.stop('SIGTERM');
 
         expect(stoppedCode).toBe(0);
-        expect(creating.output().stdout).toContain('"msg":"stopped before listening"');
+        expect(creating.output().stdout).toContain('"msg":"stopped by a signal"');
         expect(leftFiles).toEqual(['pgdata']);
         expect(pgdataFiles).toContain('PG_VERSION');
         expect(pgdataFiles).not.toContain('postmaster.pid');

@@ -89,12 +89,20 @@ const roleVariable = 'SIMPUL_PROCESS_ROLE';
  * Migrates and seeds once, before any serving process exists, in a process of its own that
  * then exits: loaded into the primary, the migrations, the seeds and the modules they pull in
  * held about 100 MB of its memory for as long as the server ran. A failure there (logged by
- * that process) stops the primary too.
+ * that process) stops the primary too. A stop signal meanwhile is passed on like to a serving
+ * process: the preparer closes the database, then the primary exits.
  */
 function prepareInOwnProcess(): Promise<void> {
   const preparer = cluster.fork({ [roleVariable]: 'prepare' });
+  workers.add(preparer);
   return new Promise((resolve) => {
     preparer.on('exit', (code, signal) => {
+      workers.delete(preparer);
+      if (stopping) {
+        const workerPid = preparer.process.pid;
+        log.info({ workerPid, code, signal }, 'database preparation stopped');
+        process.exit(0);
+      }
       if (code === 0) return resolve();
       log.fatal({ code, signal }, 'database not prepared; not starting server processes');
       process.exit(1);
@@ -103,8 +111,11 @@ function prepareInOwnProcess(): Promise<void> {
 }
 
 async function prepareAndExit(): Promise<never> {
-  const { prepareDatabase } = await import('./startup.js');
-  const database = await prepareDatabase();
+  const { abortOnStopSignals, exitIfStopped, prepareDatabase } = await import('./startup.js');
+  const stop = abortOnStopSignals('the database is prepared');
+  const database = await prepareDatabase({ signal: stop.signal }).catch((error: unknown) =>
+    exitIfStopped(error, 1),
+  );
   await database.close();
   process.exit(0);
 }
@@ -112,15 +123,14 @@ async function prepareAndExit(): Promise<never> {
 async function runPrimary(count: number) {
   const { checkListenAddress } = await import('./listen-address.js');
   await checkListenAddress();
+  // `on`, not `once`: a second signal would otherwise end the primary before its workers.
+  process.on('SIGTERM', () => stopWorkers('SIGTERM'));
+  process.on('SIGINT', () => stopWorkers('SIGINT'));
   // Workers then find the schema current and the seeds in place.
   await prepareInOwnProcess();
 
   log.info({ processes: count }, 'starting server processes');
   for (let i = 0; i < count; i += 1) forkWorker(firstRestartDelayMs);
-
-  // `on`, not `once`: a second signal would otherwise end the primary before its workers.
-  process.on('SIGTERM', () => stopWorkers('SIGTERM'));
-  process.on('SIGINT', () => stopWorkers('SIGINT'));
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFreezableRelay } from '../support/database-relay.js';
@@ -123,6 +124,34 @@ describe('several server processes', { timeout: 120000 }, () => {
     }
   });
 
+  it('stop on SIGTERM while the database is prepared, once it is closed', async () => {
+    // The preparing process reads the regency to see whether to seed; it waits behind this.
+    const locker = new pg.Client({ connectionString: testDatabase.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
+    const server = startProcesses({
+      DATABASE_URL: testDatabase.url,
+      SIMPUL_PROCESSES: '2',
+      SIMPUL_DATA_DIR: dataDir,
+      SIMPUL_AUTO_SEED: '1',
+    });
+    try {
+      await server.waitForLines('database ready', 1);
+      await waitForLockWaiter(testDatabase.url);
+      server.child.kill('SIGTERM');
+      await server.waitForLines('stopping; closing the database first', 1);
+      await locker.query('ROLLBACK');
+
+      expect(await server.exitCode).toBe(0);
+      expect(server.logged('database preparation stopped')).toHaveLength(1);
+      expect(server.logged('listening')).toHaveLength(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      await locker.end();
+    }
+  });
+
   it('prepare the database in a process of its own, and start none when that fails', async () => {
     const prepared = startProcesses({
       DATABASE_URL: testDatabase.url,
@@ -155,3 +184,21 @@ describe('several server processes', { timeout: 120000 }, () => {
     }
   });
 });
+
+/** Waits until a session of the database at `url` waits for a lock. */
+async function waitForLockWaiter(url: string) {
+  // A client of its own: inside a transaction pg_stat_activity would not change.
+  const watcher = new pg.Client({ connectionString: url });
+  await watcher.connect();
+  const waiting = async () => {
+    const result = await watcher.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return result.rows[0].n as number;
+  };
+  await expect
+    .poll(waiting, { timeout: 30000, interval: 50 })
+    .toBeGreaterThan(0)
+    .finally(() => watcher.end());
+}

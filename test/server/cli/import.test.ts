@@ -8,6 +8,7 @@ import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packZip } from '../../../server/formats/zip-archive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { startFreezableRelay } from '../../support/database-relay.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const launcher = path.join(root, 'server/cli/launch.mjs');
@@ -295,6 +296,38 @@ describe('npm run import', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('The server or command running the import stopped');
     expect(job.rows).toEqual([{ status: 'failed', message_code: 'server-stopped' }]);
+  });
+  it('says the database connection was lost when its database goes away a moment', async () => {
+    const file = writeOnePoint('cut-off.geojson', 'Titik Terputus', 40);
+    const relay = await startFreezableRelay(database.url);
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
+    const env = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: relay.url };
+    const args = [launcher, 'import', file, '--layer', 'evacuation_point'];
+    const child = spawn(process.execPath, args, { cwd: root, env });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    try {
+      const { pool } = database.database;
+      while (!(await lockWaited(pool))) await new Promise((r) => setTimeout(r, 20));
+      relay.cut();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      relay.restore();
+      const code = await exited;
+
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/^failed: 1 read, 0 written, 0 rejected\.$/m);
+      expect(stdout).toContain('The connection to the database was lost, so the import stopped');
+    } finally {
+      child.kill('SIGKILL');
+      await locker.query('ROLLBACK');
+      await locker.end();
+      relay.close();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '../config.js';
 import type { CsvOptions } from './read-csv.js';
+import { countNoun } from '../counted-noun.js';
 import { quotedNames } from './quoted-names.js';
 import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
 import { describeCrs, parseCrsName } from './source-crs.js';
@@ -132,7 +133,8 @@ function requireLayerName(names: string[], asked: string | undefined, fileName: 
   if (asked === undefined && names.length === 1) return names[0]!;
   if (asked !== undefined && names.includes(asked)) return asked;
   const quoted = quotedNames(names);
-  const holds = asked === undefined ? `holds ${names.length} layers` : `holds no layer "${asked}"`;
+  const counted = `holds ${countNoun(names.length, 'layer')}`;
+  const holds = asked === undefined ? counted : `holds no layer "${asked}"`;
   throw new SourceFileError(
     'choose-source-layer',
     `${fileName} ${holds}; choose one of: ${quoted.text}.`,

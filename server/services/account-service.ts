@@ -3,6 +3,7 @@ import argon2 from 'argon2';
 import type pg from 'pg';
 import { recordTables, type Role } from '../../layers/index.js';
 import { config } from '../config.js';
+import { countNoun } from '../counted-noun.js';
 import {
   countLoginFailures,
   deleteLoginFailures,
@@ -119,7 +120,7 @@ const decoyHash = argon2.hash(randomSecret());
 
 function tooManyLogins(): HttpProblem {
   const minutes = config.loginWindowMinutes;
-  const detail = `Too many failed logins; try again in ${minutes} minutes.`;
+  const detail = `Too many failed logins; try again in ${countNoun(minutes, 'minute')}.`;
   const problem = new HttpProblem(429, 'too-many-logins', 'Too many failed logins', detail);
   problem.headers['Retry-After'] = String(minutes * 60);
   return problem;

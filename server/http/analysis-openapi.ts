@@ -48,6 +48,13 @@ const geoJsonPlace = {
   properties: { type: { type: 'string' } },
 };
 
+const placeCrs = {
+  type: 'string',
+  description:
+    'Optional; must name WGS 84 longitude and latitude (EPSG:4326 or CRS84, as a code or ' +
+    'URI): any other system is refused, since places are not reprojected.',
+};
+
 const planBody = {
   required: true,
   content: {
@@ -57,7 +64,7 @@ const planBody = {
           {
             type: 'object',
             required: ['geometry'],
-            properties: { geometry: geoJsonPlace, activity: { type: 'string' } },
+            properties: { geometry: geoJsonPlace, crs: placeCrs, activity: { type: 'string' } },
           },
           geoJsonPlace,
         ],

@@ -21,7 +21,7 @@ import {
 } from '../services/condition-statistics-service.js';
 import { getHazardExposure } from '../services/hazard-exposure-service.js';
 import { printPage } from '../services/page-printer.js';
-import { parsePlace, parsePointPlace } from '../services/place-input.js';
+import { parsePlaceRequest, parsePointPlace } from '../services/place-input.js';
 import {
   getPlanInformation,
   getPlanInformationMap,
@@ -131,9 +131,9 @@ function readPlanRequest(req: Request) {
   if (req.method === 'GET')
     return { place: parsePointPlace(req.query.lon, req.query.lat), activity };
 
-  // Either { geometry, activity } or a bare GeoJSON geometry, Feature or FeatureCollection.
-  const body = (req.body ?? {}) as { geometry?: unknown; activity?: unknown; type?: unknown };
-  const place = parsePlace(typeof body.type === 'string' ? body : body.geometry);
+  // Either { geometry, crs, activity } or a bare GeoJSON geometry, Feature or FeatureCollection.
+  const body = (req.body ?? {}) as { activity?: unknown };
+  const place = parsePlaceRequest(body);
   return { place, activity: optionalText(body.activity, 'activity') ?? activity };
 }
 

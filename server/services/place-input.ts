@@ -28,16 +28,23 @@ const lonLatCrsNames = new Set([
   'http://www.opengis.net/def/crs/EPSG/0/4326',
 ]);
 
+/** The name a `crs` gives: a CRS name or URI, or a legacy GeoJSON `{ properties: { name } }`. */
+function nameOfCrs(crs: unknown): string {
+  if (typeof crs === 'string') return crs;
+  const name = (crs as { properties?: { name?: unknown } } | null)?.properties?.name;
+  return typeof name === 'string' ? name : JSON.stringify(crs);
+}
+
 /**
- * Refuses a legacy `crs` member (GeoJSON 2008) naming another system: its coordinates would
- * be read as degrees. Not reprojected: places are small, and the client holding them can.
+ * Refuses a `crs` member naming another system, the legacy one of GeoJSON 2008 or the one
+ * beside `geometry` in a posted body: its coordinates would be read as degrees. Not
+ * reprojected: places are small, and the client holding them can.
  */
 function checkCrsMember(object: unknown) {
   const crs = (object as { crs?: unknown } | null | undefined)?.crs;
   if (crs === undefined) return;
-  const name = (crs as { properties?: { name?: unknown } } | null)?.properties?.name;
-  if (typeof name === 'string' && lonLatCrsNames.has(name)) return;
-  const named = typeof name === 'string' ? name : JSON.stringify(crs);
+  const named = nameOfCrs(crs);
+  if (lonLatCrsNames.has(named)) return;
   throw invalidPlace(
     `The place names the coordinate system ${named}; coordinates must be longitude and ` +
       'latitude in WGS 84 (EPSG:4326, CRS84): reproject the place and leave out crs.',
@@ -141,6 +148,18 @@ export function parsePlace(input: unknown): string {
   checkRings(geometry);
   // A crs member left is one naming WGS 84, which the database need not read.
   return JSON.stringify({ ...geometry, crs: undefined });
+}
+
+/**
+ * The place of a posted body: a bare GeoJSON geometry, Feature or FeatureCollection (see
+ * `parsePlace`), or an object holding one as `geometry` beside other members (`activity`) and
+ * an optional `crs`, which must name WGS 84 longitude and latitude like a legacy crs member.
+ */
+export function parsePlaceRequest(body: unknown): string {
+  const wrapper = (body ?? {}) as { type?: unknown; geometry?: unknown };
+  if (typeof wrapper.type === 'string') return parsePlace(body);
+  checkCrsMember(wrapper);
+  return parsePlace(wrapper.geometry);
 }
 
 /** Decimal notation only: Number() would also read a blank as 0 and `0x6d` as 109. */

@@ -101,6 +101,24 @@ describe('the analysis API', () => {
     expect(problem.detail).toContain('must be longitude and latitude in WGS 84');
   });
 
+  it('refuses a geometry sent beside a crs other than WGS 84, takes one naming it', async () => {
+    const inMetres = { geometry: parcelInKroya, crs: 'EPSG:32749' };
+    const inDegrees = {
+      geometry: parcelInKroya,
+      crs: 'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
+    };
+
+    const refused = await post('/analysis/plan-information', inMetres);
+    const taken = await post('/analysis/plan-information', inDegrees);
+
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await refused.json();
+    expect(problem.type).toBe('/problems/invalid-place');
+    expect(problem.detail).toMatch(/^The place names the coordinate system EPSG:32749; /);
+    expect(taken.status).toBe(200);
+  });
+
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {
     // a point in the Flores Sea, far from Cilacap
     const answers = [

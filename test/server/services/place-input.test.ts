@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlace, parsePointPlace } from '../../../server/services/place-input.js';
+import {
+  parsePlace,
+  parsePlaceRequest,
+  parsePointPlace,
+} from '../../../server/services/place-input.js';
 import { problemOf } from '../../support/problem-of.js';
 
 describe('a clicked point from lon and lat', () => {
@@ -92,5 +96,27 @@ describe('a posted place', () => {
     const place = JSON.parse(parsePlace({ ...parcel, crs }));
 
     expect(place).toEqual(parcel);
+  });
+});
+
+describe('a place posted with its activity, as { geometry, crs }', () => {
+  it.each([
+    ['a CRS name', 'EPSG:32749', 'EPSG:32749'],
+    ['a legacy crs object', { type: 'name', properties: { name: 'EPSG:32749' } }, 'EPSG:32749'],
+    ['a number', 32749, '32749'],
+  ])('refuses a crs of another system given as %s', (_, crs, named) => {
+    const problem = problemOf(() => parsePlaceRequest({ geometry: parcel, crs }));
+
+    expect(problem.status).toBe(400);
+    expect(problem.type).toBe('invalid-place');
+    expect(problem.detail).toContain(`names the coordinate system ${named}; coordinates`);
+  });
+
+  it('takes a crs naming WGS 84 longitude and latitude, and a place without one', () => {
+    const named = parsePlaceRequest({ geometry: parcel, crs: 'urn:ogc:def:crs:OGC::CRS84' });
+    const unnamed = parsePlaceRequest({ geometry: parcel });
+
+    expect(JSON.parse(named)).toEqual(parcel);
+    expect(JSON.parse(unnamed)).toEqual(parcel);
   });
 });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { config, ConfigError, redactUrl } from '../config.js';
+import { countNoun } from '../counted-noun.js';
 import type { GeoServerRun } from '../db/queries/geoserver-runs.js';
 import {
   applyPublication,
@@ -172,5 +173,24 @@ export async function applyGeoServerPublication(
     throw toProblem(error);
   }
   await recordApply(pool, attempt, result);
+  if (result.report.outcome === 'failed') throw stoppedAtStep(result);
   return result;
+}
+
+/**
+ * An apply stopped by a failed step: 502, since GeoServer refused or failed it (or did not
+ * keep what it accepted). The problem carries the plan and the report, every step done,
+ * failed or not done, as a successful apply answers them.
+ */
+function stoppedAtStep(result: PublicationResult): HttpProblem {
+  const { steps } = result.report;
+  const failed = steps.find((step) => step.status === 'failed');
+  const count = (status: string) => steps.filter((step) => step.status === status).length;
+  const step = failed ? `${failed.action} ${failed.kind} ${failed.name}` : '?';
+  const detail =
+    `Step ${step} failed: ${failed?.error ?? 'no reason given'}; ` +
+    `${countNoun(count('done'), 'step')} done, ${count('not-done')} not done; ` +
+    'apply again to resume from what GeoServer now holds.';
+  const title = 'GeoServer publication stopped';
+  return new HttpProblem(502, 'geoserver-apply-failed', title, detail, { ...result });
 }

@@ -117,7 +117,10 @@ export function fetchGeoServerPlan(force: boolean): Promise<PublicationPlan> {
   return requestJson<PublicationPlan>(`/admin/geoserver/plan${force ? '?force=1' : ''}`);
 }
 
-/** Carries the plan out; the server records the result. */
+/**
+ * Carries the plan out; the server records the result. An apply stopped by a failed step is a
+ * ProblemError (502) whose problem carries the plan and the report as well.
+ */
 export function applyGeoServerPlan(force: boolean, csrfToken: string | null) {
   return postJson<PublicationResult>('/admin/geoserver/apply', { force }, csrfToken);
 }

@@ -68,6 +68,13 @@ function renderTable(headers: GeoServerMessageKey[], rows: ViewRow[]): HTMLEleme
   );
 }
 
+/** The plan and report an apply stopped by a failed step answers with its problem. */
+function reportOfFailure(error: unknown): PublicationResult | undefined {
+  if (!(error instanceof ProblemError)) return undefined;
+  const { plan, report } = error.problem as Partial<PublicationResult>;
+  return plan && report ? { plan, report } : undefined;
+}
+
 function describeError(error: unknown): string {
   if (error instanceof ProblemError) return error.problem.detail ?? error.message;
   return (error as Error).message;
@@ -115,6 +122,12 @@ export function mountGeoServerAdmin(host: HTMLElement) {
     run(async () => {
       try {
         state.result = await applyGeoServerPlan(state.force, state.session?.csrfToken ?? null);
+        state.plan = undefined;
+      } catch (error) {
+        // A failed step answers 502 with the report, which says in the page's language what
+        // failed, what was done and what was not: it is shown in place of the problem's detail.
+        state.result = reportOfFailure(error);
+        if (!state.result) throw error;
         state.plan = undefined;
       } finally {
         // A refused or failed apply is recorded too: the last result must show it.

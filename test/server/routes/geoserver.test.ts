@@ -192,15 +192,25 @@ describe('the GeoServer admin endpoints', () => {
     expect(afterUnread.lastSuccess.outcome).toBe('applied');
   });
 
-  it('records a failed step as where the apply stopped, with steps done or not', async () => {
+  it('answers 502 with the report when a step fails, and records where it stopped', async () => {
     const { cookie, csrf } = await logIn('admin');
     geoserver.catalog.styles.delete('cilacap/desa');
+    geoserver.catalog.layerGroups.delete('cilacap/administrative');
     geoserver.addFault({ method: 'POST', path: /\/styles/, status: 500, times: 1 });
 
     const response = await apply(cookie, csrf);
+    const problem = await response.json();
     const status = await (await get('/admin/geoserver', cookie)).json();
 
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(502);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(problem.type).toBe('/problems/geoserver-apply-failed');
+    expect(problem.detail).toMatch(/^Step create style desa failed: GeoServer refused .*; /);
+    expect(problem.detail).toMatch(/0 steps done, 1 not done; apply again to resume/);
+    expect(problem.plan.workspace).toBe('cilacap');
+    const statuses = (problem.report.steps as { status: string }[]).map((step) => step.status);
+    expect(statuses).toEqual(expect.arrayContaining(['failed', 'not-done']));
+    expect(problem.report.outcome).toBe('failed');
     expect(status.lastApply).toMatchObject({ outcome: 'failed', failedStage: 'apply' });
     expect(status.lastApply.error).toMatch(/^style desa: /);
     const steps = status.lastApply.report.report.steps as { status: string }[];

@@ -82,7 +82,7 @@ describe('the GeoServer admin page', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a failed apply, where it stopped and the last success, after a reload', async () => {
+  it('shows a failed apply, its report at once, the last success after a reload', async () => {
     await browser.clearCookies();
     const { page, pageErrors } = await pageKeepingErrors();
     await logInOnThePage(page);
@@ -105,6 +105,7 @@ describe('the GeoServer admin page', () => {
     await page.locator('.geoserver-admin__table').waitFor();
     await page.getByRole('button', { name: 'Terapkan rencana' }).click();
     await adminPageSays(page, 'Terapkan lagi untuk melanjutkan');
+    const failedRowsAtOnce = await page.locator('.geoserver-admin__row--failed').count();
     await page.reload();
     await adminPageSays(page, 'Gagal pada langkah buat style desa: GeoServer refused');
     const stopped = await page.locator('.geoserver-admin').innerText();
@@ -112,6 +113,7 @@ describe('the GeoServer admin page', () => {
 
     expect(refused).toMatch(/Hasil terakhir\s+Terhenti karena kegagalan pada .+ oleh admin/);
     expect(refused).toMatch(/Terakhir berhasil: Diterapkan pada .+ oleh admin/);
+    expect(failedRowsAtOnce).toBe(1);
     expect(await page.locator('.geoserver-admin__row--failed').count()).toBe(1);
     expect(await page.locator('.geoserver-admin__row--not-done').count()).toBeGreaterThan(0);
     expect(stopped).toMatch(/Terakhir berhasil: Diterapkan pada/);

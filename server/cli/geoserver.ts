@@ -2,15 +2,15 @@ import { config, ConfigError } from '../config.js';
 import type { Database } from '../db/pool.js';
 import type { StepReport } from '../geoserver/apply.js';
 import type { PlannedChange } from '../geoserver/plan.js';
-import type { PublicationPlan, PublicationResult } from '../geoserver/publication.js';
+import type { PublicationPlan } from '../geoserver/publication.js';
 import type { RunAttempt } from '../geoserver/publication.js';
 import { GeoServerAuthError, GeoServerUnavailableError } from '../geoserver/rest.js';
+import { GeoServerRefusedError, openGeoServerSession } from '../geoserver/session.js';
 import {
-  GeoServerRefusedError,
-  openGeoServerSession,
-  type GeoServerSession,
-} from '../geoserver/session.js';
-import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
+  readGeoServerConnection,
+  readMaskedGeoServerUrl,
+  readPublicationSettings,
+} from '../geoserver/settings.js';
 import { readCommandLine } from './command-line.js';
 
 const usage = `Usage: npm run geoserver -- plan|apply [--force] [--json]
@@ -33,15 +33,21 @@ function failUsage(mistake: string): never {
 
 const flag = { type: 'boolean' } as const;
 
-function readCommand() {
+/** What to do: plan or apply, forced or not, printed as text or JSON. */
+interface Command {
+  command: 'plan' | 'apply';
+  force: boolean;
+  json: boolean;
+}
+
+function readCommand(): Command | undefined {
   const { values, positionals } = readCommandLine(
     { options: { force: flag, json: flag, help: flag }, allowPositionals: true },
     failUsage,
   );
   const command = positionals[0];
-  if (values.help || positionals.length !== 1 || (command !== 'plan' && command !== 'apply')) {
-    return undefined;
-  }
+  if (values.help || positionals.length !== 1) return undefined;
+  if (command !== 'plan' && command !== 'apply') return undefined;
   return { command, force: Boolean(values.force), json: Boolean(values.json) };
 }
 
@@ -100,17 +106,18 @@ function explain(error: unknown): { message: string; code: number } {
   return { message: `GeoServer publication failed: ${(error as Error).message}`, code: 1 };
 }
 
-type Command = NonNullable<ReturnType<typeof readCommand>>;
-
 const stageText = {
+  configure: 'while reading the configuration',
   connect: 'while asking GeoServer its version',
   plan: "while reading GeoServer's catalog to plan",
 } as const;
 
+const recordedText = { plan: 'recorded', apply: 'recorded as the last result' } as const;
+
 /**
- * Records an apply that failed before its report, as the admin page shows it, and says so;
- * `--json` prints the record's report. The database is opened here when it was not yet: a
- * GeoServer that fails at once is asked before anything else.
+ * Records a plan or an apply that failed before its report, as the admin page shows the
+ * apply, and says so; an apply's `--json` prints the record's report. The database is opened
+ * here when it was not yet: a GeoServer that fails at once is asked before anything else.
  */
 async function recordFailure(
   command: Command,
@@ -120,42 +127,68 @@ async function recordFailure(
   database?: Database,
 ) {
   const message = error instanceof Error ? error.message : String(error);
-  if (command.json) {
+  if (command.json && command.command === 'apply') {
     const report = { plan: null, report: { outcome: 'failed', steps: [] } };
     console.log(JSON.stringify({ ...report, failedStage: stage, error: message }, null, 2));
   }
+  const kind = command.command;
+  const failed = `${kind === 'plan' ? 'Plan' : 'Apply'} failed ${stageText[stage]}`;
   const { openDatabase } = await import('../db/pool.js');
-  const { recordFailedApply } = await import('../geoserver/publication.js');
+  const { recordFailedRun } = await import('../geoserver/publication.js');
   let opened: Database | undefined;
   try {
     opened = database ? undefined : await openDatabase();
-    await recordFailedApply((database ?? opened)!.pool, attempt, stage, error);
-    console.error(`Apply failed ${stageText[stage]}; recorded as the last result.`);
+    await recordFailedRun((database ?? opened)!.pool, attempt, kind, stage, error);
+    console.error(`${failed}; ${recordedText[kind]}.`);
   } catch (recordError) {
-    const reason = (recordError as Error).message;
-    console.error(`Apply failed ${stageText[stage]}; not recorded (${reason}).`);
+    console.error(`${failed}; not recorded (${(recordError as Error).message}).`);
   } finally {
     await opened?.close();
   }
 }
 
-async function run(command: Command): Promise<number> {
-  const connection = readGeoServerConnection();
-  const startedAt = new Date();
-  const attempt: RunAttempt = { url: connection.restUrl, requestedBy: 'cli', startedAt };
-  // GeoServer first, before the database and the declarations are even loaded: without it
-  // (or with a vulnerable one) nothing else is worth opening, and the answer comes at once.
-  let session: GeoServerSession;
+/** Runs `step`; a failure is recorded at `stage` before it goes on to be explained. */
+async function recordingFailure<Result>(
+  command: Command,
+  attempt: RunAttempt,
+  stage: keyof typeof stageText,
+  step: () => Result | Promise<Result>,
+  database?: Database,
+): Promise<Result> {
   try {
-    session = await openGeoServerSession(connection, { force: command.force });
+    return await step();
   } catch (error) {
-    if (command.command === 'apply') await recordFailure(command, attempt, 'connect', error);
+    await recordFailure(command, attempt, stage, error, database);
     throw error;
   }
-  attempt.session = session;
+}
+
+/** The declarations' regency and the publication settings; a configuration error stops here. */
+async function readSettings() {
   const { loadSeedModule } = await import('../services/seed-service.js');
   const { regencyProfile } = await loadSeedModule(config.seedDir);
-  const settings = readPublicationSettings(regencyProfile);
+  return { regencyProfile, settings: readPublicationSettings(regencyProfile) };
+}
+
+async function run(command: Command): Promise<number> {
+  const url = readMaskedGeoServerUrl() ?? '';
+  const attempt: RunAttempt = { url, requestedBy: 'cli', startedAt: new Date() };
+  const connection = await recordingFailure(command, attempt, 'configure', () =>
+    readGeoServerConnection(),
+  );
+  attempt.url = connection.restUrl;
+  // GeoServer first, before the database and the declarations are even loaded: without it
+  // (or with a vulnerable one) nothing else is worth opening, and the answer comes at once.
+  const session = await recordingFailure(command, attempt, 'connect', () =>
+    openGeoServerSession(connection, { force: command.force }),
+  );
+  attempt.session = session;
+  const { regencyProfile, settings } = await recordingFailure(
+    command,
+    attempt,
+    'configure',
+    readSettings,
+  );
 
   const { openDatabase } = await import('../db/pool.js');
   const publication = await import('../geoserver/publication.js');
@@ -163,20 +196,27 @@ async function run(command: Command): Promise<number> {
   let database: Database | undefined;
   try {
     database = await openDatabase();
+    const opened = database;
     if (command.command === 'plan') {
-      const plan = await publication.planPublication(session, scope(database));
+      const plan = await recordingFailure(
+        command,
+        attempt,
+        'plan',
+        () => publication.planPublication(session, scope(opened)),
+        opened,
+      );
       if (command.json) console.log(JSON.stringify(plan, null, 2));
       else printPlan(plan);
       await publication.recordPlan(database.pool, attempt, plan);
       return exitCodes.done;
     }
-    let result: PublicationResult;
-    try {
-      result = await publication.applyPublication(session, scope(database));
-    } catch (error) {
-      await recordFailure(command, attempt, 'plan', error, database);
-      throw error;
-    }
+    const result = await recordingFailure(
+      command,
+      attempt,
+      'plan',
+      () => publication.applyPublication(session, scope(opened)),
+      opened,
+    );
     if (command.json) {
       console.log(JSON.stringify(result, null, 2));
     } else {

@@ -192,20 +192,23 @@ export async function recordApply(pool: pg.Pool, attempt: RunAttempt, done: Publ
 }
 
 /**
- * Records an apply that ended before it had a report: GeoServer unreachable, credentials or
- * version refused (`connect`), or its catalog unreadable (`plan`). The report has the shape of
- * an apply's, with no plan and no step, so every reader of the last apply can read it.
+ * Records a plan or an apply that ended before it had a report: the configuration missing or
+ * invalid (`configure`), GeoServer unreachable, credentials or version refused (`connect`), or
+ * its catalog unreadable (`plan`). An apply's report has the shape of one, with no plan and no
+ * step, so every reader of the last apply can read it; a plan's is null (none was made).
  */
-export async function recordFailedApply(
+export async function recordFailedRun(
   pool: pg.Pool,
   attempt: RunAttempt,
+  kind: 'plan' | 'apply',
   failedStage: Exclude<FailedStage, 'apply'>,
   error: unknown,
 ) {
-  const report = { plan: null, report: { outcome: 'failed', steps: [] } };
+  const noStep = { outcome: 'failed', steps: [] };
+  const report = kind === 'apply' ? { plan: null, report: noStep } : null;
   const message = error instanceof Error ? error.message : String(error);
   await recordGeoServerRun(pool, attempt, {
-    kind: 'apply',
+    kind,
     outcome: 'failed',
     report,
     failedStage,

@@ -54,6 +54,11 @@ function checkRestUrl(restUrl: string) {
   }
 }
 
+/** GEOSERVER_URL as it may be shown or recorded, its password masked; undefined when unset. */
+export function readMaskedGeoServerUrl(settings = config.geoserver): string | undefined {
+  return settings.url ? redactUrl(settings.url) : undefined;
+}
+
 /** The GeoServer connection from the environment; a missing variable stops here, named. */
 export function readGeoServerConnection(settings = config.geoserver): GeoServerConnection {
   const restUrl = requireVariable('GEOSERVER_URL', settings.url).replace(/\/+$/, '');

@@ -44,7 +44,8 @@ function readForce(value: unknown): boolean {
 
 /**
  * `/admin/geoserver`: the status and last apply, `/admin/geoserver/plan` (asks GeoServer,
- * changes nothing), `POST /admin/geoserver/apply` (carries the plan out, recorded).
+ * changes nothing there; recorded), `POST /admin/geoserver/apply` (carries the plan out,
+ * recorded).
  */
 export function createGeoServerRouter(context: AppContext): Router {
   const router = Router();
@@ -59,9 +60,12 @@ export function createGeoServerRouter(context: AppContext): Router {
   });
 
   router.get('/admin/geoserver/plan', takesParameters('force'), jsonAnswer, async (req, res) => {
-    requirePublisher(res.locals.principal, false);
+    const principal = requirePublisher(res.locals.principal, false);
+    const force = readForce(req.query.force);
+
+    const requestedBy = `${principal.kind}:${principal.name}`;
     const { planGeoServerPublication } = await publication();
-    const plan = await planGeoServerPublication(pool, { force: readForce(req.query.force) });
+    const plan = await planGeoServerPublication(pool, { force, requestedBy });
     res.set('Cache-Control', 'no-store');
     res.json(plan);
   });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { config, ConfigError, redactUrl } from '../config.js';
+import { config, ConfigError } from '../config.js';
 import { countNoun } from '../counted-noun.js';
-import type { GeoServerRun } from '../db/queries/geoserver-runs.js';
+import type { FailedStage, GeoServerRun } from '../db/queries/geoserver-runs.js';
 import {
   applyPublication,
   getLastApply,
@@ -11,8 +11,11 @@ import {
   planPublication,
   PublicationBusyError,
   recordApply,
-  recordFailedApply,
+  recordFailedRun,
+  recordPlan,
+  type GeoServerSession,
   type PublicationPlan,
+  type PublicationScope,
   type PublicationResult,
   type RunAttempt,
 } from '../geoserver/publication.js';
@@ -22,7 +25,11 @@ import {
   GeoServerUnavailableError,
 } from '../geoserver/rest.js';
 import { ForeignDatastoreError } from '../geoserver/plan.js';
-import { readGeoServerConnection, readPublicationSettings } from '../geoserver/settings.js';
+import {
+  readGeoServerConnection,
+  readMaskedGeoServerUrl,
+  readPublicationSettings,
+} from '../geoserver/settings.js';
 import { HttpProblem } from '../http/problem.js';
 import { log } from '../log.js';
 import { loadRegencyProfile } from './seed-service.js';
@@ -115,63 +122,71 @@ export async function getGeoServerStatus(pool: pg.Pool): Promise<GeoServerStatus
     return { configured: true, url: connection.restUrl, ...runs };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return {
-      configured: false,
-      problem: error.message,
-      url: config.geoserver.url ? redactUrl(config.geoserver.url) : null,
-      ...runs,
-    };
+    const url = readMaskedGeoServerUrl() ?? null;
+    return { configured: false, problem: error.message, url, ...runs };
   }
 }
 
-/** The plan against the configured GeoServer; reads only. */
-export async function planGeoServerPublication(
+/** Who asks, from now, against the configured GeoServer (whose URL may not be valid yet). */
+function startAttempt(requestedBy: string): RunAttempt {
+  return { url: readMaskedGeoServerUrl() ?? '', requestedBy, startedAt: new Date() };
+}
+
+/**
+ * Reads the configuration, asks GeoServer its version, then does `work` (a plan or an apply).
+ * A failure on the way is recorded as a `kind` run, with the stage it stopped at and why, and
+ * thrown as a problem; a record lost is for the log, the caller learns what happened either way.
+ */
+async function runRecorded<Result>(
   pool: pg.Pool,
-  { force = false } = {},
-): Promise<PublicationPlan> {
+  attempt: RunAttempt,
+  { kind, force }: { kind: 'plan' | 'apply'; force: boolean },
+  work: (session: GeoServerSession, scope: PublicationScope) => Promise<Result>,
+): Promise<Result> {
+  let stage: Exclude<FailedStage, 'apply'> = 'configure';
   try {
     const { connection, scope } = await readScope(pool);
-    const session = await openGeoServerSession(connection, { force });
-    return await planPublication(session, scope);
+    attempt.url = connection.restUrl;
+    stage = 'connect';
+    attempt.session = await openGeoServerSession(connection, { force });
+    stage = 'plan';
+    return await work(attempt.session, scope);
   } catch (error) {
+    // Not recorded: this refusal attempted nothing, and the apply running records its own
+    // result when it ends. Recorded as the last apply, it would show a publication that may
+    // well succeed as failed until then.
+    if (error instanceof PublicationBusyError) {
+      throw new HttpProblem(409, 'geoserver-busy', 'Publication running', error.message);
+    }
+    await recordFailedRun(pool, attempt, kind, stage, error).catch((recordError: unknown) =>
+      log.error({ err: recordError, kind }, 'failed geoserver run not recorded'),
+    );
     throw toProblem(error);
   }
 }
 
+/** The plan against the configured GeoServer, recorded (a failed one too); reads GeoServer. */
+export async function planGeoServerPublication(
+  pool: pg.Pool,
+  { force = false, requestedBy }: { force?: boolean; requestedBy: string },
+): Promise<PublicationPlan> {
+  const attempt = startAttempt(requestedBy);
+  const plan = await runRecorded(pool, attempt, { kind: 'plan', force }, planPublication);
+  await recordPlan(pool, attempt, plan);
+  return plan;
+}
+
 /**
  * Applies the plan and records the run for the admin page, a failed one too: where it stopped
- * and why. A configuration that stops it before GeoServer is asked, or an apply already
- * running, is answered without a record (nothing was attempted).
+ * (the configuration, GeoServer's version, its catalog or a step) and why. An apply refused
+ * because another one is running is a 409, not recorded.
  */
 export async function applyGeoServerPublication(
   pool: pg.Pool,
   { force = false, requestedBy }: { force?: boolean; requestedBy: string },
 ): Promise<PublicationResult> {
-  const startedAt = new Date();
-  let prepared;
-  try {
-    prepared = await readScope(pool);
-  } catch (error) {
-    throw toProblem(error);
-  }
-  const attempt: RunAttempt = { url: prepared.connection.restUrl, requestedBy, startedAt };
-
-  let stage: 'connect' | 'plan' = 'connect';
-  let result: PublicationResult;
-  try {
-    attempt.session = await openGeoServerSession(prepared.connection, { force });
-    stage = 'plan';
-    result = await applyPublication(attempt.session, prepared.scope);
-  } catch (error) {
-    if (error instanceof PublicationBusyError) {
-      throw new HttpProblem(409, 'geoserver-busy', 'Publication running', error.message);
-    }
-    // The caller learns what GeoServer did either way; a record lost is for the log.
-    await recordFailedApply(pool, attempt, stage, error).catch((recordError: unknown) =>
-      log.error({ err: recordError }, 'failed geoserver apply not recorded'),
-    );
-    throw toProblem(error);
-  }
+  const attempt = startAttempt(requestedBy);
+  const result = await runRecorded(pool, attempt, { kind: 'apply', force }, applyPublication);
   await recordApply(pool, attempt, result);
   if (result.report.outcome === 'failed') throw stoppedAtStep(result);
   return result;

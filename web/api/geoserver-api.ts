@@ -44,10 +44,11 @@ export interface GeoServerRun {
   requestedBy: string;
   geoserverVersion: string | null;
   /**
-   * Where a failed apply stopped: asking GeoServer its version, reading its catalog to plan
-   * (both with no plan and no step in the report), or a step of the plan. Null otherwise.
+   * Where a failed apply stopped: reading the configuration, asking GeoServer its version,
+   * reading its catalog to plan (these with no plan and no step in the report), or a step of
+   * the plan. Null otherwise.
    */
-  failedStage?: 'connect' | 'plan' | 'apply' | null;
+  failedStage?: 'configure' | 'connect' | 'plan' | 'apply' | null;
   /** Why it failed; null when it did not. */
   error?: string | null;
   finishedAt: string;

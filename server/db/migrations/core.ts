@@ -10,7 +10,11 @@ import {
   featureHistoryWriterSql,
   recordHistorySql,
 } from './editing.js';
-import { geoserverPublicationsSql, geoserverRunFailureSql } from './geoserver.js';
+import {
+  geoserverPublicationsSql,
+  geoserverRunConfigureStageSql,
+  geoserverRunFailureSql,
+} from './geoserver.js';
 import { importCodesSql, importJobSessionSql, importJobStepSql, importJobsSql } from './imports.js';
 import { overlayStoreSql } from './overlays.js';
 import { tileChangeLogSql } from './tile-change.js';
@@ -78,4 +82,5 @@ export const coreMigrations: CoreMigration[] = [
   { id: '0019-feature-history-writer', sql: featureHistoryWriterSql },
   { id: '0020-geoserver-run-failure', sql: geoserverRunFailureSql },
   { id: '0021-api-token-without-if-match', sql: apiTokenWithoutIfMatchSql },
+  { id: '0022-geoserver-run-configure-stage', sql: geoserverRunConfigureStageSql },
 ];

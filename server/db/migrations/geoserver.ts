@@ -31,3 +31,14 @@ export const geoserverRunFailureSql = `
       CHECK (failed_stage IN ('connect', 'plan', 'apply')),
     ADD COLUMN IF NOT EXISTS error text;
 `;
+
+/**
+ * A run stopped before GeoServer was asked, by the configuration (a variable missing or
+ * invalid), is recorded too, at the stage `configure`.
+ */
+export const geoserverRunConfigureStageSql = `
+  ALTER TABLE simpul_geoserver_run
+    DROP CONSTRAINT IF EXISTS simpul_geoserver_run_failed_stage_check,
+    ADD CONSTRAINT simpul_geoserver_run_failed_stage_check
+      CHECK (failed_stage IN ('configure', 'connect', 'plan', 'apply'));
+`;

@@ -1,7 +1,10 @@
 import type pg from 'pg';
 
-/** Where a failed apply stopped: asking the version, reading to plan, or a step of the plan. */
-export type FailedStage = 'connect' | 'plan' | 'apply';
+/**
+ * Where a failed run stopped: reading the configuration, asking the version, reading to plan,
+ * or (an apply's) a step of the plan.
+ */
+export type FailedStage = 'configure' | 'connect' | 'plan' | 'apply';
 
 /** A recorded plan or apply against GeoServer. */
 export interface GeoServerRun {
@@ -10,6 +13,7 @@ export interface GeoServerRun {
   outcome: string;
   forced: boolean;
   requestedBy: string;
+  /** The REST root asked, its password masked; empty when GEOSERVER_URL was not set. */
   geoserverUrl: string;
   geoserverVersion: string | null;
   report: unknown;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { selectLastGeoServerRun } from '../../../server/db/queries/geoserver-runs.js';
 import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -142,6 +143,32 @@ describe('npm run geoserver', () => {
       geoserverUrl: `http://127.0.0.1:${port}/geoserver/rest`,
     });
     expect(recorded?.error).toMatch(/cannot reach GeoServer .* connection refused/);
+  });
+
+  it('records a plan that cannot reach GeoServer and an apply missing a variable', async () => {
+    const port = await findClosedPort();
+    const pool = database.database.pool;
+    const closedUrl = `http://127.0.0.1:${port}/geoserver/rest`;
+
+    const plan = await run(['plan'], { GEOSERVER_URL: closedUrl });
+    const planRecord = await selectLastGeoServerRun(pool, 'plan');
+    const apply = await run(['apply'], { GEOSERVER_PASSWORD: '' });
+    const applyRecord = await selectLastGeoServerRun(pool, 'apply');
+
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain('Plan failed while asking GeoServer its version; recorded');
+    expect(planRecord).toMatchObject({ outcome: 'failed', failedStage: 'connect' });
+    expect(planRecord?.error).toMatch(/cannot reach GeoServer .* connection refused/);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('GEOSERVER_PASSWORD is not set');
+    expect(apply.stderr).toContain('Apply failed while reading the configuration; recorded');
+    expect(applyRecord).toMatchObject({
+      outcome: 'failed',
+      failedStage: 'configure',
+      requestedBy: 'cli',
+      geoserverUrl: geoserver.restUrl,
+    });
+    expect(applyRecord?.error).toMatch(/^GEOSERVER_PASSWORD is not set/);
   });
 
   it('names the missing variable and shows its usage on a wrong command', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { selectLastGeoServerRun } from '../../../server/db/queries/geoserver-runs.js';
 import { startGeoServerStandIn, type GeoServerStandIn } from '../../support/geoserver-stand-in.js';
 import type { TestServer } from '../../support/app-server.js';
 
@@ -192,6 +193,29 @@ describe('the GeoServer admin endpoints', () => {
     expect(afterUnread.lastSuccess.outcome).toBe('applied');
   });
 
+  it('records each plan, a failed one with where it stopped and why', async () => {
+    const { cookie } = await logIn('admin');
+    const pool = server.testDatabase.database.pool;
+
+    const planned = await get('/admin/geoserver/plan', cookie);
+    const afterPlan = await selectLastGeoServerRun(pool, 'plan');
+    geoserver.addFault({ path: /about\/version/, status: 401, times: 1 });
+    const refused = await get('/admin/geoserver/plan', cookie);
+    const problem = await refused.json();
+    const afterRefusal = await selectLastGeoServerRun(pool, 'plan');
+
+    expect(planned.status).toBe(200);
+    expect(afterPlan).toMatchObject({ outcome: 'planned', requestedBy: 'user:admin' });
+    expect(refused.status).toBe(502);
+    expect(afterRefusal).toMatchObject({
+      outcome: 'failed',
+      failedStage: 'connect',
+      requestedBy: 'user:admin',
+      geoserverUrl: geoserver.restUrl,
+      error: problem.detail,
+    });
+  });
+
   it('answers 502 with the report when a step fails, and records where it stopped', async () => {
     const { cookie, csrf } = await logIn('admin');
     geoserver.catalog.styles.delete('cilacap/desa');
@@ -233,7 +257,8 @@ describe('the GeoServer admin endpoints with a password written into GEOSERVER_U
     const { createApiToken } = await import('../../../server/services/account-service.js');
     server = await startTestServer();
     const pool = server.testDatabase.database.pool;
-    const token = await createApiToken(pool, { name: 'admin', roles: ['admin'] }, 'test');
+    const admin = { name: 'admin', roles: ['admin'], write: true };
+    const token = await createApiToken(pool, admin, 'test');
     headers = { authorization: `Bearer ${token.secret}` };
   });
   afterAll(async () => {
@@ -254,5 +279,30 @@ describe('the GeoServer admin endpoints with a password written into GEOSERVER_U
     });
     expect(plan.status).toBe(503);
     expect(statusText + planText).not.toContain('gs-secret-4');
+  });
+
+  it('records an apply and a plan the configuration stops, the password hidden', async () => {
+    const pool = server.testDatabase.database.pool;
+
+    const applied = await fetch(`${server.baseUrl}/admin/geoserver/apply`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const problem = await applied.json();
+    const status = await (await fetch(`${server.baseUrl}/admin/geoserver`, { headers })).json();
+    const plan = await selectLastGeoServerRun(pool, 'plan');
+
+    expect(applied.status).toBe(503);
+    expect(status.lastApply).toMatchObject({
+      outcome: 'failed',
+      failedStage: 'configure',
+      requestedBy: 'token:admin',
+      geoserverUrl: 'http://admin:***@127.0.0.1:9/geoserver/rest',
+      error: problem.detail,
+    });
+    expect(plan).toMatchObject({ outcome: 'failed', failedStage: 'configure' });
+    expect(plan?.error).toContain('set GEOSERVER_USER and GEOSERVER_PASSWORD instead');
+    expect(JSON.stringify([status, plan])).not.toContain('gs-secret-4');
   });
 });

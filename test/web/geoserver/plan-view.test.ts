@@ -128,7 +128,13 @@ describe('GeoServer plan view', () => {
     expect(describeFailure(stopped)).toBe(
       'Gagal pada langkah buat style desa: GeoServer answered 500',
     );
+    expect(describeFailure({ ...unreachable, failedStage: 'configure', error: 'not set' })).toBe(
+      'Gagal saat membaca konfigurasi: not set',
+    );
     setLanguage('en');
+    expect(describeFailure({ ...unreachable, failedStage: 'configure', error: 'not set' })).toBe(
+      'Failed while reading the configuration: not set',
+    );
     expect(describeFailure({ ...unreachable, failedStage: 'plan', error: 'answered 500' })).toBe(
       "Failed while reading GeoServer's catalog to plan: answered 500",
     );

@@ -38,20 +38,36 @@ function requireVariable(name: string, value: string | undefined): string {
   return value;
 }
 
-/** A URL fetch can ask, without credentials: they would be refused, and echoed in messages. */
-function checkRestUrl(restUrl: string) {
-  let parsed: URL;
-  try {
-    parsed = new URL(restUrl);
-  } catch {
-    throw new ConfigError('GEOSERVER_URL is not a URL; look for a space or a stray character');
-  }
-  if (parsed.username || parsed.password) {
+/**
+ * An http(s) URL fetch can ask, without credentials (they would be refused, and echoed in
+ * messages) and ending at the REST root: request paths are appended to it, so a query or a
+ * fragment would swallow them. Returns it without a trailing slash, the scheme lower-cased.
+ */
+function checkRestUrl(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed?.username || parsed?.password) {
     throw new ConfigError(
-      `GEOSERVER_URL must not hold a user or password (${redactUrl(restUrl)}); ` +
+      `GEOSERVER_URL must not hold a user or password (${redactUrl(url)}); ` +
         'set GEOSERVER_USER and GEOSERVER_PASSWORD instead',
     );
   }
+  if (!/^https?:\/\//i.test(url)) {
+    // Only the scheme is repeated: a URL fetch cannot read may hold a password all the same.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0];
+    const found = scheme ? `it begins ${scheme}` : 'it has no scheme';
+    throw new ConfigError(
+      'GEOSERVER_URL must be an http(s) URL of the REST root, such as ' +
+        `http://host:8080/geoserver/rest; ${found}`,
+    );
+  }
+  if (!parsed) {
+    throw new ConfigError('GEOSERVER_URL is not a URL; look for a space or a stray character');
+  }
+  if (parsed.search || parsed.hash || /[?#]/.test(url)) {
+    throw new ConfigError(`GEOSERVER_URL must end at the REST root, without ? or #; got ${url}`);
+  }
+  const scheme = (name: string) => name.toLowerCase();
+  return url.replace(/^https?:/i, scheme).replace(/\/+$/, '');
 }
 
 /** GEOSERVER_URL as it may be shown or recorded, its password masked; undefined when unset. */
@@ -61,11 +77,7 @@ export function readMaskedGeoServerUrl(settings = config.geoserver): string | un
 
 /** The GeoServer connection from the environment; a missing variable stops here, named. */
 export function readGeoServerConnection(settings = config.geoserver): GeoServerConnection {
-  const restUrl = requireVariable('GEOSERVER_URL', settings.url).replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(restUrl)) {
-    throw new ConfigError(`GEOSERVER_URL must be an http(s) URL of the REST root; got ${restUrl}`);
-  }
-  checkRestUrl(restUrl);
+  const restUrl = checkRestUrl(requireVariable('GEOSERVER_URL', settings.url));
   return {
     restUrl,
     user: requireVariable('GEOSERVER_USER', settings.user),
@@ -94,14 +106,31 @@ function parseDatastoreUrl(url: string): DatastoreConnection {
   if (!/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
     throw new ConfigError('GEOSERVER_DATASTORE_URL must be postgres://user:password@host/db');
   }
+  const database = decodeUrlPart(parsed.pathname.slice(1));
+  if (!database) {
+    throw new ConfigError(
+      'GEOSERVER_DATASTORE_URL names no database: postgres://user:password@host/db',
+    );
+  }
   return {
     host: parsed.hostname,
     port: parsed.port || '5432',
-    database: decodeURIComponent(parsed.pathname.slice(1)),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
+    database,
+    user: decodeUrlPart(parsed.username),
+    password: decodeUrlPart(parsed.password),
     schema: parsed.searchParams.get('schema') ?? 'public',
   };
+}
+
+/** A percent-encoded part of GEOSERVER_DATASTORE_URL, decoded; a broken escape is named. */
+function decodeUrlPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ConfigError(
+      'GEOSERVER_DATASTORE_URL holds a % not followed by two hex digits; write % as %25',
+    );
+  }
 }
 
 /**

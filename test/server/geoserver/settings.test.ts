@@ -41,6 +41,32 @@ describe('GeoServer settings', () => {
     expect(read('http://gis example/geoserver/rest')).toThrow(/GEOSERVER_URL is not a URL/);
   });
 
+  it('refuse a scheme other than http(s) without repeating the password', () => {
+    const read = (url: string) => () =>
+      readGeoServerConnection({ ...base, url, user: 'admin', password: 'p' });
+    const ftp = read('ftp://admin:gs-secret@gs/geoserver/rest');
+
+    expect(ftp).toThrow(ConfigError);
+    expect(ftp).not.toThrow(/gs-secret/);
+    expect(read('ftp://gs/geoserver/rest')).toThrow(/GEOSERVER_URL must be an http\(s\) URL/);
+    expect(read('ftp://admin:gs-secret@gis example/rest')).not.toThrow(/gs-secret/);
+    expect(read('gs.example/geoserver/rest')).toThrow(/rest; it has no scheme$/);
+    expect(read('HTTPS://gs/geoserver/rest')()).toMatchObject({
+      restUrl: 'https://gs/geoserver/rest',
+    });
+  });
+
+  it('refuse a query or a fragment, which every request path would follow', () => {
+    const read = (url: string) => () =>
+      readGeoServerConnection({ ...base, url, user: 'admin', password: 'p' });
+
+    for (const url of ['http://gs/geoserver/rest?token=x', 'http://gs/geoserver/rest#top']) {
+      expect(read(url), url).toThrow(
+        new ConfigError(`GEOSERVER_URL must end at the REST root, without ? or #; got ${url}`),
+      );
+    }
+  });
+
   it('name the workspace after the regency and the namespace after its code', () => {
     const settings = readPublicationSettings(cilacap, base);
 
@@ -53,6 +79,22 @@ describe('GeoServer settings', () => {
   it('refuse the embedded database, which GeoServer cannot reach', () => {
     expect(() => readPublicationSettings(cilacap, { ...base, datastoreUrl: undefined })).toThrow(
       /GEOSERVER_DATASTORE_URL is not set/,
+    );
+  });
+
+  it('refuse a data store URL with a broken escape or no database, as a configuration', () => {
+    const read = (datastoreUrl: string) => () =>
+      readPublicationSettings(cilacap, { ...base, datastoreUrl });
+
+    expect(read('postgres://reader:%zz@db/gis')).toThrow(
+      new ConfigError(
+        'GEOSERVER_DATASTORE_URL holds a % not followed by two hex digits; write % as %25',
+      ),
+    );
+    expect(read('postgres://reader:p@db/')).toThrow(
+      new ConfigError(
+        'GEOSERVER_DATASTORE_URL names no database: postgres://user:password@host/db',
+      ),
     );
   });
 

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { answersJson } from '../http/negotiate.js';
@@ -43,6 +43,35 @@ function readForce(value: unknown): boolean {
 }
 
 /**
+ * The apply's body: none, or a JSON object whose one member is `force`. Anything else is
+ * refused rather than read as an apply without force: `{"forse": true}` or a form's
+ * `force=1` would otherwise publish at once.
+ */
+function readApplyBody(req: Request): { force: boolean } {
+  if (req.is('application/json') === false) {
+    const type = req.get('content-type');
+    const detail = `Send the body as application/json, or no body; got ${type}.`;
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);
+  }
+  // The parser takes objects and arrays only: an array is all that is left to refuse.
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const example = 'a JSON object such as {"force": true}';
+  if (Array.isArray(body)) {
+    throw badRequest('invalid-body', `The body must be ${example}, or absent; got an array.`);
+  }
+  const unknown = Object.keys(body).filter((name) => name !== 'force');
+  if (unknown.length > 0) {
+    const quoted = unknown.map((name) => `"${name.slice(0, 40)}"`).join(', ');
+    const takes = 'An apply takes force (a switch), or no body.';
+    throw badRequest(
+      'unknown-member',
+      `Unknown member ${quoted.slice(0, 200)} in the body. ${takes}`,
+    );
+  }
+  return { force: readForce(body.force) };
+}
+
+/**
  * `/admin/geoserver`: the status and last apply, `/admin/geoserver/plan` (asks GeoServer,
  * changes nothing there; recorded), `POST /admin/geoserver/apply` (carries the plan out,
  * recorded).
@@ -70,9 +99,10 @@ export function createGeoServerRouter(context: AppContext): Router {
     res.json(plan);
   });
 
-  router.post('/admin/geoserver/apply', express.json({ limit: '4kb' }), async (req, res) => {
+  const applyBody = express.json({ limit: '4kb' });
+  router.post('/admin/geoserver/apply', takesParameters(), applyBody, async (req, res) => {
     const principal = requirePublisher(res.locals.principal, true);
-    const force = readForce((req.body as { force?: unknown } | undefined)?.force);
+    const { force } = readApplyBody(req);
 
     const requestedBy = `${principal.kind}:${principal.name}`;
     const { applyGeoServerPublication } = await publication();

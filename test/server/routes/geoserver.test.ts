@@ -100,6 +100,44 @@ describe('the GeoServer admin endpoints', () => {
     expect(JSON.stringify(status)).not.toContain('db-secret');
   });
 
+  it('refuses an apply it would misread, asking GeoServer nothing', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const post = (path: string, type: string, body: string) =>
+      fetch(`${server.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': type, cookie, 'x-csrf-token': csrf },
+        body,
+      });
+    const asked = geoserver.requests.length;
+
+    const dryRun = await post('/admin/geoserver/apply?dryRun=1', 'application/json', '{}');
+    const misspelt = await post('/admin/geoserver/apply', 'application/json', '{"forse":true}');
+    const list = await post('/admin/geoserver/apply', 'application/json', '[]');
+    const form = await post(
+      '/admin/geoserver/apply',
+      'application/x-www-form-urlencoded',
+      'force=1',
+    );
+
+    expect([dryRun, misspelt, list, form].map((answer) => answer.status)).toEqual([
+      400, 400, 400, 415,
+    ]);
+    expect((await dryRun.json()).detail).toBe(
+      'Unknown query parameter "dryRun". This request takes no query parameters.',
+    );
+    expect((await misspelt.json()).detail).toBe(
+      'Unknown member "forse" in the body. An apply takes force (a switch), or no body.',
+    );
+    expect((await list.json()).detail).toBe(
+      'The body must be a JSON object such as {"force": true}, or absent; got an array.',
+    );
+    expect(form.headers.get('content-type')).toContain('application/problem+json');
+    expect((await form.json()).detail).toBe(
+      'Send the body as application/json, or no body; got application/x-www-form-urlencoded.',
+    );
+    expect(geoserver.requests.length).toBe(asked);
+  });
+
   it('refuses a vulnerable GeoServer with 409 naming the CVE, unless forced', async () => {
     const { cookie } = await logIn('admin');
     geoserver.setVersion('2.25.1');

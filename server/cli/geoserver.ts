@@ -19,6 +19,7 @@ const usage = `Usage: npm run geoserver -- plan|apply [--force] [--json]
   apply   carry the changes out, verifying each step; run again to resume after a failure
   --force publish even to a GeoServer version with known critical vulnerabilities
   --json  print the plan or report as JSON
+  -h, --help  this help
 
 Needs GEOSERVER_URL (the REST root), GEOSERVER_USER, GEOSERVER_PASSWORD, and a database
 GeoServer can reach: GEOSERVER_DATASTORE_URL or DATABASE_URL.`;
@@ -40,13 +41,18 @@ interface Command {
   json: boolean;
 }
 
-function readCommand(): Command | undefined {
+/** The command asked for, 'help' for --help, or undefined for a wrong usage. */
+function readCommand(): Command | 'help' | undefined {
   const { values, positionals } = readCommandLine(
-    { options: { force: flag, json: flag, help: flag }, allowPositionals: true },
+    {
+      options: { force: flag, json: flag, help: { ...flag, short: 'h' } },
+      allowPositionals: true,
+    },
     failUsage,
   );
+  if (values.help) return 'help';
   const command = positionals[0];
-  if (values.help || positionals.length !== 1) return undefined;
+  if (positionals.length !== 1) return undefined;
   if (command !== 'plan' && command !== 'apply') return undefined;
   return { command, force: Boolean(values.force), json: Boolean(values.json) };
 }
@@ -233,6 +239,10 @@ async function run(command: Command): Promise<number> {
 /** `npm run geoserver -- plan|apply [--force] [--json]`. */
 async function main(): Promise<number> {
   const command = readCommand();
+  if (command === 'help') {
+    console.log(usage);
+    return exitCodes.done;
+  }
   if (!command) {
     console.error(usage);
     return exitCodes.usage;

@@ -181,6 +181,19 @@ describe('npm run geoserver', () => {
     expect(wrong.stderr).toContain('Usage: npm run geoserver -- plan|apply');
   });
 
+  it('prints its usage for --help and -h, and exits 0 without asking GeoServer', async () => {
+    const asked = geoserver.requests.length;
+
+    const long = await run(['--help']);
+    const short = await run(['apply', '-h']);
+
+    expect([long.code, short.code]).toEqual([0, 0]);
+    expect(long.stdout).toMatch(/^Usage: npm run geoserver -- plan\|apply/);
+    expect(short.stdout).toBe(long.stdout);
+    expect(long.stderr + short.stderr).toBe('');
+    expect(geoserver.requests.length).toBe(asked);
+  });
+
   it('names an unknown option in one line with the usage, without a stack trace', async () => {
     const result = await run(['plan', '--dryrun']);
 

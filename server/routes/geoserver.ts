@@ -12,6 +12,13 @@ import { parseSwitch, switchWordsHint } from '../switch-value.js';
  */
 const publication = () => import('../services/geoserver-service.js');
 
+/** How an administrator's token is narrowed past publishing, or undefined when it is not. */
+function describeNarrowScope(scope: Principal['scope'], write: boolean): string | undefined {
+  if (scope && scope.layerIds !== 'all') return 'is limited to some layers';
+  if (scope && write && !scope.write) return 'may not write';
+  return undefined;
+}
+
 /**
  * Publication is an administrator's act: a logged-in admin, or an admin's API token (whose
  * scope must allow writing everything to apply).
@@ -23,11 +30,18 @@ function requirePublisher(principal: Principal | undefined, write: boolean): Pri
     problem.headers['WWW-Authenticate'] = 'Bearer';
     throw problem;
   }
-  const scope = principal.scope;
-  const scopeAllows = !scope || (scope.layerIds === 'all' && (!write || scope.write));
-  if (!principal.roles.includes('admin') || !scopeAllows) {
+  if (!principal.roles.includes('admin')) {
     const detail = 'Only an administrator may plan or apply the GeoServer publication.';
     throw new HttpProblem(403, 'admin-only', 'Forbidden', detail);
+  }
+  const narrowed = describeNarrowScope(principal.scope, write);
+  if (narrowed) {
+    const act = write ? 'applying' : 'planning';
+    const token = write ? 'token that may write every layer' : 'token for every layer';
+    const detail =
+      `This API token ${narrowed}: ${act} needs an administrator ${token}, ` +
+      'or an administrator login.';
+    throw new HttpProblem(403, 'token-scope-too-narrow', 'Forbidden', detail);
   }
   return principal;
 }

@@ -69,6 +69,28 @@ describe('the GeoServer admin endpoints', () => {
     expect(geoserver.requests).toEqual([]);
   });
 
+  it('tells an administrator whose token may not write why it may not apply', async () => {
+    const { createApiToken } = await import('../../../server/services/account-service.js');
+    const pool = server.testDatabase.database.pool;
+    const reader = await createApiToken(pool, { name: 'admin', roles: ['admin'] }, 'test');
+    const authorization = `Bearer ${reader.secret}`;
+
+    const plan = await fetch(`${server.baseUrl}/admin/geoserver/plan`, {
+      headers: { authorization },
+    });
+    const applied = await fetch(`${server.baseUrl}/admin/geoserver/apply`, {
+      method: 'POST',
+      headers: { authorization },
+    });
+
+    expect(plan.status).toBe(200);
+    expect(applied.status).toBe(403);
+    expect((await applied.json()).detail).toBe(
+      'This API token may not write: applying needs an administrator token that may write ' +
+        'every layer, or an administrator login.',
+    );
+  });
+
   it('shows an administrator the status, then the plan, without writing', async () => {
     const { cookie } = await logIn('admin');
 

@@ -276,6 +276,37 @@ describe('the GeoServer admin endpoints', () => {
     });
   });
 
+  it('refuses a second apply while one runs, 409, recording only the one that ran', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const pool = server.testDatabase.database.pool;
+    const countSql = "SELECT count(*)::int AS n FROM simpul_geoserver_run WHERE kind = 'apply'";
+    const countApplies = async () => (await pool.query(countSql)).rows[0].n as number;
+    const appliesBefore = await countApplies();
+    const versionAsked = () =>
+      geoserver.requests.filter((request) => request.path.includes('about/version'));
+    const askedBefore = versionAsked().length;
+    geoserver.catalog.layerGroups.delete('cilacap/administrative');
+    // Holds the first apply in its plan, past its version check, long enough for the second.
+    geoserver.addFault({
+      method: 'GET',
+      path: /featuretypes\/desa\.json$/,
+      delayMs: 300,
+      times: 1,
+    });
+
+    const first = apply(cookie, csrf);
+    await expect.poll(() => versionAsked().length).toBeGreaterThan(askedBefore);
+    const second = await apply(cookie, csrf);
+    const firstDone = await first;
+    const status = await (await get('/admin/geoserver', cookie)).json();
+
+    expect(second.status).toBe(409);
+    expect((await second.json()).type).toBe('/problems/geoserver-busy');
+    expect(firstDone.status).toBe(200);
+    expect(await countApplies()).toBe(appliesBefore + 1);
+    expect(status.lastApply.outcome).toBe('applied');
+  });
+
   it('answers 502 with the report when a step fails, and records where it stopped', async () => {
     const { cookie, csrf } = await logIn('admin');
     geoserver.catalog.styles.delete('cilacap/desa');

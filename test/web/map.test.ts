@@ -72,6 +72,25 @@ async function showOnlyLayers(page: Page, layerIds: string[]) {
   }
 }
 
+/** Where the regency's bounding box, the map and the open panel lie in the page (CSS px). */
+async function regencyBesidePanel(page: Page) {
+  const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
+    regency: { bbox: [number, number, number, number] };
+  };
+  const [west, south, east, north] = config.regency.bbox;
+  const corners = [toWebMercator([west, north]), toWebMercator([east, south])] as const;
+
+  return page.evaluate(([northWest, southEast]) => {
+    const map = window.__simpulMap!;
+    const mapBox = map.getTargetElement()!.getBoundingClientRect();
+    const [left, top] = map.getPixelFromCoordinate(northWest) as [number, number];
+    const [right, bottom] = map.getPixelFromCoordinate(southEast) as [number, number];
+    const panel = document.querySelector('#panel')!.getBoundingClientRect();
+    const regency = { top: mapBox.top + top, bottom: mapBox.top + bottom, width: right - left };
+    return { regency, mapTop: mapBox.top, panelTop: panel.top };
+  }, corners);
+}
+
 describe('web map', () => {
   it('frames the regency and draws the kecamatan layer from vector tiles', async () => {
     const { page, pageErrors } = await openMap();
@@ -166,6 +185,28 @@ describe('web map', () => {
 
     expect(overlaps).toEqual([]);
     expect(popup.x + popup.width).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+
+  it('frames the regency above the open panel on a phone, at first and from home', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.baseUrl);
+    await waitForLayerDrawn(page, 'kecamatan');
+    await page.locator('#panel-toggle').click();
+    const atFirst = await regencyBesidePanel(page);
+    await page.evaluate((at) => {
+      window.__simpulMap!.getView().setCenter(at);
+      window.__simpulMap!.getView().setZoom(11);
+    }, toWebMercator(kroyaInnerPoint));
+    await page.locator('.ol-zoom-extent button').click();
+    const fromHome = await regencyBesidePanel(page);
+
+    for (const framed of [atFirst, fromHome]) {
+      expect(framed.regency.top).toBeGreaterThanOrEqual(framed.mapTop);
+      expect(framed.regency.bottom).toBeLessThanOrEqual(framed.panelTop);
+      expect(framed.regency.width).toBeGreaterThan(300);
+    }
     await page.close();
   });
 

@@ -14,6 +14,12 @@ import { translate, type MessageKey } from '../i18n/i18n.js';
 import { createDataLayer } from './data-layers.js';
 import { followSession } from './follow-session.js';
 
+/** Below this width the panel and the tool sheets lie over the map's lower part. */
+const narrowScreen = '(max-width: 720px)';
+
+/** The share of the map's height the panel covers there (its max-height in panel.css). */
+const sheetShare = 0.55;
+
 /**
  * The OpenLayers map in `element` (Web Mercator): one vector tile layer per declared layer,
  * drawn in `order`, an optional XYZ background map below them, framed on the regency. Only
@@ -42,14 +48,34 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
 
   followSession(map);
 
-  map.getView().fit(regencyExtent, { size: map.getSize(), padding: [24, 24, 24, 24] });
+  map.getView().fit(regencyExtent, { size: map.getSize(), padding: regencyPadding(map) });
   return map;
 }
 
+/**
+ * Padding in CSS pixels that frames the regency where it stays in sight: on a phone above the
+ * panel and the tool sheets, which lie over the lower part of the map when opened. A portrait
+ * phone frames the regency by its width, so this moves it up without zooming out.
+ */
+function regencyPadding(map: Map): number[] {
+  const marginPx = 24;
+  const mapHeightPx = map.getSize()?.[1] ?? 0;
+  const sheetPx = window.matchMedia(narrowScreen).matches ? mapHeightPx * sheetShare : 0;
+  return [marginPx, marginPx, marginPx + sheetPx, marginPx];
+}
+
+/** The home button: frames the regency as the first view did, in the map's size of now. */
+class HomeControl extends ZoomToExtent {
+  protected override handleZoomToExtent() {
+    const map = this.getMap();
+    if (map && this.extent) map.getView().fit(this.extent, { padding: regencyPadding(map) });
+  }
+}
+
 function createControls(regencyExtent: Extent) {
-  const home = new ZoomToExtent({ extent: regencyExtent, label: homeIcon() });
+  const home = new HomeControl({ extent: regencyExtent, label: homeIcon() });
   // On a phone the attribution spans several lines: shown at first, it can be folded away.
-  const collapsible = window.matchMedia('(max-width: 720px)').matches;
+  const collapsible = window.matchMedia(narrowScreen).matches;
   const attribution = new Attribution({ collapsible, collapsed: false });
   return [new Zoom(), home, attribution, new ScaleLine()];
 }

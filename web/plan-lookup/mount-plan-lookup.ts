@@ -123,9 +123,11 @@ export class PlanLookup {
   }
 
   private clicked(event: MapBrowserEvent) {
-    if (!this.isOpen || this.mode !== 'point') return;
-    // The tool owns map clicks while it is open in point mode (no identify popup).
+    if (!this.isOpen || this.mode === 'upload') return;
+    // The tool owns map clicks while it is open to click or draw (no identify popup): a popup
+    // opened at a parcel's corner would take the clicks meant for the next corners.
     event.stopPropagation();
+    if (this.mode === 'draw') return;
     const point = new Point(event.coordinate);
     void this.ask(geoJson.writeGeometryObject(point) as Place, point);
   }

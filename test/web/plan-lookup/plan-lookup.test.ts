@@ -119,6 +119,34 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
     await page.close();
   });
 
+  it('answers a drawn parcel without opening the popup of what its corners touch', async () => {
+    const page = await browser.newPage();
+    await openMapAt(page, kroyaInnerPoint);
+    const box = (await page.locator('#map').boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    const corners = [
+      [x - 60, y - 40],
+      [x + 60, y - 40],
+      [x + 60, y + 40],
+      [x - 60, y + 40],
+    ] as const;
+
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-mode').nth(1).click();
+    for (const [cornerX, cornerY] of corners) {
+      await page.mouse.click(cornerX, cornerY);
+      // past the map's wait for a second click: each corner is a single click of its own
+      await page.waitForTimeout(400);
+    }
+    await page.mouse.dblclick(corners[0][0], corners[0][1]);
+    await page.locator('.plan-result').waitFor({ timeout: 15000 });
+    await page.waitForTimeout(400);
+
+    expect(await page.locator('.plan-facts dd').first().textContent()).toContain('Kroya');
+    expect(await page.locator('#identify-popup').isVisible()).toBe(false);
+    await page.close();
+  });
+
   // The first exposure answer overlays every hazard zone with every desa: seconds, not less.
   it('opens the dashboard with the exposure chart and a CSV link', async () => {
     const page = await browser.newPage();

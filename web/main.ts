@@ -72,11 +72,12 @@ function mountFeatures(config: ClientConfig) {
   // before the editor and identify: while measuring, a tap on the map measures only
   mountMeasure(map);
   mountViewExport(map, config.regency.name);
+  // before the editor and identify: while its sheet is open, a click on the map asks the plan
+  mountPlanLookup(map, tools);
   // before identify: while a layer is being edited, a click on the map edits
   mountEditor(map, requireElement('#panel'), requireElement('#map'), config);
   // after the editor: both go to the top of the panel, the search above the editing
   mountSearch(map, requireElement('#panel'), config.themes);
-  mountPlanLookup(map, tools);
   mountDashboard(map, tools);
   mountImport(map, tools, config);
   mountIdentify(map, requireElement('#identify-popup'));

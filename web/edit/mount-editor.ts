@@ -874,6 +874,14 @@ class Editor {
     this.select(undefined);
   }
 
+  /**
+   * The Informasi Tata Ruang sheet takes the map's taps: a line or shape being drawn or split
+   * is put down; the feature selected keeps its form and its changes.
+   */
+  yieldToPlanLookup() {
+    if (this.layer && this.tool !== 'select') this.setTool('select');
+  }
+
   /** Before a logout: false keeps the user logged in, to save the changes first. */
   confirmLogout(): boolean {
     if (!this.session?.hasChanges) return true;
@@ -922,6 +930,7 @@ export function mountEditor(
     editor.editFeature(layerId, featureId, coordinate),
   );
   bus.on('measure-start', () => editor.yieldToMeasuring());
+  bus.on('plan-lookup-toggle', ({ open }) => open && editor.yieldToPlanLookup());
   bus.on('language-change', () => editor.relabel());
   window.__simpulEditor = editor;
 }

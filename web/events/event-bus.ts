@@ -29,8 +29,19 @@ export interface SimpulEvents {
    * phone the engineer would see the feature turn orange and no form to fill in.
    */
   'edit-select': Record<string, never>;
-  /** The editor takes the map's clicks (a layer, a tool or a feature chosen): measuring ends. */
+  /**
+   * The editor takes the map's clicks (a layer, a tool or a feature chosen): measuring ends, the
+   * Informasi Tata Ruang sheet closes.
+   */
   'edit-start': { layerId: string };
+  /**
+   * The Informasi Tata Ruang sheet opened or closed. Open, it takes the map's clicks: the editor
+   * puts its drawing tools down. On a phone it lies where the panel does: the panel folds away
+   * while the sheet is open and comes back when it closes.
+   */
+  'plan-lookup-toggle': { open: boolean };
+  /** The panel opened over the map (on a phone), where the tool sheets lie too: they close. */
+  'panel-open': Record<string, never>;
   /**
    * Features of a layer were saved, restored or deleted: each with its geometry as now stored
    * (GeoJSON in CRS84), null for a deleted one. Whatever draws a copy of one draws it anew.

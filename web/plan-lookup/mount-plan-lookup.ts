@@ -42,7 +42,8 @@ const placeStyle = new Style({
  * The Informasi Tata Ruang tool: a button in the app bar opens a sheet beside the map where
  * the planner clicks a point, draws a parcel or uploads one, picks an activity, and reads the
  * zones, the activity answer and the warnings; the answer prints as one page, PDF or PNG.
- * Mount it before identify: while the tool is open, a click on the map asks the plan.
+ * Mount it before the editor and identify: while the tool is open, a click on the map asks
+ * the plan.
  */
 export class PlanLookup {
   private mode: Mode = 'point';
@@ -73,8 +74,9 @@ export class PlanLookup {
     return !this.sheet.hidden;
   }
 
-  /** Opens or closes the sheet; closed, the map's clicks go back to identify. */
+  /** Opens or closes the sheet; closed, the map's clicks go back to the editor and identify. */
   toggle(open = !this.isOpen) {
+    if (open === this.isOpen) return;
     this.sheet.hidden = !open;
     if (open) {
       this.map.addLayer(this.layer);
@@ -84,6 +86,7 @@ export class PlanLookup {
       this.map.removeInteraction(this.draw);
     }
     this.setMode(this.mode);
+    bus.emit('plan-lookup-toggle', { open });
   }
 
   private setMode(mode: Mode) {
@@ -296,7 +299,8 @@ function downloadFile(url: string, name: string) {
 
 /**
  * Adds the Informasi Tata Ruang button to the app bar's `tools` and its sheet to the page.
- * Mount before identify, so that while the sheet is open a click on the map asks the plan.
+ * Mount before the editor and identify, so that while the sheet is open a click on the map
+ * asks the plan and does nothing else.
  */
 export function mountPlanLookup(map: Map, tools: HTMLElement) {
   const tool = new PlanLookup(map);
@@ -320,6 +324,9 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
   bus.on('language-change', relabel);
   bus.on('session-change', () => tool.forget());
   bus.on('measure-start', () => tool.yieldToMeasuring());
+  // the editor takes the map's clicks again
+  bus.on('edit-start', () => tool.toggle(false));
+  bus.on('panel-open', () => tool.toggle(false));
   relabel();
   return tool;
 }

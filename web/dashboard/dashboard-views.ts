@@ -1,3 +1,4 @@
+import type { ChartOptions } from 'chart.js';
 import type {
   CategoryLabel,
   HazardExposureReport,
@@ -6,6 +7,7 @@ import type {
 } from '../api/analysis-api.js';
 import { formatNumber, formatShare } from '../plan-lookup/render-plan-information.js';
 import { pickText, planText } from '../plan-lookup/plan-lookup-messages.js';
+import { getLocale } from '../i18n/i18n.js';
 
 /** A table as the dashboard shows it: header cells and rows of text cells. */
 export interface ViewTable {
@@ -176,4 +178,33 @@ export function irrigationTable(report: IrrigationConditionReport): ViewTable {
     a.iksiMean === null ? '–' : `${formatNumber(a.iksiMean, 1)} (${a.iksiCount})`,
   ]);
   return { headers, rows };
+}
+
+/**
+ * Chart.js options of a bar chart with bars along the y axis stacked by series, numbers in the
+ * interface's locale (Chart.js writes English numbers otherwise: 120,000 read as 120 in id).
+ */
+export function barChartOptions(axisTitle: string): ChartOptions<'bar'> {
+  return {
+    indexAxis: 'y',
+    maintainAspectRatio: false,
+    animation: false,
+    locale: getLocale(),
+    scales: {
+      x: { stacked: true, title: { display: true, text: axisTitle } },
+      y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
+    },
+    plugins: { legend: { position: 'bottom' } },
+  };
+}
+
+/** Chart.js options of the kemantapan trend: 0 to 100 %, numbers in the interface's locale. */
+export function trendChartOptions(): ChartOptions<'line'> {
+  return {
+    maintainAspectRatio: false,
+    animation: false,
+    locale: getLocale(),
+    scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } } },
+    plugins: { legend: { position: 'bottom' } },
+  };
 }

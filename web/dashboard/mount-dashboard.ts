@@ -31,6 +31,7 @@ import { bus } from '../events/event-bus.js';
 import { planText, pickText, type PlanMessageKey } from '../plan-lookup/plan-lookup-messages.js';
 import { element, renderSampleNote } from '../plan-lookup/render-plan-information.js';
 import {
+  barChartOptions,
   exposedPopulationByUnit,
   exposureChart,
   exposureTable,
@@ -41,6 +42,7 @@ import {
   listHazardTypes,
   roadChart,
   roadTable,
+  trendChartOptions,
   type BarChartView,
   type ViewTable,
 } from './dashboard-views.js';
@@ -390,16 +392,7 @@ export class Dashboard {
             backgroundColor: s.color,
           })),
         },
-        options: {
-          indexAxis: 'y',
-          maintainAspectRatio: false,
-          animation: false,
-          scales: {
-            x: { stacked: true, title: { display: true, text: axisTitle } },
-            y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
-          },
-          plugins: { legend: { position: 'bottom' } },
-        },
+        options: barChartOptions(axisTitle),
       }),
     );
     return box;
@@ -423,12 +416,7 @@ export class Dashboard {
             },
           ],
         },
-        options: {
-          maintainAspectRatio: false,
-          animation: false,
-          scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } } },
-          plugins: { legend: { position: 'bottom' } },
-        },
+        options: trendChartOptions(),
       }),
     );
     return box;

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HazardExposureReport, RoadConditionReport } from '../../../web/api/analysis-api.js';
+import { Ticks } from 'chart.js';
 import {
+  barChartOptions,
+  trendChartOptions,
   exposedPopulationByUnit,
   exposureChart,
   kemantapanTrend,
@@ -112,5 +115,23 @@ describe('dashboard views', () => {
 
     expect(table.rows.map((row) => row[0])).toEqual(['A', 'Kabupaten']);
     expect(table.headers).toContain('Baik');
+  });
+
+  it('writes the numbers of the chart axes in the interface language', () => {
+    const ticks = [0, 60000, 120000].map((value) => ({ value }));
+    const axisLabel = (options: object) =>
+      Ticks.formatters.numeric.call(
+        { chart: { options }, options: { ticks: {} } } as never,
+        120000,
+        2,
+        ticks,
+      );
+
+    const indonesian = [barChartOptions('x'), trendChartOptions()].map(axisLabel);
+    setLanguage('en');
+    const english = [barChartOptions('x'), trendChartOptions()].map(axisLabel);
+
+    expect(indonesian).toEqual(['120.000', '120.000']);
+    expect(english).toEqual(['120,000', '120,000']);
   });
 });

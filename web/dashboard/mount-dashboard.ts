@@ -428,7 +428,13 @@ export function mountDashboard(map: Map, tools: HTMLElement) {
   const dashboard = new Dashboard(map);
   const button = element('button', 'app-bar__button app-bar__button--text dashboard__open', '');
   button.type = 'button';
-  button.addEventListener('click', () => dashboard.toggle());
+  button.addEventListener('click', () => {
+    dashboard.toggle();
+    if (dashboard.isOpen) bus.emit('sheet-open', { sheet: 'dashboard' });
+  });
+  const close = () => dashboard.isOpen && dashboard.toggle(false);
+  bus.on('sheet-open', ({ sheet }) => sheet !== 'dashboard' && close());
+  bus.on('panel-open', close);
   tools.append(button);
   map.getTargetElement()?.append(dashboard.sheet);
 

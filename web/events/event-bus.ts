@@ -43,6 +43,11 @@ export interface SimpulEvents {
   /** The panel opened over the map (on a phone), where the tool sheets lie too: they close. */
   'panel-open': Record<string, never>;
   /**
+   * A tool sheet opened from the app bar. The sheets lie at the same place beside the map, so
+   * the others close: the plan sheet hidden below another one still took the map's clicks.
+   */
+  'sheet-open': { sheet: 'plan-lookup' | 'dashboard' | 'import' };
+  /**
    * Features of a layer were saved, restored or deleted: each with its geometry as now stored
    * (GeoJSON in CRS84), null for a deleted one. Whatever draws a copy of one draws it anew.
    */

@@ -16,7 +16,13 @@ export function mountImport(map: Map, tools: HTMLElement, config: ClientConfig) 
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'app-bar__button app-bar__button--text import-sheet__open';
-  button.addEventListener('click', () => sheet.toggle());
+  button.addEventListener('click', () => {
+    sheet.toggle();
+    if (!sheet.sheet.hidden) bus.emit('sheet-open', { sheet: 'import' });
+  });
+  const close = () => !sheet.sheet.hidden && sheet.toggle(false);
+  bus.on('sheet-open', (opened) => opened.sheet !== 'import' && close());
+  bus.on('panel-open', close);
   tools.append(button);
   map.getTargetElement()?.append(sheet.sheet);
 

@@ -310,7 +310,10 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
     planText('plan.openShort'),
   );
   button.type = 'button';
-  button.addEventListener('click', () => tool.toggle());
+  button.addEventListener('click', () => {
+    tool.toggle();
+    if (tool.isOpen) bus.emit('sheet-open', { sheet: 'plan-lookup' });
+  });
   tools.append(button);
   map.getTargetElement()?.append(tool.sheet);
 
@@ -327,6 +330,7 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
   // the editor takes the map's clicks again
   bus.on('edit-start', () => tool.toggle(false));
   bus.on('panel-open', () => tool.toggle(false));
+  bus.on('sheet-open', ({ sheet }) => sheet !== 'plan-lookup' && tool.toggle(false));
   relabel();
   return tool;
 }

@@ -55,6 +55,42 @@ function titlesOf(layerIds: string[], language: 'id' | 'en') {
 }
 
 describe('the planner sheets beside the map', () => {
+  it('shows one sheet at a time, and a click on the map beside it identifies', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    const openSheets = () =>
+      page
+        .locator('.plan-lookup, .dashboard, .import-sheet')
+        .evaluateAll((sheets) =>
+          (sheets as HTMLElement[]).filter((s) => !s.hidden).map((s) => s.className),
+        );
+
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.dashboard__open').click();
+    const overPlan = await openSheets();
+    const box = (await page.locator('#map').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 4, box.y + box.height / 2);
+    await page.locator('#identify-popup .identify__attributes').waitFor({ timeout: 10000 });
+    await page.locator('.import-sheet__open').click();
+
+    expect(overPlan).toEqual(['dashboard']);
+    expect(await openSheets()).toEqual(['import-sheet']);
+    await page.close();
+  });
+
+  it('closes the dashboard on a phone when the panel is opened over it', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.baseUrl);
+    await page.waitForFunction(() => Boolean(window.__simpulMap), null, { timeout: 20000 });
+
+    await page.locator('.dashboard__open').click();
+    await page.locator('#panel-toggle').click();
+
+    expect(await page.locator('.dashboard').isVisible()).toBe(false);
+    expect(await page.locator('#panel').isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('names the ITR button and explains its letters, in both languages', async () => {
     const page = await openMapAt(kroyaInnerPoint);
     const button = page.locator('.plan-lookup__open');

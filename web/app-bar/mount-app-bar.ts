@@ -19,3 +19,19 @@ export function mountAppBar(appBar: HTMLElement): HTMLElement {
   phone.addEventListener('change', arrange);
   return tools;
 }
+
+/**
+ * Moves the focus to the sheet a tool `button` of the app bar opens, and back to the button
+ * when a click in the sheet (its close button) closes it. The sheets lie over the map, after
+ * the panel and the map's controls in the page: Tab reached them only after all of those. The
+ * sheet itself takes the focus, as its content is drawn anew when its answers arrive.
+ */
+export function focusWithSheet(button: HTMLButtonElement, sheet: HTMLElement) {
+  sheet.tabIndex = -1;
+  button.addEventListener('click', () => {
+    if (!sheet.hidden) sheet.focus();
+  });
+  sheet.addEventListener('click', () => {
+    if (sheet.hidden) button.focus();
+  });
+}

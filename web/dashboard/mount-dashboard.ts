@@ -27,6 +27,7 @@ import {
   type RoadConditionReport,
   type UnitLayer,
 } from '../api/analysis-api.js';
+import { focusWithSheet } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
 import { planText, pickText, type PlanMessageKey } from '../plan-lookup/plan-lookup-messages.js';
 import { element, renderSampleNote } from '../plan-lookup/render-plan-information.js';
@@ -437,6 +438,7 @@ export function mountDashboard(map: Map, tools: HTMLElement) {
   bus.on('panel-open', close);
   tools.append(button);
   map.getTargetElement()?.append(dashboard.sheet);
+  focusWithSheet(button, dashboard.sheet);
 
   const relabel = () => {
     button.textContent = planText('dashboard.open');

@@ -1,6 +1,7 @@
 import type Map from 'ol/Map.js';
 import type { ClientConfig } from '../api/client-api.js';
 import { onSessionChange } from '../auth/mount-login.js';
+import { focusWithSheet } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
 import { importText } from './import-messages.js';
 import { ImportSheet } from './import-sheet.js';
@@ -25,6 +26,7 @@ export function mountImport(map: Map, tools: HTMLElement, config: ClientConfig) 
   bus.on('panel-open', close);
   tools.append(button);
   map.getTargetElement()?.append(sheet.sheet);
+  focusWithSheet(button, sheet.sheet);
 
   onSessionChange((session) => {
     sheet.session = { csrfToken: session.csrfToken, editableLayers: session.editableLayers };

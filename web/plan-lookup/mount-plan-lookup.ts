@@ -18,6 +18,7 @@ import {
   type PrintFormat,
 } from '../api/analysis-api.js';
 import { ApiRequestError } from '../api/client-api.js';
+import { focusWithSheet } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
 import './plan-lookup.css';
 import { planText, pickText, type PlanMessageKey } from './plan-lookup-messages.js';
@@ -316,6 +317,7 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
   });
   tools.append(button);
   map.getTargetElement()?.append(tool.sheet);
+  focusWithSheet(button, tool.sheet);
 
   const relabel = () => {
     // the name starts with the letters shown, so "click ITR" works by voice too; the tooltip

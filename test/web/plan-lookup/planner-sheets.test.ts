@@ -77,6 +77,27 @@ describe('the planner sheets beside the map', () => {
     await page.close();
   });
 
+  it('takes the focus into a sheet opened from the keyboard and gives it back', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    const focusedIn = (selector: string) =>
+      page.evaluate((s) => !!document.activeElement?.closest(s), selector);
+
+    const inSheets: boolean[] = [];
+    for (const name of ['plan-lookup', 'dashboard', 'import-sheet']) {
+      await page.locator(`.${name}__open`).focus();
+      await page.keyboard.press('Enter');
+      // after the sheet has drawn what it loaded, Tab goes on inside it
+      await page.waitForTimeout(1500);
+      await page.keyboard.press('Tab');
+      inSheets.push(await focusedIn(`.${name}`));
+    }
+    await page.locator('.import-sheet__close').click();
+
+    expect(inSheets).toEqual([true, true, true]);
+    expect(await focusedIn('.import-sheet__open')).toBe(true);
+    await page.close();
+  });
+
   it('closes the dashboard on a phone when the panel is opened over it', async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });

@@ -96,6 +96,8 @@ describe('the Informasi Tata Ruang sheet while a planner edits the plan zones', 
     await expect.poll(() => pendingCount(page), { timeout: 5000 }).toBe(1);
 
     await page.locator('.plan-lookup__open').click();
+    // the sheet is drawn anew once the activities have arrived
+    await page.locator('.plan-activity option').nth(1).waitFor({ state: 'attached' });
     const whileOpen = {
       sheet: await isInReach(page, '.plan-lookup__close'),
       saveCovered: await page.locator('.edit-actions [data-action=save]').evaluate((save) => {

@@ -89,7 +89,8 @@ describe('the Informasi Tata Ruang sheet while a planner edits the plan zones', 
     const page = await openEditor(phone);
     const key = await page.evaluate(() => window.__simpulEditor!.currentSession!.all()[0]!.key);
     await page.evaluate((k) => window.__simpulEditor!.selectFeature(k), key);
-    const textField = layer.attributes.find((a) => a.type === 'text' && !a.domain && a.required)!;
+    const isFreeText = (a: (typeof layer.attributes)[number]) => a.type === 'text' && !a.domain;
+    const textField = layer.attributes.find((a) => isFreeText(a) && a.required)!;
     const input = page.locator(`.edit-form [data-field="${textField.name}"] input`);
     await input.fill('Zona yang sedang disunting');
     await input.dispatchEvent('change');

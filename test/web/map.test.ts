@@ -63,13 +63,23 @@ async function clickMapAt(page: Page, lonLat: [number, number]) {
   await page.locator('#map').click({ position: { x, y } });
 }
 
-/** Leaves only `layerIds` checked in the layer tree, so a click meets only their features. */
+/**
+ * Leaves only `layerIds` checked in the layer tree, so a click meets only their features, and
+ * waits for the map drawn so: a click before that found no feature of the layers left on.
+ */
 async function showOnlyLayers(page: Page, layerIds: string[]) {
   const checkboxes = page.locator('#layer-tree input[data-layer-id]');
   for (const checkbox of await checkboxes.all()) {
     const layerId = await checkbox.getAttribute('data-layer-id');
     await checkbox.setChecked(layerIds.includes(layerId ?? ''));
   }
+  await page.evaluate(
+    () =>
+      new Promise((drawn) => {
+        window.__simpulMap!.once('rendercomplete', drawn);
+        window.__simpulMap!.render();
+      }),
+  );
 }
 
 /** Where the regency's bounding box, the map and the open panel lie in the page (CSS px). */

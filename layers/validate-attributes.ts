@@ -362,6 +362,17 @@ export interface NumberFormat {
   decimalComma?: boolean;
 }
 
+/** Decimal notation, with an optional exponent; spaces around it are allowed. */
+const decimalNotation = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
+
+/**
+ * The number a text writes in decimal notation (`109.07`, `-7`, `.5`, `1e3`), else NaN.
+ * `Number()` alone would also read a blank as 0 and `0x6d`, `0b11` or `0o7` as numbers.
+ */
+export function readDecimal(text: string): number {
+  return decimalNotation.test(text) ? Number(text) : NaN;
+}
+
 /** Thousands grouped by points in threes, then decimals after a comma: `2.000`, `1.234,5`. */
 const groupedWithDecimalComma = /^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$/;
 
@@ -374,7 +385,7 @@ function readNumberText(text: string, format: NumberFormat): number | undefined 
     // `1.23` is a thousands point out of place or a decimal point: the reader never guesses
     return undefined;
   }
-  const number = Number(normalized);
+  const number = readDecimal(normalized);
   return Number.isFinite(number) ? number : undefined;
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { wktToGeoJSON } from '@terraformer/wkt';
 import { parse } from 'csv-parse';
 import type { Geometry } from 'geojson';
+import { readDecimal } from '../../layers/validate-attributes.js';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import type { ImportNote } from '../db/queries/import-jobs.js';
 import { lonLat, SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
@@ -131,7 +132,7 @@ export function detectCsvLayout(file: string, options: CsvOptions = {}): CsvLayo
 
 function readNumber(text: string | undefined, decimalComma: boolean): number {
   const normalized = decimalComma ? (text ?? '').replace(',', '.') : (text ?? '');
-  return normalized.trim() === '' ? NaN : Number(normalized);
+  return readDecimal(normalized);
 }
 
 /** EWKT `SRID=32749;POINT(…)` carries its CRS; the prefix is split off. */

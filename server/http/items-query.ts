@@ -1,4 +1,5 @@
 import type { AttributeDefinition, AttributeType, LayerDefinition } from '../../layers/index.js';
+import { readDecimal } from '../../layers/validate-attributes.js';
 import { config } from '../config.js';
 import { isDate, isStorableText, isTimestamp } from '../cql2/literals.js';
 import { parseFilter, type FilterLanguage } from '../cql2/parse-filter.js';
@@ -89,7 +90,7 @@ function parseInteger(text: string, name: string, min: number, max: number): num
 
 /** Parses `bbox`: 4 or 6 comma-separated finite numbers; the CRS checks the ranges. */
 export function parseBbox(text: string): number[] {
-  const numbers = text.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
+  const numbers = text.split(',').map(readDecimal);
   const valid = (numbers.length === 4 || numbers.length === 6) && numbers.every(Number.isFinite);
   if (!valid) {
     throw badRequest(
@@ -212,8 +213,7 @@ const parameterReaders: Record<
   },
   number: {
     expected: 'a number',
-    read: (text) =>
-      text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined,
+    read: (text) => [readDecimal(text)].find(Number.isFinite),
   },
   boolean: {
     expected: 'true or false',

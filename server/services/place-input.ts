@@ -1,4 +1,5 @@
 import type { Geometry, Polygon, Position } from 'geojson';
+import { readDecimal } from '../../layers/validate-attributes.js';
 import { badRequest } from '../http/problem.js';
 
 /** The most vertices a place may have: a surveyed parcel has tens, a traced field hundreds. */
@@ -162,13 +163,6 @@ export function parsePlaceRequest(body: unknown): string {
   return parsePlace(wrapper.geometry);
 }
 
-/** Decimal notation only: Number() would also read a blank as 0 and `0x6d` as 109. */
-const decimalDegrees = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
-
-function readDegrees(text: string): number {
-  return decimalDegrees.test(text) ? Number(text) : NaN;
-}
-
 /** A clicked point from `lon` and `lat` query values, as GeoJSON text. */
 export function parsePointPlace(lonText: unknown, latText: unknown): string {
   for (const [name, value] of [
@@ -181,6 +175,6 @@ export function parsePointPlace(lonText: unknown, latText: unknown): string {
   if (typeof lonText !== 'string' || typeof latText !== 'string' || !lonText || !latText) {
     throw invalidPlace('Give lon and lat in degrees (EPSG:4326), or POST a geometry.');
   }
-  const coordinates = [readDegrees(lonText), readDegrees(latText)];
+  const coordinates = [readDecimal(lonText), readDecimal(latText)];
   return parsePlace({ type: 'Point', coordinates });
 }

@@ -161,6 +161,18 @@ describe('attribute checks shared by the server and the edit form', () => {
     expect(parseAttributeText(width!, 'lebar')).toBe('lebar');
   });
 
+  it('reads decimal notation only, leaving hex, binary and octal text to be refused', () => {
+    const [, , width, lanes] = surveyedAssets.attributes;
+
+    expect(parseAttributeText(width!, '1.5e1')).toBe(15);
+    expect(['0x10', '0b11', '0o7'].map((text) => parseAttributeText(width!, text))).toEqual([
+      '0x10',
+      '0b11',
+      '0o7',
+    ]);
+    expect(parseAttributeText(lanes!, '0x2')).toBe('0x2');
+  });
+
   it('reads points as thousands and the comma as decimals with a decimal comma', () => {
     const width = surveyedAssets.attributes[2]!;
     const read = (text: string) => parseAttributeText(width, text, { decimalComma: true });

@@ -46,4 +46,22 @@ describe('reading CSV', () => {
       [5, 'Ketiga'],
     ]);
   });
+
+  it('reads coordinates in decimal notation only, never as hex or binary', async () => {
+    const file = path.join(folder, 'hex-coordinates.csv');
+    const rows = ['Desimal,109.07,-7.66', 'Heksa,0x6d,-7.66', 'Biner,0b1101101,-7'];
+    fs.writeFileSync(file, ['name,lon,lat', ...rows].join('\n') + '\n');
+
+    const geometries: [unknown, unknown][] = [];
+    for await (const record of openCsv(file, 'titik').features()) {
+      geometries.push([record.properties.name, record.geometry]);
+    }
+
+    // a coordinate that is not a number stays NaN, which the validation names
+    expect(geometries).toEqual([
+      ['Desimal', { type: 'Point', coordinates: [109.07, -7.66] }],
+      ['Heksa', { type: 'Point', coordinates: [NaN, -7.66] }],
+      ['Biner', { type: 'Point', coordinates: [NaN, -7] }],
+    ]);
+  });
 });

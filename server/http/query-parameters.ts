@@ -31,8 +31,11 @@ export function takesParameters(...accepted: string[]) {
 /** Past this an offset loses integer precision on its way to the database. */
 const maxOffset = Number.MAX_SAFE_INTEGER;
 
-/** A parameter in decimal digits as a number; `1e2`, `0x10`, ` 5` or a repeat are NaN. */
-function decimalDigits(value: unknown, fallback: number): number {
+/**
+ * A parameter or path segment in decimal digits as a number, `fallback` when not given;
+ * `1e2`, `0x10`, ` 5`, an empty value or a repeat are NaN.
+ */
+export function decimalDigits(value: unknown, fallback = NaN): number {
   if (value === undefined) return fallback;
   return typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
 }

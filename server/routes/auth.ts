@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { checkSameOrigin, sessionCookieName, sessionCookieOptions } from '../http/authenticate.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest } from '../http/problem.js';
-import { takesParameters } from '../http/query-parameters.js';
+import { decimalDigits, takesParameters } from '../http/query-parameters.js';
 import { canEditLayer, canReadLayer } from '../services/access.js';
 import {
   createApiToken,
@@ -28,7 +28,7 @@ function bodyOf(req: Request): Record<string, unknown> {
 }
 
 function parseTokenId(text: string): number {
-  const id = Number(text);
+  const id = decimalDigits(text);
   if (!Number.isSafeInteger(id) || id < 1)
     throw badRequest('bad-token-id', 'A token id is a positive integer.');
   return id;

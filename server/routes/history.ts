@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { answersJson, baseUrl, urlWith } from '../http/negotiate.js';
 import type { Link } from '../http/ogc-documents.js';
 import { badRequest } from '../http/problem.js';
+import { decimalDigits } from '../http/query-parameters.js';
 import { parsePageParameters, takesParameters } from '../http/query-parameters.js';
 import { featureETag } from '../services/edit-service.js';
 import {
@@ -44,8 +45,8 @@ function parseRange(req: Request) {
 
 function parseAfter(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const after = Number(value);
-  if (!Number.isSafeInteger(after) || after < 0) {
+  const after = decimalDigits(value);
+  if (!Number.isSafeInteger(after)) {
     throw badRequest('bad-after', 'after must be a feature id: a non-negative integer.');
   }
   return after;
@@ -80,8 +81,8 @@ function asOfLinks(
 const maxVersion = 2 ** 31 - 1;
 
 function parseVersion(text: string): number {
-  const version = Number(text);
-  if (!Number.isSafeInteger(version) || version < 1 || version > maxVersion) {
+  const version = decimalDigits(text);
+  if (!(version >= 1 && version <= maxVersion)) {
     const detail = `A version is a positive integer up to ${maxVersion}; got "${text}".`;
     throw badRequest('bad-version', detail);
   }

@@ -205,6 +205,25 @@ describe('accounts, sessions and API tokens', () => {
     expect(listed.withoutIfMatch).toBe(true);
   });
 
+  it('refuses a token id written other than in decimal digits, revoking nothing', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const headers = { 'x-csrf-token': csrf };
+    const request = { name: 'hex-id', roles: ['admin'], layerIds: [layer.id], write: false };
+    const token = await (await post('/auth/tokens', cookie, request, headers)).json();
+
+    const revoked = await fetch(`${server.baseUrl}/auth/tokens/0x${token.id.toString(16)}`, {
+      method: 'DELETE',
+      headers: { cookie, ...headers },
+    });
+    const read = await fetch(`${server.baseUrl}/collections/${layer.id}/items`, {
+      headers: { authorization: `Bearer ${token.secret}` },
+    });
+
+    expect(revoked.status).toBe(400);
+    expect((await revoked.json()).type).toBe('/problems/bad-token-id');
+    expect(read.status).toBe(200);
+  });
+
   it('keeps account management from editors', async () => {
     const { cookie, csrf } = await logIn('editor');
 

@@ -125,6 +125,19 @@ describe(`history of ${layer.id} features`, () => {
     expect(body.type).toBe('/problems/bad-version');
   });
 
+  it('answers a version not in decimal digits as a bad request', async () => {
+    const { id } = await createAndChange();
+
+    const answers = await Promise.all(
+      ['0x1', '1e0', '1.0'].map((version) =>
+        send('POST', `${items}/${id}/history/${version}/restore`, undefined, `"${id}-2"`),
+      ),
+    );
+
+    expect(answers.map(({ response }) => response.status)).toEqual([400, 400, 400]);
+    expect(answers.map(({ body }) => body.type)).toEqual(Array(3).fill('/problems/bad-version'));
+  });
+
   it('brings a deleted feature back under its id with the next version', async () => {
     const { id } = await createAndChange();
     const beforeDelete = await storedState(id);
@@ -226,6 +239,17 @@ describe(`history of ${layer.id} features`, () => {
     expect([after.response.status, offset.response.status]).toEqual([400, 400]);
     expect(after.body.type).toContain('bad-after');
     expect(offset.body.type).toContain('bad-offset');
+  });
+
+  it('refuses an after written other than in decimal digits, or empty', async () => {
+    const asOfItems = `/collections/${layer.id}/history/items?at=${new Date().toISOString()}`;
+
+    const answers = await Promise.all(
+      ['0x2', '1e1', '', '%205'].map((after) => send('GET', `${asOfItems}&after=${after}`)),
+    );
+
+    expect(answers.map(({ response }) => response.status)).toEqual([400, 400, 400, 400]);
+    expect(answers.every(({ body }) => body.type === '/problems/bad-after')).toBe(true);
   });
 
   it('refuses a range whose since comes after its until, instead of an empty list', async () => {

@@ -11,6 +11,7 @@ import { DBFFile } from 'dbffile';
 import type { Geometry } from 'geojson';
 import iconv from 'iconv-lite';
 import * as shapefile from 'shapefile';
+import { countNoun } from '../counted-noun.js';
 import type { ImportNote } from '../db/queries/import-jobs.js';
 import {
   readerFailure,
@@ -140,6 +141,8 @@ interface DbfHeader {
   recordLength: number;
   /** The language driver id (byte 29); 0 when the writer named no code page. */
   languageDriver: number;
+  /** Records in the file, deleted ones included (bytes 4 to 7). */
+  recordCount: number;
   fields: DbfField[];
 }
 
@@ -163,7 +166,8 @@ function readDbfHeader(dbf: string): DbfHeader {
       offset += length;
     }
     const recordLength = header.readUInt16LE(10);
-    return { headerLength, recordLength, languageDriver: header[29]!, fields };
+    const recordCount = header.readUInt32LE(4);
+    return { headerLength, recordLength, languageDriver: header[29]!, recordCount, fields };
   } finally {
     fs.closeSync(descriptor);
   }
@@ -311,7 +315,7 @@ async function guessDbfEncoding(dbf: string, notes: ImportNote[]): Promise<strin
 }
 
 async function chooseEncoding(
-  parts: ShapefileParts,
+  parts: ShapefileParts & { dbf: string },
   override: string | undefined,
   notes: ImportNote[],
 ) {
@@ -339,7 +343,7 @@ async function chooseEncoding(
     const text = `The .cpg file names no known encoding ("${named}").`;
     notes.push({ code: 'cpg-unknown-encoding', params: { cpg: named }, text });
   }
-  return parts.dbf ? guessDbfEncoding(parts.dbf, notes) : 'windows-1252';
+  return guessDbfEncoding(parts.dbf, notes);
 }
 
 function readFieldNames(parts: ShapefileParts): Map<string, string> {
@@ -404,8 +408,25 @@ async function* readDbfRecords(dbf: string, encoding: string, names: readonly st
   }
 }
 
+/**
+ * The refusal of a `.dbf` whose records do not pair one to one with the shapes: a record
+ * belongs to the shape in its place, so any other count leaves shapes without their
+ * attributes or pairs them wrongly. `shapes` is undefined when only "more" is known.
+ */
+function recordCountProblem(name: string, records: number, shapes?: number) {
+  const counted = shapes === undefined ? 'more shapes' : countNoun(shapes, 'shape');
+  return new SourceFileError(
+    'dbf-record-count',
+    `${name}.dbf holds ${countNoun(records, 'record')} but ${name}.shp has ${counted}: ` +
+      'each shape takes the record in its place, so its attributes cannot be matched. ' +
+      'Export the Shapefile again with all its files from the program that made it.',
+    { file: name, records, ...(shapes === undefined ? {} : { shapes }) },
+  );
+}
+
 async function* readFeatures(
-  parts: ShapefileParts,
+  parts: ShapefileParts & { dbf: string },
+  dbfRecords: number,
   fieldNames: readonly string[],
   encoding: string,
   counter: { read: number },
@@ -415,7 +436,7 @@ async function* readFeatures(
   const shapes = await shapefile.openShp(parts.shp).catch((error: unknown) => {
     throw readerFailure('unreadable-shp', what, error);
   });
-  const records = parts.dbf ? readDbfRecords(parts.dbf, encoding, fieldNames) : undefined;
+  const records = readDbfRecords(parts.dbf, encoding, fieldNames);
   let rowNumber = 0;
   try {
     for (;;) {
@@ -428,15 +449,18 @@ async function* readFeatures(
         throw readerFailure('unreadable-shp', what, error, signal);
       }
       const { done, value } = shape;
+      if (done && rowNumber < dbfRecords)
+        throw recordCountProblem(parts.name, dbfRecords, rowNumber);
       if (done) return;
       rowNumber += 1;
       counter.read = rowNumber;
-      const properties = (await records?.next())?.value ?? {};
+      if (rowNumber > dbfRecords) throw recordCountProblem(parts.name, dbfRecords);
+      const properties = (await records.next()).value ?? {};
       yield { rowNumber, properties, geometry: (value as Geometry | null) ?? null };
     }
   } finally {
     await shapes.cancel().catch(() => undefined);
-    await records?.return(undefined);
+    await records.return(undefined);
   }
 }
 
@@ -448,16 +472,30 @@ export async function openShapefile(
   parts: ShapefileParts,
   encoding?: string,
 ): Promise<OpenedSource> {
+  const { dbf } = parts;
+  if (!dbf) {
+    throw new SourceFileError(
+      'missing-dbf',
+      `${parts.name}.shp has no .dbf file, which holds the attributes of its shapes. ` +
+        `Send ${parts.name}.dbf with it (zip the Shapefile with all its files).`,
+      { file: parts.name },
+    );
+  }
+  const featureCount = recordCount(parts);
+  const dbfRecords = readDbfHeader(dbf).recordCount;
+  if (featureCount !== undefined && featureCount !== dbfRecords) {
+    throw recordCountProblem(parts.name, dbfRecords, featureCount);
+  }
+
   const notes: ImportNote[] = [];
-  const chosen = await chooseEncoding(parts, encoding, notes);
+  const chosen = await chooseEncoding({ ...parts, dbf }, encoding, notes);
   const renames = readFieldNames(parts);
   if (renames.size > 0) {
     const text = 'Full field names restored from the export field list.';
     notes.push({ code: 'field-names-restored', text });
   }
   const prj = parts.prj && fs.readFileSync(parts.prj, 'utf8').trim();
-  const fields = parts.dbf ? dbfFieldNames(parts.dbf, chosen).map((f) => renames.get(f) ?? f) : [];
-  const featureCount = recordCount(parts);
+  const fields = dbfFieldNames(dbf, chosen).map((f) => renames.get(f) ?? f);
   const counter = { read: 0 };
   return {
     name: parts.name,
@@ -466,7 +504,8 @@ export async function openShapefile(
     encoding: chosen,
     featureCount,
     notes,
-    features: (signal) => readFeatures(parts, fields, chosen, counter, signal),
+    features: (signal) =>
+      readFeatures({ ...parts, dbf }, dbfRecords, fields, chosen, counter, signal),
     fractionRead: () => (featureCount ? Math.min(1, counter.read / featureCount) : 0),
   };
 }

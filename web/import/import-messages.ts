@@ -161,6 +161,13 @@ const messagesId = {
   'refusal.unreadable-dbf':
     'Tabel atribut Shapefile (.dbf) rusak atau terpotong, sehingga tidak dapat dibaca. ' +
     'Ekspor ulang dari aplikasi asalnya lalu unggah lagi.',
+  'refusal.missing-dbf':
+    '{file}.shp tidak disertai berkas .dbf yang memuat atributnya. Kirim {file}.dbf ' +
+    'bersamanya (zip Shapefile beserta semua berkasnya).',
+  'refusal.dbf-record-count':
+    'Jumlah rekaman {file}.dbf ({records}) tidak sama dengan jumlah bentuk di {file}.shp, ' +
+    'sehingga atributnya tidak dapat dipasangkan. Ekspor ulang Shapefile beserta semua ' +
+    'berkasnya dari aplikasi asalnya.',
   'refusal.unreadable-json':
     'Berkas GeoJSON rusak atau terpotong: isinya bukan JSON yang sah. Ekspor ulang berkasnya.',
   'refusal.unreadable-json-line':
@@ -464,6 +471,13 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.unreadable-dbf':
     'The attribute table of the Shapefile (.dbf) is damaged or cut short, so it cannot be ' +
     'read. Export it again from the program that made it and upload it again.',
+  'refusal.missing-dbf':
+    '{file}.shp has no .dbf file, which holds its attributes. Send {file}.dbf with it ' +
+    '(zip the Shapefile with all its files).',
+  'refusal.dbf-record-count':
+    'The number of records in {file}.dbf ({records}) is not the number of shapes in ' +
+    '{file}.shp, so the attributes cannot be matched. Export the Shapefile again with all ' +
+    'its files from the program that made it.',
   'refusal.unreadable-json':
     'The GeoJSON file is damaged or cut short: it is not valid JSON. Export the file again.',
   'refusal.unreadable-json-line':

@@ -168,6 +168,42 @@ describe('reading a Shapefile .dbf in the encoding it was written in', () => {
     expect(read1.encoding).toBe('utf-8');
   });
 
+  it('refuses a Shapefile without its .dbf, which holds its attributes', async () => {
+    const shp = await writeShapefile('no-dbf', { encoding: 'utf-8' });
+    fs.rmSync(shp.replace(/\.shp$/, '.dbf'));
+
+    const opening = openShapefile(shapefilePartsAt(shp));
+
+    const refusal = { code: 'missing-dbf', params: { file: 'desa' } };
+    await expect(opening).rejects.toMatchObject(refusal);
+    await expect(opening).rejects.toThrow(/desa\.shp has no \.dbf file/);
+  });
+
+  it('refuses a .dbf holding another number of records than the .shp has shapes', async () => {
+    const fewer = await writeShapefile('fewer-records', { encoding: 'utf-8', names: ['Satu'] });
+    const more = await writeShapefile('more-records', {
+      encoding: 'utf-8',
+      names: [...accentedNames, 'Keempat'],
+    });
+
+    const openings = [fewer, more].map((shp) => openShapefile(shapefilePartsAt(shp)));
+
+    await expect(openings[0]).rejects.toMatchObject({
+      code: 'dbf-record-count',
+      params: { file: 'desa', records: 1, shapes: 3 },
+    });
+    await expect(openings[1]).rejects.toMatchObject({ params: { records: 4, shapes: 3 } });
+  });
+
+  it('refuses a .dbf with fewer records than shapes when no .shx counts them', async () => {
+    const shp = await writeShapefile('fewer-no-shx', { encoding: 'utf-8', names: ['Satu'] });
+    fs.rmSync(shp.replace(/\.shp$/, '.shx'));
+
+    const reading = read(shp);
+
+    await expect(reading).rejects.toMatchObject({ code: 'dbf-record-count' });
+  });
+
   it('refuses an encoding it does not know, naming some it does', async () => {
     const shp = await writeShapefile('unknown', { encoding: 'utf-8' });
 

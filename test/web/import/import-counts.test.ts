@@ -82,6 +82,21 @@ describe('counts in the import sheet and the view export', () => {
     expect(once.indonesian).toMatch(/^Lapisan telah diubah 1 kali setelah impor ini;/);
   });
 
+  it('words the refusals of a Shapefile without its .dbf or with too few records', () => {
+    const refusal = (type: string, members: Record<string, unknown>) => () =>
+      describeRefusal(new ImportApiError(400, 'server text', { type, ...members }));
+
+    const missing = inBothLanguages(refusal('/problems/missing-dbf', { file: 'jalan' }));
+    const counted = inBothLanguages(
+      refusal('/problems/dbf-record-count', { file: 'jalan', records: 1, shapes: 3 }),
+    );
+
+    expect(missing.english).toMatch(/^jalan\.shp has no \.dbf file, .* Send jalan\.dbf with it/);
+    expect(missing.indonesian).toMatch(/^jalan\.shp tidak disertai berkas \.dbf /);
+    expect(counted.english).toMatch(/^The number of records in jalan\.dbf \(1\) is not the /);
+    expect(counted.indonesian).toMatch(/^Jumlah rekaman jalan\.dbf \(1\) tidak sama /);
+  });
+
   it('counts the layers a map image leaves out of its legend', () => {
     const one = inBothLanguages(() => exportCount('export.moreLayers', 1));
     const two = inBothLanguages(() => exportCount('export.moreLayers', 2));

@@ -9,7 +9,13 @@ import type { Geometry } from 'geojson';
 import { readDecimal } from '../../layers/validate-attributes.js';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import type { ImportNote } from '../db/queries/import-jobs.js';
-import { lonLat, SourceFileError, type OpenedSource, type SourceCrs } from './source-feature.js';
+import {
+  lonLat,
+  readerFailure,
+  SourceFileError,
+  type OpenedSource,
+  type SourceCrs,
+} from './source-feature.js';
 import { quotedNames } from './quoted-names.js';
 import { restoreFormula } from './spreadsheet-formula.js';
 
@@ -205,6 +211,9 @@ async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: Abort
       }
       yield { rowNumber: spreadsheetRow(info), properties, geometry };
     }
+  } catch (error) {
+    // a quote where none may stand, or one left open, stops the parser: the file is refused
+    throw readerFailure('unreadable-csv', 'The CSV file', error, signal);
   } finally {
     parser.destroy();
   }

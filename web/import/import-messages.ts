@@ -175,6 +175,9 @@ const messagesId = {
   'refusal.not-a-feature':
     'Rekaman {row} bukan Feature GeoJSON; setiap rekaman harus berisi "type": "Feature".',
   'refusal.unreadable-kml': 'Berkas KML rusak, sehingga tidak dapat dibaca.',
+  'refusal.unreadable-csv':
+    'Berkas CSV rusak atau tanda kutipnya salah tempat, sehingga tidak dapat dibaca. ' +
+    'Perbaiki berkasnya lalu unggah lagi.',
   'refusal.kml-link-not-read-remote':
     '{file} menautkan ke {link} (NetworkLink), yang tidak diambil Simpul: hanya berkas di ' +
     'dalam KMZ yang dibaca. Unduh berkas tautan itu lalu kirim, atau kirim KMZ yang memuatnya.',
@@ -485,6 +488,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.not-a-feature':
     'Record {row} is not a GeoJSON Feature; each record must have "type": "Feature".',
   'refusal.unreadable-kml': 'The KML file is damaged, so it cannot be read.',
+  'refusal.unreadable-csv':
+    'The CSV file is damaged or has a quote out of place, so it cannot be read. ' +
+    'Correct the file and upload it again.',
   'refusal.kml-link-not-read-remote':
     '{file} links to {link} (a NetworkLink), which Simpul does not fetch: it reads only files ' +
     'inside the KMZ. Download the linked file and send it, or a KMZ holding it.',

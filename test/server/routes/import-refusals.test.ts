@@ -214,6 +214,26 @@ describe('refusals of the import API', () => {
     );
   });
 
+  it('wraps what the CSV parser says of a stray quote in a coded refusal', async () => {
+    const csv = 'nama,jenis,lon,lat\n=HYPERLINK("x"),titik_kumpul,109.07,-7.66\n';
+    const uploadId = await uploaded('titik.csv', csv);
+
+    const answer = await call('/imports/preview', editor, {
+      uploadId,
+      layerId: 'evacuation_point',
+    });
+    const refusal = new ImportApiError(answer.status, answer.body.detail, answer.body);
+
+    expect(answer.status).toBe(400);
+    expect(answer.type).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({
+      type: '/problems/unreadable-csv',
+      reason: expect.stringContaining('Invalid Opening Quote'),
+    });
+    expect(answer.body.detail).toMatch(/^The CSV file cannot be read: Invalid Opening Quote/);
+    expect(describeRefusal(refusal)).toMatch(/^Berkas CSV rusak atau tanda kutipnya salah/);
+  });
+
   it('names the GeoPackage layer asked for and those it holds', async () => {
     const gpkg = fs.readFileSync(path.join(fixtures, 'two-layers.gpkg'));
     const uploadId = await uploaded('dua.gpkg', gpkg);

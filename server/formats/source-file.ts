@@ -238,7 +238,19 @@ async function openGeoPackage(file: string): Promise<SourceFile> {
     await import('./gdal.js');
   requireGdal('GeoPackage');
   const layers = await listGdalLayers(file);
-  const names = layers.map((l) => l.name);
+  // a table without geometry (GDAL's "None") would import as rows that all lack a geometry
+  const names = layers.filter((l) => l.geometryType !== 'None').map((l) => l.name);
+  if (names.length === 0) {
+    const fileName = path.basename(file);
+    const tables = quotedNames(layers.map((l) => l.name));
+    const only = tables.shown.length > 0 ? `, only tables without (${tables.text})` : '';
+    throw new SourceFileError(
+      'no-geometry-layers',
+      `${fileName} holds no layer with geometries${only}; export the layer with its ` +
+        'geometry column to the GeoPackage again.',
+      { fileName, tables: tables.shown },
+    );
+  }
   const open = async (
     layerName: string | undefined,
     options: ReadOptions = {},

@@ -175,6 +175,9 @@ const messagesId = {
   'refusal.not-a-feature':
     'Rekaman {row} bukan Feature GeoJSON; setiap rekaman harus berisi "type": "Feature".',
   'refusal.unreadable-kml': 'Berkas KML rusak, sehingga tidak dapat dibaca.',
+  'refusal.no-geometry-layers':
+    '{fileName} tidak berisi lapisan bergeometri, hanya tabel tanpa geometri. Ekspor ulang ' +
+    'lapisannya beserta kolom geometrinya ke GeoPackage.',
   'refusal.unreadable-csv':
     'Berkas CSV rusak atau tanda kutipnya salah tempat, sehingga tidak dapat dibaca. ' +
     'Perbaiki berkasnya lalu unggah lagi.',
@@ -488,6 +491,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.not-a-feature':
     'Record {row} is not a GeoJSON Feature; each record must have "type": "Feature".',
   'refusal.unreadable-kml': 'The KML file is damaged, so it cannot be read.',
+  'refusal.no-geometry-layers':
+    '{fileName} holds no layer with geometries, only tables without. Export the layer with ' +
+    'its geometry column to the GeoPackage again.',
   'refusal.unreadable-csv':
     'The CSV file is damaged or has a quote out of place, so it cannot be read. ' +
     'Correct the file and upload it again.',

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../../server/config.js';
 import { openSourceFile } from '../../../server/formats/source-file.js';
 import { packZip } from '../../../server/formats/zip-archive.js';
+import { ImportApiError } from '../../../web/api/import-api.js';
+import { describeRefusal } from '../../../web/import/import-messages.js';
 
 const fixture = path.resolve(import.meta.dirname, '../../fixtures/import/desa-utm49s-utf8.zip');
 
@@ -89,5 +92,59 @@ describe('opening an empty file', () => {
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('opening a GeoPackage', () => {
+  let folder: string;
+  beforeAll(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-source-gpkg-'));
+  });
+  afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  /** A GeoPackage of the given layers: a point layer, or a table without geometry. */
+  const writeGeoPackage = (name: string, layers: { name: string; spatial: boolean }[]) => {
+    const file = path.join(folder, name);
+    const point = { type: 'Point', coordinates: [109.07, -7.66] };
+    for (const layer of layers) {
+      const source = path.join(folder, `${layer.name}.${layer.spatial ? 'geojson' : 'csv'}`);
+      const feature = { type: 'Feature', geometry: point, properties: { nama: 'Balai' } };
+      const collection = { type: 'FeatureCollection', features: [feature] };
+      const text = layer.spatial ? JSON.stringify(collection) : 'nama,jumlah\nBalai,2\n';
+      fs.writeFileSync(source, text);
+      const update = fs.existsSync(file) ? ['-update'] : [];
+      const args = ['-f', 'GPKG', ...update, file, source, '-nln', layer.name];
+      execFileSync('ogr2ogr', args, { stdio: 'ignore' });
+    }
+    return file;
+  };
+
+  it('lists only the layers that hold geometries, not attribute tables', async () => {
+    const file = writeGeoPackage('campur.gpkg', [
+      { name: 'titik', spatial: true },
+      { name: 'tabel_saja', spatial: false },
+    ]);
+
+    const source = await openSourceFile(file, 'campur.gpkg');
+    await source.close();
+
+    expect(source.layerNames).toEqual(['titik']);
+  });
+
+  it('refuses a GeoPackage holding only tables without geometry, saying so', async () => {
+    const file = writeGeoPackage('tabel.gpkg', [{ name: 'tabel_saja', spatial: false }]);
+
+    const opening = openSourceFile(file, 'tabel.gpkg');
+
+    await expect(opening).rejects.toMatchObject({
+      code: 'no-geometry-layers',
+      params: { fileName: 'tabel.gpkg', tables: ['tabel_saja'] },
+    });
+    await expect(opening).rejects.toThrow(/tabel\.gpkg holds no layer with geometries/);
+    const refusal = new ImportApiError(400, 'server text', {
+      type: '/problems/no-geometry-layers',
+      fileName: 'tabel.gpkg',
+    });
+    expect(describeRefusal(refusal)).toMatch(/^tabel\.gpkg tidak berisi lapisan bergeometri/);
   });
 });

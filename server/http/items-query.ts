@@ -82,7 +82,7 @@ function parseInteger(text: string, name: string, min: number, max: number): num
     throw badRequest(
       `invalid-${name}`,
       `${name} must be an integer from ${min} to ${max}; got "${text.slice(0, 40)}".`,
-      { limit: name, minimum: min, maximum: max },
+      { parameter: name, minimum: min, maximum: max },
     );
   }
   return value;

@@ -411,7 +411,14 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
   it('names the page-size limit when it is passed', async () => {
     const { page } = await items('kecamatan', { limit: '999999' });
 
-    expect(page).toMatchObject({ limit: 'limit', maximum: 10000 });
+    expect(page).toMatchObject({ parameter: 'limit', maximum: 10000 });
+  });
+
+  it('names the parameter out of range as parameter, not as a limit', async () => {
+    const { page } = await items('kecamatan', { offset: '-1' });
+
+    expect(page).toMatchObject({ type: '/problems/invalid-offset', parameter: 'offset' });
+    expect(page).not.toHaveProperty('limit');
   });
 
   it('gives numberMatched on the last page, and omits it when counting costs a scan', async () => {

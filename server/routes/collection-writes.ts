@@ -14,7 +14,7 @@ import {
   type EditContext,
   type EditOutcome,
 } from '../services/edit-service.js';
-import { requireLayer } from '../services/layer-registry.js';
+import { listLayers, requireLayer } from '../services/layer-registry.js';
 
 const crs84Uri = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 
@@ -83,10 +83,11 @@ function parseBatchETag(etag: unknown, index: number): string | undefined {
 /** The collection of a batch edit: a layer id, never an object or a list made into text. */
 function parseBatchCollection(collection: unknown, index: number): string {
   if (typeof collection === 'string' && collection !== '') return collection;
+  const layerIds = listLayers().map((layer) => layer.id);
   throw badRequest(
     'bad-batch',
     `Edit ${index} has collection ${JSON.stringify(collection ?? null).slice(0, 60)}; ` +
-      'give the layer id as a string: "collection": "jalan_kabupaten".',
+      `give a layer id as a string, one of: ${layerIds.join(', ')}.`,
   );
 }
 

@@ -248,6 +248,20 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(1);
   });
 
+  it('lists the layer ids there are for a batch edit without collection', async () => {
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [{ op: 'create', feature: validFeature(layer) }] },
+    });
+
+    expect(response.status).toBe(400);
+    expect(body.detail).toMatch(
+      /^Edit 0 has collection null; give a layer id as a string, one of: /,
+    );
+    expect(body.detail).toContain(layer.id);
+    expect(body.detail).not.toContain('jalan_kabupaten');
+  });
+
   it('answers 400 to an If-Match that is no entity tag, and changes nothing', async () => {
     const { id } = await create();
     const path = `${items}/${id}`;

@@ -8,7 +8,7 @@ import {
   selectRejections,
 } from '../db/queries/import-jobs.js';
 import { detectGdal } from '../formats/gdal.js';
-import { SourceFileError } from '../formats/source-feature.js';
+import { asSentence, SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
@@ -184,12 +184,19 @@ async function receiveUpload(req: Request, uploader: Principal) {
   }
   return new Promise<Awaited<ReturnType<typeof saveUpload>>>((resolve, reject) => {
     const form = busboy({ headers: req.headers, limits: { files: 1 } });
+    const unreadable = (error: Error) => {
+      const detail = `The multipart form cannot be read: ${asSentence(error.message)}`;
+      return badRequest('unreadable-form', detail, { reason: error.message });
+    };
     let received = false;
     form.on('file', (_field, stream, info) => {
       received = true;
+      // a form cut short fails the file stream too, maybe before saveUpload reads it: an
+      // error no one listened to would end the process
+      stream.on('error', (error) => reject(unreadable(error)));
       saveUpload(stream, info.filename || 'upload', uploader).then(resolve, reject);
     });
-    form.on('error', reject);
+    form.on('error', (error: Error) => reject(unreadable(error)));
     form.on('close', () => {
       if (!received) reject(badRequest('missing-file', 'The form holds no file (field "file").'));
     });

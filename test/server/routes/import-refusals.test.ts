@@ -234,6 +234,32 @@ describe('refusals of the import API', () => {
     expect(describeRefusal(refusal)).toMatch(/^Berkas CSV rusak atau tanda kutipnya salah/);
   });
 
+  it('answers a multipart form cut short with a 400, and goes on serving', async () => {
+    const form = [
+      '--cut',
+      'Content-Disposition: form-data; name="file"; filename="titik.csv"',
+      '',
+      'nama,lon,lat',
+      'Balai,109.07',
+    ].join('\r\n');
+    const response = await fetch(`${server.baseUrl}/imports/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${editor}`,
+        'content-type': 'multipart/form-data; boundary=cut',
+      },
+      body: form,
+    });
+    const body = await response.json();
+    const next = await fetch(`${server.baseUrl}/imports/formats`);
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(body).toMatchObject({ type: '/problems/unreadable-form' });
+    expect(body.detail).toMatch(/^The multipart form cannot be read: Unexpected end of form/);
+    expect(next.status).toBe(200);
+  });
+
   it('names the GeoPackage layer asked for and those it holds', async () => {
     const gpkg = fs.readFileSync(path.join(fixtures, 'two-layers.gpkg'));
     const uploadId = await uploaded('dua.gpkg', gpkg);

@@ -194,6 +194,11 @@ async function receiveUpload(req: Request, uploader: Principal) {
       // a form cut short fails the file stream too, maybe before saveUpload reads it: an
       // error no one listened to would end the process
       stream.on('error', (error) => reject(unreadable(error)));
+      // a client gone mid-file ends no part: the stream would wait for the rest forever,
+      // keeping what it stored; failing it makes saveUpload remove the upload
+      req.once('close', () => {
+        if (!req.complete) stream.destroy(new Error('The client hung up before the file ended'));
+      });
       saveUpload(stream, info.filename || 'upload', uploader).then(resolve, reject);
     });
     form.on('error', (error: Error) => reject(unreadable(error)));

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { config } from '../../../server/config.js';
 import { packZip, unpackZip } from '../../../server/formats/zip-archive.js';
 import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 import { ImportApiError } from '../../../web/api/import-api.js';
@@ -258,6 +260,39 @@ describe('refusals of the import API', () => {
     expect(body).toMatchObject({ type: '/problems/unreadable-form' });
     expect(body.detail).toMatch(/^The multipart form cannot be read: Unexpected end of form/);
     expect(next.status).toBe(200);
+  });
+
+  it('removes the part of a multipart upload stored when its client hangs up', async () => {
+    const stored = () =>
+      fs
+        .readdirSync(config.importDir)
+        .filter((id) => fs.existsSync(path.join(config.importDir, id, 'putus.csv')));
+    const before = stored();
+    const kept = () => stored().filter((id) => !before.includes(id));
+    const settled = async (done: () => boolean) => {
+      for (let waited = 0; !done() && waited < 5000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const request = http.request(`${server.baseUrl}/imports/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${editor}`,
+        'content-type': 'multipart/form-data; boundary=cut',
+        'content-length': '10000000',
+      },
+    });
+    request.on('error', () => undefined);
+    const head = '--cut\r\nContent-Disposition: form-data; name="file"; filename="putus.csv"';
+    request.write(`${head}\r\n\r\n${'nama,lon,lat\n'.repeat(20000)}`);
+
+    await settled(() => kept().length > 0);
+    const whileSending = kept().length;
+    request.destroy();
+    await settled(() => kept().length === 0);
+
+    expect(whileSending).toBe(1);
+    expect(kept()).toEqual([]);
   });
 
   it('names the GeoPackage layer asked for and those it holds', async () => {

@@ -183,7 +183,8 @@ async function receiveUpload(req: Request, uploader: Principal) {
     });
   }
   return new Promise<Awaited<ReturnType<typeof saveUpload>>>((resolve, reject) => {
-    const form = busboy({ headers: req.headers, limits: { files: 1 } });
+    // browsers write a file name's UTF-8 bytes as they are; busboy would read them as latin1
+    const form = busboy({ headers: req.headers, limits: { files: 1 }, defParamCharset: 'utf8' });
     const unreadable = (error: Error) => {
       const detail = `The multipart form cannot be read: ${asSentence(error.message)}`;
       return badRequest('unreadable-form', detail, { reason: error.message });

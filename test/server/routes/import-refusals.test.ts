@@ -295,6 +295,25 @@ describe('refusals of the import API', () => {
     expect(kept()).toEqual([]);
   });
 
+  it('keeps a multipart file name in UTF-8 as browsers send it', async () => {
+    const form = new FormData();
+    const csv = 'nama,jenis,lon,lat\nBalai,titik_kumpul,109.07,-7.66\n';
+    form.append('file', new Blob([csv]), 'titik Kroya ü 日本.csv');
+
+    const response = await fetch(`${server.baseUrl}/imports/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editor}` },
+      body: form,
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(201);
+    expect(body).toMatchObject({
+      fileName: 'titik Kroya ü 日本.csv',
+      sourceLayers: ['titik Kroya ü 日本'],
+    });
+  });
+
   it('names the GeoPackage layer asked for and those it holds', async () => {
     const gpkg = fs.readFileSync(path.join(fixtures, 'two-layers.gpkg'));
     const uploadId = await uploaded('dua.gpkg', gpkg);

@@ -1,5 +1,6 @@
 // Node's network errors, and the SQLSTATEs of a connection lost, refused or shut down.
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+const refusedOrCut = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'];
+const unreachableCodes = new Set([...refusedOrCut, 'ETIMEDOUT', 'ENOTFOUND']);
 const unreachableStates = new Set(['57P01', '57P02', '57P03', '53300']);
 // pg and pg-pool say so in words only, without a code.
 const unreachableMessage =

@@ -85,7 +85,7 @@ describe('the Informasi Tata Ruang sheet while a planner edits the plan zones', 
     await page.close();
   });
 
-  it('takes the panel’s place on a phone and gives the edit form back when closed', async () => {
+  it('takes the panel’s place on a phone, giving the edit form back when closed', async () => {
     const page = await openEditor(phone);
     const key = await page.evaluate(() => window.__simpulEditor!.currentSession!.all()[0]!.key);
     await page.evaluate((k) => window.__simpulEditor!.selectFeature(k), key);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import type { Feature, Geometry } from 'geojson';
+import type { ImportNote } from '../db/queries/import-jobs.js';
 import { parseCrsName } from './source-crs.js';
 import {
   asSentence,
@@ -31,13 +32,25 @@ function readHead(file: string): string {
   }
 }
 
+const legacyCrsNote = {
+  code: 'legacy-crs-member',
+  text: 'The file names its CRS in the legacy "crs" member.',
+};
+
 /**
  * The CRS a GeoJSON file names in the 2008 `crs` member (still written by older tools and by
- * GDAL for projected data), or CRS84 as RFC 7946 prescribes.
+ * GDAL for projected data), or CRS84 as RFC 7946 prescribes, with the note that says so. A
+ * member naming what is not a CRS (`EPSG:bogus`) leaves the CRS unknown: the import then asks
+ * for it, as for a Shapefile without .prj, where it was read as longitude/latitude unsaid.
  */
-function declaredCrs(head: string): SourceCrs {
+function declaredCrs(head: string): { crs: SourceCrs | undefined; notes: ImportNote[] } {
   const match = /"crs"\s*:\s*\{[^}]*?"name"\s*:\s*"([^"]+)"/.exec(head);
-  return (match && parseCrsName(match[1]!)) || lonLat;
+  if (!match) return { crs: lonLat, notes: [] };
+  const crs = parseCrsName(match[1]!);
+  if (crs) return { crs, notes: [legacyCrsNote] };
+  const name = match[1]!.slice(0, 100);
+  const text = `The legacy "crs" member names "${name}", not a CRS Simpul reads.`;
+  return { crs: undefined, notes: [{ code: 'legacy-crs-unreadable', params: { name }, text }] };
 }
 
 function toSourceFeature(value: unknown, rowNumber: number): SourceFeature {
@@ -169,17 +182,11 @@ async function* streamLines(file: TrackedFile, signal?: AbortSignal) {
   }
 }
 
-const legacyCrsNote = {
-  code: 'legacy-crs-member',
-  text: 'The file names its CRS in the legacy "crs" member.',
-};
-
 /** Opens a GeoJSON FeatureCollection (or a single Feature) for streaming. */
 export function openGeoJson(file: string, name: string): OpenedSource {
   const head = readHead(file);
   const isCollection = /"features"\s*:/.test(head) || !/"type"\s*:\s*"Feature"/.test(head);
-  const crs = declaredCrs(head);
-  const notes = crs === lonLat ? [] : [legacyCrsNote];
+  const { crs, notes } = declaredCrs(head);
   const tracked = trackFile(file);
   const lineByLine = isOneFeaturePerLine(head);
   return {
@@ -204,8 +211,7 @@ export function openGeoJson(file: string, name: string): OpenedSource {
  * collection; the first one found is taken for the whole file.
  */
 export function openGeoJsonSeq(file: string, name: string): OpenedSource {
-  const crs = declaredCrs(readHead(file));
-  const notes = crs === lonLat ? [] : [legacyCrsNote];
+  const { crs, notes } = declaredCrs(readHead(file));
   const tracked = trackFile(file);
   const features = (signal?: AbortSignal) => streamLines(tracked, signal);
   const layer = { name, fields: [], crs, formatCrs: lonLat, notes };

@@ -258,6 +258,9 @@ const messagesId = {
     'Lapisan telah diubah {laterEdits} kali setelah impor ini; membatalkannya akan membuang ' +
     'perubahan itu. Pulihkan objek satu per satu dari riwayatnya.',
   'note.legacy-crs-member': 'Berkas menyebut sistem koordinatnya pada anggota "crs" versi lama.',
+  'note.legacy-crs-unreadable':
+    'Anggota "crs" versi lama pada berkas menyebut "{name}", yang bukan sistem koordinat ' +
+    'yang dapat dibaca Simpul.',
   'note.read-through-gdal-given':
     'Dibaca lewat GDAL, diproyeksikan ulang dari {crs}, sesuai pilihan.',
   'note.read-through-gdal':
@@ -569,6 +572,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The layer was changed {laterEdits} times after this import; undoing it would discard ' +
     'those changes. Restore single features from their history instead.',
   'note.legacy-crs-member': 'The file names its CRS in the legacy "crs" member.',
+  'note.legacy-crs-unreadable':
+    'The legacy "crs" member names "{name}", not a coordinate system Simpul reads.',
   'note.read-through-gdal-given': 'Read through GDAL, reprojected from {crs}, as asked.',
   'note.read-through-gdal': 'Read through GDAL, reprojected from the layer CRS.',
   'note.csv-wkt-column': 'Geometry from WKT column "{column}".',

@@ -133,6 +133,28 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('Lon/lat 1', cilacapTown);
   });
 
+  it('asks the CRS of GeoJSON whose crs member names none, reads the one given', async () => {
+    const [x, y] = proj4(utm49s, kroya);
+    const feature = { type: 'Feature', geometry: { type: 'Point', coordinates: [x, y] } };
+    const properties = { name: 'UTM unnamed', type: 'titik_kumpul' };
+    const crs = { type: 'name', properties: { name: 'EPSG:bogus' } };
+    const features = [{ ...feature, properties }];
+    const file = writeFile(
+      'crs-bogus.geojson',
+      JSON.stringify({ type: 'FeatureCollection', crs, features }),
+    );
+    const { pool } = scratch.testDatabase.database;
+
+    const refused = await prepareImport(pool, request(file)).catch((error: unknown) => error);
+    const job = await importFile(file, { crs: 'EPSG:32749' });
+
+    expect(refused).toMatchObject({ status: 400, type: 'missing-crs' });
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
+    const notes = job.noteCodes.map((note) => note.code);
+    expect(notes).toContain('legacy-crs-unreadable');
+    await expectStoredAt('UTM unnamed', kroya);
+  });
+
   it('refuses a crs given that misplaces lon/lat GeoJSON, KML or CSV, naming both', async () => {
     const geojson = writePoints('lon-lat', [cilacapTown, kroya]);
     const kml = writeFile(

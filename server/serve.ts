@@ -13,6 +13,7 @@ import { continueWhenBodyRead } from './http/expect-continue.js';
 import { log } from './log.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { stopLocalImports } from './services/import-service.js';
+import { closeAll } from './close-all.js';
 import { TileService } from './services/tile-service.js';
 import {
   checkListenAddress,
@@ -135,11 +136,12 @@ export async function serve(seed: boolean) {
   });
   const listener = createRequestListener({ database, tiles });
   // Imports run in the background, on the pool: they get what is left of the grace period.
-  const closeResources = async (importDeadlineMs = Date.now()) => {
-    await stopLocalImports(importDeadlineMs);
-    await tiles.close();
-    await database.close();
-  };
+  const closeResources = (importDeadlineMs = Date.now()) =>
+    closeAll([
+      () => stopLocalImports(importDeadlineMs),
+      () => tiles.close(),
+      () => database.close(),
+    ]);
 
   const server = await listen(listener).catch(async (error: unknown) => {
     await closeResources();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { closeAll } from '../close-all.js';
 import { log } from '../log.js';
 import { isProcessAlive } from '../process-alive.js';
 
@@ -96,11 +97,7 @@ export async function startEmbeddedDatabase(
       await server.start();
 
       const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-      const stop = async () => {
-        await server.stop();
-        await db.close();
-        releaseLock();
-      };
+      const stop = () => closeAll([() => server.stop(), () => db.close(), releaseLock]);
       return { url, stop };
     } catch (error) {
       await db.close();

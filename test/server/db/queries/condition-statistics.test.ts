@@ -12,7 +12,7 @@ function asPool(db: PGlite) {
     query: (sql: string, values?: unknown[]) => db.query(sql, values),
     release() {},
   };
-  return { connect: async () => client } as never;
+  return { connect: async () => client, query: client.query } as never;
 }
 
 describe('road condition lengths, on the embedded engine', () => {

@@ -2,6 +2,7 @@ import busboy from 'busboy';
 import express, { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../app-context.js';
+import type { LayerDefinition } from '../../layers/index.js';
 import {
   requestImportCancel,
   selectImportJobs,
@@ -12,7 +13,11 @@ import { asSentence, SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
-import { parsePageParameters, takesParameters } from '../http/query-parameters.js';
+import {
+  parsePageParameters,
+  rejectUnknownParameters,
+  takesParameters,
+} from '../http/query-parameters.js';
 import { canEditLayer, type Principal } from '../services/access.js';
 import { requireEditable, requireReadable } from '../services/edit-access.js';
 import { exportFormats, prepareExport, type PreparedExport } from '../services/export-service.js';
@@ -344,7 +349,7 @@ export function createImportsRouter(context: AppContext): Router {
   router.get('/exports/:layerId', async (req, res) => {
     const layer = requireLayer(req.params.layerId);
     requireReadable(res.locals.principal, layer);
-    const request = parseExportQuery(layer.id, req.query);
+    const request = parseExportQuery(layer, req.query);
     const prepared = await prepareExport(context.database, request);
     res.attachment(prepared.fileName).type(prepared.mediaType);
     cutWhenStalled(req, res, context.exportStallMs ?? config.exportStallMs);
@@ -422,8 +427,11 @@ async function sendRejectionsCsv(
 
 const exportParameters = new Set(['format', 'f', 'crs', 'bbox', 'csvGeometry', 'filter']);
 
-/** `format`, `crs`, `bbox`, `filter` (CQL2 text), `csvGeometry`; other names are attributes. */
-function parseExportQuery(layerId: string, query: Request['query']) {
+/**
+ * `format`, `crs`, `bbox`, `filter` (CQL2 text), `csvGeometry`, and the layer's attributes as
+ * equality filters; any other name is a 400 `unknown-parameter`, as on the feature API.
+ */
+function parseExportQuery(layer: LayerDefinition, query: Request['query']) {
   // A parameter given twice arrives as an array: dropping it would export the whole layer,
   // or another CRS or format, than the one asked for.
   for (const [name, value] of Object.entries(query)) {
@@ -431,6 +439,8 @@ function parseExportQuery(layerId: string, query: Request['query']) {
       throw badRequest('invalid-export', `Give ${name} once, as a single value.`);
     }
   }
+  const attributes = layer.attributes.map((a) => a.name);
+  rejectUnknownParameters(query, [...exportParameters, ...attributes]);
   const single = (name: string) => query[name] as string | undefined;
   const where = Object.fromEntries(
     Object.entries(query).filter(([name]) => !exportParameters.has(name)),
@@ -440,7 +450,7 @@ function parseExportQuery(layerId: string, query: Request['query']) {
     throw badRequest('invalid-csv-geometry', 'csvGeometry is wkt or xy.');
   }
   return {
-    layerId,
+    layerId: layer.id,
     format: single('format') ?? single('f') ?? 'geojson',
     crs: single('crs'),
     bbox: single('bbox'),

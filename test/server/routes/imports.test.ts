@@ -609,6 +609,19 @@ describe('imports and exports over HTTP', () => {
     ).toBe(true);
   });
 
+  it('refuses a parameter exports do not take, naming it and those they take', async () => {
+    for (const name of ['bbox-crs', 'limit']) {
+      const response = await call('GET', `/exports/desa?format=geojson&${name}=10`);
+
+      expect(response.status, name).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const body = await response.json();
+      expect(body.type).toBe('/problems/unknown-parameter');
+      expect(body.detail).toContain(`"${name}"`);
+      expect(body.accepted).toEqual(expect.arrayContaining(['format', 'crs', 'kecamatan_code']));
+    }
+  });
+
   it('refuses an export parameter given twice rather than dropping it', async () => {
     for (const query of [
       'format=gpkg&format=fgb',

@@ -124,6 +124,17 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).toContain(`${layer.theme}:editor`);
   });
 
+  it('answers 400 to a FeatureCollection, saying to send one Feature or use /batch', async () => {
+    const collection = { type: 'FeatureCollection', features: [validFeature(layer)] };
+
+    const { response, body } = await send('POST', items, { body: collection, token: editorToken });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(body.detail).toMatch(/one GeoJSON Feature/);
+    expect(body.detail).toMatch(/POST \/batch/);
+  });
+
   it('answers 422 listing every problem with its field', async () => {
     const feature = validFeature(layer, { no_such_attribute: 1 });
     feature.geometry = { type: 'Point', coordinates: [109, -7.7, 5] };

@@ -124,10 +124,11 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).toContain(`${layer.theme}:editor`);
   });
 
-  it('answers 400 to a FeatureCollection, saying to send one Feature or use /batch', async () => {
+  it('answers 400 to a FeatureCollection, saying to send a Feature or use /batch', async () => {
     const collection = { type: 'FeatureCollection', features: [validFeature(layer)] };
 
-    const { response, body } = await send('POST', items, { body: collection, token: editorToken });
+    const options = { body: collection, token: editorToken };
+    const { response, body } = await send('POST', items, options);
 
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');

@@ -174,6 +174,10 @@ function requireSomeEditableLayer(principal: Principal) {
 /** The file of a multipart form (field `file`), or the raw body named by `?fileName=`. */
 async function receiveUpload(req: Request, uploader: Principal) {
   if (!req.is('multipart/form-data')) {
+    if (Array.isArray(req.query.fileName)) {
+      const detail = 'fileName is given twice; give it once, as the name of the file sent.';
+      throw badRequest('repeated-parameter', detail);
+    }
     const fileName = typeof req.query.fileName === 'string' ? req.query.fileName : undefined;
     if (!fileName) {
       throw badRequest(

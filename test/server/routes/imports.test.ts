@@ -622,6 +622,19 @@ describe('imports and exports over HTTP', () => {
     }
   });
 
+  it('refuses an upload whose fileName is given twice, saying so', async () => {
+    const url = '/imports/uploads?fileName=a.geojson&fileName=b.geojson';
+    const body = JSON.stringify({ type: 'FeatureCollection', features: [] });
+
+    const response = await call('POST', url, { token: editor, body });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await response.json();
+    expect(problem.type).not.toBe('/problems/missing-file-name');
+    expect(problem.detail).toMatch(/fileName is given twice/);
+  });
+
   it('refuses an export parameter given twice rather than dropping it', async () => {
     for (const query of [
       'format=gpkg&format=fgb',

@@ -96,6 +96,46 @@ function linkedFiles(document: Document, name: string, archive: readonly string[
   return linked;
 }
 
+interface KmlPlacemark {
+  properties: Record<string, unknown>;
+  geometry: Geometry | null;
+  /** The most positions one Point of the placemark holds in its coordinates; 1 when valid. */
+  pointPositions: number;
+}
+
+/** The positions of a KML coordinates text: tuples apart by whitespace, "109,-7 110,-7". */
+function countPositions(text: string): number {
+  // a space beside a comma ("109, -7") stays within the tuple, as togeojson reads it
+  const tuples = text
+    .replace(/\s*,\s*/g, ',')
+    .trim()
+    .split(/\s+/);
+  return tuples.filter(Boolean).length;
+}
+
+function mostPointPositions(placemark: Element): number {
+  const points = Array.from(placemark.getElementsByTagName('Point'));
+  const counts = points.map((point) => {
+    const coordinates = point.getElementsByTagName('coordinates')[0];
+    return countPositions(coordinates?.textContent ?? '');
+  });
+  return Math.max(0, ...counts);
+}
+
+/**
+ * A Point holding several positions refuses the file: togeojson runs their numbers together
+ * into one position (the first's longitude, a latitude with the next one's digits appended),
+ * which an import would store without a word.
+ */
+function pointOfPositions(row: number, placemark: { properties: GeoJsonProperties }, n: number) {
+  const name = String(placemark.properties?.name ?? '').slice(0, 80);
+  const named = name ? ` ("${name}")` : '';
+  const message =
+    `Placemark ${row}${named} has a Point of ${n} positions; a Point holds one. Give it ` +
+    'one position, or put several Points in a MultiGeometry.';
+  return new SourceFileError('kml-point-positions', message, { row, name, positions: n });
+}
+
 /**
  * The placemarks of `file` and then, in link order, of the KML files it links to, each file
  * read once however often it is linked.
@@ -105,19 +145,25 @@ async function* readKmlFile(
   archive: readonly string[],
   read: Set<string>,
   signal?: AbortSignal,
-): AsyncGenerator<{ properties: Record<string, unknown>; geometry: Geometry | null }> {
+): AsyncGenerator<KmlPlacemark> {
   read.add(file);
   refuseLargeKml(file);
   const document = await parseKml(file);
   const linked = linkedFiles(document, path.basename(file), archive);
+  // kmlGen yields the placemarks first, in document order, then overlays and links
+  const placemarks = Array.from(document.getElementsByTagName('Placemark'));
+  let index = 0;
   for (const feature of kmlGen(document)) {
     signal?.throwIfAborted();
     if (isNetworkLink(feature)) continue;
+    const placemark = placemarks[index++];
     const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
     delete properties.styleUrl;
     delete properties.styleHash;
     delete properties.styleMapHash;
-    yield { properties, geometry: (feature.geometry ?? null) as Geometry | null };
+    const geometry = (feature.geometry ?? null) as Geometry | null;
+    const pointPositions = placemark ? mostPointPositions(placemark) : 0;
+    yield { properties, geometry, pointPositions };
   }
   for (const next of linked) {
     if (!read.has(next)) yield* readKmlFile(next, archive, read, signal);
@@ -126,8 +172,10 @@ async function* readKmlFile(
 
 async function* readPlacemarks(file: string, archive: readonly string[], signal?: AbortSignal) {
   let rowNumber = 0;
-  for await (const placemark of readKmlFile(file, archive, new Set(), signal)) {
+  const placemarks = readKmlFile(file, archive, new Set(), signal);
+  for await (const { pointPositions, ...placemark } of placemarks) {
     rowNumber += 1;
+    if (pointPositions > 1) throw pointOfPositions(rowNumber, placemark, pointPositions);
     yield { rowNumber, ...placemark };
   }
 }

@@ -175,6 +175,9 @@ const messagesId = {
   'refusal.not-a-feature':
     'Rekaman {row} bukan Feature GeoJSON; setiap rekaman harus berisi "type": "Feature".',
   'refusal.unreadable-kml': 'Berkas KML rusak, sehingga tidak dapat dibaca.',
+  'refusal.kml-point-positions':
+    'Placemark {row} memiliki Point dengan {positions} posisi, padahal Point hanya memuat ' +
+    'satu. Beri satu posisi, atau taruh beberapa Point dalam MultiGeometry.',
   'refusal.no-geometry-layers':
     '{fileName} tidak berisi lapisan bergeometri, hanya tabel tanpa geometri. Ekspor ulang ' +
     'lapisannya beserta kolom geometrinya ke GeoPackage.',
@@ -494,6 +497,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.not-a-feature':
     'Record {row} is not a GeoJSON Feature; each record must have "type": "Feature".',
   'refusal.unreadable-kml': 'The KML file is damaged, so it cannot be read.',
+  'refusal.kml-point-positions':
+    'Placemark {row} has a Point of {positions} positions; a Point holds one. Give it one ' +
+    'position, or put several Points in a MultiGeometry.',
   'refusal.no-geometry-layers':
     '{fileName} holds no layer with geometries, only tables without. Export the layer with ' +
     'its geometry column to the GeoPackage again.',

@@ -29,6 +29,31 @@ describe('reading KML', () => {
     await expect(reading).rejects.toMatchObject({ code: 'unreadable-kml' });
     expect(printed).not.toHaveBeenCalled();
   });
+
+  it('refuses a Point of two positions naming its placemark, rather than keep one', async () => {
+    const file = path.join(folder, 'titik.kml');
+    const point = (name: string, coordinates: string) =>
+      `<Placemark><name>${name}</name><Point><coordinates>${coordinates}</coordinates></Point>` +
+      '</Placemark>';
+    const placemarks = [
+      point('Pos', '109.2456, -7.6329'),
+      point('Dua', '109.2456,-7.6329,0\n  109.25,-7.64,0'),
+    ];
+    fs.writeFileSync(file, `<kml><Document>${placemarks.join('')}</Document></kml>`);
+
+    const names: unknown[] = [];
+    const reading = (async () => {
+      for await (const feature of openKml(file, 'titik').features()) {
+        names.push(feature.properties.name);
+      }
+    })();
+
+    await expect(reading).rejects.toMatchObject({
+      code: 'kml-point-positions',
+      params: { row: 2, name: 'Dua', positions: 2 },
+    });
+    expect(names).toEqual(['Pos']);
+  });
 });
 
 /** A KML document of placemarks named `names` at Kroya, then `links` as NetworkLinks. */

@@ -85,3 +85,25 @@ export function isInValidArea(crs: CrsDefinition, x: number, y: number): boolean
   const [x0, y0, x1, y1] = crs.validArea;
   return x >= x0 && x <= x1 && y >= y0 && y <= y1;
 }
+
+/** The names of WGS 84 longitude and latitude that a legacy GeoJSON `crs` member may carry. */
+const lonLatCrsNames = new Set([
+  'urn:ogc:def:crs:OGC:1.3:CRS84',
+  'urn:ogc:def:crs:OGC::CRS84',
+  'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
+  'EPSG:4326',
+  'urn:ogc:def:crs:EPSG::4326',
+  'http://www.opengis.net/def/crs/EPSG/0/4326',
+]);
+
+/** True when a legacy `crs` member's name means WGS 84 longitude and latitude, as files do. */
+export function namesLonLat(name: string): boolean {
+  return lonLatCrsNames.has(name);
+}
+
+/** The name a `crs` gives: a CRS name or URI, or a legacy GeoJSON `{ properties: { name } }`. */
+export function nameOfCrsMember(crs: unknown): string {
+  if (typeof crs === 'string') return crs;
+  const name = (crs as { properties?: { name?: unknown } } | null)?.properties?.name;
+  return typeof name === 'string' ? name : JSON.stringify(crs);
+}

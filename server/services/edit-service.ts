@@ -22,7 +22,8 @@ import {
 } from '../db/queries/feature-edits.js';
 import { config } from '../config.js';
 import { objectName } from '../db/sql.js';
-import { crs84, type CrsDefinition } from '../http/crs.js';
+import { crs84, nameOfCrsMember, namesLonLat, parseCrs } from '../http/crs.js';
+import type { CrsDefinition } from '../http/crs.js';
 import { ifMatchTags } from '../http/entity-tags.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import type { Principal } from './access.js';
@@ -171,8 +172,50 @@ async function toCrs84(db: Queryable, geometry: unknown, crs: CrsDefinition | un
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
+/** The served CRS a `crs` member names; undefined for a name this server does not serve. */
+function servedCrsNamed(name: string): CrsDefinition | undefined {
+  try {
+    return parseCrs(name, 'crs');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses a legacy `crs` member of the feature or its geometry naming another CRS than the one
+ * its coordinates are read in (Content-Crs, else CRS84): they would be stored as read, in the
+ * wrong place. A name of WGS 84 (EPSG:4326) agrees with CRS84, as GeoJSON 2008 files mean it.
+ */
+function checkCrsMembers(body: Record<string, unknown>, contentCrs = crs84) {
+  const geometry = isPlainObject(body.geometry) ? body.geometry : {};
+  const members = [
+    { owner: 'feature', crs: body.crs },
+    { owner: 'geometry', crs: geometry.crs },
+  ];
+  for (const { owner, crs } of members) {
+    if (crs === undefined) continue;
+    const named = nameOfCrsMember(crs).slice(0, 200);
+    const agrees =
+      contentCrs.uri === crs84.uri
+        ? namesLonLat(named)
+        : servedCrsNamed(named)?.uri === contentCrs.uri;
+    if (agrees) continue;
+
+    const readIn =
+      contentCrs.uri === crs84.uri
+        ? 'longitude and latitude in WGS 84 (CRS84), as no Content-Crs header names another'
+        : `${contentCrs.uri}, which Content-Crs names`;
+    throw badRequest(
+      'crs-mismatch',
+      `The ${owner}'s crs member names ${named}, but its coordinates are read in ${readIn}. ` +
+        'Name the CRS of the coordinates in the Content-Crs header, and leave out crs.',
+    );
+  }
+}
+
 async function featureInput(db: Queryable, body: unknown, context: EditContext) {
   if (!isPlainObject(body)) return body;
+  checkCrsMembers(body, context.contentCrs);
   const geometry = await toCrs84(db, body.geometry, context.contentCrs);
   return body.geometry === undefined ? body : { ...body, geometry };
 }

@@ -1,5 +1,6 @@
 import type { Geometry, Polygon, Position } from 'geojson';
 import { readDecimal } from '../../layers/validate-attributes.js';
+import { nameOfCrsMember, namesLonLat } from '../http/crs.js';
 import { badRequest } from '../http/problem.js';
 
 /** The most vertices a place may have: a surveyed parcel has tens, a traced field hundreds. */
@@ -19,23 +20,6 @@ function invalidPlace(detail: string) {
   return badRequest('invalid-place', detail);
 }
 
-/** The names of WGS 84 longitude and latitude that a legacy GeoJSON `crs` member may carry. */
-const lonLatCrsNames = new Set([
-  'urn:ogc:def:crs:OGC:1.3:CRS84',
-  'urn:ogc:def:crs:OGC::CRS84',
-  'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
-  'EPSG:4326',
-  'urn:ogc:def:crs:EPSG::4326',
-  'http://www.opengis.net/def/crs/EPSG/0/4326',
-]);
-
-/** The name a `crs` gives: a CRS name or URI, or a legacy GeoJSON `{ properties: { name } }`. */
-function nameOfCrs(crs: unknown): string {
-  if (typeof crs === 'string') return crs;
-  const name = (crs as { properties?: { name?: unknown } } | null)?.properties?.name;
-  return typeof name === 'string' ? name : JSON.stringify(crs);
-}
-
 /**
  * Refuses a `crs` member naming another system, the legacy one of GeoJSON 2008 or the one
  * beside `geometry` in a posted body: its coordinates would be read as degrees. Not
@@ -44,8 +28,8 @@ function nameOfCrs(crs: unknown): string {
 function checkCrsMember(object: unknown) {
   const crs = (object as { crs?: unknown } | null | undefined)?.crs;
   if (crs === undefined) return;
-  const named = nameOfCrs(crs);
-  if (lonLatCrsNames.has(named)) return;
+  const named = nameOfCrsMember(crs);
+  if (namesLonLat(named)) return;
   throw invalidPlace(
     `The place names the coordinate system ${named}; coordinates must be longitude and ` +
       'latitude in WGS 84 (EPSG:4326, CRS84): reproject the place and leave out crs.',

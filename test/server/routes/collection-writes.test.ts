@@ -729,6 +729,32 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     });
   });
 
+  it('answers 400 to a crs member naming a CRS the coordinates are not in', async () => {
+    const named = (name: string) => ({ type: 'name', properties: { name } });
+    const inCrs = (name: string) => {
+      const feature = validFeature(layer);
+      return { ...feature, geometry: { ...feature.geometry, crs: named(name) } };
+    };
+    const utm = { 'content-crs': '<http://www.opengis.net/def/crs/EPSG/0/32749>' };
+    const lonLatName = 'urn:ogc:def:crs:OGC:1.3:CRS84';
+
+    const asUtm = { body: inCrs('EPSG:32749'), token: editorToken };
+    const utmMember = await send('POST', items, asUtm);
+    const underUtm = await send('POST', items, {
+      body: inCrs(lonLatName),
+      token: editorToken,
+      headers: utm,
+    });
+    const lonLat = await send('POST', items, { body: inCrs(lonLatName), token: editorToken });
+
+    expect(utmMember.response.status).toBe(400);
+    expect(utmMember.response.headers.get('content-type')).toContain('application/problem+json');
+    expect(utmMember.body.detail).toContain('EPSG:32749');
+    expect(underUtm.response.status).toBe(400);
+    expect(underUtm.body.detail).toContain('Content-Crs');
+    expect(lonLat.response.status).toBe(201);
+  });
+
   it('accepts geometry in UTM zone 49S named by Content-Crs', async () => {
     const { rows } = await server.testDatabase.database.pool.query<{ g: unknown }>(
       `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32749))::json

@@ -63,21 +63,6 @@ function requireJsonBody(req: Request) {
   return req.body as unknown;
 }
 
-/**
- * The body of a create or replace, which is one Feature: a FeatureCollection is a 400 saying
- * so, where it would be read as a feature without geometry and answered "needs a geometry".
- */
-function requireOneFeature(req: Request) {
-  const body = requireJsonBody(req);
-  const type = (body as { type?: unknown } | null)?.type;
-  if (type !== 'FeatureCollection') return body;
-
-  const detail =
-    'Send one GeoJSON Feature; this body is a FeatureCollection. ' +
-    'To write several features at once, send them as edits to POST /batch.';
-  throw badRequest('not-one-feature', detail);
-}
-
 function sendAllow(res: Response, methods: string[]) {
   res.set('Allow', methods.join(', ')).status(204).end();
 }
@@ -178,8 +163,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
   });
 
   router.post('/collections/:layerId/items', json, async (req, res) => {
-    const feature = requireOneFeature(req);
-    const edit: Edit = { op: 'create', layerId: req.params.layerId, feature };
+    const edit: Edit = { op: 'create', layerId: req.params.layerId, feature: requireJsonBody(req) };
     const outcome = await applySingleEdit(pool, edit, editContext(req, res));
     req.log.info({ layerId: outcome.layerId, featureId: outcome.featureId }, 'feature created');
     sendFeature(req, res, outcome, 201);
@@ -193,7 +177,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
       layerId: req.params.layerId,
       featureId,
       ifMatch,
-      feature: requireOneFeature(req),
+      feature: requireJsonBody(req),
     };
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
   });

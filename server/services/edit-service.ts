@@ -220,6 +220,19 @@ async function featureInput(db: Queryable, body: unknown, context: EditContext) 
   return body.geometry === undefined ? body : { ...body, geometry };
 }
 
+/**
+ * Refuses a FeatureCollection where a create or replace takes one Feature: it would be read as
+ * a feature without geometry and answered "needs a geometry".
+ */
+function refuseFeatureCollection(body: unknown) {
+  if (!isPlainObject(body) || body.type !== 'FeatureCollection') return;
+  throw badRequest(
+    'not-one-feature',
+    'Send one GeoJSON Feature; this body is a FeatureCollection. ' +
+      'To write several features at once, send them as edits to POST /batch.',
+  );
+}
+
 /** The feature a create, replace or patch writes, checked against the declaration. */
 async function validateEditBody(
   db: Queryable,
@@ -227,6 +240,7 @@ async function validateEditBody(
   edit: Exclude<Edit, { op: 'delete' }>,
   context: EditContext,
 ): Promise<ValidFeature | undefined> {
+  if (edit.op !== 'patch') refuseFeatureCollection(edit.feature);
   const body = edit.op === 'patch' ? patchAsFeature(layer, edit.patch) : edit.feature;
   // A patch's own `id` member, which the partial feature leaves out.
   if (edit.op !== 'create') checkBodyId(edit, edit.op === 'patch' ? edit.patch : body);

@@ -136,6 +136,14 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).toMatch(/POST \/batch/);
   });
 
+  it('answers 401, not 400, to an anonymous FeatureCollection', async () => {
+    const collection = { type: 'FeatureCollection', features: [validFeature(layer)] };
+
+    const { response } = await send('POST', items, { body: collection });
+
+    expect(response.status).toBe(401);
+  });
+
   it('answers 422 listing every problem with its field', async () => {
     const feature = validFeature(layer, { no_such_attribute: 1 });
     feature.geometry = { type: 'Point', coordinates: [109, -7.7, 5] };

@@ -136,6 +136,27 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).toMatch(/POST \/batch/);
   });
 
+  it('refuses a batch create of a FeatureCollection, writing nothing', async () => {
+    const collection = { type: 'FeatureCollection', features: [validFeature(layer)] };
+    const edits = [
+      { op: 'create', collection: layer.id, feature: validFeature(layer) },
+      { op: 'create', collection: layer.id, feature: collection },
+    ];
+    const pool = server.testDatabase.database.pool;
+    const count = async () =>
+      (await pool.query(`SELECT count(*)::int AS n FROM ${layer.id}`)).rows[0].n as number;
+    const before = await count();
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits },
+    });
+
+    expect(response.status).toBe(400);
+    expect(body.detail).toMatch(/one GeoJSON Feature/);
+    expect(await count()).toBe(before);
+  });
+
   it('answers 401, not 400, to an anonymous FeatureCollection', async () => {
     const collection = { type: 'FeatureCollection', features: [validFeature(layer)] };
 

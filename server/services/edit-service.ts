@@ -193,7 +193,8 @@ function checkCrsMembers(body: Record<string, unknown>, contentCrs = crs84) {
     { owner: 'geometry', crs: geometry.crs },
   ];
   for (const { owner, crs } of members) {
-    if (crs === undefined) continue;
+    // GeoJSON 2008 read a null crs as "no CRS said": the coordinates are read as given
+    if (crs === undefined || crs === null) continue;
     const named = nameOfCrsMember(crs).slice(0, 200);
     const agrees =
       contentCrs.uri === crs84.uri

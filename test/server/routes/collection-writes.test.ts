@@ -775,7 +775,11 @@ describe(`writes to ${layer.id} through the feature API`, () => {
       headers: utm,
     });
     const lonLat = await send('POST', items, { body: inCrs(lonLatName), token: editorToken });
+    // GeoJSON 2008: a null crs says no CRS; the coordinates are read as Content-Crs says
+    const nullCrs = { ...validFeature(layer), crs: null };
+    const unsaid = await send('POST', items, { body: nullCrs, token: editorToken });
 
+    expect(unsaid.response.status).toBe(201);
     expect(utmMember.response.status).toBe(400);
     expect(utmMember.response.headers.get('content-type')).toContain('application/problem+json');
     expect(utmMember.body.detail).toContain('EPSG:32749');

@@ -71,9 +71,13 @@ const tabs: [Tab, PlanMessageKey][] = [
 
 function renderTable(table: ViewTable, withTotal = false) {
   const head = element('tr', '', ...table.headers.map((h) => element('th', '', h)));
-  const rows = table.rows.map((row) =>
-    element('tr', '', ...row.map((cell) => element('td', '', cell))),
-  );
+  // a narrow sheet shows each row as a card, each value named by its column's header
+  const cellOf = (text: string, column: number) => {
+    const cell = element('td', '', text);
+    cell.dataset.label = table.headers[column];
+    return cell;
+  };
+  const rows = table.rows.map((row) => element('tr', '', ...row.map(cellOf)));
   return element(
     'div',
     'dashboard__table-wrap',

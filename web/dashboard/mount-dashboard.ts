@@ -130,6 +130,8 @@ export class Dashboard {
   private unitValues = new globalThis.Map<string, string>();
   private unitCodeAttribute = 'code';
   private readonly unitLayer = new VectorLayer({
+    // a canvas of its own, which the view export leaves out: the image has no legend for it
+    className: 'dashboard-colouring',
     source: this.unitSource,
     zIndex: 900,
     style: (feature) => this.unitStyle(feature),

@@ -89,23 +89,29 @@ function pngSize(png: Buffer) {
   return [png.readUInt32BE(16), png.readUInt32BE(20)];
 }
 
-/** The share of pixels in the image's top half that differ from the map's background. */
-async function drawnShareOfTopHalf(page: Page, png: Buffer) {
-  return page.evaluate(async (base64) => {
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d')!;
-    context.drawImage(bitmap, 0, 0);
-    const half = context.getImageData(0, 0, bitmap.width, Math.floor(bitmap.height / 2)).data;
-    let drawn = 0;
-    const background = [0xf7, 0xf8, 0xf6];
-    for (let i = 0; i < half.length; i += 4) {
-      const differs = background.some((value, channel) => Math.abs(half[i + channel]! - value) > 8);
-      if (differs) drawn += 1;
-    }
-    return drawn / (half.length / 4);
-  }, png.toString('base64'));
+/** The share of pixels in the image's top `heightShare` unlike the map's background. */
+async function drawnShareOfTop(page: Page, png: Buffer, heightShare = 0.5) {
+  return page.evaluate(
+    async ([base64, share]) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const context = canvas.getContext('2d')!;
+      context.drawImage(bitmap, 0, 0);
+      const top = Math.floor(bitmap.height * share);
+      const pixels = context.getImageData(0, 0, bitmap.width, top).data;
+      let drawn = 0;
+      const background = [0xf7, 0xf8, 0xf6];
+      for (let i = 0; i < pixels.length; i += 4) {
+        const differs = background.some(
+          (value, channel) => Math.abs(pixels[i + channel]! - value) > 8,
+        );
+        if (differs) drawn += 1;
+      }
+      return drawn / (pixels.length / 4);
+    },
+    [png.toString('base64'), heightShare] as const,
+  );
 }
 
 describe('export of the map view', () => {
@@ -117,7 +123,7 @@ describe('export of the map view', () => {
     const { png, texts, fileName } = await exportView(page, 'Unduh tampilan peta (PNG)');
 
     expect(pngSize(png)).toEqual(mapSize);
-    expect(await drawnShareOfTopHalf(page, png)).toBeGreaterThan(0.2);
+    expect(await drawnShareOfTop(page, png)).toBeGreaterThan(0.2);
     expect(fileName).toMatch(/^peta-kabupaten-cilacap-\d{4}-\d\d-\d\d\.png$/);
     expect(texts).toContain('Simpul · Kabupaten Cilacap');
     expect(texts.find((t) => t.startsWith('Dibuat '))).toMatch(
@@ -129,6 +135,32 @@ describe('export of the map view', () => {
     await expect
       .poll(() => page.locator('.view-export__status').textContent())
       .toBe('Gambar peta diunduh.');
+    await page.close();
+  });
+
+  it('leaves the dashboard colouring of the kecamatan out of the image', async () => {
+    const page = await openMap('id');
+    await showOnlyLayers(page, []);
+    await page.locator('.dashboard__open').click();
+    await page.locator('.dashboard__chart canvas').waitFor({ timeout: 60000 });
+    const unitsColoured = () =>
+      window.__simpulMap!.getAllLayers().some((layer) => {
+        const source = layer.getSource() as { getFeatures?: () => unknown[] } | null;
+        return (source?.getFeatures?.().length ?? 0) > 0;
+      });
+    await page.waitForFunction(unitsColoured, null, { timeout: 20000 });
+    await page.evaluate(
+      () =>
+        new Promise((drawn) => {
+          window.__simpulMap!.once('rendercomplete', drawn);
+          window.__simpulMap!.render();
+        }),
+    );
+
+    const { png } = await exportView(page, 'Unduh tampilan peta (PNG)');
+
+    // the map above the caption: no layer is shown, so only a colouring would draw there
+    expect(await drawnShareOfTop(page, png, 0.8)).toBeLessThan(0.01);
     await page.close();
   });
 

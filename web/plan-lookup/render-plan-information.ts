@@ -47,15 +47,17 @@ function ruleBadge(rule: string | null) {
 function renderLocation(info: PlanInformation) {
   const desa = info.location.desa.map((d) => d.name).join(', ') || '–';
   const kecamatan = info.location.kecamatan.map((k) => k.name).join(', ') || '–';
-  const area =
-    info.place.areaHa > 0 ? `${formatNumber(info.place.areaHa)} ha` : planText('plan.point');
+  // a point has no area: its row says what the place is instead
+  const isPoint = info.place.areaHa === 0;
+  const placeTerm = planText(isPoint ? 'plan.place' : 'plan.area');
+  const place = isPoint ? planText('plan.point') : `${formatNumber(info.place.areaHa)} ha`;
   return element(
     'dl',
     'plan-facts',
     element('dt', '', planText('plan.location')),
     element('dd', '', `${desa} · ${kecamatan}`),
-    element('dt', '', planText('plan.area')),
-    element('dd', '', area),
+    element('dt', '', placeTerm),
+    element('dd', '', place),
   );
 }
 

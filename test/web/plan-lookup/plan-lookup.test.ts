@@ -94,6 +94,32 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
     await page.close();
   });
 
+  it('names a clicked point as the place, not a parcel area, in either language', async () => {
+    const page = await browser.newPage();
+    await page.addInitScript(() => localStorage.setItem('simpul.language', 'id'));
+    await openMapAt(page, kroyaInnerPoint);
+    const readFacts = () =>
+      page
+        .locator('.plan-facts dt')
+        .evaluateAll((terms) =>
+          terms.map((term) => `${term.textContent}: ${term.nextElementSibling?.textContent}`),
+        );
+
+    await page.locator('.plan-lookup__open').click();
+    const box = (await page.locator('#map').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.locator('.plan-result').waitFor({ timeout: 15000 });
+    const indonesian = await readFacts();
+    await page.click('#lang-toggle');
+    await page.waitForSelector('html[lang=en]');
+    const english = await readFacts();
+    await page.evaluate(() => localStorage.removeItem('simpul.language'));
+
+    expect(indonesian.slice(1)).toEqual(['Tempat: titik yang diklik']);
+    expect(english.slice(1)).toEqual(['Place: clicked point']);
+    await page.close();
+  });
+
   it('says a point clicked outside the regency lies outside it, in either language', async () => {
     const page = await browser.newPage();
     // the Indian Ocean south of Nusakambangan

@@ -3,6 +3,9 @@ import type Overlay from 'ol/Overlay.js';
 /** Pixels kept between the popup and the map's edges, or the controls along its left edge. */
 const popupMarginPx = 16;
 
+/** The narrowest the popup becomes to fit beside an open sheet; narrower it would not read. */
+const minPopupWidthPx = 220;
+
 /** The shift, in pixels, that brings the span [start, end] between `min` and `max`. */
 function shiftInto(start: number, end: number, min: number, max: number) {
   if (start < min) return min - start;
@@ -26,9 +29,29 @@ function controlsRight(mapElement: HTMLElement, top: number, bottom: number) {
 }
 
 /**
+ * The part of the map, in page pixels, that no open sheet (plan information, dashboard,
+ * import and export) lies over: a sheet on the right ends it at the sheet's left edge, a
+ * sheet across the map's width (on a phone) at the sheet's top.
+ */
+function roomBesideSheets(mapElement: HTMLElement) {
+  const map = mapElement.getBoundingClientRect();
+  const room = { top: map.top, right: map.right, bottom: map.bottom, left: map.left };
+  const sheets = [...mapElement.querySelectorAll<HTMLElement>(':scope > aside')]
+    .filter((sheet) => !sheet.hidden)
+    .map((sheet) => sheet.getBoundingClientRect())
+    .filter((box) => box.width > 0 && box.height > 0);
+  for (const box of sheets) {
+    const acrossMap = box.left - map.left < popupMarginPx;
+    if (acrossMap) room.bottom = Math.min(room.bottom, box.top);
+    else room.right = Math.min(room.right, box.left);
+  }
+  return room;
+}
+
+/**
  * Pans the map so the popup of `overlay` shows whole and clear of the map controls along the
- * map's left edge. OpenLayers' own autoPan keeps it inside the map only, so on a phone the
- * zoom buttons lay over the popup's left part.
+ * map's left edge and of an open sheet. OpenLayers' own autoPan keeps it inside the map only,
+ * so on a phone the zoom buttons lay over the popup's left part.
  */
 export function panPopupIntoView(overlay: Overlay) {
   const map = overlay.getMap();
@@ -37,7 +60,11 @@ export function panPopupIntoView(overlay: Overlay) {
   const size = map?.getSize();
   if (!map || !element || !mapElement || !size || element.hidden) return;
 
-  const room = mapElement.getBoundingClientRect();
+  const room = roomBesideSheets(mapElement);
+  // beside a sheet the room may be narrower than the popup: it narrows, down to a readable width
+  const controlsEnd = controlsRight(mapElement, room.top, room.bottom) + popupMarginPx;
+  const roomWidth = room.right - popupMarginPx - controlsEnd;
+  element.style.maxWidth = `${Math.max(roomWidth, minPopupWidthPx)}px`;
   const popup = element.getBoundingClientRect();
   const dy = shiftInto(
     popup.top,

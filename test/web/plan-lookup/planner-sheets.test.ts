@@ -77,6 +77,27 @@ describe('the planner sheets beside the map', () => {
     await page.close();
   });
 
+  it('opens the popup of a feature beside an open sheet clear of the sheet', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    await page.locator('.dashboard__open').click();
+    const sheet = (await page.locator('.dashboard').boundingBox())!;
+    const map = (await page.locator('#map').boundingBox())!;
+
+    // a feature just left of the sheet, where the popup would open partly under it
+    await page.mouse.click(sheet.x - 40, map.y + map.height / 2);
+    await page.locator('#identify-popup .identify__attributes').waitFor({ timeout: 10000 });
+    await page.waitForFunction(() => !window.__simpulMap!.getView().getAnimating());
+    // the popup takes its place in the frame drawn after the pan
+    await page.evaluate(
+      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+    );
+    const popup = (await page.locator('#identify-popup').boundingBox())!;
+
+    expect(popup.x + popup.width).toBeLessThanOrEqual(sheet.x);
+    expect(popup.x).toBeGreaterThanOrEqual(map.x);
+    await page.close();
+  });
+
   it('takes the focus into a sheet opened from the keyboard and gives it back', async () => {
     const page = await openMapAt(kroyaInnerPoint);
     const focusedIn = (selector: string) =>

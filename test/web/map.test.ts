@@ -220,6 +220,35 @@ describe('web map', () => {
     await page.close();
   });
 
+  it('frames the regency clear of the buttons at the left edge of the map (phone)', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.baseUrl);
+    await waitForLayerDrawn(page, 'kecamatan');
+    const config = (await (await fetch(`${server.baseUrl}/client/config`)).json()) as {
+      regency: { bbox: [number, number, number, number] };
+    };
+    const [west, south, east, north] = config.regency.bbox;
+    const corners = [toWebMercator([west, north]), toWebMercator([east, south])] as const;
+
+    const controlsOverRegency = await page.evaluate(([northWest, southEast]) => {
+      const map = window.__simpulMap!;
+      const mapBox = map.getTargetElement()!.getBoundingClientRect();
+      const [left, top] = map.getPixelFromCoordinate(northWest) as [number, number];
+      const [right, bottom] = map.getPixelFromCoordinate(southEast) as [number, number];
+      return [...document.querySelectorAll<HTMLElement>('#map .ol-zoom, #map .ol-zoom-extent')]
+        .filter((control) => {
+          const box = control.getBoundingClientRect();
+          const apart = box.right <= mapBox.left + left || box.left >= mapBox.left + right;
+          return !apart && box.bottom > mapBox.top + top && box.top < mapBox.top + bottom;
+        })
+        .map((control) => control.className);
+    }, corners);
+
+    expect(controlsOverRegency).toEqual([]);
+    await page.close();
+  });
+
   it('hides a layer when its box in the layer tree is cleared', async () => {
     const { page } = await openMap();
 

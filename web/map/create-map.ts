@@ -53,15 +53,27 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
 }
 
 /**
- * Padding in CSS pixels that frames the regency where it stays in sight: on a phone above the
- * panel and the tool sheets, which lie over the lower part of the map when opened. A portrait
- * phone frames the regency by its width, so this moves it up without zooming out.
+ * Padding in CSS pixels that frames the regency where it stays in sight: right of the buttons
+ * along the map's left edge, and on a phone above the panel and the tool sheets, which lie
+ * over the lower part of the map when opened. A portrait phone frames the regency by its
+ * width, so this moves it up without zooming out.
  */
 function regencyPadding(map: Map): number[] {
   const marginPx = 24;
   const mapHeightPx = map.getSize()?.[1] ?? 0;
   const sheetPx = window.matchMedia(narrowScreen).matches ? mapHeightPx * sheetShare : 0;
-  return [marginPx, marginPx, marginPx + sheetPx, marginPx];
+  return [marginPx, marginPx, marginPx + sheetPx, leftControlsWidth(map) + marginPx];
+}
+
+/** How far the buttons along the map's left edge (zoom, home) reach into it, in CSS pixels. */
+function leftControlsWidth(map: Map) {
+  const viewport = map.getViewport();
+  if (!viewport) return 0;
+
+  const mapLeft = viewport.getBoundingClientRect().left;
+  const controls = viewport.querySelectorAll('.ol-zoom, .ol-zoom-extent');
+  const rights = [...controls].map((control) => control.getBoundingClientRect().right - mapLeft);
+  return Math.max(0, ...rights);
 }
 
 /** The home button: frames the regency as the first view did, in the map's size of now. */

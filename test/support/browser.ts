@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium package; the tests never download a browser. */
 const chromiumPath = '/usr/bin/chromium';
@@ -42,4 +42,19 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }): Pr
       await rm(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until the web map has drawn its current view with every tile loaded: after a change
+ * of view or of the layers shown, a read or a click before that meets the features of the
+ * view before (or none).
+ */
+export async function waitForMapDrawn(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise((drawn) => {
+        window.__simpulMap!.once('rendercomplete', drawn);
+        window.__simpulMap!.render();
+      }),
+  );
 }

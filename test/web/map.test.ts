@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { launchBrowser, type TestBrowser, waitForMapDrawn } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientLayers, startTestServer, type TestServer } from '../support/app-server.js';
 import { toWebMercator } from '../support/web-mercator.js';
@@ -73,13 +73,7 @@ async function showOnlyLayers(page: Page, layerIds: string[]) {
     const layerId = await checkbox.getAttribute('data-layer-id');
     await checkbox.setChecked(layerIds.includes(layerId ?? ''));
   }
-  await page.evaluate(
-    () =>
-      new Promise((drawn) => {
-        window.__simpulMap!.once('rendercomplete', drawn);
-        window.__simpulMap!.render();
-      }),
-  );
+  await waitForMapDrawn(page);
 }
 
 /** Where the regency's bounding box, the map and the open panel lie in the page (CSS px). */

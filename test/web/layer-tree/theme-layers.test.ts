@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser, waitForMapDrawn } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planZone } from '../../../layers/spatial-plan/plan-zone.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
@@ -40,6 +40,8 @@ async function openMapWith(layerIds: string[]): Promise<Page> {
     const drawn = (id: string) => document.body.dataset.layersRendered?.split(',').includes(id);
     await page.waitForFunction(drawn, layerId, { timeout: 20000 });
   }
+  // a layer drawn before the view moved: its tiles of this view may still be loading
+  await waitForMapDrawn(page);
   return page;
 }
 

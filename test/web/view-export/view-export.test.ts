@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientLayers, startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser, waitForMapDrawn } from '../../support/browser.js';
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -149,13 +149,7 @@ describe('export of the map view', () => {
         return (source?.getFeatures?.().length ?? 0) > 0;
       });
     await page.waitForFunction(unitsColoured, null, { timeout: 20000 });
-    await page.evaluate(
-      () =>
-        new Promise((drawn) => {
-          window.__simpulMap!.once('rendercomplete', drawn);
-          window.__simpulMap!.render();
-        }),
-    );
+    await waitForMapDrawn(page);
 
     const { png } = await exportView(page, 'Unduh tampilan peta (PNG)');
 

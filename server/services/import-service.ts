@@ -766,10 +766,11 @@ class ValuesTakenMeanwhile extends Error {
 
 // TODO: an import is still slower than GDAL's ogr2ogr loading the same file into the same
 // database (`npm run bench -- import`, ratios from one run, which move by a tenth with the load
-// of the machine): 1.44× on 100,000 road segments from GeoJSON (5.62 s against 3.9 s), 4.33×
-// from a zipped Shapefile (6.93 s against 1.6 s), 1.12× on a million points (27.82 s against
-// 24.87 s), on a machine some three times slower than the one of the figures below. Processor
-// time on it, Shapefile: Simpul's Node 8.3 s and PostgreSQL 7.5 s, where ogr2ogr took 1.3 s and
+// of the machine): 1.7× on 100,000 road segments from GeoJSON (2.62 s against 1.54 s), 4.51×
+// from a zipped Shapefile (3.16 s against 0.7 s), 1.35× on a million points (12.97 s against
+// 9.58 s). On a machine about half as fast they were 1.44×, 4.33× and 1.12×: Simpul's fixed
+// costs (starting Node) weigh more beside a shorter load. Processor time on that machine,
+// Shapefile: Simpul's Node 8.3 s and PostgreSQL 7.5 s, where ogr2ogr took 1.3 s and
 // PostgreSQL 2.3 s; both cores are busy, so the wall time is about half their sum, and either
 // side alone outlasts ogr2ogr's whole load. The layer's own machinery alone outlasts ogr2ogr's
 // whole Shapefile load: inserting

@@ -7,6 +7,7 @@
 import type { Geometry, Position } from 'geojson';
 import type pg from 'pg';
 import proj4 from 'proj4';
+import { readCrsName } from '../crs-name.js';
 import { SourceFileError, type SourceCrs } from './source-feature.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -17,16 +18,14 @@ export type GeometryTransform = (geometry: Geometry) => Geometry;
 const wgs84Codes = new Set([4326, 4979]);
 
 /**
- * Reads `EPSG:32749`, `epsg:4326`, `urn:ogc:def:crs:EPSG::32749`, the OGC API's URI
- * `http://www.opengis.net/def/crs/EPSG/0/32749` or `32749` as a CRS.
+ * A CRS given for a file or named in it: any name `readCrsName` reads (CRS84 as EPSG:4326,
+ * longitude first as files mean it), a bare EPSG code (`32749`) or a WKT definition.
  */
 export function parseCrsName(text: string): SourceCrs | undefined {
   const trimmed = text.trim();
-  if (/CRS84$/i.test(trimmed)) return { epsg: 4326 };
-  const uri = /^https?:\/\/www\.opengis\.net\/def\/crs\/EPSG\/0\/(\d{4,6})$/i.exec(trimmed);
-  if (uri) return { epsg: Number(uri[1]) };
-  const match = /^(?:(?:urn:ogc:def:crs:)?EPSG:{1,2}(?:[\d.]*:)?)?(\d{4,6})$/i.exec(trimmed);
-  if (match) return { epsg: Number(match[1]) };
+  const name = readCrsName(trimmed);
+  if (name) return { epsg: name.authority === 'OGC' ? 4326 : name.code };
+  if (/^\d{4,6}$/.test(trimmed)) return { epsg: Number(trimmed) };
   return /^(PROJCS|GEOGCS|PROJCRS|GEOGCRS|GEODCRS)\[/i.test(trimmed) ? { wkt: trimmed } : undefined;
 }
 

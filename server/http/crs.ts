@@ -1,3 +1,4 @@
+import { readCrsName, type CrsName } from '../crs-name.js';
 import { badRequest } from './problem.js';
 
 /**
@@ -61,16 +62,22 @@ export const supportedCrs: readonly CrsDefinition[] = [
   },
 ];
 
-const crsByUri = new Map(supportedCrs.map((crs) => [crs.uri, crs]));
-
 /** The URIs of every supported CRS, for collection documents and the OpenAPI document. */
 export const supportedCrsUris = supportedCrs.map((crs) => crs.uri);
 
-/** A CRS named by its URI (or `[EPSG:n]`-style safe CURIE); anything else is a 400 listing them. */
+/** The served CRS a name identifies: EPSG:4326 is the latitude-first one, CRS84 the other. */
+function servedCrsOf(name: CrsName): CrsDefinition | undefined {
+  if (name.authority === 'OGC') return crs84;
+  return supportedCrs.find((crs) => crs !== crs84 && crs.srid === name.code);
+}
+
+/**
+ * A CRS named in any spelling `readCrsName` reads (a URI, a URN, `EPSG:n`, `[EPSG:n]`,
+ * `CRS84`); anything else, or a CRS not served, is a 400 listing the supported URIs.
+ */
 export function parseCrs(text: string, parameter: string): CrsDefinition {
-  const curie = /^\[?EPSG:(\d+)\]?$/i.exec(text);
-  const uri = curie ? `http://www.opengis.net/def/crs/EPSG/0/${curie[1]}` : text;
-  const crs = crsByUri.get(uri.replace(/^https:/, 'http:'));
+  const name = readCrsName(text);
+  const crs = name && servedCrsOf(name);
   if (!crs) {
     throw badRequest(
       'unsupported-crs',
@@ -84,26 +91,4 @@ export function parseCrs(text: string, parameter: string): CrsDefinition {
 export function isInValidArea(crs: CrsDefinition, x: number, y: number): boolean {
   const [x0, y0, x1, y1] = crs.validArea;
   return x >= x0 && x <= x1 && y >= y0 && y <= y1;
-}
-
-/** The names of WGS 84 longitude and latitude that a legacy GeoJSON `crs` member may carry. */
-const lonLatCrsNames = new Set([
-  'urn:ogc:def:crs:OGC:1.3:CRS84',
-  'urn:ogc:def:crs:OGC::CRS84',
-  'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
-  'EPSG:4326',
-  'urn:ogc:def:crs:EPSG::4326',
-  'http://www.opengis.net/def/crs/EPSG/0/4326',
-]);
-
-/** True when a legacy `crs` member's name means WGS 84 longitude and latitude, as files do. */
-export function namesLonLat(name: string): boolean {
-  return lonLatCrsNames.has(name);
-}
-
-/** The name a `crs` gives: a CRS name or URI, or a legacy GeoJSON `{ properties: { name } }`. */
-export function nameOfCrsMember(crs: unknown): string {
-  if (typeof crs === 'string') return crs;
-  const name = (crs as { properties?: { name?: unknown } } | null)?.properties?.name;
-  return typeof name === 'string' ? name : JSON.stringify(crs);
 }

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
-import { parseCrs } from '../http/crs.js';
+import { crs84, parseCrs } from '../http/crs.js';
 import { registerEditingApi } from '../http/edit-openapi.js';
 import { baseUrl } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
@@ -15,8 +15,6 @@ import {
   type EditOutcome,
 } from '../services/edit-service.js';
 import { listLayers, requireLayer } from '../services/layer-registry.js';
-
-const crs84Uri = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 
 /** Parses a positive integer feature id from the URL; anything else is a 404 like a missing one. */
 export function parseWriteFeatureId(text: string): number {
@@ -46,7 +44,7 @@ function sendFeature(req: Request, res: Response, outcome: EditOutcome, status: 
   const self = `${baseUrl(req)}/collections/${outcome.layerId}/items/${outcome.featureId}`;
   res
     .status(status)
-    .set({ ETag: featureETag(outcome.featureId, version), 'Content-Crs': `<${crs84Uri}>` });
+    .set({ ETag: featureETag(outcome.featureId, version), 'Content-Crs': `<${crs84.uri}>` });
   if (status === 201) res.location(self);
   res
     .type('application/geo+json')

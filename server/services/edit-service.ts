@@ -22,7 +22,8 @@ import {
 } from '../db/queries/feature-edits.js';
 import { config } from '../config.js';
 import { objectName } from '../db/sql.js';
-import { crs84, nameOfCrsMember, namesLonLat, parseCrs } from '../http/crs.js';
+import { nameOfCrsMember, namesLonLat } from '../crs-name.js';
+import { crs84, parseCrs } from '../http/crs.js';
 import type { CrsDefinition } from '../http/crs.js';
 import { ifMatchTags } from '../http/entity-tags.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';

@@ -1,6 +1,6 @@
 import type { Geometry, Polygon, Position } from 'geojson';
 import { readDecimal } from '../../layers/validate-attributes.js';
-import { nameOfCrsMember, namesLonLat } from '../http/crs.js';
+import { nameOfCrsMember, namesLonLat } from '../crs-name.js';
 import { badRequest } from '../http/problem.js';
 
 /** The most vertices a place may have: a surveyed parcel has tens, a traced field hundreds. */

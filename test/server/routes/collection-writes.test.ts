@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { createApiToken, revokeApiToken } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { crs84Spellings, epsgSpellings } from '../../support/crs-spellings.js';
 import { firstLayerOfType, validFeature } from '../../support/valid-feature.js';
 
 /** A line layer to edit (roads when declared), else a polygon layer such as desa. */
@@ -804,5 +805,66 @@ describe(`writes to ${layer.id} through the feature API`, () => {
 
     expect(response.status).toBe(201);
     expect(body.geometry.coordinates.flat(3)[0]).toBeCloseTo(109.0, 5);
+  });
+
+  it('reads every spelling of a CRS in Content-Crs and in a crs member alike', async () => {
+    const feature = validFeature(layer);
+    const lonLat = feature.geometry.coordinates;
+    const swap = (value: unknown): unknown =>
+      Array.isArray(value) && typeof value[0] === 'number'
+        ? [value[1], value[0]]
+        : (value as unknown[]).map(swap);
+    const { rows } = await server.testDatabase.database.pool.query<{ g: { coordinates: [] } }>(
+      `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32749))::json
+         AS g`,
+      [JSON.stringify(feature.geometry)],
+    );
+    const utm = rows[0]!.g.coordinates;
+    const utmNames = epsgSpellings(32749);
+    const cases = [
+      // a crs member of WGS 84 with no Content-Crs: longitude first, as GeoJSON 2008 meant
+      ...[...crs84Spellings, ...epsgSpellings(4326)].map((name) => ({
+        header: undefined,
+        member: name,
+        coordinates: lonLat,
+      })),
+      ...crs84Spellings.map((name) => ({ header: name, member: name, coordinates: lonLat })),
+      ...epsgSpellings(4326).map((name) => ({
+        header: name,
+        member: name,
+        coordinates: swap(lonLat),
+      })),
+      // the header and the member may spell the same CRS differently
+      ...utmNames.map((name, i) => ({
+        header: name,
+        member: utmNames[(i + 1) % utmNames.length]!,
+        coordinates: utm,
+      })),
+    ];
+
+    for (const { header, member, coordinates } of cases) {
+      const crs = { type: 'name', properties: { name: member } };
+      const geometry = { ...feature.geometry, coordinates, crs };
+      const { response, body } = await send('POST', items, {
+        body: { ...validFeature(layer), geometry },
+        token: editorToken,
+        headers: header ? { 'content-crs': `<${header}>` } : {},
+      });
+
+      const said = `${header} / ${member}`;
+      expect(response.status, `${said}: ${body.detail}`).toBe(201);
+      const [lon, lat] = body.geometry.coordinates.flat(3);
+      expect([lon, lat], said).toEqual([expect.closeTo(109, 5), expect.closeTo(-7.7, 5)]);
+    }
+    // CRS84 runs longitude first, EPSG:4326 of the API latitude first: they do not agree
+    const crs84Member = { type: 'name', properties: { name: 'CRS84' } };
+    const latFirst = { ...feature.geometry, coordinates: swap(lonLat), crs: crs84Member };
+    const crossed = await send('POST', items, {
+      body: { ...validFeature(layer), geometry: latFirst },
+      token: editorToken,
+      headers: { 'content-crs': '<urn:ogc:def:crs:EPSG::4326>' },
+    });
+    expect(crossed.response.status).toBe(400);
+    expect(crossed.body.type).toBe('/problems/crs-mismatch');
   });
 });

@@ -9,6 +9,7 @@ import { createCollectionsRouter } from '../../../server/routes/collections.js';
 import type { Principal } from '../../../server/services/access.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { crs84Spellings, epsgSpellings } from '../../support/crs-spellings.js';
 
 interface Feature {
   id: number;
@@ -24,6 +25,7 @@ interface FeaturePage {
 }
 
 const epsg = (code: number) => `http://www.opengis.net/def/crs/EPSG/0/${code}`;
+const crs84Uri = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 
 function firstPosition(coordinates: unknown): number[] {
   let value = coordinates;
@@ -313,6 +315,36 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(ids(crs84.page).length).toBeGreaterThan(2);
     expect(ids(latLon.page)).toEqual(ids(crs84.page));
     expect(ids(mercator.page)).toEqual(ids(crs84.page));
+  });
+
+  it('reads each spelling of CRS84 and EPSG:4326 in crs and bbox-crs, in its axes', async () => {
+    const crs84Box = '109.0,-7.74,109.03,-7.71';
+    const latFirstBox = '-7.74,109.0,-7.71,109.03';
+    const ids = (p: FeaturePage) => p.features.map((f) => f.id);
+    const expected = ids((await items('desa', { bbox: crs84Box, limit: '100' })).page);
+    const spelled = [
+      ...crs84Spellings.map((name) => ({ name, uri: crs84Uri, box: crs84Box, latFirst: false })),
+      ...epsgSpellings(4326).map((name) => ({
+        name,
+        uri: epsg(4326),
+        box: latFirstBox,
+        latFirst: true,
+      })),
+    ];
+
+    for (const { name, uri, box, latFirst } of spelled) {
+      const asked = { crs: name, 'bbox-crs': name, bbox: box, limit: '100' };
+      const { response, page } = await items('desa', asked);
+
+      expect(response.status, name).toBe(200);
+      expect(response.headers.get('content-crs'), name).toBe(`<${uri}>`);
+      expect(ids(page), name).toEqual(expected);
+      const [x, y] = firstPosition(page.features[0]!.geometry.coordinates);
+      expect(latFirst ? [y, x] : [x, y], name).toEqual([
+        expect.closeTo(109, 0),
+        expect.closeTo(-7.7, 0),
+      ]);
+    }
   });
 
   it('says EPSG:4326 takes latitude first when its bbox is given longitude first', async () => {

@@ -5,6 +5,7 @@ import proj4 from 'proj4';
 import { describe, expect, it } from 'vitest';
 import { packZip } from '../../../server/formats/zip-archive.js';
 import { prepareImport } from '../../../server/services/import-service.js';
+import { crs84Spellings, epsgSpellings } from '../../support/crs-spellings.js';
 import { cilacapTown, kroya, point, useImportScratch } from '../../support/import-scratch.js';
 
 /** Two points inside Cilacap: the market of Majenang and the square of Sidareja. */
@@ -153,6 +154,47 @@ describe('the coordinate systems of an import', () => {
     const notes = job.noteCodes.map((note) => note.code);
     expect(notes).toContain('legacy-crs-unreadable');
     await expectStoredAt('UTM unnamed', kroya);
+  });
+
+  it('reads the CRS given or named by a legacy crs member in each spelling', async () => {
+    const utmPoint = (name: string) => {
+      const coordinates = proj4(utm49s, kroya);
+      const properties = { name, type: 'titik_kumpul' };
+      return { type: 'Feature', properties, geometry: { type: 'Point', coordinates } };
+    };
+    const named = (crs: string) => ({ type: 'name', properties: { name: crs } });
+    const file = (name: string, crs: string) => {
+      const features = [utmPoint(name)];
+      const text = JSON.stringify({ type: 'FeatureCollection', crs: named(crs), features });
+      return writeFile(`${name}.geojson`, text);
+    };
+    const lonLat = (name: string, crs: string) => {
+      const features = [point(kroya, { name, type: 'titik_kumpul' })];
+      const text = JSON.stringify({ type: 'FeatureCollection', crs: named(crs), features });
+      return writeFile(`${name}.geojson`, text);
+    };
+    const checked = async (path: string, crs?: string) => {
+      const job = await importFile(path, { crs, dryRun: true });
+      return [job.status, job.rowsWritten, job.rowsRejected];
+    };
+
+    for (const [i, crs] of [...epsgSpellings(32749), '32749'].entries()) {
+      expect(await checked(file(`utm-given-${i}`, 'EPSG:bogus'), crs), crs).toEqual([
+        'checked',
+        1,
+        0,
+      ]);
+      if (crs === '32749') continue;
+      expect(await checked(file(`utm-named-${i}`, crs)), crs).toEqual(['checked', 1, 0]);
+    }
+    for (const [i, crs] of [...crs84Spellings, ...epsgSpellings(4326)].entries()) {
+      expect(await checked(lonLat(`lon-lat-named-${i}`, crs)), crs).toEqual(['checked', 1, 0]);
+      expect(await checked(lonLat(`lon-lat-given-${i}`, 'EPSG:bogus'), crs), crs).toEqual([
+        'checked',
+        1,
+        0,
+      ]);
+    }
   });
 
   it('refuses a crs given that misplaces lon/lat GeoJSON, KML or CSV, naming both', async () => {

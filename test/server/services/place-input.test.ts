@@ -4,6 +4,7 @@ import {
   parsePlaceRequest,
   parsePointPlace,
 } from '../../../server/services/place-input.js';
+import { crs84Spellings, epsgSpellings } from '../../support/crs-spellings.js';
 import { problemOf } from '../../support/problem-of.js';
 
 describe('a clicked point from lon and lat', () => {
@@ -110,6 +111,25 @@ describe('a place posted with its activity, as { geometry, crs }', () => {
     expect(problem.status).toBe(400);
     expect(problem.type).toBe('invalid-place');
     expect(problem.detail).toContain(`names the coordinate system ${named}; coordinates`);
+  });
+
+  it.each([...crs84Spellings, ...epsgSpellings(4326)])(
+    'takes WGS 84 longitude and latitude named %s, as a crs or a legacy crs member',
+    (name) => {
+      const member = { type: 'name', properties: { name } };
+
+      const asked = parsePlaceRequest({ geometry: parcel, crs: name });
+      const legacy = parsePlace({ ...parcel, crs: member });
+
+      expect(JSON.parse(asked)).toEqual(parcel);
+      expect(JSON.parse(legacy)).toEqual(parcel);
+    },
+  );
+
+  it.each(epsgSpellings(32749))('refuses UTM 49S named %s', (name) => {
+    const problem = problemOf(() => parsePlaceRequest({ geometry: parcel, crs: name }));
+
+    expect(problem.type).toBe('invalid-place');
   });
 
   it('takes a crs naming WGS 84 longitude and latitude, and a place without one', () => {

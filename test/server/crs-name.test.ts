@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { namesLonLat, readCrsName } from '../../server/crs-name.js';
+import { crs84Spellings, epsgSpellings } from '../support/crs-spellings.js';
+
+describe('the names of coordinate reference systems', () => {
+  it.each(crs84Spellings)('reads %s as CRS84', (name) => {
+    const crs84 = { authority: 'OGC', code: 'CRS84' };
+
+    expect(readCrsName(name)).toEqual(crs84);
+    expect(readCrsName(` ${name.toLowerCase()} `)).toEqual(crs84);
+  });
+
+  it.each(epsgSpellings(32749))('reads %s as EPSG:32749', (name) => {
+    expect(readCrsName(name)).toEqual({ authority: 'EPSG', code: 32749 });
+  });
+
+  it('reads the URN without its version separator and the code part of the URN alone', () => {
+    const names = ['urn:ogc:def:crs:EPSG:32749', 'EPSG::32749', 'EPSG:9.9:32749'];
+
+    const utm = { authority: 'EPSG', code: 32749 };
+
+    expect(names.map(readCrsName)).toEqual([utm, utm, utm]);
+  });
+
+  it.each([
+    'notCRS84',
+    'urn:ogc:def:crs:OGC:1.3:CRS84h',
+    'http://example.org/def/crs/EPSG/0/4326',
+    'http://www.opengis.net/def/crs/EPSG/0/4326; DROP',
+    '[EPSG:4326',
+    'EPSG:4326]',
+    'EPSG:',
+    'EPSG:12',
+    '4326',
+    '',
+  ])('reads no CRS in "%s"', (name) => {
+    expect(readCrsName(name)).toBeUndefined();
+  });
+
+  it('takes CRS84 and EPSG:4326 for lon and lat, as a legacy crs member means them', () => {
+    const lonLat = [...crs84Spellings, ...epsgSpellings(4326)];
+
+    expect(lonLat.filter((name) => !namesLonLat(name))).toEqual([]);
+    expect(epsgSpellings(32749).some(namesLonLat)).toBe(false);
+    expect(namesLonLat('EPSG:4979')).toBe(false);
+  });
+});

@@ -48,7 +48,7 @@ export interface AttributeDefinition {
   /** Inclusive numeric range for `integer` and `number` attributes. */
   min?: number;
   max?: number;
-  /** Longest accepted text, in characters. */
+  /** Longest accepted text, in characters. Default for `text`: 4000 (`defaultTextMaxLength`). */
   maxLength?: number;
   /** The value must be unique across the layer (a natural key such as a Kemendagri code). */
   unique?: boolean;

@@ -106,6 +106,29 @@ export function acceptedRange(
   };
 }
 
+/**
+ * Longest value, in characters, of a text attribute that declares no `maxLength`: beyond any
+ * name, source or remark (the longest seeded value has under 100), yet it keeps one value
+ * from filling megabytes, which the body limit of a write alone allowed. Checked by edits and
+ * imports, not by the tables' CHECK constraints (which hold declared lengths only): adding it
+ * there would migrate every table and fail on any longer value stored before.
+ */
+export const defaultTextMaxLength = 4000;
+
+/** The longest text an attribute accepts: its `maxLength`, else the default of text ones. */
+export function textMaxLength(
+  attribute: Partial<Pick<AttributeDefinition, 'type' | 'maxLength'>>,
+): number | undefined {
+  if (attribute.maxLength !== undefined) return attribute.maxLength;
+  return attribute.type === 'text' ? defaultTextMaxLength : undefined;
+}
+
+function tooLongMessage(attribute: AttributeDefinition, length: number, maxLength: number) {
+  const limit = `${attribute.name} must be at most ${maxLength} characters long`;
+  if (attribute.maxLength !== undefined) return `${limit}.`;
+  return `${limit}, the limit of text attributes that declare none; it has ${length}.`;
+}
+
 /** True when the value counts as absent: null, undefined, or text of spaces only. */
 export function isBlank(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'string' && !value.trim());
@@ -144,10 +167,9 @@ export function checkAttributeValue(
   if (typeof value === 'number' && max !== undefined && value > max) {
     problems.push(problem(name, 'above-maximum', `${name} must be at most ${max}.`));
   }
-  const tooLong = attribute.maxLength !== undefined && String(value).length > attribute.maxLength;
-  if (typeof value === 'string' && tooLong) {
-    const message = `${name} must be at most ${attribute.maxLength} characters long.`;
-    problems.push(problem(name, 'too-long', message));
+  const maxLength = textMaxLength(attribute);
+  if (typeof value === 'string' && maxLength !== undefined && value.length > maxLength) {
+    problems.push(problem(name, 'too-long', tooLongMessage(attribute, value.length, maxLength)));
   }
   return problems;
 }

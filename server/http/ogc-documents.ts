@@ -1,4 +1,5 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
+import { textMaxLength } from '../../layers/validate-attributes.js';
 import { crs84, supportedCrsUris } from './crs.js';
 
 const features1 = 'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf';
@@ -168,7 +169,8 @@ export function attributeSchema(attribute: AttributeDefinition): Record<string, 
   }
   if (attribute.min !== undefined) schema.minimum = attribute.min;
   if (attribute.max !== undefined) schema.maximum = attribute.max;
-  if (attribute.maxLength !== undefined) schema.maxLength = attribute.maxLength;
+  const maxLength = textMaxLength(attribute);
+  if (maxLength !== undefined) schema.maxLength = maxLength;
   if (attribute.unit) schema['x-ogc-unit'] = attribute.unit;
   if (attribute.computed) schema.readOnly = true;
   return schema;

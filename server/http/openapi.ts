@@ -1,4 +1,5 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
+import { textMaxLength } from '../../layers/validate-attributes.js';
 import { itemsLimits, maxSortKeys } from './items-query.js';
 import { supportedCrsUris } from './crs.js';
 import { openApiMediaType, queryablesRel } from './ogc-documents.js';
@@ -187,7 +188,8 @@ function attributeSchema(attribute: AttributeDefinition): Json {
   if (attribute.domain) schema.enum = attribute.domain.map((v) => v.code);
   if (attribute.min !== undefined) schema.minimum = attribute.min;
   if (attribute.max !== undefined) schema.maximum = attribute.max;
-  if (attribute.maxLength !== undefined) schema.maxLength = attribute.maxLength;
+  const maxLength = textMaxLength(attribute);
+  if (maxLength !== undefined) schema.maxLength = maxLength;
   if (attribute.computed) schema.readOnly = true;
   return schema;
 }

@@ -3,6 +3,7 @@ import type { LayerDefinition } from '../../layers/types.js';
 import {
   checkAttributes,
   checkRecordTime,
+  defaultTextMaxLength,
   parseAttributeText,
 } from '../../layers/validate-attributes.js';
 
@@ -80,6 +81,29 @@ describe('attribute checks shared by the server and the edit form', () => {
     ['an attribute the layer does not declare', { colour: 'red' }, 'colour:unknown-attribute'],
   ])('refuses %s', (_case, change, expected) => {
     expect(codesOf({ ...complete, ...change })).toEqual([expected]);
+  });
+
+  it('holds text of an attribute declaring no maximum to the default one, saying so', () => {
+    const remarked = {
+      id: 'remarked',
+      attributes: [{ name: 'remark', type: 'text', titleId: 'Catatan', titleEn: 'Remark' }],
+    } as unknown as LayerDefinition;
+    const longest = 'x'.repeat(defaultTextMaxLength);
+
+    const kept = checkAttributes(remarked, { remark: longest }, 'create');
+    const refused = checkAttributes(remarked, { remark: `${longest}x` }, 'patch');
+
+    expect(defaultTextMaxLength).toBeGreaterThanOrEqual(1000);
+    expect(kept.problems).toEqual([]);
+    expect(refused.problems).toEqual([
+      {
+        field: 'remark',
+        code: 'too-long',
+        message:
+          `remark must be at most ${defaultTextMaxLength} characters long, the limit of text ` +
+          `attributes that declare none; it has ${defaultTextMaxLength + 1}.`,
+      },
+    ]);
   });
 
   it('names the largest whole number an integer column stores, for a value past it', () => {

@@ -8,6 +8,7 @@ import type { AttributeDefinition, LayerDefinition } from '../../layers/types.js
 import {
   checkAttributes,
   parseAttributeText,
+  textMaxLength,
   type FeatureProblem,
 } from '../../layers/validate-attributes.js';
 import type { FieldProblem } from '../api/edit-api.js';
@@ -84,7 +85,8 @@ function createInput(
   if (attribute.type === 'integer') input.step = '1';
   if (attribute.min !== undefined) input.min = String(attribute.min);
   if (attribute.max !== undefined) input.max = String(attribute.max);
-  if (attribute.maxLength !== undefined) input.maxLength = attribute.maxLength;
+  const maxLength = textMaxLength(attribute);
+  if (maxLength !== undefined) input.maxLength = maxLength;
   input.value =
     attribute.type === 'timestamp' ? toLocalDateTime(value) : absent ? '' : String(value);
   return input;

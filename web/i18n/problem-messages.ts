@@ -5,7 +5,7 @@
  * broken reads the same wherever it is met.
  */
 import type { AttributeType } from '../../layers/types.js';
-import { acceptedRange } from '../../layers/validate-attributes.js';
+import { acceptedRange, textMaxLength } from '../../layers/validate-attributes.js';
 import type { FieldProblem } from '../api/edit-api.js';
 import { getLanguage, getLocale, pickTitle } from './i18n.js';
 
@@ -118,7 +118,7 @@ export function describeProblem(problem: FieldProblem, declaration: ProblemDecla
   return problemText(key, {
     min: range?.min ?? '',
     max: range?.max ?? '',
-    maxLength: attribute?.maxLength ?? '',
+    maxLength: (attribute && textMaxLength(attribute)) ?? '',
     other: other ? pickTitle(other) : (problem.otherField ?? ''),
     outside: formatDistance(problem.outsideM),
     tolerance: formatDistance(problem.toleranceM),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultTextMaxLength } from '../../../layers/validate-attributes.js';
 import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 
 /** Balai Desa Kutawaru, inside Cilacap. */
@@ -48,6 +49,35 @@ describe('edits holding values a column cannot store', () => {
         code: 'above-maximum',
         message: 'capacity must be at most 2147483647.',
       },
+    ]);
+  });
+
+  it('answers 422 for text past the default maximum of one declaring none', async () => {
+    const megabyte = 'x'.repeat(1024 * 1024);
+    const created = await send('POST', items, evacuationPoint({ source: megabyte }));
+    const longest = 'x'.repeat(defaultTextMaxLength);
+    const stored = await send('POST', items, evacuationPoint({ source: longest }));
+    const id = stored.body.id as number;
+    const etag = stored.response.headers.get('etag')!;
+    const tooLong = { properties: { source: `${longest}x` } };
+    const patched = await send('PATCH', `${items}/${id}`, tooLong, etag);
+
+    expect(stored.status).toBe(201);
+    expect(created.status).toBe(422);
+    expect(created.type).toMatch(/^application\/problem\+json/);
+    expect(created.body.errors).toEqual([
+      {
+        index: 0,
+        field: 'source',
+        code: 'too-long',
+        message:
+          `source must be at most ${defaultTextMaxLength} characters long, the limit of text ` +
+          `attributes that declare none; it has ${megabyte.length}.`,
+      },
+    ]);
+    expect(patched.status).toBe(422);
+    expect(patched.body.errors).toEqual([
+      expect.objectContaining({ field: 'source', code: 'too-long' }),
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultTextMaxLength } from '../../../layers/validate-attributes.js';
 import { selectRejections } from '../../../server/db/queries/import-jobs.js';
 import { cilacapTown, kroya, point, useImportScratch } from '../../support/import-scratch.js';
 
@@ -40,6 +41,33 @@ describe('importing attribute values', () => {
       },
     ]);
     expect(await capacitiesOf('Besar')).toEqual([{ name: 'Besar 2', capacity: 2147483647 }]);
+  });
+
+  it('rejects text past the default maximum of one declaring none as a row', async () => {
+    const longest = 'x'.repeat(defaultTextMaxLength);
+    const file = writeFile(
+      'source-too-long.geojson',
+      geoJson([
+        point(cilacapTown, { name: 'Panjang 1', type: 'titik_kumpul', source: `${longest}x` }),
+        point(kroya, { name: 'Panjang 2', type: 'titik_kumpul', source: longest }),
+      ]),
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['succeeded', 1, 1]);
+    expect(await rejectionsOf(job.id)).toEqual([
+      expect.objectContaining({
+        row: 1,
+        field: 'source',
+        code: 'too-long',
+        reason:
+          `source must be at most ${defaultTextMaxLength} characters long, the limit of text ` +
+          `attributes that declare none; it has ${defaultTextMaxLength + 1}.`,
+      }),
+    ]);
+    const stored = await query("SELECT name FROM evacuation_point WHERE name LIKE 'Panjang%'");
+    expect(stored).toEqual([{ name: 'Panjang 2' }]);
   });
 
   it('rejects text holding a NUL as a row, quoting it with U+FFFD in its place', async () => {

@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { checkAttributes } from '../../../layers/validate-attributes.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkAttributes, defaultTextMaxLength } from '../../../layers/validate-attributes.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { describeProblem } from '../../../web/edit/attribute-form.js';
+import { setLanguage } from '../../../web/i18n/i18n.js';
 
 const roadSegment = findLayer('road_segment')!;
+
+afterEach(() => setLanguage('id'));
 
 describe('attribute form problems', () => {
   it('shows a backwards chainage beside its field, naming the other field by its title', () => {
@@ -26,6 +29,20 @@ describe('attribute form problems', () => {
     expect(problems.map((p) => describeProblem(p, evacuationPoint))).toEqual([
       'Paling besar 2147483647.',
     ]);
+  });
+
+  it('words text past the default maximum with that maximum, in both languages', () => {
+    const evacuationPoint = findLayer('evacuation_point')!;
+    const source = 'x'.repeat(defaultTextMaxLength + 1);
+    const properties = { name: 'Balai Desa', type: 'titik_kumpul', source };
+
+    const { problems } = checkAttributes(evacuationPoint, properties, 'replace');
+    const indonesian = problems.map((p) => describeProblem(p, evacuationPoint));
+    setLanguage('en');
+    const english = problems.map((p) => describeProblem(p, evacuationPoint));
+
+    expect(indonesian).toEqual([`Paling banyak ${defaultTextMaxLength} karakter.`]);
+    expect(english).toEqual([`At most ${defaultTextMaxLength} characters.`]);
   });
 
   it('lets a road saved with backwards chainage be edited while both stay as saved', () => {

@@ -131,6 +131,25 @@ describe('opening a GeoPackage', () => {
     expect(source.layerNames).toEqual(['titik']);
   });
 
+  it('asks which layer of several to read, counting them in the plural', async () => {
+    const file = writeGeoPackage('dua.gpkg', [
+      { name: 'titik', spatial: true },
+      { name: 'balai', spatial: true },
+    ]);
+    const source = await openSourceFile(file, 'dua.gpkg');
+
+    const refusal = await source.open(undefined).catch((error: unknown) => error);
+    await source.close();
+
+    expect(refusal).toMatchObject({
+      code: 'choose-source-layer',
+      params: { fileName: 'dua.gpkg', sourceLayerCount: 2 },
+    });
+    expect((refusal as Error).message).toMatch(
+      /^dua\.gpkg holds 2 layers; choose one of: (titik, balai|balai, titik)\.$/,
+    );
+  });
+
   it('refuses a GeoPackage holding only tables without geometry, saying so', async () => {
     const file = writeGeoPackage('tabel.gpkg', [{ name: 'tabel_saja', spatial: false }]);
 

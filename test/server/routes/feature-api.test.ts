@@ -317,11 +317,13 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(ids(mercator.page)).toEqual(ids(crs84.page));
   });
 
-  it('reads each spelling of CRS84 and EPSG:4326 in crs and bbox-crs, in its axes', async () => {
+  it('reads each spelling of CRS84 and EPSG:4326 in crs, bbox-crs and filter-crs', async () => {
     const crs84Box = '109.0,-7.74,109.03,-7.71';
     const latFirstBox = '-7.74,109.0,-7.71,109.03';
+    const touching = (point: string) => `S_INTERSECTS(geometry, POINT(${point}))`;
     const ids = (p: FeaturePage) => p.features.map((f) => f.id);
     const expected = ids((await items('desa', { bbox: crs84Box, limit: '100' })).page);
+    const filtered = ids((await items('desa', { filter: touching('109.01 -7.72') })).page);
     const spelled = [
       ...crs84Spellings.map((name) => ({ name, uri: crs84Uri, box: crs84Box, latFirst: false })),
       ...epsgSpellings(4326).map((name) => ({
@@ -344,7 +346,11 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
         expect.closeTo(109, 0),
         expect.closeTo(-7.7, 0),
       ]);
+      const filter = touching(latFirst ? '-7.72 109.01' : '109.01 -7.72');
+      const selected = await items('desa', { filter, 'filter-crs': name });
+      expect(ids(selected.page), name).toEqual(filtered);
     }
+    expect(filtered).toHaveLength(1);
   });
 
   it('says EPSG:4326 takes latitude first when its bbox is given longitude first', async () => {

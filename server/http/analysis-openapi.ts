@@ -50,9 +50,11 @@ const geoJsonPlace = {
 
 const placeCrs = {
   type: 'string',
+  nullable: true,
   description:
     'Optional; must name WGS 84 longitude and latitude (EPSG:4326 or CRS84, as a code or ' +
-    'URI): any other system is refused, since places are not reprojected.',
+    'URI): any other system is refused, since places are not reprojected. null says none ' +
+    '(WGS 84).',
 };
 
 const planBody = {

@@ -23,11 +23,12 @@ function invalidPlace(detail: string) {
 /**
  * Refuses a `crs` member naming another system, the legacy one of GeoJSON 2008 or the one
  * beside `geometry` in a posted body: its coordinates would be read as degrees. Not
- * reprojected: places are small, and the client holding them can.
+ * reprojected: places are small, and the client holding them can. A null `crs` says none.
  */
 function checkCrsMember(object: unknown) {
   const crs = (object as { crs?: unknown } | null | undefined)?.crs;
-  if (crs === undefined) return;
+  // GeoJSON 2008 read a null crs as "no CRS said", as edits do: the coordinates are CRS84
+  if (crs === undefined || crs === null) return;
   const named = nameOfCrsMember(crs);
   if (namesLonLat(named)) return;
   throw invalidPlace(

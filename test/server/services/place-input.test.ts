@@ -139,4 +139,17 @@ describe('a place posted with its activity, as { geometry, crs }', () => {
     expect(JSON.parse(named)).toEqual(parcel);
     expect(JSON.parse(unnamed)).toEqual(parcel);
   });
+
+  it('reads a null crs, beside the geometry or on it, as WGS 84 longitude and latitude', () => {
+    // GeoJSON 2008 read a null crs as "no CRS said"; the edit API reads it the same way
+    const feature = { type: 'Feature', crs: null, properties: {}, geometry: parcel };
+    const places = [
+      parsePlaceRequest({ geometry: parcel, crs: null }),
+      parsePlaceRequest({ geometry: { ...parcel, crs: null }, crs: null }),
+      parsePlaceRequest(feature),
+      parsePlace({ type: 'FeatureCollection', crs: null, features: [feature] }),
+    ];
+
+    for (const place of places) expect(JSON.parse(place)).toEqual(parcel);
+  });
 });

@@ -41,12 +41,18 @@ const matchRules: ((attribute: AttributeDefinition, field: string) => boolean)[]
  * The automatic mapping: each writable attribute takes the source field of the same name,
  * else the one holding its name cut to the 10 characters of a `.dbf`, else one equal to its
  * name or title ignoring case, accents and punctuation. Each field serves one attribute;
- * attributes without a match map to null.
+ * attributes without a match map to null. A `given` mapping (`--map`, a request's `mapping`)
+ * adjusts it: the attributes it names keep its field (null: left empty), the fields it uses
+ * are matched to no other attribute, and the attributes it leaves out are matched as above.
  */
-export function suggestMapping(layer: LayerDefinition, fields: readonly string[]): FieldMapping {
-  const attributes = writableAttributes(layer);
+export function suggestMapping(
+  layer: LayerDefinition,
+  fields: readonly string[],
+  given: FieldMapping = {},
+): FieldMapping {
+  const attributes = writableAttributes(layer).filter((a) => !Object.hasOwn(given, a.name));
   const mapping: FieldMapping = Object.fromEntries(attributes.map((a) => [a.name, null]));
-  const taken = new Set<string>();
+  const taken = new Set(Object.values(given).filter((field) => field !== null));
   for (const rule of matchRules) {
     for (const attribute of attributes.filter((a) => mapping[a.name] === null)) {
       const field = fields.find((f) => !taken.has(f) && rule(attribute, f));
@@ -55,7 +61,7 @@ export function suggestMapping(layer: LayerDefinition, fields: readonly string[]
       taken.add(field);
     }
   }
-  return mapping;
+  return { ...mapping, ...given };
 }
 
 /**

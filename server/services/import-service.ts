@@ -102,7 +102,7 @@ export interface ImportRequest {
   fileName: string;
   /** Layers of the file to import, in order; default the file's only layer. */
   sourceLayers?: string[];
-  /** Attribute → source field; default the automatic mapping by name. */
+  /** Attribute → source field, adjusting the automatic mapping by name (null: left empty). */
   mapping?: FieldMapping;
   /** `all-or-nothing` (default): one bad row and nothing is written. */
   mode?: 'all-or-nothing' | 'valid-only';
@@ -647,7 +647,7 @@ export async function prepareImport(
     }
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];
-    const mapping = request.mapping ?? suggestMapping(layer, fields);
+    const mapping = suggestMapping(layer, fields, request.mapping);
     checkMapping(layer, mapping, fields);
     const full = {
       ...request,

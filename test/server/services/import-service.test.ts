@@ -430,6 +430,29 @@ describe('importing into a layer', () => {
     expect(row).toEqual({ type: 'tempat_evakuasi_sementara', capacity: 400 });
   });
 
+  it('matches by name the attributes a given mapping leaves out, as --map adjusts', async () => {
+    const file = writeFile(
+      'points-renamed.csv',
+      'nama_titik,type,capacity,wkt\n' +
+        '"Balai Desa Karangkandri",titik_kumpul,120,POINT(109.0 -7.7)\n',
+    );
+    // name from a field of another name; capacity left empty on purpose
+    const mapping = { name: 'nama_titik', capacity: null };
+
+    const preview = await previewImport(
+      scratch.testDatabase.database.pool,
+      request(file, { mapping }),
+    );
+    const job = await importFile(file, { mapping });
+
+    expect(preview.mapping).toMatchObject({ name: 'nama_titik', type: 'type', capacity: null });
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 1]);
+    const [row] = await query(
+      "SELECT type, capacity FROM evacuation_point WHERE name = 'Balai Desa Karangkandri'",
+    );
+    expect(row).toEqual({ type: 'titik_kumpul', capacity: null });
+  });
+
   it('detects a semicolon delimiter and decimal commas in a CSV of coordinates', async () => {
     const file = writeFile(
       'points-comma.csv',

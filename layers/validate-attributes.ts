@@ -18,6 +18,7 @@ export type ProblemCode =
   | 'above-maximum'
   | 'too-long'
   | 'nul-character'
+  | 'unpaired-surrogate'
   | 'in-the-future'
   | 'above-other'
   | 'not-below-other'
@@ -138,6 +139,11 @@ function problem(field: string, code: ProblemCode, message: string): FeatureProb
   return { field, code, message };
 }
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const unpairedSurrogate = new RegExp(
+  '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+);
+
 /** The problems of one present value against its attribute's type, domain, range and length. */
 export function checkAttributeValue(
   attribute: AttributeDefinition,
@@ -145,7 +151,8 @@ export function checkAttributeValue(
 ): FeatureProblem[] {
   const name = attribute.name;
   if (!typeChecks[attribute.type](value)) {
-    const got = value === null ? 'null' : typeof value;
+    // JSON reads a number past the double range (1e400) as Infinity
+    const got = value === null ? 'null' : typeof value === 'number' ? value : typeof value;
     const expected = typeDescriptions[attribute.type];
     return [problem(name, 'wrong-type', `${name} must be ${expected}; got ${got}.`)];
   }
@@ -153,6 +160,13 @@ export function checkAttributeValue(
   if (typeof value === 'string' && value.includes('\u0000')) {
     const message = `${name} must not contain the NUL character (U+0000).`;
     return [problem(name, 'nul-character', message)];
+  }
+  // Half of a character, as text cut by UTF-16 units mid-emoji: stored, it would become U+FFFD
+  if (typeof value === 'string' && unpairedSurrogate.test(value)) {
+    const message =
+      `${name} holds half of a character (an unpaired UTF-16 surrogate, as where text was ` +
+      'cut inside an emoji); send the whole character or leave it out.';
+    return [problem(name, 'unpaired-surrogate', message)];
   }
   const problems: FeatureProblem[] = [];
 

@@ -17,6 +17,8 @@ const problemMessagesId = {
   'problem.above-maximum': 'Paling besar {max}.',
   'problem.too-long': 'Paling banyak {maxLength} karakter.',
   'problem.nul-character': 'Teks tidak boleh memuat karakter NUL (U+0000).',
+  'problem.unpaired-surrogate':
+    'Teks memuat separuh karakter (misalnya emoji yang terpotong); kirim karakter utuhnya.',
   'problem.not-unique': 'Nilai ini sudah dipakai objek lain.',
   'problem.above-other': 'Tidak boleh lebih besar dari {other}.',
   'problem.not-below-other': 'Harus lebih kecil dari {other}.',
@@ -48,6 +50,8 @@ const problemMessagesEn: Record<ProblemMessageKey, string> = {
   'problem.above-maximum': 'At most {max}.',
   'problem.too-long': 'At most {maxLength} characters.',
   'problem.nul-character': 'The text must not contain the NUL character (U+0000).',
+  'problem.unpaired-surrogate':
+    'The text holds half of a character (such as an emoji cut in two); send the whole one.',
   'problem.not-unique': 'Another feature already uses this value.',
   'problem.above-other': 'Must not be greater than {other}.',
   'problem.not-below-other': 'Must be less than {other}.',

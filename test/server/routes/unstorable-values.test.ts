@@ -103,6 +103,35 @@ describe('edits holding values a column cannot store', () => {
     ]);
   });
 
+  it('answers 422 for text holding half an emoji, which would be stored as U+FFFD', async () => {
+    // 'Posko 🏠' cut after 7 UTF-16 units keeps the first half of the emoji's pair
+    const cut = 'Posko 🏠'.slice(0, 7);
+    const answer = await send('POST', items, evacuationPoint({ name: cut }));
+    const whole = await send('POST', items, evacuationPoint({ name: 'Posko 🏠' }));
+
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ field: 'name', code: 'unpaired-surrogate' }),
+    ]);
+    expect(whole.status).toBe(201);
+    expect(whole.body.properties.name).toBe('Posko 🏠');
+  });
+
+  it('says a number past the double range arrives as Infinity', async () => {
+    const feature = JSON.stringify(evacuationPoint({}));
+    const text = feature.replace('"capacity":100', '"capacity":1e400');
+    const response = await fetch(`${server.baseUrl}${items}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/geo+json' },
+      body: text,
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(422);
+    expect(body.errors[0]).toMatchObject({ field: 'capacity', code: 'wrong-type' });
+    expect(body.errors[0].message).toBe('capacity must be a whole number; got Infinity.');
+  });
+
   it('answers 422 for a property whose name holds a NUL', async () => {
     const answer = await send('POST', items, evacuationPoint({ 'nama\u0000': 'x' }));
 

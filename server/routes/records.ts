@@ -45,8 +45,7 @@ export function createRecordsRouter(context: AppContext): Router {
   });
 
   router.post('/records/:tableId', json, async (req, res) => {
-    const properties = (req.body as { properties?: unknown } | undefined)?.properties;
-    const record = await addRecord(pool, req.params.tableId, properties, editContext(req, res));
+    const record = await addRecord(pool, req.params.tableId, req.body, editContext(req, res));
     req.log.info({ tableId: req.params.tableId, recordId: record.id }, 'record added');
     res.status(201).json(record);
   });

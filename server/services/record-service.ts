@@ -87,17 +87,40 @@ function recordProblem(table: RecordTableDefinition, error: unknown): HttpProble
   return undefined;
 }
 
+/**
+ * The values of a posted record, `{"properties": {…}}`. A body of the values alone, or with
+ * other members beside `properties`, is a 400 naming them: read as no values, it was answered
+ * that the values it holds were required.
+ */
+function recordValues(table: RecordTableDefinition, body: unknown): Record<string, unknown> {
+  const isObject = (value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  const others = isObject(body)
+    ? Object.keys(body as object).filter((k) => k !== 'properties')
+    : [];
+  const properties = (body as { properties?: unknown } | undefined)?.properties;
+  if (isObject(properties) && others.length === 0) return properties as Record<string, unknown>;
+  const got =
+    others.length > 0
+      ? `got the members ${others.slice(0, 10).join(', ')}`
+      : 'got no properties object';
+  throw badRequest(
+    'bad-record',
+    `Send a record of ${table.id} as {"properties": {"attribute": value, …}}; ${got}.`,
+  );
+}
+
 /** Adds a record after checking the caller may edit the table and the values meet its rules. */
 export async function addRecord(
   pool: pg.Pool,
   tableId: string,
-  properties: unknown,
+  body: unknown,
   context: EditContext,
 ) {
   const table = requireRecordTable(tableId);
   requireEditable(context.principal, table);
-  const sent = typeof properties === 'object' && properties !== null ? properties : {};
-  const { problems, values } = checkAttributes(table, sent as Record<string, unknown>, 'create');
+  const sent = recordValues(table, body);
+  const { problems, values } = checkAttributes(table, sent, 'create');
   if (problems.length === 0) problems.push(...checkRecordTime(table, values));
   if (problems.length > 0) throw invalidRecord(table, problems);
 

@@ -118,6 +118,26 @@ describe(`records of ${table.id}`, () => {
     expect(forbidden.status).toBe(403);
   });
 
+  it('refuses values sent without their properties object, naming what it got', async () => {
+    const send = (body: unknown) =>
+      fetch(`${server.baseUrl}/records/${table.id}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${editorToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const flat = await send(record('2001-01-03'));
+    const listed = await send([record('2001-01-03')]);
+    const key = table.parent!.attribute;
+
+    expect(flat.status).toBe(400);
+    expect(flat.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await flat.json();
+    expect(problem.type).toBe('/problems/bad-record');
+    expect(problem.detail).toContain(`{"properties": {`);
+    expect(problem.detail).toContain(key);
+    expect(listed.status).toBe(400);
+  });
+
   it('refuses a record dated in the future, naming its time attribute', async () => {
     const response = await post(record(day(3)));
 

@@ -64,6 +64,8 @@ export const irrigationCanal: LayerDefinition = {
   owner: 'psda',
   geometry: { type: 'MultiLineString', srid: 4326 },
   nameAttribute: 'name',
+  // datetime on the items selects by the date of the latest inspection
+  timeAttribute: 'inspection_date',
   attributes: [
     {
       name: 'code',

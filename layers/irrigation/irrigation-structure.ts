@@ -73,6 +73,8 @@ export const irrigationStructure: LayerDefinition = {
   owner: 'psda',
   geometry: { type: 'Point', srid: 4326 },
   nameAttribute: 'name',
+  // datetime on the items selects by the date of the latest inspection
+  timeAttribute: 'inspection_date',
   attributes: [
     {
       name: 'code',

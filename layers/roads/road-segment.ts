@@ -30,6 +30,8 @@ export const roadSegment: LayerDefinition = {
   owner: 'bina-marga',
   geometry: { type: 'MultiLineString', srid: 4326 },
   nameAttribute: 'name',
+  // datetime on the items selects by the date of the latest condition survey
+  timeAttribute: 'survey_date',
   attributes: [
     {
       name: 'segment_code',

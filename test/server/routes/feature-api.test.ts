@@ -446,6 +446,36 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(page.numberMatched).toBe(24);
   });
 
+  it.each([
+    ['road_segment', 'survey_date'],
+    ['irrigation_canal', 'inspection_date'],
+    ['irrigation_structure', 'inspection_date'],
+  ])('filters datetime on %s by its %s, and gives its temporal extent', async (id, column) => {
+    const { rows } = await server.testDatabase.database.pool.query(
+      `SELECT min(${column})::text AS first, max(${column})::text AS last,
+        mode() WITHIN GROUP (ORDER BY ${column})::text AS busiest FROM ${id}`,
+    );
+    const { first, last, busiest } = rows[0];
+    const since = await items(id, { datetime: `${busiest}/..`, limit: '10000' });
+    const day = await items(id, { datetime: busiest, limit: '10000' });
+    const { body: collection } = await get(`/collections/${id}`);
+    const all = await idsWhere(id, 'true');
+
+    expect(since.response.status).toBe(200);
+    expect(since.page.features.map((f) => f.id)).toEqual(
+      await idsWhere(id, `${column} >= $1`, [busiest]),
+    );
+    expect(day.page.features.map((f) => f.id)).toEqual(
+      await idsWhere(id, `${column} = $1`, [busiest]),
+    );
+    expect(day.page.features.length).toBeGreaterThan(0);
+    expect(day.page.features.length).toBeLessThan(all.length);
+    expect(collection.extent.temporal.interval[0].map((t: string) => t.slice(0, 10))).toEqual([
+      first,
+      last,
+    ]);
+  });
+
   it('names the page-size limit when it is passed', async () => {
     const { page } = await items('kecamatan', { limit: '999999' });
 

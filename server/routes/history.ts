@@ -52,6 +52,15 @@ function parseAfter(value: unknown): number | undefined {
   return after;
 }
 
+function parseBefore(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const before = decimalDigits(value);
+  if (!Number.isSafeInteger(before)) {
+    throw badRequest('bad-before', 'before must be a historyId: a non-negative integer.');
+  }
+  return before;
+}
+
 /**
  * Links of a page of a layer as it was, as those of an items page: `next` continues after
  * the last id (keyset paging, as fast at the end of the layer as at its start) and counts
@@ -145,11 +154,24 @@ export function createHistoryRouter(context: AppContext): Router {
     },
   );
 
-  const changesParameters = takesParameters('since', 'until', 'limit', 'offset');
+  const changesParameters = takesParameters('since', 'until', 'limit', 'offset', 'before');
   router.get('/collections/:layerId/history', changesParameters, json, async (req, res) => {
-    const range = { ...parseRange(req), ...parsePageParameters(req.query) };
-    const changes = await listLayerChanges(pool, res.locals.principal, req.params.layerId, range);
-    res.set('Cache-Control', 'no-store').json({ layerId: req.params.layerId, changes });
+    const before = parseBefore(req.query.before);
+    const range = { ...parseRange(req), ...parsePageParameters(req.query), before };
+    const { layerId } = req.params;
+    const page = await listLayerChanges(pool, res.locals.principal, layerId, range);
+    // The next page continues before the oldest edit of this one, not at an offset that the
+    // edits made meanwhile would shift: without it, a client took the first page for all.
+    const links: Link[] = [
+      { href: urlWith(req, {}), rel: 'self', type: 'application/json', title: 'This page' },
+    ];
+    const oldest = page.changes.at(-1);
+    if (page.hasNext && oldest) {
+      const next = urlWith(req, { before: String(oldest.historyId), offset: undefined });
+      links.push({ href: next, rel: 'next', type: 'application/json', title: 'Older edits' });
+    }
+    const { changes } = page;
+    res.set('Cache-Control', 'no-store').json({ layerId, changes, links });
   });
 
   const asOfParameters = takesParameters('at', 'limit', 'offset', 'after');

@@ -71,10 +71,12 @@ export async function listLayerChanges(
   pool: pg.Pool,
   principal: Principal | undefined,
   layerId: string,
-  range: { since?: string; until?: string; limit: number; offset: number },
+  range: { since?: string; until?: string; limit: number; offset: number; before?: number },
 ) {
   const layer = readableLayer(principal, layerId);
-  return selectLayerChanges(pool, layer.id, range);
+  // One more than the page, so that the caller knows whether a next page follows
+  const rows = await selectLayerChanges(pool, layer.id, { ...range, limit: range.limit + 1 });
+  return { changes: rows.slice(0, range.limit), hasNext: rows.length > range.limit };
 }
 
 /**

@@ -131,20 +131,25 @@ export async function selectLastVersion(db: Queryable, layerId: string, featureI
 /** One recent edit of a layer, without geometries. */
 export type LayerChangeRow = Omit<HistoryRow, 'geometryBefore' | 'geometryAfter'>;
 
-/** The edits of a layer in a time range, newest first, a page at a time. */
+/**
+ * The edits of a layer in a time range, newest first, a page at a time: `before` a history id
+ * (keyset, as the next links page: edits made meanwhile do not shift the pages), then `offset`.
+ */
 export async function selectLayerChanges(
   db: Queryable,
   layerId: string,
-  range: { since?: string; until?: string; limit: number; offset: number },
+  range: { since?: string; until?: string; limit: number; offset: number; before?: number },
 ) {
   const sql = `SELECT ${historyColumns('h')}
     FROM (SELECT * FROM simpul_feature_history
       WHERE layer_id = $1 AND ($2::timestamptz IS NULL OR changed_at >= $2)
         AND ($3::timestamptz IS NULL OR changed_at < $3)
+        AND ($6::bigint IS NULL OR id < $6)
       ORDER BY id DESC LIMIT $4 OFFSET $5) h
     ${insertedStateJoins(layerId, 'h')}
     ORDER BY h.id DESC`;
-  const values = [layerId, range.since ?? null, range.until ?? null, range.limit, range.offset];
+  const { since, until, limit, offset, before } = range;
+  const values = [layerId, since ?? null, until ?? null, limit, offset, before ?? null];
   return (await db.query<LayerChangeRow>(sql, values)).rows;
 }
 

@@ -252,6 +252,30 @@ describe(`history of ${layer.id} features`, () => {
     expect(answers.every(({ body }) => body.type === '/problems/bad-after')).toBe(true);
   });
 
+  it("pages a layer's edits by next links, unshifted by edits made meanwhile", async () => {
+    const since = new Date().toISOString();
+    for (let i = 0; i < 5; i++) await send('POST', items, validFeature(layer));
+    const changes = `/collections/${layer.id}/history?since=${since}`;
+    const whole = await send('GET', `${changes}&limit=1000`);
+    const seen: number[] = [];
+    let pages = 0;
+    for (let path: string | undefined = `${changes}&limit=2`; path; pages++) {
+      const { response, body } = await send('GET', path);
+      expect(response.status).toBe(200);
+      seen.push(...body.changes.map((c: { historyId: number }) => c.historyId));
+      // an edit made between two pages must not bring one already read back
+      if (pages === 0) await send('POST', items, validFeature(layer));
+      const next = body.links.find((l: { rel: string }) => l.rel === 'next');
+      path = next && new URL(next.href).pathname + new URL(next.href).search;
+    }
+
+    const ids = whole.body.changes.map((c: { historyId: number }) => c.historyId);
+    expect(ids).toHaveLength(5);
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(3);
+    expect(whole.body.links.map((l: { rel: string }) => l.rel)).toEqual(['self']);
+  });
+
   it('refuses a range whose since comes after its until, instead of an empty list', async () => {
     const range = 'since=2025-02-01T00:00:00Z&until=2025-01-01T00:00:00Z';
 
@@ -274,7 +298,7 @@ describe(`history of ${layer.id} features`, () => {
     expect(item.body.detail).toBe(
       'Unknown query parameter "limit". This request takes no query parameters.',
     );
-    expect(layerChanges.body.accepted).toEqual(['since', 'until', 'limit', 'offset']);
+    expect(layerChanges.body.accepted).toEqual(['since', 'until', 'limit', 'offset', 'before']);
   });
 
   it('keeps history from visitors', async () => {

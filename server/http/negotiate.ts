@@ -23,6 +23,15 @@ export function notAcceptable<Params>(
 }
 
 /**
+ * Says that the answer depends on the Accept header (RFC 9110 12.5.5), so that a shared or
+ * browser cache holding one representation of the URL does not hand it to a client that
+ * asked for another (the HTML page for JSON, a PDF for JSON, a 406 for either).
+ */
+function variesByAccept(req: Request<unknown>) {
+  req.res?.vary('Accept');
+}
+
+/**
  * The one check of the Accept header: passes when it takes one of `available`, and when it is
  * missing or empty, or takes every type (the wildcard browsers send at a lower q); else 406.
  */
@@ -30,6 +39,7 @@ export function requireAcceptable<Params>(
   req: Request<Params>,
   available: readonly string[],
 ): void {
+  variesByAccept(req as Request<unknown>);
   if (!req.get('accept')?.trim()) return;
   if (req.accepts([...available]) === false) throw notAcceptable(req, available);
 }
@@ -49,6 +59,7 @@ export function chooseRepresentation(
     if (f === 'html') return 'html';
     throw badRequest('invalid-format', `f must be json or html; got "${String(f)}".`);
   }
+  variesByAccept(req);
   if (acceptsHtmlFirst(req)) return 'html';
   requireAcceptable(req, [...jsonMediaTypes, ...jsonTypes, 'text/html']);
   return 'json';

@@ -119,6 +119,42 @@ describe('the analysis API', () => {
     expect(taken.status).toBe(200);
   });
 
+  it('takes a place whose crs is null, as the edit API does, reading it as WGS 84', async () => {
+    const nullCrs = { geometry: parcelInKroya, crs: null };
+    const beside = await post('/analysis/plan-information', nullCrs);
+    const feature = { type: 'Feature', crs: null, properties: {}, geometry: parcelInKroya };
+    const legacy = await post('/analysis/plan-information', feature, 'application/geo+json');
+
+    expect([beside.status, legacy.status]).toEqual([200, 200]);
+    const kecamatan = (await beside.json()).location.kecamatan;
+    expect(kecamatan.map((k: { name: string }) => k.name)).toEqual(['Kroya']);
+  });
+
+  it('says with Vary that every answer chosen by Accept depends on it', async () => {
+    const [lon, lat] = kroyaInnerPoint;
+    const paths = [
+      `/analysis/plan-information?lon=${lon}&lat=${lat}`,
+      '/analysis/road-condition',
+      '/analysis/hazard-exposure',
+      '/',
+      '/collections',
+      '/collections/kecamatan',
+      '/conformance',
+      '/api',
+      '/collections/kecamatan/queryables',
+      '/collections/kecamatan/items?limit=1',
+    ];
+
+    for (const path of paths) {
+      const response = await fetch(`${server.baseUrl}${path}`, {
+        headers: { accept: 'application/json' },
+      });
+      await response.arrayBuffer();
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('vary') ?? '', path).toContain('Accept');
+    }
+  });
+
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {
     // a point in the Flores Sea, far from Cilacap
     const answers = [

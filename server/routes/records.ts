@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
-import { answersJson } from '../http/negotiate.js';
+import { answersJson, urlWith } from '../http/negotiate.js';
 import { badRequest } from '../http/problem.js';
 import {
   parsePageParameters,
@@ -40,8 +40,17 @@ export function createRecordsRouter(context: AppContext): Router {
     }
 
     const page = { parentValue: parent, limit, offset };
-    const records = await listRecords(pool, res.locals.principal, req.params.tableId, page);
-    res.set('Cache-Control', 'no-store').json({ tableId: req.params.tableId, records });
+    const { tableId } = req.params;
+    const { records, hasNext } = await listRecords(pool, res.locals.principal, tableId, page);
+    // Without a next link, a client took the first page (100 records) for the whole table
+    const links = [
+      { href: urlWith(req, {}), rel: 'self', type: 'application/json', title: 'This page' },
+    ];
+    if (hasNext) {
+      const href = urlWith(req, { offset: String(offset + limit) });
+      links.push({ href, rel: 'next', type: 'application/json', title: 'Next page' });
+    }
+    res.set('Cache-Control', 'no-store').json({ tableId, records, links });
   });
 
   router.post('/records/:tableId', json, async (req, res) => {

@@ -60,7 +60,13 @@ export async function listRecords(
   requireReadable(principal, table);
   if (page.parentValue !== undefined) await requireParent(pool, table, page.parentValue);
   const parentAttribute = page.parentValue === undefined ? undefined : table.parent?.attribute;
-  return selectRecords(pool, table, { ...page, parentAttribute });
+  // One more than the page, so that the caller knows whether a next page follows
+  const rows = await selectRecords(pool, table, {
+    ...page,
+    parentAttribute,
+    limit: page.limit + 1,
+  });
+  return { records: rows.slice(0, page.limit), hasNext: rows.length > page.limit };
 }
 
 function invalidRecord(table: RecordTableDefinition, errors: FieldError[]) {

@@ -97,6 +97,28 @@ describe(`records of ${table.id}`, () => {
     expect(dates.slice(0, 2)).toEqual([today, yesterday]);
   });
 
+  it('pages every record of the table by next links, each record once', async () => {
+    const { rows } = await server.testDatabase.database.pool.query(
+      `SELECT count(*)::int AS n FROM ${table.id}`,
+    );
+    const seen: number[] = [];
+    let path: string | undefined = `/records/${table.id}?limit=${Math.ceil(rows[0].n / 3)}`;
+    while (path) {
+      const response: Response = await fetch(`${server.baseUrl}${path}`);
+      const body = (await response.json()) as {
+        records: { id: number }[];
+        links: { rel: string; href: string }[];
+      };
+      seen.push(...body.records.map((r) => r.id));
+      const next = body.links.find((l) => l.rel === 'next');
+      path = next && new URL(next.href).pathname + new URL(next.href).search;
+    }
+
+    expect(rows[0].n).toBeGreaterThan(3);
+    expect(seen).toHaveLength(rows[0].n);
+    expect(new Set(seen).size).toBe(rows[0].n);
+  });
+
   it('refuses a record of a feature that does not exist, naming the field', async () => {
     const response = await post({
       ...record('2001-01-01'),

@@ -53,15 +53,28 @@ function sendFeature(req: Request, res: Response, outcome: EditOutcome, status: 
 
 const jsonTypes = ['application/json', 'application/geo+json', 'application/merge-patch+json'];
 
+/** The patch formats PATCH takes (a JSON body is read as a merge patch), for Accept-Patch. */
+const acceptPatch = 'application/merge-patch+json, application/json';
+
 function requireJsonBody(req: Request) {
   if (!req.is(jsonTypes)) {
     const detail = `Send the body as ${jsonTypes.join(' or ')}; got ${req.get('content-type') ?? 'none'}.`;
-    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);
+    const problem = new HttpProblem(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      detail,
+    );
+    // RFC 5789 2.2: a PATCH refused for its format names the formats taken
+    if (req.method === 'PATCH') problem.headers['Accept-Patch'] = acceptPatch;
+    throw problem;
   }
   return req.body as unknown;
 }
 
 function sendAllow(res: Response, methods: string[]) {
+  // RFC 5789 3.1: OPTIONS on a resource taking PATCH says which patch formats it takes
+  if (methods.includes('PATCH')) res.set('Accept-Patch', acceptPatch);
   res.set('Allow', methods.join(', ')).status(204).end();
 }
 

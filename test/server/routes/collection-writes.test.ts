@@ -101,6 +101,26 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(anonymous.response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(editor.response.headers.get('allow')).toBe('GET, HEAD, OPTIONS, PUT, PATCH, DELETE');
     expect(collection.response.headers.get('allow')).toContain('POST');
+    // RFC 5789 3.1: where PATCH is allowed, OPTIONS names the patch formats taken
+    const acceptPatch = editor.response.headers.get('accept-patch');
+    expect(acceptPatch).toContain('application/merge-patch+json');
+    expect(anonymous.response.headers.get('accept-patch')).toBeNull();
+  });
+
+  it('names the patch formats it takes when it refuses a JSON Patch (RFC 5789)', async () => {
+    const created = await send('POST', items, { body: validFeature(layer), token: editorToken });
+    const response = await fetch(`${server.baseUrl}${items}/${created.body.id}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${editorToken}`,
+        'content-type': 'application/json-patch+json',
+        'if-match': created.response.headers.get('etag')!,
+      },
+      body: JSON.stringify([{ op: 'replace', path: '/properties/name', value: 'x' }]),
+    });
+
+    expect(response.status).toBe(415);
+    expect(response.headers.get('accept-patch')).toContain('application/merge-patch+json');
   });
 
   it('creates a feature with 201, its Location and the ETag of version 1', async () => {

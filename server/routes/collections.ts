@@ -213,10 +213,16 @@ export function createCollectionsRouter(context: AppContext): Router {
     if (representation === 'html') query.crs = crs84;
     const feature = await getFeature(pool, layer, parseFeatureId(req.params.featureId), query);
 
-    // Editing (Part 4) relies on this ETag form for If-Match: keep it "<id>-<version>".
-    res.set('ETag', `"${feature.id}-${feature.version}"`);
+    // Editing (Part 4) relies on this ETag form for If-Match: keep it "<id>-<version>". The
+    // HTML page is another representation of the URL, so it has another strong ETag (RFC 9110
+    // 8.8.3): with the same one, a cache revalidating the GeoJSON got a 304 for the page.
+    const etag = `${feature.id}-${feature.version}`;
     res.vary('Accept');
-    if (representation === 'html') return sendHtml(res, renderItemHtml(layer, feature));
+    if (representation === 'html') {
+      res.set('ETag', `"${etag}-html"`);
+      return sendHtml(res, renderItemHtml(layer, feature));
+    }
+    res.set('ETag', `"${etag}"`);
 
     const base = baseUrl(req);
     const self = `${base}/collections/${layer.id}/items/${feature.id}`;

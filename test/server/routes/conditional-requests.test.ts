@@ -42,6 +42,25 @@ describe('conditional GET with If-None-Match', () => {
     expect(Object.values(statuses)).toEqual([304, 304, 304, 200, 200]);
   });
 
+  it('gives the HTML page of a feature its own ETag, 304 for that one only', async () => {
+    const path = `${server.baseUrl}/collections/kecamatan/items/3`;
+    const read = async (accept: string, ifNoneMatch?: string) => {
+      const headers: Record<string, string> = { ...revalidate, accept };
+      if (ifNoneMatch) headers['if-none-match'] = ifNoneMatch;
+      const response = await fetch(path, { headers });
+      await response.arrayBuffer();
+      return { status: response.status, etag: response.headers.get('etag')! };
+    };
+    const json = await read('application/geo+json');
+    const html = await read('text/html');
+
+    expect(html.etag).not.toBe(json.etag);
+    expect((await read('text/html', json.etag)).status).toBe(200);
+    expect((await read('application/geo+json', html.etag)).status).toBe(200);
+    expect((await read('text/html', html.etag)).status).toBe(304);
+    expect((await read('application/geo+json', json.etag)).status).toBe(304);
+  });
+
   it('answers a tile 304 for either ETag, strong or weak, and 200 for one unquoted', async () => {
     const tile = '/tiles/kecamatan/12/3288/2136.mvt';
     const { etag, statuses } = await answersTo(tile, (tag) => [

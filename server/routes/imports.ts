@@ -104,12 +104,40 @@ function mappingOf(body: Body): FieldMapping | undefined {
   return value as FieldMapping;
 }
 
+const importOptions = [
+  'uploadId',
+  'layerId',
+  'sourceLayers',
+  'mapping',
+  'mode',
+  'action',
+  'dryRun',
+  'encoding',
+  'crs',
+  'csv',
+];
+const csvOptions = ['delimiter', 'decimalComma', 'wktColumn', 'xColumn', 'yColumn'];
+
+/**
+ * Refuses a member no option has: `dry_run` or `dryrun` for `dryRun`, read as no option at
+ * all, started a real import that wrote to the layer; `Mode` imported all-or-nothing.
+ */
+function rejectUnknownOptions(body: Body, allowed: string[], within?: string) {
+  const unknown = Object.keys(body).find((name) => !allowed.includes(name));
+  if (unknown === undefined) return;
+  const name = within ? `${within}.${unknown}` : unknown;
+  const quoted = JSON.stringify(name).slice(0, 80);
+  const detail = `No import option is called ${quoted}; the options are: ${allowed.join(', ')}.`;
+  throw badRequest('invalid-import', detail, { code: 'unknown-option', name, allowed });
+}
+
 function csvOptionsOf(body: Body): ImportRequest['csv'] {
   const csv = (body.csv ?? {}) as Body;
   if (typeof csv !== 'object' || Array.isArray(csv)) {
     const detail = 'csv is an object of CSV options, e.g. {"delimiter": ";"}.';
     throw badRequest('invalid-import', detail, { code: 'not-an-object', name: 'csv' });
   }
+  rejectUnknownOptions(csv, csvOptions, 'csv');
   return {
     delimiter: text(csv, 'delimiter'),
     decimalComma: flag(csv, 'decimalComma'),
@@ -121,6 +149,9 @@ function csvOptionsOf(body: Body): ImportRequest['csv'] {
 
 /** The import options of a JSON body, with the upload it names. */
 async function parseImportBody(body: Body, principal: Principal): Promise<ImportRequest> {
+  if (typeof body === 'object' && !Array.isArray(body)) {
+    rejectUnknownOptions(body, importOptions);
+  }
   const uploadId = text(body, 'uploadId');
   const layerId = text(body, 'layerId');
   if (!uploadId || !layerId) {

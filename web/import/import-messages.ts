@@ -234,6 +234,7 @@ const messagesId = {
     'Pilihan {name} harus salah satu dari {allowed}, bukan "{value}".',
   'refusal.invalid-import-missing-upload-or-layer':
     'Unggah berkas dan pilih lapisan tujuan terlebih dahulu.',
+  'refusal.invalid-import-unknown-option': 'Pilihan impor {name} tidak dikenal.',
   'refusal.unknown-upload':
     'Berkas unggahan tidak ada lagi (unggahan disimpan sehari); kirim berkasnya lagi.',
   'refusal.login-required': 'Masuk terlebih dahulu untuk mengimpor data.',
@@ -552,6 +553,7 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.invalid-import-not-one-of': 'The option {name} is one of {allowed}, not "{value}".',
   'refusal.invalid-import-missing-upload-or-layer':
     'Upload a file and choose the target layer first.',
+  'refusal.invalid-import-unknown-option': 'There is no import option {name}.',
   'refusal.unknown-upload':
     'The uploaded file is no longer there (uploads are kept a day); send the file again.',
   'refusal.login-required': 'Log in first to import data.',

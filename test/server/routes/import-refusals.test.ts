@@ -627,6 +627,38 @@ describe('refusals of the import API', () => {
     expect(await count()).toBe(before);
   });
 
+  it('refuses an option it does not have, such as dry_run, and writes nothing', async () => {
+    const count = async () =>
+      (
+        await server.testDatabase.database.pool.query(
+          'SELECT count(*)::int AS n FROM evacuation_point',
+        )
+      ).rows[0].n;
+    const before = await count();
+    const sent = [
+      [{ dry_run: true }, 'dry_run'],
+      [{ dryrun: true }, 'dryrun'],
+      [{ csv: { delimeter: ';' } }, 'csv.delimeter'],
+    ] as const;
+
+    for (const [options, name] of sent) {
+      const uploadId = await uploaded('titik.geojson', evacuationSample);
+      const body = { uploadId, layerId: 'evacuation_point', mapping: evacuationMapping };
+      const answer = await call('/imports', editor, { ...body, ...options });
+      const preview = await call('/imports/preview', editor, { ...body, ...options });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        type: '/problems/invalid-import',
+        code: 'unknown-option',
+        name,
+      });
+      expect(answer.body.detail).toContain(name.startsWith('csv.') ? 'delimiter' : 'dryRun');
+      expect(preview.status).toBe(400);
+    }
+    expect(await count()).toBe(before);
+  });
+
   it('refuses CSV options that are not an object, and writes nothing', async () => {
     const uploadId = await uploaded('titik.geojson', evacuationSample);
 

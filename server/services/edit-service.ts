@@ -139,12 +139,29 @@ function patchAsFeature(layer: LayerDefinition, patch: unknown) {
       'A patch is a JSON object: {"properties": {...}, "geometry": ...}.',
     );
   }
+  // A member a feature does not hold, such as an attribute sent beside properties rather than
+  // in it, changed nothing: the patch was answered 200 and the client took its edit as saved.
+  const foreign = Object.keys(patch).filter((name) => !patchMembers.includes(name));
+  if (foreign.length > 0) {
+    const named = foreign.slice(0, 10).map((name) => JSON.stringify(name.slice(0, 60)));
+    const attributes = foreign.filter((name) => layer.attributes.some((a) => a.name === name));
+    const hint = attributes.length > 0 ? ' Attributes go inside properties.' : '';
+    const detail =
+      'A patch of a feature changes properties and geometry; ' +
+      `it cannot set ${named.join(', ')}.${hint} ` +
+      'Send {"properties": {"name": value}} to change an attribute.';
+    const extra = { members: foreign.slice(0, 50) };
+    throw new HttpProblem(422, 'unknown-patch-member', 'Unprocessable patch', detail, extra);
+  }
   const unset = Object.fromEntries(
     layer.attributes.filter((a) => !a.computed).map((a) => [a.name, null]),
   );
   const properties = patch.properties === null ? unset : patch.properties;
   return { geometry: patch.geometry, properties };
 }
+
+/** The members a merge patch of a feature may hold; `id`, `type` and `crs` change nothing. */
+const patchMembers = ['type', 'id', 'properties', 'geometry', 'crs', 'bbox', 'links'];
 
 function swapAxes(value: unknown): unknown {
   if (!Array.isArray(value)) return value;

@@ -393,6 +393,41 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(unset.response.headers.get('etag')).toBe(`"${id}-3"`);
   });
 
+  it('refuses a patch of members a feature lacks, such as a flat attribute', async () => {
+    const { id, etag } = await create();
+    const attribute = layer.attributes.find((a) => !a.computed)!.name;
+
+    const flat = await send('PATCH', `${items}/${id}`, {
+      body: { [attribute]: 'x' },
+      token: editorToken,
+      headers: { 'if-match': etag },
+    });
+    const misspelt = await send('POST', '/batch', {
+      body: {
+        edits: [
+          {
+            op: 'patch',
+            collection: layer.id,
+            featureId: id,
+            etag,
+            patch: { propertes: { [attribute]: 'x' } },
+          },
+        ],
+      },
+      token: editorToken,
+    });
+    const after = await send('GET', `${items}/${id}`, { token: editorToken });
+
+    expect(flat.response.status).toBe(422);
+    expect(flat.body).toMatchObject({
+      type: '/problems/unknown-patch-member',
+      members: [attribute],
+    });
+    expect(flat.body.detail).toContain('Attributes go inside properties');
+    expect(misspelt.response.status).toBe(422);
+    expect(after.response.headers.get('etag')).toBe(etag);
+  });
+
   it('deletes with the right ETag, and the delete is in the history', async () => {
     const { id, etag } = await create();
 

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
+import { isDate } from '../cql2/literals.js';
 import { answersJson, baseUrl, urlWith } from '../http/negotiate.js';
 import type { Link } from '../http/ogc-documents.js';
 import { badRequest } from '../http/problem.js';
@@ -17,9 +18,12 @@ import { editContext, parseWriteFeatureId } from './collection-writes.js';
 function parseInstant(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
+  // Date.parse takes 2026-02-30 as March 2, which PostgreSQL refuses (it was a 500): the day
+  // must exist
   if (
     !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(text) ||
-    Number.isNaN(Date.parse(text))
+    Number.isNaN(Date.parse(text)) ||
+    !isDate(text.slice(0, 10))
   ) {
     throw badRequest(
       'bad-instant',

@@ -287,6 +287,17 @@ describe(`history of ${layer.id} features`, () => {
     expect(body.detail).toContain('since (2025-02-01T00:00:00Z) is after until');
   });
 
+  it('refuses a day the calendar lacks as a bad instant, not a server failure', async () => {
+    const answers = await Promise.all([
+      send('GET', `/collections/${layer.id}/history?since=2026-02-30`),
+      send('GET', `/collections/${layer.id}/history?until=2025-04-31T00:00:00Z`),
+      send('GET', `/collections/${layer.id}/history/items?at=2026-02-31T00:00:00Z`),
+    ]);
+
+    expect(answers.map(({ response }) => response.status)).toEqual([400, 400, 400]);
+    expect(answers.every(({ body }) => body.type === '/problems/bad-instant')).toBe(true);
+  });
+
   it('refuses a query parameter a history does not take, naming it', async () => {
     const { id } = await createAndChange();
 

@@ -76,8 +76,12 @@ const typeChecks: Record<AttributeDefinition['type'], (value: unknown) => boolea
   number: (value) => typeof value === 'number' && Number.isFinite(value),
   boolean: (value) => typeof value === 'boolean',
   date: (value) => typeof value === 'string' && isCalendarDay(value),
+  // Date.parse reads 2024-02-30T08:00Z as March 1; PostgreSQL refuses it, failing the edit
   timestamp: (value) =>
-    typeof value === 'string' && isoTimestamp.test(value) && !Number.isNaN(Date.parse(value)),
+    typeof value === 'string' &&
+    isoTimestamp.test(value) &&
+    !Number.isNaN(Date.parse(value)) &&
+    isCalendarDay(value.slice(0, 10)),
 };
 
 const typeDescriptions: Record<AttributeDefinition['type'], string> = {

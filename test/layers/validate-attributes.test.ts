@@ -79,6 +79,11 @@ describe('attribute checks shared by the server and the edit form', () => {
     ['text holding half an emoji', { name: 'Jem\ud83d' }, 'name:unpaired-surrogate'],
     ['a day that does not exist', { surveyed_on: '2023-02-29' }, 'surveyed_on:wrong-type'],
     ['a timestamp without time zone', { checked_at: '2024-05-01T08:30' }, 'checked_at:wrong-type'],
+    [
+      'a timestamp on a day that does not exist',
+      { checked_at: '2024-02-30T08:30:00Z' },
+      'checked_at:wrong-type',
+    ],
     ['an attribute the layer does not declare', { colour: 'red' }, 'colour:unknown-attribute'],
   ])('refuses %s', (_case, change, expected) => {
     expect(codesOf({ ...complete, ...change })).toEqual([expected]);

@@ -38,6 +38,10 @@ export function createRecordsRouter(context: AppContext): Router {
     if (parent !== undefined && typeof parent !== 'string') {
       throw badRequest('invalid-parent', 'Give parent once: one feature per request.');
     }
+    // PostgreSQL text cannot hold U+0000: the lookup of such a parent failed with a 500
+    if (parent?.includes('\u0000')) {
+      throw badRequest('invalid-parent', 'parent may not contain the NUL character.');
+    }
 
     const page = { parentValue: parent, limit, offset };
     const { tableId } = req.params;

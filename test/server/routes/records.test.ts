@@ -119,6 +119,13 @@ describe(`records of ${table.id}`, () => {
     expect(new Set(seen).size).toBe(rows[0].n);
   });
 
+  it('refuses a parent holding a NUL character as invalid, not with a failure', async () => {
+    const response = await fetch(`${server.baseUrl}/records/${table.id}?parent=a%00b`);
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).type).toBe('/problems/invalid-parent');
+  });
+
   it('refuses a record of a feature that does not exist, naming the field', async () => {
     const response = await post({
       ...record('2001-01-01'),

@@ -31,15 +31,8 @@ export function requireGdal(formatTitle: string): void {
   );
 }
 
-/**
- * Runs a GDAL tool to completion; a failure carries GDAL's own first error line. `signal` stops
- * the tool (SIGTERM) when whoever waits for its output has gone, and rejects with its reason.
- */
-export async function runGdal(
-  tool: 'ogr2ogr' | 'ogrinfo',
-  args: string[],
-  signal?: AbortSignal,
-): Promise<string> {
+/** Runs a GDAL tool to its end; `signal` stops it (SIGTERM), and rejects with its reason. */
+async function execGdal(tool: 'ogr2ogr' | 'ogrinfo', args: string[], signal?: AbortSignal) {
   const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
   let stdout = '';
   let stderr = '';
@@ -49,16 +42,46 @@ export async function runGdal(
     child.on('error', reject);
     child.on('close', resolve);
   });
-  if (code !== 0) {
-    const reason = /ERROR \d+: (.*)/.exec(stderr)?.[1] ?? stderr.trim().split('\n')[0];
-    throw new SourceFileError('gdal-failed', `${tool} failed: ${reason}`, { reason: reason ?? '' });
-  }
-  return stdout;
+  return { code, stdout, stderr };
 }
 
-/** The vector layers of a file GDAL can open (`1: roads (Line String)` lines of ogrinfo). */
+/** The error of a GDAL tool that failed, carrying GDAL's own first error line. */
+function gdalFailure(tool: string, { stdout, stderr }: { stdout: string; stderr: string }) {
+  // ogrinfo says why it could not open a file on stdout ("FAILURE:", then the reason)
+  const reason =
+    /ERROR \d+: (.*)/.exec(stderr)?.[1] ??
+    /^FAILURE:\s*\n?(.+)$/m.exec(stdout)?.[1]?.trim() ??
+    stderr.trim().split('\n')[0] ??
+    '';
+  return new SourceFileError('gdal-failed', `${tool} failed: ${reason}`, { reason });
+}
+
+/**
+ * Runs a GDAL tool to completion; a failure carries GDAL's own first error line. `signal` stops
+ * the tool (SIGTERM) when whoever waits for its output has gone, and rejects with its reason.
+ */
+export async function runGdal(
+  tool: 'ogr2ogr' | 'ogrinfo',
+  args: string[],
+  signal?: AbortSignal,
+): Promise<string> {
+  const result = await execGdal(tool, args, signal);
+  if (result.code !== 0) throw gdalFailure(tool, result);
+  return result.stdout;
+}
+
+/** Said by GDAL's GeoPackage driver (debug output) when a file holds no layer it can list. */
+const noVectorContent = /GPKG: This GeoPackage has no vector content/;
+
+/**
+ * The vector layers of a file GDAL can open (`1: roads (Line String)` lines of ogrinfo), or
+ * 'no-vector-content' for a GeoPackage that holds none, which GDAL refuses to open read-only.
+ */
 export async function listGdalLayers(file: string) {
-  const output = await runGdal('ogrinfo', ['-ro', '-q', file]);
+  const result = await execGdal('ogrinfo', ['--debug', 'GPKG', '-ro', '-q', file]);
+  if (result.code !== 0 && noVectorContent.test(result.stderr)) return 'no-vector-content';
+  if (result.code !== 0) throw gdalFailure('ogrinfo', result);
+  const output = result.stdout;
   return output
     .split('\n')
     .map((line) => /^\d+: (.+?)(?: \((.+)\))?$/.exec(line.trim()))

@@ -233,15 +233,44 @@ async function openKmz(
   return { ...singleLayer('kml', stem, fileName, () => openKml(main, stem, files)), close };
 }
 
+/** True when `file` begins as every SQLite database does (`SQLite format 3` and a NUL). */
+function startsWithSqliteHeader(file: string): boolean {
+  const header = Buffer.alloc(16);
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    fs.readSync(descriptor, header, 0, 16, 0);
+  } finally {
+    fs.closeSync(descriptor);
+  }
+  return header.equals(Buffer.from('SQLite format 3\0', 'latin1'));
+}
+
 async function openGeoPackage(file: string): Promise<SourceFile> {
   const { describeGdalLayer, listGdalLayers, readGdalLayer, requireGdal } =
     await import('./gdal.js');
   requireGdal('GeoPackage');
+  const fileName = path.basename(file);
+  // GDAL only says it could not open a file that is no SQLite database, as GeoPackages are
+  if (!startsWithSqliteHeader(file)) {
+    throw new SourceFileError(
+      'unreadable-geopackage',
+      `${fileName} is not a GeoPackage: it is no SQLite database, which a GeoPackage is ` +
+        '(a file renamed .gpkg, or one cut short); export the layer to a GeoPackage again.',
+      { fileName },
+    );
+  }
   const layers = await listGdalLayers(file);
+  if (layers === 'no-vector-content') {
+    throw new SourceFileError(
+      'empty-geopackage',
+      `${fileName} holds no layer: the GeoPackage has no table of features; export the ` +
+        'layer to the GeoPackage again.',
+      { fileName },
+    );
+  }
   // a table without geometry (GDAL's "None") would import as rows that all lack a geometry
   const names = layers.filter((l) => l.geometryType !== 'None').map((l) => l.name);
   if (names.length === 0) {
-    const fileName = path.basename(file);
     const tables = quotedNames(layers.map((l) => l.name));
     const only = tables.shown.length > 0 ? `, only tables without (${tables.text})` : '';
     throw new SourceFileError(

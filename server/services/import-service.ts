@@ -252,6 +252,8 @@ const unreadableFileCodes = new Set([
   'empty-upload',
   'file-too-large',
   'gdal-failed',
+  'unreadable-geopackage',
+  'empty-geopackage',
 ]);
 
 /** True when `error` says the file cannot be read whatever the import's options. */

@@ -215,6 +215,13 @@ const messagesId = {
     '{format} memerlukan GDAL, yang belum terpasang di server. Kirim GeoJSON, CSV, ' +
     'Shapefile, KML, atau FlatGeobuf, atau minta pengelola server memasang GDAL.',
   'refusal.gdal-failed': 'GDAL tidak dapat membaca berkas ini; berkasnya mungkin rusak.',
+  'refusal.unreadable-geopackage':
+    '{fileName} bukan GeoPackage: berkas ini bukan basis data SQLite, padahal GeoPackage ' +
+    'adalah basis data SQLite (berkas lain yang dinamai .gpkg, atau berkas yang terpotong). ' +
+    'Ekspor ulang lapisannya ke GeoPackage.',
+  'refusal.empty-geopackage':
+    '{fileName} tidak berisi satu lapisan pun: GeoPackage ini tidak punya tabel fitur. ' +
+    'Ekspor ulang lapisannya ke GeoPackage.',
   'refusal.invalid-mapping-unknown-field':
     'Berkas tidak punya kolom "{field}" (dipetakan ke {attribute}); kolomnya: {fields}.',
   'refusal.invalid-mapping-unknown-attribute':
@@ -537,6 +544,12 @@ const messagesEn: Record<ImportMessageKey, string> = {
     '{format} needs GDAL, which is not installed on the server. Send GeoJSON, CSV, ' +
     'Shapefile, KML or FlatGeobuf, or ask the server administrator to install GDAL.',
   'refusal.gdal-failed': 'GDAL cannot read this file; it may be damaged.',
+  'refusal.unreadable-geopackage':
+    '{fileName} is not a GeoPackage: it is no SQLite database, which a GeoPackage is (a file ' +
+    'renamed .gpkg, or one cut short). Export the layer to a GeoPackage again.',
+  'refusal.empty-geopackage':
+    '{fileName} holds no layer: the GeoPackage has no table of features. Export the layer ' +
+    'to the GeoPackage again.',
   'refusal.invalid-mapping-unknown-field':
     'The file has no field "{field}" (mapped to {attribute}); its fields: {fields}.',
   'refusal.invalid-mapping-unknown-attribute':

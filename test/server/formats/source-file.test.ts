@@ -166,4 +166,40 @@ describe('opening a GeoPackage', () => {
     });
     expect(describeRefusal(refusal)).toMatch(/^tabel\.gpkg tidak berisi lapisan bergeometri/);
   });
+
+  it('refuses a GeoPackage holding no layer at all, saying so in both languages', async () => {
+    const file = writeGeoPackage('kosong.gpkg', [{ name: 'titik', spatial: true }]);
+    execFileSync('ogrinfo', [file, '-sql', 'DROP TABLE titik'], { stdio: 'ignore' });
+
+    const opening = openSourceFile(file, 'kosong.gpkg');
+
+    await expect(opening).rejects.toMatchObject({
+      code: 'empty-geopackage',
+      params: { fileName: 'kosong.gpkg' },
+    });
+    await expect(opening).rejects.toThrow(/^kosong\.gpkg holds no layer: /);
+    const refusal = new ImportApiError(400, 'server text', {
+      type: '/problems/empty-geopackage',
+      fileName: 'kosong.gpkg',
+    });
+    expect(describeRefusal(refusal)).toMatch(/^kosong\.gpkg tidak berisi satu lapisan pun/);
+  });
+
+  it('refuses a .gpkg that is no GeoPackage at all, saying what it is not', async () => {
+    const file = path.join(folder, 'palsu.gpkg');
+    fs.writeFileSync(file, 'nama,jumlah\nBalai,2\n');
+
+    const opening = openSourceFile(file, 'palsu.gpkg');
+
+    await expect(opening).rejects.toMatchObject({
+      code: 'unreadable-geopackage',
+      params: { fileName: 'palsu.gpkg' },
+    });
+    await expect(opening).rejects.toThrow(/^palsu\.gpkg is not a GeoPackage: /);
+    const refusal = new ImportApiError(400, 'server text', {
+      type: '/problems/unreadable-geopackage',
+      fileName: 'palsu.gpkg',
+    });
+    expect(describeRefusal(refusal)).toMatch(/^palsu\.gpkg bukan GeoPackage/);
+  });
 });

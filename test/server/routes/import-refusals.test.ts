@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -181,6 +182,24 @@ describe('refusals of the import API', () => {
     const answer = await upload('catatan.zip', fs.readFileSync(zip));
 
     expect(answer.body).toMatchObject({ type: '/problems/empty-zip', fileName: 'catatan.zip' });
+  });
+
+  it('says a GeoPackage holds no layer, as a problem with its reason', async () => {
+    const gpkg = path.join(scratch, 'kosong.gpkg');
+    fs.copyFileSync(path.join(fixtures, 'two-layers.gpkg'), gpkg);
+    for (const table of ['batas_desa', 'titik_evakuasi']) {
+      execFileSync('ogrinfo', [gpkg, '-sql', `DROP TABLE ${table}`], { stdio: 'ignore' });
+    }
+
+    const answer = await upload('kosong.gpkg', fs.readFileSync(gpkg));
+
+    expect(answer.status).toBe(400);
+    expect(answer.type).toContain('application/problem+json');
+    expect(answer.body).toMatchObject({
+      type: '/problems/empty-geopackage',
+      fileName: 'kosong.gpkg',
+    });
+    expect(answer.body.detail).toMatch(/^kosong\.gpkg holds no layer: /);
   });
 
   it('wraps what the Shapefile reader says of a cut .shp in a coded refusal', async () => {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { configFailure, ConfigError } from './config-error.js';
 import { parseSwitch, switchWordsHint } from './switch-value.js';
 
-/** Thrown when an environment variable holds a value Simpul cannot use. */
-export class ConfigError extends Error {}
+export { ConfigError };
 
 // The config is read while modules load, before any entry point could catch an error: the
 // readers note what is wrong here, and the module stops the process once, in one line.
@@ -209,7 +209,9 @@ export const config = Object.freeze({
 
 if (configProblems.length > 0) {
   // One line for the operator, no stack trace; every command (server or CLI) reads config.
-  console.error(`Simpul cannot start: ${configProblems.join('; ')}`);
+  const message = `Simpul cannot start: ${configProblems.join('; ')}`;
+  if (configFailure.throwInstead) throw new ConfigError(message);
+  console.error(message);
   process.exit(1);
 }
 

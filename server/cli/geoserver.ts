@@ -1,4 +1,4 @@
-import { config, ConfigError } from '../config.js';
+import { configFailure, ConfigError } from '../config-error.js';
 import type { Database } from '../db/pool.js';
 import type { StepReport } from '../geoserver/apply.js';
 import type { PlannedChange } from '../geoserver/plan.js';
@@ -6,11 +6,6 @@ import type { PublicationPlan } from '../geoserver/publication.js';
 import type { RunAttempt } from '../geoserver/publication.js';
 import { GeoServerAuthError, GeoServerUnavailableError } from '../geoserver/rest.js';
 import { GeoServerRefusedError, openGeoServerSession } from '../geoserver/session.js';
-import {
-  readGeoServerConnection,
-  readMaskedGeoServerUrl,
-  readPublicationSettings,
-} from '../geoserver/settings.js';
 import { readCommandLine } from './command-line.js';
 
 const usage = `Usage: npm run geoserver -- plan|apply [--force] [--json]
@@ -99,7 +94,7 @@ function printReport(steps: StepReport[]) {
   );
 }
 
-function explain(error: unknown): { message: string; code: number } {
+function explain(error: unknown, stage: Stage): { message: string; code: number } {
   if (error instanceof GeoServerRefusedError) {
     return { message: `Refused: ${error.message}`, code: exitCodes.refused };
   }
@@ -109,7 +104,31 @@ function explain(error: unknown): { message: string; code: number } {
   if (error instanceof GeoServerAuthError || error instanceof ConfigError) {
     return { message: error.message, code: exitCodes.failed };
   }
-  return { message: `GeoServer publication failed: ${(error as Error).message}`, code: 1 };
+  const reason = error instanceof Error ? error.message : String(error);
+  if (stage === 'database') {
+    return { message: `Cannot open Simpul's database: ${reason}`, code: exitCodes.failed };
+  }
+  return { message: `GeoServer publication failed: ${reason}`, code: exitCodes.failed };
+}
+
+/** Where a run stopped: a stage that is recorded, or opening Simpul's database. */
+type Stage = keyof typeof stageText | 'database';
+
+/** How far a run got, for the JSON a failure prints with `--json`; `printed` once it did. */
+interface Progress {
+  stage: Stage;
+  printed: boolean;
+}
+
+/**
+ * With `--json`, what stopped a run before it printed its plan or report, as JSON on standard
+ * output: an apply's has the members of an apply's report too, none done.
+ */
+function printFailure(command: Command, stage: Stage, error: string) {
+  const failure = { outcome: 'failed', failedStage: stage, error };
+  const apply = { plan: null, report: { outcome: 'failed', steps: [] } };
+  const printed = command.command === 'apply' ? { ...failure, ...apply } : failure;
+  console.log(JSON.stringify(printed, null, 2));
 }
 
 const stageText = {
@@ -122,8 +141,8 @@ const recordedText = { plan: 'recorded', apply: 'recorded as the last result' } 
 
 /**
  * Records a plan or an apply that failed before its report, as the admin page shows the
- * apply, and says so; an apply's `--json` prints the record's report. The database is opened
- * here when it was not yet: a GeoServer that fails at once is asked before anything else.
+ * apply, and says so. The database is opened here when it was not yet: a GeoServer that fails
+ * at once is asked before anything else.
  */
 async function recordFailure(
   command: Command,
@@ -132,11 +151,6 @@ async function recordFailure(
   error: unknown,
   database?: Database,
 ) {
-  const message = error instanceof Error ? error.message : String(error);
-  if (command.json && command.command === 'apply') {
-    const report = { plan: null, report: { outcome: 'failed', steps: [] } };
-    console.log(JSON.stringify({ ...report, failedStage: stage, error: message }, null, 2));
-  }
   const kind = command.command;
   const failed = `${kind === 'plan' ? 'Plan' : 'Apply'} failed ${stageText[stage]}`;
   const { openDatabase } = await import('../db/pool.js');
@@ -171,24 +185,33 @@ async function recordingFailure<Result>(
 
 /** The declarations' regency and the publication settings; a configuration error stops here. */
 async function readSettings() {
+  const { config } = await import('../config.js');
+  const { readPublicationSettings } = await import('../geoserver/settings.js');
   const { loadSeedModule } = await import('../services/seed-service.js');
   const { regencyProfile } = await loadSeedModule(config.seedDir);
   return { regencyProfile, settings: readPublicationSettings(regencyProfile) };
 }
 
-async function run(command: Command): Promise<number> {
+async function run(command: Command, progress: Progress): Promise<number> {
+  // The configuration loads here, not with this module: a value it cannot use is thrown then,
+  // so that --json can say so. Nothing is recorded: the database may be the value at fault.
+  configFailure.throwInstead = true;
+  const { readGeoServerConnection, readMaskedGeoServerUrl } =
+    await import('../geoserver/settings.js');
   const url = readMaskedGeoServerUrl() ?? '';
   const attempt: RunAttempt = { url, requestedBy: 'cli', startedAt: new Date() };
   const connection = await recordingFailure(command, attempt, 'configure', () =>
     readGeoServerConnection(),
   );
   attempt.url = connection.restUrl;
+  progress.stage = 'connect';
   // GeoServer first, before the database and the declarations are even loaded: without it
   // (or with a vulnerable one) nothing else is worth opening, and the answer comes at once.
   const session = await recordingFailure(command, attempt, 'connect', () =>
     openGeoServerSession(connection, { force: command.force }),
   );
   attempt.session = session;
+  progress.stage = 'configure';
   const { regencyProfile, settings } = await recordingFailure(
     command,
     attempt,
@@ -201,8 +224,10 @@ async function run(command: Command): Promise<number> {
   const scope = (db: Database) => ({ pool: db.pool, regency: regencyProfile, settings });
   let database: Database | undefined;
   try {
+    progress.stage = 'database';
     database = await openDatabase();
     const opened = database;
+    progress.stage = 'plan';
     if (command.command === 'plan') {
       const plan = await recordingFailure(
         command,
@@ -213,6 +238,7 @@ async function run(command: Command): Promise<number> {
       );
       if (command.json) console.log(JSON.stringify(plan, null, 2));
       else printPlan(plan);
+      progress.printed = true;
       await publication.recordPlan(database.pool, attempt, plan);
       return exitCodes.done;
     }
@@ -229,6 +255,7 @@ async function run(command: Command): Promise<number> {
       printHeader(result.plan);
       printReport(result.report.steps);
     }
+    progress.printed = true;
     await publication.recordApply(database.pool, attempt, result);
     return result.report.outcome === 'failed' ? exitCodes.failed : exitCodes.done;
   } finally {
@@ -247,11 +274,13 @@ async function main(): Promise<number> {
     console.error(usage);
     return exitCodes.usage;
   }
+  const progress: Progress = { stage: 'configure', printed: false };
   try {
-    return await run(command);
+    return await run(command, progress);
   } catch (error) {
-    const { message, code } = explain(error);
+    const { message, code } = explain(error, progress.stage);
     console.error(message);
+    if (command.json && !progress.printed) printFailure(command, progress.stage, message);
     return code;
   }
 }

@@ -33,6 +33,23 @@ export interface PublicationSettings {
 // GeoServer names become XML element names in WFS and path segments in REST URLs.
 const namePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/** RFC 3986's absolute-URI: a scheme, then only characters a URI holds, and no fragment. */
+const absoluteUri = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[\w\-.~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})+$/;
+
+/**
+ * The workspace's namespace URI, which GeoServer writes as the XML namespace of every
+ * feature in WFS: anything but an absolute URI (a bare name, a host without scheme) makes
+ * documents other systems refuse, so it stops here, named.
+ */
+function checkNamespaceUri(uri: string): string {
+  const hasHost = !/^https?:/i.test(uri) || (URL.canParse(uri) && new URL(uri).hostname !== '');
+  if (absoluteUri.test(uri) && hasHost) return uri;
+  throw new ConfigError(
+    'GEOSERVER_NAMESPACE_URI must be an absolute URI, such as urn:simpul:regency:33.01 or ' +
+      `https://gis.example.go.id/cilacap; got "${uri}"`,
+  );
+}
+
 function requireVariable(name: string, value: string | undefined): string {
   if (!value) throw new ConfigError(`${name} is not set: GeoServer publication needs it`);
   return value;
@@ -157,9 +174,10 @@ export function readPublicationSettings(
       throw new ConfigError(`${variable} must be letters, digits, _ or -; got "${name}"`);
     }
   }
+  const defaultNamespace = `urn:simpul:regency:${regency.code}`;
   return {
     workspace,
-    namespaceUri: settings.namespaceUri ?? `urn:simpul:regency:${regency.code}`,
+    namespaceUri: checkNamespaceUri(settings.namespaceUri ?? defaultNamespace),
     datastoreName: settings.datastore,
     datastore: parseDatastoreUrl(datastoreUrl),
     publishNonPublic: settings.publishNonPublic,

@@ -171,6 +171,63 @@ describe('npm run geoserver', () => {
     expect(applyRecord?.error).toMatch(/^GEOSERVER_PASSWORD is not set/);
   });
 
+  it('prints what failed as JSON with --json, whatever stops it early', async () => {
+    const closed = `http://127.0.0.1:${await findClosedPort()}/geoserver/rest`;
+    const closedDatabase = `postgres://simpul@127.0.0.1:${await findClosedPort()}/simpul`;
+    geoserver.setVersion('2.23.5');
+    const refused = await run(['plan', '--json']);
+    geoserver.setVersion('2.28.2');
+
+    const results = {
+      unreachable: await run(['plan', '--json'], { GEOSERVER_URL: closed }),
+      missing: await run(['plan', '--json'], { GEOSERVER_USER: '' }),
+      badVariable: await run(['plan', '--json'], { GEOSERVER_TIMEOUT_MS: 'soon' }),
+      noDatabase: await run(['plan', '--json'], { DATABASE_URL: closedDatabase }),
+      applyUnreachable: await run(['apply', '--json'], { GEOSERVER_URL: closed }),
+      refused,
+    };
+    const printed = Object.fromEntries(
+      Object.entries(results).map(([name, { code, stdout }]) => {
+        const { outcome, failedStage, error } = JSON.parse(stdout);
+        return [name, { code, outcome, failedStage, error }];
+      }),
+    );
+
+    const failed = (failedStage: string, error: RegExp, code = 1) => ({
+      code,
+      outcome: 'failed',
+      failedStage,
+      error: expect.stringMatching(error),
+    });
+    expect(printed).toEqual({
+      unreachable: failed('connect', /^GeoServer unavailable: cannot reach .* refused/),
+      missing: failed('configure', /^GEOSERVER_USER is not set/),
+      badVariable: failed('configure', /GEOSERVER_TIMEOUT_MS must be an integer .*"soon"/),
+      noDatabase: failed('database', /ECONNREFUSED|connect/i),
+      applyUnreachable: failed('connect', /^GeoServer unavailable: cannot reach/),
+      refused: failed('connect', /^Refused: GeoServer 2\.23\.5 is affected by CVE-/, 3),
+    });
+    expect(JSON.parse(results.applyUnreachable.stdout).report).toEqual({
+      outcome: 'failed',
+      steps: [],
+    });
+  });
+
+  it('refuses a namespace URI that is not absolute, naming it, writing nothing', async () => {
+    const written = geoserver.writes().length;
+
+    const result = await run(['plan'], { GEOSERVER_NAMESPACE_URI: 'cilacap' });
+    const recorded = await selectLastGeoServerRun(database.database.pool, 'plan');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'GEOSERVER_NAMESPACE_URI must be an absolute URI, such as urn:simpul:regency:33.01',
+    );
+    expect(result.stderr).not.toContain('    at ');
+    expect(recorded).toMatchObject({ outcome: 'failed', failedStage: 'configure' });
+    expect(geoserver.writes().length).toBe(written);
+  });
+
   it('names the missing variable and shows its usage on a wrong command', async () => {
     const missing = await run(['plan'], { GEOSERVER_PASSWORD: '' });
     const wrong = await run(['publish']);

@@ -104,6 +104,23 @@ describe('GeoServer settings', () => {
     );
   });
 
+  it('refuse a namespace URI that is not an absolute URI, and take those that are', () => {
+    const read = (namespaceUri: string) => () =>
+      readPublicationSettings(cilacap, { ...base, namespaceUri });
+
+    for (const wrong of ['cilacap', 'www.cilacapkab.go.id/gis', 'http://gis cilacap', 'a#b']) {
+      expect(read(wrong)).toThrow(ConfigError);
+      expect(read(wrong)).toThrow(
+        `GEOSERVER_NAMESPACE_URI must be an absolute URI, such as urn:simpul:regency:33.01 ` +
+          `or https://gis.example.go.id/cilacap; got "${wrong}"`,
+      );
+    }
+    expect(read('http://')).toThrow(/GEOSERVER_NAMESPACE_URI must be an absolute URI/);
+    for (const right of ['urn:x-cilacap:gis', 'https://gis.cilacapkab.go.id/ns?v=1']) {
+      expect(read(right)().namespaceUri).toBe(right);
+    }
+  });
+
   it('keep the passwords out of the logged configuration', async () => {
     vi.stubEnv('GEOSERVER_PASSWORD', 'gs-secret-1');
     vi.stubEnv('GEOSERVER_URL', 'http://admin:gs-secret-3@gs:8080/geoserver/rest');

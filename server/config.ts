@@ -156,6 +156,12 @@ export const config = Object.freeze({
   tileMaxAgeS: readInteger('TILE_MAX_AGE_S', 0, 0, 31536000),
   /** Server processes sharing the port (Node cluster); needs DATABASE_URL when above 1. */
   serverProcesses,
+  /**
+   * With several processes, how long none may be listening (each replacement dying young, the
+   * database gone for good) before the main process gives up and exits 1, for the service
+   * manager to restart it or alert someone; seconds.
+   */
+  serverDownExitS: readInteger('SIMPUL_DOWN_EXIT_S', 300, 1, 86400),
   /** Folder where uploaded import files wait for their job; kept a day, then swept. */
   importDir: path.resolve(readText('SIMPUL_IMPORT_DIR') ?? path.join(dataDir, 'imports')),
   /** Largest accepted import upload, in megabytes. */

@@ -12,6 +12,12 @@ const maxRestartDelayMs = 30000;
 const stopDeadlineMs = 16000;
 
 const workers = new Set<Worker>();
+// Serving processes that have started listening; none for SIMPUL_DOWN_EXIT_S ends the primary.
+const listening = new Set<Worker>();
+// Set while no process listens: when it fires, the primary exits 1 (see `watchForDown`).
+let downTimer: NodeJS.Timeout | undefined;
+// Serving processes that died since the last time one listened, for the line that gives up.
+let diedSince = 0;
 // Replacements waiting for their delay, cancelled by a stop.
 const pendingRestarts = new Set<NodeJS.Timeout>();
 let stopping = false;
@@ -41,6 +47,7 @@ interface ServingProcess {
 function onWorkerExit(serving: ServingProcess, code: number | null, signal: string) {
   const { worker, started, restartDelayMs } = serving;
   workers.delete(worker);
+  listening.delete(worker);
   // `pid` is the primary's, in every line it logs.
   const workerPid = worker.process.pid;
   if (stopping) {
@@ -56,6 +63,8 @@ function onWorkerExit(serving: ServingProcess, code: number | null, signal: stri
   const running = workers.size;
   const fields = { workerPid, code, signal, lifetimeMs, restartInMs, running };
   log.error(fields, 'server process died');
+  diedSince += 1;
+  watchForDown();
   if (!young) return forkWorker(firstRestartDelayMs);
   restartLater(restartInMs, Math.min(restartDelayMs * 2, maxRestartDelayMs));
 }
@@ -64,12 +73,41 @@ function forkWorker(restartDelayMs: number) {
   const serving = { worker: cluster.fork(), started: Date.now(), restartDelayMs };
   workers.add(serving.worker);
   serving.worker.on('exit', (code, signal) => onWorkerExit(serving, code, signal));
+  serving.worker.on('listening', () => {
+    listening.add(serving.worker);
+    clearTimeout(downTimer);
+    downTimer = undefined;
+    diedSince = 0;
+  });
+}
+
+/**
+ * Starts the count once no serving process listens. Retrying forever would hide a server
+ * that serves no one behind a main process that looks alive: past SIMPUL_DOWN_EXIT_S with none
+ * listening, the main process says why and exits 1, so that the service manager restarts it
+ * (systemd `Restart=on-failure`) or, restarts failing too, alerts someone. Processes that
+ * listen but answer 503 (the database down under them) keep the server up: that is for its
+ * health check to report.
+ */
+function watchForDown() {
+  if (downTimer || stopping || listening.size > 0) return;
+  const downS = config.serverDownExitS;
+  downTimer = setTimeout(() => {
+    if (stopping) return;
+    stopping = true;
+    for (const timer of pendingRestarts) clearTimeout(timer);
+    for (const worker of workers) worker.process.kill('SIGKILL');
+    const fields = { downS, diedSince, starting: workers.size };
+    log.fatal(fields, 'no server process listening; exiting');
+    process.exit(1);
+  }, downS * 1000);
 }
 
 /** Passes the signal to every worker and exits once they have all drained their requests. */
 function stopWorkers(signal: NodeJS.Signals) {
   if (stopping) return;
   stopping = true;
+  clearTimeout(downTimer);
   log.info({ signal, processes: workers.size }, 'stopping server processes');
   for (const timer of pendingRestarts) clearTimeout(timer);
   if (workers.size === 0) process.exit(0);
@@ -131,6 +169,7 @@ async function runPrimary(count: number) {
 
   log.info({ processes: count }, 'starting server processes');
   for (let i = 0; i < count; i += 1) forkWorker(firstRestartDelayMs);
+  watchForDown();
 }
 
 /**

@@ -101,6 +101,40 @@ describe('several server processes', { timeout: 120000 }, () => {
     }
   });
 
+  it('exit 1 once no process has listened for SIMPUL_DOWN_EXIT_S, saying why', async () => {
+    const relay = await startFreezableRelay(testDatabase.url);
+    const env = {
+      DATABASE_URL: relay.url,
+      SIMPUL_PROCESSES: '2',
+      SIMPUL_DATA_DIR: dataDir,
+      SIMPUL_DOWN_EXIT_S: '4',
+    };
+    const server = startProcesses(env);
+    try {
+      const listening = await server.waitForLines('listening', 2);
+      // Past 5 s, so both are replaced at once: only their replacements die young.
+      await new Promise((resolve) => setTimeout(resolve, 5500));
+
+      relay.cut();
+      const lastDown = Date.now();
+      for (const line of listening) process.kill(line.parsed.pid as number, 'SIGKILL');
+      const exitCode = await server.exitCode;
+      const downMs = Date.now() - lastDown;
+
+      expect(exitCode).toBe(1);
+      expect(downMs).toBeGreaterThanOrEqual(4000);
+      expect(downMs).toBeLessThan(15000);
+      const [gaveUp] = server.logged('no server process listening; exiting');
+      expect(gaveUp?.parsed).toMatchObject({ level: 60, downS: 4 });
+      expect(gaveUp!.parsed.diedSince as number).toBeGreaterThanOrEqual(3);
+      expect(server.logged('server process died').length).toBeGreaterThanOrEqual(3);
+      expect(server.logged('listening')).toHaveLength(2);
+    } finally {
+      server.child.kill('SIGKILL');
+      relay.close();
+    }
+  });
+
   it('stop on SIGTERM as soon as every process has drained, starting none anew', async () => {
     const env = { DATABASE_URL: testDatabase.url, SIMPUL_PROCESSES: '2', SIMPUL_DATA_DIR: dataDir };
     const server = startProcesses(env);

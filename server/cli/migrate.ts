@@ -3,6 +3,28 @@ import { config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/pool.js';
 import { abortOnStopSignals, exitAfterFailedStart, exitIfStopped } from '../startup.js';
+import { readCommandLine } from './command-line.js';
+
+const usage = `Usage: npm run migrate
+
+Brings the database's tables to the layer declarations (core migrations, then each layer and
+record table) and prints what changed, or "Database already current.". Start-up does the
+same; this runs it alone, say after an upgrade. Ctrl-C or SIGTERM lets the migrations end.
+Uses DATABASE_URL, or the embedded database in SIMPUL_DATA_DIR (stop the server first).
+
+  -h, --help  this help`;
+
+const { values } = readCommandLine(
+  { options: { help: { type: 'boolean', short: 'h' } } },
+  (mistake) => {
+    console.error(`migrate: ${mistake}\n\n${usage}`);
+    process.exit(2);
+  },
+);
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
 /**
  * `npm run migrate`: brings the database to the layer declarations and prints what changed.

@@ -4,6 +4,29 @@ import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
 import { seedLayers } from '../services/seed-service.js';
 import { abortOnStopSignals, exitAfterFailedStart, exitIfStopped } from '../startup.js';
+import { readCommandLine } from './command-line.js';
+
+const usage = `Usage: npm run seed
+
+Loads the regency's seeds (SIMPUL_SEED_DIR, else seeds/<SIMPUL_REGENCY>) into the database,
+migrating it first: rows already there are updated or left unchanged, so running it again is
+safe. Prints per layer what was inserted, updated and unchanged, and every row not loaded.
+Ctrl-C or SIGTERM stops it once the layer it loads is done (exit 1); run it again to finish.
+Uses DATABASE_URL, or the embedded database in SIMPUL_DATA_DIR (stop the server first).
+
+  -h, --help  this help`;
+
+const { values } = readCommandLine(
+  { options: { help: { type: 'boolean', short: 'h' } } },
+  (mistake) => {
+    console.error(`seed: ${mistake}\n\n${usage}`);
+    process.exit(2);
+  },
+);
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
 async function seedAndReport(database: Database, signal: AbortSignal) {
   await migrate(database.pool, layerDefinitions);

@@ -62,3 +62,46 @@ describe('npm run seed', { timeout: 90000 }, () => {
     expect(stderr).toBe('');
   });
 });
+
+describe('npm run migrate and npm run seed, asked for help or given a wrong argument', () => {
+  /** The command's exit code and output, its database a port where nothing listens. */
+  const run = (script: string, args: string[]) => {
+    const env = { ...process.env, DATABASE_URL: 'postgres://simpul@127.0.0.1:1/simpul' };
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stdout, stderr })),
+    );
+  };
+
+  it.each([
+    ['migrate', 'Usage: npm run migrate'],
+    ['seed', 'Usage: npm run seed'],
+  ])('%s prints its usage for --help and -h, opening no database', async (name, usage) => {
+    const script = `server/cli/${name}.ts`;
+    const [long, short] = await Promise.all([run(script, ['--help']), run(script, ['-h'])]);
+
+    expect([long.code, short.code]).toEqual([0, 0]);
+    expect(long.stdout.startsWith(usage)).toBe(true);
+    expect(short.stdout).toBe(long.stdout);
+    expect(long.stderr + short.stderr).toBe('');
+  });
+
+  it.each(['migrate', 'seed'])('%s refuses an unknown option or argument', async (name) => {
+    const script = `server/cli/${name}.ts`;
+    const [option, argument] = await Promise.all([
+      run(script, ['--dry-run']),
+      run(script, ['road_segment']),
+    ]);
+
+    expect([option.code, argument.code]).toEqual([2, 2]);
+    expect(option.stderr).toMatch(new RegExp(`^${name}: unknown option --dry-run\\n`));
+    const unexpected = `^${name}: unexpected argument "road_segment"\\n`;
+    expect(argument.stderr).toMatch(new RegExp(unexpected));
+    expect(option.stderr + argument.stderr).not.toContain('cannot connect');
+    expect(option.stdout + argument.stdout).toBe('');
+  });
+});

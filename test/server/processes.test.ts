@@ -126,8 +126,10 @@ describe('several server processes', { timeout: 120000 }, () => {
       expect(downMs).toBeLessThan(15000);
       const [gaveUp] = server.logged('no server process listening; exiting');
       expect(gaveUp?.parsed).toMatchObject({ level: 60, downS: 4 });
-      expect(gaveUp!.parsed.diedSince as number).toBeGreaterThanOrEqual(3);
-      expect(server.logged('server process died').length).toBeGreaterThanOrEqual(3);
+      // the two killed, and as many replacements as died within the 4 s on this machine
+      const died = server.logged('server process died').length;
+      expect(gaveUp!.parsed.diedSince).toBe(died);
+      expect(died).toBeGreaterThanOrEqual(2);
       expect(server.logged('listening')).toHaveLength(2);
     } finally {
       server.child.kill('SIGKILL');

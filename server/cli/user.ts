@@ -38,6 +38,9 @@ The password is read from SIMPUL_USER_PASSWORD, else from standard input when it
 terminal (for scripts), else asked twice without echo. There is no default password.
 Roles: ${knownRoles().join(', ')}.`;
 
+/** Exit codes, as the other commands use them: 0 done, 1 failed, 2 wrong usage. */
+const exitCodes = { failed: 1, usage: 2 } as const;
+
 const { values, positionals } = readCommandLine(
   {
     allowPositionals: true,
@@ -50,9 +53,8 @@ const { values, positionals } = readCommandLine(
     },
   },
   (mistake) => {
-    // exit 1, as this command's other usage errors do
-    console.error(`${mistake}\n\n${usage}`);
-    process.exit(1);
+    console.error(`user: ${mistake}\n\n${usage}`);
+    process.exit(exitCodes.usage);
   },
 );
 
@@ -112,7 +114,32 @@ function describeToken(token: ApiTokenRow): string {
   return fields.join('\t');
 }
 
+/** The id `revoke-token` names; a wrong one would reach the database as NaN. */
+function requireTokenId(): number {
+  const given = positionals[1];
+  const id = Number(given);
+  if (given && /^\d+$/.test(given) && Number.isSafeInteger(id)) return id;
+  const got = given === undefined ? '' : `; got "${given}"`;
+  throw new UsageError(`revoke-token takes the id of a token (a number, see tokens)${got}`);
+}
+
+/**
+ * Checks the command line before the database is opened: a mistake is said as such, not as
+ * the database being unreachable or the data folder in use.
+ */
+function checkCommandLine(command: string | undefined) {
+  const commands = ['add', 'passwd', 'roles', 'disable', 'enable', 'list', 'token', 'tokens'];
+  if (command === 'revoke-token') return requireTokenId();
+  if (!command) throw new UsageError('name a command');
+  if (!commands.includes(command)) throw new UsageError(`unknown command ${command}`);
+  if (['list', 'tokens'].includes(command)) return;
+  requireName();
+  if (['add', 'roles', 'token'].includes(command)) requireRoles();
+  if (command === 'token') requireWriteForWithoutIfMatch();
+}
+
 async function run(command: string | undefined) {
+  checkCommandLine(command);
   const database = await openDatabase();
   const db = database.pool;
   try {
@@ -161,7 +188,7 @@ async function run(command: string | undefined) {
       case 'tokens':
         return (await listApiTokens(db)).map(describeToken).join('\n');
       case 'revoke-token': {
-        const token = await revokeApiToken(db, Number(positionals[1]));
+        const token = await revokeApiToken(db, requireTokenId());
         return `Token ${token.id} (${token.name}) is revoked.`;
       }
       default:
@@ -206,10 +233,15 @@ if (values.help) {
   try {
     console.log(await run(positionals[0]));
   } catch (error) {
-    if (error instanceof UsageError) console.error(`${error.message}\n\n${usage}`);
-    else if (error instanceof HttpProblem) console.error(error.detail);
-    // the data folder in use, the database unreachable: one line, as every command says it
-    else exitAfterFailedStart(error);
-    process.exitCode = 1;
+    if (error instanceof UsageError) {
+      console.error(`user: ${error.message}\n\n${usage}`);
+      process.exitCode = exitCodes.usage;
+    } else if (error instanceof HttpProblem) {
+      console.error(error.detail);
+      process.exitCode = exitCodes.failed;
+    } else {
+      // the data folder in use, the database unreachable: one line, as every command says it
+      exitAfterFailedStart(error);
+    }
   }
 }

@@ -39,10 +39,38 @@ describe('npm run user', { timeout: 60000 }, () => {
 
     const failed = await run(process.execPath, args, { env }).catch((error) => error);
 
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^unknown option --Role; did you mean --role\?\n/);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/^user: unknown option --Role; did you mean --role\?\n/);
     expect(failed.stderr).toContain('Usage: npm run user -- <command> [options]');
     expect(failed.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('refuses a wrong command line with exit 2 before opening the database', async () => {
+    // nothing listens there: a command line checked only once connected would say so instead
+    const env = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const user = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', ...args], { env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+
+    const failures = await Promise.all(
+      [[], ['frob'], ['add'], ['add', 'budi'], ['revoke-token', 'abc'], ['revoke-token']].map(
+        async (args) => {
+          const { code, stderr } = await user(args);
+          return [code, stderr.split('\n')[0]];
+        },
+      ),
+    );
+
+    expect(failures).toEqual([
+      [2, 'user: name a command'],
+      [2, 'user: unknown command frob'],
+      [2, 'user: name the user'],
+      [2, 'user: give at least one --role'],
+      [2, 'user: revoke-token takes the id of a token (a number, see tokens); got "abc"'],
+      [2, 'user: revoke-token takes the id of a token (a number, see tokens)'],
+    ]);
   });
 
   it('warns of a token asked to write whose roles edit none of its layers', async () => {
@@ -93,7 +121,7 @@ describe('npm run user', { timeout: 60000 }, () => {
       const made = await user([...qgis, '--write']);
       const listed = await user(['tokens']);
 
-      expect(refused.code).toBe(1);
+      expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('--write');
       expect(refused.stderr).not.toMatch(/^\s+at /m);
       expect(made.stdout).toMatch(/^Token \d+ for qgis/);

@@ -21,7 +21,7 @@ import { exitAfterFailedStart } from '../startup.js';
 import { readCommandLine, resolveCallerPath } from './command-line.js';
 import { countNoun } from '../counted-noun.js';
 
-const usage = `npm run report -- [--out DIR] [--year YYYY] [--status kabupaten,...] [--pdf]
+const usage = `Usage: npm run report -- [--out DIR] [--year YYYY] [--status LIST] [--pdf]
 
 Writes the planners' statistics from the current data, for monthly reporting:
   hazard-exposure.csv       people and assets per hazard type, class and kecamatan
@@ -33,6 +33,7 @@ Writes the planners' statistics from the current data, for monthly reporting:
   --year YYYY     population year of the exposure (default: the latest with figures)
   --status LIST   road statuses to count (default: every road)
   --pdf           also render summary.pdf with the server's Chromium (CHROMIUM_PATH)
+  -h, --help      this help
 Uses DATABASE_URL, or the embedded database in SIMPUL_DATA_DIR (stop the server first).`;
 
 function readOptions() {
@@ -43,7 +44,7 @@ function readOptions() {
         year: { type: 'string' },
         status: { type: 'string' },
         pdf: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     },
     (mistake) => {
@@ -116,12 +117,13 @@ if (options.help) {
     if (options.pdf) written.push('summary.pdf');
     console.log(`Wrote to ${options.out}:\n  ${written.join('\n  ')}`);
   } catch (error) {
-    // A bad option (an unknown year or status) is the same problem the API answers: say it.
+    // A bad option (an unknown year or status) is the same problem the API answers: say it,
+    // and exit 2 as for any wrong usage.
     if (error instanceof HttpProblem) console.error(`report: ${error.detail}`);
     else if (isFileError(error))
       console.error(`report: cannot write ${options.out}: ${error.message}`);
     // the database unreachable, the data folder in use: one line, as every command says it
     else exitAfterFailedStart(error);
-    process.exitCode = 1;
+    process.exitCode = error instanceof HttpProblem && error.status === 400 ? 2 : 1;
   }
 }

@@ -56,6 +56,37 @@ describe('npm run report', { timeout: 60000 }, () => {
     expect(result.stderr).not.toMatch(stackFrame);
   });
 
+  it('prints its usage for -h as for --help, without opening the database', async () => {
+    const env = { DATABASE_URL: unreachable };
+    const [long, short] = await Promise.all([
+      runReportCommand(['--help'], env),
+      runReportCommand(['-h'], env),
+    ]);
+
+    expect([long.code, short.code]).toEqual([0, 0]);
+    expect(long.stdout).toMatch(/^Usage: npm run report -- \[--out DIR\]/);
+    expect(short.stdout).toBe(long.stdout);
+  });
+
+  it('answers a road status or a year the data lacks with exit 2, writing nothing', async () => {
+    const database = await createTestDatabase();
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-report-refused-'));
+    try {
+      const env = { DATABASE_URL: database.url };
+      const status = await runReportCommand(['--status', 'tol', '--out', out], env);
+      const year = await runReportCommand(['--year', '1901', '--out', out], env);
+
+      expect([status.code, year.code]).toEqual([2, 2]);
+      expect(status.stderr).toMatch(/^report: Unknown road status tol\. Known statuses: /);
+      expect(year.stderr).toMatch(/^report: .*1901/);
+      expect(status.stderr + year.stderr).not.toMatch(stackFrame);
+      expect(fs.readdirSync(out)).toEqual([]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+      await database.drop();
+    }
+  });
+
   it('says in one line, with exit code 1, that the database does not answer', async () => {
     const result = await runReportCommand([], { DATABASE_URL: unreachable });
 

@@ -28,6 +28,48 @@ function findChromium(): string | null {
   return candidates.find((candidate) => fs.existsSync(candidate)) ?? null;
 }
 
+/**
+ * CHROMIUM_PATH, else the Chromium found; a path given that names no program this process can
+ * run stops start-up: every PDF and PNG would otherwise fail as a 500.
+ */
+function readChromiumPath(): string | null {
+  const given = readText('CHROMIUM_PATH');
+  if (given === undefined) return findChromium();
+  const runnable = (() => {
+    try {
+      fs.accessSync(given, fs.constants.X_OK);
+      return fs.statSync(given).isFile();
+    } catch {
+      return false;
+    }
+  })();
+  if (!runnable) {
+    configProblems.push(
+      `CHROMIUM_PATH names ${given}, which is not a program this process can run; install ` +
+        "Debian's chromium, or unset it for HTML answers only",
+    );
+  }
+  return given;
+}
+
+/**
+ * BASEMAP_URL: an XYZ template the web map's tile source can fill, http(s) or a path on this
+ * server (a proxy); anything else would leave the map with a basemap that never loads.
+ */
+function readBasemapUrl(): string | null {
+  const given = readText('BASEMAP_URL');
+  if (given === undefined) return null;
+  const filled = given.replace(/\{-?[xyz]\}/g, '0');
+  const absolute = URL.canParse(filled) && /^https?:$/.test(new URL(filled).protocol);
+  const placeholders = ['{z}', '{x}'].every((p) => given.includes(p)) && /\{-?y\}/.test(given);
+  if ((absolute || /^\/[^/]/.test(given)) && placeholders) return given;
+  configProblems.push(
+    'BASEMAP_URL must be an http(s) XYZ tile address with {z}, {x} and {y} (or {-y}), such ' +
+      `as https://tile.example.org/{z}/{x}/{y}.png; got "${given}"`,
+  );
+  return null;
+}
+
 function readText(name: string): string | undefined {
   const raw = process.env[name];
   return raw === undefined || raw === '' ? undefined : raw;
@@ -169,13 +211,13 @@ export const config = Object.freeze({
   /** Longest any request body may take to arrive (an import upload); minutes. */
   uploadTimeoutMin: readInteger('UPLOAD_TIMEOUT_MIN', 120, 1, 1440),
   /** Optional XYZ basemap template for the web map; none by default (offline machines). */
-  basemapUrl: readText('BASEMAP_URL') ?? null,
+  basemapUrl: readBasemapUrl(),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   logLevel: readChoice('LOG_LEVEL', pinoLevels, 'info'),
   /** Folder of the built web client served at `/`. */
   webDistDir: path.resolve(readText('SIMPUL_WEB_DIR') ?? 'web/dist'),
   /** Chromium that renders printable pages to PDF and PNG; none found means HTML only. */
-  chromiumPath: readText('CHROMIUM_PATH') ?? findChromium(),
+  chromiumPath: readChromiumPath(),
   /** Longest a PDF or PNG rendering may take, browser start included. */
   printTimeoutMs: readInteger('PRINT_TIMEOUT_MS', 20000, 1000, 600000),
   /** Lifetime of a login session; the user logs in again after it. */

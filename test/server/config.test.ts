@@ -14,6 +14,7 @@ async function configUnder(env: Record<string, string>) {
     dataDir: string;
     importDir: string;
     autoSeed: boolean;
+    basemapUrl: string | null;
     geoserver: { publishNonPublic: boolean };
   };
 }
@@ -43,6 +44,44 @@ describe('configuration', { timeout: 30000 }, () => {
       'Simpul cannot start: SIMPUL_AUTO_SEED must be 1 or 0 (true/false, yes/no, on/off); ' +
         'got "nanti"',
     );
+  });
+
+  it('refuses a CHROMIUM_PATH that names no program, which made every PDF a 500', async () => {
+    const missing = '/nonexistent/chromium';
+    const refused = await configUnder({ CHROMIUM_PATH: missing }).catch((e) => e);
+    const folder = await configUnder({ CHROMIUM_PATH: path.resolve('server') }).catch((e) => e);
+
+    expect([refused.code, folder.code]).toEqual([1, 1]);
+    expect(refused.stderr.trim()).toBe(
+      'Simpul cannot start: CHROMIUM_PATH names /nonexistent/chromium, which is not a program ' +
+        "this process can run; install Debian's chromium, or unset it for HTML answers only",
+    );
+    expect(folder.stderr).toContain('CHROMIUM_PATH names');
+  });
+
+  it('takes a BASEMAP_URL only as an XYZ template with {z}, {x} and {y}', async () => {
+    const taken = [];
+    const templates = ['https://tile.example.org/{z}/{x}/{y}.png', '/basemap/{z}/{x}/{-y}.png'];
+    for (const url of templates) {
+      taken.push((await configUnder({ BASEMAP_URL: url })).basemapUrl);
+    }
+    const refusals = [];
+    for (const url of [
+      'osm',
+      'https://tile.example.org/tiles.png',
+      'ftp://t.example/{z}/{x}/{y}',
+    ]) {
+      const refused = await configUnder({ BASEMAP_URL: url }).catch((e) => e);
+      refusals.push([refused.code, refused.stderr.trim()]);
+    }
+
+    expect(taken).toEqual(templates);
+    for (const [code, stderr] of refusals) {
+      expect(code).toBe(1);
+      expect(stderr).toMatch(
+        /^Simpul cannot start: BASEMAP_URL must be an http\(s\) XYZ tile address with \{z\}, /,
+      );
+    }
   });
 
   it('reads GEOSERVER_PUBLISH_NON_PUBLIC as the same switch', async () => {

@@ -171,6 +171,10 @@ async function main() {
   if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);
   if (values.report) refuseUnwritableReport(resolveCallerPath(values.report));
   refuseRepeatedSourceLayer(values['source-layer'] ?? []);
+  const mode = values.mode ?? 'all-or-nothing';
+  if (mode !== 'all-or-nothing' && mode !== 'valid-only') {
+    fail(`--mode is all-or-nothing or valid-only; got "${mode}"`);
+  }
 
   const database = await openDatabase();
   try {
@@ -179,18 +183,18 @@ async function main() {
       const undone = await undoImport(database.pool, values.undo, 'command-line');
       return console.log(`Undone: ${undone.deleted} removed, ${undone.restored} restored.`);
     }
-    await runFromCommandLine(database, file!);
+    await runFromCommandLine(database, file!, mode);
   } finally {
     await database.close();
   }
 }
 
-async function runFromCommandLine(database: Database, file: string) {
+async function runFromCommandLine(
+  database: Database,
+  file: string,
+  mode: 'all-or-nothing' | 'valid-only',
+) {
   const { pool } = database;
-  const mode = values.mode ?? 'all-or-nothing';
-  if (mode !== 'all-or-nothing' && mode !== 'valid-only') {
-    fail(`--mode is all-or-nothing or valid-only; got "${mode}"`);
-  }
   // Until the job can be cancelled, Ctrl-C quits at once, without the zip's unpacked copy.
   const quitWhilePreparing = () => {
     removeUnpackedFolders();

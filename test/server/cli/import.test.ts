@@ -162,6 +162,17 @@ describe('npm run import', () => {
     expect(result.stderr).toBe('import: --source-layer "titik_a" is given twice; give it once\n');
   });
 
+  it('refuses a wrong --mode with exit 2 before opening the database', async () => {
+    const args = ['x.geojson', '--layer', 'evacuation_point', '--mode', 'valid'];
+
+    const result = await runImportCommand(args, {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('import: --mode is all-or-nothing or valid-only; got "valid"\n');
+  });
+
   /** A GeoJSON file of one point in UTM 49S metres whose `crs` member names `crs`. */
   const writeUtmPoint = (fileName: string, crs: string) => {
     const [x, y] = proj4('EPSG:4326', utm49s, [109.0153, -7.7266]);

@@ -166,6 +166,10 @@ function refuseRepeatedSourceLayer(names: string[]) {
 
 async function main() {
   if (values.help) return console.log(usage);
+  if (positionals.length > 1) {
+    const files = `${positionals.length} (${positionals.join(', ')})`;
+    fail(`name one file; got ${files}: import them one after another\n\n${usage}`);
+  }
   const file = positionals[0] && resolveCallerPath(positionals[0]);
   if (values['list-layers']) return listLayers(file ?? fail('name the file'));
   if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);

@@ -162,6 +162,19 @@ describe('npm run import', () => {
     expect(result.stderr).toBe('import: --source-layer "titik_a" is given twice; give it once\n');
   });
 
+  it('refuses a second file with exit 2, where it was left out unsaid', async () => {
+    const args = ['a.geojson', 'b.geojson', '--layer', 'evacuation_point'];
+
+    const result = await runImportCommand(args, {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'import: name one file; got 2 (a.geojson, b.geojson): import them one after another',
+    );
+  });
+
   it('refuses a wrong --mode with exit 2 before opening the database', async () => {
     const args = ['x.geojson', '--layer', 'evacuation_point', '--mode', 'valid'];
 

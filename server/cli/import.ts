@@ -164,6 +164,15 @@ function refuseRepeatedSourceLayer(names: string[]) {
   if (repeated !== undefined) fail(`--source-layer "${repeated}" is given twice; give it once`);
 }
 
+/** Says a file named is not there, and where it was looked for: npm runs in another folder. */
+function refuseMissingFile(given: string, file: string): never {
+  const where = path.isAbsolute(given)
+    ? file
+    : `${given} in ${resolveCallerPath('.')} (the folder the command was typed in)`;
+  console.error(`import: no file ${where}`);
+  process.exit(1);
+}
+
 async function main() {
   if (values.help) return console.log(usage);
   if (positionals.length > 1) {
@@ -171,7 +180,11 @@ async function main() {
     fail(`name one file; got ${files}: import them one after another\n\n${usage}`);
   }
   const file = positionals[0] && resolveCallerPath(positionals[0]);
-  if (values['list-layers']) return listLayers(file ?? fail('name the file'));
+  if (values['list-layers']) {
+    if (!file) fail('name the file');
+    if (!fs.existsSync(file)) refuseMissingFile(positionals[0]!, file);
+    return listLayers(file);
+  }
   if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);
   if (values.report) refuseUnwritableReport(resolveCallerPath(values.report));
   refuseRepeatedSourceLayer(values['source-layer'] ?? []);
@@ -179,6 +192,7 @@ async function main() {
   if (mode !== 'all-or-nothing' && mode !== 'valid-only') {
     fail(`--mode is all-or-nothing or valid-only; got "${mode}"`);
   }
+  if (file && !fs.existsSync(file)) refuseMissingFile(positionals[0]!, file);
 
   const database = await openDatabase();
   try {

@@ -124,6 +124,18 @@ describe('npm run import', () => {
     expect(result.stdout).toContain('succeeded: 1 read, 1 written, 0 rejected.');
   });
 
+  it('names a missing file and the folder it was looked for in, before the database', async () => {
+    const result = await runImportCommand(['tidak-ada.geojson', '--layer', 'evacuation_point'], {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      INIT_CWD: folder,
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `import: no file tidak-ada.geojson in ${folder} (the folder the command was typed in)\n`,
+    );
+  });
+
   it('refuses a --report in a missing folder before importing anything', async () => {
     const file = writeOnePoint('report-nowhere.geojson', 'Titik tanpa laporan', 13);
     const report = path.join(folder, 'no-such-folder', 'rejected.csv');

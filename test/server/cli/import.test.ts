@@ -124,7 +124,7 @@ describe('npm run import', () => {
     expect(result.stdout).toContain('succeeded: 1 read, 1 written, 0 rejected.');
   });
 
-  it('names a missing file and the folder it was looked for in, before the database', async () => {
+  it('names a missing file and the folder it was looked in, before the database', async () => {
     const result = await runImportCommand(['tidak-ada.geojson', '--layer', 'evacuation_point'], {
       DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
       INIT_CWD: folder,

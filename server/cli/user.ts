@@ -154,9 +154,15 @@ async function run(command: string | undefined) {
         });
         return `Created ${user.name} with roles ${user.roles.join(', ')}.`;
       }
-      case 'passwd':
-        await updateUser(db, requireName(), { password: await readPassword() });
+      case 'passwd': {
+        const name = requireName();
+        // asked for only once the user is known: typed twice for nothing, else
+        if (!(await listUsers(db)).some((user) => user.name === name)) {
+          throw new HttpProblem(404, 'unknown-user', 'Unknown user', `No user named ${name}.`);
+        }
+        await updateUser(db, name, { password: await readPassword() });
         return "Password changed; the user's sessions have ended.";
+      }
       case 'roles': {
         const user = await updateUser(db, requireName(), { roles: requireRoles() });
         return `${user.name} now has roles ${user.roles.join(', ')}.`;

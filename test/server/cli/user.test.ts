@@ -73,6 +73,23 @@ describe('npm run user', { timeout: 60000 }, () => {
     ]);
   });
 
+  it('says a user does not exist before asking for a new password', async () => {
+    const database = await createTestDatabase();
+    try {
+      const env = { ...process.env, DATABASE_URL: database.url, SIMPUL_USER_PASSWORD: '' };
+      const args = ['--import', 'tsx', 'server/cli/user.ts', 'passwd', 'tidak-ada'];
+      const running = run(process.execPath, args, { env });
+      // standard input empty, as a script's: a password read from it would be too short
+      running.child.stdin?.end();
+      const failed = await running.catch((error) => error);
+
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toBe('No user named tidak-ada.\n');
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('warns of a token asked to write whose roles edit none of its layers', async () => {
     const database = await createTestDatabase();
     const token = (args: string[]) =>

@@ -48,10 +48,10 @@ Options:
                              replaced by its key: kept features keep their records
   --dry-run                  validate every row and report; write nothing. Exits 1 when
                              the import itself would be refused
-  --encoding <name>          text encoding of a Shapefile .dbf (utf-8, windows-1252,
-                             iso-8859-1 …). By default: its .cpg, else the code page of
-                             the .dbf header, else utf-8 when the text is UTF-8, else
-                             windows-1252; the notes say which was used
+  --encoding <name>          text encoding of a Shapefile .dbf or a CSV (utf-8,
+                             windows-1252, iso-8859-1 …). By default: its .cpg, else the
+                             code page of the .dbf header, else utf-8 when the text is
+                             UTF-8, else windows-1252; the notes say which was used
   --crs <EPSG:code>          coordinate system of the file's coordinates: needed when it
                              names none (a Shapefile without .prj, a CSV of UTM metres);
                              given for a file that names one, it is read instead (a wrong

@@ -1,11 +1,15 @@
 /**
  * CSV reader: a table with either a WKT column or longitude/latitude (x/y) columns. The
- * delimiter and a decimal comma are detected from the first lines unless given.
+ * delimiter and a decimal comma are detected from the first lines unless given; the text
+ * encoding from the whole file (UTF-8 when it is UTF-8, else Windows-1252, what Excel on
+ * Windows saves) unless given.
  */
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import { wktToGeoJSON } from '@terraformer/wkt';
 import { parse } from 'csv-parse';
 import type { Geometry } from 'geojson';
+import iconv from 'iconv-lite';
 import { readDecimal } from '../../layers/validate-attributes.js';
 import { trackFile, type TrackedFile } from './file-progress.js';
 import type { ImportNote } from '../db/queries/import-jobs.js';
@@ -48,7 +52,7 @@ const yNames = ['lat', 'latitude', 'y', 'lintang', 'koordinat_y', 'northing'];
 // Read until the first lines are whole: a header of thousands of columns passes 64 KB.
 const maxHeadBytes = 8 * 1024 ** 2;
 
-function headLines(file: string, count: number): string[] {
+function headLines(file: string, count: number, encoding = 'utf-8'): string[] {
   const descriptor = fs.openSync(file, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -62,13 +66,69 @@ function headLines(file: string, count: number): string[] {
       read += length;
       for (let i = 0; i < length; i += 1) if (chunk[i] === 0x0a) newlines += 1;
     }
-    const text = Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
+    const text = iconv.decode(Buffer.concat(chunks), encoding).replace(/^\uFEFF/, '');
     return text.split(/\r?\n/).slice(0, count);
   } finally {
     fs.closeSync(descriptor);
   }
+}
+
+/** Bytes at the end of `bytes` that begin a UTF-8 sequence the next chunk may finish. */
+function openSequenceLength(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back += 1) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) !== 0x80) return byte >= 0xc0 ? back : 0;
+  }
+  return 0;
+}
+
+/** True when the whole file is UTF-8: one pass, 1 MB at a time (about 1 ms a MB). */
+function isUtf8File(file: string): boolean {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1024 ** 2 + 3);
+    let carried = 0;
+    for (let position = 0; ;) {
+      const length = fs.readSync(descriptor, buffer, carried, buffer.length - carried, position);
+      position += length;
+      const bytes = buffer.subarray(0, carried + length);
+      if (length === 0) return isUtf8(bytes);
+      const open = openSequenceLength(bytes);
+      if (!isUtf8(bytes.subarray(0, bytes.length - open))) return false;
+      bytes.copy(buffer, 0, bytes.length - open);
+      carried = open;
+    }
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/**
+ * The encoding to read the file in: the one given, else UTF-8 when the file is UTF-8 (with a
+ * BOM or without), else Windows-1252, which Excel on Windows writes ("CSV (Comma delimited)").
+ */
+function chooseEncoding(file: string, given: string | undefined, notes: ImportNote[]) {
+  if (given) {
+    if (!iconv.encodingExists(given)) {
+      throw new SourceFileError(
+        'unknown-encoding',
+        `"${given}" is not a text encoding; use e.g. utf-8, windows-1252 or iso-8859-1.`,
+        { encoding: given },
+      );
+    }
+    const encoding = given.toLowerCase();
+    const text = `Text read as ${encoding}, as asked.`;
+    notes.push({ code: 'encoding-given', params: { encoding }, text });
+    return encoding;
+  }
+  if (isUtf8File(file)) return 'utf-8';
+  notes.push({
+    code: 'csv-encoding-windows-1252',
+    text:
+      'The CSV is not UTF-8: text read as windows-1252, what Excel on Windows saves. ' +
+      'If names look wrong, give the encoding.',
+  });
+  return 'windows-1252';
 }
 
 /** The candidate that splits the header line into the most fields, quotes respected. */
@@ -125,8 +185,12 @@ function detectDecimalComma(lines: string[], layout: Omit<CsvLayout, 'decimalCom
 }
 
 /** Reads the header and first lines: delimiter, decimal comma, columns, geometry columns. */
-export function detectCsvLayout(file: string, options: CsvOptions = {}): CsvLayout {
-  const lines = headLines(file, 20).filter((line) => line.trim());
+export function detectCsvLayout(
+  file: string,
+  options: CsvOptions = {},
+  encoding = 'utf-8',
+): CsvLayout {
+  const lines = headLines(file, 20, encoding).filter((line) => line.trim());
   if (lines.length === 0) throw new SourceFileError('empty-file', 'The CSV file is empty.');
 
   const delimiter = options.delimiter ?? detectDelimiter(lines[0]!);
@@ -167,10 +231,10 @@ function geometryColumns(layout: CsvLayout): string[] {
 }
 
 /** The CRS of an EWKT column, read from its first value; undefined for plain WKT or x/y. */
-function ewktCrs(file: string, layout: CsvLayout): SourceCrs | undefined {
+function ewktCrs(file: string, layout: CsvLayout, encoding: string): SourceCrs | undefined {
   if (!('wktColumn' in layout.geometry)) return undefined;
   const index = layout.columns.indexOf(layout.geometry.wktColumn);
-  const first = headLines(file, 2)[1];
+  const first = headLines(file, 2, encoding)[1];
   return first ? splitEwkt(splitLine(first, layout.delimiter)[index] ?? '').crs : undefined;
 }
 
@@ -183,8 +247,15 @@ function spreadsheetRow(info: { records: number; empty_lines: number }): number 
   return 1 + info.records + info.empty_lines;
 }
 
-async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: AbortSignal) {
-  const parser = file.open().pipe(
+async function* readRecords(
+  file: TrackedFile,
+  layout: CsvLayout,
+  encoding: string,
+  signal?: AbortSignal,
+) {
+  const stream = file.open();
+  const text = /^utf-?8$/i.test(encoding) ? stream : stream.pipe(iconv.decodeStream(encoding));
+  const parser = text.pipe(
     parse({
       bom: true,
       columns: true,
@@ -216,6 +287,7 @@ async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: Abort
     throw readerFailure('unreadable-csv', 'The CSV file', error, signal);
   } finally {
     parser.destroy();
+    stream.destroy();
   }
 }
 
@@ -225,8 +297,15 @@ async function* readRecords(file: TrackedFile, layout: CsvLayout, signal?: Abort
  * EWKT SRID when the WKT column carries one, else unknown: the caller then assumes lon/lat
  * (EPSG:4326) unless told otherwise, and says so in the notes.
  */
-export function openCsv(file: string, name: string, options: CsvOptions = {}): OpenedSource {
-  const layout = detectCsvLayout(file, options);
+export function openCsv(
+  file: string,
+  name: string,
+  options: CsvOptions = {},
+  givenEncoding?: string,
+): OpenedSource {
+  const encodingNotes: ImportNote[] = [];
+  const encoding = chooseEncoding(file, givenEncoding, encodingNotes);
+  const layout = detectCsvLayout(file, options, encoding);
   const { geometry } = layout;
   const geometryNote: ImportNote =
     'wktColumn' in geometry
@@ -247,17 +326,18 @@ export function openCsv(file: string, name: string, options: CsvOptions = {}): O
     params: { delimiter },
     text: `Delimiter ${delimiter}${comma}.`,
   };
-  const notes = [geometryNote, delimiterNote];
+  const notes = [geometryNote, delimiterNote, ...encodingNotes];
   const tracked = trackFile(file);
   return {
     name,
     fields: layout.columns.filter((c) => !geometryColumns(layout).includes(c)),
-    crs: ewktCrs(file, layout),
+    crs: ewktCrs(file, layout, encoding),
     // read in lon/lat when no CRS is named or given: the reading a given CRS is checked against
     formatCrs: lonLat,
     decimalComma: layout.decimalComma,
+    encoding,
     notes,
-    features: (signal) => readRecords(tracked, layout, signal),
+    features: (signal) => readRecords(tracked, layout, encoding, signal),
     fractionRead: tracked.fraction,
   };
 }

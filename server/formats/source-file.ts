@@ -40,7 +40,7 @@ const readableFormatTitles = [
 
 /** Options that change how a source is read. */
 export interface ReadOptions {
-  /** Text encoding of a Shapefile's `.dbf`, overriding its `.cpg`. */
+  /** Text encoding of a Shapefile's `.dbf` (overriding its `.cpg`) or of a CSV. */
   encoding?: string;
   csv?: CsvOptions;
   /** The CRS given for the file: GDAL reprojects from it a layer that names none itself. */
@@ -335,7 +335,7 @@ export async function openSourceFile(file: string, fileName: string): Promise<So
     }
     case 'csv': {
       const { openCsv } = await import('./read-csv.js');
-      return singleLayer(format, stem, fileName, (o) => openCsv(file, stem, o.csv));
+      return singleLayer(format, stem, fileName, (o) => openCsv(file, stem, o.csv, o.encoding));
     }
     case 'kml': {
       const { openKml } = await import('./read-kml.js');

@@ -110,7 +110,7 @@ export interface ImportRequest {
   action?: 'append' | 'replace';
   /** Validate everything and report, but write nothing. */
   dryRun?: boolean;
-  /** Text encoding of a Shapefile's `.dbf`, overriding its `.cpg`. */
+  /** Text encoding of a Shapefile's `.dbf` (overriding its `.cpg`) or of a CSV. */
   encoding?: string;
   /** CRS of the file (`EPSG:32749` or WKT), required when the file declares none. */
   crs?: string;

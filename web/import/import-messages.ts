@@ -31,7 +31,7 @@ const messagesId = {
   'import.uploading': 'Mengunggah… {percent}',
   'import.uploaded': '{file}: {format}',
   'import.sourceLayer': 'Lapisan dalam berkas',
-  'import.encoding': 'Pengodean teks (.dbf)',
+  'import.encoding': 'Pengodean teks (.dbf, CSV)',
   'import.encodingAuto': 'otomatis (.cpg, atau dikenali dari isinya)',
   'import.crs': 'Sistem koordinat berkas (bila tidak tertulis)',
   'import.delimiter': 'Pemisah CSV',
@@ -302,6 +302,9 @@ const messagesId = {
     'Pengodean tidak disebut berkas .cpg maupun .dbf: teks dibaca sebagai windows-1252, ' +
     'bawaan Windows, karena bukan UTF-8. Bila nama tampak salah, pilih pengodeannya.',
   'note.cpg-unknown-encoding': 'Berkas .cpg menyebut pengodean yang tidak dikenal ("{cpg}").',
+  'note.csv-encoding-windows-1252':
+    'CSV bukan UTF-8: teks dibaca sebagai windows-1252, yang disimpan Excel di Windows. ' +
+    'Bila nama tampak salah, pilih pengodeannya.',
   'note.field-names-restored': 'Nama kolom lengkap dipulihkan dari daftar kolom ekspor.',
   'note.source-layer-rows': '{sourceLayer}: baris {firstRow}–{lastRow}.',
   'note.z-dropped.one': 'Nilai Z (ketinggian) dibuang dari {count} objek.',
@@ -363,7 +366,7 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.uploading': 'Uploading… {percent}',
   'import.uploaded': '{file}: {format}',
   'import.sourceLayer': 'Layer in the file',
-  'import.encoding': 'Text encoding (.dbf)',
+  'import.encoding': 'Text encoding (.dbf, CSV)',
   'import.encodingAuto': 'automatic (.cpg, or recognised from the text)',
   'import.crs': 'Coordinate system of the file (when it names none)',
   'import.delimiter': 'CSV delimiter',
@@ -623,6 +626,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'Neither a .cpg file nor the .dbf names the encoding: text read as windows-1252, the ' +
     'Windows default, since it is not UTF-8. If names look wrong, give the encoding.',
   'note.cpg-unknown-encoding': 'The .cpg file names no known encoding ("{cpg}").',
+  'note.csv-encoding-windows-1252':
+    'The CSV is not UTF-8: text read as windows-1252, what Excel on Windows saves. ' +
+    'If names look wrong, give the encoding.',
   'note.field-names-restored': 'Full field names restored from the export field list.',
   'note.source-layer-rows': '{sourceLayer}: rows {firstRow}–{lastRow}.',
   'note.z-dropped.one': 'Z (elevation) values dropped from {count} feature.',

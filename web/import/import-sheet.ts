@@ -316,7 +316,7 @@ export class ImportSheet {
       source.addEventListener('change', () => (this.options.sourceLayers = [source.value]));
       parts.push(labelled('import.sourceLayer', source));
     }
-    if (upload.format === 'shapefile') {
+    if (upload.format === 'shapefile' || upload.format === 'csv') {
       const names = encodings.map((e): [string, string] => [
         e,
         e || importText('import.encodingAuto'),

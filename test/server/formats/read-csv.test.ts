@@ -65,3 +65,51 @@ describe('reading CSV', () => {
     ]);
   });
 });
+
+describe('the text encoding of a CSV', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-csv-encoding-test-'));
+  afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  /** A semicolon CSV as Excel on Windows saves it: Windows-1252, CRLF. */
+  const excelCsv = (rows: string[]) => {
+    const file = path.join(folder, `excel-${rows.length}.csv`);
+    const text = ['Nama Sumur;Bujur;Lintang', ...rows].join('\r\n') + '\r\n';
+    fs.writeFileSync(file, Buffer.from(text, 'latin1'));
+    return file;
+  };
+  const namesOf = async (source: ReturnType<typeof openCsv>) => {
+    const names: unknown[] = [];
+    for await (const record of source.features()) names.push(record.properties['Nama Sumur']);
+    return names;
+  };
+
+  it('reads a Windows-1252 CSV (Excel) as such, saying so, even when far into the file', async () => {
+    const plain = Array.from({ length: 30000 }, (_, i) => `Sumur ${i};109,01;-7,60`);
+    const file = excelCsv([...plain, 'Sumur Café Désa;109,02;-7,61']);
+
+    const source = openCsv(file, 'excel');
+    const names = await namesOf(source);
+
+    expect(names.at(-1)).toBe('Sumur Café Désa');
+    expect(source.encoding).toBe('windows-1252');
+    expect(source.notes.map((n) => n.code)).toContain('csv-encoding-windows-1252');
+  });
+
+  it('reads a UTF-8 CSV as UTF-8, and the encoding given over what it finds', async () => {
+    const utf8 = path.join(folder, 'utf8.csv');
+    fs.writeFileSync(utf8, 'Nama Sumur,lon,lat\nSumur Café,109.01,-7.6\n');
+    const latin = excelCsv(['Sumur Café;109,01;-7,60']);
+
+    expect(await namesOf(openCsv(utf8, 'utf8'))).toEqual(['Sumur Café']);
+    expect(await namesOf(openCsv(latin, 'latin', {}, 'iso-8859-1'))).toEqual(['Sumur Café']);
+    expect(await namesOf(openCsv(utf8, 'utf8', {}, 'windows-1252'))).toEqual(['Sumur CafÃ©']);
+    expect(() => openCsv(utf8, 'utf8', {}, 'klingon')).toThrow(/not a text encoding/);
+  });
+
+  it('reads header names in the encoding too', () => {
+    const file = path.join(folder, 'header.csv');
+    fs.writeFileSync(file, Buffer.from('Désa;Bujur;Lintang\r\nA;109,01;-7,60\r\n', 'latin1'));
+
+    expect(openCsv(file, 'header').fields).toEqual(['Désa']);
+  });
+});

@@ -465,12 +465,16 @@ function crsGivenNote(given: SourceCrs, fileCrs: string | undefined): ImportNote
   };
 }
 
-/** The CRS to read the file in: the one given, else the one it names (see `crsGivenNote`). */
+/**
+ * The CRS to read the file in: the one given, else the one it names (see `crsGivenNote`).
+ * `others` are the layers of the file imported with `source`.
+ */
 function resolveCrs(
   request: ImportRequest,
   source: OpenedSource,
   format: string,
   notes: ImportNote[],
+  others: readonly OpenedSource[],
 ) {
   if (request.crs && source.reprojected) {
     throw badRequest(
@@ -501,11 +505,22 @@ function resolveCrs(
   }
   // `shapefile` (the .shp without .prj) lets a client word the problem in its own language
   const shapefile = format === 'shapefile' ? `${source.name}.shp` : undefined;
+  const examples =
+    'e.g. EPSG:32749 for UTM zone 49S or EPSG:4326 for longitude/latitude; ' +
+    'Simpul never guesses it.';
+  if (!shapefile && others.some((other) => other.reprojected)) {
+    // a crs given would be refused for the layer GDAL reads in its own: one job cannot do both
+    throw badRequest(
+      'missing-crs',
+      `The layer "${source.name}" names no coordinate system, unlike the layers imported ` +
+        `with it: import it on its own, saying which it is (crs), ${examples}`,
+      { sourceLayer: source.name },
+    );
+  }
   const what = shapefile ? `${shapefile} has no .prj file, so its` : 'Its';
   throw badRequest(
     'missing-crs',
-    `${what} coordinate system is unknown. Say which it is (crs), e.g. EPSG:32749 for ` +
-      'UTM zone 49S or EPSG:4326 for longitude/latitude; Simpul never guesses it.',
+    `${what} coordinate system is unknown. Say which it is (crs), ${examples}`,
     shapefile ? { shapefile } : undefined,
   );
 }
@@ -609,8 +624,9 @@ async function prepareTransform(
   source: OpenedSource,
   format: string,
   notes: ImportNote[],
+  others: readonly OpenedSource[],
 ): Promise<GeometryTransform> {
-  const crs = resolveCrs(request, source, format, notes);
+  const crs = resolveCrs(request, source, format, notes, others);
   const transform = await createGeometryTransform(db, crs);
   const sample = await sampleGeometries(source);
   const overridden = request.crs
@@ -645,7 +661,8 @@ export async function prepareImport(
     const notes = sources.flatMap((s) => s.notes);
     const transforms: GeometryTransform[] = [];
     for (const source of sources) {
-      transforms.push(await prepareTransform(db, request, source, file.format, notes));
+      const others = sources.filter((other) => other !== source);
+      transforms.push(await prepareTransform(db, request, source, file.format, notes, others));
     }
 
     const fields = [...new Set((await Promise.all(sources.map(fieldsOf))).flat())];

@@ -81,6 +81,11 @@ const messagesId = {
   'refusal.missing-crs':
     'Sistem koordinat berkas tidak diketahui. Isi sistem koordinat berkas, mis. EPSG:32749 ' +
     'untuk UTM zona 49S atau EPSG:4326 untuk bujur/lintang; Simpul tidak pernah menebaknya.',
+  'refusal.missing-crs-sourceLayer':
+    'Lapisan "{sourceLayer}" tidak menyebut sistem koordinatnya, tidak seperti lapisan yang ' +
+    'diimpor bersamanya: impor lapisan itu sendiri dan isi sistem koordinatnya, mis. ' +
+    'EPSG:32749 untuk UTM zona 49S atau EPSG:4326 untuk bujur/lintang; Simpul tidak pernah ' +
+    'menebaknya.',
   'refusal.missing-crs-shapefile':
     '{shapefile} tidak disertai berkas .prj, jadi sistem koordinatnya tidak diketahui. Isi ' +
     'sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S atau EPSG:4326 untuk ' +
@@ -417,6 +422,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The coordinate system of the file is unknown. Give the coordinate system of the file, ' +
     'e.g. EPSG:32749 for UTM zone 49S or EPSG:4326 for longitude/latitude; Simpul never ' +
     'guesses it.',
+  'refusal.missing-crs-sourceLayer':
+    'The layer "{sourceLayer}" names no coordinate system, unlike the layers imported with ' +
+    'it: import it on its own, giving its coordinate system, e.g. EPSG:32749 for UTM zone ' +
+    '49S or EPSG:4326 for longitude/latitude; Simpul never guesses it.',
   'refusal.missing-crs-shapefile':
     '{shapefile} has no .prj file, so its coordinate system is unknown. Give the coordinate ' +
     'system of the file, e.g. EPSG:32749 for UTM zone 49S or EPSG:4326 for ' +

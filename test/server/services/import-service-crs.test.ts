@@ -101,7 +101,11 @@ describe('the coordinate systems of an import', () => {
       request(gpkg, { sourceLayers: ['named', 'unnamed'] }),
     ).catch((error: unknown) => error);
 
-    expect(refused).toMatchObject({ status: 400, type: 'missing-crs' });
+    const extra = { sourceLayer: 'unnamed' };
+    expect(refused).toMatchObject({ status: 400, type: 'missing-crs', extra });
+    // a crs given for both is refused for the named one: the unnamed one is imported alone
+    expect((refused as Error).message).toMatch(/^The layer "unnamed" names no coordinate/);
+    expect((refused as Error).message).toMatch(/import it on its own/);
   });
 
   /** A FeatureCollection of lon/lat points whose legacy crs member names `crsName`. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLanguage } from '../../../web/i18n/i18n.js';
-import { codedText } from '../../../web/import/import-messages.js';
+import { ImportApiError } from '../../../web/api/import-api.js';
+import { codedText, describeRefusal } from '../../../web/import/import-messages.js';
 
 afterEach(() => setLanguage('id'));
 
@@ -15,5 +16,20 @@ describe("a job's message in the import sheet", () => {
 
     expect(english).toMatch(/^The connection to the database was lost, so the import stopped/);
     expect(indonesian).toMatch(/^Sambungan ke basis data terputus, jadi impor berhenti/);
+  });
+});
+
+describe('a refusal in the import sheet', () => {
+  it('names the GeoPackage layer that names no CRS beside layers that name theirs', () => {
+    const body = { type: '/problems/missing-crs', sourceLayer: 'tanpa_crs' };
+    const refusal = new ImportApiError(400, 'server text', body);
+
+    setLanguage('en');
+    const english = describeRefusal(refusal);
+    setLanguage('id');
+    const indonesian = describeRefusal(refusal);
+
+    expect(english).toMatch(/^The layer "tanpa_crs" names no coordinate system/);
+    expect(indonesian).toMatch(/^Lapisan "tanpa_crs" tidak menyebut sistem koordinatnya/);
   });
 });

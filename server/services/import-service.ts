@@ -615,6 +615,34 @@ async function openSources(file: SourceFile, request: ImportRequest) {
 }
 
 /**
+ * Refuses to read a source in the CRS it names (a `.prj` of metres) when that puts the sampled
+ * features outside the regency where longitude/latitude puts them in it: a `.prj` copied onto
+ * lon/lat coordinates, each row of which would else be rejected as thousands of km outside.
+ */
+async function refuseFileCrsMisplacingLonLat(
+  db: Queryable,
+  source: OpenedSource,
+  sample: Geometry[],
+  { transform, crs }: { transform: GeometryTransform; crs: SourceCrs },
+) {
+  if (!source.crs || source.crs === lonLat || source.formatCrs) return;
+  if (source.reprojected || source.crsApplied) return;
+  const fitting = await createGeometryTransform(db, lonLat);
+  const example = await misplacedExample(db, sample, transform, fitting);
+  if (example === undefined) return;
+  const read = describeCrs(crs);
+  const formatCrs = describeCrs(lonLat);
+  throw badRequest(
+    'crs-misplaces-features',
+    `Read in ${read}, which the file names, ${firstFeaturesLand(sample.length)} outside the ` +
+      `regency (such as ${example}); read as longitude/latitude (${formatCrs}), ` +
+      `${theyLand(sample.length)} in it: the file names a wrong coordinate system. ` +
+      `Give crs ${formatCrs} to read them in that.`,
+    { code: 'file-crs-lon-lat', crs: read, formatCrs, sampled: sample.length, example },
+  );
+}
+
+/**
  * The transform of one source from the CRS it is read in (the one given, else its own), once
  * the CRS checks have passed on its first geometries; the notes it warrants join `notes`.
  */
@@ -636,6 +664,7 @@ async function prepareTransform(
   refuseCoordinatesOutsideCrs(sample, transform, crs, overridden);
   const given = request.crs !== undefined;
   await refuseCrsMisplacingFormatFeatures(db, source, sample, { transform, crs, given });
+  if (!given) await refuseFileCrsMisplacingLonLat(db, source, sample, { transform, crs });
   return transform;
 }
 

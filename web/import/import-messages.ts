@@ -120,6 +120,16 @@ const messagesId = {
     'kabupaten (misalnya {example}); bila dibaca dalam {formatCrs}, sistem koordinat ' +
     'formatnya, jatuh di dalamnya. Isi sistem koordinat berkas dengan {formatCrs} agar ' +
     'dibaca dalam itu.',
+  'refusal.crs-misplaces-features-file-crs-lon-lat.one':
+    'Bila dibaca dalam {crs} yang disebut berkas, objek pertama jatuh di luar kabupaten ' +
+    '({example}); bila dibaca sebagai bujur/lintang ({formatCrs}), jatuh di dalamnya: berkas ' +
+    'menyebut sistem koordinat yang salah. Isi sistem koordinat berkas dengan {formatCrs} ' +
+    'agar dibaca dalam itu.',
+  'refusal.crs-misplaces-features-file-crs-lon-lat.other':
+    'Bila dibaca dalam {crs} yang disebut berkas, {sampled} objek pertama jatuh di luar ' +
+    'kabupaten (misalnya {example}); bila dibaca sebagai bujur/lintang ({formatCrs}), jatuh ' +
+    'di dalamnya: berkas menyebut sistem koordinat yang salah. Isi sistem koordinat berkas ' +
+    'dengan {formatCrs} agar dibaca dalam itu.',
   'refusal.crs-not-applicable':
     'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke ' +
     'bujur/lintang: kosongkan pilihan sistem koordinat.',
@@ -457,6 +467,16 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'regency (such as {example}); read in {formatCrs}, the coordinate system of the format, ' +
     'they land in it. Give {formatCrs} as the coordinate system of the file to read them in ' +
     'that.',
+  'refusal.crs-misplaces-features-file-crs-lon-lat.one':
+    'Read in {crs}, which the file names, the first feature lands outside the regency ' +
+    '({example}); read as longitude/latitude ({formatCrs}), it lands in it: the file names a ' +
+    'wrong coordinate system. Give {formatCrs} as the coordinate system of the file to read ' +
+    'it in that.',
+  'refusal.crs-misplaces-features-file-crs-lon-lat.other':
+    'Read in {crs}, which the file names, the first {sampled} features land outside the ' +
+    'regency (such as {example}); read as longitude/latitude ({formatCrs}), they land in it: ' +
+    'the file names a wrong coordinate system. Give {formatCrs} as the coordinate system of ' +
+    'the file to read them in that.',
   'refusal.crs-not-applicable':
     'The layer {sourceLayer} names its own coordinate system, from which GDAL reads it into ' +
     'longitude/latitude: leave the coordinate system empty.',
@@ -689,6 +709,7 @@ const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
   'refusal.crs-misplaces-features': 'sampled',
   'refusal.crs-misplaces-features-format-crs-given': 'sampled',
   'refusal.crs-misplaces-features-format-crs-named': 'sampled',
+  'refusal.crs-misplaces-features-file-crs-lon-lat': 'sampled',
   'refusal.coordinates-outside-crs': 'sampled',
   'refusal.coordinates-outside-crs-fileCrs': 'sampled',
   'refusal.import-not-undoable-later-edits': 'laterEdits',

@@ -87,6 +87,29 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('utm_gpkg 1', sidareja);
   });
 
+  it('refuses lon/lat coordinates under a .prj of metres, saying to read them as lon/lat', async () => {
+    const folder = fs.mkdtempSync(path.join(scratch.folder, 'wrong-prj-'));
+    writeShapefile(folder, 'derajat', 4326, [cilacapTown, kroya]);
+    writeShapefile(folder, 'meter', 32749, [majenang]);
+    fs.copyFileSync(path.join(folder, 'meter.prj'), path.join(folder, 'derajat.prj'));
+    const zip = path.join(scratch.folder, 'wrong-prj.zip');
+    const files = fs.readdirSync(folder).filter((name) => name.startsWith('derajat'));
+    await packZip(
+      files.map((name) => path.join(folder, name)),
+      zip,
+    );
+    const { pool } = scratch.testDatabase.database;
+
+    const refused = await prepareImport(pool, request(zip)).catch((error: unknown) => error);
+    const job = await importFile(zip, { crs: 'EPSG:4326' });
+
+    const extra = { code: 'file-crs-lon-lat', formatCrs: 'EPSG:4326', sampled: 2 };
+    expect(refused).toMatchObject({ status: 400, type: 'crs-misplaces-features', extra });
+    expect((refused as Error).message).toMatch(/UTM.*which the file names.*EPSG:4326/s);
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    await expectStoredAt('derajat 2', kroya);
+  });
+
   it('asks the CRS of a GeoPackage layer naming none after one naming its own', async () => {
     const gpkg = path.join(scratch.folder, 'one-crs-named.gpkg');
     addGeoPackageLayer(gpkg, 'named', 32749, [kroya]);

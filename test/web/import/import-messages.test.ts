@@ -32,4 +32,25 @@ describe('a refusal in the import sheet', () => {
     expect(english).toMatch(/^The layer "tanpa_crs" names no coordinate system/);
     expect(indonesian).toMatch(/^Lapisan "tanpa_crs" tidak menyebut sistem koordinatnya/);
   });
+
+  it('says a file naming metres over lon/lat coordinates is to be read as lon/lat', () => {
+    const body = {
+      type: '/problems/crs-misplaces-features',
+      code: 'file-crs-lon-lat',
+      crs: 'WGS 84 / UTM zone 49S',
+      formatCrs: 'EPSG:4326',
+      sampled: 2,
+      example: '106.51264, -89.99993',
+    };
+    const refusal = new ImportApiError(400, 'server text', body);
+
+    setLanguage('en');
+    const english = describeRefusal(refusal);
+    setLanguage('id');
+    const indonesian = describeRefusal(refusal);
+
+    expect(english).toMatch(/^Read in WGS 84 \/ UTM zone 49S, which the file names, the first 2/);
+    expect(english).toMatch(/Give EPSG:4326 as the coordinate system/);
+    expect(indonesian).toMatch(/^Bila dibaca dalam WGS 84 \/ UTM zone 49S yang disebut berkas/);
+  });
 });

@@ -376,6 +376,36 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('reads a CSV saved by Excel on Windows as Windows-1252, saying so', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      const square =
+        'POLYGON((108.76 -7.30,108.764 -7.30,108.764 -7.296,108.76 -7.296,108.76 -7.30))';
+      const text = `WKT;Nama;Kode;Jenis\r\n"${square}";Cibéurèum;33.01.99.2002;desa\r\n`;
+      const buffer = Buffer.from(text, 'latin1');
+      await page.setInputFiles(`${sheet} input[type=file]`, {
+        name: 'excel.csv',
+        mimeType: 'text/csv',
+        buffer,
+      });
+      const encoding = page.locator(`${sheet} .import-field`, { hasText: 'Pengodean teks' });
+      await encoding.locator('select').waitFor();
+      await page.click(`${sheet} button:has-text("Pratinjau")`);
+      await page.waitForSelector(`${sheet} .import-step table`);
+      const notes = await page.locator(`${sheet} .import-note`).allInnerTexts();
+      const codeRow = page.locator(`${sheet} .import-step tr`, { hasText: 'Kode Kemendagri' });
+      await codeRow.locator('select').selectOption('Kode');
+      await page.click(`${sheet} button:has-text("Mulai impor")`);
+      await page.waitForSelector(`${sheet} .import-status--succeeded`, { timeout: 30000 });
+
+      expect(notes.join('\n')).toContain('CSV bukan UTF-8: teks dibaca sebagai windows-1252');
+      const rows = await server.testDatabase.database.pool.query(
+        "SELECT name FROM desa WHERE code = '33.01.99.2002'",
+      );
+      expect(rows.rows).toEqual([{ name: 'Cibéurèum' }]);
+    });
+  });
+
   /** The sheet's error text in Indonesian, then in English after the language toggle. */
   async function errorInBothLanguages(page: Page) {
     const error = page.locator(`${sheet} .import-error`);

@@ -71,6 +71,24 @@ function recordCount(parts: ShapefileParts): number | undefined {
   return fs.existsSync(shx) ? Math.max(0, (fs.statSync(shx).size - 100) / 8) : undefined;
 }
 
+/** Shape types holding Z values (PointZ, PolyLineZ, PolygonZ, MultiPointZ). */
+const zShapeTypes = new Set([11, 13, 15, 18]);
+
+/**
+ * True when the `.shp` header names a shape type with Z values, which the `shapefile` reader
+ * leaves out of its geometries.
+ */
+function holdsZ(shp: string): boolean {
+  const header = Buffer.alloc(36);
+  const descriptor = fs.openSync(shp, 'r');
+  try {
+    const read = fs.readSync(descriptor, header, 0, header.length, 0);
+    return read === header.length && zShapeTypes.has(header.readInt32LE(32));
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
 /** Encoding names found in `.cpg` files, as iconv-lite encoding names. */
 function encodingFromCpg(text: string): string | undefined {
   const name = text
@@ -437,6 +455,7 @@ async function* readFeatures(
     throw readerFailure('unreadable-shp', what, error);
   });
   const records = readDbfRecords(parts.dbf, encoding, fieldNames);
+  const zDropped = holdsZ(parts.shp);
   let rowNumber = 0;
   try {
     for (;;) {
@@ -456,7 +475,10 @@ async function* readFeatures(
       counter.read = rowNumber;
       if (rowNumber > dbfRecords) throw recordCountProblem(parts.name, dbfRecords);
       const properties = (await records.next()).value ?? {};
-      yield { rowNumber, properties, geometry: (value as Geometry | null) ?? null };
+      const geometry = (value as Geometry | null) ?? null;
+      yield zDropped && geometry
+        ? { rowNumber, properties, geometry, zDropped }
+        : { rowNumber, properties, geometry };
     }
   } finally {
     await shapes.cancel().catch(() => undefined);

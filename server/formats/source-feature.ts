@@ -12,6 +12,11 @@ export interface SourceFeature {
   properties: Record<string, unknown>;
   /** GeoJSON geometry in the source CRS; null when the record has none. */
   geometry: Geometry | null;
+  /**
+   * True when the file held Z values the reader left out of `geometry` (a PointZ Shapefile),
+   * so that the import counts them as dropped all the same.
+   */
+  zDropped?: boolean;
 }
 
 /** How a source names its coordinate system: an EPSG code, or WKT (a Shapefile `.prj`). */

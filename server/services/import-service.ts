@@ -722,7 +722,7 @@ function toValidationInput(
 ) {
   let geometry: Geometry | null = record.geometry;
   if (geometry) {
-    if (hasZ(geometry)) counters.zDropped += 1;
+    if (record.zDropped || hasZ(geometry)) counters.zDropped += 1;
     try {
       geometry = transform(geometry);
     } catch {

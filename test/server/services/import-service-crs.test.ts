@@ -110,6 +110,23 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('derajat 2', kroya);
   });
 
+  it('counts the Z values a PointZ Shapefile loses in the notes, as other formats do', async () => {
+    const folder = fs.mkdtempSync(path.join(scratch.folder, 'point-z-'));
+    writeShapefile(folder, 'tinggi', 32749, [
+      [...cilacapTown, 12.5],
+      [...kroya, 8],
+    ]);
+    const zip = path.join(scratch.folder, 'point-z.zip');
+    const files = fs.readdirSync(folder).map((name) => path.join(folder, name));
+    await packZip(files, zip);
+
+    const job = await importFile(zip);
+
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    expect(job.noteCodes).toContainEqual({ code: 'z-dropped', params: { count: 2 } });
+    await expectStoredAt('tinggi 2', kroya);
+  });
+
   it('asks the CRS of a GeoPackage layer naming none after one naming its own', async () => {
     const gpkg = path.join(scratch.folder, 'one-crs-named.gpkg');
     addGeoPackageLayer(gpkg, 'named', 32749, [kroya]);

@@ -103,9 +103,24 @@ function isUtf8File(file: string): boolean {
   }
 }
 
+/** UTF-16 when the file begins with its byte order mark (Excel's "Unicode Text"). */
+function utf16ByOrderMark(file: string): string | undefined {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    const mark = Buffer.alloc(2);
+    fs.readSync(descriptor, mark, 0, 2, 0);
+    if (mark[0] === 0xff && mark[1] === 0xfe) return 'utf-16le';
+    if (mark[0] === 0xfe && mark[1] === 0xff) return 'utf-16be';
+    return undefined;
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
 /**
- * The encoding to read the file in: the one given, else UTF-8 when the file is UTF-8 (with a
- * BOM or without), else Windows-1252, which Excel on Windows writes ("CSV (Comma delimited)").
+ * The encoding to read the file in: the one given, else UTF-16 by its byte order mark, else
+ * UTF-8 when the file is UTF-8 (with a BOM or without), else Windows-1252, which Excel on
+ * Windows writes ("CSV (Comma delimited)").
  */
 function chooseEncoding(file: string, given: string | undefined, notes: ImportNote[]) {
   if (given) {
@@ -121,6 +136,8 @@ function chooseEncoding(file: string, given: string | undefined, notes: ImportNo
     notes.push({ code: 'encoding-given', params: { encoding }, text });
     return encoding;
   }
+  const utf16 = utf16ByOrderMark(file);
+  if (utf16) return utf16;
   if (isUtf8File(file)) return 'utf-8';
   notes.push({
     code: 'csv-encoding-windows-1252',

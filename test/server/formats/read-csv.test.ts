@@ -106,6 +106,24 @@ describe('the text encoding of a CSV', () => {
     expect(() => openCsv(utf8, 'utf8', {}, 'klingon')).toThrow(/not a text encoding/);
   });
 
+  it('reads Unicode text saved by Excel (UTF-16 with its byte order mark)', async () => {
+    const text = 'Nama Sumur\tBujur\tLintang\r\nSumur Café\t109,01\t-7,60\r\n';
+    const little = path.join(folder, 'unicode-le.txt');
+    fs.writeFileSync(
+      little,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    );
+    const big = path.join(folder, 'unicode-be.txt');
+    const bigEndian = Buffer.from(text, 'utf16le').swap16();
+    fs.writeFileSync(big, Buffer.concat([Buffer.from([0xfe, 0xff]), bigEndian]));
+
+    for (const file of [little, big]) {
+      const source = openCsv(file, 'unicode');
+      expect(source.fields).toEqual(['Nama Sumur']);
+      expect(await namesOf(source)).toEqual(['Sumur Café']);
+    }
+  });
+
   it('reads header names in the encoding too', () => {
     const file = path.join(folder, 'header.csv');
     fs.writeFileSync(file, Buffer.from('Désa;Bujur;Lintang\r\nA;109,01;-7,60\r\n', 'latin1'));

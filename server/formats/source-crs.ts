@@ -129,6 +129,36 @@ function toProj4Source(crs: SourceCrs, definition?: string): string {
   return definition!;
 }
 
+/** proj4's datum type of a datum whose shift to WGS 84 it does not know (`PJD_NODATUM`). */
+const noDatumShift = 5;
+/** The semi-major axis of WGS 84 and GRS 80 (DGN95, SRGI2013): their datums need no shift. */
+const wgs84SemiMajorAxis = 6378137;
+
+/**
+ * Refuses a `.prj` whose datum is on another ellipsoid than WGS 84 and names no shift to it
+ * (an ESRI `.prj` of ID74 or Batavia has no TOWGS84): proj4 would read its positions as WGS 84
+ * ones, 30 m (ID74) to 800 m (Batavia) off, where GDAL applies the EPSG shift. Its EPSG code,
+ * given, carries the shift from `spatial_ref_sys`.
+ */
+function refuseDatumWithoutShift(crs: SourceCrs, source: string) {
+  if (!('wkt' in crs)) return;
+  const projection = new proj4.Proj(source) as unknown as {
+    datum?: { datum_type?: number; a?: number };
+  };
+  const datum = projection.datum;
+  if (datum?.datum_type !== noDatumShift) return;
+  if (Math.abs((datum.a ?? wgs84SemiMajorAxis) - wgs84SemiMajorAxis) < 0.5) return;
+  const name = /DATUM\["([^"]*)"/i.exec(crs.wkt)?.[1] ?? '';
+  throw new SourceFileError(
+    'crs-datum-unknown',
+    `The coordinate system ${describeCrs(crs)} names the datum "${name}" without its shift ` +
+      'to WGS 84 (TOWGS84): read without it, positions would be tens to hundreds of metres ' +
+      'off. Give its EPSG code (crs), e.g. EPSG:23889 for ID74 / UTM zone 49S; Simpul never ' +
+      'guesses it.',
+    { crs: describeCrs(crs), datum: name },
+  );
+}
+
 /**
  * The transform from `crs` to lon/lat on WGS 84. Z and M values are dropped in every case:
  * layers store two-dimensional geometries, and an elevation belongs in an attribute.
@@ -145,7 +175,9 @@ export async function createGeometryTransform(
   let converter: proj4.Converter;
   try {
     converter = proj4(toProj4Source(crs, definition), 'WGS84');
+    refuseDatumWithoutShift(crs, toProj4Source(crs, definition));
   } catch (error) {
+    if (error instanceof SourceFileError) throw error;
     const reason = (error as Error).message;
     throw new SourceFileError(
       'unreadable-crs',

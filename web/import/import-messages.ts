@@ -151,6 +151,10 @@ const messagesId = {
     '{crs} bukan sistem koordinat yang dikenal basis data; isi kode EPSG yang lain.',
   'refusal.unreadable-crs':
     'Sistem koordinat {crs} tidak dapat dibaca; isi kode EPSG-nya, mis. EPSG:32749.',
+  'refusal.crs-datum-unknown':
+    'Sistem koordinat {crs} menyebut datum "{datum}" tanpa pergeserannya ke WGS 84 ' +
+    '(TOWGS84): tanpa itu letaknya meleset puluhan sampai ratusan meter. Isi kode EPSG-nya, ' +
+    'mis. EPSG:23889 untuk ID74 / UTM zona 49S; Simpul tidak pernah menebaknya.',
   'refusal.unknown-format':
     '{fileName} bukan format yang dapat dibaca Simpul. Kirim salah satu: {formats}.',
   'refusal.unreadable-zip':
@@ -499,6 +503,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
     '{crs} is not a coordinate system the database knows; give another EPSG code.',
   'refusal.unreadable-crs':
     'The coordinate system {crs} cannot be read; give its EPSG code, e.g. EPSG:32749.',
+  'refusal.crs-datum-unknown':
+    'The coordinate system {crs} names the datum "{datum}" without its shift to WGS 84 ' +
+    '(TOWGS84): read without it, positions would be tens to hundreds of metres off. Give its ' +
+    'EPSG code, e.g. EPSG:23889 for ID74 / UTM zone 49S; Simpul never guesses it.',
   'refusal.unknown-format': '{fileName} is not a format Simpul reads. Send one of: {formats}.',
   'refusal.unreadable-zip':
     'The zip archive is damaged or not a zip archive, so it cannot be opened. Make the ' +

@@ -127,6 +127,27 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('tinggi 2', kroya);
   });
 
+  it('asks the EPSG code of a .prj whose datum has no shift to WGS 84 (ID74), never guessing', async () => {
+    const folder = fs.mkdtempSync(path.join(scratch.folder, 'id74-'));
+    writeShapefile(folder, 'id74', 23889, [cilacapTown, kroya]);
+    const zip = path.join(scratch.folder, 'id74.zip');
+    const files = fs.readdirSync(folder).map((name) => path.join(folder, name));
+    await packZip(files, zip);
+    const { pool } = scratch.testDatabase.database;
+
+    const refused = await prepareImport(pool, request(zip)).catch((error: unknown) => error);
+    const job = await importFile(zip, { crs: 'EPSG:23889' });
+
+    const extra = { crs: 'WKT "Indonesian_1974_UTM_Zone_49S"', datum: 'D_Indonesian_1974' };
+    expect(refused).toMatchObject({ status: 400, type: 'crs-datum-unknown', extra });
+    expect((refused as Error).message).toMatch(/without its shift to WGS 84/);
+    expect([job.status, job.rowsWritten]).toEqual(['succeeded', 2]);
+    // the ID74 shift (28 m here) applied: within 5 m of where GDAL's own transformation puts it
+    const [lon, lat] = await storedAt('id74 2');
+    expect(lon).toBeCloseTo(kroya[0]!, 4);
+    expect(lat).toBeCloseTo(kroya[1]!, 4);
+  });
+
   it('asks the CRS of a GeoPackage layer naming none after one naming its own', async () => {
     const gpkg = path.join(scratch.folder, 'one-crs-named.gpkg');
     addGeoPackageLayer(gpkg, 'named', 32749, [kroya]);

@@ -53,4 +53,21 @@ describe('a refusal in the import sheet', () => {
     expect(english).toMatch(/Give EPSG:4326 as the coordinate system/);
     expect(indonesian).toMatch(/^Bila dibaca dalam WGS 84 \/ UTM zone 49S yang disebut berkas/);
   });
+
+  it('asks the EPSG code of a .prj whose datum names no shift to WGS 84', () => {
+    const body = {
+      type: '/problems/crs-datum-unknown',
+      crs: 'WKT "Indonesian_1974_UTM_Zone_49S"',
+      datum: 'D_Indonesian_1974',
+    };
+    const refusal = new ImportApiError(400, 'server text', body);
+
+    setLanguage('en');
+    const english = describeRefusal(refusal);
+    setLanguage('id');
+    const indonesian = describeRefusal(refusal);
+
+    expect(english).toMatch(/names the datum "D_Indonesian_1974" without its shift to WGS 84/);
+    expect(indonesian).toMatch(/menyebut datum "D_Indonesian_1974" tanpa pergeserannya/);
+  });
 });

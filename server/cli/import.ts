@@ -39,8 +39,8 @@ Options:
   --source-layer <name>      layer inside the file (GeoPackage table, Shapefile of a zip);
                              repeat to load several into the same layer
   --list-layers              list the layers and fields inside the file, then stop
-  --map <attribute=field>    map a source field to an attribute (repeatable); by default
-                             fields are matched by name; "attribute=" leaves it empty
+  --map <attribute=field>    map a source field to an attribute (repeatable); attributes
+                             not mapped are matched by name; "attribute=" leaves it empty
   --mode <mode>              all-or-nothing (default: one bad row, nothing written)
                              or valid-only (write the valid rows, report the rest)
   --replace                  replace the layer's features (kept in history, undoable);

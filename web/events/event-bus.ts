@@ -16,7 +16,8 @@ export interface SimpulEvents {
   'edit-request': { layerId: string; featureId: number; coordinate: number[] };
   /**
    * Measuring takes the map's clicks: the editor puts its drawing tool and selection down, so a
-   * measurement's taps neither draw nor select a feature.
+   * measurement's taps neither draw nor select a feature, and the Informasi Tata Ruang sheet
+   * closes.
    */
   'measure-start': Record<string, never>;
   /**
@@ -36,8 +37,8 @@ export interface SimpulEvents {
   'edit-start': { layerId: string };
   /**
    * The Informasi Tata Ruang sheet opened or closed. Open, it takes the map's clicks: the editor
-   * puts its drawing tools down. On a phone it lies where the panel does: the panel folds away
-   * while the sheet is open and comes back when it closes.
+   * puts its drawing tools down, measuring ends. On a phone it lies where the panel does: the
+   * panel folds away while the sheet is open and comes back when it closes.
    */
   'plan-lookup-toggle': { open: boolean };
   /** The panel opened over the map (on a phone), where the tool sheets lie too: they close. */

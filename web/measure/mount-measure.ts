@@ -332,6 +332,8 @@ export function mountMeasure(map: Map) {
   map.addControl(new Control({ element: control }));
 
   bus.on('edit-start', () => tool.close());
+  // the plan sheet takes the map's clicks: measuring went on taking them, and no tap asked it
+  bus.on('plan-lookup-toggle', ({ open }) => open && tool.close());
   bus.on('language-change', () => tool.render());
   tool.render();
   return tool;

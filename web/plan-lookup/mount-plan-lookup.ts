@@ -97,11 +97,6 @@ export class PlanLookup {
     this.render();
   }
 
-  /** Measuring takes the map's clicks: a parcel being drawn is dropped, a click asks again. */
-  yieldToMeasuring() {
-    if (this.mode === 'draw') this.setMode('point');
-  }
-
   /**
    * Drops the place, its answer and the activity list (after a logout or a change of user they
    * were read with someone else's rights); an answer still on its way is abandoned.
@@ -328,7 +323,9 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
   };
   bus.on('language-change', relabel);
   bus.on('session-change', () => tool.forget());
-  bus.on('measure-start', () => tool.yieldToMeasuring());
+  // measuring takes the map's clicks: the sheet left open answered none of them, or in its
+  // drawing mode took them as well, each tap a corner of both the parcel and the measurement
+  bus.on('measure-start', () => tool.toggle(false));
   // the editor takes the map's clicks again
   bus.on('edit-start', () => tool.toggle(false));
   bus.on('panel-open', () => tool.toggle(false));

@@ -77,6 +77,46 @@ describe('the planner sheets beside the map', () => {
     await page.close();
   });
 
+  it('closes the plan sheet when measuring starts, ends measuring when it opens', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    const planAsked: string[] = [];
+    page.on(
+      'request',
+      (r) => r.url().includes('/analysis/plan-information') && planAsked.push(r.url()),
+    );
+    const box = (await page.locator('#map').boundingBox())!;
+    const tapMap = async (x: number) => {
+      await page.mouse.click(box.x + box.width * x, box.y + box.height / 2);
+      await page.waitForTimeout(600);
+    };
+
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-mode').nth(1).click();
+    await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
+    const planWhileMeasuring = await page.locator('.plan-lookup').isVisible();
+    await tapMap(0.3);
+    await tapMap(0.4);
+    const measured = await page.locator('.measure-bar__result').textContent();
+    // (the button toggles: a sheet still open is closed first, to open it anew)
+    if (planWhileMeasuring) await page.locator('.plan-lookup__close').click();
+    await page.locator('.plan-lookup__open').click();
+    const measuringWithPlan = await page.locator('.measure-bar').isVisible();
+    await page.locator('.plan-mode').first().click();
+    await tapMap(0.3);
+    const answered = await page
+      .locator('.plan-result')
+      .waitFor({ timeout: 10000 })
+      .then(() => true)
+      .catch(() => false);
+
+    expect(planWhileMeasuring).toBe(false);
+    expect(measured).toMatch(/^Panjang: [\d,]+ (m|km)$/);
+    expect(measuringWithPlan).toBe(false);
+    expect(answered).toBe(true);
+    expect(planAsked).toHaveLength(1);
+    await page.close();
+  });
+
   it('opens the popup of a feature beside an open sheet clear of the sheet', async () => {
     const page = await openMapAt(kroyaInnerPoint);
     await page.locator('.dashboard__open').click();

@@ -3,6 +3,7 @@ import GeoJSON from 'ol/format/GeoJSON.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
 import { Circle, Fill, Stroke, Style } from 'ol/style.js';
+import { overlayClassName } from '../map/overlay-class.js';
 
 const sampleStyle = new Style({
   stroke: new Stroke({ color: '#d6336c', width: 2 }),
@@ -20,7 +21,12 @@ const sampleStyle = new Style({
  */
 export function createSampleLayer(map: Map) {
   const source = new VectorSource();
-  const layer = new VectorLayer({ source, style: sampleStyle, zIndex: 1000 });
+  const layer = new VectorLayer({
+    source,
+    style: sampleStyle,
+    zIndex: 1000,
+    className: overlayClassName,
+  });
   map.addLayer(layer);
   const format = new GeoJSON({ featureProjection: map.getView().getProjection() });
 

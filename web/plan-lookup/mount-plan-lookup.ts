@@ -24,6 +24,7 @@ import './plan-lookup.css';
 import { planText, pickText, type PlanMessageKey } from './plan-lookup-messages.js';
 import { readParcelGeoJson } from './read-parcel-file.js';
 import { element, renderPlanInformation } from './render-plan-information.js';
+import { overlayClassName } from '../map/overlay-class.js';
 
 type Mode = 'point' | 'draw' | 'upload';
 
@@ -61,6 +62,7 @@ export class PlanLookup {
     source: this.source,
     style: placeStyle,
     zIndex: 1000,
+    className: overlayClassName,
   });
   private readonly draw = new Draw({ source: new VectorSource(), type: 'Polygon' });
   readonly sheet = element('aside', 'plan-lookup');

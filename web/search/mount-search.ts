@@ -21,6 +21,7 @@ import { pickTitle, translate, translateCount } from '../i18n/i18n.js';
 import { formatFeatureName } from '../identify/format-value.js';
 import { listDataLayers, type DataLayer } from '../map/data-layers.js';
 import './search.css';
+import { overlayClassName } from '../map/overlay-class.js';
 
 /** Characters typed before a search starts, and the pause after the last one. */
 const minimumLength = 2;
@@ -121,7 +122,13 @@ class Search {
     this.section.append(this.heading, this.input, this.status, this.list);
     const properties = { id: 'search-outline' };
     map.addLayer(
-      new VectorLayer({ source: this.source, style: foundStyle, zIndex: 9000, properties }),
+      new VectorLayer({
+        source: this.source,
+        style: foundStyle,
+        zIndex: 9000,
+        properties,
+        className: overlayClassName,
+      }),
     );
 
     this.input.addEventListener('input', () => this.typed());

@@ -4,7 +4,8 @@ import type Map from 'ol/Map.js';
  * The map as drawn now, on one canvas of the map's size times `pixelRatio`: every layer
  * canvas composed in DOM order with its opacity, background and CSS transform, as OpenLayers
  * lays them over each other on screen. Call it on `rendercomplete`, when every tile is drawn.
- * A layer drawn under a class name of its own (the dashboard's colouring) is left out.
+ * A layer drawn under a class name of its own is left out: the dashboard's colouring and the
+ * temporary overlays of the tools (`overlayClassName` in map/overlay-class.ts).
  */
 export function composeMapCanvas(map: Map, pixelRatio: number): HTMLCanvasElement {
   const [width = 0, height = 0] = map.getSize() ?? [];

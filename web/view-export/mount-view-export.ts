@@ -1,10 +1,14 @@
 /**
  * Export of the map view: a button among the map's controls downloads what the map shows as a
  * PNG of the map's size, with a caption (title, date, scale, sources, the sample data warning)
- * and a legend of the layers drawn. Measurements on the map are part of the picture.
+ * and a legend of the layers drawn. Finished measurements on the map are part of the picture;
+ * what a tool draws while in use (a sketch being drawn, vertex handles, the place the plan sheet
+ * answers for, a search hit's outline, an import's preview) is not.
  */
 import type Map from 'ol/Map.js';
 import Control from 'ol/control/Control.js';
+import Draw from 'ol/interaction/Draw.js';
+import Modify from 'ol/interaction/Modify.js';
 import { bus } from '../events/event-bus.js';
 import { element } from '../plan-lookup/render-plan-information.js';
 import { composeMapCanvas, encodePng, TaintedCanvasError } from './compose-view.js';
@@ -26,17 +30,43 @@ const renderWaitMs = 15000;
 /** The map view as a PNG with its caption, once every tile in view has been drawn. */
 export function renderViewPng(map: Map, title: string): Promise<Blob> {
   const pixelRatio = window.devicePixelRatio || 1;
+  const showSketches = hideSketches(map);
   const rendered = new Promise<void>((resolve) => {
     map.once('rendercomplete', () => resolve());
     setTimeout(resolve, renderWaitMs);
   });
   map.render();
 
-  return rendered.then(() => {
-    const canvas = composeMapCanvas(map, pixelRatio);
-    drawCaption(canvas.getContext('2d')!, describeView(map, title), pixelRatio);
-    return encodePng(canvas);
-  });
+  return rendered
+    .then(() => {
+      const canvas = composeMapCanvas(map, pixelRatio);
+      drawCaption(canvas.getContext('2d')!, describeView(map, title), pixelRatio);
+      return encodePng(canvas);
+    })
+    .finally(showSketches);
+}
+
+/**
+ * Hides, for the export's rendering, what the drawing and vertex editing tools draw while in
+ * use (a measurement or parcel being drawn, the circle under the pointer, an edited feature's
+ * handles): they draw on layers of their own that no class name sets apart. Returns what shows
+ * them again.
+ */
+function hideSketches(map: Map): () => void {
+  const sketches = map
+    .getInteractions()
+    .getArray()
+    .flatMap((interaction) =>
+      interaction instanceof Draw || interaction instanceof Modify
+        ? [interaction.getOverlay()]
+        : [],
+    )
+    .filter((layer) => layer.getVisible());
+  for (const layer of sketches) layer.setVisible(false);
+  return () => {
+    for (const layer of sketches) layer.setVisible(true);
+    if (sketches.length > 0) map.render();
+  };
 }
 
 /** The file name of an export: `peta-<regency>-<yyyy-mm-dd>.png`. */
@@ -57,9 +87,6 @@ function download(blob: Blob, name: string) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
-// TODO: while measuring with a mouse, the small circle that follows the pointer is drawn on
-// the map and so lands in the image too; the measuring tool would have to hide it for the
-// export (it costs a dot on the picture, no figure).
 /** Adds the export button to the map's controls, with a status line beside it. */
 export function mountViewExport(map: Map, regencyName: string) {
   const button = element('button', 'view-export__button');

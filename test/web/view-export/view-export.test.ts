@@ -158,6 +158,43 @@ describe('export of the map view', () => {
     await page.close();
   });
 
+  it('leaves the plan parcel and a measurement being drawn out of the image', async () => {
+    const page = await openMap('id');
+    await showOnlyLayers(page, []);
+    const { x: left, y: top, width, height } = (await page.locator('#map').boundingBox())!;
+    const at = (x: number, y: number) => [left + width * x, top + height * y] as const;
+
+    // a parcel over a third of the map, answered in the plan sheet beside it
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-mode').nth(1).click();
+    for (const [x, y] of [at(0.1, 0.1), at(0.5, 0.1), at(0.5, 0.6)]) {
+      await page.mouse.click(x, y);
+    }
+    await page.mouse.dblclick(...at(0.1, 0.6));
+    await page.locator('.plan-result').waitFor({ timeout: 15000 });
+    await waitForMapDrawn(page);
+    const withParcel = await exportView(page, 'Unduh tampilan peta (PNG)');
+    const parcelOnScreen = await page.locator('.plan-lookup').isVisible();
+
+    // an area being measured, three corners tapped and not finished
+    await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
+    await page.locator('.measure-bar [data-action="area"]').click();
+    for (const [x, y] of [at(0.1, 0.1), at(0.6, 0.1), at(0.6, 0.6)]) {
+      await page.mouse.click(x, y);
+      await page.waitForTimeout(300);
+    }
+    await waitForMapDrawn(page);
+    const withSketch = await exportView(page, 'Unduh tampilan peta (PNG)');
+    const sketchKept = await page.locator('.measure-bar__result').textContent();
+
+    expect(parcelOnScreen).toBe(true);
+    expect(await drawnShareOfTop(page, withParcel.png, 0.8)).toBeLessThan(0.01);
+    expect(await drawnShareOfTop(page, withSketch.png, 0.8)).toBeLessThan(0.01);
+    // the measurement goes on after the export, its figure live
+    expect(sketchKept).toMatch(/^Luas: /);
+    await page.close();
+  });
+
   it('carries the sample data warning in both languages when a sample layer is drawn', async () => {
     const page = await openMap('en');
     const layers = await clientLayers(server);

@@ -33,6 +33,8 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
     // No deeper than the finest tiles of any layer: past it nothing gains detail.
     view: new View({ maxZoom: Math.max(...config.layers.map(({ zoom }) => zoom.max), 12) }),
   });
+  // focusable, so the arrow keys move the map and + and - zoom it without a mouse
+  element.tabIndex = 0;
   bus.on('language-change', () => relabelControls(map));
   relabelControls(map);
 
@@ -100,6 +102,7 @@ function homeIcon(): HTMLElement {
 }
 
 function relabelControls(map: Map) {
+  map.getTargetElement()?.setAttribute('aria-label', translate('map.label'));
   const titles: [string, MessageKey][] = [
     ['.ol-zoom-in', 'map.zoomIn'],
     ['.ol-zoom-out', 'map.zoomOut'],

@@ -66,11 +66,21 @@ export class PlanLookup {
   });
   private readonly draw = new Draw({ source: new VectorSource(), type: 'Polygon' });
   readonly sheet = element('aside', 'plan-lookup');
+  /** The cross over the centre of the map in view, where "ask about the centre" asks. */
+  readonly crosshair = element('div', 'plan-crosshair');
 
   constructor(private readonly map: Map) {
     this.sheet.hidden = true;
+    this.crosshair.hidden = true;
+    this.crosshair.setAttribute('aria-hidden', 'true');
     this.draw.on('drawend', (event) => this.drawn(event.feature.getGeometry()!));
     map.on('singleclick', (event) => this.clicked(event));
+    map.on('change:size', () => this.placeCrosshair());
+    // Enter on the focused map asks about its centre, as the sheet's button does
+    map.getTargetElement()?.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' || event.target !== map.getTargetElement()) return;
+      if (this.isOpen && this.mode === 'point') this.askCentre();
+    });
   }
 
   get isOpen() {
@@ -131,6 +141,43 @@ export class PlanLookup {
     if (this.mode === 'draw') return;
     const point = new Point(event.coordinate);
     void this.ask(geoJson.writeGeometryObject(point) as Place, point);
+  }
+
+  /**
+   * Asks about the point under the cross: the centre of the part of the map the sheet leaves
+   * in view (the sheet lies along the map's right edge, on a phone along its bottom), so a
+   * planner without a mouse asks about a place by moving the map (search, arrow keys).
+   */
+  askCentre() {
+    const pixel = this.visibleCentrePixel();
+    // the pixels of the view drawn last: a move of the view not yet drawn would be missed
+    this.map.renderSync();
+    const coordinate = pixel && this.map.getCoordinateFromPixel(pixel);
+    if (!coordinate) return;
+    const point = new Point(coordinate);
+    void this.ask(geoJson.writeGeometryObject(point) as Place, point);
+  }
+
+  private visibleCentrePixel(): [number, number] | undefined {
+    const [width, height] = this.map.getSize() ?? [];
+    const mapBox = this.map.getTargetElement()?.getBoundingClientRect();
+    if (!width || !height || !mapBox) return undefined;
+    const sheet = this.sheet.getBoundingClientRect();
+    let [right, bottom] = [width, height];
+    if (!this.sheet.hidden && sheet.width > 0) {
+      // a sheet as wide as the map lies along its bottom, a narrower one along its right edge
+      if (sheet.width >= mapBox.width - 32) bottom = Math.max(0, sheet.top - mapBox.top);
+      else right = Math.max(0, sheet.left - mapBox.left);
+    }
+    return [right / 2, bottom / 2];
+  }
+
+  private placeCrosshair() {
+    this.crosshair.hidden = !this.isOpen || this.mode !== 'point';
+    const pixel = this.crosshair.hidden ? undefined : this.visibleCentrePixel();
+    if (!pixel) return;
+    this.crosshair.style.left = `${pixel[0]}px`;
+    this.crosshair.style.top = `${pixel[1]}px`;
   }
 
   private drawn(geometry: Geometry) {
@@ -195,9 +242,24 @@ export class PlanLookup {
 
   /** Redraws the sheet in the interface language. */
   render() {
+    // the sheet is drawn anew: the control that had the focus gets it back, or the sheet
+    const focused = this.sheet.contains(document.activeElement)
+      ? ((document.activeElement as HTMLElement).dataset.focusKey ?? '')
+      : undefined;
+    this.sheet.replaceChildren(...this.renderParts());
+    if (focused !== undefined) {
+      const again =
+        focused && this.sheet.querySelector<HTMLElement>(`[data-focus-key="${focused}"]`);
+      (again || this.sheet).focus();
+    }
+    this.placeCrosshair();
+  }
+
+  private renderParts(): Node[] {
     this.sheet.setAttribute('aria-label', planText('plan.title'));
     const close = element('button', 'plan-lookup__close', '×');
     close.type = 'button';
+    close.dataset.focusKey = 'close';
     close.setAttribute('aria-label', planText('plan.close'));
     close.addEventListener('click', () => this.toggle(false));
     const header = element(
@@ -219,7 +281,7 @@ export class PlanLookup {
     if (this.info && this.status?.key !== 'plan.loading') {
       parts.push(renderPlanInformation(this.info), this.renderPrintButtons());
     }
-    this.sheet.replaceChildren(...parts);
+    return parts;
   }
 
   private renderModes() {
@@ -232,6 +294,7 @@ export class PlanLookup {
       const button = element('button', 'plan-mode', planText(label));
       button.type = 'button';
       button.setAttribute('aria-pressed', String(mode === this.mode));
+      button.dataset.focusKey = `mode-${mode}`;
       button.addEventListener('click', () => this.setMode(mode));
       return button;
     });
@@ -240,9 +303,18 @@ export class PlanLookup {
       element('div', 'plan-modes', ...buttons),
       element('p', 'plan-hint', planText(hint)),
     ];
+    if (this.mode === 'point') {
+      const ask = element('button', 'plan-ask-centre', planText('plan.askCentre'));
+      ask.type = 'button';
+      ask.title = planText('plan.askCentreLabel');
+      ask.dataset.focusKey = 'ask-centre';
+      ask.addEventListener('click', () => this.askCentre());
+      parts.push(ask);
+    }
     if (this.mode === 'upload') {
       const input = element('input', 'plan-file');
       input.type = 'file';
+      input.dataset.focusKey = 'file';
       input.accept = '.geojson,.json,application/geo+json,application/json';
       input.addEventListener(
         'change',
@@ -255,6 +327,7 @@ export class PlanLookup {
 
   private renderActivityPicker() {
     const select = element('select', 'plan-activity');
+    select.dataset.focusKey = 'activity';
     const none = element('option', '', planText('plan.noActivity'));
     none.value = '';
     const options = this.activities.map((activity) => {
@@ -281,6 +354,7 @@ export class PlanLookup {
       const button = element('button', 'plan-print', planText(label));
       button.type = 'button';
       button.dataset.format = format;
+      button.dataset.focusKey = `print-${format}`;
       button.addEventListener('click', () => void this.print(format));
       return button;
     });
@@ -313,7 +387,7 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
     if (tool.isOpen) bus.emit('sheet-open', { sheet: 'plan-lookup' });
   });
   tools.append(button);
-  map.getTargetElement()?.append(tool.sheet);
+  map.getTargetElement()?.append(tool.sheet, tool.crosshair);
   focusWithSheet(button, tool.sheet);
 
   const relabel = () => {

@@ -11,7 +11,10 @@ const messagesId = {
   'plan.modePoint': 'Klik titik',
   'plan.modeDraw': 'Gambar persil',
   'plan.modeUpload': 'Unggah persil',
-  'plan.hintPoint': 'Klik lokasi pada peta.',
+  'plan.hintPoint':
+    'Klik lokasi pada peta, atau geser peta hingga lokasi di bawah tanda silang, lalu tanyakan.',
+  'plan.askCentre': 'Tanyakan pusat peta',
+  'plan.askCentreLabel': 'Tanyakan rencana di tanda silang, pusat peta yang terlihat',
   'plan.hintDraw': 'Klik sudut-sudut persil pada peta; klik ganda untuk selesai.',
   'plan.hintUpload': 'Pilih berkas GeoJSON persil (EPSG:4326).',
   'plan.activity': 'Kegiatan yang direncanakan',
@@ -87,7 +90,10 @@ const messagesEn: Record<PlanMessageKey, string> = {
   'plan.modePoint': 'Click a point',
   'plan.modeDraw': 'Draw a parcel',
   'plan.modeUpload': 'Upload a parcel',
-  'plan.hintPoint': 'Click the place on the map.',
+  'plan.hintPoint':
+    'Click the place on the map, or bring it under the cross and ask about the map centre.',
+  'plan.askCentre': 'Ask about the map centre',
+  'plan.askCentreLabel': 'Ask the plan at the cross, the centre of the map in view',
   'plan.hintDraw': 'Click the corners of the parcel on the map; double-click to finish.',
   'plan.hintUpload': 'Choose a GeoJSON file of the parcel (EPSG:4326).',
   'plan.activity': 'Planned activity',

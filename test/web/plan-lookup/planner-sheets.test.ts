@@ -7,7 +7,7 @@ import {
   type TestServer,
 } from '../../support/app-server.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
-import { toWebMercator } from '../../support/web-mercator.js';
+import { toLonLat, toWebMercator } from '../../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
 const kroyaInnerPoint: [number, number] = [109.2239, -7.6301];
@@ -170,6 +170,69 @@ describe('the planner sheets beside the map', () => {
 
     expect(await page.locator('.dashboard').isVisible()).toBe(false);
     expect(await page.locator('#panel').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('asks about the place under the cross from the keyboard, in both languages', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    const asked: [number, number][] = [];
+    page.on('request', (request) => {
+      if (!request.url().includes('/analysis/plan-information')) return;
+      asked.push(
+        (request.postDataJSON() as { geometry: { coordinates: [number, number] } }).geometry
+          .coordinates,
+      );
+    });
+    const underCross = async () => {
+      const cross = (await page.locator('.plan-crosshair').boundingBox())!;
+      const map = (await page.locator('#map').boundingBox())!;
+      const pixel = [cross.x + cross.width / 2 - map.x, cross.y + cross.height / 2 - map.y];
+      const at = await page.evaluate(
+        (p) => window.__simpulMap!.getCoordinateFromPixel(p) as [number, number],
+        pixel,
+      );
+      return { lonLat: toLonLat(at), right: cross.x + cross.width / 2 };
+    };
+    const isFocused = (name: string) =>
+      page.getByRole('button', { name }).evaluate((node) => node === document.activeElement);
+
+    await page.locator('.plan-lookup__open').focus();
+    await page.keyboard.press('Enter');
+    const ask = page.getByRole('button', { name: 'Tanyakan pusat peta' });
+    await ask.waitFor({ timeout: 10000 });
+    for (let tab = 0; tab < 8 && !(await isFocused('Tanyakan pusat peta')); tab += 1) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.plan-result').waitFor({ timeout: 15000 });
+    const focusKept = await isFocused('Tanyakan pusat peta');
+    const first = await underCross();
+    const sheet = (await page.locator('.plan-lookup').boundingBox())!;
+
+    // the focused map: an arrow key moves it, Enter asks about the place now under the cross
+    await page.locator('#map').focus();
+    const centre: number = await page.evaluate(
+      () => window.__simpulMap!.getView().getCenter()![0]!,
+    );
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((before: number) => {
+      const view = window.__simpulMap!.getView();
+      return !view.getAnimating() && view.getCenter()![0]! < before;
+    }, centre);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => asked.length).toBe(2);
+    const second = await underCross();
+    await page.locator('#lang-toggle').click();
+
+    expect(focusKept).toBe(true);
+    expect(first.right).toBeLessThan(sheet.x);
+    expect(asked[0]![0]).toBeCloseTo(first.lonLat[0], 6);
+    expect(asked[0]![1]).toBeCloseTo(first.lonLat[1], 6);
+    expect(second.lonLat[0]).toBeLessThan(first.lonLat[0]);
+    expect(asked[1]![0]).toBeCloseTo(second.lonLat[0], 6);
+    expect(asked[1]![1]).toBeCloseTo(second.lonLat[1], 6);
+    const english = page.getByRole('button', { name: 'Ask about the map centre' });
+    expect(await english.isVisible()).toBe(true);
     await page.close();
   });
 

@@ -45,7 +45,8 @@ export interface SimpulEvents {
   'panel-open': Record<string, never>;
   /**
    * A tool sheet opened from the app bar. The sheets lie at the same place beside the map, so
-   * the others close: the plan sheet hidden below another one still took the map's clicks.
+   * the others close: the plan sheet hidden below another one still took the map's clicks. On a
+   * phone the panel folds away.
    */
   'sheet-open': { sheet: 'plan-lookup' | 'dashboard' | 'import' };
   /**

@@ -13,9 +13,7 @@ import { bus } from '../events/event-bus.js';
 import { translate, type MessageKey } from '../i18n/i18n.js';
 import { createDataLayer } from './data-layers.js';
 import { followSession } from './follow-session.js';
-
-/** Below this width the panel and the tool sheets lie over the map's lower part. */
-const narrowScreen = '(max-width: 720px)';
+import { compactScreen, phoneScreen } from './screen.js';
 
 /** The share of the map's height the panel covers there (its max-height in panel.css). */
 const sheetShare = 0.55;
@@ -63,7 +61,7 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
 function regencyPadding(map: Map): number[] {
   const marginPx = 24;
   const mapHeightPx = map.getSize()?.[1] ?? 0;
-  const sheetPx = window.matchMedia(narrowScreen).matches ? mapHeightPx * sheetShare : 0;
+  const sheetPx = window.matchMedia(phoneScreen).matches ? mapHeightPx * sheetShare : 0;
   return [marginPx, marginPx, marginPx + sheetPx, leftControlsWidth(map) + marginPx];
 }
 
@@ -89,7 +87,7 @@ class HomeControl extends ZoomToExtent {
 function createControls(regencyExtent: Extent) {
   const home = new HomeControl({ extent: regencyExtent, label: homeIcon() });
   // On a phone the attribution spans several lines: shown at first, it can be folded away.
-  const collapsible = window.matchMedia(narrowScreen).matches;
+  const collapsible = window.matchMedia(compactScreen).matches;
   const attribution = new Attribution({ collapsible, collapsed: false });
   return [new Zoom(), home, attribution, new ScaleLine()];
 }

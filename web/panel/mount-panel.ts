@@ -1,17 +1,16 @@
 import type Map from 'ol/Map.js';
 import { bus } from '../events/event-bus.js';
+import { compactScreen } from '../map/screen.js';
 import './panel.css';
-
-/** Below this width the panel floats over the map as a sheet and starts closed. */
-const narrowScreen = '(max-width: 720px)';
 
 /**
  * The side panel (layer tree and legend) and the `toggle` button that opens and closes it.
- * On a wide screen it sits beside the map; on a phone it lies over the map's lower half, and
- * folds away when a popup opens on the map or while the Informasi Tata Ruang sheet is open.
+ * On a wide screen it sits beside the map; on a phone it lies over the map's lower half (held
+ * on its side, over its left edge), starts closed, and folds away when a popup opens on the
+ * map or while the Informasi Tata Ruang sheet is open.
  */
 export function mountPanel(map: Map, panel: HTMLElement, toggle: HTMLButtonElement) {
-  const isPhone = () => window.matchMedia(narrowScreen).matches;
+  const isPhone = () => window.matchMedia(compactScreen).matches;
   // folded to make way for the plan sheet, so it comes back when that sheet closes
   let foldedForSheet = false;
   const isOpen = () => !panel.classList.contains('panel--closed');
@@ -35,6 +34,13 @@ export function mountPanel(map: Map, panel: HTMLElement, toggle: HTMLButtonEleme
   // lying over the map, the sheet would hide the popup; the panel button brings it back
   bus.on('identify-open', () => {
     if (isPhone()) setOpen(false);
+  });
+  // Dasbor or Impor/Ekspor: the panel folds for it as for the plan sheet, and stays folded
+  // when the plan sheet it replaces closes; coming back, it closed the sheet just opened
+  bus.on('sheet-open', ({ sheet }) => {
+    if (sheet === 'plan-lookup') return;
+    foldedForSheet = false;
+    if (isPhone() && isOpen()) setOpen(false);
   });
   bus.on('plan-lookup-toggle', ({ open }) => {
     if (open && isPhone() && isOpen()) {

@@ -236,6 +236,22 @@ describe('the planner sheets beside the map', () => {
     await page.close();
   });
 
+  it('shows the dashboard opened over the plan sheet on a phone, the panel folded', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.baseUrl);
+    await page.waitForFunction(() => Boolean(window.__simpulMap), null, { timeout: 20000 });
+
+    await page.locator('#panel-toggle').click();
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.dashboard__open').click();
+
+    expect(await page.locator('.dashboard').isVisible()).toBe(true);
+    expect(await page.locator('.plan-lookup').isVisible()).toBe(false);
+    expect(await page.locator('#panel').isVisible()).toBe(false);
+    await page.close();
+  });
+
   it('names the ITR button and explains its letters, in both languages', async () => {
     const page = await openMapAt(kroyaInnerPoint);
     const button = page.locator('.plan-lookup__open');

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { chromiumOptions } from '../../support/browser.js';
+
+/** A phone held on its side: 844 × 390 CSS pixels, a touch screen. */
+const phoneOnItsSide = { width: 844, height: 390 };
+
+let server: TestServer;
+let context: BrowserContext;
+let profileDir: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    ...chromiumOptions(phoneOnItsSide),
+    hasTouch: true,
+    isMobile: true,
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await server?.close();
+});
+
+async function openMap(): Promise<Page> {
+  const page = await context.newPage();
+  await page.addInitScript(() => localStorage.setItem('simpul.language', 'id'));
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(() => Boolean(window.__simpulMap?.getSize()), null, {
+    timeout: 20000,
+  });
+  return page;
+}
+
+const widthOf = async (page: Page, selector: string) =>
+  (await page.locator(selector).boundingBox())?.width ?? 0;
+
+describe('the web map on a phone held on its side', () => {
+  it('starts with the whole width for the map, the panel over its edge opened', async () => {
+    const page = await openMap();
+    const panelAtStart = await page.locator('#panel').isVisible();
+    const mapAtStart = await widthOf(page, '#map');
+
+    await page.locator('#panel-toggle').tap();
+    const panel = (await page.locator('#panel').boundingBox())!;
+    const mapWithPanel = await widthOf(page, '#map');
+
+    expect(panelAtStart).toBe(false);
+    expect(mapAtStart).toBe(phoneOnItsSide.width);
+    // over the map, not beside it: the map keeps its width under the panel
+    expect(mapWithPanel).toBe(phoneOnItsSide.width);
+    expect(panel.width).toBeLessThanOrEqual(phoneOnItsSide.width / 3);
+    expect(panel.y + panel.height).toBeLessThanOrEqual(phoneOnItsSide.height);
+    await page.close();
+  });
+
+  it('folds the panel for a tool sheet, which leaves half of the map in view', async () => {
+    const page = await openMap();
+    await page.locator('#panel-toggle').tap();
+
+    const inView: Record<string, number> = {};
+    for (const [open, sheet] of [
+      ['.plan-lookup__open', '.plan-lookup'],
+      ['.dashboard__open', '.dashboard'],
+      ['.import-sheet__open', '.import-sheet'],
+    ] as const) {
+      await page.locator(open).tap();
+      const box = (await page.locator(sheet).boundingBox())!;
+      inView[sheet] = box.x / phoneOnItsSide.width;
+    }
+    const panelWithSheets = await page.locator('#panel').isVisible();
+    await page.locator('#panel-toggle').tap();
+    const sheetWithPanel = await page.locator('.import-sheet').isVisible();
+
+    expect(panelWithSheets).toBe(false);
+    for (const share of Object.values(inView)) expect(share).toBeGreaterThanOrEqual(0.45);
+    expect(sheetWithPanel).toBe(false);
+    await page.close();
+  });
+});

@@ -206,7 +206,7 @@ class Search {
     if (result) this.show(result);
   }
 
-  /** Frames a found feature, outlined, above whatever covers the map's lower part. */
+  /** Frames a found feature, outlined, clear of the panel where it lies over the map. */
   private show(result: SearchResult) {
     const geometry = result.feature.geometry && geoJson.readGeometry(result.feature.geometry);
     if (!geometry) return;
@@ -216,9 +216,9 @@ class Search {
     result.dataLayer.layer.setVisible(true);
 
     const padding = 40;
-    const bottom = padding + this.coveredBottomPx();
+    const covered = this.coveredByPanel();
     this.map.getView().fit(geometry.getExtent(), {
-      padding: [padding, padding, bottom, padding],
+      padding: [padding, padding, padding + covered.bottom, padding + covered.left],
       maxZoom: frameMaxZoom,
       duration: 300,
     });
@@ -298,12 +298,17 @@ class Search {
     if (this.results.length < shown) this.render();
   }
 
-  /** Pixels of the map's lower edge under the panel, which lies over the map on a phone. */
-  private coveredBottomPx(): number {
+  /** Pixels of the map's lower or left edge under the panel, which lies over it on a phone. */
+  private coveredByPanel(): { bottom: number; left: number } {
     const mapBox = this.map.getTargetElement()?.getBoundingClientRect();
     const panelBox = this.section.closest('.panel')?.getBoundingClientRect();
-    if (!mapBox || !panelBox || panelBox.width < mapBox.width) return 0;
-    return Math.max(0, mapBox.bottom - panelBox.top);
+    if (!mapBox || !panelBox || panelBox.width === 0) return { bottom: 0, left: 0 };
+    // as wide as the map, the panel lies over its foot (a phone held upright); narrower, over
+    // its left edge (a phone on its side) or beside it (a wide screen: nothing covered)
+    if (panelBox.width >= mapBox.width) {
+      return { bottom: Math.max(0, mapBox.bottom - panelBox.top), left: 0 };
+    }
+    return { bottom: 0, left: Math.max(0, panelBox.right - mapBox.left) };
   }
 
   /** Redraws labels, status and results in the interface language. */

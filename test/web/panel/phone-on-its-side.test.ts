@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { chromiumOptions } from '../../support/browser.js';
 
 /** A phone held on its side: 844 × 390 CSS pixels, a touch screen. */
 const phoneOnItsSide = { width: 844, height: 390 };
+const password = 'jalan-kabupaten-2026';
 
 let server: TestServer;
 let context: BrowserContext;
@@ -15,6 +17,8 @@ let profileDir: string;
 
 beforeAll(async () => {
   server = await startTestServer();
+  const pool = server.testDatabase.database.pool;
+  await createUser(pool, { name: 'bina-marga', password, roles: ['roads:editor'] });
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-chromium-'));
   context = await chromium.launchPersistentContext(profileDir, {
     ...chromiumOptions(phoneOnItsSide),
@@ -82,6 +86,43 @@ describe('the web map on a phone held on its side', () => {
     expect(panelWithSheets).toBe(false);
     for (const share of Object.values(inView)) expect(share).toBeGreaterThanOrEqual(0.45);
     expect(sheetWithPanel).toBe(false);
+    await page.close();
+  });
+
+  it('frames a road found clear of the panel, and edits it beside the panel', async () => {
+    const page = await openMap();
+    await page.locator('#panel-toggle').tap();
+    await page.locator('#login-button').tap();
+    await page.locator('.login-dialog input[name=name]').fill('bina-marga');
+    await page.locator('.login-dialog input[name=password]').fill(password);
+    await page.locator('.login-dialog button[type=submit]').tap();
+    const roadsEditable = page.locator('#edit-layer option[value="road_segment"]');
+    await roadsEditable.waitFor({ state: 'attached' });
+
+    await page.locator('.search__input').fill('N.005.2');
+    await page.locator('.search__result').first().tap();
+    await page.waitForFunction(() => {
+      const map = window.__simpulMap!;
+      const outline = map.getAllLayers().find((layer) => layer.get('id') === 'search-outline');
+      const source = outline?.getSource() as unknown as { getFeatures(): unknown[] };
+      const found = source.getFeatures();
+      return found.length > 0 && !map.getView().getAnimating();
+    });
+    const foundLeft = await page.evaluate(() => {
+      const map = window.__simpulMap!;
+      const outline = map.getAllLayers().find((layer) => layer.get('id') === 'search-outline')!;
+      const extent = (outline.getSource() as unknown as { getExtent(): number[] }).getExtent();
+      return map.getPixelFromCoordinate([extent[0]!, extent[1]!])[0]!;
+    });
+    await page.locator('#edit-layer').selectOption('road_segment');
+    const toolbar = page.locator('.edit-toolbar');
+    await toolbar.waitFor();
+    const panel = (await page.locator('#panel').boundingBox())!;
+    const tools = (await toolbar.boundingBox())!;
+
+    expect(foundLeft).toBeGreaterThanOrEqual(panel.x + panel.width);
+    expect(tools.x).toBeGreaterThanOrEqual(panel.x + panel.width);
+    expect(tools.x + tools.width).toBeLessThanOrEqual(phoneOnItsSide.width);
     await page.close();
   });
 });

@@ -15,6 +15,7 @@ import type { FieldProblem } from '../api/edit-api.js';
 import { pickLabel, pickTitle } from '../i18n/i18n.js';
 import { describeProblem } from '../i18n/problem-messages.js';
 import { formatUnit } from '../i18n/units.js';
+import { formatValueWithoutUnit } from '../identify/format-value.js';
 import { editText } from './edit-messages.js';
 
 export { describeProblem } from '../i18n/problem-messages.js';
@@ -74,6 +75,13 @@ function createInput(
     return select;
   }
   const input = element('input');
+  if (attribute.computed) {
+    // read, never typed: written as the popup writes it (2.286,53 in Indonesian), not as the
+    // raw float the server sends (2286.532242968736)
+    input.type = 'text';
+    input.value = formatValueWithoutUnit(attribute, value);
+    return input;
+  }
   const types: Record<string, string> = {
     integer: 'number',
     number: 'number',
@@ -124,6 +132,8 @@ export class AttributeForm {
   readonly element = element('form', 'edit-form');
   private readonly inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   private readonly problemSlots = new Map<string, HTMLElement>();
+  /** The values the computed attributes are shown with, written again in a new language. */
+  private readonly computedValues: Record<string, unknown>;
   /** The problems on show, described again in a new interface language. */
   private shownProblems: readonly FieldProblem[] = [];
 
@@ -136,6 +146,7 @@ export class AttributeForm {
     properties: Record<string, unknown>,
     private readonly stored?: Record<string, unknown>,
   ) {
+    this.computedValues = properties;
     this.element.noValidate = true;
     const general = element('p', 'edit-form__problem');
     general.setAttribute('role', 'alert');
@@ -197,6 +208,9 @@ export class AttributeForm {
       const input = this.inputs.get(attribute.name)!;
       input.parentElement?.querySelector('.edit-field__label')?.replaceWith(fieldLabel(attribute));
       if (input instanceof HTMLSelectElement) relabelChoices(attribute, input);
+      else if (attribute.computed) {
+        input.value = formatValueWithoutUnit(attribute, this.computedValues[attribute.name]);
+      }
     }
     this.showProblems(this.shownProblems);
   }

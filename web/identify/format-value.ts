@@ -15,6 +15,12 @@ export function formatAttributeValue(attribute: AttributeDefinition, value: unkn
   return attribute.unit ? `${text} ${formatUnit(attribute.unit)}` : text;
 }
 
+/** An attribute value as `formatAttributeValue` writes it, without the unit. */
+export function formatValueWithoutUnit(attribute: AttributeDefinition, value: unknown): string {
+  if (value === null || value === undefined || value === '') return emptyValue;
+  return formatBareValue(attribute, value);
+}
+
 /**
  * The name a feature is shown under: its `nameAttribute` as the popup shows values (a coded
  * name such as a hazard type by its label), else its id.

@@ -664,6 +664,26 @@ describe('web editor', () => {
     await page.close();
   }, 90000);
 
+  it('writes a computed length in the interface language, not as a raw float', async () => {
+    const computed = layer.attributes.find((a) => a.computed === 'length_m')!;
+    // about 1.3 km along the parallel: a figure with thousands and decimals
+    const id = await createSegment('LEN-1', [
+      [109.0, -7.7035],
+      [109.012, -7.7035],
+    ]);
+    const page = await openEditor();
+    await selectInEditor(page, id);
+    const length = page.locator(`.edit-form [data-field="${computed.name}"] input`);
+
+    const indonesian = await length.inputValue();
+    await page.locator('#lang-toggle').click();
+    const english = await length.inputValue();
+
+    expect(indonesian).toMatch(/^1\.3\d\d(,\d\d?)?$/);
+    expect(english).toMatch(/^1,3\d\d(\.\d\d?)?$/);
+    await page.close();
+  });
+
   it('switches the open form between Indonesian and English, keeping what was typed', async () => {
     const textField = layer.attributes.find(
       (a) => a.type === 'text' && !a.domain && !a.computed && !a.unique,

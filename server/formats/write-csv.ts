@@ -26,6 +26,13 @@ function xyNames(srid: number): [string, string] {
  * Writes the CSV header and rows. x/y columns hold a point's coordinates (lon/lat for
  * EPSG:4326); they fit point layers only and the caller refuses them for others.
  */
+// TODO: the file is UTF-8 without a byte order mark, comma-separated with decimal points. Excel
+// on Windows opens it as ANSI (an en dash of a road name shows as "â€“"), and with Indonesian
+// regional settings (list separator ";") puts each row in one cell; the user must go through
+// Data > From Text. A byte order mark would fix the letters but add "\uFEFF" to the first
+// column name for readers that do not strip it (pandas without utf-8-sig); a semicolon and
+// decimal-comma variant would need an option of its own.
+
 export async function writeCsv(
   features: AsyncIterable<ExportFeature>,
   shape: ExportShape,

@@ -83,7 +83,7 @@ describe('the text encoding of a CSV', () => {
     return names;
   };
 
-  it('reads a Windows-1252 CSV (Excel) as such, saying so, even when far into the file', async () => {
+  it('reads a Windows-1252 CSV (Excel) as such, saying so, even far into the file', async () => {
     const plain = Array.from({ length: 30000 }, (_, i) => `Sumur ${i};109,01;-7,60`);
     const file = excelCsv([...plain, 'Sumur Café Désa;109,02;-7,61']);
 

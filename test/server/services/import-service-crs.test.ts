@@ -87,7 +87,7 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('utm_gpkg 1', sidareja);
   });
 
-  it('refuses lon/lat coordinates under a .prj of metres, saying to read them as lon/lat', async () => {
+  it('refuses lon/lat coordinates under a .prj of metres, saying to read lon/lat', async () => {
     const folder = fs.mkdtempSync(path.join(scratch.folder, 'wrong-prj-'));
     writeShapefile(folder, 'derajat', 4326, [cilacapTown, kroya]);
     writeShapefile(folder, 'meter', 32749, [majenang]);
@@ -110,7 +110,7 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('derajat 2', kroya);
   });
 
-  it('counts the Z values a PointZ Shapefile loses in the notes, as other formats do', async () => {
+  it('counts the Z values a PointZ Shapefile loses in the notes, like others', async () => {
     const folder = fs.mkdtempSync(path.join(scratch.folder, 'point-z-'));
     writeShapefile(folder, 'tinggi', 32749, [
       [...cilacapTown, 12.5],
@@ -127,7 +127,7 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('tinggi 2', kroya);
   });
 
-  it('asks the EPSG code of a .prj whose datum has no shift to WGS 84 (ID74), never guessing', async () => {
+  it('asks the EPSG code of a .prj whose datum names no shift to WGS 84 (ID74)', async () => {
     const folder = fs.mkdtempSync(path.join(scratch.folder, 'id74-'));
     writeShapefile(folder, 'id74', 23889, [cilacapTown, kroya]);
     const zip = path.join(scratch.folder, 'id74.zip');

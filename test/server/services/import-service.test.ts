@@ -1266,14 +1266,15 @@ describe('importing into a layer', () => {
     const release = await holdLock('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
     let job: Awaited<ReturnType<typeof runImport>>;
     try {
-      const prepared = await prepareImport(database.pool, request(file, { layerId: 'bore_well' }));
+      const asked = request(file, { layerId: 'bore_well' });
+      const prepared = await prepareImport(database.pool, asked);
       await recordImportJob(database.pool, prepared);
       const running = runImport(database, prepared);
       await waitFor(async () => (await stepOf(prepared.jobId)) === 'checking-geometries');
       await waitFor(someoneWaitsForLock);
       await query(
-        `INSERT INTO bore_well (code, name, status, geom)
-         VALUES ('SB-LATE-01', 'Sumur lain', 'berfungsi', ST_SetSRID(ST_MakePoint($1, $2), 4326))`,
+        `INSERT INTO bore_well (code, name, status, geom) VALUES
+           ('SB-LATE-01', 'Sumur lain', 'berfungsi', ST_SetSRID(ST_MakePoint($1, $2), 4326))`,
         kroya,
       );
       await release();

@@ -49,7 +49,7 @@ describe('a refusal in the import sheet', () => {
     setLanguage('id');
     const indonesian = describeRefusal(refusal);
 
-    expect(english).toMatch(/^Read in WGS 84 \/ UTM zone 49S, which the file names, the first 2/);
+    expect(english).toMatch(/^Read in WGS 84 \/ UTM zone 49S, which the file names, the first/);
     expect(english).toMatch(/Give EPSG:4326 as the coordinate system/);
     expect(indonesian).toMatch(/^Bila dibaca dalam WGS 84 \/ UTM zone 49S yang disebut berkas/);
   });

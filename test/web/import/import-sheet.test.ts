@@ -381,7 +381,7 @@ describe('the import and export sheet', () => {
       await openSheetForDesa(page);
       const square =
         'POLYGON((108.76 -7.30,108.764 -7.30,108.764 -7.296,108.76 -7.296,108.76 -7.30))';
-      const text = `WKT;Nama;Kode;Jenis\r\n"${square}";Cibéurèum;33.01.99.2002;desa\r\n`;
+      const text = `WKT;Nama;Kode;Jenis\r\n"${square}";Cibéurèum;33.01.99.2901;desa\r\n`;
       const buffer = Buffer.from(text, 'latin1');
       await page.setInputFiles(`${sheet} input[type=file]`, {
         name: 'excel.csv',
@@ -400,7 +400,7 @@ describe('the import and export sheet', () => {
 
       expect(notes.join('\n')).toContain('CSV bukan UTF-8: teks dibaca sebagai windows-1252');
       const rows = await server.testDatabase.database.pool.query(
-        "SELECT name FROM desa WHERE code = '33.01.99.2002'",
+        "SELECT name FROM desa WHERE code = '33.01.99.2901'",
       );
       expect(rows.rows).toEqual([{ name: 'Cibéurèum' }]);
     });

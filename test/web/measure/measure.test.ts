@@ -149,8 +149,10 @@ describe('measuring on the map', () => {
     await page.close();
   });
 
-  it('stops the Informasi Tata Ruang sheet drawing a parcel while measuring', async () => {
+  it('closes the Informasi Tata Ruang sheet drawing a parcel as measuring starts', async () => {
     const page = await openMap('id');
+    const planAsked: string[] = [];
+    page.on('request', (r) => r.url().includes('/plan-information') && planAsked.push(r.url()));
     await page.locator('.plan-lookup__open').click();
     await page.locator('.plan-mode', { hasText: 'Gambar persil' }).click();
     const box = (await page.locator('#map').boundingBox())!;
@@ -161,9 +163,9 @@ describe('measuring on the map', () => {
     await page.mouse.dblclick(box.x + 400, box.y + 400);
     await settle(page);
 
-    const drawPressed = page.locator('.plan-mode', { hasText: 'Gambar persil' });
-    expect(await drawPressed.getAttribute('aria-pressed')).toBe('false');
-    expect(await page.locator('.plan-status').count()).toBe(0);
+    expect(await page.locator('.plan-lookup').isVisible()).toBe(false);
+    expect(planAsked).toEqual([]);
+    expect(await page.locator('.measure-bar__result').textContent()).toMatch(/^Panjang: /);
     await page.close();
   });
 

@@ -31,8 +31,10 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
     // No deeper than the finest tiles of any layer: past it nothing gains detail.
     view: new View({ maxZoom: Math.max(...config.layers.map(({ zoom }) => zoom.max), 12) }),
   });
-  // focusable, so the arrow keys move the map and + and - zoom it without a mouse
+  // focusable, so the arrow keys move the map and + and - zoom it without a mouse; an
+  // application to a screen reader, which then leaves those keys to the map, under its name
   element.tabIndex = 0;
+  element.setAttribute('role', 'application');
   bus.on('language-change', () => relabelControls(map));
   relabelControls(map);
 

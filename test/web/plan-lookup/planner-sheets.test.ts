@@ -6,7 +6,7 @@ import {
   type ClientLayer,
   type TestServer,
 } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser, waitForMapDrawn } from '../../support/browser.js';
 import { toLonLat, toWebMercator } from '../../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
@@ -102,10 +102,13 @@ describe('the planner sheets beside the map', () => {
     await page.locator('.plan-lookup__open').click();
     const measuringWithPlan = await page.locator('.measure-bar').isVisible();
     await page.locator('.plan-mode').first().click();
+    // the plan sheet's layer came and the measurement's went: a click on a canvas replaced
+    // before its singleclick (250 ms later) is dropped by OpenLayers
+    await waitForMapDrawn(page);
     await tapMap(0.3);
     const answered = await page
       .locator('.plan-result')
-      .waitFor({ timeout: 10000 })
+      .waitFor({ timeout: 20000 })
       .then(() => true)
       .catch(() => false);
 
@@ -115,7 +118,7 @@ describe('the planner sheets beside the map', () => {
     expect(answered).toBe(true);
     expect(planAsked).toHaveLength(1);
     await page.close();
-  });
+  }, 60000);
 
   it('opens the popup of a feature beside an open sheet clear of the sheet', async () => {
     const page = await openMapAt(kroyaInnerPoint);
@@ -233,6 +236,8 @@ describe('the planner sheets beside the map', () => {
     expect(asked[1]![1]).toBeCloseTo(second.lonLat[1], 6);
     const english = page.getByRole('button', { name: 'Ask about the map centre' });
     expect(await english.isVisible()).toBe(true);
+    const map = page.getByRole('application', { name: 'Map: move it with the arrow keys' });
+    expect(await map.evaluate((node) => node.id, null, { timeout: 5000 })).toBe('map');
     await page.close();
   });
 

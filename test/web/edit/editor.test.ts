@@ -678,6 +678,8 @@ describe('web editor', () => {
     const indonesian = await length.inputValue();
     await page.locator('#lang-toggle').click();
     const english = await length.inputValue();
+    // the language chosen stays for the next test's pages
+    await page.locator('#lang-toggle').click();
 
     expect(indonesian).toMatch(/^1\.3\d\d(,\d\d?)?$/);
     expect(english).toMatch(/^1,3\d\d(\.\d\d?)?$/);

@@ -13,6 +13,7 @@ import { continueWhenBodyRead } from './http/expect-continue.js';
 import { log } from './log.js';
 import { warmHazardExposure } from './services/hazard-exposure-service.js';
 import { stopLocalImports } from './services/import-service.js';
+import { prepareImportDir } from './services/upload-store.js';
 import { closeAll } from './close-all.js';
 import { TileService } from './services/tile-service.js';
 import {
@@ -128,6 +129,7 @@ export async function serve(seed: boolean) {
   log.info({ config: describeConfig() }, 'starting');
   // a process of SIMPUL_PROCESSES shares the port its primary checked
   if (cluster.isPrimary) await checkListenAddress();
+  prepareImportDir();
   const starting = abortOnStopSignals('the server listens');
   const database = await prepareDatabase({ seed, signal: starting.signal }).catch(exitIfStopped);
   const tiles = await TileService.start(database).catch(async (error: unknown) => {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { config } from '../config.js';
+import { config, ConfigError } from '../config.js';
 import { badRequest, HttpProblem, notFound } from '../http/problem.js';
 import type { Principal } from './access.js';
 
@@ -96,6 +96,25 @@ async function storeWithin(body: Readable, out: Writable, maxBytes: number): Pro
   });
   await pipeline(body, within, out);
   return bytes;
+}
+
+/**
+ * Makes the import folder at start, or stops start-up saying why: a folder that cannot be
+ * made or written failed every upload with a 500, and one under /proc never answered (Node
+ * 20's recursive mkdir does not return there, so only its parent is made recursively).
+ */
+export function prepareImportDir(dir = config.importDir): void {
+  try {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(
+      `the import folder ${dir} (SIMPUL_IMPORT_DIR, else imports in SIMPUL_DATA_DIR) cannot ` +
+        `hold uploads (${reason}); set it to a writable folder`,
+    );
+  }
 }
 
 /**

@@ -107,7 +107,8 @@ describe('several server processes', { timeout: 120000 }, () => {
       DATABASE_URL: relay.url,
       SIMPUL_PROCESSES: '2',
       SIMPUL_DATA_DIR: dataDir,
-      SIMPUL_DOWN_EXIT_S: '4',
+      // long enough for a first start on a busy machine, which the count includes
+      SIMPUL_DOWN_EXIT_S: '20',
     };
     const server = startProcesses(env);
     try {
@@ -122,11 +123,11 @@ describe('several server processes', { timeout: 120000 }, () => {
       const downMs = Date.now() - lastDown;
 
       expect(exitCode).toBe(1);
-      expect(downMs).toBeGreaterThanOrEqual(4000);
-      expect(downMs).toBeLessThan(15000);
+      expect(downMs).toBeGreaterThanOrEqual(20000);
+      expect(downMs).toBeLessThan(35000);
       const [gaveUp] = server.logged('no server process listening; exiting');
-      expect(gaveUp?.parsed).toMatchObject({ level: 60, downS: 4 });
-      // the two killed, and as many replacements as died within the 4 s on this machine
+      expect(gaveUp?.parsed).toMatchObject({ level: 60, downS: 20 });
+      // the two killed, and as many replacements as died within the 20 s on this machine
       const died = server.logged('server process died').length;
       expect(gaveUp!.parsed.diedSince).toBe(died);
       expect(died).toBeGreaterThanOrEqual(2);

@@ -129,9 +129,15 @@ export async function serve(seed: boolean) {
   log.info({ config: describeConfig() }, 'starting');
   // a process of SIMPUL_PROCESSES shares the port its primary checked
   if (cluster.isPrimary) await checkListenAddress();
-  prepareImportDir();
   const starting = abortOnStopSignals('the server listens');
   const database = await prepareDatabase({ seed, signal: starting.signal }).catch(exitIfStopped);
+  // after the database: the embedded one says first that SIMPUL_DATA_DIR cannot hold it
+  try {
+    prepareImportDir();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const tiles = await TileService.start(database).catch(async (error: unknown) => {
     await database.close();
     throw error;

@@ -9,6 +9,7 @@ import {
   selectOverlapShares,
   selectPlaceFrame,
   selectPlaceSummary,
+  selectPlaceValidity,
   type MapShapeRow,
   type OverlapRow,
   type UtmFrame,
@@ -318,6 +319,30 @@ const methodNote: Bilingual = {
     'confirmation or approval of conformity of spatial use (KKPR).',
 };
 
+/** The most vertices of an invalid place that is repaired (ST_MakeValid) rather than refused. */
+export const maxRepairedPlaceVertices = 200;
+
+/**
+ * Refuses an invalid place too large to repair safely. ST_MakeValid of a ring crossing itself
+ * many times (a star of 1,500 vertices, a stack of overlapping squares) runs past the query
+ * timeout, and the GEOS of Debian 12 (3.11.1) crashes when the timeout interrupts it: the
+ * whole PostgreSQL server restarted, failing every request and import under way. A parcel
+ * drawn on the map with a crossing stays small and is still repaired.
+ */
+async function refuseUnrepairablePlace(pool: pg.Pool, placeGeoJson: string) {
+  const { valid, reason, points } = await selectPlaceValidity(pool, placeGeoJson);
+  if (valid || points <= maxRepairedPlaceVertices) return;
+  throw new HttpProblem(
+    422,
+    'invalid-place-geometry',
+    'Invalid place',
+    `The place is not a valid polygon (${reason.slice(0, 200)}), and one of more than ` +
+      `${maxRepairedPlaceVertices} vertices is not repaired here: fix it in a GIS and send it ` +
+      'again.',
+    { reason: reason.slice(0, 200) },
+  );
+}
+
 /**
  * The spatial plan information for a place (GeoJSON text in EPSG:4326, see `parsePlace`): the
  * plan zones it falls in with area in hectares and share, the desa and kecamatan it lies in,
@@ -330,6 +355,7 @@ export async function getPlanInformation(
   activity?: string,
 ): Promise<PlanInformation> {
   const started = Date.now();
+  await refuseUnrepairablePlace(pool, placeGeoJson);
   const place = await selectPlaceSummary(pool, placeGeoJson);
   if (place.empty) throw badRequest('invalid-place', 'The place is empty once made valid.');
   const zones = await findPlanZones(pool, placeGeoJson);

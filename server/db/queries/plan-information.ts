@@ -57,6 +57,20 @@ export async function selectOverlapShares(
   return result.rows.map((row) => ({ values: row.values, areaHa: row.area_ha, share: row.share }));
 }
 
+/**
+ * Whether the place as sent is valid, why not (PostGIS's reason) and its vertex count: cheap
+ * checks that stop at the first fault, made before anything repairs it.
+ */
+export async function selectPlaceValidity(db: Queryable, placeGeoJson: string) {
+  const sql = `SELECT ST_IsValid(g, 0) AS valid, ST_IsValidReason(g) AS reason,
+      ST_NPoints(g) AS points
+    FROM (SELECT ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) AS g) AS p`;
+  const result = await db.query<{ valid: boolean; reason: string; points: number }>(sql, [
+    placeGeoJson,
+  ]);
+  return result.rows[0]!;
+}
+
 /** What the place is: its area in hectares (0 for a point), centroid and bbox in EPSG:4326. */
 export async function selectPlaceSummary(db: Queryable, placeGeoJson: string) {
   const sql = `

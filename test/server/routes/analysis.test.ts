@@ -155,6 +155,42 @@ describe('the analysis API', () => {
     }
   });
 
+  it('refuses an invalid place too large to repair, which crashed the database', async () => {
+    // a star of 1,501 vertices whose ring crosses itself at every edge, around Kroya
+    const [lon, lat] = kroyaInnerPoint as [number, number];
+    const count = 1501;
+    const ring = Array.from({ length: count }, (_, i) => {
+      const angle = (2 * Math.PI * ((i * 750) % count)) / count;
+      return [lon + 0.005 * Math.cos(angle), lat + 0.005 * Math.sin(angle)];
+    });
+    const star = { type: 'Polygon', coordinates: [[...ring, ring[0]]] };
+    const bowtie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [lon, lat],
+          [lon + 0.002, lat + 0.002],
+          [lon + 0.002, lat],
+          [lon, lat + 0.002],
+          [lon, lat],
+        ],
+      ],
+    };
+
+    const started = Date.now();
+    const refused = await post('/analysis/plan-information', { geometry: star });
+    const elapsedMs = Date.now() - started;
+    const repaired = await post('/analysis/plan-information', { geometry: bowtie });
+
+    expect(refused.status).toBe(422);
+    const problem = await refused.json();
+    expect(problem.type).toBe('/problems/invalid-place-geometry');
+    expect(problem.detail).toContain('Self-intersection');
+    expect(elapsedMs).toBeLessThan(5000);
+    expect(repaired.status).toBe(200);
+    expect((await repaired.json()).place.areaHa).toBeGreaterThan(0);
+  });
+
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {
     // a point in the Flores Sea, far from Cilacap
     const answers = [

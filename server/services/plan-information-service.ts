@@ -320,14 +320,14 @@ const methodNote: Bilingual = {
 };
 
 /** The most vertices of an invalid place that is repaired (ST_MakeValid) rather than refused. */
-export const maxRepairedPlaceVertices = 200;
+export const maxRepairedPlaceVertices = 20;
 
 /**
  * Refuses an invalid place too large to repair safely. ST_MakeValid of a ring crossing itself
- * many times (a star of 1,500 vertices, a stack of overlapping squares) runs past the query
- * timeout, and the GEOS of Debian 12 (3.11.1) crashes when the timeout interrupts it: the
- * whole PostgreSQL server restarted, failing every request and import under way. A parcel
- * drawn on the map with a crossing stays small and is still repaired.
+ * many times runs past the query timeout (a star of 199 vertices took 3 minutes, one of 1,501
+ * longer), and the GEOS of Debian 12 (3.11.1) crashes when the timeout interrupts it: the
+ * whole PostgreSQL server restarted, failing every request and import under way. A bowtie
+ * drawn on the map by mistake stays small and is still repaired.
  */
 async function refuseUnrepairablePlace(pool: pg.Pool, placeGeoJson: string) {
   const { valid, reason, points } = await selectPlaceValidity(pool, placeGeoJson);

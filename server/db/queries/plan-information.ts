@@ -7,7 +7,14 @@ import { overlayable, overlayGridDeg } from './overlays.js';
 type Queryable = Pick<pg.Pool, 'query'>;
 
 /** The asked place: a GeoJSON geometry in EPSG:4326 made valid, without Z or M. */
-const placeSql = 'ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)))';
+const sentPlace = 'ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))';
+/**
+ * The place as sent, made valid, of its own dimension: the repair of overlapping parcels
+ * leaves the lines where they touch beside the polygons, and an overlay of that collection
+ * failed ("mixed-dimension", a 500).
+ */
+const placeSql = `ST_CollectionExtract(ST_MakeValid(${sentPlace}),
+  CASE ST_Dimension(${sentPlace}) WHEN 2 THEN 3 WHEN 1 THEN 2 ELSE 1 END)`;
 
 /** One group of a layer's features overlapping a place, with how much of the place they cover. */
 export interface OverlapRow {
@@ -64,7 +71,7 @@ export async function selectOverlapShares(
 export async function selectPlaceValidity(db: Queryable, placeGeoJson: string) {
   const sql = `SELECT ST_IsValid(g, 0) AS valid, ST_IsValidReason(g) AS reason,
       ST_NPoints(g) AS points
-    FROM (SELECT ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) AS g) AS p`;
+    FROM (SELECT ${sentPlace} AS g) AS p`;
   const result = await db.query<{ valid: boolean; reason: string; points: number }>(sql, [
     placeGeoJson,
   ]);

@@ -181,6 +181,19 @@ describe('the analysis API', () => {
     const refused = await post('/analysis/plan-information', { geometry: star });
     const elapsedMs = Date.now() - started;
     const repaired = await post('/analysis/plan-information', { geometry: bowtie });
+    // five overlapping squares: repaired, they touched along lines an overlay refused (a 500)
+    const squares = Array.from({ length: 5 }, (_, i) => [
+      [
+        [lon + i * 1e-6, lat],
+        [lon + 0.001 + i * 1e-6, lat],
+        [lon + 0.001 + i * 1e-6, lat - 0.001],
+        [lon + i * 1e-6, lat],
+      ],
+    ]);
+    const overlapping = { type: 'MultiPolygon', coordinates: squares };
+    const stacked = await post('/analysis/plan-information', { geometry: overlapping });
+    const many = { type: 'MultiPolygon', coordinates: [...squares, ...squares, ...squares] };
+    const tooMany = await post('/analysis/plan-information', { geometry: many });
 
     expect(refused.status).toBe(422);
     const problem = await refused.json();
@@ -189,6 +202,9 @@ describe('the analysis API', () => {
     expect(elapsedMs).toBeLessThan(5000);
     expect(repaired.status).toBe(200);
     expect((await repaired.json()).place.areaHa).toBeGreaterThan(0);
+    expect(stacked.status).toBe(200);
+    expect((await stacked.json()).place.geometryType).toMatch(/Polygon$/);
+    expect(tooMany.status).toBe(422);
   });
 
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {

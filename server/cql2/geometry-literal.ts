@@ -126,7 +126,33 @@ export function geometrySql(
   const stored = crs.srid === 4326 ? source : `ST_Transform(${source}, 4326)`;
   // A bow-tie polygon from a client would make GEOS predicates throw; made valid it stays
   // the same area, and ST_MakeValid leaves valid input unchanged.
-  return geometry.type === 'Point' ? stored : `ST_MakeValid(${stored})`;
+  if (geometry.type === 'Point') return stored;
+  if (countPositions(geometry) <= maxRepairedLiteralPositions) return `ST_MakeValid(${stored})`;
+  // A larger invalid one is refused, not repaired: ST_MakeValid of a ring crossing itself many
+  // times ran for minutes past the statement timeout (a star of 300 vertices in a GET), and
+  // GEOS 3.11.1 crashes PostgreSQL when the timeout interrupts it. The cast fails with
+  // invalidLiteralMarker, which translateDatabaseError answers as a 400; it reads the geometry
+  // so that PostgreSQL does not fold it, failing valid literals too, while planning.
+  return `CASE WHEN ST_IsValid(${stored}, 0) THEN ${stored}
+    ELSE ('${invalidLiteralMarker}' || ST_GeometryType(${stored}))::integer::text::geometry END`;
+}
+
+/** The most positions of an invalid geometry literal that is repaired rather than refused. */
+export const maxRepairedLiteralPositions = 20;
+
+/** Text of the SQL error an invalid geometry literal too large to repair fails with. */
+export const invalidLiteralMarker = 'invalid-geometry-literal';
+
+function countPositions(value: unknown): number {
+  if (!Array.isArray(value)) {
+    if (typeof value !== 'object' || value === null) return 0;
+    const geometry = value as { coordinates?: unknown; geometries?: unknown[] };
+    if (geometry.geometries)
+      return geometry.geometries.reduce<number>((n, g) => n + countPositions(g), 0);
+    return countPositions(geometry.coordinates);
+  }
+  if (typeof value[0] === 'number') return 1;
+  return value.reduce<number>((n, part) => n + countPositions(part), 0);
 }
 
 /**

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { LayerDefinition } from '../../layers/index.js';
 import { config } from '../config.js';
 import { compileFilter, type FilterContext } from '../cql2/compile-sql.js';
+import { invalidLiteralMarker, maxRepairedLiteralPositions } from '../cql2/geometry-literal.js';
 import {
   countFeatures,
   noConditions,
@@ -65,6 +66,13 @@ export function translateDatabaseError(error: unknown): unknown {
       `The query ran past the ${config.queryTimeoutMs} ms limit of one request; narrow it ` +
         'with bbox, filter or a smaller limit.',
       { limit: 'queryTimeoutMs', maximum: config.queryTimeoutMs },
+    );
+  }
+  if (code === '22P02' && String((error as Error).message).includes(invalidLiteralMarker)) {
+    return badRequest(
+      'invalid-filter',
+      `A geometry of the filter is not valid (a ring crossing itself), and one of more than ` +
+        `${maxRepairedLiteralPositions} positions is not repaired: send a valid one.`,
     );
   }
   if (typeof code === 'string' && code.startsWith('22')) {

@@ -476,6 +476,30 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     ]);
   });
 
+  it('refuses a large self-crossing filter polygon at once, not after minutes', async () => {
+    const polygon = (step: number, count = 301) => {
+      const ring = Array.from({ length: count }, (_, i) => {
+        const angle = (2 * Math.PI * ((i * step) % count)) / count;
+        const lon = (109 + 0.005 * Math.cos(angle)).toFixed(5);
+        return `${lon} ${(-7.6 + 0.005 * Math.sin(angle)).toFixed(5)}`;
+      });
+      return `POLYGON((${[...ring, ring[0]].join(',')}))`;
+    };
+    const bowtie = 'POLYGON((109 -7.6,109.01 -7.59,109.01 -7.6,109 -7.59,109 -7.6))';
+
+    const started = Date.now();
+    const star = await items('kecamatan', { filter: `S_INTERSECTS(geometry,${polygon(150)})` });
+    const elapsedMs = Date.now() - started;
+    const circle = await items('kecamatan', { filter: `S_INTERSECTS(geometry,${polygon(1)})` });
+    const small = await items('kecamatan', { filter: `S_INTERSECTS(geometry,${bowtie})` });
+
+    expect(star.response.status).toBe(400);
+    expect(star.page).toMatchObject({ type: '/problems/invalid-filter' });
+    expect(elapsedMs).toBeLessThan(5000);
+    expect(circle.response.status).toBe(200);
+    expect(small.response.status).toBe(200);
+  });
+
   it('names the page-size limit when it is passed', async () => {
     const { page } = await items('kecamatan', { limit: '999999' });
 

@@ -20,6 +20,24 @@ export function readCommandLine<const T extends ParseArgsConfig>(
   }
 }
 
+/**
+ * The command line of a tool taking no option but -h/--help: the help prints `usage` and exits
+ * 0; anything else prints the mistake and `usage` to standard error and exits 2.
+ */
+export function readHelpOnly(command: string, usage: string) {
+  const { values } = readCommandLine(
+    { options: { help: { type: 'boolean', short: 'h' } } },
+    (mistake) => {
+      console.error(`${command}: ${mistake}\n\n${usage}`);
+      process.exit(2);
+    },
+  );
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+}
+
 function describeMistake(config: ParseArgsConfig, error: Error): string {
   const options: OptionsConfig = config.options ?? {};
   const { tokens } = parseArgs({ ...config, strict: false, tokens: true });

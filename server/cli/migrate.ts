@@ -3,7 +3,7 @@ import { config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/pool.js';
 import { abortOnStopSignals, exitAfterFailedStart, exitIfStopped } from '../startup.js';
-import { readCommandLine } from './command-line.js';
+import { readHelpOnly } from './command-line.js';
 
 const usage = `Usage: npm run migrate
 
@@ -14,17 +14,7 @@ Uses DATABASE_URL, or the embedded database in SIMPUL_DATA_DIR (stop the server 
 
   -h, --help  this help`;
 
-const { values } = readCommandLine(
-  { options: { help: { type: 'boolean', short: 'h' } } },
-  (mistake) => {
-    console.error(`migrate: ${mistake}\n\n${usage}`);
-    process.exit(2);
-  },
-);
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+readHelpOnly('migrate', usage);
 
 /**
  * `npm run migrate`: brings the database to the layer declarations and prints what changed.

@@ -4,7 +4,7 @@ import { migrate } from '../db/migrate.js';
 import { openDatabase, type Database } from '../db/pool.js';
 import { seedLayers } from '../services/seed-service.js';
 import { abortOnStopSignals, exitAfterFailedStart, exitIfStopped } from '../startup.js';
-import { readCommandLine } from './command-line.js';
+import { readHelpOnly } from './command-line.js';
 
 const usage = `Usage: npm run seed
 
@@ -16,17 +16,7 @@ Uses DATABASE_URL, or the embedded database in SIMPUL_DATA_DIR (stop the server 
 
   -h, --help  this help`;
 
-const { values } = readCommandLine(
-  { options: { help: { type: 'boolean', short: 'h' } } },
-  (mistake) => {
-    console.error(`seed: ${mistake}\n\n${usage}`);
-    process.exit(2);
-  },
-);
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+readHelpOnly('seed', usage);
 
 async function seedAndReport(database: Database, signal: AbortSignal) {
   await migrate(database.pool, layerDefinitions);

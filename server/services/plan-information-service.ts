@@ -320,14 +320,16 @@ const methodNote: Bilingual = {
 };
 
 /** The most vertices of an invalid place that is repaired (ST_MakeValid) rather than refused. */
-export const maxRepairedPlaceVertices = 20;
+export const maxRepairedPlaceVertices = 100;
 
 /**
- * Refuses an invalid place too large to repair safely. ST_MakeValid of a ring crossing itself
- * many times runs past the query timeout (a star of 199 vertices took 3 minutes, one of 1,501
- * longer), and the GEOS of Debian 12 (3.11.1) crashes when the timeout interrupts it: the
- * whole PostgreSQL server restarted, failing every request and import under way. A bowtie
- * drawn on the map by mistake stays small and is still repaired.
+ * Refuses an invalid place too large to repair safely. The repair (ST_MakeValid by structure:
+ * the rings' union, their holes cut out) grows with the square of the crossings: a star ring
+ * crossing itself at each of its vertices took 0.25 s at 199 vertices, 2.6 s at 501 and 37 s
+ * at 1,501 (the default method took 3 minutes at 199), and the GEOS of Debian 12 (3.11.1)
+ * crashes when a timeout interrupts it: the whole PostgreSQL server restarted, failing every
+ * request and import under way. A parcel drawn or traced with a crossing by mistake has far
+ * fewer vertices and is still repaired.
  */
 async function refuseUnrepairablePlace(pool: pg.Pool, placeGeoJson: string) {
   const { valid, reason, points } = await selectPlaceValidity(pool, placeGeoJson);

@@ -192,8 +192,19 @@ describe('the analysis API', () => {
     ]);
     const overlapping = { type: 'MultiPolygon', coordinates: squares };
     const stacked = await post('/analysis/plan-information', { geometry: overlapping });
-    const many = { type: 'MultiPolygon', coordinates: [...squares, ...squares, ...squares] };
+    const one = await post('/analysis/plan-information', {
+      geometry: { type: 'Polygon', coordinates: squares[0] },
+    });
+    // 30 overlapping triangles, 120 vertices: more than are repaired
+    const many = { type: 'MultiPolygon', coordinates: Array(6).fill(squares).flat() };
     const tooMany = await post('/analysis/plan-information', { geometry: many });
+    // a star of 99 points crossing itself at each: repaired, under a second by structure
+    const small = Array.from({ length: 99 }, (_, i) => {
+      const angle = (2 * Math.PI * ((i * 49) % 99)) / 99;
+      return [lon + 0.005 * Math.cos(angle), lat + 0.005 * Math.sin(angle)];
+    });
+    const smallStar = { type: 'Polygon', coordinates: [[...small, small[0]]] };
+    const repairedStar = await post('/analysis/plan-information', { geometry: smallStar });
 
     expect(refused.status).toBe(422);
     const problem = await refused.json();
@@ -203,8 +214,15 @@ describe('the analysis API', () => {
     expect(repaired.status).toBe(200);
     expect((await repaired.json()).place.areaHa).toBeGreaterThan(0);
     expect(stacked.status).toBe(200);
-    expect((await stacked.json()).place.geometryType).toMatch(/Polygon$/);
+    const stackedPlace = (await stacked.json()).place;
+    expect(stackedPlace.geometryType).toMatch(/Polygon$/);
+    // their union, where the default repair kept only where an odd number of them overlap
+    const oneArea = (await one.json()).place.areaHa;
+    expect(stackedPlace.areaHa).toBeGreaterThan(oneArea);
+    expect(stackedPlace.areaHa).toBeLessThan(oneArea * 1.05);
     expect(tooMany.status).toBe(422);
+    expect(repairedStar.status).toBe(200);
+    expect((await repairedStar.json()).place.areaHa).toBeGreaterThan(0);
   });
 
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {

@@ -26,6 +26,8 @@ Formats:
   geojson      GeoJSON FeatureCollection (.geojson)
   geojsonseq   newline-delimited GeoJSON (.geojsonl; also "ndjson")
   csv          CSV with the geometry as WKT, or x/y columns for points (--csv-geometry xy)
+  csv-excel    the same CSV as Excel opens it on a computer set to Indonesian, "excel"
+               (semicolons, decimal commas, UTF-8 with a byte order mark)
   shapefile    zipped Shapefile, "shp" (.zip: .shp .shx .dbf, .prj, UTF-8 .cpg, and
                <layer>.fields.csv listing the field names shortened to 10 characters)
   geopackage   GeoPackage, "gpkg" (.gpkg)
@@ -90,6 +92,7 @@ const outExtensions: Record<ExportFormat, string[]> = {
   geojson: ['geojson', 'json'],
   geojsonseq: ['geojsonl', 'geojsons', 'ndjson'],
   csv: ['csv'],
+  'csv-excel': ['csv'],
   shapefile: ['zip'],
   geopackage: ['gpkg'],
   flatgeobuf: ['fgb'],

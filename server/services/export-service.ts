@@ -39,6 +39,11 @@ export const exportFormats = {
     title: 'GeoJSON lines (newline-delimited)',
   },
   csv: { extension: 'csv', mediaType: 'text/csv; charset=utf-8', title: 'CSV (WKT or x/y)' },
+  'csv-excel': {
+    extension: 'csv',
+    mediaType: 'text/csv; charset=utf-8',
+    title: 'CSV for Excel (semicolons, decimal commas)',
+  },
   shapefile: { extension: 'zip', mediaType: 'application/zip', title: 'Shapefile (zip)' },
   geopackage: {
     extension: 'gpkg',
@@ -58,6 +63,7 @@ const formatAliases: Record<string, ExportFormat> = {
   zip: 'shapefile',
   gpkg: 'geopackage',
   fgb: 'flatgeobuf',
+  excel: 'csv-excel',
 };
 
 /** What to export and how. */
@@ -293,7 +299,8 @@ export async function prepareExport(
   const { srid, kind } = await resolveCrs(pool, request.crs);
   const conditions = filterConditions(layer, request);
   const csvGeometry = request.csvGeometry ?? 'wkt';
-  if (format === 'csv' && csvGeometry === 'xy' && layer.geometry.type !== 'Point') {
+  const isCsv = format === 'csv' || format === 'csv-excel';
+  if (isCsv && csvGeometry === 'xy' && layer.geometry.type !== 'Point') {
     throw badRequest(
       'csv-geometry-not-points',
       `${layer.id} holds ${layer.geometry.type} geometries; x/y columns fit points only: use wkt.`,
@@ -372,9 +379,11 @@ async function writeFormat(
     case 'geojsonseq':
       return read((features) => writeGeoJsonSeq(features, out));
     // loaded when first asked for: their libraries need not sit in every server process
-    case 'csv': {
+    case 'csv':
+    case 'csv-excel': {
       const { writeCsv } = await import('../formats/write-csv.js');
-      return read((features) => writeCsv(features, shape, csvGeometry, out));
+      const dialect = format === 'csv' ? 'standard' : 'excel';
+      return read((features) => writeCsv(features, shape, csvGeometry, out, dialect));
     }
     case 'flatgeobuf': {
       const { writeFlatGeobuf } = await import('../formats/write-flatgeobuf.js');

@@ -41,6 +41,7 @@ const exportFormats: [string, string][] = [
   ['shapefile', 'Shapefile (.zip)'],
   ['geopackage', 'GeoPackage'],
   ['csv', 'CSV (WKT)'],
+  ['csv-excel', 'CSV Excel (;)'],
   ['flatgeobuf', 'FlatGeobuf'],
   ['geojsonseq', 'GeoJSON lines'],
 ];

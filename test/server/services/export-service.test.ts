@@ -71,6 +71,7 @@ describe('exporting a layer and importing it back', () => {
     ['GeoJSON', { format: 'geojson' }],
     ['GeoJSON lines', { format: 'ndjson' }],
     ['CSV with WKT', { format: 'csv' }],
+    ['CSV for Excel', { format: 'csv-excel' }],
     ['FlatGeobuf', { format: 'fgb' }],
     ['a zipped Shapefile in UTM 49S', { format: 'shp', crs: 'EPSG:32749' }],
     ['GeoPackage', { format: 'gpkg' }],
@@ -101,6 +102,26 @@ describe('exporting a layer and importing it back', () => {
     expect(job.status).toBe('succeeded');
     const after = await query(pointRows);
     expect(after).toEqual(before);
+  });
+
+  it('writes a CSV Excel opens as set to Indonesian, read back as it was', async () => {
+    const pointRows =
+      'SELECT name, type, capacity, hazard_type, ST_AsText(geom) AS wkt ' +
+      'FROM evacuation_point ORDER BY name, wkt';
+    const before = await query(pointRows);
+
+    const request = { layerId: 'evacuation_point', csvGeometry: 'xy' as const };
+    const file = await exportTo({ ...request, format: 'excel' });
+    const bytes = fs.readFileSync(file);
+    const [header, first] = bytes.toString('utf8').split('\n');
+    const job = await replaceFrom('evacuation_point', file);
+
+    // a byte order mark, semicolons between cells and a comma before the decimals
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(header).toMatch(/^\uFEFFid;name;.*;longitude;latitude$/);
+    expect(first).toMatch(/;10\d,\d+;-7,\d+$/);
+    expect(job.status).toBe('succeeded');
+    expect(await query(pointRows)).toEqual(before);
   });
 
   it('writes formula-like names harmless in CSV and reads them back unchanged', async () => {

@@ -359,7 +359,16 @@ export async function getPlanInformation(
   const started = Date.now();
   await refuseUnrepairablePlace(pool, placeGeoJson);
   const place = await selectPlaceSummary(pool, placeGeoJson);
-  if (place.empty) throw badRequest('invalid-place', 'The place is empty once made valid.');
+  if (place.empty) {
+    // a parcel finished with its corners on one line, or repeated (a double click counted)
+    throw new HttpProblem(
+      422,
+      'place-without-area',
+      'Place without area',
+      'The parcel has no area once made valid: its corners lie on one line or repeat. ' +
+        'Draw it with at least three corners apart.',
+    );
+  }
   const zones = await findPlanZones(pool, placeGeoJson);
   const desa = await findUnits(pool, 'populationUnits', placeGeoJson);
   const kecamatan = await findUnits(pool, 'reportingUnits', placeGeoJson);

@@ -218,7 +218,9 @@ export class PlanLookup {
       this.status =
         error instanceof ApiRequestError && error.type === 'place-outside-regency'
           ? { key: 'plan.outsideRegency' }
-          : { key: 'plan.failed', reason: (error as Error).message };
+          : error instanceof ApiRequestError && error.type === 'place-without-area'
+            ? { key: 'plan.withoutArea' }
+            : { key: 'plan.failed', reason: (error as Error).message };
     }
     this.render();
   }

@@ -23,6 +23,9 @@ const messagesId = {
   'plan.failed': 'Informasi tidak dapat dihitung: {reason}',
   'plan.outsideRegency':
     'Tempat ini berada di luar wilayah kabupaten; rencana tata ruangnya tidak mencakupnya.',
+  'plan.withoutArea':
+    'Persil ini tidak memiliki luas: sudut-sudutnya segaris atau berulang. Gambar ulang ' +
+    'dengan paling sedikit tiga sudut yang berjauhan.',
   'plan.location': 'Lokasi',
   'plan.area': 'Luas persil',
   'plan.place': 'Tempat',
@@ -101,6 +104,9 @@ const messagesEn: Record<PlanMessageKey, string> = {
   'plan.loading': 'Computing…',
   'plan.failed': 'The information could not be computed: {reason}',
   'plan.outsideRegency': 'This place lies outside the regency; its spatial plan does not cover it.',
+  'plan.withoutArea':
+    'The parcel has no area: its corners lie on one line or repeat. Draw it again with at ' +
+    'least three corners apart.',
   'plan.location': 'Location',
   'plan.area': 'Parcel area',
   'plan.place': 'Place',

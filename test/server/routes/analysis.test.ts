@@ -225,6 +225,25 @@ describe('the analysis API', () => {
     expect((await repairedStar.json()).place.areaHa).toBeGreaterThan(0);
   });
 
+  it('refuses a parcel whose corners lie on one line, saying it has no area', async () => {
+    const [lon, lat] = kroyaInnerPoint as [number, number];
+    // what a map drawing left of a parcel whose two corners landed beside the map
+    const ring = [
+      [lon, lat],
+      [lon, lat - 0.01],
+      [lon, lat],
+      [lon, lat],
+    ];
+    const answer = await post('/analysis/plan-information', {
+      geometry: { type: 'Polygon', coordinates: [ring] },
+    });
+
+    expect(answer.status).toBe(422);
+    const problem = await answer.json();
+    expect(problem.type).toBe('/problems/place-without-area');
+    expect(problem.detail).toContain('no area');
+  });
+
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {
     // a point in the Flores Sea, far from Cilacap
     const answers = [

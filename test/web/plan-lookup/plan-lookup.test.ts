@@ -150,15 +150,19 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
     await openMapAt(page, kroyaInnerPoint);
     const box = (await page.locator('#map').boundingBox())!;
     const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    // within the map the sheet leaves in view: the sheet covers the map's right from 56 px
+    // right of its centre, where corners 60 px right had landed on the sheet
     const corners = [
-      [x - 60, y - 40],
-      [x + 60, y - 40],
-      [x + 60, y + 40],
-      [x - 60, y + 40],
+      [x - 40, y - 40],
+      [x + 30, y - 40],
+      [x + 30, y + 40],
+      [x - 40, y + 40],
     ] as const;
 
     await page.locator('.plan-lookup__open').click();
     await page.locator('.plan-mode').nth(1).click();
+    const sheet = (await page.locator('.plan-lookup').boundingBox())!;
+    expect(Math.max(...corners.map(([cornerX]) => cornerX))).toBeLessThan(sheet.x);
     for (const [cornerX, cornerY] of corners) {
       await page.mouse.click(cornerX, cornerY);
       // past the map's wait for a second click: each corner is a single click of its own
@@ -170,6 +174,29 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
 
     expect(await page.locator('.plan-facts dd').first().textContent()).toContain('Kroya');
     expect(await page.locator('#identify-popup').isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it('says a parcel drawn on one line has no area, in the interface language', async () => {
+    const page = await browser.newPage();
+    await openMapAt(page, kroyaInnerPoint);
+    const box = (await page.locator('#map').boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-mode').nth(1).click();
+    for (const cornerY of [y - 40, y + 40]) {
+      await page.mouse.click(x - 40, cornerY);
+      await page.waitForTimeout(400);
+    }
+    await page.mouse.dblclick(x - 40, y - 40);
+    const status = page.locator('.plan-status--withoutArea');
+    await status.waitFor({ timeout: 15000 });
+
+    expect(await status.innerText()).toBe(
+      'Persil ini tidak memiliki luas: sudut-sudutnya segaris atau berulang. Gambar ulang ' +
+        'dengan paling sedikit tiga sudut yang berjauhan.',
+    );
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 import type { AttributeDefinition, AttributeType, LayerDefinition } from '../../layers/index.js';
 import { readDecimal } from '../../layers/validate-attributes.js';
 import { config } from '../config.js';
+import { findCode } from '../services/field-mapping.js';
 import { isDate, isStorableText, isTimestamp } from '../cql2/literals.js';
 import { parseFilter, type FilterLanguage } from '../cql2/parse-filter.js';
 import { crs84, parseCrs, type CrsDefinition } from './crs.js';
@@ -231,12 +232,14 @@ const parameterReaders: Record<
 
 /**
  * A queryable given as `?name=value` (an items parameter, an export's `attribute=value`):
- * equality as CQL2 JSON, the value read as the attribute's declared type. A value not of that
- * type is a 400 `invalid-parameter` naming the attribute, the value and the type expected.
+ * equality as CQL2 JSON, the value read as the attribute's declared type (a coded one's label
+ * read as its code). A value not of that type is a 400 `invalid-parameter` naming the
+ * attribute, the value and the type expected.
  */
 export function equalityCondition(attribute: AttributeDefinition, text: string): unknown {
   const { expected, read } = parameterReaders[attribute.type];
-  const value = read(text);
+  // a label names its code (`status=Berfungsi`, either language), as in an import
+  const value = read((attribute.domain && findCode(attribute, text)) ?? text);
   if (value === undefined) {
     throw badRequest(
       'invalid-parameter',

@@ -146,7 +146,7 @@ function codeIndexOf(attribute: AttributeDefinition): CodeIndex {
  * A value naming two codes at the first step that finds any names none: the import never
  * guesses, so the validation rejects it listing the codes, as it rejects an edit's.
  */
-function findCode(attribute: AttributeDefinition, value: string): string | undefined {
+export function findCode(attribute: AttributeDefinition, value: string): string | undefined {
   const index = codeIndexOf(attribute);
   if (index.codes.has(value)) return value;
   const found =

@@ -401,6 +401,17 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(response.status).toBe(400);
   });
 
+  it('reads a coded queryable given a label as its code, in either language', async () => {
+    const byCode = await items('road_segment', { status: 'kabupaten', limit: '1000' });
+    const byLabel = await items('road_segment', { status: 'Jalan Kabupaten', limit: '1000' });
+    const english = await items('road_segment', { status: 'Regency road', limit: '1000' });
+
+    expect(byLabel.response.status).toBe(200);
+    expect(byLabel.page.features.length).toBeGreaterThan(0);
+    expect(byLabel.page.features).toEqual(byCode.page.features);
+    expect(english.page.features).toEqual(byCode.page.features);
+  });
+
   it('refuses a coded queryable given a code its domain lacks, listing the codes', async () => {
     const known = await items('road_segment', { status: 'kabupaten', limit: '1' });
     const mistyped = await items('road_segment', { status: 'nasionall' });

@@ -269,6 +269,21 @@ describe('exporting a layer and importing it back', () => {
     expect(lines.every((l) => JSON.parse(l).properties.kecamatan_code === '33.01.06')).toBe(true);
   });
 
+  it('exports the features of a coded value named by its label, as an import reads it', async () => {
+    const file = await exportTo({
+      layerId: 'bore_well',
+      format: 'ndjson',
+      where: { status: 'Berfungsi' },
+    });
+
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const expected = (
+      await query("SELECT count(*)::int AS n FROM bore_well WHERE status = 'berfungsi'")
+    )[0].n;
+    expect(expected).toBeGreaterThan(0);
+    expect(lines).toHaveLength(expected);
+  });
+
   it('exports only the features a CQL2 filter selects', async () => {
     const filter = "kecamatan_code = '33.01.06' AND area_ha > 500";
 

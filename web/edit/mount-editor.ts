@@ -482,9 +482,11 @@ class Editor {
 
     const title = document.createElement('h3');
     const titleText = document.createElement('span');
-    titleText.dataset.text = 'form.title';
-    titleText.textContent = editText('form.title');
-    title.append(titleText, ` ${feature.id ?? ''}`);
+    // "Attributes 12" read as twelve attributes: the id is the feature's number
+    const titleKey = feature.id === undefined ? 'form.titleNew' : 'form.title';
+    titleText.dataset.text = titleKey;
+    titleText.textContent = editText(titleKey);
+    title.append(titleText, feature.id === undefined ? '' : ` #${feature.id}`);
     const stored = this.session?.storedProperties(feature.key);
     this.form = new AttributeForm(this.layer, feature.properties, stored);
     this.form.element.addEventListener('change', () => this.propertiesChanged());

@@ -1125,25 +1125,12 @@ class ImportRun {
   private async rejectRepeatedValues() {
     await this.inTransaction(async (client) => {
       const repeated = await selectRepeatedUniqueValues(client, this.prepared.layer, this.table);
-      await this.rejectStaged(client, repeated);
-      // Values another writer stored after their rows were checked: found again at the
-      // commit, but an all-or-nothing import refused for another row ends before it, and its
-      // report would leave these out. A replace takes the layer's values over.
-      if (this.prepared.request.action === 'replace') return;
-      await this.rejectStaged(
-        client,
-        await selectStagedValuesTaken(client, this.prepared.layer, this.table),
-      );
+      await this.reject(client, repeated);
+      const rows = [...new Set(repeated.map((r) => r.row))];
+      await deleteStagedRows(client, this.table, rows);
+      this.counters.rowsWritten -= rows.length;
+      this.rowsRemovedAfterLoad += rows.length;
     });
-  }
-
-  /** Records `rejections` and removes their rows from the load table. */
-  private async rejectStaged(client: pg.PoolClient, rejections: RejectionRow[]) {
-    await this.reject(client, rejections);
-    const rows = [...new Set(rejections.map((r) => r.row))];
-    await deleteStagedRows(client, this.table, rows);
-    this.counters.rowsWritten -= rows.length;
-    this.rowsRemovedAfterLoad += rows.length;
   }
 
   private notes(): ImportNote[] {

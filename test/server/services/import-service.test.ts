@@ -675,19 +675,17 @@ describe('importing into a layer', () => {
    */
   const importWhileAnotherStores = async (
     file: string,
-    code: string | string[],
+    code: string,
     options: Partial<ImportRequest> = {},
   ) => {
     const writer = new pg.Client({ connectionString: scratch.testDatabase.url });
     await writer.connect();
     await writer.query('BEGIN');
-    for (const each of [code].flat()) {
-      await writer.query(
-        `INSERT INTO bore_well (code, name, status, geom)
-         VALUES ($1, 'Sumur lain', 'berfungsi', ST_SetSRID(ST_MakePoint($2, $3), 4326))`,
-        [each, ...kroya],
-      );
-    }
+    await writer.query(
+      `INSERT INTO bore_well (code, name, status, geom)
+       VALUES ($1, 'Sumur lain', 'berfungsi', ST_SetSRID(ST_MakePoint($2, $3), 4326))`,
+      [code, ...kroya],
+    );
     const earlyWriteWaits = async () =>
       (
         await query(`SELECT count(*)::int AS n FROM pg_stat_activity
@@ -733,22 +731,6 @@ describe('importing into a layer', () => {
       { name: 'Sumur lain' },
     ]);
     await query("DELETE FROM bore_well WHERE code LIKE 'SB-EARLY-A-%'");
-  });
-
-  it('reports every value taken as it wrote early, not the first one alone', async () => {
-    const file = manyWellsFile('SB-EARLY-B', 12000);
-    const taken = ['SB-EARLY-B-10500', 'SB-EARLY-B-11900'];
-
-    const job = await importWhileAnotherStores(file, taken);
-
-    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['rejected', 0, 2]);
-    const rejections = await rejectionsOf(job.id);
-    expect(rejections.map((r) => [r.row, r.code])).toEqual([
-      [10500, 'not-unique'],
-      [11900, 'not-unique'],
-    ]);
-    expect(await wellsStored('SB-EARLY-B')).toEqual([{ n: 2, codes: 2, fromFile: 0 }]);
-    await query("DELETE FROM bore_well WHERE code LIKE 'SB-EARLY-B-%'");
   });
 
   it('keeps the rest of a valid-only import whose value was taken as it wrote', async () => {
@@ -1251,46 +1233,6 @@ describe('importing into a layer', () => {
         "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'simpul_import_staging_%'",
       )
     )[0].n as number;
-
-  it('reports a value another stored after its row was checked beside a bad row', async () => {
-    const features = [
-      point(kroya, { code: 'SB-LATE-01', name: 'Sumur Telat', status: 'berfungsi' }),
-      point(kroya, { code: 'SB-LATE-02', name: 'Sumur Rusak', status: 'rusak_total' }),
-    ];
-    const file = writeFile(
-      'late-taken.geojson',
-      JSON.stringify({ type: 'FeatureCollection', features }),
-    );
-    const { database } = scratch.testDatabase;
-    // rows are read and checked one by one; the checks after reading wait behind this lock
-    const release = await holdLock('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
-    let job: Awaited<ReturnType<typeof runImport>>;
-    try {
-      const asked = request(file, { layerId: 'bore_well' });
-      const prepared = await prepareImport(database.pool, asked);
-      await recordImportJob(database.pool, prepared);
-      const running = runImport(database, prepared);
-      await waitFor(async () => (await stepOf(prepared.jobId)) === 'checking-geometries');
-      await waitFor(someoneWaitsForLock);
-      await query(
-        `INSERT INTO bore_well (code, name, status, geom) VALUES
-           ('SB-LATE-01', 'Sumur lain', 'berfungsi', ST_SetSRID(ST_MakePoint($1, $2), 4326))`,
-        kroya,
-      );
-      await release();
-      job = await running;
-    } finally {
-      await release().catch(() => undefined);
-    }
-
-    expect([job.status, job.rowsRejected]).toEqual(['rejected', 2]);
-    const rejections = await rejectionsOf(job.id);
-    expect(rejections.map((r) => [r.row, r.field, r.code])).toEqual([
-      [1, 'code', 'not-unique'],
-      [2, 'status', 'not-in-domain'],
-    ]);
-    await query("DELETE FROM bore_well WHERE code = 'SB-LATE-01'");
-  });
 
   /**
    * Starts an import behind a lock, waits until it is at `step` and waiting, cancels it with

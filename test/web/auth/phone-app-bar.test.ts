@@ -155,6 +155,8 @@ describe('the app bar on a phone', () => {
 
     const onPhone = await listTabAndReadingOrder(page);
     await page.setViewportSize({ width: 1280, height: 800 });
+    // the tool buttons are laid out again for the wider window: read them once shown
+    await page.locator('.import-sheet__open').waitFor({ state: 'visible' });
     const onDesktop = await listTabAndReadingOrder(page);
 
     expect(onPhone.tabbed.length).toBeGreaterThanOrEqual(6);

@@ -12,6 +12,7 @@ import {
   selectPlaceValidity,
   type MapShapeRow,
   type OverlapRow,
+  type RepairedPlace,
   type UtmFrame,
 } from '../db/queries/plan-information.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
@@ -157,7 +158,7 @@ function toZoneShare(layer: LayerDefinition, row: OverlapRow): PlanZoneShare {
   };
 }
 
-async function findPlanZones(pool: pg.Pool, placeGeoJson: string) {
+async function findPlanZones(pool: pg.Pool, place: RepairedPlace) {
   const { layer, binding } = requireBoundLayer('planZones');
   const attributes = [
     binding.zoneCodeAttribute,
@@ -167,11 +168,15 @@ async function findPlanZones(pool: pg.Pool, placeGeoJson: string) {
     binding.periodStartAttribute,
     binding.periodEndAttribute,
   ];
-  const rows = await selectOverlapShares(pool, layer, attributes, placeGeoJson);
+  const rows = await selectOverlapShares(pool, layer, attributes, place);
   return rows.map((row) => toZoneShare(layer, row));
 }
 
-async function findUnits(pool: pg.Pool, role: 'populationUnits' | 'reportingUnits', place: string) {
+async function findUnits(
+  pool: pg.Pool,
+  role: 'populationUnits' | 'reportingUnits',
+  place: RepairedPlace,
+) {
   const bound = findBoundLayer(role);
   if (!bound) return [];
   const { layer, binding } = bound;
@@ -210,13 +215,13 @@ function hazardWarning(row: OverlapRow, typeLabel: Bilingual, classLabel: Biling
   return { label, areaHa: row.areaHa, share: row.share, message };
 }
 
-async function findHazardWarnings(pool: pg.Pool, placeGeoJson: string): Promise<PlaceWarning[]> {
+async function findHazardWarnings(pool: pg.Pool, place: RepairedPlace): Promise<PlaceWarning[]> {
   const bound = findBoundLayer('hazardZones');
   if (!bound) return [];
   const { layer, binding } = bound;
 
   const attributes = [binding.typeAttribute, binding.classAttribute];
-  const rows = await selectOverlapShares(pool, layer, attributes, placeGeoJson);
+  const rows = await selectOverlapShares(pool, layer, attributes, place);
   return rows.map((row) => {
     const type = String(row.values[binding.typeAttribute]);
     const level = String(row.values[binding.classAttribute]);
@@ -323,17 +328,18 @@ const methodNote: Bilingual = {
 export const maxRepairedPlaceVertices = 100;
 
 /**
- * Refuses an invalid place too large to repair safely. The repair (ST_MakeValid by structure:
- * the rings' union, their holes cut out) grows with the square of the crossings: a star ring
- * crossing itself at each of its vertices took 0.25 s at 199 vertices, 2.6 s at 501 and 37 s
- * at 1,501 (the default method took 3 minutes at 199), and the GEOS of Debian 12 (3.11.1)
- * crashes when a timeout interrupts it: the whole PostgreSQL server restarted, failing every
- * request and import under way. A parcel drawn or traced with a crossing by mistake has far
- * fewer vertices and is still repaired.
+ * The place made valid, once for every query of a request; an invalid place too large to
+ * repair safely is refused. The repair (ST_MakeValid by structure: the rings' union, their
+ * holes cut out) grows with the square of the crossings: a star ring crossing itself at each
+ * of its vertices took 0.25 s at 199 vertices, 2.6 s at 501 and 37 s at 1,501 (the default
+ * method took 3 minutes at 199), and the GEOS of Debian 12 (3.11.1) crashes when a timeout
+ * interrupts it: the whole PostgreSQL server restarted, failing every request and import under
+ * way. A parcel drawn or traced with a crossing by mistake has far fewer vertices and is still
+ * repaired.
  */
-async function refuseUnrepairablePlace(pool: pg.Pool, placeGeoJson: string) {
-  const { valid, reason, points } = await selectPlaceValidity(pool, placeGeoJson);
-  if (valid || points <= maxRepairedPlaceVertices) return;
+async function repairPlace(pool: pg.Pool, placeGeoJson: string): Promise<RepairedPlace> {
+  const { reason, place } = await selectPlaceValidity(pool, placeGeoJson, maxRepairedPlaceVertices);
+  if (place) return place;
   throw new HttpProblem(
     422,
     'invalid-place-geometry',
@@ -357,8 +363,8 @@ export async function getPlanInformation(
   activity?: string,
 ): Promise<PlanInformation> {
   const started = Date.now();
-  await refuseUnrepairablePlace(pool, placeGeoJson);
-  const place = await selectPlaceSummary(pool, placeGeoJson);
+  const repaired = await repairPlace(pool, placeGeoJson);
+  const place = await selectPlaceSummary(pool, repaired);
   if (place.empty) {
     // a parcel finished with its corners on one line, or repeated (a double click counted)
     throw new HttpProblem(
@@ -369,14 +375,14 @@ export async function getPlanInformation(
         'Draw it with at least three corners apart.',
     );
   }
-  const zones = await findPlanZones(pool, placeGeoJson);
-  const desa = await findUnits(pool, 'populationUnits', placeGeoJson);
-  const kecamatan = await findUnits(pool, 'reportingUnits', placeGeoJson);
-  const hazards = await findHazardWarnings(pool, placeGeoJson);
+  const zones = await findPlanZones(pool, repaired);
+  const desa = await findUnits(pool, 'populationUnits', repaired);
+  const kecamatan = await findUnits(pool, 'reportingUnits', repaired);
+  const hazards = await findHazardWarnings(pool, repaired);
   // Nothing of the regency's data reaches there, nor its outline: an empty answer would read
   // as "free of zones and hazards" for a place the plan says nothing of.
   const found = zones.length + desa.length + kecamatan.length + hazards.length;
-  if (found === 0 && !(await placeTouchesAny(pool, outlineLayers(), placeGeoJson))) {
+  if (found === 0 && !(await placeTouchesAny(pool, outlineLayers(), repaired))) {
     throw new HttpProblem(
       422,
       'place-outside-regency',
@@ -454,7 +460,8 @@ export async function getPlanInformationMap(
 ): Promise<PlanInformationMap> {
   const isPoint = JSON.parse(placeGeoJson).type === 'Point';
   const marginM = isPoint ? 400 : 100;
-  const place = await selectPlaceFrame(pool, placeGeoJson, marginM, printMapAspect);
+  const repaired = await repairPlace(pool, placeGeoJson);
+  const place = await selectPlaceFrame(pool, repaired, marginM, printMapAspect);
 
   const shapesOf = async (role: 'planZones' | 'hazardZones' | 'populationUnits') => {
     const bound = findBoundLayer(role);

@@ -6,16 +6,26 @@ import { overlayable, overlayGridDeg } from './overlays.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
-/** The asked place: a GeoJSON geometry in EPSG:4326 made valid, without Z or M. */
+/** The asked place: a GeoJSON geometry in EPSG:4326, without Z or M. */
 const sentPlace = 'ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326))';
 /**
- * The place as sent, made valid by structure (polygons: the union of their rings, holes cut
- * out; the default method keeps where an odd number of rings overlap and took minutes on a
- * ring crossing itself a few hundred times), of its own dimension: a repair may leave lines
- * where polygons touch, and an overlay of that collection failed ("mixed-dimension", a 500).
+ * The place `g` made valid by structure (polygons: the union of their rings, holes cut out; the
+ * default method keeps where an odd number of rings overlap and took minutes on a ring crossing
+ * itself a few hundred times), of its own dimension: a repair may leave lines where polygons
+ * touch, and an overlay of that collection failed ("mixed-dimension", a 500).
  */
-const placeSql = `ST_CollectionExtract(ST_MakeValid(${sentPlace}, 'method=structure'),
-  CASE ST_Dimension(${sentPlace}) WHEN 2 THEN 3 WHEN 1 THEN 2 ELSE 1 END)`;
+const madeValid = (g: string) => `ST_CollectionExtract(ST_MakeValid(${g}, 'method=structure'),
+  CASE ST_Dimension(${g}) WHEN 2 THEN 3 WHEN 1 THEN 2 ELSE 1 END)`;
+
+/**
+ * A place made valid once for all the queries of a request (see `selectPlaceValidity`): its
+ * geometry in EPSG:4326 as PostGIS's hex EWKB, which each query reads back exactly.
+ */
+export interface RepairedPlace {
+  readonly ewkb: string;
+}
+/** The repaired place as a query's first parameter. */
+const placeSql = '$1::geometry';
 
 /** One group of a layer's features overlapping a place, with how much of the place they cover. */
 export interface OverlapRow {
@@ -36,7 +46,7 @@ export async function selectOverlapShares(
   db: Queryable,
   layer: LayerDefinition,
   attributeNames: string[],
-  placeGeoJson: string,
+  place: RepairedPlace,
 ): Promise<OverlapRow[]> {
   const columns = attributeNames.map((name) => q(name));
   const pairs = attributeNames.map((name, i) => `'${name}', ${columns[i]}`).join(', ');
@@ -61,33 +71,45 @@ export async function selectOverlapShares(
     values: Record<string, unknown>;
     area_ha: number;
     share: number;
-  }>(sql, [placeGeoJson]);
+  }>(sql, [place.ewkb]);
   return result.rows.map((row) => ({ values: row.values, areaHa: row.area_ha, share: row.share }));
 }
 
 /**
  * Whether the place as sent is valid, why not (PostGIS's reason) and its vertex count: cheap
- * checks that stop at the first fault, made before anything repairs it.
+ * checks that stop at the first fault. The place made valid comes with them when it is valid
+ * or has at most `maxRepairedPoints` vertices, else none: the repair is not even started.
  */
-export async function selectPlaceValidity(db: Queryable, placeGeoJson: string) {
-  const sql = `SELECT ST_IsValid(g, 0) AS valid, ST_IsValidReason(g) AS reason,
-      ST_NPoints(g) AS points
-    FROM (SELECT ${sentPlace} AS g) AS p`;
-  const result = await db.query<{ valid: boolean; reason: string; points: number }>(sql, [
-    placeGeoJson,
-  ]);
-  return result.rows[0]!;
+export async function selectPlaceValidity(
+  db: Queryable,
+  placeGeoJson: string,
+  maxRepairedPoints: number,
+) {
+  const sql = `SELECT valid, reason, points,
+      CASE WHEN valid OR points <= $2 THEN ${madeValid('g')} END AS repaired
+    FROM (SELECT g, ST_IsValid(g, 0) AS valid, ST_IsValidReason(g) AS reason,
+            ST_NPoints(g) AS points
+          FROM (SELECT ${sentPlace} AS g) AS sent) AS p`;
+  const result = await db.query<{
+    valid: boolean;
+    reason: string;
+    points: number;
+    repaired: string | null;
+  }>(sql, [placeGeoJson, maxRepairedPoints]);
+  const { valid, reason, points, repaired } = result.rows[0]!;
+  const place: RepairedPlace | null = repaired === null ? null : { ewkb: repaired };
+  return { valid, reason, points, place };
 }
 
 /** What the place is: its area in hectares (0 for a point), centroid and bbox in EPSG:4326. */
-export async function selectPlaceSummary(db: Queryable, placeGeoJson: string) {
+export async function selectPlaceSummary(db: Queryable, place: RepairedPlace) {
   const sql = `
     SELECT ST_GeometryType(geom) AS type, ST_IsEmpty(geom) AS empty,
       ST_Area(geom::geography) / 10000 AS area_ha,
       ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat,
       ST_XMin(geom) AS x0, ST_YMin(geom) AS y0, ST_XMax(geom) AS x1, ST_YMax(geom) AS y1
     FROM (SELECT ${placeSql} AS geom) AS p`;
-  const result = await db.query(sql, [placeGeoJson]);
+  const result = await db.query(sql, [place.ewkb]);
   const row = result.rows[0];
   return {
     geometryType: String(row.type).replace(/^ST_/, ''),
@@ -179,7 +201,7 @@ export async function selectMapShapes(
  */
 export async function selectPlaceFrame(
   db: Queryable,
-  placeGeoJson: string,
+  repaired: RepairedPlace,
   minMarginM: number,
   aspect: number,
 ) {
@@ -194,7 +216,7 @@ export async function selectPlaceFrame(
       ST_X(ST_PointOnSurface(place.geom)) AS cx, ST_Y(ST_PointOnSurface(place.geom)) AS cy,
       ST_XMin(g) AS x0, ST_YMin(g) AS y0, ST_XMax(g) AS x1, ST_YMax(g) AS y1
     FROM place, grown`;
-  const row = (await db.query(sql, [placeGeoJson, minMarginM])).rows[0];
+  const row = (await db.query(sql, [repaired.ewkb, minMarginM])).rows[0];
   return {
     svgPath: String(row.svgPath ?? ''),
     center: [row.cx, row.cy] as [number, number],
@@ -220,7 +242,7 @@ function widenToAspect([x0, y0, x1, y1]: UtmFrame, aspect: number): UtmFrame {
 export async function placeTouchesAny(
   db: Queryable,
   outlines: readonly LayerDefinition[],
-  placeGeoJson: string,
+  place: RepairedPlace,
 ): Promise<boolean> {
   if (outlines.length === 0) return true;
   // an outline not loaded yet tells nothing: the place is not refused for it
@@ -231,7 +253,7 @@ export async function placeTouchesAny(
   const result = await db.query<{ inside: boolean }>(
     `SELECT NOT (${loaded}) OR ${touches.join(' OR ')} AS inside
      FROM (SELECT ${placeSql} AS geom) AS p`,
-    [placeGeoJson],
+    [place.ewkb],
   );
   return result.rows[0]!.inside;
 }

@@ -4,7 +4,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planZone } from '../../../../layers/spatial-plan/plan-zone.js';
-import { selectOverlapShares } from '../../../../server/db/queries/plan-information.js';
+import {
+  selectOverlapShares,
+  selectPlaceValidity,
+} from '../../../../server/db/queries/plan-information.js';
 
 /**
  * Two adjacent plan zones of the Cilacap seed (kept at full precision) whose union GEOS cannot
@@ -51,12 +54,12 @@ describe('the overlap of a place with a layer, on the embedded engine', () => {
       'SELECT sum(ST_Area(geom::geography)) / 10000 AS ha FROM plan_zone',
     );
 
-    const rows = await selectOverlapShares(
+    const { place } = await selectPlaceValidity(
       db as never,
-      planZone,
-      ['zone_code'],
       JSON.stringify(parcelAroundBothZones),
+      100,
     );
+    const rows = await selectOverlapShares(db as never, planZone, ['zone_code'], place!);
 
     expect(rows).toHaveLength(1);
     expect(rows[0]!.values).toEqual({ zone_code: 'tanaman_pangan' });

@@ -81,7 +81,7 @@ class MeasureTool {
   readonly bar = element('div', 'measure-bar');
   readonly openButton = element('button', 'measure-control__button');
   private readonly result = element('output', 'measure-bar__result');
-  private readonly crosshair = element('div', 'measure-crosshair');
+  private readonly crosshair = element('div', 'map-crosshair measure-crosshair');
 
   constructor(private readonly map: Map) {
     this.buildBar();

@@ -67,7 +67,7 @@ export class PlanLookup {
   private readonly draw = new Draw({ source: new VectorSource(), type: 'Polygon' });
   readonly sheet = element('aside', 'plan-lookup');
   /** The cross over the centre of the map in view, where "ask about the centre" asks. */
-  readonly crosshair = element('div', 'plan-crosshair');
+  readonly crosshair = element('div', 'map-crosshair plan-crosshair');
 
   constructor(private readonly map: Map) {
     this.sheet.hidden = true;

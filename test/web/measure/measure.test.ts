@@ -69,6 +69,12 @@ describe('measuring on the map', () => {
 
     await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
     await centreMapOn(page, [109.0, -7.7], 12);
+    const cross = await page.locator('.measure-crosshair').evaluate((node) => {
+      const [box, map] = [node, node.parentElement!].map((n) => n.getBoundingClientRect());
+      const centre = [box!.x + box!.width / 2 - map!.x, box!.y + box!.height / 2 - map!.y];
+      const atMapCentre = [map!.width / 2, map!.height / 2];
+      return { image: getComputedStyle(node).backgroundImage, centre, atMapCentre };
+    });
     await page.getByRole('button', { name: 'Tambah titik di tengah peta (tanda silang)' }).click();
     await centreMapOn(page, [109.0, -7.6]);
     await page.getByRole('button', { name: 'Tambah titik di tengah peta (tanda silang)' }).click();
@@ -78,6 +84,8 @@ describe('measuring on the map', () => {
     await page.locator('#lang-toggle').click();
     const english = await readFigure(page, 'en');
 
+    expect(cross.image).toContain('rgb(194, 65, 12)');
+    expect(cross.centre).toEqual(cross.atMapCentre);
     expect(live.text).toMatch(/^Panjang: \d+,\d\d km$/);
     expect(Math.abs(indonesian.value * 1000 - expectedM) / expectedM).toBeLessThan(0.005);
     expect(english.text).toBe(

@@ -210,6 +210,9 @@ describe('the planner sheets beside the map', () => {
     await page.locator('.plan-result').waitFor({ timeout: 15000 });
     const focusKept = await isFocused('Tanyakan pusat peta');
     const first = await underCross();
+    const drawn = await page
+      .locator('.plan-crosshair')
+      .evaluate((node) => [getComputedStyle(node).backgroundImage, node.clientWidth]);
     const sheet = (await page.locator('.plan-lookup').boundingBox())!;
 
     // the focused map: an arrow key moves it, Enter asks about the place now under the cross
@@ -228,6 +231,7 @@ describe('the planner sheets beside the map', () => {
     await page.locator('#lang-toggle').click();
 
     expect(focusKept).toBe(true);
+    expect(drawn).toEqual([expect.stringContaining('rgb(31, 78, 121)'), 24]);
     expect(first.right).toBeLessThan(sheet.x);
     expect(asked[0]![0]).toBeCloseTo(first.lonLat[0], 6);
     expect(asked[0]![1]).toBeCloseTo(first.lonLat[1], 6);

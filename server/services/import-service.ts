@@ -1205,11 +1205,7 @@ class ImportRun {
    * mode by throwing `ValuesTakenMeanwhile`, the import then written by nothing. An early write
    * needs no such check: its rows held their values in the unique index from their insert on,
    * and an insert meeting a value stored before failed it.
-   * TODO: an all-or-nothing import refused for rows bad while reading does not reach this
-   * check, so its report leaves out the rows whose values another import stored meanwhile
-   * (a tenth of them in one test of two racing imports); the user fixes the file twice. A check
-   * made earlier must not ask the layer while this import's early write holds it locked: one
-   * that did waited for itself forever on every import of 10,000 rows into an empty layer.
+   * An import refused before it writes makes this check in `rejectValuesTakenBeforeRefusal`.
    */
   private async rejectValuesTakenMeanwhile(client: pg.PoolClient) {
     const { layer, request } = this.prepared;
@@ -1300,7 +1296,10 @@ class ImportRun {
       const params = { valid, rejected };
       return endWithoutWriting('rejected', { code: 'rejected-all-or-nothing', params, text });
     };
-    if (request.mode === 'all-or-nothing' && rowsRejected > 0) return rejectedWhole();
+    if (request.mode === 'all-or-nothing' && rowsRejected > 0) {
+      await this.rejectValuesTakenBeforeRefusal();
+      return rejectedWhole();
+    }
     if (request.action === 'replace' && rowsWritten === 0) {
       const text = 'No valid row: the layer was left as it was rather than emptied.';
       return endWithoutWriting('rejected', { code: 'replace-without-valid-rows', text });
@@ -1316,6 +1315,22 @@ class ImportRun {
       return rejectedWhole();
     }
     return 'succeeded';
+  }
+
+  /**
+   * Adds to the report of an all-or-nothing import refused for its rows, before it writes,
+   * the rows whose unique value another writer stored after they were checked: else the user
+   * fixed the file, and was refused again for those (a tenth of them in one test of two
+   * racing imports). The early write is given up first: it holds the layer locked (an empty
+   * layer's spatial index dropped), and a query of the layer from another connection waited
+   * for it forever. A replace takes the layer's values over: it has none to check.
+   */
+  private async rejectValuesTakenBeforeRefusal() {
+    const { layer, request } = this.prepared;
+    await this.abandonEarlyWrite();
+    if (request.action !== 'append') return;
+    const taken = await selectStagedValuesTaken(this.pool, layer, this.table);
+    if (taken.length > 0) await this.rejectTakenMeanwhile(taken);
   }
 
   /** Records the rows of an all-or-nothing import whose values were taken as it wrote. */

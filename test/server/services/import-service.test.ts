@@ -1262,6 +1262,46 @@ describe('importing into a layer', () => {
     }
   };
 
+  it('reports a value another stored after its row was checked beside a bad row', async () => {
+    const features = [
+      point(kroya, { code: 'SB-LATE-01', name: 'Sumur Telat', status: 'berfungsi' }),
+      point(kroya, { code: 'SB-LATE-02', name: 'Sumur Rusak', status: 'rusak_total' }),
+    ];
+    const file = writeFile(
+      'late-taken.geojson',
+      JSON.stringify({ type: 'FeatureCollection', features }),
+    );
+    const { database } = scratch.testDatabase;
+    // the rows are read and checked; the checks after reading wait behind this lock, while
+    // another writer stores the first row's code
+    const release = await holdLock('LOCK TABLE regency IN ACCESS EXCLUSIVE MODE');
+    let job: Awaited<ReturnType<typeof runImport>>;
+    try {
+      const prepared = await prepareImport(database.pool, request(file, { layerId: 'bore_well' }));
+      await recordImportJob(database.pool, prepared);
+      const running = runImport(database, prepared);
+      await waitFor(async () => (await stepOf(prepared.jobId)) === 'checking-geometries');
+      await waitFor(someoneWaitsForLock);
+      await query(
+        `INSERT INTO bore_well (code, name, status, geom)
+         VALUES ('SB-LATE-01', 'Sumur lain', 'berfungsi', ST_SetSRID(ST_MakePoint($1, $2), 4326))`,
+        kroya,
+      );
+      await release();
+      job = await running;
+    } finally {
+      await release().catch(() => undefined);
+    }
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['rejected', 0, 2]);
+    const rejections = await rejectionsOf(job.id);
+    expect(rejections.map((r) => [r.row, r.field, r.code])).toEqual([
+      [1, 'code', 'not-unique'],
+      [2, 'status', 'not-in-domain'],
+    ]);
+    await query("DELETE FROM bore_well WHERE code = 'SB-LATE-01'");
+  });
+
   it('stops the geometry check within a second of a cancel asked in the job row', async () => {
     // The check reads the regency outline, so it waits behind this lock. The cancel goes
     // through the job row only, as the API of another server instance asks it.

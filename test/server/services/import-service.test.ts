@@ -1154,6 +1154,28 @@ describe('importing into a layer', () => {
     expect(inBox[0].n).toBe(50 * 100);
   });
 
+  it('refuses 12,000 bridges into an empty layer for one far offshore, with the report', async () => {
+    // The early write drops the empty layer's spatial index, locking it, and the place is
+    // checked once the file is read: the check of values taken meanwhile, made for the report
+    // of the refusal, once waited for that lock forever.
+    await query('DELETE FROM bridge');
+    const bridges = async () => (await query('SELECT count(*)::int AS n FROM bridge'))[0].n;
+    const lines = Array.from({ length: 12000 }, (_, i) => {
+      const number = `JBT-${String(i + 1).padStart(5, '0')}`;
+      const near = [kroya[0]! + (i % 200) * 0.0002, kroya[1]! - Math.floor(i / 200) * 0.0002];
+      const at = i === 10999 ? farOffshore : near;
+      return JSON.stringify(point(at, { bridge_number: number, name: `Jembatan ${i + 1}` }));
+    });
+    const file = writeFile('bridges.geojsonl', `${lines.join('\n')}\n`);
+
+    const job = await importFile(file, { layerId: 'bridge' });
+
+    expect([job.status, job.rowsWritten, job.rowsRejected]).toEqual(['rejected', 0, 1]);
+    const rejections = await rejectionsOf(job.id);
+    expect(rejections.map((r) => r.row)).toEqual([11000]);
+    expect(await bridges()).toBe(0);
+  });
+
   it('leaves the layer as it was when an import is cancelled half-way', async () => {
     const count = async () => (await query('SELECT count(*)::int AS n FROM evacuation_point'))[0].n;
     // Large enough that reading outlasts the second between progress flushes (cancel checks).

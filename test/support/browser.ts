@@ -58,3 +58,23 @@ export async function waitForMapDrawn(page: Page): Promise<void> {
       }),
   );
 }
+
+/**
+ * Logs `name` in through the app bar's login dialog and waits until the app bar names them.
+ * The password check (argon2) takes seconds on a loaded machine, so the wait is long: an
+ * `expect.poll` of its default second failed there. `tap` taps instead of clicking (touch).
+ */
+export async function logInThroughDialog(
+  page: Page,
+  name: string,
+  password: string,
+  { tap = false } = {},
+): Promise<void> {
+  const press = (selector: string) =>
+    tap ? page.locator(selector).tap() : page.locator(selector).click();
+  await press('#login-button');
+  await page.locator('.login-dialog input[name=name]').fill(name);
+  await page.locator('.login-dialog input[name=password]').fill(password);
+  await press('.login-dialog button[type=submit]');
+  await page.locator('#login-button', { hasText: name }).waitFor({ timeout: 30000 });
+}

@@ -211,7 +211,8 @@ describe('npm run geoserver', () => {
       outcome: 'failed',
       steps: [],
     });
-  });
+    // six commands started one after another: a loaded machine took over 30 s for them
+  }, 120_000);
 
   it('refuses a namespace URI that is not absolute, naming it, writing nothing', async () => {
     const written = geoserver.writes().length;

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 
 const password = 'sandi-pupr-yang-panjang';
 
@@ -36,11 +36,7 @@ describe('tabs of one browser', () => {
     const first = await openMap();
     const second = await openMap();
 
-    await first.locator('#login-button').click();
-    await first.locator('.login-dialog input[name=name]').fill('pupr');
-    await first.locator('.login-dialog input[name=password]').fill(password);
-    await first.locator('.login-dialog button[type=submit]').click();
-    await first.locator('#login-button', { hasText: 'pupr' }).waitFor();
+    await logInThroughDialog(first, 'pupr', password);
 
     // the second tab learns of the login without a reload or a request of its own
     await expect

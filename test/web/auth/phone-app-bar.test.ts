@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 
 const phone = { width: 390, height: 844 };
 const password = 'insinyur-di-sawah-2025';
@@ -103,11 +103,7 @@ describe('the app bar on a phone', () => {
 
     const loginInReach = await isInReach(page, '#login-button');
     const languageInReach = await isInReach(page, '#lang-toggle');
-    await page.locator('#login-button').click();
-    await page.locator('.login-dialog input[name=name]').fill('insinyur-irigasi');
-    await page.locator('.login-dialog input[name=password]').fill(password);
-    await page.locator('.login-dialog button[type=submit]').click();
-    await expect.poll(() => page.locator('#login-button').textContent()).toContain('insinyur');
+    await logInThroughDialog(page, 'insinyur-irigasi', password);
 
     expect(loginInReach).toBe(true);
     expect(languageInReach).toBe(true);
@@ -125,11 +121,7 @@ describe('the app bar on a phone', () => {
     await page.locator('.import-sheet__open').waitFor();
 
     const asVisitor = await listButtonsOutOfReach(page);
-    await page.locator('#login-button').click();
-    await page.locator('.login-dialog input[name=name]').fill('insinyur-irigasi');
-    await page.locator('.login-dialog input[name=password]').fill(password);
-    await page.locator('.login-dialog button[type=submit]').click();
-    await expect.poll(() => page.locator('#login-button').textContent()).toContain('insinyur');
+    await logInThroughDialog(page, 'insinyur-irigasi', password);
     const loggedIn = await listButtonsOutOfReach(page);
     await page.locator('#lang-toggle').click();
     await expect.poll(() => page.locator('#lang-toggle').textContent()).toContain('ID');

@@ -4,7 +4,7 @@ import type { LayerAccess } from '../../../layers/types.js';
 import { createUser } from '../../../server/services/account-service.js';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 import { toWebMercator } from '../../support/web-mercator.js';
 
 /** The centroid of kecamatan Kroya (33.01.06), about 2.9 km inside its boundary. */
@@ -48,11 +48,7 @@ async function openMapLoggedIn(): Promise<Page> {
     window.__simpulMap?.getView().setZoom(13);
   }, toWebMercator(kroyaInnerPoint));
 
-  await page.locator('#login-button').click();
-  await page.locator('.login-dialog input[name=name]').fill('bpbd');
-  await page.locator('.login-dialog input[name=password]').fill(password);
-  await page.locator('.login-dialog button[type=submit]').click();
-  await page.locator('#login-button', { hasText: 'bpbd' }).waitFor();
+  await logInThroughDialog(page, 'bpbd', password);
   return page;
 }
 

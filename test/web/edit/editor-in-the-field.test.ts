@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, recordTables } from '../../../layers/index.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 import { validValue } from '../../support/valid-feature.js';
 import { toWebMercator } from '../../support/web-mercator.js';
 
@@ -84,10 +84,7 @@ async function openMap(viewport = { width: 1280, height: 800 }) {
 }
 
 async function logIn(page: Page) {
-  await page.locator('#login-button').click();
-  await page.locator('.login-dialog input[name=name]').fill('lapangan');
-  await page.locator('.login-dialog input[name=password]').fill(password);
-  await page.locator('.login-dialog button[type=submit]').click();
+  await logInThroughDialog(page, 'lapangan', password);
   await page.waitForFunction(
     (id) => !!document.querySelector(`#edit-layer option[value="${id}"]`),
     layer.id,
@@ -251,6 +248,13 @@ describe('the web editor as engineers use it in the field', () => {
     );
     await page.locator('#edit-layer').selectOption(layer.id);
     await page.waitForFunction(() => !!window.__simpulEditor?.currentSession);
+    // the actions are drawn again once the layer's features arrive, after the session starts
+    await page.waitForFunction(
+      (before) =>
+        document.querySelector('.edit-actions [data-action=save]')?.getAttribute('title') !==
+        before,
+      noLayer.save,
+    );
     const noChange = await actions();
     await changeExistingSegment(page, 'Jalan siap disimpan');
     const changed = await actions();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, recordTables } from '../../../layers/index.js';
@@ -90,10 +90,7 @@ async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page
   await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
 
   if (viewport.width < 720) await page.locator('#panel-toggle').click();
-  await page.locator('#login-button').click();
-  await page.locator('.login-dialog input[name=name]').fill('insinyur');
-  await page.locator('.login-dialog input[name=password]').fill(password);
-  await page.locator('.login-dialog button[type=submit]').click();
+  await logInThroughDialog(page, 'insinyur', password);
   await page.waitForFunction(
     (id) => !!document.querySelector(`#edit-layer option[value="${id}"]`),
     layer.id,

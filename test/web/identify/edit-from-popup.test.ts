@@ -4,7 +4,7 @@ import { layerDefinitions } from '../../../layers/index.js';
 import type { LayerDefinition } from '../../../layers/types.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 import { validValue } from '../../support/valid-feature.js';
 import { toWebMercator } from '../../support/web-mercator.js';
 
@@ -80,11 +80,7 @@ async function openMapLoggedIn(viewport = { width: 1280, height: 800 }): Promise
   await page.waitForFunction(() => Boolean(window.__simpulMap));
   const onPhone = viewport.width < 720;
   if (onPhone) await page.locator('#panel-toggle').click();
-  await page.locator('#login-button').click();
-  await page.locator('.login-dialog input[name=name]').fill('psda');
-  await page.locator('.login-dialog input[name=password]').fill(password);
-  await page.locator('.login-dialog button[type=submit]').click();
-  await expect.poll(() => page.locator('#login-button').textContent()).toContain('psda');
+  await logInThroughDialog(page, 'psda', password);
 
   for (const checkbox of await page.locator('#layer-tree input[data-layer-id]').all()) {
     const layerId = await checkbox.getAttribute('data-layer-id');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../../server/config.js';
 import { createUser } from '../../../server/services/account-service.js';
@@ -32,13 +32,7 @@ describe('the import and export sheet', () => {
 
   async function logIn(page: Page) {
     await page.goto(server.baseUrl);
-    await page.click('#login-button');
-    await page.fill('.login-dialog input[name=name]', 'tapem');
-    await page.fill('.login-dialog input[name=password]', password);
-    await page.click('.login-dialog button[type=submit]');
-    await page.waitForFunction(() =>
-      document.querySelector('#login-button')?.textContent?.includes('tapem'),
-    );
+    await logInThroughDialog(page, 'tapem', password);
   }
 
   /**
@@ -179,10 +173,7 @@ describe('the import and export sheet', () => {
     await page.waitForFunction(
       () => !document.querySelector('#login-button')?.textContent?.includes('tapem'),
     );
-    await page.click('#login-button');
-    await page.fill('.login-dialog input[name=name]', 'tapem');
-    await page.fill('.login-dialog input[name=password]', password);
-    await page.click('.login-dialog button[type=submit]');
+    await logInThroughDialog(page, 'tapem', password);
     await page.locator(`${sheet} .import-section`).nth(1).locator('select').first().waitFor();
 
     expect(await page.locator(`${sheet} .import-step table`).count()).toBe(0);

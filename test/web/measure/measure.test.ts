@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 import { meridianLengthM, rectangleAreaHa } from '../../support/ellipsoid.js';
 import { toWebMercator, toLonLat } from '../../support/web-mercator.js';
 
@@ -179,10 +179,7 @@ describe('measuring on the map', () => {
 
   it('puts the editor down while measuring, and ends measuring when a tool is chosen', async () => {
     const page = await openMap('id');
-    await page.locator('#login-button').click();
-    await page.locator('.login-dialog input[name=name]').fill('pengukur');
-    await page.locator('.login-dialog input[name=password]').fill(password);
-    await page.locator('.login-dialog button[type=submit]').click();
+    await logInThroughDialog(page, 'pengukur', password);
     await page.waitForFunction(() => !!document.querySelector('#edit-layer option[value=desa]'));
     await centreMapOn(page, kroyaInnerPoint, 15);
     await page.locator('#edit-layer').selectOption('desa');

@@ -5,7 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { chromiumOptions } from '../../support/browser.js';
+import { chromiumOptions, logInThroughDialog } from '../../support/browser.js';
 
 /** A phone held on its side: 844 × 390 CSS pixels, a touch screen. */
 const phoneOnItsSide = { width: 844, height: 390 };
@@ -92,10 +92,7 @@ describe('the web map on a phone held on its side', () => {
   it('frames a road found clear of the panel, and edits it beside the panel', async () => {
     const page = await openMap();
     await page.locator('#panel-toggle').tap();
-    await page.locator('#login-button').tap();
-    await page.locator('.login-dialog input[name=name]').fill('bina-marga');
-    await page.locator('.login-dialog input[name=password]').fill(password);
-    await page.locator('.login-dialog button[type=submit]').tap();
+    await logInThroughDialog(page, 'bina-marga', password, { tap: true });
     const roadsEditable = page.locator('#edit-layer option[value="road_segment"]');
     await roadsEditable.waitFor({ state: 'attached' });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
 import { toWebMercator } from '../../support/web-mercator.js';
 
 /** The polygon layer planners edit (the spatial plan zones where declared). */
@@ -40,10 +40,7 @@ async function openEditor(viewport = { width: 1280, height: 800 }) {
   await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
   if (viewport.width < 720) await page.locator('#panel-toggle').click();
 
-  await page.locator('#login-button').click();
-  await page.locator('.login-dialog input[name=name]').fill('perencana');
-  await page.locator('.login-dialog input[name=password]').fill(password);
-  await page.locator('.login-dialog button[type=submit]').click();
+  await logInThroughDialog(page, 'perencana', password);
   await page.waitForFunction(
     (id) => !!document.querySelector(`#edit-layer option[value="${id}"]`),
     layer.id,

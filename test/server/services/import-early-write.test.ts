@@ -122,6 +122,35 @@ describe('writing a large import into the layer while it is read', () => {
     await query("DELETE FROM evacuation_point WHERE name LIKE 'Titik urut %'");
   });
 
+  // A check of unique values after reading, asked from another connection than the early
+  // write's, waits for the lock that write holds on an empty layer: the import never ends.
+  it('finishes an import into an empty layer with a unique attribute', async () => {
+    await query('DELETE FROM bore_well');
+    const wells = Array.from({ length: 10200 }, (_, i) => {
+      const { geometry } = pointNearKroya(i, '');
+      const code = `SB-KOSONG-${String(i + 1).padStart(5, '0')}`;
+      return { type: 'Feature', properties: { code, name: code, status: 'berfungsi' }, geometry };
+    });
+    const file = writeLines('empty-wells.geojsonl', wells);
+    const { jobId, running } = await startImport(file, { layerId: 'bore_well' });
+
+    const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15000));
+    const job = await Promise.race([running, hung]);
+    if (job === 'hung') {
+      // ends the wait of the import's check, so that the import and this file can end
+      abortLocalImport(jobId);
+      await query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      await running.catch(() => undefined);
+    }
+
+    expect(job).toMatchObject({ status: 'succeeded', rowsWritten: 10200, rowsRejected: 0 });
+    expect(await count('bore_well')).toBe(10200);
+    await query('DELETE FROM bore_well');
+  }, 25000);
+
   it('rejects a point outside the regency found once written, keeping the rest', async () => {
     await query('DELETE FROM evacuation_point');
     const features = points(20000, (i) => `Titik luar ${i}`);

@@ -218,6 +218,12 @@ const messagesId = {
   'refusal.upload-too-large': 'Ukuran unggahan paling besar {maxMb} MB.',
   'refusal.file-too-large':
     'Berkas KML di atas {maxMb} MB tidak dibaca (KML dibaca utuh); ubah menjadi GeoPackage.',
+  'refusal.file-too-large-too-many-elements.one':
+    'Berkas KML berisi lebih dari {maxElements} elemen tidak dibaca (KML dibaca utuh di ' +
+    'memori); ubah menjadi GeoPackage.',
+  'refusal.file-too-large-too-many-elements.other':
+    'Berkas KML berisi lebih dari {maxElements} elemen tidak dibaca (KML dibaca utuh di ' +
+    'memori); ubah menjadi GeoPackage.',
   'refusal.choose-source-layer':
     '{fileName} berisi beberapa lapisan; pilih salah satu: {sourceLayers}.',
   'refusal.choose-source-layer-sourceLayer':
@@ -569,6 +575,12 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.upload-too-large': 'Uploads are limited to {maxMb} MB.',
   'refusal.file-too-large':
     'KML files over {maxMb} MB are not read (KML is read whole); convert it to GeoPackage.',
+  'refusal.file-too-large-too-many-elements.one':
+    'KML files of more than {maxElements} element are not read (KML is read whole, in ' +
+    'memory); convert it to GeoPackage.',
+  'refusal.file-too-large-too-many-elements.other':
+    'KML files of more than {maxElements} elements are not read (KML is read whole, in ' +
+    'memory); convert it to GeoPackage.',
   'refusal.choose-source-layer': '{fileName} holds several layers; choose one of: {sourceLayers}.',
   'refusal.choose-source-layer-sourceLayer':
     '{fileName} holds no layer "{sourceLayer}"; choose one of: {sourceLayers}.',
@@ -721,6 +733,7 @@ const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
   'refusal.coordinates-outside-crs': 'sampled',
   'refusal.coordinates-outside-crs-fileCrs': 'sampled',
   'refusal.import-not-undoable-later-edits': 'laterEdits',
+  'refusal.file-too-large-too-many-elements': 'maxElements',
   'note.z-dropped': 'count',
   'note.replaced-by-key': 'updated',
   'note.checked': 'valid',

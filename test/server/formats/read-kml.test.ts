@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import yazl from 'yazl';
 import { openKml } from '../../../server/formats/read-kml.js';
 import { openSourceFile } from '../../../server/formats/source-file.js';
+import { ImportApiError } from '../../../web/api/import-api.js';
+import { describeRefusal } from '../../../web/import/import-messages.js';
 
 describe('reading KML', () => {
   let folder: string;
@@ -52,6 +54,47 @@ describe('reading KML', () => {
       code: 'kml-point-positions',
       params: { row: 2, name: 'Dua', positions: 2 },
     });
+    expect(names).toEqual(['Pos']);
+  });
+
+  // A 150 MB KML of small placemarks (about a million elements) took the server past its 4 GB
+  // heap as it parsed, ending it with every request and import it ran.
+  it('refuses a file of more elements than it parses in memory, before parsing it', async () => {
+    const file = path.join(folder, 'banyak.kml');
+    const point =
+      '<Placemark><Point><coordinates>109.2456,-7.6329</coordinates></Point></Placemark>';
+    fs.writeFileSync(file, `<kml><Document>${point.repeat(100001)}</Document></kml>`);
+
+    const reading = (async () => {
+      for await (const feature of openKml(file, 'banyak').features()) void feature;
+    })();
+
+    await expect(reading).rejects.toMatchObject({
+      code: 'file-too-large',
+      params: { code: 'too-many-elements', maxElements: 300000 },
+    });
+    const refusal = new ImportApiError(400, 'server text', {
+      type: '/problems/file-too-large',
+      code: 'too-many-elements',
+      maxElements: 300000,
+    });
+    expect(describeRefusal(refusal)).toMatch(/^Berkas KML berisi lebih dari 300\.000 elemen/);
+  });
+
+  it('counts no tag of a description in CDATA or of a comment as an element', async () => {
+    const file = path.join(folder, 'uraian.kml');
+    const html = '<![CDATA[' + '<br>'.repeat(300001) + ']]>';
+    const comment = '<!--' + '<a>'.repeat(300001) + '-->';
+    const placemark =
+      `<Placemark><name>Pos</name><description>${html}</description>${comment}` +
+      '<Point><coordinates>109.2456,-7.6329</coordinates></Point></Placemark>';
+    fs.writeFileSync(file, `<kml><Document>${placemark}</Document></kml>`);
+
+    const names: unknown[] = [];
+    for await (const feature of openKml(file, 'uraian').features()) {
+      names.push(feature.properties.name);
+    }
+
     expect(names).toEqual(['Pos']);
   });
 });

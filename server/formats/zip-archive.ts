@@ -13,6 +13,15 @@ import { readerFailure, SourceFileError } from './source-feature.js';
 /** Refuse archives that unpack to more than this (a guard against zip bombs). */
 const maxUnpackedBytes = 20 * 1024 ** 3;
 
+/**
+ * Past this, an archive may unpack to at most `maxInflation` times its own size: a zip bomb of
+ * 20 MB (zeros, which deflate a thousandfold) wrote 20 GB to the import folder, for minutes,
+ * at its upload and again at each preview and import. A Shapefile's padded `.dbf` deflates
+ * ten to fifty times.
+ */
+const freelyUnpackedBytes = 2 * 1024 ** 3;
+const maxInflation = 200;
+
 /** Bytes an entry inflates into per step (zlib's default is 16 KB). */
 const inflateChunkBytes = 1024 * 1024;
 
@@ -37,33 +46,22 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
   const { default: unzip } = await import('yauzl');
   let zip: yauzl.ZipFile;
   try {
-    zip = await unzip.openPromise(file, { lazyEntries: true });
+    // kept open once every entry is listed, to unpack them then
+    zip = await unzip.openPromise(file, { lazyEntries: true, autoClose: false });
   } catch (error) {
     const reason = withoutFinalStop((error as Error).message);
     const message = `The zip archive cannot be opened: ${reason}.`;
     throw new SourceFileError('unreadable-zip', message, { reason });
   }
   const written: string[] = [];
-  // entries by the file name they unpack to: two of one name would overwrite each other
-  const entryByName = new Map<string, string>();
   // Entries inflate at once, each on a thread of its own: a Shapefile's .dbf beside its .shp
   // (100,000 road segments: 0.2 s instead of 0.35 s).
   const unpacking: Promise<void>[] = [];
   let outcomes: PromiseSettledResult<void>[];
-  let unpacked = 0;
   try {
-    for await (const entry of zip.eachEntry()) {
-      if (entry.fileName.endsWith('/') || entry.fileName.includes('__MACOSX')) continue;
-      unpacked += entry.uncompressedSize;
-      if (unpacked > maxUnpackedBytes) {
-        const message = 'The zip archive unpacks to more than 20 GB.';
-        throw new SourceFileError('zip-too-large', message, { maxGb: 20 });
-      }
-      const name = path.basename(entry.fileName);
-      const other = entryByName.get(name.toLowerCase());
-      if (other !== undefined) throw duplicateName(other, entry.fileName);
-      entryByName.set(name.toLowerCase(), entry.fileName);
-      const target = path.join(folder, name);
+    // all entries are checked before any is unpacked: one already inflating is waited for
+    for (const entry of await checkedEntries(zip, (await fs.promises.stat(file)).size)) {
+      const target = path.join(folder, path.basename(entry.fileName));
       const unpack = async () => {
         try {
           const steps = await entryStreams(zip, entry);
@@ -73,7 +71,7 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
         }
       };
       const entryUnpacked = unpack();
-      // settled below; without a handler now, an entry failing while the next one is read
+      // settled below; without a handler now, an entry failing while the next one starts
       // (a compression yauzl does not know) is an unhandled rejection that ends the process
       entryUnpacked.catch(() => undefined);
       unpacking.push(entryUnpacked);
@@ -94,6 +92,37 @@ export async function unpackZip(file: string, folder: string): Promise<string[]>
 }
 
 /**
+ * The archive's file entries, once their sizes and names are found fit to unpack: at most
+ * 20 GB in all, and at most `maxInflation` times the archive's `archiveBytes` past 2 GB; no
+ * two of one file name.
+ */
+async function checkedEntries(zip: yauzl.ZipFile, archiveBytes: number): Promise<yauzl.Entry[]> {
+  const mostUnpackedBytes = Math.max(
+    freelyUnpackedBytes,
+    Math.min(maxUnpackedBytes, archiveBytes * maxInflation),
+  );
+  const entries: yauzl.Entry[] = [];
+  // entries by the file name they unpack to: two of one name would overwrite each other
+  const entryByName = new Map<string, string>();
+  let unpacked = 0;
+  for await (const entry of zip.eachEntry()) {
+    if (entry.fileName.endsWith('/') || entry.fileName.includes('__MACOSX')) continue;
+    unpacked += entry.uncompressedSize;
+    if (unpacked > maxUnpackedBytes) {
+      const message = 'The zip archive unpacks to more than 20 GB.';
+      throw new SourceFileError('zip-too-large', message, { maxGb: 20 });
+    }
+    if (unpacked > mostUnpackedBytes) throw inflatesTooMuch();
+    const name = path.basename(entry.fileName);
+    const other = entryByName.get(name.toLowerCase());
+    if (other !== undefined) throw duplicateName(other, entry.fileName);
+    entryByName.set(name.toLowerCase(), entry.fileName);
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/**
  * Two entries of one file name in different folders (`a/jalan.shp`, `b/jalan.shp`): the
  * archive's folders are dropped on unpacking, so one would silently replace the other.
  */
@@ -105,6 +134,18 @@ function duplicateName(first: string, second: string): SourceFileError {
     code: 'duplicate-name',
     entry: second,
     otherEntry: first,
+  });
+}
+
+/** An archive unpacking to much more than its size (`maxInflation`), as a zip bomb does. */
+function inflatesTooMuch(): SourceFileError {
+  const message =
+    `The zip archive unpacks to more than ${maxInflation} times its size and more than ` +
+    `${freelyUnpackedBytes / 1024 ** 3} GB, as a zip bomb does; zip the files again.`;
+  return new SourceFileError('zip-too-large', message, {
+    code: 'inflation',
+    maxInflation,
+    freelyGb: freelyUnpackedBytes / 1024 ** 3,
   });
 }
 

@@ -171,6 +171,9 @@ const messagesId = {
     'sandi yang tidak dikenal). Buat ulang arsipnya dengan kompresi biasa lalu unggah lagi.',
   'refusal.zip-too-large':
     'Arsip zip berisi lebih dari {maxGb} GB setelah dibuka; pecah menjadi beberapa berkas.',
+  'refusal.zip-too-large-inflation':
+    'Arsip zip berisi lebih dari {maxInflation} kali ukurannya dan lebih dari {freelyGb} GB ' +
+    'setelah dibuka, seperti bom zip; buat ulang arsipnya.',
   'refusal.empty-zip':
     '{fileName} tidak berisi berkas .shp, .kml, .gpkg, .geojson, .csv, atau .fgb.',
   'refusal.no-shapefile': '{file} bukan berkas .shp yang dapat dibaca.',
@@ -529,6 +532,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'upload it again.',
   'refusal.zip-too-large':
     'The zip archive unpacks to more than {maxGb} GB; split it into several files.',
+  'refusal.zip-too-large-inflation':
+    'The zip archive unpacks to more than {maxInflation} times its size and more than ' +
+    '{freelyGb} GB, as a zip bomb does; zip the files again.',
   'refusal.empty-zip': '{fileName} holds no .shp, .kml, .gpkg, .geojson, .csv or .fgb file.',
   'refusal.no-shapefile': '{file} is not a readable .shp file.',
   'refusal.unreadable-shp':

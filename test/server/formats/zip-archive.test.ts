@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { SourceFileError } from '../../../server/formats/source-feature.js';
 import { packZip, unpackZip } from '../../../server/formats/zip-archive.js';
+import { ImportApiError } from '../../../web/api/import-api.js';
+import { describeRefusal } from '../../../web/import/import-messages.js';
 
 /** Text that deflates well and spans several inflate steps, as a `.dbf` of padded fields does. */
 const paddedRecords = Array.from({ length: 40000 }, (_, i) => `Jalan Contoh ${i}`.padEnd(80)).join(
@@ -15,11 +17,18 @@ const paddedRecords = Array.from({ length: 40000 }, (_, i) => `Jalan Contoh ${i}
 /** Offset of the uncompressed size in a central directory header (signature PK\x01\x02). */
 const centralSizeOffset = 24;
 
-/** Rewrites the uncompressed size that the archive's central directory declares for its entry. */
-function declareUncompressedSize(zipFile: string, bytes: number) {
+/**
+ * Rewrites the uncompressed sizes that the archive's central directory declares for its
+ * entries, the first entry's first.
+ */
+function declareUncompressedSize(zipFile: string, ...bytes: number[]) {
   const archive = fs.readFileSync(zipFile);
-  const header = archive.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-  archive.writeUInt32LE(bytes, header + centralSizeOffset);
+  const signature = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  let header = archive.indexOf(signature);
+  for (const size of bytes) {
+    archive.writeUInt32LE(size, header + centralSizeOffset);
+    header = archive.indexOf(signature, header + 1);
+  }
   fs.writeFileSync(zipFile, archive);
 }
 
@@ -50,6 +59,30 @@ describe('unpacking a zip archive', () => {
 
     await expect(unpacking).rejects.toThrow(SourceFileError);
     await expect(unpacking).rejects.toMatchObject({ code: 'unreadable-zip' });
+  });
+
+  // A 20 MB archive of zeros wrote 20 GB to the import folder, for minutes, at each unpacking.
+  it('refuses an archive unpacking to 2 GB and 200 times its size, writing none', async () => {
+    const second = path.join(folder, 'roads.shp');
+    fs.writeFileSync(second, paddedRecords);
+    await packZip([path.join(folder, 'roads.dbf'), second], archive);
+    // the first alone may be unpacked; with the second the archive is too large
+    declareUncompressedSize(archive, 1.5 * 1024 ** 3, 1024 ** 3);
+
+    const unpacking = unpackZip(archive, path.join(folder, 'out'));
+
+    await expect(unpacking).rejects.toMatchObject({
+      code: 'zip-too-large',
+      params: { code: 'inflation', maxInflation: 200, freelyGb: 2 },
+    });
+    expect(fs.readdirSync(path.join(folder, 'out'))).toEqual([]);
+    const refusal = new ImportApiError(400, 'server text', {
+      type: '/problems/zip-too-large',
+      code: 'inflation',
+      maxInflation: 200,
+      freelyGb: 2,
+    });
+    expect(describeRefusal(refusal)).toMatch(/^Arsip zip berisi lebih dari 200 kali ukurannya/);
   });
 
   it('refuses two files of one name in different folders rather than keep one', async () => {

@@ -275,7 +275,9 @@ async function* readRecords(
   const parser = text.pipe(
     parse({
       bom: true,
-      columns: true,
+      // named as detectCsvLayout names them: trimmed, so " name" (a space after the comma)
+      // is the column "name" it found, not a column no attribute reads
+      columns: (header: string[]) => header.map((name) => name.trim()),
       delimiter: layout.delimiter,
       skip_empty_lines: true,
       relax_column_count: true,

@@ -47,6 +47,21 @@ describe('reading CSV', () => {
     ]);
   });
 
+  it('reads a header with a space after each comma by its names', async () => {
+    const file = path.join(folder, 'spaced.csv');
+    fs.writeFileSync(file, 'nama, jenis, lon, lat\nBalai, titik_kumpul, 109.07, -7.66\n');
+
+    const records = [];
+    for await (const record of openCsv(file, 'titik').features()) records.push(record);
+
+    expect(records.map((r) => [r.properties, r.geometry])).toEqual([
+      [
+        { nama: 'Balai', jenis: ' titik_kumpul' },
+        { type: 'Point', coordinates: [109.07, -7.66] },
+      ],
+    ]);
+  });
+
   it('reads coordinates in decimal notation only, never as hex or binary', async () => {
     const file = path.join(folder, 'hex-coordinates.csv');
     const rows = ['Desimal,109.07,-7.66', 'Heksa,0x6d,-7.66', 'Biner,0b1101101,-7'];

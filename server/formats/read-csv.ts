@@ -40,8 +40,43 @@ export interface CsvOptions {
 export interface CsvLayout {
   delimiter: string;
   decimalComma: boolean;
+  /** The header's names as written. */
+  header: string[];
+  /** The header's names, a repeated one numbered (`distinctColumnNames`). */
   columns: string[];
   geometry: { wktColumn: string } | { xColumn: string; yColumn: string };
+}
+
+/**
+ * The header's names with a name repeated numbered from its second column on (`code`,
+ * `code_2`): records were objects by name, so the last column of a name silently took the
+ * place of the others, which no mapping could choose.
+ */
+function distinctColumnNames(header: string[]): string[] {
+  const taken = new Set(header);
+  const seen = new Set<string>();
+  return header.map((name) => {
+    if (!seen.has(name) || name.trim() === '') {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name}_${n}`)) n += 1;
+    taken.add(`${name}_${n}`);
+    return `${name}_${n}`;
+  });
+}
+
+/** A note for each column renamed by `distinctColumnNames`. */
+function repeatedColumnNotes(header: string[], columns: string[]): ImportNote[] {
+  return columns.flatMap((renamed, i) => {
+    const column = header[i]!;
+    if (renamed === column) return [];
+    const position = i + 1;
+    const repeated = `The CSV has more than one column "${column}"`;
+    const text = `${repeated}; column ${position} is read as "${renamed}".`;
+    return [{ code: 'csv-repeated-column', params: { column, renamed, position }, text }];
+  });
 }
 
 const delimiters = [',', ';', '\t', '|'];
@@ -211,8 +246,9 @@ export function detectCsvLayout(
   if (lines.length === 0) throw new SourceFileError('empty-file', 'The CSV file is empty.');
 
   const delimiter = options.delimiter ?? detectDelimiter(lines[0]!);
-  const columns = splitLine(lines[0]!, delimiter);
-  const base = { delimiter, columns, geometry: detectGeometry(columns, options) };
+  const header = splitLine(lines[0]!, delimiter);
+  const columns = distinctColumnNames(header);
+  const base = { delimiter, header, columns, geometry: detectGeometry(columns, options) };
   const decimalComma = options.decimalComma ?? detectDecimalComma(lines, base);
   return { ...base, decimalComma };
 }
@@ -277,7 +313,7 @@ async function* readRecords(
       bom: true,
       // named as detectCsvLayout names them: trimmed, so " name" (a space after the comma)
       // is the column "name" it found, not a column no attribute reads
-      columns: (header: string[]) => header.map((name) => name.trim()),
+      columns: (header: string[]) => distinctColumnNames(header.map((name) => name.trim())),
       delimiter: layout.delimiter,
       skip_empty_lines: true,
       relax_column_count: true,
@@ -345,7 +381,8 @@ export function openCsv(
     params: { delimiter },
     text: `Delimiter ${delimiter}${comma}.`,
   };
-  const notes = [geometryNote, delimiterNote, ...encodingNotes];
+  const repeatedNotes = repeatedColumnNotes(layout.header, layout.columns);
+  const notes = [geometryNote, delimiterNote, ...repeatedNotes, ...encodingNotes];
   const tracked = trackFile(file);
   return {
     name,

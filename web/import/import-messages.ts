@@ -307,6 +307,9 @@ const messagesId = {
   'note.csv-wkt-column': 'Geometri dari kolom WKT "{column}".',
   'note.csv-coordinate-columns': 'Titik dari kolom "{xColumn}" (x) dan "{yColumn}" (y).',
   'note.csv-delimiter': 'Pemisah {delimiter}.',
+  'note.csv-repeated-column':
+    'CSV memuat lebih dari satu kolom "{column}"; kolom ke-{position} dibaca sebagai ' +
+    '"{renamed}".',
   'note.csv-delimiter-decimal-comma': 'Pemisah {delimiter}, desimal dengan koma.',
   'note.csv-crs-assumed':
     'CSV tidak menyebut sistem koordinat: koordinat dibaca sebagai bujur/lintang (EPSG:4326).',
@@ -658,6 +661,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.csv-wkt-column': 'Geometry from WKT column "{column}".',
   'note.csv-coordinate-columns': 'Points from columns "{xColumn}" (x) and "{yColumn}" (y).',
   'note.csv-delimiter': 'Delimiter {delimiter}.',
+  'note.csv-repeated-column':
+    'The CSV has more than one column "{column}"; column {position} is read as "{renamed}".',
   'note.csv-delimiter-decimal-comma': 'Delimiter {delimiter}, decimal comma.',
   'note.csv-crs-assumed':
     'The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).',

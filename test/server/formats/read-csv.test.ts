@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectCsvLayout, openCsv } from '../../../server/formats/read-csv.js';
+import { importText } from '../../../web/import/import-messages.js';
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-csv-test-'));
 
@@ -45,6 +46,27 @@ describe('reading CSV', () => {
       [3, 'Kedua'],
       [5, 'Ketiga'],
     ]);
+  });
+
+  it('reads a column of a repeated name under a name of its own, saying so', async () => {
+    const file = path.join(folder, 'repeated.csv');
+    fs.writeFileSync(file, 'nama,ket,ket,lon,lat\nBalai,satu,dua,109.07,-7.66\n');
+
+    const source = openCsv(file, 'titik');
+    const records = [];
+    for await (const record of source.features()) records.push(record.properties);
+
+    expect(source.fields).toEqual(['nama', 'ket', 'ket_2']);
+    expect(records).toEqual([{ nama: 'Balai', ket: 'satu', ket_2: 'dua' }]);
+    expect(source.notes).toContainEqual(
+      expect.objectContaining({
+        code: 'csv-repeated-column',
+        params: { column: 'ket', renamed: 'ket_2', position: 3 },
+      }),
+    );
+    expect(
+      importText('note.csv-repeated-column', { column: 'ket', renamed: 'ket_2', position: 3 }),
+    ).toBe('CSV memuat lebih dari satu kolom "ket"; kolom ke-3 dibaca sebagai "ket_2".');
   });
 
   it('reads a header with a space after each comma by its names', async () => {

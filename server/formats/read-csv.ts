@@ -40,6 +40,8 @@ export interface CsvOptions {
 export interface CsvLayout {
   delimiter: string;
   decimalComma: boolean;
+  /** The file starts with Excel's line naming the delimiter (`sep=;`), before the header. */
+  delimiterLine: boolean;
   /** The header's names as written. */
   header: string[];
   /** The header's names, a repeated one numbered (`distinctColumnNames`). */
@@ -236,19 +238,30 @@ function detectDecimalComma(lines: string[], layout: Omit<CsvLayout, 'decimalCom
     .some((cell) => /^-?\d+,\d+$/.test(cell));
 }
 
+/**
+ * The delimiter a first line such as `sep=;` names: Excel reads the file with it and shows
+ * the header as row 1. Taken for the header, it was refused as having no geometry column.
+ */
+function excelDelimiter(line: string): string | undefined {
+  return /^sep=(.)$/i.exec(line.trim())?.[1];
+}
+
 /** Reads the header and first lines: delimiter, decimal comma, columns, geometry columns. */
 export function detectCsvLayout(
   file: string,
   options: CsvOptions = {},
   encoding = 'utf-8',
 ): CsvLayout {
-  const lines = headLines(file, 20, encoding).filter((line) => line.trim());
+  const head = headLines(file, 21, encoding);
+  const named = excelDelimiter(head[0]!);
+  const lines = head.slice(named === undefined ? 0 : 1).filter((line) => line.trim());
   if (lines.length === 0) throw new SourceFileError('empty-file', 'The CSV file is empty.');
 
-  const delimiter = options.delimiter ?? detectDelimiter(lines[0]!);
+  const delimiter = options.delimiter ?? named ?? detectDelimiter(lines[0]!);
   const header = splitLine(lines[0]!, delimiter);
   const columns = distinctColumnNames(header);
-  const base = { delimiter, header, columns, geometry: detectGeometry(columns, options) };
+  const geometry = detectGeometry(columns, options);
+  const base = { delimiter, delimiterLine: named !== undefined, header, columns, geometry };
   const decimalComma = options.decimalComma ?? detectDecimalComma(lines, base);
   return { ...base, decimalComma };
 }
@@ -287,7 +300,8 @@ function geometryColumns(layout: CsvLayout): string[] {
 function ewktCrs(file: string, layout: CsvLayout, encoding: string): SourceCrs | undefined {
   if (!('wktColumn' in layout.geometry)) return undefined;
   const index = layout.columns.indexOf(layout.geometry.wktColumn);
-  const first = headLines(file, 2, encoding)[1];
+  const skipped = layout.delimiterLine ? 1 : 0;
+  const first = headLines(file, 2 + skipped, encoding)[1 + skipped];
   return first ? splitEwkt(splitLine(first, layout.delimiter)[index] ?? '').crs : undefined;
 }
 
@@ -311,6 +325,8 @@ async function* readRecords(
   const parser = text.pipe(
     parse({
       bom: true,
+      // after Excel's `sep=` line, which the rows shown in Excel do not count either
+      from_line: layout.delimiterLine ? 2 : 1,
       // named as detectCsvLayout names them: trimmed, so " name" (a space after the comma)
       // is the column "name" it found, not a column no attribute reads
       columns: (header: string[]) => distinctColumnNames(header.map((name) => name.trim())),

@@ -84,6 +84,22 @@ describe('reading CSV', () => {
     ]);
   });
 
+  it("reads a CSV starting with Excel's sep= line by the delimiter it names", async () => {
+    const file = path.join(folder, 'excel-sep.csv');
+    const lines = ['sep=;', 'nama;ket;bujur;lintang', 'Balai;satu, dua;109,07;-7,66', ''];
+    fs.writeFileSync(file, lines.join('\r\n'));
+
+    const source = openCsv(file, 'titik');
+    const records = [];
+    for await (const record of source.features()) records.push(record);
+
+    expect(source.fields).toEqual(['nama', 'ket']);
+    expect(source.decimalComma).toBe(true);
+    expect(records.map((r) => [r.rowNumber, r.properties, r.geometry])).toEqual([
+      [2, { nama: 'Balai', ket: 'satu, dua' }, { type: 'Point', coordinates: [109.07, -7.66] }],
+    ]);
+  });
+
   it('reads coordinates in decimal notation only, never as hex or binary', async () => {
     const file = path.join(folder, 'hex-coordinates.csv');
     const rows = ['Desimal,109.07,-7.66', 'Heksa,0x6d,-7.66', 'Biner,0b1101101,-7'];

@@ -129,6 +129,19 @@ async function openTokenizer(file: TrackedFile) {
   return chain([file.open(), parser(), pick({ filter: 'features' }), streamArray()]);
 }
 
+/**
+ * A JSON file whose start names no `features` member: a TopoJSON (`"type": "Topology"`), a
+ * JSON array or another JSON read as a collection of no features, which imported nothing and
+ * was reported as a file of no valid row.
+ */
+function notGeoJson(head: string): SourceFileError {
+  const type = /^\s*\{\s*"type"\s*:\s*"([^"]{1,40})"/.exec(head)?.[1];
+  const topology = type === 'Topology' ? ' It is TopoJSON: convert it to GeoJSON first.' : '';
+  const message =
+    'The file is not GeoJSON: it holds no "features" member and is not a Feature.' + topology;
+  return new SourceFileError('not-geojson', message, type ? { jsonType: type } : {});
+}
+
 async function* streamCollection(file: TrackedFile, signal?: AbortSignal, skip = 0) {
   const stream = await openTokenizer(file);
   let rowNumber = 0;
@@ -146,6 +159,16 @@ async function* streamCollection(file: TrackedFile, signal?: AbortSignal, skip =
   } finally {
     stream.destroy();
   }
+}
+
+/** The features of a collection; none from a file whose `head` names no features: refused. */
+async function* streamFeaturesOf(file: TrackedFile, head: string, signal?: AbortSignal) {
+  let rows = 0;
+  for await (const feature of streamCollection(file, signal)) {
+    rows += 1;
+    yield feature;
+  }
+  if (rows === 0 && !/"features"\s*:/.test(head)) throw notGeoJson(head);
 }
 
 async function* streamSingleFeature(file: string) {
@@ -199,7 +222,7 @@ export function openGeoJson(file: string, name: string): OpenedSource {
       if (!isCollection) return streamSingleFeature(file);
       return lineByLine
         ? streamCollectionLines(tracked, signal)
-        : streamCollection(tracked, signal);
+        : streamFeaturesOf(tracked, head, signal);
     },
     fractionRead: tracked.fraction,
   };

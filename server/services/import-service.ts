@@ -245,6 +245,7 @@ const unreadableFileCodes = new Set([
   'unreadable-dbf',
   'unreadable-shp',
   'unreadable-json',
+  'not-geojson',
   'unreadable-kml',
   'kml-link-not-read',
   'unreadable-flatgeobuf',

@@ -192,6 +192,9 @@ const messagesId = {
     'berkasnya dari aplikasi asalnya.',
   'refusal.unreadable-json':
     'Berkas GeoJSON rusak atau terpotong: isinya bukan JSON yang sah. Ekspor ulang berkasnya.',
+  'refusal.not-geojson':
+    'Berkas ini bukan GeoJSON: tidak memuat anggota "features" dan bukan sebuah Feature ' +
+    '(TopoJSON harus diubah dulu menjadi GeoJSON).',
   'refusal.unreadable-json-line':
     'Baris {line} bukan JSON yang sah; berkasnya mungkin terpotong. Ekspor ulang berkasnya.',
   'refusal.not-a-feature':
@@ -555,6 +558,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'its files from the program that made it.',
   'refusal.unreadable-json':
     'The GeoJSON file is damaged or cut short: it is not valid JSON. Export the file again.',
+  'refusal.not-geojson':
+    'The file is not GeoJSON: it holds no "features" member and is not a Feature (convert ' +
+    'a TopoJSON file to GeoJSON first).',
   'refusal.unreadable-json-line':
     'Line {line} is not valid JSON; the file may be cut short. Export the file again.',
   'refusal.not-a-feature':

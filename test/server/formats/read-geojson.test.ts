@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openGeoJson, openGeoJsonSeq } from '../../../server/formats/read-geojson.js';
+import { ImportApiError } from '../../../web/api/import-api.js';
+import { describeRefusal } from '../../../web/import/import-messages.js';
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-geojson-test-'));
 
@@ -37,6 +39,23 @@ describe('reading GeoJSON', () => {
     const text = `{"type":"FeatureCollection","features":[\n${lines.join(',\n')}\n]}\n`;
 
     expect((await readAll(text)).rows).toEqual(expected);
+  });
+
+  it('refuses a TopoJSON or other JSON holding no features member, saying so', async () => {
+    const topology = '{"type":"Topology","objects":{"desa":{"type":"GeometryCollection"}}}';
+
+    await expect(readAll(topology)).rejects.toMatchObject({
+      code: 'not-geojson',
+      params: { jsonType: 'Topology' },
+      message: expect.stringContaining('TopoJSON'),
+    });
+    await expect(readAll('[{"kode": "A"}]')).rejects.toMatchObject({ code: 'not-geojson' });
+    expect((await readAll('{"type":"FeatureCollection","features":[]}')).rows).toEqual([]);
+    const refusal = new ImportApiError(400, 'server text', {
+      type: '/problems/not-geojson',
+      jsonType: 'Topology',
+    });
+    expect(describeRefusal(refusal)).toMatch(/^Berkas ini bukan GeoJSON/);
   });
 
   it('reads a minified collection on one line', async () => {

@@ -106,7 +106,7 @@ async function checkedEntries(zip: yauzl.ZipFile, archiveBytes: number): Promise
   const entryByName = new Map<string, string>();
   let unpacked = 0;
   for await (const entry of zip.eachEntry()) {
-    if (entry.fileName.endsWith('/') || entry.fileName.includes('__MACOSX')) continue;
+    if (isFolderEntry(entry.fileName) || entry.fileName.includes('__MACOSX')) continue;
     unpacked += entry.uncompressedSize;
     if (unpacked > maxUnpackedBytes) {
       const message = 'The zip archive unpacks to more than 20 GB.';
@@ -120,6 +120,14 @@ async function checkedEntries(zip: yauzl.ZipFile, archiveBytes: number): Promise
     entries.push(entry);
   }
   return entries;
+}
+
+/**
+ * A folder of the archive rather than a file: `dir/`, or `dir/.`, whose target was the unpacking
+ * folder itself, refused with the server's path in the answer.
+ */
+function isFolderEntry(fileName: string): boolean {
+  return fileName.endsWith('/') || path.posix.basename(fileName) === '.';
 }
 
 /**

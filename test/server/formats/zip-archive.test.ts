@@ -85,6 +85,19 @@ describe('unpacking a zip archive', () => {
     expect(describeRefusal(refusal)).toMatch(/^Arsip zip berisi lebih dari 200 kali ukurannya/);
   });
 
+  it('passes over an entry naming a folder by its dot, as over the folder itself', async () => {
+    const dotted = path.join(folder, 'dotted.zip');
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('{"type":"FeatureCollection","features":[]}'), 'a/jalan.geojson');
+    zip.addBuffer(Buffer.from(''), 'a/.');
+    zip.end();
+    await pipeline(zip.outputStream, fs.createWriteStream(dotted));
+
+    const files = await unpackZip(dotted, path.join(folder, 'out'));
+
+    expect(files.map((f) => path.basename(f))).toEqual(['jalan.geojson']);
+  });
+
   it('refuses two files of one name in different folders rather than keep one', async () => {
     const twoFolders = path.join(folder, 'two-folders.zip');
     const zip = new yazl.ZipFile();

@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
 import { checkSameOrigin, sessionCookieName, sessionCookieOptions } from '../http/authenticate.js';
 import { answersJson } from '../http/negotiate.js';
-import { badRequest } from '../http/problem.js';
+import { badRequest, notFound } from '../http/problem.js';
 import { decimalDigits, takesParameters } from '../http/query-parameters.js';
 import { canEditLayer, canReadLayer } from '../services/access.js';
 import {
@@ -19,12 +19,40 @@ import {
 import { requireAdmin, requirePrincipal } from '../services/edit-access.js';
 import { listLayers } from '../services/layer-registry.js';
 
-function bodyOf(req: Request): Record<string, unknown> {
+/** Whether a value is, or a list holding, text with the NUL character PostgreSQL refuses. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  return Array.isArray(value) && value.some(holdsNul);
+}
+
+/**
+ * The JSON object of a request, holding only the members `allowed` when given. A member it
+ * does not take is a 400 naming it: read as absent, `layers` for `layerIds` made a token of
+ * every layer and `disable` for `disabled` left the account enabled, both answered as done. A
+ * name or value holding NUL is a 400 too: the database cannot store it and failed with a 500.
+ */
+function bodyOf(req: Request, allowed?: readonly string[]): Record<string, unknown> {
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('bad-body', 'Send a JSON object (Content-Type: application/json).');
   }
+  const unknown = Object.keys(body).filter((name) => allowed && !allowed.includes(name));
+  if (allowed && unknown.length > 0) {
+    const named = unknown.slice(0, 10).map((name) => JSON.stringify(name.slice(0, 60)));
+    const detail =
+      `This request does not take ${named.join(', ')}; ` +
+      `it takes ${allowed.map((name) => JSON.stringify(name)).join(', ')}.`;
+    throw badRequest('bad-body', detail);
+  }
+  const withNul = Object.entries(body).find(([, value]) => holdsNul(value));
+  if (withNul) throw badRequest('bad-body', `${withNul[0]} may not contain the NUL character.`);
   return body as Record<string, unknown>;
+}
+
+/** A member that is true or false when given; other values (`"true"`, 1) are a 400. */
+function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw badRequest('bad-body', `${name} is true or false; got ${JSON.stringify(value)}.`);
 }
 
 function parseTokenId(text: string): number {
@@ -47,6 +75,7 @@ export function createAuthRouter(context: AppContext): Router {
 
   router.post('/auth/login', async (req, res) => {
     checkSameOrigin(req);
+    // A login's other members change nothing that a client could take as done
     const { name, password } = bodyOf(req);
     // A body without the two fields is a client's mistake, not a wrong password: it is not
     // counted against the login limit.
@@ -94,8 +123,10 @@ export function createAuthRouter(context: AppContext): Router {
 
   router.post('/auth/users', async (req, res) => {
     requireAdmin(res.locals.principal);
-    const { name, password, roles } = bodyOf(req);
+    const { name, password, roles } = bodyOf(req, ['name', 'password', 'roles']);
     if (typeof name !== 'string') throw badRequest('bad-user-name', 'name is required.');
+    if (roles !== undefined && !Array.isArray(roles))
+      throw badRequest('unknown-role', 'roles is a list.');
     const user = await createUser(pool, {
       name,
       password: String(password ?? ''),
@@ -106,13 +137,17 @@ export function createAuthRouter(context: AppContext): Router {
 
   router.patch('/auth/users/:name', async (req, res) => {
     requireAdmin(res.locals.principal);
-    const { password, roles, disabled } = bodyOf(req);
+    const { password, roles, disabled } = bodyOf(req, ['password', 'roles', 'disabled']);
     if (roles !== undefined && !Array.isArray(roles))
       throw badRequest('unknown-role', 'roles is a list.');
+    // No name holds NUL (names are letters, digits and . - _); the lookup of one failed
+    if (req.params.name.includes('\u0000')) {
+      throw notFound('unknown-user', `No user named ${JSON.stringify(req.params.name)}.`);
+    }
     const changes = {
       password,
       roles,
-      disabled: typeof disabled === 'boolean' ? disabled : undefined,
+      disabled: optionalBoolean(disabled, 'disabled'),
     };
     res.json(await updateUser(pool, req.params.name, changes));
   });
@@ -121,7 +156,7 @@ export function createAuthRouter(context: AppContext): Router {
     const principal = res.locals.principal;
     requirePrincipal(principal);
     if (principal.kind !== 'user') throw badRequest('not-a-user', 'Tokens have no password.');
-    const { currentPassword, newPassword } = bodyOf(req);
+    const { currentPassword, newPassword } = bodyOf(req, ['currentPassword', 'newPassword']);
     const address = req.ip ?? 'unknown';
     // Re-checking the current password counts against the login limit like a login.
     await logIn(pool, {
@@ -143,7 +178,9 @@ export function createAuthRouter(context: AppContext): Router {
   router.post('/auth/tokens', async (req, res) => {
     const principal = res.locals.principal;
     requireAdmin(principal);
-    const { name, roles, layerIds, write, withoutIfMatch } = bodyOf(req);
+    const members = ['name', 'roles', 'layerIds', 'write', 'withoutIfMatch'];
+    const { name, roles, layerIds, write, withoutIfMatch } = bodyOf(req, members);
+    optionalBoolean(write, 'write');
     const request = { name, roles, layerIds, write, withoutIfMatch };
     const token = await createApiToken(pool, request, principal!.name);
     res.status(201).json(token);

@@ -237,6 +237,92 @@ describe('accounts, sessions and API tokens', () => {
     expect(response.status).toBe(403);
   });
 
+  const send = (method: string, path: string, cookie: string, csrf: string, body: unknown) =>
+    fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: JSON.stringify(body),
+    });
+
+  it('refuses "disabled" other than true or false, leaving the user enabled', async () => {
+    await createUser(server.testDatabase.database.pool, {
+      name: 'leaver',
+      password,
+      roles: ['roads:editor'],
+    });
+    const { cookie, csrf } = await logIn('admin');
+    const leaver = await logIn('leaver');
+
+    const asText = await send('PATCH', '/auth/users/leaver', cookie, csrf, { disabled: 'true' });
+    const misspelt = await send('PATCH', '/auth/users/leaver', cookie, csrf, { disable: true });
+    const session = await fetch(`${server.baseUrl}/auth/session`, {
+      headers: { cookie: leaver.cookie },
+    });
+
+    expect(asText.status).toBe(400);
+    expect(asText.headers.get('content-type')).toContain('application/problem+json');
+    expect((await asText.json()).detail).toContain('disabled is true or false');
+    expect(misspelt.status).toBe(400);
+    expect((await misspelt.json()).detail).toContain('"disable"');
+    expect((await session.json()).user?.name).toBe('leaver');
+  });
+
+  it('refuses a token request naming a member it does not take, creating no token', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const before = (await (
+      await fetch(`${server.baseUrl}/auth/tokens`, { headers: { cookie } })
+    ).json()) as { tokens: unknown[] };
+    // `layers` for `layerIds`: read as no scope, the token reached every layer of its roles
+    const scoped = { name: 'typo', roles: ['admin'], layers: [layer.id], write: true };
+    const wordy = { name: 'wordy', roles: ['admin'], write: 'yes' };
+
+    const typo = await send('POST', '/auth/tokens', cookie, csrf, scoped);
+    const yes = await send('POST', '/auth/tokens', cookie, csrf, wordy);
+    const after = (await (
+      await fetch(`${server.baseUrl}/auth/tokens`, { headers: { cookie } })
+    ).json()) as { tokens: unknown[] };
+
+    expect(typo.status).toBe(400);
+    expect(typo.headers.get('content-type')).toContain('application/problem+json');
+    expect((await typo.json()).detail).toContain('"layers"');
+    expect(yes.status).toBe(400);
+    expect((await yes.json()).detail).toContain('write is true or false');
+    expect(after.tokens).toHaveLength(before.tokens.length);
+  });
+
+  it('refuses a new user whose roles are not a list, creating none', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const request = { name: 'no-roles', password, roles: 'roads:editor' };
+
+    const response = await send('POST', '/auth/users', cookie, csrf, request);
+    const login = await logIn('no-roles');
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).detail).toContain('roles is a list');
+    expect(login.response.status).toBe(401);
+  });
+
+  it('answers 400, never 500, to a name holding the NUL character', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const nul = 'editor\u0000';
+
+    const login = await logIn(nul);
+    const user = await send('POST', '/auth/users', cookie, csrf, {
+      name: nul,
+      password,
+      roles: [],
+    });
+    const tokenRequest = { name: nul, roles: ['admin'] };
+    const token = await send('POST', '/auth/tokens', cookie, csrf, tokenRequest);
+    const disable = { disabled: true };
+    const change = await send('PATCH', '/auth/users/editor%00', cookie, csrf, disable);
+
+    expect([login.response.status, user.status, token.status]).toEqual([400, 400, 400]);
+    expect(login.body.detail).toContain('NUL');
+    expect(change.status).toBe(404);
+    expect(change.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('creates the first admin by command, reading the password from the environment', async () => {
     const run = promisify(execFile);
     const env = {

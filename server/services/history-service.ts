@@ -177,7 +177,9 @@ async function restorableState(
 
 /**
  * Brings back the records (surveys, inspections) that the feature's deletion took with it,
- * exactly as they were; only those naming this feature's key, should the same transaction
+ * exactly as they were but for their key, which is the restored version's: the records follow
+ * the feature's key as it changes, and a version from before a change of key left them out,
+ * lost. Only those naming the key the feature had when deleted, should the same transaction
  * have deleted other features too.
  */
 async function restoreCascadedRecords(
@@ -190,10 +192,11 @@ async function restoreCascadedRecords(
   if (tables.length === 0) return;
   const ids = tables.map((t) => t.id);
   const rows = await selectRecordsDeletedWith(db, layer.id, featureId, ids);
-  for (const { tableId, row } of rows) {
-    const parent = tables.find((t) => t.id === tableId)!.parent!;
-    if (String(row[parent.attribute]) !== String(values[parent.attribute])) continue;
-    await insertRecordAsItWas(db, tableId, row);
+  for (const { tableId, row, deletedFeature } of rows) {
+    const { attribute } = tables.find((t) => t.id === tableId)!.parent!;
+    const deletedKey = deletedFeature?.[attribute] ?? values[attribute];
+    if (String(row[attribute]) !== String(deletedKey)) continue;
+    await insertRecordAsItWas(db, tableId, { ...row, [attribute]: values[attribute] });
   }
 }
 

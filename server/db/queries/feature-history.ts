@@ -327,20 +327,23 @@ export async function selectRecordsDeletedWith(
   tableIds: readonly string[],
 ) {
   const sql = `WITH deletion AS (
-      SELECT changed_at, request_id FROM simpul_feature_history
+      SELECT changed_at, request_id, properties_before FROM simpul_feature_history
       WHERE layer_id = $1 AND feature_id = $2 AND operation = 'delete'
       ORDER BY id DESC LIMIT 1
     )
-    SELECT h.layer_id AS "tableId", h.properties_before AS row
+    SELECT h.layer_id AS "tableId", h.properties_before AS row,
+      d.properties_before AS "deletedFeature"
     FROM simpul_feature_history h JOIN deletion d ON h.changed_at = d.changed_at
       AND h.request_id IS NOT DISTINCT FROM d.request_id
     WHERE h.layer_id = ANY($3::text[]) AND h.operation = 'delete'
     ORDER BY h.id`;
-  const result = await db.query<{ tableId: string; row: Record<string, unknown> }>(sql, [
-    layerId,
-    featureId,
-    tableIds,
-  ]);
+  type Deleted = {
+    tableId: string;
+    row: Record<string, unknown>;
+    /** The feature's attributes as its deletion found them (null if not recorded). */
+    deletedFeature: Record<string, unknown> | null;
+  };
+  const result = await db.query<Deleted>(sql, [layerId, featureId, tableIds]);
   return result.rows;
 }
 

@@ -229,4 +229,41 @@ describe(`records of ${table.id}`, () => {
     expect(restore.status).toBe(200);
     expect(await recordIds()).toEqual(before);
   });
+
+  it('restores the records of a deleted feature under the restored key', async () => {
+    const pool = server.testDatabase.database.pool;
+    const key = table.parent!.attribute;
+    const { rows } = await pool.query(
+      `SELECT p.id, p."${key}"::text AS key FROM ${parentLayer.id} p
+       WHERE EXISTS (SELECT 1 FROM ${table.id} r WHERE r."${key}" = p."${key}")
+       ORDER BY p.id DESC LIMIT 1`,
+    );
+    const { id, key: oldKey } = rows[0] as { id: number; key: string };
+    const recordIds = async (value: string) =>
+      (
+        await pool.query(`SELECT id FROM ${table.id} WHERE "${key}" = $1 ORDER BY id`, [value])
+      ).rows.map((r) => r.id as number);
+    const before = await recordIds(oldKey);
+    const itemUrl = `${server.baseUrl}/collections/${parentLayer.id}/items/${id}`;
+    const auth = { authorization: `Bearer ${editorToken}` };
+    const send = async (method: string, body?: unknown) => {
+      const etag = (await fetch(itemUrl)).headers.get('etag')!;
+      const headers = { ...auth, 'if-match': etag, 'content-type': 'application/json' };
+      const sent = body === undefined ? undefined : JSON.stringify(body);
+      await fetch(itemUrl, { method, headers, body: sent });
+      return Number(etag.replace(/"/g, '').split('-')[1]);
+    };
+
+    // the key is renamed (the records follow it), then the feature deleted with its records
+    const renamedFrom = await send('PATCH', { properties: { [key]: `${oldKey}-baru` } });
+    await send('DELETE');
+    const restore = await fetch(`${itemUrl}/history/${renamedFrom}/restore`, {
+      method: 'POST',
+      headers: auth,
+    });
+
+    expect(before.length).toBeGreaterThan(0);
+    expect(restore.status).toBe(200);
+    expect(await recordIds(oldKey)).toEqual(before);
+  });
 });

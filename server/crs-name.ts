@@ -58,5 +58,11 @@ export function namesLonLat(text: string): boolean {
 export function nameOfCrsMember(crs: unknown): string {
   if (typeof crs === 'string') return crs;
   const name = (crs as { properties?: { name?: unknown } } | null)?.properties?.name;
-  return typeof name === 'string' ? name : JSON.stringify(crs);
+  if (typeof name === 'string') return name;
+  try {
+    return JSON.stringify(crs);
+  } catch {
+    // nested past the stack's depth (JSON.parse reads deeper than JSON.stringify writes)
+    return 'a value nested too deep to quote';
+  }
 }

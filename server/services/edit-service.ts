@@ -163,10 +163,16 @@ function patchAsFeature(layer: LayerDefinition, patch: unknown) {
 /** The members a merge patch of a feature may hold; `id`, `type` and `crs` change nothing. */
 const patchMembers = ['type', 'id', 'properties', 'geometry', 'crs', 'bbox', 'links'];
 
-function swapAxes(value: unknown): unknown {
-  if (!Array.isArray(value)) return value;
+/**
+ * Positions lie at most 4 arrays deep (a MultiPolygon's); deeper nesting is left as sent for
+ * validation to refuse, since following it overflowed the stack (a 500) at 10,000 levels.
+ */
+const positionDepth = 4;
+
+function swapAxes(value: unknown, depth = 1): unknown {
+  if (!Array.isArray(value) || depth > positionDepth) return value;
   if (typeof value[0] === 'number') return [value[1], value[0], ...value.slice(2)];
-  return value.map(swapAxes);
+  return value.map((item) => swapAxes(item, depth + 1));
 }
 
 /** Brings an incoming geometry from `Content-Crs` to CRS84 (lon, lat). */

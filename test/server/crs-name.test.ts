@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesLonLat, readCrsName } from '../../server/crs-name.js';
+import { nameOfCrsMember, namesLonLat, readCrsName } from '../../server/crs-name.js';
 import { crs84Spellings, epsgSpellings } from '../support/crs-spellings.js';
 
 describe('the names of coordinate reference systems', () => {
@@ -43,5 +43,17 @@ describe('the names of coordinate reference systems', () => {
     expect(lonLat.filter((name) => !namesLonLat(name))).toEqual([]);
     expect(epsgSpellings(32749).some(namesLonLat)).toBe(false);
     expect(namesLonLat('EPSG:4979')).toBe(false);
+  });
+
+  it('quotes a crs member as sent, and one nested past the stack as too deep', () => {
+    // JSON.parse reads nesting that JSON.stringify cannot write back: a place or an edit
+    // holding such a crs member answered 500
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)) as unknown;
+
+    expect(nameOfCrsMember({ type: 'name', properties: { name: 'EPSG:32749' } })).toBe(
+      'EPSG:32749',
+    );
+    expect(nameOfCrsMember({ code: 4326 })).toBe('{"code":4326}');
+    expect(nameOfCrsMember(deep)).toBe('a value nested too deep to quote');
   });
 });

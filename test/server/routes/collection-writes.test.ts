@@ -922,4 +922,34 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(crossed.response.status).toBe(400);
     expect(crossed.body.type).toBe('/problems/crs-mismatch');
   });
+
+  it('answers 422 or 400, not 500, to coordinates or a crs member 100,000 deep', async () => {
+    const deep = (inner: string) => '['.repeat(100_000) + inner + ']'.repeat(100_000);
+    const feature = JSON.stringify(validFeature(layer));
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${server.baseUrl}${items}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${editorToken}`,
+          'content-type': 'application/geo+json',
+          ...headers,
+        },
+        body,
+      });
+    const geometry = `{"type": "${layer.geometry.type}", "coordinates": ${deep('109, -7.7')}}`;
+    const withoutGeometry = Object.fromEntries(
+      Object.entries(validFeature(layer)).filter(([name]) => name !== 'geometry'),
+    );
+    const start = JSON.stringify(withoutGeometry).slice(0, -1);
+    const withGeometry = `${start}, "geometry": ${geometry}}`;
+    const withCrs = `${feature.slice(0, -1)}, "crs": ${deep('')}}`;
+
+    const latitudeFirst = await post(withGeometry, { 'content-crs': '<EPSG:4326>' });
+    const crsMember = await post(withCrs, {});
+
+    expect(latitudeFirst.status).toBe(422);
+    expect(latitudeFirst.headers.get('content-type')).toContain('application/problem+json');
+    expect(crsMember.status).toBe(400);
+    expect((await crsMember.json()).type).toBe('/problems/crs-mismatch');
+  });
 });

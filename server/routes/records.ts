@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { answersJson, urlWith } from '../http/negotiate.js';
-import { badRequest } from '../http/problem.js';
+import { badRequest, HttpProblem } from '../http/problem.js';
 import {
   parsePageParameters,
   rejectUnknownParameters,
@@ -58,6 +58,12 @@ export function createRecordsRouter(context: AppContext): Router {
   });
 
   router.post('/records/:tableId', json, async (req, res) => {
+    // Another type left the body unread, and the record was refused as holding no properties
+    if (!req.is('application/json')) {
+      const sent = req.get('content-type') ?? 'none';
+      const detail = `Send a record as application/json; got ${sent}.`;
+      throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);
+    }
     const record = await addRecord(pool, req.params.tableId, req.body, editContext(req, res));
     req.log.info({ tableId: req.params.tableId, recordId: record.id }, 'record added');
     res.status(201).json(record);

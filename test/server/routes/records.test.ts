@@ -167,6 +167,32 @@ describe(`records of ${table.id}`, () => {
     expect(listed.status).toBe(400);
   });
 
+  it('refuses a record sent as other than JSON with 415, adding none', async () => {
+    const properties = record('2001-01-04');
+    const send = (type?: string) =>
+      fetch(`${server.baseUrl}/records/${table.id}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${editorToken}`,
+          ...(type && { 'content-type': type }),
+        },
+        body: JSON.stringify({ properties }),
+      });
+
+    const answers = [await send('text/plain'), await send('application/x-www-form-urlencoded')];
+    const untyped = await send();
+    const listed = await fetch(`${server.baseUrl}/records/${table.id}?parent=${parentKey}`);
+    const dates = (await listed.json()).records.map(
+      (r: { properties: Record<string, unknown> }) => r.properties[table.timeAttribute!],
+    );
+
+    expect(answers.map((a) => a.status)).toEqual([415, 415]);
+    expect(untyped.status).toBe(415);
+    expect(answers[0]!.headers.get('content-type')).toContain('application/problem+json');
+    expect((await answers[0]!.json()).detail).toContain('application/json');
+    expect(dates).not.toContain('2001-01-04');
+  });
+
   it('refuses a record dated in the future, naming its time attribute', async () => {
     const response = await post(record(day(3)));
 

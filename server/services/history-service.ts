@@ -217,6 +217,20 @@ function expectedVersion(ifMatch: string | undefined, featureId: number, current
 }
 
 /**
+ * The 412 of a restore of a deleted feature that another request brought back after this one
+ * found it absent: its id is taken then. It answered 409 "feature must be unique", as if
+ * another feature held a value of this one.
+ */
+function restoredMeanwhile(layer: LayerDefinition, featureId: number, error: unknown) {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code !== '23505' || constraint !== `${layer.id}_pkey`) return error;
+  const detail =
+    `Feature ${featureId} of ${layer.id} was restored by another request meanwhile; ` +
+    'reload it, and restore over it with its ETag if still needed.';
+  return new HttpProblem(412, 'stale-version', 'Precondition failed', detail);
+}
+
+/**
  * Restores version `version` of a feature as a new edit with exactly its attributes and
  * geometry (copied as stored, not re-parsed). An existing feature is updated (If-Match
  * required); a deleted one comes back under its old id with the next version number.
@@ -248,6 +262,8 @@ export async function restoreVersion(
       const written = await insertFeatureRow(client, layer, row, {
         id: featureId,
         version: last + 1,
+      }).catch((error: unknown) => {
+        throw restoredMeanwhile(layer, featureId, error);
       });
       await restoreCascadedRecords(client, layer, featureId, state.values);
       return written;

@@ -156,6 +156,27 @@ describe(`history of ${layer.id} features`, () => {
     });
   });
 
+  it('answers the later of two restores of a deleted feature with 412, not 409', async () => {
+    const { id } = await createAndChange();
+    await send('DELETE', `${items}/${id}`, undefined, `"${id}-3"`);
+    // both restores find the feature absent, then wait to insert it until the lock is gone
+    const locker = await server.testDatabase.database.pool.connect();
+    await locker.query(`BEGIN; LOCK TABLE ${layer.id} IN SHARE ROW EXCLUSIVE MODE`);
+    const racing = [2, 3].map((version) =>
+      send('POST', `${items}/${id}/history/${version}/restore`),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await locker.query('COMMIT');
+    locker.release();
+    const answers = await Promise.all(racing);
+
+    const statuses = answers.map((a) => a.response.status).sort();
+    expect(statuses).toEqual([200, 412]);
+    const loser = answers.find((a) => a.response.status === 412)!;
+    expect(loser.body.type).toBe('/problems/stale-version');
+    expect(loser.body.detail).toContain('restored');
+  });
+
   it('shows the layer as it was before a feature was created and after its deletion', async () => {
     const before = new Date().toISOString();
     const { id } = await createAndChange();

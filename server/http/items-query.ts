@@ -173,7 +173,9 @@ function parseSortby(text: string, layer: LayerDefinition): SortKey[] {
  * of its features carries a time to compare.
  */
 function datetimeCondition(text: string, layer: LayerDefinition): unknown {
-  const parts = text.split('/');
+  // GDAL 3.6 (Debian 12) writes a date compared in `-where` as `2024-06-01T`, its time left
+  // out: read as that day, or ogrinfo and ogr2ogr stopped at the 400 of every such filter.
+  const parts = text.split('/').map((part) => part.replace(/^(\d{4}-\d{2}-\d{2})T$/, '$1'));
   const isInstant = (p: string) => isDate(p) || isTimestamp(p);
   const valid =
     (parts.length === 1 && isInstant(parts[0]!)) ||

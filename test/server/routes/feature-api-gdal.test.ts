@@ -142,4 +142,27 @@ describe("GDAL's OGC API Features driver reading Simpul", () => {
       ),
     ).toBe(attributeChecksum(desa, expectedInCity));
   });
+
+  it('copies a layer filtered on its date, sent by GDAL 3.6 as "YYYY-MM-DDT"', async () => {
+    const dated = layerDefinitions.find(
+      (l) => l.attributes.find((a) => a.name === l.timeAttribute)?.type === 'date',
+    )!;
+    const time = dated.timeAttribute!;
+    const { rows } = await server.testDatabase.database.pool.query<{ day: string }>(
+      `SELECT to_char(percentile_disc(0.5) WITHIN GROUP (ORDER BY ${quoteIdentifier(time)}),
+        'YYYY-MM-DD') AS day FROM ${quoteIdentifier(dated.id)}`,
+    );
+    const day = rows[0]!.day;
+
+    // GDAL turns these into datetime=../<day>T and <day>T/.. and filters no further itself
+    // (so its < and > take the day too: the server cannot tell them from <= and >=)
+    const upTo = await copyToGeoPackage(dated, ['-where', `${time} <= '${day}'`]);
+    const from = await copyToGeoPackage(dated, ['-where', `${time} >= '${day}'`, '-nln', 'a']);
+
+    const expectedUpTo = await rowsWhere(dated, `${quoteIdentifier(time)} <= '${day}'`);
+    const expectedFrom = await rowsWhere(dated, `${quoteIdentifier(time)} >= '${day}'`);
+    expect(expectedUpTo.length).toBeGreaterThan(0);
+    expect(upTo.length).toBe(expectedUpTo.length);
+    expect(from.length).toBe(expectedFrom.length);
+  });
 });

@@ -3,6 +3,7 @@ import type { RequestListener } from 'node:http';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
+import { acceptUtf8AsSent } from './http/negotiate.js';
 import { sendProblem } from './http/problem.js';
 import { log } from './log.js';
 import { createRoutes } from './routes/index.js';
@@ -25,6 +26,7 @@ export function createApp(context: AppContext): express.Express {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
+  app.use(acceptUtf8AsSent);
   app.use(createRoutes(context));
   app.use(sendProblem);
   return app;

@@ -22,6 +22,23 @@ export function notAcceptable<Params>(
   return new HttpProblem(406, 'not-acceptable', 'Not acceptable', detail, { available });
 }
 
+/** A `charset=utf-8` parameter of a media range, with the spaces before it. */
+const utf8Charset = /\s*;\s*charset\s*=\s*"?utf-?8"?(?=\s*(?:[;,]|$))/gi;
+
+/**
+ * Drops `charset=utf-8` from the media ranges of the Accept header: every answer is UTF-8,
+ * but Express's negotiation matches a range's parameters exactly, so the
+ * `application/json; charset=utf-8` that many HTTP libraries send was a 406 everywhere.
+ * Another charset is kept, and still refused.
+ */
+export function acceptUtf8AsSent(req: Request, _res: Response, next: NextFunction) {
+  const accept = req.headers.accept;
+  if (accept && /charset/i.test(accept)) {
+    req.headers.accept = accept.replace(utf8Charset, '');
+  }
+  next();
+}
+
 /**
  * Says that the answer depends on the Accept header (RFC 9110 12.5.5), so that a shared or
  * browser cache holding one representation of the URL does not hand it to a client that

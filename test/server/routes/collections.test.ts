@@ -93,6 +93,24 @@ describe('the feature API core', () => {
   });
 
   it.each([
+    '/collections',
+    '/collections/kecamatan/items?limit=1',
+    '/collections/kecamatan/items/1',
+  ])('answers %s asked for JSON or HTML in charset=utf-8, the one it uses', async (path) => {
+    const ask = (accept: string) => fetch(`${server.baseUrl}${path}`, { headers: { accept } });
+
+    const json = await ask('application/json; charset=utf-8');
+    const geoJson = await ask('application/geo+json;charset=UTF-8');
+    const html = await ask('text/html; charset=utf-8');
+    const latin1 = await ask('application/json; charset=iso-8859-1');
+
+    expect([json.status, geoJson.status, html.status]).toEqual([200, 200, 200]);
+    expect(json.headers.get('content-type')).toMatch(/json/);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(latin1.status).toBe(406);
+  });
+
+  it.each([
     '/',
     '/collections',
     '/collections/kecamatan/items',

@@ -66,12 +66,18 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** A body past the parser's limit: its size (declared, or read so far) and the limit. */
-function tooLargeDetail(error: object): string {
-  const { length, received, limit } = error as Record<string, unknown>;
-  const size = typeof length === 'number' ? length : received;
+/**
+ * A body past the parser's limit: its declared size and the limit. A body of no declared size
+ * (chunked, or compressed: the limit applies once decompressed) was read only up to the limit;
+ * that count was given as its size, so a gzip body of 200 MB "held 20.0 MB" of a 20 MB limit.
+ */
+function tooLargeDetail(error: object, compressed: boolean): string {
+  const { length, limit } = error as Record<string, unknown>;
   if (typeof limit !== 'number') return 'The body is larger than this request takes.';
-  const held = typeof size === 'number' ? `holds ${formatBytes(size)}` : 'is larger';
+  const held =
+    typeof length === 'number' && !compressed
+      ? `holds ${formatBytes(length)}`
+      : `runs past ${formatBytes(limit)}${compressed ? ' once decompressed' : ''}`;
   return `The body ${held}; this request takes at most ${formatBytes(limit)}.`;
 }
 
@@ -79,9 +85,12 @@ function tooLargeDetail(error: object): string {
  * What is wrong with a body the JSON parser refused. It takes objects and arrays only, and
  * words its refusal of valid JSON such as `null` or `42` as a syntax error; say what it is.
  */
-function bodyErrorDetail(error: { type: string; body?: unknown }): string {
+function bodyErrorDetail(error: { type: string; body?: unknown }, req: Request): string {
   const message = (error as unknown as Error).message;
-  if (error.type === 'entity.too.large') return tooLargeDetail(error);
+  if (error.type === 'entity.too.large') {
+    const encoding = req.get('content-encoding')?.trim().toLowerCase();
+    return tooLargeDetail(error, Boolean(encoding) && encoding !== 'identity');
+  }
   if (error.type !== 'entity.parse.failed' || typeof error.body !== 'string') return message;
   try {
     const value: unknown = JSON.parse(error.body);
@@ -128,7 +137,7 @@ function toProblem(error: unknown, req: Request): HttpProblem {
       error.status,
       `body-${error.type.replace(/\./g, '-')}`,
       'Unreadable request body',
-      bodyErrorDetail(error),
+      bodyErrorDetail(error, req),
     );
   }
   if (error instanceof URIError) {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -133,5 +134,20 @@ describe('a request body the parser cannot take', () => {
     expect(response.status).toBe(413);
     expect(body.type).toBe('/problems/body-entity-too-large');
     expect(body.detail).toBe('The body holds 5.9 KB; this request takes at most 4.0 KB.');
+  });
+
+  it('is a 413 saying a compressed body inflates past the limit', async () => {
+    const inflated = JSON.stringify({ text: 'x'.repeat(1024 * 1024) });
+    const response = await fetch(`${baseUrl}/small`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(inflated),
+    });
+    const body = (await response.json()) as { type: string; detail: string };
+
+    expect(response.status).toBe(413);
+    expect(body.detail).toBe(
+      'The body runs past 4.0 KB once decompressed; this request takes at most 4.0 KB.',
+    );
   });
 });

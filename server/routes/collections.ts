@@ -34,6 +34,8 @@ import {
   schemaDocument,
   type Link,
 } from '../http/ogc-documents.js';
+import { ifMatchTags } from '../http/entity-tags.js';
+import { HttpProblem } from '../http/problem.js';
 import { openApiDocument } from '../http/openapi.js';
 import { takesParameters } from '../http/query-parameters.js';
 import { supportedCrsUris } from '../http/crs.js';
@@ -218,11 +220,10 @@ export function createCollectionsRouter(context: AppContext): Router {
     // 8.8.3): with the same one, a cache revalidating the GeoJSON got a 304 for the page.
     const etag = `${feature.id}-${feature.version}`;
     res.vary('Accept');
-    if (representation === 'html') {
-      res.set('ETag', `"${etag}-html"`);
-      return sendHtml(res, renderItemHtml(layer, feature));
-    }
-    res.set('ETag', `"${etag}"`);
+    const sentTag = representation === 'html' ? `"${etag}-html"` : `"${etag}"`;
+    res.set('ETag', sentTag);
+    requireIfMatch(req, sentTag);
+    if (representation === 'html') return sendHtml(res, renderItemHtml(layer, feature));
 
     const base = baseUrl(req);
     const self = `${base}/collections/${layer.id}/items/${feature.id}`;
@@ -242,6 +243,19 @@ export function createCollectionsRouter(context: AppContext): Router {
   });
 
   return router;
+}
+
+/**
+ * RFC 9110 13.1.1: a read whose If-Match names no current tag of the feature (strongly
+ * compared) is a 412, not the feature it did not expect; it was answered 200 as if it matched.
+ */
+function requireIfMatch(req: Request, etag: string) {
+  const header = req.get('if-match')?.trim();
+  if (!header) return;
+  const tags = ifMatchTags(header);
+  if (tags[0] === '*' || tags.includes(etag)) return;
+  const detail = `The feature is at ETag ${etag}; If-Match named ${header.slice(0, 120)}.`;
+  throw new HttpProblem(412, 'stale-version', 'Precondition failed', detail);
 }
 
 /** The landing page as JSON or HTML; browsers without `f` get the web map (routes/index.ts). */

@@ -82,4 +82,19 @@ describe('conditional GET with If-None-Match', () => {
 
     expect(Object.values(statuses)).toEqual([304, 200]);
   });
+
+  it('answers a feature read with a stale If-Match 412 carrying the current ETag', async () => {
+    const path = `${server.baseUrl}/collections/kecamatan/items/4`;
+    const etag = (await fetch(path)).headers.get('etag')!;
+    const read = (ifMatch: string) => fetch(path, { headers: { 'if-match': ifMatch } });
+
+    const current = await read(etag);
+    const stale = await read('"4-999"');
+    const any = await read('*');
+
+    expect([current.status, any.status]).toEqual([200, 200]);
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('content-type')).toContain('application/problem+json');
+    expect(stale.headers.get('etag')).toBe(etag);
+  });
 });

@@ -6,6 +6,14 @@ import { badRequest } from '../http/problem.js';
 /** The most vertices a place may have: a surveyed parcel has tens, a traced field hundreds. */
 export const maxPlaceVertices = 20000;
 
+/**
+ * The widest a place may span, in degrees of longitude and of latitude (about 1,100 km): a
+ * regency spans one or two. Areas are measured on the ellipsoid, which reads a ring's edges as
+ * its shortest paths: an edge of 180 degrees has none (PostGIS fails, "Antipodal edge"), and a
+ * band round the globe measured 0 ha.
+ */
+export const maxPlaceSpanDeg = 10;
+
 const acceptedTypes = ['Point', 'Polygon', 'MultiPolygon'];
 
 type GeoJsonInput = {
@@ -85,6 +93,7 @@ function checkPositions(geometry: Geometry) {
   if (positions.length > maxPlaceVertices) {
     throw invalidPlace(`A place may have at most ${maxPlaceVertices} vertices.`);
   }
+  const extent = [Infinity, Infinity, -Infinity, -Infinity];
   for (const position of positions) {
     const [lon, lat] = Array.isArray(position) ? position : [];
     if (!Number.isFinite(lon) || !Number.isFinite(lat)) {
@@ -96,6 +105,18 @@ function checkPositions(geometry: Geometry) {
           'EPSG:4326 degrees; reproject projected coordinates (such as UTM 49S metres) first.',
       );
     }
+    extent[0] = Math.min(extent[0]!, lon);
+    extent[1] = Math.min(extent[1]!, lat);
+    extent[2] = Math.max(extent[2]!, lon);
+    extent[3] = Math.max(extent[3]!, lat);
+  }
+  const [spanLon, spanLat] = [extent[2]! - extent[0]!, extent[3]! - extent[1]!];
+  if (spanLon > maxPlaceSpanDeg || spanLat > maxPlaceSpanDeg) {
+    const span = (degrees: number) => Math.round(degrees * 10) / 10;
+    throw invalidPlace(
+      `A place may span at most ${maxPlaceSpanDeg} degrees of longitude and of latitude; ` +
+        `this one spans ${span(spanLon)} by ${span(spanLat)}.`,
+    );
   }
 }
 

@@ -244,6 +244,37 @@ describe('the analysis API', () => {
     expect(problem.detail).toContain('no area');
   });
 
+  it('refuses a place too large for the ellipsoid, which failed or measured 0 ha', async () => {
+    // the world (its edges 180 degrees long failed the area: a 500), and a band round it,
+    // whose area on the ellipsoid read as 0 ha
+    const world = [
+      [-180, -90],
+      [180, -90],
+      [180, 90],
+      [-180, 90],
+      [-180, -90],
+    ];
+    const band = [
+      [-180, -80],
+      [0, -80],
+      [180, -80],
+      [180, 80],
+      [0, 80],
+      [-180, 80],
+      [-180, -80],
+    ];
+    for (const ring of [world, band]) {
+      const answer = await post('/analysis/plan-information', {
+        geometry: { type: 'Polygon', coordinates: [ring] },
+      });
+
+      expect(answer.status).toBe(400);
+      const problem = await answer.json();
+      expect(problem.type).toBe('/problems/invalid-place');
+      expect(problem.detail).toMatch(/^A place may span at most 10 degrees/);
+    }
+  });
+
   it('refuses a place wholly outside the regency, as data and as the printable page', async () => {
     // a point in the Flores Sea, far from Cilacap
     const answers = [

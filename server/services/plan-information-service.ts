@@ -15,6 +15,7 @@ import {
   type RepairedPlace,
   type UtmFrame,
 } from '../db/queries/plan-information.js';
+import { config } from '../config.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import {
   domainOf,
@@ -352,12 +353,42 @@ async function repairPlace(pool: pg.Pool, placeGeoJson: string): Promise<Repaire
 }
 
 /**
+ * The statement timeout ends a query on a costly place (thousands of parts over the regency)
+ * with PostgreSQL's cancel, or, inside a GEOS overlay, with GEOS's own "Interrupted" error:
+ * both are a 422 saying to send a simpler place, where they were a 500.
+ */
+async function withinQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (code !== '57014' && !String(message).includes('InterruptedException')) throw error;
+    throw new HttpProblem(
+      422,
+      'place-too-complex',
+      'Place too complex',
+      `The analysis of the place ran past the ${config.queryTimeoutMs} ms limit of one ` +
+        'request: send a smaller place, or one of fewer parts and vertices.',
+      { limit: 'queryTimeoutMs', maximum: config.queryTimeoutMs },
+    );
+  }
+}
+
+/**
  * The spatial plan information for a place (GeoJSON text in EPSG:4326, see `parsePlace`): the
  * plan zones it falls in with area in hectares and share, the desa and kecamatan it lies in,
  * protected-area and hazard warnings, and, when `activity` (a code of the matrix) is given,
  * the matrix answer per zone with its conditions in words.
  */
-export async function getPlanInformation(
+export function getPlanInformation(
+  pool: pg.Pool,
+  placeGeoJson: string,
+  activity?: string,
+): Promise<PlanInformation> {
+  return withinQueryTimeout(() => planInformation(pool, placeGeoJson, activity));
+}
+
+async function planInformation(
   pool: pg.Pool,
   placeGeoJson: string,
   activity?: string,
@@ -454,7 +485,14 @@ export const printMapAspect = 2;
  * boundaries and the place itself, in a frame of at least 400 m around a point or 100 m around
  * a parcel.
  */
-export async function getPlanInformationMap(
+export function getPlanInformationMap(
+  pool: pg.Pool,
+  placeGeoJson: string,
+): Promise<PlanInformationMap> {
+  return withinQueryTimeout(() => planInformationMap(pool, placeGeoJson));
+}
+
+async function planInformationMap(
   pool: pg.Pool,
   placeGeoJson: string,
 ): Promise<PlanInformationMap> {

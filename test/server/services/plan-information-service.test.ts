@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getPlanInformation,
@@ -198,6 +199,27 @@ describe('plan information of a place', () => {
       status: 422,
       type: 'place-outside-regency',
     });
+  });
+
+  it('answers a place past the statement timeout with a 422, for data and map', async () => {
+    // 3,600 parcels over the regency (18,000 vertices): each overlay far past 1 ms
+    const parcels = Array.from({ length: 3600 }, (_, i) => {
+      const [west, south] = [108.6 + (i % 60) * 0.015, -7.8 + Math.floor(i / 60) * 0.008];
+      return rectangle([west, south, west + 0.005, south + 0.005]).coordinates;
+    });
+    const place = parsePlace({ type: 'MultiPolygon', coordinates: parcels });
+    const impatient = new pg.Pool({ connectionString: testDatabase.url, statement_timeout: 1 });
+
+    const errors = [
+      await getPlanInformation(impatient, place).catch((error: unknown) => error),
+      await getPlanInformationMap(impatient, place).catch((error: unknown) => error),
+    ];
+    await impatient.end();
+
+    for (const error of errors) {
+      expect(error).toMatchObject({ status: 422, type: 'place-too-complex' });
+      expect((error as Error).message).toMatch(/ran past the \d+ ms limit/);
+    }
   });
 
   it('answers from the current data: a changed zone code shows in the next answer', async () => {

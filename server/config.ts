@@ -53,6 +53,23 @@ function readChromiumPath(): string | null {
 }
 
 /**
+ * SIMPUL_WEB_DIR, else `web/dist`; a folder given that holds no built web client stops
+ * start-up: `/` would serve the API's landing page where the operator expects the map.
+ */
+function readWebDir(): string {
+  const given = readText('SIMPUL_WEB_DIR');
+  if (given === undefined) return path.resolve('web/dist');
+  const folder = path.resolve(given);
+  if (!fs.existsSync(path.join(folder, 'index.html'))) {
+    configProblems.push(
+      `SIMPUL_WEB_DIR names ${folder}, which holds no built web client (index.html); run ` +
+        'npm run build, or unset it for web/dist',
+    );
+  }
+  return folder;
+}
+
+/**
  * BASEMAP_URL: an XYZ template the web map's tile source can fill, http(s) or a path on this
  * server (a proxy); anything else would leave the map with a basemap that never loads.
  */
@@ -215,7 +232,7 @@ export const config = Object.freeze({
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   logLevel: readChoice('LOG_LEVEL', pinoLevels, 'info'),
   /** Folder of the built web client served at `/`. */
-  webDistDir: path.resolve(readText('SIMPUL_WEB_DIR') ?? 'web/dist'),
+  webDistDir: readWebDir(),
   /** Chromium that renders printable pages to PDF and PNG; none found means HTML only. */
   chromiumPath: readChromiumPath(),
   /** Longest a PDF or PNG rendering may take, browser start included. */

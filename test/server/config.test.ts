@@ -59,6 +59,17 @@ describe('configuration', { timeout: 30000 }, () => {
     expect(folder.stderr).toContain('CHROMIUM_PATH names');
   });
 
+  it('refuses a SIMPUL_WEB_DIR without a built web client, which served no map', async () => {
+    const missing = path.resolve('nonexistent-web');
+    const refused = await configUnder({ SIMPUL_WEB_DIR: missing }).catch((e) => e);
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `Simpul cannot start: SIMPUL_WEB_DIR names ${missing}, which holds no built web client ` +
+        '(index.html); run npm run build, or unset it for web/dist',
+    );
+  });
+
   it('takes a BASEMAP_URL only as an XYZ template with {z}, {x} and {y}', async () => {
     const taken = [];
     const templates = ['https://tile.example.org/{z}/{x}/{y}.png', '/basemap/{z}/{x}/{-y}.png'];

@@ -19,6 +19,11 @@ const chromiumArgs = [
   '--disable-dev-shm-usage',
 ];
 
+/** Browsers one process runs at once: each takes about 500 MB and most of a core. */
+export const maxPrintsAtOnce = 2;
+/** Prints that wait for a browser; one more is refused at once (503 `print-busy`). */
+export const maxPrintsWaiting = 4;
+
 /** A4 at 96 CSS pixels per inch: 210 × 297 mm. */
 const a4Viewport = { width: 794, height: 1123 };
 
@@ -31,6 +36,52 @@ function printUnavailable(format: PrintFormat, reason: string) {
     `${format.toUpperCase()} needs a Chromium on the server (${reason}). Ask for f=html and ` +
       'print it from the browser (Ctrl+P): the page is laid out for one A4 sheet.',
   );
+}
+
+/** 503 when every browser is busy and the queue full, or the wait ran past the print timeout. */
+function printBusy(format: PrintFormat) {
+  const problem = new HttpProblem(
+    503,
+    'print-busy',
+    'Printing busy',
+    `The server is printing other pages; ask for the ${format.toUpperCase()} again in a few ` +
+      'seconds, or ask for f=html and print it from the browser.',
+  );
+  problem.headers['Retry-After'] = '10';
+  return problem;
+}
+
+let printsRunning = 0;
+const printsWaiting: (() => void)[] = [];
+
+/** Hands the browser slot to the first print waiting, or frees it. */
+function releasePrintSlot() {
+  const next = printsWaiting.shift();
+  if (next) next();
+  else printsRunning -= 1;
+}
+
+/**
+ * A slot among `maxPrintsAtOnce`, waited for in turn for up to `PRINT_TIMEOUT_MS` behind at most
+ * `maxPrintsWaiting` others: a burst of print requests started a browser each, all at once.
+ */
+async function takePrintSlot(format: PrintFormat): Promise<void> {
+  if (printsRunning < maxPrintsAtOnce) {
+    printsRunning += 1;
+    return;
+  }
+  if (printsWaiting.length >= maxPrintsWaiting) throw printBusy(format);
+  await new Promise<void>((resolve, reject) => {
+    const turn = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      printsWaiting.splice(printsWaiting.indexOf(turn), 1);
+      reject(printBusy(format));
+    }, config.printTimeoutMs);
+    printsWaiting.push(turn);
+  });
 }
 
 async function loadChromium(format: PrintFormat) {
@@ -46,10 +97,24 @@ async function loadChromium(format: PrintFormat) {
  * Renders a self-contained HTML page to a PDF (A4, backgrounds printed) or a PNG of the A4 page
  * at twice the CSS resolution, with the Chromium at `CHROMIUM_PATH`. Each call starts and stops
  * its own browser (about a second): printing is rare, and nothing stays running between prints.
- * Without a Chromium the answer is a 406 pointing to the HTML page.
+ * At most `maxPrintsAtOnce` run at once (see `takePrintSlot`). Without a Chromium the answer is
+ * a 406 pointing to the HTML page.
  */
 export async function printPage(html: string, format: PrintFormat): Promise<Buffer> {
   const chromium = await loadChromium(format);
+  await takePrintSlot(format);
+  try {
+    return await printInBrowser(chromium, html, format);
+  } finally {
+    releasePrintSlot();
+  }
+}
+
+async function printInBrowser(
+  chromium: Awaited<ReturnType<typeof loadChromium>>,
+  html: string,
+  format: PrintFormat,
+): Promise<Buffer> {
   const started = Date.now();
   const profileDir = await mkdtemp(path.join(os.tmpdir(), 'simpul-print-'));
   try {

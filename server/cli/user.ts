@@ -83,8 +83,14 @@ function requireName(): string {
   return name;
 }
 
+/** At least one role, each a declared one: a typo is said before the database opens. */
 function requireRoles(): string[] {
   if (values.role.length === 0) throw new UsageError('give at least one --role');
+  const known: string[] = knownRoles();
+  const unknown = values.role.filter((role) => !known.includes(role));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown role ${unknown.join(', ')}; roles are: ${known.join(', ')}.`);
+  }
   return values.role;
 }
 

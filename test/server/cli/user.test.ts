@@ -55,12 +55,18 @@ describe('npm run user', { timeout: 60000 }, () => {
       );
 
     const failures = await Promise.all(
-      [[], ['frob'], ['add'], ['add', 'budi'], ['revoke-token', 'abc'], ['revoke-token']].map(
-        async (args) => {
-          const { code, stderr } = await user(args);
-          return [code, stderr.split('\n')[0]];
-        },
-      ),
+      [
+        [],
+        ['frob'],
+        ['add'],
+        ['add', 'budi'],
+        ['add', 'budi', '--role', 'roads:editr'],
+        ['revoke-token', 'abc'],
+        ['revoke-token'],
+      ].map(async (args) => {
+        const { code, stderr } = await user(args);
+        return [code, stderr.split('\n')[0]];
+      }),
     );
 
     expect(failures).toEqual([
@@ -68,6 +74,7 @@ describe('npm run user', { timeout: 60000 }, () => {
       [2, 'user: unknown command frob'],
       [2, 'user: name the user'],
       [2, 'user: give at least one --role'],
+      [2, expect.stringMatching(/^user: unknown role roads:editr; roles are: admin, .*\.$/)],
       [2, 'user: revoke-token takes the id of a token (a number, see tokens); got "abc"'],
       [2, 'user: revoke-token takes the id of a token (a number, see tokens)'],
     ]);

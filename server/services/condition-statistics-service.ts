@@ -18,6 +18,7 @@ import {
 } from './analysis-bindings.js';
 import type { CategoryLabel } from './hazard-exposure-service.js';
 import type { Bilingual } from './plan-information-service.js';
+import { answeredWithin, reportTimedOut } from './query-timeout.js';
 
 /** The category of length or assets whose condition class is not recorded. */
 export const unknownCondition = 'unknown';
@@ -169,10 +170,11 @@ const roadMethod: Bilingual = {
  * the regency: now, and at the end of every survey year when surveys are kept. `statusText`
  * narrows to comma-separated road statuses (e.g. `kabupaten`); an unknown one is a 400.
  */
-export async function getRoadCondition(
-  pool: pg.Pool,
-  statusText?: string,
-): Promise<RoadConditionReport> {
+export function getRoadCondition(pool: pg.Pool, statusText?: string) {
+  return answeredWithin(() => roadCondition(pool, statusText), reportTimedOut);
+}
+
+async function roadCondition(pool: pg.Pool, statusText?: string): Promise<RoadConditionReport> {
   const started = Date.now();
   const { layer, binding } = requireBoundLayer('roads');
   const units = requireBoundLayer('reportingUnits');
@@ -298,7 +300,11 @@ const irrigationMethod: Bilingual = {
  * mean IKSI component score where recorded; assets naming no known area form a last row with
  * a null code.
  */
-export async function getIrrigationCondition(pool: pg.Pool): Promise<IrrigationConditionReport> {
+export function getIrrigationCondition(pool: pg.Pool): Promise<IrrigationConditionReport> {
+  return answeredWithin(() => irrigationCondition(pool), reportTimedOut);
+}
+
+async function irrigationCondition(pool: pg.Pool): Promise<IrrigationConditionReport> {
   const started = Date.now();
   const areas = requireBoundLayer('irrigationAreas');
   const canals = requireBoundLayer('irrigationCanals');

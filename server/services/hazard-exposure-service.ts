@@ -21,6 +21,7 @@ import {
 } from './analysis-bindings.js';
 import { readAfterRefresh, type RefreshReport } from './overlay-refresh.js';
 import type { Bilingual } from './plan-information-service.js';
+import { answeredWithin, reportTimedOut } from './query-timeout.js';
 
 /** The measures of one hazard type and class in one kecamatan, or summed for the regency. */
 export interface ExposureFigures {
@@ -317,10 +318,11 @@ function sourceTables(source: ExposureSource): string[] {
  * class, per kecamatan and for the regency, from the current data. `yearText` picks the
  * population year (default the latest); a year without figures is a 400 listing those with.
  */
-export async function getHazardExposure(
-  pool: pg.Pool,
-  yearText?: string,
-): Promise<HazardExposureReport> {
+export function getHazardExposure(pool: pg.Pool, yearText?: string) {
+  return answeredWithin(() => hazardExposure(pool, yearText), reportTimedOut);
+}
+
+async function hazardExposure(pool: pg.Pool, yearText?: string): Promise<HazardExposureReport> {
   const started = Date.now();
   const { year, years } = choosePopulationYear(yearText);
   const hazard = requireBoundLayer('hazardZones');

@@ -26,6 +26,7 @@ import {
   type SampleSource,
 } from './analysis-bindings.js';
 import { listLayers } from './layer-registry.js';
+import { answeredWithin } from './query-timeout.js';
 
 /** The layers whose features are the regency's outline. */
 function outlineLayers(): LayerDefinition[] {
@@ -352,26 +353,16 @@ async function repairPlace(pool: pg.Pool, placeGeoJson: string): Promise<Repaire
   );
 }
 
-/**
- * The statement timeout ends a query on a costly place (thousands of parts over the regency)
- * with PostgreSQL's cancel, or, inside a GEOS overlay, with GEOS's own "Interrupted" error:
- * both are a 422 saying to send a simpler place, where they were a 500.
- */
-async function withinQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    if (code !== '57014' && !String(message).includes('InterruptedException')) throw error;
-    throw new HttpProblem(
-      422,
-      'place-too-complex',
-      'Place too complex',
-      `The analysis of the place ran past the ${config.queryTimeoutMs} ms limit of one ` +
-        'request: send a smaller place, or one of fewer parts and vertices.',
-      { limit: 'queryTimeoutMs', maximum: config.queryTimeoutMs },
-    );
-  }
+/** 422 for a place whose analysis ran past the statement timeout. */
+function placeTooComplex(): HttpProblem {
+  return new HttpProblem(
+    422,
+    'place-too-complex',
+    'Place too complex',
+    `The analysis of the place ran past the ${config.queryTimeoutMs} ms limit of one ` +
+      'request: send a smaller place, or one of fewer parts and vertices.',
+    { limit: 'queryTimeoutMs', maximum: config.queryTimeoutMs },
+  );
 }
 
 /**
@@ -385,7 +376,7 @@ export function getPlanInformation(
   placeGeoJson: string,
   activity?: string,
 ): Promise<PlanInformation> {
-  return withinQueryTimeout(() => planInformation(pool, placeGeoJson, activity));
+  return answeredWithin(() => planInformation(pool, placeGeoJson, activity), placeTooComplex);
 }
 
 async function planInformation(
@@ -489,7 +480,7 @@ export function getPlanInformationMap(
   pool: pg.Pool,
   placeGeoJson: string,
 ): Promise<PlanInformationMap> {
-  return withinQueryTimeout(() => planInformationMap(pool, placeGeoJson));
+  return answeredWithin(() => planInformationMap(pool, placeGeoJson), placeTooComplex);
 }
 
 async function planInformationMap(

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getIrrigationCondition,
@@ -119,6 +120,23 @@ function unitIn(report: RoadConditionReport, year: number | null, code: string) 
   if (!unit) throw new Error(`no figures for ${code} in ${year}`);
   return unit;
 }
+
+describe('condition statistics past the statement timeout', () => {
+  it('answer 503 with Retry-After, for roads and irrigation, not a 500', async () => {
+    const impatient = new pg.Pool({ connectionString: testDatabase.url, statement_timeout: 1 });
+
+    const errors = [
+      await getRoadCondition(impatient).catch((e: unknown) => e),
+      await getIrrigationCondition(impatient).catch((e: unknown) => e),
+    ];
+    await impatient.end();
+
+    for (const error of errors) {
+      expect(error).toMatchObject({ status: 503, type: 'analysis-timeout' });
+      expect((error as { headers: Record<string, string> }).headers['Retry-After']).toBe('60');
+    }
+  });
+});
 
 describe('road condition statistics', () => {
   it('matches road length per condition class with a sum done independently, cut at kecamatan edges', async () => {

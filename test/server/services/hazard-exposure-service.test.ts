@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getHazardExposure,
@@ -95,6 +96,16 @@ function findHazard(hazards: HazardExposure[], type: string, hazardClass: string
 }
 
 describe('hazard exposure', () => {
+  it('answers 503 with Retry-After past the statement timeout, not a 500', async () => {
+    const impatient = new pg.Pool({ connectionString: testDatabase.url, statement_timeout: 1 });
+
+    const error = await getHazardExposure(impatient).catch((e: unknown) => e);
+    await impatient.end();
+
+    expect(error).toMatchObject({ status: 503, type: 'analysis-timeout' });
+    expect((error as { headers: Record<string, string> }).headers['Retry-After']).toBe('60');
+  });
+
   it('counts the whole population of a desa fully inside a zone', async () => {
     const report = await getHazardExposure(testDatabase.database.pool);
 

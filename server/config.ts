@@ -187,8 +187,11 @@ export const config = Object.freeze({
    * that (4 MB at 10 kB/s is 7 minutes).
    */
   exportStallMs: readInteger('EXPORT_STALL_MS', 600000, 1000, 3600000),
-  /** Statement timeout per request query. */
-  queryTimeoutMs: readInteger('QUERY_TIMEOUT_MS', 15000, 100, 600000),
+  /**
+   * Statement timeout per request query; at least a second, as a connection's first spatial
+   * query loads PostGIS (25-40 ms, over 100 on a busy machine).
+   */
+  queryTimeoutMs: readInteger('QUERY_TIMEOUT_MS', 15000, 1000, 600000),
   /** Queries slower than this are logged as warnings. */
   slowQueryMs: readInteger('SLOW_QUERY_MS', 1000, 1, 600000),
   /** Largest `limit` of a feature API items page; a larger one is a 400 naming it. */

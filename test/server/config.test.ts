@@ -70,6 +70,17 @@ describe('configuration', { timeout: 30000 }, () => {
     );
   });
 
+  it('refuses a QUERY_TIMEOUT_MS under a second, which loading PostGIS can take', async () => {
+    // a new connection loads PostGIS on its first spatial query: 25-40 ms, over 100 when busy,
+    // which stopped start-up (a stack, no line saying why) and failed requests at random
+    const refused = await configUnder({ QUERY_TIMEOUT_MS: '500' }).catch((e) => e);
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      'Simpul cannot start: QUERY_TIMEOUT_MS must be an integer from 1000 to 600000; got "500"',
+    );
+  });
+
   it('takes a BASEMAP_URL only as an XYZ template with {z}, {x} and {y}', async () => {
     const taken = [];
     const templates = ['https://tile.example.org/{z}/{x}/{y}.png', '/basemap/{z}/{x}/{-y}.png'];

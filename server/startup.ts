@@ -97,15 +97,18 @@ const expectedFailures = [
 /**
  * Ends a server or command that could not start. A failure the operator can fix (a setting,
  * the data folder in use or unusable, the database unreachable or without PostGIS, the port
- * taken) is one line without a stack trace; anything else is logged whole.
+ * taken) is one line without a stack trace; anything else is logged whole, and said in one
+ * line on standard error too (a migration the database refused said nothing there).
  */
 export function exitAfterFailedStart(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
   if (expectedFailures.some((type) => error instanceof type)) {
-    const { message } = error as Error;
     log.fatal(`cannot start: ${message}`);
     console.error(`Simpul cannot start: ${message}`);
   } else {
     log.fatal({ err: error }, 'cannot start');
+    const line = message.replace(/\s+/g, ' ');
+    console.error(`Simpul cannot start: ${line} (the log's fatal entry has the details)`);
   }
   process.exit(1);
 }

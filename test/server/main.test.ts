@@ -357,6 +357,28 @@ describe('the server process', { timeout: 120000 }, () => {
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
+  it('says in one line why it stopped when the database refuses a migration', async () => {
+    // an unforeseen failure (here a view where a layer's table belongs) was only logged as
+    // JSON on standard output, with its stack, and standard error said nothing
+    const name = `viewdb_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: inject('adminUrl') });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = withDatabase(inject('adminUrl'), name);
+    const database = new pg.Client({ connectionString: url });
+    await database.connect();
+    await database.query('CREATE EXTENSION postgis');
+    await database.query('CREATE VIEW kecamatan AS SELECT 1 AS x');
+    await database.end();
+
+    const simpul = startSimpul({ DATABASE_URL: url, PORT: String(await freePort()) });
+    await expectOneLineFailure(simpul, /ALTER action ADD COLUMN cannot be performed on .*log/);
+    expect(simpul.output().stdout).toMatch(/"level":60.*"stack":/);
+
+    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
   it('answers every request sent on a kept-alive connection while it stops', async () => {
     const port = await freePort();
     const simpul = startSimpul({ DATABASE_URL: testDatabase.url, PORT: String(port) });

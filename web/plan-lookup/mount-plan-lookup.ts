@@ -28,6 +28,17 @@ import { overlayClassName } from '../map/overlay-class.js';
 
 type Mode = 'point' | 'draw' | 'upload';
 
+/**
+ * The server's refusals of a place that the sheet words in the interface's language (their
+ * detail is English); any other is shown with its detail.
+ */
+const wordedRefusals: Record<string, PlanMessageKey> = {
+  'place-outside-regency': 'plan.outsideRegency',
+  'place-without-area': 'plan.withoutArea',
+  'invalid-place-geometry': 'plan.unrepairable',
+  'place-too-complex': 'plan.tooComplex',
+};
+
 const geoJson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
 
 const placeStyle = new Style({
@@ -215,12 +226,10 @@ export class PlanLookup {
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
       this.info = undefined;
-      this.status =
-        error instanceof ApiRequestError && error.type === 'place-outside-regency'
-          ? { key: 'plan.outsideRegency' }
-          : error instanceof ApiRequestError && error.type === 'place-without-area'
-            ? { key: 'plan.withoutArea' }
-            : { key: 'plan.failed', reason: (error as Error).message };
+      const worded = error instanceof ApiRequestError && error.type && wordedRefusals[error.type];
+      this.status = worded
+        ? { key: worded }
+        : { key: 'plan.failed', reason: (error as Error).message };
     }
     this.render();
   }
@@ -237,7 +246,10 @@ export class PlanLookup {
       setTimeout(() => URL.revokeObjectURL(url), 60000);
     } catch (error) {
       target?.close();
-      this.status = { key: 'plan.printFailed', reason: (error as Error).message };
+      const busy = error instanceof ApiRequestError && error.type === 'print-busy';
+      this.status = busy
+        ? { key: 'plan.printBusy' }
+        : { key: 'plan.printFailed', reason: (error as Error).message };
       this.render();
     }
   }

@@ -26,6 +26,12 @@ const messagesId = {
   'plan.withoutArea':
     'Persil ini tidak memiliki luas: sudut-sudutnya segaris atau berulang. Gambar ulang ' +
     'dengan paling sedikit tiga sudut yang berjauhan.',
+  'plan.unrepairable':
+    'Persil ini memotong dirinya sendiri dan memiliki terlalu banyak titik sudut untuk ' +
+    'diperbaiki di sini. Perbaiki bentuknya di aplikasi GIS, lalu kirim lagi.',
+  'plan.tooComplex':
+    'Persil ini terlalu rumit untuk dihitung dalam batas waktu. Sederhanakan bentuknya ' +
+    '(lebih sedikit titik sudut atau bagian), lalu coba lagi.',
   'plan.location': 'Lokasi',
   'plan.area': 'Luas persil',
   'plan.place': 'Tempat',
@@ -45,6 +51,7 @@ const messagesId = {
   'plan.pdf': 'PDF',
   'plan.png': 'PNG',
   'plan.printFailed': 'Berkas cetak tidak dapat dibuat: {reason}',
+  'plan.printBusy': 'Server sedang mencetak banyak berkas. Coba lagi sebentar lagi.',
   'plan.fileInvalid': 'Berkas bukan GeoJSON poligon: {reason}',
   'plan.elapsed': 'Dihitung dalam {ms} ms dari data terkini.',
   'sample.analysis': 'Dihitung dari data contoh buatan, bukan data resmi: {layers}.',
@@ -107,6 +114,12 @@ const messagesEn: Record<PlanMessageKey, string> = {
   'plan.withoutArea':
     'The parcel has no area: its corners lie on one line or repeat. Draw it again with at ' +
     'least three corners apart.',
+  'plan.unrepairable':
+    'The parcel crosses itself and has too many corners to be repaired here. Fix its shape ' +
+    'in a GIS application, then send it again.',
+  'plan.tooComplex':
+    'The parcel is too complex to compute within the time limit. Simplify its shape (fewer ' +
+    'corners or parts), then try again.',
   'plan.location': 'Location',
   'plan.area': 'Parcel area',
   'plan.place': 'Place',
@@ -126,6 +139,7 @@ const messagesEn: Record<PlanMessageKey, string> = {
   'plan.pdf': 'PDF',
   'plan.png': 'PNG',
   'plan.printFailed': 'The print file could not be made: {reason}',
+  'plan.printBusy': 'The server is printing many files. Try again in a moment.',
   'plan.fileInvalid': 'The file is not a GeoJSON polygon: {reason}',
   'plan.elapsed': 'Computed in {ms} ms from current data.',
   'sample.analysis': 'Computed from invented sample data, not official data: {layers}.',

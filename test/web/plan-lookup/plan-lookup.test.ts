@@ -200,6 +200,38 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
     await page.close();
   });
 
+  it('says an uploaded parcel crossing itself too often to repair so, in either language', async () => {
+    const page = await browser.newPage();
+    await openMapAt(page, kroyaInnerPoint);
+    // a star of 151 corners whose ring crosses itself at every edge: more than are repaired
+    const [lon, lat] = kroyaInnerPoint as [number, number];
+    const ring = Array.from({ length: 151 }, (_, i) => {
+      const angle = (2 * Math.PI * ((i * 75) % 151)) / 151;
+      return [lon + 0.002 * Math.cos(angle), lat + 0.002 * Math.sin(angle)];
+    });
+    const star = { type: 'Polygon', coordinates: [[...ring, ring[0]]] };
+
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-mode').nth(2).click();
+    await page.locator('.plan-lookup input[type=file]').setInputFiles({
+      name: 'persil.geojson',
+      mimeType: 'application/geo+json',
+      buffer: Buffer.from(JSON.stringify(star)),
+    });
+    const status = page.locator('.plan-status--unrepairable');
+    await status.waitFor({ timeout: 15000 });
+    const indonesian = await status.innerText();
+    await page.locator('#lang-toggle').click();
+    const english = await page.locator('.plan-status--unrepairable').innerText();
+
+    expect(indonesian).toBe(
+      'Persil ini memotong dirinya sendiri dan memiliki terlalu banyak titik sudut untuk ' +
+        'diperbaiki di sini. Perbaiki bentuknya di aplikasi GIS, lalu kirim lagi.',
+    );
+    expect(english).toMatch(/^The parcel crosses itself and has too many corners/);
+    await page.close();
+  });
+
   // The first exposure answer overlays every hazard zone with every desa: seconds, not less.
   it('opens the dashboard with the exposure chart and a CSV link', async () => {
     const page = await browser.newPage();

@@ -47,11 +47,12 @@ function sameText(a: string, b: string): boolean {
 
 /**
  * Refuses a cross-site write: the `Origin` header, when a browser sends one, must be this
- * server's own. Applies to cookie-authenticated writes and to the login itself.
+ * server's own. Applies to cookie-authenticated writes and to the login itself. An opaque
+ * origin (`null`: a sandboxed frame, a file page) is no origin of this server's either.
  */
 export function checkSameOrigin(req: Request) {
   const origin = req.get('origin');
-  if (!origin || origin === 'null') return;
+  if (!origin) return;
   const host = req.get('x-forwarded-host') ?? req.get('host');
   let originHost: string | undefined;
   try {

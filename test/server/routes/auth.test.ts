@@ -148,6 +148,21 @@ describe('accounts, sessions and API tokens', () => {
     expect(withToken.status).toBe(201);
   });
 
+  it('refuses a login and a cookie write from an opaque origin (Origin: null)', async () => {
+    // a sandboxed frame or a file page sends it: a hostile one could log a visitor in to the
+    // attacker's account (login CSRF), or write with the visitor's cookie and a leaked token
+    const { cookie, csrf } = await logIn('editor');
+    const login = await logIn('editor', password, { origin: 'null' });
+    const write = await post(`/collections/${layer.id}/items`, cookie, validFeature(layer), {
+      'x-csrf-token': csrf,
+      origin: 'null',
+    });
+
+    expect([login.response.status, login.body.type]).toEqual([403, '/problems/cross-site-request']);
+    expect(login.cookie).toBe('');
+    expect(write.status).toBe(403);
+  });
+
   it('ends the session at logout', async () => {
     const { cookie, csrf } = await logIn('viewer');
 

@@ -12,7 +12,7 @@ import {
   type FeatureProblem,
 } from '../../layers/validate-attributes.js';
 import type { FieldProblem } from '../api/edit-api.js';
-import { pickLabel, pickTitle } from '../i18n/i18n.js';
+import { getLanguage, pickLabel, pickTitle } from '../i18n/i18n.js';
 import { describeProblem } from '../i18n/problem-messages.js';
 import { formatUnit } from '../i18n/units.js';
 import { formatValueWithoutUnit } from '../identify/format-value.js';
@@ -82,22 +82,28 @@ function createInput(
     input.value = formatValueWithoutUnit(attribute, value);
     return input;
   }
-  const types: Record<string, string> = {
-    integer: 'number',
-    number: 'number',
-    date: 'date',
-    timestamp: 'datetime-local',
-  };
+  if (attribute.type === 'integer' || attribute.type === 'number') {
+    // text, not type=number: Chromium's number input drops a typed decimal comma (8,25 became
+    // 825) and reads 7e as empty, saved as no value; the shared reader takes 8,25 and 8.25
+    // and names what it cannot read
+    input.type = 'text';
+    input.inputMode = 'decimal';
+    input.value = absent ? '' : typedNumber(value);
+    return input;
+  }
+  const types: Record<string, string> = { date: 'date', timestamp: 'datetime-local' };
   input.type = types[attribute.type] ?? 'text';
-  if (attribute.type === 'number') input.step = 'any';
-  if (attribute.type === 'integer') input.step = '1';
-  if (attribute.min !== undefined) input.min = String(attribute.min);
-  if (attribute.max !== undefined) input.max = String(attribute.max);
   const maxLength = textMaxLength(attribute);
   if (maxLength !== undefined) input.maxLength = maxLength;
   input.value =
     attribute.type === 'timestamp' ? toLocalDateTime(value) : absent ? '' : String(value);
   return input;
+}
+
+/** A stored number as a person types it: a decimal comma in Indonesian, never grouped. */
+function typedNumber(value: unknown): string {
+  const text = String(value);
+  return getLanguage() === 'id' ? text.replace('.', ',') : text;
 }
 
 function fieldLabel(attribute: AttributeDefinition): HTMLElement {

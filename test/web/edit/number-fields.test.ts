@@ -1,0 +1,147 @@
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLayer } from '../../../server/services/layer-registry.js';
+import { createApiToken, createUser } from '../../../server/services/account-service.js';
+import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { validValue } from '../../support/valid-feature.js';
+import { toWebMercator } from '../../support/web-mercator.js';
+
+const layer = findLayer('road_segment')!;
+const password = 'patok-jalan-2025';
+
+let server: TestServer;
+let launched: TestBrowser;
+let browser: BrowserContext;
+let token: string;
+
+async function api(method: string, url: string, body?: unknown) {
+  const response = await fetch(`${server.baseUrl}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/geo+json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { response, body: await response.json() };
+}
+
+/** A segment another system stored, 7.5 m wide, with its chainage from 0 to 220 m. */
+async function createSegment(code: string): Promise<number> {
+  const properties: Record<string, unknown> = {};
+  for (const attribute of layer.attributes) {
+    if (attribute.required && !attribute.computed)
+      properties[attribute.name] = validValue(attribute);
+  }
+  const created = await api('POST', `/collections/${layer.id}/items`, {
+    type: 'Feature',
+    geometry: {
+      type: 'LineString',
+      coordinates: [
+        [109.0205, -7.7205],
+        [109.0225, -7.7205],
+      ],
+    },
+    properties: {
+      ...properties,
+      segment_code: code,
+      width_m: 7.5,
+      chainage_from_m: 0,
+      chainage_to_m: 220,
+    },
+  });
+  expect(created.response.status, JSON.stringify(created.body)).toBe(201);
+  return created.body.id as number;
+}
+
+beforeAll(async () => {
+  const configFile = path.resolve(import.meta.dirname, '../../../web/vite.config.ts');
+  await build({ configFile, logLevel: 'warn' });
+  server = await startTestServer();
+  const pool = server.testDatabase.database.pool;
+  const role = `${layer.theme}:editor`;
+  await createUser(pool, { name: 'pengukur', password, roles: [role] });
+  token = (await createApiToken(pool, { name: 'sipd', roles: [role], write: true }, 't')).secret;
+  launched = await launchBrowser({ width: 1280, height: 800 });
+  browser = launched.context;
+});
+
+afterAll(async () => {
+  await launched?.close();
+  await server?.close();
+});
+
+/** Logs in as the road engineer and opens the form of segment `id`. */
+async function openForm(id: number): Promise<Page> {
+  await browser.clearCookies();
+  const page = await browser.newPage();
+  await page.goto(server.baseUrl);
+  await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
+  await page.locator('#login-button').click();
+  await page.locator('.login-dialog input[name=name]').fill('pengukur');
+  await page.locator('.login-dialog input[name=password]').fill(password);
+  await page.locator('.login-dialog button[type=submit]').click();
+  await page.waitForFunction(
+    (layerId) => !!document.querySelector(`#edit-layer option[value="${layerId}"]`),
+    layer.id,
+  );
+  await page.evaluate(
+    (c) => {
+      const view = window.__simpulMap!.getView();
+      view.setCenter(c);
+      view.setZoom(17);
+    },
+    toWebMercator([109.0215, -7.7205]),
+  );
+  await page.locator('#edit-layer').selectOption(layer.id);
+  const key = `f${id}`;
+  await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k), key);
+  await page.evaluate((k) => window.__simpulEditor!.selectFeature(k), key);
+  await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k)?.etag, key);
+  return page;
+}
+
+/** Types `text` into the field of `attribute` key by key, as a person does, and leaves it. */
+async function typeInto(page: Page, attribute: string, text: string) {
+  const input = page.locator(`.edit-form [data-field="${attribute}"] input`);
+  await input.fill('');
+  await input.pressSequentially(text);
+  await input.press('Tab');
+}
+
+describe('number fields of the attribute form', () => {
+  it('shows a decimal comma in Indonesian and saves a number typed with one', async () => {
+    const id = await createSegment('R.NUM.1');
+    const page = await openForm(id);
+    const width = page.locator('.edit-form [data-field="width_m"] input');
+    const shown = await width.inputValue();
+
+    await typeInto(page, 'width_m', '8,25');
+    await typeInto(page, 'chainage_to_m', '1234,5');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await page.waitForFunction(
+      () => document.querySelector('.edit-status')?.textContent === 'Tersimpan.',
+    );
+
+    const saved = await api('GET', `/collections/${layer.id}/items/${id}`);
+    expect(shown).toBe('7,5');
+    expect(saved.body.properties).toMatchObject({ width_m: 8.25, chainage_to_m: 1234.5 });
+    await page.close();
+  }, 90000);
+
+  it('names a number it cannot read instead of saving the field empty', async () => {
+    const id = await createSegment('R.NUM.2');
+    const page = await openForm(id);
+
+    await typeInto(page, 'width_m', '7e');
+    await page.locator('.edit-actions [data-action=save]').click();
+    const problem = page.locator('.edit-form [data-field="width_m"] .edit-field__problem');
+    await expect.poll(() => problem.textContent()).not.toBe('');
+
+    const stored = await api('GET', `/collections/${layer.id}/items/${id}`);
+    const typed = await page.locator('.edit-form [data-field="width_m"] input').inputValue();
+    expect(typed).toBe('7e');
+    expect(stored.body.properties.width_m).toBe(7.5);
+    await page.close();
+  }, 90000);
+});

@@ -114,8 +114,12 @@ export function mountViewExport(map: Map, regencyName: string) {
     status.textContent = exportText('export.failed', { reason });
   };
 
+  // aria-disabled rather than disabled while the picture is made: a disabled button loses the
+  // keyboard's focus to the page
+  button.setAttribute('aria-disabled', 'false');
   button.addEventListener('click', async () => {
-    button.disabled = true;
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
     show('export.preparing');
     try {
       const png = await renderViewPng(map, `Simpul · ${regencyName}`);
@@ -127,7 +131,7 @@ export function mountViewExport(map: Map, regencyName: string) {
       if (error instanceof TaintedCanvasError) show('export.tainted', true);
       else showFailure((error as Error).message);
     } finally {
-      button.disabled = false;
+      button.setAttribute('aria-disabled', 'false');
     }
   });
 

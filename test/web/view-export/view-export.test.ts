@@ -216,6 +216,31 @@ describe('export of the map view', () => {
     await page.close();
   });
 
+  it('keeps the keyboard on the export button while the picture is made', async () => {
+    const page = await openMap('id');
+    await showOnlyLayers(page, ['kecamatan']);
+    let downloads = 0;
+    page.on('download', () => (downloads += 1));
+    const button = page.getByRole('button', { name: 'Unduh tampilan peta (PNG)' });
+
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const busy = await button.getAttribute('aria-disabled');
+    const focusedWhileBusy = await button.evaluate((node) => node === document.activeElement);
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.locator('.view-export__status').textContent(), { timeout: 20000 })
+      .toBe('Gambar peta diunduh.');
+    await page.waitForTimeout(500);
+
+    expect(busy).toBe('true');
+    expect(focusedWhileBusy).toBe(true);
+    expect(await button.evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(await button.getAttribute('aria-disabled')).toBe('false');
+    expect(downloads).toBe(1);
+    await page.close();
+  });
+
   // No Simpul layer draws images from another server without CORS today (the background map
   // asks for CORS), so a layer is made to: it draws such an image on its canvas, as a layer of
   // a server without CORS headers would.

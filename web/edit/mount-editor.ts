@@ -313,10 +313,12 @@ class Editor {
     const pending = this.session.pendingKeys().length;
     if (pending > 0) this.showStatus('edit.pending', { count: pending });
     else this.showStatus('edit.noChanges');
-    this.toolbar.querySelector<HTMLButtonElement>('[data-action="undo"]')!.disabled =
-      !this.session.canUndo;
-    this.toolbar.querySelector<HTMLButtonElement>('[data-action="redo"]')!.disabled =
-      !this.session.canRedo;
+    // aria-disabled, as the panel's actions: a disabled button drops the keyboard's focus to
+    // the page once the last step is undone
+    const undo = this.toolbar.querySelector<HTMLButtonElement>('[data-action="undo"]')!;
+    const redo = this.toolbar.querySelector<HTMLButtonElement>('[data-action="redo"]')!;
+    undo.setAttribute('aria-disabled', String(!this.session.canUndo));
+    redo.setAttribute('aria-disabled', String(!this.session.canRedo));
   }
 
   private chooseLayer(layerId: string) {

@@ -145,3 +145,33 @@ describe('number fields of the attribute form', () => {
     await page.close();
   }, 90000);
 });
+
+describe('undo and redo from the keyboard', () => {
+  it('keeps the focus on Undo once nothing is left to undo, and on Redo likewise', async () => {
+    const id = await createSegment('R.NUM.3');
+    const page = await openForm(id);
+    await typeInto(page, 'width_m', '9');
+    const undo = page.locator('.edit-toolbar [data-action="undo"]');
+    const redo = page.locator('.edit-toolbar [data-action="redo"]');
+    const focused = (button: typeof undo) =>
+      button.evaluate((node) => node === document.activeElement);
+
+    await undo.focus();
+    await page.keyboard.press('Enter');
+    const width = page.locator('.edit-form [data-field="width_m"] input');
+    const undoneWidth = await width.inputValue();
+    const focusAfterUndo = await focused(undo);
+    await page.keyboard.press('Enter');
+    await redo.focus();
+    await page.keyboard.press('Enter');
+    const focusAfterRedo = await focused(redo);
+
+    expect(undoneWidth).toBe('7,5');
+    expect(focusAfterUndo).toBe(true);
+    expect(await undo.getAttribute('aria-disabled')).toBe('false');
+    expect(focusAfterRedo).toBe(true);
+    expect(await redo.getAttribute('aria-disabled')).toBe('true');
+    expect(await page.locator('.edit-status').textContent()).toBe('1 perubahan belum disimpan');
+    await page.close();
+  }, 90000);
+});

@@ -8,6 +8,7 @@
 import type Feature from 'ol/Feature.js';
 import type Map from 'ol/Map.js';
 import type MapBrowserEvent from 'ol/MapBrowserEvent.js';
+import type { Coordinate } from 'ol/coordinate.js';
 import Collection from 'ol/Collection.js';
 import { transformExtent, toLonLat } from 'ol/proj.js';
 import DoubleClickZoom from 'ol/interaction/DoubleClickZoom.js';
@@ -586,7 +587,34 @@ class Editor {
     if (!hit) return;
 
     bus.emit('edit-select', {});
+    this.keepInSight(event.coordinate);
     this.formSlot.scrollIntoView({ block: 'nearest' });
+  }
+
+  /**
+   * Pans the map so that the place tapped is not under the panel the form opens in, where it
+   * lies over the map (a phone): the road being edited stayed hidden behind its own form.
+   */
+  private keepInSight(coordinate: Coordinate) {
+    const mapBox = this.map.getTargetElement()?.getBoundingClientRect();
+    const panelBox = this.section.closest('.panel')?.getBoundingClientRect();
+    const pixel = this.map.getPixelFromCoordinate(coordinate);
+    const view = this.map.getView();
+    const [center, resolution] = [view.getCenter(), view.getResolution()];
+    if (!mapBox || !panelBox || panelBox.width === 0 || !pixel || !center || !resolution) return;
+    const [x, y] = [mapBox.left + pixel[0]!, mapBox.top + pixel[1]!];
+    const under =
+      x >= panelBox.left && x <= panelBox.right && y >= panelBox.top && y <= panelBox.bottom;
+    if (!under) return;
+    // the middle of the map left in sight: above the panel on a phone held upright, right of
+    // it on a phone on its side
+    const [clearX, clearY] =
+      panelBox.width >= mapBox.width
+        ? [(mapBox.left + mapBox.right) / 2, (mapBox.top + panelBox.top) / 2]
+        : [(panelBox.right + mapBox.right) / 2, (mapBox.top + mapBox.bottom) / 2];
+    const [centerX, centerY] = [center[0]!, center[1]!];
+    const moved = [centerX + (x - clearX) * resolution, centerY - (y - clearY) * resolution];
+    view.animate({ center: moved, duration: 250 });
   }
 
   /**

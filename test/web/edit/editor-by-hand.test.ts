@@ -4,13 +4,15 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser, waitForMapDrawn } from '../../support/browser.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { validValue } from '../../support/valid-feature.js';
 import { toWebMercator } from '../../support/web-mercator.js';
 
 const layer = findLayer('road_segment')!;
 const password = 'patok-jalan-2025';
+/** Where the segments the tests create lie, side by side. */
+const segmentMiddle: [number, number] = [109.0215, -7.7205];
 
 let server: TestServer;
 let launched: TestBrowser;
@@ -38,8 +40,8 @@ async function createSegment(code: string): Promise<number> {
     geometry: {
       type: 'LineString',
       coordinates: [
-        [109.0205, -7.7205],
-        [109.0225, -7.7205],
+        [segmentMiddle[0] - 0.001, segmentMiddle[1]],
+        [segmentMiddle[0] + 0.001, segmentMiddle[1]],
       ],
     },
     properties: {
@@ -71,12 +73,15 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Logs in as the road engineer and opens the form of segment `id`. */
-async function openForm(id: number): Promise<Page> {
+/** Logs in as the road engineer and edits road segments around the created ones. */
+async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page> {
   await browser.clearCookies();
   const page = await browser.newPage();
+  await page.setViewportSize(viewport);
   await page.goto(server.baseUrl);
   await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
+  // on a phone the panel, where the layer is chosen, starts closed
+  if (viewport.width < 720) await page.locator('#panel-toggle').click();
   await page.locator('#login-button').click();
   await page.locator('.login-dialog input[name=name]').fill('pengukur');
   await page.locator('.login-dialog input[name=password]').fill(password);
@@ -85,20 +90,38 @@ async function openForm(id: number): Promise<Page> {
     (layerId) => !!document.querySelector(`#edit-layer option[value="${layerId}"]`),
     layer.id,
   );
-  await page.evaluate(
-    (c) => {
-      const view = window.__simpulMap!.getView();
-      view.setCenter(c);
-      view.setZoom(17);
-    },
-    toWebMercator([109.0215, -7.7205]),
-  );
+  await page.evaluate((c) => {
+    const view = window.__simpulMap!.getView();
+    view.setCenter(c);
+    view.setZoom(17);
+  }, toWebMercator(segmentMiddle));
   await page.locator('#edit-layer').selectOption(layer.id);
+  return page;
+}
+
+/** Waits until the editor holds segment `id`, as loaded with the features in view. */
+async function waitForLoaded(page: Page, id: number) {
+  await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k), `f${id}`);
+}
+
+/** Logs in as the road engineer and opens the form of segment `id`. */
+async function openForm(id: number): Promise<Page> {
+  const page = await openEditor();
   const key = `f${id}`;
-  await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k), key);
+  await waitForLoaded(page, id);
   await page.evaluate((k) => window.__simpulEditor!.selectFeature(k), key);
   await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k)?.etag, key);
   return page;
+}
+
+/** Page coordinates of a lon/lat on the map. */
+async function pagePointOf(page: Page, lonLat: [number, number]) {
+  const pixel = (await page.evaluate(
+    (at) => window.__simpulMap!.getPixelFromCoordinate(at),
+    toWebMercator(lonLat),
+  )) as [number, number];
+  const box = (await page.locator('#map').boundingBox())!;
+  return { x: box.x + pixel[0], y: box.y + pixel[1] };
 }
 
 /** Types `text` into the field of `attribute` key by key, as a person does, and leaves it. */
@@ -172,6 +195,32 @@ describe('undo and redo from the keyboard', () => {
     expect(focusAfterRedo).toBe(true);
     expect(await redo.getAttribute('aria-disabled')).toBe('true');
     expect(await page.locator('.edit-status').textContent()).toBe('1 perubahan belum disimpan');
+    await page.close();
+  }, 90000);
+});
+
+describe('the editor on a phone', () => {
+  it('moves a tapped road clear of the form that opens over it', async () => {
+    const id = await createSegment('R.NUM.4');
+    const page = await openEditor({ width: 390, height: 844 });
+    await waitForLoaded(page, id);
+    // the panel lies over the lower half of the map, the road in its middle: close it to tap
+    await page.locator('#panel-toggle').click();
+    await waitForMapDrawn(page);
+    const tapped = await pagePointOf(page, segmentMiddle);
+
+    await page.mouse.click(tapped.x, tapped.y);
+    await page.locator('.edit-form').waitFor();
+    const heading = await page.locator('.edit-panel h3, .edit-panel h2').allTextContents();
+    const panelTop = (await page.locator('#panel').boundingBox())!.y;
+
+    expect(tapped.y).toBeGreaterThan(panelTop);
+    expect(heading.join(' ')).toContain(`#${id}`);
+    await expect
+      .poll(async () => (await pagePointOf(page, segmentMiddle)).y)
+      .toBeLessThan(panelTop);
+    const shown = await pagePointOf(page, segmentMiddle);
+    expect(shown.y).toBeGreaterThan((await page.locator('#map').boundingBox())!.y);
     await page.close();
   }, 90000);
 });

@@ -20,18 +20,27 @@ export function mountAppBar(appBar: HTMLElement): HTMLElement {
   return tools;
 }
 
+/** Closes a sheet. */
+type Close = () => void;
+
 /**
  * Moves the focus to the sheet a tool `button` of the app bar opens, and back to the button
- * when a click in the sheet (its close button) closes it. The sheets lie over the map, after
- * the panel and the map's controls in the page: Tab reached them only after all of those. The
- * sheet itself takes the focus, as its content is drawn anew when its answers arrive.
+ * when a click in the sheet (its close button) closes it, or Escape pressed in it does (as it
+ * closes the login dialog and a popup). The sheets lie over the map, after the panel and the
+ * map's controls in the page: Tab reached them only after all of those. The sheet itself takes
+ * the focus, as its content is drawn anew when its answers arrive.
  */
-export function focusWithSheet(button: HTMLButtonElement, sheet: HTMLElement) {
+export function focusWithSheet(button: HTMLButtonElement, sheet: HTMLElement, close: Close) {
   sheet.tabIndex = -1;
   button.addEventListener('click', () => {
     if (!sheet.hidden) sheet.focus();
   });
   sheet.addEventListener('click', () => {
     if (sheet.hidden) button.focus();
+  });
+  sheet.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || event.defaultPrevented || sheet.hidden) return;
+    close();
+    button.focus();
   });
 }

@@ -444,7 +444,7 @@ export function mountDashboard(map: Map, tools: HTMLElement) {
   bus.on('panel-open', close);
   tools.append(button);
   map.getTargetElement()?.append(dashboard.sheet);
-  focusWithSheet(button, dashboard.sheet);
+  focusWithSheet(button, dashboard.sheet, close);
 
   const relabel = () => {
     button.textContent = planText('dashboard.open');

@@ -26,7 +26,7 @@ export function mountImport(map: Map, tools: HTMLElement, config: ClientConfig) 
   bus.on('panel-open', close);
   tools.append(button);
   map.getTargetElement()?.append(sheet.sheet);
-  focusWithSheet(button, sheet.sheet);
+  focusWithSheet(button, sheet.sheet, close);
 
   onSessionChange((session) => {
     sheet.session = { csrfToken: session.csrfToken, editableLayers: session.editableLayers };

@@ -402,7 +402,7 @@ export function mountPlanLookup(map: Map, tools: HTMLElement) {
   });
   tools.append(button);
   map.getTargetElement()?.append(tool.sheet, tool.crosshair);
-  focusWithSheet(button, tool.sheet);
+  focusWithSheet(button, tool.sheet, () => tool.toggle(false));
 
   const relabel = () => {
     // the name starts with the letters shown, so "click ITR" works by voice too; the tooltip

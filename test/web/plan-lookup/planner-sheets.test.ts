@@ -162,6 +162,30 @@ describe('the planner sheets beside the map', () => {
     await page.close();
   });
 
+  it('closes a sheet on Escape, as a dialog or popup, and gives the focus back', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    const focusedIn = (selector: string) =>
+      page.evaluate((s) => !!document.activeElement?.closest(s), selector);
+
+    const closed: [boolean, boolean][] = [];
+    for (const name of ['plan-lookup', 'dashboard', 'import-sheet']) {
+      await page.locator(`.${name}__open`).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(1500);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Escape');
+      const hidden = await page.locator(`.${name}`).isHidden();
+      closed.push([hidden, await focusedIn(`.${name}__open`)]);
+    }
+
+    expect(closed).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
+    await page.close();
+  });
+
   it('closes the dashboard on a phone when the panel is opened over it', async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });

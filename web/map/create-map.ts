@@ -4,6 +4,7 @@ import Attribution from 'ol/control/Attribution.js';
 import ScaleLine from 'ol/control/ScaleLine.js';
 import Zoom from 'ol/control/Zoom.js';
 import ZoomToExtent from 'ol/control/ZoomToExtent.js';
+import { equals, type Coordinate } from 'ol/coordinate.js';
 import type { Extent } from 'ol/extent.js';
 import TileLayer from 'ol/layer/Tile.js';
 import { transformExtent } from 'ol/proj.js';
@@ -50,8 +51,32 @@ export function createMap(element: HTMLElement, config: ClientConfig): Map {
 
   followSession(map);
 
-  map.getView().fit(regencyExtent, { size: map.getSize(), padding: regencyPadding(map) });
+  frameRegencyUntilMoved(map, regencyExtent);
   return map;
+}
+
+/**
+ * Frames the regency, and again each time the map's size changes (a phone turned on its side,
+ * the panel opened beside the map) while the view is still as framed: kept in the new size,
+ * the first framing's centre left most of the regency above a phone turned on its side.
+ */
+function frameRegencyUntilMoved(map: Map, regencyExtent: Extent) {
+  const view = map.getView();
+  let framed: { center: Coordinate; resolution: number } | undefined;
+  const frame = () => {
+    view.fit(regencyExtent, { size: map.getSize(), padding: regencyPadding(map) });
+    const [center, resolution] = [view.getCenter(), view.getResolution()];
+    framed = center && resolution ? { center, resolution } : undefined;
+  };
+  frame();
+  map.on('change:size', () => {
+    if (!framed || !map.getSize()) return;
+    const center = view.getCenter();
+    const unmoved =
+      view.getResolution() === framed.resolution && !!center && equals(center, framed.center);
+    if (unmoved) frame();
+    else framed = undefined;
+  });
 }
 
 /**

@@ -65,6 +65,33 @@ describe('the web map on a phone held on its side', () => {
     await page.close();
   });
 
+  it('frames the regency again when the phone turns before the map was moved', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.baseUrl);
+    await page.waitForFunction(() => Boolean(window.__simpulMap?.getSize()), null, {
+      timeout: 20000,
+    });
+    const view = () =>
+      page.evaluate(() => {
+        const shown = window.__simpulMap!.getView();
+        return { center: shown.getCenter()!, resolution: shown.getResolution()! };
+      });
+
+    await page.setViewportSize(phoneOnItsSide);
+    await page.waitForFunction((width) => window.__simpulMap!.getSize()?.[0] === width, 844);
+    await page.waitForTimeout(300);
+    const turned = await view();
+    await page.locator('.ol-zoom-extent button').tap();
+    await page.waitForTimeout(300);
+    const framed = await view();
+
+    expect(turned.resolution).toBeCloseTo(framed.resolution, 3);
+    expect(Math.abs(turned.center[0]! - framed.center[0]!)).toBeLessThan(framed.resolution);
+    expect(Math.abs(turned.center[1]! - framed.center[1]!)).toBeLessThan(framed.resolution);
+    await page.close();
+  });
+
   it('folds the panel for a tool sheet, which leaves half of the map in view', async () => {
     const page = await openMap();
     await page.locator('#panel-toggle').tap();

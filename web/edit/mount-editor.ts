@@ -340,6 +340,8 @@ class Editor {
     this.toolbar.hidden = false;
     this.setTileOpacity(0.35);
     this.setTool('select');
+    // while its features load the actions say why they wait, not that no layer is chosen
+    this.updateActions();
     void this.loadFeatures();
   }
 

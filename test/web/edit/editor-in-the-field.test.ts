@@ -246,15 +246,17 @@ describe('the web editor as engineers use it in the field', () => {
       },
       toWebMercator([109.002, -7.702]),
     );
+    // the layer's features held back: the actions say why while they load, as after
+    let releaseFeatures = () => {};
+    const featuresHeld = new Promise<void>((resolve) => (releaseFeatures = resolve));
+    await page.route(`**/collections/${layer.id}/items?*`, async (route) => {
+      await featuresHeld;
+      await route.continue();
+    });
     await page.locator('#edit-layer').selectOption(layer.id);
     await page.waitForFunction(() => !!window.__simpulEditor?.currentSession);
-    // the actions are drawn again once the layer's features arrive, after the session starts
-    await page.waitForFunction(
-      (before) =>
-        document.querySelector('.edit-actions [data-action=save]')?.getAttribute('title') !==
-        before,
-      noLayer.save,
-    );
+    const whileLoading = await actions();
+    releaseFeatures();
     const noChange = await actions();
     await changeExistingSegment(page, 'Jalan siap disimpan');
     const changed = await actions();
@@ -268,6 +270,7 @@ describe('the web editor as engineers use it in the field', () => {
     });
     expect(focused.action).toBe('save');
     expect(noLayerEnglish.save).toBe('Choose a layer to edit first.');
+    expect(whileLoading).toEqual(noChange);
     expect(noChange).toEqual({
       save: 'Belum ada perubahan untuk disimpan.',
       discard: 'Belum ada perubahan untuk dibuang.',

@@ -1154,7 +1154,7 @@ describe('importing into a layer', () => {
     expect(inBox[0].n).toBe(50 * 100);
   });
 
-  it('refuses 12,000 bridges into an empty layer for one far offshore, with the report', async () => {
+  it('refuses 12,000 bridges into an empty layer for one offshore, with the report', async () => {
     // The early write drops the empty layer's spatial index, locking it, and the place is
     // checked once the file is read: the check of values taken meanwhile, made for the report
     // of the refusal, once waited for that lock forever.

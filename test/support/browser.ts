@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { toWebMercator } from './web-mercator.js';
 
 /** Debian's chromium package; the tests never download a browser. */
 const chromiumPath = '/usr/bin/chromium';
@@ -77,4 +78,14 @@ export async function logInThroughDialog(
   await page.locator('.login-dialog input[name=password]').fill(password);
   await press('.login-dialog button[type=submit]');
   await page.locator('#login-button', { hasText: name }).waitFor({ timeout: 30000 });
+}
+
+/** Page coordinates of a lon/lat on the map (`window.__simpulMap`, in the `#map` element). */
+export async function pagePointOf(page: Page, lonLat: [number, number]) {
+  const pixel = (await page.evaluate(
+    (at) => window.__simpulMap!.getPixelFromCoordinate(at),
+    toWebMercator(lonLat),
+  )) as [number, number];
+  const box = (await page.locator('#map').boundingBox())!;
+  return { x: box.x + pixel[0], y: box.y + pixel[1] };
 }

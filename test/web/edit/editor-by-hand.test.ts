@@ -4,7 +4,13 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLayer } from '../../../server/services/layer-registry.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
-import { launchBrowser, type TestBrowser, waitForMapDrawn } from '../../support/browser.js';
+import {
+  launchBrowser,
+  logInThroughDialog,
+  pagePointOf,
+  type TestBrowser,
+  waitForMapDrawn,
+} from '../../support/browser.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { validValue } from '../../support/valid-feature.js';
 import { toWebMercator } from '../../support/web-mercator.js';
@@ -82,10 +88,7 @@ async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page
   await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
   // on a phone the panel, where the layer is chosen, starts closed
   if (viewport.width < 720) await page.locator('#panel-toggle').click();
-  await page.locator('#login-button').click();
-  await page.locator('.login-dialog input[name=name]').fill('pengukur');
-  await page.locator('.login-dialog input[name=password]').fill(password);
-  await page.locator('.login-dialog button[type=submit]').click();
+  await logInThroughDialog(page, 'pengukur', password);
   await page.waitForFunction(
     (layerId) => !!document.querySelector(`#edit-layer option[value="${layerId}"]`),
     layer.id,
@@ -112,16 +115,6 @@ async function openForm(id: number): Promise<Page> {
   await page.evaluate((k) => window.__simpulEditor!.selectFeature(k), key);
   await page.waitForFunction((k) => !!window.__simpulEditor?.currentSession?.get(k)?.etag, key);
   return page;
-}
-
-/** Page coordinates of a lon/lat on the map. */
-async function pagePointOf(page: Page, lonLat: [number, number]) {
-  const pixel = (await page.evaluate(
-    (at) => window.__simpulMap!.getPixelFromCoordinate(at),
-    toWebMercator(lonLat),
-  )) as [number, number];
-  const box = (await page.locator('#map').boundingBox())!;
-  return { x: box.x + pixel[0], y: box.y + pixel[1] };
 }
 
 /** Types `text` into the field of `attribute` key by key, as a person does, and leaves it. */

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, recordTables } from '../../../layers/index.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
+import {
+  launchBrowser,
+  logInThroughDialog,
+  pagePointOf,
+  type TestBrowser,
+} from '../../support/browser.js';
 import { validValue } from '../../support/valid-feature.js';
 import { toWebMercator } from '../../support/web-mercator.js';
 
@@ -60,15 +65,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function pagePointOf(page: Page, lonLat: [number, number]) {
-  const pixel = (await page.evaluate(
-    (at) => window.__simpulMap!.getPixelFromCoordinate(at),
-    toWebMercator(lonLat),
-  )) as [number, number];
-  const box = (await page.locator('#map').boundingBox())!;
-  return { x: box.x + pixel[0], y: box.y + pixel[1] };
-}
 
 async function openMap(viewport = { width: 1280, height: 800 }) {
   await browser.context.clearCookies();

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
+import {
+  launchBrowser,
+  logInThroughDialog,
+  pagePointOf,
+  type TestBrowser,
+} from '../../support/browser.js';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, recordTables } from '../../../layers/index.js';
@@ -71,16 +76,6 @@ afterAll(async () => {
   await launched?.close();
   await server?.close();
 });
-
-/** Page coordinates of a lon/lat on the map. */
-async function pagePointOf(page: Page, lonLat: [number, number]) {
-  const pixel = (await page.evaluate(
-    (at) => window.__simpulMap!.getPixelFromCoordinate(at),
-    toWebMercator(lonLat),
-  )) as [number, number];
-  const box = (await page.locator('#map').boundingBox())!;
-  return { x: box.x + pixel[0], y: box.y + pixel[1] };
-}
 
 async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page> {
   await browser.clearCookies();

@@ -245,6 +245,20 @@ function startsWithSqliteHeader(file: string): boolean {
   return header.equals(Buffer.from('SQLite format 3\0', 'latin1'));
 }
 
+/**
+ * Refuses a layer whose name starts with a minus: GDAL's tools take it for an option wherever
+ * a layer is named (ogrinfo and ogr2ogr have no end of options), so it could not be read.
+ */
+function refuseOptionLikeName(layer: string, fileName: string) {
+  if (!layer.startsWith('-')) return;
+  throw new SourceFileError(
+    'option-like-layer-name',
+    `The layer "${layer}" of ${fileName} starts with a minus, which GDAL takes for an ` +
+      'option: rename the layer in the GIS and send the file again.',
+    { fileName, layer },
+  );
+}
+
 async function openGeoPackage(file: string): Promise<SourceFile> {
   const { describeGdalLayer, listGdalLayers, readGdalLayer, requireGdal } =
     await import('./gdal.js');
@@ -285,6 +299,7 @@ async function openGeoPackage(file: string): Promise<SourceFile> {
     options: ReadOptions = {},
   ): Promise<OpenedSource> => {
     const name = requireLayerName(names, layerName, path.basename(file));
+    refuseOptionLikeName(name, path.basename(file));
     const { fields, namesCrs } = await describeGdalLayer(file, name);
     const layer = { name, fields };
     // GDAL reprojects a layer from the CRS it names while reading (a crs given is refused)

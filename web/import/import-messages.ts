@@ -203,6 +203,9 @@ const messagesId = {
   'refusal.kml-point-positions':
     'Placemark {row} memiliki Point dengan {positions} posisi, padahal Point hanya memuat ' +
     'satu. Beri satu posisi, atau taruh beberapa Point dalam MultiGeometry.',
+  'refusal.option-like-layer-name':
+    'Nama lapisan "{layer}" diawali tanda minus, yang dibaca GDAL sebagai opsi. Ganti nama ' +
+    'lapisannya di aplikasi GIS, lalu unggah lagi.',
   'refusal.no-geometry-layers':
     '{fileName} tidak berisi lapisan bergeometri, hanya tabel tanpa geometri. Ekspor ulang ' +
     'lapisannya beserta kolom geometrinya ke GeoPackage.',
@@ -569,6 +572,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.kml-point-positions':
     'Placemark {row} has a Point of {positions} positions; a Point holds one. Give it one ' +
     'position, or put several Points in a MultiGeometry.',
+  'refusal.option-like-layer-name':
+    'The layer name "{layer}" starts with a minus, which GDAL reads as an option. Rename the ' +
+    'layer in the GIS application, then upload it again.',
   'refusal.no-geometry-layers':
     '{fileName} holds no layer with geometries, only tables without. Export the layer with ' +
     'its geometry column to the GeoPackage again.',

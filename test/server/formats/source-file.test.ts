@@ -150,6 +150,27 @@ describe('opening a GeoPackage', () => {
     );
   });
 
+  it('refuses a layer whose name GDAL would take for an option, in both languages', async () => {
+    const file = writeGeoPackage('opsi.gpkg', [{ name: 'titik', spatial: true }]);
+    // ogr2ogr takes the name for an option too: the layer is renamed once written
+    execFileSync('ogrinfo', [file, '-sql', 'ALTER TABLE titik RENAME TO "-progress"'], {
+      stdio: 'ignore',
+    });
+    const source = await openSourceFile(file, 'opsi.gpkg');
+
+    const refusal = await source.open('-progress').catch((error: unknown) => error);
+    await source.close();
+
+    expect(refusal).toMatchObject({
+      code: 'option-like-layer-name',
+      params: { fileName: 'opsi.gpkg', layer: '-progress' },
+    });
+    expect((refusal as Error).message).toMatch(/^The layer "-progress" of opsi\.gpkg starts/);
+    const problem = { type: '/problems/option-like-layer-name', layer: '-progress' };
+    const described = describeRefusal(new ImportApiError(400, 'server text', problem));
+    expect(described).toMatch(/^Nama lapisan "-progress" diawali tanda minus/);
+  });
+
   it('refuses a GeoPackage holding only tables without geometry, saying so', async () => {
     const file = writeGeoPackage('tabel.gpkg', [{ name: 'tabel_saja', spatial: false }]);
 

@@ -161,9 +161,15 @@ function withoutFinalStop(text: string): string {
   return text.replace(/\.+$/, '');
 }
 
-/** An entry's failure (damaged data, a compression or encryption not read) as a refusal. */
+/**
+ * An entry's failure (damaged data, a compression or encryption not read) as a refusal. A
+ * failing system call (writing to a full disk, reading the upload) is this server's fault,
+ * not the file's: it stays as it is, so the import fails without blaming, or deleting, the
+ * upload.
+ */
 function unreadableEntry(entry: yauzl.Entry, error: unknown): unknown {
   if (error instanceof SourceFileError) return error;
+  if (typeof (error as NodeJS.ErrnoException | undefined)?.syscall === 'string') return error;
   const reason = withoutFinalStop(error instanceof Error ? error.message : String(error));
   const message = `The zip archive cannot be read: ${entry.fileName}: ${reason}.`;
   const params = { code: 'damaged-entry', entry: entry.fileName, reason };

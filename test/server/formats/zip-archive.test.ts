@@ -98,6 +98,22 @@ describe('unpacking a zip archive', () => {
     expect(files.map((f) => path.basename(f))).toEqual(['jalan.geojson']);
   });
 
+  it("fails as the server's own fault when an entry cannot be written, not as damaged", async () => {
+    // a folder where the entry's file goes stands for a full disk: writing fails on this side
+    const archive = path.join(folder, 'roads.zip');
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('{"type":"FeatureCollection","features":[]}'), 'jalan.geojson');
+    zip.end();
+    await pipeline(zip.outputStream, fs.createWriteStream(archive));
+    const out = path.join(folder, 'out');
+    fs.mkdirSync(path.join(out, 'jalan.geojson'), { recursive: true });
+
+    const failure = await unpackZip(archive, out).catch((error: unknown) => error);
+
+    expect(failure).not.toBeInstanceOf(SourceFileError);
+    expect(failure).toMatchObject({ code: 'EISDIR' });
+  });
+
   it('refuses two files of one name in different folders rather than keep one', async () => {
     const twoFolders = path.join(folder, 'two-folders.zip');
     const zip = new yazl.ZipFile();

@@ -89,3 +89,34 @@ export async function pagePointOf(page: Page, lonLat: [number, number]) {
   const box = (await page.locator('#map').boundingBox())!;
   return { x: box.x + pixel[0], y: box.y + pixel[1] };
 }
+
+/**
+ * Opens the map in a new page of `context` at `viewport`, logs `user` in, shows `centre`
+ * (lon/lat) at zoom 17 and chooses layer `layerId` to edit. On a phone the panel, where the
+ * layer is chosen, starts closed: it is opened first.
+ */
+export async function openEditorAs(
+  context: BrowserContext,
+  baseUrl: string,
+  editing: { user: string; password: string; layerId: string; centre: [number, number] },
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  await context.clearCookies();
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  await page.goto(baseUrl);
+  await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
+  if (viewport.width < 720) await page.locator('#panel-toggle').click();
+  await logInThroughDialog(page, editing.user, editing.password);
+  await page.waitForFunction(
+    (id) => !!document.querySelector(`#edit-layer option[value="${id}"]`),
+    editing.layerId,
+  );
+  await page.evaluate((c) => {
+    const view = window.__simpulMap!.getView();
+    view.setCenter(c);
+    view.setZoom(17);
+  }, toWebMercator(editing.centre));
+  await page.locator('#edit-layer').selectOption(editing.layerId);
+  return page;
+}

@@ -269,7 +269,7 @@ describe('exporting a layer and importing it back', () => {
     expect(lines.every((l) => JSON.parse(l).properties.kecamatan_code === '33.01.06')).toBe(true);
   });
 
-  it('exports the features of a coded value named by its label, as an import reads it', async () => {
+  it('exports the features of a coded value named by its label, as imports read it', async () => {
     const file = await exportTo({
       layerId: 'bore_well',
       format: 'ndjson',

@@ -6,14 +6,13 @@ import { findLayer } from '../../../server/services/layer-registry.js';
 import { createApiToken, createUser } from '../../../server/services/account-service.js';
 import {
   launchBrowser,
-  logInThroughDialog,
+  openEditorAs,
   pagePointOf,
   type TestBrowser,
   waitForMapDrawn,
 } from '../../support/browser.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 import { validValue } from '../../support/valid-feature.js';
-import { toWebMercator } from '../../support/web-mercator.js';
 
 const layer = findLayer('road_segment')!;
 const password = 'patok-jalan-2025';
@@ -81,25 +80,8 @@ afterAll(async () => {
 
 /** Logs in as the road engineer and edits road segments around the created ones. */
 async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  await browser.clearCookies();
-  const page = await browser.newPage();
-  await page.setViewportSize(viewport);
-  await page.goto(server.baseUrl);
-  await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
-  // on a phone the panel, where the layer is chosen, starts closed
-  if (viewport.width < 720) await page.locator('#panel-toggle').click();
-  await logInThroughDialog(page, 'pengukur', password);
-  await page.waitForFunction(
-    (layerId) => !!document.querySelector(`#edit-layer option[value="${layerId}"]`),
-    layer.id,
-  );
-  await page.evaluate((c) => {
-    const view = window.__simpulMap!.getView();
-    view.setCenter(c);
-    view.setZoom(17);
-  }, toWebMercator(segmentMiddle));
-  await page.locator('#edit-layer').selectOption(layer.id);
-  return page;
+  const editing = { user: 'pengukur', password, layerId: layer.id, centre: segmentMiddle };
+  return openEditorAs(browser, server.baseUrl, editing, viewport);
 }
 
 /** Waits until the editor holds segment `id`, as loaded with the features in view. */

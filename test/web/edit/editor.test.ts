@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   launchBrowser,
-  logInThroughDialog,
+  openEditorAs,
   pagePointOf,
   type TestBrowser,
 } from '../../support/browser.js';
@@ -78,26 +78,9 @@ afterAll(async () => {
 });
 
 async function openEditor(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  await browser.clearCookies();
-  const page = await browser.newPage();
-  await page.setViewportSize(viewport);
-  await page.goto(server.baseUrl);
-  await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
-
-  if (viewport.width < 720) await page.locator('#panel-toggle').click();
-  await logInThroughDialog(page, 'insinyur', password);
-  await page.waitForFunction(
-    (id) => !!document.querySelector(`#edit-layer option[value="${id}"]`),
-    layer.id,
-  );
-
-  const center = toWebMercator([109.006, -7.705]);
-  await page.evaluate((c) => {
-    const view = window.__simpulMap!.getView();
-    view.setCenter(c);
-    view.setZoom(17);
-  }, center);
-  await page.locator('#edit-layer').selectOption(layer.id);
+  const centre: [number, number] = [109.006, -7.705];
+  const editing = { user: 'insinyur', password, layerId: layer.id, centre };
+  const page = await openEditorAs(browser, server.baseUrl, editing, viewport);
   await page.waitForFunction(() => (window.__simpulEditor?.currentSession?.all().length ?? 0) > 0);
   return page;
 }

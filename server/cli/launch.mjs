@@ -30,6 +30,13 @@ const entryPoints = {
   server: 'server/main.ts',
   import: 'server/cli/import.ts',
 };
+/**
+ * Worker threads the bundled tools start, compiled beside them: a module loads one from its
+ * own folder (`new URL('./kml-reader.js', import.meta.url)`), which in the bundle is its root.
+ */
+const workerEntryPoints = {
+  'kml-reader': 'server/formats/kml-reader.ts',
+};
 /** Where the bundled sources live: a change of a file in one of them builds anew. */
 const sourceFolders = ['server', 'layers', 'web/map'];
 /** Files read at run time next to their module, copied next to the bundle's chunks. */
@@ -72,7 +79,10 @@ async function build(target) {
   }
   const { metafile } = await bundle({
     entryPoints: Object.fromEntries(
-      Object.entries(entryPoints).map(([name, source]) => [name, path.join(root, source)]),
+      Object.entries({ ...entryPoints, ...workerEntryPoints }).map(([name, source]) => [
+        name,
+        path.join(root, source),
+      ]),
     ),
     bundle: true,
     splitting: true,

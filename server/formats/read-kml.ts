@@ -1,169 +1,77 @@
 /**
- * KML reader (and KMZ, once unzipped). Features come out as the KML has them: placemark name,
- * description and ExtendedData fields as properties, lon/lat on WGS 84. A NetworkLink to
- * another KML file of the same KMZ is followed: that file's placemarks come after those of the
- * file linking to it, numbered on. A link to anything else (a web address, a file not sent) is
- * refused, naming it: Simpul fetches nothing.
+ * KML reader (and KMZ, once unzipped): the placemarks of a KML file, as kml-document.ts reads
+ * them, numbered in order. The document is parsed and walked in a worker thread
+ * (kml-reader.ts): parsing is synchronous and takes seconds for a large file, during which a
+ * server's main thread would answer nothing else (33,000 placemarks stalled it 4.2 s). The
+ * thread has its own heap, capped, so a file that needs more memory than allowed is refused
+ * rather than taking the server's heap.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { kmlGen } from '@tmcw/togeojson';
-import { DOMParser } from '@xmldom/xmldom';
-import type { GeoJsonProperties, Geometry } from 'geojson';
-import { lonLat, readerFailure, SourceFileError, type OpenedSource } from './source-feature.js';
+import { Worker } from 'node:worker_threads';
+import type { GeoJsonProperties } from 'geojson';
+import { refuseLargeKml } from './kml-document.js';
+import type { KmlReaderAnswer, KmlReaderData, KmlReaderFailure } from './kml-reader.js';
+import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
 
 /**
- * KML is parsed as a whole document (XML DOM), so memory grows with the file. KML made by
- * hand or by Google Earth stays far below this; larger data belongs in a GeoPackage.
+ * The reader thread's heap: a KML of the most elements read (300,000) takes about 500 MB
+ * as a document.
  */
-const maxKmlBytes = 200 * 1024 ** 2;
+const defaultReaderHeapMb = 1024;
 
-function refuseLargeKml(file: string) {
-  if (fs.statSync(file).size <= maxKmlBytes) return;
-  throw new SourceFileError(
+/** The reader thread's module beside this one: compiled in the server's bundle, else source. */
+const readerModule = new URL(
+  import.meta.url.endsWith('.ts') ? './kml-reader.ts' : './kml-reader.js',
+  import.meta.url,
+);
+
+function startReader(data: KmlReaderData, heapMb: number): Worker {
+  const options = { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb } };
+  if (!readerModule.pathname.endsWith('.ts')) return new Worker(readerModule, options);
+  // run from the sources (tests, tsx): the thread loads TypeScript through tsx, as this one
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const reader = JSON.stringify(readerModule.href);
+  const start = `import(${tsx}).then((api) => { api.register(); return import(${reader}); })`;
+  return new Worker(start, { ...options, eval: true });
+}
+
+function tooMuchMemory(heapMb: number) {
+  return new SourceFileError(
     'file-too-large',
-    'KML files over 200 MB are not read (KML is parsed whole); convert it to GeoPackage.',
-    { maxMb: maxKmlBytes / 1024 ** 2 },
+    `The KML file needs more than ${heapMb} MB of memory to read (KML is parsed whole); ` +
+      'convert it to GeoPackage.',
+    { code: 'too-much-memory', maxMb: heapMb },
   );
 }
 
-/**
- * The most elements a KML document may hold: its DOM takes 1 to 3 KB of memory per element,
- * so a 150 MB file of small placemarks (a million elements) ended the server at its 4 GB
- * heap, and 300,000 (some 30,000 placemarks with a few data fields) take about 500 MB.
- */
-const maxKmlElements = 300000;
-
-/**
- * The start tags of an XML text, counted without parsing it: the tags inside CDATA (a
- * description's HTML) and comments are text, not elements. Stops counting past `atMost`.
- */
-function countStartTags(text: string, atMost: number): number {
-  let count = 0;
-  let at = text.indexOf('<');
-  while (at !== -1 && count <= atMost) {
-    const next = text.charCodeAt(at + 1);
-    if (text.startsWith('<![CDATA[', at)) at = skipPast(text, ']]>', at);
-    else if (text.startsWith('<!--', at)) at = skipPast(text, '-->', at);
-    // not an end tag (/), a declaration (!) or a processing instruction (?)
-    else if (next !== 0x2f && next !== 0x21 && next !== 0x3f) count += 1;
-    at = text.indexOf('<', at + 1);
-  }
-  return count;
+/** The refusal (or error) the reader thread sent, rebuilt on this side. */
+function revive(failure: KmlReaderFailure) {
+  if (failure.code) return new SourceFileError(failure.code, failure.message, failure.params);
+  return new Error(failure.message);
 }
 
-/** Where `end` starts after `from`, or the end of `text` when it is not there. */
-function skipPast(text: string, end: string, from: number): number {
-  const found = text.indexOf(end, from);
-  return found === -1 ? text.length : found;
-}
-
-function refuseManyElements(text: string) {
-  if (countStartTags(text, maxKmlElements) <= maxKmlElements) return;
-  throw new SourceFileError(
-    'file-too-large',
-    `KML files of more than ${maxKmlElements.toLocaleString('en')} elements are not read ` +
-      '(KML is parsed whole, in memory); convert it to GeoPackage.',
-    { code: 'too-many-elements', maxElements: maxKmlElements },
-  );
-}
-
-async function parseKml(file: string): Promise<Document> {
-  const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
-    throw readerFailure('unreadable-kml', 'The KML file', error);
+/** Asks the reader for its next batch of placemarks; a cancel stops waiting at once. */
+function nextBatch(reader: Worker, heapMb: number, signal?: AbortSignal) {
+  return new Promise<Extract<KmlReaderAnswer, { done: boolean }>>((resolve, reject) => {
+    const settle = (then: () => void) => {
+      reader.off('message', onMessage).off('error', onError).off('exit', onExit);
+      signal?.removeEventListener('abort', onAbort);
+      then();
+    };
+    const onMessage = (answer: KmlReaderAnswer) =>
+      settle(() => ('failure' in answer ? reject(revive(answer.failure)) : resolve(answer)));
+    // the thread's own failure: its heap full, else an error of the server's
+    const onError = (error: Error & { code?: string }) =>
+      settle(() =>
+        reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooMuchMemory(heapMb) : error),
+      );
+    const onExit = (code: number) =>
+      settle(() => reject(new Error(`the KML reader thread ended (exit code ${code})`)));
+    const onAbort = () => settle(() => reject(signal!.reason));
+    if (signal?.aborted) return reject(signal.reason);
+    reader.on('message', onMessage).on('error', onError).on('exit', onExit);
+    signal?.addEventListener('abort', onAbort);
+    reader.postMessage('next');
   });
-  refuseManyElements(text);
-  try {
-    // A fatal error still throws (and becomes the refusal below); without a handler xmldom
-    // would also print every error and warning to the console, before the command line's line.
-    const parser = new DOMParser({ onError: () => undefined });
-    return parser.parseFromString(text, 'text/xml') as unknown as Document;
-  } catch (error) {
-    throw readerFailure('unreadable-kml', 'The KML file', error);
-  }
-}
-
-/** togeojson yields a NetworkLink as a feature of this kind, its address as `href`. */
-function isNetworkLink(feature: { properties: GeoJsonProperties }) {
-  return feature.properties?.['@geometry-type'] === 'networklink';
-}
-
-/** A NetworkLink this reader does not follow, named, with what would work instead. */
-function unreadLink(code: 'remote' | 'missing', file: string, link: string) {
-  const instead =
-    code === 'remote'
-      ? 'which Simpul does not fetch: it reads only files inside the KMZ. Download the linked ' +
-        'file and send it, or a KMZ holding it.'
-      : 'which is not inside the file sent; send a KMZ that holds the linked file too.';
-  const message = `${file} links to ${link} (a NetworkLink), ${instead}`;
-  return new SourceFileError('kml-link-not-read', message, { code, file, link });
-}
-
-/** A NetworkLink without an address (KML 2.0's Url, which togeojson does not read, or none). */
-function linkWithoutHref(file: string, name: string) {
-  const message =
-    `${file} holds the NetworkLink "${name}" without an address in Link/href (KML 2.2); ` +
-    'save the file again with a current KML writer, or send the linked file itself.';
-  return new SourceFileError('kml-link-not-read', message, { code: 'no-href', file, name });
-}
-
-/** `href` with its %-escapes decoded, or as written when they are not valid UTF-8. */
-function decodedHref(href: string) {
-  try {
-    return decodeURIComponent(href);
-  } catch {
-    return href;
-  }
-}
-
-/**
- * The KML files a document's NetworkLinks name, found among the files of its KMZ (`archive`,
- * unpacked by file name: an archive holding two of one name is refused when unpacked).
- */
-function linkedFiles(document: Document, name: string, archive: readonly string[]): string[] {
-  // togeojson yields the links after every placemark: asked only of a document holding one
-  if (document.getElementsByTagName('NetworkLink').length === 0) return [];
-  const linked: string[] = [];
-  for (const feature of kmlGen(document)) {
-    if (!isNetworkLink(feature)) continue;
-    const href = String(feature.properties?.href ?? '').trim();
-    if (!href) throw linkWithoutHref(name, String(feature.properties?.name ?? ''));
-    if (/^(https?|ftp):/i.test(href)) throw unreadLink('remote', name, href);
-    // another scheme (file:), a drive letter or a path from the root: never inside the archive
-    const inArchive = !/^([a-z][a-z0-9+.-]*:|[/\\])/i.test(href);
-    const entry = decodedHref(href.split('#')[0]!).replace(/\\/g, '/');
-    const wanted = path.posix.basename(entry).toLowerCase();
-    const found = archive.find((file) => path.basename(file).toLowerCase() === wanted);
-    if (!inArchive || !found) throw unreadLink('missing', name, href);
-    linked.push(found);
-  }
-  return linked;
-}
-
-interface KmlPlacemark {
-  properties: Record<string, unknown>;
-  geometry: Geometry | null;
-  /** The most positions one Point of the placemark holds in its coordinates; 1 when valid. */
-  pointPositions: number;
-}
-
-/** The positions of a KML coordinates text: tuples apart by whitespace, "109,-7 110,-7". */
-function countPositions(text: string): number {
-  // a space beside a comma ("109, -7") stays within the tuple, as togeojson reads it
-  const tuples = text
-    .replace(/\s*,\s*/g, ',')
-    .trim()
-    .split(/\s+/);
-  return tuples.filter(Boolean).length;
-}
-
-function mostPointPositions(placemark: Element): number {
-  const points = Array.from(placemark.getElementsByTagName('Point'));
-  const counts = points.map((point) => {
-    const coordinates = point.getElementsByTagName('coordinates')[0];
-    return countPositions(coordinates?.textContent ?? '');
-  });
-  return Math.max(0, ...counts);
 }
 
 /**
@@ -180,60 +88,46 @@ function pointOfPositions(row: number, placemark: { properties: GeoJsonPropertie
   return new SourceFileError('kml-point-positions', message, { row, name, positions: n });
 }
 
-/**
- * The placemarks of `file` and then, in link order, of the KML files it links to, each file
- * read once however often it is linked.
- */
-async function* readKmlFile(
+async function* readPlacemarks(
   file: string,
   archive: readonly string[],
-  read: Set<string>,
+  heapMb: number,
   signal?: AbortSignal,
-): AsyncGenerator<KmlPlacemark> {
-  read.add(file);
-  refuseLargeKml(file);
-  const document = await parseKml(file);
-  const linked = linkedFiles(document, path.basename(file), archive);
-  // kmlGen yields the placemarks first, in document order, then overlays and links
-  const placemarks = Array.from(document.getElementsByTagName('Placemark'));
-  let index = 0;
-  for (const feature of kmlGen(document)) {
-    signal?.throwIfAborted();
-    if (isNetworkLink(feature)) continue;
-    const placemark = placemarks[index++];
-    const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
-    delete properties.styleUrl;
-    delete properties.styleHash;
-    delete properties.styleMapHash;
-    const geometry = (feature.geometry ?? null) as Geometry | null;
-    const pointPositions = placemark ? mostPointPositions(placemark) : 0;
-    yield { properties, geometry, pointPositions };
-  }
-  for (const next of linked) {
-    if (!read.has(next)) yield* readKmlFile(next, archive, read, signal);
-  }
-}
-
-async function* readPlacemarks(file: string, archive: readonly string[], signal?: AbortSignal) {
-  let rowNumber = 0;
-  const placemarks = readKmlFile(file, archive, new Set(), signal);
-  for await (const { pointPositions, ...placemark } of placemarks) {
-    rowNumber += 1;
-    if (pointPositions > 1) throw pointOfPositions(rowNumber, placemark, pointPositions);
-    yield { rowNumber, ...placemark };
+) {
+  const reader = startReader({ file, archive }, heapMb);
+  try {
+    let rowNumber = 0;
+    for (let done = false; !done;) {
+      const batch = await nextBatch(reader, heapMb, signal);
+      done = batch.done;
+      for (const { pointPositions, ...placemark } of batch.placemarks) {
+        rowNumber += 1;
+        if (pointPositions > 1) throw pointOfPositions(rowNumber, placemark, pointPositions);
+        yield { rowNumber, ...placemark };
+      }
+    }
+  } finally {
+    // ends the thread and frees its document, read to the end or not (a cancel, a refusal)
+    await reader.terminate();
   }
 }
 
 /**
  * Opens a KML file; refused past 200 MB, with the reason. `archive` lists the files of the
  * KMZ it came from (unpacked), where its NetworkLinks are looked for; none for a plain KML.
+ * `readerHeapMb` caps the reading thread's heap.
  */
-export function openKml(file: string, name: string, archive: readonly string[] = []) {
+export function openKml(
+  file: string,
+  name: string,
+  archive: readonly string[] = [],
+  { readerHeapMb = defaultReaderHeapMb } = {},
+) {
   refuseLargeKml(file);
   const layer = { name, fields: [], crs: lonLat, formatCrs: lonLat, notes: [] };
   const source: OpenedSource = {
     ...layer,
-    features: (signal) => readPlacemarks(file, archive, signal),
+    features: (signal) => readPlacemarks(file, archive, readerHeapMb, signal),
   };
   return source;
 }

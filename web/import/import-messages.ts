@@ -227,6 +227,9 @@ const messagesId = {
   'refusal.upload-too-large': 'Ukuran unggahan paling besar {maxMb} MB.',
   'refusal.file-too-large':
     'Berkas KML di atas {maxMb} MB tidak dibaca (KML dibaca utuh); ubah menjadi GeoPackage.',
+  'refusal.file-too-large-too-much-memory':
+    'Berkas KML ini memerlukan lebih dari {maxMb} MB memori untuk dibaca (KML dibaca utuh); ' +
+    'ubah menjadi GeoPackage.',
   'refusal.file-too-large-too-many-elements.one':
     'Berkas KML berisi lebih dari {maxElements} elemen tidak dibaca (KML dibaca utuh di ' +
     'memori); ubah menjadi GeoPackage.',
@@ -596,6 +599,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.upload-too-large': 'Uploads are limited to {maxMb} MB.',
   'refusal.file-too-large':
     'KML files over {maxMb} MB are not read (KML is read whole); convert it to GeoPackage.',
+  'refusal.file-too-large-too-much-memory':
+    'This KML file needs more than {maxMb} MB of memory to read (KML is read whole); ' +
+    'convert it to GeoPackage.',
   'refusal.file-too-large-too-many-elements.one':
     'KML files of more than {maxElements} element are not read (KML is read whole, in ' +
     'memory); convert it to GeoPackage.',

@@ -81,6 +81,81 @@ describe('reading KML', () => {
     expect(describeRefusal(refusal)).toMatch(/^Berkas KML berisi lebih dari 300\.000 elemen/);
   });
 
+  /** A KML of `count` well placemarks with two ExtendedData fields each. */
+  function writeWells(file: string, count: number) {
+    const placemark = (i: number) =>
+      `<Placemark><name>Sumur ${i}</name><ExtendedData><Data name="kode"><value>K${i}</value>` +
+      `</Data></ExtendedData><Point><coordinates>109.${1000 + (i % 8000)},-7.6329</coordinates>` +
+      '</Point></Placemark>';
+    const placemarks = Array.from({ length: count }, (_, i) => placemark(i)).join('');
+    fs.writeFileSync(file, `<kml><Document>${placemarks}</Document></kml>`);
+  }
+
+  // Parsing is synchronous: on the server's main thread, 33,000 placemarks stalled every other
+  // request of the process for 4.2 s, the whole of the read.
+  it('reads a large file while the thread reading it goes on answering others', async () => {
+    const file = path.join(folder, 'sumur.kml');
+    writeWells(file, 15000);
+    let last = performance.now();
+    let longestStall = 0;
+    const ticks = setInterval(() => {
+      longestStall = Math.max(longestStall, performance.now() - last);
+      last = performance.now();
+    }, 5);
+
+    const started = performance.now();
+    let rows = 0;
+    try {
+      for await (const feature of openKml(file, 'sumur').features()) {
+        if (feature.properties.kode === `K${rows}`) rows += 1;
+      }
+    } finally {
+      clearInterval(ticks);
+    }
+    longestStall = Math.max(longestStall, performance.now() - last);
+
+    expect(rows).toBe(15000);
+    expect(longestStall).toBeLessThan((performance.now() - started) / 4);
+  });
+
+  it('refuses a file needing more memory than its reader may take, naming the limit', async () => {
+    const file = path.join(folder, 'sumur.kml');
+    writeWells(file, 15000);
+
+    const reading = (async () => {
+      const source = openKml(file, 'sumur', [], { readerHeapMb: 16 });
+      for await (const feature of source.features()) void feature;
+    })();
+
+    await expect(reading).rejects.toMatchObject({
+      code: 'file-too-large',
+      params: { code: 'too-much-memory', maxMb: 16 },
+    });
+    const refusal = new ImportApiError(400, 'server text', {
+      type: '/problems/file-too-large',
+      code: 'too-much-memory',
+      maxMb: 16,
+    });
+    expect(describeRefusal(refusal)).toMatch(/^Berkas KML ini memerlukan lebih dari 16 MB/);
+  });
+
+  it('stops reading at a cancel, with the reason given for it', async () => {
+    const file = path.join(folder, 'sumur.kml');
+    writeWells(file, 15000);
+    const cancel = new AbortController();
+    const rows: unknown[] = [];
+
+    const reading = (async () => {
+      for await (const feature of openKml(file, 'sumur').features(cancel.signal)) {
+        rows.push(feature);
+      }
+    })();
+    setTimeout(() => cancel.abort(new Error('dibatalkan')), 50);
+
+    await expect(reading).rejects.toThrow('dibatalkan');
+    expect(rows.length).toBeLessThan(15000);
+  });
+
   it('counts no tag of a description in CDATA or of a comment as an element', async () => {
     const file = path.join(folder, 'uraian.kml');
     const html = '<![CDATA[' + '<br>'.repeat(300001) + ']]>';

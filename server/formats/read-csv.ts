@@ -47,6 +47,8 @@ export interface CsvLayout {
   /** The header's names, a repeated one numbered (`distinctColumnNames`). */
   columns: string[];
   geometry: { wktColumn: string } | { xColumn: string; yColumn: string };
+  /** Columns whose numbers read either way (`1.200`), as notes (`ambiguousNumberNotes`). */
+  numberNotes: ImportNote[];
 }
 
 /**
@@ -228,14 +230,59 @@ function splitLine(line: string, delimiter: string): string[] {
   return line.split(delimiter).map((cell) => cell.replace(/^"|"$/g, '').trim());
 }
 
-/** Comma decimals: coordinates like `109,0123` in a file not delimited by commas. */
-function detectDecimalComma(lines: string[], layout: Omit<CsvLayout, 'decimalComma'>) {
-  if (layout.delimiter === ',' || !('xColumn' in layout.geometry)) return false;
-  const index = layout.columns.indexOf(layout.geometry.xColumn);
-  return lines
-    .slice(1)
-    .map((line) => splitLine(line, layout.delimiter)[index] ?? '')
-    .some((cell) => /^-?\d+,\d+$/.test(cell));
+/** What the first lines tell before the decimal mark is chosen. */
+type CsvBase = Omit<CsvLayout, 'decimalComma' | 'numberNotes'>;
+
+/** A number only a decimal comma writes: `109,0123`, `1.234,5`, or points grouping `1.250.000`. */
+const commaNumber = /^[+-]?(\d+,\d+|\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,})$/;
+/** A number only a decimal point writes: `109.0123`, `2.5` (not three digits after it). */
+const pointNumber = /^[+-]?(\d*\.(\d{1,2}|\d{4,})|\d{4,}\.\d+)$/;
+/** A number either way: `1.200` is 1.2 with a decimal point, 1200 with points grouping. */
+const ambiguousNumber = /^[+-]?\d{1,3}\.\d{3}$/;
+
+/** The cells of the first lines, column by column, the WKT column left out. */
+function sampleColumns(lines: string[], layout: CsvBase) {
+  const rows = lines.slice(1).map((line) => splitLine(line, layout.delimiter));
+  const wkt = 'wktColumn' in layout.geometry ? layout.geometry.wktColumn : undefined;
+  return layout.columns
+    .map((column, index) => ({ column, cells: rows.map((cells) => cells[index] ?? '') }))
+    .filter(({ column }) => column !== wkt);
+}
+
+/**
+ * Comma decimals, in a file not delimited by commas: coordinates written `109,0123`, else
+ * some number of the first lines written as only a decimal comma writes it (`2,5`,
+ * `1.234,5`, `1.250.000`) and none as only a decimal point does (`2.5`). Every column counts:
+ * a WKT file of Indonesian spreadsheet numbers read `1.200` (1200) as 1.2.
+ */
+function detectDecimalComma(lines: string[], layout: CsvBase) {
+  if (layout.delimiter === ',') return false;
+  const columns = sampleColumns(lines, layout);
+  const x = 'xColumn' in layout.geometry ? layout.geometry.xColumn : undefined;
+  const coordinates = columns.find(({ column }) => column === x)?.cells ?? [];
+  if (coordinates.some((cell) => /^-?\d+,\d+$/.test(cell))) return true;
+  const cells = columns.flatMap((column) => column.cells);
+  return cells.some((cell) => commaNumber.test(cell)) && !cells.some((c) => pointNumber.test(c));
+}
+
+/**
+ * A note for each column whose first lines hold a number read with a decimal point that a
+ * decimal comma would read as thousands (`1.200`: 1.2 or 1200), when nothing else in the
+ * column tells which: the user then knows to choose the decimal comma if the point groups.
+ */
+function ambiguousNumberNotes(lines: string[], layout: CsvBase, decimalComma: boolean) {
+  if (decimalComma) return [];
+  return sampleColumns(lines, layout).flatMap(({ column, cells }) => {
+    const example = cells.find((cell) => ambiguousNumber.test(cell));
+    if (!example || cells.some((cell) => pointNumber.test(cell))) return [];
+    const read = Number(example);
+    const grouped = Number(example.replace('.', ''));
+    const text =
+      `Column "${column}" holds numbers such as ${example}, read with a decimal point ` +
+      `(${read}); if its points group thousands (${grouped}), choose the decimal comma.`;
+    const params = { column, example, read, grouped };
+    return [{ code: 'csv-point-ambiguous', params, text } satisfies ImportNote];
+  });
 }
 
 /**
@@ -263,7 +310,7 @@ export function detectCsvLayout(
   const geometry = detectGeometry(columns, options);
   const base = { delimiter, delimiterLine: named !== undefined, header, columns, geometry };
   const decimalComma = options.decimalComma ?? detectDecimalComma(lines, base);
-  return { ...base, decimalComma };
+  return { ...base, decimalComma, numberNotes: ambiguousNumberNotes(lines, base, decimalComma) };
 }
 
 function readNumber(text: string | undefined, decimalComma: boolean): number {
@@ -398,7 +445,13 @@ export function openCsv(
     text: `Delimiter ${delimiter}${comma}.`,
   };
   const repeatedNotes = repeatedColumnNotes(layout.header, layout.columns);
-  const notes = [geometryNote, delimiterNote, ...repeatedNotes, ...encodingNotes];
+  const notes = [
+    geometryNote,
+    delimiterNote,
+    ...layout.numberNotes,
+    ...repeatedNotes,
+    ...encodingNotes,
+  ];
   const tracked = trackFile(file);
   return {
     name,

@@ -320,6 +320,9 @@ const messagesId = {
     'CSV memuat lebih dari satu kolom "{column}"; kolom ke-{position} dibaca sebagai ' +
     '"{renamed}".',
   'note.csv-delimiter-decimal-comma': 'Pemisah {delimiter}, desimal dengan koma.',
+  'note.csv-point-ambiguous':
+    'Kolom "{column}" berisi angka seperti {example}, yang dibaca dengan titik sebagai tanda ' +
+    'desimal ({read}). Bila titik itu pemisah ribuan, pilih "Desimal dengan koma".',
   'note.csv-crs-assumed':
     'CSV tidak menyebut sistem koordinat: koordinat dibaca sebagai bujur/lintang (EPSG:4326).',
   'note.crs-given': 'Koordinat dibaca dalam {crs}, sesuai pilihan.',
@@ -682,6 +685,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.csv-repeated-column':
     'The CSV has more than one column "{column}"; column {position} is read as "{renamed}".',
   'note.csv-delimiter-decimal-comma': 'Delimiter {delimiter}, decimal comma.',
+  'note.csv-point-ambiguous':
+    'Column "{column}" holds numbers such as {example}, read with the point as decimal mark ' +
+    '({read}). If the point separates thousands ({grouped}), choose "Decimal comma".',
   'note.csv-crs-assumed':
     'The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).',
   'note.crs-given': 'Coordinates read in {crs}, as asked.',

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AttributeDefinition } from '../../../layers/types.js';
+import { parseAttributeText } from '../../../layers/validate-attributes.js';
 import { detectCsvLayout, openCsv } from '../../../server/formats/read-csv.js';
 import { importText } from '../../../web/import/import-messages.js';
 
@@ -82,6 +84,51 @@ describe('reading CSV', () => {
         { type: 'Point', coordinates: [109.07, -7.66] },
       ],
     ]);
+  });
+
+  // A WKT file from a spreadsheet set to Indonesian: its decimal comma was looked for in the
+  // coordinate columns only, so `1.200` (1200 m) was stored as 1.2 without a word.
+  it('finds a decimal comma in any column of a WKT file, reading 1.200 as 1200', async () => {
+    const file = path.join(folder, 'wkt-koma.csv');
+    const lines = [
+      'nama;panjang;lebar;wkt',
+      'Jl. Gatot Subroto;1.200;6,5;LINESTRING(109.0 -7.7, 109.01 -7.7)',
+      'Jl. Kalimantan;850;7;LINESTRING(109.0 -7.71, 109.01 -7.71)',
+    ];
+    fs.writeFileSync(file, lines.join('\n'));
+
+    const source = openCsv(file, 'jalan');
+
+    expect(source.decimalComma).toBe(true);
+    const length = { name: 'panjang', type: 'number' } as AttributeDefinition;
+    expect(parseAttributeText(length, '1.200', { decimalComma: source.decimalComma })).toBe(1200);
+    expect(source.notes.map((note) => note.code)).not.toContain('csv-point-ambiguous');
+  });
+
+  it('keeps a decimal point where another number of the column writes one', () => {
+    const file = path.join(folder, 'wkt-titik.csv');
+    const lines = ['nama;panjang;wkt', 'A;1.200;POINT(109 -7.7)', 'B;2.5;POINT(109 -7.7)'];
+    fs.writeFileSync(file, lines.join('\n'));
+
+    const layout = detectCsvLayout(file);
+
+    expect(layout.decimalComma).toBe(false);
+    expect(layout.numberNotes).toEqual([]);
+  });
+
+  it('says which columns hold numbers read either way, in both languages', () => {
+    const file = path.join(folder, 'wkt-ragu.csv');
+    const lines = ['nama;panjang;wkt', 'A;1.200;POINT(109 -7.7)', 'B;850;POINT(109 -7.7)'];
+    fs.writeFileSync(file, lines.join('\n'));
+
+    const source = openCsv(file, 'jalan');
+    const note = source.notes.find((n) => n.code === 'csv-point-ambiguous');
+
+    expect(source.decimalComma).toBe(false);
+    expect(note?.params).toEqual({ column: 'panjang', example: '1.200', read: 1.2, grouped: 1200 });
+    expect(note?.text).toMatch(/"panjang" holds numbers such as 1\.200.*\(1200\)/);
+    const indonesian = importText('note.csv-point-ambiguous', note!.params);
+    expect(indonesian).toMatch(/^Kolom "panjang" berisi angka seperti 1\.200.*Desimal dengan koma/);
   });
 
   it("reads a CSV starting with Excel's sep= line by the delimiter it names", async () => {

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, type LayerDefinition } from '../../../layers/index.js';
 import { quoteIdentifier } from '../../../server/db/sql.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { attributeChecksum, type Row } from '../../support/attribute-checksum.js';
 
 const run = promisify(execFile);
 
@@ -21,26 +21,6 @@ async function gdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[]): Promise<string
     if (e.code === 'ENOENT') throw new Error(`${tool} is missing: install Debian's gdal-bin`);
     throw new Error(`${tool} ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
   }
-}
-
-type Row = Record<string, unknown>;
-
-/** One attribute value as the checksum sees it: timestamps as instants, reals to 12 digits. */
-function canonical(layer: LayerDefinition, name: string, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  const type = layer.attributes.find((a) => a.name === name)!.type;
-  if (type === 'timestamp') return new Date(String(value).replace(/\//g, '-')).toISOString();
-  if (type === 'date') return String(value).replace(/\//g, '-');
-  if (type === 'number') return Number(Number(value).toPrecision(12));
-  return value;
-}
-
-/** A checksum of a layer's attribute values, independent of feature order. */
-function attributeChecksum(layer: LayerDefinition, rows: Row[]): string {
-  const lines = rows.map((row) =>
-    JSON.stringify(layer.attributes.map((a) => canonical(layer, a.name, row[a.name]))),
-  );
-  return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
 }
 
 describe("GDAL's OGC API Features driver reading Simpul", () => {

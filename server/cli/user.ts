@@ -5,7 +5,6 @@ import { migrate } from '../db/migrate.js';
 import type { ApiTokenRow } from '../db/queries/accounts.js';
 import { openDatabase } from '../db/pool.js';
 import { HttpProblem } from '../http/problem.js';
-import { canEditLayer, type Principal } from '../services/access.js';
 import { exitAfterFailedStart } from '../startup.js';
 import {
   createApiToken,
@@ -14,7 +13,6 @@ import {
   listApiTokens,
   listUsers,
   minPasswordLength,
-  parseRoles,
   revokeApiToken,
   updateUser,
 } from '../services/account-service.js';
@@ -193,7 +191,7 @@ async function run(command: string | undefined) {
         };
         const token = await createApiToken(db, request, 'command line');
         const shown = `Token ${token.id} for ${token.name} (shown once, keep it secret):`;
-        const lines = [shown, token.secret, ...writeWarning(request)];
+        const lines = [shown, token.secret];
         if (token.withoutIfMatch) lines.push(withoutIfMatchNote);
         return lines.join('\n');
       }
@@ -209,34 +207,6 @@ async function run(command: string | undefined) {
   } finally {
     await database.close();
   }
-}
-
-/**
- * A line saying that a token asked to write can write nowhere: by the access rules, its roles
- * edit none of the layers it reaches. The token is still made (its roles may be given the
- * right later).
- */
-function writeWarning(request: {
-  name: string;
-  roles: readonly string[];
-  layerIds: readonly string[] | string;
-  write?: boolean;
-}): string[] {
-  if (!request.write) return [];
-  const layerIds = request.layerIds === 'all' ? 'all' : [...request.layerIds];
-  const principal: Principal = {
-    kind: 'token',
-    name: request.name,
-    roles: parseRoles(request.roles),
-    scope: { layerIds, write: true },
-  };
-  if (layerDefinitions.some((layer) => canEditLayer(principal, layer))) return [];
-  const reached = layerDefinitions.filter((l) => layerIds === 'all' || layerIds.includes(l.id));
-  const editors = [...new Set(reached.flatMap((layer) => layer.access.edit))];
-  return [
-    `Warning: none of its roles edits the layers it reaches, so it cannot write; ` +
-      `roles that do: ${editors.join(', ') || '(none)'}.`,
-  ];
 }
 
 if (values.help) {

@@ -23,8 +23,8 @@ import {
   updateUser as updateUserRow,
 } from '../db/queries/accounts.js';
 import { badRequest, HttpProblem, notFound } from '../http/problem.js';
-import type { Principal } from './access.js';
-import { findLayer, listThemes } from './layer-registry.js';
+import { canEditLayer, type Principal } from './access.js';
+import { findLayer, listLayers, listThemes } from './layer-registry.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -242,10 +242,33 @@ function parseWithoutIfMatch(request: { write?: unknown; withoutIfMatch?: unknow
 }
 
 /**
+ * Refuses `"write": true` for a token whose roles edit none of the layers and record tables
+ * its scope reaches: it was accepted, and the token then failed every write with a 403. The
+ * 400 names the roles that do edit them.
+ */
+function checkWriteHasEditRole(roles: readonly Role[], layerIds: readonly string[] | null) {
+  const scope = { layerIds: layerIds ?? ('all' as const), write: true };
+  const principal: Principal = { kind: 'token', name: 'new token', roles, scope };
+  const reached = [...listLayers(), ...recordTables].filter(
+    (table) => layerIds === null || layerIds.includes(table.id),
+  );
+  if (reached.some((table) => canEditLayer(principal, table))) return;
+
+  const editors = [...new Set(['admin', ...reached.flatMap((table) => table.access.edit)])];
+  const scoped = layerIds === null ? 'any layer' : `its layers (${layerIds.join(', ')})`;
+  const detail =
+    `"write": true asks for a token that writes, but its roles (${roles.join(', ')}) ` +
+    `may not edit ${scoped}; roles that may: ${editors.join(', ')}. ` +
+    'Give it one of those roles, or leave "write" out for a token that reads.';
+  throw badRequest('write-without-edit-role', detail);
+}
+
+/**
  * Creates an API token for a system: its roles, the layers it may touch (all by default),
- * whether it may write, and whether its writes may leave out If-Match (last-write-wins, for
- * desktop GIS clients such as QGIS). The secret is returned once and stored only as a
- * SHA-256 hash (it is 256 random bits, so a slow hash adds nothing).
+ * whether it may write (a 400 when its roles edit none of those layers), and whether its
+ * writes may leave out If-Match (last-write-wins, for desktop GIS clients such as QGIS). The
+ * secret is returned once and stored only as a SHA-256 hash (it is 256 random bits, so a slow
+ * hash adds nothing).
  */
 export async function createApiToken(
   db: Queryable,
@@ -268,12 +291,15 @@ export async function createApiToken(
       `A token needs at least one role: ${knownRoles().join(', ')}.`,
     );
 
+  const layerIds = parseLayerIds(request.layerIds);
+  if (request.write === true) checkWriteHasEditRole(roles, layerIds);
+
   const secret = tokenPrefix + randomSecret();
   const token = await insertApiToken(db, {
     name: request.name.trim(),
     tokenHash: sha256(secret),
     roles,
-    layerIds: parseLayerIds(request.layerIds),
+    layerIds,
     canWrite: request.write === true,
     withoutIfMatch: parseWithoutIfMatch(request),
     createdBy,

@@ -97,36 +97,26 @@ describe('npm run user', { timeout: 60000 }, () => {
     }
   });
 
-  it('warns of a token asked to write whose roles edit none of its layers', async () => {
+  it('refuses a token asked to write whose roles edit none of its layers', async () => {
     const database = await createTestDatabase();
-    const token = (args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', 'token', ...args], {
+    const user = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', ...args], {
         env: { ...process.env, DATABASE_URL: database.url },
-      });
+      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const jalan = ['token', 'jalan', '--role', 'roads:editor', '--write', '--layer'];
     try {
-      const useless = await token([
-        'jalan',
-        '--role',
-        'roads:editor',
-        '--layer',
-        'kecamatan',
-        '--write',
-      ]);
-      const useful = await token([
-        'jalan',
-        '--role',
-        'roads:editor',
-        '--layer',
-        'bridge',
-        '--write',
-      ]);
+      const useless = await user([...jalan, 'kecamatan']);
+      const useful = await user([...jalan, 'bridge']);
+      const listed = await user(['tokens']);
 
-      expect(useless.stdout).toContain(
-        'Warning: none of its roles edits the layers it reaches, so it cannot write; ' +
-          'roles that do: admin, administrative:editor.',
+      expect('code' in useless && useless.code).toBe(1);
+      expect(useless.stderr).toBe(
+        '"write": true asks for a token that writes, but its roles (roads:editor) may not ' +
+          'edit its layers (kecamatan); roles that may: admin, administrative:editor. ' +
+          'Give it one of those roles, or leave "write" out for a token that reads.\n',
       );
       expect(useful.stdout).toMatch(/^Token \d+ for jalan/);
-      expect(useful.stdout).not.toContain('Warning');
+      expect(listed.stdout.trim().split('\n')).toHaveLength(1);
     } finally {
       await database.drop();
     }

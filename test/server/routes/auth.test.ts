@@ -305,6 +305,38 @@ describe('accounts, sessions and API tokens', () => {
     expect(after.tokens).toHaveLength(before.tokens.length);
   });
 
+  it('refuses "write": true to a token whose roles edit none of its layers', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const list = async () =>
+      (
+        (await (await fetch(`${server.baseUrl}/auth/tokens`, { headers: { cookie } })).json())
+          .tokens as unknown[]
+      ).length;
+    const before = await list();
+    const viewer = { name: 'viewer-sync', roles: [`${layer.theme}:viewer`], write: true };
+    const elsewhere = layerDefinitions.find(
+      (l) => !l.access.edit.includes(`${layer.theme}:editor`),
+    )!;
+    const outOfScope = { ...viewer, roles: [`${layer.theme}:editor`], layerIds: [elsewhere.id] };
+
+    const refused = await send('POST', '/auth/tokens', cookie, csrf, viewer);
+    const problem = await refused.json();
+    const scoped = await send('POST', '/auth/tokens', cookie, csrf, outOfScope);
+    const readOnly = { ...viewer, write: false };
+    const reading = await send('POST', '/auth/tokens', cookie, csrf, readOnly);
+
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(problem.type).toBe('/problems/write-without-edit-role');
+    expect(problem.detail).toContain('"write": true');
+    expect(problem.detail).toContain(`${layer.theme}:viewer`);
+    expect(problem.detail).toContain(`${layer.theme}:editor`);
+    expect(scoped.status).toBe(400);
+    expect((await scoped.json()).detail).toContain(elsewhere.id);
+    expect(reading.status).toBe(201);
+    expect(await list()).toBe(before + 1);
+  });
+
   it('refuses a new user whose roles are not a list, creating none', async () => {
     const { cookie, csrf } = await logIn('admin');
     const request = { name: 'no-roles', password, roles: 'roads:editor' };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, type LayerDefinition, type Role } from '../../../layers/index.js';
-import { knownRoles } from '../../../server/services/account-service.js';
-import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
+import { createApiToken, knownRoles } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 /** What the declaration promises a role on a layer, derived independently of the server. */
 function expectedAccess(role: Role | undefined, layer: LayerDefinition) {
@@ -35,7 +35,13 @@ describe('edit permissions of every role on every layer and method', () => {
   const tokens = new Map<Role, string>();
   beforeAll(async () => {
     server = await startTestServer();
-    for (const role of knownRoles()) tokens.set(role, await writeToken(server, role));
+    const pool = server.testDatabase.database.pool;
+    for (const role of knownRoles()) {
+      // a role that edits nothing gets no write token (refused): its token reads, as a viewer's
+      const write = layerDefinitions.some((layer) => expectedAccess(role, layer).edit);
+      const request = { name: role, roles: [role], write };
+      tokens.set(role, (await createApiToken(pool, request, 'test')).secret);
+    }
   });
   afterAll(() => server.close());
 

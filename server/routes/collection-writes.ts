@@ -91,8 +91,23 @@ function parseBatchETag(etag: unknown, index: number): string | undefined {
   );
 }
 
-/** The collection of a batch edit: a layer id, never an object or a list made into text. */
-function parseBatchCollection(collection: unknown, index: number): string {
+/**
+ * The collection of a batch edit: a layer id, never an object or a list made into text. It is
+ * named by `collection` or `layerId`; an edit naming two different layers is a 400 naming
+ * both, where `collection` won and the edit went to a layer its writer may not have meant.
+ */
+function parseBatchCollection(edit: Record<string, unknown>, index: number): string {
+  const { collection: named, layerId } = edit;
+  const given = (value: unknown) => value !== undefined && value !== null;
+  if (given(named) && given(layerId) && named !== layerId) {
+    const both = [named, layerId].map((value) => JSON.stringify(value).slice(0, 60));
+    throw badRequest(
+      'bad-batch',
+      `Edit ${index} names two layers, collection ${both[0]} and layerId ${both[1]}; ` +
+        'give the layer once, as collection.',
+    );
+  }
+  const collection = given(named) ? named : layerId;
   if (typeof collection === 'string' && collection !== '') return collection;
   const layerIds = listLayers().map((layer) => layer.id);
   throw badRequest(
@@ -125,7 +140,7 @@ function parseBatch(body: unknown): Edit[] {
   }
   return edits.map((raw: unknown, index) => {
     const e = (raw ?? {}) as Record<string, unknown>;
-    const layerId = parseBatchCollection(e.collection ?? e.layerId, index);
+    const layerId = parseBatchCollection(e, index);
     const ifMatch = parseBatchETag(e.etag, index);
     const featureId = () => parseBatchFeatureId(e.featureId, index);
     switch (e.op) {

@@ -324,6 +324,41 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).not.toContain('jalan_kabupaten');
   });
 
+  it('refuses a batch edit naming two layers (collection, layerId), writing none', async () => {
+    const { id, etag } = await create();
+    const other = layerDefinitions.find((l) => l.id !== layer.id)!;
+    const count = async () => {
+      const sql = `SELECT count(*)::int AS n FROM ${layer.id}`;
+      return (await server.testDatabase.database.pool.query(sql)).rows[0].n as number;
+    };
+    const before = await count();
+    const twoLayers = { collection: layer.id, layerId: other.id };
+    const oneLayer = { collection: layer.id, layerId: layer.id };
+
+    const { response, body } = await send('POST', '/batch', {
+      token: editorToken,
+      body: {
+        edits: [
+          { op: 'delete', collection: layer.id, featureId: id, etag },
+          { op: 'create', ...twoLayers, feature: validFeature(layer) },
+        ],
+      },
+    });
+    const same = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [{ op: 'delete', ...oneLayer, featureId: id }] },
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(body.type).toBe('/problems/bad-batch');
+    expect(body.detail).toContain(`"${layer.id}"`);
+    expect(body.detail).toContain(`"${other.id}"`);
+    expect(await count()).toBe(before);
+    expect(await historyCount(id)).toBe(1);
+    expect(same.response.status).toBe(428);
+  });
+
   it('answers 400 to an If-Match that is no entity tag, and changes nothing', async () => {
     const { id } = await create();
     const path = `${items}/${id}`;

@@ -25,7 +25,9 @@ Writes a layer, or the features a filter selects, to a file; streamed, in consta
 Formats:
   geojson      GeoJSON FeatureCollection (.geojson)
   geojsonseq   newline-delimited GeoJSON (.geojsonl; also "ndjson")
-  csv          CSV with the geometry as WKT, or x/y columns for points (--csv-geometry xy)
+  csv          CSV with the geometry as WKT, or x/y columns for points (--csv-geometry xy);
+               in a CRS other than EPSG:4326 their names carry it, as GDAL and QGIS read
+               it: _WKTgeom_EPSG_32749_MULTIPOLYGON, or x_EPSG_32749 and y_EPSG_32749
   csv-excel    the same CSV as Excel opens it on a computer set to Indonesian, "excel"
                (semicolons, decimal commas, UTF-8 with a byte order mark)
   shapefile    zipped Shapefile, "shp" (.zip: .shp .shx .dbf, .prj, UTF-8 .cpg, and

@@ -209,12 +209,34 @@ function findColumn(columns: string[], names: string[], given?: string): string 
   return columns.find((c) => names.includes(c.trim().toLowerCase()));
 }
 
+/**
+ * Geometry columns that name their CRS, as Simpul's exports write them in any CRS but EPSG:4326:
+ * a WKT column as GDAL's CSV driver names one (`_WKTgeom_EPSG_32749_MULTIPOLYGON`), and
+ * `x_EPSG_32749`, `y_EPSG_32749`.
+ */
+const crsNamingColumns = {
+  wkt: /^_WKT.*_EPSG_(?<epsg>\d+)(?:_[A-Z]+)?$/i,
+  x: /^x_EPSG_(?<epsg>\d+)$/i,
+  y: /^y_EPSG_(?<epsg>\d+)$/i,
+};
+
+/** The first column a pattern of `crsNamingColumns` matches. */
+function findCrsNamingColumn(columns: string[], pattern: RegExp) {
+  return columns.find((c) => pattern.test(c.trim()));
+}
+
 function detectGeometry(columns: string[], options: CsvOptions): CsvLayout['geometry'] {
-  const wktColumn = findColumn(columns, wktNames, options.wktColumn);
+  const wktColumn =
+    findColumn(columns, wktNames, options.wktColumn) ??
+    findCrsNamingColumn(columns, crsNamingColumns.wkt);
   if (wktColumn && !options.xColumn) return { wktColumn };
 
-  const xColumn = findColumn(columns, xNames, options.xColumn);
-  const yColumn = findColumn(columns, yNames, options.yColumn);
+  const xColumn =
+    findColumn(columns, xNames, options.xColumn) ??
+    findCrsNamingColumn(columns, crsNamingColumns.x);
+  const yColumn =
+    findColumn(columns, yNames, options.yColumn) ??
+    findCrsNamingColumn(columns, crsNamingColumns.y);
   if (xColumn && yColumn) return { xColumn, yColumn };
   const quoted = quotedNames(columns);
   throw new SourceFileError(
@@ -352,6 +374,16 @@ function ewktCrs(file: string, layout: CsvLayout, encoding: string): SourceCrs |
   return first ? splitEwkt(splitLine(first, layout.delimiter)[index] ?? '').crs : undefined;
 }
 
+/** The CRS the geometry columns' names give (`crsNamingColumns`), when they agree on one. */
+function columnNameCrs(layout: CsvLayout): SourceCrs | undefined {
+  const patterns = Object.values(crsNamingColumns);
+  const codes = geometryColumns(layout).map(
+    (name) => patterns.map((p) => p.exec(name.trim())?.groups?.epsg).find(Boolean) ?? '',
+  );
+  const [code] = codes;
+  return code && codes.every((c) => c === code) ? { epsg: Number(code) } : undefined;
+}
+
 /**
  * The row a spreadsheet shows a record on: the header is row 1, an empty line is a row of its
  * own, and a cell holding line breaks is one row. The parser's line count is not used: it
@@ -412,7 +444,8 @@ async function* readRecords(
 /**
  * Opens a CSV file. Row numbers are the rows a spreadsheet shows (the header is row 1), not
  * lines of text: a cell holding line breaks does not move the rows after it. The CRS is the
- * EWKT SRID when the WKT column carries one, else unknown: the caller then assumes lon/lat
+ * EWKT SRID when the WKT column carries one, else the one the geometry columns' names give
+ * (`_WKTgeom_EPSG_32749_POINT`, `x_EPSG_32749`), else unknown: the caller then assumes lon/lat
  * (EPSG:4326) unless told otherwise, and says so in the notes.
  */
 export function openCsv(
@@ -456,7 +489,7 @@ export function openCsv(
   return {
     name,
     fields: layout.columns.filter((c) => !geometryColumns(layout).includes(c)),
-    crs: ewktCrs(file, layout, encoding),
+    crs: ewktCrs(file, layout, encoding) ?? columnNameCrs(layout),
     // read in lon/lat when no CRS is named or given: the reading a given CRS is checked against
     formatCrs: lonLat,
     decimalComma: layout.decimalComma,

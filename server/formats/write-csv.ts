@@ -30,13 +30,25 @@ function withDecimalComma(value: string | number | boolean | null) {
   return typeof value === 'number' ? String(value).replace('.', ',') : value;
 }
 
-function xyNames(srid: number): [string, string] {
-  return srid === 4326 ? ['longitude', 'latitude'] : ['x', 'y'];
+/**
+ * The geometry columns' names. In EPSG:4326 they are `wkt`, or `longitude` and `latitude`. In
+ * any other CRS they name it, since a CSV has no other place to: the WKT column is named as
+ * GDAL's CSV driver reads a column's CRS and geometry type (`_WKTgeom_EPSG_32749_MULTIPOLYGON`),
+ * so GDAL and QGIS open the file in UTM 49S unasked, and x/y columns are `x_EPSG_32749` and
+ * `y_EPSG_32749`, which no reader takes a CRS from but a person sees.
+ */
+export function csvGeometryNames(shape: ExportShape, geometry: CsvGeometry): string[] {
+  const { srid } = shape;
+  if (geometry === 'xy') {
+    return srid === 4326 ? ['longitude', 'latitude'] : [`x_EPSG_${srid}`, `y_EPSG_${srid}`];
+  }
+  return srid === 4326 ? ['wkt'] : [`_WKTgeom_EPSG_${srid}_${shape.geometryType.toUpperCase()}`];
 }
 
 /**
- * Writes the CSV header and rows. x/y columns hold a point's coordinates (lon/lat for
- * EPSG:4326); they fit point layers only and the caller refuses them for others.
+ * Writes the CSV header and rows. x/y columns hold a point's coordinates, x the easting or
+ * longitude whatever the CRS's axis order; they fit point layers only and the caller refuses
+ * them for others.
  */
 export async function writeCsv(
   features: AsyncIterable<ExportFeature>,
@@ -49,7 +61,7 @@ export async function writeCsv(
   const options = { delimiter: excel ? ';' : ',' };
   const format = excel ? withDecimalComma : (value: ReturnType<typeof cell>) => value;
   const names = shape.columns.map((c) => c.name);
-  const geometryNames = geometry === 'wkt' ? ['wkt'] : xyNames(shape.srid);
+  const geometryNames = csvGeometryNames(shape, geometry);
   if (excel) await writeChunk(out, '\uFEFF');
   await writeChunk(out, stringify([[...names, ...geometryNames]], options));
   for await (const feature of features) {

@@ -387,6 +387,7 @@ export function createImportsRouter(context: AppContext): Router {
     const request = parseExportQuery(layer, req.query);
     const prepared = await prepareExport(context.database, request);
     res.attachment(prepared.fileName).type(prepared.mediaType);
+    res.set('Content-Crs', `<${prepared.crsUri}>`);
     cutWhenStalled(req, res, context.exportStallMs ?? config.exportStallMs);
     await sendExport(req, res, prepared);
   });

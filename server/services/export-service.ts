@@ -96,6 +96,11 @@ export interface PreparedExport {
   fileName: string;
   mediaType: string;
   srid: number;
+  /**
+   * The CRS as OGC API Features names it in `Content-Crs`: CRS84 for EPSG:4326, whose
+   * coordinates every format writes longitude first, else `…/def/crs/EPSG/0/<srid>`.
+   */
+  crsUri: string;
   /** Writes the file to `out` (not ended: the caller ends it); `onFeature` counts progress. */
   write(out: Writable, onFeature?: (written: number) => void): Promise<void>;
 }
@@ -363,7 +368,9 @@ export async function prepareExport(
     writeFormat(format, (use) => readFeatures(out, use, onFeature), shape, csvGeometry, out);
   const { extension, mediaType } = exportFormats[format];
   const suffix = srid === 4326 ? '' : `_epsg${srid}`;
-  return { layer, format, fileName: `${layer.id}${suffix}.${extension}`, mediaType, srid, write };
+  const fileName = `${layer.id}${suffix}.${extension}`;
+  const crsUri = srid === 4326 ? crs84.uri : `http://www.opengis.net/def/crs/EPSG/0/${srid}`;
+  return { layer, format, fileName, mediaType, srid, crsUri, write };
 }
 
 async function writeFormat(

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGdal } from '../../../server/formats/gdal.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { startFreezableRelay } from '../../support/database-relay.js';
 import {
@@ -82,6 +83,25 @@ describe('npm run export', () => {
 
     expect(result.code).toBe(0);
     expect(fs.readdirSync(callerFolder)).toEqual(['kecamatan.geojson']);
+  });
+
+  it('names UTM 49S in a CSV it writes in that CRS, as GDAL reads a CRS', async () => {
+    const callerFolder = freshFolder();
+    const args = ['--layer', 'desa', '--format', 'csv', '--crs', 'EPSG:32749', '--out', 'd.csv'];
+
+    const result = await runExportCommand(args, {
+      DATABASE_URL: database.url,
+      INIT_CWD: callerFolder,
+    });
+
+    const written = path.join(callerFolder, 'd.csv');
+    const summary = await runGdal('ogrinfo', ['-so', '-al', written]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('(desa, EPSG:32749)');
+    expect(fs.readFileSync(written, 'utf8').split('\n')[0]).toMatch(
+      /,_WKTgeom_EPSG_32749_MULTIPOLYGON$/,
+    );
+    expect(summary).toContain('UTM zone 49S');
   });
 
   it.each([

@@ -131,6 +131,30 @@ describe('reading CSV', () => {
     expect(indonesian).toMatch(/^Kolom "panjang" berisi angka seperti 1\.200.*Desimal dengan koma/);
   });
 
+  it.each([
+    ['a WKT column as GDAL writes it', '_WKTgeom_EPSG_32749_POINT', 'POINT (287337 9152163)'],
+    ['a WKT column naming no geometry type', '_WKTgeom_EPSG_32749', 'POINT (287337 9152163)'],
+    ['x and y columns', 'x_EPSG_32749,y_EPSG_32749', '287337,9152163'],
+  ])('takes the CRS from the names of %s, reading the geometry', async (_, columns, cells) => {
+    const file = path.join(folder, `named-crs-${columns.length}.csv`);
+    fs.writeFileSync(file, `nama,${columns}\nBalai,"${cells.replace(',', '","')}"\n`);
+
+    const source = openCsv(file, 'titik');
+    const records = [];
+    for await (const record of source.features()) records.push(record);
+
+    expect(source.crs).toEqual({ epsg: 32749 });
+    expect(source.fields).toEqual(['nama']);
+    expect(records[0]!.geometry).toEqual({ type: 'Point', coordinates: [287337, 9152163] });
+  });
+
+  it('takes no CRS from x and y columns naming two different ones', () => {
+    const file = path.join(folder, 'two-crs.csv');
+    fs.writeFileSync(file, 'nama,x_EPSG_32749,y_EPSG_32750\nBalai,287337,9152163\n');
+
+    expect(openCsv(file, 'titik').crs).toBeUndefined();
+  });
+
   it("reads a CSV starting with Excel's sep= line by the delimiter it names", async () => {
     const file = path.join(folder, 'excel-sep.csv');
     const lines = ['sep=;', 'nama;ket;bujur;lintang', 'Balai;satu, dua;109,07;-7,66', ''];

@@ -584,6 +584,18 @@ describe('imports and exports over HTTP', () => {
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
   });
 
+  it('names the CRS of a CSV export in Content-Crs and in its geometry column', async () => {
+    const utm = await call('GET', '/exports/desa?format=csv&crs=EPSG:32749');
+    const wgs84 = await call('GET', '/exports/desa?format=csv');
+    const crsHeader = (uri: string) => `<http://www.opengis.net/def/crs/${uri}>`;
+
+    expect(utm.status).toBe(200);
+    expect(utm.headers.get('content-crs')).toBe(crsHeader('EPSG/0/32749'));
+    expect((await utm.text()).split('\n')[0]).toMatch(/,_WKTgeom_EPSG_32749_MULTIPOLYGON$/);
+    expect(wgs84.headers.get('content-crs')).toBe(crsHeader('OGC/1.3/CRS84'));
+    expect((await wgs84.text()).split('\n')[0]).toMatch(/,wkt$/);
+  });
+
   it('names the GeoPackage and FlatGeobuf media types, the CRS given as a URI', async () => {
     const uri = 'http://www.opengis.net/def/crs/EPSG/0/32749';
     const gpkg = await call('GET', `/exports/desa?format=gpkg&crs=${encodeURIComponent(uri)}`);

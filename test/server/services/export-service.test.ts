@@ -76,6 +76,8 @@ describe('exporting a layer and importing it back', () => {
     ['a zipped Shapefile in UTM 49S', { format: 'shp', crs: 'EPSG:32749' }],
     ['GeoPackage', { format: 'gpkg' }],
     ['FlatGeobuf in UTM 49S', { format: 'fgb', crs: 'EPSG:32749' }],
+    ['CSV with WKT in UTM 49S', { format: 'csv', crs: 'EPSG:32749' }],
+    ['CSV for Excel in UTM 49S', { format: 'csv-excel', crs: 'EPSG:32749' }],
   ];
 
   it.each(roundTrips)('gives back the same desa through %s', async (_name, options) => {
@@ -243,6 +245,60 @@ describe('exporting a layer and importing it back', () => {
     expect(properties.survey_date ?? properties.survey_dat).toMatch(/^2024-06-01/);
     const imported = convertValue(surveyDate, preview.sample[0]!.properties.survey_date);
     expect(imported).toBe('2024-06-01');
+  });
+
+  it.each([
+    ['CSV', 'csv', 'wkt'],
+    ['CSV for Excel', 'csv-excel', 'wkt'],
+    ['CSV x/y', 'csv', 'xy'],
+  ] as const)('names EPSG:32749 in a %s export in UTM 49S', async (_name, format, geometry) => {
+    const layerId = geometry === 'xy' ? 'evacuation_point' : 'desa';
+    const request = { layerId, format, crs: 'EPSG:32749', csvGeometry: geometry };
+
+    const prepared = await prepareExport(scratch.testDatabase.database, request);
+    const file = await exportTo(request);
+    const header = fs
+      .readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\n')[0];
+
+    expect(prepared.crsUri).toBe('http://www.opengis.net/def/crs/EPSG/0/32749');
+    if (geometry === 'xy') {
+      expect(header).toMatch(/,x_EPSG_32749,y_EPSG_32749$/);
+    } else {
+      // the name GDAL's CSV driver (and QGIS through it) reads a WKT column's CRS and type from
+      expect(header).toMatch(/[,;]_WKTgeom_EPSG_32749_MULTIPOLYGON$/);
+      const summary = await runGdal('ogrinfo', ['-so', '-al', file]);
+      expect(summary).toContain('UTM zone 49S');
+      expect(summary).toMatch(/^Geometry: Multi Polygon$/m);
+    }
+  });
+
+  it('keeps the wkt and longitude, latitude columns of a WGS 84 CSV, naming CRS84', async () => {
+    const prepared = await prepareExport(scratch.testDatabase.database, {
+      layerId: 'evacuation_point',
+      format: 'csv',
+    });
+    const wkt = await exportTo({ layerId: 'desa', format: 'csv' });
+    const xy = await exportTo({ layerId: 'evacuation_point', format: 'csv', csvGeometry: 'xy' });
+
+    expect(prepared.crsUri).toBe('http://www.opengis.net/def/crs/OGC/1.3/CRS84');
+    expect(fs.readFileSync(wkt, 'utf8').split('\n')[0]).toMatch(/,wkt$/);
+    expect(fs.readFileSync(xy, 'utf8').split('\n')[0]).toMatch(/,longitude,latitude$/);
+  });
+
+  it('gives back points through CSV x/y columns in UTM 49S', async () => {
+    // to 1e-7 degree (1 cm): the metres are written to the millimetre
+    const snapped = 'ST_AsText(ST_SnapToGrid(geom, 1e-7))';
+    const pointRows = `SELECT name, ${snapped} AS wkt FROM evacuation_point ORDER BY 1, 2`;
+    const before = await query(pointRows);
+
+    const request = { layerId: 'evacuation_point', crs: 'EPSG:32749' };
+    const file = await exportTo({ ...request, format: 'csv', csvGeometry: 'xy' });
+    const job = await replaceFrom('evacuation_point', file);
+
+    expect(job.status).toBe('succeeded');
+    expect(await query(pointRows)).toEqual(before);
   });
 
   it('names the FlatGeobuf layer after the layer, as GDAL reads it', async () => {

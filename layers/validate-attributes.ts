@@ -115,8 +115,8 @@ export function acceptedRange(
  * Longest value, in characters, of a text attribute that declares no `maxLength`: beyond any
  * name, source or remark (the longest seeded value has under 100), yet it keeps one value
  * from filling megabytes, which the body limit of a write alone allowed. Checked by edits and
- * imports, not by the tables' CHECK constraints (which hold declared lengths only): adding it
- * there would migrate every table and fail on any longer value stored before.
+ * imports, and by a CHECK constraint of each table for other writers, added NOT VALID on a
+ * table holding a longer value stored before (see `textLimitStatements`).
  */
 export const defaultTextMaxLength = 4000;
 

@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import type { AttributeRule, LayerDefinition } from '../../layers/index.js';
+import { defaultTextMaxLength } from '../../layers/validate-attributes.js';
 import { attributeRuleName } from '../db/migrations/attribute-rules.js';
 import {
   deleteFeatureRow,
@@ -428,13 +429,20 @@ function describeAuthor(context: EditContext, note?: string): EditAuthor {
 function constrainedField(constraint: string | undefined): string {
   for (const layer of listLayers()) {
     for (const attribute of layer.attributes) {
-      const names = ['key', 'check'].map((kind) =>
+      const names = ['key', 'check', 'text_limit'].map((kind) =>
         objectName(`${layer.id}_${attribute.name}_${kind}`),
       );
       if (constraint && names.includes(constraint)) return attribute.name;
     }
   }
   return 'feature';
+}
+
+/** Whether a constraint is one of the default text limit (see `layer-schema.ts`). */
+function isTextLimit(constraint: string | undefined): boolean {
+  return listLayers().some((layer) =>
+    layer.attributes.some((a) => objectName(`${layer.id}_${a.name}_text_limit`) === constraint),
+  );
 }
 
 /** The rule across two attributes whose trigger refused a row, by the name it raised. */
@@ -497,6 +505,15 @@ function constraintProblem(error: unknown): HttpProblem | undefined {
       `(a feature stored before the rule may keep both values, but a change to either must ` +
       `put them in order).`;
     return new HttpProblem(422, 'invalid-feature', 'Invalid feature', detail, { errors: [error] });
+  }
+  if (code === '23514' && isTextLimit(constraint)) {
+    // a value stored longer before the limit's constraint, kept by it until an edit shortens it
+    const limit = `${field} must be at most ${defaultTextMaxLength} characters long`;
+    const stored =
+      'the stored value is longer, and the feature cannot be saved until it is shortened';
+    const message = `${limit}; ${stored}.`;
+    const errors: FieldError[] = [{ field, code: 'too-long', message }];
+    return new HttpProblem(422, 'invalid-feature', 'Invalid feature', `${limit}.`, { errors });
   }
   if (code === '23514' || code === '23502') {
     const errors: FieldError[] = [{ field, code: 'invalid', message: 'the database refused it.' }];

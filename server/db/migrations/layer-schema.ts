@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
+import { defaultTextMaxLength } from '../../../layers/validate-attributes.js';
 import { objectName, quoteIdentifier } from '../sql.js';
 import { attributeRuleRevision, attributeRuleStatements } from './attribute-rules.js';
 import { historyTriggerStatement } from './editing.js';
@@ -54,6 +55,7 @@ export function schemaChecksum(layer: LayerDefinition): string {
     tileChangeRevision,
     computedRevision,
     mercatorColumn,
+    defaultTextMaxLength,
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
@@ -110,6 +112,35 @@ export function checkExpression(attribute: AttributeDefinition): string | undefi
   return parts.length > 0 ? parts.join(' AND ') : undefined;
 }
 
+/**
+ * The CHECK of the default text limit (`defaultTextMaxLength`) on a text attribute of a layer
+ * or record table declaring no `maxLength`, so that a writer past Simpul (SQL, QGIS through
+ * PostGIS) is held to what edits and imports are. A constraint of its own, added NOT VALID on
+ * a table that holds a longer value already (written by SQL, or before this limit), where
+ * checking it would fail the migration: every row written from then on is checked (an update
+ * of such a row fails until its text is shortened) and the longer values are kept; the next
+ * migration of the table validates it once none is left (`SELECT … WHERE length(name) > 4000`
+ * finds them).
+ */
+export function textLimitStatements(tableId: string, attribute: AttributeDefinition): string[] {
+  const table = quoteIdentifier(tableId);
+  const constraint = quoteIdentifier(objectName(`${tableId}_${attribute.name}_text_limit`));
+  const statements = [`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}`];
+  if (attribute.type !== 'text' || attribute.maxLength !== undefined || attribute.computed)
+    return statements;
+
+  const check = `length(${quoteIdentifier(attribute.name)}) <= ${defaultTextMaxLength}`;
+  const add = `ALTER TABLE ${table} ADD CONSTRAINT ${constraint} CHECK (${check})`;
+  statements.push(`DO $limit$ BEGIN
+    IF EXISTS (SELECT 1 FROM ${table} WHERE NOT (${check})) THEN
+      ${add} NOT VALID;
+    ELSE
+      ${add};
+    END IF;
+  END $limit$`);
+  return statements;
+}
+
 function createTableStatement(layer: LayerDefinition): string {
   const table = quoteIdentifier(layer.id);
   const geometry = `geometry(${layer.geometry.type}, ${layer.geometry.srid})`;
@@ -136,6 +167,7 @@ function attributeStatements(layer: LayerDefinition, attribute: AttributeDefinit
   statements.push(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}`);
   const check = checkExpression(attribute);
   if (check) statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${constraint} CHECK (${check})`);
+  statements.push(...textLimitStatements(layer.id, attribute));
 
   if (!attribute.computed) {
     const nullability = attribute.required ? 'SET NOT NULL' : 'DROP NOT NULL';

@@ -4,9 +4,10 @@ import type {
   LayerDefinition,
   RecordTableDefinition,
 } from '../../../layers/index.js';
+import { defaultTextMaxLength } from '../../../layers/validate-attributes.js';
 import { objectName, quoteIdentifier } from '../sql.js';
 import { recordHistoryTriggerStatement } from './editing.js';
-import { checkExpression } from './layer-schema.js';
+import { checkExpression, textLimitStatements } from './layer-schema.js';
 
 const columnTypes: Record<AttributeDefinition['type'], string> = {
   text: 'text',
@@ -42,6 +43,7 @@ export function recordSchemaChecksum(table: RecordTableDefinition, parent?: Laye
       maxLength: a.maxLength,
     })),
     latest: latestRecordAttributes(table, parent).map((a) => [a.name, a.latestRecord.attribute]),
+    defaultTextMaxLength,
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
@@ -68,6 +70,7 @@ function attributeStatements(table: RecordTableDefinition, attribute: AttributeD
     `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${column} ${columnTypes[attribute.type]}`,
     `ALTER TABLE ${name} DROP CONSTRAINT IF EXISTS ${constraint}`,
     ...(check ? [`ALTER TABLE ${name} ADD CONSTRAINT ${constraint} CHECK (${check})`] : []),
+    ...textLimitStatements(table.id, attribute),
     `ALTER TABLE ${name} ALTER COLUMN ${column} ${nullability}`,
     ...(attribute.unique
       ? [`CREATE UNIQUE INDEX IF NOT EXISTS ${unique} ON ${name} (${column})`]

@@ -29,6 +29,58 @@ describe('migrations derived from the layer declarations', () => {
     await expect(attempt).rejects.toThrow(/desa_type_check/);
   });
 
+  it('hold text declaring no maxLength to 4000 characters in its table', async () => {
+    const { pool } = testDatabase.database;
+    const desa = layerDefinitions.find((l) => l.id === 'desa')!;
+    expect(desa.attributes.find((a) => a.name === 'name')?.maxLength).toBeUndefined();
+    const rename = (length: number) => `UPDATE desa SET name = repeat('a', ${length})`;
+    const client = await pool.connect();
+
+    try {
+      await client.query('BEGIN');
+      await expect(client.query(rename(4000))).resolves.toBeTruthy();
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    await expect(pool.query(rename(4001))).rejects.toThrow(/desa_name_text_limit/);
+  });
+
+  it('migrate a table holding a longer text stored before, keeping it', async () => {
+    const { pool } = testDatabase.database;
+    const evacuation = layerDefinitions.find((l) => l.id === 'evacuation_point')!;
+    const [{ id }] = (await pool.query('SELECT min(id) AS id FROM evacuation_point')).rows;
+    const constraint = 'evacuation_point_name_text_limit';
+    const rename = (name: string, where = 'id = $1') =>
+      pool.query(`UPDATE evacuation_point SET name = ${name} WHERE ${where}`, [id]);
+    const outdate = () =>
+      pool.query("UPDATE simpul_layer_schema SET checksum = 'older' WHERE layer_id = $1", [
+        evacuation.id,
+      ]);
+    const validated = async () => {
+      const sql = 'SELECT convalidated FROM pg_constraint WHERE conname = $1';
+      return (await pool.query(sql, [constraint])).rows[0]?.convalidated as boolean | undefined;
+    };
+    await pool.query(`ALTER TABLE evacuation_point DROP CONSTRAINT IF EXISTS ${constraint}`);
+    await rename(`repeat('b', 5000)`);
+    await outdate();
+
+    const report = await migrate(pool, [evacuation]);
+    const lengthSql = 'SELECT length(name) AS n FROM evacuation_point WHERE id = $1';
+    const kept = await pool.query(lengthSql, [id]);
+    const longer = await rename(`repeat('c', 4001)`, 'id <> $1').catch((error: Error) => error);
+    const whileLong = await validated();
+    await rename("'Titik kumpul'");
+    await outdate();
+    await migrate(pool, [evacuation]);
+
+    expect(report.layersMigrated).toHaveLength(1);
+    expect(kept.rows[0].n).toBe(5000);
+    expect(String(longer)).toContain(constraint);
+    expect(whileLong).toBe(false);
+    expect(await validated()).toBe(true);
+  });
+
   it('migrate a changed declaration to a new version, then rest', async () => {
     const { pool } = testDatabase.database;
     const desa = layerDefinitions.find((l) => l.id === 'desa')!;

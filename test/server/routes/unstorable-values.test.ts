@@ -81,6 +81,29 @@ describe('edits holding values a column cannot store', () => {
     ]);
   });
 
+  it('answers 422 naming the field when a text stored too long blocks a patch', async () => {
+    const stored = await send('POST', items, evacuationPoint({ name: 'Balai Desa Slarang' }));
+    const id = stored.body.id as number;
+    const pool = server.testDatabase.database.pool;
+    // as a table migrated over a longer value holds it: the limit added NOT VALID
+    const limit = 'evacuation_point_source_text_limit';
+    const table = 'evacuation_point';
+    const check = 'CHECK (length(source) <= 4000) NOT VALID';
+    await pool.query(`ALTER TABLE ${table} DROP CONSTRAINT ${limit}`);
+    await pool.query(`UPDATE ${table} SET source = repeat('s', 5000) WHERE id = $1`, [id]);
+    await pool.query(`ALTER TABLE ${table} ADD CONSTRAINT ${limit} ${check}`);
+    const read = await fetch(`${server.baseUrl}${items}/${id}`);
+    const etag = read.headers.get('etag')!;
+    await read.arrayBuffer();
+
+    const patch = { properties: { capacity: 50 } };
+    const patched = await send('PATCH', `${items}/${id}`, patch, etag);
+
+    expect(patched.status).toBe(422);
+    expect(patched.type).toMatch(/^application\/problem\+json/);
+    expect(patched.body.errors).toEqual([expect.objectContaining({ field: 'source' })]);
+  });
+
   it('answers 422 naming the field for text holding a NUL, created or patched', async () => {
     const created = await send('POST', items, evacuationPoint({ name: 'Balai\u0000Desa' }));
     const stored = await send('POST', items, evacuationPoint({ name: 'Balai Desa Tambakreja' }));

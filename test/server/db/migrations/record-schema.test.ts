@@ -112,6 +112,15 @@ describe('record tables and the current state they derive', () => {
     await expect(attempt).rejects.toThrow(/road_condition_survey_condition_class_check/);
   });
 
+  it('refuse a surveyor name past the 4000 characters of text declaring no limit', async () => {
+    const attempt = testDatabase.database.pool.query(
+      `INSERT INTO road_condition_survey (segment_code, survey_date, condition_class, surveyor)
+       VALUES ('TEST.9', '2025-02-01', 'baik', repeat('s', 4001))`,
+    );
+
+    await expect(attempt).rejects.toThrow(/road_condition_survey_surveyor_text_limit/);
+  });
+
   it('refuse a second survey of the same segment on the same day', async () => {
     const attempt = addSurvey(testDatabase, 'TEST.9', '2023-06-01', 3, 'baik');
 

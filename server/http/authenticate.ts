@@ -24,6 +24,15 @@ export const csrfHeaderName = 'X-CSRF-Token';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * The session cookie's secret, or undefined. cookie-parser reads a value starting with `j:` as
+ * JSON (`j:1` a number, `j:[]` a list): such a cookie holds no secret, as no cookie does.
+ */
+export function sessionSecretOf(req: Request): string | undefined {
+  const value: unknown = req.cookies?.[sessionCookieName];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Cookie attributes: HttpOnly, SameSite=Lax, and Secure over https or when configured. */
 export function sessionCookieOptions(req: Request): CookieOptions {
   return {
@@ -94,7 +103,7 @@ async function recognise(db: Pick<pg.Pool, 'query'>, req: Request, res: Response
     res.locals.authMethod = 'token';
     return;
   }
-  const secret = req.cookies?.[sessionCookieName] as string | undefined;
+  const secret = sessionSecretOf(req);
   if (!secret) return;
 
   const session = await findSession(db, secret);

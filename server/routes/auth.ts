@@ -1,6 +1,11 @@
 import express, { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
-import { checkSameOrigin, sessionCookieName, sessionCookieOptions } from '../http/authenticate.js';
+import {
+  checkSameOrigin,
+  sessionCookieName,
+  sessionCookieOptions,
+  sessionSecretOf,
+} from '../http/authenticate.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, notFound } from '../http/problem.js';
 import { decimalDigits, takesParameters } from '../http/query-parameters.js';
@@ -90,7 +95,7 @@ export function createAuthRouter(context: AppContext): Router {
   });
 
   router.post('/auth/logout', async (req, res) => {
-    const secret = req.cookies?.[sessionCookieName] as string | undefined;
+    const secret = sessionSecretOf(req);
     if (secret) await logOut(pool, secret);
     res.clearCookie(sessionCookieName, { path: '/' });
     res.status(204).end();
@@ -103,7 +108,7 @@ export function createAuthRouter(context: AppContext): Router {
       res.json({ user: null });
       return;
     }
-    const secret = req.cookies?.[sessionCookieName] as string | undefined;
+    const secret = sessionSecretOf(req);
     const session =
       res.locals.authMethod === 'session' && secret ? await findSession(pool, secret) : undefined;
     const layers = listLayers();

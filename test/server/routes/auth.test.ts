@@ -172,6 +172,20 @@ describe('accounts, sessions and API tokens', () => {
     expect((await response.json()).user).toBeNull();
   });
 
+  it('takes a session cookie written as JSON (j:1, j:[]) for no session, not a 500', async () => {
+    const answers = await Promise.all(
+      ['j%3A1', 'j%3A%5B%5D', 'j%3A%7B%22a%22%3A1%7D'].map(async (value) => {
+        const cookie = `simpul_session=${value}`;
+        const session = await fetch(`${server.baseUrl}/auth/session`, { headers: { cookie } });
+        const layers = await fetch(`${server.baseUrl}/collections`, { headers: { cookie } });
+        const logout = await post('/auth/logout', cookie, {});
+        return [session.status, (await session.json()).user, layers.status, logout.status];
+      }),
+    );
+
+    expect(answers).toEqual(Array(3).fill([200, null, 200, 204]));
+  });
+
   it('lets an administrator create a scoped token that writes through Bearer, then revoke it', async () => {
     const { cookie, csrf } = await logIn('admin');
     const headers = { 'x-csrf-token': csrf };

@@ -62,7 +62,9 @@ function readForce(value: unknown): boolean {
  * `force=1` would otherwise publish at once.
  */
 function readApplyBody(req: Request): { force: boolean } {
-  if (req.is('application/json') === false) {
+  // A POST without a body still says Content-Length: 0 (fetch does): no body, whatever its type.
+  const empty = req.get('content-length') === '0' && !req.get('transfer-encoding');
+  if (!empty && req.is('application/json') === false) {
     const type = req.get('content-type');
     const detail = `Send the body as application/json, or no body; got ${type}.`;
     throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);

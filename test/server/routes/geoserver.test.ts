@@ -332,6 +332,18 @@ describe('the GeoServer admin endpoints', () => {
     expect(steps.some((step) => step.status === 'failed')).toBe(true);
     expect(status.lastSuccess.outcome).toBe('applied');
   });
+
+  it('applies a POST without a body, sent with Content-Length: 0 as fetch does', async () => {
+    const { cookie, csrf } = await logIn('admin');
+
+    const applied = await fetch(`${server.baseUrl}/admin/geoserver/apply`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf, 'content-length': '0' },
+    });
+
+    expect(applied.status).toBe(200);
+    expect((await applied.json()).report.steps).toBeDefined();
+  });
 });
 
 describe('the GeoServer admin endpoints with a password written into GEOSERVER_URL', () => {

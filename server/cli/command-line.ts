@@ -6,18 +6,45 @@ type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /**
  * The options and positionals of `process.argv` by `config`. A mistake (an unknown option, one
- * without its value, a value given to a flag) calls `fail` with one line saying what is wrong,
- * where `parseArgs` alone would throw at the user a stack trace.
+ * without its value, a value given to a flag, a single-valued option given twice) calls `fail`
+ * with one line saying what is wrong, where `parseArgs` alone would throw at the user a stack
+ * trace, or keep the last of two values without a word.
  */
 export function readCommandLine<const T extends ParseArgsConfig>(
   config: T,
   fail: (message: string) => never,
 ): ReturnType<typeof parseArgs<T>> {
+  let read: ReturnType<typeof parseArgs<T>>;
   try {
-    return parseArgs(config);
+    read = parseArgs(config);
   } catch (error) {
     fail(describeMistake(config, error as Error));
   }
+  const repeated = repeatedOption(config);
+  if (repeated) fail(repeated);
+  return read;
+}
+
+/**
+ * `--layer is given twice ("a", "b")` for a value option without `multiple` given more than
+ * once (`--layer a --layer b` exported b), else undefined. A repeated flag says nothing new.
+ */
+function repeatedOption(config: ParseArgsConfig): string | undefined {
+  const options: OptionsConfig = config.options ?? {};
+  const { tokens } = parseArgs({ ...config, tokens: true });
+  const values = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    if (option?.type !== 'string' || option.multiple) continue;
+    const given = [...(values.get(token.name) ?? []), token.value ?? ''];
+    values.set(token.name, given);
+    if (given.length === 2) {
+      const quoted = given.map((value) => JSON.stringify(value.slice(0, 60))).join(', ');
+      return `--${token.name} is given twice (${quoted}); give it once`;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -172,6 +172,21 @@ describe('npm run export', () => {
     expect(fs.readdirSync(callerFolder)).toEqual([]);
   });
 
+  it('refuses an option given twice, where the last one silently won', async () => {
+    const callerFolder = freshFolder();
+
+    const layers = ['--layer', 'kecamatan', '--layer', 'desa'];
+    const filters = ['--layer', 'desa', '--filter', "name = 'x'", '--filter', 'TRUE'];
+    const env = { DATABASE_URL: database.url, INIT_CWD: callerFolder };
+    const twoLayers = await runExportCommand(layers, env);
+    const twoFilters = await runExportCommand(filters, env);
+
+    expect([twoLayers.code, twoFilters.code]).toEqual([2, 2]);
+    expect(twoLayers.stderr).toContain('export: --layer is given twice ("kecamatan", "desa")');
+    expect(twoFilters.stderr).toContain('export: --filter is given twice');
+    expect(fs.readdirSync(callerFolder)).toEqual([]);
+  });
+
   it('leaves no file, partial or complete, when interrupted while writing', async () => {
     // ten read batches: far more than the command holds when its first bytes reach the disk
     await database.database.pool.query(

@@ -41,6 +41,12 @@ export function requireEditable(principal: Principal | undefined, layer: Guarded
 /** An administrator logged in as a user (tokens never manage accounts). */
 export function requireAdmin(principal: Principal | undefined) {
   if (!principal) throw unauthenticated('Managing accounts needs an administrator login.');
+  if (principal.kind !== 'user' && principal.roles.includes('admin')) {
+    const detail =
+      'API tokens may not manage accounts, not even an administrator token; ' +
+      'log in as an administrator.';
+    throw new HttpProblem(403, 'admin-login-only', 'Forbidden', detail);
+  }
   if (principal.kind !== 'user' || !principal.roles.includes('admin')) {
     throw new HttpProblem(403, 'admin-only', 'Forbidden', 'Only an administrator may do this.');
   }

@@ -266,6 +266,23 @@ describe('accounts, sessions and API tokens', () => {
     expect(response.status).toBe(403);
   });
 
+  it("tells an administrator's API token that accounts need a login, not that it is no admin", async () => {
+    const { createApiToken } = await import('../../../server/services/account-service.js');
+    const pool = server.testDatabase.database.pool;
+    const admin = { name: 'admin', roles: ['admin'], write: true };
+    const token = await createApiToken(pool, admin, 'test');
+    const authorization = `Bearer ${token.secret}`;
+
+    const users = await fetch(`${server.baseUrl}/auth/users`, { headers: { authorization } });
+    const problem = await users.json();
+
+    expect([users.status, problem.type]).toEqual([403, '/problems/admin-login-only']);
+    expect(problem.detail).toBe(
+      'API tokens may not manage accounts, not even an administrator token; ' +
+        'log in as an administrator.',
+    );
+  });
+
   const send = (method: string, path: string, cookie: string, csrf: string, body: unknown) =>
     fetch(`${server.baseUrl}${path}`, {
       method,

@@ -70,6 +70,12 @@ describe('the CQL2 text parser', () => {
       },
     ],
     ['NOT (TRUE OR FALSE)', { op: 'not', args: [{ op: 'or', args: [true, false] }] }],
+    // CQL2's arithmeticFactor takes a minus before a property or a function, not only a number
+    ['-depth_m < -5', { op: '<', args: [{ op: '*', args: [-1, { property: 'depth_m' }] }, -5] }],
+    [
+      '2 - -a = 4',
+      { op: '=', args: [{ op: '-', args: [2, { op: '*', args: [-1, { property: 'a' }] }] }, 4] },
+    ],
   ])('reads %s as its CQL2 JSON form', (text, expected) => {
     expect(parseFilter(text, 'cql2-text')).toEqual(expected);
   });

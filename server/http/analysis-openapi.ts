@@ -140,6 +140,10 @@ function analysisPaths(): Record<string, Json> {
         operationId: 'planInformationOfParcel',
         parameters: [activityParameter, formatParameter(['json', 'html', 'pdf', 'png'])],
         requestBody: planBody,
+        responses: {
+          ...planResponses,
+          '415': problem('The body is not application/json or application/geo+json.'),
+        },
       },
     },
     '/analysis/plan-activities': {

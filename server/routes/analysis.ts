@@ -174,10 +174,16 @@ export function createAnalysisRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
   // An uploaded parcel of 20,000 vertices is about 1 MB of GeoJSON.
-  const geoJsonBody = express.json({
-    limit: '5mb',
-    type: ['application/json', 'application/geo+json'],
-  });
+  const placeTypes = ['application/json', 'application/geo+json'];
+  const geoJsonBody = express.json({ limit: '5mb', type: placeTypes });
+  // A body of another type is no place to read: 415 naming it, as the feature writes answer.
+  const placeBodyType = (req: Request, _res: Response, next: () => void) => {
+    if (req.is(placeTypes) === false) {
+      const detail = `Send the place as ${placeTypes.join(' or ')}; got ${req.get('content-type') ?? 'none'}.`;
+      throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);
+    }
+    next();
+  };
 
   const planInformation = requireReadableAnalysis('planInformation');
   const pointParameters = takesParameters('lon', 'lat', 'activity', 'f');
@@ -189,6 +195,7 @@ export function createAnalysisRouter(context: AppContext): Router {
     '/analysis/plan-information',
     planInformation,
     parcelParameters,
+    placeBodyType,
     geoJsonBody,
     (req, res) => sendPlanInformation(context, req, res),
   );

@@ -66,6 +66,26 @@ describe('the analysis API', () => {
     expect(response.status).toBe(200);
   });
 
+  it('answers 415 naming the type to a parcel sent as other than JSON', async () => {
+    const body = JSON.stringify({ geometry: parcelInKroya });
+
+    const answers = await Promise.all(
+      ['text/plain', 'application/x-www-form-urlencoded'].map(async (type) => {
+        const response = await post('/analysis/plan-information', body, type);
+        return [response.status, (await response.json()).detail];
+      }),
+    );
+
+    expect(answers).toEqual([
+      [415, 'Send the place as application/json or application/geo+json; got text/plain.'],
+      [
+        415,
+        'Send the place as application/json or application/geo+json; ' +
+          'got application/x-www-form-urlencoded.',
+      ],
+    ]);
+  });
+
   it('refuses a place in projected metres with a problem saying to reproject', async () => {
     const utm = { type: 'Point', coordinates: [305000, 9155000] };
 

@@ -129,6 +129,43 @@ function parseBatchFeatureId(featureId: unknown, index: number): number {
   );
 }
 
+/** The members each batch op takes (`layerId` is an older name of `collection`). */
+const batchMembers: Record<string, string[]> = {
+  create: ['op', 'collection', 'feature'],
+  replace: ['op', 'collection', 'featureId', 'etag', 'feature'],
+  patch: ['op', 'collection', 'featureId', 'etag', 'patch'],
+  delete: ['op', 'collection', 'featureId', 'etag'],
+};
+
+/**
+ * Refuses a member a batch or an edit does not take: `{"edits": [...], "dryRun": true}` or an
+ * edit's `"test": true` would otherwise be applied as if it were not there.
+ */
+function refuseUnknownBatchMembers(body: object, edits: unknown[]) {
+  const extra = Object.keys(body).find((name) => name !== 'edits');
+  if (extra !== undefined) {
+    const detail = `Unknown member ${JSON.stringify(extra.slice(0, 40))} in the batch; a batch takes "edits" only.`;
+    throw badRequest('bad-batch', detail);
+  }
+  edits.forEach((raw, index) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      const shown = JSON.stringify(raw ?? null).slice(0, 40);
+      throw badRequest('bad-batch', `Edit ${index} is ${shown}; an edit is an object with an op.`);
+    }
+    const edit = raw as Record<string, unknown>;
+    const op = typeof edit.op === 'string' && Object.hasOwn(batchMembers, edit.op) ? edit.op : '';
+    const takes = batchMembers[op];
+    if (!takes) return; // parseBatch refuses the op itself
+    const unknown = Object.keys(edit).find((name) => !takes.includes(name) && name !== 'layerId');
+    if (unknown !== undefined) {
+      const detail =
+        `Edit ${index} has an unknown member ${JSON.stringify(unknown.slice(0, 40))}; ` +
+        `a ${String(edit.op)} takes ${takes.join(', ')}.`;
+      throw badRequest('bad-batch', detail);
+    }
+  });
+}
+
 /** The `edits` of a batch body as typed edits; the shape is checked, content by the service. */
 function parseBatch(body: unknown): Edit[] {
   const edits = (body as { edits?: unknown })?.edits;
@@ -138,8 +175,9 @@ function parseBatch(body: unknown): Edit[] {
       'Send {"edits": [{"op": "create"|"replace"|"patch"|"delete", ...}]}.',
     );
   }
+  refuseUnknownBatchMembers(body as object, edits);
   return edits.map((raw: unknown, index) => {
-    const e = (raw ?? {}) as Record<string, unknown>;
+    const e = raw as Record<string, unknown>;
     const layerId = parseBatchCollection(e, index);
     const ifMatch = parseBatchETag(e.etag, index);
     const featureId = () => parseBatchFeatureId(e.featureId, index);

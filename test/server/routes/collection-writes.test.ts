@@ -310,6 +310,36 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(1);
   });
 
+  it('refuses a batch or an edit naming a member it does not take, deleting nothing', async () => {
+    const { id, etag } = await create();
+    const edit = { op: 'delete', collection: layer.id, featureId: id, etag };
+
+    const dryRun = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [edit], dryRun: true },
+    });
+    const test = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [{ ...edit, test: true }] },
+    });
+    const notAnEdit = await send('POST', '/batch', {
+      token: editorToken,
+      body: { edits: [edit, 5] },
+    });
+
+    expect([dryRun, test, notAnEdit].map((answer) => answer.response.status)).toEqual([
+      400, 400, 400,
+    ]);
+    expect(dryRun.body.detail).toBe(
+      'Unknown member "dryRun" in the batch; a batch takes "edits" only.',
+    );
+    expect(test.body.detail).toBe(
+      'Edit 0 has an unknown member "test"; a delete takes op, collection, featureId, etag.',
+    );
+    expect(notAnEdit.body.detail).toBe('Edit 1 is 5; an edit is an object with an op.');
+    expect(await historyCount(id)).toBe(1);
+  });
+
   it('lists the layer ids there are for a batch edit without collection', async () => {
     const { response, body } = await send('POST', '/batch', {
       token: editorToken,

@@ -5,6 +5,7 @@ import { crs84, parseCrs } from '../http/crs.js';
 import { registerEditingApi } from '../http/edit-openapi.js';
 import { baseUrl } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
+import { takesParameters } from '../http/query-parameters.js';
 import { allowedMethods, requireReadable } from '../services/edit-access.js';
 import {
   applyBatch,
@@ -213,6 +214,9 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     limit: `${config.writeBodyLimitMb}mb`,
     type: jsonTypes,
   });
+  // A write takes no query parameter: ?dryRun=1 or a misspelt option would else be applied as
+  // if absent, the edit made. Refused before the body is read, as the read paths refuse theirs.
+  const noParameters = takesParameters();
 
   router.options('/collections/:layerId/items', (req, res) => {
     const layer = requireLayer(req.params.layerId);
@@ -226,14 +230,14 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     sendAllow(res, allowedMethods(res.locals.principal, layer, 'item'));
   });
 
-  router.post('/collections/:layerId/items', json, async (req, res) => {
+  router.post('/collections/:layerId/items', noParameters, json, async (req, res) => {
     const edit: Edit = { op: 'create', layerId: req.params.layerId, feature: requireJsonBody(req) };
     const outcome = await applySingleEdit(pool, edit, editContext(req, res));
     req.log.info({ layerId: outcome.layerId, featureId: outcome.featureId }, 'feature created');
     sendFeature(req, res, outcome, 201);
   });
 
-  router.put('/collections/:layerId/items/:featureId', json, async (req, res) => {
+  router.put('/collections/:layerId/items/:featureId', noParameters, json, async (req, res) => {
     const featureId = parseWriteFeatureId(req.params.featureId);
     const ifMatch = req.get('if-match');
     const edit: Edit = {
@@ -246,7 +250,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
   });
 
-  router.patch('/collections/:layerId/items/:featureId', json, async (req, res) => {
+  router.patch('/collections/:layerId/items/:featureId', noParameters, json, async (req, res) => {
     const featureId = parseWriteFeatureId(req.params.featureId);
     const ifMatch = req.get('if-match');
     const edit: Edit = {
@@ -259,7 +263,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
   });
 
-  router.delete('/collections/:layerId/items/:featureId', async (req, res) => {
+  router.delete('/collections/:layerId/items/:featureId', noParameters, async (req, res) => {
     const featureId = parseWriteFeatureId(req.params.featureId);
     const edit: Edit = {
       op: 'delete',
@@ -272,7 +276,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     res.status(204).end();
   });
 
-  router.post('/batch', json, async (req, res) => {
+  router.post('/batch', noParameters, json, async (req, res) => {
     const reports = await applyBatch(pool, parseBatch(requireJsonBody(req)), editContext(req, res));
     req.log.info({ edits: reports.length }, 'batch applied');
     res.json({ edits: reports });

@@ -295,12 +295,12 @@ export function createImportsRouter(context: AppContext): Router {
     res.status(201).json({ uploadId, fileName, bytes, ...described });
   });
 
-  router.post('/imports/preview', json, async (req, res) => {
+  router.post('/imports/preview', takesParameters(), json, async (req, res) => {
     const request = await parseImportBody(req.body ?? {}, requirePrincipal(res));
     res.json(await previewImport(pool, request));
   });
 
-  router.post('/imports', json, async (req, res) => {
+  router.post('/imports', takesParameters(), json, async (req, res) => {
     const request = await parseImportBody(req.body ?? {}, requirePrincipal(res));
     const prepared = await prepareImport(pool, request);
     const jobId = await recordImportJob(pool, prepared);
@@ -358,7 +358,7 @@ export function createImportsRouter(context: AppContext): Router {
     res.json(await selectRejections(pool, job.id, offset, limit));
   });
 
-  router.post('/imports/:jobId/cancel', async (req, res) => {
+  router.post('/imports/:jobId/cancel', takesParameters(), async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
     if (!(await requestImportCancel(pool, job.id))) {
@@ -373,7 +373,7 @@ export function createImportsRouter(context: AppContext): Router {
     res.status(202).json(toPublicJob(await requireImportJob(pool, job.id)));
   });
 
-  router.post('/imports/:jobId/undo', async (req, res) => {
+  router.post('/imports/:jobId/undo', takesParameters(), async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     const principal = requirePrincipal(res);
     requireEditable(principal, requireLayer(job.layerId));

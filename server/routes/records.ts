@@ -57,7 +57,7 @@ export function createRecordsRouter(context: AppContext): Router {
     res.set('Cache-Control', 'no-store').json({ tableId, records, links });
   });
 
-  router.post('/records/:tableId', json, async (req, res) => {
+  router.post('/records/:tableId', takesParameters(), json, async (req, res) => {
     // Another type left the body unread, and the record was refused as holding no properties
     if (!req.is('application/json')) {
       const sent = req.get('content-type') ?? 'none';

@@ -340,6 +340,34 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(1);
   });
 
+  it('refuses a write naming a query parameter it does not take (?dryRun=1), changing nothing', async () => {
+    const { id, etag, feature } = await create();
+    const path = `${items}/${id}?dryRun=1`;
+    const headers = { 'if-match': etag };
+
+    const patch = await send('PATCH', path, { token: editorToken, headers, body: {} });
+    const replace = await send('PUT', path, { token: editorToken, headers, body: feature });
+    const remove = await send('DELETE', path, { token: editorToken, headers });
+    const created = await send('POST', `${items}?dryRun=1`, {
+      token: editorToken,
+      body: validFeature(layer),
+    });
+    const batch = await send('POST', '/batch?dryRun=1', {
+      token: editorToken,
+      body: { edits: [{ op: 'delete', collection: layer.id, featureId: id, etag }] },
+    });
+
+    const answers = [patch, replace, remove, created, batch].map(({ response, body }) => [
+      response.status,
+      body.type,
+    ]);
+    expect(answers).toEqual(Array(5).fill([400, '/problems/unknown-parameter']));
+    expect(remove.body.detail).toBe(
+      'Unknown query parameter "dryRun". This request takes no query parameters.',
+    );
+    expect(await historyCount(id)).toBe(1);
+  });
+
   it('lists the layer ids there are for a batch edit without collection', async () => {
     const { response, body } = await send('POST', '/batch', {
       token: editorToken,

@@ -213,6 +213,24 @@ describe('imports and exports over HTTP', () => {
     ]);
   });
 
+  it('refuses an import, preview, cancel or undo naming a query parameter it does not take', async () => {
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point' };
+    const listed = async () =>
+      (await (await call('GET', '/imports?layerId=evacuation_point', { token: editor })).json())
+        .jobs.length;
+    const before = await listed();
+
+    const answers = await Promise.all(
+      ['/imports?dryRun=1', '/imports/preview?x=1', '/imports/a/cancel?x=1', '/imports/a/undo?x=1']
+        .map((url) => call('POST', url, { token: editor, json: options }))
+        .map(async (answer) => [(await answer).status, (await (await answer).json()).type]),
+    );
+
+    expect(answers).toEqual(Array(4).fill([400, '/problems/unknown-parameter']));
+    expect(await listed()).toBe(before);
+  });
+
   it('refuses a cancel of a finished job with 409', async () => {
     const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
     const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point', dryRun: true };

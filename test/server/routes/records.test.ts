@@ -193,6 +193,22 @@ describe(`records of ${table.id}`, () => {
     expect(dates).not.toContain('2001-01-04');
   });
 
+  it('refuses a record posted with a query parameter it does not take, adding none', async () => {
+    const response = await fetch(`${server.baseUrl}/records/${table.id}?dryRun=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: record('2001-01-05') }),
+    });
+    const listed = await fetch(`${server.baseUrl}/records/${table.id}?parent=${parentKey}`);
+    const dates = (await listed.json()).records.map(
+      (r: { properties: Record<string, unknown> }) => r.properties[table.timeAttribute!],
+    );
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).type).toBe('/problems/unknown-parameter');
+    expect(dates).not.toContain('2001-01-05');
+  });
+
   it('refuses a record dated in the future, naming its time attribute', async () => {
     const response = await post(record(day(3)));
 

@@ -75,10 +75,12 @@ export function createAuthRouter(context: AppContext): Router {
   const router = Router();
   // what the GET routes read: no query parameters, and an Accept that takes JSON
   const readsJson = [takesParameters(), answersJson()];
+  // A write takes no query parameter: one (?dryRun=1) would else be ignored and the write made.
+  const noParameters = takesParameters();
   const { pool } = context.database;
   router.use('/auth', express.json({ limit: '64kb' }));
 
-  router.post('/auth/login', async (req, res) => {
+  router.post('/auth/login', noParameters, async (req, res) => {
     checkSameOrigin(req);
     // A login's other members change nothing that a client could take as done
     const { name, password } = bodyOf(req);
@@ -94,7 +96,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.json({ user: session.user, csrfToken: session.csrfToken });
   });
 
-  router.post('/auth/logout', async (req, res) => {
+  router.post('/auth/logout', noParameters, async (req, res) => {
     const secret = sessionSecretOf(req);
     if (secret) await logOut(pool, secret);
     res.clearCookie(sessionCookieName, { path: '/' });
@@ -126,7 +128,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.json({ users: await listUsers(pool) });
   });
 
-  router.post('/auth/users', async (req, res) => {
+  router.post('/auth/users', noParameters, async (req, res) => {
     requireAdmin(res.locals.principal);
     const { name, password, roles } = bodyOf(req, ['name', 'password', 'roles']);
     if (typeof name !== 'string') throw badRequest('bad-user-name', 'name is required.');
@@ -140,7 +142,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.status(201).json(user);
   });
 
-  router.patch('/auth/users/:name', async (req, res) => {
+  router.patch('/auth/users/:name', noParameters, async (req, res) => {
     requireAdmin(res.locals.principal);
     const { password, roles, disabled } = bodyOf(req, ['password', 'roles', 'disabled']);
     if (roles !== undefined && !Array.isArray(roles))
@@ -157,7 +159,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.json(await updateUser(pool, req.params.name, changes));
   });
 
-  router.post('/auth/password', async (req, res) => {
+  router.post('/auth/password', noParameters, async (req, res) => {
     const principal = res.locals.principal;
     requirePrincipal(principal);
     if (principal.kind !== 'user') throw badRequest('not-a-user', 'Tokens have no password.');
@@ -180,7 +182,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.json({ tokens: await listApiTokens(pool) });
   });
 
-  router.post('/auth/tokens', async (req, res) => {
+  router.post('/auth/tokens', noParameters, async (req, res) => {
     const principal = res.locals.principal;
     requireAdmin(principal);
     const members = ['name', 'roles', 'layerIds', 'write', 'withoutIfMatch'];
@@ -191,7 +193,7 @@ export function createAuthRouter(context: AppContext): Router {
     res.status(201).json(token);
   });
 
-  router.delete('/auth/tokens/:tokenId', async (req, res) => {
+  router.delete('/auth/tokens/:tokenId', noParameters, async (req, res) => {
     requireAdmin(res.locals.principal);
     res.json(await revokeApiToken(pool, parseTokenId(req.params.tokenId)));
   });

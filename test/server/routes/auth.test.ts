@@ -290,6 +290,30 @@ describe('accounts, sessions and API tokens', () => {
       body: JSON.stringify(body),
     });
 
+  it('refuses an account write naming a query parameter it does not take, changing nothing', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    const tokensBefore = (
+      await (await fetch(`${server.baseUrl}/auth/tokens`, { headers: { cookie } })).json()
+    ).tokens.length;
+
+    const token = await send('POST', '/auth/tokens?dryRun=1', cookie, csrf, {
+      name: 'x',
+      roles: ['admin'],
+    });
+    const disable = await send('PATCH', '/auth/users/viewer?dryRun=1', cookie, csrf, {
+      disabled: true,
+    });
+    const tokensAfter = (
+      await (await fetch(`${server.baseUrl}/auth/tokens`, { headers: { cookie } })).json()
+    ).tokens.length;
+    const viewer = await logIn('viewer');
+
+    expect([token.status, disable.status]).toEqual([400, 400]);
+    expect((await disable.json()).type).toBe('/problems/unknown-parameter');
+    expect(tokensAfter).toBe(tokensBefore);
+    expect(viewer.response.status).toBe(200);
+  });
+
   it('refuses "disabled" other than true or false, leaving the user enabled', async () => {
     await createUser(server.testDatabase.database.pool, {
       name: 'leaver',

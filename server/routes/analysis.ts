@@ -179,7 +179,8 @@ export function createAnalysisRouter(context: AppContext): Router {
   // A body of another type is no place to read: 415 naming it, as the feature writes answer.
   const placeBodyType = (req: Request, _res: Response, next: () => void) => {
     if (req.is(placeTypes) === false) {
-      const detail = `Send the place as ${placeTypes.join(' or ')}; got ${req.get('content-type') ?? 'none'}.`;
+      const sent = req.get('content-type') ?? 'none';
+      const detail = `Send the place as ${placeTypes.join(' or ')}; got ${sent}.`;
       throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);
     }
     next();

@@ -145,19 +145,23 @@ const batchMembers: Record<string, string[]> = {
 function refuseUnknownBatchMembers(body: object, edits: unknown[]) {
   const extra = Object.keys(body).find((name) => name !== 'edits');
   if (extra !== undefined) {
-    const detail = `Unknown member ${JSON.stringify(extra.slice(0, 40))} in the batch; a batch takes "edits" only.`;
+    const named = JSON.stringify(extra.slice(0, 40));
+    const detail = `Unknown member ${named} in the batch; a batch takes "edits" only.`;
     throw badRequest('bad-batch', detail);
   }
   edits.forEach((raw, index) => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       const shown = JSON.stringify(raw ?? null).slice(0, 40);
-      throw badRequest('bad-batch', `Edit ${index} is ${shown}; an edit is an object with an op.`);
+      const detail = `Edit ${index} is ${shown}; an edit is an object with an op.`;
+      throw badRequest('bad-batch', detail);
     }
     const edit = raw as Record<string, unknown>;
-    const op = typeof edit.op === 'string' && Object.hasOwn(batchMembers, edit.op) ? edit.op : '';
+    const known = typeof edit.op === 'string' && Object.hasOwn(batchMembers, edit.op);
+    const op = known ? (edit.op as string) : '';
     const takes = batchMembers[op];
     if (!takes) return; // parseBatch refuses the op itself
-    const unknown = Object.keys(edit).find((name) => !takes.includes(name) && name !== 'layerId');
+    const taken = (name: string) => takes.includes(name) || name === 'layerId';
+    const unknown = Object.keys(edit).find((name) => !taken(name));
     if (unknown !== undefined) {
       const detail =
         `Edit ${index} has an unknown member ${JSON.stringify(unknown.slice(0, 40))}; ` +
@@ -216,7 +220,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
   });
   // A write takes no query parameter: ?dryRun=1 or a misspelt option would else be applied as
   // if absent, the edit made. Refused before the body is read, as the read paths refuse theirs.
-  const noParameters = takesParameters();
+  const noQuery = takesParameters();
 
   router.options('/collections/:layerId/items', (req, res) => {
     const layer = requireLayer(req.params.layerId);
@@ -230,14 +234,14 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     sendAllow(res, allowedMethods(res.locals.principal, layer, 'item'));
   });
 
-  router.post('/collections/:layerId/items', noParameters, json, async (req, res) => {
+  router.post('/collections/:layerId/items', noQuery, json, async (req, res) => {
     const edit: Edit = { op: 'create', layerId: req.params.layerId, feature: requireJsonBody(req) };
     const outcome = await applySingleEdit(pool, edit, editContext(req, res));
     req.log.info({ layerId: outcome.layerId, featureId: outcome.featureId }, 'feature created');
     sendFeature(req, res, outcome, 201);
   });
 
-  router.put('/collections/:layerId/items/:featureId', noParameters, json, async (req, res) => {
+  router.put('/collections/:layerId/items/:featureId', noQuery, json, async (req, res) => {
     const featureId = parseWriteFeatureId(req.params.featureId);
     const ifMatch = req.get('if-match');
     const edit: Edit = {
@@ -250,7 +254,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
   });
 
-  router.patch('/collections/:layerId/items/:featureId', noParameters, json, async (req, res) => {
+  router.patch('/collections/:layerId/items/:featureId', noQuery, json, async (req, res) => {
     const featureId = parseWriteFeatureId(req.params.featureId);
     const ifMatch = req.get('if-match');
     const edit: Edit = {
@@ -263,7 +267,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
   });
 
-  router.delete('/collections/:layerId/items/:featureId', noParameters, async (req, res) => {
+  router.delete('/collections/:layerId/items/:featureId', noQuery, async (req, res) => {
     const featureId = parseWriteFeatureId(req.params.featureId);
     const edit: Edit = {
       op: 'delete',
@@ -276,7 +280,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
     res.status(204).end();
   });
 
-  router.post('/batch', noParameters, json, async (req, res) => {
+  router.post('/batch', noQuery, json, async (req, res) => {
     const reports = await applyBatch(pool, parseBatch(requireJsonBody(req)), editContext(req, res));
     req.log.info({ edits: reports.length }, 'batch applied');
     res.json({ edits: reports });

@@ -172,7 +172,7 @@ describe('accounts, sessions and API tokens', () => {
     expect((await response.json()).user).toBeNull();
   });
 
-  it('takes a session cookie written as JSON (j:1, j:[]) for no session, not a 500', async () => {
+  it('reads a session cookie written as JSON (j:1, j:[]) as none, not a 500', async () => {
     const answers = await Promise.all(
       ['j%3A1', 'j%3A%5B%5D', 'j%3A%7B%22a%22%3A1%7D'].map(async (value) => {
         const cookie = `simpul_session=${value}`;
@@ -266,7 +266,7 @@ describe('accounts, sessions and API tokens', () => {
     expect(response.status).toBe(403);
   });
 
-  it("tells an administrator's API token that accounts need a login, not that it is no admin", async () => {
+  it('tells an admin API token that managing accounts needs a login', async () => {
     const { createApiToken } = await import('../../../server/services/account-service.js');
     const pool = server.testDatabase.database.pool;
     const admin = { name: 'admin', roles: ['admin'], write: true };
@@ -290,7 +290,7 @@ describe('accounts, sessions and API tokens', () => {
       body: JSON.stringify(body),
     });
 
-  it('refuses an account write naming a query parameter it does not take, changing nothing', async () => {
+  it('refuses an account write with a query parameter it does not take', async () => {
     const { cookie, csrf } = await logIn('admin');
     const tokensBefore = (
       await (await fetch(`${server.baseUrl}/auth/tokens`, { headers: { cookie } })).json()

@@ -310,7 +310,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(1);
   });
 
-  it('refuses a batch or an edit naming a member it does not take, deleting nothing', async () => {
+  it('refuses a batch or an edit with a member it does not take, deleting nothing', async () => {
     const { id, etag } = await create();
     const edit = { op: 'delete', collection: layer.id, featureId: id, etag };
 
@@ -340,7 +340,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(1);
   });
 
-  it('refuses a write naming a query parameter it does not take (?dryRun=1), changing nothing', async () => {
+  it('refuses a write with a query parameter it does not take (?dryRun=1)', async () => {
     const { id, etag, feature } = await create();
     const path = `${items}/${id}?dryRun=1`;
     const headers = { 'if-match': etag };

@@ -193,7 +193,7 @@ describe(`records of ${table.id}`, () => {
     expect(dates).not.toContain('2001-01-04');
   });
 
-  it('refuses a record posted with a query parameter it does not take, adding none', async () => {
+  it('refuses a record posted with an unknown query parameter, adding none', async () => {
     const response = await fetch(`${server.baseUrl}/records/${table.id}?dryRun=1`, {
       method: 'POST',
       headers: { authorization: `Bearer ${editorToken}`, 'content-type': 'application/json' },

@@ -249,6 +249,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
       layerId: req.params.layerId,
       featureId,
       ifMatch,
+      ifNoneMatch: req.get('if-none-match'),
       feature: requireJsonBody(req),
     };
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
@@ -262,6 +263,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
       layerId: req.params.layerId,
       featureId,
       ifMatch,
+      ifNoneMatch: req.get('if-none-match'),
       patch: requireJsonBody(req),
     };
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
@@ -274,6 +276,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
       layerId: req.params.layerId,
       featureId,
       ifMatch: req.get('if-match'),
+      ifNoneMatch: req.get('if-none-match'),
     };
     await applySingleEdit(pool, edit, editContext(req, res));
     req.log.info({ layerId: edit.layerId, featureId }, 'feature deleted');

@@ -26,7 +26,7 @@ import { objectName } from '../db/sql.js';
 import { nameOfCrsMember, namesLonLat } from '../crs-name.js';
 import { crs84, parseCrs } from '../http/crs.js';
 import type { CrsDefinition } from '../http/crs.js';
-import { ifMatchTags } from '../http/entity-tags.js';
+import { ifMatchTags, matchesIfNoneMatch } from '../http/entity-tags.js';
 import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
 import type { Principal } from './access.js';
 import { requireEditable } from './edit-access.js';
@@ -39,12 +39,21 @@ import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 import { listLayers, requireLayer } from './layer-registry.js';
 import { countNoun } from '../counted-noun.js';
 
-/** One edit of a batch or a single write. `ifMatch` is the If-Match header value. */
+/**
+ * One edit of a batch or a single write. `ifMatch` is the If-Match header value, and
+ * `ifNoneMatch` the If-None-Match one (single writes only).
+ */
 export type Edit =
   | { op: 'create'; layerId: string; feature: unknown }
-  | { op: 'replace'; layerId: string; featureId: number; ifMatch?: string; feature: unknown }
-  | { op: 'patch'; layerId: string; featureId: number; ifMatch?: string; patch: unknown }
-  | { op: 'delete'; layerId: string; featureId: number; ifMatch?: string };
+  | ({ op: 'replace'; layerId: string; featureId: number; feature: unknown } & Preconditions)
+  | ({ op: 'patch'; layerId: string; featureId: number; patch: unknown } & Preconditions)
+  | ({ op: 'delete'; layerId: string; featureId: number } & Preconditions);
+
+/** The conditional headers of a write to an existing feature. */
+interface Preconditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
 
 /** Who edits, from which client, in which request. */
 export interface EditContext {
@@ -294,6 +303,7 @@ async function prepareEdit(
   const layer = requireLayer(edit.layerId);
   const { principal } = context;
   requireEditable(principal, layer);
+  if (edit.op !== 'create') await refuseIfNoneMatchBeforeIfMatch(db, layer, edit, principal);
   if (edit.op === 'delete') return { edit, layer, versions: parseIfMatch(edit, principal) };
 
   const versions = edit.op === 'create' ? undefined : parseIfMatch(edit, principal);
@@ -360,7 +370,49 @@ async function checkedVersion(db: Queryable, prepared: PreparedEdit, featureId: 
     const ifMatch = prepared.edit.op === 'create' ? undefined : prepared.edit.ifMatch;
     throw await staleProblem(db, layer, featureId, current, ifMatch);
   }
+  if (prepared.edit.op !== 'create') {
+    await refuseIfNoneMatch(db, layer, prepared.edit, current);
+  }
   return current;
+}
+
+/**
+ * 412 with the current feature when If-None-Match names its current ETag (weakly compared) or
+ * is `*`, which any existing feature matches (RFC 9110 section 13.1.2): the write was asked
+ * for only if the feature is not as the client holds it, and was made regardless.
+ */
+async function refuseIfNoneMatch(
+  db: Queryable,
+  layer: LayerDefinition,
+  edit: Edit & { featureId: number } & Preconditions,
+  current: number,
+) {
+  const header = edit.ifNoneMatch?.trim();
+  const etag = featureETag(edit.featureId, current);
+  if (!header || !matchesIfNoneMatch(header, [etag])) return;
+  const named = header === '*' ? '*, which any existing feature matches' : `its ETag ${etag}`;
+  const detail =
+    `If-None-Match named ${named}; feature ${edit.featureId} of ${layer.id} is at version ` +
+    `${current}, so the ${edit.op} was not made. Send If-Match: ${etag} to write over it.`;
+  const { extra } = await staleProblem(db, layer, edit.featureId, current);
+  throw new HttpProblem(412, 'if-none-match-failed', 'Precondition failed', detail, extra);
+}
+
+/**
+ * A write without If-Match whose If-None-Match fails is a 412 (RFC 9110 section 13.2.2), not
+ * the 428 asking for If-Match, which would send the client to retry what cannot succeed.
+ */
+async function refuseIfNoneMatchBeforeIfMatch(
+  db: Queryable,
+  layer: LayerDefinition,
+  edit: Edit & { featureId: number } & Preconditions,
+  principal: Principal | undefined,
+) {
+  if (edit.ifMatch?.trim() || !edit.ifNoneMatch?.trim() || principal?.scope?.withoutIfMatch) {
+    return;
+  }
+  const current = await selectFeatureVersion(db, layer, edit.featureId);
+  if (current !== undefined) await refuseIfNoneMatch(db, layer, edit, current);
 }
 
 /**

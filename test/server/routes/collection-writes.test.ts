@@ -450,6 +450,64 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(1);
   });
 
+  it('answers 412 with the feature to a write whose If-None-Match names it', async () => {
+    const { id, etag } = await create();
+    const path = `${items}/${id}`;
+    const patch = { properties: {} as Record<string, unknown> };
+    if (optionalText) patch.properties[optionalText.name] = 'Z';
+    const withHeaders = (headers: Record<string, string>) => ({ token: editorToken, headers });
+
+    const answers = [
+      await send('PATCH', path, {
+        ...withHeaders({ 'if-match': etag, 'if-none-match': etag }),
+        body: patch,
+      }),
+      await send('PATCH', path, {
+        ...withHeaders({ 'if-match': etag, 'if-none-match': `"x", W/${etag}` }),
+        body: patch,
+      }),
+      await send('PUT', path, {
+        ...withHeaders({ 'if-match': etag, 'if-none-match': '*' }),
+        body: validFeature(layer),
+      }),
+      await send('PUT', path, {
+        ...withHeaders({ 'if-none-match': '*' }),
+        body: validFeature(layer),
+      }),
+      await send('DELETE', path, withHeaders({ 'if-none-match': '*' })),
+      await send('DELETE', path, withHeaders({ 'if-match': etag, 'if-none-match': etag })),
+    ];
+
+    for (const { response, body } of answers) {
+      expect(response.status).toBe(412);
+      expect(body).toMatchObject({ currentVersion: 1, currentETag: etag });
+      expect(body.current.id).toBe(id);
+    }
+    expect(answers[3]!.body.detail).toContain('If-None-Match');
+    expect(await historyCount(id)).toBe(1);
+  });
+
+  it('applies a write with If-None-Match of an old version; 428 without If-Match', async () => {
+    const { id, etag } = await create();
+    const path = `${items}/${id}`;
+    const other = { 'if-none-match': `"${id}-0"` };
+
+    const missing = await send('PUT', path, {
+      token: editorToken,
+      headers: other,
+      body: validFeature(layer),
+    });
+    const applied = await send('PUT', path, {
+      token: editorToken,
+      headers: { ...other, 'if-match': etag },
+      body: validFeature(layer),
+    });
+
+    expect(missing.response.status).toBe(428);
+    expect(applied.response.status).toBe(200);
+    expect(await historyCount(id)).toBe(2);
+  });
+
   it('replaces with the right ETag, answers the next ETag, and records both versions', async () => {
     const { id, etag } = await create();
 

@@ -169,10 +169,23 @@ async function writeExport(database: Database, prepared: PreparedExport, target?
     await (target ? writeWholeFile(target, write, removeExportScratch) : write(process.stdout));
   } catch (error) {
     bar.stop(false);
+    // `| head` read what it wanted and closed the pipe: the export ends there, as Unix tools
+    // do, and main closes the database. Any other failure to write stays an error.
+    if (!target && isClosedPipe(error)) return;
     throw written > 0 ? new StoppedPartWay(error, written, target) : error;
   }
   bar.stop(true);
 }
+
+/** Whether a write failed because the reader of the pipe closed it (EPIPE). */
+function isClosedPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+}
+
+// Later writes to the closed pipe fail again; they must not crash the command as unhandled.
+process.stdout.on('error', (error) => {
+  if (!isClosedPipe(error)) throw error;
+});
 
 /** A failure after the first features were written (a filter failing on a later row). */
 class StoppedPartWay extends Error {

@@ -223,6 +223,40 @@ describe('npm run export', () => {
     }
   });
 
+  it('ends quietly with 0 when the reader of stdout closes it (| head)', async () => {
+    await database.database.pool.query(
+      `INSERT INTO evacuation_point (name, type, capacity, geom)
+       SELECT 'Titik pipa ' || i, 'titik_kumpul', 10,
+              ST_SetSRID(ST_MakePoint(109.0 + i * 1e-7, -7.71), 4326)
+       FROM generate_series(1, 20000) AS i`,
+    );
+    /** Reads the first chunk of the export, then closes the pipe, as `head -c 100` does. */
+    const readHead = (format: string) => {
+      const [node, ...nodeArgs] = exportCommand;
+      const args = [...nodeArgs, '--layer', 'evacuation_point', '--out', '-', '-f', format];
+      const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+      const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let head = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.once('data', (chunk: Buffer) => {
+        head = chunk.toString().slice(0, 100);
+        child.stdout.destroy();
+      });
+      return new Promise<{ code: number | null; stderr: string; head: string }>((resolve) =>
+        child.on('exit', (code) => resolve({ code, stderr, head })),
+      );
+    };
+
+    const csv = await readHead('csv');
+    const geojson = await readHead('geojson');
+
+    expect(csv).toMatchObject({ code: 0, stderr: '' });
+    expect(csv.head).toContain('name');
+    expect(geojson).toMatchObject({ code: 0, stderr: '' });
+    expect(geojson.head).toContain('FeatureCollection');
+  });
+
   it('leaves no scratch folder when interrupted while preparing a Shapefile', async () => {
     const callerFolder = freshFolder();
     // the command's own temporary folder, so that only its scratch can appear there

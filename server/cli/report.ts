@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { config } from '../config.js';
@@ -55,13 +56,39 @@ function readOptions() {
   // Checked here, before the database opens: a year in words is a typing mistake, not a year
   // without figures (which the service answers, listing the years that have them).
   if (values.year !== undefined && !/^\d{4}$/.test(values.year)) {
-    const year = values.year;
-    console.error(`report: --year takes a year in four digits, such as 2024, not "${year}"`);
-    console.error(`\n${usage}`);
-    process.exit(2);
+    refuse(`--year takes a year in four digits, such as 2024, not "${values.year}"`);
   }
   const today = new Date().toISOString().slice(0, 10);
-  return { ...values, out: resolveCallerPath(values.out ?? `report-${today}`) };
+  const out = resolveCallerPath(checkOut(values.out) ?? `report-${today}`);
+  // A file there was answered with mkdir's raw EEXIST, after the statistics were computed.
+  if (isFile(out)) {
+    refuse(`--out ${out} is a file; name a folder, new or existing, to write into`);
+  }
+  return { ...values, out };
+}
+
+/** Whether `target` is there and no folder; what stat cannot tell, mkdir will report. */
+function isFile(target: string) {
+  try {
+    return statSync(target, { throwIfNoEntry: false })?.isDirectory() === false;
+  } catch {
+    return false;
+  }
+}
+
+/** An empty --out (a variable that was not set) wrote into the folder the command ran in. */
+function checkOut(out: string | undefined) {
+  if (out?.trim() === '') {
+    refuse('--out is empty; name the folder to write into, such as --out laporan-2026-01');
+  }
+  return out;
+}
+
+/** A wrong option: one line, the usage, exit 2. */
+function refuse(message: string): never {
+  console.error(`report: ${message}`);
+  console.error(`\n${usage}`);
+  process.exit(2);
 }
 
 async function writeReport(options: ReturnType<typeof readOptions>) {

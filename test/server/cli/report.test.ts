@@ -116,6 +116,31 @@ describe('npm run report', { timeout: 60000 }, () => {
     }
   });
 
+  it('refuses an empty --out and one naming a file with exit 2, naming --out', async () => {
+    const callerFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-report-cli-'));
+    fs.writeFileSync(path.join(callerFolder, 'laporan.csv'), 'tetap');
+    const env = { DATABASE_URL: unreachable, INIT_CWD: callerFolder };
+    try {
+      const empty = await runReportCommand(['--out', ''], env);
+      const aFile = await runReportCommand(['--out', 'laporan.csv'], env);
+
+      expect(empty.code).toBe(2);
+      expect(empty.stderr.split('\n')[0]).toBe(
+        'report: --out is empty; name the folder to write into, such as --out laporan-2026-01',
+      );
+      expect(aFile.code).toBe(2);
+      expect(aFile.stderr.split('\n')[0]).toBe(
+        `report: --out ${path.join(callerFolder, 'laporan.csv')} is a file; ` +
+          'name a folder, new or existing, to write into',
+      );
+      expect(aFile.stderr).not.toContain('EEXIST');
+      expect(fs.readdirSync(callerFolder)).toEqual(['laporan.csv']);
+      expect(fs.readFileSync(path.join(callerFolder, 'laporan.csv'), 'utf8')).toBe('tetap');
+    } finally {
+      fs.rmSync(callerFolder, { recursive: true, force: true });
+    }
+  });
+
   it('writes a relative --out into the folder it was typed in', async () => {
     const database = await createTestDatabase();
     const callerFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-report-cli-'));

@@ -135,8 +135,21 @@ function parseDatastoreUrl(url: string): DatastoreConnection {
     database,
     user: decodeUrlPart(parsed.username),
     password: decodeUrlPart(parsed.password),
-    schema: parsed.searchParams.get('schema') ?? 'public',
+    schema: checkSchema(parsed.searchParams.get('schema') ?? 'public'),
   };
+}
+
+/**
+ * A schema GeoServer is given as the data store's: it goes into the SQL GeoServer writes, so
+ * `?schema=x;drop` stops here. Only an identifier PostgreSQL takes unquoted is accepted.
+ */
+function checkSchema(schema: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(schema)) return schema;
+  throw new ConfigError(
+    `GEOSERVER_DATASTORE_URL names the schema "${schema.slice(0, 100)}", which is not a ` +
+      'plain PostgreSQL identifier (letters, digits, _ or $, not first a digit, at most 63): ' +
+      '?schema=simpul',
+  );
 }
 
 /** A percent-encoded part of GEOSERVER_DATASTORE_URL, decoded; a broken escape is named. */

@@ -229,6 +229,22 @@ describe('npm run geoserver', () => {
     expect(geoserver.writes().length).toBe(written);
   });
 
+  it('refuses a data store schema that is no plain identifier, writing nothing', async () => {
+    const written = geoserver.writes().length;
+    const datastoreUrl = 'postgres://reader:db-secret@db.internal/simpul?schema=x;drop';
+
+    const result = await run(['apply'], { GEOSERVER_DATASTORE_URL: datastoreUrl });
+    const recorded = await selectLastGeoServerRun(database.database.pool, 'apply');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'GEOSERVER_DATASTORE_URL names the schema "x;drop", which is not a plain PostgreSQL',
+    );
+    expect(result.stderr).not.toContain('db-secret');
+    expect(recorded).toMatchObject({ outcome: 'failed', failedStage: 'configure' });
+    expect(geoserver.writes().length).toBe(written);
+  });
+
   it('names the missing variable and shows its usage on a wrong command', async () => {
     const missing = await run(['plan'], { GEOSERVER_PASSWORD: '' });
     const wrong = await run(['publish']);

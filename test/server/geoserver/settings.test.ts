@@ -98,6 +98,33 @@ describe('GeoServer settings', () => {
     );
   });
 
+  it('refuse a schema that is no plain PostgreSQL identifier, and take those that are', () => {
+    const schemaOf = (query: string) => {
+      const datastoreUrl = `postgres://u:p@db/gis${query}`;
+      return readPublicationSettings(cilacap, { ...base, datastoreUrl }).datastore.schema;
+    };
+
+    for (const schema of [
+      'x;drop',
+      'x%3Bdrop%20schema%20public',
+      '',
+      'a.b',
+      '1st',
+      'y'.repeat(64),
+    ]) {
+      expect(() => schemaOf(`?schema=${schema}`)).toThrow(
+        new ConfigError(
+          'GEOSERVER_DATASTORE_URL names the schema ' +
+            `"${decodeURIComponent(schema)}", which is not a plain PostgreSQL identifier ` +
+            '(letters, digits, _ or $, not first a digit, at most 63): ?schema=simpul',
+        ),
+      );
+    }
+    expect(schemaOf('')).toBe('public');
+    expect(schemaOf('?schema=simpul_2')).toBe('simpul_2');
+    expect(schemaOf('?schema=Data$1')).toBe('Data$1');
+  });
+
   it('refuse a workspace name GeoServer would not take', () => {
     expect(() => readPublicationSettings(cilacap, { ...base, workspace: 'cilacap/x' })).toThrow(
       /GEOSERVER_WORKSPACE must be letters/,

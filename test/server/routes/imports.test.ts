@@ -626,6 +626,27 @@ describe('imports and exports over HTTP', () => {
     await Promise.all([gpkg.arrayBuffer(), fgb.arrayBuffer()]);
   });
 
+  it('answers HEAD of an export with its headers, without running the export', async () => {
+    const { exportPool } = server.testDatabase.database;
+    let exportConnections = 0;
+    const counted = () => exportConnections++;
+    exportPool.on('acquire', counted);
+    try {
+      const head = await call('HEAD', '/exports/desa?format=gpkg&crs=EPSG:32749');
+      const refused = await call('HEAD', '/exports/desa?format=gpkg&crs=EPSG:1');
+
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe('application/geopackage+sqlite3');
+      expect(head.headers.get('content-disposition')).toContain('desa_epsg32749.gpkg');
+      const utm = 'http://www.opengis.net/def/crs/EPSG/0/32749';
+      expect(head.headers.get('content-crs')).toBe(`<${utm}>`);
+      expect(refused.status).toBe(400);
+      expect(exportConnections).toBe(0);
+    } finally {
+      exportPool.off('acquire', counted);
+    }
+  });
+
   it('downloads the features of one kecamatan as GeoJSON', async () => {
     const response = await call('GET', '/exports/desa?format=geojson&kecamatan_code=33.01.06');
 

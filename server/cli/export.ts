@@ -171,7 +171,11 @@ async function writeExport(database: Database, prepared: PreparedExport, target?
     bar.stop(false);
     // `| head` read what it wanted and closed the pipe: the export ends there, as Unix tools
     // do, and main closes the database. Any other failure to write stays an error.
-    if (!target && isClosedPipe(error)) return;
+    if (!target && isClosedPipe(error)) {
+      // writes still queued fail the same way: not an unhandled error once the export ended
+      process.stdout.on('error', () => undefined);
+      return;
+    }
     throw written > 0 ? new StoppedPartWay(error, written, target) : error;
   }
   bar.stop(true);
@@ -181,11 +185,6 @@ async function writeExport(database: Database, prepared: PreparedExport, target?
 function isClosedPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 }
-
-// Later writes to the closed pipe fail again; they must not crash the command as unhandled.
-process.stdout.on('error', (error) => {
-  if (!isClosedPipe(error)) throw error;
-});
 
 /** A failure after the first features were written (a filter failing on a later row). */
 class StoppedPartWay extends Error {

@@ -44,6 +44,16 @@ const ifMatch = {
   schema: { type: 'string' },
 };
 
+const ifNoneMatch = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description:
+    'Write only if the feature is not at this ETag; `*`: only if the feature does not exist, ' +
+    'so any write to an existing one. Otherwise 412 with the current feature.',
+  schema: { type: 'string' },
+};
+
 const contentCrs = {
   name: 'Content-Crs',
   in: 'header',
@@ -64,7 +74,10 @@ function itemOperations(layer: LayerDefinition): Json {
   const featureId = { $ref: '#/components/parameters/featureId' };
   const changed = { description: 'Changed.', headers: etagHeader };
   const preconditionErrors = {
-    '412': problem('Stale ETag; `current`, `currentETag` and `currentVersion` say what it is now.'),
+    '412': problem(
+      'Stale If-Match, or If-None-Match naming the current ETag (or `*`); `current`, ' +
+        '`currentETag` and `currentVersion` say what it is now.',
+    ),
     '428': problem('If-Match is missing, and the API token was not made without If-Match.'),
   };
   return {
@@ -72,7 +85,7 @@ function itemOperations(layer: LayerDefinition): Json {
       tags,
       summary: 'Replace a feature',
       operationId: `replace_${layer.id}`,
-      parameters: [featureId, ifMatch, contentCrs],
+      parameters: [featureId, ifMatch, ifNoneMatch, contentCrs],
       requestBody: featureBody(layer, 'application/geo+json'),
       responses: { '200': changed, ...writeErrors, ...preconditionErrors },
     },
@@ -80,7 +93,7 @@ function itemOperations(layer: LayerDefinition): Json {
       tags,
       summary: 'Update a feature (JSON merge patch; null unsets)',
       operationId: `update_${layer.id}`,
-      parameters: [featureId, ifMatch, contentCrs],
+      parameters: [featureId, ifMatch, ifNoneMatch, contentCrs],
       requestBody: featureBody(layer, 'application/merge-patch+json'),
       responses: { '200': changed, ...writeErrors, ...preconditionErrors },
     },
@@ -88,7 +101,7 @@ function itemOperations(layer: LayerDefinition): Json {
       tags,
       summary: 'Delete a feature (kept in its history)',
       operationId: `delete_${layer.id}`,
-      parameters: [featureId, ifMatch],
+      parameters: [featureId, ifMatch, ifNoneMatch],
       responses: { '204': { description: 'Deleted.' }, ...writeErrors, ...preconditionErrors },
     },
     options: {

@@ -80,9 +80,14 @@ describe(`writes to ${layer.id} through the feature API`, () => {
       ]),
     );
     expect(Object.keys(paths[`/collections/${layer.id}/items`])).toEqual(['get', 'post']);
-    expect(Object.keys(paths[`/collections/${layer.id}/items/{featureId}`])).toEqual(
+    const item = paths[`/collections/${layer.id}/items/{featureId}`];
+    expect(Object.keys(item)).toEqual(
       expect.arrayContaining(['get', 'put', 'patch', 'delete', 'options']),
     );
+    for (const method of ['put', 'patch', 'delete']) {
+      const headers = item[method].parameters.map((p: { name?: string }) => p.name);
+      expect(headers).toEqual(expect.arrayContaining(['If-Match', 'If-None-Match']));
+    }
   });
 
   it('refuses an anonymous create with 401', async () => {

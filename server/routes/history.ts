@@ -146,6 +146,7 @@ export function createHistoryRouter(context: AppContext): Router {
         featureId,
         version: parseVersion(req.params.version),
         ifMatch: req.get('if-match'),
+        ifNoneMatch: req.get('if-none-match'),
       };
       const written = await restoreVersion(pool, target, editContext(req, res));
       req.log.info(

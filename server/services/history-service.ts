@@ -21,7 +21,7 @@ import {
   selectRecordsDeletedWith,
 } from '../db/queries/feature-history.js';
 import { inTransactionWithoutJit } from '../db/without-jit.js';
-import { ifMatchTags } from '../http/entity-tags.js';
+import { ifMatchTags, matchesIfNoneMatch } from '../http/entity-tags.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { canReadHistory, type Principal } from './access.js';
 import { requireEditable, requirePrincipal, requireReadable } from './edit-access.js';
@@ -200,6 +200,25 @@ async function restoreCascadedRecords(
   }
 }
 
+/**
+ * 412 when If-None-Match names the existing feature's current ETag or is `*`, checked before
+ * If-Match (RFC 9110 section 13.2.2): `If-None-Match: *` restores a feature only while it is
+ * deleted, so a client that found it deleted does not write over another's restore.
+ */
+function refuseIfNoneMatch(ifNoneMatch: string | undefined, featureId: number, current: number) {
+  const etag = featureETag(featureId, current);
+  const header = ifNoneMatch?.trim();
+  if (!header || !matchesIfNoneMatch(header, [etag])) return;
+  const named = header === '*' ? '*, which any existing feature matches' : `its ETag ${etag}`;
+  const detail =
+    `If-None-Match named ${named}; feature ${featureId} exists at version ${current}, so it ` +
+    `was not restored over. Send If-Match: ${etag} to restore over it.`;
+  throw new HttpProblem(412, 'if-none-match-failed', 'Precondition failed', detail, {
+    currentVersion: current,
+    currentETag: etag,
+  });
+}
+
 function expectedVersion(ifMatch: string | undefined, featureId: number, current: number) {
   if (!ifMatch?.trim()) {
     const detail = `Feature ${featureId} exists: restoring over it needs If-Match with its ETag.`;
@@ -237,7 +256,13 @@ function restoredMeanwhile(layer: LayerDefinition, featureId: number, error: unk
  */
 export async function restoreVersion(
   pool: pg.Pool,
-  target: { layerId: string; featureId: number; version: number; ifMatch?: string },
+  target: {
+    layerId: string;
+    featureId: number;
+    version: number;
+    ifMatch?: string;
+    ifNoneMatch?: string;
+  },
   context: EditContext,
 ) {
   const layer = requireLayer(target.layerId);
@@ -268,6 +293,7 @@ export async function restoreVersion(
       await restoreCascadedRecords(client, layer, featureId, state.values);
       return written;
     }
+    refuseIfNoneMatch(target.ifNoneMatch, featureId, current);
     const expected = expectedVersion(target.ifMatch, featureId, current);
     const written = await updateFeatureRow(
       client,

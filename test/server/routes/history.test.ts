@@ -116,6 +116,33 @@ describe(`history of ${layer.id} features`, () => {
     expect(stale.response.status).toBe(412);
   });
 
+  it('restores under If-None-Match: * only a deleted feature, else answers 412', async () => {
+    const { id } = await createAndChange();
+    const restore = (version: number, ifMatch?: string) =>
+      fetch(`${server.baseUrl}${items}/${id}/history/${version}/restore`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'if-none-match': '*',
+          ...(ifMatch ? { 'if-match': ifMatch } : {}),
+        },
+      });
+
+    const overExisting = await restore(1);
+    const withIfMatch = await restore(1, `"${id}-3"`);
+    await send('DELETE', `${items}/${id}`, undefined, `"${id}-3"`);
+    const overDeleted = await restore(1);
+
+    expect(overExisting.status).toBe(412);
+    expect(await overExisting.json()).toMatchObject({
+      type: '/problems/if-none-match-failed',
+      currentETag: `"${id}-3"`,
+    });
+    expect(withIfMatch.status).toBe(412);
+    expect(overDeleted.status).toBe(200);
+    expect(await overDeleted.json()).toMatchObject({ version: 4, restoredVersion: 1 });
+  });
+
   it('answers a version past any a feature can have as a bad request, not a failure', async () => {
     const { id } = await createAndChange();
 

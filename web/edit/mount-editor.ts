@@ -960,6 +960,11 @@ export function mountEditor(
   mapElement.append(editor.toolbar);
   onSessionChange((session) => editor.applySession(session));
   checkBeforeLogout(() => editor.confirmLogout());
+  // a reload, a closed tab or a followed link would drop the changes not saved without a word:
+  // the browser asks first (its own words; a page may not choose them)
+  window.addEventListener('beforeunload', (event) => {
+    if (editor.currentSession?.hasChanges) event.preventDefault();
+  });
   bus.on('edit-request', ({ layerId, featureId, coordinate }) =>
     editor.editFeature(layerId, featureId, coordinate),
   );

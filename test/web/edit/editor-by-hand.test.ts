@@ -199,3 +199,36 @@ describe('the editor on a phone', () => {
     await page.close();
   }, 90000);
 });
+
+describe('leaving the page', () => {
+  it('asks before a reload or a closed tab drops changes not saved, and only then', async () => {
+    const id = await createSegment('R.NUM.5');
+    const page = await openForm(id);
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.type());
+      void dialog.dismiss();
+    });
+    // nothing changed yet: the page leaves without a question
+    await page.reload();
+    await page.waitForFunction(() => window.__simpulMap && window.__simpulEditor);
+    expect(asked).toEqual([]);
+    await page.close();
+
+    const editing = await openForm(id);
+    editing.on('dialog', (dialog) => {
+      asked.push(dialog.type());
+      void dialog.dismiss();
+    });
+    await typeInto(editing, 'width_m', '9');
+    await editing.close({ runBeforeUnload: true });
+    await expect.poll(() => asked).toEqual(['beforeunload']);
+    // dismissed: the page stays, the change with it
+    expect(editing.isClosed()).toBe(false);
+    const pending = await editing.evaluate(
+      () => window.__simpulEditor!.currentSession!.pendingKeys().length,
+    );
+    expect(pending).toBe(1);
+    await editing.close();
+  }, 90000);
+});

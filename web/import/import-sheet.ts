@@ -372,6 +372,9 @@ export class ImportSheet {
             [attribute.name]: chosen.value || null,
           };
         });
+        // the choice is named by its attribute: a screen reader read 'combo box' alone
+        chosen.setAttribute('aria-label', pickTitle(attribute));
+        if (attribute.required) chosen.setAttribute('aria-required', 'true');
         const title = `${pickTitle(attribute)}${attribute.required ? ' *' : ''}`;
         return element('tr', '', element('td', '', title), element('td', '', chosen));
       });

@@ -112,6 +112,19 @@ describe('the import and export sheet', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('names each mapping choice by its attribute, for a screen reader', async () => {
+    await withEditorPage(async (page) => {
+      await previewDesaShapefile(page);
+      const code = page.getByRole('combobox', { name: 'Kode Kemendagri', exact: true });
+      await code.selectOption('KODE');
+      expect(await code.getAttribute('aria-required')).toBe('true');
+      const choices = page.locator(`${sheet} .import-table select`);
+      const names = await choices.evaluateAll((all) => all.map((s) => s.ariaLabel));
+      expect(names.length).toBeGreaterThan(1);
+      expect(names.filter((name) => !name)).toEqual([]);
+    });
+  });
+
   it('shows the sheet whole on a phone, its left edge inside the window', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();

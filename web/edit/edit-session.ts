@@ -243,19 +243,26 @@ export class EditSession {
   /**
    * Records a successful save: each pending key gets the id and ETag the server answered,
    * deleted features are forgotten, and undo starts afresh (saved edits are history now).
+   * `sent` is the version a create or replace wrote: a change made while the answer was
+   * awaited (a field typed, the feature deleted) stays pending over it, where taking the
+   * working copy as saved dropped that change without a word.
    */
-  markSaved(results: readonly { key: string; id: number; etag?: string }[]) {
-    for (const { key, id, etag } of results) {
-      const feature = this.state.features.get(key);
+  markSaved(results: readonly { key: string; id: number; etag?: string; sent?: WorkingFeature }[]) {
+    for (const { key, id, etag, sent } of results) {
+      const current = this.state.features.get(key);
+      const deleted = this.state.deleted.has(key);
       this.state.features.delete(key);
-      if (this.state.deleted.delete(key) || !feature) {
-        this.baseline.delete(key);
-        continue;
-      }
+      this.state.deleted.delete(key);
+      this.baseline.delete(key);
+      // what the server holds now: the version sent, else (a deletion) nothing
+      const written = sent ?? (deleted ? undefined : current);
+      if (!written) continue;
       const savedKey = storedKey(id);
-      const saved = { ...feature, key: savedKey, id, etag };
-      this.state.features.set(savedKey, saved);
+      const saved = { ...written, key: savedKey, id, etag };
       this.baseline.set(savedKey, saved);
+      if (!current) this.state.deleted.set(savedKey, saved);
+      else if (current === written) this.state.features.set(savedKey, saved);
+      else this.state.features.set(savedKey, { ...current, key: savedKey, id, etag });
     }
     this.undoStack = [];
     this.redoStack = [];

@@ -116,6 +116,8 @@ class Editor {
   private layer?: LayerDefinition;
   private session?: EditSession;
   private selectedKey?: string;
+  /** A save waits for its answer: a second one is not started. */
+  private saving = false;
   private form?: AttributeForm;
   /** The working feature the form shows, so an unchanged one is not rendered again. */
   private formFeature?: WorkingFeature;
@@ -290,7 +292,7 @@ class Editor {
     const unchanged = !this.session.hasChanges;
     const selected = this.selectedKey ? this.session.get(this.selectedKey) : undefined;
     return {
-      save: unchanged ? 'edit.nothingToSave' : undefined,
+      save: this.saving ? 'edit.saving' : unchanged ? 'edit.nothingToSave' : undefined,
       discard: unchanged ? 'edit.nothingToDiscard' : undefined,
       history: selected?.id === undefined ? 'edit.historyNeedsFeature' : undefined,
     };
@@ -692,8 +694,24 @@ class Editor {
     this.showStatus('edit.fixFields');
   }
 
-  /** Saves every pending change in one batch; conflicts go to the dialog, then it retries. */
+  /**
+   * Saves every pending change in one batch; conflicts go to the dialog, then it retries. One
+   * save at a time: a second press while the first waited for its answer sent the same edits
+   * again (a new road created twice).
+   */
   private async save(): Promise<void> {
+    if (this.saving) return;
+    this.saving = true;
+    this.updateActions();
+    try {
+      await this.saveNow();
+    } finally {
+      this.saving = false;
+      this.updateActions();
+    }
+  }
+
+  private async saveNow(): Promise<void> {
     const session = this.session!;
     const keys = session.pendingKeys();
     if (keys.length === 0) return this.showStatus('edit.noChanges');
@@ -703,12 +721,24 @@ class Editor {
     this.showStatus('edit.saving');
     let reports: BatchReport[];
     const edits = session.pendingEdits();
+    // the versions sent: a change made while the answer is awaited is not in them
+    const sent = keys.map((key) => session.get(key));
     try {
       reports = await saveBatch(edits);
     } catch (error) {
+      if (this.session !== session) return;
       return this.handleSaveFailure(error, keys);
     }
-    session.markSaved(reports.map((r, i) => ({ key: keys[i]!, id: r.featureId, etag: r.etag })));
+    session.markSaved(
+      reports.map((r, i) => ({
+        key: keys[i]!,
+        id: r.featureId,
+        etag: r.etag,
+        sent: edits[i]!.op === 'delete' ? undefined : sent[i],
+      })),
+    );
+    // the layer was left meanwhile (its changes dropped, as the user agreed)
+    if (this.session !== session) return;
     const features = reports.map((report, i) => {
       const edit = edits[i]!;
       const geometry = edit.op === 'delete' ? null : (edit.feature as WorkingFeature).geometry;
@@ -718,7 +748,8 @@ class Editor {
     this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
     this.selectedKey = this.selectedKey?.startsWith('n') ? undefined : this.selectedKey;
     this.render();
-    this.showStatus('edit.saved');
+    // what was changed while saving is still to save, and render() said how many
+    if (!session.hasChanges) this.showStatus('edit.saved');
   }
 
   /** Says why nothing was saved, in the interface language; the changes stay to save again. */
@@ -768,7 +799,7 @@ class Editor {
     // taken from them, or a feature they deleted, stays drawn as the user first saw it
     this.dataLayerOf(this.layer!.id)?.getSource()?.refresh();
     this.render();
-    await this.save();
+    await this.saveNow();
     // said once nothing else waits, so a failure of what was left is not hidden by it
     if (deletedByOther && !this.session?.hasChanges) this.showStatus('conflict.deletedByOther');
   }

@@ -122,4 +122,39 @@ describe('the unsaved edits of a layer', () => {
     expect(session.hasChanges).toBe(false);
     expect(session.canUndo).toBe(false);
   });
+
+  it('keeps a change made while a save awaited its answer as still to save', () => {
+    const session = sessionWithOneStored();
+    session.setProperties('f7', { name: 'B' });
+    const sent = session.get('f7');
+    session.setProperties('f7', { name: 'C' });
+    session.markSaved([{ key: 'f7', id: 7, etag: '"7-4"', sent }]);
+
+    expect(session.pendingEdits()).toEqual([
+      expect.objectContaining({ op: 'replace', etag: '"7-4"', feature: expect.anything() }),
+    ]);
+    expect(session.get('f7')?.properties).toEqual({ name: 'C' });
+    expect(session.storedProperties('f7')).toEqual({ name: 'B' });
+  });
+
+  it('deletes on the next save a feature created, then deleted while its save was awaited', () => {
+    const session = new EditSession('road_segment');
+    const key = session.create(line(109), { name: 'new' });
+    const sent = session.get(key);
+    session.remove(key);
+    session.markSaved([{ key, id: 12, etag: '"12-1"', sent }]);
+
+    expect(session.pendingEdits()).toEqual([
+      { op: 'delete', collection: 'road_segment', featureId: 12, etag: '"12-1"' },
+    ]);
+  });
+
+  it('forgets a feature whose deletion was saved', () => {
+    const session = sessionWithOneStored();
+    session.remove('f7');
+    session.markSaved([{ key: 'f7', id: 7 }]);
+
+    expect(session.hasChanges).toBe(false);
+    expect(session.all()).toEqual([]);
+  });
 });

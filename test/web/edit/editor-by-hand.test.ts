@@ -232,3 +232,65 @@ describe('leaving the page', () => {
     await editing.close();
   }, 90000);
 });
+
+describe('a save waiting for its answer', () => {
+  /** Holds each batch 2 s before sending it on, as a slow connection would; counts them. */
+  async function slowBatches(page: Page) {
+    const sent: string[] = [];
+    await page.route('**/batch', async (route) => {
+      sent.push(route.request().postData() ?? '');
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await route.continue();
+    });
+    return sent;
+  }
+
+  it('sends the changes once however often Save is pressed meanwhile', async () => {
+    const id = await createSegment('R.NUM.6');
+    const page = await openForm(id);
+    const sent = await slowBatches(page);
+    const save = page.locator('.edit-actions [data-action=save]');
+
+    await typeInto(page, 'width_m', '9');
+    await save.click();
+    await save.click({ force: true });
+    await save.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelector('.edit-status')?.textContent === 'Tersimpan.',
+    );
+
+    expect(sent).toHaveLength(1);
+    const history = await api('GET', `/collections/${layer.id}/items/${id}/history`);
+    expect(history.body.versions).toHaveLength(2);
+    await page.close();
+  }, 90000);
+
+  it('keeps a field typed meanwhile as a change still to save, and saves it next', async () => {
+    const id = await createSegment('R.NUM.7');
+    const page = await openForm(id);
+    await slowBatches(page);
+
+    await typeInto(page, 'width_m', '9');
+    const answered = page.waitForResponse('**/batch');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await typeInto(page, 'name', 'Jalan diketik saat menyimpan');
+    await answered;
+    await page.waitForFunction(() => !window.__simpulEditor!.currentSession!.canUndo);
+    const status = await page.locator('.edit-status').textContent();
+    const afterFirst = await api('GET', `/collections/${layer.id}/items/${id}`);
+
+    expect(status).not.toBe('Tersimpan.');
+    expect(afterFirst.body.properties.width_m).toBe(9);
+    expect(afterFirst.body.properties.name).not.toBe('Jalan diketik saat menyimpan');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await page.waitForFunction(
+      () => document.querySelector('.edit-status')?.textContent === 'Tersimpan.',
+    );
+    const afterSecond = await api('GET', `/collections/${layer.id}/items/${id}`);
+    expect(afterSecond.body.properties).toMatchObject({
+      width_m: 9,
+      name: 'Jalan diketik saat menyimpan',
+    });
+    await page.close();
+  }, 90000);
+});

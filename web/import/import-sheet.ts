@@ -155,6 +155,8 @@ export class ImportSheet {
   private exportChoice = { layerId: '', format: '', crs: '', viewOnly: false };
   private readonly sample;
   private polling?: number;
+  /** A start, cancel or undo awaits its answer: a second press sends nothing. */
+  private writing = false;
 
   constructor(
     private readonly map: Map,
@@ -496,6 +498,21 @@ export class ImportSheet {
     this.render();
   }
 
+  /**
+   * Runs a request that writes (a start, a cancel, an undo) unless one is awaited: a second
+   * press of Mulai impor started the import twice, its rows appended twice, and the sheet
+   * then reported the second job only.
+   */
+  private async runOnce(action: () => Promise<void>) {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      await this.run(action);
+    } finally {
+      this.writing = false;
+    }
+  }
+
   private send(file: File) {
     return this.run(async () => {
       this.upload = this.preview = this.job = this.rejections = undefined;
@@ -526,7 +543,7 @@ export class ImportSheet {
   }
 
   private start() {
-    return this.run(async () => {
+    return this.runOnce(async () => {
       this.rejections = undefined;
       this.job = await startImport(this.currentOptions(), this.session.csrfToken);
       this.follow();
@@ -555,14 +572,14 @@ export class ImportSheet {
   }
 
   private cancel() {
-    return this.run(async () => {
+    return this.runOnce(async () => {
       this.job = await cancelImport(this.job!.id, this.session.csrfToken);
       this.follow();
     });
   }
 
   private undo() {
-    return this.run(async () => {
+    return this.runOnce(async () => {
       await undoImport(this.job!.id, this.session.csrfToken);
       this.job = await fetchImportJob(this.job!.id);
     });

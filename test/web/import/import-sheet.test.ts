@@ -125,6 +125,24 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('starts one import however often Mulai impor is pressed while it is asked', async () => {
+    await withEditorPage(async (page) => {
+      await previewDesaShapefile(page);
+      await page.locator(`${sheet} .import-step label.import-check input`).check();
+      const starts: string[] = [];
+      await page.route(/\/imports$/, async (route) => {
+        if (route.request().method() === 'POST') starts.push(route.request().url());
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue();
+      });
+      const start = page.locator(`${sheet} button:has-text("Mulai impor")`);
+      await start.click();
+      await start.click();
+      await page.waitForSelector(`${sheet} .import-status--checked`, { timeout: 30000 });
+      expect(starts).toHaveLength(1);
+    });
+  });
+
   it('shows the sheet whole on a phone, its left edge inside the window', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();

@@ -97,13 +97,20 @@ function recordForm(table: RecordTableDefinition, parentKey: string, onAdded: ()
   const failure = document.createElement('p');
   failure.className = 'edit-form__problem';
   failure.setAttribute('role', 'alert');
+  // one record at a time: a second press while the first awaited its answer added it twice
+  let sending = false;
   save.addEventListener('click', () => {
-    if (form.check().length > 0) return;
+    if (sending || form.check().length > 0) return;
     delete failure.dataset.text;
     failure.textContent = '';
-    addRecord(table.id, form.values()).then(onAdded, (error: unknown) =>
-      showRecordFailure(form, failure, error),
-    );
+    sending = true;
+    save.setAttribute('aria-busy', 'true');
+    addRecord(table.id, form.values())
+      .then(onAdded, (error: unknown) => showRecordFailure(form, failure, error))
+      .finally(() => {
+        sending = false;
+        save.removeAttribute('aria-busy');
+      });
   });
   form.element.append(failure, save);
   return form.element;

@@ -341,6 +341,35 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
+  it('adds a record once however often its Save is pressed while it is sent', async () => {
+    const table = recordTables.find((t) => t.parent?.layerId === layer.id)!;
+    const { page } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan disurvei dua kali');
+    const block = page.locator(`.edit-records[data-table="${table.id}"]`);
+    await block.locator('button[data-text="records.add"]').click();
+    for (const attribute of table.attributes.filter((a) => a.required && a.domain)) {
+      await block
+        .locator(`[data-field="${attribute.name}"] select`)
+        .selectOption(attribute.domain![0]!.code);
+    }
+    const posts: string[] = [];
+    await page.route('**/records/**', async (route) => {
+      if (route.request().method() === 'POST') {
+        posts.push(route.request().url());
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }
+      await route.continue();
+    });
+
+    const save = block.locator('[data-action="save-record"]');
+    await save.click();
+    await save.click();
+    await save.waitFor({ state: 'detached', timeout: 15000 });
+
+    expect(posts).toHaveLength(1);
+    await page.close();
+  });
+
   it('asks to log in again when the session ended before a save, keeping changes', async () => {
     const { page } = await openEditor([109.002, -7.702]);
     await changeExistingSegment(page, 'Jalan sesudah sesi habis');

@@ -17,6 +17,31 @@ function entryLine(entry: HistoryEntry): string {
 }
 
 /**
+ * Runs the restore a button of `dialog` asked for and closes the dialog once done; a restore
+ * that fails says why in the dialog (`describe`), which stays open. One restore at a time: a
+ * second press meanwhile asks nothing.
+ */
+function restoringFrom(dialog: HTMLDialogElement, describe: (error: unknown) => string) {
+  const failure = document.createElement('p');
+  failure.className = 'edit-form__problem';
+  failure.setAttribute('role', 'alert');
+  let restoring = false;
+  const run = (restore: () => Promise<void>) => {
+    if (restoring) return;
+    restoring = true;
+    failure.textContent = '';
+    restore().then(
+      () => dialog.close(),
+      (error: unknown) => {
+        restoring = false;
+        failure.textContent = describe(error);
+      },
+    );
+  };
+  return { failure, run };
+}
+
+/**
  * Shows the versions of a feature; `restore(version)` is called when the user restores one
  * (the state after an insert or update, or the state a delete removed).
  */
@@ -25,11 +50,13 @@ export function showHistoryDialog(
   featureId: number,
   entries: readonly HistoryEntry[],
   restore: (version: number) => Promise<void>,
+  describe: (error: unknown) => string,
 ) {
   const dialog = document.createElement('dialog');
   dialog.className = 'edit-dialog history-dialog';
   const title = document.createElement('h2');
   title.textContent = `${pickTitle(layer)} · ${editText('history.title', { id: featureId })}`;
+  const restoring = restoringFrom(dialog, describe);
   const list = document.createElement('ol');
   list.reversed = true;
 
@@ -42,9 +69,7 @@ export function showHistoryDialog(
       const button = document.createElement('button');
       button.type = 'button';
       button.textContent = editText('history.restore', { version });
-      button.addEventListener('click', () => {
-        void restore(version).then(() => dialog.close());
-      });
+      button.addEventListener('click', () => restoring.run(() => restore(version)));
       item.append(' ', button);
     }
     list.append(item);
@@ -55,7 +80,7 @@ export function showHistoryDialog(
   close.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => dialog.remove());
 
-  dialog.append(title, list, close);
+  dialog.append(title, list, restoring.failure, close);
   document.body.append(dialog);
   dialog.showModal();
   return dialog;
@@ -87,9 +112,11 @@ export function showDeletedDialog(
   layer: LayerDefinition,
   deleted: readonly HistoryEntry[],
   restore: (entry: HistoryEntry) => Promise<void>,
+  describe: (error: unknown) => string,
 ) {
   const dialog = document.createElement('dialog');
   dialog.className = 'edit-dialog history-dialog deleted-dialog';
+  const restoring = restoringFrom(dialog, describe);
   const title = document.createElement('h2');
   title.textContent = `${pickTitle(layer)} · ${editText('deleted.title')}`;
   const list = document.createElement('ul');
@@ -100,7 +127,7 @@ export function showDeletedDialog(
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = editText('deleted.restore');
-    button.addEventListener('click', () => void restore(entry).then(() => dialog.close()));
+    button.addEventListener('click', () => restoring.run(() => restore(entry)));
     item.append(' ', button);
     list.append(item);
   }
@@ -110,7 +137,7 @@ export function showDeletedDialog(
   close.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => dialog.remove());
 
-  dialog.append(title, list, close);
+  dialog.append(title, list, restoring.failure, close);
   document.body.append(dialog);
   dialog.showModal();
 }

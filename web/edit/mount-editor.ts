@@ -33,6 +33,7 @@ import {
   saveBatch,
   type BatchReport,
   type FieldProblem,
+  type HistoryEntry,
   type Session,
 } from '../api/edit-api.js';
 import { askToLogIn, checkBeforeLogout, onSessionChange } from '../auth/mount-login.js';
@@ -857,41 +858,83 @@ class Editor {
     return false;
   }
 
+  /**
+   * Why reading or restoring history failed, in the interface language: no answer, a session
+   * ended (the login dialog opens), the server's trouble, else the server's own words.
+   */
+  private reasonOf(error: unknown): string {
+    // fetch rejects with a TypeError when no answer came: offline, or the server unreachable
+    if (error instanceof TypeError) return editText('reason.offline');
+    if (!(error instanceof ApiProblem)) throw error;
+    if (error.status === 401 || error.type === 'csrf-token-missing') {
+      askToLogIn();
+      return editText('reason.sessionEnded');
+    }
+    if (error.status >= 500) return editText('reason.serverFailed');
+    return error.message.replace(/\.$/, '');
+  }
+
+  /** Reads what a history dialog lists; a failure is said in the status line, not thrown. */
+  private async readHistory<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await read();
+    } catch (error) {
+      this.showStatus('history.readFailed', { reason: this.reasonOf(error) });
+      return undefined;
+    }
+  }
+
   private async openHistory() {
     const feature = this.selectedKey ? this.session?.get(this.selectedKey) : undefined;
     if (!feature?.id || !this.layer) return this.showStatus('edit.selectFirst');
     const layer = this.layer;
     const id = feature.id;
-    const entries = await fetchHistory(layer.id, id);
-    showHistoryDialog(layer, id, entries, async (version) => {
-      const { etag } = await fetchFeatureWithETag(layer.id, id).catch(() => ({ etag: undefined }));
-      await restoreVersion(layer.id, id, version, etag);
-      const fresh = await fetchFeatureWithETag(layer.id, id);
-      this.session?.acceptServerVersion({
-        key: storedKey(id),
-        id,
-        etag: fresh.etag,
-        geometry: fresh.feature.geometry,
-        properties: fresh.feature.properties,
-      });
-      const geometry = fresh.feature.geometry;
-      bus.emit('features-saved', { layerId: layer.id, features: [{ featureId: id, geometry }] });
-      this.dataLayerOf(layer.id)?.getSource()?.refresh();
-      this.render();
-      this.showStatus('history.restored', { version });
+    const entries = await this.readHistory(() => fetchHistory(layer.id, id));
+    if (!entries) return;
+    const describe = (error: unknown) =>
+      editText('history.restoreFailed', { reason: this.reasonOf(error) });
+    showHistoryDialog(
+      layer,
+      id,
+      entries,
+      (version) => this.restoreVersionOf(layer, id, version),
+      describe,
+    );
+  }
+
+  /** Restores version `version` of feature `id` and shows it as the server now holds it. */
+  private async restoreVersionOf(layer: LayerDefinition, id: number, version: number) {
+    const { etag } = await fetchFeatureWithETag(layer.id, id).catch(() => ({ etag: undefined }));
+    await restoreVersion(layer.id, id, version, etag);
+    const fresh = await fetchFeatureWithETag(layer.id, id);
+    this.session?.acceptServerVersion({
+      key: storedKey(id),
+      id,
+      etag: fresh.etag,
+      geometry: fresh.feature.geometry,
+      properties: fresh.feature.properties,
     });
+    const geometry = fresh.feature.geometry;
+    bus.emit('features-saved', { layerId: layer.id, features: [{ featureId: id, geometry }] });
+    this.dataLayerOf(layer.id)?.getSource()?.refresh();
+    this.render();
+    this.showStatus('history.restored', { version });
   }
 
   /** Recently deleted features of the layer, to bring one back as a new edit. */
   private async openDeleted() {
     const layer = this.layer!;
-    const deleted = deletedFeatures(await fetchLayerChanges(layer.id));
-    showDeletedDialog(layer, deleted, async (entry) => {
+    const changes = await this.readHistory(() => fetchLayerChanges(layer.id));
+    if (!changes) return;
+    const describe = (error: unknown) =>
+      editText('history.restoreFailed', { reason: this.reasonOf(error) });
+    const restore = async (entry: HistoryEntry) => {
       await restoreVersion(layer.id, entry.featureId, entry.versionBefore!);
       this.dataLayerOf(layer.id)?.getSource()?.refresh();
       await this.loadFeatures();
       this.showStatus('history.restored', { version: entry.versionBefore! });
-    });
+    };
+    showDeletedDialog(layer, deletedFeatures(changes), restore, describe);
   }
 
   private locate() {

@@ -370,6 +370,47 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
+  it('says why history cannot be read or restored without a connection', async () => {
+    const { page, pageErrors } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan dengan riwayat');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await expect.poll(() => editStatus(page), { timeout: 15000 }).toBe('Tersimpan.');
+    const offline = 'tidak tersambung ke server; coba lagi nanti.';
+
+    await browser.context.setOffline(true);
+    let historyStatus: string | null;
+    let deletedStatus: string | null;
+    try {
+      await page.locator('.edit-actions [data-action=history]').click();
+      await expect.poll(() => editStatus(page)).toContain('Riwayat tidak dapat dibaca');
+      historyStatus = await editStatus(page);
+      await page.locator('.edit-actions [data-action=deleted]').click();
+      await page.waitForTimeout(500);
+      deletedStatus = await editStatus(page);
+    } finally {
+      await browser.context.setOffline(false);
+    }
+    await page.locator('.edit-actions [data-action=history]').click();
+    const dialog = page.locator('dialog.history-dialog[open]');
+    await dialog.locator('li button').first().waitFor();
+    await browser.context.setOffline(true);
+    let restoreProblem: string | null;
+    try {
+      await dialog.locator('li button').first().click();
+      await dialog.locator('[role=alert]', { hasText: /\S/ }).waitFor({ timeout: 5000 });
+      restoreProblem = await dialog.locator('[role=alert]').textContent();
+    } finally {
+      await browser.context.setOffline(false);
+    }
+
+    expect(historyStatus).toBe(`Riwayat tidak dapat dibaca: ${offline}`);
+    expect(deletedStatus).toBe(`Riwayat tidak dapat dibaca: ${offline}`);
+    expect(restoreProblem).toBe(`Belum dipulihkan: ${offline}`);
+    expect(await dialog.isVisible()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('asks to log in again when the session ended before a save, keeping changes', async () => {
     const { page } = await openEditor([109.002, -7.702]);
     await changeExistingSegment(page, 'Jalan sesudah sesi habis');

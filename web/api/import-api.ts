@@ -146,7 +146,14 @@ export function uploadFile(
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });
     xhr.addEventListener('load', () => {
-      const body = JSON.parse(xhr.responseText || '{}') as Record<string, unknown>;
+      // a proxy's own page (a 502, a 413) is no JSON: parsing it threw in this listener and
+      // the upload waited forever, its progress bar shown
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(xhr.responseText || '{}') as Record<string, unknown>;
+      } catch {
+        body = {};
+      }
       if (xhr.status === 201) resolve(body as unknown as UploadedFile);
       else {
         const detail = String(body.detail ?? `HTTP ${xhr.status}`);

@@ -77,6 +77,8 @@ const messagesId = {
   'import.reason': 'Alasan',
   'import.downloadReport': 'Unduh laporan (CSV)',
   'import.failed': 'Gagal: {reason}',
+  'import.offline': 'tidak tersambung ke server; coba lagi nanti.',
+  'import.serverFailed': 'server sedang bermasalah (HTTP {status}); coba lagi nanti.',
   'import.value': 'Nilai',
   'refusal.missing-crs':
     'Sistem koordinat berkas tidak diketahui. Isi sistem koordinat berkas, mis. EPSG:32749 ' +
@@ -455,6 +457,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.reason': 'Reason',
   'import.downloadReport': 'Download the report (CSV)',
   'import.failed': 'Failed: {reason}',
+  'import.offline': 'no connection to the server; try again later.',
+  'import.serverFailed': 'the server has a problem (HTTP {status}); try again later.',
   'import.value': 'Value',
   'refusal.missing-crs':
     'The coordinate system of the file is unknown. Give the coordinate system of the file, ' +

@@ -483,7 +483,13 @@ export class ImportSheet {
 
   private errorText() {
     const error = this.error!;
+    // no answer came: fetch rejects with a TypeError, an upload (XHR) ends with status 0
+    if (error instanceof TypeError || (error instanceof ImportApiError && error.status === 0))
+      return importText('import.offline');
     if (!(error instanceof ImportApiError)) return error.message;
+    // a failure that is no problem of Simpul's (a proxy's page, a crash) has no type to word
+    if (error.status >= 500 && !error.type)
+      return importText('import.serverFailed', { status: error.status });
     const layer = this.layers.find((l) => l.id === this.options.layerId);
     return describeRefusal(error, layer);
   }

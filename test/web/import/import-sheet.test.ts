@@ -438,6 +438,39 @@ describe('the import and export sheet', () => {
     return { indonesian, english: await error.innerText() };
   }
 
+  it('says the server could not be reached, in the interface language', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      await page.context().setOffline(true);
+      let said: { indonesian: string; english: string };
+      try {
+        await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
+        said = await errorInBothLanguages(page);
+      } finally {
+        await page.context().setOffline(false);
+      }
+
+      expect(said.indonesian).toBe('Gagal: tidak tersambung ke server; coba lagi nanti.');
+      expect(said.english).toBe('Failed: no connection to the server; try again later.');
+    });
+  });
+
+  it('says the server failed when an upload is answered by a page, not a problem', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      // a proxy in front of the server answers its own HTML page, as nginx does for a 502
+      await page.route('**/imports/uploads**', (route) =>
+        route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad Gateway</h1>' }),
+      );
+      await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
+      const said = await errorInBothLanguages(page);
+
+      expect(said.indonesian).toBe('Gagal: server sedang bermasalah (HTTP 502); coba lagi nanti.');
+      expect(said.english).toBe('Failed: the server has a problem (HTTP 502); try again later.');
+      expect(await page.locator(`${sheet} .import-progress`).count()).toBe(0);
+    });
+  });
+
   it('says a zip is damaged in the interface language', async () => {
     await withEditorPage(async (page) => {
       await page.click('.import-sheet__open');

@@ -29,7 +29,12 @@ import {
 } from '../api/analysis-api.js';
 import { focusWithSheet } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
-import { planText, pickText, type PlanMessageKey } from '../plan-lookup/plan-lookup-messages.js';
+import {
+  failureReason,
+  planText,
+  pickText,
+  type PlanMessageKey,
+} from '../plan-lookup/plan-lookup-messages.js';
 import { element, renderSampleNote } from '../plan-lookup/render-plan-information.js';
 import {
   barChartOptions,
@@ -121,7 +126,8 @@ export class Dashboard {
   private exposure: HazardExposureReport | undefined;
   private roads: RoadConditionReport | undefined;
   private irrigation: IrrigationConditionReport | undefined;
-  private failure: string | undefined;
+  /** Why the tab could not load (worded at each drawing); undefined while it has not failed. */
+  private failure: unknown;
   /** Raised at each change of user: answers to requests of an older one are dropped. */
   private generation = 0;
   private charts: Chart[] = [];
@@ -186,7 +192,7 @@ export class Dashboard {
       if (this.tab === 'roads') this.roads ??= keep(await fetchRoadCondition(this.roadStatus));
       if (this.tab === 'irrigation') this.irrigation ??= keep(await fetchIrrigationCondition());
     } catch (error) {
-      if (generation === this.generation) this.failure = (error as Error).message;
+      if (generation === this.generation) this.failure = error;
     }
     const unitLayer = this.tab === 'exposure' ? this.exposure?.unitLayer : this.roads?.unitLayer;
     if (this.tab !== 'irrigation' && unitLayer) await this.loadUnits(unitLayer);
@@ -248,11 +254,11 @@ export class Dashboard {
   }
 
   private renderBody(): HTMLElement {
-    if (this.failure)
+    if (this.failure !== undefined)
       return element(
         'p',
         'dashboard__failed',
-        planText('dashboard.failed', { reason: this.failure }),
+        planText('dashboard.failed', { reason: failureReason(this.failure) }),
       );
     if (this.tab === 'exposure' && this.exposure) return this.renderExposure(this.exposure);
     if (this.tab === 'roads' && this.roads) return this.renderRoads(this.roads);

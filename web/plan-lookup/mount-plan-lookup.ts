@@ -21,7 +21,7 @@ import { ApiRequestError } from '../api/client-api.js';
 import { focusWithSheet } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
 import './plan-lookup.css';
-import { planText, pickText, type PlanMessageKey } from './plan-lookup-messages.js';
+import { failureReason, planText, pickText, type PlanMessageKey } from './plan-lookup-messages.js';
 import { readParcelGeoJson } from './read-parcel-file.js';
 import { element, renderPlanInformation } from './render-plan-information.js';
 import { overlayClassName } from '../map/overlay-class.js';
@@ -64,7 +64,8 @@ export class PlanLookup {
   private activity = '';
   private activities: PlanActivity[] = [];
   private info: PlanInformation | undefined;
-  private status: { key: PlanMessageKey; reason?: string } | undefined;
+  /** What the sheet says; `error` is worded at each drawing, in the language of the moment. */
+  private status: { key: PlanMessageKey; reason?: string; error?: unknown } | undefined;
   private request: AbortController | undefined;
   /** Raised at each change of user: answers to requests of an older one are dropped. */
   private generation = 0;
@@ -227,9 +228,7 @@ export class PlanLookup {
       if ((error as Error).name === 'AbortError') return;
       this.info = undefined;
       const worded = error instanceof ApiRequestError && error.type && wordedRefusals[error.type];
-      this.status = worded
-        ? { key: worded }
-        : { key: 'plan.failed', reason: (error as Error).message };
+      this.status = worded ? { key: worded } : { key: 'plan.failed', error };
     }
     this.render();
   }
@@ -247,9 +246,7 @@ export class PlanLookup {
     } catch (error) {
       target?.close();
       const busy = error instanceof ApiRequestError && error.type === 'print-busy';
-      this.status = busy
-        ? { key: 'plan.printBusy' }
-        : { key: 'plan.printFailed', reason: (error as Error).message };
+      this.status = busy ? { key: 'plan.printBusy' } : { key: 'plan.printFailed', error };
       this.render();
     }
   }
@@ -289,7 +286,12 @@ export class PlanLookup {
         element(
           'p',
           `plan-status plan-status--${this.status.key.replace('plan.', '')}`,
-          planText(this.status.key, { reason: this.status.reason ?? '' }),
+          planText(this.status.key, {
+            reason:
+              this.status.error === undefined
+                ? (this.status.reason ?? '')
+                : failureReason(this.status.error),
+          }),
         ),
       );
     if (this.info && this.status?.key !== 'plan.loading') {

@@ -68,6 +68,8 @@ const messagesId = {
   'dashboard.csv': 'Unduh CSV',
   'dashboard.loading': 'Memuat…',
   'dashboard.failed': 'Statistik tidak dapat dimuat: {reason}',
+  'reason.offline': 'tidak tersambung ke server; coba lagi nanti.',
+  'reason.serverFailed': 'server sedang bermasalah (HTTP {status}); coba lagi nanti.',
   'dashboard.kecamatan': 'Kecamatan',
   'dashboard.regency': 'Kabupaten',
   'dashboard.population': 'Penduduk terpapar',
@@ -156,6 +158,8 @@ const messagesEn: Record<PlanMessageKey, string> = {
   'dashboard.csv': 'Download CSV',
   'dashboard.loading': 'Loading…',
   'dashboard.failed': 'The statistics could not be loaded: {reason}',
+  'reason.offline': 'no connection to the server; try again later.',
+  'reason.serverFailed': 'the server has a problem (HTTP {status}); try again later.',
   'dashboard.kecamatan': 'Kecamatan',
   'dashboard.regency': 'Regency',
   'dashboard.population': 'People exposed',
@@ -186,4 +190,17 @@ export function planText(key: PlanMessageKey, values: Record<string, string | nu
 /** The text of a bilingual server value in the interface language. */
 export function pickText(text: { id: string; en: string }) {
   return getLanguage() === 'en' ? text.en : text.id;
+}
+
+/**
+ * Why a request of the plan sheet or a dashboard failed, in the interface language: no answer
+ * (fetch rejects with a TypeError, whose 'Failed to fetch' is the browser's English), a server
+ * failure that names no problem (a proxy's page), else the server's own words.
+ */
+export function failureReason(error: unknown): string {
+  if (error instanceof TypeError) return planText('reason.offline');
+  const { status, type } = error as { status?: unknown; type?: unknown };
+  if (typeof status === 'number' && status >= 500 && !type)
+    return planText('reason.serverFailed', { status });
+  return (error as Error).message;
 }

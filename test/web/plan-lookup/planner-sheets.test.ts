@@ -385,4 +385,36 @@ describe('the planner sheets beside the map', () => {
     expect(notes[2]).toContain(titlesOf(['irrigation_canal'], 'id')[0]);
     await page.close();
   }, 120000);
+
+  it('says the server could not be reached in the plan sheet and the dashboard, in both languages', async () => {
+    const page = await openMapAt(kroyaInnerPoint);
+    await waitForMapDrawn(page);
+    const said: string[] = [];
+    await page.context().setOffline(true);
+    try {
+      await page.locator('.plan-lookup__open').click();
+      await page.locator('.plan-ask-centre').click();
+      const planFailed = page.locator('.plan-status--failed');
+      await planFailed.waitFor({ timeout: 10000 });
+      said.push(await planFailed.innerText());
+      await page.locator('.dashboard__open').click();
+      const dashboardFailed = page.locator('.dashboard__failed');
+      await dashboardFailed.waitFor({ timeout: 10000 });
+      said.push(await dashboardFailed.innerText());
+      await page.locator('#lang-toggle').click();
+      said.push(await dashboardFailed.innerText());
+      await page.locator('.plan-lookup__open').click();
+      said.push(await planFailed.innerText());
+    } finally {
+      await page.context().setOffline(false);
+    }
+
+    expect(said).toEqual([
+      'Informasi tidak dapat dihitung: tidak tersambung ke server; coba lagi nanti.',
+      'Statistik tidak dapat dimuat: tidak tersambung ke server; coba lagi nanti.',
+      'The statistics could not be loaded: no connection to the server; try again later.',
+      'The information could not be computed: no connection to the server; try again later.',
+    ]);
+    await page.close();
+  });
 });

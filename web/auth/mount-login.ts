@@ -109,6 +109,19 @@ function relabelDialog(dialog: HTMLDialogElement) {
   }
 }
 
+/**
+ * Why a login failed: a wrong name or password only when the server said so; no answer (fetch
+ * rejects with a TypeError) and a server failure (the database down: 503) are said as such,
+ * where every failure read 'wrong user name or password'.
+ */
+function loginFailureKey(error: unknown) {
+  if (error instanceof TypeError) return 'auth.offline';
+  // an answer that could not be read (no JSON) is the server's trouble too
+  if (!(error instanceof ApiProblem) || error.status >= 500) return 'auth.serverFailed';
+  if (error.status === 429) return 'auth.tooMany';
+  return 'auth.failed';
+}
+
 async function submitLogin(dialog: HTMLDialogElement) {
   const form = dialog.querySelector('form')!;
   const problem = dialog.querySelector<HTMLElement>('.login-dialog__problem')!;
@@ -120,8 +133,7 @@ async function submitLogin(dialog: HTMLDialogElement) {
     problem.textContent = '';
     dialog.close();
   } catch (error) {
-    const tooMany = error instanceof ApiProblem && error.status === 429;
-    const key = tooMany ? 'auth.tooMany' : 'auth.failed';
+    const key = loginFailureKey(error);
     problem.dataset.text = key;
     problem.textContent = editText(key);
   }

@@ -59,4 +59,44 @@ describe('the login dialog', () => {
       await page.close();
     }
   });
+
+  it('says the server could not be reached or failed, not that the password was wrong', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(server.baseUrl);
+    await page.waitForFunction(() => Boolean(window.__simpulMap), null, { timeout: 20000 });
+    const problem = page.locator('.login-dialog__problem');
+    const tryToLogIn = async () => {
+      await page.fill('.login-dialog input[name=name]', 'tamu');
+      await page.fill('.login-dialog input[name=password]', 'sandi-yang-benar');
+      await page.click('.login-dialog button[type=submit]');
+      await problem.filter({ hasText: /\S/ }).waitFor();
+      const said = await problem.textContent();
+      await page.evaluate(() => {
+        document.querySelector('.login-dialog__problem')!.textContent = '';
+      });
+      return said;
+    };
+
+    await page.click('#login-button');
+    await page.context().setOffline(true);
+    let offline: string | null;
+    try {
+      offline = await tryToLogIn();
+    } finally {
+      await page.context().setOffline(false);
+    }
+    // the database is down: the server answers 503
+    await page.route('**/auth/login', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: '/problems/database-unavailable', status: 503 }),
+      }),
+    );
+    const down = await tryToLogIn();
+
+    expect(offline).toBe('Tidak tersambung ke server. Coba lagi nanti.');
+    expect(down).toBe('Server sedang bermasalah. Coba lagi nanti.');
+    await page.close();
+  });
 });

@@ -112,6 +112,25 @@ function showsSameValues(a: WorkingFeature, b: WorkingFeature): boolean {
   return a.key === b.key && JSON.stringify(a.properties) === JSON.stringify(b.properties);
 }
 
+/** The words of why a request failed, by their key; undefined: the server's own words. */
+function reasonKeyOf(error: unknown): EditMessageKey | undefined {
+  // fetch rejects with a TypeError when no answer came: offline, or the server unreachable
+  if (error instanceof TypeError) return 'reason.offline';
+  if (!(error instanceof ApiProblem)) return 'reason.serverFailed';
+  if (error.status === 401 || error.type === 'csrf-token-missing') return 'reason.sessionEnded';
+  if (error.status >= 500) return 'reason.serverFailed';
+  return undefined;
+}
+
+/**
+ * Why reading or restoring failed, in the interface language: no answer, a session ended,
+ * the server's trouble, else the server's own words.
+ */
+function reasonText(error: unknown): string {
+  const key = reasonKeyOf(error);
+  return key ? editText(key) : (error as Error).message.replace(/\.$/, '');
+}
+
 /** The editor's state and its wiring to the map. */
 class Editor {
   private layer?: LayerDefinition;
@@ -420,7 +439,7 @@ class Editor {
       if (!session.hasChanges) this.showStatus('edit.loaded', { count: features.length });
       await this.loadSnapFeatures(bbox, abort.signal);
     } catch (error) {
-      if ((error as Error).name !== 'AbortError') this.setStatus(String((error as Error).message));
+      if ((error as Error).name !== 'AbortError') this.showFailure('edit.loadFailed', error);
     }
   }
 
@@ -863,15 +882,18 @@ class Editor {
    * ended (the login dialog opens), the server's trouble, else the server's own words.
    */
   private reasonOf(error: unknown): string {
-    // fetch rejects with a TypeError when no answer came: offline, or the server unreachable
-    if (error instanceof TypeError) return editText('reason.offline');
-    if (!(error instanceof ApiProblem)) throw error;
-    if (error.status === 401 || error.type === 'csrf-token-missing') {
-      askToLogIn();
-      return editText('reason.sessionEnded');
-    }
-    if (error.status >= 500) return editText('reason.serverFailed');
-    return error.message.replace(/\.$/, '');
+    this.askToLogInIfEnded(error);
+    return reasonText(error);
+  }
+
+  private askToLogInIfEnded(error: unknown) {
+    if (reasonKeyOf(error) === 'reason.sessionEnded') askToLogIn();
+  }
+
+  /** Says `key` with the reason of `error`, worded again in the language switched to. */
+  private showFailure(key: EditMessageKey, error: unknown) {
+    this.statusText = () => editText(key, { reason: reasonText(error) });
+    this.status.textContent = this.statusText();
   }
 
   /** Reads what a history dialog lists; a failure is said in the status line, not thrown. */
@@ -879,7 +901,8 @@ class Editor {
     try {
       return await read();
     } catch (error) {
-      this.showStatus('history.readFailed', { reason: this.reasonOf(error) });
+      this.askToLogInIfEnded(error);
+      this.showFailure('history.readFailed', error);
       return undefined;
     }
   }

@@ -411,6 +411,34 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
+  it('says in both languages that the features in view could not be loaded offline', async () => {
+    const { page, pageErrors } = await openEditor([109.002, -7.702]);
+    await page.waitForFunction(
+      () => (window.__simpulEditor?.currentSession?.all().length ?? 0) > 0,
+    );
+    const said: (string | null)[] = [];
+    await browser.context.setOffline(true);
+    try {
+      await page.evaluate(() => {
+        const view = window.__simpulMap!.getView();
+        view.setCenter([view.getCenter()![0]! + 300, view.getCenter()![1]!]);
+      });
+      await expect.poll(() => editStatus(page)).toContain('tidak tersambung');
+      said.push(await editStatus(page));
+      await page.locator('#lang-toggle').click();
+      said.push(await editStatus(page));
+    } finally {
+      await browser.context.setOffline(false);
+    }
+
+    expect(said).toEqual([
+      'Objek tidak dapat dimuat: tidak tersambung ke server; coba lagi nanti.',
+      'The features could not be loaded: no connection to the server; try again later.',
+    ]);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('asks to log in again when the session ended before a save, keeping changes', async () => {
     const { page } = await openEditor([109.002, -7.702]);
     await changeExistingSegment(page, 'Jalan sesudah sesi habis');

@@ -29,12 +29,8 @@ import {
 } from '../api/analysis-api.js';
 import { focusWithSheet } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
-import {
-  failureReason,
-  planText,
-  pickText,
-  type PlanMessageKey,
-} from '../plan-lookup/plan-lookup-messages.js';
+import { failureReason } from '../plan-lookup/failure-reason.js';
+import { planText, pickText, type PlanMessageKey } from '../plan-lookup/plan-lookup-messages.js';
 import { element, renderSampleNote } from '../plan-lookup/render-plan-information.js';
 import {
   barChartOptions,

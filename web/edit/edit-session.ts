@@ -20,6 +20,15 @@ export interface WorkingFeature {
   properties: Record<string, unknown>;
 }
 
+/** A feature a save wrote: its key before, its id and ETag now, the version sent. */
+interface SaveResult {
+  key: string;
+  id: number;
+  etag?: string;
+  /** The version a create or replace wrote; none for a deletion. */
+  sent?: WorkingFeature;
+}
+
 interface State {
   features: Map<string, WorkingFeature>;
   deleted: Map<string, WorkingFeature>;
@@ -247,7 +256,7 @@ export class EditSession {
    * awaited (a field typed, the feature deleted) stays pending over it, where taking the
    * working copy as saved dropped that change without a word.
    */
-  markSaved(results: readonly { key: string; id: number; etag?: string; sent?: WorkingFeature }[]) {
+  markSaved(results: readonly SaveResult[]) {
     for (const { key, id, etag, sent } of results) {
       const current = this.state.features.get(key);
       const deleted = this.state.deleted.has(key);

@@ -191,16 +191,3 @@ export function planText(key: PlanMessageKey, values: Record<string, string | nu
 export function pickText(text: { id: string; en: string }) {
   return getLanguage() === 'en' ? text.en : text.id;
 }
-
-/**
- * Why a request of the plan sheet or a dashboard failed, in the interface language: no answer
- * (fetch rejects with a TypeError, whose 'Failed to fetch' is the browser's English), a server
- * failure that names no problem (a proxy's page), else the server's own words.
- */
-export function failureReason(error: unknown): string {
-  if (error instanceof TypeError) return planText('reason.offline');
-  const { status, type } = error as { status?: unknown; type?: unknown };
-  if (typeof status === 'number' && status >= 500 && !type)
-    return planText('reason.serverFailed', { status });
-  return (error as Error).message;
-}

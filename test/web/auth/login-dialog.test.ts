@@ -60,7 +60,7 @@ describe('the login dialog', () => {
     }
   });
 
-  it('says the server could not be reached or failed, not that the password was wrong', async () => {
+  it('says the server is unreachable or failing, not that the password was wrong', async () => {
     const page = await browser.context.newPage();
     await page.goto(server.baseUrl);
     await page.waitForFunction(() => Boolean(window.__simpulMap), null, { timeout: 20000 });

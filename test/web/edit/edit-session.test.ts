@@ -137,7 +137,7 @@ describe('the unsaved edits of a layer', () => {
     expect(session.storedProperties('f7')).toEqual({ name: 'B' });
   });
 
-  it('deletes on the next save a feature created, then deleted while its save was awaited', () => {
+  it('deletes on the next save a feature deleted while its creation was saved', () => {
     const session = new EditSession('road_segment');
     const key = session.create(line(109), { name: 'new' });
     const sent = session.get(key);

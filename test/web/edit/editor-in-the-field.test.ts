@@ -411,7 +411,7 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('says in both languages that the features in view could not be loaded offline', async () => {
+  it('says in both languages that the features in view cannot load offline', async () => {
     const { page, pageErrors } = await openEditor([109.002, -7.702]);
     await page.waitForFunction(
       () => (window.__simpulEditor?.currentSession?.all().length ?? 0) > 0,

@@ -465,7 +465,8 @@ describe('the import and export sheet', () => {
       await page.setInputFiles(`${sheet} input[type=file]`, shapefile);
       const said = await errorInBothLanguages(page);
 
-      expect(said.indonesian).toBe('Gagal: server sedang bermasalah (HTTP 502); coba lagi nanti.');
+      const failed = 'server sedang bermasalah (HTTP 502); coba lagi nanti.';
+      expect(said.indonesian).toBe(`Gagal: ${failed}`);
       expect(said.english).toBe('Failed: the server has a problem (HTTP 502); try again later.');
       expect(await page.locator(`${sheet} .import-progress`).count()).toBe(0);
     });

@@ -386,7 +386,7 @@ describe('the planner sheets beside the map', () => {
     await page.close();
   }, 120000);
 
-  it('says the server could not be reached in the plan sheet and the dashboard, in both languages', async () => {
+  it('says offline in the plan sheet and the dashboard, in both languages', async () => {
     const page = await openMapAt(kroyaInnerPoint);
     await waitForMapDrawn(page);
     const said: string[] = [];

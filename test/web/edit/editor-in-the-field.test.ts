@@ -308,10 +308,11 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('says a record could not be saved for want of a connection, beside its form', async () => {
+  /** A road segment renamed `name`, with a new survey record whose required choices are set. */
+  async function openFilledRecordForm(name: string) {
     const table = recordTables.find((t) => t.parent?.layerId === layer.id)!;
     const { page } = await openEditor([109.002, -7.702]);
-    await changeExistingSegment(page, 'Jalan disurvei');
+    await changeExistingSegment(page, name);
     const block = page.locator(`.edit-records[data-table="${table.id}"]`);
     await block.locator('button[data-text="records.add"]').click();
     for (const attribute of table.attributes.filter((a) => a.required && a.domain)) {
@@ -319,6 +320,11 @@ describe('the web editor as engineers use it in the field', () => {
         .locator(`[data-field="${attribute.name}"] select`)
         .selectOption(attribute.domain![0]!.code);
     }
+    return { page, block };
+  }
+
+  it('says a record could not be saved for want of a connection, beside its form', async () => {
+    const { page, block } = await openFilledRecordForm('Jalan disurvei');
 
     await browser.context.setOffline(true);
     let problem: string | null;
@@ -342,16 +348,7 @@ describe('the web editor as engineers use it in the field', () => {
   });
 
   it('adds a record once however often its Save is pressed while it is sent', async () => {
-    const table = recordTables.find((t) => t.parent?.layerId === layer.id)!;
-    const { page } = await openEditor([109.002, -7.702]);
-    await changeExistingSegment(page, 'Jalan disurvei dua kali');
-    const block = page.locator(`.edit-records[data-table="${table.id}"]`);
-    await block.locator('button[data-text="records.add"]').click();
-    for (const attribute of table.attributes.filter((a) => a.required && a.domain)) {
-      await block
-        .locator(`[data-field="${attribute.name}"] select`)
-        .selectOption(attribute.domain![0]!.code);
-    }
+    const { page, block } = await openFilledRecordForm('Jalan disurvei dua kali');
     const posts: string[] = [];
     await page.route('**/records/**', async (route) => {
       if (route.request().method() === 'POST') {

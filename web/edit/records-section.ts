@@ -52,7 +52,12 @@ async function renderTable(
   add.type = 'button';
   add.dataset.text = 'records.add';
   add.textContent = editText('records.add');
-  add.addEventListener('click', () => block.append(recordForm(table, parentKey, onAdded)));
+  // one new record at a time: each press appended another empty form, saved one by one
+  let opened: HTMLElement | undefined;
+  add.addEventListener('click', () => {
+    if (!opened?.isConnected) block.append((opened = recordForm(table, parentKey, onAdded)));
+    opened.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  });
   block.append(title, list, add);
   return block;
 }

@@ -81,6 +81,9 @@ const editMessagesId = {
   'history.delete': 'dihapus',
   'history.restore': 'Pulihkan versi {version}',
   'history.restored': 'Versi {version} dipulihkan.',
+  'history.confirmRestoreOverChanges':
+    'Objek ini punya perubahan yang belum disimpan; memulihkan versi {version} akan ' +
+    'membuangnya. Lanjutkan?',
   'history.close': 'Tutup',
   'history.readFailed': 'Riwayat tidak dapat dibaca: {reason}.',
   'edit.loadFailed': 'Objek tidak dapat dimuat: {reason}.',
@@ -176,6 +179,8 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'history.delete': 'deleted',
   'history.restore': 'Restore version {version}',
   'history.restored': 'Version {version} restored.',
+  'history.confirmRestoreOverChanges':
+    'This feature has changes not saved; restoring version {version} discards them. Go on?',
   'history.close': 'Close',
   'history.readFailed': 'The history could not be read: {reason}.',
   'edit.loadFailed': 'The features could not be loaded: {reason}.',

@@ -18,20 +18,21 @@ function entryLine(entry: HistoryEntry): string {
 
 /**
  * Runs the restore a button of `dialog` asked for and closes the dialog once done; a restore
- * that fails says why in the dialog (`describe`), which stays open. One restore at a time: a
- * second press meanwhile asks nothing.
+ * that fails says why in the dialog (`describe`), which stays open, and so does one the user
+ * called off (`restore` answers false). One restore at a time: a second press meanwhile asks
+ * nothing.
  */
 function restoringFrom(dialog: HTMLDialogElement, describe: (error: unknown) => string) {
   const failure = document.createElement('p');
   failure.className = 'edit-form__problem';
   failure.setAttribute('role', 'alert');
   let restoring = false;
-  const run = (restore: () => Promise<void>) => {
+  const run = (restore: () => Promise<boolean | void>) => {
     if (restoring) return;
     restoring = true;
     failure.textContent = '';
     restore().then(
-      () => dialog.close(),
+      (done) => (done === false ? (restoring = false) : dialog.close()),
       (error: unknown) => {
         restoring = false;
         failure.textContent = describe(error);
@@ -49,7 +50,7 @@ export function showHistoryDialog(
   layer: LayerDefinition,
   featureId: number,
   entries: readonly HistoryEntry[],
-  restore: (version: number) => Promise<void>,
+  restore: (version: number) => Promise<boolean>,
   describe: (error: unknown) => string,
 ) {
   const dialog = document.createElement('dialog');

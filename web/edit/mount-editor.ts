@@ -925,8 +925,15 @@ class Editor {
     );
   }
 
-  /** Restores version `version` of feature `id` and shows it as the server now holds it. */
+  /**
+   * Restores version `version` of feature `id` and shows it as the server now holds it; false
+   * when the feature has changes not saved and the user keeps them (the restore replaced them
+   * without a word).
+   */
   private async restoreVersionOf(layer: LayerDefinition, id: number, version: number) {
+    const unsaved = this.session?.isChanged(storedKey(id));
+    const asked = editText('history.confirmRestoreOverChanges', { version });
+    if (unsaved && !window.confirm(asked)) return false;
     const { etag } = await fetchFeatureWithETag(layer.id, id).catch(() => ({ etag: undefined }));
     await restoreVersion(layer.id, id, version, etag);
     const fresh = await fetchFeatureWithETag(layer.id, id);
@@ -942,6 +949,7 @@ class Editor {
     this.dataLayerOf(layer.id)?.getSource()?.refresh();
     this.render();
     this.showStatus('history.restored', { version });
+    return true;
   }
 
   /** Recently deleted features of the layer, to bring one back as a new edit. */

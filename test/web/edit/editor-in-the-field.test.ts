@@ -347,6 +347,25 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
+  it('opens one new record form however often its add button is pressed', async () => {
+    const table = recordTables.find((t) => t.parent?.layerId === layer.id)!;
+    const { page } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan dengan satu catatan baru');
+    const block = page.locator(`.edit-records[data-table="${table.id}"]`);
+
+    await block.locator('button[data-text="records.add"]').click();
+    await block.locator('button[data-text="records.add"]').click();
+
+    await expect.poll(() => block.locator('[data-action="save-record"]').count()).toBe(1);
+    // the press leads to the form's first field, not to a second form
+    const focused = await page.evaluate(() => {
+      const field = document.activeElement;
+      return field?.closest('.edit-records') ? field.tagName : 'elsewhere';
+    });
+    expect(['INPUT', 'SELECT', 'TEXTAREA']).toContain(focused);
+    await page.close();
+  });
+
   it('adds a record once however often its Save is pressed while it is sent', async () => {
     const { page, block } = await openFilledRecordForm('Jalan disurvei dua kali');
     const posts: string[] = [];
@@ -364,6 +383,33 @@ describe('the web editor as engineers use it in the field', () => {
     await save.waitFor({ state: 'detached', timeout: 15000 });
 
     expect(posts).toHaveLength(1);
+    await page.close();
+  });
+
+  it('asks before a restore replaces changes not saved, and keeps them when told', async () => {
+    const { page, pageErrors } = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(page, 'Jalan sebelum dipulihkan');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await expect.poll(() => editStatus(page), { timeout: 15000 }).toBe('Tersimpan.');
+    await changeExistingSegment(page, 'Perubahan yang belum disimpan');
+    const questions: string[] = [];
+    page.on('dialog', (question) => {
+      questions.push(question.message());
+      void question.dismiss();
+    });
+    const restores: string[] = [];
+    page.on('request', (r) => r.url().endsWith('/restore') && restores.push(r.url()));
+
+    await page.locator('.edit-actions [data-action=history]').click();
+    const dialog = page.locator('dialog.history-dialog[open]');
+    await dialog.locator('li button').first().click();
+    await expect.poll(() => questions.length).toBe(1);
+
+    expect(questions[0]).toMatch(/^Objek ini punya perubahan yang belum disimpan; memulihkan/);
+    expect(restores).toEqual([]);
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await pendingCount(page)).toBe(1);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 

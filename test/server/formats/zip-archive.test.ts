@@ -98,7 +98,7 @@ describe('unpacking a zip archive', () => {
     expect(files.map((f) => path.basename(f))).toEqual(['jalan.geojson']);
   });
 
-  it("fails as the server's fault, not a damaged file, when an entry cannot be written", async () => {
+  it("fails as the server's fault, not a damaged file, when an entry is unwritable", async () => {
     // a folder where the entry's file goes stands for a full disk: writing fails on this side
     const archive = path.join(folder, 'roads.zip');
     const zip = new yazl.ZipFile();

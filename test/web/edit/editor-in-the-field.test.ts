@@ -386,11 +386,17 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
+  /** The editor open on the existing segment, renamed `name` and saved: it has a history. */
+  async function openWithSavedSegment(name: string) {
+    const opened = await openEditor([109.002, -7.702]);
+    await changeExistingSegment(opened.page, name);
+    await opened.page.locator('.edit-actions [data-action=save]').click();
+    await expect.poll(() => editStatus(opened.page), { timeout: 15000 }).toBe('Tersimpan.');
+    return opened;
+  }
+
   it('asks before a restore replaces changes not saved, and keeps them when told', async () => {
-    const { page, pageErrors } = await openEditor([109.002, -7.702]);
-    await changeExistingSegment(page, 'Jalan sebelum dipulihkan');
-    await page.locator('.edit-actions [data-action=save]').click();
-    await expect.poll(() => editStatus(page), { timeout: 15000 }).toBe('Tersimpan.');
+    const { page, pageErrors } = await openWithSavedSegment('Jalan sebelum dipulihkan');
     await changeExistingSegment(page, 'Perubahan yang belum disimpan');
     const questions: string[] = [];
     page.on('dialog', (question) => {
@@ -414,10 +420,7 @@ describe('the web editor as engineers use it in the field', () => {
   });
 
   it('says why history cannot be read or restored without a connection', async () => {
-    const { page, pageErrors } = await openEditor([109.002, -7.702]);
-    await changeExistingSegment(page, 'Jalan dengan riwayat');
-    await page.locator('.edit-actions [data-action=save]').click();
-    await expect.poll(() => editStatus(page), { timeout: 15000 }).toBe('Tersimpan.');
+    const { page, pageErrors } = await openWithSavedSegment('Jalan dengan riwayat');
     const offline = 'tidak tersambung ke server; coba lagi nanti.';
 
     await browser.context.setOffline(true);

@@ -200,7 +200,7 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
     await page.close();
   });
 
-  it('says an uploaded parcel crossing itself too often is not repaired, in two languages', async () => {
+  it('says a parcel crossing itself too often is not repaired, in two languages', async () => {
     const page = await browser.newPage();
     await openMapAt(page, kroyaInnerPoint);
     // a star of 151 corners whose ring crosses itself at every edge: more than are repaired

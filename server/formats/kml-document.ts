@@ -4,86 +4,140 @@
  * that file's placemarks come after those of the file linking to it. A link to anything else
  * (a web address, a file not sent) is refused, naming it: Simpul fetches nothing.
  *
- * The document is parsed whole (xmldom, synchronous) and then walked (togeojson): seconds of
- * processor time for a large file, so an import runs this in a worker thread (kml-reader.ts),
- * never on a server's main thread.
+ * The file streams through a SAX parser (sax), which cuts out each Placemark (and each Schema,
+ * GroundOverlay and NetworkLink) as text; togeojson then reads each piece alone, parsed by
+ * xmldom into a document of its own. Memory stays that of a few placemarks whatever the file's
+ * size (30,000 placemarks: 160 MB of RSS, where the whole document took 400 to 750 MB). The
+ * reading takes processor time (those 30,000 about 4 s, as parsing the whole document did),
+ * so an import runs it in a worker thread (kml-reader.ts), never on a server's main thread.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { kmlGen } from '@tmcw/togeojson';
 import { DOMParser } from '@xmldom/xmldom';
 import type { GeoJsonProperties, Geometry } from 'geojson';
+import sax from 'sax';
 import { readerFailure, SourceFileError } from './source-feature.js';
 
 /**
- * KML is parsed as a whole document (XML DOM), so memory grows with the file. KML made by
- * hand or by Google Earth stays far below this; larger data belongs in a GeoPackage.
+ * sax refuses a comment, attribute or declaration longer than its buffer (64 KB by default) as
+ * if the file were broken; a long text or CDATA it hands on in parts. Only the thread's heap
+ * limits what one of them may hold.
  */
-const maxKmlBytes = 200 * 1024 ** 2;
+(sax as unknown as { MAX_BUFFER_LENGTH: number }).MAX_BUFFER_LENGTH = 256 * 1024 ** 2;
 
-export function refuseLargeKml(file: string) {
-  if (fs.statSync(file).size <= maxKmlBytes) return;
-  throw new SourceFileError(
-    'file-too-large',
-    'KML files over 200 MB are not read (KML is parsed whole); convert it to GeoPackage.',
-    { maxMb: maxKmlBytes / 1024 ** 2 },
-  );
+/** The elements cut out of the stream, as togeojson reads them from a whole document. */
+type PieceKind = 'Placemark' | 'GroundOverlay' | 'NetworkLink' | 'Schema';
+const pieceKinds = new Set<string>(['Placemark', 'GroundOverlay', 'NetworkLink', 'Schema']);
+
+/** One element cut out of the file, with the namespaces its ancestors declared. */
+interface Piece {
+  kind: PieceKind;
+  text: string;
+  /** Those declarations as attributes of a start tag: ` xmlns="…" xmlns:gx="…"`. */
+  namespaces: string;
 }
 
-/**
- * The most elements a KML document may hold: its DOM takes 1 to 3 KB of memory per element,
- * so a 150 MB file of small placemarks (a million elements) ended the server at its 4 GB
- * heap, and 300,000 (some 30,000 placemarks with a few data fields) take about 500 MB.
- */
-const maxKmlElements = 300000;
-
-/**
- * The start tags of an XML text, counted without parsing it: the tags inside CDATA (a
- * description's HTML) and comments are text, not elements. Stops counting past `atMost`.
- */
-function countStartTags(text: string, atMost: number): number {
-  let count = 0;
-  let at = text.indexOf('<');
-  while (at !== -1 && count <= atMost) {
-    const next = text.charCodeAt(at + 1);
-    if (text.startsWith('<![CDATA[', at)) at = skipPast(text, ']]>', at);
-    else if (text.startsWith('<!--', at)) at = skipPast(text, '-->', at);
-    // not an end tag (/), a declaration (!) or a processing instruction (?)
-    else if (next !== 0x2f && next !== 0x21 && next !== 0x3f) count += 1;
-    at = text.indexOf('<', at + 1);
+/** The `xmlns` and `xmlns:*` attributes of a start tag. */
+function declaredNamespaces(attributes: Record<string, string>): Map<string, string> {
+  const declared = new Map<string, string>();
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) declared.set(name, value);
   }
-  return count;
+  return declared;
 }
 
-/** Where `end` starts after `from`, or the end of `text` when it is not there. */
-function skipPast(text: string, end: string, from: number): number {
-  const found = text.indexOf(end, from);
-  return found === -1 ? text.length : found;
+/** The namespaces in scope, each open element's declarations over those of its ancestors. */
+function inScope(open: readonly Map<string, string>[]): string {
+  const scope = new Map<string, string>();
+  for (const declared of open) for (const [name, value] of declared) scope.set(name, value);
+  const escaped = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  return Array.from(scope, ([name, value]) => ` ${name}="${escaped(value)}"`).join('');
 }
 
-function refuseManyElements(text: string) {
-  if (countStartTags(text, maxKmlElements) <= maxKmlElements) return;
-  throw new SourceFileError(
-    'file-too-large',
-    `KML files of more than ${maxKmlElements.toLocaleString('en')} elements are not read ` +
-      '(KML is parsed whole, in memory); convert it to GeoPackage.',
-    { code: 'too-many-elements', maxElements: maxKmlElements },
-  );
-}
-
-async function parseKml(file: string): Promise<Document> {
-  const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
-    throw readerFailure('unreadable-kml', 'The KML file', error);
-  });
-  refuseManyElements(text);
+/**
+ * The pieces of `file` in document order, as the file streams past: the text of each
+ * Placemark, Schema, GroundOverlay and NetworkLink outside another piece. Only the text since
+ * the start of the piece being read is held. A file that is not well-formed XML is refused
+ * where the parser stops.
+ */
+async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<Piece[]> {
+  const parser = sax.parser(true, { position: true });
+  const open: Map<string, string>[] = [];
+  const ready: Piece[] = [];
+  let failure: Error | undefined;
+  // the text from `heldFrom` (a position in the file, in UTF-16 units) to what was last read
+  let held = '';
+  let heldFrom = 0;
+  let piece: { kind: PieceKind; from: number; depth: number; namespaces: string } | undefined;
+  parser.onopentag = (tag) => {
+    if (!piece && pieceKinds.has(tag.name)) {
+      const from = parser.startTagPosition - 1;
+      piece = { kind: tag.name as PieceKind, from, depth: open.length, namespaces: inScope(open) };
+    }
+    open.push(declaredNamespaces(tag.attributes as Record<string, string>));
+  };
+  parser.onclosetag = () => {
+    open.pop();
+    if (!piece || open.length !== piece.depth) return;
+    const text = held.slice(piece.from - heldFrom, parser.position - heldFrom);
+    ready.push({ kind: piece.kind, text, namespaces: piece.namespaces });
+    piece = undefined;
+  };
+  parser.onerror = (error) => {
+    failure ??= error;
+  };
+  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
   try {
-    // A fatal error still throws (and becomes the refusal below); without a handler xmldom
-    // would also print every error and warning to the console, before the command line's line.
-    const parser = new DOMParser({ onError: () => undefined });
-    return parser.parseFromString(text, 'text/xml') as unknown as Document;
+    for await (const chunk of stream as AsyncIterable<string>) {
+      signal?.throwIfAborted();
+      held += chunk;
+      parser.write(chunk);
+      if (failure) throw failure;
+      if (ready.length > 0) yield ready.splice(0);
+      // keep the piece being read, else from the last '<': a start tag not yet ended
+      const keepFrom = piece ? piece.from : heldFrom + Math.max(0, held.lastIndexOf('<'));
+      held = held.slice(keepFrom - heldFrom);
+      heldFrom = keepFrom;
+    }
+    parser.close();
+    if (failure) throw failure;
+    if (ready.length > 0) yield ready.splice(0);
+  } catch (error) {
+    if (signal?.aborted || error instanceof SourceFileError) throw error;
+    throw readerFailure('unreadable-kml', 'The KML file', error);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * Pieces of one namespace scope parsed into a document of their own, after the Schema pieces
+ * read so far (togeojson types SchemaData values by them). Parsing pieces together, a chunk of
+ * the file at a time, spares xmldom's cost of starting a document (half the time, one each).
+ */
+function piecesDocument(parser: DOMParser, pieces: readonly Piece[], schemas: string): Document {
+  const text = pieces.map((piece) => piece.text).join('');
+  const kml = `<kml${pieces[0]!.namespaces}><Document>${schemas}${text}</Document></kml>`;
+  try {
+    return parser.parseFromString(kml, 'text/xml') as unknown as Document;
   } catch (error) {
     throw readerFailure('unreadable-kml', 'The KML file', error);
   }
+}
+
+/** Pieces in runs: placemarks in the same namespaces together, any other piece alone. */
+function* runsOf(pieces: readonly Piece[]): Generator<Piece[]> {
+  let run: Piece[] = [];
+  for (const piece of pieces) {
+    const joins = piece.kind === 'Placemark' && run[0]?.kind === 'Placemark';
+    if (run.length > 0 && !(joins && run[0]!.namespaces === piece.namespaces)) {
+      yield run;
+      run = [];
+    }
+    run.push(piece);
+  }
+  if (run.length > 0) yield run;
 }
 
 /** togeojson yields a NetworkLink as a feature of this kind, its address as `href`. */
@@ -120,27 +174,20 @@ function decodedHref(href: string) {
 }
 
 /**
- * The KML files a document's NetworkLinks name, found among the files of its KMZ (`archive`,
- * unpacked by file name: an archive holding two of one name is refused when unpacked).
+ * The KML file a NetworkLink names, found among the files of its KMZ (`archive`, unpacked by
+ * file name: an archive holding two of one name is refused when unpacked).
  */
-function linkedFiles(document: Document, name: string, archive: readonly string[]): string[] {
-  // togeojson yields the links after every placemark: asked only of a document holding one
-  if (document.getElementsByTagName('NetworkLink').length === 0) return [];
-  const linked: string[] = [];
-  for (const feature of kmlGen(document)) {
-    if (!isNetworkLink(feature)) continue;
-    const href = String(feature.properties?.href ?? '').trim();
-    if (!href) throw linkWithoutHref(name, String(feature.properties?.name ?? ''));
-    if (/^(https?|ftp):/i.test(href)) throw unreadLink('remote', name, href);
-    // another scheme (file:), a drive letter or a path from the root: never inside the archive
-    const inArchive = !/^([a-z][a-z0-9+.-]*:|[/\\])/i.test(href);
-    const entry = decodedHref(href.split('#')[0]!).replace(/\\/g, '/');
-    const wanted = path.posix.basename(entry).toLowerCase();
-    const found = archive.find((file) => path.basename(file).toLowerCase() === wanted);
-    if (!inArchive || !found) throw unreadLink('missing', name, href);
-    linked.push(found);
-  }
-  return linked;
+function linkedFile(link: GeoJsonProperties, name: string, archive: readonly string[]): string {
+  const href = String(link?.href ?? '').trim();
+  if (!href) throw linkWithoutHref(name, String(link?.name ?? ''));
+  if (/^(https?|ftp):/i.test(href)) throw unreadLink('remote', name, href);
+  // another scheme (file:), a drive letter or a path from the root: never inside the archive
+  const inArchive = !/^([a-z][a-z0-9+.-]*:|[/\\])/i.test(href);
+  const entry = decodedHref(href.split('#')[0]!).replace(/\\/g, '/');
+  const wanted = path.posix.basename(entry).toLowerCase();
+  const found = archive.find((file) => path.basename(file).toLowerCase() === wanted);
+  if (!inArchive || !found) throw unreadLink('missing', name, href);
+  return found;
 }
 
 export interface KmlPlacemark {
@@ -169,9 +216,20 @@ function mostPointPositions(placemark: Element): number {
   return Math.max(0, ...counts);
 }
 
+/** A feature togeojson read, without the style properties an import has no use for. */
+function placemarkOf(feature: { properties: GeoJsonProperties; geometry: unknown }, at?: Element) {
+  const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
+  delete properties.styleUrl;
+  delete properties.styleHash;
+  delete properties.styleMapHash;
+  const geometry = (feature.geometry ?? null) as Geometry | null;
+  return { properties, geometry, pointPositions: at ? mostPointPositions(at) : 0 };
+}
+
 /**
  * The placemarks of `file` and then, in link order, of the KML files it links to, each file
- * read once however often it is linked.
+ * read once however often it is linked. As togeojson orders a whole document: its placemarks,
+ * then its GroundOverlays (held until the end, as the links are: a file holds few).
  */
 export async function* readKmlFile(
   file: string,
@@ -180,23 +238,38 @@ export async function* readKmlFile(
   signal?: AbortSignal,
 ): AsyncGenerator<KmlPlacemark> {
   read.add(file);
-  refuseLargeKml(file);
-  const document = await parseKml(file);
-  const linked = linkedFiles(document, path.basename(file), archive);
-  // kmlGen yields the placemarks first, in document order, then overlays and links
-  const placemarks = Array.from(document.getElementsByTagName('Placemark'));
-  let index = 0;
-  for (const feature of kmlGen(document)) {
-    signal?.throwIfAborted();
-    if (isNetworkLink(feature)) continue;
-    const placemark = placemarks[index++];
-    const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
-    delete properties.styleUrl;
-    delete properties.styleHash;
-    delete properties.styleMapHash;
-    const geometry = (feature.geometry ?? null) as Geometry | null;
-    const pointPositions = placemark ? mostPointPositions(placemark) : 0;
-    yield { properties, geometry, pointPositions };
+  // a fatal error still throws (and becomes a refusal); without a handler xmldom would also
+  // print every error and warning to the console, before the command line's line
+  const parser = new DOMParser({ onError: () => undefined });
+  const overlays: Piece[] = [];
+  const links: Piece[] = [];
+  let schemas = '';
+  for await (const pieces of readPieces(file, signal)) {
+    for (const run of runsOf(pieces)) {
+      const [first] = run as [Piece];
+      if (first.kind === 'Schema') schemas += first.text;
+      else if (first.kind === 'GroundOverlay') overlays.push(first);
+      else if (first.kind === 'NetworkLink') links.push(first);
+      else {
+        const document = piecesDocument(parser, run, schemas);
+        // placemarks do not nest: togeojson yields one feature each, in document order
+        const elements = document.getElementsByTagName('Placemark');
+        let index = 0;
+        for (const feature of kmlGen(document)) yield placemarkOf(feature, elements[index++]);
+      }
+    }
+  }
+  for (const overlay of overlays) {
+    for (const feature of kmlGen(piecesDocument(parser, [overlay], schemas))) {
+      yield placemarkOf(feature);
+    }
+  }
+  const linked: string[] = [];
+  for (const link of links) {
+    for (const feature of kmlGen(piecesDocument(parser, [link], schemas))) {
+      if (isNetworkLink(feature))
+        linked.push(linkedFile(feature.properties, path.basename(file), archive));
+    }
   }
   for (const next of linked) {
     if (!read.has(next)) yield* readKmlFile(next, archive, read, signal);

@@ -1,20 +1,19 @@
 /**
  * KML reader (and KMZ, once unzipped): the placemarks of a KML file, as kml-document.ts reads
- * them, numbered in order. The document is parsed and walked in a worker thread
- * (kml-reader.ts): parsing is synchronous and takes seconds for a large file, during which a
- * server's main thread would answer nothing else (33,000 placemarks stalled it 4.2 s). The
- * thread has its own heap, capped, so a file that needs more memory than allowed is refused
- * rather than taking the server's heap.
+ * them, numbered in order. The file is read in a worker thread (kml-reader.ts): parsing XML is
+ * synchronous processor work, which on a server's main thread would delay every other request
+ * (33,000 placemarks parsed whole stalled it 4.2 s). The thread has its own heap, capped, so
+ * a placemark that needs more memory than allowed is refused rather than taking the server's
+ * heap.
  */
 import { Worker } from 'node:worker_threads';
 import type { GeoJsonProperties } from 'geojson';
-import { refuseLargeKml } from './kml-document.js';
 import type { KmlReaderAnswer, KmlReaderData, KmlReaderFailure } from './kml-reader.js';
 import { lonLat, SourceFileError, type OpenedSource } from './source-feature.js';
 
 /**
- * The reader thread's heap: a KML of the most elements read (300,000) takes about 500 MB
- * as a document.
+ * The reader thread's heap. The file streams, so only a single placemark of several hundred
+ * MB of coordinates (no GIS writes one) comes near it.
  */
 const defaultReaderHeapMb = 1024;
 
@@ -37,8 +36,8 @@ function startReader(data: KmlReaderData, heapMb: number): Worker {
 function tooMuchMemory(heapMb: number) {
   return new SourceFileError(
     'file-too-large',
-    `The KML file needs more than ${heapMb} MB of memory to read (KML is parsed whole); ` +
-      'convert it to GeoPackage.',
+    `A placemark of the KML file needs more than ${heapMb} MB of memory to read; ` +
+      'convert the file to GeoPackage.',
     { code: 'too-much-memory', maxMb: heapMb },
   );
 }
@@ -113,7 +112,7 @@ async function* readPlacemarks(
 }
 
 /**
- * Opens a KML file; refused past 200 MB, with the reason. `archive` lists the files of the
+ * Opens a KML file. `archive` lists the files of the
  * KMZ it came from (unpacked), where its NetworkLinks are looked for; none for a plain KML.
  * `readerHeapMb` caps the reading thread's heap.
  */
@@ -123,7 +122,6 @@ export function openKml(
   archive: readonly string[] = [],
   { readerHeapMb = defaultReaderHeapMb } = {},
 ) {
-  refuseLargeKml(file);
   const layer = { name, fields: [], crs: lonLat, formatCrs: lonLat, notes: [] };
   const source: OpenedSource = {
     ...layer,

@@ -228,16 +228,11 @@ const messagesId = {
   'refusal.empty-upload': 'Berkas yang diunggah kosong (0 bita).',
   'refusal.upload-too-large': 'Ukuran unggahan paling besar {maxMb} MB.',
   'refusal.file-too-large':
-    'Berkas KML di atas {maxMb} MB tidak dibaca (KML dibaca utuh); ubah menjadi GeoPackage.',
+    'Satu placemark berkas KML ini memerlukan lebih dari {maxMb} MB memori untuk dibaca; ' +
+    'ubah berkasnya menjadi GeoPackage.',
   'refusal.file-too-large-too-much-memory':
-    'Berkas KML ini memerlukan lebih dari {maxMb} MB memori untuk dibaca (KML dibaca utuh); ' +
-    'ubah menjadi GeoPackage.',
-  'refusal.file-too-large-too-many-elements.one':
-    'Berkas KML berisi lebih dari {maxElements} elemen tidak dibaca (KML dibaca utuh di ' +
-    'memori); ubah menjadi GeoPackage.',
-  'refusal.file-too-large-too-many-elements.other':
-    'Berkas KML berisi lebih dari {maxElements} elemen tidak dibaca (KML dibaca utuh di ' +
-    'memori); ubah menjadi GeoPackage.',
+    'Satu placemark berkas KML ini memerlukan lebih dari {maxMb} MB memori untuk dibaca; ' +
+    'ubah berkasnya menjadi GeoPackage.',
   'refusal.choose-source-layer':
     '{fileName} berisi beberapa lapisan; pilih salah satu: {sourceLayers}.',
   'refusal.choose-source-layer-sourceLayer':
@@ -605,16 +600,11 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'refusal.empty-upload': 'The uploaded file is empty (0 bytes).',
   'refusal.upload-too-large': 'Uploads are limited to {maxMb} MB.',
   'refusal.file-too-large':
-    'KML files over {maxMb} MB are not read (KML is read whole); convert it to GeoPackage.',
+    'A placemark of this KML file needs more than {maxMb} MB of memory to read; convert ' +
+    'the file to GeoPackage.',
   'refusal.file-too-large-too-much-memory':
-    'This KML file needs more than {maxMb} MB of memory to read (KML is read whole); ' +
-    'convert it to GeoPackage.',
-  'refusal.file-too-large-too-many-elements.one':
-    'KML files of more than {maxElements} element are not read (KML is read whole, in ' +
-    'memory); convert it to GeoPackage.',
-  'refusal.file-too-large-too-many-elements.other':
-    'KML files of more than {maxElements} elements are not read (KML is read whole, in ' +
-    'memory); convert it to GeoPackage.',
+    'A placemark of this KML file needs more than {maxMb} MB of memory to read; convert ' +
+    'the file to GeoPackage.',
   'refusal.choose-source-layer': '{fileName} holds several layers; choose one of: {sourceLayers}.',
   'refusal.choose-source-layer-sourceLayer':
     '{fileName} holds no layer "{sourceLayer}"; choose one of: {sourceLayers}.',
@@ -772,7 +762,6 @@ const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
   'refusal.coordinates-outside-crs': 'sampled',
   'refusal.coordinates-outside-crs-fileCrs': 'sampled',
   'refusal.import-not-undoable-later-edits': 'laterEdits',
-  'refusal.file-too-large-too-many-elements': 'maxElements',
   'note.z-dropped': 'count',
   'note.replaced-by-key': 'updated',
   'note.checked': 'valid',

@@ -104,7 +104,9 @@ export async function describeGdalLayer(file: string, layer: string) {
   const namesCrs =
     /^Layer SRS WKT:\s*\n\s*(?!\(unknown\))\S/m.test(output) &&
     !/"Undefined (geographic|Cartesian) SRS"/i.test(output);
-  return { fields, namesCrs };
+  // the name a WKT gives its CRS first: PROJCRS["WGS 84 / UTM zone 49S", …
+  const crsName = /^Layer SRS WKT:\s*\n\s*[A-Z]+\["([^"]*)"/m.exec(output)?.[1];
+  return { fields, namesCrs, crsName };
 }
 
 /**
@@ -115,11 +117,16 @@ export async function* readGdalLayer(
   file: string,
   layer: string,
   signal?: AbortSignal,
-  /** The CRS of a layer that names none (`EPSG:32749` or WKT), to reproject from. */
-  sourceSrs?: string,
+  /**
+   * The CRS of a layer that names none (`EPSG:32749` or WKT), to reproject from; `stored`
+   * reads the coordinates as the file stores them, in the CRS the layer names, unprojected.
+   */
+  sourceSrs?: string | 'stored',
 ): AsyncGenerator<SourceFeature> {
   const args = ['-f', 'GeoJSONSeq', '/vsistdout/', file, layer, '-lco', 'COORDINATE_PRECISION=9'];
-  if (sourceSrs) args.push('-s_srs', sourceSrs, '-t_srs', 'EPSG:4326');
+  // GeoJSONSeq reprojects to lon/lat from the CRS it is told; told lon/lat, it keeps them
+  if (sourceSrs === 'stored') args.push('-a_srs', 'EPSG:4326');
+  else if (sourceSrs) args.push('-s_srs', sourceSrs, '-t_srs', 'EPSG:4326');
   const child = spawn('ogr2ogr', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

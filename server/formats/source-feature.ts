@@ -44,6 +44,12 @@ export interface SourceLayer {
    * `crs` (GDAL reading a GeoPackage): a CRS given for the file can then only misread them.
    */
   reprojected?: boolean;
+  /**
+   * For a `reprojected` source: its features as the file stores them, not reprojected, and
+   * the name of the CRS the file names for them. A layer naming a CRS of metres over
+   * longitude/latitude coordinates is refused when these show it.
+   */
+  stored?: { crsName: string; features: (signal?: AbortSignal) => AsyncIterable<SourceFeature> };
   /** True when the reader already reprojected the coordinates from the CRS given for the file. */
   crsApplied?: boolean;
   /** Text encoding used to read attribute text, when the format has a choice (Shapefile). */

@@ -300,14 +300,18 @@ async function openGeoPackage(file: string): Promise<SourceFile> {
   ): Promise<OpenedSource> => {
     const name = requireLayerName(names, layerName, path.basename(file));
     refuseOptionLikeName(name, path.basename(file));
-    const { fields, namesCrs } = await describeGdalLayer(file, name);
+    const { fields, namesCrs, crsName } = await describeGdalLayer(file, name);
     const layer = { name, fields };
     // GDAL reprojects a layer from the CRS it names while reading (a crs given is refused)
     if (namesCrs) {
       const text = 'Read through GDAL, reprojected from the layer CRS.';
       const notes = [{ code: 'read-through-gdal', text }];
       const features = (signal?: AbortSignal) => readGdalLayer(file, name, signal);
-      return { ...layer, crs: lonLat, reprojected: true, notes, features };
+      const stored = {
+        crsName: crsName ?? 'the CRS it names',
+        features: (signal?: AbortSignal) => readGdalLayer(file, name, signal, 'stored'),
+      };
+      return { ...layer, crs: lonLat, reprojected: true, stored, notes, features };
     }
     // a layer naming none is reprojected from the CRS given; without one, the import asks
     const given = options.crs ? parseCrsName(options.crs) : undefined;

@@ -294,7 +294,7 @@ async function readProblem(request: ImportRequest, error: unknown): Promise<unkn
 const crsSampleSize = 20;
 
 /** The first geometries of the source (`crsSampleSize`), read once for the CRS checks. */
-async function sampleGeometries(source: OpenedSource): Promise<Geometry[]> {
+async function sampleGeometries(source: Pick<OpenedSource, 'features'>): Promise<Geometry[]> {
   const sample: Geometry[] = [];
   for await (const record of source.features()) {
     if (sample.length >= crsSampleSize) break;
@@ -372,9 +372,11 @@ async function misplacedExample(
   sample: Geometry[],
   transform: GeometryTransform,
   fitting: GeometryTransform,
+  /** The same features as `sample`, read otherwise (as stored), for `fitting` to read. */
+  fittingSample: Geometry[] = sample,
 ): Promise<string | undefined> {
   const asRead = sample.map((geometry) => placeOf(geometry, transform));
-  const asFitting = sample.map((geometry) => placeOf(geometry, fitting));
+  const asFitting = fittingSample.map((geometry) => placeOf(geometry, fitting));
   // Read alike (lon/lat GeoJSON read as lon/lat, most files) they cannot disagree: then no
   // query, and an import starts without reading the regency outline.
   if (asRead.every((place, i) => samePlace(place, asFitting[i]))) return undefined;
@@ -644,6 +646,43 @@ async function refuseFileCrsMisplacingLonLat(
 }
 
 /**
+ * Refuses a layer that GDAL reprojects from the CRS it names (a GeoPackage's) when that puts
+ * the sampled features outside the regency while its stored coordinates, read as
+ * longitude/latitude, put them in it: a CRS of metres assigned to lon/lat coordinates, each
+ * row of which would else be rejected as outside. A crs given cannot mend it (GDAL reads the
+ * CRS the layer names): the layer must name the right one.
+ */
+async function refuseLayerCrsMisplacingLonLat(
+  db: Queryable,
+  source: OpenedSource,
+  sample: Geometry[],
+  transform: GeometryTransform,
+) {
+  if (!source.stored || sample.length === 0) return;
+  const { crsName, features } = source.stored;
+  const stored = await sampleGeometries({ features });
+  const example = await misplacedExample(db, sample, transform, transform, stored);
+  if (example === undefined) return;
+  const formatCrs = describeCrs(lonLat);
+  throw badRequest(
+    'crs-misplaces-features',
+    `Read in ${crsName}, which the layer "${source.name}" names, ` +
+      `${firstFeaturesLand(sample.length)} outside the regency (such as ${example}); read as ` +
+      `longitude/latitude (${formatCrs}), ${theyLand(sample.length)} in it: the layer names a ` +
+      `wrong coordinate system. Set its CRS to ${formatCrs} in the GIS (in QGIS: Layer ` +
+      'Properties, Source, Assigned CRS) and export it again.',
+    {
+      code: 'layer-crs-lon-lat',
+      crs: crsName,
+      formatCrs,
+      sourceLayer: source.name,
+      sampled: sample.length,
+      example,
+    },
+  );
+}
+
+/**
  * The transform of one source from the CRS it is read in (the one given, else its own), once
  * the CRS checks have passed on its first geometries; the notes it warrants join `notes`.
  */
@@ -666,6 +705,7 @@ async function prepareTransform(
   const given = request.crs !== undefined;
   await refuseCrsMisplacingFormatFeatures(db, source, sample, { transform, crs, given });
   if (!given) await refuseFileCrsMisplacingLonLat(db, source, sample, { transform, crs });
+  await refuseLayerCrsMisplacingLonLat(db, source, sample, transform);
   return transform;
 }
 

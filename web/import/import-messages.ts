@@ -132,6 +132,18 @@ const messagesId = {
     'kabupaten (misalnya {example}); bila dibaca sebagai bujur/lintang ({formatCrs}), jatuh ' +
     'di dalamnya: berkas menyebut sistem koordinat yang salah. Isi sistem koordinat berkas ' +
     'dengan {formatCrs} agar dibaca dalam itu.',
+  'refusal.crs-misplaces-features-layer-crs-lon-lat.one':
+    'Bila dibaca dalam {crs} yang disebut lapisan "{sourceLayer}", objek pertama jatuh di ' +
+    'luar kabupaten ({example}); bila dibaca sebagai bujur/lintang ({formatCrs}), jatuh di ' +
+    'dalamnya: lapisan menyebut sistem koordinat yang salah. Ubah sistem koordinatnya ' +
+    'menjadi {formatCrs} di SIG (di QGIS: Properti Layer, Sumber, CRS yang ditetapkan) lalu ' +
+    'ekspor lagi.',
+  'refusal.crs-misplaces-features-layer-crs-lon-lat.other':
+    'Bila dibaca dalam {crs} yang disebut lapisan "{sourceLayer}", {sampled} objek pertama ' +
+    'jatuh di luar kabupaten (misalnya {example}); bila dibaca sebagai bujur/lintang ' +
+    '({formatCrs}), jatuh di dalamnya: lapisan menyebut sistem koordinat yang salah. Ubah ' +
+    'sistem koordinatnya menjadi {formatCrs} di SIG (di QGIS: Properti Layer, Sumber, CRS ' +
+    'yang ditetapkan) lalu ekspor lagi.',
   'refusal.crs-not-applicable':
     'Lapisan {sourceLayer} menyebut sistem koordinatnya sendiri, yang dibaca GDAL ke ' +
     'bujur/lintang: kosongkan pilihan sistem koordinat.',
@@ -504,6 +516,16 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'regency (such as {example}); read as longitude/latitude ({formatCrs}), they land in it: ' +
     'the file names a wrong coordinate system. Give {formatCrs} as the coordinate system of ' +
     'the file to read them in that.',
+  'refusal.crs-misplaces-features-layer-crs-lon-lat.one':
+    'Read in {crs}, which the layer "{sourceLayer}" names, the first feature lands outside ' +
+    'the regency ({example}); read as longitude/latitude ({formatCrs}), it lands in it: the ' +
+    'layer names a wrong coordinate system. Set its CRS to {formatCrs} in the GIS (in QGIS: ' +
+    'Layer Properties, Source, Assigned CRS) and export it again.',
+  'refusal.crs-misplaces-features-layer-crs-lon-lat.other':
+    'Read in {crs}, which the layer "{sourceLayer}" names, the first {sampled} features land ' +
+    'outside the regency (such as {example}); read as longitude/latitude ({formatCrs}), they ' +
+    'land in it: the layer names a wrong coordinate system. Set its CRS to {formatCrs} in the ' +
+    'GIS (in QGIS: Layer Properties, Source, Assigned CRS) and export it again.',
   'refusal.crs-not-applicable':
     'The layer {sourceLayer} names its own coordinate system, from which GDAL reads it into ' +
     'longitude/latitude: leave the coordinate system empty.',
@@ -759,6 +781,7 @@ const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
   'refusal.crs-misplaces-features-format-crs-given': 'sampled',
   'refusal.crs-misplaces-features-format-crs-named': 'sampled',
   'refusal.crs-misplaces-features-file-crs-lon-lat': 'sampled',
+  'refusal.crs-misplaces-features-layer-crs-lon-lat': 'sampled',
   'refusal.coordinates-outside-crs': 'sampled',
   'refusal.coordinates-outside-crs-fileCrs': 'sampled',
   'refusal.import-not-undoable-later-edits': 'laterEdits',

@@ -110,6 +110,22 @@ describe('the coordinate systems of an import', () => {
     await expectStoredAt('derajat 2', kroya);
   });
 
+  // GDAL reprojects a GeoPackage layer from the CRS it names as it reads: lon/lat coordinates
+  // under a CRS of metres landed near the South Pole, and every row was rejected as outside.
+  it('refuses a GeoPackage layer naming metres over lon/lat, naming the layer', async () => {
+    const gpkg = path.join(scratch.folder, 'wrong-srs.gpkg');
+    const source = writePoints('derajat', [cilacapTown, kroya]);
+    const args = ['-f', 'GPKG', gpkg, source, '-nln', 'derajat'];
+    execFileSync('ogr2ogr', [...args, '-a_srs', 'EPSG:32749']);
+    const { pool } = scratch.testDatabase.database;
+
+    const refused = await prepareImport(pool, request(gpkg)).catch((error: unknown) => error);
+
+    const extra = { code: 'layer-crs-lon-lat', crs: 'WGS 84 / UTM zone 49S', sampled: 2 };
+    expect(refused).toMatchObject({ status: 400, type: 'crs-misplaces-features', extra });
+    expect((refused as Error).message).toMatch(/layer "derajat" names.*Assigned CRS/s);
+  });
+
   it('counts the Z values a PointZ Shapefile loses in the notes, like others', async () => {
     const folder = fs.mkdtempSync(path.join(scratch.folder, 'point-z-'));
     writeShapefile(folder, 'tinggi', 32749, [

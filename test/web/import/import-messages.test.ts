@@ -54,6 +54,29 @@ describe('a refusal in the import sheet', () => {
     expect(indonesian).toMatch(/^Bila dibaca dalam WGS 84 \/ UTM zone 49S yang disebut berkas/);
   });
 
+  it('says a GeoPackage layer naming metres over lon/lat is to be given lon/lat', () => {
+    const body = {
+      type: '/problems/crs-misplaces-features',
+      code: 'layer-crs-lon-lat',
+      crs: 'WGS 84 / UTM zone 49S',
+      formatCrs: 'EPSG:4326',
+      sourceLayer: 'titik',
+      sampled: 1,
+      example: '500000.00011, -10000000.00084',
+    };
+    const refusal = new ImportApiError(400, 'server text', body);
+
+    setLanguage('en');
+    const english = describeRefusal(refusal);
+    setLanguage('id');
+    const indonesian = describeRefusal(refusal);
+
+    expect(english).toMatch(/^Read in WGS 84 \/ UTM zone 49S, which the layer "titik" names, the/);
+    expect(english).toMatch(/Set its CRS to EPSG:4326 in the GIS/);
+    expect(indonesian).toMatch(/^Bila dibaca dalam WGS 84 \/ UTM zone 49S yang disebut lapisan/);
+    expect(indonesian).toMatch(/objek pertama jatuh/);
+  });
+
   it('asks the EPSG code of a .prj whose datum names no shift to WGS 84', () => {
     const body = {
       type: '/problems/crs-datum-unknown',

@@ -1,7 +1,8 @@
 /**
  * What editing adds to the OpenAPI document and the conformance list: the OGC API Features
  * Part 4 operations of each layer (with their `{layer}_feature` schema as the body), the
- * batch endpoint and the history endpoints. Registered once, when the writes router loads.
+ * batch endpoint and the history endpoints (a feature's versions and their restore, a layer's
+ * recent edits and the layer as it was). Registered once, when the writes router loads.
  */
 import type { LayerDefinition } from '../../layers/index.js';
 import { conformanceClasses } from './ogc-documents.js';
@@ -114,6 +115,136 @@ function itemOperations(layer: LayerDefinition): Json {
   };
 }
 
+const versionParameter = {
+  name: 'version',
+  in: 'path',
+  required: true,
+  description: "A version from the feature's history.",
+  schema: { type: 'integer', format: 'int32', minimum: 1 },
+};
+
+function restoreOperation(layer: LayerDefinition): Json {
+  const restored = {
+    description: 'Restored as a new version; `Location` names the item.',
+    headers: { ...etagHeader, Location: { schema: { type: 'string' } } },
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['featureId', 'version', 'restoredVersion'],
+          properties: {
+            featureId: { type: 'integer' },
+            version: { type: 'integer', description: 'The new version.' },
+            restoredVersion: { type: 'integer', description: 'The version brought back.' },
+          },
+        },
+      },
+    },
+  };
+  return {
+    post: {
+      tags: [layer.id],
+      summary: 'Bring a version back as a new edit, also of a deleted feature',
+      description:
+        'Its attributes and geometry exactly as recorded. A feature that exists needs ' +
+        'If-Match; a deleted one comes back under its id, If-None-Match: `*` restoring it ' +
+        'only while it is still deleted.',
+      operationId: `restore_${layer.id}`,
+      parameters: [
+        { $ref: '#/components/parameters/featureId' },
+        versionParameter,
+        ifMatch,
+        {
+          ...ifNoneMatch,
+          description:
+            '`*`: restore only a deleted feature; an ETag: only if the feature is not at it. ' +
+            'Otherwise 412 `/problems/if-none-match-failed` with `currentETag`.',
+        },
+      ],
+      responses: {
+        '200': restored,
+        '400': problem('The version is not a positive integer (`/problems/bad-version`).'),
+        ...writeErrors,
+        '404': problem(
+          'No such collection, or no such version of the feature ' +
+            '(`/problems/unknown-version`).',
+        ),
+        '412': problem(
+          'Stale If-Match or a feature restored meanwhile (`/problems/stale-version`), or ' +
+            'If-None-Match naming the current ETag or `*` (`/problems/if-none-match-failed`); ' +
+            '`currentETag` and `currentVersion` say what it is now.',
+        ),
+        '422': problem('The version breaks the declaration as it is today; `errors` lists why.'),
+        '428': problem(
+          'The feature exists and If-Match is missing (`/problems/if-match-required`).',
+        ),
+      },
+    },
+  };
+}
+
+const historyErrors = {
+  '400': problem('A parameter is malformed; `detail` says what would work.'),
+  '401': writeErrors['401'],
+  '403': problem("The token's scope does not include this layer (`/problems/out-of-scope`)."),
+  '404': problem('No such collection.'),
+};
+
+function query(name: string, description: string, schema: Json) {
+  return { name, in: 'query', required: false, description, schema };
+}
+
+const limitParameter = { $ref: '#/components/parameters/limit' };
+const offsetParameter = { $ref: '#/components/parameters/offset' };
+const instant = { type: 'string', format: 'date-time' };
+
+function layerHistoryOperations(layer: LayerDefinition): Record<string, Json> {
+  const path = `/collections/${layer.id}/history`;
+  return {
+    [path]: {
+      get: {
+        tags: [layer.id],
+        summary: 'The recent edits of the layer, newest first',
+        operationId: `changes_${layer.id}`,
+        parameters: [
+          query('since', 'Edits at or after this date or instant (RFC 3339).', instant),
+          query('until', 'Edits before this date or instant; not before since.', instant),
+          limitParameter,
+          offsetParameter,
+          query('before', 'Edits older than this historyId; next links set it.', {
+            type: 'integer',
+            minimum: 0,
+          }),
+        ],
+        responses: {
+          '200': { description: '`changes`, and `links` to older edits.' },
+          ...historyErrors,
+        },
+      },
+    },
+    [`${path}/items`]: {
+      get: {
+        tags: [layer.id],
+        summary: 'The layer as it was at an instant, a page at a time (CRS84)',
+        operationId: `as_of_${layer.id}`,
+        parameters: [
+          { ...query('at', 'The date or instant (RFC 3339).', instant), required: true },
+          limitParameter,
+          offsetParameter,
+          { $ref: '#/components/parameters/after' },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of the features as they were; `next` links continue.',
+            content: { 'application/geo+json': { schema: { type: 'object' } } },
+          },
+          ...historyErrors,
+        },
+      },
+    },
+  };
+}
+
 function layerOperations(layer: LayerDefinition): Record<string, Json> {
   const path = `/collections/${layer.id}`;
   const created = {
@@ -130,6 +261,12 @@ function layerOperations(layer: LayerDefinition): Record<string, Json> {
         requestBody: featureBody(layer, 'application/geo+json'),
         responses: { '201': created, ...writeErrors },
       },
+      options: {
+        tags: [layer.id],
+        summary: 'The methods this caller may use',
+        operationId: `options_${layer.id}_items`,
+        responses: { '204': { description: 'See the `Allow` header.' } },
+      },
     },
     [`${path}/items/{featureId}`]: itemOperations(layer),
     [`${path}/items/{featureId}/history`]: {
@@ -141,6 +278,8 @@ function layerOperations(layer: LayerDefinition): Record<string, Json> {
         responses: { '200': { description: 'The versions, oldest first.' }, ...writeErrors },
       },
     },
+    [`${path}/items/{featureId}/history/{version}/restore`]: restoreOperation(layer),
+    ...layerHistoryOperations(layer),
   };
 }
 

@@ -79,7 +79,11 @@ describe(`writes to ${layer.id} through the feature API`, () => {
         'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update',
       ]),
     );
-    expect(Object.keys(paths[`/collections/${layer.id}/items`])).toEqual(['get', 'post']);
+    expect(Object.keys(paths[`/collections/${layer.id}/items`])).toEqual([
+      'get',
+      'post',
+      'options',
+    ]);
     const item = paths[`/collections/${layer.id}/items/{featureId}`];
     expect(Object.keys(item)).toEqual(
       expect.arrayContaining(['get', 'put', 'patch', 'delete', 'options']),

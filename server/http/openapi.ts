@@ -1,7 +1,7 @@
 import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
 import { textMaxLength } from '../../layers/validate-attributes.js';
 import { itemsLimits, maxSortKeys } from './items-query.js';
-import { supportedCrsUris } from './crs.js';
+import { crs84, supportedCrsUris } from './crs.js';
 import { openApiMediaType, queryablesRel } from './ogc-documents.js';
 
 /**
@@ -38,7 +38,18 @@ const standardErrors = {
 
 const htmlContent = { 'text/html': { schema: { type: 'string' } } };
 
-const crsSchema = { type: 'string', format: 'uri', enum: supportedCrsUris };
+// No enum: a CRS is read in every spelling crs-name.ts reads, which the canonical URIs alone
+// would refuse (clients such as GDAL and QGIS send `EPSG:32749` or a URN).
+const crsSchema = { type: 'string', default: crs84.uri };
+
+/** What a CRS parameter takes, after `what` (`CRS of bbox`). */
+function crsDescription(what: string) {
+  return (
+    `${what}: one of ${supportedCrsUris.join(', ')} (default CRS84), also named as a URN ` +
+    '(`urn:ogc:def:crs:EPSG::32749`), `EPSG:32749`, `[EPSG:32749]`, `CRS84` or ' +
+    '`OGC:CRS84`, in any letter case; any other CRS is a 400.'
+  );
+}
 
 const contentCrsHeader = {
   'Content-Crs': {
@@ -78,8 +89,8 @@ const parameters: Record<string, Json> = {
     { type: 'array', minItems: 4, maxItems: 6, items: { type: 'number' } },
     { style: 'form', explode: false },
   ),
-  bboxCrs: queryParameter('bbox-crs', 'CRS of bbox (default CRS84).', crsSchema),
-  crs: queryParameter('crs', 'CRS of the returned geometries (default CRS84).', crsSchema),
+  bboxCrs: queryParameter('bbox-crs', crsDescription('CRS of bbox'), crsSchema),
+  crs: queryParameter('crs', crsDescription('CRS of the returned geometries'), crsSchema),
   filter: queryParameter(
     'filter',
     'A CQL2 filter in filter-lang: comparison, LIKE, BETWEEN, IN, IS NULL, CASEI, ' +
@@ -91,11 +102,7 @@ const parameters: Record<string, Json> = {
     enum: ['cql2-text', 'cql2-json'],
     default: 'cql2-text',
   }),
-  filterCrs: queryParameter(
-    'filter-crs',
-    'CRS of geometries in filter (default CRS84).',
-    crsSchema,
-  ),
+  filterCrs: queryParameter('filter-crs', crsDescription('CRS of filter geometries'), crsSchema),
   featureId: {
     name: 'featureId',
     in: 'path',

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../layers/index.js';
 import { createApp } from '../../../server/app.js';
 import { openApiDocument } from '../../../server/http/openapi.js';
+import { crs84Spellings, epsgSpellings } from '../../support/crs-spellings.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 /** A route of the router stack as Express keeps it (router 2 keeps these undocumented). */
@@ -20,6 +21,13 @@ function registeredRoutes(stack: readonly StackLayer[]): { method: string; path:
     }
     return layer.handle.stack ? registeredRoutes(layer.handle.stack) : [];
   });
+}
+
+/** True when a string schema lets `value` through, as far as its enum, pattern and format go. */
+function admits(schema: { enum?: string[]; pattern?: string; format?: string }, value: string) {
+  if (schema.enum && !schema.enum.includes(value)) return false;
+  if (schema.pattern && !new RegExp(schema.pattern).test(value)) return false;
+  return schema.format !== 'uri' || URL.canParse(value);
 }
 
 /** An Express path or an OpenAPI path, each parameter (`:layerId`, `{featureId}`) as `{}`. */
@@ -88,5 +96,23 @@ describe('the OpenAPI document', () => {
     );
     expect(responses['412']!.description).toContain('/problems/stale-version');
     expect(responses['428']!.description).toContain('/problems/if-match-required');
+  });
+
+  it('admits every spelling of a CRS the server reads in crs, bbox-crs and filter-crs', () => {
+    const document = openApiDocument('http://127.0.0.1', layerDefinitions);
+    const components = document.components as { parameters: Record<string, { schema: never }> };
+    const spellings = [
+      ...crs84Spellings,
+      ...[4326, 3857, 32749].flatMap(epsgSpellings),
+      'crs84',
+      ' EPSG:32749 ',
+    ];
+
+    const refused = ['crs', 'bboxCrs', 'filterCrs'].flatMap((name) => {
+      const { schema } = components.parameters[name]!;
+      return spellings.filter((s) => !admits(schema, s)).map((s) => `${name}: ${s}`);
+    });
+
+    expect(refused).toEqual([]);
   });
 });

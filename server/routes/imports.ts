@@ -386,12 +386,15 @@ export function createImportsRouter(context: AppContext): Router {
     requireReadable(res.locals.principal, layer);
     const request = parseExportQuery(layer, req.query);
     const prepared = await prepareExport(context.database, request);
+    // HEAD (which Express routes here) ran the whole export, a GeoPackage for seconds, to send
+    // no body. It checks what GET checks, and the first row, so that a filter the database
+    // fails on at once is its 400 too; it sends no Content-Length, which only writing the file
+    // would tell, and cannot see a filter failing on a later row.
+    const head = req.method === 'HEAD';
+    if (head) await prepared.checkFirstRow();
     res.attachment(prepared.fileName).type(prepared.mediaType);
     res.set('Content-Crs', `<${prepared.crsUri}>`);
-    // HEAD (which Express routes here) ran the whole export, a GeoPackage for seconds, to send
-    // no body. Its refusals are GET's but for a filter failing on the first row, and it sends
-    // no Content-Length, which only writing the file would tell.
-    if (req.method === 'HEAD') return void res.status(200).end();
+    if (head) return void res.status(200).end();
     cutWhenStalled(req, res, context.exportStallMs ?? config.exportStallMs);
     await sendExport(req, res, prepared);
   });

@@ -16,7 +16,12 @@ import { config } from '../config.js';
 import { compileFilter } from '../cql2/compile-sql.js';
 import { parseFilter } from '../cql2/parse-filter.js';
 import type { Database } from '../db/pool.js';
-import { selectCrsKind, streamExportRows, type ExportRow } from '../db/queries/export-features.js';
+import {
+  selectCrsKind,
+  selectFirstExportRow,
+  streamExportRows,
+  type ExportRow,
+} from '../db/queries/export-features.js';
 import { noConditions, type FeatureConditions } from '../db/queries/features.js';
 import { closedEarly, type ExportFeature, type ExportShape } from '../formats/export-feature.js';
 import { parseCrsName } from '../formats/source-crs.js';
@@ -28,6 +33,7 @@ import { cancelBackendStatement } from '../db/queries/import-jobs.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { translateDatabaseError } from './feature-service.js';
 import { backendPidOf } from './import-cancel-watch.js';
+import { isQueryTimeout } from './query-timeout.js';
 import { requireLayer } from './layer-registry.js';
 
 /** The formats an export writes: file extension, media type and title. */
@@ -103,6 +109,12 @@ export interface PreparedExport {
   crsUri: string;
   /** Writes the file to `out` (not ended: the caller ends it); `onFeature` counts progress. */
   write(out: Writable, onFeature?: (written: number) => void): Promise<void>;
+  /**
+   * Runs the export's query as far as its first feature, on `database.pool`, writing nothing:
+   * a filter the database fails on at once is then the 400 the export would answer. A query
+   * still looking for that feature at the statement timeout passes unchecked.
+   */
+  checkFirstRow(): Promise<void>;
 }
 
 /** A format name or alias as its canonical name; unknown names are a 400 listing the known. */
@@ -366,11 +378,20 @@ export async function prepareExport(
   };
   const write = (out: Writable, onFeature?: (written: number) => void) =>
     writeFormat(format, (use) => readFeatures(out, use, onFeature), shape, csvGeometry, out);
+  const checkFirstRow = async () => {
+    try {
+      await selectFirstExportRow(pool, layer, conditions, srid, precision);
+    } catch (error) {
+      // the export itself has no statement timeout: it might well have found its first row
+      if (isQueryTimeout(error)) return;
+      throw translateDatabaseError(error);
+    }
+  };
   const { extension, mediaType } = exportFormats[format];
   const suffix = srid === 4326 ? '' : `_epsg${srid}`;
   const fileName = `${layer.id}${suffix}.${extension}`;
   const crsUri = srid === 4326 ? crs84.uri : `http://www.opengis.net/def/crs/EPSG/0/${srid}`;
-  return { layer, format, fileName, mediaType, srid, crsUri, write };
+  return { layer, format, fileName, mediaType, srid, crsUri, write, checkFirstRow };
 }
 
 async function writeFormat(

@@ -14,6 +14,23 @@ export interface ExportRow {
 /** Rows fetched per round trip: memory stays flat whatever the layer's size. */
 const fetchSize = 1000;
 
+/** The SELECT of an export's rows, in id order, with its parameters in `conditions`. */
+function exportRowsSql(
+  layer: LayerDefinition,
+  conditions: FeatureConditions,
+  srid: number,
+  precision: number,
+): string {
+  const names = layer.attributes.map((a) => a.name);
+  const pairs = names.map((name) => `'${name}', ${quoteIdentifier(name)}`);
+  const properties = pairs.length > 0 ? `jsonb_build_object(${pairs.join(', ')})` : `'{}'::jsonb`;
+  const geom = srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(srid)})`;
+  const where = conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
+  return `SELECT id, ${properties} AS properties,
+      ST_AsGeoJSON(${geom}, ${Number(precision)})::json AS geometry
+    FROM ${quoteIdentifier(layer.id)} ${where} ORDER BY id`;
+}
+
 /**
  * Streams the layer's features matching `conditions`, in id order, through a server-side
  * cursor, with geometry in `srid` at `precision` decimals. The client is the caller's.
@@ -25,15 +42,24 @@ export function streamExportRows(
   srid: number,
   precision: number,
 ): AsyncIterable<ExportRow> {
-  const names = layer.attributes.map((a) => a.name);
-  const pairs = names.map((name) => `'${name}', ${quoteIdentifier(name)}`);
-  const properties = pairs.length > 0 ? `jsonb_build_object(${pairs.join(', ')})` : `'{}'::jsonb`;
-  const geom = srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(srid)})`;
-  const where = conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
-  const sql = `SELECT id, ${properties} AS properties,
-      ST_AsGeoJSON(${geom}, ${Number(precision)})::json AS geometry
-    FROM ${quoteIdentifier(layer.id)} ${where} ORDER BY id`;
+  const sql = exportRowsSql(layer, conditions, srid, precision);
   return client.query(new QueryStream(sql, conditions.params.values, { batchSize: fetchSize }));
+}
+
+/**
+ * The first row `streamExportRows` would give, or undefined when none matches: the same
+ * statement, so it fails where the export would fail on its first row.
+ */
+export async function selectFirstExportRow(
+  db: Pick<pg.Pool, 'query'>,
+  layer: LayerDefinition,
+  conditions: FeatureConditions,
+  srid: number,
+  precision: number,
+): Promise<ExportRow | undefined> {
+  const sql = `${exportRowsSql(layer, conditions, srid, precision)} LIMIT 1`;
+  const result = await db.query<ExportRow>(sql, conditions.params.values);
+  return result.rows[0];
 }
 
 /** Kinds of CRS: degrees, metres on a plane, or X, Y, Z from the Earth's centre. */

@@ -647,6 +647,27 @@ describe('imports and exports over HTTP', () => {
     }
   });
 
+  it('answers HEAD of an export whose filter fails on the first row with that 400', async () => {
+    const { exportPool } = server.testDatabase.database;
+    let exportConnections = 0;
+    const counted = () => exportConnections++;
+    exportPool.on('acquire', counted);
+    const filter = encodeURIComponent('1 / (capacity - capacity) = 1');
+    const url = `/exports/evacuation_point?format=gpkg&filter=${filter}`;
+    try {
+      const head = await call('HEAD', url);
+      expect(exportConnections).toBe(0);
+      const get = await call('GET', url);
+
+      expect(get.status).toBe(400);
+      expect(head.status).toBe(get.status);
+      expect(head.headers.get('content-type')).toContain('application/problem+json');
+      expect(head.headers.get('content-disposition')).toBeNull();
+    } finally {
+      exportPool.off('acquire', counted);
+    }
+  });
+
   it('downloads the features of one kecamatan as GeoJSON', async () => {
     const response = await call('GET', '/exports/desa?format=geojson&kecamatan_code=33.01.06');
 

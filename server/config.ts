@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configFailure, ConfigError } from './config-error.js';
+import { parseDatastoreUrl } from './geoserver/datastore-url.js';
 import { parseSwitch, switchWordsHint } from './switch-value.js';
 
 export { ConfigError };
@@ -67,6 +68,24 @@ function readWebDir(): string {
     );
   }
   return folder;
+}
+
+/**
+ * GEOSERVER_DATASTORE_URL, else DATABASE_URL. A value given that GeoServer cannot be given (no
+ * postgres:// URL, no database, a schema that is no plain identifier) stops start-up, where
+ * only a publication refused it, long after; DATABASE_URL is Simpul's own, which may well be
+ * one GeoServer cannot use (a socket path), and is checked only when published.
+ */
+function readDatastoreUrl(): string | undefined {
+  const given = readText('GEOSERVER_DATASTORE_URL');
+  if (given === undefined) return readText('DATABASE_URL');
+  try {
+    parseDatastoreUrl(given);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    configProblems.push(error.message);
+  }
+  return given;
 }
 
 /**
@@ -267,7 +286,7 @@ export const config = Object.freeze({
     /** Name of the PostGIS data store in the workspace. */
     datastore: readText('GEOSERVER_DATASTORE') ?? 'simpul',
     /** The database as GeoServer reaches it (postgres://…?schema=); default DATABASE_URL. */
-    datastoreUrl: readText('GEOSERVER_DATASTORE_URL') ?? readText('DATABASE_URL'),
+    datastoreUrl: readDatastoreUrl(),
     /** Deadline of each request to GeoServer. */
     timeoutMs: readInteger('GEOSERVER_TIMEOUT_MS', 15000, 100, 600000),
     /** On (`1`, `yes`…) publishes layers that are not public too (when `publish: true`). */

@@ -1,5 +1,8 @@
 import { config, ConfigError, redactUrl } from '../config.js';
 import type { RegencyProfile } from '../../seeds/types/seed-source.js';
+import { parseDatastoreUrl, type DatastoreConnection } from './datastore-url.js';
+
+export type { DatastoreConnection };
 
 /** Where GeoServer is and how to log in; enough to ask it its version. */
 export interface GeoServerConnection {
@@ -8,16 +11,6 @@ export interface GeoServerConnection {
   user: string;
   password: string;
   timeoutMs: number;
-}
-
-/** The PostGIS connection GeoServer is given for its data store (the password never logged). */
-export interface DatastoreConnection {
-  host: string;
-  port: string;
-  database: string;
-  user: string;
-  password: string;
-  schema: string;
 }
 
 /** What a publication needs besides the declarations: names, the data store, the policy. */
@@ -111,56 +104,6 @@ export function workspaceFromRegency(regency: RegencyProfile): string {
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toLowerCase();
-}
-
-function parseDatastoreUrl(url: string): DatastoreConnection {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError('GEOSERVER_DATASTORE_URL is not a postgres:// URL');
-  }
-  if (!/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
-    throw new ConfigError('GEOSERVER_DATASTORE_URL must be postgres://user:password@host/db');
-  }
-  const database = decodeUrlPart(parsed.pathname.slice(1));
-  if (!database) {
-    throw new ConfigError(
-      'GEOSERVER_DATASTORE_URL names no database: postgres://user:password@host/db',
-    );
-  }
-  return {
-    host: parsed.hostname,
-    port: parsed.port || '5432',
-    database,
-    user: decodeUrlPart(parsed.username),
-    password: decodeUrlPart(parsed.password),
-    schema: checkSchema(parsed.searchParams.get('schema') ?? 'public'),
-  };
-}
-
-/**
- * A schema GeoServer is given as the data store's: it goes into the SQL GeoServer writes, so
- * `?schema=x;drop` stops here. Only an identifier PostgreSQL takes unquoted is accepted.
- */
-function checkSchema(schema: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(schema)) return schema;
-  throw new ConfigError(
-    `GEOSERVER_DATASTORE_URL names the schema "${schema.slice(0, 100)}", which is not a ` +
-      'plain PostgreSQL identifier (letters, digits, _ or $, not first a digit, at most 63): ' +
-      '?schema=simpul',
-  );
-}
-
-/** A percent-encoded part of GEOSERVER_DATASTORE_URL, decoded; a broken escape is named. */
-function decodeUrlPart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new ConfigError(
-      'GEOSERVER_DATASTORE_URL holds a % not followed by two hex digits; write % as %25',
-    );
-  }
 }
 
 /**

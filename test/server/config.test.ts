@@ -15,7 +15,7 @@ async function configUnder(env: Record<string, string>) {
     importDir: string;
     autoSeed: boolean;
     basemapUrl: string | null;
-    geoserver: { publishNonPublic: boolean };
+    geoserver: { publishNonPublic: boolean; datastoreUrl?: string };
   };
 }
 
@@ -117,6 +117,34 @@ describe('configuration', { timeout: 30000 }, () => {
     expect(published).toEqual([false, false, false, true, true, true]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('GEOSERVER_PUBLISH_NON_PUBLIC must be 1 or 0');
+  });
+
+  it('refuses at start a GEOSERVER_DATASTORE_URL that only publishing refused', async () => {
+    const fine = 'postgres://reader:db-secret@db.internal/simpul?schema=simpul_2';
+    const taken = await configUnder({ GEOSERVER_DATASTORE_URL: fine });
+    const refusals = [];
+    for (const url of [
+      'postgres://reader:db-secret@db.internal/simpul?schema=x;drop',
+      'postgres://reader:db-secret@db.internal/',
+      'mysql://reader:db-secret@db.internal/simpul',
+    ]) {
+      refusals.push(await configUnder({ GEOSERVER_DATASTORE_URL: url }).catch((e) => e));
+    }
+    // DATABASE_URL, the default, is Simpul's own: a socket path serves it, if not GeoServer
+    const socket = 'postgres:///simpul?host=/var/run/postgresql';
+    const fallback = await configUnder({ GEOSERVER_DATASTORE_URL: '', DATABASE_URL: socket });
+
+    expect(taken.geoserver.datastoreUrl).toBe(fine);
+    expect(fallback.geoserver.datastoreUrl).toBe(socket);
+    expect(refusals.map((r) => r.code)).toEqual([1, 1, 1]);
+    expect(refusals[0].stderr.trim()).toBe(
+      'Simpul cannot start: GEOSERVER_DATASTORE_URL names the schema "x;drop", which is not ' +
+        'a plain PostgreSQL identifier (letters, digits, _ or $, not first a digit, at most ' +
+        '63): ?schema=simpul',
+    );
+    expect(refusals[1].stderr).toContain('GEOSERVER_DATASTORE_URL names no database');
+    expect(refusals[2].stderr).toContain('GEOSERVER_DATASTORE_URL must be postgres://');
+    expect(refusals.map((r) => r.stderr).join('')).not.toContain('db-secret');
   });
 
   it('refuses a switch word that is a name of every object, such as constructor', async () => {

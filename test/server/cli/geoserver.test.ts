@@ -229,8 +229,9 @@ describe('npm run geoserver', () => {
     expect(geoserver.writes().length).toBe(written);
   });
 
-  it('refuses a data store schema that is no plain identifier, writing nothing', async () => {
+  it('refuses a data store schema that is no plain identifier as it starts', async () => {
     const written = geoserver.writes().length;
+    const before = await selectLastGeoServerRun(database.database.pool, 'apply');
     const datastoreUrl = 'postgres://reader:db-secret@db.internal/simpul?schema=x;drop';
 
     const result = await run(['apply'], { GEOSERVER_DATASTORE_URL: datastoreUrl });
@@ -241,7 +242,9 @@ describe('npm run geoserver', () => {
       'GEOSERVER_DATASTORE_URL names the schema "x;drop", which is not a plain PostgreSQL',
     );
     expect(result.stderr).not.toContain('db-secret');
-    expect(recorded).toMatchObject({ outcome: 'failed', failedStage: 'configure' });
+    // refused with the configuration, as every command and the server refuse it: nothing is
+    // recorded then, since the database may be the value at fault
+    expect(recorded?.id).toBe(before?.id);
     expect(geoserver.writes().length).toBe(written);
   });
 

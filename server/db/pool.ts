@@ -70,11 +70,15 @@ function hearHeldConnectionErrors(pool: pg.Pool) {
 
 // FIXME: the embedded database has no statement timeout. PGlite accepts `SET
 // statement_timeout` but never fires it (its WebAssembly build has no timer signal): under a
-// 200 ms timeout, pg_sleep(1) and a 6 s scan both ran to the end (PGlite 0.5.8). A client-side
-// `query_timeout` would only fake it, as the query keeps PGlite's one session busy all the same.
-// The cost: a runaway query (a costly filter, a large export) holds every other request
-// behind it until it ends, and QUERY_TIMEOUT_MS bounds only a server given by DATABASE_URL.
-// A PGlite that honours the timeout, or a real PostgreSQL, lifts it.
+// 100 ms timeout, pg_sleep(0.5) and a 15 s scan both ran to the end (PGlite 0.5.8 and 0.5.16).
+// Nor can this process time a query out: PGlite runs in it, and a statement holds its event
+// loop until it ends (no timer, no request, not even /health is served meanwhile), so a
+// client-side `query_timeout` fires only once the statement has ended. The cost: a runaway
+// statement (a costly filter) stops the whole server until it ends, and QUERY_TIMEOUT_MS
+// bounds only a server given by DATABASE_URL. A PGlite that honours the timeout, or a real
+// PostgreSQL, lifts it; so might PGlite in a worker thread, ended and reopened past the
+// timeout (imports and exports exempt), once reopening a folder PGlite was ended in mid-write
+// is shown safe.
 function createPool(url: string, embedded: boolean): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,

@@ -163,7 +163,10 @@ function restoreOperation(layer: LayerDefinition): Json {
       ],
       responses: {
         '200': restored,
-        '400': problem('The version is not a positive integer (`/problems/bad-version`).'),
+        '400': problem(
+          'The version is not a positive integer (`/problems/bad-version`), or a query ' +
+            'parameter was sent: a restore takes none.',
+        ),
         ...writeErrors,
         '404': problem(
           'No such collection, or no such version of the feature ' +

@@ -13,6 +13,7 @@ import {
 } from '../api/geoserver-api.js';
 import { refreshSession } from '../auth/mount-login.js';
 import { bus } from '../events/event-bus.js';
+import { failureReason } from '../plan-lookup/failure-reason.js';
 import { geoserverText, type GeoServerMessageKey } from './geoserver-messages.js';
 import {
   describeCounts,
@@ -31,7 +32,8 @@ interface AdminState {
   status?: GeoServerStatus;
   plan?: PublicationPlan;
   result?: PublicationResult;
-  error?: string;
+  /** Why the last request failed; worded at each drawing, in the language of the moment. */
+  error?: unknown;
   busy: boolean;
   force: boolean;
 }
@@ -75,9 +77,13 @@ function reportOfFailure(error: unknown): PublicationResult | undefined {
   return plan && report ? { plan, report } : undefined;
 }
 
+/**
+ * Why a request failed: the problem's detail when the server wrote one, else as other pages
+ * say it (no answer: the browser's English 'Failed to fetch' is not shown).
+ */
 function describeError(error: unknown): string {
-  if (error instanceof ProblemError) return error.problem.detail ?? error.message;
-  return (error as Error).message;
+  if (error instanceof ProblemError && error.problem.detail) return error.problem.detail;
+  return failureReason(error);
 }
 
 /**
@@ -99,7 +105,7 @@ export function mountGeoServerAdmin(host: HTMLElement) {
     try {
       await task();
     } catch (error) {
-      state.error = describeError(error);
+      state.error = error;
     } finally {
       state.busy = false;
       render();
@@ -305,7 +311,9 @@ export function mountGeoServerAdmin(host: HTMLElement) {
     close.href = '#/';
     const title = element('h2', '', text('title'));
     title.id = 'geoserver-admin-title';
-    const error = state.error ? [element('p', 'geoserver-admin__error', state.error)] : [];
+    const error = state.error
+      ? [element('p', 'geoserver-admin__error', describeError(state.error))]
+      : [];
     page.replaceChildren(
       element('header', 'geoserver-admin__header', title, close),
       element('p', 'geoserver-admin__muted', text('intro')),

@@ -162,4 +162,29 @@ describe('the GeoServer admin page', () => {
       await page.close();
     }
   });
+
+  it('says in both languages that the server gave no answer, in no browser words', async () => {
+    await browser.clearCookies();
+    const { page, pageErrors } = await pageKeepingErrors();
+    await logInOnThePage(page);
+    await adminPageSays(page, 'Hasil terakhir');
+
+    await browser.setOffline(true);
+    try {
+      await page.getByRole('button', { name: 'Periksa rencana' }).click();
+      await adminPageSays(page, 'tidak tersambung ke server');
+      const inIndonesian = await page.locator('.geoserver-admin').innerText();
+      await page.locator('#lang-toggle').click();
+      await adminPageSays(page, 'no connection to the server');
+      const inEnglish = await page.locator('.geoserver-admin').innerText();
+
+      expect(inIndonesian).not.toContain('Failed to fetch');
+      expect(inEnglish).not.toContain('Failed to fetch');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await browser.setOffline(false);
+      await page.evaluate(() => localStorage.removeItem('simpul.language'));
+      await page.close();
+    }
+  });
 });

@@ -334,7 +334,10 @@ class Editor {
     this.updateActions();
     if (!this.session) return this.setStatus('');
     const pending = this.session.pendingKeys().length;
-    if (pending > 0) this.showStatus('edit.pending', { count: pending });
+    // a change typed while a save waits for its answer leaves the save in sight; save() says
+    // what is still pending once it ends
+    if (this.saving) this.showStatus('edit.saving');
+    else if (pending > 0) this.showStatus('edit.pending', { count: pending });
     else this.showStatus('edit.noChanges');
     // aria-disabled, as the panel's actions: a disabled button drops the keyboard's focus to
     // the page once the last step is undone
@@ -727,7 +730,9 @@ class Editor {
       await this.saveNow();
     } finally {
       this.saving = false;
-      this.updateActions();
+      // still "saving…" (no failure, no "saved" said): what was changed meanwhile is pending
+      if (this.status.textContent === editText('edit.saving')) this.updateStatus();
+      else this.updateActions();
     }
   }
 

@@ -293,4 +293,23 @@ describe('a save waiting for its answer', () => {
     });
     await page.close();
   }, 90000);
+
+  it('still says it is saving while a field is typed, then that a change waits', async () => {
+    const id = await createSegment('R.NUM.8');
+    const page = await openForm(id);
+    await slowBatches(page);
+    const status = page.locator('.edit-status');
+
+    await typeInto(page, 'width_m', '9');
+    const answered = page.waitForResponse('**/batch');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await typeInto(page, 'name', 'Jalan diketik saat menyimpan');
+    const whileSaving = await status.textContent();
+    await answered;
+    await page.waitForFunction(() => !window.__simpulEditor!.currentSession!.canUndo);
+
+    expect(whileSaving).toBe('Menyimpan…');
+    await expect.poll(() => status.textContent()).toBe('1 perubahan belum disimpan');
+    await page.close();
+  }, 90000);
 });

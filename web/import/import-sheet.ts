@@ -48,6 +48,12 @@ const exportFormats: [string, string][] = [
 const encodings = ['', 'utf-8', 'windows-1252', 'iso-8859-1'];
 const finished = new Set(['succeeded', 'checked', 'rejected', 'failed', 'cancelled', 'undone']);
 
+/**
+ * Where a failure is shown: under the file field, or after the button that was pressed (the
+ * read options' Pratinjau, the mapping's Pratinjau, Mulai impor, or the job's own buttons).
+ */
+type ErrorPlace = 'file' | 'readOptions' | 'mapping' | 'start' | 'job';
+
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className = '',
@@ -150,6 +156,9 @@ export class ImportSheet {
   private uploadFraction: number | null = null;
   /** The last action's failure, worded at each render so a new language words it anew. */
   private error?: Error;
+  private errorAt: ErrorPlace = 'file';
+  /** The failure is new: its first drawing brings it into view and announces it. */
+  private errorIsNew = false;
   private options: Omit<ImportOptions, 'uploadId'> = { layerId: '' };
   /** The export choices, kept so that redrawing the sheet (a new language) keeps them. */
   private exportChoice = { layerId: '', format: '', crs: '', viewOnly: false };
@@ -199,6 +208,29 @@ export class ImportSheet {
       close,
     );
     this.sheet.replaceChildren(header, this.renderExport(), this.renderImport());
+    // a long sheet scrolled to its foot showed the failure at its head, out of sight
+    const newError = this.errorIsNew && this.sheet.querySelector('.import-error');
+    if (newError) newError.scrollIntoView({ block: 'nearest' });
+    this.errorIsNew = false;
+  }
+
+  /** The failure, if it belongs at `place`; a step no longer shown sends it under the file. */
+  private errorShownAt(place: ErrorPlace): HTMLElement[] {
+    const stepShown = {
+      file: true,
+      readOptions: Boolean(this.upload),
+      mapping: Boolean(this.preview),
+      start: Boolean(this.preview),
+      job: Boolean(this.job),
+    };
+    const at = stepShown[this.errorAt] ? this.errorAt : 'file';
+    if (!this.error || at !== place) return [];
+
+    const reason = this.errorText();
+    const shown = element('p', 'import-error', importText('import.failed', { reason }));
+    // announced once: the sheet is drawn anew each second while a job runs
+    if (this.errorIsNew) shown.setAttribute('role', 'alert');
+    return [shown];
   }
 
   private renderExport() {
@@ -290,10 +322,7 @@ export class ImportSheet {
         element('p', 'import-note', importText('import.uploading', { percent })),
       );
     }
-    if (this.error)
-      section.append(
-        element('p', 'import-error', importText('import.failed', { reason: this.errorText() })),
-      );
+    section.append(...this.errorShownAt('file'));
     if (this.upload) section.append(this.renderReadOptions());
     if (this.preview) section.append(this.renderPreview());
     if (this.job) section.append(this.renderJob());
@@ -351,7 +380,8 @@ export class ImportSheet {
     crs.addEventListener('change', () => (this.options.crs = crs.value.trim() || undefined));
     parts.push(
       labelled('import.crs', crs),
-      button('import.preview', () => void this.loadPreview(), 'primary'),
+      button('import.preview', () => void this.loadPreview('readOptions'), 'primary'),
+      ...this.errorShownAt('readOptions'),
     );
     return element('div', 'import-step', ...parts);
   }
@@ -418,7 +448,8 @@ export class ImportSheet {
       'import-step',
       element('h4', '', importText('import.mapping')),
       element('table', 'import-table', element('tbody', '', ...rows)),
-      button('import.preview', () => void this.loadPreview()),
+      button('import.preview', () => void this.loadPreview('mapping')),
+      ...this.errorShownAt('mapping'),
       ...preview.notes.map((note, i) =>
         element('p', 'import-note', codedText(preview.noteCodes?.[i], note)),
       ),
@@ -432,6 +463,7 @@ export class ImportSheet {
       labelled('import.action', action),
       element('label', 'import-check', dryRun, importText('import.dryRun')),
       button('import.start', () => void this.start(), 'primary'),
+      ...this.errorShownAt('start'),
     );
   }
 
@@ -447,7 +479,10 @@ export class ImportSheet {
         element('p', 'import-step-name', stepText(job)),
         element('p', 'import-note', importText('import.progress', counts)),
       );
-      parts.push(button('import.cancel', () => void this.cancel()));
+      parts.push(
+        button('import.cancel', () => void this.cancel()),
+        ...this.errorShownAt('job'),
+      );
     } else {
       const key = `import.status.${job.status}` as ImportTextKey;
       parts.push(
@@ -464,6 +499,7 @@ export class ImportSheet {
       const notes = job.notes.map((note, i) => codedText(job.noteCodes?.[i], note));
       parts.push(...notes.map((note) => element('p', 'import-note', note)));
       if (job.status === 'succeeded') parts.push(button('import.undo', () => void this.undo()));
+      parts.push(...this.errorShownAt('job'));
     }
     if (this.rejections && this.rejections.total > 0) {
       const report = element('a', 'import-download', importText('import.downloadReport'));
@@ -494,12 +530,15 @@ export class ImportSheet {
     return describeRefusal(error, layer);
   }
 
-  private async run(action: () => Promise<void>) {
+  /** Runs a request; a failure is shown at `place`, where the user just pressed. */
+  private async run(place: ErrorPlace, action: () => Promise<void>) {
     this.error = undefined;
     try {
       await action();
     } catch (error) {
       this.error = error as Error;
+      this.errorAt = place;
+      this.errorIsNew = true;
     }
     this.render();
   }
@@ -509,18 +548,18 @@ export class ImportSheet {
    * press of Mulai impor started the import twice, its rows appended twice, and the sheet
    * then reported the second job only.
    */
-  private async runOnce(action: () => Promise<void>) {
+  private async runOnce(place: ErrorPlace, action: () => Promise<void>) {
     if (this.writing) return;
     this.writing = true;
     try {
-      await this.run(action);
+      await this.run(place, action);
     } finally {
       this.writing = false;
     }
   }
 
   private send(file: File) {
-    return this.run(async () => {
+    return this.run('file', async () => {
       this.upload = this.preview = this.job = this.rejections = undefined;
       this.options = { layerId: this.options.layerId };
       this.uploadFraction = 0;
@@ -540,8 +579,8 @@ export class ImportSheet {
     return { ...this.options, uploadId: this.upload!.uploadId };
   }
 
-  private loadPreview() {
-    return this.run(async () => {
+  private loadPreview(place: ErrorPlace) {
+    return this.run(place, async () => {
       this.preview = await previewImport(this.currentOptions(), this.session.csrfToken);
       this.options.mapping = { ...this.preview.mapping, ...this.options.mapping };
       this.sample.show(this.preview.sample.map((row) => row.geometry));
@@ -549,7 +588,7 @@ export class ImportSheet {
   }
 
   private start() {
-    return this.runOnce(async () => {
+    return this.runOnce('start', async () => {
       this.rejections = undefined;
       this.job = await startImport(this.currentOptions(), this.session.csrfToken);
       this.follow();
@@ -578,14 +617,14 @@ export class ImportSheet {
   }
 
   private cancel() {
-    return this.runOnce(async () => {
+    return this.runOnce('job', async () => {
       this.job = await cancelImport(this.job!.id, this.session.csrfToken);
       this.follow();
     });
   }
 
   private undo() {
-    return this.runOnce(async () => {
+    return this.runOnce('job', async () => {
       await undoImport(this.job!.id, this.session.csrfToken);
       this.job = await fetchImportJob(this.job!.id);
     });

@@ -455,6 +455,33 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('shows a failure as an alert beside the button pressed on a long sheet', async () => {
+    await withEditorPage(async (page) => {
+      await page.setViewportSize({ width: 1280, height: 640 });
+      await previewDesaShapefile(page);
+      const start = page.locator(`${sheet} button:has-text("Mulai impor")`);
+      await start.scrollIntoViewIfNeeded();
+
+      await page.context().setOffline(true);
+      try {
+        await start.click();
+        await page.locator(`${sheet} .import-error`).waitFor();
+      } finally {
+        await page.context().setOffline(false);
+      }
+      const alert = page.getByRole('alert');
+      const shown = (await page.locator(`${sheet} .import-error`).boundingBox())!;
+      const sheetBox = (await page.locator(sheet).boundingBox())!;
+      const startBox = (await start.boundingBox())!;
+
+      expect(shown.y).toBeGreaterThanOrEqual(sheetBox.y);
+      expect(shown.y + shown.height).toBeLessThanOrEqual(sheetBox.y + sheetBox.height);
+      expect(Math.abs(shown.y - startBox.y)).toBeLessThan(120);
+      expect(await alert.count()).toBe(1);
+      expect(await alert.innerText()).toBe('Gagal: tidak tersambung ke server; coba lagi nanti.');
+    });
+  });
+
   it('says the server failed when an upload is answered by a page, not a problem', async () => {
     await withEditorPage(async (page) => {
       await openSheetForDesa(page);

@@ -46,6 +46,9 @@ const messagesId = {
   'import.sampleShown.other': '{count} baris pertama ditampilkan di peta.',
   'import.sampleProblems': 'Masalah pada baris pertama',
   'import.noProblems': 'Baris pertama lolos validasi.',
+  'import.previewStale':
+    'Pemetaan kolom diubah setelah pratinjau; pemeriksaan di bawah masih menurut pemetaan ' +
+    'lama. Tekan Pratinjau untuk memeriksa ulang.',
   'import.mode': 'Jika ada baris yang salah',
   'import.modeAll': 'batalkan semuanya',
   'import.modeValid': 'tulis baris yang benar saja',
@@ -433,6 +436,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.sampleShown.other': 'The first {count} rows are shown on the map.',
   'import.sampleProblems': 'Problems in the first rows',
   'import.noProblems': 'The first rows pass validation.',
+  'import.previewStale':
+    'The field mapping changed after the preview; the checks below still follow the old ' +
+    'mapping. Press Preview to check again.',
   'import.mode': 'When a row is wrong',
   'import.modeAll': 'write nothing',
   'import.modeValid': 'write the valid rows only',

@@ -114,6 +114,12 @@ function describeRejection(rejection: Rejection, layer: ProblemDeclaration | und
   return describeProblem(problem, layer ?? { attributes: [] });
 }
 
+/** True when two field mappings map each attribute alike (unmapped: absent, null or ''). */
+function sameMapping(a: ImportOptions['mapping'] = {}, b: ImportOptions['mapping'] = {}) {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...names].every((name) => (a[name] || null) === (b[name] || null));
+}
+
 function rejectionTable(rejections: Rejection[], layer: ProblemDeclaration | undefined) {
   const head = element(
     'tr',
@@ -151,6 +157,8 @@ export class ImportSheet {
   session: ImportSession = { csrfToken: null, editableLayers: [] };
   private upload?: UploadedFile;
   private preview?: ImportPreview;
+  /** The mapping the preview's problems were checked with. */
+  private previewedMapping?: ImportOptions['mapping'];
   private job?: ImportJob;
   private rejections?: { rejections: Rejection[]; total: number };
   private uploadFraction: number | null = null;
@@ -403,6 +411,7 @@ export class ImportSheet {
             ...this.options.mapping,
             [attribute.name]: chosen.value || null,
           };
+          showAge();
         });
         // the choice is named by its attribute: a screen reader read 'combo box' alone
         chosen.setAttribute('aria-label', pickTitle(attribute));
@@ -417,6 +426,16 @@ export class ImportSheet {
             rejectionTable(preview.problems, layer),
           ]
         : [element('p', 'import-note', importText('import.noProblems'))];
+    // The checks are the server's, made with the mapping previewed: a remap is not sent until
+    // Pratinjau is pressed (each choice would else read the file anew), so they are marked.
+    const staleNote = element('p', 'import-stale');
+    staleNote.setAttribute('role', 'status');
+    const showAge = () => {
+      const stale = !sameMapping(this.options.mapping, this.previewedMapping);
+      staleNote.textContent = stale ? importText('import.previewStale') : '';
+      for (const part of problems) part.classList.toggle('import-outdated', stale);
+    };
+    showAge();
     const mode = select(
       [
         ['all-or-nothing', importText('import.modeAll')],
@@ -458,6 +477,7 @@ export class ImportSheet {
         'import-note',
         importText('import.sampleShown', { count: preview.sample.length }),
       ),
+      staleNote,
       ...problems,
       labelled('import.mode', mode),
       labelled('import.action', action),
@@ -583,6 +603,7 @@ export class ImportSheet {
     return this.run(place, async () => {
       this.preview = await previewImport(this.currentOptions(), this.session.csrfToken);
       this.options.mapping = { ...this.preview.mapping, ...this.options.mapping };
+      this.previewedMapping = this.options.mapping;
       this.sample.show(this.preview.sample.map((row) => row.geometry));
     });
   }

@@ -125,6 +125,29 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('marks the problems of the first rows out of date once the mapping changes', async () => {
+    await withEditorPage(async (page) => {
+      await previewDesaShapefile(page);
+      const stale = page.locator(`${sheet} .import-step [role=status]`);
+      const problems = page.locator(`${sheet} .import-step .import-table`).nth(1);
+      const saidBefore = await stale.innerText({ timeout: 5000 });
+
+      const code = page.getByRole('combobox', { name: 'Kode Kemendagri', exact: true });
+      await code.selectOption('KODE');
+      const saidAfter = await stale.innerText();
+      const dimmed = await problems.evaluate((table) => getComputedStyle(table).opacity);
+      await page.click('#lang-toggle');
+      const saidInEnglish = await stale.innerText();
+      await page.locator(`${sheet} .import-step`).nth(1).getByRole('button').first().click();
+      await expect.poll(() => stale.innerText()).toBe('');
+
+      expect(saidBefore).toBe('');
+      expect(saidAfter).toMatch(/^Pemetaan kolom diubah setelah pratinjau;.+Tekan Pratinjau/);
+      expect(Number(dimmed)).toBeLessThan(1);
+      expect(saidInEnglish).toMatch(/^The field mapping changed after the preview;.+Preview/);
+    });
+  });
+
   it('starts one import however often Mulai impor is pressed while it is asked', async () => {
     await withEditorPage(async (page) => {
       await previewDesaShapefile(page);

@@ -181,6 +181,20 @@ describe('the import and export sheet', () => {
     await page.close();
   });
 
+  it('gives each mapping choice and button a touch target 44 px high on a phone', async () => {
+    await withEditorPage(async (page) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await previewDesaShapefile(page);
+
+      const heights = await page
+        .locator(`${sheet} .import-step select, ${sheet} .import-step button`)
+        .evaluateAll((all) => all.map((node) => node.getBoundingClientRect().height));
+
+      expect(heights.length).toBeGreaterThan(5);
+      expect(heights.filter((height) => height < 44)).toEqual([]);
+    });
+  });
+
   it('names the step a long import is at and stops it when asked', async () => {
     const pool = server.testDatabase.database.pool;
     const countDesa = async () =>

@@ -156,6 +156,8 @@ export class ImportSheet {
   readonly sheet = element('aside', 'import-sheet');
   session: ImportSession = { csrfToken: null, editableLayers: [] };
   private upload?: UploadedFile;
+  /** The name of the file last chosen; the picker is drawn anew with the sheet, empty. */
+  private chosenFileName?: string;
   private preview?: ImportPreview;
   /** The mapping the preview's problems were checked with. */
   private previewedMapping?: ImportOptions['mapping'];
@@ -190,6 +192,7 @@ export class ImportSheet {
   forget() {
     window.clearTimeout(this.polling);
     this.upload = this.preview = this.job = this.rejections = undefined;
+    this.chosenFileName = undefined;
     this.error = undefined;
     this.uploadFraction = null;
     this.options = { layerId: '' };
@@ -315,14 +318,7 @@ export class ImportSheet {
       this.preview = undefined;
       this.render();
     });
-    const file = element('input');
-    file.type = 'file';
-    file.accept = '.geojson,.json,.ndjson,.geojsonl,.zip,.gpkg,.csv,.tsv,.txt,.kml,.kmz,.fgb';
-    file.addEventListener('change', () => {
-      const chosen = file.files?.[0];
-      if (chosen) void this.send(chosen);
-    });
-    section.append(labelled('import.layer', layer), labelled('import.file', file));
+    section.append(labelled('import.layer', layer), this.renderFilePicker());
     if (this.uploadFraction !== null) {
       const percent = `${Math.round(this.uploadFraction * 100)}%`;
       section.append(
@@ -335,6 +331,38 @@ export class ImportSheet {
     if (this.preview) section.append(this.renderPreview());
     if (this.job) section.append(this.renderJob());
     return section;
+  }
+
+  /**
+   * The file field: the browser's picker said 'Choose File' and 'No file chosen' in its own
+   * language. It stays, out of sight, to take the keyboard's focus and a screen reader's
+   * questions; a label drawn as a button opens it, and the chosen name is said beside it.
+   */
+  private renderFilePicker() {
+    const title = element('span', '', importText('import.file'));
+    title.id = 'import-file-title';
+    const file = element('input', 'import-file__input');
+    file.id = 'import-file';
+    file.type = 'file';
+    file.accept = '.geojson,.json,.ndjson,.geojsonl,.zip,.gpkg,.csv,.tsv,.txt,.kml,.kmz,.fgb';
+    file.setAttribute('aria-labelledby', 'import-file-title');
+    file.setAttribute('aria-describedby', 'import-file-name');
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      if (!chosen) return;
+      this.chosenFileName = chosen.name;
+      void this.send(chosen);
+    });
+    const choose = element('label', 'import-file__button', importText('import.chooseFile'));
+    choose.htmlFor = file.id;
+    const name = element(
+      'span',
+      'import-file__name',
+      this.chosenFileName ?? importText('import.noFileChosen'),
+    );
+    name.id = 'import-file-name';
+    const picker = element('span', 'import-file', file, choose, name);
+    return element('div', 'import-field', title, picker);
   }
 
   private renderReadOptions() {

@@ -195,6 +195,36 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('labels its file picker in the interface language, reached by keyboard too', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      const picker = page.locator(`${sheet} .import-file`);
+      const emptyPicker = await picker.innerText({ timeout: 5000 });
+
+      // from the layer choice, Tab reaches the picker, whose name is the field's title
+      await page.locator(`${sheet} .import-section`).nth(1).locator('select').first().focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => document.activeElement?.id);
+      const named = await page.getByLabel('Berkas (GeoJSON', { exact: false }).count();
+      const opened = page.waitForEvent('filechooser');
+      await page.keyboard.press('Space');
+      await (await opened).setFiles(shapefile);
+      await page.locator(`${sheet} .import-step`).first().waitFor();
+      const chosenPicker = await picker.innerText();
+      const byClick = page.waitForEvent('filechooser');
+      await picker.getByText('Pilih berkas…').click();
+      await byClick;
+      await page.click('#lang-toggle');
+      const englishPicker = await picker.innerText();
+
+      expect(emptyPicker.replace(/\s+/g, ' ')).toBe('Pilih berkas… Belum ada berkas dipilih');
+      expect(chosenPicker.replace(/\s+/g, ' ')).toBe('Pilih berkas… desa-utm49s-cp1252.zip');
+      expect(englishPicker.replace(/\s+/g, ' ')).toBe('Choose a file… desa-utm49s-cp1252.zip');
+      expect(focused).toBe('import-file');
+      expect(named).toBe(1);
+    });
+  });
+
   it('names the step a long import is at and stops it when asked', async () => {
     const pool = server.testDatabase.database.pool;
     const countDesa = async () =>

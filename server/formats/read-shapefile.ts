@@ -442,6 +442,19 @@ function recordCountProblem(name: string, records: number, shapes?: number) {
   );
 }
 
+/**
+ * The `.shp` read as a stream: `shapefile` given a path adds `.shp` to one that does not end in
+ * it in lower case, so `JALAN.SHP` (as older Windows tools write) was read as `JALAN.SHP.shp`.
+ */
+function openShp(file: string): ReturnType<typeof shapefile.openShp> {
+  return new Promise<fs.ReadStream>((resolve, reject) => {
+    // the 64 KB steps the reader takes when it opens a path itself
+    const stream = fs.createReadStream(file, { highWaterMark: 65536 });
+    stream.once('open', () => resolve(stream));
+    stream.once('error', reject);
+  }).then((stream) => shapefile.openShp(stream));
+}
+
 async function* readFeatures(
   parts: ShapefileParts & { dbf: string },
   dbfRecords: number,
@@ -451,7 +464,7 @@ async function* readFeatures(
   signal?: AbortSignal,
 ): AsyncGenerator<SourceFeature> {
   const what = `${parts.name}.shp`;
-  const shapes = await shapefile.openShp(parts.shp).catch((error: unknown) => {
+  const shapes = await openShp(parts.shp).catch((error: unknown) => {
     throw readerFailure('unreadable-shp', what, error);
   });
   const records = readDbfRecords(parts.dbf, encoding, fieldNames);

@@ -204,6 +204,19 @@ describe('reading a Shapefile .dbf in the encoding it was written in', () => {
     await expect(reading).rejects.toMatchObject({ code: 'dbf-record-count' });
   });
 
+  it('reads a Shapefile whose files end in upper-case extensions (.SHP, .DBF)', async () => {
+    const shp = await writeShapefile('upper-case', { encoding: 'utf-8', cpg: 'UTF-8' });
+    for (const extension of ['shp', 'shx', 'dbf', 'cpg']) {
+      const upper = path.join(path.dirname(shp), `DESA.${extension.toUpperCase()}`);
+      fs.renameSync(shp.replace(/shp$/, extension), upper);
+    }
+
+    const read1 = await read(path.join(path.dirname(shp), 'DESA.SHP'));
+
+    expect(read1.names).toEqual(accentedNames);
+    expect(read1.encoding).toBe('utf-8');
+  });
+
   it('refuses an encoding it does not know, naming some it does', async () => {
     const shp = await writeShapefile('unknown', { encoding: 'utf-8' });
 

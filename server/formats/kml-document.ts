@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { kmlGen } from '@tmcw/togeojson';
+import { combine, feature as turfFeature, featureCollection, flatten } from '@turf/turf';
 import { DOMParser } from '@xmldom/xmldom';
 import type { GeoJsonProperties, Geometry } from 'geojson';
 import sax from 'sax';
@@ -216,13 +217,27 @@ function mostPointPositions(placemark: Element): number {
   return Math.max(0, ...counts);
 }
 
+/**
+ * A MultiGeometry whose parts (those of MultiGeometries within it too) are all points, all
+ * lines or all polygons, as the Multi geometry of that kind: GDAL and QGIS write every
+ * multi-part feature as a MultiGeometry, which togeojson reads as a GeometryCollection that
+ * no layer takes. Parts of different kinds stay a collection, which the import refuses.
+ */
+function multiOfOneKind(geometry: Geometry | null): Geometry | null {
+  if (geometry?.type !== 'GeometryCollection') return geometry;
+  const parts = flatten(turfFeature(geometry)).features;
+  const kinds = new Set(parts.map((part) => part.geometry.type));
+  if (kinds.size !== 1) return geometry;
+  return combine(featureCollection(parts)).features[0]!.geometry as Geometry;
+}
+
 /** A feature togeojson read, without the style properties an import has no use for. */
 function placemarkOf(feature: { properties: GeoJsonProperties; geometry: unknown }, at?: Element) {
   const properties = { ...(feature.properties ?? {}) } as Record<string, unknown>;
   delete properties.styleUrl;
   delete properties.styleHash;
   delete properties.styleMapHash;
-  const geometry = (feature.geometry ?? null) as Geometry | null;
+  const geometry = multiOfOneKind((feature.geometry ?? null) as Geometry | null);
   return { properties, geometry, pointPositions: at ? mostPointPositions(at) : 0 };
 }
 

@@ -57,6 +57,40 @@ describe('reading KML', () => {
     expect(names).toEqual(['Pos']);
   });
 
+  it('reads a MultiGeometry of one kind of part as a Multi geometry, as GDAL writes one', async () => {
+    const file = path.join(folder, 'bagian.kml');
+    const polygon = (x: number) =>
+      '<Polygon><outerBoundaryIs><LinearRing><coordinates>' +
+      `${x},-7.6 ${x + 0.01},-7.6 ${x + 0.01},-7.61 ${x},-7.6` +
+      '</coordinates></LinearRing></outerBoundaryIs></Polygon>';
+    const line = (x: number) =>
+      `<LineString><coordinates>${x},-7.6 ${x},-7.7</coordinates></LineString>`;
+    const point = (x: number) => `<Point><coordinates>${x},-7.6</coordinates></Point>`;
+    const multi = (...parts: string[]) => `<MultiGeometry>${parts.join('')}</MultiGeometry>`;
+    const placemarks = [
+      multi(polygon(109), polygon(109.1)),
+      multi(line(109), multi(line(109.1), line(109.2))),
+      multi(point(109), point(109.1)),
+      multi(point(109), line(109.1)),
+    ].map((geometry) => `<Placemark>${geometry}</Placemark>`);
+    fs.writeFileSync(file, `<kml><Document>${placemarks.join('')}</Document></kml>`);
+
+    const geometries: unknown[] = [];
+    for await (const feature of openKml(file, 'bagian').features()) {
+      const { type } = feature.geometry!;
+      const coordinates = 'coordinates' in feature.geometry! ? feature.geometry.coordinates : [];
+      geometries.push({ type, parts: type.startsWith('Multi') ? coordinates.length : undefined });
+    }
+
+    expect(geometries).toEqual([
+      { type: 'MultiPolygon', parts: 2 },
+      { type: 'MultiLineString', parts: 3 },
+      { type: 'MultiPoint', parts: 2 },
+      // points and a line together fit no layer: left for the import to refuse, as they are
+      { type: 'GeometryCollection', parts: undefined },
+    ]);
+  });
+
   // A 150 MB KML of small placemarks (about a million elements) took the server past its 4 GB
   // heap as it parsed it whole; then files of more than 300,000 elements were refused.
   it('reads a file of many placemarks in the memory of one, streaming it', async () => {

@@ -49,8 +49,9 @@ import {
   createSpatialIndex,
   createStagingTable,
   deleteAllFeatures,
+  countFeaturesOfRefusedRowsOnly,
   deleteFeaturesMissingFrom,
-  deleteStagedRows,
+  refuseStagedRows,
   dropSpatialIndex,
   dropStagingTable,
   insertIntoStaging,
@@ -1010,10 +1011,15 @@ class ImportRun {
     const rejections = relevant.map((e) => toRejection(e, records, inputs));
     await this.reject(client, rejections);
 
-    // Refused rows are loaded too, without values, so their geometry problems are reported.
+    // Refused rows are loaded too, without values, so their geometry problems are reported;
+    // a replace by key keeps a valid key, so that the feature of a refused row stays.
+    const key = request.action === 'replace' ? recordParentKey(layer) : undefined;
+    const keyRefused = new Set(relevant.filter((e) => e.field === key).map((e) => e.index!));
+    const refusedValues = (values: Record<string, unknown>, index: number) =>
+      key && !keyRefused.has(index) && key in values ? { [key]: values[key] } : {};
     const staged: StagedRow[] = features.map((feature, index) => ({
       rowNumber: records[index]!.rowNumber,
-      values: refused.has(index) ? {} : feature.values,
+      values: refused.has(index) ? refusedValues(feature.values, index) : feature.values,
       geometry: feature.geometry,
       refused: refused.has(index),
     }));
@@ -1139,7 +1145,7 @@ class ImportRun {
   /**
    * Validity and the regency extent of every loaded geometry, in one pass over the load table
    * (the edit's rules, `stagedGeometryProblems`): problems are recorded as rejections, and the
-   * rows holding them leave the load table.
+   * rows holding them are marked refused in the load table.
    */
   private async rejectGeometryProblems() {
     await this.inTransaction(async (client) => {
@@ -1155,7 +1161,7 @@ class ImportRun {
         params: rejectionParams(problem, undefined),
       }));
       await insertRejections(client, jobId, rejections);
-      await deleteStagedRows(client, this.table, rows);
+      await refuseStagedRows(client, this.table, rows);
       this.counters.rowsRejected += newlyRejected;
       this.counters.rowsWritten -= newlyRejected;
       this.rowsRemovedAfterLoad += newlyRejected;
@@ -1168,7 +1174,7 @@ class ImportRun {
       const repeated = await selectRepeatedUniqueValues(client, this.prepared.layer, this.table);
       await this.reject(client, repeated);
       const rows = [...new Set(repeated.map((r) => r.row))];
-      await deleteStagedRows(client, this.table, rows);
+      await refuseStagedRows(client, this.table, rows);
       this.counters.rowsWritten -= rows.length;
       this.rowsRemovedAfterLoad += rows.length;
     });
@@ -1226,6 +1232,7 @@ class ImportRun {
       const written = await insertStagedRows(client, layer, this.table, actor);
       return { written, replaced, notes: [] as ImportNote[] };
     }
+    const kept = await countFeaturesOfRefusedRowsOnly(client, layer, this.table, key);
     const removed = await deleteFeaturesMissingFrom(client, layer, this.table, key);
     const updated = await updateFeaturesFromStaging(client, layer, this.table, key, actor);
     const inserted = await insertStagedRows(client, layer, this.table, actor, {
@@ -1236,8 +1243,15 @@ class ImportRun {
       'records kept, ' +
       `${removed} removed with their records, ${inserted} added.`;
     const params = { key, updated, removed, inserted };
-    const note: ImportNote = { code: 'replaced-by-key', params, text };
-    return { written: updated + inserted, replaced: removed + updated, notes: [note] };
+    const notes: ImportNote[] = [{ code: 'replaced-by-key', params, text }];
+    if (kept > 0) {
+      const keptText =
+        kept === 1
+          ? '1 feature whose row was rejected left as it was, with its records.'
+          : `${kept} features whose rows were rejected left as they were, with their records.`;
+      notes.push({ code: 'kept-rejected', params: { key, kept }, text: keptText });
+    }
+    return { written: updated + inserted, replaced: removed + updated, notes };
   }
 
   /**
@@ -1256,7 +1270,7 @@ class ImportRun {
 
     const rows = [...new Set(taken.map((r) => r.row))];
     await this.reject(client, taken);
-    await deleteStagedRows(client, this.table, rows);
+    await refuseStagedRows(client, this.table, rows);
     this.counters.rowsWritten -= rows.length;
   }
 

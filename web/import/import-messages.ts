@@ -372,6 +372,10 @@ const messagesId = {
   'note.replaced-by-key.other':
     'Diganti menurut {key}: {updated} objek diperbarui di tempat beserta catatannya, ' +
     '{removed} dihapus beserta catatannya, {inserted} ditambahkan.',
+  'note.kept-rejected.one':
+    '{kept} objek yang barisnya ditolak dibiarkan seperti semula, beserta catatannya.',
+  'note.kept-rejected.other':
+    '{kept} objek yang barisnya ditolak dibiarkan seperti semula, beserta catatannya.',
   'note.checked.one':
     'Diperiksa: {valid} baris valid dan {rejected} ditolak; tidak ada yang ditulis.',
   'note.checked.other':
@@ -749,6 +753,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.replaced-by-key.other':
     'Replaced by {key}: {updated} features updated in place with their records kept, ' +
     '{removed} removed with their records, {inserted} added.',
+  'note.kept-rejected.one':
+    '{kept} feature whose row was rejected left as it was, with its records.',
+  'note.kept-rejected.other':
+    '{kept} features whose rows were rejected left as they were, with their records.',
   'note.checked.one': 'Checked: {valid} valid row, {rejected} rejected; nothing written.',
   'note.checked.other': 'Checked: {valid} valid rows, {rejected} rejected; nothing written.',
   'note.rejected-all-or-nothing.one':
@@ -797,6 +805,7 @@ const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
   'refusal.import-not-undoable-later-edits': 'laterEdits',
   'note.z-dropped': 'count',
   'note.replaced-by-key': 'updated',
+  'note.kept-rejected': 'kept',
   'note.checked': 'valid',
   'note.rejected-all-or-nothing': 'rejected',
   'note.undone': 'deleted',

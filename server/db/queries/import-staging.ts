@@ -19,8 +19,9 @@ type Queryable = Pick<pg.Pool, 'query'>;
 
 /**
  * A row to load: its source row number, values and geometry (GeoJSON in EPSG:4326). A row
- * `refused` by a check made before loading carries no values and is never written; it is
- * loaded only so that its geometry's problems are reported with the others.
+ * `refused` by a check made before loading carries no values (but the key of a replace by key)
+ * and is never written; it is loaded so that its geometry's problems are reported with the
+ * others, and its feature left as it was by a replace by key.
  */
 export interface StagedRow {
   rowNumber: number;
@@ -175,10 +176,15 @@ export async function selectRepeatedUniqueValues(
   return repeated;
 }
 
-/** Removes rows from the load table (those refused after loading). */
-export async function deleteStagedRows(db: Queryable, table: string, rowNumbers: number[]) {
+/**
+ * Marks rows of the load table refused (by a check after loading): never written, their key
+ * still naming the feature a replace by key leaves as it was.
+ */
+export async function refuseStagedRows(db: Queryable, table: string, rowNumbers: number[]) {
   if (rowNumbers.length === 0) return;
-  await db.query(`DELETE FROM ${table} WHERE row_number = ANY($1::bigint[])`, [rowNumbers]);
+  await db.query(`UPDATE ${table} SET refused = true WHERE row_number = ANY($1::bigint[])`, [
+    rowNumbers,
+  ]);
 }
 
 /** Who writes, for the history trigger and `updated_by`. */
@@ -298,8 +304,30 @@ export async function indexStagedRowNumbers(db: Queryable, table: string) {
 }
 
 /**
- * Deletes the features whose `key` value no loaded row holds (inside the caller's
- * transaction); the records of those features go with them (the foreign key cascades).
+ * The features whose `key` value only refused rows hold: a replace by key leaves them as they
+ * were, since the file holds them, if not in a form that can be written.
+ */
+export async function countFeaturesOfRefusedRowsOnly(
+  client: Queryable,
+  layer: LayerDefinition,
+  table: string,
+  key: string,
+) {
+  const column = quoteIdentifier(key);
+  const result = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${quoteIdentifier(layer.id)} t
+     WHERE EXISTS (SELECT 1 FROM ${table} s WHERE s.refused AND s.${column} = t.${column})
+       AND NOT EXISTS (
+         SELECT 1 FROM ${table} s WHERE NOT s.refused AND s.${column} = t.${column})`,
+  );
+  return result.rows[0]!.n;
+}
+
+/**
+ * Deletes the features whose `key` value no loaded row holds, refused or not (inside the
+ * caller's transaction); the records of those features go with them (the foreign key
+ * cascades). A valid-only replace deleted the road segment of a row refused for a typo, with
+ * its years of condition surveys.
  */
 export async function deleteFeaturesMissingFrom(
   client: Queryable,
@@ -310,7 +338,7 @@ export async function deleteFeaturesMissingFrom(
   const column = quoteIdentifier(key);
   const result = await client.query(
     `DELETE FROM ${quoteIdentifier(layer.id)} t WHERE NOT EXISTS (
-       SELECT 1 FROM ${table} s WHERE NOT s.refused AND s.${column} = t.${column})`,
+       SELECT 1 FROM ${table} s WHERE s.${column} = t.${column})`,
   );
   return result.rowCount ?? 0;
 }

@@ -992,6 +992,52 @@ describe('importing into a layer', () => {
     expect(await query("SELECT 1 FROM road_segment WHERE segment_code = 'BARU.001'")).toEqual([]);
   });
 
+  it('keeps a road segment whose row a valid-only replace rejects, with its surveys', async () => {
+    const segments = await query(`SELECT s.id, s.segment_code, s.version, count(c.*)::int AS n
+      FROM road_segment s JOIN road_condition_survey c USING (segment_code)
+      GROUP BY s.id ORDER BY s.segment_code LIMIT 3`);
+    const [mistyped, farOff, dropped] = segments as { segment_code: string; n: number }[];
+    const exported = await query(
+      `SELECT segment_code, road_number, name, status,
+      ST_AsGeoJSON(geom)::json AS geometry FROM road_segment WHERE segment_code <> $1`,
+      [dropped!.segment_code],
+    );
+    const far = { type: 'LineString', coordinates: [farOffshore, [farOffshore[0]! + 0.01, -9]] };
+    const features = exported.map(({ geometry, ...properties }) => ({
+      type: 'Feature',
+      properties:
+        properties.segment_code === mistyped!.segment_code
+          ? { ...properties, status: 'kabupatn' }
+          : properties,
+      geometry: properties.segment_code === farOff!.segment_code ? far : geometry,
+    }));
+    const collection = { type: 'FeatureCollection', features };
+    const file = writeFile('roads-typo.geojson', JSON.stringify(collection));
+    const stored = (code: string) =>
+      query(
+        `SELECT s.id, s.version, s.status, (SELECT count(*)::int FROM road_condition_survey c
+           WHERE c.segment_code = s.segment_code) AS n FROM road_segment s
+         WHERE s.segment_code = $1`,
+        [code],
+      );
+    const before = [await stored(mistyped!.segment_code), await stored(farOff!.segment_code)];
+
+    const job = await importFile(file, {
+      layerId: 'road_segment',
+      action: 'replace',
+      mode: 'valid-only',
+    });
+    const after = [await stored(mistyped!.segment_code), await stored(farOff!.segment_code)];
+    const droppedAfter = await stored(dropped!.segment_code);
+    await undoImport(scratch.testDatabase.database.pool, job.id, 'test');
+
+    expect(job.status).toBe('succeeded');
+    expect(job.rowsRejected).toBe(2);
+    expect(after).toEqual(before);
+    expect(droppedAfter).toEqual([]);
+    expect(job.notes.join(' ')).toMatch(/1 removed with their records.*2 features whose rows/);
+  });
+
   it('undoes a replace by code, putting back the times and writer too', async () => {
     const [dropped] = await query(`SELECT segment_code FROM road_segment s WHERE EXISTS (
       SELECT 1 FROM road_condition_survey c WHERE c.segment_code = s.segment_code) LIMIT 1`);

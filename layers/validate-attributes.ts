@@ -25,6 +25,7 @@ export type ProblemCode =
   | 'not-unique'
   | 'geometry-missing'
   | 'geometry-malformed'
+  | 'geometry-unreadable'
   | 'geometry-wrong-type'
   | 'geometry-has-z'
   | 'geometry-out-of-range'

@@ -360,6 +360,20 @@ function readGeometry(record: Record<string, string>, layout: CsvLayout): Geomet
   return { type: 'Point', coordinates: [x!, y!] };
 }
 
+/** Longest part of an unreadable WKT quoted in its rejection, in characters. */
+const quotedWktLength = 80;
+
+/** The rejection of a row whose WKT cannot be read, quoting its start. */
+function unreadableWkt(record: Record<string, string>, layout: CsvLayout): string {
+  const column = 'wktColumn' in layout.geometry ? layout.geometry.wktColumn : '';
+  const text = (record[column] ?? '').trim();
+  const quoted = text.length > quotedWktLength ? `${text.slice(0, quotedWktLength)}…` : text;
+  return (
+    `The WKT geometry cannot be read: "${quoted}". Write it as WKT does, e.g. ` +
+    'POINT (109.0153 -7.7266) or MULTIPOLYGON (((…)))'
+  );
+}
+
 function geometryColumns(layout: CsvLayout): string[] {
   const g = layout.geometry;
   return 'wktColumn' in g ? [g.wktColumn] : [g.xColumn, g.yColumn];
@@ -423,14 +437,18 @@ async function* readRecords(
       const properties = Object.fromEntries(
         attributeColumns.map((c) => [c, row[c] === undefined ? null : restoreFormula(row[c])]),
       );
-      let geometry: Geometry | null;
+      const rowNumber = spreadsheetRow(info);
+      let geometry: Geometry | null = null;
+      let geometryUnreadable: string | undefined;
       try {
         geometry = readGeometry(row, layout);
       } catch {
-        // unreadable WKT is reported by validation as a malformed geometry
-        geometry = { type: 'GeometryCollection', geometries: [] };
+        // unreadable WKT: the import rejects the row quoting it
+        geometryUnreadable = unreadableWkt(row, layout);
       }
-      yield { rowNumber: spreadsheetRow(info), properties, geometry };
+      yield geometryUnreadable
+        ? { rowNumber, properties, geometry, geometryUnreadable }
+        : { rowNumber, properties, geometry };
     }
   } catch (error) {
     // a quote where none may stand, or one left open, stops the parser: the file is refused

@@ -17,6 +17,11 @@ export interface SourceFeature {
    * so that the import counts them as dropped all the same.
    */
   zDropped?: boolean;
+  /**
+   * Why the record's geometry could not be read (a CSV's WKT with a typo), `geometry` then
+   * null: the import rejects the row saying so, not that it has no geometry.
+   */
+  geometryUnreadable?: string;
 }
 
 /** How a source names its coordinate system: an EPSG code, or WKT (a Shapefile `.prj`). */

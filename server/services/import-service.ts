@@ -790,6 +790,26 @@ function inFileTerms(message: string, records: SourceFeature[]): string {
   });
 }
 
+/**
+ * The validation's problems, a row whose geometry its reader could not read (a CSV's WKT)
+ * rejected for that, not for having none.
+ */
+function withUnreadableGeometries<T extends FieldError>(
+  errors: T[],
+  records: SourceFeature[],
+): (T | FieldError)[] {
+  if (!records.some((r) => r.geometryUnreadable)) return errors;
+  const unreadable = (index: number | undefined) =>
+    index !== undefined && records[index]?.geometryUnreadable !== undefined;
+  const others = errors.filter((e) => e.field !== 'geometry' || !unreadable(e.index));
+  const found = records.flatMap(({ geometryUnreadable }, index) =>
+    geometryUnreadable === undefined
+      ? []
+      : [{ index, field: 'geometry', code: 'geometry-unreadable', message: geometryUnreadable }],
+  );
+  return [...others, ...found].sort((a, b) => a.index! - b.index!);
+}
+
 /** A validation problem with the figures `FeatureProblem` adds for translated text. */
 type ValidationProblem = FieldError &
   Pick<FeatureProblem, 'otherField' | 'outsideM' | 'toleranceM' | 'invalidReason'>;
@@ -996,12 +1016,14 @@ class ImportRun {
     const inputs = records.map(toInput);
     // Validity and the regency extent are checked later over the whole load table at once
     // (rejectGeometryProblems): a query per batch cost more than the rest of the reading.
-    const { errors, features } = await validateFeatures(client, layer, inputs, {
+    const validated = await validateFeatures(client, layer, inputs, {
       mode: 'create',
       unknownAttributes: 'ignore',
       geometryChecks: 'later',
       layerKnownEmpty: this.earlyWrite?.fillsEmptyLayer,
     });
+    const { features } = validated;
+    const errors = withUnreadableGeometries(validated.errors, records);
     // A replace empties the layer first, so values held by today's features are free then;
     // repeats inside the file are found over the whole load table (rejectRepeatedValues).
     const relevant =
@@ -1736,10 +1758,11 @@ export async function previewImport(
     const counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
     const transform = prepared.transforms[0]!;
     const inputs = records.map((r) => toValidationInput(prepared, transform, r, counters));
-    const { errors } = await validateFeatures(pool, prepared.layer, inputs, {
+    const validated = await validateFeatures(pool, prepared.layer, inputs, {
       mode: 'create',
       unknownAttributes: 'ignore',
     });
+    const errors = withUnreadableGeometries(validated.errors, records);
     const sources = prepared.sources;
     return {
       format: prepared.file.format,

@@ -28,6 +28,8 @@ const problemMessagesId = {
   'problem.geometry': 'Geometri tidak sah: {message}',
   'problem.geometry-missing': 'Gambar objeknya pada peta terlebih dahulu.',
   'problem.geometry-malformed': 'Bentuk geometri tidak lengkap; gambar ulang objeknya.',
+  'problem.geometry-unreadable':
+    'Geometri WKT tidak dapat dibaca; periksa penulisannya, misalnya POINT (109.0153 -7.7266).',
   'problem.geometry-wrong-type': 'Jenis geometri tidak sesuai dengan lapisan ini.',
   'problem.geometry-has-z': 'Geometri hanya boleh berkoordinat dua dimensi (tanpa Z atau M).',
   'problem.geometry-out-of-range': 'Koordinat bukan bujur dan lintang yang sah.',
@@ -61,6 +63,8 @@ const problemMessagesEn: Record<ProblemMessageKey, string> = {
   'problem.geometry': 'Invalid geometry: {message}',
   'problem.geometry-missing': 'Draw the feature on the map first.',
   'problem.geometry-malformed': 'The geometry is incomplete; draw the feature again.',
+  'problem.geometry-unreadable':
+    'The WKT geometry cannot be read; check how it is written, e.g. POINT (109.0153 -7.7266).',
   'problem.geometry-wrong-type': 'The kind of geometry does not fit this layer.',
   'problem.geometry-has-z': 'Only two-dimensional coordinates are accepted (no Z or M).',
   'problem.geometry-out-of-range': 'A coordinate is not a valid longitude and latitude.',

@@ -130,4 +130,29 @@ describe('the codes an import keeps beside its English texts', () => {
       expect.objectContaining({ row: 2, code: 'not-in-domain', params: { value: 'pasar' } }),
     ]);
   });
+
+  it('says a WKT it cannot read is unreadable, in a job and in a preview', async () => {
+    const csv = writeFile(
+      'wkt-typo.csv',
+      'name,type,wkt\n' +
+        'Alun-alun,titik_kumpul,POINT (109.0153 -7.7266)\n' +
+        'Pasar,titik_kumpul,POINT (109.0153)\n' +
+        'Lapangan,titik_kumpul,POINT (109.0153 -7.7266 1 2 3)\n',
+    );
+    const { pool } = scratch.testDatabase.database;
+
+    const job = await importFile(csv, { mode: 'valid-only', dryRun: true });
+    const { rejections } = await selectRejections(pool, job.id, 0, 10);
+    const preview = await previewImport(pool, request(csv));
+
+    const unreadable = (row: number) =>
+      expect.objectContaining({
+        row,
+        field: 'geometry',
+        code: 'geometry-unreadable',
+        reason: expect.stringMatching(/^The WKT geometry cannot be read: "POINT \(109\.0153/),
+      });
+    expect(rejections).toEqual([unreadable(3), unreadable(4)]);
+    expect(preview.problems).toEqual([unreadable(3), unreadable(4)]);
+  });
 });

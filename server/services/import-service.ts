@@ -576,6 +576,20 @@ function refuseCoordinatesOutsideCrs(
       { sampled, example, crs: describeCrs(crs), fileCrs },
     );
   }
+  // latitude in the longitude column and longitude in the latitude one, as a reading
+  // of that CRS: no CRS given would help, the columns are to be swapped
+  const swapped = (geometry: Geometry) => {
+    const [x, y] = placeOf(geometry, transform) ?? [];
+    return Math.abs(y ?? NaN) <= 180 && Math.abs(x ?? NaN) <= 90;
+  };
+  if ('epsg' in crs && crs.epsg === 4326 && sample.every(swapped)) {
+    throw badRequest(
+      'coordinates-outside-crs',
+      `${read} They look like latitude and longitude swapped: give the longitude as x and ` +
+        'the latitude as y (--x-column and --y-column, csv.xColumn and csv.yColumn).',
+      { sampled, example, crs: describeCrs(crs), code: 'swapped' },
+    );
+  }
   throw badRequest(
     'coordinates-outside-crs',
     `${read} Say which coordinate system they are in (crs), e.g. EPSG:32749 for UTM zone 49S.`,

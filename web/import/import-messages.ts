@@ -158,6 +158,14 @@ const messagesId = {
   'refusal.coordinates-outside-crs.other':
     'Koordinat {sampled} objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Isi sistem koordinat berkas, mis. EPSG:32749 untuk UTM zona 49S.',
+  'refusal.coordinates-outside-crs-swapped.one':
+    'Koordinat objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca dalam ' +
+    '{crs}; tampaknya lintang dan bujur tertukar. Pilih kolom bujur sebagai x dan kolom ' +
+    'lintang sebagai y.',
+  'refusal.coordinates-outside-crs-swapped.other':
+    'Koordinat {sampled} objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
+    'dalam {crs}; tampaknya lintang dan bujur tertukar. Pilih kolom bujur sebagai x dan ' +
+    'kolom lintang sebagai y.',
   'refusal.coordinates-outside-crs-fileCrs.one':
     'Koordinat {sampled} objek pertama (misalnya {example}) bukan bujur/lintang bila dibaca ' +
     'dalam {crs}. Berkas sendiri menyebut {fileCrs}: kosongkan pilihan sistem koordinat agar ' +
@@ -550,6 +558,14 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The coordinates of the first {sampled} features (such as {example}) are not ' +
     'longitude/latitude once read in {crs}. Give the coordinate system of the file, e.g. ' +
     'EPSG:32749 for UTM zone 49S.',
+  'refusal.coordinates-outside-crs-swapped.one':
+    'The coordinates of the first feature ({example}) are not longitude/latitude once read ' +
+    'in {crs}; they look like latitude and longitude swapped. Choose the longitude column ' +
+    'as x and the latitude column as y.',
+  'refusal.coordinates-outside-crs-swapped.other':
+    'The coordinates of the first {sampled} features (such as {example}) are not ' +
+    'longitude/latitude once read in {crs}; they look like latitude and longitude swapped. ' +
+    'Choose the longitude column as x and the latitude column as y.',
   'refusal.coordinates-outside-crs-fileCrs.one':
     'The coordinates of the first feature ({example}) are not longitude/latitude once read ' +
     'in {crs}. The file itself names {fileCrs}: leave the coordinate system empty to read ' +
@@ -801,6 +817,7 @@ const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
   'refusal.crs-misplaces-features-file-crs-lon-lat': 'sampled',
   'refusal.crs-misplaces-features-layer-crs-lon-lat': 'sampled',
   'refusal.coordinates-outside-crs': 'sampled',
+  'refusal.coordinates-outside-crs-swapped': 'sampled',
   'refusal.coordinates-outside-crs-fileCrs': 'sampled',
   'refusal.import-not-undoable-later-edits': 'laterEdits',
   'note.z-dropped': 'count',

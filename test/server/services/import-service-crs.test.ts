@@ -126,6 +126,21 @@ describe('the coordinate systems of an import', () => {
     expect((refused as Error).message).toMatch(/layer "derajat" names.*Assigned CRS/s);
   });
 
+  it('refuses a CSV whose longitude and latitude hold each other, saying so', async () => {
+    const [lon, lat] = cilacapTown as [number, number];
+    const csv = writeFile('tertukar.csv', `name,type,lon,lat\nPos,titik_kumpul,${lat},${lon}\n`);
+    const { pool } = scratch.testDatabase.database;
+
+    const refused = await prepareImport(pool, request(csv)).catch((error: unknown) => error);
+
+    expect(refused).toMatchObject({
+      status: 400,
+      type: 'coordinates-outside-crs',
+      extra: { code: 'swapped' },
+    });
+    expect((refused as Error).message).toMatch(/swapped/);
+  });
+
   it('counts the Z values a PointZ Shapefile loses in the notes, like others', async () => {
     const folder = fs.mkdtempSync(path.join(scratch.folder, 'point-z-'));
     writeShapefile(folder, 'tinggi', 32749, [

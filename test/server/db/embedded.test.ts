@@ -88,5 +88,4 @@ describe('the embedded engine', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
     await db.close();
   });
-
 });

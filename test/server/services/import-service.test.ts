@@ -115,6 +115,25 @@ describe('importing into a layer', () => {
     ]);
   });
 
+  // The geometry checks over the load table record their rejections a slice at a time.
+  it('records every rejection of a file with more than a slice of them', async () => {
+    const features = Array.from({ length: 18001 }, (_, i) =>
+      point(i % 3 === 0 ? majenang : farOffshore, { name: `Titik ${i}`, type: 'titik_kumpul' }),
+    );
+    const file = writeFile(
+      'many-outside.geojsonl',
+      features.map((f) => JSON.stringify(f)).join('\n'),
+    );
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    const [recorded] = await query(
+      'SELECT count(DISTINCT row_number)::int AS n FROM simpul_import_rejection WHERE job_id = $1',
+      [job.id],
+    );
+    expect([job.rowsWritten, job.rowsRejected, recorded?.n]).toEqual([6001, 12000, 12000]);
+  });
+
   it('writes the valid rows and reports the rest in valid-only mode', async () => {
     const file = writeFile(
       'one-bad-valid-only.geojson',

@@ -420,9 +420,9 @@ async function* readRecords(
       bom: true,
       // after Excel's `sep=` line, which the rows shown in Excel do not count either
       from_line: layout.delimiterLine ? 2 : 1,
-      // named as detectCsvLayout names them: trimmed, so " name" (a space after the comma)
-      // is the column "name" it found, not a column no attribute reads
-      columns: (header: string[]) => distinctColumnNames(header.map((name) => name.trim())),
+      // by position, named below as detectCsvLayout names them: a record object keyed by the
+      // header lost a column named "__proto__" to its prototype, failing the whole file
+      columns: (header: string[]) => header.map((_, position) => String(position)),
       delimiter: layout.delimiter,
       skip_empty_lines: true,
       relax_column_count: true,
@@ -433,7 +433,10 @@ async function* readRecords(
   try {
     for await (const { record, info } of parser) {
       signal?.throwIfAborted();
-      const row = record as Record<string, string>;
+      const cells = record as Record<string, string>;
+      const row: Record<string, string> = Object.fromEntries(
+        layout.columns.map((c, i) => [c, cells[String(i)]!]),
+      );
       const properties = Object.fromEntries(
         attributeColumns.map((c) => [c, row[c] === undefined ? null : restoreFormula(row[c])]),
       );

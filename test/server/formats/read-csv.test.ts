@@ -71,6 +71,18 @@ describe('reading CSV', () => {
     ).toBe('CSV memuat lebih dari satu kolom "ket"; kolom ke-3 dibaca sebagai "ket_2".');
   });
 
+  it('reads columns named as properties every object has (__proto__, constructor)', async () => {
+    const file = path.join(folder, 'proto.csv');
+    fs.writeFileSync(file, '__proto__,constructor,nama,lon,lat\na,b,Balai,109.07,-7.66\n');
+
+    const records = [];
+    for await (const record of openCsv(file, 'titik').features()) records.push(record);
+
+    expect(records.map((r) => ({ ...r.properties }))).toEqual([
+      JSON.parse('{"__proto__": "a", "constructor": "b", "nama": "Balai"}'),
+    ]);
+  });
+
   it('reads a header with a space after each comma by its names', async () => {
     const file = path.join(folder, 'spaced.csv');
     fs.writeFileSync(file, 'nama, jenis, lon, lat\nBalai, titik_kumpul, 109.07, -7.66\n');

@@ -335,9 +335,13 @@ export function detectCsvLayout(
   return { ...base, decimalComma, numberNotes: ambiguousNumberNotes(lines, base, decimalComma) };
 }
 
-function readNumber(text: string | undefined, decimalComma: boolean): number {
-  const normalized = decimalComma ? (text ?? '').replace(',', '.') : (text ?? '');
-  return readDecimal(normalized);
+/**
+ * A coordinate cell's number: one comma or point is its decimal mark, with a decimal comma
+ * or without, as an attribute's number is read. A comma-delimited file quoting its decimal
+ * commas (Google Sheets set to Indonesian: "109,0712") was read as no number at all.
+ */
+function readNumber(text: string | undefined): number {
+  return readDecimal((text ?? '').replace(',', '.'));
 }
 
 /** EWKT `SRID=32749;POINT(…)` carries its CRS; the prefix is split off. */
@@ -356,7 +360,7 @@ function readGeometry(record: Record<string, string>, layout: CsvLayout): Geomet
   // Both cells empty: no geometry. Otherwise a point, whose coordinates that are not numbers
   // (NaN) the validation reports as such, quoting them.
   if (cells.every((cell) => !cell?.trim())) return null;
-  const [x, y] = cells.map((cell) => readNumber(cell, layout.decimalComma));
+  const [x, y] = cells.map((cell) => readNumber(cell));
   return { type: 'Point', coordinates: [x!, y!] };
 }
 

@@ -83,6 +83,22 @@ describe('reading CSV', () => {
     ]);
   });
 
+  // Google Sheets set to Indonesian downloads a comma-delimited CSV, quoting its decimal commas
+  it('reads quoted decimal-comma coordinates of a comma-delimited CSV', async () => {
+    const file = path.join(folder, 'sheets.csv');
+    fs.writeFileSync(file, 'nama,lon,lat,kapasitas\nBalai,"109,0712","-7,6634","6,5"\n');
+
+    const records = [];
+    for await (const record of openCsv(file, 'titik').features()) records.push(record);
+
+    expect(records.map((r) => [r.properties, r.geometry])).toEqual([
+      [
+        { nama: 'Balai', kapasitas: '6,5' },
+        { type: 'Point', coordinates: [109.0712, -7.6634] },
+      ],
+    ]);
+  });
+
   it('reads a header with a space after each comma by its names', async () => {
     const file = path.join(folder, 'spaced.csv');
     fs.writeFileSync(file, 'nama, jenis, lon, lat\nBalai, titik_kumpul, 109.07, -7.66\n');

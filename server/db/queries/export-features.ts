@@ -24,7 +24,9 @@ function exportRowsSql(
   const names = layer.attributes.map((a) => a.name);
   const pairs = names.map((name) => `'${name}', ${quoteIdentifier(name)}`);
   const properties = pairs.length > 0 ? `jsonb_build_object(${pairs.join(', ')})` : `'{}'::jsonb`;
-  const geom = srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(srid)})`;
+  // outer rings counterclockwise, as RFC 7946 has them (a Shapefile's import keeps them not)
+  const wound = 'ST_ForcePolygonCCW(geom)';
+  const geom = srid === layer.geometry.srid ? wound : `ST_Transform(${wound}, ${Number(srid)})`;
   const where = conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
   return `SELECT id, ${properties} AS properties,
       ST_AsGeoJSON(${geom}, ${Number(precision)})::json AS geometry

@@ -53,9 +53,15 @@ function whereClause(conditions: FeatureConditions): string {
   return conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
 }
 
-/** GeoJSON geometry in the requested CRS: transformed, axes swapped, rounded; no CRS member. */
+/**
+ * GeoJSON geometry in the requested CRS: transformed, axes swapped, rounded; no CRS member.
+ * Polygon rings are wound as RFC 7946 (section 3.1.6) has them, outer rings counterclockwise,
+ * before any swap of axes: a Shapefile's import keeps its clockwise outer rings.
+ */
 function geometryJson(layer: LayerDefinition, crs: CrsDefinition): string {
-  let geom = crs.srid === layer.geometry.srid ? 'geom' : `ST_Transform(geom, ${Number(crs.srid)})`;
+  const wound = 'ST_ForcePolygonCCW(geom)';
+  let geom =
+    crs.srid === layer.geometry.srid ? wound : `ST_Transform(${wound}, ${Number(crs.srid)})`;
   if (crs.latitudeFirst) geom = `ST_FlipCoordinates(${geom})`;
   return `ST_AsGeoJSON(${geom}, ${Number(crs.decimals)}, 0)`;
 }

@@ -17,12 +17,12 @@ import {
 } from '../services/import-service.js';
 import { readCommandLine, resolveCallerPath } from './command-line.js';
 import { createProgressBar } from './progress-bar.js';
-import { formulaSafe } from '../formats/spreadsheet-formula.js';
+import { rejectionsCsv } from '../formats/rejections-csv.js';
 
 const usage = `Usage: npm run import -- <file> --layer <layerId> [options]
 
 Loads a file into a layer: every row is validated with the same rules as an edit, and a
-report lists each rejected row (row number, field, reason).
+report lists each rejected row (row number, field, reason, code).
 
 Formats (detected from the file):
   GeoJSON            .geojson .json (FeatureCollection, streamed)
@@ -124,16 +124,11 @@ async function listLayers(file: string) {
   }
 }
 
+/** Every rejected row, with the columns the web client's download has (`code` last). */
 async function writeReport(pool: Parameters<typeof selectRejections>[0], jobId: string) {
   const target = resolveCallerPath(values.report!);
-  const { stringify } = await import('csv-stringify/sync');
   const out = fs.createWriteStream(target);
-  out.write(stringify([['row', 'field', 'reason']]));
-  for (let offset = 0; ; offset += 10000) {
-    const page = await selectRejections(pool, jobId, offset, 10000);
-    out.write(stringify(page.rejections.map((r) => formulaSafe([r.row, r.field, r.reason]))));
-    if (offset + 10000 >= page.total) break;
-  }
+  for await (const text of rejectionsCsv(pool, jobId)) out.write(text);
   await new Promise((resolve) => out.end(resolve));
   console.log(`Rejected rows written to ${target}.`);
 }

@@ -1,6 +1,5 @@
 import busboy from 'busboy';
 import express, { Router, type Request, type Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../app-context.js';
 import type { LayerDefinition } from '../../layers/index.js';
 import {
@@ -37,7 +36,7 @@ import { listLayers, requireLayer } from '../services/layer-registry.js';
 import { findUpload, removeUpload, saveUpload } from '../services/upload-store.js';
 import { config } from '../config.js';
 import { log } from '../log.js';
-import { formulaSafe } from '../formats/spreadsheet-formula.js';
+import { rejectionsCsv } from '../formats/rejections-csv.js';
 import { untilTileCachesHeard } from '../tiles/tile-changes.js';
 
 type Body = Record<string, unknown>;
@@ -457,14 +456,7 @@ async function sendRejectionsCsv(
   res: Response,
 ) {
   res.attachment(`import-${jobId}-rejected-rows.csv`).type('text/csv; charset=utf-8');
-  // `code` comes last, so that readers of the first three columns by position still read them
-  res.write(stringify([['row', 'field', 'reason', 'code']]));
-  for (let offset = 0; ; offset += 10000) {
-    const page = await selectRejections(pool, jobId, offset, 10000);
-    const rows = page.rejections.map((r) => formulaSafe([r.row, r.field, r.reason, r.code ?? '']));
-    res.write(stringify(rows));
-    if (offset + 10000 >= page.total) break;
-  }
+  for await (const text of rejectionsCsv(pool, jobId)) res.write(text);
   res.end();
 }
 

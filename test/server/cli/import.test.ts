@@ -136,6 +136,19 @@ describe('npm run import', () => {
     );
   });
 
+  it('writes a --report with the columns of the web download, the code last', async () => {
+    const file = writeOnePoint('report-code.geojson', 'Titik minus', -1);
+    const report = path.join(folder, 'rejected-code.csv');
+
+    const args = [file, '--layer', 'evacuation_point', '--report', report];
+    const result = await runImportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(1);
+    const [header, row] = fs.readFileSync(report, 'utf8').trim().split('\n');
+    expect(header).toBe('row,field,reason,code');
+    expect(row).toMatch(/^1,capacity,.+,[a-z-]+$/);
+  });
+
   it('refuses a --report in a missing folder before importing anything', async () => {
     const file = writeOnePoint('report-nowhere.geojson', 'Titik tanpa laporan', 13);
     const report = path.join(folder, 'no-such-folder', 'rejected.csv');

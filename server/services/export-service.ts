@@ -317,6 +317,15 @@ export async function prepareExport(
   const conditions = filterConditions(layer, request);
   const csvGeometry = request.csvGeometry ?? 'wkt';
   const isCsv = format === 'csv' || format === 'csv-excel';
+  // given for another format it would be dropped without a word, the file not as asked
+  if (request.csvGeometry && !isCsv) {
+    throw badRequest(
+      'csv-geometry-not-csv',
+      `csvGeometry (${request.csvGeometry}) is for CSV exports; ${format} writes geometries ` +
+        'its own way: leave it out, or export as csv.',
+      { format },
+    );
+  }
   if (isCsv && csvGeometry === 'xy' && layer.geometry.type !== 'Point') {
     throw badRequest(
       'csv-geometry-not-points',

@@ -126,6 +126,16 @@ describe('exporting a layer and importing it back', () => {
     expect(await query(pointRows)).toEqual(before);
   });
 
+  it('refuses csvGeometry for a format that is not CSV, rather than drop it', async () => {
+    const request = { layerId: 'evacuation_point', format: 'geojson', csvGeometry: 'xy' as const };
+
+    const refused = await prepareExport(scratch.testDatabase.database, request).catch(
+      (error: unknown) => error,
+    );
+
+    expect(refused).toMatchObject({ status: 400, type: 'csv-geometry-not-csv' });
+  });
+
   it('writes formula-like names harmless in CSV and reads them back unchanged', async () => {
     const names = ['=HYPERLINK("http://contoh.invalid","klik")', '@SUM(A1)', '-'];
     const ids = await query(`SELECT id FROM evacuation_point ORDER BY id LIMIT ${names.length}`);

@@ -101,12 +101,18 @@ export function detectFormat(file: string, fileName: string): SourceFormat | 'zi
   if (head.subarray(0, 3).toString('latin1') === 'fgb') return 'flatgeobuf';
   if (isZipFile(file)) return 'zip';
 
-  const byName = extensions[path.extname(fileName).toLowerCase()];
+  const extension = path.extname(fileName).toLowerCase();
+  const byName = extensions[extension];
   if (byName === 'geojson' && looksLineDelimited(head)) return 'geojsonseq';
-  if (byName) return byName;
-  const text = head.toString('utf8').trimStart();
+  // .txt says only that it is text: a GeoJSON or KML saved as .txt is read as what it holds
+  if (byName && extension !== '.txt') return byName;
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (text.startsWith('<')) return 'kml';
   if (text.startsWith('{')) return looksLineDelimited(head) ? 'geojsonseq' : 'geojson';
+  if (byName) return byName;
   throw new SourceFileError(
     'unknown-format',
     `${fileName} is not a format Simpul reads. Send GeoJSON, newline-delimited GeoJSON, a ` +

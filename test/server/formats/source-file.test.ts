@@ -95,6 +95,33 @@ describe('opening an empty file', () => {
   });
 });
 
+describe('opening a file named .txt', () => {
+  // a GeoJSON saved by a web page or a mail client as .txt was read as CSV, and refused as a
+  // CSV without a geometry column
+  it('reads it by what it holds: GeoJSON, newline-delimited GeoJSON, KML, else CSV', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'simpul-txt-file-'));
+    const point = '{"type":"Feature","properties":{},"geometry":null}';
+    const texts = [
+      `{"type":"FeatureCollection","features":[${point}]}`,
+      `${point}\n${point}\n`,
+      '<?xml version="1.0"?><kml><Document></Document></kml>',
+      'name,wkt\nPos,POINT (109 -7.6)\n',
+    ];
+    try {
+      const formats = [];
+      for (const [i, text] of texts.entries()) {
+        const file = path.join(folder, `titik-${i}.txt`);
+        fs.writeFileSync(file, text);
+        formats.push((await openSourceFile(file, `titik-${i}.txt`)).format);
+      }
+
+      expect(formats).toEqual(['geojson', 'geojsonseq', 'kml', 'csv']);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('opening a GeoPackage', () => {
   let folder: string;
   beforeAll(() => {

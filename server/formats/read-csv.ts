@@ -22,6 +22,7 @@ import {
 } from './source-feature.js';
 import { quotedNames } from './quoted-names.js';
 import { restoreFormula } from './spreadsheet-formula.js';
+import { decodingEncoding } from './text-encoding.js';
 
 /** How to read a CSV file; anything left out is detected. */
 export interface CsvOptions {
@@ -170,7 +171,7 @@ function chooseEncoding(file: string, given: string | undefined, notes: ImportNo
         { encoding: given },
       );
     }
-    const encoding = given.toLowerCase();
+    const encoding = decodingEncoding(given);
     const text = `Text read as ${encoding}, as asked.`;
     notes.push({ code: 'encoding-given', params: { encoding }, text });
     return encoding;

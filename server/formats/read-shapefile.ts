@@ -19,6 +19,7 @@ import {
   type OpenedSource,
   type SourceFeature,
 } from './source-feature.js';
+import { decodingEncoding } from './text-encoding.js';
 
 /** The files of one Shapefile found in a folder, by their lower-case extension. */
 export interface ShapefileParts {
@@ -345,12 +346,14 @@ async function chooseEncoding(
         { encoding: override },
       );
     }
-    const text = `Text read as ${override}, as asked.`;
-    notes.push({ code: 'encoding-given', params: { encoding: override }, text });
-    return override;
+    const encoding = decodingEncoding(override);
+    const text = `Text read as ${encoding}, as asked.`;
+    notes.push({ code: 'encoding-given', params: { encoding }, text });
+    return encoding;
   }
   const cpg = parts.cpg && fs.readFileSync(parts.cpg, 'latin1');
-  const fromCpg = cpg ? encodingFromCpg(cpg) : undefined;
+  const named = cpg ? encodingFromCpg(cpg) : undefined;
+  const fromCpg = named && decodingEncoding(named);
   if (fromCpg) {
     const text = `Text read as ${fromCpg}, as the .cpg file says.`;
     notes.push({ code: 'encoding-from-cpg', params: { encoding: fromCpg }, text });

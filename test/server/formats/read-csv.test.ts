@@ -258,6 +258,18 @@ describe('the text encoding of a CSV', () => {
     expect(() => openCsv(utf8, 'utf8', {}, 'klingon')).toThrow(/not a text encoding/);
   });
 
+  // ISO-8859-1 holds control characters where windows-1252 has its quotes and dashes: a file
+  // saved on Windows and labelled ISO-8859-1 stored them as invisible controls
+  it('reads a file said to be ISO-8859-1 as windows-1252, as browsers do', async () => {
+    // the right quote and the en dash as windows-1252 writes them, 0x92 and 0x96
+    const quoted = excelCsv(['Masjid Jami\x92 \x96 Kroya;109,01;-7,60']);
+
+    const source = openCsv(quoted, 'quoted', {}, 'iso-8859-1');
+
+    expect(await namesOf(source)).toEqual(['Masjid Jami\u2019 \u2013 Kroya']);
+    expect(source.encoding).toBe('windows-1252');
+  });
+
   it('reads Unicode text saved by Excel (UTF-16 with its byte order mark)', async () => {
     const text = 'Nama Sumur\tBujur\tLintang\r\nSumur Café\t109,01\t-7,60\r\n';
     const little = path.join(folder, 'unicode-le.txt');

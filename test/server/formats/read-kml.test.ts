@@ -57,7 +57,7 @@ describe('reading KML', () => {
     expect(names).toEqual(['Pos']);
   });
 
-  it('reads a MultiGeometry of one kind of part as a Multi geometry, as GDAL writes one', async () => {
+  it('reads a MultiGeometry of one kind of part as a Multi geometry, as GDAL writes', async () => {
     const file = path.join(folder, 'bagian.kml');
     const polygon = (x: number) =>
       '<Polygon><outerBoundaryIs><LinearRing><coordinates>' +

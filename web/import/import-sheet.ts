@@ -27,6 +27,7 @@ import {
   importText,
   type ImportTextKey,
 } from './import-messages.js';
+import { renderFilePicker } from '../file-picker/render-file-picker.js';
 import { exportCoordinateSystems } from './export-coordinate-systems.js';
 import { createSampleLayer } from './sample-layer.js';
 
@@ -333,35 +334,20 @@ export class ImportSheet {
     return section;
   }
 
-  /**
-   * The file field: the browser's picker said 'Choose File' and 'No file chosen' in its own
-   * language. It stays, out of sight, to take the keyboard's focus and a screen reader's
-   * questions; a label drawn as a button opens it, and the chosen name is said beside it.
-   */
+  /** The file field, named by its title; the chosen file's name is said beside it. */
   private renderFilePicker() {
     const title = element('span', '', importText('import.file'));
     title.id = 'import-file-title';
-    const file = element('input', 'import-file__input');
-    file.id = 'import-file';
-    file.type = 'file';
-    file.accept = '.geojson,.json,.ndjson,.geojsonl,.zip,.gpkg,.csv,.tsv,.txt,.kml,.kmz,.fgb';
-    file.setAttribute('aria-labelledby', 'import-file-title');
-    file.setAttribute('aria-describedby', 'import-file-name');
-    file.addEventListener('change', () => {
-      const chosen = file.files?.[0];
-      if (!chosen) return;
-      this.chosenFileName = chosen.name;
-      void this.send(chosen);
+    const picker = renderFilePicker({
+      id: 'import-file',
+      labelledBy: title.id,
+      accept: '.geojson,.json,.ndjson,.geojsonl,.zip,.gpkg,.csv,.tsv,.txt,.kml,.kmz,.fgb',
+      chosenName: this.chosenFileName,
+      onChoose: (chosen) => {
+        this.chosenFileName = chosen.name;
+        void this.send(chosen);
+      },
     });
-    const choose = element('label', 'import-file__button', importText('import.chooseFile'));
-    choose.htmlFor = file.id;
-    const name = element(
-      'span',
-      'import-file__name',
-      this.chosenFileName ?? importText('import.noFileChosen'),
-    );
-    name.id = 'import-file-name';
-    const picker = element('span', 'import-file', file, choose, name);
     return element('div', 'import-field', title, picker);
   }
 

@@ -20,6 +20,7 @@ import {
 import { ApiRequestError } from '../api/client-api.js';
 import { focusWithSheet } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
+import { renderFilePicker } from '../file-picker/render-file-picker.js';
 import './plan-lookup.css';
 import { failureReason } from './failure-reason.js';
 import { planText, pickText, type PlanMessageKey } from './plan-lookup-messages.js';
@@ -65,6 +66,8 @@ export class PlanLookup {
   private activity = '';
   private activities: PlanActivity[] = [];
   private info: PlanInformation | undefined;
+  /** The name of the parcel file last chosen; the picker is drawn anew with the sheet. */
+  private parcelFileName: string | undefined;
   /** What the sheet says; `error` is worded at each drawing, in the language of the moment. */
   private status: { key: PlanMessageKey; reason?: string; error?: unknown } | undefined;
   private request: AbortController | undefined;
@@ -131,6 +134,7 @@ export class PlanLookup {
     this.generation += 1;
     this.place = undefined;
     this.info = undefined;
+    this.parcelFileName = undefined;
     this.status = undefined;
     this.activities = [];
     this.source.clear();
@@ -316,10 +320,8 @@ export class PlanLookup {
       return button;
     });
     const hint = modes.find(([mode]) => mode === this.mode)![2];
-    const parts: Node[] = [
-      element('div', 'plan-modes', ...buttons),
-      element('p', 'plan-hint', planText(hint)),
-    ];
+    const hintText = element('p', 'plan-hint', planText(hint));
+    const parts: Node[] = [element('div', 'plan-modes', ...buttons), hintText];
     if (this.mode === 'point') {
       const ask = element('button', 'plan-ask-centre', planText('plan.askCentre'));
       ask.type = 'button';
@@ -329,15 +331,20 @@ export class PlanLookup {
       parts.push(ask);
     }
     if (this.mode === 'upload') {
-      const input = element('input', 'plan-file');
-      input.type = 'file';
-      input.dataset.focusKey = 'file';
-      input.accept = '.geojson,.json,application/geo+json,application/json';
-      input.addEventListener(
-        'change',
-        () => input.files?.[0] && void this.uploaded(input.files[0]),
-      );
-      parts.push(input);
+      // the hint asks for the file: it names the picker
+      hintText.id = 'plan-hint';
+      const picker = renderFilePicker({
+        id: 'plan-file',
+        labelledBy: hintText.id,
+        accept: '.geojson,.json,application/geo+json,application/json',
+        chosenName: this.parcelFileName,
+        onChoose: (file) => {
+          this.parcelFileName = file.name;
+          void this.uploaded(file);
+        },
+      });
+      picker.querySelector('input')!.dataset.focusKey = 'file';
+      parts.push(picker);
     }
     return element('div', '', ...parts);
   }

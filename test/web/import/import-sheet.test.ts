@@ -198,7 +198,7 @@ describe('the import and export sheet', () => {
   it('labels its file picker in the interface language, reached by keyboard too', async () => {
     await withEditorPage(async (page) => {
       await openSheetForDesa(page);
-      const picker = page.locator(`${sheet} .import-file`);
+      const picker = page.locator(`${sheet} .file-picker`);
       const emptyPicker = await picker.innerText({ timeout: 5000 });
 
       // from the layer choice, Tab reaches the picker, whose name is the field's title

@@ -232,6 +232,54 @@ describe('the Informasi Tata Ruang tool of the web map', () => {
     await page.close();
   });
 
+  it('labels its parcel file picker in the interface language, by keyboard too', async () => {
+    const page = await browser.newPage();
+    await page.addInitScript(() => localStorage.setItem('simpul.language', 'id'));
+    await openMapAt(page, kroyaInnerPoint);
+    const [lon, lat] = kroyaInnerPoint;
+    const square = [
+      [lon - 0.001, lat - 0.001],
+      [lon + 0.001, lat - 0.001],
+      [lon + 0.001, lat + 0.001],
+      [lon - 0.001, lat + 0.001],
+      [lon - 0.001, lat - 0.001],
+    ];
+    const parcel = { type: 'Polygon', coordinates: [square] };
+    const picker = page.locator('.plan-lookup .file-picker');
+
+    await page.locator('.plan-lookup__open').click();
+    await page.locator('.plan-mode').nth(2).click();
+    const emptyPicker = await picker.innerText({ timeout: 5000 });
+    // from the mode just pressed, Tab reaches the picker, named by the hint above it
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('type'));
+    const named = await page.getByLabel('Pilih berkas GeoJSON persil', { exact: false }).count();
+    const opened = page.waitForEvent('filechooser');
+    await page.keyboard.press('Space');
+    await (
+      await opened
+    ).setFiles({
+      name: 'persil.geojson',
+      mimeType: 'application/geo+json',
+      buffer: Buffer.from(JSON.stringify(parcel)),
+    });
+    await page.locator('.plan-result').waitFor({ timeout: 15000 });
+    const chosenPicker = await picker.innerText();
+    const stillFocused = await page.evaluate(() => document.activeElement?.getAttribute('type'));
+    await page.click('#lang-toggle');
+    await page.waitForSelector('html[lang=en]');
+    const englishPicker = await picker.innerText();
+    await page.evaluate(() => localStorage.removeItem('simpul.language'));
+
+    expect(emptyPicker.replace(/\s+/g, ' ')).toBe('Pilih berkas… Belum ada berkas dipilih');
+    expect(chosenPicker.replace(/\s+/g, ' ')).toBe('Pilih berkas… persil.geojson');
+    expect(englishPicker.replace(/\s+/g, ' ')).toBe('Choose a file… persil.geojson');
+    expect(focused).toBe('file');
+    expect(stillFocused).toBe('file');
+    expect(named).toBe(1);
+    await page.close();
+  });
+
   // The first exposure answer overlays every hazard zone with every desa: seconds, not less.
   it('opens the dashboard with the exposure chart and a CSV link', async () => {
     const page = await browser.newPage();

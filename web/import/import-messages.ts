@@ -49,6 +49,9 @@ const messagesId = {
   'import.previewStale':
     'Pemetaan kolom diubah setelah pratinjau; pemeriksaan di bawah masih menurut pemetaan ' +
     'lama. Tekan Pratinjau untuk memeriksa ulang.',
+  'import.previewStaleReading':
+    'Pilihan pembacaan berkas diubah setelah pratinjau; kolom, contoh di peta dan pemeriksaan ' +
+    'di bawah masih menurut pilihan lama. Tekan Pratinjau untuk membaca ulang.',
   'import.mode': 'Jika ada baris yang salah',
   'import.modeAll': 'batalkan semuanya',
   'import.modeValid': 'tulis baris yang benar saja',
@@ -451,6 +454,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.previewStale':
     'The field mapping changed after the preview; the checks below still follow the old ' +
     'mapping. Press Preview to check again.',
+  'import.previewStaleReading':
+    'The reading options changed after the preview; the fields, the sample on the map and ' +
+    'the checks below still follow the old options. Press Preview to read the file again.',
   'import.mode': 'When a row is wrong',
   'import.modeAll': 'write nothing',
   'import.modeValid': 'write the valid rows only',

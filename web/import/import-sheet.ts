@@ -121,6 +121,13 @@ function sameMapping(a: ImportOptions['mapping'] = {}, b: ImportOptions['mapping
   return [...names].every((name) => (a[name] || null) === (b[name] || null));
 }
 
+/** The choices of how the file is read, as one text to compare with those of the preview. */
+function readingChoices(options: Omit<ImportOptions, 'uploadId'>) {
+  const { sourceLayers, encoding, csv, crs } = options;
+  const chosen = [sourceLayers?.[0], encoding, csv?.delimiter, csv?.decimalComma, crs];
+  return JSON.stringify(chosen.map((choice) => choice ?? null));
+}
+
 function rejectionTable(rejections: Rejection[], layer: ProblemDeclaration | undefined) {
   const head = element(
     'tr',
@@ -160,8 +167,11 @@ export class ImportSheet {
   /** The name of the file last chosen; the picker is drawn anew with the sheet, empty. */
   private chosenFileName?: string;
   private preview?: ImportPreview;
-  /** The mapping the preview's problems were checked with. */
+  /** The mapping the preview's problems were checked with, and how the file was read. */
   private previewedMapping?: ImportOptions['mapping'];
+  private previewedReading?: string;
+  /** Marks the preview shown out of date, or up to date, after a choice is changed. */
+  private showPreviewAge?: () => void;
   private job?: ImportJob;
   private rejections?: { rejections: Rejection[]; total: number };
   private uploadFraction: number | null = null;
@@ -367,7 +377,10 @@ export class ImportSheet {
         upload.sourceLayers.map((n): [string, string] => [n, n]),
         chosen,
       );
-      source.addEventListener('change', () => (this.options.sourceLayers = [source.value]));
+      source.addEventListener('change', () => {
+        this.options.sourceLayers = [source.value];
+        this.showPreviewAge?.();
+      });
       parts.push(labelled('import.sourceLayer', source));
     }
     if (upload.format === 'shapefile' || upload.format === 'csv') {
@@ -376,10 +389,10 @@ export class ImportSheet {
         e || importText('import.encodingAuto'),
       ]);
       const encoding = select(names, this.options.encoding ?? '');
-      encoding.addEventListener(
-        'change',
-        () => (this.options.encoding = encoding.value || undefined),
-      );
+      encoding.addEventListener('change', () => {
+        this.options.encoding = encoding.value || undefined;
+        this.showPreviewAge?.();
+      });
       parts.push(labelled('import.encoding', encoding));
     }
     if (upload.format === 'csv') {
@@ -393,13 +406,17 @@ export class ImportSheet {
       const delimiter = select(delimiters, this.options.csv?.delimiter ?? '');
       delimiter.addEventListener('change', () => {
         this.options.csv = { ...this.options.csv, delimiter: delimiter.value || undefined };
+        this.showPreviewAge?.();
       });
       parts.push(labelled('import.delimiter', delimiter));
     }
     const crs = element('input');
     crs.placeholder = 'EPSG:32749';
     crs.value = this.options.crs ?? '';
-    crs.addEventListener('change', () => (this.options.crs = crs.value.trim() || undefined));
+    crs.addEventListener('change', () => {
+      this.options.crs = crs.value.trim() || undefined;
+      this.showPreviewAge?.();
+    });
     parts.push(
       labelled('import.crs', crs),
       button('import.preview', () => void this.loadPreview('readOptions'), 'primary'),
@@ -425,7 +442,7 @@ export class ImportSheet {
             ...this.options.mapping,
             [attribute.name]: chosen.value || null,
           };
-          showAge();
+          this.showPreviewAge?.();
         });
         // the choice is named by its attribute: a screen reader read 'combo box' alone
         chosen.setAttribute('aria-label', pickTitle(attribute));
@@ -440,16 +457,16 @@ export class ImportSheet {
             rejectionTable(preview.problems, layer),
           ]
         : [element('p', 'import-note', importText('import.noProblems'))];
-    // The checks are the server's, made with the mapping previewed: a remap is not sent until
+    // The checks are the server's, made with the choices previewed: a change is not sent until
     // Pratinjau is pressed (each choice would else read the file anew), so they are marked.
     const staleNote = element('p', 'import-stale');
     staleNote.setAttribute('role', 'status');
-    const showAge = () => {
-      const stale = !sameMapping(this.options.mapping, this.previewedMapping);
-      staleNote.textContent = stale ? importText('import.previewStale') : '';
-      for (const part of problems) part.classList.toggle('import-outdated', stale);
+    this.showPreviewAge = () => {
+      const age = this.previewAge();
+      staleNote.textContent = age ? importText(age) : '';
+      for (const part of problems) part.classList.toggle('import-outdated', Boolean(age));
     };
-    showAge();
+    this.showPreviewAge();
     const mode = select(
       [
         ['all-or-nothing', importText('import.modeAll')],
@@ -499,6 +516,14 @@ export class ImportSheet {
       button('import.start', () => void this.start(), 'primary'),
       ...this.errorShownAt('start'),
     );
+  }
+
+  /** What was changed since the preview: how the file is read, the mapping, or nothing. */
+  private previewAge(): ImportTextKey | undefined {
+    const readAlike = readingChoices(this.options) === this.previewedReading;
+    if (!readAlike) return 'import.previewStaleReading';
+    if (!sameMapping(this.options.mapping, this.previewedMapping)) return 'import.previewStale';
+    return undefined;
   }
 
   private renderJob() {
@@ -615,9 +640,11 @@ export class ImportSheet {
 
   private loadPreview(place: ErrorPlace) {
     return this.run(place, async () => {
+      const reading = readingChoices(this.options);
       this.preview = await previewImport(this.currentOptions(), this.session.csrfToken);
       this.options.mapping = { ...this.preview.mapping, ...this.options.mapping };
       this.previewedMapping = this.options.mapping;
+      this.previewedReading = reading;
       this.sample.show(this.preview.sample.map((row) => row.geometry));
     });
   }

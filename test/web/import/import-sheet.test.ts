@@ -148,6 +148,56 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('marks the preview out of date once the encoding, delimiter or CRS changes', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      const square =
+        'POLYGON((108.76 -7.30,108.764 -7.30,108.764 -7.296,108.76 -7.296,108.76 -7.30))';
+      const text = `WKT;Nama;Kode;Jenis\r\n"${square}";Cibéurèum;33.01.99.2901;desa\r\n`;
+      await page.setInputFiles(`${sheet} input[type=file]`, {
+        name: 'excel.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(text, 'latin1'),
+      });
+      const reading = page.locator(`${sheet} .import-step`).first();
+      const readAgain = reading.getByRole('button', { name: 'Pratinjau' });
+      await readAgain.click();
+      await page.waitForSelector(`${sheet} .import-step table`);
+      const stale = page.locator(`${sheet} .import-step [role=status]`);
+      const problems = page.locator(`${sheet} .import-stale + *`);
+      const field = (title: string) =>
+        reading.locator('.import-field', { hasText: title }).locator('select, input');
+      /** What the sheet says once `change` is made, then once Pratinjau reads the file again. */
+      const saidAround = async (change: () => Promise<unknown>) => {
+        await change();
+        const said = await stale.innerText();
+        const dimmed = await problems.evaluate((part) => getComputedStyle(part).opacity);
+        await readAgain.click();
+        await expect.poll(() => stale.innerText()).toBe('');
+        return { said, dimmed: Number(dimmed) < 1 };
+      };
+
+      const saidBefore = await stale.innerText({ timeout: 5000 });
+      const encoding = await saidAround(() => field('Pengodean teks').selectOption('utf-8'));
+      const delimiter = await saidAround(() => field('Pemisah').selectOption(';'));
+      const crs = await saidAround(async () => {
+        await field('Sistem koordinat').fill('EPSG:4326');
+        await field('Sistem koordinat').press('Tab');
+      });
+      await field('Pengodean teks').selectOption('windows-1252');
+      await page.click('#lang-toggle');
+      const saidInEnglish = await stale.innerText();
+
+      const outOfDate = /^Pilihan pembacaan berkas diubah setelah pratinjau;.+Tekan Pratinjau/;
+      expect(saidBefore).toBe('');
+      expect(encoding.said).toMatch(outOfDate);
+      expect(delimiter.said).toMatch(outOfDate);
+      expect(crs.said).toMatch(outOfDate);
+      expect([encoding.dimmed, delimiter.dimmed, crs.dimmed]).toEqual([true, true, true]);
+      expect(saidInEnglish).toMatch(/^The reading options changed after the preview;.+Preview/);
+    });
+  });
+
   it('starts one import however often Mulai impor is pressed while it is asked', async () => {
     await withEditorPage(async (page) => {
       await previewDesaShapefile(page);

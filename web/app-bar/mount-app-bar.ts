@@ -44,3 +44,22 @@ export function focusWithSheet(button: HTMLButtonElement, sheet: HTMLElement, cl
     button.focus();
   });
 }
+
+/**
+ * Draws a sheet's content anew as `parts`, keeping the keyboard's focus: the control that had
+ * it gets it back (found by its `data-focus-key`), or where that control is gone (a button
+ * whose work is done), the first element matching `replacedBy` (the status said in its place),
+ * or else the sheet itself. Without this the focus fell to the page's body at each redraw.
+ */
+export function redrawKeepingFocus(sheet: HTMLElement, parts: Node[], replacedBy?: string) {
+  const focused = document.activeElement;
+  const hadFocus = focused instanceof HTMLElement && sheet.contains(focused);
+  const key = hadFocus ? focused.dataset.focusKey : undefined;
+  sheet.replaceChildren(...parts);
+  if (!hadFocus) return;
+
+  const again = key && sheet.querySelector<HTMLElement>(`[data-focus-key="${key}"]`);
+  const gone = key && !again;
+  const replacement = gone && replacedBy && sheet.querySelector<HTMLElement>(replacedBy);
+  (again || replacement || sheet).focus();
+}

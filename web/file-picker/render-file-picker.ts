@@ -3,7 +3,7 @@ import './file-picker.css';
 
 /** What a file picker is for, and what it does with the file chosen. */
 export interface FilePickerOptions {
-  /** The id of the input; the chosen name is said in `${id}-name`. */
+  /** The id of the input, and its focus key; the chosen name is said in `${id}-name`. */
   id: string;
   /** The id of the text that names the field (its title, or the hint that asks for it). */
   labelledBy: string;
@@ -24,6 +24,8 @@ export function renderFilePicker(options: FilePickerOptions): HTMLElement {
   const input = document.createElement('input');
   input.className = 'file-picker__input';
   input.id = options.id;
+  // a sheet drawn anew gives the focus back to the picker (see redrawKeepingFocus)
+  input.dataset.focusKey = options.id;
   input.type = 'file';
   input.accept = options.accept;
   input.setAttribute('aria-labelledby', options.labelledBy);

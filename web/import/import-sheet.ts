@@ -18,6 +18,7 @@ import {
   type Rejection,
   type UploadedFile,
 } from '../api/import-api.js';
+import { redrawKeepingFocus } from '../app-bar/mount-app-bar.js';
 import { pickTitle, translate } from '../i18n/i18n.js';
 import { describeProblem, type ProblemDeclaration } from '../i18n/problem-messages.js';
 import {
@@ -66,7 +67,9 @@ function element<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A control under its title; its title's key finds it again after a redraw. */
 function labelled(key: ImportTextKey, control: HTMLElement) {
+  control.dataset.focusKey ??= key;
   return element('label', 'import-field', element('span', '', importText(key)), control);
 }
 
@@ -81,9 +84,11 @@ function select(options: [string, string][], value?: string) {
   return node;
 }
 
+/** A button; its text's key finds it again after a redraw, unless another is given it. */
 function button(key: ImportTextKey, onClick: () => void, className = '') {
   const node = element('button', className, importText(key));
   node.type = 'button';
+  node.dataset.focusKey = key;
   node.addEventListener('click', onClick);
   return node;
 }
@@ -222,6 +227,7 @@ export class ImportSheet {
     const close = element('button', 'import-sheet__close', '×');
     close.type = 'button';
     close.setAttribute('aria-label', importText('import.close'));
+    close.dataset.focusKey = 'close';
     close.addEventListener('click', () => this.toggle(false));
     const header = element(
       'header',
@@ -229,7 +235,9 @@ export class ImportSheet {
       element('h2', '', importText('import.title')),
       close,
     );
-    this.sheet.replaceChildren(header, this.renderExport(), this.renderImport());
+    // the button pressed is drawn anew, or gone where a status took its place (Hentikan)
+    const parts = [header, this.renderExport(), this.renderImport()];
+    redrawKeepingFocus(this.sheet, parts, '.import-error, .import-status');
     // a long sheet scrolled to its foot showed the failure at its head, out of sight
     const newError = this.errorIsNew && this.sheet.querySelector('.import-error');
     if (newError) newError.scrollIntoView({ block: 'nearest' });
@@ -250,6 +258,7 @@ export class ImportSheet {
 
     const reason = this.errorText();
     const shown = element('p', 'import-error', importText('import.failed', { reason }));
+    shown.tabIndex = -1;
     // announced once: the sheet is drawn anew each second while a job runs
     if (this.errorIsNew) shown.setAttribute('role', 'alert');
     return [shown];
@@ -269,7 +278,9 @@ export class ImportSheet {
     const viewOnly = element('input');
     viewOnly.type = 'checkbox';
     viewOnly.checked = chosen.viewOnly;
+    viewOnly.dataset.focusKey = 'export.viewOnly';
     const download = element('a', 'import-download', importText('export.download'));
+    download.dataset.focusKey = 'export.download';
     // A download leaves the map as it is; a refusal (exports busy, a session ended) opens as a
     // page of its own in the new tab instead of replacing the map.
     download.target = '_blank';
@@ -417,11 +428,10 @@ export class ImportSheet {
       this.options.crs = crs.value.trim() || undefined;
       this.showPreviewAge?.();
     });
-    parts.push(
-      labelled('import.crs', crs),
-      button('import.preview', () => void this.loadPreview('readOptions'), 'primary'),
-      ...this.errorShownAt('readOptions'),
-    );
+    const read = button('import.preview', () => void this.loadPreview('readOptions'), 'primary');
+    // two buttons say Pratinjau: each is found again after a redraw by a key of its own
+    read.dataset.focusKey = 'import.preview.readOptions';
+    parts.push(labelled('import.crs', crs), read, ...this.errorShownAt('readOptions'));
     return element('div', 'import-step', ...parts);
   }
 
@@ -436,6 +446,7 @@ export class ImportSheet {
       .filter((a) => !a.computed)
       .map((attribute) => {
         const chosen = select(fields, this.options.mapping?.[attribute.name] ?? '');
+        chosen.dataset.focusKey = `mapping.${attribute.name}`;
         chosen.addEventListener('change', () => {
           this.options.mapping = {
             ...preview.mapping,
@@ -489,16 +500,19 @@ export class ImportSheet {
       'change',
       () => (this.options.action = action.value as ImportOptions['action']),
     );
+    const check = button('import.preview', () => void this.loadPreview('mapping'));
+    check.dataset.focusKey = 'import.preview.mapping';
     const dryRun = element('input');
     dryRun.type = 'checkbox';
     dryRun.checked = Boolean(this.options.dryRun);
+    dryRun.dataset.focusKey = 'import.dryRun';
     dryRun.addEventListener('change', () => (this.options.dryRun = dryRun.checked));
     return element(
       'div',
       'import-step',
       element('h4', '', importText('import.mapping')),
       element('table', 'import-table', element('tbody', '', ...rows)),
-      button('import.preview', () => void this.loadPreview('mapping')),
+      check,
       ...this.errorShownAt('mapping'),
       ...preview.notes.map((note, i) =>
         element('p', 'import-note', codedText(preview.noteCodes?.[i], note)),
@@ -544,13 +558,14 @@ export class ImportSheet {
       );
     } else {
       const key = `import.status.${job.status}` as ImportTextKey;
-      parts.push(
-        element(
-          'p',
-          `import-status import-status--${job.status}`,
-          importText(key, { written: job.rowsWritten }),
-        ),
+      const status = element(
+        'p',
+        `import-status import-status--${job.status}`,
+        importText(key, { written: job.rowsWritten }),
       );
+      // it takes the focus of Hentikan or Batalkan impor ini, gone once their work is done
+      status.tabIndex = -1;
+      parts.push(status);
       if (job.message) {
         const coded = job.messageCode ? { code: job.messageCode, params: job.messageParams } : null;
         parts.push(element('p', 'import-note', codedText(coded, job.message)));
@@ -562,6 +577,7 @@ export class ImportSheet {
     }
     if (this.rejections && this.rejections.total > 0) {
       const report = element('a', 'import-download', importText('import.downloadReport'));
+      report.dataset.focusKey = 'import.downloadReport';
       report.href = rejectionsCsvUrl(job.id);
       parts.push(
         // the job counts rows; the list has one entry per problem, a row may have several

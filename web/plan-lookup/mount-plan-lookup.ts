@@ -18,7 +18,7 @@ import {
   type PrintFormat,
 } from '../api/analysis-api.js';
 import { ApiRequestError } from '../api/client-api.js';
-import { focusWithSheet } from '../app-bar/mount-app-bar.js';
+import { focusWithSheet, redrawKeepingFocus } from '../app-bar/mount-app-bar.js';
 import { bus } from '../events/event-bus.js';
 import { renderFilePicker } from '../file-picker/render-file-picker.js';
 import './plan-lookup.css';
@@ -258,16 +258,7 @@ export class PlanLookup {
 
   /** Redraws the sheet in the interface language. */
   render() {
-    // the sheet is drawn anew: the control that had the focus gets it back, or the sheet
-    const focused = this.sheet.contains(document.activeElement)
-      ? ((document.activeElement as HTMLElement).dataset.focusKey ?? '')
-      : undefined;
-    this.sheet.replaceChildren(...this.renderParts());
-    if (focused !== undefined) {
-      const again =
-        focused && this.sheet.querySelector<HTMLElement>(`[data-focus-key="${focused}"]`);
-      (again || this.sheet).focus();
-    }
+    redrawKeepingFocus(this.sheet, this.renderParts());
     this.placeCrosshair();
   }
 
@@ -343,7 +334,6 @@ export class PlanLookup {
           void this.uploaded(file);
         },
       });
-      picker.querySelector('input')!.dataset.focusKey = 'file';
       parts.push(picker);
     }
     return element('div', '', ...parts);

@@ -275,6 +275,54 @@ describe('the import and export sheet', () => {
     });
   });
 
+  /** What has the keyboard's focus: a status by its class, else its text and its step. */
+  const focusedPart = (page: Page) =>
+    page.evaluate(() => {
+      const focused = document.activeElement as HTMLElement;
+      const status = focused.className.match(/import-status--\w+/);
+      const steps = [...document.querySelectorAll('.import-step')];
+      const step = steps.indexOf(focused.closest('.import-step')!);
+      return status ? status[0] : `${focused.textContent} in step ${step}`;
+    });
+
+  it('keeps the focus on the button pressed, or on the status that replaced it', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      // a desa of its own: the other tests' imports leave theirs in the layer
+      const square =
+        'POLYGON((108.77 -7.30,108.774 -7.30,108.774 -7.296,108.77 -7.296,108.77 -7.30))';
+      await page.setInputFiles(`${sheet} input[type=file]`, {
+        name: 'fokus.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`WKT;Nama;Kode;Jenis\n"${square}";Fokus;33.01.99.2911;desa\n`),
+      });
+      const pressByKeyboard = async (name: string, nth = 0) => {
+        await page.locator(`${sheet} button:has-text("${name}")`).nth(nth).focus();
+        await page.keyboard.press('Enter');
+      };
+
+      await pressByKeyboard('Pratinjau');
+      await page.waitForSelector(`${sheet} .import-step table`);
+      const afterPreview = await focusedPart(page);
+      const codeRow = page.locator(`${sheet} .import-step tr`, { hasText: 'Kode Kemendagri' });
+      await codeRow.locator('select').selectOption('Kode');
+      await pressByKeyboard('Pratinjau', 1);
+      await page.waitForFunction(() => !document.querySelector('.import-stale')?.textContent);
+      const afterCheck = await focusedPart(page);
+      await pressByKeyboard('Mulai impor');
+      await page.waitForSelector(`${sheet} .import-status--succeeded`, { timeout: 30000 });
+      const afterStart = await focusedPart(page);
+      await pressByKeyboard('Batalkan impor ini');
+      await page.waitForSelector(`${sheet} .import-status--undone`, { timeout: 30000 });
+      const afterUndo = await focusedPart(page);
+
+      expect(afterPreview).toBe('Pratinjau in step 0');
+      expect(afterCheck).toBe('Pratinjau in step 1');
+      expect(afterStart).toBe('Mulai impor in step 1');
+      expect(afterUndo).toBe('import-status--undone');
+    });
+  });
+
   it('names the step a long import is at and stops it when asked', async () => {
     const pool = server.testDatabase.database.pool;
     const countDesa = async () =>
@@ -299,7 +347,9 @@ describe('the import and export sheet', () => {
       const step = page.locator(`${sheet} .import-step-name`);
       await step.filter({ hasText: 'Menyimpan ke lapisan' }).waitFor({ timeout: 15000 });
 
-      await page.click(`${sheet} button:has-text("Hentikan")`);
+      // by keyboard: the focus goes on to the status that replaced the button
+      await page.focus(`${sheet} button:has-text("Hentikan")`);
+      await page.keyboard.press('Enter');
       await page.waitForSelector(`${sheet} .import-status--cancelled`, { timeout: 5000 });
     } finally {
       await lock.query('ROLLBACK');
@@ -307,6 +357,7 @@ describe('the import and export sheet', () => {
     }
 
     expect(await page.locator(`${sheet} .import-status`).innerText()).toContain('tidak berubah');
+    expect(await focusedPart(page)).toBe('import-status--cancelled');
     expect(await countDesa()).toBe(before);
     await page.close();
   });

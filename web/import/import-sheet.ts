@@ -419,7 +419,7 @@ export class ImportSheet {
         this.options.csv = { ...this.options.csv, delimiter: delimiter.value || undefined };
         this.showPreviewAge?.();
       });
-      parts.push(labelled('import.delimiter', delimiter));
+      parts.push(labelled('import.delimiter', delimiter), this.renderDecimalComma());
     }
     const crs = element('input');
     crs.placeholder = 'EPSG:32749';
@@ -433,6 +433,24 @@ export class ImportSheet {
     read.dataset.focusKey = 'import.preview.readOptions';
     parts.push(labelled('import.crs', crs), read, ...this.errorShownAt('readOptions'));
     return element('div', 'import-step', ...parts);
+  }
+
+  /**
+   * The choice a note on numbers read either way (`1.200`) asks for: the server reads points
+   * as decimal marks unless the file shows otherwise, and the sheet offered no other reading.
+   * Left unticked, the server still tells a decimal comma from the file.
+   */
+  private renderDecimalComma() {
+    const decimalComma = element('input');
+    decimalComma.type = 'checkbox';
+    decimalComma.checked = Boolean(this.options.csv?.decimalComma);
+    decimalComma.dataset.focusKey = 'import.decimalComma';
+    decimalComma.addEventListener('change', () => {
+      const chosen = decimalComma.checked || undefined;
+      this.options.csv = { ...this.options.csv, decimalComma: chosen };
+      this.showPreviewAge?.();
+    });
+    return element('label', 'import-check', decimalComma, importText('import.decimalComma'));
   }
 
   private renderPreview() {

@@ -198,6 +198,46 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('offers the decimal comma that its note on numbers read either way asks for', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      const square = (lon: number) =>
+        `"POLYGON((${lon} -7.30,${lon + 0.004} -7.30,${lon + 0.004} -7.296,${lon} -7.30))"`;
+      const lines = [
+        'WKT;Nama;Kode;Jenis;Luas',
+        `${square(108.78)};Satu;33.01.99.2921;desa;1.200`,
+        `${square(108.79)};Dua;33.01.99.2922;desa;850`,
+      ];
+      await page.setInputFiles(`${sheet} input[type=file]`, {
+        name: 'luas.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`${lines.join('\n')}\n`),
+      });
+      const readAgain = page.locator(`${sheet} .import-step`).first().getByRole('button');
+      const notes = page.locator(`${sheet} .import-step`).nth(1).locator('.import-note');
+      const stale = page.locator(`${sheet} .import-step [role=status]`);
+      await readAgain.click();
+      await page.waitForSelector(`${sheet} .import-step table`);
+      const notesBefore = await notes.allInnerTexts();
+
+      const decimalComma = page.getByLabel('Desimal dengan koma', { exact: true });
+      await decimalComma.check({ timeout: 5000 });
+      const said = await stale.innerText();
+      await readAgain.click();
+      await expect.poll(() => stale.innerText()).toBe('');
+      const notesAfter = await notes.allInnerTexts();
+      await page.click('#lang-toggle');
+      const inEnglish = page.getByLabel('Decimal comma', { exact: true });
+      const checkedInEnglish = await inEnglish.isChecked();
+
+      expect(notesBefore.join('\n')).toMatch(/Kolom "Luas" .+pilih "Desimal dengan koma"/);
+      expect(said).toMatch(/^Pilihan pembacaan berkas diubah setelah pratinjau/);
+      expect(notesAfter.join('\n')).toContain('desimal dengan koma');
+      expect(notesAfter.join('\n')).not.toContain('Kolom "Luas"');
+      expect(checkedInEnglish).toBe(true);
+    });
+  });
+
   it('starts one import however often Mulai impor is pressed while it is asked', async () => {
     await withEditorPage(async (page) => {
       await previewDesaShapefile(page);

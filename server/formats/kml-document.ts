@@ -57,6 +57,18 @@ function inScope(open: readonly Map<string, string>[]): string {
 }
 
 /**
+ * The faults sax stops at that xmldom, reading the whole document before, took as written (a
+ * bare `&`, an entity XML does not define, an unquoted attribute value, text after the root
+ * element): none moves the element boundaries pieces are cut at, so reading goes on.
+ */
+const looseFaults = [
+  'Invalid character in entity name',
+  'Invalid character entity',
+  'Unquoted attribute value',
+  'Text data outside of root node',
+];
+
+/**
  * The pieces of `file` in document order, as the file streams past: the text of each
  * Placemark, Schema, GroundOverlay and NetworkLink outside another piece. Only the text since
  * the start of the piece being read is held. A file that is not well-formed XML is refused
@@ -67,11 +79,15 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
   const open: Map<string, string>[] = [];
   const ready: Piece[] = [];
   let failure: Error | undefined;
+  let roots = 0;
   // the text from `heldFrom` (a position in the file, in UTF-16 units) to what was last read
   let held = '';
   let heldFrom = 0;
   let piece: { kind: PieceKind; from: number; depth: number; namespaces: string } | undefined;
   parser.onopentag = (tag) => {
+    // sax reads on past the root element's end: a second one is not the same document
+    if (open.length === 0 && (roots += 1) > 1)
+      failure ??= new Error(`A second root, <${tag.name}>`);
     if (!piece && pieceKinds.has(tag.name)) {
       const from = parser.startTagPosition - 1;
       piece = { kind: tag.name as PieceKind, from, depth: open.length, namespaces: inScope(open) };
@@ -86,7 +102,9 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
     piece = undefined;
   };
   parser.onerror = (error) => {
-    failure ??= error;
+    // a fault of text that xmldom reads as written goes on; the piece is parsed by xmldom
+    if (looseFaults.some((fault) => error.message.startsWith(fault))) parser.resume();
+    else failure ??= error;
   };
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
   try {

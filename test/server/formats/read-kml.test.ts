@@ -219,6 +219,35 @@ describe('reading KML', () => {
     ]);
   });
 
+  // xmldom, reading the whole document, took these as written; the streaming parser refused
+  // the file at the first of them, though the structure it cuts placemarks by is sound.
+  it('reads a bare ampersand, an unknown entity and an unquoted attribute as before', async () => {
+    const file = path.join(folder, 'jalan.kml');
+    const placemark =
+      '<Placemark id=p1><name>Jl. Sudirman & Gatot &nbsp; &#xZZ;</name>' +
+      '<Point><coordinates>109.2456,-7.6329</coordinates></Point></Placemark>';
+    fs.writeFileSync(file, `<kml><Document>${placemark}</Document></kml>\n\0\0`);
+
+    const names: unknown[] = [];
+    for await (const feature of openKml(file, 'jalan').features()) {
+      names.push(feature.properties.name);
+    }
+
+    expect(names).toEqual(['Jl. Sudirman & Gatot &nbsp; &#xZZ;']);
+  });
+
+  it('refuses two KML documents run together in one file, as one document read whole', async () => {
+    const file = path.join(folder, 'dua.kml');
+    const placemark = '<Placemark><Point><coordinates>109.2,-7.6</coordinates></Point></Placemark>';
+    fs.writeFileSync(file, `<kml><Document>${placemark}</Document></kml>`.repeat(2));
+
+    const reading = (async () => {
+      for await (const feature of openKml(file, 'dua').features()) void feature;
+    })();
+
+    await expect(reading).rejects.toMatchObject({ code: 'unreadable-kml' });
+  });
+
   it('reads a placemark whose description or comment holds tags of its own', async () => {
     const file = path.join(folder, 'uraian.kml');
     const html = '<![CDATA[' + '<br>'.repeat(300001) + ']]>';

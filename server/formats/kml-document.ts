@@ -27,14 +27,22 @@ import { readerFailure, SourceFileError } from './source-feature.js';
  */
 (sax as unknown as { MAX_BUFFER_LENGTH: number }).MAX_BUFFER_LENGTH = 256 * 1024 ** 2;
 
-/** The elements cut out of the stream, as togeojson reads them from a whole document. */
-type PieceKind = 'Placemark' | 'GroundOverlay' | 'NetworkLink' | 'Schema';
+/**
+ * The elements cut out of the stream, as togeojson reads them from a whole document: a shared
+ * style (Google Earth's own in a gx:CascadingStyle) too, given to the placemarks naming it.
+ */
+type PieceKind = 'Placemark' | 'GroundOverlay' | 'NetworkLink' | 'Schema' | StyleKind;
+type StyleKind = 'Style' | 'StyleMap' | 'gx:CascadingStyle';
+const styleKinds = new Set<string>(['Style', 'StyleMap', 'gx:CascadingStyle']);
 const pieceKinds = new Set<string>(['Placemark', 'GroundOverlay', 'NetworkLink', 'Schema']);
+for (const kind of styleKinds) pieceKinds.add(kind);
 
 /** One element cut out of the file, with the namespaces its ancestors declared. */
 interface Piece {
   kind: PieceKind;
   text: string;
+  /** Its `id` (a gx:CascadingStyle's `kml:id`), by which a styleUrl names a style. */
+  id: string;
   /** Those declarations as attributes of a start tag: ` xmlns="…" xmlns:gx="…"`. */
   namespaces: string;
 }
@@ -83,14 +91,17 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
   // the text from `heldFrom` (a position in the file, in UTF-16 units) to what was last read
   let held = '';
   let heldFrom = 0;
-  let piece: { kind: PieceKind; from: number; depth: number; namespaces: string } | undefined;
+  let piece: (Omit<Piece, 'text'> & { from: number; depth: number }) | undefined;
   parser.onopentag = (tag) => {
     // sax reads on past the root element's end: a second one is not the same document
     if (open.length === 0 && (roots += 1) > 1)
       failure ??= new Error(`A second root, <${tag.name}>`);
     if (!piece && pieceKinds.has(tag.name)) {
       const from = parser.startTagPosition - 1;
-      piece = { kind: tag.name as PieceKind, from, depth: open.length, namespaces: inScope(open) };
+      const { id = '', 'kml:id': kmlId = '' } = tag.attributes as Record<string, string>;
+      const namespaces = inScope(open);
+      const kind = tag.name as PieceKind;
+      piece = { kind, id: id || kmlId, from, depth: open.length, namespaces };
     }
     open.push(declaredNamespaces(tag.attributes as Record<string, string>));
   };
@@ -98,7 +109,7 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
     open.pop();
     if (!piece || open.length !== piece.depth) return;
     const text = held.slice(piece.from - heldFrom, parser.position - heldFrom);
-    ready.push({ kind: piece.kind, text, namespaces: piece.namespaces });
+    ready.push({ kind: piece.kind, text, id: piece.id, namespaces: piece.namespaces });
     piece = undefined;
   };
   parser.onerror = (error) => {
@@ -143,6 +154,31 @@ function piecesDocument(parser: DOMParser, pieces: readonly Piece[], schemas: st
   } catch (error) {
     throw readerFailure('unreadable-kml', 'The KML file', error);
   }
+}
+
+/** A styleUrl naming a style of the same file: `#id` (or `id`). */
+const styleUrls = /<styleUrl>\s*#?([^<#]*?)\s*<\/styleUrl>/g;
+
+/**
+ * The shared styles `pieces` name by styleUrl, and the styles a StyleMap among them names,
+ * each within an element declaring the namespaces it was read in (a Folder, which togeojson
+ * yields nothing of). Only these: a file may hold a style for each of its placemarks.
+ */
+function stylesNamed(pieces: readonly Piece[], styles: ReadonlyMap<string, Piece>): string {
+  const named = new Map<string, Piece>();
+  const addNamed = (text: string) => {
+    for (const [, id] of text.matchAll(styleUrls)) {
+      const style = styles.get(id!);
+      if (!style || named.has(id!)) continue;
+      named.set(id!, style);
+      addNamed(style.text);
+    }
+  };
+  for (const piece of pieces) addNamed(piece.text);
+  return Array.from(
+    named.values(),
+    (style) => `<Folder${style.namespaces}>${style.text}</Folder>`,
+  ).join('');
 }
 
 /** Pieces in runs: placemarks in the same namespaces together, any other piece alone. */
@@ -277,14 +313,16 @@ export async function* readKmlFile(
   const overlays: Piece[] = [];
   const links: Piece[] = [];
   let schemas = '';
+  const styles = new Map<string, Piece>();
   for await (const pieces of readPieces(file, signal)) {
     for (const run of runsOf(pieces)) {
       const [first] = run as [Piece];
       if (first.kind === 'Schema') schemas += first.text;
+      else if (styleKinds.has(first.kind)) styles.set(first.id, first);
       else if (first.kind === 'GroundOverlay') overlays.push(first);
       else if (first.kind === 'NetworkLink') links.push(first);
       else {
-        const document = piecesDocument(parser, run, schemas);
+        const document = piecesDocument(parser, run, schemas + stylesNamed(run, styles));
         // placemarks do not nest: togeojson yields one feature each, in document order
         const elements = document.getElementsByTagName('Placemark');
         let index = 0;
@@ -293,7 +331,8 @@ export async function* readKmlFile(
     }
   }
   for (const overlay of overlays) {
-    for (const feature of kmlGen(piecesDocument(parser, [overlay], schemas))) {
+    const known = schemas + stylesNamed([overlay], styles);
+    for (const feature of kmlGen(piecesDocument(parser, [overlay], known))) {
       yield placemarkOf(feature);
     }
   }

@@ -248,6 +248,43 @@ describe('reading KML', () => {
     await expect(reading).rejects.toMatchObject({ code: 'unreadable-kml' });
   });
 
+  // Google Earth writes every style once in the Document, the placemarks naming it by
+  // styleUrl (its own lines through a StyleMap and a gx:CascadingStyle): togeojson gives the
+  // style as properties, as it does a style written in the placemark.
+  it('gives a placemark the shared style it names, as one written inside it', async () => {
+    const file = path.join(folder, 'jalan.kml');
+    const root =
+      '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2"' +
+      ' xmlns:kml="http://www.opengis.net/kml/2.2">';
+    const styles =
+      '<gx:CascadingStyle kml:id="__managed_style_1"><Style><LineStyle><color>ff0000ff</color>' +
+      '<width>4</width></LineStyle></Style></gx:CascadingStyle>' +
+      '<StyleMap id="__managed_style_0"><Pair><key>normal</key>' +
+      '<styleUrl>#__managed_style_1</styleUrl></Pair></StyleMap>' +
+      '<Style id="sumur"><IconStyle><scale>1.2</scale><Icon><href>sumur.png</href></Icon>' +
+      '</IconStyle></Style>';
+    const placemarks =
+      '<Placemark><name>Jalan</name><styleUrl>#__managed_style_0</styleUrl>' +
+      '<LineString><coordinates>109.2,-7.6 109.3,-7.6</coordinates></LineString></Placemark>' +
+      '<Placemark><name>Sumur</name><styleUrl>#sumur</styleUrl>' +
+      '<Point><coordinates>109.2,-7.6</coordinates></Point></Placemark>' +
+      '<Placemark><name>Pos</name><Style><IconStyle><scale>2</scale></IconStyle></Style>' +
+      '<Point><coordinates>109.2,-7.6</coordinates></Point></Placemark>';
+    fs.writeFileSync(
+      file,
+      `${root}<Document>${styles}<Folder>${placemarks}</Folder></Document></kml>`,
+    );
+
+    const read: unknown[] = [];
+    for await (const feature of openKml(file, 'jalan').features()) read.push(feature.properties);
+
+    expect(read).toEqual([
+      { name: 'Jalan', stroke: '#ff0000', 'stroke-opacity': 1, 'stroke-width': 4 },
+      { name: 'Sumur', icon: 'sumur.png', 'icon-scale': 1.2 },
+      { name: 'Pos', 'icon-scale': 2 },
+    ]);
+  });
+
   it('reads a placemark whose description or comment holds tags of its own', async () => {
     const file = path.join(folder, 'uraian.kml');
     const html = '<![CDATA[' + '<br>'.repeat(300001) + ']]>';

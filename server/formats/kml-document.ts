@@ -114,8 +114,10 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
   };
   parser.onerror = (error) => {
     // a fault of text that xmldom reads as written goes on; the piece is parsed by xmldom
-    if (looseFaults.some((fault) => error.message.startsWith(fault))) parser.resume();
-    else failure ??= error;
+    const reason = error.message.split('\n')[0]!;
+    if (looseFaults.some((fault) => reason.startsWith(fault))) parser.resume();
+    // sax adds its place on lines of its own, counting lines from 0
+    else failure ??= new Error(`${reason} at line ${parser.line + 1}, column ${parser.column}`);
   };
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
   try {

@@ -32,6 +32,21 @@ describe('reading KML', () => {
     expect(printed).not.toHaveBeenCalled();
   });
 
+  it('refuses a broken file naming the line it breaks on, counted from 1', async () => {
+    const file = path.join(folder, 'titik.kml');
+    const broken = '<kml><Document><Placemark><name>Pos</name></Document></kml>';
+    fs.writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>\n${broken}\n`);
+
+    const reading = (async () => {
+      for await (const feature of openKml(file, 'titik').features()) void feature;
+    })();
+
+    await expect(reading).rejects.toMatchObject({
+      code: 'unreadable-kml',
+      message: 'The KML file cannot be read: Unexpected close tag at line 2, column 53.',
+    });
+  });
+
   it('refuses a Point of two positions naming its placemark, rather than keep one', async () => {
     const file = path.join(folder, 'titik.kml');
     const point = (name: string, coordinates: string) =>

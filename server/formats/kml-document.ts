@@ -76,6 +76,15 @@ const looseFaults = [
   'Text data outside of root node',
 ];
 
+/** sax's reason for stopping, without its place; a close tag names the tag it fails to close. */
+function saxReason(parser: sax.SAXParser, error: Error): string {
+  const reason = error.message.split('\n')[0]!;
+  const { tags, tagName } = parser as sax.SAXParser & { tags: sax.Tag[]; tagName: string };
+  const unclosed = tags.at(-1)?.name;
+  if (reason !== 'Unexpected close tag' || !unclosed) return reason;
+  return `</${tagName}> where <${unclosed}> is not closed`;
+}
+
 /**
  * The pieces of `file` in document order, as the file streams past: the text of each
  * Placemark, Schema, GroundOverlay and NetworkLink outside another piece. Only the text since
@@ -114,7 +123,7 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
   };
   parser.onerror = (error) => {
     // a fault of text that xmldom reads as written goes on; the piece is parsed by xmldom
-    const reason = error.message.split('\n')[0]!;
+    const reason = saxReason(parser, error);
     if (looseFaults.some((fault) => reason.startsWith(fault))) parser.resume();
     // sax adds its place on lines of its own, counting lines from 0
     else failure ??= new Error(`${reason} at line ${parser.line + 1}, column ${parser.column}`);

@@ -43,7 +43,9 @@ describe('reading KML', () => {
 
     await expect(reading).rejects.toMatchObject({
       code: 'unreadable-kml',
-      message: 'The KML file cannot be read: Unexpected close tag at line 2, column 53.',
+      message:
+        'The KML file cannot be read: </Document> where <Placemark> is not closed at line 2, ' +
+        'column 53.',
     });
   });
 

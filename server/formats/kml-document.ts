@@ -153,9 +153,10 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
 }
 
 /**
- * Pieces of one namespace scope parsed into a document of their own, after the Schema pieces
- * read so far (togeojson types SchemaData values by them). Parsing pieces together, a chunk of
- * the file at a time, spares xmldom's cost of starting a document (half the time, one each).
+ * Pieces of one namespace scope parsed into a document of their own, after the Schemas known
+ * (togeojson types SchemaData values by them; see schemasAhead) and the styles they name.
+ * Parsing pieces together, a chunk of the file at a time, spares xmldom's cost of starting a
+ * document (half the time, one each).
  */
 function piecesDocument(parser: DOMParser, pieces: readonly Piece[], schemas: string): Document {
   const text = pieces.map((piece) => piece.text).join('');
@@ -165,6 +166,41 @@ function piecesDocument(parser: DOMParser, pieces: readonly Piece[], schemas: st
   } catch (error) {
     throw readerFailure('unreadable-kml', 'The KML file', error);
   }
+}
+
+/**
+ * Whether `file` may hold a Schema after its first Placemark: the text searched, not parsed,
+ * so a tag in a comment or CDATA may answer yes (and the file is read twice, no more).
+ */
+async function schemaAfterPlacemark(file: string): Promise<boolean> {
+  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  let tail = '';
+  let placemarkSeen = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      const text = tail + chunk;
+      const from: number = placemarkSeen ? 0 : text.search(/<Placemark[\s>/]/);
+      placemarkSeen ||= from !== -1;
+      if (placemarkSeen && /<Schema[\s>/]/.test(text.slice(from))) return true;
+      tail = text.slice(-16);
+    }
+    return false;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * The Schemas a file's SchemaData are typed by (togeojson reads those of the whole document):
+ * those before its first placemark as the file is read, else all of them, read first.
+ */
+async function schemasAhead(file: string, signal?: AbortSignal): Promise<string | undefined> {
+  if (!(await schemaAfterPlacemark(file))) return undefined;
+  let schemas = '';
+  for await (const pieces of readPieces(file, signal)) {
+    for (const piece of pieces) if (piece.kind === 'Schema') schemas += piece.text;
+  }
+  return schemas;
 }
 
 /** A styleUrl naming a style of the same file: `#id` (or `id`). */
@@ -323,12 +359,13 @@ export async function* readKmlFile(
   const parser = new DOMParser({ onError: () => undefined });
   const overlays: Piece[] = [];
   const links: Piece[] = [];
-  let schemas = '';
+  const ahead = await schemasAhead(file, signal);
+  let schemas = ahead ?? '';
   const styles = new Map<string, Piece>();
   for await (const pieces of readPieces(file, signal)) {
     for (const run of runsOf(pieces)) {
       const [first] = run as [Piece];
-      if (first.kind === 'Schema') schemas += first.text;
+      if (first.kind === 'Schema') schemas += ahead === undefined ? first.text : '';
       else if (styleKinds.has(first.kind)) styles.set(first.id, first);
       else if (first.kind === 'GroundOverlay') overlays.push(first);
       else if (first.kind === 'NetworkLink') links.push(first);

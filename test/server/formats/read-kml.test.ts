@@ -302,6 +302,25 @@ describe('reading KML', () => {
     ]);
   });
 
+  it('types SchemaData by a Schema written after the placemarks, as read whole', async () => {
+    const file = path.join(folder, 'pos.kml');
+    const placemark = (name: string, capacity: number) =>
+      `<Placemark><name>${name}</name><ExtendedData><SchemaData schemaUrl="#pos">` +
+      `<SimpleData name="kapasitas">${capacity}</SimpleData></SchemaData></ExtendedData>` +
+      '<Point><coordinates>109.2456,-7.6329</coordinates></Point></Placemark>';
+    const schema =
+      '<Schema id="pos" name="pos"><SimpleField name="kapasitas" type="int"/></Schema>';
+    const body = `${placemark('Pos A', 250)}${placemark('Pos B', 80)}${schema}`;
+    fs.writeFileSync(file, `<kml><Document>${body}</Document></kml>`);
+
+    const read: unknown[] = [];
+    for await (const feature of openKml(file, 'pos').features()) {
+      read.push(feature.properties.kapasitas);
+    }
+
+    expect(read).toEqual([250, 80]);
+  });
+
   it('reads a placemark whose description or comment holds tags of its own', async () => {
     const file = path.join(folder, 'uraian.kml');
     const html = '<![CDATA[' + '<br>'.repeat(300001) + ']]>';

@@ -142,6 +142,8 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
       heldFrom = keepFrom;
     }
     parser.close();
+    // sax reads text without an element to its end without a word; xmldom refused it
+    if (roots === 0) failure ??= new Error('it holds no element (no <kml> root)');
     if (failure) throw failure;
     if (ready.length > 0) yield ready.splice(0);
   } catch (error) {

@@ -49,6 +49,20 @@ describe('reading KML', () => {
     });
   });
 
+  it('refuses a file holding no element, as cut off before its root', async () => {
+    const file = path.join(folder, 'titik.kml');
+    fs.writeFileSync(file, '<?xml version="1.0" encoding="UTF-8"?>\n<!-- Google Earth -->\n');
+
+    const reading = (async () => {
+      for await (const feature of openKml(file, 'titik').features()) void feature;
+    })();
+
+    await expect(reading).rejects.toMatchObject({
+      code: 'unreadable-kml',
+      message: 'The KML file cannot be read: it holds no element (no <kml> root).',
+    });
+  });
+
   it('refuses a Point of two positions naming its placemark, rather than keep one', async () => {
     const file = path.join(folder, 'titik.kml');
     const point = (name: string, coordinates: string) =>

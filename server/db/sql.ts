@@ -34,3 +34,15 @@ export class SqlParameters {
     return `$${this.values.length}`;
   }
 }
+
+/**
+ * The geometry `expression` with its polygons' rings wound as RFC 7946 (section 3.1.6) has
+ * GeoJSON's: outer rings counterclockwise, holes clockwise. A Shapefile's import keeps its
+ * clockwise outer rings, which readers following the RFC (d3-geo) fill inside out. Only
+ * polygons are touched: PostGIS 3.3's ST_ForcePolygonCCW reverses a LineString too, which
+ * would turn every road around.
+ */
+export function woundAsGeoJson(expression: string): string {
+  return `CASE WHEN ST_Dimension(${expression}) = 2 THEN ST_ForcePolygonCCW(${expression})
+    ELSE ${expression} END`;
+}

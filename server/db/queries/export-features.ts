@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { LayerDefinition } from '../../../layers/index.js';
-import { quoteIdentifier } from '../sql.js';
+import { quoteIdentifier, woundAsGeoJson } from '../sql.js';
 import type { FeatureConditions } from './features.js';
 
 /** A feature row read for export: id, every attribute, GeoJSON geometry in the output CRS. */
@@ -24,8 +24,7 @@ function exportRowsSql(
   const names = layer.attributes.map((a) => a.name);
   const pairs = names.map((name) => `'${name}', ${quoteIdentifier(name)}`);
   const properties = pairs.length > 0 ? `jsonb_build_object(${pairs.join(', ')})` : `'{}'::jsonb`;
-  // outer rings counterclockwise, as RFC 7946 has them (a Shapefile's import keeps them not)
-  const wound = 'ST_ForcePolygonCCW(geom)';
+  const wound = woundAsGeoJson('geom');
   const geom = srid === layer.geometry.srid ? wound : `ST_Transform(${wound}, ${Number(srid)})`;
   const where = conditions.clauses.length > 0 ? `WHERE ${conditions.clauses.join(' AND ')}` : '';
   return `SELECT id, ${properties} AS properties,

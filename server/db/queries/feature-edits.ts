@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { LayerDefinition } from '../../../layers/index.js';
-import { quoteIdentifier, SqlParameters } from '../sql.js';
+import { quoteIdentifier, SqlParameters, woundAsGeoJson } from '../sql.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -124,7 +124,9 @@ export async function isStoredGeometryAsShown(
   const params = new SqlParameters();
   const printed = `ST_AsGeoJSON(geom, ${params.add(decimals)}::int)`;
   const shown = `ST_SetSRID(ST_GeomFromGeoJSON(${printed}), 4326)`;
-  const sql = `SELECT ${shown} = ${geometryValue(params, geometry)} AS "asShown"
+  // the API winds rings as RFC 7946 has them: a polygon sent back either way is as shown
+  const written = woundAsGeoJson(geometryValue(params, geometry));
+  const sql = `SELECT ${woundAsGeoJson(shown)} = ${written} AS "asShown"
     FROM ${quoteIdentifier(layer.id)} WHERE id = ${params.add(featureId)}`;
   const result = await db.query<{ asShown: boolean }>(sql, params.values);
   return result.rows[0]?.asShown ?? false;
@@ -155,7 +157,7 @@ export async function selectFeatureVersion(db: Queryable, layer: LayerDefinition
 export async function selectWrittenFeature(db: Queryable, layer: LayerDefinition, id: number) {
   const pairs = layer.attributes.map((a) => `'${a.name}', ${quoteIdentifier(a.name)}`);
   const sql = `SELECT id, version, json_build_object(${pairs.join(', ')}) AS properties,
-      ST_AsGeoJSON(geom, 7)::json AS geometry
+      ST_AsGeoJSON(${woundAsGeoJson('geom')}, 7)::json AS geometry
     FROM ${quoteIdentifier(layer.id)} WHERE id = $1`;
   const result = await db.query<{
     id: number;

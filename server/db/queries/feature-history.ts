@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { LayerDefinition } from '../../../layers/index.js';
 import { mercatorColumn } from '../migrations/layer-schema.js';
-import { quoteIdentifier, SqlParameters } from '../sql.js';
+import { quoteIdentifier, SqlParameters, woundAsGeoJson } from '../sql.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -80,8 +80,8 @@ function historyColumns(h: string): string {
 /** Every recorded edit of one feature, oldest first, with both geometries as GeoJSON. */
 export async function selectFeatureHistory(db: Queryable, layerId: string, featureId: number) {
   const sql = `SELECT ${historyColumns('h')},
-      ST_AsGeoJSON(h.geom_before, 15)::json AS "geometryBefore",
-      ST_AsGeoJSON(${afterGeometry('h')}, 15)::json AS "geometryAfter"
+      ST_AsGeoJSON(${woundAsGeoJson('h.geom_before')}, 15)::json AS "geometryBefore",
+      ST_AsGeoJSON(${woundAsGeoJson(afterGeometry('h'))}, 15)::json AS "geometryAfter"
     FROM simpul_feature_history h ${insertedStateJoins(layerId, 'h')}
     WHERE h.layer_id = $1 AND h.feature_id = $2 ORDER BY h.id`;
   return (await db.query<HistoryRow>(sql, [layerId, featureId])).rows;
@@ -105,7 +105,8 @@ export async function selectHistoricState(
   featureId: number,
   version: number,
 ) {
-  const sql = `SELECT version, properties, ST_AsGeoJSON(geom, 15)::json AS geometry,
+  const sql = `SELECT version, properties,
+      ST_AsGeoJSON(${woundAsGeoJson('geom')}, 15)::json AS geometry,
       encode(ST_AsEWKB(geom), 'hex') AS "ewkbHex"
     FROM (
       SELECT h.version_after AS version, ${afterProperties('h')} AS properties,
@@ -311,7 +312,7 @@ export async function selectLayerAsOf(
         ON p.state_after IS NULL AND p.state_before IS NULL AND stored.id = p.id
     )
     SELECT id, version, properties,
-      ST_AsGeoJSON(geom, ${params.add(page.precision)}::int)::json AS geometry
+      ST_AsGeoJSON(${woundAsGeoJson('geom')}, ${params.add(page.precision)}::int)::json AS geometry
     FROM states ORDER BY id`;
   return (await db.query<AsOfRow>(sql, params.values)).rows;
 }

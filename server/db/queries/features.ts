@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AttributeDefinition, LayerDefinition } from '../../../layers/index.js';
 import type { CrsDefinition } from '../../http/crs.js';
-import { quoteIdentifier, SqlParameters } from '../sql.js';
+import { quoteIdentifier, SqlParameters, woundAsGeoJson } from '../sql.js';
 
 /** A feature row: its id, version, attribute values and GeoJSON geometry. */
 export interface FeatureRow {
@@ -55,11 +55,10 @@ function whereClause(conditions: FeatureConditions): string {
 
 /**
  * GeoJSON geometry in the requested CRS: transformed, axes swapped, rounded; no CRS member.
- * Polygon rings are wound as RFC 7946 (section 3.1.6) has them, outer rings counterclockwise,
- * before any swap of axes: a Shapefile's import keeps its clockwise outer rings.
+ * Polygon rings are wound as RFC 7946 has them (woundAsGeoJson) before any swap of axes.
  */
 function geometryJson(layer: LayerDefinition, crs: CrsDefinition): string {
-  const wound = 'ST_ForcePolygonCCW(geom)';
+  const wound = woundAsGeoJson('geom');
   let geom =
     crs.srid === layer.geometry.srid ? wound : `ST_Transform(${wound}, ${Number(crs.srid)})`;
   if (crs.latitudeFirst) geom = `ST_FlipCoordinates(${geom})`;

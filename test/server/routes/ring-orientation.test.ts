@@ -45,6 +45,24 @@ describe('GeoJSON polygons of a layer stored clockwise', () => {
     }
   });
 
+  // PostGIS 3.3's ST_ForcePolygonCCW reverses a LineString too: a road is served as stored
+  it('serves a line in the direction it is stored', async () => {
+    const pool = server.testDatabase.database.pool;
+    const line = 'MULTILINESTRING((109.0 -7.60, 109.01 -7.61, 109.02 -7.60))';
+    const [road] = (
+      await pool.query<{ id: number }>(
+        `UPDATE road_segment SET geom = ST_GeomFromText($1, 4326)
+         WHERE id = (SELECT min(id) FROM road_segment) RETURNING id`,
+        [line],
+      )
+    ).rows;
+
+    const response = await fetch(`${server.baseUrl}/collections/road_segment/items/${road!.id}`);
+    const feature = (await response.json()) as { geometry: { coordinates: Position[][] } };
+
+    expect(feature.geometry.coordinates[0]?.[0]).toEqual([109.0, -7.6]);
+  });
+
   it('exports them with outer rings counterclockwise as GeoJSON', async () => {
     const response = await fetch(`${server.baseUrl}/exports/desa?format=geojson`);
     const body = (await response.json()) as { features: PolygonFeature[] };

@@ -60,6 +60,18 @@ describe('the import and export sheet', () => {
     await importSection.locator('select').first().selectOption('desa');
   }
 
+  /** Sends the sheet one desa as a semicolon CSV in Windows-1252, as Excel on Windows saves. */
+  async function sendExcelCsv(page: Page) {
+    const square =
+      'POLYGON((108.76 -7.30,108.764 -7.30,108.764 -7.296,108.76 -7.296,108.76 -7.30))';
+    const text = `WKT;Nama;Kode;Jenis\r\n"${square}";Cibéurèum;33.01.99.2901;desa\r\n`;
+    await page.setInputFiles(`${sheet} input[type=file]`, {
+      name: 'excel.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(text, 'latin1'),
+    });
+  }
+
   /**
    * Imports `file` into the desa layer through the sheet, in the mode asked, and returns the
    * report step once its table of rejected rows is shown.
@@ -151,14 +163,7 @@ describe('the import and export sheet', () => {
   it('marks the preview out of date once the encoding, delimiter or CRS changes', async () => {
     await withEditorPage(async (page) => {
       await openSheetForDesa(page);
-      const square =
-        'POLYGON((108.76 -7.30,108.764 -7.30,108.764 -7.296,108.76 -7.296,108.76 -7.30))';
-      const text = `WKT;Nama;Kode;Jenis\r\n"${square}";Cibéurèum;33.01.99.2901;desa\r\n`;
-      await page.setInputFiles(`${sheet} input[type=file]`, {
-        name: 'excel.csv',
-        mimeType: 'text/csv',
-        buffer: Buffer.from(text, 'latin1'),
-      });
+      await sendExcelCsv(page);
       const reading = page.locator(`${sheet} .import-step`).first();
       const readAgain = reading.getByRole('button', { name: 'Pratinjau' });
       await readAgain.click();
@@ -609,15 +614,7 @@ describe('the import and export sheet', () => {
   it('reads a CSV saved by Excel on Windows as Windows-1252, saying so', async () => {
     await withEditorPage(async (page) => {
       await openSheetForDesa(page);
-      const square =
-        'POLYGON((108.76 -7.30,108.764 -7.30,108.764 -7.296,108.76 -7.296,108.76 -7.30))';
-      const text = `WKT;Nama;Kode;Jenis\r\n"${square}";Cibéurèum;33.01.99.2901;desa\r\n`;
-      const buffer = Buffer.from(text, 'latin1');
-      await page.setInputFiles(`${sheet} input[type=file]`, {
-        name: 'excel.csv',
-        mimeType: 'text/csv',
-        buffer,
-      });
+      await sendExcelCsv(page);
       const encoding = page.locator(`${sheet} .import-field`, { hasText: 'Pengodean teks' });
       await encoding.locator('select').waitFor();
       await page.click(`${sheet} button:has-text("Pratinjau")`);

@@ -4,7 +4,7 @@
  * 0/false/no/off, in any case, around spaces. Anything else is undefined, for the caller to
  * refuse naming its switch: a guess turned `yes` into off and `constructor` into on.
  */
-const switchWords = new Map<string, boolean>([
+const switchWordValues = new Map<string, boolean>([
   ['1', true],
   ['true', true],
   ['yes', true],
@@ -15,10 +15,13 @@ const switchWords = new Map<string, boolean>([
   ['off', false],
 ]);
 
+/** Every word a switch takes, in lower case (1, true, yes, on, 0, false, no, off). */
+export const switchWords = [...switchWordValues.keys()];
+
 /** The words a switch takes, for messages: `1 or 0 (true/false, yes/no, on/off)`. */
 export const switchWordsHint = '1 or 0 (true/false, yes/no, on/off)';
 
 /** A switch's value, or undefined when `text` is none of the switch words. */
 export function parseSwitch(text: string): boolean | undefined {
-  return switchWords.get(text.trim().toLowerCase());
+  return switchWordValues.get(text.trim().toLowerCase());
 }

@@ -193,5 +193,5 @@ let registered = false;
 export function registerAnalysisOpenApi() {
   if (registered) return;
   registered = true;
-  openApiContributions.push(() => analysisPaths());
+  openApiContributions.push(() => ({ paths: analysisPaths() }));
 }

@@ -6,7 +6,7 @@
  */
 import type { LayerDefinition } from '../../layers/index.js';
 import { conformanceClasses } from './ogc-documents.js';
-import { openApiContributions } from './openapi.js';
+import { loginToRead, loginToWrite, openApiContributions } from './openapi.js';
 
 type Json = Record<string, unknown>;
 
@@ -85,6 +85,7 @@ function itemOperations(layer: LayerDefinition): Json {
     put: {
       tags,
       summary: 'Replace a feature',
+      security: loginToWrite,
       operationId: `replace_${layer.id}`,
       parameters: [featureId, ifMatch, ifNoneMatch, contentCrs],
       requestBody: featureBody(layer, 'application/geo+json'),
@@ -93,6 +94,7 @@ function itemOperations(layer: LayerDefinition): Json {
     patch: {
       tags,
       summary: 'Update a feature (JSON merge patch; null unsets)',
+      security: loginToWrite,
       operationId: `update_${layer.id}`,
       parameters: [featureId, ifMatch, ifNoneMatch, contentCrs],
       requestBody: featureBody(layer, 'application/merge-patch+json'),
@@ -101,6 +103,7 @@ function itemOperations(layer: LayerDefinition): Json {
     delete: {
       tags,
       summary: 'Delete a feature (kept in its history)',
+      security: loginToWrite,
       operationId: `delete_${layer.id}`,
       parameters: [featureId, ifMatch, ifNoneMatch],
       responses: { '204': { description: 'Deleted.' }, ...writeErrors, ...preconditionErrors },
@@ -145,6 +148,7 @@ function restoreOperation(layer: LayerDefinition): Json {
     post: {
       tags: [layer.id],
       summary: 'Bring a version back as a new edit, also of a deleted feature',
+      security: loginToWrite,
       description:
         'Its attributes and geometry exactly as recorded. A feature that exists needs ' +
         'If-Match; a deleted one comes back under its id, If-None-Match: `*` restoring it ' +
@@ -208,6 +212,7 @@ function layerHistoryOperations(layer: LayerDefinition): Record<string, Json> {
       get: {
         tags: [layer.id],
         summary: 'The recent edits of the layer, newest first',
+        security: loginToRead,
         operationId: `changes_${layer.id}`,
         parameters: [
           query('since', 'Edits at or after this date or instant (RFC 3339).', instant),
@@ -229,6 +234,7 @@ function layerHistoryOperations(layer: LayerDefinition): Record<string, Json> {
       get: {
         tags: [layer.id],
         summary: 'The layer as it was at an instant, a page at a time (CRS84)',
+        security: loginToRead,
         operationId: `as_of_${layer.id}`,
         parameters: [
           { ...query('at', 'The date or instant (RFC 3339).', instant), required: true },
@@ -259,6 +265,7 @@ function layerOperations(layer: LayerDefinition): Record<string, Json> {
       post: {
         tags: [layer.id],
         summary: 'Create a feature',
+        security: loginToWrite,
         operationId: `create_${layer.id}`,
         parameters: [contentCrs],
         requestBody: featureBody(layer, 'application/geo+json'),
@@ -276,6 +283,7 @@ function layerOperations(layer: LayerDefinition): Record<string, Json> {
       get: {
         tags: [layer.id],
         summary: 'Every recorded version of a feature: who, when, which client, both states',
+        security: loginToRead,
         operationId: `history_${layer.id}`,
         parameters: [{ $ref: '#/components/parameters/featureId' }],
         responses: { '200': { description: 'The versions, oldest first.' }, ...writeErrors },
@@ -291,6 +299,7 @@ const batchPath = {
     post: {
       tags: ['service'],
       summary: 'Many edits across layers in one transaction, all or nothing',
+      security: loginToWrite,
       operationId: 'batch',
       requestBody: {
         required: true,
@@ -315,6 +324,6 @@ export function registerEditingApi() {
   openApiContributions.push((layers) => {
     const paths: Record<string, Json> = { ...batchPath };
     for (const layer of layers) Object.assign(paths, layerOperations(layer));
-    return paths;
+    return { paths };
   });
 }

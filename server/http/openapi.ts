@@ -1,39 +1,155 @@
-import type { AttributeDefinition, LayerDefinition } from '../../layers/index.js';
+import type {
+  AttributeDefinition,
+  LayerDefinition,
+  RecordTableDefinition,
+} from '../../layers/index.js';
 import { textMaxLength } from '../../layers/validate-attributes.js';
 import { itemsLimits, maxSortKeys } from './items-query.js';
 import { crs84, supportedCrsUris } from './crs.js';
 import { openApiMediaType, queryablesRel } from './ogc-documents.js';
 
 /**
- * The OpenAPI 3.0 document of the feature API, generated from the layer declarations so it
+ * The OpenAPI 3.0 document of every endpoint, generated from the layer declarations so it
  * never drifts: one set of paths per readable layer, with that layer's queryables as
- * parameters and its feature schema as the response.
+ * parameters and its feature schema as the response. The routers beside the feature API
+ * (editing, analyses, accounts, tiles, imports, records, the platform's own endpoints) add
+ * their paths through `openApiContributions`; test/server/http/openapi.test.ts fails for any
+ * route the app serves that the document leaves out.
  */
-
-// TODO: the endpoints the web map uses beside the OGC API (/auth, /tiles, /imports, /exports,
-// /records, /client/config, /health, /admin/geoserver) are not described here, so a client of
-// those learns them from the README and the code only; test/server/http/openapi.test.ts lists
-// them, and fails for any other route the app serves without describing it.
 
 type Json = Record<string, unknown>;
 
-/** Paths another router adds to the document (e.g. Part 4 editing), given the readable layers. */
-export type OpenApiContribution = (layers: readonly LayerDefinition[]) => Record<string, Json>;
+/** What a router adds to the document: paths, and schemas its paths refer to. */
+export interface OpenApiPart {
+  paths: Record<string, Json>;
+  schemas?: Record<string, Json>;
+}
+
+/**
+ * What another router adds to the document (e.g. Part 4 editing), given the layers and record
+ * tables the caller may read.
+ */
+export type OpenApiContribution = (
+  layers: readonly LayerDefinition[],
+  recordTables: readonly RecordTableDefinition[],
+) => OpenApiPart;
 
 /** Routers that serve more of the API register their paths here when their module loads. */
 export const openApiContributions: OpenApiContribution[] = [];
 
-const ref = (name: string) => ({ $ref: `#/components/${name}` });
+/** A reference to a shared component, `schemas/problem` or `responses/notAcceptable`. */
+export const ref = (name: string) => ({ $ref: `#/components/${name}` });
 
-const problemResponse = (description: string) => ({
+/** A problem details answer (RFC 9457); `description` names its `/problems/` types. */
+export const problemResponse = (description: string, headers?: Json) => ({
   description,
+  ...(headers ? { headers } : {}),
   content: { 'application/problem+json': { schema: ref('schemas/problem') } },
+});
+
+/** A JSON answer of `schema`. */
+export const jsonAnswer = (description: string, schema: Json, headers?: Json) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
 });
 
 const standardErrors = {
   '400': problemResponse('The request is malformed; `detail` says what would work.'),
   '404': problemResponse('No such collection or feature.'),
-  '500': problemResponse('The server failed; quote `requestId` when reporting it.'),
+  '500': ref('responses/internal'),
+};
+
+/**
+ * Who may call: anyone (what a visitor may read), or a caller named by an API token
+ * (`Authorization: Bearer`) or by the session cookie of a login.
+ */
+export const optionalLogin = [{}, { bearerToken: [] }, { sessionCookie: [] }];
+
+/** A caller named by an API token or a session, for reads never open to visitors. */
+export const loginToRead = [{ bearerToken: [] }, { sessionCookie: [] }];
+
+/** A caller named by an API token, or by a session whose writes carry its CSRF token. */
+export const loginToWrite = [{ bearerToken: [] }, { sessionCookie: [], csrfToken: [] }];
+
+const securitySchemes = {
+  bearerToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'An API token (`simpul_…`) made by an administrator (`POST /auth/tokens` or ' +
+      '`npm run user -- token`): its roles, narrowed to the layers and record tables of its ' +
+      'scope and to reading unless made to write. Looked up on every request: an unknown or ' +
+      'revoked token is a 401 `/problems/bad-token`, never read as a visitor.',
+  },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'simpul_session',
+    description:
+      'The session of `POST /auth/login` (HttpOnly, SameSite=Lax, Secure over https), ' +
+      'for SESSION_TTL_HOURS. A cookie of no live session is cleared and the request read as ' +
+      "a visitor's. Writes with it need `X-CSRF-Token` too, and an `Origin` of this server.",
+  },
+  csrfToken: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-CSRF-Token',
+    description:
+      'The CSRF token of the session (from `POST /auth/login` or `GET /auth/session`), sent ' +
+      'with every POST, PUT, PATCH and DELETE made with the session cookie; without it a ' +
+      '403 `/problems/csrf-token-missing`, from another site a 403 ' +
+      '`/problems/cross-site-request`.',
+  },
+};
+
+const sharedHeaders = {
+  RetryAfter: {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+};
+
+const sharedResponses = {
+  unknownParameter: problemResponse(
+    'A query parameter this request does not take (`/problems/unknown-parameter`, listing ' +
+      'the `accepted` ones), or a malformed one; `detail` says what would work.',
+  ),
+  notAcceptable: problemResponse(
+    'The Accept header names nothing this path serves (`/problems/not-acceptable`, listing ' +
+      'what is `available`).',
+  ),
+  loginRequired: problemResponse(
+    'No login or API token (`/problems/login-required`), or an unknown or revoked token ' +
+      '(`/problems/bad-token`), or an Authorization header that is no bearer token ' +
+      '(`/problems/bad-authorization`). `WWW-Authenticate: Bearer` says how to authenticate.',
+    { 'WWW-Authenticate': { schema: { type: 'string' } } },
+  ),
+  badToken: problemResponse(
+    'An unknown or revoked API token (`/problems/bad-token`), or an Authorization header ' +
+      'that is no bearer token (`/problems/bad-authorization`); a request without one is ' +
+      "read as a visitor's.",
+    { 'WWW-Authenticate': { schema: { type: 'string' } } },
+  ),
+  bodyTooLarge: problemResponse(
+    'The body is larger than this request takes (`/problems/body-entity-too-large`); ' +
+      '`detail` gives the limit.',
+  ),
+  unreadableBody: problemResponse(
+    'The body is not what this request reads: not JSON ' +
+      '(`/problems/body-entity-parse-failed`), not of its members (`detail` names them), ' +
+      'or its Content-Encoding does not decompress ' +
+      '(`/problems/body-encoding-invalid`).',
+  ),
+  unsupportedBody: problemResponse(
+    'A body in a charset other than UTF-8 (`/problems/body-charset-unsupported`), or in a ' +
+      'Content-Encoding other than gzip, deflate or br (`/problems/body-encoding-unsupported`).',
+  ),
+  internal: problemResponse('The server failed; quote `requestId` when reporting it.'),
+  databaseUnavailable: problemResponse(
+    'The database does not answer (`/problems/database-unavailable`); worth retrying.',
+    { 'Retry-After': ref('headers/RetryAfter') },
+  ),
 };
 
 const htmlContent = { 'text/html': { schema: { type: 'string' } } };
@@ -58,7 +174,8 @@ const contentCrsHeader = {
   },
 };
 
-function queryParameter(name: string, description: string, schema: Json, extra: Json = {}) {
+/** A parameter of the query string, optional. */
+export function queryParameter(name: string, description: string, schema: Json, extra = {}) {
   return { name, in: 'query', required: false, description, schema, ...extra };
 }
 
@@ -66,6 +183,10 @@ const parameters: Record<string, Json> = {
   f: queryParameter('f', 'Format; overrides the Accept header.', {
     type: 'string',
     enum: ['json', 'html'],
+  }),
+  fJson: queryParameter('f', 'Format: JSON only here; any other is a 400.', {
+    type: 'string',
+    enum: ['json'],
   }),
   limit: queryParameter(
     'limit',
@@ -136,6 +257,31 @@ const schemas: Record<string, Json> = {
       detail: { type: 'string' },
       instance: { type: 'string' },
       requestId: { type: 'string' },
+      errors: {
+        type: 'array',
+        description: 'Each field that failed validation.',
+        items: ref('schemas/fieldError'),
+      },
+      accepted: {
+        type: 'array',
+        description: 'The query parameters the request takes (`unknown-parameter`).',
+        items: { type: 'string' },
+      },
+      available: {
+        type: 'array',
+        description: 'The media types the path serves (`not-acceptable`).',
+        items: { type: 'string' },
+      },
+    },
+  },
+  fieldError: {
+    type: 'object',
+    required: ['field', 'message'],
+    properties: {
+      field: { type: 'string' },
+      message: { type: 'string' },
+      code: { type: 'string', description: 'The rule broken (`required`, `not-in-domain`…).' },
+      index: { type: 'integer', description: 'The edit of a batch, or the row of an import.' },
     },
   },
   landingPage: {
@@ -188,7 +334,7 @@ const attributeTypes = {
 } as const;
 
 /** An attribute as an OpenAPI 3.0 schema (enum for coded values, labels in the description). */
-function attributeSchema(attribute: AttributeDefinition): Json {
+export function attributeSchema(attribute: AttributeDefinition): Json {
   const labels = attribute.domain?.map((v) => `${v.code}: ${v.labelId} / ${v.labelEn}`);
   const unit = attribute.unit ? ` (${attribute.unit})` : '';
   const schema: Json = {
@@ -403,33 +549,66 @@ function servicePaths(): Record<string, Json> {
   };
 }
 
-/** The whole OpenAPI 3.0 document for the layers this caller may read. */
-export function openApiDocument(base: string, layers: readonly LayerDefinition[]): Json {
+const tags = [
+  { name: 'service', description: 'The OGC API documents, and edits across layers' },
+  { name: 'auth', description: 'Logins, sessions, users and API tokens' },
+  { name: 'tiles', description: 'Mapbox vector tiles and TileJSON' },
+  { name: 'imports', description: 'Uploads, import jobs and their reports' },
+  { name: 'exports', description: 'Layers as files to download' },
+  { name: 'records', description: 'Condition surveys and inspections kept per feature' },
+  { name: 'analysis', description: "Planners' analyses and statistics" },
+  { name: 'platform', description: 'What the web map builds itself from, health, GeoServer' },
+];
+
+/**
+ * The whole OpenAPI 3.0 document for the layers and record tables this caller may read (the
+ * record tables' paths are left out when none is given).
+ */
+export function openApiDocument(
+  base: string,
+  layers: readonly LayerDefinition[],
+  recordTables: readonly RecordTableDefinition[] = [],
+): Json {
   const paths: Record<string, Json> = { ...servicePaths() };
-  const layerSchemas: Record<string, Json> = {};
+  const partSchemas: Record<string, Json> = {};
   for (const layer of layers) {
     Object.assign(paths, layerPaths(layer));
-    layerSchemas[`${layer.id}_feature`] = featureSchema(layer);
+    partSchemas[`${layer.id}_feature`] = featureSchema(layer);
   }
   // a contribution may add methods to a path already described here (POST beside GET)
   for (const contribute of openApiContributions) {
-    for (const [path, item] of Object.entries(contribute(layers))) {
+    const part = contribute(layers, recordTables);
+    for (const [path, item] of Object.entries(part.paths)) {
       paths[path] = { ...paths[path], ...item };
     }
+    Object.assign(partSchemas, part.schemas);
   }
 
   return {
     openapi: '3.0.3',
     info: {
-      title: 'Simpul feature API',
+      title: 'Simpul API',
       version: '1.0.0',
       description:
-        'OGC API Features Parts 1 (core), 2 (CRS by reference) and 3 (CQL2 filtering) over ' +
-        'the regency layers. Errors are RFC 9457 problem details.',
+        'OGC API Features Parts 1 (core), 2 (CRS by reference), 3 (CQL2 filtering) and 4 ' +
+        '(editing) over the regency layers, and beside it the endpoints of the web map: ' +
+        'logins and API tokens, vector tiles, imports and exports, record tables, analyses, ' +
+        'health and the GeoServer publication. Public layers need no login; systems send ' +
+        '`Authorization: Bearer <token>`. Errors are RFC 9457 problem details ' +
+        '(`application/problem+json`; a browser navigating gets them as an HTML page). Every ' +
+        'path answers `OPTIONS` with its `Allow` header, and a method it does not take with ' +
+        'a 405.',
     },
     servers: [{ url: base }],
-    tags: [{ name: 'service' }, ...layers.map((l) => ({ name: l.id, description: l.titleEn }))],
+    security: optionalLogin,
+    tags: [...tags, ...layers.map((l) => ({ name: l.id, description: l.titleEn }))],
     paths,
-    components: { parameters, schemas: { ...schemas, ...layerSchemas } },
+    components: {
+      parameters,
+      schemas: { ...schemas, ...partSchemas },
+      responses: sharedResponses,
+      headers: sharedHeaders,
+      securitySchemes,
+    },
   };
 }

@@ -6,6 +6,7 @@ import {
   sessionCookieOptions,
   sessionSecretOf,
 } from '../http/authenticate.js';
+import { registerAuthOpenApi } from '../http/auth-openapi.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, notFound } from '../http/problem.js';
 import { decimalDigits, takesParameters } from '../http/query-parameters.js';
@@ -72,6 +73,7 @@ function parseTokenId(text: string): number {
  * may edit), and for administrators `/auth/users` and `/auth/tokens`.
  */
 export function createAuthRouter(context: AppContext): Router {
+  registerAuthOpenApi();
   const router = Router();
   // what the GET routes read: no query parameters, and an Accept that takes JSON
   const readsJson = [takesParameters(), answersJson()];

@@ -38,6 +38,7 @@ import { ifMatchTags } from '../http/entity-tags.js';
 import { HttpProblem } from '../http/problem.js';
 import { openApiDocument } from '../http/openapi.js';
 import { takesParameters } from '../http/query-parameters.js';
+import { listRecordTables } from '../services/record-service.js';
 import { supportedCrsUris } from '../http/crs.js';
 import type { Principal } from '../services/access.js';
 import {
@@ -137,7 +138,9 @@ export function createCollectionsRouter(context: AppContext): Router {
   });
 
   router.get('/api', formatOnly, (req, res) => {
-    const document = openApiDocument(baseUrl(req), listReadableLayers(principalOf(res)));
+    const principal = principalOf(res);
+    const tables = listRecordTables(principal);
+    const document = openApiDocument(baseUrl(req), listReadableLayers(principal), tables);
     if (chooseRepresentation(req, [openApiMediaType]) === 'html')
       return sendHtml(res, renderOpenApiHtml(document));
     sendJson(res, document, openApiMediaType);

@@ -10,6 +10,7 @@ import {
 import { detectGdal } from '../formats/gdal.js';
 import { asSentence, SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
+import { registerImportsOpenApi } from '../http/imports-openapi.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import {
@@ -271,6 +272,7 @@ function toPublicJob(job: Awaited<ReturnType<typeof requireImportJob>>) {
  * Imports need the edit right of the layer, exports its read right.
  */
 export function createImportsRouter(context: AppContext): Router {
+  registerImportsOpenApi();
   const router = Router();
   const { pool } = context.database;
   const json = express.json({ limit: '1mb' });

@@ -6,6 +6,7 @@ import { config } from '../config.js';
 import { answerOptions, methodNotAllowed, methodsAt } from '../http/allowed-methods.js';
 import { authenticate } from '../http/authenticate.js';
 import { chooseRepresentation } from '../http/negotiate.js';
+import { registerPlatformOpenApi } from '../http/platform-openapi.js';
 import { notFound } from '../http/problem.js';
 import { createAnalysisRouter } from './analysis.js';
 import { createAuthRouter } from './auth.js';
@@ -37,6 +38,8 @@ import { createTilesRouter } from './tiles.js';
  *   /assets, /...         the built web client (web/dist)
  */
 export function createRoutes(context: AppContext): Router {
+  // /client/config, /health and /admin/geoserver in the OpenAPI document
+  registerPlatformOpenApi();
   const router = Router();
   const webDistDir = context.webDistDir ?? config.webDistDir;
   const indexHtml = path.join(webDistDir, 'index.html');

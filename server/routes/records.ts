@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { answersJson, urlWith } from '../http/negotiate.js';
+import { registerRecordsOpenApi } from '../http/records-openapi.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import {
   parsePageParameters,
@@ -21,6 +22,7 @@ import { editContext } from './collection-writes.js';
 const listParameters = ['parent', 'limit', 'offset'];
 
 export function createRecordsRouter(context: AppContext): Router {
+  registerRecordsOpenApi();
   const router = Router();
   const { pool } = context.database;
   const json = express.json({ limit: `${config.writeBodyLimitMb}mb` });

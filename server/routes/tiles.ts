@@ -6,6 +6,7 @@ import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { answersJson, baseUrl } from '../http/negotiate.js';
 import { matchesIfNoneMatch } from '../http/entity-tags.js';
+import { registerTilesOpenApi } from '../http/tiles-openapi.js';
 import { notFound } from '../http/problem.js';
 import { takesParameters } from '../http/query-parameters.js';
 import { log } from '../log.js';
@@ -298,6 +299,7 @@ function tileSets(req: Request, principal: Principal | undefined) {
  * limits); an app built without one gets an uncached service.
  */
 export function createTilesRouter(context: AppContext): Router {
+  registerTilesOpenApi();
   const router = Router();
   const { pool } = context.database;
   const tiles = context.tiles ?? TileService.uncached(context.database);

@@ -426,6 +426,9 @@ async function writeFormat(
       const { writeFlatGeobuf } = await import('../formats/write-flatgeobuf.js');
       return read((features) => writeFlatGeobuf(features, shape, out));
     }
+    // TODO: on a server without GDAL these two fail as a 500 `internal` (requireGdal throws
+    // a file-reading error the error handler does not know), where an import says that the
+    // format needs GDAL; the caller cannot tell a missing tool from a server fault.
     case 'shapefile': {
       const { writeShapefileZip } = await import('../formats/write-gdal.js');
       return writeThroughFile(out, (folder, target, signal) =>

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../../server/services/account-service.js';
+import { startTestServer, type TestServer } from '../../support/app-server.js';
+
+type Json = Record<string, unknown>;
+type Answer = { $ref?: string; content?: Record<string, unknown> };
+type Responses = Record<string, Answer>;
+
+/** The operation of `document` whose path template matches `path` (a literal path wins). */
+function documentedOperation(document: Json, method: string, path: string) {
+  const paths = document.paths as Record<string, Record<string, { responses: Responses }>>;
+  const literal = paths[path];
+  const matches = (template: string) => {
+    const escaped = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    return new RegExp(`^${escaped.replace(/\\?\{\w+\\?\}/g, '[^/]+')}$`).test(path);
+  };
+  const item = literal ?? Object.entries(paths).find(([template]) => matches(template))?.[1];
+  return item?.[method.toLowerCase()];
+}
+
+/**
+ * Why an answer is not one the document lists for its operation (its status, and its media
+ * type without parameters; no body where none is listed), or undefined when it is.
+ */
+function undocumented(document: Json, method: string, path: string, answer: Response) {
+  const operation = documentedOperation(document, method, path);
+  if (!operation) return `${method} ${path} is not described`;
+  const shared = (document.components as { responses: Responses }).responses;
+  const named = operation.responses[String(answer.status)];
+  const listed = named?.$ref ? shared[named.$ref.split('/').pop()!] : named;
+  if (!listed) return `${method} ${path}: ${answer.status} is not listed`;
+
+  const type = answer.headers.get('content-type')?.split(';')[0]!.trim().toLowerCase();
+  const types = Object.keys(listed.content ?? {}).map((t) => t.split(';')[0]!.toLowerCase());
+  if (type === undefined) {
+    return types.length === 0 ? undefined : `${method} ${path}: no body, but ${types} listed`;
+  }
+  if (!types.includes(type)) return `${method} ${path} ${answer.status}: ${type} not listed`;
+  return undefined;
+}
+
+const password = 'rahasia-kontrak-123';
+
+describe('the OpenAPI document against real answers', () => {
+  let server: TestServer;
+  let document: Json;
+  let session: { cookie: string; csrf: string };
+  beforeAll(async () => {
+    server = await startTestServer();
+    const pool = server.testDatabase.database.pool;
+    await createUser(pool, { name: 'kontrak', password, roles: ['admin'] });
+    document = (await (await fetch(`${server.baseUrl}/api`)).json()) as Json;
+    const login = await fetch(`${server.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'kontrak', password }),
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    session = { cookie, csrf: ((await login.json()) as { csrfToken: string }).csrfToken };
+  });
+  afterAll(() => server.close());
+
+  const send = (method: string, path: string, init: RequestInit = {}) =>
+    fetch(`${server.baseUrl}${path}`, { method, ...init });
+  const asAdmin = (body?: unknown): RequestInit => ({
+    headers: {
+      cookie: session.cookie,
+      'x-csrf-token': session.csrf,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+  it('lists the status and media type of answers of the platform endpoints', async () => {
+    const requests: [string, string, number, RequestInit?][] = [
+      ['GET', '/health', 200],
+      ['GET', '/client/config', 200],
+      ['GET', '/client/config?layer=desa', 400],
+      ['GET', '/tiles', 200],
+      ['GET', '/tiles', 406, { headers: { accept: 'text/csv' } }],
+      ['GET', '/tiles/kecamatan,desa.json', 200],
+      ['GET', '/tiles/theme:roads.json?f=csv', 400],
+      ['GET', '/tiles/kecamatan/12/3288/2136.mvt', 200],
+      ['GET', '/tiles/kecamatan/2/0/0.mvt', 404],
+      ['GET', '/tiles/kecamatan/12/9999/2136.mvt', 400],
+      ['GET', '/tiles/no_such_layer/12/3288/2136.mvt', 404],
+      ['GET', '/auth/session', 200],
+      ['GET', '/auth/session', 200, asAdmin()],
+      ['POST', '/auth/login', 400, { body: '{"name": "kontrak"}' }],
+      ['POST', '/auth/login', 401, asAdmin({ name: 'kontrak', password: 'salah-sekali-1' })],
+      ['GET', '/auth/users', 401],
+      ['GET', '/auth/users', 200, asAdmin()],
+      ['GET', '/auth/users', 401, { headers: { authorization: 'Bearer simpul_unknown' } }],
+      ['POST', '/auth/tokens', 201, asAdmin({ name: 'sipd', roles: ['roads:viewer'] })],
+      ['POST', '/auth/tokens', 401, { ...asAdmin({ name: 'sipd' }), headers: { cookie: '' } }],
+      ['DELETE', '/auth/tokens/999999', 404, asAdmin()],
+      ['GET', '/records', 200],
+      ['GET', '/records/road_condition_survey?limit=0', 400],
+      ['GET', '/imports/formats', 200],
+      ['GET', '/imports?layerId=road_segment', 401],
+      ['GET', '/imports?layerId=road_segment', 200, asAdmin()],
+      ['GET', '/imports/00000000-0000-0000-0000-000000000000', 404, asAdmin()],
+      ['POST', '/imports/uploads', 401],
+      ['POST', '/imports/preview', 400, asAdmin({ layerId: 'road_segment' })],
+      ['GET', '/exports/kecamatan?format=csv', 200],
+      ['GET', '/exports/kecamatan?format=kml', 400],
+      ['GET', '/admin/geoserver', 401],
+      ['GET', '/admin/geoserver', 200, asAdmin()],
+      ['GET', '/admin/geoserver/plan?force=perhaps', 400, asAdmin()],
+    ];
+
+    const refused: string[] = [];
+    for (const [method, path, status, init] of requests) {
+      const answer = await send(method, path, init);
+      await answer.arrayBuffer();
+      if (answer.status !== status) refused.push(`${method} ${path}: ${answer.status}`);
+      const why = undocumented(document, method, path.split('?')[0]!, answer);
+      if (why) refused.push(why);
+    }
+
+    expect(refused).toEqual([]);
+  });
+});

@@ -151,6 +151,7 @@ function analysisPaths(): Record<string, Json> {
         tags: ['analysis'],
         summary: 'Activities of the ITBX matrix, with labels',
         operationId: 'planActivities',
+        parameters: [formatParameter(['json'])],
         responses: {
           '200': {
             description: 'The activities.',

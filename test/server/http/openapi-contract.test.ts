@@ -41,6 +41,17 @@ function undocumented(document: Json, method: string, path: string, answer: Resp
 
 const password = 'rahasia-kontrak-123';
 
+/** A value for each path parameter of the document, so that its paths can be asked. */
+const examples: Record<string, string> = {
+  layerList: 'kecamatan',
+  z: '12',
+  x: '3288',
+  y: '2136',
+  featureId: '1',
+  version: '1',
+  jobId: '00000000-0000-0000-0000-000000000000',
+};
+
 describe('the OpenAPI document against real answers', () => {
   let server: TestServer;
   let document: Json;
@@ -119,5 +130,36 @@ describe('the OpenAPI document against real answers', () => {
     }
 
     expect(refused).toEqual([]);
+  });
+
+  it('names as query parameters of each read exactly those the server accepts', async () => {
+    const paths = document.paths as Record<string, Record<string, { parameters?: Json[] }>>;
+    const shared = (document.components as { parameters: Record<string, Json> }).parameters;
+    const documentedNames = (parameters: Json[] = []) =>
+      parameters
+        .map((p) => (p.$ref ? shared[(p.$ref as string).split('/').pop()!]! : p))
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name as string)
+        .sort();
+
+    const drifted: string[] = [];
+    let checked = 0;
+    for (const [template, item] of Object.entries(paths)) {
+      if (!item.get) continue;
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => examples[name]!);
+      const answer = await send('GET', `${path}?no_such_parameter=1`, asAdmin());
+      const problem = (await answer.json().catch(() => ({}))) as { type?: string; accepted?: [] };
+      // the map page, /health and a tile's address ignore their query
+      if (problem.type !== '/problems/unknown-parameter') continue;
+      checked += 1;
+      const accepted = [...problem.accepted!].sort();
+      const documented = documentedNames(item.get.parameters);
+      if (accepted.join() !== documented.join()) {
+        drifted.push(`GET ${template}: takes ${accepted.join()}; listed ${documented.join()}`);
+      }
+    }
+
+    expect(drifted).toEqual([]);
+    expect(checked).toBeGreaterThan(Object.keys(paths).length / 2);
   });
 });

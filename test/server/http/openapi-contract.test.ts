@@ -132,8 +132,9 @@ describe('the OpenAPI document against real answers', () => {
     expect(refused).toEqual([]);
   });
 
-  it('names as query parameters of each read exactly those the server accepts', async () => {
+  it('names as query parameters of each operation exactly those the server accepts', async () => {
     const paths = document.paths as Record<string, Record<string, { parameters?: Json[] }>>;
+    const methods = ['get', 'post', 'put', 'patch', 'delete'];
     const shared = (document.components as { parameters: Record<string, Json> }).parameters;
     const documentedNames = (parameters: Json[] = []) =>
       parameters
@@ -144,22 +145,25 @@ describe('the OpenAPI document against real answers', () => {
 
     const drifted: string[] = [];
     let checked = 0;
-    for (const [template, item] of Object.entries(paths)) {
-      if (!item.get) continue;
+    const operations = Object.entries(paths).flatMap(([template, item]) =>
+      methods.filter((m) => item[m]).map((m) => [m, template, item[m]!] as const),
+    );
+    for (const [method, template, operation] of operations) {
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => examples[name]!);
-      const answer = await send('GET', `${path}?no_such_parameter=1`, asAdmin());
+      const answer = await send(method, `${path}?no_such_parameter=1`, asAdmin());
       const problem = (await answer.json().catch(() => ({}))) as { type?: string; accepted?: [] };
       // the map page, /health and a tile's address ignore their query
       if (problem.type !== '/problems/unknown-parameter') continue;
       checked += 1;
       const accepted = [...problem.accepted!].sort();
-      const documented = documentedNames(item.get.parameters);
+      const documented = documentedNames(operation.parameters);
       if (accepted.join() !== documented.join()) {
-        drifted.push(`GET ${template}: takes ${accepted.join()}; listed ${documented.join()}`);
+        const listed = `takes ${accepted.join()}; listed ${documented.join()}`;
+        drifted.push(`${method.toUpperCase()} ${template}: ${listed}`);
       }
     }
 
     expect(drifted).toEqual([]);
-    expect(checked).toBeGreaterThan(Object.keys(paths).length / 2);
+    expect(checked).toBeGreaterThan(operations.length / 2);
   });
 });

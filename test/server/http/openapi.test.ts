@@ -7,6 +7,8 @@ import { openApiDocument } from '../../../server/http/openapi.js';
 import { crs84Spellings, epsgSpellings } from '../../support/crs-spellings.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
+type Json = Record<string, unknown>;
+
 /** A route of the router stack as Express keeps it (router 2 keeps these undocumented). */
 interface StackLayer {
   route?: { path: string; _methods(): string[] };
@@ -115,5 +117,33 @@ describe('the OpenAPI document', () => {
     });
 
     expect(refused).toEqual([]);
+  });
+
+  it('admits every spelling of force the server reads, and refuses the others', () => {
+    const document = openApiDocument('http://127.0.0.1', layerDefinitions);
+    const paths = document.paths as Record<string, Record<string, { parameters: Json[] }>>;
+    const force = paths['/admin/geoserver/plan']!.get!.parameters.find((p) => p.name === 'force');
+    const schema = force!.schema as Parameters<typeof admits>[0];
+
+    const read = ['1', '0', 'true', 'TRUE', ' yes ', 'On', 'off', 'No', 'False'];
+    const refused = ['', 'y', 'perhaps', '2', 'truee', 'constructor'];
+
+    expect(read.filter((s) => !admits(schema, s))).toEqual([]);
+    expect(refused.filter((s) => admits(schema, s))).toEqual([]);
+  });
+
+  it('admits a tile address of readable layers and themes, not of others', () => {
+    // desa stands for a layer this caller may not read
+    const readable = layerDefinitions.filter((l) => l.id !== 'desa');
+    const document = openApiDocument('http://127.0.0.1', readable);
+    const paths = document.paths as Record<string, Record<string, { parameters: Json[] }>>;
+    const tile = paths['/tiles/{layerList}/{z}/{x}/{y}.mvt']!.get!.parameters[0]!;
+    const schema = tile.schema as Parameters<typeof admits>[0];
+
+    const lists = ['kecamatan', 'kecamatan,road_segment', 'theme:roads', 'bridge,theme:irrigation'];
+    const refused = ['desa', 'kecamatan,desa', 'kecamatan,', 'theme:nothing', 'theme:'];
+
+    expect(lists.filter((list) => !admits(schema, list))).toEqual([]);
+    expect(refused.filter((list) => admits(schema, list))).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
-import { startTestServer, type TestServer } from '../../support/app-server.js';
+import { startTestServer, writeToken, type TestServer } from '../../support/app-server.js';
 
 type Json = Record<string, unknown>;
 type Answer = { $ref?: string; content?: Record<string, unknown> };
@@ -40,6 +42,7 @@ function undocumented(document: Json, method: string, path: string, answer: Resp
 }
 
 const password = 'rahasia-kontrak-123';
+const evacuationPoints = path.resolve('test/fixtures/import/evacuation-sample.geojson');
 
 /** A value for each path parameter of the document, so that its paths can be asked. */
 const examples: Record<string, string> = {
@@ -60,6 +63,7 @@ describe('the OpenAPI document against real answers', () => {
     server = await startTestServer();
     const pool = server.testDatabase.database.pool;
     await createUser(pool, { name: 'kontrak', password, roles: ['admin'] });
+    await createUser(pool, { name: 'surveyor', password, roles: ['roads:editor'] });
     document = (await (await fetch(`${server.baseUrl}/api`)).json()) as Json;
     const login = await fetch(`${server.baseUrl}/auth/login`, {
       method: 'POST',
@@ -105,7 +109,12 @@ describe('the OpenAPI document against real answers', () => {
       ['POST', '/auth/tokens', 201, asAdmin({ name: 'sipd', roles: ['roads:viewer'] })],
       ['POST', '/auth/tokens', 401, { ...asAdmin({ name: 'sipd' }), headers: { cookie: '' } }],
       ['DELETE', '/auth/tokens/999999', 404, asAdmin()],
+      ['PATCH', '/auth/users/surveyor', 200, asAdmin({ roles: ['roads:viewer'] })],
+      ['PATCH', '/auth/users/nobody', 404, asAdmin({ disabled: true })],
+      ['POST', '/auth/users', 409, asAdmin({ name: 'surveyor', password })],
       ['GET', '/records', 200],
+      ['POST', '/records/road_condition_survey', 422, asAdmin({ properties: {} })],
+      ['POST', '/records/road_condition_survey', 415, { ...asAdmin(), body: 'x' }],
       ['GET', '/records/road_condition_survey?limit=0', 400],
       ['GET', '/imports/formats', 200],
       ['GET', '/imports?layerId=road_segment', 401],
@@ -165,5 +174,62 @@ describe('the OpenAPI document against real answers', () => {
 
     expect(drifted).toEqual([]);
     expect(checked).toBeGreaterThan(operations.length / 2);
+  });
+
+  it('lists the answers of a file taken through upload, preview, import and report', async () => {
+    const token = await writeToken(server, 'disaster-risk:editor');
+    const bearer = { authorization: `Bearer ${token}` };
+    const asEditor = (body?: unknown): RequestInit => ({
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const form = new FormData();
+    form.append('file', new Blob([fs.readFileSync(evacuationPoints)]), 'titik.geojson');
+    const answers: [string, string, number, Response][] = [];
+    const call = async (method: string, url: string, status: number, init?: RequestInit) => {
+      const answer = await send(method, url, init);
+      answers.push([method, url.split('?')[0]!, status, answer]);
+      return answer.status === status && answer.headers.get('content-type')?.includes('json')
+        ? ((await answer.clone().json()) as Json)
+        : {};
+    };
+
+    const uploaded = await call('POST', '/imports/uploads', 201, { headers: bearer, body: form });
+    const raw = fs.readFileSync(evacuationPoints);
+    await call('POST', '/imports/uploads?fileName=titik.geojson', 201, {
+      headers: bearer,
+      body: raw,
+    });
+    const options = {
+      uploadId: uploaded.uploadId,
+      layerId: 'evacuation_point',
+      mapping: { name: 'nama', type: 'jenis', capacity: 'kapasitas' },
+    };
+    await call('POST', '/imports/preview', 200, asEditor(options));
+    await call('POST', '/imports', 400, asEditor({ ...options, dry_run: true }));
+    const job = await call('POST', '/imports', 202, asEditor(options));
+    let status = String(job.status);
+    while (status === 'running' || status === 'committing') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = String(
+        (await (await send('GET', `/imports/${job.id}`, { headers: bearer })).json()).status,
+      );
+    }
+    await call('GET', `/imports/${job.id}`, 200, { headers: bearer });
+    await call('GET', `/imports/${job.id}/rejections`, 200, { headers: bearer });
+    await call('GET', `/imports/${job.id}/rejections?f=csv`, 200, { headers: bearer });
+    await call('POST', `/imports/${job.id}/cancel`, 409, { headers: bearer });
+    await call('POST', `/imports/${job.id}/undo`, 200, { headers: bearer });
+    await call('POST', `/imports/${job.id}/undo`, 409, { headers: bearer });
+    await call('GET', '/exports/evacuation_point?format=gpkg&crs=EPSG:32749', 200);
+
+    const refused: string[] = [];
+    for (const [method, url, status, answer] of answers) {
+      await answer.arrayBuffer();
+      if (answer.status !== status) refused.push(`${method} ${url}: ${answer.status}`);
+      const why = undocumented(document, method, url, answer);
+      if (why) refused.push(why);
+    }
+    expect(refused).toEqual([]);
   });
 });

@@ -147,4 +147,27 @@ describe('the OpenAPI document', () => {
     expect(lists.filter((list) => !admits(schema, list))).toEqual([]);
     expect(refused.filter((list) => admits(schema, list))).toEqual([]);
   });
+
+  it('gives each operation its own id and the parameters of its path', () => {
+    const document = openApiDocument('http://127.0.0.1', layerDefinitions, recordTables);
+    const paths = document.paths as Record<string, Record<string, Json>>;
+    const shared = (document.components as { parameters: Record<string, Json> }).parameters;
+    const resolve = (p: Json) => (p.$ref ? shared[(p.$ref as string).split('/').pop()!]! : p);
+
+    const faults: string[] = [];
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries(paths)) {
+      const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, operation] of Object.entries(item)) {
+        const id = operation.operationId as string;
+        if (ids.has(id)) faults.push(`${method} ${path}: operationId ${id} taken`);
+        ids.add(id);
+        const parameters = ((operation.parameters ?? []) as Json[]).map(resolve);
+        const named = parameters.filter((p) => p.in === 'path').map((p) => p.name);
+        if (named.sort().join() !== inPath.join()) faults.push(`${method} ${path}: ${named}`);
+      }
+    }
+
+    expect(faults).toEqual([]);
+  });
 });

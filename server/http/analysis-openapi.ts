@@ -1,4 +1,4 @@
-import { openApiContributions } from './openapi.js';
+import { openApiContributions, problemResponse, ref } from './openapi.js';
 
 /**
  * The planners' analyses (`routes/analysis.ts`) in the OpenAPI document, added through the
@@ -7,15 +7,12 @@ import { openApiContributions } from './openapi.js';
 
 type Json = Record<string, unknown>;
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/problem' } } },
-});
+const problem = (description: string) => problemResponse(description);
 
 const errors = {
   '400': problem('A parameter or the place is invalid; `detail` says what would work.'),
   '404': problem('The analysis needs a layer this deployment does not declare.'),
-  '500': problem('The server failed; quote `requestId` when reporting it.'),
+  '500': ref('responses/internal'),
 };
 
 function formatParameter(formats: string[]) {

@@ -6,7 +6,7 @@
  */
 import type { LayerDefinition } from '../../layers/index.js';
 import { conformanceClasses } from './ogc-documents.js';
-import { loginToRead, loginToWrite, openApiContributions } from './openapi.js';
+import { loginToRead, loginToWrite, openApiContributions, problemResponse } from './openapi.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,10 +20,7 @@ const editingConformance = [
   `${features4}/conf/features`,
 ];
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/problem' } } },
-});
+const problem = (description: string) => problemResponse(description);
 
 const writeErrors = {
   '401': problem('No login or API token; send `Authorization: Bearer <token>`.'),

@@ -47,7 +47,7 @@ export const problemResponse = (description: string, headers?: Json) => ({
   content: { 'application/problem+json': { schema: ref('schemas/problem') } },
 });
 
-/** A JSON answer of `schema`. */
+/** An answer of `schema` as JSON only (`jsonResponse` offers an HTML view beside it). */
 export const jsonAnswer = (description: string, schema: Json, headers?: Json) => ({
   description,
   ...(headers ? { headers } : {}),

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import readline from 'node:readline';
+import { featureCollection, polygon, union } from '@turf/turf';
 import type { Geometry } from 'geojson';
 import { SourceFileError, type SourceFeature } from './source-feature.js';
 
@@ -109,9 +110,44 @@ export async function describeGdalLayer(file: string, layer: string) {
   return { fields, namesCrs, crsName };
 }
 
+/** A layer type of surfaces GeoJSON has no type for (`3D TIN`, `PolyhedralSurface`). */
+const surfaceType = /\b(TIN|Polyhedral ?Surface)$/i;
+
+/** True when ogrinfo's geometry type of a layer is a TIN or PolyhedralSurface. */
+export function isSurfaceType(geometryType: string | undefined): boolean {
+  return surfaceType.test(geometryType ?? '');
+}
+
+/**
+ * The polygons of a surface (a TIN's triangles, a PolyhedralSurface's faces, read by GDAL
+ * as a MultiPolygon) merged into its outline: as they are, faces sharing edges would make an
+ * invalid MultiPolygon. Faces standing on edge (a building's walls) add no area. 2D.
+ */
+function mergeSurface(geometry: Geometry | null): Geometry | null {
+  if (geometry?.type !== 'MultiPolygon' || geometry.coordinates.length < 2) return geometry;
+  const faces = geometry.coordinates.map((rings) => polygon(rings));
+  try {
+    return union(featureCollection(faces))?.geometry ?? null;
+  } catch {
+    // faces the merge cannot read (a ring of two points) are left for the validation to refuse
+    return geometry;
+  }
+}
+
+/** What a record of a layer of `geometryType` lost beyond x and y, as `SourceFeature` has it. */
+function droppedOrdinates(geometryType: string | undefined) {
+  const type = geometryType ?? '';
+  const z = /^3D /.test(type);
+  if (/\bMeasured\b/.test(type)) return { mDropped: true, zDropped: z };
+  // a merged surface keeps no Z, which the import then cannot see
+  return z && isSurfaceType(type) ? { zDropped: true } : {};
+}
+
 /**
  * Streams one layer as features in lon/lat on WGS 84: GDAL's GeoJSONSeq writer reprojects
  * from the layer's own CRS, or from `sourceSrs`. Row numbers are feature positions from 1.
+ * A layer of TINs or PolyhedralSurfaces (`geometryType` as ogrinfo lists it), which GeoJSON
+ * cannot hold, is read as MultiPolygons, each merged into its outline.
  */
 export async function* readGdalLayer(
   file: string,
@@ -122,11 +158,18 @@ export async function* readGdalLayer(
    * reads the coordinates as the file stores them, in the CRS the layer names, unprojected.
    */
   sourceSrs?: string | 'stored',
+  geometryType?: string,
 ): AsyncGenerator<SourceFeature> {
   const args = ['-f', 'GeoJSONSeq', '/vsistdout/', file, layer, '-lco', 'COORDINATE_PRECISION=9'];
   // GeoJSONSeq reprojects to lon/lat from the CRS it is told; told lon/lat, it keeps them
   if (sourceSrs === 'stored') args.push('-a_srs', 'EPSG:4326');
   else if (sourceSrs) args.push('-s_srs', sourceSrs, '-t_srs', 'EPSG:4326');
+  // TODO: a layer of the generic type Geometry holding TIN or PolyhedralSurface rows is still
+  // refused as a whole (GDAL's GeoJSON writer cannot write them): only a layer declaring the
+  // type is converted, as converting every layer (-nlt MULTIPOLYGON) would make points polygons.
+  const surfaces = isSurfaceType(geometryType);
+  if (surfaces) args.push('-nlt', 'MULTIPOLYGON');
+  const dropped = droppedOrdinates(geometryType);
   const child = spawn('ogr2ogr', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -142,7 +185,13 @@ export async function* readGdalLayer(
         properties?: Record<string, unknown>;
         geometry?: Geometry | null;
       };
-      yield { rowNumber, properties: feature.properties ?? {}, geometry: feature.geometry ?? null };
+      const properties = feature.properties ?? {};
+      const geometry = surfaces
+        ? mergeSurface(feature.geometry ?? null)
+        : (feature.geometry ?? null);
+      yield geometry
+        ? { rowNumber, properties, geometry, ...dropped }
+        : { rowNumber, properties, geometry };
     }
     if ((await exited) !== 0) {
       const reason = /ERROR \d+: (.*)/.exec(stderr)?.[1] ?? 'unknown error';

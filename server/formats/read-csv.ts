@@ -351,18 +351,37 @@ function splitEwkt(text: string): { wkt: string; crs?: SourceCrs } {
   return match ? { wkt: match[2]!, crs: { epsg: Number(match[1]) } } : { wkt: text };
 }
 
-function readGeometry(record: Record<string, string>, layout: CsvLayout): Geometry | null {
+/** A geometry as read, with the ordinates beyond x and y its WKT names (`POINT M`, `ZM`). */
+interface ReadGeometry {
+  geometry: Geometry | null;
+  measured?: { z: boolean };
+}
+
+/**
+ * A WKT geometry as GeoJSON. terraformer keeps a measure as a third ordinate, as it keeps a Z,
+ * and marks which in a `properties` member (left out here): a `POINT M` is then told from a
+ * `POINT Z` by `measured`, so that its measures are not counted as dropped elevations.
+ */
+function readWkt(text: string): ReadGeometry {
+  const { properties, ...geometry } = wktToGeoJSON(splitEwkt(text).wkt) as Geometry & {
+    properties?: { z?: boolean; m?: boolean };
+  };
+  if (!properties?.m) return { geometry };
+  return { geometry, measured: { z: properties.z === true } };
+}
+
+function readGeometry(record: Record<string, string>, layout: CsvLayout): ReadGeometry {
   if ('wktColumn' in layout.geometry) {
     const text = record[layout.geometry.wktColumn]?.trim();
-    if (!text) return null;
-    return wktToGeoJSON(splitEwkt(text).wkt) as Geometry;
+    if (!text) return { geometry: null };
+    return readWkt(text);
   }
   const cells = [record[layout.geometry.xColumn], record[layout.geometry.yColumn]];
   // Both cells empty: no geometry. Otherwise a point, whose coordinates that are not numbers
   // (NaN) the validation reports as such, quoting them.
-  if (cells.every((cell) => !cell?.trim())) return null;
+  if (cells.every((cell) => !cell?.trim())) return { geometry: null };
   const [x, y] = cells.map((cell) => readNumber(cell));
-  return { type: 'Point', coordinates: [x!, y!] };
+  return { geometry: { type: 'Point', coordinates: [x!, y!] } };
 }
 
 /** Longest part of an unreadable WKT quoted in its rejection, in characters. */
@@ -446,17 +465,19 @@ async function* readRecords(
         attributeColumns.map((c) => [c, row[c] === undefined ? null : restoreFormula(row[c])]),
       );
       const rowNumber = spreadsheetRow(info);
-      let geometry: Geometry | null = null;
+      let read: ReadGeometry = { geometry: null };
       let geometryUnreadable: string | undefined;
       try {
-        geometry = readGeometry(row, layout);
+        read = readGeometry(row, layout);
       } catch {
         // unreadable WKT: the import rejects the row quoting it
         geometryUnreadable = unreadableWkt(row, layout);
       }
-      yield geometryUnreadable
-        ? { rowNumber, properties, geometry, geometryUnreadable }
-        : { rowNumber, properties, geometry };
+      const { geometry, measured } = read;
+      if (geometryUnreadable) yield { rowNumber, properties, geometry, geometryUnreadable };
+      else if (measured)
+        yield { rowNumber, properties, geometry, mDropped: true, zDropped: measured.z };
+      else yield { rowNumber, properties, geometry };
     }
   } catch (error) {
     // a quote where none may stand, or one left open, stops the parser: the file is refused

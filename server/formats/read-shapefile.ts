@@ -74,17 +74,21 @@ function recordCount(parts: ShapefileParts): number | undefined {
 
 /** Shape types holding Z values (PointZ, PolyLineZ, PolygonZ, MultiPointZ). */
 const zShapeTypes = new Set([11, 13, 15, 18]);
+/** Shape types holding M values without Z (PointM, PolyLineM, PolygonM, MultiPointM). */
+const mShapeTypes = new Set([21, 23, 25, 28]);
 
 /**
- * True when the `.shp` header names a shape type with Z values, which the `shapefile` reader
- * leaves out of its geometries.
+ * The ordinates beyond x and y the `.shp` header's shape type names, which the `shapefile`
+ * reader leaves out of its geometries. A Z type's optional measures are not looked for.
  */
-function holdsZ(shp: string): boolean {
+function droppedOrdinates(shp: string): { zDropped?: true; mDropped?: true } {
   const header = Buffer.alloc(36);
   const descriptor = fs.openSync(shp, 'r');
   try {
     const read = fs.readSync(descriptor, header, 0, header.length, 0);
-    return read === header.length && zShapeTypes.has(header.readInt32LE(32));
+    const shapeType = read === header.length ? header.readInt32LE(32) : 0;
+    if (zShapeTypes.has(shapeType)) return { zDropped: true };
+    return mShapeTypes.has(shapeType) ? { mDropped: true } : {};
   } finally {
     fs.closeSync(descriptor);
   }
@@ -471,7 +475,8 @@ async function* readFeatures(
     throw readerFailure('unreadable-shp', what, error);
   });
   const records = readDbfRecords(parts.dbf, encoding, fieldNames);
-  const zDropped = holdsZ(parts.shp);
+  const dropped = droppedOrdinates(parts.shp);
+  const anyDropped = dropped.zDropped ?? dropped.mDropped;
   let rowNumber = 0;
   try {
     for (;;) {
@@ -492,8 +497,8 @@ async function* readFeatures(
       if (rowNumber > dbfRecords) throw recordCountProblem(parts.name, dbfRecords);
       const properties = (await records.next()).value ?? {};
       const geometry = (value as Geometry | null) ?? null;
-      yield zDropped && geometry
-        ? { rowNumber, properties, geometry, zDropped }
+      yield anyDropped && geometry
+        ? { rowNumber, properties, geometry, ...dropped }
         : { rowNumber, properties, geometry };
     }
   } finally {

@@ -18,6 +18,12 @@ export interface SourceFeature {
    */
   zDropped?: boolean;
   /**
+   * True when the file held M (measure) values, dropped as Z values are. A reader that sets it
+   * says with `zDropped` whether Z values came too: a third ordinate left in `geometry` (a WKT
+   * `POINT M`) is then a measure, not an elevation.
+   */
+  mDropped?: boolean;
+  /**
    * Why the record's geometry could not be read (a CSV's WKT with a typo), `geometry` then
    * null: the import rejects the row saying so, not that it has no geometry.
    */

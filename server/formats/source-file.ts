@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '../config.js';
+import type { ImportNote } from '../db/queries/import-jobs.js';
 import type { CsvOptions } from './read-csv.js';
 import { countNoun } from '../counted-noun.js';
 import { quotedNames } from './quoted-names.js';
@@ -265,8 +266,16 @@ function refuseOptionLikeName(layer: string, fileName: string) {
   );
 }
 
+/** Says that a layer's TINs or PolyhedralSurfaces were read as polygons (see readGdalLayer). */
+function surfacesMergedNote(sourceLayer: string): ImportNote {
+  const text =
+    `${sourceLayer}: its TIN or PolyhedralSurface geometries were read as polygons, ` +
+    'the triangles or faces of each merged into its outline.';
+  return { code: 'surfaces-merged', params: { sourceLayer }, text };
+}
+
 async function openGeoPackage(file: string): Promise<SourceFile> {
-  const { describeGdalLayer, listGdalLayers, readGdalLayer, requireGdal } =
+  const { describeGdalLayer, isSurfaceType, listGdalLayers, readGdalLayer, requireGdal } =
     await import('./gdal.js');
   requireGdal('GeoPackage');
   const fileName = path.basename(file);
@@ -308,25 +317,29 @@ async function openGeoPackage(file: string): Promise<SourceFile> {
     refuseOptionLikeName(name, path.basename(file));
     const { fields, namesCrs, crsName } = await describeGdalLayer(file, name);
     const layer = { name, fields };
+    const { geometryType } = layers.find((l) => l.name === name)!;
+    const readGdal = (signal?: AbortSignal, sourceSrs?: string) =>
+      readGdalLayer(file, name, signal, sourceSrs, geometryType);
+    const surfaceNotes = isSurfaceType(geometryType) ? [surfacesMergedNote(name)] : [];
     // GDAL reprojects a layer from the CRS it names while reading (a crs given is refused)
     if (namesCrs) {
       const text = 'Read through GDAL, reprojected from the layer CRS.';
-      const notes = [{ code: 'read-through-gdal', text }];
-      const features = (signal?: AbortSignal) => readGdalLayer(file, name, signal);
+      const notes = [{ code: 'read-through-gdal', text }, ...surfaceNotes];
+      const features = (signal?: AbortSignal) => readGdal(signal);
       const stored = {
         crsName: crsName ?? 'the CRS it names',
-        features: (signal?: AbortSignal) => readGdalLayer(file, name, signal, 'stored'),
+        features: (signal?: AbortSignal) => readGdal(signal, 'stored'),
       };
       return { ...layer, crs: lonLat, reprojected: true, stored, notes, features };
     }
     // a layer naming none is reprojected from the CRS given; without one, the import asks
     const given = options.crs ? parseCrsName(options.crs) : undefined;
-    if (!given) return { ...layer, notes: [], features: (s) => readGdalLayer(file, name, s) };
+    if (!given) return { ...layer, notes: surfaceNotes, features: (s) => readGdal(s) };
     const crs = describeCrs(given);
     const text = `Read through GDAL, reprojected from ${crs}, as asked.`;
-    const notes = [{ code: 'read-through-gdal-given', params: { crs }, text }];
+    const notes = [{ code: 'read-through-gdal-given', params: { crs }, text }, ...surfaceNotes];
     const sourceSrs = 'epsg' in given ? `EPSG:${given.epsg}` : given.wkt;
-    const features = (signal?: AbortSignal) => readGdalLayer(file, name, signal, sourceSrs);
+    const features = (signal?: AbortSignal) => readGdal(signal, sourceSrs);
     return { ...layer, crs: lonLat, crsApplied: true, notes, features };
   };
   return { format: 'geopackage', layerNames: names, open, close: async () => undefined };

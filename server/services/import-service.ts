@@ -778,7 +778,10 @@ function toValidationInput(
 ) {
   let geometry: Geometry | null = record.geometry;
   if (geometry) {
-    if (record.zDropped || hasZ(geometry)) counters.zDropped += 1;
+    if (record.mDropped) counters.mDropped += 1;
+    // a reader telling a measure from a Z says whether Z values came (`POINT M` holds none)
+    const zRead = record.mDropped ? record.zDropped : record.zDropped || hasZ(geometry);
+    if (zRead) counters.zDropped += 1;
     try {
       geometry = transform(geometry);
     } catch {
@@ -877,6 +880,11 @@ interface Counters {
   rowsWritten: number;
   rowsRejected: number;
   zDropped: number;
+  mDropped: number;
+}
+
+function noneCounted(): Counters {
+  return { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0, mDropped: 0 };
 }
 
 class ImportCancelled extends Error {}
@@ -925,7 +933,7 @@ const rejectionSlice = 10000;
 
 /** Runs one job to its end; what the job row says at the end is returned. */
 class ImportRun {
-  readonly counters: Counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
+  readonly counters: Counters = noneCounted();
   readonly table: string;
   private step: ImportStep = 'reading';
   private lastFlush = Date.now();
@@ -1225,10 +1233,14 @@ class ImportRun {
 
   private notes(): ImportNote[] {
     const notes = [...this.prepared.notes, ...this.sourceNotes];
-    const { zDropped } = this.counters;
+    const { zDropped, mDropped } = this.counters;
     if (zDropped > 0) {
       const text = `Z (elevation) values dropped from ${countNoun(zDropped, 'feature')}.`;
       notes.push({ code: 'z-dropped', params: { count: zDropped }, text });
+    }
+    if (mDropped > 0) {
+      const text = `M (measure) values dropped from ${countNoun(mDropped, 'feature')}.`;
+      notes.push({ code: 'm-dropped', params: { count: mDropped }, text });
     }
     return notes;
   }
@@ -1776,7 +1788,7 @@ export async function previewImport(
     } catch (error) {
       throw await readProblem(request, error);
     }
-    const counters = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0, zDropped: 0 };
+    const counters = noneCounted();
     const transform = prepared.transforms[0]!;
     const inputs = records.map((r) => toValidationInput(prepared, transform, r, counters));
     const validated = await validateFeatures(pool, prepared.layer, inputs, {

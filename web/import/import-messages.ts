@@ -336,6 +336,9 @@ const messagesId = {
     'Dibaca lewat GDAL, diproyeksikan ulang dari {crs}, sesuai pilihan.',
   'note.read-through-gdal':
     'Dibaca melalui GDAL, diproyeksikan ulang dari sistem koordinat lapisannya.',
+  'note.surfaces-merged':
+    '{sourceLayer}: geometri TIN atau PolyhedralSurface dibaca sebagai poligon, segitiga ' +
+    'atau bidang tiap objek digabung menjadi batas luarnya.',
   'note.csv-wkt-column': 'Geometri dari kolom WKT "{column}".',
   'note.csv-coordinate-columns': 'Titik dari kolom "{xColumn}" (x) dan "{yColumn}" (y).',
   'note.csv-delimiter': 'Pemisah {delimiter}.',
@@ -375,6 +378,8 @@ const messagesId = {
   'note.source-layer-rows': '{sourceLayer}: baris {firstRow}–{lastRow}.',
   'note.z-dropped.one': 'Nilai Z (ketinggian) dibuang dari {count} objek.',
   'note.z-dropped.other': 'Nilai Z (ketinggian) dibuang dari {count} objek.',
+  'note.m-dropped.one': 'Nilai M (ukuran) dibuang dari {count} objek.',
+  'note.m-dropped.other': 'Nilai M (ukuran) dibuang dari {count} objek.',
   'note.replaced-by-key.one':
     'Diganti menurut {key}: {updated} objek diperbarui di tempat beserta catatannya, ' +
     '{removed} dihapus beserta catatannya, {inserted} ditambahkan.',
@@ -727,6 +732,9 @@ const messagesEn: Record<ImportMessageKey, string> = {
     'The legacy "crs" member names "{name}", not a coordinate system Simpul reads.',
   'note.read-through-gdal-given': 'Read through GDAL, reprojected from {crs}, as asked.',
   'note.read-through-gdal': 'Read through GDAL, reprojected from the layer CRS.',
+  'note.surfaces-merged':
+    '{sourceLayer}: its TIN or PolyhedralSurface geometries were read as polygons, ' +
+    'the triangles or faces of each merged into its outline.',
   'note.csv-wkt-column': 'Geometry from WKT column "{column}".',
   'note.csv-coordinate-columns': 'Points from columns "{xColumn}" (x) and "{yColumn}" (y).',
   'note.csv-delimiter': 'Delimiter {delimiter}.',
@@ -765,6 +773,8 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.source-layer-rows': '{sourceLayer}: rows {firstRow}–{lastRow}.',
   'note.z-dropped.one': 'Z (elevation) values dropped from {count} feature.',
   'note.z-dropped.other': 'Z (elevation) values dropped from {count} features.',
+  'note.m-dropped.one': 'M (measure) values dropped from {count} feature.',
+  'note.m-dropped.other': 'M (measure) values dropped from {count} features.',
   'note.replaced-by-key.one':
     'Replaced by {key}: {updated} feature updated in place with its records kept, ' +
     '{removed} removed with their records, {inserted} added.',
@@ -823,6 +833,7 @@ const countedValues: Record<CountedKey<ImportMessageKey>, string> = {
   'refusal.coordinates-outside-crs-fileCrs': 'sampled',
   'refusal.import-not-undoable-later-edits': 'laterEdits',
   'note.z-dropped': 'count',
+  'note.m-dropped': 'count',
   'note.replaced-by-key': 'updated',
   'note.kept-rejected': 'kept',
   'note.checked': 'valid',

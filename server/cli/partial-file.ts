@@ -36,7 +36,8 @@ export async function writeWholeFile(
   try {
     await writeThenRename(temporary, target, write);
   } catch (error) {
-    await fs.promises.rm(temporary, { force: true });
+    // under a file taken for a folder even the removal fails (ENOTDIR): the first error says why
+    await fs.promises.rm(temporary, { force: true }).catch(() => undefined);
     throw error;
   } finally {
     for (const signal of interruptSignals) process.removeListener(signal, removeOnInterrupt);
@@ -68,10 +69,33 @@ async function writeThenRename(
   });
 }
 
+/**
+ * Why `target` cannot be written, from the error's code. A folder taking no new files (procfs,
+ * sysfs) answers ENOENT, as a missing folder does: whether the folder exists tells them apart.
+ */
 function describeFileError(error: NodeJS.ErrnoException, target: string): string {
   const folder = path.dirname(target);
-  if (error.code === 'ENOENT') return `cannot write ${target}: the folder ${folder} does not exist`;
-  if (error.code === 'EACCES') return `cannot write ${target}: no permission to write in ${folder}`;
-  if (error.code === 'ENOSPC') return `cannot write ${target}: the disk is full`;
-  return `cannot write ${target}: ${error.message}`;
+  const cannot = `cannot write ${target}`;
+  switch (error.code) {
+    case 'ENOENT':
+      if (!isFolder(folder)) return `${cannot}: the folder ${folder} does not exist`;
+      return `${cannot}: the folder ${folder} takes no files (not a regular file system)`;
+    case 'ENOTDIR':
+      return `${cannot}: ${folder} is not a folder`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${cannot}: no permission to write in ${folder}`;
+    case 'EROFS':
+      return `${cannot}: the folder ${folder} is on a read-only file system`;
+    case 'EISDIR':
+      return `${cannot}: it is a folder`;
+    case 'ENOSPC':
+      return `${cannot}: the disk is full`;
+    default:
+      return `${cannot}: ${error.message}`;
+  }
+}
+
+function isFolder(folder: string): boolean {
+  return fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }

@@ -147,6 +147,30 @@ describe('npm run export', () => {
     expect(result.stderr).not.toMatch(stackFrame);
   });
 
+  it('says a folder that exists but takes no files cannot be written, not that it is missing', async () => {
+    const env = { DATABASE_URL: database.url };
+    const file = path.join(freshFolder(), 'berkas.txt');
+    fs.writeFileSync(file, '');
+
+    const inProc = await runExportCommand(
+      ['--layer', 'kecamatan', '--format', 'csv', '--out', '/proc/x.csv'],
+      env,
+    );
+    const underFile = await runExportCommand(
+      ['--layer', 'kecamatan', '--format', 'csv', '--out', path.join(file, 'x.csv')],
+      env,
+    );
+
+    expect(inProc.code).not.toBe(0);
+    expect(inProc.stderr.trim()).toBe(
+      'export: cannot write /proc/x.csv: the folder /proc takes no files ' +
+        '(not a regular file system)',
+    );
+    expect(underFile.stderr.trim()).toBe(
+      `export: cannot write ${file}/x.csv: ${file} is not a folder`,
+    );
+  });
+
   it('refuses a Shapefile export to a .shp name, naming the .zip it writes', async () => {
     const callerFolder = freshFolder();
     const target = path.join(callerFolder, 'road.shp');

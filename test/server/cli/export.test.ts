@@ -147,7 +147,7 @@ describe('npm run export', () => {
     expect(result.stderr).not.toMatch(stackFrame);
   });
 
-  it('says a folder that takes no files (/proc) cannot be written, not that it is missing', async () => {
+  it('says /proc takes no files, not that the folder is missing', async () => {
     const env = { DATABASE_URL: database.url };
     const file = path.join(freshFolder(), 'berkas.txt');
     fs.writeFileSync(file, '');

@@ -74,7 +74,60 @@ const looseFaults = [
   'Invalid character entity',
   'Unquoted attribute value',
   'Text data outside of root node',
+  // a `<` that cannot start a tag (`x <5`, `x<=5`): sax keeps it in the text
+  'Unencoded <',
 ];
+
+/** What opens a CDATA section or a comment, and a `<` followed by whitespace. */
+const openings = /<!\[CDATA\[|<!--|<(?=\s)/g;
+const closings: Record<string, string> = { '<![CDATA[': ']]>', '<!--': '-->' };
+/** The most characters an opening takes (`<![CDATA[`), less one: held back at a chunk's end. */
+const openingReach = 8;
+
+/**
+ * Escapes each `<` followed by whitespace (`a < b`) as `&lt;`, outside CDATA sections and
+ * comments, where it stays as written. XML starts no markup so: xmldom read it as text, where
+ * sax takes `< b` for a tag named b and loses the element boundaries. Fed the file chunk by
+ * chunk, it holds back the end of each that an opening may straddle; `last` flushes it.
+ */
+function bareLessThanEscaper() {
+  let closing: string | undefined;
+  let held = '';
+  return (chunk: string, last = false): string => {
+    const text = held + chunk;
+    const end = last ? text.length : Math.max(0, text.length - openingReach);
+    const escapes: number[] = [];
+    let at = 0;
+    while (at < end) {
+      if (closing) {
+        const found = text.indexOf(closing, at);
+        at = found === -1 ? end : found + closing.length;
+        if (found !== -1) closing = undefined;
+        continue;
+      }
+      openings.lastIndex = at;
+      const opening = openings.exec(text);
+      if (!opening || opening.index >= end) {
+        at = end;
+      } else if (opening[0] === '<') {
+        escapes.push(opening.index);
+        at = opening.index + 1;
+      } else {
+        closing = closings[opening[0]];
+        at = openings.lastIndex;
+      }
+    }
+    const done = Math.max(at, end);
+    held = text.slice(done);
+    let escaped = '';
+    let from = 0;
+    for (const index of escapes) {
+      escaped += `${text.slice(from, index)}&lt;`;
+      from = index + 1;
+    }
+    return escaped + text.slice(from, done);
+  };
+}
 
 /** sax's reason for stopping, without its place; a close tag names the tag it fails to close. */
 function saxReason(parser: sax.SAXParser, error: Error): string {
@@ -129,9 +182,11 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
     else failure ??= new Error(`${reason} at line ${parser.line + 1}, column ${parser.column}`);
   };
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  const escape = bareLessThanEscaper();
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const read of stream as AsyncIterable<string>) {
       signal?.throwIfAborted();
+      const chunk = escape(read);
       held += chunk;
       parser.write(chunk);
       if (failure) throw failure;
@@ -141,6 +196,10 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
       held = held.slice(keepFrom - heldFrom);
       heldFrom = keepFrom;
     }
+    const rest = escape('', true);
+    held += rest;
+    parser.write(rest);
+    if (failure) throw failure;
     parser.close();
     // sax reads text without an element to its end without a word; xmldom refused it
     if (roots === 0) failure ??= new Error('it holds no element (no <kml> root)');

@@ -267,6 +267,35 @@ describe('reading KML', () => {
     expect(names).toEqual(['Jl. Sudirman & Gatot &nbsp; &#xZZ;']);
   });
 
+  // xmldom read a `<` that starts no tag as text; sax took `< b` for a tag and refused the file
+  it('reads a bare < in text as before, and one in CDATA or a comment as written', async () => {
+    const file = path.join(folder, 'banding.kml');
+    const placemark = (name: string, description: string) =>
+      `<Placemark><name>${name}</name><description>${description}</description>` +
+      '<Point><coordinates>109.2456,-7.6329</coordinates></Point></Placemark>';
+    const head = '<kml><Document>';
+    const first = placemark('a < b', 'x <5, x<=5');
+    // the CDATA of the second starts 4 characters before the end of the reader's first chunk
+    const cdataAt = 256 * 1024 - 4;
+    const opening = '<Placemark><name>c</name><description>';
+    const padding = ' '.repeat(cdataAt - head.length - first.length - opening.length);
+    const second = placemark('c', '<![CDATA[p < q &lt;]]><!-- r < s -->');
+    const body = `${head}${first}${padding}${second}${placemark('d <= e', 'f')}`;
+    fs.writeFileSync(file, `${body}</Document></kml>`);
+
+    const read: unknown[] = [];
+    for await (const feature of openKml(file, 'banding').features()) {
+      read.push([feature.properties.name, feature.properties.description]);
+    }
+
+    expect(body.indexOf('<![CDATA[')).toBe(cdataAt);
+    expect(read).toEqual([
+      ['a < b', 'x <5, x<=5'],
+      ['c', { '@type': 'html', value: 'p < q &lt;' }],
+      ['d <= e', 'f'],
+    ]);
+  });
+
   it('refuses two KML documents run together in one file, as one document read whole', async () => {
     const file = path.join(folder, 'dua.kml');
     const placemark = '<Placemark><Point><coordinates>109.2,-7.6</coordinates></Point></Placemark>';

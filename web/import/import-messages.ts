@@ -36,7 +36,10 @@ const messagesId = {
   'import.crs': 'Sistem koordinat berkas (bila tidak tertulis)',
   'import.delimiter': 'Pemisah CSV',
   'import.delimiterAuto': 'otomatis',
-  'import.decimalComma': 'Desimal dengan koma',
+  'import.decimalMark': 'Tanda desimal',
+  'import.decimalMarkAuto': 'dari berkas',
+  'import.decimalMarkComma': 'koma (109,01)',
+  'import.decimalMarkPoint': 'titik (109.01)',
   'import.preview': 'Pratinjau',
   'import.mapping': 'Pemetaan kolom',
   'import.attribute': 'Atribut',
@@ -348,7 +351,7 @@ const messagesId = {
   'note.csv-delimiter-decimal-comma': 'Pemisah {delimiter}, desimal dengan koma.',
   'note.csv-point-ambiguous':
     'Kolom "{column}" berisi angka seperti {example}, yang dibaca dengan titik sebagai tanda ' +
-    'desimal ({read}). Bila titik itu pemisah ribuan, pilih "Desimal dengan koma".',
+    'desimal ({read}). Bila titik itu pemisah ribuan, pilih tanda desimal "koma".',
   'note.csv-crs-assumed':
     'CSV tidak menyebut sistem koordinat: koordinat dibaca sebagai bujur/lintang (EPSG:4326).',
   'note.crs-given': 'Koordinat dibaca dalam {crs}, sesuai pilihan.',
@@ -446,7 +449,10 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'import.crs': 'Coordinate system of the file (when it names none)',
   'import.delimiter': 'CSV delimiter',
   'import.delimiterAuto': 'automatic',
-  'import.decimalComma': 'Decimal comma',
+  'import.decimalMark': 'Decimal mark',
+  'import.decimalMarkAuto': 'from the file',
+  'import.decimalMarkComma': 'comma (109,01)',
+  'import.decimalMarkPoint': 'point (109.01)',
   'import.preview': 'Preview',
   'import.mapping': 'Field mapping',
   'import.attribute': 'Attribute',
@@ -743,7 +749,7 @@ const messagesEn: Record<ImportMessageKey, string> = {
   'note.csv-delimiter-decimal-comma': 'Delimiter {delimiter}, decimal comma.',
   'note.csv-point-ambiguous':
     'Column "{column}" holds numbers such as {example}, read with the point as decimal mark ' +
-    '({read}). If the point separates thousands ({grouped}), choose "Decimal comma".',
+    '({read}). If the point separates thousands ({grouped}), choose the decimal mark "comma".',
   'note.csv-crs-assumed':
     'The CSV names no CRS: coordinates read as longitude/latitude (EPSG:4326).',
   'note.crs-given': 'Coordinates read in {crs}, as asked.',

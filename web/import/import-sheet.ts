@@ -419,7 +419,7 @@ export class ImportSheet {
         this.options.csv = { ...this.options.csv, delimiter: delimiter.value || undefined };
         this.showPreviewAge?.();
       });
-      parts.push(labelled('import.delimiter', delimiter), this.renderDecimalComma());
+      parts.push(labelled('import.delimiter', delimiter), this.renderDecimalMark());
     }
     const crs = element('input');
     crs.placeholder = 'EPSG:32749';
@@ -436,21 +436,25 @@ export class ImportSheet {
   }
 
   /**
-   * The choice a note on numbers read either way (`1.200`) asks for: the server reads points
-   * as decimal marks unless the file shows otherwise, and the sheet offered no other reading.
-   * Left unticked, the server still tells a decimal comma from the file.
+   * The decimal mark of the CSV's numbers: detected from the file (the server's reading unless
+   * told), a comma, or a point, which the choice of a comma alone could not force where the
+   * file looked written with decimal commas. A note on numbers read either way (`1.200`)
+   * asks for it.
    */
-  private renderDecimalComma() {
-    const decimalComma = element('input');
-    decimalComma.type = 'checkbox';
-    decimalComma.checked = Boolean(this.options.csv?.decimalComma);
-    decimalComma.dataset.focusKey = 'import.decimalComma';
-    decimalComma.addEventListener('change', () => {
-      const chosen = decimalComma.checked || undefined;
-      this.options.csv = { ...this.options.csv, decimalComma: chosen };
+  private renderDecimalMark() {
+    const marks: [string, string][] = [
+      ['', importText('import.decimalMarkAuto')],
+      ['comma', importText('import.decimalMarkComma')],
+      ['point', importText('import.decimalMarkPoint')],
+    ];
+    const chosen = this.options.csv?.decimalComma;
+    const mark = select(marks, chosen === undefined ? '' : chosen ? 'comma' : 'point');
+    mark.addEventListener('change', () => {
+      const decimalComma = mark.value === '' ? undefined : mark.value === 'comma';
+      this.options.csv = { ...this.options.csv, decimalComma };
       this.showPreviewAge?.();
     });
-    return element('label', 'import-check', decimalComma, importText('import.decimalComma'));
+    return labelled('import.decimalMark', mark);
   }
 
   private renderPreview() {

@@ -156,7 +156,7 @@ describe('reading CSV', () => {
     expect(note?.params).toEqual({ column: 'panjang', example: '1.200', read: 1.2, grouped: 1200 });
     expect(note?.text).toMatch(/"panjang" holds numbers such as 1\.200.*\(1200\)/);
     const indonesian = importText('note.csv-point-ambiguous', note!.params);
-    expect(indonesian).toMatch(/^Kolom "panjang" berisi angka seperti 1\.200.*Desimal dengan koma/);
+    expect(indonesian).toMatch(/^Kolom "panjang" berisi angka seperti 1\.200.*desimal "koma"/);
   });
 
   it.each([

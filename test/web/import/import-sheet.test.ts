@@ -203,43 +203,86 @@ describe('the import and export sheet', () => {
     });
   });
 
+  /** Sends the sheet `lines` as `name`, reads it, and returns what reads it again. */
+  async function previewCsvLines(page: Page, name: string, lines: string[]) {
+    await page.setInputFiles(`${sheet} input[type=file]`, {
+      name,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${lines.join('\n')}\n`),
+    });
+    const readAgain = page.locator(`${sheet} .import-step`).first().getByRole('button');
+    await readAgain.click();
+    await page.waitForSelector(`${sheet} .import-step table`);
+    return readAgain;
+  }
+
+  /** The decimal mark's choice in the sheet's reading options, found by its title. */
+  const decimalMark = (page: Page, title = 'Tanda desimal') =>
+    page.locator(`${sheet} .import-field`, { hasText: title }).locator('select');
+
+  const squareCell = (lon: number) =>
+    `"POLYGON((${lon} -7.30,${lon + 0.004} -7.30,${lon + 0.004} -7.296,${lon} -7.30))"`;
+
   it('offers the decimal comma that its note on numbers read either way asks for', async () => {
     await withEditorPage(async (page) => {
       await openSheetForDesa(page);
-      const square = (lon: number) =>
-        `"POLYGON((${lon} -7.30,${lon + 0.004} -7.30,${lon + 0.004} -7.296,${lon} -7.30))"`;
-      const lines = [
+      const readAgain = await previewCsvLines(page, 'luas.csv', [
         'WKT;Nama;Kode;Jenis;Luas',
-        `${square(108.78)};Satu;33.01.99.2921;desa;1.200`,
-        `${square(108.79)};Dua;33.01.99.2922;desa;850`,
-      ];
-      await page.setInputFiles(`${sheet} input[type=file]`, {
-        name: 'luas.csv',
-        mimeType: 'text/csv',
-        buffer: Buffer.from(`${lines.join('\n')}\n`),
-      });
-      const readAgain = page.locator(`${sheet} .import-step`).first().getByRole('button');
+        `${squareCell(108.78)};Satu;33.01.99.2921;desa;1.200`,
+        `${squareCell(108.79)};Dua;33.01.99.2922;desa;850`,
+      ]);
       const notes = page.locator(`${sheet} .import-step`).nth(1).locator('.import-note');
       const stale = page.locator(`${sheet} .import-step [role=status]`);
-      await readAgain.click();
-      await page.waitForSelector(`${sheet} .import-step table`);
       const notesBefore = await notes.allInnerTexts();
 
-      const decimalComma = page.getByLabel('Desimal dengan koma', { exact: true });
-      await decimalComma.check({ timeout: 5000 });
+      await decimalMark(page).selectOption('comma');
       const said = await stale.innerText();
       await readAgain.click();
       await expect.poll(() => stale.innerText()).toBe('');
       const notesAfter = await notes.allInnerTexts();
       await page.click('#lang-toggle');
-      const inEnglish = page.getByLabel('Decimal comma', { exact: true });
-      const checkedInEnglish = await inEnglish.isChecked();
+      const inEnglish = decimalMark(page, 'Decimal mark').locator('option:checked');
+      const shownInEnglish = await inEnglish.innerText();
 
-      expect(notesBefore.join('\n')).toMatch(/Kolom "Luas" .+pilih "Desimal dengan koma"/);
+      expect(notesBefore.join('\n')).toMatch(/Kolom "Luas" .+pilih tanda desimal "koma"/);
       expect(said).toMatch(/^Pilihan pembacaan berkas diubah setelah pratinjau/);
       expect(notesAfter.join('\n')).toContain('desimal dengan koma');
       expect(notesAfter.join('\n')).not.toContain('Kolom "Luas"');
-      expect(checkedInEnglish).toBe(true);
+      expect(shownInEnglish).toBe('comma (109,01)');
+    });
+  });
+
+  // A checkbox could turn the decimal comma on, never off where the file looked written with
+  // one: here "12,5" made the server read "2.000" as two thousand.
+  it('forces the decimal point where the file was read with a decimal comma', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      const readAgain = await previewCsvLines(page, 'panjang.csv', [
+        'WKT;Nama;Kode;Jenis;Luas;Panjang',
+        `${squareCell(108.78)};Satu;33.01.99.2921;desa;12,5;2.000`,
+      ]);
+      const notes = page.locator(`${sheet} .import-step`).nth(1).locator('.import-note');
+      const stale = page.locator(`${sheet} .import-step [role=status]`);
+      const notesBefore = await notes.allInnerTexts();
+      const sent: unknown[] = [];
+      page.on('request', (request) => {
+        if (request.url().endsWith('/imports/preview')) sent.push(request.postDataJSON().csv);
+      });
+
+      const mark = decimalMark(page);
+      await mark.selectOption('point');
+      await readAgain.click();
+      await expect.poll(() => stale.innerText()).toBe('');
+      const notesAfter = await notes.allInnerTexts();
+      await mark.selectOption('');
+      await readAgain.click();
+      await expect.poll(() => stale.innerText()).toBe('');
+
+      expect(notesBefore.join('\n')).toContain('Pemisah ";", desimal dengan koma.');
+      expect(notesAfter.join('\n')).toContain('Pemisah ";".');
+      expect(notesAfter.join('\n')).not.toContain('desimal dengan koma');
+      expect(notesAfter.join('\n')).toMatch(/Kolom "Panjang" berisi angka seperti 2\.000/);
+      expect(sent).toEqual([{ decimalComma: false }, {}]);
     });
   });
 

@@ -20,6 +20,7 @@ import { config } from '../config.js';
 import {
   selectGeometryChecks,
   selectStagedGeometryProblems,
+  type StagedRowRange,
   selectStoredValues,
   selectTakenValues,
   type GeometryCheckRow,
@@ -183,17 +184,18 @@ async function databaseGeometryProblems(
 }
 
 /**
- * The validity and regency-extent problems of every geometry in an import's load table
- * (`geometry` column, EPSG:4326), by row number: the rules `validateFeatures` applies, run
- * set-wise over the whole table for an import that chose `geometryChecks: 'later'`.
+ * The validity and regency-extent problems of the geometries in `range` of an import's load
+ * table (`geometry` column, EPSG:4326), by row number: the rules `validateFeatures` applies,
+ * run set-wise over the table for an import that chose `geometryChecks: 'later'`.
  */
 export async function stagedGeometryProblems(
   db: Queryable,
   layer: LayerDefinition,
   table: string,
+  range: StagedRowRange,
   toleranceM = config.regencyToleranceM,
 ): Promise<{ row: number; problem: FeatureProblem }[]> {
-  const rows = await selectStagedGeometryProblems(db, table, outlineLayersFor(layer));
+  const rows = await selectStagedGeometryProblems(db, table, outlineLayersFor(layer), range);
   return rows.flatMap((row) => {
     const problem = geometryProblemOf(row, toleranceM);
     return problem ? [{ row: row.index, problem }] : [];

@@ -38,13 +38,18 @@ const sentGeometries = `input AS (
     FROM unnest($1::text[]) WITH ORDINALITY AS t(g, n)
   )`;
 
-/** A load table's geometries, indexed by row number; `rowsParameter` limits the rows. */
-function stagedGeometries(table: string, rowsParameter?: string) {
-  const only = rowsParameter ? `AND row_number = ANY(${rowsParameter}::bigint[])` : '';
+/** A load table's geometries, indexed by row number; `only` limits the rows (SQL). */
+function stagedGeometries(table: string, only: string) {
   return `input AS (
     SELECT row_number AS index, geometry AS geom FROM ${table}
-    WHERE geometry IS NOT NULL ${only}
+    WHERE geometry IS NOT NULL AND ${only}
   )`;
+}
+
+/** Row numbers of a load table after `after`, up to and with `upTo`. */
+export interface StagedRowRange {
+  after: number;
+  upTo: number;
 }
 
 /** Validity of each input geometry, and whether the outline covers it (0) or not (-1). */
@@ -114,23 +119,25 @@ export async function selectGeometryChecks(
 }
 
 /**
- * The same checks as `selectGeometryChecks` over every geometry of an import's load table at
- * once (column `geometry`, EPSG:4326), returning only the rows that are invalid or reach
- * outside the outline, `index` being their row number. Set-wise: one pass over the table
+ * The same checks as `selectGeometryChecks` over the geometries of an import's load table
+ * (column `geometry`, EPSG:4326) in `range`, returning only the rows that are invalid or reach
+ * outside the outline, `index` being their row number. Set-wise: one pass over the range
  * instead of a round trip and a GeoJSON parse per batch.
  */
 export async function selectStagedGeometryProblems(
   db: Queryable,
   table: string,
   outlineLayers: readonly LayerDefinition[],
+  range: StagedRowRange,
 ): Promise<GeometryCheckRow[]> {
-  const sql = `SELECT * FROM (${checksSql(outlineLayers, stagedGeometries(table))}) checks
+  const inRange = stagedGeometries(table, 'row_number > $1 AND row_number <= $2');
+  const sql = `SELECT * FROM (${checksSql(outlineLayers, inRange)}) checks
     WHERE "invalidReason" IS NOT NULL OR "outsideM" = -1 ORDER BY index`;
-  const rows = (await db.query<GeometryCheckRow>(sql)).rows;
+  const rows = (await db.query<GeometryCheckRow>(sql, [range.after, range.upTo])).rows;
 
   const uncovered = rows.filter((row) => row.outsideM === -1);
   if (uncovered.length === 0) return rows;
-  const input = stagedGeometries(table, '$1');
+  const input = stagedGeometries(table, 'row_number = ANY($1::bigint[])');
   const distances = await db.query<{ index: number; outsideM: number }>(
     distancesSql(outlineLayers, input),
     [uncovered.map((row) => row.index)],

@@ -380,6 +380,13 @@ export async function selectOrphanStagingTables(db: Queryable) {
   return result.rows.map((r) => r.name);
 }
 
+/** The highest row number of the load table; 0 when it holds no row. */
+export async function selectLastStagedRow(db: Queryable, table: string): Promise<number> {
+  const sql = `SELECT coalesce(max(row_number), 0)::float8 AS last FROM ${table}`;
+  const result = await db.query<{ last: number }>(sql);
+  return result.rows[0]!.last;
+}
+
 /** How many of these rows of the load table were not refused before loading. */
 export async function countUnrefusedRows(db: Queryable, table: string, rowNumbers: number[]) {
   if (rowNumbers.length === 0) return 0;

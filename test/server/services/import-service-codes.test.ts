@@ -96,6 +96,23 @@ describe('the codes an import keeps beside its English texts', () => {
     expect(job.noteCodes).toEqual([{ code: 'z-dropped', params: { count: 1 } }]);
   });
 
+  it('rejects each row outside the regency once, on either side of a range checked', async () => {
+    // rows 2 to 10,004 (the header is row 1); the load table is checked 10,000 rows at a time
+    const outside = new Set([10000, 10001, 10002, 10004]);
+    const rows = Array.from({ length: 10003 }, (_, i) => {
+      const [lon, lat] = (outside.has(i + 2) ? farOffshore : kroya) as [number, number];
+      return `Titik ${i + 2},titik_kumpul,${lon},${lat}`;
+    });
+    const file = writeFile('banyak.csv', `name,type,lon,lat\n${rows.join('\n')}\n`);
+
+    const job = await importFile(file, { mode: 'valid-only' });
+
+    const pool = scratch.testDatabase.database.pool;
+    const { rejections } = await selectRejections(pool, job.id, 0, 10);
+    expect([job.rowsWritten, job.rowsRejected]).toEqual([9999, 4]);
+    expect(rejections.map((r) => r.row)).toEqual([10000, 10001, 10002, 10004]);
+  });
+
   it('counts one rejected row, or one valid row checked, in the singular', async () => {
     const oneOfEach = () =>
       writeFile(

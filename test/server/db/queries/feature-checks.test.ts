@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../../layers/index.js';
-import { selectGeometryChecks } from '../../../../server/db/queries/feature-checks.js';
+import {
+  selectGeometryChecks,
+  selectStagedGeometryProblems,
+} from '../../../../server/db/queries/feature-checks.js';
+import {
+  createStagingTable,
+  dropStagingTable,
+  insertIntoStaging,
+} from '../../../../server/db/queries/import-staging.js';
 import { createTestDatabase, type TestDatabase } from '../../../support/database.js';
 
 const outline = layerDefinitions.filter((l) => l.regencyOutline);
@@ -46,5 +54,29 @@ describe('checks of geometries against the regency outline', () => {
 
     expect(checked!.outsideM).toBeCloseTo(rows[0]!.m, 3);
     expect(tookMs).toBeLessThan(2000);
+  });
+
+  // An import's problems were read all at once: 150,000 rejected rows held 60 MB more memory.
+  it("reads the problems of an import's load table a range of row numbers at a time", async () => {
+    const layer = layerDefinitions.find((l) => l.id === 'evacuation_point')!;
+    const table = 'simpul_import_staging_feature_checks_test';
+    const inside = { type: 'Point', coordinates: [109.2456, -7.6329] } as const;
+    const outside = { type: 'Point', coordinates: [109.0, -8.3] } as const;
+    await createStagingTable(client, table, layer);
+    const rows = [1, 2, 3, 4, 5, 6].map((rowNumber) => ({
+      rowNumber,
+      values: {},
+      geometry: rowNumber % 2 === 0 ? outside : inside,
+      refused: false,
+    }));
+    await insertIntoStaging(client, table, layer, rows);
+
+    const found = await selectStagedGeometryProblems(client, table, outline, {
+      after: 2,
+      upTo: 5,
+    }).finally(() => dropStagingTable(client, table));
+
+    expect(found.map((row) => Number(row.index))).toEqual([4]);
+    expect(found[0]!.outsideM).toBeGreaterThan(40000);
   });
 });

@@ -96,7 +96,7 @@ describe('the codes an import keeps beside its English texts', () => {
     expect(job.noteCodes).toEqual([{ code: 'z-dropped', params: { count: 1 } }]);
   });
 
-  it('rejects each row outside the regency once, on either side of a range checked', async () => {
+  it('rejects each row outside the regency once, either side of a range checked', async () => {
     // rows 2 to 10,004 (the header is row 1); the load table is checked 10,000 rows at a time
     const outside = new Set([10000, 10001, 10002, 10004]);
     const rows = Array.from({ length: 10003 }, (_, i) => {

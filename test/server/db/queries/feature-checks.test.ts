@@ -1,3 +1,4 @@
+import type { Point } from 'geojson';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions } from '../../../../layers/index.js';
@@ -57,11 +58,11 @@ describe('checks of geometries against the regency outline', () => {
   });
 
   // An import's problems were read all at once: 150,000 rejected rows held 60 MB more memory.
-  it("reads the problems of an import's load table a range of row numbers at a time", async () => {
+  it("reads the problems of an import's load table a range of rows at a time", async () => {
     const layer = layerDefinitions.find((l) => l.id === 'evacuation_point')!;
     const table = 'simpul_import_staging_feature_checks_test';
-    const inside = { type: 'Point', coordinates: [109.2456, -7.6329] } as const;
-    const outside = { type: 'Point', coordinates: [109.0, -8.3] } as const;
+    const inside: Point = { type: 'Point', coordinates: [109.2456, -7.6329] };
+    const outside: Point = { type: 'Point', coordinates: [109.0, -8.3] };
     await createStagingTable(client, table, layer);
     const rows = [1, 2, 3, 4, 5, 6].map((rowNumber) => ({
       rowNumber,

@@ -215,7 +215,7 @@ async function* readPieces(file: string, signal?: AbortSignal): AsyncGenerator<P
 
 /**
  * Pieces of one namespace scope parsed into a document of their own, after the Schemas known
- * (togeojson types SchemaData values by them; see schemasAhead) and the styles they name.
+ * (togeojson types SchemaData values by them; see readAhead) and the styles they name.
  * Parsing pieces together, a chunk of the file at a time, spares xmldom's cost of starting a
  * document (half the time, one each).
  */
@@ -229,11 +229,18 @@ function piecesDocument(parser: DOMParser, pieces: readonly Piece[], schemas: st
   }
 }
 
+/** A shared style's start tag: one naming its id (a style inside a placemark rarely does). */
+const sharedStyleTag = /<(Style|StyleMap|gx:CascadingStyle)\s[^>]*?\b(kml:)?id\s*=/;
+/** Characters of a chunk's end searched again with the next: a start tag cut between them. */
+const scanOverlap = 512;
+
 /**
- * Whether `file` may hold a Schema after its first Placemark: the text searched, not parsed,
- * so a tag in a comment or CDATA may answer yes (and the file is read twice, no more).
+ * Whether `file` may hold a Schema, or a shared style, after its first Placemark: the text
+ * searched, not parsed, so a tag in a comment or CDATA may answer yes (and the file is read
+ * twice, no more). Searched in the one pass every file takes, ended once both are found.
  */
-async function schemaAfterPlacemark(file: string): Promise<boolean> {
+async function kindsAfterPlacemark(file: string) {
+  const found = { schemas: false, styles: false };
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
   let tail = '';
   let placemarkSeen = false;
@@ -242,26 +249,39 @@ async function schemaAfterPlacemark(file: string): Promise<boolean> {
       const text = tail + chunk;
       const from: number = placemarkSeen ? 0 : text.search(/<Placemark[\s>/]/);
       placemarkSeen ||= from !== -1;
-      if (placemarkSeen && /<Schema[\s>/]/.test(text.slice(from))) return true;
-      tail = text.slice(-16);
+      const after = placemarkSeen ? text.slice(from) : '';
+      found.schemas ||= /<Schema[\s>/]/.test(after);
+      found.styles ||= sharedStyleTag.test(after);
+      if (found.schemas && found.styles) break;
+      tail = text.slice(-scanOverlap);
     }
-    return false;
+    return found;
   } finally {
     stream.destroy();
   }
 }
 
 /**
- * The Schemas a file's SchemaData are typed by (togeojson reads those of the whole document):
- * those before its first placemark as the file is read, else all of them, read first.
+ * What a file's placemarks need before they are read (togeojson reads them from the whole
+ * document): its Schemas, which type SchemaData, and its shared styles, which styleUrls name.
+ * Those before the first placemark come as the file is read; when any follows it, that kind
+ * is read first, over the whole file.
  */
-async function schemasAhead(file: string, signal?: AbortSignal): Promise<string | undefined> {
-  if (!(await schemaAfterPlacemark(file))) return undefined;
+async function readAhead(file: string, signal?: AbortSignal) {
+  const needed = await kindsAfterPlacemark(file);
+  if (!needed.schemas && !needed.styles) return {};
   let schemas = '';
+  const styles = new Map<string, Piece>();
   for await (const pieces of readPieces(file, signal)) {
-    for (const piece of pieces) if (piece.kind === 'Schema') schemas += piece.text;
+    for (const piece of pieces) {
+      if (piece.kind === 'Schema') schemas += piece.text;
+      else if (styleKinds.has(piece.kind)) styles.set(piece.id, piece);
+    }
   }
-  return schemas;
+  return {
+    schemas: needed.schemas ? schemas : undefined,
+    styles: needed.styles ? styles : undefined,
+  };
 }
 
 /** A styleUrl naming a style of the same file: `#id` (or `id`). */
@@ -420,14 +440,14 @@ export async function* readKmlFile(
   const parser = new DOMParser({ onError: () => undefined });
   const overlays: Piece[] = [];
   const links: Piece[] = [];
-  const ahead = await schemasAhead(file, signal);
-  let schemas = ahead ?? '';
-  const styles = new Map<string, Piece>();
+  const ahead = await readAhead(file, signal);
+  let schemas = ahead.schemas ?? '';
+  const styles = ahead.styles ?? new Map<string, Piece>();
   for await (const pieces of readPieces(file, signal)) {
     for (const run of runsOf(pieces)) {
       const [first] = run as [Piece];
-      if (first.kind === 'Schema') schemas += ahead === undefined ? first.text : '';
-      else if (styleKinds.has(first.kind)) styles.set(first.id, first);
+      if (first.kind === 'Schema') schemas += ahead.schemas === undefined ? first.text : '';
+      else if (styleKinds.has(first.kind) && !ahead.styles) styles.set(first.id, first);
       else if (first.kind === 'GroundOverlay') overlays.push(first);
       else if (first.kind === 'NetworkLink') links.push(first);
       else {

@@ -345,6 +345,22 @@ describe('reading KML', () => {
     ]);
   });
 
+  it('gives a placemark a shared style written after it, as read whole', async () => {
+    const file = path.join(folder, 'sumur.kml');
+    const placemark =
+      '<Placemark><name>Sumur</name><styleUrl>#sumur</styleUrl>' +
+      '<Point><coordinates>109.2,-7.6</coordinates></Point></Placemark>';
+    const style =
+      '<StyleMap id="sumur"><Pair><key>normal</key><styleUrl>#sumur-biasa</styleUrl></Pair>' +
+      '</StyleMap><Style id="sumur-biasa"><IconStyle><scale>1.2</scale></IconStyle></Style>';
+    fs.writeFileSync(file, `<kml><Document>${placemark}${style}</Document></kml>`);
+
+    const read: unknown[] = [];
+    for await (const feature of openKml(file, 'sumur').features()) read.push(feature.properties);
+
+    expect(read).toEqual([{ name: 'Sumur', 'icon-scale': 1.2 }]);
+  });
+
   it('types SchemaData by a Schema written after the placemarks, as read whole', async () => {
     const file = path.join(folder, 'pos.kml');
     const placemark = (name: string, capacity: number) =>

@@ -59,6 +59,7 @@ Options:
                              are always stored in the layer's CRS
   --delimiter <char>         CSV delimiter (detected: , ; tab |)
   --decimal-comma            CSV numbers are written 109,01 (detected)
+  --decimal-point            CSV numbers are written 109.01, where the file looked otherwise
   --wkt-column <name>        CSV column of WKT geometries
   --x-column, --y-column     CSV columns of longitude and latitude
   --report <file.csv>        write every rejected row to a CSV file
@@ -84,6 +85,7 @@ const { values, positionals } = readCommandLine(
       crs: { type: 'string' },
       delimiter: { type: 'string' },
       'decimal-comma': { type: 'boolean' },
+      'decimal-point': { type: 'boolean' },
       'wkt-column': { type: 'string' },
       'x-column': { type: 'string' },
       'y-column': { type: 'string' },
@@ -151,6 +153,12 @@ function refuseUnwritableReport(target: string) {
     const why = missing ? 'no folder' : 'no permission to write in';
     fail(`cannot write --report ${target}: ${why} ${folder}`);
   }
+}
+
+/** `csv.decimalComma` from --decimal-comma or --decimal-point; neither: detected. */
+function decimalMarkOf(comma?: boolean, point?: boolean): boolean | undefined {
+  if (comma && point) fail('give --decimal-comma or --decimal-point, not both');
+  return comma ? true : point ? false : undefined;
 }
 
 /** Refuses a layer given twice, whose rows would otherwise be imported twice. */
@@ -227,7 +235,7 @@ async function runFromCommandLine(
     crs: values.crs,
     csv: {
       delimiter: values.delimiter === 'tab' ? '\t' : values.delimiter,
-      decimalComma: values['decimal-comma'],
+      decimalComma: decimalMarkOf(values['decimal-comma'], values['decimal-point']),
       wktColumn: values['wkt-column'],
       xColumn: values['x-column'],
       yColumn: values['y-column'],

@@ -200,6 +200,34 @@ describe('npm run import', () => {
     );
   });
 
+  it('reads numbers with a decimal point when --decimal-point says so', async () => {
+    // its longitude makes the file look written with decimal commas, "1.000" then 1000
+    const file = path.join(folder, 'titik-desimal.csv');
+    const row = 'Titik desimal;titik_kumpul;1.000;109,2456;-7,6329';
+    fs.writeFileSync(file, `name;type;capacity;lon;lat\n${row}\n`);
+    const env = { DATABASE_URL: database.url };
+
+    const both = await runImportCommand(
+      [file, '--layer', 'evacuation_point', '--decimal-comma', '--decimal-point'],
+      env,
+    );
+    const result = await runImportCommand(
+      [file, '--layer', 'evacuation_point', '--decimal-point'],
+      env,
+    );
+
+    expect(both.code).toBe(2);
+    expect(both.stderr.split('\n')[0]).toBe(
+      'import: give --decimal-comma or --decimal-point, not both',
+    );
+    expect(result.stdout).toContain('succeeded: 1 read, 1 written, 0 rejected.');
+    const stored = await database.database.pool.query(
+      'SELECT capacity FROM evacuation_point WHERE name = $1',
+      ['Titik desimal'],
+    );
+    expect(stored.rows).toEqual([{ capacity: 1 }]);
+  });
+
   it('refuses a wrong --mode with exit 2 before opening the database', async () => {
     const args = ['x.geojson', '--layer', 'evacuation_point', '--mode', 'valid'];
 

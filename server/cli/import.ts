@@ -17,6 +17,7 @@ import {
 } from '../services/import-service.js';
 import { readCommandLine, resolveCallerPath } from './command-line.js';
 import { createProgressBar } from './progress-bar.js';
+import { UnwritableFileError, unwritableReason, writeWholeFile } from './partial-file.js';
 import { rejectionsCsv } from '../formats/rejections-csv.js';
 
 const usage = `Usage: npm run import -- <file> --layer <layerId> [options]
@@ -129,9 +130,17 @@ async function listLayers(file: string) {
 /** Every rejected row, with the columns the web client's download has (`code` last). */
 async function writeReport(pool: Parameters<typeof selectRejections>[0], jobId: string) {
   const target = resolveCallerPath(values.report!);
-  const out = fs.createWriteStream(target);
-  for await (const text of rejectionsCsv(pool, jobId)) out.write(text);
-  await new Promise((resolve) => out.end(resolve));
+  try {
+    await writeWholeFile(target, async (out) => {
+      for await (const text of rejectionsCsv(pool, jobId)) out.write(text);
+    });
+  } catch (error) {
+    if (!(error instanceof UnwritableFileError)) throw error;
+    // the import is done: the rows are still in the job, for the web sheet's download
+    console.error(`import: --report: ${error.message}`);
+    process.exitCode = 1;
+    return;
+  }
   console.log(`Rejected rows written to ${target}.`);
 }
 
@@ -144,15 +153,9 @@ async function printRejections(pool: Parameters<typeof selectRejections>[0], job
 }
 
 /** Refuses, before the import runs, a --report that could not be written at its end. */
-function refuseUnwritableReport(target: string) {
-  const folder = path.dirname(target);
-  try {
-    fs.accessSync(folder, fs.constants.W_OK);
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    const why = missing ? 'no folder' : 'no permission to write in';
-    fail(`cannot write --report ${target}: ${why} ${folder}`);
-  }
+async function refuseUnwritableReport(target: string) {
+  const reason = await unwritableReason(target);
+  if (reason) fail(`--report: ${reason}`);
 }
 
 /** `csv.decimalComma` from --decimal-comma or --decimal-point; neither: detected. */
@@ -189,7 +192,7 @@ async function main() {
     return listLayers(file);
   }
   if (!values.undo && (!file || !values.layer)) fail(`name the file and --layer\n\n${usage}`);
-  if (values.report) refuseUnwritableReport(resolveCallerPath(values.report));
+  if (values.report) await refuseUnwritableReport(resolveCallerPath(values.report));
   refuseRepeatedSourceLayer(values['source-layer'] ?? []);
   const mode = values.mode ?? 'all-or-nothing';
   if (mode !== 'all-or-nothing' && mode !== 'valid-only') {

@@ -44,6 +44,21 @@ export async function writeWholeFile(
   }
 }
 
+/**
+ * Why `target` cannot be written, found by creating (and removing) a hidden file beside it;
+ * undefined when it can. Asked before long work whose result goes there.
+ */
+export async function unwritableReason(target: string): Promise<string | undefined> {
+  const probe = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}`);
+  try {
+    await (await fs.promises.open(probe, 'wx')).close();
+    await fs.promises.rm(probe, { force: true });
+    return undefined;
+  } catch (error) {
+    return describeFileError(error as NodeJS.ErrnoException, target);
+  }
+}
+
 async function writeThenRename(
   temporary: string,
   target: string,

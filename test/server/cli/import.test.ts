@@ -157,8 +157,24 @@ describe('npm run import', () => {
     const result = await runImportCommand(args, { DATABASE_URL: database.url });
 
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toContain('no folder');
+    expect(result.stderr.split('\n')[0]).toContain('does not exist');
     expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).not.toContain('succeeded');
+  });
+
+  // /proc lets root pass a permission check, then takes no file: the import ran, then the
+  // report's write failed with a stack trace
+  it('refuses a --report in a folder taking no files before importing anything', async () => {
+    const file = writeOnePoint('report-proc.geojson', 'Titik laporan proc', 14);
+
+    const args = [file, '--layer', 'evacuation_point', '--report', '/proc/ditolak.csv'];
+    const result = await runImportCommand(args, { DATABASE_URL: database.url });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'import: --report: cannot write /proc/ditolak.csv: the folder /proc takes no files ' +
+        '(not a regular file system)\n',
+    );
     expect(result.stdout).not.toContain('succeeded');
   });
 

@@ -262,6 +262,12 @@ async function describeUpload(file: string, fileName: string) {
   }
 }
 
+/**
+ * The address of one import job, `/imports/{jobId}`, but not the upload and preview beside it:
+ * those take POST alone, so a GET there is a 405 naming it rather than the 404 of a job.
+ */
+const jobAddress = /^\/imports\/(?!(?:uploads|preview)\/?$)(?<jobId>[^/]+?)\/?$/i;
+
 function toPublicJob(job: Awaited<ReturnType<typeof requireImportJob>>) {
   return { ...job, links: [{ rel: 'rejections', href: `/imports/${job.id}/rejections` }] };
 }
@@ -339,8 +345,8 @@ export function createImportsRouter(context: AppContext): Router {
     if (heardJobs.size > 500) heardJobs.delete(heardJobs.values().next().value!);
   };
 
-  router.get('/imports/:jobId', takesParameters(), jsonAnswer, async (req, res) => {
-    const job = await requireImportJob(pool, req.params.jobId);
+  router.get(jobAddress, takesParameters(), jsonAnswer, async (req, res) => {
+    const job = await requireImportJob(pool, req.params.jobId!);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
     await untilJobHeard(job);
     res.json(toPublicJob(job));

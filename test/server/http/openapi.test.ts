@@ -11,15 +11,22 @@ type Json = Record<string, unknown>;
 
 /** A route of the router stack as Express keeps it (router 2 keeps these undocumented). */
 interface StackLayer {
-  route?: { path: string; _methods(): string[] };
+  route?: { path: string | RegExp; _methods(): string[] };
   handle: { stack?: StackLayer[] };
+}
+
+/** A route's path; one given as a RegExp as its literal start and `…` (`/imports/…`). */
+function expressPath(path: string | RegExp): string {
+  if (typeof path === 'string') return path;
+  const literal = /^\^((?:\\\/|[\w-])*)/.exec(path.source)![1]!;
+  return `${literal.replaceAll('\\/', '/')}…`;
 }
 
 /** Every method and path the routes of `stack`, and of the routers mounted in it, take. */
 function registeredRoutes(stack: readonly StackLayer[]): { method: string; path: string }[] {
   return stack.flatMap((layer) => {
     if (layer.route) {
-      const { path } = layer.route;
+      const path = expressPath(layer.route.path);
       return layer.route._methods().map((method) => ({ method: method.toLowerCase(), path }));
     }
     return layer.handle.stack ? registeredRoutes(layer.handle.stack) : [];

@@ -244,6 +244,20 @@ describe('imports and exports over HTTP', () => {
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('answers a GET of the upload or preview address with 405 naming POST, not a job', async () => {
+    const answers = await Promise.all(
+      ['/imports/uploads', '/imports/preview', '/imports/Uploads/'].map(async (address) => {
+        const read = await call('GET', address, { token: editor });
+        const options = await call('OPTIONS', address, { token: editor });
+        const body = (await read.json()) as { type: string };
+        return [read.status, body.type, read.headers.get('allow'), options.headers.get('allow')];
+      }),
+    );
+
+    const allowed = 'OPTIONS, POST';
+    expect(answers).toEqual(Array(3).fill([405, '/problems/method-not-allowed', allowed, allowed]));
+  });
+
   it('shows the step of a job and stops its final insert within a second of a cancel', async () => {
     const pool = server.testDatabase.database.pool;
     const count = async () =>

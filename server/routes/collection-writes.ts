@@ -57,7 +57,30 @@ const jsonTypes = ['application/json', 'application/geo+json', 'application/merg
 /** The patch formats PATCH takes (a JSON body is read as a merge patch), for Accept-Patch. */
 const acceptPatch = 'application/merge-patch+json, application/json';
 
-function requireJsonBody(req: Request) {
+/**
+ * The bytes of each JSON body read, so that an empty body is told from `{}`: the parser makes
+ * the one of the other, and an empty PATCH was answered 200 as a patch changing nothing.
+ */
+const bodyBytes = new WeakMap<object, number>();
+
+function isBodyEmpty(req: Request): boolean {
+  const read = bodyBytes.get(req);
+  if (read !== undefined) return read === 0;
+  const length = Number(req.get('content-length') ?? 0);
+  return req.get('transfer-encoding') === undefined && !(length > 0);
+}
+
+/** What each write sends in its body, for the refusal of an empty one. */
+const expectedBodies = {
+  feature: 'a GeoJSON Feature',
+  patch: 'a merge patch such as {"properties": {"name": "…"}}',
+  batch: '{"edits": [...]}',
+};
+
+function requireJsonBody(req: Request, expected: keyof typeof expectedBodies) {
+  if (isBodyEmpty(req)) {
+    throw badRequest('empty-body', `The body is empty; send ${expectedBodies[expected]}.`);
+  }
   if (!req.is(jsonTypes)) {
     const detail = `Send the body as ${jsonTypes.join(' or ')}; got ${req.get('content-type') ?? 'none'}.`;
     const problem = new HttpProblem(
@@ -217,6 +240,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
   const json = express.json({
     limit: `${config.writeBodyLimitMb}mb`,
     type: jsonTypes,
+    verify: (req, _res, body) => bodyBytes.set(req, body.length),
   });
   // A write takes no query parameter: ?dryRun=1 or a misspelt option would else be applied as
   // if absent, the edit made. Refused before the body is read, as the read paths refuse theirs.
@@ -235,7 +259,11 @@ export function createCollectionWritesRouter(context: AppContext): Router {
   });
 
   router.post('/collections/:layerId/items', noQuery, json, async (req, res) => {
-    const edit: Edit = { op: 'create', layerId: req.params.layerId, feature: requireJsonBody(req) };
+    const edit: Edit = {
+      op: 'create',
+      layerId: req.params.layerId,
+      feature: requireJsonBody(req, 'feature'),
+    };
     const outcome = await applySingleEdit(pool, edit, editContext(req, res));
     req.log.info({ layerId: outcome.layerId, featureId: outcome.featureId }, 'feature created');
     sendFeature(req, res, outcome, 201);
@@ -250,7 +278,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
       featureId,
       ifMatch,
       ifNoneMatch: req.get('if-none-match'),
-      feature: requireJsonBody(req),
+      feature: requireJsonBody(req, 'feature'),
     };
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
   });
@@ -264,7 +292,7 @@ export function createCollectionWritesRouter(context: AppContext): Router {
       featureId,
       ifMatch,
       ifNoneMatch: req.get('if-none-match'),
-      patch: requireJsonBody(req),
+      patch: requireJsonBody(req, 'patch'),
     };
     sendFeature(req, res, await applySingleEdit(pool, edit, editContext(req, res)), 200);
   });
@@ -284,7 +312,11 @@ export function createCollectionWritesRouter(context: AppContext): Router {
   });
 
   router.post('/batch', noQuery, json, async (req, res) => {
-    const reports = await applyBatch(pool, parseBatch(requireJsonBody(req)), editContext(req, res));
+    const reports = await applyBatch(
+      pool,
+      parseBatch(requireJsonBody(req, 'batch')),
+      editContext(req, res),
+    );
     req.log.info({ edits: reports.length }, 'batch applied');
     res.json({ edits: reports });
   });

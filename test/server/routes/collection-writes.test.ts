@@ -166,6 +166,31 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).toMatch(/POST \/batch/);
   });
 
+  it('answers 400 to a write whose body is empty, changing nothing', async () => {
+    const { id, etag } = await create();
+    const auth = { authorization: `Bearer ${editorToken}`, 'if-match': etag };
+    const json = { 'content-type': 'application/merge-patch+json' };
+    const writes: [string, string, Record<string, string>][] = [
+      ['POST', items, { ...json, ...auth }],
+      ['PUT', `${items}/${id}`, { ...json, ...auth }],
+      ['PATCH', `${items}/${id}`, { ...json, ...auth }],
+      ['PATCH', `${items}/${id}`, auth],
+      ['POST', '/batch', { ...json, ...auth }],
+    ];
+    const historyBefore = await historyCount(id);
+
+    const answers = await Promise.all(
+      writes.map(async ([method, path, headers]) => {
+        const response = await fetch(`${server.baseUrl}${path}`, { method, headers, body: '' });
+        const body = (await response.json()) as { type: string; detail: string };
+        return [response.status, body.type, /empty/.test(body.detail)];
+      }),
+    );
+
+    expect(answers).toEqual(Array(writes.length).fill([400, '/problems/empty-body', true]));
+    expect(await historyCount(id)).toBe(historyBefore);
+  });
+
   it('refuses a batch create of a FeatureCollection, writing nothing', async () => {
     const collection = { type: 'FeatureCollection', features: [validFeature(layer)] };
     const edits = [

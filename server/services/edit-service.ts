@@ -255,16 +255,40 @@ async function featureInput(db: Queryable, body: unknown, context: EditContext) 
   return body.geometry === undefined ? body : { ...body, geometry };
 }
 
+/** The geometry types of RFC 7946, whose objects a create or replace may be sent by mistake. */
+const geometryTypes = new Set([
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+  'GeometryCollection',
+]);
+
 /**
- * Refuses a FeatureCollection where a create or replace takes one Feature: it would be read as
- * a feature without geometry and answered "needs a geometry".
+ * Refuses a body of another GeoJSON type where a create or replace takes one Feature: a
+ * FeatureCollection or a bare geometry would be read as a feature without geometry and answered
+ * "needs a geometry", and any other `type` was written as if it said Feature. A body without
+ * `type` is still read as a feature.
  */
-function refuseFeatureCollection(body: unknown) {
-  if (!isPlainObject(body) || body.type !== 'FeatureCollection') return;
+function refuseOtherThanFeature(body: unknown) {
+  if (!isPlainObject(body) || body.type === undefined || body.type === 'Feature') return;
+  if (body.type === 'FeatureCollection') {
+    throw badRequest(
+      'not-one-feature',
+      'Send one GeoJSON Feature; this body is a FeatureCollection. ' +
+        'To write several features at once, send them as edits to POST /batch.',
+    );
+  }
+  const shown = JSON.stringify(body.type).slice(0, 40);
+  const what = geometryTypes.has(String(body.type))
+    ? `a ${String(body.type)} geometry`
+    : `of type ${shown}`;
   throw badRequest(
     'not-one-feature',
-    'Send one GeoJSON Feature; this body is a FeatureCollection. ' +
-      'To write several features at once, send them as edits to POST /batch.',
+    `Send one GeoJSON Feature; this body is ${what}. Send it as ` +
+      '{"type": "Feature", "geometry": {...}, "properties": {...}}.',
   );
 }
 
@@ -275,7 +299,7 @@ async function validateEditBody(
   edit: Exclude<Edit, { op: 'delete' }>,
   context: EditContext,
 ): Promise<ValidFeature | undefined> {
-  if (edit.op !== 'patch') refuseFeatureCollection(edit.feature);
+  if (edit.op !== 'patch') refuseOtherThanFeature(edit.feature);
   const body = edit.op === 'patch' ? patchAsFeature(layer, edit.patch) : edit.feature;
   // A patch's own `id` member, which the partial feature leaves out.
   if (edit.op !== 'create') checkBodyId(edit, edit.op === 'patch' ? edit.patch : body);

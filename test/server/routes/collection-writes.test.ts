@@ -166,6 +166,31 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(body.detail).toMatch(/POST \/batch/);
   });
 
+  it('answers 400 to a bare geometry or another type, saying to send a Feature', async () => {
+    const feature = validFeature(layer);
+    const { id, etag } = await create();
+    const pool = server.testDatabase.database.pool;
+    const count = async () => (await pool.query(`SELECT 1 FROM ${layer.id}`)).rowCount;
+    const before = await count();
+    const historyBefore = await historyCount(id);
+
+    const headers = { 'if-match': etag };
+    const answers = await Promise.all([
+      send('POST', items, { body: feature.geometry, token: editorToken }),
+      send('PUT', `${items}/${id}`, { body: feature.geometry, token: editorToken, headers }),
+      send('POST', items, { body: { ...feature, type: 'Fitur' }, token: editorToken }),
+    ]);
+
+    expect(answers.map(({ response }) => response.status)).toEqual([400, 400, 400]);
+    expect(answers.map(({ body }) => body.type)).toEqual(
+      Array(3).fill('/problems/not-one-feature'),
+    );
+    expect(answers[0]!.body.detail).toMatch(new RegExp(`a ${feature.geometry.type} geometry`));
+    expect(answers[2]!.body.detail).toMatch(/"Fitur"/);
+    expect(await count()).toBe(before);
+    expect(await historyCount(id)).toBe(historyBefore);
+  });
+
   it('answers 400 to a write whose body is empty, changing nothing', async () => {
     const { id, etag } = await create();
     const auth = { authorization: `Bearer ${editorToken}`, 'if-match': etag };

@@ -94,6 +94,8 @@ interface PreparedEdit {
   /** Acceptable current versions, or 'any' for `If-Match: *`; undefined for a create. */
   versions?: number[] | 'any';
   valid?: ValidFeature;
+  /** The geometry of a replace or patch as sent in a projected Content-Crs, and that CRS. */
+  sentProjected?: { geometry: object; crs: CrsDefinition };
 }
 
 function preconditionRequired(edit: Edit): HttpProblem {
@@ -332,7 +334,8 @@ async function prepareEdit(
 
   const versions = edit.op === 'create' ? undefined : parseIfMatch(edit, principal);
   try {
-    return { edit, layer, versions, valid: await validateEditBody(db, layer, edit, context) };
+    const valid = await validateEditBody(db, layer, edit, context);
+    return { edit, layer, versions, valid, sentProjected: sentProjected(edit, context) };
   } catch (error) {
     // RFC 9110 section 13.2.2: preconditions are evaluated before the content is processed,
     // so a missing feature (404) or a stale If-Match (412) wins over what the body holds.
@@ -439,20 +442,31 @@ async function refuseIfNoneMatchBeforeIfMatch(
   if (current !== undefined) await refuseIfNoneMatch(db, layer, edit, current);
 }
 
+/** The geometry a replace or patch sent in a projected Content-Crs (UTM, Web Mercator). */
+function sentProjected(edit: Edit, context: EditContext): PreparedEdit['sentProjected'] {
+  const crs = context.contentCrs;
+  if (!crs || crs.srid === 4326 || (edit.op !== 'replace' && edit.op !== 'patch')) return;
+  const body = edit.op === 'patch' ? edit.patch : edit.feature;
+  const geometry = isPlainObject(body) ? body.geometry : undefined;
+  return isPlainObject(geometry) ? { geometry, crs } : undefined;
+}
+
 /**
- * The edit without its geometry when that is the stored one as the API shows it in CRS84, so
- * the finer digits stored stay (see isStoredGeometryAsShown). A geometry read in another CRS
- * comes back with other digits and is written as sent.
+ * The edit without its geometry when that is the stored one as the API shows it, in CRS84 or
+ * in the projected CRS it was sent in, so the finer digits stored stay and a feature read and
+ * sent back in UTM is no change (see isStoredGeometryAsShown).
  */
 async function keepingShownGeometry(
   db: Queryable,
-  layer: LayerDefinition,
+  prepared: PreparedEdit,
   featureId: number,
   valid: ValidFeature,
 ): Promise<ValidFeature> {
   if (valid.geometry === undefined) return valid;
-  const { decimals } = crs84;
-  const shown = await isStoredGeometryAsShown(db, layer, featureId, valid.geometry, decimals);
+  const { layer, sentProjected } = prepared;
+  const shown = sentProjected
+    ? await isStoredGeometryAsShown(db, layer, featureId, sentProjected.geometry, sentProjected.crs)
+    : await isStoredGeometryAsShown(db, layer, featureId, valid.geometry, crs84);
   return shown ? { values: valid.values } : valid;
 }
 
@@ -471,7 +485,7 @@ async function applyEdit(
   }
   const expectedVersion = await checkedVersion(db, prepared, edit.featureId);
   const target = { id: edit.featureId, expectedVersion };
-  const row = valid && (await keepingShownGeometry(db, layer, edit.featureId, valid));
+  const row = valid && (await keepingShownGeometry(db, prepared, edit.featureId, valid));
   // A patch or replace that would store what the feature already holds writes nothing: no
   // new version, no history row, no tile notice; the answer is the feature as stored.
   if (edit.op !== 'delete' && (await isFeatureUnchangedBy(db, layer, target, row!))) {

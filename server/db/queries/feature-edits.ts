@@ -109,24 +109,31 @@ export async function isFeatureUnchangedBy(
 
 /**
  * True when `geometry` is the feature's stored geometry exactly as the feature API shows it,
- * its coordinates rounded to `decimals` (EPSG:4326). Stored coordinates often carry more
- * digits (drawn in the web map, reprojected from UTM), so a client sending back the geometry
- * it read, as the web editor does with every attribute edit, would otherwise move the feature
- * by up to half the last decimal and count as a change.
+ * its coordinates rounded to `shownIn.decimals`: in EPSG:4326 (longitude first), or in the
+ * projected CRS of `shownIn.srid` (UTM, Web Mercator) when the client read and sent it there.
+ * Stored coordinates often carry more digits (drawn in the web map, reprojected from UTM), so a
+ * client sending back the geometry it read, as the web editor does with every attribute edit,
+ * would otherwise move the feature by up to half the last decimal and count as a change.
  */
 export async function isStoredGeometryAsShown(
   db: Queryable,
   layer: LayerDefinition,
   featureId: number,
   geometry: GeometryToWrite,
-  decimals: number,
+  shownIn: { srid: number; decimals: number },
 ) {
   const params = new SqlParameters();
-  const printed = `ST_AsGeoJSON(geom, ${params.add(decimals)}::int)`;
-  const shown = `ST_SetSRID(ST_GeomFromGeoJSON(${printed}), 4326)`;
+  const srid = `${params.add(shownIn.srid)}::int`;
+  const stored = woundAsGeoJson('geom');
+  const projected = shownIn.srid === 4326 ? stored : `ST_Transform(${stored}, ${srid})`;
+  const printed = `ST_AsGeoJSON(${projected}, ${params.add(shownIn.decimals)}::int)`;
+  const shown = `ST_SetSRID(ST_GeomFromGeoJSON(${printed}), ${srid})`;
   // the API winds rings as RFC 7946 has them: a polygon sent back either way is as shown
-  const written = woundAsGeoJson(geometryValue(params, geometry));
-  const sql = `SELECT ${woundAsGeoJson(shown)} = ${written} AS "asShown"
+  const sent =
+    shownIn.srid === 4326
+      ? geometryValue(params, geometry)
+      : `ST_SetSRID(ST_GeomFromGeoJSON(${params.add(JSON.stringify(geometry))}), ${srid})`;
+  const sql = `SELECT ${woundAsGeoJson(shown)} = ${woundAsGeoJson(sent)} AS "asShown"
     FROM ${quoteIdentifier(layer.id)} WHERE id = ${params.add(featureId)}`;
   const result = await db.query<{ asShown: boolean }>(sql, params.values);
   return result.rows[0]?.asShown ?? false;

@@ -1011,6 +1011,32 @@ describe(`writes to ${layer.id} through the feature API`, () => {
       expect(await storedWkb(id)).toBe(stored);
     });
 
+    it('keeps the version of a feature read and sent back in UTM 49S or Web Mercator', async () => {
+      const { id, etag: readETag } = await createFinelyStored();
+      const stored = await storedWkb(id);
+
+      const answers = [];
+      for (const srid of [32749, 3857]) {
+        const crs = `http://www.opengis.net/def/crs/EPSG/0/${srid}`;
+        const read = await send('GET', `${items}/${id}?crs=${encodeURIComponent(crs)}`);
+        const etag = read.response.headers.get('etag')!;
+        const headers = { 'if-match': etag, 'content-crs': `<${crs}>` };
+        const { properties, geometry } = read.body;
+        const body = { type: 'Feature', properties: writable(properties), geometry };
+        const put = await send('PUT', `${items}/${id}`, { body, token: editorToken, headers });
+        const patch = await send('PATCH', `${items}/${id}`, {
+          body: { geometry },
+          token: editorToken,
+          headers,
+        });
+        answers.push([put.response.status, put.response.headers.get('etag')]);
+        answers.push([patch.response.status, patch.response.headers.get('etag')]);
+      }
+
+      expect(answers).toEqual(Array(4).fill([200, readETag]));
+      expect(await storedWkb(id)).toBe(stored);
+    });
+
     it('changes the attribute and leaves the stored geometry as it was', async () => {
       const { id, etag, feature } = await createFinelyStored();
       const stored = await storedWkb(id);

@@ -172,7 +172,7 @@ function parseSortby(text: string, layer: LayerDefinition): SortKey[] {
  * the parameter, so on a layer without a time attribute it is checked and then ignored: none
  * of its features carries a time to compare.
  */
-function datetimeCondition(text: string, layer: LayerDefinition): unknown {
+export function datetimeCondition(text: string, layer: LayerDefinition): unknown {
   // GDAL 3.6 (Debian 12) writes a date compared in `-where` as `2024-06-01T`, its time left
   // out: read as that day, or ogrinfo and ogr2ogr stopped at the 400 of every such filter.
   const parts = text.split('/').map((part) => part.replace(/^(\d{4}-\d{2}-\d{2})T$/, '$1'));
@@ -262,19 +262,24 @@ export function equalityCondition(attribute: AttributeDefinition, text: string):
   return { op: '=', args: [{ property: attribute.name }, value] };
 }
 
-function parseFilterParameters(query: QueryValues): { condition?: unknown; crs: CrsDefinition } {
-  const text = single(query, 'filter');
-  const language = single(query, 'filter-lang') ?? 'cql2-text';
-  const crsText = single(query, 'filter-crs');
+/** `filter-lang` as a filter language, cql2-text when not given; another name is a 400. */
+export function parseFilterLanguage(language = 'cql2-text'): FilterLanguage {
   if (language !== 'cql2-text' && language !== 'cql2-json') {
     throw badRequest(
       'invalid-filter-lang',
       `filter-lang must be cql2-text or cql2-json; got "${language}".`,
     );
   }
+  return language;
+}
+
+function parseFilterParameters(query: QueryValues): { condition?: unknown; crs: CrsDefinition } {
+  const text = single(query, 'filter');
+  const language = parseFilterLanguage(single(query, 'filter-lang'));
+  const crsText = single(query, 'filter-crs');
   const crs = crsText === undefined ? crs84 : parseCrs(crsText, 'filter-crs');
   if (text === undefined) return { crs };
-  return { condition: parseFilter(text, language as FilterLanguage), crs };
+  return { condition: parseFilter(text, language), crs };
 }
 
 /** The conditions of `filter`, `datetime` and queryables given as parameters, as CQL2 JSON. */

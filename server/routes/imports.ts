@@ -468,11 +468,23 @@ async function sendRejectionsCsv(
   res.end();
 }
 
-const exportParameters = new Set(['format', 'f', 'crs', 'bbox', 'csvGeometry', 'filter']);
+const exportParameters = new Set([
+  'format',
+  'f',
+  'crs',
+  'bbox',
+  'bbox-crs',
+  'csvGeometry',
+  'filter',
+  'filter-lang',
+  'filter-crs',
+  'datetime',
+]);
 
 /**
- * `format`, `crs`, `bbox`, `filter` (CQL2 text), `csvGeometry`, and the layer's attributes as
- * equality filters; any other name is a 400 `unknown-parameter`, as on the feature API.
+ * `format`, `crs`, `csvGeometry`, and what selects features as on the feature API (`bbox`,
+ * `bbox-crs`, `filter`, `filter-lang`, `filter-crs`, `datetime`, the layer's attributes as
+ * equality filters); any other name is a 400 `unknown-parameter`, as on the feature API.
  */
 function parseExportQuery(layer: LayerDefinition, query: Request['query']) {
   // A parameter given twice arrives as an array: dropping it would export the whole layer,
@@ -497,8 +509,12 @@ function parseExportQuery(layer: LayerDefinition, query: Request['query']) {
     format: single('format') ?? single('f') ?? 'geojson',
     crs: single('crs'),
     bbox: single('bbox'),
+    bboxCrs: single('bbox-crs'),
     where,
     filter: single('filter'),
+    filterLang: single('filter-lang'),
+    filterCrs: single('filter-crs'),
+    datetime: single('datetime'),
     csvGeometry: csvGeometry as 'wkt' | 'xy' | undefined,
   };
 }

@@ -27,8 +27,13 @@ import { closedEarly, type ExportFeature, type ExportShape } from '../formats/ex
 import { parseCrsName } from '../formats/source-crs.js';
 import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
-import { crs84 } from '../http/crs.js';
-import { equalityCondition, parseCheckedBbox } from '../http/items-query.js';
+import { crs84, parseCrs } from '../http/crs.js';
+import {
+  datetimeCondition,
+  equalityCondition,
+  parseCheckedBbox,
+  parseFilterLanguage,
+} from '../http/items-query.js';
 import { cancelBackendStatement } from '../db/queries/import-jobs.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { translateDatabaseError } from './feature-service.js';
@@ -80,17 +85,25 @@ export interface ExportRequest {
   /** Output CRS as `EPSG:code`; default EPSG:4326 (lon/lat). */
   crs?: string;
   /**
-   * Only features touching this box, `minLon,minLat,maxLon,maxLat` in CRS84, read and checked
-   * as the feature API's `bbox` (a 400 `invalid-bbox` for a box it refuses).
+   * Only features touching this box, `minLon,minLat,maxLon,maxLat` in CRS84 or in `bboxCrs`,
+   * read and checked as the feature API's `bbox` (a 400 `invalid-bbox` for a box it refuses).
    */
   bbox?: string;
+  /** The CRS of `bbox`, named as the feature API's `bbox-crs`; CRS84 when not given. */
+  bboxCrs?: string;
   /**
    * Only features whose attributes equal these values, each read as its attribute's type as
    * the feature API reads `?name=value` (a 400 naming the attribute for a value not of it).
    */
   where?: Record<string, string>;
-  /** Only features this CQL2 filter selects (text encoding; geometry literals in CRS84). */
+  /** Only features this CQL2 filter selects, in `filterLang` (default cql2-text). */
   filter?: string;
+  /** `cql2-text` or `cql2-json`, as the feature API's `filter-lang`. */
+  filterLang?: string;
+  /** The CRS of the filter's geometry literals, as the feature API's `filter-crs`; CRS84. */
+  filterCrs?: string;
+  /** Only features whose time attribute meets this instant or interval, as `datetime`. */
+  datetime?: string;
   /** For CSV: geometry as WKT (default) or x/y columns (point layers). */
   csvGeometry?: CsvGeometry;
 }
@@ -157,17 +170,23 @@ function filterConditions(layer: LayerDefinition, request: ExportRequest): Featu
   const conditions = noConditions();
   const { where = {} } = request;
   const limits = { maxNodes: config.filterMaxNodes, maxDepth: 32 };
-  const context = { layer, params: conditions.params, filterCrs: crs84, limits };
+  const crsNamed = (text: string | undefined, parameter: string) =>
+    text === undefined ? crs84 : parseCrs(text, parameter);
+  const filterCrs = crsNamed(request.filterCrs, 'filter-crs');
+  const context = { layer, params: conditions.params, filterCrs, limits };
   if (request.bbox !== undefined) {
     // the feature API's bbox, so an export selects what /items selects with the same box
-    const box = { bbox: parseCheckedBbox(request.bbox) };
+    const bboxCrs = crsNamed(request.bboxCrs, 'bbox-crs');
+    const box = { bbox: parseCheckedBbox(request.bbox, bboxCrs) };
     const touching = { op: 's_intersects', args: [{ property: 'geometry' }, box] };
-    conditions.clauses.push(compileFilter(touching, context));
+    conditions.clauses.push(compileFilter(touching, { ...context, filterCrs: bboxCrs }));
   }
+  const language = parseFilterLanguage(request.filterLang);
   if (request.filter) {
-    const parsed = parseFilter(request.filter, 'cql2-text');
-    conditions.clauses.push(compileFilter(parsed, context));
+    conditions.clauses.push(compileFilter(parseFilter(request.filter, language), context));
   }
+  const during = request.datetime && datetimeCondition(request.datetime, layer);
+  if (during) conditions.clauses.push(compileFilter(during, context));
   for (const [name, value] of Object.entries(where)) {
     const attribute = layer.attributes.find((a) => a.name === name);
     if (!attribute) {

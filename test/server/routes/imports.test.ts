@@ -696,7 +696,7 @@ describe('imports and exports over HTTP', () => {
   });
 
   it('refuses a parameter exports do not take, naming it and those they take', async () => {
-    for (const name of ['bbox-crs', 'limit']) {
+    for (const name of ['sortby', 'limit']) {
       const response = await call('GET', `/exports/desa?format=geojson&${name}=10`);
 
       expect(response.status, name).toBe(400);
@@ -759,6 +759,34 @@ describe('imports and exports over HTTP', () => {
       expect(ids(exported), bbox).toEqual(ids(items));
     }
   });
+  it('exports what /items selects with bbox-crs, filter-lang, filter-crs and datetime', async () => {
+    const utm = 'http://www.opengis.net/def/crs/EPSG/0/32749';
+    const queries: Record<string, string>[] = [
+      { bbox: '270000,9150000,290000,9170000', 'bbox-crs': utm },
+      {
+        filter: '{"op":"=","args":[{"property":"status"},"kabupaten"]}',
+        'filter-lang': 'cql2-json',
+      },
+      { filter: 'S_INTERSECTS(geometry, BBOX(270000,9150000,290000,9170000))', 'filter-crs': utm },
+      { datetime: '2024-06-01/2024-06-30' },
+    ];
+    const ids = (body: { features: { id: number }[] }) => body.features.map((f) => f.id).sort();
+    const pool = server.testDatabase.database.pool;
+    const all = (await pool.query('SELECT count(*)::int AS n FROM road_segment')).rows[0].n;
+
+    for (const query of queries) {
+      const parameters = new URLSearchParams(query).toString();
+      const exported = await call('GET', `/exports/road_segment?${parameters}`);
+      const items = await call('GET', `/collections/road_segment/items?${parameters}&limit=10000`);
+
+      expect(exported.status, parameters).toBe(200);
+      const selected = ids(await items.json());
+      expect(selected.length, parameters).toBeGreaterThan(0);
+      expect(selected.length, parameters).toBeLessThan(all);
+      expect(ids(await exported.json()), parameters).toEqual(selected);
+    }
+  });
+
   it('reads an export filter value as the type its attribute declares', async () => {
     const inserted = await server.testDatabase.database.pool.query(`INSERT INTO road_segment
         (geom, segment_code, road_number, name, status, width_m, survey_date)

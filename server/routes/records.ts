@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
+import { refuseNonUtf8Body } from '../http/json-body.js';
 import { answersJson, urlWith } from '../http/negotiate.js';
 import { registerRecordsOpenApi } from '../http/records-openapi.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
@@ -25,7 +26,10 @@ export function createRecordsRouter(context: AppContext): Router {
   registerRecordsOpenApi();
   const router = Router();
   const { pool } = context.database;
-  const json = express.json({ limit: `${config.writeBodyLimitMb}mb` });
+  const json = express.json({
+    limit: `${config.writeBodyLimitMb}mb`,
+    verify: (_req, _res, body, charset) => refuseNonUtf8Body(body, charset),
+  });
 
   const jsonAnswer = answersJson();
 

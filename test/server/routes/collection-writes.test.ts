@@ -191,6 +191,31 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(historyBefore);
   });
 
+  it('answers 400 to a body that is not UTF-8 rather than store U+FFFD for its letters', async () => {
+    const feature = validFeature(layer);
+    const text = JSON.stringify({
+      ...feature,
+      properties: { ...feature.properties, [optionalText!.name]: 'Kal\u00e9' },
+    });
+    // Windows-1252 (or Latin-1), as a legacy system writes it: é is the one byte 0xE9
+    const latin1 = Buffer.from(text, 'latin1');
+    const pool = server.testDatabase.database.pool;
+    const count = async () => (await pool.query(`SELECT 1 FROM ${layer.id}`)).rowCount;
+    const before = await count();
+
+    const response = await fetch(`${server.baseUrl}${items}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editorToken}`, 'content-type': 'application/geo+json' },
+      body: latin1,
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(400);
+    expect(body.type).toBe('/problems/body-not-utf8');
+    expect(body.detail).toMatch(/UTF-8/);
+    expect(await count()).toBe(before);
+  });
+
   it('answers 400 to a write whose body is empty, changing nothing', async () => {
     const { id, etag } = await create();
     const auth = { authorization: `Bearer ${editorToken}`, 'if-match': etag };

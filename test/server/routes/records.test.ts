@@ -193,6 +193,26 @@ describe(`records of ${table.id}`, () => {
     expect(dates).not.toContain('2001-01-04');
   });
 
+  it('refuses a record whose body is not UTF-8 with 400, adding none', async () => {
+    const text = table.attributes.find((a) => a.type === 'text' && !a.domain && !a.required)!;
+    const properties = { ...record('2001-01-05'), [text.name]: 'Tim Kal\u00e9' };
+    const latin1 = Buffer.from(JSON.stringify({ properties }), 'latin1');
+
+    const response = await fetch(`${server.baseUrl}/records/${table.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editorToken}`, 'content-type': 'application/json' },
+      body: latin1,
+    });
+    const listed = await fetch(`${server.baseUrl}/records/${table.id}?parent=${parentKey}`);
+    const dates = (await listed.json()).records.map(
+      (r: { properties: Record<string, unknown> }) => r.properties[table.timeAttribute!],
+    );
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).type).toBe('/problems/body-not-utf8');
+    expect(dates).not.toContain('2001-01-05');
+  });
+
   it('refuses a record posted with an unknown query parameter, adding none', async () => {
     const response = await fetch(`${server.baseUrl}/records/${table.id}?dryRun=1`, {
       method: 'POST',

@@ -3,6 +3,7 @@ import type { RequestListener } from 'node:http';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
+import { answerCors } from './http/cors.js';
 import { acceptUtf8AsSent } from './http/negotiate.js';
 import { sendProblem } from './http/problem.js';
 import { log } from './log.js';
@@ -36,10 +37,14 @@ export function createApp(context: AppContext): express.Express {
  * What the HTTP server runs for each request: a tile of public layers is answered straight
  * from Node's request, before Express builds its request and response objects, runs the logger
  * and routes (the hot path of the platform, where that work cost several times a cached tile);
- * a tile that fails, and every other request, goes to the app.
+ * a tile that fails, and every other request, goes to the app. Every answer carries CORS
+ * headers, and a CORS preflight is answered first (answerCors).
  */
 export function createRequestListener(context: AppContext): RequestListener {
   const app = createApp(context);
   const publicTile = createPublicTileShortcut(context);
-  return (req, res) => publicTile(req, res, () => void app(req, res));
+  return (req, res) => {
+    if (answerCors(req, res)) return;
+    publicTile(req, res, () => void app(req, res));
+  };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layerDefinitions } from '../../../layers/index.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
 /** GET with the path sent as written: fetch would resolve `..` and decode nothing. */
@@ -105,6 +106,39 @@ describe('the routes of the foundation', () => {
     expect(response.headers.get('allow')).toBe(allow);
     expect(body).toMatchObject({ type: '/problems/method-not-allowed', status: 405 });
     expect(body.detail).toBe(`${path} does not take ${method}; it takes ${allow}.`);
+  });
+
+  it('lets a web map on another origin read features, tiles and problems (CORS)', async () => {
+    const layer = layerDefinitions.find((l) => l.access.read === 'public')!;
+    const origin = { origin: 'https://peta.example.go.id' };
+    const tile = `/tiles/${layer.id}/${layer.zoom.min}/0/0.mvt`;
+    const reads = [`/collections/${layer.id}/items?limit=1`, tile, tile, '/collections/nosuch'];
+
+    const answers = await Promise.all(
+      reads.map((path) => fetch(`${server.baseUrl}${path}`, { headers: origin })),
+    );
+    const preflight = await fetch(`${server.baseUrl}/collections/${layer.id}/items/1`, {
+      method: 'OPTIONS',
+      headers: {
+        ...origin,
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization, content-type, if-match, content-crs',
+      },
+    });
+
+    expect(answers.map((a) => a.headers.get('access-control-allow-origin'))).toEqual(
+      Array(reads.length).fill('*'),
+    );
+    const exposed = answers[0]!.headers.get('access-control-expose-headers')!.toLowerCase();
+    expect(exposed).toContain('etag');
+    expect(exposed).toContain('content-crs');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
+    const allowedHeaders = preflight.headers.get('access-control-allow-headers')!.toLowerCase();
+    for (const name of ['authorization', 'content-type', 'if-match', 'content-crs']) {
+      expect(allowedHeaders).toContain(name);
+    }
   });
 
   it('still answers HEAD where GET is taken', async () => {

@@ -7,6 +7,7 @@ import {
   sessionSecretOf,
 } from '../http/authenticate.js';
 import { registerAuthOpenApi } from '../http/auth-openapi.js';
+import { refuseNonUtf8Body } from '../http/json-body.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, notFound } from '../http/problem.js';
 import { decimalDigits, takesParameters } from '../http/query-parameters.js';
@@ -80,7 +81,10 @@ export function createAuthRouter(context: AppContext): Router {
   // A write takes no query parameter: one (?dryRun=1) would else be ignored and the write made.
   const noParameters = takesParameters();
   const { pool } = context.database;
-  router.use('/auth', express.json({ limit: '64kb' }));
+  // A body not UTF-8 is refused: each stray byte read as U+FFFD, another password was the same.
+  const verify = (_req: unknown, _res: unknown, body: Buffer, charset: string) =>
+    refuseNonUtf8Body(body, charset);
+  router.use('/auth', express.json({ limit: '64kb', verify }));
 
   router.post('/auth/login', noParameters, async (req, res) => {
     checkSameOrigin(req);

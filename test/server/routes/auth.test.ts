@@ -57,6 +57,26 @@ describe('accounts, sessions and API tokens', () => {
     expect(body.user).toEqual({ name: 'editor', roles: [`${layer.theme}:editor`] });
   });
 
+  it('refuses a login whose body is not UTF-8, where other bytes read as the same password', async () => {
+    const pool = server.testDatabase.database.pool;
+    await createUser(pool, { name: 'kasir', password: 'sandi-\uFFFD\uFFFD-panjang', roles: [] });
+    // Windows-1252 bytes of another password: each stray byte was read as U+FFFD
+    const body = Buffer.from(
+      JSON.stringify({ name: 'kasir', password: 'sandi-\u00e9\u00e8-panjang' }),
+      'latin1',
+    );
+
+    const response = await fetch(`${server.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).type).toBe('/problems/body-not-utf8');
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
   it('answers 400 naming the fields to a login without name and password', async () => {
     const response = await fetch(`${server.baseUrl}/auth/login`, {
       method: 'POST',

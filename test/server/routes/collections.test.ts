@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
 
@@ -70,6 +72,29 @@ describe('the feature API core', () => {
 
     expect(seen).toHaveLength(284);
     expect(new Set(seen).size).toBe(284);
+  });
+
+  it('sends a page gzip-compressed to a client that accepts it, with the same features', async () => {
+    const path = '/collections/desa/items?limit=100';
+    const zipped = await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>(
+      (resolve, reject) => {
+        const headers = { 'accept-encoding': 'gzip' };
+        http
+          .get(`${server.baseUrl}${path}`, { headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      },
+    );
+    const plain = await getJson(path);
+
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+    const text = gunzipSync(zipped.body).toString();
+    expect(JSON.parse(text).features).toEqual(plain.body.features);
+    expect(zipped.body.length).toBeLessThan(text.length / 3);
   });
 
   it('filters by bbox to the kecamatan around Cilacap city', async () => {

@@ -130,7 +130,7 @@ const compressFromBytes = 1024;
 
 /**
  * Sends an items page as GeoJSON, gzip-compressed for a client that accepts it: a page of
- * polygons compresses to a fifth or less, and a system paging through a layer at 10,000
+ * polygons compresses to a quarter or less, and a system paging through a layer at 10,000
  * features a page fetched megabytes a page. Compressed on the thread pool, off the event loop.
  * res.end, not res.send: no ETag hashed over every page (a page is not revalidated).
  */

@@ -504,16 +504,18 @@ function exportPath(layer: LayerDefinition): Json {
             'geocentric or unknown CRS is a 400.',
           { type: 'string' },
         ),
+        ref('parameters/bbox'),
+        ref('parameters/bboxCrs'),
+        ref('parameters/filter'),
+        ref('parameters/filterLang'),
+        ref('parameters/filterCrs'),
         queryParameter(
-          'bbox',
-          'minLon,minLat,maxLon,maxLat in CRS84 (or 6 numbers with heights), read as the ' +
-            "feature API's bbox: features touching it.",
-          { type: 'array', minItems: 4, maxItems: 6, items: { type: 'number' } },
-          { style: 'form', explode: false },
+          'datetime',
+          layer.timeAttribute
+            ? `Instant or interval (start/end, ".." open), matched against ${layer.timeAttribute}.`
+            : 'Instant or interval, checked, then ignored: this layer has no time attribute.',
+          { type: 'string' },
         ),
-        queryParameter('filter', 'A CQL2 text filter (geometry literals in CRS84).', {
-          type: 'string',
-        }),
         queryParameter('csvGeometry', 'CSV only: WKT (default), or x/y columns of points.', {
           type: 'string',
           enum: ['wkt', 'xy'],

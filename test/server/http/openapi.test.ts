@@ -15,11 +15,40 @@ interface StackLayer {
   handle: { stack?: StackLayer[] };
 }
 
-/** A route's path; one given as a RegExp as its literal start and `…` (`/imports/…`). */
+/** The index just past the group that opens at `start` of a RegExp source, escapes skipped. */
+function groupEnd(source: string, start: number): number {
+  let depth = 0;
+  for (let at = start; at < source.length; at += 1) {
+    if (source[at] === '\\') at += 1;
+    else if (source[at] === '(') depth += 1;
+    else if (source[at] === ')' && --depth === 0) return at + 1;
+  }
+  return source.length;
+}
+
+/**
+ * A route's path. One given as a RegExp reads as the Express path it stands for: a named group
+ * is a parameter (`(?<jobId>…)` as `:jobId`), a lookahead is left out. Anything else it holds
+ * reads as its literal start and `…` (`/imports/…`), which no description matches.
+ */
 function expressPath(path: string | RegExp): string {
   if (typeof path === 'string') return path;
-  const literal = /^\^((?:\\\/|[\w-])*)/.exec(path.source)![1]!;
-  return `${literal.replaceAll('\\/', '/')}…`;
+  const source = path.source.replace(/^\^/, '').replace(/(\\\/\?)?\$$/, '');
+  let read = '';
+  for (let at = 0; at < source.length;) {
+    const group = /^\(\?(?:<(\w+)>|[!=])/.exec(source.slice(at));
+    if (group) {
+      if (group[1]) read += `:${group[1]}`;
+      at = groupEnd(source, at);
+    } else if (source.startsWith('\\/', at)) {
+      read += '/';
+      at += 2;
+    } else {
+      read += source[at];
+      at += 1;
+    }
+  }
+  return /^[\w/:-]*$/.test(read) ? read : `${/^[\w/-]*/.exec(read)![0]}…`;
 }
 
 /** Every method and path the routes of `stack`, and of the routers mounted in it, take. */

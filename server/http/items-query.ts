@@ -320,10 +320,12 @@ export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): Ite
     ...parseOutputParameters(query, layer),
     ...parseBboxParameters(query),
     ...parseConditions(query, layer),
+    // Above the maximum, the maximum: OGC API Features 1.0.1 (17-069r4, requirement 22 C)
+    // has a larger limit answered as the largest page, never refused.
     limit:
       limitText === undefined
         ? itemsLimits.default
-        : parseInteger(limitText, 'limit', 1, itemsLimits.max),
+        : Math.min(parseInteger(limitText, 'limit', 1, 1e15), itemsLimits.max),
     offset: offsetText === undefined ? 0 : parseInteger(offsetText, 'offset', 0, 1e15),
     after: afterText === undefined ? undefined : parseInteger(afterText, 'after', 0, 1e15),
     sortby: sortbyText === undefined ? [] : parseSortby(sortbyText, layer),

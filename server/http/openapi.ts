@@ -190,7 +190,7 @@ const parameters: Record<string, Json> = {
   }),
   limit: queryParameter(
     'limit',
-    `Features per page; more than ${itemsLimits.max} is refused with 400.`,
+    `Features per page; more than ${itemsLimits.max} is read as ${itemsLimits.max}.`,
     { type: 'integer', minimum: 1, maximum: itemsLimits.max, default: itemsLimits.default },
     { style: 'form', explode: false },
   ),

@@ -90,8 +90,10 @@ async function describeLayer(context: AppContext, base: string, layer: LayerDefi
  */
 function itemsLinks(req: Request, page: FeaturePage, query: ItemsQuery) {
   const { offset, limit } = query;
+  // a limit above the maximum was read as the maximum: the links say so
+  const pageSize = req.query.limit === undefined ? undefined : String(limit);
   const link = (changes: Record<string, string | undefined>) =>
-    urlWith(req, { ...changes, f: undefined });
+    urlWith(req, { limit: pageSize, ...changes, f: undefined });
   const links: Link[] = [
     { href: link({}), rel: 'self', type: 'application/geo+json', title: 'This page' },
     { href: urlWith(req, { f: 'html' }), rel: 'alternate', type: 'text/html', title: 'As HTML' },

@@ -184,7 +184,6 @@ describe('the feature API core', () => {
     ['/collections/kecamatan/items?bbox=1,2,3', 400, 'invalid-bbox'],
     ['/collections/kecamatan/items?limit=-1', 400, 'invalid-limit'],
     ['/collections/kecamatan/items?limit=abc', 400, 'invalid-limit'],
-    ['/collections/kecamatan/items?limit=10001', 400, 'invalid-limit'],
     ['/collections/nope/items', 404, 'unknown-collection'],
     ['/collections/kecamatan/items/99999', 404, 'unknown-feature'],
     ['/collections/kecamatan/items/abc', 404, 'unknown-feature'],

@@ -333,6 +333,28 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('draws its download link and file picker as high as its buttons, phone or not', async () => {
+    await withEditorPage(async (page) => {
+      await openSheetForDesa(page);
+      await sendExcelCsv(page);
+      const heightsOf = () =>
+        Promise.all(
+          [
+            `${sheet} a.import-download`,
+            `${sheet} .file-picker__button`,
+            `${sheet} button:has-text("Pratinjau")`,
+          ].map(async (selector) => (await page.locator(selector).boundingBox())!.height),
+        );
+
+      const onDesk = await heightsOf();
+      await page.setViewportSize({ width: 390, height: 844 });
+      const onPhone = await heightsOf();
+
+      expect(onDesk).toEqual([32, 32, 32]);
+      expect(onPhone).toEqual([44, 44, 44]);
+    });
+  });
+
   it('labels its file picker in the interface language, reached by keyboard too', async () => {
     await withEditorPage(async (page) => {
       await openSheetForDesa(page);

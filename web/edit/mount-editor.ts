@@ -40,6 +40,7 @@ import { askToLogIn, checkBeforeLogout, onSessionChange } from '../auth/mount-lo
 import { bus } from '../events/event-bus.js';
 import { pickTitle } from '../i18n/i18n.js';
 import { getLayerDefinition } from '../map/data-layers.js';
+import { overlayClassName } from '../map/overlay-class.js';
 import { AttributeForm, relabelForms } from './attribute-form.js';
 import { askConflictResolution } from './conflict-dialog.js';
 import { drawTypeOf, toApiGeometry, toOlFeature } from './edit-geometry.js';
@@ -150,6 +151,8 @@ class Editor {
   private readonly snapSource = new VectorSource();
   private readonly selected = new Collection<Feature>();
   private readonly editLayer = new VectorLayer({
+    // the editor's working copy, not the map: left out of the view export like other tools'
+    className: overlayClassName,
     source: this.editSource,
     zIndex: 10000,
     style: (feature) => this.styleOf(feature as Feature),

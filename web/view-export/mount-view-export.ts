@@ -2,8 +2,9 @@
  * Export of the map view: a button among the map's controls downloads what the map shows as a
  * PNG of the map's size, with a caption (title, date, scale, sources, the sample data warning)
  * and a legend of the layers drawn. Finished measurements on the map are part of the picture;
- * what a tool draws while in use (a sketch being drawn, vertex handles, the place the plan sheet
- * answers for, a search hit's outline, an import's preview) is not.
+ * what a tool draws while in use (a sketch being drawn, vertex handles, the features being
+ * edited, the place the plan sheet answers for, a search hit's outline, an import's preview)
+ * is not.
  */
 import type Map from 'ol/Map.js';
 import Control from 'ol/control/Control.js';

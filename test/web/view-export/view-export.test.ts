@@ -3,14 +3,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../../server/services/account-service.js';
 import { clientLayers, startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, type TestBrowser, waitForMapDrawn } from '../../support/browser.js';
+import {
+  launchBrowser,
+  logInThroughDialog,
+  type TestBrowser,
+  waitForMapDrawn,
+} from '../../support/browser.js';
+import { toWebMercator } from '../../support/web-mercator.js';
 
 let server: TestServer;
 let browser: TestBrowser;
 /** Another origin (another port of 127.0.0.1) serving an image without CORS headers. */
 let otherOrigin: http.Server;
 let otherOriginUrl: string;
+const password = 'irigasi-teknis-2025';
 
 const picture =
   '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">' +
@@ -18,6 +26,8 @@ const picture =
 
 beforeAll(async () => {
   server = await startTestServer();
+  const pool = server.testDatabase.database.pool;
+  await createUser(pool, { name: 'psda', password, roles: ['irrigation:editor'] });
   browser = await launchBrowser();
   otherOrigin = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(picture);
@@ -192,6 +202,39 @@ describe('export of the map view', () => {
     expect(await drawnShareOfTop(page, withSketch.png, 0.8)).toBeLessThan(0.01);
     // the measurement goes on after the export, its figure live
     expect(sketchKept).toMatch(/^Luas: /);
+    await page.close();
+  });
+
+  it("leaves the editor's own drawing of the features it edits out of the image", async () => {
+    const inside = await server.testDatabase.database.pool.query(
+      `SELECT ST_X(p) AS lon, ST_Y(p) AS lat
+       FROM (SELECT ST_PointOnSurface(geom) AS p FROM irrigation_area ORDER BY id LIMIT 1) a`,
+    );
+    const centre = [inside.rows[0].lon, inside.rows[0].lat] as [number, number];
+    const page = await openMap('id');
+    await logInThroughDialog(page, 'psda', password);
+    await page
+      .locator('#edit-layer option[value="irrigation_area"]')
+      .waitFor({ state: 'attached' });
+    await page.evaluate((at) => {
+      window.__simpulMap!.getView().setCenter(at);
+      window.__simpulMap!.getView().setZoom(16);
+    }, toWebMercator(centre));
+    await page.locator('#edit-layer').selectOption('irrigation_area');
+    const holdsFeatures = () => (window.__simpulEditor?.currentSession?.all().length ?? 0) > 0;
+    await page.waitForFunction(holdsFeatures);
+    // the layer's own tiles hidden: what is left on the map is the editor's drawing
+    await showOnlyLayers(page, []);
+    await waitForMapDrawn(page);
+    const { x, y, width, height } = (await page.locator('#map').boundingBox())!;
+    const middle = { x: x + width / 4, y: y + height / 4, width: width / 2, height: height / 2 };
+
+    const { png } = await exportView(page, 'Unduh tampilan peta (PNG)');
+
+    expect(await drawnShareOfTop(page, png, 0.8)).toBeLessThan(0.01);
+    // on screen the edited area is still drawn, around the point inside it
+    const onScreen = await page.screenshot({ clip: middle });
+    expect(await drawnShareOfTop(page, onScreen, 1)).toBeGreaterThan(0.05);
     await page.close();
   });
 

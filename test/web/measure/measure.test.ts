@@ -2,7 +2,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../server/services/account-service.js';
 import { startTestServer, type TestServer } from '../../support/app-server.js';
-import { launchBrowser, logInThroughDialog, type TestBrowser } from '../../support/browser.js';
+import {
+  launchBrowser,
+  logInThroughDialog,
+  pagePointOf,
+  type TestBrowser,
+  waitForMapDrawn,
+} from '../../support/browser.js';
 import { meridianLengthM, rectangleAreaHa } from '../../support/ellipsoid.js';
 import { toWebMercator, toLonLat } from '../../support/web-mercator.js';
 
@@ -154,6 +160,40 @@ describe('measuring on the map', () => {
     expect(hintAfterEscape).toMatch(/^Ketuk peta/);
     expect(barAfterSecondEscape).toBe(false);
     await expect.poll(() => page.locator('#identify-popup').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  // A map redrawn with its tools' layers changed gives the topmost layer another canvas. A tap
+  // whose press landed on the canvas replaced was lost: OpenLayers fires singleclick 250 ms
+  // after the release from the press event kept, and drops it once that press's target is no
+  // longer in the page. Here the bar closes from the keyboard while the press lasts; on a
+  // phone, a tap landing as a tool's layer is drawn or taken away (a sheet just closed on a
+  // busy phone, an import's preview arriving) was lost the same way.
+  it('opens the popup of a feature pressed while the measuring bar closes', async () => {
+    const page = await openMap('id');
+    await centreMapOn(page, kroyaInnerPoint, 12);
+    await page.waitForFunction(() => document.body.dataset.layersRendered?.includes('kecamatan'));
+    const box = (await page.locator('#map').boundingBox())!;
+    await page.getByRole('button', { name: 'Ukur jarak atau luas' }).click();
+    for (const x of [0.3, 0.45]) {
+      await page.mouse.click(box.x + box.width * x, box.y + box.height * 0.2);
+      await settle(page);
+    }
+    await page.locator('.measure-bar [data-action="finish"]').click();
+    await waitForMapDrawn(page);
+    const kroya = await pagePointOf(page, kroyaInnerPoint);
+
+    await page.mouse.move(kroya.x, kroya.y);
+    await page.mouse.down();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await waitForMapDrawn(page);
+    await page.mouse.up();
+    const popup = page.locator('#identify-popup');
+
+    expect(await page.locator('.measure-bar').isVisible()).toBe(false);
+    await expect.poll(() => popup.isVisible()).toBe(true);
+    expect(await popup.locator('.identify__title').innerText()).toBe('Kroya');
     await page.close();
   });
 

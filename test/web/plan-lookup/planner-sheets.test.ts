@@ -102,9 +102,6 @@ describe('the planner sheets beside the map', () => {
     await page.locator('.plan-lookup__open').click();
     const measuringWithPlan = await page.locator('.measure-bar').isVisible();
     await page.locator('.plan-mode').first().click();
-    // the plan sheet's layer came and the measurement's went: a click on a canvas replaced
-    // before its singleclick (250 ms later) is dropped by OpenLayers
-    await waitForMapDrawn(page);
     await tapMap(0.3);
     const answered = await page
       .locator('.plan-result')

@@ -12,6 +12,7 @@ import { mountIdentify } from './identify/mount-identify.js';
 import { mountImport } from './import/mount-import.js';
 import { mountLayerTree } from './layer-tree/mount-layer-tree.js';
 import { mountLegend } from './legend/mount-legend.js';
+import { tapCentreOnEnter } from './map/keyboard-tap.js';
 import { createMap } from './map/create-map.js';
 import { mountMeasure } from './measure/mount-measure.js';
 import { mountDashboard } from './dashboard/mount-dashboard.js';
@@ -81,6 +82,7 @@ function mountFeatures(config: ClientConfig) {
   mountDashboard(map, tools);
   mountImport(map, tools, config);
   mountIdentify(map, requireElement('#identify-popup'));
+  tapCentreOnEnter(map);
 }
 
 void startSimpul();

@@ -92,10 +92,13 @@ export class PlanLookup {
     this.draw.on('drawend', (event) => this.drawn(event.feature.getGeometry()!));
     map.on('singleclick', (event) => this.clicked(event));
     map.on('change:size', () => this.placeCrosshair());
-    // Enter on the focused map asks about its centre, as the sheet's button does
+    // Enter on the focused map asks about its centre, as the sheet's button does; the map's
+    // own tap at its centre (map/keyboard-tap.ts) is then not made
     map.getTargetElement()?.addEventListener('keydown', (event) => {
       if (event.key !== 'Enter' || event.target !== map.getTargetElement()) return;
-      if (this.isOpen && this.mode === 'point') this.askCentre();
+      if (!this.isOpen || this.mode !== 'point') return;
+      event.preventDefault();
+      this.askCentre();
     });
   }
 

@@ -31,6 +31,9 @@ const typingPauseMs = 250;
 const perLayerLimit = 5;
 const shownLimit = 12;
 
+/** Characters of the searched text quoted when nothing matches; a longer one is cut. */
+const quotedMaxLength = 40;
+
 /** The deepest zoom a found feature is framed at: a point or a short road stays in context. */
 const frameMaxZoom = 16;
 
@@ -326,7 +329,7 @@ class Search {
     if (this.state === 'searching') return translate('search.searching');
     if (this.state === 'failed') return translate('search.failed');
     if (this.state !== 'done') return '';
-    if (this.total === 0) return translate('search.none', { text: this.searchedText });
+    if (this.total === 0) return translate('search.none', { text: quoted(this.searchedText) });
     if (this.total > shownLimit) return translate('search.more', { count: shownLimit });
     return translateCount('search.count', this.total);
   }
@@ -364,4 +367,12 @@ export function mountSearch(map: Map, panel: HTMLElement, themes: readonly Theme
   bus.on('features-saved', (saved) => search.redrawSaved(saved));
   search.render();
   return search;
+}
+
+// Whole letters, never half of one written with two UTF-16 units: a pasted paragraph quoted
+// whole ran far out of the panel.
+function quoted(text: string): string {
+  const letters = Array.from(text);
+  if (letters.length <= quotedMaxLength) return text;
+  return `${letters.slice(0, quotedMaxLength).join('')}…`;
 }

@@ -109,6 +109,22 @@ describe('search by name or code', () => {
     await page.close();
   });
 
+  it('keeps the no-match message of a very long text inside the panel on a phone', async () => {
+    const page = await openMap({ width: 390, height: 844 });
+    await page.locator('#panel-toggle').click();
+
+    await search(page, 'x'.repeat(3000));
+    const status = (await page.locator('.search__status').textContent()) ?? '';
+    const panel = await page.locator('#panel').evaluate((node) => ({
+      scrollWidth: node.scrollWidth,
+      clientWidth: node.clientWidth,
+    }));
+
+    expect(status).toBe(`Tidak ada yang cocok dengan “${'x'.repeat(40)}…”.`);
+    expect(panel.scrollWidth).toBe(panel.clientWidth);
+    await page.close();
+  });
+
   it('counts a single result in the singular in English', async () => {
     const page = await openMap();
 

@@ -580,6 +580,9 @@ class Editor {
     this.setDoubleClickZoom(tool !== 'draw');
     // Modify would take a tap on the selected line as a new vertex, not as the split point
     this.modify.setActive(tool === 'select');
+    // TODO: drawing and moving vertices need a pointer. From the keyboard a feature can be
+    // chosen (Enter at the map's cross) and its attributes edited, but no vertex added or moved;
+    // the measuring bar's "add the point at the centre" would lift this for Draw.
     if (tool === 'draw' && this.layer) {
       this.draw = new Draw({ source: undefined, type: drawTypeOf(this.layer.geometry.type) });
       this.draw.on('drawend', (event) => this.drawn(event.feature));

@@ -594,7 +594,11 @@ export class ImportSheet {
       }
       const notes = job.notes.map((note, i) => codedText(job.noteCodes?.[i], note));
       parts.push(...notes.map((note) => element('p', 'import-note', note)));
-      if (job.status === 'succeeded') parts.push(button('import.undo', () => void this.undo()));
+      // a job that wrote and replaced nothing (every row rejected) left nothing to undo
+      const changedLayer = job.rowsWritten > 0 || (job.rowsReplaced ?? 0) > 0;
+      if (job.status === 'succeeded' && changedLayer) {
+        parts.push(button('import.undo', () => void this.undo()));
+      }
       parts.push(...this.errorShownAt('job'));
     }
     if (this.rejections && this.rejections.total > 0) {

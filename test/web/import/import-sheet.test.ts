@@ -651,6 +651,21 @@ describe('the import and export sheet', () => {
     });
   });
 
+  it('offers no undo of an import that wrote nothing, every row rejected', async () => {
+    const square = '"POLYGON((112.5 -7.2,112.502 -7.2,112.502 -7.198,112.5 -7.198,112.5 -7.2))"';
+    const file = {
+      name: 'desa-di-luar.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`name,code,type,wkt\nUji Luar,33.01.97.3101,desa,${square}\n`),
+    };
+    await withEditorPage(async (page) => {
+      const report = await importIntoDesa(page, file, 'valid-only');
+
+      expect(await report.locator('.import-status').innerText()).toContain('0 objek');
+      expect(await report.getByRole('button', { name: 'Batalkan impor ini' }).count()).toBe(0);
+    });
+  });
+
   it('asks for the coordinate system of a Shapefile without .prj in either language', async () => {
     await withEditorPage(async (page) => {
       await openSheetForDesa(page);

@@ -36,6 +36,9 @@ const allowedMethods = 'GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE';
  * a shared cache never hands a browser a copy without it. A preflight (OPTIONS with
  * Access-Control-Request-Method) is answered here, before authentication and routing: it
  * carries no token, so a restricted layer's route would refuse it. True when it answered.
+ * Not the `cors` package: it takes every OPTIONS for a preflight, where an OPTIONS without
+ * Access-Control-Request-Method is a client asking a route what it allows (OGC API Features
+ * Part 4 reads Allow from it).
  */
 export function answerCors(req: IncomingMessage, res: ServerResponse): boolean {
   res.setHeader('Access-Control-Allow-Origin', '*');

@@ -89,6 +89,23 @@ function parseInteger(text: string, name: string, min: number, max: number): num
   return value;
 }
 
+/**
+ * `limit`: a whole number from 1. Above the maximum, the maximum: OGC API Features 1.0.1
+ * (17-069r4, requirement 22 C) has a larger limit answered with the largest page, not refused.
+ */
+function parseLimit(text: string): number {
+  if (!/^\d{1,16}$/.test(text) || Number(text) < 1) {
+    const largest = itemsLimits.max;
+    throw badRequest(
+      'invalid-limit',
+      `limit must be a whole number from 1 (more than ${largest} reads as ${largest}); ` +
+        `got "${text.slice(0, 40)}".`,
+      { parameter: 'limit', minimum: 1, maximum: largest },
+    );
+  }
+  return Math.min(Number(text), itemsLimits.max);
+}
+
 /** Parses `bbox`: 4 or 6 comma-separated finite numbers; the CRS checks the ranges. */
 export function parseBbox(text: string): number[] {
   const numbers = text.split(',').map(readDecimal);
@@ -320,12 +337,7 @@ export function parseItemsQuery(query: QueryValues, layer: LayerDefinition): Ite
     ...parseOutputParameters(query, layer),
     ...parseBboxParameters(query),
     ...parseConditions(query, layer),
-    // Above the maximum, the maximum: OGC API Features 1.0.1 (17-069r4, requirement 22 C)
-    // has a larger limit answered as the largest page, never refused.
-    limit:
-      limitText === undefined
-        ? itemsLimits.default
-        : Math.min(parseInteger(limitText, 'limit', 1, 1e15), itemsLimits.max),
+    limit: limitText === undefined ? itemsLimits.default : parseLimit(limitText),
     offset: offsetText === undefined ? 0 : parseInteger(offsetText, 'offset', 0, 1e15),
     after: afterText === undefined ? undefined : parseInteger(afterText, 'after', 0, 1e15),
     sortby: sortbyText === undefined ? [] : parseSortby(sortbyText, layer),

@@ -426,7 +426,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
 
   it.each([
     [{ limt: '10' }, 'unknown-parameter'],
-    [{ limit: '10001' }, 'invalid-limit'],
+    [{ limit: '0' }, 'invalid-limit'],
     [{ datetime: '2020-02-30' }, 'invalid-datetime'],
     [{ datetime: '../..' }, 'invalid-datetime'],
     [{ datetime: '2021-01-01/2020-06-30T23:59:59Z' }, 'invalid-datetime'],
@@ -511,10 +511,13 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(small.response.status).toBe(200);
   });
 
-  it('names the page-size limit when it is passed', async () => {
-    const { page } = await items('kecamatan', { limit: '999999' });
+  it('names the page-size limit when the limit is no whole number from 1', async () => {
+    const { page } = await items('kecamatan', { limit: '1.5' });
 
-    expect(page).toMatchObject({ parameter: 'limit', maximum: 10000 });
+    expect(page).toMatchObject({ parameter: 'limit', minimum: 1, maximum: 10000 });
+    expect((page as unknown as { detail: string }).detail).toContain(
+      'more than 10000 reads as 10000',
+    );
   });
 
   it('names the parameter out of range as parameter, not as a limit', async () => {

@@ -57,7 +57,7 @@ describe('accounts, sessions and API tokens', () => {
     expect(body.user).toEqual({ name: 'editor', roles: [`${layer.theme}:editor`] });
   });
 
-  it('refuses a login whose body is not UTF-8, where other bytes read as the same password', async () => {
+  it('refuses a login body that is not UTF-8: other bytes read as the same password', async () => {
     const pool = server.testDatabase.database.pool;
     await createUser(pool, { name: 'kasir', password: 'sandi-\uFFFD\uFFFD-panjang', roles: [] });
     // Windows-1252 bytes of another password: each stray byte was read as U+FFFD

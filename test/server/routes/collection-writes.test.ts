@@ -191,7 +191,7 @@ describe(`writes to ${layer.id} through the feature API`, () => {
     expect(await historyCount(id)).toBe(historyBefore);
   });
 
-  it('answers 400 to a body that is not UTF-8 rather than store U+FFFD for its letters', async () => {
+  it('answers 400 to a body not in UTF-8 rather than store U+FFFD for its letters', async () => {
     const feature = validFeature(layer);
     const text = JSON.stringify({
       ...feature,

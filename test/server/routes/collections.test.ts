@@ -74,7 +74,7 @@ describe('the feature API core', () => {
     expect(new Set(seen).size).toBe(284);
   });
 
-  it('sends a page gzip-compressed to a client that accepts it, with the same features', async () => {
+  it('sends a page gzipped to a client that accepts it, with the same features', async () => {
     const path = '/collections/desa/items?limit=100';
     const zipped = await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>(
       (resolve, reject) => {

@@ -759,7 +759,7 @@ describe('imports and exports over HTTP', () => {
       expect(ids(exported), bbox).toEqual(ids(items));
     }
   });
-  it('exports what /items selects with bbox-crs, filter-lang, filter-crs and datetime', async () => {
+  it('exports what /items selects by bbox-crs, filter-lang, filter-crs, datetime', async () => {
     const utm = 'http://www.opengis.net/def/crs/EPSG/0/32749';
     const queries: Record<string, string>[] = [
       { bbox: '270000,9150000,290000,9170000', 'bbox-crs': utm },

@@ -34,7 +34,7 @@ async function openMapOnKroya(): Promise<Page> {
 }
 
 describe('identify from the keyboard', () => {
-  it('opens the popup of the feature under the cross when Enter is pressed on the map', async () => {
+  it('opens the popup of the feature under the cross on Enter pressed on the map', async () => {
     const page = await openMapOnKroya();
     const cross = page.locator('.keyboard-crosshair');
     const crossBeforeFocus = await cross.isVisible();

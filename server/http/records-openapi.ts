@@ -42,7 +42,11 @@ function recordSchema(table: RecordTableDefinition): Json {
       id: { type: 'integer' },
       properties: valuesSchema(table),
       createdAt: { type: 'string', format: 'date-time' },
-      updatedBy: { type: 'string' },
+      updatedBy: {
+        type: 'string',
+        nullable: true,
+        description: 'Who wrote it; null for a record of the seed data, which nobody wrote here.',
+      },
     },
   };
 }

@@ -32,6 +32,7 @@ import { bus } from '../events/event-bus.js';
 import { failureReason } from '../plan-lookup/failure-reason.js';
 import { planText, pickText, type PlanMessageKey } from '../plan-lookup/plan-lookup-messages.js';
 import { element, renderSampleNote } from '../plan-lookup/render-plan-information.js';
+import { mapSheetClass } from '../map/visible-centre.js';
 import {
   barChartOptions,
   exposedPopulationByUnit,
@@ -138,7 +139,7 @@ export class Dashboard {
     zIndex: 900,
     style: (feature) => this.unitStyle(feature),
   });
-  readonly sheet = element('aside', 'dashboard');
+  readonly sheet = element('aside', `dashboard ${mapSheetClass}`);
 
   constructor(private readonly map: Map) {
     this.sheet.hidden = true;

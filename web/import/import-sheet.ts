@@ -31,6 +31,7 @@ import {
 import { renderFilePicker } from '../file-picker/render-file-picker.js';
 import { exportCoordinateSystems } from './export-coordinate-systems.js';
 import { createSampleLayer } from './sample-layer.js';
+import { mapSheetClass } from '../map/visible-centre.js';
 
 /** What the sheet knows of the logged-in user. */
 export interface ImportSession {
@@ -166,7 +167,7 @@ function rejectionTable(rejections: Rejection[], layer: ProblemDeclaration | und
  * problems, run the import with a progress bar, read the report, cancel or undo.
  */
 export class ImportSheet {
-  readonly sheet = element('aside', 'import-sheet');
+  readonly sheet = element('aside', `import-sheet ${mapSheetClass}`);
   session: ImportSession = { csrfToken: null, editableLayers: [] };
   private upload?: UploadedFile;
   /** The name of the file last chosen; the picker is drawn anew with the sheet, empty. */

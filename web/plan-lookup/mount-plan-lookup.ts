@@ -27,6 +27,7 @@ import { planText, pickText, type PlanMessageKey } from './plan-lookup-messages.
 import { readParcelGeoJson } from './read-parcel-file.js';
 import { element, renderPlanInformation } from './render-plan-information.js';
 import { overlayClassName } from '../map/overlay-class.js';
+import { mapSheetClass, visibleCentrePixel } from '../map/visible-centre.js';
 
 type Mode = 'point' | 'draw' | 'upload';
 
@@ -81,7 +82,7 @@ export class PlanLookup {
     className: overlayClassName,
   });
   private readonly draw = new Draw({ source: new VectorSource(), type: 'Polygon' });
-  readonly sheet = element('aside', 'plan-lookup');
+  readonly sheet = element('aside', `plan-lookup ${mapSheetClass}`);
   /** The cross over the centre of the map in view, where "ask about the centre" asks. */
   readonly crosshair = element('div', 'map-crosshair plan-crosshair');
 
@@ -169,7 +170,7 @@ export class PlanLookup {
    * planner without a mouse asks about a place by moving the map (search, arrow keys).
    */
   askCentre() {
-    const pixel = this.visibleCentrePixel();
+    const pixel = visibleCentrePixel(this.map);
     // the pixels of the view drawn last: a move of the view not yet drawn would be missed
     this.map.renderSync();
     const coordinate = pixel && this.map.getCoordinateFromPixel(pixel);
@@ -178,23 +179,9 @@ export class PlanLookup {
     void this.ask(geoJson.writeGeometryObject(point) as Place, point);
   }
 
-  private visibleCentrePixel(): [number, number] | undefined {
-    const [width, height] = this.map.getSize() ?? [];
-    const mapBox = this.map.getTargetElement()?.getBoundingClientRect();
-    if (!width || !height || !mapBox) return undefined;
-    const sheet = this.sheet.getBoundingClientRect();
-    let [right, bottom] = [width, height];
-    if (!this.sheet.hidden && sheet.width > 0) {
-      // a sheet as wide as the map lies along its bottom, a narrower one along its right edge
-      if (sheet.width >= mapBox.width - 32) bottom = Math.max(0, sheet.top - mapBox.top);
-      else right = Math.max(0, sheet.left - mapBox.left);
-    }
-    return [right / 2, bottom / 2];
-  }
-
   private placeCrosshair() {
     this.crosshair.hidden = !this.isOpen || this.mode !== 'point';
-    const pixel = this.crosshair.hidden ? undefined : this.visibleCentrePixel();
+    const pixel = this.crosshair.hidden ? undefined : visibleCentrePixel(this.map);
     if (!pixel) return;
     this.crosshair.style.left = `${pixel[0]}px`;
     this.crosshair.style.top = `${pixel[1]}px`;

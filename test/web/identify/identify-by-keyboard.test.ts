@@ -50,4 +50,30 @@ describe('identify from the keyboard', () => {
     expect(await popup.locator('.identify__title').innerText()).toBe('Kroya');
     await page.close();
   });
+
+  // The dashboard lies along the map's right edge, over its centre on a 1280 px screen.
+  it('taps the middle of the map an open sheet leaves in view, under the cross', async () => {
+    const page = await openMapOnKroya();
+    await page.locator('.dashboard__open').press('Enter');
+    await page.locator('.dashboard').waitFor();
+
+    await page.locator('#map').focus();
+    const cross = await page.locator('.keyboard-crosshair').boundingBox();
+    const middle = { x: cross!.x + cross!.width / 2, y: cross!.y + cross!.height / 2 };
+    const underCross = (point: { x: number; y: number }) =>
+      page.evaluate(
+        ({ x, y }) => document.elementFromPoint(x, y)?.closest('aside')?.className,
+        point,
+      );
+    const sheetUnderCross = await underCross(middle);
+    await page.keyboard.press('Enter');
+    const popup = page.locator('#identify-popup');
+    await expect.poll(() => popup.isVisible()).toBe(true);
+    const shown = await popup.boundingBox();
+    const popupMiddle = { x: shown!.x + shown!.width / 2, y: shown!.y + shown!.height / 2 };
+
+    expect(sheetUnderCross).toBeUndefined();
+    expect(await underCross(popupMiddle)).toBeUndefined();
+    await page.close();
+  });
 });

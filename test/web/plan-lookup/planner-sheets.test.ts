@@ -61,7 +61,7 @@ describe('the planner sheets beside the map', () => {
       page
         .locator('.plan-lookup, .dashboard, .import-sheet')
         .evaluateAll((sheets) =>
-          (sheets as HTMLElement[]).filter((s) => !s.hidden).map((s) => s.className),
+          (sheets as HTMLElement[]).filter((s) => !s.hidden).map((s) => s.classList[0]),
         );
 
     await page.locator('.plan-lookup__open').click();

@@ -14,14 +14,15 @@ const exposedHeaders = [
 ].join(', ');
 
 /**
- * Request headers a script of another origin may send: an API token, a body and its CRS, the
- * preconditions of a write. Not X-CSRF-Token: a session's writes stay with the web map's own
+ * Request headers a script of another origin may send: an API token, a body, its CRS and its
+ * compression (a batch of thousands of features gzip-compressed), the preconditions of a write. Not X-CSRF-Token: a session's writes stay with the web map's own
  * origin, whose cookie a browser does not send to an answer allowing every origin anyway.
  */
 const allowedHeaders = [
   'Authorization',
   'Content-Type',
   'Content-Crs',
+  'Content-Encoding',
   'If-Match',
   'If-None-Match',
 ];

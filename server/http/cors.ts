@@ -15,8 +15,9 @@ const exposedHeaders = [
 
 /**
  * Request headers a script of another origin may send: an API token, a body, its CRS and its
- * compression (a batch of thousands of features gzip-compressed), the preconditions of a write. Not X-CSRF-Token: a session's writes stay with the web map's own
- * origin, whose cookie a browser does not send to an answer allowing every origin anyway.
+ * compression (a batch of thousands of features gzip-compressed), the preconditions of a
+ * write. Not X-CSRF-Token: a session's writes stay with the web map's own origin, whose cookie
+ * a browser does not send to an answer allowing every origin anyway.
  */
 const allowedHeaders = [
   'Authorization',

@@ -123,8 +123,9 @@ function tablePaths(table: RecordTableDefinition): Json {
       responses: {
         '201': jsonAnswer('Added.', record),
         '400': problemResponse(
-          'A body that is not `{"properties": {…}}` (`/problems/bad-record`), malformed ' +
-            'JSON, or a query parameter (`/problems/unknown-parameter`).',
+          'A body that is not `{"properties": {…}}` (`/problems/bad-record`), none ' +
+            '(`/problems/empty-body`), malformed JSON, or a query parameter ' +
+            '(`/problems/unknown-parameter`).',
         ),
         '401': ref('responses/loginRequired'),
         '403': problemResponse(

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { refuseNonUtf8Body } from '../http/json-body.js';
@@ -21,6 +21,12 @@ import { editContext } from './collection-writes.js';
  */
 /** The query parameters `GET /records/{tableId}` understands; any other is refused. */
 const listParameters = ['parent', 'limit', 'offset'];
+
+/** Whether a request carries no body: no Content-Length (or 0) and no Transfer-Encoding. */
+function isBodyEmpty(req: Request): boolean {
+  const length = Number(req.get('content-length') ?? 0);
+  return req.get('transfer-encoding') === undefined && !(length > 0);
+}
 
 export function createRecordsRouter(context: AppContext): Router {
   registerRecordsOpenApi();
@@ -64,6 +70,11 @@ export function createRecordsRouter(context: AppContext): Router {
   });
 
   router.post('/records/:tableId', takesParameters(), json, async (req, res) => {
+    // without a body req.is answers null: 'send application/json; got application/json'
+    if (isBodyEmpty(req)) {
+      const detail = 'The body is empty; send a record as {"properties": {"attribute": value}}.';
+      throw badRequest('empty-body', detail);
+    }
     // Another type left the body unread, and the record was refused as holding no properties
     if (!req.is('application/json')) {
       const sent = req.get('content-type') ?? 'none';

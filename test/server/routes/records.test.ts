@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerDefinitions, recordTables } from '../../../layers/index.js';
 import { createApiToken } from '../../../server/services/account-service.js';
@@ -24,6 +25,25 @@ function day(offsetDays: number): string {
 }
 const today = day(0);
 const yesterday = day(-1);
+
+/** A POST without a body, Content-Length or Transfer-Encoding, as curl -X POST sends it. */
+function postWithoutLength(url: string, headers: Record<string, string>) {
+  const { hostname, port, pathname } = new URL(url);
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  const request = [`POST ${pathname} HTTP/1.1`, `Host: ${hostname}`, 'Connection: close', ...lines];
+  return new Promise<{ status: number; text: string }>((done, fail) => {
+    let answer = '';
+    const socket = net.connect(Number(port), hostname, () =>
+      socket.write(`${request.join('\r\n')}\r\n\r\n`),
+    );
+    socket.on('data', (part) => (answer += part));
+    socket.on('error', fail);
+    socket.on('end', () => {
+      const [head = '', text = ''] = answer.split('\r\n\r\n');
+      done({ status: Number(head.split(' ')[1]), text });
+    });
+  });
+}
 
 describe(`records of ${table.id}`, () => {
   let server: TestServer;
@@ -165,6 +185,20 @@ describe(`records of ${table.id}`, () => {
     expect(problem.detail).toContain(`{"properties": {`);
     expect(problem.detail).toContain(key);
     expect(listed.status).toBe(400);
+  });
+
+  // curl -X POST without -d sends no Content-Length: that body was 415 'Send a record as
+  // application/json; got application/json'
+  it('refuses an empty body with 400 saying what to send, not as another media type', async () => {
+    const headers = { authorization: `Bearer ${editorToken}`, 'content-type': 'application/json' };
+    const url = `${server.baseUrl}/records/${table.id}`;
+    const withoutLength = await postWithoutLength(url, headers);
+    const lengthZero = await fetch(url, { method: 'POST', headers });
+    const problems = [JSON.parse(withoutLength.text), await lengthZero.json()];
+
+    expect([withoutLength.status, lengthZero.status]).toEqual([400, 400]);
+    expect(problems.map((p) => p.type)).toEqual(['/problems/empty-body', '/problems/empty-body']);
+    expect(problems[0].detail).toContain('{"properties": {');
   });
 
   it('refuses a record sent as other than JSON with 415, adding none', async () => {

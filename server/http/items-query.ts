@@ -94,7 +94,8 @@ function parseInteger(text: string, name: string, min: number, max: number): num
  * (17-069r4, requirement 22 C) has a larger limit answered with the largest page, not refused.
  */
 function parseLimit(text: string): number {
-  if (!/^\d{1,16}$/.test(text) || Number(text) < 1) {
+  // any number of digits: one above the maximum is read as it, however long
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
     const largest = itemsLimits.max;
     throw badRequest(
       'invalid-limit',

@@ -49,8 +49,17 @@ describe('a limit above the largest page', () => {
     expect(ids.size).toBe(10);
   });
 
+  it('is answered with the largest page whatever the number of digits', async () => {
+    for (const limit of ['9999999999999999', '99999999999999999999', `1${'0'.repeat(400)}`]) {
+      const url = `${server.baseUrl}/collections/kecamatan/items?limit=${limit}`;
+      const { status, body } = await page(url);
+      expect(status, limit).toBe(200);
+      expect(body.numberReturned, limit).toBe(5);
+    }
+  });
+
   it('still refuses a limit that is no whole number from 1', async () => {
-    for (const limit of ['0', '-1', 'abc', '1e5']) {
+    for (const limit of ['0', '-1', 'abc', '1e5', '00']) {
       const response = await fetch(`${server.baseUrl}/collections/kecamatan/items?limit=${limit}`);
       expect(response.status, limit).toBe(400);
       expect(((await response.json()) as { type: string }).type).toContain('invalid-limit');

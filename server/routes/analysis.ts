@@ -4,6 +4,7 @@ import { config } from '../config.js';
 import { registerAnalysisOpenApi } from '../http/analysis-openapi.js';
 import { sendCsv } from '../http/csv.js';
 import { baseUrl, requireAcceptable } from '../http/negotiate.js';
+import { refuseNonUtf8Body } from '../http/json-body.js';
 import { renderPlanInformationPage } from '../http/plan-information-page.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { takesParameters } from '../http/query-parameters.js';
@@ -175,7 +176,11 @@ export function createAnalysisRouter(context: AppContext): Router {
   const { pool } = context.database;
   // An uploaded parcel of 20,000 vertices is about 1 MB of GeoJSON.
   const placeTypes = ['application/json', 'application/geo+json'];
-  const geoJsonBody = express.json({ limit: '5mb', type: placeTypes });
+  const geoJsonBody = express.json({
+    limit: '5mb',
+    type: placeTypes,
+    verify: (_req, _res, body, charset) => refuseNonUtf8Body(body, charset),
+  });
   // A body of another type is no place to read: 415 naming it, as the feature writes answer.
   const placeBodyType = (req: Request, _res: Response, next: () => void) => {
     if (req.is(placeTypes) === false) {

@@ -11,6 +11,7 @@ import { detectGdal } from '../formats/gdal.js';
 import { asSentence, SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { registerImportsOpenApi } from '../http/imports-openapi.js';
+import { refuseNonUtf8Body } from '../http/json-body.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import {
@@ -281,7 +282,10 @@ export function createImportsRouter(context: AppContext): Router {
   registerImportsOpenApi();
   const router = Router();
   const { pool } = context.database;
-  const json = express.json({ limit: '1mb' });
+  const json = express.json({
+    limit: '1mb',
+    verify: (_req, _res, body, charset) => refuseNonUtf8Body(body, charset),
+  });
   const jsonAnswer = answersJson();
 
   router.get('/imports/formats', takesParameters(), jsonAnswer, (_req, res) => {

@@ -49,6 +49,25 @@ describe('the analysis API', () => {
     expect(body.place.geometryType).toBe('Point');
   });
 
+  it('refuses a parcel whose body is not UTF-8, where its text was read as U+FFFD', async () => {
+    const feature = {
+      type: 'Feature',
+      properties: { nama: 'Sawah \u00e9' },
+      geometry: parcelInKroya,
+    };
+    const latin1 = Buffer.from(JSON.stringify(feature), 'latin1');
+
+    const response = await fetch(`${server.baseUrl}/analysis/plan-information`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/geo+json' },
+      body: latin1,
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect((await response.json()).type).toBe('/problems/body-not-utf8');
+  });
+
   it('answers a posted parcel with zone shares that add up to the whole parcel', async () => {
     const response = await post('/analysis/plan-information', { geometry: parcelInKroya });
 

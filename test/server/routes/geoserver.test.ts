@@ -69,6 +69,22 @@ describe('the GeoServer admin endpoints', () => {
     expect(geoserver.requests).toEqual([]);
   });
 
+  it('refuses an apply whose body is not UTF-8, applying nothing', async () => {
+    const { cookie, csrf } = await logIn('admin');
+    // Windows-1252 bytes: each stray byte was read as U+FFFD and the body taken as sent
+    const body = Buffer.from('{"force": "ya\u00e9"}', 'latin1');
+
+    const response = await fetch(`${server.baseUrl}/admin/geoserver/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body,
+    });
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).type).toBe('/problems/body-not-utf8');
+    expect(geoserver.requests).toEqual([]);
+  });
+
   it('tells an administrator whose token may not write why it may not apply', async () => {
     const { createApiToken } = await import('../../../server/services/account-service.js');
     const pool = server.testDatabase.database.pool;

@@ -213,6 +213,37 @@ describe('imports and exports over HTTP', () => {
     ]);
   });
 
+  it('refuses a preview or an import whose body is not UTF-8, starting nothing', async () => {
+    const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
+    const options = {
+      uploadId: uploaded.uploadId,
+      layerId: 'evacuation_point',
+      mapping: { name: 'nama', notes: 'catatan \u00e9' },
+    };
+    // Windows-1252 bytes: each stray byte was read as U+FFFD
+    const latin1 = Buffer.from(JSON.stringify(options), 'latin1');
+    const listed = async () =>
+      (await (await call('GET', '/imports?layerId=evacuation_point', { token: editor })).json())
+        .jobs.length;
+    const before = await listed();
+
+    const answers = await Promise.all(
+      ['/imports/preview', '/imports'].map((url) =>
+        fetch(`${server.baseUrl}${url}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json' },
+          body: latin1,
+        }),
+      ),
+    );
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400]);
+    for (const answer of answers) {
+      expect((await answer.json()).type).toBe('/problems/body-not-utf8');
+    }
+    expect(await listed()).toBe(before);
+  });
+
   it('refuses an import, preview, cancel or undo with an unknown query parameter', async () => {
     const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
     const options = { uploadId: uploaded.uploadId, layerId: 'evacuation_point' };

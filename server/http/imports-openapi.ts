@@ -259,11 +259,15 @@ function jobPaths(): Record<string, Json> {
         security: loginToRead,
         parameters: [
           jobId,
-          queryParameter('f', 'json (a page) or csv (every row, as a download).', {
-            type: 'string',
-            enum: ['json', 'csv'],
-            default: 'json',
-          }),
+          queryParameter(
+            'f',
+            'json (a page) or csv (every row, as a download); without it, the Accept ' +
+              'header chooses (`text/csv` the CSV), JSON when it states no preference.',
+            {
+              type: 'string',
+              enum: ['json', 'csv'],
+            },
+          ),
           queryParameter('limit', 'Rows per page (JSON).', {
             type: 'integer',
             minimum: 1,
@@ -304,6 +308,7 @@ function jobPaths(): Record<string, Json> {
               'range (`/problems/bad-limit`, `/problems/bad-offset`), or another query ' +
               'parameter.',
           ),
+          '406': ref('responses/notAcceptable'),
         },
       },
     },

@@ -12,7 +12,7 @@ import { asSentence, SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { registerImportsOpenApi } from '../http/imports-openapi.js';
 import { refuseNonUtf8Body } from '../http/json-body.js';
-import { answersJson } from '../http/negotiate.js';
+import { answersJson, requireAcceptable } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import {
   parsePageParameters,
@@ -360,10 +360,7 @@ export function createImportsRouter(context: AppContext): Router {
   router.get('/imports/:jobId/rejections', rejectionsParameters, async (req, res) => {
     const job = await requireImportJob(pool, req.params.jobId);
     requireEditable(res.locals.principal, requireLayer(job.layerId));
-    const format = req.query.f ?? 'json';
-    if (format !== 'json' && format !== 'csv') {
-      throw badRequest('invalid-format', `f must be json or csv; got "${String(format)}".`);
-    }
+    const format = chooseRejectionsFormat(req);
     if (format === 'csv') return sendRejectionsCsv(pool, job.id, res);
     const { limit, offset } = parsePageParameters(req.query);
     res.json(await selectRejections(pool, job.id, offset, limit));
@@ -460,6 +457,24 @@ function cutWhenStalled(req: Request, res: Response, ms: number) {
     res.locals.exportStalled = true;
     res.destroy();
   });
+}
+
+const rejectionsMediaTypes = { json: 'application/json', csv: 'text/csv' } as const;
+
+/**
+ * The rejections as `f` names them, else as the Accept header prefers (JSON when it states no
+ * preference, as a browser's does); an Accept taking neither, or not the one `f` names, is 406.
+ */
+function chooseRejectionsFormat(req: Request): 'json' | 'csv' {
+  const f = req.query.f;
+  if (f !== undefined && f !== 'json' && f !== 'csv') {
+    throw badRequest('invalid-format', `f must be json or csv; got "${String(f)}".`);
+  }
+  const available =
+    f === undefined ? Object.values(rejectionsMediaTypes) : [rejectionsMediaTypes[f]];
+  requireAcceptable(req, available);
+  if (f !== undefined) return f;
+  return req.accepts([...available]) === rejectionsMediaTypes.csv ? 'csv' : 'json';
 }
 
 async function sendRejectionsCsv(

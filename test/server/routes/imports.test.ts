@@ -213,6 +213,42 @@ describe('imports and exports over HTTP', () => {
     ]);
   });
 
+  it('answers Accept: text/csv on rejections with CSV, 406 to what it cannot meet', async () => {
+    const features = [{ type: 'Feature', properties: { nama: '', jenis: 'stadion' } }].map(
+      (feature) => ({ ...feature, geometry: { type: 'Point', coordinates: [109.0153, -7.7] } }),
+    );
+    const response = await call('POST', '/imports/uploads?fileName=titik.geojson', {
+      token: editor,
+      body: JSON.stringify({ type: 'FeatureCollection', features }),
+    });
+    const options = { uploadId: (await response.json()).uploadId, layerId: 'evacuation_point' };
+    const start = await call('POST', '/imports', { token: editor, json: options });
+    const job = await waitForJob((await start.json()).id);
+    const rejections = `${server.baseUrl}/imports/${job.id}/rejections`;
+    const asking = (accept: string, query = '') =>
+      fetch(`${rejections}${query}`, { headers: { authorization: `Bearer ${editor}`, accept } });
+
+    const csv = await asking('text/csv');
+    const json = await asking('application/json');
+    const either = await asking('text/csv;q=0.5, application/json');
+    const xml = await asking('application/xml');
+    const forced = await asking('text/csv', '?f=json');
+
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).split('\n')[0]).toBe('row,field,reason,code');
+    expect(csv.headers.get('vary')).toContain('Accept');
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect((await json.json()).total).toBe(2);
+    expect(either.headers.get('content-type')).toContain('application/json');
+    expect(xml.status).toBe(406);
+    expect(await xml.json()).toMatchObject({
+      type: '/problems/not-acceptable',
+      available: ['application/json', 'text/csv'],
+    });
+    expect(forced.status).toBe(406);
+  });
+
   it('refuses a preview or an import whose body is not UTF-8, starting nothing', async () => {
     const { body: uploaded } = await upload(path.join(fixtures, 'evacuation-sample.geojson'));
     const options = {

@@ -20,16 +20,21 @@ export function detectGdal(): string | null {
   return gdalVersion;
 }
 
+/** Says that `formatTitle` needs GDAL, how to install it, and what works without it. */
+export function gdalMissingDetail(formatTitle: string, worksWithout: string): string {
+  return (
+    `${formatTitle} needs GDAL's ogr2ogr, which is not installed on this server ` +
+    `(Debian/Ubuntu: apt-get install gdal-bin). ${worksWithout} work without it.`
+  );
+}
+
 /** Throws the "install GDAL" error when GDAL is missing. */
 export function requireGdal(formatTitle: string): void {
   if (detectGdal() !== null) return;
-  throw new SourceFileError(
-    'gdal-missing',
-    `${formatTitle} needs GDAL's ogr2ogr, which is not installed on this server ` +
-      '(Debian/Ubuntu: apt-get install gdal-bin). GeoJSON, CSV, Shapefile import, KML and ' +
-      'FlatGeobuf work without it.',
-    { format: formatTitle },
-  );
+  const worksWithout = 'GeoJSON, CSV, Shapefile import, KML and FlatGeobuf';
+  throw new SourceFileError('gdal-missing', gdalMissingDetail(formatTitle, worksWithout), {
+    format: formatTitle,
+  });
 }
 
 /** Runs a GDAL tool to its end; `signal` stops it (SIGTERM), and rejects with its reason. */

@@ -30,6 +30,11 @@ const common = {
   '503': ref('responses/databaseUnavailable'),
 };
 
+const gdalMissingResponse = problemResponse(
+  'A GeoPackage (in or out) or Shapefile export on a server without GDAL ' +
+    '(`/problems/gdal-missing`, naming the format as `format`): its ogr2ogr is not installed.',
+);
+
 const csrfOrEditForbidden = problemResponse(
   'The caller may not edit the layer (`/problems/edit-forbidden`, naming the roles that may), ' +
     'or a session write without its CSRF token (`/problems/csrf-token-missing`) or from ' +
@@ -213,6 +218,7 @@ function uploadPath(): Json {
             'no import format reads (its reason as `type`, e.g. `/problems/unknown-format`).',
         ),
         '401': ref('responses/loginRequired'),
+        '501': gdalMissingResponse,
         '403': problemResponse(
           'The caller may edit no layer (`/problems/edit-forbidden`), or a session write ' +
             'without its CSRF token or from another site.',
@@ -370,6 +376,7 @@ function importPaths(): Record<string, Json> {
     ),
     ...bodyErrors,
     ...common,
+    '501': gdalMissingResponse,
   };
   return {
     '/imports/formats': {
@@ -551,6 +558,7 @@ function exportPath(layer: LayerDefinition): Json {
           'No such layer, or one the caller may not read (`/problems/unknown-collection`).',
         ),
         '500': ref('responses/internal'),
+        '501': gdalMissingResponse,
         '503': problemResponse(
           'Every export connection is busy past EXPORT_WAIT_MS (`/problems/exports-busy`), ' +
             'or the database does not answer (`/problems/database-unavailable`).',

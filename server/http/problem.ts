@@ -38,6 +38,14 @@ export function badRequest(type: string, detail: string, extra?: Record<string, 
   return new HttpProblem(400, type, 'Invalid request', detail, extra);
 }
 
+/**
+ * 501 for a format read or written through GDAL on a server without it: a lack of the server
+ * that no retry lifts, where another format, or installing GDAL, does.
+ */
+export function gdalMissing(detail: string, extra?: Record<string, unknown>) {
+  return new HttpProblem(501, 'gdal-missing', 'GDAL not installed', detail, extra);
+}
+
 /** 404 for a collection, feature or tile that does not exist. */
 export function notFound(type: string, detail: string) {
   return new HttpProblem(404, type, 'Not found', detail);

@@ -24,6 +24,7 @@ import {
 } from '../db/queries/export-features.js';
 import { noConditions, type FeatureConditions } from '../db/queries/features.js';
 import { closedEarly, type ExportFeature, type ExportShape } from '../formats/export-feature.js';
+import { detectGdal, gdalMissingDetail } from '../formats/gdal.js';
 import { parseCrsName } from '../formats/source-crs.js';
 import type { CsvGeometry } from '../formats/write-csv.js';
 import { writeGeoJson, writeGeoJsonSeq } from '../formats/write-geojson.js';
@@ -35,7 +36,7 @@ import {
   parseFilterLanguage,
 } from '../http/items-query.js';
 import { cancelBackendStatement } from '../db/queries/import-jobs.js';
-import { badRequest, HttpProblem } from '../http/problem.js';
+import { badRequest, gdalMissing, HttpProblem } from '../http/problem.js';
 import { translateDatabaseError } from './feature-service.js';
 import { backendPidOf } from './import-cancel-watch.js';
 import { isQueryTimeout } from './query-timeout.js';
@@ -249,6 +250,17 @@ async function firstFetched(
   })();
 }
 
+/**
+ * A 501 `gdal-missing` for a Shapefile or GeoPackage export on a server without GDAL, as an
+ * import of a GeoPackage answers: before any query, so HEAD says it too.
+ */
+function requireGdalFor(format: ExportFormat) {
+  if ((format !== 'shapefile' && format !== 'geopackage') || detectGdal() !== null) return;
+  const worksWithout = 'GeoJSON, GeoJSONSeq, CSV and FlatGeobuf exports';
+  const title = exportFormats[format].title;
+  throw gdalMissing(gdalMissingDetail(`${title} export`, worksWithout), { format: title });
+}
+
 /** 503 for an export that found every export connection busy: worth retrying shortly. */
 function exportsBusy(): HttpProblem {
   const problem = new HttpProblem(
@@ -332,6 +344,7 @@ export async function prepareExport(
   const { pool } = database;
   const layer = requireLayer(request.layerId);
   const format = resolveExportFormat(request.format);
+  requireGdalFor(format);
   const { srid, kind } = await resolveCrs(pool, request.crs);
   const conditions = filterConditions(layer, request);
   const csvGeometry = request.csvGeometry ?? 'wkt';
@@ -445,9 +458,6 @@ async function writeFormat(
       const { writeFlatGeobuf } = await import('../formats/write-flatgeobuf.js');
       return read((features) => writeFlatGeobuf(features, shape, out));
     }
-    // TODO: on a server without GDAL these two fail as a 500 `internal` (requireGdal throws
-    // a file-reading error the error handler does not know), where an import says that the
-    // format needs GDAL; the caller cannot tell a missing tool from a server fault.
     case 'shapefile': {
       const { writeShapefileZip } = await import('../formats/write-gdal.js');
       return writeThroughFile(out, (folder, target, signal) =>

@@ -83,7 +83,13 @@ import {
   type SourceFeature,
 } from '../formats/source-feature.js';
 import { openSourceFile, type SourceFile } from '../formats/source-file.js';
-import { badRequest, HttpProblem, notFound, type FieldError } from '../http/problem.js';
+import {
+  badRequest,
+  gdalMissing,
+  HttpProblem,
+  notFound,
+  type FieldError,
+} from '../http/problem.js';
 import { log } from '../log.js';
 import { applyMapping, checkMapping, suggestMapping, type FieldMapping } from './field-mapping.js';
 import { stagedGeometryProblems, validateFeatures } from './feature-validation.js';
@@ -222,8 +228,12 @@ export interface PreparedImport {
   notes: ImportNote[];
 }
 
-/** A reader's refusal as a 400 whose members are what its detail quotes. */
+/**
+ * A reader's refusal as a 400 whose members are what its detail quotes; a format this server
+ * cannot read without GDAL is a 501, as its export is: the server lacks it, not the request.
+ */
 export function sourceFileProblem(error: SourceFileError): HttpProblem {
+  if (error.code === 'gdal-missing') return gdalMissing(error.message, error.params);
   return badRequest(error.code, error.message, error.params);
 }
 

@@ -3,6 +3,7 @@ import type { RequestListener } from 'node:http';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
+import { config } from './config.js';
 import { answerCors } from './http/cors.js';
 import { acceptUtf8AsSent } from './http/negotiate.js';
 import { sendProblem } from './http/problem.js';
@@ -14,7 +15,7 @@ import { createPublicTileShortcut } from './routes/tiles.js';
 export function createApp(context: AppContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustedProxies);
   app.set('query parser', 'simple');
   app.use(
     pinoHttp({

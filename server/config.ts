@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { configFailure, ConfigError } from './config-error.js';
@@ -104,6 +105,37 @@ function readBasemapUrl(): string | null {
       `as https://tile.example.org/{z}/{x}/{y}.png; got "${given}"`,
   );
   return null;
+}
+
+/** The address kinds Express's `trust proxy` names: 127.0.0.1/8 and ::1, fe80::/10, private. */
+const proxyAddressKinds = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An IPv4 or IPv6 address, with an optional prefix length fitting it (`10.0.0.0/8`). */
+function isAddressOrSubnet(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const version = net.isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-Host, -Proto and -For are believed,
+ * as addresses, subnets or address kinds; `loopback` (a proxy on this machine) by default.
+ * Anything else (`true`, a hop count, a host name) stops start-up: trusting every client
+ * would let any of them write the links the API hands out, and its address for login pauses.
+ */
+function readTrustedProxies(): string[] {
+  const given = readText('TRUSTED_PROXIES');
+  if (given === undefined) return ['loopback'];
+  const entries = given.split(',').map((entry) => entry.trim());
+  const isKind = (entry: string) => proxyAddressKinds.includes(entry);
+  if (entries.every((entry) => isKind(entry) || isAddressOrSubnet(entry))) return entries;
+  configProblems.push(
+    'TRUSTED_PROXIES must list IP addresses, subnets (10.0.0.0/8) or loopback, linklocal, ' +
+      `uniquelocal, separated by commas; got "${given}"`,
+  );
+  return ['loopback'];
 }
 
 function readText(name: string): string | undefined {
@@ -271,6 +303,12 @@ export const config = Object.freeze({
   writeBodyLimitMb: readInteger('WRITE_BODY_LIMIT_MB', 20, 1, 1024),
   /** How far outside the regency outline an edited feature may reach, in metres. */
   regencyToleranceM: readInteger('REGENCY_TOLERANCE_M', 500, 0, 100000),
+  /**
+   * Reverse proxies (addresses, subnets, or loopback, linklocal, uniquelocal) whose
+   * X-Forwarded-Host and -Proto build the API's links and whose X-Forwarded-For names the
+   * client; default loopback.
+   */
+  trustedProxies: readTrustedProxies(),
   /** Seed an empty database at start. Default on; `SIMPUL_AUTO_SEED=0` turns it off. */
   autoSeed: readSwitch('SIMPUL_AUTO_SEED', true),
   /** Publication to GeoServer (`npm run geoserver`); no secret has a default. */

@@ -62,7 +62,8 @@ function sameText(a: string, b: string): boolean {
 export function checkSameOrigin(req: Request) {
   const origin = req.get('origin');
   if (!origin) return;
-  const host = req.get('x-forwarded-host') ?? req.get('host');
+  // the host a trusted proxy forwards (TRUSTED_PROXIES), as the API's links name it
+  const host = req.host;
   let originHost: string | undefined;
   try {
     originHost = new URL(origin).host;

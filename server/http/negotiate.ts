@@ -109,13 +109,14 @@ const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\])
 
 /**
  * The absolute base URL of this server as the client reached it, without a trailing slash.
- * Links are built from the Host and X-Forwarded-Proto headers, so both are checked: a link
- * must never carry a scheme other than http(s) or a host with other characters (a shared
- * cache would hand such a link to every client).
+ * Links are built from the Host header, or the X-Forwarded-Host and X-Forwarded-Proto of a
+ * proxy that TRUSTED_PROXIES names (Express's `req.host` and `req.protocol`), so both are
+ * checked: a link must never carry a scheme other than http(s) or a host with other
+ * characters (a shared cache would hand such a link to every client).
  */
 export function baseUrl(req: Request): string {
   const protocol = req.protocol === 'https' ? 'https' : 'http';
-  const host = req.get('host') ?? '';
+  const host = req.host ?? '';
   if (!hostPattern.test(host)) {
     throw badRequest('invalid-host', 'The Host header must be a host name with an optional port.');
   }

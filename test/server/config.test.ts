@@ -15,6 +15,7 @@ async function configUnder(env: Record<string, string>) {
     importDir: string;
     autoSeed: boolean;
     basemapUrl: string | null;
+    trustedProxies: string[];
     geoserver: { publishNonPublic: boolean; datastoreUrl?: string };
   };
 }
@@ -103,6 +104,24 @@ describe('configuration', { timeout: 30000 }, () => {
       expect(stderr).toMatch(
         /^Simpul cannot start: BASEMAP_URL must be an http\(s\) XYZ tile address with \{z\}, /,
       );
+    }
+  });
+
+  it('reads TRUSTED_PROXIES as addresses, subnets or kinds, and refuses the rest', async () => {
+    const defaulted = (await configUnder({ TRUSTED_PROXIES: '' })).trustedProxies;
+    const listed = (await configUnder({ TRUSTED_PROXIES: ' 10.0.0.0/8, loopback,::1 ' }))
+      .trustedProxies;
+    const refusals = [];
+    for (const value of ['true', '10.0.0.0/33', 'proxy.internal', '1']) {
+      const refused = await configUnder({ TRUSTED_PROXIES: value }).catch((e) => e);
+      refusals.push([refused.code, refused.stderr.trim()]);
+    }
+
+    expect(defaulted).toEqual(['loopback']);
+    expect(listed).toEqual(['10.0.0.0/8', 'loopback', '::1']);
+    for (const [code, stderr] of refusals) {
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^Simpul cannot start: TRUSTED_PROXIES must list IP addresses, /);
     }
   });
 

@@ -214,6 +214,29 @@ describe('links built from request headers', () => {
     expect(body.links[0].href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/collections/);
   });
 
+  it('take the host and scheme a proxy on this machine forwards', async () => {
+    const response = await fetch(`${server.baseUrl}/collections`, {
+      headers: {
+        accept: 'application/json',
+        'x-forwarded-host': 'peta.example.go.id',
+        'x-forwarded-proto': 'https',
+      },
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(200);
+    expect(body.links[0].href).toBe('https://peta.example.go.id/collections');
+  });
+
+  it('refuse an X-Forwarded-Host that is not a host name', async () => {
+    const response = await fetch(`${server.baseUrl}/collections`, {
+      headers: { accept: 'application/json', 'x-forwarded-host': 'evil.example/<script>' },
+    });
+
+    expect(response.status).toBe(400);
+    expect((await response.json()).type).toBe('/problems/invalid-host');
+  });
+
   it('refuse a Host header that is not a host name', async () => {
     const { request } = await import('node:http');
     const port = new URL(server.baseUrl).port;

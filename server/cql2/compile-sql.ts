@@ -4,6 +4,12 @@ import type { CrsDefinition } from '../http/crs.js';
 import { badRequest } from '../http/problem.js';
 import { checkGeometry, envelopeSql, geometrySql, PositionBudget } from './geometry-literal.js';
 import { isDate, isStorableText, isTimestamp } from './literals.js';
+import {
+  compareEnds,
+  type Comparison,
+  type TemporalBound,
+  type TemporalEnd,
+} from './temporal-ends.js';
 
 /**
  * Compiles a CQL2 filter, in its JSON encoding (the text parser produces the same), to a SQL
@@ -25,14 +31,8 @@ interface Scalar {
  * PostgreSQL refuses a parameter that the statement never uses.
  */
 interface TemporalOperand {
-  start: () => string;
-  end: () => string;
-  type: 'date' | 'timestamp';
-}
-
-interface TemporalBound {
-  sql: () => string;
-  type: 'date' | 'timestamp';
+  start: TemporalEnd;
+  end: TemporalEnd;
 }
 
 /** `make`, run at most once, on the first call. */
@@ -71,27 +71,30 @@ const spatialFunctions: Record<string, string> = {
   s_contains: 'ST_Contains',
 };
 
-type AllenRelation = (a: TemporalOperand, b: TemporalOperand) => string;
+/** Compares an end of one operand with an end of the other. */
+type Compare = (x: TemporalEnd, op: Comparison, y: TemporalEnd) => string;
+
+type AllenRelation = (a: TemporalOperand, b: TemporalOperand, c: Compare) => string;
 
 /** The temporal operators of CQL2 as relations between [start, end] of both operands. */
 const temporalRelations: Record<string, AllenRelation> = {
-  t_after: (a, b) => `${a.start()} > ${b.end()}`,
-  t_before: (a, b) => `${a.end()} < ${b.start()}`,
-  t_contains: (a, b) => `(${a.start()} < ${b.start()} AND ${a.end()} > ${b.end()})`,
-  t_disjoint: (a, b) => `(${a.end()} < ${b.start()} OR ${a.start()} > ${b.end()})`,
-  t_during: (a, b) => `(${a.start()} > ${b.start()} AND ${a.end()} < ${b.end()})`,
-  t_equals: (a, b) => `(${a.start()} = ${b.start()} AND ${a.end()} = ${b.end()})`,
-  t_finishedby: (a, b) => `(${a.start()} < ${b.start()} AND ${a.end()} = ${b.end()})`,
-  t_finishes: (a, b) => `(${a.start()} > ${b.start()} AND ${a.end()} = ${b.end()})`,
-  t_intersects: (a, b) => `(${a.start()} <= ${b.end()} AND ${a.end()} >= ${b.start()})`,
-  t_meets: (a, b) => `${a.end()} = ${b.start()}`,
-  t_metby: (a, b) => `${a.start()} = ${b.end()}`,
-  t_overlappedby: (a, b) =>
-    `(${a.start()} > ${b.start()} AND ${a.start()} < ${b.end()} AND ${a.end()} > ${b.end()})`,
-  t_overlaps: (a, b) =>
-    `(${a.start()} < ${b.start()} AND ${a.end()} > ${b.start()} AND ${a.end()} < ${b.end()})`,
-  t_startedby: (a, b) => `(${a.start()} = ${b.start()} AND ${a.end()} > ${b.end()})`,
-  t_starts: (a, b) => `(${a.start()} = ${b.start()} AND ${a.end()} < ${b.end()})`,
+  t_after: (a, b, c) => c(a.start, '>', b.end),
+  t_before: (a, b, c) => c(a.end, '<', b.start),
+  t_contains: (a, b, c) => `(${c(a.start, '<', b.start)} AND ${c(a.end, '>', b.end)})`,
+  t_disjoint: (a, b, c) => `(${c(a.end, '<', b.start)} OR ${c(a.start, '>', b.end)})`,
+  t_during: (a, b, c) => `(${c(a.start, '>', b.start)} AND ${c(a.end, '<', b.end)})`,
+  t_equals: (a, b, c) => `(${c(a.start, '=', b.start)} AND ${c(a.end, '=', b.end)})`,
+  t_finishedby: (a, b, c) => `(${c(a.start, '<', b.start)} AND ${c(a.end, '=', b.end)})`,
+  t_finishes: (a, b, c) => `(${c(a.start, '>', b.start)} AND ${c(a.end, '=', b.end)})`,
+  t_intersects: (a, b, c) => `(${c(a.start, '<=', b.end)} AND ${c(a.end, '>=', b.start)})`,
+  t_meets: (a, b, c) => c(a.end, '=', b.start),
+  t_metby: (a, b, c) => c(a.start, '=', b.end),
+  t_overlappedby: (a, b, c) =>
+    `(${c(a.start, '>', b.start)} AND ${c(a.start, '<', b.end)} AND ${c(a.end, '>', b.end)})`,
+  t_overlaps: (a, b, c) =>
+    `(${c(a.start, '<', b.start)} AND ${c(a.end, '>', b.start)} AND ${c(a.end, '<', b.end)})`,
+  t_startedby: (a, b, c) => `(${c(a.start, '=', b.start)} AND ${c(a.end, '>', b.end)})`,
+  t_starts: (a, b, c) => `(${c(a.start, '=', b.start)} AND ${c(a.end, '<', b.end)})`,
 };
 
 const attributeTypes: Record<AttributeDefinition['type'], [ValueType, string]> = {
@@ -109,6 +112,11 @@ function invalid(detail: string): never {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A plain property node: its SQL is the column itself. */
+function isProperty(node: unknown): boolean {
+  return isObject(node) && typeof node.property === 'string';
 }
 
 function describe(value: unknown): string {
@@ -273,16 +281,18 @@ class FilterCompiler {
     return `${spatialFunctions[op]}(${a!.sql}, ${b!.sql})`;
   }
 
+  /**
+   * A temporal operator. Met by a timestamp anywhere in either operand, a date is its whole
+   * day in UTC (see temporal-ends.ts): `T_INTERSECTS(survey_date, TIMESTAMP(...))` holds on
+   * every instant of the survey's day, not only at its midnight.
+   */
   private temporal(op: string, args: unknown[], depth: number): string {
     this.arity(op, args, 2);
     const [a, b] = args.map((arg) => this.temporalOperand(arg, depth + 1));
-    const asTimestamps = a!.type === 'timestamp' || b!.type === 'timestamp';
-    const cast = (o: TemporalOperand): TemporalOperand => {
-      if (!asTimestamps || o.type !== 'date') return o;
-      const start = once(() => `${o.start()}::timestamptz`);
-      return { start, end: once(() => `${o.end()}::timestamptz`), type: 'timestamp' };
-    };
-    return temporalRelations[op]!(cast(a!), cast(b!));
+    const ends = [a!.start, a!.end, b!.start, b!.end];
+    const daysWide = ends.some((end) => end.type === 'timestamp');
+    const compare: Compare = (x, comparison, y) => compareEnds(x, comparison, y, daysWide);
+    return temporalRelations[op]!(a!, b!, compare);
   }
 
   private temporalOperand(node: unknown, depth: number): TemporalOperand {
@@ -292,31 +302,31 @@ class FilterCompiler {
       if (!Array.isArray(bounds) || bounds.length !== 2)
         invalid('An interval has exactly two bounds: a start and an end ("..": open).');
       const [start, end] = [0, 1].map((i) => this.intervalBound(bounds[i], i === 0, depth + 1));
-      const type = start!.type === 'timestamp' || end!.type === 'timestamp' ? 'timestamp' : 'date';
-      return { start: start!.sql, end: end!.sql, type };
+      return { start: { ...start!, edge: 'start' }, end: { ...end!, edge: 'end' } };
     }
     // Both ends of an instant are one SQL text, and every relation reads an end of each side.
     const instant = typeof node === 'string' ? this.instantText(node) : this.scalar(node, depth);
     if (instant.type !== 'date' && instant.type !== 'timestamp')
       invalid(`${describe(node)} is not a date, a timestamp or an interval.`);
-    return { start: () => instant.sql, end: () => instant.sql, type: instant.type };
+    const bound = { sql: () => instant.sql, type: instant.type, column: isProperty(node) };
+    return { start: { ...bound, edge: 'start' }, end: { ...bound, edge: 'end' } };
   }
 
   private intervalBound(node: unknown, isStart: boolean, depth: number): TemporalBound {
     if (node === '..') {
-      // Typed as a date so a date column keeps its index; a timestamp operand casts it.
+      // Typed as a date so a date column keeps its index; a timestamp meets it as a day's.
       const infinity = isStart ? "'-infinity'" : "'infinity'";
-      return { sql: () => `${infinity}::date`, type: 'date' };
+      return { sql: () => `${infinity}::date`, type: 'date', column: false };
     }
     const literal = this.instantLiteral(node);
     if (literal) {
       this.count(depth);
-      return { sql: once(literal.bind), type: literal.type };
+      return { sql: once(literal.bind), type: literal.type, column: false };
     }
     const bound = this.scalar(node, depth);
     if (bound.type !== 'date' && bound.type !== 'timestamp')
       invalid(`Interval bound ${describe(node)} is not a date, a timestamp or "..".`);
-    return { sql: () => bound.sql, type: bound.type };
+    return { sql: () => bound.sql, type: bound.type, column: isProperty(node) };
   }
 
   /**

@@ -524,7 +524,8 @@ function exportPath(layer: LayerDefinition): Json {
         queryParameter(
           'datetime',
           layer.timeAttribute
-            ? `Instant or interval (start/end, ".." open), matched against ${layer.timeAttribute}.`
+            ? 'Instant or interval (start/end, ".." open), matched against ' +
+                `${layer.timeAttribute} (a date as its whole UTC day).`
             : 'Instant or interval, checked, then ignored: this layer has no time attribute.',
           { type: 'string' },
         ),

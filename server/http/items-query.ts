@@ -188,7 +188,8 @@ function parseSortby(text: string, layer: LayerDefinition): SortKey[] {
  * `datetime` (an instant, or an interval `start/end` with `..` or empty for an open end) as a
  * CQL2 condition on the layer's time attribute. Part 1 requires every items operation to take
  * the parameter, so on a layer without a time attribute it is checked and then ignored: none
- * of its features carries a time to compare.
+ * of its features carries a time to compare. A date (the attribute's or the parameter's) met by
+ * a timestamp is its whole UTC day, as the compiler reads T_INTERSECTS.
  */
 export function datetimeCondition(text: string, layer: LayerDefinition): unknown {
   // GDAL 3.6 (Debian 12) writes a date compared in `-where` as `2024-06-01T`, its time left
@@ -207,8 +208,13 @@ export function datetimeCondition(text: string, layer: LayerDefinition): unknown
         `with ".." for an open end; got "${text.slice(0, 60)}".`,
     );
   }
-  // A day is taken as its first instant (UTC), as Date reads YYYY-MM-DD.
-  const [start, end] = parts.map((part) => (isInstant(part) ? Date.parse(part) : NaN));
+  // A day spans its whole UTC day, as the filter reads it: 2024-06-22T10:00:00Z/2024-06-22
+  // is that morning's rest; Date reads YYYY-MM-DD as the day's first instant.
+  const lastMsOfDay = 24 * 3600 * 1000 - 1;
+  const [start, end] = parts.map((part, i) => {
+    if (!isInstant(part)) return NaN;
+    return Date.parse(part) + (i === 1 && isDate(part) ? lastMsOfDay : 0);
+  });
   if (start! > end!) {
     throw badRequest(
       'invalid-datetime',

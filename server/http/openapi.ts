@@ -406,7 +406,7 @@ function itemsParameters(layer: LayerDefinition): Json[] {
     ),
   ];
   const time = layer.timeAttribute
-    ? `matched against ${layer.timeAttribute}`
+    ? `matched against ${layer.timeAttribute} (a date as its whole UTC day)`
     : 'checked, then ignored: this layer has no time attribute';
   own.push(
     queryParameter('datetime', `Instant or interval (start/end, ".." open), ${time}.`, {

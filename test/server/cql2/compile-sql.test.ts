@@ -8,6 +8,7 @@ import { crs84, parseCrs } from '../../../server/http/crs.js';
 import { problemOf } from '../../support/problem-of.js';
 
 const limits: FilterLimits = { maxNodes: 50, maxDepth: 10 };
+const microsecond = "interval '1 microsecond'";
 
 const surveyLayer: LayerDefinition = {
   ...kecamatan,
@@ -98,7 +99,18 @@ describe('the CQL2 to SQL compiler', () => {
     const after = compile("T_AFTER(checked_at, DATE('2020-01-01'))", surveyLayer);
 
     expect(during.sql).toBe(`("surveyed_on" > $1::date AND "surveyed_on" < 'infinity'::date)`);
-    expect(after.sql).toBe('"checked_at" > $1::date::timestamptz');
+    const lastInstant = `((($1::date) + 1)::timestamp AT TIME ZONE 'UTC' - ${microsecond})`;
+    expect(after.sql).toBe(`"checked_at" > ${lastInstant}`);
+  });
+
+  it('compares a date column met by a timestamp with its UTC day, so its index serves', () => {
+    const instant = "TIMESTAMP('2024-06-22T10:00:00Z')";
+
+    const { sql, values } = compile(`T_INTERSECTS(surveyed_on, ${instant})`, surveyLayer);
+
+    const day = "(($1::timestamptz) AT TIME ZONE 'UTC')::date";
+    expect(sql).toBe(`("surveyed_on" <= ${day} AND "surveyed_on" >= ${day})`);
+    expect(values).toEqual(['2024-06-22T10:00:00Z']);
   });
 
   it('binds only the interval ends a temporal operator compares', () => {
@@ -109,7 +121,7 @@ describe('the CQL2 to SQL compiler', () => {
 
     expect(after).toEqual({ sql: '"surveyed_on" > $1::date', values: ['2021-01-01'] });
     expect(before).toEqual({
-      sql: '$1::date::timestamptz < "checked_at"',
+      sql: `((($1::date) + 1)::timestamp AT TIME ZONE 'UTC' - ${microsecond}) < "checked_at"`,
       values: ['2021-01-01'],
     });
   });

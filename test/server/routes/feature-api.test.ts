@@ -469,6 +469,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     const { first, last, busiest } = rows[0];
     const since = await items(id, { datetime: `${busiest}/..`, limit: '10000' });
     const day = await items(id, { datetime: busiest, limit: '10000' });
+    const morning = await items(id, { datetime: `${busiest}T10:00:00Z`, limit: '10000' });
     const { body: collection } = await get(`/collections/${id}`);
     const all = await idsWhere(id, 'true');
 
@@ -479,6 +480,7 @@ describe('the feature API (Parts 1, 2 and 3)', () => {
     expect(day.page.features.map((f) => f.id)).toEqual(
       await idsWhere(id, `${column} = $1`, [busiest]),
     );
+    expect(morning.page.features.map((f) => f.id)).toEqual(day.page.features.map((f) => f.id));
     expect(day.page.features.length).toBeGreaterThan(0);
     expect(day.page.features.length).toBeLessThan(all.length);
     expect(collection.extent.temporal.interval[0].map((t: string) => t.slice(0, 10))).toEqual([

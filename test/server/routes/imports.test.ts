@@ -854,6 +854,27 @@ describe('imports and exports over HTTP', () => {
     }
   });
 
+  it('exports the road segments surveyed on the day a datetime instant falls in', async () => {
+    const pool = server.testDatabase.database.pool;
+    const { rows } = await pool.query(
+      `SELECT mode() WITHIN GROUP (ORDER BY survey_date)::text AS day FROM road_segment`,
+    );
+    const day = rows[0].day as string;
+    const surveyed = await pool.query(
+      'SELECT id FROM road_segment WHERE survey_date = $1 ORDER BY id',
+      [day],
+    );
+
+    const exported = await call('GET', `/exports/road_segment?datetime=${day}T10:00:00Z`);
+    const body = await exported.json();
+
+    expect(exported.status).toBe(200);
+    expect(surveyed.rows.length).toBeGreaterThan(0);
+    expect(
+      body.features.map((f: { id: number }) => f.id).sort((a: number, b: number) => a - b),
+    ).toEqual(surveyed.rows.map((row) => row.id));
+  });
+
   it('reads an export filter value as the type its attribute declares', async () => {
     const inserted = await server.testDatabase.database.pool.query(`INSERT INTO road_segment
         (geom, segment_code, road_number, name, status, width_m, survey_date)

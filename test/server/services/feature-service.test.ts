@@ -22,6 +22,8 @@ const surveyFixture: LayerDefinition = {
   ],
 };
 
+const marchFirst = '2024-03-01';
+
 const surveys = [
   ['jan', '2024-01-15', '2024-01-15T08:00:00Z'],
   ['mar', '2024-03-01', '2024-03-01T23:30:00Z'],
@@ -61,6 +63,33 @@ describe('listing features of a layer with a time attribute', () => {
     ['2024-03-01T00:00:00Z/2024-07-01T00:00:00Z', ['mar', 'jun']],
   ])('filters datetime=%s on the time attribute', async (datetime, expected) => {
     expect(await labels({ datetime })).toEqual(expected);
+  });
+
+  it.each([
+    ['2024-03-01T10:00:00Z', ['mar']],
+    ['2024-01-15T23:59:59.999999Z', ['jan']],
+    ['2024-06-30T12:00:00Z/2024-07-01T00:00:00Z', ['jun']],
+    ['2024-02-01T00:00:00Z/2024-03-01T00:00:00Z', ['mar']],
+    ['2024-01-15T12:00:00Z/2024-03-01', ['jan', 'mar']],
+    ['2024-03-02T00:00:00Z/..', ['jun', 'dec']],
+    ['../2024-03-01T00:00:00Z', ['jan', 'mar']],
+  ])('matches datetime=%s with the date whose UTC day it meets', async (datetime, want) => {
+    expect(await labels({ datetime })).toEqual(want);
+  });
+
+  it.each([
+    ["T_INTERSECTS(surveyed_on, TIMESTAMP('2024-06-30T23:00:00Z'))", ['jun']],
+    ["T_DURING(TIMESTAMP('2024-03-01T12:00:00Z'), surveyed_on)", ['mar']],
+    ["T_AFTER(surveyed_on, TIMESTAMP('2024-06-30T12:00:00Z'))", ['dec']],
+    ["T_BEFORE(surveyed_on, TIMESTAMP('2024-03-01T00:00:00Z'))", ['jan']],
+    [
+      `T_CONTAINS(surveyed_on, INTERVAL('${marchFirst}T01:00:00Z', '${marchFirst}T02:00:00Z'))`,
+      ['mar'],
+    ],
+    ["T_INTERSECTS(checked_at, DATE('2024-03-01'))", ['mar']],
+    ["T_EQUALS(checked_at, DATE('2024-06-30'))", []],
+  ])('reads a date met by a timestamp as its whole day in %s', async (filter, expected) => {
+    expect(await labels({ filter })).toEqual(expected);
   });
 
   it.each([

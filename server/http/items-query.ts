@@ -208,8 +208,8 @@ export function datetimeCondition(text: string, layer: LayerDefinition): unknown
         `with ".." for an open end; got "${text.slice(0, 60)}".`,
     );
   }
-  // A day spans its whole UTC day, as the filter reads it: 2024-06-22T10:00:00Z/2024-06-22
-  // is that morning's rest; Date reads YYYY-MM-DD as the day's first instant.
+  // A date ends at its day's last instant (UTC), as the filter reads it: an interval
+  // 2024-06-22T10:00:00Z/2024-06-22 is the rest of that day. Date reads YYYY-MM-DD as its first.
   const lastMsOfDay = 24 * 3600 * 1000 - 1;
   const [start, end] = parts.map((part, i) => {
     if (!isInstant(part)) return NaN;

@@ -71,6 +71,7 @@ describe('listing features of a layer with a time attribute', () => {
     ['2024-06-30T12:00:00Z/2024-07-01T00:00:00Z', ['jun']],
     ['2024-02-01T00:00:00Z/2024-03-01T00:00:00Z', ['mar']],
     ['2024-01-15T12:00:00Z/2024-03-01', ['jan', 'mar']],
+    ['2024-03-01T10:00:00Z/2024-03-01', ['mar']],
     ['2024-03-02T00:00:00Z/..', ['jun', 'dec']],
     ['../2024-03-01T00:00:00Z', ['jan', 'mar']],
   ])('matches datetime=%s with the date whose UTC day it meets', async (datetime, want) => {

@@ -46,11 +46,17 @@ const editMessagesId = {
   'edit.offline':
     'Belum tersimpan: tidak tersambung ke server. Perubahan Anda masih ada; simpan lagi nanti.',
   'edit.sessionEnded': 'Belum tersimpan: sesi masuk Anda telah berakhir. Masuk lagi, lalu simpan.',
+  'edit.loggedInAgain':
+    'Anda sudah masuk lagi sebagai {name}; {count} perubahan belum disimpan: simpan sekarang.',
+  'edit.loggedInAgainNoChanges': 'Anda sudah masuk lagi sebagai {name}.',
   'edit.forbidden': 'Belum tersimpan: akun Anda tidak berhak menyunting {layer}.',
   'edit.serverFailed': 'Belum tersimpan: server sedang bermasalah. Coba simpan lagi nanti.',
   'edit.fixFields': 'Perbaiki isian yang ditandai, lalu simpan lagi.',
   'edit.splitHint': 'Ketuk titik pada garis terpilih untuk memotongnya.',
   'edit.splitFailed': 'Titik potong harus di tengah garis, bukan di ujungnya.',
+  'edit.splitNeedsOwn':
+    'Garis dipotong. Isi {fields} bagian baru (terpilih) dengan nilai yang belum dipakai ' +
+    'objek lain; bagian lama tetap {values}.',
   'edit.selectFirst': 'Pilih objek terlebih dahulu.',
   'edit.confirmDiscard': 'Buang semua perubahan yang belum disimpan?',
   'edit.confirmLogout': 'Ada perubahan yang belum disimpan. Keluar dan buang perubahan itu?',
@@ -144,11 +150,17 @@ const editMessagesEn: Record<EditMessageKey, string> = {
   'edit.offline':
     'Not saved: no connection to the server. Your changes are still here; save later.',
   'edit.sessionEnded': 'Not saved: your login session has ended. Log in again, then save.',
+  'edit.loggedInAgain':
+    'You are logged in again as {name}; unsaved changes: {count}. Save them now.',
+  'edit.loggedInAgainNoChanges': 'You are logged in again as {name}.',
   'edit.forbidden': 'Not saved: your account may not edit {layer}.',
   'edit.serverFailed': 'Not saved: the server has a problem. Try to save again later.',
   'edit.fixFields': 'Fix the marked fields, then save again.',
   'edit.splitHint': 'Tap a point on the selected line to split it.',
   'edit.splitFailed': 'The split point must lie inside the line, not at an end.',
+  'edit.splitNeedsOwn':
+    'Line split. Give the new part (selected) a {fields} no other feature uses; ' +
+    'the old part keeps {values}.',
   'edit.selectFirst': 'Select a feature first.',
   'edit.confirmDiscard': 'Discard all unsaved changes?',
   'edit.confirmLogout': 'Some changes are not saved. Log out and discard them?',

@@ -184,20 +184,20 @@ export class EditSession {
   }
 
   /**
-   * Splits a feature in two: it keeps `first`, and a new feature with the same attributes
-   * gets `second`; both happen as one undo step. Returns the new feature's key.
+   * Splits a feature in two: it keeps `first` and its attributes, and a new feature gets
+   * `second` with the same attributes except `ownNames` (unique ones, such as a segment code),
+   * left empty for the user to fill: a copy could only be refused on save. Both happen as one
+   * undo step. Returns the new feature's key.
    */
-  split(key: string, first: Geometry, second: Geometry): string {
+  split(key: string, first: Geometry, second: Geometry, ownNames: readonly string[] = []) {
     const current = this.requireFeature(key);
     this.created += 1;
     const newKey = `n${this.created}`;
+    const properties = { ...current.properties };
+    for (const name of ownNames) properties[name] = null;
     this.change((state) => {
       state.features.set(key, { ...current, geometry: first });
-      state.features.set(newKey, {
-        key: newKey,
-        geometry: second,
-        properties: { ...current.properties },
-      });
+      state.features.set(newKey, { key: newKey, geometry: second, properties });
     });
     return newKey;
   }

@@ -19,7 +19,11 @@ import VectorLayer from 'ol/layer/Vector.js';
 import VectorTileLayer from 'ol/layer/VectorTile.js';
 import VectorSource from 'ol/source/Vector.js';
 import { Circle, Fill, Stroke, Style } from 'ol/style.js';
-import type { LayerDefinition, RecordTableDefinition } from '../../layers/types.js';
+import type {
+  AttributeDefinition,
+  LayerDefinition,
+  RecordTableDefinition,
+} from '../../layers/types.js';
 import { checkAttributes } from '../../layers/validate-attributes.js';
 import type { ClientConfig } from '../api/client-api.js';
 import {
@@ -175,6 +179,8 @@ class Editor {
   private readonly actions = document.createElement('div');
   /** The status line's message in the interface language, shown again when it changes. */
   private statusText = () => '';
+  /** The status line says the login session ended: a login again is then said instead. */
+  private saysSessionEnded = false;
 
   constructor(
     private readonly map: Map,
@@ -252,6 +258,7 @@ class Editor {
 
   /** Shows the editor to users who may edit something, with the layers they may edit. */
   applySession(session: Session) {
+    if (session.user && this.saysSessionEnded) this.sayLoggedInAgain(session.user.name);
     const editable = this.layers.filter((l) => session.editableLayers.includes(l.id));
     if (session.user) {
       void fetchRecordTables().then(
@@ -325,12 +332,24 @@ class Editor {
   private setStatus(text: string) {
     this.statusText = () => text;
     this.status.textContent = text;
+    this.saysSessionEnded = false;
   }
 
   /** Shows an editor message; a change of language shows it again, translated. */
   private showStatus(key: EditMessageKey, values: Record<string, string | number> = {}) {
     this.statusText = () => editText(key, values);
     this.status.textContent = this.statusText();
+    this.saysSessionEnded = key === 'edit.sessionEnded';
+  }
+
+  /**
+   * Says the user is logged in again, in place of the session's end: that stayed on show after
+   * the login dialog closed, until the next save, as if the login had not worked.
+   */
+  private sayLoggedInAgain(name: string) {
+    const pending = this.session?.pendingKeys().length ?? 0;
+    if (pending > 0) this.showStatus('edit.loggedInAgain', { name, count: pending });
+    else this.showStatus('edit.loggedInAgainNoChanges', { name });
   }
 
   private updateStatus() {
@@ -674,10 +693,23 @@ class Editor {
     const parts = splitLineAt(feature.geometry, toLonLat(coordinate) as [number, number]);
     if (!parts) return this.showStatus('edit.splitFailed');
 
-    const newKey = this.session.split(feature.key, parts[0], parts[1]);
+    const unique = this.layer!.attributes.filter((a) => a.unique && !a.computed);
+    const uniqueNames = unique.map((a) => a.name);
+    const newKey = this.session.split(feature.key, parts[0], parts[1], uniqueNames);
     this.render();
     this.select(newKey);
     this.setTool('select');
+    if (unique.length > 0) this.sayNewPartNeedsOwn(unique, feature.properties);
+  }
+
+  /** Says which values the new part of a split needs of its own, and what the old one keeps. */
+  private sayNewPartNeedsOwn(unique: AttributeDefinition[], kept: Record<string, unknown>) {
+    this.statusText = () =>
+      editText('edit.splitNeedsOwn', {
+        fields: unique.map((a) => pickTitle(a)).join(', '),
+        values: unique.map((a) => String(kept[a.name] ?? '—')).join(', '),
+      });
+    this.status.textContent = this.statusText();
   }
 
   private runAction(event: Event) {
@@ -905,6 +937,7 @@ class Editor {
   private showFailure(key: EditMessageKey, error: unknown) {
     this.statusText = () => editText(key, { reason: reasonText(error) });
     this.status.textContent = this.statusText();
+    this.saysSessionEnded = reasonKeyOf(error) === 'reason.sessionEnded';
   }
 
   /** Reads what a history dialog lists; a failure is said in the status line, not thrown. */

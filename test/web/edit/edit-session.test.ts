@@ -80,6 +80,17 @@ describe('the unsaved edits of a layer', () => {
     expect(session.hasChanges).toBe(false);
   });
 
+  it("leaves the unique attributes of a split's new part empty; the old part keeps them", () => {
+    const session = new EditSession('road_segment');
+    const properties = { segment_code: '012.2', name: 'A' };
+    session.load([{ key: storedKey(7), id: 7, etag: '"7-3"', geometry: line(109), properties }]);
+
+    const newKey = session.split('f7', line(109), line(109.005), ['segment_code']);
+
+    expect(session.get(newKey)?.properties).toEqual({ segment_code: null, name: 'A' });
+    expect(session.get('f7')?.properties).toEqual(properties);
+  });
+
   it('deletes a stored feature on save but simply drops a new one', () => {
     const session = sessionWithOneStored();
     const drawn = session.create(line(111), {});

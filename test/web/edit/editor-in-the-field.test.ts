@@ -485,7 +485,7 @@ describe('the web editor as engineers use it in the field', () => {
     await page.close();
   });
 
-  it('asks to log in again when the session ended before a save, keeping changes', async () => {
+  it('asks for a login when a session ends at a save, then says the login is back', async () => {
     const { page } = await openEditor([109.002, -7.702]);
     await changeExistingSegment(page, 'Jalan sesudah sesi habis');
 
@@ -497,13 +497,22 @@ describe('the web editor as engineers use it in the field', () => {
     await dialog.locator('input[name=name]').fill('lapangan');
     await dialog.locator('input[name=password]').fill(password);
     await dialog.locator('button[type=submit]').click();
-    await expect.poll(() => page.locator('#login-button').textContent()).toContain('lapangan');
+    // the app bar still names the user whose session ended: the dialog's closing tells
+    await dialog.waitFor({ state: 'hidden' });
+    const back = await editStatus(page);
+    await page.locator('#lang-toggle').click();
+    const backInEnglish = await editStatus(page);
+    await page.locator('#lang-toggle').click();
     await page.locator('.edit-actions [data-action=save]').click();
 
     await expect.poll(() => editStatus(page), { timeout: 15000 }).toBe('Tersimpan.');
     expect(status).toBe(
       'Belum tersimpan: sesi masuk Anda telah berakhir. Masuk lagi, lalu simpan.',
     );
+    expect([back, backInEnglish]).toEqual([
+      'Anda sudah masuk lagi sebagai lapangan; 1 perubahan belum disimpan: simpan sekarang.',
+      'You are logged in again as lapangan; unsaved changes: 1. Save them now.',
+    ]);
     await page.close();
   });
 

@@ -639,6 +639,70 @@ describe('web editor', () => {
     await page.close();
   }, 90000);
 
+  it("asks for a split's new part's own unique code; the old part keeps its own", async () => {
+    const unique = layer.attributes.find((a) => a.unique && !a.computed)!;
+    const line: [number, number][] = [
+      [109.02, -7.72],
+      [109.024, -7.72],
+    ];
+    const id = await createSegment('SPLIT-OLD', line);
+    const page = await openEditor();
+    const start = toWebMercator(line[0]!);
+    await page.evaluate((c) => window.__simpulMap!.getView().setCenter(c), start);
+    await selectInEditor(page, id);
+
+    await page.locator('.edit-toolbar [data-action=split]').click();
+    const cut = await pagePointOf(page, [109.022, -7.72]);
+    await page.mouse.click(cut.x, cut.y);
+    await page.waitForFunction(
+      () => window.__simpulEditor?.currentSession?.pendingEdits().length === 2,
+    );
+    const field = page.locator(`.edit-form [data-field="${unique.name}"]`);
+    const shown = {
+      value: await field.locator('input').inputValue(),
+      invalid: await field.locator('input').getAttribute('aria-invalid'),
+      problem: await field.locator('.edit-field__problem').textContent(),
+      status: await page.locator('.edit-status').textContent(),
+    };
+    await page.locator('#lang-toggle').click();
+    const statusInEnglish = await page.locator('.edit-status').textContent();
+    await page.locator('#lang-toggle').click();
+    const oldPart = await page.evaluate(
+      (key) => window.__simpulEditor!.currentSession!.get(key)!.properties,
+      `f${id}`,
+    );
+    await page.locator('.edit-actions [data-action=save]').click();
+    const refused = await page.locator('.edit-status').textContent();
+    const stored = await api('GET', `/collections/${layer.id}/items/${id}`);
+
+    const title = { id: unique.titleId, en: unique.titleEn };
+    expect(shown).toEqual({
+      value: '',
+      invalid: 'true',
+      problem: 'Wajib diisi.',
+      status:
+        `Garis dipotong. Isi ${title.id} bagian baru (terpilih) dengan nilai yang belum ` +
+        'dipakai objek lain; bagian lama tetap SPLIT-OLD.',
+    });
+    expect(statusInEnglish).toBe(
+      `Line split. Give the new part (selected) a ${title.en} no other feature uses; ` +
+        'the old part keeps SPLIT-OLD.',
+    );
+    expect(oldPart[unique.name]).toBe('SPLIT-OLD');
+    expect(refused).toBe('Perbaiki isian yang ditandai, lalu simpan lagi.');
+    expect(stored.body.geometry.coordinates).toEqual([line]);
+
+    await field.locator('input').fill('SPLIT-NEW');
+    await field.locator('input').dispatchEvent('change');
+    await page.locator('.edit-actions [data-action=save]').click();
+    await waitForSaved(page);
+    const codes = await server.testDatabase.database.pool.query(
+      `SELECT ${unique.name} AS code FROM ${layer.id} WHERE ${unique.name} LIKE 'SPLIT-%'`,
+    );
+    expect(codes.rows.map((r) => r.code).sort()).toEqual(['SPLIT-NEW', 'SPLIT-OLD']);
+    await page.close();
+  }, 90000);
+
   it('writes a computed length in the interface language, not as a raw float', async () => {
     const computed = layer.attributes.find((a) => a.computed === 'length_m')!;
     // about 1.3 km along the parallel: a figure with thousands and decimals

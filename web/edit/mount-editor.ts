@@ -385,6 +385,10 @@ class Editor {
     this.map.addLayer(this.editLayer);
     this.map.addInteraction(this.modify);
     this.toolbar.hidden = false;
+    // a point or an area cannot be cut at a point: the tool asked to tap "the selected line",
+    // then said the point must lie inside the line, for a weir or a well
+    const split = this.toolbar.querySelector<HTMLButtonElement>('[data-action="split"]')!;
+    split.hidden = !layer.geometry.type.endsWith('LineString');
     this.setTileOpacity(0.35);
     this.setTool('select');
     // while its features load the actions say why they wait, not that no layer is chosen

@@ -703,6 +703,24 @@ describe('web editor', () => {
     await page.close();
   }, 90000);
 
+  it('offers the split tool for a layer of lines, and none for a layer of points', async () => {
+    const pointLayer = layerDefinitions.find(
+      (l) => l.theme === layer.theme && l.geometry.type === 'Point',
+    )!;
+    const centre: [number, number] = [109.006, -7.705];
+    const editing = { user: 'insinyur', password, layerId: pointLayer.id, centre };
+    const page = await openEditorAs(browser, server.baseUrl, editing);
+    await page.waitForFunction(() => !!window.__simpulEditor?.currentSession);
+    const split = page.locator('.edit-toolbar [data-action=split]');
+
+    const forPoints = await split.isVisible();
+    await page.locator('#edit-layer').selectOption(layer.id);
+    const forLines = await split.isVisible();
+
+    expect({ forPoints, forLines }).toEqual({ forPoints: false, forLines: true });
+    await page.close();
+  });
+
   it('writes a computed length in the interface language, not as a raw float', async () => {
     const computed = layer.attributes.find((a) => a.computed === 'length_m')!;
     // about 1.3 km along the parallel: a figure with thousands and decimals

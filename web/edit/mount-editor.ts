@@ -75,6 +75,8 @@ const doubleClickSettleMs = 300;
 type Tool = 'select' | 'draw' | 'split';
 
 const selectedStyle = new Style({
+  // above the others: a structure on a canal's end, or two at one place, hid the selection
+  zIndex: 2,
   stroke: new Stroke({ color: '#ff7a00', width: 5 }),
   fill: new Fill({ color: 'rgba(255, 122, 0, 0.2)' }),
   image: new Circle({
@@ -84,6 +86,7 @@ const selectedStyle = new Style({
   }),
 });
 const changedStyle = new Style({
+  zIndex: 1,
   stroke: new Stroke({ color: '#d6336c', width: 4 }),
   fill: new Fill({ color: 'rgba(214, 51, 108, 0.15)' }),
   image: new Circle({

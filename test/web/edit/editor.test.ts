@@ -4,6 +4,7 @@ import {
   launchBrowser,
   openEditorAs,
   pagePointOf,
+  waitForMapDrawn,
   type TestBrowser,
 } from '../../support/browser.js';
 import { build } from 'vite';
@@ -718,6 +719,49 @@ describe('web editor', () => {
     const forLines = await split.isVisible();
 
     expect({ forPoints, forLines }).toEqual({ forPoints: false, forLines: true });
+    await page.close();
+  });
+
+  it('draws the selected feature over another at the same place', async () => {
+    const pointLayer = layerDefinitions.find(
+      (l) => l.theme === layer.theme && l.geometry.type === 'Point',
+    )!;
+    const place: [number, number] = [109.03, -7.73];
+    const ids: number[] = [];
+    for (const code of ['SAME-1', 'SAME-2']) {
+      const properties: Record<string, unknown> = {};
+      for (const a of pointLayer.attributes.filter((a) => a.required && !a.computed))
+        properties[a.name] = a.unique ? code : validValue(a);
+      const created = await api('POST', `/collections/${pointLayer.id}/items`, {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: place },
+        properties,
+      });
+      expect(created.response.status, JSON.stringify(created.body)).toBe(201);
+      ids.push(created.body.id as number);
+    }
+    const editing = { user: 'insinyur', password, layerId: pointLayer.id, centre: place };
+    const page = await openEditorAs(browser, server.baseUrl, editing);
+    const keys = ids.map((id) => `f${id}`);
+    await page.waitForFunction(
+      (k) => k.every((key) => !!window.__simpulEditor?.currentSession?.get(key)),
+      keys,
+    );
+
+    // the first created is drawn first, under the other, until it is selected
+    await page.evaluate((key) => window.__simpulEditor!.selectFeature(key), keys[0]!);
+    await waitForMapDrawn(page);
+    const colour = await page.evaluate((at) => {
+      const pixel = window.__simpulMap!.getPixelFromCoordinate(at);
+      const canvas = document.querySelector<HTMLCanvasElement>('.map-overlay canvas')!;
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      const context = canvas.getContext('2d')!;
+      const [x, y] = [Math.round(pixel[0]! * scale), Math.round(pixel[1]! * scale)];
+      return [...context.getImageData(x, y, 1, 1).data];
+    }, toWebMercator(place));
+
+    // the selection's orange (#ff7a00), not the blue of the feature beside it
+    expect(colour).toEqual([255, 122, 0, 255]);
     await page.close();
   });
 

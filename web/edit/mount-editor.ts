@@ -733,6 +733,8 @@ class Editor {
       session.remove(this.selectedKey);
       this.selectedKey = undefined;
     }
+    // TODO: a step undone or redone selects nothing new: a split redone leaves neither part
+    // selected, and the new part's empty code is only pointed out at the next save.
     if (action === 'undo') session.undo();
     if (action === 'redo') session.redo();
     if (action === 'discard' && window.confirm(editText('edit.confirmDiscard'))) session.discard();

@@ -202,18 +202,27 @@ export class EditSession {
     return newKey;
   }
 
-  undo() {
+  /** Undoes the last step; returns the keys of the features it brought back or changed. */
+  undo(): string[] {
     const previous = this.undoStack.pop();
-    if (!previous) return;
+    if (!previous) return [];
     this.redoStack.push(this.state);
-    this.state = previous;
+    return this.moveTo(previous);
   }
 
-  redo() {
+  /** Redoes the step last undone; returns the keys of the features it made or changed. */
+  redo(): string[] {
     const next = this.redoStack.pop();
-    if (!next) return;
+    if (!next) return [];
     this.undoStack.push(this.state);
-    this.state = next;
+    return this.moveTo(next);
+  }
+
+  /** Every change puts new feature objects in its state: the others are the same objects. */
+  private moveTo(state: State): string[] {
+    const before = this.state.features;
+    this.state = state;
+    return [...state.features].filter(([key, f]) => before.get(key) !== f).map(([key]) => key);
   }
 
   /** The keys of the pending edits, in the order of `pendingEdits`. */

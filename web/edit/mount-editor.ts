@@ -733,16 +733,25 @@ class Editor {
       session.remove(this.selectedKey);
       this.selectedKey = undefined;
     }
-    // TODO: a step undone or redone selects nothing new: a split redone leaves neither part
-    // selected, and the new part's empty code is only pointed out at the next save.
-    if (action === 'undo') session.undo();
-    if (action === 'redo') session.redo();
+    if (action === 'undo' || action === 'redo') return this.undoOrRedo(action);
     if (action === 'discard' && window.confirm(editText('edit.confirmDiscard'))) session.discard();
     if (action === 'save') return void this.save();
     if (action === 'history') return void this.openHistory();
     if (action === 'deleted') return void this.openDeleted();
     if (action === 'locate') return this.locate();
     this.render();
+  }
+
+  /**
+   * Undoes or redoes a step and selects what it changed last, so its form shows what the step
+   * did: the whole line of a split undone, the new part of a split redone, whose empty code
+   * was otherwise pointed out only at the next save.
+   */
+  private undoOrRedo(action: 'undo' | 'redo') {
+    const session = this.session!;
+    const changed = action === 'undo' ? session.undo() : session.redo();
+    this.render();
+    if (changed.length > 0) this.select(changed.at(-1));
   }
 
   /** The first pending feature breaking a shared rule, with its problems (none: all valid). */

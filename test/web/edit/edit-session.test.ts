@@ -91,6 +91,16 @@ describe('the unsaved edits of a layer', () => {
     expect(session.get('f7')?.properties).toEqual(properties);
   });
 
+  it('names the features an undo or a redo changed: the whole line, then both parts', () => {
+    const session = sessionWithOneStored();
+    const newKey = session.split('f7', line(109), line(109.005));
+
+    const undone = session.undo();
+    const redone = session.redo();
+
+    expect({ undone, redone }).toEqual({ undone: ['f7'], redone: ['f7', newKey] });
+  });
+
   it('deletes a stored feature on save but simply drops a new one', () => {
     const session = sessionWithOneStored();
     const drawn = session.create(line(111), {});

@@ -668,6 +668,12 @@ describe('web editor', () => {
     await page.locator('#lang-toggle').click();
     const statusInEnglish = await page.locator('.edit-status').textContent();
     await page.locator('#lang-toggle').click();
+    const titles = page.locator('.edit-form-slot h3');
+    const formTitle = async () => (await titles.allTextContents())[0];
+    await page.locator('.edit-toolbar [data-action=undo]').click();
+    const afterUndo = await formTitle();
+    await page.locator('.edit-toolbar [data-action=redo]').click();
+    const afterRedo = await formTitle();
     const oldPart = await page.evaluate(
       (key) => window.__simpulEditor!.currentSession!.get(key)!.properties,
       `f${id}`,
@@ -689,6 +695,8 @@ describe('web editor', () => {
       `Line split. Give the new part (selected) a ${title.en} no other feature uses; ` +
         'the old part keeps SPLIT-OLD.',
     );
+    // undone, the whole line is selected; redone, the new part that needs its code
+    expect([afterUndo, afterRedo]).toEqual([`Atribut objek #${id}`, 'Atribut objek baru']);
     expect(oldPart[unique.name]).toBe('SPLIT-OLD');
     expect(refused).toBe('Perbaiki isian yang ditandai, lalu simpan lagi.');
     expect(stored.body.geometry.coordinates).toEqual([line]);

@@ -151,6 +151,12 @@ export interface LayerDefinition {
   attributes: readonly AttributeDefinition[];
   /** Rules across two attributes (`chainage_from_m <= chainage_to_m`); none by default. */
   attributeRules?: readonly AttributeRule[];
+  /**
+   * The attributes giving a line's position along its route, in metres from the route's start
+   * (a road's chainage, STA): where the line begins and ends, as digitised. A split in the
+   * editor divides them at the cut, in proportion to the parts' lengths.
+   */
+  routeMeasures?: { from: string; to: string };
   /** Attribute that names a feature in popups and search results. */
   nameAttribute?: string;
   /** Attribute that the items `datetime` parameter filters on. */

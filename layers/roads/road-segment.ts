@@ -155,6 +155,7 @@ export const roadSegment: LayerDefinition = {
     { name: 'source', type: 'text', titleId: 'Sumber data', titleEn: 'Source' },
   ],
   attributeRules: [{ attribute: 'chainage_from_m', comparison: '<=', other: 'chainage_to_m' }],
+  routeMeasures: { from: 'chainage_from_m', to: 'chainage_to_m' },
   zoom: { min: 9, max: 20 },
   style: {
     stroke: '#8c8c8c',

@@ -186,17 +186,25 @@ export class EditSession {
   /**
    * Splits a feature in two: it keeps `first` and its attributes, and a new feature gets
    * `second` with the same attributes except `ownNames` (unique ones, such as a segment code),
-   * left empty for the user to fill: a copy could only be refused on save. Both happen as one
-   * undo step. Returns the new feature's key.
+   * left empty for the user to fill: a copy could only be refused on save. `divided` gives
+   * values each part takes of its own (a route's chainage, divided at the cut). Both happen as
+   * one undo step. Returns the new feature's key.
    */
-  split(key: string, first: Geometry, second: Geometry, ownNames: readonly string[] = []) {
+  split(
+    key: string,
+    first: Geometry,
+    second: Geometry,
+    ownNames: readonly string[] = [],
+    divided: [Record<string, unknown>, Record<string, unknown>] = [{}, {}],
+  ) {
     const current = this.requireFeature(key);
     this.created += 1;
     const newKey = `n${this.created}`;
-    const properties = { ...current.properties };
+    const properties = { ...current.properties, ...divided[1] };
     for (const name of ownNames) properties[name] = null;
+    const kept = { ...current.properties, ...divided[0] };
     this.change((state) => {
-      state.features.set(key, { ...current, geometry: first });
+      state.features.set(key, { ...current, geometry: first, properties: kept });
       state.features.set(newKey, { key: newKey, geometry: second, properties });
     });
     return newKey;

@@ -54,6 +54,7 @@ import { EditSession, storedIdOf, storedKey, type WorkingFeature } from './edit-
 import { deletedFeatures, showDeletedDialog, showHistoryDialog } from './history-dialog.js';
 import { relabelRecords, renderRecords } from './records-section.js';
 import { splitLineAt } from './split-line.js';
+import { splitRouteMeasures } from './split-measures.js';
 import './edit.css';
 
 /** Below this zoom the editor loads nothing: a regency-wide layer is too much to edit. */
@@ -702,7 +703,10 @@ class Editor {
 
     const unique = this.layer!.attributes.filter((a) => a.unique && !a.computed);
     const uniqueNames = unique.map((a) => a.name);
-    const newKey = this.session.split(feature.key, parts[0], parts[1], uniqueNames);
+    const measures = this.layer!.routeMeasures;
+    const divided =
+      measures && splitRouteMeasures(feature.properties, measures, parts[0], parts[1]);
+    const newKey = this.session.split(feature.key, parts[0], parts[1], uniqueNames, divided);
     this.render();
     this.select(newKey);
     this.setTool('select');

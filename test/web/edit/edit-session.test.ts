@@ -91,6 +91,26 @@ describe('the unsaved edits of a layer', () => {
     expect(session.get('f7')?.properties).toEqual(properties);
   });
 
+  it('gives each part of a split its own divided values, undone with the split', () => {
+    const session = new EditSession('road_segment');
+    const properties = { chainage_from_m: 0, chainage_to_m: 100, name: 'A' };
+    session.load([{ key: storedKey(7), id: 7, etag: '"7-3"', geometry: line(109), properties }]);
+
+    const divided: [Record<string, unknown>, Record<string, unknown>] = [
+      { chainage_to_m: 40 },
+      { chainage_from_m: 40 },
+    ];
+    const newKey = session.split('f7', line(109), line(109.005), [], divided);
+    const parts = [session.get('f7')?.properties, session.get(newKey)?.properties];
+    session.undo();
+
+    expect(parts).toEqual([
+      { chainage_from_m: 0, chainage_to_m: 40, name: 'A' },
+      { chainage_from_m: 40, chainage_to_m: 100, name: 'A' },
+    ]);
+    expect(session.get('f7')?.properties).toEqual(properties);
+  });
+
   it('names the features an undo or a redo changed: the whole line, then both parts', () => {
     const session = sessionWithOneStored();
     const newKey = session.split('f7', line(109), line(109.005));

@@ -130,11 +130,15 @@ async function searchOutlines(page: Page) {
 }
 
 /** Creates a segment with the given code along `line` as another system would. */
-async function createSegment(code: string, line: [number, number][]): Promise<number> {
+async function createSegment(
+  code: string,
+  line: [number, number][],
+  more: Record<string, unknown> = {},
+): Promise<number> {
   const created = await api('POST', `/collections/${layer.id}/items`, {
     type: 'Feature',
     geometry: { type: 'LineString', coordinates: line },
-    properties: { ...requiredProperties(), segment_code: code },
+    properties: { ...requiredProperties(), ...more, segment_code: code },
   });
   expect(created.response.status, JSON.stringify(created.body)).toBe(201);
   return created.body.id as number;
@@ -646,7 +650,7 @@ describe('web editor', () => {
       [109.02, -7.72],
       [109.024, -7.72],
     ];
-    const id = await createSegment('SPLIT-OLD', line);
+    const id = await createSegment('SPLIT-OLD', line, { chainage_from_m: 0, chainage_to_m: 400 });
     const page = await openEditor();
     const start = toWebMercator(line[0]!);
     await page.evaluate((c) => window.__simpulMap!.getView().setCenter(c), start);
@@ -678,6 +682,11 @@ describe('web editor', () => {
       (key) => window.__simpulEditor!.currentSession!.get(key)!.properties,
       `f${id}`,
     );
+    const newPart = await page.evaluate(() => {
+      const session = window.__simpulEditor!.currentSession!;
+      const created = session.pendingEdits().find((e) => e.op === 'create');
+      return created && 'feature' in created ? created.feature.properties : undefined;
+    });
     await page.locator('.edit-actions [data-action=save]').click();
     const refused = await page.locator('.edit-status').textContent();
     const stored = await api('GET', `/collections/${layer.id}/items/${id}`);
@@ -698,6 +707,9 @@ describe('web editor', () => {
     // undone, the whole line is selected; redone, the new part that needs its code
     expect([afterUndo, afterRedo]).toEqual([`Atribut objek #${id}`, 'Atribut objek baru']);
     expect(oldPart[unique.name]).toBe('SPLIT-OLD');
+    // the chainage is divided at the cut, half way along the line
+    expect([oldPart.chainage_from_m, oldPart.chainage_to_m]).toEqual([0, 200]);
+    expect(newPart).toMatchObject({ chainage_from_m: 200, chainage_to_m: 400 });
     expect(refused).toBe('Perbaiki isian yang ditandai, lalu simpan lagi.');
     expect(stored.body.geometry.coordinates).toEqual([line]);
 

@@ -1,10 +1,10 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { registerAnalysisOpenApi } from '../http/analysis-openapi.js';
 import { sendCsv } from '../http/csv.js';
 import { baseUrl, requireAcceptable } from '../http/negotiate.js';
-import { refuseNonUtf8Body } from '../http/json-body.js';
+import { utf8Json } from '../http/json-body.js';
 import { renderPlanInformationPage } from '../http/plan-information-page.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { takesParameters } from '../http/query-parameters.js';
@@ -176,10 +176,9 @@ export function createAnalysisRouter(context: AppContext): Router {
   const { pool } = context.database;
   // An uploaded parcel of 20,000 vertices is about 1 MB of GeoJSON.
   const placeTypes = ['application/json', 'application/geo+json'];
-  const geoJsonBody = express.json({
+  const geoJsonBody = utf8Json({
     limit: '5mb',
     type: placeTypes,
-    verify: (_req, _res, body, charset) => refuseNonUtf8Body(body, charset),
   });
   // A body of another type is no place to read: 415 naming it, as the feature writes answer.
   const placeBodyType = (req: Request, _res: Response, next: () => void) => {

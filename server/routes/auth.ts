@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
 import {
   checkSameOrigin,
@@ -7,7 +7,7 @@ import {
   sessionSecretOf,
 } from '../http/authenticate.js';
 import { registerAuthOpenApi } from '../http/auth-openapi.js';
-import { refuseNonUtf8Body } from '../http/json-body.js';
+import { utf8Json } from '../http/json-body.js';
 import { answersJson } from '../http/negotiate.js';
 import { badRequest, notFound } from '../http/problem.js';
 import { decimalDigits, takesParameters } from '../http/query-parameters.js';
@@ -82,9 +82,7 @@ export function createAuthRouter(context: AppContext): Router {
   const noParameters = takesParameters();
   const { pool } = context.database;
   // A body not UTF-8 is refused: each stray byte read as U+FFFD, another password was the same.
-  const verify = (_req: unknown, _res: unknown, body: Buffer, charset: string) =>
-    refuseNonUtf8Body(body, charset);
-  router.use('/auth', express.json({ limit: '64kb', verify }));
+  router.use('/auth', utf8Json({ limit: '64kb' }));
 
   router.post('/auth/login', noParameters, async (req, res) => {
     checkSameOrigin(req);

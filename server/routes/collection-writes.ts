@@ -1,9 +1,9 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
 import { crs84, parseCrs } from '../http/crs.js';
 import { registerEditingApi } from '../http/edit-openapi.js';
-import { refuseNonUtf8Body } from '../http/json-body.js';
+import { utf8Json } from '../http/json-body.js';
 import { baseUrl } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import { takesParameters } from '../http/query-parameters.js';
@@ -238,13 +238,10 @@ export function createCollectionWritesRouter(context: AppContext): Router {
   const router = Router();
   const { pool } = context.database;
   registerEditingApi();
-  const json = express.json({
+  const json = utf8Json({
     limit: `${config.writeBodyLimitMb}mb`,
     type: jsonTypes,
-    verify: (req, _res, body, charset) => {
-      bodyBytes.set(req, body.length);
-      refuseNonUtf8Body(body, charset);
-    },
+    verify: (req, _res, body) => bodyBytes.set(req, body.length),
   });
   // A write takes no query parameter: ?dryRun=1 or a misspelt option would else be applied as
   // if absent, the edit made. Refused before the body is read, as the read paths refuse theirs.

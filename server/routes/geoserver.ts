@@ -1,7 +1,7 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
-import { refuseNonUtf8Body } from '../http/json-body.js';
+import { utf8Json } from '../http/json-body.js';
 import { answersJson } from '../http/negotiate.js';
 import { takesParameters } from '../http/query-parameters.js';
 import type { Principal } from '../services/access.js';
@@ -116,9 +116,8 @@ export function createGeoServerRouter(context: AppContext): Router {
     res.json(plan);
   });
 
-  const applyBody = express.json({
+  const applyBody = utf8Json({
     limit: '4kb',
-    verify: (_req, _res, body, charset) => refuseNonUtf8Body(body, charset),
   });
   router.post('/admin/geoserver/apply', takesParameters(), applyBody, async (req, res) => {
     const principal = requirePublisher(res.locals.principal, true);

@@ -1,5 +1,5 @@
 import busboy from 'busboy';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../app-context.js';
 import type { LayerDefinition } from '../../layers/index.js';
 import {
@@ -11,7 +11,7 @@ import { detectGdal } from '../formats/gdal.js';
 import { asSentence, SourceFileError } from '../formats/source-feature.js';
 import { openSourceFile, sourceFormats } from '../formats/source-file.js';
 import { registerImportsOpenApi } from '../http/imports-openapi.js';
-import { refuseNonUtf8Body } from '../http/json-body.js';
+import { utf8Json } from '../http/json-body.js';
 import { answersJson, requireAcceptable } from '../http/negotiate.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
 import {
@@ -282,9 +282,8 @@ export function createImportsRouter(context: AppContext): Router {
   registerImportsOpenApi();
   const router = Router();
   const { pool } = context.database;
-  const json = express.json({
+  const json = utf8Json({
     limit: '1mb',
-    verify: (_req, _res, body, charset) => refuseNonUtf8Body(body, charset),
   });
   const jsonAnswer = answersJson();
 

@@ -1,7 +1,7 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { AppContext } from '../app-context.js';
 import { config } from '../config.js';
-import { refuseNonUtf8Body } from '../http/json-body.js';
+import { utf8Json } from '../http/json-body.js';
 import { answersJson, urlWith } from '../http/negotiate.js';
 import { registerRecordsOpenApi } from '../http/records-openapi.js';
 import { badRequest, HttpProblem } from '../http/problem.js';
@@ -32,9 +32,8 @@ export function createRecordsRouter(context: AppContext): Router {
   registerRecordsOpenApi();
   const router = Router();
   const { pool } = context.database;
-  const json = express.json({
+  const json = utf8Json({
     limit: `${config.writeBodyLimitMb}mb`,
-    verify: (_req, _res, body, charset) => refuseNonUtf8Body(body, charset),
   });
 
   const jsonAnswer = answersJson();
